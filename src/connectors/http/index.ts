@@ -1,0 +1,2 @@
+export { httpRequestStep } from './request-step.ts';
+export { httpStatusError, httpTransportError, parseRetryAfter, safeUrl } from './errors.ts';

@@ -1,0 +1,89 @@
+import { sql, type Kysely } from 'kysely';
+import { CrossdockError } from '../errors/index.ts';
+import type { Database } from '../store/index.ts';
+import { WorkflowSchema, type LoadedWorkflow, type StepDefinition, type WorkflowDefinition } from '../workflows/index.ts';
+
+/** A workflow version ready to run: steps by id and the default edges resolved. */
+export class CompiledWorkflow {
+  readonly id: string;
+  readonly stepsById = new Map<string, StepDefinition>();
+  readonly #following = new Map<string, string | null>();
+
+  constructor(
+    readonly definition: WorkflowDefinition,
+    readonly hash: string,
+    readonly file: string | null,
+  ) {
+    this.id = definition.id;
+    definition.steps.forEach((step, i) => {
+      this.stepsById.set(step.id, step);
+      this.#following.set(step.id, definition.steps[i + 1]?.id ?? null);
+    });
+  }
+
+  get firstStepId(): string {
+    return this.definition.steps[0]!.id;
+  }
+
+  /** Where a step goes when it completes without choosing: `next`, else the following step, else the end. */
+  defaultNext(step: StepDefinition): string | null {
+    if (step.end) return null;
+    return step.next ?? this.#following.get(step.id) ?? null;
+  }
+}
+
+/**
+ * The workflow versions this instance knows. `install` records each loaded definition
+ * by content hash before any run can be pinned to it; `get` finds the exact version a
+ * run was started with, even after the files have changed.
+ */
+export class WorkflowCatalog {
+  #current = new Map<string, CompiledWorkflow>();
+  readonly #byVersion = new Map<string, CompiledWorkflow>();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async install(workflows: LoadedWorkflow[], now: Date): Promise<void> {
+    if (workflows.length > 0) {
+      const rows = workflows.map((w) => ({ workflow_id: w.definition.id, hash: w.hash, definition: w.definition, source_file: w.file }));
+      await sql`
+        INSERT INTO workflow_versions (workflow_id, hash, definition, source_file, created_at)
+        SELECT workflow_id, hash, definition, source_file, ${now}
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(workflow_id text, hash text, definition jsonb, source_file text)
+        ON CONFLICT (workflow_id, hash) DO NOTHING`.execute(this.db);
+    }
+    const current = new Map<string, CompiledWorkflow>();
+    for (const w of workflows) {
+      const compiled = new CompiledWorkflow(w.definition, w.hash, w.file);
+      current.set(compiled.id, compiled);
+      this.#byVersion.set(`${compiled.id}@${compiled.hash}`, compiled);
+    }
+    this.#current = current;
+  }
+
+  current(): CompiledWorkflow[] {
+    return [...this.#current.values()];
+  }
+
+  currentVersion(workflowId: string): CompiledWorkflow | undefined {
+    return this.#current.get(workflowId);
+  }
+
+  async get(workflowId: string, hash: string): Promise<CompiledWorkflow> {
+    const key = `${workflowId}@${hash}`;
+    const cached = this.#byVersion.get(key);
+    if (cached) return cached;
+    const row = await this.db
+      .selectFrom('workflow_versions')
+      .select(['definition', 'source_file'])
+      .where('workflow_id', '=', workflowId)
+      .where('hash', '=', hash)
+      .executeTakeFirst();
+    if (!row) {
+      throw new CrossdockError('WORKFLOW_VERSION_MISSING', `Workflow ${workflowId} version ${hash} is not in the store`, { category: 'bug' });
+    }
+    const compiled = new CompiledWorkflow(WorkflowSchema.parse(row.definition), hash, row.source_file);
+    this.#byVersion.set(key, compiled);
+    return compiled;
+  }
+}

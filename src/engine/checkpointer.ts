@@ -1,0 +1,48 @@
+import { writeCheckpoints, type CheckpointRecord, type Store } from '../store/index.ts';
+
+interface Pending {
+  record: CheckpointRecord;
+  resolve: (written: boolean) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit for step checkpoints. Each run waits for its own checkpoint before its
+ * next step; checkpoints that arrive while a commit is in flight go into the next one,
+ * so one transaction carries the steps of many runs.
+ */
+export class Checkpointer {
+  #queue: Pending[] = [];
+  #flushing = false;
+
+  constructor(
+    private readonly store: Store,
+    private readonly workerId: string,
+    private readonly maxBatch: number,
+  ) {}
+
+  /** Resolves true once committed, false if the run's lease was lost (the record was not written). */
+  write(record: CheckpointRecord): Promise<boolean> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ record, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    try {
+      while (this.#queue.length > 0) {
+        const batch = this.#queue.splice(0, this.maxBatch);
+        try {
+          const written = await writeCheckpoints(this.store.db, this.workerId, batch.map((p) => p.record));
+          for (const p of batch) p.resolve(written.has(p.record.runId));
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.#flushing = false;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+import { CrossdockError } from '../errors/index.ts';
+import { silentLogger, type Logger } from '../observability/index.ts';
+import type { Store } from '../store/index.ts';
+import { loadWorkflowDir, type LoadedWorkflow } from '../workflows/index.ts';
+import { WorkflowCatalog } from './catalog.ts';
+import { systemClock, type Clock, type Random } from './clock.ts';
+import { EngineEvents } from './events.ts';
+import { EventIntake, type AcceptedEvent } from './intake.ts';
+import { RunsService } from './runs-service.ts';
+import { routeEvent } from './router.ts';
+import { simulateWorkflow, type SimulationResult } from './simulate.ts';
+import type { StepRegistry } from './step-registry.ts';
+import { Worker, type WorkerOptions } from './worker.ts';
+
+export interface EngineOptions {
+  store: Store;
+  steps: StepRegistry;
+  clock?: Clock;
+  random?: Random;
+  logger?: Logger;
+  maxEventBytes?: number;
+  intakeBatch?: number;
+  worker?: Partial<WorkerOptions>;
+}
+
+export const DEFAULT_WORKER: WorkerOptions = {
+  concurrency: 200,
+  claimBatch: 100,
+  leaseMs: 30_000,
+  pollIntervalMs: 500,
+  checkpointBatch: 500,
+  drainTimeoutMs: 5_000,
+};
+
+/** The engine of one Crossdock instance: intake, runs, workers. Several may live in one process. */
+export class Engine {
+  readonly events = new EngineEvents();
+  readonly catalog: WorkflowCatalog;
+  readonly intake: EventIntake;
+  readonly runs: RunsService;
+  readonly store: Store;
+  readonly steps: StepRegistry;
+  readonly clock: Clock;
+  readonly #random: Random;
+  readonly #logger: Logger;
+  readonly #workerOptions: WorkerOptions;
+  readonly #workers: Worker[] = [];
+
+  constructor(options: EngineOptions) {
+    this.store = options.store;
+    this.steps = options.steps;
+    this.clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
+    this.#logger = options.logger ?? silentLogger();
+    this.#workerOptions = { ...DEFAULT_WORKER, ...options.worker };
+    this.catalog = new WorkflowCatalog(this.store.db);
+    this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
+      maxEventBytes: options.maxEventBytes ?? 256 * 1024,
+      maxBatch: options.intakeBatch ?? 500,
+    });
+    this.runs = new RunsService(this.store, this.clock, this.events);
+  }
+
+  /** Loads and checks a workflow folder; throws WORKFLOWS_INVALID listing every problem. */
+  async loadWorkflows(dir: string): Promise<LoadedWorkflow[]> {
+    const result = loadWorkflowDir(dir, this.steps);
+    if (!result.ok) {
+      throw new CrossdockError('WORKFLOWS_INVALID', `${result.problems.length} problem(s) in the workflows under ${dir}`, {
+        category: 'user',
+        retryable: false,
+        details: result.problems.map((p) => ({ path: `${p.file}${p.line === null ? '' : `:${p.line}`}${p.path ? ` ${p.path}` : ''}`, message: p.message })),
+      });
+    }
+    await this.catalog.install(result.workflows, this.clock.now());
+    return result.workflows;
+  }
+
+  async installWorkflows(workflows: LoadedWorkflow[]): Promise<void> {
+    await this.catalog.install(workflows, this.clock.now());
+  }
+
+  accept(event: unknown): Promise<AcceptedEvent> {
+    return this.intake.accept(event);
+  }
+
+  startWorkers(count = 1, overrides: Partial<WorkerOptions> = {}): Worker[] {
+    const started: Worker[] = [];
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(
+        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger },
+        { ...this.#workerOptions, ...overrides },
+      );
+      worker.start();
+      this.#workers.push(worker);
+      started.push(worker);
+    }
+    return started;
+  }
+
+  /** Wakes this process's workers now (after moving a test clock, say). */
+  wake(): void {
+    for (const worker of this.#workers) worker.wake(true);
+  }
+
+  async stopWorkers(): Promise<void> {
+    await Promise.all(this.#workers.splice(0).map((w) => w.stop()));
+  }
+
+  /** A dry run of the current version of a workflow against an event. Stores nothing. */
+  async simulate(workflowId: string, eventInput: unknown): Promise<SimulationResult> {
+    const workflow = this.catalog.currentVersion(workflowId);
+    if (!workflow) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}"`, { category: 'user', retryable: false });
+    const event = this.intake.validate(eventInput);
+    const matches = (await routeEvent([workflow], event)).length > 0;
+    return simulateWorkflow(workflow, this.steps, event, matches);
+  }
+}

@@ -1,0 +1,93 @@
+import { z } from 'zod';
+import { CrossdockError, type ErrorDetail } from '../errors/index.ts';
+import { evaluateExpression } from '../workflows/index.ts';
+import type { CompiledWorkflow } from './catalog.ts';
+
+export interface RoutableEvent {
+  id?: string;
+  source: string;
+  type: string;
+  key: string;
+  payload: Record<string, unknown>;
+  receivedAt: Date;
+}
+
+export interface Route {
+  workflow: CompiledWorkflow;
+  concurrencyKey: string | null;
+  concurrencyLimit: number | null;
+}
+
+/** The expression scope at intake: what a trigger filter or concurrency key can see. */
+export function intakeScope(event: RoutableEvent): Record<string, unknown> {
+  return {
+    event: { id: event.id ?? null, source: event.source, type: event.type, key: event.key, payload: event.payload, receivedAt: event.receivedAt.toISOString() },
+    input: event.payload,
+  };
+}
+
+function triggerMatches(workflow: CompiledWorkflow, event: RoutableEvent): boolean {
+  const trigger = workflow.definition.trigger;
+  if (!trigger) return false;
+  if (trigger.source !== undefined && trigger.source !== event.source) return false;
+  if (trigger.event.endsWith('*')) return event.type.startsWith(trigger.event.slice(0, -1));
+  return trigger.event === event.type;
+}
+
+const schemaCache = new WeakMap<object, z.ZodType>();
+function payloadSchema(schema: Record<string, unknown>): z.ZodType {
+  let compiled = schemaCache.get(schema);
+  if (!compiled) {
+    compiled = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    schemaCache.set(schema, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * Checks the payload against the schema of every workflow this event type triggers.
+ * Throws EVENT_SCHEMA_MISMATCH listing each failing path, before anything is stored.
+ */
+export function checkEventSchemas(workflows: CompiledWorkflow[], event: RoutableEvent): void {
+  const details: ErrorDetail[] = [];
+  for (const workflow of workflows) {
+    const schema = workflow.definition.trigger?.schema;
+    if (!schema || !triggerMatches(workflow, event)) continue;
+    const result = payloadSchema(schema).safeParse(event.payload);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        details.push({ path: ['payload', ...issue.path].join('.'), message: `${issue.message} (schema of workflow ${workflow.id})` });
+      }
+    }
+  }
+  if (details.length > 0) {
+    throw new CrossdockError('EVENT_SCHEMA_MISMATCH', `Event ${event.type} does not match the schema its workflows require`, {
+      category: 'user',
+      retryable: false,
+      details,
+    });
+  }
+}
+
+/** Which current workflows this event starts, with their concurrency keys. */
+export async function routeEvent(workflows: CompiledWorkflow[], event: RoutableEvent): Promise<Route[]> {
+  const scope = intakeScope(event);
+  const routes: Route[] = [];
+  for (const workflow of workflows) {
+    if (!triggerMatches(workflow, event)) continue;
+    const filter = workflow.definition.trigger?.filter;
+    if (filter !== undefined && !(await evaluateExpression(filter, scope))) continue;
+    routes.push({ workflow, ...(await concurrencyOf(workflow, scope)) });
+  }
+  return routes;
+}
+
+export async function concurrencyOf(workflow: CompiledWorkflow, scope: Record<string, unknown>) {
+  const concurrency = workflow.definition.concurrency;
+  let concurrencyKey: string | null = null;
+  if (concurrency?.key !== undefined) {
+    const value = await evaluateExpression(concurrency.key, scope);
+    concurrencyKey = value === null || value === '' ? null : String(value);
+  }
+  return { concurrencyKey, concurrencyLimit: concurrency?.limit ?? null };
+}

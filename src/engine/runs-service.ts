@@ -1,0 +1,135 @@
+import { sql } from 'kysely';
+import { CrossdockError } from '../errors/index.ts';
+import { sendSignal, type RunStatus, type Store } from '../store/index.ts';
+import type { Clock } from './clock.ts';
+import type { EngineEvents } from './events.ts';
+import { subflowSignalName } from './steps/subflow.ts';
+
+export interface RunSummary {
+  id: string;
+  workflowId: string;
+  workflowVersion: string;
+  status: RunStatus;
+  eventId: string | null;
+  parentRunId: string | null;
+  cursor: string | null;
+  concurrencyKey: string | null;
+  createdAt: string;
+  endedAt: string | null;
+  error: unknown;
+}
+
+export interface RunDetail extends RunSummary {
+  input: unknown;
+  output: unknown;
+  availableAt: string;
+  steps: { seq: number; attempt: number; stepId: string; type: string; status: string; output: unknown; error: unknown; startedAt: string; endedAt: string }[];
+}
+
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** Reads and commands on runs; the API and the CLI both go through here. */
+export class RunsService {
+  constructor(
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly events: EngineEvents,
+  ) {}
+
+  async list(filter: { status?: RunStatus; workflowId?: string; eventId?: string; limit?: number; beforeId?: string } = {}): Promise<RunSummary[]> {
+    let query = this.store.db
+      .selectFrom('runs')
+      .select(['id', 'workflow_id', 'workflow_hash', 'status', 'event_id', 'parent_run_id', 'cursor', 'concurrency_key', 'created_at', 'ended_at', 'error'])
+      .orderBy('id', 'desc')
+      .limit(Math.min(filter.limit ?? 50, 1000));
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
+    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+    if (filter.beforeId) query = query.where('id', '<', filter.beforeId as never);
+    const rows = await query.execute();
+    return rows.map((r) => ({
+      id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
+      parentRunId: r.parent_run_id && String(r.parent_run_id), cursor: r.cursor, concurrencyKey: r.concurrency_key,
+      createdAt: iso(r.created_at)!, endedAt: iso(r.ended_at), error: r.error,
+    }));
+  }
+
+  async show(runId: string): Promise<RunDetail> {
+    const run = await this.store.db.selectFrom('runs').selectAll().where('id', '=', assertId(runId) as never).executeTakeFirst();
+    if (!run) throw notFound(runId);
+    const steps = await this.store.db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').orderBy('attempt').execute();
+    return {
+      id: String(run.id), workflowId: run.workflow_id, workflowVersion: run.workflow_hash, status: run.status, eventId: run.event_id && String(run.event_id),
+      parentRunId: run.parent_run_id && String(run.parent_run_id), cursor: run.cursor, concurrencyKey: run.concurrency_key,
+      createdAt: iso(run.created_at)!, endedAt: iso(run.ended_at), error: run.error, input: run.input, output: run.output, availableAt: iso(run.available_at)!,
+      steps: steps.map((s) => ({ seq: s.seq, attempt: s.attempt, stepId: s.step_id, type: s.step_type, status: s.status, output: s.output, error: s.error, startedAt: iso(s.started_at)!, endedAt: iso(s.ended_at)! })),
+    };
+  }
+
+  /**
+   * Runs a failed (or cancelled) run again from the step it stopped at, or from `fromStep`.
+   * Steps before it keep their checkpoints and are not executed again. `input` replaces
+   * the run's input (a corrected payload); the dead-letter case is closed as replayed.
+   */
+  async replay(runId: string, options: { input?: unknown; fromStep?: string } = {}): Promise<RunDetail> {
+    const now = this.clock.now();
+    const replayed = await this.store.db.transaction().execute(async (tx) => {
+      const run = await sql<{ status: RunStatus; cursor: string | null; workflow_id: string; concurrency_key: string | null; concurrency_limit: number | null }>`
+        SELECT status, cursor, workflow_id, concurrency_key, concurrency_limit FROM runs WHERE id = ${assertId(runId)} FOR UPDATE`.execute(tx);
+      const row = run.rows[0];
+      if (!row) throw notFound(runId);
+      if (row.status !== 'failed' && row.status !== 'cancelled') {
+        throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} is ${row.status}; only failed or cancelled runs can be replayed`, { category: 'user', retryable: false });
+      }
+      const cursor = options.fromStep ?? row.cursor;
+      if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
+      const queued = row.concurrency_key !== null || row.concurrency_limit !== null;
+      await sql`UPDATE runs SET status = ${queued ? 'queued' : 'ready'}, cursor = ${cursor}, step_attempt = 0, error = NULL, output = NULL,
+                  ended_at = NULL, available_at = ${now}, updated_at = ${now}, lease_owner = NULL, lease_expires_at = NULL
+                  ${options.input === undefined ? sql`` : sql`, input = ${JSON.stringify(options.input)}::jsonb`}
+                WHERE id = ${runId}`.execute(tx);
+      await sql`UPDATE exception_cases SET status = 'replayed', closed_at = ${now} WHERE run_id = ${runId} AND status = 'open'`.execute(tx);
+      return { workflowId: row.workflow_id, cursor };
+    });
+    await this.store.wake();
+    this.events.emit('run:replayed', { runId, workflowId: replayed.workflowId, fromStep: replayed.cursor });
+    return this.show(runId);
+  }
+
+  /** Cancels a run that has not ended. A running step is abandoned at its next checkpoint. */
+  async cancel(runId: string, reason = 'cancelled'): Promise<void> {
+    const now = this.clock.now();
+    const ended = await this.store.db.transaction().execute(async (tx) => {
+      const result = await sql<{ workflow_id: string; parent_run_id: string | null }>`
+        UPDATE runs SET status = 'cancelled', ended_at = ${now}, updated_at = ${now}, lease_owner = NULL, lease_expires_at = NULL,
+                        error = ${JSON.stringify({ code: 'RUN_CANCELLED', message: reason, category: 'user', retryable: false })}::jsonb
+        WHERE id = ${assertId(runId)} AND status NOT IN ('completed', 'failed', 'cancelled')
+        RETURNING workflow_id, parent_run_id`.execute(tx);
+      const row = result.rows[0];
+      if (!row) {
+        const exists = await sql<{ status: string }>`SELECT status FROM runs WHERE id = ${runId}`.execute(tx);
+        if (!exists.rows[0]) throw notFound(runId);
+        throw new CrossdockError('RUN_ALREADY_ENDED', `Run ${runId} already ended (${exists.rows[0].status})`, { category: 'user', retryable: false });
+      }
+      return row;
+    });
+    if (ended.parent_run_id) await sendSignal(this.store.db, String(ended.parent_run_id), subflowSignalName(runId), { status: 'cancelled', error: null }, now);
+    await this.store.wake();
+    this.events.emit('run:cancelled', { runId, workflowId: ended.workflow_id });
+  }
+
+  /** Delivers a named signal to a run (buffered if the run is not waiting for it yet). */
+  async signal(runId: string, name: string, payload: unknown): Promise<void> {
+    if (!(await sendSignal(this.store.db, assertId(runId), name, payload, this.clock.now()))) throw notFound(runId);
+    await this.store.wake();
+  }
+}
+
+function assertId(runId: string): string {
+  if (!/^\d{1,18}$/.test(runId)) throw new CrossdockError('RUN_ID_INVALID', `"${runId}" is not a run id (digits only)`, { category: 'user', retryable: false });
+  return runId;
+}
+
+function notFound(runId: string): CrossdockError {
+  return new CrossdockError('RUN_NOT_FOUND', `No run ${runId}`, { category: 'user', retryable: false });
+}

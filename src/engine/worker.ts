@@ -1,0 +1,181 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Logger } from '../observability/index.ts';
+import { admitQueuedRuns, claimRuns, loadStepRows, nextDueAt, renewLeases, type ClaimedRun, type Store } from '../store/index.ts';
+import { Checkpointer } from './checkpointer.ts';
+import type { Clock } from './clock.ts';
+import { RunDriver, type DriverDeps } from './run-driver.ts';
+import { memoryFromCheckpoints } from './scope.ts';
+
+export interface WorkerOptions {
+  /** Runs this worker drives at once. */
+  concurrency: number;
+  claimBatch: number;
+  leaseMs: number;
+  pollIntervalMs: number;
+  checkpointBatch: number;
+  /** How long stop() waits for in-flight steps before abandoning them to lease expiry. */
+  drainTimeoutMs: number;
+}
+
+/**
+ * Claims due runs and drives them. Many workers may share one PostgreSQL database; each
+ * holds its runs under a lease that a heartbeat renews. A worker that dies stops renewing,
+ * and another one claims its runs when the lease expires and resumes them from their last
+ * checkpoint.
+ */
+export class Worker {
+  readonly id: string;
+  readonly #inFlight = new Map<string, AbortController>();
+  readonly #driver: RunDriver;
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #nudge: (() => void) | undefined;
+  #nudged = false;
+  #unsubscribe: (() => void) | undefined;
+  #lastAdmission = 0;
+  #admissionWanted = true;
+
+  constructor(deps: Omit<DriverDeps, 'checkpointer'>, private readonly options: WorkerOptions, id = `w-${randomUUID().slice(0, 8)}`) {
+    this.id = id;
+    this.#store = deps.store;
+    this.#clock = deps.clock;
+    this.#logger = deps.logger.child({ workerId: id });
+    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch) });
+  }
+
+  get activeRuns(): number {
+    return this.#inFlight.size;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#unsubscribe = this.#store.onWake(() => this.wake(true));
+    this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    this.#loop = this.#run();
+  }
+
+  /** Asks the loop to look for work now (new events, signals, a timer that fired). */
+  wake(admit = false): void {
+    if (admit) this.#admissionWanted = true;
+    this.#nudged = true;
+    this.#nudge?.();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.#unsubscribe?.();
+    this.wake();
+    await this.#loop;
+    const deadline = Date.now() + this.options.drainTimeoutMs;
+    while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    for (const controller of this.#inFlight.values()) controller.abort();
+    clearInterval(this.#heartbeat);
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      try {
+        await this.#admitIfDue();
+        const free = this.options.concurrency - this.#inFlight.size;
+        const want = Math.min(free, this.options.claimBatch);
+        const claimed = want > 0 ? await claimRuns(this.#store.db, this.id, want, this.#clock.now(), this.options.leaseMs) : [];
+        if (claimed.length > 0) await this.#dispatch(claimed);
+        if (claimed.length === want && want > 0) continue;
+        await this.#idle(want === 0);
+      } catch (error) {
+        this.#logger.error({ err: error }, 'worker loop failed; retrying in 1 s');
+        await this.#sleep(1000);
+      }
+    }
+  }
+
+  async #admitIfDue(): Promise<void> {
+    const now = Date.now();
+    if (!this.#admissionWanted && now - this.#lastAdmission < this.options.pollIntervalMs) return;
+    this.#admissionWanted = false;
+    this.#lastAdmission = now;
+    await admitQueuedRuns(this.#store.db, this.#clock.now());
+  }
+
+  async #dispatch(claimed: ClaimedRun[]): Promise<void> {
+    const ids = claimed.map((r) => r.id);
+    const [rows, events] = await Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]);
+    for (const run of claimed) {
+      const controller = new AbortController();
+      this.#inFlight.set(run.id, controller);
+      const memory = memoryFromCheckpoints(rows.get(run.id) ?? [], run.seq);
+      this.#driver
+        .drive(run, memory, run.event_id ? (events.get(run.event_id) ?? null) : null, controller.signal)
+        .then((result) => {
+          if (result === 'ended' && (run.concurrency_key !== null || run.concurrency_limit !== null)) this.#admissionWanted = true;
+        })
+        .catch((error) => this.#logger.warn({ err: error, runId: run.id }, 'run left to lease expiry after a store error'))
+        .finally(() => {
+          this.#inFlight.delete(run.id);
+          this.wake();
+        });
+    }
+  }
+
+  async #loadEvents(claimed: ClaimedRun[]): Promise<Map<string, unknown>> {
+    const ids = [...new Set(claimed.flatMap((r) => (r.event_id ? [r.event_id] : [])))];
+    const out = new Map<string, unknown>();
+    if (ids.length === 0) return out;
+    const result = await sql<{ id: string; source: string; type: string; dedupe_key: string; payload: unknown; received_at: Date }>`
+      SELECT id, source, type, dedupe_key, payload, received_at FROM events WHERE id = ANY(${ids}::bigint[])`.execute(this.#store.db);
+    for (const e of result.rows) {
+      out.set(String(e.id), { id: String(e.id), source: e.source, type: e.type, key: e.dedupe_key, payload: e.payload, receivedAt: new Date(e.received_at).toISOString() });
+    }
+    return out;
+  }
+
+  /** Sleeps until woken, a run finishes, the next parked run is due, or the poll interval passes. */
+  async #idle(full: boolean): Promise<void> {
+    let delay = this.options.pollIntervalMs;
+    if (!full) {
+      const due = await nextDueAt(this.#store.db);
+      if (due) delay = Math.max(0, Math.min(delay, due.getTime() - this.#clock.now().getTime()));
+    }
+    await this.#sleep(delay);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (this.#nudged) {
+      this.#nudged = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#nudge = () => {
+        this.#nudge = undefined;
+        this.#nudged = false;
+        done();
+      };
+    });
+  }
+
+  async #renew(): Promise<void> {
+    const ids = [...this.#inFlight.keys()];
+    if (ids.length === 0) return;
+    try {
+      const held = new Set(await renewLeases(this.#store.db, this.id, ids, this.#clock.now(), this.options.leaseMs));
+      for (const id of ids) {
+        // A run that ended or parked in the meantime is gone from #inFlight; only live ones lost their lease.
+        if (!held.has(id) && this.#inFlight.has(id)) this.#inFlight.get(id)!.abort();
+      }
+    } catch (error) {
+      this.#logger.warn({ err: error }, 'lease renewal failed');
+    }
+  }
+}

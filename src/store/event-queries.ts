@@ -1,0 +1,116 @@
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface NewEvent {
+  source: string;
+  type: string;
+  dedupeKey: string;
+  payload: unknown;
+  receivedAt: Date;
+}
+
+export interface NewRun {
+  /** Index of the event in the batch that starts this run. */
+  eventIndex: number;
+  workflowId: string;
+  workflowHash: string;
+  firstStepId: string;
+  input: unknown;
+  concurrencyKey: string | null;
+  concurrencyLimit: number | null;
+}
+
+export interface InsertedEvent {
+  eventId: string;
+  duplicate: boolean;
+  runIds: string[];
+}
+
+/**
+ * Inserts a batch of events and the runs they start, in one transaction.
+ * Events must have distinct (source, dedupeKey) within the batch. A key that already
+ * exists is a duplicate: it returns the original id and starts nothing. Runs with a
+ * concurrency key or limit start `queued`; the admitter makes them ready.
+ */
+export async function insertEventsWithRuns(
+  db: Kysely<Database>,
+  events: NewEvent[],
+  runsFor: (inserted: boolean[]) => NewRun[],
+  now: Date,
+): Promise<InsertedEvent[]> {
+  return db.transaction().execute(async (tx) => {
+    const rows = events.map((e, idx) => ({
+      idx,
+      source: e.source,
+      type: e.type,
+      dedupe_key: e.dedupeKey,
+      payload: e.payload,
+      received_at: e.receivedAt.toISOString(),
+    }));
+    const inserted = await sql<{ idx: number; id: string }>`
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+          AS x(idx int, source text, type text, dedupe_key text, payload jsonb, received_at timestamptz)
+      ), ins AS (
+        INSERT INTO events (source, type, dedupe_key, payload, received_at)
+        SELECT source, type, dedupe_key, payload, received_at FROM input ORDER BY idx
+        ON CONFLICT (source, dedupe_key) DO NOTHING
+        RETURNING id, source, dedupe_key
+      )
+      SELECT input.idx, ins.id FROM input JOIN ins USING (source, dedupe_key)`.execute(tx);
+    const ids: (string | undefined)[] = new Array(events.length);
+    for (const row of inserted.rows) ids[row.idx] = String(row.id);
+    const wasInserted = ids.map((id) => id !== undefined);
+    await findDuplicates(tx, events, ids);
+    const runs = runsFor(wasInserted).filter((r) => wasInserted[r.eventIndex]);
+    const runIds = await insertRuns(tx, runs, ids as string[], now);
+    return events.map((_, i) => ({ eventId: ids[i]!, duplicate: !wasInserted[i], runIds: runIds.get(i) ?? [] }));
+  });
+}
+
+/** Looks up the original id of each duplicate (committed by someone else, so a fresh statement). */
+async function findDuplicates(tx: Transaction<Database>, events: NewEvent[], ids: (string | undefined)[]): Promise<void> {
+  const missing = events.map((e, i) => ({ e, i })).filter(({ i }) => ids[i] === undefined);
+  if (missing.length === 0) return;
+  const found = await sql<{ idx: number; id: string }>`
+    SELECT input.idx, e.id FROM jsonb_to_recordset(${JSON.stringify(missing.map(({ e, i }) => ({ idx: i, source: e.source, dedupe_key: e.dedupeKey })))}::jsonb)
+      AS input(idx int, source text, dedupe_key text)
+    JOIN events e ON e.source = input.source AND e.dedupe_key = input.dedupe_key`.execute(tx);
+  for (const row of found.rows) ids[row.idx] = String(row.id);
+}
+
+async function insertRuns(tx: Transaction<Database>, runs: NewRun[], eventIds: string[], now: Date): Promise<Map<number, string[]>> {
+  const byEvent = new Map<number, string[]>();
+  if (runs.length === 0) return byEvent;
+  const rows = runs.map((r) => ({
+    event_index: r.eventIndex,
+    event_id: eventIds[r.eventIndex],
+    workflow_id: r.workflowId,
+    workflow_hash: r.workflowHash,
+    cursor: r.firstStepId,
+    input: r.input,
+    concurrency_key: r.concurrencyKey,
+    concurrency_limit: r.concurrencyLimit,
+  }));
+  const result = await sql<{ id: string; event_id: string }>`
+    INSERT INTO runs (workflow_id, workflow_hash, event_id, status, input, cursor, concurrency_key,
+                      concurrency_limit, available_at, created_at, updated_at)
+    SELECT workflow_id, workflow_hash, event_id,
+           CASE WHEN concurrency_key IS NULL AND concurrency_limit IS NULL THEN 'ready' ELSE 'queued' END,
+           input, cursor, concurrency_key, concurrency_limit, ${now}, ${now}, ${now}
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+      AS x(event_index int, event_id bigint, workflow_id text, workflow_hash text, cursor text, input jsonb,
+           concurrency_key text, concurrency_limit int)
+    ORDER BY event_index
+    ON CONFLICT (event_id, workflow_id) DO NOTHING
+    RETURNING id, event_id`.execute(tx);
+  const indexOfEvent = new Map(eventIds.map((id, i) => [id, i]));
+  for (const row of result.rows) {
+    const index = indexOfEvent.get(String(row.event_id))!;
+    byEvent.set(index, [...(byEvent.get(index) ?? []), String(row.id)]);
+  }
+  await sql`UPDATE events SET runs_started = c.n FROM (
+      SELECT event_id, count(*)::int AS n FROM runs WHERE id = ANY(${result.rows.map((r) => r.id)}::bigint[]) GROUP BY event_id) c
+    WHERE events.id = c.event_id`.execute(tx);
+  return byEvent;
+}

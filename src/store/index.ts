@@ -1,0 +1,6 @@
+export { openStore, redactUrl, type Store, type StoreConfig } from './store.ts';
+export { migrate, listMigrations } from './migrate.ts';
+export * from './schema.ts';
+export * from './event-queries.ts';
+export * from './run-queries.ts';
+export * from './checkpoint-queries.ts';

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { expression } from './step-type.ts';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, "_", "-" and "."');
+
+export const RetryPolicySchema = z.strictObject({
+  max_attempts: z.int().min(1).max(100).default(3),
+  initial_delay_ms: z.int().min(0).default(500),
+  max_delay_ms: z.int().min(0).default(60_000),
+  multiplier: z.number().min(1).max(10).default(2),
+  /** Fraction of the delay replaced by randomness, so retries of many runs spread out. */
+  jitter: z.number().min(0).max(1).default(0.2),
+});
+export type RetryPolicy = z.infer<typeof RetryPolicySchema>;
+
+export const StepSchema = z.strictObject({
+  id,
+  type: z.string().min(1),
+  description: z.string().optional(),
+  with: z.record(z.string(), z.unknown()).default({}),
+  /** The step that follows; defaults to the next one in the list. */
+  next: id.optional(),
+  /** Ends the run after this step. */
+  end: z.literal(true).optional(),
+  /** Where to go when the step fails for good (its error is in steps.<id>.error). */
+  on_error: id.optional(),
+  retry: RetryPolicySchema.optional(),
+  timeout_ms: z.int().min(1).max(24 * 3600_000).optional(),
+  /** What a dry run uses as this step's output instead of acting (side-effect steps only). */
+  dry_run: z.strictObject({ output: z.unknown() }).optional(),
+});
+export type StepDefinition = z.infer<typeof StepSchema>;
+
+export const TriggerSchema = z.strictObject({
+  event: z.string().min(1),
+  source: z.string().min(1).optional(),
+  /** JSONata over the event; the run starts only when it is truthy. */
+  filter: expression().optional(),
+  /** JSON Schema the event payload must satisfy; an event that fails it is refused at intake. */
+  schema: z
+    .record(z.string(), z.unknown())
+    .superRefine((schema, ctx) => {
+      try {
+        z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: `not a usable JSON Schema: ${(error as Error).message}` });
+      }
+    })
+    .optional(),
+});
+
+export const WorkflowSchema = z.strictObject({
+  id,
+  /** A label for people; the content hash is what pins a run. */
+  version: z.union([z.string(), z.number()]).optional(),
+  description: z.string().optional(),
+  trigger: TriggerSchema.optional(),
+  concurrency: z
+    .strictObject({
+      /** JSONata over the event: runs with the same key run one at a time. */
+      key: expression().optional(),
+      /** At most this many active runs of this workflow. */
+      limit: z.int().min(1).optional(),
+    })
+    .optional(),
+  /** JSONata over the final scope; defaults to the last step's output. */
+  output: expression().optional(),
+  retry: RetryPolicySchema.optional(),
+  steps: z.array(StepSchema).min(1, 'a workflow needs at least one step'),
+});
+export type WorkflowDefinition = z.infer<typeof WorkflowSchema>;
+
+/** A workflow as loaded: its definition, where it came from, and its content hash. */
+export interface LoadedWorkflow {
+  definition: WorkflowDefinition;
+  hash: string;
+  file: string | null;
+}

@@ -1,0 +1,4 @@
+export * from './definition.ts';
+export * from './expressions.ts';
+export * from './step-type.ts';
+export { loadWorkflowDir, parseWorkflow, contentHash, formatPath, type DefinitionProblem, type LoadResult, type StepTypeLookup } from './loader.ts';

@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { compileExpression, isExpressionString } from './expressions.ts';
+
+/**
+ * The contract a step type implements; built-in types and TypeScript plugins alike.
+ * The engine resolves `=`-expressions in the step's `with:` block, validates the result
+ * against `config`, and calls `execute`. A step that has side effects must make them
+ * idempotent with `ctx.idempotencyKey`, which is the same on every attempt and replay of
+ * this step at this position in this run.
+ */
+export interface StepType<C = unknown> {
+  readonly type: string;
+  readonly description: string;
+  /** Schema of the `with:` block; expression strings are accepted wherever `dynamic()` says. */
+  readonly config: z.ZodType<C>;
+  /** True if the step acts on the outside world; a dry run reports it instead of running it. */
+  readonly sideEffect: boolean;
+  /** Step ids this configuration can jump to, for the static graph check. */
+  targets?(config: C): string[];
+  /** Control-flow steps see the raw `with:` block; their conditions are evaluated by them. */
+  readonly rawConfig?: boolean;
+  execute(ctx: StepContext, config: C): Promise<StepOutcome>;
+  /** One line for a dry run: what this step would do. */
+  describe?(config: C): string;
+}
+
+export interface StepContext {
+  readonly runId: string;
+  readonly workflowId: string;
+  readonly stepId: string;
+  /** Stable across attempts and replays of this step at this position. */
+  readonly idempotencyKey: string;
+  readonly attempt: number;
+  /** The expression scope: { event, input, steps, run }. */
+  readonly scope: Record<string, unknown>;
+  /** What this step saved when it suspended before (a wait's deadline), if it did. */
+  readonly resumeState: unknown;
+  readonly now: () => Date;
+  readonly signal: AbortSignal;
+  /** Evaluates a JSONata expression in this step's scope. */
+  evaluate(expression: string): Promise<unknown>;
+  /** Takes a buffered signal for this run, if one with this name has arrived. */
+  takeSignal(name: string): Promise<{ payload: unknown } | undefined>;
+  /** Starts (once) a child run of another workflow; returns its run id. */
+  startSubflow(workflowId: string, input: unknown): Promise<string>;
+  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;
+}
+
+export type StepOutcome =
+  | { kind: 'done'; output: unknown; next?: string | null }
+  | {
+      kind: 'suspend';
+      /** Resume at this time even if nothing arrives; undefined waits for a signal only. */
+      until?: Date;
+      /** Saved and handed back as `resumeState` when the step runs again. */
+      state: unknown;
+    };
+
+/** A JSONata expression (conditions): checked to parse when the workflow loads. */
+export const expression = () =>
+  z.string().min(1).superRefine((source, ctx) => {
+    try {
+      compileExpression(source);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
+/** A value that may also be given as an `=`-expression resolved at run time. */
+export function dynamic<T extends z.ZodType>(schema: T) {
+  const expr = z.string().refine(isExpressionString).superRefine((source, ctx) => {
+    try {
+      compileExpression(source.slice(1).trim());
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+  return z.union([expr, schema]);
+}
