@@ -22,11 +22,17 @@ export interface RunSummary {
 export interface RunDetail extends RunSummary {
   input: unknown;
   output: unknown;
-  availableAt: string;
+  /** When the run is next due; null when it waits with no deadline. */
+  availableAt: string | null;
   steps: { seq: number; attempt: number; stepId: string; type: string; status: string; output: unknown; error: unknown; startedAt: string; endedAt: string }[];
 }
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+/** ISO text, or null for no value and for 'infinity' (a wait with no deadline). */
+const iso = (d: Date | string | null) => {
+  if (d === null) return null;
+  const date = new Date(d);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : null;
+};
 
 /** Reads and commands on runs; the API and the CLI both go through here. */
 export class RunsService {
@@ -61,7 +67,7 @@ export class RunsService {
     return {
       id: String(run.id), workflowId: run.workflow_id, workflowVersion: run.workflow_hash, status: run.status, eventId: run.event_id && String(run.event_id),
       parentRunId: run.parent_run_id && String(run.parent_run_id), cursor: run.cursor, concurrencyKey: run.concurrency_key,
-      createdAt: iso(run.created_at)!, endedAt: iso(run.ended_at), error: run.error, input: run.input, output: run.output, availableAt: iso(run.available_at)!,
+      createdAt: iso(run.created_at)!, endedAt: iso(run.ended_at), error: run.error, input: run.input, output: run.output, availableAt: iso(run.available_at),
       steps: steps.map((s) => ({ seq: s.seq, attempt: s.attempt, stepId: s.step_id, type: s.step_type, status: s.status, output: s.output, error: s.error, startedAt: iso(s.started_at)!, endedAt: iso(s.ended_at)! })),
     };
   }

@@ -1,4 +1,4 @@
-import { Engine, engineStepTypes, ManualClock, StepRegistry, type EngineOptions, type RunDetail } from '../../src/engine/index.ts';
+import { Engine, engineStepTypes, ManualClock, StepRegistry, type EngineEventMap, type EngineEventName, type EngineOptions, type RunDetail } from '../../src/engine/index.ts';
 import { httpRequestStep } from '../../src/connectors/http/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -27,30 +27,47 @@ const ENDED = new Set(['completed', 'failed', 'cancelled']);
  * engine's own events, with a store check on each, so no sleeping; rejects after timeoutMs.
  */
 export async function waitForRun(engine: Engine, runId: string, statuses: string[] = [...ENDED], timeoutMs = 15_000): Promise<RunDetail> {
-  const check = async () => {
-    const run = await engine.runs.show(runId);
-    return statuses.includes(run.status) ? run : undefined;
-  };
-  const now = await check();
-  if (now) return now;
   return new Promise((resolve, reject) => {
+    let done = false;
     const offs: (() => void)[] = [];
     const finish = (error: Error | null, run?: RunDetail) => {
+      if (done) return;
+      done = true;
       offs.forEach((off) => off());
       clearTimeout(timer);
       error ? reject(error) : resolve(run!);
     };
+    const check = () =>
+      engine.runs.show(runId).then(
+        (run) => statuses.includes(run.status) && finish(null, run),
+        (error) => finish(error),
+      );
     const timer = setTimeout(async () => {
       const last = await engine.runs.show(runId).catch(() => undefined);
       finish(new Error(`run ${runId} did not reach ${statuses.join('/')} in ${timeoutMs} ms (it is ${last?.status}, at ${last?.cursor})`));
     }, timeoutMs);
-    const onChange = (payload: { runId: string }) => {
-      if (payload.runId !== runId) return;
-      check().then((run) => run && finish(null, run), (error) => finish(error));
-    };
-    for (const name of ['run:completed', 'run:failed', 'run:waiting', 'run:cancelled', 'step:failed', 'step:completed'] as const) {
+    // Listen first, then look: a change between the two is not missed.
+    const onChange = (payload: { runId: string }) => payload.runId === runId && void check();
+    for (const name of ['run:started', 'run:completed', 'run:failed', 'run:waiting', 'run:cancelled', 'step:failed', 'step:completed'] as const) {
       offs.push(engine.events.on(name, onChange));
     }
+    void check();
+  });
+}
+
+/** The next engine event of this name for this run. */
+export function nextEvent<K extends EngineEventName>(engine: Engine, name: K, runId: string, timeoutMs = 15_000): Promise<EngineEventMap[K]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${name} for run ${runId} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = engine.events.on(name, (payload) => {
+      if ((payload as { runId?: string }).runId !== runId) return;
+      clearTimeout(timer);
+      off();
+      resolve(payload);
+    });
   });
 }
 
