@@ -20,6 +20,8 @@ export interface EngineOptions {
   logger?: Logger;
   maxEventBytes?: number;
   intakeBatch?: number;
+  /** Values every expression can read as `vars`. */
+  vars?: Record<string, unknown>;
   worker?: Partial<WorkerOptions>;
 }
 
@@ -45,6 +47,7 @@ export class Engine {
   readonly #logger: Logger;
   readonly #workerOptions: WorkerOptions;
   readonly #workers: Worker[] = [];
+  readonly vars: Record<string, unknown>;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -53,6 +56,7 @@ export class Engine {
     this.#random = options.random ?? Math.random;
     this.#logger = options.logger ?? silentLogger();
     this.#workerOptions = { ...DEFAULT_WORKER, ...options.worker };
+    this.vars = options.vars ?? {};
     this.catalog = new WorkflowCatalog(this.store.db);
     this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
@@ -87,7 +91,7 @@ export class Engine {
     const started: Worker[] = [];
     for (let i = 0; i < count; i++) {
       const worker = new Worker(
-        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger },
+        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars },
         { ...this.#workerOptions, ...overrides },
       );
       worker.start();
@@ -112,6 +116,6 @@ export class Engine {
     if (!workflow) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}"`, { category: 'user', retryable: false });
     const event = this.intake.validate(eventInput);
     const matches = (await routeEvent([workflow], event)).length > 0;
-    return simulateWorkflow(workflow, this.steps, event, matches);
+    return simulateWorkflow(workflow, this.steps, event, matches, this.vars);
   }
 }

@@ -60,24 +60,7 @@ export class EventIntake {
   }
 
   validate(input: unknown): RoutableEvent {
-    const size = Buffer.byteLength(JSON.stringify(input ?? null));
-    if (size > this.limits.maxEventBytes) {
-      throw new CrossdockError('EVENT_TOO_LARGE', `The event is ${size} bytes; the limit is ${this.limits.maxEventBytes}`, {
-        category: 'user',
-        retryable: false,
-      });
-    }
-    const parsed = EventInputSchema.safeParse(input);
-    if (!parsed.success) {
-      throw new CrossdockError('EVENT_INVALID', 'The event is not valid', {
-        category: 'user',
-        retryable: false,
-        details: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(event)', message: i.message })),
-      });
-    }
-    const { source, type, payload } = parsed.data;
-    const key = parsed.data.key ?? createHash('sha256').update(`${type}\n${JSON.stringify(payload)}`).digest('hex');
-    return { source, type, key, payload, receivedAt: this.clock.now() };
+    return validateEvent(input, this.limits.maxEventBytes, this.clock.now());
   }
 
   async #flush(): Promise<void> {
@@ -135,4 +118,26 @@ function toNewRun(p: Pending, route: Route, eventIndex: number): NewRun {
     concurrencyKey: route.concurrencyKey,
     concurrencyLimit: route.concurrencyLimit,
   };
+}
+
+/** Checks an incoming event's size and shape; throws a CrossdockError naming each bad field. */
+export function validateEvent(input: unknown, maxEventBytes: number, receivedAt: Date): RoutableEvent {
+  const size = Buffer.byteLength(JSON.stringify(input ?? null));
+  if (size > maxEventBytes) {
+    throw new CrossdockError('EVENT_TOO_LARGE', `The event is ${size} bytes; the limit is ${maxEventBytes}`, {
+      category: 'user',
+      retryable: false,
+    });
+  }
+  const parsed = EventInputSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new CrossdockError('EVENT_INVALID', 'The event is not valid', {
+      category: 'user',
+      retryable: false,
+      details: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(event)', message: i.message })),
+    });
+  }
+  const { source, type, payload } = parsed.data;
+  const key = parsed.data.key ?? createHash('sha256').update(`${type}\n${JSON.stringify(payload)}`).digest('hex');
+  return { source, type, key, payload, receivedAt };
 }

@@ -21,6 +21,8 @@ export interface DriverDeps {
   events: EngineEvents;
   logger: Logger;
   checkpointer: Checkpointer;
+  /** Values every expression can read as `vars` (e.g. the API's own URL). */
+  vars: Record<string, unknown>;
 }
 
 /** What became of a run when the driver let go of it. */
@@ -69,7 +71,7 @@ export class RunDriver {
   }
 
   #scope(run: ClaimedRun, workflow: CompiledWorkflow, memory: RunMemory, event: unknown): Record<string, unknown> {
-    return { event, input: run.input, steps: memory.steps, run: { id: run.id, workflowId: workflow.id, version: workflow.hash } };
+    return { event, input: run.input, steps: memory.steps, run: { id: run.id, workflowId: workflow.id, version: workflow.hash }, vars: this.deps.vars };
   }
 
   async #execute(

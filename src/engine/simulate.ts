@@ -30,9 +30,9 @@ const MAX_STEPS = 1000;
  * outside world. Pure steps (transform, branch, log...) run for real; a step with side
  * effects is described instead (with its resolved request) and yields its `dry_run.output`.
  */
-export async function simulateWorkflow(workflow: CompiledWorkflow, steps: StepRegistry, event: RoutableEvent, matchesTrigger: boolean): Promise<SimulationResult> {
+export async function simulateWorkflow(workflow: CompiledWorkflow, steps: StepRegistry, event: RoutableEvent, matchesTrigger: boolean, vars: Record<string, unknown> = {}): Promise<SimulationResult> {
   const memory: Record<string, { output: unknown; error: unknown }> = {};
-  const scope = { ...intakeScope(event), steps: memory, run: { id: 'dry-run', workflowId: workflow.id, version: workflow.hash } };
+  const scope = { ...intakeScope(event), steps: memory, run: { id: 'dry-run', workflowId: workflow.id, version: workflow.hash }, vars };
   const trace: SimulatedStep[] = [];
   let cursor: string | null = workflow.firstStepId;
   while (cursor !== null) {
@@ -42,7 +42,14 @@ export async function simulateWorkflow(workflow: CompiledWorkflow, steps: StepRe
     let entry: SimulatedStep;
     try {
       const raw = type.rawConfig ? step.with : await resolveTemplate(step.with, scope);
-      const config = type.config.parse(raw);
+      const parsed = type.config.safeParse(raw);
+      if (!parsed.success) {
+        throw new CrossdockError('STEP_CONFIG_INVALID', `Step "${step.id}" got an invalid configuration after its expressions were resolved`, {
+          category: 'user',
+          details: parsed.error.issues.map((i) => ({ path: `with.${i.path.join('.')}`, message: i.message })),
+        });
+      }
+      const config = parsed.data;
       const described = type.describe?.(config) ?? `${step.type}`;
       if (type.sideEffect || step.type === 'subflow') {
         const action = step.type === 'subflow' ? 'would-start-subflow' : 'would-call';

@@ -1,0 +1,2 @@
+export { buildApi, type ApiOptions } from './server.ts';
+export { sendError } from './errors.ts';

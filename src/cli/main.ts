@@ -1,0 +1,232 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { loadConfig, type CrossdockConfig } from '../config/index.ts';
+import { CrossdockError } from '../errors/index.ts';
+import { builtInSteps, createCrossdock } from '../main.ts';
+import { silentLogger } from '../observability/index.ts';
+import { loadWorkflowDir, WorkflowSchema } from '../workflows/index.ts';
+import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEvent } from '../engine/index.ts';
+import { directOperations, remoteOperations, type Operations } from './operations.ts';
+import { createOutput, table, usageError, type Output } from './output.ts';
+import { serve } from './serve.ts';
+
+const HELP = `crossdock <command> [options]
+
+  start [--feed events.jsonl]   API and workers (the main process)
+  worker [--workers N]          workers only, to scale out on PostgreSQL
+  migrate                       apply database migrations
+  validate [dir]                check workflow files (file, line, path of each problem)
+  schema                        JSON Schema of workflow files, for editors
+  simulate <workflow> --event file.json   dry run: the steps it would take, executing no side effect
+  runs list [--status S] [--workflow W] [--limit N]
+  runs show <id> | replay <id> [--input file.json] [--from step] | cancel <id> [--reason text]
+  runs signal <id> <name> [--payload json]
+  events send --source S --type T [--key K] (--payload json | --file payload.json)
+
+Common options: --workflows dir, --data-dir dir, --port N, --json, --api URL (talk to a running instance)
+Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
+
+const OPTIONS = {
+  json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  workflows: { type: 'string' }, 'data-dir': { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' },
+  feed: { type: 'string' }, event: { type: 'string' }, api: { type: 'string' },
+  status: { type: 'string' }, workflow: { type: 'string' }, limit: { type: 'string' },
+  input: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' },
+  source: { type: 'string' }, type: { type: 'string' }, key: { type: 'string' }, payload: { type: 'string' }, file: { type: 'string' },
+} satisfies ParseArgsConfig['options'];
+
+type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
+    return 2;
+  }
+  const { values: flags, positionals } = parsed;
+  const out = createOutput(flags.json === true);
+  const [command, ...rest] = positionals;
+  if (flags.help || command === undefined || command === 'help') {
+    process.stdout.write(`${HELP}\n`);
+    return command === undefined && !flags.help ? 2 : 0;
+  }
+  try {
+    const config = loadConfig(process.env, {
+      ...(flags.workflows ? { CROSSDOCK_WORKFLOWS_DIR: flags.workflows } : {}),
+      ...(flags['data-dir'] ? { CROSSDOCK_DATA_DIR: flags['data-dir'] } : {}),
+      ...(flags.port ? { CROSSDOCK_PORT: flags.port } : {}),
+      ...(flags.workers ? { CROSSDOCK_WORKERS: flags.workers } : {}),
+    });
+    switch (command) {
+      case 'start':
+        return await serve(config, { api: true, workers: Math.max(1, config.workers.count), feed: flags.feed }, out);
+      case 'worker':
+        return await serve(config, { api: false, workers: Math.max(1, config.workers.count) }, out);
+      case 'migrate':
+        return await migrateCommand(config, out);
+      case 'validate':
+        return validateCommand(rest[0] ?? config.workflowsDir, out);
+      case 'schema':
+        out.result(z.toJSONSchema(WorkflowSchema, { io: 'input', unrepresentable: 'any' }), () => JSON.stringify(z.toJSONSchema(WorkflowSchema, { io: 'input', unrepresentable: 'any' }), null, 2));
+        return 0;
+      case 'simulate':
+        return await simulateCommand(config, rest, flags, out);
+      case 'runs':
+      case 'events':
+        return await withOperations(config, flags, out, (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));
+      default:
+        throw usageError(`unknown command "${command}"; run crossdock --help`);
+    }
+  } catch (error) {
+    return out.error(error);
+  }
+}
+
+async function migrateCommand(config: CrossdockConfig, out: Output): Promise<number> {
+  const crossdock = await createCrossdock(config, { logger: silentLogger(), migrate: false });
+  try {
+    const applied = await crossdock.store.migrate();
+    out.result({ applied }, () => (applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`));
+    return 0;
+  } finally {
+    await crossdock.close();
+  }
+}
+
+function validateCommand(dir: string, out: Output): number {
+  const result = loadWorkflowDir(dir, builtInSteps());
+  if (result.ok) {
+    out.result({ ok: true, workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash, file: w.file })) }, () =>
+      result.workflows.map((w) => `ok  ${w.file}  ${w.definition.id}@${w.hash}`).join('\n') || `no workflow files in ${dir}`,
+    );
+    return 0;
+  }
+  out.result({ ok: false, problems: result.problems }, () => result.problems.map((p) => `${p.file}${p.line === null ? '' : `:${p.line}`}  ${p.path || '(file)'}  ${p.message}`).join('\n'));
+  return 1;
+}
+
+/** A dry run needs no database: it reads the workflow files and walks one of them. */
+async function simulateCommand(config: CrossdockConfig, rest: string[], flags: Flags, out: Output): Promise<number> {
+  const workflowId = rest[0];
+  if (!workflowId || !flags.event) throw usageError('usage: crossdock simulate <workflow> --event file.json');
+  const steps = builtInSteps();
+  const loaded = loadWorkflowDir(config.workflowsDir, steps);
+  if (!loaded.ok) return validateCommand(config.workflowsDir, out);
+  const found = loaded.workflows.find((w) => w.definition.id === workflowId);
+  if (!found) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" in ${config.workflowsDir}`, { category: 'user' });
+  const workflow = new CompiledWorkflow(found.definition, found.hash, found.file);
+  const event = validateEvent(readJsonFile(flags.event, '--event'), config.maxEventBytes, systemClock.now());
+  const matches = (await routeEvent([workflow], event)).length > 0;
+  const result = await simulateWorkflow(workflow, steps, event, matches, { apiUrl: `http://${config.http.host}:${config.http.port}` });
+  out.result(result, () =>
+    [
+      `dry run of ${result.workflowId}@${result.version}${result.matchesTrigger ? '' : '  (note: this event does not match its trigger)'}`,
+      ...result.steps.map((s, i) => `${String(i + 1).padStart(3)}. ${s.stepId} [${s.type}] ${s.action}: ${s.description}${s.action === 'executed' ? ` -> ${JSON.stringify(s.output)}` : ''}`),
+      `outcome: ${result.outcome}; nothing was stored and no external call was made`,
+    ].join('\n'),
+  );
+  return result.outcome === 'completed' ? 0 : 1;
+}
+
+/** Opens the store directly, or, if a running instance holds it (PGlite) or --api is given, uses its API. */
+async function withOperations(config: CrossdockConfig, flags: Flags, out: Output, work: (ops: Operations) => Promise<number>): Promise<number> {
+  let ops: Operations;
+  if (flags.api) ops = remoteOperations(flags.api);
+  else {
+    try {
+      const crossdock = await createCrossdock(config, { logger: silentLogger() });
+      try {
+        await crossdock.engine.loadWorkflows(config.workflowsDir); // events are routed by the current workflows
+      } catch (error) {
+        await crossdock.close();
+        throw error;
+      }
+      ops = directOperations(crossdock);
+    } catch (error) {
+      if (!(error instanceof CrossdockError && error.code === 'STORE_LOCKED')) throw error;
+      const url = `http://${config.http.host}:${config.http.port}`;
+      out.info(`the data directory is held by a running Crossdock; using its API at ${url}`);
+      ops = remoteOperations(url);
+    }
+  }
+  try {
+    return await work(ops);
+  } finally {
+    await ops.close();
+  }
+}
+
+async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: Output): Promise<number> {
+  const [sub, id, name] = rest;
+  const needId = () => {
+    if (!id) throw usageError(`usage: crossdock runs ${sub} <id>`);
+    return id;
+  };
+  switch (sub) {
+    case 'list': {
+      const runs = await ops.listRuns({ status: flags.status, workflow: flags.workflow, limit: flags.limit ? Number(flags.limit) : undefined });
+      out.result({ runs }, () => table(runs as never[], ['id', 'workflowId', 'status', 'cursor', 'eventId', 'createdAt', 'endedAt']));
+      return 0;
+    }
+    case 'show': {
+      const run = await ops.showRun(needId());
+      out.result(run, () => showRun(run));
+      return 0;
+    }
+    case 'replay': {
+      const run = await ops.replay(needId(), { ...(flags.input ? { input: readJsonFile(flags.input, '--input') } : {}), ...(flags.from ? { fromStep: flags.from } : {}) });
+      out.result(run, () => `run ${run.id} replaying from ${run.cursor} (${run.status})`);
+      return 0;
+    }
+    case 'cancel': {
+      const run = await ops.cancel(needId(), flags.reason);
+      out.result(run, () => `run ${run.id} ${run.status}`);
+      return 0;
+    }
+    case 'signal': {
+      if (!name) throw usageError('usage: crossdock runs signal <id> <name> [--payload json]');
+      await ops.signal(needId(), name, flags.payload ? parseJson(flags.payload, '--payload') : null);
+      out.result({ delivered: true }, () => `signal ${name} delivered to run ${id}`);
+      return 0;
+    }
+    default:
+      throw usageError('usage: crossdock runs list|show|replay|cancel|signal');
+  }
+}
+
+async function eventsCommand(ops: Operations, rest: string[], flags: Flags, out: Output): Promise<number> {
+  if (rest[0] !== 'send') throw usageError('usage: crossdock events send --source S --type T [--key K] (--payload json | --file f)');
+  if (!flags.source || !flags.type) throw usageError('events send needs --source and --type');
+  const payload = flags.file ? readJsonFile(flags.file, '--file') : flags.payload ? parseJson(flags.payload, '--payload') : {};
+  const accepted = await ops.sendEvent({ source: flags.source, type: flags.type, ...(flags.key ? { key: flags.key } : {}), payload });
+  out.result(accepted, () => `event ${accepted.eventId} ${accepted.duplicate ? 'was already accepted (duplicate; nothing started)' : `accepted; runs started: ${accepted.runIds.join(', ') || 'none'}`}`);
+  return 0;
+}
+
+function showRun(run: Awaited<ReturnType<Operations['showRun']>>): string {
+  const head = `run ${run.id}  ${run.workflowId}@${run.workflowVersion}  ${run.status}${run.cursor ? ` at ${run.cursor}` : ''}`;
+  const steps = table(run.steps.map((s) => ({ ...s, error: (s.error as { code?: string } | null)?.code ?? null })) as never[], ['seq', 'attempt', 'stepId', 'type', 'status', 'error', 'endedAt']);
+  const error = run.error ? `\nerror: ${JSON.stringify(run.error)}` : '';
+  return `${head}\ninput: ${JSON.stringify(run.input)}\n${steps}\noutput: ${JSON.stringify(run.output)}${error}`;
+}
+
+function readJsonFile(path: string, flag: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw usageError(`${flag}: cannot read ${path}: ${(error as Error).message}`);
+  }
+  return parseJson(text, `${flag} ${path}`);
+}
+
+function parseJson(text: string, where: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw usageError(`${where} is not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { CrossdockError } from '../errors/index.ts';
+import type { StoreConfig } from '../store/index.ts';
+
+/**
+ * The one reader of process.env. Every value is checked; a bad one is never replaced by a
+ * default: startup fails listing every bad value at once.
+ */
+const int = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.int().min(min).max(max));
+const bool = z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).transform((v) => v === 'true');
+
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  CROSSDOCK_DATA_DIR: z.string().min(1).default('./.crossdock/data'),
+  CROSSDOCK_SYNCHRONOUS: bool.default(false),
+  CROSSDOCK_VACUUM_INTERVAL_MS: int(1_000, 86_400_000).default(600_000),
+  CROSSDOCK_DB_POOL: int(1, 200).default(10),
+  CROSSDOCK_WORKFLOWS_DIR: z.string().min(1).default('./workflows'),
+  CROSSDOCK_HOST: z.string().min(1).default('127.0.0.1'),
+  CROSSDOCK_PORT: int(0, 65_535).default(3000),
+  CROSSDOCK_WORKERS: int(0, 64).default(1),
+  CROSSDOCK_WORKER_CONCURRENCY: int(1, 10_000).default(200),
+  CROSSDOCK_LEASE_MS: int(1_000, 3_600_000).default(30_000),
+  CROSSDOCK_POLL_INTERVAL_MS: int(10, 60_000).default(500),
+  CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface CrossdockConfig {
+  store: StoreConfig;
+  workflowsDir: string;
+  http: { host: string; port: number };
+  workers: { count: number; concurrency: number; leaseMs: number; pollIntervalMs: number };
+  maxEventBytes: number;
+  logLevel: string;
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof EnvSchema>, string>> = {}): CrossdockConfig {
+  const merged = { ...pick(env), ...overrides };
+  const parsed = EnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    throw new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {
+      category: 'user',
+      retryable: false,
+      details: parsed.error.issues.map((i) => ({ path: String(i.path[0]), message: i.message })),
+    });
+  }
+  const e = parsed.data;
+  return {
+    store: e.DATABASE_URL
+      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.CROSSDOCK_DB_POOL }
+      : { kind: 'pglite', dataDir: e.CROSSDOCK_DATA_DIR, synchronous: e.CROSSDOCK_SYNCHRONOUS, vacuumIntervalMs: e.CROSSDOCK_VACUUM_INTERVAL_MS },
+    workflowsDir: e.CROSSDOCK_WORKFLOWS_DIR,
+    http: { host: e.CROSSDOCK_HOST, port: e.CROSSDOCK_PORT },
+    workers: { count: e.CROSSDOCK_WORKERS, concurrency: e.CROSSDOCK_WORKER_CONCURRENCY, leaseMs: e.CROSSDOCK_LEASE_MS, pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS },
+    maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+/** Only our own variables, and empty strings count as unset. */
+function pick(env: Record<string, string | undefined>): Record<string, string> {
+  const keys = Object.keys(EnvSchema.shape);
+  return Object.fromEntries(Object.entries(env).filter(([k, v]) => keys.includes(k) && v !== undefined && v !== '')) as Record<string, string>;
+}
