@@ -37,7 +37,7 @@ export async function openPglite(options: PgliteOptions): Promise<OpenedPglite> 
     const pglite = new PGlite(dataDir, {
       // int8 ids stay strings, as the pg driver returns them.
       parsers: { [INT8]: (value: string) => value },
-      ...(options.synchronous ? { postgresqlconf: ['fsync = on', 'wal_sync_method = open_datasync'] } : {}),
+      ...(options.synchronous ? { startParams: synchronousStartParams() } : {}),
     });
     await pglite.waitReady;
     return { pglite, lock };
@@ -72,4 +72,14 @@ function assertUsableDataDir(dataDir: string): void {
       { category: 'user', retryable: false },
     );
   }
+}
+
+/**
+ * PGlite starts PostgreSQL with `-F` (fsync off). For the synchronous option we drop it and
+ * ask for the WAL to be opened with O_DSYNC, so a commit is on disk when it is acknowledged.
+ */
+function synchronousStartParams(): string[] {
+  const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
+  if (!defaults) throw new CrossdockError('STORE_SYNC_UNSUPPORTED', 'This PGlite version does not expose its start parameters', { category: 'bug' });
+  return [...defaults.filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=open_datasync'];
 }

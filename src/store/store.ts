@@ -57,6 +57,8 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
     async close() {
       clearInterval(vacuum);
       await db.destroy();
+      // Kysely closes PGlite only if it ever ran a query; an unused store must close it too.
+      if (!pglite.closed) await pglite.close();
       lock.release();
     },
   };

@@ -69,7 +69,7 @@ export function parseWorkflow(text: string, file: string, stepTypes: StepTypeLoo
       ok: false,
       problems: doc.errors.map((e) => ({
         file,
-        line: e.linePos?.[0]?.line ?? null,
+        line: lineCounter.linePos(e.pos[0]).line,
         path: '',
         message: `YAML syntax: ${e.message.split('\n')[0]}`,
       })),
