@@ -19,7 +19,7 @@ export interface CountingServer {
   close(): Promise<void>;
 }
 
-export async function startCountingServer(): Promise<CountingServer> {
+export async function startCountingServer(options: { delayMs?: number } = {}): Promise<CountingServer> {
   const arrivals = new Map<string, number>();
   const answers = new Map<string, string>();
   const applied: string[] = [];
@@ -31,6 +31,7 @@ export async function startCountingServer(): Promise<CountingServer> {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const key = req.headers['idempotency-key'] as string | undefined;
+    if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs)); // a slow receiver widens the crash window
     requests.push({ method: req.method ?? '', path: req.url ?? '', key, body: text ? JSON.parse(text) : null });
     if (failures.count > 0) {
       failures.count--;

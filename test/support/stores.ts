@@ -61,7 +61,8 @@ async function openPgliteTestStore(): Promise<TestStore> {
   };
 }
 
-async function openPostgresTestStore(): Promise<TestStore> {
+/** A fresh database on the PostgreSQL server, whatever CROSSDOCK_TEST_STORE says (multi-process tests need one). */
+export async function openPostgresTestStore(): Promise<TestStore> {
   const name = `crossdock_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();

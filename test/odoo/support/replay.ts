@@ -1,0 +1,162 @@
+/**
+ * Replays a recorded request against the simulator and compares the answer with the
+ * recorded one. Requests are sent as recorded, except for substitutions that stand for
+ * things that cannot be the same here: secret placeholders (<API_KEY>, ...), the session
+ * cookie, the lab's webhook listener URL (this run's listener has an ephemeral port) and
+ * webhook UUIDs (random per server).
+ */
+import assert from 'node:assert/strict';
+import { decodeMethodResponse } from '../../../src/connectors/odoo/index.ts';
+import type { OdooSimulator } from '../../../sim/odoo/index.ts';
+import type { Fixture } from './fixtures.ts';
+import { compareShapes } from './shape.ts';
+import type { ReceivedWebhook, WebhookListener } from './webhook-listener.ts';
+import { compareTyped, typedResponse } from './xml-shape.ts';
+
+export interface CompareRule {
+  /** Compare Odoo's error message on its first line only (the rest quotes the lab's SQL). */
+  errorMessage?: 'exact' | 'first-line';
+  /** Result paths (prefixes like "$[0].tracking_value_ids") left out of the shape check. */
+  ignore?: string[];
+}
+
+export interface ReplayContext {
+  sim: OdooSimulator;
+  listener: WebhookListener;
+  substitutions: Map<string, string>;
+}
+
+export interface ActualExchange {
+  status: number;
+  contentType: string;
+  setCookie: string | null;
+  text: string;
+}
+
+export function createReplayContext(sim: OdooSimulator, listener: WebhookListener): ReplayContext {
+  const admin = sim.users.find((user) => user.login === 'admin');
+  const sales = sim.users.find((user) => user.login === 'salesuser');
+  assert.ok(admin !== undefined && sales !== undefined, 'the simulator needs the lab users admin and salesuser');
+  const substitutions = new Map<string, string>([
+    ['<API_KEY>', admin.apiKeys[0] ?? ''],
+    ['<ADMIN_PASSWORD>', admin.password],
+    ['<SALESUSER_API_KEY>', sales.apiKeys[0] ?? ''],
+    ['<SALESUSER_PASSWORD>', sales.password],
+    ['http://127.0.0.1:9901', listener.url],
+  ]);
+  return { sim, listener, substitutions };
+}
+
+function substitute(text: string, ctx: ReplayContext): string {
+  let out = text;
+  for (const [from, to] of ctx.substitutions) {
+    out = out.split(from).join(to);
+    const escaped = from.replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    if (escaped !== from) out = out.split(escaped).join(to);
+  }
+  return out;
+}
+
+function substituteJson(value: unknown, ctx: ReplayContext): unknown {
+  if (typeof value === 'string') return substitute(value, ctx);
+  if (Array.isArray(value)) return value.map((item) => substituteJson(item, ctx));
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, substituteJson(member, ctx)]));
+  }
+  return value;
+}
+
+export async function replayRequest(ctx: ReplayContext, fixture: Fixture): Promise<ActualExchange> {
+  const { request } = fixture;
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, substitute(value, ctx)]));
+  const body = request.body === null ? undefined : typeof request.body === 'string' ? substitute(request.body, ctx) : JSON.stringify(substituteJson(request.body, ctx));
+  const response = await fetch(`${ctx.sim.url}${substitute(request.path, ctx)}`, { method: request.method, headers, ...(body === undefined ? {} : { body }) });
+  return { status: response.status, contentType: response.headers.get('content-type') ?? '', setCookie: response.headers.get('set-cookie'), text: await response.text() };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? '';
+}
+
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').at(-1) ?? '';
+}
+
+function withoutIgnored(differences: string[], rule: CompareRule): string[] {
+  return differences.filter((difference) => !(rule.ignore ?? []).some((prefix) => difference.startsWith(prefix)));
+}
+
+function compareJsonRpc(expected: Record<string, unknown>, actualText: string, rule: CompareRule): string[] {
+  const actual = JSON.parse(actualText) as Record<string, unknown>;
+  const out: string[] = [];
+  if (actual.jsonrpc !== '2.0') out.push('envelope: jsonrpc is not "2.0"');
+  if (JSON.stringify(actual.id) !== JSON.stringify(expected.id)) out.push(`envelope: id ${JSON.stringify(actual.id)}, expected ${JSON.stringify(expected.id)}`);
+  for (const member of ['result', 'error']) {
+    if (member in expected !== member in actual) out.push(`envelope: "${member}" ${member in expected ? 'missing' : 'unexpected'}`);
+  }
+  if ('error' in expected && 'error' in actual) {
+    const [e, a] = [expected.error as Record<string, unknown>, actual.error as Record<string, unknown>];
+    const [ed, ad] = [e.data as Record<string, unknown>, (a.data ?? {}) as Record<string, unknown>];
+    if (e.code !== a.code || e.message !== a.message) out.push(`error: ${String(a.code)} "${String(a.message)}", expected ${String(e.code)} "${String(e.message)}"`);
+    if (ed.name !== ad.name) out.push(`error class: ${String(ad.name)}, expected ${String(ed.name)}`);
+    const same = rule.errorMessage === 'first-line' ? firstLine(String(ed.message)) === firstLine(String(ad.message)) : ed.message === ad.message;
+    if (!same) out.push(`error message: ${JSON.stringify(ad.message)}, expected ${JSON.stringify(ed.message)}`);
+    out.push(...compareShapes({ ...ed, message: '', debug: '' }, { ...ad, message: '', debug: '' }, 'error.data'));
+  }
+  if ('result' in expected && 'result' in actual) out.push(...withoutIgnored(compareShapes(expected.result, actual.result), rule));
+  return out;
+}
+
+function compareXml(expectedText: string, actualText: string, rule: CompareRule): string[] {
+  const [expected, actual] = [typedResponse(expectedText), typedResponse(actualText)];
+  if (expected.kind !== actual.kind) return [`XML-RPC: got ${actual.kind}, expected ${expected.kind}`];
+  if (expected.kind === 'params') return withoutIgnored(compareTyped(expected.value, actual.value), rule);
+  const [e, a] = [decodeMethodResponse(expectedText), decodeMethodResponse(actualText)];
+  if (e.kind !== 'fault' || a.kind !== 'fault') return ['XML-RPC: fault not decodable'];
+  const out: string[] = [];
+  if (e.faultCode !== a.faultCode) out.push(`faultCode ${JSON.stringify(a.faultCode)}, expected ${JSON.stringify(e.faultCode)}`);
+  // faultCode 1 carries a traceback: only its exception line is Odoo's answer.
+  const pick = e.faultCode === 1 ? lastLine : rule.errorMessage === 'first-line' ? firstLine : (text: string) => text;
+  if (pick(e.faultString) !== pick(a.faultString)) out.push(`faultString ${JSON.stringify(pick(a.faultString))}, expected ${JSON.stringify(pick(e.faultString))}`);
+  return out;
+}
+
+/** Differences between the recorded answer and the simulator's; empty when they match. */
+export function compareExchange(fixture: Fixture, actual: ActualExchange, rule: CompareRule = {}): string[] {
+  const { response } = fixture;
+  const out: string[] = [];
+  if (response.status !== actual.status) out.push(`HTTP status ${actual.status}, expected ${response.status}`);
+  const expectedType = (response.headers['content-type'] ?? '').toLowerCase().replace(/\s/g, '');
+  if (expectedType !== actual.contentType.toLowerCase().replace(/\s/g, '')) out.push(`content-type ${actual.contentType}, expected ${expectedType}`);
+  const expectedCookie = response.headers['set-cookie'];
+  if (expectedCookie !== undefined && !/^session_id=[^;]+; Expires=[^;]+; Max-Age=604800; HttpOnly; Path=\/$/.test(actual.setCookie ?? '')) {
+    out.push(`set-cookie ${String(actual.setCookie)} does not match ${expectedCookie}`);
+  }
+  const body = response.body;
+  if (typeof body === 'object' && body !== null && 'jsonrpc' in body) return [...out, ...compareJsonRpc(body as Record<string, unknown>, actual.text, rule)];
+  if (typeof body === 'string' && expectedType.startsWith('text/xml')) return [...out, ...compareXml(body, actual.text, rule)];
+  const actualBody: unknown = typeof body === 'string' ? actual.text : JSON.parse(actual.text);
+  if (JSON.stringify(actualBody) !== JSON.stringify(body)) out.push(`body ${JSON.stringify(actualBody).slice(0, 200)}, expected ${JSON.stringify(body).slice(0, 200)}`);
+  return out;
+}
+
+/** An outgoing webhook Odoo sent (recorded as the request the lab listener received). */
+export function compareOutgoing(fixture: Fixture, received: ReceivedWebhook | undefined): string[] {
+  if (received === undefined) return [`no webhook received on ${fixture.request.path}`];
+  const out: string[] = [];
+  if (received.method !== fixture.request.method) out.push(`method ${received.method}, expected ${fixture.request.method}`);
+  for (const [name, value] of Object.entries(fixture.request.headers)) {
+    const actual = received.headers[name];
+    if (actual === undefined) out.push(`header ${name} missing`);
+    else if (name !== 'Host' && name !== 'Content-Length' && actual !== value) out.push(`header ${name}: ${actual}, expected ${value}`);
+  }
+  const extra = Object.keys(received.headers).filter((name) => !(name in fixture.request.headers));
+  if (extra.length > 0) out.push(`unexpected headers ${extra.join(', ')}`);
+  const [expected, actual] = [fixture.request.body as Record<string, unknown>, received.body as Record<string, unknown>];
+  out.push(...compareShapes(expected, actual, 'payload'));
+  if (actual._model !== expected._model) out.push(`payload._model ${String(actual._model)}, expected ${String(expected._model)}`);
+  if (!/^.+\(#\d+\)$/.test(String(actual._action))) out.push(`payload._action ${String(actual._action)} is not "<name>(#<id>)"`);
+  const keys = Object.keys(actual);
+  if (keys.join() !== [...keys].sort().join()) out.push('payload keys are not sorted');
+  return out;
+}
