@@ -31,6 +31,7 @@ export const DEFAULT_WORKER: WorkerOptions = {
   leaseMs: 30_000,
   pollIntervalMs: 500,
   checkpointBatch: 500,
+  checkpointLingerMs: 2,
   drainTimeoutMs: 5_000,
 };
 

@@ -14,6 +14,8 @@ export interface WorkerOptions {
   leaseMs: number;
   pollIntervalMs: number;
   checkpointBatch: number;
+  /** Milliseconds a small checkpoint batch waits for more before committing; 0 commits at once. */
+  checkpointLingerMs: number;
   /** How long stop() waits for in-flight steps before abandoning them to lease expiry. */
   drainTimeoutMs: number;
 }
@@ -45,7 +47,7 @@ export class Worker {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger.child({ workerId: id });
-    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch) });
+    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs) });
   }
 
   get activeRuns(): number {
@@ -83,8 +85,10 @@ export class Worker {
     while (this.#running) {
       try {
         await this.#admitIfDue();
+        // Refill in batches, not one slot at a time: one claim statement per batch of runs.
         const free = this.options.concurrency - this.#inFlight.size;
-        const want = Math.min(free, this.options.claimBatch);
+        const refill = free >= Math.max(1, Math.floor(this.options.concurrency / 4)) || this.#inFlight.size === 0;
+        const want = refill ? Math.min(free, this.options.claimBatch) : 0;
         const claimed = want > 0 ? await claimRuns(this.#store.db, this.id, want, this.#clock.now(), this.options.leaseMs) : [];
         if (claimed.length > 0) await this.#dispatch(claimed);
         if (claimed.length === want && want > 0) continue;

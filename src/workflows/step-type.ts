@@ -68,7 +68,12 @@ export const expression = () =>
 
 /** A value that may also be given as an `=`-expression resolved at run time. */
 export function dynamic<T extends z.ZodType>(schema: T) {
-  const expr = z.string().refine(isExpressionString).superRefine((source, ctx) => {
+  // One check: a plain string is refused here cheaply, without trying to compile it.
+  const expr = z.string().superRefine((source, ctx) => {
+    if (!isExpressionString(source)) {
+      ctx.addIssue({ code: 'custom', message: 'not an expression' });
+      return;
+    }
     try {
       compileExpression(source.slice(1).trim());
     } catch (error) {
