@@ -5,6 +5,7 @@
  *   npm run bench                 all scenarios, 4000 runs each
  *   BENCH_RUNS=1000 npm run bench
  *   BENCH_ONLY=pglite npm run bench
+ *   BENCH_ABLATION=1 npm run bench    also PGlite with the checkpoint linger off
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -93,17 +94,17 @@ async function measure(store: Store, scenario: string, runs: number, rssMb: numb
 const round = (x: number) => Math.round(x * 10) / 10;
 const rssOf = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
-async function benchPglite(url: string): Promise<Result> {
+async function benchPglite(url: string, lingerMs = 2): Promise<Result> {
   const root = mkdtempSync(join(tmpdir(), 'crossdock-bench-'));
   const store = await openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: false, vacuumIntervalMs: 600_000 });
   try {
     await store.migrate();
     const engine = await engineFor(store, url);
-    engine.startWorkers(1);
+    engine.startWorkers(1, { checkpointLingerMs: lingerMs });
     await feed(engine, RUNS, 'p');
     await waitAllCompleted(store, RUNS);
     await engine.stopWorkers();
-    return await measure(store, 'PGlite, 1 in-process worker', RUNS, rssOf(process.pid));
+    return await measure(store, `PGlite, 1 in-process worker${lingerMs === 2 ? '' : `, checkpoint linger ${lingerMs} ms`}`, RUNS, rssOf(process.pid));
   } finally {
     await store.close();
     rmSync(root, { recursive: true, force: true });
@@ -162,6 +163,8 @@ const target = await startTarget();
 const results: Result[] = [];
 try {
   if (!ONLY || ONLY === 'pglite') results.push(await benchPglite(target.url));
+  // Ablation, same run: the checkpoint linger (group-commit wait) off.
+  if (process.env.BENCH_ABLATION === '1') results.push(await benchPglite(target.url, 0));
   if (!ONLY || ONLY === 'postgres') {
     results.push(await benchPostgres(target.url, 1));
     results.push(await benchPostgres(target.url, 2));

@@ -76,7 +76,7 @@ export async function main(argv: string[]): Promise<number> {
         return await simulateCommand(config, rest, flags, out);
       case 'runs':
       case 'events':
-        return await withOperations(config, flags, out, (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));
+        return await withOperations(config, flags, out, command === 'events', (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));
       default:
         throw usageError(`unknown command "${command}"; run crossdock --help`);
     }
@@ -132,14 +132,14 @@ async function simulateCommand(config: CrossdockConfig, rest: string[], flags: F
 }
 
 /** Opens the store directly, or, if a running instance holds it (PGlite) or --api is given, uses its API. */
-async function withOperations(config: CrossdockConfig, flags: Flags, out: Output, work: (ops: Operations) => Promise<number>): Promise<number> {
+async function withOperations(config: CrossdockConfig, flags: Flags, out: Output, routesEvents: boolean, work: (ops: Operations) => Promise<number>): Promise<number> {
   let ops: Operations;
   if (flags.api) ops = remoteOperations(flags.api);
   else {
     try {
       const crossdock = await createCrossdock(config, { logger: silentLogger() });
       try {
-        await crossdock.engine.loadWorkflows(config.workflowsDir); // events are routed by the current workflows
+        if (routesEvents) await crossdock.engine.loadWorkflows(config.workflowsDir); // events are routed by the current workflows
       } catch (error) {
         await crossdock.close();
         throw error;

@@ -90,7 +90,8 @@ export class RunsService {
       const cursor = options.fromStep ?? row.cursor;
       if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
       const queued = row.concurrency_key !== null || row.concurrency_limit !== null;
-      await sql`UPDATE runs SET status = ${queued ? 'queued' : 'ready'}, cursor = ${cursor}, step_attempt = 0, error = NULL, output = NULL,
+      // The replay continues at a new position: the failed attempt stays in the history.
+      await sql`UPDATE runs SET status = ${queued ? 'queued' : 'ready'}, cursor = ${cursor}, seq = seq + 1, step_attempt = 0, error = NULL, output = NULL,
                   ended_at = NULL, available_at = ${now}, updated_at = ${now}, lease_owner = NULL, lease_expires_at = NULL
                   ${options.input === undefined ? sql`` : sql`, input = ${JSON.stringify(options.input)}::jsonb`}
                 WHERE id = ${runId}`.execute(tx);

@@ -74,10 +74,12 @@ export function collectExpressions(value: unknown, path: (string | number)[] = [
 }
 
 /**
- * JSONata results can carry its internal sequence flags and `undefined` for "no match";
- * a checkpoint must be plain JSON, so undefined becomes null and sequences plain arrays.
+ * JSONata answers `undefined` for "no match"; a step output must be JSON, so it becomes
+ * null. Primitives pass as they are; only objects and arrays (which may carry JSONata's
+ * sequence flags or undefined members) are copied through JSON.
  */
 function normalise(value: unknown): unknown {
   if (value === undefined) return null;
+  if (value === null || typeof value !== 'object') return typeof value === 'function' ? null : value;
   return JSON.parse(JSON.stringify(value) ?? 'null');
 }

@@ -77,6 +77,20 @@ describe('retries, dead letters and replay', () => {
     assert.deepEqual(closed.map((c) => c.status), ['replayed']);
   });
 
+  test('a replay can start from an earlier step; the failed attempt stays in the history', async () => {
+    server.failNext(1, 400);
+    const { runIds } = await engine.accept({ source: 'shop', type: 'order.paid', key: 'p-5', payload: { order: 'SO5' } });
+    const runId = runIds[0]!;
+    await waitForRun(engine, runId);
+    await engine.runs.replay(runId, { fromStep: 'prepare', input: { order: 'SO5b' } });
+    const run = await waitForRun(engine, runId);
+    assert.equal(run.status, 'completed');
+    assert.deepEqual(run.steps.map((s) => [s.seq, s.stepId, s.status]), [
+      [0, 'prepare', 'completed'], [1, 'call', 'failed'], [2, 'prepare', 'completed'], [3, 'call', 'completed'], [4, 'done', 'completed'],
+    ]);
+    assert.deepEqual(run.steps[2]!.output, { order: 'SO5b' });
+  });
+
   test('retries exhausted: the run fails with the last error and its attempts are all recorded', async () => {
     server.failNext(3, 502);
     const { runIds } = await engine.accept({ source: 'shop', type: 'order.paid', key: 'p-3', payload: { order: 'SO3' } });
