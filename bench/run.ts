@@ -68,6 +68,18 @@ async function feed(engine: Engine, runs: number, prefix: string): Promise<void>
   await Promise.all(Array.from({ length: 256 }, lane));
 }
 
+/** Sends events at a steady rate, as production traffic arrives: latency without a backlog. */
+async function feedPaced(engine: Engine, runs: number, prefix: string, perSecond: number): Promise<void> {
+  const started = Date.now();
+  const pending: Promise<unknown>[] = [];
+  for (let n = 0; n < runs; n++) {
+    const due = started + (n * 1000) / perSecond;
+    if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
+    pending.push(engine.accept({ source: 'bench', type: 'bench.order', key: `${prefix}-${n}`, payload: { n, qty: 3, price: 9.5 } }));
+  }
+  await Promise.all(pending);
+}
+
 async function waitAllCompleted(store: Store, runs: number, deadlineMs = 600_000): Promise<void> {
   const deadline = Date.now() + deadlineMs;
   for (;;) {
@@ -94,17 +106,19 @@ async function measure(store: Store, scenario: string, runs: number, rssMb: numb
 const round = (x: number) => Math.round(x * 10) / 10;
 const rssOf = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
 
-async function benchPglite(url: string, lingerMs = 2): Promise<Result> {
+async function benchPglite(url: string, lingerMs = 2, pacedPerSecond = 0): Promise<Result> {
   const root = mkdtempSync(join(tmpdir(), 'crossdock-bench-'));
   const store = await openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: false, vacuumIntervalMs: 600_000 });
   try {
     await store.migrate();
     const engine = await engineFor(store, url);
     engine.startWorkers(1, { checkpointLingerMs: lingerMs });
-    await feed(engine, RUNS, 'p');
-    await waitAllCompleted(store, RUNS);
+    const runs = pacedPerSecond > 0 ? Math.min(RUNS, pacedPerSecond * 5) : RUNS;
+    await (pacedPerSecond > 0 ? feedPaced(engine, runs, 'p', pacedPerSecond) : feed(engine, runs, 'p'));
+    await waitAllCompleted(store, runs);
     await engine.stopWorkers();
-    return await measure(store, `PGlite, 1 in-process worker${lingerMs === 2 ? '' : `, checkpoint linger ${lingerMs} ms`}`, RUNS, rssOf(process.pid));
+    const label = pacedPerSecond > 0 ? `, paced ${pacedPerSecond} events/s` : lingerMs === 2 ? '' : `, checkpoint linger ${lingerMs} ms`;
+    return await measure(store, `PGlite, 1 in-process worker${label}`, runs, rssOf(process.pid));
   } finally {
     await store.close();
     rmSync(root, { recursive: true, force: true });
@@ -165,6 +179,8 @@ try {
   if (!ONLY || ONLY === 'pglite') results.push(await benchPglite(target.url));
   // Ablation, same run: the checkpoint linger (group-commit wait) off.
   if (process.env.BENCH_ABLATION === '1') results.push(await benchPglite(target.url, 0));
+  // Latency as a user sees it: steady traffic well under capacity, no backlog.
+  if (!ONLY || ONLY === 'pglite') results.push(await benchPglite(target.url, 2, 100));
   if (!ONLY || ONLY === 'postgres') {
     results.push(await benchPostgres(target.url, 1));
     results.push(await benchPostgres(target.url, 2));

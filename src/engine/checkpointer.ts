@@ -21,6 +21,8 @@ export class Checkpointer {
     private readonly maxBatch: number,
     /** How long a small batch waits for company before it commits (like PostgreSQL's commit_delay). */
     private readonly lingerMs: number,
+    /** How many runs could still add a record; with none, waiting would only add latency. */
+    private readonly runsInFlight: () => number,
   ) {}
 
   /** Resolves true once committed, false if the run's lease was lost (the record was not written). */
@@ -35,7 +37,8 @@ export class Checkpointer {
     this.#flushing = true;
     try {
       while (this.#queue.length > 0) {
-        if (this.lingerMs > 0 && this.#queue.length < this.maxBatch / 4) await new Promise((r) => setTimeout(r, this.lingerMs));
+        const othersMayCome = this.runsInFlight() > this.#queue.length;
+        if (this.lingerMs > 0 && othersMayCome && this.#queue.length < this.maxBatch / 4) await new Promise((r) => setTimeout(r, this.lingerMs));
         const batch = this.#queue.splice(0, this.maxBatch);
         try {
           const written = await writeCheckpoints(this.store.db, this.workerId, batch.map((p) => p.record));

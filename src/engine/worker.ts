@@ -47,7 +47,7 @@ export class Worker {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger.child({ workerId: id });
-    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs) });
+    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs, () => this.#inFlight.size) });
   }
 
   get activeRuns(): number {
@@ -83,6 +83,7 @@ export class Worker {
 
   async #run(): Promise<void> {
     while (this.#running) {
+      this.#nudged = false; // wake-ups from here on make the next sleep return at once
       try {
         await this.#admitIfDue();
         // Refill in batches, not one slot at a time: one claim statement per batch of runs.
@@ -150,22 +151,17 @@ export class Worker {
     await this.#sleep(delay);
   }
 
+  /** Returns at once if a wake-up came since the loop last looked for work. */
   #sleep(ms: number): Promise<void> {
-    if (this.#nudged) {
-      this.#nudged = false;
-      return Promise.resolve();
-    }
+    if (this.#nudged) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const finish = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.#nudge = () => {
         this.#nudge = undefined;
-        this.#nudged = false;
-        done();
+        resolve();
       };
+      const timer = setTimeout(finish, ms);
+      this.#nudge = finish;
     });
   }
 
