@@ -76,111 +76,128 @@ function invalidCall(message: string): CrossdockError {
   return new CrossdockError('ODOO_INVALID_ARGUMENT', message, { category: 'bug', retryable: false });
 }
 
-export function createOdooClient(profileInput: OdooProfileInput, dependencies: OdooClientDependencies = {}): OdooClient {
-  const profile: OdooProfile = parseOdooProfile(profileInput);
-  const baseUrl = profile.url.replace(/\/+$/, '');
-  const sleep = dependencies.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = dependencies.random ?? Math.random;
-  const semaphore = new Semaphore(profile.maxConcurrency);
-  let requestCounter = 0;
-  const transport = createTransport(profile.protocol, {
-    baseUrl,
-    fetch: dependencies.fetch ?? ((input, init) => fetch(input, init)),
-    nextRequestId: () => (requestCounter += 1),
-  });
-  let uidPromise: Promise<number> | null = null;
+/** Merges the facade's `context` argument into kwargs, after checking every value. */
+function wireCall(args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, context: OdooContext | undefined) {
+  const wireArgs = toWireValue([...args], 'args') as unknown[];
+  const wireKwargs = toWireValue({ ...kwargs }, 'kwargs') as Record<string, unknown>;
+  if (context !== undefined) {
+    const existing = (wireKwargs.context ?? {}) as Record<string, unknown>;
+    wireKwargs.context = { ...existing, ...(toWireValue({ ...context }, 'context') as Record<string, unknown>) };
+  }
+  return { wireArgs, wireKwargs };
+}
 
-  function transportContext(options: OdooCallOptions): TransportCallContext {
-    const ctx: TransportCallContext = { timeoutMs: options.timeoutMs ?? profile.timeoutMs };
+class OdooConnection implements OdooClient {
+  readonly profileName: string;
+  readonly protocol: OdooProtocol;
+  readonly #profile: OdooProfile;
+  readonly #baseUrl: string;
+  readonly #transport: OdooTransport;
+  readonly #semaphore: Semaphore;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
+  readonly #logger: OdooClientLogger | undefined;
+  #requestCounter = 0;
+  #uidPromise: Promise<number> | null = null;
+
+  constructor(profile: OdooProfile, dependencies: OdooClientDependencies) {
+    this.#profile = profile;
+    this.profileName = profile.name;
+    this.protocol = profile.protocol;
+    this.#baseUrl = profile.url.replace(/\/+$/, '');
+    this.#sleep = dependencies.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.#random = dependencies.random ?? Math.random;
+    this.#logger = dependencies.logger;
+    this.#semaphore = new Semaphore(profile.maxConcurrency);
+    this.#transport = createTransport(profile.protocol, {
+      baseUrl: this.#baseUrl,
+      fetch: dependencies.fetch ?? ((input, init) => fetch(input, init)),
+      nextRequestId: () => (this.#requestCounter += 1),
+    });
+  }
+
+  async call<T = unknown>(model: string, method: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, context?: OdooContext, options: OdooCallOptions = {}): Promise<T> {
+    if (!MODEL_NAME.test(model)) throw invalidCall(`invalid Odoo model name ${JSON.stringify(model)}`);
+    if (!METHOD_NAME.test(method)) throw invalidCall(`invalid Odoo method name ${JSON.stringify(method)}`);
+    const { wireArgs, wireKwargs } = wireCall(args, kwargs, context);
+    const repeatable = options.idempotent === true || READ_ONLY_METHODS.has(method);
+    const ctx = this.#transportContext(options);
+    try {
+      return (await this.#withRetries({ baseUrl: this.#baseUrl, model, method }, repeatable, () => this.#execute(model, method, wireArgs, wireKwargs, ctx))) as T;
+    } catch (error) {
+      if (error instanceof Json2ArgumentError) throw invalidCall(error.message);
+      throw error;
+    }
+  }
+
+  async version(options: OdooCallOptions = {}): Promise<OdooServerVersion> {
+    const ctx = this.#transportContext(options);
+    return readServerVersion(await this.#withRetries({ baseUrl: this.#baseUrl }, true, () => this.#transport.version(ctx)));
+  }
+
+  async authenticate(options: OdooCallOptions = {}): Promise<number | null> {
+    if (!this.#transport.needsUid) return null;
+    const ctx = this.#transportContext(options);
+    return this.#withRetries({ baseUrl: this.#baseUrl }, true, () => this.#cachedUid(ctx));
+  }
+
+  #transportContext(options: OdooCallOptions): TransportCallContext {
+    const ctx: TransportCallContext = { timeoutMs: options.timeoutMs ?? this.#profile.timeoutMs };
     if (options.signal !== undefined) ctx.signal = options.signal;
     return ctx;
   }
 
   /** One authenticate for all concurrent callers; a failed attempt is not cached. */
-  function cachedUid(ctx: TransportCallContext): Promise<number> {
-    if (uidPromise === null) {
-      const pending = transport.authenticate(ctx, profile.database, profile.login, profile.apiKey).then((uid) => {
-        if (uid === false) throw new OdooFailureError({ kind: 'login-refused', login: profile.login, database: profile.database });
+  #cachedUid(ctx: TransportCallContext): Promise<number> {
+    if (this.#uidPromise === null) {
+      const { database, login, apiKey } = this.#profile;
+      const pending = this.#transport.authenticate(ctx, database, login, apiKey).then((uid) => {
+        if (uid === false) throw new OdooFailureError({ kind: 'login-refused', login, database });
         return uid;
       });
-      uidPromise = pending;
+      this.#uidPromise = pending;
       pending.catch(() => {
-        if (uidPromise === pending) uidPromise = null;
+        if (this.#uidPromise === pending) this.#uidPromise = null;
       });
     }
-    return uidPromise;
+    return this.#uidPromise;
   }
 
-  async function executeWithSession(model: string, method: string, args: unknown[], kwargs: Record<string, unknown>, ctx: TransportCallContext) {
+  /** One call; on a session-expired answer: forget the uid, authenticate again, send once more. */
+  async #execute(model: string, method: string, args: unknown[], kwargs: Record<string, unknown>, ctx: TransportCallContext): Promise<unknown> {
     const send = async () => {
-      const uid = transport.needsUid ? await cachedUid(ctx) : null;
-      return transport.execute(ctx, { database: profile.database, uid, secret: profile.apiKey, model, method, args, kwargs });
+      const uid = this.#transport.needsUid ? await this.#cachedUid(ctx) : null;
+      const { database, apiKey } = this.#profile;
+      return this.#transport.execute(ctx, { database, uid, secret: apiKey, model, method, args, kwargs });
     };
     try {
       return await send();
     } catch (error) {
       if (!isOdooFailureError(error) || odooErrorCodeOf(error.failure) !== 'ODOO_SESSION_EXPIRED') throw error;
-      // Session expired: forget the uid, authenticate again and retry once.
-      uidPromise = null;
+      this.#uidPromise = null;
       return send();
     }
   }
 
-  async function withRetries<T>(site: OdooCallSite, repeatable: boolean, attemptOnce: () => Promise<T>): Promise<T> {
+  /** Attempts hold a concurrency permit; the backoff sleep does not. */
+  async #withRetries<T>(site: OdooCallSite, repeatable: boolean, attemptOnce: () => Promise<T>): Promise<T> {
+    const policy = this.#profile.retry;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await semaphore.run(attemptOnce);
+        return await this.#semaphore.run(attemptOnce);
       } catch (error) {
         if (!isOdooFailureError(error)) throw error;
         const failure: OdooFailure = error.failure;
         const code = odooErrorCodeOf(failure);
-        if (attempt >= profile.retry.maxAttempts || !shouldRetry(failure, code, repeatable)) {
-          throw mapOdooFailure(failure, site, [profile.apiKey]);
-        }
-        const delayMs = backoffDelayMs(attempt, profile.retry, random);
-        dependencies.logger?.warn(
-          { profile: profile.name, model: site.model, method: site.method, attempt, code, delayMs },
-          'retrying Odoo call after a transient failure',
-        );
-        await sleep(delayMs);
+        if (attempt >= policy.maxAttempts || !shouldRetry(failure, code, repeatable)) throw mapOdooFailure(failure, site, [this.#profile.apiKey]);
+        const delayMs = backoffDelayMs(attempt, policy, this.#random);
+        this.#logger?.warn({ profile: this.profileName, model: site.model, method: site.method, attempt, code, delayMs }, 'retrying Odoo call after a transient failure');
+        await this.#sleep(delayMs);
       }
     }
   }
+}
 
-  return {
-    profileName: profile.name,
-    protocol: profile.protocol,
-
-    async call<T>(model: string, method: string, args: readonly unknown[] = [], kwargs = {}, context?: OdooContext, options: OdooCallOptions = {}) {
-      if (!MODEL_NAME.test(model)) throw invalidCall(`invalid Odoo model name ${JSON.stringify(model)}`);
-      if (!METHOD_NAME.test(method)) throw invalidCall(`invalid Odoo method name ${JSON.stringify(method)}`);
-      const wireArgs = toWireValue([...args], 'args') as unknown[];
-      const wireKwargs = toWireValue({ ...kwargs }, 'kwargs') as Record<string, unknown>;
-      if (context !== undefined) {
-        const existing = (wireKwargs.context ?? {}) as Record<string, unknown>;
-        wireKwargs.context = { ...existing, ...(toWireValue({ ...context }, 'context') as Record<string, unknown>) };
-      }
-      const site: OdooCallSite = { baseUrl, model, method };
-      const repeatable = options.idempotent === true || READ_ONLY_METHODS.has(method);
-      const ctx = transportContext(options);
-      try {
-        return (await withRetries(site, repeatable, () => executeWithSession(model, method, wireArgs, wireKwargs, ctx))) as T;
-      } catch (error) {
-        if (error instanceof Json2ArgumentError) throw invalidCall(error.message);
-        throw error;
-      }
-    },
-
-    async version(options: OdooCallOptions = {}) {
-      const ctx = transportContext(options);
-      const raw = await withRetries({ baseUrl }, true, () => transport.version(ctx));
-      return readServerVersion(raw);
-    },
-
-    async authenticate(options: OdooCallOptions = {}) {
-      if (!transport.needsUid) return null;
-      const ctx = transportContext(options);
-      return withRetries({ baseUrl }, true, () => cachedUid(ctx));
-    },
-  };
+export function createOdooClient(profileInput: OdooProfileInput, dependencies: OdooClientDependencies = {}): OdooClient {
+  return new OdooConnection(parseOdooProfile(profileInput), dependencies);
 }

@@ -10,20 +10,36 @@ import { decodeMethodResponse } from '../../../src/connectors/odoo/index.ts';
 import type { OdooSimulator } from '../../../sim/odoo/index.ts';
 import type { Fixture } from './fixtures.ts';
 import { compareShapes } from './shape.ts';
+import { compareValues } from './values-compare.ts';
 import type { ReceivedWebhook, WebhookListener } from './webhook-listener.ts';
-import { compareTyped, typedResponse } from './xml-shape.ts';
+import { compareTyped, compareTypedValues, typedResponse } from './xml-shape.ts';
 
 export interface CompareRule {
-  /** Compare Odoo's error message on its first line only (the rest quotes the lab's SQL). */
+  /** Compare Odoo's error message (and arguments) on the first line only. */
   errorMessage?: 'exact' | 'first-line';
-  /** Result paths (prefixes like "$[0].tracking_value_ids") left out of the shape check. */
+  /** Result paths ("$[*].id", "payload.reserved_quantity") whose VALUES are not compared. */
+  volatile?: string[];
+  /** Why those values may differ; required with `volatile`, shown in COVERAGE.md. */
+  why?: string;
+  /** Result paths left out of the SHAPE check too (not used by the current plan). */
   ignore?: string[];
 }
 
 export interface ReplayContext {
   sim: OdooSimulator;
   listener: WebhookListener;
+  /** Recorded text -> text to send (placeholders, listener URL, webhook UUIDs). */
   substitutions: Map<string, string>;
+  /** Simulator text -> recorded text, applied to answers before comparing values. */
+  mapBack: Map<string, string>;
+}
+
+type MapBack = (text: string) => string;
+const identity: MapBack = (text) => text;
+
+export function mapBackOf(ctx: ReplayContext): MapBack {
+  const pairs = [...ctx.mapBack].sort(([a], [b]) => b.length - a.length);
+  return (text) => pairs.reduce((out, [from, to]) => out.split(from).join(to), text);
 }
 
 export interface ActualExchange {
@@ -44,7 +60,11 @@ export function createReplayContext(sim: OdooSimulator, listener: WebhookListene
     ['<SALESUSER_PASSWORD>', sales.password],
     ['http://127.0.0.1:9901', listener.url],
   ]);
-  return { sim, listener, substitutions };
+  const mapBack = new Map<string, string>([
+    [listener.url, 'http://127.0.0.1:9901'],
+    [sim.url, 'http://127.0.0.1:8069'],
+  ]);
+  return { sim, listener, substitutions, mapBack };
 }
 
 function substitute(text: string, ctx: ReplayContext): string {
@@ -86,7 +106,7 @@ function withoutIgnored(differences: string[], rule: CompareRule): string[] {
   return differences.filter((difference) => !(rule.ignore ?? []).some((prefix) => difference.startsWith(prefix)));
 }
 
-function compareJsonRpc(expected: Record<string, unknown>, actualText: string, rule: CompareRule): string[] {
+function compareJsonRpc(expected: Record<string, unknown>, actualText: string, rule: CompareRule, mapBack: MapBack): string[] {
   const actual = JSON.parse(actualText) as Record<string, unknown>;
   const out: string[] = [];
   if (actual.jsonrpc !== '2.0') out.push('envelope: jsonrpc is not "2.0"');
@@ -101,16 +121,29 @@ function compareJsonRpc(expected: Record<string, unknown>, actualText: string, r
     if (ed.name !== ad.name) out.push(`error class: ${String(ad.name)}, expected ${String(ed.name)}`);
     const same = rule.errorMessage === 'first-line' ? firstLine(String(ed.message)) === firstLine(String(ad.message)) : ed.message === ad.message;
     if (!same) out.push(`error message: ${JSON.stringify(ad.message)}, expected ${JSON.stringify(ed.message)}`);
-    out.push(...compareShapes({ ...ed, message: '', debug: '' }, { ...ad, message: '', debug: '' }, 'error.data'));
+    const shapes = compareShapes({ ...ed, message: '', debug: '' }, { ...ad, message: '', debug: '' }, 'error.data');
+    out.push(...shapes);
+    // debug is the server traceback (frames elided in the fixtures): only its type is compared.
+    const cut = (values: unknown) => (rule.errorMessage === 'first-line' && Array.isArray(values) ? values.map((value) => firstLine(String(value))) : values);
+    if (shapes.length === 0) {
+      out.push(...compareValues(cut(ed.arguments), cut(ad.arguments), 'error.data.arguments', rule.volatile ?? [], mapBack));
+      out.push(...compareValues(ed.context, ad.context, 'error.data.context', rule.volatile ?? [], mapBack));
+    }
   }
-  if ('result' in expected && 'result' in actual) out.push(...withoutIgnored(compareShapes(expected.result, actual.result), rule));
+  if ('result' in expected && 'result' in actual) {
+    const shapes = withoutIgnored(compareShapes(expected.result, actual.result), rule);
+    out.push(...(shapes.length > 0 ? shapes : compareValues(expected.result, actual.result, '$', rule.volatile ?? [], mapBack)));
+  }
   return out;
 }
 
-function compareXml(expectedText: string, actualText: string, rule: CompareRule): string[] {
+function compareXml(expectedText: string, actualText: string, rule: CompareRule, mapBack: MapBack): string[] {
   const [expected, actual] = [typedResponse(expectedText), typedResponse(actualText)];
   if (expected.kind !== actual.kind) return [`XML-RPC: got ${actual.kind}, expected ${expected.kind}`];
-  if (expected.kind === 'params') return withoutIgnored(compareTyped(expected.value, actual.value), rule);
+  if (expected.kind === 'params') {
+    const shapes = withoutIgnored(compareTyped(expected.value, actual.value), rule);
+    return shapes.length > 0 ? shapes : compareTypedValues(expected.value, actual.value, '$', rule.volatile ?? [], mapBack);
+  }
   const [e, a] = [decodeMethodResponse(expectedText), decodeMethodResponse(actualText)];
   if (e.kind !== 'fault' || a.kind !== 'fault') return ['XML-RPC: fault not decodable'];
   const out: string[] = [];
@@ -122,7 +155,7 @@ function compareXml(expectedText: string, actualText: string, rule: CompareRule)
 }
 
 /** Differences between the recorded answer and the simulator's; empty when they match. */
-export function compareExchange(fixture: Fixture, actual: ActualExchange, rule: CompareRule = {}): string[] {
+export function compareExchange(fixture: Fixture, actual: ActualExchange, rule: CompareRule = {}, mapBack: MapBack = identity): string[] {
   const { response } = fixture;
   const out: string[] = [];
   if (response.status !== actual.status) out.push(`HTTP status ${actual.status}, expected ${response.status}`);
@@ -133,15 +166,15 @@ export function compareExchange(fixture: Fixture, actual: ActualExchange, rule: 
     out.push(`set-cookie ${String(actual.setCookie)} does not match ${expectedCookie}`);
   }
   const body = response.body;
-  if (typeof body === 'object' && body !== null && 'jsonrpc' in body) return [...out, ...compareJsonRpc(body as Record<string, unknown>, actual.text, rule)];
-  if (typeof body === 'string' && expectedType.startsWith('text/xml')) return [...out, ...compareXml(body, actual.text, rule)];
+  if (typeof body === 'object' && body !== null && 'jsonrpc' in body) return [...out, ...compareJsonRpc(body as Record<string, unknown>, actual.text, rule, mapBack)];
+  if (typeof body === 'string' && expectedType.startsWith('text/xml')) return [...out, ...compareXml(body, actual.text, rule, mapBack)];
   const actualBody: unknown = typeof body === 'string' ? actual.text : JSON.parse(actual.text);
   if (JSON.stringify(actualBody) !== JSON.stringify(body)) out.push(`body ${JSON.stringify(actualBody).slice(0, 200)}, expected ${JSON.stringify(body).slice(0, 200)}`);
   return out;
 }
 
 /** An outgoing webhook Odoo sent (recorded as the request the lab listener received). */
-export function compareOutgoing(fixture: Fixture, received: ReceivedWebhook | undefined): string[] {
+export function compareOutgoing(fixture: Fixture, received: ReceivedWebhook | undefined, rule: CompareRule = {}, mapBack: MapBack = identity): string[] {
   if (received === undefined) return [`no webhook received on ${fixture.request.path}`];
   const out: string[] = [];
   if (received.method !== fixture.request.method) out.push(`method ${received.method}, expected ${fixture.request.method}`);
@@ -153,7 +186,8 @@ export function compareOutgoing(fixture: Fixture, received: ReceivedWebhook | un
   const extra = Object.keys(received.headers).filter((name) => !(name in fixture.request.headers));
   if (extra.length > 0) out.push(`unexpected headers ${extra.join(', ')}`);
   const [expected, actual] = [fixture.request.body as Record<string, unknown>, received.body as Record<string, unknown>];
-  out.push(...compareShapes(expected, actual, 'payload'));
+  const shapes = compareShapes(expected, actual, 'payload');
+  out.push(...(shapes.length > 0 ? shapes : compareValues(expected, actual, 'payload', rule.volatile ?? [], mapBack)));
   if (actual._model !== expected._model) out.push(`payload._model ${String(actual._model)}, expected ${String(expected._model)}`);
   if (!/^.+\(#\d+\)$/.test(String(actual._action))) out.push(`payload._action ${String(actual._action)} is not "<name>(#<id>)"`);
   const keys = Object.keys(actual);

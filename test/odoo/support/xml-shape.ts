@@ -3,6 +3,7 @@
  * are different shapes even for equal numbers, <boolean>0 is how Odoo writes "empty".
  */
 import { XMLParser } from 'fast-xml-parser';
+import { isVolatile, normalizeText } from './values-compare.ts';
 
 export type TypedValue =
   | { t: 'array'; items: TypedValue[] }
@@ -64,4 +65,22 @@ export function compareTyped(expected: TypedValue, actual: TypedValue, path = '$
     });
   }
   return [];
+}
+
+/** Values of two typed trees whose shapes match (doubles numerically, strings normalized). */
+export function compareTypedValues(expected: TypedValue, actual: TypedValue, path: string, volatile: readonly string[], mapBack: (text: string) => string): string[] {
+  if (isVolatile(path, volatile)) return [];
+  if ('items' in expected && 'items' in actual) {
+    if (expected.items.length !== actual.items.length) return [`${path}: ${actual.items.length} values, recorded ${expected.items.length}`];
+    return expected.items.flatMap((item, index) => compareTypedValues(item, actual.items[index] ?? { t: 'missing', text: '' }, `${path}[${index}]`, volatile, mapBack));
+  }
+  if ('members' in expected && 'members' in actual) {
+    return Object.keys(expected.members).flatMap((key) => {
+      const [left, right] = [expected.members[key], actual.members[key]];
+      return left === undefined || right === undefined ? [] : compareTypedValues(left, right, `${path}.${key}`, volatile, mapBack);
+    });
+  }
+  if (!('text' in expected) || !('text' in actual)) return [];
+  const same = expected.t === 'double' ? Math.abs(Number(expected.text) - Number(actual.text)) < 1e-9 : normalizeText(expected.text) === normalizeText(mapBack(actual.text));
+  return same ? [] : [`${path}: <${actual.t}>${actual.text.slice(0, 60)}, recorded ${expected.text.slice(0, 60)}`];
 }

@@ -1,0 +1,41 @@
+/**
+ * The registry of simulated models: every model the fixtures touch, plus what their
+ * fields point at for display names.
+ */
+import { Registry, type ModelDef } from '../orm/model.ts';
+import { accountModels } from './account.ts';
+import { automationModels } from './automation-models.ts';
+import { baseReferenceModels, companyModel, partnerModel, userModel } from './base.ts';
+import { mailModels, mailThreadMethods } from './mail.ts';
+import { productModel, productTemplateModel } from './product.ts';
+import { deliveryModels, purchaseModels } from './purchase-delivery.ts';
+import { saleOrderLineModel, saleOrderModel } from './sale.ts';
+import { saleWizardModels } from './sale-wizards.ts';
+import { stockModels } from './stock-models.ts';
+import { pickingModel } from './stock-picking.ts';
+import { stockWizardModels } from './stock-wizards.ts';
+
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  const models: ModelDef[] = [
+    { ...partnerModel, methods: { ...partnerModel.methods, ...mailThreadMethods('res.partner') } },
+    userModel,
+    companyModel,
+    ...baseReferenceModels,
+    productTemplateModel,
+    productModel,
+    ...stockModels,
+    pickingModel,
+    ...stockWizardModels,
+    saleOrderModel,
+    saleOrderLineModel,
+    ...saleWizardModels,
+    ...accountModels,
+    ...purchaseModels,
+    ...deliveryModels,
+    ...mailModels,
+    ...automationModels,
+  ];
+  for (const model of models) registry.add(model);
+  return registry;
+}

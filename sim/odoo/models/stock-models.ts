@@ -1,0 +1,170 @@
+/**
+ * Inventory models besides stock.picking: locations, warehouses, operation types, lots,
+ * quants, reordering rules, moves and move lines. Odoo 17 semantics: `stock.move.quantity`
+ * is the reserved-or-done quantity and `picked` a boolean (there is no quantity_done).
+ */
+import { f } from '../orm/fields.ts';
+import type { Env } from '../orm/env.ts';
+import type { ModelDef } from '../orm/model.ts';
+import type { Row } from '../orm/store.ts';
+import { defineModel, recordedAttributes } from './define.ts';
+import { adjustReservation } from './stock-moves.ts';
+
+const LOCATION_USAGES = [
+  ['supplier', 'Vendor Location'], ['view', 'View'], ['internal', 'Internal Location'], ['customer', 'Customer Location'],
+  ['inventory', 'Inventory Loss'], ['production', 'Production'], ['transit', 'Transit Location'],
+] as const;
+
+const MOVE_STATES = [
+  ['draft', 'New'], ['waiting', 'Waiting Another Move'], ['confirmed', 'Waiting Availability'],
+  ['partially_available', 'Partially Available'], ['assigned', 'Available'], ['done', 'Done'], ['cancel', 'Cancelled'],
+] as const;
+
+function locationName(env: Env, row: Row): string {
+  if (typeof row.complete_name === 'string') return row.complete_name;
+  const parent = typeof row.location_id === 'number' ? env.displayName('stock.location', row.location_id) : '';
+  return parent === '' ? String(row.name ?? '') : `${parent}/${String(row.name ?? '')}`;
+}
+
+/** stock.move fields whose fields_get was recorded keep Odoo's attributes. */
+function recordedMoveField<T extends object>(name: string, field: T): T {
+  const recorded = recordedAttributes('stock.move', name);
+  return recorded === undefined ? field : { ...field, recorded };
+}
+
+async function createWarehouseLocations(env: Env, id: number, vals: Record<string, unknown>): Promise<void> {
+  // As in Odoo, a warehouse creates its view and stock locations (so creating one needs
+  // create rights on stock.location: see access-error-create-acl).
+  const code = String(vals.code ?? 'WH');
+  const view = await env.create('stock.location', { name: code, usage: 'view' });
+  const stock = await env.create('stock.location', { name: 'Stock', usage: 'internal', location_id: view });
+  await env.write('stock.warehouse', [id], { view_location_id: view, lot_stock_id: stock });
+}
+
+export const stockModels: ModelDef[] = [
+  defineModel({
+    name: 'stock.location',
+    description: 'Inventory Locations',
+    order: 'complete_name, id',
+    displayName: locationName,
+    fields: {
+      name: f.char('Location Name', { required: true }),
+      complete_name: f.char('Full Location Name', { compute: (env, row) => locationName(env, row) }),
+      usage: f.selection('Location Type', LOCATION_USAGES, { required: true, default: () => 'internal' }),
+      location_id: f.m2o('stock.location', 'Parent Location'),
+      company_id: f.m2o('res.company', 'Company'),
+      active: f.bool('Active', { default: () => true }),
+    },
+  }),
+  defineModel({
+    name: 'stock.warehouse',
+    description: 'Warehouse',
+    order: 'sequence, id',
+    fields: {
+      name: f.char('Warehouse', { required: true }),
+      code: f.char('Short Name', { required: true }),
+      sequence: f.int('Sequence'),
+      lot_stock_id: f.m2o('stock.location', 'Location Stock'),
+      view_location_id: f.m2o('stock.location', 'View Location'),
+      partner_id: f.m2o('res.partner', 'Address'),
+      company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
+    },
+    hooks: { afterCreate: createWarehouseLocations },
+  }),
+  defineModel({
+    name: 'stock.picking.type',
+    description: 'Picking Type',
+    order: 'sequence, id',
+    displayName: (env, row) =>
+      typeof row.warehouse_id === 'number' ? `${env.displayName('stock.warehouse', row.warehouse_id)}: ${String(row.name)}` : String(row.name),
+    fields: {
+      name: f.char('Operation Type', { required: true }),
+      code: f.selection('Type of Operation', [['incoming', 'Receipt'], ['outgoing', 'Delivery'], ['internal', 'Internal Transfer']]),
+      sequence: f.int('Sequence'),
+      sequence_code: f.char('Sequence Prefix'),
+      warehouse_id: f.m2o('stock.warehouse', 'Warehouse'),
+      default_location_src_id: f.m2o('stock.location', 'Default Source Location'),
+      default_location_dest_id: f.m2o('stock.location', 'Default Destination Location'),
+    },
+  }),
+  defineModel({ name: 'stock.lot', description: 'Lot/Serial', order: 'name, id', fields: { name: f.char('Lot/Serial Number'), product_id: f.m2o('product.product', 'Product') } }),
+  defineModel({
+    name: 'stock.quant',
+    description: 'Quants',
+    order: 'id',
+    displayName: (env, row) => (typeof row.product_id === 'number' ? env.displayName('product.product', row.product_id) : ''),
+    fields: {
+      product_id: f.m2o('product.product', 'Product', { required: true }),
+      location_id: f.m2o('stock.location', 'Location', { required: true }),
+      lot_id: f.m2o('stock.lot', 'Lot/Serial Number'),
+      quantity: f.float('Quantity'),
+      reserved_quantity: f.float('Reserved Quantity'),
+      available_quantity: f.float('Available Quantity', { store: false, compute: (_env, row) => Number(row.quantity ?? 0) - Number(row.reserved_quantity ?? 0) }),
+      inventory_quantity: f.float('Counted Quantity'),
+      in_date: f.datetime('Incoming Date', { default: (env) => env.nowString() }),
+      company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
+    },
+  }),
+  defineModel({
+    name: 'stock.warehouse.orderpoint',
+    description: 'Minimum Inventory Rule',
+    order: 'location_id, company_id, id',
+    fields: {
+      name: f.char('Name', { required: true }),
+      product_id: f.m2o('product.product', 'Product', { required: true }),
+      warehouse_id: f.m2o('stock.warehouse', 'Warehouse'),
+      location_id: f.m2o('stock.location', 'Location'),
+      trigger: f.selection('Trigger', [['auto', 'Auto'], ['manual', 'Manual']]),
+      product_min_qty: f.float('Min Quantity'),
+      product_max_qty: f.float('Max Quantity'),
+      qty_multiple: f.float('Multiple Quantity'),
+      qty_forecast: f.float('Forecast'),
+      qty_to_order: f.float('To Order'),
+      route_id: f.m2o('stock.route', 'Route'),
+      company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
+      active: f.bool('Active', { default: () => true }),
+    },
+  }),
+  defineModel({
+    name: 'stock.move',
+    description: 'Stock Move',
+    order: 'sequence, id',
+    displayName: (env, row) => String(row.reference || row.name || ''),
+    fields: {
+      name: f.char('Description'),
+      sequence: f.int('Sequence'),
+      reference: f.char('Reference', { compute: (env, row) => (typeof row.picking_id === 'number' ? env.displayName('stock.picking', row.picking_id) : (row.name ?? false)) }),
+      origin: f.char('Source Document'),
+      picking_id: f.m2o('stock.picking', 'Transfer'),
+      product_id: recordedMoveField('product_id', f.m2o('product.product', 'Product', { required: true })),
+      product_uom_qty: f.float('Demand'),
+      quantity: recordedMoveField('quantity', f.float('Quantity')),
+      picked: recordedMoveField('picked', f.bool('Picked')),
+      product_uom: f.m2o('uom.uom', 'UoM', { default: () => 1 }),
+      state: recordedMoveField('state', f.selection('Status', MOVE_STATES, { readonly: true, default: () => 'draft' })),
+      location_id: f.m2o('stock.location', 'Source Location', { required: true }),
+      location_dest_id: f.m2o('stock.location', 'Destination Location', { required: true }),
+      sale_line_id: f.m2o('sale.order.line', 'Sale Line'),
+      move_line_ids: f.o2m('stock.move.line', 'move_id', 'Move Lines'),
+      date: f.datetime('Date Scheduled', { default: (env) => env.nowString() }),
+      company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
+    },
+    hooks: { beforeWrite: adjustReservation },
+  }),
+  defineModel({
+    name: 'stock.move.line',
+    description: 'Product Moves (Stock Move Line)',
+    order: 'id',
+    fields: {
+      move_id: f.m2o('stock.move', 'Stock Operation'),
+      picking_id: f.m2o('stock.picking', 'Transfer'),
+      product_id: f.m2o('product.product', 'Product'),
+      lot_id: f.m2o('stock.lot', 'Lot/Serial Number'),
+      quantity: f.float('Quantity'),
+      picked: f.bool('Picked'),
+      location_id: f.m2o('stock.location', 'From'),
+      location_dest_id: f.m2o('stock.location', 'To'),
+      state: f.selection('Status', MOVE_STATES),
+    },
+  }),
+];

@@ -1,0 +1,160 @@
+/**
+ * In-memory tables with transactions, standing in for Odoo's PostgreSQL database.
+ *
+ * Invariants:
+ * - every RPC call runs in one Transaction; other calls see only committed rows, so a
+ *   webhook sent during a call (before commit) cannot read the call's changes back;
+ * - ids and named sequences are allocated outside transactions and never given back,
+ *   like PostgreSQL sequences (a rolled-back create still consumes its id);
+ * - commit fails with a SerializationConflict when a row this transaction changed was
+ *   committed by another transaction in the meantime (first committer wins).
+ */
+
+export type Row = Readonly<Record<string, unknown>>;
+
+export class SerializationConflict extends Error {
+  constructor(key: string) {
+    super(`could not serialize access due to concurrent update (${key})`);
+    this.name = 'SerializationConflict';
+  }
+}
+
+export class Store {
+  readonly #tables = new Map<string, Map<number, Row>>();
+  readonly #versions = new Map<string, number>();
+  readonly #nextIds = new Map<string, number>();
+  readonly #sequences = new Map<string, number>();
+
+  table(model: string): Map<number, Row> {
+    let table = this.#tables.get(model);
+    if (table === undefined) {
+      table = new Map();
+      this.#tables.set(model, table);
+    }
+    return table;
+  }
+
+  /** Loads a committed row (seed data); keeps the id sequence ahead of it. */
+  seed(model: string, row: Row & { id: number }): void {
+    this.table(model).set(row.id, row);
+    if ((this.#nextIds.get(model) ?? 1) <= row.id) this.#nextIds.set(model, row.id + 1);
+  }
+
+  allocateId(model: string): number {
+    const id = this.#nextIds.get(model) ?? 1;
+    this.#nextIds.set(model, id + 1);
+    return id;
+  }
+
+  /** Moves a model's id sequence forward (never backward) so the next id is `nextId`. */
+  setNextId(model: string, nextId: number): void {
+    const current = this.#nextIds.get(model) ?? 1;
+    if (nextId < current) throw new RangeError(`${model}: next id ${nextId} is behind ${current}`);
+    this.#nextIds.set(model, nextId);
+  }
+
+  peekNextId(model: string): number {
+    return this.#nextIds.get(model) ?? 1;
+  }
+
+  /** Next number of a named sequence (ir.sequence), e.g. sale order names. */
+  nextSequenceNumber(code: string): number {
+    const value = this.#sequences.get(code) ?? 1;
+    this.#sequences.set(code, value + 1);
+    return value;
+  }
+
+  setSequence(code: string, next: number): void {
+    this.#sequences.set(code, next);
+  }
+
+  version(key: string): number {
+    return this.#versions.get(key) ?? 0;
+  }
+
+  bumpVersion(key: string): void {
+    this.#versions.set(key, this.version(key) + 1);
+  }
+
+  begin(): Transaction {
+    return new Transaction(this);
+  }
+}
+
+export class Transaction {
+  readonly #store: Store;
+  readonly #pending = new Map<string, Map<number, Row | null>>();
+  readonly #baseVersions = new Map<string, number>();
+  #open = true;
+
+  constructor(store: Store) {
+    this.#store = store;
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  get(model: string, id: number): Row | undefined {
+    const pending = this.#pending.get(model);
+    if (pending?.has(id) === true) return pending.get(id) ?? undefined;
+    return this.#store.table(model).get(id);
+  }
+
+  /** Ids visible to this transaction, ascending. */
+  ids(model: string): number[] {
+    const visible = new Set(this.#store.table(model).keys());
+    for (const [id, row] of this.#pending.get(model) ?? []) {
+      if (row === null) visible.delete(id);
+      else visible.add(id);
+    }
+    return [...visible].sort((a, b) => a - b);
+  }
+
+  put(model: string, id: number, row: Row): void {
+    this.#touch(model, id).set(id, row);
+  }
+
+  update(model: string, id: number, patch: Record<string, unknown>): void {
+    const current = this.get(model, id);
+    if (current === undefined) throw new Error(`${model}(${id}) does not exist`);
+    this.put(model, id, { ...current, ...patch });
+  }
+
+  remove(model: string, id: number): void {
+    this.#touch(model, id).set(id, null);
+  }
+
+  #touch(model: string, id: number): Map<number, Row | null> {
+    if (!this.#open) throw new Error('transaction already finished');
+    const key = `${model}:${id}`;
+    if (!this.#baseVersions.has(key)) this.#baseVersions.set(key, this.#store.version(key));
+    let pending = this.#pending.get(model);
+    if (pending === undefined) {
+      pending = new Map();
+      this.#pending.set(model, pending);
+    }
+    return pending;
+  }
+
+  commit(): void {
+    if (!this.#open) throw new Error('transaction already finished');
+    this.#open = false;
+    for (const [key, base] of this.#baseVersions) {
+      if (this.#store.version(key) !== base) throw new SerializationConflict(key);
+    }
+    for (const [model, rows] of this.#pending) {
+      const table = this.#store.table(model);
+      for (const [id, row] of rows) {
+        if (row === null) table.delete(id);
+        else table.set(id, row);
+        this.#store.bumpVersion(`${model}:${id}`);
+      }
+    }
+  }
+
+  rollback(): void {
+    this.#open = false;
+    this.#pending.clear();
+  }
+}
