@@ -92,7 +92,7 @@ export class Engine {
     const started: Worker[] = [];
     for (let i = 0; i < count; i++) {
       const worker = new Worker(
-        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars },
+        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars, accept: (event) => this.intake.accept(event) },
         { ...this.#workerOptions, ...overrides },
       );
       worker.start();

@@ -23,6 +23,8 @@ export interface DriverDeps {
   checkpointer: Checkpointer;
   /** Values every expression can read as `vars` (e.g. the API's own URL). */
   vars: Record<string, unknown>;
+  /** The engine's intake, for steps that emit events. */
+  accept: StepContext['emitEvent'];
 }
 
 /** What became of a run when the driver let go of it. */
@@ -116,6 +118,7 @@ export class RunDriver {
       signal: abort,
       evaluate: (expression) => evaluateExpression(expression, scope),
       takeSignal: (name) => takeSignal(store.db, run.id, name, position.seq),
+      emitEvent: (event) => this.deps.accept(event),
       async startSubflow(workflowId, input) {
         const child = catalog.currentVersion(workflowId);
         if (!child) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" to start as a subflow`, { category: 'user', retryable: false });

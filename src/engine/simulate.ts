@@ -88,6 +88,7 @@ function dryContext(stepId: string, scope: Record<string, unknown>): StepContext
     signal: new AbortController().signal,
     evaluate: (expression) => evaluateExpression(expression, scope),
     takeSignal: async () => undefined,
+    emitEvent: async () => refuse(),
     startSubflow: async () => refuse(),
     log: () => undefined,
   };

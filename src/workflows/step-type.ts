@@ -41,6 +41,8 @@ export interface StepContext {
   evaluate(expression: string): Promise<unknown>;
   /** Takes a buffered signal for this run, if one with this name has arrived. */
   takeSignal(name: string): Promise<{ payload: unknown } | undefined>;
+  /** Accepts an event into this Crossdock's intake (deduplicated by source and key). */
+  emitEvent(event: { source: string; type: string; key: string; payload: Record<string, unknown> }): Promise<{ eventId: string; duplicate: boolean; runIds: string[] }>;
   /** Starts (once) a child run of another workflow; returns its run id. */
   startSubflow(workflowId: string, input: unknown): Promise<string>;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;
