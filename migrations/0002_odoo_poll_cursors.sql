@@ -5,6 +5,8 @@ CREATE TABLE odoo_poll_cursors (
   event        text        NOT NULL,
   write_date   text        NOT NULL,  -- Odoo's naive UTC "YYYY-MM-DD HH:MM:SS"
   record_id    integer     NOT NULL,
+  -- Where the poller started: the overlap window never reaches back before it.
+  floor_write_date text    NOT NULL,
   updated_at   timestamptz NOT NULL,
   PRIMARY KEY (source, event)
 );

@@ -3,8 +3,9 @@ import { CrossdockError } from '../errors/index.ts';
 
 /**
  * Workflow expressions are JSONata: sandboxed, no arbitrary JavaScript. In `with:` blocks a
- * string that starts with `=` is an expression ("= payload.total * 2"); any other value is
- * taken literally. Conditions (`if`, `when`, `filter`, `key`) are always expressions.
+ * string that starts with `=` and a space is an expression ("= payload.total * 2"); any
+ * other value is taken literally, so Odoo domain operators ("=", "=like", "=?") stay text.
+ * Conditions (`if`, `when`, `filter`, `key`) are always expressions.
  */
 export const EXPRESSION_PREFIX = '=';
 
@@ -32,8 +33,10 @@ export function compileExpression(source: string): Compiled {
   return compiled;
 }
 
+const EXPRESSION = /^=\s+\S/;
+
 export function isExpressionString(value: unknown): value is string {
-  return typeof value === 'string' && value.startsWith(EXPRESSION_PREFIX);
+  return typeof value === 'string' && EXPRESSION.test(value);
 }
 
 export async function evaluateExpression(source: string, context: unknown): Promise<unknown> {

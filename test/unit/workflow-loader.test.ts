@@ -110,6 +110,11 @@ steps:
     assert.ok(result.problems.some((p) => /also defined in/.test(p.message)));
   });
 
+  test('"= expr" is an expression; "=", "=like" and "=?" stay literal (Odoo domain operators)', () => {
+    const result = parseWorkflow(GOOD.replace('{ x: "= input.y" }', '{ x: "= input.y", domain: [["state", "=", "sale"], ["name", "=like", "S%"], ["ref", "=?", false]] }'), 'd.yaml', steps);
+    assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
+  });
+
   test('a trigger schema that is not JSON Schema is refused', () => {
     const [p] = problemsOf(GOOD.replace('trigger: { event: a.b }', 'trigger: { event: a.b, schema: { type: 12 } }'));
     assert.match(p!.path, /^trigger\.schema/);

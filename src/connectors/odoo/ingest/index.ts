@@ -1,0 +1,65 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Logger } from '../../../observability/index.ts';
+import type { Store } from '../../../store/index.ts';
+import type { LoadedWorkflow, StepType } from '../../../workflows/index.ts';
+import type { OdooClient } from '../client.ts';
+import { OdooSourceSchema, type OdooSource, type OdooWatch } from './config.ts';
+import { ingestWorkflow } from './ingest-workflow.ts';
+import { OdooPoller, type PollResult } from './poller.ts';
+import { rereadStep } from './reread-step.ts';
+import { odooWebhookPath, odooWebhookRoutes } from './webhook-routes.ts';
+
+export { OdooSourceSchema, OdooWatchSchema, type OdooSource, type OdooWatch } from './config.ts';
+export { HINT_EVENT_TYPE, parseHint, hintEvent, recordEventKey } from './hint.ts';
+export { odooWebhookPath } from './webhook-routes.ts';
+export { setupRules, checkRules, type RuleStatus } from './setup-rules.ts';
+export type { PollResult } from './poller.ts';
+
+export interface OdooIngestionDeps {
+  store: Store;
+  clients: (connection: string) => OdooClient;
+  accept: (event: { source: string; type: string; key: string; payload: Record<string, unknown> }) => Promise<{ eventId: string; duplicate: boolean }>;
+  now: () => Date;
+  logger: Logger;
+}
+
+export interface OdooIngestion {
+  sources: OdooSource[];
+  /** The step type the ingest workflows use. */
+  steps: StepType<any>[];
+  /** One built-in workflow per source: hint -> re-read -> record event. */
+  workflows: LoadedWorkflow[];
+  /** The webhook route, for the API server. */
+  routes: FastifyPluginAsync;
+  startPollers(): void;
+  stopPollers(): void;
+  /** Runs every poller once now (tests, `crossdock odoo poll`). */
+  pollAll(): Promise<{ source: string; event: string; result: PollResult }[]>;
+  webhookPath(source: string, event: string): string;
+}
+
+/** Event ingestion from Odoo: webhook hints, re-read into facts, and pollers for what hints miss. */
+export function createOdooIngestion(sourcesInput: unknown[], deps: OdooIngestionDeps): OdooIngestion {
+  const sources = sourcesInput.map((s) => OdooSourceSchema.parse(s));
+  const pollers: { source: OdooSource; watch: OdooWatch; poller: OdooPoller }[] = sources.flatMap((source) =>
+    source.watch.map((watch) => ({ source, watch, poller: new OdooPoller({ store: deps.store, client: deps.clients(source.connection), accept: deps.accept, now: deps.now, logger: deps.logger }, source, watch) })),
+  );
+  return {
+    sources,
+    steps: [rereadStep(deps.clients)],
+    workflows: sources.map(ingestWorkflow),
+    routes: odooWebhookRoutes({ sources, accept: deps.accept, logger: deps.logger }),
+    startPollers: () => pollers.forEach((p) => p.poller.start()),
+    stopPollers: () => pollers.forEach((p) => p.poller.stop()),
+    async pollAll() {
+      const results = [];
+      for (const p of pollers) results.push({ source: p.source.name, event: p.watch.event, result: await p.poller.pollOnce() });
+      return results;
+    },
+    webhookPath(sourceName, event) {
+      const source = sources.find((s) => s.name === sourceName);
+      if (!source) throw new Error(`no Odoo source ${sourceName}`);
+      return odooWebhookPath(source, event);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { CrossdockError } from '../../../errors/index.ts';
+import { dynamic, type StepType } from '../../../workflows/index.ts';
+import type { OdooClient } from '../client.ts';
+
+const RereadConfig = z.strictObject({
+  connection: z.string().min(1),
+  model: dynamic(z.string().min(1)),
+  id: dynamic(z.int().positive()),
+  fields: z.array(z.string().min(1)).min(1),
+  domain: z.array(z.unknown()).default([]),
+  /** write_date the hint announced (microseconds allowed), or null. */
+  hint_write_date: dynamic(z.string()).nullable().default(null),
+  /** When the hint arrived (ISO); the settle window counts from here. */
+  received_at: dynamic(z.string()),
+  settle_ms: z.int().min(0),
+});
+type RereadConfig = z.infer<typeof RereadConfig>;
+
+export type RereadOutcome =
+  | { visible: true; matches: boolean; record: Record<string, unknown>; write_date: string; reason?: string }
+  | { visible: false; reason: string };
+
+/**
+ * Turns an Odoo webhook hint into a fact. Odoo sends the hint inside the user's
+ * transaction, before commit, so the change may not be visible yet, or ever (rolled
+ * back). While the settle window lasts, a record that is missing or older than the hint
+ * is retried (a retryable error, so the engine backs off and holds no worker); after it,
+ * the hint is dropped with its reason. A record that no longer matches the watch domain
+ * is reported, not emitted.
+ */
+export function rereadStep(clients: (connection: string) => OdooClient): StepType<RereadConfig> {
+  return {
+    type: 'odoo.reread',
+    description: 'Re-reads the record an Odoo webhook hint is about, waiting briefly for its commit',
+    config: RereadConfig as z.ZodType<RereadConfig>,
+    sideEffect: false,
+    async execute(ctx, config) {
+      const client = clients(config.connection);
+      const fields = [...new Set([...config.fields, 'write_date'])];
+      const model = String(config.model);
+      const id = Number(config.id);
+      const rows = await client.call<Record<string, unknown>[]>(model, 'search_read', [[['id', '=', id]]], { fields, context: { active_test: false } }, undefined, { idempotent: true });
+      const record = rows[0];
+      const waitedMs = ctx.now().getTime() - new Date(String(config.received_at)).getTime();
+      const hintAt = config.hint_write_date === null ? null : String(config.hint_write_date).slice(0, 19);
+      const notYet = (reason: string): never => {
+        if (waitedMs < config.settle_ms) {
+          throw new CrossdockError('ODOO_CHANGE_NOT_VISIBLE', `${model} ${id}: ${reason}; waiting for the commit`, { category: 'transient', retryable: true, retryAfterMs: 250 });
+        }
+        throw new DroppedHint(reason);
+      };
+      try {
+        if (!record) return notYet('the record does not exist');
+        const writeDate = String(record.write_date);
+        if (hintAt !== null && writeDate < hintAt) return notYet(`the record was last written at ${writeDate}, before the hint's ${hintAt}`);
+        const matches = config.domain.length === 0 || (await client.call<number>(model, 'search_count', [[['id', '=', id], ...config.domain]], {}, undefined, { idempotent: true })) > 0;
+        const reason = matches ? undefined : 'the committed record does not match the watch domain (the change was rolled back or undone)';
+        return { kind: 'done', output: { visible: true, matches, record, write_date: writeDate, ...(reason ? { reason } : {}) } satisfies RereadOutcome };
+      } catch (error) {
+        if (error instanceof DroppedHint) {
+          return { kind: 'done', output: { visible: false, reason: `${error.message} after ${config.settle_ms} ms: the change was rolled back or never happened` } satisfies RereadOutcome };
+        }
+        throw error;
+      }
+    },
+    describe: (c) => `would re-read ${String(c.model)} ${String(c.id)} over RPC`,
+  };
+}
+
+class DroppedHint extends Error {}
