@@ -1,6 +1,7 @@
 import type { CrossdockConfig } from './config/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
-import { Engine, engineStepTypes, StepRegistry, type Clock } from './engine/index.ts';
+import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
+import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
 import { createLogger, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import type { StepType } from './workflows/index.ts';
@@ -10,6 +11,8 @@ export interface Crossdock {
   store: Store;
   engine: Engine;
   logger: Logger;
+  /** Present when CROSSDOCK_ODOO_CONFIG names an Odoo configuration. */
+  odoo: OdooIntegration | null;
   close(): Promise<void>;
 }
 
@@ -36,9 +39,18 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       const applied = await store.migrate();
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
-    const engine = new Engine({
+    let engine: Engine | undefined;
+    const odoo = config.odooConfigPath
+      ? createOdooIntegration(loadOdooSettings(config.odooConfigPath), {
+          store,
+          accept: (event) => engine!.accept(event),
+          now: () => (options.clock ?? systemClock).now(),
+          logger,
+        })
+      : null;
+    engine = new Engine({
       store,
-      steps: builtInSteps(options.plugins),
+      steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? [])]),
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
       maxEventBytes: config.maxEventBytes,
@@ -46,12 +58,15 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       // `start` replaces this with the address it actually listens on.
       vars: { apiUrl: `http://${config.http.host}:${config.http.port}` },
     });
+    if (odoo) await engine.addSystemWorkflows(odoo.workflows);
     return {
       config,
       store,
       engine,
       logger,
+      odoo,
       async close() {
+        odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await store.close();
       },

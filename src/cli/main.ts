@@ -10,6 +10,7 @@ import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEv
 import { directOperations, remoteOperations, type Operations } from './operations.ts';
 import { createOutput, table, usageError, type Output } from './output.ts';
 import { serve } from './serve.ts';
+import { odooCommand } from './odoo.ts';
 
 const HELP = `crossdock <command> [options]
 
@@ -23,6 +24,7 @@ const HELP = `crossdock <command> [options]
   runs show <id> | replay <id> [--input file.json] [--from step] | cancel <id> [--reason text]
   runs signal <id> <name> [--payload json]
   events send --source S --type T [--key K] (--payload json | --file payload.json)
+  odoo check | setup-rules | poll   the Odoo databases in CROSSDOCK_ODOO_CONFIG: connectivity, rights, rules
 
 Common options: --workflows dir, --data-dir dir, --port N, --json, --api URL (talk to a running instance)
 Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
@@ -74,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       case 'simulate':
         return await simulateCommand(config, rest, flags, out);
+      case 'odoo':
+        return await odooCommand(config, rest, out);
       case 'runs':
       case 'events':
         return await withOperations(config, flags, out, command === 'events', (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));

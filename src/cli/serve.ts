@@ -23,6 +23,7 @@ export async function serve(config: CrossdockConfig, options: ServeOptions, out:
     logger.info({ workflows: workflows.map((w) => `${w.definition.id}@${w.hash}`), dir: config.workflowsDir }, 'workflows loaded');
     reportRuns(crossdock);
     const api = options.api ? await buildApi({ engine, logger, maxBodyBytes: config.maxEventBytes }) : undefined;
+    if (api && crossdock.odoo) await api.register(crossdock.odoo.routes); // /hooks/odoo/...
     if (api) {
       await api.listen({ host: config.http.host, port: config.http.port });
       const { port } = api.server.address() as AddressInfo;
@@ -30,6 +31,8 @@ export async function serve(config: CrossdockConfig, options: ServeOptions, out:
       logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
     }
     engine.startWorkers(options.workers);
+    // Pollers run in the API process only, so several workers never poll the same cursor.
+    if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
     logger.info({ workers: options.workers, store: crossdock.store.kind }, 'workers started');
     if (options.feed) await feed(crossdock, options.feed);
     await new Promise<void>((resolve) => {

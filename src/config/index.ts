@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   CROSSDOCK_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   CROSSDOCK_POLL_INTERVAL_MS: int(10, 60_000).default(500),
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
+  /** YAML file describing Odoo connections and sources (secrets come from the environment). */
+  CROSSDOCK_ODOO_CONFIG: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -34,6 +36,7 @@ export interface CrossdockConfig {
   workers: { count: number; concurrency: number; leaseMs: number; pollIntervalMs: number };
   maxEventBytes: number;
   logLevel: string;
+  odooConfigPath: string | null;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof EnvSchema>, string>> = {}): CrossdockConfig {
@@ -56,6 +59,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: { count: e.CROSSDOCK_WORKERS, concurrency: e.CROSSDOCK_WORKER_CONCURRENCY, leaseMs: e.CROSSDOCK_LEASE_MS, pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,
+    odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
   };
 }
 

@@ -49,6 +49,8 @@ export class Engine {
   readonly #workerOptions: WorkerOptions;
   readonly #workers: Worker[] = [];
   readonly vars: Record<string, unknown>;
+  /** Workflows that come with a connector (Odoo ingestion), installed next to the files. */
+  #system: LoadedWorkflow[] = [];
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -76,12 +78,20 @@ export class Engine {
         details: result.problems.map((p) => ({ path: `${p.file}${p.line === null ? '' : `:${p.line}`}${p.path ? ` ${p.path}` : ''}`, message: p.message })),
       });
     }
-    await this.catalog.install(result.workflows, this.clock.now());
+    await this.catalog.install([...result.workflows, ...this.#system], this.clock.now());
     return result.workflows;
   }
 
   async installWorkflows(workflows: LoadedWorkflow[]): Promise<void> {
-    await this.catalog.install(workflows, this.clock.now());
+    await this.catalog.install([...workflows, ...this.#system], this.clock.now());
+  }
+
+  /** Adds connector workflows; they stay installed whenever the workflow files are (re)loaded. */
+  async addSystemWorkflows(workflows: LoadedWorkflow[]): Promise<void> {
+    const ids = new Set(workflows.map((w) => w.definition.id));
+    this.#system = [...this.#system.filter((w) => !ids.has(w.definition.id)), ...workflows];
+    const files = this.catalog.current().filter((w) => !this.#system.some((s) => s.definition.id === w.id));
+    await this.catalog.install([...files.map((w) => ({ definition: w.definition, hash: w.hash, file: w.file })), ...this.#system], this.clock.now());
   }
 
   accept(event: unknown): Promise<AcceptedEvent> {

@@ -1,0 +1,128 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyPluginAsync } from 'fastify';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CrossdockError } from '../../errors/index.ts';
+import type { Logger } from '../../observability/index.ts';
+import type { Store } from '../../store/index.ts';
+import type { LoadedWorkflow, StepType } from '../../workflows/index.ts';
+import { createOdooClient, type OdooClient } from './client.ts';
+import { OdooProfileSchema } from './config.ts';
+import { checkRules, createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type RuleStatus } from './ingest/index.ts';
+
+/**
+ * The Odoo configuration file (CROSSDOCK_ODOO_CONFIG). Secrets are never in it: each
+ * connection names the environment variable that holds its API key, each source the
+ * variable that holds its webhook token.
+ */
+const ConnectionFileSchema = OdooProfileSchema.omit({ apiKey: true }).extend({ api_key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) });
+const SourceFileSchema = OdooSourceSchema.omit({ token: true }).extend({ token_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/) });
+export const OdooFileSchema = z.strictObject({
+  /** How Odoo reaches Crossdock (the webhook URLs written into Odoo's rules). */
+  public_url: z.url({ protocol: /^https?$/ }),
+  connections: z.array(ConnectionFileSchema).min(1),
+  sources: z.array(SourceFileSchema).default([]),
+});
+
+export interface OdooSettings {
+  publicUrl: string;
+  profiles: z.input<typeof OdooProfileSchema>[];
+  sources: z.input<typeof OdooSourceSchema>[];
+}
+
+export function loadOdooSettings(path: string, env: Record<string, string | undefined> = process.env): OdooSettings {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CrossdockError('ODOO_CONFIG_INVALID', `Cannot read the Odoo configuration ${path}: ${(error as Error).message}`, { category: 'user' });
+  }
+  const parsed = OdooFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new CrossdockError('ODOO_CONFIG_INVALID', `The Odoo configuration ${path} is not valid`, {
+      category: 'user',
+      details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
+  }
+  const missing: { path: string; message: string }[] = [];
+  const secret = (name: string, where: string) => {
+    const value = env[name];
+    if (!value) missing.push({ path: where, message: `environment variable ${name} is not set` });
+    return value ?? '';
+  };
+  const profiles = parsed.data.connections.map(({ api_key_env, ...c }, i) => ({ ...c, apiKey: secret(api_key_env, `connections.${i}.api_key_env`) }));
+  const sources = parsed.data.sources.map(({ token_env, ...s }, i) => ({ ...s, token: secret(token_env, `sources.${i}.token_env`) }));
+  if (missing.length > 0) throw new CrossdockError('ODOO_CONFIG_INVALID', 'Odoo secrets are missing from the environment', { category: 'user', details: missing });
+  return { publicUrl: parsed.data.public_url, profiles, sources };
+}
+
+export interface OdooIntegration {
+  clients: (connection: string) => OdooClient;
+  ingestion: OdooIngestion;
+  steps: StepType<any>[];
+  workflows: LoadedWorkflow[];
+  routes: FastifyPluginAsync;
+  setupRules(): Promise<RuleStatus[]>;
+  check(): Promise<OdooCheck[]>;
+}
+
+export interface OdooCheck {
+  connection: string;
+  ok: boolean;
+  version?: string;
+  user?: string;
+  rights: { model: string; read: boolean }[];
+  rules: RuleStatus[];
+  error?: { code: string; message: string };
+}
+
+/** Wires the Odoo connector for one Crossdock instance. `accept` is the engine's intake. */
+export function createOdooIntegration(
+  settings: OdooSettings,
+  deps: { store: Store; accept: Parameters<typeof createOdooIngestion>[1]['accept']; now: () => Date; logger: Logger; extraSteps?: (clients: (c: string) => OdooClient) => StepType<any>[] },
+): OdooIntegration {
+  const byName = new Map(settings.profiles.map((p) => [p.name, createOdooClient(p, { logger: deps.logger })]));
+  const clients = (name: string) => {
+    const client = byName.get(name);
+    if (!client) throw new CrossdockError('ODOO_CONNECTION_UNKNOWN', `No Odoo connection "${name}"; known: ${[...byName.keys()].join(', ')}`, { category: 'user' });
+    return client;
+  };
+  const ingestion = createOdooIngestion(settings.sources, { store: deps.store, clients, accept: deps.accept, now: deps.now, logger: deps.logger });
+  return {
+    clients,
+    ingestion,
+    steps: [...ingestion.steps, ...(deps.extraSteps?.(clients) ?? [])],
+    workflows: ingestion.workflows,
+    routes: ingestion.routes,
+    async setupRules() {
+      const out: RuleStatus[] = [];
+      for (const source of ingestion.sources) out.push(...(await setupRules(clients(source.connection), source, settings.publicUrl)));
+      return out;
+    },
+    async check() {
+      const out: OdooCheck[] = [];
+      for (const [name, client] of byName) {
+        const sources = ingestion.sources.filter((s) => s.connection === name);
+        try {
+          const version = await client.version();
+          const uid = await client.authenticate();
+          const users = uid === null ? [] : await client.call<{ name: string; login: string }[]>('res.users', 'read', [[uid]], { fields: ['name', 'login'] }, undefined, { idempotent: true });
+          const models = [...new Set(sources.flatMap((s) => s.watch.map((w) => w.model)))];
+          const rights = [];
+          for (const model of models) {
+            const read = await client.call<boolean>(model, 'check_access_rights', ['read'], { raise_exception: false }, undefined, { idempotent: true }).catch(() => false);
+            rights.push({ model, read: read === true });
+          }
+          const rules = [];
+          for (const source of sources) rules.push(...(await checkRules(client, source, settings.publicUrl)));
+          const ok = rights.every((r) => r.read) && rules.every((r) => r.state === 'ok');
+          out.push({ connection: name, ok, version: version.serverVersion, user: users[0] ? `${users[0].name} (${users[0].login}, uid ${uid})` : 'API key user (JSON-2)', rights, rules });
+        } catch (error) {
+          const e = error as { code?: string; message?: string };
+          out.push({ connection: name, ok: false, rights: [], rules: [], error: { code: e.code ?? 'ODOO_UNAVAILABLE', message: e.message ?? String(error) } });
+        }
+      }
+      return out;
+    },
+  };
+}
