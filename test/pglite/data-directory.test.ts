@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { openStore } from '../../src/store/index.ts';
+import { listMigrations, openStore } from '../../src/store/index.ts';
 import { openTestStore } from '../support/stores.ts';
 
 // PGlite-only behaviour: the directory lock and first-time initialisation.
@@ -48,7 +48,7 @@ describe('embedded store data directory', () => {
     const root = mkdtempSync(join(tmpdir(), 'crossdock-fresh-'));
     roots.push(root);
     const store = await openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: true, vacuumIntervalMs: 60_000 });
-    assert.deepEqual(await store.migrate(), ['0001_init.sql']);
+    assert.deepEqual(await store.migrate(), listMigrations().map((m) => m.name));
     const settings = await sql<{ name: string; setting: string }>`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'wal_sync_method') ORDER BY name`.execute(store.db);
     assert.deepEqual(settings.rows, [{ name: 'fsync', setting: 'on' }, { name: 'wal_sync_method', setting: 'open_datasync' }]);
     assert.deepEqual(await store.migrate(), []);
