@@ -1,6 +1,6 @@
 /**
  * Contract between the Odoo simulator and the 209 exchanges recorded on a real Odoo 17
- * (../shared/odoo17-fixtures). Every fixture is replayed, in the lab's order, on one
+ * (test/fixtures/odoo17). Every fixture is replayed, in the lab's order, on one
  * freshly seeded simulator, and the answer must have the recorded SHAPE (envelope, HTTP
  * status and content type, error class, code and message, XML-RPC fault codes and wire
  * types, value encodings: many2one pairs, false for empty, wizard dicts; the headers and

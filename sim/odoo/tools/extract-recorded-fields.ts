@@ -4,7 +4,7 @@
  * schema for those models is Odoo's own rather than a transcription.
  *
  * Usage (from the repository root):
- *   npx tsx sim/odoo/tools/extract-recorded-fields.ts ../shared/odoo17-fixtures
+ *   npx tsx sim/odoo/tools/extract-recorded-fields.ts test/fixtures/odoo17
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,7 +19,7 @@ const SOURCES: ReadonlyArray<readonly [file: string, model: string]> = [
   ['automation-13-fields_get-ir.actions.server-state.json', 'ir.actions.server'],
 ];
 
-const fixturesDir = resolve(process.argv[2] ?? '../shared/odoo17-fixtures');
+const fixturesDir = resolve(process.argv[2] ?? 'test/fixtures/odoo17');
 const out: Record<string, Record<string, Record<string, unknown>>> = {};
 for (const [file, model] of SOURCES) {
   const fixture = JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')) as { response: { body: { result: Record<string, Record<string, unknown>> } } };

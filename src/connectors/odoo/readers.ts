@@ -1,6 +1,6 @@
 /**
  * Turn an HTTP answer from Odoo into a result or an OdooFailureError, per protocol.
- * These readers hold the protocol facts recorded in ../shared/odoo17-fixtures:
+ * These readers hold the protocol facts recorded in test/fixtures/odoo17:
  * - JSON-RPC errors come back with HTTP 200 and an `error` member; a missing `result`
  *   member means the method returned None (read as null);
  * - errors raised before Odoo's dispatcher are HTTP 400 HTML pages;

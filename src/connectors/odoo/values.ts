@@ -1,6 +1,6 @@
 /**
  * Helpers for the way Odoo encodes values on the wire (observed on Odoo 17, see
- * ../shared/odoo17-fixtures/README.md "Value encoding"):
+ * test/fixtures/odoo17/README.md "Value encoding"):
  * - many2one reads as `[id, "display name"]`, but webhook payloads and writes use a bare id;
  * - an empty value of any type except boolean is `false`, never null;
  * - datetimes are naive UTC strings "YYYY-MM-DD HH:MM:SS", dates "YYYY-MM-DD";

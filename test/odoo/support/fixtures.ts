@@ -1,12 +1,12 @@
 /**
- * Loads the recorded Odoo 17 exchanges from ../shared/odoo17-fixtures (see its README).
+ * Loads the recorded Odoo 17 exchanges from test/fixtures/odoo17 (see its README).
  * A missing folder fails the tests that need it; nothing is skipped.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HttpAnswer } from '../../../src/connectors/odoo/index.ts';
 
-export const FIXTURES_DIR = resolve(import.meta.dirname, '../../../../shared/odoo17-fixtures');
+export const FIXTURES_DIR = resolve(import.meta.dirname, '../../fixtures/odoo17');
 
 export interface Fixture {
   /** File name without ".json". */
