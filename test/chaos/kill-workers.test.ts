@@ -126,4 +126,31 @@ describe('chaos: workers killed with SIGKILL while runs are in flight', () => {
     assert.equal(arrivals, server.applied.length + server.duplicates, 'every repeated arrival was recognised as a duplicate');
     console.log(`chaos: ${kills} kills, ${spawned} worker processes, ${EVENTS} runs, ${server.applied.length} effects applied once, ${server.duplicates} duplicate deliveries recognised`);
   });
+
+  test('a worker killed after the side effect and before its checkpoint: the retry is recognised as a duplicate, the effect stays single', { timeout: 60_000 }, async () => {
+    const url = (t.connection as { url: string }).url;
+    for (const child of workers.keys()) child.kill('SIGKILL');
+    const before = { applied: server.applied.length, duplicates: server.duplicates };
+    server.holdAnswers = true;
+    const effectApplied = new Promise<string>((resolve) => (server.onApplied = (key) => key.endsWith(':reserve') && resolve(key)));
+    const victim = spawnWorker(url);
+    const { runIds } = await engine.accept({ source: 'chaos', type: 'chaos.order', key: 'targeted-kill', payload: { n: -1 } });
+    const key = await effectApplied; // the effect is done; the worker is waiting for the answer
+    assert.equal(key, `${runIds[0]}:1:reserve`);
+    victim.kill('SIGKILL');
+    await new Promise((resolve) => victim.once('exit', resolve));
+    server.onApplied = undefined;
+    server.holdAnswers = false;
+    spawnWorker(url); // takes the run over when the lease expires and calls again with the same key
+    const deadline = Date.now() + 30_000;
+    let status = '';
+    while (status !== 'completed' && Date.now() < deadline) {
+      status = String((await sql<{ status: string }>`SELECT status FROM runs WHERE id = ${runIds[0]}`.execute(t.store.db)).rows[0]?.status);
+      if (status !== 'completed') await new Promise((r) => setTimeout(r, 100)); // polling the outcome with a deadline
+    }
+    assert.equal(status, 'completed');
+    assert.equal(server.arrivals.get(key), 2, 'the call was made again after the crash, with the same key');
+    assert.equal(server.duplicates - before.duplicates, 1, 'and recognised as a duplicate');
+    assert.equal(server.applied.filter((k) => k === key).length, 1, 'the effect took place once');
+  });
 });

@@ -14,6 +14,10 @@ export interface CountingServer {
   applied: string[];
   duplicates: number;
   requests: { method: string; path: string; key: string | undefined; body: unknown }[];
+  /** Called after an effect is applied, before its answer is sent. */
+  onApplied: ((key: string) => void) | undefined;
+  /** While set, answers to newly applied effects are held back (the caller waits, the effect is done). */
+  holdAnswers: boolean;
   /** Answer the next `count` requests with this status (then behave normally). */
   failNext(count: number, status: number, headers?: Record<string, string>): void;
   close(): Promise<void>;
@@ -25,7 +29,8 @@ export async function startCountingServer(options: { delayMs?: number } = {}): P
   const applied: string[] = [];
   const requests: CountingServer['requests'] = [];
   let failures: { count: number; status: number; headers: Record<string, string> } = { count: 0, status: 500, headers: {} };
-  const state = { duplicates: 0 };
+  const state = { duplicates: 0, onApplied: undefined as ((key: string) => void) | undefined, holdAnswers: false };
+  const held: (() => void)[] = [];
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -48,8 +53,11 @@ export async function startCountingServer(options: { delayMs?: number } = {}): P
     if (key !== undefined) {
       answers.set(key, answer);
       applied.push(key);
+      state.onApplied?.(key);
     }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+    const send = () => res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
+    if (state.holdAnswers) held.push(send);
+    else send();
   });
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,6 +68,19 @@ export async function startCountingServer(options: { delayMs?: number } = {}): P
     applied,
     get duplicates() {
       return state.duplicates;
+    },
+    get onApplied() {
+      return state.onApplied;
+    },
+    set onApplied(fn) {
+      state.onApplied = fn;
+    },
+    get holdAnswers() {
+      return state.holdAnswers;
+    },
+    set holdAnswers(on) {
+      state.holdAnswers = on;
+      if (!on) held.splice(0).forEach((send) => send());
     },
     requests,
     failNext(count, status, headers = {}) {
