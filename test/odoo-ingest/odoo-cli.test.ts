@@ -1,29 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
+import { runCrossdock } from '../support/cli.ts';
 
 describe('crossdock odoo check / setup-rules against the simulator', () => {
   let sim: OdooSimulator;
   let dir: string;
   const TOKEN = 'cli-test-token-0123456789abcdef';
-  // Asynchronous: the simulator lives in this process and must keep answering.
   const runWith = (env: Record<string, string>, ...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['bin/crossdock.js', ...args], { env: { ...process.env, CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'), CROSSDOCK_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent', ...env } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('close', (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-    });
+    runCrossdock(args, { CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'), CROSSDOCK_DATA_DIR: join(dir, 'data'), ...env });
   const run = (...args: string[]) => runWith({ ODOO_API_KEY: 'sim-admin-api-key', ODOO_HOOK_TOKEN: TOKEN }, ...args);
 
   before(async () => {
