@@ -32,7 +32,7 @@ export function builtInSteps(plugins: StepType<any>[] = []): StepRegistry {
 
 /** The composition root: wires one Crossdock instance. No singletons; two can share a process. */
 export async function createCrossdock(config: CrossdockConfig, options: CrossdockOptions = {}): Promise<Crossdock> {
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   const store = await openStore(config.store);
   try {
     if (options.migrate !== false) {

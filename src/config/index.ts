@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
   /** YAML file describing Odoo connections and sources (secrets come from the environment). */
   CROSSDOCK_ODOO_CONFIG: z.string().min(1).optional(),
+  /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
+  CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -36,6 +38,7 @@ export interface CrossdockConfig {
   workers: { count: number; concurrency: number; leaseMs: number; pollIntervalMs: number };
   maxEventBytes: number;
   logLevel: string;
+  logFormat: 'json' | 'pretty';
   odooConfigPath: string | null;
 }
 
@@ -59,6 +62,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: { count: e.CROSSDOCK_WORKERS, concurrency: e.CROSSDOCK_WORKER_CONCURRENCY, leaseMs: e.CROSSDOCK_LEASE_MS, pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.CROSSDOCK_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
   };
 }

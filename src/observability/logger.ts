@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import { prettyDestination } from './pretty.ts';
 
 export type { Logger };
 
@@ -10,6 +11,7 @@ const REDACT = ['password', 'token', 'secret', 'apiKey', 'api_key', 'authorizati
 ]);
 
 export function createLogger(options: { level: string; pretty?: boolean; destination?: NodeJS.WritableStream }): Logger {
+  const destination = options.destination ?? (options.pretty ? prettyDestination() : pino.destination(1));
   return pino(
     {
       level: options.level,
@@ -17,7 +19,7 @@ export function createLogger(options: { level: string; pretty?: boolean; destina
       redact: { paths: REDACT, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    (options.destination ?? pino.destination(1)) as pino.DestinationStream,
+    destination as pino.DestinationStream,
   );
 }
 
