@@ -11,6 +11,7 @@ import { routeEvent } from './router.ts';
 import { simulateWorkflow, type SimulationResult } from './simulate.ts';
 import type { StepRegistry } from './step-registry.ts';
 import { Worker, type WorkerOptions } from './worker.ts';
+import { Scheduler } from './scheduler.ts';
 
 export interface EngineOptions {
   store: Store;
@@ -48,6 +49,7 @@ export class Engine {
   readonly #logger: Logger;
   readonly #workerOptions: WorkerOptions;
   readonly #workers: Worker[] = [];
+  readonly scheduler: Scheduler;
   readonly vars: Record<string, unknown>;
   /** Workflows that come with a connector (Odoo ingestion), installed next to the files. */
   #system: LoadedWorkflow[] = [];
@@ -66,6 +68,7 @@ export class Engine {
       maxBatch: options.intakeBatch ?? 500,
     });
     this.runs = new RunsService(this.store, this.clock, this.events);
+    this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
   }
 
   /** Loads and checks a workflow folder; throws WORKFLOWS_INVALID listing every problem. */
@@ -109,6 +112,7 @@ export class Engine {
       this.#workers.push(worker);
       started.push(worker);
     }
+    this.scheduler.start(); // every worker process schedules; the slot key makes it fire once
     return started;
   }
 
@@ -118,6 +122,7 @@ export class Engine {
   }
 
   async stopWorkers(): Promise<void> {
+    this.scheduler.stop();
     await Promise.all(this.#workers.splice(0).map((w) => w.stop()));
   }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CrossdockError, type ErrorDetail } from '../errors/index.ts';
 import { evaluateExpression } from '../workflows/index.ts';
 import type { CompiledWorkflow } from './catalog.ts';
+import { SCHEDULE_EVENT, SCHEDULE_SOURCE } from './scheduler.ts';
 
 export interface RoutableEvent {
   id?: string;
@@ -29,6 +30,10 @@ export function intakeScope(event: RoutableEvent): Record<string, unknown> {
 function triggerMatches(workflow: CompiledWorkflow, event: RoutableEvent): boolean {
   const trigger = workflow.definition.trigger;
   if (!trigger) return false;
+  if (trigger.schedule !== undefined) {
+    return event.source === SCHEDULE_SOURCE && event.type === SCHEDULE_EVENT && event.payload.workflow === workflow.id;
+  }
+  if (trigger.event === undefined) return false;
   if (trigger.source !== undefined && trigger.source !== event.source) return false;
   if (trigger.event.endsWith('*')) return event.type.startsWith(trigger.event.slice(0, -1));
   return trigger.event === event.type;

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import { z } from 'zod';
 import { expression } from './step-type.ts';
 
@@ -31,23 +32,40 @@ export const StepSchema = z.strictObject({
 });
 export type StepDefinition = z.infer<typeof StepSchema>;
 
-export const TriggerSchema = z.strictObject({
-  event: z.string().min(1),
-  source: z.string().min(1).optional(),
-  /** JSONata over the event; the run starts only when it is truthy. */
-  filter: expression().optional(),
-  /** JSON Schema the event payload must satisfy; an event that fails it is refused at intake. */
-  schema: z
-    .record(z.string(), z.unknown())
-    .superRefine((schema, ctx) => {
-      try {
-        z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: `not a usable JSON Schema: ${(error as Error).message}` });
-      }
-    })
-    .optional(),
-});
+export const TriggerSchema = z
+  .strictObject({
+    /** Event type that starts the workflow (a prefix ending in * matches many). */
+    event: z.string().min(1).optional(),
+    /** Or a cron schedule (seconds optional): one run per slot, across all workers. */
+    schedule: z
+      .string()
+      .min(1)
+      .superRefine((pattern, ctx) => {
+        try {
+          new Cron(pattern, { paused: true });
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `not a cron pattern: ${(error as Error).message}` });
+        }
+      })
+      .optional(),
+    /** IANA time zone of the schedule (default UTC). */
+    timezone: z.string().min(1).optional(),
+    source: z.string().min(1).optional(),
+    /** JSONata over the event; the run starts only when it is truthy. */
+    filter: expression().optional(),
+    /** JSON Schema the event payload must satisfy; an event that fails it is refused at intake. */
+    schema: z
+      .record(z.string(), z.unknown())
+      .superRefine((schema, ctx) => {
+        try {
+          z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+        } catch (error) {
+          ctx.addIssue({ code: 'custom', message: `not a usable JSON Schema: ${(error as Error).message}` });
+        }
+      })
+      .optional(),
+  })
+  .refine((t) => (t.event === undefined) !== (t.schedule === undefined), { message: 'a trigger needs either event or schedule (not both)' });
 
 export const WorkflowSchema = z.strictObject({
   id,
