@@ -8,7 +8,7 @@ import type { Clock, Random } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { DEFAULT_RETRY, retryDelayMs, shouldRetry } from './retry.ts';
 import { concurrencyOf } from './router.ts';
-import type { RunMemory } from './scope.ts';
+import { idempotencyKey, type RunMemory } from './scope.ts';
 import type { StepRegistry } from './step-registry.ts';
 import { subflowSignalName, type SubflowResult } from './steps/subflow.ts';
 
@@ -57,7 +57,7 @@ export class RunDriver {
       const scope = this.#scope(run, workflow, memory, event);
       const startedAt = this.deps.clock.now();
       const outcome = step
-        ? await this.#execute(run, workflow, step, position, scope, resumeState, abort)
+        ? await this.#execute(run, workflow, step, position, scope, resumeState, abort, memory)
         : { error: new CrossdockError('STEP_MISSING', `Workflow ${workflow.id} has no step "${position.cursor}"`, { category: 'bug' }).toJSON() };
       const record = await this.#settle(run, workflow, step, position, outcome, scope, memory, startedAt);
       if (!(await this.deps.checkpointer.write(record))) {
@@ -84,6 +84,7 @@ export class RunDriver {
     scope: Record<string, unknown>,
     resumeState: unknown,
     abort: AbortSignal,
+    memory: RunMemory,
   ): Promise<StepOutcome | { error: SerializedError }> {
     const type = this.deps.steps.get(step.type);
     try {
@@ -97,20 +98,20 @@ export class RunDriver {
           details: config.error.issues.map((i) => ({ path: `with.${i.path.join('.')}`, message: i.message })),
         });
       }
-      const ctx = this.#context(run, workflow, step, position, scope, resumeState, abort);
+      const ctx = this.#context(run, workflow, step, position, scope, resumeState, abort, idempotencyKey(run.id, step.id, memory));
       return await withTimeout(type.execute(ctx, config.data), step.timeout_ms, step.id);
     } catch (error) {
       return { error: toCrossdockError(error).toJSON() };
     }
   }
 
-  #context(run: ClaimedRun, workflow: CompiledWorkflow, step: StepDefinition, position: Position, scope: Record<string, unknown>, resumeState: unknown, abort: AbortSignal): StepContext {
+  #context(run: ClaimedRun, workflow: CompiledWorkflow, step: StepDefinition, position: Position, scope: Record<string, unknown>, resumeState: unknown, abort: AbortSignal, key: string): StepContext {
     const { store, clock, catalog, logger } = this.deps;
     return {
       runId: run.id,
       workflowId: workflow.id,
       stepId: step.id,
-      idempotencyKey: `${run.id}:${position.seq}:${step.id}`,
+      idempotencyKey: key,
       attempt: position.stepAttempt + 1,
       scope,
       resumeState,
@@ -154,6 +155,7 @@ export class RunDriver {
     }
     if ('kind' in outcome) {
       memory.steps[position.cursor] = { output: outcome.output, error: null };
+      memory.completions[position.cursor] = (memory.completions[position.cursor] ?? 0) + 1;
       memory.lastOutput = outcome.output;
       const next = outcome.next !== undefined ? outcome.next : step ? workflow.defaultNext(step) : null;
       if (next !== null) {

@@ -120,7 +120,7 @@ describe('chaos: workers killed with SIGKILL while runs are in flight', () => {
     assert.deepEqual(counts, { completed: EVENTS }, 'every run completed');
 
     const runIds = (await sql<{ id: string }>`SELECT id FROM runs`.execute(t.store.db)).rows.map((r) => String(r.id));
-    const expected = runIds.flatMap((id) => [`${id}:1:reserve`, `${id}:2:ship`]).sort();
+    const expected = runIds.flatMap((id) => [`${id}:reserve:0`, `${id}:ship:0`]).sort();
     assert.deepEqual([...server.applied].sort(), expected, 'each idempotency key took effect exactly once');
     const arrivals = [...server.arrivals.values()].reduce((a, b) => a + b, 0);
     assert.equal(arrivals, server.applied.length + server.duplicates, 'every repeated arrival was recognised as a duplicate');
@@ -132,11 +132,11 @@ describe('chaos: workers killed with SIGKILL while runs are in flight', () => {
     for (const child of workers.keys()) child.kill('SIGKILL');
     const before = { applied: server.applied.length, duplicates: server.duplicates };
     server.holdAnswers = true;
-    const effectApplied = new Promise<string>((resolve) => (server.onApplied = (key) => key.endsWith(':reserve') && resolve(key)));
+    const effectApplied = new Promise<string>((resolve) => (server.onApplied = (key) => key.includes(":reserve:") && resolve(key)));
     const victim = spawnWorker(url);
     const { runIds } = await engine.accept({ source: 'chaos', type: 'chaos.order', key: 'targeted-kill', payload: { n: -1 } });
     const key = await effectApplied; // the effect is done; the worker is waiting for the answer
-    assert.equal(key, `${runIds[0]}:1:reserve`);
+    assert.equal(key, `${runIds[0]}:reserve:0`);
     victim.kill('SIGKILL');
     await new Promise((resolve) => victim.once('exit', resolve));
     server.onApplied = undefined;

@@ -51,7 +51,7 @@ describe('retries, dead letters and replay', () => {
     const keys = server.requests.filter((r) => r.path === '/orders/SO1').map((r) => r.key);
     assert.equal(keys.length, 3);
     assert.equal(new Set(keys).size, 1);
-    assert.match(keys[0]!, new RegExp(`^${runIds[0]}:1:call$`));
+    assert.match(keys[0]!, new RegExp(`^${runIds[0]}:call:0$`));
   });
 
   test('a client error is not retried: the run fails into an open exception case, then replays from the failed step with a patched input', async () => {
@@ -73,6 +73,9 @@ describe('retries, dead letters and replay', () => {
     assert.equal(replayed.steps.filter((s) => s.stepId === 'prepare').length, 1);
     assert.deepEqual(replayed.input, { order: 'SO2' });
     assert.equal(server.requests.filter((r) => r.path === '/orders/SO2').length, 1);
+    // The replayed call carries the key of the failed one: a receiver that had applied it would not apply it twice.
+    const keys = server.requests.filter((r) => r.path === '/orders/BAD' || r.path === '/orders/SO2').map((r) => r.key);
+    assert.deepEqual(keys, [`${runId}:call:0`, `${runId}:call:0`]);
     const closed = await t.store.db.selectFrom('exception_cases').select('status').where('run_id', '=', runId).execute();
     assert.deepEqual(closed.map((c) => c.status), ['replayed']);
   });
