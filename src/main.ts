@@ -1,10 +1,15 @@
+import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
+import { odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { createLogger, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import type { StepType } from './workflows/index.ts';
+import { createApiServices, type ApiServices } from './api/index.ts';
+import { CrossdockError } from './errors/index.ts';
+import { loadKeyring, type Keyring } from './secrets/index.ts';
 
 export interface Crossdock {
   config: CrossdockConfig;
@@ -13,6 +18,8 @@ export interface Crossdock {
   logger: Logger;
   /** Present when CROSSDOCK_ODOO_CONFIG names an Odoo configuration. */
   odoo: OdooIntegration | null;
+  /** Users, tokens, sessions, audit log, secrets, webhook sources, metrics: what the API and CLI use. */
+  services: ApiServices;
   close(): Promise<void>;
 }
 
@@ -40,12 +47,14 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
     let engine: Engine | undefined;
-    const odoo = config.odooConfigPath
-      ? createOdooIntegration(loadOdooSettings(config.odooConfigPath), {
+    const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
+    const odoo = odooSettings
+      ? createOdooIntegration(odooSettings, {
           store,
           accept: (event) => engine!.accept(event),
           now: () => (options.clock ?? systemClock).now(),
           logger,
+          extraSteps: (clients) => odooStepTypes({ get: clients }),
         })
       : null;
     engine = new Engine({
@@ -59,13 +68,24 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       vars: { apiUrl: `http://${config.http.host}:${config.http.port}` },
     });
     if (odoo) await engine.addSystemWorkflows(odoo.workflows);
+    const services = createApiServices({
+      engine,
+      keyring: secretsKeyring(config),
+      sessionTtlMs: config.security.sessionHours * 3_600_000,
+      processMetrics: true,
+      setupCodeFile: join(config.security.stateDir, 'first-admin-code'),
+      // Names and addresses only: the API never shows an Odoo credential.
+      odooConnections: () => (odooSettings?.profiles ?? []).map((p) => ({ name: p.name, url: p.url, database: p.database, protocol: p.protocol })),
+    });
     return {
       config,
       store,
       engine,
       logger,
       odoo,
+      services,
       async close() {
+        services.metrics.close();
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await store.close();
@@ -75,4 +95,14 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     await store.close();
     throw error;
   }
+}
+
+/** The secrets keyring from the environment or the key file (made on first start with the embedded store). */
+export function secretsKeyring(config: CrossdockConfig): Keyring | null {
+  const s = config.security;
+  const keyring = loadKeyring({ key: s.secretsKey, keyFile: s.secretsKeyFile, previousKeys: s.previousSecretsKeys }, { generateIfMissing: s.generateSecretsKey });
+  if (!keyring && s.secretsKeyFileRequired) {
+    throw new CrossdockError('CONFIG_INVALID', `CROSSDOCK_SECRETS_KEY_FILE names ${s.secretsKeyFile}, which does not exist`, { category: 'user', retryable: false, details: [{ path: 'CROSSDOCK_SECRETS_KEY_FILE', message: 'file not found' }] });
+  }
+  return keyring;
 }
