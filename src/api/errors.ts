@@ -11,6 +11,30 @@ const STATUS_BY_CODE: Record<string, number> = {
   RUN_ALREADY_ENDED: 409,
   STORE_UNAVAILABLE: 503,
   STORE_LOCKED: 503,
+  CONTENT_TYPE_UNSUPPORTED: 415,
+  AUTH_REQUIRED: 401,
+  TOKEN_REJECTED: 401,
+  LOGIN_FAILED: 401,
+  SETUP_CODE_INVALID: 401,
+  HOOK_UNAUTHORIZED: 401,
+  HOOK_SIGNATURE_MISSING: 401,
+  HOOK_SIGNATURE_INVALID: 401,
+  HOOK_TIMESTAMP_STALE: 401,
+  HOOK_REPLAYED: 401,
+  FORBIDDEN: 403,
+  CSRF_FAILED: 403,
+  EVENT_SOURCE_FORBIDDEN: 403,
+  TOKEN_SCOPE_DENIED: 403,
+  USER_NOT_FOUND: 404,
+  TOKEN_NOT_FOUND: 404,
+  SOURCE_NOT_FOUND: 404,
+  SECRET_NOT_FOUND: 404,
+  EVENT_NOT_FOUND: 404,
+  USER_EXISTS: 409,
+  SOURCE_EXISTS: 409,
+  SETUP_DONE: 409,
+  RATE_LIMITED: 429,
+  SECRETS_KEY_MISSING: 503,
 };
 
 /**
@@ -23,6 +47,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, thrown: 
   const status = STATUS_BY_CODE[error.code] ?? (error.category === 'user' ? 400 : error.category === 'policy' ? 422 : error.category === 'transient' ? 503 : 500);
   if (status >= 500) request.log.error({ err: thrown, code: error.code }, 'request failed');
   const hidden = status === 500;
+  if (error.retryAfterMs !== undefined) reply.header('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));
   return reply.status(status).send({
     error: {
       code: error.code,
@@ -39,11 +64,19 @@ function fromFastify(thrown: unknown): CrossdockError | undefined {
   if (error?.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return new CrossdockError('EVENT_TOO_LARGE', 'The request body is larger than the configured limit', { category: 'user' });
   }
+  if (error?.statusCode === 429) {
+    const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
+    return new CrossdockError('RATE_LIMITED', 'Too many requests; slow down and retry after the time in Retry-After', { category: 'user', ...(retryAfterMs ? { retryAfterMs } : {}) });
+  }
   if (error?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new CrossdockError('CONTENT_TYPE_UNSUPPORTED', 'Send JSON (content-type: application/json)', { category: 'user' });
   }
   if (error?.statusCode === 400 && typeof error.code === 'string' && error.code.startsWith('FST_ERR_CTP')) {
     return new CrossdockError('BODY_INVALID', `The request body is not valid JSON: ${error.message}`, { category: 'user' });
+  }
+  // Any other refusal of Fastify's own (a malformed URL or header) is the client's, not a bug.
+  if (typeof error?.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500 && String(error.code).startsWith('FST_')) {
+    return new CrossdockError('REQUEST_INVALID', error.message, { category: 'user' });
   }
   return undefined;
 }

@@ -1,82 +1,179 @@
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
+import { actorName, CSRF_HEADER, csrfMatches, SESSION_COOKIE, type Principal } from '../auth/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import { RunStatus } from '../store/index.ts';
-import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { webhookIngress } from '../triggers/index.ts';
 import { sendError } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { parse, type RouteSpec } from './route.ts';
+import { authRoutes } from './routes/auth.ts';
+import { eventRoutes } from './routes/events.ts';
+import { runRoutes } from './routes/runs.ts';
+import { auditRoutes, secretRoutes } from './routes/secrets-audit.ts';
+import { sourceRoutes } from './routes/sources.ts';
+import { systemRoutes } from './routes/system.ts';
+import { userRoutes } from './routes/users.ts';
+import { workflowRoutes } from './routes/workflows.ts';
+import { createApiServices, type ApiServices } from './services.ts';
+import type { Engine } from '../engine/index.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    cookieSecure: boolean;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    /** Why credentials that were sent did not authenticate. */
+    authProblem: string | null;
+  }
+}
 
 export interface ApiOptions {
-  engine: Engine;
+  /** The services behind the routes (createCrossdock makes them: `crossdock.services`). */
+  services?: ApiServices;
+  /** Without `services`: an engine alone, with security services over its store and no secrets key. */
+  engine?: Engine;
   logger: Logger;
   maxBodyBytes: number;
+  rateLimit?: { perMinute: number; loginPerMinute: number };
+  /** Set the Secure flag on the session cookie (serve over HTTPS, or behind a TLS proxy). */
+  cookieSecure?: boolean;
+  /** More routes (the Odoo webhooks, /hooks/odoo/...), each registered in its own scope. */
+  plugins?: FastifyPluginAsync[];
 }
 
-const RunListQuery = z.strictObject({
-  status: z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]]).optional(),
-  workflow: z.string().optional(),
-  event: z.string().regex(/^\d+$/).optional(),
-  limit: z.string().regex(/^\d+$/).transform(Number).pipe(z.int().min(1).max(1000)).optional(),
-});
-const ReplayBody = z.strictObject({ input: z.unknown().optional(), fromStep: z.string().optional() }).default({});
-const CancelBody = z.strictObject({ reason: z.string().max(500).optional() }).default({});
-const SignalBody = z.strictObject({ payload: z.unknown().optional() }).default({});
-const SimulateBody = z.strictObject({ event: z.unknown() });
+/** Every route of /api/v1 plus health and metrics: the permission matrix test walks this list. */
+export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes];
 
-function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value ?? undefined);
-  if (result.success) return result.data;
-  throw new CrossdockError('REQUEST_INVALID', `The ${where} is not valid`, {
-    category: 'user',
-    details: result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message })),
-  });
-}
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
-/** The REST API: the same services the CLI uses. */
-export async function buildApi({ engine, logger, maxBodyBytes }: ApiOptions): Promise<FastifyInstance> {
+/** The HTTP API: the same services the CLI uses. */
+export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
+  const services = options.services ?? createApiServices({ engine: options.engine ?? missingEngine(), keyring: null, sessionTtlMs: 12 * 3_600_000 });
+  const limits = options.rateLimit ?? { perMinute: 600, loginPerMinute: 10 };
   const app = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
-    bodyLimit: maxBodyBytes + 1024,
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.maxBodyBytes + 1024,
     logController: new LogController({ disableRequestLogging: true }),
+    requestIdHeader: false,
+    // A caller's own request id is kept when it is harmless text, so logs can be correlated.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
   });
+  app.decorate('cookieSecure', options.cookieSecure ?? false);
+  app.decorateRequest('principal', null);
+  app.decorateRequest('authProblem', null);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new CrossdockError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}`, { category: 'user' })),
+    sendError(request, reply, new CrossdockError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`, { category: 'user' })),
   );
-
-  app.get('/api/health', async () => ({ status: 'ok', store: engine.store.kind }));
-
-  app.post('/api/events', async (request, reply) => {
-    const accepted = await engine.accept(request.body);
-    return reply.status(accepted.duplicate ? 200 : 202).send(accepted);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('cache-control', 'no-store');
+  });
+  // One line per request: the route pattern, never the raw URL (a path token is a secret).
+  app.addHook('onResponse', async (request, reply) => {
+    const line = { route: `${request.method} ${request.routeOptions.url ?? '(no route)'}`, status: reply.statusCode, ms: Math.round(reply.elapsedTime), actor: request.principal ? actorName(request.principal) : null };
+    if (reply.statusCode >= 400) request.log.info(line, 'request refused');
+    else request.log.debug(line, 'request');
+  });
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: limits.perMinute,
+    timeWindow: 60_000,
+    // Per token (or session user) when signed in, else per address.
+    keyGenerator: (request) => (request.principal ? `p:${request.principal.via.kind === 'token' ? `t${request.principal.via.tokenId}` : `u${request.principal.userId}`}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) => new CrossdockError('RATE_LIMITED', `Too many requests; retry in ${context.after}`, { category: 'user', retryAfterMs: context.ttl }),
   });
 
-  app.get('/api/runs', async (request) => {
-    const q = parse(RunListQuery, request.query, 'query');
-    return { runs: await engine.runs.list({ status: q.status, workflowId: q.workflow, eventId: q.event, limit: q.limit }) };
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (request) => authenticate(services, request));
+    for (const spec of API_ROUTES) mount(api, spec, services, spec.path === '/api/v1/auth/login' ? limits.loginPerMinute : undefined);
+    const document = openApiDocument(API_ROUTES, { hooks: true });
+    api.get('/api/docs', async () => document);
+    api.get('/api/docs/openapi.json', async () => document);
   });
-  app.get<{ Params: { id: string } }>('/api/runs/:id', async (request) => engine.runs.show(request.params.id));
-  app.post<{ Params: { id: string } }>('/api/runs/:id/replay', async (request) => {
-    const body = parse(ReplayBody, request.body, 'body');
-    return engine.runs.replay(request.params.id, body);
-  });
-  app.post<{ Params: { id: string } }>('/api/runs/:id/cancel', async (request) => {
-    const body = parse(CancelBody, request.body, 'body');
-    await engine.runs.cancel(request.params.id, body.reason);
-    return engine.runs.show(request.params.id);
-  });
-  app.post<{ Params: { id: string; name: string } }>('/api/runs/:id/signals/:name', async (request, reply) => {
-    const body = parse(SignalBody, request.body, 'body');
-    await engine.runs.signal(request.params.id, request.params.name, body.payload ?? null);
-    return reply.status(202).send({ delivered: true });
-  });
-
-  app.get('/api/workflows', async () => ({
-    workflows: engine.catalog.current().map((w) => ({ id: w.id, version: w.hash, label: w.definition.version ?? null, file: w.file, trigger: w.definition.trigger ?? null, steps: w.definition.steps.length })),
+  await app.register(webhookIngress({
+    db: services.engine.store.db as never,
+    sources: services.sources,
+    accept: (event) => services.engine.accept(event),
+    now: () => services.engine.clock.now(),
+    logger: options.logger,
+    onRejected: (source, code) => services.metrics.eventRejected(source, code),
   }));
-  app.post<{ Params: { id: string } }>('/api/workflows/:id/simulate', async (request) => {
-    const body = parse(SimulateBody, request.body, 'body');
-    return engine.simulate(request.params.id, body.event);
-  });
+  for (const plugin of options.plugins ?? []) await app.register(plugin);
   return app;
+}
+
+/** Finds who is calling: a bearer token, else a session cookie. Authorization is per route. */
+async function authenticate(services: ApiServices, request: FastifyRequest): Promise<void> {
+  const header = request.headers.authorization;
+  if (header !== undefined) {
+    const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header);
+    request.principal = (match && (await services.tokens.authenticate(match[1]!))) || null;
+    if (!request.principal) request.authProblem = 'The bearer token is unknown, revoked or expired, or its user is disabled';
+    return;
+  }
+  const session = request.cookies[SESSION_COOKIE];
+  if (session) {
+    request.principal = (await services.sessions.authenticate(session)) ?? null;
+    if (!request.principal) request.authProblem = 'The session has ended; sign in again';
+  }
+}
+
+function mount(app: FastifyInstance, spec: RouteSpec, services: ApiServices, perMinute: number | undefined): void {
+  app.route({
+    method: spec.method,
+    url: spec.path,
+    ...(perMinute ? { config: { rateLimit: { max: perMinute, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `login:${r.ip}` } } } : {}),
+    handler: async (request, reply) => {
+      const principal = await authorize(spec, request, services);
+      const body = spec.body ? parse(spec.body, request.body, 'body') : request.body;
+      const query = spec.query ? parse(spec.query, request.query, 'query') : request.query;
+      let audited = false;
+      const audit = async (entry: { action: string; target?: string | null; details?: Record<string, unknown> }) => {
+        audited = true;
+        await services.audit.append({ ...entry, actor: principal ? actorName(principal) : 'anonymous', requestId: request.id });
+      };
+      const result = await spec.handler({ request, reply, params: request.params as Record<string, string>, body, query, principal, services, audit });
+      // Every write made with a token leaves a trace, even where the route records nothing more specific.
+      if (!audited && UNSAFE.has(spec.method) && principal?.via.kind === 'token') {
+        await audit({ action: 'api.write', target: `${spec.method} ${spec.path}`, details: { params: request.params } });
+      }
+      if (reply.sent) return reply;
+      return reply.status(spec.status ?? 200).send(result);
+    },
+  });
+}
+
+/** 401 without valid credentials, 403 for a cross-site write or a permission the caller lacks. */
+async function authorize(spec: RouteSpec, request: FastifyRequest, services: ApiServices): Promise<Principal | null> {
+  if (spec.access === 'public') return request.principal;
+  const principal = request.principal;
+  if (!principal) {
+    throw new CrossdockError(request.authProblem ? 'TOKEN_REJECTED' : 'AUTH_REQUIRED', request.authProblem ?? 'Sign in, or send an API token (Authorization: Bearer cdx_...)', { category: 'user', retryable: false });
+  }
+  if (principal.via.kind === 'session' && UNSAFE.has(spec.method) && !csrfMatches(request.cookies[SESSION_COOKIE] ?? '', headerText(request.headers[CSRF_HEADER]))) {
+    throw new CrossdockError('CSRF_FAILED', `Writes with a session cookie need the ${CSRF_HEADER} header from sign-in`, { category: 'user', retryable: false });
+  }
+  if (spec.access === 'authenticated' || principal.permissions.has(spec.access)) return principal;
+  await services.audit.append({ actor: actorName(principal), action: 'access.denied', target: `${spec.method} ${spec.path}`, details: { role: principal.role, needs: spec.access }, requestId: request.id });
+  const why = principal.via.kind === 'token' ? `this token (role ${principal.role}) does not carry ${spec.access}` : `the ${principal.role} role does not include ${spec.access}`;
+  throw new CrossdockError('FORBIDDEN', `Not allowed: ${why}`, { category: 'user', retryable: false });
+}
+
+function missingEngine(): never {
+  throw new CrossdockError('API_MISCONFIGURED', 'buildApi needs services or an engine', { category: 'bug' });
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

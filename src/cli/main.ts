@@ -7,10 +7,14 @@ import { builtInSteps, createCrossdock } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
 import { loadWorkflowDir, WorkflowSchema } from '../workflows/index.ts';
 import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEvent } from '../engine/index.ts';
-import { directOperations, remoteOperations, type Operations } from './operations.ts';
+import { cliToken, directOperations, remoteOperations, type Operations } from './operations.ts';
 import { createOutput, table, usageError, type Output } from './output.ts';
 import { serve } from './serve.ts';
 import { odooCommand } from './odoo.ts';
+import { usersCommand } from './users.ts';
+import { tokensCommand } from './tokens.ts';
+import { auditCommand } from './audit.ts';
+import { secretsCommand } from './secrets.ts';
 
 const HELP = `crossdock <command> [options]
 
@@ -26,6 +30,11 @@ const HELP = `crossdock <command> [options]
   events send --source S --type T [--key K] (--payload json | --file payload.json)
   odoo check | setup-rules | poll   the Odoo databases in CROSSDOCK_ODOO_CONFIG: connectivity, rights, rules
 
+  users add <email> --role R [--name N] [--password-stdin] | list | disable <id>
+  tokens create --name N [--user U] [--scopes a,b] [--event-sources s] [--expires-days D] | list | revoke <id>
+  audit verify | export [--out file.jsonl]    check the hash chain; JSON lines for auditors
+  secrets set <name> (value on stdin) | list | rotate-key
+
 Common options: --workflows dir, --data-dir dir, --port N, --json, --api URL (talk to a running instance)
 Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
 
@@ -36,6 +45,8 @@ const OPTIONS = {
   status: { type: 'string' }, workflow: { type: 'string' }, limit: { type: 'string' },
   input: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' },
   source: { type: 'string' }, type: { type: 'string' }, key: { type: 'string' }, payload: { type: 'string' }, file: { type: 'string' },
+  role: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' }, scopes: { type: 'string' },
+  'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -78,6 +89,14 @@ export async function main(argv: string[]): Promise<number> {
         return await simulateCommand(config, rest, flags, out);
       case 'odoo':
         return await odooCommand(config, rest, out);
+      case 'users':
+        return await usersCommand(config, rest, flags, out);
+      case 'tokens':
+        return await tokensCommand(config, rest, flags, out);
+      case 'audit':
+        return await auditCommand(config, rest, flags, out);
+      case 'secrets':
+        return await secretsCommand(config, rest, flags, out);
       case 'runs':
       case 'events':
         return await withOperations(config, flags, out, command === 'events', (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));
@@ -138,7 +157,7 @@ async function simulateCommand(config: CrossdockConfig, rest: string[], flags: F
 /** Opens the store directly, or, if a running instance holds it (PGlite) or --api is given, uses its API. */
 async function withOperations(config: CrossdockConfig, flags: Flags, out: Output, routesEvents: boolean, work: (ops: Operations) => Promise<number>): Promise<number> {
   let ops: Operations;
-  if (flags.api) ops = remoteOperations(flags.api);
+  if (flags.api) ops = remoteOperations(flags.api, cliToken(config));
   else {
     try {
       const crossdock = await createCrossdock(config, { logger: silentLogger() });
@@ -153,7 +172,7 @@ async function withOperations(config: CrossdockConfig, flags: Flags, out: Output
       if (!(error instanceof CrossdockError && error.code === 'STORE_LOCKED')) throw error;
       const url = `http://${config.http.host}:${config.http.port}`;
       out.info(`the data directory is held by a running Crossdock; using its API at ${url}`);
-      ops = remoteOperations(url);
+      ops = remoteOperations(url, cliToken(config));
     }
   }
   try {

@@ -1,6 +1,11 @@
 import { CrossdockError } from '../errors/index.ts';
 import type { AcceptedEvent, RunDetail, RunSummary } from '../engine/index.ts';
-import type { Crossdock } from '../main.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import type { CrossdockConfig } from '../config/index.ts';
+import { createCrossdock, type Crossdock } from '../main.ts';
+import { silentLogger } from '../observability/index.ts';
 
 /** What `crossdock runs` and `crossdock events` do, either on the store or through a running instance's API. */
 export interface Operations {
@@ -29,35 +34,92 @@ export function directOperations(crossdock: Crossdock): Operations {
   };
 }
 
-/** Talks to a running Crossdock (needed on PGlite, whose data directory one process holds). */
-export function remoteOperations(baseUrl: string): Operations {
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+/** A JSON client for a running Crossdock's API, sending the CLI's token (CROSSDOCK_TOKEN) when it has one. */
+export function apiClient(baseUrl: string, token: string | null) {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     let response: Response;
+    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
     try {
-      response = await fetch(`${baseUrl}${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30_000),
-      });
+      response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
     } catch (cause) {
       throw new CrossdockError('STORE_UNAVAILABLE', `Cannot reach the Crossdock API at ${baseUrl}: ${(cause as Error).message}`, { category: 'transient', cause });
     }
     const answer = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: { path: string; message: string }[] } };
     if (!response.ok) {
       const e = answer.error ?? { code: 'API_ERROR', message: `HTTP ${response.status}` };
-      throw new CrossdockError(e.code, e.message, { category: response.status >= 500 ? 'transient' : 'user', details: e.details ?? [] });
+      const hint = response.status === 401 && !token ? ' (set CROSSDOCK_TOKEN to an API token: crossdock tokens create --name cli)' : '';
+      throw new CrossdockError(e.code, `${e.message}${hint}`, { category: response.status >= 500 ? 'transient' : 'user', details: e.details ?? [] });
     }
     return answer as T;
   };
+}
+
+/** Talks to a running Crossdock (needed on PGlite, whose data directory one process holds). */
+export function remoteOperations(baseUrl: string, token: string | null = null): Operations {
+  const call = apiClient(baseUrl, token);
   const q = (f: Record<string, unknown>) => new URLSearchParams(Object.entries(f).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
   return {
-    listRuns: async (f) => (await call<{ runs: RunSummary[] }>('GET', `/api/runs?${q(f)}`)).runs,
-    showRun: (id) => call('GET', `/api/runs/${encodeURIComponent(id)}`),
-    replay: (id, o) => call('POST', `/api/runs/${encodeURIComponent(id)}/replay`, o),
-    cancel: (id, reason) => call('POST', `/api/runs/${encodeURIComponent(id)}/cancel`, reason === undefined ? {} : { reason }),
-    signal: async (id, name, payload) => void (await call('POST', `/api/runs/${encodeURIComponent(id)}/signals/${encodeURIComponent(name)}`, { payload })),
-    sendEvent: (event) => call('POST', '/api/events', event),
+    listRuns: async (f) => (await call<{ runs: RunSummary[] }>('GET', `/api/v1/runs?${q(f)}`)).runs,
+    showRun: (id) => call('GET', `/api/v1/runs/${encodeURIComponent(id)}`),
+    replay: (id, o) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/replay`, o),
+    cancel: (id, reason) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/cancel`, reason === undefined ? {} : { reason }),
+    signal: async (id, name, payload) => void (await call('POST', `/api/v1/runs/${encodeURIComponent(id)}/signals/${encodeURIComponent(name)}`, { payload })),
+    sendEvent: (event) => call('POST', '/api/v1/events', event),
     close: async () => undefined,
   };
+}
+
+export type ApiCall = ReturnType<typeof apiClient>;
+
+/**
+ * Runs a command on the store directly, or, when a running instance holds it (PGlite) or
+ * `apiUrl` is given, through that instance's API with the CLI's token.
+ */
+export async function directOrRemote(
+  config: CrossdockConfig,
+  apiUrl: string | undefined,
+  direct: (crossdock: Crossdock) => Promise<number>,
+  remote: (call: ApiCall, baseUrl: string) => Promise<number>,
+  onRemote?: (url: string) => void,
+): Promise<number> {
+  const remoteAt = (url: string) => {
+    onRemote?.(url);
+    return remote(apiClient(url, cliToken(config)), url);
+  };
+  if (apiUrl) return remoteAt(apiUrl);
+  let crossdock: Crossdock;
+  try {
+    crossdock = await createCrossdock(config, { logger: silentLogger() });
+  } catch (error) {
+    if (!(error instanceof CrossdockError && error.code === 'STORE_LOCKED')) throw error;
+    return remoteAt(`http://${config.http.host}:${config.http.port}`);
+  }
+  try {
+    return await direct(crossdock);
+  } finally {
+    await crossdock.close();
+  }
+}
+
+/**
+ * The token the CLI sends: CROSSDOCK_TOKEN, else the one a local embedded-store instance
+ * keeps in its state directory for the command line on this machine.
+ */
+export function cliToken(config: CrossdockConfig): string | null {
+  if (config.security.cliToken) return config.security.cliToken;
+  const file = join(config.security.stateDir, 'cli-token');
+  if (config.store.kind !== 'pglite' || !existsSync(file)) return null;
+  return readFileSync(file, 'utf8').trim() || null;
+}
+
+/** Who made a change from the command line, for the audit log. */
+export function cliActor(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    user = 'unknown';
+  }
+  return `cli:${user}@${hostname()}`;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { buildApi } from '../api/index.ts';
+import { join } from 'node:path';
+import { buildApi, startSecurity, type SecurityStartup } from '../api/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import { createCrossdock, type Crossdock } from '../main.ts';
 import { toCrossdockError } from '../errors/index.ts';
@@ -18,17 +19,29 @@ export async function serve(config: CrossdockConfig, options: ServeOptions, out:
   const crossdock = await createCrossdock(config, { migrate: true });
   const { engine, logger } = crossdock;
   let stopping: Promise<void> | undefined;
+  let security: SecurityStartup | undefined;
   try {
     const workflows = await engine.loadWorkflows(config.workflowsDir);
     logger.info({ workflows: workflows.map((w) => `${w.definition.id}@${w.hash}`), dir: config.workflowsDir }, 'workflows loaded');
     reportRuns(crossdock);
-    const api = options.api ? await buildApi({ engine, logger, maxBodyBytes: config.maxEventBytes }) : undefined;
-    if (api && crossdock.odoo) await api.register(crossdock.odoo.routes); // /hooks/odoo/...
+    const localCliTokenFile = crossdock.store.kind === 'pglite' ? join(config.security.stateDir, 'cli-token') : null;
+    security = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile });
+    const api = options.api
+      ? await buildApi({
+          services: crossdock.services,
+          logger,
+          maxBodyBytes: config.maxEventBytes,
+          rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
+          cookieSecure: config.security.cookieSecure,
+          plugins: crossdock.odoo ? [crossdock.odoo.routes] : [], // /hooks/odoo/...
+        })
+      : undefined;
     if (api) {
       await api.listen({ host: config.http.host, port: config.http.port });
       const { port } = api.server.address() as AddressInfo;
       engine.vars.apiUrl = `http://${config.http.host}:${port}`;
       logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
+      if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
     }
     engine.startWorkers(options.workers);
     // Pollers run in the API process only, so several workers never poll the same cursor.
@@ -40,6 +53,7 @@ export async function serve(config: CrossdockConfig, options: ServeOptions, out:
         logger.info({ signal }, 'stopping: finishing in-flight steps');
         stopping ??= (async () => {
           await api?.close();
+          await security?.stop();
           await crossdock.close();
         })();
         resolve();
@@ -50,6 +64,7 @@ export async function serve(config: CrossdockConfig, options: ServeOptions, out:
     await stopping;
     return 0;
   } catch (error) {
+    await security?.stop().catch(() => undefined);
     await crossdock.close().catch(() => undefined);
     return out.error(error);
   }
@@ -80,4 +95,16 @@ function reportRuns({ engine, logger }: Crossdock): void {
     logger.info({ runId: e.runId, workflow: e.workflowId, step: e.stepId, until: e.until }, `run ${e.runId} waiting at ${e.stepId}; see: crossdock runs show ${e.runId}`),
   );
   engine.events.on('step:failed', (e) => e.willRetry && logger.info({ runId: e.runId, step: e.stepId, attempt: e.attempt, error: e.error.code }, 'step failed; will retry'));
+}
+
+/** Printed (not logged) while no administrator exists; the code itself stays in its file. */
+function firstAdminHelp(codeFile: string): string {
+  return [
+    '',
+    'No administrator yet. Create the first one (there is no default password):',
+    '  npm run crossdock -- users add you@example.com --role admin',
+    `While this instance runs, that command uses the one-time setup code in ${codeFile}`,
+    '(readable by this account only). The code stops working once an administrator exists.',
+    '',
+  ].join('\n');
 }

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { StoreConfig } from '../store/index.ts';
@@ -28,6 +29,21 @@ const EnvSchema = z.object({
   CROSSDOCK_ODOO_CONFIG: z.string().min(1).optional(),
   /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
   CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
+  /** Where Crossdock keeps files of its own: the generated secrets key, the first-admin setup code. Default: the data directory's parent. */
+  CROSSDOCK_STATE_DIR: z.string().min(1).optional(),
+  /** AES-256 key for secrets at rest, base64 of 32 bytes (openssl rand -base64 32). Takes precedence over the key file. */
+  CROSSDOCK_SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes (openssl rand -base64 32)').optional(),
+  /** File with the key (base64, current first). Default <state dir>/secrets.key, generated on first start with the embedded store. */
+  CROSSDOCK_SECRETS_KEY_FILE: z.string().min(1).optional(),
+  /** Comma-separated base64 keys that still open secrets sealed before a rotation. */
+  CROSSDOCK_SECRETS_PREVIOUS_KEYS: z.string().regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, 'must be comma-separated base64 keys of 32 bytes').optional(),
+  CROSSDOCK_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
+  CROSSDOCK_LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(10),
+  CROSSDOCK_SESSION_HOURS: int(1, 720).default(12),
+  /** Mark the session cookie Secure (serve over HTTPS or behind a TLS proxy). */
+  CROSSDOCK_COOKIE_SECURE: bool.default(false),
+  /** API token the CLI sends when it talks to a running instance (runs, events, users, tokens, audit). */
+  CROSSDOCK_TOKEN: z.string().regex(/^cdx_[A-Za-z0-9_-]{20,200}$/, 'must be a Crossdock API token (cdx_...)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -40,6 +56,25 @@ export interface CrossdockConfig {
   logLevel: string;
   logFormat: 'json' | 'pretty';
   odooConfigPath: string | null;
+  security: SecurityConfig;
+}
+
+export interface SecurityConfig {
+  stateDir: string;
+  /** Base64 key from the environment; never logged. */
+  secretsKey: string | null;
+  secretsKeyFile: string;
+  /** Only the embedded single-process store makes its own key; a server deployment must be given one. */
+  generateSecretsKey: boolean;
+  /** CROSSDOCK_SECRETS_KEY_FILE was set: the file must exist. */
+  secretsKeyFileRequired: boolean;
+  previousSecretsKeys: string[];
+  rateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
+  sessionHours: number;
+  cookieSecure: boolean;
+  /** The CLI's API token for remote operations; never logged. */
+  cliToken: string | null;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof EnvSchema>, string>> = {}): CrossdockConfig {
@@ -53,6 +88,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   const e = parsed.data;
+  const stateDir = e.CROSSDOCK_STATE_DIR ?? dirname(e.CROSSDOCK_DATA_DIR);
   return {
     store: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.CROSSDOCK_DB_POOL }
@@ -64,6 +100,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     logFormat: e.CROSSDOCK_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
+    security: {
+      stateDir,
+      secretsKey: e.CROSSDOCK_SECRETS_KEY ?? null,
+      secretsKeyFile: e.CROSSDOCK_SECRETS_KEY_FILE ?? join(stateDir, 'secrets.key'),
+      generateSecretsKey: !e.DATABASE_URL && !e.CROSSDOCK_SECRETS_KEY_FILE,
+      secretsKeyFileRequired: e.CROSSDOCK_SECRETS_KEY_FILE !== undefined,
+      previousSecretsKeys: e.CROSSDOCK_SECRETS_PREVIOUS_KEYS?.split(',') ?? [],
+      rateLimitPerMinute: e.CROSSDOCK_RATE_LIMIT_PER_MINUTE,
+      loginRateLimitPerMinute: e.CROSSDOCK_LOGIN_RATE_LIMIT_PER_MINUTE,
+      sessionHours: e.CROSSDOCK_SESSION_HOURS,
+      cookieSecure: e.CROSSDOCK_COOKIE_SECURE,
+      cliToken: e.CROSSDOCK_TOKEN ?? null,
+    },
   };
 }
 

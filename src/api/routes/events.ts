@@ -1,0 +1,77 @@
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { Permission } from '../../auth/index.ts';
+import { CrossdockError } from '../../errors/index.ts';
+import { decodeCursor, page } from '../pagination.ts';
+import { queryInt, queryTime, route } from '../route.ts';
+
+const EventListQuery = z.strictObject({
+  source: z.string().max(64).optional(),
+  type: z.string().max(128).optional(),
+  since: queryTime.optional(),
+  until: queryTime.optional(),
+  limit: queryInt(1, 500).optional(),
+  cursor: z.string().max(200).optional(),
+});
+
+interface EventRow {
+  id: string;
+  source: string;
+  type: string;
+  dedupe_key: string;
+  payload: unknown;
+  received_at: Date | string;
+  runs_started: number;
+}
+const toEvent = (r: EventRow) => ({ id: String(r.id), source: r.source, type: r.type, key: r.dedupe_key, receivedAt: new Date(r.received_at).toISOString(), runsStarted: r.runs_started });
+
+export const eventRoutes = [
+  route<unknown>({
+    method: 'POST', path: '/api/v1/events', tag: 'events', access: Permission.eventsSend, status: 202,
+    summary: 'Send an event: 202 after the durable insert (with the runs it started), 200 for a duplicate key',
+    handler: async ({ services, body, principal, reply, audit }) => {
+      const source = (body as { source?: unknown } | null)?.source;
+      if (principal?.eventSources && !(typeof source === 'string' && principal.eventSources.includes(source))) {
+        throw new CrossdockError('EVENT_SOURCE_FORBIDDEN', `This token may send events only as ${principal.eventSources.join(', ')}`, { category: 'user', retryable: false, details: [{ path: 'source', message: 'not allowed for this token' }] });
+      }
+      let accepted;
+      try {
+        accepted = await services.engine.accept(body);
+      } catch (error) {
+        services.metrics.eventRejected('api', error instanceof CrossdockError ? error.code : 'INTERNAL');
+        throw error;
+      }
+      const { type, key } = body as { type: string; key?: string };
+      await audit({ action: 'event.send', target: `event:${accepted.eventId}`, details: { source, type, key: key ?? null, duplicate: accepted.duplicate, runIds: accepted.runIds } });
+      return reply.status(accepted.duplicate ? 200 : 202).send(accepted);
+    },
+  }),
+  route({
+    method: 'GET', path: '/api/v1/events', tag: 'events', access: Permission.eventsRead, query: EventListQuery,
+    summary: 'List events, newest first; filter by source, type and time; cursor pagination',
+    handler: async ({ services, query }) => {
+      const limit = query.limit ?? 50;
+      const before = decodeCursor(query.cursor);
+      const rows = await sql<EventRow>`
+        SELECT id, source, type, dedupe_key, payload, received_at, runs_started FROM events
+        WHERE (${query.source ?? null}::text IS NULL OR source = ${query.source ?? null}::text)
+          AND (${query.type ?? null}::text IS NULL OR type = ${query.type ?? null}::text)
+          AND (${query.since ?? null}::timestamptz IS NULL OR received_at >= ${query.since ?? null}::timestamptz)
+          AND (${query.until ?? null}::timestamptz IS NULL OR received_at < ${query.until ?? null}::timestamptz)
+          AND (${before ?? null}::bigint IS NULL OR id < ${before ?? null}::bigint)
+        ORDER BY id DESC LIMIT ${limit + 1}`.execute(services.engine.store.db);
+      const { items, nextCursor } = page(rows.rows.map(toEvent), limit);
+      return { events: items, nextCursor };
+    },
+  }),
+  route({
+    method: 'GET', path: '/api/v1/events/:id', tag: 'events', access: Permission.eventsRead,
+    summary: 'One event with its payload and the runs it started',
+    handler: async ({ services, params }) => {
+      const id = params.id!;
+      const row = /^\d{1,18}$/.test(id) ? (await sql<EventRow>`SELECT * FROM events WHERE id = ${id}`.execute(services.engine.store.db)).rows[0] : undefined;
+      if (!row) throw new CrossdockError('EVENT_NOT_FOUND', `No event ${id}`, { category: 'user', retryable: false });
+      return { ...toEvent(row), payload: row.payload, runs: await services.engine.runs.list({ eventId: id, limit: 1000 }) };
+    },
+  }),
+];

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { Permission } from '../../auth/index.ts';
+import { RunStatus } from '../../store/index.ts';
+import { decodeCursor, page } from '../pagination.ts';
+import { queryInt, queryTime, route } from '../route.ts';
+
+const RunListQuery = z.strictObject({
+  status: z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]]).optional(),
+  workflow: z.string().max(200).optional(),
+  event: z.string().regex(/^\d{1,18}$/).optional(),
+  since: queryTime.optional(),
+  until: queryTime.optional(),
+  limit: queryInt(1, 1000).optional(),
+  cursor: z.string().max(200).optional(),
+});
+const Reason = z.string().trim().min(1).max(1000);
+const ReplayBody = z.strictObject({ input: z.unknown().optional(), fromStep: z.string().max(200).optional(), reason: Reason.optional() }).default({});
+const CancelBody = z.strictObject({ reason: Reason.optional() }).default({});
+const SignalBody = z.strictObject({ payload: z.unknown().optional(), reason: Reason.optional() }).default({});
+
+interface RunRow {
+  id: string; workflow_id: string; workflow_hash: string; status: RunStatus; event_id: string | null; parent_run_id: string | null;
+  cursor: string | null; concurrency_key: string | null; created_at: Date | string; ended_at: Date | string | null; error: unknown;
+}
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
+
+/** What the audit log keeps of a payload: itself when small, else its size and sha256. */
+function auditable(value: unknown): unknown {
+  const text = JSON.stringify(value ?? null);
+  return text.length <= 4096 ? value ?? null : { bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+export const runRoutes = [
+  route({
+    method: 'GET', path: '/api/v1/runs', tag: 'runs', access: Permission.runsRead, query: RunListQuery,
+    summary: 'List runs, newest first; filter by status, workflow, event and creation time; cursor pagination',
+    handler: async ({ services, query }) => {
+      const limit = query.limit ?? 50;
+      const before = decodeCursor(query.cursor);
+      const n = <T>(v: T | undefined) => v ?? null;
+      const rows = await sql<RunRow>`
+        SELECT id, workflow_id, workflow_hash, status, event_id, parent_run_id, cursor, concurrency_key, created_at, ended_at, error FROM runs
+        WHERE (${n(query.status)}::text IS NULL OR status = ${n(query.status)}::text)
+          AND (${n(query.workflow)}::text IS NULL OR workflow_id = ${n(query.workflow)}::text)
+          AND (${n(query.event)}::bigint IS NULL OR event_id = ${n(query.event)}::bigint)
+          AND (${n(query.since)}::timestamptz IS NULL OR created_at >= ${n(query.since)}::timestamptz)
+          AND (${n(query.until)}::timestamptz IS NULL OR created_at < ${n(query.until)}::timestamptz)
+          AND (${n(before)}::bigint IS NULL OR id < ${n(before)}::bigint)
+        ORDER BY id DESC LIMIT ${limit + 1}`.execute(services.engine.store.db);
+      const runs = rows.rows.map((r) => ({
+        id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
+        parentRunId: r.parent_run_id && String(r.parent_run_id), cursor: r.cursor, concurrencyKey: r.concurrency_key,
+        createdAt: iso(r.created_at)!, endedAt: iso(r.ended_at), error: r.error,
+      }));
+      const { items, nextCursor } = page(runs, limit);
+      return { runs: items, nextCursor };
+    },
+  }),
+  route({
+    method: 'GET', path: '/api/v1/runs/:id', tag: 'runs', access: Permission.runsRead,
+    summary: 'One run with its step timeline (every attempt, with output and error)',
+    handler: async ({ services, params }) => services.engine.runs.show(params.id!),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/runs/:id/replay', tag: 'runs', access: Permission.runsOperate, body: ReplayBody,
+    summary: 'Replay a failed or cancelled run from where it stopped or from a named step, optionally with a corrected input',
+    handler: async ({ services, params, body, audit }) => {
+      const run = await services.engine.runs.replay(params.id!, { ...(body.input === undefined ? {} : { input: body.input }), ...(body.fromStep ? { fromStep: body.fromStep } : {}) });
+      await audit({ action: 'run.replay', target: `run:${run.id}`, details: { workflow: run.workflowId, fromStep: run.cursor, reason: body.reason ?? null, inputReplaced: body.input !== undefined, input: body.input === undefined ? null : auditable(body.input) } });
+      return run;
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/runs/:id/cancel', tag: 'runs', access: Permission.runsOperate, body: CancelBody,
+    summary: 'Cancel a run that has not ended',
+    handler: async ({ services, params, body, audit }) => {
+      await services.engine.runs.cancel(params.id!, body.reason);
+      const run = await services.engine.runs.show(params.id!);
+      await audit({ action: 'run.cancel', target: `run:${run.id}`, details: { workflow: run.workflowId, reason: body.reason ?? null } });
+      return run;
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/runs/:id/signals/:name', tag: 'runs', access: Permission.runsSignal, body: SignalBody, status: 202,
+    summary: 'Send a named signal to a run (an approval decision, say); buffered if the run is not waiting yet',
+    handler: async ({ services, params, body, audit }) => {
+      await services.engine.runs.signal(params.id!, params.name!, body.payload ?? null);
+      await audit({ action: 'run.signal', target: `run:${params.id}`, details: { signal: params.name, payload: auditable(body.payload), reason: body.reason ?? null } });
+      return { delivered: true };
+    },
+  }),
+];

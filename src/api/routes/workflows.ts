@@ -1,0 +1,68 @@
+import { z } from 'zod';
+import { Permission } from '../../auth/index.ts';
+import type { CompiledWorkflow, Engine } from '../../engine/index.ts';
+import { CrossdockError } from '../../errors/index.ts';
+import { parseWorkflow } from '../../workflows/index.ts';
+import { route } from '../route.ts';
+
+const SimulateBody = z.strictObject({ event: z.unknown() });
+const ValidateBody = z.strictObject({ yaml: z.string().min(1).max(1_000_000), file: z.string().max(200).default('workflow.yaml') });
+
+const summary = (w: CompiledWorkflow) => ({ id: w.id, version: w.hash, label: w.definition.version ?? null, description: w.definition.description ?? null, file: w.file, trigger: w.definition.trigger ?? null, steps: w.definition.steps.length });
+
+/** The step graph as nodes and edges, for rendering: default flow, chosen branches, error edges. */
+function graph(engine: Engine, w: CompiledWorkflow) {
+  const edges: { from: string; to: string; kind: 'next' | 'branch' | 'error' }[] = [];
+  const nodes = w.definition.steps.map((step) => {
+    const type = engine.steps.get(step.type);
+    const next = w.defaultNext(step);
+    if (next && !type?.rawConfig) edges.push({ from: step.id, to: next, kind: 'next' });
+    let targets: string[] = [];
+    try {
+      const config = type?.rawConfig ? step.with : type?.config.safeParse(step.with).data;
+      targets = config === undefined ? [] : (type?.targets?.(config) ?? []);
+    } catch {
+      targets = [];
+    }
+    for (const to of new Set(targets)) edges.push({ from: step.id, to, kind: 'branch' });
+    if (type?.rawConfig && next && !targets.includes(next)) edges.push({ from: step.id, to: next, kind: 'next' });
+    if (step.on_error) edges.push({ from: step.id, to: step.on_error, kind: 'error' });
+    return { id: step.id, type: step.type, description: step.description ?? type?.description ?? null, sideEffect: type?.sideEffect ?? false, end: step.end === true };
+  });
+  return { start: w.firstStepId, nodes, edges };
+}
+
+function current(engine: Engine, id: string): CompiledWorkflow {
+  const w = engine.catalog.currentVersion(id);
+  if (!w) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${id}"`, { category: 'user', retryable: false });
+  return w;
+}
+
+export const workflowRoutes = [
+  route({
+    method: 'GET', path: '/api/v1/workflows', tag: 'workflows', access: Permission.workflowsRead,
+    summary: 'The current version of each workflow',
+    handler: async ({ services }) => ({ workflows: services.engine.catalog.current().map(summary) }),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/workflows/:id', tag: 'workflows', access: Permission.workflowsRead,
+    summary: 'One workflow: its definition and its step graph',
+    handler: async ({ services, params }) => {
+      const w = current(services.engine, params.id!);
+      return { ...summary(w), definition: w.definition, graph: graph(services.engine, w) };
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/workflows/validate', tag: 'workflows', access: Permission.workflowsSimulate, body: ValidateBody,
+    summary: 'Check a workflow file (YAML text): ok with its version hash, or every problem with its line and path',
+    handler: async ({ services, body }) => {
+      const result = parseWorkflow(body.yaml, body.file, services.engine.steps);
+      return result.ok ? { ok: true, workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash })) } : { ok: false, problems: result.problems };
+    },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/workflows/:id/simulate', tag: 'workflows', access: Permission.workflowsSimulate, body: SimulateBody,
+    summary: 'Dry run of the current version against an event: the steps it would take; stores nothing, calls nothing',
+    handler: async ({ services, params, body }) => services.engine.simulate(params.id!, body.event),
+  }),
+];

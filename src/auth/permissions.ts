@@ -1,0 +1,58 @@
+/**
+ * Roles and what each may do: the permission matrix. Every API route names one permission
+ * (src/api/routes); a token's scopes narrow its user's role further, never widen it.
+ */
+export const Role = {
+  admin: 'admin',
+  integrator: 'integrator',
+  operator: 'operator',
+  approver: 'approver',
+  viewer: 'viewer',
+  auditor: 'auditor',
+} as const;
+export type Role = (typeof Role)[keyof typeof Role];
+export const ROLES = Object.values(Role) as [Role, ...Role[]];
+
+export const Permission = {
+  eventsRead: 'events:read',
+  eventsSend: 'events:send',
+  workflowsRead: 'workflows:read',
+  workflowsSimulate: 'workflows:simulate',
+  runsRead: 'runs:read',
+  /** Replay and cancel: the operator's exception work. */
+  runsOperate: 'runs:operate',
+  /** Signals decide waiting runs (approvals): the approver's work. */
+  runsSignal: 'runs:signal',
+  sourcesRead: 'sources:read',
+  sourcesWrite: 'sources:write',
+  secretsRead: 'secrets:read',
+  secretsWrite: 'secrets:write',
+  usersRead: 'users:read',
+  usersWrite: 'users:write',
+  /** Create, list and revoke one's own tokens. */
+  tokensOwn: 'tokens:own',
+  auditRead: 'audit:read',
+  metricsRead: 'metrics:read',
+} as const;
+export type Permission = (typeof Permission)[keyof typeof Permission];
+export const PERMISSIONS = Object.values(Permission) as [Permission, ...Permission[]];
+
+const P = Permission;
+const READ = [P.eventsRead, P.workflowsRead, P.runsRead, P.sourcesRead, P.metricsRead, P.tokensOwn];
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  integrator: [...READ, P.eventsSend, P.workflowsSimulate, P.sourcesWrite, P.secretsRead, P.secretsWrite],
+  operator: [...READ, P.eventsSend, P.workflowsSimulate, P.runsOperate],
+  approver: [P.workflowsRead, P.runsRead, P.runsSignal, P.tokensOwn],
+  viewer: READ,
+  auditor: [...READ, P.usersRead, P.secretsRead, P.auditRead],
+};
+
+export function roleAllows(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission);
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ROLES as string[]).includes(value);
+}

@@ -1,0 +1,81 @@
+import { sql, type Kysely } from 'kysely';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { EngineEvents } from '../engine/index.ts';
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** A refused event or webhook delivery (bad input, bad signature, ...). */
+  eventRejected(source: string, code: string): void;
+  /** Prometheus text exposition. */
+  render(): Promise<string>;
+  readonly contentType: string;
+  close(): void;
+}
+
+/**
+ * Prometheus metrics for one Crossdock instance (its own registry: two instances in one
+ * process do not share counters). Counters and histograms are fed by the engine's typed
+ * events; run counts by state and the queue's depth and age are read from the store at
+ * scrape time, so they are right across every worker process.
+ */
+export function createMetrics(deps: { events: EngineEvents; db: Kysely<any>; processMetrics?: boolean }): Metrics {
+  const registry = new Registry();
+  if (deps.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'crossdock_process_' });
+  const accepted = new Counter({ name: 'crossdock_events_accepted_total', help: 'Events durably accepted, by source', labelNames: ['source'], registers: [registry] });
+  const duplicates = new Counter({ name: 'crossdock_events_duplicate_total', help: 'Deliveries recognised as duplicates (nothing started), by source', labelNames: ['source'], registers: [registry] });
+  const rejected = new Counter({ name: 'crossdock_events_rejected_total', help: 'Events and webhook deliveries refused, by source and error code', labelNames: ['source', 'code'], registers: [registry] });
+  const runsStarted = new Counter({ name: 'crossdock_runs_started_total', help: 'Runs started, by workflow', labelNames: ['workflow'], registers: [registry] });
+  const runsEnded = new Counter({ name: 'crossdock_runs_ended_total', help: 'Runs ended in this process, by workflow and outcome', labelNames: ['workflow', 'status'], registers: [registry] });
+  const stepSeconds = new Histogram({
+    name: 'crossdock_step_duration_seconds', help: 'Step execution time, by workflow and step', labelNames: ['workflow', 'step'], registers: [registry],
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  const retries = new Counter({ name: 'crossdock_step_retries_total', help: 'Step attempts that failed and will be retried', labelNames: ['workflow', 'step'], registers: [registry] });
+  const stepErrors = new Counter({ name: 'crossdock_step_errors_total', help: 'Step failures (connector errors among them), by workflow and error code', labelNames: ['workflow', 'code'], registers: [registry] });
+
+  new Gauge({
+    name: 'crossdock_runs', help: 'Runs in the store, by workflow and status', labelNames: ['workflow', 'status'], registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await sql<{ workflow_id: string; status: string; n: string | number }>`SELECT workflow_id, status, count(*) AS n FROM runs GROUP BY workflow_id, status`.execute(deps.db);
+      for (const r of rows.rows) this.set({ workflow: r.workflow_id, status: r.status }, Number(r.n));
+    },
+  });
+  const queue = async () =>
+    (await sql<{ n: string | number; oldest: Date | string | null }>`
+      SELECT count(*) AS n, min(available_at) AS oldest FROM runs WHERE status IN ('ready', 'waiting') AND available_at <= now()`.execute(deps.db)).rows[0];
+  new Gauge({
+    name: 'crossdock_queue_depth', help: 'Runs due now and not yet claimed', registers: [registry],
+    async collect() {
+      this.set(Number((await queue())?.n ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'crossdock_queue_oldest_ready_age_seconds', help: 'How long the oldest due run has been waiting for a worker', registers: [registry],
+    async collect() {
+      const oldest = (await queue())?.oldest;
+      this.set(oldest ? Math.max(0, (Date.now() - new Date(oldest).getTime()) / 1000) : 0);
+    },
+  });
+
+  const offs = [
+    deps.events.on('event:accepted', (e) => accepted.inc({ source: e.source })),
+    deps.events.on('event:duplicate', (e) => duplicates.inc({ source: e.source })),
+    deps.events.on('run:started', (e) => runsStarted.inc({ workflow: e.workflowId })),
+    deps.events.on('run:completed', (e) => runsEnded.inc({ workflow: e.workflowId, status: 'completed' })),
+    deps.events.on('run:failed', (e) => runsEnded.inc({ workflow: e.workflowId, status: 'failed' })),
+    deps.events.on('run:cancelled', (e) => runsEnded.inc({ workflow: e.workflowId, status: 'cancelled' })),
+    deps.events.on('step:completed', (e) => stepSeconds.observe({ workflow: e.workflowId, step: e.stepId }, e.durationMs / 1000)),
+    deps.events.on('step:failed', (e) => {
+      stepErrors.inc({ workflow: e.workflowId, code: e.error.code });
+      if (e.willRetry) retries.inc({ workflow: e.workflowId, step: e.stepId });
+    }),
+  ];
+  return {
+    registry,
+    eventRejected: (source, code) => rejected.inc({ source: source.slice(0, 64), code }),
+    render: () => registry.metrics(),
+    contentType: registry.contentType,
+    close: () => offs.forEach((off) => off()),
+  };
+}
