@@ -6,6 +6,7 @@
  *   BENCH_RUNS=1000 npm run bench
  *   BENCH_ONLY=pglite npm run bench
  *   BENCH_ABLATION=1 npm run bench    also PGlite with the checkpoint linger off
+ *   BENCH_ONLY=postgres-inprocess      PostgreSQL with the worker in the benchmark process
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -163,6 +164,30 @@ async function benchPostgres(url: string, workerCount: number): Promise<Result> 
   }
 }
 
+/** PostgreSQL with the worker inside the benchmark process: the engine alone, no CLI process around it. */
+async function benchPostgresInProcess(url: string): Promise<Result> {
+  const name = `crossdock_bench_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${name}`;
+  const store = await openStore({ kind: 'postgres', url: dbUrl.toString(), poolSize: 10 });
+  try {
+    await store.migrate();
+    const engine = await engineFor(store, url);
+    engine.startWorkers(1);
+    await feed(engine, RUNS, 'i');
+    await waitAllCompleted(store, RUNS);
+    await engine.stopWorkers();
+    return await measure(store, 'PostgreSQL, 1 in-process worker', RUNS, rssOf(process.pid));
+  } finally {
+    await store.close();
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
 async function engineFor(store: Store, url: string): Promise<Engine> {
   const steps = builtInSteps();
   const engine = new Engine({ store, steps });
@@ -181,6 +206,7 @@ try {
   if (process.env.BENCH_ABLATION === '1') results.push(await benchPglite(target.url, 0));
   // Latency as a user sees it: steady traffic well under capacity, no backlog.
   if (!ONLY || ONLY === 'pglite') results.push(await benchPglite(target.url, 2, 100));
+  if (ONLY === 'postgres-inprocess') results.push(await benchPostgresInProcess(target.url));
   if (!ONLY || ONLY === 'postgres') {
     results.push(await benchPostgres(target.url, 1));
     results.push(await benchPostgres(target.url, 2));

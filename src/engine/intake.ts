@@ -95,7 +95,8 @@ export class EventIntake {
       () => unique.flatMap((p, eventIndex) => p.routes.map((r): NewRun => toNewRun(p, r, eventIndex))),
       now,
     );
-    if (results.some((r) => r.runIds.length > 0)) await this.store.wake();
+    const queued = unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));
+    if (results.some((r) => r.runIds.length > 0)) await this.store.wake(queued ? 'admit' : 'work');
     batch.forEach((p, i) => {
       const result = results[slot[i]!]!;
       const isFirst = unique[slot[i]!] === p;

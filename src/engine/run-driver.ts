@@ -125,7 +125,7 @@ export class RunDriver {
         if (!child) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" to start as a subflow`, { category: 'user', retryable: false });
         const concurrency = await concurrencyOf(child, { input, event: scope.event });
         const id = await insertChildRun(store.db, { parentRunId: run.id, parentSeq: position.seq, workflowId: child.id, workflowHash: child.hash, firstStepId: child.firstStepId, input, ...concurrency }, clock.now());
-        await store.wake();
+        await store.wake(concurrency.concurrencyKey !== null || concurrency.concurrencyLimit !== null ? 'admit' : 'work');
         return id;
       },
       log: (level, message, data) => logger[level]({ runId: run.id, workflowId: workflow.id, stepId: step.id, data }, message),

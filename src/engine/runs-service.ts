@@ -96,9 +96,9 @@ export class RunsService {
                   ${options.input === undefined ? sql`` : sql`, input = ${JSON.stringify(options.input)}::jsonb`}
                 WHERE id = ${runId}`.execute(tx);
       await sql`UPDATE exception_cases SET status = 'replayed', closed_at = ${now} WHERE run_id = ${runId} AND status = 'open'`.execute(tx);
-      return { workflowId: row.workflow_id, cursor };
+      return { workflowId: row.workflow_id, cursor, queued };
     });
-    await this.store.wake();
+    await this.store.wake(replayed.queued ? 'admit' : 'work');
     this.events.emit('run:replayed', { runId, workflowId: replayed.workflowId, fromStep: replayed.cursor });
     return this.show(runId);
   }
@@ -121,7 +121,7 @@ export class RunsService {
       return row;
     });
     if (ended.parent_run_id) await sendSignal(this.store.db, String(ended.parent_run_id), subflowSignalName(runId), { status: 'cancelled', error: null }, now);
-    await this.store.wake();
+    await this.store.wake('admit'); // a cancelled keyed run frees its key
     this.events.emit('run:cancelled', { runId, workflowId: ended.workflow_id });
   }
 

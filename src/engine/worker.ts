@@ -57,7 +57,7 @@ export class Worker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#unsubscribe = this.#store.onWake(() => this.wake(true));
+    this.#unsubscribe = this.#store.onWake((reason) => this.wake(reason === 'admit'));
     this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
     this.#loop = this.#run();
   }

@@ -1,4 +1,4 @@
-export { openStore, redactUrl, type Store, type StoreConfig } from './store.ts';
+export { openStore, redactUrl, type Store, type StoreConfig, type WakeReason } from './store.ts';
 export { migrate, listMigrations } from './migrate.ts';
 export * from './schema.ts';
 export * from './event-queries.ts';

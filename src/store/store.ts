@@ -6,6 +6,8 @@ import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import type { Database } from './schema.ts';
 
+export type WakeReason = 'work' | 'admit';
+
 export type StoreConfig =
   | { kind: 'pglite'; dataDir: string; synchronous: boolean; vacuumIntervalMs: number }
   | { kind: 'postgres'; url: string; poolSize: number };
@@ -19,10 +21,13 @@ const WAKE_CHANNEL = 'crossdock_wake';
 export interface Store {
   readonly kind: StoreConfig['kind'];
   readonly db: Kysely<Database>;
-  /** Tells every worker on this database that there is work (NOTIFY on a server). */
-  wake(): Promise<void>;
+  /**
+   * Tells every worker on this database that there is work (NOTIFY on a server).
+   * `reason` 'admit' means queued runs are waiting for admission.
+   */
+  wake(reason?: WakeReason): Promise<void>;
   /** Called when any process has woken the workers. */
-  onWake(listener: () => void): () => void;
+  onWake(listener: (reason: WakeReason) => void): () => void;
   migrate(): Promise<string[]>;
   /** Runs a multi-statement SQL script on one connection (simple query protocol). */
   execScript(script: string): Promise<void>;
@@ -45,8 +50,8 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
   return {
     kind: 'pglite',
     db,
-    async wake() {
-      wakes.emit('wake');
+    async wake(reason: WakeReason = 'work') {
+      wakes.emit('wake', reason);
     },
     onWake(listener) {
       wakes.on('wake', listener);
@@ -80,15 +85,15 @@ async function openPostgresStore(config: Extract<StoreConfig, { kind: 'postgres'
   const wakes = new EventEmitter();
   const listener = new pg.Client({ connectionString: config.url });
   listener.on('error', () => undefined);
-  listener.on('notification', () => wakes.emit('wake'));
+  listener.on('notification', (message) => wakes.emit('wake', message.payload === 'admit' ? 'admit' : 'work'));
   await listener.connect();
   await listener.query(`LISTEN ${WAKE_CHANNEL}`);
   return {
     kind: 'postgres',
     db,
-    async wake() {
-      wakes.emit('wake');
-      await sql`SELECT pg_notify(${WAKE_CHANNEL}, '')`.execute(db);
+    async wake(reason: WakeReason = 'work') {
+      wakes.emit('wake', reason);
+      await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${reason})`.execute(db);
     },
     onWake(fn) {
       wakes.on('wake', fn);
