@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +14,7 @@ describe('crossdock CLI without a database', () => {
   before(async () => {
     server = await startCountingServer();
     dir = mkdtempSync(join(tmpdir(), 'crossdock-cli-'));
+    made.push(dir);
     writeFileSync(join(dir, 'notify.yaml'), `id: notify
 trigger: { event: order.created }
 steps:
@@ -26,7 +27,11 @@ steps:
 `);
     writeFileSync(join(dir, 'event.json'), JSON.stringify({ source: 'shop', type: 'order.created', key: 'e1', payload: { total: 21 } }));
   });
-  after(() => server.close());
+  const made: string[] = [];
+  after(async () => {
+    await server.close();
+    for (const path of made) rmSync(path, { recursive: true, force: true });
+  });
 
   test('simulate shows each step and the call it would make, and makes none', async () => {
     const result = await crossdock(['simulate', 'notify', '--event', join(dir, 'event.json'), '--workflows', dir]);
@@ -41,6 +46,7 @@ steps:
     assert.equal(ok.status, 0);
     assert.match(ok.stdout, /notify\.yaml\s+notify@[0-9a-f]{16}/);
     const bad = mkdtempSync(join(tmpdir(), 'crossdock-bad-'));
+    made.push(bad);
     writeFileSync(join(bad, 'broken.yaml'), 'id: broken\nsteps:\n  - id: a\n    type: teleport\n');
     const refused = await crossdock(['validate', bad, '--json']);
     assert.equal(refused.status, 1);

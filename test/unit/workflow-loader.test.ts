@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -103,6 +103,7 @@ steps:
     writeFileSync(join(dir, 'b.yml'), GOOD);
     writeFileSync(join(dir, 'c.yaml'), GOOD.replace('id: good', 'id: other').replace('transform', 'nope'));
     const result = loadWorkflowDir(dir, steps);
+    rmSync(dir, { recursive: true, force: true });
     assert.equal(result.ok, false);
     if (result.ok) return;
     assert.equal(result.problems.length, 2);
