@@ -142,7 +142,7 @@ async function benchPostgres(url: string, workerCount: number): Promise<Result> 
     const engine = await engineFor(store, url);
     for (let i = 0; i < workerCount; i++) {
       const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), 'bin/crossdock.js', 'worker', '--workflows', dir], {
-        env: { ...process.env, DATABASE_URL: dbUrl.toString(), LOG_LEVEL: 'info', CROSSDOCK_WORKER_CONCURRENCY: '200', CROSSDOCK_POLL_INTERVAL_MS: '200' },
+        env: { ...process.env, DATABASE_URL: dbUrl.toString(), LOG_LEVEL: 'info', CROSSDOCK_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '200', CROSSDOCK_POLL_INTERVAL_MS: '200' },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       workers.push(child);
