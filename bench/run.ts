@@ -126,13 +126,25 @@ async function benchPglite(url: string, lingerMs = 2, pacedPerSecond = 0): Promi
   }
 }
 
-async function benchPostgres(url: string, workerCount: number): Promise<Result> {
+/** A new database on the server for one scenario, and how to drop it afterwards. */
+async function freshDatabase(): Promise<{ dbUrl: URL; drop: () => Promise<void> }> {
   const name = `crossdock_bench_${Date.now()}`;
   const admin = new pg.Client({ connectionString: ADMIN_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   const dbUrl = new URL(ADMIN_URL);
   dbUrl.pathname = `/${name}`;
+  return {
+    dbUrl,
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function benchPostgres(url: string, workerCount: number): Promise<Result> {
+  const { dbUrl, drop } = await freshDatabase();
   const store = await openStore({ kind: 'postgres', url: dbUrl.toString(), poolSize: 10 });
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-wf-'));
   const workers: ChildProcess[] = [];
@@ -158,20 +170,14 @@ async function benchPostgres(url: string, workerCount: number): Promise<Result> 
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     await store.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await drop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** PostgreSQL with the worker inside the benchmark process: the engine alone, no CLI process around it. */
 async function benchPostgresInProcess(url: string): Promise<Result> {
-  const name = `crossdock_bench_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${name}`;
+  const { dbUrl, drop } = await freshDatabase();
   const store = await openStore({ kind: 'postgres', url: dbUrl.toString(), poolSize: 10 });
   try {
     await store.migrate();
@@ -183,8 +189,7 @@ async function benchPostgresInProcess(url: string): Promise<Result> {
     return await measure(store, 'PostgreSQL, 1 in-process worker', RUNS, rssOf(process.pid));
   } finally {
     await store.close();
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await drop();
   }
 }
 
