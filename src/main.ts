@@ -1,9 +1,11 @@
 import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
+import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
+import { AuditLog } from './audit/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
-import { odooStepTypes } from './connectors/odoo/steps/index.ts';
+import { odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { createLogger, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import type { StepType } from './workflows/index.ts';
@@ -32,9 +34,12 @@ export interface CrossdockOptions {
   migrate?: boolean;
 }
 
-/** The step types every Crossdock has: the engine's own and the connectors'. */
-export function builtInSteps(plugins: StepType<any>[] = []): StepRegistry {
-  return new StepRegistry([...engineStepTypes(), httpRequestStep, ...plugins]);
+/**
+ * The step types every Crossdock has: the engine's own and the connectors'. Without a
+ * store (validate, dry runs) the stateful ones are known by their schema only.
+ */
+export function builtInSteps(plugins: StepType<any>[] = [], services: { approvals?: ApprovalsService; approvalMirror?: ApprovalMirror | null } = {}): StepRegistry {
+  return new StepRegistry([...engineStepTypes(), httpRequestStep, approvalStep(services.approvals ?? null, services.approvalMirror ?? null), ...plugins]);
 }
 
 /** The composition root: wires one Crossdock instance. No singletons; two can share a process. */
@@ -47,19 +52,28 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
     let engine: Engine | undefined;
+    const now = () => (options.clock ?? systemClock).now();
+    const approvals = new ApprovalsService({
+      db: store.db as never,
+      now,
+      audit: new AuditLog(store.db as never, now),
+      wake: () => store.wake(),
+      // Decision links point at this instance's API (`start` sets the address it listens on).
+      linkBaseUrl: () => (engine ? String(engine.vars.apiUrl) : null),
+    });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings
       ? createOdooIntegration(odooSettings, {
           store,
           accept: (event) => engine!.accept(event),
-          now: () => (options.clock ?? systemClock).now(),
+          now,
           logger,
           extraSteps: (clients) => odooStepTypes({ get: clients }),
         })
       : null;
     engine = new Engine({
       store,
-      steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? [])]),
+      steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? [])], { approvals, approvalMirror: odoo ? odooApprovalMirror({ get: odoo.clients }) : null }),
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
       maxEventBytes: config.maxEventBytes,
@@ -75,6 +89,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       processMetrics: true,
       setupCodeFile: join(config.security.stateDir, 'first-admin-code'),
       // Names and addresses only: the API never shows an Odoo credential.
+      approvals,
       odooConnections: () => (odooSettings?.profiles ?? []).map((p) => ({ name: p.name, url: p.url, database: p.database, protocol: p.protocol })),
     });
     return {

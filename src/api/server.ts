@@ -9,6 +9,7 @@ import { webhookIngress } from '../triggers/index.ts';
 import { sendError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { parse, type RouteSpec } from './route.ts';
+import { approvalRoutes } from './routes/approvals.ts';
 import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -46,7 +47,7 @@ export interface ApiOptions {
 }
 
 /** Every route of /api/v1 plus health and metrics: the permission matrix test walks this list. */
-export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes];
+export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes, ...approvalRoutes];
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;

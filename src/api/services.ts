@@ -1,3 +1,4 @@
+import { ApprovalsService } from '../approvals/index.ts';
 import { AuditLog } from '../audit/index.ts';
 import { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
@@ -19,6 +20,8 @@ export interface ApiServices {
   setup: FirstAdminSetup | null;
   /** Odoo connections, for GET /api/v1/sources (no credentials in them). */
   odooConnections: () => { name: string; url: string; database: string; protocol: string }[];
+  /** Approval requests, the approver directory and decision links. */
+  approvals: ApprovalsService;
 }
 
 export interface ServicesOptions {
@@ -28,6 +31,8 @@ export interface ServicesOptions {
   setupCodeFile?: string | null;
   processMetrics?: boolean;
   odooConnections?: ApiServices['odooConnections'];
+  /** The instance the approval step uses (with its notifier); one over the same store otherwise. */
+  approvals?: ApprovalsService;
 }
 
 /** Wires the security services over the engine's store and clock. */
@@ -37,16 +42,18 @@ export function createApiServices(options: ServicesOptions): ApiServices {
   const now = () => engine.clock.now();
   const users = new Users(db, now);
   const secrets = new SecretStore(db, options.keyring, now);
+  const audit = new AuditLog(db, now);
   return {
     engine,
     users,
     tokens: new Tokens(db, now),
     sessions: new Sessions(db, now, options.sessionTtlMs),
-    audit: new AuditLog(db, now),
+    audit,
     secrets,
     sources: new WebhookSources(db, secrets, now),
     metrics: createMetrics({ events: engine.events, db, processMetrics: options.processMetrics ?? false }),
     setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
     odooConnections: options.odooConnections ?? (() => []),
+    approvals: options.approvals ?? new ApprovalsService({ db, now, audit, wake: () => engine.store.wake() }),
   };
 }

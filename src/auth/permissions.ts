@@ -33,18 +33,21 @@ export const Permission = {
   tokensOwn: 'tokens:own',
   auditRead: 'audit:read',
   metricsRead: 'metrics:read',
+  approvalsRead: 'approvals:read',
+  /** Decide requests one is an approver (or delegate) of; manage one's own delegations. */
+  approvalsDecide: 'approvals:decide',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS = Object.values(Permission) as [Permission, ...Permission[]];
 
 const P = Permission;
-const READ = [P.eventsRead, P.workflowsRead, P.runsRead, P.sourcesRead, P.metricsRead, P.tokensOwn];
+const READ = [P.eventsRead, P.workflowsRead, P.runsRead, P.sourcesRead, P.metricsRead, P.tokensOwn, P.approvalsRead];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   integrator: [...READ, P.eventsSend, P.workflowsSimulate, P.sourcesWrite, P.secretsRead, P.secretsWrite],
   operator: [...READ, P.eventsSend, P.workflowsSimulate, P.runsOperate],
-  approver: [P.workflowsRead, P.runsRead, P.runsSignal, P.tokensOwn],
+  approver: [P.workflowsRead, P.runsRead, P.runsSignal, P.tokensOwn, P.approvalsRead, P.approvalsDecide],
   viewer: READ,
   auditor: [...READ, P.usersRead, P.secretsRead, P.auditRead],
 };

@@ -12,6 +12,7 @@ import { createOutput, table, usageError, type Output } from './output.ts';
 import { serve } from './serve.ts';
 import { odooCommand } from './odoo.ts';
 import { usersCommand } from './users.ts';
+import { approvalsCommand, approversCommand } from './approvals.ts';
 import { tokensCommand } from './tokens.ts';
 import { auditCommand } from './audit.ts';
 import { secretsCommand } from './secrets.ts';
@@ -34,6 +35,8 @@ const HELP = `crossdock <command> [options]
   tokens create --name N [--user U] [--scopes a,b] [--event-sources s] [--expires-days D] | list | revoke <id>
   audit verify | export [--out file.jsonl]    check the hash chain; JSON lines for auditors
   secrets set <name> (value on stdin) | list | rotate-key
+  approvals list [--status S] | show <id> | approve <id> [--reason R] | reject <id> --reason R   (direct: --as <email>)
+  approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
 
 Common options: --workflows dir, --data-dir dir, --port N, --json, --api URL (talk to a running instance)
 Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
@@ -47,6 +50,7 @@ const OPTIONS = {
   source: { type: 'string' }, type: { type: 'string' }, key: { type: 'string' }, payload: { type: 'string' }, file: { type: 'string' },
   role: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' }, scopes: { type: 'string' },
   'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
+  as: { type: 'string' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -93,6 +97,10 @@ export async function main(argv: string[]): Promise<number> {
         return await usersCommand(config, rest, flags, out);
       case 'tokens':
         return await tokensCommand(config, rest, flags, out);
+      case 'approvals':
+        return await approvalsCommand(config, rest, flags, out);
+      case 'approvers':
+        return await approversCommand(config, rest, flags, out);
       case 'audit':
         return await auditCommand(config, rest, flags, out);
       case 'secrets':

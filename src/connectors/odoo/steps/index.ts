@@ -12,6 +12,7 @@ import { validatePickingStep } from './validate-picking-step.ts';
 import { callStep, createStep, writeStep } from './write-steps.ts';
 
 export { createClientPool } from './pool.ts';
+export { odooApprovalMirror } from './approval-mirror.ts';
 export { chatterRef, DEFAULT_CONNECTION, type OdooClientPool } from './shared.ts';
 
 export function odooStepTypes(clients: OdooClientPool): StepType<any>[] {
