@@ -1,0 +1,180 @@
+/**
+ * Tracking webhooks from carriers: POST /hooks/carriers/:code. Each carrier signs its
+ * deliveries its own way (configuration, see CarrierConfig.webhook): an HMAC-SHA256 of the
+ * raw body, or of "<timestamp>.<raw body>" with the timestamp in its own header and a
+ * tolerance window. Order: authenticate the raw bytes, parse, map, then the durable
+ * insert; 2xx only after it committed. A refused delivery stores nothing.
+ *
+ * Duplicates: the event key is the carrier's event id, and the intake deduplicates by
+ * (source, key), so a delivery repeated by the carrier (or replayed by an attacker within
+ * the tolerance window) starts nothing new. That is why no signature replay table is kept.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { CrossdockError } from '../../errors/index.ts';
+import type { Logger } from '../../observability/index.ts';
+import { trackingStatusOf, type CarrierConfig } from './config.ts';
+import type { TrackingStatus } from './model.ts';
+
+export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
+
+export type CarrierWebhookVerdict =
+  | { ok: true }
+  | { ok: false; code: 'HOOK_UNAUTHORIZED' | 'HOOK_SIGNATURE_MISSING' | 'HOOK_SIGNATURE_INVALID' | 'HOOK_TIMESTAMP_STALE'; message: string };
+
+/** Checks a delivery's signature (constant-time) and, if the carrier sends one, its timestamp. */
+export function verifyCarrierWebhook(config: CarrierConfig, rawBody: Buffer | string, headers: HeaderBag, now: Date): CarrierWebhookVerdict {
+  const webhook = config.webhook;
+  if (!webhook) return { ok: false, code: 'HOOK_UNAUTHORIZED', message: `Carrier ${config.code} has no webhook configuration` };
+  const signature = headerValue(headers, webhook.signature_header);
+  if (signature === undefined) return { ok: false, code: 'HOOK_SIGNATURE_MISSING', message: `The ${webhook.signature_header} header is missing (or repeated)` };
+  let timestamp: string | null = null;
+  if (webhook.timestamp_header !== undefined) {
+    const given = headerValue(headers, webhook.timestamp_header);
+    if (given === undefined) return { ok: false, code: 'HOOK_SIGNATURE_MISSING', message: `The ${webhook.timestamp_header} header is missing (or repeated)` };
+    if (!/^\d{1,12}$/.test(given.trim())) return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: `The ${webhook.timestamp_header} header is not unix seconds` };
+    timestamp = given.trim();
+  }
+  const mac = createHmac('sha256', webhook.secret);
+  if (timestamp !== null) mac.update(`${timestamp}.`);
+  const expected = mac.update(rawBody).digest();
+  const given = decodeSignature(signature, webhook.signature_encoding);
+  if (given === null || given.length !== expected.length || !timingSafeEqual(expected, given)) {
+    return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: 'The signature does not match the body' };
+  }
+  // Checked after the signature, so the timestamp itself is authentic.
+  if (timestamp !== null && Math.abs(now.getTime() - Number(timestamp) * 1000) > webhook.tolerance_seconds * 1000) {
+    return { ok: false, code: 'HOOK_TIMESTAMP_STALE', message: `The timestamp is more than ${webhook.tolerance_seconds} s away from our clock` };
+  }
+  return { ok: true };
+}
+
+/** Node lower-cases incoming header names; other callers may not. A repeated header is refused. */
+function headerValue(headers: HeaderBag, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  const key = wanted in headers ? wanted : Object.keys(headers).find((k) => k.toLowerCase() === wanted);
+  const value = key === undefined ? undefined : headers[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function decodeSignature(text: string, encoding: 'hex' | 'base64'): Buffer | null {
+  const value = text.trim();
+  if (value.length > 200) return null;
+  if (encoding === 'hex') {
+    const hex = value.replace(/^sha256=/i, '');
+    return /^[0-9a-fA-F]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
+  }
+  return /^[A-Za-z0-9+/]{43}=?$/.test(value) ? Buffer.from(value, 'base64') : null;
+}
+
+export interface CarrierTrackingEvent {
+  /** `carrier.<code>`: event sources allow letters, digits, "_", "-" and "." only. */
+  source: string;
+  type: `shipment.${TrackingStatus}`;
+  /** The carrier's event id: a repeated delivery has the same key and is a duplicate. */
+  key: string;
+  payload: { carrier: string; tracking_ref: string; status: TrackingStatus; at: string; reason?: string; reference?: string };
+}
+
+/** A delivery's JSON body as a Crossdock event, by the carrier's field paths and status names. */
+export function carrierWebhookEvent(config: CarrierConfig, body: unknown): CarrierTrackingEvent {
+  const fields = config.webhook?.fields ?? { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference' };
+  const problems: { path: string; message: string }[] = [];
+  const text = (path: string, required: boolean): string | undefined => {
+    const value = valueAt(body, path);
+    if (typeof value === 'string' && value.trim() !== '' && value.length <= 256) return value;
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    if (value !== undefined && value !== null) problems.push({ path, message: 'expected text of at most 256 characters' });
+    else if (required) problems.push({ path, message: 'missing' });
+    return undefined;
+  };
+  const eventId = text(fields.event_id, true);
+  const trackingRef = text(fields.tracking_ref, true);
+  const statusName = text(fields.status, true);
+  const atText = text(fields.at, true);
+  const reason = text(fields.reason, false);
+  const reference = text(fields.reference, false);
+  const status = statusName === undefined ? null : trackingStatusOf(config, statusName);
+  if (statusName !== undefined && status === null) problems.push({ path: fields.status, message: `status "${statusName}" is not mapped; add it to the carrier's statuses` });
+  const at = atText === undefined ? Number.NaN : Date.parse(atText);
+  if (atText !== undefined && Number.isNaN(at)) problems.push({ path: fields.at, message: 'not an ISO 8601 time' });
+  if (problems.length > 0 || eventId === undefined || trackingRef === undefined || status === null) {
+    throw new CrossdockError('CARRIER_WEBHOOK_INVALID', `The tracking webhook from ${config.code} cannot be read: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, {
+      category: 'user',
+      retryable: false,
+      details: problems,
+    });
+  }
+  return {
+    source: `carrier.${config.code}`,
+    type: `shipment.${status}`,
+    key: eventId,
+    payload: {
+      carrier: config.code, tracking_ref: trackingRef, status, at: new Date(at).toISOString(),
+      ...(reason === undefined ? {} : { reason }),
+      ...(reference === undefined ? {} : { reference }),
+    },
+  };
+}
+
+function valueAt(body: unknown, path: string): unknown {
+  let value: unknown = body;
+  for (const segment of path.split('.')) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, segment)) return undefined;
+    value = (value as Record<string, unknown>)[segment];
+  }
+  return value;
+}
+
+export interface CarrierWebhookDeps {
+  carriers: readonly CarrierConfig[];
+  /** The engine's durable intake. */
+  accept: (event: CarrierTrackingEvent) => Promise<{ eventId: string; duplicate: boolean }>;
+  now: () => Date;
+  logger: Logger;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * One delivery, independent of the HTTP framework: verify, parse, map, accept. Answers
+ * 202 for a new event, 200 for a duplicate; throws a CrossdockError (HOOK_* for 401,
+ * BODY_INVALID / CARRIER_WEBHOOK_INVALID for 400) for a refused one.
+ */
+export async function receiveCarrierWebhook(deps: CarrierWebhookDeps, code: string, rawBody: Buffer, headers: HeaderBag): Promise<{ status: 200 | 202; body: { eventId: string; duplicate: boolean } }> {
+  const config = deps.carriers.find((c) => c.code === code);
+  const verdict: CarrierWebhookVerdict = config ? verifyCarrierWebhook(config, rawBody, headers, deps.now()) : { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown carrier' };
+  if (!verdict.ok) {
+    deps.logger.warn({ carrier: code.slice(0, 40), code: verdict.code }, 'carrier webhook refused');
+    throw new CrossdockError(verdict.code, verdict.message, { category: 'user', retryable: false });
+  }
+  const event = carrierWebhookEvent(config!, parseJson(rawBody));
+  const accepted = await deps.accept(event);
+  return { status: accepted.duplicate ? 200 : 202, body: { eventId: accepted.eventId, duplicate: accepted.duplicate } };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(UTF8.decode(body));
+  } catch (error) {
+    throw new CrossdockError('BODY_INVALID', `The request body is not valid UTF-8 JSON: ${(error as Error).message}`, { category: 'user', retryable: false });
+  }
+}
+
+/** The Fastify route for the API server (pass it in `plugins` of buildApi). Its scope reads bodies as raw bytes. */
+export function carrierWebhookRoutes(deps: CarrierWebhookDeps): FastifyPluginAsync {
+  return async (app) => {
+    app.removeAllContentTypeParsers();
+    const raw = (_req: unknown, body: string | Buffer, done: (error: null, body: Buffer) => void) => done(null, body as Buffer);
+    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
+    app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/, { parseAs: 'buffer' }, raw);
+    app.addContentTypeParser('*', (_req, _payload, done) =>
+      done(new CrossdockError('CONTENT_TYPE_UNSUPPORTED', 'Send JSON (content-type: application/json)', { category: 'user', retryable: false }), undefined),
+    );
+    app.post<{ Params: { code: string } }>('/hooks/carriers/:code', async (request, reply) => {
+      const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
+      const answer = await receiveCarrierWebhook(deps, request.params.code, body, request.headers);
+      return reply.status(answer.status).send(answer.body);
+    });
+  };
+}
