@@ -56,6 +56,10 @@ export const partnerModel = defineModel({
     vat: f.char('Tax ID'),
     comment: f.html('Notes'),
     credit_limit: f.float('Credit Limit'),
+    // Partner tags and the sale module's "Sales Warnings" (Odoo 17: no-message / warning / block).
+    category_id: f.m2m('res.partner.category', 'Tags'),
+    sale_warn: f.selection('Sales Warnings', [['no-message', 'No Message'], ['warning', 'Warning'], ['block', 'Blocking Message']], { default: () => 'no-message' }),
+    sale_warn_msg: f.text('Message for Sales Order'),
     property_payment_term_id: f.m2o('account.payment.term', 'Customer Payment Terms'),
     customer_rank: f.int('Customer Rank'),
     supplier_rank: f.int('Supplier Rank'),
@@ -102,6 +106,7 @@ export const baseReferenceModels: ModelDef[] = [
   named('account.payment.term', 'Payment Terms', { days: f.int('Days')}),
   named('account.tax', 'Tax', { amount: f.float('Amount')}),
   named('product.category', 'Product Category'),
+  named('res.partner.category', 'Partner Tags'),
   defineModel({
     name: 'ir.config_parameter',
     description: 'System Parameter',

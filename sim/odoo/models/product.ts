@@ -76,6 +76,7 @@ export const productTemplateModel = defineModel({
     uom_id: f.m2o('uom.uom', 'Unit of Measure'),
     priority: f.selection('Favorite', [['0', 'Normal'], ['1', 'Favorite']]),
     weight: f.float('Weight'),
+    categ_id: f.m2o('product.category', 'Product Category'),
   },
 });
 
@@ -99,6 +100,7 @@ export const productModel = defineModel({
     uom_id: f.m2o('uom.uom', 'Unit of Measure', { compute: (env, row) => templateValue(env, row, 'uom_id') ?? false }),
     priority: f.selection('Favorite', [['0', 'Normal'], ['1', 'Favorite']], { compute: (env, row) => templateValue(env, row, 'priority') ?? '0' }),
     weight: f.float('Weight', { compute: (env, row) => templateValue(env, row, 'weight') ?? 0 }),
+    categ_id: f.m2o('product.category', 'Product Category', { compute: (env, row) => templateValue(env, row, 'categ_id') ?? false }),
     active: f.bool('Active', { default: () => true }),
     qty_available: quantity((env, row) => onHand(env, row)),
     free_qty: quantity((env, row) => onHand(env, row) - onHand(env, row, true)),
