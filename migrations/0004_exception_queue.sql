@@ -39,7 +39,8 @@ UPDATE exception_cases c SET
   input = r.input,
   title = r.workflow_id || ' failed at ' || coalesce(c.step_id, 'its end'),
   due_at = c.opened_at + interval '24 hours',
-  type = CASE WHEN c.error->>'category' = 'user' AND c.error->>'code' LIKE 'ODOO\_%' THEN 'odoo_refusal' ELSE 'dead_letter' END,
+  type = CASE WHEN c.error->>'category' = 'user' AND left(c.error->>'code', 5) = 'ODOO_' THEN 'odoo_refusal' ELSE 'dead_letter' END,
+  severity = CASE WHEN c.error->>'category' = 'user' AND left(c.error->>'code', 5) = 'ODOO_' THEN 'medium' ELSE 'high' END,
   updated_at = coalesce(c.closed_at, c.opened_at)
 FROM runs r WHERE r.id = c.run_id;
 UPDATE exception_cases SET updated_at = coalesce(closed_at, opened_at) WHERE updated_at IS NULL;

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
-import { sendSignal, type RunStatus, type Store } from '../store/index.ts';
+import { sendSignal, type Database, type RunStatus, type Store } from '../store/index.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { subflowSignalName } from './steps/subflow.ts';
@@ -33,6 +33,16 @@ const iso = (d: Date | string | null) => {
   const date = new Date(d);
   return Number.isFinite(date.getTime()) ? date.toISOString() : null;
 };
+
+export interface ReplayOptions {
+  input?: unknown;
+  fromStep?: string;
+  /**
+   * Runs inside the replay's transaction before anything else (the exception queue moves
+   * its case to 'retrying' and writes its history and audit entry there): both commit or neither.
+   */
+  inTransaction?: (tx: Kysely<Database>) => Promise<void>;
+}
 
 /** Reads and commands on runs; the API and the CLI both go through here. */
 export class RunsService {
@@ -77,9 +87,10 @@ export class RunsService {
    * Steps before it keep their checkpoints and are not executed again. `input` replaces
    * the run's input (a corrected payload); the dead-letter case is closed as replayed.
    */
-  async replay(runId: string, options: { input?: unknown; fromStep?: string } = {}): Promise<RunDetail> {
+  async replay(runId: string, options: ReplayOptions = {}): Promise<RunDetail> {
     const now = this.clock.now();
     const replayed = await this.store.db.transaction().execute(async (tx) => {
+      await options.inTransaction?.(tx); // first: a caller's refusal rolls the replay back
       const run = await sql<{ status: RunStatus; cursor: string | null; workflow_id: string; concurrency_key: string | null; concurrency_limit: number | null }>`
         SELECT status, cursor, workflow_id, concurrency_key, concurrency_limit FROM runs WHERE id = ${assertId(runId)} FOR UPDATE`.execute(tx);
       const row = run.rows[0];
@@ -95,7 +106,7 @@ export class RunsService {
                   ended_at = NULL, available_at = ${now}, updated_at = ${now}, lease_owner = NULL, lease_expires_at = NULL
                   ${options.input === undefined ? sql`` : sql`, input = ${JSON.stringify(options.input)}::jsonb`}
                 WHERE id = ${runId}`.execute(tx);
-      await sql`UPDATE exception_cases SET status = 'replayed', closed_at = ${now} WHERE run_id = ${runId} AND status = 'open'`.execute(tx);
+      await sql`UPDATE exception_cases SET status = 'replayed', closed_at = ${now}, updated_at = ${now} WHERE run_id = ${runId} AND status = 'open' AND kind = 'run_failed'`.execute(tx);
       return { workflowId: row.workflow_id, cursor, queued };
     });
     await this.store.wake(replayed.queued ? 'admit' : 'work');

@@ -97,23 +97,20 @@ export async function writeCheckpoints(db: Kysely<Database>, workerId: string, r
         SET status = excluded.status, output = excluded.output, error = excluded.error, ended_at = excluded.ended_at
       RETURNING run_id`.execute(tx);
     const ids = new Set(written.rows.map((r) => String(r.run_id)));
-    const follow = rows.filter((r) => ids.has(r.run_id) && (r.open_case || r.parent_signal !== null));
+    const follow = rows.filter((r) => ids.has(r.run_id) && (r.open_case || r.parent_signal !== null || r.run_status === 'completed'));
     if (follow.length > 0) await writeFollowUps(tx, follow);
     return ids;
   });
 }
 
-type FollowUp = { run_id: string; step_id: string; error: unknown; ended_at: string; open_case: boolean; parent_run_id: string | null; parent_signal: string | null; parent_payload: unknown };
+type FollowUp = { run_id: string; step_id: string; error: unknown; ended_at: string; open_case: boolean; run_status: string; parent_run_id: string | null; parent_signal: string | null; parent_payload: unknown };
 
-/** Dead-letter cases and parent wake-ups, in the same transaction as the checkpoints. */
+/** Dead-letter cases, closing retried cases, and parent wake-ups, in the same transaction as the checkpoints. */
 async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<void> {
   const json = JSON.stringify(rows);
-  await sql`
-    INSERT INTO exception_cases (run_id, kind, status, step_id, error, opened_at)
-    SELECT run_id, 'run_failed', 'open', step_id, error, ended_at
-    FROM jsonb_to_recordset(${json}::jsonb) AS x(run_id bigint, step_id text, error jsonb, ended_at timestamptz, open_case boolean)
-    WHERE open_case
-    ON CONFLICT (run_id) WHERE status = 'open' DO NOTHING`.execute(tx);
+  if (rows.some((r) => r.open_case)) await openDeadLetters(tx, json);
+  if (rows.some((r) => r.run_status === 'completed')) await closeRetriedCases(tx, json);
+  if (!rows.some((r) => r.parent_signal !== null)) return;
   await sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${json}::jsonb)
@@ -126,4 +123,55 @@ async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<v
     )
     UPDATE runs SET ${wakeRunSql(sql.ref('i.ended_at'))}, updated_at = i.ended_at
     FROM input i WHERE runs.id = i.parent_run_id AND runs.status NOT IN ('completed', 'failed', 'cancelled')`.execute(tx);
+}
+
+/**
+ * One dead-letter case per failed run (src/exceptions shows and works them). A run that
+ * fails again after the queue retried it (case 'retrying') or after a replay ('replayed')
+ * reopens that case instead of opening another. An Odoo business refusal (an Odoo code of
+ * category user, docs/error-codes-odoo.md) is typed odoo_refusal. Defaults, documented in
+ * docs/EXCEPTIONS.md: severity high (medium for a refusal), unassigned, due in 24 hours.
+ */
+async function openDeadLetters(tx: Kysely<Database>, json: string): Promise<void> {
+  await sql`
+    WITH failed AS (
+      SELECT x.run_id, x.step_id, x.error, x.ended_at, r.workflow_id, r.input,
+             CASE WHEN x.error->>'category' = 'user' AND left(x.error->>'code', 5) = 'ODOO_' THEN 'odoo_refusal' ELSE 'dead_letter' END AS type
+      FROM jsonb_to_recordset(${json}::jsonb) AS x(run_id bigint, step_id text, error jsonb, ended_at timestamptz, open_case boolean)
+      JOIN runs r ON r.id = x.run_id
+      WHERE x.open_case
+    ), reopened AS (
+      UPDATE exception_cases c SET status = 'open', step_id = f.step_id, error = f.error, error_code = f.error->>'code', type = f.type,
+             closed_at = NULL, reason_code = NULL, resolution = NULL, updated_at = f.ended_at
+      FROM failed f
+      WHERE c.id = (SELECT max(l.id) FROM exception_cases l WHERE l.run_id = f.run_id AND l.kind = 'run_failed')
+        AND c.status IN ('retrying', 'replayed')
+      RETURNING c.id, c.run_id, f.ended_at, f.error
+    ), opened AS (
+      INSERT INTO exception_cases (run_id, kind, status, step_id, error, opened_at, type, severity, title, error_code, workflow_id, input, due_at, updated_at)
+      SELECT f.run_id, 'run_failed', 'open', f.step_id, f.error, f.ended_at, f.type, CASE WHEN f.type = 'odoo_refusal' THEN 'medium' ELSE 'high' END,
+             f.workflow_id || ' failed at ' || coalesce(f.step_id, 'its end'), f.error->>'code', f.workflow_id, f.input, f.ended_at + interval '24 hours', f.ended_at
+      FROM failed f WHERE NOT EXISTS (SELECT 1 FROM reopened o WHERE o.run_id = f.run_id)
+      ON CONFLICT (run_id) WHERE kind = 'run_failed' AND status IN ('open', 'retrying') DO NOTHING
+      RETURNING id, opened_at AS ended_at, error
+    )
+    INSERT INTO exception_events (case_id, at, actor, action, details)
+    SELECT id, ended_at, 'engine', 'opened', jsonb_build_object('code', error->>'code') FROM opened
+    UNION ALL
+    SELECT id, ended_at, 'engine', 'failed_again', jsonb_build_object('code', error->>'code') FROM reopened`.execute(tx);
+}
+
+/** A run the queue retried has completed: its case closes as resolved, atomically with the run's end. */
+async function closeRetriedCases(tx: Kysely<Database>, json: string): Promise<void> {
+  await sql`
+    WITH done AS (
+      SELECT run_id, ended_at FROM jsonb_to_recordset(${json}::jsonb) AS x(run_id bigint, ended_at timestamptz, run_status text)
+      WHERE run_status = 'completed'
+    ), closed AS (
+      UPDATE exception_cases c SET status = 'resolved', reason_code = 'fixed_by_retry', closed_at = d.ended_at, updated_at = d.ended_at
+      FROM done d WHERE c.run_id = d.run_id AND c.kind = 'run_failed' AND c.status = 'retrying'
+      RETURNING c.id, d.ended_at
+    )
+    INSERT INTO exception_events (case_id, at, actor, action, details)
+    SELECT id, ended_at, 'engine', 'resolved', '{"reasonCode":"fixed_by_retry","note":"the run completed"}'::jsonb FROM closed`.execute(tx);
 }

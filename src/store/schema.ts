@@ -87,7 +87,7 @@ export interface ExceptionCasesTable {
   id: Generated<BigId>;
   run_id: string | null;
   kind: string;
-  status: 'open' | 'resolved' | 'replayed';
+  status: 'open' | 'retrying' | 'resolved' | 'replayed';
   step_id: string | null;
   error: Json | null;
   opened_at: Timestamp;

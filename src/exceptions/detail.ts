@@ -1,0 +1,72 @@
+import { sql } from 'kysely';
+import { resolveTemplate, type WorkflowDefinition } from '../workflows/index.ts';
+import type { CaseRow } from './model.ts';
+import type { Db } from './queries.ts';
+
+export interface RunOfCase {
+  id: string;
+  status: string;
+  input: unknown;
+}
+
+export interface FailedStep {
+  id: string;
+  /**
+   * The step's `with:` block resolved against the run as it is now (its input and the
+   * checkpointed outputs of the steps before): what a retry would send. Null when the
+   * workflow version or an expression cannot give it.
+   */
+  input: unknown;
+  error: unknown;
+  /** Attempts of the step at its last position (retries included). */
+  attempts: number;
+}
+
+interface RunRow {
+  id: string;
+  status: string;
+  input: unknown;
+  workflow_id: string;
+  workflow_hash: string;
+  event_id: string | null;
+}
+
+/** The run a case belongs to, and for a dead letter the step that failed, from the run's checkpoints. */
+export async function runAndFailedStep(db: Db, c: CaseRow): Promise<{ run: RunOfCase | null; failedStep: FailedStep | null }> {
+  if (c.run_id === null) return { run: null, failedStep: null };
+  const run = (await sql<RunRow>`SELECT id, status, input, workflow_id, workflow_hash, event_id FROM runs WHERE id = ${c.run_id}`.execute(db)).rows[0];
+  if (!run) return { run: null, failedStep: null };
+  const view = { id: String(run.id), status: run.status, input: run.input };
+  if (c.kind !== 'run_failed' || c.step_id === null) return { run: view, failedStep: null };
+  const steps = (await sql<{ seq: number; step_id: string; status: string; output: unknown; error: unknown }>`
+    SELECT seq, step_id, status, output, error FROM run_steps WHERE run_id = ${c.run_id} ORDER BY seq, attempt`.execute(db)).rows;
+  const ofStep = steps.filter((s) => s.step_id === c.step_id && s.status === 'failed');
+  const lastSeq = ofStep.at(-1)?.seq;
+  const attempts = ofStep.filter((s) => s.seq === lastSeq).length;
+  const before = steps.filter((s) => lastSeq === undefined || s.seq < lastSeq);
+  return { run: view, failedStep: { id: c.step_id, input: await stepInput(db, run, c.step_id, before), error: c.error, attempts } };
+}
+
+async function stepInput(db: Db, run: RunRow, stepId: string, before: { step_id: string; status: string; output: unknown; error: unknown }[]): Promise<unknown> {
+  const version = (await sql<{ definition: WorkflowDefinition }>`
+    SELECT definition FROM workflow_versions WHERE workflow_id = ${run.workflow_id} AND hash = ${run.workflow_hash}`.execute(db)).rows[0];
+  const step = version?.definition.steps.find((s) => s.id === stepId);
+  if (!step) return null;
+  const memory: Record<string, { output: unknown; error: unknown }> = {};
+  for (const s of before) {
+    if (s.status === 'completed') memory[s.step_id] = { output: s.output ?? null, error: null };
+    else if (s.status === 'failed') memory[s.step_id] = { output: null, error: s.error ?? null };
+  }
+  const event = run.event_id === null ? null : await eventOf(db, run.event_id);
+  try {
+    return await resolveTemplate(step.with ?? {}, { event, input: run.input, steps: memory, run: { id: String(run.id), workflowId: run.workflow_id, version: run.workflow_hash }, vars: {} });
+  } catch {
+    return null; // an expression that needs what only the worker has (vars, say)
+  }
+}
+
+async function eventOf(db: Db, eventId: string): Promise<unknown> {
+  const e = (await sql<{ id: string; source: string; type: string; dedupe_key: string; payload: unknown; received_at: Date | string }>`
+    SELECT id, source, type, dedupe_key, payload, received_at FROM events WHERE id = ${eventId}`.execute(db)).rows[0];
+  return e ? { id: String(e.id), source: e.source, type: e.type, key: e.dedupe_key, payload: e.payload, receivedAt: new Date(e.received_at).toISOString() } : null;
+}

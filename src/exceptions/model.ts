@@ -1,0 +1,149 @@
+import { z } from 'zod';
+import { CrossdockError } from '../errors/index.ts';
+
+export const CaseType = { deadLetter: 'dead_letter', odooRefusal: 'odoo_refusal', raised: 'raised', check: 'check' } as const;
+export type CaseType = (typeof CaseType)[keyof typeof CaseType];
+export const CASE_TYPES = Object.values(CaseType) as [CaseType, ...CaseType[]];
+
+/**
+ * open: needs a person. retrying: the queue re-ran the run and waits for its end (completed
+ * closes it as resolved, failed opens it again). replayed: closed by a replay made outside
+ * the queue (POST /runs/:id/replay). resolved: closed with a reason code.
+ */
+export const CaseStatus = { open: 'open', retrying: 'retrying', replayed: 'replayed', resolved: 'resolved' } as const;
+export type CaseStatus = (typeof CaseStatus)[keyof typeof CaseStatus];
+export const CASE_STATUSES = Object.values(CaseStatus) as [CaseStatus, ...CaseStatus[]];
+
+export const Severity = { low: 'low', medium: 'medium', high: 'high', critical: 'critical' } as const;
+export type Severity = (typeof Severity)[keyof typeof Severity];
+export const SEVERITIES = Object.values(Severity) as [Severity, ...Severity[]];
+
+/** Why a case was closed: a closed set, so reports can count them. `fixed_by_retry` is the engine's. */
+export const ReasonCode = {
+  fixedBySource: 'fixed_in_source',
+  dataCorrected: 'data_corrected',
+  fixedByRetry: 'fixed_by_retry',
+  handledManually: 'handled_manually',
+  duplicate: 'duplicate',
+  falseAlarm: 'false_alarm',
+  wontFix: 'wont_fix',
+} as const;
+export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
+export const REASON_CODES = Object.values(ReasonCode) as [ReasonCode, ...ReasonCode[]];
+
+/** What a case is about: an Odoo record, a shipment ... */
+export const Subject = z.strictObject({ model: z.string().min(1).max(200), id: z.union([z.string().max(200), z.number()]), name: z.string().max(500).optional() });
+export type Subject = z.infer<typeof Subject>;
+
+/** Defaults (docs/EXCEPTIONS.md); dead letters get theirs in the checkpoint SQL (src/store). */
+export const DEFAULT_SLA_HOURS = 24;
+export const HOUR_MS = 3_600_000;
+
+export interface CaseRow {
+  id: string;
+  run_id: string | null;
+  kind: string;
+  type: CaseType;
+  status: CaseStatus;
+  severity: Severity;
+  title: string | null;
+  step_id: string | null;
+  workflow_id: string | null;
+  error: { code?: string; message?: string } | null;
+  error_code: string | null;
+  subject: Subject | null;
+  owner_team: string | null;
+  owner_user_id: string | null;
+  opened_at: Date | string;
+  due_at: Date | string | null;
+  closed_at: Date | string | null;
+  reason_code: string | null;
+  resolution: string | null;
+  details: Record<string, unknown> | null;
+  input: unknown;
+  updated_at: Date | string;
+}
+
+/** What the API, the CLI and the dashboard show of a case. */
+export interface CaseView {
+  id: string;
+  type: CaseType;
+  status: CaseStatus;
+  severity: Severity;
+  title: string;
+  workflowId: string | null;
+  runId: string | null;
+  stepId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  subject: Subject | null;
+  owner: { team: string | null; userId: string | null };
+  openedAt: string;
+  dueAt: string | null;
+  /** How long it has been open (until it closed, for a closed case). */
+  ageMs: number;
+  slaBreached: boolean;
+  closedAt: string | null;
+  reasonCode: string | null;
+}
+
+export interface CaseEvent {
+  at: string;
+  actor: string;
+  action: string;
+  details: Record<string, unknown>;
+}
+
+const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+
+export function toView(r: CaseRow, now: Date): CaseView {
+  const openedAt = new Date(r.opened_at);
+  const end = r.closed_at === null ? now : new Date(r.closed_at);
+  return {
+    id: String(r.id),
+    type: r.type,
+    status: r.status,
+    severity: r.severity,
+    title: r.title ?? `${r.kind} case ${r.id}`,
+    workflowId: r.workflow_id,
+    runId: r.run_id === null ? null : String(r.run_id),
+    stepId: r.step_id,
+    errorCode: r.error_code,
+    errorMessage: r.error?.message ?? null,
+    subject: r.subject,
+    owner: { team: r.owner_team, userId: r.owner_user_id === null ? null : String(r.owner_user_id) },
+    openedAt: openedAt.toISOString(),
+    dueAt: iso(r.due_at),
+    ageMs: Math.max(0, end.getTime() - openedAt.getTime()),
+    slaBreached: r.due_at !== null && end > new Date(r.due_at),
+    closedAt: iso(r.closed_at),
+    reasonCode: r.reason_code,
+  };
+}
+
+/** A root-cause group: same workflow, step and error code. Ids cannot hold ':', so the key splits back. */
+export function groupKey(workflowId: string | null, stepId: string | null, errorCode: string | null): string {
+  return [workflowId ?? '', stepId ?? '', errorCode ?? ''].join(':');
+}
+
+export function parseGroupKey(key: string): { workflowId: string | null; stepId: string | null; errorCode: string | null } {
+  const parts = key.split(':');
+  if (parts.length !== 3) throw exceptionErrors.groupInvalid(key);
+  const [w, s, c] = parts.map((p) => (p === '' ? null : p));
+  return { workflowId: w ?? null, stepId: s ?? null, errorCode: c ?? null };
+}
+
+const user = (code: string, message: string, details?: { path: string; message: string }[]) =>
+  new CrossdockError(code, message, { category: 'user', retryable: false, ...(details ? { details } : {}) });
+
+export const exceptionErrors = {
+  idInvalid: (id: string, what = 'an exception case id') => user('EXCEPTION_ID_INVALID', `"${id}" is not ${what} (digits only)`),
+  notFound: (id: string) => user('EXCEPTION_NOT_FOUND', `No exception case ${id}`),
+  illegal: (id: string, status: string, action: string, why?: string) =>
+    user('EXCEPTION_ILLEGAL_TRANSITION', `Exception case ${id} is ${status}; it cannot be ${action}${why ? ` (${why})` : ''}`),
+  notRetryable: (id: string, type: string) =>
+    user('EXCEPTION_NOT_RETRYABLE', `Exception case ${id} is of type ${type} and has no failed run to retry; resolve it instead`),
+  groupInvalid: (key: string) =>
+    user('EXCEPTION_GROUP_INVALID', `"${key}" is not a root-cause group key (workflow:step:code, as GET /api/v1/exceptions/groups gives)`, [{ path: 'group', message: 'use a key from groups()' }]),
+  bulkTarget: () => user('EXCEPTION_BULK_TARGET', 'Name the cases: either ids or group (not both, not neither)', [{ path: 'ids', message: 'ids or group' }]),
+};

@@ -1,0 +1,215 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { AuditLog } from '../audit/index.ts';
+import type { RunsService } from '../engine/index.ts';
+import { CrossdockError } from '../errors/index.ts';
+import { bulkAct, type BulkRequest, type BulkResult } from './bulk.ts';
+import { runAndFailedStep, type FailedStep, type RunOfCase } from './detail.ts';
+import {
+  CASE_TYPES, DEFAULT_SLA_HOURS, exceptionErrors, groupKey, HOUR_MS, SEVERITIES, Subject, toView,
+  type CaseEvent, type CaseRow, type CaseStatus, type CaseView, type ReasonCode,
+} from './model.ts';
+import { caseGroups, caseHistory, listCases, loadCase, recordEvent, updateCase, type CaseFilter, type Db } from './queries.ts';
+
+export interface ExceptionsOptions {
+  db: Db;
+  now: () => Date;
+  audit: AuditLog;
+  /** The engine's runs (retry and replay go through RunsService.replay); a getter, as the engine is built after the steps. */
+  runs: () => RunsService;
+}
+
+/** Who acts, as the audit log names them ("user:3 ana@example.com", "cli:ana", "workflow:x run:5"). */
+export interface Actor {
+  actor: string;
+  requestId?: string | null;
+}
+
+/** A case opened by a `raise_exception` step or by a scheduled check (`openCase`). */
+export const OpenCaseInput = z.strictObject({
+  type: z.enum(CASE_TYPES).default('check'),
+  severity: z.enum(SEVERITIES).default('medium'),
+  title: z.string().trim().min(1).max(500),
+  subject: Subject.optional(),
+  owner: z.strictObject({ team: z.string().trim().min(1).max(100).optional(), userId: z.string().regex(/^\d{1,18}$/).optional() }).optional(),
+  slaHours: z.number().positive().max(24 * 365).optional(),
+  /** Groups the case with others of the same cause (like an error code): CREDIT_HOLD, PO_LATE ... */
+  code: z.string().trim().min(1).max(100).optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+  /** Idempotency: opening again with the same key finds the case opened first. */
+  key: z.string().min(1).max(500).optional(),
+  runId: z.string().regex(/^\d{1,18}$/).optional(),
+  workflowId: z.string().max(200).optional(),
+  stepId: z.string().max(200).optional(),
+});
+export type OpenCaseInput = z.input<typeof OpenCaseInput>;
+
+export type CaseDetail = CaseView & {
+  history: CaseEvent[];
+  run: RunOfCase | null;
+  failedStep: FailedStep | null;
+  resolution: string | null;
+  details: Record<string, unknown> | null;
+  /** The run's input when the case opened. */
+  openedWithInput: unknown;
+};
+
+/** What the audit log keeps of a payload: itself when small, else its size and sha256. */
+function auditable(value: unknown): unknown {
+  const text = JSON.stringify(value ?? null);
+  return text.length <= 4096 ? (value ?? null) : { bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') };
+}
+
+const CLOSED: readonly CaseStatus[] = ['resolved', 'replayed'];
+
+/**
+ * The exception queue. Dead letters are opened by the engine in the checkpoint transaction
+ * (src/store/checkpoint-queries.ts), which also closes a retried case when its run completes;
+ * everything a person does goes through here, and each change, its history row and its
+ * audit entry commit in one transaction.
+ */
+export class ExceptionsService {
+  readonly #o: ExceptionsOptions;
+
+  constructor(options: ExceptionsOptions) {
+    this.#o = options;
+  }
+
+  /** Opens a case (a scheduled check, a `raise_exception` step); with a key, at most once. */
+  async openCase(input: OpenCaseInput, who: Actor, kind: 'check' | 'raised' = 'check'): Promise<{ case: CaseView; created: boolean }> {
+    const parsed = OpenCaseInput.safeParse(input);
+    if (!parsed.success) {
+      throw new CrossdockError('EXCEPTION_CASE_INVALID', 'The exception case to open is not valid', {
+        category: 'user', retryable: false, details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    }
+    const c = parsed.data;
+    const now = this.#o.now();
+    const due = new Date(now.getTime() + (c.slaHours ?? DEFAULT_SLA_HOURS) * HOUR_MS);
+    return this.#o.db.transaction().execute(async (tx) => {
+      const inserted = (await sql<CaseRow>`
+        INSERT INTO exception_cases (run_id, kind, status, step_id, error, opened_at, type, severity, title, subject, owner_team, owner_user_id,
+                                     due_at, error_code, workflow_id, details, open_key, updated_at)
+        VALUES (${c.runId ?? null}, ${kind}, 'open', ${c.stepId ?? null}, NULL, ${now}, ${c.type}, ${c.severity}, ${c.title},
+                ${c.subject ? JSON.stringify(c.subject) : null}::jsonb, ${c.owner?.team ?? null}, ${c.owner?.userId ?? null}::bigint, ${due},
+                ${c.code ?? null}, ${c.workflowId ?? null}, ${c.details ? JSON.stringify(c.details) : null}::jsonb, ${c.key ?? null}, ${now})
+        ON CONFLICT (open_key) WHERE open_key IS NOT NULL DO NOTHING RETURNING *`.execute(tx).catch(ownerUnknown)).rows[0];
+      if (!inserted) {
+        const found = (await sql<CaseRow>`SELECT * FROM exception_cases WHERE open_key = ${c.key!}`.execute(tx)).rows[0]!;
+        return { case: toView(found, now), created: false };
+      }
+      await recordEvent(tx, inserted.id, now, who.actor, 'opened', { type: c.type, severity: c.severity, code: c.code ?? null });
+      await this.#audit(tx, who, 'open', inserted.id, { type: c.type, severity: c.severity, title: c.title, run: c.runId ?? null });
+      return { case: toView(inserted, now), created: true };
+    });
+  }
+
+  async list(filter: CaseFilter = {}): Promise<{ cases: CaseView[]; more: boolean }> {
+    const limit = Math.min(filter.limit ?? 50, 500);
+    const rows = await listCases(this.#o.db, filter, limit);
+    const now = this.#o.now();
+    return { cases: rows.slice(0, limit).map((r) => toView(r, now)), more: rows.length > limit };
+  }
+
+  /** Root causes: cases of one status grouped by workflow, step and error code, biggest first. */
+  async groups(status: CaseStatus = 'open') {
+    const rows = await caseGroups(this.#o.db, status);
+    return rows.map((g) => ({
+      key: groupKey(g.workflow_id, g.step_id, g.error_code), workflowId: g.workflow_id, stepId: g.step_id, errorCode: g.error_code,
+      count: Number(g.count), oldestOpenedAt: new Date(g.oldest).toISOString(), sampleMessage: g.sample,
+    }));
+  }
+
+  async show(id: string): Promise<CaseDetail> {
+    const row = await loadCase(this.#o.db, id);
+    const [history, { run, failedStep }] = await Promise.all([caseHistory(this.#o.db, row.id), runAndFailedStep(this.#o.db, row)]);
+    return { ...toView(row, this.#o.now()), history, run, failedStep, resolution: row.resolution, details: row.details, openedWithInput: row.input ?? null };
+  }
+
+  async assign(id: string, owner: { team?: string | null; userId?: string | null }, who: Actor): Promise<CaseView> {
+    return this.#change(id, who, 'assign', async (tx, row, now) => {
+      if (CLOSED.includes(row.status)) throw exceptionErrors.illegal(id, row.status, 'assigned', 'reopen it first');
+      const team = owner.team === undefined ? row.owner_team : owner.team;
+      const userId = owner.userId === undefined ? row.owner_user_id : owner.userId;
+      await updateCase(tx, row.id, now, { owner_team: team, owner_user_id: userId }).catch(ownerUnknown);
+      return { team, userId: userId === null ? null : String(userId), from: { team: row.owner_team, userId: row.owner_user_id && String(row.owner_user_id) } };
+    });
+  }
+
+  async comment(id: string, text: string, who: Actor): Promise<CaseView> {
+    return this.#change(id, who, 'comment', async () => ({ text }));
+  }
+
+  async resolve(id: string, reasonCode: ReasonCode, note: string | null, who: Actor): Promise<CaseView> {
+    return this.#change(id, who, 'resolve', async (tx, row, now) => {
+      if (row.status !== 'open' && row.status !== 'retrying') throw exceptionErrors.illegal(id, row.status, 'resolved');
+      await updateCase(tx, row.id, now, { status: 'resolved', reason_code: reasonCode, resolution: note, closed_at: now });
+      return { reasonCode, note };
+    });
+  }
+
+  async reopen(id: string, reason: string, who: Actor): Promise<CaseView> {
+    return this.#change(id, who, 'reopen', async (tx, row, now) => {
+      if (!CLOSED.includes(row.status)) throw exceptionErrors.illegal(id, row.status, 'reopened', 'it is not closed');
+      await updateCase(tx, row.id, now, { status: 'open', closed_at: null, reason_code: null, resolution: null }).catch((error) => {
+        // The unique index allows one open dead letter per run: a newer one is already open.
+        if ((error as { code?: string }).code === '23505') throw exceptionErrors.illegal(id, row.status, 'reopened', `run ${row.run_id} has another open case`);
+        throw error;
+      });
+      return { reason, from: row.status };
+    });
+  }
+
+  /** Runs the failed run again from its failed step with the same input (`retry`), or with a corrected one (`replay`). */
+  async retry(id: string, who: Actor, correction: { input?: unknown; fromStep?: string } = {}): Promise<CaseView> {
+    const action = correction.input === undefined && correction.fromStep === undefined ? 'retry' : 'replay';
+    const row = await loadCase(this.#o.db, id);
+    if (row.kind !== 'run_failed' || row.run_id === null) throw exceptionErrors.notRetryable(id, row.type);
+    const now = this.#o.now();
+    await this.#o.runs().replay(String(row.run_id), {
+      ...(correction.input === undefined ? {} : { input: correction.input }),
+      ...(correction.fromStep === undefined ? {} : { fromStep: correction.fromStep }),
+      // In the replay's transaction: the case moves to retrying with the run, or neither changes.
+      inTransaction: async (tx) => {
+        const locked = await loadCase(tx, id, true);
+        if (locked.status !== 'open') throw exceptionErrors.illegal(id, locked.status, action === 'retry' ? 'retried' : 'replayed');
+        await updateCase(tx, locked.id, now, { status: 'retrying', closed_at: null });
+        const details = { run: String(locked.run_id), fromStep: correction.fromStep ?? locked.step_id, inputReplaced: correction.input !== undefined, input: correction.input === undefined ? null : auditable(correction.input) };
+        await recordEvent(tx, locked.id, now, who.actor, action === 'retry' ? 'retried' : 'replayed', details);
+        await this.#audit(tx, who, action, locked.id, details);
+      },
+    });
+    return toView(await loadCase(this.#o.db, id), this.#o.now());
+  }
+
+  /** retry / resolve / assign over a list of ids or a root-cause group; a result per case. */
+  async bulk(request: BulkRequest, who: Actor): Promise<BulkResult[]> {
+    return bulkAct(this, this.#o.db, request, who);
+  }
+
+  /** One change under the case's row lock, with its history row and audit entry. */
+  async #change(id: string, who: Actor, action: string, apply: (tx: Db, row: CaseRow, now: Date) => Promise<Record<string, unknown>>): Promise<CaseView> {
+    const now = this.#o.now();
+    return this.#o.db.transaction().execute(async (tx) => {
+      const row = await loadCase(tx, id, true);
+      const details = await apply(tx, row, now);
+      await recordEvent(tx, row.id, now, who.actor, PAST[action] ?? action, details);
+      await this.#audit(tx, who, action, row.id, details);
+      return toView(await loadCase(tx, row.id), now);
+    });
+  }
+
+  async #audit(tx: Db, who: Actor, action: string, caseId: string, details: Record<string, unknown>): Promise<void> {
+    await this.#o.audit.append({ actor: who.actor, action: `exception.${action}`, target: `exception:${caseId}`, details, requestId: who.requestId ?? null }, tx);
+  }
+}
+
+const PAST: Record<string, string> = { assign: 'assigned', comment: 'commented', resolve: 'resolved', reopen: 'reopened' };
+
+function ownerUnknown(error: unknown): never {
+  if ((error as { code?: string }).code === '23503') {
+    throw new CrossdockError('EXCEPTION_OWNER_UNKNOWN', 'The owner user does not exist', { category: 'user', retryable: false, details: [{ path: 'userId', message: 'no user with this id' }] });
+  }
+  throw error;
+}
