@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
   /** YAML file describing Odoo connections and sources (secrets come from the environment). */
   CROSSDOCK_ODOO_CONFIG: z.string().min(1).optional(),
+  /** YAML or JSON file of carriers ({ carriers: [...] }, see docs/CARRIERS.md); secrets come from the environment. */
+  CROSSDOCK_CARRIERS_CONFIG: z.string().min(1).optional(),
   /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
   CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Where Crossdock keeps files of its own: the generated secrets key, the first-admin setup code. Default: the data directory's parent. */
@@ -45,7 +47,26 @@ const EnvSchema = z.object({
   /** API token the CLI sends when it talks to a running instance (runs, events, users, tokens, audit). */
   CROSSDOCK_TOKEN: z.string().regex(/^cdx_[A-Za-z0-9_-]{20,200}$/, 'must be a Crossdock API token (cdx_...)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Outgoing e-mail (notifications, approval requests): the SMTP server. No host, no e-mail. */
+  CROSSDOCK_SMTP_HOST: z.string().min(1).optional(),
+  /** Default 465 with CROSSDOCK_SMTP_SECURE=true (TLS from the start), else 587 (STARTTLS when offered). */
+  CROSSDOCK_SMTP_PORT: int(1, 65_535).optional(),
+  CROSSDOCK_SMTP_SECURE: bool.optional(),
+  /** Refuse to send unless STARTTLS succeeds. Default: true when a login is set, so a password never crosses in clear. */
+  CROSSDOCK_SMTP_REQUIRE_TLS: bool.optional(),
+  CROSSDOCK_SMTP_USER: z.string().min(1).optional(),
+  /** Never logged, never returned by the API, never stored with a notification's error. */
+  CROSSDOCK_SMTP_PASSWORD: z.string().min(1).optional(),
+  /** The From of every message, e.g. "Crossdock <crossdock@example.com>". */
+  CROSSDOCK_MAIL_FROM: z.string().regex(/^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/, 'must be an address (a@b.example) or "Name <a@b.example>"').optional(),
+  /** How often the notification dispatcher looks for due messages when nothing woke it. */
+  CROSSDOCK_NOTIFY_POLL_INTERVAL_MS: int(50, 600_000).default(5_000),
+  /** Delivery attempts before a message that keeps failing transiently is marked dead. */
+  CROSSDOCK_NOTIFY_MAX_ATTEMPTS: int(1, 100).default(10),
 });
+
+/** Chat incoming webhooks: CROSSDOCK_CHAT_WEBHOOK_<NAME>=https://... (the URL is a secret). */
+const CHAT_WEBHOOK_PREFIX = 'CROSSDOCK_CHAT_WEBHOOK_';
 
 export interface CrossdockConfig {
   store: StoreConfig;
@@ -56,7 +77,18 @@ export interface CrossdockConfig {
   logLevel: string;
   logFormat: 'json' | 'pretty';
   odooConfigPath: string | null;
+  carriersConfigPath: string | null;
   security: SecurityConfig;
+  notify: NotifyConfig;
+}
+
+export interface NotifyConfig {
+  /** Null when CROSSDOCK_SMTP_HOST is unset: no e-mail channel (and no approval e-mails). */
+  smtp: { host: string; port: number; secure: boolean; requireTls: boolean; user: string | null; password: string | null; from: string } | null;
+  /** Webhook name (CROSSDOCK_CHAT_WEBHOOK_OPS -> "ops") -> URL. The URLs are secrets: never logged or shown. */
+  chatWebhooks: Record<string, string>;
+  pollIntervalMs: number;
+  maxAttempts: number;
 }
 
 export interface SecurityConfig {
@@ -80,11 +112,13 @@ export interface SecurityConfig {
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof EnvSchema>, string>> = {}): CrossdockConfig {
   const merged = { ...pick(env), ...overrides };
   const parsed = EnvSchema.safeParse(merged);
-  if (!parsed.success) {
+  const chat = chatWebhooks(env);
+  const notifyProblems = [...chat.problems, ...smtpProblems(merged)];
+  if (!parsed.success || notifyProblems.length > 0) {
     throw new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {
       category: 'user',
       retryable: false,
-      details: parsed.error.issues.map((i) => ({ path: String(i.path[0]), message: i.message })),
+      details: [...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: String(i.path[0]), message: i.message }))), ...notifyProblems],
     });
   }
   const e = parsed.data;
@@ -100,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     logFormat: e.CROSSDOCK_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
+    carriersConfigPath: e.CROSSDOCK_CARRIERS_CONFIG ?? null,
     security: {
       stateDir,
       secretsKey: e.CROSSDOCK_SECRETS_KEY ?? null,
@@ -113,7 +148,61 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       cookieSecure: e.CROSSDOCK_COOKIE_SECURE,
       cliToken: e.CROSSDOCK_TOKEN ?? null,
     },
+    notify: {
+      smtp: e.CROSSDOCK_SMTP_HOST
+        ? {
+            host: e.CROSSDOCK_SMTP_HOST,
+            port: e.CROSSDOCK_SMTP_PORT ?? (e.CROSSDOCK_SMTP_SECURE ? 465 : 587),
+            secure: e.CROSSDOCK_SMTP_SECURE ?? false,
+            requireTls: e.CROSSDOCK_SMTP_REQUIRE_TLS ?? e.CROSSDOCK_SMTP_USER !== undefined,
+            user: e.CROSSDOCK_SMTP_USER ?? null,
+            password: e.CROSSDOCK_SMTP_PASSWORD ?? null,
+            from: e.CROSSDOCK_MAIL_FROM!,
+          }
+        : null,
+      chatWebhooks: chat.webhooks,
+      pollIntervalMs: e.CROSSDOCK_NOTIFY_POLL_INTERVAL_MS,
+      maxAttempts: e.CROSSDOCK_NOTIFY_MAX_ATTEMPTS,
+    },
   };
+}
+
+/** SMTP settings that only make sense together; none is ignored silently. */
+function smtpProblems(v: Record<string, string>): { path: string; message: string }[] {
+  const problems: { path: string; message: string }[] = [];
+  const dependents = ['CROSSDOCK_SMTP_PORT', 'CROSSDOCK_SMTP_SECURE', 'CROSSDOCK_SMTP_REQUIRE_TLS', 'CROSSDOCK_SMTP_USER', 'CROSSDOCK_SMTP_PASSWORD', 'CROSSDOCK_MAIL_FROM'];
+  if (!v.CROSSDOCK_SMTP_HOST) {
+    for (const key of dependents) if (v[key] !== undefined) problems.push({ path: key, message: 'set CROSSDOCK_SMTP_HOST too (without it there is no e-mail)' });
+    return problems;
+  }
+  if (v.CROSSDOCK_MAIL_FROM === undefined) problems.push({ path: 'CROSSDOCK_MAIL_FROM', message: 'required with CROSSDOCK_SMTP_HOST' });
+  if ((v.CROSSDOCK_SMTP_USER === undefined) !== (v.CROSSDOCK_SMTP_PASSWORD === undefined)) {
+    problems.push({ path: v.CROSSDOCK_SMTP_USER === undefined ? 'CROSSDOCK_SMTP_USER' : 'CROSSDOCK_SMTP_PASSWORD', message: 'CROSSDOCK_SMTP_USER and CROSSDOCK_SMTP_PASSWORD go together' });
+  }
+  return problems;
+}
+
+/** CROSSDOCK_CHAT_WEBHOOK_<NAME> variables; a problem names the variable, never its URL. */
+function chatWebhooks(env: Record<string, string | undefined>): { webhooks: Record<string, string>; problems: { path: string; message: string }[] } {
+  const webhooks: Record<string, string> = {};
+  const problems: { path: string; message: string }[] = [];
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith(CHAT_WEBHOOK_PREFIX) || value === undefined || value === '') continue;
+    const suffix = key.slice(CHAT_WEBHOOK_PREFIX.length);
+    if (!/^[A-Z0-9][A-Z0-9_]*$/.test(suffix)) {
+      problems.push({ path: key, message: 'the name after CROSSDOCK_CHAT_WEBHOOK_ must be upper-case letters, digits and _' });
+      continue;
+    }
+    let url: URL | null = null;
+    try {
+      url = new URL(value);
+    } catch {
+      url = null;
+    }
+    if (!url || !['https:', 'http:'].includes(url.protocol)) problems.push({ path: key, message: 'must be an http(s) URL' });
+    else webhooks[suffix.toLowerCase().replaceAll('_', '-')] = value;
+  }
+  return { webhooks, problems };
 }
 
 /** Only our own variables, and empty strings count as unset. */
