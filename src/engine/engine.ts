@@ -1,7 +1,7 @@
 import { CrossdockError } from '../errors/index.ts';
 import { silentLogger, type Logger } from '../observability/index.ts';
 import type { Store } from '../store/index.ts';
-import { loadWorkflowDir, type LoadedWorkflow } from '../workflows/index.ts';
+import { loadWorkflowDir, type DefinitionProblem, type LoadedWorkflow } from '../workflows/index.ts';
 import { WorkflowCatalog } from './catalog.ts';
 import { systemClock, type Clock, type Random } from './clock.ts';
 import { EngineEvents } from './events.ts';
@@ -24,6 +24,11 @@ export interface EngineOptions {
   /** Values every expression can read as `vars`. */
   vars?: Record<string, unknown>;
   worker?: Partial<WorkerOptions>;
+  /**
+   * Definitions kept in or beside the workflow folder (policies), loaded by loadWorkflows
+   * before the workflows so that workflow checks can refer to them. Each reports its problems.
+   */
+  companions?: { loadFor(workflowsDir: string): DefinitionProblem[] }[];
 }
 
 export const DEFAULT_WORKER: WorkerOptions = {
@@ -53,6 +58,7 @@ export class Engine {
   readonly vars: Record<string, unknown>;
   /** Workflows that come with a connector (Odoo ingestion), installed next to the files. */
   #system: LoadedWorkflow[] = [];
+  readonly #companions: NonNullable<EngineOptions['companions']>;
 
   constructor(options: EngineOptions) {
     this.store = options.store;
@@ -62,6 +68,7 @@ export class Engine {
     this.#logger = options.logger ?? silentLogger();
     this.#workerOptions = { ...DEFAULT_WORKER, ...options.worker };
     this.vars = options.vars ?? {};
+    this.#companions = options.companions ?? [];
     this.catalog = new WorkflowCatalog(this.store.db);
     this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
@@ -73,7 +80,9 @@ export class Engine {
 
   /** Loads and checks a workflow folder; throws WORKFLOWS_INVALID listing every problem. */
   async loadWorkflows(dir: string): Promise<LoadedWorkflow[]> {
-    const result = loadWorkflowDir(dir, this.steps);
+    const companionProblems = this.#companions.flatMap((c) => c.loadFor(dir));
+    const loaded = loadWorkflowDir(dir, this.steps);
+    const result = companionProblems.length > 0 ? { ok: false as const, problems: [...companionProblems, ...(loaded.ok ? [] : loaded.problems)] } : loaded;
     if (!result.ok) {
       throw new CrossdockError('WORKFLOWS_INVALID', `${result.problems.length} problem(s) in the workflows under ${dir}`, {
         category: 'user',

@@ -117,6 +117,7 @@ function checkSteps(wf: WorkflowDefinition, stepTypes: StepTypeLookup): { path: 
       return;
     }
     for (const target of type.targets?.(config.data) ?? []) edge(target, ['steps', i, 'with']);
+    for (const found of type.check?.(config.data) ?? []) problems.push({ path: ['steps', i, 'with', ...found.path], message: found.message });
   });
   return problems;
 }

@@ -17,6 +17,8 @@ export interface StepType<C = unknown> {
   readonly sideEffect: boolean;
   /** Step ids this configuration can jump to, for the static graph check. */
   targets?(config: C): string[];
+  /** Further static checks when the workflow loads (a `decide` step's policy exists); paths are inside `with:`. */
+  check?(config: C): { path: (string | number)[]; message: string }[];
   /** Control-flow steps see the raw `with:` block; their conditions are evaluated by them. */
   readonly rawConfig?: boolean;
   execute(ctx: StepContext, config: C): Promise<StepOutcome>;
