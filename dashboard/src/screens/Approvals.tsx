@@ -1,0 +1,224 @@
+import { useId, useState } from 'react';
+import { post } from '../api.ts';
+import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
+import { countdown, formatTime } from '../format.ts';
+import { useCan, useGet, useNow } from '../hooks.ts';
+import { Link, navigate } from '../router.tsx';
+
+interface Assignee {
+  userId: string;
+  email: string;
+  name: string | null;
+  via: string;
+}
+export interface Approval {
+  id: string;
+  runId: string;
+  workflowId: string;
+  subject: { model: string; id: string | number; name?: string };
+  summary: string;
+  policy: unknown;
+  requester: string | null;
+  status: string;
+  level: { index: number; name: string; required: number | 'all'; slaHours: number; startedAt: string; dueAt: string | null; assignees: Assignee[] };
+  levels: string[];
+  escalations: number;
+  breached: boolean;
+  createdAt: string;
+  decidedAt: string | null;
+  decisionReason: string | null;
+}
+interface ApprovalAction {
+  at: string;
+  level: number;
+  action: string;
+  actor: string;
+  onBehalfOf: string | null;
+  via: string;
+  reason: string | null;
+}
+type ApprovalDetail = Approval & { runStatus: string; actions: ApprovalAction[] };
+
+const subjectText = (s: Approval['subject']) => `${s.model} ${s.name ?? `#${s.id}`}`;
+const byDeadline = (a: Approval, b: Approval) => (a.level.dueAt ?? '9999').localeCompare(b.level.dueAt ?? '9999');
+
+export function ApprovalsScreen({ selected }: { selected: string | null }) {
+  const can = useCan();
+  const decides = can('approvals:decide');
+  const [scope, setScope] = useState<'mine' | 'all'>(decides ? 'mine' : 'all');
+  const list = useGet<{ approvals: Approval[]; total: number }>(`/approvals?status=pending&limit=200${scope === 'mine' ? '&mine=true' : ''}`);
+  const now = useNow();
+  const rows = [...(list.data?.approvals ?? [])].sort(byDeadline);
+  return (
+    <>
+      <div className="page-head">
+        <h1>Approvals</h1>
+        <div className="segmented" role="group" aria-label="Which requests">
+          {decides && (
+            <button type="button" aria-pressed={scope === 'mine'} onClick={() => setScope('mine')}>
+              Waiting for me
+            </button>
+          )}
+          <button type="button" aria-pressed={scope === 'all'} onClick={() => setScope('all')}>
+            All pending
+          </button>
+        </div>
+      </div>
+      <div className="split">
+        <Section title={scope === 'mine' ? 'Waiting for me' : 'All pending requests'}>
+          <ErrorNote error={list.error} />
+          {list.loading && !list.data && <Loading what="the inbox" />}
+          {list.data && rows.length === 0 && <Empty>Nothing is waiting{scope === 'mine' ? ' for you' : ''}.</Empty>}
+          {rows.length > 0 && (
+            <table className="table" aria-label="Pending approval requests">
+              <thead>
+                <tr>
+                  <th scope="col">Request</th>
+                  <th scope="col">Level</th>
+                  <th scope="col">Deadline</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((a) => {
+                  const due = countdown(a.level.dueAt, now);
+                  return (
+                    <tr key={a.id} className={a.id === selected ? 'selected' : undefined} data-approval={a.id}>
+                      <td>
+                        <Link to={`/approvals/${a.id}`}>{a.summary}</Link>
+                        <div className="muted small">
+                          {subjectText(a.subject)} · {a.workflowId} · run {a.runId}
+                        </div>
+                      </td>
+                      <td>
+                        {a.level.name} ({a.level.index + 1}/{a.levels.length})
+                      </td>
+                      <td className={due.overdue || a.breached ? 'bad' : undefined}>
+                        <span className="countdown">{due.text}</span>
+                        <div className="muted small">{formatTime(a.level.dueAt)}</div>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          )}
+        </Section>
+        {selected ? <ApprovalDetailPanel id={selected} onDecided={list.reload} /> : <Section title="Request">{<Empty>Choose a request to see why it was asked and to decide.</Empty>}</Section>}
+      </div>
+    </>
+  );
+}
+
+function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => void }) {
+  const detail = useGet<ApprovalDetail>(`/approvals/${id}`);
+  const can = useCan();
+  const now = useNow();
+  const a = detail.data;
+  return (
+    <Section title={a ? a.summary : 'Request'}>
+      <ErrorNote error={detail.error} />
+      {!a && detail.loading && <Loading what="the request" />}
+      {a && (
+        <div className="detail" data-approval-detail={a.id}>
+          <dl className="facts">
+            <dt>Status</dt>
+            <dd>
+              <Status value={a.status} /> {a.breached && <span className="badge badge-failed">SLA breached</span>}
+            </dd>
+            <dt>Subject</dt>
+            <dd>{subjectText(a.subject)}</dd>
+            <dt>Requested by</dt>
+            <dd>{a.requester ?? '—'}</dd>
+            <dt>Run</dt>
+            <dd>
+              <Link to={`/runs/${a.runId}`}>
+                run {a.runId} ({a.workflowId})
+              </Link>{' '}
+              <Status value={a.runStatus} />
+            </dd>
+            <dt>Level</dt>
+            <dd>
+              {a.levels.map((name, i) => (
+                <span key={name} className={`chain-step${i === a.level.index ? ' current' : i < a.level.index ? ' done' : ''}`}>
+                  {name}
+                </span>
+              ))}
+            </dd>
+            <dt>Approvers</dt>
+            <dd>
+              {a.level.assignees.map((p) => p.name ?? p.email).join(', ') || '—'} (needs {a.level.required === 'all' ? 'all' : a.level.required})
+            </dd>
+            <dt>Deadline</dt>
+            <dd>
+              {a.status === 'pending' ? countdown(a.level.dueAt, now).text : '—'} ({formatTime(a.level.dueAt)}, SLA {a.level.slaHours} h)
+            </dd>
+            {a.decisionReason && (
+              <>
+                <dt>Reason</dt>
+                <dd>{a.decisionReason}</dd>
+              </>
+            )}
+          </dl>
+          <h3>Why (the policy decision)</h3>
+          <Json value={a.policy} label="Policy decision" />
+          {a.status === 'pending' && can('approvals:decide') && <DecisionForm id={a.id} onDone={() => (detail.reload(), onDecided())} />}
+          <h3>History</h3>
+          {a.actions.length === 0 ? (
+            <p className="muted">No actions yet.</p>
+          ) : (
+            <ol className="history" aria-label="Request history">
+              {a.actions.map((h, i) => (
+                <li key={i}>
+                  <time dateTime={h.at}>{formatTime(h.at)}</time> <strong>{h.action}</strong> by {h.actor}
+                  {h.onBehalfOf ? ` for ${h.onBehalfOf}` : ''} via {h.via}
+                  {h.reason ? <q>{h.reason}</q> : null}
+                </li>
+              ))}
+            </ol>
+          )}
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function DecisionForm({ id, onDone }: { id: string; onDone: () => void }) {
+  const reasonId = useId();
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const decide = async (decision: 'approve' | 'reject') => {
+    if (decision === 'reject' && !reason.trim()) {
+      setError(new Error('A rejection needs a reason.'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await post(`/approvals/${id}/decision`, { decision, reason: reason.trim() || null });
+      onDone();
+      navigate(`/approvals/${id}`, { replace: true });
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="decision" onSubmit={(e) => e.preventDefault()} aria-label="Decision">
+      <div className="field">
+        <label htmlFor={reasonId}>Reason (required to reject)</label>
+        <textarea id={reasonId} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+      <ErrorNote error={error} />
+      <div className="actions">
+        <button type="button" onClick={() => decide('approve')} disabled={busy}>
+          Approve
+        </button>
+        <button type="button" className="danger" onClick={() => decide('reject')} disabled={busy}>
+          Reject
+        </button>
+      </div>
+    </form>
+  );
+}

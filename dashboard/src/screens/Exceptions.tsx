@@ -1,0 +1,365 @@
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import { ApiError, post, qs } from '../api.ts';
+import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
+import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
+import { formatDuration, formatTime, pretty } from '../format.ts';
+import { useCan, useGet } from '../hooks.ts';
+import { Link } from '../router.tsx';
+
+export interface CaseView {
+  id: string;
+  type: string;
+  status: string;
+  severity: string;
+  title: string | null;
+  workflowId: string | null;
+  runId: string | null;
+  stepId: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  subject: { model?: string; id?: string | number; name?: string } | null;
+  owner: { team: string | null; userId: string | null };
+  openedAt: string;
+  dueAt: string | null;
+  ageMs: number;
+  slaBreached: boolean;
+  closedAt: string | null;
+  reasonCode: string | null;
+}
+interface CaseDetail extends CaseView {
+  history: { at: string; actor: string; action: string; details?: Record<string, unknown> }[];
+  run: { id: string; status: string; input: unknown } | null;
+  failedStep: { id: string; input: unknown; error: unknown; attempts: number } | null;
+}
+interface Group {
+  key: string;
+  workflowId: string;
+  stepId: string | null;
+  errorCode: string | null;
+  count: number;
+  oldestOpenedAt: string;
+  sampleMessage: string | null;
+}
+
+/** Why a case was closed: the API's closed set (src/exceptions/model.ts); fixed_by_retry is the engine's own. */
+const REASON_CODES = ['fixed_in_source', 'data_corrected', 'handled_manually', 'duplicate', 'false_alarm', 'wont_fix'];
+
+const notThere = (e: unknown) => e instanceof ApiError && e.status === 404 && e.code === 'ROUTE_NOT_FOUND';
+
+export function ExceptionsScreen({ selected }: { selected: string | null }) {
+  const [filters, setFilters] = useState({ status: 'open', type: '', severity: '', owner: '', workflow: '', code: '' });
+  const [cursors, setCursors] = useState<string[]>([]);
+  const list = useGet<{ cases: CaseView[]; nextCursor: string | null }>(`/exceptions${qs({ ...filters, limit: 50, cursor: cursors.at(-1) })}`);
+  const groups = useGet<{ groups: Group[] }>('/exceptions/groups');
+  const works = useCan()('exceptions:operate');
+  const bulk = useAction(() => (list.reload(), groups.reload()));
+  const ids = { status: useId(), type: useId(), severity: useId(), owner: useId(), workflow: useId(), code: useId() };
+  const set = (k: keyof typeof filters) => (v: string) => {
+    setFilters((f) => ({ ...f, [k]: v }));
+    setCursors([]);
+  };
+  if (notThere(list.error)) {
+    return (
+      <>
+        <h1>Exceptions</h1>
+        <Empty>The exception queue API is not available on this server yet.</Empty>
+      </>
+    );
+  }
+  const select = (k: keyof typeof filters, label: string, options: string[]) => (
+    <div className="inline-field">
+      <label htmlFor={ids[k]}>{label}</label>
+      <select id={ids[k]} value={filters[k]} onChange={(e) => set(k)(e.target.value)}>
+        <option value="">any</option>
+        {options.map((o) => (
+          <option key={o}>{o}</option>
+        ))}
+      </select>
+    </div>
+  );
+  const text = (k: keyof typeof filters, label: string) => (
+    <div className="inline-field">
+      <label htmlFor={ids[k]}>{label}</label>
+      <input id={ids[k]} size={12} value={filters[k]} onChange={(e) => set(k)(e.target.value)} />
+    </div>
+  );
+  return (
+    <>
+      <div className="page-head">
+        <h1>Exceptions</h1>
+      </div>
+      <Section title="Root causes (open cases grouped by workflow, step and error code)">
+        <ErrorNote error={groups.error ?? bulk.error} />
+        {groups.data && groups.data.groups.length === 0 && <Empty>No open cases.</Empty>}
+        {groups.data && groups.data.groups.length > 0 && (
+          <ul className="groups" aria-label="Root-cause groups">
+            {groups.data.groups.map((g) => (
+              <li key={g.key}>
+                <button type="button" className="linkish" onClick={() => setFilters((f) => ({ ...f, status: 'open', workflow: g.workflowId, code: g.errorCode ?? '' }))}>
+                  <strong>{g.count}</strong> × {g.workflowId} / {g.stepId ?? '—'} / {g.errorCode ?? 'no code'}
+                </button>
+                <span className="muted small"> oldest {formatTime(g.oldestOpenedAt)} · {g.sampleMessage}</span>{' '}
+                {works && (
+                  <button type="button" className="secondary small" disabled={bulk.busy} onClick={() => bulk.run('/exceptions/bulk', { action: 'retry', group: g.key })}>
+                    Retry all {g.count}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+      <div className="split">
+        <Section
+          title="Cases"
+          actions={
+            <div className="filters">
+              {select('status', 'Status', ['open', 'retrying', 'resolved', 'replayed'])}
+              {select('type', 'Type', ['dead_letter', 'odoo_refusal', 'raised', 'check'])}
+              {select('severity', 'Severity', ['low', 'medium', 'high', 'critical'])}
+              {text('owner', 'Owner')}
+              {text('workflow', 'Workflow')}
+              {text('code', 'Error code')}
+            </div>
+          }
+        >
+          <ErrorNote error={list.error} />
+          {list.loading && !list.data && <Loading what="cases" />}
+          {list.data && list.data.cases.length === 0 && <Empty>No cases match.</Empty>}
+          {list.data && list.data.cases.length > 0 && (
+            <table className="table" aria-label="Exception cases">
+              <thead>
+                <tr>
+                  <th scope="col">Case</th>
+                  <th scope="col">Severity</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Age</th>
+                  <th scope="col">Owner</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.data.cases.map((c) => (
+                  <tr key={c.id} data-case={c.id} className={c.id === selected ? 'selected' : undefined}>
+                    <td>
+                      <Link to={`/exceptions/${c.id}`}>{c.title ?? `Case ${c.id}`}</Link>
+                      <div className="muted small">
+                        {c.errorCode ?? c.type} · run {c.runId ?? '—'}
+                      </div>
+                    </td>
+                    <td>
+                      <span className={`badge sev-${c.severity}`}>{c.severity}</span>
+                    </td>
+                    <td>
+                      <Status value={c.status} />
+                    </td>
+                    <td className={c.slaBreached ? 'bad' : undefined}>{formatDuration(c.ageMs)}</td>
+                    <td>{c.owner.team ?? c.owner.userId ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {(cursors.length > 0 || list.data?.nextCursor) && (
+            <div className="actions">
+              <button type="button" className="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+                Newer
+              </button>
+              <button type="button" className="secondary" disabled={!list.data?.nextCursor} onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])}>
+                Older
+              </button>
+            </div>
+          )}
+        </Section>
+        {selected ? <CasePanel id={selected} onChanged={() => (list.reload(), groups.reload())} /> : <Section title="Case">{<Empty>Choose a case to see its failed step, history and actions.</Empty>}</Section>}
+      </div>
+    </>
+  );
+}
+
+function CasePanel({ id, onChanged }: { id: string; onChanged: () => void }) {
+  const detail = useGet<CaseDetail>(`/exceptions/${id}`);
+  const works = useCan()('exceptions:operate');
+  const c = detail.data;
+  // A retried or replayed case waits for its run; follow it until it settles (one request a second).
+  useEffect(() => {
+    if (c?.status !== 'retrying') return;
+    const timer = setTimeout(detail.reload, 1000);
+    return () => clearTimeout(timer);
+  }, [c, detail.reload]);
+  const done = () => {
+    detail.reload();
+    onChanged();
+  };
+  return (
+    <Section title={c ? (c.title ?? `Case ${c.id}`) : 'Case'}>
+      <ErrorNote error={detail.error} />
+      {!c && detail.loading && <Loading what="the case" />}
+      {c && (
+        <div className="detail" data-case-detail={c.id} data-case-status={c.status}>
+          <dl className="facts">
+            <dt>Status</dt>
+            <dd>
+              <Status value={c.status} /> {c.reasonCode && <code>{c.reasonCode}</code>}
+            </dd>
+            <dt>Severity</dt>
+            <dd>{c.severity}</dd>
+            <dt>Error</dt>
+            <dd className="bad">
+              {c.errorCode}: {c.errorMessage}
+            </dd>
+            <dt>Run</dt>
+            <dd>{c.run ? <Link to={`/runs/${c.run.id}`}>run {c.run.id}</Link> : '—'} {c.run && <Status value={c.run.status} />}</dd>
+            <dt>Opened</dt>
+            <dd>
+              {formatTime(c.openedAt)} (due {formatTime(c.dueAt)}){c.slaBreached && <span className="badge badge-failed">SLA breached</span>}
+            </dd>
+            <dt>Owner</dt>
+            <dd>{[c.owner.team, c.owner.userId && `user ${c.owner.userId}`].filter(Boolean).join(', ') || 'nobody'}</dd>
+          </dl>
+          {c.failedStep && (
+            <>
+              <h3>Failed step: {c.failedStep.id}</h3>
+              <p className="muted">{c.failedStep.attempts} attempt(s)</p>
+              <Json value={c.failedStep.error} label="Failed step error" />
+            </>
+          )}
+          {works && !c.closedAt && <CaseActions c={c} onDone={done} />}
+          {works && c.closedAt && <Reopen id={c.id} onDone={done} />}
+          <h3>History</h3>
+          <ol className="history" aria-label="Case history">
+            {c.history.map((h, i) => (
+              <li key={i}>
+                <time dateTime={h.at}>{formatTime(h.at)}</time> <strong>{h.action}</strong> by {h.actor}
+                {h.details && Object.keys(h.details).length > 0 ? <span className="muted small"> {JSON.stringify(h.details)}</span> : null}
+              </li>
+            ))}
+          </ol>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function Action({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <details className="action">
+      <summary>{title}</summary>
+      {children}
+    </details>
+  );
+}
+
+function useAction(onDone: () => void) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const run = async (path: string, body: unknown) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await post(path, body);
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { error, busy, run };
+}
+
+function CaseActions({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
+  const [input, setInput] = useState(() => pretty(c.failedStep?.input ?? c.run?.input ?? {}));
+  const [fromStep, setFromStep] = useState('');
+  const [reasonCode, setReasonCode] = useState('');
+  const [note, setNote] = useState('');
+  const [comment, setComment] = useState('');
+  const [team, setTeam] = useState(c.owner.team ?? '');
+  const a = useAction(onDone);
+  const ids = { from: useId(), reason: useId(), note: useId(), comment: useId(), team: useId() };
+  const parsed = parseJson(input);
+  const base = `/exceptions/${c.id}`;
+  return (
+    <div className="case-actions">
+      <ErrorNote error={a.error} />
+      <div className="actions">
+        <button type="button" disabled={a.busy} onClick={() => a.run(`${base}/retry`, {})}>
+          Retry as is
+        </button>
+      </div>
+      <Action title="Replay with a corrected input">
+        <form onSubmit={(e) => (e.preventDefault(), parsed.ok && void a.run(`${base}/replay`, { input: parsed.value, ...(fromStep ? { fromStep } : {}) }))} aria-label="Replay case">
+          <JsonEditor label="Corrected input" value={input} onChange={setInput} />
+          <div className="field">
+            <label htmlFor={ids.from}>From step (optional)</label>
+            <input id={ids.from} value={fromStep} onChange={(e) => setFromStep(e.target.value)} placeholder={c.stepId ?? ''} />
+          </div>
+          <button type="submit" disabled={a.busy || !parsed.ok}>
+            Replay
+          </button>
+        </form>
+      </Action>
+      <Action title="Resolve">
+        <form onSubmit={(e) => (e.preventDefault(), void a.run(`${base}/resolve`, { reasonCode, ...(note.trim() ? { note: note.trim() } : {}) }))} aria-label="Resolve case">
+          <div className="field">
+            <label htmlFor={ids.reason}>Reason code</label>
+            <select id={ids.reason} required value={reasonCode} onChange={(e) => setReasonCode(e.target.value)}>
+              <option value="">choose…</option>
+              {REASON_CODES.map((r) => (
+                <option key={r}>{r}</option>
+              ))}
+            </select>
+          </div>
+          <div className="field">
+            <label htmlFor={ids.note}>Note</label>
+            <textarea id={ids.note} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
+          </div>
+          <button type="submit" disabled={a.busy}>
+            Resolve
+          </button>
+        </form>
+      </Action>
+      <Action title="Assign">
+        <form onSubmit={(e) => (e.preventDefault(), void a.run(`${base}/assign`, { team }))} aria-label="Assign case">
+          <div className="field">
+            <label htmlFor={ids.team}>Team</label>
+            <input id={ids.team} required value={team} onChange={(e) => setTeam(e.target.value)} />
+          </div>
+          <button type="submit" disabled={a.busy}>
+            Assign
+          </button>
+        </form>
+      </Action>
+      <Action title="Comment">
+        <form onSubmit={(e) => (e.preventDefault(), void a.run(`${base}/comment`, { text: comment }).then(() => setComment('')))} aria-label="Comment on case">
+          <div className="field">
+            <label htmlFor={ids.comment}>Comment</label>
+            <textarea id={ids.comment} rows={2} required value={comment} onChange={(e) => setComment(e.target.value)} />
+          </div>
+          <button type="submit" disabled={a.busy}>
+            Add comment
+          </button>
+        </form>
+      </Action>
+    </div>
+  );
+}
+
+function Reopen({ id, onDone }: { id: string; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const a = useAction(onDone);
+  const reasonId = useId();
+  return (
+    <Action title="Reopen">
+      <form onSubmit={(e) => (e.preventDefault(), void a.run(`/exceptions/${id}/reopen`, { reason }))} aria-label="Reopen case">
+        <div className="field">
+          <label htmlFor={reasonId}>Reason</label>
+          <input id={reasonId} required value={reason} onChange={(e) => setReason(e.target.value)} />
+        </div>
+        <ErrorNote error={a.error} />
+        <button type="submit" disabled={a.busy}>
+          Reopen
+        </button>
+      </form>
+    </Action>
+  );
+}

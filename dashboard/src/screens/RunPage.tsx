@@ -1,0 +1,233 @@
+import { useEffect, useId, useState } from 'react';
+import { post } from '../api.ts';
+import { Graph, pathTaken, type WorkflowGraph } from '../components/Graph.tsx';
+import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
+import { ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
+import { elapsed, errorText, formatTime, pretty } from '../format.ts';
+import { useCan, useGet } from '../hooks.ts';
+import { Link } from '../router.tsx';
+import type { RunSummary } from './Runs.tsx';
+
+interface RunDetail extends RunSummary {
+  input: unknown;
+  output: unknown;
+  availableAt: string | null;
+  steps: { seq: number; attempt: number; stepId: string; type: string; status: string; output: unknown; error: unknown; startedAt: string; endedAt: string }[];
+}
+export interface WorkflowDetail {
+  id: string;
+  version: string;
+  label: string | null;
+  description: string | null;
+  file: string | null;
+  trigger: unknown;
+  steps: number;
+  definition: { steps: { id: string; type: string; with?: unknown }[] };
+  graph: WorkflowGraph;
+}
+
+const ENDED = new Set(['completed', 'failed', 'cancelled']);
+
+export function RunPage({ id }: { id: string }) {
+  const run = useGet<RunDetail>(`/runs/${id}`);
+  const r = run.data;
+  const workflow = useGet<WorkflowDetail>(r ? `/workflows/${encodeURIComponent(r.workflowId)}` : null);
+  const can = useCan();
+  // Follows a run that has not ended (one request a second), so the page shows it finish.
+  useEffect(() => {
+    if (!r || ENDED.has(r.status)) return;
+    const timer = setTimeout(run.reload, 1000);
+    return () => clearTimeout(timer);
+  }, [r, run.reload]);
+  if (!r) return run.error ? <ErrorNote error={run.error} /> : <Loading what={`run ${id}`} />;
+  const { stepStatus, taken } = pathTaken(r.steps);
+  const config = new Map((workflow.data?.definition.steps ?? []).map((s) => [s.id, s.with]));
+  return (
+    <>
+      <div className="page-head">
+        <h1>
+          Run #{r.id} <Status value={r.status} />
+        </h1>
+        <Link to="/runs">All runs</Link>
+      </div>
+      <ErrorNote error={run.error} />
+      <div className="split">
+        <Section title="Run">
+          <dl className="facts" data-run-status={r.status}>
+            <dt>Workflow</dt>
+            <dd>
+              <Link to={`/workflows/${encodeURIComponent(r.workflowId)}`}>{r.workflowId}</Link> <code className="small">{r.workflowVersion.slice(0, 12)}</code>
+            </dd>
+            <dt>Status</dt>
+            <dd>
+              <Status value={r.status} />
+            </dd>
+            <dt>Event</dt>
+            <dd>{r.eventId ?? '—'}</dd>
+            <dt>Started</dt>
+            <dd>{formatTime(r.createdAt)}</dd>
+            <dt>Ended</dt>
+            <dd>
+              {formatTime(r.endedAt)} {r.endedAt && `(${elapsed(r.createdAt, r.endedAt)})`}
+            </dd>
+            <dt>At step</dt>
+            <dd>{r.cursor ?? '—'}</dd>
+            {r.error ? (
+              <>
+                <dt>Error</dt>
+                <dd className="bad">{errorText(r.error)}</dd>
+              </>
+            ) : null}
+          </dl>
+          <h3>Input</h3>
+          <Json value={r.input} label="Run input" />
+          {r.output !== null && r.output !== undefined && (
+            <>
+              <h3>Output</h3>
+              <Json value={r.output} label="Run output" />
+            </>
+          )}
+        </Section>
+        <Section title="Actions">
+          {can('runs:operate') ? (
+            <>
+              {(r.status === 'failed' || r.status === 'cancelled') && <ReplayForm run={r} stepIds={workflow.data?.graph.nodes.map((n) => n.id) ?? []} onDone={run.reload} />}
+              {!ENDED.has(r.status) && <CancelForm runId={r.id} onDone={run.reload} />}
+              {r.status === 'completed' && <p className="muted">The run has completed; nothing to do.</p>}
+            </>
+          ) : (
+            <p className="muted" data-no-actions>
+              Your role ({'runs:operate'} not included) can look at runs but not replay or cancel them.
+            </p>
+          )}
+        </Section>
+      </div>
+      <Section title="Workflow graph">
+        <ErrorNote error={workflow.error} />
+        {workflow.data && workflow.data.version !== r.workflowVersion && <p className="muted">The run is pinned to version {r.workflowVersion.slice(0, 12)}; the graph shows the current version {workflow.data.version.slice(0, 12)}.</p>}
+        {workflow.data && <Graph graph={workflow.data.graph} stepStatus={stepStatus} taken={taken} label={`Step graph of ${r.workflowId} with the path run ${r.id} took`} />}
+      </Section>
+      <Section title="Steps">
+        <table className="table" aria-label="Step attempts">
+          <thead>
+            <tr>
+              <th scope="col">#</th>
+              <th scope="col">Step</th>
+              <th scope="col">Attempt</th>
+              <th scope="col">Status</th>
+              <th scope="col">Started</th>
+              <th scope="col">Took</th>
+              <th scope="col">Input (with:) / output / error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {r.steps.map((s) => (
+              <tr key={`${s.seq}-${s.attempt}`} data-step-row={s.stepId}>
+                <td>{s.seq}</td>
+                <td>
+                  {s.stepId} <span className="muted small">{s.type}</span>
+                </td>
+                <td>{s.attempt}</td>
+                <td>
+                  <Status value={s.status} />
+                </td>
+                <td>{formatTime(s.startedAt)}</td>
+                <td>{elapsed(s.startedAt, s.endedAt)}</td>
+                <td>
+                  <details>
+                    <summary>{s.error ? <span className="bad">{errorText(s.error)}</span> : 'show'}</summary>
+                    <h4>Input (the step's with:)</h4>
+                    <pre className="json">{pretty(config.get(s.stepId) ?? null)}</pre>
+                    <h4>Output</h4>
+                    <pre className="json">{pretty(s.output ?? null)}</pre>
+                    {s.error ? (
+                      <>
+                        <h4>Error</h4>
+                        <pre className="json">{pretty(s.error)}</pre>
+                      </>
+                    ) : null}
+                  </details>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Section>
+    </>
+  );
+}
+
+function ReplayForm({ run, stepIds, onDone }: { run: RunDetail; stepIds: string[]; onDone: () => void }) {
+  const [text, setText] = useState(() => pretty(run.input));
+  const [fromStep, setFromStep] = useState('');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const ids = { from: useId(), reason: useId() };
+  const parsed = parseJson(text);
+  const replay = async () => {
+    if (!parsed.ok) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const changed = JSON.stringify(parsed.value) !== JSON.stringify(run.input);
+      await post(`/runs/${run.id}/replay`, { ...(changed ? { input: parsed.value } : {}), ...(fromStep ? { fromStep } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      onDone();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="replay" onSubmit={(e) => (e.preventDefault(), void replay())} aria-label="Replay">
+      <h3>Replay</h3>
+      <JsonEditor label="Input for the replay (edit to correct it)" value={text} onChange={setText} />
+      <div className="field">
+        <label htmlFor={ids.from}>From step</label>
+        <select id={ids.from} value={fromStep} onChange={(e) => setFromStep(e.target.value)}>
+          <option value="">where it stopped ({run.cursor ?? 'its end'})</option>
+          {stepIds.map((s) => (
+            <option key={s}>{s}</option>
+          ))}
+        </select>
+      </div>
+      <div className="field">
+        <label htmlFor={ids.reason}>Reason</label>
+        <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+      <ErrorNote error={error} />
+      <button type="submit" disabled={busy || !parsed.ok}>
+        Replay run
+      </button>
+    </form>
+  );
+}
+
+function CancelForm({ runId, onDone }: { runId: string; onDone: () => void }) {
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const reasonId = useId();
+  const cancel = async () => {
+    setError(null);
+    try {
+      await post(`/runs/${runId}/cancel`, reason.trim() ? { reason: reason.trim() } : {});
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={(e) => (e.preventDefault(), void cancel())} aria-label="Cancel run">
+      <h3>Cancel</h3>
+      <div className="field">
+        <label htmlFor={reasonId}>Reason</label>
+        <input id={reasonId} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+      <ErrorNote error={error} />
+      <button type="submit" className="danger">
+        Cancel run
+      </button>
+    </form>
+  );
+}

@@ -1,0 +1,124 @@
+import { useId, useState, type FormEvent } from 'react';
+import { qs } from '../api.ts';
+import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
+import { errorText, formatTime } from '../format.ts';
+import { useGet } from '../hooks.ts';
+import { Link, navigate } from '../router.tsx';
+
+export interface RunSummary {
+  id: string;
+  workflowId: string;
+  workflowVersion: string;
+  status: string;
+  eventId: string | null;
+  cursor: string | null;
+  createdAt: string;
+  endedAt: string | null;
+  error: unknown;
+}
+
+const STATUSES = ['queued', 'ready', 'running', 'waiting', 'completed', 'failed', 'cancelled'];
+
+/** Runs, newest first, filtered and paged by the server (cursor pagination: the list stays fast at any size). */
+export function RunsScreen() {
+  const [status, setStatus] = useState('');
+  const [workflow, setWorkflow] = useState('');
+  const [cursors, setCursors] = useState<string[]>([]);
+  const [goTo, setGoTo] = useState('');
+  const ids = { status: useId(), workflow: useId(), goTo: useId() };
+  const workflows = useGet<{ workflows: { id: string }[] }>('/workflows');
+  const cursor = cursors.at(-1);
+  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ status, workflow, limit: 50, cursor })}`);
+  const filter = (set: (v: string) => void) => (v: string) => {
+    set(v);
+    setCursors([]);
+  };
+  const open = (e: FormEvent) => {
+    e.preventDefault();
+    if (/^\d+$/.test(goTo.trim())) navigate(`/runs/${goTo.trim()}`);
+  };
+  return (
+    <>
+      <div className="page-head">
+        <h1>Runs</h1>
+        <form className="inline-field" onSubmit={open} role="search" aria-label="Open a run by id">
+          <label htmlFor={ids.goTo}>Run id</label>
+          <input id={ids.goTo} inputMode="numeric" pattern="\d+" size={8} value={goTo} onChange={(e) => setGoTo(e.target.value)} />
+          <button type="submit" className="secondary small">
+            Open
+          </button>
+        </form>
+      </div>
+      <Section
+        title="Runs, newest first"
+        actions={
+          <div className="filters">
+            <div className="inline-field">
+              <label htmlFor={ids.status}>Status</label>
+              <select id={ids.status} value={status} onChange={(e) => filter(setStatus)(e.target.value)}>
+                <option value="">any</option>
+                {STATUSES.map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </div>
+            <div className="inline-field">
+              <label htmlFor={ids.workflow}>Workflow</label>
+              <select id={ids.workflow} value={workflow} onChange={(e) => filter(setWorkflow)(e.target.value)}>
+                <option value="">any</option>
+                {workflows.data?.workflows.map((w) => (
+                  <option key={w.id}>{w.id}</option>
+                ))}
+              </select>
+            </div>
+          </div>
+        }
+      >
+        <ErrorNote error={runs.error} />
+        {runs.loading && !runs.data && <Loading what="runs" />}
+        {runs.data && runs.data.runs.length === 0 && <Empty>No runs match.</Empty>}
+        {runs.data && runs.data.runs.length > 0 && (
+          <table className="table" aria-label="Runs">
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Workflow</th>
+                <th scope="col">Status</th>
+                <th scope="col">Started</th>
+                <th scope="col">Ended</th>
+                <th scope="col">At step / error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.data.runs.map((r) => (
+                <tr key={r.id} data-run={r.id}>
+                  <td>
+                    <Link to={`/runs/${r.id}`}>#{r.id}</Link>
+                  </td>
+                  <td>{r.workflowId}</td>
+                  <td>
+                    <Status value={r.status} />
+                  </td>
+                  <td>{formatTime(r.createdAt)}</td>
+                  <td>{formatTime(r.endedAt)}</td>
+                  <td className="small">{r.error ? <span className="bad">{errorText(r.error)}</span> : (r.cursor ?? '—')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {(cursors.length > 0 || runs.data?.nextCursor) && (
+          <div className="actions">
+            <button type="button" className="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              Newer
+            </button>
+            <span className="muted">Page {cursors.length + 1}</span>
+            <button type="button" className="secondary" disabled={!runs.data?.nextCursor} onClick={() => runs.data?.nextCursor && setCursors((c) => [...c, runs.data!.nextCursor!])}>
+              Older
+            </button>
+          </div>
+        )}
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { buildDashboard, launchBrowser, removeDir, SCREENSHOTS, signIn, startInstance, type Instance } from './support.ts';
+
+/**
+ * The operations dashboard in Debian's Chromium against a real Crossdock (embedded store,
+ * built dashboard served under /app/): what an approver, an operator, a viewer and an
+ * auditor see and can do. Each screen is photographed into docs/screenshots/.
+ */
+describe('operations dashboard in the browser', () => {
+  let dist: string;
+  let x: Instance;
+  let browser: Browser;
+  let approvalRun: string;
+  let failedRun: string;
+  let waitingRun: string;
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  before(async () => {
+    dist = await buildDashboard();
+    x = await startInstance(dist);
+    browser = await launchBrowser();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    approvalRun = await x.send('credit.review', 'so-1', { id: 101, name: 'S00101', amount: 48_500, requester: 'sales@acme.test' });
+    await x.send('credit.review', 'so-2', { id: 102, name: 'S00102', amount: 12_000, requester: 'sales@acme.test' });
+    for (const [i, weightKg] of [4, 55, 12].entries()) await x.send('shipment.ready', `ship-ok-${i}`, { ref: `WH/OUT/0000${i + 1}`, weightKg });
+    failedRun = await x.send('shipment.ready', 'ship-bad', { ref: 'WH/OUT/00042' });
+    waitingRun = await x.send('credit.review', 'so-3', { id: 103, name: 'S00103', amount: 9_000 });
+    assert.equal((await x.engine.runs.show(failedRun)).status, 'failed', 'the shipment without a weight fails');
+  });
+  after(async () => {
+    await browser?.close();
+    await x?.close();
+    if (dist) removeDir(dist);
+  });
+
+  test('the server serves the app under /app/ (any client route) and never shadows the API', async () => {
+    const page = await fetch(`${x.base}/app/runs/1`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /<div id="root">/);
+    assert.equal((await fetch(`${x.base}/`, { redirect: 'manual' })).headers.get('location'), '/app/');
+    assert.equal((await fetch(`${x.base}/app/assets/nosuch.js`)).status, 404);
+    const api = await fetch(`${x.base}/api/v1/nosuch`);
+    assert.equal(api.status, 404);
+    assert.equal(((await api.json()) as { error: { code: string } }).error.code, 'ROUTE_NOT_FOUND');
+    assert.equal((await fetch(`${x.base}/healthz`)).status, 200);
+  });
+
+  test('an approver approves from the inbox and sees the run complete', async () => {
+    const { context, page } = await signIn(browser, x.base, x.users.approver);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    const inbox = page.getByRole('table', { name: 'Pending approval requests' });
+    await inbox.getByRole('link', { name: 'Credit limit exceeded on S00101' }).click();
+    const detail = page.locator('[data-approval-detail]');
+    await detail.getByText('Why (the policy decision)').waitFor();
+    assert.match(await detail.getByLabel('Policy decision').innerText(), /"policy": "credit-limit"/);
+    assert.match(await inbox.locator('.countdown').first().innerText(), /left$/);
+    await shot(page, 'approvals');
+    await page.getByLabel('Reason (required to reject)').fill('Customer paid last week');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await detail.locator('.badge-approved').first().waitFor();
+    assert.match(await page.getByRole('list', { name: 'Request history' }).innerText(), /approved.*Customer paid last week/s);
+    await detail.getByRole('link', { name: `run ${approvalRun} (credit-release)` }).click();
+    await page.locator('[data-run-status="completed"]').waitFor();
+    assert.equal(await page.locator('[data-step="approve"]').getAttribute('data-status'), 'completed');
+    assert.equal(await page.locator('[data-step="release"]').getAttribute('data-status'), 'completed');
+    assert.equal(await page.locator('[data-step="hold"]').getAttribute('data-status'), 'not-run');
+    assert.deepEqual((await x.engine.runs.show(approvalRun)).output, { released: true, decision: 'approved' });
+    await context.close();
+  });
+
+  test('an operator replays the failed run from its exception case with a corrected input; the run completes and the case closes', async () => {
+    const { context, page } = await signIn(browser, x.base, x.users.operator);
+    await page.locator('[data-kpi="error-rate"]').waitFor();
+    assert.equal(await page.locator('[data-kpi="approvals-waiting"]').innerText(), '2');
+    assert.equal(await page.locator('[data-kpi="exceptions-open"]').innerText(), '1');
+    await shot(page, 'overview');
+
+    await page.getByRole('link', { name: 'Exceptions' }).click();
+    const row = page.locator('[data-case]').filter({ hasText: `run ${failedRun}` });
+    await row.waitFor();
+    assert.match(await page.getByRole('list', { name: 'Root-cause groups' }).innerText(), /ship-order \/ route \/ SWITCH_NO_MATCH/);
+    await row.getByRole('link').click();
+    const detail = page.locator('[data-case-detail]');
+    await detail.getByText('Failed step: route').waitFor();
+    await shot(page, 'exceptions');
+    await detail.getByText('Replay with a corrected input').click();
+    const editor = detail.getByLabel('Corrected input');
+    await editor.fill('{ "ref": "WH/OUT/00042", "weightKg": 7, }');
+    // A parse error shows next to the field and the replay cannot be sent.
+    await detail.getByText(/Not valid JSON/).waitFor();
+    assert.equal(await detail.getByRole('button', { name: 'Replay', exact: true }).isDisabled(), true);
+    await editor.fill('{ "ref": "WH/OUT/00042", "weightKg": 7 }');
+    await detail.getByRole('button', { name: 'Replay', exact: true }).click();
+    // The case closes when the replayed run completes.
+    await page.locator('[data-case-detail][data-case-status="resolved"]').waitFor();
+    assert.match(await page.getByRole('list', { name: 'Case history' }).innerText(), /replay/i);
+
+    await detail.getByRole('link', { name: `run ${failedRun}` }).click();
+    await page.locator('[data-run-status="completed"]').waitFor();
+    assert.equal(await page.locator('[data-step="parcel"]').getAttribute('data-status'), 'completed');
+    assert.equal(await page.locator('[data-step="freight"]').getAttribute('data-status'), 'not-run');
+    assert.equal(await page.locator('[data-edge="route>parcel"]').getAttribute('class'), 'edge edge-branch edge-taken');
+    assert.match(await page.getByLabel('Run input').innerText(), /"weightKg": 7/);
+    await shot(page, 'run');
+
+    // A waiting run: cancel it from its page, then replay it from there (back to its approval).
+    await page.goto(`/app/runs/${waitingRun}`);
+    await page.locator('[data-run-status="waiting"]').waitFor();
+    const cancel = page.getByRole('form', { name: 'Cancel run' });
+    await cancel.getByLabel('Reason').fill('customer asked to hold');
+    await cancel.getByRole('button', { name: 'Cancel run' }).click();
+    await page.locator('[data-run-status="cancelled"]').waitFor();
+    const replay = page.getByRole('form', { name: 'Replay' });
+    await replay.getByLabel('Reason').fill('customer confirmed');
+    await replay.getByRole('button', { name: 'Replay run' }).click();
+    await page.locator('[data-run-status="waiting"]').waitFor();
+
+    await page.getByRole('link', { name: 'Workflows' }).click();
+    await page.getByRole('link', { name: 'ship-order' }).click();
+    await page.getByLabel('Event').fill(JSON.stringify({ source: 'dashboard', type: 'shipment.ready', key: 'dry-1', payload: { ref: 'WH/OUT/9', weightKg: 40 } }, null, 2));
+    await page.getByRole('button', { name: 'Dry-run' }).click();
+    await page.locator('[data-outcome="completed"]').waitFor();
+    assert.match(await page.locator('[data-outcome]').innerText(), /freight/);
+    assert.equal(await page.locator('[data-step="freight"]').getAttribute('data-status'), 'completed', 'the graph shows the dry run\'s path');
+    assert.equal(await page.locator('[data-step="parcel"]').getAttribute('data-status'), 'not-run');
+    await shot(page, 'workflows');
+    await context.close();
+  });
+
+  test('a viewer is offered no actions, and the API refuses them when asked directly', async () => {
+    const { context, page } = await signIn(browser, x.base, x.users.viewer);
+    assert.deepEqual(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts(), ['Overview', 'Approvals', 'Exceptions', 'Runs', 'Workflows', 'Policies']);
+    await page.getByRole('link', { name: 'Approvals' }).click();
+    await page.getByRole('table', { name: 'Pending approval requests' }).getByRole('link', { name: 'Credit limit exceeded on S00102' }).click();
+    await page.locator('[data-approval-detail]').getByText('Why (the policy decision)').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Waiting for me' }).count(), 0);
+
+    await page.goto(`/app/runs/${waitingRun}`);
+    await page.locator('[data-run-status="waiting"]').waitFor();
+    await page.locator('[data-no-actions]').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Replay run' }).count(), 0);
+    assert.equal(await page.getByRole('button', { name: 'Cancel run' }).count(), 0);
+
+    const refused = await page.evaluate(async (runId) => {
+      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
+      const headers = { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken };
+      const replay = await fetch(`/api/v1/runs/${runId}/replay`, { method: 'POST', headers, body: '{}' });
+      const decide = await fetch('/api/v1/approvals/1/decision', { method: 'POST', headers, body: JSON.stringify({ decision: 'approve' }) });
+      return { replay: replay.status, code: ((await replay.json()) as { error: { code: string } }).error.code, decide: decide.status };
+    }, waitingRun);
+    assert.deepEqual(refused, { replay: 403, code: 'FORBIDDEN', decide: 403 });
+    assert.equal((await x.engine.runs.show(waitingRun)).status, 'waiting');
+    await context.close();
+  });
+
+  test('an auditor searches the audit log and verifies its hash chain', async () => {
+    const { context, page } = await signIn(browser, x.base, x.users.auditor);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    await page.getByLabel('Action (or prefix)').fill('run');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const entries = page.getByRole('table', { name: 'Audit entries' });
+    await entries.getByText('run.cancel').waitFor();
+    assert.equal(await entries.getByText('login.succeeded').count(), 0, 'the search shows only run.* entries');
+    await page.getByLabel('Action (or prefix)').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await entries.getByText('approval.approve').first().waitFor();
+    await page.getByRole('button', { name: 'Verify the hash chain' }).click();
+    await page.locator('[data-verify="ok"]').waitFor();
+    await shot(page, 'audit');
+    await context.close();
+  });
+});

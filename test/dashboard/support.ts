@@ -1,0 +1,155 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { buildApi, createApiServices, type ApiServices } from '../../src/api/index.ts';
+import { ApprovalsService, approvalStep } from '../../src/approvals/index.ts';
+import { AuditLog } from '../../src/audit/index.ts';
+import type { Role } from '../../src/auth/index.ts';
+import { engineStepTypes, StepRegistry, systemClock, type Engine } from '../../src/engine/index.ts';
+import { silentLogger } from '../../src/observability/index.ts';
+import { testKeyring } from '../api/support.ts';
+import { engineWith, waitForRun } from '../support/engine.ts';
+import { openTestStore, type TestStore } from '../support/stores.ts';
+
+const DASHBOARD = join(import.meta.dirname, '..', '..', 'dashboard');
+export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+export const PASSWORD = 'a long enough password';
+
+/** A credit check that needs one approval from the credit-control group. */
+export const CREDIT = `
+id: credit-release
+description: Orders over the credit limit wait for credit control
+trigger: { event: credit.review }
+steps:
+  - id: approve
+    type: approval
+    with:
+      subject: { model: sale.order, id: "= event.payload.id", name: "= event.payload.name" }
+      summary: "= 'Credit limit exceeded on ' & event.payload.name"
+      requester: "= event.payload.requester"
+      policy: { policy: credit-limit, version: 3, tier: manager, rule: 4, exposure: "= event.payload.amount" }
+      levels:
+        - { name: credit, approvers: { group: credit-control }, sla_hours: 4 }
+      on_reject: hold
+  - id: release
+    type: transform
+    with: { released: true, decision: "= steps.approve.output.decision" }
+    end: true
+  - id: hold
+    type: transform
+    with: { released: false }
+`;
+
+/** Books a shipment; a shipment without a positive weight fails at "route" (no case matches). */
+export const SHIP = `
+id: ship-order
+description: Choose a carrier by weight and book the shipment
+trigger: { event: shipment.ready }
+steps:
+  - id: classify
+    type: transform
+    with: { ref: "= input.ref", weightKg: "= input.weightKg" }
+  - id: route
+    type: switch
+    with:
+      cases:
+        - { when: "input.weightKg > 30", next: freight }
+        - { when: "input.weightKg > 0", next: parcel }
+  - id: parcel
+    type: transform
+    with: { carrier: parcel-co, ref: "= input.ref" }
+    next: confirm
+  - id: freight
+    type: transform
+    with: { carrier: freight-co, ref: "= input.ref" }
+    next: confirm
+  - id: confirm
+    type: log
+    with: { message: "= 'booked ' & input.ref" }
+    end: true
+`;
+
+export interface Instance {
+  t: TestStore;
+  engine: Engine;
+  services: ApiServices;
+  api: FastifyInstance;
+  base: string;
+  /** Email of the user created for each role. */
+  users: Record<Role, string>;
+  send(type: string, key: string, payload: Record<string, unknown>): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Builds the dashboard into a fresh folder (what a clean clone has: no built files committed). */
+export async function buildDashboard(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'crossdock-dashboard-'));
+  await build({ configFile: join(DASHBOARD, 'vite.config.ts'), root: DASHBOARD, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  return outDir;
+}
+
+/** A Crossdock on the embedded store with the dashboard, users of every role, and the two workflows. */
+export async function startInstance(dashboardDir: string): Promise<Instance> {
+  const t = await openTestStore();
+  const logger = silentLogger();
+  const db = t.store.db as never;
+  const now = () => systemClock.now();
+  const approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => t.store.wake() });
+  const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals)]);
+  const engine = await engineWith(t.store, [CREDIT, SHIP], { steps, logger });
+  const services = createApiServices({ engine, keyring: testKeyring(), sessionTtlMs: 3_600_000, approvals });
+  const api = await buildApi({ services, logger, maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 }, dashboardDir });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  const users = {} as Record<Role, string>;
+  for (const role of ['admin', 'operator', 'approver', 'viewer', 'auditor'] as const) {
+    const email = `${role}@acme.test`;
+    const user = await services.users.create({ email, role, password: PASSWORD });
+    if (role === 'approver') await approvals.directory.setProfile(user.id, { groups: ['credit-control'], managerId: null, odooUserId: null }, now());
+    users[role] = email;
+  }
+  engine.startWorkers(1);
+  return {
+    t, engine, services, api, base, users,
+    async send(type, key, payload) {
+      const { runIds } = await engine.accept({ source: 'odoo', type, key, payload });
+      await waitForRun(engine, runIds[0]!, ['waiting', 'completed', 'failed']);
+      return runIds[0]!;
+    },
+    async close() {
+      await api.close();
+      services.metrics.close();
+      await engine.stopWorkers();
+      await t.dispose();
+    },
+  };
+}
+
+/** Debian's Chromium, headless; never a downloaded browser. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+}
+
+/** A fresh browser context (its own cookies) signed in through the login form. */
+export async function signIn(browser: Browser, base: string, email: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+  const page = await context.newPage();
+  await page.goto('/app/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Screens' }).waitFor();
+  return { context, page };
+}
+
+export function removeDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
