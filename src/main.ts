@@ -2,16 +2,21 @@ import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
+import { ExceptionsService, raiseExceptionStep } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
-import { odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
+import { carrierStepTypes, createCarrierIntegration, createCarrierRegistry, loadCarrierSettings, type CarrierConfig, type CarrierIntegration } from './connectors/carriers/index.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import { createClientPool, odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { createLogger, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
+import { decideStep, PolicyRegistry } from './policies/index.ts';
 import type { StepType } from './workflows/index.ts';
 import { createApiServices, type ApiServices } from './api/index.ts';
 import { CrossdockError } from './errors/index.ts';
 import { loadKeyring, type Keyring } from './secrets/index.ts';
+import { approvalNotifier, Notifications, notifyStep } from './notify/index.ts';
 
 export interface Crossdock {
   config: CrossdockConfig;
@@ -20,8 +25,16 @@ export interface Crossdock {
   logger: Logger;
   /** Present when CROSSDOCK_ODOO_CONFIG names an Odoo configuration. */
   odoo: OdooIntegration | null;
+  /** Present when carriers are configured (CROSSDOCK_CARRIERS_CONFIG or the carriers option). */
+  carriers: CarrierIntegration | null;
+  /** The connectors' webhook routes (/hooks/odoo/..., /hooks/carriers/...), for the API. */
+  webhookRoutes: FastifyPluginAsync[];
   /** Users, tokens, sessions, audit log, secrets, webhook sources, metrics: what the API and CLI use. */
   services: ApiServices;
+  /** The decision tables loaded with the workflows: every `policies` folder in the workflow folder, and the one beside it. */
+  policies: PolicyRegistry;
+  /** The notification outbox and its dispatcher (running while any channel is configured). */
+  notifications: Notifications;
   close(): Promise<void>;
 }
 
@@ -30,6 +43,8 @@ export interface CrossdockOptions {
   clock?: Clock;
   /** Custom step types (TypeScript plugins) next to the built-in ones. */
   plugins?: StepType<any>[];
+  /** Carriers given in code (the demo's simulated ones); otherwise CROSSDOCK_CARRIERS_CONFIG is read. */
+  carriers?: CarrierConfig[];
   /** Apply pending migrations on open (the default); `crossdock worker` on a server says no. */
   migrate?: boolean;
 }
@@ -38,8 +53,19 @@ export interface CrossdockOptions {
  * The step types every Crossdock has: the engine's own and the connectors'. Without a
  * store (validate, dry runs) the stateful ones are known by their schema only.
  */
-export function builtInSteps(plugins: StepType<any>[] = [], services: { approvals?: ApprovalsService; approvalMirror?: ApprovalMirror | null } = {}): StepRegistry {
-  return new StepRegistry([...engineStepTypes(), httpRequestStep, approvalStep(services.approvals ?? null, services.approvalMirror ?? null), ...plugins]);
+export function builtInSteps(plugins: StepType<any>[] = [], services: { approvals?: ApprovalsService; approvalMirror?: ApprovalMirror | null; policies?: PolicyRegistry; notifications?: Notifications | null; exceptions?: ExceptionsService } = {}): StepRegistry {
+  return new StepRegistry([...engineStepTypes(), httpRequestStep, approvalStep(services.approvals ?? null, services.approvalMirror ?? null), decideStep(services.policies ?? null), notifyStep(services.notifications ?? null), raiseExceptionStep(services.exceptions ?? null), ...plugins]);
+}
+
+/**
+ * The connectors' step types for commands without a running instance (validate, simulate):
+ * Odoo and carrier steps against the configured connections, if any. Without a configured
+ * Odoo they still validate; calling one fails with ODOO_CONNECTION_UNKNOWN.
+ */
+export function offlineConnectorSteps(config: CrossdockConfig): StepType<any>[] {
+  const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
+  const carrierConfigs = config.carriersConfigPath ? loadCarrierSettings(config.carriersConfigPath, process.env) : [];
+  return [...odooStepTypes(createClientPool(odooSettings?.profiles ?? [])), ...carrierStepTypes(createCarrierRegistry(carrierConfigs))];
 }
 
 /** The composition root: wires one Crossdock instance. No singletons; two can share a process. */
@@ -53,6 +79,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     }
     let engine: Engine | undefined;
     const now = () => (options.clock ?? systemClock).now();
+    const notifications = new Notifications({ db: store.db as never, config: config.notify, clock: { now }, logger });
     const approvals = new ApprovalsService({
       db: store.db as never,
       now,
@@ -60,7 +87,11 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       wake: () => store.wake(),
       // Decision links point at this instance's API (`start` sets the address it listens on).
       linkBaseUrl: () => (engine ? String(engine.vars.apiUrl) : null),
+      // Approval e-mails are queued in the approval's own transaction (the outbox); no SMTP, no e-mails.
+      ...(notifications.channels.includes('email') ? { notify: approvalNotifier(notifications) } : {}),
     });
+    // The exception queue; the raise_exception step opens cases through it, retries go through the engine's runs.
+    const exceptions = new ExceptionsService({ db: store.db as never, now, audit: new AuditLog(store.db as never, now), runs: () => engine!.runs });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings
       ? createOdooIntegration(odooSettings, {
@@ -71,9 +102,13 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
           extraSteps: (clients) => odooStepTypes({ get: clients }),
         })
       : null;
+    const policies = new PolicyRegistry();
+    const carrierConfigs = options.carriers ?? (config.carriersConfigPath ? loadCarrierSettings(config.carriersConfigPath, process.env) : null);
+    const carriers = carrierConfigs ? createCarrierIntegration(carrierConfigs, { accept: (event) => engine!.accept(event), now, logger }) : null;
     engine = new Engine({
       store,
-      steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? [])], { approvals, approvalMirror: odoo ? odooApprovalMirror({ get: odoo.clients }) : null }),
+      steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? []), ...(carriers?.steps ?? [])], { approvals, approvalMirror: odoo ? odooApprovalMirror({ get: odoo.clients }) : null, policies, notifications, exceptions }),
+      companions: [policies], // loadWorkflows(dir) loads the folder's policies first
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
       maxEventBytes: config.maxEventBytes,
@@ -90,19 +125,33 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       setupCodeFile: join(config.security.stateDir, 'first-admin-code'),
       // Names and addresses only: the API never shows an Odoo credential.
       approvals,
+      exceptions,
+      policies,
       odooConnections: () => (odooSettings?.profiles ?? []).map((p) => ({ name: p.name, url: p.url, database: p.database, protocol: p.protocol })),
     });
+    // The dispatcher runs with the instance. It is woken by this process's enqueues, by any
+    // store wake-up (decisions, NOTIFY from other processes) and when a run parks (an
+    // approval level that started has committed its e-mails), and polls otherwise.
+    if (notifications.channels.length > 0) {
+      const running = engine;
+      notifications.start([(wake) => store.onWake(wake), (wake) => running.events.on('run:waiting', wake)]);
+    }
     return {
       config,
       store,
       engine,
       logger,
       odoo,
+      carriers,
+      webhookRoutes: [...(odoo ? [odoo.routes] : []), ...(carriers ? [carriers.routes] : [])],
       services,
+      policies,
+      notifications,
       async close() {
         services.metrics.close();
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
+        await notifications.stop(); // after the workers: they may still queue messages
         await store.close();
       },
     };

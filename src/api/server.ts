@@ -6,12 +6,16 @@ import { actorName, CSRF_HEADER, csrfMatches, SESSION_COOKIE, type Principal } f
 import { CrossdockError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { webhookIngress } from '../triggers/index.ts';
+import { dashboardAssets, DASHBOARD_DIST } from './dashboard.ts';
 import { sendError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { parse, type RouteSpec } from './route.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
+import { exceptionRoutes } from './routes/exceptions.ts';
+import { kpiRoutes } from './routes/kpis.ts';
+import { policyRoutes } from './routes/policies.ts';
 import { runRoutes } from './routes/runs.ts';
 import { auditRoutes, secretRoutes } from './routes/secrets-audit.ts';
 import { sourceRoutes } from './routes/sources.ts';
@@ -44,10 +48,12 @@ export interface ApiOptions {
   cookieSecure?: boolean;
   /** More routes (the Odoo webhooks, /hooks/odoo/...), each registered in its own scope. */
   plugins?: FastifyPluginAsync[];
+  /** The built dashboard to serve under /app/ (default dashboard/dist); null serves none. */
+  dashboardDir?: string | null;
 }
 
 /** Every route of /api/v1 plus health and metrics: the permission matrix test walks this list. */
-export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes, ...approvalRoutes];
+export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes, ...approvalRoutes, ...exceptionRoutes, ...kpiRoutes, ...policyRoutes];
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -111,6 +117,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     onRejected: (source, code) => services.metrics.eventRejected(source, code),
   }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
+  if (options.dashboardDir !== null) await app.register(dashboardAssets(options.dashboardDir ?? DASHBOARD_DIST));
   return app;
 }
 

@@ -1,8 +1,10 @@
 import { ApprovalsService } from '../approvals/index.ts';
 import { AuditLog } from '../audit/index.ts';
+import { ExceptionsService } from '../exceptions/index.ts';
 import { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { createMetrics, type Metrics } from '../observability/index.ts';
+import { PolicyRegistry } from '../policies/index.ts';
 import { SecretStore, type Keyring } from '../secrets/index.ts';
 import { WebhookSources } from '../triggers/index.ts';
 
@@ -22,6 +24,10 @@ export interface ApiServices {
   odooConnections: () => { name: string; url: string; database: string; protocol: string }[];
   /** Approval requests, the approver directory and decision links. */
   approvals: ApprovalsService;
+  /** The exception queue: cases, their history, retry / replay / resolve. */
+  exceptions: ExceptionsService;
+  /** The decision tables the `decide` step uses (read-only over the API). */
+  policies: PolicyRegistry;
 }
 
 export interface ServicesOptions {
@@ -33,6 +39,10 @@ export interface ServicesOptions {
   odooConnections?: ApiServices['odooConnections'];
   /** The instance the approval step uses (with its notifier); one over the same store otherwise. */
   approvals?: ApprovalsService;
+  /** The instance the raise_exception step uses; one over the same store otherwise. */
+  exceptions?: ExceptionsService;
+  /** The instance's policies; an empty registry otherwise. */
+  policies?: PolicyRegistry;
 }
 
 /** Wires the security services over the engine's store and clock. */
@@ -55,5 +65,7 @@ export function createApiServices(options: ServicesOptions): ApiServices {
     setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
     odooConnections: options.odooConnections ?? (() => []),
     approvals: options.approvals ?? new ApprovalsService({ db, now, audit, wake: () => engine.store.wake() }),
+    exceptions: options.exceptions ?? new ExceptionsService({ db, now, audit, runs: () => engine.runs }),
+    policies: options.policies ?? new PolicyRegistry(),
   };
 }

@@ -36,17 +36,20 @@ export const Permission = {
   approvalsRead: 'approvals:read',
   /** Decide requests one is an approver (or delegate) of; manage one's own delegations. */
   approvalsDecide: 'approvals:decide',
+  exceptionsRead: 'exceptions:read',
+  /** Work the exception queue: assign, comment, retry, replay, resolve, reopen. */
+  exceptionsOperate: 'exceptions:operate',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS = Object.values(Permission) as [Permission, ...Permission[]];
 
 const P = Permission;
-const READ = [P.eventsRead, P.workflowsRead, P.runsRead, P.sourcesRead, P.metricsRead, P.tokensOwn, P.approvalsRead];
+const READ = [P.eventsRead, P.workflowsRead, P.runsRead, P.sourcesRead, P.metricsRead, P.tokensOwn, P.approvalsRead, P.exceptionsRead];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
   integrator: [...READ, P.eventsSend, P.workflowsSimulate, P.sourcesWrite, P.secretsRead, P.secretsWrite],
-  operator: [...READ, P.eventsSend, P.workflowsSimulate, P.runsOperate],
+  operator: [...READ, P.eventsSend, P.workflowsSimulate, P.runsOperate, P.exceptionsOperate],
   approver: [P.workflowsRead, P.runsRead, P.runsSignal, P.tokensOwn, P.approvalsRead, P.approvalsDecide],
   viewer: READ,
   auditor: [...READ, P.usersRead, P.secretsRead, P.auditRead],

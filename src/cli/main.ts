@@ -1,30 +1,34 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { loadConfig, type CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import { builtInSteps, createCrossdock } from '../main.ts';
+import { createCrossdock, offlineConnectorSteps } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
-import { loadWorkflowDir, WorkflowSchema } from '../workflows/index.ts';
+import { WorkflowSchema, type StepType } from '../workflows/index.ts';
 import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEvent } from '../engine/index.ts';
 import { cliToken, directOperations, remoteOperations, type Operations } from './operations.ts';
 import { createOutput, table, usageError, type Output } from './output.ts';
 import { serve } from './serve.ts';
+import { demoCommand } from './demo.ts';
 import { odooCommand } from './odoo.ts';
 import { usersCommand } from './users.ts';
 import { approvalsCommand, approversCommand } from './approvals.ts';
+import { exceptionsCommand } from './exceptions.ts';
 import { tokensCommand } from './tokens.ts';
 import { auditCommand } from './audit.ts';
 import { secretsCommand } from './secrets.ts';
+import { loadFolder, policiesCommand } from './policies.ts';
 
 const HELP = `crossdock <command> [options]
 
+  demo [--orders N] [--rate R]  the whole system on the Odoo and carrier simulators (npm start); with --orders, a bounded run and its report
   start [--feed events.jsonl]   API and workers (the main process)
   worker [--workers N]          workers only, to scale out on PostgreSQL
   migrate                       apply database migrations
-  validate [dir]                check workflow files (file, line, path of each problem)
+  validate [dir]                check workflow and policy files (file, line, path of each problem)
   schema                        JSON Schema of workflow files, for editors
-  simulate <workflow> --event file.json   dry run: the steps it would take, executing no side effect
+  simulate <workflow | pack folder> --event file.json   dry run: the steps it would take, executing no side effect
   runs list [--status S] [--workflow W] [--limit N]
   runs show <id> | replay <id> [--input file.json] [--from step] | cancel <id> [--reason text]
   runs signal <id> <name> [--payload json]
@@ -35,8 +39,10 @@ const HELP = `crossdock <command> [options]
   tokens create --name N [--user U] [--scopes a,b] [--event-sources s] [--expires-days D] | list | revoke <id>
   audit verify | export [--out file.jsonl]    check the hash chain; JSON lines for auditors
   secrets set <name> (value on stdin) | list | rotate-key
+  policies list | show <id> | test [<id>] --cases cases.yaml   the decision tables of the workflow folder
   approvals list [--status S] | show <id> | approve <id> [--reason R] | reject <id> --reason R   (direct: --as <email>)
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
+  exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
 
 Common options: --workflows dir, --data-dir dir, --port N, --json, --api URL (talk to a running instance)
 Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
@@ -50,6 +56,8 @@ const OPTIONS = {
   source: { type: 'string' }, type: { type: 'string' }, key: { type: 'string' }, payload: { type: 'string' }, file: { type: 'string' },
   role: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' }, scopes: { type: 'string' },
   'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
+  cases: { type: 'string' },
+  orders: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' },
   as: { type: 'string' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
@@ -78,6 +86,8 @@ export async function main(argv: string[]): Promise<number> {
       ...(flags.workers ? { CROSSDOCK_WORKERS: flags.workers } : {}),
     });
     switch (command) {
+      case 'demo':
+        return await demoCommand(config, flags, out);
       case 'start':
         return await serve(config, { api: true, workers: Math.max(1, config.workers.count), feed: flags.feed }, out);
       case 'worker':
@@ -85,7 +95,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'migrate':
         return await migrateCommand(config, out);
       case 'validate':
-        return validateCommand(rest[0] ?? config.workflowsDir, out);
+        return validateCommand(rest[0] ?? config.workflowsDir, out, offlineConnectorSteps(config));
       case 'schema':
         out.result(z.toJSONSchema(WorkflowSchema, { io: 'input', unrepresentable: 'any' }), () => JSON.stringify(z.toJSONSchema(WorkflowSchema, { io: 'input', unrepresentable: 'any' }), null, 2));
         return 0;
@@ -99,12 +109,16 @@ export async function main(argv: string[]): Promise<number> {
         return await tokensCommand(config, rest, flags, out);
       case 'approvals':
         return await approvalsCommand(config, rest, flags, out);
+      case 'exceptions':
+        return await exceptionsCommand(config, rest, flags, out);
       case 'approvers':
         return await approversCommand(config, rest, flags, out);
       case 'audit':
         return await auditCommand(config, rest, flags, out);
       case 'secrets':
         return await secretsCommand(config, rest, flags, out);
+      case 'policies':
+        return await policiesCommand(config, rest, flags, out);
       case 'runs':
       case 'events':
         return await withOperations(config, flags, out, command === 'events', (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));
@@ -127,11 +141,11 @@ async function migrateCommand(config: CrossdockConfig, out: Output): Promise<num
   }
 }
 
-function validateCommand(dir: string, out: Output): number {
-  const result = loadWorkflowDir(dir, builtInSteps());
+function validateCommand(dir: string, out: Output, connectorSteps: StepType<any>[] = []): number {
+  const { result, policies } = loadFolder(dir, connectorSteps);
   if (result.ok) {
-    out.result({ ok: true, workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash, file: w.file })) }, () =>
-      result.workflows.map((w) => `ok  ${w.file}  ${w.definition.id}@${w.hash}`).join('\n') || `no workflow files in ${dir}`,
+    out.result({ ok: true, workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash, file: w.file })), policies: policies.map((p) => ({ id: p.id, version: p.version, file: p.file })) }, () =>
+      [...result.workflows.map((w) => `ok  ${w.file}  ${w.definition.id}@${w.hash}`), ...policies.map((p) => `ok  ${p.file}  policy ${p.id}@${p.version}`)].join('\n') || `no workflow files in ${dir}`,
     );
     return 0;
   }
@@ -139,17 +153,30 @@ function validateCommand(dir: string, out: Output): number {
   return 1;
 }
 
-/** A dry run needs no database: it reads the workflow files and walks one of them. */
+/**
+ * A dry run needs no database: it reads the workflow files and walks one of them. The first
+ * argument is a workflow id (in --workflows) or a folder such as packs/dispatch, whose
+ * workflow triggered by the event is walked. Reads (Odoo, carrier rates) run against the
+ * configured connections; every write is described instead.
+ */
 async function simulateCommand(config: CrossdockConfig, rest: string[], flags: Flags, out: Output): Promise<number> {
-  const workflowId = rest[0];
-  if (!workflowId || !flags.event) throw usageError('usage: crossdock simulate <workflow> --event file.json');
-  const steps = builtInSteps();
-  const loaded = loadWorkflowDir(config.workflowsDir, steps);
-  if (!loaded.ok) return validateCommand(config.workflowsDir, out);
-  const found = loaded.workflows.find((w) => w.definition.id === workflowId);
-  if (!found) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" in ${config.workflowsDir}`, { category: 'user' });
-  const workflow = new CompiledWorkflow(found.definition, found.hash, found.file);
+  const target = rest[0];
+  if (!target || !flags.event) throw usageError('usage: crossdock simulate <workflow id | pack folder> --event file.json');
+  const folder = existsSync(target) && statSync(target).isDirectory() ? target : null;
+  const dir = folder ?? config.workflowsDir;
+  const connectors = offlineConnectorSteps(config);
+  const { result: loaded, steps } = loadFolder(dir, connectors);
+  if (!loaded.ok) return validateCommand(dir, out, connectors);
   const event = validateEvent(readJsonFile(flags.event, '--event'), config.maxEventBytes, systemClock.now());
+  const compiled = loaded.workflows.map((w) => ({ loaded: w, workflow: new CompiledWorkflow(w.definition, w.hash, w.file) }));
+  const triggered = folder ? compiled.filter((c) => c.loaded.definition.trigger !== undefined) : [];
+  let found = folder ? undefined : loaded.workflows.find((w) => w.definition.id === target);
+  if (folder) {
+    for (const c of triggered) if (!found && (await routeEvent([c.workflow], event)).length > 0) found = c.loaded;
+    if (!found) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow in ${folder} is triggered by a ${event.type} event from ${event.source}; it has ${loaded.workflows.map((w) => w.definition.id).join(', ')}`, { category: 'user' });
+  }
+  if (!found) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${target}" in ${config.workflowsDir}`, { category: 'user' });
+  const workflow = new CompiledWorkflow(found.definition, found.hash, found.file);
   const matches = (await routeEvent([workflow], event)).length > 0;
   const result = await simulateWorkflow(workflow, steps, event, matches, { apiUrl: `http://${config.http.host}:${config.http.port}` });
   out.result(result, () =>

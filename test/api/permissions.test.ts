@@ -13,11 +13,11 @@ import { startTestApi, type TestApi } from './support.ts';
  */
 const EXPECTED: Record<Role, string[]> = {
   admin: Object.values(Permission),
-  integrator: ['events:read', 'events:send', 'workflows:read', 'workflows:simulate', 'runs:read', 'sources:read', 'sources:write', 'secrets:read', 'secrets:write', 'metrics:read', 'tokens:own', 'approvals:read'],
-  operator: ['events:read', 'events:send', 'workflows:read', 'workflows:simulate', 'runs:read', 'runs:operate', 'sources:read', 'metrics:read', 'tokens:own', 'approvals:read'],
+  integrator: ['events:read', 'events:send', 'workflows:read', 'workflows:simulate', 'runs:read', 'sources:read', 'sources:write', 'secrets:read', 'secrets:write', 'metrics:read', 'tokens:own', 'approvals:read', 'exceptions:read'],
+  operator: ['events:read', 'events:send', 'workflows:read', 'workflows:simulate', 'runs:read', 'runs:operate', 'sources:read', 'metrics:read', 'tokens:own', 'approvals:read', 'exceptions:read', 'exceptions:operate'],
   approver: ['workflows:read', 'runs:read', 'runs:signal', 'tokens:own', 'approvals:read', 'approvals:decide'],
-  viewer: ['events:read', 'workflows:read', 'runs:read', 'sources:read', 'metrics:read', 'tokens:own', 'approvals:read'],
-  auditor: ['events:read', 'workflows:read', 'runs:read', 'sources:read', 'metrics:read', 'tokens:own', 'users:read', 'secrets:read', 'audit:read', 'approvals:read'],
+  viewer: ['events:read', 'workflows:read', 'runs:read', 'sources:read', 'metrics:read', 'tokens:own', 'approvals:read', 'exceptions:read'],
+  auditor: ['events:read', 'workflows:read', 'runs:read', 'sources:read', 'metrics:read', 'tokens:own', 'users:read', 'secrets:read', 'audit:read', 'approvals:read', 'exceptions:read'],
 };
 
 const concrete = (path: string) => path.replace(':id', '999999').replace(':name', 'nosuch');
