@@ -273,6 +273,8 @@ export class ApprovalsService {
     const reason = `SLA of ${level.sla_hours} h for level "${level.name}" passed at ${new Date(r.level_due_at!).toISOString()}`;
     if (level.on_breach !== 'escalate') {
       await this.#record(tx, r, { action: level.on_breach === 'approve' ? 'auto_approved' : 'auto_rejected', actor: 'system', via: 'system', reason });
+      // Decided by the system because the deadline passed: the SLA was breached all the same.
+      await sql`UPDATE approval_requests SET breached = true WHERE id = ${r.id}`.execute(tx);
       await this.#close(tx, r, level.on_breach === 'approve' ? 'approved' : 'rejected', now, reason);
       return;
     }

@@ -14,30 +14,42 @@ export interface ServeOptions {
   feed?: string;
 }
 
-/** `crossdock start` (API + workers) and `crossdock worker` (workers only). Resolves when stopped by a signal. */
-export async function serve(config: CrossdockConfig, options: ServeOptions, out: Output): Promise<number> {
-  const crossdock = await createCrossdock(config, { migrate: true });
+export interface RunningInstance {
+  crossdock: Crossdock;
+  /** Where the API listens; null for a worker-only process. */
+  url: string | null;
+  /** Stops the API, the engine identity and the instance; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what `crossdock start` runs on an open Crossdock: the engine identity, the API
+ * (with the connectors' webhook routes), the workers and the Odoo pollers. The demo starts
+ * the same pieces the same way.
+ */
+export async function startInstance(crossdock: Crossdock, config: CrossdockConfig, options: ServeOptions & { port?: number }, out: Output): Promise<RunningInstance> {
   const { engine, logger } = crossdock;
+  const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, 'cli-token') : null;
+  const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile });
+  let api: Awaited<ReturnType<typeof buildApi>> | undefined;
   let stopping: Promise<void> | undefined;
-  let security: SecurityStartup | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await api?.close();
+      await security.stop();
+      await crossdock.close();
+    })());
   try {
-    const workflows = await engine.loadWorkflows(config.workflowsDir);
-    logger.info({ workflows: workflows.map((w) => `${w.definition.id}@${w.hash}`), dir: config.workflowsDir }, 'workflows loaded');
-    reportRuns(crossdock);
-    const localCliTokenFile = crossdock.store.kind === 'pglite' ? join(config.security.stateDir, 'cli-token') : null;
-    security = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile });
-    const api = options.api
-      ? await buildApi({
-          services: crossdock.services,
-          logger,
-          maxBodyBytes: config.maxEventBytes,
-          rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
-          cookieSecure: config.security.cookieSecure,
-          plugins: crossdock.odoo ? [crossdock.odoo.routes] : [], // /hooks/odoo/...
-        })
-      : undefined;
-    if (api) {
-      await api.listen({ host: config.http.host, port: config.http.port });
+    if (options.api) {
+      api = await buildApi({
+        services: crossdock.services,
+        logger,
+        maxBodyBytes: config.maxEventBytes,
+        rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
+        cookieSecure: config.security.cookieSecure,
+        plugins: crossdock.webhookRoutes, // /hooks/odoo/..., /hooks/carriers/...
+      });
+      await api.listen({ host: config.http.host, port: options.port ?? config.http.port });
       const { port } = api.server.address() as AddressInfo;
       engine.vars.apiUrl = `http://${config.http.host}:${port}`;
       logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
@@ -47,27 +59,43 @@ export async function serve(config: CrossdockConfig, options: ServeOptions, out:
     // Pollers run in the API process only, so several workers never poll the same cursor.
     if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
     logger.info({ workers: options.workers, store: crossdock.store.kind }, 'workers started');
+    return { crossdock, url: api ? String(engine.vars.apiUrl) : null, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** `crossdock start` (API + workers) and `crossdock worker` (workers only). Resolves when stopped by a signal. */
+export async function serve(config: CrossdockConfig, options: ServeOptions, out: Output): Promise<number> {
+  const crossdock = await createCrossdock(config, { migrate: true });
+  try {
+    const workflows = await crossdock.engine.loadWorkflows(config.workflowsDir);
+    crossdock.logger.info({ workflows: workflows.map((w) => `${w.definition.id}@${w.hash}`), dir: config.workflowsDir }, 'workflows loaded');
+    reportRuns(crossdock);
+    const running = await startInstance(crossdock, config, options, out);
     if (options.feed) await feed(crossdock, options.feed);
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string) => {
-        logger.info({ signal }, 'stopping: finishing in-flight steps');
-        stopping ??= (async () => {
-          await api?.close();
-          await security?.stop();
-          await crossdock.close();
-        })();
-        resolve();
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
-    await stopping;
+    await untilSignal(crossdock.logger);
+    await running.stop();
     return 0;
   } catch (error) {
-    await security?.stop().catch(() => undefined);
     await crossdock.close().catch(() => undefined);
     return out.error(error);
   }
+}
+
+/** Resolves at the first SIGINT or SIGTERM. */
+export function untilSignal(logger: Crossdock['logger']): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      logger.info({ signal }, 'stopping: finishing in-flight steps');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
 }
 
 /** Sends each line of a JSON-lines file as an event; keys make a second start send nothing new. */

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import type { CrossdockConfig } from '../config/index.ts';
+import { formatReport } from '../demo/report.ts';
+import { runDemo } from '../demo/run.ts';
+import { createLogger } from '../observability/index.ts';
+import { untilSignal } from './serve.ts';
+import { usageError, type Output } from './output.ts';
+
+export interface DemoFlags {
+  orders?: string;
+  rate?: string;
+  seed?: string;
+  port?: string;
+}
+
+const USAGE = 'usage: crossdock demo [--orders N] [--rate orders/s] [--seed S] [--port P]';
+
+function whole(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) throw usageError(`--${name} must be a number from ${min} to ${max}, not "${value}"\n${USAGE}`);
+  return Number(value);
+}
+
+/**
+ * `crossdock demo`: the whole system on simulators (see src/demo). Without --orders it runs
+ * until Ctrl-C; with --orders N it places N orders, waits for every one to settle, prints the
+ * report and exits 0 only when every order is accounted for.
+ */
+export async function demoCommand(config: CrossdockConfig, flags: DemoFlags, out: Output): Promise<number> {
+  const orders = flags.orders === undefined ? null : whole(flags.orders, 'orders', 1, 100_000, 0);
+  // The live summary is the demo's output; the engine logs only errors unless LOG_LEVEL asks for more.
+  const logger = createLogger({ level: config.logLevel === 'info' ? 'error' : config.logLevel, pretty: config.logFormat !== 'json' });
+  const until = orders === null ? untilSignal(logger) : undefined;
+  const report = await runDemo({
+    orders,
+    ratePerSecond: whole(flags.rate, 'rate', 0.1, 1_000, orders === null ? 2 : 50),
+    seed: whole(flags.seed, 'seed', 0, 2 ** 31, 42),
+    port: whole(flags.port, 'port', 0, 65_535, config.http.port),
+    dir: join(config.security.stateDir, 'demo'),
+    summaryEveryMs: 2_000,
+    logger,
+    out,
+    ...(until ? { until } : {}),
+  });
+  if (report === null) return 0;
+  out.result(report, () => formatReport(report));
+  return report.accountedFor ? 0 : 1;
+}

@@ -1,0 +1,149 @@
+/**
+ * The people and partners the demo plays: approvers who answer their inbox after a short
+ * think, and carriers who report tracking for what they booked. Both work only through
+ * Crossdock's own services and the simulators' public faces (the approvals service, the
+ * carriers' signed webhooks), never around them.
+ */
+import { createHash } from 'node:crypto';
+import type { ApprovalsService, Decider } from '../approvals/index.ts';
+import type { CarrierSimulator } from '../../sim/carriers/index.ts';
+import type { Logger } from '../observability/index.ts';
+
+/** A stable share in [0, 1) for a string: the same request always gets the same answer. */
+export function shareOf(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32BE(0) / 4_294_967_296;
+}
+
+export interface ApproverBotOptions {
+  approvals: ApprovalsService;
+  /** Crossdock user id -> who decides as them. */
+  people: Map<string, Decider>;
+  /** Share of requests rejected. */
+  rejectShare: number;
+  thinkMs: [min: number, max: number];
+  pollMs: number;
+  logger: Logger;
+}
+
+/** Decides pending requests as their first assignee; counts what it did. */
+export class ApproverBot {
+  readonly decided = { approved: 0, rejected: 0, refused: 0 };
+  readonly #scheduled = new Set<string>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+  #poller: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: ApproverBotOptions) {}
+
+  start(): void {
+    this.#poller = setInterval(() => void this.#scan().catch((error) => this.o.logger.warn({ error: String(error) }, 'demo approver: scan failed')), this.o.pollMs);
+  }
+
+  stop(): void {
+    if (this.#poller) clearInterval(this.#poller);
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+  }
+
+  async #scan(): Promise<void> {
+    const { approvals } = await this.o.approvals.list({ status: 'pending', limit: 200 });
+    for (const request of approvals) {
+      const seat = `${request.id}:${request.level.index}`;
+      if (this.#scheduled.has(seat)) continue;
+      this.#scheduled.add(seat);
+      const [min, max] = this.o.thinkMs;
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        void this.#decide(request.id, request.level.assignees.map((a) => a.userId));
+      }, min + shareOf(seat) * (max - min));
+      this.#timers.add(timer);
+    }
+  }
+
+  async #decide(requestId: string, assignees: string[]): Promise<void> {
+    const who = assignees.map((id) => this.o.people.get(id)).find((p) => p !== undefined);
+    if (!who) return;
+    const reject = shareOf(`reject:${requestId}`) < this.o.rejectShare;
+    try {
+      await this.o.approvals.decide(requestId, who, reject ? 'reject' : 'approve', reject ? 'not justified by the customer history' : 'checked, fine', 'api');
+      reject ? this.decided.rejected++ : this.decided.approved++;
+    } catch (error) {
+      // A refusal (escalated, already decided) is on the request's history; the demo goes on.
+      this.decided.refused++;
+      this.o.logger.debug({ requestId, code: (error as { code?: string }).code }, 'demo approver: decision refused');
+    }
+  }
+}
+
+export interface TrackingPlayerOptions {
+  carriers: CarrierSimulator;
+  delayedShare: number;
+  damagedShare: number;
+  /** Share of tracking events a carrier sends twice (its webhook retries). */
+  duplicateShare: number;
+  stepMs: number;
+  /** True once the shipment is known where it came from (the picking carries the tracking ref). */
+  ready: (trackingRef: string) => boolean;
+  logger: Logger;
+}
+
+/** For each booking a carrier made: in transit, then delivered (or delayed, or damaged). */
+export class TrackingPlayer {
+  readonly sent = { events: 0, duplicates: 0, delivered: 0, delayed: 0, damaged: 0 };
+  readonly #seen = new Set<string>();
+  readonly #pending = new Set<Promise<void>>();
+  #poller: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: TrackingPlayerOptions) {}
+
+  start(): void {
+    this.#poller = setInterval(() => this.#scan(), this.o.stepMs);
+  }
+
+  /** Stops looking for bookings and waits for the updates already under way. */
+  async stop(): Promise<void> {
+    if (this.#poller) clearInterval(this.#poller);
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  /** Sends what is still due for every booking now (the bounded demo's last round). */
+  async flush(): Promise<void> {
+    this.#scan();
+    await Promise.allSettled([...this.#pending]);
+  }
+
+  #scan(): void {
+    for (const profile of this.o.carriers.profiles) {
+      for (const booking of this.o.carriers.bookings(profile.code)) {
+        if (booking.status !== 'booked' || this.#seen.has(booking.tracking_ref) || !this.o.ready(booking.tracking_ref)) continue;
+        this.#seen.add(booking.tracking_ref);
+        const work = this.#play(profile.code, booking.tracking_ref).catch((error) =>
+          this.o.logger.warn({ carrier: profile.code, error: String(error) }, 'demo carrier: tracking update failed'),
+        );
+        this.#pending.add(work);
+        void work.finally(() => this.#pending.delete(work));
+      }
+    }
+  }
+
+  async #play(code: string, trackingRef: string): Promise<void> {
+    await this.#send(code, { tracking_ref: trackingRef, status: 'in_transit', location: 'Hamburg hub' });
+    const x = shareOf(`outcome:${trackingRef}`);
+    if (x < this.o.damagedShare) {
+      await this.#send(code, { tracking_ref: trackingRef, status: 'damaged', reason: 'carton crushed in transit' });
+      this.sent.damaged++;
+    } else if (x < this.o.damagedShare + this.o.delayedShare) {
+      await this.#send(code, { tracking_ref: trackingRef, status: 'delayed', reason: 'missed the line haul' });
+      this.sent.delayed++;
+    } else {
+      await this.#send(code, { tracking_ref: trackingRef, status: 'delivered' });
+      this.sent.delivered++;
+    }
+  }
+
+  async #send(code: string, update: { tracking_ref: string; status: 'in_transit' | 'delivered' | 'delayed' | 'damaged'; reason?: string; location?: string }): Promise<void> {
+    const twice = shareOf(`dup:${update.tracking_ref}:${update.status}`) < this.o.duplicateShare;
+    await this.o.carriers.sendTracking(code, update, twice ? { deliveries: 2 } : {});
+    this.sent.events++;
+    if (twice) this.sent.duplicates++;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * What the demo shows: a live one-line summary read from the store, and the final report of
+ * a bounded demo, which accounts for every order and checks that no work was lost or done
+ * twice (one release run per order, one dispatch per released order, one booking per delivery).
+ */
+import { sql, type Kysely } from 'kysely';
+import type { CarrierSimulator } from '../../sim/carriers/index.ts';
+import type { PlacedOrder } from './traffic.ts';
+
+type Db = Kysely<any>;
+
+export interface LiveSummary {
+  events: number;
+  runs: Record<string, number>;
+  approvalsWaiting: number;
+  exceptionsOpen: number;
+}
+
+export async function liveSummary(db: Db): Promise<LiveSummary> {
+  const events = await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(db);
+  const runs = await sql<{ status: string; n: string }>`SELECT status, count(*) AS n FROM runs GROUP BY status`.execute(db);
+  const approvals = await sql<{ n: string }>`SELECT count(*) AS n FROM approval_requests WHERE status = 'pending'`.execute(db);
+  const exceptions = await sql<{ n: string }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
+  return {
+    events: Number(events.rows[0]?.n ?? 0),
+    runs: Object.fromEntries(runs.rows.map((r) => [r.status, Number(r.n)])),
+    approvalsWaiting: Number(approvals.rows[0]?.n ?? 0),
+    exceptionsOpen: Number(exceptions.rows[0]?.n ?? 0),
+  };
+}
+
+export function formatSummary(s: LiveSummary, eventsPerSecond: number, elapsedS: number): string {
+  const active = (s.runs.ready ?? 0) + (s.runs.running ?? 0) + (s.runs.queued ?? 0);
+  return `[${elapsedS.toFixed(0).padStart(4)} s] events ${s.events} (${eventsPerSecond.toFixed(1)}/s) | runs: ${s.runs.completed ?? 0} completed, ${active} active, ${s.runs.waiting ?? 0} waiting, ${s.runs.failed ?? 0} failed | approvals waiting ${s.approvalsWaiting} | exceptions open ${s.exceptionsOpen}`;
+}
+
+/** True when nothing is left to do: every run has ended or waits for a person. */
+export async function settled(db: Db, expectedReleaseRuns: number): Promise<boolean> {
+  const r = await sql<{ release: string; active: string; waiting: string }>`
+    SELECT count(*) FILTER (WHERE workflow_id = 'order-release') AS release,
+           count(*) FILTER (WHERE status IN ('queued', 'ready', 'running')) AS active,
+           count(*) FILTER (WHERE status = 'waiting') AS waiting
+    FROM runs`.execute(db);
+  const row = r.rows[0]!;
+  const outbox = await sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'sending')`.execute(db);
+  return Number(row.release) >= expectedReleaseRuns && Number(row.active) === 0 && Number(row.waiting) === 0 && Number(outbox.rows[0]?.n ?? 0) === 0;
+}
+
+export interface DemoReport {
+  orders: number;
+  release: { auto: number; approved: number; rejected: number; held: number; heldForStock: number; failed: number; missing: number; duplicated: number };
+  dispatch: { booked: number; approvalGated: number; refused: number; freight: number; notReady: number; failed: number; missing: number; duplicated: number; fallbacksUsed: number; doubleBooked: number };
+  tracking: { delivered: number; shipmentCases: number };
+  approvals: { approved: number; rejected: number; pending: number };
+  exceptionsOpen: number;
+  emailsSent: number;
+  latencyMs: { confirmedToBooked: { p50: number | null; p99: number | null; count: number } };
+  accountedFor: boolean;
+  problems: string[];
+}
+
+type RunRow = { id: string; workflow_id: string; status: string; key: string; steps: string[] };
+
+/** Which steps each run of the packs went through: the outcome is read off its path. */
+async function runsWithPaths(db: Db): Promise<RunRow[]> {
+  const r = await sql<RunRow>`
+    SELECT r.id, r.workflow_id, r.status,
+           CASE WHEN r.workflow_id = 'order-release' THEN r.input->>'id' ELSE r.input->>'order_id' END AS key,
+           coalesce((SELECT array_agg(DISTINCT s.step_id) FROM run_steps s WHERE s.run_id = r.id AND s.status = 'completed'), ARRAY[]::text[]) AS steps
+    FROM runs r WHERE r.workflow_id IN ('order-release', 'dispatch')`.execute(db);
+  return r.rows;
+}
+
+export async function finalReport(db: Db, placed: PlacedOrder[], carriers: CarrierSimulator, emailsSent: number): Promise<DemoReport> {
+  const runs = await runsWithPaths(db);
+  const problems: string[] = [];
+  const byKey = (workflow: string) => {
+    const map = new Map<string, RunRow[]>();
+    for (const run of runs.filter((r) => r.workflow_id === workflow)) map.set(run.key, [...(map.get(run.key) ?? []), run]);
+    return map;
+  };
+  const releaseRuns = byKey('order-release');
+  const dispatchRuns = byKey('dispatch');
+  const has = (run: RunRow, step: string) => run.steps.includes(step);
+
+  const release = { auto: 0, approved: 0, rejected: 0, held: 0, heldForStock: 0, failed: 0, missing: 0, duplicated: 0 };
+  const releasedIds: string[] = [];
+  for (const order of placed) {
+    const found = releaseRuns.get(String(order.id)) ?? [];
+    if (found.length === 0) { release.missing++; problems.push(`order ${order.name} has no order-release run`); continue; }
+    if (found.length > 1) { release.duplicated++; problems.push(`order ${order.name} has ${found.length} order-release runs`); }
+    const run = found[0]!;
+    if (run.status === 'failed') release.failed++;
+    else if (has(run, 'released')) { has(run, 'approve') ? release.approved++ : release.auto++; releasedIds.push(String(order.id)); }
+    else if (has(run, 'tell-salesperson')) release.rejected++;
+    else if (has(run, 'hold-case')) release.held++;
+    else if (has(run, 'hold-stock')) release.heldForStock++;
+    else problems.push(`order ${order.name}: order-release run ${run.id} is ${run.status} at no known outcome`);
+  }
+
+  const dispatch = { booked: 0, approvalGated: 0, refused: 0, freight: 0, notReady: 0, failed: 0, missing: 0, duplicated: 0, fallbacksUsed: 0, doubleBooked: 0 };
+  for (const id of releasedIds) {
+    const found = dispatchRuns.get(id) ?? [];
+    if (found.length === 0) { dispatch.missing++; problems.push(`released order ${id} has no dispatch run`); continue; }
+    if (found.length > 1) { dispatch.duplicated++; problems.push(`released order ${id} has ${found.length} dispatch runs`); }
+    const run = found[0]!;
+    if (has(run, 'approve')) dispatch.approvalGated++;
+    if (run.status === 'failed') dispatch.failed++;
+    else if (has(run, 'tell-customer')) dispatch.booked++;
+    else if (has(run, 'refused')) dispatch.refused++;
+    else if (has(run, 'freight')) dispatch.freight++;
+    else if (has(run, 'not-ready')) dispatch.notReady++;
+    else problems.push(`released order ${id}: dispatch run ${run.id} is ${run.status} at no known outcome`);
+  }
+  const fallbacks = await sql<{ n: string }>`
+    SELECT count(*) AS n FROM run_steps s JOIN runs r ON r.id = s.run_id
+    WHERE r.workflow_id = 'dispatch' AND s.step_id = 'book' AND s.status = 'completed' AND (s.output->>'fallbacks_used')::int > 0`.execute(db);
+  dispatch.fallbacksUsed = Number(fallbacks.rows[0]?.n ?? 0);
+
+  // One booking per delivery across all carriers: a fallback must not leave the first carrier's booking behind.
+  const perReference = new Map<string, number>();
+  for (const profile of carriers.profiles) {
+    for (const b of carriers.bookings(profile.code)) if (b.status === 'booked') perReference.set(b.reference, (perReference.get(b.reference) ?? 0) + 1);
+  }
+  for (const [reference, n] of perReference) {
+    if (n > 1) { dispatch.doubleBooked++; problems.push(`delivery ${reference} was booked ${n} times`); }
+  }
+  if (perReference.size !== dispatch.booked) problems.push(`carriers hold ${perReference.size} bookings, dispatch booked ${dispatch.booked}`);
+
+  const tracking = await sql<{ delivered: string; cases: string }>`
+    SELECT count(*) FILTER (WHERE s.step_id = 'delivered') AS delivered, count(*) FILTER (WHERE s.step_id = 'case') AS cases
+    FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.workflow_id = 'shipment-tracking' AND s.status = 'completed'`.execute(db);
+  const approvals = await sql<{ status: string; n: string }>`SELECT status, count(*) AS n FROM approval_requests GROUP BY status`.execute(db);
+  const approvalCount = (s: string) => Number(approvals.rows.find((r) => r.status === s)?.n ?? 0);
+  const open = await sql<{ n: string }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
+
+  const latencies = await bookingLatencies(db, placed);
+  const outcomes = release.auto + release.approved + release.rejected + release.held + release.heldForStock + release.failed;
+  return {
+    orders: placed.length,
+    release,
+    dispatch,
+    tracking: { delivered: Number(tracking.rows[0]?.delivered ?? 0), shipmentCases: Number(tracking.rows[0]?.cases ?? 0) },
+    approvals: { approved: approvalCount('approved'), rejected: approvalCount('rejected'), pending: approvalCount('pending') },
+    exceptionsOpen: Number(open.rows[0]?.n ?? 0),
+    emailsSent,
+    latencyMs: { confirmedToBooked: latencies },
+    accountedFor: outcomes === placed.length && problems.length === 0,
+    problems,
+  };
+}
+
+async function bookingLatencies(db: Db, placed: PlacedOrder[]): Promise<{ p50: number | null; p99: number | null; count: number }> {
+  const booked = await sql<{ order_id: string; booked_at: Date | string }>`
+    SELECT r.input->>'order_id' AS order_id, s.ended_at AS booked_at
+    FROM run_steps s JOIN runs r ON r.id = s.run_id
+    WHERE r.workflow_id = 'dispatch' AND s.step_id = 'book' AND s.status = 'completed'`.execute(db);
+  const confirmed = new Map(placed.map((o) => [String(o.id), o.confirmedAtMs]));
+  const values = booked.rows
+    .map((row) => new Date(row.booked_at).getTime() - (confirmed.get(row.order_id) ?? Number.NaN))
+    .filter((v) => Number.isFinite(v))
+    .sort((a, b) => a - b);
+  const at = (q: number) => (values.length === 0 ? null : values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!);
+  return { p50: at(0.5), p99: at(0.99), count: values.length };
+}
+
+export function formatReport(r: DemoReport): string {
+  const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
+  return [
+    '',
+    `Crossdock demo: ${r.orders} orders`,
+    `  order release   auto ${r.release.auto}, approved ${r.release.approved}, rejected ${r.release.rejected}, held as exception ${r.release.held}, held for stock ${r.release.heldForStock}, failed ${r.release.failed}`,
+    `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
+    `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
+    `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
+    `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}`,
+    `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings)`,
+    `  every order accounted for: ${r.accountedFor ? 'yes' : 'NO'}; lost release runs ${r.release.missing}, duplicated ${r.release.duplicated}; lost dispatch runs ${r.dispatch.missing}, duplicated ${r.dispatch.duplicated}; deliveries booked twice ${r.dispatch.doubleBooked}`,
+    ...r.problems.slice(0, 20).map((p) => `  problem: ${p}`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { createOutput } from '../../src/cli/output.ts';
+import { startDemoSystem, type DemoSystem } from '../../src/demo/run.ts';
+import type { Clock, RunDetail } from '../../src/engine/index.ts';
+import { silentLogger } from '../../src/observability/index.ts';
+import { waitForRun } from '../support/engine.ts';
+import { createTestDatabase, dropTestDatabase, TEST_STORE_KIND } from '../support/stores.ts';
+
+/** Real time that a test can move ahead ("4 hours later") without waiting for it. */
+export class JumpingClock implements Clock {
+  #offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.#offsetMs);
+  }
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+export const HOUR = 3_600_000;
+
+export interface PackHarness extends DemoSystem {
+  /** Creates and confirms an order as the salesperson (Odoo uid 8); Odoo then sends its webhook. */
+  placeOrder(customer: string, lines: [product: string, qty: number][]): Promise<{ id: number; name: string }>;
+  /** The run of a workflow for an order (order-release: the order id; dispatch: input.order_id), once it exists and reaches one of `statuses`. */
+  runFor(workflow: 'order-release' | 'dispatch', orderId: number, statuses?: string[]): Promise<RunDetail>;
+  /** Step ids the run completed, in order. */
+  path(run: RunDetail): string[];
+  /** Reads over RPC, as an Odoo user would see it. */
+  rpc<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<T>;
+  /** Chatter bodies on a record, oldest first. */
+  chatter(model: string, id: number): Promise<string[]>;
+  pendingRequestFor(runId: string): Promise<{ id: string; level: string; assignees: string[] }>;
+  wake(): void;
+}
+
+const ENDED_OR_WAITING = ['completed', 'failed', 'cancelled', 'waiting'];
+
+export async function packHarness(options: { clock?: Clock } = {}): Promise<PackHarness> {
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-packs-'));
+  const database = TEST_STORE_KIND === 'postgres' ? await createTestDatabase() : null;
+  const system = await startDemoSystem({
+    dir: join(dir, 'demo'), port: 0, logger: silentLogger(), out: createOutput(false), randomCarrierFailures: false, seed: 7,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(database ? { env: { DATABASE_URL: database } } : {}),
+  });
+  const db = system.crossdock.store.db;
+  const { engine } = system.crossdock;
+  const client = system.crossdock.odoo!.clients('odoo');
+  const product = (name: string) => system.catalog.products.find((p) => p.name.startsWith(name)) ?? fail(`no demo product ${name}`);
+  const customer = (name: string) => system.catalog.customers.find((c) => c.name.startsWith(name)) ?? fail(`no demo customer ${name}`);
+
+  /** Resolves once `find` returns a run id; looked up again on every run event, and at most every 50 ms, for 30 s. */
+  const runIdWhen = (find: () => Promise<string | undefined>) =>
+    new Promise<string>((resolve, reject) => {
+      let done = false;
+      const offs = (['run:started', 'run:completed', 'run:failed', 'run:waiting'] as const).map((name) => engine.events.on(name, () => void look()));
+      const timer = setInterval(() => void look(), 50);
+      const deadline = setTimeout(() => finish(new Error('no such run within 30 s')), 30_000);
+      function finish(error: Error | null, id?: string) {
+        if (done) return;
+        done = true;
+        offs.forEach((off) => off());
+        clearInterval(timer);
+        clearTimeout(deadline);
+        error ? reject(error) : resolve(id!);
+      }
+      async function look() {
+        const id = await find().catch(() => undefined);
+        if (id !== undefined) finish(null, id);
+      }
+      void look();
+    });
+
+  return {
+    ...system,
+    async placeOrder(customerName, lines) {
+      const uid = system.catalog.salespersonUid;
+      const orderLines = lines.map(([name, qty]) => [0, 0, { product_id: product(name).id, product_uom_qty: qty }]);
+      const id = (await system.odoo.db.call('sale.order', 'create', [{ partner_id: customer(customerName).id, user_id: uid, order_line: orderLines }], {}, uid)) as number;
+      await system.odoo.db.call('sale.order', 'action_confirm', [[id]], {}, uid);
+      const [row] = system.odoo.db.searchRead('sale.order', [['id', '=', id]], ['name']);
+      return { id, name: String(row!.name) };
+    },
+    async runFor(workflow, orderId, statuses = ENDED_OR_WAITING) {
+      const field = workflow === 'order-release' ? 'id' : 'order_id';
+      const runId = await runIdWhen(async () => {
+        const r = await sql<{ id: string }>`SELECT id FROM runs WHERE workflow_id = ${workflow} AND input->>${field} = ${String(orderId)} ORDER BY id LIMIT 1`.execute(db);
+        return r.rows[0] ? String(r.rows[0].id) : undefined;
+      });
+      return waitForRun(engine, runId, statuses, 60_000);
+    },
+    path: (run) => run.steps.filter((s) => s.status === 'completed').map((s) => s.stepId),
+    rpc: (model, method, args, kwargs = {}) => client.call(model, method, args, kwargs),
+    async chatter(model, id) {
+      const messages = await client.call<{ body: string }[]>('mail.message', 'search_read', [[['model', '=', model], ['res_id', '=', id], ['message_type', '=', 'comment']]], { fields: ['body'], order: 'id asc' });
+      return messages.map((m) => m.body.replace(/<[^>]+>/g, ''));
+    },
+    async pendingRequestFor(runId) {
+      const { approvals } = await system.crossdock.services.approvals.list({ status: 'pending' });
+      const request = approvals.find((a) => a.runId === runId) ?? fail(`run ${runId} has no pending approval request`);
+      return { id: request.id, level: request.level.name, assignees: request.level.assignees.map((a) => a.email) };
+    },
+    wake: () => engine.wake(),
+    async close() {
+      await system.close();
+      if (database) await dropTestDatabase(database);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Checks `check` every 50 ms until it returns a value other than undefined or false; fails after timeoutMs with `what`. */
+export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
