@@ -178,6 +178,27 @@ export class ApprovalsService {
     return { approvals: rows.map(toView), total: Number(total.n) };
   }
 
+  /**
+   * Pending requests that are stalled, for scheduled scans (read-only): past their level's
+   * deadline or marked breached, due before `dueBefore` (close to the SLA), or opened before
+   * `openedBefore`. With `breachedOnly` only the first kind. Soonest deadline first; `total`
+   * counts every match, however many `limit` returns.
+   */
+  async listStalled(filter: { dueBefore?: Date | null; openedBefore?: Date | null; breachedOnly?: boolean; limit?: number }): Promise<{ approvals: ApprovalView[]; total: number }> {
+    const now = this.#o.now();
+    const breachedOnly = filter.breachedOnly ?? false;
+    const dueBefore = breachedOnly ? null : (filter.dueBefore ?? null);
+    const openedBefore = breachedOnly ? null : (filter.openedBefore ?? null);
+    const where = sql`r.status = 'pending' AND runs.status NOT IN ('completed', 'failed', 'cancelled')
+      AND (r.breached OR r.level_due_at <= ${now}
+        OR (${dueBefore}::timestamptz IS NOT NULL AND r.level_due_at <= ${dueBefore}::timestamptz)
+        OR (${openedBefore}::timestamptz IS NOT NULL AND r.created_at <= ${openedBefore}::timestamptz))`;
+    const rows = (await sql<RequestRow>`SELECT r.* FROM approval_requests r JOIN runs ON runs.id = r.run_id WHERE ${where}
+      ORDER BY r.level_due_at ASC NULLS LAST, r.id LIMIT ${filter.limit ?? 50}`.execute(this.#o.db)).rows;
+    const total = (await sql<{ n: string }>`SELECT count(*) AS n FROM approval_requests r JOIN runs ON runs.id = r.run_id WHERE ${where}`.execute(this.#o.db)).rows[0]!;
+    return { approvals: rows.map(toView), total: Number(total.n) };
+  }
+
   async #decider(userId: string, via: string): Promise<Decider> {
     const user = (await sql<{ email: string }>`SELECT email FROM users WHERE id = ${userId} AND disabled_at IS NULL`.execute(this.#o.db)).rows[0];
     if (!user) throw approvalErrors.notAssigned('(link)');

@@ -63,6 +63,8 @@ const EnvSchema = z.object({
   CROSSDOCK_NOTIFY_POLL_INTERVAL_MS: int(50, 600_000).default(5_000),
   /** Delivery attempts before a message that keeps failing transiently is marked dead. */
   CROSSDOCK_NOTIFY_MAX_ATTEMPTS: int(1, 100).default(10),
+  /** Where the operations pack's alerts go by e-mail (comma-separated addresses) when no `ops` chat webhook is set. */
+  CROSSDOCK_OPS_EMAIL: z.string().regex(/^[^<>@\s,]+@[^<>@\s,]+(,\s*[^<>@\s,]+@[^<>@\s,]+)*$/, 'must be e-mail addresses, comma-separated').optional(),
 });
 
 /** Chat incoming webhooks: CROSSDOCK_CHAT_WEBHOOK_<NAME>=https://... (the URL is a secret). */
@@ -80,6 +82,8 @@ export interface CrossdockConfig {
   carriersConfigPath: string | null;
   security: SecurityConfig;
   notify: NotifyConfig;
+  /** The operations pack's alerts (packs/operations): who gets them by e-mail. */
+  operations?: { alertEmail: string[] };
 }
 
 export interface NotifyConfig {
@@ -164,6 +168,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       pollIntervalMs: e.CROSSDOCK_NOTIFY_POLL_INTERVAL_MS,
       maxAttempts: e.CROSSDOCK_NOTIFY_MAX_ATTEMPTS,
     },
+    operations: { alertEmail: e.CROSSDOCK_OPS_EMAIL?.split(',').map((a) => a.trim()) ?? [] },
   };
 }
 

@@ -14,6 +14,10 @@ export interface CaseFilter {
   errorCode?: string;
   /** Opened before this time (older than an age). */
   openedBefore?: Date;
+  /** SLA deadline at or after this time (with dueBefore: breached within a window, e.g. since the last scan). */
+  dueFrom?: Date;
+  /** SLA deadline before this time (breached by then, as `slaBreached` says). */
+  dueBefore?: Date;
   /** Keyset pagination: only cases with a smaller id (the list is newest first). */
   beforeId?: string;
   limit?: number;
@@ -38,6 +42,8 @@ function conditions(f: CaseFilter): RawBuilder<unknown>[] {
   if (f.stepId) where.push(sql`step_id = ${f.stepId}`);
   if (f.errorCode) where.push(sql`error_code = ${f.errorCode}`);
   if (f.openedBefore) where.push(sql`opened_at < ${f.openedBefore}`);
+  if (f.dueFrom) where.push(sql`due_at >= ${f.dueFrom}`);
+  if (f.dueBefore) where.push(sql`due_at < ${f.dueBefore}`);
   if (f.beforeId) where.push(sql`id < ${f.beforeId}::bigint`);
   if (f.owner === 'none') where.push(sql`owner_team IS NULL AND owner_user_id IS NULL`);
   else if (f.owner?.startsWith('user:')) where.push(sql`owner_user_id = ${assertCaseId(f.owner.slice(5), 'a user id')}::bigint`);
@@ -50,6 +56,26 @@ export async function listCases(db: Db, f: CaseFilter, limit: number): Promise<C
   const where = conditions(f);
   const clause = where.length === 0 ? sql`` : sql`WHERE ${sql.join(where, sql` AND `)}`;
   return (await sql<CaseRow>`SELECT * FROM exception_cases ${clause} ORDER BY id DESC LIMIT ${limit + 1}`.execute(db)).rows;
+}
+
+export interface AgingRow {
+  team: string | null;
+  /** How many of the boundaries the case's age has reached: 0 is younger than the first. */
+  bucket: number;
+  breached: boolean;
+  count: string | number;
+}
+
+/** Cases matching the filter, counted by owner team, age bucket and SLA breach (at `now`). */
+export async function caseAging(db: Db, f: CaseFilter, now: Date, boundariesMs: number[]): Promise<AgingRow[]> {
+  const where = conditions(f);
+  const clause = where.length === 0 ? sql`` : sql`WHERE ${sql.join(where, sql` AND `)}`;
+  const age = sql`(extract(epoch from (${now}::timestamptz - opened_at)) * 1000)::float8`;
+  const rows = await sql<AgingRow>`
+    SELECT owner_team AS team, width_bucket(${age}, ${boundariesMs}::float8[]) AS bucket,
+           (due_at IS NOT NULL AND due_at < ${now}::timestamptz) AS breached, count(*) AS count
+    FROM exception_cases ${clause} GROUP BY 1, 2, 3`.execute(db);
+  return rows.rows;
 }
 
 /** The ids a bulk action over a root-cause group acts on (open cases only). */

@@ -10,7 +10,7 @@ import {
   CASE_TYPES, DEFAULT_SLA_HOURS, exceptionErrors, groupKey, HOUR_MS, SEVERITIES, Subject, toView,
   type CaseEvent, type CaseRow, type CaseStatus, type CaseView, type ReasonCode,
 } from './model.ts';
-import { caseGroups, caseHistory, listCases, loadCase, recordEvent, updateCase, type CaseFilter, type Db } from './queries.ts';
+import { caseAging, caseGroups, caseHistory, listCases, loadCase, recordEvent, updateCase, type CaseFilter, type Db } from './queries.ts';
 
 export interface ExceptionsOptions {
   db: Db;
@@ -110,6 +110,28 @@ export class ExceptionsService {
     const rows = await listCases(this.#o.db, filter, limit);
     const now = this.#o.now();
     return { cases: rows.slice(0, limit).map((r) => toView(r, now)), more: rows.length > limit };
+  }
+
+  /**
+   * Open cases counted for an aging report: by owner team (null: unassigned), by age bucket
+   * (`ageBoundariesHours` [4, 24, 72] gives four: under 4 h, 4-24 h, 1-3 d, over 3 d) and
+   * how many are past their SLA. Read-only.
+   */
+  async aging(filter: Pick<CaseFilter, 'severity' | 'owner' | 'type' | 'workflowId'>, ageBoundariesHours: number[]): Promise<{ total: number; breached: number; byTeam: { team: string | null; count: number }[]; byAge: number[] }> {
+    const rows = await caseAging(this.#o.db, { ...filter, status: 'open' }, this.#o.now(), ageBoundariesHours.map((h) => h * HOUR_MS));
+    const byAge = Array.from({ length: ageBoundariesHours.length + 1 }, () => 0);
+    const teams = new Map<string | null, number>();
+    let total = 0;
+    let breached = 0;
+    for (const r of rows) {
+      const n = Number(r.count);
+      total += n;
+      if (r.breached) breached += n;
+      byAge[Number(r.bucket)] = (byAge[Number(r.bucket)] ?? 0) + n;
+      teams.set(r.team, (teams.get(r.team) ?? 0) + n);
+    }
+    const byTeam = [...teams].map(([team, count]) => ({ team, count })).sort((a, b) => b.count - a.count || String(a.team).localeCompare(String(b.team)));
+    return { total, breached, byTeam, byAge };
   }
 
   /** Root causes: cases of one status grouped by workflow, step and error code, biggest first. */
