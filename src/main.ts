@@ -17,6 +17,7 @@ import { createApiServices, type ApiServices } from './api/index.ts';
 import { CrossdockError } from './errors/index.ts';
 import { loadKeyring, type Keyring } from './secrets/index.ts';
 import { approvalNotifier, Notifications, notifyStep } from './notify/index.ts';
+import { operationsStepTypes, type AlertChannels } from './operations/index.ts';
 
 export interface Crossdock {
   config: CrossdockConfig;
@@ -53,8 +54,8 @@ export interface CrossdockOptions {
  * The step types every Crossdock has: the engine's own and the connectors'. Without a
  * store (validate, dry runs) the stateful ones are known by their schema only.
  */
-export function builtInSteps(plugins: StepType<any>[] = [], services: { approvals?: ApprovalsService; approvalMirror?: ApprovalMirror | null; policies?: PolicyRegistry; notifications?: Notifications | null; exceptions?: ExceptionsService } = {}): StepRegistry {
-  return new StepRegistry([...engineStepTypes(), httpRequestStep, approvalStep(services.approvals ?? null, services.approvalMirror ?? null), decideStep(services.policies ?? null), notifyStep(services.notifications ?? null), raiseExceptionStep(services.exceptions ?? null), ...plugins]);
+export function builtInSteps(plugins: StepType<any>[] = [], services: { approvals?: ApprovalsService; approvalMirror?: ApprovalMirror | null; policies?: PolicyRegistry; notifications?: Notifications | null; exceptions?: ExceptionsService; alertChannels?: AlertChannels } = {}): StepRegistry {
+  return new StepRegistry([...engineStepTypes(), httpRequestStep, approvalStep(services.approvals ?? null, services.approvalMirror ?? null), decideStep(services.policies ?? null), notifyStep(services.notifications ?? null), raiseExceptionStep(services.exceptions ?? null), ...operationsStepTypes(services), ...plugins]);
 }
 
 /**
@@ -107,7 +108,11 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     const carriers = carrierConfigs ? createCarrierIntegration(carrierConfigs, { accept: (event) => engine!.accept(event), now, logger }) : null;
     engine = new Engine({
       store,
-      steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? []), ...(carriers?.steps ?? [])], { approvals, approvalMirror: odoo ? odooApprovalMirror({ get: odoo.clients }) : null, policies, notifications, exceptions }),
+      steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? []), ...(carriers?.steps ?? [])], {
+        approvals, approvalMirror: odoo ? odooApprovalMirror({ get: odoo.clients }) : null, policies, notifications, exceptions,
+        // Where the operations pack's alerts can go: names and addresses only, never a webhook URL.
+        alertChannels: { chatWebhooks: Object.keys(config.notify.chatWebhooks), email: notifications.channels.includes('email'), alertEmail: config.operations?.alertEmail ?? [] },
+      }),
       companions: [policies], // loadWorkflows(dir) loads the folder's policies first
       logger,
       ...(options.clock ? { clock: options.clock } : {}),

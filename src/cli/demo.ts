@@ -11,9 +11,11 @@ export interface DemoFlags {
   rate?: string;
   seed?: string;
   port?: string;
+  'worker-processes'?: string;
+  'kill-every'?: string;
 }
 
-const USAGE = 'usage: crossdock demo [--orders N] [--rate orders/s] [--seed S] [--port P]';
+const USAGE = 'usage: crossdock demo [--orders N] [--rate orders/s] [--seed S] [--port P] [--worker-processes N [--kill-every seconds]] (worker processes need DATABASE_URL)';
 
 function whole(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;
@@ -38,9 +40,13 @@ export async function demoCommand(config: CrossdockConfig, flags: DemoFlags, out
     port: whole(flags.port, 'port', 0, 65_535, config.http.port),
     dir: join(config.security.stateDir, 'demo'),
     summaryEveryMs: 2_000,
+    workerProcesses: whole(flags['worker-processes'], 'worker-processes', 0, 16, 0),
+    killEveryMs: whole(flags['kill-every'], 'kill-every', 0, 3_600, 0) * 1_000,
     logger,
     out,
     ...(until ? { until } : {}),
+    // On a PostgreSQL server (DATABASE_URL) the demo uses that database, which must be empty.
+    ...(config.store.kind === 'postgres' ? { env: { DATABASE_URL: config.store.url } } : {}),
   });
   if (report === null) return 0;
   out.result(report, () => formatReport(report));

@@ -57,7 +57,7 @@ const OPTIONS = {
   role: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' }, scopes: { type: 'string' },
   'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
   cases: { type: 'string' },
-  orders: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' },
+  orders: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'worker-processes': { type: 'string' }, 'kill-every': { type: 'string' },
   as: { type: 'string' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 

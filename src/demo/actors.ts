@@ -53,16 +53,17 @@ export class ApproverBot {
       const [min, max] = this.o.thinkMs;
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
-        void this.#decide(request.id, request.level.assignees.map((a) => a.userId));
+        void this.#decide(request.id, `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`, request.level.assignees.map((a) => a.userId));
       }, min + shareOf(seat) * (max - min));
       this.#timers.add(timer);
     }
   }
 
-  async #decide(requestId: string, assignees: string[]): Promise<void> {
+  /** The answer depends on what is decided (the subject and level), so a rerun of the demo decides alike. */
+  async #decide(requestId: string, what: string, assignees: string[]): Promise<void> {
     const who = assignees.map((id) => this.o.people.get(id)).find((p) => p !== undefined);
     if (!who) return;
-    const reject = shareOf(`reject:${requestId}`) < this.o.rejectShare;
+    const reject = shareOf(`reject:${what}`) < this.o.rejectShare;
     try {
       await this.o.approvals.decide(requestId, who, reject ? 'reject' : 'approve', reject ? 'not justified by the customer history' : 'checked, fine', 'api');
       reject ? this.decided.rejected++ : this.decided.approved++;
@@ -116,7 +117,7 @@ export class TrackingPlayer {
       for (const booking of this.o.carriers.bookings(profile.code)) {
         if (booking.status !== 'booked' || this.#seen.has(booking.tracking_ref) || !this.o.ready(booking.tracking_ref)) continue;
         this.#seen.add(booking.tracking_ref);
-        const work = this.#play(profile.code, booking.tracking_ref).catch((error) =>
+        const work = this.#play(profile.code, booking.tracking_ref, booking.reference).catch((error) =>
           this.o.logger.warn({ carrier: profile.code, error: String(error) }, 'demo carrier: tracking update failed'),
         );
         this.#pending.add(work);
@@ -125,23 +126,24 @@ export class TrackingPlayer {
     }
   }
 
-  async #play(code: string, trackingRef: string): Promise<void> {
-    await this.#send(code, { tracking_ref: trackingRef, status: 'in_transit', location: 'Hamburg hub' });
-    const x = shareOf(`outcome:${trackingRef}`);
+  /** The outcome depends on the delivery (its picking name), so a rerun of the demo has the same ones. */
+  async #play(code: string, trackingRef: string, reference: string): Promise<void> {
+    await this.#send(code, { tracking_ref: trackingRef, status: 'in_transit', location: 'Hamburg hub' }, reference);
+    const x = shareOf(`outcome:${reference}`);
     if (x < this.o.damagedShare) {
-      await this.#send(code, { tracking_ref: trackingRef, status: 'damaged', reason: 'carton crushed in transit' });
+      await this.#send(code, { tracking_ref: trackingRef, status: 'damaged', reason: 'carton crushed in transit' }, reference);
       this.sent.damaged++;
     } else if (x < this.o.damagedShare + this.o.delayedShare) {
-      await this.#send(code, { tracking_ref: trackingRef, status: 'delayed', reason: 'missed the line haul' });
+      await this.#send(code, { tracking_ref: trackingRef, status: 'delayed', reason: 'missed the line haul' }, reference);
       this.sent.delayed++;
     } else {
-      await this.#send(code, { tracking_ref: trackingRef, status: 'delivered' });
+      await this.#send(code, { tracking_ref: trackingRef, status: 'delivered' }, reference);
       this.sent.delivered++;
     }
   }
 
-  async #send(code: string, update: { tracking_ref: string; status: 'in_transit' | 'delivered' | 'delayed' | 'damaged'; reason?: string; location?: string }): Promise<void> {
-    const twice = shareOf(`dup:${update.tracking_ref}:${update.status}`) < this.o.duplicateShare;
+  async #send(code: string, update: { tracking_ref: string; status: 'in_transit' | 'delivered' | 'delayed' | 'damaged'; reason?: string; location?: string }, reference: string): Promise<void> {
+    const twice = shareOf(`dup:${reference}:${update.status}`) < this.o.duplicateShare;
     await this.o.carriers.sendTracking(code, update, twice ? { deliveries: 2 } : {});
     this.sent.events++;
     if (twice) this.sent.duplicates++;

@@ -42,21 +42,27 @@ export async function settled(db: Db, expectedReleaseRuns: number): Promise<bool
            count(*) FILTER (WHERE status = 'waiting') AS waiting
     FROM runs`.execute(db);
   const row = r.rows[0]!;
-  const outbox = await sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'sending')`.execute(db);
+  // A message claimed by a killed worker stays 'sending' until its claim expires (minutes), then
+  // goes again; the report counts it as in flight rather than waiting for it.
+  const outbox = await sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status = 'pending'`.execute(db);
   return Number(row.release) >= expectedReleaseRuns && Number(row.active) === 0 && Number(row.waiting) === 0 && Number(outbox.rows[0]?.n ?? 0) === 0;
 }
 
 export interface DemoReport {
   orders: number;
   release: { auto: number; approved: number; rejected: number; held: number; heldForStock: number; failed: number; missing: number; duplicated: number };
-  dispatch: { booked: number; approvalGated: number; refused: number; freight: number; notReady: number; failed: number; missing: number; duplicated: number; fallbacksUsed: number; doubleBooked: number };
+  dispatch: { booked: number; alreadyBooked: number; approvalGated: number; refused: number; freight: number; notReady: number; failed: number; missing: number; duplicated: number; fallbacksUsed: number; doubleBooked: number };
   tracking: { delivered: number; shipmentCases: number };
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
+  /** Claimed for sending but not marked sent yet (a killed worker's claim); sent again when the claim expires. */
+  emailsInFlight: number;
   latencyMs: { confirmedToBooked: { p50: number | null; p99: number | null; count: number } };
   accountedFor: boolean;
   problems: string[];
+  /** Worker processes of the chaos demo: how many ran, how many were SIGKILLed. */
+  workers?: { processes: number; started: number; killed: number };
 }
 
 type RunRow = { id: string; workflow_id: string; status: string; key: string; steps: string[] };
@@ -98,7 +104,7 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
     else problems.push(`order ${order.name}: order-release run ${run.id} is ${run.status} at no known outcome`);
   }
 
-  const dispatch = { booked: 0, approvalGated: 0, refused: 0, freight: 0, notReady: 0, failed: 0, missing: 0, duplicated: 0, fallbacksUsed: 0, doubleBooked: 0 };
+  const dispatch = { booked: 0, alreadyBooked: 0, approvalGated: 0, refused: 0, freight: 0, notReady: 0, failed: 0, missing: 0, duplicated: 0, fallbacksUsed: 0, doubleBooked: 0 };
   for (const id of releasedIds) {
     const found = dispatchRuns.get(id) ?? [];
     if (found.length === 0) { dispatch.missing++; problems.push(`released order ${id} has no dispatch run`); continue; }
@@ -106,7 +112,8 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
     const run = found[0]!;
     if (has(run, 'approve')) dispatch.approvalGated++;
     if (run.status === 'failed') dispatch.failed++;
-    else if (has(run, 'tell-customer')) dispatch.booked++;
+    else if (has(run, 'write-back')) dispatch.booked++;
+    else if (has(run, 'already-booked')) dispatch.alreadyBooked++;
     else if (has(run, 'refused')) dispatch.refused++;
     else if (has(run, 'freight')) dispatch.freight++;
     else if (has(run, 'not-ready')) dispatch.notReady++;
@@ -133,6 +140,7 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
   const approvals = await sql<{ status: string; n: string }>`SELECT status, count(*) AS n FROM approval_requests GROUP BY status`.execute(db);
   const approvalCount = (s: string) => Number(approvals.rows.find((r) => r.status === s)?.n ?? 0);
   const open = await sql<{ n: string }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
+  const inFlight = await sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status = 'sending'`.execute(db);
 
   const latencies = await bookingLatencies(db, placed);
   const outcomes = release.auto + release.approved + release.rejected + release.held + release.heldForStock + release.failed;
@@ -144,6 +152,7 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
     approvals: { approved: approvalCount('approved'), rejected: approvalCount('rejected'), pending: approvalCount('pending') },
     exceptionsOpen: Number(open.rows[0]?.n ?? 0),
     emailsSent,
+    emailsInFlight: Number(inFlight.rows[0]?.n ?? 0),
     latencyMs: { confirmedToBooked: latencies },
     accountedFor: outcomes === placed.length && problems.length === 0,
     problems,
@@ -173,9 +182,10 @@ export function formatReport(r: DemoReport): string {
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
-    `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}`,
+    `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (claimed by a killed worker; sent again when the claim expires)` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings)`,
     `  every order accounted for: ${r.accountedFor ? 'yes' : 'NO'}; lost release runs ${r.release.missing}, duplicated ${r.release.duplicated}; lost dispatch runs ${r.dispatch.missing}, duplicated ${r.dispatch.duplicated}; deliveries booked twice ${r.dispatch.doubleBooked}`,
+    ...(r.workers && r.workers.processes > 0 ? [`  worker processes ${r.workers.processes} (started ${r.workers.started}, killed with SIGKILL ${r.workers.killed})`] : []),
     ...r.problems.slice(0, 20).map((p) => `  problem: ${p}`),
     '',
   ].join('\n');

@@ -84,7 +84,7 @@ describe('dry run of a pack', () => {
   test('order release: the decision table runs, the approval it would ask for is described', async () => {
     const order = await confirmedOrder('Rheinland', 'Conference Table', 1);
     const before = writesTo();
-    const run = await simulate('order-release', { source: 'odoo', type: 'sale.order.confirmed', key: `dry:${order.id}`, payload: { model: 'sale.order', id: order.id } });
+    const run = await simulate('order-release', { source: 'crossdock', type: 'sale.order.release-requested', key: `dry:${order.id}`, payload: { id: order.id, name: order.name } });
     assert.equal(run.workflowId, 'order-release');
     const tier = run.steps.find((s) => s.stepId === 'tier')!;
     assert.equal(tier.action, 'executed');

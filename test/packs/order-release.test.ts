@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { waitForRun } from '../support/engine.ts';
 import { eventually, packHarness, type PackHarness } from './support.ts';
 
 /**
@@ -35,6 +36,23 @@ describe('order-release pack, end to end', () => {
     assert.ok(picking!.carrier_tracking_ref, 'the tracking reference is on the delivery');
     const bookings = h.carriers.profiles.flatMap((p) => h.carriers.bookings(p.code)).filter((b) => b.reference === picking!.name);
     assert.equal(bookings.length, 1, 'one booking for the delivery');
+  });
+
+  test('Odoo reporting the confirmed order again (a later edit) does not release it twice', async () => {
+    const order = await h.placeOrder('Nordhafen', [['Archive Box', 1]]);
+    const first = await h.runFor('order-release', order.id, ['completed', 'failed']);
+    const [row] = await h.rpc<{ date_order: string; write_date: string }[]>('sale.order', 'read', [[order.id]], { fields: ['date_order', 'write_date'] });
+    // What the poller emits after an edit of the confirmed order: the same order, a later write_date.
+    const again = await h.crossdock.engine.accept({
+      source: 'odoo', type: 'sale.order.confirmed', key: `sale.order.confirmed:sale.order:${order.id}:edited`,
+      payload: { model: 'sale.order', id: order.id, write_date: row!.write_date, record: { name: order.name, date_order: row!.date_order }, via: 'poller' },
+    });
+    const settled = await waitForRun(h.crossdock.engine, again.runIds[0]!);
+    assert.equal(settled.status, 'completed');
+    assert.equal((settled.output as { duplicate: boolean }).duplicate, true, 'the release request was a duplicate');
+    const releases = await h.crossdock.engine.runs.list({ workflowId: 'order-release' });
+    const forOrder = (await Promise.all(releases.map((r) => h.crossdock.engine.runs.show(r.id)))).filter((r) => (r.input as { id: number }).id === order.id);
+    assert.deepEqual(forOrder.map((r) => r.id), [first.id]);
   });
 
   test('a thin-margin order waits for a sales manager; approved, it is released', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createOutput } from '../../src/cli/output.ts';
-import { startDemoSystem, type DemoSystem } from '../../src/demo/run.ts';
+import { startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
 import type { Clock, RunDetail } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { waitForRun } from '../support/engine.ts';
