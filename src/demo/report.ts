@@ -59,6 +59,8 @@ export interface DemoReport {
   /** Claimed for sending but not marked sent yet (a killed worker's claim); sent again when the claim expires. */
   emailsInFlight: number;
   latencyMs: { confirmedToBooked: { p50: number | null; p99: number | null; count: number } };
+  /** Orders over the time from the first confirmation to the last booking. */
+  throughput: { ordersPerSecond: number | null };
   accountedFor: boolean;
   problems: string[];
   /** Worker processes of the chaos demo: how many ran, how many were SIGKILLed. */
@@ -142,7 +144,9 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
   const open = await sql<{ n: string }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
   const inFlight = await sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status = 'sending'`.execute(db);
 
-  const latencies = await bookingLatencies(db, placed);
+  const { latencies, lastBookedAtMs } = await bookingLatencies(db, placed);
+  const firstConfirmedAtMs = Math.min(...placed.map((o) => o.confirmedAtMs));
+  const spanS = lastBookedAtMs === null ? null : (lastBookedAtMs - firstConfirmedAtMs) / 1000;
   const outcomes = release.auto + release.approved + release.rejected + release.held + release.heldForStock + release.failed;
   return {
     orders: placed.length,
@@ -154,12 +158,13 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
     emailsSent,
     emailsInFlight: Number(inFlight.rows[0]?.n ?? 0),
     latencyMs: { confirmedToBooked: latencies },
+    throughput: { ordersPerSecond: spanS === null || spanS <= 0 ? null : placed.length / spanS },
     accountedFor: outcomes === placed.length && problems.length === 0,
     problems,
   };
 }
 
-async function bookingLatencies(db: Db, placed: PlacedOrder[]): Promise<{ p50: number | null; p99: number | null; count: number }> {
+async function bookingLatencies(db: Db, placed: PlacedOrder[]): Promise<{ latencies: { p50: number | null; p99: number | null; count: number }; lastBookedAtMs: number | null }> {
   const booked = await sql<{ order_id: string; booked_at: Date | string }>`
     SELECT r.input->>'order_id' AS order_id, s.ended_at AS booked_at
     FROM run_steps s JOIN runs r ON r.id = s.run_id
@@ -170,7 +175,8 @@ async function bookingLatencies(db: Db, placed: PlacedOrder[]): Promise<{ p50: n
     .filter((v) => Number.isFinite(v))
     .sort((a, b) => a - b);
   const at = (q: number) => (values.length === 0 ? null : values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!);
-  return { p50: at(0.5), p99: at(0.99), count: values.length };
+  const bookedAt = booked.rows.map((row) => new Date(row.booked_at).getTime());
+  return { latencies: { p50: at(0.5), p99: at(0.99), count: values.length }, lastBookedAtMs: bookedAt.length === 0 ? null : Math.max(...bookedAt) };
 }
 
 export function formatReport(r: DemoReport): string {
@@ -183,7 +189,7 @@ export function formatReport(r: DemoReport): string {
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (claimed by a killed worker; sent again when the claim expires)` : ''}`,
-    `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings)`,
+    `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,
     `  every order accounted for: ${r.accountedFor ? 'yes' : 'NO'}; lost release runs ${r.release.missing}, duplicated ${r.release.duplicated}; lost dispatch runs ${r.dispatch.missing}, duplicated ${r.dispatch.duplicated}; deliveries booked twice ${r.dispatch.doubleBooked}`,
     ...(r.workers && r.workers.processes > 0 ? [`  worker processes ${r.workers.processes} (started ${r.workers.started}, killed with SIGKILL ${r.workers.killed})`] : []),
     ...r.problems.slice(0, 20).map((p) => `  problem: ${p}`),

@@ -34,11 +34,13 @@ export interface DemoOptions {
   /** The chaos demo: SIGKILL one worker process this often (and start a replacement). */
   killEveryMs?: number;
   env?: Record<string, string>;
+  /** Carriers fail at random by their reliability (default true); off, only the scheduled outages happen. */
+  randomCarrierFailures?: boolean;
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
   const system = await startDemoSystem({
-    dir: o.dir, port: o.port, logger: o.logger, out: o.out, randomCarrierFailures: true, seed: o.seed,
+    dir: o.dir, port: o.port, logger: o.logger, out: o.out, randomCarrierFailures: o.randomCarrierFailures ?? true, seed: o.seed,
     externalWorkers: o.workerProcesses ?? 0, ...(o.env ? { env: o.env } : {}),
   });
   const { odoo, carriers, crossdock, instance } = system;

@@ -34,7 +34,7 @@ describe('operations schedules on two workers (PostgreSQL server, whatever CROSS
 
   /** Either worker may run it, and only that engine reports its progress. */
   const settled = (runId: string, statuses?: string[]) =>
-    Promise.any([waitForRun(a.crossdock.engine, runId, statuses, 10_000), waitForRun(b.crossdock.engine, runId, statuses, 10_000)]);
+    Promise.any([waitForRun(a.crossdock.engine, runId, statuses, 60_000), waitForRun(b.crossdock.engine, runId, statuses, 60_000)]);
 
   before(async () => {
     t = await openPostgresTestStore();

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { createOutput } from '../../src/cli/output.ts';
+import type { DemoReport } from '../../src/demo/report.ts';
+import { runDemo } from '../../src/demo/run.ts';
+import { silentLogger } from '../../src/observability/index.ts';
+import { createTestDatabase, dropTestDatabase } from '../support/stores.ts';
+
+/**
+ * The bounded demo twice with the same seed on PostgreSQL: once undisturbed, once with two
+ * worker processes of which one is SIGKILLed every few seconds while orders come in. The
+ * totals must be the same and every order accounted for: nothing lost, nothing done twice,
+ * no delivery booked twice. (PostgreSQL only: worker processes cannot share the embedded store.)
+ */
+describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', () => {
+  const dirs: string[] = [];
+  const databases: string[] = [];
+  after(async () => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    for (const db of databases) await dropTestDatabase(db);
+  });
+
+  const demo = async (chaos: boolean): Promise<DemoReport> => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdock-chaos-demo-'));
+    dirs.push(dir);
+    const database = await createTestDatabase('crossdock_chaos');
+    databases.push(database);
+    const report = await runDemo({
+      orders: 60, ratePerSecond: 3, seed: 11, port: 0, dir, summaryEveryMs: 60_000, logger: silentLogger(), out: createOutput(false),
+      env: { DATABASE_URL: database }, workerProcesses: 2, randomCarrierFailures: false, settleTimeoutMs: 240_000,
+      ...(chaos ? { killEveryMs: 6_000 } : {}),
+    });
+    assert.ok(report, 'a bounded demo reports');
+    return report;
+  };
+
+  test('the same totals with workers killed mid-demo', { timeout: 900_000 }, async () => {
+    const calm = await demo(false);
+    const stormy = await demo(true);
+    assert.ok(stormy.workers!.killed >= 2, `workers were killed (${stormy.workers!.killed})`);
+    for (const report of [calm, stormy]) {
+      assert.equal(report.accountedFor, true, report.problems.join('; '));
+      assert.equal(report.release.duplicated + report.release.missing + report.dispatch.duplicated + report.dispatch.missing + report.dispatch.doubleBooked, 0);
+    }
+    assert.deepEqual(stormy.release, calm.release);
+    const { fallbacksUsed: _a, ...calmDispatch } = calm.dispatch;
+    const { fallbacksUsed: _b, ...stormyDispatch } = stormy.dispatch;
+    assert.deepEqual(stormyDispatch, calmDispatch);
+    assert.deepEqual(stormy.approvals, calm.approvals);
+    assert.equal(stormy.tracking.delivered + stormy.tracking.shipmentCases, calm.tracking.delivered + calm.tracking.shipmentCases);
+  });
+});
