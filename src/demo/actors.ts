@@ -89,7 +89,7 @@ export interface TrackingPlayerOptions {
 
 /** For each booking a carrier made: in transit, then delivered (or delayed, or damaged). */
 export class TrackingPlayer {
-  readonly sent = { events: 0, duplicates: 0, delivered: 0, delayed: 0, damaged: 0 };
+  readonly sent = { events: 0, duplicates: 0, retries: 0, failed: 0, delivered: 0, delayed: 0, damaged: 0 };
   readonly #seen = new Set<string>();
   readonly #pending = new Set<Promise<void>>();
   #poller: NodeJS.Timeout | null = null;
@@ -117,9 +117,10 @@ export class TrackingPlayer {
       for (const booking of this.o.carriers.bookings(profile.code)) {
         if (booking.status !== 'booked' || this.#seen.has(booking.tracking_ref) || !this.o.ready(booking.tracking_ref)) continue;
         this.#seen.add(booking.tracking_ref);
-        const work = this.#play(profile.code, booking.tracking_ref, booking.reference).catch((error) =>
-          this.o.logger.warn({ carrier: profile.code, error: String(error) }, 'demo carrier: tracking update failed'),
-        );
+        const work = this.#play(profile.code, booking.tracking_ref, booking.reference).catch((error) => {
+          this.sent.failed++;
+          this.o.logger.warn({ carrier: profile.code, error: String(error) }, 'demo carrier: tracking update failed');
+        });
         this.#pending.add(work);
         void work.finally(() => this.#pending.delete(work));
       }
@@ -144,7 +145,14 @@ export class TrackingPlayer {
 
   async #send(code: string, update: { tracking_ref: string; status: 'in_transit' | 'delivered' | 'delayed' | 'damaged'; reason?: string; location?: string }, reference: string): Promise<void> {
     const twice = shareOf(`dup:${reference}:${update.status}`) < this.o.duplicateShare;
-    await this.o.carriers.sendTracking(code, update, twice ? { deliveries: 2 } : {});
+    // A carrier sends its webhook again until it is taken (2xx), as real carriers do.
+    for (let attempt = 1; ; attempt++) {
+      const deliveries = await this.o.carriers.sendTracking(code, update, twice && attempt === 1 ? { deliveries: 2 } : {});
+      if (deliveries.some((d) => d.status !== null && d.status >= 200 && d.status < 300)) break;
+      if (attempt === 8) throw new Error(`tracking ${update.status} for ${reference} refused ${attempt} times (last ${deliveries.at(-1)?.status ?? 'no answer'})`);
+      this.sent.retries++;
+      await new Promise((r) => setTimeout(r, 250 * attempt));
+    }
     this.sent.events++;
     if (twice) this.sent.duplicates++;
   }
