@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CrossdockError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { acceptRawJsonBodies } from './raw-body.ts';
 import { mapPayload, type MappedEvent } from './mapping.ts';
 import type { WebhookSource, WebhookSources } from './sources.ts';
 import { verifyHeaderHmac, verifyPathToken, verifyTimestamped, type Verdict } from './verify.ts';
@@ -29,13 +30,7 @@ const UTF8 = new TextDecoder('utf-8', { fatal: true });
 export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
   return async (app) => {
     // This scope reads bodies as raw bytes: signatures are over the bytes as sent.
-    app.removeAllContentTypeParsers();
-    const raw = (_req: unknown, body: string | Buffer, done: (error: null, body: Buffer) => void) => done(null, body as Buffer);
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
-    app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/, { parseAs: 'buffer' }, raw);
-    app.addContentTypeParser('*', (_req, _payload, done) =>
-      done(new CrossdockError('CONTENT_TYPE_UNSUPPORTED', 'Send JSON (content-type: application/json)', { category: 'user', retryable: false }), undefined),
-    );
+    acceptRawJsonBodies(app);
 
     const handle = async (request: FastifyRequest<{ Params: { source: string; token?: string } }>) => {
       const name = request.params.source;

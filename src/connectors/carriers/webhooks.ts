@@ -13,6 +13,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { acceptRawJsonBodies } from '../../triggers/index.ts';
 import { trackingStatusOf, type CarrierConfig } from './config.ts';
 import type { TrackingStatus } from './model.ts';
 
@@ -164,13 +165,7 @@ function parseJson(body: Buffer): unknown {
 /** The Fastify route for the API server (pass it in `plugins` of buildApi). Its scope reads bodies as raw bytes. */
 export function carrierWebhookRoutes(deps: CarrierWebhookDeps): FastifyPluginAsync {
   return async (app) => {
-    app.removeAllContentTypeParsers();
-    const raw = (_req: unknown, body: string | Buffer, done: (error: null, body: Buffer) => void) => done(null, body as Buffer);
-    app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
-    app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/, { parseAs: 'buffer' }, raw);
-    app.addContentTypeParser('*', (_req, _payload, done) =>
-      done(new CrossdockError('CONTENT_TYPE_UNSUPPORTED', 'Send JSON (content-type: application/json)', { category: 'user', retryable: false }), undefined),
-    );
+    acceptRawJsonBodies(app);
     app.post<{ Params: { code: string } }>('/hooks/carriers/:code', async (request, reply) => {
       const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
       const answer = await receiveCarrierWebhook(deps, request.params.code, body, request.headers);
