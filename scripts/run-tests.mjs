@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs node's test runner over test files found under the given folders.
 // Node 20's `node --test` does not expand glob patterns, so we list the files here.
-// Usage: node scripts/run-tests.mjs <dir> [<dir> ...]
+// Usage: node scripts/run-tests.mjs <dir-or-file> [<dir-or-file> ...]
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -21,7 +21,7 @@ if (dirs.length === 0) {
   console.error('usage: run-tests.mjs <dir> [<dir> ...]');
   process.exit(2);
 }
-const files = dirs.flatMap(listTests);
+const files = dirs.flatMap((path) => (statSync(path).isDirectory() ? listTests(path) : [path]));
 if (files.length === 0) {
   console.error(`no *.test.ts files under ${dirs.join(', ')}`);
   process.exit(2);

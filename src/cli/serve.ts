@@ -12,6 +12,8 @@ export interface ServeOptions {
   workers: number;
   /** A JSON-lines file of events to send once started (the sample stream). */
   feed?: string;
+  /** The built dashboard to serve under /app/; the default is dashboard/dist (`npm run build:dashboard`). */
+  dashboardDir?: string;
 }
 
 export interface RunningInstance {
@@ -48,6 +50,7 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
         rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
         cookieSecure: config.security.cookieSecure,
         plugins: crossdock.webhookRoutes, // /hooks/odoo/..., /hooks/carriers/...
+        ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
       });
       await api.listen({ host: config.http.host, port: options.port ?? config.http.port });
       const { port } = api.server.address() as AddressInfo;

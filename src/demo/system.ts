@@ -62,6 +62,8 @@ export interface DemoSystemOptions {
   externalWorkers?: number;
   /** Extra environment, e.g. DATABASE_URL for the PostgreSQL server. */
   env?: Record<string, string>;
+  /** The built dashboard to serve (tests build their own); the default is dashboard/dist. */
+  dashboardDir?: string;
 }
 
 /**
@@ -99,7 +101,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     // The demo's people exist before the API starts, so it has an administrator from the first request.
     const people = await demoApprovers(crossdock, dir);
     // With worker processes this one only serves the API, takes Odoo's webhooks and polls.
-    const instance = await startInstance(crossdock, config, { api: true, workers: external > 0 ? 0 : 1, port: o.port }, o.out);
+    const instance = await startInstance(crossdock, config, { api: true, workers: external > 0 ? 0 : 1, port: o.port, ...(o.dashboardDir ? { dashboardDir: o.dashboardDir } : {}) }, o.out);
     stoppers.splice(stoppers.indexOf(closeCrossdock), 1, () => instance.stop());
     const fleet = new WorkerFleet({ ...env, CROSSDOCK_PORT: new URL(instance.url!).port, CROSSDOCK_LEASE_MS: '3000' }, dir, o.logger);
     fleet.start(external);

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { buildDashboard, launchBrowser, removeDir, SCREENSHOTS, signIn, startInstance, type Instance } from './support.ts';
+import type { Browser } from 'playwright-core';
+import { buildDashboard, launchBrowser, removeDir, signIn, startInstance, type Instance } from './support.ts';
 
 /**
  * The operations dashboard in Debian's Chromium against a real Crossdock (embedded store,
  * built dashboard served under /app/): what an approver, an operator, a viewer and an
- * auditor see and can do. Each screen is photographed into docs/screenshots/.
+ * auditor see and can do. (demo-screens.test.ts photographs the screens on the demo data.)
  */
 describe('operations dashboard in the browser', () => {
   let dist: string;
@@ -18,13 +16,10 @@ describe('operations dashboard in the browser', () => {
   let failedRun: string;
   let waitingRun: string;
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-
   before(async () => {
     dist = await buildDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
-    mkdirSync(SCREENSHOTS, { recursive: true });
     approvalRun = await x.send('credit.review', 'so-1', { id: 101, name: 'S00101', amount: 48_500, requester: 'sales@acme.test' });
     await x.send('credit.review', 'so-2', { id: 102, name: 'S00102', amount: 12_000, requester: 'sales@acme.test' });
     for (const [i, weightKg] of [4, 55, 12].entries()) await x.send('shipment.ready', `ship-ok-${i}`, { ref: `WH/OUT/0000${i + 1}`, weightKg });
@@ -59,7 +54,6 @@ describe('operations dashboard in the browser', () => {
     await detail.getByText('Why (the policy decision)').waitFor();
     assert.match(await detail.getByLabel('Policy decision').innerText(), /"policy": "credit-limit"/);
     assert.match(await inbox.locator('.countdown').first().innerText(), /left$/);
-    await shot(page, 'approvals');
     await page.getByLabel('Reason (required to reject)').fill('Customer paid last week');
     await page.getByRole('button', { name: 'Approve' }).click();
     await detail.locator('.badge-approved').first().waitFor();
@@ -78,7 +72,6 @@ describe('operations dashboard in the browser', () => {
     await page.locator('[data-kpi="error-rate"]').waitFor();
     assert.equal(await page.locator('[data-kpi="approvals-waiting"]').innerText(), '2');
     assert.equal(await page.locator('[data-kpi="exceptions-open"]').innerText(), '1');
-    await shot(page, 'overview');
 
     await page.getByRole('link', { name: 'Exceptions' }).click();
     const row = page.locator('[data-case]').filter({ hasText: `run ${failedRun}` });
@@ -87,7 +80,6 @@ describe('operations dashboard in the browser', () => {
     await row.getByRole('link').click();
     const detail = page.locator('[data-case-detail]');
     await detail.getByText('Failed step: route').waitFor();
-    await shot(page, 'exceptions');
     await detail.getByText('Replay with a corrected input').click();
     const editor = detail.getByLabel('Corrected input');
     await editor.fill('{ "ref": "WH/OUT/00042", "weightKg": 7, }');
@@ -106,7 +98,6 @@ describe('operations dashboard in the browser', () => {
     assert.equal(await page.locator('[data-step="freight"]').getAttribute('data-status'), 'not-run');
     assert.equal(await page.locator('[data-edge="route>parcel"]').getAttribute('class'), 'edge edge-branch edge-taken');
     assert.match(await page.getByLabel('Run input').innerText(), /"weightKg": 7/);
-    await shot(page, 'run');
 
     // A waiting run: cancel it from its page, then replay it from there (back to its approval).
     await page.goto(`/app/runs/${waitingRun}`);
@@ -128,7 +119,6 @@ describe('operations dashboard in the browser', () => {
     assert.match(await page.locator('[data-outcome]').innerText(), /freight/);
     assert.equal(await page.locator('[data-step="freight"]').getAttribute('data-status'), 'completed', 'the graph shows the dry run\'s path');
     assert.equal(await page.locator('[data-step="parcel"]').getAttribute('data-status'), 'not-run');
-    await shot(page, 'workflows');
     await context.close();
   });
 
@@ -172,7 +162,6 @@ describe('operations dashboard in the browser', () => {
     await entries.getByText('approval.approve').first().waitFor();
     await page.getByRole('button', { name: 'Verify the hash chain' }).click();
     await page.locator('[data-verify="ok"]').waitFor();
-    await shot(page, 'audit');
     await context.close();
   });
 });

@@ -11,6 +11,7 @@ import { AuditLog } from '../../src/audit/index.ts';
 import type { Role } from '../../src/auth/index.ts';
 import { engineStepTypes, StepRegistry, systemClock, type Engine } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
+import { parseWorkflow } from '../../src/workflows/index.ts';
 import { testKeyring } from '../api/support.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
@@ -129,6 +130,19 @@ export async function startInstance(dashboardDir: string): Promise<Instance> {
   };
 }
 
+/**
+ * Loads these workflow texts as the instance's workflows (each new content a new stored
+ * version, the rest no longer current), as a restart with changed files would.
+ */
+export async function loadWorkflows(x: Instance, texts: string[]): Promise<void> {
+  const loaded = texts.flatMap((text, i) => {
+    const result = parseWorkflow(text, `loaded-${i}.yaml`, x.engine.steps);
+    if (!result.ok) throw new Error(`workflow ${i} is invalid: ${JSON.stringify(result.problems)}`);
+    return result.workflows;
+  });
+  await x.engine.installWorkflows(loaded);
+}
+
 /** Debian's Chromium, headless; never a downloaded browser. */
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
@@ -139,12 +153,12 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser context (its own cookies) signed in through the login form. */
-export async function signIn(browser: Browser, base: string, email: string): Promise<{ context: BrowserContext; page: Page }> {
+export async function signIn(browser: Browser, base: string, email: string, password = PASSWORD): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
   const page = await context.newPage();
   await page.goto('/app/');
   await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Screens' }).waitFor();
   return { context, page };

@@ -1,4 +1,8 @@
-/** The workflow's step graph as an SVG layered layout (left to right), with the path a run took. */
+/**
+ * The workflow's step graph as an SVG layered layout with the path a run took: left to right
+ * when it fits a laptop screen, top to bottom when it has more layers than that (the order
+ * release pack has 14), so step names stay readable instead of shrinking.
+ */
 
 export interface GraphNode {
   id: string;
@@ -23,6 +27,8 @@ const H = 46;
 const GAP_X = 60;
 const GAP_Y = 26;
 const PAD = 16;
+/** More layers than this are laid out top to bottom. */
+const MAX_ACROSS = 6;
 
 interface Placed {
   node: GraphNode;
@@ -34,7 +40,7 @@ interface Placed {
  * Layers by longest path from the start over the graph without its back edges (found by a
  * depth-first walk), then orders each layer by the mean position of its predecessors.
  */
-export function layout(graph: WorkflowGraph): { placed: Map<string, Placed>; back: Set<string>; width: number; height: number } {
+export function layout(graph: WorkflowGraph): { placed: Map<string, Placed>; back: Set<string>; width: number; height: number; vertical: boolean } {
   const ids = graph.nodes.map((n) => n.id);
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const e of graph.edges) if (out.has(e.from) && out.has(e.to)) out.get(e.from)!.push(e.to);
@@ -72,23 +78,42 @@ export function layout(graph: WorkflowGraph): { placed: Map<string, Placed>; bac
     }
     members.forEach((id, i) => row.set(id, i));
   });
-  const tallest = Math.max(1, ...layers.map((l) => l?.length ?? 0));
-  const height = PAD * 2 + tallest * H + (tallest - 1) * GAP_Y + 30;
+  const widest = Math.max(1, ...layers.map((l) => l?.length ?? 0));
+  const vertical = layers.length > MAX_ACROSS;
+  // Along the flow: a layer per step of W + GAP_X (across) or H + GAP_Y (down); across it, the layer's members.
+  const along = vertical ? H + GAP_Y + 14 : W + GAP_X;
+  const side = vertical ? W + GAP_X / 2 : H + GAP_Y;
   const placed = new Map<string, Placed>();
   layers.forEach((members, li) => {
-    const offset = ((tallest - members.length) * (H + GAP_Y)) / 2;
-    members.forEach((id, i) => placed.set(id, { node: graph.nodes.find((n) => n.id === id)!, x: PAD + li * (W + GAP_X), y: PAD + offset + i * (H + GAP_Y) }));
+    const offset = ((widest - members.length) * side) / 2;
+    members.forEach((id, i) => {
+      const node = graph.nodes.find((n) => n.id === id)!;
+      placed.set(id, vertical ? { node, x: PAD + offset + i * side, y: PAD + li * along } : { node, x: PAD + li * along, y: PAD + offset + i * side });
+    });
   });
-  const width = PAD * 2 + layers.length * W + (layers.length - 1) * GAP_X;
-  return { placed, back, width, height };
+  const flow = PAD * 2 + (layers.length - 1) * along + (vertical ? H : W);
+  const breadth = PAD * 2 + (widest - 1) * side + (vertical ? W : H) + 30;
+  const [width, height] = vertical ? [breadth, flow] : [flow, breadth];
+  return { placed, back, width, height, vertical };
 }
 
 export function Graph({ graph, stepStatus = {}, taken = new Set<string>(), label }: { graph: WorkflowGraph; stepStatus?: Record<string, string>; taken?: Set<string>; label: string }) {
-  const { placed, back, width, height } = layout(graph);
+  const { placed, back, width, height, vertical } = layout(graph);
   const edgePath = (e: GraphEdge) => {
     const a = placed.get(e.from);
     const b = placed.get(e.to);
     if (!a || !b) return null;
+    if (vertical) {
+      if (back.has(`${e.from}>${e.to}`) || a.y >= b.y) {
+        // Back edge: out to the right and around, beside both nodes.
+        const x = Math.max(a.x, b.x) + W + 14;
+        return `M ${a.x + W} ${a.y + H / 2} C ${x + 10} ${a.y + H / 2}, ${x + 10} ${b.y + H / 2}, ${b.x + W + 2} ${b.y + H / 2}`;
+      }
+      const y1 = a.y + H;
+      const y2 = b.y - 2;
+      const mid = (y1 + y2) / 2;
+      return `M ${a.x + W / 2} ${y1} C ${a.x + W / 2} ${mid}, ${b.x + W / 2} ${mid}, ${b.x + W / 2} ${y2}`;
+    }
     if (back.has(`${e.from}>${e.to}`) || a.x >= b.x) {
       // Back edge: down and around, below both nodes.
       const y = Math.max(a.y, b.y) + H + 14;

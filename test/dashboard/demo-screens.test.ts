@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import type { Browser, Page } from 'playwright-core';
+import { createOutput } from '../../src/cli/output.ts';
+import { ApproverBot, TrackingPlayer } from '../../src/demo/actors.ts';
+import { settled } from '../../src/demo/report.ts';
+import { OPS_LEAD, startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
+import { OrderTraffic } from '../../src/demo/traffic.ts';
+import { silentLogger } from '../../src/observability/index.ts';
+import { buildDashboard, launchBrowser, removeDir, SCREENSHOTS, signIn } from './support.ts';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const CARRIERS = ['swiftpost', 'euroline', 'cargoplus', 'parcelnow'];
+
+/** axe-core's findings of impact serious or critical on the page as it is now (WCAG 2.x A and AA rules). */
+async function accessibilityProblems(page: Page): Promise<string[]> {
+  await page.evaluate(AXE); // evaluated over the DevTools protocol, so the page's strict CSP does not refuse it
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(o: unknown): Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } }).axe;
+    const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
+}
+
+/**
+ * Every screen of the dashboard on the demo's data (the packs on the Odoo and carrier
+ * simulators, approvers and carriers answering), in Debian's Chromium: what each screen
+ * shows agrees with the store, axe-core finds no serious accessibility problem, and each
+ * screen is photographed into docs/screenshots/ for the README.
+ */
+describe('the dashboard on the demo data', () => {
+  let dist: string;
+  let dir: string;
+  let system: DemoSystem;
+  let browser: Browser;
+  let page: Page;
+  let closeContext: () => Promise<void>;
+
+  const db = () => system.crossdock.store.db as never;
+  const count = async (query: ReturnType<typeof sql<{ n: string }>>) => Number((await query.execute(db())).rows[0]!.n);
+
+  /** Looks again every 250 ms (and after a tracking round) until `done` holds twice in a row. */
+  async function until(what: string, done: () => Promise<boolean>, player: TrackingPlayer, timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let quiet = 0;
+    while (Date.now() < deadline) {
+      await player.flush();
+      quiet = (await done()) ? quiet + 1 : 0;
+      if (quiet >= 2) return;
+      await new Promise((r) => setTimeout(r, 250)); // polling a condition, bounded by the deadline
+    }
+    throw new Error(`the demo did not reach "${what}" within ${timeoutMs} ms`);
+  }
+
+  async function look(name: string): Promise<void> {
+    assert.deepEqual(await accessibilityProblems(page), [], `accessibility problems on the ${name} screen`);
+    await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
+  before(async () => {
+    dist = await buildDashboard();
+    dir = mkdtempSync(join(tmpdir(), 'crossdock-demo-screens-'));
+    const logger = silentLogger();
+    system = await startDemoSystem({ dir: join(dir, 'demo'), port: 0, logger, out: createOutput(false), randomCarrierFailures: false, seed: 42, dashboardDir: dist });
+    const { odoo, carriers, crossdock } = system;
+    const bot = new ApproverBot({ approvals: crossdock.services.approvals, people: system.people, rejectShare: 0.15, thinkMs: [20, 120], pollMs: 100, logger });
+    const player = new TrackingPlayer({ carriers, delayedShare: 0.15, damagedShare: 0.05, duplicateShare: 0.1, stepMs: 100, logger,
+      ready: (ref) => odoo.db.searchRead('stock.picking', [['carrier_tracking_ref', '=', ref]], ['id']).length > 0 });
+    const traffic = new OrderTraffic(odoo, system.catalog, 42);
+    bot.start();
+    player.start();
+    try {
+      // A morning of orders, decided by the approvers and shipped.
+      for (let i = 0; i < 30; i++) {
+        if (i === 9) carriers.faults.failNext('swiftpost', 3, { kind: 'server-error', status: 503 }, 'book');
+        await traffic.placeOne();
+      }
+      await until('30 orders settled', () => settled(db(), 30), player);
+      // Every carrier refuses for a while: those deliveries fail into the exception queue.
+      for (const code of CARRIERS) carriers.faults.failAlways(code, { kind: 'reject', reason: 'depot closed' }, 'book');
+      for (let i = 0; i < 3; i++) await traffic.placeOne();
+      await until('33 orders settled', () => settled(db(), 33), player);
+      carriers.faults.clear();
+      // The approvers have gone home: the next orders that need one wait in the inbox.
+      bot.stop();
+      for (let i = 0; i < 12; i++) await traffic.placeOne();
+      await until('45 orders released or waiting', async () =>
+        (await count(sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE workflow_id = 'order-release'`)) >= 45
+        && (await count(sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE status IN ('queued', 'ready', 'running')`)) === 0, player);
+    } finally {
+      bot.stop();
+      await player.stop();
+    }
+    browser = await launchBrowser();
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const password = readFileSync(join(dir, 'demo', 'ops.password'), 'utf8').trim();
+    const signed = await signIn(browser, system.instance.url!, OPS_LEAD, password);
+    page = signed.page;
+    closeContext = () => signed.context.close();
+  });
+  after(async () => {
+    await closeContext?.();
+    await browser?.close();
+    await system?.close();
+    if (dist) removeDir(dist);
+    if (dir) removeDir(dir);
+  });
+
+  const nav = (name: string) => page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name, exact: true }).click();
+
+  test('overview: the KPIs agree with the store', async () => {
+    const waiting = await count(sql<{ n: string }>`SELECT count(*) AS n FROM approval_requests WHERE status = 'pending'`);
+    const open = await count(sql<{ n: string }>`SELECT count(*) AS n FROM exception_cases WHERE status IN ('open', 'retrying')`);
+    assert.ok(waiting > 0, 'some orders wait for an approver');
+    assert.ok(open > 0, 'some cases are open');
+    await nav('Overview');
+    await page.locator('[data-kpi="error-rate"]').waitFor();
+    assert.equal(await page.locator('[data-kpi="approvals-waiting"]').innerText(), String(waiting));
+    assert.equal(await page.locator('[data-kpi="exceptions-open"]').innerText(), String(open));
+    await look('overview');
+  });
+
+  test('approvals: the inbox lists every waiting order, soonest deadline first, with why it needs approval', async () => {
+    const pending = (await sql<{ summary: string }>`SELECT r.summary FROM approval_requests r JOIN runs ON runs.id = r.run_id
+      WHERE r.status = 'pending' AND runs.status = 'waiting' ORDER BY r.level_due_at, r.id`.execute(db())).rows;
+    await nav('Approvals');
+    const scope = page.getByRole('button', { name: 'All pending' });
+    if (await scope.count()) await scope.click();
+    const inbox = page.getByRole('table', { name: 'Pending approval requests' });
+    await inbox.getByRole('link', { name: pending[0]!.summary }).waitFor();
+    assert.deepEqual(await inbox.locator('tbody tr a[href*="/approvals/"]').allInnerTexts(), pending.map((p) => p.summary).slice(0, 50));
+    await inbox.getByRole('link', { name: pending[0]!.summary }).click();
+    const detail = page.locator('[data-approval-detail]');
+    await detail.getByText('Why (the policy decision)').waitFor();
+    assert.match(await detail.getByLabel('Policy decision').innerText(), /"order-release-tier"/);
+    await look('approvals');
+  });
+
+  test('exceptions: the deliveries no carrier took are one root cause, with their failed step', async () => {
+    const failed = await count(sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE workflow_id = 'dispatch' AND status = 'failed'`);
+    assert.ok(failed >= 1, 'the closed depots failed some deliveries');
+    await nav('Exceptions');
+    const groups = page.getByRole('list', { name: 'Root-cause groups' });
+    await groups.getByText(/dispatch \/ book \/ CARRIER_ALL_FAILED/).waitFor();
+    assert.match(await groups.innerText(), new RegExp(`^${failed} × dispatch / book / CARRIER_ALL_FAILED `, 'm'));
+    await page.locator('[data-case]').filter({ hasText: 'CARRIER_ALL_FAILED' }).first().getByRole('link').first().click();
+    await page.locator('[data-case-detail]').getByText('Failed step: book').waitFor();
+    await look('exceptions');
+  });
+
+  test('runs: the explorer lists the newest runs first', async () => {
+    const newest = (await sql<{ id: string }>`SELECT id FROM runs ORDER BY id DESC LIMIT 1`.execute(db())).rows[0]!;
+    await nav('Runs');
+    const runs = page.getByRole('table', { name: 'Runs' });
+    await runs.locator(`[data-run="${newest.id}"]`).getByRole('link', { name: `#${newest.id}` }).waitFor();
+    await look('runs');
+  });
+
+  test('run page: an approved order release shows the path it took through the graph', async () => {
+    const approved = (await sql<{ run_id: string }>`SELECT r.run_id FROM approval_requests r JOIN runs ON runs.id = r.run_id
+      WHERE r.status = 'approved' AND runs.status = 'completed' AND r.workflow_id = 'order-release' ORDER BY r.id LIMIT 1`.execute(db())).rows[0];
+    assert.ok(approved, 'an approver approved an order');
+    await page.goto(`/app/runs/${approved.run_id}`);
+    await page.locator('[data-run-status="completed"]').waitFor();
+    for (const step of ['tier', 'approve', 'release-note', 'released']) assert.equal(await page.locator(`[data-step="${step}"]`).getAttribute('data-status'), 'completed', step);
+    assert.equal(await page.locator('[data-step="hold-note"]').getAttribute('data-status'), 'not-run');
+    await look('run');
+  });
+
+  test('workflows and policies: the order-release graph and its decision table', async () => {
+    await nav('Workflows');
+    await page.getByRole('link', { name: 'order-release', exact: true }).click();
+    await page.locator('[data-step="approve"]').waitFor();
+    await look('workflows');
+    await nav('Policies');
+    const policy = page.getByRole('region', { name: 'order-release-tier' });
+    await policy.getByRole('button', { name: 'Show rules' }).click();
+    await policy.getByRole('table', { name: 'Rules of Release tier' }).getByText('"customer is blocked"').waitFor();
+    await look('policies');
+  });
+
+  test('audit: the decisions of the day, and an intact hash chain', async () => {
+    await nav('Audit');
+    await page.getByRole('table', { name: 'Audit entries' }).getByText('approval.approve').first().waitFor();
+    await page.getByRole('button', { name: 'Verify the hash chain' }).click();
+    await page.locator('[data-verify="ok"]').waitFor();
+    await look('audit');
+  });
+});
