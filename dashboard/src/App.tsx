@@ -148,7 +148,7 @@ function Routes({ path }: { path: string }) {
   if ((m = match('/exceptions', path)) || (m = match('/exceptions/:id', path))) return <ExceptionsScreen selected={m.id ?? null} />;
   if (match('/runs', path)) return <RunsScreen />;
   if ((m = match('/runs/:id', path))) return <RunPage id={m.id!} />;
-  if ((m = match('/workflows', path)) || (m = match('/workflows/:id', path))) return <WorkflowsScreen selected={m.id ?? null} />;
+  if ((m = match('/workflows', path)) || (m = match('/workflows/:id', path)) || (m = match('/workflows/:id/versions/:hash', path))) return <WorkflowsScreen selected={m.id ?? null} version={m.hash ?? null} />;
   if (match('/policies', path)) return <PoliciesScreen />;
   if (match('/audit', path)) return <AuditScreen />;
   return <ErrorNote error={new ApiError(404, { code: 'PAGE_NOT_FOUND', message: `No page ${path}`, details: [] })} />;

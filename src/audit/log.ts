@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { canonicalJson, entryHash, GENESIS_HASH } from './chain.ts';
 
 export interface AuditInput {
@@ -23,6 +23,37 @@ export interface AuditEntry {
   requestId: string | null;
   prevHash: string;
   hash: string;
+}
+
+/**
+ * A search of the log, one page at a time with keyset cursors on seq (never an offset, so
+ * pages neither skip nor repeat entries while the log grows). The page holds the `limit`
+ * matching entries nearest its cursor: just after `after`, just before `before`, or, with
+ * neither, at the head of the order (the newest for desc, the oldest for asc).
+ */
+export interface AuditSearch {
+  /** How the page is listed: newest first or oldest first. */
+  order: 'asc' | 'desc';
+  /** The entries just after this seq, or just before it. */
+  cursor?: { after: number } | { before: number };
+  /** An action ("run.replay"), or a prefix of dotted actions ("run" finds run.*). */
+  action?: string;
+  /** Text the actor contains, any case ("ana@" finds "user:3 ana@example.com" and her tokens). */
+  actorContains?: string;
+  /** A target ("approval:12"); a prefix when it ends with ":" ("run:") or "*" ("workflow:order*"). */
+  target?: string;
+  /** Entries at or after `from` and before `to`. */
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Pass as `before` for the matching entries older than this page; null when there are none. */
+  older: number | null;
+  /** Pass as `after` for the matching entries newer than this page; null when there are none. */
+  newer: number | null;
 }
 
 export type VerifyResult =
@@ -91,6 +122,39 @@ export class AuditLog {
     return rows.rows.map(toEntry);
   }
 
+  /** One page of a search, with the cursors to the pages on either side of it. */
+  async search(q: AuditSearch): Promise<AuditPage> {
+    const after = q.cursor && 'after' in q.cursor ? q.cursor.after : undefined;
+    const before = q.cursor && 'before' in q.cursor ? q.cursor.before : undefined;
+    const matches = searchConditions(q);
+    // The scan runs away from the cursor: down from `before` (or from the top, newest first), else up.
+    const down = before !== undefined || (after === undefined && q.order === 'desc');
+    const bound = before !== undefined ? sql`seq < ${before}` : after !== undefined ? sql`seq > ${after}` : sql`true`;
+    const rows = (await sql<Row>`SELECT * FROM audit_log WHERE ${bound} AND ${matches}
+      ORDER BY seq ${down ? sql`DESC` : sql`ASC`} LIMIT ${q.limit + 1}`.execute(this.db)).rows;
+    const found = rows.slice(0, q.limit).map(toEntry);
+    const more = rows.length > q.limit;
+    // The seq range this page covers; an empty page covers everything beyond its cursor.
+    const seqs = found.map((e) => e.seq);
+    const low = seqs.length > 0 ? Math.min(...seqs) : after !== undefined ? after + 1 : null;
+    const high = seqs.length > 0 ? Math.max(...seqs) : before !== undefined ? before - 1 : null;
+    // Ahead of the scan, the extra row says whether more match. Behind it there is something
+    // only when a cursor led here, and the store is asked whether it still has matches there.
+    const anyMatch = async (edge: RawBuilder<unknown>) =>
+      (await sql<{ found: boolean }>`SELECT EXISTS (SELECT 1 FROM audit_log WHERE ${edge} AND ${matches}) AS found`.execute(this.db)).rows[0]?.found === true;
+    let older: number | null = null;
+    let newer: number | null = null;
+    if (down) {
+      if (more) older = low;
+      if (before !== undefined && high !== null && (await anyMatch(sql`seq > ${high}`))) newer = high;
+    } else {
+      if (more) newer = high;
+      if (after !== undefined && low !== null && (await anyMatch(sql`seq < ${low}`))) older = low;
+    }
+    found.sort((a, b) => (q.order === 'desc' ? b.seq - a.seq : a.seq - b.seq));
+    return { entries: found, older, newer };
+  }
+
   /** Every entry in order, in pages (for export and verify). */
   async *entries(pageSize = 1000): AsyncGenerator<AuditEntry> {
     let after = 0;
@@ -126,6 +190,21 @@ export class AuditLog {
     }
     return { ok: true, entries: count, headHash: prevHash };
   }
+}
+
+/** The search's filters as one SQL condition (true when there are none). */
+function searchConditions(q: AuditSearch): RawBuilder<unknown> {
+  const conditions: RawBuilder<unknown>[] = [];
+  if (q.action !== undefined) conditions.push(sql`(action = ${q.action} OR starts_with(action, ${`${q.action}.`}))`);
+  if (q.actorContains !== undefined) conditions.push(sql`strpos(lower(actor), lower(${q.actorContains})) > 0`);
+  if (q.target !== undefined) {
+    if (q.target.endsWith('*')) conditions.push(sql`starts_with(target, ${q.target.slice(0, -1)})`);
+    else if (q.target.endsWith(':')) conditions.push(sql`starts_with(target, ${q.target})`);
+    else conditions.push(sql`target = ${q.target}`);
+  }
+  if (q.from !== undefined) conditions.push(sql`at >= ${q.from.toISOString()}::timestamptz`);
+  if (q.to !== undefined) conditions.push(sql`at < ${q.to.toISOString()}::timestamptz`);
+  return conditions.length > 0 ? sql.join(conditions, sql` AND `) : sql`true`;
 }
 
 function toEntry(r: Row): AuditEntry {

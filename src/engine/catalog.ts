@@ -3,6 +3,20 @@ import { CrossdockError } from '../errors/index.ts';
 import type { Database } from '../store/index.ts';
 import { WorkflowSchema, type LoadedWorkflow, type StepDefinition, type WorkflowDefinition } from '../workflows/index.ts';
 
+/** One stored version of a workflow, as the versions list shows it. */
+export interface StoredVersion {
+  hash: string;
+  /** The definition's `version:` label, if it has one. */
+  label: string | number | null;
+  /** When this store first recorded the version (loading the same content again keeps it). */
+  createdAt: string;
+  file: string | null;
+  /** Whether this process has it loaded as the workflow's current version. */
+  current: boolean;
+  /** Runs pinned to this version, whatever their status. */
+  runs: number;
+}
+
 /** A workflow version ready to run: steps by id and the default edges resolved. */
 export class CompiledWorkflow {
   readonly id: string;
@@ -67,6 +81,30 @@ export class WorkflowCatalog {
 
   currentVersion(workflowId: string): CompiledWorkflow | undefined {
     return this.#current.get(workflowId);
+  }
+
+  /**
+   * Every stored version of a workflow, newest first (by when this store first saw it), with
+   * the number of runs pinned to each: one query, the runs counted per hash in one grouped
+   * pass over the runs_workflow index. Empty for an id that was never loaded; a workflow no
+   * longer loaded (retired) still lists its versions, none of them current.
+   */
+  async versions(workflowId: string): Promise<StoredVersion[]> {
+    const rows = await sql<{ hash: string; label: string | number | null; source_file: string | null; created_at: Date | string; runs: string | number | null }>`
+      SELECT v.hash, v.definition->'version' AS label, v.source_file, v.created_at, r.runs
+      FROM workflow_versions v
+      LEFT JOIN (SELECT workflow_hash, count(*) AS runs FROM runs WHERE workflow_id = ${workflowId} GROUP BY workflow_hash) r ON r.workflow_hash = v.hash
+      WHERE v.workflow_id = ${workflowId}
+      ORDER BY v.created_at DESC, v.hash`.execute(this.db);
+    const current = this.#current.get(workflowId)?.hash;
+    return rows.rows.map((r) => ({
+      hash: r.hash,
+      label: r.label ?? null,
+      createdAt: new Date(r.created_at).toISOString(),
+      file: r.source_file,
+      current: r.hash === current,
+      runs: Number(r.runs ?? 0),
+    }));
   }
 
   async get(workflowId: string, hash: string): Promise<CompiledWorkflow> {

@@ -8,5 +8,5 @@ export type { SimulationResult, SimulatedStep } from './simulate.ts';
 export type { WorkerOptions } from './worker.ts';
 export { retryDelayMs } from './retry.ts';
 export { simulateWorkflow } from './simulate.ts';
-export { CompiledWorkflow } from './catalog.ts';
+export { CompiledWorkflow, type StoredVersion } from './catalog.ts';
 export { routeEvent } from './router.ts';

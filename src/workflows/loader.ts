@@ -149,7 +149,8 @@ export function contentHash(definition: unknown): string {
   return createHash('sha256').update(canonicalJson(definition)).digest('hex').slice(0, 16);
 }
 
-function canonicalJson(value: unknown): string {
+/** JSON with object keys sorted at every level: equal definitions give equal text, whatever their key order. */
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -14,19 +14,46 @@ interface AuditEntry {
   requestId: string | null;
   hash: string;
 }
+interface AuditPage {
+  order: Order;
+  entries: AuditEntry[];
+  /** Pass as `before` for older entries; null when there are none. */
+  older: number | null;
+  /** Pass as `after` for newer entries; null when there are none. */
+  newer: number | null;
+}
 type Verify = { ok: true; entries: number; headHash: string } | { ok: false; entries: number; seq: number; problem: string };
+type Order = 'desc' | 'asc';
+type Cursor = { after: number } | { before: number } | null;
+
+interface Filter {
+  action: string;
+  actor: string;
+  target: string;
+  /** datetime-local values (the browser's time zone); sent as ISO times. */
+  from: string;
+  to: string;
+}
+const NO_FILTER: Filter = { action: '', actor: '', target: '', from: '', to: '' };
+const iso = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
 export function AuditScreen() {
-  const [filter, setFilter] = useState({ action: '', actor: '' });
+  const [filter, setFilter] = useState(NO_FILTER);
   const [draft, setDraft] = useState(filter);
-  const [after, setAfter] = useState<number[]>([]);
-  const log = useGet<{ entries: AuditEntry[]; next: number | null }>(`/audit${qs({ action: filter.action, actor: filter.actor, after: after.at(-1), limit: 50 })}`);
+  const [order, setOrder] = useState<Order>('desc');
+  const [cursor, setCursor] = useState<Cursor>(null);
+  const path = `/audit${qs({ action: filter.action, actor: filter.actor, target: filter.target, from: iso(filter.from), to: iso(filter.to), order, limit: 50, ...(cursor ?? {}) })}`;
+  const log = useGet<AuditPage>(path);
   const [verify, setVerify] = useState<{ result?: Verify; error?: unknown; busy: boolean }>({ busy: false });
-  const ids = { action: useId(), actor: useId() };
+  const ids = { action: useId(), actor: useId(), target: useId(), from: useId(), to: useId() };
   const search = (e: FormEvent) => {
     e.preventDefault();
     setFilter(draft);
-    setAfter([]);
+    setCursor(null);
+  };
+  const reorder = (next: Order) => {
+    setOrder(next);
+    setCursor(null);
   };
   const check = async () => {
     setVerify({ busy: true });
@@ -36,6 +63,18 @@ export function AuditScreen() {
       setVerify({ busy: false, error });
     }
   };
+  const field = (key: keyof Filter) => ({ value: draft[key], onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value }) });
+  const page = log.data;
+  const newer = page?.newer != null && (
+    <button type="button" className="secondary" onClick={() => setCursor({ after: page.newer! })}>
+      Newer entries
+    </button>
+  );
+  const older = page?.older != null && (
+    <button type="button" className="secondary" onClick={() => setCursor({ before: page.older! })}>
+      Older entries
+    </button>
+  );
   return (
     <>
       <div className="page-head">
@@ -52,29 +91,52 @@ export function AuditScreen() {
           {verify.result.ok ? `Chain intact: ${verify.result.entries} entries, head ${verify.result.headHash.slice(0, 16)}…` : `Chain broken at entry ${verify.result.seq}: ${verify.result.problem}`}
         </p>
       )}
+      <form className="filters audit-search" onSubmit={search} role="search" aria-label="Search the audit log">
+        <div className="inline-field">
+          <label htmlFor={ids.action}>Action (or prefix)</label>
+          <input id={ids.action} size={14} {...field('action')} placeholder="run" />
+        </div>
+        <div className="inline-field">
+          <label htmlFor={ids.actor}>Actor contains</label>
+          <input id={ids.actor} size={18} {...field('actor')} placeholder="ana@" />
+        </div>
+        <div className="inline-field">
+          <label htmlFor={ids.target}>Target</label>
+          <input id={ids.target} size={16} {...field('target')} placeholder="run: or approval:12" title='Exact ("approval:12"), or a prefix ending in ":" or "*" ("run:")' />
+        </div>
+        <div className="inline-field">
+          <label htmlFor={ids.from}>From</label>
+          <input id={ids.from} type="datetime-local" step={1} {...field('from')} />
+        </div>
+        <div className="inline-field">
+          <label htmlFor={ids.to}>To</label>
+          <input id={ids.to} type="datetime-local" step={1} {...field('to')} />
+        </div>
+        <button type="submit" className="secondary small">
+          Search
+        </button>
+        <button type="button" className="linkish small" onClick={() => (setDraft(NO_FILTER), setFilter(NO_FILTER), setCursor(null))}>
+          Clear
+        </button>
+      </form>
       <Section
-        title="Entries, oldest first"
+        title={order === 'desc' ? 'Entries, newest first' : 'Entries, oldest first'}
         actions={
-          <form className="filters" onSubmit={search} role="search" aria-label="Search the audit log">
-            <div className="inline-field">
-              <label htmlFor={ids.action}>Action (or prefix)</label>
-              <input id={ids.action} size={14} value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} placeholder="run" />
-            </div>
-            <div className="inline-field">
-              <label htmlFor={ids.actor}>Actor</label>
-              <input id={ids.actor} size={24} value={draft.actor} onChange={(e) => setDraft({ ...draft, actor: e.target.value })} />
-            </div>
-            <button type="submit" className="secondary small">
-              Search
+          <div className="segmented" role="group" aria-label="Order">
+            <button type="button" className="small" aria-pressed={order === 'desc'} onClick={() => reorder('desc')}>
+              Newest first
             </button>
-          </form>
+            <button type="button" className="small" aria-pressed={order === 'asc'} onClick={() => reorder('asc')}>
+              Oldest first
+            </button>
+          </div>
         }
       >
         <ErrorNote error={log.error} />
-        {log.loading && !log.data && <Loading what="the audit log" />}
-        {log.data && log.data.entries.length === 0 && <Empty>No entries match.</Empty>}
-        {log.data && log.data.entries.length > 0 && (
-          <table className="table" aria-label="Audit entries">
+        {log.loading && !page && <Loading what="the audit log" />}
+        {page && page.entries.length === 0 && <Empty>No entries match.</Empty>}
+        {page && page.entries.length > 0 && (
+          <table className="table" aria-label="Audit entries" data-order={page.order}>
             <thead>
               <tr>
                 <th scope="col">#</th>
@@ -86,32 +148,61 @@ export function AuditScreen() {
               </tr>
             </thead>
             <tbody>
-              {log.data.entries.map((e) => (
-                <tr key={e.seq}>
+              {page.entries.map((e) => (
+                <tr key={e.seq} data-seq={e.seq}>
                   <td>{e.seq}</td>
-                  <td className="small">{formatTime(e.at)}</td>
+                  <td className="small">
+                    <time dateTime={e.at}>{formatTime(e.at)}</time>
+                  </td>
                   <td className="small">{e.actor}</td>
                   <td>
                     <code>{e.action}</code>
                   </td>
                   <td className="small">{e.target ?? '—'}</td>
-                  <td className="small details-cell">{Object.keys(e.details).length ? JSON.stringify(e.details) : ''}</td>
+                  <td className="small details-cell">
+                    <EntryDetails entry={e} />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         )}
-        {(after.length > 0 || log.data?.next != null) && (
+        {(newer || older) && (
           <div className="actions">
-            <button type="button" className="secondary" disabled={after.length === 0} onClick={() => setAfter((a) => a.slice(0, -1))}>
-              Earlier
-            </button>
-            <button type="button" className="secondary" disabled={log.data?.next == null} onClick={() => log.data?.next != null && setAfter((a) => [...a, log.data!.next!])}>
-              Later
-            </button>
+            {order === 'desc' ? (
+              <>
+                {newer}
+                {older}
+              </>
+            ) : (
+              <>
+                {older}
+                {newer}
+              </>
+            )}
           </div>
         )}
       </Section>
+    </>
+  );
+}
+
+/** The details as name: value lines; nested values as compact JSON. */
+function EntryDetails({ entry }: { entry: AuditEntry }) {
+  const items = Object.entries(entry.details);
+  return (
+    <>
+      {items.length > 0 && (
+        <dl className="kv">
+          {items.map(([k, v]) => (
+            <div key={k}>
+              <dt>{k}</dt>
+              <dd>{v === null ? <span className="muted">none</span> : typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : String(v)}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {entry.requestId && <div className="muted">request {entry.requestId}</div>}
     </>
   );
 }

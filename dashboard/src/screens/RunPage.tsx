@@ -1,11 +1,12 @@
 import { useEffect, useId, useState } from 'react';
 import { post } from '../api.ts';
-import { Graph, pathTaken, type WorkflowGraph } from '../components/Graph.tsx';
+import { Graph, pathTaken } from '../components/Graph.tsx';
 import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
 import { ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
 import { elapsed, errorText, formatTime, pretty } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
+import { versionName, versionPath, workflowPath, type StoredVersion, type VersionDetail } from '../versions.ts';
 import type { RunSummary } from './Runs.tsx';
 
 interface RunDetail extends RunSummary {
@@ -14,24 +15,14 @@ interface RunDetail extends RunSummary {
   availableAt: string | null;
   steps: { seq: number; attempt: number; stepId: string; type: string; status: string; output: unknown; error: unknown; startedAt: string; endedAt: string }[];
 }
-export interface WorkflowDetail {
-  id: string;
-  version: string;
-  label: string | null;
-  description: string | null;
-  file: string | null;
-  trigger: unknown;
-  steps: number;
-  definition: { steps: { id: string; type: string; with?: unknown }[] };
-  graph: WorkflowGraph;
-}
-
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
 
 export function RunPage({ id }: { id: string }) {
   const run = useGet<RunDetail>(`/runs/${id}`);
   const r = run.data;
-  const workflow = useGet<WorkflowDetail>(r ? `/workflows/${encodeURIComponent(r.workflowId)}` : null);
+  // The version the run is pinned to, which may no longer be current (or loaded at all).
+  const workflow = useGet<VersionDetail>(r ? versionPath(r.workflowId, r.workflowVersion) : null);
+  const versions = useGet<{ versions: StoredVersion[] }>(r ? `${workflowPath(r.workflowId)}/versions` : null);
   const can = useCan();
   // Follows a run that has not ended (one request a second), so the page shows it finish.
   useEffect(() => {
@@ -56,7 +47,7 @@ export function RunPage({ id }: { id: string }) {
           <dl className="facts" data-run-status={r.status}>
             <dt>Workflow</dt>
             <dd>
-              <Link to={`/workflows/${encodeURIComponent(r.workflowId)}`}>{r.workflowId}</Link> <code className="small">{r.workflowVersion.slice(0, 12)}</code>
+              <Link to={workflowPath(r.workflowId)}>{r.workflowId}</Link> <code className="small">{r.workflowVersion.slice(0, 12)}</code>
             </dd>
             <dt>Status</dt>
             <dd>
@@ -104,8 +95,8 @@ export function RunPage({ id }: { id: string }) {
       </div>
       <Section title="Workflow graph">
         <ErrorNote error={workflow.error} />
-        {workflow.data && workflow.data.version !== r.workflowVersion && <p className="muted">The run is pinned to version {r.workflowVersion.slice(0, 12)}; the graph shows the current version {workflow.data.version.slice(0, 12)}.</p>}
-        {workflow.data && <Graph graph={workflow.data.graph} stepStatus={stepStatus} taken={taken} label={`Step graph of ${r.workflowId} with the path run ${r.id} took`} />}
+        {workflow.data && <PinnedVersion run={r} pinned={workflow.data} versions={versions.data?.versions ?? null} />}
+        {workflow.data && <Graph graph={workflow.data.graph} stepStatus={stepStatus} taken={taken} label={`Step graph of ${r.workflowId} version ${versionName(workflow.data.label, workflow.data.version)} with the path run ${r.id} took`} />}
       </Section>
       <Section title="Steps">
         <table className="table" aria-label="Step attempts">
@@ -154,6 +145,27 @@ export function RunPage({ id }: { id: string }) {
         </table>
       </Section>
     </>
+  );
+}
+
+/** "version X (current)", or "version X; current is Y", or that the workflow is loaded no more. */
+function PinnedVersion({ run, pinned, versions }: { run: RunDetail; pinned: VersionDetail; versions: StoredVersion[] | null }) {
+  const current = versions?.find((v) => v.current) ?? null;
+  const self = <Link to={versionPath(run.workflowId, pinned.version)}>version {versionName(pinned.label, pinned.version)}</Link>;
+  if (pinned.current) return <p data-version-note="current">The run is pinned to {self} (current).</p>;
+  return (
+    <p data-version-note="older">
+      The run is pinned to {self};{' '}
+      {current ? (
+        <>
+          current is <Link to={workflowPath(run.workflowId)}>version {versionName(current.label, current.hash)}</Link>.
+        </>
+      ) : versions ? (
+        'the workflow is not loaded now.'
+      ) : (
+        '…'
+      )}
+    </p>
   );
 }
 

@@ -1,10 +1,27 @@
 import { z } from 'zod';
 import { Permission } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
-import { queryInt, route } from '../route.ts';
+import { queryInt, queryTime, route } from '../route.ts';
 
 const SecretBody = z.strictObject({ name: z.string().min(1).max(128), value: z.string().min(1).max(65_536), description: z.string().max(500).optional() });
-const AuditQuery = z.strictObject({ after: queryInt(0, Number.MAX_SAFE_INTEGER).optional(), action: z.string().max(100).optional(), actor: z.string().max(300).optional(), limit: queryInt(1, 1000).optional() });
+const AuditQuery = z
+  .strictObject({
+    /** asc when only `after` is given (how callers paged before `order` existed), else desc. */
+    order: z.enum(['asc', 'desc']).optional(),
+    after: queryInt(0, Number.MAX_SAFE_INTEGER).optional(),
+    before: queryInt(1, Number.MAX_SAFE_INTEGER).optional(),
+    action: z.string().min(1).max(100).optional(),
+    /** Text the actor contains, any case (an exact actor is found too). */
+    actor: z.string().min(1).max(300).optional(),
+    target: z.string().min(1).max(300).optional(),
+    from: queryTime.optional(),
+    to: queryTime.optional(),
+    limit: queryInt(1, 1000).optional(),
+  })
+  .superRefine((q, ctx) => {
+    if (q.after !== undefined && q.before !== undefined) ctx.addIssue({ code: 'custom', path: ['before'], message: 'give after or before, not both' });
+    if (q.from && q.to && q.to <= q.from) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be later than from' });
+  });
 
 export const secretRoutes = [
   route({
@@ -35,12 +52,14 @@ export const secretRoutes = [
 export const auditRoutes = [
   route({
     method: 'GET', path: '/api/v1/audit', tag: 'audit', access: Permission.auditRead, query: AuditQuery,
-    summary: 'Audit entries in order (after a sequence number); filter by action (or prefix: "run") and actor',
+    summary: 'Audit entries, newest first (order=asc for oldest first), paged by seq (before / after); search by action (or prefix: "run"), actor text, target (exact, or a prefix ending in ":" or "*") and time (from, to)',
     handler: async ({ services, query }) => {
-      const limit = query.limit ?? 100;
-      const entries = await services.audit.list({ afterSeq: query.after ?? 0, action: query.action, actor: query.actor, limit: limit + 1 });
-      const items = entries.slice(0, limit);
-      return { entries: items, next: entries.length > limit ? items.at(-1)!.seq : null };
+      const order = query.order ?? (query.after !== undefined && query.before === undefined ? 'asc' : 'desc');
+      const cursor = query.before !== undefined ? { before: query.before } : query.after !== undefined ? { after: query.after } : undefined;
+      const { action, actor, target, from, to } = query;
+      const page = await services.audit.search({ order, cursor, action, actorContains: actor, target, from, to, limit: query.limit ?? 100 });
+      // `next` continues in the listed order (what `after` paging used before `order` existed).
+      return { order, entries: page.entries, older: page.older, newer: page.newer, next: order === 'asc' ? page.newer : page.older };
     },
   }),
   route({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Permission } from '../../auth/index.ts';
 import type { CompiledWorkflow, Engine } from '../../engine/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
-import { parseWorkflow } from '../../workflows/index.ts';
+import { definitionChanges, parseWorkflow } from '../../workflows/index.ts';
 import { route } from '../route.ts';
 
 const SimulateBody = z.strictObject({ event: z.unknown() });
@@ -38,6 +38,36 @@ function current(engine: Engine, id: string): CompiledWorkflow {
   return w;
 }
 
+/** The stored versions, newest first; an id with none was never loaded here. */
+async function storedVersions(engine: Engine, id: string) {
+  const versions = await engine.catalog.versions(id);
+  if (versions.length === 0) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${id}": no version of it is stored`, { category: 'user', retryable: false });
+  return versions;
+}
+
+/** One stored version with its graph and what changed from the version stored before it. */
+async function versionDetail(engine: Engine, id: string, hash: string) {
+  const versions = await storedVersions(engine, id);
+  const at = versions.findIndex((v) => v.hash === hash);
+  const stored = versions[at];
+  if (!stored) {
+    throw new CrossdockError('WORKFLOW_VERSION_UNKNOWN', `Workflow "${id}" has no stored version "${hash}"; GET /api/v1/workflows/${id}/versions lists them`, { category: 'user', retryable: false });
+  }
+  const w = await engine.catalog.get(id, hash);
+  const before = versions[at + 1];
+  const previous = before ? await engine.catalog.get(id, before.hash) : null;
+  return {
+    ...summary(w),
+    definition: w.definition,
+    graph: graph(engine, w),
+    current: stored.current,
+    createdAt: stored.createdAt,
+    runs: stored.runs,
+    previous: before ? { version: before.hash, label: before.label, createdAt: before.createdAt } : null,
+    changes: previous ? definitionChanges(previous.definition, w.definition) : null,
+  };
+}
+
 export const workflowRoutes = [
   route({
     method: 'GET', path: '/api/v1/workflows', tag: 'workflows', access: Permission.workflowsRead,
@@ -51,6 +81,16 @@ export const workflowRoutes = [
       const w = current(services.engine, params.id!);
       return { ...summary(w), definition: w.definition, graph: graph(services.engine, w) };
     },
+  }),
+  route({
+    method: 'GET', path: '/api/v1/workflows/:id/versions', tag: 'workflows', access: Permission.workflowsRead,
+    summary: 'Every stored version of a workflow, newest first: hash, label, when stored, file, whether current, runs pinned to it (retired workflows too)',
+    handler: async ({ services, params }) => ({ id: params.id!, versions: await storedVersions(services.engine, params.id!) }),
+  }),
+  route({
+    method: 'GET', path: '/api/v1/workflows/:id/versions/:hash', tag: 'workflows', access: Permission.workflowsRead,
+    summary: 'One stored version: its definition and step graph, whether it is current, and what changed from the version before it',
+    handler: async ({ services, params }) => versionDetail(services.engine, params.id!, params.hash!),
   }),
   route({
     method: 'POST', path: '/api/v1/workflows/validate', tag: 'workflows', access: Permission.workflowsSimulate, body: ValidateBody,
