@@ -9,7 +9,7 @@ import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from '.
 import { carrierStepTypes, createCarrierIntegration, createCarrierRegistry, loadCarrierSettings, type CarrierConfig, type CarrierIntegration } from './connectors/carriers/index.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { createClientPool, odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
-import { createLogger, type Logger } from './observability/index.ts';
+import { ConnectorStats, createLogger, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import { decideStep, PolicyRegistry } from './policies/index.ts';
 import type { StepType } from './workflows/index.ts';
@@ -36,6 +36,8 @@ export interface Crossdock {
   policies: PolicyRegistry;
   /** The notification outbox and its dispatcher (running while any channel is configured). */
   notifications: Notifications;
+  /** This process's count of Odoo and carrier calls, flushed to connector_stats every few seconds and on close. */
+  connectorStats: ConnectorStats;
   close(): Promise<void>;
 }
 
@@ -81,6 +83,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     let engine: Engine | undefined;
     const now = () => (options.clock ?? systemClock).now();
     const notifications = new Notifications({ db: store.db as never, config: config.notify, clock: { now }, logger });
+    // Every Odoo RPC and carrier call is counted here, in the minute the engine's clock says.
+    const connectorStats = new ConnectorStats({ db: store.db, now, logger });
     const approvals = new ApprovalsService({
       db: store.db as never,
       now,
@@ -101,11 +105,12 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
           now,
           logger,
           extraSteps: (clients) => odooStepTypes({ get: clients }),
+          calls: connectorStats,
         })
       : null;
     const policies = new PolicyRegistry();
     const carrierConfigs = options.carriers ?? (config.carriersConfigPath ? loadCarrierSettings(config.carriersConfigPath, process.env) : null);
-    const carriers = carrierConfigs ? createCarrierIntegration(carrierConfigs, { accept: (event) => engine!.accept(event), now, logger }) : null;
+    const carriers = carrierConfigs ? createCarrierIntegration(carrierConfigs, { accept: (event) => engine!.accept(event), now, logger, calls: connectorStats }) : null;
     engine = new Engine({
       store,
       steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? []), ...(carriers?.steps ?? [])], {
@@ -141,6 +146,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       const running = engine;
       notifications.start([(wake) => store.onWake(wake), (wake) => running.events.on('run:waiting', wake)]);
     }
+    connectorStats.start();
     return {
       config,
       store,
@@ -152,11 +158,13 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       services,
       policies,
       notifications,
+      connectorStats,
       async close() {
         services.metrics.close();
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages
+        await connectorStats.close(); // after everything that calls Odoo or a carrier, before the store goes
         await store.close();
       },
     };

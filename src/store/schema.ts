@@ -94,6 +94,16 @@ export interface ExceptionCasesTable {
   closed_at: Timestamp | null;
 }
 
+/** Per-minute call and error counts of each connector (migrations/0007), written by additive upserts. */
+export interface ConnectorStatsTable {
+  bucket_start: Timestamp;
+  /** `odoo:<connection name>` or `carrier:<code>`. */
+  connector: string;
+  /** bigint: read as a string on PostgreSQL. */
+  calls: ColumnType<string | number, number, number>;
+  errors: ColumnType<string | number, number, number>;
+}
+
 export interface Database {
   events: EventsTable;
   workflow_versions: WorkflowVersionsTable;
@@ -101,4 +111,5 @@ export interface Database {
   run_steps: RunStepsTable;
   signals: SignalsTable;
   exception_cases: ExceptionCasesTable;
+  connector_stats: ConnectorStatsTable;
 }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { HOUR, MINUTE, startKpiInstance, type KpiInstance } from '../api/kpi-support.ts';
 import { startTestApi, type TestApi } from '../api/support.ts';
 import { waitForRun } from '../support/engine.ts';
-import { SHIP } from './support.ts';
+import { buildDashboard, launchBrowser, removeDir, signIn, SHIP } from './support.ts';
 
 describe('GET /api/v1/kpis: the overview aggregates', () => {
   let h: TestApi;
@@ -30,9 +32,13 @@ describe('GET /api/v1/kpis: the overview aggregates', () => {
     assert.equal(k.runs.errorRate, 1 / 3);
     assert.equal(k.runs.byStatus.completed, 2);
     assert.equal(k.runs.byStatus.failed, 1);
-    assert.deepEqual(k.approvals, { waiting: 0, breached: 0 });
+    assert.deepEqual(k.approvals, { waiting: 0, breached: 0, byLevel: [] });
     assert.equal(k.exceptions.open, 1);
     assert.deepEqual(k.exceptions.byAge.map((b: { count: number }) => b.count), [1, 0, 0, 0]);
+    assert.deepEqual(k.exceptions.byType.map((t: { type: string; open: number }) => [t.type, t.open]), [['dead_letter', 1], ['odoo_refusal', 0], ['raised', 0], ['check', 0]]);
+    assert.deepEqual([k.latency.workflowId, k.latency.completed, k.latency.p50Ms], ['order-release', 0, null], 'no order-release workflow here');
+    assert.deepEqual(k.queue, { runsDue: 0, oldestDueMs: null, runsQueued: 0, notificationsPending: 0, oldestNotificationMs: null });
+    assert.deepEqual(k.connectors, []);
   });
 
   test('a range before anything happened is all zeros; too many buckets is a 400 naming the field', async () => {
@@ -45,5 +51,82 @@ describe('GET /api/v1/kpis: the overview aggregates', () => {
     const wrong = await h.request('GET', '/api/v1/kpis?bucket=2m', { token: viewer });
     assert.equal(wrong.status, 400);
     assert.equal(wrong.body.error.details[0].path, 'query.bucket');
+  });
+});
+
+/**
+ * The Overview's cards in Debian's Chromium, on a clock the test moves: what an operations
+ * lead reads, and that the time range selector drives the range cards. The clock starts at
+ * the last full hour of the real time (T) so the browser's session cookie is not already
+ * expired; every number below is relative to T, and "now" is T + 5 h 30 min.
+ */
+describe('the Overview KPI cards in the browser', () => {
+  let dist: string;
+  let h: KpiInstance;
+  let browser: Browser;
+  before(async () => {
+    dist = await buildDashboard();
+    h = await startKpiInstance({ start: new Date(Math.floor(Date.now() / HOUR) * HOUR).toISOString(), dashboardDir: dist });
+    browser = await launchBrowser();
+    for (const ok of [true, true, true, false]) h.stats.record('odoo:odoo', ok);
+    for (const ok of [true, true]) h.stats.record('carrier:swiftpost', ok);
+    for (const minutes of [1, 2, 3, 4, 10]) await h.timedRun(minutes * MINUTE); // T to T + 20 min
+    h.clock.advance(40 * MINUTE); // T + 1 h
+    await h.openCase('check', 'Replenishment overdue');
+    h.clock.advance(2 * HOUR); // T + 3 h
+    const review = async (id: number, chain: string) => waitForRun(h.engine, await h.accept('purchase.review', { id, name: `P0000${id}`, chain }), ['waiting']);
+    await review(1, 'manager'); // due T + 5 h
+    h.clock.advance(HOUR); // T + 4 h
+    await review(2, 'finance+director'); // finance due T + 8 h
+    await h.openCase('raised', 'Carrier damage report');
+    await h.engine.stopWorkers(); // nothing is claimed from here
+    h.clock.advance(HOUR); // T + 5 h
+    for (const n of [1, 2, 3]) await h.accept('label.print', { ok: true, n });
+    await h.openCase('raised', 'Pallet short');
+    await h.notifications.enqueue({ dedupeKey: 'kpi-ui-1', channel: 'chat', to: ['ops'], inline: { subject: 'Queue', text: 'note' }, data: {} });
+    h.clock.advance(10 * MINUTE); // T + 5 h 10 min
+    h.stats.record('odoo:odoo', false);
+    await h.stats.flush();
+    h.clock.advance(20 * MINUTE); // now: T + 5 h 30 min
+  });
+  after(async () => {
+    await browser?.close();
+    await h?.close();
+    if (dist) removeDir(dist);
+  });
+
+  test('each card shows its numbers; the range selector changes the range cards, not the ones as of now', async () => {
+    const { context, page } = await signIn(browser, h.base, h.viewerEmail);
+    const text = (selector: string) => page.locator(selector).innerText();
+    await page.locator('[data-kpi="release-p50"]').waitFor();
+    // Last 24 hours (the default).
+    assert.deepEqual([await text('[data-kpi="release-p50"]'), await text('[data-kpi="release-p90"]')], ['3 min 0 s', '7 min 36 s']);
+    assert.match(await text('[data-kpi="release-completed"]'), /^5 runs of order-release completed/);
+    assert.deepEqual(await page.locator('[data-connector]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-connector'))), ['carrier:swiftpost', 'odoo:odoo']);
+    assert.deepEqual(await page.locator('[data-connector="odoo:odoo"] td').allInnerTexts().then((cells) => cells.slice(0, 4)), ['odoo:odoo', '40.0 %', '5', '2']);
+    assert.equal(await text('[data-connector="carrier:swiftpost"] [data-kpi="connector-error-rate"]'), '0.0 %');
+    // As of now: two requests under two levels, one past its SLA; work due; open cases by type and age.
+    assert.deepEqual(await page.locator('[data-level="manager"] td').allInnerTexts(), ['manager', '1', '1', '2 h 30 min']);
+    assert.deepEqual(await page.locator('[data-level="finance"] td').allInnerTexts(), ['finance', '1', '0', '1 h 30 min']);
+    // Three label prints since T + 5 h, and the manager request's run: its deadline passed then and no worker has looked.
+    assert.equal(await text('[data-kpi="queue-depth"]'), '4');
+    assert.equal(await text('[data-kpi="queue-oldest"]'), '30 min 0 s');
+    assert.deepEqual([await text('[data-kpi="queue-queued"]'), await text('[data-kpi="queue-notifications"]')], ['0', '1']);
+    assert.deepEqual((await page.locator('[data-exception-type="raised"] td').allInnerTexts()).slice(1), ['1', '1', '0', '0', '2']);
+    assert.deepEqual((await page.locator('[data-exception-type="check"] td').allInnerTexts()).slice(1), ['0', '0', '1', '0', '1']);
+    assert.equal(await text('[data-kpi="exceptions-open"]'), '3');
+    // Each chart says what it shows.
+    // Buckets of 15 min: T to T + 15 min holds the runs of 1 to 4 min, the next the run of 10 min.
+    const latencyChart = (await page.getByRole('img', { name: /^Order release latency per 15m/ }).getAttribute('aria-label'))!;
+    assert.match(latencyChart, /p50: (—, ){74}2 min 30 s, 10 min 0 s, (—, ){19}—; p90: (—, ){74}3 min 42 s, 10 min 0 s, (—, ){19}—$/);
+    await page.getByRole('img', { name: 'odoo:odoo calls per 15m: succeeded and failed' }).waitFor();
+
+    await page.getByLabel('Time range').selectOption('1h');
+    await page.locator('[data-kpi="release-completed"]', { hasText: /^0 runs/ }).waitFor();
+    assert.deepEqual([await text('[data-kpi="release-p50"]'), await text('[data-kpi="release-p90"]')], ['—', '—']);
+    assert.deepEqual(await page.locator('[data-connector]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-connector'))), ['odoo:odoo']);
+    assert.equal(await text('[data-connector="odoo:odoo"] [data-kpi="connector-error-rate"]'), '100.0 %');
+    assert.equal(await text('[data-kpi="queue-depth"]'), '4', 'the queue is as of now, whatever the range');
+    await context.close();
   });
 });

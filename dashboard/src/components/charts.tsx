@@ -52,3 +52,42 @@ export function BarList({ items, label }: { items: { name: string; value: number
     </ul>
   );
 }
+
+/**
+ * Lines over buckets where a bucket may have no value (null: a gap, not a zero), e.g. p50
+ * and p90 latency; all series share one scale.
+ */
+export function Lines({ series, label, height = 48 }: { series: { name: string; values: (number | null)[]; color: string }[]; label: string; height?: number }) {
+  const width = 240;
+  const n = series[0]?.values.length ?? 0;
+  const max = Math.max(1, ...series.flatMap((s) => s.values.filter((v): v is number => v !== null)));
+  const step = n > 1 ? width / (n - 1) : width;
+  const y = (v: number) => (height - 2 - (v / max) * (height - 4)).toFixed(1);
+  /** Runs of consecutive values; a lone value is drawn as a dot. */
+  const runs = (values: (number | null)[]) => {
+    const out: { i: number; v: number }[][] = [];
+    let current: { i: number; v: number }[] = [];
+    values.forEach((v, i) => {
+      if (v === null) {
+        if (current.length > 0) out.push(current);
+        current = [];
+      } else current.push({ i, v });
+    });
+    if (current.length > 0) out.push(current);
+    return out;
+  };
+  return (
+    <svg className="chart" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label={label}>
+      <line x1="0" y1={height - 1} x2={width} y2={height - 1} className="axis" />
+      {series.map((s) =>
+        runs(s.values).map((run) =>
+          run.length === 1 ? (
+            <circle key={`${s.name}-${run[0]!.i}`} cx={(run[0]!.i * step).toFixed(1)} cy={y(run[0]!.v)} r="2" fill={s.color} />
+          ) : (
+            <polyline key={`${s.name}-${run[0]!.i}`} points={run.map((p) => `${(p.i * step).toFixed(1)},${y(p.v)}`).join(' ')} fill="none" stroke={s.color} strokeWidth="2" vectorEffect="non-scaling-stroke" />
+          ),
+        ),
+      )}
+    </svg>
+  );
+}

@@ -3,7 +3,7 @@
  * carrier.* workflow steps, and the tracking webhook route. See docs/CARRIERS.md.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Logger } from '../../observability/index.ts';
+import type { ConnectorCallSink, Logger } from '../../observability/index.ts';
 import type { StepType } from '../../workflows/index.ts';
 import type { CarrierConfig } from './config.ts';
 import { createCarrierRegistry, type CarrierRegistry } from './registry.ts';
@@ -33,6 +33,8 @@ export interface CarrierIntegrationDeps {
   now: () => Date;
   logger: Logger;
   fetch?: FetchLike;
+  /** Counts each carrier's HTTP calls (the dashboard's error rate per carrier). */
+  calls?: ConnectorCallSink;
 }
 
 export interface CarrierIntegration {
@@ -47,7 +49,7 @@ export interface CarrierIntegration {
 
 /** Wires the carriers of one Crossdock instance (the composition root calls this once). */
 export function createCarrierIntegration(configs: CarrierConfig[], deps: CarrierIntegrationDeps): CarrierIntegration {
-  const registry = createCarrierRegistry(configs, { now: deps.now, ...(deps.fetch ? { fetch: deps.fetch } : {}) });
+  const registry = createCarrierRegistry(configs, { now: deps.now, ...(deps.fetch ? { fetch: deps.fetch } : {}), ...(deps.calls ? { calls: deps.calls } : {}) });
   return {
     configs,
     registry,

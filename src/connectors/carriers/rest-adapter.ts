@@ -7,8 +7,12 @@
  * The adapter makes one HTTP call per method call and never retries by itself: whether
  * and when to try again (or try another carrier) is the caller's decision, made from the
  * error's code, `retryable` and `retryAfterMs`.
+ *
+ * Each call is counted once as `carrier:<code>` (connector stats): an error unless it
+ * answered 2xx with a body of the expected shape.
  */
 import { z } from 'zod';
+import type { ConnectorCallSink } from '../../observability/index.ts';
 import { trackingStatusOf, type CarrierConfig } from './config.ts';
 import { carrierError, carrierStatusError, carrierTransportError, type CarrierOperation } from './errors.ts';
 import { type Booking, type BookOptions, type CallOptions, type CancelOptions, type Cancellation, type CarrierPort, type Rate, type Shipment, type TrackingEvent, type TrackingStatus } from './model.ts';
@@ -19,6 +23,8 @@ export interface RestCarrierDeps {
   fetch?: FetchLike;
   /** For Retry-After given as an HTTP date. */
   now?: () => Date;
+  /** Told of every HTTP call and whether it succeeded. */
+  calls?: ConnectorCallSink;
 }
 
 const RatesAnswer = z.object({
@@ -52,8 +58,21 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
   const now = deps.now ?? (() => new Date());
   const base = config.base_url.replace(/\/+$/, '');
   const bookTimeoutMs = config.book_timeout_ms ?? config.timeout_ms;
+  const connector = `carrier:${config.code}`;
 
   async function call<T>(request: CarrierRequest, schema: z.ZodType<T>): Promise<T> {
+    let answer: T;
+    try {
+      answer = await send(request, schema);
+    } catch (error) {
+      deps.calls?.record(connector, false);
+      throw error;
+    }
+    deps.calls?.record(connector, true);
+    return answer;
+  }
+
+  async function send<T>(request: CarrierRequest, schema: z.ZodType<T>): Promise<T> {
     const url = `${base}${request.path}`;
     const headers: Record<string, string> = { accept: 'application/json', [config.auth.header]: `${config.auth.prefix}${config.auth.api_key}` };
     if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;

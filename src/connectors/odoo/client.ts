@@ -5,10 +5,12 @@
  *   a session-expired answer drops the uid and re-authenticates once, then retries);
  * - bounded concurrency (a semaphore of `maxConcurrency` permits per client);
  * - retries with exponential backoff and jitter, by the rules in retry.ts;
- * - mapping every failure, once, into a CrossdockError (error-map.ts).
+ * - mapping every failure, once, into a CrossdockError (error-map.ts);
+ * - counting every HTTP attempt and its outcome, as `odoo:<profile name>` (connector stats).
  * Clock, sleep and randomness are injected so tests never wait.
  */
 import { CrossdockError } from '../../errors/index.ts';
+import type { ConnectorCallSink } from '../../observability/index.ts';
 import { parseOdooProfile, type OdooProfile, type OdooProfileInput } from './config.ts';
 import { mapOdooFailure, odooErrorCodeOf, type OdooCallSite } from './error-map.ts';
 import { isOdooFailureError, OdooFailureError, type OdooFailure } from './failure.ts';
@@ -44,6 +46,8 @@ export interface OdooClientDependencies {
   /** Uniform in [0, 1); drives the backoff jitter. */
   random?: () => number;
   logger?: OdooClientLogger;
+  /** Told of every HTTP attempt (retries and re-authentication included) and whether it succeeded. */
+  calls?: ConnectorCallSink;
 }
 
 export interface OdooClient {
@@ -70,6 +74,36 @@ function createTransport(protocol: OdooProtocol, options: TransportOptions): Odo
   if (protocol === 'jsonrpc') return createJsonRpcTransport(options);
   if (protocol === 'xmlrpc') return createXmlRpcTransport(options);
   return createJson2Transport(options);
+}
+
+/**
+ * Each transport method sends one HTTP request, so counting here counts every attempt
+ * once, whatever the protocol, and sees what the wire answered: an error is anything but
+ * a result (socket error, timeout, 5xx or 429 answer, a fault or error envelope, a login
+ * refused, the caller's cancellation). A JSON-2 call refused before sending
+ * (Json2ArgumentError) sent nothing and is not counted; an XML-RPC request that cannot be
+ * encoded also sends nothing but is counted as a failed attempt (it is a caller's bug).
+ */
+function countedTransport(transport: OdooTransport, sink: ConnectorCallSink | undefined, connector: string): OdooTransport {
+  if (sink === undefined) return transport;
+  async function counted<T>(attempt: () => Promise<T>, succeeded: (value: T) => boolean = () => true): Promise<T> {
+    let value: T;
+    try {
+      value = await attempt();
+    } catch (error) {
+      if (!(error instanceof Json2ArgumentError)) sink!.record(connector, false);
+      throw error;
+    }
+    sink!.record(connector, succeeded(value));
+    return value;
+  }
+  return {
+    protocol: transport.protocol,
+    needsUid: transport.needsUid,
+    version: (ctx) => counted(() => transport.version(ctx)),
+    authenticate: (ctx, database, login, secret) => counted(() => transport.authenticate(ctx, database, login, secret), (uid) => uid !== false),
+    execute: (ctx, request) => counted(() => transport.execute(ctx, request)),
+  };
 }
 
 function invalidCall(message: string): CrossdockError {
@@ -109,11 +143,12 @@ class OdooConnection implements OdooClient {
     this.#random = dependencies.random ?? Math.random;
     this.#logger = dependencies.logger;
     this.#semaphore = new Semaphore(profile.maxConcurrency);
-    this.#transport = createTransport(profile.protocol, {
+    const transport = createTransport(profile.protocol, {
       baseUrl: this.#baseUrl,
       fetch: dependencies.fetch ?? ((input, init) => fetch(input, init)),
       nextRequestId: () => (this.#requestCounter += 1),
     });
+    this.#transport = countedTransport(transport, dependencies.calls, `odoo:${profile.name}`);
   }
 
   async call<T = unknown>(model: string, method: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, context?: OdooContext, options: OdooCallOptions = {}): Promise<T> {

@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CrossdockError } from '../../errors/index.ts';
-import type { Logger } from '../../observability/index.ts';
+import type { ConnectorCallSink, Logger } from '../../observability/index.ts';
 import type { Store } from '../../store/index.ts';
 import type { LoadedWorkflow, StepType } from '../../workflows/index.ts';
 import { createOdooClient, type OdooClient } from './client.ts';
@@ -79,9 +79,13 @@ export interface OdooCheck {
 /** Wires the Odoo connector for one Crossdock instance. `accept` is the engine's intake. */
 export function createOdooIntegration(
   settings: OdooSettings,
-  deps: { store: Store; accept: Parameters<typeof createOdooIngestion>[1]['accept']; now: () => Date; logger: Logger; extraSteps?: (clients: (c: string) => OdooClient) => StepType<any>[] },
+  deps: {
+    store: Store; accept: Parameters<typeof createOdooIngestion>[1]['accept']; now: () => Date; logger: Logger; extraSteps?: (clients: (c: string) => OdooClient) => StepType<any>[];
+    /** Counts each client's HTTP attempts (the dashboard's error rate per connection). */
+    calls?: ConnectorCallSink;
+  },
 ): OdooIntegration {
-  const byName = new Map(settings.profiles.map((p) => [p.name, createOdooClient(p, { logger: deps.logger })]));
+  const byName = new Map(settings.profiles.map((p) => [p.name, createOdooClient(p, { logger: deps.logger, ...(deps.calls ? { calls: deps.calls } : {}) })]));
   const clients = (name: string) => {
     const client = byName.get(name);
     if (!client) throw new CrossdockError('ODOO_CONNECTION_UNKNOWN', `No Odoo connection "${name}"; known: ${[...byName.keys()].join(', ')}`, { category: 'user' });

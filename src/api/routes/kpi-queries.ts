@@ -1,0 +1,175 @@
+import { sql, type Kysely } from 'kysely';
+import { CASE_TYPES } from '../../exceptions/index.ts';
+import type { Database } from '../../store/index.ts';
+
+/**
+ * The overview's aggregates, one function per card, each one SQL query with an index to
+ * walk: events by received_at (events_received); ended runs by (status, updated_at)
+ * (runs_status; a terminal run's updated_at is when it ended); pending approvals
+ * (approval_requests_pending); open cases (exception_cases_open / _status_id); due runs
+ * (runs_claimable, runs_queued); the outbox (notifications_due); connector_stats by its key.
+ * Never a count over every run ever made.
+ *
+ * Range KPIs (events, ended runs, latency, connector calls) count what happened in
+ * [from, to), per bucket; state KPIs (approvals, exceptions, queue) are as of `now`.
+ */
+export interface KpiWindow {
+  from: Date;
+  to: Date;
+  /** The engine's clock: ages and "due" are measured from it. */
+  now: Date;
+  bucketMs: number;
+  buckets: number;
+}
+
+type Db = Kysely<Database>;
+type Num = number | string | bigint;
+interface Slotted { b: number; n: Num }
+
+const HOUR_MS = 3_600_000;
+
+/** Open exception cases by how long they have been open; the last bucket has no upper bound. */
+export const AGE_BUCKETS = [
+  { label: '< 1 h', underMs: HOUR_MS },
+  { label: '1-4 h', underMs: 4 * HOUR_MS },
+  { label: '4-24 h', underMs: 24 * HOUR_MS },
+  { label: '> 24 h', underMs: null },
+] as const;
+
+/** The bucket (0-based) of a timestamp column's value. */
+function slot(w: KpiWindow, column: string) {
+  return sql<number>`floor((extract(epoch FROM ${sql.ref(column)}) * 1000 - ${w.from.getTime()}::float8) / ${w.bucketMs}::float8)::int`;
+}
+
+/** Milliseconds from a timestamp column's value to `now`. */
+function ageMs(w: KpiWindow, column: string) {
+  return sql<number>`(extract(epoch FROM (${w.now}::timestamptz - ${sql.ref(column)})) * 1000)::float8`;
+}
+
+/** Counts per bucket as a dense array (zero where nothing happened). */
+function dense(rows: Slotted[], buckets: number): number[] {
+  const out = new Array<number>(buckets).fill(0);
+  for (const r of rows) if (r.b >= 0 && r.b < buckets) out[r.b] = Number(r.n);
+  return out;
+}
+
+/** Names in the same order on every server, whatever its collation. */
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const msSince = (now: Date, at: Date | string | null | undefined) => (at ? now.getTime() - new Date(at).getTime() : null);
+
+export async function eventKpis(db: Db, w: KpiWindow) {
+  const rows = await sql<Slotted>`SELECT ${slot(w, 'received_at')} AS b, count(*) AS n FROM events WHERE received_at >= ${w.from} AND received_at < ${w.to} GROUP BY 1`.execute(db);
+  const series = dense(rows.rows, w.buckets);
+  const total = sum(series);
+  return { total, perSecond: total / ((w.to.getTime() - w.from.getTime()) / 1000), series };
+}
+
+/** Runs active now (few, found through runs_status) plus those that ended in the range. */
+export async function runKpis(db: Db, w: KpiWindow) {
+  const [ended, active] = await Promise.all([
+    sql<Slotted & { status: string }>`SELECT status, ${slot(w, 'updated_at')} AS b, count(*) AS n FROM runs
+      WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at >= ${w.from} AND updated_at < ${w.to} GROUP BY 1, 2`.execute(db),
+    sql<{ status: string; n: Num }>`SELECT status, count(*) AS n FROM runs WHERE status IN ('queued', 'ready', 'running', 'waiting') GROUP BY status`.execute(db),
+  ]);
+  const completed = dense(ended.rows.filter((r) => r.status === 'completed'), w.buckets);
+  const failed = dense(ended.rows.filter((r) => r.status === 'failed'), w.buckets);
+  const byStatus: Record<string, number> = { queued: 0, ready: 0, running: 0, waiting: 0, completed: 0, failed: 0, cancelled: 0 };
+  for (const r of active.rows) byStatus[r.status] = Number(r.n);
+  for (const r of ended.rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
+  const completedTotal = sum(completed);
+  const failedTotal = sum(failed);
+  return { byStatus, completed, failed, completedTotal, failedTotal, errorRate: completedTotal + failedTotal === 0 ? null : failedTotal / (completedTotal + failedTotal) };
+}
+
+/**
+ * Creation to completion of the runs of one workflow that completed in the range: p50 and
+ * p90 (percentile_cont, interpolated) over the range and per bucket, in whole ms. Failed and
+ * cancelled runs are not in it; a replayed run counts from its first creation.
+ */
+export async function latencyKpis(db: Db, w: KpiWindow, workflowId: string) {
+  const rows = await sql<{ b: number | null; total: number; n: Num; p50: number | null; p90: number | null }>`
+    SELECT b, GROUPING(b) AS total, count(*) AS n,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90
+    FROM (SELECT ${slot(w, 'updated_at')} AS b, (extract(epoch FROM (coalesce(ended_at, updated_at) - created_at)) * 1000)::float8 AS ms
+          FROM runs WHERE status = 'completed' AND updated_at >= ${w.from} AND updated_at < ${w.to} AND workflow_id = ${workflowId}) r
+    GROUP BY GROUPING SETS ((b), ())`.execute(db);
+  const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v)));
+  const overall = rows.rows.find((r) => Number(r.total) === 1);
+  const series = { count: new Array<number>(w.buckets).fill(0), p50Ms: new Array<number | null>(w.buckets).fill(null), p90Ms: new Array<number | null>(w.buckets).fill(null) };
+  for (const r of rows.rows) {
+    if (Number(r.total) === 1 || r.b === null || r.b < 0 || r.b >= w.buckets) continue;
+    series.count[r.b] = Number(r.n);
+    series.p50Ms[r.b] = round(r.p50);
+    series.p90Ms[r.b] = round(r.p90);
+  }
+  return { workflowId, completed: Number(overall?.n ?? 0), p50Ms: round(overall?.p50), p90Ms: round(overall?.p90), series };
+}
+
+/**
+ * Pending requests by the name of their current level (chain[level].name): how many wait,
+ * how many are past their SLA (marked breached, or the level's deadline passed and no
+ * timer has looked yet), and the longest wait at that level (since the level started).
+ */
+export async function approvalKpis(db: Db, w: KpiWindow) {
+  const rows = await sql<{ level: string; waiting: Num; breached: Num; started: Date | string }>`
+    SELECT coalesce(chain -> level ->> 'name', 'level ' || (level + 1)) AS level, count(*) AS waiting,
+           count(*) FILTER (WHERE breached OR level_due_at < ${w.now}) AS breached, min(level_started_at) AS started
+    FROM approval_requests WHERE status = 'pending' GROUP BY 1`.execute(db);
+  const byLevel = rows.rows.sort((a, b) => byCodePoint(a.level, b.level)).map((r) => ({ level: r.level, waiting: Number(r.waiting), breached: Number(r.breached), oldestWaitMs: msSince(w.now, r.started) ?? 0 }));
+  return { waiting: sum(byLevel.map((l) => l.waiting)), breached: sum(byLevel.map((l) => l.breached)), byLevel };
+}
+
+/** Open cases (open or retrying) as a matrix: case type x age bucket (every known type, zeros included). */
+export async function exceptionKpis(db: Db, w: KpiWindow) {
+  const age = ageMs(w, 'opened_at');
+  const bounded = AGE_BUCKETS.filter((b) => b.underMs !== null);
+  const bucketOf = sql<number>`CASE ${sql.join(bounded.map((b, i) => sql`WHEN ${age} < ${sql.lit(b.underMs)} THEN ${sql.lit(i)}`), sql` `)} ELSE ${sql.lit(bounded.length)} END`;
+  const rows = await sql<{ type: string; b: number; n: Num }>`
+    SELECT type, b, count(*) AS n FROM (SELECT type, ${bucketOf} AS b FROM exception_cases WHERE status IN ('open', 'retrying')) c GROUP BY 1, 2`.execute(db);
+  const types = [...CASE_TYPES, ...new Set(rows.rows.map((r) => r.type).filter((t) => !(CASE_TYPES as readonly string[]).includes(t)))];
+  const byType = types.map((type) => {
+    const byAge = AGE_BUCKETS.map((_, i) => Number(rows.rows.find((r) => r.type === type && Number(r.b) === i)?.n ?? 0));
+    return { type, open: sum(byAge), byAge };
+  });
+  const byAge = AGE_BUCKETS.map(({ label }, i) => ({ label, count: sum(byType.map((t) => t.byAge[i] ?? 0)) }));
+  return { open: sum(byAge.map((b) => b.count)), byAge, ageBuckets: AGE_BUCKETS.map((b) => b.label), byType };
+}
+
+/**
+ * Work nobody has picked up, as of now: runs due and not claimed (ready, or waiting with
+ * their timer due: what crossdock_queue_depth counts), runs queued for admission
+ * (concurrency limits), and messages pending in the outbox; with the oldest of each.
+ */
+export async function queueKpis(db: Db, w: KpiWindow) {
+  const row = (await sql<{ due: Num; oldest_due: Date | string | null; queued: Num; pending: Num; oldest_pending: Date | string | null }>`SELECT
+      (SELECT count(*) FROM runs WHERE status IN ('ready', 'waiting') AND available_at <= ${w.now}) AS due,
+      (SELECT min(available_at) FROM runs WHERE status IN ('ready', 'waiting') AND available_at <= ${w.now}) AS oldest_due,
+      (SELECT count(*) FROM runs WHERE status = 'queued') AS queued,
+      (SELECT count(*) FROM notifications WHERE status = 'pending') AS pending,
+      (SELECT min(created_at) FROM notifications WHERE status = 'pending') AS oldest_pending`.execute(db)).rows[0];
+  return {
+    runsDue: Number(row?.due ?? 0), oldestDueMs: msSince(w.now, row?.oldest_due),
+    runsQueued: Number(row?.queued ?? 0),
+    notificationsPending: Number(row?.pending ?? 0), oldestNotificationMs: msSince(w.now, row?.oldest_pending),
+  };
+}
+
+/**
+ * Calls and errors per connector in the range, from connector_stats (minutes whose start
+ * is in the range), with the error rate; only connectors that were called.
+ */
+export async function connectorKpis(db: Db, w: KpiWindow) {
+  const rows = await sql<{ connector: string; b: number; calls: Num; errors: Num }>`
+    SELECT connector, ${slot(w, 'bucket_start')} AS b, sum(calls) AS calls, sum(errors) AS errors FROM connector_stats
+    WHERE bucket_start >= ${w.from} AND bucket_start < ${w.to} GROUP BY 1, 2`.execute(db);
+  const names = [...new Set(rows.rows.map((r) => r.connector))].sort(byCodePoint);
+  return names.map((connector) => {
+    const mine = rows.rows.filter((r) => r.connector === connector);
+    const calls = dense(mine.map((r) => ({ b: r.b, n: r.calls })), w.buckets);
+    const errors = dense(mine.map((r) => ({ b: r.b, n: r.errors })), w.buckets);
+    const callsTotal = sum(calls);
+    const errorsTotal = sum(errors);
+    return { connector, calls: callsTotal, errors: errorsTotal, errorRate: callsTotal === 0 ? null : errorsTotal / callsTotal, series: { calls, errors } };
+  });
+}
