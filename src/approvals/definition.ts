@@ -66,6 +66,11 @@ export const ApprovalConfig = z
     levels: Chain.optional(),
     chains: z.record(z.string(), Chain).optional(),
     chain: dynamic(z.string().min(1)).optional(),
+    /**
+     * May this request be approved together with identical ones (same workflow, step, chain,
+     * policy decision and level)? Typically the policy's answer; absent or false: never.
+     */
+    bulk: dynamic(z.boolean()).optional(),
     /** Show the request in Odoo on the subject record: a note, an activity per approver, the decision. */
     odoo: z.strictObject({ connection: z.string().min(1).default('odoo') }).optional(),
     /** Step to go to when the request is rejected; without it the run continues at the next step. */

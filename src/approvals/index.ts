@@ -1,3 +1,4 @@
+export { BULK_MAX, type BulkDecision, type BulkOutcome } from './bulk.ts';
 export { ApprovalConfig, ApprovalLevel, Approvers, EscalationTarget, Subject, levelsOf } from './definition.ts';
 export { ApproverDirectory, ProfileInput, type Assignee, type Delegation, type Profile } from './directory.ts';
 export { ApprovalLinks, type LinkInfo } from './links.ts';

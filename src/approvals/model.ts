@@ -30,6 +30,8 @@ export interface RequestRow {
   created_at: Date | string;
   decided_at: Date | string | null;
   decision_reason: string | null;
+  /** Set when the step allowed bulk approval (migrations/0008): see bulkGroupKey. */
+  bulk_group: string | null;
 }
 
 export interface ApprovalAction {
@@ -63,6 +65,12 @@ export interface ApprovalView {
   decisionReason: string | null;
   /** When the step next needs to look at it (reminder or deadline); null when nothing is due. */
   nextTimerAt: string | null;
+  /**
+   * Requests with the same bulkGroup are identical (workflow, step, chain, policy decision,
+   * current level) and may be approved together; null when pending requests may not be, or
+   * when the request is no longer pending.
+   */
+  bulkGroup: string | null;
 }
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
@@ -90,7 +98,13 @@ export function toView(r: RequestRow): ApprovalView {
     decidedAt: iso(r.decided_at),
     decisionReason: r.decision_reason,
     nextTimerAt: iso(nextTimer(r)),
+    bulkGroup: bulkGroupOf(r),
   };
+}
+
+/** The bulk group at the request's current level; null unless pending and allowed. */
+export function bulkGroupOf(r: Pick<RequestRow, 'status' | 'bulk_group' | 'level'>): string | null {
+  return r.status === 'pending' && r.bulk_group ? `${r.bulk_group}:${r.level}` : null;
 }
 
 /** The reminder time if one is still to be sent, else the deadline. */

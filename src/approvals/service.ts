@@ -1,13 +1,14 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditLog } from '../audit/index.ts';
-import type { CrossdockError } from '../errors/index.ts';
+import { CrossdockError } from '../errors/index.ts';
 import { wakeRunSql } from '../store/index.ts';
+import { bulkErrors, bulkGroupKey, bulkProblems, type BulkDecision, type BulkNote, type BulkOutcome } from './bulk.ts';
 import type { ApprovalLevel, Subject } from './definition.ts';
 import { ApproverDirectory, type Assignee } from './directory.ts';
 import { ApprovalLinks } from './links.ts';
 import type { MirrorState } from './step.ts';
 import {
-  approvalErrors, dueAfter, needed, sodError, toView,
+  approvalErrors, bulkGroupOf, dueAfter, needed, sodError, toView,
   type ApprovalAction, type ApprovalView, type Decision, type DecisionVia, type RequestRow, type SodRule,
 } from './model.ts';
 
@@ -43,12 +44,15 @@ export interface OpenRequest {
   stepKey: string;
   runId: string;
   workflowId: string;
+  stepId: string;
   subject: Subject;
   summary: string;
   policy: unknown;
   requester: string | null;
   conflicts: string[];
   chain: ApprovalLevel[];
+  /** May it be approved together with identical requests (the step's `bulk`, from its policy)? */
+  bulk?: boolean;
 }
 
 export interface Decider {
@@ -78,11 +82,12 @@ export class ApprovalsService {
   async open(input: OpenRequest): Promise<ApprovalView> {
     const now = this.#o.now();
     return this.#o.db.transaction().execute(async (tx) => {
+      const bulkGroup = input.bulk === true ? bulkGroupKey(input) : null;
       const inserted = (await sql<RequestRow>`
-        INSERT INTO approval_requests (step_key, run_id, workflow_id, subject, summary, policy, requester, conflicts, chain, status, level_started_at, created_at)
+        INSERT INTO approval_requests (step_key, run_id, workflow_id, subject, summary, policy, requester, conflicts, chain, status, level_started_at, created_at, bulk_group)
         VALUES (${input.stepKey}, ${input.runId}, ${input.workflowId}, ${JSON.stringify(input.subject)}::jsonb, ${input.summary},
                 ${JSON.stringify(input.policy ?? null)}::jsonb, ${input.requester}, ${JSON.stringify(input.conflicts)}::jsonb,
-                ${JSON.stringify(input.chain)}::jsonb, 'pending', ${now}, ${now})
+                ${JSON.stringify(input.chain)}::jsonb, 'pending', ${now}, ${now}, ${bulkGroup})
         ON CONFLICT (step_key) DO NOTHING RETURNING *`.execute(tx)).rows[0];
       if (!inserted) return toView(await this.#row(tx, { stepKey: input.stepKey }));
       await this.#record(tx, inserted, { action: 'requested', actor: `workflow:${input.workflowId} run:${input.runId}`, via: 'system', details: { requester: input.requester } });
@@ -106,22 +111,56 @@ export class ApprovalsService {
 
   /** A person's decision. Refusals (SoD, escalated away) are recorded in the history, then thrown. */
   async decide(id: string, who: Decider, decision: Decision, reason: string | null, via: DecisionVia, linkToken?: string): Promise<ApprovalView> {
+    return this.#decideOne(id, who, decision, reason, via, linkToken === undefined ? {} : { linkToken });
+  }
+
+  /**
+   * Approves identical requests together (same bulkGroup). The whole call is refused before
+   * anything is decided when any id is unknown, listed twice, not pending, not allowed in
+   * bulk or in another group. Then each request is decided as `decide` does, in its own
+   * transaction (history row, audit entry, segregation of duties): one refusal does not undo
+   * the others, and each outcome says which. A failure that is not the request's own (the
+   * store went away) is thrown; what was decided before it stays decided.
+   */
+  async decideMany(ids: string[], who: Decider, reason: string | null, via: DecisionVia): Promise<BulkDecision> {
+    const valid = ids.filter((id) => /^\d{1,18}$/.test(id));
+    const rows = valid.length === 0 ? [] : (await sql<RequestRow>`SELECT * FROM approval_requests WHERE id = ANY(${valid}::bigint[])`.execute(this.#o.db)).rows;
+    const problems = bulkProblems(ids, rows);
+    if (problems.length > 0) throw bulkErrors.refused(problems, ids.length);
+    const group = bulkGroupOf(rows.find((r) => String(r.id) === ids[0])!)!;
+    const results: BulkOutcome[] = [];
+    for (const id of ids) {
+      try {
+        results.push({ id, outcome: 'approved', request: await this.#decideOne(id, who, 'approve', reason, via, { bulk: { of: ids.length, group } }) });
+      } catch (error) {
+        if (!(error instanceof CrossdockError) || error.category === 'bug' || error.category === 'transient') throw error;
+        results.push({ id, outcome: 'refused', error: { code: error.code, message: error.message } });
+      }
+    }
+    const approved = results.filter((r) => r.outcome === 'approved').length;
+    return { results, approved, refused: results.length - approved };
+  }
+
+  async #decideOne(id: string, who: Decider, decision: Decision, reason: string | null, via: DecisionVia, o: { linkToken?: string; bulk?: BulkNote }): Promise<ApprovalView> {
     if (decision === 'reject' && !reason?.trim()) throw approvalErrors.reasonRequired();
     const now = this.#o.now();
     const outcome = await this.#o.db.transaction().execute(async (tx) => {
-      if (linkToken !== undefined) await this.links.consume(tx, linkToken, id, who.userId, now);
+      if (o.linkToken !== undefined) await this.links.consume(tx, o.linkToken, id, who.userId, now);
       const r = await this.#row(tx, { id }, true);
+      // Checked under the row lock: what was approved is what was selected.
+      if (o.bulk && r.status === 'pending' && bulkGroupOf(r) !== o.bulk.group) return { refusal: bulkErrors.changed(id, r.chain[r.level]!.name) };
       const refusal = await this.#check(tx, r, who, now);
       if (refusal instanceof Error) return { refusal };
       const seat = refusal.seat;
+      const bulk = o.bulk ? { bulk: o.bulk } : {};
       await this.#record(tx, r, {
         action: decision === 'approve' ? 'approved' : 'rejected', actor: who.actor, userId: who.userId,
-        onBehalfOf: seat === who.userId ? null : seat, via, reason,
+        onBehalfOf: seat === who.userId ? null : seat, via, reason, details: bulk,
       });
       if (decision === 'reject') await this.#close(tx, r, 'rejected', now, reason);
       else await this.#advanceIfComplete(tx, r, now);
       await this.#wakeRun(tx, r, now);
-      await this.#o.audit?.append({ action: `approval.${decision}`, actor: who.actor, target: `approval:${id}`, details: { run: r.run_id, level: r.chain[r.level]!.name, onBehalfOf: seat === who.userId ? null : `user:${seat}`, via, reason } }, tx);
+      await this.#o.audit?.append({ action: `approval.${decision}`, actor: who.actor, target: `approval:${id}`, details: { run: r.run_id, level: r.chain[r.level]!.name, onBehalfOf: seat === who.userId ? null : `user:${seat}`, via, reason, ...bulk } }, tx);
       return { view: toView(await this.#row(tx, { id })) };
     });
     if ('refusal' in outcome) throw outcome.refusal;

@@ -49,8 +49,9 @@ export function approvalStep(service: ApprovalsService | null, mirror: ApprovalM
           });
         }
         const opened = await approvals.open({
-          stepKey: ctx.idempotencyKey, runId: ctx.runId, workflowId: ctx.workflowId, subject: config.subject as never, summary: String(config.summary),
+          stepKey: ctx.idempotencyKey, runId: ctx.runId, workflowId: ctx.workflowId, stepId: ctx.stepId, subject: config.subject as never, summary: String(config.summary),
           policy: config.policy ?? null, requester: (config.requester as string | null | undefined) ?? null, conflicts: (config.conflicts as string[] | undefined) ?? [], chain,
+          bulk: config.bulk === true,
         });
         requestId = opened.id;
         ctx.log('info', `approval request ${requestId} opened`, { level: opened.level.name, assignees: opened.level.assignees.map((a) => a.email) });

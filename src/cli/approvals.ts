@@ -1,4 +1,4 @@
-import type { ApprovalView } from '../approvals/index.ts';
+import type { ApprovalView, BulkDecision } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import type { Crossdock } from '../main.ts';
@@ -12,12 +12,13 @@ export interface ApprovalFlags {
   limit?: string;
   reason?: string;
   as?: string;
+  bulk?: boolean;
   groups?: string;
   manager?: string;
   'odoo-user'?: string;
 }
 
-const USAGE = 'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] | reject <id> --reason R  (on the store directly: --as <approver email>)';
+const USAGE = 'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] | approve <id> <id> ... --bulk [--reason R] | reject <id> --reason R  (on the store directly: --as <approver email>)';
 
 /** `crossdock approvals ...`: the approver's inbox and decisions from a terminal. */
 export async function approvalsCommand(config: CrossdockConfig, rest: string[], flags: ApprovalFlags, out: Output): Promise<number> {
@@ -36,6 +37,11 @@ export async function approvalsCommand(config: CrossdockConfig, rest: string[], 
       async (call) => printOne(await call('GET', `/api/v1/approvals/${encodeURIComponent(id)}`), out),
       via);
   }
+  if (flags.bulk && (sub === 'approve' || sub === 'reject') && id) {
+    if (sub === 'reject') throw usageError(`--bulk only approves: reject each request on its own with --reason\n${USAGE}`);
+    return approveTogether(config, rest.slice(1), flags, out, via);
+  }
+  if (rest.length > 2 && (sub === 'approve' || sub === 'reject')) throw usageError(`several ids: approve them together with --bulk (identical requests only)\n${USAGE}`);
   if ((sub === 'approve' || sub === 'reject') && id) {
     const decision = sub;
     const reason = flags.reason ?? null;
@@ -45,6 +51,15 @@ export async function approvalsCommand(config: CrossdockConfig, rest: string[], 
       via);
   }
   throw usageError(USAGE);
+}
+
+/** `approve <id> <id> ... --bulk`: identical requests together; exit 1 when any is refused. */
+async function approveTogether(config: CrossdockConfig, ids: string[], flags: ApprovalFlags, out: Output, via: (url: string) => void): Promise<number> {
+  const reason = flags.reason ?? null;
+  return directOrRemote(config, flags.api,
+    async (c) => printBulk(await c.services.approvals.decideMany(ids, await asApprover(c, flags.as), reason, 'cli'), out),
+    async (call) => printBulk(await call('POST', '/api/v1/approvals/bulk-decision', { ids, decision: 'approve', reason }), out),
+    via);
 }
 
 /** `crossdock approvers set <email> [--groups a,b] [--manager email] [--odoo-user N]`. */
@@ -84,9 +99,17 @@ async function asApprover(c: Crossdock, email: string | undefined) {
 }
 
 function printList(approvals: ApprovalView[], out: Output): number {
-  const rows = approvals.map((a) => ({ id: a.id, status: a.status, subject: `${a.subject.model} ${a.subject.name ?? a.subject.id}`, level: a.level.name, due: a.level.dueAt ?? '-', approvers: a.level.assignees.map((x) => x.email).join(', ') }));
-  out.result({ approvals }, () => (rows.length === 0 ? 'no approval requests' : table(rows as never[], ['id', 'status', 'subject', 'level', 'due', 'approvers'])));
+  const rows = approvals.map((a) => ({ id: a.id, status: a.status, subject: `${a.subject.model} ${a.subject.name ?? a.subject.id}`, level: a.level.name, due: a.level.dueAt ?? '-', approvers: a.level.assignees.map((x) => x.email).join(', '), bulk: a.bulkGroup ?? '-' }));
+  out.result({ approvals }, () => (rows.length === 0 ? 'no approval requests' : table(rows as never[], ['id', 'status', 'subject', 'level', 'due', 'approvers', 'bulk'])));
   return 0;
+}
+
+function printBulk(decision: BulkDecision, out: Output): number {
+  out.result(decision, () => [
+    ...decision.results.map((r) => (r.outcome === 'approved' ? `approved  ${r.id} (now ${r.request.status})` : `refused   ${r.id}  ${r.error.code}: ${r.error.message}`)),
+    `${decision.approved} approved, ${decision.refused} refused`,
+  ].join('\n'));
+  return decision.refused === 0 ? 0 : 1;
 }
 
 function printOne(a: ApprovalView & { actions?: { at: string; action: string; actor: string; reason: string | null }[] }, out: Output): number {

@@ -41,6 +41,7 @@ const HELP = `crossdock <command> [options]
   secrets set <name> (value on stdin) | list | rotate-key
   policies list | show <id> | test [<id>] --cases cases.yaml   the decision tables of the workflow folder
   approvals list [--status S] | show <id> | approve <id> [--reason R] | reject <id> --reason R   (direct: --as <email>)
+  approvals approve <id> <id> ... --bulk [--reason R]   identical low-risk requests together (same bulk group in list)
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
 
@@ -58,7 +59,7 @@ const OPTIONS = {
   'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
   cases: { type: 'string' },
   orders: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'worker-processes': { type: 'string' }, 'kill-every': { type: 'string' },
-  as: { type: 'string' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
+  as: { type: 'string' }, bulk: { type: 'boolean' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };

@@ -18,6 +18,7 @@ steps:
       requester: "= event.payload.requester"
       conflicts: "= event.payload.conflicts"
       policy: "= event.payload.policy"
+      bulk: "= event.payload.bulk = true"
       chain: "= event.payload.tier"
       chains:
         manager:
@@ -105,7 +106,7 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
 let orderSeq = 0;
 
 /** Confirms an order needing approval; resolves once its run waits, with the run and request ids. */
-export async function review(h: Harness, payload: { tier: string; amount?: number; requester?: string; conflicts?: string[] }) {
+export async function review(h: Harness, payload: { tier: string; amount?: number; requester?: string; conflicts?: string[]; bulk?: boolean; policy?: unknown }) {
   const id = ++orderSeq;
   const { runIds } = await h.engine.accept({
     source: 'odoo', type: 'order.review', key: `so-${id}-${Math.random()}`,

@@ -138,4 +138,27 @@ describe('order-release pack, end to end', () => {
     assert.equal(held[0]!.owner.team, 'credit-control');
     assert.equal(held[0]!.severity, 'high');
   });
+
+  test('two routine large orders (the policy allows bulk) are approved together and released; a thin-margin one may not join', async () => {
+    const orders = [await h.placeOrder('Nordhafen', [['Standing Desk Frame', 20]]), await h.placeOrder('Rheinland', [['Standing Desk Frame', 25]])];
+    const thin = await h.placeOrder('Rheinland', [['Conference Table', 2]]);
+    const waiting = await Promise.all(orders.map((o) => h.runFor('order-release', o.id)));
+    const requests = await Promise.all(waiting.map(async (run) => h.crossdock.services.approvals.show((await h.pendingRequestFor(run.id)).id)));
+    for (const r of requests) assert.match(r.summary, /order total of 10000 or more/);
+    assert.ok(requests[0]!.bulkGroup, 'the policy row "medium" allows bulk approval');
+    assert.equal(requests[0]!.bulkGroup, requests[1]!.bulkGroup, 'the same rule of the same policy version: identical');
+    const thinRequest = await h.pendingRequestFor((await h.runFor('order-release', thin.id)).id);
+    assert.equal((await h.crossdock.services.approvals.show(thinRequest.id)).bulkGroup, null, 'a thin margin is decided on its own');
+
+    const refused = await h.crossdock.services.approvals.decideMany([requests[0]!.id, thinRequest.id], sam(), null, 'api').catch((e: { code: string }) => e);
+    assert.equal((refused as { code: string }).code, 'APPROVAL_BULK_REFUSED');
+    const result = await h.crossdock.services.approvals.decideMany(requests.map((r) => r.id), sam(), 'routine key-account orders', 'api');
+    assert.deepEqual(result.results.map((r) => r.outcome), ['approved', 'approved']);
+    for (const o of orders) {
+      const run = await h.runFor('order-release', o.id, ['completed', 'failed']);
+      assert.ok(h.path(run).includes('released'), JSON.stringify(run.error));
+      const notes = await h.chatter('sale.order', o.id);
+      assert.ok(notes.some((n) => n.includes('Crossdock released this order') && n.includes('approved')), notes.join(' | '));
+    }
+  });
 });

@@ -210,10 +210,10 @@ describe('crossdock validate, policies test', () => {
         'cases:',
         '  - name: exactly at the manager threshold',
         '    input: { customer_class: A, amount_total: 10000, margin_pct: 30, credit_ok: true, overdue_amount: 0 }',
-        '    expect: { tier: manager }',
+        '    expect: { tier: manager, bulk_approve: true }',
         '  - name: blocked',
         '    input: { customer_class: blocked, amount_total: 1, margin_pct: 30, credit_ok: true }',
-        '    expect: { tier: exception, reason: customer is blocked }',
+        '    expect: { tier: exception, reason: customer is blocked, bulk_approve: false }',
         '  - name: a wrong expectation',
         '    input: { customer_class: A, amount_total: 1, margin_pct: 30, credit_ok: true }',
         '    expect: { tier: manager }',
@@ -226,7 +226,7 @@ describe('crossdock validate, policies test', () => {
       assert.match(result.stdout, /pass +1\. exactly at the manager threshold +\(rule 9 medium\)/);
       assert.match(result.stdout, /pass +2\. blocked/);
       assert.match(result.stdout, /FAIL +3\. a wrong expectation/);
-      assert.match(result.stdout, /got +\{"reason":"within policy","tier":"auto"\}/);
+      assert.match(result.stdout, /got +\{"bulk_approve":false,"reason":"within policy","tier":"auto"\}/);
       assert.match(result.stdout, /order-release-tier@[0-9a-f]{16}: 2 passed, 1 failed/);
     } finally {
       folder.dispose();

@@ -4,6 +4,7 @@ import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/
 import { countdown, formatTime } from '../format.ts';
 import { useCan, useGet, useNow } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
+import { BulkApproveBar, BulkCheckbox, SelectAllLike, useBulkSelection } from './BulkApproval.tsx';
 
 interface Assignee {
   userId: string;
@@ -27,6 +28,8 @@ export interface Approval {
   createdAt: string;
   decidedAt: string | null;
   decisionReason: string | null;
+  /** Identical requests (may be approved together) share it; null when this one may not be. */
+  bulkGroup: string | null;
 }
 interface ApprovalAction {
   at: string;
@@ -49,17 +52,22 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
   const list = useGet<{ approvals: Approval[]; total: number }>(`/approvals?status=pending&limit=200${scope === 'mine' ? '&mine=true' : ''}`);
   const now = useNow();
   const rows = [...(list.data?.approvals ?? [])].sort(byDeadline);
+  const selection = useBulkSelection(rows);
+  // Bulk decisions change requests the detail panel may show: it loads again after each.
+  const [round, setRound] = useState(0);
+  const bulkColumn = decides && rows.some((a) => a.bulkGroup !== null);
+  const choose = (next: 'mine' | 'all') => (setScope(next), selection.clear());
   return (
     <>
       <div className="page-head">
         <h1>Approvals</h1>
         <div className="segmented" role="group" aria-label="Which requests">
           {decides && (
-            <button type="button" aria-pressed={scope === 'mine'} onClick={() => setScope('mine')}>
+            <button type="button" aria-pressed={scope === 'mine'} onClick={() => choose('mine')}>
               Waiting for me
             </button>
           )}
-          <button type="button" aria-pressed={scope === 'all'} onClick={() => setScope('all')}>
+          <button type="button" aria-pressed={scope === 'all'} onClick={() => choose('all')}>
             All pending
           </button>
         </div>
@@ -69,10 +77,16 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
           <ErrorNote error={list.error} />
           {list.loading && !list.data && <Loading what="the inbox" />}
           {list.data && rows.length === 0 && <Empty>Nothing is waiting{scope === 'mine' ? ' for you' : ''}.</Empty>}
+          {decides && <BulkApproveBar selection={selection} rows={rows} onDone={() => (list.reload(), setRound((r) => r + 1))} />}
           {rows.length > 0 && (
             <table className="table" aria-label="Pending approval requests">
               <thead>
                 <tr>
+                  {bulkColumn && (
+                    <th scope="col" className="select-cell">
+                      <span className="sr-only">Select for bulk approval</span>
+                    </th>
+                  )}
                   <th scope="col">Request</th>
                   <th scope="col">Level</th>
                   <th scope="col">Deadline</th>
@@ -83,11 +97,17 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
                   const due = countdown(a.level.dueAt, now);
                   return (
                     <tr key={a.id} className={a.id === selected ? 'selected' : undefined} data-approval={a.id}>
+                      {bulkColumn && (
+                        <td className="select-cell">
+                          <BulkCheckbox a={a} selection={selection} />
+                        </td>
+                      )}
                       <td>
                         <Link to={`/approvals/${a.id}`}>{a.summary}</Link>
                         <div className="muted small">
                           {subjectText(a.subject)} · {a.workflowId} · run {a.runId}
                         </div>
+                        {decides && <SelectAllLike a={a} selection={selection} />}
                       </td>
                       <td>
                         {a.level.name} ({a.level.index + 1}/{a.levels.length})
@@ -103,7 +123,7 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
             </table>
           )}
         </Section>
-        {selected ? <ApprovalDetailPanel id={selected} onDecided={list.reload} /> : <Section title="Request">{<Empty>Choose a request to see why it was asked and to decide.</Empty>}</Section>}
+        {selected ? <ApprovalDetailPanel key={`${selected}:${round}`} id={selected} onDecided={list.reload} /> : <Section title="Request">{<Empty>Choose a request to see why it was asked and to decide.</Empty>}</Section>}
       </div>
     </>
   );

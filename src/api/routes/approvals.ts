@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ProfileInput, type ApprovalView } from '../../approvals/index.ts';
+import { BULK_MAX, ProfileInput, type ApprovalView, type BulkDecision } from '../../approvals/index.ts';
 import { actorName, Permission, type Principal } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { queryInt, queryTime, route } from '../route.ts';
@@ -14,6 +14,11 @@ const ListQuery = z.strictObject({
   offset: queryInt(0, 1_000_000).optional(),
 });
 const DecisionBody = z.strictObject({ decision: z.enum(['approve', 'reject']), reason: z.string().trim().max(2000).nullable().optional() });
+const BulkDecisionBody = z.strictObject({
+  ids: z.array(Id).min(1, 'name at least one request').max(BULK_MAX, `at most ${BULK_MAX} requests at once`),
+  decision: z.literal('approve', { error: 'only approve: requests are rejected one at a time, each with its own reason' }),
+  reason: z.string().trim().max(2000).nullable().optional(),
+});
 const DelegationBody = z.strictObject({
   /** Whose work is delegated; others than oneself need users:write. */
   userId: Id.optional(),
@@ -80,6 +85,12 @@ export const approvalRoutes = [
     summary: 'Approve or reject (a reason is required to reject); 409 when already decided, 422 when segregation of duties forbids it',
     handler: async ({ services, params, body, principal }): Promise<ApprovalView> =>
       services.approvals.decide(params.id!, decider(principal!), body.decision, body.reason ?? null, 'api'),
+  }),
+  route({
+    method: 'POST', path: '/api/v1/approvals/bulk-decision', tag: 'approvals', access: Permission.approvalsDecide, body: BulkDecisionBody,
+    summary: 'Approve identical requests together (same bulkGroup; only approve): 409 APPROVAL_BULK_REFUSED, deciding nothing, when any cannot be; else one result per request (approved, or refused with its code)',
+    handler: async ({ services, body, principal }): Promise<BulkDecision> =>
+      services.approvals.decideMany(body.ids, decider(principal!), body.reason || null, 'api'),
   }),
   route({
     method: 'PATCH', path: '/api/v1/approvers/:id', tag: 'approvals', access: Permission.usersWrite, body: ProfileInput,
