@@ -152,6 +152,11 @@ describe('the dashboard on the demo data', () => {
     await page.locator('[data-case]').filter({ hasText: 'CARRIER_ALL_FAILED' }).first().getByRole('link').first().click();
     await page.locator('[data-case-detail]').getByText('Failed step: book').waitFor();
     await look('exceptions');
+    // Every case opened minutes ago: none has been open longer than an hour.
+    await page.getByLabel('Open longer than').selectOption({ label: '1 hour' });
+    await page.getByText('No cases match.').waitFor();
+    await page.getByLabel('Open longer than').selectOption({ label: 'any age' });
+    await page.locator('[data-case]').first().waitFor();
   });
 
   test('runs: the explorer lists the newest runs first', async () => {
@@ -186,8 +191,15 @@ describe('the dashboard on the demo data', () => {
   });
 
   test('audit: the decisions of the day, and an intact hash chain', async () => {
+    const newest = (await sql<{ seq: string }>`SELECT max(seq) AS seq FROM audit_log WHERE action LIKE 'approval.%'`.execute(db())).rows[0]!;
     await nav('Audit');
-    await page.getByRole('table', { name: 'Audit entries' }).getByText('approval.approve').first().waitFor();
+    await page.getByLabel('Action (or prefix)').fill('approval');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const entries = page.getByRole('table', { name: 'Audit entries' });
+    await entries.locator(`tr[data-seq="${newest.seq}"]`).getByText(/^approval\./).waitFor();
+    const seqs = (await entries.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-seq')))));
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a), 'newest first');
+    assert.equal(seqs[0], Number(newest.seq));
     await page.getByRole('button', { name: 'Verify the hash chain' }).click();
     await page.locator('[data-verify="ok"]').waitFor();
     await look('audit');

@@ -44,16 +44,19 @@ interface Group {
 /** Why a case was closed: the API's closed set (src/exceptions/model.ts); fixed_by_retry is the engine's own. */
 const REASON_CODES = ['fixed_in_source', 'data_corrected', 'handled_manually', 'duplicate', 'false_alarm', 'wont_fix'];
 
+/** The age filter's choices: hours (the API's olderThanHours) and how they read. */
+const AGES: [string, string][] = [['', 'any age'], ['1', '1 hour'], ['4', '4 hours'], ['24', '1 day'], ['72', '3 days'], ['168', '1 week']];
+
 const notThere = (e: unknown) => e instanceof ApiError && e.status === 404 && e.code === 'ROUTE_NOT_FOUND';
 
 export function ExceptionsScreen({ selected }: { selected: string | null }) {
-  const [filters, setFilters] = useState({ status: 'open', type: '', severity: '', owner: '', workflow: '', code: '' });
+  const [filters, setFilters] = useState({ status: 'open', type: '', severity: '', owner: '', workflow: '', code: '', olderThanHours: '' });
   const [cursors, setCursors] = useState<string[]>([]);
   const list = useGet<{ cases: CaseView[]; nextCursor: string | null }>(`/exceptions${qs({ ...filters, limit: 50, cursor: cursors.at(-1) })}`);
   const groups = useGet<{ groups: Group[] }>('/exceptions/groups');
   const works = useCan()('exceptions:operate');
   const bulk = useAction(() => (list.reload(), groups.reload()));
-  const ids = { status: useId(), type: useId(), severity: useId(), owner: useId(), workflow: useId(), code: useId() };
+  const ids = { status: useId(), type: useId(), severity: useId(), owner: useId(), workflow: useId(), code: useId(), olderThanHours: useId() };
   const set = (k: keyof typeof filters) => (v: string) => {
     setFilters((f) => ({ ...f, [k]: v }));
     setCursors([]);
@@ -117,6 +120,16 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
               {select('status', 'Status', ['open', 'retrying', 'resolved', 'replayed'])}
               {select('type', 'Type', ['dead_letter', 'odoo_refusal', 'raised', 'check'])}
               {select('severity', 'Severity', ['low', 'medium', 'high', 'critical'])}
+              <div className="inline-field">
+                <label htmlFor={ids.olderThanHours}>Open longer than</label>
+                <select id={ids.olderThanHours} value={filters.olderThanHours} onChange={(e) => set('olderThanHours')(e.target.value)}>
+                  {AGES.map(([hours, label]) => (
+                    <option key={hours} value={hours}>
+                      {label}
+                    </option>
+                  ))}
+                </select>
+              </div>
               {text('owner', 'Owner')}
               {text('workflow', 'Workflow')}
               {text('code', 'Error code')}
