@@ -66,7 +66,11 @@ export class OrderTraffic {
 
   /** Creates and confirms one order of a kind drawn from the mix (as the salesperson). */
   async placeOne(): Promise<PlacedOrder> {
-    const kind = this.#drawKind();
+    return this.place(this.#drawKind());
+  }
+
+  /** Creates and confirms one order of the given kind. */
+  async place(kind: OrderKind): Promise<PlacedOrder> {
     const { customer, lines } = this.#compose(kind);
     const orderLines = lines.map((l) => [0, 0, { product_id: l.product.id, product_uom_qty: l.qty }]);
     const uid = this.catalog.salespersonUid;

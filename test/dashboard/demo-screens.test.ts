@@ -10,7 +10,7 @@ import { createOutput } from '../../src/cli/output.ts';
 import { ApproverBot, TrackingPlayer } from '../../src/demo/actors.ts';
 import { settled } from '../../src/demo/report.ts';
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
-import { OrderTraffic } from '../../src/demo/traffic.ts';
+import { OrderKind, OrderTraffic } from '../../src/demo/traffic.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { buildDashboard, launchBrowser, removeDir, SCREENSHOTS, signIn } from './support.ts';
 
@@ -89,9 +89,11 @@ describe('the dashboard on the demo data', () => {
       carriers.faults.clear();
       // The approvers have gone home: the next orders that need one wait in the inbox.
       bot.stop();
-      for (let i = 0; i < 12; i++) await traffic.placeOne();
-      await until('45 orders released or waiting', async () =>
-        (await count(sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE workflow_id = 'order-release'`)) >= 45
+      for (let i = 0; i < 45; i++) await traffic.placeOne();
+      // Three large orders from regular customers: identical low-risk requests, approvable together.
+      for (let i = 0; i < 3; i++) await traffic.place(OrderKind.large);
+      await until('81 orders released or waiting', async () =>
+        (await count(sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE workflow_id = 'order-release'`)) >= 81
         && (await count(sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE status IN ('queued', 'ready', 'running')`)) === 0, player);
     } finally {
       bot.stop();
@@ -138,7 +140,18 @@ describe('the dashboard on the demo data', () => {
     await inbox.getByRole('link', { name: pending[0]!.summary }).click();
     const detail = page.locator('[data-approval-detail]');
     await detail.getByText('Why (the policy decision)').waitFor();
-    assert.match(await detail.getByLabel('Policy decision').innerText(), /"order-release-tier"/);
+    // The policy row that matched, readable: the policy, the rule, what it decided, the values it saw.
+    const why = await detail.getByLabel('Policy decision').innerText();
+    assert.match(why, /Policy\s+order-release-tier/);
+    assert.match(why, /Matched\s+Release tier, rule \d+/);
+    assert.match(why, /tier\s+(manager|finance\+director)/);
+    assert.match(await detail.getByRole('table', { name: /^Values rule \d+ of Release tier looked at$/ }).innerText(), /margin_pct/);
+    // The large orders share a bulk group: one click selects them all for one approval.
+    const large = (await sql<{ n: string }>`SELECT count(*) AS n FROM approval_requests WHERE status = 'pending' AND bulk_group IS NOT NULL
+      AND summary LIKE '%order total of 10000 or more'`.execute(db())).rows[0]!;
+    assert.ok(Number(large.n) >= 3, 'the three large orders wait together');
+    await inbox.getByRole('button', { name: `Select all ${large.n} like this` }).click();
+    await page.getByRole('form', { name: 'Bulk approval' }).getByRole('button', { name: `Approve ${large.n} selected` }).waitFor();
     await look('approvals');
   });
 

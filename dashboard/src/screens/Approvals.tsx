@@ -1,9 +1,10 @@
 import { useId, useState } from 'react';
 import { post } from '../api.ts';
-import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
+import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
 import { countdown, formatTime } from '../format.ts';
 import { useCan, useGet, useNow } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
+import { PolicyWhy } from '../components/PolicyWhy.tsx';
 import { BulkApproveBar, BulkCheckbox, SelectAllLike, useBulkSelection } from './BulkApproval.tsx';
 
 interface Assignee {
@@ -180,7 +181,7 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
             )}
           </dl>
           <h3>Why (the policy decision)</h3>
-          <Json value={a.policy} label="Policy decision" />
+          <PolicyWhy value={a.policy} />
           {a.status === 'pending' && can('approvals:decide') && <DecisionForm id={a.id} onDone={() => (detail.reload(), onDecided())} />}
           <h3>History</h3>
           {a.actions.length === 0 ? (

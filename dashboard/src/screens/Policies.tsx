@@ -60,7 +60,8 @@ function PolicyTables({ id }: { id: string }) {
   return (
     <>
       {policy.data.tables.map((t) => (
-        <div key={t.nodeId} className="scroll-x">
+        // A wide table scrolls sideways; focusable so a keyboard can scroll it too.
+        <div key={t.nodeId} className="scroll-x" tabIndex={0} role="region" aria-label={`${t.node} (scrolls sideways)`}>
           <h3>
             {t.node} <span className="muted small">hit policy: {t.hitPolicy}</span>
           </h3>
