@@ -178,6 +178,14 @@ describe('the dashboard on the demo data', () => {
     const runs = page.getByRole('table', { name: 'Runs' });
     await runs.locator(`[data-run="${newest.id}"]`).getByRole('link', { name: `#${newest.id}` }).waitFor();
     await look('runs');
+    // Filtered on the server: the failed runs are the dispatches no carrier took.
+    const failed = (await sql<{ id: string }>`SELECT id FROM runs WHERE status = 'failed' ORDER BY id DESC`.execute(db())).rows.map((r) => `#${r.id}`);
+    await page.getByLabel('Status').selectOption('failed');
+    await runs.locator(`[data-run="${failed[0]!.slice(1)}"]`).waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll('table[aria-label="Runs"] tbody tr').length === n, failed.length);
+    assert.deepEqual(await runs.locator('tbody tr td:first-child a').allInnerTexts(), failed);
+    await page.getByLabel('Started from').fill('2099-01-01T00:00');
+    await page.getByText('No runs match.').waitFor();
   });
 
   test('run page: an approved order release shows the path it took through the graph', async () => {

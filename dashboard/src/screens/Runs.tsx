@@ -17,18 +17,23 @@ export interface RunSummary {
   error: unknown;
 }
 
+/** A datetime-local value (the browser's local time) as the API's ISO instant; empty stays empty. */
+const isoOf = (local: string) => (local ? new Date(local).toISOString() : '');
+
 const STATUSES = ['queued', 'ready', 'running', 'waiting', 'completed', 'failed', 'cancelled'];
 
 /** Runs, newest first, filtered and paged by the server (cursor pagination: the list stays fast at any size). */
 export function RunsScreen() {
   const [status, setStatus] = useState('');
   const [workflow, setWorkflow] = useState('');
+  const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
   const [goTo, setGoTo] = useState('');
-  const ids = { status: useId(), workflow: useId(), goTo: useId() };
+  const ids = { status: useId(), workflow: useId(), since: useId(), until: useId(), goTo: useId() };
   const workflows = useGet<{ workflows: { id: string }[] }>('/workflows');
   const cursor = cursors.at(-1);
-  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ status, workflow, limit: 50, cursor })}`);
+  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ status, workflow, since: isoOf(since), until: isoOf(until), limit: 50, cursor })}`);
   const filter = (set: (v: string) => void) => (v: string) => {
     set(v);
     setCursors([]);
@@ -70,6 +75,14 @@ export function RunsScreen() {
                   <option key={w.id}>{w.id}</option>
                 ))}
               </select>
+            </div>
+            <div className="inline-field">
+              <label htmlFor={ids.since}>Started from</label>
+              <input id={ids.since} type="datetime-local" value={since} onChange={(e) => filter(setSince)(e.target.value)} />
+            </div>
+            <div className="inline-field">
+              <label htmlFor={ids.until}>until</label>
+              <input id={ids.until} type="datetime-local" value={until} onChange={(e) => filter(setUntil)(e.target.value)} />
             </div>
           </div>
         }
