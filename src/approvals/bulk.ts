@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { CrossdockError, type ErrorDetail } from '../errors/index.ts';
+import { canonicalJson } from '../workflows/index.ts';
 import type { ApprovalLevel } from './definition.ts';
 import { bulkGroupOf, type ApprovalView, type RequestRow } from './model.ts';
 
@@ -50,16 +51,6 @@ function isDecideOutput(policy: unknown): policy is DecideOutput {
 function policyIdentity(policy: unknown): unknown {
   if (!isDecideOutput(policy)) return { given: policy ?? null };
   return { id: policy.policy.id, version: policy.policy.version, matched: policy.matched.map((m) => [m.node ?? null, m.ruleId ?? m.rule ?? null]) };
-}
-
-/** JSON with object keys sorted at every depth: equal values give equal text. */
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value ?? null);
 }
 
 /** One reason a bulk decision is refused: the id ('-' for the call as a whole), a few words, and the detail. */
