@@ -25,6 +25,11 @@ export interface RunDetail extends RunSummary {
   /** When the run is next due; null when it waits with no deadline. */
   availableAt: string | null;
   steps: { seq: number; attempt: number; stepId: string; type: string; status: string; output: unknown; error: unknown; startedAt: string; endedAt: string }[];
+  /**
+   * Signals sent to the run, oldest first: `consumedSeq` is the step position that took it,
+   * null while it waits for a step to take it (a signal that came early is kept).
+   */
+  signals: { name: string; payload: unknown; sentAt: string; consumedSeq: number | null }[];
 }
 
 /** ISO text, or null for no value and for 'infinity' (a wait with no deadline). */
@@ -74,11 +79,13 @@ export class RunsService {
     const run = await this.store.db.selectFrom('runs').selectAll().where('id', '=', assertId(runId) as never).executeTakeFirst();
     if (!run) throw notFound(runId);
     const steps = await this.store.db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').orderBy('attempt').execute();
+    const signals = await this.store.db.selectFrom('signals').select(['name', 'payload', 'sent_at', 'consumed_seq']).where('run_id', '=', runId).orderBy('id').execute();
     return {
       id: String(run.id), workflowId: run.workflow_id, workflowVersion: run.workflow_hash, status: run.status, eventId: run.event_id && String(run.event_id),
       parentRunId: run.parent_run_id && String(run.parent_run_id), cursor: run.cursor, concurrencyKey: run.concurrency_key,
       createdAt: iso(run.created_at)!, endedAt: iso(run.ended_at), error: run.error, input: run.input, output: run.output, availableAt: iso(run.available_at),
       steps: steps.map((s) => ({ seq: s.seq, attempt: s.attempt, stepId: s.step_id, type: s.step_type, status: s.status, output: s.output, error: s.error, startedAt: iso(s.started_at)!, endedAt: iso(s.ended_at)! })),
+      signals: signals.map((g) => ({ name: g.name, payload: g.payload, sentAt: iso(g.sent_at)!, consumedSeq: g.consumed_seq })),
     };
   }
 
