@@ -149,6 +149,40 @@ describe('operations dashboard in the browser', () => {
     await context.close();
   });
 
+  test('keyboard only: an approver reaches the inbox, opens a request and approves it without a mouse, always seeing where the focus is', async () => {
+    const { context, page } = await signIn(browser, x.base, x.users.approver);
+    /** Presses Tab until the focused element's accessible text is `name` (at most 60 presses); checks the focus is drawn. */
+    const tabTo = async (name: string | RegExp) => {
+      for (let i = 0; i < 60; i++) {
+        await page.keyboard.press('Tab');
+        // Runs in the page (the test's own types have no DOM): the focused element's name (its aria-label, its label, or its text) and outline.
+        const focused = (await page.evaluate(`(() => {
+          const el = document.activeElement;
+          const style = el ? getComputedStyle(el) : null;
+          return { text: (el?.getAttribute('aria-label') ?? el?.labels?.[0]?.innerText ?? el?.innerText ?? '').trim(), outline: style ? style.outlineStyle + ' ' + style.outlineWidth : '' };
+        })()`)) as { text: string; outline: string };
+        if (typeof name === 'string' ? focused.text === name : name.test(focused.text)) {
+          assert.doesNotMatch(focused.outline, /^none|0px$/, `focus on "${focused.text}" is visible`);
+          return;
+        }
+      }
+      throw new Error(`Tab never reached ${String(name)}`);
+    };
+    await tabTo('Approvals');
+    await page.keyboard.press('Enter');
+    await page.getByRole('table', { name: 'Pending approval requests' }).waitFor();
+    await tabTo('Credit limit exceeded on S00102');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-approval-detail]').getByText('Why (the policy decision)').waitFor();
+    await tabTo('Reason (required to reject)');
+    await page.keyboard.type('Checked with credit control');
+    await tabTo('Approve');
+    await page.keyboard.press('Enter');
+    await page.locator('[data-approval-detail]').locator('.badge-approved').first().waitFor();
+    assert.match(await page.getByRole('list', { name: 'Request history' }).innerText(), /approved.*Checked with credit control/s);
+    await context.close();
+  });
+
   test('an auditor searches the audit log and verifies its hash chain', async () => {
     const { context, page } = await signIn(browser, x.base, x.users.auditor);
     await page.getByRole('link', { name: 'Audit' }).click();
