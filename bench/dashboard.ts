@@ -119,6 +119,8 @@ async function scenario(postgres: boolean): Promise<Row[]> {
     await endpoint('runs, failed only', '/api/v1/runs?limit=50&status=failed', count('runs'));
     await endpoint('runs, a rare workflow (0.1 %)', '/api/v1/runs?limit=50&workflow=returns', count('runs'));
     await endpoint('runs, last hour', `/api/v1/runs?limit=50&since=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`, count('runs'));
+    await endpoint('runs, input contains an order name (one match)', `/api/v1/runs?limit=50&q=S${String(Math.floor(RUNS / 2)).padStart(6, '0')}`, count('runs'));
+    await endpoint('runs, input contains text most runs have', '/api/v1/runs?limit=50&q=S0', count('runs'));
     await endpoint('exception queue, open', '/api/v1/exceptions?status=open&limit=50', (b) => `${(b.cases as unknown[] | undefined)?.length ?? '?'} cases`);
     await endpoint('exception root-cause groups', '/api/v1/exceptions/groups', (b) => `${(b.groups as unknown[] | undefined)?.length ?? '?'} groups`);
     await endpoint('approvals inbox, pending', '/api/v1/approvals?status=pending&limit=200', (b) => `${(b.approvals as unknown[]).length} of ${String(b.total)}`);

@@ -178,6 +178,15 @@ describe('the dashboard on the demo data', () => {
     const runs = page.getByRole('table', { name: 'Runs' });
     await runs.locator(`[data-run="${newest.id}"]`).getByRole('link', { name: `#${newest.id}` }).waitFor();
     await look('runs');
+    // Searched on the server: every run of one order, whatever its workflow (gate, release, dispatch, tracking).
+    const order = (await sql<{ name: string }>`SELECT input->>'name' AS name FROM runs WHERE workflow_id = 'order-release' ORDER BY id LIMIT 1`.execute(db())).rows[0]!.name;
+    const ofOrder = (await sql<{ id: string }>`SELECT id FROM runs WHERE strpos(lower(input::text), lower(${order})) > 0 ORDER BY id DESC`.execute(db())).rows.map((r) => `#${r.id}`);
+    assert.ok(ofOrder.length >= 3, `${order} has a gate, a release and a dispatch run at least`);
+    await page.getByLabel('Input contains').fill(order);
+    await runs.locator('tbody tr').nth(ofOrder.length).waitFor({ state: 'detached' });
+    await runs.locator(`[data-run="${ofOrder[0]!.slice(1)}"]`).waitFor();
+    assert.deepEqual(await runs.locator('tbody tr td:first-child a').allInnerTexts(), ofOrder);
+    await page.getByLabel('Input contains').fill('');
     // Filtered on the server: the failed runs are the dispatches no carrier took.
     const failed = (await sql<{ id: string }>`SELECT id FROM runs WHERE status = 'failed' ORDER BY id DESC`.execute(db())).rows.map((r) => `#${r.id}`);
     await page.getByLabel('Status').selectOption('failed');

@@ -26,14 +26,15 @@ const STATUSES = ['queued', 'ready', 'running', 'waiting', 'completed', 'failed'
 export function RunsScreen() {
   const [status, setStatus] = useState('');
   const [workflow, setWorkflow] = useState('');
+  const [text, setText] = useState('');
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
   const [goTo, setGoTo] = useState('');
-  const ids = { status: useId(), workflow: useId(), since: useId(), until: useId(), goTo: useId() };
+  const ids = { text: useId(), status: useId(), workflow: useId(), since: useId(), until: useId(), goTo: useId() };
   const workflows = useGet<{ workflows: { id: string }[] }>('/workflows');
   const cursor = cursors.at(-1);
-  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ status, workflow, since: isoOf(since), until: isoOf(until), limit: 50, cursor })}`);
+  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ q: text.trim().length >= 2 ? text.trim() : '', status, workflow, since: isoOf(since), until: isoOf(until), limit: 50, cursor })}`);
   const filter = (set: (v: string) => void) => (v: string) => {
     set(v);
     setCursors([]);
@@ -58,6 +59,10 @@ export function RunsScreen() {
         title="Runs, newest first"
         actions={
           <div className="filters">
+            <div className="inline-field">
+              <label htmlFor={ids.text}>Input contains</label>
+              <input id={ids.text} type="search" size={14} placeholder="S00042, WH/OUT/…" value={text} onChange={(e) => filter(setText)(e.target.value)} />
+            </div>
             <div className="inline-field">
               <label htmlFor={ids.status}>Status</label>
               <select id={ids.status} value={status} onChange={(e) => filter(setStatus)(e.target.value)}>

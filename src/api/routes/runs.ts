@@ -12,6 +12,8 @@ const RunListQuery = z.strictObject({
   event: z.string().regex(/^\d{1,18}$/).optional(),
   since: queryTime.optional(),
   until: queryTime.optional(),
+  /** Text anywhere in the run's input (an order name, a picking, an email), case-insensitive. */
+  q: z.string().trim().min(2).max(200).optional(),
   limit: queryInt(1, 1000).optional(),
   cursor: z.string().max(200).optional(),
 });
@@ -35,7 +37,7 @@ function auditable(value: unknown): unknown {
 export const runRoutes = [
   route({
     method: 'GET', path: '/api/v1/runs', tag: 'runs', access: Permission.runsRead, query: RunListQuery,
-    summary: 'List runs, newest first; filter by status, workflow, event and creation time; cursor pagination',
+    summary: 'List runs, newest first; filter by status, workflow, event, creation time and text in the input (q); cursor pagination',
     handler: async ({ services, query }) => {
       const limit = query.limit ?? 50;
       const before = decodeCursor(query.cursor);
@@ -48,6 +50,7 @@ export const runRoutes = [
           AND (${n(query.since)}::timestamptz IS NULL OR created_at >= ${n(query.since)}::timestamptz)
           AND (${n(query.until)}::timestamptz IS NULL OR created_at < ${n(query.until)}::timestamptz)
           AND (${n(before)}::bigint IS NULL OR id < ${n(before)}::bigint)
+          AND (${n(query.q)}::text IS NULL OR strpos(lower(input::text), lower(${n(query.q)}::text)) > 0)
         ORDER BY id DESC LIMIT ${limit + 1}`.execute(services.engine.store.db);
       const runs = rows.rows.map((r) => ({
         id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
