@@ -1,4 +1,4 @@
-import { useId, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { post } from '../api.ts';
 import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
 import { countdown, formatTime } from '../format.ts';
@@ -44,20 +44,29 @@ interface ApprovalAction {
 type ApprovalDetail = Approval & { runStatus: string; actions: ApprovalAction[] };
 
 const subjectText = (s: Approval['subject']) => `${s.model} ${s.name ?? `#${s.id}`}`;
+/** Requests per page of the inbox; the server sorts by deadline and counts them all. */
+const PAGE = 100;
 const byDeadline = (a: Approval, b: Approval) => (a.level.dueAt ?? '9999').localeCompare(b.level.dueAt ?? '9999');
 
 export function ApprovalsScreen({ selected }: { selected: string | null }) {
   const can = useCan();
   const decides = can('approvals:decide');
   const [scope, setScope] = useState<'mine' | 'all'>(decides ? 'mine' : 'all');
-  const list = useGet<{ approvals: Approval[]; total: number }>(`/approvals?status=pending&limit=200${scope === 'mine' ? '&mine=true' : ''}`);
+  const [offset, setOffset] = useState(0);
+  const list = useGet<{ approvals: Approval[]; total: number }>(`/approvals?status=pending&limit=${PAGE}&offset=${offset}${scope === 'mine' ? '&mine=true' : ''}`);
+  const total = list.data?.total ?? 0;
+  // Decisions shrink the list: a page past its end goes back to the last page there is.
+  useEffect(() => {
+    if (list.data && offset > 0 && offset >= list.data.total) setOffset(Math.max(0, Math.floor((list.data.total - 1) / PAGE) * PAGE));
+  }, [list.data, offset]);
   const now = useNow();
   const rows = [...(list.data?.approvals ?? [])].sort(byDeadline);
   const selection = useBulkSelection(rows);
   // Bulk decisions change requests the detail panel may show: it loads again after each.
   const [round, setRound] = useState(0);
   const bulkColumn = decides && rows.some((a) => a.bulkGroup !== null);
-  const choose = (next: 'mine' | 'all') => (setScope(next), selection.clear());
+  const choose = (next: 'mine' | 'all') => (setScope(next), setOffset(0), selection.clear());
+  const turn = (to: number) => (setOffset(to), selection.clear());
   return (
     <>
       <div className="page-head">
@@ -78,6 +87,11 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
           <ErrorNote error={list.error} />
           {list.loading && !list.data && <Loading what="the inbox" />}
           {list.data && rows.length === 0 && <Empty>Nothing is waiting{scope === 'mine' ? ' for you' : ''}.</Empty>}
+          {rows.length > 0 && (
+            <p className="muted small" data-inbox-range>
+              {total > rows.length ? `Requests ${offset + 1}–${offset + rows.length} of ${total}` : `${total} request${total === 1 ? '' : 's'}`}, soonest deadline first
+            </p>
+          )}
           {decides && <BulkApproveBar selection={selection} rows={rows} onDone={() => (list.reload(), setRound((r) => r + 1))} />}
           {rows.length > 0 && (
             <table className="table" aria-label="Pending approval requests">
@@ -122,6 +136,16 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
                 })}
               </tbody>
             </table>
+          )}
+          {total > PAGE && (
+            <div className="actions">
+              <button type="button" className="secondary" disabled={offset === 0} onClick={() => turn(Math.max(0, offset - PAGE))}>
+                Sooner deadlines
+              </button>
+              <button type="button" className="secondary" disabled={offset + PAGE >= total} onClick={() => turn(offset + PAGE)}>
+                Later deadlines
+              </button>
+            </div>
           )}
         </Section>
         {selected ? <ApprovalDetailPanel key={`${selected}:${round}`} id={selected} onDecided={list.reload} /> : <Section title="Request">{<Empty>Choose a request to see why it was asked and to decide.</Empty>}</Section>}
