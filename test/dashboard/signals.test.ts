@@ -58,12 +58,15 @@ describe('signals and timers on the run page', () => {
     assert.match(await timer.innerText(), /^Waiting at step pickup \(wait\): its timer fires at .+ \((59 min \d+ s|1 h 0 min) left\)\.$/);
     await page.getByText('No signals were sent to this run.').waitFor();
 
-    const sent = await page.evaluate(async (id) => {
-      const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
-      const res = await fetch(`/api/v1/runs/${id}/signals/picked-up`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ payload: { by: 'driver 17' } }) });
-      return res.status;
-    }, runId);
-    assert.equal(sent, 202);
+    // The form names the signal the wait step listens for; the payload is checked as JSON.
+    const form = page.getByRole('form', { name: 'Send a signal' });
+    await page.waitForFunction(`document.querySelector('form[aria-label="Send a signal"] input')?.value === 'picked-up'`);
+    await form.getByLabel('Payload (JSON; null for none)').fill('{ "by": "driver 17", }');
+    await form.getByText(/Not valid JSON/).waitFor();
+    assert.equal(await form.getByRole('button', { name: 'Send signal' }).isDisabled(), true);
+    await form.getByLabel('Payload (JSON; null for none)').fill('{ "by": "driver 17" }');
+    await form.getByLabel('Reason').fill('driver called the desk');
+    await form.getByRole('button', { name: 'Send signal' }).click();
     // The page follows the run until it ends.
     await page.locator('[data-run-status="completed"]').waitFor();
     await page.locator('[data-timer="completed"]').getByText('No timer: the run is completed.').waitFor();
@@ -82,6 +85,7 @@ describe('signals and timers on the run page', () => {
     assert.match(await page.locator('[data-timer="waiting"]').innerText(), /^Waiting at step cool-off \(wait\): its timer fires at .+ \((23 h 59 min|1 d)/);
     assert.match(await page.getByLabel('What the waiting step keeps').innerText(), /"deadline": "/);
     assert.match(await page.getByRole('table', { name: 'Signals' }).locator('[data-signal="picked-up"]').innerText(), /kept until a step takes it/);
+    assert.equal(await page.getByRole('form', { name: 'Send a signal' }).count(), 0, 'a viewer cannot signal');
     await context.close();
   });
 });

@@ -92,6 +92,7 @@ export function RunPage({ id }: { id: string }) {
               Your role ({'runs:operate'} not included) can look at runs but not replay or cancel them.
             </p>
           )}
+          {can('runs:signal') && !ENDED.has(r.status) && <SignalForm run={r} expected={expectedSignal(r, config)} onDone={run.reload} />}
         </Section>
       </div>
       <Section title="Workflow graph">
@@ -270,6 +271,62 @@ function ReplayForm({ run, stepIds, onDone }: { run: RunDetail; stepIds: string[
       <ErrorNote error={error} />
       <button type="submit" disabled={busy || !parsed.ok}>
         Replay run
+      </button>
+    </form>
+  );
+}
+
+/** The signal the run's current wait step listens for, when its name is written out (not an expression). */
+function expectedSignal(run: RunDetail, config: Map<string, unknown>): string {
+  const last = run.steps.at(-1);
+  if (run.status !== 'waiting' || last?.stepId !== run.cursor || last.type !== 'wait') return '';
+  const signal = (config.get(run.cursor ?? '') as { signal?: unknown } | undefined)?.signal;
+  return typeof signal === 'string' && !signal.startsWith('=') ? signal : '';
+}
+
+/** Sends a named signal (with an optional JSON payload) to a run that has not ended: a wait for it resumes. */
+function SignalForm({ run, expected, onDone }: { run: RunDetail; expected: string; onDone: () => void }) {
+  const [name, setName] = useState(expected);
+  // The workflow version (where the expected name comes from) may load after the form.
+  useEffect(() => {
+    if (expected) setName((current) => current || expected);
+  }, [expected]);
+  const [payload, setPayload] = useState('null');
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [sent, setSent] = useState<string | null>(null);
+  const ids = { name: useId(), reason: useId() };
+  const parsed = parseJson(payload);
+  const send = async () => {
+    setError(null);
+    try {
+      await post(`/runs/${run.id}/signals/${encodeURIComponent(name.trim())}`, { ...(parsed.ok && parsed.value !== null ? { payload: parsed.value } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      setSent(name.trim());
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={(e) => (e.preventDefault(), void send())} aria-label="Send a signal">
+      <h3>Send a signal</h3>
+      <div className="field">
+        <label htmlFor={ids.name}>Signal name</label>
+        <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+      </div>
+      <JsonEditor label="Payload (JSON; null for none)" value={payload} onChange={setPayload} rows={3} />
+      <div className="field">
+        <label htmlFor={ids.reason}>Reason</label>
+        <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+      <ErrorNote error={error} />
+      {sent && (
+        <p role="status" className="good">
+          Signal {sent} sent.
+        </p>
+      )}
+      <button type="submit" disabled={!name.trim() || !parsed.ok}>
+        Send signal
       </button>
     </form>
   );
