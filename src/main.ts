@@ -90,8 +90,9 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       now,
       audit: new AuditLog(store.db as never, now),
       wake: () => store.wake(),
-      // Decision links point at this instance's API (`start` sets the address it listens on).
-      linkBaseUrl: () => (engine ? String(engine.vars.apiUrl) : null),
+      // Decision links point where people reach Crossdock: CROSSDOCK_PUBLIC_URL, else the
+      // address this instance's API listens on (`start` sets it).
+      linkBaseUrl: () => config.http.publicUrl ?? (engine ? String(engine.vars.apiUrl) : null),
       // Approval e-mails are queued in the approval's own transaction (the outbox); no SMTP, no e-mails.
       ...(notifications.channels.includes('email') ? { notify: approvalNotifier(notifications) } : {}),
     });

@@ -20,6 +20,8 @@ const EnvSchema = z.object({
   CROSSDOCK_WORKFLOWS_DIR: z.string().min(1).default('./workflows'),
   CROSSDOCK_HOST: z.string().min(1).default('127.0.0.1'),
   CROSSDOCK_PORT: int(0, 65_535).default(3000),
+  /** Where people reach this Crossdock (behind a proxy: https://crossdock.example.com): the base of approval links in e-mails. Default: the listen address. */
+  CROSSDOCK_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://crossdock.example.com' }).optional(),
   CROSSDOCK_WORKERS: int(0, 64).default(1),
   CROSSDOCK_WORKER_CONCURRENCY: int(1, 10_000).default(200),
   CROSSDOCK_LEASE_MS: int(1_000, 3_600_000).default(30_000),
@@ -73,7 +75,8 @@ const CHAT_WEBHOOK_PREFIX = 'CROSSDOCK_CHAT_WEBHOOK_';
 export interface CrossdockConfig {
   store: StoreConfig;
   workflowsDir: string;
-  http: { host: string; port: number };
+  /** publicUrl: where people reach the API and dashboard (approval links); null: the listen address. */
+  http: { host: string; port: number; publicUrl: string | null };
   workers: { count: number; concurrency: number; leaseMs: number; pollIntervalMs: number };
   maxEventBytes: number;
   logLevel: string;
@@ -132,7 +135,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.CROSSDOCK_DB_POOL }
       : { kind: 'pglite', dataDir: e.CROSSDOCK_DATA_DIR, synchronous: e.CROSSDOCK_SYNCHRONOUS, vacuumIntervalMs: e.CROSSDOCK_VACUUM_INTERVAL_MS },
     workflowsDir: e.CROSSDOCK_WORKFLOWS_DIR,
-    http: { host: e.CROSSDOCK_HOST, port: e.CROSSDOCK_PORT },
+    http: { host: e.CROSSDOCK_HOST, port: e.CROSSDOCK_PORT, publicUrl: e.CROSSDOCK_PUBLIC_URL?.replace(/\/+$/, '') ?? null },
     workers: { count: e.CROSSDOCK_WORKERS, concurrency: e.CROSSDOCK_WORKER_CONCURRENCY, leaseMs: e.CROSSDOCK_LEASE_MS, pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
     logLevel: e.LOG_LEVEL,

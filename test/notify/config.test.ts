@@ -27,3 +27,11 @@ test('bad notification settings fail at startup, each named, no secret in the me
   }
   assert.throws(() => loadConfig({ CROSSDOCK_SMTP_USER: 'u' }), (e: any) => e.details[0].path === 'CROSSDOCK_SMTP_USER' && /set CROSSDOCK_SMTP_HOST too/.test(e.details[0].message));
 });
+
+test('the public URL for approval links: trailing slash dropped, not set means the listen address, a bad one is named', () => {
+  assert.equal(loadConfig({ CROSSDOCK_PUBLIC_URL: 'https://crossdock.acme.example/' }).http.publicUrl, 'https://crossdock.acme.example');
+  assert.equal(loadConfig({}).http.publicUrl, null);
+  assert.throws(() => loadConfig({ CROSSDOCK_PUBLIC_URL: 'crossdock.acme.example' }), (e: any) =>
+    e.code === 'CONFIG_INVALID' && e.details[0].path === 'CROSSDOCK_PUBLIC_URL' && /http\(s\) URL/.test(e.details[0].message));
+  assert.throws(() => loadConfig({ CROSSDOCK_PUBLIC_URL: 'ftp://crossdock.acme.example' }), (e: any) => e.details[0].path === 'CROSSDOCK_PUBLIC_URL');
+});
