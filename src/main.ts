@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
-import { ExceptionsService, raiseExceptionStep } from './exceptions/index.ts';
+import { ExceptionsService, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
@@ -36,6 +36,8 @@ export interface Crossdock {
   policies: PolicyRegistry;
   /** The notification outbox and its dispatcher (running while any channel is configured). */
   notifications: Notifications;
+  /** Opens an exception case for each notification the outbox gave up on, and resolves it once it is sent. */
+  undelivered: UndeliveredNotices;
   /** This process's count of Odoo and carrier calls, flushed to connector_stats every few seconds and on close. */
   connectorStats: ConnectorStats;
   close(): Promise<void>;
@@ -98,6 +100,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     });
     // The exception queue; the raise_exception step opens cases through it, retries go through the engine's runs.
     const exceptions = new ExceptionsService({ db: store.db as never, now, audit: new AuditLog(store.db as never, now), runs: () => engine!.runs });
+    const undelivered = new UndeliveredNotices({ db: store.db as never, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings
       ? createOdooIntegration(odooSettings, {
@@ -146,6 +149,10 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     if (notifications.channels.length > 0) {
       const running = engine;
       notifications.start([(wake) => store.onWake(wake), (wake) => running.events.on('run:waiting', wake)]);
+      // A message given up on opens a case; one sent again resolves it (and a sweep at start catches up).
+      notifications.dispatcher.on('notification:failed', () => undelivered.soon());
+      notifications.dispatcher.on('notification:sent', () => undelivered.soon());
+      undelivered.soon();
     }
     connectorStats.start();
     return {
@@ -159,12 +166,14 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       services,
       policies,
       notifications,
+      undelivered,
       connectorStats,
       async close() {
         services.metrics.close();
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages
+        await undelivered.settled();
         await connectorStats.close(); // after everything that calls Odoo or a carrier, before the store goes
         await store.close();
       },

@@ -14,6 +14,7 @@ import { approvalRoutes } from './routes/approvals.ts';
 import { authRoutes } from './routes/auth.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exceptionRoutes } from './routes/exceptions.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { policyRoutes } from './routes/policies.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -53,7 +54,7 @@ export interface ApiOptions {
 }
 
 /** Every route of /api/v1 plus health and metrics: the permission matrix test walks this list. */
-export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes, ...approvalRoutes, ...exceptionRoutes, ...kpiRoutes, ...policyRoutes];
+export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes, ...approvalRoutes, ...exceptionRoutes, ...notificationRoutes, ...kpiRoutes, ...policyRoutes];
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;

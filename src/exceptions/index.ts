@@ -7,3 +7,4 @@ export {
 export type { CaseFilter } from './queries.ts';
 export { ExceptionsService, OpenCaseInput, type Actor, type CaseDetail, type ExceptionsOptions } from './service.ts';
 export { raiseExceptionStep, RaiseExceptionConfig } from './step.ts';
+export { UndeliveredNotices, undeliveredKey } from './undelivered.ts';

@@ -81,6 +81,9 @@ export const notifyErrors = {
     new CrossdockError('NOTIFY_TEMPLATE_INVALID', `Template ${template} (${part}) cannot be rendered: ${message}`, {
       category: 'user', retryable: false, details: [{ path: `${template}.${part}`, message }],
     }),
+  notFound: (id: string) => new CrossdockError('NOTIFICATION_NOT_FOUND', `No notification ${id}`, { category: 'user', retryable: false }),
+  notResendable: (id: string, status: string) =>
+    new CrossdockError('NOTIFICATION_NOT_RESENDABLE', `Notification ${id} is ${status}; only a failed or dead one can be sent again`, { category: 'user', retryable: false }),
   contentMissing: () =>
     new CrossdockError('NOTIFY_CONTENT_MISSING', 'A notification needs a template, or a body (and, for e-mail, a subject)', {
       category: 'user', retryable: false, details: [{ path: 'with', message: 'give template, or subject and body' }],

@@ -2,7 +2,7 @@ export { Notifications, type NotificationRequest, type NotificationsOptions } fr
 export { NotificationDispatcher, type DispatcherEventMap, type DispatcherOptions, type PassResult } from './dispatcher.ts';
 export { TemplateRenderer, type RenderedMessage } from './templates.ts';
 export { BUILTIN_TEMPLATES, type MessageTemplate } from './builtin-templates.ts';
-export { Channel, NotificationStatus, messageIdFor, type NotificationRow } from './outbox.ts';
+export { Channel, NotificationStatus, listNotifications, messageIdFor, resendNotification, type NotificationRow } from './outbox.ts';
 export { notifyStep } from './step.ts';
 export { approvalNotifier, approvalNoticeData } from './approval-notices.ts';
 export { redact } from './errors.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
+import { notifyErrors } from './errors.ts';
 
 type Db = Kysely<any>;
 
@@ -99,6 +100,20 @@ export async function markGivenUp(db: Db, row: NotificationRow, status: 'failed'
   const r = await sql`UPDATE notifications SET status = ${status}, last_error_code = ${code}, last_error = ${message}
     WHERE id = ${row.id} AND status = 'sending' AND attempts = ${row.attempts}`.execute(db);
   return Number(r.numAffectedRows ?? 0) > 0;
+}
+
+/**
+ * Queues a failed or dead message again, from its first attempt, due now (an operator fixed
+ * the address or the server). Its dedupe key and Message-ID stay: it is the same message.
+ * The caller wakes the dispatcher (the store's wake-up reaches every process's).
+ */
+export async function resendNotification(db: Db, id: string, now: Date): Promise<NotificationRow> {
+  if (!/^\d{1,18}$/.test(id)) throw notifyErrors.notFound(id);
+  const row = (await sql<NotificationRow>`UPDATE notifications SET status = 'pending', attempts = 0, next_attempt_at = ${now}
+    WHERE id = ${id} AND status IN ('failed', 'dead') RETURNING *`.execute(db)).rows[0];
+  if (row) return { ...row, id: String(row.id) };
+  const found = (await sql<{ status: NotificationStatus }>`SELECT status FROM notifications WHERE id = ${id}`.execute(db)).rows[0];
+  throw found ? notifyErrors.notResendable(id, found.status) : notifyErrors.notFound(id);
 }
 
 /** What operators (and tests) see of the outbox; newest first. */

@@ -27,8 +27,11 @@ export class SmtpSink {
   readonly #waiters: (() => void)[] = [];
   #hold: Promise<void> | null = null;
   port = 0;
+  /** Recipients refused with a 550; a test may change it (the mailbox was fixed). */
+  reject: RegExp | undefined;
 
   constructor(options: { reject?: RegExp; login?: { user: string; pass: string } } = {}) {
+    this.reject = options.reject;
     this.#server = new SMTPServer({
       logger: false,
       disabledCommands: options.login ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
@@ -37,7 +40,7 @@ export class SmtpSink {
       onAuth: (auth, _session, callback) =>
         auth.username === options.login?.user && auth.password === options.login?.pass ? callback(null, { user: auth.username }) : callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 })),
       onRcptTo: (address, _session, callback) =>
-        options.reject?.test(address.address) ? callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 })) : callback(),
+        this.reject?.test(address.address) ? callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 })) : callback(),
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));

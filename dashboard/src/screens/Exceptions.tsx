@@ -291,26 +291,40 @@ function CaseActions({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
   const ids = { from: useId(), reason: useId(), note: useId(), comment: useId(), team: useId() };
   const parsed = parseJson(input);
   const base = `/exceptions/${c.id}`;
+  // A message the outbox gave up on: no run to retry, the message itself is sent again.
+  const notification = c.subject?.model === 'notification' && c.subject.id !== undefined ? String(c.subject.id) : null;
   return (
     <div className="case-actions">
       <ErrorNote error={a.error} />
-      <div className="actions">
-        <button type="button" disabled={a.busy} onClick={() => a.run(`${base}/retry`, {})}>
-          Retry as is
-        </button>
-      </div>
-      <Action title="Replay with a corrected input">
-        <form onSubmit={(e) => (e.preventDefault(), parsed.ok && void a.run(`${base}/replay`, { input: parsed.value, ...(fromStep ? { fromStep } : {}) }))} aria-label="Replay case">
-          <JsonEditor label="Corrected input" value={input} onChange={setInput} />
-          <div className="field">
-            <label htmlFor={ids.from}>From step (optional)</label>
-            <input id={ids.from} value={fromStep} onChange={(e) => setFromStep(e.target.value)} placeholder={c.stepId ?? ''} />
-          </div>
-          <button type="submit" disabled={a.busy || !parsed.ok}>
-            Replay
+      {notification && (
+        <div className="actions">
+          <button type="button" disabled={a.busy} onClick={() => a.run(`/notifications/${encodeURIComponent(notification)}/resend`, { reason: `case ${c.id}` })}>
+            Send the message again
           </button>
-        </form>
-      </Action>
+          <span className="muted small">once its cause is fixed (the address, the mail server); the case resolves when it goes out</span>
+        </div>
+      )}
+      {c.runId !== null && (
+        <>
+          <div className="actions">
+            <button type="button" disabled={a.busy} onClick={() => a.run(`${base}/retry`, {})}>
+              Retry as is
+            </button>
+          </div>
+          <Action title="Replay with a corrected input">
+            <form onSubmit={(e) => (e.preventDefault(), parsed.ok && void a.run(`${base}/replay`, { input: parsed.value, ...(fromStep ? { fromStep } : {}) }))} aria-label="Replay case">
+              <JsonEditor label="Corrected input" value={input} onChange={setInput} />
+              <div className="field">
+                <label htmlFor={ids.from}>From step (optional)</label>
+                <input id={ids.from} value={fromStep} onChange={(e) => setFromStep(e.target.value)} placeholder={c.stepId ?? ''} />
+              </div>
+              <button type="submit" disabled={a.busy || !parsed.ok}>
+                Replay
+              </button>
+            </form>
+          </Action>
+        </>
+      )}
       <Action title="Resolve">
         <form onSubmit={(e) => (e.preventDefault(), void a.run(`${base}/resolve`, { reasonCode, ...(note.trim() ? { note: note.trim() } : {}) }))} aria-label="Resolve case">
           <div className="field">
