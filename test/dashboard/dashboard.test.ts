@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
+import { UndeliveredNotices } from '../../src/exceptions/index.ts';
+import { silentLogger } from '../../src/observability/index.ts';
 import { buildDashboard, launchBrowser, removeDir, signIn, startInstance, type Instance } from './support.ts';
 
 /**
@@ -146,6 +149,27 @@ describe('operations dashboard in the browser', () => {
     }, waitingRun);
     assert.deepEqual(refused, { replay: 403, code: 'FORBIDDEN', decide: 403 });
     assert.equal((await x.engine.runs.show(waitingRun)).status, 'waiting');
+    await context.close();
+  });
+
+  test('an operator sends an undelivered e-mail again from its case: no run to retry, the message goes back to the outbox', async () => {
+    const inserted = await sql<{ id: string }>`INSERT INTO notifications (dedupe_key, channel, recipients, subject, body_text, status, attempts, next_attempt_at, last_error_code, last_error, message_id, created_at)
+      VALUES ('delay:WH/OUT/00099', 'email', '["buyer@customer.test"]'::jsonb, 'Your delivery is delayed', 'x', 'failed', 1, now(), 'NOTIFY_SMTP_REJECTED', '550 5.1.1 user unknown', '<m99@acme.test>', now())
+      RETURNING id`.execute(x.t.store.db);
+    const id = String(inserted.rows[0]!.id);
+    assert.equal((await new UndeliveredNotices({ db: x.t.store.db as never, exceptions: x.services.exceptions, logger: silentLogger() }).sweep()).opened, 1);
+    const { context, page } = await signIn(browser, x.base, x.users.operator);
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Exceptions' }).click();
+    await page.locator('[data-case]').filter({ hasText: 'buyer@customer.test' }).getByRole('link').first().click();
+    const detail = page.locator('[data-case-detail]');
+    await detail.getByRole('button', { name: 'Send the message again' }).waitFor();
+    assert.equal(await detail.getByRole('button', { name: 'Retry as is' }).count(), 0, 'no run to retry');
+    const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/notifications/${id}/resend`));
+    await detail.getByRole('button', { name: 'Send the message again' }).click();
+    const response = await answered;
+    assert.equal(response.status(), 200, await response.text());
+    const row = (await sql<{ status: string; attempts: number }>`SELECT status, attempts FROM notifications WHERE id = ${id}`.execute(x.t.store.db)).rows[0]!;
+    assert.deepEqual(row, { status: 'pending', attempts: 0 });
     await context.close();
   });
 
