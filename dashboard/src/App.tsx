@@ -6,6 +6,7 @@ import { Link, match, navigate, useLocation } from './router.tsx';
 import { ApprovalsScreen } from './screens/Approvals.tsx';
 import { AuditScreen } from './screens/Audit.tsx';
 import { ExceptionsScreen } from './screens/Exceptions.tsx';
+import { NotificationsScreen } from './screens/Notifications.tsx';
 import { OverviewScreen } from './screens/Overview.tsx';
 import { PoliciesScreen } from './screens/Policies.tsx';
 import { RunPage } from './screens/RunPage.tsx';
@@ -26,6 +27,7 @@ const NAV: Screen[] = [
   { path: '/runs', label: 'Runs', needs: 'runs:read' },
   { path: '/workflows', label: 'Workflows', needs: 'workflows:read' },
   { path: '/policies', label: 'Policies', needs: 'workflows:read' },
+  { path: '/notifications', label: 'Notifications', needs: 'exceptions:read' },
   { path: '/audit', label: 'Audit', needs: 'audit:read' },
 ];
 
@@ -151,5 +153,6 @@ function Routes({ path }: { path: string }) {
   if ((m = match('/workflows', path)) || (m = match('/workflows/:id', path)) || (m = match('/workflows/:id/versions/:hash', path))) return <WorkflowsScreen selected={m.id ?? null} version={m.hash ?? null} />;
   if (match('/policies', path)) return <PoliciesScreen />;
   if (match('/audit', path)) return <AuditScreen />;
+  if (match('/notifications', path)) return <NotificationsScreen />;
   return <ErrorNote error={new ApiError(404, { code: 'PAGE_NOT_FOUND', message: `No page ${path}`, details: [] })} />;
 }

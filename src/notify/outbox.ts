@@ -117,10 +117,11 @@ export async function resendNotification(db: Db, id: string, now: Date): Promise
 }
 
 /** What operators (and tests) see of the outbox; newest first. */
-export async function listNotifications(db: Db, filter: { status?: NotificationStatus; dedupeKeyPrefix?: string; limit?: number } = {}): Promise<NotificationRow[]> {
+export async function listNotifications(db: Db, filter: { status?: NotificationStatus; dedupeKeyPrefix?: string; before?: string; limit?: number } = {}): Promise<NotificationRow[]> {
   const n = <T>(v: T | undefined) => v ?? null;
   const rows = (await sql<NotificationRow>`SELECT * FROM notifications
     WHERE (${n(filter.status)}::text IS NULL OR status = ${n(filter.status)}::text)
+      AND (${n(filter.before)}::bigint IS NULL OR id < ${n(filter.before)}::bigint)
       AND (${n(filter.dedupeKeyPrefix)}::text IS NULL OR starts_with(dedupe_key, ${n(filter.dedupeKeyPrefix)}::text))
     ORDER BY id DESC LIMIT ${filter.limit ?? 100}`.execute(db)).rows;
   return rows.map((r) => ({ ...r, id: String(r.id) }));

@@ -127,7 +127,7 @@ describe('operations dashboard in the browser', () => {
 
   test('a viewer is offered no actions, and the API refuses them when asked directly', async () => {
     const { context, page } = await signIn(browser, x.base, x.users.viewer);
-    assert.deepEqual(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts(), ['Overview', 'Approvals', 'Exceptions', 'Runs', 'Workflows', 'Policies']);
+    assert.deepEqual(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts(), ['Overview', 'Approvals', 'Exceptions', 'Runs', 'Workflows', 'Policies', 'Notifications']);
     await page.getByRole('link', { name: 'Approvals' }).click();
     await page.getByRole('table', { name: 'Pending approval requests' }).getByRole('link', { name: 'Credit limit exceeded on S00102' }).click();
     await page.locator('[data-approval-detail]').getByText('Why (the policy decision)').waitFor();
@@ -170,6 +170,9 @@ describe('operations dashboard in the browser', () => {
     assert.equal(response.status(), 200, await response.text());
     const row = (await sql<{ status: string; attempts: number }>`SELECT status, attempts FROM notifications WHERE id = ${id}`.execute(x.t.store.db)).rows[0]!;
     assert.deepEqual(row, { status: 'pending', attempts: 0 });
+    // The outbox screen shows it queued again (this instance has no mail server to send it).
+    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Notifications' }).click();
+    await page.getByRole('table', { name: 'Notifications' }).locator(`[data-notification="${id}"][data-status="pending"]`).getByText('buyer@customer.test').waitFor();
     await context.close();
   });
 

@@ -221,6 +221,25 @@ describe('the dashboard on the demo data', () => {
     await look('policies');
   });
 
+  test('notifications: the outbox, newest first, every message sent', async () => {
+    // The last approval requests' e-mails may still be on their way: look once the outbox is idle (at most 30 s).
+    for (const deadline = Date.now() + 30_000; await count(sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status IN ('pending', 'sending')`) > 0;) {
+      if (Date.now() > deadline) throw new Error('the outbox did not empty within 30 s');
+      await new Promise((r) => setTimeout(r, 100)); // polling a condition, bounded by the deadline
+    }
+    const messages = (await sql<{ id: string; status: string }>`SELECT id, status FROM notifications ORDER BY id DESC LIMIT 50`.execute(db())).rows;
+    assert.ok(messages.length > 10, 'approval requests and customer e-mails went out');
+    await nav('Notifications');
+    const table = page.getByRole('table', { name: 'Notifications' });
+    await table.locator(`[data-notification="${messages[0]!.id}"]`).waitFor();
+    assert.deepEqual(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => [r.getAttribute('data-notification'), r.getAttribute('data-status')])), messages.map((m) => [String(m.id), m.status]));
+    await look('notifications');
+    // Older pages by keyset: the 51st message is the first of page 2.
+    const second = (await sql<{ id: string }>`SELECT id FROM notifications ORDER BY id DESC OFFSET 50 LIMIT 1`.execute(db())).rows[0]!;
+    await page.getByRole('button', { name: 'Older' }).click();
+    await table.locator('tbody tr').first().and(table.locator(`[data-notification="${second.id}"]`)).waitFor();
+  });
+
   test('audit: the decisions of the day, and an intact hash chain', async () => {
     const newest = (await sql<{ seq: string }>`SELECT max(seq) AS seq FROM audit_log WHERE action LIKE 'approval.%'`.execute(db())).rows[0]!;
     await nav('Audit');

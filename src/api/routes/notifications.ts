@@ -5,6 +5,8 @@ import { queryInt, route } from '../route.ts';
 
 const ListQuery = z.strictObject({
   status: z.enum(Object.values(NotificationStatus) as [NotificationStatus, ...NotificationStatus[]]).optional(),
+  /** Older than this id: the next page (`next` of the previous answer). */
+  before: z.string().regex(/^\d{1,18}$/, 'a notification id').optional(),
   limit: queryInt(1, 500).optional(),
 });
 const ResendBody = z.strictObject({ reason: z.string().trim().min(1).max(1000).optional() }).default({});
@@ -23,8 +25,13 @@ function view(n: NotificationRow) {
 export const notificationRoutes = [
   route({
     method: 'GET', path: '/api/v1/notifications', tag: 'notifications', access: Permission.exceptionsRead, query: ListQuery,
-    summary: 'The notification outbox, newest first: e-mails and chat messages with their status, attempts and last error (no bodies)',
-    handler: async ({ services, query }) => ({ notifications: (await listNotifications(services.engine.store.db as never, { ...(query.status ? { status: query.status } : {}), limit: query.limit ?? 100 })).map(view) }),
+    summary: 'The notification outbox, newest first, paged by `before` (the previous page\'s `next`): e-mails and chat messages with their status, attempts and last error (no bodies)',
+    handler: async ({ services, query }) => {
+      const limit = query.limit ?? 100;
+      const rows = await listNotifications(services.engine.store.db as never, { ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}), limit: limit + 1 });
+      const page = rows.slice(0, limit).map(view);
+      return { notifications: page, next: rows.length > limit ? page.at(-1)!.id : null };
+    },
   }),
   route({
     method: 'POST', path: '/api/v1/notifications/:id/resend', tag: 'notifications', access: Permission.exceptionsOperate, body: ResendBody,
