@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
-import { ExceptionsService, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
+import { auditCaseEvents, ExceptionsService, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
@@ -123,6 +123,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
         alertChannels: { chatWebhooks: Object.keys(config.notify.chatWebhooks), email: notifications.channels.includes('email'), alertEmail: config.operations?.alertEmail ?? [] },
       }),
       companions: [policies], // loadWorkflows(dir) loads the folder's policies first
+      caseEvents: auditCaseEvents(now), // dead letters opened, retried cases closed: audited in the checkpoint's transaction
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
       maxEventBytes: config.maxEventBytes,

@@ -1,4 +1,4 @@
-import { writeCheckpoints, type CheckpointRecord, type Store } from '../store/index.ts';
+import { writeCheckpoints, type CaseEventSink, type CheckpointRecord, type Store } from '../store/index.ts';
 
 interface Pending {
   record: CheckpointRecord;
@@ -23,6 +23,8 @@ export class Checkpointer {
     private readonly lingerMs: number,
     /** How many runs could still add a record; with none, waiting would only add latency. */
     private readonly runsInFlight: () => number,
+    /** Told of the exception cases a batch opened or closed, in its transaction. */
+    private readonly caseEvents?: CaseEventSink,
   ) {}
 
   /** Resolves true once committed, false if the run's lease was lost (the record was not written). */
@@ -41,7 +43,7 @@ export class Checkpointer {
         if (this.lingerMs > 0 && othersMayCome && this.#queue.length < this.maxBatch / 4) await new Promise((r) => setTimeout(r, this.lingerMs));
         const batch = this.#queue.splice(0, this.maxBatch);
         try {
-          const written = await writeCheckpoints(this.store.db, this.workerId, batch.map((p) => p.record));
+          const written = await writeCheckpoints(this.store.db, this.workerId, batch.map((p) => p.record), this.caseEvents);
           for (const p of batch) p.resolve(written.has(p.record.runId));
         } catch (error) {
           for (const p of batch) p.reject(error);

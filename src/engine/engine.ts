@@ -1,6 +1,6 @@
 import { CrossdockError } from '../errors/index.ts';
 import { silentLogger, type Logger } from '../observability/index.ts';
-import type { Store } from '../store/index.ts';
+import type { CaseEventSink, Store } from '../store/index.ts';
 import { loadWorkflowDir, type DefinitionProblem, type LoadedWorkflow } from '../workflows/index.ts';
 import { WorkflowCatalog } from './catalog.ts';
 import { systemClock, type Clock, type Random } from './clock.ts';
@@ -29,6 +29,8 @@ export interface EngineOptions {
    * before the workflows so that workflow checks can refer to them. Each reports its problems.
    */
   companions?: { loadFor(workflowsDir: string): DefinitionProblem[] }[];
+  /** Told, inside the checkpoint's transaction, of the dead letters the workers open and the retried cases they close (the audit log). */
+  caseEvents?: CaseEventSink;
 }
 
 export const DEFAULT_WORKER: WorkerOptions = {
@@ -54,6 +56,7 @@ export class Engine {
   readonly #logger: Logger;
   readonly #workerOptions: WorkerOptions;
   readonly #workers: Worker[] = [];
+  readonly #caseEvents: CaseEventSink | undefined;
   readonly scheduler: Scheduler;
   readonly vars: Record<string, unknown>;
   /** Workflows that come with a connector (Odoo ingestion), installed next to the files. */
@@ -69,6 +72,7 @@ export class Engine {
     this.#workerOptions = { ...DEFAULT_WORKER, ...options.worker };
     this.vars = options.vars ?? {};
     this.#companions = options.companions ?? [];
+    this.#caseEvents = options.caseEvents;
     this.catalog = new WorkflowCatalog(this.store.db);
     this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
@@ -114,7 +118,7 @@ export class Engine {
     const started: Worker[] = [];
     for (let i = 0; i < count; i++) {
       const worker = new Worker(
-        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars, accept: (event) => this.intake.accept(event) },
+        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars, accept: (event) => this.intake.accept(event), ...(this.#caseEvents ? { caseEvents: this.#caseEvents } : {}) },
         { ...this.#workerOptions, ...overrides },
       );
       worker.start();

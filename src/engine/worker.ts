@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Logger } from '../observability/index.ts';
-import { admitQueuedRuns, claimRuns, loadStepRows, nextDueAt, renewLeases, type ClaimedRun, type Store } from '../store/index.ts';
+import { admitQueuedRuns, claimRuns, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
 import { Checkpointer } from './checkpointer.ts';
 import type { Clock } from './clock.ts';
 import { RunDriver, type DriverDeps } from './run-driver.ts';
@@ -42,12 +42,12 @@ export class Worker {
   #lastAdmission = 0;
   #admissionWanted = true;
 
-  constructor(deps: Omit<DriverDeps, 'checkpointer'>, private readonly options: WorkerOptions, id = `w-${randomUUID().slice(0, 8)}`) {
+  constructor(deps: Omit<DriverDeps, 'checkpointer'> & { caseEvents?: CaseEventSink }, private readonly options: WorkerOptions, id = `w-${randomUUID().slice(0, 8)}`) {
     this.id = id;
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger.child({ workerId: id });
-    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs, () => this.#inFlight.size) });
+    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs, () => this.#inFlight.size, deps.caseEvents) });
   }
 
   get activeRuns(): number {

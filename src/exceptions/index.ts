@@ -8,3 +8,4 @@ export type { CaseFilter } from './queries.ts';
 export { ExceptionsService, OpenCaseInput, type Actor, type CaseDetail, type ExceptionsOptions } from './service.ts';
 export { raiseExceptionStep, RaiseExceptionConfig } from './step.ts';
 export { UndeliveredNotices, undeliveredKey } from './undelivered.ts';
+export { auditCaseEvents } from './case-audit.ts';

@@ -39,7 +39,19 @@ export interface CheckpointRecord {
  *
  * Invariant: a run's next step is scheduled only after its checkpoint is in this commit.
  */
-export async function writeCheckpoints(db: Kysely<Database>, workerId: string, records: CheckpointRecord[]): Promise<Set<string>> {
+/** What the engine did to an exception case in a checkpoint transaction: a dead letter opened or reopened, a retried case resolved. */
+export interface CaseEvent {
+  caseId: string;
+  runId: string;
+  action: 'opened' | 'failed_again' | 'resolved';
+  details: Record<string, unknown>;
+}
+type CaseEventRow = { case_id: string; run_id: string; action: CaseEvent['action']; code: string | null };
+
+/** Told of the case events in the checkpoint's own transaction (the audit log appends them there: both commit or neither). */
+export type CaseEventSink = (tx: Kysely<Database>, events: CaseEvent[]) => Promise<void>;
+
+export async function writeCheckpoints(db: Kysely<Database>, workerId: string, records: CheckpointRecord[], caseEvents?: CaseEventSink): Promise<Set<string>> {
   const rows = records.map((r) => ({
     run_id: r.runId,
     seq: r.seq,
@@ -98,7 +110,10 @@ export async function writeCheckpoints(db: Kysely<Database>, workerId: string, r
       RETURNING run_id`.execute(tx);
     const ids = new Set(written.rows.map((r) => String(r.run_id)));
     const follow = rows.filter((r) => ids.has(r.run_id) && (r.open_case || r.parent_signal !== null || r.run_status === 'completed'));
-    if (follow.length > 0) await writeFollowUps(tx, follow);
+    if (follow.length > 0) {
+      const events = await writeFollowUps(tx, follow);
+      if (events.length > 0 && caseEvents) await caseEvents(tx, events);
+    }
     return ids;
   });
 }
@@ -106,11 +121,12 @@ export async function writeCheckpoints(db: Kysely<Database>, workerId: string, r
 type FollowUp = { run_id: string; step_id: string; error: unknown; ended_at: string; open_case: boolean; run_status: string; parent_run_id: string | null; parent_signal: string | null; parent_payload: unknown };
 
 /** Dead-letter cases, closing retried cases, and parent wake-ups, in the same transaction as the checkpoints. */
-async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<void> {
+async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<CaseEvent[]> {
   const json = JSON.stringify(rows);
-  if (rows.some((r) => r.open_case)) await openDeadLetters(tx, json);
-  if (rows.some((r) => r.run_status === 'completed')) await closeRetriedCases(tx, json);
-  if (!rows.some((r) => r.parent_signal !== null)) return;
+  const events: CaseEvent[] = [];
+  if (rows.some((r) => r.open_case)) events.push(...(await openDeadLetters(tx, json)));
+  if (rows.some((r) => r.run_status === 'completed')) events.push(...(await closeRetriedCases(tx, json)));
+  if (!rows.some((r) => r.parent_signal !== null)) return events;
   await sql`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${json}::jsonb)
@@ -123,6 +139,7 @@ async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<v
     )
     UPDATE runs SET ${wakeRunSql(sql.ref('i.ended_at'))}, updated_at = i.ended_at
     FROM input i WHERE runs.id = i.parent_run_id AND runs.status NOT IN ('completed', 'failed', 'cancelled')`.execute(tx);
+  return events;
 }
 
 /**
@@ -132,8 +149,8 @@ async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<v
  * category user, docs/error-codes-odoo.md) is typed odoo_refusal. Defaults, documented in
  * docs/EXCEPTIONS.md: severity high (medium for a refusal), unassigned, due in 24 hours.
  */
-async function openDeadLetters(tx: Kysely<Database>, json: string): Promise<void> {
-  await sql`
+async function openDeadLetters(tx: Kysely<Database>, json: string): Promise<CaseEvent[]> {
+  const events = await sql<CaseEventRow>`
     WITH failed AS (
       SELECT x.run_id, x.step_id, x.error, x.ended_at, r.workflow_id, r.input,
              CASE WHEN x.error->>'category' = 'user' AND left(x.error->>'code', 5) = 'ODOO_' THEN 'odoo_refusal' ELSE 'dead_letter' END AS type
@@ -153,25 +170,33 @@ async function openDeadLetters(tx: Kysely<Database>, json: string): Promise<void
              f.workflow_id || ' failed at ' || coalesce(f.step_id, 'its end'), f.error->>'code', f.workflow_id, f.input, f.ended_at + interval '24 hours', f.ended_at
       FROM failed f WHERE NOT EXISTS (SELECT 1 FROM reopened o WHERE o.run_id = f.run_id)
       ON CONFLICT (run_id) WHERE kind = 'run_failed' AND status IN ('open', 'retrying') DO NOTHING
-      RETURNING id, opened_at AS ended_at, error
+      RETURNING id, run_id, opened_at AS ended_at, error
+    ), history AS (
+      INSERT INTO exception_events (case_id, at, actor, action, details)
+      SELECT id, ended_at, 'engine', 'opened', jsonb_build_object('code', error->>'code') FROM opened
+      UNION ALL
+      SELECT id, ended_at, 'engine', 'failed_again', jsonb_build_object('code', error->>'code') FROM reopened
     )
-    INSERT INTO exception_events (case_id, at, actor, action, details)
-    SELECT id, ended_at, 'engine', 'opened', jsonb_build_object('code', error->>'code') FROM opened
+    SELECT id AS case_id, run_id, 'opened' AS action, error->>'code' AS code FROM opened
     UNION ALL
-    SELECT id, ended_at, 'engine', 'failed_again', jsonb_build_object('code', error->>'code') FROM reopened`.execute(tx);
+    SELECT id, run_id, 'failed_again', error->>'code' FROM reopened`.execute(tx);
+  return events.rows.map((e) => ({ caseId: String(e.case_id), runId: String(e.run_id), action: e.action, details: { code: e.code } }));
 }
 
 /** A run the queue retried has completed: its case closes as resolved, atomically with the run's end. */
-async function closeRetriedCases(tx: Kysely<Database>, json: string): Promise<void> {
-  await sql`
+async function closeRetriedCases(tx: Kysely<Database>, json: string): Promise<CaseEvent[]> {
+  const events = await sql<CaseEventRow>`
     WITH done AS (
       SELECT run_id, ended_at FROM jsonb_to_recordset(${json}::jsonb) AS x(run_id bigint, ended_at timestamptz, run_status text)
       WHERE run_status = 'completed'
     ), closed AS (
       UPDATE exception_cases c SET status = 'resolved', reason_code = 'fixed_by_retry', closed_at = d.ended_at, updated_at = d.ended_at
       FROM done d WHERE c.run_id = d.run_id AND c.kind = 'run_failed' AND c.status = 'retrying'
-      RETURNING c.id, d.ended_at
+      RETURNING c.id, c.run_id, d.ended_at
+    ), history AS (
+      INSERT INTO exception_events (case_id, at, actor, action, details)
+      SELECT id, ended_at, 'engine', 'resolved', '{"reasonCode":"fixed_by_retry","note":"the run completed"}'::jsonb FROM closed
     )
-    INSERT INTO exception_events (case_id, at, actor, action, details)
-    SELECT id, ended_at, 'engine', 'resolved', '{"reasonCode":"fixed_by_retry","note":"the run completed"}'::jsonb FROM closed`.execute(tx);
+    SELECT id AS case_id, run_id, 'resolved' AS action, NULL AS code FROM closed`.execute(tx);
+  return events.rows.map((e) => ({ caseId: String(e.case_id), runId: String(e.run_id), action: e.action, details: { reasonCode: 'fixed_by_retry' } }));
 }

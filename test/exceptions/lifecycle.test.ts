@@ -84,6 +84,13 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
     assert.equal((await post(`/api/v1/exceptions/${only!.id}/retry`)).status, 200);
     assert.equal((await waitForRun(h.engine, runId)).status, 'completed');
     assert.equal((await get(`/api/v1/exceptions/${only!.id}`)).body.status, 'resolved');
+    // Every change of the case is in the audit log, the engine's (open, failed again, resolved by the retry) with the operator's.
+    const audit = (await h.api.services.audit.list({ action: 'exception', limit: 1000 })).filter((e) => e.target === `exception:${only!.id}`);
+    assert.deepEqual(audit.map((e) => [e.action, e.actor === 'engine' ? 'engine' : 'operator']), [
+      ['exception.open', 'engine'], ['exception.retry', 'operator'], ['exception.failed_again', 'engine'], ['exception.retry', 'operator'], ['exception.resolve', 'engine'],
+    ]);
+    assert.deepEqual(audit[0]!.details, { run: runId, code: 'WAREHOUSE_UNAVAILABLE' });
+    assert.equal((await h.api.services.audit.verify()).ok, true);
   });
 
   test('illegal transitions answer 409 EXCEPTION_ILLEGAL_TRANSITION; resolve needs a reason code from the closed set', async () => {

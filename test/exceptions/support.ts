@@ -7,7 +7,7 @@ import { httpRequestStep } from '../../src/connectors/http/index.ts';
 import { createClientPool, odooStepTypes } from '../../src/connectors/odoo/steps/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
 import { CrossdockError } from '../../src/errors/index.ts';
-import { ExceptionsService, raiseExceptionStep } from '../../src/exceptions/index.ts';
+import { auditCaseEvents, ExceptionsService, raiseExceptionStep } from '../../src/exceptions/index.ts';
 import { dynamic, type StepType } from '../../src/workflows/index.ts';
 import { z } from 'zod';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
@@ -118,7 +118,7 @@ export async function startHarness(): Promise<Harness> {
   let exceptions: ExceptionsService | undefined;
   const raise = raiseExceptionStep({ openCase: (...args: Parameters<ExceptionsService['openCase']>) => exceptions!.openCase(...args) } as unknown as ExceptionsService);
   const steps = new StepRegistry([...engineStepTypes(), httpRequestStep, ...odooStepTypes(pool), raise, reserveStep(faults, calls)]);
-  const api = await startTestApi({ workflows: WORKFLOWS, engine: { steps, clock } });
+  const api = await startTestApi({ workflows: WORKFLOWS, engine: { steps, clock, caseEvents: auditCaseEvents(() => clock.now()) } });
   engine = api.engine;
   exceptions = api.services.exceptions;
   engine.startWorkers(1);
