@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../src/api/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
 import { ManualClock } from '../../src/engine/index.ts';
-import { createCrossdock, type Crossdock } from '../../src/main.ts';
-import { silentLogger } from '../../src/observability/index.ts';
+import type { Crossdock } from '../../src/main.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
-import { SmtpSink } from './support.ts';
+import { mailingInstance, SmtpSink, type MailingInstance } from './support.ts';
 
 const CREDIT = `
 id: credit-release
@@ -40,34 +32,19 @@ for (const publicUrl of [null, 'https://crossdock.acme.example/'] as const) appr
 /** With CROSSDOCK_PUBLIC_URL the links point there (a proxy in front forwards to the API); without it, at the API's own address. */
 function approvalEmails(publicUrl: string | null): void {
   describe(`approval notices by e-mail, wired by createCrossdock (links ${publicUrl ? 'at CROSSDOCK_PUBLIC_URL' : 'at the listen address'})`, () => {
-    let t: TestStore;
     let smtp: SmtpSink;
+    let x: MailingInstance;
     let crossdock: Crossdock;
-    let api: FastifyInstance;
     let base: string;
     const clock = new ManualClock('2026-06-01T08:00:00Z');
 
     before(async () => {
       smtp = await new SmtpSink().listen();
-      t = await openTestStore();
-      const store: Record<string, string> = t.connection.kind === 'postgres' ? { DATABASE_URL: t.connection.url } : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
-      if (t.connection.kind === 'pglite') await t.store.close(); // one process, one PGlite: the instance opens it
-      const config = loadConfig({
-        ...store,
-        CROSSDOCK_STATE_DIR: dirname(t.connection.kind === 'pglite' ? t.connection.dataDir : '/tmp/x'),
-        CROSSDOCK_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
-        CROSSDOCK_SMTP_HOST: '127.0.0.1',
-        CROSSDOCK_SMTP_PORT: String(smtp.port),
-        CROSSDOCK_MAIL_FROM: 'Crossdock <crossdock@acme.test>',
+      x = await mailingInstance(smtp, {
         CROSSDOCK_NOTIFY_POLL_INTERVAL_MS: '600000', // deliveries below come from wake-ups, not the poll
-        LOG_LEVEL: 'silent',
         ...(publicUrl ? { CROSSDOCK_PUBLIC_URL: publicUrl } : {}),
-      });
-      crossdock = await createCrossdock(config, { clock, logger: silentLogger(), migrate: false });
-      api = await buildApi({ services: crossdock.services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1_000 }, dashboardDir: null });
-      await api.listen({ host: '127.0.0.1', port: 0 });
-      base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-      crossdock.engine.vars.apiUrl = base;
+      }, { clock });
+      ({ crossdock, base } = x);
       const loaded = parseWorkflow(CREDIT, 'credit.yaml', crossdock.engine.steps);
       assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.problems));
       await crossdock.engine.installWorkflows(loaded.workflows);
@@ -78,11 +55,8 @@ function approvalEmails(publicUrl: string | null): void {
       crossdock.engine.startWorkers(1);
     });
     after(async () => {
-      await api?.close();
-      await crossdock?.close();
+      await x?.close();
       await smtp.close();
-      if (t.connection.kind === 'pglite') rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
-      else await t.dispose();
     });
 
     test('each approver gets one e-mail whose link opens the decision page; a reminder follows; the link decides once', async () => {

@@ -1,9 +1,13 @@
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
-import type { NotifyConfig } from '../../src/config/index.ts';
-import { ManualClock } from '../../src/engine/index.ts';
+import { buildApi } from '../../src/api/index.ts';
+import { loadConfig, type NotifyConfig } from '../../src/config/index.ts';
+import { ManualClock, type Clock } from '../../src/engine/index.ts';
+import { createCrossdock, type Crossdock } from '../../src/main.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { Notifications, type NotificationRow, type PassResult } from '../../src/notify/index.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
@@ -227,4 +231,44 @@ function collectParts(headers: Record<string, string>, body: string, out: { type
     : encoding === 'quoted-printable' ? Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')
     : body;
   out.push({ type, content: content.replace(/\r\n/g, '\n') });
+}
+
+export interface MailingInstance {
+  crossdock: Crossdock;
+  /** Where its API listens (a browser, a link's target). */
+  base: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A whole Crossdock (createCrossdock: its dispatcher, approvals, exception queue) on a test
+ * store, sending e-mail to `smtp`, with its API listening; `env` adds or overrides settings.
+ */
+export async function mailingInstance(smtp: SmtpSink, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<MailingInstance> {
+  const t = await openTestStore();
+  const store: Record<string, string> = t.connection.kind === 'postgres' ? { DATABASE_URL: t.connection.url } : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
+  if (t.connection.kind === 'pglite') await t.store.close(); // one process, one PGlite: the instance opens it
+  const crossdock = await createCrossdock(loadConfig({
+    ...store,
+    CROSSDOCK_STATE_DIR: dirname(t.connection.kind === 'pglite' ? t.connection.dataDir : '/tmp/x'),
+    CROSSDOCK_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+    CROSSDOCK_SMTP_HOST: '127.0.0.1',
+    CROSSDOCK_SMTP_PORT: String(smtp.port),
+    CROSSDOCK_MAIL_FROM: 'Crossdock <crossdock@acme.test>',
+    LOG_LEVEL: 'silent',
+    ...env,
+  }), { logger: silentLogger(), migrate: false, ...(options.clock ? { clock: options.clock } : {}) });
+  const api = await buildApi({ services: crossdock.services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1_000 }, dashboardDir: null });
+  await api.listen({ host: '127.0.0.1', port: 0 });
+  const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+  crossdock.engine.vars.apiUrl = base;
+  return {
+    crossdock, base,
+    async close() {
+      await api.close();
+      await crossdock.close();
+      if (t.connection.kind === 'pglite') rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
+      else await t.dispose();
+    },
+  };
 }

@@ -1,17 +1,9 @@
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { buildApi } from '../../src/api/index.ts';
-import { loadConfig } from '../../src/config/index.ts';
 import { undeliveredKey } from '../../src/exceptions/index.ts';
-import { createCrossdock, type Crossdock } from '../../src/main.ts';
-import { silentLogger } from '../../src/observability/index.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
-import { SmtpSink } from './support.ts';
+import type { Crossdock } from '../../src/main.ts';
+import { mailingInstance, SmtpSink, type MailingInstance } from './support.ts';
 
 /**
  * Through the composition root: a message the outbox gives up on becomes an exception case
@@ -19,10 +11,9 @@ import { SmtpSink } from './support.ts';
  * case resolves. The SMTP server is real (a local smtp-server refusing one mailbox).
  */
 describe('undelivered notifications in the exception queue', () => {
-  let t: TestStore;
   let smtp: SmtpSink;
+  let x: MailingInstance;
   let crossdock: Crossdock;
-  let api: FastifyInstance;
   let base: string;
   const tokens: Record<string, string> = {};
 
@@ -47,32 +38,16 @@ describe('undelivered notifications in the exception queue', () => {
 
   before(async () => {
     smtp = await new SmtpSink({ reject: /^nobody@/ }).listen();
-    t = await openTestStore();
-    const store: Record<string, string> = t.connection.kind === 'postgres' ? { DATABASE_URL: t.connection.url } : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
-    if (t.connection.kind === 'pglite') await t.store.close(); // one process, one PGlite: the instance opens it
-    crossdock = await createCrossdock(loadConfig({
-      ...store,
-      CROSSDOCK_STATE_DIR: dirname(t.connection.kind === 'pglite' ? t.connection.dataDir : '/tmp/x'),
-      CROSSDOCK_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
-      CROSSDOCK_SMTP_HOST: '127.0.0.1',
-      CROSSDOCK_SMTP_PORT: String(smtp.port),
-      CROSSDOCK_MAIL_FROM: 'Crossdock <crossdock@acme.test>',
-      LOG_LEVEL: 'silent',
-    }), { logger: silentLogger(), migrate: false });
-    api = await buildApi({ services: crossdock.services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1_000 }, dashboardDir: null });
-    await api.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+    x = await mailingInstance(smtp);
+    ({ crossdock, base } = x);
     for (const role of ['operator', 'viewer'] as const) {
       const user = await crossdock.services.users.create({ email: `${role}@acme.test`, role });
       tokens[role] = (await crossdock.services.tokens.create({ id: user.id, role }, { name: 'test' }, null)).token;
     }
   });
   after(async () => {
-    await api?.close();
-    await crossdock?.close();
+    await x?.close();
     await smtp.close();
-    if (t.connection.kind === 'pglite') rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
-    else await t.dispose();
   });
 
   test('a refused e-mail opens one case for operations; sent again once the mailbox is fixed, it goes out and the case resolves', async () => {
