@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { qs } from '../api.ts';
 import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
 import { errorText, formatTime } from '../format.ts';
@@ -27,6 +27,12 @@ export function RunsScreen() {
   const [status, setStatus] = useState('');
   const [workflow, setWorkflow] = useState('');
   const [text, setText] = useState('');
+  // The search asks the server once typing pauses, not at every key.
+  const [q, setQ] = useState('');
+  useEffect(() => {
+    const timer = setTimeout(() => setQ(text.trim().length >= 2 ? text.trim() : ''), 250);
+    return () => clearTimeout(timer);
+  }, [text]);
   const [since, setSince] = useState('');
   const [until, setUntil] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
@@ -34,7 +40,7 @@ export function RunsScreen() {
   const ids = { text: useId(), status: useId(), workflow: useId(), since: useId(), until: useId(), goTo: useId() };
   const workflows = useGet<{ workflows: { id: string }[] }>('/workflows');
   const cursor = cursors.at(-1);
-  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ q: text.trim().length >= 2 ? text.trim() : '', status, workflow, since: isoOf(since), until: isoOf(until), limit: 50, cursor })}`);
+  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ q, status, workflow, since: isoOf(since), until: isoOf(until), limit: 50, cursor })}`);
   const filter = (set: (v: string) => void) => (v: string) => {
     set(v);
     setCursors([]);
