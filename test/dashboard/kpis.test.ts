@@ -64,9 +64,10 @@ describe('the Overview KPI cards in the browser', () => {
   let dist: string;
   let h: KpiInstance;
   let browser: Browser;
+  const T = Math.floor(Date.now() / HOUR) * HOUR;
   before(async () => {
     dist = await buildDashboard();
-    h = await startKpiInstance({ start: new Date(Math.floor(Date.now() / HOUR) * HOUR).toISOString(), dashboardDir: dist });
+    h = await startKpiInstance({ start: new Date(T).toISOString(), dashboardDir: dist });
     browser = await launchBrowser();
     for (const ok of [true, true, true, false]) h.stats.record('odoo:odoo', ok);
     for (const ok of [true, true]) h.stats.record('carrier:swiftpost', ok);
@@ -127,6 +128,19 @@ describe('the Overview KPI cards in the browser', () => {
     assert.deepEqual(await page.locator('[data-connector]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-connector'))), ['odoo:odoo']);
     assert.equal(await text('[data-connector="odoo:odoo"] [data-kpi="connector-error-rate"]'), '100.0 %');
     assert.equal(await text('[data-kpi="queue-depth"]'), '4', 'the queue is as of now, whatever the range');
+
+    // A range of one's own: T to T + 15 min holds the four short runs (typed in the browser's local time).
+    const local = (ms: number) => page.evaluate(`(() => {
+      const d = new Date(${ms}); const p = (n) => String(n).padStart(2, '0');
+      return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes());
+    })()`) as Promise<string>;
+    await page.getByLabel('Time range').selectOption('custom');
+    await page.getByText('Choose where the range starts and ends.').waitFor();
+    assert.equal(await page.locator('[data-kpi="release-p50"]').count(), 0, 'no cards until both ends are given');
+    await page.getByLabel('From', { exact: true }).fill(await local(T));
+    await page.getByLabel('to', { exact: true }).fill(await local(T + 15 * MINUTE));
+    await page.locator('[data-kpi="release-completed"]', { hasText: /^4 runs/ }).waitFor();
+    assert.deepEqual([await text('[data-kpi="release-p50"]'), await text('[data-kpi="release-p90"]')], ['2 min 30 s', '3 min 42 s']);
     await context.close();
   });
 });

@@ -18,7 +18,7 @@ interface Kpis {
   connectors: { connector: string; calls: number; errors: number; errorRate: number | null; series: { calls: number[]; errors: number[] } }[];
 }
 
-const RANGES = { '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days' } as const;
+const RANGES = { '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days', custom: 'From … to …' } as const;
 type Range = keyof typeof RANGES;
 const STATUS_TONE: Record<string, string> = { failed: 'bad', waiting: 'warn', running: 'info', completed: 'good', cancelled: 'neutral', queued: 'neutral', ready: 'info' };
 const CASE_TYPE_COLOR: Record<string, string> = { dead_letter: 'var(--bad)', odoo_refusal: '#c58a00', raised: 'var(--info)', check: '#7b8794' };
@@ -29,28 +29,41 @@ const duration = (ms: number | null) => (ms === null ? '—' : ms < 1000 ? `${ms
 
 export function OverviewScreen() {
   const [range, setRange] = useState<Range>('24h');
-  const rangeId = useId();
-  const kpis = useGet<Kpis>(`/kpis?last=${range}`);
-  const k = kpis.data;
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
+  const ids = { range: useId(), from: useId(), to: useId() };
+  // A custom range asks once both ends are given (the inputs are the browser's local time).
+  const custom = range === 'custom' ? (from && to ? `from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}` : null) : `last=${range}`;
+  const kpis = useGet<Kpis>(custom === null ? null : `/kpis?${custom}`);
+  const k = custom === null ? null : kpis.data;
   return (
     <>
       <div className="page-head">
         <h1>Overview</h1>
         <div className="inline-field">
-          <label htmlFor={rangeId}>Time range</label>
-          <select id={rangeId} value={range} onChange={(e) => setRange(e.target.value as Range)}>
+          <label htmlFor={ids.range}>Time range</label>
+          <select id={ids.range} value={range} onChange={(e) => setRange(e.target.value as Range)}>
             {Object.entries(RANGES).map(([value, label]) => (
               <option key={value} value={value}>
                 {label}
               </option>
             ))}
           </select>
+          {range === 'custom' && (
+            <>
+              <label htmlFor={ids.from}>From</label>
+              <input id={ids.from} type="datetime-local" value={from} onChange={(e) => setFrom(e.target.value)} />
+              <label htmlFor={ids.to}>to</label>
+              <input id={ids.to} type="datetime-local" value={to} onChange={(e) => setTo(e.target.value)} />
+            </>
+          )}
           <button type="button" className="secondary small" onClick={kpis.reload}>
             Refresh
           </button>
         </div>
       </div>
       <ErrorNote error={kpis.error} />
+      {custom === null && <p className="muted">Choose where the range starts and ends.</p>}
       {!k && kpis.loading && <Loading what="KPIs" />}
       {k && (
         <>
