@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AuditLog } from '../../src/audit/index.ts';
-import { ApprovalsService, approvalStep, type ApprovalNotice } from '../../src/approvals/index.ts';
-import { engineStepTypes, ManualClock, StepRegistry } from '../../src/engine/index.ts';
-import { startTestApi, type TestApi } from '../api/support.ts';
+import type { ApprovalNotice } from '../../src/approvals/index.ts';
+import { ManualClock } from '../../src/engine/index.ts';
+import type { TestApi } from '../api/support.ts';
 import { waitForRun } from '../support/engine.ts';
+import { approvalsApi } from './support.ts';
 
 const WORKFLOW = `
 id: credit-release
@@ -33,19 +33,7 @@ describe('approvals over HTTP: inbox, decisions, one-time links', () => {
   let seq = 0;
 
   before(async () => {
-    let approvals: ApprovalsService | null = null;
-    const steps = new StepRegistry([...engineStepTypes(), approvalStep(new Proxy({} as ApprovalsService, { get: (_, k) => (approvals as any)[k].bind(approvals) }))]);
-    h = await startTestApi({ workflows: [WORKFLOW], engine: { clock, steps } });
-    const db = h.t.store.db as never;
-    const now = () => clock.now();
-    approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => h.t.store.wake(), notify: async (n) => void notices.push(n), linkBaseUrl: () => h.base });
-    h.engine.startWorkers(1);
-    admin = await h.tokenFor('admin');
-    approver = await h.tokenFor('approver');
-    viewer = await h.tokenFor('viewer');
-    const me = await h.request('GET', '/api/v1/auth/me', { token: approver });
-    const set = await h.request('PATCH', `/api/v1/approvers/${me.body.userId}`, { token: admin, body: { groups: ['credit-control'] } });
-    assert.equal(set.status, 200, JSON.stringify(set.body));
+    ({ h, admin, approver, viewer } = await approvalsApi(WORKFLOW, clock, (api) => ({ notify: async (n) => void notices.push(n), linkBaseUrl: () => api.base })));
   });
   after(() => h.close());
 

@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AuditLog } from '../../src/audit/index.ts';
-import { ApprovalsService, approvalStep, type BulkDecision } from '../../src/approvals/index.ts';
+import type { BulkDecision } from '../../src/approvals/index.ts';
 import { CrossdockError } from '../../src/errors/index.ts';
-import { engineStepTypes, ManualClock, StepRegistry } from '../../src/engine/index.ts';
-import { startTestApi, type TestApi } from '../api/support.ts';
+import { ManualClock } from '../../src/engine/index.ts';
+import type { TestApi } from '../api/support.ts';
 import { runCrossdock } from '../support/cli.ts';
 import { waitForRun } from '../support/engine.ts';
-import { harness, review, type Harness } from './support.ts';
+import { approvalsApi, harness, review, type Harness } from './support.ts';
 
 /** What a decide step hands the approval step: the decision, the policy version and the row that matched. */
 const decided = (ruleId: string, inputs: Record<string, unknown>, version = '5f1c0e7a9b2d4c6e') => ({
@@ -170,19 +169,7 @@ describe('bulk approval over HTTP and from the CLI', () => {
   let seq = 0;
 
   before(async () => {
-    let approvals: ApprovalsService | null = null;
-    // The step needs the service before the store exists: it is bound once the store is open.
-    const steps = new StepRegistry([...engineStepTypes(), approvalStep(new Proxy({} as ApprovalsService, { get: (_, k) => (approvals as any)[k].bind(approvals) }))]);
-    h = await startTestApi({ workflows: [CREDIT], engine: { clock, steps } });
-    const db = h.t.store.db as never;
-    const now = () => clock.now();
-    approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => h.t.store.wake() });
-    h.engine.startWorkers(1);
-    const admin = await h.tokenFor('admin');
-    approver = await h.tokenFor('approver');
-    viewer = await h.tokenFor('viewer');
-    const me = await h.request('GET', '/api/v1/auth/me', { token: approver });
-    assert.equal((await h.request('PATCH', `/api/v1/approvers/${me.body.userId}`, { token: admin, body: { groups: ['credit-control'] } })).status, 200);
+    ({ h, approver, viewer } = await approvalsApi(CREDIT, clock));
   });
   after(() => h.close());
 

@@ -1,7 +1,8 @@
-import { ApprovalsService, approvalStep, type ApprovalNotice, type Decider } from '../../src/approvals/index.ts';
+import { ApprovalsService, approvalStep, type ApprovalNotice, type ApprovalsOptions, type Decider } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import { Users } from '../../src/auth/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
+import { startTestApi, type TestApi } from '../api/support.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
 
@@ -138,3 +139,34 @@ export async function jump(h: Harness, runId: string, ms: number): Promise<void>
 }
 
 export const HOUR = 3_600_000;
+
+export interface ApprovalsApi {
+  h: TestApi;
+  admin: string;
+  /** A token of an approver in the credit-control group. */
+  approver: string;
+  viewer: string;
+}
+
+/**
+ * The HTTP API over an engine whose `approval` step has its own ApprovalsService (`extra`
+ * adds a notifier, a link base ...). The step exists before the store does, so the service
+ * is bound once the store is open. Tokens of an admin, a viewer and an approver in
+ * credit-control; the workers run.
+ */
+export async function approvalsApi(workflow: string, clock: ManualClock, extra: (h: TestApi) => Partial<ApprovalsOptions> = () => ({})): Promise<ApprovalsApi> {
+  let approvals: ApprovalsService | null = null;
+  const steps = new StepRegistry([...engineStepTypes(), approvalStep(new Proxy({} as ApprovalsService, { get: (_, k) => (approvals as any)[k].bind(approvals) }))]);
+  const h = await startTestApi({ workflows: [workflow], engine: { clock, steps } });
+  const db = h.t.store.db as never;
+  const now = () => clock.now();
+  approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => h.t.store.wake(), ...extra(h) });
+  h.engine.startWorkers(1);
+  const admin = await h.tokenFor('admin');
+  const approver = await h.tokenFor('approver');
+  const viewer = await h.tokenFor('viewer');
+  const me = await h.request('GET', '/api/v1/auth/me', { token: approver });
+  const set = await h.request('PATCH', `/api/v1/approvers/${me.body.userId}`, { token: admin, body: { groups: ['credit-control'] } });
+  if (set.status !== 200) throw new Error(`the approver's profile was not set: ${JSON.stringify(set.body)}`);
+  return { h, admin, approver, viewer };
+}
