@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -18,6 +18,11 @@ import { openTestStore, type TestStore } from '../support/stores.ts';
 
 const DASHBOARD = join(import.meta.dirname, '..', '..', 'dashboard');
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * The README's pictures are retaken only when asked (`npm run screenshots`), so that a test
+ * run leaves the working tree as it found it; every screen is checked either way.
+ */
+export const TAKE_SCREENSHOTS = process.env.CROSSDOCK_SCREENSHOTS === '1';
 export const PASSWORD = 'a long enough password';
 
 /** A credit check that needs one approval from the credit-control group. */
@@ -143,10 +148,15 @@ export async function loadWorkflows(x: Instance, texts: string[]): Promise<void>
   await x.engine.installWorkflows(loaded);
 }
 
+const CHROMIUM = '/usr/bin/chromium';
+
 /** Debian's Chromium, headless; never a downloaded browser. */
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`the browser suite needs Debian's Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run installs it)`);
+  }
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
   });

@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import { ManualClock } from '../../src/engine/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { openPostgresTestStore, type TestStore } from '../support/stores.ts';
-import { MINUTE, startOps, stepsOf, type OpsInstance } from './support.ts';
+import { MINUTE, startOps, stepsOf, type OpsInstance } from '../operations/support.ts';
 
 /** An approval whose 15-minute SLA passes at the first slot, so every scan finds it. */
 const QUICK = `
