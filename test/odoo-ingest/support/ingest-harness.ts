@@ -43,8 +43,15 @@ export interface IngestHarness {
  * Crossdock's Odoo ingestion (webhook route, re-read workflow, poller) in-process over a test
  * store of the configured kind, against a simulator whose rule posts confirmations to it.
  */
-export async function ingestHarness(options: { sim?: OdooSimulatorOptions; settleMs: number; workers?: number }): Promise<IngestHarness> {
+export async function ingestHarness(options: {
+  sim?: OdooSimulatorOptions;
+  settleMs: number;
+  workers?: number;
+  /** What Odoo holds before Crossdock is set up (no rule sends anything yet). */
+  prepare?: (sim: OdooSimulator) => Promise<void>;
+}): Promise<IngestHarness> {
   const sim = await startOdooSimulator(options.sim);
+  await options.prepare?.(sim);
   const t = await openTestStore();
   const client = createOdooClient({ name: 'main', url: sim.url, database: sim.database, login: 'admin', apiKey: 'sim-admin-api-key', protocol: 'jsonrpc', maxConcurrency: 8 });
   const source: OdooSource = OdooSourceSchema.parse({
