@@ -39,6 +39,12 @@ export interface OdooSimulatorOptions {
   random?: () => number;
   /** Outgoing webhook timeout; Odoo's is 1000 ms. */
   webhookTimeoutMs?: number;
+  /**
+   * How long a call keeps its transaction open after sending webhooks, before it commits
+   * (default 0). The recorded Odoo 17 calls answered 18-370 ms after their webhook, so a
+   * receiver that re-reads at once sees the old committed record.
+   */
+  commitLagAfterWebhooksMs?: number;
 }
 
 export const DEFAULT_SIM_USERS: readonly SimUserCredentials[] = [
@@ -121,7 +127,7 @@ function buildCore(options: OdooSimulatorOptions): SimCore {
   const users = options.users ?? [...DEFAULT_SIM_USERS];
   const calls = new CallLog();
   const faults = new FaultInjector(random);
-  const service = new OdooService(runtime, database, users, calls, faults, () => sender.sent.length);
+  const service = new OdooService(runtime, database, users, calls, faults, () => sender.sent.length, options.commitLagAfterWebhooksMs ?? 0);
   return {
     database, users, store, runtime, service, sessions: new SessionStore(random), sender, calls, faults, serverLog,
     setBaseUrl: (url) => void (baseUrl = url),

@@ -42,7 +42,15 @@ export class OdooService {
   readonly #faults: FaultInjector;
   readonly #webhooksSent: () => number;
 
-  constructor(runtime: SimRuntime, database: string, users: readonly SimUserCredentials[], calls: CallLog, faults: FaultInjector, webhooksSent: () => number) {
+  readonly #commitLagAfterWebhooksMs: number;
+
+  /**
+   * `commitLagAfterWebhooksMs`: how long a call that sent webhooks keeps its transaction
+   * open before it commits (Odoo goes on creating the delivery, logging, ...: the recorded
+   * calls answered 18-370 ms after their webhook); 0 commits at once.
+   */
+  constructor(runtime: SimRuntime, database: string, users: readonly SimUserCredentials[], calls: CallLog, faults: FaultInjector, webhooksSent: () => number, commitLagAfterWebhooksMs = 0) {
+    this.#commitLagAfterWebhooksMs = commitLagAfterWebhooksMs;
     this.#runtime = runtime;
     this.#database = database;
     this.#users = users;
@@ -112,6 +120,7 @@ export class OdooService {
       if (fault === 'session-expired') throw py.sessionExpired();
       if (fault === 'serialization') throw py.serializationFailure();
       const result = await callModelMethod(new Env(this.#runtime, tx, call.uid), call.model, call.method, call.args, call.kwargs);
+      if (this.#webhooksSent() > webhooksBefore && this.#commitLagAfterWebhooksMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#commitLagAfterWebhooksMs));
       if (this.#webhooksSent() > webhooksBefore && this.#faults.rollbackAfterWebhooks > 0) {
         this.#faults.rollbackAfterWebhooks -= 1;
         throw py.serializationFailure();

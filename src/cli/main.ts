@@ -34,6 +34,7 @@ const HELP = `crossdock <command> [options]
   runs signal <id> <name> [--payload json]
   events send --source S --type T [--key K] (--payload json | --file payload.json)
   odoo check | setup-rules | poll   the Odoo databases in CROSSDOCK_ODOO_CONFIG: connectivity, rights, rules
+  odoo backfill --since T [--until T] [--source S] [--event E]   emit watched records last written in [since, until) (UTC); again: nothing new
 
   users add <email> --role R [--name N] [--password-stdin] | list | disable <id>
   tokens create --name N [--user U] [--scopes a,b] [--event-sources s] [--expires-days D] | list | revoke <id>
@@ -60,6 +61,7 @@ const OPTIONS = {
   cases: { type: 'string' },
   orders: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'worker-processes': { type: 'string' }, 'kill-every': { type: 'string' },
   as: { type: 'string' }, bulk: { type: 'boolean' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
+  since: { type: 'string' }, until: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
@@ -103,7 +105,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'simulate':
         return await simulateCommand(config, rest, flags, out);
       case 'odoo':
-        return await odooCommand(config, rest, out);
+        return await odooCommand(config, rest, out, { since: flags.since, until: flags.until, source: flags.source, event: flags.event });
       case 'users':
         return await usersCommand(config, rest, flags, out);
       case 'tokens':

@@ -1,13 +1,14 @@
 import type { CrossdockConfig } from '../config/index.ts';
 import { createCrossdock } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
+import { odooBackfill, type BackfillFlags } from './odoo-backfill.ts';
 import { table, usageError, type Output } from './output.ts';
 
-/** `crossdock odoo check | setup-rules | poll`: talk to the Odoo databases in CROSSDOCK_ODOO_CONFIG. */
-export async function odooCommand(config: CrossdockConfig, rest: string[], out: Output): Promise<number> {
+/** `crossdock odoo check | setup-rules | poll | backfill`: talk to the Odoo databases in CROSSDOCK_ODOO_CONFIG. */
+export async function odooCommand(config: CrossdockConfig, rest: string[], out: Output, flags: BackfillFlags = {}): Promise<number> {
   const sub = rest[0];
   if (!config.odooConfigPath) throw usageError('set CROSSDOCK_ODOO_CONFIG to the Odoo configuration file (see docs/ODOO.md)');
-  if (sub !== 'check' && sub !== 'setup-rules' && sub !== 'poll') throw usageError('usage: crossdock odoo check|setup-rules|poll');
+  if (sub !== 'check' && sub !== 'setup-rules' && sub !== 'poll' && sub !== 'backfill') throw usageError('usage: crossdock odoo check|setup-rules|poll|backfill');
   const crossdock = await createCrossdock(config, { logger: silentLogger() });
   try {
     const odoo = crossdock.odoo!;
@@ -35,6 +36,7 @@ export async function odooCommand(config: CrossdockConfig, rest: string[], out: 
       return 0;
     }
     await crossdock.engine.loadWorkflows(config.workflowsDir);
+    if (sub === 'backfill') return await odooBackfill(crossdock, flags, out);
     const polled = await odoo.ingestion.pollAll();
     out.result({ polled }, () => polled.map((p) => `${p.source} ${p.event}: ${p.result.emitted} new, ${p.result.duplicates} already known; cursor ${JSON.stringify(p.result.cursor)}`).join('\n'));
     return 0;

@@ -36,12 +36,17 @@ export interface DemoOptions {
   env?: Record<string, string>;
   /** Carriers fail at random by their reliability (default true); off, only the scheduled outages happen. */
   randomCarrierFailures?: boolean;
+  /** See DemoSystemOptions (benchmarks of the webhook path). */
+  odooPollIntervalMs?: number;
+  odooCommitLagMs?: number;
 }
 
 export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
   const system = await startDemoSystem({
     dir: o.dir, port: o.port, logger: o.logger, out: o.out, randomCarrierFailures: o.randomCarrierFailures ?? true, seed: o.seed,
     externalWorkers: o.workerProcesses ?? 0, ...(o.env ? { env: o.env } : {}),
+    ...(o.odooPollIntervalMs !== undefined ? { odooPollIntervalMs: o.odooPollIntervalMs } : {}),
+    ...(o.odooCommitLagMs !== undefined ? { odooCommitLagMs: o.odooCommitLagMs } : {}),
   });
   const { odoo, carriers, crossdock, instance } = system;
   const stoppers: (() => Promise<void> | void)[] = [() => system.close()];

@@ -64,6 +64,10 @@ export interface DemoSystemOptions {
   env?: Record<string, string>;
   /** The built dashboard to serve (tests build their own); the default is dashboard/dist. */
   dashboardDir?: string;
+  /** The Odoo poller's interval (default 5000 ms); 0 leaves the orders to the webhook hints alone. */
+  odooPollIntervalMs?: number;
+  /** How long the simulated Odoo keeps a confirmation uncommitted after its webhook (default 0; real Odoo 17: 18-370 ms). */
+  odooCommitLagMs?: number;
 }
 
 /**
@@ -82,12 +86,12 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
   try {
     const mail = await startMailCatcher();
     stoppers.unshift(() => mail.close());
-    const odoo = await startOdooSimulator();
+    const odoo = await startOdooSimulator({ commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0 });
     stoppers.unshift(() => odoo.close());
     const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1) });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
-    const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port), ...o.env };
+    const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odooPollIntervalMs ?? 5_000), ...o.env };
     const config = loadConfig(env);
     const crossdock = await createCrossdock(config, { logger: o.logger, ...(o.clock ? { clock: o.clock } : {}) });
     const closeCrossdock = () => crossdock.close();
@@ -147,7 +151,7 @@ function missing(email: string): never {
  * secrets (the simulators' API keys, webhook secrets, the hook token) go into this process's
  * environment, as a deployment's would, never into a file; worker processes inherit them.
  */
-function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number): Record<string, string> {
+function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number, pollIntervalMs: number): Record<string, string> {
   writeFileSync(join(dir, 'odoo.yaml'), `# The demo's Odoo: the simulator, reached over JSON-RPC like a real server.
 public_url: http://127.0.0.1:${port}
 connections:
@@ -157,7 +161,7 @@ sources:
     connection: odoo
     token_env: CROSSDOCK_DEMO_HOOK_TOKEN
     watch:
-      - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: 5000 }
+      - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: ${pollIntervalMs} }
 `);
   process.env.CROSSDOCK_DEMO_ODOO_API_KEY = odoo.users[0]!.apiKeys[0]!;
   process.env.CROSSDOCK_DEMO_HOOK_TOKEN = randomBytes(24).toString('base64url');

@@ -111,9 +111,21 @@ function compareField(env: Env, model: string, id: number, name: string, operato
   if (operator === 'child_of' || operator === 'parent_of' || operator === 'any' || operator === 'not any') {
     throw py.valueError(`Invalid operator ${operator} for ${model}.${name}`);
   }
-  const normalize = (text: unknown) =>
-    field.type === 'datetime' && typeof text === 'string' ? text.replace('T', ' ') : text;
-  return compareScalar(normalize(raw), operator, Array.isArray(value) ? value.map(normalize) : normalize(value));
+  if (field.type !== 'datetime') return compareScalar(raw, operator, value);
+  const right = Array.isArray(value) ? value.map((item) => datetimeOperand(item, operator)) : datetimeOperand(value, operator);
+  return compareScalar(datetimeOperand(raw, operator), operator, right);
+}
+
+/**
+ * A datetime as PostgreSQL compares a timestamp column with a string: at full precision
+ * ("…:10" is "…:10.000000", below a row written at "…:10.4"), the ISO "T" accepted. A bare
+ * date is widened as Odoo's expression does: to 23:59:59 for > and <=, else to 00:00:00.
+ */
+function datetimeOperand(value: unknown, operator: string): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.length === 10 ? `${value} ${operator === '>' || operator === '<=' ? '23:59:59' : '00:00:00'}` : value.replace('T', ' ');
+  const [whole, fraction = ''] = text.split('.');
+  return /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(whole ?? '') && /^\d{0,6}$/.test(fraction) ? `${whole}.${fraction.padEnd(6, '0')}` : text;
 }
 
 function compareRelational(env: Env, relation: string, ids: number[], operator: string, value: unknown): boolean {

@@ -121,10 +121,12 @@ export class Env {
     return this.now().toISOString().slice(0, 19).replace('T', ' ');
   }
 
-  /** write_date/create_date keep microseconds in PostgreSQL ("... 04:31:10.992157"). */
+  /**
+   * create_date/write_date: the transaction's timestamp, kept to the microsecond
+   * ("... 04:31:10.992157"); every record one call writes gets the same one, as in Odoo.
+   */
   nowWithMicroseconds(): string {
-    const iso = this.now().toISOString();
-    return `${iso.slice(0, 19).replace('T', ' ')}.${iso.slice(20, 23)}000`;
+    return this.tx.timestamp(() => this.now());
   }
 
   today(): string {

@@ -7,7 +7,10 @@
  * - ids and named sequences are allocated outside transactions and never given back,
  *   like PostgreSQL sequences (a rolled-back create still consumes its id);
  * - commit fails with a SerializationConflict when a row this transaction changed was
- *   committed by another transaction in the meantime (first committer wins).
+ *   committed by another transaction in the meantime (first committer wins);
+ * - a transaction has one timestamp, taken when it first asks (PostgreSQL's now(), which
+ *   Odoo's cr.now() stamps create_date/write_date with), at microsecond precision and
+ *   strictly increasing across transactions, as PostgreSQL's clock makes them in practice.
  */
 
 export type Row = Readonly<Record<string, unknown>>;
@@ -24,6 +27,7 @@ export class Store {
   readonly #versions = new Map<string, number>();
   readonly #nextIds = new Map<string, number>();
   readonly #sequences = new Map<string, number>();
+  #lastStampMicros = 0;
 
   table(model: string): Map<number, Row> {
     let table = this.#tables.get(model);
@@ -76,6 +80,12 @@ export class Store {
     this.#versions.set(key, this.version(key) + 1);
   }
 
+  /** A new transaction timestamp in microseconds since the epoch: `nowMs`, or just after the previous one. */
+  nextStampMicros(nowMs: number): number {
+    this.#lastStampMicros = Math.max(Math.floor(nowMs) * 1000, this.#lastStampMicros + 1);
+    return this.#lastStampMicros;
+  }
+
   begin(): Transaction {
     return new Transaction(this);
   }
@@ -86,6 +96,7 @@ export class Transaction {
   readonly #pending = new Map<string, Map<number, Row | null>>();
   readonly #baseVersions = new Map<string, number>();
   #open = true;
+  #stamp: string | undefined;
 
   constructor(store: Store) {
     this.#store = store;
@@ -93,6 +104,16 @@ export class Transaction {
 
   get store(): Store {
     return this.#store;
+  }
+
+  /** The transaction's timestamp ("YYYY-MM-DD HH:MM:SS.ffffff", naive UTC), fixed at its first use. */
+  timestamp(now: () => Date): string {
+    if (this.#stamp === undefined) {
+      const micros = this.#store.nextStampMicros(now().getTime());
+      const iso = new Date(Math.floor(micros / 1000)).toISOString();
+      this.#stamp = `${iso.slice(0, 19).replace('T', ' ')}.${String(micros % 1_000_000).padStart(6, '0')}`;
+    }
+    return this.#stamp;
   }
 
   get(model: string, id: number): Row | undefined {

@@ -42,12 +42,18 @@ function fillerLines(): LineSpec[] {
   return lines;
 }
 
+/**
+ * The demo orders were loaded in one transaction, so they share its timestamp, which
+ * PostgreSQL keeps to the microsecond (RPC reads show "2026-11-22 04:22:17").
+ */
+const DEMO_STAMP = '2026-11-22 04:22:17.458213';
+
 function orderRows(): SeedRow[] {
   return ORDERS.map(([id, state, partner, shipping, dateOrder, untaxed, tax, total]) => ({
     id, name: `S${String(id).padStart(5, '0')}`, state, partner_id: partner, partner_invoice_id: partner, partner_shipping_id: shipping,
     date_order: dateOrder, commitment_date: false, amount_untaxed: untaxed, amount_tax: tax, amount_total: total, currency_id: 1,
     pricelist_id: 1, user_id: 2, company_id: 1, warehouse_id: 1, picking_policy: 'direct', client_order_ref: false, carrier_id: false,
-    note: false, invoice_ids: [], create_uid: 2, create_date: '2026-11-22 04:22:17', write_uid: 2, write_date: '2026-11-22 04:22:17',
+    note: false, invoice_ids: [], create_uid: 2, create_date: DEMO_STAMP, write_uid: 2, write_date: DEMO_STAMP,
   }));
 }
 

@@ -5,6 +5,9 @@ import type { OdooSource, OdooWatch } from './config.ts';
 /** The event type a webhook hint is stored as, before it is re-read into a trustworthy event. */
 export const HINT_EVENT_TYPE = 'odoo.hint';
 
+/** Odoo's write_date in a webhook: naive UTC, microseconds as PostgreSQL keeps them. */
+const HINT_WRITE_DATE = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?$/;
+
 export interface OdooHint {
   model: string;
   id: number;
@@ -27,7 +30,9 @@ export function parseHint(body: unknown): OdooHint {
   const id = b._id ?? b.id;
   if (typeof model !== 'string' || model === '') problems.push({ path: '_model', message: 'expected the model name' });
   if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) problems.push({ path: '_id', message: 'expected a positive integer record id' });
-  if (b.write_date !== undefined && b.write_date !== false && typeof b.write_date !== 'string') problems.push({ path: 'write_date', message: 'expected a datetime string' });
+  if (b.write_date !== undefined && b.write_date !== false && (typeof b.write_date !== 'string' || !HINT_WRITE_DATE.test(b.write_date))) {
+    problems.push({ path: 'write_date', message: 'expected an Odoo datetime "YYYY-MM-DD HH:MM:SS[.ffffff]"' });
+  }
   if (problems.length > 0) throw new CrossdockError('ODOO_HINT_INVALID', 'The Odoo webhook body is not a record notification', { category: 'user', details: problems });
   return { model: model as string, id: id as number, writeDate: typeof b.write_date === 'string' ? b.write_date : null, action: typeof b._action === 'string' ? b._action : null };
 }

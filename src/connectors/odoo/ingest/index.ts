@@ -4,6 +4,7 @@ import type { Store } from '../../../store/index.ts';
 import type { LoadedWorkflow, StepType } from '../../../workflows/index.ts';
 import type { OdooClient } from '../client.ts';
 import { OdooSourceSchema, type OdooSource, type OdooWatch } from './config.ts';
+import { backfill, type BackfillRequest, type BackfillResult } from './backfill.ts';
 import { ingestWorkflow } from './ingest-workflow.ts';
 import { OdooPoller, type PollResult } from './poller.ts';
 import { rereadStep } from './reread-step.ts';
@@ -14,6 +15,7 @@ export { HINT_EVENT_TYPE, parseHint, hintEvent, recordEventKey } from './hint.ts
 export { odooWebhookPath } from './webhook-routes.ts';
 export { setupRules, checkRules, type RuleStatus } from './setup-rules.ts';
 export type { PollResult } from './poller.ts';
+export type { BackfillRequest, BackfillResult } from './backfill.ts';
 
 export interface OdooIngestionDeps {
   store: Store;
@@ -35,6 +37,8 @@ export interface OdooIngestion {
   stopPollers(): void;
   /** Runs every poller once now (tests, `crossdock odoo poll`). */
   pollAll(): Promise<{ source: string; event: string; result: PollResult }[]>;
+  /** Emits the watched records last written in a window, through the pollers' keys (`crossdock odoo backfill`). */
+  backfill(request: BackfillRequest): Promise<BackfillResult[]>;
   webhookPath(source: string, event: string): string;
 }
 
@@ -56,6 +60,7 @@ export function createOdooIngestion(sourcesInput: unknown[], deps: OdooIngestion
       for (const p of pollers) results.push({ source: p.source.name, event: p.watch.event, result: await p.poller.pollOnce() });
       return results;
     },
+    backfill: (request) => backfill(sources, deps, request),
     webhookPath(sourceName, event) {
       const source = sources.find((s) => s.name === sourceName);
       if (!source) throw new Error(`no Odoo source ${sourceName}`);

@@ -4,15 +4,16 @@ import type { Store } from '../../../store/index.ts';
 import type { OdooClient } from '../client.ts';
 import { formatOdooDatetime, parseOdooDatetime } from '../values.ts';
 import type { OdooSource, OdooWatch } from './config.ts';
-import { recordEventKey } from './hint.ts';
+import { emitRecordVersions, instantAfterNewest, type AcceptRecordEvent } from './record-scan.ts';
 
-const PAGE_SIZE = 200;
 const MAX_PAGES = 50;
+/** The floor of a poller that found no matching record: nothing existed, so everything that matches later is new. */
+const BEGINNING = '1970-01-01 00:00:00';
 
 export interface PollerDeps {
   store: Store;
   client: OdooClient;
-  accept: (event: { source: string; type: string; key: string; payload: Record<string, unknown> }) => Promise<{ duplicate: boolean }>;
+  accept: AcceptRecordEvent;
   now: () => Date;
   logger: Logger;
 }
@@ -28,8 +29,11 @@ export interface PollResult {
  * cursor (write_date, id), minus an overlap window for rows that commit late with an older
  * write_date, and emits one event per record version. Hints and polls of the same version
  * share a key, so a change seen by both starts one run.
- * A new poller starts at the newest matching record: it reports changes from then on and
- * does not replay the database's history.
+ * A new poller processes nothing that exists when it starts: its floor is the first instant
+ * after the newest matching record, at full precision (Odoo's microseconds, which RPC reads
+ * do not show; a whole-second floor would take in every record of that second). Its searches
+ * never reach below the floor. Older records are processed only when an operator asks
+ * (`crossdock odoo backfill`).
  */
 export class OdooPoller {
   #timer: NodeJS.Timeout | undefined;
@@ -43,36 +47,15 @@ export class OdooPoller {
 
   async pollOnce(): Promise<PollResult> {
     const cursor = await this.#readCursor();
-    const fields = [...new Set([...this.watch.fields, 'write_date'])];
-    if (!cursor) return this.#startAtNewest();
+    if (!cursor) return this.#startAfterNewest();
     const overlap = formatOdooDatetime(new Date(parseOdooDatetime(cursor.write_date).getTime() - this.watch.poll_overlap_ms));
-    // Never before where this poller started, and never the start record itself.
-    const domain = overlap > cursor.floor
-      ? [...this.watch.domain, ['write_date', '>=', overlap]]
-      : [...this.watch.domain, ['write_date', '>', cursor.floor]];
-    let emitted = 0;
-    let duplicates = 0;
+    // Datetimes in Odoo's format order as text; a floor with microseconds stays exact.
+    const from = overlap > cursor.floor ? overlap : cursor.floor;
+    const scan = await emitRecordVersions(this.deps, this.source, this.watch, [['write_date', '>=', from]], 'poll', MAX_PAGES);
     let last = { write_date: cursor.write_date, id: cursor.id };
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const records = await this.deps.client.call<Record<string, unknown>[]>(this.watch.model, 'search_read', [domain], {
-        fields, order: 'write_date asc, id asc', limit: PAGE_SIZE, offset: page * PAGE_SIZE,
-      }, undefined, { idempotent: true });
-      for (const record of records) {
-        const id = Number(record.id);
-        const writeDate = String(record.write_date);
-        const answer = await this.deps.accept({
-          source: this.source.name,
-          type: this.watch.event,
-          key: recordEventKey(this.watch, id, writeDate),
-          payload: { model: this.watch.model, id, write_date: writeDate, record, via: 'poll' },
-        });
-        answer.duplicate ? duplicates++ : emitted++;
-        if (writeDate > last.write_date || (writeDate === last.write_date && id > last.id)) last = { write_date: writeDate, id };
-      }
-      if (records.length < PAGE_SIZE) break;
-    }
+    if (scan.last && (scan.last.write_date > last.write_date || (scan.last.write_date === last.write_date && scan.last.id > last.id))) last = scan.last;
     await this.#writeCursor(last, cursor.floor);
-    return { emitted, duplicates, cursor: last };
+    return { emitted: scan.emitted, duplicates: scan.duplicates, cursor: last };
   }
 
   start(): void {
@@ -99,12 +82,10 @@ export class OdooPoller {
     this.#timer = undefined;
   }
 
-  async #startAtNewest(): Promise<PollResult> {
-    const newest = await this.deps.client.call<Record<string, unknown>[]>(this.watch.model, 'search_read', [this.watch.domain], {
-      fields: ['write_date'], order: 'write_date desc, id desc', limit: 1,
-    }, undefined, { idempotent: true });
-    const cursor = newest[0] ? { write_date: String(newest[0].write_date), id: Number(newest[0].id) } : { write_date: formatOdooDatetime(this.deps.now()), id: 0 };
-    await this.#writeCursor(cursor, cursor.write_date);
+  async #startAfterNewest(): Promise<PollResult> {
+    const floor = (await instantAfterNewest(this.deps.client, this.watch.model, this.watch.domain)) ?? BEGINNING;
+    const cursor = { write_date: floor, id: 0 };
+    await this.#writeCursor(cursor, floor);
     return { emitted: 0, duplicates: 0, cursor };
   }
 

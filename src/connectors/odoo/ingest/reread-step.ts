@@ -24,10 +24,14 @@ export type RereadOutcome =
 /**
  * Turns an Odoo webhook hint into a fact. Odoo sends the hint inside the user's
  * transaction, before commit, so the change may not be visible yet, or ever (rolled
- * back). While the settle window lasts, a record that is missing or older than the hint
- * is retried (a retryable error, so the engine backs off and holds no worker); after it,
- * the hint is dropped with its reason. A record that no longer matches the watch domain
- * is reported, not emitted.
+ * back). "Visible" means the committed record is at least as new as the hint: Odoo keeps
+ * write_date to the microsecond and the hint carries them, but RPC reads show whole
+ * seconds, so a draft committed in the confirmation's second reads exactly like it. The
+ * step therefore asks Odoo, whose domains compare at full precision, for the record with
+ * `write_date >= <the hint's write_date>`. While the settle window lasts, a record that is
+ * missing or older than the hint is retried (a retryable error, so the engine backs off and
+ * holds no worker); after it, the hint is dropped with its reason. A record as new as the
+ * hint that no longer matches the watch domain was changed again since: reported, not emitted.
  */
 export function rereadStep(clients: (connection: string) => OdooClient): StepType<RereadConfig> {
   return {
@@ -37,13 +41,10 @@ export function rereadStep(clients: (connection: string) => OdooClient): StepTyp
     sideEffect: false,
     async execute(ctx, config) {
       const client = clients(config.connection);
-      const fields = [...new Set([...config.fields, 'write_date'])];
       const model = String(config.model);
       const id = Number(config.id);
-      const rows = await client.call<Record<string, unknown>[]>(model, 'search_read', [[['id', '=', id]]], { fields, context: { active_test: false } }, undefined, { idempotent: true });
-      const record = rows[0];
+      const hintAt = config.hint_write_date === null ? null : String(config.hint_write_date);
       const waitedMs = ctx.now().getTime() - new Date(String(config.received_at)).getTime();
-      const hintAt = config.hint_write_date === null ? null : String(config.hint_write_date).slice(0, 19);
       const notYet = (reason: string): never => {
         if (waitedMs < config.settle_ms) {
           throw new CrossdockError('ODOO_CHANGE_NOT_VISIBLE', `${model} ${id}: ${reason}; waiting for the commit`, { category: 'transient', retryable: true, retryAfterMs: 250 });
@@ -51,11 +52,12 @@ export function rereadStep(clients: (connection: string) => OdooClient): StepTyp
         throw new DroppedHint(reason);
       };
       try {
-        if (!record) return notYet('the record does not exist');
+        const record = await readCommitted(client, model, id, [...new Set([...config.fields, 'write_date'])], hintAt);
+        if (record === 'missing') return notYet('the record does not exist');
+        if (record === 'older') return notYet(`the committed record was last written before the hint's ${hintAt}`);
         const writeDate = String(record.write_date);
-        if (hintAt !== null && writeDate < hintAt) return notYet(`the record was last written at ${writeDate}, before the hint's ${hintAt}`);
         const matches = config.domain.length === 0 || (await client.call<number>(model, 'search_count', [[['id', '=', id], ...config.domain]], {}, undefined, { idempotent: true })) > 0;
-        const reason = matches ? undefined : 'the committed record does not match the watch domain (the change was rolled back or undone)';
+        const reason = matches ? undefined : 'the committed record does not match the watch domain (the change was undone since)';
         return { kind: 'done', output: { visible: true, matches, record, write_date: writeDate, ...(reason ? { reason } : {}) } satisfies RereadOutcome };
       } catch (error) {
         if (error instanceof DroppedHint) {
@@ -66,6 +68,20 @@ export function rereadStep(clients: (connection: string) => OdooClient): StepTyp
     },
     describe: (c) => `would re-read ${String(c.model)} ${String(c.id)} over RPC`,
   };
+}
+
+/**
+ * The committed record if it is at least as new as `hintAt` (compared by Odoo at full
+ * precision), else whether it is missing or older. The version test and the read are one
+ * search, so the values returned are those of a version at least as new as the hint.
+ */
+async function readCommitted(client: OdooClient, model: string, id: number, fields: string[], hintAt: string | null): Promise<Record<string, unknown> | 'missing' | 'older'> {
+  const read = (domain: unknown[]) => client.call<Record<string, unknown>[]>(model, 'search_read', [domain], { fields, context: { active_test: false } }, undefined, { idempotent: true });
+  const byId: unknown[] = [['id', '=', id]];
+  const [current] = await read(hintAt === null ? byId : [...byId, ['write_date', '>=', hintAt]]);
+  if (current) return current;
+  if (hintAt === null) return 'missing';
+  return (await client.call<number>(model, 'search_count', [byId], { context: { active_test: false } }, undefined, { idempotent: true })) > 0 ? 'older' : 'missing';
 }
 
 class DroppedHint extends Error {}
