@@ -5,6 +5,7 @@ import type { LoadedWorkflow, StepType } from '../../../workflows/index.ts';
 import type { OdooClient } from '../client.ts';
 import { OdooSourceSchema, type OdooSource, type OdooWatch } from './config.ts';
 import { ingestWorkflow } from './ingest-workflow.ts';
+import { hintTimingOf } from './hint-timing.ts';
 import { OdooPoller, type PollResult } from './poller.ts';
 import { rereadStep } from './reread-step.ts';
 import { odooWebhookPath, odooWebhookRoutes } from './webhook-routes.ts';
@@ -14,6 +15,7 @@ export { HINT_EVENT_TYPE, parseHint, hintEvent, recordEventKey } from './hint.ts
 export { odooWebhookPath } from './webhook-routes.ts';
 export { setupRules, checkRules, type RuleStatus } from './setup-rules.ts';
 export type { PollResult } from './poller.ts';
+export { hintTimingOf, type HintTiming } from './hint-timing.ts';
 
 export interface OdooIngestionDeps {
   store: Store;
@@ -47,7 +49,7 @@ export function createOdooIngestion(sourcesInput: unknown[], deps: OdooIngestion
   return {
     sources,
     steps: [rereadStep(deps.clients)],
-    workflows: sources.map(ingestWorkflow),
+    workflows: sources.map((source) => ingestWorkflow(source, hintTimingOf(deps.clients(source.connection).protocol))),
     routes: odooWebhookRoutes({ sources, accept: deps.accept, logger: deps.logger }),
     startPollers: () => pollers.forEach((p) => p.poller.start()),
     stopPollers: () => pollers.forEach((p) => p.poller.stop()),
