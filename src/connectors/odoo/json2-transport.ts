@@ -22,6 +22,7 @@ const MODEL_METHOD_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   name_create: ['name'],
   default_get: ['fields_list'],
   read_group: ['domain', 'fields', 'groupby', 'offset', 'limit', 'orderby', 'lazy'],
+  check_access_rights: ['operation', 'raise_exception'],
 };
 
 /** Positional parameter names, after the ids, of record methods. */
