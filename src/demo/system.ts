@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { startCarrierSimulator, type CarrierSimulator } from '../../sim/carriers/index.ts';
-import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
+import { startOdooSimulator, type OdooSimulator, type SimOdooVersion } from '../../sim/odoo/index.ts';
 import type { Decider } from '../approvals/index.ts';
 import { startInstance, type RunningInstance } from '../cli/serve.ts';
 import type { Output } from '../cli/output.ts';
 import { loadConfig } from '../config/index.ts';
+import type { OdooProtocol } from '../connectors/odoo/index.ts';
 import { setupRules } from '../connectors/odoo/ingest/index.ts';
 import { systemClock, type Clock } from '../engine/index.ts';
 import { CrossdockError } from '../errors/index.ts';
@@ -64,6 +65,13 @@ export interface DemoSystemOptions {
   env?: Record<string, string>;
   /** The built dashboard to serve (tests build their own); the default is dashboard/dist. */
   dashboardDir?: string;
+  /** The Odoo release the simulator behaves as, and the protocol Crossdock's connection uses (default 17 over jsonrpc). */
+  odoo?: DemoOdoo;
+}
+
+export interface DemoOdoo {
+  version: SimOdooVersion;
+  protocol: OdooProtocol;
 }
 
 /**
@@ -82,12 +90,12 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
   try {
     const mail = await startMailCatcher();
     stoppers.unshift(() => mail.close());
-    const odoo = await startOdooSimulator();
+    const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17 });
     stoppers.unshift(() => odoo.close());
     const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1) });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
-    const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port), ...o.env };
+    const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odoo?.protocol ?? 'jsonrpc'), ...o.env };
     const config = loadConfig(env);
     const crossdock = await createCrossdock(config, { logger: o.logger, ...(o.clock ? { clock: o.clock } : {}) });
     const closeCrossdock = () => crossdock.close();
@@ -147,11 +155,11 @@ function missing(email: string): never {
  * secrets (the simulators' API keys, webhook secrets, the hook token) go into this process's
  * environment, as a deployment's would, never into a file; worker processes inherit them.
  */
-function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number): Record<string, string> {
-  writeFileSync(join(dir, 'odoo.yaml'), `# The demo's Odoo: the simulator, reached over JSON-RPC like a real server.
+function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number, protocol: OdooProtocol): Record<string, string> {
+  writeFileSync(join(dir, 'odoo.yaml'), `# The demo's Odoo: the simulator (Odoo ${odoo.version}), reached over ${protocol} like a real server.
 public_url: http://127.0.0.1:${port}
 connections:
-  - { name: odoo, url: "${odoo.url}", database: ${odoo.database}, login: admin, api_key_env: CROSSDOCK_DEMO_ODOO_API_KEY, protocol: jsonrpc, maxConcurrency: 8 }
+  - { name: odoo, url: "${odoo.url}", database: ${odoo.database}, login: admin, api_key_env: CROSSDOCK_DEMO_ODOO_API_KEY, protocol: ${protocol}, maxConcurrency: 8 }
 sources:
   - name: odoo
     connection: odoo
