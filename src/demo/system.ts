@@ -41,6 +41,8 @@ export interface DemoSystem {
   mail: MailCatcher;
   crossdock: Crossdock;
   instance: RunningInstance;
+  /** The environment Crossdock was configured from (files under the demo folder, no secrets): a restart reuses it. */
+  env: Record<string, string>;
   catalog: DemoCatalog;
   /** Worker processes (the chaos demo); empty when this process works the runs itself. */
   fleet: WorkerFleet;
@@ -118,7 +120,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     await setupRules(crossdock.odoo!.clients('odoo'), crossdock.odoo!.ingestion.sources[0]!, instance.url!);
     const byEmail = new Map([...people.values()].map((p) => [p.email, p]));
     return {
-      odoo, carriers, mail, crossdock, instance, catalog, people, fleet, close,
+      odoo, carriers, mail, crossdock, instance, env, catalog, people, fleet, close,
       approver: (email) => byEmail.get(email) ?? missing(email),
     };
   } catch (error) {
