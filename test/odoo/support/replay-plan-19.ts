@@ -162,6 +162,10 @@ const LEGACY: PlanStep[] = [
   nextIds('order 39 "S00042" created over /jsonrpc', { 'sale.order': 39 }),
   fx('80-jsonrpc-common-version'), fx('81-jsonrpc-execute_kw-create-sale.order'), fx('82-jsonrpc-execute_kw-action_confirm'),
   data('83-jsonrpc-execute_kw-read'), fx('84-jsonrpc-error-unknown-model'),
+  setup('every legacy call logged the deprecation warning, as the 19 server does (its answers say nothing of it)', async (ctx) => {
+    const warnings = ctx.sim.serverLog.filter((entry) => entry.level === 'WARNING' && entry.message.includes('deprecated in Odoo 19 and scheduled for removal in Odoo 20'));
+    assert.equal(warnings.length, 5, 'one per /jsonrpc call (80-84)');
+  }),
 ];
 
 export { META, AUTH_AND_BODY, READS, FLOWS, ERRORS, LEGACY, fx, data, setup, nextIds, learnFields };
