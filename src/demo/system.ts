@@ -41,7 +41,7 @@ export interface DemoSystem {
   mail: MailCatcher;
   crossdock: Crossdock;
   instance: RunningInstance;
-  /** The environment Crossdock was configured from (files under the demo folder, no secrets): a restart reuses it. */
+  /** The environment Crossdock was configured from (the demo's API keys and tokens stay in process.env): a restart reuses it. */
   env: Record<string, string>;
   catalog: DemoCatalog;
   /** Worker processes (the chaos demo); empty when this process works the runs itself. */
