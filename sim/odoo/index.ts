@@ -1,5 +1,5 @@
 /**
- * An Odoo 17 simulator for tests and demos: JSON-RPC, XML-RPC, the web session routes
+ * An Odoo simulator (17 by default, or 19: see version.ts) for tests and demos: JSON-RPC, XML-RPC, the web session routes
  * and JSON-2 on 127.0.0.1, over an in-memory copy of the lab's demo database, with
  * automation-rule webhooks, fault injection and a log of every call. Several simulators
  * can run in one process; nothing is shared between them.
@@ -23,11 +23,15 @@ import type { ServerLogEntry, SimRuntime } from './runtime.ts';
 import { loadSeed } from './seed/index.ts';
 import { SimServer } from './server.ts';
 import { OdooService, type SimUserCredentials } from './service.ts';
+import { messagesOf, webhookTimingOf, type SimOdooVersion } from './version.ts';
 
+export type { SimOdooVersion };
 export type { CallFilter, CallLogEntry, CallFault, DownMode, OutgoingWebhook, RequestFault, ServerLogEntry, SimUserCredentials };
 
 export interface OdooSimulatorOptions {
-  /** Database name; the recorded lab used "odoo17". */
+  /** The release to behave as: 17 (default) or 19 (after-commit webhooks, 19's version and messages). */
+  version?: SimOdooVersion;
+  /** Database name; the recorded labs used "odoo17" and "odoo19" (the default follows `version`). */
   database?: string;
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -76,6 +80,7 @@ export interface SimDatabase {
 
 export interface OdooSimulator {
   readonly url: string;
+  readonly version: SimOdooVersion;
   readonly database: string;
   readonly users: readonly SimUserCredentials[];
   readonly calls: { readonly entries: readonly CallLogEntry[]; filter(filter?: CallFilter): CallLogEntry[]; count(filter?: CallFilter): number; clear(): void };
@@ -112,18 +117,19 @@ interface SimCore {
 function buildCore(options: OdooSimulatorOptions): SimCore {
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
-  const registry = createRegistry();
+  const version = options.version ?? 17;
+  const registry = createRegistry(version);
   const store = new Store();
   loadSeed(store, registry);
   const serverLog: ServerLogEntry[] = [];
   const log = (level: ServerLogEntry['level'], logger: string, message: string) => serverLog.push({ at: clock().toISOString(), level, logger, message });
-  const sender = new WebhookSender(options.webhookTimeoutMs ?? 1000, log);
+  const sender = new WebhookSender(options.webhookTimeoutMs ?? 1000, log, webhookTimingOf(version));
   let baseUrl = '';
   const runtime: SimRuntime = {
-    registry, store, clock, access: createAccessPolicy(), automation: createAutomationEngine(() => sender), log,
+    version, messages: messagesOf(version), registry, store, clock, access: createAccessPolicy(), automation: createAutomationEngine(() => sender), log,
     baseUrl: () => baseUrl, newUuid: () => uuidFrom(random),
   };
-  const database = options.database ?? 'odoo17';
+  const database = options.database ?? `odoo${version}`;
   const users = options.users ?? [...DEFAULT_SIM_USERS];
   const calls = new CallLog();
   const faults = new FaultInjector(random);
@@ -190,7 +196,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
   const url = `http://127.0.0.1:${await server.listen(options.port ?? 0)}`;
   core.setBaseUrl(url);
   return {
-    url, database: core.database, users: core.users, calls: core.calls, webhooks: core.sender.sent, serverLog: core.serverLog,
+    url, version: core.runtime.version, database: core.database, users: core.users, calls: core.calls, webhooks: core.sender.sent, serverLog: core.serverLog,
     faults: faultControls(core.faults, server), db: databaseHandle(core),
     async close() {
       await server.close();

@@ -5,6 +5,7 @@
 import type { Env } from './orm/env.ts';
 import type { Registry } from './orm/model.ts';
 import type { Row, Store } from './orm/store.ts';
+import type { messagesOf, SimOdooVersion } from './version.ts';
 
 export type AccessOperation = 'read' | 'write' | 'create' | 'unlink';
 
@@ -47,6 +48,10 @@ export interface ServerLogEntry {
 }
 
 export interface SimRuntime {
+  /** The Odoo release the simulator behaves as (sim/odoo/version.ts). */
+  readonly version: SimOdooVersion;
+  /** Error messages in that release's wording. */
+  readonly messages: ReturnType<typeof messagesOf>;
   readonly registry: Registry;
   readonly store: Store;
   readonly clock: () => Date;

@@ -11,13 +11,8 @@ import { callModelMethod } from './orm/dispatch.ts';
 import { Env } from './orm/env.ts';
 import { SerializationConflict } from './orm/store.ts';
 import type { SimRuntime } from './runtime.ts';
+import { LEGACY_RPC_WARNING, serverVersionOf, type ServerVersionInfo, type SimOdooVersion } from './version.ts';
 
-export const SERVER_VERSION = {
-  server_version: '17.0-20240709',
-  server_version_info: [17, 0, 0, 'final', 0, ''],
-  server_serie: '17.0',
-  protocol_version: 1,
-} as const;
 
 export interface SimUserCredentials {
   login: string;
@@ -61,6 +56,20 @@ export class OdooService {
 
   get database(): string {
     return this.#database;
+  }
+
+  get odooVersion(): SimOdooVersion {
+    return this.#runtime.version;
+  }
+
+  /** common.version of the release simulated. */
+  get serverVersion(): ServerVersionInfo {
+    return serverVersionOf(this.#runtime.version);
+  }
+
+  /** Odoo 19 logs a deprecation WARNING on every /jsonrpc and /xmlrpc call. */
+  logLegacyCall(): void {
+    if (this.#runtime.version >= 19) this.#runtime.log('WARNING', 'odoo.addons.rpc.controllers.jsonrpc', LEGACY_RPC_WARNING);
   }
 
   checkDatabase(database: unknown): void {
@@ -120,12 +129,16 @@ export class OdooService {
       if (fault === 'session-expired') throw py.sessionExpired();
       if (fault === 'serialization') throw py.serializationFailure();
       const result = await callModelMethod(new Env(this.#runtime, tx, call.uid), call.model, call.method, call.args, call.kwargs);
+      const sendsWebhooks = this.#webhooksSent() > webhooksBefore || tx.hasCommitHooks;
+      // Odoo 17 sends its webhooks before the commit: the lag keeps the transaction open after them.
       if (this.#webhooksSent() > webhooksBefore && this.#commitLagAfterWebhooksMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#commitLagAfterWebhooksMs));
-      if (this.#webhooksSent() > webhooksBefore && this.#faults.rollbackAfterWebhooks > 0) {
+      if (sendsWebhooks && this.#faults.rollbackAfterWebhooks > 0) {
         this.#faults.rollbackAfterWebhooks -= 1;
         throw py.serializationFailure();
       }
       tx.commit();
+      // Odoo 19 sends automation webhooks here, after the commit and before the answer.
+      await tx.runCommitHooks();
       this.#calls.record({ ...entry, outcome: 'ok' });
       return result;
     } catch (error) {

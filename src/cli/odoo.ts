@@ -21,6 +21,7 @@ export async function odooCommand(config: CrossdockConfig, rest: string[], out: 
               ? `${c.connection}: UNREACHABLE ${c.error.code}: ${c.error.message}`
               : [
                   `${c.connection}: Odoo ${c.version}, user ${c.user}`,
+                  ...(c.recommendation ? [`  recommended: ${c.recommendation}`] : []),
                   `  rights: ${c.rights.map((r) => `${r.model} ${r.read ? 'read ok' : 'NO READ'}`).join(', ') || '(no watched models)'}`,
                   ...c.rules.map((r) => `  rule "${r.ruleName}": ${r.state}${r.ruleId ? ` (id ${r.ruleId})` : ''} -> ${r.url}`),
                   `  ${c.ok ? 'ok' : 'NOT READY: run crossdock odoo setup-rules, or grant the rights'}`,

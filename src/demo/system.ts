@@ -10,11 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
 import { startCarrierSimulator, type CarrierSimulator } from '../../sim/carriers/index.ts';
-import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
+import { startOdooSimulator, type OdooSimulator, type SimOdooVersion } from '../../sim/odoo/index.ts';
 import type { Decider } from '../approvals/index.ts';
 import { startInstance, type RunningInstance } from '../cli/serve.ts';
 import type { Output } from '../cli/output.ts';
 import { loadConfig } from '../config/index.ts';
+import type { OdooProtocol } from '../connectors/odoo/index.ts';
 import { setupRules } from '../connectors/odoo/ingest/index.ts';
 import { systemClock, type Clock } from '../engine/index.ts';
 import { CrossdockError } from '../errors/index.ts';
@@ -40,6 +41,8 @@ export interface DemoSystem {
   mail: MailCatcher;
   crossdock: Crossdock;
   instance: RunningInstance;
+  /** The environment Crossdock was configured from (the demo's API keys and tokens stay in process.env): a restart reuses it. */
+  env: Record<string, string>;
   catalog: DemoCatalog;
   /** Worker processes (the chaos demo); empty when this process works the runs itself. */
   fleet: WorkerFleet;
@@ -68,6 +71,13 @@ export interface DemoSystemOptions {
   odooPollIntervalMs?: number;
   /** How long the simulated Odoo keeps a confirmation uncommitted after its webhook (default 0; real Odoo 17: 18-370 ms). */
   odooCommitLagMs?: number;
+  /** The Odoo release the simulator behaves as, and the protocol Crossdock's connection uses (default 17 over jsonrpc). */
+  odoo?: DemoOdoo;
+}
+
+export interface DemoOdoo {
+  version: SimOdooVersion;
+  protocol: OdooProtocol;
 }
 
 /**
@@ -86,12 +96,12 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
   try {
     const mail = await startMailCatcher();
     stoppers.unshift(() => mail.close());
-    const odoo = await startOdooSimulator({ commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0 });
+    const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17, commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0 });
     stoppers.unshift(() => odoo.close());
     const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1) });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
-    const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odooPollIntervalMs ?? 5_000), ...o.env };
+    const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odooPollIntervalMs ?? 5_000, o.odoo?.protocol ?? 'jsonrpc'), ...o.env };
     const config = loadConfig(env);
     const crossdock = await createCrossdock(config, { logger: o.logger, ...(o.clock ? { clock: o.clock } : {}) });
     const closeCrossdock = () => crossdock.close();
@@ -114,7 +124,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     await setupRules(crossdock.odoo!.clients('odoo'), crossdock.odoo!.ingestion.sources[0]!, instance.url!);
     const byEmail = new Map([...people.values()].map((p) => [p.email, p]));
     return {
-      odoo, carriers, mail, crossdock, instance, catalog, people, fleet, close,
+      odoo, carriers, mail, crossdock, instance, env, catalog, people, fleet, close,
       approver: (email) => byEmail.get(email) ?? missing(email),
     };
   } catch (error) {
@@ -151,11 +161,11 @@ function missing(email: string): never {
  * secrets (the simulators' API keys, webhook secrets, the hook token) go into this process's
  * environment, as a deployment's would, never into a file; worker processes inherit them.
  */
-function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number, pollIntervalMs: number): Record<string, string> {
-  writeFileSync(join(dir, 'odoo.yaml'), `# The demo's Odoo: the simulator, reached over JSON-RPC like a real server.
+function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number, pollIntervalMs: number, protocol: OdooProtocol): Record<string, string> {
+  writeFileSync(join(dir, 'odoo.yaml'), `# The demo's Odoo: the simulator (Odoo ${odoo.version}), reached over ${protocol} like a real server.
 public_url: http://127.0.0.1:${port}
 connections:
-  - { name: odoo, url: "${odoo.url}", database: ${odoo.database}, login: admin, api_key_env: CROSSDOCK_DEMO_ODOO_API_KEY, protocol: jsonrpc, maxConcurrency: 8 }
+  - { name: odoo, url: "${odoo.url}", database: ${odoo.database}, login: admin, api_key_env: CROSSDOCK_DEMO_ODOO_API_KEY, protocol: ${protocol}, maxConcurrency: 8 }
 sources:
   - name: odoo
     connection: odoo

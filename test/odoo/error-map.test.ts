@@ -5,7 +5,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  isOdooFailureError,
   mapOdooFailure,
   ODOO_ERROR_CODES,
   readJsonRpcAnswer,
@@ -13,7 +12,8 @@ import {
   type OdooErrorCode,
   type OdooFailure,
 } from '../../src/connectors/odoo/index.ts';
-import { answerOf, isXmlRpcFixture, loadFixture, loadFixtures, requestIdOf, type Fixture } from './support/fixtures.ts';
+import { failureOf } from './support/failures.ts';
+import { answerOf, loadFixture, loadFixtures, requestIdOf, type Fixture } from './support/fixtures.ts';
 
 /** Expected code for every fixture whose answer is an error (envelope, fault or HTTP 4xx). */
 const EXPECTED: Record<string, OdooErrorCode> = {
@@ -83,18 +83,6 @@ function isErrorAnswer(fixture: Fixture): boolean {
   return typeof body === 'object' && body !== null && 'error' in body;
 }
 
-/** Reads the recorded answer as the transport would and returns the failure it raises. */
-function failureOf(fixture: Fixture): OdooFailure {
-  const answer = answerOf(fixture);
-  try {
-    if (isXmlRpcFixture(fixture)) readXmlRpcAnswer(answer);
-    else readJsonRpcAnswer(answer, requestIdOf(fixture));
-  } catch (error) {
-    if (isOdooFailureError(error)) return error.failure;
-    throw error;
-  }
-  throw new Error(`${fixture.name}: the reader accepted an error answer`);
-}
 
 test('the expectation table lists exactly the client-facing error fixtures', () => {
   const errorFixtures = loadFixtures().filter((f) => isClientFacing(f) && isErrorAnswer(f)).map((f) => f.name);

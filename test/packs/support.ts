@@ -7,6 +7,7 @@ import { startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
 import type { Clock, RunDetail } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { waitForRun } from '../support/engine.ts';
+import { TEST_ODOO } from '../support/odoo-mode.ts';
 import { createTestDatabase, dropTestDatabase, TEST_STORE_KIND } from '../support/stores.ts';
 
 /** Real time that a test can move ahead ("4 hours later") without waiting for it. */
@@ -43,13 +44,14 @@ export async function packHarness(options: { clock?: Clock } = {}): Promise<Pack
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-packs-'));
   const database = TEST_STORE_KIND === 'postgres' ? await createTestDatabase() : null;
   const system = await startDemoSystem({
-    dir: join(dir, 'demo'), port: 0, logger: silentLogger(), out: createOutput(false), randomCarrierFailures: false, seed: 7,
+    dir: join(dir, 'demo'), port: 0, logger: silentLogger(), out: createOutput(false), randomCarrierFailures: false, seed: 7, odoo: TEST_ODOO,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(database ? { env: { DATABASE_URL: database } } : {}),
   });
   const db = system.crossdock.store.db;
   const { engine } = system.crossdock;
   const client = system.crossdock.odoo!.clients('odoo');
+  if (system.odoo.version !== TEST_ODOO.version || client.protocol !== TEST_ODOO.protocol) fail(`the packs run on Odoo ${system.odoo.version} over ${client.protocol}, not as CROSSDOCK_TEST_ODOO asks`);
   const product = (name: string) => system.catalog.products.find((p) => p.name.startsWith(name)) ?? fail(`no demo product ${name}`);
   const customer = (name: string) => system.catalog.customers.find((c) => c.name.startsWith(name)) ?? fail(`no demo customer ${name}`);
 

@@ -1,7 +1,8 @@
 /**
  * Runs base.automation rules when records are created or written, inside the writing
- * call's transaction (so an outgoing webhook goes out before the change is committed,
- * and is not taken back if the call later fails: webhook-out-w5-*).
+ * call's transaction. As Odoo 17, an outgoing webhook goes out before the change is
+ * committed, and is not taken back if the call later fails (webhook-out-w5-*); as Odoo 19
+ * (sender.timing 'after-commit') it goes out after the commit, or never on a rollback.
  *
  * Rule semantics (Odoo 17): on_create_or_write, on_create, on_write and the on_*_set
  * triggers fire when a trigger field actually changed (any field when none is set,
@@ -55,12 +56,24 @@ export function actionsOf(env: Env, ruleId: number): RuleRow[] {
   return sudo.search('ir.actions.server', [['base_automation_id', '=', ruleId]], { order: 'sequence, id' }).map((id): RuleRow => ({ ...(sudo.row('ir.actions.server', id) ?? {}), id }));
 }
 
+/**
+ * Odoo 17 posts the webhook now, inside the transaction; Odoo 19 computes the payload now
+ * but posts it from a post-commit hook, so a rolled-back call sends nothing.
+ */
+async function sendWebhook(env: Env, sender: WebhookSender, url: string, payload: Record<string, unknown>, meta: { actionId: number; model: string; recordId: number }): Promise<void> {
+  if (sender.timing === 'before-commit') {
+    await sender.send(url, payload, meta);
+    return;
+  }
+  env.tx.onCommit({ run: async () => void (await sender.send(url, payload, meta)), cancel: () => sender.cancelled(url) });
+}
+
 /** Runs a rule's actions on one record; errors carry the rule in their context, as in Odoo. */
 export async function runActions(env: Env, sender: WebhookSender, rule: RuleRow, model: string, id: number, payload?: Record<string, unknown>): Promise<void> {
   try {
     for (const action of actionsOf(env, rule.id)) {
       if (action.state === 'webhook' && typeof action.webhook_url === 'string') {
-        await sender.send(action.webhook_url, webhookPayload(env, action, model, id), { actionId: action.id, model, recordId: id });
+        await sendWebhook(env, sender, action.webhook_url, webhookPayload(env, action, model, id), { actionId: action.id, model, recordId: id });
       } else if (action.state === 'code') {
         await runCodeAction(env, String(action.code ?? ''), payload === undefined ? { model, id } : { model, id, payload });
       } else if (action.state === 'object_write') {

@@ -92,6 +92,7 @@ export async function handleIncomingWebhook(runtime: SimRuntime, sender: Webhook
   try {
     await runActions(env, sender, rule, record.model, record.id, payload);
     tx.commit();
+    await tx.runCommitHooks();
     return { status: 200, body: { status: 'ok' } };
   } catch (error) {
     tx.rollback();

@@ -2,11 +2,13 @@
  * Sends outgoing webhooks the way Odoo 17 does (webhook-out-* fixtures and README):
  * python-requests headers, a JSON body with sorted keys, a 1 s timeout, no retry, no
  * signature. A failure is only logged (WARNING); it never fails the business call.
- * The webhook is sent from inside the RPC call, before its transaction commits.
+ * When it is sent is the caller's choice (`timing`, see automation/engine.ts): Odoo 17
+ * sends it inside the RPC call, before the commit; Odoo 19 after the commit.
  */
 import http from 'node:http';
 import { pyJsonDumps } from './py-json.ts';
 import { toPlainJson } from '../orm/wire.ts';
+import type { WebhookTiming } from '../version.ts';
 
 export type WebhookOutcome = 'delivered' | 'http-error' | 'timeout' | 'connection-error';
 
@@ -33,10 +35,17 @@ export class WebhookSender {
   readonly #agent = new http.Agent({ keepAlive: true });
   readonly #timeoutMs: number;
   readonly #log: Log;
+  readonly timing: WebhookTiming;
 
-  constructor(timeoutMs: number, log: Log) {
+  constructor(timeoutMs: number, log: Log, timing: WebhookTiming = 'before-commit') {
     this.#timeoutMs = timeoutMs;
     this.#log = log;
+    this.timing = timing;
+  }
+
+  /** Odoo 19's log line for a webhook dropped with its rolled-back transaction. */
+  cancelled(url: string): void {
+    this.#log('INFO', LOGGER, `Webhook call to ${url} - cancelled due to a rollback`);
   }
 
   async send(url: string, payload: Record<string, unknown>, meta: { actionId: number; model: string; recordId: number }): Promise<OutgoingWebhook> {

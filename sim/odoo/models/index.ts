@@ -14,8 +14,11 @@ import { saleWizardModels } from './sale-wizards.ts';
 import { stockModels } from './stock-models.ts';
 import { pickingModel } from './stock-picking.ts';
 import { stockWizardModels } from './stock-wizards.ts';
+import { withOdoo19FieldNames } from './renamed-19.ts';
+import type { SimOdooVersion } from '../version.ts';
 
-export function createRegistry(): Registry {
+/** `version` 19 adds the field names Odoo 19 renamed (renamed-19.ts). */
+export function createRegistry(version: SimOdooVersion = 17): Registry {
   const registry = new Registry();
   const models: ModelDef[] = [
     { ...partnerModel, methods: { ...partnerModel.methods, ...mailThreadMethods('res.partner') } },
@@ -36,6 +39,6 @@ export function createRegistry(): Registry {
     ...mailModels,
     ...automationModels,
   ];
-  for (const model of models) registry.add(model);
+  for (const model of models) registry.add(version >= 19 ? withOdoo19FieldNames(model) : model);
   return registry;
 }

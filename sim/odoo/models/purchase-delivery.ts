@@ -1,12 +1,26 @@
 /**
- * Read-mostly models the fixtures query: purchase orders and delivery carriers. The
- * carrier's field list is exactly the one Odoo 17 returned for a search_read without
+ * Read-mostly models the fixtures query: purchase orders and delivery carriers. A
+ * purchase order can be created (named "P000NN") and confirmed with button_confirm, as
+ * 55-56 of the Odoo 19 set do; confirming creates no receipt here. The carrier's field list is exactly the one Odoo 17 returned for a search_read without
  * `fields` (execute_kw-search_read-no-fields), so "every field" reads match.
  */
+import { toIds } from '../orm/bind.ts';
+import type { Env } from '../orm/env.ts';
 import { f } from '../orm/fields.ts';
+import { py } from '../errors.ts';
 import type { ModelDef } from '../orm/model.ts';
 import { defineModel } from './define.ts';
 import { mailThreadMethods } from './mail.ts';
+
+/** RFQs become purchase orders; anything else is left as it is, as Odoo does. */
+async function confirmPurchases(env: Env, idsArgument: unknown): Promise<boolean> {
+  for (const id of toIds(idsArgument)) {
+    const state = String(env.row('purchase.order', id)?.state ?? '');
+    if (state === '') throw py.missingError(`Record does not exist or has been deleted.\n(Record: purchase.order(${id},), User: ${env.uid})`);
+    if (state === 'draft' || state === 'sent') await env.write('purchase.order', [id], { state: 'purchase', date_approve: env.nowString(), receipt_status: 'pending' });
+  }
+  return true;
+}
 
 export const purchaseModels: ModelDef[] = [
   defineModel({
@@ -32,7 +46,13 @@ export const purchaseModels: ModelDef[] = [
       company_id: f.m2o('res.company', 'Company'),
       user_id: f.m2o('res.users', 'Buyer'),
     },
-    methods: mailThreadMethods('purchase.order'),
+    hooks: {
+      prepareCreate: (env, vals) => ({
+        state: 'draft', currency_id: 1, company_id: 1, user_id: env.uid, date_order: env.nowString(), date_planned: env.nowString(), ...vals,
+        name: typeof vals.name === 'string' ? vals.name : `P${String(env.runtime.store.nextSequenceNumber('purchase.order')).padStart(5, '0')}`,
+      }),
+    },
+    methods: { ...mailThreadMethods('purchase.order'), button_confirm: (env, { args }) => confirmPurchases(env, args[0]) },
   }),
   defineModel({
     name: 'purchase.order.line',

@@ -72,7 +72,7 @@ export async function confirmOrders(env: Env, idsArgument: unknown): Promise<boo
   const refused = ids.filter((id) => !['draft', 'sent'].includes(String(env.row('sale.order', id)?.state)));
   if (refused.length > 0) {
     const names = refused.map((id) => env.displayName('sale.order', id)).join(', ');
-    throw py.userError(`The following orders are not in a state requiring confirmation: ${names}`);
+    throw py.userError(env.runtime.messages.notToConfirm(names));
   }
   for (const id of ids) {
     await env.write('sale.order', [id], { state: 'sale', date_order: env.nowString() });

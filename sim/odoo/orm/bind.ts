@@ -3,7 +3,33 @@
  * TypeError Odoo would raise ("BaseModel._read_format() got an unexpected keyword
  * argument 'limitt'", see error-wrong-kwarg).
  */
-import { py } from '../errors.ts';
+import { PyError, py } from '../errors.ts';
+
+/**
+ * The TypeError of a call whose arguments do not fit the method. It keeps what was wrong,
+ * because Odoo 19's JSON-2 binds the arguments itself (inspect.Signature.bind) and words
+ * it differently: a missing argument first, "missing a required argument: 'domain'".
+ */
+export class BindError extends PyError {
+  readonly qualName: string;
+  readonly missing: readonly string[];
+  readonly unexpected: readonly string[];
+
+  constructor(qualName: string, missing: string[], unexpected: string[]) {
+    const message = unexpected[0] !== undefined
+      ? `${qualName}() got an unexpected keyword argument '${unexpected[0]}'`
+      : `${qualName}() missing 1 required positional argument: '${missing[0] ?? ''}'`;
+    super('builtins.TypeError', message);
+    this.qualName = qualName;
+    this.missing = missing;
+    this.unexpected = unexpected;
+  }
+
+  /** The message of Python's Signature.bind for the same arguments. */
+  get signatureBindMessage(): string {
+    return this.missing[0] !== undefined ? `missing a required argument: '${this.missing[0]}'` : `got an unexpected keyword argument '${this.unexpected[0] ?? ''}'`;
+  }
+}
 
 export interface Parameter {
   name: string;
@@ -39,24 +65,21 @@ export function bindArguments(parameters: readonly Parameter[], args: readonly u
     if (index < args.length) values[parameter.name] = args[index];
   });
   const extra: Record<string, unknown> = {};
+  const unexpected: string[] = [];
   for (const [name, value] of Object.entries(kwargs)) {
     const known = parameters.some((parameter) => parameter.name === name);
     if (!known) {
-      if (options.extraKeywords === true) {
-        extra[name] = value;
-        continue;
-      }
-      throw py.typeError(`${options.qualName}() got an unexpected keyword argument '${name}'`);
+      if (options.extraKeywords === true) extra[name] = value;
+      else unexpected.push(name);
+      continue;
     }
     if (name in values) throw py.typeError(`${options.qualName}() got multiple values for argument '${name}'`);
     values[name] = value;
   }
+  const missing = parameters.filter((parameter) => !(parameter.name in values) && !('default' in parameter)).map((parameter) => parameter.name);
+  if (unexpected.length > 0 || missing.length > 0) throw new BindError(options.qualName, missing, unexpected);
   for (const parameter of parameters) {
-    if (parameter.name in values) continue;
-    if (!('default' in parameter)) {
-      throw py.typeError(`${options.qualName}() missing 1 required positional argument: '${parameter.name}'`);
-    }
-    values[parameter.name] = parameter.default;
+    if (!(parameter.name in values)) values[parameter.name] = parameter.default;
   }
   return { values, extra };
 }

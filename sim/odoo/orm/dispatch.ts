@@ -19,7 +19,7 @@ function positional(args: unknown): unknown[] {
 export async function callModelMethod(env: Env, modelName: string, method: string, args: unknown, kwargs: unknown): Promise<unknown> {
   const model = env.model(modelName);
   if (method.startsWith('_')) {
-    throw py.accessError(`Private methods (such as ${method}) cannot be called remotely.`);
+    throw py.accessError(env.runtime.messages.privateMethod(modelName, method));
   }
   const implementation = model.methods?.[method] ?? genericMethods(modelName)[method];
   if (implementation === undefined) {

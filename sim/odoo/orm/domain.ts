@@ -30,7 +30,7 @@ function parseLeaf(env: Env, model: string, term: unknown): DomainNode {
   const path = left.split('.');
   const head = path[0] ?? '';
   if (head !== 'id' && fieldOf(env.model(model), head) === undefined) {
-    throw py.valueError(`Invalid field ${model}.${head} in leaf ${pyTupleRepr(term)}`);
+    throw py.valueError(env.runtime.messages.invalidLeafField(model, head, pyTupleRepr(term)));
   }
   return { kind: 'leaf', path, operator: operator === '<>' ? '!=' : operator, value };
 }

@@ -52,7 +52,7 @@ export class Env {
 
   field(model: string, name: string): FieldDef {
     const field = fieldOf(this.model(model), name);
-    if (field === undefined) throw py.valueError(`Invalid field '${name}' on model '${model}'`);
+    if (field === undefined) throw py.valueError(this.runtime.messages.invalidField(model, name));
     return field;
   }
 

@@ -52,7 +52,7 @@ export function readRecords(env: Env, model: string, ids: readonly number[], fie
   const names = fields === undefined || fields.length === 0 ? allFieldNames(env, model) : [...fields];
   for (const name of names) {
     if (name !== 'id' && !Object.hasOwn(definition.fields, name)) {
-      throw py.valueError(`Invalid field '${name}' on model '${model}'`);
+      throw py.valueError(env.runtime.messages.invalidField(model, name));
     }
   }
   const existing = [...new Set(ids)].filter((id) => env.row(model, id) !== undefined);

@@ -91,10 +91,17 @@ export class Store {
   }
 }
 
+export interface CommitHook {
+  run(): Promise<void>;
+  /** Told that the transaction rolled back: `run` will never be called. */
+  cancel(): void;
+}
+
 export class Transaction {
   readonly #store: Store;
   readonly #pending = new Map<string, Map<number, Row | null>>();
   readonly #baseVersions = new Map<string, number>();
+  readonly #commitHooks: CommitHook[] = [];
   #open = true;
   #stamp: string | undefined;
 
@@ -158,6 +165,24 @@ export class Transaction {
     return pending;
   }
 
+  /**
+   * Work to do once this transaction has committed (Odoo 19's post-commit hooks): the
+   * committer runs it with runCommitHooks(); a rollback drops it, calling `cancel`.
+   */
+  onCommit(hook: CommitHook): void {
+    if (!this.#open) throw new Error('transaction already finished');
+    this.#commitHooks.push(hook);
+  }
+
+  get hasCommitHooks(): boolean {
+    return this.#commitHooks.length > 0;
+  }
+
+  /** Runs, in order, the hooks registered before a successful commit. */
+  async runCommitHooks(): Promise<void> {
+    for (const hook of this.#commitHooks.splice(0)) await hook.run();
+  }
+
   commit(): void {
     if (!this.#open) throw new Error('transaction already finished');
     this.#open = false;
@@ -177,5 +202,6 @@ export class Transaction {
   rollback(): void {
     this.#open = false;
     this.#pending.clear();
+    for (const hook of this.#commitHooks.splice(0)) hook.cancel();
   }
 }

@@ -25,7 +25,7 @@ function splitValues(env: Env, definition: ModelDef, vals: Record<string, unknow
   const split: SplitValues = { scalars: {}, relations: [] };
   for (const [name, value] of Object.entries(vals)) {
     const field = fieldOf(definition, name);
-    if (field === undefined || name === 'id') throw py.valueError(`Invalid field '${name}' on model '${definition.name}'`);
+    if (field === undefined || name === 'id') throw py.valueError(env.runtime.messages.invalidField(definition.name, name));
     if (field.type === 'one2many' || field.type === 'many2many') split.relations.push([name, field, toCommands(value)]);
     else split.scalars[name] = convertScalar(definition.name, name, field, value);
   }
@@ -37,9 +37,7 @@ function checkRequired(env: Env, definition: ModelDef, row: Row): void {
     if (field.required !== true || field.type === 'one2many' || field.compute !== undefined) continue;
     const value = row[name];
     if (value === false || value === undefined || value === null || value === '') {
-      throw py.validationError(
-        `The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${definition.description} (${definition.name})\nField: ${field.string} (${name})\n`,
-      );
+      throw py.validationError(env.runtime.messages.missingRequired(definition.description, definition.name, field.string, name));
     }
   }
 }

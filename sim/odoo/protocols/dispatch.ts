@@ -5,10 +5,11 @@
  */
 import type { SimProtocol } from '../call-log.ts';
 import { py } from '../errors.ts';
-import { SERVER_VERSION, type OdooService } from '../service.ts';
+import type { OdooService } from '../service.ts';
 
 export async function dispatchService(service: OdooService, protocol: SimProtocol, serviceName: unknown, method: unknown, args: unknown): Promise<unknown> {
   const params = Array.isArray(args) ? args : [];
+  service.logLegacyCall();
   switch (serviceName) {
     case 'common':
       return commonService(service, protocol, String(method), params);
@@ -25,7 +26,7 @@ export async function dispatchService(service: OdooService, protocol: SimProtoco
 function commonService(service: OdooService, protocol: SimProtocol, method: string, params: unknown[]): unknown {
   switch (method) {
     case 'version':
-      return SERVER_VERSION;
+      return service.serverVersion;
     case 'about':
       return 'See http://openerp.com';
     case 'login':

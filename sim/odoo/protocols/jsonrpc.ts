@@ -1,5 +1,5 @@
 /**
- * JSON-RPC 2.0 as Odoo 17 serves it on POST /jsonrpc and the type="json" /web routes:
+ * JSON-RPC 2.0 as Odoo 17 (and, with error code 0, Odoo 19) serves it on POST /jsonrpc and the type="json" /web routes:
  * - a GET or a non-JSON content type: werkzeug's HTML 400 page; malformed JSON: HTML 400
  *   "Invalid JSON data" (both before Odoo's dispatcher);
  * - errors: HTTP 200 with `error: {code: 200|100, message, data: {name, debug, message,
@@ -8,6 +8,7 @@
  */
 import { PyError, py } from '../errors.ts';
 import type { OdooService } from '../service.ts';
+import { jsonRpcServerErrorCode } from '../version.ts';
 import { dispatchService } from './dispatch.ts';
 import { htmlResponse, jsonResponse, notJsonPage, type SimRequest, type SimResponse } from './http-types.ts';
 
@@ -34,17 +35,18 @@ export function isResponse(value: JsonRpcEnvelope | SimResponse): value is SimRe
   return 'status' in value;
 }
 
-export function rpcErrorBody(error: PyError): Record<string, unknown> {
+/** `serverErrorCode`: 200 as Odoo 17 sends it, 0 as Odoo 19 does. */
+export function rpcErrorBody(error: PyError, serverErrorCode = 200): Record<string, unknown> {
   const sessionExpired = error.shortName === 'SessionExpiredException';
   return {
-    code: sessionExpired ? 100 : 200,
+    code: sessionExpired ? 100 : serverErrorCode,
     message: sessionExpired ? 'Odoo Session Expired' : 'Odoo Server Error',
     data: { name: error.qualifiedName, debug: error.traceback, message: error.pyMessage, arguments: error.pyArguments, context: error.context },
   };
 }
 
 /** Runs `work` and wraps its result or error in the JSON-RPC envelope. */
-export async function answerJsonRpc(id: unknown, work: () => Promise<unknown>, headers: Record<string, string> = {}): Promise<SimResponse> {
+export async function answerJsonRpc(id: unknown, work: () => Promise<unknown>, headers: Record<string, string> = {}, serverErrorCode = 200): Promise<SimResponse> {
   try {
     const result = await work();
     return jsonResponse(200, result === undefined ? { jsonrpc: '2.0', id } : { jsonrpc: '2.0', id, result }, headers);
@@ -52,7 +54,7 @@ export async function answerJsonRpc(id: unknown, work: () => Promise<unknown>, h
     const failure = error instanceof PyError ? error : py.exception(error instanceof Error ? (error.stack ?? error.message) : String(error));
     // Odoo cannot tell which request a session error belongs to: its id is null.
     const answerId = failure.shortName === 'SessionExpiredException' ? null : id;
-    return jsonResponse(200, { jsonrpc: '2.0', id: answerId, error: rpcErrorBody(failure) });
+    return jsonResponse(200, { jsonrpc: '2.0', id: answerId, error: rpcErrorBody(failure, serverErrorCode) });
   }
 }
 
@@ -60,5 +62,6 @@ export async function handleJsonRpc(service: OdooService, request: SimRequest): 
   const envelope = readJsonRequest(request);
   if (isResponse(envelope)) return envelope;
   const { params } = envelope;
-  return answerJsonRpc(envelope.id, () => dispatchService(service, 'jsonrpc', params.service, params.method, params.args));
+  const work = () => dispatchService(service, 'jsonrpc', params.service, params.method, params.args);
+  return answerJsonRpc(envelope.id, work, {}, jsonRpcServerErrorCode(service.odooVersion));
 }

@@ -7,7 +7,6 @@
  */
 import { py } from '../errors.ts';
 import type { OdooService } from '../service.ts';
-import { SERVER_VERSION } from '../service.ts';
 import type { SimRuntime } from '../runtime.ts';
 import { jsonResponse, type SimRequest, type SimResponse } from './http-types.ts';
 import { answerJsonRpc, isResponse, readJsonRequest } from './jsonrpc.ts';
@@ -46,7 +45,7 @@ function sessionInfo(runtime: SimRuntime, service: OdooService, uid: number): Re
   return {
     uid, is_system: uid === 2, is_admin: uid === 2, is_internal_user: true, user_context: { lang: 'en_US', tz: 'Europe/Brussels', uid },
     db: service.database, user_settings: { id: 1, user_id: { id: uid }, is_discuss_sidebar_category_channel_open: true, is_discuss_sidebar_category_chat_open: true, push_to_talk_key: false, use_push_to_talk: false, voice_active_duration: 200, volume_settings_ids: [['ADD', []]] },
-    server_version: SERVER_VERSION.server_version, server_version_info: SERVER_VERSION.server_version_info, support_url: 'https://www.odoo.com/buy',
+    server_version: service.serverVersion.server_version, server_version_info: service.serverVersion.server_version_info, support_url: 'https://www.odoo.com/buy',
     name: partner.name ?? false, username: user.login ?? false, partner_display_name: partner.complete_name ?? partner.name ?? false,
     partner_id: user.partner_id ?? false, 'web.base.url': runtime.baseUrl(), active_ids_limit: 20000, profile_session: null, profile_collectors: null,
     profile_params: null, max_file_upload_size: 134217728, home_action_id: false,
@@ -67,8 +66,10 @@ function sessionInfo(runtime: SimRuntime, service: OdooService, uid: number): Re
 }
 
 export async function handleWeb(runtime: SimRuntime, service: OdooService, sessions: SessionStore, request: SimRequest): Promise<SimResponse | null> {
-  if (request.path === '/web/version' && request.method === 'GET') {
-    return jsonResponse(200, { version_info: SERVER_VERSION.server_version_info, version: SERVER_VERSION.server_serie });
+  if ((request.path === '/web/version' || request.path === '/json/version') && request.method === 'GET') {
+    const { server_version_info: info, server_version: full, server_serie: serie } = service.serverVersion;
+    // 01-version-GET-web-version (19) answers the full version string; 17 mode keeps the series.
+    return jsonResponse(200, { version_info: info, version: service.odooVersion >= 19 ? full : serie });
   }
   const routes = ['/web/webclient/version_info', '/web/session/authenticate', '/web/session/get_session_info', '/web/session/destroy'];
   const callKw = /^\/web\/dataset\/call_kw(?:\/[^/]+\/[^/]+)?$/.test(request.path);
@@ -79,7 +80,7 @@ export async function handleWeb(runtime: SimRuntime, service: OdooService, sessi
   const cookie = sessionCookie(request);
   switch (request.path) {
     case '/web/webclient/version_info':
-      return answerJsonRpc(id, async () => SERVER_VERSION);
+      return answerJsonRpc(id, async () => service.serverVersion);
     case '/web/session/authenticate': {
       let cookieHeader: Record<string, string> = {};
       const response = await answerJsonRpc(id, async () => {

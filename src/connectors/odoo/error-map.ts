@@ -70,6 +70,8 @@ const EXCEPTION_RULES: readonly ExceptionRule[] = [
   { code: 'ODOO_USER_ERROR', classes: ['UserError', 'RedirectWarning'] },
   { code: 'ODOO_UNKNOWN_METHOD', classes: ['AttributeError'], message: /does not exist on the model/ },
   { code: 'ODOO_UNKNOWN_METHOD', classes: ['Exception'], message: /^Method not found: / },
+  // JSON-2 (19): a path without model and method, or GET/PUT instead of POST: our request is malformed.
+  { code: 'ODOO_PROTOCOL_ERROR', classes: ['NotFound'], message: /^Did you mean POST / },
   { code: 'ODOO_UNKNOWN_METHOD', classes: ['NotFound'] },
   { code: 'ODOO_UNKNOWN_FIELD', classes: ['ValueError'], message: /^Invalid field / },
   { code: 'ODOO_INVALID_DOMAIN', classes: ['ValueError'], message: /^Invalid leaf / },
@@ -149,6 +151,11 @@ function codeForException(exception: OdooException): OdooErrorCode {
   return rule?.code ?? 'ODOO_SERVER_ERROR';
 }
 
+/** Odoo 19's HTML 404 for an X-Odoo-Database that names no database (11-error-unknown-database-header). */
+function isUnknownDatabasePage(failure: Extract<OdooFailure, { kind: 'http-status' }>): boolean {
+  return failure.httpStatus === 404 && failure.bodyExcerpt.includes('No database is selected');
+}
+
 function codeForTransportFailure(failure: Exclude<OdooFailure, { kind: 'rpc-error' | 'xmlrpc-fault' }>): OdooErrorCode {
   switch (failure.kind) {
     case 'login-refused':
@@ -161,6 +168,7 @@ function codeForTransportFailure(failure: Exclude<OdooFailure, { kind: 'rpc-erro
       return 'ODOO_PROTOCOL_ERROR';
     case 'http-status':
       if ([502, 503, 504].includes(failure.httpStatus)) return 'ODOO_UNAVAILABLE';
+      if (isUnknownDatabasePage(failure)) return 'ODOO_DATABASE_NOT_FOUND';
       return failure.httpStatus >= 500 ? 'ODOO_SERVER_ERROR' : 'ODOO_PROTOCOL_ERROR';
   }
 }
@@ -192,6 +200,7 @@ function describeTransportFailure(failure: OdooFailure, site: OdooCallSite): str
     case 'malformed-response':
       return `Odoo at ${site.baseUrl} sent an unreadable response: ${failure.detail}`;
     case 'http-status':
+      if (isUnknownDatabasePage(failure)) return `Odoo at ${site.baseUrl} serves no database of the name the connection gives (HTTP 404 "No database is selected"); check its database`;
       return `Odoo at ${site.baseUrl} answered HTTP ${failure.httpStatus}: ${failure.bodyExcerpt}`;
     default:
       return `Odoo at ${site.baseUrl} failed`;

@@ -8,6 +8,7 @@ import type { Store } from '../../store/index.ts';
 import type { LoadedWorkflow, StepType } from '../../workflows/index.ts';
 import { createOdooClient, type OdooClient } from './client.ts';
 import { OdooProfileSchema } from './config.ts';
+import { protocolAdvice } from './version.ts';
 import { checkRules, createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type RuleStatus } from './ingest/index.ts';
 
 /**
@@ -70,6 +71,8 @@ export interface OdooCheck {
   connection: string;
   ok: boolean;
   version?: string;
+  /** A change the configuration should make, e.g. to JSON-2 on Odoo 19+. */
+  recommendation?: string;
   user?: string;
   rights: { model: string; read: boolean }[];
   rules: RuleStatus[];
@@ -120,7 +123,8 @@ export function createOdooIntegration(
           const rules = [];
           for (const source of sources) rules.push(...(await checkRules(client, source, settings.publicUrl)));
           const ok = rights.every((r) => r.read) && rules.every((r) => r.state === 'ok');
-          out.push({ connection: name, ok, version: version.serverVersion, user: users[0] ? `${users[0].name} (${users[0].login}, uid ${uid})` : 'API key user (JSON-2)', rights, rules });
+          const advice = protocolAdvice(version, client.protocol);
+          out.push({ connection: name, ok, version: version.serverVersion, ...(advice === null ? {} : { recommendation: advice }), user: users[0] ? `${users[0].name} (${users[0].login}, uid ${uid})` : 'API key user (JSON-2)', rights, rules });
         } catch (error) {
           const e = error as { code?: string; message?: string };
           out.push({ connection: name, ok: false, rights: [], rules: [], error: { code: e.code ?? 'ODOO_UNAVAILABLE', message: e.message ?? String(error) } });

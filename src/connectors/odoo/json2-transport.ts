@@ -22,6 +22,7 @@ const MODEL_METHOD_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   name_create: ['name'],
   default_get: ['fields_list'],
   read_group: ['domain', 'fields', 'groupby', 'offset', 'limit', 'orderby', 'lazy'],
+  check_access_rights: ['operation', 'raise_exception'],
 };
 
 /** Positional parameter names, after the ids, of record methods. */
@@ -29,6 +30,24 @@ const RECORD_METHOD_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
   read: ['fields', 'load'],
   write: ['vals'],
 };
+
+/**
+ * Methods that return one new record. Odoo 17 sent its id (@api.returns); Odoo 19's JSON-2
+ * sends the recordset as a list of ids, even for one record (31-create-sale.order: [35],
+ * 39-message_post: [671]). The transport gives the bare id back when one record was asked
+ * for, so a step reads the same value whatever the transport.
+ */
+const RETURNS_ONE_RECORD: Readonly<Record<string, (args: readonly unknown[]) => boolean>> = {
+  create: (args) => typeof args[0] === 'object' && args[0] !== null && !Array.isArray(args[0]),
+  message_post: () => true,
+};
+
+/** The answer as the other transports give it (see RETURNS_ONE_RECORD). */
+export function json2Result(method: string, args: readonly unknown[], result: unknown): unknown {
+  const single = RETURNS_ONE_RECORD[method]?.(args) === true;
+  if (single && Array.isArray(result) && result.length === 1 && typeof result[0] === 'number') return result[0];
+  return result;
+}
 
 /** Thrown before sending when a call cannot be expressed on JSON-2. */
 export class Json2ArgumentError extends Error {
@@ -104,7 +123,7 @@ export function createJson2Transport(options: TransportOptions): OdooTransport {
         timeoutMs: ctx.timeoutMs,
         ...context(ctx),
       });
-      return readJson2Answer(answer);
+      return json2Result(request.method, request.args, readJson2Answer(answer));
     },
   };
 }

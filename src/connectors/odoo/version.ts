@@ -5,6 +5,7 @@
  * `{version, version_info}`.
  */
 import { CrossdockError } from '../../errors/index.ts';
+import type { OdooProtocol } from './transport.ts';
 
 export interface OdooServerVersion {
   /** e.g. "17.0-20240709" */
@@ -40,4 +41,21 @@ export function readServerVersion(raw: unknown): OdooServerVersion {
     category: 'bug',
     retryable: false,
   });
+}
+
+/** The major version, e.g. 19 for "19.0+e-20251227"; null when the server does not say. */
+export function majorVersionOf(version: OdooServerVersion): number | null {
+  const major = version.serverVersionInfo[0];
+  return typeof major === 'number' ? major : null;
+}
+
+/**
+ * What `crossdock odoo check` recommends about the protocol, or null. Odoo 19 logs on every
+ * /jsonrpc and /xmlrpc call that they will be removed in Odoo 20 (test/fixtures/odoo19 README),
+ * and its webhooks are after-commit facts only to a JSON-2 connection (ingest/hint-timing.ts).
+ */
+export function protocolAdvice(version: OdooServerVersion, protocol: OdooProtocol): string | null {
+  const major = majorVersionOf(version);
+  if (major === null || major < 19 || protocol === 'json2') return null;
+  return `Odoo ${version.serverSerie} deprecates /${protocol} (removed in Odoo 20): set "protocol: json2" on this connection (an API key is needed, which it already uses)`;
 }

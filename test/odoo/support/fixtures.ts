@@ -1,12 +1,16 @@
 /**
- * Loads the recorded Odoo 17 exchanges from test/fixtures/odoo17 (see its README).
- * A missing folder fails the tests that need it; nothing is skipped.
+ * Loads the recorded exchanges of a fixture set: test/fixtures/odoo17 (the default) or
+ * test/fixtures/odoo19 (see each README; both use one file format). A missing folder fails
+ * the tests that need it; nothing is skipped.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { HttpAnswer } from '../../../src/connectors/odoo/index.ts';
 
+export type FixtureSet = 'odoo17' | 'odoo19';
+
 export const FIXTURES_DIR = resolve(import.meta.dirname, '../../fixtures/odoo17');
+const dirOf = (set: FixtureSet) => resolve(import.meta.dirname, '../../fixtures', set);
 
 export interface Fixture {
   /** File name without ".json". */
@@ -16,20 +20,23 @@ export interface Fixture {
   response: { status: number; headers: Record<string, string>; body: unknown };
 }
 
-let cache: Fixture[] | null = null;
+const cache = new Map<FixtureSet, Fixture[]>();
 
-export function loadFixtures(): Fixture[] {
-  if (cache === null) {
-    cache = readdirSync(FIXTURES_DIR)
+export function loadFixtures(set: FixtureSet = 'odoo17'): Fixture[] {
+  let fixtures = cache.get(set);
+  if (fixtures === undefined) {
+    const dir = dirOf(set);
+    fixtures = readdirSync(dir)
       .filter((file) => file.endsWith('.json'))
       .sort()
-      .map((file) => ({ name: file.slice(0, -'.json'.length), ...(JSON.parse(readFileSync(join(FIXTURES_DIR, file), 'utf8')) as Omit<Fixture, 'name'>) }));
+      .map((file) => ({ name: file.slice(0, -'.json'.length), ...(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Omit<Fixture, 'name'>) }));
+    cache.set(set, fixtures);
   }
-  return cache;
+  return fixtures;
 }
 
-export function loadFixture(name: string): Fixture {
-  const fixture = loadFixtures().find((candidate) => candidate.name === name);
+export function loadFixture(name: string, set: FixtureSet = 'odoo17'): Fixture {
+  const fixture = loadFixtures(set).find((candidate) => candidate.name === name);
   if (fixture === undefined) throw new Error(`no fixture named ${name}`);
   return fixture;
 }

@@ -21,8 +21,10 @@ export interface CompareRule {
   volatile?: string[];
   /** Why those values may differ; required with `volatile`, shown in COVERAGE.md. */
   why?: string;
-  /** Result paths left out of the SHAPE check too (not used by the current plan). */
+  /** Differences (by their start) left out of the comparison: a recorded shape the simulator cannot give, with `why`. */
   ignore?: string[];
+  /** With data-volatile answers: a value recorded as false (empty) may come back set, and the other way round. */
+  emptyMayDiffer?: boolean;
 }
 
 export interface ReplayContext {
@@ -46,10 +48,12 @@ export interface ActualExchange {
   status: number;
   contentType: string;
   setCookie: string | null;
+  wwwAuthenticate?: string | null;
   text: string;
 }
 
-export function createReplayContext(sim: OdooSimulator, listener: WebhookListener): ReplayContext {
+/** `labListenerUrl`: where the lab's webhook listener was (9901 for the 17 set, 3130 for the 19 one). */
+export function createReplayContext(sim: OdooSimulator, listener: WebhookListener, labListenerUrl = 'http://127.0.0.1:9901'): ReplayContext {
   const admin = sim.users.find((user) => user.login === 'admin');
   const sales = sim.users.find((user) => user.login === 'salesuser');
   assert.ok(admin !== undefined && sales !== undefined, 'the simulator needs the lab users admin and salesuser');
@@ -58,10 +62,10 @@ export function createReplayContext(sim: OdooSimulator, listener: WebhookListene
     ['<ADMIN_PASSWORD>', admin.password],
     ['<SALESUSER_API_KEY>', sales.apiKeys[0] ?? ''],
     ['<SALESUSER_PASSWORD>', sales.password],
-    ['http://127.0.0.1:9901', listener.url],
+    [labListenerUrl, listener.url],
   ]);
   const mapBack = new Map<string, string>([
-    [listener.url, 'http://127.0.0.1:9901'],
+    [listener.url, labListenerUrl],
     [sim.url, 'http://127.0.0.1:8069'],
   ]);
   return { sim, listener, substitutions, mapBack };
@@ -91,7 +95,10 @@ export async function replayRequest(ctx: ReplayContext, fixture: Fixture): Promi
   const headers = Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, substitute(value, ctx)]));
   const body = request.body === null ? undefined : typeof request.body === 'string' ? substitute(request.body, ctx) : JSON.stringify(substituteJson(request.body, ctx));
   const response = await fetch(`${ctx.sim.url}${substitute(request.path, ctx)}`, { method: request.method, headers, ...(body === undefined ? {} : { body }) });
-  return { status: response.status, contentType: response.headers.get('content-type') ?? '', setCookie: response.headers.get('set-cookie'), text: await response.text() };
+  return {
+    status: response.status, contentType: response.headers.get('content-type') ?? '', setCookie: response.headers.get('set-cookie'),
+    wwwAuthenticate: response.headers.get('www-authenticate'), text: await response.text(),
+  };
 }
 
 function firstLine(text: string): string {
@@ -154,6 +161,34 @@ function compareXml(expectedText: string, actualText: string, rule: CompareRule,
   return out;
 }
 
+/** JSON-2 answers are bare values or a flat error object: shape first, then values (debug by its exception line). */
+function compareJson2(expected: unknown, actualText: string, rule: CompareRule, mapBack: MapBack): string[] {
+  let actual: unknown;
+  try {
+    actual = JSON.parse(actualText);
+  } catch {
+    return [`body is not JSON: ${actualText.slice(0, 120)}`];
+  }
+  const emptiness = /: expected boolean false, got |, got boolean false$/;
+  const shapes = withoutIgnored(compareShapes(expected, actual), rule).filter((difference) => rule.emptyMayDiffer !== true || !emptiness.test(difference));
+  if (shapes.length > 0) return shapes;
+  if (rule.errorMessage === 'first-line' && isErrorBody(expected) && isErrorBody(actual)) return compareValues(firstLines(expected), firstLines(actual), '$', rule.volatile ?? [], mapBack);
+  return withoutIgnored(compareValues(expected, actual, '$', rule.volatile ?? [], mapBack), rule);
+}
+
+type Json2Error = { name: unknown; message: unknown; arguments: unknown; context: unknown; debug: unknown };
+
+function isErrorBody(value: unknown): value is Json2Error {
+  return typeof value === 'object' && value !== null && 'name' in value && 'debug' in value;
+}
+
+/** The error with its message, arguments and traceback exception cut to their first line. */
+function firstLines(error: Json2Error): Json2Error {
+  const cut = (value: unknown) => (typeof value === 'string' ? firstLine(value) : value);
+  const exception = String(error.debug).split(/\n {2}\.\.\. \[[^\]\n]*\] \.\.\.\n/)[1] ?? '';
+  return { ...error, message: cut(error.message), arguments: Array.isArray(error.arguments) ? error.arguments.map(cut) : error.arguments, debug: firstLine(exception) };
+}
+
 /** Differences between the recorded answer and the simulator's; empty when they match. */
 export function compareExchange(fixture: Fixture, actual: ActualExchange, rule: CompareRule = {}, mapBack: MapBack = identity): string[] {
   const { response } = fixture;
@@ -165,7 +200,10 @@ export function compareExchange(fixture: Fixture, actual: ActualExchange, rule: 
   if (expectedCookie !== undefined && !/^session_id=[^;]+; Expires=[^;]+; Max-Age=604800; HttpOnly; Path=\/$/.test(actual.setCookie ?? '')) {
     out.push(`set-cookie ${String(actual.setCookie)} does not match ${expectedCookie}`);
   }
+  const expectedChallenge = response.headers['www-authenticate'];
+  if (expectedChallenge !== undefined && actual.wwwAuthenticate !== expectedChallenge) out.push(`www-authenticate ${String(actual.wwwAuthenticate)}, expected ${expectedChallenge}`);
   const body = response.body;
+  if (fixture.request.path.startsWith('/json/2') && typeof body !== 'string') return [...out, ...compareJson2(body, actual.text, rule, mapBack)];
   if (typeof body === 'object' && body !== null && 'jsonrpc' in body) return [...out, ...compareJsonRpc(body as Record<string, unknown>, actual.text, rule, mapBack)];
   if (typeof body === 'string' && expectedType.startsWith('text/xml')) return [...out, ...compareXml(body, actual.text, rule, mapBack)];
   const actualBody: unknown = typeof body === 'string' ? actual.text : JSON.parse(actual.text);

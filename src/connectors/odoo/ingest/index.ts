@@ -6,6 +6,7 @@ import type { OdooClient } from '../client.ts';
 import { OdooSourceSchema, type OdooSource, type OdooWatch } from './config.ts';
 import { backfill, type BackfillRequest, type BackfillResult } from './backfill.ts';
 import { ingestWorkflow } from './ingest-workflow.ts';
+import { hintTimingOf } from './hint-timing.ts';
 import { OdooPoller, type PollResult } from './poller.ts';
 import { rereadStep } from './reread-step.ts';
 import { odooWebhookPath, odooWebhookRoutes } from './webhook-routes.ts';
@@ -16,6 +17,7 @@ export { odooWebhookPath } from './webhook-routes.ts';
 export { setupRules, checkRules, type RuleStatus } from './setup-rules.ts';
 export type { PollResult } from './poller.ts';
 export type { BackfillRequest, BackfillResult } from './backfill.ts';
+export { hintTimingOf, type HintTiming } from './hint-timing.ts';
 
 export interface OdooIngestionDeps {
   store: Store;
@@ -51,7 +53,7 @@ export function createOdooIngestion(sourcesInput: unknown[], deps: OdooIngestion
   return {
     sources,
     steps: [rereadStep(deps.clients)],
-    workflows: sources.map(ingestWorkflow),
+    workflows: sources.map((source) => ingestWorkflow(source, hintTimingOf(deps.clients(source.connection).protocol))),
     routes: odooWebhookRoutes({ sources, accept: deps.accept, logger: deps.logger }),
     startPollers: () => pollers.forEach((p) => p.poller.start()),
     stopPollers: () => pollers.forEach((p) => p.poller.stop()),

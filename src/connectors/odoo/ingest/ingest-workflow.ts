@@ -1,14 +1,16 @@
 import { contentHash, WorkflowSchema, type LoadedWorkflow } from '../../../workflows/index.ts';
 import type { OdooSource } from './config.ts';
 import { HINT_EVENT_TYPE } from './hint.ts';
+import { settleMsFor, type HintTiming } from './hint-timing.ts';
 
 /**
  * The built-in workflow that turns a source's hints into record events. Being a workflow,
  * it gets the engine's guarantees for free: the hint is durable before Odoo is answered,
  * re-reads are retried with backoff while Odoo is down, a failure is a replayable dead
  * letter, and every decision (emitted, dropped and why) is in the run's history.
+ * `hints` says whether the source's Odoo sends its hints before or after the commit.
  */
-export function ingestWorkflow(source: OdooSource): LoadedWorkflow {
+export function ingestWorkflow(source: OdooSource, hints: HintTiming = 'before-commit'): LoadedWorkflow {
   const steps = [
     {
       id: 'route',
@@ -26,7 +28,7 @@ export function ingestWorkflow(source: OdooSource): LoadedWorkflow {
         domain: w.domain,
         hint_write_date: '= input.write_date ? input.write_date : null',
         received_at: '= event.receivedAt',
-        settle_ms: w.settle_ms,
+        settle_ms: settleMsFor(hints, w),
       },
       retry: { max_attempts: 40, initial_delay_ms: 250, max_delay_ms: 30_000, multiplier: 2, jitter: 0.2 },
       next: `decide_${i}`,
