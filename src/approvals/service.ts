@@ -6,6 +6,7 @@ import { bulkErrors, bulkGroupKey, bulkProblems, type BulkDecision, type BulkNot
 import type { ApprovalLevel, Subject } from './definition.ts';
 import { ApproverDirectory, type Assignee } from './directory.ts';
 import { ApprovalLinks } from './links.ts';
+import { mirrorStateOf } from './mirror-state.ts';
 import type { MirrorState } from './step.ts';
 import {
   approvalErrors, bulkGroupOf, dueAfter, needed, sodError, toView,
@@ -186,19 +187,10 @@ export class ApprovalsService {
     };
   }
 
-  /** The request with its approvers' Odoo users and the deciding action, for an ERP mirror. */
+  /** The request with its approvers' Odoo users, its stages and the decision, for an ERP mirror. */
   async mirrorState(id: string): Promise<MirrorState> {
-    const shown = await this.show(id);
-    const { actions, runStatus: _, ...request } = shown;
-    const ids = request.level.assignees.map((a) => a.userId);
-    const rows = (await sql<{ user_id: string; odoo_user_id: number }>`SELECT user_id, odoo_user_id FROM approver_profiles
-      WHERE user_id = ANY(${ids}::bigint[]) AND odoo_user_id IS NOT NULL`.execute(this.#o.db)).rows;
-    const deciding = [...actions].reverse().find((a) => ['approved', 'rejected', 'auto_approved', 'auto_rejected'].includes(a.action));
-    return {
-      request,
-      erpUsers: Object.fromEntries(rows.map((r) => [String(r.user_id), r.odoo_user_id])),
-      decision: request.status === 'pending' || !deciding ? null : { action: deciding.action, actor: deciding.actor, reason: deciding.reason },
-    };
+    const { actions, runStatus: _, ...request } = await this.show(id);
+    return mirrorStateOf(this.#o.db, request, actions);
   }
 
   /** Requests, soonest deadline first; `assignedTo` is an inbox (including delegations to that user). */
