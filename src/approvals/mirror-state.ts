@@ -1,5 +1,5 @@
-import { sql, type Kysely } from 'kysely';
-import type { ApprovalAction, ApprovalView } from './model.ts';
+import { sql } from 'kysely';
+import type { ApprovalAction, ApprovalView, Db } from './model.ts';
 import type { MirrorStage, MirrorState } from './step.ts';
 
 const DECIDING = ['approved', 'rejected', 'auto_approved', 'auto_rejected'];
@@ -15,7 +15,7 @@ const person = (actor: string) => (actor === 'system' ? 'Crossdock' : actor.repl
  * `assigned` action starts one, keyed `<level>.<escalations so far>`, as the mirror keys
  * what it posts for the stage; the next stage, or the request's decision, ends it.
  */
-export async function mirrorStateOf(db: Kysely<any>, request: ApprovalView, actions: ApprovalAction[]): Promise<MirrorState> {
+export async function mirrorStateOf(db: Db, request: ApprovalView, actions: ApprovalAction[]): Promise<MirrorState> {
   const emails = [...new Set(actions.filter((a) => a.action === 'assigned').flatMap((a) => (a.details.assignees as string[] | undefined) ?? []))];
   const users = emails.length === 0 ? [] : (await sql<{ id: string; email: string }>`SELECT id, email FROM users WHERE email = ANY(${emails}::text[])`.execute(db)).rows;
   const idOf = new Map(users.map((u) => [u.email, String(u.id)]));

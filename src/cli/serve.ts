@@ -59,6 +59,9 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
       logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
       if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
     }
+    if (!crossdock.notifications.channels.includes('email')) {
+      logger.warn({ missing: 'CROSSDOCK_SMTP_HOST' }, 'no mail transport: approvers and customers are not e-mailed; each approval records who was not notified (docs/NOTIFICATIONS.md)');
+    }
     engine.startWorkers(options.workers);
     // Pollers run in the API process only, so several workers never poll the same cursor.
     if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
