@@ -4,7 +4,10 @@ import { dirname } from 'node:path';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
+import type { AddressInfo } from 'node:net';
+import { buildApi } from '../../src/api/index.ts';
 import { startInstance, type RunningInstance } from '../../src/cli/serve.ts';
+import { silentLogger } from '../../src/observability/index.ts';
 import { createOutput } from '../../src/cli/output.ts';
 import { loadConfig } from '../../src/config/index.ts';
 import { noEligibleApproverCase } from '../../src/exceptions/index.ts';
@@ -89,6 +92,19 @@ describe('approvals nobody may decide, and approvals nobody is told about', () =
     assert.match(opened.title, new RegExp(`Approval request ${request.id} \\(sale\\.order S00041\\): nobody may decide level "director"`));
     assert.equal(await metric('crossdock_approvals_without_approver'), 1);
     assert.ok(logLines.some((l) => l.level === 40 && l.request === request.id && /nobody may decide level "director"/.test(String(l.msg))), JSON.stringify(logLines));
+
+    // The API says so too, to anyone who may read approvals.
+    const viewer = await crossdock.services.users.create({ email: 'vera@acme.test', role: 'viewer' });
+    const { token } = await crossdock.services.tokens.create({ id: viewer.id, role: 'viewer' }, { name: 'viewer' }, null);
+    const api = await buildApi({ services: crossdock.services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1_000 }, dashboardDir: null });
+    try {
+      await api.listen({ host: '127.0.0.1', port: 0 });
+      const answer = await fetch(`http://127.0.0.1:${(api.server.address() as AddressInfo).port}/api/v1/approvals/${request.id}`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(answer.status, 200);
+      assert.deepEqual(((await answer.json()) as { warnings: { code: string }[] }).warnings.map((w) => w.code), ['APPROVAL_NO_ELIGIBLE_APPROVER']);
+    } finally {
+      await api.close();
+    }
 
     // One case per request, however often it is reported.
     await crossdock.store.db.transaction().execute((tx) => noEligibleApproverCase(crossdock.services.exceptions!, createLogger({ level: 'silent' }), request, [], tx as never));
