@@ -10,8 +10,9 @@ describe('crossdock odoo check / setup-rules against the simulator', () => {
   let sim: OdooSimulator;
   let dir: string;
   const TOKEN = 'cli-test-token-0123456789abcdef';
+  // The first command creates the data directory (initdb in a child process): slow on a busy machine.
   const runWith = (env: Record<string, string>, ...args: string[]) =>
-    runCrossdock(args, { CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'), CROSSDOCK_DATA_DIR: join(dir, 'data'), ...env });
+    runCrossdock(args, { CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'), CROSSDOCK_DATA_DIR: join(dir, 'data'), ...env }, 180_000);
   const run = (...args: string[]) => runWith({ ODOO_API_KEY: 'sim-admin-api-key', ODOO_HOOK_TOKEN: TOKEN }, ...args);
 
   before(async () => {
