@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
-import { auditCaseEvents, ExceptionsService, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
+import { auditCaseEvents, ExceptionsService, noEligibleApproverCase, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
@@ -95,8 +95,11 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       // Decision links point where people reach Crossdock: CROSSDOCK_PUBLIC_URL, else the
       // address this instance's API listens on (`start` sets it).
       linkBaseUrl: () => config.http.publicUrl ?? (engine ? String(engine.vars.apiUrl) : null),
-      // Approval e-mails are queued in the approval's own transaction (the outbox); no SMTP, no e-mails.
-      ...(notifications.channels.includes('email') ? { notify: approvalNotifier(notifications) } : {}),
+      // Approval e-mails are queued in the approval's own transaction (the outbox); without
+      // SMTP each notice is logged and recorded on the request as not sent.
+      notify: approvalNotifier(notifications, logger),
+      // A level nobody may decide: a case for operations, in the request's transaction.
+      onNoEligibleApprover: (request, excluded, tx) => noEligibleApproverCase(exceptions, logger, request, excluded, tx),
     });
     // The exception queue; the raise_exception step opens cases through it, retries go through the engine's runs.
     const exceptions = new ExceptionsService({ db: store.db as never, now, audit: new AuditLog(store.db as never, now), runs: () => engine!.runs });

@@ -1,7 +1,7 @@
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { recordDeployments } from '../audit/index.ts';
-import { EngineIdentity, LOCAL_CLI_ACCOUNT } from '../auth/index.ts';
+import { EngineIdentity, localCliAccount, type Permission } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { ApiServices } from './services.ts';
@@ -17,9 +17,10 @@ export interface SecurityStartup {
  * audit log, give the engine its own short-lived token (workflows read it as
  * `vars.apiToken`; it is not enumerable, so `= vars` does not show it), and, in the API
  * process, open first-admin setup when there is no administrator and (embedded store only)
- * keep a token for the local command line in the state directory (see LOCAL_CLI_ACCOUNT).
+ * keep a token for the local command line in the state directory (see localCliAccount),
+ * with the scopes the command line asks for (`localCliScopes`).
  */
-export async function startSecurity(services: ApiServices, engine: Engine, logger: Logger, options: { api: boolean; localCliTokenFile?: string | null }): Promise<SecurityStartup> {
+export async function startSecurity(services: ApiServices, engine: Engine, logger: Logger, options: { api: boolean; localCliTokenFile?: string | null; localCliScopes?: readonly Permission[] }): Promise<SecurityStartup> {
   const actor = `system ${hostname()}:${process.pid}`;
   const deployed = await recordDeployments(services.audit, engine.store.db as never, engine.catalog.current().map((w) => ({ id: w.id, version: w.hash, file: w.file })), actor);
   if (deployed > 0) logger.info({ workflows: deployed }, 'workflow deployments recorded in the audit log');
@@ -31,7 +32,7 @@ export async function startSecurity(services: ApiServices, engine: Engine, logge
     writeFileSync(cliFile!, `${token}\n`, { mode: 0o600 });
     chmodSync(cliFile!, 0o600);
   };
-  const localCli = cliFile ? new EngineIdentity(services.users, services.tokens, writeCliToken, logger, LOCAL_CLI_ACCOUNT) : null;
+  const localCli = cliFile ? new EngineIdentity(services.users, services.tokens, writeCliToken, logger, localCliAccount(options.localCliScopes ?? [])) : null;
   await localCli?.start();
   const setupCodeFile = options.api && services.setup ? await services.setup.prepare() : null;
   return {

@@ -11,6 +11,8 @@ export interface Assignee {
   email: string;
   name: string | null;
   via: string;
+  /** Set when this person's notice of the level was not sent, with why (no mail transport, no address). */
+  unnotified?: string;
 }
 
 export const ProfileInput = z.strictObject({

@@ -4,4 +4,4 @@ export { ApproverDirectory, ProfileInput, type Assignee, type Delegation, type P
 export { ApprovalLinks, type LinkInfo } from './links.ts';
 export { ApprovalStatus, type ApprovalAction, type ApprovalView, type Decision, type DecisionVia } from './model.ts';
 export { ApprovalsService, type ApprovalNotice, type ApprovalNotifier, type ApprovalsOptions, type Decider, type OpenRequest } from './service.ts';
-export { approvalStep, type ApprovalMirror, type MirrorState } from './step.ts';
+export { approvalStep, type ApprovalMirror, type MirrorStage, type MirrorState } from './step.ts';

@@ -1,9 +1,13 @@
+import type { Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
 import type { ApprovalLevel, Subject } from './definition.ts';
 import type { Assignee } from './directory.ts';
 
 export const ApprovalStatus = { pending: 'pending', approved: 'approved', rejected: 'rejected', cancelled: 'cancelled' } as const;
 export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
+
+/** The approvals tables are queried with raw SQL (their rows: RequestRow, ApprovalAction). */
+export type Db = Kysely<any>;
 
 export type Decision = 'approve' | 'reject';
 export type DecisionVia = 'api' | 'link' | 'cli';
@@ -71,6 +75,12 @@ export interface ApprovalView {
    * when the request is no longer pending.
    */
   bulkGroup: string | null;
+  /**
+   * What keeps a pending request from being decided or seen: nobody may decide its level
+   * (APPROVAL_NO_ELIGIBLE_APPROVER), or its approvers were not told (APPROVAL_NOT_NOTIFIED,
+   * each such assignee has `unnotified`). Empty when nothing is wrong, or once decided.
+   */
+  warnings: { code: 'APPROVAL_NO_ELIGIBLE_APPROVER' | 'APPROVAL_NOT_NOTIFIED'; message: string }[];
 }
 
 const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
@@ -99,7 +109,27 @@ export function toView(r: RequestRow): ApprovalView {
     decisionReason: r.decision_reason,
     nextTimerAt: iso(nextTimer(r)),
     bulkGroup: bulkGroupOf(r),
+    warnings: warningsOf(r),
   };
+}
+
+function warningsOf(r: RequestRow): ApprovalView['warnings'] {
+  if (r.status !== 'pending') return [];
+  const level = r.chain[r.level]!.name;
+  if (r.assignees.length === 0) {
+    return [{ code: 'APPROVAL_NO_ELIGIBLE_APPROVER', message: `Nobody may decide level "${level}": no approver is eligible (see the history); an exception case is open for operations` }];
+  }
+  const unnotified = r.assignees.filter((a) => a.unnotified !== undefined);
+  if (unnotified.length === 0) return [];
+  const who = unnotified.length === r.assignees.length ? 'Nobody was notified' : `Not notified: ${unnotified.map((a) => a.email).join(', ')}`;
+  return [{ code: 'APPROVAL_NOT_NOTIFIED', message: `${who} of level "${level}" (${[...new Set(unnotified.map((a) => a.unnotified!.replace(/^[^:]*: /, '')))].join('; ')}); approvers see it only in their inbox` }];
+}
+
+/** Why a level has nobody who may decide it, for its history and case. */
+export function noEligibleReason(level: string, candidates: number, excluded: number): string {
+  return candidates === 0
+    ? `level "${level}" has no approvers: its group or list resolves to nobody`
+    : `level "${level}": all ${candidates} approver(s) are excluded by segregation of duties (requester, conflict of interest or an earlier level)`;
 }
 
 /** The bulk group at the request's current level; null unless pending and allowed. */

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { wakeRunSql } from '../store/index.ts';
@@ -6,13 +6,14 @@ import { bulkErrors, bulkGroupKey, bulkProblems, type BulkDecision, type BulkNot
 import type { ApprovalLevel, Subject } from './definition.ts';
 import { ApproverDirectory, type Assignee } from './directory.ts';
 import { ApprovalLinks } from './links.ts';
+import { mirrorStateOf } from './mirror-state.ts';
+import { listRequests, listStalledRequests, type ListFilter, type StalledFilter } from './queries.ts';
 import type { MirrorState } from './step.ts';
 import {
-  approvalErrors, bulkGroupOf, dueAfter, needed, sodError, toView,
-  type ApprovalAction, type ApprovalView, type Decision, type DecisionVia, type RequestRow, type SodRule,
+  approvalErrors, bulkGroupOf, dueAfter, needed, noEligibleReason, sodError, toView,
+  type ApprovalAction, type Db, type ApprovalView, type Decision, type DecisionVia, type RequestRow, type SodRule,
 } from './model.ts';
 
-type Db = Kysely<any>;
 
 /** One message to one approver; the composition root renders and queues it (the outbox). */
 export interface ApprovalNotice {
@@ -26,7 +27,10 @@ export interface ApprovalNotice {
   /** One-time decision links bound to `to`; null when links are off. */
   links: { approve: string; reject: string } | null;
 }
-export type ApprovalNotifier = (notice: ApprovalNotice, tx: Db) => Promise<void>;
+/** Queues the notice (resolves void), or says why it was not sent: `{ skipped: reason }`. */
+export type ApprovalNotifier = (notice: ApprovalNotice, tx: Db) => Promise<void | { skipped: string }>;
+/** Told, in the request's transaction, that a level started with nobody who may decide it. */
+export type NoEligibleApproverHandler = (request: ApprovalView, excluded: { userId: string; rule: SodRule }[], tx: Db) => Promise<void>;
 
 export interface ApprovalsOptions {
   db: Db;
@@ -35,6 +39,8 @@ export interface ApprovalsOptions {
   wake: () => Promise<void>;
   audit?: AuditLog;
   notify?: ApprovalNotifier;
+  /** A level with no eligible approver (an empty group, or everyone excluded by segregation of duties). */
+  onNoEligibleApprover?: NoEligibleApproverHandler;
   /** Where decision links point, e.g. http://crossdock.example.com; no links without it. */
   linkBaseUrl?: () => string | null;
   linkTtlHours?: number;
@@ -186,56 +192,22 @@ export class ApprovalsService {
     };
   }
 
-  /** The request with its approvers' Odoo users and the deciding action, for an ERP mirror. */
+  /** The request with its approvers' Odoo users, its stages and the decision, for an ERP mirror. */
   async mirrorState(id: string): Promise<MirrorState> {
-    const shown = await this.show(id);
-    const { actions, runStatus: _, ...request } = shown;
-    const ids = request.level.assignees.map((a) => a.userId);
-    const rows = (await sql<{ user_id: string; odoo_user_id: number }>`SELECT user_id, odoo_user_id FROM approver_profiles
-      WHERE user_id = ANY(${ids}::bigint[]) AND odoo_user_id IS NOT NULL`.execute(this.#o.db)).rows;
-    const deciding = [...actions].reverse().find((a) => ['approved', 'rejected', 'auto_approved', 'auto_rejected'].includes(a.action));
-    return {
-      request,
-      erpUsers: Object.fromEntries(rows.map((r) => [String(r.user_id), r.odoo_user_id])),
-      decision: request.status === 'pending' || !deciding ? null : { action: deciding.action, actor: deciding.actor, reason: deciding.reason },
-    };
+    const { actions, runStatus: _, ...request } = await this.show(id);
+    return mirrorStateOf(this.#o.db, request, actions);
   }
 
   /** Requests, soonest deadline first; `assignedTo` is an inbox (including delegations to that user). */
-  async list(filter: { status?: string; assignedTo?: string; workflow?: string; limit?: number; offset?: number } = {}): Promise<{ approvals: ApprovalView[]; total: number }> {
+  async list(filter: ListFilter = {}): Promise<{ approvals: ApprovalView[]; total: number }> {
     const now = this.#o.now();
     const seats = filter.assignedTo ? await this.directory.actingFor(filter.assignedTo, now) : null;
-    const n = <T>(v: T | undefined | null) => v ?? null;
-    const where = sql`
-      (${n(filter.status)}::text IS NULL OR r.status = ${n(filter.status)}::text)
-      AND (${n(filter.workflow)}::text IS NULL OR r.workflow_id = ${n(filter.workflow)}::text)
-      AND (r.status <> 'pending' OR runs.status NOT IN ('completed', 'failed', 'cancelled'))
-      AND (${seats === null}::boolean OR EXISTS (SELECT 1 FROM jsonb_array_elements(r.assignees) a WHERE a->>'userId' = ANY(${seats ?? []}::text[])))`;
-    const rows = (await sql<RequestRow>`SELECT r.* FROM approval_requests r JOIN runs ON runs.id = r.run_id WHERE ${where}
-      ORDER BY r.level_due_at ASC NULLS LAST, r.id LIMIT ${filter.limit ?? 50} OFFSET ${filter.offset ?? 0}`.execute(this.#o.db)).rows;
-    const total = (await sql<{ n: string }>`SELECT count(*) AS n FROM approval_requests r JOIN runs ON runs.id = r.run_id WHERE ${where}`.execute(this.#o.db)).rows[0]!;
-    return { approvals: rows.map(toView), total: Number(total.n) };
+    return listRequests(this.#o.db, filter, seats);
   }
 
-  /**
-   * Pending requests that are stalled, for scheduled scans (read-only): past their level's
-   * deadline or marked breached, due before `dueBefore` (close to the SLA), or opened before
-   * `openedBefore`. With `breachedOnly` only the first kind. Soonest deadline first; `total`
-   * counts every match, however many `limit` returns.
-   */
-  async listStalled(filter: { dueBefore?: Date | null; openedBefore?: Date | null; breachedOnly?: boolean; limit?: number }): Promise<{ approvals: ApprovalView[]; total: number }> {
-    const now = this.#o.now();
-    const breachedOnly = filter.breachedOnly ?? false;
-    const dueBefore = breachedOnly ? null : (filter.dueBefore ?? null);
-    const openedBefore = breachedOnly ? null : (filter.openedBefore ?? null);
-    const where = sql`r.status = 'pending' AND runs.status NOT IN ('completed', 'failed', 'cancelled')
-      AND (r.breached OR r.level_due_at <= ${now}
-        OR (${dueBefore}::timestamptz IS NOT NULL AND r.level_due_at <= ${dueBefore}::timestamptz)
-        OR (${openedBefore}::timestamptz IS NOT NULL AND r.created_at <= ${openedBefore}::timestamptz))`;
-    const rows = (await sql<RequestRow>`SELECT r.* FROM approval_requests r JOIN runs ON runs.id = r.run_id WHERE ${where}
-      ORDER BY r.level_due_at ASC NULLS LAST, r.id LIMIT ${filter.limit ?? 50}`.execute(this.#o.db)).rows;
-    const total = (await sql<{ n: string }>`SELECT count(*) AS n FROM approval_requests r JOIN runs ON runs.id = r.run_id WHERE ${where}`.execute(this.#o.db)).rows[0]!;
-    return { approvals: rows.map(toView), total: Number(total.n) };
+  /** Pending requests that are stalled, for scheduled scans (read-only): see listStalledRequests. */
+  async listStalled(filter: StalledFilter): Promise<{ approvals: ApprovalView[]; total: number }> {
+    return listStalledRequests(this.#o.db, filter, this.#o.now());
   }
 
   async #decider(userId: string, via: string): Promise<Decider> {
@@ -318,6 +290,10 @@ export class ApprovalsService {
       level_due_at = ${due}, level_reminded_at = NULL WHERE id = ${r.id}`.execute(tx);
     const level = r.chain[r.level]!;
     await this.#record(tx, r, { action: 'assigned', actor: 'system', via: 'system', details: { level: level.name, assignees: eligible.map((a) => a.email), excluded, dueAt: due?.toISOString() ?? null, required: level.required } });
+    if (eligible.length === 0) {
+      await this.#record(tx, r, { action: 'no_eligible_approver', actor: 'system', via: 'system', reason: noEligibleReason(level.name, candidates.length, excluded.length), details: { level: level.name, excluded } });
+      await this.#o.onNoEligibleApprover?.(toView(await this.#row(tx, { id: String(r.id) })), excluded, tx);
+    }
     await this.#notifyAll(tx, String(r.id), eligible, kind, now);
   }
 
@@ -375,13 +351,24 @@ export class ApprovalsService {
     const view = toView(r);
     const delegates = await this.directory.delegatesOf(to.map((a) => a.userId), now, tx);
     const base = this.#o.linkBaseUrl?.() ?? null;
+    const skipped = new Map<string, string>();
     for (const assignee of to) {
       const recipient = delegates.get(assignee.userId) ?? assignee;
       const expires = r.level_due_at === null ? null : new Date(r.level_due_at);
       const links = base === null ? null : await this.links.create(tx, { requestId: id, level: r.level, userId: recipient.userId, base, now, expires });
       const key = `approval:${id}:level:${r.level}:${kind}:${r.escalations}:user:${recipient.userId}`;
-      await notify({ key, kind, to: recipient, onBehalfOf: recipient === assignee ? null : assignee, request: view, links }, tx);
+      const outcome = await notify({ key, kind, to: recipient, onBehalfOf: recipient === assignee ? null : assignee, request: view, links }, tx);
+      if (outcome) skipped.set(assignee.userId, `${recipient.email}: ${outcome.skipped}`);
     }
+    if (skipped.size > 0) await this.#notNotified(tx, r, kind, skipped);
+  }
+
+  /** Notices that were not sent: marked on the assignees (the request shows it) and in the history. */
+  async #notNotified(tx: Db, r: RequestRow, kind: ApprovalNotice['kind'], skipped: Map<string, string>): Promise<void> {
+    const current = await this.#row(tx, { id: String(r.id) });
+    const assignees = current.assignees.map((a) => (skipped.has(a.userId) ? { ...a, unnotified: skipped.get(a.userId)! } : a));
+    await sql`UPDATE approval_requests SET assignees = ${JSON.stringify(assignees)}::jsonb WHERE id = ${r.id}`.execute(tx);
+    await this.#record(tx, current, { action: 'not_notified', actor: 'system', via: 'system', reason: [...skipped.values()].join('; '), details: { kind, to: [...skipped.keys()] } });
   }
 
   async #record(tx: Db, r: RequestRow, a: { action: string; actor: string; userId?: string; onBehalfOf?: string | null; via: string; reason?: string | null; details?: Record<string, unknown> }): Promise<void> {

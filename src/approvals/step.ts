@@ -12,6 +12,20 @@ export interface MirrorState {
   /** Crossdock user id -> Odoo user id, for the current approvers who have one. */
   erpUsers: Record<string, number>;
   decision: { action: string; actor: string; reason: string | null } | null;
+  /** Every stage so far, oldest first; the mirror closes what it posted for those that ended. */
+  stages: MirrorStage[];
+}
+
+/** A level started (or started again by an escalation): who was asked, and how it ended. */
+export interface MirrorStage {
+  /** `<level index>.<escalations when it started>`: what the mirror keys the stage's posts by. */
+  key: string;
+  level: number;
+  name: string;
+  /** Crossdock user ids asked at this stage. */
+  assigneeIds: string[];
+  /** null while it is the current, undecided stage; the text is what the ERP is told. */
+  ended: { kind: 'approved' | 'escalated' | 'decided'; text: string } | null;
 }
 
 /**

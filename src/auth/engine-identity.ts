@@ -24,13 +24,19 @@ export const ENGINE_ACCOUNT: ServiceAccount = { user: ENGINE_USER, role: 'operat
 /**
  * The command line on the same machine as an embedded-store instance. Whoever can read the
  * state directory can read the database files beside it, so a token kept there (0600)
- * grants nothing new; it lets `crossdock runs ...` work while `start` holds the store.
- * It cannot manage users, sources or secrets: that takes an administrator's token.
+ * grants nothing new; it lets `crossdock runs ...`, `approvals list`, `exceptions ...` work
+ * while `start` holds the store. Its scopes are what the CLI's remote commands need (the CLI
+ * derives them, src/cli/remote-permissions.ts), never a person's permission: it cannot decide
+ * approvals (a decision is made by a person, with their own token), nor manage users,
+ * sources or secrets (an administrator's token).
  */
-export const LOCAL_CLI_ACCOUNT: ServiceAccount = {
-  user: 'crossdock-local-cli', role: 'admin', tokenName: 'local-cli', eventSources: null,
-  scopes: [Permission.eventsRead, Permission.eventsSend, Permission.workflowsRead, Permission.workflowsSimulate, Permission.runsRead, Permission.runsOperate, Permission.runsSignal, Permission.auditRead, Permission.sourcesRead, Permission.usersRead, Permission.secretsRead, Permission.metricsRead, Permission.tokensOwn],
-};
+export const PERSON_ONLY: readonly Permission[] = [Permission.approvalsDecide, Permission.usersWrite, Permission.secretsWrite, Permission.sourcesWrite];
+
+export function localCliAccount(scopes: readonly Permission[]): ServiceAccount {
+  const refused = scopes.filter((s) => PERSON_ONLY.includes(s));
+  if (refused.length > 0) throw new Error(`the local command-line token may not hold ${refused.join(', ')}`);
+  return { user: 'crossdock-local-cli', role: 'admin', tokenName: 'local-cli', eventSources: null, scopes: [...scopes] };
+}
 
 /**
  * The engine's own credentials for calling Crossdock's API from a workflow (the example's

@@ -4,5 +4,5 @@ export { Users, NewUserSchema, type User, type NewUser } from './users.ts';
 export { Tokens, NewTokenSchema, TOKEN_PREFIX, hashToken, type TokenInfo, type NewToken } from './tokens.ts';
 export { Sessions, SESSION_COOKIE, CSRF_HEADER, csrfTokenFor, csrfMatches } from './sessions.ts';
 export { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
-export { EngineIdentity, ENGINE_ACCOUNT, LOCAL_CLI_ACCOUNT, type ServiceAccount } from './engine-identity.ts';
+export { EngineIdentity, ENGINE_ACCOUNT, localCliAccount, PERSON_ONLY, type ServiceAccount } from './engine-identity.ts';
 export { FirstAdminSetup } from './setup.ts';

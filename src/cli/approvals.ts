@@ -116,7 +116,8 @@ function printOne(a: ApprovalView & { actions?: { at: string; action: string; ac
   out.result(a, () => [
     `request ${a.id} (run ${a.runId}): ${a.status}`,
     `  ${a.subject.model} ${a.subject.name ?? a.subject.id}: ${a.summary}`,
-    `  level ${a.level.index + 1}/${a.levels.length} ${a.level.name}, due ${a.level.dueAt ?? '-'}, approvers ${a.level.assignees.map((x) => x.email).join(', ') || '(none)'}`,
+    `  level ${a.level.index + 1}/${a.levels.length} ${a.level.name}, due ${a.level.dueAt ?? '-'}, approvers ${a.level.assignees.map((x) => `${x.email}${x.unnotified ? ' (not notified)' : ''}`).join(', ') || '(none)'}`,
+    ...(a.warnings ?? []).map((w) => `  WARNING ${w.code}: ${w.message}`),
     ...(a.actions ?? []).map((x) => `  ${x.at} ${x.action} ${x.actor}${x.reason ? `: ${x.reason}` : ''}`),
   ].join('\n'));
   return 0;

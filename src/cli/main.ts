@@ -34,6 +34,8 @@ const HELP = `crossdock <command> [options]
   runs signal <id> <name> [--payload json]
   events send --source S --type T [--key K] (--payload json | --file payload.json)
   odoo check | setup-rules | poll   the Odoo databases in CROSSDOCK_ODOO_CONFIG: connectivity, rights, rules
+                                check: one line per capability (with --workflows, the rights its Odoo steps need);
+                                exit 0 ready, 1 reachable but something missing or refused, 3 unreachable or login refused
   odoo backfill --since T [--until T] [--source S] [--event E]   emit watched records last written in [since, until) (UTC); again: nothing new
 
   users add <email> --role R [--name N] [--password-stdin] | list | disable <id>

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import type { CrossdockConfig } from '../config/index.ts';
-import { createCrossdock } from '../main.ts';
+import { checkExitCode, type CapabilityCheck } from '../connectors/odoo/check.ts';
+import { createCrossdock, offlineConnectorSteps, type Crossdock } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
 import { odooBackfill, type BackfillFlags } from './odoo-backfill.ts';
 import { table, usageError, type Output } from './output.ts';
+import { loadFolder } from './policies.ts';
 
 /** `crossdock odoo check | setup-rules | poll | backfill`: talk to the Odoo databases in CROSSDOCK_ODOO_CONFIG. */
 export async function odooCommand(config: CrossdockConfig, rest: string[], out: Output, flags: BackfillFlags = {}): Promise<number> {
@@ -12,25 +15,7 @@ export async function odooCommand(config: CrossdockConfig, rest: string[], out: 
   const crossdock = await createCrossdock(config, { logger: silentLogger() });
   try {
     const odoo = crossdock.odoo!;
-    if (sub === 'check') {
-      const checks = await odoo.check();
-      out.result({ connections: checks }, () =>
-        checks
-          .map((c) =>
-            c.error
-              ? `${c.connection}: UNREACHABLE ${c.error.code}: ${c.error.message}`
-              : [
-                  `${c.connection}: Odoo ${c.version}, user ${c.user}`,
-                  ...(c.recommendation ? [`  recommended: ${c.recommendation}`] : []),
-                  `  rights: ${c.rights.map((r) => `${r.model} ${r.read ? 'read ok' : 'NO READ'}`).join(', ') || '(no watched models)'}`,
-                  ...c.rules.map((r) => `  rule "${r.ruleName}": ${r.state}${r.ruleId ? ` (id ${r.ruleId})` : ''} -> ${r.url}`),
-                  `  ${c.ok ? 'ok' : 'NOT READY: run crossdock odoo setup-rules, or grant the rights'}`,
-                ].join('\n'),
-          )
-          .join('\n'),
-      );
-      return checks.every((c) => c.ok) ? 0 : 1;
-    }
+    if (sub === 'check') return await checkCommand(crossdock, config, out);
     if (sub === 'setup-rules') {
       const rules = await odoo.setupRules();
       out.result({ rules }, () => table(rules as never[], ['event', 'model', 'state', 'ruleId', 'url']));
@@ -44,4 +29,39 @@ export async function odooCommand(config: CrossdockConfig, rest: string[], out: 
   } finally {
     await crossdock.close();
   }
+}
+
+/**
+ * `odoo check`: per connection, one line per capability (connection, user, each right the
+ * watches and the workflows' Odoo steps need, the automation rules), then what Crossdock
+ * itself cannot do (no mail transport). Exit 0 ready, 1 reachable but something is missing or
+ * refused, 3 a connection is unreachable or its login refused (OdooCheckExit).
+ */
+async function checkCommand(crossdock: Crossdock, config: CrossdockConfig, out: Output): Promise<number> {
+  // The workflow files are read, not deployed: nothing is stored by a check.
+  const loaded = existsSync(config.workflowsDir) ? loadFolder(config.workflowsDir, offlineConnectorSteps(config)).result : null;
+  const connections = await crossdock.odoo!.check(loaded?.ok ? loaded.workflows : []);
+  const local = crossdockChecks(crossdock);
+  if (loaded && !loaded.ok) local.unshift({ capability: `workflows in ${config.workflowsDir}`, state: 'failed', detail: `${loaded.problems.length} problem(s), their Odoo rights were not checked: crossdock validate ${config.workflowsDir}` });
+  const exit = checkExitCode([...connections.flatMap((c) => c.capabilities), ...local]);
+  const line = (c: CapabilityCheck) => `  ${c.capability}: ${c.state === 'ok' ? 'ok' : c.state.toUpperCase()}${c.detail ? `  ${c.detail}` : ''}${c.code && !c.detail.includes(c.code) ? ` (${c.code})` : ''}`;
+  const verdict = exit === 0 ? 'ok' : exit === 1 ? 'NOT READY (exit 1): run crossdock odoo setup-rules, or grant the rights marked above' : 'UNREACHABLE (exit 3): Odoo did not answer, or refused the login';
+  out.result({ connections, crossdock: local, exitCode: exit }, () =>
+    [
+      ...connections.flatMap((c) => [`${c.connection}:${c.version ? ` Odoo ${c.version}` : ''}`, ...c.capabilities.map(line)]),
+      `crossdock:`, ...local.map(line),
+      verdict,
+    ].join('\n'),
+  );
+  return exit;
+}
+
+/** What this Crossdock itself lacks for the packs, whatever Odoo allows. */
+function crossdockChecks(crossdock: Crossdock): CapabilityCheck[] {
+  const email = crossdock.notifications.channels.includes('email');
+  return [{
+    capability: 'e-mail',
+    state: email ? 'ok' : 'warning',
+    detail: email ? `approvers and customers are e-mailed through ${crossdock.config.notify.smtp?.host}` : 'no mail transport (CROSSDOCK_SMTP_HOST is not set): approvers and customers are not e-mailed; each approval records that nobody was notified',
+  }];
 }

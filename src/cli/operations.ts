@@ -35,7 +35,7 @@ export function directOperations(crossdock: Crossdock): Operations {
 }
 
 /** A JSON client for a running Crossdock's API, sending the CLI's token (CROSSDOCK_TOKEN) when it has one. */
-export function apiClient(baseUrl: string, token: string | null) {
+export function apiClient(baseUrl: string, token: string | null, forbiddenHint = '') {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     let response: Response;
     const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
@@ -48,7 +48,7 @@ export function apiClient(baseUrl: string, token: string | null) {
     const answer = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: { path: string; message: string }[] } };
     if (!response.ok) {
       const e = answer.error ?? { code: 'API_ERROR', message: `HTTP ${response.status}` };
-      const hint = response.status === 401 && !token ? ' (set CROSSDOCK_TOKEN to an API token: crossdock tokens create --name cli)' : '';
+      const hint = response.status === 401 && !token ? ' (set CROSSDOCK_TOKEN to an API token: crossdock tokens create --name cli)' : response.status === 403 ? forbiddenHint : '';
       throw new CrossdockError(e.code, `${e.message}${hint}`, { category: response.status >= 500 ? 'transient' : 'user', details: e.details ?? [] });
     }
     return answer as T;
@@ -85,7 +85,7 @@ export async function directOrRemote(
 ): Promise<number> {
   const remoteAt = (url: string) => {
     onRemote?.(url);
-    return remote(apiClient(url, cliToken(config)), url);
+    return remote(apiClient(url, cliToken(config), localTokenHint(config)), url);
   };
   if (apiUrl) return remoteAt(apiUrl);
   let crossdock: Crossdock;
@@ -111,6 +111,11 @@ export function cliToken(config: CrossdockConfig): string | null {
   const file = join(config.security.stateDir, 'cli-token');
   if (config.store.kind !== 'pglite' || !existsSync(file)) return null;
   return readFileSync(file, 'utf8').trim() || null;
+}
+
+/** What a FORBIDDEN answer to the local command-line token means (see localCliScopes). */
+function localTokenHint(config: CrossdockConfig): string {
+  return config.security.cliToken ? '' : ' (the local command-line token cannot do this: it never decides approvals nor manages users or secrets; set CROSSDOCK_TOKEN to your own API token)';
 }
 
 /** Who made a change from the command line, for the audit log. */

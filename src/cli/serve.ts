@@ -6,6 +6,7 @@ import type { CrossdockConfig } from '../config/index.ts';
 import { createCrossdock, type Crossdock } from '../main.ts';
 import { toCrossdockError } from '../errors/index.ts';
 import type { Output } from './output.ts';
+import { localCliScopes } from './remote-permissions.ts';
 
 export interface ServeOptions {
   api: boolean;
@@ -32,7 +33,7 @@ export interface RunningInstance {
 export async function startInstance(crossdock: Crossdock, config: CrossdockConfig, options: ServeOptions & { port?: number }, out: Output): Promise<RunningInstance> {
   const { engine, logger } = crossdock;
   const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, 'cli-token') : null;
-  const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile });
+  const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile, localCliScopes: localCliScopes() });
   let api: Awaited<ReturnType<typeof buildApi>> | undefined;
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -57,6 +58,9 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
       engine.vars.apiUrl = `http://${config.http.host}:${port}`;
       logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
       if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
+    }
+    if (!crossdock.notifications.channels.includes('email')) {
+      logger.warn({ missing: 'CROSSDOCK_SMTP_HOST' }, 'no mail transport: approvers and customers are not e-mailed; each approval records who was not notified (docs/NOTIFICATIONS.md)');
     }
     engine.startWorkers(options.workers);
     // Pollers run in the API process only, so several workers never poll the same cursor.

@@ -9,3 +9,4 @@ export { ExceptionsService, OpenCaseInput, type Actor, type CaseDetail, type Exc
 export { raiseExceptionStep, RaiseExceptionConfig } from './step.ts';
 export { UndeliveredNotices, undeliveredKey } from './undelivered.ts';
 export { auditCaseEvents } from './case-audit.ts';
+export { noEligibleApproverCase, noEligibleApproverKey } from './unassigned-approvals.ts';

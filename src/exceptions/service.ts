@@ -76,8 +76,11 @@ export class ExceptionsService {
     this.#o = options;
   }
 
-  /** Opens a case (a scheduled check, a `raise_exception` step); with a key, at most once. */
-  async openCase(input: OpenCaseInput, who: Actor, kind: 'check' | 'raised' = 'check'): Promise<{ case: CaseView; created: boolean }> {
+  /**
+   * Opens a case (a scheduled check, a `raise_exception` step); with a key, at most once.
+   * With `tx` the case, its history and audit entry commit (or not) with the caller's change.
+   */
+  async openCase(input: OpenCaseInput, who: Actor, kind: 'check' | 'raised' = 'check', tx?: Db): Promise<{ case: CaseView; created: boolean }> {
     const parsed = OpenCaseInput.safeParse(input);
     if (!parsed.success) {
       throw new CrossdockError('EXCEPTION_CASE_INVALID', 'The exception case to open is not valid', {
@@ -87,7 +90,7 @@ export class ExceptionsService {
     const c = parsed.data;
     const now = this.#o.now();
     const due = new Date(now.getTime() + (c.slaHours ?? DEFAULT_SLA_HOURS) * HOUR_MS);
-    return this.#o.db.transaction().execute(async (tx) => {
+    const open = async (tx: Db) => {
       const inserted = (await sql<CaseRow>`
         INSERT INTO exception_cases (run_id, kind, status, step_id, error, opened_at, type, severity, title, subject, owner_team, owner_user_id,
                                      due_at, error_code, workflow_id, details, open_key, updated_at)
@@ -102,7 +105,8 @@ export class ExceptionsService {
       await recordEvent(tx, inserted.id, now, who.actor, 'opened', { type: c.type, severity: c.severity, code: c.code ?? null });
       await this.#audit(tx, who, 'open', inserted.id, { type: c.type, severity: c.severity, title: c.title, run: c.runId ?? null });
       return { case: toView(inserted, now), created: true };
-    });
+    };
+    return tx ? open(tx) : this.#o.db.transaction().execute(open);
   }
 
   async list(filter: CaseFilter = {}): Promise<{ cases: CaseView[]; more: boolean }> {

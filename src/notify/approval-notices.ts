@@ -1,15 +1,27 @@
 import type { ApprovalNotice, ApprovalNotifier } from '../approvals/index.ts';
+import type { Logger } from '../observability/index.ts';
 import type { Notifications } from './service.ts';
+
+/** Why a notice is not sent when no SMTP server is configured. */
+export const NO_MAIL_TRANSPORT = 'no mail transport (CROSSDOCK_SMTP_HOST is not set)';
 
 /**
  * The approvals module's notifier: each notice becomes one e-mail to one approver, rendered
  * from `approval-<kind>` and queued in the approval's own transaction under the notice's
  * key, so a level that starts also tells its approvers (or, rolled back, tells nobody).
+ * A notice that cannot be sent is never dropped silently: it is logged (warn) and answered
+ * `{ skipped }`, which the request records (the assignee's `unnotified`, a history row).
  */
-export function approvalNotifier(notifications: Notifications): ApprovalNotifier {
+export function approvalNotifier(notifications: Notifications, logger: Logger): ApprovalNotifier {
   return async (notice, tx) => {
-    // A user known by a login name only has no mailbox; the request still reaches their inbox.
-    if (!/^[^<>@\s]+@[^<>@\s]+$/.test(notice.to.email)) return;
+    const skip = (reason: string) => {
+      logger.warn({ request: notice.request.id, approvalLevel: notice.request.level.name, kind: notice.kind, to: notice.to.email, reason }, `approval notice not sent: ${reason}`);
+      return { skipped: reason };
+    };
+    // Without a mail transport, or for a user known by a login name only (no mailbox), the
+    // request reaches the inbox only: the approvals module records who was not told.
+    if (!notifications.channels.includes('email')) return skip(NO_MAIL_TRANSPORT);
+    if (!/^[^<>@\s]+@[^<>@\s]+$/.test(notice.to.email)) return skip('no e-mail address');
     await notifications.enqueue({
       dedupeKey: notice.key,
       channel: 'email',

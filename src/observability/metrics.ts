@@ -58,6 +58,27 @@ export function createMetrics(deps: { events: EngineEvents; db: Kysely<any>; pro
     },
   });
 
+  // Approvals that will not be decided or seen unless someone acts (see docs/APPROVALS.md).
+  const attention = async (where: ReturnType<typeof sql>) =>
+    (await sql<{ workflow_id: string; n: string | number }>`SELECT r.workflow_id, count(*) AS n FROM approval_requests r JOIN runs ON runs.id = r.run_id
+      WHERE r.status = 'pending' AND runs.status NOT IN ('completed', 'failed', 'cancelled') AND ${where} GROUP BY r.workflow_id`.execute(deps.db)).rows;
+  new Gauge({
+    name: 'crossdock_approvals_without_approver', help: 'Pending approval requests whose current level nobody may decide (empty group, or all excluded by segregation of duties), by workflow',
+    labelNames: ['workflow'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await attention(sql`jsonb_array_length(r.assignees) = 0`)) this.set({ workflow: r.workflow_id }, Number(r.n));
+    },
+  });
+  new Gauge({
+    name: 'crossdock_approvals_not_notified', help: 'Pending approval requests with approvers who were not told of their current level (no mail transport, no e-mail address), by workflow',
+    labelNames: ['workflow'], registers: [registry],
+    async collect() {
+      this.reset();
+      for (const r of await attention(sql`EXISTS (SELECT 1 FROM jsonb_array_elements(r.assignees) a WHERE a ? 'unnotified')`)) this.set({ workflow: r.workflow_id }, Number(r.n));
+    },
+  });
+
   const offs = [
     deps.events.on('event:accepted', (e) => accepted.inc({ source: e.source })),
     deps.events.on('event:duplicate', (e) => duplicates.inc({ source: e.source })),

@@ -28,7 +28,7 @@ steps:
     with: { decision: "= steps.approve.output.decision" }
 `;
 
-describe('approvals shown in Odoo: a note per stage, an activity per approver, the decision posted back', () => {
+describe('approvals shown in Odoo: a note per stage and per level decision, an activity per approver closed with the decision', () => {
   let sim: OdooSimulator;
   let t: TestStore;
   let engine: Engine;
@@ -58,8 +58,11 @@ describe('approvals shown in Odoo: a note per stage, an activity per approver, t
     await t.dispose();
   });
 
-  const notes = (order: number) => sim.db.searchRead('mail.message', [['model', '=', 'sale.order'], ['res_id', '=', order], ['body', 'ilike', 'Crossdock']], ['body'])
+  const messages = (order: number, subtype: string) => sim.db.searchRead('mail.message', [['model', '=', 'sale.order'], ['res_id', '=', order], ['subtype_id.name', '=', subtype]], ['body'])
     .sort((a, b) => Number(a.id) - Number(b.id)).map((m) => String(m.body));
+  const notes = (order: number) => messages(order, 'Note').filter((body) => body.includes('Crossdock'));
+  /** What Odoo posts when an activity is marked done: "To-Do done", the feedback, the original note. */
+  const doneActivities = (order: number) => messages(order, 'Activities');
   const activities = (order: number) => sim.db.searchRead('mail.activity', [['res_model', '=', 'sale.order'], ['res_id', '=', order]], ['summary', 'user_id', 'date_deadline'])
     .map((a) => ({ user: (a.user_id as [number, string])[0], due: a.date_deadline }));
   const who = (email: string) => ({ userId: ids[email]!, email, actor: `user:${ids[email]} ${email}` });
@@ -75,17 +78,25 @@ describe('approvals shown in Odoo: a note per stage, an activity per approver, t
 
     const [request] = (await approvals.list({ status: 'pending' })).approvals;
     const parkedAgain = nextEvent(engine, 'run:waiting', runId);
-    await approvals.decide(request!.id, who('mgr@acme.test'), 'approve', null, 'api');
+    await approvals.decide(request!.id, who('mgr@acme.test'), 'approve', 'fine for a key account', 'api');
     await parkedAgain;
-    // The finance level: one note more, one activity for the approver who is an Odoo user.
-    assert.match(notes(order)[1]!, /level finance/);
-    assert.deepEqual(activities(order).map((a) => a.user).sort(), [6, 8]);
+    // The first level's decision is noted, its activity is done with the decision as feedback,
+    // and the finance level shows with one activity for the approver who is an Odoo user.
+    assert.match(notes(order)[1]!, /Level manager approved in Crossdock \(request \d+\) by mgr@acme\.test: fine for a key account/);
+    assert.match(notes(order)[2]!, /level finance/);
+    assert.deepEqual(activities(order).map((a) => a.user), [8]);
+    assert.equal(doneActivities(order).length, 1);
+    assert.match(doneActivities(order)[0]!, /To-Do done \(originally assigned to .*\): Approve in Crossdock: S\d+.*Feedback:.*Level manager approved in Crossdock/s);
 
     await approvals.decide(request!.id, who('cfo@acme.test'), 'reject', 'margin too thin for this customer', 'api');
     const run = await waitForRun(engine, runId);
     assert.deepEqual(run.output, { decision: 'rejected' });
-    assert.equal(notes(order).length, 3);
-    assert.match(notes(order)[2]!, /Rejected in Crossdock \(request \d+\) by cfo@acme\.test: margin too thin for this customer/);
-    assert.equal(sim.calls.count({ model: 'sale.order', method: 'message_post' }), 3, 'each stage posted once');
+    assert.equal(notes(order).length, 4);
+    assert.match(notes(order)[3]!, /Rejected in Crossdock \(request \d+\) by cfo@acme\.test: margin too thin for this customer/);
+    assert.deepEqual(activities(order), [], 'no Approve in Crossdock activity stays open');
+    assert.equal(doneActivities(order).length, 2);
+    assert.match(doneActivities(order)[1]!, /Feedback:.*Rejected in Crossdock .*margin too thin for this customer/s);
+    assert.equal(sim.calls.count({ model: 'sale.order', method: 'message_post' }), 4, 'each stage and each level decision posted once');
+    assert.equal(sim.calls.count({ model: 'mail.activity', method: 'action_feedback' }), 2, 'each stage closed once');
   });
 });

@@ -12,7 +12,7 @@ const notice = (over: Partial<ApprovalNotice> = {}): ApprovalNotice => ({
   request: {
     id: '1', runId: '9', workflowId: 'release', subject: { model: 'purchase.order', id: 12 }, summary: 'PO 12 from a non-preferred supplier', policy: null, requester: null,
     status: 'pending', level: { index: 1, name: 'finance', required: 1, slaHours: 8, startedAt: '2026-06-01T08:00:00.000Z', dueAt: null, remindedAt: null, assignees: [] },
-    levels: ['buyer', 'finance'], escalations: 1, breached: true, createdAt: '2026-06-01T08:00:00.000Z', decidedAt: null, decisionReason: null, nextTimerAt: null, bulkGroup: null,
+    levels: ['buyer', 'finance'], escalations: 1, breached: true, createdAt: '2026-06-01T08:00:00.000Z', decidedAt: null, decisionReason: null, nextTimerAt: null, bulkGroup: null, warnings: [],
   },
   ...over,
 });

@@ -38,17 +38,19 @@ sources:
     test(`over ${protocol}: the version, and the recommendation to move to JSON-2`, async () => {
       configWith(protocol);
       const result = await check();
-      assert.match(result.stdout, /main: Odoo 19\.0\+e-20251227, user .*admin/);
-      assert.match(result.stdout, new RegExp(`recommended: Odoo 19\\.0 deprecates /${protocol} \\(removed in Odoo 20\\): set "protocol: json2"`));
-      assert.match(result.stdout, /sale\.order read ok/);
+      assert.match(result.stdout, /main: Odoo 19\.0\+e-20251227/);
+      assert.match(result.stdout, /user: ok .*admin/);
+      assert.match(result.stdout, new RegExp(`protocol: WARNING  recommended: Odoo 19\\.0 deprecates /${protocol} \\(removed in Odoo 20\\): set "protocol: json2"`));
+      assert.match(result.stdout, /read sale\.order: ok/);
     });
   }
 
   test('over json2: the same report, with nothing to recommend', async () => {
     configWith('json2');
     const result = await check();
-    assert.match(result.stdout, /main: Odoo 19\.0\+e-20251227, user API key user \(JSON-2\)/);
+    assert.match(result.stdout, /main: Odoo 19\.0\+e-20251227/);
+    assert.match(result.stdout, /user: ok  the API key's user \(JSON-2 has no uid\)/);
     assert.ok(!result.stdout.includes('recommended'), result.stdout);
-    assert.match(result.stdout, /sale\.order read ok/);
+    assert.match(result.stdout, /read sale\.order: ok/);
   });
 });

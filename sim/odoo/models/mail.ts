@@ -2,7 +2,8 @@
  * Chatter: mail.message, mail.activity and the mail.thread methods every business
  * model answers (message_post, activity_schedule). As recorded: a plain-text body is
  * HTML-escaped and wrapped in <p>; `body_is_html` keeps it; message_post returns the
- * message id; activity_schedule returns the activity recordset.
+ * message id; activity_schedule returns the activity recordset. Marking an activity done
+ * (`mail.activity.action_feedback`) behaves as Odoo 17's `_action_done`: see activityDone.
  */
 import { py, pyTupleRepr } from '../errors.ts';
 import { bindArguments, opt, toIds } from '../orm/bind.ts';
@@ -31,6 +32,7 @@ export const mailModels: ModelDef[] = [
       model: f.char('Related Document Model'),
       res_id: f.int('Related Document ID'),
       record_name: f.char('Message Record Name'),
+      mail_activity_type_id: f.m2o('mail.activity.type', 'Mail Activity Type'),
       tracking_value_ids: f.o2m('mail.tracking.value', 'mail_message_id', 'Tracking values'),
     },
   }),
@@ -46,7 +48,10 @@ export const mailModels: ModelDef[] = [
     },
   }),
   defineModel({ name: 'mail.message.subtype', description: 'Message subtypes', order: 'sequence, id', fields: { name: f.char('Message Type'), sequence: f.int('Sequence') } }),
-  defineModel({ name: 'mail.activity.type', description: 'Activity Type', order: 'sequence, id', fields: { name: f.char('Name'), sequence: f.int('Sequence'), delay_count: f.int('Schedule') } }),
+  defineModel({
+    name: 'mail.activity.type', description: 'Activity Type', order: 'sequence, id',
+    fields: { name: f.char('Name'), sequence: f.int('Sequence'), delay_count: f.int('Schedule'), keep_done: f.bool('Keep Done', { default: () => false }) },
+  }),
   defineModel({
     name: 'mail.activity',
     description: 'Activity',
@@ -61,6 +66,9 @@ export const mailModels: ModelDef[] = [
       activity_type_id: f.m2o('mail.activity.type', 'Activity Type'),
       summary: f.char('Summary'),
       note: f.html('Note'),
+      feedback: f.html('Feedback'),
+      active: f.bool('Active', { default: () => true }),
+      date_done: f.date('Done Date'),
       date_deadline: f.date('Due Date', { required: true }),
       user_id: f.m2o('res.users', 'Assigned to', { default: (env) => env.uid }),
       state: f.selection('State', [['overdue', 'Overdue'], ['today', 'Today'], ['planned', 'Planned']], {
@@ -72,8 +80,49 @@ export const mailModels: ModelDef[] = [
         },
       }),
     },
+    methods: {
+      async action_feedback(env: Env, { args, kwargs }: MethodCall) {
+        const [ids, ...rest] = args;
+        const { values } = bindArguments([opt('feedback', false), opt('attachment_ids')], rest, kwargs, { qualName: 'MailActivity.action_feedback' });
+        const messages = await activityDone(env, toIds(ids), typeof values.feedback === 'string' ? values.feedback : false);
+        return messages[0] ?? false;
+      },
+    },
   }),
 ];
+
+/**
+ * Odoo 17's MailActivity._action_done: for each activity, a message on its record
+ * ("<type> done", the feedback, the original note; subtype mail.mt_activities, as a
+ * notification carrying the activity type), then the activity is archived with its
+ * feedback and done date when its type keeps done activities, else deleted. Returns the
+ * messages' ids; `action_feedback` answers the first (or false).
+ */
+async function activityDone(env: Env, ids: number[], feedback: string | false): Promise<number[]> {
+  const messages: number[] = [];
+  // Raises MissingError for an activity already done (deleted), as Odoo does.
+  const rows = env.sudo().read('mail.activity', ids, ['res_model', 'res_id', 'activity_type_id', 'summary', 'note', 'user_id']);
+  const kept: number[] = [];
+  for (const activity of rows) {
+    const type = activity.activity_type_id as [number, string] | false;
+    const assignee = activity.user_id as [number, string] | false;
+    const others = assignee !== false && assignee[0] !== env.uid ? ` (originally assigned to ${escapeHtml(assignee[1])})` : '';
+    const body = [
+      `<div><p>${escapeHtml(type ? type[1] : 'Activity')} done${others}${activity.summary ? `: ${escapeHtml(String(activity.summary))}` : ''}</p>`,
+      feedback ? `<div class="o_mail_note_title"><strong>Feedback:</strong></div>${escapeHtml(feedback).replace(/\n/g, '<br>')}` : '',
+      activity.note ? `<div class="o_mail_note_title"><strong>Original note:</strong></div><div>${String(activity.note)}</div>` : '',
+      '</div>',
+    ].join('');
+    const message = await postMessage(env, String(activity.res_model), Number(activity.res_id), { body, bodyIsHtml: true, messageType: 'notification', subtypeXmlid: 'mail.mt_activities' });
+    if (type) await env.sudo().write('mail.message', [message], { mail_activity_type_id: type[0] });
+    messages.push(message);
+    if (type && env.sudo().row('mail.activity.type', type[0])?.keep_done === true) kept.push(Number(activity.id));
+  }
+  if (kept.length > 0) await env.sudo().write('mail.activity', kept, { active: false, feedback: feedback || false, date_done: env.today() });
+  const deleted = ids.filter((id) => !kept.includes(id));
+  if (deleted.length > 0) await env.sudo().unlink('mail.activity', deleted);
+  return messages;
+}
 
 function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

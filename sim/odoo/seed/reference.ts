@@ -38,9 +38,10 @@ export const referenceRows: SeedRows = {
     { id: 4, module: 'mail', name: 'mt_note', model: 'mail.message.subtype', res_id: 2 },
     { id: 5, module: 'sale', name: 'mt_order_confirmed', model: 'mail.message.subtype', res_id: 12 },
     { id: 6, module: 'mail', name: 'mail_activity_data_todo', model: 'mail.activity.type', res_id: 4 },
+    { id: 7, module: 'mail', name: 'mt_activities', model: 'mail.message.subtype', res_id: 3 },
     { id: 5542, module: 'base', name: 'res_partner_2', model: 'res.partner', res_id: 10 },
   ],
-  'mail.message.subtype': [{ id: 1, name: 'Discussions', sequence: 0 }, { id: 2, name: 'Note', sequence: 100 }, { id: 12, name: 'Sales Order Confirmed', sequence: 20 }],
+  'mail.message.subtype': [{ id: 1, name: 'Discussions', sequence: 0 }, { id: 2, name: 'Note', sequence: 100 }, { id: 3, name: 'Activities', sequence: 90 }, { id: 12, name: 'Sales Order Confirmed', sequence: 20 }],
   'mail.activity.type': [
     { id: 1, name: 'Email', sequence: 10 }, { id: 2, name: 'Call', sequence: 20 }, { id: 3, name: 'Meeting', sequence: 30 },
     { id: 4, name: 'To-Do', sequence: 40 }, { id: 5, name: 'Upload Document', sequence: 50 },

@@ -8,8 +8,8 @@ import type { Store } from '../../store/index.ts';
 import type { LoadedWorkflow, StepType } from '../../workflows/index.ts';
 import { createOdooClient, type OdooClient } from './client.ts';
 import { OdooProfileSchema } from './config.ts';
-import { protocolAdvice } from './version.ts';
-import { checkRules, createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type RuleStatus } from './ingest/index.ts';
+import { checkExitCode, odooNeeds, runProbes, type CapabilityCheck, type ProbeContext } from './check.ts';
+import { createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type RuleStatus } from './ingest/index.ts';
 
 /**
  * The Odoo configuration file (CROSSDOCK_ODOO_CONFIG). Secrets are never in it: each
@@ -64,19 +64,19 @@ export interface OdooIntegration {
   workflows: LoadedWorkflow[];
   routes: FastifyPluginAsync;
   setupRules(): Promise<RuleStatus[]>;
-  check(): Promise<OdooCheck[]>;
+  /** Checks every connection; `workflows` are those whose Odoo steps' rights are checked too. */
+  check(workflows?: readonly LoadedWorkflow[]): Promise<OdooCheck[]>;
 }
 
+/** One connection's check: a line per capability (see check.ts), and what it learnt. */
 export interface OdooCheck {
   connection: string;
+  /** Every capability ok (warnings aside). */
   ok: boolean;
+  /** The server answered and the login was accepted. */
+  reachable: boolean;
   version?: string;
-  /** A change the configuration should make, e.g. to JSON-2 on Odoo 19+. */
-  recommendation?: string;
-  user?: string;
-  rights: { model: string; read: boolean }[];
-  rules: RuleStatus[];
-  error?: { code: string; message: string };
+  capabilities: CapabilityCheck[];
 }
 
 /** Wires the Odoo connector for one Crossdock instance. `accept` is the engine's intake. */
@@ -106,29 +106,15 @@ export function createOdooIntegration(
       for (const source of ingestion.sources) out.push(...(await setupRules(clients(source.connection), source, settings.publicUrl)));
       return out;
     },
-    async check() {
+    async check(workflows = []) {
       const out: OdooCheck[] = [];
       for (const [name, client] of byName) {
-        const sources = ingestion.sources.filter((s) => s.connection === name);
-        try {
-          const version = await client.version();
-          const uid = await client.authenticate();
-          const users = uid === null ? [] : await client.call<{ name: string; login: string }[]>('res.users', 'read', [[uid]], { fields: ['name', 'login'] }, undefined, { idempotent: true });
-          const models = [...new Set(sources.flatMap((s) => s.watch.map((w) => w.model)))];
-          const rights = [];
-          for (const model of models) {
-            const read = await client.call<boolean>(model, 'check_access_rights', ['read'], { raise_exception: false }, undefined, { idempotent: true }).catch(() => false);
-            rights.push({ model, read: read === true });
-          }
-          const rules = [];
-          for (const source of sources) rules.push(...(await checkRules(client, source, settings.publicUrl)));
-          const ok = rights.every((r) => r.read) && rules.every((r) => r.state === 'ok');
-          const advice = protocolAdvice(version, client.protocol);
-          out.push({ connection: name, ok, version: version.serverVersion, ...(advice === null ? {} : { recommendation: advice }), user: users[0] ? `${users[0].name} (${users[0].login}, uid ${uid})` : 'API key user (JSON-2)', rights, rules });
-        } catch (error) {
-          const e = error as { code?: string; message?: string };
-          out.push({ connection: name, ok: false, rights: [], rules: [], error: { code: e.code ?? 'ODOO_UNAVAILABLE', message: e.message ?? String(error) } });
-        }
+        const ctx: ProbeContext = { client, sources: ingestion.sources.filter((s) => s.connection === name), publicUrl: settings.publicUrl, needs: odooNeeds(workflows, name) };
+        const capabilities = await runProbes(ctx);
+        out.push({
+          connection: name, capabilities, ok: checkExitCode(capabilities) === 0, reachable: !capabilities.some((c) => c.state === 'unreachable'),
+          ...(ctx.version ? { version: ctx.version.serverVersion } : {}),
+        });
       }
       return out;
     },

@@ -1,30 +1,32 @@
-import type { ApprovalMirror, MirrorState } from '../../../approvals/index.ts';
+import type { ApprovalMirror, MirrorStage, MirrorState } from '../../../approvals/index.ts';
 import type { StepContext } from '../../../workflows/index.ts';
 import { activityScheduleStep, messagePostStep } from './chatter-steps.ts';
-import type { OdooClientPool } from './shared.ts';
-
-const DECISION_WORDS: Record<string, string> = {
-  approved: 'Approved', rejected: 'Rejected', auto_approved: 'Approved automatically', auto_rejected: 'Rejected automatically',
-};
+import { callOptions, chatterRef, type OdooClientPool } from './shared.ts';
 
 /**
  * Shows an approval request on its Odoo record. Each stage (a level starting or being
- * escalated, the decision) posts one internal note, and each approver who is an Odoo user
- * gets one To-Do activity due on the deadline; the chatter steps' references make every
- * repeat find what the first call posted.
+ * escalated) posts one internal note, and each approver who is an Odoo user gets one
+ * To-Do activity due on the deadline. When a stage ends, its level's decision is noted
+ * (each level, not only the last) and its activities are marked done with the outcome as
+ * feedback (`mail.activity.action_feedback`: Odoo posts "To-Do done" with it and deletes
+ * the activity). The chatter steps' references make every repeat find what the first call
+ * posted; an activity already done is no longer found, so it is never closed twice.
  */
 export function odooApprovalMirror(pool: OdooClientPool): ApprovalMirror {
   const note = messagePostStep(pool);
   const activity = activityScheduleStep(pool);
-  const as = (ctx: StepContext, suffix: string): StepContext => ({ ...ctx, idempotencyKey: `${ctx.idempotencyKey}:odoo:${suffix}` });
   return {
     async sync(ctx, connection, state: MirrorState) {
       const { request } = state;
       const id = Number(request.subject.id);
       const on = { connection, model: request.subject.model, id };
+      for (const stage of state.stages) {
+        if (stage.ended?.kind === 'approved') await note.execute(as(ctx, `level-decision:${stage.level}`), note.config.parse({ ...on, body: stage.ended.text }));
+        if (stage.ended) await closeActivities(pool, ctx, { ...on, stage }, stage.ended.text);
+      }
       if (state.decision) {
-        const { action, actor, reason } = state.decision;
-        const body = `${DECISION_WORDS[action] ?? action} in Crossdock (request ${request.id}) by ${actor.replace(/^user:\d+ /, '')}${reason ? `: ${reason}` : ''}`;
+        const last = state.stages.at(-1);
+        const body = last?.ended?.text ?? `${state.decision.action} in Crossdock (request ${request.id})`;
         await note.execute(as(ctx, 'decision'), note.config.parse({ ...on, body }));
         return;
       }
@@ -36,11 +38,27 @@ export function odooApprovalMirror(pool: OdooClientPool): ApprovalMirror {
       for (const assignee of request.level.assignees) {
         const odooUser = state.erpUsers[assignee.userId];
         if (odooUser === undefined) continue;
-        await activity.execute(as(ctx, `activity:${stage}:${assignee.userId}`), activity.config.parse({
+        await activity.execute(as(ctx, activityKey(stage, assignee.userId)), activity.config.parse({
           ...on, summary: `Approve in Crossdock: ${request.subject.name ?? request.subject.id}`.slice(0, 120), note: request.summary, user_id: odooUser,
           ...(request.level.dueAt ? { date_deadline: request.level.dueAt.slice(0, 10) } : {}),
         }));
       }
+
     },
   };
+}
+
+const as = (ctx: StepContext, suffix: string): StepContext => ({ ...ctx, idempotencyKey: `${ctx.idempotencyKey}:odoo:${suffix}` });
+const activityKey = (stage: string, userId: string) => `activity:${stage}:${userId}`;
+
+/** Marks a stage's open activities done, with the stage's outcome as feedback. */
+async function closeActivities(pool: OdooClientPool, ctx: StepContext, on: { connection: string; model: string; id: number; stage: MirrorStage }, feedback: string): Promise<void> {
+  const refs = on.stage.assigneeIds.map((userId) => chatterRef(as(ctx, activityKey(on.stage.key, userId)).idempotencyKey));
+  if (refs.length === 0) return;
+  const client = pool.get(on.connection);
+  const anyRef = [...refs.slice(1).map(() => '|'), ...refs.map((ref) => ['note', 'ilike', ref])];
+  // Open activities only (the default active_test): a done one is deleted, or archived.
+  const open = await client.call<number[]>('mail.activity', 'search', [[['res_model', '=', on.model], ['res_id', '=', on.id], ...anyRef]], {}, undefined, callOptions(ctx, true));
+  // Idempotency: a repeat finds the activities done here no longer open, and does nothing.
+  if (open.length > 0) await client.call('mail.activity', 'action_feedback', [open], { feedback }, undefined, callOptions(ctx, false));
 }
