@@ -118,7 +118,7 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
           actions={
             <div className="filters">
               {select('status', 'Status', ['open', 'retrying', 'resolved', 'replayed'])}
-              {select('type', 'Type', ['dead_letter', 'odoo_refusal', 'raised', 'check'])}
+              {select('type', 'Type', ['dead_letter', 'odoo_refusal', 'raised', 'check', 'event_conflict', 'event_order'])}
               {select('severity', 'Severity', ['low', 'medium', 'high', 'critical'])}
               <div className="inline-field">
                 <label htmlFor={ids.olderThanHours}>Open longer than</label>
