@@ -34,6 +34,8 @@ export interface OrderingResult {
   released: { runId: string; eventId: string; workflowId: string }[];
   held: { eventId: string; workflowId: string; status: 'skipped' | 'parked' | 'case' }[];
   caseEvents: CaseEvent[];
+  /** Keys whose head moved: their parked successors are released after this batch's own runs. */
+  advanced: { source: string; key: string }[];
 }
 
 type Verdict = 'next' | 'stale' | 'gap';
@@ -42,12 +44,12 @@ type Verdict = 'next' | 'stale' | 'gap';
  * Decides, in the intake's transaction, which ordered runs start. Per (source, business key)
  * one head row holds the newest sequence acted on; it is locked (FOR UPDATE) while an event
  * of that key is judged, so concurrent intakes judge one after the other. An event newer than
- * the head starts its runs and becomes the head; an older one is held by its workflow's
+ * the head (or as new) starts its runs and becomes the head; an older one is held by its workflow's
  * policy; with `park`, one that skips a sequence number waits for its predecessor and is
  * released, in order, by the transaction that stores that predecessor.
  */
 export async function applyOrdering(tx: Transaction<Database>, runs: OrderingInput[], now: Date): Promise<OrderingResult> {
-  const result: OrderingResult = { go: new Set(), released: [], held: [], caseEvents: [] };
+  const result: OrderingResult = { go: new Set(), released: [], held: [], caseEvents: [], advanced: [] };
   const groups = new Map<string, number[]>();
   runs.forEach((r, i) => {
     const id = `${r.eventIndex}\u0000${r.order.key}`;
@@ -59,7 +61,7 @@ export async function applyOrdering(tx: Transaction<Database>, runs: OrderingInp
     const { verdict, head } = await judge(tx, lead, now);
     if (verdict === 'next') {
       indexes.forEach((i) => result.go.add(i));
-      await releaseParked(tx, lead.source, lead.order.key, now, result);
+      if (!result.advanced.some((a) => a.source === lead.source && a.key === lead.order.key)) result.advanced.push({ source: lead.source, key: lead.order.key });
       continue;
     }
     for (const i of indexes) await hold(tx, runs[i]!, verdict, head, now, result);
@@ -71,7 +73,7 @@ async function judge(tx: Transaction<Database>, r: OrderingInput, now: Date): Pr
   await sql`INSERT INTO event_order_heads (source, order_key, sequence, event_id, updated_at) VALUES (${r.source}, ${r.order.key}, NULL, NULL, ${now})
             ON CONFLICT (source, order_key) DO NOTHING`.execute(tx);
   const row = (await sql<{ sequence: string | null; newer: boolean | null; gap: boolean | null; before_first: boolean | null }>`
-    SELECT sequence::text AS sequence, ${r.order.sequence}::numeric > sequence AS newer, ${r.order.sequence}::numeric > sequence + 1 AS gap,
+    SELECT sequence::text AS sequence, ${r.order.sequence}::numeric >= sequence AS newer, ${r.order.sequence}::numeric > sequence + 1 AS gap,
            ${r.order.sequence}::numeric > ${r.order.first}::numeric AS before_first
     FROM event_order_heads WHERE source = ${r.source} AND order_key = ${r.order.key} FOR UPDATE`.execute(tx)).rows[0]!;
   const park = r.order.policy === 'park';
@@ -80,6 +82,7 @@ async function judge(tx: Transaction<Database>, r: OrderingInput, now: Date): Pr
   else if (!row.newer) verdict = 'stale';
   else verdict = park && row.gap ? 'gap' : 'next';
   if (verdict === 'next') {
+    // Equal is not older: another report of the same moment (the same record version) goes ahead.
     await sql`UPDATE event_order_heads SET sequence = ${r.order.sequence}::numeric, event_id = ${r.eventId}, updated_at = ${now}
               WHERE source = ${r.source} AND order_key = ${r.order.key}`.execute(tx);
   }
@@ -108,8 +111,16 @@ async function hold(tx: Transaction<Database>, r: OrderingInput, verdict: Exclud
   result.caseEvents.push({ caseId: String(opened.id), runId: null, action: 'opened', details: { code: 'EVENT_OUT_OF_ORDER', event: r.eventId, workflow: r.workflowId } });
 }
 
-/** Starts the parked successors of the head, one sequence number at a time, advancing the head. */
-async function releaseParked(tx: Transaction<Database>, source: string, key: string, now: Date, result: OrderingResult): Promise<void> {
+/**
+ * Starts the parked successors of each advanced head, one sequence number at a time, moving
+ * the head along. Called after the batch's own runs are inserted, so runs are created in
+ * sequence order.
+ */
+export async function releaseParked(tx: Transaction<Database>, result: OrderingResult, now: Date): Promise<void> {
+  for (const { source, key } of result.advanced) await releaseKey(tx, source, key, now, result);
+}
+
+async function releaseKey(tx: Transaction<Database>, source: string, key: string, now: Date, result: OrderingResult): Promise<void> {
   for (;;) {
     const next = await sql<{ id: string; event_id: string; workflow_id: string; sequence: string }>`
       SELECT h.id, h.event_id, h.workflow_id, h.sequence::text AS sequence FROM event_order_held h

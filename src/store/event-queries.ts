@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { CaseEvent, CaseEventSink } from './checkpoint-queries.ts';
 import { recordKeyConflicts, type ConflictCheck, type KeyConflict } from './event-conflicts.ts';
-import { applyOrdering, type OrderingResult, type RunOrder } from './event-order.ts';
+import { applyOrdering, releaseParked, type OrderingResult, type RunOrder } from './event-order.ts';
 import type { Database } from './schema.ts';
 
 export interface NewEvent {
@@ -87,6 +87,7 @@ export async function insertEventsWithRuns(
     );
     const { runs, ordering } = await orderRuns(tx, runsFor(wasInserted).filter((r) => wasInserted[r.eventIndex]), events, ids as string[], now);
     const runIds = await insertRuns(tx, runs, ids as string[], now);
+    await releaseParked(tx, ordering, now);
     const opened: CaseEvent[] = [...conflictCases, ...ordering.caseEvents];
     if (caseEvents && opened.length > 0) await caseEvents(tx, opened);
     return {
@@ -99,7 +100,7 @@ export async function insertEventsWithRuns(
 /** Runs of workflows that order their events go through applyOrdering; the rest start as they are. */
 async function orderRuns(tx: Transaction<Database>, runs: NewRun[], events: NewEvent[], ids: string[], now: Date): Promise<{ runs: NewRun[]; ordering: OrderingResult }> {
   const ordered = runs.filter((r) => r.order !== undefined);
-  if (ordered.length === 0) return { runs, ordering: { go: new Set(), released: [], held: [], caseEvents: [] } };
+  if (ordered.length === 0) return { runs, ordering: { go: new Set(), released: [], held: [], caseEvents: [], advanced: [] } };
   const ordering = await applyOrdering(
     tx,
     ordered.map((r) => ({ ...r, order: r.order!, eventId: ids[r.eventIndex]!, source: events[r.eventIndex]!.source })),
