@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { ApiError, post, qs } from '../api.ts';
+import { IntakeConflicts } from '../components/IntakeConflicts.tsx';
 import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
 import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
 import { formatDuration, formatTime, pretty } from '../format.ts';
@@ -112,6 +113,7 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
           </ul>
         )}
       </Section>
+      <IntakeConflicts />
       <div className="split">
         <Section
           title="Cases"
