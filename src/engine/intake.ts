@@ -125,7 +125,8 @@ export class EventIntake {
       this.policy.caseEvents,
     );
     const results = outcome.events;
-    const queued = unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));
+    // Released parked runs may carry concurrency keys too: the admitter looks at them.
+    const queued = outcome.ordering.released.length > 0 || unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));
     if (results.some((r) => r.runIds.length > 0) || outcome.ordering.released.length > 0) await this.store.wake(queued ? 'admit' : 'work');
     batch.forEach((p, i) => {
       const result = results[slot[i]!]!;
