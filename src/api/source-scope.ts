@@ -1,6 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Principal } from '../auth/index.ts';
 import { CrossdockError } from '../errors/index.ts';
+import type { Database } from '../store/index.ts';
 
 /**
  * A principal limited to some event sources (a token made with `eventSources`) sees only
@@ -28,7 +29,7 @@ export function runInSources(sources: readonly string[] | null): RawBuilder<unkn
  * Refuses (as not found: whether it exists is not theirs to know) a run outside the
  * principal's sources. Every run route that shows or acts on one run calls this first.
  */
-export async function assertRunReadable(db: Kysely<any>, principal: Principal | null, runId: string): Promise<void> {
+export async function assertRunReadable(db: Kysely<Database>, principal: Principal | null, runId: string): Promise<void> {
   const sources = readableSources(principal);
   if (sources === null || !/^\d{1,18}$/.test(runId)) return;
   const found = await sql<{ id: string }>`SELECT runs.id FROM runs WHERE runs.id = ${runId} AND ${runInSources(sources)}`.execute(db);

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
+import type { Database } from '../store/index.ts';
 import { MappingSchema, type Mapping } from './mapping.ts';
 import { DEFAULT_SIGNATURE_HEADER, VERIFICATIONS, type Verification } from './verify.ts';
 
@@ -150,7 +151,7 @@ export class WebhookSources {
 }
 
 /** A webhook source's key-conflict policy (an unknown source: open a case, the default). */
-export async function keyConflictOpensCase(db: Kysely<any>, source: string): Promise<boolean> {
+export async function keyConflictOpensCase(db: Kysely<Database>, source: string): Promise<boolean> {
   const row = (await sql<{ key_conflict: string }>`SELECT key_conflict FROM webhook_sources WHERE name = ${source}`.execute(db)).rows[0];
   return row?.key_conflict !== 'record';
 }
