@@ -6,6 +6,8 @@ import { auditCaseEvents, ExceptionsService, noEligibleApproverCase, raiseExcept
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
+import { HINT_EVENT_TYPE } from './connectors/odoo/ingest/index.ts';
+import { keyConflictOpensCase } from './triggers/index.ts';
 import { carrierStepTypes, createCarrierIntegration, createCarrierRegistry, loadCarrierSettings, type CarrierConfig, type CarrierIntegration } from './connectors/carriers/index.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import { createClientPool, odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
@@ -108,7 +110,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     const odoo = odooSettings
       ? createOdooIntegration(odooSettings, {
           store,
-          accept: (event) => engine!.accept(event),
+          // Hints come from Odoo's webhooks (an outside sender); the poller's and re-read's record events are the engine's.
+          accept: (event) => engine!.accept(event, event.type === HINT_EVENT_TYPE ? 'odoo' : 'engine'),
           now,
           logger,
           extraSteps: (clients) => odooStepTypes({ get: clients }),
@@ -117,7 +120,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       : null;
     const policies = new PolicyRegistry();
     const carrierConfigs = options.carriers ?? (config.carriersConfigPath ? loadCarrierSettings(config.carriersConfigPath, process.env) : null);
-    const carriers = carrierConfigs ? createCarrierIntegration(carrierConfigs, { accept: (event) => engine!.accept(event), now, logger, calls: connectorStats }) : null;
+    const carriers = carrierConfigs ? createCarrierIntegration(carrierConfigs, { accept: (event) => engine!.accept(event, 'carrier'), now, logger, calls: connectorStats }) : null;
     engine = new Engine({
       store,
       steps: builtInSteps([...(options.plugins ?? []), ...(odoo?.steps ?? []), ...(carriers?.steps ?? [])], {
@@ -127,6 +130,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       }),
       companions: [policies], // loadWorkflows(dir) loads the folder's policies first
       caseEvents: auditCaseEvents(now), // dead letters opened, retried cases closed: audited in the checkpoint's transaction
+      // A key conflict opens a case unless its source says otherwise (a webhook source's own setting, else the configuration).
+      keyConflictCase: async (source, door) => (door === 'webhook' ? await keyConflictOpensCase(store.db, source) : !config.keyConflictRecordOnly.includes(source)),
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
       maxEventBytes: config.maxEventBytes,
@@ -135,6 +140,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       vars: { apiUrl: `http://${config.http.host}:${config.http.port}` },
     });
     if (odoo) await engine.addSystemWorkflows(odoo.workflows);
+    // Odoo sources are written by Odoo's hints and the engine's re-reads only.
+    if (odoo) engine.intake.owners.reserve('odoo', odoo.ingestion.sources.map((s) => s.name));
     const services = createApiServices({
       engine,
       keyring: secretsKeyring(config),

@@ -112,7 +112,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   await app.register(webhookIngress({
     db: services.engine.store.db as never,
     sources: services.sources,
-    accept: (event) => services.engine.accept(event),
+    accept: (event) => services.engine.accept(event, 'webhook'),
     now: () => services.engine.clock.now(),
     logger: options.logger,
     onRejected: (source, code) => services.metrics.eventRejected(source, code),

@@ -1,4 +1,4 @@
-export { Role, ROLES, Permission, PERMISSIONS, ROLE_PERMISSIONS, roleAllows, isRole } from './permissions.ts';
+export { Role, ROLES, Permission, PERMISSIONS, ROLE_PERMISSIONS, SOURCE_SCOPED_PERMISSIONS, roleAllows, isRole } from './permissions.ts';
 export { actorName, type Principal } from './principal.ts';
 export { Users, NewUserSchema, type User, type NewUser } from './users.ts';
 export { Tokens, NewTokenSchema, TOKEN_PREFIX, hashToken, type TokenInfo, type NewToken } from './tokens.ts';

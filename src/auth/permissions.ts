@@ -55,6 +55,17 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   auditor: [...READ, P.usersRead, P.secretsRead, P.auditRead],
 };
 
+/**
+ * What a token limited to some event sources may still do: send as them, and the reads and
+ * actions the API filters by an event's source (events, runs: a run belongs to the source
+ * of the event that started it, a subflow to its parent's). Reads that are not filtered by
+ * source (approvals, exceptions, audit, users, secrets) show other sources' payloads, so
+ * such a token never has them, whatever its scopes say.
+ */
+export const SOURCE_SCOPED_PERMISSIONS: readonly Permission[] = [
+  P.eventsRead, P.eventsSend, P.runsRead, P.runsOperate, P.runsSignal, P.workflowsRead, P.workflowsSimulate, P.sourcesRead, P.metricsRead, P.tokensOwn,
+];
+
 export function roleAllows(role: Role, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role].includes(permission);
 }

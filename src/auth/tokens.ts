@@ -2,8 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
-import { PERMISSIONS, ROLE_PERMISSIONS, type Permission, type Role } from './permissions.ts';
+import { PERMISSIONS, ROLE_PERMISSIONS, SOURCE_SCOPED_PERMISSIONS, type Permission, type Role } from './permissions.ts';
 import type { Principal } from './principal.ts';
+
+/** Sources only the engine writes (src/engine/source-owners.ts); a token listing one could forge its events. */
+const ENGINE_ONLY_SOURCES = ['crossdock', 'schedule'];
 
 /** Tokens start with "cdx_" so secret scanners (and people) recognise a leaked one. */
 export const TOKEN_PREFIX = 'cdx_';
@@ -12,8 +15,11 @@ export const NewTokenSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   /** Defaults to everything the owner's role allows. */
   scopes: z.array(z.enum(PERMISSIONS)).min(1).optional(),
-  /** Event sources the token may send as; omitted: any. */
-  eventSources: z.array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/)).min(1).optional(),
+  /**
+   * Event sources the token may send as, and the only ones whose events and runs it may see;
+   * omitted: any. The engine's own sources are never given to a person's token.
+   */
+  eventSources: z.array(z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/).refine((s) => !ENGINE_ONLY_SOURCES.includes(s), 'reserved for Crossdock itself')).min(1).optional(),
   /** Days until it expires; omitted: 90. Tokens always expire. */
   expiresInDays: z.int().min(1).max(730).optional(),
 });
@@ -132,7 +138,7 @@ export class Tokens {
     return {
       userId: String(row.user_id), email: row.email, role: row.role, kind: row.kind,
       via: { kind: 'token', tokenId: String(row.id), tokenName: row.name },
-      permissions: new Set(row.scopes.filter((s) => role.includes(s))),
+      permissions: new Set(row.scopes.filter((s) => role.includes(s) && (row.event_sources === null || SOURCE_SCOPED_PERMISSIONS.includes(s)))),
       eventSources: row.event_sources,
     };
   }

@@ -265,7 +265,11 @@ async function eventsCommand(ops: Operations, rest: string[], flags: Flags, out:
   if (!flags.source || !flags.type) throw usageError('events send needs --source and --type');
   const payload = flags.file ? readJsonFile(flags.file, '--file') : flags.payload ? parseJson(flags.payload, '--payload') : {};
   const accepted = await ops.sendEvent({ source: flags.source, type: flags.type, ...(flags.key ? { key: flags.key } : {}), payload });
-  out.result(accepted, () => `event ${accepted.eventId} ${accepted.duplicate ? 'was already accepted (duplicate; nothing started)' : `accepted; runs started: ${accepted.runIds.join(', ') || 'none'}`}`);
+  out.result(accepted, () =>
+    accepted.conflict
+      ? `event ${accepted.eventId} has this key with another payload: recorded as key conflict ${accepted.conflictId ?? ''} (nothing started; see GET /api/v1/events/conflicts)`
+      : `event ${accepted.eventId} ${accepted.duplicate ? 'was already accepted (duplicate; nothing started)' : `accepted; runs started: ${accepted.runIds.join(', ') || 'none'}`}`,
+  );
   return 0;
 }
 

@@ -29,7 +29,7 @@ export function directOperations(crossdock: Crossdock): Operations {
       return engine.runs.show(id);
     },
     signal: (id, name, payload) => engine.runs.signal(id, name, payload),
-    sendEvent: (event) => engine.accept(event),
+    sendEvent: (event) => engine.accept(event, 'cli'),
     close: () => crossdock.close(),
   };
 }

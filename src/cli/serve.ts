@@ -112,8 +112,9 @@ async function feed(crossdock: Crossdock, file: string): Promise<void> {
   let duplicates = 0;
   for (const [index, line] of lines.entries()) {
     try {
-      const result = await crossdock.engine.accept(JSON.parse(line));
-      result.duplicate ? duplicates++ : accepted++;
+      const result = await crossdock.engine.accept(JSON.parse(line), 'cli');
+      if (result.conflict) crossdock.logger.warn({ file, line: index + 1, eventId: result.eventId }, 'sample event reuses a stored key with another payload: recorded as a key conflict');
+      result.duplicate || result.conflict ? duplicates++ : accepted++;
     } catch (error) {
       const e = toCrossdockError(error);
       crossdock.logger.warn({ file, line: index + 1, code: e.code, details: e.details }, `sample event refused: ${e.message}`);

@@ -27,6 +27,8 @@ const EnvSchema = z.object({
   CROSSDOCK_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   CROSSDOCK_POLL_INTERVAL_MS: int(10, 60_000).default(500),
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
+  /** Comma-separated event sources whose key conflicts are only recorded, without an exception case (webhook sources have their own `keyConflict`). */
+  CROSSDOCK_KEY_CONFLICT_RECORD_ONLY: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}(,\s*[a-z0-9][a-z0-9_.-]{0,63})*$/, 'must be event source names, comma-separated').optional(),
   /** YAML file describing Odoo connections and sources (secrets come from the environment). */
   CROSSDOCK_ODOO_CONFIG: z.string().min(1).optional(),
   /** YAML or JSON file of carriers ({ carriers: [...] }, see docs/CARRIERS.md); secrets come from the environment. */
@@ -79,6 +81,8 @@ export interface CrossdockConfig {
   http: { host: string; port: number; publicUrl: string | null };
   workers: { count: number; concurrency: number; leaseMs: number; pollIntervalMs: number };
   maxEventBytes: number;
+  /** Sources whose key conflicts open no exception case (recorded, counted and shown only). */
+  keyConflictRecordOnly: string[];
   logLevel: string;
   logFormat: 'json' | 'pretty';
   odooConfigPath: string | null;
@@ -138,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     http: { host: e.CROSSDOCK_HOST, port: e.CROSSDOCK_PORT, publicUrl: e.CROSSDOCK_PUBLIC_URL?.replace(/\/+$/, '') ?? null },
     workers: { count: e.CROSSDOCK_WORKERS, concurrency: e.CROSSDOCK_WORKER_CONCURRENCY, leaseMs: e.CROSSDOCK_LEASE_MS, pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
+    keyConflictRecordOnly: e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY ? e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY.split(',').map((s) => s.trim()) : [],
     logLevel: e.LOG_LEVEL,
     logFormat: e.CROSSDOCK_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,

@@ -172,6 +172,7 @@ sources:
     token_env: CROSSDOCK_DEMO_HOOK_TOKEN
     watch:
       - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: ${pollIntervalMs} }
+      - { model: sale.order, event: sale.order.cancelled, rule: { state: cancel }, domain: [[state, "=", cancel]], fields: [name, state], poll_interval_ms: ${pollIntervalMs} }
 `);
   process.env.CROSSDOCK_DEMO_ODOO_API_KEY = odoo.users[0]!.apiKeys[0]!;
   process.env.CROSSDOCK_DEMO_HOOK_TOKEN = randomBytes(24).toString('base64url');

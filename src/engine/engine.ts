@@ -6,6 +6,7 @@ import { WorkflowCatalog } from './catalog.ts';
 import { systemClock, type Clock, type Random } from './clock.ts';
 import { EngineEvents } from './events.ts';
 import { EventIntake, type AcceptedEvent } from './intake.ts';
+import type { Door } from './source-owners.ts';
 import { RunsService } from './runs-service.ts';
 import { routeEvent } from './router.ts';
 import { simulateWorkflow, type SimulationResult } from './simulate.ts';
@@ -31,6 +32,11 @@ export interface EngineOptions {
   companions?: { loadFor(workflowsDir: string): DefinitionProblem[] }[];
   /** Told, inside the checkpoint's transaction, of the dead letters the workers open and the retried cases they close (the audit log). */
   caseEvents?: CaseEventSink;
+  /**
+   * Whether a key conflict from this source opens an exception case (else it is only
+   * recorded, counted and shown). Default: every source opens one.
+   */
+  keyConflictCase?: (source: string, door: Door) => boolean | Promise<boolean>;
 }
 
 export const DEFAULT_WORKER: WorkerOptions = {
@@ -77,7 +83,7 @@ export class Engine {
     this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
       maxBatch: options.intakeBatch ?? 500,
-    });
+    }, { ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}), keyConflictCase: options.keyConflictCase ?? (() => true) });
     this.runs = new RunsService(this.store, this.clock, this.events);
     this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
   }
@@ -110,8 +116,9 @@ export class Engine {
     await this.catalog.install([...files.map((w) => ({ definition: w.definition, hash: w.hash, file: w.file })), ...this.#system], this.clock.now());
   }
 
-  accept(event: unknown): Promise<AcceptedEvent> {
-    return this.intake.accept(event);
+  /** `door`: the ingress it came through; omitted, it comes from code in this process (see source-owners.ts). */
+  accept(event: unknown, door: Door = 'engine'): Promise<AcceptedEvent> {
+    return this.intake.accept(event, door);
   }
 
   startWorkers(count = 1, overrides: Partial<WorkerOptions> = {}): Worker[] {

@@ -8,6 +8,12 @@ import type { SerializedError } from '../errors/index.ts';
 export interface EngineEventMap {
   'event:accepted': { eventId: string; source: string; type: string; runIds: string[] };
   'event:duplicate': { eventId: string; source: string; type: string };
+  /** A delivery reused an event's key with another payload (recorded; nothing started). */
+  'event:conflict': { eventId: string; source: string; type: string };
+  /** A workflow did not start on an event that came out of order (skipped, parked, or a case). */
+  'event:held': { eventId: string; workflowId: string; status: 'skipped' | 'parked' | 'case' };
+  /** A parked event's predecessor arrived: its run started. */
+  'event:released': { eventId: string; workflowId: string; runId: string };
   'run:started': { runId: string; workflowId: string };
   'step:completed': { runId: string; workflowId: string; stepId: string; seq: number; attempt: number; durationMs: number };
   'step:failed': { runId: string; workflowId: string; stepId: string; seq: number; attempt: number; error: SerializedError; willRetry: boolean };

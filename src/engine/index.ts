@@ -10,3 +10,5 @@ export { retryDelayMs } from './retry.ts';
 export { simulateWorkflow } from './simulate.ts';
 export { CompiledWorkflow, type StoredVersion } from './catalog.ts';
 export { routeEvent } from './router.ts';
+export { DOORS, ENGINE_SOURCES, SourceOwners, type Door } from './source-owners.ts';
+export { sequenceText } from './ordering.ts';

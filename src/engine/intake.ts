@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
-import { insertEventsWithRuns, type NewRun, type Store } from '../store/index.ts';
+import { assertStorableJson, insertEventsWithRuns, MAX_JSON_DEPTH, payloadHash, type CaseEventSink, type NewRun, type Store } from '../store/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { checkEventSchemas, routeEvent, type Route, type RoutableEvent } from './router.ts';
+import { SourceOwners, type Door } from './source-owners.ts';
 
 export const EventInputSchema = z.strictObject({
   source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "_", "-", "." (at most 64)'),
@@ -18,14 +19,25 @@ export type EventInput = z.infer<typeof EventInputSchema>;
 
 export interface AcceptedEvent {
   eventId: string;
-  /** True when this (source, key) was accepted before: nothing new was started. */
+  /** True when this (source, key) was accepted before with the same payload: nothing new was started. */
   duplicate: boolean;
+  /**
+   * True when this (source, key) was accepted before with a different payload: the original
+   * stands, this payload is recorded as a key conflict (and a case opened, by source policy).
+   */
+  conflict: boolean;
+  /** The recorded conflict, when `conflict`. */
+  conflictId?: string;
   runIds: string[];
 }
 
 interface Pending {
   event: RoutableEvent;
+  door: Door;
+  hash: string;
   routes: Route[];
+  /** A second pass that only records a conflict already answered: tells nobody again. */
+  silent?: boolean;
   resolve: (value: AcceptedEvent) => void;
   reject: (error: unknown) => void;
 }
@@ -38,6 +50,8 @@ interface Pending {
 export class EventIntake {
   #queue: Pending[] = [];
   #flushing = false;
+  /** Which sources belong to the engine or a connector: only their own door may write them. */
+  readonly owners = new SourceOwners();
 
   constructor(
     private readonly store: Store,
@@ -45,16 +59,24 @@ export class EventIntake {
     private readonly clock: Clock,
     private readonly events: EngineEvents,
     private readonly limits: { maxEventBytes: number; maxBatch: number },
+    private readonly policy: { caseEvents?: CaseEventSink; keyConflictCase: (source: string, door: Door) => boolean | Promise<boolean> } = { keyConflictCase: () => true },
   ) {}
 
-  /** Throws a CrossdockError naming what is wrong; stores nothing in that case. */
-  async accept(input: unknown): Promise<AcceptedEvent> {
+  /**
+   * Throws a CrossdockError naming what is wrong; stores nothing in that case. `door` is the
+   * ingress the event came through: `engine` (the default) is code in this process (steps,
+   * schedules, connectors' pollers); the others are outside senders, which may not write a
+   * source another door owns and whose redeliveries are checked for key conflicts.
+   */
+  async accept(input: unknown, door: Door = 'engine'): Promise<AcceptedEvent> {
     const event = this.validate(input);
+    this.owners.assertMayWrite(event.source, door);
     const workflows = this.catalog.current();
     checkEventSchemas(workflows, event);
     const routes = await routeEvent(workflows, event);
+    const hash = payloadHash(event.payload);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ event, routes, resolve, reject });
+      this.#queue.push({ event, door, hash, routes, resolve, reject });
       if (!this.#flushing) void this.#flush();
     });
   }
@@ -76,7 +98,8 @@ export class EventIntake {
   }
 
   async #commit(batch: Pending[]): Promise<void> {
-    // Duplicates inside one batch collapse onto the first; the rest answer as duplicates.
+    // Duplicates inside one batch collapse onto the first; the rest answer as duplicates
+    // (or as conflicts when their payload differs from the first one's).
     const firstOf = new Map<string, number>();
     const unique: Pending[] = [];
     const slot = batch.map((p) => {
@@ -88,24 +111,38 @@ export class EventIntake {
       }
       return index;
     });
+    const later = batch.filter((p, i) => unique[slot[i]!] !== p && unique[slot[i]!]!.hash !== p.hash && p.door !== 'engine');
     const now = this.clock.now();
-    const results = await insertEventsWithRuns(
+    const newEvents = await Promise.all(unique.map(async (p) => ({
+      source: p.event.source, type: p.event.type, dedupeKey: p.event.key, payload: p.event.payload, payloadHash: p.hash, receivedAt: p.event.receivedAt,
+      conflict: p.door === 'engine' ? null : { door: p.door, openCase: await this.policy.keyConflictCase(p.event.source, p.door) },
+    })));
+    const outcome = await insertEventsWithRuns(
       this.store.db,
-      unique.map((p) => ({ source: p.event.source, type: p.event.type, dedupeKey: p.event.key, payload: p.event.payload, receivedAt: p.event.receivedAt })),
+      newEvents,
       () => unique.flatMap((p, eventIndex) => p.routes.map((r): NewRun => toNewRun(p, r, eventIndex))),
       now,
+      this.policy.caseEvents,
     );
-    const queued = unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));
-    if (results.some((r) => r.runIds.length > 0)) await this.store.wake(queued ? 'admit' : 'work');
+    const results = outcome.events;
+    // Released parked runs may carry concurrency keys too: the admitter looks at them.
+    const queued = outcome.ordering.released.length > 0 || unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));
+    if (results.some((r) => r.runIds.length > 0) || outcome.ordering.released.length > 0) await this.store.wake(queued ? 'admit' : 'work');
     batch.forEach((p, i) => {
       const result = results[slot[i]!]!;
       const isFirst = unique[slot[i]!] === p;
-      const answer = isFirst ? result : { eventId: result.eventId, duplicate: true, runIds: [] };
-      this.events.emit(answer.duplicate ? 'event:duplicate' : 'event:accepted', {
-        eventId: answer.eventId, source: p.event.source, type: p.event.type, runIds: answer.runIds,
-      });
+      const answer: AcceptedEvent = isFirst
+        ? { eventId: result.eventId, duplicate: result.duplicate && result.conflict === null, conflict: result.conflict !== null, ...(result.conflict ? { conflictId: result.conflict.conflictId } : {}), runIds: result.runIds }
+        : { eventId: result.eventId, duplicate: !later.includes(p), conflict: later.includes(p), runIds: [] };
+      const name = answer.conflict ? 'event:conflict' : answer.duplicate ? 'event:duplicate' : 'event:accepted';
+      if (!p.silent) this.events.emit(name, { eventId: answer.eventId, source: p.event.source, type: p.event.type, runIds: answer.runIds });
       p.resolve(answer);
     });
+    for (const r of outcome.ordering.released) this.events.emit('event:released', r);
+    for (const h of outcome.ordering.held) this.events.emit('event:held', h);
+    // A conflicting delivery that met its original in this batch is recorded by one more pass
+    // through the store (the flush loop takes it next), which finds the original committed.
+    for (const p of later) this.#queue.push({ ...p, routes: [], silent: true, resolve: () => undefined, reject: () => undefined });
   }
 }
 
@@ -118,11 +155,17 @@ function toNewRun(p: Pending, route: Route, eventIndex: number): NewRun {
     input: p.event.payload,
     concurrencyKey: route.concurrencyKey,
     concurrencyLimit: route.concurrencyLimit,
+    ...(route.order ? { order: route.order } : {}),
   };
 }
 
-/** Checks an incoming event's size and shape; throws a CrossdockError naming each bad field. */
+/**
+ * Checks an incoming event's size and shape; throws a CrossdockError naming each bad field.
+ * First (before anything that recurses or stores) that the store can hold it: no U+0000 or
+ * unpaired surrogate in any text, at most MAX_JSON_DEPTH levels in the payload.
+ */
 export function validateEvent(input: unknown, maxEventBytes: number, receivedAt: Date): RoutableEvent {
+  assertStorableJson(input, 'event', MAX_JSON_DEPTH + 1); // the envelope is one level above the payload
   const size = Buffer.byteLength(JSON.stringify(input ?? null));
   if (size > maxEventBytes) {
     throw new CrossdockError('EVENT_TOO_LARGE', `The event is ${size} bytes; the limit is ${maxEventBytes}`, {
@@ -139,6 +182,7 @@ export function validateEvent(input: unknown, maxEventBytes: number, receivedAt:
     });
   }
   const { source, type, payload } = parsed.data;
-  const key = parsed.data.key ?? createHash('sha256').update(`${type}\n${JSON.stringify(payload)}`).digest('hex');
+  // Without a key: the type and the payload's canonical hash, so key order makes no new event.
+  const key = parsed.data.key ?? createHash('sha256').update(`${type}\n${payloadHash(payload)}`).digest('hex');
   return { source, type, key, payload, receivedAt };
 }

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { CrossdockError, type ErrorDetail } from '../errors/index.ts';
 import { evaluateExpression } from '../workflows/index.ts';
+import type { RunOrder } from '../store/index.ts';
 import type { CompiledWorkflow } from './catalog.ts';
+import { orderOf } from './ordering.ts';
 import { SCHEDULE_EVENT, SCHEDULE_SOURCE } from './scheduler.ts';
 
 export interface RoutableEvent {
@@ -17,6 +19,8 @@ export interface Route {
   workflow: CompiledWorkflow;
   concurrencyKey: string | null;
   concurrencyLimit: number | null;
+  /** Null: the workflow does not order its events (or this event has no business key). */
+  order: RunOrder | null;
 }
 
 /** The expression scope at intake: what a trigger filter or concurrency key can see. */
@@ -82,7 +86,7 @@ export async function routeEvent(workflows: CompiledWorkflow[], event: RoutableE
     if (!triggerMatches(workflow, event)) continue;
     const filter = workflow.definition.trigger?.filter;
     if (filter !== undefined && !(await evaluateExpression(filter, scope))) continue;
-    routes.push({ workflow, ...(await concurrencyOf(workflow, scope)) });
+    routes.push({ workflow, ...(await concurrencyOf(workflow, scope)), order: await orderOf(workflow, scope) });
   }
   return routes;
 }

@@ -10,6 +10,7 @@ import { DEFAULT_RETRY, retryDelayMs, shouldRetry } from './retry.ts';
 import { concurrencyOf } from './router.ts';
 import { idempotencyKey, type RunMemory } from './scope.ts';
 import type { StepRegistry } from './step-registry.ts';
+import { RunsService } from './runs-service.ts';
 import { subflowSignalName, type SubflowResult } from './steps/subflow.ts';
 
 export interface DriverDeps {
@@ -120,6 +121,7 @@ export class RunDriver {
       evaluate: (expression) => evaluateExpression(expression, scope),
       takeSignal: (name) => takeSignal(store.db, run.id, name, position.seq),
       emitEvent: (event) => this.deps.accept(event),
+      cancelRuns: (workflowId, concurrencyKey, reason) => new RunsService(store, clock, this.deps.events).cancelActive(workflowId, concurrencyKey, reason, run.id),
       async startSubflow(workflowId, input) {
         const child = catalog.currentVersion(workflowId);
         if (!child) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" to start as a subflow`, { category: 'user', retryable: false });

@@ -121,6 +121,27 @@ export class RunsService {
     return this.show(runId);
   }
 
+  /**
+   * Cancels every active run (queued, ready, running, waiting) of a workflow under one
+   * concurrency key, but `exceptRunId`: what a cancel event does to work in flight for its
+   * business object. Runs that end meanwhile are left as they ended. Returns the cancelled ids.
+   */
+  async cancelActive(workflowId: string, concurrencyKey: string, reason: string, exceptRunId: string | null = null): Promise<string[]> {
+    const active = await sql<{ id: string }>`
+      SELECT id FROM runs WHERE workflow_id = ${workflowId} AND concurrency_key = ${concurrencyKey}
+        AND status IN ('queued', 'ready', 'running', 'waiting') AND id <> ${exceptRunId ?? '0'}::bigint ORDER BY id`.execute(this.store.db);
+    const cancelled: string[] = [];
+    for (const { id } of active.rows) {
+      try {
+        await this.cancel(String(id), reason);
+        cancelled.push(String(id));
+      } catch (error) {
+        if (!(error instanceof CrossdockError && error.code === 'RUN_ALREADY_ENDED')) throw error;
+      }
+    }
+    return cancelled;
+  }
+
   /** Cancels a run that has not ended. A running step is abandoned at its next checkpoint. */
   async cancel(runId: string, reason = 'cancelled'): Promise<void> {
     const now = this.clock.now();

@@ -89,6 +89,7 @@ function dryContext(stepId: string, scope: Record<string, unknown>): StepContext
     evaluate: (expression) => evaluateExpression(expression, scope),
     takeSignal: async () => undefined,
     emitEvent: async () => refuse(),
+    cancelRuns: async () => refuse(),
     startSubflow: async () => refuse(),
     log: () => undefined,
   };

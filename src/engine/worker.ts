@@ -39,6 +39,8 @@ export class Worker {
   #nudge: (() => void) | undefined;
   #nudged = false;
   #unsubscribe: (() => void) | undefined;
+  #offCancelled: (() => void) | undefined;
+  readonly #events: DriverDeps['events'];
   #lastAdmission = 0;
   #admissionWanted = true;
 
@@ -47,6 +49,7 @@ export class Worker {
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger.child({ workerId: id });
+    this.#events = deps.events;
     this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs, () => this.#inFlight.size, deps.caseEvents) });
   }
 
@@ -58,6 +61,8 @@ export class Worker {
     if (this.#running) return;
     this.#running = true;
     this.#unsubscribe = this.#store.onWake((reason) => this.wake(reason === 'admit'));
+    // A run cancelled in this process stops its step in flight now, not at the next renewal.
+    this.#offCancelled = this.#events.on('run:cancelled', ({ runId }) => this.#inFlight.get(runId)?.abort());
     this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
     this.#loop = this.#run();
   }
@@ -73,6 +78,7 @@ export class Worker {
     if (!this.#running) return;
     this.#running = false;
     this.#unsubscribe?.();
+    this.#offCancelled?.();
     this.wake();
     await this.#loop;
     const deadline = Date.now() + this.options.drainTimeoutMs;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 
-export const CaseType = { deadLetter: 'dead_letter', odooRefusal: 'odoo_refusal', raised: 'raised', check: 'check' } as const;
+/** event_conflict and event_order are opened by the intake (a key reused with another payload, an event out of order). */
+export const CaseType = { deadLetter: 'dead_letter', odooRefusal: 'odoo_refusal', raised: 'raised', check: 'check', eventConflict: 'event_conflict', eventOrder: 'event_order' } as const;
 export type CaseType = (typeof CaseType)[keyof typeof CaseType];
 export const CASE_TYPES = Object.values(CaseType) as [CaseType, ...CaseType[]];
 

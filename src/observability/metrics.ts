@@ -23,6 +23,8 @@ export function createMetrics(deps: { events: EngineEvents; db: Kysely<any>; pro
   if (deps.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'crossdock_process_' });
   const accepted = new Counter({ name: 'crossdock_events_accepted_total', help: 'Events durably accepted, by source', labelNames: ['source'], registers: [registry] });
   const duplicates = new Counter({ name: 'crossdock_events_duplicate_total', help: 'Deliveries recognised as duplicates (nothing started), by source', labelNames: ['source'], registers: [registry] });
+  const conflicts = new Counter({ name: 'crossdock_event_key_conflicts_total', help: 'Deliveries that reused an event key with a different payload (recorded, nothing started), by source', labelNames: ['source'], registers: [registry] });
+  const held = new Counter({ name: 'crossdock_events_out_of_order_total', help: 'Events a workflow did not start on because they came out of order, by workflow and what happened (skipped, parked, case)', labelNames: ['workflow', 'status'], registers: [registry] });
   const rejected = new Counter({ name: 'crossdock_events_rejected_total', help: 'Events and webhook deliveries refused, by source and error code', labelNames: ['source', 'code'], registers: [registry] });
   const runsStarted = new Counter({ name: 'crossdock_runs_started_total', help: 'Runs started, by workflow', labelNames: ['workflow'], registers: [registry] });
   const runsEnded = new Counter({ name: 'crossdock_runs_ended_total', help: 'Runs ended in this process, by workflow and outcome', labelNames: ['workflow', 'status'], registers: [registry] });
@@ -82,6 +84,8 @@ export function createMetrics(deps: { events: EngineEvents; db: Kysely<any>; pro
   const offs = [
     deps.events.on('event:accepted', (e) => accepted.inc({ source: e.source })),
     deps.events.on('event:duplicate', (e) => duplicates.inc({ source: e.source })),
+    deps.events.on('event:conflict', (e) => conflicts.inc({ source: e.source })),
+    deps.events.on('event:held', (e) => held.inc({ workflow: e.workflowId, status: e.status })),
     deps.events.on('run:started', (e) => runsStarted.inc({ workflow: e.workflowId })),
     deps.events.on('run:completed', (e) => runsEnded.inc({ workflow: e.workflowId, status: 'completed' })),
     deps.events.on('run:failed', (e) => runsEnded.inc({ workflow: e.workflowId, status: 'failed' })),

@@ -42,7 +42,8 @@ export interface CheckpointRecord {
 /** What the engine did to an exception case in a checkpoint transaction: a dead letter opened or reopened, a retried case resolved. */
 export interface CaseEvent {
   caseId: string;
-  runId: string;
+  /** Null for a case about an event rather than a run (a key conflict, an event out of order). */
+  runId: string | null;
   action: 'opened' | 'failed_again' | 'resolved';
   details: Record<string, unknown>;
 }

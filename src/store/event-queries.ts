@@ -1,4 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import type { CaseEvent, CaseEventSink } from './checkpoint-queries.ts';
+import { recordKeyConflicts, type ConflictCheck, type KeyConflict } from './event-conflicts.ts';
+import { applyOrdering, releaseParked, type OrderingResult, type RunOrder } from './event-order.ts';
 import type { Database } from './schema.ts';
 
 export interface NewEvent {
@@ -6,7 +9,11 @@ export interface NewEvent {
   type: string;
   dedupeKey: string;
   payload: unknown;
+  /** payloadHash(payload): canonical, so key order does not matter. */
+  payloadHash: string;
   receivedAt: Date;
+  /** Null: a duplicate with another payload is not checked (the engine's own re-read events). */
+  conflict: ConflictCheck | null;
 }
 
 export interface NewRun {
@@ -18,12 +25,21 @@ export interface NewRun {
   input: unknown;
   concurrencyKey: string | null;
   concurrencyLimit: number | null;
+  /** The workflow orders its events by business key: the run may be held (event-order.ts). */
+  order?: RunOrder;
 }
 
 export interface InsertedEvent {
   eventId: string;
   duplicate: boolean;
   runIds: string[];
+  /** The key was taken by an event with another payload: recorded, nothing started. */
+  conflict: KeyConflict | null;
+}
+
+export interface InsertOutcome {
+  events: InsertedEvent[];
+  ordering: Pick<OrderingResult, 'released' | 'held'>;
 }
 
 /**
@@ -37,7 +53,8 @@ export async function insertEventsWithRuns(
   events: NewEvent[],
   runsFor: (inserted: boolean[]) => NewRun[],
   now: Date,
-): Promise<InsertedEvent[]> {
+  caseEvents?: CaseEventSink,
+): Promise<InsertOutcome> {
   return db.transaction().execute(async (tx) => {
     const rows = events.map((e, idx) => ({
       idx,
@@ -45,15 +62,16 @@ export async function insertEventsWithRuns(
       type: e.type,
       dedupe_key: e.dedupeKey,
       payload: e.payload,
+      payload_hash: e.payloadHash,
       received_at: e.receivedAt.toISOString(),
     }));
     const inserted = await sql<{ idx: number; id: string }>`
       WITH input AS (
         SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS x(idx int, source text, type text, dedupe_key text, payload jsonb, received_at timestamptz)
+          AS x(idx int, source text, type text, dedupe_key text, payload jsonb, payload_hash text, received_at timestamptz)
       ), ins AS (
-        INSERT INTO events (source, type, dedupe_key, payload, received_at)
-        SELECT source, type, dedupe_key, payload, received_at FROM input ORDER BY idx
+        INSERT INTO events (source, type, dedupe_key, payload, payload_hash, received_at)
+        SELECT source, type, dedupe_key, payload, payload_hash, received_at FROM input ORDER BY idx
         ON CONFLICT (source, dedupe_key) DO NOTHING
         RETURNING id, source, dedupe_key
       )
@@ -62,10 +80,33 @@ export async function insertEventsWithRuns(
     for (const row of inserted.rows) ids[row.idx] = String(row.id);
     const wasInserted = ids.map((id) => id !== undefined);
     await findDuplicates(tx, events, ids);
-    const runs = runsFor(wasInserted).filter((r) => wasInserted[r.eventIndex]);
+    const { conflicts, caseEvents: conflictCases } = await recordKeyConflicts(
+      tx,
+      events.flatMap((e, index) => (wasInserted[index] ? [] : [{ index, eventId: ids[index]!, source: e.source, dedupeKey: e.dedupeKey, payload: e.payload, payloadHash: e.payloadHash, check: e.conflict }])),
+      now,
+    );
+    const { runs, ordering } = await orderRuns(tx, runsFor(wasInserted).filter((r) => wasInserted[r.eventIndex]), events, ids as string[], now);
     const runIds = await insertRuns(tx, runs, ids as string[], now);
-    return events.map((_, i) => ({ eventId: ids[i]!, duplicate: !wasInserted[i], runIds: runIds.get(i) ?? [] }));
+    await releaseParked(tx, ordering, now);
+    const opened: CaseEvent[] = [...conflictCases, ...ordering.caseEvents];
+    if (caseEvents && opened.length > 0) await caseEvents(tx, opened);
+    return {
+      events: events.map((_, i) => ({ eventId: ids[i]!, duplicate: !wasInserted[i], runIds: runIds.get(i) ?? [], conflict: conflicts.get(i) ?? null })),
+      ordering: { released: ordering.released, held: ordering.held },
+    };
   });
+}
+
+/** Runs of workflows that order their events go through applyOrdering; the rest start as they are. */
+async function orderRuns(tx: Transaction<Database>, runs: NewRun[], events: NewEvent[], ids: string[], now: Date): Promise<{ runs: NewRun[]; ordering: OrderingResult }> {
+  const ordered = runs.filter((r) => r.order !== undefined);
+  if (ordered.length === 0) return { runs, ordering: { go: new Set(), released: [], held: [], caseEvents: [], advanced: [] } };
+  const ordering = await applyOrdering(
+    tx,
+    ordered.map((r) => ({ ...r, order: r.order!, eventId: ids[r.eventIndex]!, source: events[r.eventIndex]!.source })),
+    now,
+  );
+  return { runs: [...runs.filter((r) => r.order === undefined), ...ordered.filter((_, i) => ordering.go.has(i))], ordering };
 }
 
 /** Looks up the original id of each duplicate (committed by someone else, so a fresh statement). */

@@ -13,6 +13,8 @@ export interface EventsTable {
   payload: Json;
   received_at: Timestamp;
   runs_started: Generated<number>;
+  /** sha256 of the payload's canonical JSON; null for events stored before migration 0009. */
+  payload_hash: string | null;
 }
 
 export interface WorkflowVersionsTable {

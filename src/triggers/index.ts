@@ -1,5 +1,5 @@
-export { WebhookSources, NewSourceSchema, SourceUpdateSchema, type WebhookSource } from './sources.ts';
-export { webhookIngress, type IngressDeps } from './ingress.ts';
+export { WebhookSources, NewSourceSchema, SourceUpdateSchema, keyConflictOpensCase, KEY_CONFLICT_POLICIES, type WebhookSource } from './sources.ts';
+export { webhookIngress, parseJsonBody, type IngressDeps } from './ingress.ts';
 export { MappingSchema, mapPayload, type Mapping, type MappedEvent } from './mapping.ts';
 export { Verification, VERIFICATIONS, signTimestamped, verifyTimestamped, verifyHeaderHmac, verifyPathToken, type Verdict } from './verify.ts';
 export { acceptRawJsonBodies } from './raw-body.ts';

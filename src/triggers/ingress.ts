@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CrossdockError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
+import { assertStorableJson, MAX_JSON_DEPTH } from '../store/index.ts';
 import { acceptRawJsonBodies } from './raw-body.ts';
 import { mapPayload, type MappedEvent } from './mapping.ts';
 import type { WebhookSource, WebhookSources } from './sources.ts';
@@ -11,7 +12,7 @@ export interface IngressDeps {
   db: Kysely<any>;
   sources: WebhookSources;
   /** The engine's durable intake. */
-  accept: (event: MappedEvent) => Promise<{ eventId: string; duplicate: boolean }>;
+  accept: (event: MappedEvent) => Promise<{ eventId: string; duplicate: boolean; conflict: boolean }>;
   now: () => Date;
   logger: Logger;
   /** Told about every refused delivery (metrics). */
@@ -42,7 +43,7 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
         const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
         const verdict = await verify(source, request, body);
         if (!verdict.ok) throw refused(verdict);
-        const event = await mapPayload(source.mapping, source.name, parseJson(body));
+        const event = await mapPayload(source.mapping, source.name, parseJsonBody(body));
         return await acceptOnce(source, verdict.replayKey, event);
       } catch (error) {
         const code = error instanceof CrossdockError ? error.code : 'INTERNAL';
@@ -81,7 +82,7 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
 
     const reply = async (request: FastifyRequest<{ Params: { source: string; token?: string } }>, res: { status(n: number): { send(b: unknown): unknown } }) => {
       const accepted = await handle(request);
-      return res.status(accepted.duplicate ? 200 : 202).send({ eventId: accepted.eventId, duplicate: accepted.duplicate });
+      return res.status(accepted.duplicate || accepted.conflict ? 200 : 202).send({ eventId: accepted.eventId, duplicate: accepted.duplicate, conflict: accepted.conflict });
     };
     app.post<{ Params: { source: string } }>('/hooks/:source', (request, res) => reply(request, res));
     app.post<{ Params: { source: string; token: string } }>('/hooks/:source/:token', (request, res) => reply(request, res));
@@ -90,6 +91,17 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
 
 function refused(verdict: Extract<Verdict, { ok: false }>): CrossdockError {
   return new CrossdockError(verdict.code, verdict.message, { category: 'user', retryable: false });
+}
+
+/**
+ * A webhook body as JSON the store can hold: UTF-8, JSON, no U+0000 or lone surrogate, at
+ * most MAX_JSON_DEPTH levels (checked before the mapping, which recurses). JSON.parse itself
+ * does not recurse in V8, so depth is checked on the parsed value. Every webhook door uses it.
+ */
+export function parseJsonBody(body: Buffer): unknown {
+  const value = parseJson(body);
+  assertStorableJson(value, 'request body', MAX_JSON_DEPTH, 'body');
+  return value;
 }
 
 function parseJson(body: Buffer): unknown {

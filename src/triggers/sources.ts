@@ -3,13 +3,20 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
+import type { Database } from '../store/index.ts';
 import { MappingSchema, type Mapping } from './mapping.ts';
 import { DEFAULT_SIGNATURE_HEADER, VERIFICATIONS, type Verification } from './verify.ts';
 
-/** Names that belong to Crossdock itself: Odoo's routes (/hooks/odoo/...) and the engine's own events. */
-const RESERVED = new Set(['odoo', 'crossdock']);
+/**
+ * Names that belong to Crossdock itself: Odoo's routes (/hooks/odoo/...), the engine's own
+ * events (crossdock, schedule) and the carriers' tracking events (carrier.<code>).
+ */
+const RESERVED = new Set(['odoo', 'crossdock', 'schedule']);
 
-const SourceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "_", "-", "." (at most 64)').refine((n) => !RESERVED.has(n), 'this name is reserved');
+const SourceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "_", "-", "." (at most 64)').refine((n) => !RESERVED.has(n) && !n.startsWith('carrier.'), 'this name is reserved');
+
+/** What a delivery that reuses a key with another payload does besides being recorded: `case` opens an exception case. */
+export const KEY_CONFLICT_POLICIES = ['case', 'record'] as const;
 
 export const NewSourceSchema = z.strictObject({
   name: SourceName,
@@ -21,6 +28,7 @@ export const NewSourceSchema = z.strictObject({
   /** The shared secret; omitted: Crossdock generates one and shows it once. */
   secret: z.string().min(24, 'at least 24 characters').max(1024).optional(),
   enabled: z.boolean().default(true),
+  keyConflict: z.enum(KEY_CONFLICT_POLICIES).default('case'),
 });
 export const SourceUpdateSchema = NewSourceSchema.omit({ name: true, verification: true, secret: true }).partial().strict();
 
@@ -31,6 +39,7 @@ export interface WebhookSource {
   toleranceSeconds: number;
   mapping: Mapping;
   enabled: boolean;
+  keyConflict: (typeof KEY_CONFLICT_POLICIES)[number];
   createdAt: string;
   updatedAt: string;
   /** Where the sender posts (relative to Crossdock's public URL). */
@@ -45,13 +54,14 @@ interface Row {
   tolerance_s: number;
   mapping: Mapping;
   enabled: boolean;
+  key_conflict: (typeof KEY_CONFLICT_POLICIES)[number];
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 const secretName = (source: string) => `webhook:${source}`;
 const toSource = (r: Row): WebhookSource => ({
-  name: r.name, verification: r.verification, signatureHeader: r.signature_header, toleranceSeconds: r.tolerance_s, mapping: r.mapping, enabled: r.enabled,
+  name: r.name, verification: r.verification, signatureHeader: r.signature_header, toleranceSeconds: r.tolerance_s, mapping: r.mapping, enabled: r.enabled, keyConflict: r.key_conflict,
   createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString(),
   path: r.verification === 'path-token' ? `/hooks/${r.name}/<token>` : `/hooks/${r.name}`,
 });
@@ -77,9 +87,9 @@ export class WebhookSources {
     const now = this.now();
     const work = async (tx: Kysely<any>) => {
       const inserted = await sql<Row>`
-        INSERT INTO webhook_sources (name, verification, secret_name, signature_header, tolerance_s, mapping, enabled, created_at, updated_at)
+        INSERT INTO webhook_sources (name, verification, secret_name, signature_header, tolerance_s, mapping, enabled, key_conflict, created_at, updated_at)
         VALUES (${s.name}, ${s.verification}, ${secretName(s.name)}, ${s.signatureHeader ?? DEFAULT_SIGNATURE_HEADER[s.verification]}, ${s.toleranceSeconds},
-                ${JSON.stringify(s.mapping)}::jsonb, ${s.enabled}, ${now}, ${now})
+                ${JSON.stringify(s.mapping)}::jsonb, ${s.enabled}, ${s.keyConflict}, ${now}, ${now})
         ON CONFLICT (name) DO NOTHING RETURNING *`.execute(tx);
       if (!inserted.rows[0]) throw new CrossdockError('SOURCE_EXISTS', `A source "${s.name}" already exists`, { category: 'user', retryable: false, details: [{ path: 'name', message: 'already taken' }] });
       await this.secrets.put(secretName(s.name), s.secret ?? generated!, `webhook secret of source ${s.name}`, tx);
@@ -93,9 +103,11 @@ export class WebhookSources {
     const parsed = SourceUpdateSchema.safeParse(input);
     if (!parsed.success) throw invalid(parsed.error, 'change');
     const current = await this.get(name);
-    const next = { ...current, ...parsed.data };
+    // Only what the change names: the schema's defaults (tolerance, keyConflict) must not reset the rest.
+    const given = Object.fromEntries(Object.entries(parsed.data).filter(([k]) => Object.hasOwn(input as object, k)));
+    const next = { ...current, ...given };
     await sql`UPDATE webhook_sources SET signature_header = ${next.signatureHeader}, tolerance_s = ${next.toleranceSeconds}, mapping = ${JSON.stringify(next.mapping)}::jsonb,
-                enabled = ${next.enabled}, updated_at = ${this.now()} WHERE name = ${name}`.execute(executor);
+                enabled = ${next.enabled}, key_conflict = ${next.keyConflict}, updated_at = ${this.now()} WHERE name = ${name}`.execute(executor);
     return this.get(name, executor);
   }
 
@@ -136,4 +148,10 @@ export class WebhookSources {
   secretOf(name: string): Promise<string> {
     return this.secrets.reveal(secretName(name));
   }
+}
+
+/** A webhook source's key-conflict policy (an unknown source: open a case, the default). */
+export async function keyConflictOpensCase(db: Kysely<Database>, source: string): Promise<boolean> {
+  const row = (await sql<{ key_conflict: string }>`SELECT key_conflict FROM webhook_sources WHERE name = ${source}`.execute(db)).rows[0];
+  return row?.key_conflict !== 'record';
 }

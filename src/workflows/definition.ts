@@ -64,8 +64,25 @@ export const TriggerSchema = z
         }
       })
       .optional(),
+    /**
+     * Events about one business object are handled in the order the source gave them:
+     * `key` names the object, `sequence` is the source's number or time for the event. An
+     * event older than one already acted on for its key is handled by `on_out_of_order`.
+     */
+    order: z
+      .strictObject({
+        key: expression(),
+        sequence: expression(),
+        /** skip: start nothing; case: start nothing and open an exception case; park: wait for the predecessor (integer sequences). */
+        on_out_of_order: z.enum(['skip', 'park', 'case']),
+        /** With park: the sequence of a key's first event; a later first event waits for it. */
+        first: z.int().optional(),
+      })
+      .refine((o) => o.first === undefined || o.on_out_of_order === 'park', { message: '`first` only applies to on_out_of_order: park', path: ['first'] })
+      .optional(),
   })
-  .refine((t) => (t.event === undefined) !== (t.schedule === undefined), { message: 'a trigger needs either event or schedule (not both)' });
+  .refine((t) => (t.event === undefined) !== (t.schedule === undefined), { message: 'a trigger needs either event or schedule (not both)' })
+  .refine((t) => t.order === undefined || t.event !== undefined, { message: 'only event triggers can order their events', path: ['order'] });
 
 export const WorkflowSchema = z.strictObject({
   id,

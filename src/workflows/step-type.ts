@@ -45,6 +45,8 @@ export interface StepContext {
   takeSignal(name: string): Promise<{ payload: unknown } | undefined>;
   /** Accepts an event into this Crossdock's intake (deduplicated by source and key). */
   emitEvent(event: { source: string; type: string; key: string; payload: Record<string, unknown> }): Promise<{ eventId: string; duplicate: boolean; runIds: string[] }>;
+  /** Cancels the active runs of a workflow under a concurrency key (never this run); returns their ids. */
+  cancelRuns(workflowId: string, concurrencyKey: string, reason: string): Promise<string[]>;
   /** Starts (once) a child run of another workflow; returns its run id. */
   startSubflow(workflowId: string, input: unknown): Promise<string>;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;

@@ -84,6 +84,8 @@ describe('KPIs: latency, exceptions by type and age, queue depth, connector stat
       { type: 'odoo_refusal', open: 1, byAge: [0, 1, 0, 0] },
       { type: 'raised', open: 2, byAge: [2, 0, 0, 0] },
       { type: 'check', open: 2, byAge: [0, 1, 0, 1] },
+      { type: 'event_conflict', open: 0, byAge: [0, 0, 0, 0] },
+      { type: 'event_order', open: 0, byAge: [0, 0, 0, 0] },
     ]);
     assert.equal(k.exceptions.open, 6);
     assert.deepEqual(k.exceptions.byAge.map((b: { count: number }) => b.count), [2, 2, 1, 1]);

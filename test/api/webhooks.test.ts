@@ -59,7 +59,7 @@ describe('webhook ingress: POST /hooks/:source', () => {
     clock.advance(10_000);
     const redelivered = await post('/hooks/carrier', body, signed(body));
     assert.equal(redelivered.status, 200);
-    assert.deepEqual(redelivered.body, { eventId: first.body.eventId, duplicate: true });
+    assert.deepEqual(redelivered.body, { eventId: first.body.eventId, duplicate: true, conflict: false });
   });
 
   test('a replayed request (same signature and timestamp) is refused and stores nothing', async () => {

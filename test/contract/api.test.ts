@@ -61,7 +61,7 @@ describe('REST API: intake and bad input', () => {
     assert.equal((await waitForRun(engine, body.runIds[0]!)).status, 'completed');
     const again = await post('/api/v1/events', event);
     assert.equal(again.status, 200);
-    assert.deepEqual(await again.json(), { eventId: body.eventId, duplicate: true, runIds: [] });
+    assert.deepEqual(await again.json(), { eventId: body.eventId, duplicate: true, conflict: false, runIds: [] });
   });
 
   test('bad events get a clear error naming each field, and nothing is stored', async () => {

@@ -68,7 +68,7 @@ describe('runs from events', () => {
     assert.equal(answers.filter((a) => !a.duplicate).length, 1);
     assert.equal(answers.flatMap((a) => a.runIds).length, 1);
     const again = await engine.accept(event);
-    assert.deepEqual(again, { eventId: answers[0]!.eventId, duplicate: true, runIds: [] });
+    assert.deepEqual(again, { eventId: answers[0]!.eventId, duplicate: true, conflict: false, runIds: [] });
     const runs = await engine.runs.list({ eventId: answers[0]!.eventId });
     assert.equal(runs.length, 1);
   });

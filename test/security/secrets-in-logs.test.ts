@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { createLogger } from '../../src/observability/index.ts';
+import { EngineIdentity } from '../../src/auth/index.ts';
+import { createLogger, silentLogger } from '../../src/observability/index.ts';
 import { signTimestamped } from '../../src/triggers/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { startTestApi, type TestApi } from '../api/support.ts';
@@ -75,11 +76,17 @@ describe('no secret reaches the logs', () => {
     await h.request('POST', `/hooks/portal/${portal.body.secret}x`, { raw: body, headers: { 'content-type': 'application/json' } });
     // A workflow that calls the API with the engine's token, once well and once with it broken.
     h.engine.vars.apiUrl = h.base;
-    Object.defineProperty(h.engine.vars, 'apiToken', { value: made.body.token, enumerable: false, writable: true });
+    // The engine's own token (the only kind that may send as source crossdock), minted as a running instance mints it.
+    let engineToken = '';
+    const identity = new EngineIdentity(h.services.users, h.services.tokens, (token) => (engineToken = token), silentLogger());
+    await identity.start();
+    secrets.set('engine token', engineToken);
+    Object.defineProperty(h.engine.vars, 'apiToken', { value: engineToken, enumerable: false, writable: true });
     const ok = await h.request('POST', '/api/v1/events', { token: admin, body: { source: 'shop', type: 'ping', key: 'n1', payload: { n: 'n1' } } });
     const called = await waitForRun(h.engine, ok.body.runIds[0]);
     assert.equal(called.status, 'completed', JSON.stringify(called.error));
-    assert.ok(!JSON.stringify(called).includes(made.body.token), '`= vars` does not reveal the token (not enumerable)');
+    assert.ok(!JSON.stringify(called).includes(engineToken), '`= vars` does not reveal the token (not enumerable)');
+    await identity.stop();
     h.engine.vars.apiToken = 'cdx_revoked-or-wrong-token-value-000000';
     secrets.set('wrong engine token', 'cdx_revoked-or-wrong-token-value-000000');
     const bad = await h.request('POST', '/api/v1/events', { token: admin, body: { source: 'shop', type: 'ping', key: 'n2', payload: { n: 'n2' } } });

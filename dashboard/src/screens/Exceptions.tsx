@@ -1,5 +1,6 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { ApiError, post, qs } from '../api.ts';
+import { IntakeConflicts } from '../components/IntakeConflicts.tsx';
 import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
 import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
 import { formatDuration, formatTime, pretty } from '../format.ts';
@@ -112,13 +113,14 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
           </ul>
         )}
       </Section>
+      <IntakeConflicts />
       <div className="split">
         <Section
           title="Cases"
           actions={
             <div className="filters">
               {select('status', 'Status', ['open', 'retrying', 'resolved', 'replayed'])}
-              {select('type', 'Type', ['dead_letter', 'odoo_refusal', 'raised', 'check'])}
+              {select('type', 'Type', ['dead_letter', 'odoo_refusal', 'raised', 'check', 'event_conflict', 'event_order'])}
               {select('severity', 'Severity', ['low', 'medium', 'high', 'critical'])}
               <div className="inline-field">
                 <label htmlFor={ids.olderThanHours}>Open longer than</label>

@@ -21,7 +21,7 @@ interface Kpis {
 const RANGES = { '1h': 'Last hour', '24h': 'Last 24 hours', '7d': 'Last 7 days', custom: 'From … to …' } as const;
 type Range = keyof typeof RANGES;
 const STATUS_TONE: Record<string, string> = { failed: 'bad', waiting: 'warn', running: 'info', completed: 'good', cancelled: 'neutral', queued: 'neutral', ready: 'info' };
-const CASE_TYPE_COLOR: Record<string, string> = { dead_letter: 'var(--bad)', odoo_refusal: '#c58a00', raised: 'var(--info)', check: '#7b8794' };
+const CASE_TYPE_COLOR: Record<string, string> = { dead_letter: 'var(--bad)', odoo_refusal: '#c58a00', raised: 'var(--info)', check: '#7b8794', event_conflict: '#a05cc8', event_order: '#5c7cc8' };
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)} %`);
 /** "850 ms", "3 min 0 s"; "—" when there is nothing to measure. */

@@ -4,6 +4,8 @@ import { Permission } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { decodeCursor, page } from '../pagination.ts';
 import { queryInt, queryTime, route } from '../route.ts';
+import { readableSources } from '../source-scope.ts';
+import { conflictRoutes } from './event-conflicts.ts';
 
 const EventListQuery = z.strictObject({
   source: z.string().max(64).optional(),
@@ -34,27 +36,32 @@ export const eventRoutes = [
       if (principal?.eventSources && !(typeof source === 'string' && principal.eventSources.includes(source))) {
         throw new CrossdockError('EVENT_SOURCE_FORBIDDEN', `This token may send events only as ${principal.eventSources.join(', ')}`, { category: 'user', retryable: false, details: [{ path: 'source', message: 'not allowed for this token' }] });
       }
+      // The engine's own token (a service account minted for exactly its sources) speaks for the
+      // engine; everyone else is an outside sender and may not write a reserved source.
+      const door = principal?.kind === 'service' && typeof source === 'string' && principal.eventSources?.includes(source) ? 'engine' : 'api';
       let accepted;
       try {
-        accepted = await services.engine.accept(body);
+        accepted = await services.engine.accept(body, door);
       } catch (error) {
         services.metrics.eventRejected('api', error instanceof CrossdockError ? error.code : 'INTERNAL');
         throw error;
       }
       const { type, key } = body as { type: string; key?: string };
-      await audit({ action: 'event.send', target: `event:${accepted.eventId}`, details: { source, type, key: key ?? null, duplicate: accepted.duplicate, runIds: accepted.runIds } });
-      return reply.status(accepted.duplicate ? 200 : 202).send(accepted);
+      await audit({ action: 'event.send', target: `event:${accepted.eventId}`, details: { source, type, key: key ?? null, duplicate: accepted.duplicate, conflict: accepted.conflict, runIds: accepted.runIds } });
+      return reply.status(accepted.duplicate || accepted.conflict ? 200 : 202).send(accepted);
     },
   }),
   route({
     method: 'GET', path: '/api/v1/events', tag: 'events', access: Permission.eventsRead, query: EventListQuery,
     summary: 'List events, newest first; filter by source, type and time; cursor pagination',
-    handler: async ({ services, query }) => {
+    handler: async ({ services, query, principal }) => {
       const limit = query.limit ?? 50;
       const before = decodeCursor(query.cursor);
+      const sources = readableSources(principal);
       const rows = await sql<EventRow>`
         SELECT id, source, type, dedupe_key, payload, received_at, runs_started FROM events
         WHERE (${query.source ?? null}::text IS NULL OR source = ${query.source ?? null}::text)
+          AND (${sources === null} OR source = ANY(${[...(sources ?? [])]}::text[]))
           AND (${query.type ?? null}::text IS NULL OR type = ${query.type ?? null}::text)
           AND (${query.since ?? null}::timestamptz IS NULL OR received_at >= ${query.since ?? null}::timestamptz)
           AND (${query.until ?? null}::timestamptz IS NULL OR received_at < ${query.until ?? null}::timestamptz)
@@ -67,11 +74,14 @@ export const eventRoutes = [
   route({
     method: 'GET', path: '/api/v1/events/:id', tag: 'events', access: Permission.eventsRead,
     summary: 'One event with its payload and the runs it started',
-    handler: async ({ services, params }) => {
+    handler: async ({ services, params, principal }) => {
       const id = params.id!;
-      const row = /^\d{1,18}$/.test(id) ? (await sql<EventRow>`SELECT * FROM events WHERE id = ${id}`.execute(services.engine.store.db)).rows[0] : undefined;
+      const sources = readableSources(principal);
+      const found = /^\d{1,18}$/.test(id) ? (await sql<EventRow>`SELECT * FROM events WHERE id = ${id}`.execute(services.engine.store.db)).rows[0] : undefined;
+      const row = found && (sources === null || sources.includes(found.source)) ? found : undefined; // another source's event is not theirs to know of
       if (!row) throw new CrossdockError('EVENT_NOT_FOUND', `No event ${id}`, { category: 'user', retryable: false });
       return { ...toEvent(row), payload: row.payload, runs: await services.engine.runs.list({ eventId: id, limit: 1000 }) };
     },
   }),
+  ...conflictRoutes,
 ];

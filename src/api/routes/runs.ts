@@ -5,6 +5,7 @@ import { Permission } from '../../auth/index.ts';
 import { RunStatus } from '../../store/index.ts';
 import { decodeCursor, page } from '../pagination.ts';
 import { queryInt, queryTime, route } from '../route.ts';
+import { assertRunReadable, readableSources, runInSources } from '../source-scope.ts';
 
 const RunListQuery = z.strictObject({
   status: z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]]).optional(),
@@ -38,7 +39,7 @@ export const runRoutes = [
   route({
     method: 'GET', path: '/api/v1/runs', tag: 'runs', access: Permission.runsRead, query: RunListQuery,
     summary: 'List runs, newest first; filter by status, workflow, event, creation time and text in the input (q); cursor pagination',
-    handler: async ({ services, query }) => {
+    handler: async ({ services, query, principal }) => {
       const limit = query.limit ?? 50;
       const before = decodeCursor(query.cursor);
       const n = <T>(v: T | undefined) => v ?? null;
@@ -51,6 +52,7 @@ export const runRoutes = [
           AND (${n(query.until)}::timestamptz IS NULL OR created_at < ${n(query.until)}::timestamptz)
           AND (${n(before)}::bigint IS NULL OR id < ${n(before)}::bigint)
           AND (${n(query.q)}::text IS NULL OR strpos(lower(input::text), lower(${n(query.q)}::text)) > 0)
+          AND ${runInSources(readableSources(principal))}
         ORDER BY id DESC LIMIT ${limit + 1}`.execute(services.engine.store.db);
       const runs = rows.rows.map((r) => ({
         id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
@@ -64,12 +66,16 @@ export const runRoutes = [
   route({
     method: 'GET', path: '/api/v1/runs/:id', tag: 'runs', access: Permission.runsRead,
     summary: 'One run with its step timeline (every attempt, with output and error)',
-    handler: async ({ services, params }) => services.engine.runs.show(params.id!),
+    handler: async ({ services, params, principal }) => {
+      await assertRunReadable(services.engine.store.db, principal, params.id!);
+      return services.engine.runs.show(params.id!);
+    },
   }),
   route({
     method: 'POST', path: '/api/v1/runs/:id/replay', tag: 'runs', access: Permission.runsOperate, body: ReplayBody,
     summary: 'Replay a failed or cancelled run from where it stopped or from a named step, optionally with a corrected input',
-    handler: async ({ services, params, body, audit }) => {
+    handler: async ({ services, params, body, audit, principal }) => {
+      await assertRunReadable(services.engine.store.db, principal, params.id!);
       const run = await services.engine.runs.replay(params.id!, { ...(body.input === undefined ? {} : { input: body.input }), ...(body.fromStep ? { fromStep: body.fromStep } : {}) });
       await audit({ action: 'run.replay', target: `run:${run.id}`, details: { workflow: run.workflowId, fromStep: run.cursor, reason: body.reason ?? null, inputReplaced: body.input !== undefined, input: body.input === undefined ? null : auditable(body.input) } });
       return run;
@@ -78,7 +84,8 @@ export const runRoutes = [
   route({
     method: 'POST', path: '/api/v1/runs/:id/cancel', tag: 'runs', access: Permission.runsOperate, body: CancelBody,
     summary: 'Cancel a run that has not ended',
-    handler: async ({ services, params, body, audit }) => {
+    handler: async ({ services, params, body, audit, principal }) => {
+      await assertRunReadable(services.engine.store.db, principal, params.id!);
       await services.engine.runs.cancel(params.id!, body.reason);
       const run = await services.engine.runs.show(params.id!);
       await audit({ action: 'run.cancel', target: `run:${run.id}`, details: { workflow: run.workflowId, reason: body.reason ?? null } });
@@ -88,7 +95,8 @@ export const runRoutes = [
   route({
     method: 'POST', path: '/api/v1/runs/:id/signals/:name', tag: 'runs', access: Permission.runsSignal, body: SignalBody, status: 202,
     summary: 'Send a named signal to a run (an approval decision, say); buffered if the run is not waiting yet',
-    handler: async ({ services, params, body, audit }) => {
+    handler: async ({ services, params, body, audit, principal }) => {
+      await assertRunReadable(services.engine.store.db, principal, params.id!);
       await services.engine.runs.signal(params.id!, params.name!, body.payload ?? null);
       await audit({ action: 'run.signal', target: `run:${params.id}`, details: { signal: params.name, payload: auditable(body.payload), reason: body.reason ?? null } });
       return { delivered: true };

@@ -29,7 +29,7 @@ export {
 
 export interface CarrierIntegrationDeps {
   /** The engine's intake, for tracking events. */
-  accept: (event: CarrierTrackingEvent) => Promise<{ eventId: string; duplicate: boolean }>;
+  accept: (event: CarrierTrackingEvent) => Promise<{ eventId: string; duplicate: boolean; conflict: boolean }>;
   now: () => Date;
   logger: Logger;
   fetch?: FetchLike;

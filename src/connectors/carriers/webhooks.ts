@@ -13,7 +13,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
-import { acceptRawJsonBodies } from '../../triggers/index.ts';
+import { acceptRawJsonBodies, parseJsonBody } from '../../triggers/index.ts';
 import { trackingStatusOf, type CarrierConfig } from './config.ts';
 import type { TrackingStatus } from './model.ts';
 
@@ -130,36 +130,26 @@ function valueAt(body: unknown, path: string): unknown {
 export interface CarrierWebhookDeps {
   carriers: readonly CarrierConfig[];
   /** The engine's durable intake. */
-  accept: (event: CarrierTrackingEvent) => Promise<{ eventId: string; duplicate: boolean }>;
+  accept: (event: CarrierTrackingEvent) => Promise<{ eventId: string; duplicate: boolean; conflict: boolean }>;
   now: () => Date;
   logger: Logger;
 }
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * One delivery, independent of the HTTP framework: verify, parse, map, accept. Answers
  * 202 for a new event, 200 for a duplicate; throws a CrossdockError (HOOK_* for 401,
  * BODY_INVALID / CARRIER_WEBHOOK_INVALID for 400) for a refused one.
  */
-export async function receiveCarrierWebhook(deps: CarrierWebhookDeps, code: string, rawBody: Buffer, headers: HeaderBag): Promise<{ status: 200 | 202; body: { eventId: string; duplicate: boolean } }> {
+export async function receiveCarrierWebhook(deps: CarrierWebhookDeps, code: string, rawBody: Buffer, headers: HeaderBag): Promise<{ status: 200 | 202; body: { eventId: string; duplicate: boolean; conflict: boolean } }> {
   const config = deps.carriers.find((c) => c.code === code);
   const verdict: CarrierWebhookVerdict = config ? verifyCarrierWebhook(config, rawBody, headers, deps.now()) : { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown carrier' };
   if (!verdict.ok) {
     deps.logger.warn({ carrier: code.slice(0, 40), code: verdict.code }, 'carrier webhook refused');
     throw new CrossdockError(verdict.code, verdict.message, { category: 'user', retryable: false });
   }
-  const event = carrierWebhookEvent(config!, parseJson(rawBody));
+  const event = carrierWebhookEvent(config!, parseJsonBody(rawBody));
   const accepted = await deps.accept(event);
-  return { status: accepted.duplicate ? 200 : 202, body: { eventId: accepted.eventId, duplicate: accepted.duplicate } };
-}
-
-function parseJson(body: Buffer): unknown {
-  try {
-    return JSON.parse(UTF8.decode(body));
-  } catch (error) {
-    throw new CrossdockError('BODY_INVALID', `The request body is not valid UTF-8 JSON: ${(error as Error).message}`, { category: 'user', retryable: false });
-  }
+  return { status: accepted.duplicate || accepted.conflict ? 200 : 202, body: { eventId: accepted.eventId, duplicate: accepted.duplicate, conflict: accepted.conflict } };
 }
 
 /** The Fastify route for the API server (pass it in `plugins` of buildApi). Its scope reads bodies as raw bytes. */

@@ -1,12 +1,13 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../../../observability/index.ts';
+import { assertStorableJson, MAX_JSON_DEPTH } from '../../../store/index.ts';
 import type { OdooSource } from './config.ts';
 import { hintEvent, parseHint, watchFor } from './hint.ts';
 
 export interface OdooWebhookOptions {
   sources: OdooSource[];
-  accept: (event: ReturnType<typeof hintEvent>) => Promise<{ eventId: string; duplicate: boolean }>;
+  accept: (event: ReturnType<typeof hintEvent>) => Promise<{ eventId: string; duplicate: boolean; conflict?: boolean }>;
   logger: Logger;
 }
 
@@ -26,10 +27,12 @@ export function odooWebhookRoutes(options: OdooWebhookOptions): FastifyPluginAsy
         options.logger.warn({ source: request.params.source, requestId: request.id }, 'odoo webhook refused: unknown source or wrong token');
         return reply.status(401).send({ error: { code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token', details: [], requestId: request.id } });
       }
+      // Before anything recursive (the key's hash of the body) and the store see it.
+      assertStorableJson(request.body, 'Odoo webhook body', MAX_JSON_DEPTH, 'body');
       const hint = parseHint(request.body);
       const watch = watchFor(source, request.params.event, hint);
       const accepted = await options.accept(hintEvent(source, watch, hint, request.body));
-      return reply.status(200).send({ eventId: accepted.eventId, duplicate: accepted.duplicate });
+      return reply.status(200).send({ eventId: accepted.eventId, duplicate: accepted.duplicate, conflict: accepted.conflict === true });
     });
   };
 }
