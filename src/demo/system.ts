@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { stringify } from 'yaml';
-import { startCarrierSimulator, type CarrierSimulator } from '../../sim/carriers/index.ts';
+import { startCarrierSimulator, type CarrierProfile, type CarrierSimulator } from '../../sim/carriers/index.ts';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
 import type { Decider } from '../approvals/index.ts';
 import { startInstance, type RunningInstance } from '../cli/serve.ts';
@@ -56,6 +56,8 @@ export interface DemoSystemOptions {
   out: Output;
   /** Failing carriers at random by their reliability (the demo); tests inject faults instead. */
   randomCarrierFailures: boolean;
+  /** The simulated carriers; the default is the simulator's four (DE, EU and world). */
+  carrierProfiles?: readonly CarrierProfile[];
   seed: number;
   clock?: Clock;
   /** `crossdock worker` processes to run the packs (PostgreSQL only); 0: this process works. */
@@ -84,7 +86,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     stoppers.unshift(() => mail.close());
     const odoo = await startOdooSimulator();
     stoppers.unshift(() => odoo.close());
-    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1) });
+    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1), ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}) });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
     const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port), ...o.env };
