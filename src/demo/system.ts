@@ -8,7 +8,6 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { stringify } from 'yaml';
 import { startCarrierSimulator, type CarrierProfile, type CarrierSimulator } from '../../sim/carriers/index.ts';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
 import type { Decider } from '../approvals/index.ts';
@@ -21,6 +20,7 @@ import { CrossdockError } from '../errors/index.ts';
 import { createCrossdock, type Crossdock } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
+import { simCarriersConfig, simOdooConfig } from './sim-config.ts';
 import { seedDemo, type DemoCatalog } from './seed.ts';
 import { seededRandom } from './traffic.ts';
 import { WorkerFleet } from './workers.ts';
@@ -150,20 +150,14 @@ function missing(email: string): never {
  * environment, as a deployment's would, never into a file; worker processes inherit them.
  */
 function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number): Record<string, string> {
-  writeFileSync(join(dir, 'odoo.yaml'), `# The demo's Odoo: the simulator, reached over JSON-RPC like a real server.
-public_url: http://127.0.0.1:${port}
-connections:
-  - { name: odoo, url: "${odoo.url}", database: ${odoo.database}, login: admin, api_key_env: CROSSDOCK_DEMO_ODOO_API_KEY, protocol: jsonrpc, maxConcurrency: 8 }
-sources:
-  - name: odoo
-    connection: odoo
-    token_env: CROSSDOCK_DEMO_HOOK_TOKEN
-    watch:
-      - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: 5000 }
-`);
-  process.env.CROSSDOCK_DEMO_ODOO_API_KEY = odoo.users[0]!.apiKeys[0]!;
-  process.env.CROSSDOCK_DEMO_HOOK_TOKEN = randomBytes(24).toString('base64url');
-  writeFileSync(join(dir, 'carriers.yaml'), stringify({ carriers: carriers.profiles.map((p) => carrierEntry(carriers, p.code)) }));
+  const odooFile = simOdooConfig({
+    odoo: { url: odoo.url, database: odoo.database, login: 'admin', apiKey: odoo.users[0]!.apiKeys[0]! }, publicUrl: `http://127.0.0.1:${port}`,
+    apiKeyEnv: 'CROSSDOCK_DEMO_ODOO_API_KEY', tokenEnv: 'CROSSDOCK_DEMO_HOOK_TOKEN', token: randomBytes(24).toString('base64url'), pollIntervalMs: 5000, maxConcurrency: 8,
+  });
+  const carriersFile = simCarriersConfig(carriers.profiles.map((p) => carriers.carrierConfig(p.code)), 'CROSSDOCK_DEMO');
+  writeFileSync(join(dir, 'odoo.yaml'), odooFile.yaml);
+  writeFileSync(join(dir, 'carriers.yaml'), carriersFile.yaml);
+  Object.assign(process.env, odooFile.env, carriersFile.env);
   return {
     CROSSDOCK_DATA_DIR: join(dir, 'data'),
     CROSSDOCK_STATE_DIR: dir,
@@ -178,17 +172,6 @@ sources:
     CROSSDOCK_NOTIFY_POLL_INTERVAL_MS: '500',
     LOG_LEVEL: 'error',
   };
-}
-
-/** One carrier as the carriers file names it: its secrets by environment variable (set here). */
-function carrierEntry(carriers: CarrierSimulator, code: string): Record<string, unknown> {
-  const config = carriers.carrierConfig(code) as { auth: Record<string, unknown>; webhook: Record<string, unknown> };
-  const name = `CROSSDOCK_DEMO_${code.toUpperCase()}`;
-  process.env[`${name}_API_KEY`] = String(config.auth.api_key);
-  process.env[`${name}_WEBHOOK_SECRET`] = String(config.webhook.secret);
-  const { api_key: _key, ...auth } = config.auth;
-  const { secret: _secret, ...webhook } = config.webhook;
-  return { ...config, auth: { ...auth, api_key_env: `${name}_API_KEY` }, webhook: { ...webhook, secret_env: `${name}_WEBHOOK_SECRET` } };
 }
 
 /**
