@@ -83,6 +83,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
     let engine: Engine | undefined;
+    let services: ReturnType<typeof createApiServices> | undefined;
     const now = () => (options.clock ?? systemClock).now();
     const notifications = new Notifications({ db: store.db as never, config: config.notify, clock: { now }, logger });
     // Every Odoo RPC and carrier call is counted here, in the minute the engine's clock says.
@@ -110,6 +111,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
           logger,
           extraSteps: (clients) => odooStepTypes({ get: clients }),
           calls: connectorStats,
+          // Rotated webhook tokens live in the secret store, made below with the API services.
+          secrets: () => services?.secrets ?? null,
         })
       : null;
     const policies = new PolicyRegistry();
@@ -132,7 +135,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       vars: { apiUrl: `http://${config.http.host}:${config.http.port}` },
     });
     if (odoo) await engine.addSystemWorkflows(odoo.workflows);
-    const services = createApiServices({
+    services = createApiServices({
       engine,
       keyring: secretsKeyring(config),
       sessionTtlMs: config.security.sessionHours * 3_600_000,

@@ -8,7 +8,7 @@ import type { Store } from '../../store/index.ts';
 import type { LoadedWorkflow, StepType } from '../../workflows/index.ts';
 import { createOdooClient, type OdooClient } from './client.ts';
 import { OdooProfileSchema } from './config.ts';
-import { checkRules, createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type RuleStatus } from './ingest/index.ts';
+import { checkRules, createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type Rotation, type RuleStatus, type TokenSecrets } from './ingest/index.ts';
 
 /**
  * The Odoo configuration file (CROSSDOCK_ODOO_CONFIG). Secrets are never in it: each
@@ -63,6 +63,11 @@ export interface OdooIntegration {
   workflows: LoadedWorkflow[];
   routes: FastifyPluginAsync;
   setupRules(): Promise<RuleStatus[]>;
+  /**
+   * A new webhook path token for each source, then its rules in Odoo updated to the new URL;
+   * the old token is accepted `overlapMs` longer.
+   */
+  rotateTokens(o: { overlapMs: number }): Promise<{ rotations: Rotation[]; rules: RuleStatus[] }>;
   check(): Promise<OdooCheck[]>;
 }
 
@@ -83,6 +88,8 @@ export function createOdooIntegration(
     store: Store; accept: Parameters<typeof createOdooIngestion>[1]['accept']; now: () => Date; logger: Logger; extraSteps?: (clients: (c: string) => OdooClient) => StepType<any>[];
     /** Counts each client's HTTP attempts (the dashboard's error rate per connection). */
     calls?: ConnectorCallSink;
+    /** Where rotated webhook tokens are kept (the secret store). */
+    secrets?: () => TokenSecrets | null;
   },
 ): OdooIntegration {
   const byName = new Map(settings.profiles.map((p) => [p.name, createOdooClient(p, { logger: deps.logger, ...(deps.calls ? { calls: deps.calls } : {}) })]));
@@ -91,7 +98,8 @@ export function createOdooIntegration(
     if (!client) throw new CrossdockError('ODOO_CONNECTION_UNKNOWN', `No Odoo connection "${name}"; known: ${[...byName.keys()].join(', ')}`, { category: 'user' });
     return client;
   };
-  const ingestion = createOdooIngestion(settings.sources, { store: deps.store, clients, accept: deps.accept, now: deps.now, logger: deps.logger });
+  const ingestion = createOdooIngestion(settings.sources, { store: deps.store, clients, accept: deps.accept, now: deps.now, logger: deps.logger, ...(deps.secrets ? { secrets: deps.secrets } : {}) });
+  const { tokens } = ingestion;
   return {
     clients,
     ingestion,
@@ -100,8 +108,19 @@ export function createOdooIntegration(
     routes: ingestion.routes,
     async setupRules() {
       const out: RuleStatus[] = [];
-      for (const source of ingestion.sources) out.push(...(await setupRules(clients(source.connection), source, settings.publicUrl)));
+      for (const source of ingestion.sources) out.push(...(await setupRules(clients(source.connection), source, settings.publicUrl, await tokens.current(source))));
       return out;
+    },
+    async rotateTokens({ overlapMs }) {
+      const rotations: Rotation[] = [];
+      const rules: RuleStatus[] = [];
+      for (const source of ingestion.sources) {
+        // The new token is accepted before Odoo can post with it; until the rules are
+        // written Odoo keeps posting the old one, accepted during the overlap.
+        rotations.push(await tokens.rotate(source, overlapMs));
+        rules.push(...(await setupRules(clients(source.connection), source, settings.publicUrl, await tokens.current(source))));
+      }
+      return { rotations, rules };
     },
     async check() {
       const out: OdooCheck[] = [];
@@ -118,7 +137,7 @@ export function createOdooIntegration(
             rights.push({ model, read: read === true });
           }
           const rules = [];
-          for (const source of sources) rules.push(...(await checkRules(client, source, settings.publicUrl)));
+          for (const source of sources) rules.push(...(await checkRules(client, source, settings.publicUrl, await tokens.current(source))));
           const ok = rights.every((r) => r.read) && rules.every((r) => r.state === 'ok');
           out.push({ connection: name, ok, version: version.serverVersion, user: users[0] ? `${users[0].name} (${users[0].login}, uid ${uid})` : 'API key user (JSON-2)', rights, rules });
         } catch (error) {
