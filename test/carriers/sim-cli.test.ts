@@ -16,8 +16,8 @@ describe('crossdock sim carriers', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('runs the carriers of the docs example where it says, writes the carriers file Crossdock books through, and stops on SIGTERM', async () => {
-    // The --carriers-file example of docs/CARRIERS.md.
-    const example = [...readFileSync('docs/CARRIERS.md', 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('code: swiftpost, countries'));
+    // The --carriers-file example of docs/CARRIERS.md (fenced `yaml sim-carriers`).
+    const example = [...readFileSync('docs/CARRIERS.md', 'utf8').matchAll(/```yaml sim-carriers\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('code: swiftpost, countries'));
     assert.ok(example, 'docs/CARRIERS.md has the example');
     writeFileSync(join(dir, 'sim.yaml'), example);
     const configFile = join(dir, 'carriers.yaml');
