@@ -17,6 +17,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { sendError } from '../../src/api/errors.ts';
 import { loadConfig } from '../../src/config/index.ts';
+import { HookTokens, OdooSourceSchema } from '../../src/connectors/odoo/ingest/index.ts';
 import type { Clock } from '../../src/engine/index.ts';
 import { createCrossdock, type Crossdock } from '../../src/main.ts';
 import { silentLogger } from '../../src/observability/index.ts';
@@ -194,4 +195,12 @@ describe('crossdock odoo setup-rules --rotate-token', () => {
     const bad = await runCrossdock(['odoo', 'check', '--overlap-s', '5'], env);
     assert.equal(bad.status, 2);
   });
+});
+
+test('without a secrets key the configured token is the one in force, and rotating says what is missing', async () => {
+  const source = OdooSourceSchema.parse({ name: 'odoo', connection: 'main', token: TOKEN, watch: [{ model: 'sale.order', event: 'sale.order.confirmed', fields: ['name'] }] });
+  const tokens = new HookTokens(() => null, () => new Date());
+  assert.equal(await tokens.current(source), TOKEN);
+  assert.deepEqual([await tokens.accepts(source, TOKEN), await tokens.accepts(source, `${TOKEN}x`), await tokens.accepts(source, '')], [true, false, false]);
+  await assert.rejects(tokens.rotate(source, 0), (error: Error & { code?: string }) => error.code === 'SECRETS_KEY_MISSING' && /CROSSDOCK_SECRETS_KEY/.test(error.message));
 });
