@@ -36,7 +36,7 @@ const HELP = `crossdock <command> [options]
   events send --source S --type T [--key K] (--payload json | --file payload.json)
   odoo check | setup-rules | poll   the Odoo databases in CROSSDOCK_ODOO_CONFIG: connectivity, rights, rules
   odoo setup-rules --rotate-token [--overlap-s N]   a new webhook token, written into Odoo's rules; the old one accepted N s more (60)
-  sim carriers [--port P] [--carriers-file F] [--write-config F]   the carrier simulator on its own; prints the carriers file for it
+  sim carriers [--port P] [--carriers-file F] [--write-config F] [--tracking-to URL]   the carrier simulator on its own; prints the carriers file for it
   sim odoo [--port P] [--write-config F]   the Odoo 17 simulator with the demo's data; prints the Odoo configuration for it
 
   users add <email> --role R [--name N] [--password-stdin] | list | disable <id>
@@ -63,7 +63,7 @@ const OPTIONS = {
   'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
   cases: { type: 'string' },
   orders: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'worker-processes': { type: 'string' }, 'kill-every': { type: 'string' },
-  'carriers-file': { type: 'string' }, 'write-config': { type: 'string' }, 'rotate-token': { type: 'boolean' }, 'overlap-s': { type: 'string' },
+  'carriers-file': { type: 'string' }, 'write-config': { type: 'string' }, 'tracking-to': { type: 'string' }, 'rotate-token': { type: 'boolean' }, 'overlap-s': { type: 'string' },
   as: { type: 'string' }, bulk: { type: 'boolean' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 

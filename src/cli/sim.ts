@@ -14,7 +14,7 @@ import { z } from 'zod';
 import type { CrossdockConfig } from '../config/index.ts';
 import { simCarriersConfig, simOdooConfig } from '../demo/sim-config.ts';
 import { CrossdockError } from '../errors/index.ts';
-import { silentLogger } from '../observability/index.ts';
+import { createLogger, silentLogger } from '../observability/index.ts';
 import { usageError, type Output } from './output.ts';
 import { untilSignal } from './serve.ts';
 
@@ -22,9 +22,13 @@ export interface SimFlags {
   port?: string;
   'carriers-file'?: string;
   'write-config'?: string;
+  'tracking-to'?: string;
 }
 
-const USAGE = 'usage: crossdock sim carriers [--port P] [--carriers-file F] [--write-config F] | crossdock sim odoo [--port P] [--write-config F]';
+/** With --tracking-to, a booking this old is reported in transit, then delivered (its write-back to Odoo is done by then). */
+const TRACKING_AFTER_MS = 5_000;
+
+const USAGE = 'usage: crossdock sim carriers [--port P] [--carriers-file F] [--write-config F] [--tracking-to URL] | crossdock sim odoo [--port P] [--write-config F]';
 
 /** What a carriers file may change in a simulated carrier: where it serves, in what currency. */
 const SimCarriersFileSchema = z.strictObject({
@@ -48,7 +52,7 @@ export async function simCommand(config: CrossdockConfig, rest: string[], flags:
     case 'carriers':
       return runCarriers(port, flags, out, until);
     case 'odoo':
-      if (flags['carriers-file'] !== undefined) throw usageError(`--carriers-file is for "sim carriers"\n${USAGE}`);
+      if (flags['carriers-file'] !== undefined || flags['tracking-to'] !== undefined) throw usageError(`--carriers-file and --tracking-to are for "sim carriers"\n${USAGE}`);
       return runOdoo(port, crossdockUrl, flags, out, until);
     default:
       throw usageError(USAGE);
@@ -63,9 +67,12 @@ async function runCarriers(port: number, flags: SimFlags, out: Output, until: ()
     const profile = DEFAULT_CARRIER_PROFILES.find((p) => p.code === c.code)!;
     return { ...profile, ...(c.countries ? { countries: c.countries } : {}), ...(c.currency ? { currency: c.currency } : {}), ...(c.domestic_only !== undefined ? { domesticOnly: c.domestic_only } : {}) };
   });
+  const trackingTo = flags['tracking-to'] === undefined ? null : crossdockBaseUrl(flags['tracking-to']);
   const stop = until(); // from here on, Ctrl-C closes the simulator
   const sim = await startCarrierSimulator({ carriers: profiles, port });
+  let player: { stop(): Promise<void> } | null = null;
   try {
+    if (trackingTo !== null) player = await playTracking(sim, trackingTo);
     const file = simCarriersConfig(profiles.map((p) => sim.carrierConfig(p.code)), 'CROSSDOCK_SIM');
     const written = writeConfig(flags['write-config'], file.yaml);
     const carriers = profiles.map((p) => ({ code: p.code, url: sim.url(p.code), countries: [...p.countries], currency: p.currency }));
@@ -73,14 +80,43 @@ async function runCarriers(port: number, flags: SimFlags, out: Output, until: ()
       [
         `carrier simulator at ${sim.baseUrl}: ${carriers.map((c) => `${c.code} (${c.countries.join(', ')}; ${c.currency})`).join(', ')}`,
         ...configLines('CROSSDOCK_CARRIERS_CONFIG', written, file.yaml, file.env),
+        trackingTo === null ? 'no tracking webhooks (--tracking-to <Crossdock URL> sends them)' : `each booking is reported in transit, then delivered, to ${trackingTo}/hooks/carriers/<code>`,
         'running until Ctrl-C',
       ].join('\n'),
     );
     await stop;
     return 0;
   } finally {
+    await player?.stop();
     await sim.close();
   }
+}
+
+type CarrierSim = Awaited<ReturnType<(typeof import('../../sim/carriers/index.ts'))['startCarrierSimulator']>>;
+
+/** Plays the carriers' tracking webhooks, signed as each carrier signs them, for every booking once it is TRACKING_AFTER_MS old. */
+async function playTracking(sim: CarrierSim, crossdockUrl: string): Promise<{ stop(): Promise<void> }> {
+  const { TrackingPlayer } = await import('../demo/actors.ts');
+  sim.setWebhookUrl((code) => `${crossdockUrl}/hooks/carriers/${code}`);
+  const bookedAt = (ref: string) => sim.profiles.flatMap((p) => sim.bookings(p.code)).find((b) => b.tracking_ref === ref)?.created_at;
+  const player = new TrackingPlayer({
+    carriers: sim, delayedShare: 0, damagedShare: 0, duplicateShare: 0, stepMs: 1_000,
+    logger: createLogger({ level: 'warn', pretty: true }),
+    ready: (ref) => Date.now() - Date.parse(bookedAt(ref) ?? '') >= TRACKING_AFTER_MS,
+  });
+  player.start();
+  return player;
+}
+
+function crossdockBaseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw usageError(`--tracking-to must be Crossdock's address, e.g. http://127.0.0.1:3000, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usageError(`--tracking-to must be an http(s) URL, not "${value}"`);
+  return value.replace(/\/+$/, '');
 }
 
 async function runOdoo(port: number, crossdockUrl: string, flags: SimFlags, out: Output, until: () => Promise<void>): Promise<number> {

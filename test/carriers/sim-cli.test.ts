@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createCarrierRegistry, loadCarrierSettings } from '../../src/connectors/carriers/index.ts';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { carrierWebhookEvent, createCarrierRegistry, loadCarrierSettings, verifyCarrierWebhook } from '../../src/connectors/carriers/index.ts';
 import { completeJson, runCrossdock, startCrossdock } from '../support/cli.ts';
 import { shipment } from './support.ts';
 
@@ -62,5 +64,37 @@ describe('crossdock sim carriers', () => {
     assert.match(result.stderr, /SIM_CARRIERS_FILE_INVALID/);
     assert.match(result.stderr, /carriers\.0\.code: the simulator has no carrier "fedex"; it has swiftpost, euroline, cargoplus, parcelnow/);
     assert.match(result.stderr, /carriers\.1\.countries\.0: an ISO 3166-1 alpha-2 code/);
+  });
+
+  test('with --tracking-to, each booking is reported in transit then delivered, signed so that Crossdock accepts it', { timeout: 120_000 }, async () => {
+    const received: { path: string; headers: Record<string, string | string[] | undefined>; body: string }[] = [];
+    const crossdock = createServer((req, res) => {
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () => {
+        received.push({ path: req.url!, headers: req.headers, body });
+        res.writeHead(202).end();
+      });
+    });
+    await new Promise<void>((resolve) => crossdock.listen(0, '127.0.0.1', resolve));
+    const configFile = join(dir, 'tracking-carriers.yaml');
+    const sim = startCrossdock(['sim', 'carriers', '--write-config', configFile, '--tracking-to', `http://127.0.0.1:${(crossdock.address() as AddressInfo).port}/`, '--json']);
+    try {
+      const answer = JSON.parse(await sim.output(completeJson)) as { env: Record<string, string> };
+      const configs = loadCarrierSettings(configFile, answer.env);
+      const booking = await createCarrierRegistry(configs).get('euroline').book(shipment({ reference: 'WH/OUT/00888', to: { country: 'FR', postcode: '69002', city: 'Lyon' } }), { idempotencyKey: 'sim-cli-track' });
+      const deadline = Date.now() + 60_000;
+      while (received.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const euroline = configs.find((c) => c.code === 'euroline')!;
+      const events = received.map((r) => {
+        assert.equal(r.path, '/hooks/carriers/euroline');
+        assert.deepEqual(verifyCarrierWebhook(euroline, r.body, r.headers, new Date()), { ok: true });
+        return carrierWebhookEvent(euroline, JSON.parse(r.body));
+      });
+      assert.deepEqual(events.map((e) => [e.payload.tracking_ref, e.payload.status]), [[booking.tracking_ref, 'in_transit'], [booking.tracking_ref, 'delivered']]);
+    } finally {
+      assert.equal((await sim.stop('SIGINT')).status, 0);
+      await new Promise((resolve) => crossdock.close(resolve));
+    }
   });
 });
