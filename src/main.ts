@@ -85,6 +85,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
     let engine: Engine | undefined;
+    let services: ReturnType<typeof createApiServices> | undefined;
     const now = () => (options.clock ?? systemClock).now();
     const notifications = new Notifications({ db: store.db as never, config: config.notify, clock: { now }, logger });
     // Every Odoo RPC and carrier call is counted here, in the minute the engine's clock says.
@@ -116,6 +117,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
           logger,
           extraSteps: (clients) => odooStepTypes({ get: clients }),
           calls: connectorStats,
+          // Rotated webhook tokens live in the secret store, made below with the API services.
+          secrets: () => services?.secrets ?? null,
         })
       : null;
     const policies = new PolicyRegistry();
@@ -142,7 +145,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     if (odoo) await engine.addSystemWorkflows(odoo.workflows);
     // Odoo sources are written by Odoo's hints and the engine's re-reads only.
     if (odoo) engine.intake.owners.reserve('odoo', odoo.ingestion.sources.map((s) => s.name));
-    const services = createApiServices({
+    services = createApiServices({
       engine,
       keyring: secretsKeyring(config),
       sessionTtlMs: config.security.sessionHours * 3_600_000,

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import type { CrossdockConfig } from '../config/index.ts';
-import { formatReport } from '../demo/report.ts';
-import { runDemo } from '../demo/run.ts';
 import { createLogger } from '../observability/index.ts';
 import { untilSignal } from './serve.ts';
 import { usageError, type Output } from './output.ts';
@@ -29,6 +27,9 @@ function whole(value: string | undefined, name: string, min: number, max: number
  * report and exits 0 only when every order is accounted for.
  */
 export async function demoCommand(config: CrossdockConfig, flags: DemoFlags, out: Output): Promise<number> {
+  // The demo runs on the simulators: loaded only when it runs, so no other command loads sim/.
+  const { runDemo } = await import('../demo/run.ts');
+  const { formatReport } = await import('../demo/report.ts');
   const orders = flags.orders === undefined ? null : whole(flags.orders, 'orders', 1, 100_000, 0);
   // The live summary is the demo's output; the engine logs only errors unless LOG_LEVEL asks for more.
   const logger = createLogger({ level: config.logLevel === 'info' ? 'error' : config.logLevel, pretty: config.logFormat !== 'json' });

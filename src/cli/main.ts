@@ -12,6 +12,7 @@ import { createOutput, table, usageError, type Output } from './output.ts';
 import { serve } from './serve.ts';
 import { demoCommand } from './demo.ts';
 import { odooCommand } from './odoo.ts';
+import { simCommand } from './sim.ts';
 import { usersCommand } from './users.ts';
 import { approvalsCommand, approversCommand } from './approvals.ts';
 import { exceptionsCommand } from './exceptions.ts';
@@ -37,6 +38,9 @@ const HELP = `crossdock <command> [options]
                                 check: one line per capability (with --workflows, the rights its Odoo steps need);
                                 exit 0 ready, 1 reachable but something missing or refused, 3 unreachable or login refused
   odoo backfill --since T [--until T] [--source S] [--event E]   emit watched records last written in [since, until) (UTC); again: nothing new
+  odoo setup-rules --rotate-token [--overlap-s N]   a new webhook token, written into Odoo's rules; the old one accepted N s more (60)
+  sim carriers [--port P] [--carriers-file F] [--write-config F] [--tracking-to URL]   the carrier simulator on its own; prints the carriers file for it
+  sim odoo [--port P] [--write-config F]   the Odoo 17 simulator with the demo's data; prints the Odoo configuration for it
 
   users add <email> --role R [--name N] [--password-stdin] | list | disable <id>
   tokens create --name N [--user U] [--scopes a,b] [--event-sources s] [--expires-days D] | list | revoke <id>
@@ -62,6 +66,7 @@ const OPTIONS = {
   'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
   cases: { type: 'string' },
   orders: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'worker-processes': { type: 'string' }, 'kill-every': { type: 'string' },
+  'carriers-file': { type: 'string' }, 'write-config': { type: 'string' }, 'tracking-to': { type: 'string' }, 'rotate-token': { type: 'boolean' }, 'overlap-s': { type: 'string' },
   as: { type: 'string' }, bulk: { type: 'boolean' }, groups: { type: 'string' }, manager: { type: 'string' }, 'odoo-user': { type: 'string' },
   since: { type: 'string' }, until: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
@@ -87,7 +92,8 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig(process.env, {
       ...(flags.workflows ? { CROSSDOCK_WORKFLOWS_DIR: flags.workflows } : {}),
       ...(flags['data-dir'] ? { CROSSDOCK_DATA_DIR: flags['data-dir'] } : {}),
-      ...(flags.port ? { CROSSDOCK_PORT: flags.port } : {}),
+      // `sim --port` is the simulator's port; Crossdock's own stays CROSSDOCK_PORT (the webhook address).
+      ...(flags.port && command !== 'sim' ? { CROSSDOCK_PORT: flags.port } : {}),
       ...(flags.workers ? { CROSSDOCK_WORKERS: flags.workers } : {}),
     });
     switch (command) {
@@ -107,7 +113,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'simulate':
         return await simulateCommand(config, rest, flags, out);
       case 'odoo':
-        return await odooCommand(config, rest, out, { since: flags.since, until: flags.until, source: flags.source, event: flags.event });
+        return await odooCommand(config, rest, out, flags);
+      case 'sim':
+        return await simCommand(config, rest, flags, out);
       case 'users':
         return await usersCommand(config, rest, flags, out);
       case 'tokens':

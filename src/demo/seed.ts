@@ -1,6 +1,6 @@
 /**
- * Demo data for the Odoo simulator: a distributor in Hamburg selling to customers across
- * Europe. Everything is created through the simulator's ORM methods (create, action_confirm,
+ * Demo data for the Odoo simulator: a distributor in Hamburg (its warehouse's address)
+ * selling to customers across Europe. Everything is created through the simulator's ORM methods (create, action_confirm,
  * button_validate, the invoicing wizard, action_post) so the records look as Odoo makes them.
  */
 import type { OdooSimulator } from '../../sim/odoo/index.ts';
@@ -64,6 +64,9 @@ const PRODUCTS: (Omit<DemoProduct, 'id'> & { category: string })[] = [
 
 /** The Odoo stock location the simulator's warehouse keeps goods in (WH/Stock). */
 const WH_STOCK = 8;
+/** The simulator's warehouse (WH), whose delivery type the demo's orders use, and its address. */
+const WAREHOUSE = 1;
+const WAREHOUSE_ADDRESS = { name: 'Crossdock Demo Distribution', street: 'Am Sandtorkai 50', zip: '20457', city: 'Hamburg' };
 /** The simulator's "Standard delivery" service product, which shipping methods invoice. */
 const DELIVERY_PRODUCT = 40;
 
@@ -71,6 +74,9 @@ export async function seedDemo(sim: OdooSimulator, options: { today: Date }): Pr
   const call = <T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}) => sim.db.call(model, method, args, kwargs) as Promise<T>;
   const countryIds: Record<string, number> = {};
   for (const [code, name] of Object.entries(COUNTRIES)) countryIds[code] = await call<number>('res.country', 'create', [{ name, code }]);
+  // The warehouse ships from Hamburg (Inventory > Configuration > Warehouses > Address): dispatch reads it as the ship-from address.
+  const warehouseAddress = await call<number>('res.partner', 'create', [{ ...WAREHOUSE_ADDRESS, is_company: true, country_id: countryIds.DE }]);
+  await call('stock.warehouse', 'write', [[WAREHOUSE], { partner_id: warehouseAddress }]);
   const tagIds: Record<string, number> = {};
   for (const tag of ['Key Account', 'Standard', 'New Customer']) tagIds[tag] = await call<number>('res.partner.category', 'create', [{ name: tag }]);
   const tagOf = { A: 'Key Account', B: 'Standard', C: 'New Customer' } as const;

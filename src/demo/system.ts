@@ -8,8 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { stringify } from 'yaml';
-import { startCarrierSimulator, type CarrierSimulator } from '../../sim/carriers/index.ts';
+import { startCarrierSimulator, type CarrierProfile, type CarrierSimulator } from '../../sim/carriers/index.ts';
 import { startOdooSimulator, type OdooSimulator, type SimOdooVersion } from '../../sim/odoo/index.ts';
 import type { Decider } from '../approvals/index.ts';
 import { startInstance, type RunningInstance } from '../cli/serve.ts';
@@ -22,6 +21,7 @@ import { CrossdockError } from '../errors/index.ts';
 import { createCrossdock, type Crossdock } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
+import { simCarriersConfig, simOdooConfig } from './sim-config.ts';
 import { seedDemo, type DemoCatalog } from './seed.ts';
 import { seededRandom } from './traffic.ts';
 import { WorkerFleet } from './workers.ts';
@@ -59,6 +59,8 @@ export interface DemoSystemOptions {
   out: Output;
   /** Failing carriers at random by their reliability (the demo); tests inject faults instead. */
   randomCarrierFailures: boolean;
+  /** The simulated carriers; the default is the simulator's four (DE, EU and world). */
+  carrierProfiles?: readonly CarrierProfile[];
   seed: number;
   clock?: Clock;
   /** `crossdock worker` processes to run the packs (PostgreSQL only); 0: this process works. */
@@ -98,7 +100,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     stoppers.unshift(() => mail.close());
     const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17, commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0 });
     stoppers.unshift(() => odoo.close());
-    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1) });
+    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1), ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}) });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
     const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odooPollIntervalMs ?? 5_000, o.odoo?.protocol ?? 'jsonrpc'), ...o.env };
@@ -162,21 +164,14 @@ function missing(email: string): never {
  * environment, as a deployment's would, never into a file; worker processes inherit them.
  */
 function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number, pollIntervalMs: number, protocol: OdooProtocol): Record<string, string> {
-  writeFileSync(join(dir, 'odoo.yaml'), `# The demo's Odoo: the simulator (Odoo ${odoo.version}), reached over ${protocol} like a real server.
-public_url: http://127.0.0.1:${port}
-connections:
-  - { name: odoo, url: "${odoo.url}", database: ${odoo.database}, login: admin, api_key_env: CROSSDOCK_DEMO_ODOO_API_KEY, protocol: ${protocol}, maxConcurrency: 8 }
-sources:
-  - name: odoo
-    connection: odoo
-    token_env: CROSSDOCK_DEMO_HOOK_TOKEN
-    watch:
-      - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: ${pollIntervalMs} }
-      - { model: sale.order, event: sale.order.cancelled, rule: { state: cancel }, domain: [[state, "=", cancel]], fields: [name, state], poll_interval_ms: ${pollIntervalMs} }
-`);
-  process.env.CROSSDOCK_DEMO_ODOO_API_KEY = odoo.users[0]!.apiKeys[0]!;
-  process.env.CROSSDOCK_DEMO_HOOK_TOKEN = randomBytes(24).toString('base64url');
-  writeFileSync(join(dir, 'carriers.yaml'), stringify({ carriers: carriers.profiles.map((p) => carrierEntry(carriers, p.code)) }));
+  const odooFile = simOdooConfig({
+    odoo: { url: odoo.url, database: odoo.database, login: 'admin', apiKey: odoo.users[0]!.apiKeys[0]! }, publicUrl: `http://127.0.0.1:${port}`,
+    apiKeyEnv: 'CROSSDOCK_DEMO_ODOO_API_KEY', tokenEnv: 'CROSSDOCK_DEMO_HOOK_TOKEN', token: randomBytes(24).toString('base64url'), pollIntervalMs, maxConcurrency: 8, protocol, version: odoo.version,
+  });
+  const carriersFile = simCarriersConfig(carriers.profiles.map((p) => carriers.carrierConfig(p.code)), 'CROSSDOCK_DEMO');
+  writeFileSync(join(dir, 'odoo.yaml'), odooFile.yaml);
+  writeFileSync(join(dir, 'carriers.yaml'), carriersFile.yaml);
+  Object.assign(process.env, odooFile.env, carriersFile.env);
   return {
     CROSSDOCK_DATA_DIR: join(dir, 'data'),
     CROSSDOCK_STATE_DIR: dir,
@@ -191,17 +186,6 @@ sources:
     CROSSDOCK_NOTIFY_POLL_INTERVAL_MS: '500',
     LOG_LEVEL: 'error',
   };
-}
-
-/** One carrier as the carriers file names it: its secrets by environment variable (set here). */
-function carrierEntry(carriers: CarrierSimulator, code: string): Record<string, unknown> {
-  const config = carriers.carrierConfig(code) as { auth: Record<string, unknown>; webhook: Record<string, unknown> };
-  const name = `CROSSDOCK_DEMO_${code.toUpperCase()}`;
-  process.env[`${name}_API_KEY`] = String(config.auth.api_key);
-  process.env[`${name}_WEBHOOK_SECRET`] = String(config.webhook.secret);
-  const { api_key: _key, ...auth } = config.auth;
-  const { secret: _secret, ...webhook } = config.webhook;
-  return { ...config, auth: { ...auth, api_key_env: `${name}_API_KEY` }, webhook: { ...webhook, secret_env: `${name}_WEBHOOK_SECRET` } };
 }
 
 /**

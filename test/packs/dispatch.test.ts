@@ -35,6 +35,9 @@ describe('dispatch pack, end to end', () => {
     const bookings = bookingsFor(picking.name);
     assert.equal(bookings.length, 1);
     assert.equal(bookings[0]!.carrier, 'swiftpost', 'domestic parcel: SwiftPost first');
+    const shipment = run.steps.find((s) => s.stepId === 'shipment' && s.status === 'completed')!.output as { from: unknown; declared_value: { currency: string } };
+    assert.deepEqual(shipment.from, { country: 'DE', postcode: '20457', city: 'Hamburg', street: 'Am Sandtorkai 50', name: 'Crossdock Demo Distribution' }, "the warehouse's address in Odoo");
+    assert.equal(shipment.declared_value.currency, 'USD', "the order's currency");
     assert.equal(picking.carrier_tracking_ref, bookings[0]!.tracking_ref);
     assert.equal(picking.carrier_id && picking.carrier_id[1], 'SwiftPost');
     const notes = await h.chatter('stock.picking', picking.id);

@@ -6,6 +6,7 @@ import { createOutput } from '../../src/cli/output.ts';
 import { startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
 import type { Clock, RunDetail } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
+import type { CarrierProfile } from '../../sim/carriers/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { TEST_ODOO } from '../support/odoo-mode.ts';
 import { createTestDatabase, dropTestDatabase, TEST_STORE_KIND } from '../support/stores.ts';
@@ -25,7 +26,8 @@ export const HOUR = 3_600_000;
 
 export interface PackHarness extends DemoSystem {
   /** Creates and confirms an order as the salesperson (Odoo uid 8); Odoo then sends its webhook. */
-  placeOrder(customer: string, lines: [product: string, qty: number][]): Promise<{ id: number; name: string }>;
+  /** `customer`: a demo customer's name (its start), or an Odoo partner id. */
+  placeOrder(customer: string | number, lines: [product: string, qty: number][]): Promise<{ id: number; name: string }>;
   /** The run of a workflow for an order (order-release: the order id; dispatch: input.order_id), once it exists and reaches one of `statuses`. */
   runFor(workflow: 'order-release' | 'dispatch', orderId: number, statuses?: string[]): Promise<RunDetail>;
   /** Step ids the run completed, in order. */
@@ -40,12 +42,13 @@ export interface PackHarness extends DemoSystem {
 
 const ENDED_OR_WAITING = ['completed', 'failed', 'cancelled', 'waiting'];
 
-export async function packHarness(options: { clock?: Clock } = {}): Promise<PackHarness> {
+export async function packHarness(options: { clock?: Clock; carrierProfiles?: readonly CarrierProfile[] } = {}): Promise<PackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-packs-'));
   const database = TEST_STORE_KIND === 'postgres' ? await createTestDatabase() : null;
   const system = await startDemoSystem({
     dir: join(dir, 'demo'), port: 0, logger: silentLogger(), out: createOutput(false), randomCarrierFailures: false, seed: 7, odoo: TEST_ODOO,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.carrierProfiles ? { carrierProfiles: options.carrierProfiles } : {}),
     ...(database ? { env: { DATABASE_URL: database } } : {}),
   });
   const db = system.crossdock.store.db;
@@ -82,7 +85,7 @@ export async function packHarness(options: { clock?: Clock } = {}): Promise<Pack
     async placeOrder(customerName, lines) {
       const uid = system.catalog.salespersonUid;
       const orderLines = lines.map(([name, qty]) => [0, 0, { product_id: product(name).id, product_uom_qty: qty }]);
-      const id = (await system.odoo.db.call('sale.order', 'create', [{ partner_id: customer(customerName).id, user_id: uid, order_line: orderLines }], {}, uid)) as number;
+      const id = (await system.odoo.db.call('sale.order', 'create', [{ partner_id: typeof customerName === 'number' ? customerName : customer(customerName).id, user_id: uid, order_line: orderLines }], {}, uid)) as number;
       await system.odoo.db.call('sale.order', 'action_confirm', [[id]], {}, uid);
       const [row] = system.odoo.db.searchRead('sale.order', [['id', '=', id]], ['name']);
       return { id, name: String(row!.name) };

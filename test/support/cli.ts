@@ -24,3 +24,57 @@ export function runCrossdock(args: string[], env: Record<string, string> = {}, t
     });
   });
 }
+
+export interface RunningCli {
+  /** Resolves with stdout once `ready` accepts it; rejects if the process ends first or after timeoutMs. */
+  output(ready: (stdout: string) => boolean, timeoutMs?: number): Promise<string>;
+  /** Sends the signal and resolves with how the process ended. */
+  stop(signal: NodeJS.Signals): Promise<CliResult>;
+}
+
+/** Starts a long-running `crossdock` command (a simulator, a server) in a child process. */
+export function startCrossdock(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, ['bin/crossdock.js', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+  let stdout = '';
+  let stderr = '';
+  const ended = new Promise<CliResult>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  const watchers = new Set<() => void>();
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    watchers.forEach((w) => w());
+  });
+  child.stderr.on('data', (d) => (stderr += d));
+  return {
+    output(ready, timeoutMs = 60_000) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => finish(new Error(`no such output within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`)), timeoutMs);
+        const check = () => ready(stdout) && finish(null);
+        function finish(error: Error | null) {
+          clearTimeout(timer);
+          watchers.delete(check);
+          error ? reject(error) : resolve(stdout);
+        }
+        watchers.add(check);
+        void ended.then((r) => finish(new Error(`crossdock ${args.join(' ')} ended (${r.status}) before its output: ${r.stdout} ${r.stderr}`)));
+        check();
+      });
+    },
+    async stop(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const result = await ended;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** Whether `text` is one whole JSON document (a `--json` answer that has been printed completely). */
+export function completeJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -17,7 +17,8 @@ function contact(id: number, name: string, parent: number, extra: Record<string,
 }
 
 export const partnerRows: SeedRow[] = [
-  company(1, 'My Company (San Francisco)', { company_id: 1, email: 'info@yourcompany.com', phone: '+1 555-555-5556' }),
+  // The address is Odoo 17's demo data for the main company (base: main_partner).
+  company(1, 'My Company (San Francisco)', { company_id: 1, email: 'info@yourcompany.com', phone: '+1 555-555-5556', street: '250 Executive Park Blvd, Suite 3400', zip: '94134', city: 'San Francisco' }),
   contact(2, 'OdooBot', 1, { complete_name: 'OdooBot', parent_id: false }),
   contact(3, 'Mitchell Admin', 1, { complete_name: 'YourCompany, Mitchell Admin', email: 'admin@yourcompany.example.com' }),
   contact(4, 'Public user', 1, { complete_name: 'Public user', parent_id: false, active: false }),

@@ -93,6 +93,8 @@ export interface ProbeContext {
   sources: readonly OdooSource[];
   publicUrl: string;
   needs: readonly OdooNeed[];
+  /** The webhook path token in force for a source (configured, or rotated). */
+  tokenOf: (source: OdooSource) => Promise<string>;
   /** Filled by the probes as they learn it. */
   version?: OdooServerVersion;
   uid?: number | null;
@@ -179,7 +181,7 @@ const rulesProbe: Probe = async (ctx, lines) => {
   for (const source of ctx.sources) {
     let rules: RuleStatus[];
     try {
-      rules = await checkRules(ctx.client, source, ctx.publicUrl);
+      rules = await checkRules(ctx.client, source, ctx.publicUrl, await ctx.tokenOf(source));
     } catch (error) {
       const e = errorOf(error);
       const detail = refused(e.code)

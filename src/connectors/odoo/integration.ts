@@ -9,7 +9,7 @@ import type { LoadedWorkflow, StepType } from '../../workflows/index.ts';
 import { createOdooClient, type OdooClient } from './client.ts';
 import { OdooProfileSchema } from './config.ts';
 import { checkExitCode, odooNeeds, runProbes, type CapabilityCheck, type ProbeContext } from './check.ts';
-import { createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type RuleStatus } from './ingest/index.ts';
+import { createOdooIngestion, OdooSourceSchema, setupRules, type OdooIngestion, type Rotation, type RuleStatus, type TokenSecrets } from './ingest/index.ts';
 
 /**
  * The Odoo configuration file (CROSSDOCK_ODOO_CONFIG). Secrets are never in it: each
@@ -64,6 +64,11 @@ export interface OdooIntegration {
   workflows: LoadedWorkflow[];
   routes: FastifyPluginAsync;
   setupRules(): Promise<RuleStatus[]>;
+  /**
+   * A new webhook path token for each source, then its rules in Odoo updated to the new URL;
+   * the old token is accepted `overlapMs` longer.
+   */
+  rotateTokens(o: { overlapMs: number }): Promise<{ rotations: Rotation[]; rules: RuleStatus[] }>;
   /** Checks every connection; `workflows` are those whose Odoo steps' rights are checked too. */
   check(workflows?: readonly LoadedWorkflow[]): Promise<OdooCheck[]>;
 }
@@ -86,6 +91,8 @@ export function createOdooIntegration(
     store: Store; accept: Parameters<typeof createOdooIngestion>[1]['accept']; now: () => Date; logger: Logger; extraSteps?: (clients: (c: string) => OdooClient) => StepType<any>[];
     /** Counts each client's HTTP attempts (the dashboard's error rate per connection). */
     calls?: ConnectorCallSink;
+    /** Where rotated webhook tokens are kept (the secret store). */
+    secrets?: () => TokenSecrets | null;
   },
 ): OdooIntegration {
   const byName = new Map(settings.profiles.map((p) => [p.name, createOdooClient(p, { logger: deps.logger, ...(deps.calls ? { calls: deps.calls } : {}) })]));
@@ -94,7 +101,8 @@ export function createOdooIntegration(
     if (!client) throw new CrossdockError('ODOO_CONNECTION_UNKNOWN', `No Odoo connection "${name}"; known: ${[...byName.keys()].join(', ')}`, { category: 'user' });
     return client;
   };
-  const ingestion = createOdooIngestion(settings.sources, { store: deps.store, clients, accept: deps.accept, now: deps.now, logger: deps.logger });
+  const ingestion = createOdooIngestion(settings.sources, { store: deps.store, clients, accept: deps.accept, now: deps.now, logger: deps.logger, ...(deps.secrets ? { secrets: deps.secrets } : {}) });
+  const { tokens } = ingestion;
   return {
     clients,
     ingestion,
@@ -103,13 +111,24 @@ export function createOdooIntegration(
     routes: ingestion.routes,
     async setupRules() {
       const out: RuleStatus[] = [];
-      for (const source of ingestion.sources) out.push(...(await setupRules(clients(source.connection), source, settings.publicUrl)));
+      for (const source of ingestion.sources) out.push(...(await setupRules(clients(source.connection), source, settings.publicUrl, await tokens.current(source))));
       return out;
+    },
+    async rotateTokens({ overlapMs }) {
+      const rotations: Rotation[] = [];
+      const rules: RuleStatus[] = [];
+      for (const source of ingestion.sources) {
+        // The new token is accepted before Odoo can post with it; until the rules are
+        // written Odoo keeps posting the old one, accepted during the overlap.
+        rotations.push(await tokens.rotate(source, overlapMs));
+        rules.push(...(await setupRules(clients(source.connection), source, settings.publicUrl, await tokens.current(source))));
+      }
+      return { rotations, rules };
     },
     async check(workflows = []) {
       const out: OdooCheck[] = [];
       for (const [name, client] of byName) {
-        const ctx: ProbeContext = { client, sources: ingestion.sources.filter((s) => s.connection === name), publicUrl: settings.publicUrl, needs: odooNeeds(workflows, name) };
+        const ctx: ProbeContext = { client, sources: ingestion.sources.filter((s) => s.connection === name), publicUrl: settings.publicUrl, needs: odooNeeds(workflows, name), tokenOf: (source) => tokens.current(source) };
         const capabilities = await runProbes(ctx);
         out.push({
           connection: name, capabilities, ok: checkExitCode(capabilities) === 0, reachable: !capabilities.some((c) => c.state === 'unreachable'),

@@ -21,31 +21,31 @@ const ruleName = (source: OdooSource, watch: OdooWatch) => `Crossdock ${source.n
  * `trigger_field_ids` (the state field) and `trg_selection_field_id` (the selection
  * value), or Odoo computes no filter. Running it again updates the rules in place.
  */
-export async function setupRules(client: OdooClient, source: OdooSource, baseUrl: string): Promise<RuleStatus[]> {
+export async function setupRules(client: OdooClient, source: OdooSource, baseUrl: string, token: string = source.token): Promise<RuleStatus[]> {
   const out: RuleStatus[] = [];
   for (const watch of source.watch) {
-    const url = `${baseUrl.replace(/\/$/, '')}${odooWebhookPath(source, watch.event)}`;
+    const url = `${baseUrl.replace(/\/$/, '')}${odooWebhookPath(source, watch.event, token)}`;
     const plan = await planRule(client, watch, url, ruleName(source, watch));
     const existing = await client.call<{ id: number }[]>('base.automation', 'search_read', [[['name', '=', plan.name], ['active', 'in', [true, false]]]], { fields: ['id'] }, undefined, { idempotent: true });
     if (existing[0]) {
       const actions = await client.call<{ id: number }[]>('ir.actions.server', 'search_read', [[['base_automation_id', '=', existing[0].id]]], { fields: ['id'] }, undefined, { idempotent: true });
       await client.call('base.automation', 'write', [[existing[0].id], { ...plan.rule, active: true }]);
       if (actions[0]) await client.call('ir.actions.server', 'write', [[actions[0].id], plan.action]);
-      out.push({ event: watch.event, model: watch.model, ruleName: plan.name, ruleId: existing[0].id, state: 'updated', url: redactToken(url, source) });
+      out.push({ event: watch.event, model: watch.model, ruleName: plan.name, ruleId: existing[0].id, state: 'updated', url: redactToken(url, token) });
     } else {
       const id = await client.call<number>('base.automation', 'create', [{ name: plan.name, ...plan.rule, action_server_ids: [[0, 0, plan.action]] }]);
-      out.push({ event: watch.event, model: watch.model, ruleName: plan.name, ruleId: id, state: 'created', url: redactToken(url, source) });
+      out.push({ event: watch.event, model: watch.model, ruleName: plan.name, ruleId: id, state: 'created', url: redactToken(url, token) });
     }
   }
   return out;
 }
 
 /** Reports whether each watched rule exists in Odoo, is active and posts to the expected URL. */
-export async function checkRules(client: OdooClient, source: OdooSource, baseUrl: string): Promise<RuleStatus[]> {
+export async function checkRules(client: OdooClient, source: OdooSource, baseUrl: string, token: string = source.token): Promise<RuleStatus[]> {
   const out: RuleStatus[] = [];
   for (const watch of source.watch) {
     const name = ruleName(source, watch);
-    const url = `${baseUrl.replace(/\/$/, '')}${odooWebhookPath(source, watch.event)}`;
+    const url = `${baseUrl.replace(/\/$/, '')}${odooWebhookPath(source, watch.event, token)}`;
     const rules = await client.call<{ id: number; active: boolean }[]>('base.automation', 'search_read', [[['name', '=', name], ['active', 'in', [true, false]]]], { fields: ['id', 'active'] }, undefined, { idempotent: true });
     const rule = rules[0];
     let state: RuleStatus['state'] = 'missing';
@@ -53,7 +53,7 @@ export async function checkRules(client: OdooClient, source: OdooSource, baseUrl
       const actions = await client.call<{ webhook_url: string | false }[]>('ir.actions.server', 'search_read', [[['base_automation_id', '=', rule.id]]], { fields: ['webhook_url'] }, undefined, { idempotent: true });
       state = !rule.active ? 'inactive' : actions.some((a) => a.webhook_url === url) ? 'ok' : 'outdated';
     }
-    out.push({ event: watch.event, model: watch.model, ruleName: name, ruleId: rule?.id ?? null, state, url: redactToken(url, source) });
+    out.push({ event: watch.event, model: watch.model, ruleName: name, ruleId: rule?.id ?? null, state, url: redactToken(url, token) });
   }
   return out;
 }
@@ -78,6 +78,6 @@ async function planRule(client: OdooClient, watch: OdooWatch, url: string, name:
 }
 
 /** URLs are shown without the secret token. */
-function redactToken(url: string, source: OdooSource): string {
-  return url.replace(source.token, '***');
+function redactToken(url: string, token: string): string {
+  return url.replace(token, '***');
 }

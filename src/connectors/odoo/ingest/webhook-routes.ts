@@ -1,20 +1,22 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from '../../../observability/index.ts';
 import { assertStorableJson, MAX_JSON_DEPTH } from '../../../store/index.ts';
 import type { OdooSource } from './config.ts';
 import { hintEvent, parseHint, watchFor } from './hint.ts';
+import type { HookTokens } from './hook-tokens.ts';
 
 export interface OdooWebhookOptions {
   sources: OdooSource[];
   accept: (event: ReturnType<typeof hintEvent>) => Promise<{ eventId: string; duplicate: boolean; conflict?: boolean }>;
   logger: Logger;
+  /** Which path tokens each source accepts now (the configured one, or the rotated ones). */
+  tokens: HookTokens;
 }
 
 /**
  * POST /hooks/odoo/:source/:event/:token — where Odoo's "Send Webhook Notification" posts.
  * Odoo cannot sign or add headers, so the per-source secret is in the path (compared in
- * constant time, never logged). Odoo waits for this answer inside its user's transaction
+ * constant time, never logged; after a rotation the previous one too, during its overlap). Odoo waits for this answer inside its user's transaction
  * with a 1 s timeout, so we answer right after the durable insert of the hint; the re-read
  * happens later, in a run.
  */
@@ -23,7 +25,7 @@ export function odooWebhookRoutes(options: OdooWebhookOptions): FastifyPluginAsy
   return async (app) => {
     app.post<{ Params: { source: string; event: string; token: string } }>('/hooks/odoo/:source/:event/:token', async (request, reply) => {
       const source = byName.get(request.params.source);
-      if (!source || !sameSecret(source.token, request.params.token)) {
+      if (!source || !(await options.tokens.accepts(source, request.params.token))) {
         options.logger.warn({ source: request.params.source, requestId: request.id }, 'odoo webhook refused: unknown source or wrong token');
         return reply.status(401).send({ error: { code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token', details: [], requestId: request.id } });
       }
@@ -37,13 +39,7 @@ export function odooWebhookRoutes(options: OdooWebhookOptions): FastifyPluginAsy
   };
 }
 
-function sameSecret(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** The path Odoo's rule must post to (what `crossdock odoo setup-rules` writes into Odoo). */
-export function odooWebhookPath(source: OdooSource, event: string): string {
-  return `/hooks/odoo/${encodeURIComponent(source.name)}/${encodeURIComponent(event)}/${source.token}`;
+/** The path Odoo's rule must post to (what `crossdock odoo setup-rules` writes into Odoo); by default with the configured token. */
+export function odooWebhookPath(source: OdooSource, event: string, token: string = source.token): string {
+  return `/hooks/odoo/${encodeURIComponent(source.name)}/${encodeURIComponent(event)}/${token}`;
 }
