@@ -45,12 +45,12 @@ const HELP = `crossdock <command> [options]
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
 
-Common options: --workflows dir, --data-dir dir, --port N, --json, --api URL (talk to a running instance)
+Common options: --workflows dir, --data-dir dir, --state-dir dir, --port N, --json, --api URL (talk to a running instance)
 Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
 
 const OPTIONS = {
   json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  workflows: { type: 'string' }, 'data-dir': { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' },
+  workflows: { type: 'string' }, 'data-dir': { type: 'string' }, 'state-dir': { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' },
   feed: { type: 'string' }, event: { type: 'string' }, api: { type: 'string' },
   status: { type: 'string' }, workflow: { type: 'string' }, limit: { type: 'string' },
   input: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' },
@@ -83,6 +83,7 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig(process.env, {
       ...(flags.workflows ? { CROSSDOCK_WORKFLOWS_DIR: flags.workflows } : {}),
       ...(flags['data-dir'] ? { CROSSDOCK_DATA_DIR: flags['data-dir'] } : {}),
+      ...(flags['state-dir'] ? { CROSSDOCK_STATE_DIR: flags['state-dir'] } : {}),
       ...(flags.port ? { CROSSDOCK_PORT: flags.port } : {}),
       ...(flags.workers ? { CROSSDOCK_WORKERS: flags.workers } : {}),
     });

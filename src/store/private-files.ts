@@ -30,11 +30,11 @@ export function privateDirectory(path: string): string {
 
 /**
  * Narrows every directory and file under `root` (the root too) that group or others can
- * reach to owner-only, and returns what it changed, for the caller to report. Symlinks are
- * not followed. An entry this process may not change (another user owns it) stops the start
+ * reach to owner-only (only `root` itself with `recursive: false`), and returns what it
+ * changed, for the caller to report. Symlinks are not followed. An entry this process may not change (another user owns it) stops the start
  * with FILE_MODE_UNSAFE naming it.
  */
-export function securePrivateTree(root: string): ModeRepair[] {
+export function securePrivateTree(root: string, options: { recursive?: boolean } = {}): ModeRepair[] {
   const repaired: ModeRepair[] = [];
   const visit = (path: string) => {
     const stat = lstatSync(path);
@@ -51,7 +51,7 @@ export function securePrivateTree(root: string): ModeRepair[] {
       }
       repaired.push({ path, was: octal(stat.mode) });
     }
-    if (stat.isDirectory()) for (const entry of readdirSync(path)) visit(join(path, entry));
+    if (stat.isDirectory() && options.recursive !== false) for (const entry of readdirSync(path)) visit(join(path, entry));
   };
   visit(root);
   return repaired;
