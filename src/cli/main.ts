@@ -5,6 +5,7 @@ import { loadConfig, type CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { createCrossdock, offlineConnectorSteps } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
+import { restrictNewFiles } from '../store/index.ts';
 import { WorkflowSchema, type StepType } from '../workflows/index.ts';
 import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEvent } from '../engine/index.ts';
 import { cliToken, directOperations, remoteOperations, type Operations } from './operations.ts';
@@ -65,6 +66,7 @@ const OPTIONS = {
 type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 export async function main(argv: string[]): Promise<number> {
+  restrictNewFiles(); // everything the command line makes (data, state, the demo's files) is its user's only
   let parsed: { values: Flags; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
