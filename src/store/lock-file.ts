@@ -51,7 +51,13 @@ export async function lockDataDirectory(dataDir: string, options: LockOptions = 
     throw lockUnavailable(path, `${(cause as Error).message}; the data directory must belong to the user that runs Crossdock`);
   }
   const helper = await startHelper(path);
-  writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`, { mode: 0o600 });
+  try {
+    // Who holds it, for the message a refused process prints (informative only: the lock is the kernel's).
+    writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`, { mode: 0o600 });
+  } catch (error) {
+    helper.stdin?.end();
+    throw error;
+  }
   let released = false;
   const lost = (why: string) => {
     if (released) return;
