@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -79,6 +79,19 @@ async function openWhenFree(dataDir: string, boundMs: number): Promise<Store> {
   }
 }
 
+/**
+ * The lock's watch and helper never keep a process alive (a server has its own reasons to
+ * live); this bound keeps the test's alive while it waits, and fails it if nothing comes.
+ */
+async function within<T>(promise: Promise<T>, boundMs: number): Promise<T> {
+  let bound: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error(`nothing within ${boundMs} ms`)), boundMs)))]);
+  } finally {
+    clearTimeout(bound);
+  }
+}
+
 describe('embedded data directory lock', () => {
   const roots: string[] = [];
   after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
@@ -140,12 +153,34 @@ describe('embedded data directory lock', () => {
     const lock = await lockDataDirectory(root, { onLost, watchIntervalMs: 50 });
     await assert.rejects(lockDataDirectory(root), { code: 'STORE_LOCKED' });
     rmSync(lock.path);
-    // The watch is unref'd (it never keeps a process alive); this bound keeps the test's alive.
-    let bound: NodeJS.Timeout | undefined;
-    const error = await Promise.race([lost, new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error('the loss was not noticed within 10 s')), 10_000)))]);
-    clearTimeout(bound);
+    const error = await within(lost, 10_000);
     assert.equal(error.code, 'STORE_LOCK_LOST');
     assert.match(error.message, /crossdock\.lock was deleted or replaced; never delete it/);
+    await lock.release();
+    const next = await lockDataDirectory(root);
+    await next.release();
+  });
+
+  test('a holder whose lock helper is killed stops instead of serving unlocked', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'crossdock-helper-'));
+    roots.push(root);
+    let onLost!: (error: CrossdockError) => void;
+    const lost = new Promise<CrossdockError>((resolve) => (onLost = resolve));
+    const lock = await lockDataDirectory(root, { onLost });
+    // The flock(1) process holding this lock file, as `ps` would show it.
+    const helperPid = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).find((pid) => {
+      try {
+        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+        return argv[0] === 'flock' && argv.includes(lock.path);
+      } catch {
+        return false;
+      }
+    });
+    assert.ok(helperPid, 'the flock helper is running');
+    process.kill(Number(helperPid), 'SIGKILL');
+    const error = await within(lost, 10_000);
+    assert.equal(error.code, 'STORE_LOCK_LOST');
+    assert.match(error.message, /its helper process ended: SIGKILL/);
     await lock.release();
     const next = await lockDataDirectory(root);
     await next.release();
