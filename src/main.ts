@@ -84,7 +84,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       const applied = await store.migrate();
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
-    // Under the store's lock: nothing reads or writes a state file before this.
+    // With the embedded store this runs under its lock; nothing reads or writes a state file before it.
     for (const notice of prepareStateDir(config.security.stateDir, config.security.legacyStateDir, { inUse: [config.security.secretsKeyFile] })) logger.warn(notice);
     const keyring = await startKeyring(config, store, logger);
     let engine: Engine | undefined;
