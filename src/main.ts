@@ -17,7 +17,8 @@ import { decideStep, PolicyRegistry } from './policies/index.ts';
 import type { StepType } from './workflows/index.ts';
 import { createApiServices, type ApiServices } from './api/index.ts';
 import { CrossdockError } from './errors/index.ts';
-import { loadKeyring, type Keyring } from './secrets/index.ts';
+import { loadKeyring, openKeyringAtStart, type Keyring } from './secrets/index.ts';
+import { prepareStateDir, STATE_FILES } from './state/index.ts';
 import { approvalNotifier, Notifications, notifyStep } from './notify/index.ts';
 import { operationsStepTypes, type AlertChannels } from './operations/index.ts';
 
@@ -80,10 +81,14 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
   const logger = options.logger ?? createLogger({ level: config.logLevel, pretty: config.logFormat === 'pretty' });
   const store = await openStore(config.store);
   try {
+    for (const notice of store.notices ?? []) logger.warn(notice);
     if (options.migrate !== false) {
       const applied = await store.migrate();
       if (applied.length > 0) logger.info({ applied }, 'database migrated');
     }
+    // With the embedded store this runs under its lock; nothing reads or writes a state file before it.
+    for (const notice of prepareStateDir(config.security.stateDir, config.security.legacyStateDir, { inUse: [config.security.secretsKeyFile] })) logger.warn(notice);
+    const keyring = await startKeyring(config, store, logger);
     let engine: Engine | undefined;
     let services: ReturnType<typeof createApiServices> | undefined;
     const now = () => (options.clock ?? systemClock).now();
@@ -147,10 +152,10 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     if (odoo) engine.intake.owners.reserve('odoo', odoo.ingestion.sources.map((s) => s.name));
     services = createApiServices({
       engine,
-      keyring: secretsKeyring(config),
+      keyring,
       sessionTtlMs: config.security.sessionHours * 3_600_000,
       processMetrics: true,
-      setupCodeFile: join(config.security.stateDir, 'first-admin-code'),
+      setupCodeFile: join(config.security.stateDir, STATE_FILES.firstAdminCode),
       // Names and addresses only: the API never shows an Odoo credential.
       approvals,
       exceptions,
@@ -198,12 +203,34 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
   }
 }
 
-/** The secrets keyring from the environment or the key file (made on first start with the embedded store). */
+/**
+ * The keyring a starting instance uses, checked against the sealed secrets in the database:
+ * a key file is made (embedded store, no key configured) only while there is no sealed secret,
+ * and secrets that the keyring cannot open are reported, with what to do.
+ */
+async function startKeyring(config: CrossdockConfig, store: Store, logger: Logger): Promise<Keyring | null> {
+  const s = config.security;
+  const { keyring, unreadable } = await openKeyringAtStart(store.db, { key: s.secretsKey, keyFile: s.secretsKeyFile, previousKeys: s.previousSecretsKeys }, { generateIfMissing: s.generateSecretsKey });
+  if (!keyring && s.secretsKeyFileRequired) throw keyFileNotFound(s.secretsKeyFile);
+  if (unreadable.length > 0) {
+    const count = unreadable.reduce((sum, k) => sum + k.count, 0);
+    logger.error(
+      { keyIds: unreadable.map((k) => k.keyId), secrets: count, keys: keyring?.origin ?? 'none configured' },
+      `${count} secret(s) in the database were sealed with a key this process does not have (${keyring ? `not in ${keyring.origin}` : 'no secrets key is configured'}): ` +
+        'webhook sources that use them will fail. Give this process that key (restore the key file, or CROSSDOCK_SECRETS_PREVIOUS_KEYS), or set each secret again; see docs/OPERATIONS.md',
+    );
+  }
+  return keyring;
+}
+
+function keyFileNotFound(path: string): CrossdockError {
+  return new CrossdockError('CONFIG_INVALID', `CROSSDOCK_SECRETS_KEY_FILE names ${path}, which does not exist`, { category: 'user', retryable: false, details: [{ path: 'CROSSDOCK_SECRETS_KEY_FILE', message: 'file not found' }] });
+}
+
+/** The secrets keyring from the environment or the key file, as it is now (for commands that re-read it). */
 export function secretsKeyring(config: CrossdockConfig): Keyring | null {
   const s = config.security;
-  const keyring = loadKeyring({ key: s.secretsKey, keyFile: s.secretsKeyFile, previousKeys: s.previousSecretsKeys }, { generateIfMissing: s.generateSecretsKey });
-  if (!keyring && s.secretsKeyFileRequired) {
-    throw new CrossdockError('CONFIG_INVALID', `CROSSDOCK_SECRETS_KEY_FILE names ${s.secretsKeyFile}, which does not exist`, { category: 'user', retryable: false, details: [{ path: 'CROSSDOCK_SECRETS_KEY_FILE', message: 'file not found' }] });
-  }
+  const keyring = loadKeyring({ key: s.secretsKey, keyFile: s.secretsKeyFile, previousKeys: s.previousSecretsKeys }, { generateIfMissing: false });
+  if (!keyring && s.secretsKeyFileRequired) throw keyFileNotFound(s.secretsKeyFile);
   return keyring;
 }

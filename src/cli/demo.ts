@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CrossdockConfig } from '../config/index.ts';
 import { createLogger } from '../observability/index.ts';
 import { untilSignal } from './serve.ts';
@@ -39,7 +39,8 @@ export async function demoCommand(config: CrossdockConfig, flags: DemoFlags, out
     ratePerSecond: whole(flags.rate, 'rate', 0.1, 1_000, orders === null ? 2 : 50),
     seed: whole(flags.seed, 'seed', 0, 2 ** 31, 42),
     port: whole(flags.port, 'port', 0, 65_535, config.http.port),
-    dir: join(config.security.stateDir, 'demo'),
+    // Beside data/ and state/ (./.crossdock/demo): the demo's own store, state and people's files.
+    dir: join(dirname(config.security.stateDir), 'demo'),
     summaryEveryMs: 2_000,
     workerProcesses: whole(flags['worker-processes'], 'worker-processes', 0, 16, 0),
     killEveryMs: whole(flags['kill-every'], 'kill-every', 0, 3_600, 0) * 1_000,

@@ -5,6 +5,7 @@ import { loadConfig, type CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { createCrossdock, offlineConnectorSteps } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
+import { restrictNewFiles } from '../store/index.ts';
 import { WorkflowSchema, type StepType } from '../workflows/index.ts';
 import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEvent } from '../engine/index.ts';
 import { cliToken, directOperations, remoteOperations, type Operations } from './operations.ts';
@@ -52,12 +53,12 @@ const HELP = `crossdock <command> [options]
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
 
-Common options: --workflows dir, --data-dir dir, --port N, --json, --api URL (talk to a running instance)
+Common options: --workflows dir, --data-dir dir, --state-dir dir, --port N, --json, --api URL (talk to a running instance)
 Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
 
 const OPTIONS = {
   json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  workflows: { type: 'string' }, 'data-dir': { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' },
+  workflows: { type: 'string' }, 'data-dir': { type: 'string' }, 'state-dir': { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' },
   feed: { type: 'string' }, event: { type: 'string' }, api: { type: 'string' },
   status: { type: 'string' }, workflow: { type: 'string' }, limit: { type: 'string' },
   input: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' },
@@ -74,6 +75,7 @@ const OPTIONS = {
 type Flags = { [K in keyof typeof OPTIONS]?: (typeof OPTIONS)[K]['type'] extends 'boolean' ? boolean : string };
 
 export async function main(argv: string[]): Promise<number> {
+  restrictNewFiles(); // everything the command line makes (data, state, the demo's files) is its user's only
   let parsed: { values: Flags; positionals: string[] };
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
@@ -92,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
     const config = loadConfig(process.env, {
       ...(flags.workflows ? { CROSSDOCK_WORKFLOWS_DIR: flags.workflows } : {}),
       ...(flags['data-dir'] ? { CROSSDOCK_DATA_DIR: flags['data-dir'] } : {}),
+      ...(flags['state-dir'] ? { CROSSDOCK_STATE_DIR: flags['state-dir'] } : {}),
       // `sim --port` is the simulator's port; Crossdock's own stays CROSSDOCK_PORT (the webhook address).
       ...(flags.port && command !== 'sim' ? { CROSSDOCK_PORT: flags.port } : {}),
       ...(flags.workers ? { CROSSDOCK_WORKERS: flags.workers } : {}),

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { CrossdockConfig } from '../config/index.ts';
 import { createCrossdock, type Crossdock } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
+import { STATE_FILES } from '../state/index.ts';
 
 /** What `crossdock runs` and `crossdock events` do, either on the store or through a running instance's API. */
 export interface Operations {
@@ -108,7 +109,7 @@ export async function directOrRemote(
  */
 export function cliToken(config: CrossdockConfig): string | null {
   if (config.security.cliToken) return config.security.cliToken;
-  const file = join(config.security.stateDir, 'cli-token');
+  const file = join(config.security.stateDir, STATE_FILES.cliToken);
   if (config.store.kind !== 'pglite' || !existsSync(file)) return null;
   return readFileSync(file, 'utf8').trim() || null;
 }

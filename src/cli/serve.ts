@@ -7,6 +7,7 @@ import { createCrossdock, type Crossdock } from '../main.ts';
 import { toCrossdockError } from '../errors/index.ts';
 import type { Output } from './output.ts';
 import { localCliScopes } from './remote-permissions.ts';
+import { STATE_FILES } from '../state/index.ts';
 
 export interface ServeOptions {
   api: boolean;
@@ -32,7 +33,7 @@ export interface RunningInstance {
  */
 export async function startInstance(crossdock: Crossdock, config: CrossdockConfig, options: ServeOptions & { port?: number }, out: Output): Promise<RunningInstance> {
   const { engine, logger } = crossdock;
-  const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, 'cli-token') : null;
+  const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, STATE_FILES.cliToken) : null;
   const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile, localCliScopes: localCliScopes() });
   let api: Awaited<ReturnType<typeof buildApi>> | undefined;
   let stopping: Promise<void> | undefined;

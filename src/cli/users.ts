@@ -7,6 +7,7 @@ import type { CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { cliActor, directOrRemote } from './operations.ts';
 import { table, usageError, type Output } from './output.ts';
+import { STATE_FILES } from '../state/index.ts';
 
 export interface SecurityFlags {
   api?: string;
@@ -47,7 +48,7 @@ export async function usersCommand(config: CrossdockConfig, rest: string[], flag
     },
     async (call) => {
       // First admin while the embedded store is held by `start`: use its one-time setup code.
-      const codeFile = join(config.security.stateDir, 'first-admin-code');
+      const codeFile = join(config.security.stateDir, STATE_FILES.firstAdminCode);
       if (flags.role === 'admin' && existsSync(codeFile)) {
         if (!password) throw usageError('the first admin needs a password (type it when asked, or pipe it with --password-stdin)');
         const code = readFileSync(codeFile, 'utf8').trim();

@@ -35,7 +35,7 @@ const EnvSchema = z.object({
   CROSSDOCK_CARRIERS_CONFIG: z.string().min(1).optional(),
   /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
   CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
-  /** Where Crossdock keeps files of its own: the generated secrets key, the first-admin setup code. Default: the data directory's parent. */
+  /** Where Crossdock keeps files of its own (0700): the secrets key, the CLI token, the first-admin setup code. Default: `state` beside the data directory. */
   CROSSDOCK_STATE_DIR: z.string().min(1).optional(),
   /** AES-256 key for secrets at rest, base64 of 32 bytes (openssl rand -base64 32). Takes precedence over the key file. */
   CROSSDOCK_SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes (openssl rand -base64 32)').optional(),
@@ -103,7 +103,10 @@ export interface NotifyConfig {
 }
 
 export interface SecurityConfig {
+  /** The secrets key, the CLI token, the first-admin code: back it up with the data (docs/OPERATIONS.md). */
   stateDir: string;
+  /** Where earlier versions kept those files (the data directory's parent), when the state directory is the default. */
+  legacyStateDir: string | null;
   /** Base64 key from the environment; never logged. */
   secretsKey: string | null;
   secretsKeyFile: string;
@@ -133,7 +136,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     });
   }
   const e = parsed.data;
-  const stateDir = e.CROSSDOCK_STATE_DIR ?? dirname(e.CROSSDOCK_DATA_DIR);
+  // One folder holds data/ and state/ (./.crossdock by default). Earlier versions kept the
+  // state files in that folder itself: they are moved into state/ at start.
+  const stateDir = e.CROSSDOCK_STATE_DIR ?? join(dirname(e.CROSSDOCK_DATA_DIR), 'state');
   return {
     store: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.CROSSDOCK_DB_POOL }
@@ -149,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     carriersConfigPath: e.CROSSDOCK_CARRIERS_CONFIG ?? null,
     security: {
       stateDir,
+      legacyStateDir: e.CROSSDOCK_STATE_DIR === undefined ? dirname(e.CROSSDOCK_DATA_DIR) : null,
       secretsKey: e.CROSSDOCK_SECRETS_KEY ?? null,
       secretsKeyFile: e.CROSSDOCK_SECRETS_KEY_FILE ?? join(stateDir, 'secrets.key'),
       generateSecretsKey: !e.DATABASE_URL && !e.CROSSDOCK_SECRETS_KEY_FILE,

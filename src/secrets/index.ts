@@ -1,3 +1,4 @@
-export { SecretStore, SECRET_NAME, type SecretInfo } from './store.ts';
+export { SecretStore, SECRET_NAME, sealedKeyCounts, type SecretInfo } from './store.ts';
+export { openKeyringAtStart, type KeyringAtStart } from './startup.ts';
 export { loadKeyring, parseKey, keyId, writeKeyFile, type Keyring, type KeySource, type SecretKey } from './keyring.ts';
 export { seal, open } from './box.ts';

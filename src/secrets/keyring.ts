@@ -41,7 +41,8 @@ export function parseKey(text: string, where: string): SecretKey {
 /**
  * Loads the keyring: from the environment if a key is set there, else from the key file.
  * With `generateIfMissing` a missing key file is created (0600) with a fresh key: the
- * embedded single-process setup needs no configuration. Returns null when no key is
+ * embedded single-process setup needs no configuration. Only `openKeyringAtStart` may ask
+ * for that, after checking that no secret is sealed yet. Returns null when no key is
  * configured and none may be generated: secrets are then unavailable (not silently plain).
  */
 export function loadKeyring(source: KeySource, options: { generateIfMissing: boolean }): Keyring | null {
@@ -62,7 +63,7 @@ export function loadKeyring(source: KeySource, options: { generateIfMissing: boo
 export function writeKeyFile(path: string, keys: Buffer[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const staging = `${path}.${process.pid}.tmp`;
-  const text = `# Crossdock secrets key (AES-256-GCM). Keep it out of backups of the database and out of git.\n${keys.map((k) => k.toString('base64')).join('\n')}\n`;
+  const text = `# Crossdock secrets key (AES-256-GCM). Back it up with the state directory, kept apart from copies of the database; never in git.\n${keys.map((k) => k.toString('base64')).join('\n')}\n`;
   writeFileSync(staging, text, { mode: 0o600 });
   chmodSync(staging, 0o600);
   renameSync(staging, path);

@@ -99,3 +99,11 @@ interface Row {
 }
 
 const toInfo = (r: Row): SecretInfo => ({ name: r.name, description: r.description, keyId: r.key_id, createdAt: new Date(r.created_at).toISOString(), updatedAt: new Date(r.updated_at).toISOString() });
+
+/** How many secrets each key sealed: what a keyring must open. None before the table is migrated. */
+export async function sealedKeyCounts<DB>(db: Kysely<DB>): Promise<{ keyId: string; count: number }[]> {
+  const table = await sql<{ present: boolean }>`SELECT to_regclass('secrets') IS NOT NULL AS present`.execute(db);
+  if (!table.rows[0]?.present) return [];
+  const rows = await sql<{ key_id: string; n: string | number }>`SELECT key_id, count(*) AS n FROM secrets GROUP BY key_id ORDER BY key_id`.execute(db);
+  return rows.rows.map((r) => ({ keyId: r.key_id, count: Number(r.n) }));
+}

@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { CrossdockError } from '../errors/index.ts';
-import { lockDataDirectory, type DirectoryLock } from './lock-file.ts';
+import { LOCK_FILE, lockDataDirectory, type DirectoryLock } from './lock-file.ts';
+import { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree } from './private-files.ts';
 
 const INIT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'pglite-init.mjs');
+/** Where a new database is made before it is moved into place; its presence marks an unfinished initialisation. */
+const STAGING = '.crossdock-init';
 const INT8 = 20;
 
 export interface PgliteOptions {
@@ -18,38 +21,71 @@ export interface PgliteOptions {
 export interface OpenedPglite {
   pglite: PGlite;
   lock: DirectoryLock;
+  /** The data directory's real path (symlinks resolved). */
+  dataDir: string;
+  /** What the operator should hear about (modes that were narrowed). */
+  notices: string[];
 }
 
 /**
- * Opens a file-backed PGlite under an exclusive directory lock. A new data directory is
- * created by a child process into a temporary folder and renamed into place, so a crash
- * during initialisation never leaves a half-made directory behind.
+ * Opens a file-backed PGlite under an exclusive lock on its real directory. Every file made
+ * from here on is private (umask 077), and modes that let other users in are narrowed before
+ * PGlite reads a byte; those are reported as notices. PGlite's file system gives files that
+ * PostgreSQL writes through fopen (pg_internal.init, statistics at shutdown) 0644 whatever
+ * the umask, so the tree is narrowed again, silently, once started and after closing. A new database is created by a child process into a staging folder
+ * inside the directory and moved into place, PG_VERSION last, so a crash during
+ * initialisation never leaves a directory that looks complete.
  */
 export async function openPglite(options: PgliteOptions): Promise<OpenedPglite> {
-  const dataDir = resolve(options.dataDir);
-  mkdirSync(dirname(dataDir), { recursive: true });
-  const lock = lockDataDirectory(`${dataDir}.lock`);
+  restrictNewFiles();
+  const given = resolve(options.dataDir);
+  const dataDir = realDataDir(given);
+  refuseLegacyHolder([given, dataDir]);
+  const lock = await lockDataDirectory(dataDir);
   try {
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-      assertUsableDataDir(dataDir);
-      initialiseDataDir(dataDir);
-    }
-    const pglite = new PGlite(dataDir, {
-      // int8 ids stay strings, as the pg driver returns them.
-      parsers: { [INT8]: (value: string) => value },
-      ...(options.synchronous ? { startParams: synchronousStartParams() } : {}),
-    });
-    await pglite.waitReady;
-    return { pglite, lock };
+    const created = prepareDataDir(dataDir);
+    const repaired = securePrivateTree(dataDir);
+    const pglite = await startPglite(dataDir, options.synchronous);
+    securePrivateTree(dataDir); // files PostgreSQL rewrote at start (pg_internal.init comes out 0644)
+    const notices = repaired.length > 0 && !created ? [describeRepairs(dataDir, repaired)] : [];
+    return { pglite, lock, dataDir, notices };
   } catch (error) {
-    lock.release();
+    await lock.release();
     throw error;
   }
 }
 
-function initialiseDataDir(dataDir: string): void {
-  const staging = `${dataDir}.init-${process.pid}`;
-  rmSync(staging, { recursive: true, force: true });
+function realDataDir(given: string): string {
+  try {
+    return privateDirectory(given);
+  } catch (cause) {
+    throw new CrossdockError('STORE_DATA_DIR_INVALID', `The data directory ${given} cannot be used: ${(cause as Error).message}`, { category: 'user', retryable: false, cause });
+  }
+}
+
+/** Makes the database if the directory has none yet; true if it did. */
+function prepareDataDir(dataDir: string): boolean {
+  const staging = join(dataDir, STAGING);
+  if (existsSync(join(dataDir, 'PG_VERSION'))) {
+    rmSync(staging, { recursive: true, force: true }); // left by an initialisation that had finished
+    return false;
+  }
+  const entries = readdirSync(dataDir).filter((name) => name !== LOCK_FILE);
+  if (entries.includes(STAGING)) {
+    // An initialisation stopped half-way: everything here is its own.
+    for (const name of entries) rmSync(join(dataDir, name), { recursive: true, force: true });
+  } else if (entries.length > 0) {
+    throw new CrossdockError(
+      'STORE_DATA_DIR_INVALID',
+      `${dataDir} is not empty and is not a Crossdock data directory (no PG_VERSION); choose an empty or new folder`,
+      { category: 'user', retryable: false },
+    );
+  }
+  initialiseDataDir(dataDir, staging);
+  return true;
+}
+
+function initialiseDataDir(dataDir: string, staging: string): void {
   const child = spawnSync(process.execPath, [INIT_SCRIPT, staging], { encoding: 'utf8', timeout: 120_000 });
   if (child.status !== 0) {
     rmSync(staging, { recursive: true, force: true });
@@ -59,18 +95,72 @@ function initialiseDataDir(dataDir: string): void {
       { category: 'bug', retryable: false },
     );
   }
-  if (existsSync(dataDir)) rmdirSync(dataDir); // checked empty by assertUsableDataDir
-  renameSync(staging, dataDir);
+  securePrivateTree(staging); // PGlite's initdb writes its files 0666 whatever the umask
+  const names = readdirSync(staging).filter((name) => name !== 'PG_VERSION');
+  for (const name of names) renameSync(join(staging, name), join(dataDir, name));
+  renameSync(join(staging, 'PG_VERSION'), join(dataDir, 'PG_VERSION')); // last: now the directory is complete
+  rmSync(staging, { recursive: true, force: true });
 }
 
-/** Never initialise over a folder that holds something else. */
-function assertUsableDataDir(dataDir: string): void {
-  if (existsSync(dataDir) && readdirSync(dataDir).length > 0) {
-    throw new CrossdockError(
-      'STORE_DATA_DIR_INVALID',
-      `${dataDir} is not empty and is not a Crossdock data directory (no PG_VERSION); choose an empty or new folder`,
-      { category: 'user', retryable: false },
-    );
+async function startPglite(dataDir: string, synchronous: boolean): Promise<PGlite> {
+  try {
+    const pglite = new PGlite(dataDir, {
+      // int8 ids stay strings, as the pg driver returns them.
+      parsers: { [INT8]: (value: string) => value },
+      ...(synchronous ? { startParams: synchronousStartParams() } : {}),
+    });
+    await pglite.waitReady;
+    return pglite;
+  } catch (cause) {
+    if (cause instanceof CrossdockError) throw cause;
+    throw new CrossdockError('STORE_OPEN_FAILED', `The embedded database in ${dataDir} could not be opened: ${describeFailure(cause)}`, { category: 'user', retryable: false, cause });
+  }
+}
+
+/** Emscripten's file-system errors are plain objects with a wasm errno; say what they mean. */
+const WASM_ERRNO: Record<number, string> = { 2: 'EACCES, permission denied', 10: 'EBUSY', 20: 'EEXIST, file exists', 29: 'EIO, input/output error', 31: 'EISDIR', 44: 'ENOENT, no such file or directory', 51: 'ENOSPC, no space left on device', 54: 'ENOTDIR', 63: 'EPERM, operation not permitted', 69: 'EROFS, read-only file system' };
+
+export function describeFailure(cause: unknown): string {
+  if (cause instanceof Error && cause.message.startsWith('Aborted(')) return 'PostgreSQL aborted while starting: a file it needs (such as global/pg_control) is missing or damaged; restore the data directory from a backup';
+  if (cause instanceof Error) return cause.message;
+  if (typeof cause === 'object' && cause !== null) {
+    const { errno, name, message } = cause as { errno?: unknown; name?: unknown; message?: unknown };
+    if (typeof errno === 'number') return `file system error ${errno} (${WASM_ERRNO[errno] ?? 'unknown errno'})${typeof name === 'string' ? ` from ${name}` : ''}; check that every file in the directory is present and readable by this user`;
+    if (typeof message === 'string') return message;
+    try {
+      return JSON.stringify(cause);
+    } catch {
+      return 'an unknown error';
+    }
+  }
+  return String(cause);
+}
+
+/**
+ * Earlier Crossdock versions locked `<dataDir>.lock` with a pid. While such a process runs, this one
+ * must not open the directory; a file whose process is gone is removed.
+ */
+function refuseLegacyHolder(dataDirs: string[]): void {
+  for (const path of new Set(dataDirs.map((dir) => `${dir}.lock`))) {
+    let pid: number;
+    try {
+      pid = Number.parseInt(readFileSync(path, 'utf8').trim(), 10);
+    } catch {
+      continue;
+    }
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      throw new CrossdockError('STORE_LOCKED', `The data directory is in use by process ${pid}, an earlier Crossdock (lock file ${path}); stop it first`, { category: 'user', retryable: false });
+    }
+    rmSync(path, { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

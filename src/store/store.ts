@@ -4,6 +4,7 @@ import pg from 'pg';
 import { CrossdockError } from '../errors/index.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
+import { securePrivateTree } from './private-files.ts';
 import type { Database } from './schema.ts';
 
 export type WakeReason = 'work' | 'admit';
@@ -21,6 +22,8 @@ const WAKE_CHANNEL = 'crossdock_wake';
 export interface Store {
   readonly kind: StoreConfig['kind'];
   readonly db: Kysely<Database>;
+  /** Things found and fixed while opening that the operator should hear of (embedded store: file modes narrowed). */
+  readonly notices?: readonly string[];
   /**
    * Tells every worker on this database that there is work (NOTIFY on a server).
    * `reason` 'admit' means queued runs are waiting for admission.
@@ -39,7 +42,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 }
 
 async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>): Promise<Store> {
-  const { pglite, lock } = await openPglite(config);
+  const { pglite, lock, notices, dataDir } = await openPglite(config);
   const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
   const wakes = new EventEmitter();
   // PGlite has no autovacuum; without this, dead tuples from run updates pile up.
@@ -50,6 +53,7 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
   return {
     kind: 'pglite',
     db,
+    notices,
     async wake(reason: WakeReason = 'work') {
       wakes.emit('wake', reason);
     },
@@ -64,7 +68,11 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
       await db.destroy();
       // Kysely closes PGlite only if it ever ran a query; an unused store must close it too.
       if (!pglite.closed) await pglite.close();
-      lock.release();
+      try {
+        securePrivateTree(dataDir); // what PostgreSQL wrote at shutdown, before another process opens it
+      } finally {
+        await lock.release();
+      }
     },
   };
 }

@@ -8,6 +8,15 @@ describe('configuration', () => {
     assert.deepEqual(config.store, { kind: 'pglite', dataDir: './.crossdock/data', synchronous: false, vacuumIntervalMs: 600_000 });
   });
 
+  test('the state directory sits beside the data directory, in one home folder, unless set', () => {
+    const byDefault = loadConfig({}).security;
+    assert.deepEqual([byDefault.stateDir, byDefault.secretsKeyFile, byDefault.legacyStateDir], ['.crossdock/state', '.crossdock/state/secrets.key', './.crossdock']);
+    const elsewhere = loadConfig({ CROSSDOCK_DATA_DIR: '/srv/crossdock/data' }).security;
+    assert.deepEqual([elsewhere.stateDir, elsewhere.legacyStateDir], ['/srv/crossdock/state', '/srv/crossdock']);
+    const chosen = loadConfig({ CROSSDOCK_DATA_DIR: '/srv/crossdock/data', CROSSDOCK_STATE_DIR: '/etc/crossdock' }).security;
+    assert.deepEqual([chosen.stateDir, chosen.legacyStateDir], ['/etc/crossdock', null], 'a chosen state directory is used as it is; nothing is moved into it');
+  });
+
   test('DATABASE_URL selects the PostgreSQL server', () => {
     assert.equal(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/x' }).store.kind, 'postgres');
   });

@@ -1,0 +1,62 @@
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree } from '../store/index.ts';
+
+/**
+ * The state directory: files Crossdock keeps of its own beside the database, all 0600 in a
+ * 0700 folder. Back it up with the data directory (docs/OPERATIONS.md, "Backups").
+ * The lock is not here: it belongs to the data directory it guards (`<data dir>/crossdock.lock`).
+ */
+export const STATE_FILES = {
+  /** AES-256 key(s) sealing the secrets in the database (embedded store, no key configured). */
+  secretsKey: 'secrets.key',
+  /** API token for the CLI on this machine, while `start` holds the embedded store. */
+  cliToken: 'cli-token',
+  /** One-time code to create the first administrator; gone once one exists. */
+  firstAdminCode: 'first-admin-code',
+} as const;
+
+/**
+ * Makes the state directory ready before anything reads or writes in it: created 0700 (and
+ * the process's new files private), files left by an earlier version in `legacyDir` (the data
+ * directory's parent) moved in, unless configured where they are (`inUse`: the key file named
+ * by CROSSDOCK_SECRETS_KEY_FILE), modes open to other users narrowed. Returns what the operator
+ * should hear of. Only the folder itself and the files above are narrowed: the state
+ * directory may be a folder that holds other things (the demo's, a test's).
+ */
+export function prepareStateDir(stateDir: string, legacyDir: string | null, options: { inUse?: string[] } = {}): string[] {
+  restrictNewFiles();
+  const dir = privateDirectory(stateDir);
+  const inUse = new Set((options.inUse ?? []).map((path) => resolve(path)));
+  const notices = legacyDir ? moveLegacyFiles(legacyDir, dir, inUse) : [];
+  const repaired = [dir, ...Object.values(STATE_FILES).map((name) => join(dir, name)).filter((path) => existsSync(path))].flatMap((path) => securePrivateTree(path, { recursive: false }));
+  if (repaired.length > 0) notices.push(describeRepairs(dir, repaired));
+  return notices;
+}
+
+function moveLegacyFiles(legacyDir: string, dir: string, inUse: Set<string>): string[] {
+  const notices: string[] = [];
+  for (const name of Object.values(STATE_FILES)) {
+    const old = join(legacyDir, name);
+    const now = join(dir, name);
+    if (!existsSync(old) || resolve(old) === resolve(now) || inUse.has(resolve(old))) continue;
+    if (existsSync(now)) {
+      notices.push(`${old} was left by an earlier version and is not used: ${now} is. Remove the old one once you have checked which is right`);
+      continue;
+    }
+    moveFile(old, now);
+    notices.push(`moved ${old} to ${now}: state files now live in the state directory`);
+  }
+  return notices;
+}
+
+/** A rename; across filesystems a copy (modes kept) and then the removal of the original. */
+function moveFile(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    copyFileSync(from, to);
+    rmSync(from);
+  }
+}
