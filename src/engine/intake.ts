@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { insertEventsWithRuns, type NewRun, type Store } from '../store/index.ts';
+import type { ExpressionLimits } from '../workflows/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvents } from './events.ts';
@@ -44,7 +45,7 @@ export class EventIntake {
     private readonly catalog: WorkflowCatalog,
     private readonly clock: Clock,
     private readonly events: EngineEvents,
-    private readonly limits: { maxEventBytes: number; maxBatch: number },
+    private readonly limits: { maxEventBytes: number; maxBatch: number; expressionLimits: ExpressionLimits },
   ) {}
 
   /** Throws a CrossdockError naming what is wrong; stores nothing in that case. */
@@ -52,7 +53,7 @@ export class EventIntake {
     const event = this.validate(input);
     const workflows = this.catalog.current();
     checkEventSchemas(workflows, event);
-    const routes = await routeEvent(workflows, event);
+    const routes = await routeEvent(workflows, event, this.limits.expressionLimits);
     return new Promise((resolve, reject) => {
       this.#queue.push({ event, routes, resolve, reject });
       if (!this.#flushing) void this.#flush();

@@ -1,7 +1,7 @@
 import { CrossdockError, toCrossdockError, type SerializedError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { insertChildRun, takeSignal, type CheckpointRecord, type ClaimedRun, type Store } from '../store/index.ts';
-import { evaluateExpression, resolveTemplate, type StepContext, type StepDefinition, type StepOutcome } from '../workflows/index.ts';
+import { evaluateExpression, resolveTemplate, type ExpressionLimits, type StepContext, type StepDefinition, type StepOutcome } from '../workflows/index.ts';
 import type { CompiledWorkflow, WorkflowCatalog } from './catalog.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import type { Clock, Random } from './clock.ts';
@@ -23,6 +23,8 @@ export interface DriverDeps {
   checkpointer: Checkpointer;
   /** Values every expression can read as `vars` (e.g. the API's own URL). */
   vars: Record<string, unknown>;
+  /** Bounds on every expression a step evaluates; a breach fails the step, not retryable. */
+  expressionLimits: ExpressionLimits;
   /** The engine's intake, for steps that emit events. */
   accept: StepContext['emitEvent'];
 }
@@ -89,7 +91,7 @@ export class RunDriver {
     const type = this.deps.steps.get(step.type);
     try {
       if (!type) throw new CrossdockError('STEP_TYPE_UNKNOWN', `No step type "${step.type}" in this Crossdock`, { category: 'bug' });
-      const raw = type.rawConfig ? step.with : await resolveTemplate(step.with, scope);
+      const raw = type.rawConfig ? step.with : await resolveTemplate(step.with, scope, { limits: this.deps.expressionLimits, where: workflow.stepWhere(step) });
       const config = type.config.safeParse(raw);
       if (!config.success) {
         throw new CrossdockError('STEP_CONFIG_INVALID', `Step "${step.id}" got an invalid configuration after its expressions were resolved`, {
@@ -106,7 +108,7 @@ export class RunDriver {
   }
 
   #context(run: ClaimedRun, workflow: CompiledWorkflow, step: StepDefinition, position: Position, scope: Record<string, unknown>, resumeState: unknown, abort: AbortSignal, key: string): StepContext {
-    const { store, clock, catalog, logger } = this.deps;
+    const { store, clock, catalog, logger, expressionLimits: limits } = this.deps;
     return {
       runId: run.id,
       workflowId: workflow.id,
@@ -117,13 +119,13 @@ export class RunDriver {
       resumeState,
       now: () => clock.now(),
       signal: abort,
-      evaluate: (expression) => evaluateExpression(expression, scope),
+      evaluate: (expression) => evaluateExpression(expression, scope, { limits: this.deps.expressionLimits, where: workflow.stepWhere(step) }),
       takeSignal: (name) => takeSignal(store.db, run.id, name, position.seq),
       emitEvent: (event) => this.deps.accept(event),
       async startSubflow(workflowId, input) {
         const child = catalog.currentVersion(workflowId);
         if (!child) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" to start as a subflow`, { category: 'user', retryable: false });
-        const concurrency = await concurrencyOf(child, { input, event: scope.event });
+        const concurrency = await concurrencyOf(child, { input, event: scope.event }, limits);
         const id = await insertChildRun(store.db, { parentRunId: run.id, parentSeq: position.seq, workflowId: child.id, workflowHash: child.hash, firstStepId: child.firstStepId, input, ...concurrency }, clock.now());
         await store.wake(concurrency.concurrencyKey !== null || concurrency.concurrencyLimit !== null ? 'admit' : 'work');
         return id;
@@ -186,7 +188,7 @@ export class RunDriver {
     let output = lastOutput;
     if (workflow.definition.output !== undefined) {
       try {
-        output = await evaluateExpression(workflow.definition.output, { ...scope, steps: memory.steps });
+        output = await evaluateExpression(workflow.definition.output, { ...scope, steps: memory.steps }, { limits: this.deps.expressionLimits, where: workflow.where('output') });
       } catch (error) {
         const failure = toCrossdockError(error).toJSON();
         return { ...base, stepStatus: 'completed', output: lastOutput, error: null, openCase: true,
