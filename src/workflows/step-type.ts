@@ -15,6 +15,17 @@ export interface StepType<C = unknown> {
   readonly config: z.ZodType<C>;
   /** True if the step acts on the outside world; a dry run reports it instead of running it. */
   readonly sideEffect: boolean;
+  /**
+   * For a side-effect step: why this configuration is NOT safe to repeat, or null when it is
+   * (a key, a `done_when`). Loading refuses such a step unless it says `safe_to_repeat: true`.
+   * Absent: the type makes every repeat harmless with `ctx.idempotencyKey`.
+   */
+  unsafeToRepeat?(config: C): string | null;
+  /**
+   * The step decides rather than acts (an approval): a replay that re-runs it asks again,
+   * with a new key, instead of taking the earlier answer.
+   */
+  readonly decidesAgainOnReplay?: boolean;
   /** Step ids this configuration can jump to, for the static graph check. */
   targets?(config: C): string[];
   /** Further static checks when the workflow loads (a `decide` step's policy exists); paths are inside `with:`. */

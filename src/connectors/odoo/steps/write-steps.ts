@@ -117,6 +117,9 @@ export function callStep(pool: OdooClientPool): StepType<CallConfig> {
     description: 'Calls a public method of an Odoo model; output { result, skipped }',
     config: CallConfig as z.ZodType<CallConfig>,
     sideEffect: true,
+    // `idempotent: true` declares the method itself safe to repeat.
+    unsafeToRepeat: (c) =>
+      c.done_when === undefined && !c.idempotent ? `odoo.call of ${c.model}.${c.method} has no done_when (nor idempotent: true): a repeat (a retry, a crash, a replay) calls the method again` : null,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const args = resolved(config.args, 'args');
