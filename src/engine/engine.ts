@@ -83,7 +83,7 @@ export class Engine {
       maxBatch: options.intakeBatch ?? 500,
       expressionLimits: this.expressionLimits,
     });
-    this.runs = new RunsService(this.store, this.clock, this.events);
+    this.runs = new RunsService(this.store, this.clock, this.events, this.catalog, this.steps);
     this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
   }
 

@@ -8,7 +8,7 @@ import type { Clock, Random } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { DEFAULT_RETRY, retryDelayMs, shouldRetry } from './retry.ts';
 import { concurrencyOf } from './router.ts';
-import { idempotencyKey, type RunMemory } from './scope.ts';
+import { idempotencyKey, recordCompletion, type RunMemory } from './scope.ts';
 import type { StepRegistry } from './step-registry.ts';
 import { subflowSignalName, type SubflowResult } from './steps/subflow.ts';
 
@@ -100,7 +100,7 @@ export class RunDriver {
           details: config.error.issues.map((i) => ({ path: `with.${i.path.join('.')}`, message: i.message })),
         });
       }
-      const ctx = this.#context(run, workflow, step, position, scope, resumeState, abort, idempotencyKey(run.id, step.id, memory));
+      const ctx = this.#context(run, workflow, step, position, scope, resumeState, abort, idempotencyKey(run.id, step.id, memory, type.decidesAgainOnReplay === true));
       return await withTimeout(type.execute(ctx, config.data), step.timeout_ms, step.id);
     } catch (error) {
       return { error: toCrossdockError(error).toJSON() };
@@ -156,9 +156,7 @@ export class RunDriver {
         run: { status: 'waiting', cursor: position.cursor, seq: position.seq, stepAttempt: position.stepAttempt, availableAt: outcome.until ?? 'infinity' } };
     }
     if ('kind' in outcome) {
-      memory.steps[position.cursor] = { output: outcome.output, error: null };
-      memory.completions[position.cursor] = (memory.completions[position.cursor] ?? 0) + 1;
-      memory.lastOutput = outcome.output;
+      recordCompletion(memory, position.cursor, position.seq, outcome.output);
       const next = outcome.next !== undefined ? outcome.next : step ? workflow.defaultNext(step) : null;
       if (next !== null) {
         return { ...base, stepStatus: 'completed', output: outcome.output, error: null,
