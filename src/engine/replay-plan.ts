@@ -15,8 +15,9 @@ export interface ReplayEffect {
    * repeat: it acted with this key before: the external system sees a repeat and ignores it.
    * again: a new key, and it acted before: it acts again (asked with `again`, or a step that asks again, an approval).
    * first: it has not acted in this run before: it acts.
+   * own: its repeat is recognised by something of its own (an external reference, a state), whatever the key.
    */
-  outcome: 'repeat' | 'again' | 'first';
+  outcome: 'repeat' | 'again' | 'first' | 'own';
   /** The key of its latest earlier execution, if any. */
   previousKey: string | null;
   message: string;
@@ -35,6 +36,7 @@ const MESSAGES: Record<ReplayEffect['outcome'], string> = {
   repeat: 'same key: the external system will see a repeat and ignore it',
   again: 'new key: acts again',
   first: 'new key: acts (it has not acted in this run before)',
+  own: 'its own check decides whether it acts again',
 };
 
 /** Steps reachable from `from` along next, on_error and the steps' own targets (branches). */
@@ -80,7 +82,12 @@ export function planReplay(
   const reachable = reachableSteps(workflow, steps, marker.fromStep);
   const isEffect = (id: string) => steps.get(workflow.stepsById.get(id)?.type ?? '')?.sideEffect === true;
   const problems = marker.again.flatMap((id, i) => {
-    const why = !workflow.stepsById.has(id) ? `no step "${id}" in ${workflow.id}` : !isEffect(id) ? `"${id}" has no side effect to make again` : !reachable.has(id) ? `"${id}" does not run again when replaying from "${marker.fromStep}"` : null;
+    const own = steps.get(workflow.stepsById.get(id)?.type ?? '')?.ownIdempotency;
+    const why = !workflow.stepsById.has(id) ? `no step "${id}" in ${workflow.id}`
+      : !isEffect(id) ? `"${id}" has no side effect to make again`
+      : !reachable.has(id) ? `"${id}" does not run again when replaying from "${marker.fromStep}"`
+      : own !== undefined ? `"${id}" recognises a repeat by itself (${own}): a new key would not make it act again`
+      : null;
     return why === null ? [] : [{ path: `again[${i}]`, message: why }];
   });
   if (problems.length > 0) throw new CrossdockError('REPLAY_INVALID', `Cannot make ${marker.again.join(', ')} act again: ${problems.map((p) => p.message).join('; ')}`, { category: 'user', retryable: false, details: problems });
@@ -100,6 +107,8 @@ export function planReplay(
     .map((step): ReplayEffect => {
       const key = idempotencyKey(run.id, step.id, memory, decides(step.id));
       const previousKey = latestKey.get(step.id) ?? null;
+      const own = steps.get(step.type)?.ownIdempotency;
+      if (own !== undefined) return { stepId: step.id, type: step.type, key, outcome: 'own', previousKey, message: `${MESSAGES.own} (${own})` };
       const outcome = usedKeys.has(key) ? 'repeat' : previousKey === null ? 'first' : 'again';
       return { stepId: step.id, type: step.type, key, outcome, previousKey, message: MESSAGES[outcome] };
     });

@@ -22,6 +22,12 @@ export interface StepType<C = unknown> {
    */
   unsafeToRepeat?(config: C): string | null;
   /**
+   * For a side-effect step whose repeat is recognised by something of its own, not by
+   * `ctx.idempotencyKey` (a record's external reference, an event's key, a state check):
+   * how, in a few words. A replay cannot make such a step act again by giving it a new key.
+   */
+  readonly ownIdempotency?: string;
+  /**
    * The step decides rather than acts (an approval): a replay that re-runs it asks again,
    * with a new key, instead of taking the earlier answer.
    */

@@ -14,6 +14,9 @@ steps:
   - id: prepare
     type: transform
     with: { order: "= input.order" }
+  - id: announce
+    type: event.emit
+    with: { source: shop, type: order.booking, key: "= 'booking-' & input.order", payload: {} }
   - id: book
     type: http.request
     with: { method: POST, url: "${url}/book", body: { order: "= steps.prepare.output.order" } }
@@ -58,6 +61,7 @@ describe('a replay from an earlier step keeps the keys of the effects already ma
     const runId = await failedAfterBooking('SO-1');
     const preview = await engine.runs.previewReplay(runId, { fromStep: 'prepare' });
     assert.deepEqual(preview.effects.map((e) => [e.stepId, e.outcome, e.key, e.message]), [
+      ['announce', 'own', `${runId}:announce:0`, 'its own check decides whether it acts again (deduplicated by its event key)'],
       ['book', 'repeat', `${runId}:book:0`, 'same key: the external system will see a repeat and ignore it'],
       ['confirm', 'repeat', `${runId}:confirm:0`, 'same key: the external system will see a repeat and ignore it'],
     ]);
@@ -76,6 +80,7 @@ describe('a replay from an earlier step keeps the keys of the effects already ma
     const runId = await failedAfterBooking('SO-2');
     const preview = await engine.runs.previewReplay(runId, { fromStep: 'prepare', again: ['book'] });
     assert.deepEqual(preview.effects.map((e) => [e.stepId, e.outcome, e.key, e.previousKey, e.message]), [
+      ['announce', 'own', `${runId}:announce:0`, `${runId}:announce:0`, 'its own check decides whether it acts again (deduplicated by its event key)'],
       ['book', 'again', `${runId}:book:0:again-1`, `${runId}:book:0`, 'new key: acts again'],
       ['confirm', 'repeat', `${runId}:confirm:0`, `${runId}:confirm:0`, 'same key: the external system will see a repeat and ignore it'],
     ]);
@@ -87,7 +92,7 @@ describe('a replay from an earlier step keeps the keys of the effects already ma
     assert.deepEqual(bookings(runId), [`${runId}:book:0`, `${runId}:book:0:again-1`]);
 
     const next = await engine.runs.previewReplay(runId, { fromStep: 'prepare' });
-    assert.deepEqual(next.effects.map((e) => [e.stepId, e.outcome, e.key]), [['book', 'repeat', `${runId}:book:0:again-1`], ['confirm', 'repeat', `${runId}:confirm:0`]]);
+    assert.deepEqual(next.effects.map((e) => [e.stepId, e.outcome, e.key]), [['announce', 'own', `${runId}:announce:0`], ['book', 'repeat', `${runId}:book:0:again-1`], ['confirm', 'repeat', `${runId}:confirm:0`]]);
     await engine.runs.replay(runId, { fromStep: 'prepare' });
     assert.equal((await waitForRun(engine, runId)).status, 'completed');
     assert.deepEqual(bookings(runId), [`${runId}:book:0`, `${runId}:book:0:again-1`], 'no third booking');
@@ -99,6 +104,7 @@ describe('a replay from an earlier step keeps the keys of the effects already ma
       ['prepare', ['prepare'], /"prepare" has no side effect/],
       ['confirm', ['book'], /"book" does not run again when replaying from "confirm"/],
       ['prepare', ['teleport'], /no step "teleport"/],
+      ['prepare', ['announce'], /"announce" recognises a repeat by itself \(deduplicated by its event key\)/],
     ] as const) {
       await assert.rejects(engine.runs.replay(runId, { fromStep, again: [...again] }), (error: Error & { code?: string }) => {
         assert.equal(error.code, 'REPLAY_INVALID');
