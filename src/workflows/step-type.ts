@@ -5,8 +5,9 @@ import { compileExpression, isExpressionString } from './expressions.ts';
  * The contract a step type implements; built-in types and TypeScript plugins alike.
  * The engine resolves `=`-expressions in the step's `with:` block, validates the result
  * against `config`, and calls `execute`. A step that has side effects must make them
- * idempotent with `ctx.idempotencyKey`, which is the same on every attempt and replay of
- * this step at this position in this run.
+ * idempotent with `ctx.idempotencyKey`, which is the same on every attempt, after a crash,
+ * and on a replay (from this step or an earlier one); it is new only for another iteration of
+ * a loop or when an operator asks the step to act again.
  */
 export interface StepType<C = unknown> {
   readonly type: string;
@@ -47,7 +48,7 @@ export interface StepContext {
   readonly runId: string;
   readonly workflowId: string;
   readonly stepId: string;
-  /** Stable across attempts and replays of this step at this position. */
+  /** Stable across attempts, crashes and replays; new for a loop's next iteration or an explicit "act again". */
   readonly idempotencyKey: string;
   readonly attempt: number;
   /** The expression scope: { event, input, steps, run }. */
