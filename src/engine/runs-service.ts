@@ -106,6 +106,11 @@ export class RunsService {
    */
   async replay(runId: string, options: ReplayOptions = {}): Promise<RunDetail> {
     const now = this.clock.now();
+    // The run's workflow version, loaded before the transaction (a run never changes version):
+    // on PGlite a read outside the open transaction would wait for it.
+    const pinned = await sql<{ workflow_id: string; workflow_hash: string }>`SELECT workflow_id, workflow_hash FROM runs WHERE id = ${assertId(runId)}`.execute(this.store.db);
+    if (!pinned.rows[0]) throw notFound(runId);
+    await this.catalog.get(pinned.rows[0].workflow_id, pinned.rows[0].workflow_hash);
     const replayed = await this.store.db.transaction().execute(async (tx) => {
       await options.inTransaction?.(tx); // first: a caller's refusal rolls the replay back
       const run = await sql<ReplayableRow>`

@@ -98,6 +98,16 @@ describe('a replay from an earlier step keeps the keys of the effects already ma
     assert.deepEqual(bookings(runId), [`${runId}:book:0`, `${runId}:book:0:again-1`], 'no third booking');
   });
 
+  test('a process that has not loaded the run\'s workflow (the CLI, another instance) replays it the same way', async () => {
+    const runId = await failedAfterBooking('SO-4');
+    const fresh = await engineWith(t.store, []); // its catalog reads the run's version from the store
+    const preview = await fresh.runs.previewReplay(runId, { fromStep: 'prepare' });
+    assert.equal(preview.effects.find((e) => e.stepId === 'book')!.outcome, 'repeat');
+    await fresh.runs.replay(runId, { fromStep: 'prepare' });
+    assert.equal((await waitForRun(engine, runId)).status, 'completed');
+    assert.deepEqual(bookings(runId), [`${runId}:book:0`]);
+  });
+
   test('"act again" names a side-effect step the replay reaches, or is refused', async () => {
     const runId = await failedAfterBooking('SO-3');
     for (const [fromStep, again, message] of [
