@@ -143,6 +143,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       logger,
       ...(options.clock ? { clock: options.clock } : {}),
       maxEventBytes: config.maxEventBytes,
+      expressionLimits: config.expressions,
       worker: { concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, pollIntervalMs: config.workers.pollIntervalMs },
       // `start` replaces this with the address it actually listens on.
       vars: { apiUrl: `http://${config.http.host}:${config.http.port}` },

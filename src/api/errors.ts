@@ -4,6 +4,7 @@ import { CrossdockError, toCrossdockError } from '../errors/index.ts';
 /** HTTP status by error code where the category alone does not say it. */
 const STATUS_BY_CODE: Record<string, number> = {
   EVENT_TOO_LARGE: 413,
+  EXPRESSION_LIMIT_EXCEEDED: 422,
   RUN_NOT_FOUND: 404,
   WORKFLOW_UNKNOWN: 404,
   WORKFLOW_VERSION_UNKNOWN: 404,

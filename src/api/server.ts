@@ -116,6 +116,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     now: () => services.engine.clock.now(),
     logger: options.logger,
     onRejected: (source, code) => services.metrics.eventRejected(source, code),
+    expressionLimits: services.engine.expressionLimits,
   }));
   for (const plugin of options.plugins ?? []) await app.register(plugin);
   if (options.dashboardDir !== null) await app.register(dashboardAssets(options.dashboardDir ?? DASHBOARD_DIST));

@@ -49,6 +49,8 @@ export function approvalStep(service: ApprovalsService | null, mirror: ApprovalM
     description: 'Asks people to approve (levels, n-of-m, SLA with reminder and escalation, segregation of duties) and waits for the decision',
     config: ApprovalConfig as never,
     sideEffect: true,
+    // A replay (perhaps with a corrected input) asks again; it never reuses an earlier answer.
+    decidesAgainOnReplay: true,
     targets: (c) => (c.on_reject ? [c.on_reject] : []),
     async execute(ctx, config) {
       if (!service) throw new CrossdockError('APPROVALS_UNAVAILABLE', 'Approval steps run only in a Crossdock with a store', { category: 'bug', retryable: false });

@@ -7,7 +7,7 @@ import { createCrossdock, offlineConnectorSteps } from '../main.ts';
 import { silentLogger } from '../observability/index.ts';
 import { restrictNewFiles } from '../store/index.ts';
 import { WorkflowSchema, type StepType } from '../workflows/index.ts';
-import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEvent } from '../engine/index.ts';
+import { CompiledWorkflow, routeEvent, simulateWorkflow, systemClock, validateEvent, type ReplayPreview } from '../engine/index.ts';
 import { cliToken, directOperations, remoteOperations, type Operations } from './operations.ts';
 import { createOutput, table, usageError, type Output } from './output.ts';
 import { serve } from './serve.ts';
@@ -32,7 +32,9 @@ const HELP = `crossdock <command> [options]
   schema                        JSON Schema of workflow files, for editors
   simulate <workflow | pack folder> --event file.json   dry run: the steps it would take, executing no side effect
   runs list [--status S] [--workflow W] [--limit N]
-  runs show <id> | replay <id> [--input file.json] [--from step] | cancel <id> [--reason text]
+  runs show <id> | replay <id> [--input file.json] [--from step] [--again step,...] [--dry-run] | cancel <id> [--reason text]
+                                replay keeps every effect's idempotency key (a repeat is ignored) unless --again names the step;
+                                --dry-run lists the side-effect steps it would re-run and whether each acts again
   runs signal <id> <name> [--payload json]
   events send --source S --type T [--key K] (--payload json | --file payload.json)
   odoo check | setup-rules | poll   the Odoo databases in CROSSDOCK_ODOO_CONFIG: connectivity, rights, rules
@@ -61,7 +63,7 @@ const OPTIONS = {
   workflows: { type: 'string' }, 'data-dir': { type: 'string' }, 'state-dir': { type: 'string' }, port: { type: 'string' }, workers: { type: 'string' },
   feed: { type: 'string' }, event: { type: 'string' }, api: { type: 'string' },
   status: { type: 'string' }, workflow: { type: 'string' }, limit: { type: 'string' },
-  input: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' },
+  input: { type: 'string' }, from: { type: 'string' }, reason: { type: 'string' }, again: { type: 'string' }, 'dry-run': { type: 'boolean' },
   source: { type: 'string' }, type: { type: 'string' }, key: { type: 'string' }, payload: { type: 'string' }, file: { type: 'string' },
   role: { type: 'string' }, name: { type: 'string' }, 'password-stdin': { type: 'boolean' }, user: { type: 'string' }, scopes: { type: 'string' },
   'event-sources': { type: 'string' }, 'expires-days': { type: 'string' }, out: { type: 'string' }, description: { type: 'string' },
@@ -251,8 +253,15 @@ async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: O
       return 0;
     }
     case 'replay': {
-      const run = await ops.replay(needId(), { ...(flags.input ? { input: readJsonFile(flags.input, '--input') } : {}), ...(flags.from ? { fromStep: flags.from } : {}) });
-      out.result(run, () => `run ${run.id} replaying from ${run.cursor} (${run.status})`);
+      const again = flags.again ? flags.again.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const from = flags.from ? { fromStep: flags.from } : {};
+      if (flags['dry-run'] === true) {
+        const preview = await ops.previewReplay(needId(), { ...from, again });
+        out.result(preview, () => showReplayPreview(preview));
+        return 0;
+      }
+      const run = await ops.replay(needId(), { ...(flags.input ? { input: readJsonFile(flags.input, '--input') } : {}), ...from, again });
+      out.result(run, () => `run ${run.id} replaying from ${run.cursor} (${run.status})${again.length > 0 ? `; acting again: ${again.join(', ')}` : ''}`);
       return 0;
     }
     case 'cancel': {
@@ -307,4 +316,12 @@ function parseJson(text: string, where: string): unknown {
   } catch (error) {
     throw usageError(`${where} is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/** The dry run of a replay: one line per side-effect step it would re-run. */
+function showReplayPreview(preview: ReplayPreview): string {
+  const head = `replay of run ${preview.runId} (${preview.workflowId}) from ${preview.fromStep}${preview.again.length > 0 ? `, acting again: ${preview.again.join(', ')}` : ''}`;
+  if (preview.effects.length === 0) return `${head}\n  no side-effect step runs again`;
+  const width = Math.max(...preview.effects.map((e) => e.stepId.length));
+  return [head, ...preview.effects.map((e) => `  ${e.stepId.padEnd(width)}  ${e.type}  ${e.message}  (key ${e.key})`)].join('\n');
 }

@@ -1,5 +1,5 @@
 import { CrossdockError } from '../errors/index.ts';
-import type { AcceptedEvent, RunDetail, RunSummary } from '../engine/index.ts';
+import type { AcceptedEvent, ReplayPreview, RunDetail, RunSummary } from '../engine/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +12,8 @@ import { STATE_FILES } from '../state/index.ts';
 export interface Operations {
   listRuns(filter: { status?: string; workflow?: string; limit?: number }): Promise<RunSummary[]>;
   showRun(id: string): Promise<RunDetail>;
-  replay(id: string, options: { input?: unknown; fromStep?: string }): Promise<RunDetail>;
+  replay(id: string, options: { input?: unknown; fromStep?: string; again?: string[] }): Promise<RunDetail>;
+  previewReplay(id: string, options: { fromStep?: string; again?: string[] }): Promise<ReplayPreview>;
   cancel(id: string, reason?: string): Promise<RunDetail>;
   signal(id: string, name: string, payload: unknown): Promise<void>;
   sendEvent(event: unknown): Promise<AcceptedEvent>;
@@ -25,6 +26,7 @@ export function directOperations(crossdock: Crossdock): Operations {
     listRuns: (f) => engine.runs.list({ status: f.status as never, workflowId: f.workflow, limit: f.limit }),
     showRun: (id) => engine.runs.show(id),
     replay: (id, o) => engine.runs.replay(id, o),
+    previewReplay: (id, o) => engine.runs.previewReplay(id, o),
     async cancel(id, reason) {
       await engine.runs.cancel(id, reason);
       return engine.runs.show(id);
@@ -64,6 +66,7 @@ export function remoteOperations(baseUrl: string, token: string | null = null): 
     listRuns: async (f) => (await call<{ runs: RunSummary[] }>('GET', `/api/v1/runs?${q(f)}`)).runs,
     showRun: (id) => call('GET', `/api/v1/runs/${encodeURIComponent(id)}`),
     replay: (id, o) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/replay`, o),
+    previewReplay: (id, o) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/replay/preview`, o),
     cancel: (id, reason) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/cancel`, reason === undefined ? {} : { reason }),
     signal: async (id, name, payload) => void (await call('POST', `/api/v1/runs/${encodeURIComponent(id)}/signals/${encodeURIComponent(name)}`, { payload })),
     sendEvent: (event) => call('POST', '/api/v1/events', event),

@@ -29,6 +29,11 @@ const EnvSchema = z.object({
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
   /** Comma-separated event sources whose key conflicts are only recorded, without an exception case (webhook sources have their own `keyConflict`). */
   CROSSDOCK_KEY_CONFLICT_RECORD_ONLY: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}(,\s*[a-z0-9][a-z0-9_.-]{0,63})*$/, 'must be event source names, comma-separated').optional(),
+  /** Bounds on every JSONata evaluation (docs/WORKFLOWS.md, "Limits on expressions"). */
+  CROSSDOCK_EXPRESSION_TIMEOUT_MS: int(10, 60_000).default(1_000),
+  CROSSDOCK_EXPRESSION_MAX_DEPTH: int(50, 100_000).default(2_000),
+  CROSSDOCK_EXPRESSION_MAX_ITEMS: int(100, 10_000_000).default(100_000),
+  CROSSDOCK_EXPRESSION_MAX_OUTPUT_BYTES: int(1_024, 256 * 1024 * 1024).default(1024 * 1024),
   /** YAML file describing Odoo connections and sources (secrets come from the environment). */
   CROSSDOCK_ODOO_CONFIG: z.string().min(1).optional(),
   /** YAML or JSON file of carriers ({ carriers: [...] }, see docs/CARRIERS.md); secrets come from the environment. */
@@ -83,6 +88,7 @@ export interface CrossdockConfig {
   maxEventBytes: number;
   /** Sources whose key conflicts open no exception case (recorded, counted and shown only). */
   keyConflictRecordOnly: string[];
+  expressions: { timeoutMs: number; maxDepth: number; maxItems: number; maxOutputBytes: number };
   logLevel: string;
   logFormat: 'json' | 'pretty';
   odooConfigPath: string | null;
@@ -148,6 +154,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     workers: { count: e.CROSSDOCK_WORKERS, concurrency: e.CROSSDOCK_WORKER_CONCURRENCY, leaseMs: e.CROSSDOCK_LEASE_MS, pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
     keyConflictRecordOnly: e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY ? e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY.split(',').map((s) => s.trim()) : [],
+    expressions: { timeoutMs: e.CROSSDOCK_EXPRESSION_TIMEOUT_MS, maxDepth: e.CROSSDOCK_EXPRESSION_MAX_DEPTH, maxItems: e.CROSSDOCK_EXPRESSION_MAX_ITEMS, maxOutputBytes: e.CROSSDOCK_EXPRESSION_MAX_OUTPUT_BYTES },
     logLevel: e.LOG_LEVEL,
     logFormat: e.CROSSDOCK_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,

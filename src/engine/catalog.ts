@@ -39,6 +39,16 @@ export class CompiledWorkflow {
     return this.definition.steps[0]!.id;
   }
 
+  /** Where something in this workflow is, for errors: `packs/dispatch/workflow.yaml steps[3].with`. */
+  where(path: string): string {
+    return this.file === null ? `${this.id}: ${path}` : `${this.file} ${path}`;
+  }
+
+  /** The path of a step's `with:` block in the file. */
+  stepWhere(step: StepDefinition): string {
+    return this.where(`steps[${this.definition.steps.indexOf(step)}].with`);
+  }
+
   /** Where a step goes when it completes without choosing: `next`, else the following step, else the end. */
   defaultNext(step: StepDefinition): string | null {
     if (step.end) return null;

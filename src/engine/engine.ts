@@ -1,7 +1,7 @@
 import { CrossdockError } from '../errors/index.ts';
 import { silentLogger, type Logger } from '../observability/index.ts';
 import type { CaseEventSink, Store } from '../store/index.ts';
-import { loadWorkflowDir, type DefinitionProblem, type LoadedWorkflow } from '../workflows/index.ts';
+import { DEFAULT_EXPRESSION_LIMITS, loadWorkflowDir, type DefinitionProblem, type ExpressionLimits, type LoadedWorkflow } from '../workflows/index.ts';
 import { WorkflowCatalog } from './catalog.ts';
 import { systemClock, type Clock, type Random } from './clock.ts';
 import { EngineEvents } from './events.ts';
@@ -24,6 +24,8 @@ export interface EngineOptions {
   intakeBatch?: number;
   /** Values every expression can read as `vars`. */
   vars?: Record<string, unknown>;
+  /** Bounds on every expression this engine evaluates (trigger filters, steps, outputs). */
+  expressionLimits?: ExpressionLimits;
   worker?: Partial<WorkerOptions>;
   /**
    * Definitions kept in or beside the workflow folder (policies), loaded by loadWorkflows
@@ -65,6 +67,7 @@ export class Engine {
   readonly #caseEvents: CaseEventSink | undefined;
   readonly scheduler: Scheduler;
   readonly vars: Record<string, unknown>;
+  readonly expressionLimits: ExpressionLimits;
   /** Workflows that come with a connector (Odoo ingestion), installed next to the files. */
   #system: LoadedWorkflow[] = [];
   readonly #companions: NonNullable<EngineOptions['companions']>;
@@ -77,14 +80,16 @@ export class Engine {
     this.#logger = options.logger ?? silentLogger();
     this.#workerOptions = { ...DEFAULT_WORKER, ...options.worker };
     this.vars = options.vars ?? {};
+    this.expressionLimits = options.expressionLimits ?? DEFAULT_EXPRESSION_LIMITS;
     this.#companions = options.companions ?? [];
     this.#caseEvents = options.caseEvents;
     this.catalog = new WorkflowCatalog(this.store.db);
     this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
       maxBatch: options.intakeBatch ?? 500,
+      expressionLimits: this.expressionLimits,
     }, { ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}), keyConflictCase: options.keyConflictCase ?? (() => true) });
-    this.runs = new RunsService(this.store, this.clock, this.events);
+    this.runs = new RunsService(this.store, this.clock, this.events, this.catalog, this.steps);
     this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
   }
 
@@ -125,7 +130,7 @@ export class Engine {
     const started: Worker[] = [];
     for (let i = 0; i < count; i++) {
       const worker = new Worker(
-        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars, accept: (event) => this.intake.accept(event), ...(this.#caseEvents ? { caseEvents: this.#caseEvents } : {}) },
+        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars, expressionLimits: this.expressionLimits, accept: (event) => this.intake.accept(event), ...(this.#caseEvents ? { caseEvents: this.#caseEvents } : {}) },
         { ...this.#workerOptions, ...overrides },
       );
       worker.start();
@@ -151,7 +156,7 @@ export class Engine {
     const workflow = this.catalog.currentVersion(workflowId);
     if (!workflow) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}"`, { category: 'user', retryable: false });
     const event = this.intake.validate(eventInput);
-    const matches = (await routeEvent([workflow], event)).length > 0;
-    return simulateWorkflow(workflow, this.steps, event, matches, this.vars);
+    const matches = (await routeEvent([workflow], event, this.expressionLimits)).length > 0;
+    return simulateWorkflow(workflow, this.steps, event, matches, this.vars, this.expressionLimits);
   }
 }

@@ -4,6 +4,7 @@ export { EngineEvents, type EngineEventMap, type EngineEventName } from './event
 export { StepRegistry, engineStepTypes } from './step-registry.ts';
 export { EventInputSchema, validateEvent, type AcceptedEvent, type EventInput } from './intake.ts';
 export type { ReplayOptions, RunDetail, RunSummary, RunsService } from './runs-service.ts';
+export type { ReplayEffect, ReplayPreview } from './replay-plan.ts';
 export type { SimulationResult, SimulatedStep } from './simulate.ts';
 export type { WorkerOptions } from './worker.ts';
 export { retryDelayMs } from './retry.ts';

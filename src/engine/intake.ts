@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { assertStorableJson, insertEventsWithRuns, MAX_JSON_DEPTH, payloadHash, type CaseEventSink, type NewRun, type Store } from '../store/index.ts';
+import type { ExpressionLimits } from '../workflows/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvents } from './events.ts';
@@ -58,7 +59,7 @@ export class EventIntake {
     private readonly catalog: WorkflowCatalog,
     private readonly clock: Clock,
     private readonly events: EngineEvents,
-    private readonly limits: { maxEventBytes: number; maxBatch: number },
+    private readonly limits: { maxEventBytes: number; maxBatch: number; expressionLimits: ExpressionLimits },
     private readonly policy: { caseEvents?: CaseEventSink; keyConflictCase: (source: string, door: Door) => boolean | Promise<boolean> } = { keyConflictCase: () => true },
   ) {}
 
@@ -73,7 +74,7 @@ export class EventIntake {
     this.owners.assertMayWrite(event.source, door);
     const workflows = this.catalog.current();
     checkEventSchemas(workflows, event);
-    const routes = await routeEvent(workflows, event);
+    const routes = await routeEvent(workflows, event, this.limits.expressionLimits);
     const hash = payloadHash(event.payload);
     return new Promise((resolve, reject) => {
       this.#queue.push({ event, door, hash, routes, resolve, reject });

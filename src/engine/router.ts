@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CrossdockError, type ErrorDetail } from '../errors/index.ts';
-import { evaluateExpression } from '../workflows/index.ts';
+import { DEFAULT_EXPRESSION_LIMITS, evaluateExpression, type ExpressionLimits } from '../workflows/index.ts';
 import type { RunOrder } from '../store/index.ts';
 import type { CompiledWorkflow } from './catalog.ts';
 import { orderOf } from './ordering.ts';
@@ -79,23 +79,23 @@ export function checkEventSchemas(workflows: CompiledWorkflow[], event: Routable
 }
 
 /** Which current workflows this event starts, with their concurrency keys. */
-export async function routeEvent(workflows: CompiledWorkflow[], event: RoutableEvent): Promise<Route[]> {
+export async function routeEvent(workflows: CompiledWorkflow[], event: RoutableEvent, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<Route[]> {
   const scope = intakeScope(event);
   const routes: Route[] = [];
   for (const workflow of workflows) {
     if (!triggerMatches(workflow, event)) continue;
     const filter = workflow.definition.trigger?.filter;
-    if (filter !== undefined && !(await evaluateExpression(filter, scope))) continue;
-    routes.push({ workflow, ...(await concurrencyOf(workflow, scope)), order: await orderOf(workflow, scope) });
+    if (filter !== undefined && !(await evaluateExpression(filter, scope, { limits, where: workflow.where('trigger.filter') }))) continue;
+    routes.push({ workflow, ...(await concurrencyOf(workflow, scope, limits)), order: await orderOf(workflow, scope, limits) });
   }
   return routes;
 }
 
-export async function concurrencyOf(workflow: CompiledWorkflow, scope: Record<string, unknown>) {
+export async function concurrencyOf(workflow: CompiledWorkflow, scope: Record<string, unknown>, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS) {
   const concurrency = workflow.definition.concurrency;
   let concurrencyKey: string | null = null;
   if (concurrency?.key !== undefined) {
-    const value = await evaluateExpression(concurrency.key, scope);
+    const value = await evaluateExpression(concurrency.key, scope, { limits, where: workflow.where('concurrency.key') });
     concurrencyKey = value === null || value === '' ? null : String(value);
   }
   return { concurrencyKey, concurrencyLimit: concurrency?.limit ?? null };

@@ -1,14 +1,14 @@
 import { CrossdockError, toCrossdockError, type SerializedError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { insertChildRun, takeSignal, type CheckpointRecord, type ClaimedRun, type Store } from '../store/index.ts';
-import { evaluateExpression, resolveTemplate, type StepContext, type StepDefinition, type StepOutcome } from '../workflows/index.ts';
+import { evaluateExpression, resolveTemplate, type ExpressionLimits, type StepContext, type StepDefinition, type StepOutcome } from '../workflows/index.ts';
 import type { CompiledWorkflow, WorkflowCatalog } from './catalog.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import type { Clock, Random } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { DEFAULT_RETRY, retryDelayMs, shouldRetry } from './retry.ts';
 import { concurrencyOf } from './router.ts';
-import { idempotencyKey, type RunMemory } from './scope.ts';
+import { idempotencyKey, recordCompletion, type RunMemory } from './scope.ts';
 import type { StepRegistry } from './step-registry.ts';
 import { RunsService } from './runs-service.ts';
 import { subflowSignalName, type SubflowResult } from './steps/subflow.ts';
@@ -24,6 +24,8 @@ export interface DriverDeps {
   checkpointer: Checkpointer;
   /** Values every expression can read as `vars` (e.g. the API's own URL). */
   vars: Record<string, unknown>;
+  /** Bounds on every expression a step evaluates; a breach fails the step, not retryable. */
+  expressionLimits: ExpressionLimits;
   /** The engine's intake, for steps that emit events. */
   accept: StepContext['emitEvent'];
 }
@@ -90,7 +92,7 @@ export class RunDriver {
     const type = this.deps.steps.get(step.type);
     try {
       if (!type) throw new CrossdockError('STEP_TYPE_UNKNOWN', `No step type "${step.type}" in this Crossdock`, { category: 'bug' });
-      const raw = type.rawConfig ? step.with : await resolveTemplate(step.with, scope);
+      const raw = type.rawConfig ? step.with : await resolveTemplate(step.with, scope, { limits: this.deps.expressionLimits, where: workflow.stepWhere(step) });
       const config = type.config.safeParse(raw);
       if (!config.success) {
         throw new CrossdockError('STEP_CONFIG_INVALID', `Step "${step.id}" got an invalid configuration after its expressions were resolved`, {
@@ -99,7 +101,7 @@ export class RunDriver {
           details: config.error.issues.map((i) => ({ path: `with.${i.path.join('.')}`, message: i.message })),
         });
       }
-      const ctx = this.#context(run, workflow, step, position, scope, resumeState, abort, idempotencyKey(run.id, step.id, memory));
+      const ctx = this.#context(run, workflow, step, position, scope, resumeState, abort, idempotencyKey(run.id, step.id, memory, type.decidesAgainOnReplay === true));
       return await withTimeout(type.execute(ctx, config.data), step.timeout_ms, step.id);
     } catch (error) {
       return { error: toCrossdockError(error).toJSON() };
@@ -107,7 +109,7 @@ export class RunDriver {
   }
 
   #context(run: ClaimedRun, workflow: CompiledWorkflow, step: StepDefinition, position: Position, scope: Record<string, unknown>, resumeState: unknown, abort: AbortSignal, key: string): StepContext {
-    const { store, clock, catalog, logger } = this.deps;
+    const { store, clock, catalog, logger, expressionLimits: limits } = this.deps;
     return {
       runId: run.id,
       workflowId: workflow.id,
@@ -118,14 +120,14 @@ export class RunDriver {
       resumeState,
       now: () => clock.now(),
       signal: abort,
-      evaluate: (expression) => evaluateExpression(expression, scope),
+      evaluate: (expression) => evaluateExpression(expression, scope, { limits: this.deps.expressionLimits, where: workflow.stepWhere(step) }),
       takeSignal: (name) => takeSignal(store.db, run.id, name, position.seq),
       emitEvent: (event) => this.deps.accept(event),
-      cancelRuns: (workflowId, concurrencyKey, reason) => new RunsService(store, clock, this.deps.events).cancelActive(workflowId, concurrencyKey, reason, run.id),
+      cancelRuns: (workflowId, concurrencyKey, reason) => new RunsService(store, clock, this.deps.events, catalog, this.deps.steps).cancelActive(workflowId, concurrencyKey, reason, run.id),
       async startSubflow(workflowId, input) {
         const child = catalog.currentVersion(workflowId);
         if (!child) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" to start as a subflow`, { category: 'user', retryable: false });
-        const concurrency = await concurrencyOf(child, { input, event: scope.event });
+        const concurrency = await concurrencyOf(child, { input, event: scope.event }, limits);
         const id = await insertChildRun(store.db, { parentRunId: run.id, parentSeq: position.seq, workflowId: child.id, workflowHash: child.hash, firstStepId: child.firstStepId, input, ...concurrency }, clock.now());
         await store.wake(concurrency.concurrencyKey !== null || concurrency.concurrencyLimit !== null ? 'admit' : 'work');
         return id;
@@ -156,9 +158,7 @@ export class RunDriver {
         run: { status: 'waiting', cursor: position.cursor, seq: position.seq, stepAttempt: position.stepAttempt, availableAt: outcome.until ?? 'infinity' } };
     }
     if ('kind' in outcome) {
-      memory.steps[position.cursor] = { output: outcome.output, error: null };
-      memory.completions[position.cursor] = (memory.completions[position.cursor] ?? 0) + 1;
-      memory.lastOutput = outcome.output;
+      recordCompletion(memory, position.cursor, position.seq, outcome.output);
       const next = outcome.next !== undefined ? outcome.next : step ? workflow.defaultNext(step) : null;
       if (next !== null) {
         return { ...base, stepStatus: 'completed', output: outcome.output, error: null,
@@ -188,7 +188,7 @@ export class RunDriver {
     let output = lastOutput;
     if (workflow.definition.output !== undefined) {
       try {
-        output = await evaluateExpression(workflow.definition.output, { ...scope, steps: memory.steps });
+        output = await evaluateExpression(workflow.definition.output, { ...scope, steps: memory.steps }, { limits: this.deps.expressionLimits, where: workflow.where('output') });
       } catch (error) {
         const failure = toCrossdockError(error).toJSON();
         return { ...base, stepStatus: 'completed', output: lastOutput, error: null, openCase: true,

@@ -1,6 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
-import { sendSignal, type Database, type RunStatus, type Store } from '../store/index.ts';
+import { insertReplayMarker, loadReplayMarkers, loadStepRows, REPLAY_SIGNAL, sendSignal, type Database, type RunStatus, type Store } from '../store/index.ts';
+import type { WorkflowCatalog } from './catalog.ts';
+import { planReplay, type ReplayPreview } from './replay-plan.ts';
+import type { StepRegistry } from './step-registry.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { subflowSignalName } from './steps/subflow.ts';
@@ -43,6 +46,11 @@ export interface ReplayOptions {
   input?: unknown;
   fromStep?: string;
   /**
+   * Side-effect steps the operator asks to act again: they get a new idempotency key. Every
+   * other step the replay re-runs keeps the key it acted with, so its receiver sees a repeat.
+   */
+  again?: string[];
+  /**
    * Runs inside the replay's transaction before anything else (the exception queue moves
    * its case to 'retrying' and writes its history and audit entry there): both commit or neither.
    */
@@ -55,6 +63,8 @@ export class RunsService {
     private readonly store: Store,
     private readonly clock: Clock,
     private readonly events: EngineEvents,
+    private readonly catalog: WorkflowCatalog,
+    private readonly steps: StepRegistry,
   ) {}
 
   async list(filter: { status?: RunStatus; workflowId?: string; eventId?: string; limit?: number; beforeId?: string } = {}): Promise<RunSummary[]> {
@@ -96,17 +106,21 @@ export class RunsService {
    */
   async replay(runId: string, options: ReplayOptions = {}): Promise<RunDetail> {
     const now = this.clock.now();
+    // The run's workflow version, loaded before the transaction (a run never changes version):
+    // on PGlite a read outside the open transaction would wait for it.
+    const pinned = await sql<{ workflow_id: string; workflow_hash: string }>`SELECT workflow_id, workflow_hash FROM runs WHERE id = ${assertId(runId)}`.execute(this.store.db);
+    if (!pinned.rows[0]) throw notFound(runId);
+    await this.catalog.get(pinned.rows[0].workflow_id, pinned.rows[0].workflow_hash);
     const replayed = await this.store.db.transaction().execute(async (tx) => {
       await options.inTransaction?.(tx); // first: a caller's refusal rolls the replay back
-      const run = await sql<{ status: RunStatus; cursor: string | null; workflow_id: string; concurrency_key: string | null; concurrency_limit: number | null }>`
-        SELECT status, cursor, workflow_id, concurrency_key, concurrency_limit FROM runs WHERE id = ${assertId(runId)} FOR UPDATE`.execute(tx);
-      const row = run.rows[0];
-      if (!row) throw notFound(runId);
-      if (row.status !== 'failed' && row.status !== 'cancelled') {
-        throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} is ${row.status}; only failed or cancelled runs can be replayed`, { category: 'user', retryable: false });
-      }
+      const run = await sql<ReplayableRow>`
+        SELECT status, cursor, seq, workflow_id, workflow_hash, concurrency_key, concurrency_limit FROM runs WHERE id = ${assertId(runId)} FOR UPDATE`.execute(tx);
+      const row = replayable(runId, run.rows[0]);
       const cursor = options.fromStep ?? row.cursor;
       if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
+      // Checks `again` against the workflow; the marker keeps the keys of every other step.
+      await this.#plan(tx, runId, row, cursor, options.again ?? []);
+      await insertReplayMarker(tx, runId, { seq: row.seq + 1, fromStep: cursor, stoppedAt: row.cursor, again: options.again ?? [] }, now);
       const queued = row.concurrency_key !== null || row.concurrency_limit !== null;
       // The replay continues at a new position: the failed attempt stays in the history.
       await sql`UPDATE runs SET status = ${queued ? 'queued' : 'ready'}, cursor = ${cursor}, seq = seq + 1, step_attempt = 0, error = NULL, output = NULL,
@@ -142,6 +156,25 @@ export class RunsService {
     return cancelled;
   }
 
+  /**
+   * What a replay would do, without doing it: each side-effect step it can reach, the key
+   * it will act with, and whether its receiver sees a repeat or it acts again.
+   */
+  async previewReplay(runId: string, options: { fromStep?: string; again?: string[] } = {}): Promise<ReplayPreview> {
+    const run = await sql<ReplayableRow>`
+      SELECT status, cursor, seq, workflow_id, workflow_hash, concurrency_key, concurrency_limit FROM runs WHERE id = ${assertId(runId)}`.execute(this.store.db);
+    const row = replayable(runId, run.rows[0]);
+    const cursor = options.fromStep ?? row.cursor;
+    if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
+    return this.#plan(this.store.db, runId, row, cursor, options.again ?? []);
+  }
+
+  async #plan(db: Kysely<Database>, runId: string, row: ReplayableRow, fromStep: string, again: string[]): Promise<ReplayPreview> {
+    const workflow = await this.catalog.get(row.workflow_id, row.workflow_hash);
+    const [rows, replays] = await Promise.all([loadStepRows(db, [runId]), loadReplayMarkers(db, [runId])]);
+    return planReplay({ id: runId, seq: row.seq, cursor: row.cursor }, workflow, this.steps, rows.get(runId) ?? [], replays.get(runId) ?? [], { fromStep, stoppedAt: row.cursor, again });
+  }
+
   /** Cancels a run that has not ended. A running step is abandoned at its next checkpoint. */
   async cancel(runId: string, reason = 'cancelled'): Promise<void> {
     const now = this.clock.now();
@@ -166,9 +199,28 @@ export class RunsService {
 
   /** Delivers a named signal to a run (buffered if the run is not waiting for it yet). */
   async signal(runId: string, name: string, payload: unknown): Promise<void> {
+    if (name === REPLAY_SIGNAL) throw new CrossdockError('SIGNAL_RESERVED', `"${name}" is the engine's own record of a replay; it cannot be sent`, { category: 'user', retryable: false });
     if (!(await sendSignal(this.store.db, assertId(runId), name, payload, this.clock.now()))) throw notFound(runId);
     await this.store.wake();
   }
+}
+
+interface ReplayableRow {
+  status: RunStatus;
+  cursor: string | null;
+  seq: number;
+  workflow_id: string;
+  workflow_hash: string;
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
+}
+
+function replayable(runId: string, row: ReplayableRow | undefined): ReplayableRow {
+  if (!row) throw notFound(runId);
+  if (row.status !== 'failed' && row.status !== 'cancelled') {
+    throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} is ${row.status}; only failed or cancelled runs can be replayed`, { category: 'user', retryable: false });
+  }
+  return row;
 }
 
 function assertId(runId: string): string {

@@ -1,5 +1,5 @@
 import { CrossdockError, toCrossdockError, type SerializedError } from '../errors/index.ts';
-import { evaluateExpression, resolveTemplate, type StepContext, type StepDefinition } from '../workflows/index.ts';
+import { DEFAULT_EXPRESSION_LIMITS, evaluateExpression, resolveTemplate, type ExpressionLimits, type StepContext, type StepDefinition } from '../workflows/index.ts';
 import type { CompiledWorkflow } from './catalog.ts';
 import { intakeScope, type RoutableEvent } from './router.ts';
 import type { StepRegistry } from './step-registry.ts';
@@ -30,7 +30,7 @@ const MAX_STEPS = 1000;
  * outside world. Pure steps (transform, branch, log...) run for real; a step with side
  * effects is described instead (with its resolved request) and yields its `dry_run.output`.
  */
-export async function simulateWorkflow(workflow: CompiledWorkflow, steps: StepRegistry, event: RoutableEvent, matchesTrigger: boolean, vars: Record<string, unknown> = {}): Promise<SimulationResult> {
+export async function simulateWorkflow(workflow: CompiledWorkflow, steps: StepRegistry, event: RoutableEvent, matchesTrigger: boolean, vars: Record<string, unknown> = {}, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<SimulationResult> {
   const memory: Record<string, { output: unknown; error: unknown }> = {};
   const scope = { ...intakeScope(event), steps: memory, run: { id: 'dry-run', workflowId: workflow.id, version: workflow.hash }, vars };
   const trace: SimulatedStep[] = [];
@@ -41,7 +41,7 @@ export async function simulateWorkflow(workflow: CompiledWorkflow, steps: StepRe
     const type = steps.get(step.type)!;
     let entry: SimulatedStep;
     try {
-      const raw = type.rawConfig ? step.with : await resolveTemplate(step.with, scope);
+      const raw = type.rawConfig ? step.with : await resolveTemplate(step.with, scope, { limits, where: workflow.stepWhere(step) });
       const parsed = type.config.safeParse(raw);
       if (!parsed.success) {
         throw new CrossdockError('STEP_CONFIG_INVALID', `Step "${step.id}" got an invalid configuration after its expressions were resolved`, {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Logger } from '../observability/index.ts';
-import { admitQueuedRuns, claimRuns, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
+import { admitQueuedRuns, claimRuns, loadReplayMarkers, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
 import { Checkpointer } from './checkpointer.ts';
 import type { Clock } from './clock.ts';
 import { RunDriver, type DriverDeps } from './run-driver.ts';
-import { memoryFromCheckpoints } from './scope.ts';
+import { mayHaveBeenReplayed, memoryFromCheckpoints } from './scope.ts';
 
 export interface WorkerOptions {
   /** Runs this worker drives at once. */
@@ -118,10 +118,13 @@ export class Worker {
   async #dispatch(claimed: ClaimedRun[]): Promise<void> {
     const ids = claimed.map((r) => r.id);
     const [rows, events] = await Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]);
+    // Replay markers are read only for runs whose history allows a replay (most have none).
+    const replayed = claimed.filter((run) => mayHaveBeenReplayed(rows.get(run.id) ?? [], run.seq)).map((run) => run.id);
+    const replays = await loadReplayMarkers(this.#store.db, replayed);
     for (const run of claimed) {
       const controller = new AbortController();
       this.#inFlight.set(run.id, controller);
-      const memory = memoryFromCheckpoints(rows.get(run.id) ?? [], run.seq);
+      const memory = memoryFromCheckpoints(rows.get(run.id) ?? [], run.seq, replays.get(run.id));
       this.#driver
         .drive(run, memory, run.event_id ? (events.get(run.event_id) ?? null) : null, controller.signal)
         .then((result) => {

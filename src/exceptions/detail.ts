@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
-import { resolveTemplate, type WorkflowDefinition } from '../workflows/index.ts';
+import { DEFAULT_EXPRESSION_LIMITS, resolveTemplate, type WorkflowDefinition } from '../workflows/index.ts';
+
+/** Showing a case re-evaluates the failed step's `with:`: a runaway there must not hold the API for long. */
+const DISPLAY_LIMITS = { ...DEFAULT_EXPRESSION_LIMITS, timeoutMs: 200 };
 import type { CaseRow } from './model.ts';
 import type { Db } from './queries.ts';
 
@@ -59,9 +62,9 @@ async function stepInput(db: Db, run: RunRow, stepId: string, before: { step_id:
   }
   const event = run.event_id === null ? null : await eventOf(db, run.event_id);
   try {
-    return await resolveTemplate(step.with ?? {}, { event, input: run.input, steps: memory, run: { id: String(run.id), workflowId: run.workflow_id, version: run.workflow_hash }, vars: {} });
+    return await resolveTemplate(step.with ?? {}, { event, input: run.input, steps: memory, run: { id: String(run.id), workflowId: run.workflow_id, version: run.workflow_hash }, vars: {} }, { limits: DISPLAY_LIMITS });
   } catch {
-    return null; // an expression that needs what only the worker has (vars, say)
+    return null; // an expression that needs what only the worker has (vars, say), or one that ran past its limits
   }
 }
 

@@ -123,6 +123,42 @@ export async function loadStepRows(db: Kysely<Database>, runIds: string[]): Prom
 }
 
 /**
+ * What a replay changed about idempotency keys (see engine/scope.ts). Kept as a signal row
+ * named REPLAY_SIGNAL, consumed at the position the replay starts, so no step can take it
+ * and the run's history shows it; its payload is { fromStep, stoppedAt, again }.
+ */
+export interface ReplayMarker {
+  seq: number;
+  fromStep: string;
+  /** Where the run had stopped (its cursor when replayed). */
+  stoppedAt: string | null;
+  /** Steps the operator asked to act again, with a new key. */
+  again: string[];
+}
+
+export const REPLAY_SIGNAL = 'crossdock:replay';
+
+export async function insertReplayMarker(db: Kysely<Database>, runId: string, marker: ReplayMarker, now: Date): Promise<void> {
+  const payload = { fromStep: marker.fromStep, stoppedAt: marker.stoppedAt, again: marker.again };
+  await sql`INSERT INTO signals (run_id, name, payload, sent_at, consumed_seq) VALUES (${runId}, ${REPLAY_SIGNAL}, ${JSON.stringify(payload)}::jsonb, ${now}, ${marker.seq})`.execute(db);
+}
+
+/** The replay markers of these runs, oldest first. */
+export async function loadReplayMarkers(db: Kysely<Database>, runIds: string[]): Promise<Map<string, ReplayMarker[]>> {
+  const byRun = new Map<string, ReplayMarker[]>();
+  if (runIds.length === 0) return byRun;
+  const result = await sql<{ run_id: string; consumed_seq: number; payload: { fromStep: string; stoppedAt: string | null; again: string[] } }>`
+    SELECT run_id, consumed_seq, payload FROM signals
+    WHERE run_id = ANY(${runIds}::bigint[]) AND name = ${REPLAY_SIGNAL} AND consumed_seq IS NOT NULL ORDER BY run_id, id`.execute(db);
+  for (const row of result.rows) {
+    const list = byRun.get(String(row.run_id)) ?? [];
+    list.push({ seq: row.consumed_seq, fromStep: row.payload.fromStep, stoppedAt: row.payload.stoppedAt ?? null, again: row.payload.again ?? [] });
+    byRun.set(String(row.run_id), list);
+  }
+  return byRun;
+}
+
+/**
  * Takes the oldest unconsumed signal of this name for the run, marking it consumed at
  * `seq`. A signal already consumed at this same seq is handed out again: that attempt
  * crashed before its checkpoint, so the signal was never acted on.

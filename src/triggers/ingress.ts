@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { CrossdockError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { assertStorableJson, MAX_JSON_DEPTH } from '../store/index.ts';
+import type { ExpressionLimits } from '../workflows/index.ts';
 import { acceptRawJsonBodies } from './raw-body.ts';
 import { mapPayload, type MappedEvent } from './mapping.ts';
 import type { WebhookSource, WebhookSources } from './sources.ts';
@@ -17,6 +18,8 @@ export interface IngressDeps {
   logger: Logger;
   /** Told about every refused delivery (metrics). */
   onRejected?: (source: string, code: string) => void;
+  /** Bounds on the mapping's expressions, which run in this (the API) process. */
+  expressionLimits?: ExpressionLimits;
 }
 
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,7 +46,7 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
         const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
         const verdict = await verify(source, request, body);
         if (!verdict.ok) throw refused(verdict);
-        const event = await mapPayload(source.mapping, source.name, parseJsonBody(body));
+        const event = await mapPayload(source.mapping, source.name, parseJsonBody(body), deps.expressionLimits);
         return await acceptOnce(source, verdict.replayKey, event);
       } catch (error) {
         const code = error instanceof CrossdockError ? error.code : 'INTERNAL';

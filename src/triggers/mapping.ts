@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
-import { compileExpression, EXPRESSION_PREFIX, isExpressionString, resolveTemplate } from '../workflows/index.ts';
+import { compileExpression, DEFAULT_EXPRESSION_LIMITS, EXPRESSION_PREFIX, isExpressionString, resolveTemplate, type ExpressionLimits } from '../workflows/index.ts';
 
 const expressionOrLiteral = z.string().min(1).max(2000).superRefine((value, ctx) => {
   if (!isExpressionString(value)) return;
@@ -30,14 +30,19 @@ export interface MappedEvent {
   payload: Record<string, unknown>;
 }
 
-/** Applies a mapping; a value of the wrong kind is a 400 naming the mapping field. */
-export async function mapPayload(mapping: Mapping, source: string, body: unknown): Promise<MappedEvent> {
+/**
+ * Applies a mapping; a value of the wrong kind is a 400 naming the mapping field. The
+ * mapping runs in the API process under `limits`: a body that makes it run away is refused
+ * with 422 EXPRESSION_LIMIT_EXCEEDED (and stores nothing), the process keeps serving.
+ */
+export async function mapPayload(mapping: Mapping, source: string, body: unknown, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<MappedEvent> {
   const context = { body, source };
   const problems: { path: string; message: string }[] = [];
   const resolve = async (field: keyof Mapping) => {
     try {
-      return await resolveTemplate(mapping[field], context);
+      return await resolveTemplate(mapping[field], context, { limits, where: `source ${source} mapping.${field}` });
     } catch (error) {
+      if (error instanceof CrossdockError && error.code === 'EXPRESSION_LIMIT_EXCEEDED') throw error;
       problems.push({ path: `mapping.${field}`, message: (error as Error).message });
       return undefined;
     }

@@ -27,6 +27,11 @@ export const StepSchema = z.strictObject({
   on_error: id.optional(),
   retry: RetryPolicySchema.optional(),
   timeout_ms: z.int().min(1).max(24 * 3600_000).optional(),
+  /**
+   * This side-effect step may act twice without harm, though it has no idempotency of its own
+   * (an odoo.call without done_when, an http.request without its key): loading accepts it.
+   */
+  safe_to_repeat: z.literal(true).optional(),
   /** What a dry run uses as this step's output instead of acting (side-effect steps only). */
   dry_run: z.strictObject({ output: z.unknown() }).optional(),
 });

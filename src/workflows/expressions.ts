@@ -1,36 +1,30 @@
-import jsonata from 'jsonata';
 import { CrossdockError } from '../errors/index.ts';
+import { compileGuarded, evaluateGuarded, needsIsolation } from './expression-eval.ts';
+import { expressionIsolate } from './expression-isolate.ts';
+import { abbreviate, breachedLimit, DEFAULT_EXPRESSION_LIMITS, limitExceeded, type ExpressionLimits } from './expression-limits.ts';
 
 /**
  * Workflow expressions are JSONata: sandboxed, no arbitrary JavaScript. In `with:` blocks a
  * string that starts with `=` and a space is an expression ("= payload.total * 2"); any
  * other value is taken literally, so Odoo domain operators ("=", "=like", "=?") stay text.
  * Conditions (`if`, `when`, `filter`, `key`) are always expressions.
+ *
+ * Every evaluation is bounded (ExpressionLimits: time, depth, list and output size). Most
+ * run in this thread, stopped step by step by JSONata's guardrails; those that could spend
+ * unbounded time in one native call (a regular expression) run in a worker thread that is
+ * terminated when it overruns. A breach fails with EXPRESSION_LIMIT_EXCEEDED, not retryable.
  */
 export const EXPRESSION_PREFIX = '=';
 
-type Compiled = ReturnType<typeof jsonata>;
-const cache = new Map<string, Compiled>();
-const CACHE_LIMIT = 5_000;
+export interface EvaluateOptions {
+  limits?: ExpressionLimits;
+  /** Where the expression is, for errors: `steps[2].with.body`, `trigger.filter`, `mapping.key`. */
+  where?: string;
+}
 
 /** Compiles (cached). Throws EXPRESSION_INVALID naming the position of the syntax error. */
-export function compileExpression(source: string): Compiled {
-  let compiled = cache.get(source);
-  if (compiled) return compiled;
-  try {
-    compiled = jsonata(source);
-  } catch (cause) {
-    const err = cause as { message?: string; position?: number; token?: string };
-    const where = err.position === undefined ? '' : ` at character ${err.position}`;
-    throw new CrossdockError('EXPRESSION_INVALID', `Expression "${source}" does not parse${where}: ${err.message ?? cause}`, {
-      category: 'user',
-      retryable: false,
-      cause,
-    });
-  }
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(source, compiled);
-  return compiled;
+export function compileExpression(source: string): unknown {
+  return compileGuarded(source, DEFAULT_EXPRESSION_LIMITS);
 }
 
 const EXPRESSION = /^=\s+\S/;
@@ -39,14 +33,17 @@ export function isExpressionString(value: unknown): value is string {
   return typeof value === 'string' && EXPRESSION.test(value);
 }
 
-export async function evaluateExpression(source: string, context: unknown): Promise<unknown> {
-  const compiled = compileExpression(source);
+export async function evaluateExpression(source: string, context: unknown, options: EvaluateOptions = {}): Promise<unknown> {
+  const limits = options.limits ?? DEFAULT_EXPRESSION_LIMITS;
   try {
-    const value = await compiled.evaluate(context);
-    return normalise(value);
+    return needsIsolation(source) ? await expressionIsolate.evaluate(source, context, limits) : await evaluateGuarded(source, context, limits);
   } catch (cause) {
+    if (cause instanceof CrossdockError) throw cause;
+    const limit = breachedLimit(cause);
+    if (limit !== null) throw limitExceeded(limit, limits, source, options.where);
     const err = cause as { message?: string };
-    throw new CrossdockError('EXPRESSION_FAILED', `Expression "${source}" failed: ${err.message ?? cause}`, {
+    const at = options.where === undefined ? '' : ` at ${options.where}`;
+    throw new CrossdockError('EXPRESSION_FAILED', `Expression${at} "${abbreviate(source)}" failed: ${err.message ?? cause}`, {
       category: 'user',
       retryable: false,
       cause,
@@ -54,13 +51,14 @@ export async function evaluateExpression(source: string, context: unknown): Prom
   }
 }
 
-/** Resolves every `=`-expression inside a value, leaving literals as they are. */
-export async function resolveTemplate(value: unknown, context: unknown): Promise<unknown> {
-  if (isExpressionString(value)) return evaluateExpression(value.slice(EXPRESSION_PREFIX.length).trim(), context);
-  if (Array.isArray(value)) return Promise.all(value.map((item) => resolveTemplate(item, context)));
+/** Resolves every `=`-expression inside a value, leaving literals as they are. `where` is the value's own path. */
+export async function resolveTemplate(value: unknown, context: unknown, options: EvaluateOptions = {}): Promise<unknown> {
+  const at = (key: string | number) => ({ ...options, where: typeof key === 'number' ? `${options.where ?? ''}[${key}]` : options.where ? `${options.where}.${key}` : key });
+  if (isExpressionString(value)) return evaluateExpression(value.slice(EXPRESSION_PREFIX.length).trim(), context, options);
+  if (Array.isArray(value)) return Promise.all(value.map((item, i) => resolveTemplate(item, context, at(i))));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = await resolveTemplate(item, context);
+    for (const [key, item] of Object.entries(value)) out[key] = await resolveTemplate(item, context, at(key));
     return out;
   }
   return value;
@@ -74,15 +72,4 @@ export function collectExpressions(value: unknown, path: (string | number)[] = [
     return Object.entries(value).flatMap(([key, item]) => collectExpressions(item, [...path, key]));
   }
   return [];
-}
-
-/**
- * JSONata answers `undefined` for "no match"; a step output must be JSON, so it becomes
- * null. Primitives pass as they are; only objects and arrays (which may carry JSONata's
- * sequence flags or undefined members) are copied through JSON.
- */
-function normalise(value: unknown): unknown {
-  if (value === undefined) return null;
-  if (value === null || typeof value !== 'object') return typeof value === 'function' ? null : value;
-  return JSON.parse(JSON.stringify(value) ?? 'null');
 }

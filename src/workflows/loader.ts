@@ -117,6 +117,10 @@ function checkSteps(wf: WorkflowDefinition, stepTypes: StepTypeLookup): { path: 
       return;
     }
     for (const target of type.targets?.(config.data) ?? []) edge(target, ['steps', i, 'with']);
+    const unsafe = type.sideEffect && step.safe_to_repeat !== true ? (type.unsafeToRepeat?.(config.data) ?? null) : null;
+    if (unsafe !== null) {
+      problems.push({ path: ['steps', i], message: `step "${step.id}" is not safe to repeat: ${unsafe}. Make it idempotent, or mark the step \`safe_to_repeat: true\` if acting twice is harmless` });
+    }
     for (const found of type.check?.(config.data) ?? []) problems.push({ path: ['steps', i, 'with', ...found.path], message: found.message });
   });
   return problems;

@@ -5,8 +5,9 @@ import { compileExpression, isExpressionString } from './expressions.ts';
  * The contract a step type implements; built-in types and TypeScript plugins alike.
  * The engine resolves `=`-expressions in the step's `with:` block, validates the result
  * against `config`, and calls `execute`. A step that has side effects must make them
- * idempotent with `ctx.idempotencyKey`, which is the same on every attempt and replay of
- * this step at this position in this run.
+ * idempotent with `ctx.idempotencyKey`, which is the same on every attempt, after a crash,
+ * and on a replay (from this step or an earlier one); it is new only for another iteration of
+ * a loop or when an operator asks the step to act again.
  */
 export interface StepType<C = unknown> {
   readonly type: string;
@@ -15,6 +16,23 @@ export interface StepType<C = unknown> {
   readonly config: z.ZodType<C>;
   /** True if the step acts on the outside world; a dry run reports it instead of running it. */
   readonly sideEffect: boolean;
+  /**
+   * For a side-effect step: why this configuration is NOT safe to repeat, or null when it is
+   * (a key, a `done_when`). Loading refuses such a step unless it says `safe_to_repeat: true`.
+   * Absent: the type makes every repeat harmless with `ctx.idempotencyKey`.
+   */
+  unsafeToRepeat?(config: C): string | null;
+  /**
+   * For a side-effect step whose repeat is recognised by something of its own, not by
+   * `ctx.idempotencyKey` (a record's external reference, an event's key, a state check):
+   * how, in a few words. A replay cannot make such a step act again by giving it a new key.
+   */
+  readonly ownIdempotency?: string;
+  /**
+   * The step decides rather than acts (an approval): a replay that re-runs it asks again,
+   * with a new key, instead of taking the earlier answer.
+   */
+  readonly decidesAgainOnReplay?: boolean;
   /** Step ids this configuration can jump to, for the static graph check. */
   targets?(config: C): string[];
   /** Further static checks when the workflow loads (a `decide` step's policy exists); paths are inside `with:`. */
@@ -30,7 +48,7 @@ export interface StepContext {
   readonly runId: string;
   readonly workflowId: string;
   readonly stepId: string;
-  /** Stable across attempts and replays of this step at this position. */
+  /** Stable across attempts, crashes and replays; new for a loop's next iteration or an explicit "act again". */
   readonly idempotencyKey: string;
   readonly attempt: number;
   /** The expression scope: { event, input, steps, run }. */

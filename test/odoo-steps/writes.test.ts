@@ -54,6 +54,8 @@ steps:
   - id: confirm
     type: odoo.call
     with: { model: sale.order, method: action_confirm, args: ["= [input.order]"] }
+    # Declared safe (a repeat is refused by Odoo, not applied twice), so that it loads; this test shows what that costs.
+    safe_to_repeat: true
     retry: ${RETRY}
 `,
   `

@@ -3,6 +3,7 @@ import { post } from '../api.ts';
 import { Graph, pathTaken } from '../components/Graph.tsx';
 import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
 import { ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
+import { ReplayForm } from './ReplayForm.tsx';
 import { countdown, elapsed, errorText, formatTime, pretty } from '../format.ts';
 import { useCan, useGet, useNow } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -226,53 +227,6 @@ function PinnedVersion({ run, pinned, versions }: { run: RunDetail; pinned: Vers
         '…'
       )}
     </p>
-  );
-}
-
-function ReplayForm({ run, stepIds, onDone }: { run: RunDetail; stepIds: string[]; onDone: () => void }) {
-  const [text, setText] = useState(() => pretty(run.input));
-  const [fromStep, setFromStep] = useState('');
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const ids = { from: useId(), reason: useId() };
-  const parsed = parseJson(text);
-  const replay = async () => {
-    if (!parsed.ok) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const changed = JSON.stringify(parsed.value) !== JSON.stringify(run.input);
-      await post(`/runs/${run.id}/replay`, { ...(changed ? { input: parsed.value } : {}), ...(fromStep ? { fromStep } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) });
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form className="replay" onSubmit={(e) => (e.preventDefault(), void replay())} aria-label="Replay">
-      <h3>Replay</h3>
-      <JsonEditor label="Input for the replay (edit to correct it)" value={text} onChange={setText} />
-      <div className="field">
-        <label htmlFor={ids.from}>From step</label>
-        <select id={ids.from} value={fromStep} onChange={(e) => setFromStep(e.target.value)}>
-          <option value="">where it stopped ({run.cursor ?? 'its end'})</option>
-          {stepIds.map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={ids.reason}>Reason</label>
-        <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} />
-      </div>
-      <ErrorNote error={error} />
-      <button type="submit" disabled={busy || !parsed.ok}>
-        Replay run
-      </button>
-    </form>
   );
 }
 

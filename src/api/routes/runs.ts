@@ -19,7 +19,10 @@ const RunListQuery = z.strictObject({
   cursor: z.string().max(200).optional(),
 });
 const Reason = z.string().trim().min(1).max(1000);
-const ReplayBody = z.strictObject({ input: z.unknown().optional(), fromStep: z.string().max(200).optional(), reason: Reason.optional() }).default({});
+/** `again`: side-effect steps to act again with a new idempotency key; every other step keeps its key. */
+const Again = z.array(z.string().min(1).max(200)).max(100);
+const ReplayBody = z.strictObject({ input: z.unknown().optional(), fromStep: z.string().max(200).optional(), again: Again.optional(), reason: Reason.optional() }).default({});
+const ReplayPreviewBody = z.strictObject({ fromStep: z.string().max(200).optional(), again: Again.optional() }).default({});
 const CancelBody = z.strictObject({ reason: Reason.optional() }).default({});
 const SignalBody = z.strictObject({ payload: z.unknown().optional(), reason: Reason.optional() }).default({});
 
@@ -76,10 +79,17 @@ export const runRoutes = [
     summary: 'Replay a failed or cancelled run from where it stopped or from a named step, optionally with a corrected input',
     handler: async ({ services, params, body, audit, principal }) => {
       await assertRunReadable(services.engine.store.db, principal, params.id!);
-      const run = await services.engine.runs.replay(params.id!, { ...(body.input === undefined ? {} : { input: body.input }), ...(body.fromStep ? { fromStep: body.fromStep } : {}) });
-      await audit({ action: 'run.replay', target: `run:${run.id}`, details: { workflow: run.workflowId, fromStep: run.cursor, reason: body.reason ?? null, inputReplaced: body.input !== undefined, input: body.input === undefined ? null : auditable(body.input) } });
+      const again = body.again ?? [];
+      const run = await services.engine.runs.replay(params.id!, { ...(body.input === undefined ? {} : { input: body.input }), ...(body.fromStep ? { fromStep: body.fromStep } : {}), again });
+      await audit({ action: 'run.replay', target: `run:${run.id}`, details: { workflow: run.workflowId, fromStep: run.cursor, again, reason: body.reason ?? null, inputReplaced: body.input !== undefined, input: body.input === undefined ? null : auditable(body.input) } });
       return run;
     },
+  }),
+  route({
+    method: 'POST', path: '/api/v1/runs/:id/replay/preview', tag: 'runs', access: Permission.runsOperate, body: ReplayPreviewBody,
+    summary: 'What a replay would do, without doing it: each side-effect step it reaches, its idempotency key, and whether the receiver sees a repeat or it acts again',
+    handler: async ({ services, params, body }) =>
+      services.engine.runs.previewReplay(params.id!, { ...(body.fromStep ? { fromStep: body.fromStep } : {}), again: body.again ?? [] }),
   }),
   route({
     method: 'POST', path: '/api/v1/runs/:id/cancel', tag: 'runs', access: Permission.runsOperate, body: CancelBody,

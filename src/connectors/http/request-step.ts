@@ -23,6 +23,8 @@ export const httpRequestStep: StepType<RequestConfig> = {
   description: 'Calls an HTTP endpoint with a timeout, retry classification and an idempotency key',
   config: RequestConfig,
   sideEffect: true,
+  unsafeToRepeat: (c) =>
+    c.idempotency_header === false ? 'idempotency_header is false: a repeat (a retry, a crash, a replay) sends the request again with nothing to recognise it by' : null,
   async execute(ctx, config) {
     const headers: Record<string, string> = { accept: 'application/json', ...config.headers };
     if (config.idempotency_header !== false) headers[config.idempotency_header] = ctx.idempotencyKey;

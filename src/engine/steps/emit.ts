@@ -18,6 +18,7 @@ export const emitStep: StepType<z.infer<typeof EmitConfig>> = {
   description: 'Accepts a new event (deduplicated by its key) that can start other workflows',
   config: EmitConfig as z.ZodType<z.infer<typeof EmitConfig>>,
   sideEffect: true,
+  ownIdempotency: 'deduplicated by its event key',
   async execute(ctx, config) {
     const accepted = await ctx.emitEvent({ source: config.source, type: config.type, key: config.key, payload: config.payload });
     return { kind: 'done', output: accepted };

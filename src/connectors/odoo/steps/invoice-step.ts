@@ -30,6 +30,7 @@ export function invoiceFromOrderStep(pool: OdooClientPool): StepType<InvoiceConf
     description: 'Creates the draft invoice of a sale order unless it has one; output { invoice_id, invoice_ids, created }',
     config: InvoiceConfig as z.ZodType<InvoiceConfig>,
     sideEffect: true,
+    ownIdempotency: 'returns the invoice the order already has',
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const orderId = resolved(config.order_id, 'order_id');

@@ -47,6 +47,7 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
     description: 'Validates a stock.picking, answering the backorder and SMS wizards; output { picking_id, state, already, backorder_ids }',
     config: ValidateConfig as z.ZodType<ValidateConfig>,
     sideEffect: true,
+    ownIdempotency: 'leaves a done picking as it is',
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const pickingId = resolved(config.picking_id, 'picking_id');

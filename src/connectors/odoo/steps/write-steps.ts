@@ -31,6 +31,7 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
     description: 'Creates an Odoo record once per external reference; output { id, created }',
     config: CreateConfig as z.ZodType<CreateConfig>,
     sideEffect: true,
+    ownIdempotency: 'finds its record by external_ref',
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const { field } = config.external_ref;
@@ -76,6 +77,7 @@ export function writeStep(pool: OdooClientPool): StepType<WriteConfig> {
     description: 'Writes values on Odoo records; repeating the same write is harmless; output { ids }',
     config: WriteConfig as z.ZodType<WriteConfig>,
     sideEffect: true,
+    ownIdempotency: 'writes the same values again',
     async execute(ctx, config) {
       const ids = resolved(config.ids, 'ids');
       // Idempotency: writing the same values again leaves the records as they are (x2many
@@ -117,6 +119,10 @@ export function callStep(pool: OdooClientPool): StepType<CallConfig> {
     description: 'Calls a public method of an Odoo model; output { result, skipped }',
     config: CallConfig as z.ZodType<CallConfig>,
     sideEffect: true,
+    ownIdempotency: 'skips records that already match done_when, else calls the method again',
+    // `idempotent: true` declares the method itself safe to repeat.
+    unsafeToRepeat: (c) =>
+      c.done_when === undefined && !c.idempotent ? `odoo.call of ${c.model}.${c.method} has no done_when (nor idempotent: true): a repeat (a retry, a crash, a replay) calls the method again` : null,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const args = resolved(config.args, 'args');

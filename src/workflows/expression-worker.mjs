@@ -1,0 +1,20 @@
+// The isolation worker for expressions that can run long inside one native call (see
+// needsIsolation in expression-eval.ts). It evaluates one expression at a time with the same
+// code and limits as the main thread; the main thread terminates it if it overruns.
+import { parentPort } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+const { evaluateGuarded } = await import('./expression-eval.ts');
+const { breachedLimit } = await import('./expression-limits.ts');
+
+parentPort.on('message', async ({ id, source, context, limits }) => {
+  try {
+    const value = await evaluateGuarded(source, context, limits);
+    parentPort.postMessage({ id, value });
+  } catch (error) {
+    const limit = breachedLimit(error);
+    parentPort.postMessage(limit ? { id, limit } : { id, error: { message: error?.message ?? String(error), code: error?.code } });
+  }
+});
+parentPort.postMessage({ ready: true });

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { describe, test } from 'node:test';
+import { evaluateExpression } from '../../src/workflows/index.ts';
+
+const LIMITS = { timeoutMs: 300, maxDepth: 2_000, maxItems: 10_000, maxOutputBytes: 64 * 1024 };
+// Catastrophic backtracking: seconds to minutes inside one native call, where no step check runs.
+const BACKTRACKING = '$match(text, /(a+)+$/)';
+
+describe('expressions that can run long inside one call are evaluated where they can be stopped', () => {
+  test('a backtracking regular expression is stopped with EXPRESSION_LIMIT_EXCEEDED, and the event loop is not held meanwhile', async () => {
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 20);
+    try {
+      await assert.rejects(evaluateExpression(BACKTRACKING, { text: `${'a'.repeat(40)}!` }, { limits: LIMITS, where: 'steps[1].with.ref' }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'EXPRESSION_LIMIT_EXCEEDED');
+        assert.match(error.message, /steps\[1\]\.with\.ref ran longer than 300 ms/);
+        return true;
+      });
+    } finally {
+      clearInterval(ticker);
+      loop.disable();
+    }
+    assert.ok(ticks > 5, `timers kept firing (${ticks})`);
+    assert.ok(loop.max / 1e6 < 250, `event loop held for ${(loop.max / 1e6).toFixed(0)} ms`);
+  });
+
+  test('after a stopped one, regular expressions evaluate normally (in a fresh worker)', async () => {
+    assert.deepEqual(await evaluateExpression('$match(text, /b+/).match', { text: 'abbbc' }, { limits: LIMITS }), 'bbb');
+    assert.equal(await evaluateExpression('$replace(text, /[0-9]+/, "#")', { text: 'SO1234' }, { limits: LIMITS }), 'SO#');
+  });
+});
