@@ -35,7 +35,7 @@ describe('GET /api/v1/kpis: the overview aggregates', () => {
     assert.deepEqual(k.approvals, { waiting: 0, breached: 0, byLevel: [] });
     assert.equal(k.exceptions.open, 1);
     assert.deepEqual(k.exceptions.byAge.map((b: { count: number }) => b.count), [1, 0, 0, 0]);
-    assert.deepEqual(k.exceptions.byType.map((t: { type: string; open: number }) => [t.type, t.open]), [['dead_letter', 1], ['odoo_refusal', 0], ['raised', 0], ['check', 0]]);
+    assert.deepEqual(k.exceptions.byType.map((t: { type: string; open: number }) => [t.type, t.open]), [['dead_letter', 1], ['odoo_refusal', 0], ['raised', 0], ['check', 0], ['event_conflict', 0], ['event_order', 0]]);
     assert.deepEqual([k.latency.workflowId, k.latency.completed, k.latency.p50Ms], ['order-release', 0, null], 'no order-release workflow here');
     assert.deepEqual(k.queue, { runsDue: 0, oldestDueMs: null, runsQueued: 0, notificationsPending: 0, oldestNotificationMs: null });
     assert.deepEqual(k.connectors, []);
