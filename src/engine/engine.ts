@@ -77,7 +77,7 @@ export class Engine {
     this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
       maxBatch: options.intakeBatch ?? 500,
-    });
+    }, this.#random);
     this.runs = new RunsService(this.store, this.clock, this.events);
     this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
   }

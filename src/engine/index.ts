@@ -7,6 +7,7 @@ export type { ReplayOptions, RunDetail, RunSummary, RunsService } from './runs-s
 export type { SimulationResult, SimulatedStep } from './simulate.ts';
 export type { WorkerOptions } from './worker.ts';
 export { retryDelayMs } from './retry.ts';
+export { retryOnStoreFault, STORE_RETRY } from './store-retry.ts';
 export { simulateWorkflow } from './simulate.ts';
 export { CompiledWorkflow, type StoredVersion } from './catalog.ts';
 export { routeEvent } from './router.ts';

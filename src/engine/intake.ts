@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { insertEventsWithRuns, type NewRun, type Store } from '../store/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
-import type { Clock } from './clock.ts';
+import type { Clock, Random } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { checkEventSchemas, routeEvent, type Route, type RoutableEvent } from './router.ts';
+import { retryOnStoreFault } from './store-retry.ts';
 
 export const EventInputSchema = z.strictObject({
   source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "_", "-", "." (at most 64)'),
@@ -45,6 +46,7 @@ export class EventIntake {
     private readonly clock: Clock,
     private readonly events: EngineEvents,
     private readonly limits: { maxEventBytes: number; maxBatch: number },
+    private readonly random: Random = Math.random,
   ) {}
 
   /** Throws a CrossdockError naming what is wrong; stores nothing in that case. */
@@ -89,12 +91,16 @@ export class EventIntake {
       return index;
     });
     const now = this.clock.now();
-    const results = await insertEventsWithRuns(
+    // Safe to run again whole after a store fault: events are keyed (source, key) and runs
+    // (event, workflow), so a batch whose commit went through but whose answer was lost
+    // finds its events on the second try and answers them as duplicates (stored once,
+    // one run each); nobody is told "accepted" for an event that is not stored.
+    const results = await retryOnStoreFault(() => insertEventsWithRuns(
       this.store.db,
       unique.map((p) => ({ source: p.event.source, type: p.event.type, dedupeKey: p.event.key, payload: p.event.payload, receivedAt: p.event.receivedAt })),
       () => unique.flatMap((p, eventIndex) => p.routes.map((r): NewRun => toNewRun(p, r, eventIndex))),
       now,
-    );
+    ), this.random);
     const queued = unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));
     if (results.some((r) => r.runIds.length > 0)) await this.store.wake(queued ? 'admit' : 'work');
     batch.forEach((p, i) => {
