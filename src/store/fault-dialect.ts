@@ -73,15 +73,15 @@ class FaultMappingDriver implements Driver {
   }
 
   savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    return mapped(async () => this.inner.savepoint?.(unwrap(connection), name, compile));
+    return mapped(async () => optional(this.inner.savepoint, 'savepoint').call(this.inner, unwrap(connection), name, compile));
   }
 
   rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    return mapped(async () => this.inner.rollbackToSavepoint?.(unwrap(connection), name, compile));
+    return mapped(async () => optional(this.inner.rollbackToSavepoint, 'rollbackToSavepoint').call(this.inner, unwrap(connection), name, compile));
   }
 
   releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    return mapped(async () => this.inner.releaseSavepoint?.(unwrap(connection), name, compile));
+    return mapped(async () => optional(this.inner.releaseSavepoint, 'releaseSavepoint').call(this.inner, unwrap(connection), name, compile));
   }
 
   releaseConnection(connection: DatabaseConnection, options?: AbortableOperationOptions): Promise<void> {
@@ -91,6 +91,12 @@ class FaultMappingDriver implements Driver {
   destroy(options?: AbortableOperationOptions): Promise<void> {
     return this.inner.destroy(options);
   }
+}
+
+/** Both drivers we wrap have savepoints; one without would be a wiring mistake, not a no-op. */
+function optional<F>(method: F | undefined, name: string): F {
+  if (method === undefined) throw new Error(`the wrapped Kysely driver has no ${name}`);
+  return method;
 }
 
 function unwrap(connection: DatabaseConnection): DatabaseConnection {
