@@ -9,6 +9,7 @@
  * "Flat" means: after the warm-up, the median RSS of the last quarter of the samples is at
  * most 5 % (and at most 25 MB) above the median of the first quarter.
  *
+ * The demo runs with the V8 heap limit `npm start` gives it (SOAK_HEAP_MB, default 256).
  * Environment: SOAK_MINUTES (default 30), SOAK_WARMUP_MINUTES (default 5), SOAK_RATE (orders/s,
  * default the demo's 2), SOAK_ONLY=embedded|postgres, SOAK_WORKERS (default 2), SOAK_SAMPLE_MS
  * (default 10000), TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
@@ -26,6 +27,7 @@ const rate = process.env.SOAK_RATE ?? '2';
 const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? 10_000);
 const workers = Number(process.env.SOAK_WORKERS ?? 2);
 const only = process.env.SOAK_ONLY;
+const heapMb = process.env.SOAK_HEAP_MB ?? '256';
 const CLI = resolve(import.meta.dirname, '..', 'bin', 'crossdock.js');
 const MB = 1024 * 1024;
 
@@ -40,7 +42,7 @@ interface Series { role: string; samples: { atS: number; rss: number; heap: numb
 async function soak(s: Scenario): Promise<Series[]> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-soak-'));
   const database = s.postgres ? await createTestDatabase('crossdock_soak') : null;
-  const args = [CLI, 'demo', '--rate', rate, '--port', '0', ...(s.postgres ? ['--worker-processes', String(workers)] : [])];
+  const args = [`--max-old-space-size=${heapMb}`, CLI, 'demo', '--rate', rate, '--port', '0', ...(s.postgres ? ['--worker-processes', String(workers)] : [])];
   const demo = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...(database ? { DATABASE_URL: database } : {}), LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'pipe'] });
   let lastLine = '';
   demo.stderr!.on('data', (chunk: Buffer) => (lastLine = chunk.toString().trim().split('\n').at(-1) ?? lastLine));
@@ -96,7 +98,7 @@ function verdict(s: Scenario, x: Series): string {
   return `| ${s.name} | ${x.role} | ${points} | ${mb(peak)} | ${mb(first)} -> ${mb(last)} (${growth >= 0 ? '+' : ''}${mb(growth)}) | ${mb(last1.heap)} / ${mb(last1.wasm)} | ${flat ? 'yes' : 'NO'} | ${limited === null ? '-' : limited ? `yes (${s.limitMb})` : `NO (${s.limitMb})`} |`;
 }
 
-console.log(`soak: ${minutes} min (warm-up ${warmupMinutes} min), demo rate ${rate} orders/s, RSS every ${sampleMs / 1000} s; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`soak: ${minutes} min (warm-up ${warmupMinutes} min), demo rate ${rate} orders/s, V8 old space ${heapMb} MB, RSS every ${sampleMs / 1000} s; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 const rows: string[] = [];
 for (const s of scenarios) {
   const series = await soak(s);
