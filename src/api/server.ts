@@ -24,7 +24,7 @@ import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import { createApiServices, type ApiServices } from './services.ts';
-import type { Engine } from '../engine/index.ts';
+import { retryOnStoreFault, type Engine } from '../engine/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -151,7 +151,10 @@ function mount(app: FastifyInstance, spec: RouteSpec, services: ApiServices, per
       let audited = false;
       const audit = async (entry: { action: string; target?: string | null; details?: Record<string, unknown> }) => {
         audited = true;
-        await services.audit.append({ ...entry, actor: principal ? actorName(principal) : 'anonymous', requestId: request.id });
+        // The action has committed by now and its entry has a transaction of its own: after a
+        // store fault it is appended again, so a blink cannot answer 503 for a done action (a
+        // commit whose answer was lost can leave the entry twice, never missing).
+        await retryOnStoreFault(() => services.audit.append({ ...entry, actor: principal ? actorName(principal) : 'anonymous', requestId: request.id }), Math.random);
       };
       const result = await spec.handler({ request, reply, params: request.params as Record<string, string>, body, query, principal, services, audit });
       // Every write made with a token leaves a trace, even where the route records nothing more specific.

@@ -8,18 +8,25 @@ export interface CaughtMail {
   raw: string;
 }
 
+/** How many of the newest messages the catcher keeps; a demo left running must not grow without end. */
+export const MAIL_CATCHER_KEEP = 500;
+
 /**
  * A local SMTP server on 127.0.0.1 that keeps what it receives: the demo's mail inbox
  * (customers' notices, approvers' requests), so no e-mail leaves the machine.
  */
 export interface MailCatcher {
   port: number;
+  /** The newest messages, oldest first (at most MAIL_CATCHER_KEEP). */
   mails: CaughtMail[];
+  /** Every message received since start. */
+  readonly received: number;
   close(): Promise<void>;
 }
 
 export async function startMailCatcher(): Promise<MailCatcher> {
   const mails: CaughtMail[] = [];
+  let received = 0;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -30,6 +37,8 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       stream.on('end', () => {
         const from = session.envelope.mailFrom === false ? '' : session.envelope.mailFrom.address;
         mails.push({ from, to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') });
+        received++;
+        if (mails.length > MAIL_CATCHER_KEEP) mails.splice(0, mails.length - MAIL_CATCHER_KEEP);
         callback();
       });
     },
@@ -39,5 +48,12 @@ export async function startMailCatcher(): Promise<MailCatcher> {
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.server.address() as AddressInfo;
-  return { port, mails, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return {
+    port,
+    mails,
+    get received() {
+      return received;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

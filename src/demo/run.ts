@@ -72,7 +72,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     if (o.orders === null) return null;
     await waitUntilSettled(crossdock.store.db as never, player, traffic.placed.length, o.settleTimeoutMs ?? 300_000);
     summary.stop();
-    const report = await finalReport(crossdock.store.db as never, traffic.placed, carriers, system.mail.mails.length);
+    const report = await finalReport(crossdock.store.db as never, traffic.placed, carriers, system.mail.received);
     return { ...report, workers: { processes: o.workerProcesses ?? 0, started: system.fleet.started, killed: system.fleet.kills } };
   } finally {
     for (const stop of stoppers) await Promise.resolve(stop()).catch(() => undefined);

@@ -1,4 +1,6 @@
 import { writeCheckpoints, type CaseEventSink, type CheckpointRecord, type Store } from '../store/index.ts';
+import type { Random } from './clock.ts';
+import { retryOnStoreFault } from './store-retry.ts';
 
 interface Pending {
   record: CheckpointRecord;
@@ -25,6 +27,7 @@ export class Checkpointer {
     private readonly runsInFlight: () => number,
     /** Told of the exception cases a batch opened or closed, in its transaction. */
     private readonly caseEvents?: CaseEventSink,
+    private readonly random: Random = Math.random,
   ) {}
 
   /** Resolves true once committed, false if the run's lease was lost (the record was not written). */
@@ -43,7 +46,13 @@ export class Checkpointer {
         if (this.lingerMs > 0 && othersMayCome && this.#queue.length < this.maxBatch / 4) await new Promise((r) => setTimeout(r, this.lingerMs));
         const batch = this.#queue.splice(0, this.maxBatch);
         try {
-          const written = await writeCheckpoints(this.store.db, this.workerId, batch.map((p) => p.record), this.caseEvents);
+          // Safe to run again whole after a store fault: every record is fenced on this worker's
+          // lease and the run being 'running'. If the lost answer hid a commit, a record that
+          // moved its run on is re-applied unchanged (same row, same values), and one that
+          // released its run (parked, ended) finds the fence shut and reports lease lost, so
+          // no case, signal or audit entry is written twice.
+          const records = batch.map((p) => p.record);
+          const written = await retryOnStoreFault(() => writeCheckpoints(this.store.db, this.workerId, records, this.caseEvents), this.random);
           for (const p of batch) p.resolve(written.has(p.record.runId));
         } catch (error) {
           for (const p of batch) p.reject(error);

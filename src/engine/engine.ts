@@ -88,7 +88,7 @@ export class Engine {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
       maxBatch: options.intakeBatch ?? 500,
       expressionLimits: this.expressionLimits,
-    }, { ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}), keyConflictCase: options.keyConflictCase ?? (() => true) });
+    }, { ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}), keyConflictCase: options.keyConflictCase ?? (() => true) }, this.#random);
     this.runs = new RunsService(this.store, this.clock, this.events, this.catalog, this.steps);
     this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
   }

@@ -8,6 +8,7 @@ export type { ReplayEffect, ReplayPreview } from './replay-plan.ts';
 export type { SimulationResult, SimulatedStep } from './simulate.ts';
 export type { WorkerOptions } from './worker.ts';
 export { retryDelayMs } from './retry.ts';
+export { retryOnStoreFault, STORE_RETRY } from './store-retry.ts';
 export { simulateWorkflow } from './simulate.ts';
 export { CompiledWorkflow, type StoredVersion } from './catalog.ts';
 export { routeEvent } from './router.ts';

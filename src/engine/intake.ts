@@ -4,10 +4,11 @@ import { CrossdockError } from '../errors/index.ts';
 import { assertStorableJson, insertEventsWithRuns, MAX_JSON_DEPTH, payloadHash, type CaseEventSink, type NewRun, type Store } from '../store/index.ts';
 import type { ExpressionLimits } from '../workflows/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
-import type { Clock } from './clock.ts';
+import type { Clock, Random } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { checkEventSchemas, routeEvent, type Route, type RoutableEvent } from './router.ts';
 import { SourceOwners, type Door } from './source-owners.ts';
+import { retryOnStoreFault } from './store-retry.ts';
 
 export const EventInputSchema = z.strictObject({
   source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "_", "-", "." (at most 64)'),
@@ -61,6 +62,7 @@ export class EventIntake {
     private readonly events: EngineEvents,
     private readonly limits: { maxEventBytes: number; maxBatch: number; expressionLimits: ExpressionLimits },
     private readonly policy: { caseEvents?: CaseEventSink; keyConflictCase: (source: string, door: Door) => boolean | Promise<boolean> } = { keyConflictCase: () => true },
+    private readonly random: Random = Math.random,
   ) {}
 
   /**
@@ -118,13 +120,18 @@ export class EventIntake {
       source: p.event.source, type: p.event.type, dedupeKey: p.event.key, payload: p.event.payload, payloadHash: p.hash, receivedAt: p.event.receivedAt,
       conflict: p.door === 'engine' ? null : { door: p.door, openCase: await this.policy.keyConflictCase(p.event.source, p.door) },
     })));
-    const outcome = await insertEventsWithRuns(
+    // Safe to run again whole after a store fault: events are keyed (source, key) and runs
+    // (event, workflow), so a batch whose commit went through but whose answer was lost
+    // finds its events on the second try and answers them as duplicates (stored once,
+    // one run each, the same payload hash: no conflict); nobody is told "accepted" for an
+    // event that is not stored.
+    const outcome = await retryOnStoreFault(() => insertEventsWithRuns(
       this.store.db,
       newEvents,
       () => unique.flatMap((p, eventIndex) => p.routes.map((r): NewRun => toNewRun(p, r, eventIndex))),
       now,
       this.policy.caseEvents,
-    );
+    ), this.random);
     const results = outcome.events;
     // Released parked runs may carry concurrency keys too: the admitter looks at them.
     const queued = outcome.ordering.released.length > 0 || unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));

@@ -1,12 +1,13 @@
 import { CrossdockError, toCrossdockError, type SerializedError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
-import { insertChildRun, takeSignal, type CheckpointRecord, type ClaimedRun, type Store } from '../store/index.ts';
+import { insertChildRun, StoreFaultCode, takeSignal, type CheckpointRecord, type ClaimedRun, type Store } from '../store/index.ts';
 import { evaluateExpression, resolveTemplate, type ExpressionLimits, type StepContext, type StepDefinition, type StepOutcome } from '../workflows/index.ts';
 import type { CompiledWorkflow, WorkflowCatalog } from './catalog.ts';
 import type { Checkpointer } from './checkpointer.ts';
 import type { Clock, Random } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { DEFAULT_RETRY, retryDelayMs, shouldRetry } from './retry.ts';
+import { STORE_RETRY } from './store-retry.ts';
 import { concurrencyOf } from './router.ts';
 import { idempotencyKey, recordCompletion, type RunMemory } from './scope.ts';
 import type { StepRegistry } from './step-registry.ts';
@@ -167,6 +168,12 @@ export class RunDriver {
       return this.#complete(run, workflow, base, outcome.output, scope, memory);
     }
     const error = outcome.error;
+    if (isStoreFaultCode(error.code)) {
+      // The store failed under the step, not the step: it runs again (same attempt number, same
+      // idempotency key) once the store is back, and never uses up its retries or dead-letters.
+      return { ...base, stepStatus: 'failed', output: null, error,
+        run: { status: 'ready', cursor: position.cursor, seq: position.seq, stepAttempt: position.stepAttempt, availableAt: new Date(now.getTime() + retryDelayMs(STORE_RETRY, 1, error, this.deps.random)) } };
+    }
     const policy = step?.retry ?? workflow.definition.retry ?? DEFAULT_RETRY;
     if (shouldRetry(policy, attempt, error)) {
       const delay = retryDelayMs(policy, attempt, error, this.deps.random);
@@ -214,6 +221,12 @@ export class RunDriver {
     if (record.run.status === 'completed') events.emit('run:completed', { ...ids, output: record.run.output });
     if (record.run.status === 'failed') events.emit('run:failed', { ...ids, stepId: record.stepId, error: record.run.error as SerializedError });
   }
+}
+
+const STORE_FAULT_CODES: ReadonlySet<string> = new Set(Object.values(StoreFaultCode));
+
+function isStoreFaultCode(code: string): boolean {
+  return STORE_FAULT_CODES.has(code);
 }
 
 async function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined, stepId: string): Promise<T> {

@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Logger } from '../observability/index.ts';
-import { admitQueuedRuns, claimRuns, loadReplayMarkers, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
+import { admitQueuedRuns, claimRuns, isStoreFault, loadReplayMarkers, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
 import { Checkpointer } from './checkpointer.ts';
 import type { Clock } from './clock.ts';
 import { RunDriver, type DriverDeps } from './run-driver.ts';
 import { mayHaveBeenReplayed, memoryFromCheckpoints } from './scope.ts';
+import { retryDelayMs } from './retry.ts';
+import { retryOnStoreFault, STORE_RETRY } from './store-retry.ts';
 
 export interface WorkerOptions {
   /** Runs this worker drives at once. */
@@ -33,6 +35,9 @@ export class Worker {
   readonly #store: Store;
   readonly #clock: Clock;
   readonly #logger: Logger;
+  readonly #random: DriverDeps['random'];
+  /** Loop passes in a row that failed on a store fault (0 while the store answers). */
+  #storeFaults = 0;
   #running = false;
   #loop: Promise<void> | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
@@ -50,7 +55,8 @@ export class Worker {
     this.#clock = deps.clock;
     this.#logger = deps.logger.child({ workerId: id });
     this.#events = deps.events;
-    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs, () => this.#inFlight.size, deps.caseEvents) });
+    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs, () => this.#inFlight.size, deps.caseEvents, deps.random) });
+    this.#random = deps.random;
   }
 
   get activeRuns(): number {
@@ -98,13 +104,34 @@ export class Worker {
         const want = refill ? Math.min(free, this.options.claimBatch) : 0;
         const claimed = want > 0 ? await claimRuns(this.#store.db, this.id, want, this.#clock.now(), this.options.leaseMs) : [];
         if (claimed.length > 0) await this.#dispatch(claimed);
+        this.#storeBack();
         if (claimed.length === want && want > 0) continue;
         await this.#idle(want === 0);
       } catch (error) {
-        this.#logger.error({ err: error }, 'worker loop failed; retrying in 1 s');
-        await this.#sleep(1000);
+        await this.#sleep(this.#loopFailed(error));
       }
     }
+  }
+
+  /**
+   * The loop never ends on a failure. While the store is away (a store fault) it asks again
+   * with the project's backoff, up to 5 s apart, and says so once; anything else is logged
+   * as an error and retried after 1 s.
+   */
+  #loopFailed(error: unknown): number {
+    if (!isStoreFault(error)) {
+      this.#logger.error({ err: error }, 'worker loop failed; retrying in 1 s');
+      return 1000;
+    }
+    this.#storeFaults++;
+    if (this.#storeFaults === 1) this.#logger.warn({ code: error.code, err: error }, 'store unavailable; the worker waits for it and resumes');
+    return retryDelayMs({ ...STORE_RETRY, max_delay_ms: 5_000 }, this.#storeFaults, { ...error.toJSON(), retryAfterMs: 0 }, this.#random);
+  }
+
+  #storeBack(): void {
+    if (this.#storeFaults === 0) return;
+    this.#logger.warn({ failedPasses: this.#storeFaults }, 'store available again; the worker resumed');
+    this.#storeFaults = 0;
   }
 
   async #admitIfDue(): Promise<void> {
@@ -117,10 +144,11 @@ export class Worker {
 
   async #dispatch(claimed: ClaimedRun[]): Promise<void> {
     const ids = claimed.map((r) => r.id);
-    const [rows, events] = await Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]);
+    // Reads only: safe to ask again. Given up, the claimed runs wait for their leases to expire.
+    const [rows, events] = await retryOnStoreFault(() => Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]), this.#random);
     // Replay markers are read only for runs whose history allows a replay (most have none).
     const replayed = claimed.filter((run) => mayHaveBeenReplayed(rows.get(run.id) ?? [], run.seq)).map((run) => run.id);
-    const replays = await loadReplayMarkers(this.#store.db, replayed);
+    const replays = await retryOnStoreFault(() => loadReplayMarkers(this.#store.db, replayed), this.#random);
     for (const run of claimed) {
       const controller = new AbortController();
       this.#inFlight.set(run.id, controller);
@@ -184,7 +212,8 @@ export class Worker {
         if (!held.has(id) && this.#inFlight.has(id)) this.#inFlight.get(id)!.abort();
       }
     } catch (error) {
-      this.#logger.warn({ err: error }, 'lease renewal failed');
+      // With the store away the leases may run out; the fenced checkpoints then say so.
+      if (!isStoreFault(error) || this.#storeFaults === 0) this.#logger.warn({ err: error }, 'lease renewal failed');
     }
   }
 }

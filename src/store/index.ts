@@ -9,3 +9,4 @@ export * from './checkpoint-queries.ts';
 export * from './event-conflicts.ts';
 export * from './event-order.ts';
 export * from './storable-json.ts';
+export { isStoreFault, mapStoreFault, storeFault, StoreFaultCode, STORE_RETRY_AFTER_MS } from './faults.ts';

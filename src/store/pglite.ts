@@ -107,7 +107,7 @@ async function startPglite(dataDir: string, synchronous: boolean): Promise<PGlit
     const pglite = new PGlite(dataDir, {
       // int8 ids stay strings, as the pg driver returns them.
       parsers: { [INT8]: (value: string) => value },
-      ...(synchronous ? { startParams: synchronousStartParams() } : {}),
+      startParams: startParams(synchronous),
     });
     await pglite.waitReady;
     return pglite;
@@ -165,11 +165,28 @@ function isAlive(pid: number): boolean {
 }
 
 /**
+ * PostgreSQL's shared buffers live inside PGlite's WebAssembly memory, which never shrinks:
+ * at the default 128 MB the process grows by up to that much while the buffers fill, on top
+ * of everything else it holds. 32 MB keeps the hot pages (runs due, leases, the newest
+ * events); the rest is read from the operating system's page cache, which is not ours.
+ */
+export const PGLITE_SHARED_BUFFERS = '32MB';
+
+function startParams(synchronous: boolean): string[] {
+  const base = synchronous ? synchronousStartParams() : defaultStartParams();
+  return [...base, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+}
+
+function defaultStartParams(): string[] {
+  const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
+  if (!defaults) throw new CrossdockError('STORE_SYNC_UNSUPPORTED', 'This PGlite version does not expose its start parameters', { category: 'bug' });
+  return defaults;
+}
+
+/**
  * PGlite starts PostgreSQL with `-F` (fsync off). For the synchronous option we drop it and
  * ask for the WAL to be opened with O_DSYNC, so a commit is on disk when it is acknowledged.
  */
 function synchronousStartParams(): string[] {
-  const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
-  if (!defaults) throw new CrossdockError('STORE_SYNC_UNSUPPORTED', 'This PGlite version does not expose its start parameters', { category: 'bug' });
-  return [...defaults.filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=open_datasync'];
+  return [...defaultStartParams().filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=open_datasync'];
 }

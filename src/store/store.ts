@@ -2,9 +2,12 @@ import { EventEmitter } from 'node:events';
 import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { CrossdockError } from '../errors/index.ts';
+import { faultMappingDialect } from './fault-dialect.ts';
+import { isStoreFault, mapStoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { securePrivateTree } from './private-files.ts';
+import { WakeListener } from './wake-listener.ts';
 import type { Database } from './schema.ts';
 
 export type WakeReason = 'work' | 'admit';
@@ -43,7 +46,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 
 async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>): Promise<Store> {
   const { pglite, lock, notices, dataDir } = await openPglite(config);
-  const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }) });
+  const db = new Kysely<Database>({ dialect: faultMappingDialect(new PGliteDialect({ pglite })) });
   const wakes = new EventEmitter();
   // PGlite has no autovacuum; without this, dead tuples from run updates pile up.
   const vacuum = setInterval(() => {
@@ -77,31 +80,45 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
   };
 }
 
+/**
+ * A pool of server connections. No driver error may end the process: the pool reports an
+ * idle connection the server dropped (it replaces it), and each connection gets a listener
+ * of its own for a drop while it is checked out (the statement in flight, or the next one,
+ * fails with STORE_UNAVAILABLE; the pool discards the connection on release).
+ */
 async function openPostgresStore(config: Extract<StoreConfig, { kind: 'postgres' }>): Promise<Store> {
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
-  pool.on('error', () => undefined); // an idle client dropped by the server; the pool replaces it
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const db = new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool })) });
+  const wakes = new EventEmitter();
+  const listener = new WakeListener({
+    url: config.url,
+    channel: WAKE_CHANNEL,
+    onNotify: (payload) => wakes.emit('wake', payload === 'admit' ? 'admit' : 'work'),
+    // Wake-ups sent while the connection was down are lost: look for work of both kinds.
+    onReconnected: () => wakes.emit('wake', 'admit'),
+  });
   try {
     await sql`SELECT 1`.execute(db);
+    await listener.start();
   } catch (cause) {
+    await listener.close();
     await db.destroy();
     throw new CrossdockError('STORE_UNAVAILABLE', `Cannot reach PostgreSQL at ${redactUrl(config.url)}: ${(cause as Error).message}`, {
       category: 'transient',
       cause,
     });
   }
-  const wakes = new EventEmitter();
-  const listener = new pg.Client({ connectionString: config.url });
-  listener.on('error', () => undefined);
-  listener.on('notification', (message) => wakes.emit('wake', message.payload === 'admit' ? 'admit' : 'work'));
-  await listener.connect();
-  await listener.query(`LISTEN ${WAKE_CHANNEL}`);
   return {
     kind: 'postgres',
     db,
     async wake(reason: WakeReason = 'work') {
       wakes.emit('wake', reason);
-      await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${reason})`.execute(db);
+      // A hint only: with the server away, the other processes find the work by polling.
+      await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${reason})`.execute(db).catch((error: unknown) => {
+        if (!isStoreFault(error)) throw error;
+      });
     },
     onWake(fn) {
       wakes.on('wake', fn);
@@ -110,7 +127,7 @@ async function openPostgresStore(config: Extract<StoreConfig, { kind: 'postgres'
     migrate: () => migrate(db, (script) => postgresScript(pool, script)),
     execScript: (script) => postgresScript(pool, script),
     async close() {
-      await listener.end().catch(() => undefined);
+      await listener.close();
       await db.destroy();
     },
   };
@@ -137,12 +154,14 @@ async function pgliteScript(pglite: { exec(q: string): Promise<unknown> }, scrip
 }
 
 async function postgresScript(pool: pg.Pool, script: string): Promise<void> {
-  const client = await pool.connect();
+  const client = await pool.connect().catch((error: unknown) => {
+    throw mapStoreFault(error);
+  });
   try {
     await client.query(script);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
+    throw mapStoreFault(error);
   } finally {
     client.release();
   }

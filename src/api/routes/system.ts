@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { Permission } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
+import { isStoreFault, STORE_RETRY_AFTER_MS } from '../../store/index.ts';
 import { route } from '../route.ts';
 
 /** Liveness, readiness (the store answers), Prometheus metrics. The OpenAPI document is added by the server. */
@@ -15,7 +16,8 @@ export const systemRoutes = [
       try {
         await sql`SELECT 1`.execute(services.engine.store.db);
       } catch (cause) {
-        throw new CrossdockError('STORE_UNAVAILABLE', 'The store does not answer', { category: 'transient', cause });
+        // 503 with Retry-After either way; a mapped fault already says what happened.
+        throw isStoreFault(cause) ? cause : new CrossdockError('STORE_UNAVAILABLE', 'The store does not answer', { category: 'transient', retryAfterMs: STORE_RETRY_AFTER_MS, cause });
       }
       return { status: 'ready', store: services.engine.store.kind };
     },

@@ -1,0 +1,110 @@
+/**
+ * `npm run bench:soak`: the demo's traffic (`crossdock demo`, orders until stopped) for a
+ * fixed time, with the resident memory (RSS) of every Crossdock process sampled every 10 s.
+ * Bounded, not a test: it prints what it saw and whether memory held.
+ *
+ * - embedded: one process on PGlite (`npm start`), limit 500 MB;
+ * - postgres: the demo process plus worker processes on the PostgreSQL server, limit 300 MB
+ *   per worker process (the demo process, which also serves the API and the simulators, is shown).
+ * "Flat" means: after the warm-up, the median RSS of the last quarter of the samples is at
+ * most 5 % (and at most 25 MB) above the median of the first quarter.
+ *
+ * The demo runs with the V8 heap limit `npm start` gives it (SOAK_HEAP_MB, default 256).
+ * Environment: SOAK_MINUTES (default 30), SOAK_WARMUP_MINUTES (default 5), SOAK_RATE (orders/s,
+ * default the demo's 2), SOAK_ONLY=embedded|postgres, SOAK_WORKERS (default 2), SOAK_SAMPLE_MS
+ * (default 10000), TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createTestDatabase, dropTestDatabase } from '../test/support/stores.ts';
+import { descendants, rssBreakdown, type RssSample } from './soak-proc.ts';
+
+const minutes = Number(process.env.SOAK_MINUTES ?? 30);
+const warmupMinutes = Number(process.env.SOAK_WARMUP_MINUTES ?? Math.min(5, minutes / 3));
+const rate = process.env.SOAK_RATE ?? '2';
+const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? 10_000);
+const workers = Number(process.env.SOAK_WORKERS ?? 2);
+const only = process.env.SOAK_ONLY;
+const heapMb = process.env.SOAK_HEAP_MB ?? '256';
+const CLI = resolve(import.meta.dirname, '..', 'bin', 'crossdock.js');
+const MB = 1024 * 1024;
+
+interface Scenario { name: string; postgres: boolean; limitMb: number }
+const scenarios: Scenario[] = [
+  { name: 'embedded (PGlite, one process)', postgres: false, limitMb: 500 },
+  { name: `PostgreSQL, ${workers} worker processes`, postgres: true, limitMb: 300 },
+].filter((s) => !only || (only === 'postgres') === s.postgres);
+
+interface Series { role: string; samples: { atS: number; rss: number; heap: number; wasm: number }[] }
+
+async function soak(s: Scenario): Promise<Series[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'crossdock-soak-'));
+  const database = s.postgres ? await createTestDatabase('crossdock_soak') : null;
+  const args = [`--max-old-space-size=${heapMb}`, CLI, 'demo', '--rate', rate, '--port', '0', ...(s.postgres ? ['--worker-processes', String(workers)] : [])];
+  const demo = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...(database ? { DATABASE_URL: database } : {}), LOG_LEVEL: 'error' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let lastLine = '';
+  demo.stderr!.on('data', (chunk: Buffer) => (lastLine = chunk.toString().trim().split('\n').at(-1) ?? lastLine));
+  const series = new Map<string, Series>();
+  const started = Date.now();
+  try {
+    while (Date.now() - started < minutes * 60_000 && demo.exitCode === null) {
+      await new Promise((r) => setTimeout(r, sampleMs)); // the sampling period itself
+      const atS = Math.round((Date.now() - started) / 1000);
+      record(series, 'demo', atS, rssBreakdown(demo.pid!));
+      descendants(demo.pid!).filter((p) => p.command.includes(' worker')).forEach((p, i) => record(series, `worker ${i + 1}`, atS, rssBreakdown(p.pid)));
+      if (atS % 60 < sampleMs / 1000) console.error(`[${s.name} ${atS} s] ${[...series.values()].map((x) => `${x.role} ${mb(x.samples.at(-1)!.rss)} MB`).join(', ')} | load ${loadavg()[0]!.toFixed(1)} | ${lastLine}`);
+    }
+    if (demo.exitCode !== null) throw new Error(`the demo exited early (${demo.exitCode}): ${lastLine}`);
+    return [...series.values()];
+  } finally {
+    await stop(demo);
+    rmSync(dir, { recursive: true, force: true });
+    if (database) await dropTestDatabase(database);
+  }
+}
+
+function record(series: Map<string, Series>, role: string, atS: number, sample: RssSample | null): void {
+  if (!sample) return;
+  const entry = series.get(role) ?? series.set(role, { role, samples: [] }).get(role)!;
+  entry.samples.push({ atS, ...sample });
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const mb = (bytes: number) => Math.round(bytes / MB);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+function verdict(s: Scenario, x: Series): string {
+  const after = x.samples.filter((p) => p.atS >= warmupMinutes * 60);
+  const quarter = Math.max(1, Math.floor(after.length / 4));
+  const first = median(after.slice(0, quarter).map((p) => p.rss));
+  const last = median(after.slice(-quarter).map((p) => p.rss));
+  const peak = Math.max(...x.samples.map((p) => p.rss));
+  const growth = last - first;
+  const flat = after.length >= 4 && growth <= Math.min(0.05 * first, 25 * MB);
+  const limited = x.role === 'demo' && s.postgres ? null : peak <= s.limitMb * MB;
+  const at = (min: number) => x.samples.find((p) => p.atS >= min * 60);
+  const points = [1, 5, 10, 20, 30].filter((m) => m <= minutes).map((m) => `${m} min ${at(m) ? mb(at(m)!.rss) : '-'}`).join(', ');
+  const last1 = x.samples.at(-1)!;
+  return `| ${s.name} | ${x.role} | ${points} | ${mb(peak)} | ${mb(first)} -> ${mb(last)} (${growth >= 0 ? '+' : ''}${mb(growth)}) | ${mb(last1.heap)} / ${mb(last1.wasm)} | ${flat ? 'yes' : 'NO'} | ${limited === null ? '-' : limited ? `yes (${s.limitMb})` : `NO (${s.limitMb})`} |`;
+}
+
+console.log(`soak: ${minutes} min (warm-up ${warmupMinutes} min), demo rate ${rate} orders/s, V8 old space ${heapMb} MB, RSS every ${sampleMs / 1000} s; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const rows: string[] = [];
+for (const s of scenarios) {
+  const series = await soak(s);
+  rows.push(...series.map((x) => verdict(s, x)));
+  console.log(`${s.name}: load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+console.log('| scenario | process | RSS MB at | peak MB | after warm-up, first -> last quarter median MB | last malloc heap / PGlite memory MB | flat | under limit |');
+console.log('| --- | --- | --- | ---: | --- | --- | --- | --- |');
+rows.forEach((row) => console.log(row));
