@@ -56,7 +56,7 @@ export interface DemoReport {
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
-  /** Claimed for sending but not marked sent yet (a killed worker's claim); sent again when the claim expires. */
+  /** Claimed for sending but not marked sent yet: being sent, or a killed worker's claim (sent again when it expires). */
   emailsInFlight: number;
   latencyMs: { confirmedToBooked: { p50: number | null; p99: number | null; count: number } };
   /** Orders over the time from the first confirmation to the last booking. */
@@ -179,6 +179,13 @@ async function bookingLatencies(db: Db, placed: PlacedOrder[]): Promise<{ latenc
   return { latencies: { p50: at(0.5), p99: at(0.99), count: values.length }, lastBookedAtMs: bookedAt.length === 0 ? null : Math.max(...bookedAt) };
 }
 
+/** Why messages are still in flight: only a demo that killed workers can blame them. */
+function inFlightReason(r: DemoReport): string {
+  return (r.workers?.killed ?? 0) > 0
+    ? 'being sent, or claimed by a worker that was killed: sent again when the claim expires'
+    : 'being sent as the report was taken';
+}
+
 export function formatReport(r: DemoReport): string {
   const ms = (v: number | null) => (v === null ? '-' : `${Math.round(v)} ms`);
   return [
@@ -188,7 +195,7 @@ export function formatReport(r: DemoReport): string {
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
-    `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (claimed by a killed worker; sent again when the claim expires)` : ''}`,
+    `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,
     `  every order accounted for: ${r.accountedFor ? 'yes' : 'NO'}; lost release runs ${r.release.missing}, duplicated ${r.release.duplicated}; lost dispatch runs ${r.dispatch.missing}, duplicated ${r.dispatch.duplicated}; deliveries booked twice ${r.dispatch.doubleBooked}`,
     ...(r.workers && r.workers.processes > 0 ? [`  worker processes ${r.workers.processes} (started ${r.workers.started}, killed with SIGKILL ${r.workers.killed})`] : []),
