@@ -36,7 +36,7 @@ export function isExpressionString(value: unknown): value is string {
 export async function evaluateExpression(source: string, context: unknown, options: EvaluateOptions = {}): Promise<unknown> {
   const limits = options.limits ?? DEFAULT_EXPRESSION_LIMITS;
   try {
-    return needsIsolation(source) ? await expressionIsolate.evaluate(source, context, limits) : await evaluateGuarded(source, context, limits);
+    return needsIsolation(source) ? await expressionIsolate.evaluate(source, context, limits) : await evaluateInThread(source, context, limits);
   } catch (cause) {
     if (cause instanceof CrossdockError) throw cause;
     const limit = breachedLimit(cause);
@@ -48,6 +48,23 @@ export async function evaluateExpression(source: string, context: unknown, optio
       retryable: false,
       cause,
     });
+  }
+}
+
+/**
+ * JSONata's time limit is wall-clock time across the evaluation's awaits, so in a busy process
+ * (other runs' steps, a blocking query, many expressions of one template at once) a trivial
+ * expression can be charged for others' work. A timeout here is therefore not yet a verdict:
+ * the expression is evaluated once more alone, in the isolation worker, whose clock times
+ * this expression only. A real runaway breaches there too (and that thread is terminated);
+ * one that only waited for the process completes there. Depth and size breaches are final.
+ */
+async function evaluateInThread(source: string, context: unknown, limits: ExpressionLimits): Promise<unknown> {
+  try {
+    return await evaluateGuarded(source, context, limits);
+  } catch (cause) {
+    if (breachedLimit(cause) !== 'timeoutMs') throw cause;
+    return expressionIsolate.evaluate(source, context, limits);
   }
 }
 
