@@ -55,7 +55,7 @@ describe('order-release pack: approval SLAs', () => {
     await eventually('the director\'s reminder', async () => (await actions(second.id)).includes('reminded'));
     await later(4 * HOUR);
     const run = await h.runFor('order-release', order.id, ['completed', 'failed']);
-    assert.ok(h.path(run).includes('tell-salesperson'), h.path(run).join(' '));
+    assert.ok(h.path(run).includes('tell-salesperson'), `${run.status}: ${h.path(run).join(' ')}; last step ${JSON.stringify(run.steps.at(-1))}`);
     const shown = await h.crossdock.services.approvals.show(second.id);
     assert.equal(shown.status, 'rejected');
     assert.equal(shown.breached, true);
