@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
+import { CrossdockError } from '../errors/index.ts';
 import { join, resolve } from 'node:path';
 import { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree } from '../store/index.ts';
 
@@ -27,11 +28,27 @@ export const STATE_FILES = {
 export function prepareStateDir(stateDir: string, legacyDir: string | null, options: { inUse?: string[] } = {}): string[] {
   restrictNewFiles();
   const dir = privateDirectory(stateDir);
+  refuseSharedDirectory(dir);
   const inUse = new Set((options.inUse ?? []).map((path) => resolve(path)));
   const notices = legacyDir ? moveLegacyFiles(legacyDir, dir, inUse) : [];
   const repaired = [dir, ...Object.values(STATE_FILES).map((name) => join(dir, name)).filter((path) => existsSync(path))].flatMap((path) => securePrivateTree(path, { recursive: false }));
   if (repaired.length > 0) notices.push(describeRepairs(dir, repaired));
   return notices;
+}
+
+/**
+ * The state directory is made owner-only, so it must never be a folder other users share: one
+ * anybody may write to, or with the sticky bit (/tmp, /var/tmp, a team's drop folder), is
+ * refused, not narrowed, lest a setting pointed at it lock every other user out.
+ */
+function refuseSharedDirectory(dir: string): void {
+  const mode = statSync(dir).mode;
+  if ((mode & 0o002) === 0 && (mode & 0o1000) === 0) return;
+  throw new CrossdockError(
+    'FILE_MODE_UNSAFE',
+    `The state directory ${dir} is shared with other users (mode ${(mode & 0o7777).toString(8)}): Crossdock makes its state directory owner-only, so it must be a directory of its own. Set CROSSDOCK_STATE_DIR (or --state-dir) to one, for example ${join(dir, 'crossdock-state')}`,
+    { category: 'user', retryable: false },
+  );
 }
 
 function moveLegacyFiles(legacyDir: string, dir: string, inUse: Set<string>): string[] {

@@ -1,7 +1,8 @@
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dirname } from 'node:path';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { sql } from 'kysely';
 import { SMTPServer } from 'smtp-server';
 import { buildApi } from '../../src/api/index.ts';
@@ -248,9 +249,11 @@ export async function mailingInstance(smtp: SmtpSink, env: Record<string, string
   const t = await openTestStore();
   const store: Record<string, string> = t.connection.kind === 'postgres' ? { DATABASE_URL: t.connection.url } : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
   if (t.connection.kind === 'pglite') await t.store.close(); // one process, one PGlite: the instance opens it
+  // A directory of the instance's own: the state directory is made owner-only.
+  const stateDir = t.connection.kind === 'pglite' ? dirname(t.connection.dataDir) : mkdtempSync(join(tmpdir(), 'crossdock-notify-state-'));
   const crossdock = await createCrossdock(loadConfig({
     ...store,
-    CROSSDOCK_STATE_DIR: dirname(t.connection.kind === 'pglite' ? t.connection.dataDir : '/tmp/x'),
+    CROSSDOCK_STATE_DIR: stateDir,
     CROSSDOCK_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
     CROSSDOCK_SMTP_HOST: '127.0.0.1',
     CROSSDOCK_SMTP_PORT: String(smtp.port),
@@ -268,7 +271,10 @@ export async function mailingInstance(smtp: SmtpSink, env: Record<string, string
       await api.close();
       await crossdock.close();
       if (t.connection.kind === 'pglite') rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
-      else await t.dispose();
+      else {
+        await t.dispose();
+        rmSync(stateDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -137,4 +137,21 @@ describe('state directory and secrets key', () => {
     assert.equal(readFileSync(join(site.root, 'first-admin-code'), 'utf8'), 'old\n');
     assert.ok(log.lines().some((l) => l.level === 40 && l.msg.startsWith(`${join(site.root, 'first-admin-code')} was left by an earlier version and is not used`)), JSON.stringify(log.lines()));
   });
+
+  test('a shared folder (anybody may write, sticky bit, as /tmp) is refused as the state directory and left as it was', async () => {
+    const site = await newSite();
+    sites.push(site);
+    const shared = join(site.root, 'shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    writeFileSync(join(shared, 'someone-elses.txt'), 'not Crossdock\n');
+    chmodSync(join(shared, 'someone-elses.txt'), 0o644); // whatever the umask an earlier start left
+    await assert.rejects(createCrossdock(loadConfig({ ...site.env, CROSSDOCK_STATE_DIR: shared, LOG_LEVEL: 'silent' }), { logger: captureLog().logger }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'FILE_MODE_UNSAFE');
+      assert.match(error.message, new RegExp(`The state directory ${shared} is shared with other users \\(mode 1777\\).*CROSSDOCK_STATE_DIR`));
+      return true;
+    });
+    assert.equal(statSync(shared).mode & 0o7777, 0o1777, 'the shared folder keeps its mode');
+    assert.equal(statSync(join(shared, 'someone-elses.txt')).mode & 0o777, 0o644);
+  });
 });
