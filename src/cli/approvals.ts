@@ -100,7 +100,7 @@ async function asApprover(c: Crossdock, email: string | undefined) {
 
 function printList(approvals: ApprovalView[], out: Output): number {
   const rows = approvals.map((a) => ({ id: a.id, status: a.status, subject: `${a.subject.model} ${a.subject.name ?? a.subject.id}`, level: a.level.name, due: a.level.dueAt ?? '-', approvers: a.level.assignees.map((x) => x.email).join(', '), bulk: a.bulkGroup ?? '-' }));
-  out.result({ approvals }, () => (rows.length === 0 ? 'no approval requests' : table(rows as never[], ['id', 'status', 'subject', 'level', 'due', 'approvers', 'bulk'])));
+  out.result({ approvals }, () => (rows.length === 0 ? 'no approval requests' : table(rows, ['id', 'status', 'subject', 'level', 'due', 'approvers', 'bulk'])));
   return 0;
 }
 

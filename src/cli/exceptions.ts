@@ -77,7 +77,7 @@ const hours = (ms: number) => `${(ms / 3_600_000).toFixed(1)} h`;
 
 function printList(cases: CaseView[], out: Output): number {
   const rows = cases.map((c) => ({ id: c.id, status: c.status, type: c.type, severity: c.severity, age: hours(c.ageMs), sla: c.slaBreached ? 'BREACHED' : '', owner: c.owner.team ?? c.owner.userId ?? '-', title: c.title, code: c.errorCode ?? '-' }));
-  out.result({ cases }, () => (rows.length === 0 ? 'no exception cases' : table(rows as never[], ['id', 'status', 'type', 'severity', 'age', 'sla', 'owner', 'code', 'title'])));
+  out.result({ cases }, () => (rows.length === 0 ? 'no exception cases' : table(rows, ['id', 'status', 'type', 'severity', 'age', 'sla', 'owner', 'code', 'title'])));
   return 0;
 }
 

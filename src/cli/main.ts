@@ -244,7 +244,7 @@ async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: O
   switch (sub) {
     case 'list': {
       const runs = await ops.listRuns({ status: flags.status, workflow: flags.workflow, limit: flags.limit ? Number(flags.limit) : undefined });
-      out.result({ runs }, () => table(runs as never[], ['id', 'workflowId', 'status', 'cursor', 'eventId', 'createdAt', 'endedAt']));
+      out.result({ runs }, () => table(runs, ['id', 'workflowId', 'status', 'cursor', 'eventId', 'createdAt', 'endedAt']));
       return 0;
     }
     case 'show': {
@@ -295,7 +295,7 @@ async function eventsCommand(ops: Operations, rest: string[], flags: Flags, out:
 
 function showRun(run: Awaited<ReturnType<Operations['showRun']>>): string {
   const head = `run ${run.id}  ${run.workflowId}@${run.workflowVersion}  ${run.status}${run.cursor ? ` at ${run.cursor}` : ''}`;
-  const steps = table(run.steps.map((s) => ({ ...s, error: (s.error as { code?: string } | null)?.code ?? null })) as never[], ['seq', 'attempt', 'stepId', 'type', 'status', 'error', 'endedAt']);
+  const steps = table(run.steps.map((s) => ({ ...s, error: (s.error as { code?: string } | null)?.code ?? null })), ['seq', 'attempt', 'stepId', 'type', 'status', 'error', 'endedAt']);
   const error = run.error ? `\nerror: ${JSON.stringify(run.error)}` : '';
   return `${head}\ninput: ${JSON.stringify(run.input)}\n${steps}\noutput: ${JSON.stringify(run.output)}${error}`;
 }

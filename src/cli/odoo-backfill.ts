@@ -19,7 +19,7 @@ export async function odooBackfill(crossdock: Crossdock, flags: BackfillFlags, o
   const until = flags.until ? odooInstant(flags.until, '--until') : null;
   const results = await crossdock.odoo!.ingestion.backfill({ since, until, source: flags.source ?? null, event: flags.event ?? null });
   const window = `${since} <= write_date${until ? ` < ${until}` : ''} (UTC)`;
-  out.result({ since, until, results }, () => `${window}\n${table(results as never[], ['source', 'event', 'emitted', 'duplicates'])}`);
+  out.result({ since, until, results }, () => `${window}\n${table(results, ['source', 'event', 'emitted', 'duplicates'])}`);
   return 0;
 }
 

@@ -34,14 +34,14 @@ export async function odooCommand(config: CrossdockConfig, rest: string[], out: 
       out.result({ rotations, rules }, () =>
         [
           ...rotations.map((r) => `source ${r.source}: new webhook token in force; the old one is accepted until ${r.previousUntil}`),
-          table(rules as never[], ['event', 'model', 'state', 'ruleId', 'url']),
+          table(rules, ['event', 'model', 'state', 'ruleId', 'url']),
         ].join('\n'),
       );
       return 0;
     }
     if (sub === 'setup-rules') {
       const rules = await odoo.setupRules();
-      out.result({ rules }, () => table(rules as never[], ['event', 'model', 'state', 'ruleId', 'url']));
+      out.result({ rules }, () => table(rules, ['event', 'model', 'state', 'ruleId', 'url']));
       return 0;
     }
     await crossdock.engine.loadWorkflows(config.workflowsDir);

@@ -40,10 +40,12 @@ export function usageError(message: string): CrossdockError {
   return new CrossdockError('USAGE', message, { category: 'user', retryable: false });
 }
 
-export function table(rows: Record<string, unknown>[], columns: string[]): string {
+/** Any rows of plain objects (interfaces included), shown by the named columns. */
+export function table(rows: readonly object[], columns: string[]): string {
   if (rows.length === 0) return '(none)';
+  const at = (r: object, c: string) => (r as Record<string, unknown>)[c];
   const cell = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v));
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(at(r, c)).length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(r[c]))))].join('\n');
+  return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(at(r, c)))))].join('\n');
 }

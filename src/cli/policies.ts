@@ -42,14 +42,14 @@ export async function policiesCommand(config: CrossdockConfig, rest: string[], f
   switch (sub) {
     case 'list': {
       const policies = registry.list().map((p) => ({ id: p.id, version: p.version, file: p.file }));
-      out.result({ policies }, () => (policies.length === 0 ? `no policies for ${config.workflowsDir} (looked in: ${registry.dirs().join(', ') || 'no policies folder'})` : table(policies as never[], ['id', 'version', 'file'])));
+      out.result({ policies }, () => (policies.length === 0 ? `no policies for ${config.workflowsDir} (looked in: ${registry.dirs().join(', ') || 'no policies folder'})` : table(policies, ['id', 'version', 'file'])));
       return 0;
     }
     case 'show': {
       const policy = find(id);
       const tables = tablesOf(policy.content);
       out.result({ id: policy.id, version: policy.version, file: policy.file, tables }, () =>
-        [`${policy.id}@${policy.version}  ${policy.file}`, ...tables.flatMap((t) => [`\n${t.node} (hit policy ${t.hitPolicy})`, table(t.rows.map((r) => ({ rule: r.rule, id: r.id, ...r.cells })) as never[], ['rule', 'id', ...t.columns.map((c) => c.label)])])].join('\n'),
+        [`${policy.id}@${policy.version}  ${policy.file}`, ...tables.flatMap((t) => [`\n${t.node} (hit policy ${t.hitPolicy})`, table(t.rows.map((r) => ({ rule: r.rule, id: r.id, ...r.cells })), ['rule', 'id', ...t.columns.map((c) => c.label)])])].join('\n'),
       );
       return 0;
     }

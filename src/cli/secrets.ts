@@ -67,7 +67,7 @@ async function rotateKey(config: CrossdockConfig, out: Output): Promise<number> 
 }
 
 function printList(secrets: SecretInfo[], out: Output): number {
-  out.result({ secrets }, () => table(secrets as never[], ['name', 'description', 'keyId', 'updatedAt']));
+  out.result({ secrets }, () => table(secrets, ['name', 'description', 'keyId', 'updatedAt']));
   return 0;
 }
 

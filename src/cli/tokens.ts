@@ -78,6 +78,6 @@ function printCreated(token: string, info: Omit<TokenInfo, never>, out: Output):
 }
 
 function printTokens(tokens: TokenInfo[], out: Output): number {
-  out.result({ tokens }, () => table(tokens.map((t) => ({ ...t, scopes: t.scopes.join(',') })) as never[], ['id', 'userId', 'name', 'scopes', 'expiresAt', 'revokedAt', 'lastUsedAt']));
+  out.result({ tokens }, () => table(tokens.map((t) => ({ ...t, scopes: t.scopes.join(',') })), ['id', 'userId', 'name', 'scopes', 'expiresAt', 'revokedAt', 'lastUsedAt']));
   return 0;
 }

@@ -60,7 +60,7 @@ export async function usersCommand(config: CrossdockConfig, rest: string[], flag
 }
 
 function printUsers(users: User[], out: Output): number {
-  out.result({ users }, () => table(users as never[], ['id', 'email', 'name', 'role', 'kind', 'disabled', 'createdAt']));
+  out.result({ users }, () => table(users, ['id', 'email', 'name', 'role', 'kind', 'disabled', 'createdAt']));
   return 0;
 }
 
