@@ -16,9 +16,8 @@ import { performance } from 'node:perf_hooks';
 import { sql, type Kysely } from 'kysely';
 import { encodeCursor } from '../src/api/pagination.ts';
 import { createOutput } from '../src/cli/output.ts';
-import { startInstance } from '../src/cli/serve.ts';
 import { loadConfig } from '../src/config/index.ts';
-import { createCrossdock } from '../src/main.ts';
+import { createCrossdock, startInstance } from '../src/main.ts';
 import { silentLogger } from '../src/observability/index.ts';
 import { createTestDatabase, dropTestDatabase } from '../test/support/stores.ts';
 

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
@@ -15,7 +16,8 @@ import { ConnectorStats, createLogger, type Logger } from './observability/index
 import { openStore, type Store } from './store/index.ts';
 import { decideStep, PolicyRegistry } from './policies/index.ts';
 import type { StepType } from './workflows/index.ts';
-import { createApiServices, type ApiServices } from './api/index.ts';
+import { buildApi, createApiServices, startSecurity, type ApiServices, type SecurityStartup } from './api/index.ts';
+import { localCliScopes } from './auth/index.ts';
 import { CrossdockError } from './errors/index.ts';
 import { loadKeyring, openKeyringAtStart, type Keyring } from './secrets/index.ts';
 import { prepareStateDir, STATE_FILES } from './state/index.ts';
@@ -234,4 +236,86 @@ export function secretsKeyring(config: CrossdockConfig): Keyring | null {
   const keyring = loadKeyring({ key: s.secretsKey, keyFile: s.secretsKeyFile, previousKeys: s.previousSecretsKeys }, { generateIfMissing: false });
   if (!keyring && s.secretsKeyFileRequired) throw keyFileNotFound(s.secretsKeyFile);
   return keyring;
+}
+
+/** Where a starting instance prints what a person must read rather than a log line (the CLI's output). */
+export interface Printer {
+  info(line: string): void;
+}
+
+export interface InstanceOptions {
+  api: boolean;
+  workers: number;
+  /** Where the API listens; the default is CROSSDOCK_PORT (0: any free port). */
+  port?: number;
+  /** The built dashboard to serve under /app/; the default is dashboard/dist (`npm run build:dashboard`). */
+  dashboardDir?: string;
+}
+
+export interface RunningInstance {
+  crossdock: Crossdock;
+  /** Where the API listens; null for a worker-only process. */
+  url: string | null;
+  /** Stops the API, the engine identity and the instance; safe to call more than once. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts what `crossdock start` runs on an open Crossdock: the engine identity, the API
+ * (with the connectors' webhook routes), the workers and the Odoo pollers. The demo starts
+ * the same pieces the same way.
+ */
+export async function startInstance(crossdock: Crossdock, config: CrossdockConfig, options: InstanceOptions, out: Printer): Promise<RunningInstance> {
+  const { engine, logger } = crossdock;
+  const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, STATE_FILES.cliToken) : null;
+  const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile, localCliScopes: localCliScopes() });
+  let api: Awaited<ReturnType<typeof buildApi>> | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      await api?.close();
+      await security.stop();
+      await crossdock.close();
+    })());
+  try {
+    if (options.api) {
+      api = await buildApi({
+        services: crossdock.services,
+        logger,
+        maxBodyBytes: config.maxEventBytes,
+        rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
+        cookieSecure: config.security.cookieSecure,
+        plugins: crossdock.webhookRoutes, // /hooks/odoo/..., /hooks/carriers/...
+        ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+      });
+      await api.listen({ host: config.http.host, port: options.port ?? config.http.port });
+      const { port } = api.server.address() as AddressInfo;
+      engine.vars.apiUrl = `http://${config.http.host}:${port}`;
+      logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
+      if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
+    }
+    if (!crossdock.notifications.channels.includes('email')) {
+      logger.warn({ missing: 'CROSSDOCK_SMTP_HOST' }, 'no mail transport: approvers and customers are not e-mailed; each approval records who was not notified (docs/NOTIFICATIONS.md)');
+    }
+    engine.startWorkers(options.workers);
+    // Pollers run in the API process only, so several workers never poll the same cursor.
+    if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
+    logger.info({ workers: options.workers, store: crossdock.store.kind }, 'workers started');
+    return { crossdock, url: api ? String(engine.vars.apiUrl) : null, stop };
+  } catch (error) {
+    await stop().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Printed (not logged) while no administrator exists; the code itself stays in its file. */
+function firstAdminHelp(codeFile: string): string {
+  return [
+    '',
+    'No administrator yet. Create the first one (there is no default password):',
+    '  npm run crossdock -- users add you@example.com --role admin',
+    `While this instance runs, that command uses the one-time setup code in ${codeFile}`,
+    '(readable by this account only). The code stops working once an administrator exists.',
+    '',
+  ].join('\n');
 }

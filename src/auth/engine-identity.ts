@@ -25,8 +25,8 @@ export const ENGINE_ACCOUNT: ServiceAccount = { user: ENGINE_USER, role: 'operat
  * The command line on the same machine as an embedded-store instance. Whoever can read the
  * state directory can read the database files beside it, so a token kept there (0600)
  * grants nothing new; it lets `crossdock runs ...`, `approvals list`, `exceptions ...` work
- * while `start` holds the store. Its scopes are what the CLI's remote commands need (the CLI
- * derives them, src/cli/remote-permissions.ts), never a person's permission: it cannot decide
+ * while `start` holds the store. Its scopes are what the CLI's remote commands need (derived from
+ * the table of remote commands, remote-permissions.ts), never a person's permission: it cannot decide
  * approvals (a decision is made by a person, with their own token), nor manage users,
  * sources or secrets (an administrator's token).
  */

@@ -6,3 +6,4 @@ export { Sessions, SESSION_COOKIE, CSRF_HEADER, csrfTokenFor, csrfMatches } from
 export { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
 export { EngineIdentity, ENGINE_ACCOUNT, localCliAccount, PERSON_ONLY, type ServiceAccount } from './engine-identity.ts';
 export { FirstAdminSetup } from './setup.ts';
+export { REMOTE_COMMAND_PERMISSIONS, localCliScopes } from './remote-permissions.ts';

@@ -1,77 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { buildApi, startSecurity, type SecurityStartup } from '../api/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
-import { createCrossdock, type Crossdock } from '../main.ts';
+import { createCrossdock, startInstance, type Crossdock, type InstanceOptions } from '../main.ts';
 import { toCrossdockError } from '../errors/index.ts';
 import type { Output } from './output.ts';
-import { localCliScopes } from './remote-permissions.ts';
-import { STATE_FILES } from '../state/index.ts';
 
-export interface ServeOptions {
-  api: boolean;
-  workers: number;
+export interface ServeOptions extends Omit<InstanceOptions, 'port'> {
   /** A JSON-lines file of events to send once started (the sample stream). */
   feed?: string;
-  /** The built dashboard to serve under /app/; the default is dashboard/dist (`npm run build:dashboard`). */
-  dashboardDir?: string;
-}
-
-export interface RunningInstance {
-  crossdock: Crossdock;
-  /** Where the API listens; null for a worker-only process. */
-  url: string | null;
-  /** Stops the API, the engine identity and the instance; safe to call more than once. */
-  stop(): Promise<void>;
-}
-
-/**
- * Starts what `crossdock start` runs on an open Crossdock: the engine identity, the API
- * (with the connectors' webhook routes), the workers and the Odoo pollers. The demo starts
- * the same pieces the same way.
- */
-export async function startInstance(crossdock: Crossdock, config: CrossdockConfig, options: ServeOptions & { port?: number }, out: Output): Promise<RunningInstance> {
-  const { engine, logger } = crossdock;
-  const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, STATE_FILES.cliToken) : null;
-  const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile, localCliScopes: localCliScopes() });
-  let api: Awaited<ReturnType<typeof buildApi>> | undefined;
-  let stopping: Promise<void> | undefined;
-  const stop = () =>
-    (stopping ??= (async () => {
-      await api?.close();
-      await security.stop();
-      await crossdock.close();
-    })());
-  try {
-    if (options.api) {
-      api = await buildApi({
-        services: crossdock.services,
-        logger,
-        maxBodyBytes: config.maxEventBytes,
-        rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
-        cookieSecure: config.security.cookieSecure,
-        plugins: crossdock.webhookRoutes, // /hooks/odoo/..., /hooks/carriers/...
-        ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
-      });
-      await api.listen({ host: config.http.host, port: options.port ?? config.http.port });
-      const { port } = api.server.address() as AddressInfo;
-      engine.vars.apiUrl = `http://${config.http.host}:${port}`;
-      logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
-      if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
-    }
-    if (!crossdock.notifications.channels.includes('email')) {
-      logger.warn({ missing: 'CROSSDOCK_SMTP_HOST' }, 'no mail transport: approvers and customers are not e-mailed; each approval records who was not notified (docs/NOTIFICATIONS.md)');
-    }
-    engine.startWorkers(options.workers);
-    // Pollers run in the API process only, so several workers never poll the same cursor.
-    if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
-    logger.info({ workers: options.workers, store: crossdock.store.kind }, 'workers started');
-    return { crossdock, url: api ? String(engine.vars.apiUrl) : null, stop };
-  } catch (error) {
-    await stop().catch(() => undefined);
-    throw error;
-  }
 }
 
 /** `crossdock start` (API + workers) and `crossdock worker` (workers only). Resolves when stopped by a signal. */
@@ -132,16 +67,4 @@ function reportRuns({ engine, logger }: Crossdock): void {
     logger.info({ runId: e.runId, workflow: e.workflowId, step: e.stepId, until: e.until }, `run ${e.runId} waiting at ${e.stepId}; see: crossdock runs show ${e.runId}`),
   );
   engine.events.on('step:failed', (e) => e.willRetry && logger.info({ runId: e.runId, step: e.stepId, attempt: e.attempt, error: e.error.code }, 'step failed; will retry'));
-}
-
-/** Printed (not logged) while no administrator exists; the code itself stays in its file. */
-function firstAdminHelp(codeFile: string): string {
-  return [
-    '',
-    'No administrator yet. Create the first one (there is no default password):',
-    '  npm run crossdock -- users add you@example.com --role admin',
-    `While this instance runs, that command uses the one-time setup code in ${codeFile}`,
-    '(readable by this account only). The code stops working once an administrator exists.',
-    '',
-  ].join('\n');
 }

@@ -4,8 +4,9 @@
  * file Crossdock needs to talk to it, and the environment variables that file names, then
  * runs until SIGINT or SIGTERM.
  *
- * The simulators are test and demo code: they are loaded here, by dynamic import, and only
- * when this command runs. No other command loads sim/ (test/unit/cli-imports.test.ts).
+ * The simulators are test and demo code: they are loaded here, through the demo's door to
+ * them (src/demo/simulators.ts), by dynamic import, and only when this command runs. No other
+ * command loads sim/ (test/unit/cli-imports.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { CrossdockConfig } from '../config/index.ts';
 import { simCarriersConfig, simOdooConfig } from '../demo/sim-config.ts';
+import type { CarrierSimulator } from '../demo/simulators.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { createLogger, silentLogger } from '../observability/index.ts';
 import { usageError, type Output } from './output.ts';
@@ -60,7 +62,7 @@ export async function simCommand(config: CrossdockConfig, rest: string[], flags:
 }
 
 async function runCarriers(port: number, flags: SimFlags, out: Output, until: () => Promise<void>): Promise<number> {
-  const { DEFAULT_CARRIER_PROFILES, startCarrierSimulator } = await import('../../sim/carriers/index.ts');
+  const { DEFAULT_CARRIER_PROFILES, startCarrierSimulator } = await import('../demo/simulators.ts');
   const known = DEFAULT_CARRIER_PROFILES.map((p) => p.code);
   const choices: SimCarrierChoice[] = flags['carriers-file'] === undefined ? known.map((code) => ({ code })) : readCarriersFile(flags['carriers-file'], known);
   const profiles = choices.map((c) => {
@@ -92,10 +94,8 @@ async function runCarriers(port: number, flags: SimFlags, out: Output, until: ()
   }
 }
 
-type CarrierSim = Awaited<ReturnType<(typeof import('../../sim/carriers/index.ts'))['startCarrierSimulator']>>;
-
 /** Plays the carriers' tracking webhooks, signed as each carrier signs them, for every booking once it is TRACKING_AFTER_MS old. */
-async function playTracking(sim: CarrierSim, crossdockUrl: string): Promise<{ stop(): Promise<void> }> {
+async function playTracking(sim: CarrierSimulator, crossdockUrl: string): Promise<{ stop(): Promise<void> }> {
   const { TrackingPlayer } = await import('../demo/actors.ts');
   sim.setWebhookUrl((code) => `${crossdockUrl}/hooks/carriers/${code}`);
   const bookedAt = (ref: string) => sim.profiles.flatMap((p) => sim.bookings(p.code)).find((b) => b.tracking_ref === ref)?.created_at;
@@ -120,7 +120,7 @@ function crossdockBaseUrl(value: string): string {
 }
 
 async function runOdoo(port: number, crossdockUrl: string, flags: SimFlags, out: Output, until: () => Promise<void>): Promise<number> {
-  const { startOdooSimulator } = await import('../../sim/odoo/index.ts');
+  const { startOdooSimulator } = await import('../demo/simulators.ts');
   const { seedDemo } = await import('../demo/seed.ts');
   const stop = until();
   const sim = await startOdooSimulator({ port });

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ApprovalsService, Decider } from '../approvals/index.ts';
-import type { CarrierSimulator } from '../../sim/carriers/index.ts';
+import type { CarrierSimulator } from './simulators.ts';
 import type { Logger } from '../observability/index.ts';
 
 /** A stable share in [0, 1) for a string: the same request always gets the same answer. */

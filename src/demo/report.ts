@@ -4,7 +4,7 @@
  * twice (one release run per order, one dispatch per released order, one booking per delivery).
  */
 import { sql, type Kysely } from 'kysely';
-import type { CarrierSimulator } from '../../sim/carriers/index.ts';
+import type { CarrierSimulator } from './simulators.ts';
 import type { PlacedOrder } from './traffic.ts';
 
 type Db = Kysely<any>;

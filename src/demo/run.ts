@@ -6,8 +6,8 @@
  * poller, RPC reads and writes, signed carrier webhooks, SMTP (to a local catcher).
  */
 import { join, relative, resolve } from 'node:path';
-import type { CarrierSimulator } from '../../sim/carriers/index.ts';
-import type { Output } from '../cli/output.ts';
+import type { CarrierSimulator } from './simulators.ts';
+import type { Printer } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { ApproverBot, TrackingPlayer } from './actors.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
@@ -24,7 +24,7 @@ export interface DemoOptions {
   seed: number;
   summaryEveryMs: number;
   logger: Logger;
-  out: Output;
+  out: Printer;
   /** Resolves when a continuous demo should stop (Ctrl-C). */
   until?: Promise<void>;
   /** Time allowed for a bounded demo to settle once every order is placed. */
@@ -133,7 +133,7 @@ function startSummary(db: never, o: DemoOptions, started: number): { stop(): voi
   return { stop: () => clearInterval(timer) };
 }
 
-function printWhereToLook(out: Output, url: string, orders: number | null, dir: string): void {
+function printWhereToLook(out: Printer, url: string, orders: number | null, dir: string): void {
   out.info([
     '',
     `Crossdock demo running: ${orders === null ? 'orders keep coming until you press Ctrl-C' : `${orders} orders`}.`,

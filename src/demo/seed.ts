@@ -3,7 +3,7 @@
  * selling to customers across Europe. Everything is created through the simulator's ORM methods (create, action_confirm,
  * button_validate, the invoicing wizard, action_post) so the records look as Odoo makes them.
  */
-import type { OdooSimulator } from '../../sim/odoo/index.ts';
+import type { OdooSimulator } from './simulators.ts';
 
 export interface DemoCustomer {
   id: number;

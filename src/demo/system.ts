@@ -8,20 +8,24 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { startCarrierSimulator, type CarrierProfile, type CarrierSimulator } from '../../sim/carriers/index.ts';
-import { startOdooSimulator, type OdooSimulator, type SimOdooVersion } from '../../sim/odoo/index.ts';
 import type { Decider } from '../approvals/index.ts';
-import { startInstance, type RunningInstance } from '../cli/serve.ts';
-import type { Output } from '../cli/output.ts';
 import { loadConfig } from '../config/index.ts';
 import type { OdooProtocol } from '../connectors/odoo/index.ts';
 import { setupRules } from '../connectors/odoo/ingest/index.ts';
 import { systemClock, type Clock } from '../engine/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import { createCrossdock, type Crossdock } from '../main.ts';
+import { createCrossdock, startInstance, type Crossdock, type Printer, type RunningInstance } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 import { simCarriersConfig, simOdooConfig } from './sim-config.ts';
+import {
+  startCarrierSimulator,
+  startOdooSimulator,
+  type CarrierProfile,
+  type CarrierSimulator,
+  type OdooSimulator,
+  type SimOdooVersion,
+} from './simulators.ts';
 import { seedDemo, type DemoCatalog } from './seed.ts';
 import { seededRandom } from './traffic.ts';
 import { WorkerFleet } from './workers.ts';
@@ -56,7 +60,7 @@ export interface DemoSystemOptions {
   dir: string;
   port: number;
   logger: Logger;
-  out: Output;
+  out: Printer;
   /** Failing carriers at random by their reliability (the demo); tests inject faults instead. */
   randomCarrierFailures: boolean;
   /** The simulated carriers; the default is the simulator's four (DE, EU and world). */

@@ -6,7 +6,7 @@
  * freight that no parcel carrier takes. The mix is drawn from a seeded generator, so a
  * demo of N orders is the same N orders every time.
  */
-import type { OdooSimulator } from '../../sim/odoo/index.ts';
+import type { OdooSimulator } from './simulators.ts';
 import type { DemoCatalog, DemoCustomer, DemoProduct } from './seed.ts';
 
 export const OrderKind = {

@@ -1,4 +1,5 @@
-import { Permission, PERSON_ONLY } from '../auth/index.ts';
+import { Permission } from './permissions.ts';
+import { PERSON_ONLY } from './engine-identity.ts';
 
 const P = Permission;
 
