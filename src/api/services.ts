@@ -3,7 +3,7 @@ import { AuditLog } from '../audit/index.ts';
 import { ExceptionsService } from '../exceptions/index.ts';
 import { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
-import { createMetrics, type Metrics } from '../observability/index.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
 import { PolicyRegistry } from '../policies/index.ts';
 import { SecretStore, type Keyring } from '../secrets/index.ts';
 import { WebhookSources } from '../triggers/index.ts';

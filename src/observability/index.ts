@@ -1,3 +1,2 @@
 export { createLogger, silentLogger, type Logger } from './logger.ts';
-export { createMetrics, type Metrics } from './metrics.ts';
 export { ConnectorStats, CONNECTOR_STATS_BUCKET_MS, CONNECTOR_STATS_FLUSH_MS, type ConnectorCallSink, type ConnectorStatsOptions } from './connector-stats.ts';
