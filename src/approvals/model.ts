@@ -126,7 +126,7 @@ function warningsOf(r: RequestRow): ApprovalView['warnings'] {
 }
 
 /** Why a level has nobody who may decide it, for its history and case. */
-export function noEligibleReason(level: string, candidates: number, excluded: number): string {
+export function noEligibleReason(level: string, candidates: number): string {
   return candidates === 0
     ? `level "${level}" has no approvers: its group or list resolves to nobody`
     : `level "${level}": all ${candidates} approver(s) are excluded by segregation of duties (requester, conflict of interest or an earlier level)`;

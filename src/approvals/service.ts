@@ -291,7 +291,7 @@ export class ApprovalsService {
     const level = r.chain[r.level]!;
     await this.#record(tx, r, { action: 'assigned', actor: 'system', via: 'system', details: { level: level.name, assignees: eligible.map((a) => a.email), excluded, dueAt: due?.toISOString() ?? null, required: level.required } });
     if (eligible.length === 0) {
-      await this.#record(tx, r, { action: 'no_eligible_approver', actor: 'system', via: 'system', reason: noEligibleReason(level.name, candidates.length, excluded.length), details: { level: level.name, excluded } });
+      await this.#record(tx, r, { action: 'no_eligible_approver', actor: 'system', via: 'system', reason: noEligibleReason(level.name, candidates.length), details: { level: level.name, excluded } });
       await this.#o.onNoEligibleApprover?.(toView(await this.#row(tx, { id: String(r.id) })), excluded, tx);
     }
     await this.#notifyAll(tx, String(r.id), eligible, kind, now);

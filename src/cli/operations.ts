@@ -124,7 +124,7 @@ function localTokenHint(config: CrossdockConfig): string {
 
 /** Who made a change from the command line, for the audit log. */
 export function cliActor(): string {
-  let user = 'unknown';
+  let user: string;
   try {
     user = userInfo().username;
   } catch {

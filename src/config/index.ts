@@ -219,7 +219,7 @@ function chatWebhooks(env: Record<string, string | undefined>): { webhooks: Reco
       problems.push({ path: key, message: 'the name after CROSSDOCK_CHAT_WEBHOOK_ must be upper-case letters, digits and _' });
       continue;
     }
-    let url: URL | null = null;
+    let url: URL | null;
     try {
       url = new URL(value);
     } catch {

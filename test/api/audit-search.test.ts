@@ -19,7 +19,7 @@ describe('GET /api/v1/audit: newest first, keyset pages both ways, search', () =
   const clock = new ManualClock(minute(0));
   let auditor = '';
   /** Every entry in the log, oldest first, as the log itself lists them. */
-  let all: { seq: number; at: string; actor: string; action: string; target: string | null }[] = [];
+  const all: { seq: number; at: string; actor: string; action: string; target: string | null }[] = [];
 
   const get = async (query: string) => {
     const answer = await h.request('GET', `/api/v1/audit?${query}`, { token: auditor });

@@ -48,7 +48,7 @@ export async function startTestApi(options: { workflows?: string[]; engine?: Par
     }
     const response = await fetch(`${base}${path}`, { method, headers, body });
     const text = await response.text();
-    let parsed: unknown = text;
+    let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch {

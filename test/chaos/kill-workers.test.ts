@@ -104,7 +104,7 @@ describe('chaos: workers killed with SIGKILL while runs are in flight', () => {
     await feeding;
 
     const deadline = Date.now() + 180_000;
-    let counts: Record<string, number> = {};
+    let counts: Record<string, number>;
     for (;;) {
       const rows = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM runs GROUP BY status`.execute(t.store.db);
       counts = Object.fromEntries(rows.rows.map((r) => [r.status, r.n]));

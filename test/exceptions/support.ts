@@ -113,13 +113,12 @@ export async function startHarness(): Promise<Harness> {
     [{ name: 'odoo', url: sim.url, database: sim.database, login: 'admin', apiKey: 'sim-admin-api-key', protocol: 'jsonrpc', timeoutMs: 5_000, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } }],
     { sleep: async () => undefined },
   );
-  let engine: Engine | undefined;
   // The step uses the API's own service, made with the API below: a late-bound reference.
   let exceptions: ExceptionsService | undefined;
   const raise = raiseExceptionStep({ openCase: (...args: Parameters<ExceptionsService['openCase']>) => exceptions!.openCase(...args) } as unknown as ExceptionsService);
   const steps = new StepRegistry([...engineStepTypes(), httpRequestStep, ...odooStepTypes(pool), raise, reserveStep(faults, calls)]);
   const api = await startTestApi({ workflows: WORKFLOWS, engine: { steps, clock, caseEvents: auditCaseEvents(() => clock.now()) } });
-  engine = api.engine;
+  const engine = api.engine;
   exceptions = api.services.exceptions;
   engine.startWorkers(1);
   const operator = await api.tokenFor('operator');
@@ -128,9 +127,9 @@ export async function startHarness(): Promise<Harness> {
   return {
     api, engine, sim, clock, exceptions, faults, calls, operator, viewer,
     async run(type, payload) {
-      const { runIds } = await engine!.accept({ source: 'test', type, key: `e-${++events}`, payload });
+      const { runIds } = await engine.accept({ source: 'test', type, key: `e-${++events}`, payload });
       const runId = runIds[0]!;
-      const run = await waitForRun(engine!, runId);
+      const run = await waitForRun(engine, runId);
       return { runId, status: run.status };
     },
     async caseOf(runId) {

@@ -17,7 +17,7 @@ describe('crossdock sim odoo', () => {
   test('serves the demo data over JSON-RPC; the written configuration passes odoo check once setup-rules ran; SIGINT stops it', async () => {
     const configFile = join(dir, 'odoo.yaml');
     const sim = startCrossdock(['sim', 'odoo', '--port', '0', '--write-config', configFile, '--json']);
-    let url = '';
+    let url: string;
     try {
       const answer = JSON.parse(await sim.output(completeJson)) as { url: string; database: string; env: Record<string, string> };
       url = answer.url;

@@ -42,7 +42,7 @@ describe('operations schedules on two workers (PostgreSQL server, whatever CROSS
       try {
         return await Promise.any([waitForRun(a.crossdock.engine, runId, statuses, 5_000), waitForRun(b.crossdock.engine, runId, statuses, 5_000)]);
       } catch (error) {
-        if (look === 24) throw new Error(`run ${runId} did not settle: ${(error as AggregateError).errors?.map((e: Error) => e.message).join('; ')}`);
+        if (look === 24) throw new Error(`run ${runId} did not settle: ${(error as AggregateError).errors?.map((e: Error) => e.message).join('; ')}`, { cause: error });
         clock.advance(20_000);
         a.crossdock.engine.wake();
         b.crossdock.engine.wake();

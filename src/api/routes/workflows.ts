@@ -17,7 +17,7 @@ function graph(engine: Engine, w: CompiledWorkflow) {
     const type = engine.steps.get(step.type);
     const next = w.defaultNext(step);
     if (next && !type?.rawConfig) edges.push({ from: step.id, to: next, kind: 'next' });
-    let targets: string[] = [];
+    let targets: string[];
     try {
       const config = type?.rawConfig ? step.with : type?.config.safeParse(step.with).data;
       targets = config === undefined ? [] : (type?.targets?.(config) ?? []);
