@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { ROLE_PERMISSIONS, type Role } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import type { User } from './users.ts';
+import type { Database } from '../store/index.ts';
 
 export const SESSION_COOKIE = 'crossdock_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -28,7 +29,7 @@ export function csrfMatches(sessionId: string, given: string | undefined): boole
 /** Dashboard sessions: the cookie carries 256 random bits; the table keeps their sha256. */
 export class Sessions {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<Database>,
     private readonly now: () => Date,
     private readonly ttlMs: number,
   ) {}

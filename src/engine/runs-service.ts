@@ -76,7 +76,7 @@ export class RunsService {
     if (filter.status) query = query.where('status', '=', filter.status);
     if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
     if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
-    if (filter.beforeId) query = query.where('id', '<', filter.beforeId as never);
+    if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
     const rows = await query.execute();
     return rows.map((r) => ({
       id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
@@ -86,7 +86,7 @@ export class RunsService {
   }
 
   async show(runId: string): Promise<RunDetail> {
-    const run = await this.store.db.selectFrom('runs').selectAll().where('id', '=', assertId(runId) as never).executeTakeFirst();
+    const run = await this.store.db.selectFrom('runs').selectAll().where('id', '=', assertId(runId)).executeTakeFirst();
     if (!run) throw notFound(runId);
     const steps = await this.store.db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').orderBy('attempt').execute();
     const signals = await this.store.db.selectFrom('signals').select(['name', 'payload', 'sent_at', 'consumed_seq']).where('run_id', '=', runId).orderBy('id').execute();

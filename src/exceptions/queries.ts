@@ -1,7 +1,8 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { exceptionErrors, type CaseEvent, type CaseRow, type CaseStatus, type CaseType, type Severity } from './model.ts';
+import type { Database } from '../store/index.ts';
 
-export type Db = Kysely<any>;
+export type Db = Kysely<Database>;
 
 export interface CaseFilter {
   status?: CaseStatus;
