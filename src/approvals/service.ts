@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import { wakeRunSql } from '../store/index.ts';
+import { wakeRun } from '../store/index.ts';
 import { bulkErrors, bulkGroupKey, bulkProblems, type BulkDecision, type BulkNote, type BulkOutcome } from './bulk.ts';
 import type { ApprovalLevel, Subject } from './definition.ts';
 import { ApproverDirectory, type Assignee } from './directory.ts';
@@ -340,8 +340,7 @@ export class ApprovalsService {
 
   /** A decision changes what the step must do (continue, show the next level, new timers): make the run due. */
   async #wakeRun(tx: Db, r: RequestRow, now: Date): Promise<void> {
-    await sql`UPDATE runs SET ${wakeRunSql(sql`${now}::timestamptz`)}, updated_at = ${now}
-      WHERE id = ${r.run_id} AND status NOT IN ('completed', 'failed', 'cancelled')`.execute(tx);
+    await wakeRun(tx, r.run_id, now);
   }
 
   async #notifyAll(tx: Db, id: string, to: Assignee[], kind: ApprovalNotice['kind'], now: Date): Promise<void> {

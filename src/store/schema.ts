@@ -1,7 +1,7 @@
 import type { TableOf } from './columns.ts';
 import { tables } from './tables.ts';
 
-export { ENDED_STATUSES, RunStatus, tables, type CaseSeverity, type CaseStatus, type CaseType } from './tables.ts';
+export { ENDED_STATUSES, RunStatus, tables, type CaseSeverity, type CaseStatus, type CaseSubject, type CaseType } from './tables.ts';
 
 type Tables = typeof tables;
 

@@ -22,6 +22,12 @@ export const ENDED_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'can
 export type CaseStatus = 'open' | 'retrying' | 'resolved' | 'replayed';
 export type CaseType = 'dead_letter' | 'odoo_refusal' | 'raised' | 'check' | 'event_conflict' | 'event_order';
 export type CaseSeverity = 'low' | 'medium' | 'high' | 'critical';
+/** What a case is about: an Odoo record, a shipment ... */
+export interface CaseSubject {
+  model: string;
+  id: string | number;
+  name?: string;
+}
 
 /** 0001: events, runs and their checkpoints. */
 const engineTables = {
@@ -96,20 +102,20 @@ const engineTables = {
     kind: text(),
     status: text<CaseStatus>(),
     step_id: text().orNull(),
-    error: jsonb().orNull(),
+    error: jsonb<{ code?: string; message?: string }>().orNull(),
     opened_at: timestamptz(),
     closed_at: timestamptz().orNull(),
     type: text<CaseType>().defaulted(),
     severity: text<CaseSeverity>().defaulted(),
     title: text().orNull(),
-    subject: jsonb().orNull(),
+    subject: jsonb<CaseSubject>().orNull(),
     owner_team: text().orNull(),
     owner_user_id: bigint().orNull(),
     due_at: timestamptz().orNull(),
     error_code: text().orNull(),
     workflow_id: text().orNull(),
     input: jsonb().orNull(),
-    details: jsonb().orNull(),
+    details: jsonb<Record<string, unknown>>().orNull(),
     open_key: text().orNull(),
     reason_code: text().orNull(),
     resolution: text().orNull(),
@@ -122,7 +128,7 @@ const engineTables = {
     at: timestamptz(),
     actor: text(),
     action: text(),
-    details: jsonb().defaulted(),
+    details: jsonb<Record<string, unknown>>().defaulted(),
   },
 };
 
