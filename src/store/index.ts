@@ -12,3 +12,4 @@ export * from './event-order.ts';
 export * from './storable-json.ts';
 export { isStoreFault, mapStoreFault, storeFault, StoreFaultCode, STORE_RETRY_AFTER_MS } from './faults.ts';
 export * from './run-control.ts';
+export * from './case-queries.ts';
