@@ -26,6 +26,11 @@ export function csrfMatches(sessionId: string, given: string | undefined): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Ends every live session of a user (disabling the user logs them out everywhere). */
+export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: Date): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+}
+
 /** Dashboard sessions: the cookie carries 256 random bits; the table keeps their sha256. */
 export class Sessions {
   constructor(

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
 import { ROLES, type Role } from './permissions.ts';
+import { revokeUserSessions } from './sessions.ts';
 import type { Database } from '../store/index.ts';
 
 export interface User {
@@ -78,7 +79,7 @@ export class Users {
   async disable(id: string, executor: Kysely<Database> = this.db): Promise<User> {
     const user = await this.get(id);
     await sql`UPDATE users SET disabled_at = coalesce(disabled_at, ${this.now()}) WHERE id = ${user.id}`.execute(executor);
-    await sql`UPDATE sessions SET revoked_at = ${this.now()} WHERE user_id = ${user.id} AND revoked_at IS NULL`.execute(executor);
+    await revokeUserSessions(executor, user.id, this.now());
     return { ...user, disabled: true };
   }
 
