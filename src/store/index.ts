@@ -13,3 +13,5 @@ export * from './storable-json.ts';
 export { isStoreFault, mapStoreFault, storeFault, StoreFaultCode, STORE_RETRY_AFTER_MS } from './faults.ts';
 export * from './run-control.ts';
 export * from './case-queries.ts';
+export * from './workflow-versions.ts';
+export * from './event-reads.ts';

@@ -33,11 +33,20 @@ export async function listRuns(db: Db, filter: RunListFilter) {
   return query.execute();
 }
 
+export async function findRun(db: Db, runId: string): Promise<RunRow | undefined> {
+  return db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+}
+
+/** Every step attempt of a run, in order (position, then attempt). */
+export async function loadRunSteps(db: Db, runId: string) {
+  return db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').orderBy('attempt').execute();
+}
+
 /** A run with its step attempts (in order) and the signals sent to it (oldest first); undefined if there is none. */
 export async function loadRunDetail(db: Db, runId: string) {
-  const run = await db.selectFrom('runs').selectAll().where('id', '=', runId).executeTakeFirst();
+  const run = await findRun(db, runId);
   if (!run) return undefined;
-  const steps = await db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').orderBy('attempt').execute();
+  const steps = await loadRunSteps(db, runId);
   const signals = await db.selectFrom('signals').select(['name', 'payload', 'sent_at', 'consumed_seq']).where('run_id', '=', runId).orderBy('id').execute();
   return { run, steps, signals };
 }
