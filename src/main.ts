@@ -94,13 +94,13 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
     let engine: Engine | undefined;
     let services: ReturnType<typeof createApiServices> | undefined;
     const now = () => (options.clock ?? systemClock).now();
-    const notifications = new Notifications({ db: store.db as never, config: config.notify, clock: { now }, logger });
+    const notifications = new Notifications({ db: store.db, config: config.notify, clock: { now }, logger });
     // Every Odoo RPC and carrier call is counted here, in the minute the engine's clock says.
     const connectorStats = new ConnectorStats({ db: store.db, now, logger });
     const approvals = new ApprovalsService({
-      db: store.db as never,
+      db: store.db,
       now,
-      audit: new AuditLog(store.db as never, now),
+      audit: new AuditLog(store.db, now),
       wake: () => store.wake(),
       // Decision links point where people reach Crossdock: CROSSDOCK_PUBLIC_URL, else the
       // address this instance's API listens on (`start` sets it).
@@ -112,8 +112,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       onNoEligibleApprover: (request, excluded, tx) => noEligibleApproverCase(exceptions, logger, request, excluded, tx),
     });
     // The exception queue; the raise_exception step opens cases through it, retries go through the engine's runs.
-    const exceptions = new ExceptionsService({ db: store.db as never, now, audit: new AuditLog(store.db as never, now), runs: () => engine!.runs });
-    const undelivered = new UndeliveredNotices({ db: store.db as never, exceptions, logger });
+    const exceptions = new ExceptionsService({ db: store.db, now, audit: new AuditLog(store.db, now), runs: () => engine!.runs });
+    const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings
       ? createOdooIntegration(odooSettings, {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineEvents } from '../engine/index.ts';
+import type { Database } from '../store/index.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -18,7 +19,7 @@ export interface Metrics {
  * events; run counts by state and the queue's depth and age are read from the store at
  * scrape time, so they are right across every worker process.
  */
-export function createMetrics(deps: { events: EngineEvents; db: Kysely<any>; processMetrics?: boolean }): Metrics {
+export function createMetrics(deps: { events: EngineEvents; db: Kysely<Database>; processMetrics?: boolean }): Metrics {
   const registry = new Registry();
   if (deps.processMetrics) collectDefaultMetrics({ register: registry, prefix: 'crossdock_process_' });
   const accepted = new Counter({ name: 'crossdock_events_accepted_total', help: 'Events durably accepted, by source', labelNames: ['source'], registers: [registry] });

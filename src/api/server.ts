@@ -110,7 +110,7 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     api.get('/api/docs/openapi.json', async () => document);
   });
   await app.register(webhookIngress({
-    db: services.engine.store.db as never,
+    db: services.engine.store.db,
     sources: services.sources,
     accept: (event) => services.engine.accept(event, 'webhook'),
     now: () => services.engine.clock.now(),

@@ -48,7 +48,7 @@ export interface ServicesOptions {
 /** Wires the security services over the engine's store and clock. */
 export function createApiServices(options: ServicesOptions): ApiServices {
   const { engine } = options;
-  const db = engine.store.db as never;
+  const db = engine.store.db;
   const now = () => engine.clock.now();
   const users = new Users(db, now);
   const secrets = new SecretStore(db, options.keyring, now);

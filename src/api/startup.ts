@@ -22,7 +22,7 @@ export interface SecurityStartup {
  */
 export async function startSecurity(services: ApiServices, engine: Engine, logger: Logger, options: { api: boolean; localCliTokenFile?: string | null; localCliScopes?: readonly Permission[] }): Promise<SecurityStartup> {
   const actor = `system ${hostname()}:${process.pid}`;
-  const deployed = await recordDeployments(services.audit, engine.store.db as never, engine.catalog.current().map((w) => ({ id: w.id, version: w.hash, file: w.file })), actor);
+  const deployed = await recordDeployments(services.audit, engine.store.db, engine.catalog.current().map((w) => ({ id: w.id, version: w.hash, file: w.file })), actor);
   if (deployed > 0) logger.info({ workflows: deployed }, 'workflow deployments recorded in the audit log');
   Object.defineProperty(engine.vars, 'apiToken', { value: '', enumerable: false, writable: true, configurable: true });
   const identity = new EngineIdentity(services.users, services.tokens, (token) => (engine.vars.apiToken = token), logger);

@@ -2,8 +2,9 @@ import { sql, type Kysely } from 'kysely';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { Approvers, EscalationTarget } from './definition.ts';
+import type { Database } from '../store/index.ts';
 
-type Db = Kysely<any>;
+type Db = Kysely<Database>;
 
 /** A person asked to decide at a level; `via` says why (the group, the list, a manager). */
 export interface Assignee {

@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
+import type { Database } from '../store/index.ts';
 
-type Db = Kysely<any>;
+type Db = Kysely<Database>;
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;

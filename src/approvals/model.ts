@@ -2,12 +2,13 @@ import type { Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
 import type { ApprovalLevel, Subject } from './definition.ts';
 import type { Assignee } from './directory.ts';
+import type { Database } from '../store/index.ts';
 
 export const ApprovalStatus = { pending: 'pending', approved: 'approved', rejected: 'rejected', cancelled: 'cancelled' } as const;
 export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
 
 /** The approvals tables are queried with raw SQL (their rows: RequestRow, ApprovalAction). */
-export type Db = Kysely<any>;
+export type Db = Kysely<Database>;
 
 export type Decision = 'approve' | 'reject';
 export type DecisionVia = 'api' | 'link' | 'cli';

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import { wakeRunSql } from '../store/index.ts';
+import { ENDED_STATUSES, runStatus, wakeRun } from '../store/index.ts';
 import { bulkErrors, bulkGroupKey, bulkProblems, type BulkDecision, type BulkNote, type BulkOutcome } from './bulk.ts';
 import type { ApprovalLevel, Subject } from './definition.ts';
 import { ApproverDirectory, type Assignee } from './directory.ts';
@@ -183,11 +183,11 @@ export class ApprovalsService {
 
   async show(id: string): Promise<ApprovalView & { runStatus: string; actions: ApprovalAction[] }> {
     const r = await this.#row(this.#o.db, { id });
-    const run = (await sql<{ status: string }>`SELECT status FROM runs WHERE id = ${r.run_id}`.execute(this.#o.db)).rows[0]!;
+    const runState = (await runStatus(this.#o.db, r.run_id))!; // approval_requests.run_id references runs
     const actions = (await sql<{ at: Date; level: number; action: string; actor: string; user_id: string | null; on_behalf_of: string | null; via: string; reason: string | null; details: Record<string, unknown> }>`
       SELECT at, level, action, actor, user_id, on_behalf_of, via, reason, details FROM approval_actions WHERE request_id = ${id} ORDER BY id`.execute(this.#o.db)).rows;
     return {
-      ...toView(r), runStatus: run.status,
+      ...toView(r), runStatus: runState,
       actions: actions.map((a) => ({ at: new Date(a.at).toISOString(), level: a.level, action: a.action, actor: a.actor, userId: a.user_id && String(a.user_id), onBehalfOf: a.on_behalf_of && String(a.on_behalf_of), via: a.via, reason: a.reason, details: a.details })),
     };
   }
@@ -219,8 +219,8 @@ export class ApprovalsService {
   /** Whose seat the decider takes, or why they may not decide (recorded before it is thrown). */
   async #check(tx: Db, r: RequestRow, who: Decider, now: Date): Promise<{ seat: string } | CrossdockError> {
     if (r.status !== 'pending') return approvalErrors.alreadyDecided(String(r.id), r.status, r.decided_at && new Date(r.decided_at).toISOString());
-    const run = (await sql<{ status: string }>`SELECT status FROM runs WHERE id = ${r.run_id}`.execute(tx)).rows[0]!;
-    if (['completed', 'failed', 'cancelled'].includes(run.status)) return approvalErrors.runEnded(String(r.id), run.status);
+    const runState = (await runStatus(tx, r.run_id))!; // approval_requests.run_id references runs
+    if (ENDED_STATUSES.includes(runState)) return approvalErrors.runEnded(String(r.id), runState);
     const acting = await this.directory.actingFor(who.userId, now, tx);
     const seat = acting.find((id) => r.assignees.some((a) => a.userId === id));
     const refuse = async (error: CrossdockError, action: string, details: Record<string, unknown> = {}) => {
@@ -340,8 +340,7 @@ export class ApprovalsService {
 
   /** A decision changes what the step must do (continue, show the next level, new timers): make the run due. */
   async #wakeRun(tx: Db, r: RequestRow, now: Date): Promise<void> {
-    await sql`UPDATE runs SET ${wakeRunSql(sql`${now}::timestamptz`)}, updated_at = ${now}
-      WHERE id = ${r.run_id} AND status NOT IN ('completed', 'failed', 'cancelled')`.execute(tx);
+    await wakeRun(tx, r.run_id, now);
   }
 
   async #notifyAll(tx: Db, id: string, to: Assignee[], kind: ApprovalNotice['kind'], now: Date): Promise<void> {

@@ -1,12 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { AuditLog } from './log.ts';
+import type { Database } from '../store/index.ts';
 
 /**
  * Records each workflow whose current version differs from the last one the audit log saw
  * deployed (a new workflow, or changed files): "workflow.deploy" with old and new version.
  * Called when a process loads the workflow files; loading the same files again records nothing.
  */
-export async function recordDeployments(audit: AuditLog, db: Kysely<any>, workflows: { id: string; version: string; file: string | null }[], actor: string): Promise<number> {
+export async function recordDeployments(audit: AuditLog, db: Kysely<Database>, workflows: { id: string; version: string; file: string | null }[], actor: string): Promise<number> {
   const last = await sql<{ target: string; version: string }>`
     SELECT DISTINCT ON (target) target, details->>'version' AS version FROM audit_log
     WHERE action = 'workflow.deploy' ORDER BY target, seq DESC`.execute(db);

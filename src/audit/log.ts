@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { canonicalJson, entryHash, GENESIS_HASH } from './chain.ts';
+import type { Database } from '../store/index.ts';
 
 export interface AuditInput {
   /** Who: "user:3 ana@example.com", "token:7 ci (user:3 ana@example.com)", "system", "cli:ana". */
@@ -80,17 +81,17 @@ interface Row {
  */
 export class AuditLog {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<Database>,
     private readonly now: () => Date,
   ) {}
 
   /** Appends one entry; inside the caller's transaction when given one (atomic with the change it records). */
-  async append(input: AuditInput, executor?: Kysely<any>): Promise<AuditEntry> {
+  async append(input: AuditInput, executor?: Kysely<Database>): Promise<AuditEntry> {
     if (executor) return this.#append(input, executor);
     return this.db.transaction().execute((tx) => this.#append(input, tx));
   }
 
-  async #append(input: AuditInput, tx: Kysely<any>): Promise<AuditEntry> {
+  async #append(input: AuditInput, tx: Kysely<Database>): Promise<AuditEntry> {
     const head = (await sql<{ seq: string | number; hash: string }>`SELECT seq, hash FROM audit_head WHERE id FOR UPDATE`.execute(tx)).rows[0]!;
     const details = JSON.parse(canonicalJson(input.details ?? {})) as Record<string, unknown>;
     const entry = {

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import { ROLE_PERMISSIONS, type Role } from './permissions.ts';
 import type { Principal } from './principal.ts';
 import type { User } from './users.ts';
+import type { Database } from '../store/index.ts';
 
 export const SESSION_COOKIE = 'crossdock_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -25,10 +26,15 @@ export function csrfMatches(sessionId: string, given: string | undefined): boole
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Ends every live session of a user (disabling the user logs them out everywhere). */
+export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: Date): Promise<void> {
+  await db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+}
+
 /** Dashboard sessions: the cookie carries 256 random bits; the table keeps their sha256. */
 export class Sessions {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<Database>,
     private readonly now: () => Date,
     private readonly ttlMs: number,
   ) {}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { PERMISSIONS, ROLE_PERMISSIONS, SOURCE_SCOPED_PERMISSIONS, type Permission, type Role } from './permissions.ts';
 import type { Principal } from './principal.ts';
+import type { Database } from '../store/index.ts';
 
 /** Sources only the engine writes (src/engine/source-owners.ts); a token listing one could forge its events. */
 const ENGINE_ONLY_SOURCES = ['crossdock', 'schedule'];
@@ -63,12 +64,12 @@ const TOUCH_EVERY_MS = 60_000;
 /** API tokens for machines: shown once at creation, stored as sha256, scoped, expiring, revocable. */
 export class Tokens {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<Database>,
     private readonly now: () => Date,
   ) {}
 
   /** Returns the token text: the only time it exists outside the caller. */
-  async create(owner: { id: string; role: Role }, input: NewToken, createdBy: string | null, executor: Kysely<any> = this.db): Promise<{ token: string; info: TokenInfo }> {
+  async create(owner: { id: string; role: Role }, input: NewToken, createdBy: string | null, executor: Kysely<Database> = this.db): Promise<{ token: string; info: TokenInfo }> {
     const parsed = NewTokenSchema.safeParse(input);
     if (!parsed.success) {
       throw new CrossdockError('TOKEN_INVALID', 'The token request is not valid', { category: 'user', retryable: false, details: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(token)', message: i.message })) });
@@ -113,7 +114,7 @@ export class Tokens {
     return toInfo(row);
   }
 
-  async revoke(id: string, executor: Kysely<any> = this.db): Promise<TokenInfo> {
+  async revoke(id: string, executor: Kysely<Database> = this.db): Promise<TokenInfo> {
     const token = await this.get(id);
     await sql`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ${this.now()}) WHERE id = ${token.id}`.execute(executor);
     return this.get(id);

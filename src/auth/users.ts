@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
 import { ROLES, type Role } from './permissions.ts';
+import { revokeUserSessions } from './sessions.ts';
+import type { Database } from '../store/index.ts';
 
 export interface User {
   id: string;
@@ -38,11 +40,11 @@ const toUser = (r: Row): User => ({ id: String(r.id), email: r.email, name: r.na
 /** People and service accounts. Passwords are argon2id hashes; none is ever returned. */
 export class Users {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<Database>,
     private readonly now: () => Date,
   ) {}
 
-  async create(input: NewUser, options: { kind?: 'person' | 'service' } = {}, executor: Kysely<any> = this.db): Promise<User> {
+  async create(input: NewUser, options: { kind?: 'person' | 'service' } = {}, executor: Kysely<Database> = this.db): Promise<User> {
     const parsed = NewUserSchema.safeParse(input);
     if (!parsed.success) {
       throw new CrossdockError('USER_INVALID', 'The user is not valid', { category: 'user', retryable: false, details: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(user)', message: i.message })) });
@@ -74,10 +76,10 @@ export class Users {
   }
 
   /** Disabling ends the user's sessions and stops their tokens (checked on every request). */
-  async disable(id: string, executor: Kysely<any> = this.db): Promise<User> {
+  async disable(id: string, executor: Kysely<Database> = this.db): Promise<User> {
     const user = await this.get(id);
     await sql`UPDATE users SET disabled_at = coalesce(disabled_at, ${this.now()}) WHERE id = ${user.id}`.execute(executor);
-    await sql`UPDATE sessions SET revoked_at = ${this.now()} WHERE user_id = ${user.id} AND revoked_at IS NULL`.execute(executor);
+    await revokeUserSessions(executor, user.id, this.now());
     return { ...user, disabled: true };
   }
 

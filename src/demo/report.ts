@@ -6,8 +6,9 @@
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
 import type { PlacedOrder } from './traffic.ts';
+import type { Database } from '../store/index.ts';
 
-type Db = Kysely<any>;
+type Db = Kysely<Database>;
 
 export interface LiveSummary {
   events: number;

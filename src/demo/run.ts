@@ -6,9 +6,11 @@
  * poller, RPC reads and writes, signed carrier webhooks, SMTP (to a local catcher).
  */
 import { join, relative, resolve } from 'node:path';
+import type { Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
 import type { Printer } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
+import type { Database } from '../store/index.ts';
 import { ApproverBot, TrackingPlayer } from './actors.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
 import { OPS_LEAD, startDemoSystem } from './system.ts';
@@ -65,14 +67,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     if (chaos) stoppers.unshift(() => clearInterval(chaos));
     const traffic = new OrderTraffic(odoo, system.catalog, o.seed);
     const started = Date.now();
-    const summary = startSummary(crossdock.store.db as never, o, started);
+    const summary = startSummary(crossdock.store.db, o, started);
     stoppers.unshift(() => summary.stop());
     await placeOrders(traffic, o, (i) => carrierWeather(carriers, i));
     if (chaos) clearInterval(chaos);
     if (o.orders === null) return null;
-    await waitUntilSettled(crossdock.store.db as never, player, traffic.placed.length, o.settleTimeoutMs ?? 300_000);
+    await waitUntilSettled(crossdock.store.db, player, traffic.placed.length, o.settleTimeoutMs ?? 300_000);
     summary.stop();
-    const report = await finalReport(crossdock.store.db as never, traffic.placed, carriers, system.mail.received);
+    const report = await finalReport(crossdock.store.db, traffic.placed, carriers, system.mail.received);
     return { ...report, workers: { processes: o.workerProcesses ?? 0, started: system.fleet.started, killed: system.fleet.kills } };
   } finally {
     for (const stop of stoppers) await Promise.resolve(stop()).catch(() => undefined);
@@ -105,7 +107,7 @@ async function placeOrders(traffic: OrderTraffic, o: DemoOptions, beforeEach: (i
   }
 }
 
-async function waitUntilSettled(db: never, player: TrackingPlayer, orders: number, timeoutMs: number): Promise<void> {
+async function waitUntilSettled(db: Kysely<Database>, player: TrackingPlayer, orders: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietRounds = 0;
   while (Date.now() < deadline) {
@@ -118,7 +120,7 @@ async function waitUntilSettled(db: never, player: TrackingPlayer, orders: numbe
   throw new Error(`the demo did not settle within ${timeoutMs} ms`);
 }
 
-function startSummary(db: never, o: DemoOptions, started: number): { stop(): void } {
+function startSummary(db: Kysely<Database>, o: DemoOptions, started: number): { stop(): void } {
   let lastEvents = 0;
   let lastAt = started;
   const timer = setInterval(() => {

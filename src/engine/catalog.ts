@@ -1,6 +1,6 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
-import type { Database } from '../store/index.ts';
+import { findWorkflowVersion, listWorkflowVersions, saveWorkflowVersions, type Database } from '../store/index.ts';
 import { WorkflowSchema, type LoadedWorkflow, type StepDefinition, type WorkflowDefinition } from '../workflows/index.ts';
 
 /** One stored version of a workflow, as the versions list shows it. */
@@ -68,14 +68,7 @@ export class WorkflowCatalog {
   constructor(private readonly db: Kysely<Database>) {}
 
   async install(workflows: LoadedWorkflow[], now: Date): Promise<void> {
-    if (workflows.length > 0) {
-      const rows = workflows.map((w) => ({ workflow_id: w.definition.id, hash: w.hash, definition: w.definition, source_file: w.file }));
-      await sql`
-        INSERT INTO workflow_versions (workflow_id, hash, definition, source_file, created_at)
-        SELECT workflow_id, hash, definition, source_file, ${now}
-        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(workflow_id text, hash text, definition jsonb, source_file text)
-        ON CONFLICT (workflow_id, hash) DO NOTHING`.execute(this.db);
-    }
+    await saveWorkflowVersions(this.db, workflows.map((w) => ({ workflowId: w.definition.id, hash: w.hash, definition: w.definition, sourceFile: w.file })), now);
     const current = new Map<string, CompiledWorkflow>();
     for (const w of workflows) {
       const compiled = new CompiledWorkflow(w.definition, w.hash, w.file);
@@ -95,19 +88,13 @@ export class WorkflowCatalog {
 
   /**
    * Every stored version of a workflow, newest first (by when this store first saw it), with
-   * the number of runs pinned to each: one query, the runs counted per hash in one grouped
-   * pass over the runs_workflow index. Empty for an id that was never loaded; a workflow no
+   * the number of runs pinned to each. Empty for an id that was never loaded; a workflow no
    * longer loaded (retired) still lists its versions, none of them current.
    */
   async versions(workflowId: string): Promise<StoredVersion[]> {
-    const rows = await sql<{ hash: string; label: string | number | null; source_file: string | null; created_at: Date | string; runs: string | number | null }>`
-      SELECT v.hash, v.definition->'version' AS label, v.source_file, v.created_at, r.runs
-      FROM workflow_versions v
-      LEFT JOIN (SELECT workflow_hash, count(*) AS runs FROM runs WHERE workflow_id = ${workflowId} GROUP BY workflow_hash) r ON r.workflow_hash = v.hash
-      WHERE v.workflow_id = ${workflowId}
-      ORDER BY v.created_at DESC, v.hash`.execute(this.db);
+    const rows = await listWorkflowVersions(this.db, workflowId);
     const current = this.#current.get(workflowId)?.hash;
-    return rows.rows.map((r) => ({
+    return rows.map((r) => ({
       hash: r.hash,
       label: r.label ?? null,
       createdAt: new Date(r.created_at).toISOString(),
@@ -121,12 +108,7 @@ export class WorkflowCatalog {
     const key = `${workflowId}@${hash}`;
     const cached = this.#byVersion.get(key);
     if (cached) return cached;
-    const row = await this.db
-      .selectFrom('workflow_versions')
-      .select(['definition', 'source_file'])
-      .where('workflow_id', '=', workflowId)
-      .where('hash', '=', hash)
-      .executeTakeFirst();
+    const row = await findWorkflowVersion(this.db, workflowId, hash);
     if (!row) {
       throw new CrossdockError('WORKFLOW_VERSION_MISSING', `Workflow ${workflowId} version ${hash} is not in the store`, { category: 'bug' });
     }

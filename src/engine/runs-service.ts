@@ -1,6 +1,9 @@
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
-import { insertReplayMarker, loadReplayMarkers, loadStepRows, REPLAY_SIGNAL, sendSignal, type Database, type RunStatus, type Store } from '../store/index.ts';
+import {
+  activeRunIds, cancelRun, closeDeadLetterAsReplayed, insertReplayMarker, listRuns, loadReplayable, loadReplayMarkers, loadRunDetail, loadStepRows, REPLAY_SIGNAL,
+  restartRun, runStatus, runVersion, sendSignal, type Database, type ReplayableRow, type RunStatus, type Store,
+} from '../store/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
 import { planReplay, type ReplayPreview } from './replay-plan.ts';
 import type { StepRegistry } from './step-registry.ts';
@@ -68,16 +71,8 @@ export class RunsService {
   ) {}
 
   async list(filter: { status?: RunStatus; workflowId?: string; eventId?: string; limit?: number; beforeId?: string } = {}): Promise<RunSummary[]> {
-    let query = this.store.db
-      .selectFrom('runs')
-      .select(['id', 'workflow_id', 'workflow_hash', 'status', 'event_id', 'parent_run_id', 'cursor', 'concurrency_key', 'created_at', 'ended_at', 'error'])
-      .orderBy('id', 'desc')
-      .limit(Math.min(filter.limit ?? 50, 1000));
-    if (filter.status) query = query.where('status', '=', filter.status);
-    if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
-    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
-    if (filter.beforeId) query = query.where('id', '<', filter.beforeId as never);
-    const rows = await query.execute();
+    const { limit, ...rest } = filter;
+    const rows = await listRuns(this.store.db, { ...rest, limit: Math.min(limit ?? 50, 1000) });
     return rows.map((r) => ({
       id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
       parentRunId: r.parent_run_id && String(r.parent_run_id), cursor: r.cursor, concurrencyKey: r.concurrency_key,
@@ -86,10 +81,9 @@ export class RunsService {
   }
 
   async show(runId: string): Promise<RunDetail> {
-    const run = await this.store.db.selectFrom('runs').selectAll().where('id', '=', assertId(runId) as never).executeTakeFirst();
-    if (!run) throw notFound(runId);
-    const steps = await this.store.db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').orderBy('attempt').execute();
-    const signals = await this.store.db.selectFrom('signals').select(['name', 'payload', 'sent_at', 'consumed_seq']).where('run_id', '=', runId).orderBy('id').execute();
+    const detail = await loadRunDetail(this.store.db, assertId(runId));
+    if (!detail) throw notFound(runId);
+    const { run, steps, signals } = detail;
     return {
       id: String(run.id), workflowId: run.workflow_id, workflowVersion: run.workflow_hash, status: run.status, eventId: run.event_id && String(run.event_id),
       parentRunId: run.parent_run_id && String(run.parent_run_id), cursor: run.cursor, concurrencyKey: run.concurrency_key,
@@ -108,14 +102,12 @@ export class RunsService {
     const now = this.clock.now();
     // The run's workflow version, loaded before the transaction (a run never changes version):
     // on PGlite a read outside the open transaction would wait for it.
-    const pinned = await sql<{ workflow_id: string; workflow_hash: string }>`SELECT workflow_id, workflow_hash FROM runs WHERE id = ${assertId(runId)}`.execute(this.store.db);
-    if (!pinned.rows[0]) throw notFound(runId);
-    await this.catalog.get(pinned.rows[0].workflow_id, pinned.rows[0].workflow_hash);
+    const pinned = await runVersion(this.store.db, assertId(runId));
+    if (!pinned) throw notFound(runId);
+    await this.catalog.get(pinned.workflow_id, pinned.workflow_hash);
     const replayed = await this.store.db.transaction().execute(async (tx) => {
       await options.inTransaction?.(tx); // first: a caller's refusal rolls the replay back
-      const run = await sql<ReplayableRow>`
-        SELECT status, cursor, seq, workflow_id, workflow_hash, concurrency_key, concurrency_limit FROM runs WHERE id = ${assertId(runId)} FOR UPDATE`.execute(tx);
-      const row = replayable(runId, run.rows[0]);
+      const row = replayable(runId, await loadReplayable(tx, runId, true));
       const cursor = options.fromStep ?? row.cursor;
       if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
       // Checks `again` against the workflow; the marker keeps the keys of every other step.
@@ -123,11 +115,8 @@ export class RunsService {
       await insertReplayMarker(tx, runId, { seq: row.seq + 1, fromStep: cursor, stoppedAt: row.cursor, again: options.again ?? [] }, now);
       const queued = row.concurrency_key !== null || row.concurrency_limit !== null;
       // The replay continues at a new position: the failed attempt stays in the history.
-      await sql`UPDATE runs SET status = ${queued ? 'queued' : 'ready'}, cursor = ${cursor}, seq = seq + 1, step_attempt = 0, error = NULL, output = NULL,
-                  ended_at = NULL, available_at = ${now}, updated_at = ${now}, lease_owner = NULL, lease_expires_at = NULL
-                  ${options.input === undefined ? sql`` : sql`, input = ${JSON.stringify(options.input)}::jsonb`}
-                WHERE id = ${runId}`.execute(tx);
-      await sql`UPDATE exception_cases SET status = 'replayed', closed_at = ${now}, updated_at = ${now} WHERE run_id = ${runId} AND status = 'open' AND kind = 'run_failed'`.execute(tx);
+      await restartRun(tx, runId, { cursor, queued, now, ...(options.input === undefined ? {} : { input: options.input }) });
+      await closeDeadLetterAsReplayed(tx, runId, now);
       return { workflowId: row.workflow_id, cursor, queued };
     });
     await this.store.wake(replayed.queued ? 'admit' : 'work');
@@ -141,14 +130,11 @@ export class RunsService {
    * business object. Runs that end meanwhile are left as they ended. Returns the cancelled ids.
    */
   async cancelActive(workflowId: string, concurrencyKey: string, reason: string, exceptRunId: string | null = null): Promise<string[]> {
-    const active = await sql<{ id: string }>`
-      SELECT id FROM runs WHERE workflow_id = ${workflowId} AND concurrency_key = ${concurrencyKey}
-        AND status IN ('queued', 'ready', 'running', 'waiting') AND id <> ${exceptRunId ?? '0'}::bigint ORDER BY id`.execute(this.store.db);
     const cancelled: string[] = [];
-    for (const { id } of active.rows) {
+    for (const id of await activeRunIds(this.store.db, workflowId, concurrencyKey, exceptRunId)) {
       try {
-        await this.cancel(String(id), reason);
-        cancelled.push(String(id));
+        await this.cancel(id, reason);
+        cancelled.push(id);
       } catch (error) {
         if (!(error instanceof CrossdockError && error.code === 'RUN_ALREADY_ENDED')) throw error;
       }
@@ -161,9 +147,7 @@ export class RunsService {
    * it will act with, and whether its receiver sees a repeat or it acts again.
    */
   async previewReplay(runId: string, options: { fromStep?: string; again?: string[] } = {}): Promise<ReplayPreview> {
-    const run = await sql<ReplayableRow>`
-      SELECT status, cursor, seq, workflow_id, workflow_hash, concurrency_key, concurrency_limit FROM runs WHERE id = ${assertId(runId)}`.execute(this.store.db);
-    const row = replayable(runId, run.rows[0]);
+    const row = replayable(runId, await loadReplayable(this.store.db, assertId(runId), false));
     const cursor = options.fromStep ?? row.cursor;
     if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
     return this.#plan(this.store.db, runId, row, cursor, options.again ?? []);
@@ -179,16 +163,11 @@ export class RunsService {
   async cancel(runId: string, reason = 'cancelled'): Promise<void> {
     const now = this.clock.now();
     const ended = await this.store.db.transaction().execute(async (tx) => {
-      const result = await sql<{ workflow_id: string; parent_run_id: string | null }>`
-        UPDATE runs SET status = 'cancelled', ended_at = ${now}, updated_at = ${now}, lease_owner = NULL, lease_expires_at = NULL,
-                        error = ${JSON.stringify({ code: 'RUN_CANCELLED', message: reason, category: 'user', retryable: false })}::jsonb
-        WHERE id = ${assertId(runId)} AND status NOT IN ('completed', 'failed', 'cancelled')
-        RETURNING workflow_id, parent_run_id`.execute(tx);
-      const row = result.rows[0];
+      const row = await cancelRun(tx, assertId(runId), { code: 'RUN_CANCELLED', message: reason, category: 'user', retryable: false }, now);
       if (!row) {
-        const exists = await sql<{ status: string }>`SELECT status FROM runs WHERE id = ${runId}`.execute(tx);
-        if (!exists.rows[0]) throw notFound(runId);
-        throw new CrossdockError('RUN_ALREADY_ENDED', `Run ${runId} already ended (${exists.rows[0].status})`, { category: 'user', retryable: false });
+        const status = await runStatus(tx, runId);
+        if (!status) throw notFound(runId);
+        throw new CrossdockError('RUN_ALREADY_ENDED', `Run ${runId} already ended (${status})`, { category: 'user', retryable: false });
       }
       return row;
     });
@@ -203,16 +182,6 @@ export class RunsService {
     if (!(await sendSignal(this.store.db, assertId(runId), name, payload, this.clock.now()))) throw notFound(runId);
     await this.store.wake();
   }
-}
-
-interface ReplayableRow {
-  status: RunStatus;
-  cursor: string | null;
-  seq: number;
-  workflow_id: string;
-  workflow_hash: string;
-  concurrency_key: string | null;
-  concurrency_limit: number | null;
 }
 
 function replayable(runId: string, row: ReplayableRow | undefined): ReplayableRow {

@@ -1,6 +1,7 @@
 import { CrossdockError } from '../errors/index.ts';
 import { exceptionErrors, parseGroupKey, type ReasonCode } from './model.ts';
-import { groupCaseIds, type Db } from './queries.ts';
+import { groupCaseIds } from '../store/index.ts';
+import type { Db } from './queries.ts';
 import type { Actor, ExceptionsService } from './service.ts';
 
 export const BULK_MAX = 1000;

@@ -11,7 +11,7 @@ const ACTION = { opened: 'exception.open', failed_again: 'exception.failed_again
  */
 export function auditCaseEvents(now: () => Date): CaseEventSink {
   return async (tx, events) => {
-    const audit = new AuditLog(tx as never, now);
+    const audit = new AuditLog(tx, now);
     for (const e of events) {
       await audit.append({ actor: 'engine', action: ACTION[e.action], target: `exception:${e.caseId}`, details: { run: e.runId, ...e.details } }, tx);
     }

@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { findEvent, findRun, findWorkflowVersion, loadRunSteps, type RunRow } from '../store/index.ts';
 import { DEFAULT_EXPRESSION_LIMITS, resolveTemplate, type WorkflowDefinition } from '../workflows/index.ts';
 
 /** Showing a case re-evaluates the failed step's `with:`: a runaway there must not hold the API for long. */
@@ -25,24 +25,14 @@ export interface FailedStep {
   attempts: number;
 }
 
-interface RunRow {
-  id: string;
-  status: string;
-  input: unknown;
-  workflow_id: string;
-  workflow_hash: string;
-  event_id: string | null;
-}
-
 /** The run a case belongs to, and for a dead letter the step that failed, from the run's checkpoints. */
 export async function runAndFailedStep(db: Db, c: CaseRow): Promise<{ run: RunOfCase | null; failedStep: FailedStep | null }> {
   if (c.run_id === null) return { run: null, failedStep: null };
-  const run = (await sql<RunRow>`SELECT id, status, input, workflow_id, workflow_hash, event_id FROM runs WHERE id = ${c.run_id}`.execute(db)).rows[0];
+  const run = await findRun(db, c.run_id);
   if (!run) return { run: null, failedStep: null };
   const view = { id: String(run.id), status: run.status, input: run.input };
   if (c.kind !== 'run_failed' || c.step_id === null) return { run: view, failedStep: null };
-  const steps = (await sql<{ seq: number; step_id: string; status: string; output: unknown; error: unknown }>`
-    SELECT seq, step_id, status, output, error FROM run_steps WHERE run_id = ${c.run_id} ORDER BY seq, attempt`.execute(db)).rows;
+  const steps = await loadRunSteps(db, c.run_id);
   const ofStep = steps.filter((s) => s.step_id === c.step_id && s.status === 'failed');
   const lastSeq = ofStep.at(-1)?.seq;
   const attempts = ofStep.filter((s) => s.seq === lastSeq).length;
@@ -51,9 +41,10 @@ export async function runAndFailedStep(db: Db, c: CaseRow): Promise<{ run: RunOf
 }
 
 async function stepInput(db: Db, run: RunRow, stepId: string, before: { step_id: string; status: string; output: unknown; error: unknown }[]): Promise<unknown> {
-  const version = (await sql<{ definition: WorkflowDefinition }>`
-    SELECT definition FROM workflow_versions WHERE workflow_id = ${run.workflow_id} AND hash = ${run.workflow_hash}`.execute(db)).rows[0];
-  const step = version?.definition.steps.find((s) => s.id === stepId);
+  const version = await findWorkflowVersion(db, run.workflow_id, run.workflow_hash);
+  // Stored by the catalog only after it validated the definition.
+  const definition = version?.definition as WorkflowDefinition | undefined;
+  const step = definition?.steps.find((s) => s.id === stepId);
   if (!step) return null;
   const memory: Record<string, { output: unknown; error: unknown }> = {};
   for (const s of before) {
@@ -69,7 +60,6 @@ async function stepInput(db: Db, run: RunRow, stepId: string, before: { step_id:
 }
 
 async function eventOf(db: Db, eventId: string): Promise<unknown> {
-  const e = (await sql<{ id: string; source: string; type: string; dedupe_key: string; payload: unknown; received_at: Date | string }>`
-    SELECT id, source, type, dedupe_key, payload, received_at FROM events WHERE id = ${eventId}`.execute(db)).rows[0];
+  const e = await findEvent(db, eventId);
   return e ? { id: String(e.id), source: e.source, type: e.type, key: e.dedupe_key, payload: e.payload, receivedAt: new Date(e.received_at).toISOString() } : null;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
+import type { CaseRow as StoreCaseRow } from '../store/index.ts';
 
 /** event_conflict and event_order are opened by the intake (a key reused with another payload, an event out of order). */
 export const CaseType = { deadLetter: 'dead_letter', odooRefusal: 'odoo_refusal', raised: 'raised', check: 'check', eventConflict: 'event_conflict', eventOrder: 'event_order' } as const;
@@ -40,30 +41,8 @@ export type Subject = z.infer<typeof Subject>;
 export const DEFAULT_SLA_HOURS = 24;
 export const HOUR_MS = 3_600_000;
 
-export interface CaseRow {
-  id: string;
-  run_id: string | null;
-  kind: string;
-  type: CaseType;
-  status: CaseStatus;
-  severity: Severity;
-  title: string | null;
-  step_id: string | null;
-  workflow_id: string | null;
-  error: { code?: string; message?: string } | null;
-  error_code: string | null;
-  subject: Subject | null;
-  owner_team: string | null;
-  owner_user_id: string | null;
-  opened_at: Date | string;
-  due_at: Date | string | null;
-  closed_at: Date | string | null;
-  reason_code: string | null;
-  resolution: string | null;
-  details: Record<string, unknown> | null;
-  input: unknown;
-  updated_at: Date | string;
-}
+/** A row of exception_cases, as the store reads it. */
+export type CaseRow = StoreCaseRow;
 
 /** What the API, the CLI and the dashboard show of a case. */
 export interface CaseView {

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import type { RunsService } from '../engine/index.ts';
@@ -10,7 +9,8 @@ import {
   CASE_TYPES, DEFAULT_SLA_HOURS, exceptionErrors, groupKey, HOUR_MS, SEVERITIES, Subject, toView,
   type CaseEvent, type CaseRow, type CaseStatus, type CaseView, type ReasonCode,
 } from './model.ts';
-import { caseAging, caseGroups, caseHistory, listCases, loadCase, recordEvent, updateCase, type CaseFilter, type Db } from './queries.ts';
+import { caseAging, caseGroups, caseHistory, insertCase, listCases, recordEvent, updateCase } from '../store/index.ts';
+import { checkedFilter, loadCase, type CaseFilter, type Db } from './queries.ts';
 
 export interface ExceptionsOptions {
   db: Db;
@@ -91,17 +91,12 @@ export class ExceptionsService {
     const now = this.#o.now();
     const due = new Date(now.getTime() + (c.slaHours ?? DEFAULT_SLA_HOURS) * HOUR_MS);
     const open = async (tx: Db) => {
-      const inserted = (await sql<CaseRow>`
-        INSERT INTO exception_cases (run_id, kind, status, step_id, error, opened_at, type, severity, title, subject, owner_team, owner_user_id,
-                                     due_at, error_code, workflow_id, details, open_key, updated_at)
-        VALUES (${c.runId ?? null}, ${kind}, 'open', ${c.stepId ?? null}, NULL, ${now}, ${c.type}, ${c.severity}, ${c.title},
-                ${c.subject ? JSON.stringify(c.subject) : null}::jsonb, ${c.owner?.team ?? null}, ${c.owner?.userId ?? null}::bigint, ${due},
-                ${c.code ?? null}, ${c.workflowId ?? null}, ${c.details ? JSON.stringify(c.details) : null}::jsonb, ${c.key ?? null}, ${now})
-        ON CONFLICT (open_key) WHERE open_key IS NOT NULL DO NOTHING RETURNING *`.execute(tx).catch(ownerUnknown)).rows[0];
-      if (!inserted) {
-        const found = (await sql<CaseRow>`SELECT * FROM exception_cases WHERE open_key = ${c.key!}`.execute(tx)).rows[0]!;
-        return { case: toView(found, now), created: false };
-      }
+      const { row: inserted, created } = await insertCase(tx, {
+        kind, runId: c.runId ?? null, stepId: c.stepId ?? null, type: c.type, severity: c.severity, title: c.title, subject: c.subject ?? null,
+        ownerTeam: c.owner?.team ?? null, ownerUserId: c.owner?.userId ?? null, dueAt: due, errorCode: c.code ?? null, workflowId: c.workflowId ?? null,
+        details: c.details ?? null, openKey: c.key ?? null,
+      }, now).catch(ownerUnknown);
+      if (!created) return { case: toView(inserted, now), created: false };
       await recordEvent(tx, inserted.id, now, who.actor, 'opened', { type: c.type, severity: c.severity, code: c.code ?? null });
       await this.#audit(tx, who, 'open', inserted.id, { type: c.type, severity: c.severity, title: c.title, run: c.runId ?? null });
       return { case: toView(inserted, now), created: true };
@@ -111,7 +106,7 @@ export class ExceptionsService {
 
   async list(filter: CaseFilter = {}): Promise<{ cases: CaseView[]; more: boolean }> {
     const limit = Math.min(filter.limit ?? 50, 500);
-    const rows = await listCases(this.#o.db, filter, limit);
+    const rows = await listCases(this.#o.db, checkedFilter(filter), limit);
     const now = this.#o.now();
     return { cases: rows.slice(0, limit).map((r) => toView(r, now)), more: rows.length > limit };
   }
@@ -122,7 +117,7 @@ export class ExceptionsService {
    * how many are past their SLA. Read-only.
    */
   async aging(filter: Pick<CaseFilter, 'severity' | 'owner' | 'type' | 'workflowId'>, ageBoundariesHours: number[]): Promise<{ total: number; breached: number; byTeam: { team: string | null; count: number }[]; byAge: number[] }> {
-    const rows = await caseAging(this.#o.db, { ...filter, status: 'open' }, this.#o.now(), ageBoundariesHours.map((h) => h * HOUR_MS));
+    const rows = await caseAging(this.#o.db, checkedFilter({ ...filter, status: 'open' }), this.#o.now(), ageBoundariesHours.map((h) => h * HOUR_MS));
     const byAge = Array.from({ length: ageBoundariesHours.length + 1 }, () => 0);
     const teams = new Map<string | null, number>();
     let total = 0;

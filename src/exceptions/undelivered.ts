@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../observability/index.ts';
 import { ReasonCode } from './model.ts';
 import type { ExceptionsService } from './service.ts';
+import type { Database } from '../store/index.ts';
 
 const ACTOR = { actor: 'system:notifications' };
 const BATCH = 100;
@@ -38,7 +39,7 @@ export class UndeliveredNotices {
   #sweeping: Promise<{ opened: number; resolved: number }> | null = null;
   #again = false;
 
-  constructor(private readonly o: { db: Kysely<any>; exceptions: ExceptionsService; logger: Logger }) {}
+  constructor(private readonly o: { db: Kysely<Database>; exceptions: ExceptionsService; logger: Logger }) {}
 
   /** Sweeps now, or once more after the sweep under way; never throws (the next one tries again). */
   soon(): void {

@@ -7,9 +7,10 @@ import type { RetryPolicy } from '../workflows/index.ts';
 import type { ChannelSender } from './channels.ts';
 import { notifyErrors } from './errors.ts';
 import { claimNotifications, markGivenUp, markRetry, markSent, type Channel, type NotificationRow } from './outbox.ts';
+import type { Database } from '../store/index.ts';
 
 export interface DispatcherOptions {
-  db: Kysely<any>;
+  db: Kysely<Database>;
   clock: Clock;
   random: Random;
   logger: Logger;

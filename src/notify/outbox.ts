@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { notifyErrors } from './errors.ts';
+import type { Database } from '../store/index.ts';
 
-type Db = Kysely<any>;
+type Db = Kysely<Database>;
 
 export const NotificationStatus = { pending: 'pending', sending: 'sending', sent: 'sent', failed: 'failed', dead: 'dead' } as const;
 export type NotificationStatus = (typeof NotificationStatus)[keyof typeof NotificationStatus];

@@ -9,9 +9,10 @@ import { NotificationDispatcher } from './dispatcher.ts';
 import { notifyErrors } from './errors.ts';
 import { enqueueNotification, listNotifications, messageIdFor, type Channel, type NotificationRow, type NotificationStatus } from './outbox.ts';
 import { TemplateRenderer } from './templates.ts';
+import type { Database } from '../store/index.ts';
 
 export interface NotificationsOptions {
-  db: Kysely<any>;
+  db: Kysely<Database>;
   config: NotifyConfig;
   clock: Clock;
   logger: Logger;
@@ -77,7 +78,7 @@ export class Notifications {
    * transaction, and the dispatcher is woken by the caller's post-commit signal (or its
    * poll); without, it commits at once and the dispatcher is woken now.
    */
-  async enqueue(request: NotificationRequest, tx?: Kysely<any>): Promise<{ id: string; duplicate: boolean }> {
+  async enqueue(request: NotificationRequest, tx?: Kysely<Database>): Promise<{ id: string; duplicate: boolean }> {
     this.#check(request);
     const rendered = request.template !== undefined
       ? await this.templates.render(request.template, request.data)

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
 import { open, seal, sealedKeyId } from './box.ts';
 import type { Keyring } from './keyring.ts';
+import type { Database } from '../store/index.ts';
 
 export interface SecretInfo {
   name: string;
@@ -20,7 +21,7 @@ export const SECRET_NAME = /^[a-z0-9][a-z0-9_.:-]{0,127}$/;
  */
 export class SecretStore {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<Database>,
     private readonly keyring: Keyring | null,
     private readonly now: () => Date,
   ) {}
@@ -29,7 +30,7 @@ export class SecretStore {
     return this.keyring !== null;
   }
 
-  async put(name: string, value: string, description: string | null = null, executor: Kysely<any> = this.db): Promise<SecretInfo> {
+  async put(name: string, value: string, description: string | null = null, executor: Kysely<Database> = this.db): Promise<SecretInfo> {
     if (!SECRET_NAME.test(name)) throw new CrossdockError('SECRET_NAME_INVALID', `"${name}" is not a secret name (a-z, 0-9, "_", ".", ":", "-")`, { category: 'user', retryable: false, details: [{ path: 'name', message: 'a-z, 0-9, "_", ".", ":", "-"; at most 128' }] });
     const keyring = this.#keyring();
     const now = this.now();
@@ -42,13 +43,13 @@ export class SecretStore {
   }
 
   /** The plaintext, for the component that uses it now. Never log or return it. */
-  async reveal(name: string, executor: Kysely<any> = this.db): Promise<string> {
+  async reveal(name: string, executor: Kysely<Database> = this.db): Promise<string> {
     const row = (await sql<{ ciphertext: string }>`SELECT ciphertext FROM secrets WHERE name = ${name}`.execute(executor)).rows[0];
     if (!row) throw new CrossdockError('SECRET_NOT_FOUND', `No secret "${name}"`, { category: 'user', retryable: false });
     return open(this.#keyring(), name, row.ciphertext);
   }
 
-  async info(name: string, executor: Kysely<any> = this.db): Promise<SecretInfo | undefined> {
+  async info(name: string, executor: Kysely<Database> = this.db): Promise<SecretInfo | undefined> {
     const rows = await sql<Row>`SELECT name, description, key_id, created_at, updated_at FROM secrets WHERE name = ${name}`.execute(executor);
     return rows.rows[0] && toInfo(rows.rows[0]);
   }
@@ -58,7 +59,7 @@ export class SecretStore {
     return rows.rows.map(toInfo);
   }
 
-  async remove(name: string, executor: Kysely<any> = this.db): Promise<boolean> {
+  async remove(name: string, executor: Kysely<Database> = this.db): Promise<boolean> {
     const result = await sql`DELETE FROM secrets WHERE name = ${name}`.execute(executor);
     return Number(result.numAffectedRows ?? 0) > 0;
   }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type Transaction } from 'kysely';
-import type { CaseEvent } from './checkpoint-queries.ts';
+import { openEventCase, type CaseEvent } from './engine-cases.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -46,8 +46,6 @@ export interface DuplicateDelivery {
   check: ConflictCheck | null;
 }
 
-const CASE_SLA_MS = 24 * 3_600_000;
-
 /**
  * Compares each duplicate delivery's payload hash with the stored event's and records the
  * ones that differ, in the intake's transaction (so a conflict answered to the sender is
@@ -81,12 +79,9 @@ export async function recordKeyConflicts(tx: Transaction<Database>, duplicates: 
 async function openConflictCase(tx: Transaction<Database>, d: DuplicateDelivery, conflictId: string, now: Date): Promise<string> {
   const title = `Event key ${d.dedupeKey.slice(0, 120)} from ${d.source} was delivered again with a different payload`;
   const details = { event: d.eventId, conflict: conflictId, source: d.source, key: d.dedupeKey, payloadHash: d.payloadHash };
-  const opened = (await sql<{ id: string }>`
-    INSERT INTO exception_cases (run_id, kind, status, opened_at, type, severity, title, error_code, details, open_key, due_at, updated_at)
-    VALUES (NULL, 'event_conflict', 'open', ${now}, 'event_conflict', 'medium', ${title}, 'EVENT_KEY_CONFLICT',
-            ${JSON.stringify(details)}::jsonb, ${`event-conflict:${conflictId}`}, ${new Date(now.getTime() + CASE_SLA_MS)}, ${now})
-    RETURNING id`.execute(tx)).rows[0]!;
-  await sql`INSERT INTO exception_events (case_id, at, actor, action, details) VALUES (${opened.id}, ${now}, 'engine', 'opened', ${JSON.stringify({ code: 'EVENT_KEY_CONFLICT' })}::jsonb)`.execute(tx);
-  await sql`UPDATE event_key_conflicts SET case_id = ${opened.id} WHERE id = ${conflictId}`.execute(tx);
-  return String(opened.id);
+  const caseId = await openEventCase(tx, {
+    kind: 'event_conflict', title, errorCode: 'EVENT_KEY_CONFLICT', workflowId: null, details, openKey: `event-conflict:${conflictId}`, opened: { code: 'EVENT_KEY_CONFLICT' },
+  }, now);
+  await sql`UPDATE event_key_conflicts SET case_id = ${caseId} WHERE id = ${conflictId}`.execute(tx);
+  return caseId;
 }

@@ -1,5 +1,5 @@
 import { sql, type Transaction } from 'kysely';
-import type { CaseEvent } from './checkpoint-queries.ts';
+import { openEventCase, type CaseEvent } from './engine-cases.ts';
 import type { Database } from './schema.ts';
 
 export const ORDER_POLICIES = ['skip', 'park', 'case'] as const;
@@ -101,14 +101,11 @@ async function hold(tx: Transaction<Database>, r: OrderingInput, verdict: Exclud
   if (status !== 'case' || !held) return;
   const title = `Event ${r.eventId} for ${r.order.key} came after a newer one; ${r.workflowId} did not start`;
   const details = { event: r.eventId, workflow: r.workflowId, source: r.source, orderKey: r.order.key, sequence: r.order.sequence, newestSequence: head };
-  const opened = (await sql<{ id: string }>`
-    INSERT INTO exception_cases (run_id, kind, status, opened_at, type, severity, title, error_code, workflow_id, details, open_key, due_at, updated_at)
-    VALUES (NULL, 'event_order', 'open', ${now}, 'event_order', 'medium', ${title}, 'EVENT_OUT_OF_ORDER', ${r.workflowId}, ${JSON.stringify(details)}::jsonb,
-            ${`event-order:${r.eventId}:${r.workflowId}`}, ${new Date(now.getTime() + 24 * 3_600_000)}, ${now})
-    RETURNING id`.execute(tx)).rows[0]!;
-  await sql`INSERT INTO exception_events (case_id, at, actor, action, details) VALUES (${opened.id}, ${now}, 'engine', 'opened', '{"code":"EVENT_OUT_OF_ORDER"}'::jsonb)`.execute(tx);
-  await sql`UPDATE event_order_held SET case_id = ${opened.id} WHERE id = ${held.id}`.execute(tx);
-  result.caseEvents.push({ caseId: String(opened.id), runId: null, action: 'opened', details: { code: 'EVENT_OUT_OF_ORDER', event: r.eventId, workflow: r.workflowId } });
+  const caseId = await openEventCase(tx, {
+    kind: 'event_order', title, errorCode: 'EVENT_OUT_OF_ORDER', workflowId: r.workflowId, details, openKey: `event-order:${r.eventId}:${r.workflowId}`, opened: { code: 'EVENT_OUT_OF_ORDER' },
+  }, now);
+  await sql`UPDATE event_order_held SET case_id = ${caseId} WHERE id = ${held.id}`.execute(tx);
+  result.caseEvents.push({ caseId, runId: null, action: 'opened', details: { code: 'EVENT_OUT_OF_ORDER', event: r.eventId, workflow: r.workflowId } });
 }
 
 /**

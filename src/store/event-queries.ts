@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import type { CaseEvent, CaseEventSink } from './checkpoint-queries.ts';
+import type { CaseEvent, CaseEventSink } from './engine-cases.ts';
 import { recordKeyConflicts, type ConflictCheck, type KeyConflict } from './event-conflicts.ts';
 import { applyOrdering, releaseParked, type OrderingResult, type RunOrder } from './event-order.ts';
 import type { Database } from './schema.ts';

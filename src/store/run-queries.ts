@@ -180,10 +180,18 @@ export async function sendSignal(db: Kysely<Database>, runId: string, name: stri
     const run = await sql<{ id: string }>`SELECT id FROM runs WHERE id = ${runId}`.execute(tx);
     if (run.rows.length === 0) return false;
     await sql`INSERT INTO signals (run_id, name, payload, sent_at) VALUES (${runId}, ${name}, ${JSON.stringify(payload ?? null)}::jsonb, ${now})`.execute(tx);
-    await sql`UPDATE runs SET ${wakeRunSql(sql`${now}::timestamptz`)}, updated_at = ${now}
-      WHERE id = ${runId} AND status NOT IN ('completed', 'failed', 'cancelled')`.execute(tx);
+    await wakeRun(tx, runId, now);
     return true;
   });
+}
+
+/**
+ * Something the run waits on changed (a signal, a decision): make it due now if it is
+ * parked, or mark the wake pending if it is running (see wakeRunSql). An ended run is left alone.
+ */
+export async function wakeRun(db: Kysely<Database>, runId: string, now: Date): Promise<void> {
+  await sql`UPDATE runs SET ${wakeRunSql(sql`${now}::timestamptz`)}, updated_at = ${now}
+    WHERE id = ${runId} AND status NOT IN ('completed', 'failed', 'cancelled')`.execute(db);
 }
 
 /**

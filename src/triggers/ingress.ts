@@ -8,9 +8,10 @@ import { acceptRawJsonBodies } from './raw-body.ts';
 import { mapPayload, type MappedEvent } from './mapping.ts';
 import type { WebhookSource, WebhookSources } from './sources.ts';
 import { verifyHeaderHmac, verifyPathToken, verifyTimestamped, type Verdict } from './verify.ts';
+import type { Database } from '../store/index.ts';
 
 export interface IngressDeps {
-  db: Kysely<any>;
+  db: Kysely<Database>;
   sources: WebhookSources;
   /** The engine's durable intake. */
   accept: (event: MappedEvent) => Promise<{ eventId: string; duplicate: boolean; conflict: boolean }>;

@@ -73,19 +73,19 @@ function invalid(error: z.ZodError, what: string): CrossdockError {
 /** Webhook sources: configuration in webhook_sources, each one's secret sealed in the secret store. */
 export class WebhookSources {
   constructor(
-    private readonly db: Kysely<any>,
+    private readonly db: Kysely<Database>,
     private readonly secrets: SecretStore,
     private readonly now: () => Date,
   ) {}
 
   /** Returns the secret only when Crossdock generated it (the one time it is shown). */
-  async create(input: unknown, executor?: Kysely<any>): Promise<{ source: WebhookSource; secret: string | null }> {
+  async create(input: unknown, executor?: Kysely<Database>): Promise<{ source: WebhookSource; secret: string | null }> {
     const parsed = NewSourceSchema.safeParse(input);
     if (!parsed.success) throw invalid(parsed.error, 'source');
     const s = parsed.data;
     const generated = s.secret === undefined ? randomBytes(32).toString('base64url') : null;
     const now = this.now();
-    const work = async (tx: Kysely<any>) => {
+    const work = async (tx: Kysely<Database>) => {
       const inserted = await sql<Row>`
         INSERT INTO webhook_sources (name, verification, secret_name, signature_header, tolerance_s, mapping, enabled, key_conflict, created_at, updated_at)
         VALUES (${s.name}, ${s.verification}, ${secretName(s.name)}, ${s.signatureHeader ?? DEFAULT_SIGNATURE_HEADER[s.verification]}, ${s.toleranceSeconds},
@@ -99,7 +99,7 @@ export class WebhookSources {
     return { source, secret: generated };
   }
 
-  async update(name: string, input: unknown, executor: Kysely<any> = this.db): Promise<WebhookSource> {
+  async update(name: string, input: unknown, executor: Kysely<Database> = this.db): Promise<WebhookSource> {
     const parsed = SourceUpdateSchema.safeParse(input);
     if (!parsed.success) throw invalid(parsed.error, 'change');
     const current = await this.get(name);
@@ -112,16 +112,16 @@ export class WebhookSources {
   }
 
   /** A new secret, shown once; the old one stops working at once. */
-  async rotateSecret(name: string, executor?: Kysely<any>): Promise<string> {
+  async rotateSecret(name: string, executor?: Kysely<Database>): Promise<string> {
     await this.get(name);
     const secret = randomBytes(32).toString('base64url');
     await this.secrets.put(secretName(name), secret, null, executor);
     return secret;
   }
 
-  async remove(name: string, executor?: Kysely<any>): Promise<void> {
+  async remove(name: string, executor?: Kysely<Database>): Promise<void> {
     await this.get(name);
-    const work = async (tx: Kysely<any>) => {
+    const work = async (tx: Kysely<Database>) => {
       await sql`DELETE FROM webhook_sources WHERE name = ${name}`.execute(tx);
       await this.secrets.remove(secretName(name), tx);
     };
@@ -132,13 +132,13 @@ export class WebhookSources {
     return (await sql<Row>`SELECT * FROM webhook_sources ORDER BY name`.execute(this.db)).rows.map(toSource);
   }
 
-  async get(name: string, executor: Kysely<any> = this.db): Promise<WebhookSource> {
+  async get(name: string, executor: Kysely<Database> = this.db): Promise<WebhookSource> {
     const found = await this.find(name, executor);
     if (!found) throw new CrossdockError('SOURCE_NOT_FOUND', `No webhook source "${name}"`, { category: 'user', retryable: false });
     return found;
   }
 
-  async find(name: string, executor: Kysely<any> = this.db): Promise<WebhookSource | undefined> {
+  async find(name: string, executor: Kysely<Database> = this.db): Promise<WebhookSource | undefined> {
     if (!/^[a-z0-9][a-z0-9_.-]{0,63}$/.test(name)) return undefined;
     const row = (await sql<Row>`SELECT * FROM webhook_sources WHERE name = ${name}`.execute(executor)).rows[0];
     return row && toSource(row);

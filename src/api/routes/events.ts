@@ -1,7 +1,7 @@
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { Permission } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
+import { findEvent, listEvents } from '../../store/index.ts';
 import { decodeCursor, page } from '../pagination.ts';
 import { queryInt, queryTime, route } from '../route.ts';
 import { readableSources } from '../source-scope.ts';
@@ -58,16 +58,13 @@ export const eventRoutes = [
       const limit = query.limit ?? 50;
       const before = decodeCursor(query.cursor);
       const sources = readableSources(principal);
-      const rows = await sql<EventRow>`
-        SELECT id, source, type, dedupe_key, payload, received_at, runs_started FROM events
-        WHERE (${query.source ?? null}::text IS NULL OR source = ${query.source ?? null}::text)
-          AND (${sources === null} OR source = ANY(${[...(sources ?? [])]}::text[]))
-          AND (${query.type ?? null}::text IS NULL OR type = ${query.type ?? null}::text)
-          AND (${query.since ?? null}::timestamptz IS NULL OR received_at >= ${query.since ?? null}::timestamptz)
-          AND (${query.until ?? null}::timestamptz IS NULL OR received_at < ${query.until ?? null}::timestamptz)
-          AND (${before ?? null}::bigint IS NULL OR id < ${before ?? null}::bigint)
-        ORDER BY id DESC LIMIT ${limit + 1}`.execute(services.engine.store.db);
-      const { items, nextCursor } = page(rows.rows.map(toEvent), limit);
+      const rows = await listEvents(services.engine.store.db, {
+        readableSources: sources, limit: limit + 1,
+        ...(query.source === undefined ? {} : { source: query.source }), ...(query.type === undefined ? {} : { type: query.type }),
+        ...(query.since === undefined ? {} : { since: query.since }), ...(query.until === undefined ? {} : { until: query.until }),
+        ...(before === undefined ? {} : { beforeId: before }),
+      });
+      const { items, nextCursor } = page(rows.map(toEvent), limit);
       return { events: items, nextCursor };
     },
   }),
@@ -77,7 +74,7 @@ export const eventRoutes = [
     handler: async ({ services, params, principal }) => {
       const id = params.id!;
       const sources = readableSources(principal);
-      const found = /^\d{1,18}$/.test(id) ? (await sql<EventRow>`SELECT * FROM events WHERE id = ${id}`.execute(services.engine.store.db)).rows[0] : undefined;
+      const found = /^\d{1,18}$/.test(id) ? await findEvent(services.engine.store.db, id) : undefined;
       const row = found && (sources === null || sources.includes(found.source)) ? found : undefined; // another source's event is not theirs to know of
       if (!row) throw new CrossdockError('EVENT_NOT_FOUND', `No event ${id}`, { category: 'user', retryable: false });
       return { ...toEvent(row), payload: row.payload, runs: await services.engine.runs.list({ eventId: id, limit: 1000 }) };

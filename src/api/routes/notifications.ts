@@ -28,7 +28,7 @@ export const notificationRoutes = [
     summary: 'The notification outbox, newest first, paged by `before` (the previous page\'s `next`): e-mails and chat messages with their status, attempts and last error (no bodies)',
     handler: async ({ services, query }) => {
       const limit = query.limit ?? 100;
-      const rows = await listNotifications(services.engine.store.db as never, { ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}), limit: limit + 1 });
+      const rows = await listNotifications(services.engine.store.db, { ...(query.status ? { status: query.status } : {}), ...(query.before ? { before: query.before } : {}), limit: limit + 1 });
       const page = rows.slice(0, limit).map(view);
       return { notifications: page, next: rows.length > limit ? page.at(-1)!.id : null };
     },
@@ -37,7 +37,7 @@ export const notificationRoutes = [
     method: 'POST', path: '/api/v1/notifications/:id/resend', tag: 'notifications', access: Permission.exceptionsOperate, body: ResendBody,
     summary: 'Send a failed or dead message again (same message, same Message-ID), from its first attempt; its exception case resolves once it goes out',
     handler: async ({ services, params, body, audit }) => {
-      const row = await resendNotification(services.engine.store.db as never, params.id!, services.engine.clock.now());
+      const row = await resendNotification(services.engine.store.db, params.id!, services.engine.clock.now());
       await services.engine.store.wake(); // every process's dispatcher listens for the store's wake-up
       await audit({ action: 'notification.resend', target: `notification:${row.id}`, details: { to: row.recipients, channel: row.channel, reason: body.reason ?? null } });
       return view(row);
