@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { startCarrierSimulator, type CarrierProfile, type CarrierSimulator } from '../../sim/carriers/index.ts';
 import { startOdooSimulator, type OdooSimulator, type SimOdooVersion } from '../../sim/odoo/index.ts';
@@ -25,6 +24,7 @@ import { simCarriersConfig, simOdooConfig } from './sim-config.ts';
 import { seedDemo, type DemoCatalog } from './seed.ts';
 import { seededRandom } from './traffic.ts';
 import { WorkerFleet } from './workers.ts';
+import { installPath } from '../install-root.ts';
 
 /** The approvers of the demo company: one per group the packs route to. */
 const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId?: number }[] = [
@@ -137,7 +137,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
 
 export const OPS_LEAD = 'ops@demo.crossdock.test';
 /** The shipped packs, wherever the command runs from. */
-const PACKS_DIR = fileURLToPath(new URL('../../packs', import.meta.url));
+const PACKS_DIR = installPath('packs');
 
 /** The simulators start empty each time, so the store must too: old events would collide with new orders' keys. */
 async function refuseUsedDatabase(crossdock: Crossdock): Promise<void> {
