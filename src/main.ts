@@ -9,13 +9,14 @@ import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from '.
 import { HINT_EVENT_TYPE } from './connectors/odoo/ingest/index.ts';
 import { keyConflictOpensCase } from './triggers/index.ts';
 import { carrierStepTypes, createCarrierIntegration, createCarrierRegistry, loadCarrierSettings, type CarrierConfig, type CarrierIntegration } from './connectors/carriers/index.ts';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { AddressInfo } from 'node:net';
 import { createClientPool, odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { ConnectorStats, createLogger, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import { decideStep, PolicyRegistry } from './policies/index.ts';
 import type { StepType } from './workflows/index.ts';
-import { createApiServices, type ApiServices } from './api/index.ts';
+import { buildApi, createApiServices, type ApiServices } from './api/index.ts';
 import { CrossdockError } from './errors/index.ts';
 import { loadKeyring, openKeyringAtStart, type Keyring } from './secrets/index.ts';
 import { prepareStateDir, STATE_FILES } from './state/index.ts';
@@ -43,6 +44,12 @@ export interface Crossdock {
   undelivered: UndeliveredNotices;
   /** This process's count of Odoo and carrier calls, flushed to connector_stats every few seconds and on close. */
   connectorStats: ConnectorStats;
+  /**
+   * Builds the HTTP API over these services (with the connectors' webhook routes) and listens
+   * on CROSSDOCK_HOST and `port` (default CROSSDOCK_PORT; 0 picks a free one). From then on
+   * `vars.apiUrl` and approval links name the address it actually listens on. The caller closes it.
+   */
+  listen(options?: { port?: number; dashboardDir?: string }): Promise<{ api: FastifyInstance; url: string }>;
   close(): Promise<void>;
 }
 
@@ -101,7 +108,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       audit: new AuditLog(store.db as never, now),
       wake: () => store.wake(),
       // Decision links point where people reach Crossdock: CROSSDOCK_PUBLIC_URL, else the
-      // address this instance's API listens on (`start` sets it).
+      // address this instance's API listens on (set by listen() below).
       linkBaseUrl: () => config.http.publicUrl ?? (engine ? String(engine.vars.apiUrl) : null),
       // Approval e-mails are queued in the approval's own transaction (the outbox); without
       // SMTP each notice is logged and recorded on the request as not sent.
@@ -145,7 +152,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       maxEventBytes: config.maxEventBytes,
       expressionLimits: config.expressions,
       worker: { concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, pollIntervalMs: config.workers.pollIntervalMs },
-      // `start` replaces this with the address it actually listens on.
+      // listen() replaces this with the address it actually listens on.
       vars: { apiUrl: `http://${config.http.host}:${config.http.port}` },
     });
     if (odoo) await engine.addSystemWorkflows(odoo.workflows);
@@ -175,6 +182,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       undelivered.soon();
     }
     connectorStats.start();
+    const webhookRoutes = [...(odoo ? [odoo.routes] : []), ...(carriers ? [carriers.routes] : [])]; // /hooks/odoo/..., /hooks/carriers/...
     return {
       config,
       store,
@@ -182,12 +190,27 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       logger,
       odoo,
       carriers,
-      webhookRoutes: [...(odoo ? [odoo.routes] : []), ...(carriers ? [carriers.routes] : [])],
+      webhookRoutes,
       services,
       policies,
       notifications,
       undelivered,
       connectorStats,
+      async listen(o = {}) {
+        const api = await buildApi({
+          services,
+          logger,
+          maxBodyBytes: config.maxEventBytes,
+          rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
+          cookieSecure: config.security.cookieSecure,
+          plugins: webhookRoutes,
+          ...(o.dashboardDir ? { dashboardDir: o.dashboardDir } : {}),
+        });
+        await api.listen({ host: config.http.host, port: o.port ?? config.http.port });
+        const url = `http://${config.http.host}:${(api.server.address() as AddressInfo).port}`;
+        engine.vars.apiUrl = url;
+        return { api, url };
+      },
       async close() {
         services.metrics.close();
         odoo?.ingestion.stopPollers();

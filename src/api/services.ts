@@ -1,10 +1,10 @@
-import { ApprovalsService } from '../approvals/index.ts';
+import type { ApprovalsService } from '../approvals/index.ts';
 import { AuditLog } from '../audit/index.ts';
-import { ExceptionsService } from '../exceptions/index.ts';
+import type { ExceptionsService } from '../exceptions/index.ts';
 import { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
 import { createMetrics, type Metrics } from '../observability/index.ts';
-import { PolicyRegistry } from '../policies/index.ts';
+import type { PolicyRegistry } from '../policies/index.ts';
 import { SecretStore, type Keyring } from '../secrets/index.ts';
 import { WebhookSources } from '../triggers/index.ts';
 
@@ -37,15 +37,19 @@ export interface ServicesOptions {
   setupCodeFile?: string | null;
   processMetrics?: boolean;
   odooConnections?: ApiServices['odooConnections'];
-  /** The instance the approval step uses (with its notifier); one over the same store otherwise. */
-  approvals?: ApprovalsService;
-  /** The instance the raise_exception step uses; one over the same store otherwise. */
-  exceptions?: ExceptionsService;
-  /** The instance's policies; an empty registry otherwise. */
-  policies?: PolicyRegistry;
+  /** The instance the approval step uses (with its notifier): one service, so the API and the step agree. */
+  approvals: ApprovalsService;
+  /** The instance the raise_exception step uses. */
+  exceptions: ExceptionsService;
+  /** The decision tables loaded with the workflows. */
+  policies: PolicyRegistry;
 }
 
-/** Wires the security services over the engine's store and clock. */
+/**
+ * Wires the security services over the engine's store and clock, beside the instance's own
+ * approvals, exceptions and policies. createCrossdock (src/main.ts) is its caller: there is
+ * no second, partly wired set of services.
+ */
 export function createApiServices(options: ServicesOptions): ApiServices {
   const { engine } = options;
   const db = engine.store.db as never;
@@ -64,8 +68,8 @@ export function createApiServices(options: ServicesOptions): ApiServices {
     metrics: createMetrics({ events: engine.events, db, processMetrics: options.processMetrics ?? false }),
     setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
     odooConnections: options.odooConnections ?? (() => []),
-    approvals: options.approvals ?? new ApprovalsService({ db, now, audit, wake: () => engine.store.wake() }),
-    exceptions: options.exceptions ?? new ExceptionsService({ db, now, audit, runs: () => engine.runs }),
-    policies: options.policies ?? new PolicyRegistry(),
+    approvals: options.approvals,
+    exceptions: options.exceptions,
+    policies: options.policies,
   };
 }

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { buildApi, startSecurity, type SecurityStartup } from '../api/index.ts';
+import { startSecurity, type SecurityStartup } from '../api/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import { createCrossdock, type Crossdock } from '../main.ts';
 import { toCrossdockError } from '../errors/index.ts';
@@ -35,7 +34,8 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
   const { engine, logger } = crossdock;
   const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, STATE_FILES.cliToken) : null;
   const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile, localCliScopes: localCliScopes() });
-  let api: Awaited<ReturnType<typeof buildApi>> | undefined;
+  let api: Awaited<ReturnType<Crossdock['listen']>>['api'] | undefined;
+  let url: string | null = null;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -45,19 +45,10 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
     })());
   try {
     if (options.api) {
-      api = await buildApi({
-        services: crossdock.services,
-        logger,
-        maxBodyBytes: config.maxEventBytes,
-        rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
-        cookieSecure: config.security.cookieSecure,
-        plugins: crossdock.webhookRoutes, // /hooks/odoo/..., /hooks/carriers/...
-        ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
-      });
-      await api.listen({ host: config.http.host, port: options.port ?? config.http.port });
-      const { port } = api.server.address() as AddressInfo;
-      engine.vars.apiUrl = `http://${config.http.host}:${port}`;
-      logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
+      const listening = await crossdock.listen({ ...(options.port !== undefined ? { port: options.port } : {}), ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}) });
+      api = listening.api;
+      url = listening.url;
+      logger.info({ url: listening.url, store: crossdock.store.kind }, 'Crossdock API listening');
       if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
     }
     if (!crossdock.notifications.channels.includes('email')) {
@@ -67,7 +58,7 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
     // Pollers run in the API process only, so several workers never poll the same cursor.
     if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
     logger.info({ workers: options.workers, store: crossdock.store.kind }, 'workers started');
-    return { crossdock, url: api ? String(engine.vars.apiUrl) : null, stop };
+    return { crossdock, url, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
