@@ -2,23 +2,24 @@ import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
+import { FirstAdminSetup, Sessions, Tokens, Users } from './auth/index.ts';
 import { auditCaseEvents, ExceptionsService, noEligibleApproverCase, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
 import { HINT_EVENT_TYPE } from './connectors/odoo/ingest/index.ts';
-import { keyConflictOpensCase } from './triggers/index.ts';
+import { keyConflictOpensCase, WebhookSources } from './triggers/index.ts';
 import { carrierStepTypes, createCarrierIntegration, createCarrierRegistry, loadCarrierSettings, type CarrierConfig, type CarrierIntegration } from './connectors/carriers/index.ts';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { createClientPool, odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
-import { ConnectorStats, createLogger, type Logger } from './observability/index.ts';
+import { ConnectorStats, createLogger, createMetrics, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import { decideStep, PolicyRegistry } from './policies/index.ts';
 import type { StepType } from './workflows/index.ts';
-import { buildApi, createApiServices, type ApiServices } from './api/index.ts';
+import type { ApiServices } from './api/index.ts';
 import { CrossdockError } from './errors/index.ts';
-import { loadKeyring, openKeyringAtStart, type Keyring } from './secrets/index.ts';
+import { loadKeyring, openKeyringAtStart, SecretStore, type Keyring } from './secrets/index.ts';
 import { prepareStateDir, STATE_FILES } from './state/index.ts';
 import { approvalNotifier, Notifications, notifyStep } from './notify/index.ts';
 import { operationsStepTypes, type AlertChannels } from './operations/index.ts';
@@ -197,6 +198,8 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       undelivered,
       connectorStats,
       async listen(o = {}) {
+        // The HTTP server (fastify, every route) is loaded only by an instance that serves it.
+        const { buildApi } = await import('./api/index.ts');
         const api = await buildApi({
           services,
           logger,
@@ -257,4 +260,48 @@ export function secretsKeyring(config: CrossdockConfig): Keyring | null {
   const keyring = loadKeyring({ key: s.secretsKey, keyFile: s.secretsKeyFile, previousKeys: s.previousSecretsKeys }, { generateIfMissing: false });
   if (!keyring && s.secretsKeyFileRequired) throw keyFileNotFound(s.secretsKeyFile);
   return keyring;
+}
+
+export interface ServicesOptions {
+  engine: Engine;
+  keyring: Keyring | null;
+  sessionTtlMs: number;
+  setupCodeFile?: string | null;
+  processMetrics?: boolean;
+  odooConnections?: ApiServices['odooConnections'];
+  /** The instance the approval step uses (with its notifier): one service, so the API and the step agree. */
+  approvals: ApprovalsService;
+  /** The instance the raise_exception step uses. */
+  exceptions: ExceptionsService;
+  /** The decision tables loaded with the workflows. */
+  policies: PolicyRegistry;
+}
+
+/**
+ * The API's (and the CLI's) services: the security services over the engine's store and
+ * clock, beside the instance's own approvals, exceptions and policies. createCrossdock is
+ * its caller; tests of the API over an engine of their own call it too.
+ */
+export function createApiServices(options: ServicesOptions): ApiServices {
+  const { engine } = options;
+  const db = engine.store.db as never;
+  const now = () => engine.clock.now();
+  const users = new Users(db, now);
+  const secrets = new SecretStore(db, options.keyring, now);
+  const audit = new AuditLog(db, now);
+  return {
+    engine,
+    users,
+    tokens: new Tokens(db, now),
+    sessions: new Sessions(db, now, options.sessionTtlMs),
+    audit,
+    secrets,
+    sources: new WebhookSources(db, secrets, now),
+    metrics: createMetrics({ events: engine.events, db, processMetrics: options.processMetrics ?? false }),
+    setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
+    odooConnections: options.odooConnections ?? (() => []),
+    approvals: options.approvals,
+    exceptions: options.exceptions,
+    policies: options.policies,
+  };
 }

@@ -1,4 +1,5 @@
-import { createApiServices, type ApiServices } from '../../src/api/index.ts';
+import type { ApiServices } from '../../src/api/index.ts';
+import { createApiServices } from '../../src/main.ts';
 import { ApprovalsService } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import type { Engine } from '../../src/engine/index.ts';

@@ -67,3 +67,9 @@ test('no command loads sim/, the demo or its mail server, except by dynamic impo
   }
   assert.doesNotMatch(readFileSync(resolve(ROOT, 'bin/crossdock.js'), 'utf8'), /sim\//);
 });
+
+test('commands that serve no HTTP (migrate, runs, events) do not load the HTTP server: createCrossdock loads it in listen()', () => {
+  for (const entry of [resolve(CLI, 'migrate.ts'), resolve(CLI, 'runs.ts')]) {
+    assert.deepEqual(reaching(entry, (f) => f === 'src/api/server.ts', (name) => name === 'fastify' || name.startsWith('@fastify/')), [], relative(ROOT, entry));
+  }
+});
