@@ -6,7 +6,11 @@ import { CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryComp
  * declares Node >= 22; on 0.28, which supports Node 20, we keep our own, written after
  * Kysely 0.29's PGliteDialect (MIT) and behaving as it does:
  *
- * - PGlite has one connection, so the driver hands out that one connection to every caller.
+ * - PGlite has one connection, so the driver hands it to one caller at a time: a query, or a
+ *   whole transaction, holds it from acquireConnection() to releaseConnection(); the others
+ *   wait their turn (Kysely 0.29 does this in its core for PGlite, 0.28's SQLite driver in
+ *   the driver, as here). Without it, a query made while a transaction is open would run
+ *   inside that transaction.
  * - A Kysely transaction is a PGlite `transaction()` held open until Kysely commits or rolls
  *   back: PGlite's exclusive transaction lock makes any other transaction wait for it.
  * - Migrations need no lock of their own: nobody else can reach this database (the data
@@ -29,6 +33,7 @@ class PGliteAdapter extends PostgresAdapter {
 
 class PGliteDriver implements Driver {
   readonly #connection: PGliteConnection;
+  readonly #turn = new Turn();
 
   constructor(readonly pglite: PGlite) {
     this.#connection = new PGliteConnection(pglite);
@@ -40,10 +45,13 @@ class PGliteDriver implements Driver {
   }
 
   async acquireConnection(): Promise<DatabaseConnection> {
+    await this.#turn.take();
     return this.#connection;
   }
 
-  async releaseConnection(): Promise<void> {}
+  async releaseConnection(): Promise<void> {
+    this.#turn.give();
+  }
 
   beginTransaction(connection: DatabaseConnection): Promise<void> {
     return (connection as PGliteConnection).begin();
@@ -130,4 +138,22 @@ class PGliteConnection implements DatabaseConnection {
 
 function identifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** One holder at a time; a waiter takes its turn once the holder gives it back. */
+class Turn {
+  #held: Promise<void> | null = null;
+  #release: (() => void) | null = null;
+
+  async take(): Promise<void> {
+    while (this.#held) await this.#held;
+    this.#held = new Promise((resolve) => (this.#release = resolve));
+  }
+
+  give(): void {
+    const release = this.#release;
+    this.#held = null;
+    this.#release = null;
+    release?.();
+  }
 }
