@@ -1,25 +1,28 @@
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
+import { FirstAdminSetup, Sessions, Tokens, Users } from './auth/index.ts';
 import { auditCaseEvents, ExceptionsService, noEligibleApproverCase, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
 import { HINT_EVENT_TYPE } from './connectors/odoo/ingest/index.ts';
-import { keyConflictOpensCase } from './triggers/index.ts';
+import { keyConflictOpensCase, WebhookSources } from './triggers/index.ts';
 import { carrierStepTypes, createCarrierIntegration, createCarrierRegistry, loadCarrierSettings, type CarrierConfig, type CarrierIntegration } from './connectors/carriers/index.ts';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { AddressInfo } from 'node:net';
 import { createClientPool, odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { ConnectorStats, createLogger, type Logger } from './observability/index.ts';
 import { openStore, type Store } from './store/index.ts';
 import { decideStep, PolicyRegistry } from './policies/index.ts';
 import type { StepType } from './workflows/index.ts';
-import { buildApi, createApiServices, startSecurity, type ApiServices, type SecurityStartup } from './api/index.ts';
+import type { ApiServices } from './api/index.ts';
+import { createMetrics } from './api/metrics.ts';
+import { startSecurity, type SecurityStartup } from './api/startup.ts';
 import { localCliScopes } from './auth/index.ts';
 import { CrossdockError } from './errors/index.ts';
-import { loadKeyring, openKeyringAtStart, type Keyring } from './secrets/index.ts';
+import { loadKeyring, openKeyringAtStart, SecretStore, type Keyring } from './secrets/index.ts';
 import { prepareStateDir, STATE_FILES } from './state/index.ts';
 import { approvalNotifier, Notifications, notifyStep } from './notify/index.ts';
 import { operationsStepTypes, type AlertChannels } from './operations/index.ts';
@@ -45,6 +48,12 @@ export interface Crossdock {
   undelivered: UndeliveredNotices;
   /** This process's count of Odoo and carrier calls, flushed to connector_stats every few seconds and on close. */
   connectorStats: ConnectorStats;
+  /**
+   * Builds the HTTP API over these services (with the connectors' webhook routes) and listens
+   * on CROSSDOCK_HOST and `port` (default CROSSDOCK_PORT; 0 picks a free one). From then on
+   * `vars.apiUrl` and approval links name the address it actually listens on. The caller closes it.
+   */
+  listen(options?: { port?: number; dashboardDir?: string }): Promise<{ api: FastifyInstance; url: string }>;
   close(): Promise<void>;
 }
 
@@ -103,7 +112,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       audit: new AuditLog(store.db, now),
       wake: () => store.wake(),
       // Decision links point where people reach Crossdock: CROSSDOCK_PUBLIC_URL, else the
-      // address this instance's API listens on (`start` sets it).
+      // address this instance's API listens on (set by listen() below).
       linkBaseUrl: () => config.http.publicUrl ?? (engine ? String(engine.vars.apiUrl) : null),
       // Approval e-mails are queued in the approval's own transaction (the outbox); without
       // SMTP each notice is logged and recorded on the request as not sent.
@@ -147,7 +156,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       maxEventBytes: config.maxEventBytes,
       expressionLimits: config.expressions,
       worker: { concurrency: config.workers.concurrency, leaseMs: config.workers.leaseMs, pollIntervalMs: config.workers.pollIntervalMs },
-      // `start` replaces this with the address it actually listens on.
+      // listen() replaces this with the address it actually listens on.
       vars: { apiUrl: `http://${config.http.host}:${config.http.port}` },
     });
     if (odoo) await engine.addSystemWorkflows(odoo.workflows);
@@ -177,6 +186,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       undelivered.soon();
     }
     connectorStats.start();
+    const webhookRoutes = [...(odoo ? [odoo.routes] : []), ...(carriers ? [carriers.routes] : [])]; // /hooks/odoo/..., /hooks/carriers/...
     return {
       config,
       store,
@@ -184,12 +194,29 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       logger,
       odoo,
       carriers,
-      webhookRoutes: [...(odoo ? [odoo.routes] : []), ...(carriers ? [carriers.routes] : [])],
+      webhookRoutes,
       services,
       policies,
       notifications,
       undelivered,
       connectorStats,
+      async listen(o = {}) {
+        // The HTTP server (fastify, every route) is loaded only by an instance that serves it.
+        const { buildApi } = await import('./api/index.ts');
+        const api = await buildApi({
+          services,
+          logger,
+          maxBodyBytes: config.maxEventBytes,
+          rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
+          cookieSecure: config.security.cookieSecure,
+          plugins: webhookRoutes,
+          ...(o.dashboardDir ? { dashboardDir: o.dashboardDir } : {}),
+        });
+        await api.listen({ host: config.http.host, port: o.port ?? config.http.port });
+        const url = `http://${config.http.host}:${(api.server.address() as AddressInfo).port}`;
+        engine.vars.apiUrl = url;
+        return { api, url };
+      },
       async close() {
         services.metrics.close();
         odoo?.ingestion.stopPollers();
@@ -269,7 +296,8 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
   const { engine, logger } = crossdock;
   const localCliTokenFile = options.api && crossdock.store.kind === 'pglite' ? join(config.security.stateDir, STATE_FILES.cliToken) : null;
   const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile, localCliScopes: localCliScopes() });
-  let api: Awaited<ReturnType<typeof buildApi>> | undefined;
+  let api: Awaited<ReturnType<Crossdock['listen']>>['api'] | undefined;
+  let url: string | null = null;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
@@ -279,19 +307,10 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
     })());
   try {
     if (options.api) {
-      api = await buildApi({
-        services: crossdock.services,
-        logger,
-        maxBodyBytes: config.maxEventBytes,
-        rateLimit: { perMinute: config.security.rateLimitPerMinute, loginPerMinute: config.security.loginRateLimitPerMinute },
-        cookieSecure: config.security.cookieSecure,
-        plugins: crossdock.webhookRoutes, // /hooks/odoo/..., /hooks/carriers/...
-        ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
-      });
-      await api.listen({ host: config.http.host, port: options.port ?? config.http.port });
-      const { port } = api.server.address() as AddressInfo;
-      engine.vars.apiUrl = `http://${config.http.host}:${port}`;
-      logger.info({ url: engine.vars.apiUrl, store: crossdock.store.kind }, 'Crossdock API listening');
+      const listening = await crossdock.listen({ ...(options.port !== undefined ? { port: options.port } : {}), ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}) });
+      api = listening.api;
+      url = listening.url;
+      logger.info({ url, store: crossdock.store.kind }, 'Crossdock API listening');
       if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
     }
     if (!crossdock.notifications.channels.includes('email')) {
@@ -301,7 +320,7 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
     // Pollers run in the API process only, so several workers never poll the same cursor.
     if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
     logger.info({ workers: options.workers, store: crossdock.store.kind }, 'workers started');
-    return { crossdock, url: api ? String(engine.vars.apiUrl) : null, stop };
+    return { crossdock, url, stop };
   } catch (error) {
     await stop().catch(() => undefined);
     throw error;
@@ -318,4 +337,48 @@ function firstAdminHelp(codeFile: string): string {
     '(readable by this account only). The code stops working once an administrator exists.',
     '',
   ].join('\n');
+}
+
+export interface ServicesOptions {
+  engine: Engine;
+  keyring: Keyring | null;
+  sessionTtlMs: number;
+  setupCodeFile?: string | null;
+  processMetrics?: boolean;
+  odooConnections?: ApiServices['odooConnections'];
+  /** The instance the approval step uses (with its notifier): one service, so the API and the step agree. */
+  approvals: ApprovalsService;
+  /** The instance the raise_exception step uses. */
+  exceptions: ExceptionsService;
+  /** The decision tables loaded with the workflows. */
+  policies: PolicyRegistry;
+}
+
+/**
+ * The API's (and the CLI's) services: the security services over the engine's store and
+ * clock, beside the instance's own approvals, exceptions and policies. createCrossdock is
+ * its caller; tests of the API over an engine of their own call it too.
+ */
+export function createApiServices(options: ServicesOptions): ApiServices {
+  const { engine } = options;
+  const db = engine.store.db;
+  const now = () => engine.clock.now();
+  const users = new Users(db, now);
+  const secrets = new SecretStore(db, options.keyring, now);
+  const audit = new AuditLog(db, now);
+  return {
+    engine,
+    users,
+    tokens: new Tokens(db, now),
+    sessions: new Sessions(db, now, options.sessionTtlMs),
+    audit,
+    secrets,
+    sources: new WebhookSources(db, secrets, now),
+    metrics: createMetrics({ events: engine.events, db, processMetrics: options.processMetrics ?? false }),
+    setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
+    odooConnections: options.odooConnections ?? (() => []),
+    approvals: options.approvals,
+    exceptions: options.exceptions,
+    policies: options.policies,
+  };
 }

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, extname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { extname, join, relative, sep } from 'node:path';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import { installPath } from '../install-root.ts';
 
 /** Where `npm run build:dashboard` writes the built app. */
-export const DASHBOARD_DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dashboard', 'dist');
+export const DASHBOARD_DIST = installPath('dashboard', 'dist');
 
 /** The dashboard lives under this prefix; `/` redirects to it. */
 export const DASHBOARD_BASE = '/app/';

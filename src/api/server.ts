@@ -23,8 +23,8 @@ import { sourceRoutes } from './routes/sources.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
 import { workflowRoutes } from './routes/workflows.ts';
-import { createApiServices, type ApiServices } from './services.ts';
-import { retryOnStoreFault, type Engine } from '../engine/index.ts';
+import type { ApiServices } from './services.ts';
+import { retryOnStoreFault } from '../engine/index.ts';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -39,9 +39,7 @@ declare module 'fastify' {
 
 export interface ApiOptions {
   /** The services behind the routes (createCrossdock makes them: `crossdock.services`). */
-  services?: ApiServices;
-  /** Without `services`: an engine alone, with security services over its store and no secrets key. */
-  engine?: Engine;
+  services: ApiServices;
   logger: Logger;
   maxBodyBytes: number;
   rateLimit?: { perMinute: number; loginPerMinute: number };
@@ -61,7 +59,7 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The HTTP API: the same services the CLI uses. */
 export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
-  const services = options.services ?? createApiServices({ engine: options.engine ?? missingEngine(), keyring: null, sessionTtlMs: 12 * 3_600_000 });
+  const { services } = options;
   const limits = options.rateLimit ?? { perMinute: 600, loginPerMinute: 10 };
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
@@ -183,9 +181,6 @@ async function authorize(spec: RouteSpec, request: FastifyRequest, services: Api
   throw new CrossdockError('FORBIDDEN', `Not allowed: ${why}`, { category: 'user', retryable: false });
 }
 
-function missingEngine(): never {
-  throw new CrossdockError('API_MISCONFIGURED', 'buildApi needs services or an engine', { category: 'bug' });
-}
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;

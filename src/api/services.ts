@@ -1,12 +1,12 @@
-import { ApprovalsService } from '../approvals/index.ts';
-import { AuditLog } from '../audit/index.ts';
-import { ExceptionsService } from '../exceptions/index.ts';
-import { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
+import type { ApprovalsService } from '../approvals/index.ts';
+import type { AuditLog } from '../audit/index.ts';
+import type { ExceptionsService } from '../exceptions/index.ts';
+import type { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
-import { PolicyRegistry } from '../policies/index.ts';
-import { SecretStore, type Keyring } from '../secrets/index.ts';
-import { WebhookSources } from '../triggers/index.ts';
+import type { Metrics } from './metrics.ts';
+import type { PolicyRegistry } from '../policies/index.ts';
+import type { SecretStore } from '../secrets/index.ts';
+import type { WebhookSources } from '../triggers/index.ts';
 
 /** What the API (and the CLI) work with: the engine and the security services around it. */
 export interface ApiServices {
@@ -28,44 +28,4 @@ export interface ApiServices {
   exceptions: ExceptionsService;
   /** The decision tables the `decide` step uses (read-only over the API). */
   policies: PolicyRegistry;
-}
-
-export interface ServicesOptions {
-  engine: Engine;
-  keyring: Keyring | null;
-  sessionTtlMs: number;
-  setupCodeFile?: string | null;
-  processMetrics?: boolean;
-  odooConnections?: ApiServices['odooConnections'];
-  /** The instance the approval step uses (with its notifier); one over the same store otherwise. */
-  approvals?: ApprovalsService;
-  /** The instance the raise_exception step uses; one over the same store otherwise. */
-  exceptions?: ExceptionsService;
-  /** The instance's policies; an empty registry otherwise. */
-  policies?: PolicyRegistry;
-}
-
-/** Wires the security services over the engine's store and clock. */
-export function createApiServices(options: ServicesOptions): ApiServices {
-  const { engine } = options;
-  const db = engine.store.db;
-  const now = () => engine.clock.now();
-  const users = new Users(db, now);
-  const secrets = new SecretStore(db, options.keyring, now);
-  const audit = new AuditLog(db, now);
-  return {
-    engine,
-    users,
-    tokens: new Tokens(db, now),
-    sessions: new Sessions(db, now, options.sessionTtlMs),
-    audit,
-    secrets,
-    sources: new WebhookSources(db, secrets, now),
-    metrics: createMetrics({ events: engine.events, db, processMetrics: options.processMetrics ?? false }),
-    setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
-    odooConnections: options.odooConnections ?? (() => []),
-    approvals: options.approvals ?? new ApprovalsService({ db, now, audit, wake: () => engine.store.wake() }),
-    exceptions: options.exceptions ?? new ExceptionsService({ db, now, audit, runs: () => engine.runs }),
-    policies: options.policies ?? new PolicyRegistry(),
-  };
 }

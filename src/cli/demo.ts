@@ -34,13 +34,16 @@ export async function demoCommand(config: CrossdockConfig, flags: DemoFlags, out
   // The live summary is the demo's output; the engine logs only errors unless LOG_LEVEL asks for more.
   const logger = createLogger({ level: config.logLevel === 'info' ? 'error' : config.logLevel, pretty: config.logFormat !== 'json' });
   const until = orders === null ? untilSignal(logger) : undefined;
+  const dir = join(dirname(config.security.stateDir), 'demo');
+  // Starting takes a few seconds (a new embedded database, the simulators, the packs): say so first.
+  out.info(`Starting the demo: the Odoo and carrier simulators, a new embedded store in ${dir}, the order-release and dispatch packs ...`);
   const report = await runDemo({
     orders,
     ratePerSecond: whole(flags.rate, 'rate', 0.1, 1_000, orders === null ? 2 : 50),
     seed: whole(flags.seed, 'seed', 0, 2 ** 31, 42),
     port: whole(flags.port, 'port', 0, 65_535, config.http.port),
     // Beside data/ and state/ (./.crossdock/demo): the demo's own store, state and people's files.
-    dir: join(dirname(config.security.stateDir), 'demo'),
+    dir,
     summaryEveryMs: 2_000,
     workerProcesses: whole(flags['worker-processes'], 'worker-processes', 0, 16, 0),
     killEveryMs: whole(flags['kill-every'], 'kill-every', 0, 3_600, 0) * 1_000,

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Decider } from '../approvals/index.ts';
 import { loadConfig } from '../config/index.ts';
@@ -29,6 +28,7 @@ import {
 import { seedDemo, type DemoCatalog } from './seed.ts';
 import { seededRandom } from './traffic.ts';
 import { WorkerFleet } from './workers.ts';
+import { installPath } from '../install-root.ts';
 
 /** The approvers of the demo company: one per group the packs route to. */
 const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId?: number }[] = [
@@ -141,7 +141,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
 
 export const OPS_LEAD = 'ops@demo.crossdock.test';
 /** The shipped packs, wherever the command runs from. */
-const PACKS_DIR = fileURLToPath(new URL('../../packs', import.meta.url));
+const PACKS_DIR = installPath('packs');
 
 /** The simulators start empty each time, so the store must too: old events would collide with new orders' keys. */
 async function refuseUsedDatabase(crossdock: Crossdock): Promise<void> {

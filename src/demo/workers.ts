@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from '../observability/index.ts';
+import { installPath } from '../install-root.ts';
 
-const CLI = fileURLToPath(new URL('../../bin/crossdock.js', import.meta.url));
+const CLI = installPath('bin', 'crossdock.js');
 
 /**
  * `crossdock worker` processes on the demo's PostgreSQL database, for the chaos demo: any of

@@ -1,4 +1,4 @@
-import type { AbortableOperationOptions, CompiledQuery, DatabaseConnection, Dialect, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
 import { mapStoreFault } from './faults.ts';
 
 /**
@@ -25,24 +25,15 @@ async function mapped<T>(work: () => Promise<T>): Promise<T> {
 
 /** The connection the caller holds; the inner driver always gets its own connection back. */
 class FaultMappingConnection implements DatabaseConnection {
-  readonly cancelQuery?: DatabaseConnection['cancelQuery'];
-  readonly killSession?: DatabaseConnection['killSession'];
-  readonly collectSessionInfo?: DatabaseConnection['collectSessionInfo'];
+  constructor(readonly inner: DatabaseConnection) {}
 
-  constructor(readonly inner: DatabaseConnection) {
-    // Kysely's abort strategies call these on the connection it holds: hand them the inner one.
-    if (inner.cancelQuery) this.cancelQuery = (control) => inner.cancelQuery!(control);
-    if (inner.killSession) this.killSession = (control) => inner.killSession!(control);
-    if (inner.collectSessionInfo) this.collectSessionInfo = () => mapped(() => inner.collectSessionInfo!());
+  executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
+    return mapped(() => this.inner.executeQuery<R>(query));
   }
 
-  executeQuery<R>(query: CompiledQuery, options?: AbortableOperationOptions): Promise<QueryResult<R>> {
-    return mapped(() => this.inner.executeQuery<R>(query, options));
-  }
-
-  async *streamQuery<R>(query: CompiledQuery, chunkSize: number, options?: AbortableOperationOptions): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
     try {
-      yield* this.inner.streamQuery<R>(query, chunkSize, options);
+      yield* this.inner.streamQuery<R>(query, chunkSize);
     } catch (error) {
       throw mapStoreFault(error);
     }
@@ -52,12 +43,12 @@ class FaultMappingConnection implements DatabaseConnection {
 class FaultMappingDriver implements Driver {
   constructor(private readonly inner: Driver) {}
 
-  init(options?: AbortableOperationOptions): Promise<void> {
-    return mapped(() => this.inner.init(options));
+  init(): Promise<void> {
+    return mapped(() => this.inner.init());
   }
 
-  async acquireConnection(options?: AbortableOperationOptions): Promise<DatabaseConnection> {
-    return new FaultMappingConnection(await mapped(() => this.inner.acquireConnection(options)));
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return new FaultMappingConnection(await mapped(() => this.inner.acquireConnection()));
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -84,12 +75,12 @@ class FaultMappingDriver implements Driver {
     return mapped(async () => optional(this.inner.releaseSavepoint, 'releaseSavepoint').call(this.inner, unwrap(connection), name, compile));
   }
 
-  releaseConnection(connection: DatabaseConnection, options?: AbortableOperationOptions): Promise<void> {
-    return this.inner.releaseConnection(unwrap(connection), options);
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(unwrap(connection));
   }
 
-  destroy(options?: AbortableOperationOptions): Promise<void> {
-    return this.inner.destroy(options);
+  destroy(): Promise<void> {
+    return this.inner.destroy();
   }
 }
 

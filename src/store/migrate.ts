@@ -1,11 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
 import type { Database } from './schema.ts';
+import { installPath } from '../install-root.ts';
 
-export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'migrations');
+export const MIGRATIONS_DIR = installPath('migrations');
 const MIGRATION_LOCK = 7_401_001; // advisory lock id: one migrator at a time on a shared server
 
 export interface Migration {

@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
-import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { CrossdockError } from '../errors/index.ts';
 import { faultMappingDialect } from './fault-dialect.ts';
 import { isStoreFault, mapStoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
+import { pgliteDialect } from './pglite-dialect.ts';
 import { securePrivateTree } from './private-files.ts';
 import { WakeListener } from './wake-listener.ts';
 import type { Database } from './schema.ts';
@@ -46,7 +47,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 
 async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>): Promise<Store> {
   const { pglite, lock, notices, dataDir } = await openPglite(config);
-  const db = new Kysely<Database>({ dialect: faultMappingDialect(new PGliteDialect({ pglite })) });
+  const db = new Kysely<Database>({ dialect: faultMappingDialect(pgliteDialect(pglite)) });
   const wakes = new EventEmitter();
   // PGlite has no autovacuum; without this, dead tuples from run updates pile up.
   const vacuum = setInterval(() => {

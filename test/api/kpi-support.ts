@@ -6,7 +6,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, createApiServices, type ApiServices } from '../../src/api/index.ts';
+import { buildApi, type ApiServices } from '../../src/api/index.ts';
+import { servicesFor } from '../support/api-services.ts';
 import { ApprovalsService, approvalStep, type Decider } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
@@ -130,7 +131,7 @@ export async function startKpiInstance(options: { start: string; dashboardDir?: 
   const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals)]);
   engine = await engineWith(t.store, [ORDER_RELEASE, DISPATCH, LABEL_PRINT, CARRIER_SYNC, PURCHASE_APPROVAL], { steps, clock, logger });
   const running = engine;
-  const services = createApiServices({ engine, keyring: testKeyring(), sessionTtlMs: 3_600_000, approvals, exceptions });
+  const services = servicesFor(engine, { keyring: testKeyring(), approvals, exceptions });
   const api = await buildApi({ services, logger, maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 }, ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}) });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;

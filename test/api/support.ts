@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, createApiServices, type ApiServices } from '../../src/api/index.ts';
+import { buildApi, type ApiServices } from '../../src/api/index.ts';
+import { servicesFor } from '../support/api-services.ts';
 import { ROLES, type Role } from '../../src/auth/index.ts';
 import type { Engine, EngineOptions } from '../../src/engine/index.ts';
 import { silentLogger, type Logger } from '../../src/observability/index.ts';
@@ -32,7 +33,7 @@ export async function startTestApi(options: { workflows?: string[]; engine?: Par
   const t = await openTestStore();
   const logger = options.logger ?? silentLogger();
   const engine = await engineWith(t.store, options.workflows ?? [], { logger, ...options.engine });
-  const services = createApiServices({ engine, keyring: testKeyring(), sessionTtlMs: 3_600_000 });
+  const services = servicesFor(engine, { keyring: testKeyring() });
   const api = await buildApi({ services, logger, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024, rateLimit: options.rateLimit ?? { perMinute: 100_000, loginPerMinute: 1000 } });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../src/api/index.ts';
+import { servicesFor } from '../support/api-services.ts';
 import { carrierWebhookEvent, carrierWebhookRoutes, parseCarrierConfigs, verifyCarrierWebhook, type CarrierConfig } from '../../src/connectors/carriers/index.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
@@ -105,7 +106,7 @@ steps:
     store = await openTestStore();
     engine = await engineWith(store.store, [ON_DELAY]);
     const routes = carrierWebhookRoutes({ carriers: c.configs, accept: (event) => engine.accept(event), now: () => engine.clock.now(), logger: silentLogger() });
-    api = await buildApi({ engine, logger: silentLogger(), maxBodyBytes: 64 * 1024, plugins: [routes] });
+    api = await buildApi({ services: servicesFor(engine, { keyring: null }), logger: silentLogger(), maxBodyBytes: 64 * 1024, plugins: [routes] });
     await api.listen({ host: '127.0.0.1', port: 0 });
     const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
     c.sim.setWebhookUrl((code) => `${base}/hooks/carriers/${code}`);

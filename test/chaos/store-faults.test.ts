@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { buildApi, createApiServices, type ApiServices } from '../../src/api/index.ts';
+import { buildApi, type ApiServices } from '../../src/api/index.ts';
+import { servicesFor } from '../support/api-services.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -67,7 +68,7 @@ describe('chaos: PostgreSQL backends terminated, the server restarted and stoppe
     dir = mkdtempSync(join(tmpdir(), 'crossdock-chaos-store-'));
     writeFileSync(join(dir, 'faults.yaml'), flow(counting.url));
     engine = await engineWith(store, [flow(counting.url)]); // intake and API only; the workers are processes
-    services = createApiServices({ engine, keyring: testKeyring(), sessionTtlMs: 3_600_000 });
+    services = servicesFor(engine, { keyring: testKeyring() });
     api = await buildApi({ services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 1_000_000, loginPerMinute: 1000 }, dashboardDir: null });
     await api.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;

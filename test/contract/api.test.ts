@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildApi, createApiServices } from '../../src/api/index.ts';
+import { buildApi } from '../../src/api/index.ts';
+import { servicesFor } from '../support/api-services.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
@@ -39,7 +40,7 @@ describe('REST API: intake and bad input', () => {
     t = await openTestStore();
     engine = await engineWith(t.store, [FLOW], { maxEventBytes: 2048 });
     engine.startWorkers(1);
-    const services = createApiServices({ engine, keyring: null, sessionTtlMs: 3_600_000 });
+    const services = servicesFor(engine, { keyring: null });
     const operator = await services.users.create({ email: 'operator@test.example', role: 'operator' });
     token = (await services.tokens.create(operator, { name: 'contract test' }, null)).token;
     api = await buildApi({ services, logger: silentLogger(), maxBodyBytes: 2048 });

@@ -5,7 +5,8 @@ import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
-import { buildApi, createApiServices, type ApiServices } from '../../src/api/index.ts';
+import { buildApi, type ApiServices } from '../../src/api/index.ts';
+import { servicesFor } from '../support/api-services.ts';
 import { ApprovalsService, approvalStep } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import type { Role } from '../../src/auth/index.ts';
@@ -107,7 +108,7 @@ export async function startInstance(dashboardDir: string): Promise<Instance> {
   const approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => t.store.wake() });
   const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals)]);
   const engine = await engineWith(t.store, [CREDIT, SHIP], { steps, logger });
-  const services = createApiServices({ engine, keyring: testKeyring(), sessionTtlMs: 3_600_000, approvals });
+  const services = servicesFor(engine, { keyring: testKeyring(), approvals });
   const api = await buildApi({ services, logger, maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 }, dashboardDir });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { buildApi, createApiServices } from '../../src/api/index.ts';
+import { buildApi } from '../../src/api/index.ts';
+import { servicesFor } from '../support/api-services.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import { CrossdockError } from '../../src/errors/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
@@ -164,7 +165,7 @@ describe('policies over HTTP (read-only)', () => {
     const t = await openTestStore();
     const policies = packPolicies();
     const engine = await policyEngine(t.store, policies, []);
-    const services = createApiServices({ engine, keyring: testKeyring(), sessionTtlMs: 3_600_000, policies });
+    const services = servicesFor(engine, { keyring: testKeyring(), policies });
     const api = await buildApi({ services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 } });
     await api.listen({ host: '127.0.0.1', port: 0 });
     try {
