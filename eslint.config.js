@@ -15,13 +15,15 @@ import tseslint from 'typescript-eslint';
  * folders has no cycle by construction (checked below). `core` is what every capability
  * may use. docs/ARCHITECTURE.md ("Code map") says the same in prose.
  */
-const core = ['errors', 'store', 'workflows', 'observability', 'engine'];
+const core = ['install-root.ts', 'errors', 'store', 'workflows', 'observability', 'engine'];
 const LAYERS = [
+  // Where the installed files (migrations, packs, the built dashboard) are, from sources or dist/.
+  ['install-root.ts', []],
   ['errors', []],
-  ['store', ['errors']],
+  ['store', ['install-root.ts', 'errors']],
   ['workflows', ['errors']],
   ['observability', ['errors', 'store']],
-  ['secrets', ['errors']],
+  ['secrets', ['errors', 'store']],
   ['config', ['errors', 'store']],
   ['state', ['errors', 'store']],
   // The engine imports no capability: it defines the ports (StepType, stores) they implement.
