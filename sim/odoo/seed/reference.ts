@@ -15,7 +15,7 @@ export const referenceRows: SeedRows = {
     { id: 1, name: 'Immediate Payment', days: 0 }, { id: 2, name: '15 Days', days: 15 }, { id: 3, name: '21 Days', days: 21 },
     { id: 4, name: '30 Days', days: 30 }, { id: 5, name: '45 Days', days: 45 }, { id: 6, name: 'End of Following Month', days: 45 },
   ],
-  'account.tax': [{ id: 1, name: '15%', amount: 15 }],
+  'account.tax': [{ id: 1, name: '15%', amount: 15 }, { id: 2, name: '15%', amount: 15 }],
   'product.category': [{ id: 1, name: 'All' }],
   'res.company': [
     { id: 1, name: 'My Company (San Francisco)', sequence: 0, partner_id: 1, currency_id: 1, has_received_warning_stock_sms: false },
