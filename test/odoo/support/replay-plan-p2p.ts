@@ -9,6 +9,7 @@
 import type { CompareRule, ReplayContext } from './replay.ts';
 import type { PlanStep } from './replay-plan.ts';
 
+const out = (name: string, rule?: CompareRule): PlanStep => (rule === undefined ? { kind: 'outgoing', name } : { kind: 'outgoing', name, rule });
 const fx = (name: string, rule?: CompareRule): PlanStep => (rule === undefined ? { kind: 'fixture', name } : { kind: 'fixture', name, rule });
 const setup = (what: string, run: (ctx: ReplayContext) => Promise<void>): PlanStep => ({ kind: 'setup', what, run });
 
@@ -29,6 +30,11 @@ const PROCURE_TO_PAY: PlanStep[] = [
   fx('p2p-01-error-create-purchase.order-unknown-field'), fx('p2p-02-create-purchase.order-no-lines'),
   fx('p2p-03-button_confirm-rfq-without-lines'), fx('p2p-04-error-action_create_invoice-nothing-to-bill'),
   fx('p2p-05-button_cancel-returns-null'),
+  // The webhook rules: that database kept the first recording's ir.model / ir.model.fields ids, which the seed has.
+  fx('p2p-06-search_read-ir.model.fields-for-webhooks'), fx('p2p-07-search_read-ir.model.fields.selection-states'),
+  labIds('rules 2-4 with their webhook actions 445-447', { 'base.automation': 2, 'ir.actions.server': 445 }),
+  fx('p2p-08-create-base.automation-po-confirmed-webhook'), fx('p2p-09-create-base.automation-receipt-done-webhook'),
+  fx('p2p-10-create-base.automation-move-posted-webhook'), fx('p2p-11-read-base.automation-readback'),
   fx('p2p-13-search_read-product.supplierinfo-corner-desk'),
   fx('p2p-14-create-stock.warehouse.orderpoint-manual'), fx('p2p-15-read-stock.warehouse.orderpoint-before-replenish'),
   labIds('RFQ line 23', { 'purchase.order.line': 23 }),
@@ -36,16 +42,16 @@ const PROCURE_TO_PAY: PlanStep[] = [
   fx('p2p-18-search_read-purchase.order.line-by-orderpoint'),
   fx('p2p-19-create-purchase.order-rfq-two-lines'), fx('p2p-20-read-purchase.order-draft'),
   labIds('receipt 138 "WH/IN/00007", moves 161-162, move lines 152-153', { 'stock.picking': 138, 'stock.move': 161, 'stock.move.line': 152 }, { 'stock.picking.IN': 7 }),
-  fx('p2p-21-button_confirm'), fx('p2p-22-read-purchase.order-confirmed'), fx('p2p-23-read-purchase.order.line-confirmed'),
+  fx('p2p-21-button_confirm'), out('webhook-out-p2p-01-po-confirmed'), fx('p2p-22-read-purchase.order-confirmed'), fx('p2p-23-read-purchase.order.line-confirmed'),
   fx('p2p-24-button_confirm-again-no-error'), fx('p2p-25-read-stock.picking-receipt'), fx('p2p-26-search_read-stock.move-receipt'),
   fx('p2p-29-write-purchase.order.line-date_planned-delay'), fx('p2p-30-read-purchase.order-after-delay'),
   fx('p2p-31-read-stock.picking-after-delay'), fx('p2p-32-search_read-stock.move-after-delay'),
   fx('p2p-34-write-stock.move-quantity-zero'), fx('p2p-35-error-button_validate-zero-quantities'),
   fx('p2p-36-write-stock.move-quantity-partial'), fx('p2p-37-button_validate-partial-backorder-wizard'),
   labIds('backorder wizard 1', { 'stock.backorder.confirmation': 1 }),
-  fx('p2p-38-create-stock.backorder.confirmation'), fx('p2p-39-backorder-process'),
+  fx('p2p-38-create-stock.backorder.confirmation'), fx('p2p-39-backorder-process'), out('webhook-out-p2p-02-receipt-done'),
   fx('p2p-40-search_read-stock.picking-after-backorder'), fx('p2p-41-read-purchase.order.line-partially-received'),
-  fx('p2p-42-button_validate-backorder-full'), fx('p2p-43-read-purchase.order-fully-received'),
+  fx('p2p-42-button_validate-backorder-full'), out('webhook-out-p2p-03-receipt-done'), fx('p2p-43-read-purchase.order-fully-received'),
   fx('p2p-44-error-button_cancel-with-done-receipt'),
   labIds('bank account 2', { 'res.partner.bank': 2 }),
   fx('p2p-56-create-res.partner.bank-trusted'), fx('p2p-57-read-res.partner.bank-created'),
@@ -69,7 +75,6 @@ const INVENTORY: PlanStep[] = [
 
 export const REPLAY_PLAN_P2P: PlanStep[] = [...FIELDS_GET, ...PROCURE_TO_PAY, ...INVENTORY];
 
-const AUTOMATION_IDS = "the rules name the fx database's ir.model / ir.model.fields ids (552, 6816, ...), which the simulator's metadata does not have";
 const BILLS = 'vendor bills (account.move in_invoice from action_create_invoice, their lines and posting) are not simulated';
 const WHOLE_DATABASE = "lists records of the fx lab's whole database (demo receipts, demo sale orders and their forecasts), which the seed does not hold";
 
@@ -82,15 +87,6 @@ export const NOT_REPLAYED_P2P: Readonly<Record<string, string>> = {
   'fg-stock.return.picking': 'the return wizard is not simulated with its recorded schema',
   'fg-stock.return.picking.line': 'the return wizard lines are not simulated with their recorded schema',
   'fg-stock.move': 'stock.move is simulated with the fields the flows use, not its full recorded schema (85 fields)',
-  'p2p-06-search_read-ir.model.fields-for-webhooks': AUTOMATION_IDS,
-  'p2p-07-search_read-ir.model.fields.selection-states': AUTOMATION_IDS,
-  'p2p-08-create-base.automation-po-confirmed-webhook': AUTOMATION_IDS,
-  'p2p-09-create-base.automation-receipt-done-webhook': AUTOMATION_IDS,
-  'p2p-10-create-base.automation-move-posted-webhook': AUTOMATION_IDS,
-  'p2p-11-read-base.automation-readback': AUTOMATION_IDS,
-  'webhook-out-p2p-01-po-confirmed': `sent by the rule of p2p-08: ${AUTOMATION_IDS}`,
-  'webhook-out-p2p-02-receipt-done': `sent by the rule of p2p-09: ${AUTOMATION_IDS}`,
-  'webhook-out-p2p-03-receipt-done': `sent by the rule of p2p-09: ${AUTOMATION_IDS}`,
   'webhook-out-p2p-04-move-posted': `sent by the rule of p2p-10 for a vendor bill: ${BILLS}`,
   'p2p-12-search_read-stock.warehouse.orderpoint': WHOLE_DATABASE,
   'p2p-27-search_read-stock.picking-late-receipts': WHOLE_DATABASE,
