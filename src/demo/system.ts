@@ -37,6 +37,9 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
   // The director is Odoo's administrator (uid 2): her approvals show as activities in Odoo.
   { email: 'dora.director@demo.crossdock.test', groups: ['director'], odooUserId: 2 },
   { email: 'dirk.dispatch@demo.crossdock.test', groups: ['dispatch-manager'], manager: 'dora.director@demo.crossdock.test' },
+  // Purchase authorization (packs/replenishment): the buyer, then the procurement manager, then finance.
+  { email: 'bea.buyer@demo.crossdock.test', groups: ['buyer'], manager: 'paul.procurement@demo.crossdock.test' },
+  { email: 'paul.procurement@demo.crossdock.test', groups: ['procurement-manager'], manager: 'dora.director@demo.crossdock.test' },
 ];
 
 export interface DemoSystem {

@@ -37,6 +37,14 @@ steps:
     with: { model: product.product, domain: [[default_code, "!=", false]], fields: [name], all_pages: true, page_size: 3, max_records: 1000 }
 `,
   `
+id: search-all-ordered
+trigger: { event: search-all-ordered }
+steps:
+  - id: search
+    type: odoo.search_read
+    with: { model: product.product, domain: [[default_code, "!=", false]], fields: [default_code], order: default_code desc, all_pages: true, page_size: 3 }
+`,
+  `
 id: search-capped
 trigger: { event: search-capped }
 steps:
@@ -85,6 +93,15 @@ describe('odoo.read and odoo.search_read', () => {
     assert.ok(expected.length > 3, 'more than one page');
     assert.deepEqual(outputsOf(run, 'search'), [{ records: expected, count: expected.length }]);
     assert.equal(h.sim.calls.count({ model: 'product.product', method: 'search_read' }) - pagesBefore, Math.floor(expected.length / 3) + 1);
+  });
+
+  test('all_pages keeps the given order, with id to break ties', async () => {
+    const run = await h.run('search-all-ordered', {});
+    assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    const expected = h.sim.db.searchRead('product.product', [['default_code', '!=', false]], ['default_code'])
+      .sort((a, b) => String(b.default_code).localeCompare(String(a.default_code)) || Number(a.id) - Number(b.id));
+    assert.ok(expected.length > 3, 'more than one page');
+    assert.deepEqual(outputsOf(run, 'search'), [{ records: expected, count: expected.length }]);
   });
 
   test('all_pages fails when more than max_records match', async () => {

@@ -178,7 +178,7 @@ describe('policies over HTTP (read-only)', () => {
       };
       const list = await get('/api/v1/policies');
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.policies.map((p: { id: string }) => p.id), ['carrier-choice', 'order-release-tier']);
+      assert.deepEqual(list.body.policies.map((p: { id: string }) => p.id), ['carrier-choice', 'order-release-tier', 'purchase-authorization']);
       const one = await get('/api/v1/policies/order-release-tier');
       assert.equal(one.status, 200);
       assert.equal(one.body.version, policies.get('order-release-tier')!.version);

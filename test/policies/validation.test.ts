@@ -14,7 +14,7 @@ const problemsOf = (text: string, file = 'policies/tier.json'): PolicyProblem[] 
 describe('policy files: refused at load time with file, line, rule row and column', () => {
   test('the shipped policies load, each with a content hash as version', () => {
     const registry = packPolicies();
-    assert.deepEqual(registry.ids(), ['carrier-choice', 'order-release-tier']);
+    assert.deepEqual(registry.ids(), ['carrier-choice', 'order-release-tier', 'purchase-authorization']);
     for (const policy of registry.list()) assert.match(policy.version, /^[0-9a-f]{16}$/);
     const a = parsePolicy(oneTable(), 'a.json', 'x');
     const b = parsePolicy(JSON.stringify(JSON.parse(oneTable())), 'b.json', 'x'); // other formatting, same content

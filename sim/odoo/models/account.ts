@@ -59,6 +59,7 @@ export const accountModels: ModelDef[] = [
       amount_residual: f.money('Amount Due', { compute: (_env, row: Row) => (row.payment_state === 'paid' ? 0 : Number(row.amount_total ?? 0)) }),
       line_ids: f.o2m('account.move.line', 'move_id', 'Journal Items'),
       invoice_line_ids: f.o2m('account.move.line', 'move_id', 'Invoice lines', { compute: (env, row) => linesOf(env, Number(row.id), 'product') }),
+      reversed_entry_id: f.m2o('account.move', 'Reversal of'),
     },
     methods: { ...mailThreadMethods('account.move'), action_post: actionPost },
   }),

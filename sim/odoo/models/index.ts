@@ -8,7 +8,11 @@ import { automationModels } from './automation-models.ts';
 import { baseReferenceModels, companyModel, partnerModel, userModel } from './base.ts';
 import { mailModels, mailThreadMethods } from './mail.ts';
 import { productModel, productTemplateModel } from './product.ts';
-import { deliveryModels, purchaseModels } from './purchase-delivery.ts';
+import { deliveryModels } from './purchase-delivery.ts';
+import { purchaseModels } from './purchase-order.ts';
+import { inventoryModels } from './inventory.ts';
+import { orderpointModel } from './orderpoint.ts';
+import { partnerBankModel } from './partner-bank.ts';
 import { saleOrderLineModel, saleOrderModel } from './sale.ts';
 import { saleWizardModels } from './sale-wizards.ts';
 import { stockModels } from './stock-models.ts';
@@ -28,6 +32,8 @@ export function createRegistry(version: SimOdooVersion = 17): Registry {
     productTemplateModel,
     productModel,
     ...stockModels,
+    ...inventoryModels,
+    orderpointModel,
     pickingModel,
     ...stockWizardModels,
     saleOrderModel,
@@ -35,6 +41,7 @@ export function createRegistry(version: SimOdooVersion = 17): Registry {
     ...saleWizardModels,
     ...accountModels,
     ...purchaseModels,
+    partnerBankModel,
     ...deliveryModels,
     ...mailModels,
     ...automationModels,

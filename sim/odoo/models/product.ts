@@ -77,6 +77,8 @@ export const productTemplateModel = defineModel({
     priority: f.selection('Favorite', [['0', 'Normal'], ['1', 'Favorite']]),
     weight: f.float('Weight'),
     categ_id: f.m2o('product.category', 'Product Category'),
+    product_variant_ids: f.o2m('product.product', 'product_tmpl_id', 'Products'),
+    seller_ids: f.o2m('product.supplierinfo', 'product_tmpl_id', 'Vendors'),
   },
 });
 

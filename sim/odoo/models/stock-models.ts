@@ -1,7 +1,8 @@
 /**
  * Inventory models besides stock.picking: locations, warehouses, operation types, lots,
- * quants, reordering rules, moves and move lines. Odoo 17 semantics: `stock.move.quantity`
- * is the reserved-or-done quantity and `picked` a boolean (there is no quantity_done).
+ * moves and move lines (quants and scrap are in inventory.ts, reordering rules in
+ * orderpoint.ts). Odoo 17 semantics: `stock.move.quantity` is the reserved-or-done
+ * quantity and `picked` a boolean (there is no quantity_done).
  */
 import { f } from '../orm/fields.ts';
 import type { Env } from '../orm/env.ts';
@@ -89,43 +90,6 @@ export const stockModels: ModelDef[] = [
   }),
   defineModel({ name: 'stock.lot', description: 'Lot/Serial', order: 'name, id', fields: { name: f.char('Lot/Serial Number'), product_id: f.m2o('product.product', 'Product') } }),
   defineModel({
-    name: 'stock.quant',
-    description: 'Quants',
-    order: 'id',
-    displayName: (env, row) => (typeof row.product_id === 'number' ? env.displayName('product.product', row.product_id) : ''),
-    fields: {
-      product_id: f.m2o('product.product', 'Product', { required: true }),
-      location_id: f.m2o('stock.location', 'Location', { required: true }),
-      lot_id: f.m2o('stock.lot', 'Lot/Serial Number'),
-      quantity: f.float('Quantity'),
-      reserved_quantity: f.float('Reserved Quantity'),
-      available_quantity: f.float('Available Quantity', { store: false, compute: (_env, row) => Number(row.quantity ?? 0) - Number(row.reserved_quantity ?? 0) }),
-      inventory_quantity: f.float('Counted Quantity'),
-      in_date: f.datetime('Incoming Date', { default: (env) => env.nowString() }),
-      company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
-    },
-  }),
-  defineModel({
-    name: 'stock.warehouse.orderpoint',
-    description: 'Minimum Inventory Rule',
-    order: 'location_id, company_id, id',
-    fields: {
-      name: f.char('Name', { required: true }),
-      product_id: f.m2o('product.product', 'Product', { required: true }),
-      warehouse_id: f.m2o('stock.warehouse', 'Warehouse'),
-      location_id: f.m2o('stock.location', 'Location'),
-      trigger: f.selection('Trigger', [['auto', 'Auto'], ['manual', 'Manual']]),
-      product_min_qty: f.float('Min Quantity'),
-      product_max_qty: f.float('Max Quantity'),
-      qty_multiple: f.float('Multiple Quantity'),
-      qty_forecast: f.float('Forecast'),
-      qty_to_order: f.float('To Order'),
-      route_id: f.m2o('stock.route', 'Route'),
-      company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
-      active: f.bool('Active', { default: () => true }),
-    },
-  }),
-  defineModel({
     name: 'stock.move',
     description: 'Stock Move',
     order: 'sequence, id',
@@ -145,6 +109,12 @@ export const stockModels: ModelDef[] = [
       location_id: f.m2o('stock.location', 'Source Location', { required: true }),
       location_dest_id: f.m2o('stock.location', 'Destination Location', { required: true }),
       sale_line_id: f.m2o('sale.order.line', 'Sale Line'),
+      purchase_line_id: f.m2o('purchase.order.line', 'Purchase Order Line'),
+      date_deadline: f.datetime('Deadline'),
+      is_inventory: f.bool('Inventory'),
+      scrap_id: f.m2o('stock.scrap', 'Scrap operation'),
+      origin_returned_move_id: f.m2o('stock.move', 'Origin return move'),
+      to_refund: f.bool('Update quantities on SO/PO'),
       move_line_ids: f.o2m('stock.move.line', 'move_id', 'Move Lines'),
       date: f.datetime('Date Scheduled', { default: (env) => env.nowString() }),
       company_id: f.m2o('res.company', 'Company', { default: () => 1 }),

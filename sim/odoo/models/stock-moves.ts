@@ -39,6 +39,15 @@ function internal(env: Env): Env {
 export async function reserveMove(callerEnv: Env, move: Row & { id: number }): Promise<void> {
   const env = internal(callerEnv);
   if (move.state === 'done' || move.state === 'cancel') return;
+  if (bypassesReservation(env, move.location_id)) {
+    // Vendor stock is not tracked: a receipt move is ready at once for its whole demand.
+    await env.create('stock.move.line', {
+      move_id: move.id, picking_id: move.picking_id ?? false, product_id: move.product_id, lot_id: false,
+      quantity: num(move.product_uom_qty), location_id: move.location_id, location_dest_id: move.location_dest_id, state: 'assigned',
+    });
+    await env.write('stock.move', [move.id], { quantity: num(move.product_uom_qty), state: 'assigned' });
+    return;
+  }
   let missing = num(move.product_uom_qty) - num(move.quantity);
   for (const quant of quantsFor(env, move.product_id, move.location_id)) {
     if (missing <= 0) break;
@@ -55,6 +64,11 @@ export async function reserveMove(callerEnv: Env, move: Row & { id: number }): P
   const reserved = num(move.product_uom_qty) - Math.max(missing, 0);
   const state = reserved >= num(move.product_uom_qty) ? 'assigned' : reserved > 0 ? 'partially_available' : 'confirmed';
   await env.write('stock.move', [move.id], { quantity: reserved, state });
+}
+
+/** Vendor locations hold no quants: nothing is reserved nor taken from them. */
+export function bypassesReservation(env: Env, location: unknown): boolean {
+  return typeof location === 'number' && env.value('stock.location', location, 'usage') === 'supplier';
 }
 
 /** Gives back the reservation of a move (do_unreserve). */
@@ -84,7 +98,7 @@ export async function executeMove(callerEnv: Env, move: Row & { id: number }): P
   const quantity = num(move.quantity);
   let left = quantity;
   let reservedLeft = quantity;
-  const sources = quantsFor(env, move.product_id, move.location_id);
+  const sources = bypassesReservation(env, move.location_id) ? [] : quantsFor(env, move.product_id, move.location_id);
   for (const [index, quant] of sources.entries()) {
     if (left <= 0) break;
     const isLast = index === sources.length - 1;

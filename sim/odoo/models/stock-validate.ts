@@ -94,6 +94,7 @@ async function splitRemainder(env: Env, move: MoveRow): Promise<number> {
     name: move.name ?? false, origin: move.origin ?? false, picking_id: move.picking_id, product_id: move.product_id,
     product_uom_qty: remainder, quantity: 0, picked: false, state: 'confirmed', location_id: move.location_id,
     location_dest_id: move.location_dest_id, sale_line_id: move.sale_line_id ?? false, date: move.date ?? false,
+    purchase_line_id: move.purchase_line_id ?? false, date_deadline: move.date_deadline ?? false,
   });
 }
 
@@ -102,8 +103,8 @@ async function moveToBackorder(env: Env, pickingId: number, moveIds: number[]): 
   const sudo = env.sudo();
   const backorder = await sudo.create('stock.picking', {
     picking_type_id: picking.picking_type_id, partner_id: picking.partner_id ?? false, origin: picking.origin ?? false,
-    location_id: picking.location_id, location_dest_id: picking.location_dest_id, sale_id: picking.sale_id ?? false,
-    scheduled_date: picking.scheduled_date ?? false, carrier_id: picking.carrier_id ?? false, backorder_id: pickingId,
+    location_id: picking.location_id, location_dest_id: picking.location_dest_id, sale_id: picking.sale_id ?? false, purchase_id: picking.purchase_id ?? false,
+    scheduled_date: picking.scheduled_date ?? false, date_deadline: picking.date_deadline ?? false, carrier_id: picking.carrier_id ?? false, backorder_id: pickingId,
   });
   const internal = sudo.withContext({ stock_internal_write: true });
   await internal.write('stock.move', moveIds, { picking_id: backorder });

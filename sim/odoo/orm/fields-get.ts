@@ -48,6 +48,8 @@ export function fieldsGet(env: Env, model: string, allfields?: string[], attribu
     for (const attribute of attributes) {
       if (attribute in full) picked[attribute] = full[attribute];
     }
+    // A json field that cannot be searched says so even when `searchable` was not asked for (fg-purchase.order.line).
+    if (field.type === 'json' && field.recorded?.searchable === false && !attributes.includes('searchable')) picked.searchable = false;
     out[name] = picked;
   }
   return out;

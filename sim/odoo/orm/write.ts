@@ -2,7 +2,8 @@
  * create / write / unlink. The order of steps in create reproduces what the fixtures
  * show about sequences: a model's prepareCreate hook (which may take a name from a
  * sequence) runs before values are checked, so a bad value still consumes the name
- * (error-wrong-type-many2one-name took S00031); the record id is taken after the values
+ * (error-wrong-type-many2one-name took S00031), but an unknown field name is refused
+ * before (p2p-01 took no purchase order name); the record id is taken after the values
  * are checked but before required fields are, so a missing required field also
  * consumes an id (like PostgreSQL's INSERT failing on NOT NULL).
  * Automation rules run after each create/write, inside the transaction.
@@ -76,6 +77,9 @@ export async function createRecord(env: Env, model: string, input: Record<string
   const definition = env.model(model);
   if (!env.su) env.runtime.access.checkModel(env, model, 'create');
   let vals = { ...input };
+  // An unknown field is refused before any name is taken (p2p-01 left P00013 for the next order).
+  const unknown = Object.keys(vals).find((name) => fieldOf(definition, name) === undefined || name === 'id');
+  if (unknown !== undefined) throw py.valueError(env.runtime.messages.invalidField(definition.name, unknown));
   if (definition.hooks?.prepareCreate !== undefined) vals = definition.hooks.prepareCreate(env, vals);
   for (const [name, field] of Object.entries(definition.fields)) {
     if (name in vals) continue;

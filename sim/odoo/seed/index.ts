@@ -29,6 +29,7 @@ const NEXT_SEQUENCES: Readonly<Record<string, number>> = {
   'stock.picking.IN': 15,
   'account.move.INV.2026': 5,
   'purchase.order': 12,
+  'stock.warehouse.orderpoint': 5,
 };
 
 export function loadSeed(store: Store, registry: Registry): void {

@@ -9,7 +9,7 @@ type ProductSpec = [id: number, template: number, code: string, name: string, ty
 
 const PRODUCTS: ProductSpec[] = [
   [5, 17, 'FURN_7777', 'Office Chair', 'product', 70, 55],
-  [6, 18, 'FURN_8888', 'Office Lamp', 'product', 40, 35],
+  [6, 27, 'FURN_8888', 'Office Lamp', 'product', 40, 35],
   [12, 9, 'FURN_0096', 'Customizable Desk', 'product', 800, 500],
   [16, 10, 'E-COM06', 'Corner Desk Right Sit', 'product', 147, 600],
   [17, 11, 'E-COM07', 'Large Cabinet', 'product', 320, 800],
@@ -19,6 +19,7 @@ const PRODUCTS: ProductSpec[] = [
   [21, 15, 'E-COM11', 'Cabinet with Doors', 'product', 140, 120.5],
   [23, 16, 'E-COM12', 'Conference Chair', 'product', 33, 0],
   [24, 16, 'E-COM13', 'Conference Chair', 'product', 33, 0],
+  [26, 18, 'FURN_1118', 'Corner Desk Left Sit', 'product', 85, 78],
   [25, 23, 'FURN_0269', 'Office Chair Black', 'product', 120.5, 180],
   [28, 19, 'FURN_9001', 'Flipover', 'product', 1950, 1700],
   [30, 20, 'FURN_0789', 'Individual Workplace', 'product', 885, 876],
@@ -74,6 +75,13 @@ function orderpoint(id: number, product: number, warehouse: number, location: nu
   };
 }
 
+function supplierInfo(id: number, partner: number, template: number, price: number, delay: number): SeedRow {
+  return {
+    id, partner_id: partner, product_tmpl_id: template, product_id: false, product_name: false, product_code: false, min_qty: 1, price,
+    currency_id: 1, delay, sequence: 1, date_start: false, date_end: false, company_id: 1,
+  };
+}
+
 export const productRows: SeedRows = {
   'product.template': templates(),
   'product.product': products(),
@@ -81,6 +89,11 @@ export const productRows: SeedRows = {
     carrier(1, 'Standard delivery', 40, 'fixed', 0, 1),
     carrier(2, 'The Poste', 41, 'base_on_rule', 20, 2),
     carrier(3, 'Local Delivery', 42, 'fixed', 5, 3),
+  ],
+  // Vendor pricelists: Ready Mat sells the corner desk (p2p-13), Wood Corner the cabinet (p2p-23).
+  'product.supplierinfo': [
+    supplierInfo(10, 12, 18, 78, 5),
+    supplierInfo(11, 9, 15, 120.5, 3),
   ],
   'stock.warehouse.orderpoint': [
     orderpoint(1, 6, 1, 8, 5, 10, 50, 0),

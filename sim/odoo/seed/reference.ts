@@ -15,7 +15,7 @@ export const referenceRows: SeedRows = {
     { id: 1, name: 'Immediate Payment', days: 0 }, { id: 2, name: '15 Days', days: 15 }, { id: 3, name: '21 Days', days: 21 },
     { id: 4, name: '30 Days', days: 30 }, { id: 5, name: '45 Days', days: 45 }, { id: 6, name: 'End of Following Month', days: 45 },
   ],
-  'account.tax': [{ id: 1, name: '15%', amount: 15 }],
+  'account.tax': [{ id: 1, name: '15%', amount: 15 }, { id: 2, name: '15%', amount: 15 }],
   'product.category': [{ id: 1, name: 'All' }],
   'res.company': [
     { id: 1, name: 'My Company (San Francisco)', sequence: 0, partner_id: 1, currency_id: 1, has_received_warning_stock_sms: false },
@@ -49,9 +49,11 @@ export const referenceRows: SeedRows = {
 };
 
 /** ir.model ids the fixtures show; other models get ids from 600 up. */
-const KNOWN_MODEL_IDS: Readonly<Record<string, number>> = { 'res.partner': 85, 'stock.picking': 498, 'stock.quant': 499, 'sale.order': 560 };
+const KNOWN_MODEL_IDS: Readonly<Record<string, number>> = {
+  'res.partner': 85, 'account.move': 450, 'stock.picking': 498, 'stock.quant': 499, 'purchase.order': 552, 'sale.order': 560,
+};
 
-/** ir.model.fields ids the fixtures show (automation-01..05, 11d). */
+/** ir.model.fields ids the fixtures show (automation-01..05, 11d; p2p-06 of the second recording, whose database kept them). */
 const KNOWN_FIELD_IDS: Readonly<Record<string, number>> = {
   'res.partner.name': 869,
   'stock.picking.name': 6131, 'stock.picking.origin': 6132, 'stock.picking.state': 6140, 'stock.picking.scheduled_date': 6143,
@@ -62,13 +64,23 @@ const KNOWN_FIELD_IDS: Readonly<Record<string, number>> = {
   'sale.order.name': 7214, 'sale.order.partner_id': 7216, 'sale.order.state': 7217, 'sale.order.client_order_ref': 7219,
   'sale.order.commitment_date': 7221, 'sale.order.date_order': 7222, 'sale.order.note': 7233, 'sale.order.currency_id': 7239,
   'sale.order.order_line': 7243, 'sale.order.amount_total': 7246, 'sale.order.write_date': 7274, 'sale.order.picking_ids': 7662,
+  'stock.picking.backorder_id': 6134, 'stock.picking.return_id': 6136, 'stock.picking.purchase_id': 7111,
+  'purchase.order.name': 6807, 'purchase.order.origin': 6809, 'purchase.order.partner_ref': 6810, 'purchase.order.date_order': 6811,
+  'purchase.order.date_approve': 6812, 'purchase.order.partner_id': 6813, 'purchase.order.currency_id': 6815, 'purchase.order.state': 6816,
+  'purchase.order.order_line': 6817, 'purchase.order.date_planned': 6822, 'purchase.order.amount_total': 6827, 'purchase.order.user_id': 6834,
+  'purchase.order.picking_ids': 7092,
+  'account.move.name': 4481, 'account.move.ref': 4482, 'account.move.state': 4484, 'account.move.move_type': 4485,
+  'account.move.invoice_date': 4515, 'account.move.invoice_date_due': 4516, 'account.move.partner_id': 4523, 'account.move.currency_id': 4535,
+  'account.move.amount_total': 4539, 'account.move.amount_residual': 4540, 'account.move.payment_state': 4547,
+  'account.move.reversed_entry_id': 4549, 'account.move.invoice_origin': 4562,
 };
 
-/** ir.model.fields.selection ids: sale.order state (automation-00) and stock.picking state (automation-03/04). */
+/** ir.model.fields.selection ids: sale.order state (automation-00), stock.picking state (automation-03/04), purchase.order and account.move states (p2p-07). */
 const KNOWN_SELECTION_IDS: Readonly<Record<string, number>> = {
   'sale.order.state.draft': 1208, 'sale.order.state.sent': 1209, 'sale.order.state.sale': 1210, 'sale.order.state.cancel': 1211,
   'stock.picking.state.draft': 985, 'stock.picking.state.waiting': 986, 'stock.picking.state.confirmed': 987,
   'stock.picking.state.assigned': 988, 'stock.picking.state.done': 989, 'stock.picking.state.cancel': 990,
+  'purchase.order.state.purchase': 1142, 'purchase.order.state.done': 1143, 'account.move.state.posted': 743,
 };
 
 /** One ir.model row per simulated model and one ir.model.fields row per field. */

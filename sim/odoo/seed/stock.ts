@@ -100,6 +100,9 @@ export const stockRows: SeedRows = {
     location(2, 'Partners', 'view', false, 'Partners', false),
     location(VENDORS, 'Vendors', 'supplier', 2, 'Partners/Vendors', false),
     location(CUSTOMERS, 'Customers', 'customer', 2, 'Partners/Customers', false),
+    location(3, 'Virtual Locations', 'view', false, 'Virtual Locations', false),
+    location(14, 'Inventory adjustment', 'inventory', 3, 'Virtual Locations/Inventory adjustment', false),
+    location(16, 'Scrap', 'inventory', 3, 'Virtual Locations/Scrap', false),
     location(7, 'WH', 'view', 1, 'WH'),
     location(STOCK, 'Stock', 'internal', 7, 'WH/Stock'),
     location(27, 'CHIC1', 'view', 1, 'CHIC1', 2),
@@ -118,7 +121,7 @@ export const stockRows: SeedRows = {
     quant(1, 30, STOCK, 16, 0), quant(2, 18, STOCK, 18, 0), quant(3, 17, STOCK, 500, 153, '2026-11-22 04:22:20'),
     quant(4, 20, STOCK, 22, 0), quant(5, 21, STOCK, 33, 15, '2026-11-22 04:22:17'), quant(6, 23, STOCK, 26, 0),
     quant(7, 24, STOCK, 30, 0), quant(8, 12, STOCK, 45, 0), quant(9, 17, 28, 200, 100), quant(10, 37, STOCK, 65, 0),
-    quant(11, 25, STOCK, 10, 0), quant(12, 38, STOCK, 70, 0), quant(13, 32, STOCK, 80, 15, '2026-11-22 04:21:54', 1),
+    quant(11, 25, STOCK, 10, 0), quant(12, 38, STOCK, 70, 0), quant(13, 32, STOCK, 80, 15, '2026-11-22 04:21:54', 1), quant(14, 26, STOCK, 2, 0),
   ],
   ...pickingRows(),
 };

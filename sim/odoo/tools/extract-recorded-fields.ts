@@ -17,6 +17,10 @@ const SOURCES: ReadonlyArray<readonly [file: string, model: string]> = [
   ['execute_kw-fields_get-subset.json', 'stock.move'],
   ['automation-12-fields_get-base.automation-trigger.json', 'base.automation'],
   ['automation-13-fields_get-ir.actions.server-state.json', 'ir.actions.server'],
+  ...[
+    'purchase.order', 'purchase.order.line', 'product.supplierinfo', 'stock.warehouse.orderpoint', 'stock.quant', 'stock.scrap',
+    'res.partner.bank', 'stock.picking', 'stock.move',
+  ].map((model) => [`fg-${model}.json`, model] as const),
 ];
 
 const fixturesDir = resolve(process.argv[2] ?? 'test/fixtures/odoo17');

@@ -20,6 +20,14 @@ export interface Fixture {
   response: { status: number; headers: Record<string, string>; body: unknown };
 }
 
+/**
+ * The second Odoo 17 recording (database "odoo17fx", 2026-12-04: procure-to-pay, invoicing,
+ * returns, inventory, fields_get) lives in the same folder; its contract is a run of its own.
+ */
+export function isSecondBatch(name: string): boolean {
+  return /^(fg-|p2p-|o2c-|ret-|inv-|webhook-out-(p2p|o2c|ret)-)/.test(name);
+}
+
 const cache = new Map<FixtureSet, Fixture[]>();
 
 export function loadFixtures(set: FixtureSet = 'odoo17'): Fixture[] {

@@ -103,7 +103,8 @@ export function searchReadStep(pool: OdooClientPool): StepType<SearchReadConfig>
  * we read (another writer changes the sort key) can appear twice: they are kept once.
  */
 async function allPages(config: SearchReadConfig, page: (kwargs: Record<string, unknown>) => Promise<OdooRecord[]>, offset: number): Promise<OdooRecord[]> {
-  const order = pagingOrder(config.order === undefined ? undefined : resolved(config.order, 'order'));
+  // An order is text once resolved (unlike domain or ids): it is used as it is.
+  const order = pagingOrder(config.order);
   const seen = new Set<number>();
   const records: OdooRecord[] = [];
   for (let at = offset; ; at += config.page_size) {
