@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
 
-/** Reading accepted events (the API's list and detail, a case's triggering event). Events are written only by the intake (event-queries.ts). */
+/** Reading accepted events (the API's list and detail, a case's triggering event, the events of claimed runs). Events are written only by the intake (event-queries.ts). */
 
 type Db = Kysely<Database>;
 
@@ -31,4 +31,13 @@ export async function listEvents(db: Db, f: EventListFilter) {
 
 export async function findEvent(db: Db, id: string) {
   return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** The events with these ids, in no particular order (one parameter, whatever the count). */
+export async function loadEvents(db: Db, ids: readonly string[]) {
+  return db
+    .selectFrom('events')
+    .select(['id', 'source', 'type', 'dedupe_key', 'payload', 'received_at'])
+    .where(sql<boolean>`id = ANY(${[...ids]}::bigint[])`)
+    .execute();
 }
