@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Logger } from '../observability/index.ts';
-import { admitQueuedRuns, claimRuns, isStoreFault, loadReplayMarkers, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
+import { admitQueuedRuns, claimRuns, isStoreFault, loadEvents, loadReplayMarkers, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
 import { Checkpointer } from './checkpointer.ts';
 import type { Clock } from './clock.ts';
 import { RunDriver, type DriverDeps } from './run-driver.ts';
@@ -170,9 +169,7 @@ export class Worker {
     const ids = [...new Set(claimed.flatMap((r) => (r.event_id ? [r.event_id] : [])))];
     const out = new Map<string, unknown>();
     if (ids.length === 0) return out;
-    const result = await sql<{ id: string; source: string; type: string; dedupe_key: string; payload: unknown; received_at: Date }>`
-      SELECT id, source, type, dedupe_key, payload, received_at FROM events WHERE id = ANY(${ids}::bigint[])`.execute(this.#store.db);
-    for (const e of result.rows) {
+    for (const e of await loadEvents(this.#store.db, ids)) {
       out.set(String(e.id), { id: String(e.id), source: e.source, type: e.type, key: e.dedupe_key, payload: e.payload, receivedAt: new Date(e.received_at).toISOString() });
     }
     return out;

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import { ENDED_STATUSES, type Database, type RunStatus } from './schema.ts';
 
 /**
@@ -15,11 +15,19 @@ export interface RunListFilter {
   status?: RunStatus;
   workflowId?: string;
   eventId?: string;
+  /** Created at or after / before. */
+  since?: Date;
+  until?: Date;
+  /** Text anywhere in the run's input, case-insensitive. */
+  text?: string;
+  /** Only runs started, directly or up their parent chain, by an event of these sources. */
+  sources?: readonly string[];
   limit: number;
   /** Keyset pagination: only runs with a smaller id (the list is newest first). */
   beforeId?: string;
 }
 
+/** Newest first. */
 export async function listRuns(db: Db, filter: RunListFilter) {
   let query = db
     .selectFrom('runs')
@@ -29,8 +37,33 @@ export async function listRuns(db: Db, filter: RunListFilter) {
   if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.workflowId) query = query.where('workflow_id', '=', filter.workflowId);
   if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+  if (filter.since) query = query.where('created_at', '>=', filter.since);
+  if (filter.until) query = query.where('created_at', '<', filter.until);
+  if (filter.text) query = query.where(sql<boolean>`strpos(lower(input::text), lower(${filter.text}::text)) > 0`);
+  if (filter.sources) query = query.where(runInSources(filter.sources));
   if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
   return query.execute();
+}
+
+/**
+ * A condition on `runs` (the table's own name as alias): the run belongs to one of the
+ * sources. A run belongs to the source of the event that started it, a subflow run to its
+ * parent's; a run with no event anywhere up its chain belongs to none.
+ */
+export function runInSources(sources: readonly string[]): RawBuilder<boolean> {
+  return sql<boolean>`EXISTS (
+    WITH RECURSIVE chain (id, parent_run_id, event_id) AS (
+      SELECT runs.id, runs.parent_run_id, runs.event_id
+      UNION ALL
+      SELECT p.id, p.parent_run_id, p.event_id FROM runs p JOIN chain c ON p.id = c.parent_run_id
+    )
+    SELECT 1 FROM chain JOIN events e ON e.id = chain.event_id WHERE e.source = ANY(${[...sources]}::text[]))`;
+}
+
+/** Whether the run exists and belongs to one of the sources. */
+export async function runWithinSources(db: Db, runId: string, sources: readonly string[]): Promise<boolean> {
+  const found = await db.selectFrom('runs').select('id').where('id', '=', runId).where(runInSources(sources)).executeTakeFirst();
+  return found !== undefined;
 }
 
 export async function findRun(db: Db, runId: string): Promise<RunRow | undefined> {

@@ -2,7 +2,7 @@ import { bigint, bigintCount, boolean, identity, integer, jsonb, numeric, text, 
 
 /**
  * Every table migrations/ creates, column by column, in migration order. A column added by a
- * later migration sits with its table. test/unit/schema-matches-migrations.test.ts applies the
+ * later migration sits with its table. test/contract/schema.test.ts applies the
  * migrations on the store under test and fails naming any table or column that differs.
  * Unions on text columns repeat the migration's CHECK constraint.
  */

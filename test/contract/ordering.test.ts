@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Engine } from '../../src/engine/index.ts';
+import { startTestApi, type TestApi } from '../api/support.ts';
 import { engineWith } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
 
@@ -84,5 +85,33 @@ describe('events ordered by business key', () => {
     const before = Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(t.store.db)).rows[0]!.n);
     await assert.rejects(send('skip.confirmed', 9, 'yesterday'), (e: { code?: string; details?: { message: string }[] }) => e.code === 'EVENT_ORDER_INVALID' && /skipper/.test(e.details![0]!.message));
     assert.equal(Number((await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(t.store.db)).rows[0]!.n), before);
+  });
+});
+
+describe('events held out of order, as the API lists them', () => {
+  let api: TestApi;
+  before(async () => {
+    api = await startTestApi({ workflows: [flow('skipper', 'skip.*', 'skip'), flow('caser', 'case.*', 'case')] });
+  });
+  after(async () => api.close());
+
+  test('newest first, with their event type, paged by cursor, and only within the reader\'s sources', async () => {
+    const send = (type: string, id: number, seq: number) => api.engine.accept({ source: 'shop', type, key: `${type}-${id}-${seq}`, payload: { id, seq } });
+    await send('skip.updated', 1, 20);
+    const skipped = await send('skip.updated', 1, 10);
+    await send('case.updated', 2, 20);
+    const cased = await send('case.updated', 2, 10);
+    const token = await api.tokenFor('operator');
+    const first = await api.request('GET', '/api/v1/events/held?limit=1', { token });
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.body.held.map((h: { eventId: string; type: string; workflowId: string; status: string; sequence: string; newestSequence: string }) => [h.eventId, h.type, h.workflowId, h.status, h.sequence, h.newestSequence]),
+      [[cased.eventId, 'case.updated', 'caser', 'case', '10', '20']]);
+    assert.match(first.body.held[0].caseId, /^\d+$/);
+    const second = await api.request('GET', `/api/v1/events/held?limit=1&cursor=${first.body.nextCursor}`, { token });
+    assert.deepEqual(second.body.held.map((h: { eventId: string; status: string }) => [h.eventId, h.status]), [[skipped.eventId, 'skipped']]);
+    assert.equal(second.body.nextCursor, null);
+    const elsewhere = await api.tokenFor('operator', { eventSources: ['carrier'] });
+    assert.deepEqual((await api.request('GET', '/api/v1/events/held', { token: elsewhere })).body.held, []);
+    assert.deepEqual((await api.request('GET', '/api/v1/events/held?source=carrier', { token })).body.held, []);
   });
 });

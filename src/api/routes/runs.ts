@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { Permission } from '../../auth/index.ts';
-import { RunStatus } from '../../store/index.ts';
+import { listRuns, RunStatus } from '../../store/index.ts';
 import { decodeCursor, page } from '../pagination.ts';
 import { queryInt, queryTime, route } from '../route.ts';
-import { assertRunReadable, readableSources, runInSources } from '../source-scope.ts';
+import { assertRunReadable, readableSources } from '../source-scope.ts';
 
 const RunListQuery = z.strictObject({
   status: z.enum(Object.values(RunStatus) as [RunStatus, ...RunStatus[]]).optional(),
@@ -26,10 +25,6 @@ const ReplayPreviewBody = z.strictObject({ fromStep: z.string().max(200).optiona
 const CancelBody = z.strictObject({ reason: Reason.optional() }).default({});
 const SignalBody = z.strictObject({ payload: z.unknown().optional(), reason: Reason.optional() }).default({});
 
-interface RunRow {
-  id: string; workflow_id: string; workflow_hash: string; status: RunStatus; event_id: string | null; parent_run_id: string | null;
-  cursor: string | null; concurrency_key: string | null; created_at: Date | string; ended_at: Date | string | null; error: unknown;
-}
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
 /** What the audit log keeps of a payload: itself when small, else its size and sha256. */
@@ -45,19 +40,14 @@ export const runRoutes = [
     handler: async ({ services, query, principal }) => {
       const limit = query.limit ?? 50;
       const before = decodeCursor(query.cursor);
-      const n = <T>(v: T | undefined) => v ?? null;
-      const rows = await sql<RunRow>`
-        SELECT id, workflow_id, workflow_hash, status, event_id, parent_run_id, cursor, concurrency_key, created_at, ended_at, error FROM runs
-        WHERE (${n(query.status)}::text IS NULL OR status = ${n(query.status)}::text)
-          AND (${n(query.workflow)}::text IS NULL OR workflow_id = ${n(query.workflow)}::text)
-          AND (${n(query.event)}::bigint IS NULL OR event_id = ${n(query.event)}::bigint)
-          AND (${n(query.since)}::timestamptz IS NULL OR created_at >= ${n(query.since)}::timestamptz)
-          AND (${n(query.until)}::timestamptz IS NULL OR created_at < ${n(query.until)}::timestamptz)
-          AND (${n(before)}::bigint IS NULL OR id < ${n(before)}::bigint)
-          AND (${n(query.q)}::text IS NULL OR strpos(lower(input::text), lower(${n(query.q)}::text)) > 0)
-          AND ${runInSources(readableSources(principal))}
-        ORDER BY id DESC LIMIT ${limit + 1}`.execute(services.engine.store.db);
-      const runs = rows.rows.map((r) => ({
+      const sources = readableSources(principal);
+      const rows = await listRuns(services.engine.store.db, {
+        limit: limit + 1,
+        ...(query.status ? { status: query.status } : {}), ...(query.workflow ? { workflowId: query.workflow } : {}), ...(query.event ? { eventId: query.event } : {}),
+        ...(query.since ? { since: query.since } : {}), ...(query.until ? { until: query.until } : {}), ...(query.q ? { text: query.q } : {}),
+        ...(before ? { beforeId: before } : {}), ...(sources === null ? {} : { sources }),
+      });
+      const runs = rows.map((r) => ({
         id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
         parentRunId: r.parent_run_id && String(r.parent_run_id), cursor: r.cursor, concurrencyKey: r.concurrency_key,
         createdAt: iso(r.created_at)!, endedAt: iso(r.ended_at), error: r.error,
