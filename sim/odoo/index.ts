@@ -76,6 +76,8 @@ export interface SimDatabase {
   call(model: string, method: string, args?: unknown[], kwargs?: Record<string, unknown>, uid?: number): Promise<unknown>;
   /** Moves a model's id sequence forward, e.g. to line up ids with a recorded exchange. */
   setNextId(model: string, nextId: number): void;
+  /** Sets the next number of a named sequence (`sale.order`, `stock.picking.OUT`, ...). */
+  setSequence(code: string, next: number): void;
 }
 
 export interface OdooSimulator {
@@ -187,6 +189,7 @@ function databaseHandle(core: SimCore): SimDatabase {
     },
     call: (model, method, args = [], kwargs = {}, uid = 2) => core.service.execute({ protocol: 'internal', uid, model, method, args, kwargs }),
     setNextId: (model, nextId) => core.store.setNextId(model, nextId),
+    setSequence: (code, next) => core.store.setSequence(code, next),
   };
 }
 

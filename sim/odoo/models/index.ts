@@ -4,6 +4,9 @@
  */
 import { Registry, type ModelDef } from '../orm/model.ts';
 import { accountModels } from './account.ts';
+import { accountReferenceModels } from './account-reference.ts';
+import { reversalModels } from './reversal.ts';
+import { returnModels } from './returns.ts';
 import { automationModels } from './automation-models.ts';
 import { baseReferenceModels, companyModel, partnerModel, userModel } from './base.ts';
 import { mailModels, mailThreadMethods } from './mail.ts';
@@ -34,6 +37,9 @@ export function createRegistry(version: SimOdooVersion = 17): Registry {
     saleOrderLineModel,
     ...saleWizardModels,
     ...accountModels,
+    ...accountReferenceModels,
+    ...reversalModels,
+    ...returnModels,
     ...purchaseModels,
     ...deliveryModels,
     ...mailModels,

@@ -27,6 +27,16 @@ function locationName(env: Env, row: Row): string {
 }
 
 /** stock.move fields whose fields_get was recorded keep Odoo's attributes. */
+/** Odoo 17's stock.move display name: "<picking origin>/<product code>: <source>><destination>" (ret-03, ret-07). */
+function moveDisplayName(env: Env, row: Row): string {
+  const picking = typeof row.picking_id === 'number' ? env.row('stock.picking', row.picking_id) : undefined;
+  const origin = typeof picking?.origin === 'string' && picking.origin !== '' ? `${picking.origin}/` : '';
+  const code = typeof row.product_id === 'number' ? env.row('product.product', row.product_id)?.default_code : undefined;
+  const product = typeof code === 'string' && code !== '' ? `${code}: ` : '';
+  const name = (location: unknown) => String(typeof location === 'number' ? (env.row('stock.location', location)?.name ?? '') : '');
+  return `${origin}${product}${name(row.location_id)}>${name(row.location_dest_id)}`;
+}
+
 function recordedMoveField<T extends object>(name: string, field: T): T {
   const recorded = recordedAttributes('stock.move', name);
   return recorded === undefined ? field : { ...field, recorded };
@@ -129,7 +139,7 @@ export const stockModels: ModelDef[] = [
     name: 'stock.move',
     description: 'Stock Move',
     order: 'sequence, id',
-    displayName: (env, row) => String(row.reference || row.name || ''),
+    displayName: moveDisplayName,
     fields: {
       name: f.char('Description'),
       sequence: f.int('Sequence'),
@@ -145,6 +155,10 @@ export const stockModels: ModelDef[] = [
       location_id: f.m2o('stock.location', 'Source Location', { required: true }),
       location_dest_id: f.m2o('stock.location', 'Destination Location', { required: true }),
       sale_line_id: f.m2o('sale.order.line', 'Sale Line'),
+      purchase_line_id: f.m2o('purchase.order.line', 'Purchase Order Line'),
+      origin_returned_move_id: f.m2o('stock.move', 'Origin return move'),
+      to_refund: f.bool('Update quantities on SO/PO'),
+      date_deadline: f.datetime('Deadline'),
       move_line_ids: f.o2m('stock.move.line', 'move_id', 'Move Lines'),
       date: f.datetime('Date Scheduled', { default: (env) => env.nowString() }),
       company_id: f.m2o('res.company', 'Company', { default: () => 1 }),

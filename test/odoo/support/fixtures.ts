@@ -58,6 +58,17 @@ export function requestIdOf(fixture: Fixture): number | null {
   return null;
 }
 
+/**
+ * The exchanges of the second Odoo 17 recording (2026-12-04, database `odoo17fx`, its own
+ * record ids and a JSON-RPC id count of its own): they are replayed on a simulator of their
+ * own, apart from the first recording (2026-11-22, database `odoo17`).
+ */
+const SECOND_RECORDING = /^(fg|p2p|o2c|ret|inv|webhook-out-(p2p|o2c|ret))-/;
+
+export function isSecondRecording(name: string): boolean {
+  return SECOND_RECORDING.test(name);
+}
+
 export function isXmlRpcFixture(fixture: Fixture): boolean {
   return fixture.request.path.startsWith('/xmlrpc');
 }
