@@ -5,6 +5,7 @@
 import { Registry, type ModelDef } from '../orm/model.ts';
 import { accountModels } from './account.ts';
 import { accountReferenceModels } from './account-reference.ts';
+import { attachmentModels } from './attachment.ts';
 import { reversalModels } from './reversal.ts';
 import { returnModels } from './returns.ts';
 import { automationModels } from './automation-models.ts';
@@ -43,6 +44,7 @@ export function createRegistry(version: SimOdooVersion = 17): Registry {
     ...purchaseModels,
     ...deliveryModels,
     ...mailModels,
+    ...attachmentModels,
     ...automationModels,
   ];
   for (const model of models) registry.add(version >= 19 ? withOdoo19FieldNames(model) : model);
