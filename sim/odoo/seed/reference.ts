@@ -54,11 +54,11 @@ export const referenceRows: SeedRows = {
 };
 
 /** ir.model ids the fixtures show; other models get ids from 600 up. */
-const KNOWN_MODEL_IDS: Readonly<Record<string, number>> = { 'res.partner': 85, 'stock.picking': 498, 'stock.quant': 499, 'sale.order': 560 };
+const KNOWN_MODEL_IDS: Readonly<Record<string, number>> = { 'res.partner': 85, 'account.move': 450, 'stock.picking': 498, 'stock.quant': 499, 'sale.order': 560 };
 
-/** ir.model.fields ids the fixtures show (automation-01..05, 11d). */
+/** ir.model.fields ids the fixtures show (automation-01..05, 11d; account.move.state: the trigger field of p2p-10). */
 const KNOWN_FIELD_IDS: Readonly<Record<string, number>> = {
-  'res.partner.name': 869,
+  'res.partner.name': 869, 'account.move.state': 4484,
   'stock.picking.name': 6131, 'stock.picking.origin': 6132, 'stock.picking.state': 6140, 'stock.picking.scheduled_date': 6143,
   'stock.picking.date_done': 6147, 'stock.picking.move_ids': 6152, 'stock.picking.picking_type_code': 6156,
   'stock.picking.partner_id': 6161, 'stock.picking.sale_id': 7683, 'stock.picking.carrier_id': 7715, 'stock.picking.carrier_tracking_ref': 7717,
@@ -69,11 +69,12 @@ const KNOWN_FIELD_IDS: Readonly<Record<string, number>> = {
   'sale.order.order_line': 7243, 'sale.order.amount_total': 7246, 'sale.order.write_date': 7274, 'sale.order.picking_ids': 7662,
 };
 
-/** ir.model.fields.selection ids: sale.order state (automation-00) and stock.picking state (automation-03/04). */
+/** ir.model.fields.selection ids: sale.order state (automation-00), stock.picking state (automation-03/04), account.move "posted" (p2p-10). */
 const KNOWN_SELECTION_IDS: Readonly<Record<string, number>> = {
   'sale.order.state.draft': 1208, 'sale.order.state.sent': 1209, 'sale.order.state.sale': 1210, 'sale.order.state.cancel': 1211,
   'stock.picking.state.draft': 985, 'stock.picking.state.waiting': 986, 'stock.picking.state.confirmed': 987,
   'stock.picking.state.assigned': 988, 'stock.picking.state.done': 989, 'stock.picking.state.cancel': 990,
+  'account.move.state.posted': 743,
 };
 
 /** One ir.model row per simulated model and one ir.model.fields row per field. */
