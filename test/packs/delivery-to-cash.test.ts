@@ -105,6 +105,18 @@ describe('delivery-to-cash pack, end to end', () => {
     assert.ok((await h.chatter('sale.order', order.id)).some((n) => n.startsWith('Crossdock holds the invoice') && n.includes(held.id)));
   });
 
+  test('a delivery reported without a signer or a document is not invoiced, and its note says no proof was given', async () => {
+    const { order, picking, booking } = await shipped('Nordhafen', [['LED Desk Lamp', 1]]);
+    await h.carriers.sendTracking(booking.carrier, { tracking_ref: booking.tracking_ref, status: 'delivered' });
+    const run = await releaseRun(booking.tracking_ref);
+    assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    assert.deepEqual(await invoicesOf(order.id), [], JSON.stringify({ input: run.input, path: h.path(run) }));
+    const [held] = (await casesOf('sale.order', order.id)).filter((c) => c.workflowId === 'invoice-release');
+    assert.match(held!.title, /held: no proof of delivery \(signer and document\)$/);
+    assert.deepEqual(await h.rpc('ir.attachment', 'search_read', [[['res_model', '=', 'stock.picking'], ['res_id', '=', picking.id]]], { fields: ['name'] }), [], 'nothing to attach');
+    assert.ok((await h.chatter('stock.picking', picking.id)).some((n) => /^Proof of delivery from \w+: delivered .*, no signature; no proof document\./.test(n)));
+  });
+
   test('a customer on hold is not invoiced: the case goes to credit control', async () => {
     const { order, booking } = await shipped('Atelier', [['Archive Box', 1]]);
     const [row] = await h.rpc<{ partner_id: [number, string] }[]>('sale.order', 'read', [[order.id]], { fields: ['partner_id'] });
