@@ -1,7 +1,8 @@
 /**
- * Customer invoices (account.move, account.move.line). As recorded: a draft invoice is
- * named "/", action_post names it INV/<year>/<number>, sets invoice_date to today when
- * empty and returns false; payment_state stays "not_paid".
+ * Journal entries: customer invoices and credit notes (account.move, account.move.line).
+ * As recorded: a draft is named "/" and displayed "Draft Invoice (* 29)"; an invoice made
+ * from an order has ref "" (o2c-09); posting is in invoice-post.ts, line amounts and totals
+ * in invoice-lines.ts, the credit-note wizard in reversal.ts.
  */
 import type { Env } from '../orm/env.ts';
 import { f } from '../orm/fields.ts';
