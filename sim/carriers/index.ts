@@ -57,6 +57,9 @@ export interface TrackingUpdate {
   at?: string;
   /** Default a new id per event. */
   event_id?: string;
+  /** Proof of delivery: who signed, and the photo or document reference. */
+  signed_by?: string;
+  proof_ref?: string;
 }
 
 export interface CarrierSimulator {
@@ -154,7 +157,7 @@ export async function startCarrierSimulator(options: CarrierSimulatorOptions = {
       if (!SIM_TRACKING_STATUSES.includes(update.status)) throw new Error(`unknown tracking status ${update.status}`);
       const url = sendOptions.url ?? webhookUrl?.(code);
       if (url === undefined) throw new Error('no webhook URL: pass webhookUrl to startCarrierSimulator, setWebhookUrl, or options.url');
-      const event = ledger.recordEvent(update.tracking_ref, { status: update.status, ...pick(update, ['reason', 'location', 'at']), ...(update.event_id ? { id: update.event_id } : {}) });
+      const event = ledger.recordEvent(update.tracking_ref, { status: update.status, ...pick(update, ['reason', 'location', 'at', 'signed_by', 'proof_ref']), ...(update.event_id ? { id: update.event_id } : {}) });
       const reference = ledger.bookingByTrackingRef(update.tracking_ref)?.reference ?? null;
       const signedBody = JSON.stringify(webhookBody(ledger.profile, update.tracking_ref, reference, event));
       const sent: WebhookDelivery[] = [];

@@ -32,6 +32,8 @@ export interface SimTrackingRecord {
   at: string;
   reason?: string;
   location?: string;
+  signed_by?: string;
+  proof_ref?: string;
 }
 
 export type Refusal = { refused: string; code: string };
@@ -127,7 +129,7 @@ export class CarrierLedger {
   }
 
   /** Adds a tracking event (to a booked shipment's history, if there is one) and returns it. */
-  recordEvent(trackingRef: string, event: { status: SimTrackingStatus; at?: string; reason?: string; id?: string; location?: string }): SimTrackingRecord {
+  recordEvent(trackingRef: string, event: { status: SimTrackingStatus; at?: string; reason?: string; id?: string; location?: string; signed_by?: string; proof_ref?: string }): SimTrackingRecord {
     this.#events += 1;
     const record: SimTrackingRecord = {
       id: event.id ?? `${this.profile.prefix}-EV-${String(this.#events).padStart(6, '0')}`,
@@ -135,6 +137,8 @@ export class CarrierLedger {
       at: event.at ?? this.clock().toISOString(),
       ...(event.reason === undefined ? {} : { reason: event.reason }),
       ...(event.location === undefined ? {} : { location: event.location }),
+      ...(event.signed_by === undefined ? {} : { signed_by: event.signed_by }),
+      ...(event.proof_ref === undefined ? {} : { proof_ref: event.proof_ref }),
     };
     this.#tracking.get(trackingRef)?.push(record);
     return record;

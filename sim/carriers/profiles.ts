@@ -105,7 +105,7 @@ export const DEFAULT_CARRIER_PROFILES: readonly CarrierProfile[] = [SWIFTPOST, E
 
 /** Where the fields of each webhook format are, as Crossdock's carrier configuration names them. */
 export const WEBHOOK_FIELDS: Record<WebhookFormat, Record<string, string>> = {
-  standard: { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference' },
-  legacy: { event_id: 'event_id', tracking_ref: 'tracking_number', status: 'state', at: 'timestamp', reason: 'note', reference: 'customer_ref' },
-  nested: { event_id: 'event.id', tracking_ref: 'shipment.tracking_number', status: 'event.type', at: 'event.occurred_at', reason: 'event.note', reference: 'shipment.reference' },
+  standard: { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference', signed_by: 'signed_by', proof_ref: 'proof_ref' },
+  legacy: { event_id: 'event_id', tracking_ref: 'tracking_number', status: 'state', at: 'timestamp', reason: 'note', reference: 'customer_ref', signed_by: 'signature_name', proof_ref: 'pod_url' },
+  nested: { event_id: 'event.id', tracking_ref: 'shipment.tracking_number', status: 'event.type', at: 'event.occurred_at', reason: 'event.note', reference: 'shipment.reference', signed_by: 'event.signed_by', proof_ref: 'event.proof_document' },
 };

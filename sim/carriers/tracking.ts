@@ -37,11 +37,11 @@ export function webhookBody(profile: CarrierProfile, trackingRef: string, refere
   const optional = (name: string, value: string | null | undefined) => (value === undefined || value === null ? {} : { [name]: value });
   switch (profile.webhook.format) {
     case 'legacy':
-      return { event_id: event.id, tracking_number: trackingRef, state: status, timestamp: event.at, ...optional('note', event.reason), ...optional('customer_ref', reference) };
+      return { event_id: event.id, tracking_number: trackingRef, state: status, timestamp: event.at, ...optional('note', event.reason), ...optional('customer_ref', reference), ...optional('signature_name', event.signed_by), ...optional('pod_url', event.proof_ref) };
     case 'nested':
-      return { event: { id: event.id, type: status, occurred_at: event.at, ...optional('note', event.reason) }, shipment: { tracking_number: trackingRef, ...optional('reference', reference) } };
+      return { event: { id: event.id, type: status, occurred_at: event.at, ...optional('note', event.reason), ...optional('signed_by', event.signed_by), ...optional('proof_document', event.proof_ref) }, shipment: { tracking_number: trackingRef, ...optional('reference', reference) } };
     default:
-      return { id: event.id, tracking_ref: trackingRef, status, at: event.at, ...optional('reason', event.reason), ...optional('reference', reference) };
+      return { id: event.id, tracking_ref: trackingRef, status, at: event.at, ...optional('reason', event.reason), ...optional('reference', reference), ...optional('signed_by', event.signed_by), ...optional('proof_ref', event.proof_ref) };
   }
 }
 

@@ -138,12 +138,13 @@ export class TrackingPlayer {
       await this.#send(code, { tracking_ref: trackingRef, status: 'delayed', reason: 'missed the line haul' }, reference);
       this.sent.delayed++;
     } else {
-      await this.#send(code, { tracking_ref: trackingRef, status: 'delivered' }, reference);
+      // Delivered with its proof: who signed, and the photo the driver took (delivery-to-cash invoices on it).
+      await this.#send(code, { tracking_ref: trackingRef, status: 'delivered', signed_by: 'Receiving desk', proof_ref: `https://pod.${code}.demo/${trackingRef}.jpg` }, reference);
       this.sent.delivered++;
     }
   }
 
-  async #send(code: string, update: { tracking_ref: string; status: 'in_transit' | 'delivered' | 'delayed' | 'damaged'; reason?: string; location?: string }, reference: string): Promise<void> {
+  async #send(code: string, update: { tracking_ref: string; status: 'in_transit' | 'delivered' | 'delayed' | 'damaged'; reason?: string; location?: string; signed_by?: string; proof_ref?: string }, reference: string): Promise<void> {
     const twice = shareOf(`dup:${reference}:${update.status}`) < this.o.duplicateShare;
     // A carrier sends its webhook again until it is taken (2xx), as real carriers do.
     for (let attempt = 1; ; attempt++) {

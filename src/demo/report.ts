@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
+import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import type { PlacedOrder } from './traffic.ts';
 import type { Database } from '../store/index.ts';
 
@@ -54,6 +55,7 @@ export interface DemoReport {
   release: { auto: number; approved: number; rejected: number; held: number; heldForStock: number; failed: number; missing: number; duplicated: number };
   dispatch: { booked: number; alreadyBooked: number; approvalGated: number; refused: number; freight: number; notReady: number; failed: number; missing: number; duplicated: number; fallbacksUsed: number; doubleBooked: number };
   tracking: { delivered: number; shipmentCases: number };
+  invoicing: InvoicingReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -154,6 +156,7 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
     release,
     dispatch,
     tracking: { delivered: Number(tracking.rows[0]?.delivered ?? 0), shipmentCases: Number(tracking.rows[0]?.cases ?? 0) },
+    invoicing: await invoicingReport(db),
     approvals: { approved: approvalCount('approved'), rejected: approvalCount('rejected'), pending: approvalCount('pending') },
     exceptionsOpen: Number(open.rows[0]?.n ?? 0),
     emailsSent,
@@ -195,6 +198,7 @@ export function formatReport(r: DemoReport): string {
     `  order release   auto ${r.release.auto}, approved ${r.release.approved}, rejected ${r.release.rejected}, held as exception ${r.release.held}, held for stock ${r.release.heldForStock}, failed ${r.release.failed}`,
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
+    formatInvoicing(r.invoicing),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

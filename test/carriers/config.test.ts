@@ -29,7 +29,7 @@ test('defaults fill what is absent; secrets are taken from the named variables o
     paths: { rates: '/rates', book: '/shipments', cancel: '/shipments/{booking_id}', track: '/tracking/{tracking_ref}' },
     webhook: {
       secret: 'alpha-webhook-secret', signature_header: 'x-alpha-sig', signature_encoding: 'hex', tolerance_seconds: 300,
-      fields: { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference' },
+      fields: { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference', signed_by: 'signed_by', proof_ref: 'proof_ref' },
     },
   });
   assert.deepEqual([inline?.auth, inline?.webhook], [{ header: 'x-api-key', prefix: '', api_key: 'beta-inline-key' }, null]);

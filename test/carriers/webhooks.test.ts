@@ -144,6 +144,21 @@ steps:
     assert.deepEqual((await eventsFrom('carrier.cargoplus')).map((e) => [e.type, (e.payload as { reason?: string }).reason]), [['shipment.damaged', 'pallet dropped']]);
   });
 
+  test('a proof of delivery (signer, document) is read from each carrier\'s body shape into signed_by and proof_ref', async () => {
+    const proof = { signed_by: 'J. Petersen', proof_ref: 'https://pod.example/123.jpg' };
+    const refs: Record<string, string> = {};
+    for (const [index, code] of ['swiftpost', 'euroline', 'cargoplus'].entries()) {
+      const booking = await c.registry.get(code).book(shipment({ reference: `WH/OUT/0031${index}` }), { idempotencyKey: `hook-pod-${code}` });
+      refs[code] = booking.tracking_ref;
+      const [sent] = await c.sim.sendTracking(code, { tracking_ref: booking.tracking_ref, status: 'delivered', ...proof });
+      assert.equal(sent!.status, 202, sent!.response);
+    }
+    for (const code of ['swiftpost', 'euroline', 'cargoplus']) {
+      const delivered = (await eventsFrom(`carrier.${code}`)).filter((e) => (e.payload as { tracking_ref: string }).tracking_ref === refs[code]);
+      assert.deepEqual(delivered.map((e) => [e.type, (e.payload as { signed_by?: string }).signed_by, (e.payload as { proof_ref?: string }).proof_ref]), [['shipment.delivered', proof.signed_by, proof.proof_ref]], code);
+    }
+  });
+
   test('forged, unsigned, stale, tampered and unknown-carrier deliveries are refused with 401 and store nothing', async () => {
     const before = (await eventsFrom('carrier.parcelnow')).length + (await eventsFrom('carrier.swiftpost')).length;
     const code = (d: { status: number | null; response: string }) => [d.status, JSON.parse(d.response).error.code];

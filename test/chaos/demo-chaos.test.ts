@@ -44,6 +44,8 @@ describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', 
     for (const report of [calm, stormy]) {
       assert.equal(report.accountedFor, true, report.problems.join('; '));
       assert.equal(report.release.duplicated + report.release.missing + report.dispatch.duplicated + report.dispatch.missing + report.dispatch.doubleBooked, 0);
+      // Every delivered shipment's proof decided once: an invoice released or held, never two.
+      assert.equal(report.invoicing.released + report.invoicing.held, report.tracking.delivered, 'one invoice decision per delivered shipment');
     }
     assert.deepEqual(stormy.release, calm.release);
     const { fallbacksUsed: _a, ...calmDispatch } = calm.dispatch;

@@ -84,7 +84,7 @@ describe('the decide step', () => {
     const run = await waitForRun(engine, runIds[0]!);
     assert.equal(run.status, 'failed');
     assert.equal((run.error as { code: string }).code, 'POLICY_NOT_FOUND');
-    assert.match((run.error as { message: string }).message, /No policy "no-such-policy"; this instance has carrier-choice, order-release-tier/);
+    assert.match((run.error as { message: string }).message, /No policy "no-such-policy"; this instance has carrier-choice, invoice-release, order-release-tier/);
   });
 
   test('the whole input may be one expression', async () => {
@@ -178,7 +178,7 @@ describe('policies over HTTP (read-only)', () => {
       };
       const list = await get('/api/v1/policies');
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.policies.map((p: { id: string }) => p.id), ['carrier-choice', 'order-release-tier', 'purchase-authorization']);
+      assert.deepEqual(list.body.policies.map((p: { id: string }) => p.id), ['carrier-choice', 'invoice-release', 'order-release-tier', 'purchase-authorization']);
       const one = await get('/api/v1/policies/order-release-tier');
       assert.equal(one.status, 200);
       assert.equal(one.body.version, policies.get('order-release-tier')!.version);

@@ -14,7 +14,7 @@ const problemsOf = (text: string, file = 'policies/tier.json'): PolicyProblem[] 
 describe('policy files: refused at load time with file, line, rule row and column', () => {
   test('the shipped policies load, each with a content hash as version', () => {
     const registry = packPolicies();
-    assert.deepEqual(registry.ids(), ['carrier-choice', 'order-release-tier', 'purchase-authorization']);
+    assert.deepEqual(registry.ids(), ['carrier-choice', 'invoice-release', 'order-release-tier', 'purchase-authorization']);
     for (const policy of registry.list()) assert.match(policy.version, /^[0-9a-f]{16}$/);
     const a = parsePolicy(oneTable(), 'a.json', 'x');
     const b = parsePolicy(JSON.stringify(JSON.parse(oneTable())), 'b.json', 'x'); // other formatting, same content
@@ -140,7 +140,7 @@ steps:
     assert.equal(result.ok, false);
     if (result.ok) return;
     assert.deepEqual(result.problems.map((p) => ({ file: p.file, line: p.line, path: p.path })), [{ file: 'wf.yaml', line: 7, path: 'steps[0].with.policy' }]);
-    assert.match(result.problems[0]!.message, /no policy "order-release-teir"; known policies: carrier-choice, order-release-tier/);
+    assert.match(result.problems[0]!.message, /no policy "order-release-teir"; known policies: carrier-choice, invoice-release, order-release-tier/);
   });
 
   test('a known id, or an expression (checked when the step runs), is accepted', () => {

@@ -9,6 +9,7 @@ function report(workers?: DemoReport['workers']): DemoReport {
     release: { auto: 10, approved: 0, rejected: 0, held: 0, heldForStock: 0, failed: 0, missing: 0, duplicated: 0 },
     dispatch: { booked: 10, alreadyBooked: 0, approvalGated: 0, refused: 0, freight: 0, notReady: 0, failed: 0, missing: 0, duplicated: 0, fallbacksUsed: 0, doubleBooked: 0 },
     tracking: { delivered: 10, shipmentCases: 0 },
+    invoicing: { released: 9, held: 1, noTouchShare: 0.9, deliveredToPostedS: { p50: 2, p99: 5, count: 9 } },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -20,6 +21,12 @@ function report(workers?: DemoReport['workers']): DemoReport {
     ...(workers ? { workers } : {}),
   };
 }
+
+describe('the demo report on invoicing', () => {
+  test('prints invoices released and held, the share with no human touch and the delivered-to-posted time', () => {
+    assert.match(formatReport(report()), /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/);
+  });
+});
 
 describe('the demo report on e-mails still in flight', () => {
   test('without killed workers it blames none', () => {

@@ -26,6 +26,8 @@ export function rawFieldValues(env: Env, model: string, id: number, names: reado
     if (field.type === 'float' || field.type === 'monetary') out[name] = new PyFloat(typeof value === 'number' ? value : 0);
     else if (field.type === 'one2many' || field.type === 'many2many') out[name] = toIds(value);
     else if (field.type === 'many2one') out[name] = typeof value === 'number' ? value : false;
+    // A char stored as "" stays "" (webhook-out-o2c-01: the invoice's ref); other empty values are false.
+    else if (field.type === 'char' && value === '') out[name] = '';
     else out[name] = value === undefined || value === null || value === '' ? false : value;
   }
   return out;

@@ -1,33 +1,47 @@
 /**
- * Customer invoices (account.move, account.move.line). As recorded: a draft invoice is
- * named "/", action_post names it INV/<year>/<number>, sets invoice_date to today when
- * empty and returns false; payment_state stays "not_paid".
+ * Journal entries: customer invoices and credit notes (account.move, account.move.line).
+ * As recorded: a draft is named "/" and displayed "Draft Invoice (* 29)"; an invoice made
+ * from an order has ref "" (o2c-09); posting is in invoice-post.ts, line amounts and totals
+ * in invoice-lines.ts, the credit-note wizard in reversal.ts.
  */
-import { toIds } from '../orm/bind.ts';
 import type { Env } from '../orm/env.ts';
 import { f } from '../orm/fields.ts';
-import type { MethodCall, ModelDef } from '../orm/model.ts';
+import type { ModelDef } from '../orm/model.ts';
 import type { Row } from '../orm/store.ts';
-import { roundHalfUp } from '../orm/wire.ts';
 import { defineModel } from './define.ts';
+import { addBalancingLines, moveLinesOf, recomputeMoveTotals } from './invoice-lines.ts';
+import { actionPost, residualOf } from './invoice-post.ts';
 import { mailThreadMethods } from './mail.ts';
 
-function linesOf(env: Env, moveId: number, displayType?: string): number[] {
-  return env.tx.ids('account.move.line').filter((id) => {
-    const line = env.row('account.move.line', id);
-    return line?.move_id === moveId && (displayType === undefined || line.display_type === displayType);
-  });
+const DRAFT_LABEL: Readonly<Record<string, string>> = {
+  out_invoice: 'Draft Invoice', out_refund: 'Draft Credit Note', in_invoice: 'Draft Bill', in_refund: 'Draft Vendor Credit Note', entry: 'Draft Entry',
+};
+
+/** Python's textwrap.shorten(text, width, placeholder=" [...]"), which Odoo uses for the ref in a move's display name. */
+function shorten(text: string, width: number): string {
+  const words = text.split(/\s+/).filter((word) => word !== '');
+  const joined = words.join(' ');
+  if (joined.length <= width) return joined;
+  let out = '';
+  for (const word of words) {
+    const next = out === '' ? word : `${out} ${word}`;
+    if (next.length + ' [...]'.length > width) break;
+    out = next;
+  }
+  return `${out} [...]`.trim();
 }
 
-async function actionPost(env: Env, { args }: MethodCall): Promise<boolean> {
-  for (const id of toIds(args[0])) {
-    const move = env.row('account.move', id) ?? {};
-    const invoiceDate = typeof move.invoice_date === 'string' ? move.invoice_date : env.today();
-    const year = invoiceDate.slice(0, 4);
-    const number = env.runtime.store.nextSequenceNumber(`account.move.INV.${year}`);
-    await env.write('account.move', [id], { name: `INV/${year}/${String(number).padStart(5, '0')}`, state: 'posted', invoice_date: invoiceDate });
-  }
-  return false;
+/** Odoo 17's _get_move_display_name(show_ref=True): "Draft Invoice (* 29)", "INV/2026/00005", then " (<ref>)". */
+function moveDisplayName(row: Row): string {
+  const draft = row.state === 'draft' ? `${DRAFT_LABEL[String(row.move_type)] ?? 'Draft Entry'} ` : '';
+  const name = typeof row.name === 'string' && row.name !== '/' && row.name !== '' ? row.name : `(* ${String(row.id)})`;
+  const ref = typeof row.ref === 'string' && row.ref !== '' ? ` (${shorten(row.ref, 50)})` : '';
+  return `${draft}${name}${ref}`;
+}
+
+async function recomputeEditedMoves(env: Env, ids: number[], vals: Record<string, unknown>): Promise<void> {
+  if (!('invoice_line_ids' in vals) && !('line_ids' in vals)) return;
+  for (const id of ids) await recomputeMoveTotals(env, id);
 }
 
 const MOVE_TYPES = [['entry', 'Journal Entry'], ['out_invoice', 'Customer Invoice'], ['out_refund', 'Customer Credit Note'], ['in_invoice', 'Vendor Bill'], ['in_refund', 'Vendor Credit Note']] as const;
@@ -37,6 +51,7 @@ export const accountModels: ModelDef[] = [
     name: 'account.move',
     description: 'Journal Entry',
     order: 'date desc, name desc, id desc',
+    displayName: (_env, row) => moveDisplayName(row),
     fields: {
       name: f.char('Number', { default: () => '/' }),
       ref: f.char('Reference'),
@@ -56,11 +71,15 @@ export const accountModels: ModelDef[] = [
       amount_untaxed: f.money('Untaxed Amount'),
       amount_tax: f.money('Tax'),
       amount_total: f.money('Total'),
-      amount_residual: f.money('Amount Due', { compute: (_env, row: Row) => (row.payment_state === 'paid' ? 0 : Number(row.amount_total ?? 0)) }),
+      amount_residual: f.money('Amount Due', { compute: (env, row: Row) => residualOf(env, row) }),
       line_ids: f.o2m('account.move.line', 'move_id', 'Journal Items'),
-      invoice_line_ids: f.o2m('account.move.line', 'move_id', 'Invoice lines', { compute: (env, row) => linesOf(env, Number(row.id), 'product') }),
+      invoice_line_ids: f.o2m('account.move.line', 'move_id', 'Invoice lines', { compute: (env, row) => moveLinesOf(env, Number(row.id), 'product') }),
+      journal_id: f.m2o('account.journal', 'Journal', { default: (_env, vals) => (String(vals.move_type ?? '').startsWith('in_') ? 2 : 1) }),
+      payment_reference: f.char('Payment Reference'),
       reversed_entry_id: f.m2o('account.move', 'Reversal of'),
+      reversal_move_id: f.o2m('account.move', 'reversed_entry_id', 'Reversal Move'),
     },
+    hooks: { afterWrite: recomputeEditedMoves },
     methods: { ...mailThreadMethods('account.move'), action_post: actionPost },
   }),
   defineModel({
@@ -79,6 +98,11 @@ export const accountModels: ModelDef[] = [
       discount: f.float('Discount (%)'),
       balance: f.money('Balance'),
       price_subtotal: f.money('Subtotal'),
+      price_total: f.money('Total'),
+      product_uom_id: f.m2o('uom.uom', 'Unit of Measure'),
+      tax_ids: f.m2m('account.tax', 'Taxes'),
+      account_id: f.m2o('account.account', 'Account'),
+      purchase_line_id: f.m2o('purchase.order.line', 'Purchase Order Line'),
       sale_line_ids: f.m2m('sale.order.line', 'Sales Order Lines'),
     },
   }),
@@ -91,25 +115,19 @@ export async function createInvoice(env: Env, orderId: number, lines: Array<{ li
   const partner = sudo.row('res.partner', Number(order.partner_invoice_id ?? order.partner_id)) ?? {};
   const term = typeof partner.property_payment_term_id === 'number' ? sudo.row('account.payment.term', partner.property_payment_term_id) : undefined;
   const due = new Date(env.now().getTime() + Number(term?.days ?? 0) * 86_400_000).toISOString().slice(0, 10);
+  // ref is an empty string, not false, on invoices made from an order (o2c-09).
   const invoice = await sudo.create('account.move', {
-    move_type: 'out_invoice', partner_id: order.partner_invoice_id ?? order.partner_id, invoice_origin: order.name,
+    move_type: 'out_invoice', partner_id: order.partner_invoice_id ?? order.partner_id, invoice_origin: order.name, ref: '',
     invoice_date_due: due, invoice_payment_term_id: term === undefined ? false : partner.property_payment_term_id,
   });
-  let untaxed = 0;
-  let tax = 0;
   for (const { lineId, quantity } of lines) {
     const line = sudo.row('sale.order.line', lineId) ?? {};
-    const subtotal = roundHalfUp(quantity * Number(line.price_unit ?? 0) * (1 - Number(line.discount ?? 0) / 100), 2);
-    untaxed += subtotal;
-    tax += roundHalfUp(subtotal * 0.15, 2);
     await sudo.create('account.move.line', {
       move_id: invoice, display_type: 'product', name: line.name ?? false, product_id: line.product_id ?? false, quantity,
-      price_unit: line.price_unit ?? 0, discount: line.discount ?? 0, price_subtotal: subtotal, balance: -subtotal, sale_line_ids: [[6, 0, [lineId]]],
+      product_uom_id: line.product_uom ?? 1, price_unit: line.price_unit ?? 0, discount: line.discount ?? 0,
+      tax_ids: [[6, 0, Array.isArray(line.tax_id) ? line.tax_id : []]], account_id: 24, sale_line_ids: [[6, 0, [lineId]]],
     });
   }
-  const total = roundHalfUp(untaxed + tax, 2);
-  await sudo.create('account.move.line', { move_id: invoice, display_type: 'tax', name: 'Tax 15%', balance: -roundHalfUp(tax, 2) });
-  await sudo.create('account.move.line', { move_id: invoice, display_type: 'payment_term', name: '', balance: total });
-  await sudo.write('account.move', [invoice], { amount_untaxed: roundHalfUp(untaxed, 2), amount_tax: roundHalfUp(tax, 2), amount_total: total });
+  await addBalancingLines(sudo, invoice);
   return invoice;
 }

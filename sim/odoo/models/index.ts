@@ -4,6 +4,10 @@
  */
 import { Registry, type ModelDef } from '../orm/model.ts';
 import { accountModels } from './account.ts';
+import { accountReferenceModels } from './account-reference.ts';
+import { attachmentModels } from './attachment.ts';
+import { reversalModels } from './reversal.ts';
+import { returnModels } from './returns.ts';
 import { automationModels } from './automation-models.ts';
 import { baseReferenceModels, companyModel, partnerModel, userModel } from './base.ts';
 import { mailModels, mailThreadMethods } from './mail.ts';
@@ -40,10 +44,14 @@ export function createRegistry(version: SimOdooVersion = 17): Registry {
     saleOrderLineModel,
     ...saleWizardModels,
     ...accountModels,
+    ...accountReferenceModels,
+    ...reversalModels,
+    ...returnModels,
     ...purchaseModels,
     partnerBankModel,
     ...deliveryModels,
     ...mailModels,
+    ...attachmentModels,
     ...automationModels,
   ];
   for (const model of models) registry.add(version >= 19 ? withOdoo19FieldNames(model) : model);

@@ -34,13 +34,14 @@ function lineTax(line: Row): number {
   return Array.isArray(line.tax_id) && line.tax_id.length > 0 ? roundHalfUp(lineSubtotal(line) * TAX_RATE, 2) : 0;
 }
 
-/** Delivered = done outgoing moves of the line (flow-a-11). */
+/** Delivered = done outgoing moves of the line (flow-a-11), less done returns marked to_refund (ret-10). */
 function qtyDelivered(env: Env, line: Row): number {
   return env.tx
     .ids('stock.move')
     .map((id) => env.row('stock.move', id) ?? {})
     .filter((move) => move.sale_line_id === line.id && move.state === 'done')
-    .reduce((total, move) => total + num(move.quantity), 0);
+    .filter((move) => typeof move.origin_returned_move_id !== 'number' || move.to_refund === true)
+    .reduce((total, move) => total + (typeof move.origin_returned_move_id === 'number' ? -num(move.quantity) : num(move.quantity)), 0);
 }
 
 function qtyInvoiced(env: Env, line: Row): number {
@@ -49,7 +50,8 @@ function qtyInvoiced(env: Env, line: Row): number {
     .map((id) => env.row('account.move.line', id) ?? {})
     .filter((aml) => Array.isArray(aml.sale_line_ids) && aml.sale_line_ids.includes(line.id))
     .filter((aml) => typeof aml.move_id === 'number' && env.row('account.move', aml.move_id)?.state !== 'cancel')
-    .reduce((total, aml) => total + num(aml.quantity), 0);
+    // A credit note counts negatively (ret-19).
+    .reduce((total, aml) => total + (env.row('account.move', Number(aml.move_id))?.move_type === 'out_refund' ? -num(aml.quantity) : num(aml.quantity)), 0);
 }
 
 function qtyToInvoice(env: Env, line: Row): number {
@@ -60,7 +62,8 @@ function qtyToInvoice(env: Env, line: Row): number {
 
 function lineInvoiceStatus(env: Env, line: Row): string {
   if (env.row('sale.order', Number(line.order_id))?.state !== 'sale') return 'no';
-  if (qtyToInvoice(env, line) > 0) return 'to invoice';
+  // Negative after a return (ret-10): a credit note is due.
+  if (qtyToInvoice(env, line) !== 0) return 'to invoice';
   if (num(line.product_uom_qty) > 0 && qtyInvoiced(env, line) >= num(line.product_uom_qty)) return 'invoiced';
   return 'no';
 }
@@ -179,6 +182,9 @@ export const saleOrderLineModel = defineModel({
     price_subtotal: f.money('Subtotal', { compute: (_env, row) => lineSubtotal(row) }),
     price_tax: f.float('Total Tax', { compute: (_env, row) => lineTax(row) }),
     price_total: f.money('Total', { compute: (_env, row) => roundHalfUp(lineSubtotal(row) + lineTax(row), 2) }),
+    qty_delivered_method: f.selection('Method to update delivered qty', [['manual', 'Manual'], ['analytic', 'Analytic From Expenses'], ['stock_move', 'Stock Moves']], {
+      compute: (env, row) => (typeof row.product_id === 'number' && ['product', 'consu'].includes(String(env.value('product.product', row.product_id, 'type'))) ? 'stock_move' : 'manual'),
+    }),
     qty_delivered: f.float('Delivery Quantity', { compute: qtyDelivered }),
     qty_invoiced: f.float('Invoiced Quantity', { compute: qtyInvoiced }),
     qty_to_invoice: f.float('Quantity To Invoice', { compute: qtyToInvoice }),

@@ -28,6 +28,16 @@ function locationName(env: Env, row: Row): string {
 }
 
 /** stock.move fields whose fields_get was recorded keep Odoo's attributes. */
+/** Odoo 17's stock.move display name: "<picking origin>/<product code>: <source>><destination>" (ret-03, ret-07). */
+function moveDisplayName(env: Env, row: Row): string {
+  const picking = typeof row.picking_id === 'number' ? env.row('stock.picking', row.picking_id) : undefined;
+  const origin = typeof picking?.origin === 'string' && picking.origin !== '' ? `${picking.origin}/` : '';
+  const code = typeof row.product_id === 'number' ? env.row('product.product', row.product_id)?.default_code : undefined;
+  const product = typeof code === 'string' && code !== '' ? `${code}: ` : '';
+  const name = (location: unknown) => String(typeof location === 'number' ? (env.row('stock.location', location)?.name ?? '') : '');
+  return `${origin}${product}${name(row.location_id)}>${name(row.location_dest_id)}`;
+}
+
 function recordedMoveField<T extends object>(name: string, field: T): T {
   const recorded = recordedAttributes('stock.move', name);
   return recorded === undefined ? field : { ...field, recorded };
@@ -93,7 +103,7 @@ export const stockModels: ModelDef[] = [
     name: 'stock.move',
     description: 'Stock Move',
     order: 'sequence, id',
-    displayName: (env, row) => String(row.reference || row.name || ''),
+    displayName: moveDisplayName,
     fields: {
       name: f.char('Description'),
       sequence: f.int('Sequence'),

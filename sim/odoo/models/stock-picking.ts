@@ -50,6 +50,7 @@ export const pickingModel = defineModel({
     move_line_ids: { inverse: 'picking_id' },
     move_line_ids_without_package: { inverse: 'picking_id' },
     backorder_ids: { inverse: 'backorder_id' },
+    return_ids: { inverse: 'return_id' },
     weight: { compute: weightOf },
     shipping_weight: { compute: weightOf },
     products_availability: { compute: (env, row) => availability(env, row)[0] },

@@ -50,10 +50,14 @@ export class Store {
     return id;
   }
 
-  /** Moves a model's id sequence forward (never backward) so the next id is `nextId`. */
+  /**
+   * Sets a model's id sequence so the next id is `nextId`. It never moves behind a
+   * committed record (an id is never given to two records); it may move back over ids no
+   * record holds, as a wizard sequence of a re-created database starts again at 1.
+   */
   setNextId(model: string, nextId: number): void {
-    const current = this.#nextIds.get(model) ?? 1;
-    if (nextId < current) throw new RangeError(`${model}: next id ${nextId} is behind ${current}`);
+    const highest = Math.max(0, ...this.table(model).keys());
+    if (nextId <= highest) throw new RangeError(`${model}: next id ${nextId} is not after record ${highest}`);
     this.#nextIds.set(model, nextId);
   }
 

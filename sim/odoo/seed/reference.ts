@@ -16,6 +16,11 @@ export const referenceRows: SeedRows = {
     { id: 4, name: '30 Days', days: 30 }, { id: 5, name: '45 Days', days: 45 }, { id: 6, name: 'End of Following Month', days: 45 },
   ],
   'account.tax': [{ id: 1, name: '15%', amount: 15 }, { id: 2, name: '15%', amount: 15 }],
+  'account.journal': [
+    { id: 1, name: 'Customer Invoices', code: 'INV', type: 'sale', sequence: 5, company_id: 1 },
+    { id: 2, name: 'Vendor Bills', code: 'BILL', type: 'purchase', sequence: 6, company_id: 1 },
+  ],
+  'account.account': [{ id: 24, name: 'Product Sales', code: '400000', company_id: 1 }],
   'product.category': [{ id: 1, name: 'All' }],
   'res.company': [
     { id: 1, name: 'My Company (San Francisco)', sequence: 0, partner_id: 1, currency_id: 1, has_received_warning_stock_sms: false },

@@ -38,6 +38,9 @@ const WebhookFieldsSchema = z.strictObject({
   reason: fieldPath.default('reason'),
   /** Our shipment reference echoed by the carrier (the picking name), if it sends one. */
   reference: fieldPath.default('reference'),
+  /** Proof of delivery, when the carrier sends it: who signed, and its photo or document reference. */
+  signed_by: fieldPath.default('signed_by'),
+  proof_ref: fieldPath.default('proof_ref'),
 });
 
 const WebhookSchema = z

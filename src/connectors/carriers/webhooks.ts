@@ -74,12 +74,12 @@ export interface CarrierTrackingEvent {
   type: `shipment.${TrackingStatus}`;
   /** The carrier's event id: a repeated delivery has the same key and is a duplicate. */
   key: string;
-  payload: { carrier: string; tracking_ref: string; status: TrackingStatus; at: string; reason?: string; reference?: string };
+  payload: { carrier: string; tracking_ref: string; status: TrackingStatus; at: string; reason?: string; reference?: string; signed_by?: string; proof_ref?: string };
 }
 
 /** A delivery's JSON body as a Crossdock event, by the carrier's field paths and status names. */
 export function carrierWebhookEvent(config: CarrierConfig, body: unknown): CarrierTrackingEvent {
-  const fields = config.webhook?.fields ?? { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference' };
+  const fields = config.webhook?.fields ?? { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference', signed_by: 'signed_by', proof_ref: 'proof_ref' };
   const problems: { path: string; message: string }[] = [];
   const text = (path: string, required: boolean): string | undefined => {
     const value = valueAt(body, path);
@@ -95,6 +95,8 @@ export function carrierWebhookEvent(config: CarrierConfig, body: unknown): Carri
   const atText = text(fields.at, true);
   const reason = text(fields.reason, false);
   const reference = text(fields.reference, false);
+  const signedBy = text(fields.signed_by, false);
+  const proofRef = text(fields.proof_ref, false);
   const status = statusName === undefined ? null : trackingStatusOf(config, statusName);
   if (statusName !== undefined && status === null) problems.push({ path: fields.status, message: `status "${statusName}" is not mapped; add it to the carrier's statuses` });
   const at = atText === undefined ? Number.NaN : Date.parse(atText);
@@ -114,6 +116,8 @@ export function carrierWebhookEvent(config: CarrierConfig, body: unknown): Carri
       carrier: config.code, tracking_ref: trackingRef, status, at: new Date(at).toISOString(),
       ...(reason === undefined ? {} : { reason }),
       ...(reference === undefined ? {} : { reference }),
+      ...(signedBy === undefined ? {} : { signed_by: signedBy }),
+      ...(proofRef === undefined ? {} : { proof_ref: proofRef }),
     },
   };
 }
