@@ -73,9 +73,16 @@ export class Users {
     return row && toUser(row);
   }
 
-  /** Disabling ends the user's sessions and stops their tokens (checked on every request). */
+  /**
+   * Disabling ends the user's sessions and stops their tokens (checked on every request).
+   * The last enabled administrator (a person: a service account cannot sign in to fix
+   * anything) is refused, whoever asks: the API and the CLI alike come here.
+   */
   async disable(id: string, executor: Kysely<any> = this.db): Promise<User> {
     const user = await this.get(id);
+    if (user.role === 'admin' && user.kind === 'person' && !user.disabled && (await this.countActiveAdmins()) <= 1) {
+      throw new CrossdockError('USER_LAST_ADMIN', 'This is the last enabled administrator; add another first', { category: 'policy', retryable: false });
+    }
     await sql`UPDATE users SET disabled_at = coalesce(disabled_at, ${this.now()}) WHERE id = ${user.id}`.execute(executor);
     await sql`UPDATE sessions SET revoked_at = ${this.now()} WHERE user_id = ${user.id} AND revoked_at IS NULL`.execute(executor);
     return { ...user, disabled: true };
