@@ -99,11 +99,13 @@ export const ERROR_CODES = {
   ODOO_STATE_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
   ODOO_BACKFILL_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
 
-  // Odoo workflow steps (src/connectors/odoo/steps) and approvals (src/approvals)
+  // Odoo workflow steps (src/connectors/odoo/steps)
   ODOO_CONNECTION_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
   ODOO_EXTERNAL_REF_AMBIGUOUS: { category: 'user', retryable: false, httpStatus: 400 },
   ODOO_TOO_MANY_RECORDS: { category: 'user', retryable: false, httpStatus: 400 },
   ODOO_UNEXPECTED_RESULT: { category: 'bug', retryable: false, httpStatus: 500 },
+
+  // Approvals and delegations (src/approvals)
   APPROVAL_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   APPROVAL_ALREADY_DECIDED: { category: 'user', retryable: false, httpStatus: 409 },
   APPROVAL_ALREADY_VOTED: { category: 'user', retryable: false, httpStatus: 409 },
