@@ -1,62 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { CrossdockError, toCrossdockError } from '../errors/index.ts';
-
-/** HTTP status by error code where the category alone does not say it. */
-const STATUS_BY_CODE: Record<string, number> = {
-  EVENT_TOO_LARGE: 413,
-  EXPRESSION_LIMIT_EXCEEDED: 422,
-  RUN_NOT_FOUND: 404,
-  WORKFLOW_UNKNOWN: 404,
-  WORKFLOW_VERSION_UNKNOWN: 404,
-  ROUTE_NOT_FOUND: 404,
-  RUN_NOT_REPLAYABLE: 409,
-  RUN_ALREADY_ENDED: 409,
-  STORE_UNAVAILABLE: 503,
-  STORE_LOCKED: 503,
-  CONTENT_TYPE_UNSUPPORTED: 415,
-  AUTH_REQUIRED: 401,
-  TOKEN_REJECTED: 401,
-  LOGIN_FAILED: 401,
-  SETUP_CODE_INVALID: 401,
-  HOOK_UNAUTHORIZED: 401,
-  HOOK_SIGNATURE_MISSING: 401,
-  HOOK_SIGNATURE_INVALID: 401,
-  HOOK_TIMESTAMP_STALE: 401,
-  HOOK_REPLAYED: 401,
-  FORBIDDEN: 403,
-  CSRF_FAILED: 403,
-  EVENT_SOURCE_FORBIDDEN: 403,
-  EVENT_SOURCE_RESERVED: 403,
-  TOKEN_SCOPE_DENIED: 403,
-  USER_NOT_FOUND: 404,
-  TOKEN_NOT_FOUND: 404,
-  SOURCE_NOT_FOUND: 404,
-  SECRET_NOT_FOUND: 404,
-  EVENT_NOT_FOUND: 404,
-  USER_EXISTS: 409,
-  SOURCE_EXISTS: 409,
-  SETUP_DONE: 409,
-  APPROVAL_NOT_FOUND: 404,
-  APPROVAL_ALREADY_DECIDED: 409,
-  APPROVAL_ALREADY_VOTED: 409,
-  APPROVAL_ESCALATED: 409,
-  APPROVAL_RUN_ENDED: 409,
-  APPROVAL_NOT_ASSIGNED: 403,
-  APPROVAL_LINK_INVALID: 404,
-  APPROVAL_LINK_USED: 409,
-  APPROVAL_LINK_EXPIRED: 410,
-  APPROVAL_BULK_REFUSED: 409,
-  APPROVAL_BULK_CHANGED: 409,
-  DELEGATION_NOT_FOUND: 404,
-  EXCEPTION_NOT_FOUND: 404,
-  NOTIFICATION_NOT_FOUND: 404,
-  NOTIFICATION_NOT_RESENDABLE: 409,
-  EXCEPTION_ILLEGAL_TRANSITION: 409,
-  EXCEPTION_NOT_RETRYABLE: 409,
-  POLICY_NOT_FOUND: 404,
-  RATE_LIMITED: 429,
-  SECRETS_KEY_MISSING: 503,
-};
+import { CrossdockError, httpStatusOf, toCrossdockError } from '../errors/index.ts';
 
 /**
  * The one error mapper: every failure leaves as
@@ -65,7 +8,7 @@ const STATUS_BY_CODE: Record<string, number> = {
  */
 export function sendError(request: FastifyRequest, reply: FastifyReply, thrown: unknown): FastifyReply {
   const error = fromFastify(thrown) ?? toCrossdockError(thrown);
-  const status = STATUS_BY_CODE[error.code] ?? (error.category === 'user' ? 400 : error.category === 'policy' ? 422 : error.category === 'transient' ? 503 : 500);
+  const status = httpStatusOf(error);
   if (status >= 500) request.log.error({ err: thrown, code: error.code }, 'request failed');
   const hidden = status === 500;
   if (error.retryAfterMs !== undefined) reply.header('retry-after', String(Math.ceil(error.retryAfterMs / 1000)));

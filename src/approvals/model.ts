@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely';
-import { CrossdockError } from '../errors/index.ts';
+import { CrossdockError, type ErrorCode } from '../errors/index.ts';
 import type { ApprovalLevel, Subject } from './definition.ts';
 import type { Assignee } from './directory.ts';
 import type { Database } from '../store/index.ts';
 
-export const ApprovalStatus = { pending: 'pending', approved: 'approved', rejected: 'rejected', cancelled: 'cancelled' } as const;
+/**
+ * A request is decided or pending; a cancelled run leaves its request pending (inboxes hide
+ * requests of ended runs, and a decision on one is refused as APPROVAL_RUN_ENDED).
+ */
+export const ApprovalStatus = { pending: 'pending', approved: 'approved', rejected: 'rejected' } as const;
 export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
 
 /** The approvals tables are queried with raw SQL (their rows: RequestRow, ApprovalAction). */
@@ -180,7 +184,7 @@ export const SodRule = { self: 'self', earlierLevel: 'earlier_level', conflict: 
 export type SodRule = (typeof SodRule)[keyof typeof SodRule];
 
 export function sodError(rule: SodRule, id: string, who: string): CrossdockError {
-  const messages: Record<SodRule, [string, string]> = {
+  const messages: Record<SodRule, [ErrorCode, string]> = {
     self: ['APPROVAL_SELF_APPROVAL', `${who} requested approval request ${id} and cannot approve it`],
     earlier_level: ['APPROVAL_SAME_APPROVER', `${who} already approved an earlier level of request ${id}; one person cannot approve two levels`],
     conflict: ['APPROVAL_CONFLICT_OF_INTEREST', `${who} is listed as conflicted for request ${id} and cannot decide it`],

@@ -80,7 +80,6 @@ export function approvalStep(service: ApprovalsService | null, mirror: ApprovalM
       if (view.status === 'pending') {
         return view.nextTimerAt === null ? { kind: 'suspend', state: { requestId } } : { kind: 'suspend', until: new Date(view.nextTimerAt), state: { requestId } };
       }
-      if (view.status === 'cancelled') throw new CrossdockError('APPROVAL_CANCELLED', `Approval request ${requestId} was cancelled`, { category: 'user', retryable: false });
       const output = { requestId, decision: view.status, reason: view.decisionReason, decidedAt: view.decidedAt, level: view.level.name, escalations: view.escalations, breached: view.breached };
       return view.status === 'rejected' && config.on_reject ? { kind: 'done', output, next: config.on_reject } : { kind: 'done', output };
     },

@@ -75,9 +75,16 @@ export class Users {
     return row && toUser(row);
   }
 
-  /** Disabling ends the user's sessions and stops their tokens (checked on every request). */
+  /**
+   * Disabling ends the user's sessions and stops their tokens (checked on every request).
+   * The last enabled administrator (a person: a service account cannot sign in to fix
+   * anything) is refused, whoever asks: the API and the CLI alike come here.
+   */
   async disable(id: string, executor: Kysely<Database> = this.db): Promise<User> {
     const user = await this.get(id);
+    if (user.role === 'admin' && user.kind === 'person' && !user.disabled && (await this.countActiveAdmins()) <= 1) {
+      throw new CrossdockError('USER_LAST_ADMIN', 'This is the last enabled administrator; add another first', { category: 'policy', retryable: false });
+    }
     await sql`UPDATE users SET disabled_at = coalesce(disabled_at, ${this.now()}) WHERE id = ${user.id}`.execute(executor);
     await revokeUserSessions(executor, user.id, this.now());
     return { ...user, disabled: true };

@@ -1,4 +1,4 @@
-import { CrossdockError } from '../errors/index.ts';
+import { CrossdockError, isErrorCode, type ErrorDetail } from '../errors/index.ts';
 import type { AcceptedEvent, ReplayPreview, RunDetail, RunSummary } from '../engine/index.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
@@ -50,12 +50,23 @@ export function apiClient(baseUrl: string, token: string | null, forbiddenHint =
     }
     const answer = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: { path: string; message: string }[] } };
     if (!response.ok) {
-      const e = answer.error ?? { code: 'API_ERROR', message: `HTTP ${response.status}` };
       const hint = response.status === 401 && !token ? ' (set CROSSDOCK_TOKEN to an API token: crossdock tokens create --name cli)' : response.status === 403 ? forbiddenHint : '';
-      throw new CrossdockError(e.code, `${e.message}${hint}`, { category: response.status >= 500 ? 'transient' : 'user', details: e.details ?? [] });
+      throw apiAnswerError(response.status, answer.error, hint);
     }
     return answer as T;
   };
+}
+
+/**
+ * The error an API answer carried, raised again as the server raised it: a code of the
+ * registry keeps the registry's category and retryability. A code this CLI does not know
+ * (a newer server) is kept as it came, its category told by the status.
+ */
+function apiAnswerError(status: number, error: { code: string; message: string; details?: ErrorDetail[] } | undefined, hint: string): CrossdockError {
+  const details = error?.details ?? [];
+  if (!error) return new CrossdockError('API_ERROR', `HTTP ${status}${hint}`, { retryable: status >= 500 });
+  if (isErrorCode(error.code)) return new CrossdockError(error.code, `${error.message}${hint}`, { details });
+  return CrossdockError.foreign(error.code, `${error.message}${hint}`, { category: status >= 500 ? 'transient' : 'user', details });
 }
 
 /** Talks to a running Crossdock (needed on PGlite, whose data directory one process holds). */

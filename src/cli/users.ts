@@ -4,7 +4,6 @@ import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import type { User } from '../auth/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
-import { CrossdockError } from '../errors/index.ts';
 import { cliActor, directOrRemote } from './operations.ts';
 import { table, usageError, type Output } from './output.ts';
 import { STATE_FILES } from '../state/index.ts';
@@ -29,8 +28,6 @@ export async function usersCommand(config: CrossdockConfig, rest: string[], flag
     if (!arg) throw usageError('usage: crossdock users disable <id>');
     return directOrRemote(config, flags.api,
       async (c) => {
-        const user = await c.services.users.get(arg);
-        if (user.role === 'admin' && !user.disabled && (await c.services.users.countActiveAdmins()) <= 1) throw new CrossdockError('USER_LAST_ADMIN', 'This is the last enabled administrator; add another first', { category: 'policy', retryable: false });
         const disabled = await c.services.users.disable(arg);
         await c.services.audit.append({ actor: cliActor(), action: 'user.disable', target: `user:${arg}`, details: { email: disabled.email } });
         return printUser(disabled, 'disabled', out);

@@ -4,6 +4,7 @@
  * release time from delivered to posted (the `release_seconds` of each invoice.released).
  */
 import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/index.ts';
 
 export interface InvoicingReport {
   released: number;
@@ -13,7 +14,7 @@ export interface InvoicingReport {
   deliveredToPostedS: { p50: number | null; p99: number | null; count: number };
 }
 
-export async function invoicingReport(db: Kysely<unknown>): Promise<InvoicingReport> {
+export async function invoicingReport(db: Kysely<Database>): Promise<InvoicingReport> {
   const outcomes = await sql<{ released: string; held: string }>`
     SELECT count(*) FILTER (WHERE s.step_id = 'released') AS released, count(*) FILTER (WHERE s.step_id = 'hold-case') AS held
     FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.workflow_id = 'invoice-release' AND s.status = 'completed'`.execute(db);

@@ -120,6 +120,7 @@ export class RunDriver {
       scope,
       resumeState,
       now: () => clock.now(),
+      random: this.deps.random,
       signal: abort,
       evaluate: (expression) => evaluateExpression(expression, scope, { limits: this.deps.expressionLimits, where: workflow.stepWhere(step) }),
       takeSignal: (name) => takeSignal(store.db, run.id, name, position.seq),

@@ -85,6 +85,7 @@ function dryContext(stepId: string, scope: Record<string, unknown>): StepContext
   return {
     runId: 'dry-run', workflowId: String((scope.run as { workflowId: string }).workflowId), stepId,
     idempotencyKey: `dry-run:${stepId}`, attempt: 1, scope, resumeState: undefined, now: () => new Date(),
+    random: Math.random,
     signal: new AbortController().signal,
     evaluate: (expression) => evaluateExpression(expression, scope),
     takeSignal: async () => undefined,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CrossdockError } from '../errors/index.ts';
+import { CrossdockError, type ErrorCode } from '../errors/index.ts';
 import type { CaseRow as StoreCaseRow } from '../store/index.ts';
 
 /** event_conflict and event_order are opened by the intake (a key reused with another payload, an event out of order). */
@@ -113,7 +113,7 @@ export function parseGroupKey(key: string): { workflowId: string | null; stepId:
   return { workflowId: w ?? null, stepId: s ?? null, errorCode: c ?? null };
 }
 
-const user = (code: string, message: string, details?: { path: string; message: string }[]) =>
+const user = (code: ErrorCode, message: string, details?: { path: string; message: string }[]) =>
   new CrossdockError(code, message, { category: 'user', retryable: false, ...(details ? { details } : {}) });
 
 export const exceptionErrors = {

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Kysely } from 'kysely';
-import { retryDelayMs, type Clock, type Random } from '../engine/index.ts';
+import type { Clock, Random } from '../engine/index.ts';
 import { toCrossdockError, type CrossdockError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
-import type { RetryPolicy } from '../workflows/index.ts';
+import { backoffDelayMs, type Backoff } from '../workflows/index.ts';
 import type { ChannelSender } from './channels.ts';
 import { notifyErrors } from './errors.ts';
 import { claimNotifications, markGivenUp, markRetry, markSent, type Channel, type NotificationRow } from './outbox.ts';
@@ -23,7 +23,7 @@ export interface DispatcherOptions {
   batch?: number;
   /** How long a claim holds a message; longer than any send can take (SMTP timeouts). */
   claimMs?: number;
-  retry?: Omit<RetryPolicy, 'max_attempts'>;
+  retry?: Backoff;
 }
 
 /** What a pass did; `error` when the pass itself failed (the store, say). */
@@ -150,7 +150,7 @@ export class NotificationDispatcher {
     }
     const base = { id: row.id, dedupeKey: row.dedupe_key, attempts: row.attempts };
     if (error.retryable && row.attempts < this.#o.maxAttempts) {
-      const delay = retryDelayMs({ ...this.#o.retry, max_attempts: this.#o.maxAttempts }, row.attempts, error.toJSON(), this.#o.random);
+      const delay = backoffDelayMs(this.#o.retry, row.attempts, this.#o.random, error.retryAfterMs);
       const at = new Date(this.#o.clock.now().getTime() + delay);
       if (await markRetry(this.#o.db, row, at, error.code, error.message)) this.#events.emit('notification:retry', { ...base, at, error: error.message });
       this.#o.logger.info({ notification: row.id, attempts: row.attempts, code: error.code, retryAt: at.toISOString() }, 'notification not delivered; will retry');

@@ -37,5 +37,5 @@ export function sealedKeyId(sealed: string): string | undefined {
 }
 
 function unreadable(name: string, why: string): CrossdockError {
-  return new CrossdockError('SECRET_UNREADABLE', `Secret "${name}" cannot be decrypted: ${why}`, { category: 'bug', retryable: false });
+  return new CrossdockError('SECRET_UNREADABLE', `Secret "${name}" cannot be decrypted: ${why}`, { category: 'user', retryable: false });
 }

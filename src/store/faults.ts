@@ -18,9 +18,10 @@ export const StoreFaultCode = {
   /** The server aborted the transaction (serialization failure, deadlock); running it again can succeed. */
   conflict: 'STORE_CONFLICT',
 } as const;
+export type StoreFaultCode = (typeof StoreFaultCode)[keyof typeof StoreFaultCode];
 
 /** SQLSTATE codes (or classes, two characters) and what they mean for us. */
-const SQLSTATE_FAULTS: ReadonlyArray<[prefix: string, code: string, what: string]> = [
+const SQLSTATE_FAULTS: ReadonlyArray<[prefix: string, code: StoreFaultCode, what: string]> = [
   ['40001', StoreFaultCode.conflict, 'serialization failure'],
   ['40P01', StoreFaultCode.conflict, 'deadlock detected'],
   ['57P01', StoreFaultCode.unavailable, 'administrator shutdown'],
@@ -63,7 +64,7 @@ export function isStoreFault(error: unknown): error is CrossdockError {
   return error instanceof CrossdockError && (error.code === StoreFaultCode.unavailable || error.code === StoreFaultCode.conflict);
 }
 
-function fault(code: string, message: string, cause: Error): CrossdockError {
+function fault(code: StoreFaultCode, message: string, cause: Error): CrossdockError {
   // A conflict clears as soon as the other transaction is done; an outage takes longer.
   const retryAfterMs = code === StoreFaultCode.conflict ? 1_000 : STORE_RETRY_AFTER_MS;
   const lead = code === StoreFaultCode.conflict ? 'The database aborted the transaction; it can be run again' : 'The database is unavailable';

@@ -7,7 +7,7 @@ import type { ExpressionLimits } from '../workflows/index.ts';
 import { acceptRawJsonBodies } from './raw-body.ts';
 import { mapPayload, type MappedEvent } from './mapping.ts';
 import type { WebhookSource, WebhookSources } from './sources.ts';
-import { verifyHeaderHmac, verifyPathToken, verifyTimestamped, type Verdict } from './verify.ts';
+import { verifyHeaderHmac, verifyPathToken, verifyTimestamped, webhookRefused, type Verdict } from './verify.ts';
 import type { Database } from '../store/index.ts';
 
 export interface IngressDeps {
@@ -43,10 +43,10 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
       try {
         const source = await deps.sources.find(name);
         known = source !== undefined;
-        if (!source || !source.enabled) throw refused({ ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token' });
+        if (!source || !source.enabled) throw webhookRefused({ ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token' });
         const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
         const verdict = await verify(source, request, body);
-        if (!verdict.ok) throw refused(verdict);
+        if (!verdict.ok) throw webhookRefused(verdict);
         const event = await mapPayload(source.mapping, source.name, parseJsonBody(body), deps.expressionLimits);
         return await acceptOnce(source, verdict.replayKey, event);
       } catch (error) {
@@ -72,7 +72,7 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
       if (replayKey !== null) {
         const claimed = await sql`INSERT INTO webhook_deliveries (source, signature, seen_at) VALUES (${source.name}, ${replayKey}, ${now})
                                   ON CONFLICT DO NOTHING RETURNING signature`.execute(deps.db);
-        if (claimed.rows.length === 0) throw refused({ ok: false, code: 'HOOK_REPLAYED', message: 'This signature was already used: a replayed request' });
+        if (claimed.rows.length === 0) throw webhookRefused({ ok: false, code: 'HOOK_REPLAYED', message: 'This signature was already used: a replayed request' });
         // Older claims cannot matter: their timestamps are outside the window now.
         await sql`DELETE FROM webhook_deliveries WHERE source = ${source.name} AND seen_at < ${new Date(now.getTime() - 2 * source.toleranceSeconds * 1000)}`.execute(deps.db);
       }
@@ -91,10 +91,6 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
     app.post<{ Params: { source: string } }>('/hooks/:source', (request, res) => reply(request, res));
     app.post<{ Params: { source: string; token: string } }>('/hooks/:source/:token', (request, res) => reply(request, res));
   };
-}
-
-function refused(verdict: Extract<Verdict, { ok: false }>): CrossdockError {
-  return new CrossdockError(verdict.code, verdict.message, { category: 'user', retryable: false });
 }
 
 /**

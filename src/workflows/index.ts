@@ -4,3 +4,4 @@ export { DEFAULT_EXPRESSION_LIMITS, LIMIT_SETTINGS, type ExpressionLimits } from
 export * from './step-type.ts';
 export { loadWorkflowDir, parseWorkflow, contentHash, canonicalJson, formatPath, type DefinitionProblem, type LoadResult, type StepTypeLookup } from './loader.ts';
 export { definitionChanges, type DefinitionChanges } from './changes.ts';
+export { backoffDelayMs, type Backoff, type RandomSource } from './backoff.ts';

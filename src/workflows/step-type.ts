@@ -56,6 +56,8 @@ export interface StepContext {
   /** What this step saved when it suspended before (a wait's deadline), if it did. */
   readonly resumeState: unknown;
   readonly now: () => Date;
+  /** The engine's source of randomness (a backoff's jitter): injected, so a test can fix it. */
+  readonly random: () => number;
   readonly signal: AbortSignal;
   /** Evaluates a JSONata expression in this step's scope. */
   evaluate(expression: string): Promise<unknown>;

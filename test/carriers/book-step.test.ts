@@ -35,7 +35,7 @@ describe('carrier.book in an engine run', () => {
       const runId = await h.start('picking.ready', { carriers: ['swiftpost', 'parcelnow'], shipment: { ...SHIPMENT, reference: 'WH/OUT/00101' } });
       const { run, waitsMs } = await h.drive(runId);
       assert.equal(run.status, 'completed', JSON.stringify(run.error));
-      assert.deepEqual(waitsMs, [1000, 2000], 'exponential backoff between the tries of swiftpost, none before falling back');
+      assert.deepEqual(waitsMs, [900, 1800], 'exponential backoff (with its jitter) between the tries of swiftpost, none before falling back');
       const out = bookOutput(run)!;
       assert.deepEqual([out.carrier, out.fallbacks_used, out.service], ['parcelnow', 1, 'budget']);
       assert.deepEqual(out.attempts.map((a) => [a.carrier, a.outcome, a.error?.code ?? null]), [
@@ -64,7 +64,7 @@ describe('carrier.book in an engine run', () => {
       const runId = await h.start('picking.ready', { carriers: ['swiftpost', { carrier: 'cargoplus', service: 'express_noon' }], shipment });
       const { run, waitsMs } = await h.drive(runId);
       assert.equal(run.status, 'failed');
-      assert.deepEqual(waitsMs, [1000, 2000], 'only the transient failures of cargoplus back off');
+      assert.deepEqual(waitsMs, [900, 1800], 'only the transient failures of cargoplus back off');
       const error = run.error as { code: string; retryable: boolean; message: string; details: { path: string; message: string }[] };
       assert.equal(error.code, 'CARRIER_ALL_FAILED');
       assert.equal(error.retryable, false);
@@ -109,7 +109,7 @@ describe('carrier.book in an engine run', () => {
     const runId = await h.start('picking.ready', { carriers: ['euroline'], shipment: { ...SHIPMENT, reference: 'WH/OUT/00105' } });
     const { run, waitsMs } = await h.drive(runId);
     assert.equal(run.status, 'completed', JSON.stringify(run.error));
-    assert.deepEqual(waitsMs, [1000]);
+    assert.deepEqual(waitsMs, [900]);
     const out = bookOutput(run)!;
     assert.deepEqual(out.attempts.map((a) => a.error?.code ?? 'booked'), ['CARRIER_UNAVAILABLE', 'booked']);
     const booked = h.sim.bookings('euroline').filter((b) => b.reference === 'WH/OUT/00105');

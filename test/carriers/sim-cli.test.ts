@@ -88,7 +88,7 @@ describe('crossdock sim carriers', () => {
       const euroline = configs.find((c) => c.code === 'euroline')!;
       const events = received.map((r) => {
         assert.equal(r.path, '/hooks/carriers/euroline');
-        assert.deepEqual(verifyCarrierWebhook(euroline, r.body, r.headers, new Date()), { ok: true });
+        assert.deepEqual(verifyCarrierWebhook(euroline, r.body, r.headers, new Date()), { ok: true, replayKey: null });
         return carrierWebhookEvent(euroline, JSON.parse(r.body));
       });
       assert.deepEqual(events.map((e) => [e.payload.tracking_ref, e.payload.status]), [[booking.tracking_ref, 'in_transit'], [booking.tracking_ref, 'delivered']]);

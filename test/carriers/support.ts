@@ -105,7 +105,8 @@ export async function startEngineHarness(workflows: string[], options: Parameter
     store = await openTestStore();
     const clock = new ManualClock();
     const steps = new StepRegistry([...engineStepTypes(), ...carrierStepTypes(carriers.registry)]);
-    const engine = await engineWith(store.store, workflows, { steps, clock });
+    // Every backoff draws the middle of its jitter: a 1 s delay with jitter 0.2 waits 900 ms.
+    const engine = await engineWith(store.store, workflows, { steps, clock, random: () => 0.5 });
     const stops = new RunStops(engine);
     engine.startWorkers(1);
     let events = 0;

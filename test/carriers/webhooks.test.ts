@@ -32,8 +32,8 @@ const mac = (message: string, secret = SECRET) => createHmac('sha256', secret).u
 describe('verifyCarrierWebhook', () => {
   test('a timestamped HMAC over "<t>.<body>": good, wrong secret, missing, stale, tampered', () => {
     const good = { 'x-sig': mac(`${T}.${BODY}`).digest('hex'), 'x-sig-time': T };
-    assert.deepEqual(verifyCarrierWebhook(TIMESTAMPED, BODY, good, NOW), { ok: true });
-    assert.deepEqual(verifyCarrierWebhook(TIMESTAMPED, Buffer.from(BODY), { 'X-SIG': `sha256=${good['x-sig']}`, 'X-Sig-Time': T }, NOW), { ok: true }, 'any header case; sha256= prefix');
+    assert.deepEqual(verifyCarrierWebhook(TIMESTAMPED, BODY, good, NOW), { ok: true, replayKey: null });
+    assert.deepEqual(verifyCarrierWebhook(TIMESTAMPED, Buffer.from(BODY), { 'X-SIG': `sha256=${good['x-sig']}`, 'X-Sig-Time': T }, NOW), { ok: true, replayKey: null }, 'any header case; sha256= prefix');
     const verdict = (body: string, headers: Record<string, string | string[]>, now = NOW) => {
       const v = verifyCarrierWebhook(TIMESTAMPED, body, headers, now);
       return v.ok ? 'ok' : v.code;
@@ -53,7 +53,7 @@ describe('verifyCarrierWebhook', () => {
   });
 
   test('a base64 HMAC over the body alone; no configuration refuses everything', () => {
-    assert.deepEqual(verifyCarrierWebhook(BASE64, BODY, { 'x-hmac': mac(BODY).digest('base64') }, NOW), { ok: true });
+    assert.deepEqual(verifyCarrierWebhook(BASE64, BODY, { 'x-hmac': mac(BODY).digest('base64') }, NOW), { ok: true, replayKey: null });
     const hex = verifyCarrierWebhook(BASE64, BODY, { 'x-hmac': mac(BODY).digest('hex') }, NOW);
     assert.equal(hex.ok ? 'ok' : hex.code, 'HOOK_SIGNATURE_INVALID');
     const none = verifyCarrierWebhook(NONE, BODY, { 'x-hmac': mac(BODY).digest('base64') }, NOW);

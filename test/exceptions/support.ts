@@ -97,8 +97,8 @@ function reserveStep(faults: Map<string, Fault>, calls: Map<string, number>): St
       const c = config as { sku: string; qty: number };
       calls.set(c.sku, (calls.get(c.sku) ?? 0) + 1);
       const fault = faults.get(c.sku);
-      if (fault === 'short') throw new CrossdockError('STOCK_SHORT', `Only 0 of ${c.qty} ${c.sku} on hand`, { category: 'user', retryable: false });
-      if (fault === 'outage') throw new CrossdockError('WAREHOUSE_UNAVAILABLE', 'The warehouse system did not answer', { category: 'transient', retryable: true });
+      if (fault === 'short') throw CrossdockError.foreign('STOCK_SHORT', `Only 0 of ${c.qty} ${c.sku} on hand`, { category: 'user', retryable: false });
+      if (fault === 'outage') throw CrossdockError.foreign('WAREHOUSE_UNAVAILABLE', 'The warehouse system did not answer', { category: 'transient', retryable: true });
       return { kind: 'done', output: { reserved: c.qty, sku: c.sku } };
     },
   };

@@ -70,7 +70,7 @@ describe('the notify step', () => {
         const outcome = await notify.execute(ctx, config);
         if (ctx.attempt === 1) {
           crashes++;
-          throw new CrossdockError('TEST_CRASH', 'lost before the checkpoint', { category: 'transient' });
+          throw CrossdockError.foreign('TEST_CRASH', 'lost before the checkpoint', { category: 'transient' });
         }
         return outcome;
       },

@@ -147,7 +147,10 @@ describe('odoo webhook token rotation, against the simulator', () => {
     clock.offsetMs += 61_000;
     const refused = await post(oldUrl, inFlight);
     assert.equal(refused.status, 401);
-    assert.equal(((await refused.json()) as { error: { code: string } }).error.code, 'HOOK_UNAUTHORIZED');
+    // The API's one error body, as every webhook door answers it.
+    const body = (await refused.json()) as { error: { code: string; message: string; details: unknown[]; requestId: string } };
+    assert.deepEqual([body.error.code, body.error.message, body.error.details], ['HOOK_UNAUTHORIZED', 'Unknown source or wrong token', []]);
+    assert.match(body.error.requestId, /\S/);
     assert.equal((await post(newUrl, inFlight)).status, 200);
 
     // An Odoo worker that still posts to the old URL: its hint is refused, the poller finds the order.

@@ -5,7 +5,8 @@
  */
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelayMs, createOdooClient, parseOdooProfile } from '../../src/connectors/odoo/index.ts';
+import { createOdooClient, odooBackoff, parseOdooProfile } from '../../src/connectors/odoo/index.ts';
+import { backoffDelayMs } from '../../src/workflows/index.ts';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
 import { fixedRandom, profileFor, recordingSleep } from './support/clients.ts';
 
@@ -126,9 +127,9 @@ describe('client retries against the simulator', () => {
 
 describe('backoff and profile validation', () => {
   test('exponential backoff with equal jitter, capped', () => {
-    const policy = { maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000 };
-    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(attempt, policy, () => 0)), [50, 100, 200, 400, 500]);
-    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(attempt, policy, () => 0.999999)), [100, 200, 400, 800, 1000]);
+    const backoff = odooBackoff({ maxAttempts: 6, baseDelayMs: 100, maxDelayMs: 1_000 });
+    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(backoff, attempt, () => 0)), [50, 100, 200, 400, 500]);
+    assert.deepEqual([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(backoff, attempt, () => 0.999999)), [100, 200, 400, 800, 1000]);
   });
 
   test('an invalid profile lists every bad value and never echoes the key', () => {

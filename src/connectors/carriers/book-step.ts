@@ -20,7 +20,7 @@
  */
 import { z } from 'zod';
 import { CrossdockError, toCrossdockError } from '../../errors/index.ts';
-import type { StepContext, StepType } from '../../workflows/index.ts';
+import { backoffDelayMs, type RandomSource, type StepContext, type StepType } from '../../workflows/index.ts';
 import type { Booking, Shipment } from './model.ts';
 import type { CarrierRegistry } from './registry.ts';
 import { carrierListConfig, carrierNames, choicesOf, shipmentConfig, shipmentSummary, type CarrierChoice } from './step-config.ts';
@@ -37,6 +37,8 @@ const BookConfig = z.strictObject({
       /** Also the longest Retry-After the step waits for; a longer one moves on to the next carrier. */
       max_delay_ms: z.int().min(0).max(86_400_000).default(60_000),
       multiplier: z.number().min(1).max(10).default(2),
+      /** Fraction of each delay that is random, so bookings failing together do not retry together. */
+      jitter: z.number().min(0).max(1).default(0.2),
     })
     .prefault({}),
 });
@@ -89,7 +91,7 @@ export function bookStep(registry: CarrierRegistry): StepType<BookConfig> {
         const { error } = tried;
         const attempts = [...state.attempts, { carrier: choice.carrier, service: choice.service, at: tried.at, outcome: 'failed' as const, error: { code: error.code, message: error.message, retryable: error.retryable } }];
         const failures = state.failures + 1;
-        const delayMs = error.retryable && failures < config.attempts_per_carrier ? backoffMs(config.backoff, failures, error.retryAfterMs) : null;
+        const delayMs = error.retryable && failures < config.attempts_per_carrier ? backoffMs(config.backoff, failures, error.retryAfterMs, ctx.random) : null;
         if (delayMs !== null) {
           const until = new Date(ctx.now().getTime() + delayMs);
           return { kind: 'suspend', until, state: { index: state.index, failures, attempts, until: until.toISOString() } satisfies BookState };
@@ -121,13 +123,12 @@ async function tryCarrier(ctx: StepContext, registry: CarrierRegistry, choice: C
 }
 
 /**
- * Exponential from initial_delay_ms, capped at max_delay_ms; a Retry-After is a floor. A
- * Retry-After beyond max_delay_ms is longer than this step waits: null, move on.
+ * The wait before trying the same carrier again (backoffDelayMs); a Retry-After is a floor.
+ * A Retry-After beyond max_delay_ms is longer than this step waits: null, move on.
  */
-export function backoffMs(backoff: BookConfig['backoff'], failures: number, retryAfterMs: number | undefined): number | null {
+export function backoffMs(backoff: BookConfig['backoff'], failures: number, retryAfterMs: number | undefined, random: RandomSource): number | null {
   if (retryAfterMs !== undefined && retryAfterMs > backoff.max_delay_ms) return null;
-  const exponential = Math.min(backoff.max_delay_ms, backoff.initial_delay_ms * backoff.multiplier ** Math.max(0, failures - 1));
-  return Math.round(Math.max(exponential, retryAfterMs ?? 0));
+  return backoffDelayMs(backoff, failures, random, retryAfterMs);
 }
 
 function bookOutput(booking: Booking, fallbacksUsed: number, attempts: BookingAttempt[]): BookOutput {

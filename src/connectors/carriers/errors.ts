@@ -4,32 +4,27 @@
  * test/carriers/error-map.test.ts. Messages name the carrier, the operation and the
  * carrier's own reason; never a header, a key or a query string.
  */
-import { CrossdockError, type ErrorCategory } from '../../errors/index.ts';
+import { CrossdockError, pickErrorCodes, type ErrorCode } from '../../errors/index.ts';
 import { parseRetryAfter, safeUrl } from '../http/index.ts';
 
-interface CodeInfo {
-  category: ErrorCategory;
-  retryable: boolean;
-}
-
-export const CARRIER_ERROR_CODES = {
-  CARRIER_UNAVAILABLE: { category: 'transient', retryable: true },
-  CARRIER_SERVER_ERROR: { category: 'transient', retryable: true },
-  CARRIER_RATE_LIMITED: { category: 'transient', retryable: true },
-  CARRIER_BOOKING_REJECTED: { category: 'policy', retryable: false },
-  CARRIER_AUTH_FAILED: { category: 'user', retryable: false },
-  CARRIER_NOT_FOUND: { category: 'user', retryable: false },
-  CARRIER_REQUEST_INVALID: { category: 'user', retryable: false },
-  CARRIER_RESPONSE_INVALID: { category: 'bug', retryable: false },
-  /** carrier.book: every carrier in the list failed; details name each one's last error. */
-  CARRIER_ALL_FAILED: { category: 'user', retryable: false },
-  /** carrier.rates: no carrier answered. Raised as user / not retryable when every failure was permanent. */
-  CARRIER_RATES_FAILED: { category: 'transient', retryable: true },
-  CARRIER_UNKNOWN: { category: 'user', retryable: false },
-  CARRIER_CONFIG_INVALID: { category: 'user', retryable: false },
-  CARRIER_WEBHOOK_INVALID: { category: 'user', retryable: false },
-} as const satisfies Record<string, CodeInfo>;
-export type CarrierErrorCode = keyof typeof CARRIER_ERROR_CODES;
+/** The carrier connector's codes; their category, retryability and HTTP status are the registry's (src/errors/codes.ts). */
+const CARRIER_CODES = [
+  'CARRIER_UNAVAILABLE',
+  'CARRIER_SERVER_ERROR',
+  'CARRIER_RATE_LIMITED',
+  'CARRIER_BOOKING_REJECTED',
+  'CARRIER_AUTH_FAILED',
+  'CARRIER_NOT_FOUND',
+  'CARRIER_REQUEST_INVALID',
+  'CARRIER_RESPONSE_INVALID',
+  'CARRIER_ALL_FAILED',
+  'CARRIER_RATES_FAILED',
+  'CARRIER_UNKNOWN',
+  'CARRIER_CONFIG_INVALID',
+  'CARRIER_WEBHOOK_INVALID',
+] as const satisfies readonly ErrorCode[];
+export type CarrierErrorCode = (typeof CARRIER_CODES)[number];
+export const CARRIER_ERROR_CODES = pickErrorCodes(CARRIER_CODES);
 
 export const CarrierOperation = { rates: 'rates', book: 'book', cancel: 'cancel', track: 'track' } as const;
 export type CarrierOperation = (typeof CarrierOperation)[keyof typeof CarrierOperation];
@@ -37,10 +32,7 @@ export type CarrierOperation = (typeof CarrierOperation)[keyof typeof CarrierOpe
 const VERB: Record<CarrierOperation, string> = { rates: 'quoting', book: 'booking', cancel: 'cancelling', track: 'tracking' };
 
 export function carrierError(code: CarrierErrorCode, message: string, extra: { retryAfterMs?: number; reason?: string; cause?: unknown } = {}): CrossdockError {
-  const info = CARRIER_ERROR_CODES[code];
   return new CrossdockError(code, message, {
-    category: info.category,
-    retryable: info.retryable,
     ...(extra.retryAfterMs === undefined ? {} : { retryAfterMs: extra.retryAfterMs }),
     ...(extra.reason === undefined ? {} : { details: [{ path: 'reason', message: extra.reason }] }),
     ...(extra.cause === undefined ? {} : { cause: extra.cause }),

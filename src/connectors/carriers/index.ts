@@ -24,7 +24,7 @@ export { carrierStepTypes, ratesStep, cancelStep, trackStep, type RateError } fr
 export { bookStep, backoffMs, type BookOutput, type BookingAttempt } from './book-step.ts';
 export {
   verifyCarrierWebhook, carrierWebhookEvent, receiveCarrierWebhook, carrierWebhookRoutes,
-  type CarrierWebhookVerdict, type CarrierTrackingEvent, type CarrierWebhookDeps, type HeaderBag,
+  type CarrierTrackingEvent, type CarrierWebhookDeps, type HeaderBag,
 } from './webhooks.ts';
 
 export interface CarrierIntegrationDeps {

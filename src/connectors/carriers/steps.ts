@@ -63,11 +63,10 @@ export function ratesStep(registry: CarrierRegistry): StepType<RatesConfig> {
   };
 }
 
-/** No carrier answered: worth retrying when any failure was transient. */
+/** No carrier answered: worth retrying when any failure was transient, not when every one was permanent. */
 function noRates(shipment: Shipment, errors: RateError[]): CrossdockError {
   const retryable = errors.some((e) => e.retryable);
   return new CrossdockError('CARRIER_RATES_FAILED', `No carrier quoted ${shipmentSummary(shipment)}: ${errors.map((e) => `${e.carrier} ${e.code}`).join(', ')}`, {
-    category: retryable ? 'transient' : 'user',
     retryable,
     details: errors.map((e) => ({ path: e.carrier, message: `${e.code}: ${e.message}` })),
   });

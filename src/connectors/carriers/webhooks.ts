@@ -9,45 +9,27 @@
  * (source, key), so a delivery repeated by the carrier (or replayed by an attacker within
  * the tolerance window) starts nothing new. That is why no signature replay table is kept.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
-import { acceptRawJsonBodies, parseJsonBody } from '../../triggers/index.ts';
+import { acceptRawJsonBodies, parseJsonBody, verifyBodyHmac, webhookRefused, type Verdict } from '../../triggers/index.ts';
 import { trackingStatusOf, type CarrierConfig } from './config.ts';
 import type { TrackingStatus } from './model.ts';
 
 export type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
-export type CarrierWebhookVerdict =
-  | { ok: true }
-  | { ok: false; code: 'HOOK_UNAUTHORIZED' | 'HOOK_SIGNATURE_MISSING' | 'HOOK_SIGNATURE_INVALID' | 'HOOK_TIMESTAMP_STALE'; message: string };
-
-/** Checks a delivery's signature (constant-time) and, if the carrier sends one, its timestamp. */
-export function verifyCarrierWebhook(config: CarrierConfig, rawBody: Buffer | string, headers: HeaderBag, now: Date): CarrierWebhookVerdict {
+/** Checks a delivery's signature (constant-time) and, if the carrier sends one, its timestamp: the webhook verifier of src/triggers. */
+export function verifyCarrierWebhook(config: CarrierConfig, rawBody: Buffer | string, headers: HeaderBag, now: Date): Verdict {
   const webhook = config.webhook;
   if (!webhook) return { ok: false, code: 'HOOK_UNAUTHORIZED', message: `Carrier ${config.code} has no webhook configuration` };
-  const signature = headerValue(headers, webhook.signature_header);
-  if (signature === undefined) return { ok: false, code: 'HOOK_SIGNATURE_MISSING', message: `The ${webhook.signature_header} header is missing (or repeated)` };
-  let timestamp: string | null = null;
-  if (webhook.timestamp_header !== undefined) {
-    const given = headerValue(headers, webhook.timestamp_header);
-    if (given === undefined) return { ok: false, code: 'HOOK_SIGNATURE_MISSING', message: `The ${webhook.timestamp_header} header is missing (or repeated)` };
-    if (!/^\d{1,12}$/.test(given.trim())) return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: `The ${webhook.timestamp_header} header is not unix seconds` };
-    timestamp = given.trim();
-  }
-  const mac = createHmac('sha256', webhook.secret);
-  if (timestamp !== null) mac.update(`${timestamp}.`);
-  const expected = mac.update(rawBody).digest();
-  const given = decodeSignature(signature, webhook.signature_encoding);
-  if (given === null || given.length !== expected.length || !timingSafeEqual(expected, given)) {
-    return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: 'The signature does not match the body' };
-  }
-  // Checked after the signature, so the timestamp itself is authentic.
-  if (timestamp !== null && Math.abs(now.getTime() - Number(timestamp) * 1000) > webhook.tolerance_seconds * 1000) {
-    return { ok: false, code: 'HOOK_TIMESTAMP_STALE', message: `The timestamp is more than ${webhook.tolerance_seconds} s away from our clock` };
-  }
-  return { ok: true };
+  return verifyBodyHmac(rawBody, webhook.secret, {
+    value: headerValue(headers, webhook.signature_header),
+    header: webhook.signature_header,
+    encoding: webhook.signature_encoding,
+    ...(webhook.timestamp_header === undefined
+      ? {}
+      : { timestamp: { value: headerValue(headers, webhook.timestamp_header), header: webhook.timestamp_header, toleranceS: webhook.tolerance_seconds, nowMs: now.getTime() } }),
+  });
 }
 
 /** Node lower-cases incoming header names; other callers may not. A repeated header is refused. */
@@ -56,16 +38,6 @@ function headerValue(headers: HeaderBag, name: string): string | undefined {
   const key = wanted in headers ? wanted : Object.keys(headers).find((k) => k.toLowerCase() === wanted);
   const value = key === undefined ? undefined : headers[key];
   return typeof value === 'string' ? value : undefined;
-}
-
-function decodeSignature(text: string, encoding: 'hex' | 'base64'): Buffer | null {
-  const value = text.trim();
-  if (value.length > 200) return null;
-  if (encoding === 'hex') {
-    const hex = value.replace(/^sha256=/i, '');
-    return /^[0-9a-fA-F]{64}$/.test(hex) ? Buffer.from(hex, 'hex') : null;
-  }
-  return /^[A-Za-z0-9+/]{43}=?$/.test(value) ? Buffer.from(value, 'base64') : null;
 }
 
 export interface CarrierTrackingEvent {
@@ -146,10 +118,10 @@ export interface CarrierWebhookDeps {
  */
 export async function receiveCarrierWebhook(deps: CarrierWebhookDeps, code: string, rawBody: Buffer, headers: HeaderBag): Promise<{ status: 200 | 202; body: { eventId: string; duplicate: boolean; conflict: boolean } }> {
   const config = deps.carriers.find((c) => c.code === code);
-  const verdict: CarrierWebhookVerdict = config ? verifyCarrierWebhook(config, rawBody, headers, deps.now()) : { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown carrier' };
+  const verdict: Verdict = config ? verifyCarrierWebhook(config, rawBody, headers, deps.now()) : { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown carrier' };
   if (!verdict.ok) {
     deps.logger.warn({ carrier: code.slice(0, 40), code: verdict.code }, 'carrier webhook refused');
-    throw new CrossdockError(verdict.code, verdict.message, { category: 'user', retryable: false });
+    throw webhookRefused(verdict);
   }
   const event = carrierWebhookEvent(config!, parseJsonBody(rawBody));
   const accepted = await deps.accept(event);

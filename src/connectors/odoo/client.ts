@@ -17,7 +17,8 @@ import { isOdooFailureError, OdooFailureError, type OdooFailure } from './failur
 import type { FetchLike } from './http.ts';
 import { createJson2Transport, Json2ArgumentError } from './json2-transport.ts';
 import { createJsonRpcTransport } from './jsonrpc-transport.ts';
-import { backoffDelayMs, READ_ONLY_METHODS, shouldRetry } from './retry.ts';
+import { backoffDelayMs } from '../../workflows/index.ts';
+import { odooBackoff, READ_ONLY_METHODS, shouldRetry } from './retry.ts';
 import { Semaphore } from './semaphore.ts';
 import type { OdooProtocol, OdooTransport, TransportCallContext, TransportOptions } from './transport.ts';
 import { readServerVersion, type OdooServerVersion } from './version.ts';
@@ -225,7 +226,7 @@ class OdooConnection implements OdooClient {
         const failure: OdooFailure = error.failure;
         const code = odooErrorCodeOf(failure);
         if (attempt >= policy.maxAttempts || !shouldRetry(failure, code, repeatable)) throw mapOdooFailure(failure, site, [this.#profile.apiKey]);
-        const delayMs = backoffDelayMs(attempt, policy, this.#random);
+        const delayMs = backoffDelayMs(odooBackoff(policy), attempt, this.#random);
         this.#logger?.warn({ profile: this.profileName, model: site.model, method: site.method, attempt, code, delayMs }, 'retrying Odoo call after a transient failure');
         await this.#sleep(delayMs);
       }

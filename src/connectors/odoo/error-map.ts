@@ -8,37 +8,33 @@
  * and, where one class covers several situations, by the start of Odoo's message.
  * Rules are tried in order; the first match wins; anything unmatched is ODOO_SERVER_ERROR.
  */
-import { CrossdockError, type ErrorCategory } from '../../errors/index.ts';
+import { CrossdockError, pickErrorCodes, type ErrorCode } from '../../errors/index.ts';
 import type { OdooFailure } from './failure.ts';
 
-interface CodeInfo {
-  category: ErrorCategory;
-  retryable: boolean;
-}
-
-export const ODOO_ERROR_CODES = {
-  ODOO_ACCESS_DENIED: { category: 'user', retryable: false },
-  ODOO_ACCESS_ERROR: { category: 'policy', retryable: false },
-  ODOO_PRIVATE_METHOD: { category: 'bug', retryable: false },
-  ODOO_USER_ERROR: { category: 'user', retryable: false },
-  ODOO_VALIDATION_ERROR: { category: 'user', retryable: false },
-  ODOO_MISSING_RECORD: { category: 'user', retryable: false },
-  ODOO_UNKNOWN_MODEL: { category: 'bug', retryable: false },
-  ODOO_UNKNOWN_FIELD: { category: 'bug', retryable: false },
-  ODOO_UNKNOWN_METHOD: { category: 'bug', retryable: false },
-  ODOO_INVALID_DOMAIN: { category: 'bug', retryable: false },
-  ODOO_INVALID_ARGUMENT: { category: 'bug', retryable: false },
-  ODOO_RESULT_NOT_MARSHALLABLE: { category: 'bug', retryable: false },
-  ODOO_DATABASE_NOT_FOUND: { category: 'user', retryable: false },
-  ODOO_SERVER_ERROR: { category: 'bug', retryable: false },
-  ODOO_PROTOCOL_ERROR: { category: 'bug', retryable: false },
-  ODOO_SESSION_EXPIRED: { category: 'transient', retryable: true },
-  ODOO_SERIALIZATION_FAILURE: { category: 'transient', retryable: true },
-  ODOO_UNAVAILABLE: { category: 'transient', retryable: true },
-  ODOO_TIMEOUT: { category: 'transient', retryable: true },
-} as const satisfies Record<string, CodeInfo>;
-
-export type OdooErrorCode = keyof typeof ODOO_ERROR_CODES;
+/** The codes Odoo's failures map to; their category, retryability and HTTP status are the registry's (src/errors/codes.ts). */
+const ODOO_CODES = [
+  'ODOO_ACCESS_DENIED',
+  'ODOO_ACCESS_ERROR',
+  'ODOO_PRIVATE_METHOD',
+  'ODOO_USER_ERROR',
+  'ODOO_VALIDATION_ERROR',
+  'ODOO_MISSING_RECORD',
+  'ODOO_UNKNOWN_MODEL',
+  'ODOO_UNKNOWN_FIELD',
+  'ODOO_UNKNOWN_METHOD',
+  'ODOO_INVALID_DOMAIN',
+  'ODOO_INVALID_ARGUMENT',
+  'ODOO_RESULT_NOT_MARSHALLABLE',
+  'ODOO_DATABASE_NOT_FOUND',
+  'ODOO_SERVER_ERROR',
+  'ODOO_PROTOCOL_ERROR',
+  'ODOO_SESSION_EXPIRED',
+  'ODOO_SERIALIZATION_FAILURE',
+  'ODOO_UNAVAILABLE',
+  'ODOO_TIMEOUT',
+] as const satisfies readonly ErrorCode[];
+export type OdooErrorCode = (typeof ODOO_CODES)[number];
+export const ODOO_ERROR_CODES = pickErrorCodes(ODOO_CODES);
 
 /** A Python exception as Odoo reported it, whatever the transport. */
 export interface OdooException {
@@ -222,7 +218,6 @@ function redact(text: string, secrets: readonly string[]): string {
  */
 export function mapOdooFailure(failure: OdooFailure, site: OdooCallSite, secrets: readonly string[] = []): CrossdockError {
   const code = odooErrorCodeOf(failure);
-  const info: CodeInfo = ODOO_ERROR_CODES[code];
   const exception = odooExceptionOf(failure);
   const target = site.model !== undefined && site.method !== undefined ? `${site.model}.${site.method}` : 'the call';
   const message =
@@ -231,8 +226,6 @@ export function mapOdooFailure(failure: OdooFailure, site: OdooCallSite, secrets
       : `Odoo refused ${target} (${exception.qualifiedName}): ${truncate(exception.message.trim(), 4000)}`;
   const details = exception === null ? [] : [{ path: 'odoo.exception', message: exception.qualifiedName }];
   return new CrossdockError(code, redact(message, secrets), {
-    category: info.category,
-    retryable: info.retryable,
     details,
     cause: failure,
   });

@@ -19,7 +19,7 @@ export { readJsonRpcAnswer, readJson2Answer, readXmlRpcAnswer } from './readers.
 export type { HttpAnswer } from './http.ts';
 export { decodeMethodResponse, encodeMethodCall } from './xmlrpc-codec.ts';
 export type { XmlRpcResponse } from './xmlrpc-codec.ts';
-export { backoffDelayMs, certainlyNotCommitted, READ_ONLY_METHODS } from './retry.ts';
+export { certainlyNotCommitted, odooBackoff, READ_ONLY_METHODS } from './retry.ts';
 
 export {
   formatOdooDate,

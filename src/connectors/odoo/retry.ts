@@ -10,6 +10,7 @@
  */
 import type { OdooErrorCode } from './error-map.ts';
 import type { OdooFailure } from './failure.ts';
+import type { Backoff } from '../../workflows/index.ts';
 import type { RetryPolicy } from './config.ts';
 
 /** Methods that only read; repeating them cannot change anything in Odoo. */
@@ -44,11 +45,10 @@ export function shouldRetry(failure: OdooFailure, code: OdooErrorCode, repeatabl
 }
 
 /**
- * Exponential backoff with "equal jitter": half of the exponential delay is fixed, the
- * other half random, so concurrent clients spread out but still back off.
- * `attempt` is the number of the attempt that just failed (1 for the first).
+ * The profile's retry policy as a backoff (the one formula, src/workflows/backoff.ts):
+ * doubling, with half of each delay random, so concurrent clients spread out but still
+ * back off.
  */
-export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () => number): number {
-  const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-  return Math.round(exponential / 2 + random() * (exponential / 2));
+export function odooBackoff(policy: RetryPolicy): Backoff {
+  return { initial_delay_ms: policy.baseDelayMs, max_delay_ms: policy.maxDelayMs, multiplier: 2, jitter: 0.5 };
 }

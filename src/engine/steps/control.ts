@@ -61,7 +61,9 @@ export const failStep: StepType<z.infer<typeof FailConfig>> = {
   config: FailConfig,
   sideEffect: false,
   async execute(_ctx, config) {
-    throw new CrossdockError(config.code, config.message, { category: 'user', retryable: config.retryable });
+    // The author's code, not one of ours: it is documented in the workflow, not in the registry.
+    if (config.code === 'WORKFLOW_FAILED') throw new CrossdockError('WORKFLOW_FAILED', config.message, { retryable: config.retryable });
+    throw CrossdockError.foreign(config.code, config.message, { category: 'user', retryable: config.retryable });
   },
 };
 

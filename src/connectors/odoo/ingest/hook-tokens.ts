@@ -1,5 +1,6 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { CrossdockError } from '../../../errors/index.ts';
+import { verifyPathToken } from '../../../triggers/index.ts';
 import type { OdooSource } from './config.ts';
 
 /** What the tokens need of the secret store (encrypted at rest; see src/secrets). */
@@ -49,12 +50,17 @@ export class HookTokens {
     return (await this.#rotated(source))?.current ?? source.token;
   }
 
-  /** Whether `given` is the source's current token, or its previous one within the overlap. Constant time per comparison. */
-  async accepts(source: OdooSource, given: string): Promise<boolean> {
+  /** The tokens accepted now: the current one, and the previous one within its overlap. */
+  async accepted(source: OdooSource): Promise<string[]> {
     const rotated = await this.#rotated(source);
-    if (!rotated) return sameSecret(source.token, given);
+    if (!rotated) return [source.token];
     const previousValid = rotated.previous !== null && rotated.previousUntil !== null && this.now().getTime() < Date.parse(rotated.previousUntil);
-    return sameSecret(rotated.current, given) || (previousValid && sameSecret(rotated.previous!, given));
+    return previousValid ? [rotated.current, rotated.previous!] : [rotated.current];
+  }
+
+  /** Whether `given` is one of the accepted tokens (compared by the webhook verifier, in constant time). */
+  async accepts(source: OdooSource, given: string): Promise<boolean> {
+    return verifyPathToken(given, await this.accepted(source)).ok;
   }
 
   /**
@@ -88,10 +94,4 @@ export class HookTokens {
     this.#cache.set(source.name, { value, readAtMs: nowMs });
     return value;
   }
-}
-
-function sameSecret(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -4,6 +4,9 @@ import { assertStorableJson, MAX_JSON_DEPTH } from '../../../store/index.ts';
 import type { OdooSource } from './config.ts';
 import { hintEvent, parseHint, watchFor } from './hint.ts';
 import type { HookTokens } from './hook-tokens.ts';
+import { verifyPathToken, webhookRefused, type HookRefusal } from '../../../triggers/index.ts';
+
+const UNKNOWN_SOURCE: HookRefusal = { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token' };
 
 export interface OdooWebhookOptions {
   sources: OdooSource[];
@@ -24,11 +27,14 @@ export function odooWebhookRoutes(options: OdooWebhookOptions): FastifyPluginAsy
   const byName = new Map(options.sources.map((s) => [s.name, s]));
   return async (app) => {
     app.post<{ Params: { source: string; event: string; token: string } }>('/hooks/odoo/:source/:event/:token', async (request, reply) => {
+      const refuse = (refusal: HookRefusal) => {
+        options.logger.warn({ source: request.params.source.slice(0, 40), code: refusal.code, requestId: request.id }, 'odoo webhook refused');
+        return webhookRefused(refusal);
+      };
       const source = byName.get(request.params.source);
-      if (!source || !(await options.tokens.accepts(source, request.params.token))) {
-        options.logger.warn({ source: request.params.source, requestId: request.id }, 'odoo webhook refused: unknown source or wrong token');
-        return reply.status(401).send({ error: { code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token', details: [], requestId: request.id } });
-      }
+      if (!source) throw refuse(UNKNOWN_SOURCE);
+      const verdict = verifyPathToken(request.params.token, await options.tokens.accepted(source));
+      if (!verdict.ok) throw refuse(verdict);
       // Before anything recursive (the key's hash of the body) and the store see it.
       assertStorableJson(request.body, 'Odoo webhook body', MAX_JSON_DEPTH, 'body');
       const hint = parseHint(request.body);
