@@ -38,7 +38,7 @@ const LAYERS = [
   ['operations', [...core, 'approvals', 'exceptions']],
   ['connectors/http', core],
   ['connectors/carriers', [...core, 'connectors/http', 'triggers']],
-  ['connectors/odoo', [...core, 'approvals']],
+  ['connectors/odoo', [...core, 'approvals', 'triggers']],
   [
     'api',
     [
