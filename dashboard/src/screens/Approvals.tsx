@@ -51,9 +51,15 @@ const byDeadline = (a: Approval, b: Approval) => (a.level.dueAt ?? '9999').local
 export function ApprovalsScreen({ selected }: { selected: string | null }) {
   const can = useCan();
   const decides = can('approvals:decide');
-  const [scope, setScope] = useState<'mine' | 'all'>(decides ? 'mine' : 'all');
+  // The inbox opens on what the role can act on, or else oversee: a person who decides opens
+  // on "Waiting for me" when something waits for them, everyone else (and a decider with an
+  // empty inbox) on every pending request. A choice made by hand stays.
+  const [chosen, setChosen] = useState<'mine' | 'all' | null>(null);
+  const mineCount = useGet<{ total: number }>(decides ? '/approvals?status=pending&mine=true&limit=1' : null);
+  const allCount = useGet<{ total: number }>('/approvals?status=pending&limit=1');
+  const scope = chosen ?? (!decides ? 'all' : mineCount.data ? (mineCount.data.total > 0 ? 'mine' : 'all') : mineCount.error ? 'all' : null);
   const [offset, setOffset] = useState(0);
-  const list = useGet<{ approvals: Approval[]; total: number }>(`/approvals?status=pending&limit=${PAGE}&offset=${offset}${scope === 'mine' ? '&mine=true' : ''}`);
+  const list = useGet<{ approvals: Approval[]; total: number }>(scope === null ? null : `/approvals?status=pending&limit=${PAGE}&offset=${offset}${scope === 'mine' ? '&mine=true' : ''}`);
   const total = list.data?.total ?? 0;
   // Decisions shrink the list: a page past its end goes back to the last page there is.
   useEffect(() => {
@@ -65,8 +71,11 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
   // Bulk decisions change requests the detail panel may show: it loads again after each.
   const [round, setRound] = useState(0);
   const bulkColumn = decides && rows.some((a) => a.bulkGroup !== null);
-  const choose = (next: 'mine' | 'all') => (setScope(next), setOffset(0), selection.clear());
+  const choose = (next: 'mine' | 'all') => (setChosen(next), setOffset(0), selection.clear());
+  const counted = (loaded: { data: { total: number } | null }) => (loaded.data ? ` (${loaded.data.total})` : '');
   const turn = (to: number) => (setOffset(to), selection.clear());
+  /** After a decision: the list and both counts change. */
+  const reload = () => (list.reload(), mineCount.reload(), allCount.reload());
   return (
     <>
       <div className="page-head">
@@ -74,11 +83,11 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
         <div className="segmented" role="group" aria-label="Which requests">
           {decides && (
             <button type="button" aria-pressed={scope === 'mine'} onClick={() => choose('mine')}>
-              Waiting for me
+              Waiting for me{counted(mineCount)}
             </button>
           )}
           <button type="button" aria-pressed={scope === 'all'} onClick={() => choose('all')}>
-            All pending
+            All pending{counted(allCount)}
           </button>
         </div>
       </div>
@@ -86,13 +95,18 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
         <Section title={scope === 'mine' ? 'Waiting for me' : 'All pending requests'}>
           <ErrorNote error={list.error} />
           {list.loading && !list.data && <Loading what="the inbox" />}
+          {scope === 'all' && chosen === null && mineCount.data?.total === 0 && (
+            <p className="muted small" data-inbox-note>
+              Nothing waits for your decision: these are the requests waiting for others.
+            </p>
+          )}
           {list.data && rows.length === 0 && <Empty>Nothing is waiting{scope === 'mine' ? ' for you' : ''}.</Empty>}
           {rows.length > 0 && (
             <p className="muted small" data-inbox-range>
               {total > rows.length ? `Requests ${offset + 1}–${offset + rows.length} of ${total}` : `${total} request${total === 1 ? '' : 's'}`}, soonest deadline first
             </p>
           )}
-          {decides && <BulkApproveBar selection={selection} rows={rows} onDone={() => (list.reload(), setRound((r) => r + 1))} />}
+          {decides && <BulkApproveBar selection={selection} rows={rows} onDone={() => (reload(), setRound((r) => r + 1))} />}
           {rows.length > 0 && (
             <table className="table" aria-label="Pending approval requests">
               <thead>
@@ -148,7 +162,7 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
             </div>
           )}
         </Section>
-        {selected ? <ApprovalDetailPanel key={`${selected}:${round}`} id={selected} onDecided={list.reload} /> : <Section title="Request">{<Empty>Choose a request to see why it was asked and to decide.</Empty>}</Section>}
+        {selected ? <ApprovalDetailPanel key={`${selected}:${round}`} id={selected} onDecided={reload} /> : <Section title="Request">{<Empty>Choose a request to see why it was asked and to decide.</Empty>}</Section>}
       </div>
     </>
   );

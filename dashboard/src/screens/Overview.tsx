@@ -8,12 +8,17 @@ import { Link } from '../router.tsx';
 interface Kpis {
   from: string;
   to: string;
+  /** Where the chosen range starts; `from` is later when the data starts later. */
+  requestedFrom: string;
   bucket: string;
+  firstEventAt: string | null;
+  live: { events: { windowMs: number; measuredMs: number; count: number; perSecond: number }[] };
+  integration: { calls: number; errors: number; errorRate: number | null; worst: { connector: string; calls: number; errors: number; errorRate: number | null } | null };
   events: { total: number; perSecond: number; series: number[] };
   runs: { byStatus: Record<string, number>; completed: number[]; failed: number[]; completedTotal: number; failedTotal: number; errorRate: number | null };
   latency: { workflowId: string; completed: number; p50Ms: number | null; p90Ms: number | null; series: { count: number[]; p50Ms: (number | null)[]; p90Ms: (number | null)[] } };
   approvals: { waiting: number; breached: number; byLevel: { level: string; waiting: number; breached: number; oldestWaitMs: number }[] };
-  exceptions: { open: number; byAge: { label: string; count: number }[]; ageBuckets: string[]; byType: { type: string; open: number; byAge: number[] }[] };
+  exceptions: { open: number; openedInRange: number; byAge: { label: string; count: number }[]; ageBuckets: string[]; byType: { type: string; open: number; byAge: number[] }[] };
   queue: { runsDue: number; oldestDueMs: number | null; runsQueued: number; notificationsPending: number; oldestNotificationMs: number | null };
   connectors: { connector: string; calls: number; errors: number; errorRate: number | null; series: { calls: number[]; errors: number[] } }[];
 }
@@ -24,6 +29,9 @@ const STATUS_TONE: Record<string, string> = { failed: 'bad', waiting: 'warn', ru
 const CASE_TYPE_COLOR: Record<string, string> = { dead_letter: 'var(--bad)', odoo_refusal: '#c58a00', raised: 'var(--info)', check: '#7b8794', event_conflict: '#a05cc8', event_order: '#5c7cc8' };
 
 const percent = (rate: number | null) => (rate === null ? '—' : `${(rate * 100).toFixed(1)} %`);
+/** Two significant digits under 1, one decimal above: 0.011, 6.8, 12.0. */
+const rate = (perSecond: number) => (perSecond >= 1 || perSecond === 0 ? perSecond.toFixed(1) : perSecond.toPrecision(2));
+const windowName = (ms: number) => (ms % 60_000 === 0 ? `${ms / 60_000} min` : `${Math.round(ms / 1000)} s`);
 /** "850 ms", "3 min 0 s"; "—" when there is nothing to measure. */
 const duration = (ms: number | null) => (ms === null ? '—' : ms < 1000 ? `${ms} ms` : formatDuration(ms));
 
@@ -33,7 +41,8 @@ export function OverviewScreen() {
   const [to, setTo] = useState('');
   const ids = { range: useId(), from: useId(), to: useId() };
   // A custom range asks once both ends are given (the inputs are the browser's local time).
-  const custom = range === 'custom' ? (from && to ? `from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}` : null) : `last=${range}`;
+  // A preset range fits its charts to the data: a system two minutes old is not drawn over 24 h.
+  const custom = range === 'custom' ? (from && to ? `from=${encodeURIComponent(new Date(from).toISOString())}&to=${encodeURIComponent(new Date(to).toISOString())}` : null) : `last=${range}&fit=true`;
   const kpis = useGet<Kpis>(custom === null ? null : `/kpis?${custom}`);
   const k = custom === null ? null : kpis.data;
   return (
@@ -67,32 +76,13 @@ export function OverviewScreen() {
       {!k && kpis.loading && <Loading what="KPIs" />}
       {k && (
         <>
-          <p className="muted">
+          <p className="muted" data-kpi="range">
             {formatTime(k.from)} – {formatTime(k.to)}, in buckets of {k.bucket}
+            {k.from !== k.requestedFrom && ` (the first event came at ${formatTime(k.firstEventAt ?? k.from)}: nothing before it to chart)`}
           </p>
           <div className="cards">
-            <article className="card" aria-label="Events per second">
-              <h2>Events / s</h2>
-              <p className="big" data-kpi="events-per-second">{k.events.perSecond >= 1 || k.events.perSecond === 0 ? k.events.perSecond.toFixed(1) : k.events.perSecond.toPrecision(2)}</p>
-              <p className="muted">
-                {k.events.total} events in range ({(k.events.perSecond * 60).toFixed(2)} / min)
-              </p>
-              <Sparkline values={k.events.series} label={`Events per ${k.bucket}: ${k.events.series.join(', ')}`} />
-            </article>
-            <article className="card" aria-label="Error rate">
-              <h2>Error rate</h2>
-              <p className={`big${(k.runs.errorRate ?? 0) > 0.05 ? ' bad' : ''}`} data-kpi="error-rate">{k.runs.errorRate === null ? '—' : `${(k.runs.errorRate * 100).toFixed(1)} %`}</p>
-              <p className="muted">
-                {k.runs.failedTotal} failed of {k.runs.failedTotal + k.runs.completedTotal} ended runs
-              </p>
-              <StackedBars
-                label={`Ended runs per ${k.bucket}: completed and failed`}
-                series={[
-                  { name: 'completed', values: k.runs.completed, color: 'var(--good)' },
-                  { name: 'failed', values: k.runs.failed, color: 'var(--bad)' },
-                ]}
-              />
-            </article>
+            <EventsCard k={k} />
+            <ErrorsCard k={k} />
             <article className="card" aria-label="Approvals">
               <h2>Approvals</h2>
               <p className="big" data-kpi="approvals-waiting">{k.approvals.waiting}</p>
@@ -123,6 +113,82 @@ export function OverviewScreen() {
         </>
       )}
     </>
+  );
+}
+
+/** Events per second now (the last minute and five) next to the range's count and average. */
+function EventsCard({ k }: { k: Kpis }) {
+  const [minute, five] = k.live.events;
+  return (
+    <article className="card" aria-label="Events per second">
+      <h2>Events / s</h2>
+      {minute && (
+        <p>
+          <span className="big" data-kpi="events-live">{rate(minute.perSecond)}</span> <span className="muted">now (last {windowName(minute.measuredMs)})</span>
+        </p>
+      )}
+      {five && (
+        <p className="muted">
+          <span data-kpi="events-live-5m">{rate(five.perSecond)}</span> / s over the last {windowName(five.measuredMs)}
+        </p>
+      )}
+      <p className="muted">
+        <span data-kpi="events-total">{k.events.total}</span> events in range, <span data-kpi="events-per-second">{rate(k.events.perSecond)}</span> / s on average
+      </p>
+      <Sparkline values={k.events.series} label={`Events per ${k.bucket}: ${k.events.series.join(', ')}`} />
+    </article>
+  );
+}
+
+/** What "errors" means to a reader, each counted on its own: failed runs, failed integration calls (worst connector named), new cases. */
+function ErrorsCard({ k }: { k: Kpis }) {
+  const i = k.integration;
+  const ended = k.runs.failedTotal + k.runs.completedTotal;
+  return (
+    <article className="card" aria-label="Errors">
+      <h2>Errors in range</h2>
+      <dl className="kv">
+        <div>
+          <dt>Failed runs</dt>
+          <dd>
+            <span className={(k.runs.errorRate ?? 0) > 0.05 ? 'bad' : undefined} data-kpi="error-rate">{percent(k.runs.errorRate)}</span>{' '}
+            <span className="muted">{k.runs.failedTotal} of {ended} ended</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Failed integration calls</dt>
+          <dd>
+            <span className={(i.errorRate ?? 0) > 0.05 ? 'bad' : undefined} data-kpi="call-error-rate">{percent(i.errorRate)}</span>{' '}
+            <span className="muted">{i.errors} of {i.calls} calls</span>
+          </dd>
+        </div>
+        <div>
+          <dt>Worst connector</dt>
+          <dd data-kpi="worst-connector">
+            {i.worst ? (
+              <>
+                <code>{i.worst.connector}</code> <span className="bad">{percent(i.worst.errorRate)}</span> <span className="muted">{i.worst.errors} of {i.worst.calls} calls failed</span>
+              </>
+            ) : (
+              <span className="muted">no failed call</span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>New cases</dt>
+          <dd>
+            <span data-kpi="cases-opened">{k.exceptions.openedInRange}</span> <span className="muted">opened; {k.exceptions.open} open now</span>
+          </dd>
+        </div>
+      </dl>
+      <StackedBars
+        label={`Ended runs per ${k.bucket}: completed and failed`}
+        series={[
+          { name: 'completed', values: k.runs.completed, color: 'var(--good)' },
+          { name: 'failed', values: k.runs.failed, color: 'var(--bad)' },
+        ]}
+      />
+    </article>
   );
 }
 

@@ -58,6 +58,35 @@ const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const msSince = (now: Date, at: Date | string | null | undefined) => (at ? now.getTime() - new Date(at).getTime() : null);
 
+/** When the first event was received (events_received, read backwards from its end); null on an empty store. */
+export async function firstEventAt(db: Db): Promise<Date | null> {
+  const row = (await sql<{ at: Date | string | null }>`SELECT min(received_at) AS at FROM events`.execute(db)).rows[0];
+  return row?.at ? new Date(row.at) : null;
+}
+
+/** The recent windows the live rates are measured over, whatever the range. */
+export const LIVE_WINDOWS_MS = [60_000, 300_000] as const;
+
+/**
+ * Events per second over the last minute and the last five, as of `now`. A window longer
+ * than the system has been receiving is measured from the first event (at least 1 s), so a
+ * system two minutes old reads its real rate, not a fifth of it.
+ */
+export async function liveKpis(db: Db, now: Date, firstEvent: Date | null) {
+  const since = (ms: number) => new Date(now.getTime() - ms);
+  const row = (await sql<{ n0: Num; n1: Num }>`SELECT
+      count(*) FILTER (WHERE received_at >= ${since(LIVE_WINDOWS_MS[0])}) AS n0, count(*) AS n1
+    FROM events WHERE received_at >= ${since(LIVE_WINDOWS_MS[1])} AND received_at <= ${now}`.execute(db)).rows[0];
+  const counts = [Number(row?.n0 ?? 0), Number(row?.n1 ?? 0)];
+  const ageMs = firstEvent ? Math.max(1000, now.getTime() - firstEvent.getTime()) : null;
+  return {
+    events: LIVE_WINDOWS_MS.map((windowMs, i) => {
+      const measuredMs = ageMs === null ? windowMs : Math.min(windowMs, ageMs);
+      return { windowMs, measuredMs, count: counts[i] ?? 0, perSecond: (counts[i] ?? 0) / (measuredMs / 1000) };
+    }),
+  };
+}
+
 export async function eventKpis(db: Db, w: KpiWindow) {
   const rows = await sql<Slotted>`SELECT ${slot(w, 'received_at')} AS b, count(*) AS n FROM events WHERE received_at >= ${w.from} AND received_at < ${w.to} GROUP BY 1`.execute(db);
   const series = dense(rows.rows, w.buckets);
@@ -133,7 +162,10 @@ export async function exceptionKpis(db: Db, w: KpiWindow) {
     return { type, open: sum(byAge), byAge };
   });
   const byAge = AGE_BUCKETS.map(({ label }, i) => ({ label, count: sum(byType.map((t) => t.byAge[i] ?? 0)) }));
-  return { open: sum(byAge.map((b) => b.count)), byAge, ageBuckets: AGE_BUCKETS.map((b) => b.label), byType };
+  // Cases opened in the range, whatever their status now: what "new cases" means on the error card.
+  // A scan of exception_cases (one row per case, far fewer than runs); opened_at has no index over every status.
+  const opened = await sql<{ n: Num }>`SELECT count(*) AS n FROM exception_cases WHERE opened_at >= ${w.from} AND opened_at < ${w.to}`.execute(db);
+  return { open: sum(byAge.map((b) => b.count)), openedInRange: Number(opened.rows[0]?.n ?? 0), byAge, ageBuckets: AGE_BUCKETS.map((b) => b.label), byType };
 }
 
 /**
@@ -172,4 +204,19 @@ export async function connectorKpis(db: Db, w: KpiWindow) {
     const errorsTotal = sum(errors);
     return { connector, calls: callsTotal, errors: errorsTotal, errorRate: callsTotal === 0 ? null : errorsTotal / callsTotal, series: { calls, errors } };
   });
+}
+
+type ConnectorKpi = Awaited<ReturnType<typeof connectorKpis>>[number];
+
+/**
+ * All connector calls of the range together, and the worst connector: the highest share
+ * of failed calls among those with a failure (more failures first when equal); null when
+ * no call failed.
+ */
+export function integrationKpis(connectors: ConnectorKpi[]) {
+  const calls = sum(connectors.map((c) => c.calls));
+  const errors = sum(connectors.map((c) => c.errors));
+  const failing = connectors.filter((c) => c.errors > 0).sort((a, b) => (b.errorRate ?? 0) - (a.errorRate ?? 0) || b.errors - a.errors || byCodePoint(a.connector, b.connector));
+  const worst = failing[0];
+  return { calls, errors, errorRate: calls === 0 ? null : errors / calls, worst: worst ? { connector: worst.connector, calls: worst.calls, errors: worst.errors, errorRate: worst.errorRate } : null };
 }
