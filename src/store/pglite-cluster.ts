@@ -26,12 +26,20 @@ export function defaultClusterCache(): string {
  */
 export function createCluster(target: string, cacheRoot: string | null = defaultClusterCache()): string | null {
   const pristine = cacheRoot === null ? null : pristineCluster(cacheRoot);
-  if (!pristine) return runInitdb(target);
-  cpSync(pristine, target, { recursive: true });
-  return null;
+  if (pristine === null) return runInitdb(target);
+  try {
+    cpSync(pristine, target, { recursive: true });
+    return null;
+  } catch (error) {
+    return `copying ${pristine}: ${(error as Error).message}`;
+  }
 }
 
-/** The pristine cluster for this PGlite version, made now if missing; null if the cache is unusable. */
+/**
+ * The pristine cluster for this PGlite version, made now if missing; null if the cache is
+ * unusable (also when initdb fails there: the cache's disk may be the cause, so the caller
+ * tries once more in the data directory itself).
+ */
 function pristineCluster(cacheRoot: string): string | null {
   let dir: string;
   try {
@@ -45,8 +53,8 @@ function pristineCluster(cacheRoot: string): string | null {
   // Made aside and renamed into place, so a cluster in the cache is always complete; when two
   // processes make one at once, the first rename wins and the other copy is dropped.
   const staging = `${dir}.building-${process.pid}-${randomUUID().slice(0, 8)}`;
+  if (runInitdb(staging) !== null) return null;
   try {
-    if (runInitdb(staging) !== null) return null;
     securePrivateTree(staging); // PGlite's initdb writes its files 0666 whatever the umask
     renameSync(staging, dir);
   } catch {
