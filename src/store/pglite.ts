@@ -1,13 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { CrossdockError } from '../errors/index.ts';
 import { LOCK_FILE, lockDataDirectory, type DirectoryLock } from './lock-file.ts';
+import { createCluster } from './pglite-cluster.ts';
 import { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree } from './private-files.ts';
 
-const INIT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'pglite-init.mjs');
 /** Where a new database is made before it is moved into place; its presence marks an unfinished initialisation. */
 const STAGING = '.crossdock-init';
 const INT8 = 20;
@@ -32,7 +30,8 @@ export interface OpenedPglite {
  * from here on is private (umask 077), and modes that let other users in are narrowed before
  * PGlite reads a byte; those are reported as notices. PGlite's file system gives files that
  * PostgreSQL writes through fopen (pg_internal.init, statistics at shutdown) 0644 whatever
- * the umask, so the tree is narrowed again, silently, once started and after closing. A new database is created by a child process into a staging folder
+ * the umask, so the tree is narrowed again, silently, once started and after closing. A new database (a copy of the
+ * pristine cluster kept per PGlite version, see pglite-cluster.ts) is made in a staging folder
  * inside the directory and moved into place, PG_VERSION last, so a crash during
  * initialisation never leaves a directory that looks complete.
  */
@@ -86,14 +85,10 @@ function prepareDataDir(dataDir: string): boolean {
 }
 
 function initialiseDataDir(dataDir: string, staging: string): void {
-  const child = spawnSync(process.execPath, [INIT_SCRIPT, staging], { encoding: 'utf8', timeout: 120_000 });
-  if (child.status !== 0) {
+  const failure = createCluster(staging);
+  if (failure !== null) {
     rmSync(staging, { recursive: true, force: true });
-    throw new CrossdockError(
-      'STORE_INIT_FAILED',
-      `Could not create the embedded database in ${dataDir}: ${child.stderr || child.error?.message || 'no output'}`,
-      { category: 'bug', retryable: false },
-    );
+    throw new CrossdockError('STORE_INIT_FAILED', `Could not create the embedded database in ${dataDir}: ${failure}`, { category: 'bug', retryable: false });
   }
   securePrivateTree(staging); // PGlite's initdb writes its files 0666 whatever the umask
   const names = readdirSync(staging).filter((name) => name !== 'PG_VERSION');

@@ -38,7 +38,7 @@ describe('embedded store data directory', () => {
     await assert.rejects(openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: false, vacuumIntervalMs: 60_000 }), { code: 'STORE_DATA_DIR_INVALID' });
   });
 
-  test('a new directory is created (in a child process) and migrated; the synchronous option opens too', async () => {
+  test('a new directory is created and migrated; the synchronous option opens too', async () => {
     const root = mkdtempSync(join(tmpdir(), 'crossdock-fresh-'));
     roots.push(root);
     const store = await openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: true, vacuumIntervalMs: 60_000 });

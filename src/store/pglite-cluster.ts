@@ -1,0 +1,88 @@
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { securePrivateTree } from './private-files.ts';
+
+const INIT_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'pglite-init.mjs');
+
+/**
+ * Where pristine clusters are kept, one per PGlite version: PGlite's initdb costs seconds of
+ * CPU and most of a gigabyte of memory, and its output depends on nothing but the version, so
+ * it runs once per user and version and every later new data directory is a copy of it.
+ */
+export function defaultClusterCache(): string {
+  return join(homedir(), '.cache', 'crossdock');
+}
+
+/**
+ * Fills the empty folder `target` with a new PostgreSQL cluster (files still as PGlite wrote
+ * them; the caller narrows their modes). It is copied from the pristine cluster in `cacheRoot`,
+ * made first if missing. A cache that cannot be used (not writable, or a folder another user
+ * owns or can write, whose files could be planted) is passed over: the cluster is then made
+ * in `target` directly, as it would be without a cache. Returns what went wrong, or null.
+ */
+export function createCluster(target: string, cacheRoot: string | null = defaultClusterCache()): string | null {
+  const pristine = cacheRoot === null ? null : pristineCluster(cacheRoot);
+  if (pristine === null) return runInitdb(target);
+  try {
+    cpSync(pristine, target, { recursive: true });
+    return null;
+  } catch (error) {
+    return `copying ${pristine}: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * The pristine cluster for this PGlite version, made now if missing; null if the cache is
+ * unusable (also when initdb fails there: the cache's disk may be the cause, so the caller
+ * tries once more in the data directory itself).
+ */
+function pristineCluster(cacheRoot: string): string | null {
+  let dir: string;
+  try {
+    mkdirSync(cacheRoot, { recursive: true, mode: 0o700 });
+    if (!ownedAndPrivate(cacheRoot)) return null;
+    dir = join(cacheRoot, `pglite-${pgliteVersion()}`);
+    if (existsSync(join(dir, 'PG_VERSION'))) return ownedAndPrivate(dir) ? dir : null;
+  } catch {
+    return null;
+  }
+  // Made aside and renamed into place, so a cluster in the cache is always complete; when two
+  // processes make one at once, the first rename wins and the other copy is dropped.
+  const staging = `${dir}.building-${process.pid}-${randomUUID().slice(0, 8)}`;
+  if (runInitdb(staging) !== null) return null;
+  try {
+    securePrivateTree(staging); // PGlite's initdb writes its files 0666 whatever the umask
+    renameSync(staging, dir);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+    if (!existsSync(join(dir, 'PG_VERSION'))) return null;
+  }
+  return ownedAndPrivate(dir) ? dir : null;
+}
+
+function ownedAndPrivate(path: string): boolean {
+  const stat = lstatSync(path);
+  return stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
+}
+
+function pgliteVersion(): string {
+  const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
+  const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof manifest.version !== 'string') throw new Error('PGlite has no version in its package.json');
+  return manifest.version;
+}
+
+/**
+ * Runs PGlite's initdb in a child process, so that the ~800 MB it leaves behind goes away
+ * with that process instead of staying in the long-running one. Returns its error, or null.
+ */
+function runInitdb(target: string): string | null {
+  const child = spawnSync(process.execPath, [INIT_SCRIPT, target], { encoding: 'utf8', timeout: 120_000 });
+  if (child.status === 0) return null;
+  rmSync(target, { recursive: true, force: true });
+  return child.stderr || child.error?.message || 'no output';
+}
