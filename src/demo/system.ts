@@ -35,6 +35,13 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
   { email: 'dirk.dispatch@demo.crossdock.test', groups: ['dispatch-manager'], manager: 'dora.director@demo.crossdock.test' },
 ];
 
+/**
+ * How many of their newest calls, webhooks and log lines the simulators keep. They keep
+ * them for tests to count; the demo runs for hours, and kept whole they were most of what
+ * its process grew by (about 2 MB a minute at 2 orders/s).
+ */
+export const SIM_RECORDS_KEEP = 1_000;
+
 export interface DemoSystem {
   odoo: OdooSimulator;
   carriers: CarrierSimulator;
@@ -98,9 +105,9 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
   try {
     const mail = await startMailCatcher();
     stoppers.unshift(() => mail.close());
-    const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17, commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0 });
+    const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17, commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0, keepRecords: SIM_RECORDS_KEEP });
     stoppers.unshift(() => odoo.close());
-    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1), ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}) });
+    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1), keepRecords: SIM_RECORDS_KEEP, ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}) });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
     const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odooPollIntervalMs ?? 5_000, o.odoo?.protocol ?? 'jsonrpc'), ...o.env };
