@@ -21,7 +21,7 @@ import { CrossdockError } from '../errors/index.ts';
 import { createCrossdock, type Crossdock } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
-import { simCarriersConfig, simOdooConfig } from './sim-config.ts';
+import { SIM_RECORDS_KEEP, simCarriersConfig, simOdooConfig } from './sim-config.ts';
 import { seedDemo, type DemoCatalog } from './seed.ts';
 import { seededRandom } from './traffic.ts';
 import { WorkerFleet } from './workers.ts';
@@ -34,13 +34,6 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
   { email: 'dora.director@demo.crossdock.test', groups: ['director'], odooUserId: 2 },
   { email: 'dirk.dispatch@demo.crossdock.test', groups: ['dispatch-manager'], manager: 'dora.director@demo.crossdock.test' },
 ];
-
-/**
- * How many of their newest calls, webhooks and log lines the simulators keep. They keep
- * them for tests to count; the demo runs for hours, and kept whole they were most of what
- * its process grew by (about 2 MB a minute at 2 orders/s).
- */
-export const SIM_RECORDS_KEEP = 1_000;
 
 export interface DemoSystem {
   odoo: OdooSimulator;
