@@ -5,6 +5,7 @@
  * can assert that a key booked exactly once) and signed tracking webhooks. Several
  * simulators can run in one process; nothing is shared between them.
  */
+import { RecordLog } from '../record-log.ts';
 import { failure, handleCarrierRequest, operationOf, type SimAnswer } from './api.ts';
 import { CarrierFaults, type CarrierFault, type SimOperation } from './faults.ts';
 import { CarrierLedger, type SimBooking, type SimTrackingRecord } from './ledger.ts';
@@ -27,6 +28,8 @@ export interface CarrierSimulatorOptions {
   port?: number;
   /** Where each carrier posts its tracking webhooks. */
   webhookUrl?: (code: string) => string;
+  /** How many of the newest calls and webhook deliveries to keep (default: all, for tests); see RecordLog. */
+  keepRecords?: number;
 }
 
 export interface CallRecord {
@@ -94,8 +97,9 @@ export async function startCarrierSimulator(options: CarrierSimulatorOptions = {
   const ledgers = new Map(profiles.map((p) => [p.code, new CarrierLedger(p, clock)]));
   if (ledgers.size !== profiles.length) throw new Error('carrier codes must be unique');
   const faults = new CarrierFaults();
-  const calls: CallRecord[] = [];
-  const webhooks: WebhookDelivery[] = [];
+  const callLog = new RecordLog<CallRecord>(options.keepRecords);
+  const webhookLog = new RecordLog<WebhookDelivery>(options.keepRecords);
+  const calls = callLog.entries;
   let webhookUrl = options.webhookUrl ?? null;
   let baseUrl = '';
 
@@ -113,10 +117,10 @@ export async function startCarrierSimulator(options: CarrierSimulatorOptions = {
     const operation = operationOf(request.method, path);
     const key = request.headers['idempotency-key'];
     const entry: CallRecord = {
-      seq: calls.length + 1, carrier: ledger.profile.code, operation, method: request.method, path,
+      seq: callLog.total + 1, carrier: ledger.profile.code, operation, method: request.method, path,
       idempotencyKey: typeof key === 'string' ? key : null, status: null, fault: null, at: clock().toISOString(),
     };
-    calls.push(entry);
+    callLog.add(entry);
     const fault = operation === null || operation === 'label' ? null : faults.take(ledger.profile.code, operation);
     entry.fault = fault?.kind ?? null;
     const run = () => handleCarrierRequest(ledger, { method: request.method, path, headers: request.headers, body: request.body, baseUrl: `${baseUrl}/${ledger.profile.code}` });
@@ -150,7 +154,7 @@ export async function startCarrierSimulator(options: CarrierSimulatorOptions = {
       failAlways: (code, fault, operation) => faults.failAlways(ledgerOf(code).profile.code, fault, operation ?? null),
       clear: (code) => faults.clear(code),
     },
-    webhooks,
+    webhooks: webhookLog.entries,
     setWebhookUrl: (url) => void (webhookUrl = url),
     async sendTracking(code, update, sendOptions = {}) {
       const ledger = ledgerOf(code);
@@ -165,8 +169,8 @@ export async function startCarrierSimulator(options: CarrierSimulatorOptions = {
         const headers = signedHeaders(ledger.profile, signedBody, clock(), sendOptions);
         const body = sendOptions.tamper ? signedBody.replace(/"(\w+)":/, '"$1" :') : signedBody;
         const answer = await deliver(url, headers, body);
-        const delivery: WebhookDelivery = { seq: webhooks.length + 1, carrier: ledger.profile.code, url, eventId: event.id, headers, body, ...answer };
-        webhooks.push(delivery);
+        const delivery: WebhookDelivery = { seq: webhookLog.total + 1, carrier: ledger.profile.code, url, eventId: event.id, headers, body, ...answer };
+        webhookLog.add(delivery);
         sent.push(delivery);
       }
       return sent;

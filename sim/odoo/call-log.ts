@@ -3,6 +3,7 @@
  * message_post with this body"). Credentials are never recorded: authenticate calls keep
  * the database and login only, model calls keep model, method, args and kwargs.
  */
+import { RecordLog } from '../record-log.ts';
 
 export type SimProtocol = 'jsonrpc' | 'xmlrpc' | 'xmlrpc-legacy' | 'json2' | 'web' | 'internal';
 
@@ -29,19 +30,24 @@ export interface CallFilter {
   where?: (entry: CallLogEntry) => boolean;
 }
 
+/** Keeps every call unless given `keep` (see RecordLog): then the newest `keep`, numbered on. */
 export class CallLog {
-  readonly #entries: CallLogEntry[] = [];
+  readonly #log: RecordLog<CallLogEntry>;
+
+  constructor(keep?: number) {
+    this.#log = new RecordLog(keep);
+  }
 
   record(entry: Omit<CallLogEntry, 'seq'>): void {
-    this.#entries.push({ ...entry, seq: this.#entries.length + 1 });
+    this.#log.add({ ...entry, seq: this.#log.total + 1 });
   }
 
   get entries(): readonly CallLogEntry[] {
-    return this.#entries;
+    return this.#log.entries;
   }
 
   filter(filter: CallFilter = {}): CallLogEntry[] {
-    return this.#entries.filter(
+    return this.#log.entries.filter(
       (entry) =>
         (filter.model === undefined || entry.model === filter.model) &&
         (filter.method === undefined || entry.method === filter.method) &&
@@ -55,6 +61,6 @@ export class CallLog {
   }
 
   clear(): void {
-    this.#entries.length = 0;
+    this.#log.clear();
   }
 }

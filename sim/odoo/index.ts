@@ -4,6 +4,7 @@
  * automation-rule webhooks, fault injection and a log of every call. Several simulators
  * can run in one process; nothing is shared between them.
  */
+import { RecordLog } from '../record-log.ts';
 import { CallLog, type CallFilter, type CallLogEntry } from './call-log.ts';
 import { FaultInjector, type CallFault, type DownMode, type RequestFault } from './faults.ts';
 import { createAutomationEngine } from './automation/engine.ts';
@@ -49,6 +50,11 @@ export interface OdooSimulatorOptions {
    * receiver that re-reads at once sees the old committed record.
    */
   commitLagAfterWebhooksMs?: number;
+  /**
+   * How many of the newest calls, webhooks and server log lines to keep (default: all, for
+   * tests). A simulator left running (the demo) sets it, or it grows with every call.
+   */
+  keepRecords?: number;
 }
 
 export const DEFAULT_SIM_USERS: readonly SimUserCredentials[] = [
@@ -112,7 +118,7 @@ interface SimCore {
   sender: WebhookSender;
   calls: CallLog;
   faults: FaultInjector;
-  serverLog: ServerLogEntry[];
+  serverLog: RecordLog<ServerLogEntry>;
   setBaseUrl(url: string): void;
 }
 
@@ -123,9 +129,9 @@ function buildCore(options: OdooSimulatorOptions): SimCore {
   const registry = createRegistry(version);
   const store = new Store();
   loadSeed(store, registry);
-  const serverLog: ServerLogEntry[] = [];
-  const log = (level: ServerLogEntry['level'], logger: string, message: string) => serverLog.push({ at: clock().toISOString(), level, logger, message });
-  const sender = new WebhookSender(options.webhookTimeoutMs ?? 1000, log, webhookTimingOf(version));
+  const serverLog = new RecordLog<ServerLogEntry>(options.keepRecords);
+  const log = (level: ServerLogEntry['level'], logger: string, message: string) => void serverLog.add({ at: clock().toISOString(), level, logger, message });
+  const sender = new WebhookSender(options.webhookTimeoutMs ?? 1000, log, webhookTimingOf(version), options.keepRecords);
   let baseUrl = '';
   const runtime: SimRuntime = {
     version, messages: messagesOf(version), registry, store, clock, access: createAccessPolicy(), automation: createAutomationEngine(() => sender), log,
@@ -133,9 +139,9 @@ function buildCore(options: OdooSimulatorOptions): SimCore {
   };
   const database = options.database ?? `odoo${version}`;
   const users = options.users ?? [...DEFAULT_SIM_USERS];
-  const calls = new CallLog();
+  const calls = new CallLog(options.keepRecords);
   const faults = new FaultInjector(random);
-  const service = new OdooService(runtime, database, users, calls, faults, () => sender.sent.length, options.commitLagAfterWebhooksMs ?? 0);
+  const service = new OdooService(runtime, database, users, calls, faults, () => sender.sent.total, options.commitLagAfterWebhooksMs ?? 0);
   return {
     database, users, store, runtime, service, sessions: new SessionStore(random), sender, calls, faults, serverLog,
     setBaseUrl: (url) => void (baseUrl = url),
@@ -199,7 +205,7 @@ export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Pr
   const url = `http://127.0.0.1:${await server.listen(options.port ?? 0)}`;
   core.setBaseUrl(url);
   return {
-    url, version: core.runtime.version, database: core.database, users: core.users, calls: core.calls, webhooks: core.sender.sent, serverLog: core.serverLog,
+    url, version: core.runtime.version, database: core.database, users: core.users, calls: core.calls, webhooks: core.sender.sent.entries, serverLog: core.serverLog.entries,
     faults: faultControls(core.faults, server), db: databaseHandle(core),
     async close() {
       await server.close();

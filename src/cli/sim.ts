@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { CrossdockConfig } from '../config/index.ts';
-import { simCarriersConfig, simOdooConfig } from '../demo/sim-config.ts';
+import { SIM_RECORDS_KEEP, simCarriersConfig, simOdooConfig } from '../demo/sim-config.ts';
 import type { CarrierSimulator } from '../demo/simulators.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { createLogger, silentLogger } from '../observability/index.ts';
@@ -71,7 +71,7 @@ async function runCarriers(port: number, flags: SimFlags, out: Output, until: ()
   });
   const trackingTo = flags['tracking-to'] === undefined ? null : crossdockBaseUrl(flags['tracking-to']);
   const stop = until(); // from here on, Ctrl-C closes the simulator
-  const sim = await startCarrierSimulator({ carriers: profiles, port });
+  const sim = await startCarrierSimulator({ carriers: profiles, port, keepRecords: SIM_RECORDS_KEEP });
   let player: { stop(): Promise<void> } | null = null;
   try {
     if (trackingTo !== null) player = await playTracking(sim, trackingTo);
@@ -123,7 +123,7 @@ async function runOdoo(port: number, crossdockUrl: string, flags: SimFlags, out:
   const { startOdooSimulator } = await import('../demo/simulators.ts');
   const { seedDemo } = await import('../demo/seed.ts');
   const stop = until();
-  const sim = await startOdooSimulator({ port });
+  const sim = await startOdooSimulator({ port, keepRecords: SIM_RECORDS_KEEP });
   try {
     const catalog = await seedDemo(sim, { today: new Date() });
     const file = simOdooConfig({

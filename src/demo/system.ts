@@ -16,7 +16,7 @@ import { CrossdockError } from '../errors/index.ts';
 import { createCrossdock, startInstance, type Crossdock, type Printer, type RunningInstance } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
-import { simCarriersConfig, simOdooConfig } from './sim-config.ts';
+import { SIM_RECORDS_KEEP, simCarriersConfig, simOdooConfig } from './sim-config.ts';
 import {
   startCarrierSimulator,
   startOdooSimulator,
@@ -105,9 +105,9 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
   try {
     const mail = await startMailCatcher();
     stoppers.unshift(() => mail.close());
-    const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17, commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0 });
+    const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17, commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0, keepRecords: SIM_RECORDS_KEEP });
     stoppers.unshift(() => odoo.close());
-    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1), ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}) });
+    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1), keepRecords: SIM_RECORDS_KEEP, ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}) });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
     const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odooPollIntervalMs ?? 5_000, o.odoo?.protocol ?? 'jsonrpc'), ...o.env };

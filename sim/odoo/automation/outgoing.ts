@@ -6,6 +6,7 @@
  * sends it inside the RPC call, before the commit; Odoo 19 after the commit.
  */
 import http from 'node:http';
+import { RecordLog } from '../../record-log.ts';
 import { pyJsonDumps } from './py-json.ts';
 import { toPlainJson } from '../orm/wire.ts';
 import type { WebhookTiming } from '../version.ts';
@@ -31,13 +32,15 @@ type Log = (level: 'INFO' | 'WARNING', logger: string, message: string) => void;
 const LOGGER = 'odoo.addons.base.models.ir_actions';
 
 export class WebhookSender {
-  readonly sent: OutgoingWebhook[] = [];
+  /** What was sent (all of it, or the newest `keep`); `sent.total` counts every webhook. */
+  readonly sent: RecordLog<OutgoingWebhook>;
   readonly #agent = new http.Agent({ keepAlive: true });
   readonly #timeoutMs: number;
   readonly #log: Log;
   readonly timing: WebhookTiming;
 
-  constructor(timeoutMs: number, log: Log, timing: WebhookTiming = 'before-commit') {
+  constructor(timeoutMs: number, log: Log, timing: WebhookTiming = 'before-commit', keep?: number) {
+    this.sent = new RecordLog(keep);
     this.#timeoutMs = timeoutMs;
     this.#log = log;
     this.timing = timing;
@@ -61,10 +64,9 @@ export class WebhookSender {
     this.#log('INFO', LOGGER, `Webhook call to ${url}`);
     const { outcome, status } = await this.#post(url, headers, rawBody);
     const record: OutgoingWebhook = {
-      seq: this.sent.length + 1, url, ...meta, headers, body: toPlainJson(payload) as Record<string, unknown>, outcome, status,
+      seq: this.sent.total + 1, url, ...meta, headers, body: toPlainJson(payload) as Record<string, unknown>, outcome, status,
     };
-    this.sent.push(record);
-    return record;
+    return this.sent.add(record);
   }
 
   #post(url: string, headers: Record<string, string>, body: string): Promise<{ outcome: WebhookOutcome; status: number | null }> {
