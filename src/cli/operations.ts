@@ -4,9 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { CrossdockConfig } from '../config/index.ts';
-import { createCrossdock, type Crossdock } from '../main.ts';
-import { silentLogger } from '../observability/index.ts';
-import { STATE_FILES } from '../state/index.ts';
+import type { Crossdock } from '../main.ts';
+import { STATE_FILES } from '../state/files.ts';
+import { findServer } from './server.ts';
 
 /** What `crossdock runs` and `crossdock events` do, either on the store or through a running instance's API. */
 export interface Operations {
@@ -77,8 +77,9 @@ export function remoteOperations(baseUrl: string, token: string | null = null): 
 export type ApiCall = ReturnType<typeof apiClient>;
 
 /**
- * Runs a command on the store directly, or, when a running instance holds it (PGlite) or
- * `apiUrl` is given, through that instance's API with the CLI's token.
+ * Runs a command through a running instance's API when one answers (`--api`, the server file
+ * in the state directory, the configured address; see findServer), with the CLI's token, else
+ * on the store directly. The instance's modules (the store, the engine) are loaded only then.
  */
 export async function directOrRemote(
   config: CrossdockConfig,
@@ -87,23 +88,23 @@ export async function directOrRemote(
   remote: (call: ApiCall, baseUrl: string) => Promise<number>,
   onRemote?: (url: string) => void,
 ): Promise<number> {
-  const remoteAt = (url: string) => {
+  const url = await findServer(config, apiUrl);
+  if (url) {
     onRemote?.(url);
     return remote(apiClient(url, cliToken(config), localTokenHint(config)), url);
-  };
-  if (apiUrl) return remoteAt(apiUrl);
-  let crossdock: Crossdock;
-  try {
-    crossdock = await createCrossdock(config, { logger: silentLogger() });
-  } catch (error) {
-    if (!(error instanceof CrossdockError && error.code === 'STORE_LOCKED')) throw error;
-    return remoteAt(`http://${config.http.host}:${config.http.port}`);
   }
+  const crossdock = await openInstance(config);
   try {
     return await direct(crossdock);
   } finally {
     await crossdock.close();
   }
+}
+
+/** The whole instance on the store, quiet: for a command no running server could answer. */
+export async function openInstance(config: CrossdockConfig): Promise<Crossdock> {
+  const [{ createCrossdock }, { silentLogger }] = await Promise.all([import('../main.ts'), import('../observability/index.ts')]);
+  return createCrossdock(config, { logger: silentLogger() });
 }
 
 /**

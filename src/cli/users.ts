@@ -7,7 +7,7 @@ import type { CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { cliActor, directOrRemote } from './operations.ts';
 import { table, usageError, type Output } from './output.ts';
-import { STATE_FILES } from '../state/index.ts';
+import { STATE_FILES } from '../state/files.ts';
 
 export interface SecurityFlags {
   api?: string;
