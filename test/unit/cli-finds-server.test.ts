@@ -110,4 +110,11 @@ describe('the CLI finds its server', () => {
     const login = await fetch(`${running.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'boss@acme.test', password: 'a long enough passphrase' }) });
     assert.equal(login.status, 200);
   });
+
+  test('a clean stop removes the server file (runs last: it stops the server)', async () => {
+    const file = join(env.CROSSDOCK_STATE_DIR, 'server.json');
+    assert.ok(existsSync(file));
+    await running.stop();
+    assert.equal(existsSync(file), false);
+  });
 });
