@@ -1,12 +1,11 @@
 import { CrossdockError } from '../errors/index.ts';
 import type { AcceptedEvent, ReplayPreview, RunDetail, RunSummary } from '../engine/index.ts';
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { CrossdockConfig } from '../config/index.ts';
 import type { Crossdock } from '../main.ts';
-import { STATE_FILES } from '../state/files.ts';
-import { findServer } from './server.ts';
+import { cliToken, findServer } from './server.ts';
+
+export { cliToken } from './server.ts';
 
 /** What `crossdock runs` and `crossdock events` do, either on the store or through a running instance's API. */
 export interface Operations {
@@ -105,17 +104,6 @@ export async function directOrRemote(
 export async function openInstance(config: CrossdockConfig): Promise<Crossdock> {
   const [{ createCrossdock }, { silentLogger }] = await Promise.all([import('../main.ts'), import('../observability/index.ts')]);
   return createCrossdock(config, { logger: silentLogger() });
-}
-
-/**
- * The token the CLI sends: CROSSDOCK_TOKEN, else the one a local embedded-store instance
- * keeps in its state directory for the command line on this machine.
- */
-export function cliToken(config: CrossdockConfig): string | null {
-  if (config.security.cliToken) return config.security.cliToken;
-  const file = join(config.security.stateDir, STATE_FILES.cliToken);
-  if (config.store.kind !== 'pglite' || !existsSync(file)) return null;
-  return readFileSync(file, 'utf8').trim() || null;
 }
 
 /** What a FORBIDDEN answer to the local command-line token means (see localCliScopes). */

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -109,6 +109,28 @@ describe('the CLI finds its server', () => {
     assert.match(result.stdout, /boss@acme\.test \(admin\) added as the first administrator/);
     const login = await fetch(`${running.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'boss@acme.test', password: 'a long enough passphrase' }) });
     assert.equal(login.status, 200);
+  });
+
+  test('with no server file, the configured address (CROSSDOCK_PORT) is used when the server there accepts the CLI token', async () => {
+    const file = join(env.CROSSDOCK_STATE_DIR, 'server.json');
+    renameSync(file, `${file}.aside`);
+    try {
+      const result = await runCrossdock(['runs', 'list'], { ...env, CROSSDOCK_PORT: new URL(running.url!).port });
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`${runId}\\s+tag-order`));
+      assert.match(result.stderr, new RegExp(`using the running Crossdock at ${running.url}`));
+    } finally {
+      renameSync(`${file}.aside`, file);
+    }
+  });
+
+  test('another instance at the configured address, which does not know this state directory\'s token, is not used', async () => {
+    const other = { CROSSDOCK_DATA_DIR: join(dir, 'third-data'), CROSSDOCK_STATE_DIR: join(dir, 'third-state'), CROSSDOCK_WORKFLOWS_DIR: env.CROSSDOCK_WORKFLOWS_DIR, CROSSDOCK_PORT: new URL(running.url!).port };
+    mkdirSync(other.CROSSDOCK_STATE_DIR, { mode: 0o700 });
+    writeFileSync(join(other.CROSSDOCK_STATE_DIR, 'cli-token'), 'a token of another start\n', { mode: 0o600 });
+    const result = await runCrossdock(['runs', 'list'], other);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), '(none)'); // its own empty store, not the other instance's runs
   });
 
   test('a clean stop removes the server file (runs last: it stops the server)', async () => {
