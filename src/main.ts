@@ -23,7 +23,7 @@ import { startSecurity, type SecurityStartup } from './api/startup.ts';
 import { localCliScopes } from './auth/index.ts';
 import { CrossdockError } from './errors/index.ts';
 import { loadKeyring, openKeyringAtStart, SecretStore, type Keyring } from './secrets/index.ts';
-import { prepareStateDir, STATE_FILES } from './state/index.ts';
+import { localUrl, prepareStateDir, removeServerFile, STATE_FILES, writeServerFile, type ServerRecord } from './state/index.ts';
 import { approvalNotifier, Notifications, notifyStep } from './notify/index.ts';
 import { operationsStepTypes, type AlertChannels } from './operations/index.ts';
 
@@ -298,9 +298,11 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
   const security: SecurityStartup = await startSecurity(crossdock.services, engine, logger, { api: options.api, localCliTokenFile, localCliScopes: localCliScopes() });
   let api: Awaited<ReturnType<Crossdock['listen']>>['api'] | undefined;
   let url: string | null = null;
+  let serverFile: ServerRecord | null = null;
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      if (serverFile) removeServerFile(config.security.stateDir, serverFile);
       await api?.close();
       await security.stop();
       await crossdock.close();
@@ -311,6 +313,9 @@ export async function startInstance(crossdock: Crossdock, config: CrossdockConfi
       api = listening.api;
       url = listening.url;
       logger.info({ url, store: crossdock.store.kind }, 'Crossdock API listening');
+      // The command line on this machine finds this API by it, whatever port it got.
+      serverFile = { url: localUrl(config.http.host, Number(new URL(url).port)), pid: process.pid, startedAt: new Date().toISOString() };
+      writeServerFile(config.security.stateDir, serverFile);
       if (security.setupCodeFile) out.info(firstAdminHelp(security.setupCodeFile));
     }
     if (!crossdock.notifications.channels.includes('email')) {

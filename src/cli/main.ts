@@ -59,7 +59,7 @@ export async function main(argv: string[]): Promise<number> {
     return command === undefined && !flags.help ? 2 : 0;
   }
   try {
-    const { restrictNewFiles } = await import('../store/index.ts');
+    const { restrictNewFiles } = await import('../store/private-files.ts');
     restrictNewFiles(); // everything the command line makes (data, state, the demo's files) is its user's only
     const config = loadConfig(process.env, {
       ...(flags.workflows ? { CROSSDOCK_WORKFLOWS_DIR: flags.workflows } : {}),

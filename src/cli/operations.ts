@@ -1,12 +1,11 @@
 import { CrossdockError, isErrorCode, type ErrorDetail } from '../errors/index.ts';
 import type { AcceptedEvent, ReplayPreview, RunDetail, RunSummary } from '../engine/index.ts';
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { CrossdockConfig } from '../config/index.ts';
-import { createCrossdock, type Crossdock } from '../main.ts';
-import { silentLogger } from '../observability/index.ts';
-import { STATE_FILES } from '../state/index.ts';
+import type { Crossdock } from '../main.ts';
+import { cliToken, findServer } from './server.ts';
+
+export { cliToken } from './server.ts';
 
 /** What `crossdock runs` and `crossdock events` do, either on the store or through a running instance's API. */
 export interface Operations {
@@ -88,8 +87,9 @@ export function remoteOperations(baseUrl: string, token: string | null = null): 
 export type ApiCall = ReturnType<typeof apiClient>;
 
 /**
- * Runs a command on the store directly, or, when a running instance holds it (PGlite) or
- * `apiUrl` is given, through that instance's API with the CLI's token.
+ * Runs a command through a running instance's API when one answers (`--api`, the server file
+ * in the state directory, the configured address; see findServer), with the CLI's token, else
+ * on the store directly. The instance's modules (the store, the engine) are loaded only then.
  */
 export async function directOrRemote(
   config: CrossdockConfig,
@@ -98,18 +98,12 @@ export async function directOrRemote(
   remote: (call: ApiCall, baseUrl: string) => Promise<number>,
   onRemote?: (url: string) => void,
 ): Promise<number> {
-  const remoteAt = (url: string) => {
+  const url = await findServer(config, apiUrl);
+  if (url) {
     onRemote?.(url);
     return remote(apiClient(url, cliToken(config), localTokenHint(config)), url);
-  };
-  if (apiUrl) return remoteAt(apiUrl);
-  let crossdock: Crossdock;
-  try {
-    crossdock = await createCrossdock(config, { logger: silentLogger() });
-  } catch (error) {
-    if (!(error instanceof CrossdockError && error.code === 'STORE_LOCKED')) throw error;
-    return remoteAt(`http://${config.http.host}:${config.http.port}`);
   }
+  const crossdock = await openInstance(config);
   try {
     return await direct(crossdock);
   } finally {
@@ -117,15 +111,10 @@ export async function directOrRemote(
   }
 }
 
-/**
- * The token the CLI sends: CROSSDOCK_TOKEN, else the one a local embedded-store instance
- * keeps in its state directory for the command line on this machine.
- */
-export function cliToken(config: CrossdockConfig): string | null {
-  if (config.security.cliToken) return config.security.cliToken;
-  const file = join(config.security.stateDir, STATE_FILES.cliToken);
-  if (config.store.kind !== 'pglite' || !existsSync(file)) return null;
-  return readFileSync(file, 'utf8').trim() || null;
+/** The whole instance on the store, quiet: for a command no running server could answer. */
+export async function openInstance(config: CrossdockConfig): Promise<Crossdock> {
+  const [{ createCrossdock }, { silentLogger }] = await Promise.all([import('../main.ts'), import('../observability/index.ts')]);
+  return createCrossdock(config, { logger: silentLogger() });
 }
 
 /** What a FORBIDDEN answer to the local command-line token means (see localCliScopes). */

@@ -1,11 +1,9 @@
 import type { CrossdockConfig } from '../config/index.ts';
-import { CrossdockError } from '../errors/index.ts';
-import { createCrossdock } from '../main.ts';
-import { silentLogger } from '../observability/index.ts';
 import type { ReplayPreview } from '../engine/index.ts';
 import type { Flags } from './flags.ts';
 import { parseJson, readJsonFile } from './json-input.ts';
-import { cliToken, directOperations, remoteOperations, type Operations } from './operations.ts';
+import { cliToken, directOperations, openInstance, remoteOperations, type Operations } from './operations.ts';
+import { findServer } from './server.ts';
 import { table, usageError, type Output } from './output.ts';
 
 /** `crossdock runs ...` and `crossdock events send`: on the store directly, or through a running instance's API. */
@@ -13,26 +11,22 @@ export function runsOrEventsCommand(command: 'runs' | 'events', config: Crossdoc
   return withOperations(config, flags, out, command === 'events', (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));
 }
 
-/** Opens the store directly, or, if a running instance holds it (PGlite) or --api is given, uses its API. */
+/** Through a running instance's API when one answers (see findServer), else on the store directly. */
 async function withOperations(config: CrossdockConfig, flags: Flags, out: Output, routesEvents: boolean, work: (ops: Operations) => Promise<number>): Promise<number> {
   let ops: Operations;
-  if (flags.api) ops = remoteOperations(flags.api, cliToken(config));
-  else {
+  const url = await findServer(config, flags.api);
+  if (url) {
+    if (!flags.api) out.info(`using the running Crossdock at ${url}`);
+    ops = remoteOperations(url, cliToken(config));
+  } else {
+    const crossdock = await openInstance(config);
     try {
-      const crossdock = await createCrossdock(config, { logger: silentLogger() });
-      try {
-        if (routesEvents) await crossdock.engine.loadWorkflows(config.workflowsDir); // events are routed by the current workflows
-      } catch (error) {
-        await crossdock.close();
-        throw error;
-      }
-      ops = directOperations(crossdock);
+      if (routesEvents) await crossdock.engine.loadWorkflows(config.workflowsDir); // events are routed by the current workflows
     } catch (error) {
-      if (!(error instanceof CrossdockError && error.code === 'STORE_LOCKED')) throw error;
-      const url = `http://${config.http.host}:${config.http.port}`;
-      out.info(`the data directory is held by a running Crossdock; using its API at ${url}`);
-      ops = remoteOperations(url, cliToken(config));
+      await crossdock.close();
+      throw error;
     }
+    ops = directOperations(crossdock);
   }
   try {
     return await work(ops);

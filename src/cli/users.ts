@@ -6,7 +6,7 @@ import type { User } from '../auth/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import { cliActor, directOrRemote } from './operations.ts';
 import { table, usageError, type Output } from './output.ts';
-import { STATE_FILES } from '../state/index.ts';
+import { STATE_FILES } from '../state/files.ts';
 
 export interface SecurityFlags {
   api?: string;

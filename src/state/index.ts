@@ -1,21 +1,11 @@
 import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs';
 import { CrossdockError } from '../errors/index.ts';
 import { join, resolve } from 'node:path';
+import { STATE_FILES } from './files.ts';
 import { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree } from '../store/index.ts';
 
-/**
- * The state directory: files Crossdock keeps of its own beside the database, all 0600 in a
- * 0700 folder. Back it up with the data directory (docs/OPERATIONS.md, "Backups").
- * The lock is not here: it belongs to the data directory it guards (`<data dir>/crossdock.lock`).
- */
-export const STATE_FILES = {
-  /** AES-256 key(s) sealing the secrets in the database (embedded store, no key configured). */
-  secretsKey: 'secrets.key',
-  /** API token for the CLI on this machine, while `start` holds the embedded store. */
-  cliToken: 'cli-token',
-  /** One-time code to create the first administrator; gone once one exists. */
-  firstAdminCode: 'first-admin-code',
-} as const;
+export { STATE_FILES } from './files.ts';
+export { localUrl, processAlive, readServerFile, removeServerFile, serverFilePath, writeServerFile, type ServerRecord } from './server-file.ts';
 
 /**
  * Makes the state directory ready before anything reads or writes in it: created 0700 (and

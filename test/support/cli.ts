@@ -6,13 +6,21 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  /** Options for node itself, before the entry (`--import` a hook). */
+  nodeArgs?: string[];
+  /** Written to the command's standard input, which is then closed. */
+  input?: string;
+}
+
 /**
  * Runs `crossdock` in a child process. Asynchronous on purpose: simulators and counting
  * servers live in the test process and must keep answering while the command runs.
  */
-export function runCrossdock(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CliResult> {
+export function runCrossdock(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/crossdock.js', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/crossdock.js', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    if (options.input !== undefined) child.stdin.end(options.input);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

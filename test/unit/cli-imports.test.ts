@@ -73,3 +73,10 @@ test('commands that serve no HTTP (migrate, runs, events) do not load the HTTP s
     assert.deepEqual(reaching(entry, (f) => f === 'src/api/server.ts', (name) => name === 'fastify' || name.startsWith('@fastify/')), [], relative(ROOT, entry));
   }
 });
+
+test('runs and events load the store, the engine and the composition root only when no server answers (dynamic import)', () => {
+  const instance = (f: string) => f === 'src/main.ts' || (f.startsWith('src/store/') && f !== 'src/store/private-files.ts') || f.startsWith('src/engine/') || f.startsWith('src/observability/');
+  const database = (name: string) => name === 'kysely' || name === 'pg' || name.startsWith('@electric-sql/');
+  assert.deepEqual(reaching(resolve(CLI, 'runs.ts'), instance, database), []);
+  assert.match(readFileSync(resolve(CLI, 'operations.ts'), 'utf8'), /import\('\.\.\/main\.ts'\)/, 'the direct path loads the instance when it runs');
+});
