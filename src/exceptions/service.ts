@@ -138,7 +138,7 @@ export class ExceptionsService {
     const rows = await caseGroups(this.#o.db, status);
     return rows.map((g) => ({
       key: groupKey(g.workflow_id, g.step_id, g.error_code), workflowId: g.workflow_id, stepId: g.step_id, errorCode: g.error_code,
-      count: Number(g.count), oldestOpenedAt: new Date(g.oldest).toISOString(), sampleMessage: g.sample,
+      count: Number(g.count), retryable: Number(g.retryable), oldestOpenedAt: new Date(g.oldest).toISOString(), sampleMessage: g.sample,
     }));
   }
 
