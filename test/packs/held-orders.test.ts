@@ -34,14 +34,19 @@ describe('held orders come back', () => {
   const pickingDone = (picking: number, key: string) =>
     h.crossdock.engine.accept({ source: 'odoo', type: 'stock.picking.done', key, payload: { model: 'stock.picking', id: picking, write_date: '2026-12-05 10:00:00', record: {}, via: 'webhook' } });
 
-  test('an order held for stock is released and booked once the receipt that fills it is validated', async () => {
-    // A product with no stock at all, and a routine order for it.
-    const template = (await h.odoo.db.call('product.template', 'create', [{ name: 'Pallet Racking Beam', type: 'product', list_price: 40, standard_price: 22, weight: 6 }])) as number;
-    const product = (await h.odoo.db.call('product.product', 'create', [{ product_tmpl_id: template, standard_price: 22, default_code: 'DEMO-BEAM' }])) as number;
+  /** A product with no stock at all, and a routine order for it confirmed in Odoo. */
+  async function orderWithoutStock(name: string): Promise<{ product: number; orderId: number }> {
+    const template = (await h.odoo.db.call('product.template', 'create', [{ name, type: 'product', list_price: 40, standard_price: 22, weight: 6 }])) as number;
+    const product = (await h.odoo.db.call('product.product', 'create', [{ product_tmpl_id: template, standard_price: 22, default_code: `DEMO-${template}` }])) as number;
     const customer = h.catalog.customers.find((c) => c.name.startsWith('Nordhafen'))!.id;
     const uid = h.catalog.salespersonUid;
     const orderId = (await h.odoo.db.call('sale.order', 'create', [{ partner_id: customer, user_id: uid, order_line: [[0, 0, { product_id: product, product_uom_qty: 4 }]] }], {}, uid)) as number;
     await h.odoo.db.call('sale.order', 'action_confirm', [[orderId]], {}, uid);
+    return { product, orderId };
+  }
+
+  test('an order held for stock is released and booked once the receipt that fills it is validated', async () => {
+    const { product, orderId } = await orderWithoutStock('Pallet Racking Beam');
 
     const held = await h.runFor('order-release', orderId);
     assert.equal(held.status, 'waiting', JSON.stringify(held.error));
@@ -124,6 +129,27 @@ describe('held orders come back', () => {
     assert.ok(h.path(released).includes('released'), h.path(released).join(' > '));
     assert.deepEqual(await caseFor(order.id), []);
     const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
+    assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
+  });
+
+  test('a delivery made Ready in Odoo (reserved by hand) brings its held order back; a second "ready" does nothing more', async () => {
+    const { product, orderId } = await orderWithoutStock('Cable Tray Bracket');
+    const held = await h.runFor('order-release', orderId);
+    assert.equal(held.status, 'waiting', JSON.stringify(held.error));
+    // The warehouse finds the goods (an inventory count) and reserves the delivery: Odoo's Check Availability.
+    await h.odoo.db.call('stock.quant', 'create', [{ product_id: product, location_id: 8, quantity: 4 }]);
+    const [delivery] = await h.rpc<number[]>('stock.picking', 'search', [[['sale_id', '=', orderId]]]);
+    await h.rpc('stock.picking', 'action_assign', [[delivery]]);
+    const ready = (key: string) =>
+      h.crossdock.engine.accept({ source: 'odoo', type: 'stock.picking.ready', key, payload: { model: 'stock.picking', id: delivery, write_date: '2026-12-05 11:00:00', record: {}, via: 'webhook' } });
+    const first = await settled((await ready(`stock.picking.ready:stock.picking:${delivery}`)).runIds[0]!, ['completed', 'failed']);
+    assert.equal(first.status, 'completed', JSON.stringify(first.error));
+    assert.deepEqual((first.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] }).signalled, [held.id]);
+    const released = await settled(held.id, ['completed', 'failed']);
+    assert.ok(h.path(released).includes('released'), h.path(released).join(' > '));
+    const second = await settled((await ready(`stock.picking.ready:stock.picking:${delivery}:poll`)).runIds[0]!, ['completed', 'failed']);
+    assert.deepEqual((second.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] }).signalled, []);
+    const dispatch = await h.runFor('dispatch', orderId, ['completed', 'failed']);
     assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
   });
 });
