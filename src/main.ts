@@ -3,7 +3,7 @@ import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
 import { AuditLog } from './audit/index.ts';
 import { FirstAdminSetup, Sessions, Tokens, Users } from './auth/index.ts';
-import { auditCaseEvents, ExceptionsService, noEligibleApproverCase, raiseExceptionStep, UndeliveredNotices } from './exceptions/index.ts';
+import { auditCaseEvents, ExceptionsService, noEligibleApproverCase, raiseExceptionStep, resolveCaseStep, UndeliveredNotices } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
 import { Engine, engineStepTypes, StepRegistry, systemClock, type Clock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings, type OdooIntegration } from './connectors/odoo/integration.ts';
@@ -73,7 +73,7 @@ export interface CrossdockOptions {
  * store (validate, dry runs) the stateful ones are known by their schema only.
  */
 export function builtInSteps(plugins: StepType<any>[] = [], services: { approvals?: ApprovalsService; approvalMirror?: ApprovalMirror | null; policies?: PolicyRegistry; notifications?: Notifications | null; exceptions?: ExceptionsService; alertChannels?: AlertChannels } = {}): StepRegistry {
-  return new StepRegistry([...engineStepTypes(), httpRequestStep, approvalStep(services.approvals ?? null, services.approvalMirror ?? null), decideStep(services.policies ?? null), notifyStep(services.notifications ?? null), raiseExceptionStep(services.exceptions ?? null), ...operationsStepTypes(services), ...plugins]);
+  return new StepRegistry([...engineStepTypes(), httpRequestStep, approvalStep(services.approvals ?? null, services.approvalMirror ?? null), decideStep(services.policies ?? null), notifyStep(services.notifications ?? null), raiseExceptionStep(services.exceptions ?? null), resolveCaseStep(services.exceptions ?? null), ...operationsStepTypes(services), ...plugins]);
 }
 
 /**

@@ -24,6 +24,7 @@ export const REMOTE_COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = 
   'exceptions retry': P.exceptionsOperate,
   'exceptions replay': P.exceptionsOperate,
   'exceptions resolve': P.exceptionsOperate,
+  'exceptions act': P.exceptionsOperate,
   'audit verify': P.auditRead,
   'audit export': P.auditRead,
   'users list': P.usersRead,

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { CrossdockConfig } from '../config/index.ts';
-import { REASON_CODES, type CaseDetail, type CaseView, type ReasonCode } from '../exceptions/index.ts';
+import { CASE_ACTIONS, REASON_CODES, type CaseDetail, type CaseView, type ReasonCode } from '../exceptions/index.ts';
 import { cliActor, directOrRemote } from './operations.ts';
 import { table, usageError, type Output } from './output.ts';
 
@@ -17,6 +17,7 @@ export interface ExceptionFlags {
 
 const USAGE = `usage: crossdock exceptions list [--status S] [--type T] [--workflow W] [--limit N] | show <id> | retry <id>
        | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
+       | act <id> <action> [--reason note]   (an action the case offers, see its "actions")
   reason codes: ${REASON_CODES.join(', ')}`;
 
 /** `crossdock exceptions ...`: the operator's queue from a terminal, on the store or through --api. */
@@ -56,6 +57,14 @@ export async function exceptionsCommand(config: CrossdockConfig, rest: string[],
       async (call) => printCase(await call('POST', path('/resolve'), { reasonCode: code, ...(note ? { note } : {}) }), out),
       via);
   }
+  if (sub === 'act' && id) {
+    if (!code) throw usageError(`act needs an action: one the case offers (${CASE_ACTIONS.join(', ')}), see \`crossdock exceptions show ${id}\``);
+    const note = flags.reason ?? null;
+    return directOrRemote(config, flags.api,
+      async (c) => printCase(await c.services.exceptions.act(id, code, note, who), out),
+      async (call) => printCase(await call('POST', path(`/actions/${encodeURIComponent(code)}`), note ? { note } : {}), out),
+      via);
+  }
   throw usageError(USAGE);
 }
 
@@ -90,6 +99,7 @@ function printOne(c: CaseDetail, out: Output): number {
   out.result(c, () => [
     `case ${c.id}: ${c.status} ${c.type} ${c.severity}, ${c.title}`,
     `  run ${c.run?.id ?? '-'} (${c.run?.status ?? '-'}) step ${c.stepId ?? '-'}: ${c.errorCode ?? ''} ${c.errorMessage ?? ''}`.trimEnd(),
+    `  actions: ${c.actions.length > 0 ? c.actions.join(', ') : '-'} (besides resolve, assign, comment while open)`,
     `  owner ${c.owner.team ?? '-'} / ${c.owner.userId ?? '-'}; opened ${c.openedAt}, due ${c.dueAt ?? '-'}${c.slaBreached ? ' (SLA breached)' : ''}`,
     ...(c.failedStep ? [`  failed step input: ${JSON.stringify(c.failedStep.input)} (${c.failedStep.attempts} attempt(s))`] : []),
     ...c.history.map((e) => `  ${e.at} ${e.action} ${e.actor}${Object.keys(e.details).length ? ` ${JSON.stringify(e.details)}` : ''}`),

@@ -126,6 +126,7 @@ export class RunDriver {
       takeSignal: (name) => takeSignal(store.db, run.id, name, position.seq),
       emitEvent: (event) => this.deps.accept(event),
       cancelRuns: (workflowId, concurrencyKey, reason) => new RunsService(store, clock, this.deps.events, catalog, this.deps.steps).cancelActive(workflowId, concurrencyKey, reason, run.id),
+      signalRuns: (workflowId, concurrencyKey, name, payload) => new RunsService(store, clock, this.deps.events, catalog, this.deps.steps).signalActive(workflowId, concurrencyKey, name, payload, run.id),
       async startSubflow(workflowId, input) {
         const child = catalog.currentVersion(workflowId);
         if (!child) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}" to start as a subflow`, { category: 'user', retryable: false });

@@ -143,6 +143,16 @@ export class RunsService {
   }
 
   /**
+   * Sends a signal to the active runs of a workflow for one business object (its concurrency
+   * key); a run not waiting for it yet finds it buffered. Returns the ids signalled.
+   */
+  async signalActive(workflowId: string, concurrencyKey: string, name: string, payload: unknown, exceptRunId: string | null = null): Promise<string[]> {
+    const ids = await activeRunIds(this.store.db, workflowId, concurrencyKey, exceptRunId);
+    for (const id of ids) await this.signal(id, name, payload);
+    return ids;
+  }
+
+  /**
    * What a replay would do, without doing it: each side-effect step it can reach, the key
    * it will act with, and whether its receiver sees a repeat or it acts again.
    */

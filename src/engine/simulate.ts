@@ -91,6 +91,7 @@ function dryContext(stepId: string, scope: Record<string, unknown>): StepContext
     takeSignal: async () => undefined,
     emitEvent: async () => refuse(),
     cancelRuns: async () => refuse(),
+    signalRuns: async () => refuse(),
     startSubflow: async () => refuse(),
     log: () => undefined,
   };

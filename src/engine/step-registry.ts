@@ -1,7 +1,7 @@
 import { CrossdockError } from '../errors/index.ts';
 import type { StepType, StepTypeLookup } from '../workflows/index.ts';
 import { branchStep, failStep, logStep, switchStep, transformStep } from './steps/control.ts';
-import { cancelRunsStep } from './steps/cancel-runs.ts';
+import { cancelRunsStep, signalRunsStep } from './steps/cancel-runs.ts';
 import { emitStep } from './steps/emit.ts';
 import { subflowStep } from './steps/subflow.ts';
 import { waitStep } from './steps/wait.ts';
@@ -32,4 +32,4 @@ export class StepRegistry implements StepTypeLookup {
 }
 
 /** The engine's own step types; connectors add theirs in the composition root. */
-export const engineStepTypes = (): StepType<any>[] => [transformStep, branchStep, switchStep, failStep, logStep, waitStep, subflowStep, emitStep, cancelRunsStep];
+export const engineStepTypes = (): StepType<any>[] => [transformStep, branchStep, switchStep, failStep, logStep, waitStep, subflowStep, emitStep, cancelRunsStep, signalRunsStep];

@@ -11,6 +11,7 @@ export type BulkRequest = ({ ids: string[]; group?: undefined } | { group: strin
     | { action: 'retry' }
     | { action: 'resolve'; reasonCode: ReasonCode; note?: string | null }
     | { action: 'assign'; team?: string | null; userId?: string | null }
+    | { action: 'act'; caseAction: string; note?: string | null }
   );
 
 export interface BulkResult {
@@ -32,6 +33,7 @@ export async function bulkAct(service: ExceptionsService, db: Db, request: BulkR
     try {
       if (request.action === 'retry') await service.retry(id, who);
       else if (request.action === 'resolve') await service.resolve(id, request.reasonCode, request.note ?? null, who);
+      else if (request.action === 'act') await service.act(id, request.caseAction, request.note ?? null, who);
       else await service.assign(id, { ...(request.team === undefined ? {} : { team: request.team }), ...(request.userId === undefined ? {} : { userId: request.userId }) }, who);
       results.push({ id, ok: true });
     } catch (error) {

@@ -33,6 +33,29 @@ export const ReasonCode = {
 export type ReasonCode = (typeof ReasonCode)[keyof typeof ReasonCode];
 export const REASON_CODES = Object.values(ReasonCode) as [ReasonCode, ...ReasonCode[]];
 
+/**
+ * What a business case (a hold a workflow raised) can ask of its run: look again now, go on
+ * with an approval, or cancel the order. A workflow declares which of them a case offers
+ * (raise_exception's `actions`); each is sent to the run as the signal `case.action`.
+ */
+export const CASE_ACTIONS = ['check_again', 'release', 'cancel'] as const;
+export type CaseAction = (typeof CASE_ACTIONS)[number];
+/** The signal a case action is delivered as; its payload is { action, case_id, by, note }. */
+export const CASE_ACTION_SIGNAL = 'case.action';
+
+/**
+ * The actions a case offers while it is open: retry and replay for a failed run, the
+ * workflow's declared actions for a business case, none once closed. Resolve, assign and
+ * comment are always there for an open case and are not listed.
+ */
+export function caseActions(r: Pick<CaseRow, 'kind' | 'run_id' | 'status' | 'details'>): string[] {
+  if (r.status !== 'open') return [];
+  if (r.kind === 'run_failed' && r.run_id !== null) return ['retry', 'replay'];
+  const declared = (r.details as { actions?: unknown } | null)?.actions;
+  if (r.run_id === null || !Array.isArray(declared)) return [];
+  return CASE_ACTIONS.filter((a) => declared.includes(a));
+}
+
 /** What a case is about: an Odoo record, a shipment ... */
 export const Subject = z.strictObject({ model: z.string().min(1).max(200), id: z.union([z.string().max(200), z.number()]), name: z.string().max(500).optional() });
 export type Subject = z.infer<typeof Subject>;
@@ -65,6 +88,8 @@ export interface CaseView {
   slaBreached: boolean;
   closedAt: string | null;
   reasonCode: string | null;
+  /** What can be done to it now besides resolve / assign / comment (see caseActions). */
+  actions: string[];
 }
 
 export interface CaseEvent {
@@ -98,6 +123,7 @@ export function toView(r: CaseRow, now: Date): CaseView {
     slaBreached: r.due_at !== null && end > new Date(r.due_at),
     closedAt: iso(r.closed_at),
     reasonCode: r.reason_code,
+    actions: caseActions(r),
   };
 }
 
@@ -121,8 +147,10 @@ export const exceptionErrors = {
   notFound: (id: string) => user('EXCEPTION_NOT_FOUND', `No exception case ${id}`),
   illegal: (id: string, status: string, action: string, why?: string) =>
     user('EXCEPTION_ILLEGAL_TRANSITION', `Exception case ${id} is ${status}; it cannot be ${action}${why ? ` (${why})` : ''}`),
-  notRetryable: (id: string, type: string) =>
-    user('EXCEPTION_NOT_RETRYABLE', `Exception case ${id} is of type ${type} and has no failed run to retry; resolve it instead`),
+  notRetryable: (id: string, type: string, actions: string[] = []) =>
+    user('EXCEPTION_NOT_RETRYABLE', `Exception case ${id} is of type ${type} and has no failed run to retry; ${actions.length > 0 ? `use one of its actions (${actions.join(', ')}) or resolve it` : 'resolve it instead'}`),
+  actionNotAllowed: (id: string, type: string, action: string, allowed: string[]) =>
+    user('EXCEPTION_ACTION_NOT_ALLOWED', `Exception case ${id} (${type}) does not offer "${action}"; it offers ${allowed.length === 0 ? 'no action now' : allowed.join(', ')}`, [{ path: 'action', message: `one of: ${allowed.join(', ') || 'none'}` }]),
   groupInvalid: (key: string) =>
     user('EXCEPTION_GROUP_INVALID', `"${key}" is not a root-cause group key (workflow:step:code, as GET /api/v1/exceptions/groups gives)`, [{ path: 'group', message: 'use a key from groups()' }]),
   bulkTarget: () => user('EXCEPTION_BULK_TARGET', 'Name the cases: either ids or group (not both, not neither)', [{ path: 'ids', message: 'ids or group' }]),

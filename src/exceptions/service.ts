@@ -6,7 +6,7 @@ import { CrossdockError } from '../errors/index.ts';
 import { bulkAct, type BulkRequest, type BulkResult } from './bulk.ts';
 import { runAndFailedStep, type FailedStep, type RunOfCase } from './detail.ts';
 import {
-  CASE_TYPES, DEFAULT_SLA_HOURS, exceptionErrors, groupKey, HOUR_MS, SEVERITIES, Subject, toView,
+  CASE_ACTION_SIGNAL, CASE_ACTIONS, CASE_TYPES, caseActions, DEFAULT_SLA_HOURS, exceptionErrors, groupKey, HOUR_MS, SEVERITIES, Subject, toView,
   type CaseEvent, type CaseRow, type CaseStatus, type CaseView, type ReasonCode,
 } from './model.ts';
 import { caseAging, caseGroups, caseHistory, insertCase, listCases, recordEvent, updateCase } from '../store/index.ts';
@@ -138,7 +138,7 @@ export class ExceptionsService {
     const rows = await caseGroups(this.#o.db, status);
     return rows.map((g) => ({
       key: groupKey(g.workflow_id, g.step_id, g.error_code), workflowId: g.workflow_id, stepId: g.step_id, errorCode: g.error_code,
-      count: Number(g.count), oldestOpenedAt: new Date(g.oldest).toISOString(), sampleMessage: g.sample,
+      count: Number(g.count), retryable: Number(g.retryable), oldestOpenedAt: new Date(g.oldest).toISOString(), sampleMessage: g.sample,
     }));
   }
 
@@ -186,7 +186,7 @@ export class ExceptionsService {
   async retry(id: string, who: Actor, correction: { input?: unknown; fromStep?: string } = {}): Promise<CaseView> {
     const action = correction.input === undefined && correction.fromStep === undefined ? 'retry' : 'replay';
     const row = await loadCase(this.#o.db, id);
-    if (row.kind !== 'run_failed' || row.run_id === null) throw exceptionErrors.notRetryable(id, row.type);
+    if (row.kind !== 'run_failed' || row.run_id === null) throw exceptionErrors.notRetryable(id, row.type, caseActions(row));
     const now = this.#o.now();
     await this.#o.runs().replay(String(row.run_id), {
       ...(correction.input === undefined ? {} : { input: correction.input }),
@@ -201,6 +201,29 @@ export class ExceptionsService {
         await this.#audit(tx, who, action, locked.id, details);
       },
     });
+    return toView(await loadCase(this.#o.db, id), this.#o.now());
+  }
+
+  /**
+   * A business case's declared action (check_again, release, cancel): refused unless the
+   * case is open and offers it. The case moves to `retrying` (its run now has the next move;
+   * the run closes the case, or raises a new one if it holds again) with its history row and
+   * audit entry, then the run gets the signal `case.action`.
+   */
+  async act(id: string, action: string, note: string | null, who: Actor): Promise<CaseView> {
+    const now = this.#o.now();
+    const runId = await this.#o.db.transaction().execute(async (tx) => {
+      const row = await loadCase(tx, id, true);
+      const allowed = caseActions(row);
+      if (row.status !== 'open') throw exceptionErrors.illegal(id, row.status, `acted on (${action})`);
+      if (!(CASE_ACTIONS as readonly string[]).includes(action) || !allowed.includes(action)) throw exceptionErrors.actionNotAllowed(id, row.type, action, allowed);
+      await updateCase(tx, row.id, now, { status: 'retrying', closed_at: null });
+      const details = { action, note, run: String(row.run_id) };
+      await recordEvent(tx, row.id, now, who.actor, 'action', details);
+      await this.#audit(tx, who, 'action', row.id, details);
+      return String(row.run_id);
+    });
+    await this.#o.runs().signal(runId, CASE_ACTION_SIGNAL, { action, case_id: id, by: who.actor, note });
     return toView(await loadCase(this.#o.db, id), this.#o.now());
   }
 

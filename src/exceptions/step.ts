@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { dynamic, type StepType } from '../workflows/index.ts';
-import { CASE_TYPES, SEVERITIES } from './model.ts';
+import { CASE_ACTIONS, CASE_TYPES, REASON_CODES, SEVERITIES, type ReasonCode } from './model.ts';
 import type { ExceptionsService } from './service.ts';
 
 const text = (max: number) => dynamic(z.string().trim().min(1).max(max));
@@ -17,6 +17,11 @@ export const RaiseExceptionConfig = z.strictObject({
   /** Groups cases of one cause, like an error code (CREDIT_HOLD). */
   code: text(100).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * What a person may ask of the run from the case (docs/EXCEPTIONS.md, "Business actions"):
+   * each is sent to the run as the signal `case.action`, which the workflow waits for.
+   */
+  actions: z.array(z.enum(CASE_ACTIONS)).min(1).max(CASE_ACTIONS.length).optional(),
 });
 export type RaiseExceptionConfig = z.infer<typeof RaiseExceptionConfig>;
 
@@ -39,7 +44,7 @@ export function raiseExceptionStep(service: ExceptionsService | null): StepType<
         {
           type: c.type ?? 'raised', title: c.title, key: ctx.idempotencyKey, runId: ctx.runId, workflowId: ctx.workflowId, stepId: ctx.stepId,
           ...(c.severity ? { severity: c.severity } : {}), ...(c.subject ? { subject: c.subject } : {}), ...(owner ? { owner } : {}),
-          ...(c.sla_hours !== undefined ? { slaHours: c.sla_hours } : {}), ...(c.code ? { code: c.code } : {}), ...(c.details ? { details: c.details } : {}),
+          ...(c.sla_hours !== undefined ? { slaHours: c.sla_hours } : {}), ...(c.code ? { code: c.code } : {}), ...(c.details || c.actions ? { details: { ...(c.details ?? {}), ...(c.actions ? { actions: c.actions } : {}) } } : {}),
         },
         { actor: `workflow:${ctx.workflowId} run:${ctx.runId}` },
         'raised',
@@ -48,5 +53,39 @@ export function raiseExceptionStep(service: ExceptionsService | null): StepType<
       return { kind: 'done', output: { caseId: opened.case.id, created: opened.created } };
     },
     describe: (c) => `would open a ${String(c.severity ?? 'medium')} exception case: ${String(c.title)}`,
+  };
+}
+
+export const ResolveCaseConfig = z.strictObject({
+  case_id: dynamic(z.union([z.string().regex(/^\d{1,18}$/), z.int().positive()])),
+  reason_code: dynamic(z.enum(REASON_CODES)),
+  note: text(5000).optional(),
+});
+export type ResolveCaseConfig = z.infer<typeof ResolveCaseConfig>;
+
+/**
+ * The `exceptions.resolve` step: the run closes a case it raised once the cause is gone (an
+ * order held for stock that is now released). A case already closed is left as it is, so a
+ * repeat (a retry, a recovered step) changes nothing. Output: { caseId, resolved }.
+ */
+export function resolveCaseStep(service: ExceptionsService | null): StepType<ResolveCaseConfig> {
+  return {
+    type: 'exceptions.resolve',
+    description: 'Closes an exception case with a reason code (left alone if already closed)',
+    config: ResolveCaseConfig as z.ZodType<ResolveCaseConfig>,
+    sideEffect: true,
+    ownIdempotency: 'a closed case is left as it is',
+    async execute(ctx, config) {
+      if (!service) throw new CrossdockError('EXCEPTIONS_UNAVAILABLE', 'exceptions.resolve steps run only in a Crossdock with a store', { category: 'bug', retryable: false });
+      const id = String(config.case_id);
+      try {
+        await service.resolve(id, config.reason_code as ReasonCode, config.note ?? null, { actor: `workflow:${ctx.workflowId} run:${ctx.runId}` });
+        return { kind: 'done', output: { caseId: id, resolved: true } };
+      } catch (error) {
+        if (error instanceof CrossdockError && error.code === 'EXCEPTION_ILLEGAL_TRANSITION') return { kind: 'done', output: { caseId: id, resolved: false } };
+        throw error;
+      }
+    },
+    describe: (c) => `would resolve exception case ${String(c.case_id)} (${String(c.reason_code)})`,
   };
 }

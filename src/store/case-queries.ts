@@ -100,6 +100,8 @@ export interface GroupRow {
   workflow_id: string | null;
   step_id: string | null;
   error_code: string | null;
+  /** How many of them have a failed run to retry (the rest are business cases). */
+  retryable: string;
   count: string | number;
   oldest: Date | string;
   sample: string | null;
@@ -107,7 +109,8 @@ export interface GroupRow {
 
 export async function caseGroups(db: Db, status: CaseStatus): Promise<GroupRow[]> {
   const rows = await sql<GroupRow>`
-    SELECT workflow_id, step_id, error_code, count(*) AS count, min(opened_at) AS oldest, min(error->>'message') AS sample
+    SELECT workflow_id, step_id, error_code, count(*) AS count, min(opened_at) AS oldest, min(error->>'message') AS sample,
+           count(*) FILTER (WHERE kind = 'run_failed' AND run_id IS NOT NULL) AS retryable
     FROM exception_cases WHERE status = ${status}
     GROUP BY workflow_id, step_id, error_code
     ORDER BY count(*) DESC, min(opened_at), workflow_id, step_id, error_code LIMIT 500`.execute(db);

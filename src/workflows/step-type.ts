@@ -67,6 +67,8 @@ export interface StepContext {
   emitEvent(event: { source: string; type: string; key: string; payload: Record<string, unknown> }): Promise<{ eventId: string; duplicate: boolean; runIds: string[] }>;
   /** Cancels the active runs of a workflow under a concurrency key (never this run); returns their ids. */
   cancelRuns(workflowId: string, concurrencyKey: string, reason: string): Promise<string[]>;
+  /** Sends a named signal to the active runs of a workflow under a concurrency key (never this run); returns their ids. */
+  signalRuns(workflowId: string, concurrencyKey: string, name: string, payload: unknown): Promise<string[]>;
   /** Starts (once) a child run of another workflow; returns its run id. */
   startSubflow(workflowId: string, input: unknown): Promise<string>;
   readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;

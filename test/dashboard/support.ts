@@ -10,6 +10,7 @@ import { servicesFor } from '../support/api-services.ts';
 import { ApprovalsService, approvalStep } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import type { Role } from '../../src/auth/index.ts';
+import { raiseExceptionStep, resolveCaseStep, type ExceptionsService } from '../../src/exceptions/index.ts';
 import { engineStepTypes, StepRegistry, systemClock, type Engine } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
@@ -99,15 +100,38 @@ export async function buildDashboard(): Promise<string> {
   return outDir;
 }
 
-/** A Crossdock on the embedded store with the dashboard, users of every role, and the two workflows. */
+/** Holds an order for credit control; the case offers check again and cancel, and the run closes it when acted on. */
+export const HOLD = `
+id: order-hold
+description: Holds an order until its case is acted on
+trigger: { event: order.held }
+steps:
+  - id: hold
+    type: raise_exception
+    with:
+      type: check
+      title: "= 'Order ' & input.name & ' held: customer blocked'"
+      code: CUSTOMER_BLOCKED
+      actions: [check_again, cancel]
+  - id: wait
+    type: wait
+    with: { signal: case.action }
+  - id: close
+    type: exceptions.resolve
+    with: { case_id: "= steps.hold.output.caseId", reason_code: handled_manually, note: "= 'acted on: ' & steps.wait.output.payload.action" }
+`;
+
+/** A Crossdock on the embedded store with the dashboard, users of every role, and its workflows. */
 export async function startInstance(dashboardDir: string): Promise<Instance> {
   const t = await openTestStore();
   const logger = silentLogger();
   const db = t.store.db as never;
   const now = () => systemClock.now();
   const approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => t.store.wake() });
-  const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals)]);
-  const engine = await engineWith(t.store, [CREDIT, SHIP], { steps, logger });
+  // The case steps use the API's own exceptions service, made with the API below: late-bound.
+  const cases = { openCase: (...args: Parameters<ExceptionsService['openCase']>) => services.exceptions.openCase(...args), resolve: (...args: Parameters<ExceptionsService['resolve']>) => services.exceptions.resolve(...args) } as unknown as ExceptionsService;
+  const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals), raiseExceptionStep(cases), resolveCaseStep(cases)]);
+  const engine = await engineWith(t.store, [CREDIT, SHIP, HOLD], { steps, logger });
   const services = servicesFor(engine, { keyring: testKeyring(), approvals });
   const api = await buildApi({ services, logger, maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 }, dashboardDir });
   await api.listen({ host: '127.0.0.1', port: 0 });

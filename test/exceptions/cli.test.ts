@@ -23,7 +23,7 @@ steps:
     with: { charged: "= input.amount" }
 `;
 
-describe('crossdock exceptions list | show | resolve | replay', () => {
+describe('crossdock exceptions list | show | resolve | replay | act', () => {
   let t: TestStore;
   let env: Record<string, string>;
   let runId: string;
@@ -55,6 +55,13 @@ describe('crossdock exceptions list | show | resolve | replay', () => {
     const [only, ...others] = JSON.parse(list.stdout).cases;
     assert.equal(others.length, 0);
     assert.deepEqual([only.runId, only.errorCode, only.title], [runId, 'AMOUNT_INVALID', 'charge failed at refuse']);
+
+    // A failed run's case offers retry and replay, not a business action: refused with its code.
+    assert.deepEqual(only.actions, ['retry', 'replay']);
+    const act = await runCrossdock(['exceptions', 'act', only.id, 'check_again'], env);
+    assert.notEqual(act.status, 0);
+    assert.match(act.stderr, /EXCEPTION_ACTION_NOT_ALLOWED/);
+    assert.match(act.stderr, /offers retry, replay/);
 
     const bad = await runCrossdock(['exceptions', 'resolve', only.id, 'because'], env);
     assert.equal(bad.status, 2);

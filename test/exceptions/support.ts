@@ -57,6 +57,35 @@ steps:
     with: { case: "= steps.flag.output.caseId" }
 `,
   `
+id: credit-hold
+trigger: { event: credit-hold }
+steps:
+  - id: flag
+    type: raise_exception
+    with:
+      type: check
+      title: "= 'Order ' & input.name & ' held: credit limit'"
+      code: CREDIT_HOLD
+      actions: [release, cancel]
+  - id: wait
+    type: wait
+    with: { signal: case.action }
+  - id: act
+    type: switch
+    with:
+      cases:
+        - { when: "steps.wait.output.payload.action = 'release'", next: released }
+      default: cancelled
+  - id: released
+    type: transform
+    with: { by: "= steps.wait.output.payload.by", note: "= steps.wait.output.payload.note" }
+    end: true
+  - id: cancelled
+    type: transform
+    with: { by: "= steps.wait.output.payload.by" }
+    end: true
+`,
+  `
 id: credit-then-fail
 trigger: { event: credit-then-fail }
 steps:

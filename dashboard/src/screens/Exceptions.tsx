@@ -1,11 +1,11 @@
-import { useEffect, useId, useState, type ReactNode } from 'react';
-import { ApiError, post, qs } from '../api.ts';
+import { useEffect, useId, useState } from 'react';
+import { ApiError, qs } from '../api.ts';
 import { IntakeConflicts } from '../components/IntakeConflicts.tsx';
-import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
 import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
-import { formatDuration, formatTime, pretty } from '../format.ts';
+import { formatDuration, formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
+import { CaseActions, Reopen, useAction } from './CaseActions.tsx';
 
 export interface CaseView {
   id: string;
@@ -26,8 +26,10 @@ export interface CaseView {
   slaBreached: boolean;
   closedAt: string | null;
   reasonCode: string | null;
+  /** What the case offers now besides resolve / assign / comment: retry and replay, or its workflow's business actions. */
+  actions: string[];
 }
-interface CaseDetail extends CaseView {
+export interface CaseDetail extends CaseView {
   history: { at: string; actor: string; action: string; details?: Record<string, unknown> }[];
   run: { id: string; status: string; input: unknown } | null;
   failedStep: { id: string; input: unknown; error: unknown; attempts: number } | null;
@@ -38,12 +40,11 @@ interface Group {
   stepId: string | null;
   errorCode: string | null;
   count: number;
+  /** How many have a failed run to retry. */
+  retryable: number;
   oldestOpenedAt: string;
   sampleMessage: string | null;
 }
-
-/** Why a case was closed: the API's closed set (src/exceptions/model.ts); fixed_by_retry is the engine's own. */
-const REASON_CODES = ['fixed_in_source', 'data_corrected', 'handled_manually', 'duplicate', 'false_alarm', 'wont_fix'];
 
 /** The age filter's choices: hours (the API's olderThanHours) and how they read. */
 const AGES: [string, string][] = [['', 'any age'], ['1', '1 hour'], ['4', '4 hours'], ['24', '1 day'], ['72', '3 days'], ['168', '1 week']];
@@ -103,9 +104,9 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
                   <strong>{g.count}</strong> × {g.workflowId} / {g.stepId ?? '—'} / {g.errorCode ?? 'no code'}
                 </button>
                 <span className="muted small"> oldest {formatTime(g.oldestOpenedAt)} · {g.sampleMessage}</span>{' '}
-                {works && (
+                {works && g.retryable > 0 && (
                   <button type="button" className="secondary small" disabled={bulk.busy} onClick={() => bulk.run('/exceptions/bulk', { action: 'retry', group: g.key })}>
-                    Retry all {g.count}
+                    Retry all {g.retryable}
                   </button>
                 )}
               </li>
@@ -218,10 +219,23 @@ function CasePanel({ id, onChanged }: { id: string; onChanged: () => void }) {
             </dd>
             <dt>Severity</dt>
             <dd>{c.severity}</dd>
-            <dt>Error</dt>
-            <dd className="bad">
-              {c.errorCode}: {c.errorMessage}
-            </dd>
+            {c.errorMessage ? (
+              <>
+                <dt>Error</dt>
+                <dd className="bad">
+                  {c.errorCode}: {c.errorMessage}
+                </dd>
+              </>
+            ) : (
+              c.errorCode && (
+                <>
+                  <dt>Code</dt>
+                  <dd>
+                    <code>{c.errorCode}</code>
+                  </dd>
+                </>
+              )
+            )}
             <dt>Run</dt>
             <dd>{c.run ? <Link to={`/runs/${c.run.id}`}>run {c.run.id}</Link> : '—'} {c.run && <Status value={c.run.status} />}</dd>
             <dt>Opened</dt>
@@ -252,143 +266,5 @@ function CasePanel({ id, onChanged }: { id: string; onChanged: () => void }) {
         </div>
       )}
     </Section>
-  );
-}
-
-function Action({ title, children }: { title: string; children: ReactNode }) {
-  return (
-    <details className="action">
-      <summary>{title}</summary>
-      {children}
-    </details>
-  );
-}
-
-function useAction(onDone: () => void) {
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const run = async (path: string, body: unknown) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await post(path, body);
-      onDone();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return { error, busy, run };
-}
-
-function CaseActions({ c, onDone }: { c: CaseDetail; onDone: () => void }) {
-  const [input, setInput] = useState(() => pretty(c.failedStep?.input ?? c.run?.input ?? {}));
-  const [fromStep, setFromStep] = useState('');
-  const [reasonCode, setReasonCode] = useState('');
-  const [note, setNote] = useState('');
-  const [comment, setComment] = useState('');
-  const [team, setTeam] = useState(c.owner.team ?? '');
-  const a = useAction(onDone);
-  const ids = { from: useId(), reason: useId(), note: useId(), comment: useId(), team: useId() };
-  const parsed = parseJson(input);
-  const base = `/exceptions/${c.id}`;
-  // A message the outbox gave up on: no run to retry, the message itself is sent again.
-  const notification = c.subject?.model === 'notification' && c.subject.id !== undefined ? String(c.subject.id) : null;
-  return (
-    <div className="case-actions">
-      <ErrorNote error={a.error} />
-      {notification && (
-        <div className="actions">
-          <button type="button" disabled={a.busy} onClick={() => a.run(`/notifications/${encodeURIComponent(notification)}/resend`, { reason: `case ${c.id}` })}>
-            Send the message again
-          </button>
-          <span className="muted small">once its cause is fixed (the address, the mail server); the case resolves when it goes out</span>
-        </div>
-      )}
-      {c.runId !== null && (
-        <>
-          <div className="actions">
-            <button type="button" disabled={a.busy} onClick={() => a.run(`${base}/retry`, {})}>
-              Retry as is
-            </button>
-          </div>
-          <Action title="Replay with a corrected input">
-            <form onSubmit={(e) => (e.preventDefault(), parsed.ok && void a.run(`${base}/replay`, { input: parsed.value, ...(fromStep ? { fromStep } : {}) }))} aria-label="Replay case">
-              <JsonEditor label="Corrected input" value={input} onChange={setInput} />
-              <div className="field">
-                <label htmlFor={ids.from}>From step (optional)</label>
-                <input id={ids.from} value={fromStep} onChange={(e) => setFromStep(e.target.value)} placeholder={c.stepId ?? ''} />
-              </div>
-              <button type="submit" disabled={a.busy || !parsed.ok}>
-                Replay
-              </button>
-            </form>
-          </Action>
-        </>
-      )}
-      <Action title="Resolve">
-        <form onSubmit={(e) => (e.preventDefault(), void a.run(`${base}/resolve`, { reasonCode, ...(note.trim() ? { note: note.trim() } : {}) }))} aria-label="Resolve case">
-          <div className="field">
-            <label htmlFor={ids.reason}>Reason code</label>
-            <select id={ids.reason} required value={reasonCode} onChange={(e) => setReasonCode(e.target.value)}>
-              <option value="">choose…</option>
-              {REASON_CODES.map((r) => (
-                <option key={r}>{r}</option>
-              ))}
-            </select>
-          </div>
-          <div className="field">
-            <label htmlFor={ids.note}>Note</label>
-            <textarea id={ids.note} rows={2} value={note} onChange={(e) => setNote(e.target.value)} />
-          </div>
-          <button type="submit" disabled={a.busy}>
-            Resolve
-          </button>
-        </form>
-      </Action>
-      <Action title="Assign">
-        <form onSubmit={(e) => (e.preventDefault(), void a.run(`${base}/assign`, { team }))} aria-label="Assign case">
-          <div className="field">
-            <label htmlFor={ids.team}>Team</label>
-            <input id={ids.team} required value={team} onChange={(e) => setTeam(e.target.value)} />
-          </div>
-          <button type="submit" disabled={a.busy}>
-            Assign
-          </button>
-        </form>
-      </Action>
-      <Action title="Comment">
-        <form onSubmit={(e) => (e.preventDefault(), void a.run(`${base}/comment`, { text: comment }).then(() => setComment('')))} aria-label="Comment on case">
-          <div className="field">
-            <label htmlFor={ids.comment}>Comment</label>
-            <textarea id={ids.comment} rows={2} required value={comment} onChange={(e) => setComment(e.target.value)} />
-          </div>
-          <button type="submit" disabled={a.busy}>
-            Add comment
-          </button>
-        </form>
-      </Action>
-    </div>
-  );
-}
-
-function Reopen({ id, onDone }: { id: string; onDone: () => void }) {
-  const [reason, setReason] = useState('');
-  const a = useAction(onDone);
-  const reasonId = useId();
-  return (
-    <Action title="Reopen">
-      <form onSubmit={(e) => (e.preventDefault(), void a.run(`/exceptions/${id}/reopen`, { reason }))} aria-label="Reopen case">
-        <div className="field">
-          <label htmlFor={reasonId}>Reason</label>
-          <input id={reasonId} required value={reason} onChange={(e) => setReason(e.target.value)} />
-        </div>
-        <ErrorNote error={a.error} />
-        <button type="submit" disabled={a.busy}>
-          Reopen
-        </button>
-      </form>
-    </Action>
   );
 }

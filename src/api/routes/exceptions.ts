@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { actorName, Permission, type Principal } from '../../auth/index.ts';
-import { CASE_STATUSES, CASE_TYPES, REASON_CODES, SEVERITIES, type Actor } from '../../exceptions/index.ts';
+import { CASE_ACTIONS, CASE_STATUSES, CASE_TYPES, REASON_CODES, SEVERITIES, type Actor } from '../../exceptions/index.ts';
 import { decodeCursor, encodeCursor } from '../pagination.ts';
 import { queryInt, route } from '../route.ts';
 
@@ -26,9 +26,12 @@ const AssignBody = z.strictObject({ team: Name.nullable().optional(), userId: Us
 const CommentBody = z.strictObject({ text: z.string().trim().min(1).max(5000) });
 const ReplayBody = z.strictObject({ input: z.unknown().refine((v) => v !== undefined, 'the corrected input'), fromStep: Name.optional() });
 const ResolveBody = z.strictObject({ reasonCode: z.enum(REASON_CODES), note: z.string().trim().max(5000).optional() });
+const ActionBody = z.strictObject({ note: z.string().trim().max(5000).optional() });
 const ReopenBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 const BulkBody = z.strictObject({
-  action: z.enum(['retry', 'resolve', 'assign']),
+  action: z.enum(['retry', 'resolve', 'assign', 'act']),
+  /** For action `act`: the business action each case is asked (check_again, release, cancel). */
+  caseAction: z.enum(CASE_ACTIONS).optional(),
   ids: z.array(z.string().regex(/^\d{1,18}$/)).min(1).max(1000).optional(),
   group: z.string().max(700).optional(),
   reasonCode: z.enum(REASON_CODES).optional(),
@@ -37,6 +40,7 @@ const BulkBody = z.strictObject({
   userId: UserId.nullable().optional(),
 }).refine((b) => (b.ids === undefined) !== (b.group === undefined), { message: 'give either ids or group', path: ['ids'] })
   .refine((b) => b.action !== 'resolve' || b.reasonCode !== undefined, { message: 'a bulk resolve needs a reasonCode', path: ['reasonCode'] })
+  .refine((b) => b.action !== 'act' || b.caseAction !== undefined, { message: 'a bulk act needs a caseAction', path: ['caseAction'] })
   .refine((b) => b.action !== 'assign' || b.team !== undefined || b.userId !== undefined, { message: 'a bulk assign needs team or userId', path: ['team'] });
 
 const HOUR_MS = 3_600_000;
@@ -91,6 +95,11 @@ export const exceptionRoutes = [
       services.exceptions.retry(params.id!, actor(principal, request.id), defined({ input: body.input, fromStep: body.fromStep })),
   }),
   route({
+    method: 'POST', path: '/api/v1/exceptions/:id/actions/:action', tag: 'exceptions', access: Permission.exceptionsOperate, body: ActionBody,
+    summary: "Ask the case's run for one of the actions the case offers (its `actions`: check_again, release, cancel); 409 EXCEPTION_ACTION_NOT_ALLOWED for any other",
+    handler: async ({ services, params, body, principal, request }) => services.exceptions.act(params.id!, params.action!, body.note ?? null, actor(principal, request.id)),
+  }),
+  route({
     method: 'POST', path: '/api/v1/exceptions/:id/resolve', tag: 'exceptions', access: Permission.exceptionsOperate, body: ResolveBody,
     summary: 'Close the case with a reason code (and a note); 409 when it is already closed',
     handler: async ({ services, params, body, principal, request }) => services.exceptions.resolve(params.id!, body.reasonCode, body.note ?? null, actor(principal, request.id)),
@@ -102,14 +111,16 @@ export const exceptionRoutes = [
   }),
   route({
     method: 'POST', path: '/api/v1/exceptions/bulk', tag: 'exceptions', access: Permission.exceptionsOperate, body: BulkBody,
-    summary: 'retry, resolve or assign many cases: a list of ids or the open cases of a root-cause group; one result per case',
+    summary: 'retry, resolve, assign or act on many cases: a list of ids or the open cases of a root-cause group; one result per case, and how many were done and refused',
     handler: async ({ services, body, principal, request }) => {
       const target = body.ids ? { ids: body.ids } : { group: body.group! };
       const who = actor(principal, request.id);
       const results = body.action === 'retry' ? await services.exceptions.bulk({ ...target, action: 'retry' }, who)
         : body.action === 'resolve' ? await services.exceptions.bulk({ ...target, action: 'resolve', reasonCode: body.reasonCode!, note: body.note ?? null }, who)
+        : body.action === 'act' ? await services.exceptions.bulk({ ...target, action: 'act', caseAction: body.caseAction!, note: body.note ?? null }, who)
         : await services.exceptions.bulk({ ...target, action: 'assign', ...defined({ team: body.team, userId: body.userId }) }, who);
-      return { results };
+      const done = results.filter((r) => r.ok).length;
+      return { results, done, refused: results.length - done };
     },
   }),
 ];
