@@ -115,8 +115,10 @@ describe('runaway expressions are stopped, and the worker keeps going', () => {
     // The lease of the run in flight is renewed past its first expiry while the runaways are stopped.
     await waitUntil(async () => new Date((await leaseAt())!).getTime() > firstLease + LEASE_MS / 3);
     loop.disable();
-    // No evaluation held the event loop for longer than a third of the lease (the renewal period).
-    assert.ok(loop.max / 1e6 < LEASE_MS / 3, `event loop held for ${(loop.max / 1e6).toFixed(0)} ms`);
+    // No evaluation held the event loop long enough to lose the lease: renewals come every
+    // third of it, so a hold under two thirds still leaves one in time. (A third was the bound
+    // once, but a loaded machine's scheduler alone deschedules the process for 700 ms.)
+    assert.ok(loop.max / 1e6 < (LEASE_MS * 2) / 3, `event loop held for ${(loop.max / 1e6).toFixed(0)} ms`);
 
     server.holdAnswers = false;
     const run = await waitForRun(engine, slowId);
