@@ -124,7 +124,7 @@ describe('REST API v1', () => {
     assert.equal((await h.request('DELETE', `/api/v1/tokens/${mine.body.id}`, { token: operator })).status, 200);
     assert.equal((await h.request('GET', '/api/v1/runs', { token: mine.body.token })).status, 401, 'revoked');
     const audit = (await h.services.audit.list({ limit: 1000 })).map((e) => e.action);
-    for (const action of ['token.create', 'token.revoke', 'user.disable', 'event.send']) assert.ok(audit.includes(action), action);
+    for (const action of ['token.create', 'token.revoke', 'user.disable', 'event.intake']) assert.ok(audit.includes(action), action);
   });
 
   test('secrets go in and never come out', async () => {
