@@ -31,6 +31,7 @@ export const eventRoutes = [
   route<unknown>({
     method: 'POST', path: '/api/v1/events', tag: 'events', access: Permission.eventsSend, status: 202,
     summary: 'Send an event: 202 after the durable insert (with the runs it started), 200 for a duplicate key',
+    auditedInTransaction: true, // the intake's entry names this sender, in the transaction that stores the event
     handler: async ({ services, body, principal, reply, request }) => {
       const source = (body as { source?: unknown } | null)?.source;
       if (principal?.eventSources && !(typeof source === 'string' && principal.eventSources.includes(source))) {
