@@ -121,6 +121,7 @@ describe('REST API v1', () => {
     assert.equal((await h.request('POST', `/api/v1/users/${viewerId}/disable`, { token: admin })).status, 200);
     assert.equal((await h.request('GET', '/api/v1/runs', { token: other })).status, 401, 'disabled user');
     const mine = await h.request('POST', '/api/v1/tokens', { token: operator, body: { name: 'mine' } });
+    assert.equal((await h.request('GET', '/api/v1/runs', { token: mine.body.token })).status, 200, 'works (and is remembered briefly) before it is revoked');
     assert.equal((await h.request('DELETE', `/api/v1/tokens/${mine.body.id}`, { token: operator })).status, 200);
     assert.equal((await h.request('GET', '/api/v1/runs', { token: mine.body.token })).status, 401, 'revoked');
     const entries = await h.services.audit.list({ limit: 1000 });

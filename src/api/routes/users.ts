@@ -34,6 +34,7 @@ export const userRoutes = [
         throw new CrossdockError('USER_LAST_ADMIN', 'This is the last enabled administrator; add another first', { category: 'policy', retryable: false });
       }
       const disabled = await services.users.disable(user.id);
+      services.tokens.forget(); // their tokens stop at the next request, not when the cache would expire
       await audit({ action: 'user.disable', target: `user:${user.id}`, details: { email: user.email } });
       return disabled;
     },
