@@ -141,11 +141,26 @@ async function startInstance(config: string, carrier: string, cliPath: string): 
     LOG_LEVEL: 'info',
     CROSSDOCK_LOG_FORMAT: 'json',
   };
+  const processes: ChildProcess[] = [];
+  const stop = async () => {
+    for (const p of processes.slice().reverse()) await stopProcess(p);
+    if (databaseUrl) await dropTestDatabase(databaseUrl);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    return await startProcesses(config, cliPath, env, processes, databaseUrl, dir, stop);
+  } catch (error) {
+    await stop(); // nothing left running when a start fails
+    throw error;
+  }
+}
+
+async function startProcesses(config: string, cliPath: string, env: NodeJS.ProcessEnv, processes: ChildProcess[], databaseUrl: string | null, dir: string, stop: () => Promise<void>): Promise<Instance> {
   cli(cliPath, ['migrate'], env);
   cli(cliPath, ['users', 'add', 'bench@example.com', '--role', 'admin'], env);
   const token = (JSON.parse(cli(cliPath, ['tokens', 'create', '--name', 'bench', '--user', 'bench@example.com', '--json'], env)) as { token: string }).token;
   const start = spawn(process.execPath, [cliPath, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
-  const processes = [start];
+  processes.push(start);
   const line = await waitForLine(start, 'Crossdock API listening', 'crossdock start');
   const url = (JSON.parse(line) as { url: string }).url.replace('localhost', '127.0.0.1');
   const workerCount = config.startsWith('pg+') ? Number(config.slice(3)) : 0;
@@ -158,12 +173,7 @@ async function startInstance(config: string, carrier: string, cliPath: string): 
   const created = await call(url, token, '/api/v1/sources', { name: 'benchhook', verification: 'path-token', secret: hookSecret, mapping: { type: 'bench.order', key: '= body.id', payload: '= body.order' } });
   if (created.status !== 201) throw new Error(`creating the webhook source: ${created.status} ${created.body}`);
   return {
-    url, token, hookPath: `/hooks/benchhook/${hookSecret}`, processes, databaseUrl, dataDir: join(dir, 'data'),
-    async stop() {
-      for (const p of processes.slice().reverse()) await stopProcess(p);
-      if (databaseUrl) await dropTestDatabase(databaseUrl);
-      rmSync(dir, { recursive: true, force: true });
-    },
+    url, token, hookPath: `/hooks/benchhook/${hookSecret}`, processes, databaseUrl, dataDir: join(dir, 'data'), stop,
   };
 }
 
