@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService, approvalStep, type ApprovalMirror } from './approvals/index.ts';
-import { AuditLog } from './audit/index.ts';
+import { auditIntake, AuditLog } from './audit/index.ts';
 import { FirstAdminSetup, Sessions, Tokens, Users } from './auth/index.ts';
 import { auditCaseEvents, ExceptionsService, noEligibleApproverCase, raiseExceptionStep, resolveCaseStep, UndeliveredNotices } from './exceptions/index.ts';
 import { httpRequestStep } from './connectors/http/index.ts';
@@ -149,6 +149,7 @@ export async function createCrossdock(config: CrossdockConfig, options: Crossdoc
       }),
       companions: [policies], // loadWorkflows(dir) loads the folder's policies first
       caseEvents: auditCaseEvents(now), // dead letters opened, retried cases closed: audited in the checkpoint's transaction
+      intakeAudit: (senderOf) => auditIntake(now, senderOf), // every accepted event: one chain entry per intake batch, in its transaction
       // A key conflict opens a case unless its source says otherwise (a webhook source's own setting, else the configuration).
       keyConflictCase: async (source, door) => (door === 'webhook' ? await keyConflictOpensCase(store.db, source) : !config.keyConflictRecordOnly.includes(source)),
       logger,

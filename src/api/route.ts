@@ -37,6 +37,8 @@ export interface RouteSpec<B = unknown, Q = unknown> {
   status?: number;
   /** Plain text answers (metrics); everything else is JSON. */
   produces?: string;
+  /** The change is audited in its own transaction (the event intake's entry): no `api.write` entry after it. */
+  auditedInTransaction?: true;
   handler(ctx: RouteContext<B, Q>): Promise<unknown>;
 }
 

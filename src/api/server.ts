@@ -156,7 +156,7 @@ function mount(app: FastifyInstance, spec: RouteSpec, services: ApiServices, per
       };
       const result = await spec.handler({ request, reply, params: request.params as Record<string, string>, body, query, principal, services, audit });
       // Every write made with a token leaves a trace, even where the route records nothing more specific.
-      if (!audited && UNSAFE.has(spec.method) && principal?.via.kind === 'token') {
+      if (!audited && !spec.auditedInTransaction && UNSAFE.has(spec.method) && principal?.via.kind === 'token') {
         await audit({ action: 'api.write', target: `${spec.method} ${spec.path}`, details: { params: request.params } });
       }
       if (reply.sent) return reply;

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { canonicalJson, entryHash, GENESIS_HASH } from './chain.ts';
+import { checkIntakeEntry, INTAKE_ACTION } from './intake-check.ts';
 import type { Database } from '../store/index.ts';
 
 export interface AuditInput {
@@ -170,7 +171,8 @@ export class AuditLog {
   /**
    * Walks the chain from the first entry: each seq follows the last, each prev_hash is the
    * last entry's hash, each hash matches its contents, and the head matches the last entry
-   * (a removed tail shows here). Names the first entry that does not hold.
+   * (a removed tail shows here), and every event an intake entry covers is still stored as
+   * it recorded it. Names the first entry (or event) that does not hold.
    */
   async verify(): Promise<VerifyResult> {
     let expectedSeq = 1;
@@ -181,6 +183,9 @@ export class AuditLog {
       if (entry.seq !== expectedSeq) return { ok: false, entries: count, seq: expectedSeq, problem: `entry ${expectedSeq} is missing: the next entry is ${where}` };
       if (entry.prevHash !== prevHash) return { ok: false, entries: count, seq: entry.seq, problem: `${where} does not link to entry ${entry.seq - 1}: an entry before it was altered or removed` };
       if (entryHash(entry) !== entry.hash) return { ok: false, entries: count, seq: entry.seq, problem: `${where} was altered: its contents do not match its hash` };
+      // The events an intake entry covers must still be stored as it recorded them.
+      const event = entry.action === INTAKE_ACTION ? await checkIntakeEntry(this.db, entry) : null;
+      if (event !== null) return { ok: false, entries: count, seq: entry.seq, problem: event };
       prevHash = entry.hash;
       expectedSeq++;
       count++;

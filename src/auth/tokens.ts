@@ -61,8 +61,18 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 /** Last-use times are written at most this often per token, not on every request. */
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * How long a token's principal is reused without asking the store again. A revocation or a
+ * disabled user in this process clears it at once (`forget`); one made by another process
+ * (the CLI on the store) takes effect here within this time.
+ */
+const CACHE_MS = 1_000;
+const CACHE_MAX = 10_000;
+
 /** API tokens for machines: shown once at creation, stored as sha256, scoped, expiring, revocable. */
 export class Tokens {
+  readonly #cache = new Map<string, { principal: Principal; until: number }>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly now: () => Date,
@@ -117,6 +127,7 @@ export class Tokens {
   async revoke(id: string, executor: Kysely<Database> = this.db): Promise<TokenInfo> {
     const token = await this.get(id);
     await sql`UPDATE api_tokens SET revoked_at = coalesce(revoked_at, ${this.now()}) WHERE id = ${token.id}`.execute(executor);
+    this.forget();
     return this.get(id);
   }
 
@@ -127,21 +138,41 @@ export class Tokens {
   async authenticate(token: string): Promise<Principal | undefined> {
     if (!token.startsWith(TOKEN_PREFIX) || token.length > 200) return undefined;
     const now = this.now();
+    const hash = hashToken(token);
+    const cached = this.#cache.get(hash);
+    if (cached && now.getTime() < cached.until) return cached.principal;
+    const principal = await this.#lookup(hash, now);
+    if (principal === undefined) {
+      this.#cache.delete(hash);
+      return undefined;
+    }
+    if (this.#cache.size >= CACHE_MAX) this.#cache.clear();
+    this.#cache.set(hash, { principal: principal.principal, until: Math.min(now.getTime() + CACHE_MS, principal.expiresAt ?? Infinity) });
+    return principal.principal;
+  }
+
+  /** Drops every cached principal: after a revocation or a disabled user, the next request asks the store. */
+  forget(): void {
+    this.#cache.clear();
+  }
+
+  async #lookup(hash: string, now: Date): Promise<{ principal: Principal; expiresAt: number | null } | undefined> {
     const row = (await sql<Row & { email: string; role: Role; kind: 'person' | 'service' }>`
       SELECT t.*, u.email, u.role, u.kind FROM api_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = ${hashToken(token)} AND t.revoked_at IS NULL AND u.disabled_at IS NULL
+      WHERE t.token_hash = ${hash} AND t.revoked_at IS NULL AND u.disabled_at IS NULL
         AND (t.expires_at IS NULL OR t.expires_at > ${now})`.execute(this.db)).rows[0];
     if (!row) return undefined;
     if (row.last_used_at === null || now.getTime() - new Date(row.last_used_at).getTime() > TOUCH_EVERY_MS) {
       await sql`UPDATE api_tokens SET last_used_at = ${now} WHERE id = ${row.id}`.execute(this.db);
     }
     const role = ROLE_PERMISSIONS[row.role];
-    return {
+    const expiresAt = row.expires_at === null ? null : new Date(row.expires_at).getTime();
+    return { expiresAt, principal: {
       userId: String(row.user_id), email: row.email, role: row.role, kind: row.kind,
       via: { kind: 'token', tokenId: String(row.id), tokenName: row.name },
       permissions: new Set(row.scopes.filter((s) => role.includes(s) && (row.event_sources === null || SOURCE_SCOPED_PERMISSIONS.includes(s)))),
       eventSources: row.event_sources,
-    };
+    } };
   }
 }
 

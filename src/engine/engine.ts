@@ -5,7 +5,7 @@ import { DEFAULT_EXPRESSION_LIMITS, loadWorkflowDir, type DefinitionProblem, typ
 import { WorkflowCatalog } from './catalog.ts';
 import { systemClock, type Clock, type Random } from './clock.ts';
 import { EngineEvents } from './events.ts';
-import { EventIntake, type AcceptedEvent } from './intake.ts';
+import { EventIntake, type AcceptedEvent, type IntakeAudit, type Sender } from './intake.ts';
 import type { Door } from './source-owners.ts';
 import { RunsService } from './runs-service.ts';
 import { routeEvent } from './router.ts';
@@ -34,6 +34,8 @@ export interface EngineOptions {
   companions?: { loadFor(workflowsDir: string): DefinitionProblem[] }[];
   /** Told, inside the checkpoint's transaction, of the dead letters the workers open and the retried cases they close (the audit log). */
   caseEvents?: CaseEventSink;
+  /** Chains each intake batch into the audit log, inside the intake's transaction. */
+  intakeAudit?: IntakeAudit;
   /**
    * Whether a key conflict from this source opens an exception case (else it is only
    * recorded, counted and shown). Default: every source opens one.
@@ -88,7 +90,7 @@ export class Engine {
       maxEventBytes: options.maxEventBytes ?? 256 * 1024,
       maxBatch: options.intakeBatch ?? 500,
       expressionLimits: this.expressionLimits,
-    }, { ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}), keyConflictCase: options.keyConflictCase ?? (() => true) }, this.#random);
+    }, { ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}), ...(options.intakeAudit ? { audit: options.intakeAudit } : {}), keyConflictCase: options.keyConflictCase ?? (() => true) }, this.#random);
     this.runs = new RunsService(this.store, this.clock, this.events, this.catalog, this.steps);
     this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
   }
@@ -122,8 +124,8 @@ export class Engine {
   }
 
   /** `door`: the ingress it came through; omitted, it comes from code in this process (see source-owners.ts). */
-  accept(event: unknown, door: Door = 'engine'): Promise<AcceptedEvent> {
-    return this.intake.accept(event, door);
+  accept(event: unknown, door: Door = 'engine', sender?: Sender): Promise<AcceptedEvent> {
+    return this.intake.accept(event, door, sender);
   }
 
   startWorkers(count = 1, overrides: Partial<WorkerOptions> = {}): Worker[] {

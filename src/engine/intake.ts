@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
-import { assertStorableJson, insertEventsWithRuns, MAX_JSON_DEPTH, payloadHash, type CaseEventSink, type NewRun, type Store } from '../store/index.ts';
+import { assertStorableJson, insertEventsWithRuns, MAX_JSON_DEPTH, payloadHash, type CaseEventSink, type IntakeAuditSink, type NewRun, type Store } from '../store/index.ts';
 import type { ExpressionLimits } from '../workflows/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { Clock, Random } from './clock.ts';
@@ -33,9 +33,19 @@ export interface AcceptedEvent {
   runIds: string[];
 }
 
+/** Who sent an event (the API's principal and request); events without one are recorded by their door. */
+export interface Sender {
+  actor: string;
+  requestId: string | null;
+}
+
+/** Builds the audit sink for one batch, given who sent each of its events. */
+export type IntakeAudit = (senderOf: (index: number) => Sender) => IntakeAuditSink;
+
 interface Pending {
   event: RoutableEvent;
   door: Door;
+  sender: Sender | undefined;
   hash: string;
   routes: Route[];
   /** A second pass that only records a conflict already answered: tells nobody again. */
@@ -61,7 +71,7 @@ export class EventIntake {
     private readonly clock: Clock,
     private readonly events: EngineEvents,
     private readonly limits: { maxEventBytes: number; maxBatch: number; expressionLimits: ExpressionLimits },
-    private readonly policy: { caseEvents?: CaseEventSink; keyConflictCase: (source: string, door: Door) => boolean | Promise<boolean> } = { keyConflictCase: () => true },
+    private readonly policy: { caseEvents?: CaseEventSink; audit?: IntakeAudit; keyConflictCase: (source: string, door: Door) => boolean | Promise<boolean> } = { keyConflictCase: () => true },
     private readonly random: Random = Math.random,
   ) {}
 
@@ -69,9 +79,10 @@ export class EventIntake {
    * Throws a CrossdockError naming what is wrong; stores nothing in that case. `door` is the
    * ingress the event came through: `engine` (the default) is code in this process (steps,
    * schedules, connectors' pollers); the others are outside senders, which may not write a
-   * source another door owns and whose redeliveries are checked for key conflicts.
+   * source another door owns and whose redeliveries are checked for key conflicts. `sender`
+   * (the API's caller) is who the audit entry of the batch names for this event.
    */
-  async accept(input: unknown, door: Door = 'engine'): Promise<AcceptedEvent> {
+  async accept(input: unknown, door: Door = 'engine', sender?: Sender): Promise<AcceptedEvent> {
     const event = this.validate(input);
     this.owners.assertMayWrite(event.source, door);
     const workflows = this.catalog.current();
@@ -79,7 +90,7 @@ export class EventIntake {
     const routes = await routeEvent(workflows, event, this.limits.expressionLimits);
     const hash = payloadHash(event.payload);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ event, door, hash, routes, resolve, reject });
+      this.#queue.push({ event, door, sender, hash, routes, resolve, reject });
       if (!this.#flushing) void this.#flush();
     });
   }
@@ -131,6 +142,7 @@ export class EventIntake {
       () => unique.flatMap((p, eventIndex) => p.routes.map((r): NewRun => toNewRun(p, r, eventIndex))),
       now,
       this.policy.caseEvents,
+      this.policy.audit?.((index) => unique[index]!.sender ?? { actor: unique[index]!.door, requestId: null }),
     ), this.random);
     const results = outcome.events;
     // Released parked runs may carry concurrency keys too: the admitter looks at them.

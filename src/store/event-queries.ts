@@ -37,6 +37,23 @@ export interface InsertedEvent {
   conflict: KeyConflict | null;
 }
 
+/** One event of an intake batch as stored (or recognised), for the audit log. */
+export interface IntakeRecord {
+  /** Index of the event in the batch. */
+  index: number;
+  eventId: string;
+  source: string;
+  type: string;
+  dedupeKey: string;
+  payloadHash: string;
+  receivedAt: Date;
+  outcome: 'stored' | 'duplicate' | 'conflict';
+  runIds: string[];
+}
+
+/** Told of the batch's events in the intake transaction (the audit log chains them there: both commit or neither). */
+export type IntakeAuditSink = (tx: Kysely<Database>, events: IntakeRecord[]) => Promise<void>;
+
 export interface InsertOutcome {
   events: InsertedEvent[];
   ordering: Pick<OrderingResult, 'released' | 'held'>;
@@ -54,6 +71,7 @@ export async function insertEventsWithRuns(
   runsFor: (inserted: boolean[]) => NewRun[],
   now: Date,
   caseEvents?: CaseEventSink,
+  audit?: IntakeAuditSink,
 ): Promise<InsertOutcome> {
   return db.transaction().execute(async (tx) => {
     const rows = events.map((e, idx) => ({
@@ -90,6 +108,12 @@ export async function insertEventsWithRuns(
     await releaseParked(tx, ordering, now);
     const opened: CaseEvent[] = [...conflictCases, ...ordering.caseEvents];
     if (caseEvents && opened.length > 0) await caseEvents(tx, opened);
+    if (audit) {
+      await audit(tx, events.map((e, i) => ({
+        index: i, eventId: ids[i]!, source: e.source, type: e.type, dedupeKey: e.dedupeKey, payloadHash: e.payloadHash, receivedAt: e.receivedAt,
+        outcome: wasInserted[i] ? 'stored' : conflicts.has(i) ? 'conflict' : 'duplicate', runIds: runIds.get(i) ?? [],
+      })));
+    }
     return {
       events: events.map((_, i) => ({ eventId: ids[i]!, duplicate: !wasInserted[i], runIds: runIds.get(i) ?? [], conflict: conflicts.get(i) ?? null })),
       ordering: { released: ordering.released, held: ordering.held },

@@ -121,10 +121,14 @@ describe('REST API v1', () => {
     assert.equal((await h.request('POST', `/api/v1/users/${viewerId}/disable`, { token: admin })).status, 200);
     assert.equal((await h.request('GET', '/api/v1/runs', { token: other })).status, 401, 'disabled user');
     const mine = await h.request('POST', '/api/v1/tokens', { token: operator, body: { name: 'mine' } });
+    assert.equal((await h.request('GET', '/api/v1/runs', { token: mine.body.token })).status, 200, 'works (and is remembered briefly) before it is revoked');
     assert.equal((await h.request('DELETE', `/api/v1/tokens/${mine.body.id}`, { token: operator })).status, 200);
     assert.equal((await h.request('GET', '/api/v1/runs', { token: mine.body.token })).status, 401, 'revoked');
-    const audit = (await h.services.audit.list({ limit: 1000 })).map((e) => e.action);
-    for (const action of ['token.create', 'token.revoke', 'user.disable', 'event.send']) assert.ok(audit.includes(action), action);
+    const entries = await h.services.audit.list({ limit: 1000 });
+    const audit = entries.map((e) => e.action);
+    for (const action of ['token.create', 'token.revoke', 'user.disable', 'event.intake']) assert.ok(audit.includes(action), action);
+    // An accepted event is recorded once, by the intake's entry in its own transaction; not again as a generic write.
+    assert.deepEqual(entries.filter((e) => e.action === 'api.write' && e.target === 'POST /api/v1/events'), []);
   });
 
   test('secrets go in and never come out', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApi, type ApiServices } from '../../src/api/index.ts';
+import { auditIntake } from '../../src/audit/index.ts';
 import { servicesFor } from '../support/api-services.ts';
 import { ROLES, type Role } from '../../src/auth/index.ts';
 import type { Engine, EngineOptions } from '../../src/engine/index.ts';
@@ -32,7 +33,9 @@ export interface TestApi {
 export async function startTestApi(options: { workflows?: string[]; engine?: Partial<EngineOptions>; logger?: Logger; maxBodyBytes?: number; rateLimit?: { perMinute: number; loginPerMinute: number } } = {}): Promise<TestApi> {
   const t = await openTestStore();
   const logger = options.logger ?? silentLogger();
-  const engine = await engineWith(t.store, options.workflows ?? [], { logger, ...options.engine });
+  // As the product wires it: every intake batch is chained into the audit log in its own transaction.
+  const intakeAudit: EngineOptions['intakeAudit'] = (senderOf) => auditIntake(() => engine.clock.now(), senderOf);
+  const engine: Engine = await engineWith(t.store, options.workflows ?? [], { logger, intakeAudit, ...options.engine });
   const services = servicesFor(engine, { keyring: testKeyring() });
   const api = await buildApi({ services, logger, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024, rateLimit: options.rateLimit ?? { perMinute: 100_000, loginPerMinute: 1000 } });
   await api.listen({ host: '127.0.0.1', port: 0 });

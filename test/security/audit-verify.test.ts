@@ -69,7 +69,7 @@ describe('crossdock audit verify', () => {
     await waitForRun(h.engine, runId, ['failed']);
     assert.equal((await h.request('POST', `/api/v1/runs/${runId}/replay`, { token: operator, body: { fromStep: 'ask', reason: 'customer called back' } })).status, 200);
     const actions = (await h.services.audit.list({ limit: 1000 })).map((e) => e.action);
-    for (const action of ['user.create', 'login.succeeded', 'login.failed', 'token.create', 'event.send', 'run.signal', 'run.replay']) assert.ok(actions.includes(action), `${action} in ${actions}`);
+    for (const action of ['user.create', 'login.succeeded', 'login.failed', 'token.create', 'event.intake', 'run.signal', 'run.replay']) assert.ok(actions.includes(action), `${action} in ${actions}`);
     await h.api.close();
     h.services.metrics.close();
     await h.engine.stopWorkers();
@@ -109,6 +109,38 @@ describe('crossdock audit verify', () => {
     assert.match(altered.out.problem!, /^entry 4 \(.*\) was altered/);
     // Put it back exactly: the chain holds again (the hash covers the content, nothing else).
     await tamper((tx) => sql`UPDATE audit_log SET details = ${JSON.stringify(original)}::jsonb WHERE seq = 4`.execute(tx));
+    assert.equal(verifyCli(env).status, 0);
+  });
+
+  test('the intake entry names who sent the event; verify fails, naming the event and its entry, after a stored event is changed or removed', async () => {
+    const store = await reopen();
+    const event = (await sql<Record<string, unknown>>`SELECT * FROM events WHERE source = 'shop' AND dedupe_key = 'SO-1'`.execute(store.db)).rows[0]!;
+    const entry = (await sql<{ seq: string; actor: string; details: { events: { id: string; by: string }[] } }>`
+      SELECT seq, actor, details FROM audit_log WHERE action = 'event.intake' AND details->'events' @> ${JSON.stringify([{ id: String(event.id) }])}::jsonb`.execute(store.db)).rows;
+    await store.close();
+    assert.equal(entry.length, 1, 'one intake entry covers the event');
+    const seq = Number(entry[0]!.seq);
+    assert.match(entry[0]!.details.events[0]!.by, /^token:\d+ .*operator/);
+    const name = new RegExp(`^event ${String(event.id)} \\(shop, key SO-1\\) recorded by entry ${seq} `);
+
+    await tamper((tx) => sql`UPDATE events SET payload = '{"total": 1}'::jsonb WHERE id = ${event.id}`.execute(tx));
+    const changed = verifyCli(env);
+    assert.equal(changed.status, 1);
+    assert.equal(changed.out.seq, seq);
+    assert.match(changed.out.problem!, name);
+    assert.match(changed.out.problem!, /was altered: its payload no longer matches the entry/);
+    await tamper((tx) => sql`UPDATE events SET payload = '{}'::jsonb, dedupe_key = 'SO-9' WHERE id = ${event.id}`.execute(tx));
+    assert.match(verifyCli(env).out.problem!, /was altered: its key no longer matches the entry/);
+    await tamper((tx) => sql`UPDATE events SET dedupe_key = 'SO-1' WHERE id = ${event.id}`.execute(tx));
+    assert.equal(verifyCli(env).status, 0, 'put back exactly, the event checks again');
+
+    await tamper((tx) => sql`DELETE FROM events WHERE id = ${event.id}`.execute(tx));
+    const removed = verifyCli(env);
+    assert.equal(removed.status, 1);
+    assert.equal(removed.out.seq, seq);
+    assert.match(removed.out.problem!, name);
+    assert.match(removed.out.problem!, /was removed from the events table/);
+    await tamper((tx) => sql`INSERT INTO events OVERRIDING SYSTEM VALUE SELECT * FROM jsonb_populate_record(null::events, ${JSON.stringify(event)}::jsonb)`.execute(tx));
     assert.equal(verifyCli(env).status, 0);
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Permission } from '../../auth/index.ts';
+import { actorName, Permission } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { findEvent, listEvents } from '../../store/index.ts';
 import { decodeCursor, page } from '../pagination.ts';
@@ -31,7 +31,8 @@ export const eventRoutes = [
   route<unknown>({
     method: 'POST', path: '/api/v1/events', tag: 'events', access: Permission.eventsSend, status: 202,
     summary: 'Send an event: 202 after the durable insert (with the runs it started), 200 for a duplicate key',
-    handler: async ({ services, body, principal, reply, audit }) => {
+    auditedInTransaction: true, // the intake's entry names this sender, in the transaction that stores the event
+    handler: async ({ services, body, principal, reply, request }) => {
       const source = (body as { source?: unknown } | null)?.source;
       if (principal?.eventSources && !(typeof source === 'string' && principal.eventSources.includes(source))) {
         throw new CrossdockError('EVENT_SOURCE_FORBIDDEN', `This token may send events only as ${principal.eventSources.join(', ')}`, { category: 'user', retryable: false, details: [{ path: 'source', message: 'not allowed for this token' }] });
@@ -41,13 +42,12 @@ export const eventRoutes = [
       const door = principal?.kind === 'service' && typeof source === 'string' && principal.eventSources?.includes(source) ? 'engine' : 'api';
       let accepted;
       try {
-        accepted = await services.engine.accept(body, door);
+        // The intake's audit entry names the sender (in the transaction that stores the event).
+        accepted = await services.engine.accept(body, door, { actor: principal ? actorName(principal) : 'anonymous', requestId: request.id });
       } catch (error) {
         services.metrics.eventRejected('api', error instanceof CrossdockError ? error.code : 'INTERNAL');
         throw error;
       }
-      const { type, key } = body as { type: string; key?: string };
-      await audit({ action: 'event.send', target: `event:${accepted.eventId}`, details: { source, type, key: key ?? null, duplicate: accepted.duplicate, conflict: accepted.conflict, runIds: accepted.runIds } });
       return reply.status(accepted.duplicate || accepted.conflict ? 200 : 202).send(accepted);
     },
   }),

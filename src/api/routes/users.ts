@@ -30,6 +30,7 @@ export const userRoutes = [
     summary: 'Disable a user: their sessions end and their tokens stop working at once',
     handler: async ({ services, params, audit }) => {
       const disabled = await services.users.disable(params.id!);
+      services.tokens.forget(); // their tokens stop at the next request, not when the cache would expire
       await audit({ action: 'user.disable', target: `user:${disabled.id}`, details: { email: disabled.email } });
       return disabled;
     },
