@@ -30,8 +30,17 @@ import { openStore, type Store } from '../src/store/index.ts';
 import { createTestDatabase, dropTestDatabase } from '../test/support/stores.ts';
 
 /** `label=path/to/bin/crossdock.js,...`: builds to compare point by point in one run (default: this checkout). */
-const BUILDS = (process.env.BENCH_API_BUILDS ?? `this=${resolve(import.meta.dirname, '..', 'bin', 'crossdock.js')}`).split(',').map((b) => b.split('=') as [string, string]);
-const list = (name: string, fallback: string) => (process.env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+const BUILDS = (
+  process.env.BENCH_API_BUILDS ??
+  `this=${resolve(import.meta.dirname, '..', 'bin', 'crossdock.js')}`
+)
+  .split(',')
+  .map((b) => b.split('=') as [string, string]);
+const list = (name: string, fallback: string) =>
+  (process.env[name] ?? fallback)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 const CONFIGS = list('BENCH_API_CONFIGS', 'embedded,pg,pg+1,pg+2');
 const DOORS = list('BENCH_API_DOORS', 'events,hooks');
 const CONCURRENCY = list('BENCH_API_C', '1,10,50').map(Number);
@@ -88,14 +97,20 @@ const cpuTicks = (pid: number): number => {
 };
 const rssMb = (pid: number) => {
   try {
-    return Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+    return Math.round(
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+    );
   } catch {
     return 0;
   }
 };
 
 function cli(cliPath: string, args: string[], env: NodeJS.ProcessEnv): string {
-  const result = spawnSync(process.execPath, [cliPath, ...args], { env, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [cliPath, ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (result.status !== 0) throw new Error(`crossdock ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
 }
@@ -155,41 +170,93 @@ async function startInstance(config: string, carrier: string, cliPath: string): 
   }
 }
 
-async function startProcesses(config: string, cliPath: string, env: NodeJS.ProcessEnv, processes: ChildProcess[], databaseUrl: string | null, dir: string, stop: () => Promise<void>): Promise<Instance> {
+async function startProcesses(
+  config: string,
+  cliPath: string,
+  env: NodeJS.ProcessEnv,
+  processes: ChildProcess[],
+  databaseUrl: string | null,
+  dir: string,
+  stop: () => Promise<void>,
+): Promise<Instance> {
   cli(cliPath, ['migrate'], env);
   cli(cliPath, ['users', 'add', 'bench@example.com', '--role', 'admin'], env);
-  const token = (JSON.parse(cli(cliPath, ['tokens', 'create', '--name', 'bench', '--user', 'bench@example.com', '--json'], env)) as { token: string }).token;
-  const start = spawn(process.execPath, [cliPath, 'start'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const token = (
+    JSON.parse(
+      cli(
+        cliPath,
+        ['tokens', 'create', '--name', 'bench', '--user', 'bench@example.com', '--json'],
+        env,
+      ),
+    ) as { token: string }
+  ).token;
+  const start = spawn(process.execPath, [cliPath, 'start'], {
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   processes.push(start);
   const line = await waitForLine(start, 'Crossdock API listening', 'crossdock start');
   const url = (JSON.parse(line) as { url: string }).url.replace('localhost', '127.0.0.1');
   const workerCount = config.startsWith('pg+') ? Number(config.slice(3)) : 0;
   for (let i = 0; i < workerCount; i++) {
-    const worker = spawn(process.execPath, [cliPath, 'worker'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const worker = spawn(process.execPath, [cliPath, 'worker'], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     processes.push(worker);
     await waitForLine(worker, 'workers started', 'crossdock worker');
   }
   const hookSecret = 'bench-path-token-0123456789-abcdefgh';
-  const created = await call(url, token, '/api/v1/sources', { name: 'benchhook', verification: 'path-token', secret: hookSecret, mapping: { type: 'bench.order', key: '= body.id', payload: '= body.order' } });
-  if (created.status !== 201) throw new Error(`creating the webhook source: ${created.status} ${created.body}`);
+  const created = await call(url, token, '/api/v1/sources', {
+    name: 'benchhook',
+    verification: 'path-token',
+    secret: hookSecret,
+    mapping: { type: 'bench.order', key: '= body.id', payload: '= body.order' },
+  });
+  if (created.status !== 201)
+    throw new Error(`creating the webhook source: ${created.status} ${created.body}`);
   return {
-    url, token, hookPath: `/hooks/benchhook/${hookSecret}`, processes, databaseUrl, dataDir: join(dir, 'data'), stop,
+    url,
+    token,
+    hookPath: `/hooks/benchhook/${hookSecret}`,
+    processes,
+    databaseUrl,
+    dataDir: join(dir, 'data'),
+    stop,
   };
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
-function call(base: string, token: string | null, path: string, body: unknown, method = 'POST'): Promise<{ status: number; body: string }> {
+function call(
+  base: string,
+  token: string | null,
+  path: string,
+  body: unknown,
+  method = 'POST',
+): Promise<{ status: number; body: string }> {
   const text = body === undefined ? '' : JSON.stringify(body);
   return new Promise((resolvePromise, reject) => {
-    const req = request(`${base}${path}`, {
-      method, agent,
-      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(text ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = request(
+      `${base}${path}`,
+      {
+        method,
+        agent,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(text
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }
+            : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolvePromise({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(text);
   });
@@ -211,13 +278,25 @@ async function backendPids(databaseUrl: string | null): Promise<number[]> {
   await client.connect();
   try {
     const name = new URL(databaseUrl).pathname.slice(1);
-    return (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()', [name])).rows.map((r) => r.pid);
+    return (
+      await client.query<{ pid: number }>(
+        'SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [name],
+      )
+    ).rows.map((r) => r.pid);
   } finally {
     await client.end();
   }
 }
 
-async function point(instance: Instance, config: string, door: string, c: number, prefix: string, base: number): Promise<Omit<Point, 'p50Ms' | 'p99Ms'> & { prefix: string }> {
+async function point(
+  instance: Instance,
+  config: string,
+  door: string,
+  c: number,
+  prefix: string,
+  base: number,
+): Promise<Omit<Point, 'p50Ms' | 'p99Ms'> & { prefix: string }> {
   const pgPids = await backendPids(instance.databaseUrl);
   const ticks0 = instance.processes.reduce((s, p) => s + cpuTicks(p.pid!), 0);
   const pgTicks0 = pgPids.reduce((s, pid) => s + cpuTicks(pid), 0);
@@ -229,23 +308,36 @@ async function point(instance: Instance, config: string, door: string, c: number
       const n = next++;
       const key = `${prefix}-${n}`;
       const order = { n, qty: 3, price: 9.5 };
-      const res = door === 'events'
-        ? await call(instance.url, instance.token, '/api/v1/events', { source: 'bench', type: 'bench.order', key, payload: order })
-        : await call(instance.url, null, instance.hookPath, { id: key, order });
+      const res =
+        door === 'events'
+          ? await call(instance.url, instance.token, '/api/v1/events', {
+              source: 'bench',
+              type: 'bench.order',
+              key,
+              payload: order,
+            })
+          : await call(instance.url, null, instance.hookPath, { id: key, order });
       if (res.status !== 202) throw new Error(`${door} ${key}: HTTP ${res.status} ${res.body}`);
     }
   };
   await Promise.all(Array.from({ length: c }, lane));
   const deadline = Date.now() + 300_000;
   while ((await completedRuns(instance)) < base + REQUESTS) {
-    if (Date.now() > deadline) throw new Error(`${config} ${door} c=${c}: runs did not complete in 300 s`);
+    if (Date.now() > deadline)
+      throw new Error(`${config} ${door} c=${c}: runs did not complete in 300 s`);
     await new Promise((r) => setTimeout(r, 25)); // polling the store, not a timing assumption
   }
   const seconds = (performance.now() - started) / 1000;
   const ticks = instance.processes.reduce((s, p) => s + cpuTicks(p.pid!), 0) - ticks0;
-  const pgTicks = (await backendPids(instance.databaseUrl)).reduce((s, pid) => s + cpuTicks(pid), 0) - pgTicks0;
+  const pgTicks =
+    (await backendPids(instance.databaseUrl)).reduce((s, pid) => s + cpuTicks(pid), 0) - pgTicks0;
   return {
-    config, door, c, requests: REQUESTS, prefix, load,
+    config,
+    door,
+    c,
+    requests: REQUESTS,
+    prefix,
+    load,
     runsPerSecond: Math.round(REQUESTS / seconds),
     cpuMsPerRun: round((ticks * TICK_MS) / REQUESTS),
     pgCpuMsPerRun: instance.databaseUrl ? round((pgTicks * TICK_MS) / REQUESTS) : null,
@@ -255,59 +347,90 @@ async function point(instance: Instance, config: string, door: string, c: number
 
 /** p50/p99 from accepted to completed, per point (its event keys share a prefix). */
 async function latencies(store: Store, prefix: string): Promise<{ p50: number; p99: number }> {
-  const row = (await sql<{ p50: number; p99: number }>`
+  const row = (
+    await sql<{ p50: number; p99: number }>`
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.ended_at - e.received_at) * 1000)::float8 AS p50,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM r.ended_at - e.received_at) * 1000)::float8 AS p99
-    FROM runs r JOIN events e ON e.id = r.event_id WHERE r.status = 'completed' AND starts_with(e.dedupe_key, ${`${prefix}-`})`.execute(store.db)).rows[0]!;
+    FROM runs r JOIN events e ON e.id = r.event_id WHERE r.status = 'completed' AND starts_with(e.dedupe_key, ${`${prefix}-`})`.execute(
+      store.db,
+    )
+  ).rows[0]!;
   return { p50: round(row.p50), p99: round(row.p99) };
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
 async function startCarrier(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'target-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((r) => createInterface({ input: child.stdout! }).once('line', r));
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'target-server.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((r) =>
+    createInterface({ input: child.stdout! }).once('line', r),
+  );
   return { url: `http://127.0.0.1:${line.trim()}`, child };
 }
 
 const carrier = await startCarrier();
 const points: Point[] = [];
-console.error(`bench:api: ${CONFIGS.join(', ')} | ${DOORS.join(', ')} | c = ${CONCURRENCY.join(', ')} | ${REQUESTS} requests per point | load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.error(
+  `bench:api: ${CONFIGS.join(', ')} | ${DOORS.join(', ')} | c = ${CONCURRENCY.join(', ')} | ${REQUESTS} requests per point | load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 try {
-  for (const configName of CONFIGS) for (const [label, cliPath] of BUILDS) {
-    const config = BUILDS.length > 1 ? `${configName} (${label})` : configName;
-    const instance = await startInstance(configName, carrier.url, cliPath);
-    const measured: Awaited<ReturnType<typeof point>>[] = [];
-    try {
-      let base = await completedRuns(instance);
-      for (const door of DOORS) {
-        for (const c of CONCURRENCY) {
-          const m = await point(instance, config, door, c, `${door}-c${c}`, base);
-          base += REQUESTS;
-          measured.push(m);
-          console.error(`  ${config} ${door} c=${c}: ${m.runsPerSecond} runs/s, ${m.cpuMsPerRun} ms CPU/run${m.pgCpuMsPerRun === null ? '' : ` + ${m.pgCpuMsPerRun} ms PostgreSQL`}, RSS ${m.rssMb} MB, load ${m.load.toFixed(1)}`);
-        }
-      }
-      // Latencies from the store; the embedded store is opened once `start` has let it go.
-      if (instance.databaseUrl === null) for (const p of instance.processes) await stopProcess(p);
-      const store = await openStore(instance.databaseUrl ? { kind: 'postgres', url: instance.databaseUrl, poolSize: 2 } : { kind: 'pglite', dataDir: instance.dataDir, synchronous: false, vacuumIntervalMs: 600_000 });
+  for (const configName of CONFIGS)
+    for (const [label, cliPath] of BUILDS) {
+      const config = BUILDS.length > 1 ? `${configName} (${label})` : configName;
+      const instance = await startInstance(configName, carrier.url, cliPath);
+      const measured: Awaited<ReturnType<typeof point>>[] = [];
       try {
-        for (const m of measured) {
-          const { p50, p99 } = await latencies(store, m.prefix);
-          points.push({ ...m, p50Ms: p50, p99Ms: p99 });
+        let base = await completedRuns(instance);
+        for (const door of DOORS) {
+          for (const c of CONCURRENCY) {
+            const m = await point(instance, config, door, c, `${door}-c${c}`, base);
+            base += REQUESTS;
+            measured.push(m);
+            console.error(
+              `  ${config} ${door} c=${c}: ${m.runsPerSecond} runs/s, ${m.cpuMsPerRun} ms CPU/run${m.pgCpuMsPerRun === null ? '' : ` + ${m.pgCpuMsPerRun} ms PostgreSQL`}, RSS ${m.rssMb} MB, load ${m.load.toFixed(1)}`,
+            );
+          }
+        }
+        // Latencies from the store; the embedded store is opened once `start` has let it go.
+        if (instance.databaseUrl === null) for (const p of instance.processes) await stopProcess(p);
+        const store = await openStore(
+          instance.databaseUrl
+            ? { kind: 'postgres', url: instance.databaseUrl, poolSize: 2 }
+            : {
+                kind: 'pglite',
+                dataDir: instance.dataDir,
+                synchronous: false,
+                vacuumIntervalMs: 600_000,
+              },
+        );
+        try {
+          for (const m of measured) {
+            const { p50, p99 } = await latencies(store, m.prefix);
+            points.push({ ...m, p50Ms: p50, p99Ms: p99 });
+          }
+        } finally {
+          await store.close();
         }
       } finally {
-        await store.close();
+        await instance.stop();
       }
-    } finally {
-      await instance.stop();
     }
-  }
 } finally {
   carrier.child.kill();
   agent.destroy();
 }
-console.log(`\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} x ${cpus()[0]?.model}  ${Math.round(totalmem() / 2 ** 30)} GiB  ${REQUESTS} requests per point`);
-console.log('| configuration | door | c | runs/s | p50 ms | p99 ms | CPU ms/run (Crossdock) | CPU ms/run (PostgreSQL) | RSS MB | load (1 min) |');
+console.log(
+  `\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} x ${cpus()[0]?.model}  ${Math.round(totalmem() / 2 ** 30)} GiB  ${REQUESTS} requests per point`,
+);
+console.log(
+  '| configuration | door | c | runs/s | p50 ms | p99 ms | CPU ms/run (Crossdock) | CPU ms/run (PostgreSQL) | RSS MB | load (1 min) |',
+);
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const p of points) console.log(`| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.rssMb} | ${p.load.toFixed(1)} |`);
+for (const p of points)
+  console.log(
+    `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.rssMb} | ${p.load.toFixed(1)} |`,
+  );

@@ -25,16 +25,32 @@ const COMMANDS = [['runs', 'list'], ['--help']];
 const THROUGH_SERVER = 'runs list (server running)';
 
 // The compiled side must be the current sources: build them first if they changed.
-execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-changed', 'cli'], { cwd: ROOT, stdio: 'inherit' });
+execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-changed', 'cli'], {
+  cwd: ROOT,
+  stdio: 'inherit',
+});
 
 const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-cli-'));
-const env = { ...process.env, CROSSDOCK_DATA_DIR: join(dir, 'data'), CROSSDOCK_STATE_DIR: join(dir, 'state'), CROSSDOCK_WORKFLOWS_DIR: join(ROOT, 'examples/workflows'), LOG_LEVEL: 'silent' };
+const env = {
+  ...process.env,
+  CROSSDOCK_DATA_DIR: join(dir, 'data'),
+  CROSSDOCK_STATE_DIR: join(dir, 'state'),
+  CROSSDOCK_WORKFLOWS_DIR: join(ROOT, 'examples/workflows'),
+  LOG_LEVEL: 'silent',
+};
 // The entry bin/crossdock.js had before the build: tsx's hook, then the sources.
 const fromSources = join(dir, 'from-sources.mjs');
 const tsxApi = import.meta.resolve('tsx/esm/api');
-writeFileSync(fromSources, `import { register } from '${tsxApi}';\nregister();\nconst { main } = await import('${pathToFileURL(join(ROOT, 'src/cli/main.ts')).href}');\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+writeFileSync(
+  fromSources,
+  `import { register } from '${tsxApi}';\nregister();\nconst { main } = await import('${pathToFileURL(join(ROOT, 'src/cli/main.ts')).href}');\nprocess.exitCode = await main(process.argv.slice(2));\n`,
+);
 const baseline = process.env.BENCH_CLI_BASELINE;
-const VARIANTS: Record<string, string[]> = { compiled: [join(ROOT, 'bin/crossdock.js')], 'sources (tsx)': [fromSources], ...(baseline ? { baseline: [join(resolve(baseline), 'bin/crossdock.js')] } : {}) };
+const VARIANTS: Record<string, string[]> = {
+  compiled: [join(ROOT, 'bin/crossdock.js')],
+  'sources (tsx)': [fromSources],
+  ...(baseline ? { baseline: [join(resolve(baseline), 'bin/crossdock.js')] } : {}),
+};
 type Variant = string;
 
 interface Sample {
@@ -44,16 +60,31 @@ interface Sample {
 
 function measure(variant: Variant, args: string[], extraEnv: Record<string, string> = {}): Sample {
   const out = join(dir, 'time.txt');
-  const run = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', out, process.execPath, ...VARIANTS[variant]!, ...args], { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 120_000 });
-  if (run.status !== 0) throw new Error(`${variant} crossdock ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
-  const [wall, user, system] = readFileSync(out, 'utf8').trim().split('\n').at(-1)!.split(' ').map(Number);
+  const run = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%e %U %S', '-o', out, process.execPath, ...VARIANTS[variant]!, ...args],
+    { cwd: ROOT, env: { ...env, ...extraEnv }, encoding: 'utf8', timeout: 120_000 },
+  );
+  if (run.status !== 0)
+    throw new Error(`${variant} crossdock ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+  const [wall, user, system] = readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .at(-1)!
+    .split(' ')
+    .map(Number);
   return { wallS: wall!, cpuS: user! + system! };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 try {
-  execFileSync(process.execPath, [join(ROOT, 'bin/crossdock.js'), 'migrate'], { cwd: ROOT, env, stdio: 'ignore' });
+  execFileSync(process.execPath, [join(ROOT, 'bin/crossdock.js'), 'migrate'], {
+    cwd: ROOT,
+    env,
+    stdio: 'ignore',
+  });
   const loadBefore = loadavg();
   const startedAt = new Date();
   const samples = new Map<string, Sample[]>();
@@ -70,14 +101,25 @@ try {
   }
   // The same command while `crossdock start` (compiled, this checkout) holds the store.
   const port = String(await freePort());
-  const server = spawn(process.execPath, [join(ROOT, 'bin/crossdock.js'), 'start', '--feed', join(ROOT, 'examples/events.jsonl')], { cwd: ROOT, env: { ...env, CROSSDOCK_PORT: port }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const server = spawn(
+    process.execPath,
+    [join(ROOT, 'bin/crossdock.js'), 'start', '--feed', join(ROOT, 'examples/events.jsonl')],
+    { cwd: ROOT, env: { ...env, CROSSDOCK_PORT: port }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   try {
-    await untilServing(server, join(env.CROSSDOCK_STATE_DIR, 'server.json'), `http://127.0.0.1:${port}`);
+    await untilServing(
+      server,
+      join(env.CROSSDOCK_STATE_DIR, 'server.json'),
+      `http://127.0.0.1:${port}`,
+    );
     for (let round = 0; round < ROUNDS; round++) {
       const names = Object.keys(VARIANTS);
       for (const variant of names.map((_, i) => names[(i + round) % names.length]!)) {
         const key = `${THROUGH_SERVER}|${variant}`;
-        samples.set(key, [...(samples.get(key) ?? []), measure(variant, ['runs', 'list'], { CROSSDOCK_PORT: port })]);
+        samples.set(key, [
+          ...(samples.get(key) ?? []),
+          measure(variant, ['runs', 'list'], { CROSSDOCK_PORT: port }),
+        ]);
       }
     }
   } finally {
@@ -85,8 +127,12 @@ try {
   }
   const loadAfter = loadavg();
   const fmt = (n: number) => n.toFixed(2);
-  console.log(`${startedAt.toISOString()}: ${ROUNDS} rounds, ${cpus().length} CPUs, Node ${process.version}, load average ${loadBefore.map(fmt).join(' ')} -> ${loadAfter.map(fmt).join(' ')}\n`);
-  console.log('| command | variant | wall s (median) | CPU s, user + system (median) | wall / compiled | CPU / compiled |');
+  console.log(
+    `${startedAt.toISOString()}: ${ROUNDS} rounds, ${cpus().length} CPUs, Node ${process.version}, load average ${loadBefore.map(fmt).join(' ')} -> ${loadAfter.map(fmt).join(' ')}\n`,
+  );
+  console.log(
+    '| command | variant | wall s (median) | CPU s, user + system (median) | wall / compiled | CPU / compiled |',
+  );
   console.log('| --- | --- | ---: | ---: | ---: | ---: |');
   for (const label of [...COMMANDS.map((args) => args.join(' ')), THROUGH_SERVER]) {
     const medians = (variant: Variant) => {
@@ -96,10 +142,14 @@ try {
     const compiled = medians('compiled');
     for (const variant of Object.keys(VARIANTS)) {
       const m = medians(variant);
-      console.log(`| \`crossdock ${label}\` | ${variant} | ${fmt(m.wall)} | ${fmt(m.cpu)} | ${fmt(m.wall / compiled.wall)}x | ${fmt(m.cpu / compiled.cpu)}x |`);
+      console.log(
+        `| \`crossdock ${label}\` | ${variant} | ${fmt(m.wall)} | ${fmt(m.cpu)} | ${fmt(m.wall / compiled.wall)}x | ${fmt(m.cpu / compiled.cpu)}x |`,
+      );
     }
   }
-  console.log(`\nEvery sample (wall/CPU s): ${[...samples.entries()].map(([key, list]) => `${key}: ${list.map((s) => `${fmt(s.wallS)}/${fmt(s.cpuS)}`).join(' ')}`).join('; ')}`);
+  console.log(
+    `\nEvery sample (wall/CPU s): ${[...samples.entries()].map(([key, list]) => `${key}: ${list.map((s) => `${fmt(s.wallS)}/${fmt(s.cpuS)}`).join(' ')}`).join('; ')}`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -115,11 +165,21 @@ function freePort(): Promise<number> {
 }
 
 /** Until the server has written its server file and answers, at most 180 s; an error if it ends first. */
-async function untilServing(server: ReturnType<typeof spawn>, serverFile: string, url: string): Promise<void> {
+async function untilServing(
+  server: ReturnType<typeof spawn>,
+  serverFile: string,
+  url: string,
+): Promise<void> {
   const deadline = Date.now() + 180_000;
   while (Date.now() < deadline) {
-    if (server.exitCode !== null) throw new Error(`crossdock start ended (${server.exitCode}) before answering`);
-    const up = existsSync(serverFile) && (await fetch(`${url}/healthz`).then((r) => r.ok, () => false));
+    if (server.exitCode !== null)
+      throw new Error(`crossdock start ended (${server.exitCode}) before answering`);
+    const up =
+      existsSync(serverFile) &&
+      (await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      ));
     if (up) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }

@@ -31,7 +31,7 @@ const only = process.env.BENCH_DASHBOARD_ONLY;
  * quarter of them resolved), 1 % waiting on an approval; the rest completed in 40 s.
  */
 async function seed(db: Kysely<never>, runs: number): Promise<void> {
-  const spacing = `${Math.floor((7 * 24 * 3600) / runs * 1000)} milliseconds`;
+  const spacing = `${Math.floor(((7 * 24 * 3600) / runs) * 1000)} milliseconds`;
   await sql`INSERT INTO workflow_versions (workflow_id, hash, definition, source_file, created_at)
     SELECT w, 'bench', jsonb_build_object('id', w, 'steps', '[]'::jsonb), null, now() - interval '8 days'
     FROM unnest(ARRAY['order-release', 'dispatch', 'returns']) w`.execute(db);
@@ -80,55 +80,137 @@ async function time(fn: () => Promise<unknown>): Promise<{ p50: number; p95: num
   return { p50: percentile(ms, 50), p95: percentile(ms, 95) };
 }
 
-interface Row { what: string; p50: number; p95: number; note: string }
+interface Row {
+  what: string;
+  p50: number;
+  p95: number;
+  note: string;
+}
 
 async function scenario(postgres: boolean): Promise<Row[]> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-dashboard-'));
   const database = postgres ? await createTestDatabase('crossdock_bench_dash') : null;
   mkdirSync(join(dir, 'workflows'));
   const config = loadConfig({
-    CROSSDOCK_DATA_DIR: join(dir, 'data'), CROSSDOCK_STATE_DIR: dir, CROSSDOCK_WORKFLOWS_DIR: join(dir, 'workflows'),
-    CROSSDOCK_PORT: '0', LOG_LEVEL: 'error', ...(database ? { DATABASE_URL: database } : {}),
+    CROSSDOCK_DATA_DIR: join(dir, 'data'),
+    CROSSDOCK_STATE_DIR: dir,
+    CROSSDOCK_WORKFLOWS_DIR: join(dir, 'workflows'),
+    CROSSDOCK_PORT: '0',
+    LOG_LEVEL: 'error',
+    ...(database ? { DATABASE_URL: database } : {}),
   });
   const crossdock = await createCrossdock(config, { logger: silentLogger() });
-  const admin = await crossdock.services.users.create({ email: 'bench@crossdock.test', role: 'admin' }); // before the API: no first-admin set-up
-  const instance = await startInstance(crossdock, config, { api: true, workers: 0, port: 0 }, createOutput(false));
+  const admin = await crossdock.services.users.create({
+    email: 'bench@crossdock.test',
+    role: 'admin',
+  }); // before the API: no first-admin set-up
+  const instance = await startInstance(
+    crossdock,
+    config,
+    { api: true, workers: 0, port: 0 },
+    createOutput(false),
+  );
   try {
     const db = crossdock.store.db as never as Kysely<never>;
     const seeded = performance.now();
     await seed(db, RUNS);
     const seedSeconds = (performance.now() - seeded) / 1000;
-    const { token } = await crossdock.services.tokens.create({ id: admin.id, role: 'admin' }, { name: 'bench' }, null);
+    const { token } = await crossdock.services.tokens.create(
+      { id: admin.id, role: 'admin' },
+      { name: 'bench' },
+      null,
+    );
     const get = async (path: string) => {
-      const res = await fetch(`${instance.url}${path}`, { headers: { authorization: `Bearer ${token}` } });
+      const res = await fetch(`${instance.url}${path}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       if (res.status !== 200) throw new Error(`${path}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<Record<string, unknown>>;
     };
-    const ids = (await sql<{ lo: string; hi: string }>`SELECT min(id) AS lo, max(id) AS hi FROM runs`.execute(db)).rows[0]!;
+    const ids = (
+      await sql<{ lo: string; hi: string }>`SELECT min(id) AS lo, max(id) AS hi FROM runs`.execute(
+        db,
+      )
+    ).rows[0]!;
     const middle = String(Math.floor((Number(ids.lo) + Number(ids.hi)) / 2));
     const depth = Number(ids.hi) - Number(middle);
     const rows: Row[] = [];
-    const endpoint = async (what: string, path: string, check: (body: Record<string, unknown>) => string) => {
+    const endpoint = async (
+      what: string,
+      path: string,
+      check: (body: Record<string, unknown>) => string,
+    ) => {
       const note = check(await get(path));
       rows.push({ what, ...(await time(() => get(path))), note });
     };
-    const count = (key: string) => (b: Record<string, unknown>) => `${(b[key] as unknown[]).length} ${key}`;
+    const count = (key: string) => (b: Record<string, unknown>) =>
+      `${(b[key] as unknown[]).length} ${key}`;
     await endpoint('runs, first page', '/api/v1/runs?limit=50', count('runs'));
-    await endpoint(`runs, a page ${depth.toLocaleString('en')} runs deep (cursor)`, `/api/v1/runs?limit=50&cursor=${encodeCursor(middle)}`, count('runs'));
+    await endpoint(
+      `runs, a page ${depth.toLocaleString('en')} runs deep (cursor)`,
+      `/api/v1/runs?limit=50&cursor=${encodeCursor(middle)}`,
+      count('runs'),
+    );
     await endpoint('runs, failed only', '/api/v1/runs?limit=50&status=failed', count('runs'));
-    await endpoint('runs, a rare workflow (0.1 %)', '/api/v1/runs?limit=50&workflow=returns', count('runs'));
-    await endpoint('runs, last hour', `/api/v1/runs?limit=50&since=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`, count('runs'));
-    await endpoint('runs, input contains an order name (one match)', `/api/v1/runs?limit=50&q=S${String(Math.floor(RUNS / 2)).padStart(6, '0')}`, count('runs'));
-    await endpoint('runs, input contains text most runs have', '/api/v1/runs?limit=50&q=S0', count('runs'));
-    await endpoint('exception queue, open', '/api/v1/exceptions?status=open&limit=50', (b) => `${(b.cases as unknown[] | undefined)?.length ?? '?'} cases`);
-    await endpoint('exception root-cause groups', '/api/v1/exceptions/groups', (b) => `${(b.groups as unknown[] | undefined)?.length ?? '?'} groups`);
-    await endpoint('approvals inbox, pending', '/api/v1/approvals?status=pending&limit=200', (b) => `${(b.approvals as unknown[]).length} of ${String(b.total)}`);
-    for (const last of ['1h', '24h', '7d']) await endpoint(`KPIs, last ${last}`, `/api/v1/kpis?last=${last}`, (b) => `${String((b.events as { total: number }).total)} events`);
-    const keyset = await time(() => sql`SELECT id FROM runs WHERE id < ${middle} ORDER BY id DESC LIMIT 51`.execute(db));
-    const offset = await time(() => sql`SELECT id FROM runs ORDER BY id DESC OFFSET ${depth} LIMIT 51`.execute(db));
+    await endpoint(
+      'runs, a rare workflow (0.1 %)',
+      '/api/v1/runs?limit=50&workflow=returns',
+      count('runs'),
+    );
+    await endpoint(
+      'runs, last hour',
+      `/api/v1/runs?limit=50&since=${encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString())}`,
+      count('runs'),
+    );
+    await endpoint(
+      'runs, input contains an order name (one match)',
+      `/api/v1/runs?limit=50&q=S${String(Math.floor(RUNS / 2)).padStart(6, '0')}`,
+      count('runs'),
+    );
+    await endpoint(
+      'runs, input contains text most runs have',
+      '/api/v1/runs?limit=50&q=S0',
+      count('runs'),
+    );
+    await endpoint(
+      'exception queue, open',
+      '/api/v1/exceptions?status=open&limit=50',
+      (b) => `${(b.cases as unknown[] | undefined)?.length ?? '?'} cases`,
+    );
+    await endpoint(
+      'exception root-cause groups',
+      '/api/v1/exceptions/groups',
+      (b) => `${(b.groups as unknown[] | undefined)?.length ?? '?'} groups`,
+    );
+    await endpoint(
+      'approvals inbox, pending',
+      '/api/v1/approvals?status=pending&limit=200',
+      (b) => `${(b.approvals as unknown[]).length} of ${String(b.total)}`,
+    );
+    for (const last of ['1h', '24h', '7d'])
+      await endpoint(
+        `KPIs, last ${last}`,
+        `/api/v1/kpis?last=${last}`,
+        (b) => `${String((b.events as { total: number }).total)} events`,
+      );
+    const keyset = await time(() =>
+      sql`SELECT id FROM runs WHERE id < ${middle} ORDER BY id DESC LIMIT 51`.execute(db),
+    );
+    const offset = await time(() =>
+      sql`SELECT id FROM runs ORDER BY id DESC OFFSET ${depth} LIMIT 51`.execute(db),
+    );
     rows.push({ what: `SQL: the same deep page by keyset`, ...keyset, note: 'id < cursor' });
-    rows.push({ what: `SQL: the same deep page by OFFSET ${depth.toLocaleString('en')}`, ...offset, note: `${(offset.p50 / keyset.p50).toFixed(0)}x the keyset p50` });
-    rows.push({ what: 'seeding', p50: seedSeconds * 1000, p95: seedSeconds * 1000, note: `${RUNS.toLocaleString('en')} runs and their events, cases, approvals` });
+    rows.push({
+      what: `SQL: the same deep page by OFFSET ${depth.toLocaleString('en')}`,
+      ...offset,
+      note: `${(offset.p50 / keyset.p50).toFixed(0)}x the keyset p50`,
+    });
+    rows.push({
+      what: 'seeding',
+      p50: seedSeconds * 1000,
+      p95: seedSeconds * 1000,
+      note: `${RUNS.toLocaleString('en')} runs and their events, cases, approvals`,
+    });
     return rows;
   } finally {
     await instance.stop();
@@ -137,7 +219,11 @@ async function scenario(postgres: boolean): Promise<Row[]> {
   }
 }
 
-console.log(`${RUNS.toLocaleString('en')} runs, ${REPEAT} timed requests per row; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `${RUNS.toLocaleString('en')} runs, ${REPEAT} timed requests per row; load average before: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 const results: [string, Row[]][] = [];
 for (const postgres of [false, true]) {
   if (only && (only === 'postgres') !== postgres) continue;
@@ -148,6 +234,12 @@ console.log(`| request | ${names.map((n) => `${n} p50 ms | ${n} p95 ms`).join(' 
 console.log(`| --- | ${names.map(() => '---: | ---:').join(' | ')} | --- |`);
 for (let i = 0; i < results[0]![1].length; i++) {
   const row = results[0]![1][i]!;
-  console.log(`| ${row.what} | ${results.map(([, r]) => `${r[i]!.p50.toFixed(1)} | ${r[i]!.p95.toFixed(1)}`).join(' | ')} | ${results.map(([, r]) => r[i]!.note).join(' / ')} |`);
+  console.log(
+    `| ${row.what} | ${results.map(([, r]) => `${r[i]!.p50.toFixed(1)} | ${r[i]!.p95.toFixed(1)}`).join(' | ')} | ${results.map(([, r]) => r[i]!.note).join(' / ')} |`,
+  );
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

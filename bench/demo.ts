@@ -23,7 +23,11 @@ const orders = Number(process.env.BENCH_DEMO_ORDERS ?? 200);
 const rate = Number(process.env.BENCH_DEMO_RATE ?? 20);
 const only = process.env.BENCH_DEMO_ONLY;
 
-interface Scenario { name: string; workerProcesses: number; postgres: boolean }
+interface Scenario {
+  name: string;
+  workerProcesses: number;
+  postgres: boolean;
+}
 const scenarios: Scenario[] = [
   { name: 'PGlite, one process (npm start)', workerProcesses: 0, postgres: false },
   { name: 'PostgreSQL, 2 worker processes', workerProcesses: 2, postgres: true },
@@ -35,8 +39,17 @@ async function scenario(s: Scenario): Promise<{ report: DemoReport; seconds: num
   try {
     const started = Date.now();
     const report = await runDemo({
-      orders, ratePerSecond: rate, seed: 42, port: 0, dir, summaryEveryMs: 3_600_000, logger: silentLogger(), out: createOutput(false),
-      workerProcesses: s.workerProcesses, settleTimeoutMs: 1_800_000, ...(database ? { env: { DATABASE_URL: database } } : {}),
+      orders,
+      ratePerSecond: rate,
+      seed: 42,
+      port: 0,
+      dir,
+      summaryEveryMs: 3_600_000,
+      logger: silentLogger(),
+      out: createOutput(false),
+      workerProcesses: s.workerProcesses,
+      settleTimeoutMs: 1_800_000,
+      ...(database ? { env: { DATABASE_URL: database } } : {}),
     });
     if (!report) throw new Error('a bounded demo reports');
     return { report, seconds: (Date.now() - started) / 1000 };
@@ -46,13 +59,25 @@ async function scenario(s: Scenario): Promise<{ report: DemoReport; seconds: num
   }
 }
 
-console.log(`${orders} orders at ${rate}/s; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log('| scenario | orders | booked | orders/s (confirmed -> booked) | p50 ms | p99 ms | wall s | all accounted for |');
+console.log(
+  `${orders} orders at ${rate}/s; load average before: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
+console.log(
+  '| scenario | orders | booked | orders/s (confirmed -> booked) | p50 ms | p99 ms | wall s | all accounted for |',
+);
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
 for (const s of scenarios) {
   const { report, seconds } = await scenario(s);
   const l = report.latencyMs.confirmedToBooked;
   const throughput = report.throughput.ordersPerSecond;
-  console.log(`| ${s.name} | ${report.orders} | ${report.dispatch.booked} | ${throughput === null ? '-' : throughput.toFixed(2)} | ${l.p50 ?? '-'} | ${l.p99 ?? '-'} | ${seconds.toFixed(0)} | ${report.accountedFor ? 'yes' : `NO: ${report.problems.slice(0, 3).join('; ')}`} |`);
+  console.log(
+    `| ${s.name} | ${report.orders} | ${report.dispatch.booked} | ${throughput === null ? '-' : throughput.toFixed(2)} | ${l.p50 ?? '-'} | ${l.p99 ?? '-'} | ${seconds.toFixed(0)} | ${report.accountedFor ? 'yes' : `NO: ${report.problems.slice(0, 3).join('; ')}`} |`,
+  );
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

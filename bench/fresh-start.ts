@@ -33,7 +33,12 @@ async function freshStart(mode: 'initdb' | 'cached'): Promise<{ wallMs: number; 
     const failure = createCluster(dataDir, null);
     if (failure) throw new Error(failure);
   }
-  const store = await openStore({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 });
+  const store = await openStore({
+    kind: 'pglite',
+    dataDir,
+    synchronous: false,
+    vacuumIntervalMs: 3_600_000,
+  });
   await store.migrate();
   const wallMs = performance.now() - started;
   const cpuS = cpuSeconds() - cpu;
@@ -43,14 +48,27 @@ async function freshStart(mode: 'initdb' | 'cached'): Promise<{ wallMs: number; 
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`fresh embedded data directory: ${ROUNDS} rounds each, ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `fresh embedded data directory: ${ROUNDS} rounds each, ${cpus().length} cores, load ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 await freshStart('cached'); // fills the cache if it is empty; not counted
-const results = { initdb: [] as { wallMs: number; cpuS: number }[], cached: [] as { wallMs: number; cpuS: number }[] };
+const results = {
+  initdb: [] as { wallMs: number; cpuS: number }[],
+  cached: [] as { wallMs: number; cpuS: number }[],
+};
 for (let i = 0; i < ROUNDS; i++) {
   results.initdb.push(await freshStart('initdb'));
   results.cached.push(await freshStart('cached'));
 }
 for (const [mode, rounds] of Object.entries(results)) {
-  console.log(`${mode.padEnd(7)} wall p50 ${median(rounds.map((r) => r.wallMs)).toFixed(0)} ms (${rounds.map((r) => r.wallMs.toFixed(0)).join(', ')}); CPU p50 ${median(rounds.map((r) => r.cpuS)).toFixed(2)} s`);
+  console.log(
+    `${mode.padEnd(7)} wall p50 ${median(rounds.map((r) => r.wallMs)).toFixed(0)} ms (${rounds.map((r) => r.wallMs.toFixed(0)).join(', ')}); CPU p50 ${median(rounds.map((r) => r.cpuS)).toFixed(2)} s`,
+  );
 }
-console.log(`load after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -22,19 +22,38 @@ const rate = Number(process.env.BENCH_HINTS_RATE ?? 20);
 const lagMs = Number(process.env.BENCH_HINTS_LAG_MS ?? 100);
 
 const dir = mkdtempSync(join(tmpdir(), 'crossdock-bench-hints-'));
-console.log(`${new Date().toISOString()}  ${orders} orders at ${rate}/s, poller off, Odoo commits ${lagMs} ms after its webhook; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `${new Date().toISOString()}  ${orders} orders at ${rate}/s, poller off, Odoo commits ${lagMs} ms after its webhook; load average before: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 try {
   const started = Date.now();
   const report = await runDemo({
-    orders, ratePerSecond: rate, seed: 42, port: 0, dir, summaryEveryMs: 3_600_000, logger: silentLogger(), out: createOutput(false),
-    settleTimeoutMs: 300_000, odooPollIntervalMs: 0, odooCommitLagMs: lagMs,
+    orders,
+    ratePerSecond: rate,
+    seed: 42,
+    port: 0,
+    dir,
+    summaryEveryMs: 3_600_000,
+    logger: silentLogger(),
+    out: createOutput(false),
+    settleTimeoutMs: 300_000,
+    odooPollIntervalMs: 0,
+    odooCommitLagMs: lagMs,
   });
   if (!report) throw new Error('a bounded demo reports');
   const l = report.latencyMs.confirmedToBooked;
   console.log('| orders | booked | p50 ms | p99 ms | wall s | all accounted for |');
   console.log('| ---: | ---: | ---: | ---: | ---: | --- |');
-  console.log(`| ${report.orders} | ${report.dispatch.booked} | ${l.p50 ?? '-'} | ${l.p99 ?? '-'} | ${((Date.now() - started) / 1000).toFixed(0)} | ${report.accountedFor ? 'yes' : `NO: ${report.problems.slice(0, 3).join('; ')}`} |`);
+  console.log(
+    `| ${report.orders} | ${report.dispatch.booked} | ${l.p50 ?? '-'} | ${l.p99 ?? '-'} | ${((Date.now() - started) / 1000).toFixed(0)} | ${report.accountedFor ? 'yes' : `NO: ${report.problems.slice(0, 3).join('; ')}`} |`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);

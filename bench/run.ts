@@ -52,8 +52,12 @@ interface Result {
 }
 
 async function startTarget(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [join(import.meta.dirname, 'target-server.mjs')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'target-server.mjs')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const line = await new Promise<string>((resolve) =>
+    createInterface({ input: child.stdout! }).once('line', resolve),
+  );
   return { url: `http://127.0.0.1:${line.trim()}`, child };
 }
 
@@ -63,20 +67,37 @@ async function feed(engine: Engine, runs: number, prefix: string): Promise<void>
   const lane = async () => {
     while (next < runs) {
       const n = next++;
-      await engine.accept({ source: 'bench', type: 'bench.order', key: `${prefix}-${n}`, payload: { n, qty: 3, price: 9.5 } });
+      await engine.accept({
+        source: 'bench',
+        type: 'bench.order',
+        key: `${prefix}-${n}`,
+        payload: { n, qty: 3, price: 9.5 },
+      });
     }
   };
   await Promise.all(Array.from({ length: 256 }, lane));
 }
 
 /** Sends events at a steady rate, as production traffic arrives: latency without a backlog. */
-async function feedPaced(engine: Engine, runs: number, prefix: string, perSecond: number): Promise<void> {
+async function feedPaced(
+  engine: Engine,
+  runs: number,
+  prefix: string,
+  perSecond: number,
+): Promise<void> {
   const started = Date.now();
   const pending: Promise<unknown>[] = [];
   for (let n = 0; n < runs; n++) {
     const due = started + (n * 1000) / perSecond;
     if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-    pending.push(engine.accept({ source: 'bench', type: 'bench.order', key: `${prefix}-${n}`, payload: { n, qty: 3, price: 9.5 } }));
+    pending.push(
+      engine.accept({
+        source: 'bench',
+        type: 'bench.order',
+        key: `${prefix}-${n}`,
+        payload: { n, qty: 3, price: 9.5 },
+      }),
+    );
   }
   await Promise.all(pending);
 }
@@ -85,7 +106,9 @@ async function waitAllCompleted(store: Store, runs: number, deadlineMs = 600_000
   const deadline = Date.now() + deadlineMs;
   for (;;) {
     const row = await sql<{ done: number; failed: number }>`
-      SELECT count(*) FILTER (WHERE status = 'completed')::int AS done, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM runs`.execute(store.db);
+      SELECT count(*) FILTER (WHERE status = 'completed')::int AS done, count(*) FILTER (WHERE status = 'failed')::int AS failed FROM runs`.execute(
+      store.db,
+    );
     const { done, failed } = row.rows[0]!;
     if (failed > 0) throw new Error(`${failed} benchmark runs failed`);
     if (done >= runs) return;
@@ -94,31 +117,59 @@ async function waitAllCompleted(store: Store, runs: number, deadlineMs = 600_000
   }
 }
 
-async function measure(store: Store, scenario: string, runs: number, rssMb: number): Promise<Result> {
+async function measure(
+  store: Store,
+  scenario: string,
+  runs: number,
+  rssMb: number,
+): Promise<Result> {
   const stats = await sql<{ seconds: number; p50: number; p99: number }>`
     SELECT extract(epoch FROM max(r.ended_at) - min(e.received_at))::float8 AS seconds,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r.ended_at - e.received_at) * 1000)::float8 AS p50,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM r.ended_at - e.received_at) * 1000)::float8 AS p99
     FROM runs r JOIN events e ON e.id = r.event_id WHERE r.status = 'completed'`.execute(store.db);
   const s = stats.rows[0]!;
-  return { scenario, runs, seconds: round(s.seconds), runsPerSecond: Math.round(runs / s.seconds), p50Ms: round(s.p50), p99Ms: round(s.p99), rssMb };
+  return {
+    scenario,
+    runs,
+    seconds: round(s.seconds),
+    runsPerSecond: Math.round(runs / s.seconds),
+    p50Ms: round(s.p50),
+    p99Ms: round(s.p99),
+    rssMb,
+  };
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
-const rssOf = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024);
+const rssOf = (pid: number) =>
+  Math.round(
+    Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024,
+  );
 
 async function benchPglite(url: string, lingerMs = 2, pacedPerSecond = 0): Promise<Result> {
   const root = mkdtempSync(join(tmpdir(), 'crossdock-bench-'));
-  const store = await openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: false, vacuumIntervalMs: 600_000 });
+  const store = await openStore({
+    kind: 'pglite',
+    dataDir: join(root, 'data'),
+    synchronous: false,
+    vacuumIntervalMs: 600_000,
+  });
   try {
     await store.migrate();
     const engine = await engineFor(store, url);
     engine.startWorkers(1, { checkpointLingerMs: lingerMs });
     const runs = pacedPerSecond > 0 ? Math.min(RUNS, pacedPerSecond * 5) : RUNS;
-    await (pacedPerSecond > 0 ? feedPaced(engine, runs, 'p', pacedPerSecond) : feed(engine, runs, 'p'));
+    await (pacedPerSecond > 0
+      ? feedPaced(engine, runs, 'p', pacedPerSecond)
+      : feed(engine, runs, 'p'));
     await waitAllCompleted(store, runs);
     await engine.stopWorkers();
-    const label = pacedPerSecond > 0 ? `, paced ${pacedPerSecond} events/s` : lingerMs === 2 ? '' : `, checkpoint linger ${lingerMs} ms`;
+    const label =
+      pacedPerSecond > 0
+        ? `, paced ${pacedPerSecond} events/s`
+        : lingerMs === 2
+          ? ''
+          : `, checkpoint linger ${lingerMs} ms`;
     return await measure(store, `PGlite, 1 in-process worker${label}`, runs, rssOf(process.pid));
   } finally {
     await store.close();
@@ -153,10 +204,28 @@ async function benchPostgres(url: string, workerCount: number): Promise<Result> 
     writeFileSync(join(dir, 'bench.yaml'), workflow(url));
     const engine = await engineFor(store, url);
     for (let i = 0; i < workerCount; i++) {
-      const child = spawn(process.execPath, [...(process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : []), 'bin/crossdock.js', 'worker', '--workflows', dir], {
-        env: { ...process.env, DATABASE_URL: dbUrl.toString(), LOG_LEVEL: 'info', CROSSDOCK_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '200', CROSSDOCK_POLL_INTERVAL_MS: '200' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          ...(process.env.BENCH_PROFILE_DIR
+            ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`]
+            : []),
+          'bin/crossdock.js',
+          'worker',
+          '--workflows',
+          dir,
+        ],
+        {
+          env: {
+            ...process.env,
+            DATABASE_URL: dbUrl.toString(),
+            LOG_LEVEL: 'info',
+            CROSSDOCK_WORKER_CONCURRENCY: process.env.BENCH_WORKER_CONCURRENCY ?? '200',
+            CROSSDOCK_POLL_INTERVAL_MS: '200',
+          },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       workers.push(child);
       await new Promise<void>((resolve) => {
         const lines = createInterface({ input: child.stdout! });
@@ -166,7 +235,12 @@ async function benchPostgres(url: string, workerCount: number): Promise<Result> 
     await feed(engine, RUNS, 'g');
     await waitAllCompleted(store, RUNS);
     const rss = workers.reduce((sum, w) => sum + rssOf(w.pid!), 0);
-    return await measure(store, `PostgreSQL, ${workerCount} worker process${workerCount > 1 ? 'es' : ''}`, RUNS, rss);
+    return await measure(
+      store,
+      `PostgreSQL, ${workerCount} worker process${workerCount > 1 ? 'es' : ''}`,
+      RUNS,
+      rss,
+    );
   } finally {
     for (const w of workers) w.kill('SIGTERM');
     await store.close();
@@ -219,7 +293,12 @@ try {
 } finally {
   target.child.kill();
 }
-console.log(`\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} x ${cpus()[0]?.model}  ${Math.round(totalmem() / 2 ** 30)} GiB`);
+console.log(
+  `\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} x ${cpus()[0]?.model}  ${Math.round(totalmem() / 2 ** 30)} GiB`,
+);
 console.log('| scenario | runs | seconds | runs/s | p50 ms | p99 ms | RSS MB |');
 console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of results) console.log(`| ${r.scenario} | ${r.runs} | ${r.seconds} | ${r.runsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.rssMb} |`);
+for (const r of results)
+  console.log(
+    `| ${r.scenario} | ${r.runs} | ${r.seconds} | ${r.runsPerSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.rssMb} |`,
+  );

@@ -50,12 +50,15 @@ export function descendants(root: number): { pid: number; command: string }[] {
     }
   }
   const below = (pid: number): boolean => {
-    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === root) return true;
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p))
+      if (p === root) return true;
     return false;
   };
   return [...parent.keys()].filter(below).flatMap((pid) => {
     try {
-      return [{ pid, command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() }];
+      return [
+        { pid, command: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim() },
+      ];
     } catch {
       return [];
     }

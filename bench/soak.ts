@@ -34,30 +34,67 @@ const sampleMs = Number(process.env.SOAK_SAMPLE_MS ?? 10_000);
 const workers = Number(process.env.SOAK_WORKERS ?? 2);
 const only = process.env.SOAK_ONLY;
 const heapMb = process.env.SOAK_HEAP_MB ?? '256';
-const snapshotMinutes = (process.env.SOAK_SNAPSHOT_MINUTES ?? '').split(',').filter(Boolean).map(Number);
+const snapshotMinutes = (process.env.SOAK_SNAPSHOT_MINUTES ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
 const snapshotDir = process.env.SOAK_SNAPSHOT_DIR;
-if (snapshotMinutes.length > 0 && !snapshotDir) throw new Error('SOAK_SNAPSHOT_MINUTES needs SOAK_SNAPSHOT_DIR (where the snapshots go)');
+if (snapshotMinutes.length > 0 && !snapshotDir)
+  throw new Error('SOAK_SNAPSHOT_MINUTES needs SOAK_SNAPSHOT_DIR (where the snapshots go)');
 const CLI = resolve(import.meta.dirname, '..', 'bin', 'crossdock.js');
 const MB = 1024 * 1024;
 
-interface Scenario { name: string; postgres: boolean; limitMb: number }
+interface Scenario {
+  name: string;
+  postgres: boolean;
+  limitMb: number;
+}
 const scenarios: Scenario[] = [
   { name: 'embedded (PGlite, one process)', postgres: false, limitMb: 500 },
   { name: `PostgreSQL, ${workers} worker processes`, postgres: true, limitMb: 300 },
 ].filter((s) => !only || (only === 'postgres') === s.postgres);
 
-interface Sample { atS: number; rss: number; heap: number; wasm: number; v8Live: number | null; v8Held: number | null; load: number }
-interface Series { role: string; samples: Sample[] }
+interface Sample {
+  atS: number;
+  rss: number;
+  heap: number;
+  wasm: number;
+  v8Live: number | null;
+  v8Held: number | null;
+  load: number;
+}
+interface Series {
+  role: string;
+  samples: Sample[];
+}
 
 async function soak(s: Scenario): Promise<Series[]> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-soak-'));
   const database = s.postgres ? await createTestDatabase('crossdock_soak') : null;
   const snapshots = !s.postgres && snapshotMinutes.length > 0;
-  const args = [`--max-old-space-size=${heapMb}`, '--trace-gc', ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []), CLI, 'demo', '--rate', rate, '--port', '0', ...(s.postgres ? ['--worker-processes', String(workers)] : [])];
-  const demo = spawn(process.execPath, args, { cwd: dir, env: { ...process.env, ...(database ? { DATABASE_URL: database } : {}), LOG_LEVEL: 'error' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    `--max-old-space-size=${heapMb}`,
+    '--trace-gc',
+    ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
+    CLI,
+    'demo',
+    '--rate',
+    rate,
+    '--port',
+    '0',
+    ...(s.postgres ? ['--worker-processes', String(workers)] : []),
+  ];
+  const demo = spawn(process.execPath, args, {
+    cwd: dir,
+    env: { ...process.env, ...(database ? { DATABASE_URL: database } : {}), LOG_LEVEL: 'error' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const v8 = traceV8Heap(demo);
   let lastLine = '';
-  demo.stderr!.on('data', (chunk: Buffer) => (lastLine = chunk.toString().trim().split('\n').at(-1) ?? lastLine));
+  demo.stderr!.on(
+    'data',
+    (chunk: Buffer) => (lastLine = chunk.toString().trim().split('\n').at(-1) ?? lastLine),
+  );
   const series = new Map<string, Series>();
   const started = Date.now();
   const snapshotsDue = snapshots ? [...snapshotMinutes] : [];
@@ -66,15 +103,21 @@ async function soak(s: Scenario): Promise<Series[]> {
       await new Promise((r) => setTimeout(r, sampleMs)); // the sampling period itself
       const atS = Math.round((Date.now() - started) / 1000);
       record(series, 'demo', atS, rssBreakdown(demo.pid!), v8.last);
-      descendants(demo.pid!).filter((p) => p.command.includes(' worker')).forEach((p, i) => record(series, `worker ${i + 1}`, atS, rssBreakdown(p.pid), null));
+      descendants(demo.pid!)
+        .filter((p) => p.command.includes(' worker'))
+        .forEach((p, i) => record(series, `worker ${i + 1}`, atS, rssBreakdown(p.pid), null));
       if (snapshotsDue.length > 0 && atS >= snapshotsDue[0]! * 60) {
         snapshotsDue.shift();
         demo.kill('SIGUSR2');
         console.error(`[${s.name} ${atS} s] heap snapshot requested (into ${snapshotDir})`);
       }
-      if (atS % 60 < sampleMs / 1000) console.error(`[${s.name} ${atS} s] ${[...series.values()].map((x) => describe(x.role, x.samples.at(-1)!)).join(', ')} | load ${loadavg()[0]!.toFixed(1)} | ${lastLine}`);
+      if (atS % 60 < sampleMs / 1000)
+        console.error(
+          `[${s.name} ${atS} s] ${[...series.values()].map((x) => describe(x.role, x.samples.at(-1)!)).join(', ')} | load ${loadavg()[0]!.toFixed(1)} | ${lastLine}`,
+        );
     }
-    if (demo.exitCode !== null) throw new Error(`the demo exited early (${demo.exitCode}): ${lastLine}`);
+    if (demo.exitCode !== null)
+      throw new Error(`the demo exited early (${demo.exitCode}): ${lastLine}`);
     return [...series.values()];
   } finally {
     await stop(demo);
@@ -83,18 +126,36 @@ async function soak(s: Scenario): Promise<Series[]> {
   }
 }
 
-function record(series: Map<string, Series>, role: string, atS: number, sample: RssSample | null, v8: V8Heap | null): void {
+function record(
+  series: Map<string, Series>,
+  role: string,
+  atS: number,
+  sample: RssSample | null,
+  v8: V8Heap | null,
+): void {
   if (!sample) return;
   const entry = series.get(role) ?? series.set(role, { role, samples: [] }).get(role)!;
-  entry.samples.push({ atS, ...sample, v8Live: v8?.live ?? null, v8Held: v8?.held ?? null, load: loadavg()[0]! });
+  entry.samples.push({
+    atS,
+    ...sample,
+    v8Live: v8?.live ?? null,
+    v8Held: v8?.held ?? null,
+    load: loadavg()[0]!,
+  });
 }
 
 function describe(role: string, p: Sample): string {
-  const v8 = p.v8Live === null ? '' : ` (V8 live ${mb(p.v8Live)} of ${mb(p.v8Held!)}, C heap ${mb(p.heap)}, PGlite ${mb(p.wasm)})`;
+  const v8 =
+    p.v8Live === null
+      ? ''
+      : ` (V8 live ${mb(p.v8Live)} of ${mb(p.v8Held!)}, C heap ${mb(p.heap)}, PGlite ${mb(p.wasm)})`;
   return `${role} ${mb(p.rss)} MB${v8}`;
 }
 
-interface V8Heap { live: number; held: number }
+interface V8Heap {
+  live: number;
+  held: number;
+}
 
 /**
  * The main thread's V8 heap after its latest full collection, from `--trace-gc` lines such as
@@ -112,9 +173,12 @@ function traceV8Heap(child: ChildProcess): { readonly last: V8Heap | null } {
     for (const line of lines) {
       const isolate = /^\[\d+:(0x[0-9a-f]+)\]/.exec(line)?.[1];
       if (!isolate) continue;
-      const entry = byIsolate.get(isolate) ?? byIsolate.set(isolate, { collections: 0, last: null }).get(isolate)!;
+      const entry =
+        byIsolate.get(isolate) ??
+        byIsolate.set(isolate, { collections: 0, last: null }).get(isolate)!;
       entry.collections++;
-      const full = / Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
+      const full =
+        / Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
       if (full) entry.last = { live: Number(full[1]) * MB, held: Number(full[2]) * MB };
     }
   });
@@ -135,7 +199,8 @@ async function stop(child: ChildProcess): Promise<void> {
 }
 
 const mb = (bytes: number) => Math.round(bytes / MB);
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 function verdict(s: Scenario, x: Series): string {
   const after = x.samples.filter((p) => p.atS >= warmupMinutes * 60);
@@ -147,7 +212,10 @@ function verdict(s: Scenario, x: Series): string {
   const flat = after.length >= 4 && growth <= Math.min(0.05 * first, 25 * MB);
   const limited = x.role === 'demo' && s.postgres ? null : peak <= s.limitMb * MB;
   const at = (min: number) => x.samples.find((p) => p.atS >= min * 60);
-  const points = [1, 5, 10, 20, 30].filter((m) => m <= minutes).map((m) => `${m} min ${at(m) ? mb(at(m)!.rss) : '-'}`).join(', ');
+  const points = [1, 5, 10, 20, 30]
+    .filter((m) => m <= minutes)
+    .map((m) => `${m} min ${at(m) ? mb(at(m)!.rss) : '-'}`)
+    .join(', ');
   const last1 = x.samples.at(-1)!;
   return `| ${s.name} | ${x.role} | ${points} | ${mb(peak)} | ${mb(first)} -> ${mb(last)} (${growth >= 0 ? '+' : ''}${mb(growth)}) | ${mb(last1.heap)} / ${mb(last1.wasm)} | ${flat ? 'yes' : 'NO'} | ${limited === null ? '-' : limited ? `yes (${s.limitMb})` : `NO (${s.limitMb})`} |`;
 }
@@ -156,31 +224,57 @@ function verdict(s: Scenario, x: Series): string {
 function components(s: Scenario, x: Series): string[] {
   const after = x.samples.filter((p) => p.atS >= warmupMinutes * 60);
   const quarter = Math.max(1, Math.floor(after.length / 4));
-  const parts: [string, (p: Sample) => number | null][] = [['RSS', (p) => p.rss], ['V8 heap, live after full GC', (p) => p.v8Live], ['V8 heap, held', (p) => p.v8Held], ['C heap (malloc)', (p) => p.heap], ['PGlite WebAssembly memory', (p) => p.wasm]];
+  const parts: [string, (p: Sample) => number | null][] = [
+    ['RSS', (p) => p.rss],
+    ['V8 heap, live after full GC', (p) => p.v8Live],
+    ['V8 heap, held', (p) => p.v8Held],
+    ['C heap (malloc)', (p) => p.heap],
+    ['PGlite WebAssembly memory', (p) => p.wasm],
+  ];
   return parts.flatMap(([name, of]) => {
     const values = (list: Sample[]) => list.map(of).filter((v): v is number => v !== null);
     const all = values(x.samples);
     if (all.length === 0) return [];
     const med = (list: Sample[]) => (values(list).length > 0 ? `${mb(median(values(list)))}` : '-');
-    return [`| ${s.name} | ${x.role} | ${name} | ${mb(all[0]!)} | ${med(after.slice(0, quarter))} | ${med(after.slice(-quarter))} | ${mb(Math.max(...all))} |`];
+    return [
+      `| ${s.name} | ${x.role} | ${name} | ${mb(all[0]!)} | ${med(after.slice(0, quarter))} | ${med(after.slice(-quarter))} | ${mb(Math.max(...all))} |`,
+    ];
   });
 }
 
-console.log(`soak: ${minutes} min (warm-up ${warmupMinutes} min), demo rate ${rate} orders/s, V8 old space ${heapMb} MB, RSS every ${sampleMs / 1000} s; load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(
+  `soak: ${minutes} min (warm-up ${warmupMinutes} min), demo rate ${rate} orders/s, V8 old space ${heapMb} MB, RSS every ${sampleMs / 1000} s; load average before: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 const rows: string[] = [];
 const parts: string[] = [];
 for (const s of scenarios) {
   const series = await soak(s);
   rows.push(...series.map((x) => verdict(s, x)));
   parts.push(...series.flatMap((x) => components(s, x)));
-  if (process.env.SOAK_SERIES_FILE) appendFileSync(process.env.SOAK_SERIES_FILE, `${JSON.stringify({ scenario: s.name, series })}\n`);
+  if (process.env.SOAK_SERIES_FILE)
+    appendFileSync(
+      process.env.SOAK_SERIES_FILE,
+      `${JSON.stringify({ scenario: s.name, series })}\n`,
+    );
   const loads = series[0]?.samples.map((p) => p.load) ?? [];
-  console.log(`${s.name}: load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}; 1-minute load during the run ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}, median ${median(loads).toFixed(1)}`);
+  console.log(
+    `${s.name}: load average after: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(
+        ' ',
+      )}; 1-minute load during the run ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}, median ${median(loads).toFixed(1)}`,
+  );
 }
-console.log('| scenario | process | RSS MB at | peak MB | after warm-up, first -> last quarter median MB | last malloc heap / PGlite memory MB | flat | under limit |');
+console.log(
+  '| scenario | process | RSS MB at | peak MB | after warm-up, first -> last quarter median MB | last malloc heap / PGlite memory MB | flat | under limit |',
+);
 console.log('| --- | --- | --- | ---: | --- | --- | --- | --- |');
 rows.forEach((row) => console.log(row));
 console.log('');
-console.log('| scenario | process | part | first sample MB | after warm-up, first quarter median MB | last quarter median MB | peak MB |');
+console.log(
+  '| scenario | process | part | first sample MB | after warm-up, first quarter median MB | last quarter median MB | peak MB |',
+);
 console.log('| --- | --- | --- | ---: | ---: | ---: | ---: |');
 parts.forEach((row) => console.log(row));

@@ -16,7 +16,9 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const NPM_TEST = readFileSync(new URL('../package.json', import.meta.url), 'utf8');
-const defaults = JSON.parse(NPM_TEST).scripts.test.split(' ').filter((word) => word.startsWith('test/'));
+const defaults = JSON.parse(NPM_TEST)
+  .scripts.test.split(' ')
+  .filter((word) => word.startsWith('test/'));
 const targets = process.argv.length > 2 ? process.argv.slice(2) : defaults;
 const dir = mkdtempSync(join(tmpdir(), 'crossdock-test-costs-'));
 const out = process.env.FROM ?? join(dir, 'processes.jsonl'); // FROM=<file>: only report on lines recorded earlier
@@ -27,20 +29,36 @@ const run = process.env.FROM
   ? { status: null }
   : spawnSync(process.execPath, ['scripts/run-tests.mjs', ...targets], {
       stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, CROSSDOCK_TEST_COSTS_OUT: out, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${probe}`.trim() },
+      env: {
+        ...process.env,
+        CROSSDOCK_TEST_COSTS_OUT: out,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${probe}`.trim(),
+      },
     });
 const wallS = (Date.now() - started) / 1000;
-const processes = readFileSync(out, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+const processes = readFileSync(out, 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line));
 rmSync(dir, { recursive: true, force: true });
 
 const byPid = new Map(processes.map((p) => [p.pid, p]));
 // The runner starts each file's process with its absolute path (the runner itself got them as given).
-const isTestFile = (p) => p.argv.length === 1 && p.argv[0].startsWith('/') && p.argv[0].endsWith('.test.ts');
+const isTestFile = (p) =>
+  p.argv.length === 1 && p.argv[0].startsWith('/') && p.argv[0].endsWith('.test.ts');
 const testFileOf = (p) => {
-  for (let at = p, hops = 0; at && hops < 10; at = byPid.get(at.ppid), hops++) if (isTestFile(at)) return at.argv[0].slice(at.argv[0].indexOf('test/'));
+  for (let at = p, hops = 0; at && hops < 10; at = byPid.get(at.ppid), hops++)
+    if (isTestFile(at)) return at.argv[0].slice(at.argv[0].indexOf('test/'));
   return '(runner)';
 };
-const kindOf = (p) => (isTestFile(p) ? 'test file' : p.argv[0]?.endsWith('pglite-init.mjs') ? 'initdb' : p.argv[0]?.endsWith('crossdock.js') ? 'crossdock command' : 'other');
+const kindOf = (p) =>
+  isTestFile(p)
+    ? 'test file'
+    : p.argv[0]?.endsWith('pglite-init.mjs')
+      ? 'initdb'
+      : p.argv[0]?.endsWith('crossdock.js')
+        ? 'crossdock command'
+        : 'other';
 const cpuS = (p) => (p.userMs + p.sysMs) / 1000;
 
 const files = new Map();
@@ -68,11 +86,22 @@ for (const [file, f] of files) {
 }
 const total = processes.reduce((sum, p) => sum + cpuS(p), 0);
 const fmt = (n, w = 7) => n.toFixed(1).padStart(w);
-console.log(`${targets.length} targets, exit ${run.status}; wall ${wallS.toFixed(0)} s; node CPU ${total.toFixed(1)} s in ${processes.length} processes; ${cpus().length} cores; load ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadavg().map((l) => l.toFixed(1)).join(' ')} after`);
+console.log(
+  `${targets.length} targets, exit ${run.status}; wall ${wallS.toFixed(0)} s; node CPU ${total.toFixed(1)} s in ${processes.length} processes; ${cpus().length} cores; load ${loadBefore.map((l) => l.toFixed(1)).join(' ')} before, ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} after`,
+);
 console.log('\nby kind of process          n   CPU s');
-for (const [kind, k] of [...kinds].sort((a, b) => b[1].cpu - a[1].cpu)) console.log(`${kind.padEnd(22)} ${String(k.n).padStart(6)} ${fmt(k.cpu)}`);
+for (const [kind, k] of [...kinds].sort((a, b) => b[1].cpu - a[1].cpu))
+  console.log(`${kind.padEnd(22)} ${String(k.n).padStart(6)} ${fmt(k.cpu)}`);
 console.log('\nby folder              CPU s  file wall s (sum)  files');
-for (const [folder, g] of [...folders].sort((a, b) => b[1].cpu - a[1].cpu)) console.log(`${folder.padEnd(18)} ${fmt(g.cpu)} ${fmt(g.wall, 12)} ${String(g.files).padStart(12)}`);
+for (const [folder, g] of [...folders].sort((a, b) => b[1].cpu - a[1].cpu))
+  console.log(
+    `${folder.padEnd(18)} ${fmt(g.cpu)} ${fmt(g.wall, 12)} ${String(g.files).padStart(12)}`,
+  );
 console.log('\nby test file (children counted to it)              CPU s  wall s  children');
-for (const [file, f] of [...files].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, Number(process.env.TOP ?? 40))) console.log(`${file.padEnd(50)} ${fmt(f.cpu)} ${fmt(f.wall)} ${String(f.children).padStart(9)}`);
+for (const [file, f] of [...files]
+  .sort((a, b) => b[1].cpu - a[1].cpu)
+  .slice(0, Number(process.env.TOP ?? 40)))
+  console.log(`${file.padEnd(50)} ${fmt(f.cpu)} ${fmt(f.wall)} ${String(f.children).padStart(9)}`);
 process.exitCode = run.status ?? 1;

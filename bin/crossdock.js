@@ -14,10 +14,14 @@ if (stale === null) {
   try {
     tsx = await import('tsx/esm/api');
   } catch {
-    process.stderr.write(`crossdock: the compiled CLI cannot be used: ${stale}. Run \`npm run build\` (npm ci runs it, unless --ignore-scripts).\n`);
+    process.stderr.write(
+      `crossdock: the compiled CLI cannot be used: ${stale}. Run \`npm run build\` (npm ci runs it, unless --ignore-scripts).\n`,
+    );
     process.exit(1);
   }
-  process.stderr.write(`crossdock: ${stale}; running the TypeScript sources through tsx (slower to start; \`npm run build\` compiles them)\n`);
+  process.stderr.write(
+    `crossdock: ${stale}; running the TypeScript sources through tsx (slower to start; \`npm run build\` compiles them)\n`,
+  );
   tsx.register();
   const { main } = await import('../src/cli/main.ts');
   process.exitCode = await main(process.argv.slice(2));

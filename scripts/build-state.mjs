@@ -18,7 +18,12 @@ export const PARTS = {
   },
   dashboard: {
     title: 'the dashboard: dashboard/src built into dashboard/dist (vite)',
-    inputs: ['dashboard/src', 'dashboard/index.html', 'dashboard/vite.config.ts', 'package-lock.json'],
+    inputs: [
+      'dashboard/src',
+      'dashboard/index.html',
+      'dashboard/vite.config.ts',
+      'package-lock.json',
+    ],
     output: 'dashboard/dist/index.html',
   },
 };
@@ -59,7 +64,11 @@ function newerThan(path, time) {
   if (!stat.isDirectory()) return stat.mtimeMs > time ? path : null;
   for (const entry of readdirSync(path, { withFileTypes: true })) {
     const child = join(path, entry.name);
-    const found = entry.isDirectory() ? newerThan(child, time) : statSync(child).mtimeMs > time ? child : null;
+    const found = entry.isDirectory()
+      ? newerThan(child, time)
+      : statSync(child).mtimeMs > time
+        ? child
+        : null;
     if (found) return found;
   }
   return null;

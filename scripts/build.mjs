@@ -13,26 +13,36 @@ import { buildNeeded, PARTS, readStamps, ROOT, STAMPS } from './build-state.mjs'
 const args = process.argv.slice(2);
 const ifChanged = args.includes('--if-changed');
 const named = args.filter((a) => !a.startsWith('--'));
-for (const name of named) if (!(name in PARTS)) fail(`unknown part "${name}"; the parts are ${Object.keys(PARTS).join(', ')}`);
+for (const name of named)
+  if (!(name in PARTS))
+    fail(`unknown part "${name}"; the parts are ${Object.keys(PARTS).join(', ')}`);
 const parts = named.length > 0 ? named : Object.keys(PARTS);
 
 for (const part of parts) {
   const reason = ifChanged ? buildNeeded(part) : 'requested';
   if (reason === null) continue;
   const startedAt = Date.now();
-  process.stdout.write(`crossdock build: ${PARTS[part].title}${ifChanged ? ` (${reason})` : ''} ...\n`);
+  process.stdout.write(
+    `crossdock build: ${PARTS[part].title}${ifChanged ? ` (${reason})` : ''} ...\n`,
+  );
   if (part === 'cli') buildCli();
   else await buildDashboard();
   mkdirSync(dirname(STAMPS), { recursive: true });
   writeFileSync(STAMPS, `${JSON.stringify({ ...readStamps(), [part]: startedAt })}\n`);
-  process.stdout.write(`crossdock build: done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `crossdock build: done in ${((Date.now() - startedAt) / 1000).toFixed(1)} s\n`,
+  );
 }
 
 /** tsc emits (no type check: `npm run typecheck` does that), then the runtime files that are not TypeScript are copied beside the output. */
 function buildCli() {
   rmSync(join(ROOT, 'dist', 'src'), { recursive: true, force: true });
   rmSync(join(ROOT, 'dist', 'sim'), { recursive: true, force: true });
-  const tsc = spawnSync(process.execPath, [resolveTool('typescript/bin/tsc', 'typescript'), '-p', join(ROOT, 'tsconfig.build.json')], { cwd: ROOT, stdio: 'inherit' });
+  const tsc = spawnSync(
+    process.execPath,
+    [resolveTool('typescript/bin/tsc', 'typescript'), '-p', join(ROOT, 'tsconfig.build.json')],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
   if (tsc.status !== 0) fail('tsc could not compile the sources (see above)');
   for (const folder of ['src', 'sim']) copyAssets(join(ROOT, folder));
 }

@@ -12,7 +12,8 @@ export class RecordLog<T> {
   #total = 0;
 
   constructor(keep: number = Number.POSITIVE_INFINITY) {
-    if (!(keep === Number.POSITIVE_INFINITY || (Number.isInteger(keep) && keep > 0))) throw new RangeError(`keep must be a positive integer or Infinity, not ${keep}`);
+    if (!(keep === Number.POSITIVE_INFINITY || (Number.isInteger(keep) && keep > 0)))
+      throw new RangeError(`keep must be a positive integer or Infinity, not ${keep}`);
     this.keep = keep;
   }
 

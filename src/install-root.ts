@@ -12,7 +12,10 @@ function findInstallRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}: Crossdock's files are not where it was installed`);
+    if (parent === dir)
+      throw new Error(
+        `no package.json above ${fileURLToPath(import.meta.url)}: Crossdock's files are not where it was installed`,
+      );
     dir = parent;
   }
   return dir;

@@ -8,7 +8,14 @@ const out = process.env.CROSSDOCK_TEST_COSTS_OUT;
 if (out) {
   process.on('exit', () => {
     const cpu = process.cpuUsage();
-    const line = { pid: process.pid, ppid: process.ppid, argv: process.argv.slice(1), userMs: cpu.user / 1000, sysMs: cpu.system / 1000, wallMs: Date.now() - started };
+    const line = {
+      pid: process.pid,
+      ppid: process.ppid,
+      argv: process.argv.slice(1),
+      userMs: cpu.user / 1000,
+      sysMs: cpu.system / 1000,
+      wallMs: Date.now() - started,
+    };
     try {
       appendFileSync(out, `${JSON.stringify(line)}\n`);
     } catch {

@@ -86,11 +86,25 @@ function Login({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
         <h1 id="login-title">Sign in to Crossdock</h1>
         <div className="field">
           <label htmlFor="login-email">Email</label>
-          <input id="login-email" type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            id="login-email"
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="login-password">Password</label>
-          <input id="login-password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          <input
+            id="login-password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </div>
         <ErrorNote error={error} />
         <button type="submit" disabled={busy}>
@@ -146,13 +160,24 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
 function Routes({ path }: { path: string }) {
   let m: Record<string, string> | null;
   if (path === '/') return <OverviewScreen />;
-  if ((m = match('/approvals', path)) || (m = match('/approvals/:id', path))) return <ApprovalsScreen selected={m.id ?? null} />;
-  if ((m = match('/exceptions', path)) || (m = match('/exceptions/:id', path))) return <ExceptionsScreen selected={m.id ?? null} />;
+  if ((m = match('/approvals', path)) || (m = match('/approvals/:id', path)))
+    return <ApprovalsScreen selected={m.id ?? null} />;
+  if ((m = match('/exceptions', path)) || (m = match('/exceptions/:id', path)))
+    return <ExceptionsScreen selected={m.id ?? null} />;
   if (match('/runs', path)) return <RunsScreen />;
   if ((m = match('/runs/:id', path))) return <RunPage id={m.id!} />;
-  if ((m = match('/workflows', path)) || (m = match('/workflows/:id', path)) || (m = match('/workflows/:id/versions/:hash', path))) return <WorkflowsScreen selected={m.id ?? null} version={m.hash ?? null} />;
+  if (
+    (m = match('/workflows', path)) ||
+    (m = match('/workflows/:id', path)) ||
+    (m = match('/workflows/:id/versions/:hash', path))
+  )
+    return <WorkflowsScreen selected={m.id ?? null} version={m.hash ?? null} />;
   if (match('/policies', path)) return <PoliciesScreen />;
   if (match('/audit', path)) return <AuditScreen />;
   if (match('/notifications', path)) return <NotificationsScreen />;
-  return <ErrorNote error={new ApiError(404, { code: 'PAGE_NOT_FOUND', message: `No page ${path}`, details: [] })} />;
+  return (
+    <ErrorNote
+      error={new ApiError(404, { code: 'PAGE_NOT_FOUND', message: `No page ${path}`, details: [] })}
+    />
+  );
 }

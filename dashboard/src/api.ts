@@ -33,11 +33,20 @@ export const SIGNED_OUT = 'crossdock:signed-out';
 let csrfToken: string | null = null;
 export const setCsrfToken = (token: string | null) => void (csrfToken = token);
 
-export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
-  const response = await fetch(`/api/v1${path}`, { method, headers, credentials: 'same-origin', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const response = await fetch(`/api/v1${path}`, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   const text = await response.text();
   let parsed: unknown;
   try {
@@ -47,9 +56,17 @@ export async function api<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: 
   }
   if (!response.ok) {
     // The session ended (expired, signed out elsewhere, user disabled): back to the sign-in form.
-    if (response.status === 401 && !path.startsWith('/auth/')) window.dispatchEvent(new Event(SIGNED_OUT));
+    if (response.status === 401 && !path.startsWith('/auth/'))
+      window.dispatchEvent(new Event(SIGNED_OUT));
     const error = (parsed as { error?: ApiErrorBody } | null)?.error;
-    throw new ApiError(response.status, error ?? { code: `HTTP_${response.status}`, message: `The server answered ${response.status}`, details: [] });
+    throw new ApiError(
+      response.status,
+      error ?? {
+        code: `HTTP_${response.status}`,
+        message: `The server answered ${response.status}`,
+        details: [],
+      },
+    );
   }
   return parsed as T;
 }
@@ -60,7 +77,8 @@ export const post = <T>(path: string, body: unknown = {}) => api<T>('POST', path
 /** Query string from the set values only. */
 export function qs(params: Record<string, string | number | boolean | null | undefined>): string {
   const search = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') search.set(k, String(v));
   const text = search.toString();
   return text ? `?${text}` : '';
 }

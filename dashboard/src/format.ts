@@ -3,7 +3,14 @@
 export function formatTime(iso: string | null | undefined): string {
   if (!iso) return '—';
   const d = new Date(iso);
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return d.toLocaleString(undefined, {
+    year: 'numeric',
+    month: 'short',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
 }
 
 /** "3 h 12 min", "45 s", "2 d 4 h". */
@@ -21,7 +28,9 @@ export function formatDuration(ms: number): string {
 export function countdown(dueIso: string | null, now: number): { text: string; overdue: boolean } {
   if (!dueIso) return { text: 'no deadline', overdue: false };
   const left = new Date(dueIso).getTime() - now;
-  return left >= 0 ? { text: `${formatDuration(left)} left`, overdue: false } : { text: `overdue by ${formatDuration(left)}`, overdue: true };
+  return left >= 0
+    ? { text: `${formatDuration(left)} left`, overdue: false }
+    : { text: `overdue by ${formatDuration(left)}`, overdue: true };
 }
 
 export function elapsed(startIso: string, endIso: string | null | undefined): string {
@@ -37,7 +46,8 @@ export function pretty(value: unknown): string {
 export function errorText(error: unknown): string {
   if (error && typeof error === 'object') {
     const e = error as { code?: unknown; message?: unknown };
-    if (typeof e.message === 'string') return typeof e.code === 'string' ? `${e.code}: ${e.message}` : e.message;
+    if (typeof e.message === 'string')
+      return typeof e.code === 'string' ? `${e.code}: ${e.message}` : e.message;
   }
   return error === null || error === undefined ? '' : JSON.stringify(error);
 }

@@ -10,7 +10,11 @@ export interface Loaded<T> {
 
 /** GET a path; reloads when the path changes or on reload(). A null path loads nothing. */
 export function useGet<T>(path: string | null): Loaded<T> {
-  const [state, setState] = useState<{ data: T | null; error: ApiError | Error | null; loading: boolean }>({ data: null, error: null, loading: path !== null });
+  const [state, setState] = useState<{
+    data: T | null;
+    error: ApiError | Error | null;
+    loading: boolean;
+  }>({ data: null, error: null, loading: path !== null });
   const [tick, setTick] = useState(0);
   useEffect(() => {
     if (path === null) return;

@@ -4,7 +4,10 @@ import { useEffect, useState, type AnchorHTMLAttributes, type MouseEvent } from 
 export const BASE = '/app';
 
 const listeners = new Set<() => void>();
-const current = () => ({ path: window.location.pathname.slice(BASE.length) || '/', search: window.location.search });
+const current = () => ({
+  path: window.location.pathname.slice(BASE.length) || '/',
+  search: window.location.search,
+});
 
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   const url = `${BASE}${to}`;
@@ -40,7 +43,11 @@ export function match(pattern: string, path: string): Record<string, string> | n
   return params;
 }
 
-export function Link({ to, children, ...rest }: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
+export function Link({
+  to,
+  children,
+  ...rest
+}: AnchorHTMLAttributes<HTMLAnchorElement> & { to: string }) {
   const onClick = (e: MouseEvent<HTMLAnchorElement>) => {
     if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
     e.preventDefault();

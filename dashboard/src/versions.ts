@@ -46,4 +46,5 @@ export function versionName(label: string | number | null, hash: string): string
 }
 
 export const workflowPath = (id: string) => `/workflows/${encodeURIComponent(id)}`;
-export const versionPath = (id: string, hash: string) => `${workflowPath(id)}/versions/${encodeURIComponent(hash)}`;
+export const versionPath = (id: string, hash: string) =>
+  `${workflowPath(id)}/versions/${encodeURIComponent(hash)}`;

@@ -23,10 +23,21 @@ export interface CarrierRequest {
   baseUrl: string;
 }
 
-export const json = (status: number, body: unknown, headers: Record<string, string> = {}): SimAnswer => ({
-  status, headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body),
+export const json = (
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): SimAnswer => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
 });
-export const failure = (status: number, code: string, message: string, headers: Record<string, string> = {}) => json(status, { error: { code, message } }, headers);
+export const failure = (
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) => json(status, { error: { code, message } }, headers);
 
 /** Which operation a request is, or null for a route the carrier does not have. */
 export function operationOf(method: string, path: string): SimOperation | 'label' | null {
@@ -40,29 +51,42 @@ export function operationOf(method: string, path: string): SimOperation | 'label
 
 export function handleCarrierRequest(ledger: CarrierLedger, request: CarrierRequest): SimAnswer {
   const auth = ledger.profile.auth;
-  if (request.headers[auth.header] !== `${auth.prefix}${auth.apiKey}`) return failure(401, 'unauthorized', 'missing or invalid API key');
+  if (request.headers[auth.header] !== `${auth.prefix}${auth.apiKey}`)
+    return failure(401, 'unauthorized', 'missing or invalid API key');
   const operation = operationOf(request.method, request.path);
   const last = decodeURIComponent(request.path.split('/').at(-1) ?? '');
   switch (operation) {
     case 'rates': {
       const parsed = readShipment(request.body);
-      return 'invalid' in parsed ? failure(400, 'invalid_request', parsed.invalid) : json(200, { rates: ledger.quotes(parsed.shipment) });
+      return 'invalid' in parsed
+        ? failure(400, 'invalid_request', parsed.invalid)
+        : json(200, { rates: ledger.quotes(parsed.shipment) });
     }
     case 'book':
       return book(ledger, request);
     case 'cancel': {
       const result = ledger.cancel(last);
       if (result === null) return failure(404, 'not_found', `no booking ${last}`);
-      return 'refused' in result ? failure(409, result.code, result.refused) : json(200, { booking_id: result.booking.booking_id, status: 'cancelled' });
+      return 'refused' in result
+        ? failure(409, result.code, result.refused)
+        : json(200, { booking_id: result.booking.booking_id, status: 'cancelled' });
     }
     case 'track': {
       const history = ledger.history(last);
-      if (history === undefined) return failure(404, 'not_found', `no shipment with tracking reference ${last}`);
+      if (history === undefined)
+        return failure(404, 'not_found', `no shipment with tracking reference ${last}`);
       const names = ledger.profile.statusNames;
-      return json(200, { tracking_ref: last, events: history.map((e) => ({ ...e, status: names[e.status] })) });
+      return json(200, {
+        tracking_ref: last,
+        events: history.map((e) => ({ ...e, status: names[e.status] })),
+      });
     }
     case 'label':
-      return { status: 200, headers: { 'content-type': 'application/pdf' }, body: `%PDF-1.4\n% simulated label ${last}\n` };
+      return {
+        status: 200,
+        headers: { 'content-type': 'application/pdf' },
+        body: `%PDF-1.4\n% simulated label ${last}\n`,
+      };
     default:
       return failure(404, 'not_found', `no route ${request.method} ${request.path}`);
   }
@@ -70,19 +94,33 @@ export function handleCarrierRequest(ledger: CarrierLedger, request: CarrierRequ
 
 function book(ledger: CarrierLedger, request: CarrierRequest): SimAnswer {
   const key = request.headers['idempotency-key'];
-  if (typeof key !== 'string' || key.trim() === '') return failure(400, 'idempotency_key_missing', 'send an Idempotency-Key header with every booking');
+  if (typeof key !== 'string' || key.trim() === '')
+    return failure(
+      400,
+      'idempotency_key_missing',
+      'send an Idempotency-Key header with every booking',
+    );
   const parsed = readShipment(request.body);
   if ('invalid' in parsed) return failure(400, 'invalid_request', parsed.invalid);
   const service = (JSON.parse(request.body) as { service?: unknown }).service;
-  if (service !== undefined && typeof service !== 'string') return failure(400, 'invalid_request', 'service must be text');
+  if (service !== undefined && typeof service !== 'string')
+    return failure(400, 'invalid_request', 'service must be text');
   const result = ledger.book(key, JSON.parse(request.body), parsed.shipment, service ?? null);
   if ('refused' in result) return failure(422, result.code, result.refused);
-  return json(201, bookingBody(result.booking, request.baseUrl), result.replayed ? { 'idempotent-replayed': 'true' } : {});
+  return json(
+    201,
+    bookingBody(result.booking, request.baseUrl),
+    result.replayed ? { 'idempotent-replayed': 'true' } : {},
+  );
 }
 
 function bookingBody(booking: SimBooking, baseUrl: string) {
   return {
-    booking_id: booking.booking_id, tracking_ref: booking.tracking_ref, service: booking.service, price: booking.price, currency: booking.currency,
+    booking_id: booking.booking_id,
+    tracking_ref: booking.tracking_ref,
+    service: booking.service,
+    price: booking.price,
+    currency: booking.currency,
     label_url: `${baseUrl}/labels/${booking.booking_id}.pdf`,
   };
 }
@@ -97,13 +135,23 @@ function readShipment(body: string): { shipment: SimShipment } | { invalid: stri
   }
   const s = (parsed as { shipment?: Record<string, any> } | null)?.shipment;
   if (!s || typeof s !== 'object') return { invalid: 'shipment is missing' };
-  const country = (end: unknown) => (typeof (end as { country?: unknown })?.country === 'string' ? (end as { country: string }).country : null);
-  if (country(s.from) === null || country(s.to) === null) return { invalid: 'shipment.from.country and shipment.to.country are required' };
-  if (!Array.isArray(s.parcels) || s.parcels.length === 0 || !s.parcels.every((p: any) => typeof p?.weight_kg === 'number' && p.weight_kg > 0)) {
+  const country = (end: unknown) =>
+    typeof (end as { country?: unknown })?.country === 'string'
+      ? (end as { country: string }).country
+      : null;
+  if (country(s.from) === null || country(s.to) === null)
+    return { invalid: 'shipment.from.country and shipment.to.country are required' };
+  if (
+    !Array.isArray(s.parcels) ||
+    s.parcels.length === 0 ||
+    !s.parcels.every((p: any) => typeof p?.weight_kg === 'number' && p.weight_kg > 0)
+  ) {
     return { invalid: 'shipment.parcels needs at least one parcel with a positive weight_kg' };
   }
-  if (typeof s.reference !== 'string' || s.reference === '') return { invalid: 'shipment.reference is required' };
-  const region = (end: any) => (typeof end?.region === 'string' ? { region: end.region as string } : {});
+  if (typeof s.reference !== 'string' || s.reference === '')
+    return { invalid: 'shipment.reference is required' };
+  const region = (end: any) =>
+    typeof end?.region === 'string' ? { region: end.region as string } : {};
   return {
     shipment: {
       reference: s.reference,

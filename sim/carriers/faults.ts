@@ -26,7 +26,12 @@ export class CarrierFaults {
   readonly #queued = new Map<string, Entry[]>();
   readonly #standing = new Map<string, Entry[]>();
 
-  failNext(carrier: string, count: number, fault: CarrierFault, operation: SimOperation | null = null): void {
+  failNext(
+    carrier: string,
+    count: number,
+    fault: CarrierFault,
+    operation: SimOperation | null = null,
+  ): void {
     const queue = this.#queued.get(carrier) ?? [];
     for (let i = 0; i < count; i += 1) queue.push({ fault, operation });
     this.#queued.set(carrier, queue);
@@ -41,7 +46,10 @@ export class CarrierFaults {
     const queue = this.#queued.get(carrier) ?? [];
     const index = queue.findIndex((e) => e.operation === null || e.operation === operation);
     if (index >= 0) return queue.splice(index, 1)[0]!.fault;
-    return this.#standing.get(carrier)?.find((e) => e.operation === null || e.operation === operation)?.fault ?? null;
+    return (
+      this.#standing.get(carrier)?.find((e) => e.operation === null || e.operation === operation)
+        ?.fault ?? null
+    );
   }
 
   /** Clears one carrier's faults, or every carrier's. */

@@ -9,12 +9,41 @@ import { RecordLog } from '../record-log.ts';
 import { failure, handleCarrierRequest, operationOf, type SimAnswer } from './api.ts';
 import { CarrierFaults, type CarrierFault, type SimOperation } from './faults.ts';
 import { CarrierLedger, type SimBooking, type SimTrackingRecord } from './ledger.ts';
-import { DEFAULT_CARRIER_PROFILES, SIM_TRACKING_STATUSES, WEBHOOK_FIELDS, type CarrierProfile, type SimTrackingStatus } from './profiles.ts';
+import {
+  DEFAULT_CARRIER_PROFILES,
+  SIM_TRACKING_STATUSES,
+  WEBHOOK_FIELDS,
+  type CarrierProfile,
+  type SimTrackingStatus,
+} from './profiles.ts';
 import { CarrierSimServer, type Handler, type Outcome } from './server.ts';
-import { deliver, signedHeaders, webhookBody, type SendTrackingOptions, type WebhookDelivery } from './tracking.ts';
+import {
+  deliver,
+  signedHeaders,
+  webhookBody,
+  type SendTrackingOptions,
+  type WebhookDelivery,
+} from './tracking.ts';
 
-export { CARGOPLUS, DEFAULT_CARRIER_PROFILES, EUROLINE, PARCELNOW, SWIFTPOST, type CarrierProfile, type ServiceProfile, type SimTrackingStatus, type WebhookFormat } from './profiles.ts';
-export type { CarrierFault, SimOperation, SimBooking, SimTrackingRecord, SendTrackingOptions, WebhookDelivery };
+export {
+  CARGOPLUS,
+  DEFAULT_CARRIER_PROFILES,
+  EUROLINE,
+  PARCELNOW,
+  SWIFTPOST,
+  type CarrierProfile,
+  type ServiceProfile,
+  type SimTrackingStatus,
+  type WebhookFormat,
+} from './profiles.ts';
+export type {
+  CarrierFault,
+  SimOperation,
+  SimBooking,
+  SimTrackingRecord,
+  SendTrackingOptions,
+  WebhookDelivery,
+};
 
 export interface CarrierSimulatorOptions {
   carriers?: readonly CarrierProfile[];
@@ -73,7 +102,11 @@ export interface CarrierSimulator {
   /** Every booking this carrier made (cancelled ones included), in order. */
   bookings(code: string): readonly SimBooking[];
   tracking(code: string, trackingRef: string): readonly SimTrackingRecord[];
-  readonly calls: { readonly entries: readonly CallRecord[]; filter(filter?: CallFilter): CallRecord[]; count(filter?: CallFilter): number };
+  readonly calls: {
+    readonly entries: readonly CallRecord[];
+    filter(filter?: CallFilter): CallRecord[];
+    count(filter?: CallFilter): number;
+  };
   readonly faults: {
     /** The next `count` matching calls to this carrier fail this way (any operation unless one is named). */
     failNext(code: string, count: number, fault: CarrierFault, operation?: SimOperation): void;
@@ -84,13 +117,19 @@ export interface CarrierSimulator {
   readonly webhooks: readonly WebhookDelivery[];
   setWebhookUrl(url: (code: string) => string): void;
   /** Records a tracking event and posts it, signed, to the webhook URL (`deliveries` times). */
-  sendTracking(code: string, update: TrackingUpdate, options?: SendTrackingOptions): Promise<WebhookDelivery[]>;
+  sendTracking(
+    code: string,
+    update: TrackingUpdate,
+    options?: SendTrackingOptions,
+  ): Promise<WebhookDelivery[]>;
   /** This carrier as Crossdock configures it (CarrierConfigSchema input, secrets inline). */
   carrierConfig(code: string): Record<string, unknown>;
   close(): Promise<void>;
 }
 
-export async function startCarrierSimulator(options: CarrierSimulatorOptions = {}): Promise<CarrierSimulator> {
+export async function startCarrierSimulator(
+  options: CarrierSimulatorOptions = {},
+): Promise<CarrierSimulator> {
   const profiles = options.carriers ?? DEFAULT_CARRIER_PROFILES;
   const clock = options.clock ?? (() => new Date());
   const random = options.random ?? Math.random;
@@ -105,30 +144,57 @@ export async function startCarrierSimulator(options: CarrierSimulatorOptions = {
 
   const ledgerOf = (code: string) => {
     const ledger = ledgers.get(code);
-    if (!ledger) throw new Error(`the simulator has no carrier "${code}"; it has ${[...ledgers.keys()].join(', ')}`);
+    if (!ledger)
+      throw new Error(
+        `the simulator has no carrier "${code}"; it has ${[...ledgers.keys()].join(', ')}`,
+      );
     return ledger;
   };
 
   const handler: Handler = async (request) => {
     const match = /^\/([a-z][a-z0-9_-]*)(\/.*)$/.exec(request.url.pathname);
     const ledger = match ? ledgers.get(match[1]!) : undefined;
-    if (!match || !ledger) return { kind: 'answer', answer: failure(404, 'not_found', `no carrier at ${request.url.pathname}`) };
+    if (!match || !ledger)
+      return {
+        kind: 'answer',
+        answer: failure(404, 'not_found', `no carrier at ${request.url.pathname}`),
+      };
     const path = match[2]!;
     const operation = operationOf(request.method, path);
     const key = request.headers['idempotency-key'];
     const entry: CallRecord = {
-      seq: callLog.total + 1, carrier: ledger.profile.code, operation, method: request.method, path,
-      idempotencyKey: typeof key === 'string' ? key : null, status: null, fault: null, at: clock().toISOString(),
+      seq: callLog.total + 1,
+      carrier: ledger.profile.code,
+      operation,
+      method: request.method,
+      path,
+      idempotencyKey: typeof key === 'string' ? key : null,
+      status: null,
+      fault: null,
+      at: clock().toISOString(),
     };
     callLog.add(entry);
-    const fault = operation === null || operation === 'label' ? null : faults.take(ledger.profile.code, operation);
+    const fault =
+      operation === null || operation === 'label'
+        ? null
+        : faults.take(ledger.profile.code, operation);
     entry.fault = fault?.kind ?? null;
-    const run = () => handleCarrierRequest(ledger, { method: request.method, path, headers: request.headers, body: request.body, baseUrl: `${baseUrl}/${ledger.profile.code}` });
+    const run = () =>
+      handleCarrierRequest(ledger, {
+        method: request.method,
+        path,
+        headers: request.headers,
+        body: request.body,
+        baseUrl: `${baseUrl}/${ledger.profile.code}`,
+      });
     const outcome = faultOutcome(fault, run);
     if (outcome) return outcome.kind === 'answer' ? answered(entry, outcome.answer) : outcome;
     if (options.randomFailures && operation !== 'label' && random() < ledger.profile.failureRate) {
       entry.fault = 'random';
-      return answered(entry, failure(503, 'unavailable', `${ledger.profile.code} is having a bad day`));
+      return answered(
+        entry,
+        failure(503, 'unavailable', `${ledger.profile.code} is having a bad day`),
+      );
     }
     return answered(entry, run());
   };
@@ -150,26 +216,46 @@ export async function startCarrierSimulator(options: CarrierSimulatorOptions = {
       count: (filter = {}) => calls.filter((c) => matches(c, filter)).length,
     },
     faults: {
-      failNext: (code, count, fault, operation) => faults.failNext(ledgerOf(code).profile.code, count, fault, operation ?? null),
-      failAlways: (code, fault, operation) => faults.failAlways(ledgerOf(code).profile.code, fault, operation ?? null),
+      failNext: (code, count, fault, operation) =>
+        faults.failNext(ledgerOf(code).profile.code, count, fault, operation ?? null),
+      failAlways: (code, fault, operation) =>
+        faults.failAlways(ledgerOf(code).profile.code, fault, operation ?? null),
       clear: (code) => faults.clear(code),
     },
     webhooks: webhookLog.entries,
     setWebhookUrl: (url) => void (webhookUrl = url),
     async sendTracking(code, update, sendOptions = {}) {
       const ledger = ledgerOf(code);
-      if (!SIM_TRACKING_STATUSES.includes(update.status)) throw new Error(`unknown tracking status ${update.status}`);
+      if (!SIM_TRACKING_STATUSES.includes(update.status))
+        throw new Error(`unknown tracking status ${update.status}`);
       const url = sendOptions.url ?? webhookUrl?.(code);
-      if (url === undefined) throw new Error('no webhook URL: pass webhookUrl to startCarrierSimulator, setWebhookUrl, or options.url');
-      const event = ledger.recordEvent(update.tracking_ref, { status: update.status, ...pick(update, ['reason', 'location', 'at', 'signed_by', 'proof_ref']), ...(update.event_id ? { id: update.event_id } : {}) });
+      if (url === undefined)
+        throw new Error(
+          'no webhook URL: pass webhookUrl to startCarrierSimulator, setWebhookUrl, or options.url',
+        );
+      const event = ledger.recordEvent(update.tracking_ref, {
+        status: update.status,
+        ...pick(update, ['reason', 'location', 'at', 'signed_by', 'proof_ref']),
+        ...(update.event_id ? { id: update.event_id } : {}),
+      });
       const reference = ledger.bookingByTrackingRef(update.tracking_ref)?.reference ?? null;
-      const signedBody = JSON.stringify(webhookBody(ledger.profile, update.tracking_ref, reference, event));
+      const signedBody = JSON.stringify(
+        webhookBody(ledger.profile, update.tracking_ref, reference, event),
+      );
       const sent: WebhookDelivery[] = [];
       for (let i = 0; i < (sendOptions.deliveries ?? 1); i += 1) {
         const headers = signedHeaders(ledger.profile, signedBody, clock(), sendOptions);
         const body = sendOptions.tamper ? signedBody.replace(/"(\w+)":/, '"$1" :') : signedBody;
         const answer = await deliver(url, headers, body);
-        const delivery: WebhookDelivery = { seq: webhookLog.total + 1, carrier: ledger.profile.code, url, eventId: event.id, headers, body, ...answer };
+        const delivery: WebhookDelivery = {
+          seq: webhookLog.total + 1,
+          carrier: ledger.profile.code,
+          url,
+          eventId: event.id,
+          headers,
+          body,
+          ...answer,
+        };
         webhookLog.add(delivery);
         sent.push(delivery);
       }
@@ -189,9 +275,17 @@ function faultOutcome(fault: CarrierFault | null, run: () => SimAnswer): Outcome
     case 'reset':
       return { kind: 'reset' };
     case 'server-error':
-      return { kind: 'answer', answer: failure(fault.status ?? 503, 'server_error', 'simulated outage') };
+      return {
+        kind: 'answer',
+        answer: failure(fault.status ?? 503, 'server_error', 'simulated outage'),
+      };
     case 'rate-limit':
-      return { kind: 'answer', answer: failure(429, 'rate_limited', 'too many requests', { 'retry-after': String(fault.retryAfterS) }) };
+      return {
+        kind: 'answer',
+        answer: failure(429, 'rate_limited', 'too many requests', {
+          'retry-after': String(fault.retryAfterS),
+        }),
+      };
     case 'reject':
       return { kind: 'answer', answer: failure(422, 'rejected', fault.reason) };
   }
@@ -203,22 +297,36 @@ function answered(entry: CallRecord, answer: SimAnswer): Outcome {
 }
 
 function matches(call: CallRecord, filter: CallFilter): boolean {
-  return (filter.carrier === undefined || call.carrier === filter.carrier) && (filter.operation === undefined || call.operation === filter.operation) && (filter.idempotencyKey === undefined || call.idempotencyKey === filter.idempotencyKey);
+  return (
+    (filter.carrier === undefined || call.carrier === filter.carrier) &&
+    (filter.operation === undefined || call.operation === filter.operation) &&
+    (filter.idempotencyKey === undefined || call.idempotencyKey === filter.idempotencyKey)
+  );
 }
 
 function pick<T extends object, K extends keyof T>(value: T, keys: K[]): Partial<Pick<T, K>> {
-  return Object.fromEntries(keys.filter((k) => value[k] !== undefined).map((k) => [k, value[k]])) as Partial<Pick<T, K>>;
+  return Object.fromEntries(
+    keys.filter((k) => value[k] !== undefined).map((k) => [k, value[k]]),
+  ) as Partial<Pick<T, K>>;
 }
 
 /** The Crossdock configuration of a simulated carrier: the shape docs/CARRIERS.md describes. */
 function carrierConfigOf(profile: CarrierProfile, url: string): Record<string, unknown> {
   const w = profile.webhook;
-  const statuses = Object.fromEntries(Object.entries(profile.statusNames).filter(([ours, theirs]) => ours !== theirs).map(([ours, theirs]) => [theirs, ours]));
+  const statuses = Object.fromEntries(
+    Object.entries(profile.statusNames)
+      .filter(([ours, theirs]) => ours !== theirs)
+      .map(([ours, theirs]) => [theirs, ours]),
+  );
   return {
     code: profile.code,
     name: profile.name,
     base_url: url,
-    auth: { header: profile.auth.header, prefix: profile.auth.prefix, api_key: profile.auth.apiKey },
+    auth: {
+      header: profile.auth.header,
+      prefix: profile.auth.prefix,
+      api_key: profile.auth.apiKey,
+    },
     timeout_ms: 5_000,
     statuses,
     webhook: {

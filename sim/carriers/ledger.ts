@@ -60,17 +60,32 @@ export class CarrierLedger {
   refusal(shipment: SimShipment): Refusal | null {
     const p = this.profile;
     for (const end of [shipment.from, shipment.to]) {
-      if (!p.countries.includes(end.country)) return { code: 'region_not_served', refused: `${p.code} does not serve ${end.country}` };
+      if (!p.countries.includes(end.country))
+        return { code: 'region_not_served', refused: `${p.code} does not serve ${end.country}` };
     }
     if (p.domesticOnly && shipment.from.country !== shipment.to.country) {
-      return { code: 'region_not_served', refused: `${p.code} ships within one country only (${shipment.from.country} -> ${shipment.to.country})` };
+      return {
+        code: 'region_not_served',
+        refused: `${p.code} ships within one country only (${shipment.from.country} -> ${shipment.to.country})`,
+      };
     }
     if (shipment.to.region !== undefined && p.excludedRegions.includes(shipment.to.region)) {
-      return { code: 'region_not_served', refused: `${p.code} does not deliver to region ${shipment.to.region}` };
+      return {
+        code: 'region_not_served',
+        refused: `${p.code} does not deliver to region ${shipment.to.region}`,
+      };
     }
-    if (shipment.hazardous && p.hazardousSurcharge === null) return { code: 'hazardous_not_accepted', refused: `${p.code} does not carry hazardous goods` };
+    if (shipment.hazardous && p.hazardousSurcharge === null)
+      return {
+        code: 'hazardous_not_accepted',
+        refused: `${p.code} does not carry hazardous goods`,
+      };
     const heavy = shipment.parcels.findIndex((parcel) => parcel.weight_kg > p.maxParcelKg);
-    if (heavy >= 0) return { code: 'too_heavy', refused: `parcel ${heavy + 1} weighs ${shipment.parcels[heavy]!.weight_kg} kg; ${p.code} takes at most ${p.maxParcelKg} kg per parcel` };
+    if (heavy >= 0)
+      return {
+        code: 'too_heavy',
+        refused: `parcel ${heavy + 1} weighs ${shipment.parcels[heavy]!.weight_kg} kg; ${p.code} takes at most ${p.maxParcelKg} kg per parcel`,
+      };
     return null;
   }
 
@@ -82,33 +97,64 @@ export class CarrierLedger {
   #quote(service: ServiceProfile, shipment: SimShipment): Quote {
     const crossBorder = shipment.from.country !== shipment.to.country;
     const kg = shipment.parcels.reduce((sum, parcel) => sum + parcel.weight_kg, 0);
-    const base = (service.basePrice * shipment.parcels.length + service.perKg * kg) * (crossBorder ? service.crossBorderFactor : 1);
-    const price = Math.round((base + (shipment.hazardous ? (this.profile.hazardousSurcharge ?? 0) : 0)) * 100) / 100;
-    return { service: service.code, price, currency: this.profile.currency, transit_days: crossBorder ? service.transitDays.crossBorder : service.transitDays.domestic };
+    const base =
+      (service.basePrice * shipment.parcels.length + service.perKg * kg) *
+      (crossBorder ? service.crossBorderFactor : 1);
+    const price =
+      Math.round((base + (shipment.hazardous ? (this.profile.hazardousSurcharge ?? 0) : 0)) * 100) /
+      100;
+    return {
+      service: service.code,
+      price,
+      currency: this.profile.currency,
+      transit_days: crossBorder ? service.transitDays.crossBorder : service.transitDays.domestic,
+    };
   }
 
   /**
    * Books once per key: the same key with the same request answers the booking made the
    * first time (replayed: true); the same key with another request is refused.
    */
-  book(key: string, body: unknown, shipment: SimShipment, serviceCode: string | null): { booking: SimBooking; replayed: boolean } | Refusal {
+  book(
+    key: string,
+    body: unknown,
+    shipment: SimShipment,
+    serviceCode: string | null,
+  ): { booking: SimBooking; replayed: boolean } | Refusal {
     const fingerprint = createHash('sha256').update(canonicalJson(body)).digest('hex');
     const known = this.#byKey.get(key);
     if (known) {
-      if (known.fingerprint !== fingerprint) return { code: 'idempotency_key_reused', refused: `Idempotency-Key ${key} was used for a different request` };
+      if (known.fingerprint !== fingerprint)
+        return {
+          code: 'idempotency_key_reused',
+          refused: `Idempotency-Key ${key} was used for a different request`,
+        };
       return { booking: known.booking, replayed: true };
     }
     const refusal = this.refusal(shipment);
     if (refusal) return refusal;
-    const service = serviceCode === null ? this.profile.services[0] : this.profile.services.find((s) => s.code === serviceCode);
-    if (!service) return { code: 'service_unknown', refused: `${this.profile.code} has no service "${serviceCode}"; it has ${this.profile.services.map((s) => s.code).join(', ')}` };
+    const service =
+      serviceCode === null
+        ? this.profile.services[0]
+        : this.profile.services.find((s) => s.code === serviceCode);
+    if (!service)
+      return {
+        code: 'service_unknown',
+        refused: `${this.profile.code} has no service "${serviceCode}"; it has ${this.profile.services.map((s) => s.code).join(', ')}`,
+      };
     const seq = this.bookings.length + 1;
     const quote = this.#quote(service, shipment);
     const booking: SimBooking = {
       booking_id: `${this.profile.prefix}-${String(seq).padStart(6, '0')}`,
       tracking_ref: `${this.profile.prefix}${String(4_000_000_000 + seq * 7919)}`,
-      idempotency_key: key, reference: shipment.reference, service: service.code, price: quote.price, currency: quote.currency,
-      status: 'booked', created_at: this.clock().toISOString(), shipment,
+      idempotency_key: key,
+      reference: shipment.reference,
+      service: service.code,
+      price: quote.price,
+      currency: quote.currency,
+      status: 'booked',
+      created_at: this.clock().toISOString(),
+      shipment,
     };
     this.bookings.push(booking);
     this.#byKey.set(key, { fingerprint, booking });
@@ -119,7 +165,11 @@ export class CarrierLedger {
   cancel(bookingId: string): { booking: SimBooking } | Refusal | null {
     const booking = this.bookings.find((b) => b.booking_id === bookingId);
     if (!booking) return null;
-    if (this.history(booking.tracking_ref)?.some((e) => e.status === 'delivered')) return { code: 'already_delivered', refused: `${bookingId} was delivered; it cannot be cancelled` };
+    if (this.history(booking.tracking_ref)?.some((e) => e.status === 'delivered'))
+      return {
+        code: 'already_delivered',
+        refused: `${bookingId} was delivered; it cannot be cancelled`,
+      };
     booking.status = 'cancelled';
     return { booking };
   }
@@ -129,7 +179,18 @@ export class CarrierLedger {
   }
 
   /** Adds a tracking event (to a booked shipment's history, if there is one) and returns it. */
-  recordEvent(trackingRef: string, event: { status: SimTrackingStatus; at?: string; reason?: string; id?: string; location?: string; signed_by?: string; proof_ref?: string }): SimTrackingRecord {
+  recordEvent(
+    trackingRef: string,
+    event: {
+      status: SimTrackingStatus;
+      at?: string;
+      reason?: string;
+      id?: string;
+      location?: string;
+      signed_by?: string;
+      proof_ref?: string;
+    },
+  ): SimTrackingRecord {
     this.#events += 1;
     const record: SimTrackingRecord = {
       id: event.id ?? `${this.profile.prefix}-EV-${String(this.#events).padStart(6, '0')}`,
@@ -153,7 +214,10 @@ export class CarrierLedger {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }

@@ -6,7 +6,13 @@
  */
 
 export type SimTrackingStatus = 'in_transit' | 'delivered' | 'delayed' | 'damaged' | 'exception';
-export const SIM_TRACKING_STATUSES: readonly SimTrackingStatus[] = ['in_transit', 'delivered', 'delayed', 'damaged', 'exception'];
+export const SIM_TRACKING_STATUSES: readonly SimTrackingStatus[] = [
+  'in_transit',
+  'delivered',
+  'delayed',
+  'damaged',
+  'exception',
+];
 
 export interface ServiceProfile {
   code: string;
@@ -52,60 +58,202 @@ export interface CarrierProfile {
   statusNames: Readonly<Record<SimTrackingStatus, string>>;
 }
 
-const OWN_NAMES: Record<SimTrackingStatus, string> = { in_transit: 'in_transit', delivered: 'delivered', delayed: 'delayed', damaged: 'damaged', exception: 'exception' };
+const OWN_NAMES: Record<SimTrackingStatus, string> = {
+  in_transit: 'in_transit',
+  delivered: 'delivered',
+  delayed: 'delayed',
+  damaged: 'damaged',
+  exception: 'exception',
+};
 const EU = ['AT', 'BE', 'CZ', 'DE', 'DK', 'ES', 'FR', 'IT', 'NL', 'PL', 'PT', 'SE'];
 
 export const SWIFTPOST: CarrierProfile = {
-  code: 'swiftpost', name: 'SwiftPost (cheap, domestic, slower)', prefix: 'SP',
-  countries: ['DE'], domesticOnly: true, excludedRegions: [], hazardousSurcharge: null, maxParcelKg: 31.5, currency: 'EUR',
+  code: 'swiftpost',
+  name: 'SwiftPost (cheap, domestic, slower)',
+  prefix: 'SP',
+  countries: ['DE'],
+  domesticOnly: true,
+  excludedRegions: [],
+  hazardousSurcharge: null,
+  maxParcelKg: 31.5,
+  currency: 'EUR',
   services: [
-    { code: 'standard', basePrice: 4.9, perKg: 0.35, crossBorderFactor: 1, transitDays: { domestic: 3, crossBorder: 3 } },
-    { code: 'economy', basePrice: 3.9, perKg: 0.3, crossBorderFactor: 1, transitDays: { domestic: 5, crossBorder: 5 } },
+    {
+      code: 'standard',
+      basePrice: 4.9,
+      perKg: 0.35,
+      crossBorderFactor: 1,
+      transitDays: { domestic: 3, crossBorder: 3 },
+    },
+    {
+      code: 'economy',
+      basePrice: 3.9,
+      perKg: 0.3,
+      crossBorderFactor: 1,
+      transitDays: { domestic: 5, crossBorder: 5 },
+    },
   ],
   failureRate: 0.02,
   auth: { header: 'authorization', prefix: 'Bearer ', apiKey: 'sim-swiftpost-key' },
-  webhook: { secret: 'sim-swiftpost-webhook-secret', signatureHeader: 'x-swiftpost-signature', encoding: 'hex', timestampHeader: 'x-swiftpost-timestamp', format: 'standard' },
+  webhook: {
+    secret: 'sim-swiftpost-webhook-secret',
+    signatureHeader: 'x-swiftpost-signature',
+    encoding: 'hex',
+    timestampHeader: 'x-swiftpost-timestamp',
+    format: 'standard',
+  },
   statusNames: OWN_NAMES,
 };
 
 export const EUROLINE: CarrierProfile = {
-  code: 'euroline', name: 'EuroLine (EU-wide road, mid price)', prefix: 'EL',
-  countries: EU, domesticOnly: false, excludedRegions: ['ES-CN', 'PT-20', 'PT-30'], hazardousSurcharge: null, maxParcelKg: 70, currency: 'EUR',
-  services: [{ code: 'road', basePrice: 7.5, perKg: 0.55, crossBorderFactor: 1.35, transitDays: { domestic: 2, crossBorder: 4 } }],
+  code: 'euroline',
+  name: 'EuroLine (EU-wide road, mid price)',
+  prefix: 'EL',
+  countries: EU,
+  domesticOnly: false,
+  excludedRegions: ['ES-CN', 'PT-20', 'PT-30'],
+  hazardousSurcharge: null,
+  maxParcelKg: 70,
+  currency: 'EUR',
+  services: [
+    {
+      code: 'road',
+      basePrice: 7.5,
+      perKg: 0.55,
+      crossBorderFactor: 1.35,
+      transitDays: { domestic: 2, crossBorder: 4 },
+    },
+  ],
   failureRate: 0.05,
   auth: { header: 'x-api-key', prefix: '', apiKey: 'sim-euroline-key' },
-  webhook: { secret: 'sim-euroline-webhook-secret', signatureHeader: 'x-euroline-hmac', encoding: 'base64', timestampHeader: null, format: 'legacy' },
-  statusNames: { in_transit: 'transit', delivered: 'delivered', delayed: 'late', damaged: 'damaged', exception: 'problem' },
+  webhook: {
+    secret: 'sim-euroline-webhook-secret',
+    signatureHeader: 'x-euroline-hmac',
+    encoding: 'base64',
+    timestampHeader: null,
+    format: 'legacy',
+  },
+  statusNames: {
+    in_transit: 'transit',
+    delivered: 'delivered',
+    delayed: 'late',
+    damaged: 'damaged',
+    exception: 'problem',
+  },
 };
 
 export const CARGOPLUS: CarrierProfile = {
-  code: 'cargoplus', name: 'CargoPlus (premium express, dangerous goods)', prefix: 'CP',
-  countries: [...EU, 'CH', 'GB', 'NO', 'US'], domesticOnly: false, excludedRegions: [], hazardousSurcharge: 35, maxParcelKg: 100, currency: 'EUR',
+  code: 'cargoplus',
+  name: 'CargoPlus (premium express, dangerous goods)',
+  prefix: 'CP',
+  countries: [...EU, 'CH', 'GB', 'NO', 'US'],
+  domesticOnly: false,
+  excludedRegions: [],
+  hazardousSurcharge: 35,
+  maxParcelKg: 100,
+  currency: 'EUR',
   services: [
-    { code: 'express', basePrice: 19, perKg: 1.2, crossBorderFactor: 1.6, transitDays: { domestic: 1, crossBorder: 2 } },
-    { code: 'express_noon', basePrice: 29, perKg: 1.4, crossBorderFactor: 1.8, transitDays: { domestic: 1, crossBorder: 1 } },
+    {
+      code: 'express',
+      basePrice: 19,
+      perKg: 1.2,
+      crossBorderFactor: 1.6,
+      transitDays: { domestic: 1, crossBorder: 2 },
+    },
+    {
+      code: 'express_noon',
+      basePrice: 29,
+      perKg: 1.4,
+      crossBorderFactor: 1.8,
+      transitDays: { domestic: 1, crossBorder: 1 },
+    },
   ],
   failureRate: 0.01,
   auth: { header: 'authorization', prefix: 'Bearer ', apiKey: 'sim-cargoplus-key' },
-  webhook: { secret: 'sim-cargoplus-webhook-secret', signatureHeader: 'x-cargoplus-signature', encoding: 'prefixed-hex', timestampHeader: 'x-cargoplus-timestamp', format: 'nested' },
-  statusNames: { in_transit: 'IN_TRANSIT', delivered: 'DELIVERED', delayed: 'DELAYED', damaged: 'DAMAGED', exception: 'EXCEPTION' },
+  webhook: {
+    secret: 'sim-cargoplus-webhook-secret',
+    signatureHeader: 'x-cargoplus-signature',
+    encoding: 'prefixed-hex',
+    timestampHeader: 'x-cargoplus-timestamp',
+    format: 'nested',
+  },
+  statusNames: {
+    in_transit: 'IN_TRANSIT',
+    delivered: 'DELIVERED',
+    delayed: 'DELAYED',
+    damaged: 'DAMAGED',
+    exception: 'EXCEPTION',
+  },
 };
 
 export const PARCELNOW: CarrierProfile = {
-  code: 'parcelnow', name: 'ParcelNow (budget, unreliable)', prefix: 'PN',
-  countries: ['AT', 'CZ', 'DE', 'NL', 'PL'], domesticOnly: false, excludedRegions: [], hazardousSurcharge: null, maxParcelKg: 20, currency: 'EUR',
-  services: [{ code: 'budget', basePrice: 2.9, perKg: 0.25, crossBorderFactor: 1.2, transitDays: { domestic: 4, crossBorder: 7 } }],
+  code: 'parcelnow',
+  name: 'ParcelNow (budget, unreliable)',
+  prefix: 'PN',
+  countries: ['AT', 'CZ', 'DE', 'NL', 'PL'],
+  domesticOnly: false,
+  excludedRegions: [],
+  hazardousSurcharge: null,
+  maxParcelKg: 20,
+  currency: 'EUR',
+  services: [
+    {
+      code: 'budget',
+      basePrice: 2.9,
+      perKg: 0.25,
+      crossBorderFactor: 1.2,
+      transitDays: { domestic: 4, crossBorder: 7 },
+    },
+  ],
   failureRate: 0.25,
   auth: { header: 'x-api-key', prefix: '', apiKey: 'sim-parcelnow-key' },
-  webhook: { secret: 'sim-parcelnow-webhook-secret', signatureHeader: 'x-parcelnow-signature', encoding: 'hex', timestampHeader: null, format: 'standard' },
+  webhook: {
+    secret: 'sim-parcelnow-webhook-secret',
+    signatureHeader: 'x-parcelnow-signature',
+    encoding: 'hex',
+    timestampHeader: null,
+    format: 'standard',
+  },
   statusNames: OWN_NAMES,
 };
 
-export const DEFAULT_CARRIER_PROFILES: readonly CarrierProfile[] = [SWIFTPOST, EUROLINE, CARGOPLUS, PARCELNOW];
+export const DEFAULT_CARRIER_PROFILES: readonly CarrierProfile[] = [
+  SWIFTPOST,
+  EUROLINE,
+  CARGOPLUS,
+  PARCELNOW,
+];
 
 /** Where the fields of each webhook format are, as Crossdock's carrier configuration names them. */
 export const WEBHOOK_FIELDS: Record<WebhookFormat, Record<string, string>> = {
-  standard: { event_id: 'id', tracking_ref: 'tracking_ref', status: 'status', at: 'at', reason: 'reason', reference: 'reference', signed_by: 'signed_by', proof_ref: 'proof_ref' },
-  legacy: { event_id: 'event_id', tracking_ref: 'tracking_number', status: 'state', at: 'timestamp', reason: 'note', reference: 'customer_ref', signed_by: 'signature_name', proof_ref: 'pod_url' },
-  nested: { event_id: 'event.id', tracking_ref: 'shipment.tracking_number', status: 'event.type', at: 'event.occurred_at', reason: 'event.note', reference: 'shipment.reference', signed_by: 'event.signed_by', proof_ref: 'event.proof_document' },
+  standard: {
+    event_id: 'id',
+    tracking_ref: 'tracking_ref',
+    status: 'status',
+    at: 'at',
+    reason: 'reason',
+    reference: 'reference',
+    signed_by: 'signed_by',
+    proof_ref: 'proof_ref',
+  },
+  legacy: {
+    event_id: 'event_id',
+    tracking_ref: 'tracking_number',
+    status: 'state',
+    at: 'timestamp',
+    reason: 'note',
+    reference: 'customer_ref',
+    signed_by: 'signature_name',
+    proof_ref: 'pod_url',
+  },
+  nested: {
+    event_id: 'event.id',
+    tracking_ref: 'shipment.tracking_number',
+    status: 'event.type',
+    at: 'event.occurred_at',
+    reason: 'event.note',
+    reference: 'shipment.reference',
+    signed_by: 'event.signed_by',
+    proof_ref: 'event.proof_document',
+  },
 };

@@ -7,8 +7,14 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { SimAnswer } from './api.ts';
 
-export type Outcome = { kind: 'answer'; answer: SimAnswer } | { kind: 'hold'; holdMs: number } | { kind: 'reset' };
-export type Handler = (request: { method: string; url: URL; headers: http.IncomingHttpHeaders; body: string }) => Promise<Outcome>;
+export type Outcome =
+  { kind: 'answer'; answer: SimAnswer } | { kind: 'hold'; holdMs: number } | { kind: 'reset' };
+export type Handler = (request: {
+  method: string;
+  url: URL;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}) => Promise<Outcome>;
 
 export class CarrierSimServer {
   readonly #server: http.Server;
@@ -16,18 +22,29 @@ export class CarrierSimServer {
   readonly #held = new Set<() => void>();
 
   constructor(handler: Handler) {
-    this.#server = http.createServer((request, response) => void this.#serve(handler, request, response));
+    this.#server = http.createServer(
+      (request, response) => void this.#serve(handler, request, response),
+    );
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
     });
   }
 
-  async #serve(handler: Handler, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  async #serve(
+    handler: Handler,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     try {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
-      const outcome = await handler({ method: request.method ?? 'GET', url: new URL(request.url ?? '/', 'http://127.0.0.1'), headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      const outcome = await handler({
+        method: request.method ?? 'GET',
+        url: new URL(request.url ?? '/', 'http://127.0.0.1'),
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       if (outcome.kind === 'hold') await this.#hold(request.socket, outcome.holdMs);
       if (outcome.kind !== 'answer') {
         request.socket.destroy();
@@ -35,7 +52,9 @@ export class CarrierSimServer {
       }
       response.writeHead(outcome.answer.status, outcome.answer.headers).end(outcome.answer.body);
     } catch (error) {
-      response.writeHead(500, { 'content-type': 'text/plain' }).end(`simulator failure: ${error instanceof Error ? error.message : String(error)}`);
+      response
+        .writeHead(500, { 'content-type': 'text/plain' })
+        .end(`simulator failure: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

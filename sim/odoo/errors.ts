@@ -13,7 +13,11 @@ export class PyError extends Error {
   readonly pyArguments: readonly unknown[];
   readonly context: Readonly<Record<string, unknown>>;
 
-  constructor(qualifiedName: string, message: string, options: { args?: unknown[]; context?: Record<string, unknown> } = {}) {
+  constructor(
+    qualifiedName: string,
+    message: string,
+    options: { args?: unknown[]; context?: Record<string, unknown> } = {},
+  ) {
     super(`${qualifiedName}: ${message}`);
     this.name = 'PyError';
     this.qualifiedName = qualifiedName;
@@ -29,7 +33,8 @@ export class PyError extends Error {
   /** The exception line Python prints last in a traceback. */
   get exceptionLine(): string {
     const name = this.qualifiedName.startsWith('builtins.') ? this.shortName : this.qualifiedName;
-    const text = this.qualifiedName === 'builtins.KeyError' ? pyStringRepr(this.pyMessage) : this.pyMessage;
+    const text =
+      this.qualifiedName === 'builtins.KeyError' ? pyStringRepr(this.pyMessage) : this.pyMessage;
     return `${name}: ${text}`;
   }
 
@@ -46,7 +51,10 @@ export class PyError extends Error {
 /** Python's repr of a str: single quotes unless the text contains one and no double quote. */
 export function pyStringRepr(text: string): string {
   const quote = text.includes("'") && !text.includes('"') ? '"' : "'";
-  const escaped = text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(new RegExp(quote, 'g'), `\\${quote}`);
+  const escaped = text
+    .replace(/\\/g, '\\\\')
+    .replace(/\n/g, '\\n')
+    .replace(new RegExp(quote, 'g'), `\\${quote}`);
   return `${quote}${escaped}${quote}`;
 }
 
@@ -59,7 +67,9 @@ export function pyRepr(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
   if (typeof value === 'object') {
-    return `{${Object.entries(value).map(([key, member]) => `${pyStringRepr(key)}: ${pyRepr(member)}`).join(', ')}}`;
+    return `{${Object.entries(value)
+      .map(([key, member]) => `${pyStringRepr(key)}: ${pyRepr(member)}`)
+      .join(', ')}}`;
   }
   return String(value);
 }
@@ -72,7 +82,8 @@ export function pyTupleRepr(values: readonly unknown[]): string {
 type Context = Record<string, unknown>;
 
 export const py = {
-  userError: (message: string, context?: Context) => new PyError('odoo.exceptions.UserError', message, context ? { context } : {}),
+  userError: (message: string, context?: Context) =>
+    new PyError('odoo.exceptions.UserError', message, context ? { context } : {}),
   validationError: (message: string) => new PyError('odoo.exceptions.ValidationError', message),
   accessError: (message: string) => new PyError('odoo.exceptions.AccessError', message),
   accessDenied: () => new PyError('odoo.exceptions.AccessDenied', 'Access Denied'),
@@ -84,14 +95,20 @@ export const py = {
   keyError: (key: string) => new PyError('builtins.KeyError', key),
   exception: (message: string) => new PyError('builtins.Exception', message),
   operationalError: (message: string) => new PyError('psycopg2.OperationalError', message),
-  invalidTextRepresentation: (message: string) => new PyError('psycopg2.errors.InvalidTextRepresentation', message),
+  invalidTextRepresentation: (message: string) =>
+    new PyError('psycopg2.errors.InvalidTextRepresentation', message),
   serializationFailure: () =>
-    new PyError('psycopg2.errors.SerializationFailure', 'could not serialize access due to concurrent update\n'),
+    new PyError(
+      'psycopg2.errors.SerializationFailure',
+      'could not serialize access due to concurrent update\n',
+    ),
   sessionExpired: () => new PyError('odoo.http.SessionExpiredException', 'Session expired'),
 };
 
 /** "Record does not exist or has been deleted." as MissingError words it. */
 export function missingRecord(model: string, ids: readonly number[], uid: number): PyError {
   const records = `${model}${pyTupleRepr(ids)}`;
-  return py.missingError(`Record does not exist or has been deleted.\n(Record: ${records}, User: ${uid})`);
+  return py.missingError(
+    `Record does not exist or has been deleted.\n(Record: ${records}, User: ${uid})`,
+  );
 }

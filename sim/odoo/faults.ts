@@ -36,7 +36,8 @@ export class FaultInjector {
 
   /** The fault for the HTTP request being served, if any. */
   takeRequestFault(): RequestFault | null {
-    if (this.down === 'reset' || this.down === 502 || this.down === 503 || this.down === 504) return this.down;
+    if (this.down === 'reset' || this.down === 502 || this.down === 503 || this.down === 504)
+      return this.down;
     const queued = this.#requestFaults.shift();
     if (queued !== undefined) return queued;
     if (this.errorRate > 0 && this.#random() < this.errorRate) return this.errorStatus;

@@ -15,7 +15,12 @@ import { createRegistry } from './models/index.ts';
 import { Env } from './orm/env.ts';
 import { Store } from './orm/store.ts';
 import { toPlainJson } from './orm/wire.ts';
-import { jsonResponse, notFoundPage, type SimRequest, type SimResponse } from './protocols/http-types.ts';
+import {
+  jsonResponse,
+  notFoundPage,
+  type SimRequest,
+  type SimResponse,
+} from './protocols/http-types.ts';
 import { handleJson2 } from './protocols/json2.ts';
 import { handleJsonRpc } from './protocols/jsonrpc.ts';
 import { handleWeb, SessionStore } from './protocols/web.ts';
@@ -27,7 +32,16 @@ import { OdooService, type SimUserCredentials } from './service.ts';
 import { messagesOf, webhookTimingOf, type SimOdooVersion } from './version.ts';
 
 export type { SimOdooVersion };
-export type { CallFilter, CallLogEntry, CallFault, DownMode, OutgoingWebhook, RequestFault, ServerLogEntry, SimUserCredentials };
+export type {
+  CallFilter,
+  CallLogEntry,
+  CallFault,
+  DownMode,
+  OutgoingWebhook,
+  RequestFault,
+  ServerLogEntry,
+  SimUserCredentials,
+};
 
 export interface OdooSimulatorOptions {
   /** The release to behave as: 17 (default) or 19 (after-commit webhooks, 19's version and messages). */
@@ -79,7 +93,13 @@ export interface SimDatabase {
   /** Committed records, read as the superuser in RPC format (many2one as [id, name]). */
   searchRead(model: string, domain?: unknown[], fields?: string[]): Record<string, unknown>[];
   /** Calls a model method in-process as `uid` (default 2, admin), in its own transaction. */
-  call(model: string, method: string, args?: unknown[], kwargs?: Record<string, unknown>, uid?: number): Promise<unknown>;
+  call(
+    model: string,
+    method: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    uid?: number,
+  ): Promise<unknown>;
   /** Moves a model's id sequence forward, e.g. to line up ids with a recorded exchange. */
   setNextId(model: string, nextId: number): void;
   /** Moves a named sequence ("purchase.order", "stock.picking.IN") to `next`. */
@@ -91,7 +111,12 @@ export interface OdooSimulator {
   readonly version: SimOdooVersion;
   readonly database: string;
   readonly users: readonly SimUserCredentials[];
-  readonly calls: { readonly entries: readonly CallLogEntry[]; filter(filter?: CallFilter): CallLogEntry[]; count(filter?: CallFilter): number; clear(): void };
+  readonly calls: {
+    readonly entries: readonly CallLogEntry[];
+    filter(filter?: CallFilter): CallLogEntry[];
+    count(filter?: CallFilter): number;
+    clear(): void;
+  };
   readonly webhooks: readonly OutgoingWebhook[];
   readonly serverLog: readonly ServerLogEntry[];
   readonly faults: SimFaults;
@@ -130,20 +155,51 @@ function buildCore(options: OdooSimulatorOptions): SimCore {
   const store = new Store();
   loadSeed(store, registry);
   const serverLog = new RecordLog<ServerLogEntry>(options.keepRecords);
-  const log = (level: ServerLogEntry['level'], logger: string, message: string) => void serverLog.add({ at: clock().toISOString(), level, logger, message });
-  const sender = new WebhookSender(options.webhookTimeoutMs ?? 1000, log, webhookTimingOf(version), options.keepRecords);
+  const log = (level: ServerLogEntry['level'], logger: string, message: string) =>
+    void serverLog.add({ at: clock().toISOString(), level, logger, message });
+  const sender = new WebhookSender(
+    options.webhookTimeoutMs ?? 1000,
+    log,
+    webhookTimingOf(version),
+    options.keepRecords,
+  );
   let baseUrl = '';
   const runtime: SimRuntime = {
-    version, messages: messagesOf(version), registry, store, clock, access: createAccessPolicy(), automation: createAutomationEngine(() => sender), log,
-    baseUrl: () => baseUrl, newUuid: () => uuidFrom(random),
+    version,
+    messages: messagesOf(version),
+    registry,
+    store,
+    clock,
+    access: createAccessPolicy(),
+    automation: createAutomationEngine(() => sender),
+    log,
+    baseUrl: () => baseUrl,
+    newUuid: () => uuidFrom(random),
   };
   const database = options.database ?? `odoo${version}`;
   const users = options.users ?? [...DEFAULT_SIM_USERS];
   const calls = new CallLog(options.keepRecords);
   const faults = new FaultInjector(random);
-  const service = new OdooService(runtime, database, users, calls, faults, () => sender.sent.total, options.commitLagAfterWebhooksMs ?? 0);
+  const service = new OdooService(
+    runtime,
+    database,
+    users,
+    calls,
+    faults,
+    () => sender.sent.total,
+    options.commitLagAfterWebhooksMs ?? 0,
+  );
   return {
-    database, users, store, runtime, service, sessions: new SessionStore(random), sender, calls, faults, serverLog,
+    database,
+    users,
+    store,
+    runtime,
+    service,
+    sessions: new SessionStore(random),
+    sender,
+    calls,
+    faults,
+    serverLog,
     setBaseUrl: (url) => void (baseUrl = url),
   };
 }
@@ -153,7 +209,11 @@ function router(core: SimCore): (request: SimRequest) => Promise<SimResponse> {
     if (request.path === '/jsonrpc') return handleJsonRpc(core.service, request);
     const hook = /^\/web\/hook\/([^/]+)$/.exec(request.path);
     if (hook?.[1] !== undefined) {
-      const answer = await handleIncomingWebhook(core.runtime, core.sender, hook[1], { query: request.query, contentType: request.mimeType, body: request.body });
+      const answer = await handleIncomingWebhook(core.runtime, core.sender, hook[1], {
+        query: request.query,
+        contentType: request.mimeType,
+        body: request.body,
+      });
       return jsonResponse(answer.status, answer.body);
     }
     return (
@@ -191,22 +251,35 @@ function databaseHandle(core: SimCore): SimDatabase {
   return {
     searchRead(model, domain = [], fields) {
       const env = new Env(core.runtime, core.store.begin(), 1, { active_test: false }, true);
-      return toPlainJson(env.read(model, env.search(model, domain), fields)) as Record<string, unknown>[];
+      return toPlainJson(env.read(model, env.search(model, domain), fields)) as Record<
+        string,
+        unknown
+      >[];
     },
-    call: (model, method, args = [], kwargs = {}, uid = 2) => core.service.execute({ protocol: 'internal', uid, model, method, args, kwargs }),
+    call: (model, method, args = [], kwargs = {}, uid = 2) =>
+      core.service.execute({ protocol: 'internal', uid, model, method, args, kwargs }),
     setNextId: (model, nextId) => core.store.setNextId(model, nextId),
     setSequence: (code, next) => core.store.setSequence(code, next),
   };
 }
 
-export async function startOdooSimulator(options: OdooSimulatorOptions = {}): Promise<OdooSimulator> {
+export async function startOdooSimulator(
+  options: OdooSimulatorOptions = {},
+): Promise<OdooSimulator> {
   const core = buildCore(options);
   const server = new SimServer(router(core), core.faults);
   const url = `http://127.0.0.1:${await server.listen(options.port ?? 0)}`;
   core.setBaseUrl(url);
   return {
-    url, version: core.runtime.version, database: core.database, users: core.users, calls: core.calls, webhooks: core.sender.sent.entries, serverLog: core.serverLog.entries,
-    faults: faultControls(core.faults, server), db: databaseHandle(core),
+    url,
+    version: core.runtime.version,
+    database: core.database,
+    users: core.users,
+    calls: core.calls,
+    webhooks: core.sender.sent.entries,
+    serverLog: core.serverLog.entries,
+    faults: faultControls(core.faults, server),
+    db: databaseHandle(core),
     async close() {
       await server.close();
       core.sender.close();

@@ -27,8 +27,19 @@ function readBody(request: http.IncomingMessage): Promise<string> {
 
 function toSimRequest(request: http.IncomingMessage, body: string): SimRequest {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
-  const mimeType = String(request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-  return { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: request.headers, mimeType, body };
+  const mimeType =
+    String(request.headers['content-type'] ?? '')
+      .split(';')[0]
+      ?.trim()
+      .toLowerCase() ?? '';
+  return {
+    method: request.method ?? 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: request.headers,
+    mimeType,
+    body,
+  };
 }
 
 export class SimServer {
@@ -39,7 +50,9 @@ export class SimServer {
 
   constructor(handler: RequestHandler, faults: FaultInjector) {
     this.#faults = faults;
-    this.#server = http.createServer((request, response) => void this.#serve(handler, request, response));
+    this.#server = http.createServer(
+      (request, response) => void this.#serve(handler, request, response),
+    );
     this.#server.on('connection', (socket) => {
       this.#sockets.add(socket);
       socket.on('close', () => this.#sockets.delete(socket));
@@ -50,7 +63,11 @@ export class SimServer {
     return this.#port;
   }
 
-  async #serve(handler: RequestHandler, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  async #serve(
+    handler: RequestHandler,
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+  ): Promise<void> {
     try {
       const body = await readBody(request);
       const fault = this.#faults.takeRequestFault();
@@ -58,11 +75,17 @@ export class SimServer {
         request.socket.destroy();
         return;
       }
-      if (this.#faults.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#faults.latencyMs));
-      const answer = fault === null ? await handler(toSimRequest(request, body)) : htmlResponse(fault, PROXY_PAGES[fault]);
+      if (this.#faults.latencyMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, this.#faults.latencyMs));
+      const answer =
+        fault === null
+          ? await handler(toSimRequest(request, body))
+          : htmlResponse(fault, PROXY_PAGES[fault]);
       response.writeHead(answer.status, answer.headers).end(answer.body);
     } catch (error) {
-      response.writeHead(500, { 'content-type': 'text/plain' }).end(`simulator failure: ${error instanceof Error ? error.message : String(error)}`);
+      response
+        .writeHead(500, { 'content-type': 'text/plain' })
+        .end(`simulator failure: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
 

@@ -11,8 +11,12 @@ import { callModelMethod } from './orm/dispatch.ts';
 import { Env } from './orm/env.ts';
 import { SerializationConflict } from './orm/store.ts';
 import type { SimRuntime } from './runtime.ts';
-import { LEGACY_RPC_WARNING, serverVersionOf, type ServerVersionInfo, type SimOdooVersion } from './version.ts';
-
+import {
+  LEGACY_RPC_WARNING,
+  serverVersionOf,
+  type ServerVersionInfo,
+  type SimOdooVersion,
+} from './version.ts';
 
 export interface SimUserCredentials {
   login: string;
@@ -44,7 +48,15 @@ export class OdooService {
    * open before it commits (Odoo goes on creating the delivery, logging, ...: the recorded
    * calls answered 18-370 ms after their webhook); 0 commits at once.
    */
-  constructor(runtime: SimRuntime, database: string, users: readonly SimUserCredentials[], calls: CallLog, faults: FaultInjector, webhooksSent: () => number, commitLagAfterWebhooksMs = 0) {
+  constructor(
+    runtime: SimRuntime,
+    database: string,
+    users: readonly SimUserCredentials[],
+    calls: CallLog,
+    faults: FaultInjector,
+    webhooksSent: () => number,
+    commitLagAfterWebhooksMs = 0,
+  ) {
     this.#commitLagAfterWebhooksMs = commitLagAfterWebhooksMs;
     this.#runtime = runtime;
     this.#database = database;
@@ -69,17 +81,26 @@ export class OdooService {
 
   /** Odoo 19 logs a deprecation WARNING on every /jsonrpc and /xmlrpc call. */
   logLegacyCall(): void {
-    if (this.#runtime.version >= 19) this.#runtime.log('WARNING', 'odoo.addons.rpc.controllers.jsonrpc', LEGACY_RPC_WARNING);
+    if (this.#runtime.version >= 19)
+      this.#runtime.log('WARNING', 'odoo.addons.rpc.controllers.jsonrpc', LEGACY_RPC_WARNING);
   }
 
   checkDatabase(database: unknown): void {
     if (database !== this.#database) {
-      throw py.operationalError(`connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "${String(database)}" does not exist\n`);
+      throw py.operationalError(
+        `connection to server at "127.0.0.1", port 5432 failed: FATAL:  database "${String(database)}" does not exist\n`,
+      );
     }
   }
 
   uidOfLogin(login: unknown): number | undefined {
-    const env = new Env(this.#runtime, this.#runtime.store.begin(), 1, { active_test: false }, true);
+    const env = new Env(
+      this.#runtime,
+      this.#runtime.store.begin(),
+      1,
+      { active_test: false },
+      true,
+    );
     return env.search('res.users', [['login', '=', login]], { limit: 1 })[0];
   }
 
@@ -89,13 +110,30 @@ export class OdooService {
   }
 
   /** common.authenticate / common.login: the uid, or false for a wrong login or secret. */
-  authenticate(protocol: SimProtocol, database: unknown, login: unknown, secret: unknown, options: { passwordOnly?: boolean } = {}): number | false {
-    this.#calls.record({ protocol, service: 'common', method: 'authenticate', model: null, args: [database, login], kwargs: {}, uid: null, outcome: 'ok' });
+  authenticate(
+    protocol: SimProtocol,
+    database: unknown,
+    login: unknown,
+    secret: unknown,
+    options: { passwordOnly?: boolean } = {},
+  ): number | false {
+    this.#calls.record({
+      protocol,
+      service: 'common',
+      method: 'authenticate',
+      model: null,
+      args: [database, login],
+      kwargs: {},
+      uid: null,
+      outcome: 'ok',
+    });
     this.checkDatabase(database);
     const uid = this.uidOfLogin(login);
     const user = uid === undefined ? undefined : this.#credentialsOf(uid);
     if (uid === undefined || user === undefined) return false;
-    const accepted = secret === user.password || (options.passwordOnly !== true && user.apiKeys.includes(String(secret)));
+    const accepted =
+      secret === user.password ||
+      (options.passwordOnly !== true && user.apiKeys.includes(String(secret)));
     return accepted ? uid : false;
   }
 
@@ -115,23 +153,39 @@ export class OdooService {
       throw py.valueError(`invalid literal for int() with base 10: '${String(uid)}'`);
     }
     const user = this.#credentialsOf(numeric);
-    if (user === undefined || (secret !== user.password && !user.apiKeys.includes(String(secret)))) throw py.accessDenied();
+    if (user === undefined || (secret !== user.password && !user.apiKeys.includes(String(secret))))
+      throw py.accessDenied();
     return numeric;
   }
 
   /** Runs one model method in its own transaction; the call is logged whatever happens. */
   async execute(call: ModelCall): Promise<unknown> {
-    const entry = { protocol: call.protocol, service: 'object', method: call.method, model: call.model, args: call.args, uid: call.uid, kwargs: (call.kwargs ?? {}) as Record<string, unknown> };
+    const entry = {
+      protocol: call.protocol,
+      service: 'object',
+      method: call.method,
+      model: call.model,
+      args: call.args,
+      uid: call.uid,
+      kwargs: (call.kwargs ?? {}) as Record<string, unknown>,
+    };
     const tx = this.#runtime.store.begin();
     const webhooksBefore = this.#webhooksSent();
     try {
       const fault = this.#faults.takeCallFault();
       if (fault === 'session-expired') throw py.sessionExpired();
       if (fault === 'serialization') throw py.serializationFailure();
-      const result = await callModelMethod(new Env(this.#runtime, tx, call.uid), call.model, call.method, call.args, call.kwargs);
+      const result = await callModelMethod(
+        new Env(this.#runtime, tx, call.uid),
+        call.model,
+        call.method,
+        call.args,
+        call.kwargs,
+      );
       const sendsWebhooks = this.#webhooksSent() > webhooksBefore || tx.hasCommitHooks;
       // Odoo 17 sends its webhooks before the commit: the lag keeps the transaction open after them.
-      if (this.#webhooksSent() > webhooksBefore && this.#commitLagAfterWebhooksMs > 0) await new Promise((resolve) => setTimeout(resolve, this.#commitLagAfterWebhooksMs));
+      if (this.#webhooksSent() > webhooksBefore && this.#commitLagAfterWebhooksMs > 0)
+        await new Promise((resolve) => setTimeout(resolve, this.#commitLagAfterWebhooksMs));
       if (sendsWebhooks && this.#faults.rollbackAfterWebhooks > 0) {
         this.#faults.rollbackAfterWebhooks -= 1;
         throw py.serializationFailure();
@@ -144,7 +198,12 @@ export class OdooService {
     } catch (error) {
       tx.rollback();
       // A JavaScript error here is a simulator bug: it surfaces as a Python Exception with its stack.
-      const failure = error instanceof PyError ? error : error instanceof SerializationConflict ? py.serializationFailure() : py.exception(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      const failure =
+        error instanceof PyError
+          ? error
+          : error instanceof SerializationConflict
+            ? py.serializationFailure()
+            : py.exception(error instanceof Error ? (error.stack ?? error.message) : String(error));
       this.#calls.record({ ...entry, outcome: 'error', error: failure.qualifiedName });
       throw failure;
     }

@@ -23,9 +23,19 @@ export interface ServerVersionInfo {
 export function serverVersionOf(version: SimOdooVersion): ServerVersionInfo {
   if (version === 19) {
     // The recorded 19 build carried "+e" (built with Enterprise, running Community code only).
-    return { server_version: '19.0+e-20251227', server_version_info: [19, 0, 0, 'final', 0, ''], server_serie: '19.0', protocol_version: 1 };
+    return {
+      server_version: '19.0+e-20251227',
+      server_version_info: [19, 0, 0, 'final', 0, ''],
+      server_serie: '19.0',
+      protocol_version: 1,
+    };
   }
-  return { server_version: '17.0-20240709', server_version_info: [17, 0, 0, 'final', 0, ''], server_serie: '17.0', protocol_version: 1 };
+  return {
+    server_version: '17.0-20240709',
+    server_version_info: [17, 0, 0, 'final', 0, ''],
+    server_serie: '17.0',
+    protocol_version: 1,
+  };
 }
 
 /** When outgoing automation webhooks leave: inside the transaction (17) or after its commit (19). */
@@ -40,22 +50,35 @@ export function jsonRpcServerErrorCode(version: SimOdooVersion): number {
   return version >= 19 ? 0 : 200;
 }
 
-export const LEGACY_RPC_WARNING = 'The /xmlrpc, /xmlrpc/2 and /jsonrpc endpoints are deprecated in Odoo 19 and scheduled for removal in Odoo 20.';
+export const LEGACY_RPC_WARNING =
+  'The /xmlrpc, /xmlrpc/2 and /jsonrpc endpoints are deprecated in Odoo 19 and scheduled for removal in Odoo 20.';
 
 /** ORM error messages whose wording changed between the recorded versions. */
 export function messagesOf(version: SimOdooVersion) {
   const v19 = version >= 19;
   return {
-    invalidField: (model: string, name: string) => (v19 ? `Invalid field '${name}' on '${model}'` : `Invalid field '${name}' on model '${model}'`),
-    invalidLeafField: (model: string, name: string, leaf: string) => `Invalid field ${model}.${name} in ${v19 ? 'condition' : 'leaf'} ${leaf}`,
+    invalidField: (model: string, name: string) =>
+      v19 ? `Invalid field '${name}' on '${model}'` : `Invalid field '${name}' on model '${model}'`,
+    invalidLeafField: (model: string, name: string, leaf: string) =>
+      `Invalid field ${model}.${name} in ${v19 ? 'condition' : 'leaf'} ${leaf}`,
     /** sale.order.action_confirm on an order that is not a quotation (68-error-user-error-confirm-twice). */
-    notToConfirm: (names: string) => (v19 ? 'Some orders are not in a state requiring confirmation.' : `The following orders are not in a state requiring confirmation: ${names}`),
+    notToConfirm: (names: string) =>
+      v19
+        ? 'Some orders are not in a state requiring confirmation.'
+        : `The following orders are not in a state requiring confirmation: ${names}`,
     /** A required field left empty (71-error-missing-required-field). */
-    missingRequired: (modelDescription: string, model: string, fieldString: string, name: string) =>
+    missingRequired: (
+      modelDescription: string,
+      model: string,
+      fieldString: string,
+      name: string,
+    ) =>
       v19
         ? `The operation cannot be completed: Missing required value for the field '${fieldString}' (${name}).\nModel: '${modelDescription}' (${model})\n- create/update: a mandatory field is not set\n- delete: another model requires the record being deleted, you can archive it instead\n`
         : `The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n- Delete: another model requires the record being deleted. If possible, archive it instead.\n\nModel: ${modelDescription} (${model})\nField: ${fieldString} (${name})\n`,
     privateMethod: (model: string, method: string) =>
-      v19 ? `Private methods (such as '${model}.${method}') cannot be called remotely.` : `Private methods (such as ${method}) cannot be called remotely.`,
+      v19
+        ? `Private methods (such as '${model}.${method}') cannot be called remotely.`
+        : `Private methods (such as ${method}) cannot be called remotely.`,
   };
 }

@@ -21,7 +21,8 @@ const TYPES: Record<string, string> = {
 };
 
 // The app loads only its own files and talks only to this origin.
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 interface Asset {
   body: Buffer;
@@ -35,7 +36,11 @@ function readBuild(dir: string): Map<string, Asset> {
     for (const name of readdirSync(folder)) {
       const path = join(folder, name);
       if (statSync(path).isDirectory()) walk(path);
-      else files.set(relative(dir, path).split(sep).join('/'), { body: readFileSync(path), type: TYPES[extname(name)] ?? 'application/octet-stream' });
+      else
+        files.set(relative(dir, path).split(sep).join('/'), {
+          body: readFileSync(path),
+          type: TYPES[extname(name)] ?? 'application/octet-stream',
+        });
     }
   };
   if (existsSync(join(dir, 'index.html'))) walk(dir);
@@ -55,7 +60,12 @@ export function dashboardAssets(dir: string): FastifyPluginAsync {
   return async (app) => {
     const files = readBuild(dir);
     const index = files.get('index.html');
-    const send = (reply: FastifyReply, asset: Asset) => reply.type(asset.type).header('content-security-policy', CSP).header('referrer-policy', 'same-origin').send(asset.body);
+    const send = (reply: FastifyReply, asset: Asset) =>
+      reply
+        .type(asset.type)
+        .header('content-security-policy', CSP)
+        .header('referrer-policy', 'same-origin')
+        .send(asset.body);
     app.get('/', async (_request, reply) => reply.redirect(DASHBOARD_BASE, 302));
     app.get('/app', async (_request, reply) => reply.redirect(DASHBOARD_BASE, 302));
     app.get('/app/*', async (request, reply) => {
@@ -63,7 +73,10 @@ export function dashboardAssets(dir: string): FastifyPluginAsync {
       const asset = files.get(path);
       if (asset) return send(reply, asset);
       if (path.startsWith('assets/') || !index) {
-        return reply.status(index ? 404 : 503).type('text/html; charset=utf-8').send(index ? 'Not found' : NOT_BUILT);
+        return reply
+          .status(index ? 404 : 503)
+          .type('text/html; charset=utf-8')
+          .send(index ? 'Not found' : NOT_BUILT);
       }
       return send(reply, index);
     });

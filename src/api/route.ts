@@ -53,10 +53,16 @@ export function parse<T>(schema: z.ZodType<T>, value: unknown, where: string): T
   throw new CrossdockError('REQUEST_INVALID', `The ${where} is not valid`, {
     category: 'user',
     retryable: false,
-    details: result.error.issues.map((i) => ({ path: [where, ...i.path].join('.'), message: i.message })),
+    details: result.error.issues.map((i) => ({
+      path: [where, ...i.path].join('.'),
+      message: i.message,
+    })),
   });
 }
 
 /** Query strings are text: whole numbers and ISO times are checked, never coerced silently. */
-export const queryInt = (min: number, max: number) => z.string().regex(/^\d+$/, 'a whole number').transform(Number).pipe(z.int().min(min).max(max));
-export const queryTime = z.iso.datetime({ offset: true, message: 'an ISO 8601 time, e.g. 2026-01-05T08:00:00Z' }).transform((v) => new Date(v));
+export const queryInt = (min: number, max: number) =>
+  z.string().regex(/^\d+$/, 'a whole number').transform(Number).pipe(z.int().min(min).max(max));
+export const queryTime = z.iso
+  .datetime({ offset: true, message: 'an ISO 8601 time, e.g. 2026-01-05T08:00:00Z' })
+  .transform((v) => new Date(v));

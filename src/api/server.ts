@@ -1,8 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync, type FastifyRequest } from 'fastify';
-import { actorName, CSRF_HEADER, csrfMatches, SESSION_COOKIE, type Principal } from '../auth/index.ts';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+  type FastifyRequest,
+} from 'fastify';
+import {
+  actorName,
+  CSRF_HEADER,
+  csrfMatches,
+  SESSION_COOKIE,
+  type Principal,
+} from '../auth/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
 import { webhookIngress } from '../triggers/index.ts';
@@ -52,7 +64,22 @@ export interface ApiOptions {
 }
 
 /** Every route of /api/v1 plus health and metrics: the permission matrix test walks this list. */
-export const API_ROUTES: RouteSpec[] = [...systemRoutes, ...authRoutes, ...eventRoutes, ...runRoutes, ...workflowRoutes, ...sourceRoutes, ...userRoutes, ...secretRoutes, ...auditRoutes, ...approvalRoutes, ...exceptionRoutes, ...notificationRoutes, ...kpiRoutes, ...policyRoutes];
+export const API_ROUTES: RouteSpec[] = [
+  ...systemRoutes,
+  ...authRoutes,
+  ...eventRoutes,
+  ...runRoutes,
+  ...workflowRoutes,
+  ...sourceRoutes,
+  ...userRoutes,
+  ...secretRoutes,
+  ...auditRoutes,
+  ...approvalRoutes,
+  ...exceptionRoutes,
+  ...notificationRoutes,
+  ...kpiRoutes,
+  ...policyRoutes,
+];
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -77,7 +104,15 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   app.decorateRequest('authProblem', null);
   app.setErrorHandler((error, request, reply) => sendError(request, reply, error));
   app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new CrossdockError('ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`, { category: 'user' })),
+    sendError(
+      request,
+      reply,
+      new CrossdockError(
+        'ROUTE_NOT_FOUND',
+        `No route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`,
+        { category: 'user' },
+      ),
+    ),
   );
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
@@ -86,7 +121,12 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
   });
   // One line per request: the route pattern, never the raw URL (a path token is a secret).
   app.addHook('onResponse', async (request, reply) => {
-    const line = { route: `${request.method} ${request.routeOptions.url ?? '(no route)'}`, status: reply.statusCode, ms: Math.round(reply.elapsedTime), actor: request.principal ? actorName(request.principal) : null };
+    const line = {
+      route: `${request.method} ${request.routeOptions.url ?? '(no route)'}`,
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+      actor: request.principal ? actorName(request.principal) : null,
+    };
     if (reply.statusCode >= 400) request.log.info(line, 'request refused');
     else request.log.debug(line, 'request');
   });
@@ -96,28 +136,44 @@ export async function buildApi(options: ApiOptions): Promise<FastifyInstance> {
     max: limits.perMinute,
     timeWindow: 60_000,
     // Per token (or session user) when signed in, else per address.
-    keyGenerator: (request) => (request.principal ? `p:${request.principal.via.kind === 'token' ? `t${request.principal.via.tokenId}` : `u${request.principal.userId}`}` : `ip:${request.ip}`),
-    errorResponseBuilder: (_request, context) => new CrossdockError('RATE_LIMITED', `Too many requests; retry in ${context.after}`, { category: 'user', retryAfterMs: context.ttl }),
+    keyGenerator: (request) =>
+      request.principal
+        ? `p:${request.principal.via.kind === 'token' ? `t${request.principal.via.tokenId}` : `u${request.principal.userId}`}`
+        : `ip:${request.ip}`,
+    errorResponseBuilder: (_request, context) =>
+      new CrossdockError('RATE_LIMITED', `Too many requests; retry in ${context.after}`, {
+        category: 'user',
+        retryAfterMs: context.ttl,
+      }),
   });
 
   await app.register(async (api) => {
     api.addHook('onRequest', async (request) => authenticate(services, request));
-    for (const spec of API_ROUTES) mount(api, spec, services, spec.path === '/api/v1/auth/login' ? limits.loginPerMinute : undefined);
+    for (const spec of API_ROUTES)
+      mount(
+        api,
+        spec,
+        services,
+        spec.path === '/api/v1/auth/login' ? limits.loginPerMinute : undefined,
+      );
     const document = openApiDocument(API_ROUTES, { hooks: true });
     api.get('/api/docs', async () => document);
     api.get('/api/docs/openapi.json', async () => document);
   });
-  await app.register(webhookIngress({
-    db: services.engine.store.db,
-    sources: services.sources,
-    accept: (event) => services.engine.accept(event, 'webhook'),
-    now: () => services.engine.clock.now(),
-    logger: options.logger,
-    onRejected: (source, code) => services.metrics.eventRejected(source, code),
-    expressionLimits: services.engine.expressionLimits,
-  }));
+  await app.register(
+    webhookIngress({
+      db: services.engine.store.db,
+      sources: services.sources,
+      accept: (event) => services.engine.accept(event, 'webhook'),
+      now: () => services.engine.clock.now(),
+      logger: options.logger,
+      onRejected: (source, code) => services.metrics.eventRejected(source, code),
+      expressionLimits: services.engine.expressionLimits,
+    }),
+  );
   for (const plugin of options.plugins ?? []) await app.register(plugin);
-  if (options.dashboardDir !== null) await app.register(dashboardAssets(options.dashboardDir ?? DASHBOARD_DIST));
+  if (options.dashboardDir !== null)
+    await app.register(dashboardAssets(options.dashboardDir ?? DASHBOARD_DIST));
   return app;
 }
 
@@ -127,7 +183,9 @@ async function authenticate(services: ApiServices, request: FastifyRequest): Pro
   if (header !== undefined) {
     const match = /^Bearer ([A-Za-z0-9_-]{1,200})$/.exec(header);
     request.principal = (match && (await services.tokens.authenticate(match[1]!))) || null;
-    if (!request.principal) request.authProblem = 'The bearer token is unknown, revoked or expired, or its user is disabled';
+    if (!request.principal)
+      request.authProblem =
+        'The bearer token is unknown, revoked or expired, or its user is disabled';
     return;
   }
   const session = request.cookies[SESSION_COOKIE];
@@ -137,27 +195,72 @@ async function authenticate(services: ApiServices, request: FastifyRequest): Pro
   }
 }
 
-function mount(app: FastifyInstance, spec: RouteSpec, services: ApiServices, perMinute: number | undefined): void {
+function mount(
+  app: FastifyInstance,
+  spec: RouteSpec,
+  services: ApiServices,
+  perMinute: number | undefined,
+): void {
   app.route({
     method: spec.method,
     url: spec.path,
-    ...(perMinute ? { config: { rateLimit: { max: perMinute, timeWindow: 60_000, keyGenerator: (r: FastifyRequest) => `login:${r.ip}` } } } : {}),
+    ...(perMinute
+      ? {
+          config: {
+            rateLimit: {
+              max: perMinute,
+              timeWindow: 60_000,
+              keyGenerator: (r: FastifyRequest) => `login:${r.ip}`,
+            },
+          },
+        }
+      : {}),
     handler: async (request, reply) => {
       const principal = await authorize(spec, request, services);
       const body = spec.body ? parse(spec.body, request.body, 'body') : request.body;
       const query = spec.query ? parse(spec.query, request.query, 'query') : request.query;
       let audited = false;
-      const audit = async (entry: { action: string; target?: string | null; details?: Record<string, unknown> }) => {
+      const audit = async (entry: {
+        action: string;
+        target?: string | null;
+        details?: Record<string, unknown>;
+      }) => {
         audited = true;
         // The action has committed by now and its entry has a transaction of its own: after a
         // store fault it is appended again, so a blink cannot answer 503 for a done action (a
         // commit whose answer was lost can leave the entry twice, never missing).
-        await retryOnStoreFault(() => services.audit.append({ ...entry, actor: principal ? actorName(principal) : 'anonymous', requestId: request.id }), Math.random);
+        await retryOnStoreFault(
+          () =>
+            services.audit.append({
+              ...entry,
+              actor: principal ? actorName(principal) : 'anonymous',
+              requestId: request.id,
+            }),
+          Math.random,
+        );
       };
-      const result = await spec.handler({ request, reply, params: request.params as Record<string, string>, body, query, principal, services, audit });
+      const result = await spec.handler({
+        request,
+        reply,
+        params: request.params as Record<string, string>,
+        body,
+        query,
+        principal,
+        services,
+        audit,
+      });
       // Every write made with a token leaves a trace, even where the route records nothing more specific.
-      if (!audited && !spec.auditedInTransaction && UNSAFE.has(spec.method) && principal?.via.kind === 'token') {
-        await audit({ action: 'api.write', target: `${spec.method} ${spec.path}`, details: { params: request.params } });
+      if (
+        !audited &&
+        !spec.auditedInTransaction &&
+        UNSAFE.has(spec.method) &&
+        principal?.via.kind === 'token'
+      ) {
+        await audit({
+          action: 'api.write',
+          target: `${spec.method} ${spec.path}`,
+          details: { params: request.params },
+        });
       }
       if (reply.sent) return reply;
       return reply.status(spec.status ?? 200).send(result);
@@ -166,21 +269,48 @@ function mount(app: FastifyInstance, spec: RouteSpec, services: ApiServices, per
 }
 
 /** 401 without valid credentials, 403 for a cross-site write or a permission the caller lacks. */
-async function authorize(spec: RouteSpec, request: FastifyRequest, services: ApiServices): Promise<Principal | null> {
+async function authorize(
+  spec: RouteSpec,
+  request: FastifyRequest,
+  services: ApiServices,
+): Promise<Principal | null> {
   if (spec.access === 'public') return request.principal;
   const principal = request.principal;
   if (!principal) {
-    throw new CrossdockError(request.authProblem ? 'TOKEN_REJECTED' : 'AUTH_REQUIRED', request.authProblem ?? 'Sign in, or send an API token (Authorization: Bearer cdx_...)', { category: 'user', retryable: false });
+    throw new CrossdockError(
+      request.authProblem ? 'TOKEN_REJECTED' : 'AUTH_REQUIRED',
+      request.authProblem ?? 'Sign in, or send an API token (Authorization: Bearer cdx_...)',
+      { category: 'user', retryable: false },
+    );
   }
-  if (principal.via.kind === 'session' && UNSAFE.has(spec.method) && !csrfMatches(request.cookies[SESSION_COOKIE] ?? '', headerText(request.headers[CSRF_HEADER]))) {
-    throw new CrossdockError('CSRF_FAILED', `Writes with a session cookie need the ${CSRF_HEADER} header from sign-in`, { category: 'user', retryable: false });
+  if (
+    principal.via.kind === 'session' &&
+    UNSAFE.has(spec.method) &&
+    !csrfMatches(request.cookies[SESSION_COOKIE] ?? '', headerText(request.headers[CSRF_HEADER]))
+  ) {
+    throw new CrossdockError(
+      'CSRF_FAILED',
+      `Writes with a session cookie need the ${CSRF_HEADER} header from sign-in`,
+      { category: 'user', retryable: false },
+    );
   }
   if (spec.access === 'authenticated' || principal.permissions.has(spec.access)) return principal;
-  await services.audit.append({ actor: actorName(principal), action: 'access.denied', target: `${spec.method} ${spec.path}`, details: { role: principal.role, needs: spec.access }, requestId: request.id });
-  const why = principal.via.kind === 'token' ? `this token (role ${principal.role}) does not carry ${spec.access}` : `the ${principal.role} role does not include ${spec.access}`;
-  throw new CrossdockError('FORBIDDEN', `Not allowed: ${why}`, { category: 'user', retryable: false });
+  await services.audit.append({
+    actor: actorName(principal),
+    action: 'access.denied',
+    target: `${spec.method} ${spec.path}`,
+    details: { role: principal.role, needs: spec.access },
+    requestId: request.id,
+  });
+  const why =
+    principal.via.kind === 'token'
+      ? `this token (role ${principal.role}) does not carry ${spec.access}`
+      : `the ${principal.role} role does not include ${spec.access}`;
+  throw new CrossdockError('FORBIDDEN', `Not allowed: ${why}`, {
+    category: 'user',
+    retryable: false,
+  });
 }
-
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;

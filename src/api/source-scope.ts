@@ -17,8 +17,16 @@ export function readableSources(principal: Principal | null): readonly string[] 
  * Refuses (as not found: whether it exists is not theirs to know) a run outside the
  * principal's sources. Every run route that shows or acts on one run calls this first.
  */
-export async function assertRunReadable(db: Kysely<Database>, principal: Principal | null, runId: string): Promise<void> {
+export async function assertRunReadable(
+  db: Kysely<Database>,
+  principal: Principal | null,
+  runId: string,
+): Promise<void> {
   const sources = readableSources(principal);
   if (sources === null || !/^\d{1,18}$/.test(runId)) return;
-  if (!(await runWithinSources(db, runId, sources))) throw new CrossdockError('RUN_NOT_FOUND', `No run ${runId}`, { category: 'user', retryable: false });
+  if (!(await runWithinSources(db, runId, sources)))
+    throw new CrossdockError('RUN_NOT_FOUND', `No run ${runId}`, {
+      category: 'user',
+      retryable: false,
+    });
 }

@@ -20,19 +20,52 @@ export interface SecurityStartup {
  * keep a token for the local command line in the state directory (see localCliAccount),
  * with the scopes the command line asks for (`localCliScopes`).
  */
-export async function startSecurity(services: ApiServices, engine: Engine, logger: Logger, options: { api: boolean; localCliTokenFile?: string | null; localCliScopes?: readonly Permission[] }): Promise<SecurityStartup> {
+export async function startSecurity(
+  services: ApiServices,
+  engine: Engine,
+  logger: Logger,
+  options: {
+    api: boolean;
+    localCliTokenFile?: string | null;
+    localCliScopes?: readonly Permission[];
+  },
+): Promise<SecurityStartup> {
   const actor = `system ${hostname()}:${process.pid}`;
-  const deployed = await recordDeployments(services.audit, engine.store.db, engine.catalog.current().map((w) => ({ id: w.id, version: w.hash, file: w.file })), actor);
-  if (deployed > 0) logger.info({ workflows: deployed }, 'workflow deployments recorded in the audit log');
-  Object.defineProperty(engine.vars, 'apiToken', { value: '', enumerable: false, writable: true, configurable: true });
-  const identity = new EngineIdentity(services.users, services.tokens, (token) => (engine.vars.apiToken = token), logger);
+  const deployed = await recordDeployments(
+    services.audit,
+    engine.store.db,
+    engine.catalog.current().map((w) => ({ id: w.id, version: w.hash, file: w.file })),
+    actor,
+  );
+  if (deployed > 0)
+    logger.info({ workflows: deployed }, 'workflow deployments recorded in the audit log');
+  Object.defineProperty(engine.vars, 'apiToken', {
+    value: '',
+    enumerable: false,
+    writable: true,
+    configurable: true,
+  });
+  const identity = new EngineIdentity(
+    services.users,
+    services.tokens,
+    (token) => (engine.vars.apiToken = token),
+    logger,
+  );
   await identity.start();
-  const cliFile = options.api ? options.localCliTokenFile ?? null : null;
+  const cliFile = options.api ? (options.localCliTokenFile ?? null) : null;
   const writeCliToken = (token: string) => {
     writeFileSync(cliFile!, `${token}\n`, { mode: 0o600 });
     chmodSync(cliFile!, 0o600);
   };
-  const localCli = cliFile ? new EngineIdentity(services.users, services.tokens, writeCliToken, logger, localCliAccount(options.localCliScopes ?? [])) : null;
+  const localCli = cliFile
+    ? new EngineIdentity(
+        services.users,
+        services.tokens,
+        writeCliToken,
+        logger,
+        localCliAccount(options.localCliScopes ?? []),
+      )
+    : null;
   await localCli?.start();
   const setupCodeFile = options.api && services.setup ? await services.setup.prepare() : null;
   return {

@@ -23,11 +23,16 @@ export const ApprovalLevel = z
     approvers: Approvers,
     /** How many distinct approvals close the level: a number (n-of-m) or "all". */
     required: z.union([z.int().min(1).max(50), z.literal('all')]).default(1),
-    sla_hours: z.number().positive().max(24 * 365),
+    sla_hours: z
+      .number()
+      .positive()
+      .max(24 * 365),
     /** A reminder this long before the deadline (once). */
     remind_before_hours: z.number().positive().optional(),
     /** At the deadline: escalate (to `escalate_to`, else the next level, else the managers), or decide. */
-    on_breach: z.enum(Object.values(BreachAction) as [BreachAction, ...BreachAction[]]).default('escalate'),
+    on_breach: z
+      .enum(Object.values(BreachAction) as [BreachAction, ...BreachAction[]])
+      .default('escalate'),
     escalate_to: EscalationTarget.optional(),
   })
   .refine((l) => l.remind_before_hours === undefined || l.remind_before_hours < l.sla_hours, {
@@ -76,8 +81,12 @@ export const ApprovalConfig = z
     /** Step to go to when the request is rejected; without it the run continues at the next step. */
     on_reject: z.string().optional(),
   })
-  .refine((c) => (c.levels === undefined) !== (c.chains === undefined), { message: 'give levels, or chains with chain' })
-  .refine((c) => (c.chains === undefined) === (c.chain === undefined), { message: 'chains and chain go together' });
+  .refine((c) => (c.levels === undefined) !== (c.chains === undefined), {
+    message: 'give levels, or chains with chain',
+  })
+  .refine((c) => (c.chains === undefined) === (c.chain === undefined), {
+    message: 'chains and chain go together',
+  });
 export type ApprovalConfig = z.infer<typeof ApprovalConfig>;
 
 export function levelsOf(config: ApprovalConfig): ApprovalLevel[] {

@@ -8,7 +8,11 @@ import type { Database } from '../store/index.ts';
  * A request is decided or pending; a cancelled run leaves its request pending (inboxes hide
  * requests of ended runs, and a decision on one is refused as APPROVAL_RUN_ENDED).
  */
-export const ApprovalStatus = { pending: 'pending', approved: 'approved', rejected: 'rejected' } as const;
+export const ApprovalStatus = {
+  pending: 'pending',
+  approved: 'approved',
+  rejected: 'rejected',
+} as const;
 export type ApprovalStatus = (typeof ApprovalStatus)[keyof typeof ApprovalStatus];
 
 /** The approvals tables are queried with raw SQL (their rows: RequestRow, ApprovalAction). */
@@ -65,7 +69,16 @@ export interface ApprovalView {
   policy: unknown;
   requester: string | null;
   status: ApprovalStatus;
-  level: { index: number; name: string; required: number | 'all'; slaHours: number; startedAt: string; dueAt: string | null; remindedAt: string | null; assignees: Assignee[] };
+  level: {
+    index: number;
+    name: string;
+    required: number | 'all';
+    slaHours: number;
+    startedAt: string;
+    dueAt: string | null;
+    remindedAt: string | null;
+    assignees: Assignee[];
+  };
   levels: string[];
   escalations: number;
   breached: boolean;
@@ -88,7 +101,8 @@ export interface ApprovalView {
   warnings: { code: 'APPROVAL_NO_ELIGIBLE_APPROVER' | 'APPROVAL_NOT_NOTIFIED'; message: string }[];
 }
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | null): string | null =>
+  d === null ? null : new Date(d).toISOString();
 const HOUR_MS = 3_600_000;
 
 export function toView(r: RequestRow): ApprovalView {
@@ -103,8 +117,14 @@ export function toView(r: RequestRow): ApprovalView {
     requester: r.requester,
     status: r.status,
     level: {
-      index: r.level, name: level.name, required: level.required, slaHours: level.sla_hours,
-      startedAt: iso(r.level_started_at)!, dueAt: iso(r.level_due_at), remindedAt: iso(r.level_reminded_at), assignees: r.assignees,
+      index: r.level,
+      name: level.name,
+      required: level.required,
+      slaHours: level.sla_hours,
+      startedAt: iso(r.level_started_at)!,
+      dueAt: iso(r.level_due_at),
+      remindedAt: iso(r.level_reminded_at),
+      assignees: r.assignees,
     },
     levels: r.chain.map((l) => l.name),
     escalations: r.escalations,
@@ -122,12 +142,25 @@ function warningsOf(r: RequestRow): ApprovalView['warnings'] {
   if (r.status !== 'pending') return [];
   const level = r.chain[r.level]!.name;
   if (r.assignees.length === 0) {
-    return [{ code: 'APPROVAL_NO_ELIGIBLE_APPROVER', message: `Nobody may decide level "${level}": no approver is eligible (see the history); an exception case is open for operations` }];
+    return [
+      {
+        code: 'APPROVAL_NO_ELIGIBLE_APPROVER',
+        message: `Nobody may decide level "${level}": no approver is eligible (see the history); an exception case is open for operations`,
+      },
+    ];
   }
   const unnotified = r.assignees.filter((a) => a.unnotified !== undefined);
   if (unnotified.length === 0) return [];
-  const who = unnotified.length === r.assignees.length ? 'Nobody was notified' : `Not notified: ${unnotified.map((a) => a.email).join(', ')}`;
-  return [{ code: 'APPROVAL_NOT_NOTIFIED', message: `${who} of level "${level}" (${[...new Set(unnotified.map((a) => a.unnotified!.replace(/^[^:]*: /, '')))].join('; ')}); approvers see it only in their inbox` }];
+  const who =
+    unnotified.length === r.assignees.length
+      ? 'Nobody was notified'
+      : `Not notified: ${unnotified.map((a) => a.email).join(', ')}`;
+  return [
+    {
+      code: 'APPROVAL_NOT_NOTIFIED',
+      message: `${who} of level "${level}" (${[...new Set(unnotified.map((a) => a.unnotified!.replace(/^[^:]*: /, '')))].join('; ')}); approvers see it only in their inbox`,
+    },
+  ];
 }
 
 /** Why a level has nobody who may decide it, for its history and case. */
@@ -164,30 +197,71 @@ export function needed(level: ApprovalLevel, assignees: number): number {
 }
 
 export const approvalErrors = {
-  notFound: (id: string) => new CrossdockError('APPROVAL_NOT_FOUND', `No approval request ${id}`, { category: 'user', retryable: false }),
+  notFound: (id: string) =>
+    new CrossdockError('APPROVAL_NOT_FOUND', `No approval request ${id}`, {
+      category: 'user',
+      retryable: false,
+    }),
   alreadyDecided: (id: string, status: string, at: string | null) =>
-    new CrossdockError('APPROVAL_ALREADY_DECIDED', `Approval request ${id} was already ${status}${at ? ` at ${at}` : ''}; the decision stands`, { category: 'user', retryable: false }),
+    new CrossdockError(
+      'APPROVAL_ALREADY_DECIDED',
+      `Approval request ${id} was already ${status}${at ? ` at ${at}` : ''}; the decision stands`,
+      { category: 'user', retryable: false },
+    ),
   runEnded: (id: string, runStatus: string) =>
-    new CrossdockError('APPROVAL_RUN_ENDED', `Approval request ${id} belongs to a run that is ${runStatus}; nothing waits for a decision`, { category: 'user', retryable: false }),
+    new CrossdockError(
+      'APPROVAL_RUN_ENDED',
+      `Approval request ${id} belongs to a run that is ${runStatus}; nothing waits for a decision`,
+      { category: 'user', retryable: false },
+    ),
   notAssigned: (id: string) =>
-    new CrossdockError('APPROVAL_NOT_ASSIGNED', `You are not an approver of request ${id} at its current level (nor anyone's delegate who is)`, { category: 'user', retryable: false }),
+    new CrossdockError(
+      'APPROVAL_NOT_ASSIGNED',
+      `You are not an approver of request ${id} at its current level (nor anyone's delegate who is)`,
+      { category: 'user', retryable: false },
+    ),
   escalated: (id: string, at: string, to: string) =>
-    new CrossdockError('APPROVAL_ESCALATED', `Approval request ${id} was escalated away from you at ${at} (now with ${to}); your decision was not recorded`, { category: 'user', retryable: false }),
+    new CrossdockError(
+      'APPROVAL_ESCALATED',
+      `Approval request ${id} was escalated away from you at ${at} (now with ${to}); your decision was not recorded`,
+      { category: 'user', retryable: false },
+    ),
   alreadyVoted: (id: string, level: string) =>
-    new CrossdockError('APPROVAL_ALREADY_VOTED', `A decision for this seat at level "${level}" of request ${id} is already recorded`, { category: 'user', retryable: false }),
+    new CrossdockError(
+      'APPROVAL_ALREADY_VOTED',
+      `A decision for this seat at level "${level}" of request ${id} is already recorded`,
+      { category: 'user', retryable: false },
+    ),
   reasonRequired: () =>
-    new CrossdockError('APPROVAL_REASON_REQUIRED', 'A rejection needs a reason', { category: 'user', retryable: false, details: [{ path: 'reason', message: 'required when rejecting' }] }),
+    new CrossdockError('APPROVAL_REASON_REQUIRED', 'A rejection needs a reason', {
+      category: 'user',
+      retryable: false,
+      details: [{ path: 'reason', message: 'required when rejecting' }],
+    }),
 };
 
 /** Segregation-of-duties refusals: who may not approve, and why. */
-export const SodRule = { self: 'self', earlierLevel: 'earlier_level', conflict: 'conflict' } as const;
+export const SodRule = {
+  self: 'self',
+  earlierLevel: 'earlier_level',
+  conflict: 'conflict',
+} as const;
 export type SodRule = (typeof SodRule)[keyof typeof SodRule];
 
 export function sodError(rule: SodRule, id: string, who: string): CrossdockError {
   const messages: Record<SodRule, [ErrorCode, string]> = {
-    self: ['APPROVAL_SELF_APPROVAL', `${who} requested approval request ${id} and cannot approve it`],
-    earlier_level: ['APPROVAL_SAME_APPROVER', `${who} already approved an earlier level of request ${id}; one person cannot approve two levels`],
-    conflict: ['APPROVAL_CONFLICT_OF_INTEREST', `${who} is listed as conflicted for request ${id} and cannot decide it`],
+    self: [
+      'APPROVAL_SELF_APPROVAL',
+      `${who} requested approval request ${id} and cannot approve it`,
+    ],
+    earlier_level: [
+      'APPROVAL_SAME_APPROVER',
+      `${who} already approved an earlier level of request ${id}; one person cannot approve two levels`,
+    ],
+    conflict: [
+      'APPROVAL_CONFLICT_OF_INTEREST',
+      `${who} is listed as conflicted for request ${id} and cannot decide it`,
+    ],
   };
   const [code, message] = messages[rule];
   return new CrossdockError(code, message, { category: 'policy', retryable: false });

@@ -18,11 +18,15 @@ export interface ChainedFields {
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value ?? null);
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 export function entryHash(fields: ChainedFields): string {
   const { seq, at, actor, action, target, details, requestId, prevHash } = fields;
-  return createHash('sha256').update(canonicalJson({ seq, at, actor, action, target, details, requestId, prevHash })).digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson({ seq, at, actor, action, target, details, requestId, prevHash }))
+    .digest('hex');
 }

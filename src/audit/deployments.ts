@@ -7,7 +7,12 @@ import type { Database } from '../store/index.ts';
  * deployed (a new workflow, or changed files): "workflow.deploy" with old and new version.
  * Called when a process loads the workflow files; loading the same files again records nothing.
  */
-export async function recordDeployments(audit: AuditLog, db: Kysely<Database>, workflows: { id: string; version: string; file: string | null }[], actor: string): Promise<number> {
+export async function recordDeployments(
+  audit: AuditLog,
+  db: Kysely<Database>,
+  workflows: { id: string; version: string; file: string | null }[],
+  actor: string,
+): Promise<number> {
   const last = await sql<{ target: string; version: string }>`
     SELECT DISTINCT ON (target) target, details->>'version' AS version FROM audit_log
     WHERE action = 'workflow.deploy' ORDER BY target, seq DESC`.execute(db);
@@ -16,7 +21,12 @@ export async function recordDeployments(audit: AuditLog, db: Kysely<Database>, w
   for (const w of workflows) {
     const previous = deployed.get(`workflow:${w.id}`) ?? null;
     if (previous === w.version) continue;
-    await audit.append({ actor, action: 'workflow.deploy', target: `workflow:${w.id}`, details: { version: w.version, previous, file: w.file } });
+    await audit.append({
+      actor,
+      action: 'workflow.deploy',
+      target: `workflow:${w.id}`,
+      details: { version: w.version, previous, file: w.file },
+    });
     recorded++;
   }
   return recorded;

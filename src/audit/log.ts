@@ -93,7 +93,12 @@ export class AuditLog {
   }
 
   async #append(input: AuditInput, tx: Kysely<Database>): Promise<AuditEntry> {
-    const head = (await sql<{ seq: string | number; hash: string }>`SELECT seq, hash FROM audit_head WHERE id FOR UPDATE`.execute(tx)).rows[0]!;
+    const head = (
+      await sql<{
+        seq: string | number;
+        hash: string;
+      }>`SELECT seq, hash FROM audit_head WHERE id FOR UPDATE`.execute(tx)
+    ).rows[0]!;
     const details = JSON.parse(canonicalJson(input.details ?? {})) as Record<string, unknown>;
     const entry = {
       seq: Number(head.seq) + 1,
@@ -107,12 +112,22 @@ export class AuditLog {
     };
     const hash = entryHash(entry);
     await sql`INSERT INTO audit_log (seq, at, actor, action, target, details, request_id, prev_hash, hash)
-              VALUES (${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${JSON.stringify(details)}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash})`.execute(tx);
+              VALUES (${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${JSON.stringify(details)}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash})`.execute(
+      tx,
+    );
     await sql`UPDATE audit_head SET seq = ${entry.seq}, hash = ${hash} WHERE id`.execute(tx);
     return { ...entry, hash };
   }
 
-  async list(filter: { afterSeq?: number; beforeSeq?: number; action?: string; actor?: string; limit?: number } = {}): Promise<AuditEntry[]> {
+  async list(
+    filter: {
+      afterSeq?: number;
+      beforeSeq?: number;
+      action?: string;
+      actor?: string;
+      limit?: number;
+    } = {},
+  ): Promise<AuditEntry[]> {
     const rows = await sql<Row>`
       SELECT * FROM audit_log
       WHERE (${filter.afterSeq ?? null}::bigint IS NULL OR seq > ${filter.afterSeq ?? null}::bigint)
@@ -131,9 +146,16 @@ export class AuditLog {
     const matches = searchConditions(q);
     // The scan runs away from the cursor: down from `before` (or from the top, newest first), else up.
     const down = before !== undefined || (after === undefined && q.order === 'desc');
-    const bound = before !== undefined ? sql`seq < ${before}` : after !== undefined ? sql`seq > ${after}` : sql`true`;
-    const rows = (await sql<Row>`SELECT * FROM audit_log WHERE ${bound} AND ${matches}
-      ORDER BY seq ${down ? sql`DESC` : sql`ASC`} LIMIT ${q.limit + 1}`.execute(this.db)).rows;
+    const bound =
+      before !== undefined
+        ? sql`seq < ${before}`
+        : after !== undefined
+          ? sql`seq > ${after}`
+          : sql`true`;
+    const rows = (
+      await sql<Row>`SELECT * FROM audit_log WHERE ${bound} AND ${matches}
+      ORDER BY seq ${down ? sql`DESC` : sql`ASC`} LIMIT ${q.limit + 1}`.execute(this.db)
+    ).rows;
     const found = rows.slice(0, q.limit).map(toEntry);
     const more = rows.length > q.limit;
     // The seq range this page covers; an empty page covers everything beyond its cursor.
@@ -143,12 +165,19 @@ export class AuditLog {
     // Ahead of the scan, the extra row says whether more match. Behind it there is something
     // only when a cursor led here, and the store is asked whether it still has matches there.
     const anyMatch = async (edge: RawBuilder<unknown>) =>
-      (await sql<{ found: boolean }>`SELECT EXISTS (SELECT 1 FROM audit_log WHERE ${edge} AND ${matches}) AS found`.execute(this.db)).rows[0]?.found === true;
+      (
+        await sql<{
+          found: boolean;
+        }>`SELECT EXISTS (SELECT 1 FROM audit_log WHERE ${edge} AND ${matches}) AS found`.execute(
+          this.db,
+        )
+      ).rows[0]?.found === true;
     let older: number | null = null;
     let newer: number | null = null;
     if (down) {
       if (more) older = low;
-      if (before !== undefined && high !== null && (await anyMatch(sql`seq > ${high}`))) newer = high;
+      if (before !== undefined && high !== null && (await anyMatch(sql`seq > ${high}`)))
+        newer = high;
     } else {
       if (more) newer = high;
       if (after !== undefined && low !== null && (await anyMatch(sql`seq < ${low}`))) older = low;
@@ -161,7 +190,11 @@ export class AuditLog {
   async *entries(pageSize = 1000): AsyncGenerator<AuditEntry> {
     let after = 0;
     for (;;) {
-      const page = (await sql<Row>`SELECT * FROM audit_log WHERE seq > ${after} ORDER BY seq LIMIT ${pageSize}`.execute(this.db)).rows.map(toEntry);
+      const page = (
+        await sql<Row>`SELECT * FROM audit_log WHERE seq > ${after} ORDER BY seq LIMIT ${pageSize}`.execute(
+          this.db,
+        )
+      ).rows.map(toEntry);
       yield* page;
       if (page.length < pageSize) return;
       after = page.at(-1)!.seq;
@@ -180,9 +213,27 @@ export class AuditLog {
     let count = 0;
     for await (const entry of this.entries()) {
       const where = `entry ${entry.seq} (${entry.action} by ${entry.actor} at ${entry.at})`;
-      if (entry.seq !== expectedSeq) return { ok: false, entries: count, seq: expectedSeq, problem: `entry ${expectedSeq} is missing: the next entry is ${where}` };
-      if (entry.prevHash !== prevHash) return { ok: false, entries: count, seq: entry.seq, problem: `${where} does not link to entry ${entry.seq - 1}: an entry before it was altered or removed` };
-      if (entryHash(entry) !== entry.hash) return { ok: false, entries: count, seq: entry.seq, problem: `${where} was altered: its contents do not match its hash` };
+      if (entry.seq !== expectedSeq)
+        return {
+          ok: false,
+          entries: count,
+          seq: expectedSeq,
+          problem: `entry ${expectedSeq} is missing: the next entry is ${where}`,
+        };
+      if (entry.prevHash !== prevHash)
+        return {
+          ok: false,
+          entries: count,
+          seq: entry.seq,
+          problem: `${where} does not link to entry ${entry.seq - 1}: an entry before it was altered or removed`,
+        };
+      if (entryHash(entry) !== entry.hash)
+        return {
+          ok: false,
+          entries: count,
+          seq: entry.seq,
+          problem: `${where} was altered: its contents do not match its hash`,
+        };
       // The events an intake entry covers must still be stored as it recorded them.
       const event = entry.action === INTAKE_ACTION ? await checkIntakeEntry(this.db, entry) : null;
       if (event !== null) return { ok: false, entries: count, seq: entry.seq, problem: event };
@@ -190,9 +241,19 @@ export class AuditLog {
       expectedSeq++;
       count++;
     }
-    const head = (await sql<{ seq: string | number; hash: string }>`SELECT seq, hash FROM audit_head WHERE id`.execute(this.db)).rows[0];
+    const head = (
+      await sql<{
+        seq: string | number;
+        hash: string;
+      }>`SELECT seq, hash FROM audit_head WHERE id`.execute(this.db)
+    ).rows[0];
     if (!head || Number(head.seq) !== count || head.hash !== prevHash) {
-      return { ok: false, entries: count, seq: count + 1, problem: `the log ends at entry ${count} but its head records entry ${head?.seq ?? '?'}: entries at the end were removed` };
+      return {
+        ok: false,
+        entries: count,
+        seq: count + 1,
+        problem: `the log ends at entry ${count} but its head records entry ${head?.seq ?? '?'}: entries at the end were removed`,
+      };
     }
     return { ok: true, entries: count, headHash: prevHash };
   }
@@ -201,8 +262,10 @@ export class AuditLog {
 /** The search's filters as one SQL condition (true when there are none). */
 function searchConditions(q: AuditSearch): RawBuilder<unknown> {
   const conditions: RawBuilder<unknown>[] = [];
-  if (q.action !== undefined) conditions.push(sql`(action = ${q.action} OR starts_with(action, ${`${q.action}.`}))`);
-  if (q.actorContains !== undefined) conditions.push(sql`strpos(lower(actor), lower(${q.actorContains})) > 0`);
+  if (q.action !== undefined)
+    conditions.push(sql`(action = ${q.action} OR starts_with(action, ${`${q.action}.`}))`);
+  if (q.actorContains !== undefined)
+    conditions.push(sql`strpos(lower(actor), lower(${q.actorContains})) > 0`);
   if (q.target !== undefined) {
     if (q.target.endsWith('*')) conditions.push(sql`starts_with(target, ${q.target.slice(0, -1)})`);
     else if (q.target.endsWith(':')) conditions.push(sql`starts_with(target, ${q.target})`);

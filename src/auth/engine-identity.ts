@@ -19,7 +19,13 @@ export interface ServiceAccount {
   eventSources: string[] | null;
 }
 
-export const ENGINE_ACCOUNT: ServiceAccount = { user: ENGINE_USER, role: 'operator', tokenName: 'engine', scopes: [Permission.eventsSend], eventSources: [ENGINE_EVENT_SOURCE] };
+export const ENGINE_ACCOUNT: ServiceAccount = {
+  user: ENGINE_USER,
+  role: 'operator',
+  tokenName: 'engine',
+  scopes: [Permission.eventsSend],
+  eventSources: [ENGINE_EVENT_SOURCE],
+};
 
 /**
  * The command line on the same machine as an embedded-store instance. Whoever can read the
@@ -30,12 +36,24 @@ export const ENGINE_ACCOUNT: ServiceAccount = { user: ENGINE_USER, role: 'operat
  * approvals (a decision is made by a person, with their own token), nor manage users,
  * sources or secrets (an administrator's token).
  */
-export const PERSON_ONLY: readonly Permission[] = [Permission.approvalsDecide, Permission.usersWrite, Permission.secretsWrite, Permission.sourcesWrite];
+export const PERSON_ONLY: readonly Permission[] = [
+  Permission.approvalsDecide,
+  Permission.usersWrite,
+  Permission.secretsWrite,
+  Permission.sourcesWrite,
+];
 
 export function localCliAccount(scopes: readonly Permission[]): ServiceAccount {
   const refused = scopes.filter((s) => PERSON_ONLY.includes(s));
-  if (refused.length > 0) throw new Error(`the local command-line token may not hold ${refused.join(', ')}`);
-  return { user: 'crossdock-local-cli', role: 'admin', tokenName: 'local-cli', eventSources: null, scopes: [...scopes] };
+  if (refused.length > 0)
+    throw new Error(`the local command-line token may not hold ${refused.join(', ')}`);
+  return {
+    user: 'crossdock-local-cli',
+    role: 'admin',
+    tokenName: 'local-cli',
+    eventSources: null,
+    scopes: [...scopes],
+  };
 }
 
 /**
@@ -62,7 +80,13 @@ export class EngineIdentity {
 
   async start(): Promise<void> {
     await this.#mint();
-    this.#timer = setInterval(() => void this.#mint().catch((error) => this.logger.error({ err: error }, 'could not renew the engine token')), TTL_MS / 2);
+    this.#timer = setInterval(
+      () =>
+        void this.#mint().catch((error) =>
+          this.logger.error({ err: error }, 'could not renew the engine token'),
+        ),
+      TTL_MS / 2,
+    );
     this.#timer.unref();
   }
 
@@ -74,7 +98,13 @@ export class EngineIdentity {
   async #mint(): Promise<void> {
     const a = this.#account;
     const user = await this.users.ensureService(a.user, a.role);
-    const { token, info } = await this.tokens.createInternal(user.id, `${a.tokenName}@${hostname()}:${process.pid}`, a.scopes, a.eventSources, TTL_MS);
+    const { token, info } = await this.tokens.createInternal(
+      user.id,
+      `${a.tokenName}@${hostname()}:${process.pid}`,
+      a.scopes,
+      a.eventSources,
+      TTL_MS,
+    );
     this.#tokenId = info.id;
     this.onToken(token);
   }

@@ -1,9 +1,31 @@
-export { Role, ROLES, Permission, PERMISSIONS, ROLE_PERMISSIONS, SOURCE_SCOPED_PERMISSIONS, roleAllows, isRole } from './permissions.ts';
+export {
+  Role,
+  ROLES,
+  Permission,
+  PERMISSIONS,
+  ROLE_PERMISSIONS,
+  SOURCE_SCOPED_PERMISSIONS,
+  roleAllows,
+  isRole,
+} from './permissions.ts';
 export { actorName, type Principal } from './principal.ts';
 export { Users, NewUserSchema, type User, type NewUser } from './users.ts';
-export { Tokens, NewTokenSchema, TOKEN_PREFIX, hashToken, type TokenInfo, type NewToken } from './tokens.ts';
+export {
+  Tokens,
+  NewTokenSchema,
+  TOKEN_PREFIX,
+  hashToken,
+  type TokenInfo,
+  type NewToken,
+} from './tokens.ts';
 export { Sessions, SESSION_COOKIE, CSRF_HEADER, csrfTokenFor, csrfMatches } from './sessions.ts';
 export { hashPassword, verifyPassword, MIN_PASSWORD_LENGTH } from './passwords.ts';
-export { EngineIdentity, ENGINE_ACCOUNT, localCliAccount, PERSON_ONLY, type ServiceAccount } from './engine-identity.ts';
+export {
+  EngineIdentity,
+  ENGINE_ACCOUNT,
+  localCliAccount,
+  PERSON_ONLY,
+  type ServiceAccount,
+} from './engine-identity.ts';
 export { FirstAdminSetup } from './setup.ts';
 export { REMOTE_COMMAND_PERMISSIONS, localCliScopes } from './remote-permissions.ts';

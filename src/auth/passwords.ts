@@ -11,7 +11,10 @@ export function hashPassword(password: string): Promise<string> {
 /** A hash no password matches, verified for unknown users so their answer takes as long. */
 let decoy: Promise<string> | undefined;
 
-export async function verifyPassword(passwordHash: string | null, password: string): Promise<boolean> {
+export async function verifyPassword(
+  passwordHash: string | null,
+  password: string,
+): Promise<boolean> {
   if (passwordHash === null) {
     decoy ??= hash('decoy password that nobody has', OPTIONS);
     await verify(await decoy, password).catch(() => false);

@@ -44,13 +44,36 @@ export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS = Object.values(Permission) as [Permission, ...Permission[]];
 
 const P = Permission;
-const READ = [P.eventsRead, P.workflowsRead, P.runsRead, P.sourcesRead, P.metricsRead, P.tokensOwn, P.approvalsRead, P.exceptionsRead];
+const READ = [
+  P.eventsRead,
+  P.workflowsRead,
+  P.runsRead,
+  P.sourcesRead,
+  P.metricsRead,
+  P.tokensOwn,
+  P.approvalsRead,
+  P.exceptionsRead,
+];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  integrator: [...READ, P.eventsSend, P.workflowsSimulate, P.sourcesWrite, P.secretsRead, P.secretsWrite],
+  integrator: [
+    ...READ,
+    P.eventsSend,
+    P.workflowsSimulate,
+    P.sourcesWrite,
+    P.secretsRead,
+    P.secretsWrite,
+  ],
   operator: [...READ, P.eventsSend, P.workflowsSimulate, P.runsOperate, P.exceptionsOperate],
-  approver: [P.workflowsRead, P.runsRead, P.runsSignal, P.tokensOwn, P.approvalsRead, P.approvalsDecide],
+  approver: [
+    P.workflowsRead,
+    P.runsRead,
+    P.runsSignal,
+    P.tokensOwn,
+    P.approvalsRead,
+    P.approvalsDecide,
+  ],
   viewer: READ,
   auditor: [...READ, P.usersRead, P.secretsRead, P.auditRead],
 };
@@ -63,7 +86,16 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
  * such a token never has them, whatever its scopes say.
  */
 export const SOURCE_SCOPED_PERMISSIONS: readonly Permission[] = [
-  P.eventsRead, P.eventsSend, P.runsRead, P.runsOperate, P.runsSignal, P.workflowsRead, P.workflowsSimulate, P.sourcesRead, P.metricsRead, P.tokensOwn,
+  P.eventsRead,
+  P.eventsSend,
+  P.runsRead,
+  P.runsOperate,
+  P.runsSignal,
+  P.workflowsRead,
+  P.workflowsSimulate,
+  P.sourcesRead,
+  P.metricsRead,
+  P.tokensOwn,
 ];
 
 export function roleAllows(role: Role, permission: Permission): boolean {

@@ -6,7 +6,10 @@ export interface Principal {
   email: string;
   role: Role;
   kind: 'person' | 'service';
-  via: { kind: 'token'; tokenId: string; tokenName: string } | { kind: 'session'; sessionHash: string } | { kind: 'local' };
+  via:
+    | { kind: 'token'; tokenId: string; tokenName: string }
+    | { kind: 'session'; sessionHash: string }
+    | { kind: 'local' };
   permissions: ReadonlySet<Permission>;
   /** Event sources this principal may send as; null means any. */
   eventSources: readonly string[] | null;

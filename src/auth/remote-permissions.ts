@@ -44,5 +44,7 @@ export const REMOTE_COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = 
  * answer FORBIDDEN with the local token and work with the person's own CROSSDOCK_TOKEN.
  */
 export function localCliScopes(): Permission[] {
-  return [...new Set(Object.values(REMOTE_COMMAND_PERMISSIONS))].filter((p) => !PERSON_ONLY.includes(p)).sort();
+  return [...new Set(Object.values(REMOTE_COMMAND_PERMISSIONS))]
+    .filter((p) => !PERSON_ONLY.includes(p))
+    .sort();
 }

@@ -27,8 +27,17 @@ export function csrfMatches(sessionId: string, given: string | undefined): boole
 }
 
 /** Ends every live session of a user (disabling the user logs them out everywhere). */
-export async function revokeUserSessions(db: Kysely<Database>, userId: string, now: Date): Promise<void> {
-  await db.updateTable('sessions').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).execute();
+export async function revokeUserSessions(
+  db: Kysely<Database>,
+  userId: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 /** Dashboard sessions: the cookie carries 256 random bits; the table keeps their sha256. */
@@ -43,19 +52,28 @@ export class Sessions {
     const sessionId = randomBytes(32).toString('base64url');
     const now = this.now();
     const expiresAt = new Date(now.getTime() + this.ttlMs);
-    await sql`INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (${hashId(sessionId)}, ${user.id}, ${now}, ${expiresAt})`.execute(this.db);
+    await sql`INSERT INTO sessions (id_hash, user_id, created_at, expires_at) VALUES (${hashId(sessionId)}, ${user.id}, ${now}, ${expiresAt})`.execute(
+      this.db,
+    );
     return { sessionId, csrfToken: csrfTokenFor(sessionId), expiresAt };
   }
 
   async authenticate(sessionId: string): Promise<Principal | undefined> {
     if (sessionId.length > 100) return undefined;
     const idHash = hashId(sessionId);
-    const row = (await sql<{ user_id: string; email: string; role: Role; kind: 'person' | 'service' }>`
+    const row = (
+      await sql<{ user_id: string; email: string; role: Role; kind: 'person' | 'service' }>`
       SELECT s.user_id, u.email, u.role, u.kind FROM sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id_hash = ${idHash} AND s.revoked_at IS NULL AND s.expires_at > ${this.now()} AND u.disabled_at IS NULL`.execute(this.db)).rows[0];
+      WHERE s.id_hash = ${idHash} AND s.revoked_at IS NULL AND s.expires_at > ${this.now()} AND u.disabled_at IS NULL`.execute(
+        this.db,
+      )
+    ).rows[0];
     if (!row) return undefined;
     return {
-      userId: String(row.user_id), email: row.email, role: row.role, kind: row.kind,
+      userId: String(row.user_id),
+      email: row.email,
+      role: row.role,
+      kind: row.kind,
       via: { kind: 'session', sessionHash: idHash },
       permissions: new Set(ROLE_PERMISSIONS[row.role]),
       eventSources: null,
@@ -63,6 +81,8 @@ export class Sessions {
   }
 
   async revoke(sessionHash: string): Promise<void> {
-    await sql`UPDATE sessions SET revoked_at = ${this.now()} WHERE id_hash = ${sessionHash} AND revoked_at IS NULL`.execute(this.db);
+    await sql`UPDATE sessions SET revoked_at = ${this.now()} WHERE id_hash = ${sessionHash} AND revoked_at IS NULL`.execute(
+      this.db,
+    );
   }
 }

@@ -36,13 +36,26 @@ export class FirstAdminSetup {
   async complete(code: string, input: Omit<NewUser, 'role'>): Promise<User> {
     const given = createHash('sha256').update(code).digest();
     if (!this.#codeHash || !timingSafeEqual(given, this.#codeHash)) {
-      throw new CrossdockError('SETUP_CODE_INVALID', 'The setup code is wrong, or setup is not open (an admin exists already)', { category: 'user', retryable: false });
+      throw new CrossdockError(
+        'SETUP_CODE_INVALID',
+        'The setup code is wrong, or setup is not open (an admin exists already)',
+        { category: 'user', retryable: false },
+      );
     }
     if ((await this.users.countActiveAdmins()) > 0) {
       this.#discard();
-      throw new CrossdockError('SETUP_DONE', 'An administrator exists already; sign in as them to add users', { category: 'user', retryable: false });
+      throw new CrossdockError(
+        'SETUP_DONE',
+        'An administrator exists already; sign in as them to add users',
+        { category: 'user', retryable: false },
+      );
     }
-    if (!input.password) throw new CrossdockError('USER_INVALID', 'The first admin needs a password', { category: 'user', retryable: false, details: [{ path: 'password', message: 'required' }] });
+    if (!input.password)
+      throw new CrossdockError('USER_INVALID', 'The first admin needs a password', {
+        category: 'user',
+        retryable: false,
+        details: [{ path: 'password', message: 'required' }],
+      });
     const user = await this.users.create({ ...input, role: 'admin' });
     this.#discard();
     return user;

@@ -13,11 +13,19 @@ export interface DemoFlags {
   'kill-every'?: string;
 }
 
-const USAGE = 'usage: crossdock demo [--orders N] [--rate orders/s] [--seed S] [--port P] [--worker-processes N [--kill-every seconds]] (worker processes need DATABASE_URL)';
+const USAGE =
+  'usage: crossdock demo [--orders N] [--rate orders/s] [--seed S] [--port P] [--worker-processes N [--kill-every seconds]] (worker processes need DATABASE_URL)';
 
-function whole(value: string | undefined, name: string, min: number, max: number, fallback: number): number {
+function whole(
+  value: string | undefined,
+  name: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
-  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max) throw usageError(`--${name} must be a number from ${min} to ${max}, not "${value}"\n${USAGE}`);
+  if (!/^\d+(\.\d+)?$/.test(value) || Number(value) < min || Number(value) > max)
+    throw usageError(`--${name} must be a number from ${min} to ${max}, not "${value}"\n${USAGE}`);
   return Number(value);
 }
 
@@ -26,17 +34,26 @@ function whole(value: string | undefined, name: string, min: number, max: number
  * until Ctrl-C; with --orders N it places N orders, waits for every one to settle, prints the
  * report and exits 0 only when every order is accounted for.
  */
-export async function demoCommand(config: CrossdockConfig, flags: DemoFlags, out: Output): Promise<number> {
+export async function demoCommand(
+  config: CrossdockConfig,
+  flags: DemoFlags,
+  out: Output,
+): Promise<number> {
   // The demo runs on the simulators: loaded only when it runs, so no other command loads sim/.
   const { runDemo } = await import('../demo/run.ts');
   const { formatReport } = await import('../demo/report.ts');
   const orders = flags.orders === undefined ? null : whole(flags.orders, 'orders', 1, 100_000, 0);
   // The live summary is the demo's output; the engine logs only errors unless LOG_LEVEL asks for more.
-  const logger = createLogger({ level: config.logLevel === 'info' ? 'error' : config.logLevel, pretty: config.logFormat !== 'json' });
+  const logger = createLogger({
+    level: config.logLevel === 'info' ? 'error' : config.logLevel,
+    pretty: config.logFormat !== 'json',
+  });
   const until = orders === null ? untilSignal(logger) : undefined;
   const dir = join(dirname(config.security.stateDir), 'demo');
   // Starting takes a few seconds (a new embedded database, the simulators, the packs): say so first.
-  out.info(`Starting the demo: the Odoo and carrier simulators, a new embedded store in ${dir}, the order-release and dispatch packs ...`);
+  out.info(
+    `Starting the demo: the Odoo and carrier simulators, a new embedded store in ${dir}, the order-release and dispatch packs ...`,
+  );
   const report = await runDemo({
     orders,
     ratePerSecond: whole(flags.rate, 'rate', 0.1, 1_000, orders === null ? 2 : 50),

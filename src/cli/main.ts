@@ -46,7 +46,10 @@ Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...)
 export async function main(argv: string[]): Promise<number> {
   let parsed: { values: Flags; positionals: string[] };
   try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as { values: Flags; positionals: string[] };
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true }) as {
+      values: Flags;
+      positionals: string[];
+    };
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n\n${HELP}\n`);
     return 2;
@@ -73,17 +76,31 @@ export async function main(argv: string[]): Promise<number> {
       case 'demo':
         return await (await import('./demo.ts')).demoCommand(config, flags, out);
       case 'start':
-        return await (await import('./serve.ts')).serve(config, { api: true, workers: Math.max(1, config.workers.count), feed: flags.feed }, out);
+        return await (
+          await import('./serve.ts')
+        ).serve(
+          config,
+          { api: true, workers: Math.max(1, config.workers.count), feed: flags.feed },
+          out,
+        );
       case 'worker':
-        return await (await import('./serve.ts')).serve(config, { api: false, workers: Math.max(1, config.workers.count) }, out);
+        return await (
+          await import('./serve.ts')
+        ).serve(config, { api: false, workers: Math.max(1, config.workers.count) }, out);
       case 'migrate':
         return await (await import('./migrate.ts')).migrateCommand(config, out);
       case 'validate':
-        return (await import('./workflow-files.ts')).validateCommand(config, rest[0] ?? config.workflowsDir, out);
+        return (await import('./workflow-files.ts')).validateCommand(
+          config,
+          rest[0] ?? config.workflowsDir,
+          out,
+        );
       case 'schema':
         return (await import('./workflow-files.ts')).schemaCommand(out);
       case 'simulate':
-        return await (await import('./workflow-files.ts')).simulateCommand(config, rest, flags, out);
+        return await (
+          await import('./workflow-files.ts')
+        ).simulateCommand(config, rest, flags, out);
       case 'odoo':
         return await (await import('./odoo.ts')).odooCommand(config, rest, out, flags);
       case 'sim':
@@ -106,7 +123,9 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./policies.ts')).policiesCommand(config, rest, flags, out);
       case 'runs':
       case 'events':
-        return await (await import('./runs.ts')).runsOrEventsCommand(command, config, rest, flags, out);
+        return await (
+          await import('./runs.ts')
+        ).runsOrEventsCommand(command, config, rest, flags, out);
       default:
         throw usageError(`unknown command "${command}"; run crossdock --help`);
     }

@@ -8,7 +8,9 @@ export async function migrateCommand(config: CrossdockConfig, out: Output): Prom
   const crossdock = await createCrossdock(config, { logger: silentLogger(), migrate: false });
   try {
     const applied = await crossdock.store.migrate();
-    out.result({ applied }, () => (applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`));
+    out.result({ applied }, () =>
+      applied.length === 0 ? 'database is up to date' : `applied: ${applied.join(', ')}`,
+    );
     return 0;
   } finally {
     await crossdock.close();

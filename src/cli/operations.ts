@@ -11,8 +11,14 @@ export { cliToken } from './server.ts';
 export interface Operations {
   listRuns(filter: { status?: string; workflow?: string; limit?: number }): Promise<RunSummary[]>;
   showRun(id: string): Promise<RunDetail>;
-  replay(id: string, options: { input?: unknown; fromStep?: string; again?: string[] }): Promise<RunDetail>;
-  previewReplay(id: string, options: { fromStep?: string; again?: string[] }): Promise<ReplayPreview>;
+  replay(
+    id: string,
+    options: { input?: unknown; fromStep?: string; again?: string[] },
+  ): Promise<RunDetail>;
+  previewReplay(
+    id: string,
+    options: { fromStep?: string; again?: string[] },
+  ): Promise<ReplayPreview>;
   cancel(id: string, reason?: string): Promise<RunDetail>;
   signal(id: string, name: string, payload: unknown): Promise<void>;
   sendEvent(event: unknown): Promise<AcceptedEvent>;
@@ -22,7 +28,8 @@ export interface Operations {
 export function directOperations(crossdock: Crossdock): Operations {
   const { engine } = crossdock;
   return {
-    listRuns: (f) => engine.runs.list({ status: f.status as never, workflowId: f.workflow, limit: f.limit }),
+    listRuns: (f) =>
+      engine.runs.list({ status: f.status as never, workflowId: f.workflow, limit: f.limit }),
     showRun: (id) => engine.runs.show(id),
     replay: (id, o) => engine.runs.replay(id, o),
     previewReplay: (id, o) => engine.runs.previewReplay(id, o),
@@ -40,16 +47,33 @@ export function directOperations(crossdock: Crossdock): Operations {
 export function apiClient(baseUrl: string, token: string | null, forbiddenHint = '') {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     let response: Response;
-    const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+    const headers: Record<string, string> =
+      body === undefined ? {} : { 'content-type': 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     try {
-      response = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) });
+      response = await fetch(`${baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
     } catch (cause) {
-      throw new CrossdockError('STORE_UNAVAILABLE', `Cannot reach the Crossdock API at ${baseUrl}: ${(cause as Error).message}`, { category: 'transient', cause });
+      throw new CrossdockError(
+        'STORE_UNAVAILABLE',
+        `Cannot reach the Crossdock API at ${baseUrl}: ${(cause as Error).message}`,
+        { category: 'transient', cause },
+      );
     }
-    const answer = (await response.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: { path: string; message: string }[] } };
+    const answer = (await response.json().catch(() => ({}))) as {
+      error?: { code: string; message: string; details?: { path: string; message: string }[] };
+    };
     if (!response.ok) {
-      const hint = response.status === 401 && !token ? ' (set CROSSDOCK_TOKEN to an API token: crossdock tokens create --name cli)' : response.status === 403 ? forbiddenHint : '';
+      const hint =
+        response.status === 401 && !token
+          ? ' (set CROSSDOCK_TOKEN to an API token: crossdock tokens create --name cli)'
+          : response.status === 403
+            ? forbiddenHint
+            : '';
       throw apiAnswerError(response.status, answer.error, hint);
     }
     return answer as T;
@@ -61,24 +85,49 @@ export function apiClient(baseUrl: string, token: string | null, forbiddenHint =
  * registry keeps the registry's category and retryability. A code this CLI does not know
  * (a newer server) is kept as it came, its category told by the status.
  */
-function apiAnswerError(status: number, error: { code: string; message: string; details?: ErrorDetail[] } | undefined, hint: string): CrossdockError {
+function apiAnswerError(
+  status: number,
+  error: { code: string; message: string; details?: ErrorDetail[] } | undefined,
+  hint: string,
+): CrossdockError {
   const details = error?.details ?? [];
-  if (!error) return new CrossdockError('API_ERROR', `HTTP ${status}${hint}`, { retryable: status >= 500 });
-  if (isErrorCode(error.code)) return new CrossdockError(error.code, `${error.message}${hint}`, { details });
-  return CrossdockError.foreign(error.code, `${error.message}${hint}`, { category: status >= 500 ? 'transient' : 'user', details });
+  if (!error)
+    return new CrossdockError('API_ERROR', `HTTP ${status}${hint}`, { retryable: status >= 500 });
+  if (isErrorCode(error.code))
+    return new CrossdockError(error.code, `${error.message}${hint}`, { details });
+  return CrossdockError.foreign(error.code, `${error.message}${hint}`, {
+    category: status >= 500 ? 'transient' : 'user',
+    details,
+  });
 }
 
 /** Talks to a running Crossdock (needed on PGlite, whose data directory one process holds). */
 export function remoteOperations(baseUrl: string, token: string | null = null): Operations {
   const call = apiClient(baseUrl, token);
-  const q = (f: Record<string, unknown>) => new URLSearchParams(Object.entries(f).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])).toString();
+  const q = (f: Record<string, unknown>) =>
+    new URLSearchParams(
+      Object.entries(f)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]): [string, string] => [k, String(v)]),
+    ).toString();
   return {
     listRuns: async (f) => (await call<{ runs: RunSummary[] }>('GET', `/api/v1/runs?${q(f)}`)).runs,
     showRun: (id) => call('GET', `/api/v1/runs/${encodeURIComponent(id)}`),
     replay: (id, o) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/replay`, o),
-    previewReplay: (id, o) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/replay/preview`, o),
-    cancel: (id, reason) => call('POST', `/api/v1/runs/${encodeURIComponent(id)}/cancel`, reason === undefined ? {} : { reason }),
-    signal: async (id, name, payload) => void (await call('POST', `/api/v1/runs/${encodeURIComponent(id)}/signals/${encodeURIComponent(name)}`, { payload })),
+    previewReplay: (id, o) =>
+      call('POST', `/api/v1/runs/${encodeURIComponent(id)}/replay/preview`, o),
+    cancel: (id, reason) =>
+      call(
+        'POST',
+        `/api/v1/runs/${encodeURIComponent(id)}/cancel`,
+        reason === undefined ? {} : { reason },
+      ),
+    signal: async (id, name, payload) =>
+      void (await call(
+        'POST',
+        `/api/v1/runs/${encodeURIComponent(id)}/signals/${encodeURIComponent(name)}`,
+        { payload },
+      )),
     sendEvent: (event) => call('POST', '/api/v1/events', event),
     close: async () => undefined,
   };
@@ -113,13 +162,18 @@ export async function directOrRemote(
 
 /** The whole instance on the store, quiet: for a command no running server could answer. */
 export async function openInstance(config: CrossdockConfig): Promise<Crossdock> {
-  const [{ createCrossdock }, { silentLogger }] = await Promise.all([import('../main.ts'), import('../observability/index.ts')]);
+  const [{ createCrossdock }, { silentLogger }] = await Promise.all([
+    import('../main.ts'),
+    import('../observability/index.ts'),
+  ]);
   return createCrossdock(config, { logger: silentLogger() });
 }
 
 /** What a FORBIDDEN answer to the local command-line token means (see localCliScopes). */
 function localTokenHint(config: CrossdockConfig): string {
-  return config.security.cliToken ? '' : ' (the local command-line token cannot do this: it never decides approvals nor manages users or secrets; set CROSSDOCK_TOKEN to your own API token)';
+  return config.security.cliToken
+    ? ''
+    : ' (the local command-line token cannot do this: it never decides approvals nor manages users or secrets; set CROSSDOCK_TOKEN to your own API token)';
 }
 
 /** Who made a change from the command line, for the audit log. */

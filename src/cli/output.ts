@@ -23,11 +23,14 @@ export function createOutput(json: boolean): Output {
     error(thrown) {
       const error = toCrossdockError(thrown);
       if (json) {
-        process.stdout.write(`${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }, null, 2)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ error: { code: error.code, message: error.message, details: error.details } }, null, 2)}\n`,
+        );
       } else {
         process.stderr.write(`error ${error.code}: ${error.message}\n`);
         for (const d of error.details) process.stderr.write(`  ${d.path}: ${d.message}\n`);
-        if (error.category === 'bug' && !(thrown instanceof CrossdockError)) process.stderr.write(`${(thrown as Error)?.stack ?? ''}\n`);
+        if (error.category === 'bug' && !(thrown instanceof CrossdockError))
+          process.stderr.write(`${(thrown as Error)?.stack ?? ''}\n`);
       }
       if (error.code === 'USAGE') return ExitCode.usage;
       if (error.code.startsWith('STORE_')) return ExitCode.unavailable;
@@ -44,8 +47,13 @@ export function usageError(message: string): CrossdockError {
 export function table(rows: readonly object[], columns: string[]): string {
   if (rows.length === 0) return '(none)';
   const at = (r: object, c: string) => (r as Record<string, unknown>)[c];
-  const cell = (v: unknown) => (v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) =>
+    v === null || v === undefined ? '-' : typeof v === 'object' ? JSON.stringify(v) : String(v);
   const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => cell(at(r, c)).length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(columns), ...rows.map((r) => line(columns.map((c) => cell(at(r, c)))))].join('\n');
 }

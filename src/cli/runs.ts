@@ -2,17 +2,37 @@ import type { CrossdockConfig } from '../config/index.ts';
 import type { ReplayPreview } from '../engine/index.ts';
 import type { Flags } from './flags.ts';
 import { parseJson, readJsonFile } from './json-input.ts';
-import { cliToken, directOperations, openInstance, remoteOperations, type Operations } from './operations.ts';
+import {
+  cliToken,
+  directOperations,
+  openInstance,
+  remoteOperations,
+  type Operations,
+} from './operations.ts';
 import { findServer } from './server.ts';
 import { table, usageError, type Output } from './output.ts';
 
 /** `crossdock runs ...` and `crossdock events send`: on the store directly, or through a running instance's API. */
-export function runsOrEventsCommand(command: 'runs' | 'events', config: CrossdockConfig, rest: string[], flags: Flags, out: Output): Promise<number> {
-  return withOperations(config, flags, out, command === 'events', (ops) => (command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out)));
+export function runsOrEventsCommand(
+  command: 'runs' | 'events',
+  config: CrossdockConfig,
+  rest: string[],
+  flags: Flags,
+  out: Output,
+): Promise<number> {
+  return withOperations(config, flags, out, command === 'events', (ops) =>
+    command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out),
+  );
 }
 
 /** Through a running instance's API when one answers (see findServer), else on the store directly. */
-async function withOperations(config: CrossdockConfig, flags: Flags, out: Output, routesEvents: boolean, work: (ops: Operations) => Promise<number>): Promise<number> {
+async function withOperations(
+  config: CrossdockConfig,
+  flags: Flags,
+  out: Output,
+  routesEvents: boolean,
+  work: (ops: Operations) => Promise<number>,
+): Promise<number> {
   let ops: Operations;
   const url = await findServer(config, flags.api);
   if (url) {
@@ -35,7 +55,12 @@ async function withOperations(config: CrossdockConfig, flags: Flags, out: Output
   }
 }
 
-async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: Output): Promise<number> {
+async function runsCommand(
+  ops: Operations,
+  rest: string[],
+  flags: Flags,
+  out: Output,
+): Promise<number> {
   const [sub, id, name] = rest;
   const needId = () => {
     if (!id) throw usageError(`usage: crossdock runs ${sub} <id>`);
@@ -43,8 +68,14 @@ async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: O
   };
   switch (sub) {
     case 'list': {
-      const runs = await ops.listRuns({ status: flags.status, workflow: flags.workflow, limit: flags.limit ? Number(flags.limit) : undefined });
-      out.result({ runs }, () => table(runs, ['id', 'workflowId', 'status', 'cursor', 'eventId', 'createdAt', 'endedAt']));
+      const runs = await ops.listRuns({
+        status: flags.status,
+        workflow: flags.workflow,
+        limit: flags.limit ? Number(flags.limit) : undefined,
+      });
+      out.result({ runs }, () =>
+        table(runs, ['id', 'workflowId', 'status', 'cursor', 'eventId', 'createdAt', 'endedAt']),
+      );
       return 0;
     }
     case 'show': {
@@ -53,15 +84,28 @@ async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: O
       return 0;
     }
     case 'replay': {
-      const again = flags.again ? flags.again.split(',').map((s) => s.trim()).filter(Boolean) : [];
+      const again = flags.again
+        ? flags.again
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [];
       const from = flags.from ? { fromStep: flags.from } : {};
       if (flags['dry-run'] === true) {
         const preview = await ops.previewReplay(needId(), { ...from, again });
         out.result(preview, () => showReplayPreview(preview));
         return 0;
       }
-      const run = await ops.replay(needId(), { ...(flags.input ? { input: readJsonFile(flags.input, '--input') } : {}), ...from, again });
-      out.result(run, () => `run ${run.id} replaying from ${run.cursor} (${run.status})${again.length > 0 ? `; acting again: ${again.join(', ')}` : ''}`);
+      const run = await ops.replay(needId(), {
+        ...(flags.input ? { input: readJsonFile(flags.input, '--input') } : {}),
+        ...from,
+        again,
+      });
+      out.result(
+        run,
+        () =>
+          `run ${run.id} replaying from ${run.cursor} (${run.status})${again.length > 0 ? `; acting again: ${again.join(', ')}` : ''}`,
+      );
       return 0;
     }
     case 'cancel': {
@@ -71,7 +115,11 @@ async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: O
     }
     case 'signal': {
       if (!name) throw usageError('usage: crossdock runs signal <id> <name> [--payload json]');
-      await ops.signal(needId(), name, flags.payload ? parseJson(flags.payload, '--payload') : null);
+      await ops.signal(
+        needId(),
+        name,
+        flags.payload ? parseJson(flags.payload, '--payload') : null,
+      );
       out.result({ delivered: true }, () => `signal ${name} delivered to run ${id}`);
       return 0;
     }
@@ -80,11 +128,28 @@ async function runsCommand(ops: Operations, rest: string[], flags: Flags, out: O
   }
 }
 
-async function eventsCommand(ops: Operations, rest: string[], flags: Flags, out: Output): Promise<number> {
-  if (rest[0] !== 'send') throw usageError('usage: crossdock events send --source S --type T [--key K] (--payload json | --file f)');
+async function eventsCommand(
+  ops: Operations,
+  rest: string[],
+  flags: Flags,
+  out: Output,
+): Promise<number> {
+  if (rest[0] !== 'send')
+    throw usageError(
+      'usage: crossdock events send --source S --type T [--key K] (--payload json | --file f)',
+    );
   if (!flags.source || !flags.type) throw usageError('events send needs --source and --type');
-  const payload = flags.file ? readJsonFile(flags.file, '--file') : flags.payload ? parseJson(flags.payload, '--payload') : {};
-  const accepted = await ops.sendEvent({ source: flags.source, type: flags.type, ...(flags.key ? { key: flags.key } : {}), payload });
+  const payload = flags.file
+    ? readJsonFile(flags.file, '--file')
+    : flags.payload
+      ? parseJson(flags.payload, '--payload')
+      : {};
+  const accepted = await ops.sendEvent({
+    source: flags.source,
+    type: flags.type,
+    ...(flags.key ? { key: flags.key } : {}),
+    payload,
+  });
   out.result(accepted, () =>
     accepted.conflict
       ? `event ${accepted.eventId} has this key with another payload: recorded as key conflict ${accepted.conflictId ?? ''} (nothing started; see GET /api/v1/events/conflicts)`
@@ -95,7 +160,10 @@ async function eventsCommand(ops: Operations, rest: string[], flags: Flags, out:
 
 function showRun(run: Awaited<ReturnType<Operations['showRun']>>): string {
   const head = `run ${run.id}  ${run.workflowId}@${run.workflowVersion}  ${run.status}${run.cursor ? ` at ${run.cursor}` : ''}`;
-  const steps = table(run.steps.map((s) => ({ ...s, error: (s.error as { code?: string } | null)?.code ?? null })), ['seq', 'attempt', 'stepId', 'type', 'status', 'error', 'endedAt']);
+  const steps = table(
+    run.steps.map((s) => ({ ...s, error: (s.error as { code?: string } | null)?.code ?? null })),
+    ['seq', 'attempt', 'stepId', 'type', 'status', 'error', 'endedAt'],
+  );
   const error = run.error ? `\nerror: ${JSON.stringify(run.error)}` : '';
   return `${head}\ninput: ${JSON.stringify(run.input)}\n${steps}\noutput: ${JSON.stringify(run.output)}${error}`;
 }
@@ -105,5 +173,10 @@ function showReplayPreview(preview: ReplayPreview): string {
   const head = `replay of run ${preview.runId} (${preview.workflowId}) from ${preview.fromStep}${preview.again.length > 0 ? `, acting again: ${preview.again.join(', ')}` : ''}`;
   if (preview.effects.length === 0) return `${head}\n  no side-effect step runs again`;
   const width = Math.max(...preview.effects.map((e) => e.stepId.length));
-  return [head, ...preview.effects.map((e) => `  ${e.stepId.padEnd(width)}  ${e.type}  ${e.message}  (key ${e.key})`)].join('\n');
+  return [
+    head,
+    ...preview.effects.map(
+      (e) => `  ${e.stepId.padEnd(width)}  ${e.type}  ${e.message}  (key ${e.key})`,
+    ),
+  ].join('\n');
 }

@@ -10,11 +10,18 @@ export interface ServeOptions extends Omit<InstanceOptions, 'port'> {
 }
 
 /** `crossdock start` (API + workers) and `crossdock worker` (workers only). Resolves when stopped by a signal. */
-export async function serve(config: CrossdockConfig, options: ServeOptions, out: Output): Promise<number> {
+export async function serve(
+  config: CrossdockConfig,
+  options: ServeOptions,
+  out: Output,
+): Promise<number> {
   const crossdock = await createCrossdock(config, { migrate: true });
   try {
     const workflows = await crossdock.engine.loadWorkflows(config.workflowsDir);
-    crossdock.logger.info({ workflows: workflows.map((w) => `${w.definition.id}@${w.hash}`), dir: config.workflowsDir }, 'workflows loaded');
+    crossdock.logger.info(
+      { workflows: workflows.map((w) => `${w.definition.id}@${w.hash}`), dir: config.workflowsDir },
+      'workflows loaded',
+    );
     reportRuns(crossdock);
     const running = await startInstance(crossdock, config, options, out);
     if (options.feed) await feed(crossdock, options.feed);
@@ -43,28 +50,59 @@ export function untilSignal(logger: Crossdock['logger']): Promise<void> {
 
 /** Sends each line of a JSON-lines file as an event; keys make a second start send nothing new. */
 async function feed(crossdock: Crossdock, file: string): Promise<void> {
-  const lines = readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('//'));
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('//'));
   let accepted = 0;
   let duplicates = 0;
   for (const [index, line] of lines.entries()) {
     try {
       const result = await crossdock.engine.accept(JSON.parse(line), 'cli');
-      if (result.conflict) crossdock.logger.warn({ file, line: index + 1, eventId: result.eventId }, 'sample event reuses a stored key with another payload: recorded as a key conflict');
+      if (result.conflict)
+        crossdock.logger.warn(
+          { file, line: index + 1, eventId: result.eventId },
+          'sample event reuses a stored key with another payload: recorded as a key conflict',
+        );
       result.duplicate || result.conflict ? duplicates++ : accepted++;
     } catch (error) {
       const e = toCrossdockError(error);
-      crossdock.logger.warn({ file, line: index + 1, code: e.code, details: e.details }, `sample event refused: ${e.message}`);
+      crossdock.logger.warn(
+        { file, line: index + 1, code: e.code, details: e.details },
+        `sample event refused: ${e.message}`,
+      );
     }
   }
-  crossdock.logger.info({ file, accepted, duplicates }, 'sample events sent (duplicates were recognised and started nothing)');
+  crossdock.logger.info(
+    { file, accepted, duplicates },
+    'sample events sent (duplicates were recognised and started nothing)',
+  );
 }
 
 /** One log line per run outcome, so `npm start` shows what it is doing. */
 function reportRuns({ engine, logger }: Crossdock): void {
-  engine.events.on('run:completed', (e) => logger.info({ runId: e.runId, workflow: e.workflowId, output: e.output }, 'run completed'));
-  engine.events.on('run:failed', (e) => logger.warn({ runId: e.runId, workflow: e.workflowId, step: e.stepId, error: e.error.code }, 'run failed: dead letter opened'));
-  engine.events.on('run:waiting', (e) =>
-    logger.info({ runId: e.runId, workflow: e.workflowId, step: e.stepId, until: e.until }, `run ${e.runId} waiting at ${e.stepId}; see: crossdock runs show ${e.runId}`),
+  engine.events.on('run:completed', (e) =>
+    logger.info({ runId: e.runId, workflow: e.workflowId, output: e.output }, 'run completed'),
   );
-  engine.events.on('step:failed', (e) => e.willRetry && logger.info({ runId: e.runId, step: e.stepId, attempt: e.attempt, error: e.error.code }, 'step failed; will retry'));
+  engine.events.on('run:failed', (e) =>
+    logger.warn(
+      { runId: e.runId, workflow: e.workflowId, step: e.stepId, error: e.error.code },
+      'run failed: dead letter opened',
+    ),
+  );
+  engine.events.on('run:waiting', (e) =>
+    logger.info(
+      { runId: e.runId, workflow: e.workflowId, step: e.stepId, until: e.until },
+      `run ${e.runId} waiting at ${e.stepId}; see: crossdock runs show ${e.runId}`,
+    ),
+  );
+  engine.events.on(
+    'step:failed',
+    (e) =>
+      e.willRetry &&
+      logger.info(
+        { runId: e.runId, step: e.stepId, attempt: e.attempt, error: e.error.code },
+        'step failed; will retry',
+      ),
+  );
 }

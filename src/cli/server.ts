@@ -18,18 +18,34 @@ const HEALTH_TIMEOUT_MS = 1_500;
  * local command-line token exists only beside an embedded store.
  * Reads nothing but the state directory and loads nothing of the store or the engine.
  */
-export async function findServer(config: CrossdockConfig, apiFlag: string | undefined, say: (line: string) => void = stderrLine): Promise<string | null> {
+export async function findServer(
+  config: CrossdockConfig,
+  apiFlag: string | undefined,
+  say: (line: string) => void = stderrLine,
+): Promise<string | null> {
   if (apiFlag) return apiFlag;
   if (config.store.kind !== 'pglite' && !config.security.cliToken) return null;
   const record = readServerFile(config.security.stateDir);
   if (record) {
-    if (!processAlive(record.pid)) say(`ignoring ${serverFilePath(config.security.stateDir)}: the server that wrote it (pid ${record.pid}) is not running`);
+    if (!processAlive(record.pid))
+      say(
+        `ignoring ${serverFilePath(config.security.stateDir)}: the server that wrote it (pid ${record.pid}) is not running`,
+      );
     else if (await answers(record.url)) return record.url;
-    else say(`ignoring ${serverFilePath(config.security.stateDir)}: ${record.url} (pid ${record.pid}) does not answer`);
+    else
+      say(
+        `ignoring ${serverFilePath(config.security.stateDir)}: ${record.url} (pid ${record.pid}) does not answer`,
+      );
   }
   const token = cliToken(config);
   if (!token) return null;
-  const configured = [...new Set([config.http.publicUrl, localUrl(config.http.host, config.http.port)].filter((url): url is string => url !== null))];
+  const configured = [
+    ...new Set(
+      [config.http.publicUrl, localUrl(config.http.host, config.http.port)].filter(
+        (url): url is string => url !== null,
+      ),
+    ),
+  ];
   for (const url of configured) if (await acceptsToken(url, token)) return url;
   return null;
 }
@@ -37,7 +53,9 @@ export async function findServer(config: CrossdockConfig, apiFlag: string | unde
 /** Whether a Crossdock API answers at `url` (its liveness route, which needs no token). */
 async function answers(url: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    const response = await fetch(`${url}/healthz`, {
+      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
     const body = (await response.json()) as { status?: unknown };
     return response.ok && body.status === 'ok';
   } catch {
@@ -48,7 +66,10 @@ async function answers(url: string): Promise<boolean> {
 /** Whether the API at `url` knows this token: the instance this command line belongs to. */
 async function acceptsToken(url: string, token: string): Promise<boolean> {
   try {
-    const response = await fetch(`${url}/api/v1/auth/me`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS) });
+    const response = await fetch(`${url}/api/v1/auth/me`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
+    });
     await response.body?.cancel();
     return response.ok;
   } catch {

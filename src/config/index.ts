@@ -8,11 +8,20 @@ import type { StoreConfig } from '../store/index.ts';
  * default: startup fails listing every bad value at once.
  */
 const int = (min: number, max: number) =>
-  z.string().regex(/^\d+$/, 'must be a whole number').transform(Number).pipe(z.int().min(min).max(max));
-const bool = z.enum(['true', 'false'], { message: 'must be "true" or "false"' }).transform((v) => v === 'true');
+  z
+    .string()
+    .regex(/^\d+$/, 'must be a whole number')
+    .transform(Number)
+    .pipe(z.int().min(min).max(max));
+const bool = z
+  .enum(['true', 'false'], { message: 'must be "true" or "false"' })
+  .transform((v) => v === 'true');
 
 const EnvSchema = z.object({
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://').optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
   CROSSDOCK_DATA_DIR: z.string().min(1).default('./.crossdock/data'),
   CROSSDOCK_SYNCHRONOUS: bool.default(false),
   CROSSDOCK_VACUUM_INTERVAL_MS: int(1_000, 86_400_000).default(600_000),
@@ -21,14 +30,25 @@ const EnvSchema = z.object({
   CROSSDOCK_HOST: z.string().min(1).default('127.0.0.1'),
   CROSSDOCK_PORT: int(0, 65_535).default(3000),
   /** Where people reach this Crossdock (behind a proxy: https://crossdock.example.com): the base of approval links in e-mails. Default: the listen address. */
-  CROSSDOCK_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://crossdock.example.com' }).optional(),
+  CROSSDOCK_PUBLIC_URL: z
+    .url({
+      protocol: /^https?$/,
+      error: 'must be an http(s) URL, e.g. https://crossdock.example.com',
+    })
+    .optional(),
   CROSSDOCK_WORKERS: int(0, 64).default(1),
   CROSSDOCK_WORKER_CONCURRENCY: int(1, 10_000).default(200),
   CROSSDOCK_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   CROSSDOCK_POLL_INTERVAL_MS: int(10, 60_000).default(500),
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
   /** Comma-separated event sources whose key conflicts are only recorded, without an exception case (webhook sources have their own `keyConflict`). */
-  CROSSDOCK_KEY_CONFLICT_RECORD_ONLY: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}(,\s*[a-z0-9][a-z0-9_.-]{0,63})*$/, 'must be event source names, comma-separated').optional(),
+  CROSSDOCK_KEY_CONFLICT_RECORD_ONLY: z
+    .string()
+    .regex(
+      /^[a-z0-9][a-z0-9_.-]{0,63}(,\s*[a-z0-9][a-z0-9_.-]{0,63})*$/,
+      'must be event source names, comma-separated',
+    )
+    .optional(),
   /** Bounds on every JSONata evaluation (docs/WORKFLOWS.md, "Limits on expressions"). */
   CROSSDOCK_EXPRESSION_TIMEOUT_MS: int(10, 60_000).default(1_000),
   CROSSDOCK_EXPRESSION_MAX_DEPTH: int(50, 100_000).default(2_000),
@@ -43,18 +63,30 @@ const EnvSchema = z.object({
   /** Where Crossdock keeps files of its own (0700): the secrets key, the CLI token, the first-admin setup code. Default: `state` beside the data directory. */
   CROSSDOCK_STATE_DIR: z.string().min(1).optional(),
   /** AES-256 key for secrets at rest, base64 of 32 bytes (openssl rand -base64 32). Takes precedence over the key file. */
-  CROSSDOCK_SECRETS_KEY: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes (openssl rand -base64 32)').optional(),
+  CROSSDOCK_SECRETS_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes (openssl rand -base64 32)')
+    .optional(),
   /** File with the key (base64, current first). Default <state dir>/secrets.key, generated on first start with the embedded store. */
   CROSSDOCK_SECRETS_KEY_FILE: z.string().min(1).optional(),
   /** Comma-separated base64 keys that still open secrets sealed before a rotation. */
-  CROSSDOCK_SECRETS_PREVIOUS_KEYS: z.string().regex(/^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/, 'must be comma-separated base64 keys of 32 bytes').optional(),
+  CROSSDOCK_SECRETS_PREVIOUS_KEYS: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9+/]{43}=(,[A-Za-z0-9+/]{43}=)*$/,
+      'must be comma-separated base64 keys of 32 bytes',
+    )
+    .optional(),
   CROSSDOCK_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(600),
   CROSSDOCK_LOGIN_RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(10),
   CROSSDOCK_SESSION_HOURS: int(1, 720).default(12),
   /** Mark the session cookie Secure (serve over HTTPS or behind a TLS proxy). */
   CROSSDOCK_COOKIE_SECURE: bool.default(false),
   /** API token the CLI sends when it talks to a running instance (runs, events, users, tokens, audit). */
-  CROSSDOCK_TOKEN: z.string().regex(/^cdx_[A-Za-z0-9_-]{20,200}$/, 'must be a Crossdock API token (cdx_...)').optional(),
+  CROSSDOCK_TOKEN: z
+    .string()
+    .regex(/^cdx_[A-Za-z0-9_-]{20,200}$/, 'must be a Crossdock API token (cdx_...)')
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Outgoing e-mail (notifications, approval requests): the SMTP server. No host, no e-mail. */
   CROSSDOCK_SMTP_HOST: z.string().min(1).optional(),
@@ -67,13 +99,25 @@ const EnvSchema = z.object({
   /** Never logged, never returned by the API, never stored with a notification's error. */
   CROSSDOCK_SMTP_PASSWORD: z.string().min(1).optional(),
   /** The From of every message, e.g. "Crossdock <crossdock@example.com>". */
-  CROSSDOCK_MAIL_FROM: z.string().regex(/^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/, 'must be an address (a@b.example) or "Name <a@b.example>"').optional(),
+  CROSSDOCK_MAIL_FROM: z
+    .string()
+    .regex(
+      /^[^<>@\s]+@[^<>@\s]+$|^[^<>]*<[^<>@\s]+@[^<>@\s]+>$/,
+      'must be an address (a@b.example) or "Name <a@b.example>"',
+    )
+    .optional(),
   /** How often the notification dispatcher looks for due messages when nothing woke it. */
   CROSSDOCK_NOTIFY_POLL_INTERVAL_MS: int(50, 600_000).default(5_000),
   /** Delivery attempts before a message that keeps failing transiently is marked dead. */
   CROSSDOCK_NOTIFY_MAX_ATTEMPTS: int(1, 100).default(10),
   /** Where the operations pack's alerts go by e-mail (comma-separated addresses) when no `ops` chat webhook is set. */
-  CROSSDOCK_OPS_EMAIL: z.string().regex(/^[^<>@\s,]+@[^<>@\s,]+(,\s*[^<>@\s,]+@[^<>@\s,]+)*$/, 'must be e-mail addresses, comma-separated').optional(),
+  CROSSDOCK_OPS_EMAIL: z
+    .string()
+    .regex(
+      /^[^<>@\s,]+@[^<>@\s,]+(,\s*[^<>@\s,]+@[^<>@\s,]+)*$/,
+      'must be e-mail addresses, comma-separated',
+    )
+    .optional(),
 });
 
 /** Chat incoming webhooks: CROSSDOCK_CHAT_WEBHOOK_<NAME>=https://... (the URL is a secret). */
@@ -101,7 +145,15 @@ export interface CrossdockConfig {
 
 export interface NotifyConfig {
   /** Null when CROSSDOCK_SMTP_HOST is unset: no e-mail channel (and no approval e-mails). */
-  smtp: { host: string; port: number; secure: boolean; requireTls: boolean; user: string | null; password: string | null; from: string } | null;
+  smtp: {
+    host: string;
+    port: number;
+    secure: boolean;
+    requireTls: boolean;
+    user: string | null;
+    password: string | null;
+    from: string;
+  } | null;
   /** Webhook name (CROSSDOCK_CHAT_WEBHOOK_OPS -> "ops") -> URL. The URLs are secrets: never logged or shown. */
   chatWebhooks: Record<string, string>;
   pollIntervalMs: number;
@@ -129,7 +181,10 @@ export interface SecurityConfig {
   cliToken: string | null;
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Record<keyof z.input<typeof EnvSchema>, string>> = {}): CrossdockConfig {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  overrides: Partial<Record<keyof z.input<typeof EnvSchema>, string>> = {},
+): CrossdockConfig {
   const merged = { ...pick(env), ...overrides };
   const parsed = EnvSchema.safeParse(merged);
   const chat = chatWebhooks(env);
@@ -138,7 +193,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {
       category: 'user',
       retryable: false,
-      details: [...(parsed.success ? [] : parsed.error.issues.map((i) => ({ path: String(i.path[0]), message: i.message }))), ...notifyProblems],
+      details: [
+        ...(parsed.success
+          ? []
+          : parsed.error.issues.map((i) => ({ path: String(i.path[0]), message: i.message }))),
+        ...notifyProblems,
+      ],
     });
   }
   const e = parsed.data;
@@ -148,13 +208,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   return {
     store: e.DATABASE_URL
       ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.CROSSDOCK_DB_POOL }
-      : { kind: 'pglite', dataDir: e.CROSSDOCK_DATA_DIR, synchronous: e.CROSSDOCK_SYNCHRONOUS, vacuumIntervalMs: e.CROSSDOCK_VACUUM_INTERVAL_MS },
+      : {
+          kind: 'pglite',
+          dataDir: e.CROSSDOCK_DATA_DIR,
+          synchronous: e.CROSSDOCK_SYNCHRONOUS,
+          vacuumIntervalMs: e.CROSSDOCK_VACUUM_INTERVAL_MS,
+        },
     workflowsDir: e.CROSSDOCK_WORKFLOWS_DIR,
-    http: { host: e.CROSSDOCK_HOST, port: e.CROSSDOCK_PORT, publicUrl: e.CROSSDOCK_PUBLIC_URL?.replace(/\/+$/, '') ?? null },
-    workers: { count: e.CROSSDOCK_WORKERS, concurrency: e.CROSSDOCK_WORKER_CONCURRENCY, leaseMs: e.CROSSDOCK_LEASE_MS, pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS },
+    http: {
+      host: e.CROSSDOCK_HOST,
+      port: e.CROSSDOCK_PORT,
+      publicUrl: e.CROSSDOCK_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+    },
+    workers: {
+      count: e.CROSSDOCK_WORKERS,
+      concurrency: e.CROSSDOCK_WORKER_CONCURRENCY,
+      leaseMs: e.CROSSDOCK_LEASE_MS,
+      pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS,
+    },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
-    keyConflictRecordOnly: e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY ? e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY.split(',').map((s) => s.trim()) : [],
-    expressions: { timeoutMs: e.CROSSDOCK_EXPRESSION_TIMEOUT_MS, maxDepth: e.CROSSDOCK_EXPRESSION_MAX_DEPTH, maxItems: e.CROSSDOCK_EXPRESSION_MAX_ITEMS, maxOutputBytes: e.CROSSDOCK_EXPRESSION_MAX_OUTPUT_BYTES },
+    keyConflictRecordOnly: e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY
+      ? e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY.split(',').map((s) => s.trim())
+      : [],
+    expressions: {
+      timeoutMs: e.CROSSDOCK_EXPRESSION_TIMEOUT_MS,
+      maxDepth: e.CROSSDOCK_EXPRESSION_MAX_DEPTH,
+      maxItems: e.CROSSDOCK_EXPRESSION_MAX_ITEMS,
+      maxOutputBytes: e.CROSSDOCK_EXPRESSION_MAX_OUTPUT_BYTES,
+    },
     logLevel: e.LOG_LEVEL,
     logFormat: e.CROSSDOCK_LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
@@ -196,27 +277,49 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
 /** SMTP settings that only make sense together; none is ignored silently. */
 function smtpProblems(v: Record<string, string>): { path: string; message: string }[] {
   const problems: { path: string; message: string }[] = [];
-  const dependents = ['CROSSDOCK_SMTP_PORT', 'CROSSDOCK_SMTP_SECURE', 'CROSSDOCK_SMTP_REQUIRE_TLS', 'CROSSDOCK_SMTP_USER', 'CROSSDOCK_SMTP_PASSWORD', 'CROSSDOCK_MAIL_FROM'];
+  const dependents = [
+    'CROSSDOCK_SMTP_PORT',
+    'CROSSDOCK_SMTP_SECURE',
+    'CROSSDOCK_SMTP_REQUIRE_TLS',
+    'CROSSDOCK_SMTP_USER',
+    'CROSSDOCK_SMTP_PASSWORD',
+    'CROSSDOCK_MAIL_FROM',
+  ];
   if (!v.CROSSDOCK_SMTP_HOST) {
-    for (const key of dependents) if (v[key] !== undefined) problems.push({ path: key, message: 'set CROSSDOCK_SMTP_HOST too (without it there is no e-mail)' });
+    for (const key of dependents)
+      if (v[key] !== undefined)
+        problems.push({
+          path: key,
+          message: 'set CROSSDOCK_SMTP_HOST too (without it there is no e-mail)',
+        });
     return problems;
   }
-  if (v.CROSSDOCK_MAIL_FROM === undefined) problems.push({ path: 'CROSSDOCK_MAIL_FROM', message: 'required with CROSSDOCK_SMTP_HOST' });
+  if (v.CROSSDOCK_MAIL_FROM === undefined)
+    problems.push({ path: 'CROSSDOCK_MAIL_FROM', message: 'required with CROSSDOCK_SMTP_HOST' });
   if ((v.CROSSDOCK_SMTP_USER === undefined) !== (v.CROSSDOCK_SMTP_PASSWORD === undefined)) {
-    problems.push({ path: v.CROSSDOCK_SMTP_USER === undefined ? 'CROSSDOCK_SMTP_USER' : 'CROSSDOCK_SMTP_PASSWORD', message: 'CROSSDOCK_SMTP_USER and CROSSDOCK_SMTP_PASSWORD go together' });
+    problems.push({
+      path: v.CROSSDOCK_SMTP_USER === undefined ? 'CROSSDOCK_SMTP_USER' : 'CROSSDOCK_SMTP_PASSWORD',
+      message: 'CROSSDOCK_SMTP_USER and CROSSDOCK_SMTP_PASSWORD go together',
+    });
   }
   return problems;
 }
 
 /** CROSSDOCK_CHAT_WEBHOOK_<NAME> variables; a problem names the variable, never its URL. */
-function chatWebhooks(env: Record<string, string | undefined>): { webhooks: Record<string, string>; problems: { path: string; message: string }[] } {
+function chatWebhooks(env: Record<string, string | undefined>): {
+  webhooks: Record<string, string>;
+  problems: { path: string; message: string }[];
+} {
   const webhooks: Record<string, string> = {};
   const problems: { path: string; message: string }[] = [];
   for (const [key, value] of Object.entries(env)) {
     if (!key.startsWith(CHAT_WEBHOOK_PREFIX) || value === undefined || value === '') continue;
     const suffix = key.slice(CHAT_WEBHOOK_PREFIX.length);
     if (!/^[A-Z0-9][A-Z0-9_]*$/.test(suffix)) {
-      problems.push({ path: key, message: 'the name after CROSSDOCK_CHAT_WEBHOOK_ must be upper-case letters, digits and _' });
+      problems.push({
+        path: key,
+        message: 'the name after CROSSDOCK_CHAT_WEBHOOK_ must be upper-case letters, digits and _',
+      });
       continue;
     }
     let url: URL | null;
@@ -225,7 +328,8 @@ function chatWebhooks(env: Record<string, string | undefined>): { webhooks: Reco
     } catch {
       url = null;
     }
-    if (!url || !['https:', 'http:'].includes(url.protocol)) problems.push({ path: key, message: 'must be an http(s) URL' });
+    if (!url || !['https:', 'http:'].includes(url.protocol))
+      problems.push({ path: key, message: 'must be an http(s) URL' });
     else webhooks[suffix.toLowerCase().replaceAll('_', '-')] = value;
   }
   return { webhooks, problems };
@@ -234,5 +338,7 @@ function chatWebhooks(env: Record<string, string | undefined>): { webhooks: Reco
 /** Only our own variables, and empty strings count as unset. */
 function pick(env: Record<string, string | undefined>): Record<string, string> {
   const keys = Object.keys(EnvSchema.shape);
-  return Object.fromEntries(Object.entries(env).filter(([k, v]) => keys.includes(k) && v !== undefined && v !== '')) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(env).filter(([k, v]) => keys.includes(k) && v !== undefined && v !== ''),
+  ) as Record<string, string>;
 }

@@ -35,7 +35,13 @@ export class ApproverBot {
   constructor(private readonly o: ApproverBotOptions) {}
 
   start(): void {
-    this.#poller = setInterval(() => void this.#scan().catch((error) => this.o.logger.warn({ error: String(error) }, 'demo approver: scan failed')), this.o.pollMs);
+    this.#poller = setInterval(
+      () =>
+        void this.#scan().catch((error) =>
+          this.o.logger.warn({ error: String(error) }, 'demo approver: scan failed'),
+        ),
+      this.o.pollMs,
+    );
   }
 
   stop(): void {
@@ -51,10 +57,17 @@ export class ApproverBot {
       if (this.#scheduled.has(seat)) continue;
       this.#scheduled.add(seat);
       const [min, max] = this.o.thinkMs;
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        void this.#decide(request.id, `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`, request.level.assignees.map((a) => a.userId));
-      }, min + shareOf(seat) * (max - min));
+      const timer = setTimeout(
+        () => {
+          this.#timers.delete(timer);
+          void this.#decide(
+            request.id,
+            `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`,
+            request.level.assignees.map((a) => a.userId),
+          );
+        },
+        min + shareOf(seat) * (max - min),
+      );
       this.#timers.add(timer);
     }
   }
@@ -65,12 +78,21 @@ export class ApproverBot {
     if (!who) return;
     const reject = shareOf(`reject:${what}`) < this.o.rejectShare;
     try {
-      await this.o.approvals.decide(requestId, who, reject ? 'reject' : 'approve', reject ? 'not justified by the customer history' : 'checked, fine', 'api');
+      await this.o.approvals.decide(
+        requestId,
+        who,
+        reject ? 'reject' : 'approve',
+        reject ? 'not justified by the customer history' : 'checked, fine',
+        'api',
+      );
       reject ? this.decided.rejected++ : this.decided.approved++;
     } catch (error) {
       // A refusal (escalated, already decided) is on the request's history; the demo goes on.
       this.decided.refused++;
-      this.o.logger.debug({ requestId, code: (error as { code?: string }).code }, 'demo approver: decision refused');
+      this.o.logger.debug(
+        { requestId, code: (error as { code?: string }).code },
+        'demo approver: decision refused',
+      );
     }
   }
 }
@@ -89,7 +111,15 @@ export interface TrackingPlayerOptions {
 
 /** For each booking a carrier made: in transit, then delivered (or delayed, or damaged). */
 export class TrackingPlayer {
-  readonly sent = { events: 0, duplicates: 0, retries: 0, failed: 0, delivered: 0, delayed: 0, damaged: 0 };
+  readonly sent = {
+    events: 0,
+    duplicates: 0,
+    retries: 0,
+    failed: 0,
+    delivered: 0,
+    delayed: 0,
+    damaged: 0,
+  };
   readonly #seen = new Set<string>();
   readonly #pending = new Set<Promise<void>>();
   #poller: NodeJS.Timeout | null = null;
@@ -115,12 +145,22 @@ export class TrackingPlayer {
   #scan(): void {
     for (const profile of this.o.carriers.profiles) {
       for (const booking of this.o.carriers.bookings(profile.code)) {
-        if (booking.status !== 'booked' || this.#seen.has(booking.tracking_ref) || !this.o.ready(booking.tracking_ref)) continue;
+        if (
+          booking.status !== 'booked' ||
+          this.#seen.has(booking.tracking_ref) ||
+          !this.o.ready(booking.tracking_ref)
+        )
+          continue;
         this.#seen.add(booking.tracking_ref);
-        const work = this.#play(profile.code, booking.tracking_ref, booking.reference).catch((error) => {
-          this.sent.failed++;
-          this.o.logger.warn({ carrier: profile.code, error: String(error) }, 'demo carrier: tracking update failed');
-        });
+        const work = this.#play(profile.code, booking.tracking_ref, booking.reference).catch(
+          (error) => {
+            this.sent.failed++;
+            this.o.logger.warn(
+              { carrier: profile.code, error: String(error) },
+              'demo carrier: tracking update failed',
+            );
+          },
+        );
         this.#pending.add(work);
         void work.finally(() => this.#pending.delete(work));
       }
@@ -129,28 +169,67 @@ export class TrackingPlayer {
 
   /** The outcome depends on the delivery (its picking name), so a rerun of the demo has the same ones. */
   async #play(code: string, trackingRef: string, reference: string): Promise<void> {
-    await this.#send(code, { tracking_ref: trackingRef, status: 'in_transit', location: 'Hamburg hub' }, reference);
+    await this.#send(
+      code,
+      { tracking_ref: trackingRef, status: 'in_transit', location: 'Hamburg hub' },
+      reference,
+    );
     const x = shareOf(`outcome:${reference}`);
     if (x < this.o.damagedShare) {
-      await this.#send(code, { tracking_ref: trackingRef, status: 'damaged', reason: 'carton crushed in transit' }, reference);
+      await this.#send(
+        code,
+        { tracking_ref: trackingRef, status: 'damaged', reason: 'carton crushed in transit' },
+        reference,
+      );
       this.sent.damaged++;
     } else if (x < this.o.damagedShare + this.o.delayedShare) {
-      await this.#send(code, { tracking_ref: trackingRef, status: 'delayed', reason: 'missed the line haul' }, reference);
+      await this.#send(
+        code,
+        { tracking_ref: trackingRef, status: 'delayed', reason: 'missed the line haul' },
+        reference,
+      );
       this.sent.delayed++;
     } else {
       // Delivered with its proof: who signed, and the photo the driver took (delivery-to-cash invoices on it).
-      await this.#send(code, { tracking_ref: trackingRef, status: 'delivered', signed_by: 'Receiving desk', proof_ref: `https://pod.${code}.demo/${trackingRef}.jpg` }, reference);
+      await this.#send(
+        code,
+        {
+          tracking_ref: trackingRef,
+          status: 'delivered',
+          signed_by: 'Receiving desk',
+          proof_ref: `https://pod.${code}.demo/${trackingRef}.jpg`,
+        },
+        reference,
+      );
       this.sent.delivered++;
     }
   }
 
-  async #send(code: string, update: { tracking_ref: string; status: 'in_transit' | 'delivered' | 'delayed' | 'damaged'; reason?: string; location?: string; signed_by?: string; proof_ref?: string }, reference: string): Promise<void> {
+  async #send(
+    code: string,
+    update: {
+      tracking_ref: string;
+      status: 'in_transit' | 'delivered' | 'delayed' | 'damaged';
+      reason?: string;
+      location?: string;
+      signed_by?: string;
+      proof_ref?: string;
+    },
+    reference: string,
+  ): Promise<void> {
     const twice = shareOf(`dup:${reference}:${update.status}`) < this.o.duplicateShare;
     // A carrier sends its webhook again until it is taken (2xx), as real carriers do.
     for (let attempt = 1; ; attempt++) {
-      const deliveries = await this.o.carriers.sendTracking(code, update, twice && attempt === 1 ? { deliveries: 2 } : {});
+      const deliveries = await this.o.carriers.sendTracking(
+        code,
+        update,
+        twice && attempt === 1 ? { deliveries: 2 } : {},
+      );
       if (deliveries.some((d) => d.status !== null && d.status >= 200 && d.status < 300)) break;
-      if (attempt === 8) throw new Error(`tracking ${update.status} for ${reference} refused ${attempt} times (last ${deliveries.at(-1)?.status ?? 'no answer'})`);
+      if (attempt === 8)
+        throw new Error(
+          `tracking ${update.status} for ${reference} refused ${attempt} times (last ${deliveries.at(-1)?.status ?? 'no answer'})`,
+        );
       this.sent.retries++;
       await new Promise((r) => setTimeout(r, 250 * attempt));
     }

@@ -20,9 +20,16 @@ export interface LiveSummary {
 
 export async function liveSummary(db: Db): Promise<LiveSummary> {
   const events = await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(db);
-  const runs = await sql<{ status: string; n: string }>`SELECT status, count(*) AS n FROM runs GROUP BY status`.execute(db);
-  const approvals = await sql<{ n: string }>`SELECT count(*) AS n FROM approval_requests WHERE status = 'pending'`.execute(db);
-  const exceptions = await sql<{ n: string }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
+  const runs = await sql<{
+    status: string;
+    n: string;
+  }>`SELECT status, count(*) AS n FROM runs GROUP BY status`.execute(db);
+  const approvals = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM approval_requests WHERE status = 'pending'`.execute(db);
+  const exceptions = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
   return {
     events: Number(events.rows[0]?.n ?? 0),
     runs: Object.fromEntries(runs.rows.map((r) => [r.status, Number(r.n)])),
@@ -46,14 +53,42 @@ export async function settled(db: Db, expectedReleaseRuns: number): Promise<bool
   const row = r.rows[0]!;
   // A message claimed by a killed worker stays 'sending' until its claim expires (minutes), then
   // goes again; the report counts it as in flight rather than waiting for it.
-  const outbox = await sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status = 'pending'`.execute(db);
-  return Number(row.release) >= expectedReleaseRuns && Number(row.active) === 0 && Number(row.waiting) === 0 && Number(outbox.rows[0]?.n ?? 0) === 0;
+  const outbox = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM notifications WHERE status = 'pending'`.execute(db);
+  return (
+    Number(row.release) >= expectedReleaseRuns &&
+    Number(row.active) === 0 &&
+    Number(row.waiting) === 0 &&
+    Number(outbox.rows[0]?.n ?? 0) === 0
+  );
 }
 
 export interface DemoReport {
   orders: number;
-  release: { auto: number; approved: number; rejected: number; held: number; heldForStock: number; failed: number; missing: number; duplicated: number };
-  dispatch: { booked: number; alreadyBooked: number; approvalGated: number; refused: number; freight: number; notReady: number; failed: number; missing: number; duplicated: number; fallbacksUsed: number; doubleBooked: number };
+  release: {
+    auto: number;
+    approved: number;
+    rejected: number;
+    held: number;
+    heldForStock: number;
+    failed: number;
+    missing: number;
+    duplicated: number;
+  };
+  dispatch: {
+    booked: number;
+    alreadyBooked: number;
+    approvalGated: number;
+    refused: number;
+    freight: number;
+    notReady: number;
+    failed: number;
+    missing: number;
+    duplicated: number;
+    fallbacksUsed: number;
+    doubleBooked: number;
+  };
   tracking: { delivered: number; shipmentCases: number };
   invoicing: InvoicingReport;
   approvals: { approved: number; rejected: number; pending: number };
@@ -82,38 +117,84 @@ async function runsWithPaths(db: Db): Promise<RunRow[]> {
   return r.rows;
 }
 
-export async function finalReport(db: Db, placed: PlacedOrder[], carriers: CarrierSimulator, emailsSent: number): Promise<DemoReport> {
+export async function finalReport(
+  db: Db,
+  placed: PlacedOrder[],
+  carriers: CarrierSimulator,
+  emailsSent: number,
+): Promise<DemoReport> {
   const runs = await runsWithPaths(db);
   const problems: string[] = [];
   const byKey = (workflow: string) => {
     const map = new Map<string, RunRow[]>();
-    for (const run of runs.filter((r) => r.workflow_id === workflow)) map.set(run.key, [...(map.get(run.key) ?? []), run]);
+    for (const run of runs.filter((r) => r.workflow_id === workflow))
+      map.set(run.key, [...(map.get(run.key) ?? []), run]);
     return map;
   };
   const releaseRuns = byKey('order-release');
   const dispatchRuns = byKey('dispatch');
   const has = (run: RunRow, step: string) => run.steps.includes(step);
 
-  const release = { auto: 0, approved: 0, rejected: 0, held: 0, heldForStock: 0, failed: 0, missing: 0, duplicated: 0 };
+  const release = {
+    auto: 0,
+    approved: 0,
+    rejected: 0,
+    held: 0,
+    heldForStock: 0,
+    failed: 0,
+    missing: 0,
+    duplicated: 0,
+  };
   const releasedIds: string[] = [];
   for (const order of placed) {
     const found = releaseRuns.get(String(order.id)) ?? [];
-    if (found.length === 0) { release.missing++; problems.push(`order ${order.name} has no order-release run`); continue; }
-    if (found.length > 1) { release.duplicated++; problems.push(`order ${order.name} has ${found.length} order-release runs`); }
+    if (found.length === 0) {
+      release.missing++;
+      problems.push(`order ${order.name} has no order-release run`);
+      continue;
+    }
+    if (found.length > 1) {
+      release.duplicated++;
+      problems.push(`order ${order.name} has ${found.length} order-release runs`);
+    }
     const run = found[0]!;
     if (run.status === 'failed') release.failed++;
-    else if (has(run, 'released')) { has(run, 'approve') ? release.approved++ : release.auto++; releasedIds.push(String(order.id)); }
-    else if (has(run, 'tell-salesperson')) release.rejected++;
+    else if (has(run, 'released')) {
+      has(run, 'approve') ? release.approved++ : release.auto++;
+      releasedIds.push(String(order.id));
+    } else if (has(run, 'tell-salesperson')) release.rejected++;
     else if (has(run, 'hold-case')) release.held++;
     else if (has(run, 'hold-stock')) release.heldForStock++;
-    else problems.push(`order ${order.name}: order-release run ${run.id} is ${run.status} at no known outcome`);
+    else
+      problems.push(
+        `order ${order.name}: order-release run ${run.id} is ${run.status} at no known outcome`,
+      );
   }
 
-  const dispatch = { booked: 0, alreadyBooked: 0, approvalGated: 0, refused: 0, freight: 0, notReady: 0, failed: 0, missing: 0, duplicated: 0, fallbacksUsed: 0, doubleBooked: 0 };
+  const dispatch = {
+    booked: 0,
+    alreadyBooked: 0,
+    approvalGated: 0,
+    refused: 0,
+    freight: 0,
+    notReady: 0,
+    failed: 0,
+    missing: 0,
+    duplicated: 0,
+    fallbacksUsed: 0,
+    doubleBooked: 0,
+  };
   for (const id of releasedIds) {
     const found = dispatchRuns.get(id) ?? [];
-    if (found.length === 0) { dispatch.missing++; problems.push(`released order ${id} has no dispatch run`); continue; }
-    if (found.length > 1) { dispatch.duplicated++; problems.push(`released order ${id} has ${found.length} dispatch runs`); }
+    if (found.length === 0) {
+      dispatch.missing++;
+      problems.push(`released order ${id} has no dispatch run`);
+      continue;
+    }
+    if (found.length > 1) {
+      dispatch.duplicated++;
+      problems.push(`released order ${id} has ${found.length} dispatch runs`);
+    }
     const run = found[0]!;
     if (has(run, 'approve')) dispatch.approvalGated++;
     if (run.status === 'failed') dispatch.failed++;
@@ -122,42 +203,77 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
     else if (has(run, 'refused')) dispatch.refused++;
     else if (has(run, 'freight')) dispatch.freight++;
     else if (has(run, 'not-ready')) dispatch.notReady++;
-    else problems.push(`released order ${id}: dispatch run ${run.id} is ${run.status} at no known outcome`);
+    else
+      problems.push(
+        `released order ${id}: dispatch run ${run.id} is ${run.status} at no known outcome`,
+      );
   }
   const fallbacks = await sql<{ n: string }>`
     SELECT count(*) AS n FROM run_steps s JOIN runs r ON r.id = s.run_id
-    WHERE r.workflow_id = 'dispatch' AND s.step_id = 'book' AND s.status = 'completed' AND (s.output->>'fallbacks_used')::int > 0`.execute(db);
+    WHERE r.workflow_id = 'dispatch' AND s.step_id = 'book' AND s.status = 'completed' AND (s.output->>'fallbacks_used')::int > 0`.execute(
+    db,
+  );
   dispatch.fallbacksUsed = Number(fallbacks.rows[0]?.n ?? 0);
 
   // One booking per delivery across all carriers: a fallback must not leave the first carrier's booking behind.
   const perReference = new Map<string, number>();
   for (const profile of carriers.profiles) {
-    for (const b of carriers.bookings(profile.code)) if (b.status === 'booked') perReference.set(b.reference, (perReference.get(b.reference) ?? 0) + 1);
+    for (const b of carriers.bookings(profile.code))
+      if (b.status === 'booked')
+        perReference.set(b.reference, (perReference.get(b.reference) ?? 0) + 1);
   }
   for (const [reference, n] of perReference) {
-    if (n > 1) { dispatch.doubleBooked++; problems.push(`delivery ${reference} was booked ${n} times`); }
+    if (n > 1) {
+      dispatch.doubleBooked++;
+      problems.push(`delivery ${reference} was booked ${n} times`);
+    }
   }
-  if (perReference.size !== dispatch.booked) problems.push(`carriers hold ${perReference.size} bookings, dispatch booked ${dispatch.booked}`);
+  if (perReference.size !== dispatch.booked)
+    problems.push(
+      `carriers hold ${perReference.size} bookings, dispatch booked ${dispatch.booked}`,
+    );
 
   const tracking = await sql<{ delivered: string; cases: string }>`
     SELECT count(*) FILTER (WHERE s.step_id = 'delivered') AS delivered, count(*) FILTER (WHERE s.step_id = 'case') AS cases
-    FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.workflow_id = 'shipment-tracking' AND s.status = 'completed'`.execute(db);
-  const approvals = await sql<{ status: string; n: string }>`SELECT status, count(*) AS n FROM approval_requests GROUP BY status`.execute(db);
+    FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.workflow_id = 'shipment-tracking' AND s.status = 'completed'`.execute(
+    db,
+  );
+  const approvals = await sql<{
+    status: string;
+    n: string;
+  }>`SELECT status, count(*) AS n FROM approval_requests GROUP BY status`.execute(db);
   const approvalCount = (s: string) => Number(approvals.rows.find((r) => r.status === s)?.n ?? 0);
-  const open = await sql<{ n: string }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
-  const inFlight = await sql<{ n: string }>`SELECT count(*) AS n FROM notifications WHERE status = 'sending'`.execute(db);
+  const open = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM exception_cases WHERE status = 'open'`.execute(db);
+  const inFlight = await sql<{
+    n: string;
+  }>`SELECT count(*) AS n FROM notifications WHERE status = 'sending'`.execute(db);
 
   const { latencies, lastBookedAtMs } = await bookingLatencies(db, placed);
   const firstConfirmedAtMs = Math.min(...placed.map((o) => o.confirmedAtMs));
   const spanS = lastBookedAtMs === null ? null : (lastBookedAtMs - firstConfirmedAtMs) / 1000;
-  const outcomes = release.auto + release.approved + release.rejected + release.held + release.heldForStock + release.failed;
+  const outcomes =
+    release.auto +
+    release.approved +
+    release.rejected +
+    release.held +
+    release.heldForStock +
+    release.failed;
   return {
     orders: placed.length,
     release,
     dispatch,
-    tracking: { delivered: Number(tracking.rows[0]?.delivered ?? 0), shipmentCases: Number(tracking.rows[0]?.cases ?? 0) },
+    tracking: {
+      delivered: Number(tracking.rows[0]?.delivered ?? 0),
+      shipmentCases: Number(tracking.rows[0]?.cases ?? 0),
+    },
     invoicing: await invoicingReport(db),
-    approvals: { approved: approvalCount('approved'), rejected: approvalCount('rejected'), pending: approvalCount('pending') },
+    approvals: {
+      approved: approvalCount('approved'),
+      rejected: approvalCount('rejected'),
+      pending: approvalCount('pending'),
+    },
     exceptionsOpen: Number(open.rows[0]?.n ?? 0),
     emailsSent,
     emailsInFlight: Number(inFlight.rows[0]?.n ?? 0),
@@ -168,7 +284,13 @@ export async function finalReport(db: Db, placed: PlacedOrder[], carriers: Carri
   };
 }
 
-async function bookingLatencies(db: Db, placed: PlacedOrder[]): Promise<{ latencies: { p50: number | null; p99: number | null; count: number }; lastBookedAtMs: number | null }> {
+async function bookingLatencies(
+  db: Db,
+  placed: PlacedOrder[],
+): Promise<{
+  latencies: { p50: number | null; p99: number | null; count: number };
+  lastBookedAtMs: number | null;
+}> {
   const booked = await sql<{ order_id: string; booked_at: Date | string }>`
     SELECT r.input->>'order_id' AS order_id, s.ended_at AS booked_at
     FROM run_steps s JOIN runs r ON r.id = s.run_id
@@ -178,9 +300,15 @@ async function bookingLatencies(db: Db, placed: PlacedOrder[]): Promise<{ latenc
     .map((row) => new Date(row.booked_at).getTime() - (confirmed.get(row.order_id) ?? Number.NaN))
     .filter((v) => Number.isFinite(v))
     .sort((a, b) => a - b);
-  const at = (q: number) => (values.length === 0 ? null : values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!);
+  const at = (q: number) =>
+    values.length === 0
+      ? null
+      : values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!;
   const bookedAt = booked.rows.map((row) => new Date(row.booked_at).getTime());
-  return { latencies: { p50: at(0.5), p99: at(0.99), count: values.length }, lastBookedAtMs: bookedAt.length === 0 ? null : Math.max(...bookedAt) };
+  return {
+    latencies: { p50: at(0.5), p99: at(0.99), count: values.length },
+    lastBookedAtMs: bookedAt.length === 0 ? null : Math.max(...bookedAt),
+  };
 }
 
 /** Why messages are still in flight: only a demo that killed workers can blame them. */
@@ -203,7 +331,11 @@ export function formatReport(r: DemoReport): string {
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,
     `  every order accounted for: ${r.accountedFor ? 'yes' : 'NO'}; lost release runs ${r.release.missing}, duplicated ${r.release.duplicated}; lost dispatch runs ${r.dispatch.missing}, duplicated ${r.dispatch.duplicated}; deliveries booked twice ${r.dispatch.doubleBooked}`,
-    ...(r.workers && r.workers.processes > 0 ? [`  worker processes ${r.workers.processes} (started ${r.workers.started}, killed with SIGKILL ${r.workers.killed})`] : []),
+    ...(r.workers && r.workers.processes > 0
+      ? [
+          `  worker processes ${r.workers.processes} (started ${r.workers.started}, killed with SIGKILL ${r.workers.killed})`,
+        ]
+      : []),
     ...r.problems.slice(0, 20).map((p) => `  problem: ${p}`),
     '',
   ].join('\n');

@@ -45,8 +45,14 @@ export interface DemoOptions {
 
 export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
   const system = await startDemoSystem({
-    dir: o.dir, port: o.port, logger: o.logger, out: o.out, randomCarrierFailures: o.randomCarrierFailures ?? true, seed: o.seed,
-    externalWorkers: o.workerProcesses ?? 0, ...(o.env ? { env: o.env } : {}),
+    dir: o.dir,
+    port: o.port,
+    logger: o.logger,
+    out: o.out,
+    randomCarrierFailures: o.randomCarrierFailures ?? true,
+    seed: o.seed,
+    externalWorkers: o.workerProcesses ?? 0,
+    ...(o.env ? { env: o.env } : {}),
     ...(o.odooPollIntervalMs !== undefined ? { odooPollIntervalMs: o.odooPollIntervalMs } : {}),
     ...(o.odooCommitLagMs !== undefined ? { odooCommitLagMs: o.odooCommitLagMs } : {}),
   });
@@ -54,16 +60,37 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
   const stoppers: (() => Promise<void> | void)[] = [() => system.close()];
   try {
     const bounded = o.orders !== null;
-    const bot = new ApproverBot({ approvals: crossdock.services.approvals, people: system.people, rejectShare: 0.15, thinkMs: bounded ? [50, 400] : [3_000, 20_000], pollMs: bounded ? 100 : 1_000, logger: o.logger });
-    const player = new TrackingPlayer({ carriers, delayedShare: 0.05, damagedShare: 0.02, duplicateShare: 0.1, stepMs: bounded ? 200 : 2_000, logger: o.logger,
-      ready: (ref) => odoo.db.searchRead('stock.picking', [['carrier_tracking_ref', '=', ref]], ['id']).length > 0 });
+    const bot = new ApproverBot({
+      approvals: crossdock.services.approvals,
+      people: system.people,
+      rejectShare: 0.15,
+      thinkMs: bounded ? [50, 400] : [3_000, 20_000],
+      pollMs: bounded ? 100 : 1_000,
+      logger: o.logger,
+    });
+    const player = new TrackingPlayer({
+      carriers,
+      delayedShare: 0.05,
+      damagedShare: 0.02,
+      duplicateShare: 0.1,
+      stepMs: bounded ? 200 : 2_000,
+      logger: o.logger,
+      ready: (ref) =>
+        odoo.db.searchRead('stock.picking', [['carrier_tracking_ref', '=', ref]], ['id']).length >
+        0,
+    });
     bot.start();
     player.start();
-    stoppers.unshift(() => bot.stop(), () => player.stop());
+    stoppers.unshift(
+      () => bot.stop(),
+      () => player.stop(),
+    );
     printWhereToLook(o.out, instance.url!, o.orders, resolve(o.dir));
 
     // Chaos while orders come in: a worker that has been up for a whole interval is killed.
-    const chaos = o.killEveryMs ? setInterval(() => system.fleet.killOldest(o.killEveryMs!), o.killEveryMs) : null;
+    const chaos = o.killEveryMs
+      ? setInterval(() => system.fleet.killOldest(o.killEveryMs!), o.killEveryMs)
+      : null;
     if (chaos) stoppers.unshift(() => clearInterval(chaos));
     const traffic = new OrderTraffic(odoo, system.catalog, o.seed);
     const started = Date.now();
@@ -72,10 +99,27 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     await placeOrders(traffic, o, (i) => carrierWeather(carriers, i));
     if (chaos) clearInterval(chaos);
     if (o.orders === null) return null;
-    await waitUntilSettled(crossdock.store.db, player, traffic.placed.length, o.settleTimeoutMs ?? 300_000);
+    await waitUntilSettled(
+      crossdock.store.db,
+      player,
+      traffic.placed.length,
+      o.settleTimeoutMs ?? 300_000,
+    );
     summary.stop();
-    const report = await finalReport(crossdock.store.db, traffic.placed, carriers, system.mail.received);
-    return { ...report, workers: { processes: o.workerProcesses ?? 0, started: system.fleet.started, killed: system.fleet.kills } };
+    const report = await finalReport(
+      crossdock.store.db,
+      traffic.placed,
+      carriers,
+      system.mail.received,
+    );
+    return {
+      ...report,
+      workers: {
+        processes: o.workerProcesses ?? 0,
+        started: system.fleet.started,
+        killed: system.fleet.kills,
+      },
+    };
   } finally {
     for (const stop of stoppers) await Promise.resolve(stop()).catch(() => undefined);
   }
@@ -92,7 +136,11 @@ function carrierWeather(carriers: CarrierSimulator, orderIndex: number): void {
 }
 
 /** Places orders at the configured rate: all N of a bounded demo, or until stopped. */
-async function placeOrders(traffic: OrderTraffic, o: DemoOptions, beforeEach: (index: number) => void): Promise<void> {
+async function placeOrders(
+  traffic: OrderTraffic,
+  o: DemoOptions,
+  beforeEach: (index: number) => void,
+): Promise<void> {
   const intervalMs = 1_000 / o.ratePerSecond;
   let stopped = false;
   void o.until?.then(() => (stopped = true));
@@ -107,7 +155,12 @@ async function placeOrders(traffic: OrderTraffic, o: DemoOptions, beforeEach: (i
   }
 }
 
-async function waitUntilSettled(db: Kysely<Database>, player: TrackingPlayer, orders: number, timeoutMs: number): Promise<void> {
+async function waitUntilSettled(
+  db: Kysely<Database>,
+  player: TrackingPlayer,
+  orders: number,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let quietRounds = 0;
   while (Date.now() < deadline) {
@@ -124,29 +177,33 @@ function startSummary(db: Kysely<Database>, o: DemoOptions, started: number): { 
   let lastEvents = 0;
   let lastAt = started;
   const timer = setInterval(() => {
-    void liveSummary(db).then((s) => {
-      const now = Date.now();
-      const rate = ((s.events - lastEvents) * 1000) / Math.max(1, now - lastAt);
-      lastEvents = s.events;
-      lastAt = now;
-      o.out.info(formatSummary(s, rate, (now - started) / 1000));
-    }).catch(() => undefined);
+    void liveSummary(db)
+      .then((s) => {
+        const now = Date.now();
+        const rate = ((s.events - lastEvents) * 1000) / Math.max(1, now - lastAt);
+        lastEvents = s.events;
+        lastAt = now;
+        o.out.info(formatSummary(s, rate, (now - started) / 1000));
+      })
+      .catch(() => undefined);
   }, o.summaryEveryMs);
   return { stop: () => clearInterval(timer) };
 }
 
 function printWhereToLook(out: Printer, url: string, orders: number | null, dir: string): void {
-  out.info([
-    '',
-    `Crossdock demo running: ${orders === null ? 'orders keep coming until you press Ctrl-C' : `${orders} orders`}.`,
-    `  API            ${url}/api/v1 (OpenAPI: ${url}/api/docs), metrics ${url}/metrics`,
-    `  dashboard      ${url}/app/  sign in as ${OPS_LEAD}, password in ${relative(process.cwd(), join(dir, 'ops.password'))}`,
-    `                 (approvers: sam.sales@, fiona.finance@, dora.director@, dirk.dispatch@demo.crossdock.test; passwords beside it)`,
-    '  Odoo           the simulator confirms orders; its automation rule posts to Crossdock, the poller catches what hints miss',
-    '  carriers       swiftpost, euroline, cargoplus, parcelnow (simulated; parcelnow fails a quarter of its calls)',
-    '  approvals      demo approvers answer within seconds; to decide one yourself, as the director:',
-    `                 CROSSDOCK_TOKEN=$(cat ${relative(process.cwd(), join(dir, 'dora.token'))}) npm run crossdock -- approvals list --status pending --api ${url}`,
-    `                 CROSSDOCK_TOKEN=$(cat ${relative(process.cwd(), join(dir, 'dora.token'))}) npm run crossdock -- approvals approve <id> --reason ok --api ${url}`,
-    '',
-  ].join('\n'));
+  out.info(
+    [
+      '',
+      `Crossdock demo running: ${orders === null ? 'orders keep coming until you press Ctrl-C' : `${orders} orders`}.`,
+      `  API            ${url}/api/v1 (OpenAPI: ${url}/api/docs), metrics ${url}/metrics`,
+      `  dashboard      ${url}/app/  sign in as ${OPS_LEAD}, password in ${relative(process.cwd(), join(dir, 'ops.password'))}`,
+      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, dirk.dispatch@demo.crossdock.test; passwords beside it)`,
+      '  Odoo           the simulator confirms orders; its automation rule posts to Crossdock, the poller catches what hints miss',
+      '  carriers       swiftpost, euroline, cargoplus, parcelnow (simulated; parcelnow fails a quarter of its calls)',
+      '  approvals      demo approvers answer within seconds; to decide one yourself, as the director:',
+      `                 CROSSDOCK_TOKEN=$(cat ${relative(process.cwd(), join(dir, 'dora.token'))}) npm run crossdock -- approvals list --status pending --api ${url}`,
+      `                 CROSSDOCK_TOKEN=$(cat ${relative(process.cwd(), join(dir, 'dora.token'))}) npm run crossdock -- approvals approve <id> --reason ok --api ${url}`,
+      '',
+    ].join('\n'),
+  );
 }

@@ -35,99 +35,372 @@ export interface DemoCatalog {
 
 type CustomerSpec = Omit<DemoCustomer, 'id'> & { zip: string; city: string; street: string };
 
-const COUNTRIES: Record<string, string> = { DE: 'Germany', FR: 'France', NL: 'Netherlands', AT: 'Austria', PL: 'Poland', ES: 'Spain', IT: 'Italy', BE: 'Belgium' };
+const COUNTRIES: Record<string, string> = {
+  DE: 'Germany',
+  FR: 'France',
+  NL: 'Netherlands',
+  AT: 'Austria',
+  PL: 'Poland',
+  ES: 'Spain',
+  IT: 'Italy',
+  BE: 'Belgium',
+};
 
 const CUSTOMERS: CustomerSpec[] = [
-  { name: 'Nordhafen Logistik GmbH', country: 'DE', zip: '20457', city: 'Hamburg', street: 'Am Sandtorkai 1', customerClass: 'A', blocked: false, creditLimit: 250_000, overdue: false },
-  { name: 'Rheinland Büro AG', country: 'DE', zip: '50667', city: 'Köln', street: 'Domkloster 4', customerClass: 'A', blocked: false, creditLimit: 150_000, overdue: false },
-  { name: 'Bayern Werkstatt KG', country: 'DE', zip: '80331', city: 'München', street: 'Marienplatz 8', customerClass: 'B', blocked: false, creditLimit: 40_000, overdue: false },
-  { name: 'Atelier Lumière SARL', country: 'FR', zip: '69002', city: 'Lyon', street: '12 Rue de la République', customerClass: 'B', blocked: false, creditLimit: 30_000, overdue: false },
-  { name: 'Van Dijk Kantoor BV', country: 'NL', zip: '1012', city: 'Amsterdam', street: 'Damrak 70', customerClass: 'B', blocked: false, creditLimit: 25_000, overdue: false },
-  { name: 'Wiener Einrichtung GmbH', country: 'AT', zip: '1010', city: 'Wien', street: 'Graben 21', customerClass: 'B', blocked: false, creditLimit: 20_000, overdue: true },
-  { name: 'Kraków Meble Sp. z o.o.', country: 'PL', zip: '31-042', city: 'Kraków', street: 'Rynek Główny 1', customerClass: 'C', blocked: false, creditLimit: 8_000, overdue: false },
-  { name: 'Oficinas Sol SL', country: 'ES', zip: '28013', city: 'Madrid', street: 'Gran Vía 32', customerClass: 'C', blocked: false, creditLimit: 5_000, overdue: false },
-  { name: 'Milano Arredo Srl', country: 'IT', zip: '20121', city: 'Milano', street: 'Via Manzoni 5', customerClass: 'B', blocked: false, creditLimit: 35_000, overdue: false },
-  { name: 'Brussels Desk Office SA', country: 'BE', zip: '1000', city: 'Bruxelles', street: 'Rue Neuve 10', customerClass: 'C', blocked: true, creditLimit: 10_000, overdue: false },
+  {
+    name: 'Nordhafen Logistik GmbH',
+    country: 'DE',
+    zip: '20457',
+    city: 'Hamburg',
+    street: 'Am Sandtorkai 1',
+    customerClass: 'A',
+    blocked: false,
+    creditLimit: 250_000,
+    overdue: false,
+  },
+  {
+    name: 'Rheinland Büro AG',
+    country: 'DE',
+    zip: '50667',
+    city: 'Köln',
+    street: 'Domkloster 4',
+    customerClass: 'A',
+    blocked: false,
+    creditLimit: 150_000,
+    overdue: false,
+  },
+  {
+    name: 'Bayern Werkstatt KG',
+    country: 'DE',
+    zip: '80331',
+    city: 'München',
+    street: 'Marienplatz 8',
+    customerClass: 'B',
+    blocked: false,
+    creditLimit: 40_000,
+    overdue: false,
+  },
+  {
+    name: 'Atelier Lumière SARL',
+    country: 'FR',
+    zip: '69002',
+    city: 'Lyon',
+    street: '12 Rue de la République',
+    customerClass: 'B',
+    blocked: false,
+    creditLimit: 30_000,
+    overdue: false,
+  },
+  {
+    name: 'Van Dijk Kantoor BV',
+    country: 'NL',
+    zip: '1012',
+    city: 'Amsterdam',
+    street: 'Damrak 70',
+    customerClass: 'B',
+    blocked: false,
+    creditLimit: 25_000,
+    overdue: false,
+  },
+  {
+    name: 'Wiener Einrichtung GmbH',
+    country: 'AT',
+    zip: '1010',
+    city: 'Wien',
+    street: 'Graben 21',
+    customerClass: 'B',
+    blocked: false,
+    creditLimit: 20_000,
+    overdue: true,
+  },
+  {
+    name: 'Kraków Meble Sp. z o.o.',
+    country: 'PL',
+    zip: '31-042',
+    city: 'Kraków',
+    street: 'Rynek Główny 1',
+    customerClass: 'C',
+    blocked: false,
+    creditLimit: 8_000,
+    overdue: false,
+  },
+  {
+    name: 'Oficinas Sol SL',
+    country: 'ES',
+    zip: '28013',
+    city: 'Madrid',
+    street: 'Gran Vía 32',
+    customerClass: 'C',
+    blocked: false,
+    creditLimit: 5_000,
+    overdue: false,
+  },
+  {
+    name: 'Milano Arredo Srl',
+    country: 'IT',
+    zip: '20121',
+    city: 'Milano',
+    street: 'Via Manzoni 5',
+    customerClass: 'B',
+    blocked: false,
+    creditLimit: 35_000,
+    overdue: false,
+  },
+  {
+    name: 'Brussels Desk Office SA',
+    country: 'BE',
+    zip: '1000',
+    city: 'Bruxelles',
+    street: 'Rue Neuve 10',
+    customerClass: 'C',
+    blocked: true,
+    creditLimit: 10_000,
+    overdue: false,
+  },
 ];
 
 const PRODUCTS: (Omit<DemoProduct, 'id'> & { category: string })[] = [
-  { name: 'Ergonomic Office Chair', price: 240, cost: 150, weightKg: 14, hazardous: false, category: 'Furniture' },
-  { name: 'Standing Desk Frame', price: 560, cost: 380, weightKg: 28, hazardous: false, category: 'Furniture' },
-  { name: 'Steel Shelving Unit', price: 190, cost: 120, weightKg: 22, hazardous: false, category: 'Storage' },
-  { name: 'Archive Box (10 pack)', price: 24, cost: 9, weightKg: 4, hazardous: false, category: 'Storage' },
-  { name: 'LED Desk Lamp', price: 65, cost: 31, weightKg: 1.5, hazardous: false, category: 'Lighting' },
-  { name: 'Laptop Docking Station', price: 1450, cost: 980, weightKg: 1.2, hazardous: false, category: 'Electronics' },
-  { name: 'Conference Table', price: 1850, cost: 1590, weightKg: 65, hazardous: false, category: 'Furniture' },
-  { name: 'Lithium Battery Pack (UN3480)', price: 310, cost: 190, weightKg: 6, hazardous: true, category: 'Hazardous goods' },
-  { name: 'Wood Finish Lacquer 5 L', price: 85, cost: 44, weightKg: 5.5, hazardous: true, category: 'Hazardous goods' },
+  {
+    name: 'Ergonomic Office Chair',
+    price: 240,
+    cost: 150,
+    weightKg: 14,
+    hazardous: false,
+    category: 'Furniture',
+  },
+  {
+    name: 'Standing Desk Frame',
+    price: 560,
+    cost: 380,
+    weightKg: 28,
+    hazardous: false,
+    category: 'Furniture',
+  },
+  {
+    name: 'Steel Shelving Unit',
+    price: 190,
+    cost: 120,
+    weightKg: 22,
+    hazardous: false,
+    category: 'Storage',
+  },
+  {
+    name: 'Archive Box (10 pack)',
+    price: 24,
+    cost: 9,
+    weightKg: 4,
+    hazardous: false,
+    category: 'Storage',
+  },
+  {
+    name: 'LED Desk Lamp',
+    price: 65,
+    cost: 31,
+    weightKg: 1.5,
+    hazardous: false,
+    category: 'Lighting',
+  },
+  {
+    name: 'Laptop Docking Station',
+    price: 1450,
+    cost: 980,
+    weightKg: 1.2,
+    hazardous: false,
+    category: 'Electronics',
+  },
+  {
+    name: 'Conference Table',
+    price: 1850,
+    cost: 1590,
+    weightKg: 65,
+    hazardous: false,
+    category: 'Furniture',
+  },
+  {
+    name: 'Lithium Battery Pack (UN3480)',
+    price: 310,
+    cost: 190,
+    weightKg: 6,
+    hazardous: true,
+    category: 'Hazardous goods',
+  },
+  {
+    name: 'Wood Finish Lacquer 5 L',
+    price: 85,
+    cost: 44,
+    weightKg: 5.5,
+    hazardous: true,
+    category: 'Hazardous goods',
+  },
 ];
 
 /** The Odoo stock location the simulator's warehouse keeps goods in (WH/Stock). */
 const WH_STOCK = 8;
 /** The simulator's warehouse (WH), whose delivery type the demo's orders use, and its address. */
 const WAREHOUSE = 1;
-const WAREHOUSE_ADDRESS = { name: 'Crossdock Demo Distribution', street: 'Am Sandtorkai 50', zip: '20457', city: 'Hamburg' };
+const WAREHOUSE_ADDRESS = {
+  name: 'Crossdock Demo Distribution',
+  street: 'Am Sandtorkai 50',
+  zip: '20457',
+  city: 'Hamburg',
+};
 /** The simulator's "Standard delivery" service product, which shipping methods invoice. */
 const DELIVERY_PRODUCT = 40;
 
 export async function seedDemo(sim: OdooSimulator, options: { today: Date }): Promise<DemoCatalog> {
-  const call = <T>(model: string, method: string, args: unknown[], kwargs: Record<string, unknown> = {}) => sim.db.call(model, method, args, kwargs) as Promise<T>;
+  const call = <T>(
+    model: string,
+    method: string,
+    args: unknown[],
+    kwargs: Record<string, unknown> = {},
+  ) => sim.db.call(model, method, args, kwargs) as Promise<T>;
   const countryIds: Record<string, number> = {};
-  for (const [code, name] of Object.entries(COUNTRIES)) countryIds[code] = await call<number>('res.country', 'create', [{ name, code }]);
+  for (const [code, name] of Object.entries(COUNTRIES))
+    countryIds[code] = await call<number>('res.country', 'create', [{ name, code }]);
   // The warehouse ships from Hamburg (Inventory > Configuration > Warehouses > Address): dispatch reads it as the ship-from address.
-  const warehouseAddress = await call<number>('res.partner', 'create', [{ ...WAREHOUSE_ADDRESS, is_company: true, country_id: countryIds.DE }]);
+  const warehouseAddress = await call<number>('res.partner', 'create', [
+    { ...WAREHOUSE_ADDRESS, is_company: true, country_id: countryIds.DE },
+  ]);
   await call('stock.warehouse', 'write', [[WAREHOUSE], { partner_id: warehouseAddress }]);
   const tagIds: Record<string, number> = {};
-  for (const tag of ['Key Account', 'Standard', 'New Customer']) tagIds[tag] = await call<number>('res.partner.category', 'create', [{ name: tag }]);
+  for (const tag of ['Key Account', 'Standard', 'New Customer'])
+    tagIds[tag] = await call<number>('res.partner.category', 'create', [{ name: tag }]);
   const tagOf = { A: 'Key Account', B: 'Standard', C: 'New Customer' } as const;
 
   const products: DemoProduct[] = [];
   const categoryIds: Record<string, number> = {};
   for (const spec of PRODUCTS) {
-    categoryIds[spec.category] ??= await call<number>('product.category', 'create', [{ name: spec.category }]);
-    const template = await call<number>('product.template', 'create', [{
-      name: spec.name, type: 'product', list_price: spec.price, standard_price: spec.cost, weight: spec.weightKg,
-      invoice_policy: 'delivery', categ_id: categoryIds[spec.category],
-    }]);
-    const id = await call<number>('product.product', 'create', [{ product_tmpl_id: template, standard_price: spec.cost, default_code: spec.hazardous ? `HAZ-${template}` : `DEMO-${template}` }]);
-    await call('stock.quant', 'create', [{ product_id: id, location_id: WH_STOCK, quantity: 1_000_000 }]);
-    products.push({ id, name: spec.name, price: spec.price, cost: spec.cost, weightKg: spec.weightKg, hazardous: spec.hazardous });
+    categoryIds[spec.category] ??= await call<number>('product.category', 'create', [
+      { name: spec.category },
+    ]);
+    const template = await call<number>('product.template', 'create', [
+      {
+        name: spec.name,
+        type: 'product',
+        list_price: spec.price,
+        standard_price: spec.cost,
+        weight: spec.weightKg,
+        invoice_policy: 'delivery',
+        categ_id: categoryIds[spec.category],
+      },
+    ]);
+    const id = await call<number>('product.product', 'create', [
+      {
+        product_tmpl_id: template,
+        standard_price: spec.cost,
+        default_code: spec.hazardous ? `HAZ-${template}` : `DEMO-${template}`,
+      },
+    ]);
+    await call('stock.quant', 'create', [
+      { product_id: id, location_id: WH_STOCK, quantity: 1_000_000 },
+    ]);
+    products.push({
+      id,
+      name: spec.name,
+      price: spec.price,
+      cost: spec.cost,
+      weightKg: spec.weightKg,
+      hazardous: spec.hazardous,
+    });
   }
 
   // Shipping methods for the carriers Crossdock books (Odoo: Inventory > Configuration > Shipping Methods).
   for (const name of ['SwiftPost', 'Euroline', 'CargoPlus', 'ParcelNow']) {
-    await call('delivery.carrier', 'create', [{ name, delivery_type: 'fixed', product_id: DELIVERY_PRODUCT }]);
+    await call('delivery.carrier', 'create', [
+      { name, delivery_type: 'fixed', product_id: DELIVERY_PRODUCT },
+    ]);
   }
 
   const customers: DemoCustomer[] = [];
   for (const spec of CUSTOMERS) {
-    const id = await call<number>('res.partner', 'create', [{
-      name: spec.name, is_company: true, customer_rank: 1, country_id: countryIds[spec.country], zip: spec.zip, city: spec.city, street: spec.street,
-      email: `orders@${spec.name.toLowerCase().replace(/[^a-z]+/g, '-').replace(/^-|-$/g, '')}.test`,
-      credit_limit: spec.creditLimit, category_id: [[6, 0, [tagIds[tagOf[spec.customerClass]]]]],
-      ...(spec.blocked ? { sale_warn: 'block', sale_warn_msg: 'Account on hold: unpaid dispute, see finance' } : {}),
-    }]);
-    customers.push({ id, name: spec.name, country: spec.country, customerClass: spec.customerClass, blocked: spec.blocked, creditLimit: spec.creditLimit, overdue: spec.overdue });
+    const id = await call<number>('res.partner', 'create', [
+      {
+        name: spec.name,
+        is_company: true,
+        customer_rank: 1,
+        country_id: countryIds[spec.country],
+        zip: spec.zip,
+        city: spec.city,
+        street: spec.street,
+        email: `orders@${spec.name
+          .toLowerCase()
+          .replace(/[^a-z]+/g, '-')
+          .replace(/^-|-$/g, '')}.test`,
+        credit_limit: spec.creditLimit,
+        category_id: [[6, 0, [tagIds[tagOf[spec.customerClass]]]]],
+        ...(spec.blocked
+          ? { sale_warn: 'block', sale_warn_msg: 'Account on hold: unpaid dispute, see finance' }
+          : {}),
+      },
+    ]);
+    customers.push({
+      id,
+      name: spec.name,
+      country: spec.country,
+      customerClass: spec.customerClass,
+      blocked: spec.blocked,
+      creditLimit: spec.creditLimit,
+      overdue: spec.overdue,
+    });
     if (spec.overdue) await overdueInvoice(call, id, products[0]!.id, options.today);
   }
   return { customers, products, salespersonUid: 8 };
 }
 
-type Call = <T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>) => Promise<T>;
+type Call = <T>(
+  model: string,
+  method: string,
+  args: unknown[],
+  kwargs?: Record<string, unknown>,
+) => Promise<T>;
 
 /** An old order, delivered and invoiced, whose invoice fell due 30 days ago unpaid. */
-async function overdueInvoice(call: Call, partnerId: number, productId: number, today: Date): Promise<void> {
-  const order = await call<number>('sale.order', 'create', [{ partner_id: partnerId, order_line: [[0, 0, { product_id: productId, product_uom_qty: 10 }]] }]);
+async function overdueInvoice(
+  call: Call,
+  partnerId: number,
+  productId: number,
+  today: Date,
+): Promise<void> {
+  const order = await call<number>('sale.order', 'create', [
+    { partner_id: partnerId, order_line: [[0, 0, { product_id: productId, product_uom_qty: 10 }]] },
+  ]);
   await call('sale.order', 'action_confirm', [[order]]);
-  const pickings = await call<{ id: number }[]>('stock.picking', 'search_read', [[['sale_id', '=', order]]], { fields: ['id'] });
+  const pickings = await call<{ id: number }[]>(
+    'stock.picking',
+    'search_read',
+    [[['sale_id', '=', order]]],
+    { fields: ['id'] },
+  );
   for (const picking of pickings) {
     const answer = await call<unknown>('stock.picking', 'button_validate', [[picking.id]]);
-    if (answer !== true) throw new Error(`demo seed: validating the delivery of order ${order} returned ${JSON.stringify(answer)}`);
+    if (answer !== true)
+      throw new Error(
+        `demo seed: validating the delivery of order ${order} returned ${JSON.stringify(answer)}`,
+      );
   }
-  const wizard = await call<number>('sale.advance.payment.inv', 'create', [{ advance_payment_method: 'delivered' }], { context: { active_model: 'sale.order', active_ids: [order], active_id: order } });
-  await call('sale.advance.payment.inv', 'create_invoices', [[wizard]], { context: { active_model: 'sale.order', active_ids: [order], active_id: order } });
-  const [{ name }] = await call<[{ name: string }]>('sale.order', 'read', [[order]], { fields: ['name'] });
-  const invoices = await call<{ id: number }[]>('account.move', 'search_read', [[['invoice_origin', '=', name], ['state', '=', 'draft']]], { fields: ['id'] });
+  const wizard = await call<number>(
+    'sale.advance.payment.inv',
+    'create',
+    [{ advance_payment_method: 'delivered' }],
+    { context: { active_model: 'sale.order', active_ids: [order], active_id: order } },
+  );
+  await call('sale.advance.payment.inv', 'create_invoices', [[wizard]], {
+    context: { active_model: 'sale.order', active_ids: [order], active_id: order },
+  });
+  const [{ name }] = await call<[{ name: string }]>('sale.order', 'read', [[order]], {
+    fields: ['name'],
+  });
+  const invoices = await call<{ id: number }[]>(
+    'account.move',
+    'search_read',
+    [
+      [
+        ['invoice_origin', '=', name],
+        ['state', '=', 'draft'],
+      ],
+    ],
+    { fields: ['id'] },
+  );
   if (invoices.length === 0) throw new Error(`demo seed: no draft invoice for ${name}`);
   const ids = invoices.map((i) => i.id);
   await call('account.move', 'action_post', [ids]);

@@ -21,7 +21,17 @@ export interface SimOdooConnection {
 }
 
 /** The demo's Odoo configuration: the connection "odoo" and the confirmed-order source the packs need. */
-export function simOdooConfig(o: { odoo: SimOdooConnection; publicUrl: string; apiKeyEnv: string; tokenEnv: string; token: string; pollIntervalMs: number; maxConcurrency?: number; protocol?: 'jsonrpc' | 'xmlrpc' | 'json2'; version?: number }): { yaml: string; env: Record<string, string> } {
+export function simOdooConfig(o: {
+  odoo: SimOdooConnection;
+  publicUrl: string;
+  apiKeyEnv: string;
+  tokenEnv: string;
+  token: string;
+  pollIntervalMs: number;
+  maxConcurrency?: number;
+  protocol?: 'jsonrpc' | 'xmlrpc' | 'json2';
+  version?: number;
+}): { yaml: string; env: Record<string, string> } {
   const concurrency = o.maxConcurrency === undefined ? '' : `, maxConcurrency: ${o.maxConcurrency}`;
   const protocol = o.protocol ?? 'jsonrpc';
   const yaml = `# The Odoo simulator (Odoo ${o.version ?? 17}), reached over ${protocol} like a real server.
@@ -44,16 +54,27 @@ sources:
  * configurations (secrets inline); each secret moves to a variable `<prefix>_<CODE>_API_KEY`
  * or `<prefix>_<CODE>_WEBHOOK_SECRET`.
  */
-export function simCarriersConfig(configs: Record<string, unknown>[], prefix: string): { yaml: string; env: Record<string, string> } {
+export function simCarriersConfig(
+  configs: Record<string, unknown>[],
+  prefix: string,
+): { yaml: string; env: Record<string, string> } {
   const env: Record<string, string> = {};
   const carriers = configs.map((config) => {
-    const { auth, webhook, ...rest } = config as { code: string; auth: Record<string, unknown>; webhook: Record<string, unknown> };
+    const { auth, webhook, ...rest } = config as {
+      code: string;
+      auth: Record<string, unknown>;
+      webhook: Record<string, unknown>;
+    };
     const name = `${prefix}_${rest.code.toUpperCase()}`;
     env[`${name}_API_KEY`] = String(auth.api_key);
     env[`${name}_WEBHOOK_SECRET`] = String(webhook.secret);
     const { api_key: _key, ...authRest } = auth;
     const { secret: _secret, ...webhookRest } = webhook;
-    return { ...rest, auth: { ...authRest, api_key_env: `${name}_API_KEY` }, webhook: { ...webhookRest, secret_env: `${name}_WEBHOOK_SECRET` } };
+    return {
+      ...rest,
+      auth: { ...authRest, api_key_env: `${name}_API_KEY` },
+      webhook: { ...webhookRest, secret_env: `${name}_WEBHOOK_SECRET` },
+    };
   });
   return { yaml: stringify({ carriers }, { aliasDuplicateObjects: false }), env };
 }

@@ -13,7 +13,13 @@ import type { OdooProtocol } from '../connectors/odoo/index.ts';
 import { setupRules } from '../connectors/odoo/ingest/index.ts';
 import { systemClock, type Clock } from '../engine/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import { createCrossdock, startInstance, type Crossdock, type Printer, type RunningInstance } from '../main.ts';
+import {
+  createCrossdock,
+  startInstance,
+  type Crossdock,
+  type Printer,
+  type RunningInstance,
+} from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 import { SIM_RECORDS_KEEP, simCarriersConfig, simOdooConfig } from './sim-config.ts';
@@ -32,14 +38,34 @@ import { installPath } from '../install-root.ts';
 
 /** The approvers of the demo company: one per group the packs route to. */
 const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId?: number }[] = [
-  { email: 'sam.sales@demo.crossdock.test', groups: ['sales-manager'], manager: 'dora.director@demo.crossdock.test' },
-  { email: 'fiona.finance@demo.crossdock.test', groups: ['finance'], manager: 'dora.director@demo.crossdock.test' },
+  {
+    email: 'sam.sales@demo.crossdock.test',
+    groups: ['sales-manager'],
+    manager: 'dora.director@demo.crossdock.test',
+  },
+  {
+    email: 'fiona.finance@demo.crossdock.test',
+    groups: ['finance'],
+    manager: 'dora.director@demo.crossdock.test',
+  },
   // The director is Odoo's administrator (uid 2): her approvals show as activities in Odoo.
   { email: 'dora.director@demo.crossdock.test', groups: ['director'], odooUserId: 2 },
-  { email: 'dirk.dispatch@demo.crossdock.test', groups: ['dispatch-manager'], manager: 'dora.director@demo.crossdock.test' },
+  {
+    email: 'dirk.dispatch@demo.crossdock.test',
+    groups: ['dispatch-manager'],
+    manager: 'dora.director@demo.crossdock.test',
+  },
   // Purchase authorization (packs/replenishment): the buyer, then the procurement manager, then finance.
-  { email: 'bea.buyer@demo.crossdock.test', groups: ['buyer'], manager: 'paul.procurement@demo.crossdock.test' },
-  { email: 'paul.procurement@demo.crossdock.test', groups: ['procurement-manager'], manager: 'dora.director@demo.crossdock.test' },
+  {
+    email: 'bea.buyer@demo.crossdock.test',
+    groups: ['buyer'],
+    manager: 'paul.procurement@demo.crossdock.test',
+  },
+  {
+    email: 'paul.procurement@demo.crossdock.test',
+    groups: ['procurement-manager'],
+    manager: 'dora.director@demo.crossdock.test',
+  },
 ];
 
 export interface DemoSystem {
@@ -105,35 +131,89 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
   try {
     const mail = await startMailCatcher();
     stoppers.unshift(() => mail.close());
-    const odoo = await startOdooSimulator({ version: o.odoo?.version ?? 17, commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0, keepRecords: SIM_RECORDS_KEEP });
+    const odoo = await startOdooSimulator({
+      version: o.odoo?.version ?? 17,
+      commitLagAfterWebhooksMs: o.odooCommitLagMs ?? 0,
+      keepRecords: SIM_RECORDS_KEEP,
+    });
     stoppers.unshift(() => odoo.close());
-    const carriers = await startCarrierSimulator({ randomFailures: o.randomCarrierFailures, random: seededRandom(o.seed + 1), keepRecords: SIM_RECORDS_KEEP, ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}) });
+    const carriers = await startCarrierSimulator({
+      randomFailures: o.randomCarrierFailures,
+      random: seededRandom(o.seed + 1),
+      keepRecords: SIM_RECORDS_KEEP,
+      ...(o.carrierProfiles ? { carriers: o.carrierProfiles } : {}),
+    });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
-    const env = { ...demoEnvironment(dir, odoo, carriers, mail.port, o.port, o.odooPollIntervalMs ?? 5_000, o.odoo?.protocol ?? 'jsonrpc'), ...o.env };
+    const env = {
+      ...demoEnvironment(
+        dir,
+        odoo,
+        carriers,
+        mail.port,
+        o.port,
+        o.odooPollIntervalMs ?? 5_000,
+        o.odoo?.protocol ?? 'jsonrpc',
+      ),
+      ...o.env,
+    };
     const config = loadConfig(env);
-    const crossdock = await createCrossdock(config, { logger: o.logger, ...(o.clock ? { clock: o.clock } : {}) });
+    const crossdock = await createCrossdock(config, {
+      logger: o.logger,
+      ...(o.clock ? { clock: o.clock } : {}),
+    });
     const closeCrossdock = () => crossdock.close();
     stoppers.unshift(closeCrossdock);
     await refuseUsedDatabase(crossdock);
     await crossdock.engine.loadWorkflows(config.workflowsDir);
     const external = o.externalWorkers ?? 0;
     if (external > 0 && crossdock.store.kind !== 'postgres') {
-      throw new CrossdockError('DEMO_NEEDS_POSTGRES', 'Worker processes share a PostgreSQL server: set DATABASE_URL (the embedded store belongs to one process)', { category: 'user', retryable: false });
+      throw new CrossdockError(
+        'DEMO_NEEDS_POSTGRES',
+        'Worker processes share a PostgreSQL server: set DATABASE_URL (the embedded store belongs to one process)',
+        { category: 'user', retryable: false },
+      );
     }
     // The demo's people exist before the API starts, so it has an administrator from the first request.
     const people = await demoApprovers(crossdock, dir);
     // With worker processes this one only serves the API, takes Odoo's webhooks and polls.
-    const instance = await startInstance(crossdock, config, { api: true, workers: external > 0 ? 0 : 1, port: o.port, ...(o.dashboardDir ? { dashboardDir: o.dashboardDir } : {}) }, o.out);
+    const instance = await startInstance(
+      crossdock,
+      config,
+      {
+        api: true,
+        workers: external > 0 ? 0 : 1,
+        port: o.port,
+        ...(o.dashboardDir ? { dashboardDir: o.dashboardDir } : {}),
+      },
+      o.out,
+    );
     stoppers.splice(stoppers.indexOf(closeCrossdock), 1, () => instance.stop());
-    const fleet = new WorkerFleet({ ...env, CROSSDOCK_PORT: new URL(instance.url!).port, CROSSDOCK_LEASE_MS: '3000' }, dir, o.logger);
+    const fleet = new WorkerFleet(
+      { ...env, CROSSDOCK_PORT: new URL(instance.url!).port, CROSSDOCK_LEASE_MS: '3000' },
+      dir,
+      o.logger,
+    );
     fleet.start(external);
     stoppers.unshift(() => fleet.stop());
     carriers.setWebhookUrl((code) => `${instance.url}/hooks/carriers/${code}`);
-    await setupRules(crossdock.odoo!.clients('odoo'), crossdock.odoo!.ingestion.sources[0]!, instance.url!);
+    await setupRules(
+      crossdock.odoo!.clients('odoo'),
+      crossdock.odoo!.ingestion.sources[0]!,
+      instance.url!,
+    );
     const byEmail = new Map([...people.values()].map((p) => [p.email, p]));
     return {
-      odoo, carriers, mail, crossdock, instance, env, catalog, people, fleet, close,
+      odoo,
+      carriers,
+      mail,
+      crossdock,
+      instance,
+      env,
+      catalog,
+      people,
+      fleet,
+      close,
       approver: (email) => byEmail.get(email) ?? missing(email),
     };
   } catch (error) {
@@ -148,9 +228,15 @@ const PACKS_DIR = installPath('packs');
 
 /** The simulators start empty each time, so the store must too: old events would collide with new orders' keys. */
 async function refuseUsedDatabase(crossdock: Crossdock): Promise<void> {
-  const used = await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(crossdock.store.db);
+  const used = await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(
+    crossdock.store.db,
+  );
   if (Number(used.rows[0]?.n ?? 0) > 0) {
-    throw new CrossdockError('DEMO_DATABASE_NOT_EMPTY', 'The demo needs an empty database: this one already holds events. Point DATABASE_URL at a new database', { category: 'user', retryable: false });
+    throw new CrossdockError(
+      'DEMO_DATABASE_NOT_EMPTY',
+      'The demo needs an empty database: this one already holds events. Point DATABASE_URL at a new database',
+      { category: 'user', retryable: false },
+    );
   }
 }
 
@@ -162,7 +248,9 @@ async function withPassword(crossdock: Crossdock, userId: string, file: string):
 }
 
 function missing(email: string): never {
-  throw new Error(`no demo approver ${email}; they are ${APPROVERS.map((a) => a.email).join(', ')}`);
+  throw new Error(
+    `no demo approver ${email}; they are ${APPROVERS.map((a) => a.email).join(', ')}`,
+  );
 }
 
 /**
@@ -170,12 +258,35 @@ function missing(email: string): never {
  * secrets (the simulators' API keys, webhook secrets, the hook token) go into this process's
  * environment, as a deployment's would, never into a file; worker processes inherit them.
  */
-function demoEnvironment(dir: string, odoo: OdooSimulator, carriers: CarrierSimulator, smtpPort: number, port: number, pollIntervalMs: number, protocol: OdooProtocol): Record<string, string> {
+function demoEnvironment(
+  dir: string,
+  odoo: OdooSimulator,
+  carriers: CarrierSimulator,
+  smtpPort: number,
+  port: number,
+  pollIntervalMs: number,
+  protocol: OdooProtocol,
+): Record<string, string> {
   const odooFile = simOdooConfig({
-    odoo: { url: odoo.url, database: odoo.database, login: 'admin', apiKey: odoo.users[0]!.apiKeys[0]! }, publicUrl: `http://127.0.0.1:${port}`,
-    apiKeyEnv: 'CROSSDOCK_DEMO_ODOO_API_KEY', tokenEnv: 'CROSSDOCK_DEMO_HOOK_TOKEN', token: randomBytes(24).toString('base64url'), pollIntervalMs, maxConcurrency: 8, protocol, version: odoo.version,
+    odoo: {
+      url: odoo.url,
+      database: odoo.database,
+      login: 'admin',
+      apiKey: odoo.users[0]!.apiKeys[0]!,
+    },
+    publicUrl: `http://127.0.0.1:${port}`,
+    apiKeyEnv: 'CROSSDOCK_DEMO_ODOO_API_KEY',
+    tokenEnv: 'CROSSDOCK_DEMO_HOOK_TOKEN',
+    token: randomBytes(24).toString('base64url'),
+    pollIntervalMs,
+    maxConcurrency: 8,
+    protocol,
+    version: odoo.version,
   });
-  const carriersFile = simCarriersConfig(carriers.profiles.map((p) => carriers.carrierConfig(p.code)), 'CROSSDOCK_DEMO');
+  const carriersFile = simCarriersConfig(
+    carriers.profiles.map((p) => carriers.carrierConfig(p.code)),
+    'CROSSDOCK_DEMO',
+  );
   writeFileSync(join(dir, 'odoo.yaml'), odooFile.yaml);
   writeFileSync(join(dir, 'carriers.yaml'), carriersFile.yaml);
   Object.assign(process.env, odooFile.env, carriersFile.env);
@@ -205,7 +316,11 @@ async function demoApprovers(crossdock: Crossdock, dir: string): Promise<Map<str
   for (const a of APPROVERS) {
     const user = await users.create({ email: a.email, role: 'approver' });
     people.set(user.id, { userId: user.id, email: a.email, actor: `user:${user.id} ${a.email}` });
-    const { token } = await tokens.create({ id: user.id, role: 'approver' }, { name: 'demo cli' }, null);
+    const { token } = await tokens.create(
+      { id: user.id, role: 'approver' },
+      { name: 'demo cli' },
+      null,
+    );
     writeFileSync(join(dir, `${a.email.split('.')[0]}.token`), `${token}\n`, { mode: 0o600 });
     await withPassword(crossdock, user.id, join(dir, `${a.email.split('.')[0]}.password`));
   }
@@ -214,8 +329,15 @@ async function demoApprovers(crossdock: Crossdock, dir: string): Promise<Map<str
   await withPassword(crossdock, lead.id, join(dir, 'ops.password'));
   const idOf = (email: string) => [...people.values()].find((p) => p.email === email)!.userId;
   for (const a of APPROVERS) {
-    await approvals.directory.setProfile(idOf(a.email), { groups: a.groups, managerId: a.manager ? idOf(a.manager) : null, odooUserId: a.odooUserId ?? null }, crossdock.engine.clock.now());
+    await approvals.directory.setProfile(
+      idOf(a.email),
+      {
+        groups: a.groups,
+        managerId: a.manager ? idOf(a.manager) : null,
+        odooUserId: a.odooUserId ?? null,
+      },
+      crossdock.engine.clock.now(),
+    );
   }
   return people;
 }
-

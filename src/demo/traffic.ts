@@ -60,7 +60,11 @@ export class OrderTraffic {
   readonly placed: PlacedOrder[] = [];
   readonly #random: () => number;
 
-  constructor(private readonly sim: OdooSimulator, private readonly catalog: DemoCatalog, seed = 42) {
+  constructor(
+    private readonly sim: OdooSimulator,
+    private readonly catalog: DemoCatalog,
+    seed = 42,
+  ) {
     this.#random = seededRandom(seed);
   }
 
@@ -72,12 +76,28 @@ export class OrderTraffic {
   /** Creates and confirms one order of the given kind. */
   async place(kind: OrderKind): Promise<PlacedOrder> {
     const { customer, lines } = this.#compose(kind);
-    const orderLines = lines.map((l) => [0, 0, { product_id: l.product.id, product_uom_qty: l.qty }]);
+    const orderLines = lines.map((l) => [
+      0,
+      0,
+      { product_id: l.product.id, product_uom_qty: l.qty },
+    ]);
     const uid = this.catalog.salespersonUid;
-    const id = (await this.sim.db.call('sale.order', 'create', [{ partner_id: customer.id, user_id: uid, order_line: orderLines }], {}, uid)) as number;
+    const id = (await this.sim.db.call(
+      'sale.order',
+      'create',
+      [{ partner_id: customer.id, user_id: uid, order_line: orderLines }],
+      {},
+      uid,
+    )) as number;
     await this.sim.db.call('sale.order', 'action_confirm', [[id]], {}, uid);
     const [row] = this.sim.db.searchRead('sale.order', [['id', '=', id]], ['name']);
-    const order: PlacedOrder = { id, name: String(row?.name), kind, customer: customer.name, confirmedAtMs: Date.now() };
+    const order: PlacedOrder = {
+      id,
+      name: String(row?.name),
+      kind,
+      customer: customer.name,
+      confirmedAtMs: Date.now(),
+    };
     this.placed.push(order);
     return order;
   }
@@ -99,27 +119,60 @@ export class OrderTraffic {
     const byName = (fragment: string) => products.find((p) => p.name.includes(fragment))!;
     const regular = customers.filter((c) => !c.blocked && !c.overdue && c.customerClass !== 'C');
     // Routine orders stay parcels: nothing heavy (the desk frame is the freight kind's).
-    const routineProducts = products.filter((p) => !p.hazardous && !['Conference', 'Docking', 'Standing Desk'].some((n) => p.name.includes(n)));
+    const routineProducts = products.filter(
+      (p) =>
+        !p.hazardous && !['Conference', 'Docking', 'Standing Desk'].some((n) => p.name.includes(n)),
+    );
     const qty = (max: number) => 1 + Math.floor(this.#random() * max);
     switch (kind) {
       case OrderKind.routine: {
-        const lines = Array.from({ length: qty(3) }, () => ({ product: this.#pick(routineProducts), qty: qty(2) }));
-        return { customer: this.#pick([...regular, ...customers.filter((c) => c.customerClass === 'C' && !c.blocked)]), lines: merge(lines) };
+        const lines = Array.from({ length: qty(3) }, () => ({
+          product: this.#pick(routineProducts),
+          qty: qty(2),
+        }));
+        return {
+          customer: this.#pick([
+            ...regular,
+            ...customers.filter((c) => c.customerClass === 'C' && !c.blocked),
+          ]),
+          lines: merge(lines),
+        };
       }
       case OrderKind.thinMargin:
-        return { customer: this.#pick(regular), lines: [{ product: byName('Conference'), qty: 1 }] };
+        return {
+          customer: this.#pick(regular),
+          lines: [{ product: byName('Conference'), qty: 1 }],
+        };
       case OrderKind.large:
-        return { customer: this.#pick(regular), lines: [{ product: byName('Docking'), qty: 7 + qty(4) }] };
+        return {
+          customer: this.#pick(regular),
+          lines: [{ product: byName('Docking'), qty: 7 + qty(4) }],
+        };
       case OrderKind.hazardous:
-        return { customer: this.#pick(regular), lines: [{ product: this.#pick(products.filter((p) => p.hazardous)), qty: qty(3) }] };
+        return {
+          customer: this.#pick(regular),
+          lines: [{ product: this.#pick(products.filter((p) => p.hazardous)), qty: qty(3) }],
+        };
       case OrderKind.overCredit:
-        return { customer: this.#pick(customers.filter((c) => c.customerClass === 'C' && !c.blocked)), lines: [{ product: byName('Docking'), qty: 6 }] };
+        return {
+          customer: this.#pick(customers.filter((c) => c.customerClass === 'C' && !c.blocked)),
+          lines: [{ product: byName('Docking'), qty: 6 }],
+        };
       case OrderKind.overdue:
-        return { customer: customers.find((c) => c.overdue)!, lines: [{ product: this.#pick(routineProducts), qty: qty(3) }] };
+        return {
+          customer: customers.find((c) => c.overdue)!,
+          lines: [{ product: this.#pick(routineProducts), qty: qty(3) }],
+        };
       case OrderKind.blocked:
-        return { customer: customers.find((c) => c.blocked)!, lines: [{ product: this.#pick(routineProducts), qty: qty(3) }] };
+        return {
+          customer: customers.find((c) => c.blocked)!,
+          lines: [{ product: this.#pick(routineProducts), qty: qty(3) }],
+        };
       case OrderKind.freight:
-        return { customer: this.#pick(regular), lines: [{ product: byName('Standing Desk'), qty: 5 }] };
+        return {
+          customer: this.#pick(regular),
+          lines: [{ product: byName('Standing Desk'), qty: 5 }],
+        };
     }
   }
 }

@@ -17,7 +17,11 @@ export class WorkerFleet {
   started = 0;
 
   /** Each worker's output goes to <logDir>/worker-<n>.log. */
-  constructor(private readonly env: Record<string, string>, private readonly logDir: string, private readonly logger: Logger) {}
+  constructor(
+    private readonly env: Record<string, string>,
+    private readonly logDir: string,
+    private readonly logger: Logger,
+  ) {}
 
   start(count: number): void {
     for (let i = 0; i < count; i++) this.#spawn();
@@ -29,7 +33,10 @@ export class WorkerFleet {
    */
   killOldest(minUpMs: number): void {
     const now = Date.now();
-    const victim = this.#children.find((c) => c.child.exitCode === null && c.child.signalCode === null && now - c.startedAt >= minUpMs);
+    const victim = this.#children.find(
+      (c) =>
+        c.child.exitCode === null && c.child.signalCode === null && now - c.startedAt >= minUpMs,
+    );
     if (!victim) return;
     victim.child.kill('SIGKILL');
     this.kills++;
@@ -37,20 +44,29 @@ export class WorkerFleet {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#children.map(({ child }) => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    })));
+    await Promise.all(
+      this.#children.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
   }
 
   #spawn(): void {
     const log = join(this.logDir, `worker-${this.started + 1}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [CLI, 'worker'], { env: { ...process.env, ...this.env }, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, [CLI, 'worker'], {
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', fd, fd],
+    });
     closeSync(fd);
     child.on('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' && signal !== 'SIGTERM' && code !== 0) this.logger.error({ code, signal, log }, 'demo worker process exited');
+      if (signal !== 'SIGKILL' && signal !== 'SIGTERM' && code !== 0)
+        this.logger.error({ code, signal, log }, 'demo worker process exited');
     });
     this.#children.push({ child, startedAt: Date.now() });
     this.started++;

@@ -1,7 +1,17 @@
 import type { Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
-import { findWorkflowVersion, listWorkflowVersions, saveWorkflowVersions, type Database } from '../store/index.ts';
-import { WorkflowSchema, type LoadedWorkflow, type StepDefinition, type WorkflowDefinition } from '../workflows/index.ts';
+import {
+  findWorkflowVersion,
+  listWorkflowVersions,
+  saveWorkflowVersions,
+  type Database,
+} from '../store/index.ts';
+import {
+  WorkflowSchema,
+  type LoadedWorkflow,
+  type StepDefinition,
+  type WorkflowDefinition,
+} from '../workflows/index.ts';
 
 /** One stored version of a workflow, as the versions list shows it. */
 export interface StoredVersion {
@@ -68,7 +78,16 @@ export class WorkflowCatalog {
   constructor(private readonly db: Kysely<Database>) {}
 
   async install(workflows: LoadedWorkflow[], now: Date): Promise<void> {
-    await saveWorkflowVersions(this.db, workflows.map((w) => ({ workflowId: w.definition.id, hash: w.hash, definition: w.definition, sourceFile: w.file })), now);
+    await saveWorkflowVersions(
+      this.db,
+      workflows.map((w) => ({
+        workflowId: w.definition.id,
+        hash: w.hash,
+        definition: w.definition,
+        sourceFile: w.file,
+      })),
+      now,
+    );
     const current = new Map<string, CompiledWorkflow>();
     for (const w of workflows) {
       const compiled = new CompiledWorkflow(w.definition, w.hash, w.file);
@@ -110,9 +129,17 @@ export class WorkflowCatalog {
     if (cached) return cached;
     const row = await findWorkflowVersion(this.db, workflowId, hash);
     if (!row) {
-      throw new CrossdockError('WORKFLOW_VERSION_MISSING', `Workflow ${workflowId} version ${hash} is not in the store`, { category: 'bug' });
+      throw new CrossdockError(
+        'WORKFLOW_VERSION_MISSING',
+        `Workflow ${workflowId} version ${hash} is not in the store`,
+        { category: 'bug' },
+      );
     }
-    const compiled = new CompiledWorkflow(WorkflowSchema.parse(row.definition), hash, row.source_file);
+    const compiled = new CompiledWorkflow(
+      WorkflowSchema.parse(row.definition),
+      hash,
+      row.source_file,
+    );
     this.#byVersion.set(key, compiled);
     return compiled;
   }

@@ -1,4 +1,9 @@
-import { writeCheckpoints, type CaseEventSink, type CheckpointRecord, type Store } from '../store/index.ts';
+import {
+  writeCheckpoints,
+  type CaseEventSink,
+  type CheckpointRecord,
+  type Store,
+} from '../store/index.ts';
 import type { Random } from './clock.ts';
 import { retryOnStoreFault } from './store-retry.ts';
 
@@ -43,7 +48,8 @@ export class Checkpointer {
     try {
       while (this.#queue.length > 0) {
         const othersMayCome = this.runsInFlight() > this.#queue.length;
-        if (this.lingerMs > 0 && othersMayCome && this.#queue.length < this.maxBatch / 4) await new Promise((r) => setTimeout(r, this.lingerMs));
+        if (this.lingerMs > 0 && othersMayCome && this.#queue.length < this.maxBatch / 4)
+          await new Promise((r) => setTimeout(r, this.lingerMs));
         const batch = this.#queue.splice(0, this.maxBatch);
         try {
           // Safe to run again whole after a store fault: every record is fenced on this worker's
@@ -52,7 +58,10 @@ export class Checkpointer {
           // released its run (parked, ended) finds the fence shut and reports lease lost, so
           // no case, signal or audit entry is written twice.
           const records = batch.map((p) => p.record);
-          const written = await retryOnStoreFault(() => writeCheckpoints(this.store.db, this.workerId, records, this.caseEvents), this.random);
+          const written = await retryOnStoreFault(
+            () => writeCheckpoints(this.store.db, this.workerId, records, this.caseEvents),
+            this.random,
+          );
           for (const p of batch) p.resolve(written.has(p.record.runId));
         } catch (error) {
           for (const p of batch) p.reject(error);

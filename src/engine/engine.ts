@@ -1,7 +1,13 @@
 import { CrossdockError } from '../errors/index.ts';
 import { silentLogger, type Logger } from '../observability/index.ts';
 import type { CaseEventSink, Store } from '../store/index.ts';
-import { DEFAULT_EXPRESSION_LIMITS, loadWorkflowDir, type DefinitionProblem, type ExpressionLimits, type LoadedWorkflow } from '../workflows/index.ts';
+import {
+  DEFAULT_EXPRESSION_LIMITS,
+  loadWorkflowDir,
+  type DefinitionProblem,
+  type ExpressionLimits,
+  type LoadedWorkflow,
+} from '../workflows/index.ts';
 import { WorkflowCatalog } from './catalog.ts';
 import { systemClock, type Clock, type Random } from './clock.ts';
 import { EngineEvents } from './events.ts';
@@ -86,26 +92,56 @@ export class Engine {
     this.#companions = options.companions ?? [];
     this.#caseEvents = options.caseEvents;
     this.catalog = new WorkflowCatalog(this.store.db);
-    this.intake = new EventIntake(this.store, this.catalog, this.clock, this.events, {
-      maxEventBytes: options.maxEventBytes ?? 256 * 1024,
-      maxBatch: options.intakeBatch ?? 500,
-      expressionLimits: this.expressionLimits,
-    }, { ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}), ...(options.intakeAudit ? { audit: options.intakeAudit } : {}), keyConflictCase: options.keyConflictCase ?? (() => true) }, this.#random);
+    this.intake = new EventIntake(
+      this.store,
+      this.catalog,
+      this.clock,
+      this.events,
+      {
+        maxEventBytes: options.maxEventBytes ?? 256 * 1024,
+        maxBatch: options.intakeBatch ?? 500,
+        expressionLimits: this.expressionLimits,
+      },
+      {
+        ...(options.caseEvents ? { caseEvents: options.caseEvents } : {}),
+        ...(options.intakeAudit ? { audit: options.intakeAudit } : {}),
+        keyConflictCase: options.keyConflictCase ?? (() => true),
+      },
+      this.#random,
+    );
     this.runs = new RunsService(this.store, this.clock, this.events, this.catalog, this.steps);
-    this.scheduler = new Scheduler(this.catalog, (event) => this.intake.accept(event), this.clock, this.#logger);
+    this.scheduler = new Scheduler(
+      this.catalog,
+      (event) => this.intake.accept(event),
+      this.clock,
+      this.#logger,
+    );
   }
 
   /** Loads and checks a workflow folder; throws WORKFLOWS_INVALID listing every problem. */
   async loadWorkflows(dir: string): Promise<LoadedWorkflow[]> {
     const companionProblems = this.#companions.flatMap((c) => c.loadFor(dir));
     const loaded = loadWorkflowDir(dir, this.steps);
-    const result = companionProblems.length > 0 ? { ok: false as const, problems: [...companionProblems, ...(loaded.ok ? [] : loaded.problems)] } : loaded;
+    const result =
+      companionProblems.length > 0
+        ? {
+            ok: false as const,
+            problems: [...companionProblems, ...(loaded.ok ? [] : loaded.problems)],
+          }
+        : loaded;
     if (!result.ok) {
-      throw new CrossdockError('WORKFLOWS_INVALID', `${result.problems.length} problem(s) in the workflows under ${dir}`, {
-        category: 'user',
-        retryable: false,
-        details: result.problems.map((p) => ({ path: `${p.file}${p.line === null ? '' : `:${p.line}`}${p.path ? ` ${p.path}` : ''}`, message: p.message })),
-      });
+      throw new CrossdockError(
+        'WORKFLOWS_INVALID',
+        `${result.problems.length} problem(s) in the workflows under ${dir}`,
+        {
+          category: 'user',
+          retryable: false,
+          details: result.problems.map((p) => ({
+            path: `${p.file}${p.line === null ? '' : `:${p.line}`}${p.path ? ` ${p.path}` : ''}`,
+            message: p.message,
+          })),
+        },
+      );
     }
     await this.catalog.install([...result.workflows, ...this.#system], this.clock.now());
     return result.workflows;
@@ -119,8 +155,16 @@ export class Engine {
   async addSystemWorkflows(workflows: LoadedWorkflow[]): Promise<void> {
     const ids = new Set(workflows.map((w) => w.definition.id));
     this.#system = [...this.#system.filter((w) => !ids.has(w.definition.id)), ...workflows];
-    const files = this.catalog.current().filter((w) => !this.#system.some((s) => s.definition.id === w.id));
-    await this.catalog.install([...files.map((w) => ({ definition: w.definition, hash: w.hash, file: w.file })), ...this.#system], this.clock.now());
+    const files = this.catalog
+      .current()
+      .filter((w) => !this.#system.some((s) => s.definition.id === w.id));
+    await this.catalog.install(
+      [
+        ...files.map((w) => ({ definition: w.definition, hash: w.hash, file: w.file })),
+        ...this.#system,
+      ],
+      this.clock.now(),
+    );
   }
 
   /** `door`: the ingress it came through; omitted, it comes from code in this process (see source-owners.ts). */
@@ -132,7 +176,19 @@ export class Engine {
     const started: Worker[] = [];
     for (let i = 0; i < count; i++) {
       const worker = new Worker(
-        { store: this.store, catalog: this.catalog, steps: this.steps, clock: this.clock, random: this.#random, events: this.events, logger: this.#logger, vars: this.vars, expressionLimits: this.expressionLimits, accept: (event) => this.intake.accept(event), ...(this.#caseEvents ? { caseEvents: this.#caseEvents } : {}) },
+        {
+          store: this.store,
+          catalog: this.catalog,
+          steps: this.steps,
+          clock: this.clock,
+          random: this.#random,
+          events: this.events,
+          logger: this.#logger,
+          vars: this.vars,
+          expressionLimits: this.expressionLimits,
+          accept: (event) => this.intake.accept(event),
+          ...(this.#caseEvents ? { caseEvents: this.#caseEvents } : {}),
+        },
         { ...this.#workerOptions, ...overrides },
       );
       worker.start();
@@ -156,7 +212,11 @@ export class Engine {
   /** A dry run of the current version of a workflow against an event. Stores nothing. */
   async simulate(workflowId: string, eventInput: unknown): Promise<SimulationResult> {
     const workflow = this.catalog.currentVersion(workflowId);
-    if (!workflow) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}"`, { category: 'user', retryable: false });
+    if (!workflow)
+      throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}"`, {
+        category: 'user',
+        retryable: false,
+      });
     const event = this.intake.validate(eventInput);
     const matches = (await routeEvent([workflow], event, this.expressionLimits)).length > 0;
     return simulateWorkflow(workflow, this.steps, event, matches, this.vars, this.expressionLimits);

@@ -15,8 +15,23 @@ export interface EngineEventMap {
   /** A parked event's predecessor arrived: its run started. */
   'event:released': { eventId: string; workflowId: string; runId: string };
   'run:started': { runId: string; workflowId: string };
-  'step:completed': { runId: string; workflowId: string; stepId: string; seq: number; attempt: number; durationMs: number };
-  'step:failed': { runId: string; workflowId: string; stepId: string; seq: number; attempt: number; error: SerializedError; willRetry: boolean };
+  'step:completed': {
+    runId: string;
+    workflowId: string;
+    stepId: string;
+    seq: number;
+    attempt: number;
+    durationMs: number;
+  };
+  'step:failed': {
+    runId: string;
+    workflowId: string;
+    stepId: string;
+    seq: number;
+    attempt: number;
+    error: SerializedError;
+    willRetry: boolean;
+  };
   'run:waiting': { runId: string; workflowId: string; stepId: string; until: Date | null };
   'run:completed': { runId: string; workflowId: string; output: unknown };
   'run:failed': { runId: string; workflowId: string; stepId: string; error: SerializedError };
@@ -30,7 +45,10 @@ export type EngineEventName = keyof EngineEventMap;
 export class EngineEvents {
   readonly #emitter = new EventEmitter().setMaxListeners(100);
 
-  on<K extends EngineEventName>(name: K, listener: (payload: EngineEventMap[K]) => void): () => void {
+  on<K extends EngineEventName>(
+    name: K,
+    listener: (payload: EngineEventMap[K]) => void,
+  ): () => void {
     this.#emitter.on(name, listener);
     return () => this.#emitter.off(name, listener);
   }

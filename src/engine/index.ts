@@ -2,7 +2,14 @@ export { Engine, DEFAULT_WORKER, type EngineOptions } from './engine.ts';
 export { ManualClock, systemClock, type Clock, type Random } from './clock.ts';
 export { EngineEvents, type EngineEventMap, type EngineEventName } from './events.ts';
 export { StepRegistry, engineStepTypes } from './step-registry.ts';
-export { EventInputSchema, validateEvent, type AcceptedEvent, type EventInput, type IntakeAudit, type Sender } from './intake.ts';
+export {
+  EventInputSchema,
+  validateEvent,
+  type AcceptedEvent,
+  type EventInput,
+  type IntakeAudit,
+  type Sender,
+} from './intake.ts';
 export type { ReplayOptions, RunDetail, RunSummary, RunsService } from './runs-service.ts';
 export type { ReplayEffect, ReplayPreview } from './replay-plan.ts';
 export type { SimulationResult, SimulatedStep } from './simulate.ts';

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
-import { assertStorableJson, insertEventsWithRuns, MAX_JSON_DEPTH, payloadHash, type CaseEventSink, type IntakeAuditSink, type NewRun, type Store } from '../store/index.ts';
+import {
+  assertStorableJson,
+  insertEventsWithRuns,
+  MAX_JSON_DEPTH,
+  payloadHash,
+  type CaseEventSink,
+  type IntakeAuditSink,
+  type NewRun,
+  type Store,
+} from '../store/index.ts';
 import type { ExpressionLimits } from '../workflows/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
 import type { Clock, Random } from './clock.ts';
@@ -11,8 +20,15 @@ import { SourceOwners, type Door } from './source-owners.ts';
 import { retryOnStoreFault } from './store-retry.ts';
 
 export const EventInputSchema = z.strictObject({
-  source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "_", "-", "." (at most 64)'),
-  type: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/, 'letters, digits, "_", "-", ".", ":" (at most 128)'),
+  source: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'lower-case letters, digits, "_", "-", "." (at most 64)'),
+  type: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$/,
+      'letters, digits, "_", "-", ".", ":" (at most 128)',
+    ),
   /** Idempotency key, unique per source. Defaults to a hash of type and payload. */
   key: z.string().min(1).max(256).optional(),
   payload: z.record(z.string(), z.unknown()),
@@ -70,8 +86,16 @@ export class EventIntake {
     private readonly catalog: WorkflowCatalog,
     private readonly clock: Clock,
     private readonly events: EngineEvents,
-    private readonly limits: { maxEventBytes: number; maxBatch: number; expressionLimits: ExpressionLimits },
-    private readonly policy: { caseEvents?: CaseEventSink; audit?: IntakeAudit; keyConflictCase: (source: string, door: Door) => boolean | Promise<boolean> } = { keyConflictCase: () => true },
+    private readonly limits: {
+      maxEventBytes: number;
+      maxBatch: number;
+      expressionLimits: ExpressionLimits;
+    },
+    private readonly policy: {
+      caseEvents?: CaseEventSink;
+      audit?: IntakeAudit;
+      keyConflictCase: (source: string, door: Door) => boolean | Promise<boolean>;
+    } = { keyConflictCase: () => true },
     private readonly random: Random = Math.random,
   ) {}
 
@@ -125,44 +149,98 @@ export class EventIntake {
       }
       return index;
     });
-    const later = batch.filter((p, i) => unique[slot[i]!] !== p && unique[slot[i]!]!.hash !== p.hash && p.door !== 'engine');
+    const later = batch.filter(
+      (p, i) => unique[slot[i]!] !== p && unique[slot[i]!]!.hash !== p.hash && p.door !== 'engine',
+    );
     const now = this.clock.now();
-    const newEvents = await Promise.all(unique.map(async (p) => ({
-      source: p.event.source, type: p.event.type, dedupeKey: p.event.key, payload: p.event.payload, payloadHash: p.hash, receivedAt: p.event.receivedAt,
-      conflict: p.door === 'engine' ? null : { door: p.door, openCase: await this.policy.keyConflictCase(p.event.source, p.door) },
-    })));
+    const newEvents = await Promise.all(
+      unique.map(async (p) => ({
+        source: p.event.source,
+        type: p.event.type,
+        dedupeKey: p.event.key,
+        payload: p.event.payload,
+        payloadHash: p.hash,
+        receivedAt: p.event.receivedAt,
+        conflict:
+          p.door === 'engine'
+            ? null
+            : { door: p.door, openCase: await this.policy.keyConflictCase(p.event.source, p.door) },
+      })),
+    );
     // Safe to run again whole after a store fault: events are keyed (source, key) and runs
     // (event, workflow), so a batch whose commit went through but whose answer was lost
     // finds its events on the second try and answers them as duplicates (stored once,
     // one run each, the same payload hash: no conflict); nobody is told "accepted" for an
     // event that is not stored.
-    const outcome = await retryOnStoreFault(() => insertEventsWithRuns(
-      this.store.db,
-      newEvents,
-      () => unique.flatMap((p, eventIndex) => p.routes.map((r): NewRun => toNewRun(p, r, eventIndex))),
-      now,
-      this.policy.caseEvents,
-      this.policy.audit?.((index) => unique[index]!.sender ?? { actor: unique[index]!.door, requestId: null }),
-    ), this.random);
+    const outcome = await retryOnStoreFault(
+      () =>
+        insertEventsWithRuns(
+          this.store.db,
+          newEvents,
+          () =>
+            unique.flatMap((p, eventIndex) =>
+              p.routes.map((r): NewRun => toNewRun(p, r, eventIndex)),
+            ),
+          now,
+          this.policy.caseEvents,
+          this.policy.audit?.(
+            (index) => unique[index]!.sender ?? { actor: unique[index]!.door, requestId: null },
+          ),
+        ),
+      this.random,
+    );
     const results = outcome.events;
     // Released parked runs may carry concurrency keys too: the admitter looks at them.
-    const queued = outcome.ordering.released.length > 0 || unique.some((p) => p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null));
-    if (results.some((r) => r.runIds.length > 0) || outcome.ordering.released.length > 0) await this.store.wake(queued ? 'admit' : 'work');
+    const queued =
+      outcome.ordering.released.length > 0 ||
+      unique.some((p) =>
+        p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null),
+      );
+    if (results.some((r) => r.runIds.length > 0) || outcome.ordering.released.length > 0)
+      await this.store.wake(queued ? 'admit' : 'work');
     batch.forEach((p, i) => {
       const result = results[slot[i]!]!;
       const isFirst = unique[slot[i]!] === p;
       const answer: AcceptedEvent = isFirst
-        ? { eventId: result.eventId, duplicate: result.duplicate && result.conflict === null, conflict: result.conflict !== null, ...(result.conflict ? { conflictId: result.conflict.conflictId } : {}), runIds: result.runIds }
-        : { eventId: result.eventId, duplicate: !later.includes(p), conflict: later.includes(p), runIds: [] };
-      const name = answer.conflict ? 'event:conflict' : answer.duplicate ? 'event:duplicate' : 'event:accepted';
-      if (!p.silent) this.events.emit(name, { eventId: answer.eventId, source: p.event.source, type: p.event.type, runIds: answer.runIds });
+        ? {
+            eventId: result.eventId,
+            duplicate: result.duplicate && result.conflict === null,
+            conflict: result.conflict !== null,
+            ...(result.conflict ? { conflictId: result.conflict.conflictId } : {}),
+            runIds: result.runIds,
+          }
+        : {
+            eventId: result.eventId,
+            duplicate: !later.includes(p),
+            conflict: later.includes(p),
+            runIds: [],
+          };
+      const name = answer.conflict
+        ? 'event:conflict'
+        : answer.duplicate
+          ? 'event:duplicate'
+          : 'event:accepted';
+      if (!p.silent)
+        this.events.emit(name, {
+          eventId: answer.eventId,
+          source: p.event.source,
+          type: p.event.type,
+          runIds: answer.runIds,
+        });
       p.resolve(answer);
     });
     for (const r of outcome.ordering.released) this.events.emit('event:released', r);
     for (const h of outcome.ordering.held) this.events.emit('event:held', h);
     // A conflicting delivery that met its original in this batch is recorded by one more pass
     // through the store (the flush loop takes it next), which finds the original committed.
-    for (const p of later) this.#queue.push({ ...p, routes: [], silent: true, resolve: () => undefined, reject: () => undefined });
+    for (const p of later)
+      this.#queue.push({
+        ...p,
+        routes: [],
+        silent: true,
+        resolve: () => undefined,
+        reject: () => undefined,
+      });
   }
 }
 
@@ -184,25 +262,40 @@ function toNewRun(p: Pending, route: Route, eventIndex: number): NewRun {
  * First (before anything that recurses or stores) that the store can hold it: no U+0000 or
  * unpaired surrogate in any text, at most MAX_JSON_DEPTH levels in the payload.
  */
-export function validateEvent(input: unknown, maxEventBytes: number, receivedAt: Date): RoutableEvent {
+export function validateEvent(
+  input: unknown,
+  maxEventBytes: number,
+  receivedAt: Date,
+): RoutableEvent {
   assertStorableJson(input, 'event', MAX_JSON_DEPTH + 1); // the envelope is one level above the payload
   const size = Buffer.byteLength(JSON.stringify(input ?? null));
   if (size > maxEventBytes) {
-    throw new CrossdockError('EVENT_TOO_LARGE', `The event is ${size} bytes; the limit is ${maxEventBytes}`, {
-      category: 'user',
-      retryable: false,
-    });
+    throw new CrossdockError(
+      'EVENT_TOO_LARGE',
+      `The event is ${size} bytes; the limit is ${maxEventBytes}`,
+      {
+        category: 'user',
+        retryable: false,
+      },
+    );
   }
   const parsed = EventInputSchema.safeParse(input);
   if (!parsed.success) {
     throw new CrossdockError('EVENT_INVALID', 'The event is not valid', {
       category: 'user',
       retryable: false,
-      details: parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(event)', message: i.message })),
+      details: parsed.error.issues.map((i) => ({
+        path: i.path.join('.') || '(event)',
+        message: i.message,
+      })),
     });
   }
   const { source, type, payload } = parsed.data;
   // Without a key: the type and the payload's canonical hash, so key order makes no new event.
-  const key = parsed.data.key ?? createHash('sha256').update(`${type}\n${payloadHash(payload)}`).digest('hex');
+  const key =
+    parsed.data.key ??
+    createHash('sha256')
+      .update(`${type}\n${payloadHash(payload)}`)
+      .digest('hex');
   return { source, type, key, payload, receivedAt };
 }

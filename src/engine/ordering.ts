@@ -1,6 +1,10 @@
 import { CrossdockError } from '../errors/index.ts';
 import type { RunOrder } from '../store/index.ts';
-import { DEFAULT_EXPRESSION_LIMITS, evaluateExpression, type ExpressionLimits } from '../workflows/index.ts';
+import {
+  DEFAULT_EXPRESSION_LIMITS,
+  evaluateExpression,
+  type ExpressionLimits,
+} from '../workflows/index.ts';
 import type { CompiledWorkflow } from './catalog.ts';
 
 /** "2026-11-22 04:31:10.992157" (Odoo, naive UTC) or ISO 8601, with up to 9 fraction digits. */
@@ -28,19 +32,43 @@ export function sequenceText(value: unknown): string | null {
  * when the key evaluates to nothing: such an event is not ordered). A key whose sequence is
  * neither a number nor a time is refused at intake, naming the workflow.
  */
-export async function orderOf(workflow: CompiledWorkflow, scope: Record<string, unknown>, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<RunOrder | null> {
+export async function orderOf(
+  workflow: CompiledWorkflow,
+  scope: Record<string, unknown>,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS,
+): Promise<RunOrder | null> {
   const order = workflow.definition.trigger?.order;
   if (!order) return null;
-  const key = await evaluateExpression(order.key, scope, { limits, where: workflow.where('trigger.order.key') });
+  const key = await evaluateExpression(order.key, scope, {
+    limits,
+    where: workflow.where('trigger.order.key'),
+  });
   if (key === null || key === undefined || key === '') return null;
-  const value = await evaluateExpression(order.sequence, scope, { limits, where: workflow.where('trigger.order.sequence') });
+  const value = await evaluateExpression(order.sequence, scope, {
+    limits,
+    where: workflow.where('trigger.order.sequence'),
+  });
   const sequence = sequenceText(value);
   if (sequence === null) {
-    throw new CrossdockError('EVENT_ORDER_INVALID', `Workflow ${workflow.id} orders its events, but this event's sequence is ${JSON.stringify(value) ?? 'missing'}: not a number or a time`, {
-      category: 'user',
-      retryable: false,
-      details: [{ path: 'payload', message: `trigger.order.sequence of workflow ${workflow.id} (${order.sequence}) gave ${JSON.stringify(value) ?? 'nothing'}` }],
-    });
+    throw new CrossdockError(
+      'EVENT_ORDER_INVALID',
+      `Workflow ${workflow.id} orders its events, but this event's sequence is ${JSON.stringify(value) ?? 'missing'}: not a number or a time`,
+      {
+        category: 'user',
+        retryable: false,
+        details: [
+          {
+            path: 'payload',
+            message: `trigger.order.sequence of workflow ${workflow.id} (${order.sequence}) gave ${JSON.stringify(value) ?? 'nothing'}`,
+          },
+        ],
+      },
+    );
   }
-  return { key: String(key), sequence, policy: order.on_out_of_order, first: order.first === undefined ? null : String(order.first) };
+  return {
+    key: String(key),
+    sequence,
+    policy: order.on_out_of_order,
+    first: order.first === undefined ? null : String(order.first),
+  };
 }

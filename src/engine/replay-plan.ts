@@ -40,7 +40,11 @@ const MESSAGES: Record<ReplayEffect['outcome'], string> = {
 };
 
 /** Steps reachable from `from` along next, on_error and the steps' own targets (branches). */
-export function reachableSteps(workflow: CompiledWorkflow, steps: StepRegistry, from: string): Set<string> {
+export function reachableSteps(
+  workflow: CompiledWorkflow,
+  steps: StepRegistry,
+  from: string,
+): Set<string> {
   const seen = new Set<string>();
   const queue = [from];
   while (queue.length > 0) {
@@ -53,7 +57,11 @@ export function reachableSteps(workflow: CompiledWorkflow, steps: StepRegistry, 
   return seen;
 }
 
-function successors(workflow: CompiledWorkflow, steps: StepRegistry, step: StepDefinition): string[] {
+function successors(
+  workflow: CompiledWorkflow,
+  steps: StepRegistry,
+  step: StepDefinition,
+): string[] {
   const out: string[] = [];
   const next = workflow.defaultNext(step);
   if (next !== null) out.push(next);
@@ -77,23 +85,42 @@ export function planReplay(
   marker: Omit<ReplayMarker, 'seq'>,
 ): ReplayPreview {
   if (!workflow.stepsById.has(marker.fromStep)) {
-    throw new CrossdockError('REPLAY_INVALID', `Workflow ${workflow.id} has no step "${marker.fromStep}" to replay from`, { category: 'user', retryable: false, details: [{ path: 'fromStep', message: `not a step of ${workflow.id}` }] });
+    throw new CrossdockError(
+      'REPLAY_INVALID',
+      `Workflow ${workflow.id} has no step "${marker.fromStep}" to replay from`,
+      {
+        category: 'user',
+        retryable: false,
+        details: [{ path: 'fromStep', message: `not a step of ${workflow.id}` }],
+      },
+    );
   }
   const reachable = reachableSteps(workflow, steps, marker.fromStep);
-  const isEffect = (id: string) => steps.get(workflow.stepsById.get(id)?.type ?? '')?.sideEffect === true;
+  const isEffect = (id: string) =>
+    steps.get(workflow.stepsById.get(id)?.type ?? '')?.sideEffect === true;
   const problems = marker.again.flatMap((id, i) => {
     const own = steps.get(workflow.stepsById.get(id)?.type ?? '')?.ownIdempotency;
-    const why = !workflow.stepsById.has(id) ? `no step "${id}" in ${workflow.id}`
-      : !isEffect(id) ? `"${id}" has no side effect to make again`
-      : !reachable.has(id) ? `"${id}" does not run again when replaying from "${marker.fromStep}"`
-      : own !== undefined ? `"${id}" recognises a repeat by itself (${own}): a new key would not make it act again`
-      : null;
+    const why = !workflow.stepsById.has(id)
+      ? `no step "${id}" in ${workflow.id}`
+      : !isEffect(id)
+        ? `"${id}" has no side effect to make again`
+        : !reachable.has(id)
+          ? `"${id}" does not run again when replaying from "${marker.fromStep}"`
+          : own !== undefined
+            ? `"${id}" recognises a repeat by itself (${own}): a new key would not make it act again`
+            : null;
     return why === null ? [] : [{ path: `again[${i}]`, message: why }];
   });
-  if (problems.length > 0) throw new CrossdockError('REPLAY_INVALID', `Cannot make ${marker.again.join(', ')} act again: ${problems.map((p) => p.message).join('; ')}`, { category: 'user', retryable: false, details: problems });
+  if (problems.length > 0)
+    throw new CrossdockError(
+      'REPLAY_INVALID',
+      `Cannot make ${marker.again.join(', ')} act again: ${problems.map((p) => p.message).join('; ')}`,
+      { category: 'user', retryable: false, details: problems },
+    );
 
   // The key each earlier execution used (and each step's latest), and the memory as the replay will find it.
-  const decides = (stepId: string) => steps.get(workflow.stepsById.get(stepId)?.type ?? '')?.decidesAgainOnReplay === true;
+  const decides = (stepId: string) =>
+    steps.get(workflow.stepsById.get(stepId)?.type ?? '')?.decidesAgainOnReplay === true;
   const latestKey = new Map<string, string>();
   const usedKeys = new Set<string>();
   const memory = memoryFromCheckpoints(rows, run.seq, replays, (row, before) => {
@@ -108,9 +135,30 @@ export function planReplay(
       const key = idempotencyKey(run.id, step.id, memory, decides(step.id));
       const previousKey = latestKey.get(step.id) ?? null;
       const own = steps.get(step.type)?.ownIdempotency;
-      if (own !== undefined) return { stepId: step.id, type: step.type, key, outcome: 'own', previousKey, message: `${MESSAGES.own} (${own})` };
+      if (own !== undefined)
+        return {
+          stepId: step.id,
+          type: step.type,
+          key,
+          outcome: 'own',
+          previousKey,
+          message: `${MESSAGES.own} (${own})`,
+        };
       const outcome = usedKeys.has(key) ? 'repeat' : previousKey === null ? 'first' : 'again';
-      return { stepId: step.id, type: step.type, key, outcome, previousKey, message: MESSAGES[outcome] };
+      return {
+        stepId: step.id,
+        type: step.type,
+        key,
+        outcome,
+        previousKey,
+        message: MESSAGES[outcome],
+      };
     });
-  return { runId: run.id, workflowId: workflow.id, fromStep: marker.fromStep, again: marker.again, effects };
+  return {
+    runId: run.id,
+    workflowId: workflow.id,
+    fromStep: marker.fromStep,
+    again: marker.again,
+    effects,
+  };
 }

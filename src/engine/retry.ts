@@ -11,11 +11,20 @@ export const DEFAULT_RETRY: RetryPolicy = {
 };
 
 /** Delay before attempt `failedAttempts + 1` (backoffDelayMs), no earlier than the error's Retry-After. */
-export function retryDelayMs(policy: Backoff, failedAttempts: number, error: SerializedError, random: Random): number {
+export function retryDelayMs(
+  policy: Backoff,
+  failedAttempts: number,
+  error: SerializedError,
+  random: Random,
+): number {
   return backoffDelayMs(policy, failedAttempts, random, error.retryAfterMs);
 }
 
 /** Whether another attempt is allowed after `failedAttempts` failures of this error. */
-export function shouldRetry(policy: RetryPolicy, failedAttempts: number, error: SerializedError): boolean {
+export function shouldRetry(
+  policy: RetryPolicy,
+  failedAttempts: number,
+  error: SerializedError,
+): boolean {
   return error.retryable && failedAttempts < policy.max_attempts;
 }

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { CrossdockError, type ErrorDetail } from '../errors/index.ts';
-import { DEFAULT_EXPRESSION_LIMITS, evaluateExpression, type ExpressionLimits } from '../workflows/index.ts';
+import {
+  DEFAULT_EXPRESSION_LIMITS,
+  evaluateExpression,
+  type ExpressionLimits,
+} from '../workflows/index.ts';
 import type { RunOrder } from '../store/index.ts';
 import type { CompiledWorkflow } from './catalog.ts';
 import { orderOf } from './ordering.ts';
@@ -26,7 +30,14 @@ export interface Route {
 /** The expression scope at intake: what a trigger filter or concurrency key can see. */
 export function intakeScope(event: RoutableEvent): Record<string, unknown> {
   return {
-    event: { id: event.id ?? null, source: event.source, type: event.type, key: event.key, payload: event.payload, receivedAt: event.receivedAt.toISOString() },
+    event: {
+      id: event.id ?? null,
+      source: event.source,
+      type: event.type,
+      key: event.key,
+      payload: event.payload,
+      receivedAt: event.receivedAt.toISOString(),
+    },
     input: event.payload,
   };
 }
@@ -35,7 +46,11 @@ function triggerMatches(workflow: CompiledWorkflow, event: RoutableEvent): boole
   const trigger = workflow.definition.trigger;
   if (!trigger) return false;
   if (trigger.schedule !== undefined) {
-    return event.source === SCHEDULE_SOURCE && event.type === SCHEDULE_EVENT && event.payload.workflow === workflow.id;
+    return (
+      event.source === SCHEDULE_SOURCE &&
+      event.type === SCHEDULE_EVENT &&
+      event.payload.workflow === workflow.id
+    );
   }
   if (trigger.event === undefined) return false;
   if (trigger.source !== undefined && trigger.source !== event.source) return false;
@@ -65,37 +80,66 @@ export function checkEventSchemas(workflows: CompiledWorkflow[], event: Routable
     const result = payloadSchema(schema).safeParse(event.payload);
     if (!result.success) {
       for (const issue of result.error.issues) {
-        details.push({ path: ['payload', ...issue.path].join('.'), message: `${issue.message} (schema of workflow ${workflow.id})` });
+        details.push({
+          path: ['payload', ...issue.path].join('.'),
+          message: `${issue.message} (schema of workflow ${workflow.id})`,
+        });
       }
     }
   }
   if (details.length > 0) {
-    throw new CrossdockError('EVENT_SCHEMA_MISMATCH', `Event ${event.type} does not match the schema its workflows require`, {
-      category: 'user',
-      retryable: false,
-      details,
-    });
+    throw new CrossdockError(
+      'EVENT_SCHEMA_MISMATCH',
+      `Event ${event.type} does not match the schema its workflows require`,
+      {
+        category: 'user',
+        retryable: false,
+        details,
+      },
+    );
   }
 }
 
 /** Which current workflows this event starts, with their concurrency keys. */
-export async function routeEvent(workflows: CompiledWorkflow[], event: RoutableEvent, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS): Promise<Route[]> {
+export async function routeEvent(
+  workflows: CompiledWorkflow[],
+  event: RoutableEvent,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS,
+): Promise<Route[]> {
   const scope = intakeScope(event);
   const routes: Route[] = [];
   for (const workflow of workflows) {
     if (!triggerMatches(workflow, event)) continue;
     const filter = workflow.definition.trigger?.filter;
-    if (filter !== undefined && !(await evaluateExpression(filter, scope, { limits, where: workflow.where('trigger.filter') }))) continue;
-    routes.push({ workflow, ...(await concurrencyOf(workflow, scope, limits)), order: await orderOf(workflow, scope, limits) });
+    if (
+      filter !== undefined &&
+      !(await evaluateExpression(filter, scope, {
+        limits,
+        where: workflow.where('trigger.filter'),
+      }))
+    )
+      continue;
+    routes.push({
+      workflow,
+      ...(await concurrencyOf(workflow, scope, limits)),
+      order: await orderOf(workflow, scope, limits),
+    });
   }
   return routes;
 }
 
-export async function concurrencyOf(workflow: CompiledWorkflow, scope: Record<string, unknown>, limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS) {
+export async function concurrencyOf(
+  workflow: CompiledWorkflow,
+  scope: Record<string, unknown>,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS,
+) {
   const concurrency = workflow.definition.concurrency;
   let concurrencyKey: string | null = null;
   if (concurrency?.key !== undefined) {
-    const value = await evaluateExpression(concurrency.key, scope, { limits, where: workflow.where('concurrency.key') });
+    const value = await evaluateExpression(concurrency.key, scope, {
+      limits,
+      where: workflow.where('concurrency.key'),
+    });
     concurrencyKey = value === null || value === '' ? null : String(value);
   }
   return { concurrencyKey, concurrencyLimit: concurrency?.limit ?? null };

@@ -1,8 +1,24 @@
 import type { Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
 import {
-  activeRunIds, cancelRun, closeDeadLetterAsReplayed, insertReplayMarker, listRuns, loadReplayable, loadReplayMarkers, loadRunDetail, loadStepRows, REPLAY_SIGNAL,
-  restartRun, runStatus, runVersion, sendSignal, type Database, type ReplayableRow, type RunStatus, type Store,
+  activeRunIds,
+  cancelRun,
+  closeDeadLetterAsReplayed,
+  insertReplayMarker,
+  listRuns,
+  loadReplayable,
+  loadReplayMarkers,
+  loadRunDetail,
+  loadStepRows,
+  REPLAY_SIGNAL,
+  restartRun,
+  runStatus,
+  runVersion,
+  sendSignal,
+  type Database,
+  type ReplayableRow,
+  type RunStatus,
+  type Store,
 } from '../store/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
 import { planReplay, type ReplayPreview } from './replay-plan.ts';
@@ -30,7 +46,17 @@ export interface RunDetail extends RunSummary {
   output: unknown;
   /** When the run is next due; null when it waits with no deadline. */
   availableAt: string | null;
-  steps: { seq: number; attempt: number; stepId: string; type: string; status: string; output: unknown; error: unknown; startedAt: string; endedAt: string }[];
+  steps: {
+    seq: number;
+    attempt: number;
+    stepId: string;
+    type: string;
+    status: string;
+    output: unknown;
+    error: unknown;
+    startedAt: string;
+    endedAt: string;
+  }[];
   /**
    * Signals sent to the run, oldest first: `consumedSeq` is the step position that took it,
    * null while it waits for a step to take it (a signal that came early is kept).
@@ -70,13 +96,29 @@ export class RunsService {
     private readonly steps: StepRegistry,
   ) {}
 
-  async list(filter: { status?: RunStatus; workflowId?: string; eventId?: string; limit?: number; beforeId?: string } = {}): Promise<RunSummary[]> {
+  async list(
+    filter: {
+      status?: RunStatus;
+      workflowId?: string;
+      eventId?: string;
+      limit?: number;
+      beforeId?: string;
+    } = {},
+  ): Promise<RunSummary[]> {
     const { limit, ...rest } = filter;
     const rows = await listRuns(this.store.db, { ...rest, limit: Math.min(limit ?? 50, 1000) });
     return rows.map((r) => ({
-      id: String(r.id), workflowId: r.workflow_id, workflowVersion: r.workflow_hash, status: r.status, eventId: r.event_id && String(r.event_id),
-      parentRunId: r.parent_run_id && String(r.parent_run_id), cursor: r.cursor, concurrencyKey: r.concurrency_key,
-      createdAt: iso(r.created_at)!, endedAt: iso(r.ended_at), error: r.error,
+      id: String(r.id),
+      workflowId: r.workflow_id,
+      workflowVersion: r.workflow_hash,
+      status: r.status,
+      eventId: r.event_id && String(r.event_id),
+      parentRunId: r.parent_run_id && String(r.parent_run_id),
+      cursor: r.cursor,
+      concurrencyKey: r.concurrency_key,
+      createdAt: iso(r.created_at)!,
+      endedAt: iso(r.ended_at),
+      error: r.error,
     }));
   }
 
@@ -85,11 +127,37 @@ export class RunsService {
     if (!detail) throw notFound(runId);
     const { run, steps, signals } = detail;
     return {
-      id: String(run.id), workflowId: run.workflow_id, workflowVersion: run.workflow_hash, status: run.status, eventId: run.event_id && String(run.event_id),
-      parentRunId: run.parent_run_id && String(run.parent_run_id), cursor: run.cursor, concurrencyKey: run.concurrency_key,
-      createdAt: iso(run.created_at)!, endedAt: iso(run.ended_at), error: run.error, input: run.input, output: run.output, availableAt: iso(run.available_at),
-      steps: steps.map((s) => ({ seq: s.seq, attempt: s.attempt, stepId: s.step_id, type: s.step_type, status: s.status, output: s.output, error: s.error, startedAt: iso(s.started_at)!, endedAt: iso(s.ended_at)! })),
-      signals: signals.map((g) => ({ name: g.name, payload: g.payload, sentAt: iso(g.sent_at)!, consumedSeq: g.consumed_seq })),
+      id: String(run.id),
+      workflowId: run.workflow_id,
+      workflowVersion: run.workflow_hash,
+      status: run.status,
+      eventId: run.event_id && String(run.event_id),
+      parentRunId: run.parent_run_id && String(run.parent_run_id),
+      cursor: run.cursor,
+      concurrencyKey: run.concurrency_key,
+      createdAt: iso(run.created_at)!,
+      endedAt: iso(run.ended_at),
+      error: run.error,
+      input: run.input,
+      output: run.output,
+      availableAt: iso(run.available_at),
+      steps: steps.map((s) => ({
+        seq: s.seq,
+        attempt: s.attempt,
+        stepId: s.step_id,
+        type: s.step_type,
+        status: s.status,
+        output: s.output,
+        error: s.error,
+        startedAt: iso(s.started_at)!,
+        endedAt: iso(s.ended_at)!,
+      })),
+      signals: signals.map((g) => ({
+        name: g.name,
+        payload: g.payload,
+        sentAt: iso(g.sent_at)!,
+        consumedSeq: g.consumed_seq,
+      })),
     };
   }
 
@@ -109,18 +177,37 @@ export class RunsService {
       await options.inTransaction?.(tx); // first: a caller's refusal rolls the replay back
       const row = replayable(runId, await loadReplayable(tx, runId, true));
       const cursor = options.fromStep ?? row.cursor;
-      if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
+      if (cursor === null)
+        throw new CrossdockError(
+          'RUN_NOT_REPLAYABLE',
+          `Run ${runId} has no step to resume from; name one with fromStep`,
+          { category: 'user', retryable: false },
+        );
       // Checks `again` against the workflow; the marker keeps the keys of every other step.
       await this.#plan(tx, runId, row, cursor, options.again ?? []);
-      await insertReplayMarker(tx, runId, { seq: row.seq + 1, fromStep: cursor, stoppedAt: row.cursor, again: options.again ?? [] }, now);
+      await insertReplayMarker(
+        tx,
+        runId,
+        { seq: row.seq + 1, fromStep: cursor, stoppedAt: row.cursor, again: options.again ?? [] },
+        now,
+      );
       const queued = row.concurrency_key !== null || row.concurrency_limit !== null;
       // The replay continues at a new position: the failed attempt stays in the history.
-      await restartRun(tx, runId, { cursor, queued, now, ...(options.input === undefined ? {} : { input: options.input }) });
+      await restartRun(tx, runId, {
+        cursor,
+        queued,
+        now,
+        ...(options.input === undefined ? {} : { input: options.input }),
+      });
       await closeDeadLetterAsReplayed(tx, runId, now);
       return { workflowId: row.workflow_id, cursor, queued };
     });
     await this.store.wake(replayed.queued ? 'admit' : 'work');
-    this.events.emit('run:replayed', { runId, workflowId: replayed.workflowId, fromStep: replayed.cursor });
+    this.events.emit('run:replayed', {
+      runId,
+      workflowId: replayed.workflowId,
+      fromStep: replayed.cursor,
+    });
     return this.show(runId);
   }
 
@@ -129,7 +216,12 @@ export class RunsService {
    * concurrency key, but `exceptRunId`: what a cancel event does to work in flight for its
    * business object. Runs that end meanwhile are left as they ended. Returns the cancelled ids.
    */
-  async cancelActive(workflowId: string, concurrencyKey: string, reason: string, exceptRunId: string | null = null): Promise<string[]> {
+  async cancelActive(
+    workflowId: string,
+    concurrencyKey: string,
+    reason: string,
+    exceptRunId: string | null = null,
+  ): Promise<string[]> {
     const cancelled: string[] = [];
     for (const id of await activeRunIds(this.store.db, workflowId, concurrencyKey, exceptRunId)) {
       try {
@@ -146,7 +238,13 @@ export class RunsService {
    * Sends a signal to the active runs of a workflow for one business object (its concurrency
    * key); a run not waiting for it yet finds it buffered. Returns the ids signalled.
    */
-  async signalActive(workflowId: string, concurrencyKey: string, name: string, payload: unknown, exceptRunId: string | null = null): Promise<string[]> {
+  async signalActive(
+    workflowId: string,
+    concurrencyKey: string,
+    name: string,
+    payload: unknown,
+    exceptRunId: string | null = null,
+  ): Promise<string[]> {
     const ids = await activeRunIds(this.store.db, workflowId, concurrencyKey, exceptRunId);
     for (const id of ids) await this.signal(id, name, payload);
     return ids;
@@ -156,40 +254,85 @@ export class RunsService {
    * What a replay would do, without doing it: each side-effect step it can reach, the key
    * it will act with, and whether its receiver sees a repeat or it acts again.
    */
-  async previewReplay(runId: string, options: { fromStep?: string; again?: string[] } = {}): Promise<ReplayPreview> {
+  async previewReplay(
+    runId: string,
+    options: { fromStep?: string; again?: string[] } = {},
+  ): Promise<ReplayPreview> {
     const row = replayable(runId, await loadReplayable(this.store.db, assertId(runId), false));
     const cursor = options.fromStep ?? row.cursor;
-    if (cursor === null) throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} has no step to resume from; name one with fromStep`, { category: 'user', retryable: false });
+    if (cursor === null)
+      throw new CrossdockError(
+        'RUN_NOT_REPLAYABLE',
+        `Run ${runId} has no step to resume from; name one with fromStep`,
+        { category: 'user', retryable: false },
+      );
     return this.#plan(this.store.db, runId, row, cursor, options.again ?? []);
   }
 
-  async #plan(db: Kysely<Database>, runId: string, row: ReplayableRow, fromStep: string, again: string[]): Promise<ReplayPreview> {
+  async #plan(
+    db: Kysely<Database>,
+    runId: string,
+    row: ReplayableRow,
+    fromStep: string,
+    again: string[],
+  ): Promise<ReplayPreview> {
     const workflow = await this.catalog.get(row.workflow_id, row.workflow_hash);
-    const [rows, replays] = await Promise.all([loadStepRows(db, [runId]), loadReplayMarkers(db, [runId])]);
-    return planReplay({ id: runId, seq: row.seq, cursor: row.cursor }, workflow, this.steps, rows.get(runId) ?? [], replays.get(runId) ?? [], { fromStep, stoppedAt: row.cursor, again });
+    const [rows, replays] = await Promise.all([
+      loadStepRows(db, [runId]),
+      loadReplayMarkers(db, [runId]),
+    ]);
+    return planReplay(
+      { id: runId, seq: row.seq, cursor: row.cursor },
+      workflow,
+      this.steps,
+      rows.get(runId) ?? [],
+      replays.get(runId) ?? [],
+      { fromStep, stoppedAt: row.cursor, again },
+    );
   }
 
   /** Cancels a run that has not ended. A running step is abandoned at its next checkpoint. */
   async cancel(runId: string, reason = 'cancelled'): Promise<void> {
     const now = this.clock.now();
     const ended = await this.store.db.transaction().execute(async (tx) => {
-      const row = await cancelRun(tx, assertId(runId), { code: 'RUN_CANCELLED', message: reason, category: 'user', retryable: false }, now);
+      const row = await cancelRun(
+        tx,
+        assertId(runId),
+        { code: 'RUN_CANCELLED', message: reason, category: 'user', retryable: false },
+        now,
+      );
       if (!row) {
         const status = await runStatus(tx, runId);
         if (!status) throw notFound(runId);
-        throw new CrossdockError('RUN_ALREADY_ENDED', `Run ${runId} already ended (${status})`, { category: 'user', retryable: false });
+        throw new CrossdockError('RUN_ALREADY_ENDED', `Run ${runId} already ended (${status})`, {
+          category: 'user',
+          retryable: false,
+        });
       }
       return row;
     });
-    if (ended.parent_run_id) await sendSignal(this.store.db, String(ended.parent_run_id), subflowSignalName(runId), { status: 'cancelled', error: null }, now);
+    if (ended.parent_run_id)
+      await sendSignal(
+        this.store.db,
+        String(ended.parent_run_id),
+        subflowSignalName(runId),
+        { status: 'cancelled', error: null },
+        now,
+      );
     await this.store.wake('admit'); // a cancelled keyed run frees its key
     this.events.emit('run:cancelled', { runId, workflowId: ended.workflow_id });
   }
 
   /** Delivers a named signal to a run (buffered if the run is not waiting for it yet). */
   async signal(runId: string, name: string, payload: unknown): Promise<void> {
-    if (name === REPLAY_SIGNAL) throw new CrossdockError('SIGNAL_RESERVED', `"${name}" is the engine's own record of a replay; it cannot be sent`, { category: 'user', retryable: false });
-    if (!(await sendSignal(this.store.db, assertId(runId), name, payload, this.clock.now()))) throw notFound(runId);
+    if (name === REPLAY_SIGNAL)
+      throw new CrossdockError(
+        'SIGNAL_RESERVED',
+        `"${name}" is the engine's own record of a replay; it cannot be sent`,
+        { category: 'user', retryable: false },
+      );
+    if (!(await sendSignal(this.store.db, assertId(runId), name, payload, this.clock.now())))
+      throw notFound(runId);
     await this.store.wake();
   }
 }
@@ -197,16 +340,27 @@ export class RunsService {
 function replayable(runId: string, row: ReplayableRow | undefined): ReplayableRow {
   if (!row) throw notFound(runId);
   if (row.status !== 'failed' && row.status !== 'cancelled') {
-    throw new CrossdockError('RUN_NOT_REPLAYABLE', `Run ${runId} is ${row.status}; only failed or cancelled runs can be replayed`, { category: 'user', retryable: false });
+    throw new CrossdockError(
+      'RUN_NOT_REPLAYABLE',
+      `Run ${runId} is ${row.status}; only failed or cancelled runs can be replayed`,
+      { category: 'user', retryable: false },
+    );
   }
   return row;
 }
 
 function assertId(runId: string): string {
-  if (!/^\d{1,18}$/.test(runId)) throw new CrossdockError('RUN_ID_INVALID', `"${runId}" is not a run id (digits only)`, { category: 'user', retryable: false });
+  if (!/^\d{1,18}$/.test(runId))
+    throw new CrossdockError('RUN_ID_INVALID', `"${runId}" is not a run id (digits only)`, {
+      category: 'user',
+      retryable: false,
+    });
   return runId;
 }
 
 function notFound(runId: string): CrossdockError {
-  return new CrossdockError('RUN_NOT_FOUND', `No run ${runId}`, { category: 'user', retryable: false });
+  return new CrossdockError('RUN_NOT_FOUND', `No run ${runId}`, {
+    category: 'user',
+    retryable: false,
+  });
 }

@@ -18,7 +18,12 @@ export class Scheduler {
 
   constructor(
     private readonly catalog: WorkflowCatalog,
-    private readonly accept: (event: { source: string; type: string; key: string; payload: Record<string, unknown> }) => Promise<unknown>,
+    private readonly accept: (event: {
+      source: string;
+      type: string;
+      key: string;
+      payload: Record<string, unknown>;
+    }) => Promise<unknown>,
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly tickMs = 1000,
@@ -42,17 +47,28 @@ export class Scheduler {
     for (const workflow of this.catalog.current()) {
       const trigger = workflow.definition.trigger;
       if (!trigger?.schedule) continue;
-      const cron = new Cron(trigger.schedule, { paused: true, ...(trigger.timezone ? { timezone: trigger.timezone } : {}) });
+      const cron = new Cron(trigger.schedule, {
+        paused: true,
+        ...(trigger.timezone ? { timezone: trigger.timezone } : {}),
+      });
       const [slot] = cron.previousRuns(1, new Date(now.getTime() + 1));
       if (!slot) continue;
       const slotIso = slot.toISOString();
       if (this.#fired.get(workflow.id) === slotIso) continue;
       try {
-        await this.accept({ source: SCHEDULE_SOURCE, type: SCHEDULE_EVENT, key: `${workflow.id}@${slotIso}`, payload: { workflow: workflow.id, slot: slotIso } });
+        await this.accept({
+          source: SCHEDULE_SOURCE,
+          type: SCHEDULE_EVENT,
+          key: `${workflow.id}@${slotIso}`,
+          payload: { workflow: workflow.id, slot: slotIso },
+        });
         this.#fired.set(workflow.id, slotIso);
         sent.push({ workflowId: workflow.id, slot: slotIso });
       } catch (error) {
-        this.logger.warn({ workflowId: workflow.id, slot: slotIso, err: error }, 'schedule could not fire; will try again');
+        this.logger.warn(
+          { workflowId: workflow.id, slot: slotIso, err: error },
+          'schedule could not fire; will try again',
+        );
       }
     }
     return sent;

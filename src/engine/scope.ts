@@ -23,7 +23,14 @@ export interface RunMemory {
 }
 
 export function emptyMemory(): RunMemory {
-  return { steps: {}, line: {}, completions: {}, again: {}, lastOutput: null, resumeState: undefined };
+  return {
+    steps: {},
+    line: {},
+    completions: {},
+    again: {},
+    lastOutput: null,
+    resumeState: undefined,
+  };
 }
 
 /**
@@ -31,21 +38,34 @@ export function emptyMemory(): RunMemory {
  * marker applies before the checkpoints at or after its seq. `onRow`, if given, sees each
  * checkpoint with the memory as it was when that step ran (for the keys it used).
  */
-export function memoryFromCheckpoints(rows: StepRow[], currentSeq: number, replays: readonly ReplayMarker[] = [], onRow?: (row: StepRow, memory: RunMemory) => void): RunMemory {
+export function memoryFromCheckpoints(
+  rows: StepRow[],
+  currentSeq: number,
+  replays: readonly ReplayMarker[] = [],
+  onRow?: (row: StepRow, memory: RunMemory) => void,
+): RunMemory {
   const memory = emptyMemory();
   let next = 0;
   for (const row of rows) {
-    while (next < replays.length && replays[next]!.seq <= row.seq) applyReplay(memory, replays[next++]!);
+    while (next < replays.length && replays[next]!.seq <= row.seq)
+      applyReplay(memory, replays[next++]!);
     onRow?.(row, memory);
-    if (row.status === 'completed') recordCompletion(memory, row.step_id, row.seq, row.output ?? null);
-    else if (row.status === 'failed') memory.steps[row.step_id] = { output: null, error: row.error ?? null };
+    if (row.status === 'completed')
+      recordCompletion(memory, row.step_id, row.seq, row.output ?? null);
+    else if (row.status === 'failed')
+      memory.steps[row.step_id] = { output: null, error: row.error ?? null };
     else if (row.seq === currentSeq) memory.resumeState = row.output ?? null;
   }
   while (next < replays.length) applyReplay(memory, replays[next++]!);
   return memory;
 }
 
-export function recordCompletion(memory: RunMemory, stepId: string, seq: number, output: unknown): void {
+export function recordCompletion(
+  memory: RunMemory,
+  stepId: string,
+  seq: number,
+  output: unknown,
+): void {
   memory.steps[stepId] = { output, error: null };
   (memory.line[stepId] ??= []).push(seq);
   memory.completions[stepId] = (memory.completions[stepId] ?? 0) + 1;
@@ -55,9 +75,13 @@ export function recordCompletion(memory: RunMemory, stepId: string, seq: number,
 /** A replay from `fromStep` redoes its last completion and what followed: those leave the line. */
 export function applyReplay(memory: RunMemory, replay: ReplayMarker): void {
   // From the step the run stopped at: that execution never completed, nothing is redone.
-  const redone = replay.fromStep === replay.stoppedAt ? undefined : memory.line[replay.fromStep]?.filter((seq) => seq < replay.seq).at(-1);
+  const redone =
+    replay.fromStep === replay.stoppedAt
+      ? undefined
+      : memory.line[replay.fromStep]?.filter((seq) => seq < replay.seq).at(-1);
   if (redone !== undefined) {
-    for (const [stepId, seqs] of Object.entries(memory.line)) memory.line[stepId] = seqs.filter((seq) => seq < redone);
+    for (const [stepId, seqs] of Object.entries(memory.line))
+      memory.line[stepId] = seqs.filter((seq) => seq < redone);
   }
   for (const stepId of replay.again) memory.again[stepId] = (memory.again[stepId] ?? 0) + 1;
 }
@@ -72,8 +96,15 @@ export function applyReplay(memory: RunMemory, replay: ReplayMarker): void {
  * decides rather than acts (`decidesAgainOnReplay`, an approval) counts every completion, so
  * a replay asks again.
  */
-export function idempotencyKey(runId: string, stepId: string, memory: RunMemory, decidesAgainOnReplay = false): string {
-  const n = decidesAgainOnReplay ? (memory.completions[stepId] ?? 0) : (memory.line[stepId]?.length ?? 0);
+export function idempotencyKey(
+  runId: string,
+  stepId: string,
+  memory: RunMemory,
+  decidesAgainOnReplay = false,
+): string {
+  const n = decidesAgainOnReplay
+    ? (memory.completions[stepId] ?? 0)
+    : (memory.line[stepId]?.length ?? 0);
   const again = memory.again[stepId] ?? 0;
   return again === 0 ? `${runId}:${stepId}:${n}` : `${runId}:${stepId}:${n}:again-${again}`;
 }

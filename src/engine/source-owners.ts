@@ -30,7 +30,11 @@ export class SourceOwners {
   }
 
   ownerOf(source: string): Door | null {
-    return this.#exact.get(source) ?? this.#prefixes.find(([prefix]) => source.startsWith(prefix))?.[1] ?? null;
+    return (
+      this.#exact.get(source) ??
+      this.#prefixes.find(([prefix]) => source.startsWith(prefix))?.[1] ??
+      null
+    );
   }
 
   isReserved(source: string): boolean {
@@ -40,10 +44,14 @@ export class SourceOwners {
   assertMayWrite(source: string, door: Door): void {
     const owner = this.ownerOf(source);
     if (owner === null || door === 'engine' || owner === door) return;
-    throw new CrossdockError('EVENT_SOURCE_RESERVED', `Source "${source}" is reserved: only ${owner === 'engine' ? 'Crossdock itself' : `its ${owner} ingress`} may send events as it`, {
-      category: 'user',
-      retryable: false,
-      details: [{ path: 'source', message: 'reserved' }],
-    });
+    throw new CrossdockError(
+      'EVENT_SOURCE_RESERVED',
+      `Source "${source}" is reserved: only ${owner === 'engine' ? 'Crossdock itself' : `its ${owner} ingress`} may send events as it`,
+      {
+        category: 'user',
+        retryable: false,
+        details: [{ path: 'source', message: 'reserved' }],
+      },
+    );
   }
 }

@@ -16,7 +16,11 @@ export class StepRegistry implements StepTypeLookup {
 
   register(type: StepType<any>): this {
     if (this.#types.has(type.type)) {
-      throw new CrossdockError('STEP_TYPE_DUPLICATE', `Step type "${type.type}" is registered twice`, { category: 'bug' });
+      throw new CrossdockError(
+        'STEP_TYPE_DUPLICATE',
+        `Step type "${type.type}" is registered twice`,
+        { category: 'bug' },
+      );
     }
     this.#types.set(type.type, type as StepType<unknown>);
     return this;
@@ -32,4 +36,15 @@ export class StepRegistry implements StepTypeLookup {
 }
 
 /** The engine's own step types; connectors add theirs in the composition root. */
-export const engineStepTypes = (): StepType<any>[] => [transformStep, branchStep, switchStep, failStep, logStep, waitStep, subflowStep, emitStep, cancelRunsStep, signalRunsStep];
+export const engineStepTypes = (): StepType<any>[] => [
+  transformStep,
+  branchStep,
+  switchStep,
+  failStep,
+  logStep,
+  waitStep,
+  subflowStep,
+  emitStep,
+  cancelRunsStep,
+  signalRunsStep,
+];

@@ -25,7 +25,11 @@ export const STORE_RETRY: RetryPolicy = {
  * second time after a commit whose answer was lost must change nothing more (a key, a
  * fence). Each call site says why that holds.
  */
-export async function retryOnStoreFault<T>(transaction: () => Promise<T>, random: Random, policy: RetryPolicy = STORE_RETRY): Promise<T> {
+export async function retryOnStoreFault<T>(
+  transaction: () => Promise<T>,
+  random: Random,
+  policy: RetryPolicy = STORE_RETRY,
+): Promise<T> {
   for (let failed = 1; ; failed++) {
     try {
       return await transaction();

@@ -1,6 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../observability/index.ts';
-import { admitQueuedRuns, claimRuns, isStoreFault, loadEvents, loadReplayMarkers, loadStepRows, nextDueAt, renewLeases, type CaseEventSink, type ClaimedRun, type Store } from '../store/index.ts';
+import {
+  admitQueuedRuns,
+  claimRuns,
+  isStoreFault,
+  loadEvents,
+  loadReplayMarkers,
+  loadStepRows,
+  nextDueAt,
+  renewLeases,
+  type CaseEventSink,
+  type ClaimedRun,
+  type Store,
+} from '../store/index.ts';
 import { Checkpointer } from './checkpointer.ts';
 import type { Clock } from './clock.ts';
 import { RunDriver, type DriverDeps } from './run-driver.ts';
@@ -48,13 +60,29 @@ export class Worker {
   #lastAdmission = 0;
   #admissionWanted = true;
 
-  constructor(deps: Omit<DriverDeps, 'checkpointer'> & { caseEvents?: CaseEventSink }, private readonly options: WorkerOptions, id = `w-${randomUUID().slice(0, 8)}`) {
+  constructor(
+    deps: Omit<DriverDeps, 'checkpointer'> & { caseEvents?: CaseEventSink },
+    private readonly options: WorkerOptions,
+    id = `w-${randomUUID().slice(0, 8)}`,
+  ) {
     this.id = id;
     this.#store = deps.store;
     this.#clock = deps.clock;
     this.#logger = deps.logger.child({ workerId: id });
     this.#events = deps.events;
-    this.#driver = new RunDriver({ ...deps, logger: this.#logger, checkpointer: new Checkpointer(deps.store, id, options.checkpointBatch, options.checkpointLingerMs, () => this.#inFlight.size, deps.caseEvents, deps.random) });
+    this.#driver = new RunDriver({
+      ...deps,
+      logger: this.#logger,
+      checkpointer: new Checkpointer(
+        deps.store,
+        id,
+        options.checkpointBatch,
+        options.checkpointLingerMs,
+        () => this.#inFlight.size,
+        deps.caseEvents,
+        deps.random,
+      ),
+    });
     this.#random = deps.random;
   }
 
@@ -67,8 +95,13 @@ export class Worker {
     this.#running = true;
     this.#unsubscribe = this.#store.onWake((reason) => this.wake(reason === 'admit'));
     // A run cancelled in this process stops its step in flight now, not at the next renewal.
-    this.#offCancelled = this.#events.on('run:cancelled', ({ runId }) => this.#inFlight.get(runId)?.abort());
-    this.#heartbeat = setInterval(() => void this.#renew(), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    this.#offCancelled = this.#events.on('run:cancelled', ({ runId }) =>
+      this.#inFlight.get(runId)?.abort(),
+    );
+    this.#heartbeat = setInterval(
+      () => void this.#renew(),
+      Math.max(50, Math.floor(this.options.leaseMs / 3)),
+    );
     this.#loop = this.#run();
   }
 
@@ -87,7 +120,8 @@ export class Worker {
     this.wake();
     await this.#loop;
     const deadline = Date.now() + this.options.drainTimeoutMs;
-    while (this.#inFlight.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.#inFlight.size > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
     for (const controller of this.#inFlight.values()) controller.abort();
     clearInterval(this.#heartbeat);
   }
@@ -99,9 +133,20 @@ export class Worker {
         await this.#admitIfDue();
         // Refill in batches, not one slot at a time: one claim statement per batch of runs.
         const free = this.options.concurrency - this.#inFlight.size;
-        const refill = free >= Math.max(1, Math.floor(this.options.concurrency / 4)) || this.#inFlight.size === 0;
+        const refill =
+          free >= Math.max(1, Math.floor(this.options.concurrency / 4)) ||
+          this.#inFlight.size === 0;
         const want = refill ? Math.min(free, this.options.claimBatch) : 0;
-        const claimed = want > 0 ? await claimRuns(this.#store.db, this.id, want, this.#clock.now(), this.options.leaseMs) : [];
+        const claimed =
+          want > 0
+            ? await claimRuns(
+                this.#store.db,
+                this.id,
+                want,
+                this.#clock.now(),
+                this.options.leaseMs,
+              )
+            : [];
         if (claimed.length > 0) await this.#dispatch(claimed);
         this.#storeBack();
         if (claimed.length === want && want > 0) continue;
@@ -123,13 +168,25 @@ export class Worker {
       return 1000;
     }
     this.#storeFaults++;
-    if (this.#storeFaults === 1) this.#logger.warn({ code: error.code, err: error }, 'store unavailable; the worker waits for it and resumes');
-    return retryDelayMs({ ...STORE_RETRY, max_delay_ms: 5_000 }, this.#storeFaults, { ...error.toJSON(), retryAfterMs: 0 }, this.#random);
+    if (this.#storeFaults === 1)
+      this.#logger.warn(
+        { code: error.code, err: error },
+        'store unavailable; the worker waits for it and resumes',
+      );
+    return retryDelayMs(
+      { ...STORE_RETRY, max_delay_ms: 5_000 },
+      this.#storeFaults,
+      { ...error.toJSON(), retryAfterMs: 0 },
+      this.#random,
+    );
   }
 
   #storeBack(): void {
     if (this.#storeFaults === 0) return;
-    this.#logger.warn({ failedPasses: this.#storeFaults }, 'store available again; the worker resumed');
+    this.#logger.warn(
+      { failedPasses: this.#storeFaults },
+      'store available again; the worker resumed',
+    );
     this.#storeFaults = 0;
   }
 
@@ -144,20 +201,42 @@ export class Worker {
   async #dispatch(claimed: ClaimedRun[]): Promise<void> {
     const ids = claimed.map((r) => r.id);
     // Reads only: safe to ask again. Given up, the claimed runs wait for their leases to expire.
-    const [rows, events] = await retryOnStoreFault(() => Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]), this.#random);
+    const [rows, events] = await retryOnStoreFault(
+      () => Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]),
+      this.#random,
+    );
     // Replay markers are read only for runs whose history allows a replay (most have none).
-    const replayed = claimed.filter((run) => mayHaveBeenReplayed(rows.get(run.id) ?? [], run.seq)).map((run) => run.id);
-    const replays = await retryOnStoreFault(() => loadReplayMarkers(this.#store.db, replayed), this.#random);
+    const replayed = claimed
+      .filter((run) => mayHaveBeenReplayed(rows.get(run.id) ?? [], run.seq))
+      .map((run) => run.id);
+    const replays = await retryOnStoreFault(
+      () => loadReplayMarkers(this.#store.db, replayed),
+      this.#random,
+    );
     for (const run of claimed) {
       const controller = new AbortController();
       this.#inFlight.set(run.id, controller);
       const memory = memoryFromCheckpoints(rows.get(run.id) ?? [], run.seq, replays.get(run.id));
       this.#driver
-        .drive(run, memory, run.event_id ? (events.get(run.event_id) ?? null) : null, controller.signal)
+        .drive(
+          run,
+          memory,
+          run.event_id ? (events.get(run.event_id) ?? null) : null,
+          controller.signal,
+        )
         .then((result) => {
-          if (result === 'ended' && (run.concurrency_key !== null || run.concurrency_limit !== null)) this.#admissionWanted = true;
+          if (
+            result === 'ended' &&
+            (run.concurrency_key !== null || run.concurrency_limit !== null)
+          )
+            this.#admissionWanted = true;
         })
-        .catch((error) => this.#logger.warn({ err: error, runId: run.id }, 'run left to lease expiry after a store error'))
+        .catch((error) =>
+          this.#logger.warn(
+            { err: error, runId: run.id },
+            'run left to lease expiry after a store error',
+          ),
+        )
         .finally(() => {
           this.#inFlight.delete(run.id);
           this.wake();
@@ -170,7 +249,14 @@ export class Worker {
     const out = new Map<string, unknown>();
     if (ids.length === 0) return out;
     for (const e of await loadEvents(this.#store.db, ids)) {
-      out.set(String(e.id), { id: String(e.id), source: e.source, type: e.type, key: e.dedupe_key, payload: e.payload, receivedAt: new Date(e.received_at).toISOString() });
+      out.set(String(e.id), {
+        id: String(e.id),
+        source: e.source,
+        type: e.type,
+        key: e.dedupe_key,
+        payload: e.payload,
+        receivedAt: new Date(e.received_at).toISOString(),
+      });
     }
     return out;
   }
@@ -203,14 +289,17 @@ export class Worker {
     const ids = [...this.#inFlight.keys()];
     if (ids.length === 0) return;
     try {
-      const held = new Set(await renewLeases(this.#store.db, this.id, ids, this.#clock.now(), this.options.leaseMs));
+      const held = new Set(
+        await renewLeases(this.#store.db, this.id, ids, this.#clock.now(), this.options.leaseMs),
+      );
       for (const id of ids) {
         // A run that ended or parked in the meantime is gone from #inFlight; only live ones lost their lease.
         if (!held.has(id) && this.#inFlight.has(id)) this.#inFlight.get(id)!.abort();
       }
     } catch (error) {
       // With the store away the leases may run out; the fenced checkpoints then say so.
-      if (!isStoreFault(error) || this.#storeFaults === 0) this.#logger.warn({ err: error }, 'lease renewal failed');
+      if (!isStoreFault(error) || this.#storeFaults === 0)
+        this.#logger.warn({ err: error }, 'lease renewal failed');
     }
   }
 }

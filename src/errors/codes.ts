@@ -248,6 +248,10 @@ export function isErrorCode(value: string): value is ErrorCode {
 }
 
 /** The registry's entries of some codes: what a connector shows of its own codes. */
-export function pickErrorCodes<const C extends ErrorCode>(codes: readonly C[]): { readonly [K in C]: (typeof ERROR_CODES)[K] } {
-  return Object.fromEntries(codes.map((code) => [code, ERROR_CODES[code]])) as { [K in C]: (typeof ERROR_CODES)[K] };
+export function pickErrorCodes<const C extends ErrorCode>(
+  codes: readonly C[],
+): { readonly [K in C]: (typeof ERROR_CODES)[K] } {
+  return Object.fromEntries(codes.map((code) => [code, ERROR_CODES[code]])) as {
+    [K in C]: (typeof ERROR_CODES)[K];
+  };
 }

@@ -8,7 +8,13 @@ import { ErrorCategory } from './category.ts';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from './codes.ts';
 
 export { ErrorCategory };
-export { ERROR_CODES, isErrorCode, pickErrorCodes, type ErrorCode, type ErrorCodeSpec } from './codes.ts';
+export {
+  ERROR_CODES,
+  isErrorCode,
+  pickErrorCodes,
+  type ErrorCode,
+  type ErrorCodeSpec,
+} from './codes.ts';
 
 declare const foreign: unique symbol;
 /**
@@ -46,7 +52,11 @@ class CrossdockErrorClass extends Error {
   readonly retryAfterMs: number | undefined;
   readonly details: ErrorDetail[];
 
-  constructor(code: ErrorCode | ForeignCode, message: string, options: CrossdockErrorOptions | ForeignErrorOptions = {}) {
+  constructor(
+    code: ErrorCode | ForeignCode,
+    message: string,
+    options: CrossdockErrorOptions | ForeignErrorOptions = {},
+  ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     // A foreign code that happens to spell a registry code keeps the category it was given.
     const spec = isErrorCode(code) ? ERROR_CODES[code] : undefined;
@@ -79,7 +89,11 @@ class CrossdockErrorClass extends Error {
 
 export interface CrossdockErrorConstructor {
   /** Only a registry code: a mistyped one, or a category other than the registry's, fails typechecking. */
-  new <C extends ErrorCode>(code: C, message: string, options?: CrossdockErrorOptions<C>): CrossdockError;
+  new <C extends ErrorCode>(
+    code: C,
+    message: string,
+    options?: CrossdockErrorOptions<C>,
+  ): CrossdockError;
   readonly prototype: CrossdockError;
   foreign(code: string, message: string, options: ForeignErrorOptions): CrossdockError;
 }
@@ -93,7 +107,12 @@ export function httpStatusOf(error: CrossdockError): number {
   return STATUS_BY_CATEGORY[error.category];
 }
 
-const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = { user: 400, policy: 422, transient: 503, bug: 500 };
+const STATUS_BY_CATEGORY: Record<ErrorCategory, number> = {
+  user: 400,
+  policy: 422,
+  transient: 503,
+  bug: 500,
+};
 
 export interface SerializedError {
   code: string;
@@ -116,5 +135,9 @@ export function isCrossdockError(value: unknown): value is CrossdockError {
 export function toCrossdockError(value: unknown): CrossdockError {
   if (value instanceof CrossdockError) return value;
   const message = value instanceof Error ? value.message : String(value);
-  return new CrossdockError('INTERNAL', message, { category: 'bug', retryable: false, cause: value });
+  return new CrossdockError('INTERNAL', message, {
+    category: 'bug',
+    retryable: false,
+    cause: value,
+  });
 }

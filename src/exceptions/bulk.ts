@@ -6,7 +6,9 @@ import type { Actor, ExceptionsService } from './service.ts';
 
 export const BULK_MAX = 1000;
 
-export type BulkRequest = ({ ids: string[]; group?: undefined } | { group: string; ids?: undefined }) &
+export type BulkRequest = (
+  { ids: string[]; group?: undefined } | { group: string; ids?: undefined }
+) &
   (
     | { action: 'retry' }
     | { action: 'resolve'; reasonCode: ReasonCode; note?: string | null }
@@ -25,16 +27,32 @@ export interface BulkResult {
  * Each case is its own transaction (with its own history row and audit entry), so one
  * refusal (a case closed meanwhile) does not undo the others; each result says which.
  */
-export async function bulkAct(service: ExceptionsService, db: Db, request: BulkRequest, who: Actor): Promise<BulkResult[]> {
-  if ((request.ids === undefined) === (request.group === undefined)) throw exceptionErrors.bulkTarget();
+export async function bulkAct(
+  service: ExceptionsService,
+  db: Db,
+  request: BulkRequest,
+  who: Actor,
+): Promise<BulkResult[]> {
+  if ((request.ids === undefined) === (request.group === undefined))
+    throw exceptionErrors.bulkTarget();
   const ids = request.ids ?? (await groupCaseIds(db, parseGroupKey(request.group!), BULK_MAX));
   const results: BulkResult[] = [];
   for (const id of [...new Set(ids)].slice(0, BULK_MAX)) {
     try {
       if (request.action === 'retry') await service.retry(id, who);
-      else if (request.action === 'resolve') await service.resolve(id, request.reasonCode, request.note ?? null, who);
-      else if (request.action === 'act') await service.act(id, request.caseAction, request.note ?? null, who);
-      else await service.assign(id, { ...(request.team === undefined ? {} : { team: request.team }), ...(request.userId === undefined ? {} : { userId: request.userId }) }, who);
+      else if (request.action === 'resolve')
+        await service.resolve(id, request.reasonCode, request.note ?? null, who);
+      else if (request.action === 'act')
+        await service.act(id, request.caseAction, request.note ?? null, who);
+      else
+        await service.assign(
+          id,
+          {
+            ...(request.team === undefined ? {} : { team: request.team }),
+            ...(request.userId === undefined ? {} : { userId: request.userId }),
+          },
+          who,
+        );
       results.push({ id, ok: true });
     } catch (error) {
       if (!(error instanceof CrossdockError) || error.category === 'bug') throw error;

@@ -2,7 +2,11 @@ import { AuditLog } from '../audit/index.ts';
 import type { CaseEventSink } from '../store/index.ts';
 
 /** The audit actions of what the engine does to cases, named as the queue's own (`exception.open`, `exception.resolve`). */
-const ACTION = { opened: 'exception.open', failed_again: 'exception.failed_again', resolved: 'exception.resolve' } as const;
+const ACTION = {
+  opened: 'exception.open',
+  failed_again: 'exception.failed_again',
+  resolved: 'exception.resolve',
+} as const;
 
 /**
  * Audits the cases the engine opens (a run failed for good), reopens (a retried run failed
@@ -13,7 +17,15 @@ export function auditCaseEvents(now: () => Date): CaseEventSink {
   return async (tx, events) => {
     const audit = new AuditLog(tx, now);
     for (const e of events) {
-      await audit.append({ actor: 'engine', action: ACTION[e.action], target: `exception:${e.caseId}`, details: { run: e.runId, ...e.details } }, tx);
+      await audit.append(
+        {
+          actor: 'engine',
+          action: ACTION[e.action],
+          target: `exception:${e.caseId}`,
+          details: { run: e.runId, ...e.details },
+        },
+        tx,
+      );
     }
   };
 }

@@ -3,7 +3,14 @@ import { CrossdockError, type ErrorCode } from '../errors/index.ts';
 import type { CaseRow as StoreCaseRow } from '../store/index.ts';
 
 /** event_conflict and event_order are opened by the intake (a key reused with another payload, an event out of order). */
-export const CaseType = { deadLetter: 'dead_letter', odooRefusal: 'odoo_refusal', raised: 'raised', check: 'check', eventConflict: 'event_conflict', eventOrder: 'event_order' } as const;
+export const CaseType = {
+  deadLetter: 'dead_letter',
+  odooRefusal: 'odoo_refusal',
+  raised: 'raised',
+  check: 'check',
+  eventConflict: 'event_conflict',
+  eventOrder: 'event_order',
+} as const;
 export type CaseType = (typeof CaseType)[keyof typeof CaseType];
 export const CASE_TYPES = Object.values(CaseType) as [CaseType, ...CaseType[]];
 
@@ -12,11 +19,21 @@ export const CASE_TYPES = Object.values(CaseType) as [CaseType, ...CaseType[]];
  * closes it as resolved, failed opens it again). replayed: closed by a replay made outside
  * the queue (POST /runs/:id/replay). resolved: closed with a reason code.
  */
-export const CaseStatus = { open: 'open', retrying: 'retrying', replayed: 'replayed', resolved: 'resolved' } as const;
+export const CaseStatus = {
+  open: 'open',
+  retrying: 'retrying',
+  replayed: 'replayed',
+  resolved: 'resolved',
+} as const;
 export type CaseStatus = (typeof CaseStatus)[keyof typeof CaseStatus];
 export const CASE_STATUSES = Object.values(CaseStatus) as [CaseStatus, ...CaseStatus[]];
 
-export const Severity = { low: 'low', medium: 'medium', high: 'high', critical: 'critical' } as const;
+export const Severity = {
+  low: 'low',
+  medium: 'medium',
+  high: 'high',
+  critical: 'critical',
+} as const;
 export type Severity = (typeof Severity)[keyof typeof Severity];
 export const SEVERITIES = Object.values(Severity) as [Severity, ...Severity[]];
 
@@ -57,7 +74,11 @@ export function caseActions(r: Pick<CaseRow, 'kind' | 'run_id' | 'status' | 'det
 }
 
 /** What a case is about: an Odoo record, a shipment ... */
-export const Subject = z.strictObject({ model: z.string().min(1).max(200), id: z.union([z.string().max(200), z.number()]), name: z.string().max(500).optional() });
+export const Subject = z.strictObject({
+  model: z.string().min(1).max(200),
+  id: z.union([z.string().max(200), z.number()]),
+  name: z.string().max(500).optional(),
+});
 export type Subject = z.infer<typeof Subject>;
 
 /** Defaults (docs/EXCEPTIONS.md); dead letters get theirs in the checkpoint SQL (src/store). */
@@ -99,7 +120,8 @@ export interface CaseEvent {
   details: Record<string, unknown>;
 }
 
-const iso = (d: Date | string | null): string | null => (d === null ? null : new Date(d).toISOString());
+const iso = (d: Date | string | null): string | null =>
+  d === null ? null : new Date(d).toISOString();
 
 export function toView(r: CaseRow, now: Date): CaseView {
   const openedAt = new Date(r.opened_at);
@@ -116,7 +138,10 @@ export function toView(r: CaseRow, now: Date): CaseView {
     errorCode: r.error_code,
     errorMessage: r.error?.message ?? null,
     subject: r.subject,
-    owner: { team: r.owner_team, userId: r.owner_user_id === null ? null : String(r.owner_user_id) },
+    owner: {
+      team: r.owner_team,
+      userId: r.owner_user_id === null ? null : String(r.owner_user_id),
+    },
     openedAt: openedAt.toISOString(),
     dueAt: iso(r.due_at),
     ageMs: Math.max(0, end.getTime() - openedAt.getTime()),
@@ -128,11 +153,19 @@ export function toView(r: CaseRow, now: Date): CaseView {
 }
 
 /** A root-cause group: same workflow, step and error code. Ids cannot hold ':', so the key splits back. */
-export function groupKey(workflowId: string | null, stepId: string | null, errorCode: string | null): string {
+export function groupKey(
+  workflowId: string | null,
+  stepId: string | null,
+  errorCode: string | null,
+): string {
   return [workflowId ?? '', stepId ?? '', errorCode ?? ''].join(':');
 }
 
-export function parseGroupKey(key: string): { workflowId: string | null; stepId: string | null; errorCode: string | null } {
+export function parseGroupKey(key: string): {
+  workflowId: string | null;
+  stepId: string | null;
+  errorCode: string | null;
+} {
   const parts = key.split(':');
   if (parts.length !== 3) throw exceptionErrors.groupInvalid(key);
   const [w, s, c] = parts.map((p) => (p === '' ? null : p));
@@ -140,18 +173,40 @@ export function parseGroupKey(key: string): { workflowId: string | null; stepId:
 }
 
 const user = (code: ErrorCode, message: string, details?: { path: string; message: string }[]) =>
-  new CrossdockError(code, message, { category: 'user', retryable: false, ...(details ? { details } : {}) });
+  new CrossdockError(code, message, {
+    category: 'user',
+    retryable: false,
+    ...(details ? { details } : {}),
+  });
 
 export const exceptionErrors = {
-  idInvalid: (id: string, what = 'an exception case id') => user('EXCEPTION_ID_INVALID', `"${id}" is not ${what} (digits only)`),
+  idInvalid: (id: string, what = 'an exception case id') =>
+    user('EXCEPTION_ID_INVALID', `"${id}" is not ${what} (digits only)`),
   notFound: (id: string) => user('EXCEPTION_NOT_FOUND', `No exception case ${id}`),
   illegal: (id: string, status: string, action: string, why?: string) =>
-    user('EXCEPTION_ILLEGAL_TRANSITION', `Exception case ${id} is ${status}; it cannot be ${action}${why ? ` (${why})` : ''}`),
+    user(
+      'EXCEPTION_ILLEGAL_TRANSITION',
+      `Exception case ${id} is ${status}; it cannot be ${action}${why ? ` (${why})` : ''}`,
+    ),
   notRetryable: (id: string, type: string, actions: string[] = []) =>
-    user('EXCEPTION_NOT_RETRYABLE', `Exception case ${id} is of type ${type} and has no failed run to retry; ${actions.length > 0 ? `use one of its actions (${actions.join(', ')}) or resolve it` : 'resolve it instead'}`),
+    user(
+      'EXCEPTION_NOT_RETRYABLE',
+      `Exception case ${id} is of type ${type} and has no failed run to retry; ${actions.length > 0 ? `use one of its actions (${actions.join(', ')}) or resolve it` : 'resolve it instead'}`,
+    ),
   actionNotAllowed: (id: string, type: string, action: string, allowed: string[]) =>
-    user('EXCEPTION_ACTION_NOT_ALLOWED', `Exception case ${id} (${type}) does not offer "${action}"; it offers ${allowed.length === 0 ? 'no action now' : allowed.join(', ')}`, [{ path: 'action', message: `one of: ${allowed.join(', ') || 'none'}` }]),
+    user(
+      'EXCEPTION_ACTION_NOT_ALLOWED',
+      `Exception case ${id} (${type}) does not offer "${action}"; it offers ${allowed.length === 0 ? 'no action now' : allowed.join(', ')}`,
+      [{ path: 'action', message: `one of: ${allowed.join(', ') || 'none'}` }],
+    ),
   groupInvalid: (key: string) =>
-    user('EXCEPTION_GROUP_INVALID', `"${key}" is not a root-cause group key (workflow:step:code, as GET /api/v1/exceptions/groups gives)`, [{ path: 'group', message: 'use a key from groups()' }]),
-  bulkTarget: () => user('EXCEPTION_BULK_TARGET', 'Name the cases: either ids or group (not both, not neither)', [{ path: 'ids', message: 'ids or group' }]),
+    user(
+      'EXCEPTION_GROUP_INVALID',
+      `"${key}" is not a root-cause group key (workflow:step:code, as GET /api/v1/exceptions/groups gives)`,
+      [{ path: 'group', message: 'use a key from groups()' }],
+    ),
+  bulkTarget: () =>
+    user('EXCEPTION_BULK_TARGET', 'Name the cases: either ids or group (not both, not neither)', [
+      { path: 'ids', message: 'ids or group' },
+    ]),
 };

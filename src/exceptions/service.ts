@@ -6,10 +6,32 @@ import { CrossdockError } from '../errors/index.ts';
 import { bulkAct, type BulkRequest, type BulkResult } from './bulk.ts';
 import { runAndFailedStep, type FailedStep, type RunOfCase } from './detail.ts';
 import {
-  CASE_ACTION_SIGNAL, CASE_ACTIONS, CASE_TYPES, caseActions, DEFAULT_SLA_HOURS, exceptionErrors, groupKey, HOUR_MS, SEVERITIES, Subject, toView,
-  type CaseEvent, type CaseRow, type CaseStatus, type CaseView, type ReasonCode,
+  CASE_ACTION_SIGNAL,
+  CASE_ACTIONS,
+  CASE_TYPES,
+  caseActions,
+  DEFAULT_SLA_HOURS,
+  exceptionErrors,
+  groupKey,
+  HOUR_MS,
+  SEVERITIES,
+  Subject,
+  toView,
+  type CaseEvent,
+  type CaseRow,
+  type CaseStatus,
+  type CaseView,
+  type ReasonCode,
 } from './model.ts';
-import { caseAging, caseGroups, caseHistory, insertCase, listCases, recordEvent, updateCase } from '../store/index.ts';
+import {
+  caseAging,
+  caseGroups,
+  caseHistory,
+  insertCase,
+  listCases,
+  recordEvent,
+  updateCase,
+} from '../store/index.ts';
 import { checkedFilter, loadCase, type CaseFilter, type Db } from './queries.ts';
 
 export interface ExceptionsOptions {
@@ -32,14 +54,29 @@ export const OpenCaseInput = z.strictObject({
   severity: z.enum(SEVERITIES).default('medium'),
   title: z.string().trim().min(1).max(500),
   subject: Subject.optional(),
-  owner: z.strictObject({ team: z.string().trim().min(1).max(100).optional(), userId: z.string().regex(/^\d{1,18}$/).optional() }).optional(),
-  slaHours: z.number().positive().max(24 * 365).optional(),
+  owner: z
+    .strictObject({
+      team: z.string().trim().min(1).max(100).optional(),
+      userId: z
+        .string()
+        .regex(/^\d{1,18}$/)
+        .optional(),
+    })
+    .optional(),
+  slaHours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .optional(),
   /** Groups the case with others of the same cause (like an error code): CREDIT_HOLD, PO_LATE ... */
   code: z.string().trim().min(1).max(100).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
   /** Idempotency: opening again with the same key finds the case opened first. */
   key: z.string().min(1).max(500).optional(),
-  runId: z.string().regex(/^\d{1,18}$/).optional(),
+  runId: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .optional(),
   workflowId: z.string().max(200).optional(),
   stepId: z.string().max(200).optional(),
 });
@@ -58,7 +95,9 @@ export type CaseDetail = CaseView & {
 /** What the audit log keeps of a payload: itself when small, else its size and sha256. */
 function auditable(value: unknown): unknown {
   const text = JSON.stringify(value ?? null);
-  return text.length <= 4096 ? (value ?? null) : { bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') };
+  return text.length <= 4096
+    ? (value ?? null)
+    : { bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') };
 }
 
 const CLOSED: readonly CaseStatus[] = ['resolved', 'replayed'];
@@ -80,25 +119,60 @@ export class ExceptionsService {
    * Opens a case (a scheduled check, a `raise_exception` step); with a key, at most once.
    * With `tx` the case, its history and audit entry commit (or not) with the caller's change.
    */
-  async openCase(input: OpenCaseInput, who: Actor, kind: 'check' | 'raised' = 'check', tx?: Db): Promise<{ case: CaseView; created: boolean }> {
+  async openCase(
+    input: OpenCaseInput,
+    who: Actor,
+    kind: 'check' | 'raised' = 'check',
+    tx?: Db,
+  ): Promise<{ case: CaseView; created: boolean }> {
     const parsed = OpenCaseInput.safeParse(input);
     if (!parsed.success) {
-      throw new CrossdockError('EXCEPTION_CASE_INVALID', 'The exception case to open is not valid', {
-        category: 'user', retryable: false, details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-      });
+      throw new CrossdockError(
+        'EXCEPTION_CASE_INVALID',
+        'The exception case to open is not valid',
+        {
+          category: 'user',
+          retryable: false,
+          details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+        },
+      );
     }
     const c = parsed.data;
     const now = this.#o.now();
     const due = new Date(now.getTime() + (c.slaHours ?? DEFAULT_SLA_HOURS) * HOUR_MS);
     const open = async (tx: Db) => {
-      const { row: inserted, created } = await insertCase(tx, {
-        kind, runId: c.runId ?? null, stepId: c.stepId ?? null, type: c.type, severity: c.severity, title: c.title, subject: c.subject ?? null,
-        ownerTeam: c.owner?.team ?? null, ownerUserId: c.owner?.userId ?? null, dueAt: due, errorCode: c.code ?? null, workflowId: c.workflowId ?? null,
-        details: c.details ?? null, openKey: c.key ?? null,
-      }, now).catch(ownerUnknown);
+      const { row: inserted, created } = await insertCase(
+        tx,
+        {
+          kind,
+          runId: c.runId ?? null,
+          stepId: c.stepId ?? null,
+          type: c.type,
+          severity: c.severity,
+          title: c.title,
+          subject: c.subject ?? null,
+          ownerTeam: c.owner?.team ?? null,
+          ownerUserId: c.owner?.userId ?? null,
+          dueAt: due,
+          errorCode: c.code ?? null,
+          workflowId: c.workflowId ?? null,
+          details: c.details ?? null,
+          openKey: c.key ?? null,
+        },
+        now,
+      ).catch(ownerUnknown);
       if (!created) return { case: toView(inserted, now), created: false };
-      await recordEvent(tx, inserted.id, now, who.actor, 'opened', { type: c.type, severity: c.severity, code: c.code ?? null });
-      await this.#audit(tx, who, 'open', inserted.id, { type: c.type, severity: c.severity, title: c.title, run: c.runId ?? null });
+      await recordEvent(tx, inserted.id, now, who.actor, 'opened', {
+        type: c.type,
+        severity: c.severity,
+        code: c.code ?? null,
+      });
+      await this.#audit(tx, who, 'open', inserted.id, {
+        type: c.type,
+        severity: c.severity,
+        title: c.title,
+        run: c.runId ?? null,
+      });
       return { case: toView(inserted, now), created: true };
     };
     return tx ? open(tx) : this.#o.db.transaction().execute(open);
@@ -116,8 +190,21 @@ export class ExceptionsService {
    * (`ageBoundariesHours` [4, 24, 72] gives four: under 4 h, 4-24 h, 1-3 d, over 3 d) and
    * how many are past their SLA. Read-only.
    */
-  async aging(filter: Pick<CaseFilter, 'severity' | 'owner' | 'type' | 'workflowId'>, ageBoundariesHours: number[]): Promise<{ total: number; breached: number; byTeam: { team: string | null; count: number }[]; byAge: number[] }> {
-    const rows = await caseAging(this.#o.db, checkedFilter({ ...filter, status: 'open' }), this.#o.now(), ageBoundariesHours.map((h) => h * HOUR_MS));
+  async aging(
+    filter: Pick<CaseFilter, 'severity' | 'owner' | 'type' | 'workflowId'>,
+    ageBoundariesHours: number[],
+  ): Promise<{
+    total: number;
+    breached: number;
+    byTeam: { team: string | null; count: number }[];
+    byAge: number[];
+  }> {
+    const rows = await caseAging(
+      this.#o.db,
+      checkedFilter({ ...filter, status: 'open' }),
+      this.#o.now(),
+      ageBoundariesHours.map((h) => h * HOUR_MS),
+    );
     const byAge = Array.from({ length: ageBoundariesHours.length + 1 }, () => 0);
     const teams = new Map<string | null, number>();
     let total = 0;
@@ -129,7 +216,9 @@ export class ExceptionsService {
       byAge[Number(r.bucket)] = (byAge[Number(r.bucket)] ?? 0) + n;
       teams.set(r.team, (teams.get(r.team) ?? 0) + n);
     }
-    const byTeam = [...teams].map(([team, count]) => ({ team, count })).sort((a, b) => b.count - a.count || String(a.team).localeCompare(String(b.team)));
+    const byTeam = [...teams]
+      .map(([team, count]) => ({ team, count }))
+      .sort((a, b) => b.count - a.count || String(a.team).localeCompare(String(b.team)));
     return { total, breached, byTeam, byAge };
   }
 
@@ -137,24 +226,52 @@ export class ExceptionsService {
   async groups(status: CaseStatus = 'open') {
     const rows = await caseGroups(this.#o.db, status);
     return rows.map((g) => ({
-      key: groupKey(g.workflow_id, g.step_id, g.error_code), workflowId: g.workflow_id, stepId: g.step_id, errorCode: g.error_code,
-      count: Number(g.count), retryable: Number(g.retryable), oldestOpenedAt: new Date(g.oldest).toISOString(), sampleMessage: g.sample,
+      key: groupKey(g.workflow_id, g.step_id, g.error_code),
+      workflowId: g.workflow_id,
+      stepId: g.step_id,
+      errorCode: g.error_code,
+      count: Number(g.count),
+      retryable: Number(g.retryable),
+      oldestOpenedAt: new Date(g.oldest).toISOString(),
+      sampleMessage: g.sample,
     }));
   }
 
   async show(id: string): Promise<CaseDetail> {
     const row = await loadCase(this.#o.db, id);
-    const [history, { run, failedStep }] = await Promise.all([caseHistory(this.#o.db, row.id), runAndFailedStep(this.#o.db, row)]);
-    return { ...toView(row, this.#o.now()), history, run, failedStep, resolution: row.resolution, details: row.details, openedWithInput: row.input ?? null };
+    const [history, { run, failedStep }] = await Promise.all([
+      caseHistory(this.#o.db, row.id),
+      runAndFailedStep(this.#o.db, row),
+    ]);
+    return {
+      ...toView(row, this.#o.now()),
+      history,
+      run,
+      failedStep,
+      resolution: row.resolution,
+      details: row.details,
+      openedWithInput: row.input ?? null,
+    };
   }
 
-  async assign(id: string, owner: { team?: string | null; userId?: string | null }, who: Actor): Promise<CaseView> {
+  async assign(
+    id: string,
+    owner: { team?: string | null; userId?: string | null },
+    who: Actor,
+  ): Promise<CaseView> {
     return this.#change(id, who, 'assign', async (tx, row, now) => {
-      if (CLOSED.includes(row.status)) throw exceptionErrors.illegal(id, row.status, 'assigned', 'reopen it first');
+      if (CLOSED.includes(row.status))
+        throw exceptionErrors.illegal(id, row.status, 'assigned', 'reopen it first');
       const team = owner.team === undefined ? row.owner_team : owner.team;
       const userId = owner.userId === undefined ? row.owner_user_id : owner.userId;
-      await updateCase(tx, row.id, now, { owner_team: team, owner_user_id: userId }).catch(ownerUnknown);
-      return { team, userId: userId === null ? null : String(userId), from: { team: row.owner_team, userId: row.owner_user_id && String(row.owner_user_id) } };
+      await updateCase(tx, row.id, now, { owner_team: team, owner_user_id: userId }).catch(
+        ownerUnknown,
+      );
+      return {
+        team,
+        userId: userId === null ? null : String(userId),
+        from: { team: row.owner_team, userId: row.owner_user_id && String(row.owner_user_id) },
+      };
     });
   }
 
@@ -162,20 +279,43 @@ export class ExceptionsService {
     return this.#change(id, who, 'comment', async () => ({ text }));
   }
 
-  async resolve(id: string, reasonCode: ReasonCode, note: string | null, who: Actor): Promise<CaseView> {
+  async resolve(
+    id: string,
+    reasonCode: ReasonCode,
+    note: string | null,
+    who: Actor,
+  ): Promise<CaseView> {
     return this.#change(id, who, 'resolve', async (tx, row, now) => {
-      if (row.status !== 'open' && row.status !== 'retrying') throw exceptionErrors.illegal(id, row.status, 'resolved');
-      await updateCase(tx, row.id, now, { status: 'resolved', reason_code: reasonCode, resolution: note, closed_at: now });
+      if (row.status !== 'open' && row.status !== 'retrying')
+        throw exceptionErrors.illegal(id, row.status, 'resolved');
+      await updateCase(tx, row.id, now, {
+        status: 'resolved',
+        reason_code: reasonCode,
+        resolution: note,
+        closed_at: now,
+      });
       return { reasonCode, note };
     });
   }
 
   async reopen(id: string, reason: string, who: Actor): Promise<CaseView> {
     return this.#change(id, who, 'reopen', async (tx, row, now) => {
-      if (!CLOSED.includes(row.status)) throw exceptionErrors.illegal(id, row.status, 'reopened', 'it is not closed');
-      await updateCase(tx, row.id, now, { status: 'open', closed_at: null, reason_code: null, resolution: null }).catch((error) => {
+      if (!CLOSED.includes(row.status))
+        throw exceptionErrors.illegal(id, row.status, 'reopened', 'it is not closed');
+      await updateCase(tx, row.id, now, {
+        status: 'open',
+        closed_at: null,
+        reason_code: null,
+        resolution: null,
+      }).catch((error) => {
         // The unique index allows one open dead letter per run: a newer one is already open.
-        if ((error as { code?: string }).code === '23505') throw exceptionErrors.illegal(id, row.status, 'reopened', `run ${row.run_id} has another open case`);
+        if ((error as { code?: string }).code === '23505')
+          throw exceptionErrors.illegal(
+            id,
+            row.status,
+            'reopened',
+            `run ${row.run_id} has another open case`,
+          );
         throw error;
       });
       return { reason, from: row.status };
@@ -183,10 +323,16 @@ export class ExceptionsService {
   }
 
   /** Runs the failed run again from its failed step with the same input (`retry`), or with a corrected one (`replay`). */
-  async retry(id: string, who: Actor, correction: { input?: unknown; fromStep?: string } = {}): Promise<CaseView> {
-    const action = correction.input === undefined && correction.fromStep === undefined ? 'retry' : 'replay';
+  async retry(
+    id: string,
+    who: Actor,
+    correction: { input?: unknown; fromStep?: string } = {},
+  ): Promise<CaseView> {
+    const action =
+      correction.input === undefined && correction.fromStep === undefined ? 'retry' : 'replay';
     const row = await loadCase(this.#o.db, id);
-    if (row.kind !== 'run_failed' || row.run_id === null) throw exceptionErrors.notRetryable(id, row.type, caseActions(row));
+    if (row.kind !== 'run_failed' || row.run_id === null)
+      throw exceptionErrors.notRetryable(id, row.type, caseActions(row));
     const now = this.#o.now();
     await this.#o.runs().replay(String(row.run_id), {
       ...(correction.input === undefined ? {} : { input: correction.input }),
@@ -194,10 +340,27 @@ export class ExceptionsService {
       // In the replay's transaction: the case moves to retrying with the run, or neither changes.
       inTransaction: async (tx) => {
         const locked = await loadCase(tx, id, true);
-        if (locked.status !== 'open') throw exceptionErrors.illegal(id, locked.status, action === 'retry' ? 'retried' : 'replayed');
+        if (locked.status !== 'open')
+          throw exceptionErrors.illegal(
+            id,
+            locked.status,
+            action === 'retry' ? 'retried' : 'replayed',
+          );
         await updateCase(tx, locked.id, now, { status: 'retrying', closed_at: null });
-        const details = { run: String(locked.run_id), fromStep: correction.fromStep ?? locked.step_id, inputReplaced: correction.input !== undefined, input: correction.input === undefined ? null : auditable(correction.input) };
-        await recordEvent(tx, locked.id, now, who.actor, action === 'retry' ? 'retried' : 'replayed', details);
+        const details = {
+          run: String(locked.run_id),
+          fromStep: correction.fromStep ?? locked.step_id,
+          inputReplaced: correction.input !== undefined,
+          input: correction.input === undefined ? null : auditable(correction.input),
+        };
+        await recordEvent(
+          tx,
+          locked.id,
+          now,
+          who.actor,
+          action === 'retry' ? 'retried' : 'replayed',
+          details,
+        );
         await this.#audit(tx, who, action, locked.id, details);
       },
     });
@@ -215,15 +378,19 @@ export class ExceptionsService {
     const runId = await this.#o.db.transaction().execute(async (tx) => {
       const row = await loadCase(tx, id, true);
       const allowed = caseActions(row);
-      if (row.status !== 'open') throw exceptionErrors.illegal(id, row.status, `acted on (${action})`);
-      if (!(CASE_ACTIONS as readonly string[]).includes(action) || !allowed.includes(action)) throw exceptionErrors.actionNotAllowed(id, row.type, action, allowed);
+      if (row.status !== 'open')
+        throw exceptionErrors.illegal(id, row.status, `acted on (${action})`);
+      if (!(CASE_ACTIONS as readonly string[]).includes(action) || !allowed.includes(action))
+        throw exceptionErrors.actionNotAllowed(id, row.type, action, allowed);
       await updateCase(tx, row.id, now, { status: 'retrying', closed_at: null });
       const details = { action, note, run: String(row.run_id) };
       await recordEvent(tx, row.id, now, who.actor, 'action', details);
       await this.#audit(tx, who, 'action', row.id, details);
       return String(row.run_id);
     });
-    await this.#o.runs().signal(runId, CASE_ACTION_SIGNAL, { action, case_id: id, by: who.actor, note });
+    await this.#o
+      .runs()
+      .signal(runId, CASE_ACTION_SIGNAL, { action, case_id: id, by: who.actor, note });
     return toView(await loadCase(this.#o.db, id), this.#o.now());
   }
 
@@ -233,7 +400,12 @@ export class ExceptionsService {
   }
 
   /** One change under the case's row lock, with its history row and audit entry. */
-  async #change(id: string, who: Actor, action: string, apply: (tx: Db, row: CaseRow, now: Date) => Promise<Record<string, unknown>>): Promise<CaseView> {
+  async #change(
+    id: string,
+    who: Actor,
+    action: string,
+    apply: (tx: Db, row: CaseRow, now: Date) => Promise<Record<string, unknown>>,
+  ): Promise<CaseView> {
     const now = this.#o.now();
     return this.#o.db.transaction().execute(async (tx) => {
       const row = await loadCase(tx, id, true);
@@ -244,16 +416,40 @@ export class ExceptionsService {
     });
   }
 
-  async #audit(tx: Db, who: Actor, action: string, caseId: string, details: Record<string, unknown>): Promise<void> {
-    await this.#o.audit.append({ actor: who.actor, action: `exception.${action}`, target: `exception:${caseId}`, details, requestId: who.requestId ?? null }, tx);
+  async #audit(
+    tx: Db,
+    who: Actor,
+    action: string,
+    caseId: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.#o.audit.append(
+      {
+        actor: who.actor,
+        action: `exception.${action}`,
+        target: `exception:${caseId}`,
+        details,
+        requestId: who.requestId ?? null,
+      },
+      tx,
+    );
   }
 }
 
-const PAST: Record<string, string> = { assign: 'assigned', comment: 'commented', resolve: 'resolved', reopen: 'reopened' };
+const PAST: Record<string, string> = {
+  assign: 'assigned',
+  comment: 'commented',
+  resolve: 'resolved',
+  reopen: 'reopened',
+};
 
 function ownerUnknown(error: unknown): never {
   if ((error as { code?: string }).code === '23503') {
-    throw new CrossdockError('EXCEPTION_OWNER_UNKNOWN', 'The owner user does not exist', { category: 'user', retryable: false, details: [{ path: 'userId', message: 'no user with this id' }] });
+    throw new CrossdockError('EXCEPTION_OWNER_UNKNOWN', 'The owner user does not exist', {
+      category: 'user',
+      retryable: false,
+      details: [{ path: 'userId', message: 'no user with this id' }],
+    });
   }
   throw error;
 }

@@ -11,9 +11,25 @@ export const RaiseExceptionConfig = z.strictObject({
   type: dynamic(z.enum(CASE_TYPES)).optional(),
   severity: dynamic(z.enum(SEVERITIES)).optional(),
   title: text(500),
-  subject: dynamic(z.strictObject({ model: text(200), id: dynamic(z.union([z.string().max(200), z.number()])), name: text(500).optional() })).optional(),
-  owner: dynamic(z.strictObject({ team: text(100).optional(), user_id: dynamic(z.union([z.string().regex(/^\d{1,18}$/), z.int().positive()])).optional() })).optional(),
-  sla_hours: dynamic(z.number().positive().max(24 * 365)).optional(),
+  subject: dynamic(
+    z.strictObject({
+      model: text(200),
+      id: dynamic(z.union([z.string().max(200), z.number()])),
+      name: text(500).optional(),
+    }),
+  ).optional(),
+  owner: dynamic(
+    z.strictObject({
+      team: text(100).optional(),
+      user_id: dynamic(z.union([z.string().regex(/^\d{1,18}$/), z.int().positive()])).optional(),
+    }),
+  ).optional(),
+  sla_hours: dynamic(
+    z
+      .number()
+      .positive()
+      .max(24 * 365),
+  ).optional(),
   /** Groups cases of one cause, like an error code (CREDIT_HOLD). */
   code: text(100).optional(),
   details: z.record(z.string(), z.unknown()).optional(),
@@ -30,29 +46,58 @@ export type RaiseExceptionConfig = z.infer<typeof RaiseExceptionConfig>;
  * Idempotent per step position: the case is keyed by ctx.idempotencyKey, so a retried or
  * recovered step finds the case it opened instead of opening a second. Output: { caseId, created }.
  */
-export function raiseExceptionStep(service: ExceptionsService | null): StepType<RaiseExceptionConfig> {
+export function raiseExceptionStep(
+  service: ExceptionsService | null,
+): StepType<RaiseExceptionConfig> {
   return {
     type: 'raise_exception',
-    description: 'Opens an exception case (type, severity, owner, SLA) for people to work, without failing the run',
+    description:
+      'Opens an exception case (type, severity, owner, SLA) for people to work, without failing the run',
     config: RaiseExceptionConfig as never,
     sideEffect: true,
     async execute(ctx, config) {
-      if (!service) throw new CrossdockError('EXCEPTIONS_UNAVAILABLE', 'raise_exception steps run only in a Crossdock with a store', { category: 'bug', retryable: false });
+      if (!service)
+        throw new CrossdockError(
+          'EXCEPTIONS_UNAVAILABLE',
+          'raise_exception steps run only in a Crossdock with a store',
+          { category: 'bug', retryable: false },
+        );
       const c = config as Record<string, any>;
-      const owner = c.owner ? { ...(c.owner.team ? { team: c.owner.team } : {}), ...(c.owner.user_id !== undefined ? { userId: String(c.owner.user_id) } : {}) } : undefined;
+      const owner = c.owner
+        ? {
+            ...(c.owner.team ? { team: c.owner.team } : {}),
+            ...(c.owner.user_id !== undefined ? { userId: String(c.owner.user_id) } : {}),
+          }
+        : undefined;
       const opened = await service.openCase(
         {
-          type: c.type ?? 'raised', title: c.title, key: ctx.idempotencyKey, runId: ctx.runId, workflowId: ctx.workflowId, stepId: ctx.stepId,
-          ...(c.severity ? { severity: c.severity } : {}), ...(c.subject ? { subject: c.subject } : {}), ...(owner ? { owner } : {}),
-          ...(c.sla_hours !== undefined ? { slaHours: c.sla_hours } : {}), ...(c.code ? { code: c.code } : {}), ...(c.details || c.actions ? { details: { ...(c.details ?? {}), ...(c.actions ? { actions: c.actions } : {}) } } : {}),
+          type: c.type ?? 'raised',
+          title: c.title,
+          key: ctx.idempotencyKey,
+          runId: ctx.runId,
+          workflowId: ctx.workflowId,
+          stepId: ctx.stepId,
+          ...(c.severity ? { severity: c.severity } : {}),
+          ...(c.subject ? { subject: c.subject } : {}),
+          ...(owner ? { owner } : {}),
+          ...(c.sla_hours !== undefined ? { slaHours: c.sla_hours } : {}),
+          ...(c.code ? { code: c.code } : {}),
+          ...(c.details || c.actions
+            ? { details: { ...(c.details ?? {}), ...(c.actions ? { actions: c.actions } : {}) } }
+            : {}),
         },
         { actor: `workflow:${ctx.workflowId} run:${ctx.runId}` },
         'raised',
       );
-      if (opened.created) ctx.log('info', `exception case ${opened.case.id} opened`, { severity: opened.case.severity, title: opened.case.title });
+      if (opened.created)
+        ctx.log('info', `exception case ${opened.case.id} opened`, {
+          severity: opened.case.severity,
+          title: opened.case.title,
+        });
       return { kind: 'done', output: { caseId: opened.case.id, created: opened.created } };
     },
-    describe: (c) => `would open a ${String(c.severity ?? 'medium')} exception case: ${String(c.title)}`,
+    describe: (c) =>
+      `would open a ${String(c.severity ?? 'medium')} exception case: ${String(c.title)}`,
   };
 }
 
@@ -76,13 +121,21 @@ export function resolveCaseStep(service: ExceptionsService | null): StepType<Res
     sideEffect: true,
     ownIdempotency: 'a closed case is left as it is',
     async execute(ctx, config) {
-      if (!service) throw new CrossdockError('EXCEPTIONS_UNAVAILABLE', 'exceptions.resolve steps run only in a Crossdock with a store', { category: 'bug', retryable: false });
+      if (!service)
+        throw new CrossdockError(
+          'EXCEPTIONS_UNAVAILABLE',
+          'exceptions.resolve steps run only in a Crossdock with a store',
+          { category: 'bug', retryable: false },
+        );
       const id = String(config.case_id);
       try {
-        await service.resolve(id, config.reason_code as ReasonCode, config.note ?? null, { actor: `workflow:${ctx.workflowId} run:${ctx.runId}` });
+        await service.resolve(id, config.reason_code as ReasonCode, config.note ?? null, {
+          actor: `workflow:${ctx.workflowId} run:${ctx.runId}`,
+        });
         return { kind: 'done', output: { caseId: id, resolved: true } };
       } catch (error) {
-        if (error instanceof CrossdockError && error.code === 'EXCEPTION_ILLEGAL_TRANSITION') return { kind: 'done', output: { caseId: id, resolved: false } };
+        if (error instanceof CrossdockError && error.code === 'EXCEPTION_ILLEGAL_TRANSITION')
+          return { kind: 'done', output: { caseId: id, resolved: false } };
         throw error;
       }
     },

@@ -39,7 +39,9 @@ export class UndeliveredNotices {
   #sweeping: Promise<{ opened: number; resolved: number }> | null = null;
   #again = false;
 
-  constructor(private readonly o: { db: Kysely<Database>; exceptions: ExceptionsService; logger: Logger }) {}
+  constructor(
+    private readonly o: { db: Kysely<Database>; exceptions: ExceptionsService; logger: Logger },
+  ) {}
 
   /** Sweeps now, or once more after the sweep under way; never throws (the next one tries again). */
   soon(): void {
@@ -49,7 +51,10 @@ export class UndeliveredNotices {
     }
     this.#sweeping = this.sweep()
       .catch((error: unknown) => {
-        this.o.logger.warn({ err: error }, 'undelivered notifications: sweep failed; the next one tries again');
+        this.o.logger.warn(
+          { err: error },
+          'undelivered notifications: sweep failed; the next one tries again',
+        );
         return { opened: 0, resolved: 0 };
       })
       .finally(() => {
@@ -70,18 +75,32 @@ export class UndeliveredNotices {
   async sweep(): Promise<{ opened: number; resolved: number }> {
     let opened = 0;
     for (;;) {
-      const rows = (await sql<Undelivered>`SELECT id, channel, recipients, subject, template, status, attempts, last_error_code, last_error, dedupe_key
+      const rows = (
+        await sql<Undelivered>`SELECT id, channel, recipients, subject, template, status, attempts, last_error_code, last_error, dedupe_key
         FROM notifications n WHERE status IN ('failed', 'dead')
           AND NOT EXISTS (SELECT 1 FROM exception_cases c WHERE c.open_key = 'notification:' || n.id::text)
-        ORDER BY id LIMIT ${BATCH}`.execute(this.o.db)).rows;
+        ORDER BY id LIMIT ${BATCH}`.execute(this.o.db)
+      ).rows;
       for (const row of rows) if ((await this.#open(row)).created) opened++;
       if (rows.length < BATCH) break;
     }
-    const sent = (await sql<{ id: string; notification: string }>`SELECT c.id, n.id AS notification FROM exception_cases c
+    const sent = (
+      await sql<{
+        id: string;
+        notification: string;
+      }>`SELECT c.id, n.id AS notification FROM exception_cases c
       JOIN notifications n ON c.open_key = 'notification:' || n.id::text
-      WHERE c.status IN ('open', 'retrying') AND starts_with(c.open_key, 'notification:') AND n.status = 'sent'`.execute(this.o.db)).rows;
+      WHERE c.status IN ('open', 'retrying') AND starts_with(c.open_key, 'notification:') AND n.status = 'sent'`.execute(
+        this.o.db,
+      )
+    ).rows;
     for (const c of sent) {
-      await this.o.exceptions.resolve(String(c.id), ReasonCode.fixedByRetry, `notification ${c.notification} was sent`, ACTOR);
+      await this.o.exceptions.resolve(
+        String(c.id),
+        ReasonCode.fixedByRetry,
+        `notification ${c.notification} was sent`,
+        ACTOR,
+      );
     }
     return { opened, resolved: sent.length };
   }
@@ -91,16 +110,33 @@ export class UndeliveredNotices {
     const to = n.recipients.join(', ');
     const approval = n.dedupe_key.startsWith('approval:');
     const what = n.channel === 'email' ? `E-mail "${n.subject}" to ${to}` : `Chat message to ${to}`;
-    return this.o.exceptions.openCase({
-      type: 'raised',
-      severity: approval ? 'high' : 'medium',
-      title: `${what} not delivered (${n.status === 'dead' ? `gave up after ${n.attempts} attempts` : 'refused'})`.slice(0, 500),
-      subject: { model: 'notification', id, name: to.slice(0, 500) },
-      owner: { team: 'operations' },
-      slaHours: approval ? 4 : 24,
-      code: n.last_error_code ?? 'NOTIFICATION_UNDELIVERED',
-      details: { notification: id, channel: n.channel, to: n.recipients, template: n.template, status: n.status, attempts: n.attempts, error: n.last_error, resend: `POST /api/v1/notifications/${id}/resend` },
-      key: undeliveredKey(id),
-    }, ACTOR, 'raised');
+    return this.o.exceptions.openCase(
+      {
+        type: 'raised',
+        severity: approval ? 'high' : 'medium',
+        title:
+          `${what} not delivered (${n.status === 'dead' ? `gave up after ${n.attempts} attempts` : 'refused'})`.slice(
+            0,
+            500,
+          ),
+        subject: { model: 'notification', id, name: to.slice(0, 500) },
+        owner: { team: 'operations' },
+        slaHours: approval ? 4 : 24,
+        code: n.last_error_code ?? 'NOTIFICATION_UNDELIVERED',
+        details: {
+          notification: id,
+          channel: n.channel,
+          to: n.recipients,
+          template: n.template,
+          status: n.status,
+          attempts: n.attempts,
+          error: n.last_error,
+          resend: `POST /api/v1/notifications/${id}/resend`,
+        },
+        key: undeliveredKey(id),
+      },
+      ACTOR,
+      'raised',
+    );
   }
 }

@@ -15,20 +15,32 @@ export const NO_MAIL_TRANSPORT = 'no mail transport (CROSSDOCK_SMTP_HOST is not 
 export function approvalNotifier(notifications: Notifications, logger: Logger): ApprovalNotifier {
   return async (notice, tx) => {
     const skip = (reason: string) => {
-      logger.warn({ request: notice.request.id, approvalLevel: notice.request.level.name, kind: notice.kind, to: notice.to.email, reason }, `approval notice not sent: ${reason}`);
+      logger.warn(
+        {
+          request: notice.request.id,
+          approvalLevel: notice.request.level.name,
+          kind: notice.kind,
+          to: notice.to.email,
+          reason,
+        },
+        `approval notice not sent: ${reason}`,
+      );
       return { skipped: reason };
     };
     // Without a mail transport, or for a user known by a login name only (no mailbox), the
     // request reaches the inbox only: the approvals module records who was not told.
     if (!notifications.channels.includes('email')) return skip(NO_MAIL_TRANSPORT);
     if (!/^[^<>@\s]+@[^<>@\s]+$/.test(notice.to.email)) return skip('no e-mail address');
-    await notifications.enqueue({
-      dedupeKey: notice.key,
-      channel: 'email',
-      to: [notice.to.email],
-      template: `approval-${notice.kind}`,
-      data: approvalNoticeData(notice),
-    }, tx);
+    await notifications.enqueue(
+      {
+        dedupeKey: notice.key,
+        channel: 'email',
+        to: [notice.to.email],
+        template: `approval-${notice.kind}`,
+        data: approvalNoticeData(notice),
+      },
+      tx,
+    );
   };
 }
 

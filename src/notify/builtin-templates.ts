@@ -8,7 +8,9 @@ export interface MessageTemplate {
   html?: string;
 }
 
-const layout = (inner: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8"></head>
+const layout = (
+  inner: string,
+) => `<!doctype html><html lang="en"><head><meta charset="utf-8"></head>
 <body style="font:15px/1.5 system-ui,sans-serif;color:#111;max-width:40rem">${inner}
 <p style="color:#555;font-size:13px">Sent by Crossdock.</p></body></html>`;
 
@@ -53,7 +55,9 @@ a request is still waiting for your decision${behalf}:
 ${requestText}
 ${linksText}
 `,
-    html: layout(`<p><strong>Reminder:</strong> this request is still waiting for your decision.</p>${requestHtml}`),
+    html: layout(
+      `<p><strong>Reminder:</strong> this request is still waiting for your decision.</p>${requestHtml}`,
+    ),
   },
   'approval-escalated': {
     subject: 'Escalated to you: {{ request.subject }}',
@@ -64,7 +68,9 @@ a request was escalated to you${behalf}: it was not decided in time (escalation 
 ${requestText}
 ${linksText}
 `,
-    html: layout(`<p><strong>Escalated to you:</strong> it was not decided in time (escalation {{ request.escalations }}).</p>${requestHtml}`),
+    html: layout(
+      `<p><strong>Escalated to you:</strong> it was not decided in time (escalation {{ request.escalations }}).</p>${requestHtml}`,
+    ),
   },
   /** For `notify` steps: data.subject and data.body, the body's line breaks kept in HTML. */
   generic: {

@@ -29,7 +29,14 @@ export interface EmailTimeouts {
  * each attempt carries the same Message-ID (from the dedupe key) so a resend after a crash
  * between the server's 250 and our `sent` mark can be recognised by the receiver.
  */
-export function emailChannel(smtp: Smtp, timeouts: EmailTimeouts = { connectionTimeoutMs: 10_000, greetingTimeoutMs: 10_000, socketTimeoutMs: 30_000 }): ChannelSender {
+export function emailChannel(
+  smtp: Smtp,
+  timeouts: EmailTimeouts = {
+    connectionTimeoutMs: 10_000,
+    greetingTimeoutMs: 10_000,
+    socketTimeoutMs: 30_000,
+  },
+): ChannelSender {
   const server = `${smtp.host}:${smtp.port}`;
   const secrets = smtp.password ? [smtp.password] : [];
   const transport = nodemailer.createTransport({
@@ -49,7 +56,11 @@ export function emailChannel(smtp: Smtp, timeouts: EmailTimeouts = { connectionT
   });
   return {
     async send(row) {
-      let info: { response?: string; rejected?: unknown[]; rejectedErrors?: { response?: string; recipient?: string }[] };
+      let info: {
+        response?: string;
+        rejected?: unknown[];
+        rejectedErrors?: { response?: string; recipient?: string }[];
+      };
       try {
         info = await transport.sendMail({
           from: smtp.from,
@@ -65,8 +76,10 @@ export function emailChannel(smtp: Smtp, timeouts: EmailTimeouts = { connectionT
       }
       const queued = /queued as ([^\s]+)/i.exec(info.response ?? '');
       const refused = (info.rejected ?? []).map(String);
-      const note = refused.length === 0 ? null
-        : `delivered to ${row.recipients.length - refused.length} of ${row.recipients.length}; refused: ${(info.rejectedErrors ?? []).map((e) => `${e.recipient ?? '?'} (${(e.response ?? '').slice(0, 120)})`).join('; ') || refused.join(', ')}`;
+      const note =
+        refused.length === 0
+          ? null
+          : `delivered to ${row.recipients.length - refused.length} of ${row.recipients.length}; refused: ${(info.rejectedErrors ?? []).map((e) => `${e.recipient ?? '?'} (${(e.response ?? '').slice(0, 120)})`).join('; ') || refused.join(', ')}`;
       return { providerId: queued?.[1] ?? null, note };
     },
     close: () => transport.close(),

@@ -6,7 +6,14 @@ import type { Logger } from '../observability/index.ts';
 import { backoffDelayMs, type Backoff } from '../workflows/index.ts';
 import type { ChannelSender } from './channels.ts';
 import { notifyErrors } from './errors.ts';
-import { claimNotifications, markGivenUp, markRetry, markSent, type Channel, type NotificationRow } from './outbox.ts';
+import {
+  claimNotifications,
+  markGivenUp,
+  markRetry,
+  markSent,
+  type Channel,
+  type NotificationRow,
+} from './outbox.ts';
 import type { Database } from '../store/index.ts';
 
 export interface DispatcherOptions {
@@ -36,12 +43,35 @@ export interface PassResult {
 }
 
 export interface DispatcherEventMap {
-  'notification:sent': { id: string; dedupeKey: string; attempts: number; providerId: string | null };
-  'notification:retry': { id: string; dedupeKey: string; attempts: number; at: Date; error: string };
-  'notification:failed': { id: string; dedupeKey: string; attempts: number; status: 'failed' | 'dead'; code: string; error: string };
+  'notification:sent': {
+    id: string;
+    dedupeKey: string;
+    attempts: number;
+    providerId: string | null;
+  };
+  'notification:retry': {
+    id: string;
+    dedupeKey: string;
+    attempts: number;
+    at: Date;
+    error: string;
+  };
+  'notification:failed': {
+    id: string;
+    dedupeKey: string;
+    attempts: number;
+    status: 'failed' | 'dead';
+    code: string;
+    error: string;
+  };
 }
 
-const DEFAULT_RETRY = { initial_delay_ms: 30_000, multiplier: 2, max_delay_ms: 3_600_000, jitter: 0.2 };
+const DEFAULT_RETRY = {
+  initial_delay_ms: 30_000,
+  multiplier: 2,
+  max_delay_ms: 3_600_000,
+  jitter: 0.2,
+};
 
 /**
  * Delivers the outbox: claims due messages (SKIP LOCKED, so dispatchers in several
@@ -98,7 +128,10 @@ export class NotificationDispatcher {
     return new Promise((resolve) => this.#passWaiters.push(resolve));
   }
 
-  on<K extends keyof DispatcherEventMap>(name: K, listener: (payload: DispatcherEventMap[K]) => void): () => void {
+  on<K extends keyof DispatcherEventMap>(
+    name: K,
+    listener: (payload: DispatcherEventMap[K]) => void,
+  ): () => void {
     this.#events.on(name, listener);
     return () => this.#events.off(name, listener);
   }
@@ -106,12 +139,19 @@ export class NotificationDispatcher {
   /** One pass: claim, send, settle. The loop runs these; a stopped dispatcher can too. */
   async runOnce(): Promise<PassResult> {
     const result: PassResult = { claimed: 0, sent: 0, retried: 0, failed: 0, error: null };
-    const rows = await claimNotifications(this.#o.db, this.#o.clock.now(), this.#o.batch, this.#o.claimMs);
+    const rows = await claimNotifications(
+      this.#o.db,
+      this.#o.clock.now(),
+      this.#o.batch,
+      this.#o.claimMs,
+    );
     result.claimed = rows.length;
-    await Promise.all(rows.map(async (row) => {
-      const outcome = await this.#deliver(row);
-      result[outcome]++;
-    }));
+    await Promise.all(
+      rows.map(async (row) => {
+        const outcome = await this.#deliver(row);
+        result[outcome]++;
+      }),
+    );
     return result;
   }
 
@@ -123,7 +163,10 @@ export class NotificationDispatcher {
       try {
         result = await this.runOnce();
       } catch (error) {
-        this.#o.logger.error({ err: error }, 'notification dispatch failed; retrying after the poll interval');
+        this.#o.logger.error(
+          { err: error },
+          'notification dispatch failed; retrying after the poll interval',
+        );
         result = { claimed: 0, sent: 0, retried: 0, failed: 0, error: error as Error };
       }
       waiters.forEach((resolve) => resolve(result));
@@ -139,10 +182,21 @@ export class NotificationDispatcher {
     const sender = this.#o.channels[row.channel];
     let error: CrossdockError;
     try {
-      if (!sender) throw notifyErrors.channelUnconfigured(row.channel, 'it was configured when this message was queued, and is not now');
+      if (!sender)
+        throw notifyErrors.channelUnconfigured(
+          row.channel,
+          'it was configured when this message was queued, and is not now',
+        );
       const delivery = await sender.send(row);
-      if (await markSent(this.#o.db, row, this.#o.clock.now(), delivery.providerId, delivery.note)) {
-        this.#events.emit('notification:sent', { id: row.id, dedupeKey: row.dedupe_key, attempts: row.attempts, providerId: delivery.providerId });
+      if (
+        await markSent(this.#o.db, row, this.#o.clock.now(), delivery.providerId, delivery.note)
+      ) {
+        this.#events.emit('notification:sent', {
+          id: row.id,
+          dedupeKey: row.dedupe_key,
+          attempts: row.attempts,
+          providerId: delivery.providerId,
+        });
       }
       return 'sent';
     } catch (thrown) {
@@ -152,14 +206,35 @@ export class NotificationDispatcher {
     if (error.retryable && row.attempts < this.#o.maxAttempts) {
       const delay = backoffDelayMs(this.#o.retry, row.attempts, this.#o.random, error.retryAfterMs);
       const at = new Date(this.#o.clock.now().getTime() + delay);
-      if (await markRetry(this.#o.db, row, at, error.code, error.message)) this.#events.emit('notification:retry', { ...base, at, error: error.message });
-      this.#o.logger.info({ notification: row.id, attempts: row.attempts, code: error.code, retryAt: at.toISOString() }, 'notification not delivered; will retry');
+      if (await markRetry(this.#o.db, row, at, error.code, error.message))
+        this.#events.emit('notification:retry', { ...base, at, error: error.message });
+      this.#o.logger.info(
+        {
+          notification: row.id,
+          attempts: row.attempts,
+          code: error.code,
+          retryAt: at.toISOString(),
+        },
+        'notification not delivered; will retry',
+      );
       return 'retried';
     }
     const status = error.retryable ? 'dead' : 'failed';
-    const message = status === 'dead' ? `gave up after ${row.attempts} attempts: ${error.message}` : error.message;
-    if (await markGivenUp(this.#o.db, row, status, error.code, message)) this.#events.emit('notification:failed', { ...base, status, code: error.code, error: message });
-    this.#o.logger.warn({ notification: row.id, attempts: row.attempts, code: error.code, status }, `notification ${status}: ${message}`);
+    const message =
+      status === 'dead'
+        ? `gave up after ${row.attempts} attempts: ${error.message}`
+        : error.message;
+    if (await markGivenUp(this.#o.db, row, status, error.code, message))
+      this.#events.emit('notification:failed', {
+        ...base,
+        status,
+        code: error.code,
+        error: message,
+      });
+    this.#o.logger.warn(
+      { notification: row.id, attempts: row.attempts, code: error.code, status },
+      `notification ${status}: ${message}`,
+    );
     return 'failed';
   }
 

@@ -24,17 +24,39 @@ const NotifyConfig = z
     data: z.record(z.string(), z.unknown()).default({}),
   })
   .superRefine((c, ctx) => {
-    if (c.template !== undefined && (c.body !== undefined || c.subject !== undefined || c.html !== undefined)) {
-      ctx.addIssue({ code: 'custom', path: ['template'], message: 'give either template or subject/body/html, not both' });
+    if (
+      c.template !== undefined &&
+      (c.body !== undefined || c.subject !== undefined || c.html !== undefined)
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['template'],
+        message: 'give either template or subject/body/html, not both',
+      });
     }
-    if (c.template === undefined && c.body === undefined) ctx.addIssue({ code: 'custom', path: ['body'], message: 'required without template' });
-    if (c.template === undefined && c.channel === 'email' && c.subject === undefined) ctx.addIssue({ code: 'custom', path: ['subject'], message: 'an e-mail needs a subject (or a template)' });
+    if (c.template === undefined && c.body === undefined)
+      ctx.addIssue({ code: 'custom', path: ['body'], message: 'required without template' });
+    if (c.template === undefined && c.channel === 'email' && c.subject === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['subject'],
+        message: 'an e-mail needs a subject (or a template)',
+      });
     for (const field of ['subject', 'body', 'html'] as const) {
       const source = c[field];
-      const problem = typeof source === 'string' && !isExpressionString(source) ? liquid.syntaxError(source) : null;
-      if (problem) ctx.addIssue({ code: 'custom', path: [field], message: `not valid Liquid: ${problem}` });
+      const problem =
+        typeof source === 'string' && !isExpressionString(source)
+          ? liquid.syntaxError(source)
+          : null;
+      if (problem)
+        ctx.addIssue({ code: 'custom', path: [field], message: `not valid Liquid: ${problem}` });
     }
-    if (c.template !== undefined && !liquid.has(c.template)) ctx.addIssue({ code: 'custom', path: ['template'], message: `unknown template; there are ${liquid.names().join(', ')}` });
+    if (c.template !== undefined && !liquid.has(c.template))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['template'],
+        message: `unknown template; there are ${liquid.names().join(', ')}`,
+      });
   });
 type NotifyConfig = z.infer<typeof NotifyConfig>;
 
@@ -47,11 +69,17 @@ type NotifyConfig = z.infer<typeof NotifyConfig>;
 export function notifyStep(notifications: Notifications | null): StepType<NotifyConfig> {
   return {
     type: 'notify',
-    description: 'Sends an e-mail or chat message through the outbox (templates, retries), once per step position',
+    description:
+      'Sends an e-mail or chat message through the outbox (templates, retries), once per step position',
     config: NotifyConfig as never,
     sideEffect: true,
     async execute(ctx, config) {
-      if (!notifications) throw new CrossdockError('NOTIFY_UNAVAILABLE', 'notify steps run only in a Crossdock with a store', { category: 'bug', retryable: false });
+      if (!notifications)
+        throw new CrossdockError(
+          'NOTIFY_UNAVAILABLE',
+          'notify steps run only in a Crossdock with a store',
+          { category: 'bug', retryable: false },
+        );
       const to = typeof config.to === 'string' ? [config.to] : (config.to as string[]);
       const queued = await notifications.enqueue({
         dedupeKey: ctx.idempotencyKey,
@@ -59,15 +87,42 @@ export function notifyStep(notifications: Notifications | null): StepType<Notify
         to,
         ...(config.template !== undefined
           ? { template: config.template }
-          : { inline: { subject: (config.subject as string | undefined) ?? '', text: config.body as string, ...(config.html === undefined ? {} : { html: config.html as string }) } }),
+          : {
+              inline: {
+                subject: (config.subject as string | undefined) ?? '',
+                text: config.body as string,
+                ...(config.html === undefined ? {} : { html: config.html as string }),
+              },
+            }),
         data: config.data,
       });
-      ctx.log('info', queued.duplicate ? `notification ${queued.id} was queued before; not again` : `notification ${queued.id} queued`, { channel: config.channel, to });
-      return { kind: 'done', output: { notificationId: queued.id, duplicate: queued.duplicate, channel: config.channel, to } };
+      ctx.log(
+        'info',
+        queued.duplicate
+          ? `notification ${queued.id} was queued before; not again`
+          : `notification ${queued.id} queued`,
+        { channel: config.channel, to },
+      );
+      return {
+        kind: 'done',
+        output: {
+          notificationId: queued.id,
+          duplicate: queued.duplicate,
+          channel: config.channel,
+          to,
+        },
+      };
     },
     describe: (c) => {
-      const to = isExpressionString(c.to) ? c.to : ([] as string[]).concat(c.to as string | string[]).join(', ');
-      const what = c.template !== undefined ? `template ${c.template}` : c.subject !== undefined ? `subject ${JSON.stringify(c.subject)}` : `body ${JSON.stringify(String(c.body).slice(0, 80))}`;
+      const to = isExpressionString(c.to)
+        ? c.to
+        : ([] as string[]).concat(c.to as string | string[]).join(', ');
+      const what =
+        c.template !== undefined
+          ? `template ${c.template}`
+          : c.subject !== undefined
+            ? `subject ${JSON.stringify(c.subject)}`
+            : `body ${JSON.stringify(String(c.body).slice(0, 80))}`;
       return `would send ${c.channel === 'email' ? 'an e-mail' : 'a chat message'} to ${to} (${what}) with data ${JSON.stringify(c.data)}`;
     },
   };

@@ -18,8 +18,21 @@ type Part = keyof MessageTemplate;
  */
 export class TemplateRenderer {
   readonly #templates: Record<string, MessageTemplate>;
-  readonly #text = new Liquid({ strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true, cache: false });
-  readonly #html = new Liquid({ strictVariables: true, strictFilters: true, lenientIf: true, ownPropertyOnly: true, outputEscape: 'escape', cache: false });
+  readonly #text = new Liquid({
+    strictVariables: true,
+    strictFilters: true,
+    lenientIf: true,
+    ownPropertyOnly: true,
+    cache: false,
+  });
+  readonly #html = new Liquid({
+    strictVariables: true,
+    strictFilters: true,
+    lenientIf: true,
+    ownPropertyOnly: true,
+    outputEscape: 'escape',
+    cache: false,
+  });
   readonly #parsed = new Map<string, Template[]>();
 
   constructor(extra: Record<string, MessageTemplate> = {}) {
@@ -52,15 +65,25 @@ export class TemplateRenderer {
   }
 
   /** Renders a template given inline (a `notify` step's subject/body/html). */
-  async renderTemplate(label: string, template: MessageTemplate, data: Record<string, unknown>): Promise<RenderedMessage> {
+  async renderTemplate(
+    label: string,
+    template: MessageTemplate,
+    data: Record<string, unknown>,
+  ): Promise<RenderedMessage> {
     const subject = await this.#part(label, 'subject', template.subject, data);
     const text = await this.#part(label, 'text', template.text, data);
-    const html = template.html === undefined ? null : await this.#part(label, 'html', template.html, data);
+    const html =
+      template.html === undefined ? null : await this.#part(label, 'html', template.html, data);
     // A header is one line: a line break in data must not start a second header.
     return { subject: subject.replace(/\s*[\r\n]+\s*/g, ' ').trim(), text, html };
   }
 
-  async #part(label: string, part: Part, source: string, data: Record<string, unknown>): Promise<string> {
+  async #part(
+    label: string,
+    part: Part,
+    source: string,
+    data: Record<string, unknown>,
+  ): Promise<string> {
     const engine = part === 'html' ? this.#html : this.#text;
     const key = `${part === 'html' ? 'h' : 't'}:${source}`;
     try {
@@ -74,7 +97,8 @@ export class TemplateRenderer {
     } catch (error) {
       const e = error as Error;
       const undefinedVariable = /^undefined variable: ([^,]+)/.exec(e.message);
-      if (e.name === 'UndefinedVariableError' && undefinedVariable) throw notifyErrors.templateVariable(label, part, undefinedVariable[1]!);
+      if (e.name === 'UndefinedVariableError' && undefinedVariable)
+        throw notifyErrors.templateVariable(label, part, undefinedVariable[1]!);
       throw notifyErrors.templateInvalid(label, part, e.message);
     }
   }

@@ -55,7 +55,8 @@ export class ConnectorStats implements ConnectorCallSink {
   }
 
   record(connector: string, ok: boolean): void {
-    const bucketStart = Math.floor(this.#o.now().getTime() / CONNECTOR_STATS_BUCKET_MS) * CONNECTOR_STATS_BUCKET_MS;
+    const bucketStart =
+      Math.floor(this.#o.now().getTime() / CONNECTOR_STATS_BUCKET_MS) * CONNECTOR_STATS_BUCKET_MS;
     this.#add({ bucketStart, connector, calls: 1, errors: ok ? 0 : 1 });
   }
 
@@ -63,7 +64,12 @@ export class ConnectorStats implements ConnectorCallSink {
   start(): void {
     if (this.#timer) return;
     this.#timer = setInterval(() => {
-      this.flush().catch((error: unknown) => this.#o.logger?.warn({ err: error, pending: this.#pending.size }, 'connector stats not written; kept for the next flush'));
+      this.flush().catch((error: unknown) =>
+        this.#o.logger?.warn(
+          { err: error, pending: this.#pending.size },
+          'connector stats not written; kept for the next flush',
+        ),
+      );
     }, this.#o.flushIntervalMs ?? CONNECTOR_STATS_FLUSH_MS);
     this.#timer.unref();
   }
@@ -84,7 +90,10 @@ export class ConnectorStats implements ConnectorCallSink {
     this.#timer = null;
     await this.flush().catch((error: unknown) => {
       const lost = [...this.#pending.values()].reduce((n, c) => n + c.calls, 0);
-      this.#o.logger?.warn({ err: error, lostCalls: lost }, 'connector stats not written on close; these counts are lost');
+      this.#o.logger?.warn(
+        { err: error, lostCalls: lost },
+        'connector stats not written on close; these counts are lost',
+      );
     });
   }
 
@@ -94,7 +103,8 @@ export class ConnectorStats implements ConnectorCallSink {
     this.#pending = new Map();
     let written = 0;
     try {
-      for (; written < batch.length; written += WRITE_CHUNK) await this.#upsert(batch.slice(written, written + WRITE_CHUNK));
+      for (; written < batch.length; written += WRITE_CHUNK)
+        await this.#upsert(batch.slice(written, written + WRITE_CHUNK));
       return batch.length;
     } catch (error) {
       for (const c of batch.slice(written)) this.#add(c);
@@ -105,11 +115,20 @@ export class ConnectorStats implements ConnectorCallSink {
   async #upsert(rows: Count[]): Promise<void> {
     await this.#o.db
       .insertInto('connector_stats')
-      .values(rows.map((c) => ({ bucket_start: new Date(c.bucketStart), connector: c.connector, calls: c.calls, errors: c.errors })))
-      .onConflict((oc) => oc.columns(['bucket_start', 'connector']).doUpdateSet({
-        calls: sql<number>`connector_stats.calls + excluded.calls`,
-        errors: sql<number>`connector_stats.errors + excluded.errors`,
-      }))
+      .values(
+        rows.map((c) => ({
+          bucket_start: new Date(c.bucketStart),
+          connector: c.connector,
+          calls: c.calls,
+          errors: c.errors,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['bucket_start', 'connector']).doUpdateSet({
+          calls: sql<number>`connector_stats.calls + excluded.calls`,
+          errors: sql<number>`connector_stats.errors + excluded.errors`,
+        }),
+      )
       .execute();
   }
 

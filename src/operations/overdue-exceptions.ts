@@ -42,13 +42,22 @@ export interface OverdueCase {
   overdueHours: number;
 }
 
-const oneDecimal = (ms: number) => Math.round(ms / HOUR_MS * 10) / 10;
+const oneDecimal = (ms: number) => Math.round((ms / HOUR_MS) * 10) / 10;
 
 function overdueCase(c: CaseView, now: Date): OverdueCase {
   return {
-    id: c.id, title: c.title, type: c.type, severity: c.severity, team: c.owner.team, workflowId: c.workflowId, runId: c.runId,
-    openedAt: c.openedAt, dueAt: c.dueAt, ageHours: oneDecimal(c.ageMs),
-    overdueHours: c.dueAt === null ? 0 : Math.max(0, oneDecimal(now.getTime() - new Date(c.dueAt).getTime())),
+    id: c.id,
+    title: c.title,
+    type: c.type,
+    severity: c.severity,
+    team: c.owner.team,
+    workflowId: c.workflowId,
+    runId: c.runId,
+    openedAt: c.openedAt,
+    dueAt: c.dueAt,
+    ageHours: oneDecimal(c.ageMs),
+    overdueHours:
+      c.dueAt === null ? 0 : Math.max(0, oneDecimal(now.getTime() - new Date(c.dueAt).getTime())),
   };
 }
 
@@ -59,17 +68,35 @@ function overdueCase(c: CaseView, now: Date): OverdueCase {
  * `count` open cases past their SLA (`cases` lists them, newest first), `open` all open
  * cases, `byTeam` and `byAge` count the open cases (`unassigned` for no team).
  */
-export function overdueExceptionsStep(service: ExceptionsService | null): StepType<OverdueExceptionsConfig> {
+export function overdueExceptionsStep(
+  service: ExceptionsService | null,
+): StepType<OverdueExceptionsConfig> {
   return {
     type: 'exceptions.overdue',
-    description: 'Counts open exception cases by age and team and lists those past their SLA (read-only)',
+    description:
+      'Counts open exception cases by age and team and lists those past their SLA (read-only)',
     config: OverdueExceptionsConfig as never,
     sideEffect: false,
     async execute(ctx, config) {
-      if (!service) throw new CrossdockError('EXCEPTIONS_UNAVAILABLE', 'exceptions.overdue runs only in a Crossdock with a store', { category: 'bug', retryable: false });
-      const c = config as { severity?: (typeof SEVERITIES)[number]; team?: string; limit?: number; breached_since?: string; breached_until?: string };
+      if (!service)
+        throw new CrossdockError(
+          'EXCEPTIONS_UNAVAILABLE',
+          'exceptions.overdue runs only in a Crossdock with a store',
+          { category: 'bug', retryable: false },
+        );
+      const c = config as {
+        severity?: (typeof SEVERITIES)[number];
+        team?: string;
+        limit?: number;
+        breached_since?: string;
+        breached_until?: string;
+      };
       const now = ctx.now();
-      const filter = { status: 'open' as const, ...(c.severity ? { severity: c.severity } : {}), ...(c.team ? { owner: c.team } : {}) };
+      const filter = {
+        status: 'open' as const,
+        ...(c.severity ? { severity: c.severity } : {}),
+        ...(c.team ? { owner: c.team } : {}),
+      };
       const limit = c.limit ?? 50;
       const aging = await service.aging(filter, AGE_BOUNDARIES_HOURS);
       const breached = await service.list({ ...filter, dueBefore: now, limit });
@@ -78,14 +105,24 @@ export function overdueExceptionsStep(service: ExceptionsService | null): StepTy
       let newlyBreached: OverdueCase[] = [];
       if (c.breached_since !== undefined) {
         const until = c.breached_until === undefined ? now : new Date(c.breached_until);
-        const window = await service.list({ ...filter, dueFrom: new Date(c.breached_since), dueBefore: until, limit });
+        const window = await service.list({
+          ...filter,
+          dueFrom: new Date(c.breached_since),
+          dueBefore: until,
+          limit,
+        });
         newlyBreached = window.cases.map((k) => overdueCase(k, now));
       }
       return {
         kind: 'done',
         output: {
-          count: aging.breached, open: aging.total, cases: breached.cases.map((k) => overdueCase(k, now)), byTeam, byAge,
-          newlyBreached, newlyBreachedCount: newlyBreached.length,
+          count: aging.breached,
+          open: aging.total,
+          cases: breached.cases.map((k) => overdueCase(k, now)),
+          byTeam,
+          byAge,
+          newlyBreached,
+          newlyBreachedCount: newlyBreached.length,
         },
       };
     },

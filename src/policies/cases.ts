@@ -20,7 +20,9 @@ export const PolicyCases = z.strictObject({
           expect: z.unknown().optional(),
           expect_error: z.string().min(1).optional(),
         })
-        .refine((c) => (c.expect === undefined) !== (c.expect_error === undefined), { message: 'a case needs expect or expect_error (one of them)' }),
+        .refine((c) => (c.expect === undefined) !== (c.expect_error === undefined), {
+          message: 'a case needs expect or expect_error (one of them)',
+        }),
     )
     .min(1, 'no cases'),
 });
@@ -39,7 +41,11 @@ export interface CaseResult {
   message: string | null;
 }
 
-export async function runPolicyCases(registry: PolicyRegistry, policyId: string, cases: PolicyCases['cases']): Promise<CaseResult[]> {
+export async function runPolicyCases(
+  registry: PolicyRegistry,
+  policyId: string,
+  cases: PolicyCases['cases'],
+): Promise<CaseResult[]> {
   const results: CaseResult[] = [];
   for (const [i, c] of cases.entries()) {
     const name = c.name ?? `case ${i + 1}`;
@@ -47,15 +53,47 @@ export async function runPolicyCases(registry: PolicyRegistry, policyId: string,
     try {
       const outcome = await registry.decide(policyId, c.input);
       if (outcome.kind === 'no-match') {
-        results.push({ case: i + 1, name, pass: c.expect_error === 'POLICY_NO_MATCH', expected, actual: 'POLICY_NO_MATCH', matched: [], message: 'no rule matched' });
+        results.push({
+          case: i + 1,
+          name,
+          pass: c.expect_error === 'POLICY_NO_MATCH',
+          expected,
+          actual: 'POLICY_NO_MATCH',
+          matched: [],
+          message: 'no rule matched',
+        });
         continue;
       }
-      const matched = outcome.matched.map((m) => ({ node: m.node, rule: m.rule, ruleId: m.ruleId }));
+      const matched = outcome.matched.map((m) => ({
+        node: m.node,
+        rule: m.rule,
+        ruleId: m.ruleId,
+      }));
       const pass = c.expect !== undefined && matches(c.expect, outcome.decision);
-      results.push({ case: i + 1, name, pass, expected, actual: outcome.decision, matched, message: pass ? null : c.expect_error ? `expected error ${c.expect_error}` : 'the decision differs' });
+      results.push({
+        case: i + 1,
+        name,
+        pass,
+        expected,
+        actual: outcome.decision,
+        matched,
+        message: pass
+          ? null
+          : c.expect_error
+            ? `expected error ${c.expect_error}`
+            : 'the decision differs',
+      });
     } catch (error) {
       const e = toCrossdockError(error);
-      results.push({ case: i + 1, name, pass: c.expect_error === e.code, expected, actual: e.code, matched: [], message: e.message });
+      results.push({
+        case: i + 1,
+        name,
+        pass: c.expect_error === e.code,
+        expected,
+        actual: e.code,
+        matched: [],
+        message: e.message,
+      });
     }
   }
   return results;
@@ -63,8 +101,17 @@ export async function runPolicyCases(registry: PolicyRegistry, policyId: string,
 
 /** An expected object is a subset of the decision (each field deep-equal); anything else must be equal. */
 function matches(expected: unknown, actual: unknown): boolean {
-  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected) && actual !== null && typeof actual === 'object' && !Array.isArray(actual)) {
-    return Object.entries(expected).every(([k, v]) => isDeepStrictEqual(v, (actual as Record<string, unknown>)[k]));
+  if (
+    expected !== null &&
+    typeof expected === 'object' &&
+    !Array.isArray(expected) &&
+    actual !== null &&
+    typeof actual === 'object' &&
+    !Array.isArray(actual)
+  ) {
+    return Object.entries(expected).every(([k, v]) =>
+      isDeepStrictEqual(v, (actual as Record<string, unknown>)[k]),
+    );
   }
   return isDeepStrictEqual(expected, actual);
 }

@@ -14,7 +14,8 @@ export function zenErrorOf(error: unknown): { type: string; message: string } {
   const first = text.split('\n')[0] ?? text;
   try {
     const parsed = JSON.parse(first) as { type?: unknown; source?: unknown };
-    const source = typeof parsed.source === 'string' ? parsed.source : JSON.stringify(parsed.source ?? parsed);
+    const source =
+      typeof parsed.source === 'string' ? parsed.source : JSON.stringify(parsed.source ?? parsed);
     return { type: typeof parsed.type === 'string' ? parsed.type : 'unknown', message: source };
   } catch {
     return { type: 'unknown', message: first };

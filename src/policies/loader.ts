@@ -12,7 +12,8 @@ export interface PolicyFile {
   content: JdmContent;
 }
 
-export type PolicyLoad = { ok: true; policies: PolicyFile[] } | { ok: false; problems: PolicyProblem[] };
+export type PolicyLoad =
+  { ok: true; policies: PolicyFile[] } | { ok: false; problems: PolicyProblem[] };
 
 const ID = /^[a-z0-9][a-z0-9_.-]*$/i;
 
@@ -24,9 +25,15 @@ const ID = /^[a-z0-9][a-z0-9_.-]*$/i;
  * beside itself, so `--workflows .` never reads a `../policies` that belongs to something else.
  */
 export function policyDirsFor(workflowsDir: string): string[] {
-  const inside = existsSync(workflowsDir) && statSync(workflowsDir).isDirectory() ? findPolicyDirs(workflowsDir) : [];
+  const inside =
+    existsSync(workflowsDir) && statSync(workflowsDir).isDirectory()
+      ? findPolicyDirs(workflowsDir)
+      : [];
   const beside = join(dirname(resolve(workflowsDir)), 'policies');
-  const looksBeside = basename(resolve(workflowsDir)) === 'workflows' && existsSync(beside) && statSync(beside).isDirectory();
+  const looksBeside =
+    basename(resolve(workflowsDir)) === 'workflows' &&
+    existsSync(beside) &&
+    statSync(beside).isDirectory();
   const dirs = looksBeside ? [beside, ...inside] : inside;
   return [...new Set(dirs.map((d) => resolve(d)))].map((d) => relative(process.cwd(), d) || d);
 }
@@ -48,9 +55,16 @@ export function loadPolicyDirs(dirs: string[]): PolicyLoad {
   for (const dir of dirs) {
     let names: string[];
     try {
-      names = readdirSync(dir).filter((n) => n.endsWith('.json')).sort();
+      names = readdirSync(dir)
+        .filter((n) => n.endsWith('.json'))
+        .sort();
     } catch (error) {
-      problems.push({ file: dir, line: null, path: '', message: `cannot read folder: ${(error as Error).message}` });
+      problems.push({
+        file: dir,
+        line: null,
+        path: '',
+        message: `cannot read folder: ${(error as Error).message}`,
+      });
       continue;
     }
     for (const name of names) {
@@ -63,16 +77,40 @@ export function loadPolicyDirs(dirs: string[]): PolicyLoad {
   const seen = new Map<string, string>();
   for (const policy of policies) {
     const other = seen.get(policy.id);
-    if (other !== undefined) problems.push({ file: policy.file ?? '', line: null, path: '', message: `policy id "${policy.id}" is also defined in ${other}` });
+    if (other !== undefined)
+      problems.push({
+        file: policy.file ?? '',
+        line: null,
+        path: '',
+        message: `policy id "${policy.id}" is also defined in ${other}`,
+      });
     seen.set(policy.id, policy.file ?? '');
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, policies };
 }
 
 /** Checks one policy file's text; its id is the file name without `.json`. */
-export function parsePolicy(text: string, file: string, id = basename(file).replace(/\.json$/, '')): PolicyLoad {
-  if (!ID.test(id)) return { ok: false, problems: [{ file, line: null, path: '', message: `policy id "${id}" (the file name): use letters, digits, "_", "-" and "."` }] };
+export function parsePolicy(
+  text: string,
+  file: string,
+  id = basename(file).replace(/\.json$/, ''),
+): PolicyLoad {
+  if (!ID.test(id))
+    return {
+      ok: false,
+      problems: [
+        {
+          file,
+          line: null,
+          path: '',
+          message: `policy id "${id}" (the file name): use letters, digits, "_", "-" and "."`,
+        },
+      ],
+    };
   const checked = checkPolicyText(text, file);
   if (!checked.ok) return checked;
-  return { ok: true, policies: [{ id, version: contentHash(checked.content), file, content: checked.content }] };
+  return {
+    ok: true,
+    policies: [{ id, version: contentHash(checked.content), file, content: checked.content }],
+  };
 }

@@ -43,7 +43,8 @@ export class PolicyRegistry {
   /** Replaces the installed policies (already checked by the loader). */
   install(policies: PolicyFile[]): void {
     const next = new Map<string, Installed>();
-    for (const policy of policies) next.set(policy.id, { ...policy, decision: this.#zen.createDecision(policy.content) });
+    for (const policy of policies)
+      next.set(policy.id, { ...policy, decision: this.#zen.createDecision(policy.content) });
     this.#policies = next;
   }
 
@@ -77,7 +78,9 @@ export class PolicyRegistry {
 
   get(id: string): PolicyFile | undefined {
     const found = this.#policies.get(id);
-    return found && { id: found.id, version: found.version, file: found.file, content: found.content };
+    return (
+      found && { id: found.id, version: found.version, file: found.file, content: found.content }
+    );
   }
 
   list(): PolicyFile[] {
@@ -95,7 +98,11 @@ export class PolicyRegistry {
   async decide(id: string, input: Record<string, unknown>): Promise<DecideOutcome> {
     const policy = this.#policies.get(id);
     if (!policy) {
-      throw new CrossdockError('POLICY_NOT_FOUND', `No policy "${id}"; this instance has ${this.ids().join(', ') || 'no policies'}`, { category: 'user', retryable: false });
+      throw new CrossdockError(
+        'POLICY_NOT_FOUND',
+        `No policy "${id}"; this instance has ${this.ids().join(', ') || 'no policies'}`,
+        { category: 'user', retryable: false },
+      );
     }
     const ref = { id: policy.id, version: policy.version };
     let response: Awaited<ReturnType<ZenDecision['evaluate']>>;
@@ -103,22 +110,33 @@ export class PolicyRegistry {
       response = await policy.decision.evaluate(input, { trace: true });
     } catch (error) {
       const zen = zenErrorOf(error);
-      throw new CrossdockError('POLICY_EVALUATION_FAILED', `Policy ${id}@${policy.version} failed: ${zen.message}`, { category: 'user', retryable: false, cause: error });
+      throw new CrossdockError(
+        'POLICY_EVALUATION_FAILED',
+        `Policy ${id}@${policy.version} failed: ${zen.message}`,
+        { category: 'user', retryable: false, cause: error },
+      );
     }
     const matched = matchedRules(policy, response.trace ?? {});
-    if (isEmpty(response.result)) return { kind: 'no-match', policy: ref, inputKeys: Object.keys(input).sort() };
+    if (isEmpty(response.result))
+      return { kind: 'no-match', policy: ref, inputKeys: Object.keys(input).sort() };
     return { kind: 'decided', decision: response.result, policy: ref, matched };
   }
 }
 
 /** Decision-table rows from the trace: `traceData` is one hit (first) or a list of hits (collect). */
 function matchedRules(policy: Installed, trace: Record<string, ZenEngineTrace>): MatchedRule[] {
-  const tables = new Set(policy.content.nodes.filter((n) => n.type === NodeType.table).map((n) => n.id));
+  const tables = new Set(
+    policy.content.nodes.filter((n) => n.type === NodeType.table).map((n) => n.id),
+  );
   return Object.values(trace)
     .filter((entry) => tables.has(entry.id) && entry.traceData)
     .sort((a, b) => a.order - b.order)
     .flatMap((entry) => {
-      const hits = (Array.isArray(entry.traceData) ? entry.traceData : [entry.traceData]) as { index?: number; reference_map?: Record<string, unknown>; rule?: { _id?: string } }[];
+      const hits = (Array.isArray(entry.traceData) ? entry.traceData : [entry.traceData]) as {
+        index?: number;
+        reference_map?: Record<string, unknown>;
+        rule?: { _id?: string };
+      }[];
       return hits.map((hit) => ({
         node: entry.name,
         nodeId: entry.id,

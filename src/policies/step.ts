@@ -21,26 +21,56 @@ export type DecideConfig = z.infer<typeof DecideConfig>;
 export function decideStep(registry: PolicyRegistry | null): StepType<DecideConfig> {
   return {
     type: 'decide',
-    description: 'Decides with a policy (a decision table): its output object, the policy version and the rules that matched',
+    description:
+      'Decides with a policy (a decision table): its output object, the policy version and the rules that matched',
     config: DecideConfig as never,
     sideEffect: false,
     check(config) {
-      if (!registry || !registry.checkable() || typeof config.policy !== 'string' || isExpressionString(config.policy) || registry.has(config.policy)) return [];
+      if (
+        !registry ||
+        !registry.checkable() ||
+        typeof config.policy !== 'string' ||
+        isExpressionString(config.policy) ||
+        registry.has(config.policy)
+      )
+        return [];
       const where = registry.dirs().length > 0 ? ` (from ${registry.dirs().join(', ')})` : '';
-      return [{ path: ['policy'], message: `no policy "${config.policy}"; known policies: ${registry.ids().join(', ') || 'none'}${where}` }];
+      return [
+        {
+          path: ['policy'],
+          message: `no policy "${config.policy}"; known policies: ${registry.ids().join(', ') || 'none'}${where}`,
+        },
+      ];
     },
     async execute(_ctx, config) {
-      if (!registry) throw new CrossdockError('POLICIES_UNAVAILABLE', 'decide steps run only in a Crossdock with its policies loaded', { category: 'bug', retryable: false });
+      if (!registry)
+        throw new CrossdockError(
+          'POLICIES_UNAVAILABLE',
+          'decide steps run only in a Crossdock with its policies loaded',
+          { category: 'bug', retryable: false },
+        );
       const input = config.input as Record<string, unknown>;
       const outcome = await registry.decide(String(config.policy), input);
       if (outcome.kind === 'no-match') {
-        throw new CrossdockError('POLICY_NO_MATCH', `No rule of policy ${outcome.policy.id}@${outcome.policy.version} matches the input (keys: ${outcome.inputKeys.join(', ') || 'none'}); add a row for it, or a default row (every input cell empty) at the end`, {
-          category: 'user',
-          retryable: false,
-          details: [{ path: 'with.input', message: `keys given: ${outcome.inputKeys.join(', ') || 'none'}` }],
-        });
+        throw new CrossdockError(
+          'POLICY_NO_MATCH',
+          `No rule of policy ${outcome.policy.id}@${outcome.policy.version} matches the input (keys: ${outcome.inputKeys.join(', ') || 'none'}); add a row for it, or a default row (every input cell empty) at the end`,
+          {
+            category: 'user',
+            retryable: false,
+            details: [
+              {
+                path: 'with.input',
+                message: `keys given: ${outcome.inputKeys.join(', ') || 'none'}`,
+              },
+            ],
+          },
+        );
       }
-      return { kind: 'done', output: { decision: outcome.decision, policy: outcome.policy, matched: outcome.matched } };
+      return {
+        kind: 'done',
+        output: { decision: outcome.decision, policy: outcome.policy, matched: outcome.matched },
+      };
     },
     describe: (config) => `decides with policy ${String(config.policy)}`,
   };

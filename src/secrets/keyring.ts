@@ -33,7 +33,11 @@ export function keyId(key: Buffer): string {
 export function parseKey(text: string, where: string): SecretKey {
   const key = Buffer.from(text.trim(), 'base64');
   if (key.length !== 32 || key.toString('base64') !== text.trim()) {
-    throw new CrossdockError('SECRETS_KEY_INVALID', `${where} is not a base64 AES-256 key (32 bytes); make one with: openssl rand -base64 32`, { category: 'user', retryable: false });
+    throw new CrossdockError(
+      'SECRETS_KEY_INVALID',
+      `${where} is not a base64 AES-256 key (32 bytes); make one with: openssl rand -base64 32`,
+      { category: 'user', retryable: false },
+    );
   }
   return { id: keyId(key), key };
 }
@@ -45,16 +49,33 @@ export function parseKey(text: string, where: string): SecretKey {
  * for that, after checking that no secret is sealed yet. Returns null when no key is
  * configured and none may be generated: secrets are then unavailable (not silently plain).
  */
-export function loadKeyring(source: KeySource, options: { generateIfMissing: boolean }): Keyring | null {
-  const previous = source.previousKeys.map((k, i) => parseKey(k, `CROSSDOCK_SECRETS_PREVIOUS_KEYS[${i}]`));
-  if (source.key) return { current: parseKey(source.key, 'CROSSDOCK_SECRETS_KEY'), previous, origin: 'environment' };
+export function loadKeyring(
+  source: KeySource,
+  options: { generateIfMissing: boolean },
+): Keyring | null {
+  const previous = source.previousKeys.map((k, i) =>
+    parseKey(k, `CROSSDOCK_SECRETS_PREVIOUS_KEYS[${i}]`),
+  );
+  if (source.key)
+    return {
+      current: parseKey(source.key, 'CROSSDOCK_SECRETS_KEY'),
+      previous,
+      origin: 'environment',
+    };
   if (!source.keyFile) return null;
   if (!existsSync(source.keyFile)) {
     if (!options.generateIfMissing) return null;
     writeKeyFile(source.keyFile, [randomBytes(32)]);
   }
-  const lines = readFileSync(source.keyFile, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
-  if (lines.length === 0) throw new CrossdockError('SECRETS_KEY_INVALID', `The key file ${source.keyFile} holds no key`, { category: 'user', retryable: false });
+  const lines = readFileSync(source.keyFile, 'utf8')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+  if (lines.length === 0)
+    throw new CrossdockError('SECRETS_KEY_INVALID', `The key file ${source.keyFile} holds no key`, {
+      category: 'user',
+      retryable: false,
+    });
   const [current, ...older] = lines.map((l, i) => parseKey(l, `${source.keyFile} line ${i + 1}`));
   return { current: current!, previous: [...older, ...previous], origin: source.keyFile };
 }

@@ -20,10 +20,20 @@ export interface KeyringAtStart {
  * keyring cannot open (a different key file) are returned, for the caller to report; they
  * do not stop the start, so the secrets can be set again through the API.
  */
-export async function openKeyringAtStart<DB>(db: Kysely<DB>, source: KeySource, options: { generateIfMissing: boolean }): Promise<KeyringAtStart> {
+export async function openKeyringAtStart<DB>(
+  db: Kysely<DB>,
+  source: KeySource,
+  options: { generateIfMissing: boolean },
+): Promise<KeyringAtStart> {
   const sealed = await sealedKeyCounts(db);
   const total = sealed.reduce((sum, k) => sum + k.count, 0);
-  if (options.generateIfMissing && total > 0 && !source.key && source.keyFile && !existsSync(source.keyFile)) {
+  if (
+    options.generateIfMissing &&
+    total > 0 &&
+    !source.key &&
+    source.keyFile &&
+    !existsSync(source.keyFile)
+  ) {
     throw new CrossdockError(
       'SECRETS_KEY_FILE_MISSING',
       `The secrets key file ${source.keyFile} is missing, but the database holds ${total} secret(s) sealed with key ${sealed.map((k) => k.keyId).join(', ')}. ` +
@@ -32,7 +42,9 @@ export async function openKeyringAtStart<DB>(db: Kysely<DB>, source: KeySource, 
       { category: 'user', retryable: false },
     );
   }
-  const keyring = loadKeyring(source, { generateIfMissing: options.generateIfMissing && total === 0 });
+  const keyring = loadKeyring(source, {
+    generateIfMissing: options.generateIfMissing && total === 0,
+  });
   const held = new Set(keyring ? [keyring.current.id, ...keyring.previous.map((k) => k.id)] : []);
   return { keyring, unreadable: sealed.filter((k) => !held.has(k.keyId)) };
 }

@@ -2,10 +2,23 @@ import { copyFileSync, existsSync, renameSync, rmSync, statSync } from 'node:fs'
 import { CrossdockError } from '../errors/index.ts';
 import { join, resolve } from 'node:path';
 import { STATE_FILES } from './files.ts';
-import { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree } from '../store/index.ts';
+import {
+  describeRepairs,
+  privateDirectory,
+  restrictNewFiles,
+  securePrivateTree,
+} from '../store/index.ts';
 
 export { STATE_FILES } from './files.ts';
-export { localUrl, processAlive, readServerFile, removeServerFile, serverFilePath, writeServerFile, type ServerRecord } from './server-file.ts';
+export {
+  localUrl,
+  processAlive,
+  readServerFile,
+  removeServerFile,
+  serverFilePath,
+  writeServerFile,
+  type ServerRecord,
+} from './server-file.ts';
 
 /**
  * Makes the state directory ready before anything reads or writes in it: created 0700 (and
@@ -15,13 +28,22 @@ export { localUrl, processAlive, readServerFile, removeServerFile, serverFilePat
  * should hear of. Only the folder itself and the files above are narrowed: the state
  * directory may be a folder that holds other things (the demo's, a test's).
  */
-export function prepareStateDir(stateDir: string, legacyDir: string | null, options: { inUse?: string[] } = {}): string[] {
+export function prepareStateDir(
+  stateDir: string,
+  legacyDir: string | null,
+  options: { inUse?: string[] } = {},
+): string[] {
   restrictNewFiles();
   const dir = privateDirectory(stateDir);
   refuseSharedDirectory(dir);
   const inUse = new Set((options.inUse ?? []).map((path) => resolve(path)));
   const notices = legacyDir ? moveLegacyFiles(legacyDir, dir, inUse) : [];
-  const repaired = [dir, ...Object.values(STATE_FILES).map((name) => join(dir, name)).filter((path) => existsSync(path))].flatMap((path) => securePrivateTree(path, { recursive: false }));
+  const repaired = [
+    dir,
+    ...Object.values(STATE_FILES)
+      .map((name) => join(dir, name))
+      .filter((path) => existsSync(path)),
+  ].flatMap((path) => securePrivateTree(path, { recursive: false }));
   if (repaired.length > 0) notices.push(describeRepairs(dir, repaired));
   return notices;
 }
@@ -48,7 +70,9 @@ function moveLegacyFiles(legacyDir: string, dir: string, inUse: Set<string>): st
     const now = join(dir, name);
     if (!existsSync(old) || resolve(old) === resolve(now) || inUse.has(resolve(old))) continue;
     if (existsSync(now)) {
-      notices.push(`${old} was left by an earlier version and is not used: ${now} is. Remove the old one once you have checked which is right`);
+      notices.push(
+        `${old} was left by an earlier version and is not used: ${now} is. Remove the old one once you have checked which is right`,
+      );
       continue;
     }
     moveFile(old, now);

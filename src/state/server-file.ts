@@ -27,9 +27,13 @@ export function writeServerFile(stateDir: string, record: ServerRecord): void {
 }
 
 /** Removes the file only if it still describes this server (another may have started since). */
-export function removeServerFile(stateDir: string, record: Pick<ServerRecord, 'url' | 'pid'>): void {
+export function removeServerFile(
+  stateDir: string,
+  record: Pick<ServerRecord, 'url' | 'pid'>,
+): void {
   const now = readServerFile(stateDir);
-  if (now && now.pid === record.pid && now.url === record.url) rmSync(serverFilePath(stateDir), { force: true });
+  if (now && now.pid === record.pid && now.url === record.url)
+    rmSync(serverFilePath(stateDir), { force: true });
 }
 
 /** The record, or null when there is none or it cannot be read as one. */
@@ -42,7 +46,12 @@ export function readServerFile(stateDir: string): ServerRecord | null {
   }
   try {
     const value = JSON.parse(text) as Partial<ServerRecord>;
-    if (typeof value.url !== 'string' || !Number.isInteger(value.pid) || typeof value.startedAt !== 'string') return null;
+    if (
+      typeof value.url !== 'string' ||
+      !Number.isInteger(value.pid) ||
+      typeof value.startedAt !== 'string'
+    )
+      return null;
     return { url: value.url, pid: value.pid!, startedAt: value.startedAt };
   } catch {
     return null;
@@ -61,6 +70,13 @@ export function processAlive(pid: number): boolean {
 
 /** The address a client on this machine uses for a server listening on `host` (a wildcard: loopback). */
 export function localUrl(host: string, port: number): string {
-  const reachable = host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  const reachable =
+    host === '0.0.0.0' || host === ''
+      ? '127.0.0.1'
+      : host === '::'
+        ? '[::1]'
+        : host.includes(':')
+          ? `[${host}]`
+          : host;
   return `http://${reachable}:${port}`;
 }

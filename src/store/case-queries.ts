@@ -54,7 +54,8 @@ function conditions(f: CaseFilter): RawBuilder<unknown>[] {
   if (f.dueBefore) where.push(sql`due_at < ${f.dueBefore}`);
   if (f.beforeId) where.push(sql`id < ${f.beforeId}::bigint`);
   if (f.owner === 'none') where.push(sql`owner_team IS NULL AND owner_user_id IS NULL`);
-  else if (f.owner?.startsWith('user:')) where.push(sql`owner_user_id = ${f.owner.slice(5)}::bigint`);
+  else if (f.owner?.startsWith('user:'))
+    where.push(sql`owner_user_id = ${f.owner.slice(5)}::bigint`);
   else if (f.owner) where.push(sql`owner_team = ${f.owner}`);
   return where;
 }
@@ -63,7 +64,11 @@ function conditions(f: CaseFilter): RawBuilder<unknown>[] {
 export async function listCases(db: Db, f: CaseFilter, limit: number): Promise<CaseRow[]> {
   const where = conditions(f);
   const clause = where.length === 0 ? sql`` : sql`WHERE ${sql.join(where, sql` AND `)}`;
-  return (await sql<CaseRow>`SELECT * FROM exception_cases ${clause} ORDER BY id DESC LIMIT ${limit + 1}`.execute(db)).rows;
+  return (
+    await sql<CaseRow>`SELECT * FROM exception_cases ${clause} ORDER BY id DESC LIMIT ${limit + 1}`.execute(
+      db,
+    )
+  ).rows;
 }
 
 export interface AgingRow {
@@ -75,7 +80,12 @@ export interface AgingRow {
 }
 
 /** Cases matching the filter, counted by owner team, age bucket and SLA breach (at `now`). */
-export async function caseAging(db: Db, f: CaseFilter, now: Date, boundariesMs: number[]): Promise<AgingRow[]> {
+export async function caseAging(
+  db: Db,
+  f: CaseFilter,
+  now: Date,
+  boundariesMs: number[],
+): Promise<AgingRow[]> {
   const where = conditions(f);
   const clause = where.length === 0 ? sql`` : sql`WHERE ${sql.join(where, sql` AND `)}`;
   const age = sql`(extract(epoch from (${now}::timestamptz - opened_at)) * 1000)::float8`;
@@ -87,7 +97,11 @@ export async function caseAging(db: Db, f: CaseFilter, now: Date, boundariesMs: 
 }
 
 /** The ids a bulk action over a root-cause group acts on (open cases only). */
-export async function groupCaseIds(db: Db, g: { workflowId: string | null; stepId: string | null; errorCode: string | null }, max: number): Promise<string[]> {
+export async function groupCaseIds(
+  db: Db,
+  g: { workflowId: string | null; stepId: string | null; errorCode: string | null },
+  max: number,
+): Promise<string[]> {
   const rows = await sql<{ id: string }>`
     SELECT id FROM exception_cases
     WHERE status = 'open' AND workflow_id IS NOT DISTINCT FROM ${g.workflowId}::text
@@ -123,18 +137,47 @@ export async function findCase(db: Db, id: string, lock = false): Promise<CaseRo
   return (lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
-export async function recordEvent(db: Db, caseId: string, at: Date, actor: string, action: string, details: Record<string, unknown> = {}): Promise<void> {
-  await db.insertInto('exception_events').values({ case_id: caseId, at, actor, action, details: JSON.stringify(details) }).execute();
+export async function recordEvent(
+  db: Db,
+  caseId: string,
+  at: Date,
+  actor: string,
+  action: string,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await db
+    .insertInto('exception_events')
+    .values({ case_id: caseId, at, actor, action, details: JSON.stringify(details) })
+    .execute();
 }
 
 export async function caseHistory(db: Db, caseId: string): Promise<CaseHistoryEntry[]> {
-  const rows = await db.selectFrom('exception_events').select(['at', 'actor', 'action', 'details']).where('case_id', '=', caseId).orderBy('id').execute();
-  return rows.map((r) => ({ at: new Date(r.at).toISOString(), actor: r.actor, action: r.action, details: r.details }));
+  const rows = await db
+    .selectFrom('exception_events')
+    .select(['at', 'actor', 'action', 'details'])
+    .where('case_id', '=', caseId)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    at: new Date(r.at).toISOString(),
+    actor: r.actor,
+    action: r.action,
+    details: r.details,
+  }));
 }
 
 /** Sets the given columns of one case and its updated_at. */
-export async function updateCase(db: Db, id: string, at: Date, set: Updateable<Database['exception_cases']>): Promise<void> {
-  await db.updateTable('exception_cases').set({ ...set, updated_at: at }).where('id', '=', id).execute();
+export async function updateCase(
+  db: Db,
+  id: string,
+  at: Date,
+  set: Updateable<Database['exception_cases']>,
+): Promise<void> {
+  await db
+    .updateTable('exception_cases')
+    .set({ ...set, updated_at: at })
+    .where('id', '=', id)
+    .execute();
 }
 
 export interface NewCase {
@@ -156,18 +199,41 @@ export interface NewCase {
 }
 
 /** Opens a case; `created` false when a case with its key exists (that one is returned). */
-export async function insertCase(db: Db, c: NewCase, now: Date): Promise<{ row: CaseRow; created: boolean }> {
+export async function insertCase(
+  db: Db,
+  c: NewCase,
+  now: Date,
+): Promise<{ row: CaseRow; created: boolean }> {
   const inserted = await db
     .insertInto('exception_cases')
     .values({
-      run_id: c.runId, kind: c.kind, status: 'open', step_id: c.stepId, error: null, opened_at: now, type: c.type, severity: c.severity, title: c.title,
-      subject: c.subject === null ? null : JSON.stringify(c.subject), owner_team: c.ownerTeam, owner_user_id: c.ownerUserId, due_at: c.dueAt,
-      error_code: c.errorCode, workflow_id: c.workflowId, details: c.details === null ? null : JSON.stringify(c.details), open_key: c.openKey, updated_at: now,
+      run_id: c.runId,
+      kind: c.kind,
+      status: 'open',
+      step_id: c.stepId,
+      error: null,
+      opened_at: now,
+      type: c.type,
+      severity: c.severity,
+      title: c.title,
+      subject: c.subject === null ? null : JSON.stringify(c.subject),
+      owner_team: c.ownerTeam,
+      owner_user_id: c.ownerUserId,
+      due_at: c.dueAt,
+      error_code: c.errorCode,
+      workflow_id: c.workflowId,
+      details: c.details === null ? null : JSON.stringify(c.details),
+      open_key: c.openKey,
+      updated_at: now,
     })
     .onConflict((oc) => oc.column('open_key').where('open_key', 'is not', null).doNothing())
     .returningAll()
     .executeTakeFirst();
   if (inserted) return { row: inserted, created: true };
-  const found = await db.selectFrom('exception_cases').selectAll().where('open_key', '=', c.openKey!).executeTakeFirstOrThrow();
+  const found = await db
+    .selectFrom('exception_cases')
+    .selectAll()
+    .where('open_key', '=', c.openKey!)
+    .executeTakeFirstOrThrow();
   return { row: found, created: false };
 }

@@ -1,6 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database, RunStatus } from './schema.ts';
-import { closeRetriedCases, openDeadLetters, type CaseEvent, type CaseEventSink } from './engine-cases.ts';
+import {
+  closeRetriedCases,
+  openDeadLetters,
+  type CaseEvent,
+  type CaseEventSink,
+} from './engine-cases.ts';
 import { wakeRunSql } from './run-queries.ts';
 
 /** One step outcome and what it does to its run; see writeCheckpoints. */
@@ -40,7 +45,12 @@ export interface CheckpointRecord {
  *
  * Invariant: a run's next step is scheduled only after its checkpoint is in this commit.
  */
-export async function writeCheckpoints(db: Kysely<Database>, workerId: string, records: CheckpointRecord[], caseEvents?: CaseEventSink): Promise<Set<string>> {
+export async function writeCheckpoints(
+  db: Kysely<Database>,
+  workerId: string,
+  records: CheckpointRecord[],
+  caseEvents?: CaseEventSink,
+): Promise<Set<string>> {
   const rows = records.map((r) => ({
     run_id: r.runId,
     seq: r.seq,
@@ -56,7 +66,12 @@ export async function writeCheckpoints(db: Kysely<Database>, workerId: string, r
     cursor: r.run.cursor,
     new_seq: r.run.seq,
     step_attempt: r.run.stepAttempt,
-    available_at: r.run.availableAt === null ? null : r.run.availableAt === 'infinity' ? 'infinity' : r.run.availableAt.toISOString(),
+    available_at:
+      r.run.availableAt === null
+        ? null
+        : r.run.availableAt === 'infinity'
+          ? 'infinity'
+          : r.run.availableAt.toISOString(),
     run_output: r.run.output === undefined ? null : r.run.output,
     run_error: r.run.error === undefined ? null : r.run.error,
     release: r.run.status !== 'running',
@@ -98,7 +113,11 @@ export async function writeCheckpoints(db: Kysely<Database>, workerId: string, r
         SET status = excluded.status, output = excluded.output, error = excluded.error, ended_at = excluded.ended_at
       RETURNING run_id`.execute(tx);
     const ids = new Set(written.rows.map((r) => String(r.run_id)));
-    const follow = rows.filter((r) => ids.has(r.run_id) && (r.open_case || r.parent_signal !== null || r.run_status === 'completed'));
+    const follow = rows.filter(
+      (r) =>
+        ids.has(r.run_id) &&
+        (r.open_case || r.parent_signal !== null || r.run_status === 'completed'),
+    );
     if (follow.length > 0) {
       const events = await writeFollowUps(tx, follow);
       if (events.length > 0 && caseEvents) await caseEvents(tx, events);
@@ -107,14 +126,25 @@ export async function writeCheckpoints(db: Kysely<Database>, workerId: string, r
   });
 }
 
-type FollowUp = { run_id: string; step_id: string; error: unknown; ended_at: string; open_case: boolean; run_status: string; parent_run_id: string | null; parent_signal: string | null; parent_payload: unknown };
+type FollowUp = {
+  run_id: string;
+  step_id: string;
+  error: unknown;
+  ended_at: string;
+  open_case: boolean;
+  run_status: string;
+  parent_run_id: string | null;
+  parent_signal: string | null;
+  parent_payload: unknown;
+};
 
 /** Dead-letter cases, closing retried cases, and parent wake-ups, in the same transaction as the checkpoints. */
 async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<CaseEvent[]> {
   const json = JSON.stringify(rows);
   const events: CaseEvent[] = [];
   if (rows.some((r) => r.open_case)) events.push(...(await openDeadLetters(tx, json)));
-  if (rows.some((r) => r.run_status === 'completed')) events.push(...(await closeRetriedCases(tx, json)));
+  if (rows.some((r) => r.run_status === 'completed'))
+    events.push(...(await closeRetriedCases(tx, json)));
   if (!rows.some((r) => r.parent_signal !== null)) return events;
   await sql`
     WITH input AS (
@@ -127,6 +157,8 @@ async function writeFollowUps(tx: Kysely<Database>, rows: FollowUp[]): Promise<C
       RETURNING run_id
     )
     UPDATE runs SET ${wakeRunSql(sql.ref('i.ended_at'))}, updated_at = i.ended_at
-    FROM input i WHERE runs.id = i.parent_run_id AND runs.status NOT IN ('completed', 'failed', 'cancelled')`.execute(tx);
+    FROM input i WHERE runs.id = i.parent_run_id AND runs.status NOT IN ('completed', 'failed', 'cancelled')`.execute(
+    tx,
+  );
   return events;
 }

@@ -62,4 +62,6 @@ export const jsonb = <T = unknown>() => new Column<T, string, string>(PgType.jso
 export const timestamptz = () => new Column<Date, Date | string, Date | string>(PgType.timestamptz);
 
 /** Kysely's table interface for a map of columns. */
-export type TableOf<Columns extends Record<string, AnyColumn>> = { [K in keyof Columns]: Columns[K]['kysely'] };
+export type TableOf<Columns extends Record<string, AnyColumn>> = {
+  [K in keyof Columns]: Columns[K]['kysely'];
+};

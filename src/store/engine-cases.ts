@@ -16,7 +16,12 @@ export interface CaseEvent {
   action: 'opened' | 'failed_again' | 'resolved';
   details: Record<string, unknown>;
 }
-type CaseEventRow = { case_id: string; run_id: string; action: CaseEvent['action']; code: string | null };
+type CaseEventRow = {
+  case_id: string;
+  run_id: string;
+  action: CaseEvent['action'];
+  code: string | null;
+};
 
 /** Told of the case events in the checkpoint's own transaction (the audit log appends them there: both commit or neither). */
 export type CaseEventSink = (tx: Kysely<Database>, events: CaseEvent[]) => Promise<void>;
@@ -37,21 +42,49 @@ export interface EventCase {
 }
 
 /** Opens a medium-severity case about an event (no run), with its 'opened' history row; returns its id. */
-export async function openEventCase(tx: Kysely<Database>, c: EventCase, now: Date): Promise<string> {
+export async function openEventCase(
+  tx: Kysely<Database>,
+  c: EventCase,
+  now: Date,
+): Promise<string> {
   const opened = await tx
     .insertInto('exception_cases')
     .values({
-      run_id: null, kind: c.kind, status: 'open', opened_at: now, type: c.kind, severity: 'medium', title: c.title, error_code: c.errorCode,
-      workflow_id: c.workflowId, details: JSON.stringify(c.details), open_key: c.openKey, due_at: new Date(now.getTime() + CASE_SLA_MS), updated_at: now,
+      run_id: null,
+      kind: c.kind,
+      status: 'open',
+      opened_at: now,
+      type: c.kind,
+      severity: 'medium',
+      title: c.title,
+      error_code: c.errorCode,
+      workflow_id: c.workflowId,
+      details: JSON.stringify(c.details),
+      open_key: c.openKey,
+      due_at: new Date(now.getTime() + CASE_SLA_MS),
+      updated_at: now,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
-  await tx.insertInto('exception_events').values({ case_id: opened.id, at: now, actor: 'engine', action: 'opened', details: JSON.stringify(c.opened) }).execute();
+  await tx
+    .insertInto('exception_events')
+    .values({
+      case_id: opened.id,
+      at: now,
+      actor: 'engine',
+      action: 'opened',
+      details: JSON.stringify(c.opened),
+    })
+    .execute();
   return String(opened.id);
 }
 
 /** A replay made outside the queue closes the run's open dead letter as replayed, in the replay's transaction. */
-export async function closeDeadLetterAsReplayed(tx: Kysely<Database>, runId: string, now: Date): Promise<void> {
+export async function closeDeadLetterAsReplayed(
+  tx: Kysely<Database>,
+  runId: string,
+  now: Date,
+): Promise<void> {
   await tx
     .updateTable('exception_cases')
     .set({ status: 'replayed', closed_at: now, updated_at: now })
@@ -99,7 +132,12 @@ export async function openDeadLetters(tx: Kysely<Database>, json: string): Promi
     SELECT id AS case_id, run_id, 'opened' AS action, error->>'code' AS code FROM opened
     UNION ALL
     SELECT id, run_id, 'failed_again', error->>'code' FROM reopened`.execute(tx);
-  return events.rows.map((e) => ({ caseId: String(e.case_id), runId: String(e.run_id), action: e.action, details: { code: e.code } }));
+  return events.rows.map((e) => ({
+    caseId: String(e.case_id),
+    runId: String(e.run_id),
+    action: e.action,
+    details: { code: e.code },
+  }));
 }
 
 /** A run the queue retried has completed: its case closes as resolved, atomically with the run's end. */
@@ -117,5 +155,10 @@ export async function closeRetriedCases(tx: Kysely<Database>, json: string): Pro
       SELECT id, ended_at, 'engine', 'resolved', '{"reasonCode":"fixed_by_retry","note":"the run completed"}'::jsonb FROM closed
     )
     SELECT id AS case_id, run_id, 'resolved' AS action, NULL AS code FROM closed`.execute(tx);
-  return events.rows.map((e) => ({ caseId: String(e.case_id), runId: String(e.run_id), action: e.action, details: { reasonCode: 'fixed_by_retry' } }));
+  return events.rows.map((e) => ({
+    caseId: String(e.case_id),
+    runId: String(e.run_id),
+    action: e.action,
+    details: { reasonCode: 'fixed_by_retry' },
+  }));
 }

@@ -100,41 +100,101 @@ export async function insertEventsWithRuns(
     await findDuplicates(tx, events, ids);
     const { conflicts, caseEvents: conflictCases } = await recordKeyConflicts(
       tx,
-      events.flatMap((e, index) => (wasInserted[index] ? [] : [{ index, eventId: ids[index]!, source: e.source, dedupeKey: e.dedupeKey, payload: e.payload, payloadHash: e.payloadHash, check: e.conflict }])),
+      events.flatMap((e, index) =>
+        wasInserted[index]
+          ? []
+          : [
+              {
+                index,
+                eventId: ids[index]!,
+                source: e.source,
+                dedupeKey: e.dedupeKey,
+                payload: e.payload,
+                payloadHash: e.payloadHash,
+                check: e.conflict,
+              },
+            ],
+      ),
       now,
     );
-    const { runs, ordering } = await orderRuns(tx, runsFor(wasInserted).filter((r) => wasInserted[r.eventIndex]), events, ids as string[], now);
+    const { runs, ordering } = await orderRuns(
+      tx,
+      runsFor(wasInserted).filter((r) => wasInserted[r.eventIndex]),
+      events,
+      ids as string[],
+      now,
+    );
     const runIds = await insertRuns(tx, runs, ids as string[], now);
     await releaseParked(tx, ordering, now);
     const opened: CaseEvent[] = [...conflictCases, ...ordering.caseEvents];
     if (caseEvents && opened.length > 0) await caseEvents(tx, opened);
     if (audit) {
-      await audit(tx, events.map((e, i) => ({
-        index: i, eventId: ids[i]!, source: e.source, type: e.type, dedupeKey: e.dedupeKey, payloadHash: e.payloadHash, receivedAt: e.receivedAt,
-        outcome: wasInserted[i] ? 'stored' : conflicts.has(i) ? 'conflict' : 'duplicate', runIds: runIds.get(i) ?? [],
-      })));
+      await audit(
+        tx,
+        events.map((e, i) => ({
+          index: i,
+          eventId: ids[i]!,
+          source: e.source,
+          type: e.type,
+          dedupeKey: e.dedupeKey,
+          payloadHash: e.payloadHash,
+          receivedAt: e.receivedAt,
+          outcome: wasInserted[i] ? 'stored' : conflicts.has(i) ? 'conflict' : 'duplicate',
+          runIds: runIds.get(i) ?? [],
+        })),
+      );
     }
     return {
-      events: events.map((_, i) => ({ eventId: ids[i]!, duplicate: !wasInserted[i], runIds: runIds.get(i) ?? [], conflict: conflicts.get(i) ?? null })),
+      events: events.map((_, i) => ({
+        eventId: ids[i]!,
+        duplicate: !wasInserted[i],
+        runIds: runIds.get(i) ?? [],
+        conflict: conflicts.get(i) ?? null,
+      })),
       ordering: { released: ordering.released, held: ordering.held },
     };
   });
 }
 
 /** Runs of workflows that order their events go through applyOrdering; the rest start as they are. */
-async function orderRuns(tx: Transaction<Database>, runs: NewRun[], events: NewEvent[], ids: string[], now: Date): Promise<{ runs: NewRun[]; ordering: OrderingResult }> {
+async function orderRuns(
+  tx: Transaction<Database>,
+  runs: NewRun[],
+  events: NewEvent[],
+  ids: string[],
+  now: Date,
+): Promise<{ runs: NewRun[]; ordering: OrderingResult }> {
   const ordered = runs.filter((r) => r.order !== undefined);
-  if (ordered.length === 0) return { runs, ordering: { go: new Set(), released: [], held: [], caseEvents: [], advanced: [] } };
+  if (ordered.length === 0)
+    return {
+      runs,
+      ordering: { go: new Set(), released: [], held: [], caseEvents: [], advanced: [] },
+    };
   const ordering = await applyOrdering(
     tx,
-    ordered.map((r) => ({ ...r, order: r.order!, eventId: ids[r.eventIndex]!, source: events[r.eventIndex]!.source })),
+    ordered.map((r) => ({
+      ...r,
+      order: r.order!,
+      eventId: ids[r.eventIndex]!,
+      source: events[r.eventIndex]!.source,
+    })),
     now,
   );
-  return { runs: [...runs.filter((r) => r.order === undefined), ...ordered.filter((_, i) => ordering.go.has(i))], ordering };
+  return {
+    runs: [
+      ...runs.filter((r) => r.order === undefined),
+      ...ordered.filter((_, i) => ordering.go.has(i)),
+    ],
+    ordering,
+  };
 }
 
 /** Looks up the original id of each duplicate (committed by someone else, so a fresh statement). */
-async function findDuplicates(tx: Transaction<Database>, events: NewEvent[], ids: (string | undefined)[]): Promise<void> {
+async function findDuplicates(
+  tx: Transaction<Database>,
+  events: NewEvent[],
+  ids: (string | undefined)[],
+): Promise<void> {
   const missing = events.map((e, i) => ({ e, i })).filter(({ i }) => ids[i] === undefined);
   if (missing.length === 0) return;
   const found = await sql<{ idx: number; id: string }>`
@@ -144,7 +204,12 @@ async function findDuplicates(tx: Transaction<Database>, events: NewEvent[], ids
   for (const row of found.rows) ids[row.idx] = String(row.id);
 }
 
-async function insertRuns(tx: Transaction<Database>, runs: NewRun[], eventIds: string[], now: Date): Promise<Map<number, string[]>> {
+async function insertRuns(
+  tx: Transaction<Database>,
+  runs: NewRun[],
+  eventIds: string[],
+  now: Date,
+): Promise<Map<number, string[]>> {
   const byEvent = new Map<number, string[]>();
   if (runs.length === 0) return byEvent;
   const rows = runs.map((r) => ({

@@ -23,9 +23,17 @@ export interface EventListFilter {
 
 /** Newest first. */
 export async function listEvents(db: Db, f: EventListFilter) {
-  let query = db.selectFrom('events').select(['id', 'source', 'type', 'dedupe_key', 'payload', 'received_at', 'runs_started']).orderBy('id', 'desc').limit(f.limit);
+  let query = db
+    .selectFrom('events')
+    .select(['id', 'source', 'type', 'dedupe_key', 'payload', 'received_at', 'runs_started'])
+    .orderBy('id', 'desc')
+    .limit(f.limit);
   if (f.source !== undefined) query = query.where('source', '=', f.source);
-  if (f.readableSources !== null) query = f.readableSources.length === 0 ? query.where((eb) => eb.val(false)) : query.where('source', 'in', [...f.readableSources]);
+  if (f.readableSources !== null)
+    query =
+      f.readableSources.length === 0
+        ? query.where((eb) => eb.val(false))
+        : query.where('source', 'in', [...f.readableSources]);
   if (f.type !== undefined) query = query.where('type', '=', f.type);
   if (f.since !== undefined) query = query.where('received_at', '>=', f.since);
   if (f.until !== undefined) query = query.where('received_at', '<', f.until);
@@ -57,8 +65,19 @@ export interface SetAsideFilter {
 }
 
 export interface KeyConflictRow {
-  id: string; event_id: string; source: string; dedupe_key: string; door: string; payload_hash: string; payload: unknown; original: unknown;
-  original_hash: string | null; deliveries: number; first_seen_at: Date | string; last_seen_at: Date | string; case_id: string | null;
+  id: string;
+  event_id: string;
+  source: string;
+  dedupe_key: string;
+  door: string;
+  payload_hash: string;
+  payload: unknown;
+  original: unknown;
+  original_hash: string | null;
+  deliveries: number;
+  first_seen_at: Date | string;
+  last_seen_at: Date | string;
+  case_id: string | null;
 }
 
 const n = <T>(v: T | undefined) => v ?? null;
@@ -81,15 +100,35 @@ export async function listKeyConflicts(db: Db, f: SetAsideFilter): Promise<KeyCo
 
 /** Over every page of the filter (beforeId and limit ignored): conflicts, deliveries, and their cases still open. */
 export async function keyConflictTotals(db: Db, f: SetAsideFilter) {
-  return (await sql<{ conflicts: string | number; deliveries: string | number | null; open_cases: string | number }>`
+  return (
+    await sql<{
+      conflicts: string | number;
+      deliveries: string | number | null;
+      open_cases: string | number;
+    }>`
     SELECT count(*) AS conflicts, sum(c.deliveries) AS deliveries,
            count(*) FILTER (WHERE x.status IN ('open', 'retrying')) AS open_cases
-    FROM event_key_conflicts c LEFT JOIN exception_cases x ON x.id = c.case_id WHERE ${conflictScope(f)}`.execute(db)).rows[0]!;
+    FROM event_key_conflicts c LEFT JOIN exception_cases x ON x.id = c.case_id WHERE ${conflictScope(f)}`.execute(
+      db,
+    )
+  ).rows[0]!;
 }
 
 export interface HeldEventRow {
-  id: string; event_id: string; workflow_id: string; source: string; order_key: string; sequence: string; head_sequence: string | null;
-  policy: string; status: string; case_id: string | null; run_id: string | null; held_at: Date | string; released_at: Date | string | null; type: string;
+  id: string;
+  event_id: string;
+  workflow_id: string;
+  source: string;
+  order_key: string;
+  sequence: string;
+  head_sequence: string | null;
+  policy: string;
+  status: string;
+  case_id: string | null;
+  run_id: string | null;
+  held_at: Date | string;
+  released_at: Date | string | null;
+  type: string;
 }
 
 /** Events held out of order, newest first, with their event type. */

@@ -1,4 +1,12 @@
-import type { CompiledQuery, DatabaseConnection, Dialect, Driver, QueryCompiler, QueryResult, TransactionSettings } from 'kysely';
+import type {
+  CompiledQuery,
+  DatabaseConnection,
+  Dialect,
+  Driver,
+  QueryCompiler,
+  QueryResult,
+  TransactionSettings,
+} from 'kysely';
 import { mapStoreFault } from './faults.ts';
 
 /**
@@ -31,7 +39,10 @@ class FaultMappingConnection implements DatabaseConnection {
     return mapped(() => this.inner.executeQuery<R>(query));
   }
 
-  async *streamQuery<R>(query: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+  async *streamQuery<R>(
+    query: CompiledQuery,
+    chunkSize?: number,
+  ): AsyncIterableIterator<QueryResult<R>> {
     try {
       yield* this.inner.streamQuery<R>(query, chunkSize);
     } catch (error) {
@@ -63,16 +74,49 @@ class FaultMappingDriver implements Driver {
     return mapped(() => this.inner.rollbackTransaction(unwrap(connection)));
   }
 
-  savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    return mapped(async () => optional(this.inner.savepoint, 'savepoint').call(this.inner, unwrap(connection), name, compile));
+  savepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    return mapped(async () =>
+      optional(this.inner.savepoint, 'savepoint').call(
+        this.inner,
+        unwrap(connection),
+        name,
+        compile,
+      ),
+    );
   }
 
-  rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    return mapped(async () => optional(this.inner.rollbackToSavepoint, 'rollbackToSavepoint').call(this.inner, unwrap(connection), name, compile));
+  rollbackToSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    return mapped(async () =>
+      optional(this.inner.rollbackToSavepoint, 'rollbackToSavepoint').call(
+        this.inner,
+        unwrap(connection),
+        name,
+        compile,
+      ),
+    );
   }
 
-  releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler['compileQuery']): Promise<void> {
-    return mapped(async () => optional(this.inner.releaseSavepoint, 'releaseSavepoint').call(this.inner, unwrap(connection), name, compile));
+  releaseSavepoint(
+    connection: DatabaseConnection,
+    name: string,
+    compile: QueryCompiler['compileQuery'],
+  ): Promise<void> {
+    return mapped(async () =>
+      optional(this.inner.releaseSavepoint, 'releaseSavepoint').call(
+        this.inner,
+        unwrap(connection),
+        name,
+        compile,
+      ),
+    );
   }
 
   releaseConnection(connection: DatabaseConnection): Promise<void> {

@@ -32,7 +32,17 @@ const SQLSTATE_FAULTS: ReadonlyArray<[prefix: string, code: StoreFaultCode, what
 ];
 
 /** Node socket errors: the server is not there, or the connection to it broke. */
-const SOCKET_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const SOCKET_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 
 /** The pg driver reports a lost connection with these messages and no code. */
 const LOST_CONNECTION = [
@@ -49,9 +59,20 @@ export function storeFault(error: unknown): CrossdockError | undefined {
   const raw = (error as Error & { code?: unknown }).code;
   const code = typeof raw === 'string' ? raw : '';
   const sqlstate = SQLSTATE_FAULTS.find(([prefix]) => code.length === 5 && code.startsWith(prefix));
-  if (sqlstate) return fault(sqlstate[1], `${sqlstate[2]} (SQLSTATE ${code}): ${error.message}`, error);
-  if (SOCKET_CODES.has(code)) return fault(StoreFaultCode.unavailable, `connection to the database failed (${code}): ${error.message}`, error);
-  if (LOST_CONNECTION.some((pattern) => pattern.test(error.message))) return fault(StoreFaultCode.unavailable, `connection to the database lost: ${error.message}`, error);
+  if (sqlstate)
+    return fault(sqlstate[1], `${sqlstate[2]} (SQLSTATE ${code}): ${error.message}`, error);
+  if (SOCKET_CODES.has(code))
+    return fault(
+      StoreFaultCode.unavailable,
+      `connection to the database failed (${code}): ${error.message}`,
+      error,
+    );
+  if (LOST_CONNECTION.some((pattern) => pattern.test(error.message)))
+    return fault(
+      StoreFaultCode.unavailable,
+      `connection to the database lost: ${error.message}`,
+      error,
+    );
   return undefined;
 }
 
@@ -61,13 +82,19 @@ export function mapStoreFault(error: unknown): unknown {
 }
 
 export function isStoreFault(error: unknown): error is CrossdockError {
-  return error instanceof CrossdockError && (error.code === StoreFaultCode.unavailable || error.code === StoreFaultCode.conflict);
+  return (
+    error instanceof CrossdockError &&
+    (error.code === StoreFaultCode.unavailable || error.code === StoreFaultCode.conflict)
+  );
 }
 
 function fault(code: StoreFaultCode, message: string, cause: Error): CrossdockError {
   // A conflict clears as soon as the other transaction is done; an outage takes longer.
   const retryAfterMs = code === StoreFaultCode.conflict ? 1_000 : STORE_RETRY_AFTER_MS;
-  const lead = code === StoreFaultCode.conflict ? 'The database aborted the transaction; it can be run again' : 'The database is unavailable';
+  const lead =
+    code === StoreFaultCode.conflict
+      ? 'The database aborted the transaction; it can be run again'
+      : 'The database is unavailable';
   return new CrossdockError(code, `${lead}: ${message}`, {
     category: 'transient',
     retryable: true,

@@ -1,6 +1,12 @@
 export { openStore, redactUrl, type Store, type StoreConfig, type WakeReason } from './store.ts';
 export { migrate, listMigrations } from './migrate.ts';
-export { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree, type ModeRepair } from './private-files.ts';
+export {
+  describeRepairs,
+  privateDirectory,
+  restrictNewFiles,
+  securePrivateTree,
+  type ModeRepair,
+} from './private-files.ts';
 export { LOCK_FILE } from './lock-file.ts';
 export * from './schema.ts';
 export * from './event-queries.ts';
@@ -10,7 +16,13 @@ export * from './engine-cases.ts';
 export * from './event-conflicts.ts';
 export * from './event-order.ts';
 export * from './storable-json.ts';
-export { isStoreFault, mapStoreFault, storeFault, StoreFaultCode, STORE_RETRY_AFTER_MS } from './faults.ts';
+export {
+  isStoreFault,
+  mapStoreFault,
+  storeFault,
+  StoreFaultCode,
+  STORE_RETRY_AFTER_MS,
+} from './faults.ts';
 export * from './run-control.ts';
 export * from './case-queries.ts';
 export * from './workflow-versions.ts';

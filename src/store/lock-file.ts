@@ -39,21 +39,32 @@ export interface LockOptions {
   watchIntervalMs?: number;
 }
 
-const HELPER_SCRIPT = 'trap "" INT TERM HUP; exec flock --exclusive --nonblock --conflict-exit-code 75 "$0" sh -c "echo locked; exec cat >/dev/null"';
+const HELPER_SCRIPT =
+  'trap "" INT TERM HUP; exec flock --exclusive --nonblock --conflict-exit-code 75 "$0" sh -c "echo locked; exec cat >/dev/null"';
 
-export async function lockDataDirectory(dataDir: string, options: LockOptions = {}): Promise<DirectoryLock> {
+export async function lockDataDirectory(
+  dataDir: string,
+  options: LockOptions = {},
+): Promise<DirectoryLock> {
   const path = join(dataDir, LOCK_FILE);
   let inode: number;
   try {
     closeSync(openSync(path, 'a', 0o600));
     inode = statSync(path).ino;
   } catch (cause) {
-    throw lockUnavailable(path, `${(cause as Error).message}; the data directory must belong to the user that runs Crossdock`);
+    throw lockUnavailable(
+      path,
+      `${(cause as Error).message}; the data directory must belong to the user that runs Crossdock`,
+    );
   }
   const helper = await startHelper(path);
   try {
     // Who holds it, for the message a refused process prints (informative only: the lock is the kernel's).
-    writeFileSync(path, `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`, { mode: 0o600 });
+    writeFileSync(
+      path,
+      `${JSON.stringify({ pid: process.pid, host: hostname(), since: new Date().toISOString() })}\n`,
+      { mode: 0o600 },
+    );
   } catch (error) {
     helper.stdin?.end();
     throw error;
@@ -64,11 +75,17 @@ export async function lockDataDirectory(dataDir: string, options: LockOptions = 
     released = true;
     clearInterval(watch);
     helper.stdin?.end();
-    const error = new CrossdockError('STORE_LOCK_LOST', `The lock on the data directory ${dataDir} was lost (${why}); another process may open it now, so this one stops`, { category: 'bug', retryable: false });
+    const error = new CrossdockError(
+      'STORE_LOCK_LOST',
+      `The lock on the data directory ${dataDir} was lost (${why}); another process may open it now, so this one stops`,
+      { category: 'bug', retryable: false },
+    );
     (options.onLost ?? exitOnLost)(error);
   };
   const exited = new Promise<void>((resolve) => helper.once('exit', () => resolve()));
-  helper.once('exit', (code, signal) => lost(`its helper process ended: ${signal ?? `exit code ${code}`}`));
+  helper.once('exit', (code, signal) =>
+    lost(`its helper process ended: ${signal ?? `exit code ${code}`}`),
+  );
   // The kernel lock is on the file's inode: a lock file deleted (or replaced) by hand would let
   // the next process lock a new file. Checked every few seconds; the fix is to stop at once.
   const watch = setInterval(() => {
@@ -90,7 +107,10 @@ export async function lockDataDirectory(dataDir: string, options: LockOptions = 
 
 /** Resolves with the running helper once it holds the lock; throws STORE_LOCKED if another does. */
 function startHelper(path: string): Promise<ChildProcess> {
-  const helper = spawn('sh', ['-c', HELPER_SCRIPT, path], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  const helper = spawn('sh', ['-c', HELPER_SCRIPT, path], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: true,
+  });
   return new Promise((resolve, reject) => {
     let stderr = '';
     let stdout = '';
@@ -109,7 +129,8 @@ function startHelper(path: string): Promise<ChildProcess> {
     helper.once('error', (error) => reject(lockUnavailable(path, error.message)));
     helper.once('exit', (code) => {
       if (code === BUSY_EXIT_CODE) reject(lockedBy(path));
-      else if (code === 127 || /not found/.test(stderr)) reject(lockUnavailable(path, 'the flock program (util-linux) is not installed'));
+      else if (code === 127 || /not found/.test(stderr))
+        reject(lockUnavailable(path, 'the flock program (util-linux) is not installed'));
       else reject(lockUnavailable(path, stderr.trim() || `flock ended with exit code ${code}`));
     });
   });
@@ -117,7 +138,9 @@ function startHelper(path: string): Promise<ChildProcess> {
 
 function lockedBy(path: string): CrossdockError {
   const holder = readHolder(path);
-  const who = holder ? `process ${holder.pid} on host ${holder.host} (since ${holder.since})` : 'another process';
+  const who = holder
+    ? `process ${holder.pid} on host ${holder.host} (since ${holder.since})`
+    : 'another process';
   return new CrossdockError(
     'STORE_LOCKED',
     `The data directory is in use by ${who}; lock file ${path}. Stop that process, or give this one another data directory: two processes must never share one.`,
@@ -126,13 +149,25 @@ function lockedBy(path: string): CrossdockError {
 }
 
 function lockUnavailable(path: string, why: string): CrossdockError {
-  return new CrossdockError('STORE_LOCK_UNAVAILABLE', `Cannot lock ${path}: ${why}. The embedded store needs an OS file lock (flock); on a filesystem without one, use a PostgreSQL server (DATABASE_URL)`, { category: 'user', retryable: false });
+  return new CrossdockError(
+    'STORE_LOCK_UNAVAILABLE',
+    `Cannot lock ${path}: ${why}. The embedded store needs an OS file lock (flock); on a filesystem without one, use a PostgreSQL server (DATABASE_URL)`,
+    { category: 'user', retryable: false },
+  );
 }
 
 function readHolder(path: string): { pid: number; host: string; since: string } | undefined {
   try {
-    const holder = JSON.parse(readFileSync(path, 'utf8')) as { pid?: unknown; host?: unknown; since?: unknown };
-    return typeof holder.pid === 'number' && typeof holder.host === 'string' && typeof holder.since === 'string' ? { pid: holder.pid, host: holder.host, since: holder.since } : undefined;
+    const holder = JSON.parse(readFileSync(path, 'utf8')) as {
+      pid?: unknown;
+      host?: unknown;
+      since?: unknown;
+    };
+    return typeof holder.pid === 'number' &&
+      typeof holder.host === 'string' &&
+      typeof holder.since === 'string'
+      ? { pid: holder.pid, host: holder.host, since: holder.since }
+      : undefined;
   } catch {
     return undefined;
   }

@@ -15,13 +15,19 @@ export interface Migration {
 }
 
 export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.sql')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.sql'))
+    .sort();
   return files.map((file, index) => {
     const match = /^(\d{4})_[a-z0-9_]+\.sql$/.exec(file);
     if (!match || Number(match[1]) !== index + 1) {
-      throw new CrossdockError('MIGRATION_INVALID', `Migration ${file} must be named NNNN_name.sql and numbered without gaps`, {
-        category: 'bug',
-      });
+      throw new CrossdockError(
+        'MIGRATION_INVALID',
+        `Migration ${file} must be named NNNN_name.sql and numbered without gaps`,
+        {
+          category: 'bug',
+        },
+      );
     }
     return { version: index + 1, name: file, sql: readFileSync(join(dir, file), 'utf8') };
   });
@@ -33,12 +39,18 @@ export function listMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * once the second fails on the primary key, rolls back, and finds the work done.
  * Refuses to run against a database that is newer than this code.
  */
-export async function migrate(db: Kysely<Database>, execScript: (script: string) => Promise<void>, migrations = listMigrations()): Promise<string[]> {
+export async function migrate(
+  db: Kysely<Database>,
+  execScript: (script: string) => Promise<void>,
+  migrations = listMigrations(),
+): Promise<string[]> {
   await execScript(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
   const done: string[] = [];
   for (;;) {
-    const applied = await sql<{ version: number }>`SELECT max(version) AS version FROM schema_migrations`.execute(db);
+    const applied = await sql<{
+      version: number;
+    }>`SELECT max(version) AS version FROM schema_migrations`.execute(db);
     const current = applied.rows[0]?.version ?? 0;
     const latest = migrations.at(-1)?.version ?? 0;
     if (current > latest) {

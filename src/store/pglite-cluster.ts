@@ -1,6 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+} from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +32,10 @@ export function defaultClusterCache(): string {
  * owns or can write, whose files could be planted) is passed over: the cluster is then made
  * in `target` directly, as it would be without a cache. Returns what went wrong, or null.
  */
-export function createCluster(target: string, cacheRoot: string | null = defaultClusterCache()): string | null {
+export function createCluster(
+  target: string,
+  cacheRoot: string | null = defaultClusterCache(),
+): string | null {
   const pristine = cacheRoot === null ? null : pristineCluster(cacheRoot);
   if (pristine === null) return runInitdb(target);
   try {
@@ -71,8 +82,11 @@ function ownedAndPrivate(path: string): boolean {
 
 function pgliteVersion(): string {
   const entry = fileURLToPath(import.meta.resolve('@electric-sql/pglite'));
-  const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: unknown };
-  if (typeof manifest.version !== 'string') throw new Error('PGlite has no version in its package.json');
+  const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as {
+    version?: unknown;
+  };
+  if (typeof manifest.version !== 'string')
+    throw new Error('PGlite has no version in its package.json');
   return manifest.version;
 }
 
@@ -81,7 +95,10 @@ function pgliteVersion(): string {
  * with that process instead of staying in the long-running one. Returns its error, or null.
  */
 function runInitdb(target: string): string | null {
-  const child = spawnSync(process.execPath, [INIT_SCRIPT, target], { encoding: 'utf8', timeout: 120_000 });
+  const child = spawnSync(process.execPath, [INIT_SCRIPT, target], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   if (child.status === 0) return null;
   rmSync(target, { recursive: true, force: true });
   return child.stderr || child.error?.message || 'no output';

@@ -1,5 +1,15 @@
 import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
-import { CompiledQuery, PostgresAdapter, PostgresIntrospector, PostgresQueryCompiler, type DatabaseConnection, type Dialect, type Driver, type Kysely, type QueryResult } from 'kysely';
+import {
+  CompiledQuery,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type Kysely,
+  type QueryResult,
+} from 'kysely';
 
 /**
  * Kysely over one PGlite instance. Kysely 0.29 ships this dialect, but it (and every 0.29)
@@ -95,8 +105,15 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { affectedRows, rows } = await (this.#open?.tx ?? this.pglite).query<R>(query.sql, [...query.parameters], { rowMode: 'object' });
-    return { numAffectedRows: affectedRows == null ? undefined : BigInt(affectedRows), rows: rows ?? [] };
+    const { affectedRows, rows } = await (this.#open?.tx ?? this.pglite).query<R>(
+      query.sql,
+      [...query.parameters],
+      { rowMode: 'object' },
+    );
+    return {
+      numAffectedRows: affectedRows == null ? undefined : BigInt(affectedRows),
+      rows: rows ?? [],
+    };
   }
 
   streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
@@ -106,7 +123,10 @@ class PGliteConnection implements DatabaseConnection {
   /** Opens PGlite's transaction and resolves once it has begun; it ends when commit() or rollback() settles `outcome`. */
   async begin(): Promise<void> {
     let finish!: OpenTransaction['finish'];
-    const outcome = new Promise<void>((resolve, reject) => (finish = (how) => (how === 'commit' ? resolve() : reject(new Error('rolled back')))));
+    const outcome = new Promise<void>(
+      (resolve, reject) =>
+        (finish = (how) => (how === 'commit' ? resolve() : reject(new Error('rolled back')))),
+    );
     let begun!: (tx: PGliteTransaction) => void;
     const started = new Promise<PGliteTransaction>((resolve) => (begun = resolve));
     const closed = this.pglite.transaction(async (tx) => {
@@ -114,7 +134,10 @@ class PGliteConnection implements DatabaseConnection {
       await outcome; // a rejection makes PGlite roll back
     });
     // A transaction that fails to begin rejects here instead of leaving begin() waiting.
-    const tx = await Promise.race([started, closed.then(() => Promise.reject(new Error('PGlite ended the transaction before it began')))]);
+    const tx = await Promise.race([
+      started,
+      closed.then(() => Promise.reject(new Error('PGlite ended the transaction before it began'))),
+    ]);
     this.#open = { tx, finish, closed };
   }
 

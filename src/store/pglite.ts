@@ -4,7 +4,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { CrossdockError } from '../errors/index.ts';
 import { LOCK_FILE, lockDataDirectory, type DirectoryLock } from './lock-file.ts';
 import { createCluster } from './pglite-cluster.ts';
-import { describeRepairs, privateDirectory, restrictNewFiles, securePrivateTree } from './private-files.ts';
+import {
+  describeRepairs,
+  privateDirectory,
+  restrictNewFiles,
+  securePrivateTree,
+} from './private-files.ts';
 
 /** Where a new database is made before it is moved into place; its presence marks an unfinished initialisation. */
 const STAGING = '.crossdock-init';
@@ -58,7 +63,11 @@ function realDataDir(given: string): string {
   try {
     return privateDirectory(given);
   } catch (cause) {
-    throw new CrossdockError('STORE_DATA_DIR_INVALID', `The data directory ${given} cannot be used: ${(cause as Error).message}`, { category: 'user', retryable: false, cause });
+    throw new CrossdockError(
+      'STORE_DATA_DIR_INVALID',
+      `The data directory ${given} cannot be used: ${(cause as Error).message}`,
+      { category: 'user', retryable: false, cause },
+    );
   }
 }
 
@@ -88,7 +97,11 @@ function initialiseDataDir(dataDir: string, staging: string): void {
   const failure = createCluster(staging);
   if (failure !== null) {
     rmSync(staging, { recursive: true, force: true });
-    throw new CrossdockError('STORE_INIT_FAILED', `Could not create the embedded database in ${dataDir}: ${failure}`, { category: 'bug', retryable: false });
+    throw new CrossdockError(
+      'STORE_INIT_FAILED',
+      `Could not create the embedded database in ${dataDir}: ${failure}`,
+      { category: 'bug', retryable: false },
+    );
   }
   securePrivateTree(staging); // PGlite's initdb writes its files 0666 whatever the umask
   const names = readdirSync(staging).filter((name) => name !== 'PG_VERSION');
@@ -108,19 +121,40 @@ async function startPglite(dataDir: string, synchronous: boolean): Promise<PGlit
     return pglite;
   } catch (cause) {
     if (cause instanceof CrossdockError) throw cause;
-    throw new CrossdockError('STORE_OPEN_FAILED', `The embedded database in ${dataDir} could not be opened: ${describeFailure(cause)}`, { category: 'user', retryable: false, cause });
+    throw new CrossdockError(
+      'STORE_OPEN_FAILED',
+      `The embedded database in ${dataDir} could not be opened: ${describeFailure(cause)}`,
+      { category: 'user', retryable: false, cause },
+    );
   }
 }
 
 /** Emscripten's file-system errors are plain objects with a wasm errno; say what they mean. */
-const WASM_ERRNO: Record<number, string> = { 2: 'EACCES, permission denied', 10: 'EBUSY', 20: 'EEXIST, file exists', 29: 'EIO, input/output error', 31: 'EISDIR', 44: 'ENOENT, no such file or directory', 51: 'ENOSPC, no space left on device', 54: 'ENOTDIR', 63: 'EPERM, operation not permitted', 69: 'EROFS, read-only file system' };
+const WASM_ERRNO: Record<number, string> = {
+  2: 'EACCES, permission denied',
+  10: 'EBUSY',
+  20: 'EEXIST, file exists',
+  29: 'EIO, input/output error',
+  31: 'EISDIR',
+  44: 'ENOENT, no such file or directory',
+  51: 'ENOSPC, no space left on device',
+  54: 'ENOTDIR',
+  63: 'EPERM, operation not permitted',
+  69: 'EROFS, read-only file system',
+};
 
 export function describeFailure(cause: unknown): string {
-  if (cause instanceof Error && cause.message.startsWith('Aborted(')) return 'PostgreSQL aborted while starting: a file it needs (such as global/pg_control) is missing or damaged; restore the data directory from a backup';
+  if (cause instanceof Error && cause.message.startsWith('Aborted('))
+    return 'PostgreSQL aborted while starting: a file it needs (such as global/pg_control) is missing or damaged; restore the data directory from a backup';
   if (cause instanceof Error) return cause.message;
   if (typeof cause === 'object' && cause !== null) {
-    const { errno, name, message } = cause as { errno?: unknown; name?: unknown; message?: unknown };
-    if (typeof errno === 'number') return `file system error ${errno} (${WASM_ERRNO[errno] ?? 'unknown errno'})${typeof name === 'string' ? ` from ${name}` : ''}; check that every file in the directory is present and readable by this user`;
+    const { errno, name, message } = cause as {
+      errno?: unknown;
+      name?: unknown;
+      message?: unknown;
+    };
+    if (typeof errno === 'number')
+      return `file system error ${errno} (${WASM_ERRNO[errno] ?? 'unknown errno'})${typeof name === 'string' ? ` from ${name}` : ''}; check that every file in the directory is present and readable by this user`;
     if (typeof message === 'string') return message;
     try {
       return JSON.stringify(cause);
@@ -144,7 +178,11 @@ function refuseLegacyHolder(dataDirs: string[]): void {
       continue;
     }
     if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
-      throw new CrossdockError('STORE_LOCKED', `The data directory is in use by process ${pid}, an earlier Crossdock (lock file ${path}); stop it first`, { category: 'user', retryable: false });
+      throw new CrossdockError(
+        'STORE_LOCKED',
+        `The data directory is in use by process ${pid}, an earlier Crossdock (lock file ${path}); stop it first`,
+        { category: 'user', retryable: false },
+      );
     }
     rmSync(path, { force: true });
   }
@@ -174,7 +212,12 @@ function startParams(synchronous: boolean): string[] {
 
 function defaultStartParams(): string[] {
   const defaults = (PGlite as unknown as { defaultStartParams?: string[] }).defaultStartParams;
-  if (!defaults) throw new CrossdockError('STORE_SYNC_UNSUPPORTED', 'This PGlite version does not expose its start parameters', { category: 'bug' });
+  if (!defaults)
+    throw new CrossdockError(
+      'STORE_SYNC_UNSUPPORTED',
+      'This PGlite version does not expose its start parameters',
+      { category: 'bug' },
+    );
   return defaults;
 }
 
@@ -183,5 +226,11 @@ function defaultStartParams(): string[] {
  * ask for the WAL to be opened with O_DSYNC, so a commit is on disk when it is acknowledged.
  */
 function synchronousStartParams(): string[] {
-  return [...defaultStartParams().filter((p) => p !== '-F'), '-c', 'fsync=on', '-c', 'wal_sync_method=open_datasync'];
+  return [
+    ...defaultStartParams().filter((p) => p !== '-F'),
+    '-c',
+    'fsync=on',
+    '-c',
+    'wal_sync_method=open_datasync',
+  ];
 }

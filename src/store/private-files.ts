@@ -34,7 +34,10 @@ export function privateDirectory(path: string): string {
  * changed, for the caller to report. Symlinks are not followed. An entry this process may not change (another user owns it) stops the start
  * with FILE_MODE_UNSAFE naming it.
  */
-export function securePrivateTree(root: string, options: { recursive?: boolean } = {}): ModeRepair[] {
+export function securePrivateTree(
+  root: string,
+  options: { recursive?: boolean } = {},
+): ModeRepair[] {
   const repaired: ModeRepair[] = [];
   const visit = (path: string) => {
     const stat = lstatSync(path);
@@ -51,7 +54,8 @@ export function securePrivateTree(root: string, options: { recursive?: boolean }
       }
       repaired.push({ path, was: octal(stat.mode) });
     }
-    if (stat.isDirectory() && options.recursive !== false) for (const entry of readdirSync(path)) visit(join(path, entry));
+    if (stat.isDirectory() && options.recursive !== false)
+      for (const entry of readdirSync(path)) visit(join(path, entry));
   };
   visit(root);
   return repaired;
@@ -59,7 +63,10 @@ export function securePrivateTree(root: string, options: { recursive?: boolean }
 
 /** One line for the log: how many paths were narrowed, and the first few with their old modes. */
 export function describeRepairs(root: string, repaired: ModeRepair[]): string {
-  const shown = repaired.slice(0, 5).map((r) => `${r.path} (was ${r.was})`).join(', ');
+  const shown = repaired
+    .slice(0, 5)
+    .map((r) => `${r.path} (was ${r.was})`)
+    .join(', ');
   return `${repaired.length} path(s) under ${root} were open to other users and are now owner-only (directories 0700, files 0600): ${shown}${repaired.length > 5 ? ', ...' : ''}`;
 }
 

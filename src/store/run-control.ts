@@ -31,7 +31,19 @@ export interface RunListFilter {
 export async function listRuns(db: Db, filter: RunListFilter) {
   let query = db
     .selectFrom('runs')
-    .select(['id', 'workflow_id', 'workflow_hash', 'status', 'event_id', 'parent_run_id', 'cursor', 'concurrency_key', 'created_at', 'ended_at', 'error'])
+    .select([
+      'id',
+      'workflow_id',
+      'workflow_hash',
+      'status',
+      'event_id',
+      'parent_run_id',
+      'cursor',
+      'concurrency_key',
+      'created_at',
+      'ended_at',
+      'error',
+    ])
     .orderBy('id', 'desc')
     .limit(filter.limit);
   if (filter.status) query = query.where('status', '=', filter.status);
@@ -39,7 +51,8 @@ export async function listRuns(db: Db, filter: RunListFilter) {
   if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
   if (filter.since) query = query.where('created_at', '>=', filter.since);
   if (filter.until) query = query.where('created_at', '<', filter.until);
-  if (filter.text) query = query.where(sql<boolean>`strpos(lower(input::text), lower(${filter.text}::text)) > 0`);
+  if (filter.text)
+    query = query.where(sql<boolean>`strpos(lower(input::text), lower(${filter.text}::text)) > 0`);
   if (filter.sources) query = query.where(runInSources(filter.sources));
   if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
   return query.execute();
@@ -61,8 +74,17 @@ export function runInSources(sources: readonly string[]): RawBuilder<boolean> {
 }
 
 /** Whether the run exists and belongs to one of the sources. */
-export async function runWithinSources(db: Db, runId: string, sources: readonly string[]): Promise<boolean> {
-  const found = await db.selectFrom('runs').select('id').where('id', '=', runId).where(runInSources(sources)).executeTakeFirst();
+export async function runWithinSources(
+  db: Db,
+  runId: string,
+  sources: readonly string[],
+): Promise<boolean> {
+  const found = await db
+    .selectFrom('runs')
+    .select('id')
+    .where('id', '=', runId)
+    .where(runInSources(sources))
+    .executeTakeFirst();
   return found !== undefined;
 }
 
@@ -72,7 +94,13 @@ export async function findRun(db: Db, runId: string): Promise<RunRow | undefined
 
 /** Every step attempt of a run, in order (position, then attempt). */
 export async function loadRunSteps(db: Db, runId: string) {
-  return db.selectFrom('run_steps').selectAll().where('run_id', '=', runId).orderBy('seq').orderBy('attempt').execute();
+  return db
+    .selectFrom('run_steps')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .orderBy('seq')
+    .orderBy('attempt')
+    .execute();
 }
 
 /** A run with its step attempts (in order) and the signals sent to it (oldest first); undefined if there is none. */
@@ -80,23 +108,60 @@ export async function loadRunDetail(db: Db, runId: string) {
   const run = await findRun(db, runId);
   if (!run) return undefined;
   const steps = await loadRunSteps(db, runId);
-  const signals = await db.selectFrom('signals').select(['name', 'payload', 'sent_at', 'consumed_seq']).where('run_id', '=', runId).orderBy('id').execute();
+  const signals = await db
+    .selectFrom('signals')
+    .select(['name', 'payload', 'sent_at', 'consumed_seq'])
+    .where('run_id', '=', runId)
+    .orderBy('id')
+    .execute();
   return { run, steps, signals };
 }
 
-export async function runVersion(db: Db, runId: string): Promise<{ workflow_id: string; workflow_hash: string } | undefined> {
-  return db.selectFrom('runs').select(['workflow_id', 'workflow_hash']).where('id', '=', runId).executeTakeFirst();
+export async function runVersion(
+  db: Db,
+  runId: string,
+): Promise<{ workflow_id: string; workflow_hash: string } | undefined> {
+  return db
+    .selectFrom('runs')
+    .select(['workflow_id', 'workflow_hash'])
+    .where('id', '=', runId)
+    .executeTakeFirst();
 }
 
 export async function runStatus(db: Db, runId: string): Promise<RunStatus | undefined> {
-  return (await db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst())?.status;
+  return (await db.selectFrom('runs').select('status').where('id', '=', runId).executeTakeFirst())
+    ?.status;
 }
 
-export type ReplayableRow = Pick<RunRow, 'status' | 'cursor' | 'seq' | 'workflow_id' | 'workflow_hash' | 'concurrency_key' | 'concurrency_limit'>;
+export type ReplayableRow = Pick<
+  RunRow,
+  | 'status'
+  | 'cursor'
+  | 'seq'
+  | 'workflow_id'
+  | 'workflow_hash'
+  | 'concurrency_key'
+  | 'concurrency_limit'
+>;
 
 /** What a replay needs to know of the run; `lock` takes its row lock for the replay's transaction. */
-export async function loadReplayable(db: Db, runId: string, lock: boolean): Promise<ReplayableRow | undefined> {
-  const query = db.selectFrom('runs').select(['status', 'cursor', 'seq', 'workflow_id', 'workflow_hash', 'concurrency_key', 'concurrency_limit']).where('id', '=', runId);
+export async function loadReplayable(
+  db: Db,
+  runId: string,
+  lock: boolean,
+): Promise<ReplayableRow | undefined> {
+  const query = db
+    .selectFrom('runs')
+    .select([
+      'status',
+      'cursor',
+      'seq',
+      'workflow_id',
+      'workflow_hash',
+      'concurrency_key',
+      'concurrency_limit',
+    ])
+    .where('id', '=', runId);
   return (lock ? query.forUpdate() : query).executeTakeFirst();
 }
 
@@ -105,7 +170,11 @@ export async function loadReplayable(db: Db, runId: string, lock: boolean): Prom
  * failed attempt stays in the history): queued when it has a concurrency key or limit (the
  * admitter decides), ready otherwise. `input`, when given, replaces the run's input.
  */
-export async function restartRun(tx: Db, runId: string, r: { cursor: string; queued: boolean; input?: unknown; now: Date }): Promise<void> {
+export async function restartRun(
+  tx: Db,
+  runId: string,
+  r: { cursor: string; queued: boolean; input?: unknown; now: Date },
+): Promise<void> {
   await tx
     .updateTable('runs')
     .set((eb) => ({
@@ -131,10 +200,22 @@ export async function restartRun(tx: Db, runId: string, r: { cursor: string; que
  * already ended or does not exist. A running step is abandoned: its checkpoint is fenced
  * on status = 'running' and finds the run cancelled.
  */
-export async function cancelRun(tx: Db, runId: string, error: unknown, now: Date): Promise<{ workflow_id: string; parent_run_id: string | null } | undefined> {
+export async function cancelRun(
+  tx: Db,
+  runId: string,
+  error: unknown,
+  now: Date,
+): Promise<{ workflow_id: string; parent_run_id: string | null } | undefined> {
   return tx
     .updateTable('runs')
-    .set({ status: 'cancelled', ended_at: now, updated_at: now, lease_owner: null, lease_expires_at: null, error: JSON.stringify(error) })
+    .set({
+      status: 'cancelled',
+      ended_at: now,
+      updated_at: now,
+      lease_owner: null,
+      lease_expires_at: null,
+      error: JSON.stringify(error),
+    })
     .where('id', '=', runId)
     .where('status', 'not in', ENDED_STATUSES)
     .returning(['workflow_id', 'parent_run_id'])
@@ -142,7 +223,12 @@ export async function cancelRun(tx: Db, runId: string, error: unknown, now: Date
 }
 
 /** The active runs (queued, ready, running, waiting) of a workflow under one concurrency key, oldest first. */
-export async function activeRunIds(db: Db, workflowId: string, concurrencyKey: string, exceptRunId: string | null): Promise<string[]> {
+export async function activeRunIds(
+  db: Db,
+  workflowId: string,
+  concurrencyKey: string,
+  exceptRunId: string | null,
+): Promise<string[]> {
   let query = db
     .selectFrom('runs')
     .select('id')
@@ -153,4 +239,3 @@ export async function activeRunIds(db: Db, workflowId: string, concurrencyKey: s
   if (exceptRunId !== null) query = query.where('id', '<>', exceptRunId);
   return (await query.execute()).map((r) => String(r.id));
 }
-

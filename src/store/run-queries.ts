@@ -21,7 +21,13 @@ export interface ClaimedRun {
  * running under a lease that expired (its worker died). SKIP LOCKED lets many workers
  * claim at once without blocking on each other's rows.
  */
-export async function claimRuns(db: Kysely<Database>, workerId: string, limit: number, now: Date, leaseMs: number): Promise<ClaimedRun[]> {
+export async function claimRuns(
+  db: Kysely<Database>,
+  workerId: string,
+  limit: number,
+  now: Date,
+  leaseMs: number,
+): Promise<ClaimedRun[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
   const result = await sql<ClaimedRun>`
     UPDATE runs r SET status = 'running', lease_owner = ${workerId}, lease_expires_at = ${leaseUntil},
@@ -41,7 +47,13 @@ export async function claimRuns(db: Kysely<Database>, workerId: string, limit: n
 }
 
 /** Extends the leases this worker holds; returns how many it still holds. */
-export async function renewLeases(db: Kysely<Database>, workerId: string, runIds: string[], now: Date, leaseMs: number): Promise<string[]> {
+export async function renewLeases(
+  db: Kysely<Database>,
+  workerId: string,
+  runIds: string[],
+  now: Date,
+  leaseMs: number,
+): Promise<string[]> {
   if (runIds.length === 0) return [];
   const result = await sql<{ id: string }>`
     UPDATE runs SET lease_expires_at = ${new Date(now.getTime() + leaseMs)}
@@ -67,7 +79,11 @@ const ADMISSION_LOCK = 7_401_002;
  * workflow is under its limit. Serialised by an advisory lock so two workers never
  * admit past a limit; the unique index on active keys is the backstop.
  */
-export async function admitQueuedRuns(db: Kysely<Database>, now: Date, batch = 1000): Promise<number> {
+export async function admitQueuedRuns(
+  db: Kysely<Database>,
+  now: Date,
+  batch = 1000,
+): Promise<number> {
   return db.transaction().execute(async (tx) => {
     await sql`SELECT pg_advisory_xact_lock(${ADMISSION_LOCK})`.execute(tx);
     const result = await sql<{ id: string }>`
@@ -107,7 +123,10 @@ export interface StepRow {
 }
 
 /** The checkpoints a run resumes from, oldest first. */
-export async function loadStepRows(db: Kysely<Database>, runIds: string[]): Promise<Map<string, StepRow[]>> {
+export async function loadStepRows(
+  db: Kysely<Database>,
+  runIds: string[],
+): Promise<Map<string, StepRow[]>> {
   const byRun = new Map<string, StepRow[]>();
   if (runIds.length === 0) return byRun;
   const result = await sql<StepRow & { run_id: string }>`
@@ -138,21 +157,42 @@ export interface ReplayMarker {
 
 export const REPLAY_SIGNAL = 'crossdock:replay';
 
-export async function insertReplayMarker(db: Kysely<Database>, runId: string, marker: ReplayMarker, now: Date): Promise<void> {
+export async function insertReplayMarker(
+  db: Kysely<Database>,
+  runId: string,
+  marker: ReplayMarker,
+  now: Date,
+): Promise<void> {
   const payload = { fromStep: marker.fromStep, stoppedAt: marker.stoppedAt, again: marker.again };
-  await sql`INSERT INTO signals (run_id, name, payload, sent_at, consumed_seq) VALUES (${runId}, ${REPLAY_SIGNAL}, ${JSON.stringify(payload)}::jsonb, ${now}, ${marker.seq})`.execute(db);
+  await sql`INSERT INTO signals (run_id, name, payload, sent_at, consumed_seq) VALUES (${runId}, ${REPLAY_SIGNAL}, ${JSON.stringify(payload)}::jsonb, ${now}, ${marker.seq})`.execute(
+    db,
+  );
 }
 
 /** The replay markers of these runs, oldest first. */
-export async function loadReplayMarkers(db: Kysely<Database>, runIds: string[]): Promise<Map<string, ReplayMarker[]>> {
+export async function loadReplayMarkers(
+  db: Kysely<Database>,
+  runIds: string[],
+): Promise<Map<string, ReplayMarker[]>> {
   const byRun = new Map<string, ReplayMarker[]>();
   if (runIds.length === 0) return byRun;
-  const result = await sql<{ run_id: string; consumed_seq: number; payload: { fromStep: string; stoppedAt: string | null; again: string[] } }>`
+  const result = await sql<{
+    run_id: string;
+    consumed_seq: number;
+    payload: { fromStep: string; stoppedAt: string | null; again: string[] };
+  }>`
     SELECT run_id, consumed_seq, payload FROM signals
-    WHERE run_id = ANY(${runIds}::bigint[]) AND name = ${REPLAY_SIGNAL} AND consumed_seq IS NOT NULL ORDER BY run_id, id`.execute(db);
+    WHERE run_id = ANY(${runIds}::bigint[]) AND name = ${REPLAY_SIGNAL} AND consumed_seq IS NOT NULL ORDER BY run_id, id`.execute(
+    db,
+  );
   for (const row of result.rows) {
     const list = byRun.get(String(row.run_id)) ?? [];
-    list.push({ seq: row.consumed_seq, fromStep: row.payload.fromStep, stoppedAt: row.payload.stoppedAt ?? null, again: row.payload.again ?? [] });
+    list.push({
+      seq: row.consumed_seq,
+      fromStep: row.payload.fromStep,
+      stoppedAt: row.payload.stoppedAt ?? null,
+      again: row.payload.again ?? [],
+    });
     byRun.set(String(row.run_id), list);
   }
   return byRun;
@@ -163,7 +203,12 @@ export async function loadReplayMarkers(db: Kysely<Database>, runIds: string[]):
  * `seq`. A signal already consumed at this same seq is handed out again: that attempt
  * crashed before its checkpoint, so the signal was never acted on.
  */
-export async function takeSignal(db: Kysely<Database>, runId: string, name: string, seq: number): Promise<{ payload: unknown } | undefined> {
+export async function takeSignal(
+  db: Kysely<Database>,
+  runId: string,
+  name: string,
+  seq: number,
+): Promise<{ payload: unknown } | undefined> {
   const result = await sql<{ payload: unknown }>`
     UPDATE signals SET consumed_seq = ${seq}
     WHERE id = (SELECT id FROM signals WHERE run_id = ${runId} AND name = ${name}
@@ -175,11 +220,19 @@ export async function takeSignal(db: Kysely<Database>, runId: string, name: stri
 }
 
 /** Stores a signal and wakes the run if it is waiting. Returns false if the run does not exist. */
-export async function sendSignal(db: Kysely<Database>, runId: string, name: string, payload: unknown, now: Date): Promise<boolean> {
+export async function sendSignal(
+  db: Kysely<Database>,
+  runId: string,
+  name: string,
+  payload: unknown,
+  now: Date,
+): Promise<boolean> {
   return db.transaction().execute(async (tx) => {
     const run = await sql<{ id: string }>`SELECT id FROM runs WHERE id = ${runId}`.execute(tx);
     if (run.rows.length === 0) return false;
-    await sql`INSERT INTO signals (run_id, name, payload, sent_at) VALUES (${runId}, ${name}, ${JSON.stringify(payload ?? null)}::jsonb, ${now})`.execute(tx);
+    await sql`INSERT INTO signals (run_id, name, payload, sent_at) VALUES (${runId}, ${name}, ${JSON.stringify(payload ?? null)}::jsonb, ${now})`.execute(
+      tx,
+    );
     await wakeRun(tx, runId, now);
     return true;
   });
@@ -219,8 +272,13 @@ export interface NewChildRun {
  * Starts a child run once per parent step: a second call for the same parent position
  * (a retry, a replay, a crash before the parent's checkpoint) returns the first child.
  */
-export async function insertChildRun(db: Kysely<Database>, child: NewChildRun, now: Date): Promise<string> {
-  const status = child.concurrencyKey === null && child.concurrencyLimit === null ? 'ready' : 'queued';
+export async function insertChildRun(
+  db: Kysely<Database>,
+  child: NewChildRun,
+  now: Date,
+): Promise<string> {
+  const status =
+    child.concurrencyKey === null && child.concurrencyLimit === null ? 'ready' : 'queued';
   const inserted = await sql<{ id: string }>`
     INSERT INTO runs (workflow_id, workflow_hash, parent_run_id, parent_seq, status, input, cursor,
                       concurrency_key, concurrency_limit, available_at, created_at, updated_at)
@@ -231,6 +289,8 @@ export async function insertChildRun(db: Kysely<Database>, child: NewChildRun, n
     RETURNING id`.execute(db);
   if (inserted.rows[0]) return String(inserted.rows[0].id);
   const existing = await sql<{ id: string }>`
-    SELECT id FROM runs WHERE parent_run_id = ${child.parentRunId} AND parent_seq = ${child.parentSeq}`.execute(db);
+    SELECT id FROM runs WHERE parent_run_id = ${child.parentRunId} AND parent_seq = ${child.parentSeq}`.execute(
+    db,
+  );
   return String(existing.rows[0]!.id);
 }

@@ -1,7 +1,15 @@
 import type { TableOf } from './columns.ts';
 import { tables } from './tables.ts';
 
-export { ENDED_STATUSES, RunStatus, tables, type CaseSeverity, type CaseStatus, type CaseSubject, type CaseType } from './tables.ts';
+export {
+  ENDED_STATUSES,
+  RunStatus,
+  tables,
+  type CaseSeverity,
+  type CaseStatus,
+  type CaseSubject,
+  type CaseType,
+} from './tables.ts';
 
 type Tables = typeof tables;
 
@@ -10,4 +18,3 @@ type Tables = typeof tables;
  * tables.ts (which the schema test checks against the migrated database).
  */
 export type Database = { [T in keyof Tables]: TableOf<Tables[T]> };
-

@@ -87,7 +87,9 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
  * of its own for a drop while it is checked out (the statement in flight, or the next one,
  * fails with STORE_UNAVAILABLE; the pool discards the connection on release).
  */
-async function openPostgresStore(config: Extract<StoreConfig, { kind: 'postgres' }>): Promise<Store> {
+async function openPostgresStore(
+  config: Extract<StoreConfig, { kind: 'postgres' }>,
+): Promise<Store> {
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
@@ -106,10 +108,14 @@ async function openPostgresStore(config: Extract<StoreConfig, { kind: 'postgres'
   } catch (cause) {
     await listener.close();
     await db.destroy();
-    throw new CrossdockError('STORE_UNAVAILABLE', `Cannot reach PostgreSQL at ${redactUrl(config.url)}: ${(cause as Error).message}`, {
-      category: 'transient',
-      cause,
-    });
+    throw new CrossdockError(
+      'STORE_UNAVAILABLE',
+      `Cannot reach PostgreSQL at ${redactUrl(config.url)}: ${(cause as Error).message}`,
+      {
+        category: 'transient',
+        cause,
+      },
+    );
   }
   return {
     kind: 'postgres',
@@ -117,9 +123,11 @@ async function openPostgresStore(config: Extract<StoreConfig, { kind: 'postgres'
     async wake(reason: WakeReason = 'work') {
       wakes.emit('wake', reason);
       // A hint only: with the server away, the other processes find the work by polling.
-      await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${reason})`.execute(db).catch((error: unknown) => {
-        if (!isStoreFault(error)) throw error;
-      });
+      await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${reason})`
+        .execute(db)
+        .catch((error: unknown) => {
+          if (!isStoreFault(error)) throw error;
+        });
     },
     onWake(fn) {
       wakes.on('wake', fn);
@@ -145,7 +153,10 @@ export function redactUrl(url: string): string {
   }
 }
 
-async function pgliteScript(pglite: { exec(q: string): Promise<unknown> }, script: string): Promise<void> {
+async function pgliteScript(
+  pglite: { exec(q: string): Promise<unknown> },
+  script: string,
+): Promise<void> {
   try {
     await pglite.exec(script);
   } catch (error) {

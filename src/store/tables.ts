@@ -1,4 +1,14 @@
-import { bigint, bigintCount, boolean, identity, integer, jsonb, numeric, text, timestamptz } from './columns.ts';
+import {
+  bigint,
+  bigintCount,
+  boolean,
+  identity,
+  integer,
+  jsonb,
+  numeric,
+  text,
+  timestamptz,
+} from './columns.ts';
 
 /**
  * Every table migrations/ creates, column by column, in migration order. A column added by a
@@ -20,7 +30,8 @@ export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 export const ENDED_STATUSES: readonly RunStatus[] = ['completed', 'failed', 'cancelled'];
 
 export type CaseStatus = 'open' | 'retrying' | 'resolved' | 'replayed';
-export type CaseType = 'dead_letter' | 'odoo_refusal' | 'raised' | 'check' | 'event_conflict' | 'event_order';
+export type CaseType =
+  'dead_letter' | 'odoo_refusal' | 'raised' | 'check' | 'event_conflict' | 'event_order';
 export type CaseSeverity = 'low' | 'medium' | 'high' | 'critical';
 /** What a case is about: an Odoo record, a shipment ... */
 export interface CaseSubject {
@@ -367,4 +378,10 @@ const migrationTables = {
   },
 };
 
-export const tables = { ...engineTables, ...intakeTables, ...securityTables, ...workTables, ...migrationTables };
+export const tables = {
+  ...engineTables,
+  ...intakeTables,
+  ...securityTables,
+  ...workTables,
+  ...migrationTables,
+};

@@ -76,7 +76,10 @@ export class WakeListener {
   #schedule(): void {
     if (this.#closed || this.#retry) return;
     const min = this.options.minDelayMs ?? 100;
-    const delayMs = Math.min(this.options.maxDelayMs ?? 5_000, min * 2 ** Math.min(this.#failures, 16));
+    const delayMs = Math.min(
+      this.options.maxDelayMs ?? 5_000,
+      min * 2 ** Math.min(this.#failures, 16),
+    );
     this.#retry = setTimeout(() => void this.#reconnect(), delayMs);
     this.#retry.unref();
   }

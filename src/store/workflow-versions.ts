@@ -13,9 +13,18 @@ export interface NewWorkflowVersion {
 }
 
 /** Records each version once: loading the same content again keeps the first record (and its created_at). */
-export async function saveWorkflowVersions(db: Db, versions: NewWorkflowVersion[], now: Date): Promise<void> {
+export async function saveWorkflowVersions(
+  db: Db,
+  versions: NewWorkflowVersion[],
+  now: Date,
+): Promise<void> {
   if (versions.length === 0) return;
-  const rows = versions.map((v) => ({ workflow_id: v.workflowId, hash: v.hash, definition: v.definition, source_file: v.sourceFile }));
+  const rows = versions.map((v) => ({
+    workflow_id: v.workflowId,
+    hash: v.hash,
+    definition: v.definition,
+    source_file: v.sourceFile,
+  }));
   // One statement for any number of versions: the rows travel as one jsonb parameter.
   await sql`
     INSERT INTO workflow_versions (workflow_id, hash, definition, source_file, created_at)
@@ -24,8 +33,17 @@ export async function saveWorkflowVersions(db: Db, versions: NewWorkflowVersion[
     ON CONFLICT (workflow_id, hash) DO NOTHING`.execute(db);
 }
 
-export async function findWorkflowVersion(db: Db, workflowId: string, hash: string): Promise<{ definition: unknown; source_file: string | null } | undefined> {
-  return db.selectFrom('workflow_versions').select(['definition', 'source_file']).where('workflow_id', '=', workflowId).where('hash', '=', hash).executeTakeFirst();
+export async function findWorkflowVersion(
+  db: Db,
+  workflowId: string,
+  hash: string,
+): Promise<{ definition: unknown; source_file: string | null } | undefined> {
+  return db
+    .selectFrom('workflow_versions')
+    .select(['definition', 'source_file'])
+    .where('workflow_id', '=', workflowId)
+    .where('hash', '=', hash)
+    .executeTakeFirst();
 }
 
 export interface StoredVersionRow {
@@ -41,7 +59,10 @@ export interface StoredVersionRow {
  * the number of runs pinned to each: one query, the runs counted per hash in one grouped
  * pass over the runs_workflow index.
  */
-export async function listWorkflowVersions(db: Db, workflowId: string): Promise<StoredVersionRow[]> {
+export async function listWorkflowVersions(
+  db: Db,
+  workflowId: string,
+): Promise<StoredVersionRow[]> {
   const rows = await sql<StoredVersionRow>`
     SELECT v.hash, v.definition->'version' AS label, v.source_file, v.created_at, r.runs
     FROM workflow_versions v

@@ -11,8 +11,28 @@
  *  - events sent to the API or the CLI: src/api/routes/events.ts, src/cli/operations.ts.
  * All of them end in the engine's one durable intake (src/engine/intake.ts).
  */
-export { WebhookSources, NewSourceSchema, SourceUpdateSchema, keyConflictOpensCase, KEY_CONFLICT_POLICIES, type WebhookSource } from './sources.ts';
+export {
+  WebhookSources,
+  NewSourceSchema,
+  SourceUpdateSchema,
+  keyConflictOpensCase,
+  KEY_CONFLICT_POLICIES,
+  type WebhookSource,
+} from './sources.ts';
 export { webhookIngress, parseJsonBody, type IngressDeps } from './ingress.ts';
 export { MappingSchema, mapPayload, type Mapping, type MappedEvent } from './mapping.ts';
-export { Verification, VERIFICATIONS, signTimestamped, verifyTimestamped, verifyBodyHmac, verifyHeaderHmac, verifyPathToken, webhookRefused, type BodySignature, type HookRefusal, type HookRefusalCode, type Verdict } from './verify.ts';
+export {
+  Verification,
+  VERIFICATIONS,
+  signTimestamped,
+  verifyTimestamped,
+  verifyBodyHmac,
+  verifyHeaderHmac,
+  verifyPathToken,
+  webhookRefused,
+  type BodySignature,
+  type HookRefusal,
+  type HookRefusalCode,
+  type Verdict,
+} from './verify.ts';
 export { acceptRawJsonBodies } from './raw-body.ts';

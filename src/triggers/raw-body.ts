@@ -7,10 +7,17 @@ import { CrossdockError } from '../errors/index.ts';
  */
 export function acceptRawJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  const raw = (_req: unknown, body: string | Buffer, done: (error: null, body: Buffer) => void) => done(null, body as Buffer);
+  const raw = (_req: unknown, body: string | Buffer, done: (error: null, body: Buffer) => void) =>
+    done(null, body as Buffer);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, raw);
   app.addContentTypeParser(/^application\/[a-z0-9.-]+\+json$/, { parseAs: 'buffer' }, raw);
   app.addContentTypeParser('*', (_req, _payload, done) =>
-    done(new CrossdockError('CONTENT_TYPE_UNSUPPORTED', 'Send JSON (content-type: application/json)', { category: 'user', retryable: false }), undefined),
+    done(
+      new CrossdockError('CONTENT_TYPE_UNSUPPORTED', 'Send JSON (content-type: application/json)', {
+        category: 'user',
+        retryable: false,
+      }),
+      undefined,
+    ),
   );
 }

@@ -23,10 +23,19 @@ export const DEFAULT_SIGNATURE_HEADER: Record<Verification, string | null> = {
 };
 
 /** Why a delivery was refused; every webhook door answers these, 401, in the API's one error body. */
-export type HookRefusalCode = 'HOOK_SIGNATURE_MISSING' | 'HOOK_SIGNATURE_INVALID' | 'HOOK_TIMESTAMP_STALE' | 'HOOK_REPLAYED' | 'HOOK_UNAUTHORIZED';
+export type HookRefusalCode =
+  | 'HOOK_SIGNATURE_MISSING'
+  | 'HOOK_SIGNATURE_INVALID'
+  | 'HOOK_TIMESTAMP_STALE'
+  | 'HOOK_REPLAYED'
+  | 'HOOK_UNAUTHORIZED';
 
 export type Verdict =
-  | { ok: true; /** What a replay of this request would repeat (timestamped schemes only). */ replayKey: string | null }
+  | {
+      ok: true;
+      /** What a replay of this request would repeat (timestamped schemes only). */ replayKey:
+        string | null;
+    }
   | { ok: false; code: HookRefusalCode; message: string };
 
 export type HookRefusal = Extract<Verdict, { ok: false }>;
@@ -44,17 +53,39 @@ export function signTimestamped(secret: string, timestampS: number, body: Buffer
 }
 
 /** Crossdock's own scheme: `t=<unix seconds>,v1=<hex>` (several v1 while a secret rotates). */
-export function verifyTimestamped(header: string | undefined, body: Buffer, secret: string, nowMs: number, toleranceS: number): Verdict {
-  if (!header) return { ok: false, code: 'HOOK_SIGNATURE_MISSING', message: 'The signature header is missing' };
+export function verifyTimestamped(
+  header: string | undefined,
+  body: Buffer,
+  secret: string,
+  nowMs: number,
+  toleranceS: number,
+): Verdict {
+  if (!header)
+    return {
+      ok: false,
+      code: 'HOOK_SIGNATURE_MISSING',
+      message: 'The signature header is missing',
+    };
   const parts = header.split(',').map((p) => p.trim().split('='));
   const t = parts.find(([k]) => k === 't')?.[1];
-  const candidates = parts.filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/.test(v)).map(([, v]) => v!);
+  const candidates = parts
+    .filter(([k, v]) => k === 'v1' && v && /^[0-9a-f]{64}$/.test(v))
+    .map(([, v]) => v!);
   if (!t || !/^\d{1,12}$/.test(t) || candidates.length === 0 || header.length > 1000) {
-    return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: 'The signature header is not "t=<unix seconds>,v1=<hex>"' };
+    return {
+      ok: false,
+      code: 'HOOK_SIGNATURE_INVALID',
+      message: 'The signature header is not "t=<unix seconds>,v1=<hex>"',
+    };
   }
   const expected = hmacOf(secret, t, body);
   const match = candidates.find((c) => sameBytes(expected, Buffer.from(c, 'hex')));
-  if (!match) return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: 'The signature does not match the body' };
+  if (!match)
+    return {
+      ok: false,
+      code: 'HOOK_SIGNATURE_INVALID',
+      message: 'The signature does not match the body',
+    };
   return checkTimestamp(t, nowMs, toleranceS) ?? { ok: true, replayKey: match };
 }
 
@@ -73,28 +104,67 @@ export interface BodySignature {
  * A provider's scheme: the HMAC-SHA256 of the raw body (or of "<timestamp>.<body>") in a
  * header. No replay key: duplicates are caught by the event key.
  */
-export function verifyBodyHmac(body: Buffer | string, secret: string, signature: BodySignature): Verdict {
-  if (signature.value === undefined) return { ok: false, code: 'HOOK_SIGNATURE_MISSING', message: `The ${signature.header} header is missing (or repeated)` };
+export function verifyBodyHmac(
+  body: Buffer | string,
+  secret: string,
+  signature: BodySignature,
+): Verdict {
+  if (signature.value === undefined)
+    return {
+      ok: false,
+      code: 'HOOK_SIGNATURE_MISSING',
+      message: `The ${signature.header} header is missing (or repeated)`,
+    };
   const stamp = signature.timestamp;
-  if (stamp && stamp.value === undefined) return { ok: false, code: 'HOOK_SIGNATURE_MISSING', message: `The ${stamp.header} header is missing (or repeated)` };
+  if (stamp && stamp.value === undefined)
+    return {
+      ok: false,
+      code: 'HOOK_SIGNATURE_MISSING',
+      message: `The ${stamp.header} header is missing (or repeated)`,
+    };
   const t = stamp?.value?.trim();
-  if (stamp && !/^\d{1,12}$/.test(t!)) return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: `The ${stamp.header} header is not unix seconds` };
+  if (stamp && !/^\d{1,12}$/.test(t!))
+    return {
+      ok: false,
+      code: 'HOOK_SIGNATURE_INVALID',
+      message: `The ${stamp.header} header is not unix seconds`,
+    };
   const given = decodeSignature(signature.value, signature.encoding);
-  if (given === null || !sameBytes(hmacOf(secret, t, body), given)) return { ok: false, code: 'HOOK_SIGNATURE_INVALID', message: 'The signature does not match the body' };
+  if (given === null || !sameBytes(hmacOf(secret, t, body), given))
+    return {
+      ok: false,
+      code: 'HOOK_SIGNATURE_INVALID',
+      message: 'The signature does not match the body',
+    };
   return (stamp && checkTimestamp(t!, stamp.nowMs, stamp.toleranceS)) || ACCEPTED;
 }
 
 /** A webhook source's header-hmac scheme: hex (or "sha256=<hex>") or base64, whichever the sender uses. */
-export function verifyHeaderHmac(header: string | undefined, body: Buffer, secret: string): Verdict {
-  return verifyBodyHmac(body, secret, { value: header, header: 'signature', encoding: 'hex-or-base64' });
+export function verifyHeaderHmac(
+  header: string | undefined,
+  body: Buffer,
+  secret: string,
+): Verdict {
+  return verifyBodyHmac(body, secret, {
+    value: header,
+    header: 'signature',
+    encoding: 'hex-or-base64',
+  });
 }
 
 /** For senders that cannot sign (Odoo): the token in the URL must be one of the accepted ones. */
-export function verifyPathToken(given: string | undefined, accepted: string | readonly string[]): Verdict {
+export function verifyPathToken(
+  given: string | undefined,
+  accepted: string | readonly string[],
+): Verdict {
   const tokens = typeof accepted === 'string' ? [accepted] : accepted;
   // Every token is compared, so the time taken does not tell which one came close.
-  const matches = tokens.filter((token) => given !== undefined && sameBytes(Buffer.from(token), Buffer.from(given)));
-  return matches.length > 0 ? ACCEPTED : { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token' };
+  const matches = tokens.filter(
+    (token) => given !== undefined && sameBytes(Buffer.from(token), Buffer.from(given)),
+  );
+  return matches.length > 0
+    ? ACCEPTED
+    : { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown source or wrong token' };
 }
 
 function hmacOf(secret: string, timestamp: string | undefined, body: Buffer | string): Buffer {
@@ -106,7 +176,11 @@ function hmacOf(secret: string, timestamp: string | undefined, body: Buffer | st
 /** Checked after the signature, so the timestamp itself is authentic. */
 function checkTimestamp(t: string, nowMs: number, toleranceS: number): Verdict | undefined {
   if (Math.abs(nowMs - Number(t) * 1000) <= toleranceS * 1000) return undefined;
-  return { ok: false, code: 'HOOK_TIMESTAMP_STALE', message: `The signature timestamp is more than ${toleranceS} s away from our clock` };
+  return {
+    ok: false,
+    code: 'HOOK_TIMESTAMP_STALE',
+    message: `The signature timestamp is more than ${toleranceS} s away from our clock`,
+  };
 }
 
 function decodeSignature(text: string, encoding: BodySignature['encoding']): Buffer | null {
@@ -114,7 +188,8 @@ function decodeSignature(text: string, encoding: BodySignature['encoding']): Buf
   if (value.length > 200) return null;
   const hex = value.replace(/^sha256=/i, '');
   if (encoding !== 'base64' && /^[0-9a-fA-F]{64}$/.test(hex)) return Buffer.from(hex, 'hex');
-  if (encoding !== 'hex' && /^[A-Za-z0-9+/_-]{43}=?$/.test(value)) return Buffer.from(value, 'base64');
+  if (encoding !== 'hex' && /^[A-Za-z0-9+/_-]{43}=?$/.test(value))
+    return Buffer.from(value, 'base64');
   return null;
 }
 

@@ -22,7 +22,12 @@ export interface Backoff {
 /** A source of numbers in [0, 1): Math.random in production, a fixed sequence in tests. */
 export type RandomSource = () => number;
 
-export function backoffDelayMs(backoff: Backoff, failures: number, random: RandomSource, retryAfterMs?: number): number {
+export function backoffDelayMs(
+  backoff: Backoff,
+  failures: number,
+  random: RandomSource,
+  retryAfterMs?: number,
+): number {
   const exponential = backoff.initial_delay_ms * backoff.multiplier ** Math.max(0, failures - 1);
   const capped = Math.min(backoff.max_delay_ms, exponential);
   // In [capped × (1 - jitter), capped): randomness only shortens the wait, within its fraction.

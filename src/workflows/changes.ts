@@ -17,18 +17,32 @@ export interface DefinitionChanges {
   settingsChanged: string[];
 }
 
-const SETTINGS = ['description', 'concurrency', 'output', 'retry'] as const satisfies readonly (keyof WorkflowDefinition)[];
+const SETTINGS = [
+  'description',
+  'concurrency',
+  'output',
+  'retry',
+] as const satisfies readonly (keyof WorkflowDefinition)[];
 
-export function definitionChanges(previous: WorkflowDefinition, next: WorkflowDefinition): DefinitionChanges {
+export function definitionChanges(
+  previous: WorkflowDefinition,
+  next: WorkflowDefinition,
+): DefinitionChanges {
   const before = new Map(previous.steps.map((s) => [s.id, canonicalJson(s)]));
   const after = new Map(next.steps.map((s) => [s.id, canonicalJson(s)]));
-  const kept = (steps: WorkflowDefinition['steps'], other: Map<string, string>) => steps.map((s) => s.id).filter((id) => other.has(id));
+  const kept = (steps: WorkflowDefinition['steps'], other: Map<string, string>) =>
+    steps.map((s) => s.id).filter((id) => other.has(id));
   return {
     stepsAdded: next.steps.map((s) => s.id).filter((id) => !before.has(id)),
     stepsRemoved: previous.steps.map((s) => s.id).filter((id) => !after.has(id)),
-    stepsChanged: next.steps.map((s) => s.id).filter((id) => before.has(id) && before.get(id) !== after.get(id)),
-    stepOrderChanged: kept(previous.steps, after).join('\n') !== kept(next.steps, before).join('\n'),
+    stepsChanged: next.steps
+      .map((s) => s.id)
+      .filter((id) => before.has(id) && before.get(id) !== after.get(id)),
+    stepOrderChanged:
+      kept(previous.steps, after).join('\n') !== kept(next.steps, before).join('\n'),
     triggerChanged: canonicalJson(previous.trigger ?? null) !== canonicalJson(next.trigger ?? null),
-    settingsChanged: SETTINGS.filter((key) => canonicalJson(previous[key] ?? null) !== canonicalJson(next[key] ?? null)),
+    settingsChanged: SETTINGS.filter(
+      (key) => canonicalJson(previous[key] ?? null) !== canonicalJson(next[key] ?? null),
+    ),
   };
 }

@@ -26,7 +26,11 @@ export const StepSchema = z.strictObject({
   /** Where to go when the step fails for good (its error is in steps.<id>.error). */
   on_error: id.optional(),
   retry: RetryPolicySchema.optional(),
-  timeout_ms: z.int().min(1).max(24 * 3600_000).optional(),
+  timeout_ms: z
+    .int()
+    .min(1)
+    .max(24 * 3600_000)
+    .optional(),
   /**
    * This side-effect step may act twice without harm, though it has no idempotency of its own
    * (an odoo.call without done_when, an http.request without its key): loading accepts it.
@@ -49,7 +53,10 @@ export const TriggerSchema = z
         try {
           new Cron(pattern, { paused: true });
         } catch (error) {
-          ctx.addIssue({ code: 'custom', message: `not a cron pattern: ${(error as Error).message}` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `not a cron pattern: ${(error as Error).message}`,
+          });
         }
       })
       .optional(),
@@ -65,7 +72,10 @@ export const TriggerSchema = z
         try {
           z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
         } catch (error) {
-          ctx.addIssue({ code: 'custom', message: `not a usable JSON Schema: ${(error as Error).message}` });
+          ctx.addIssue({
+            code: 'custom',
+            message: `not a usable JSON Schema: ${(error as Error).message}`,
+          });
         }
       })
       .optional(),
@@ -83,11 +93,19 @@ export const TriggerSchema = z
         /** With park: the sequence of a key's first event; a later first event waits for it. */
         first: z.int().optional(),
       })
-      .refine((o) => o.first === undefined || o.on_out_of_order === 'park', { message: '`first` only applies to on_out_of_order: park', path: ['first'] })
+      .refine((o) => o.first === undefined || o.on_out_of_order === 'park', {
+        message: '`first` only applies to on_out_of_order: park',
+        path: ['first'],
+      })
       .optional(),
   })
-  .refine((t) => (t.event === undefined) !== (t.schedule === undefined), { message: 'a trigger needs either event or schedule (not both)' })
-  .refine((t) => t.order === undefined || t.event !== undefined, { message: 'only event triggers can order their events', path: ['order'] });
+  .refine((t) => (t.event === undefined) !== (t.schedule === undefined), {
+    message: 'a trigger needs either event or schedule (not both)',
+  })
+  .refine((t) => t.order === undefined || t.event !== undefined, {
+    message: 'only event triggers can order their events',
+    path: ['order'],
+  });
 
 export const WorkflowSchema = z.strictObject({
   id,

@@ -1,6 +1,11 @@
 import jsonata from 'jsonata';
 import { CrossdockError } from '../errors/index.ts';
-import { checkStepResult, LimitBreach, limitsKey, type ExpressionLimits } from './expression-limits.ts';
+import {
+  checkStepResult,
+  LimitBreach,
+  limitsKey,
+  type ExpressionLimits,
+} from './expression-limits.ts';
 
 /**
  * Compiling and evaluating one JSONata expression under limits. Pure: no Crossdock state,
@@ -18,11 +23,15 @@ function parse(source: string, options?: Parameters<typeof jsonata>[1]): Compile
   } catch (cause) {
     const err = cause as { message?: string; position?: number };
     const where = err.position === undefined ? '' : ` at character ${err.position}`;
-    throw new CrossdockError('EXPRESSION_INVALID', `Expression "${source}" does not parse${where}: ${err.message ?? cause}`, {
-      category: 'user',
-      retryable: false,
-      cause,
-    });
+    throw new CrossdockError(
+      'EXPRESSION_INVALID',
+      `Expression "${source}" does not parse${where}: ${err.message ?? cause}`,
+      {
+        category: 'user',
+        retryable: false,
+        cause,
+      },
+    );
   }
 }
 
@@ -32,8 +41,16 @@ export function compileGuarded(source: string, limits: ExpressionLimits): Compil
   let compiled = cache.get(key);
   if (compiled) return compiled;
   // JSONata checks `timeout` and `stack` on entering every step, and `sequence` on every push.
-  compiled = parse(source, { timeout: limits.timeoutMs, stack: limits.maxDepth, sequence: limits.maxItems } as Parameters<typeof jsonata>[1]);
-  compiled.assign(EXIT_HOOK as unknown as string, (_expr: unknown, _input: unknown, _env: unknown, result: unknown) => checkStepResult(result, limits));
+  compiled = parse(source, {
+    timeout: limits.timeoutMs,
+    stack: limits.maxDepth,
+    sequence: limits.maxItems,
+  } as Parameters<typeof jsonata>[1]);
+  compiled.assign(
+    EXIT_HOOK as unknown as string,
+    (_expr: unknown, _input: unknown, _env: unknown, result: unknown) =>
+      checkStepResult(result, limits),
+  );
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(key, compiled);
   return compiled;
@@ -43,7 +60,11 @@ export function compileGuarded(source: string, limits: ExpressionLimits): Compil
  * Evaluates and returns JSON (see `normalise`). Throws JSONata's own errors, or a
  * LimitBreach / JSONata guardrail error when a limit is passed; the caller maps both.
  */
-export async function evaluateGuarded(source: string, context: unknown, limits: ExpressionLimits): Promise<unknown> {
+export async function evaluateGuarded(
+  source: string,
+  context: unknown,
+  limits: ExpressionLimits,
+): Promise<unknown> {
   const value = await compileGuarded(source, limits).evaluate(context);
   return normalise(value, limits);
 }
@@ -55,9 +76,11 @@ export async function evaluateGuarded(source: string, context: unknown, limits: 
  */
 function normalise(value: unknown, limits: ExpressionLimits): unknown {
   if (value === undefined) return null;
-  if (value === null || typeof value !== 'object') return typeof value === 'function' ? null : value;
+  if (value === null || typeof value !== 'object')
+    return typeof value === 'function' ? null : value;
   const json = JSON.stringify(value) ?? 'null';
-  if (json.length > limits.maxOutputBytes || Buffer.byteLength(json) > limits.maxOutputBytes) throw new LimitBreach('maxOutputBytes');
+  if (json.length > limits.maxOutputBytes || Buffer.byteLength(json) > limits.maxOutputBytes)
+    throw new LimitBreach('maxOutputBytes');
   return JSON.parse(json);
 }
 

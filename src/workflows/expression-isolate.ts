@@ -12,7 +12,10 @@ interface Job {
   reject: (error: unknown) => void;
 }
 
-type Reply = { id: number; value: unknown } | { id: number; limit: LimitName } | { id: number; error: { message: string; code?: string } };
+type Reply =
+  | { id: number; value: unknown }
+  | { id: number; limit: LimitName }
+  | { id: number; error: { message: string; code?: string } };
 
 /**
  * A worker thread for the expressions that step-by-step checks cannot stop (a regular
@@ -84,7 +87,12 @@ class ExpressionIsolate {
       };
       worker.on('message', onMessage);
       worker.on('exit', onExit);
-      worker.postMessage({ id: job.id, source: job.source, context: job.context, limits: job.limits });
+      worker.postMessage({
+        id: job.id,
+        source: job.source,
+        context: job.context,
+        limits: job.limits,
+      });
     });
   }
 

@@ -63,12 +63,21 @@ export function breachedLimit(error: unknown): LimitName | null {
  * EXPRESSION_LIMIT_EXCEEDED: never retryable, since the same expression over the same data
  * would breach the same limit again; a run dead-letters (or takes its `on_error` edge).
  */
-export function limitExceeded(limit: LimitName, limits: ExpressionLimits, source: string, where: string | undefined): CrossdockError {
+export function limitExceeded(
+  limit: LimitName,
+  limits: ExpressionLimits,
+  source: string,
+  where: string | undefined,
+): CrossdockError {
   const at = where === undefined ? '' : ` at ${where}`;
   return new CrossdockError(
     'EXPRESSION_LIMIT_EXCEEDED',
     `Expression${at} ${WHAT[limit](limits[limit])} and was stopped (${LIMIT_SETTINGS[limit]}): "${abbreviate(source)}"`,
-    { category: 'user', retryable: false, details: [{ path: where ?? 'expression', message: `${limit} ${limits[limit]} exceeded` }] },
+    {
+      category: 'user',
+      retryable: false,
+      details: [{ path: where ?? 'expression', message: `${limit} ${limits[limit]} exceeded` }],
+    },
   );
 }
 

@@ -9,8 +9,12 @@ import { parentPort } from 'node:worker_threads';
 
 const compiled = existsSync(new URL('./expression-eval.js', import.meta.url));
 if (!compiled) (await import('tsx/esm/api')).register();
-const { evaluateGuarded } = await import(compiled ? './expression-eval.js' : './expression-eval.ts');
-const { breachedLimit } = await import(compiled ? './expression-limits.js' : './expression-limits.ts');
+const { evaluateGuarded } = await import(
+  compiled ? './expression-eval.js' : './expression-eval.ts'
+);
+const { breachedLimit } = await import(
+  compiled ? './expression-limits.js' : './expression-limits.ts'
+);
 
 parentPort.on('message', async ({ id, source, context, limits }) => {
   try {
@@ -18,7 +22,11 @@ parentPort.on('message', async ({ id, source, context, limits }) => {
     parentPort.postMessage({ id, value });
   } catch (error) {
     const limit = breachedLimit(error);
-    parentPort.postMessage(limit ? { id, limit } : { id, error: { message: error?.message ?? String(error), code: error?.code } });
+    parentPort.postMessage(
+      limit
+        ? { id, limit }
+        : { id, error: { message: error?.message ?? String(error), code: error?.code } },
+    );
   }
 });
 parentPort.postMessage({ ready: true });

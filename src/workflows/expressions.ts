@@ -1,7 +1,13 @@
 import { CrossdockError } from '../errors/index.ts';
 import { compileGuarded, evaluateGuarded, needsIsolation } from './expression-eval.ts';
 import { expressionIsolate } from './expression-isolate.ts';
-import { abbreviate, breachedLimit, DEFAULT_EXPRESSION_LIMITS, limitExceeded, type ExpressionLimits } from './expression-limits.ts';
+import {
+  abbreviate,
+  breachedLimit,
+  DEFAULT_EXPRESSION_LIMITS,
+  limitExceeded,
+  type ExpressionLimits,
+} from './expression-limits.ts';
 
 /**
  * Workflow expressions are JSONata: sandboxed, no arbitrary JavaScript. In `with:` blocks a
@@ -33,21 +39,31 @@ export function isExpressionString(value: unknown): value is string {
   return typeof value === 'string' && EXPRESSION.test(value);
 }
 
-export async function evaluateExpression(source: string, context: unknown, options: EvaluateOptions = {}): Promise<unknown> {
+export async function evaluateExpression(
+  source: string,
+  context: unknown,
+  options: EvaluateOptions = {},
+): Promise<unknown> {
   const limits = options.limits ?? DEFAULT_EXPRESSION_LIMITS;
   try {
-    return needsIsolation(source) ? await expressionIsolate.evaluate(source, context, limits) : await evaluateInThread(source, context, limits);
+    return needsIsolation(source)
+      ? await expressionIsolate.evaluate(source, context, limits)
+      : await evaluateInThread(source, context, limits);
   } catch (cause) {
     if (cause instanceof CrossdockError) throw cause;
     const limit = breachedLimit(cause);
     if (limit !== null) throw limitExceeded(limit, limits, source, options.where);
     const err = cause as { message?: string };
     const at = options.where === undefined ? '' : ` at ${options.where}`;
-    throw new CrossdockError('EXPRESSION_FAILED', `Expression${at} "${abbreviate(source)}" failed: ${err.message ?? cause}`, {
-      category: 'user',
-      retryable: false,
-      cause,
-    });
+    throw new CrossdockError(
+      'EXPRESSION_FAILED',
+      `Expression${at} "${abbreviate(source)}" failed: ${err.message ?? cause}`,
+      {
+        category: 'user',
+        retryable: false,
+        cause,
+      },
+    );
   }
 }
 
@@ -59,7 +75,11 @@ export async function evaluateExpression(source: string, context: unknown, optio
  * this expression only. A real runaway breaches there too (and that thread is terminated);
  * one that only waited for the process completes there. Depth and size breaches are final.
  */
-async function evaluateInThread(source: string, context: unknown, limits: ExpressionLimits): Promise<unknown> {
+async function evaluateInThread(
+  source: string,
+  context: unknown,
+  limits: ExpressionLimits,
+): Promise<unknown> {
   try {
     return await evaluateGuarded(source, context, limits);
   } catch (cause) {
@@ -69,22 +89,42 @@ async function evaluateInThread(source: string, context: unknown, limits: Expres
 }
 
 /** Resolves every `=`-expression inside a value, leaving literals as they are. `where` is the value's own path. */
-export async function resolveTemplate(value: unknown, context: unknown, options: EvaluateOptions = {}): Promise<unknown> {
-  const at = (key: string | number) => ({ ...options, where: typeof key === 'number' ? `${options.where ?? ''}[${key}]` : options.where ? `${options.where}.${key}` : key });
-  if (isExpressionString(value)) return evaluateExpression(value.slice(EXPRESSION_PREFIX.length).trim(), context, options);
-  if (Array.isArray(value)) return Promise.all(value.map((item, i) => resolveTemplate(item, context, at(i))));
+export async function resolveTemplate(
+  value: unknown,
+  context: unknown,
+  options: EvaluateOptions = {},
+): Promise<unknown> {
+  const at = (key: string | number) => ({
+    ...options,
+    where:
+      typeof key === 'number'
+        ? `${options.where ?? ''}[${key}]`
+        : options.where
+          ? `${options.where}.${key}`
+          : key,
+  });
+  if (isExpressionString(value))
+    return evaluateExpression(value.slice(EXPRESSION_PREFIX.length).trim(), context, options);
+  if (Array.isArray(value))
+    return Promise.all(value.map((item, i) => resolveTemplate(item, context, at(i))));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = await resolveTemplate(item, context, at(key));
+    for (const [key, item] of Object.entries(value))
+      out[key] = await resolveTemplate(item, context, at(key));
     return out;
   }
   return value;
 }
 
 /** Collects every expression in a value with its path, for static checks. */
-export function collectExpressions(value: unknown, path: (string | number)[] = []): { path: (string | number)[]; source: string }[] {
-  if (isExpressionString(value)) return [{ path, source: value.slice(EXPRESSION_PREFIX.length).trim() }];
-  if (Array.isArray(value)) return value.flatMap((item, i) => collectExpressions(item, [...path, i]));
+export function collectExpressions(
+  value: unknown,
+  path: (string | number)[] = [],
+): { path: (string | number)[]; source: string }[] {
+  if (isExpressionString(value))
+    return [{ path, source: value.slice(EXPRESSION_PREFIX.length).trim() }];
+  if (Array.isArray(value))
+    return value.flatMap((item, i) => collectExpressions(item, [...path, i]));
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) => collectExpressions(item, [...path, key]));
   }

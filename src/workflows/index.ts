@@ -1,7 +1,20 @@
 export * from './definition.ts';
 export * from './expressions.ts';
-export { DEFAULT_EXPRESSION_LIMITS, LIMIT_SETTINGS, type ExpressionLimits } from './expression-limits.ts';
+export {
+  DEFAULT_EXPRESSION_LIMITS,
+  LIMIT_SETTINGS,
+  type ExpressionLimits,
+} from './expression-limits.ts';
 export * from './step-type.ts';
-export { loadWorkflowDir, parseWorkflow, contentHash, canonicalJson, formatPath, type DefinitionProblem, type LoadResult, type StepTypeLookup } from './loader.ts';
+export {
+  loadWorkflowDir,
+  parseWorkflow,
+  contentHash,
+  canonicalJson,
+  formatPath,
+  type DefinitionProblem,
+  type LoadResult,
+  type StepTypeLookup,
+} from './loader.ts';
 export { definitionChanges, type DefinitionChanges } from './changes.ts';
 export { backoffDelayMs, type Backoff, type RandomSource } from './backoff.ts';

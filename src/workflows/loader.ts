@@ -16,8 +16,7 @@ export interface DefinitionProblem {
 }
 
 export type LoadResult =
-  | { ok: true; workflows: LoadedWorkflow[] }
-  | { ok: false; problems: DefinitionProblem[] };
+  { ok: true; workflows: LoadedWorkflow[] } | { ok: false; problems: DefinitionProblem[] };
 
 export interface StepTypeLookup {
   get(type: string): StepType<unknown> | undefined;
@@ -32,19 +31,39 @@ export function loadWorkflowDir(dir: string, stepTypes: StepTypeLookup): LoadRes
   try {
     files = listYamlFiles(dir);
   } catch (error) {
-    return { ok: false, problems: [{ file: dir, line: null, path: '', message: `cannot read folder: ${(error as Error).message}` }] };
+    return {
+      ok: false,
+      problems: [
+        {
+          file: dir,
+          line: null,
+          path: '',
+          message: `cannot read folder: ${(error as Error).message}`,
+        },
+      ],
+    };
   }
   const workflows: LoadedWorkflow[] = [];
   const problems: DefinitionProblem[] = [];
   for (const file of files) {
-    const result = parseWorkflow(readFileSync(file, 'utf8'), relative(process.cwd(), file) || file, stepTypes);
+    const result = parseWorkflow(
+      readFileSync(file, 'utf8'),
+      relative(process.cwd(), file) || file,
+      stepTypes,
+    );
     if (result.ok) workflows.push(...result.workflows);
     else problems.push(...result.problems);
   }
   const seen = new Map<string, string>();
   for (const wf of workflows) {
     const other = seen.get(wf.definition.id);
-    if (other) problems.push({ file: wf.file ?? '', line: null, path: 'id', message: `workflow id "${wf.definition.id}" is also defined in ${other}` });
+    if (other)
+      problems.push({
+        file: wf.file ?? '',
+        line: null,
+        path: 'id',
+        message: `workflow id "${wf.definition.id}" is also defined in ${other}`,
+      });
     seen.set(wf.definition.id, wf.file ?? '');
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, workflows };
@@ -78,28 +97,44 @@ export function parseWorkflow(text: string, file: string, stepTypes: StepTypeLoo
   const locate = (path: Path) => lineOf(doc, lineCounter, path);
   const parsed = WorkflowSchema.safeParse(doc.toJS());
   if (!parsed.success) return { ok: false, problems: zodProblems(parsed.error, [], file, locate) };
-  const problems = checkSteps(parsed.data, stepTypes).map((p) => ({ file, line: locate(p.path), path: formatPath(p.path), message: p.message }));
+  const problems = checkSteps(parsed.data, stepTypes).map((p) => ({
+    file,
+    line: locate(p.path),
+    path: formatPath(p.path),
+    message: p.message,
+  }));
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, workflows: [{ definition: parsed.data, hash: contentHash(parsed.data), file }] };
+  return {
+    ok: true,
+    workflows: [{ definition: parsed.data, hash: contentHash(parsed.data), file }],
+  };
 }
 
 /** Step types, step `with:` blocks, expressions and the graph's edges. */
-function checkSteps(wf: WorkflowDefinition, stepTypes: StepTypeLookup): { path: Path; message: string }[] {
+function checkSteps(
+  wf: WorkflowDefinition,
+  stepTypes: StepTypeLookup,
+): { path: Path; message: string }[] {
   const problems: { path: Path; message: string }[] = [];
   const ids = new Set<string>();
   wf.steps.forEach((step, i) => {
-    if (ids.has(step.id)) problems.push({ path: ['steps', i, 'id'], message: `step id "${step.id}" is used twice` });
+    if (ids.has(step.id))
+      problems.push({ path: ['steps', i, 'id'], message: `step id "${step.id}" is used twice` });
     ids.add(step.id);
   });
   const edge = (target: string | undefined, path: Path) => {
-    if (target !== undefined && !ids.has(target)) problems.push({ path, message: `no step with id "${target}"` });
+    if (target !== undefined && !ids.has(target))
+      problems.push({ path, message: `no step with id "${target}"` });
   };
   wf.steps.forEach((step, i) => {
     edge(step.next, ['steps', i, 'next']);
     edge(step.on_error, ['steps', i, 'on_error']);
     const type = stepTypes.get(step.type);
     if (!type) {
-      problems.push({ path: ['steps', i, 'type'], message: `unknown step type "${step.type}"; known types: ${stepTypes.types().join(', ')}` });
+      problems.push({
+        path: ['steps', i, 'type'],
+        message: `unknown step type "${step.type}"; known types: ${stepTypes.types().join(', ')}`,
+      });
       return;
     }
     for (const expr of collectExpressions(step.with, ['steps', i, 'with'])) {
@@ -112,21 +147,36 @@ function checkSteps(wf: WorkflowDefinition, stepTypes: StepTypeLookup): { path: 
     const config = type.config.safeParse(step.with);
     if (!config.success) {
       for (const issue of config.error.issues) {
-        problems.push({ path: ['steps', i, 'with', ...(issue.path as Path)], message: issue.message });
+        problems.push({
+          path: ['steps', i, 'with', ...(issue.path as Path)],
+          message: issue.message,
+        });
       }
       return;
     }
     for (const target of type.targets?.(config.data) ?? []) edge(target, ['steps', i, 'with']);
-    const unsafe = type.sideEffect && step.safe_to_repeat !== true ? (type.unsafeToRepeat?.(config.data) ?? null) : null;
+    const unsafe =
+      type.sideEffect && step.safe_to_repeat !== true
+        ? (type.unsafeToRepeat?.(config.data) ?? null)
+        : null;
     if (unsafe !== null) {
-      problems.push({ path: ['steps', i], message: `step "${step.id}" is not safe to repeat: ${unsafe}. Make it idempotent, or mark the step \`safe_to_repeat: true\` if acting twice is harmless` });
+      problems.push({
+        path: ['steps', i],
+        message: `step "${step.id}" is not safe to repeat: ${unsafe}. Make it idempotent, or mark the step \`safe_to_repeat: true\` if acting twice is harmless`,
+      });
     }
-    for (const found of type.check?.(config.data) ?? []) problems.push({ path: ['steps', i, 'with', ...found.path], message: found.message });
+    for (const found of type.check?.(config.data) ?? [])
+      problems.push({ path: ['steps', i, 'with', ...found.path], message: found.message });
   });
   return problems;
 }
 
-function zodProblems(error: z.ZodError, prefix: Path, file: string, locate: (p: Path) => number | null): DefinitionProblem[] {
+function zodProblems(
+  error: z.ZodError,
+  prefix: Path,
+  file: string,
+  locate: (p: Path) => number | null,
+): DefinitionProblem[] {
   return error.issues.map((issue) => {
     const path = [...prefix, ...(issue.path as Path)];
     return { file, line: locate(path), path: formatPath(path), message: issue.message };
@@ -145,7 +195,10 @@ function lineOf(doc: Document, counter: LineCounter, path: Path): number | null 
 }
 
 export function formatPath(path: Path): string {
-  return path.reduce<string>((out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part), '');
+  return path.reduce<string>(
+    (out, part) => (typeof part === 'number' ? `${out}[${part}]` : out ? `${out}.${part}` : part),
+    '',
+  );
 }
 
 /** sha256 of the definition in canonical JSON (sorted keys), so formatting does not change it. */

@@ -64,14 +64,28 @@ export interface StepContext {
   /** Takes a buffered signal for this run, if one with this name has arrived. */
   takeSignal(name: string): Promise<{ payload: unknown } | undefined>;
   /** Accepts an event into this Crossdock's intake (deduplicated by source and key). */
-  emitEvent(event: { source: string; type: string; key: string; payload: Record<string, unknown> }): Promise<{ eventId: string; duplicate: boolean; runIds: string[] }>;
+  emitEvent(event: {
+    source: string;
+    type: string;
+    key: string;
+    payload: Record<string, unknown>;
+  }): Promise<{ eventId: string; duplicate: boolean; runIds: string[] }>;
   /** Cancels the active runs of a workflow under a concurrency key (never this run); returns their ids. */
   cancelRuns(workflowId: string, concurrencyKey: string, reason: string): Promise<string[]>;
   /** Sends a named signal to the active runs of a workflow under a concurrency key (never this run); returns their ids. */
-  signalRuns(workflowId: string, concurrencyKey: string, name: string, payload: unknown): Promise<string[]>;
+  signalRuns(
+    workflowId: string,
+    concurrencyKey: string,
+    name: string,
+    payload: unknown,
+  ): Promise<string[]>;
   /** Starts (once) a child run of another workflow; returns its run id. */
   startSubflow(workflowId: string, input: unknown): Promise<string>;
-  readonly log: (level: 'debug' | 'info' | 'warn' | 'error', message: string, data?: unknown) => void;
+  readonly log: (
+    level: 'debug' | 'info' | 'warn' | 'error',
+    message: string,
+    data?: unknown,
+  ) => void;
 }
 
 export type StepOutcome =
@@ -86,13 +100,16 @@ export type StepOutcome =
 
 /** A JSONata expression (conditions): checked to parse when the workflow loads. */
 export const expression = () =>
-  z.string().min(1).superRefine((source, ctx) => {
-    try {
-      compileExpression(source);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: (error as Error).message });
-    }
-  });
+  z
+    .string()
+    .min(1)
+    .superRefine((source, ctx) => {
+      try {
+        compileExpression(source);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+    });
 
 /** A value that may also be given as an `=`-expression resolved at run time. */
 export function dynamic<T extends z.ZodType>(schema: T) {

@@ -18,14 +18,35 @@ steps:
 describe('expressions that run inside the API process are bounded', () => {
   let h: TestApi;
   let secret = '';
-  const signed = (body: string) => ({ 'content-type': 'application/json', 'crossdock-signature': signTimestamped(secret, Math.floor(Date.now() / 1000), body) });
+  const signed = (body: string) => ({
+    'content-type': 'application/json',
+    'crossdock-signature': signTimestamped(secret, Math.floor(Date.now() / 1000), body),
+  });
   const stored = async () => ({ events: await h.count('events'), runs: await h.count('runs') });
 
   before(async () => {
-    h = await startTestApi({ workflows: [FLOW], engine: { expressionLimits: { timeoutMs: 200, maxDepth: 2_000, maxItems: 10_000, maxOutputBytes: 64 * 1024 } } });
+    h = await startTestApi({
+      workflows: [FLOW],
+      engine: {
+        expressionLimits: {
+          timeoutMs: 200,
+          maxDepth: 2_000,
+          maxItems: 10_000,
+          maxOutputBytes: 64 * 1024,
+        },
+      },
+    });
     const created = await h.request('POST', '/api/v1/sources', {
       token: await h.tokenFor('integrator'),
-      body: { name: 'deep', verification: 'hmac-sha256', mapping: { type: 'order.counted', key: '= $string(($f := function($n) { $n <= 0 ? 0 : 1 + $f($n - 1) }; $f(body.depth))) & "-" & body.id', payload: '= body' } },
+      body: {
+        name: 'deep',
+        verification: 'hmac-sha256',
+        mapping: {
+          type: 'order.counted',
+          key: '= $string(($f := function($n) { $n <= 0 ? 0 : 1 + $f($n - 1) }; $f(body.depth))) & "-" & body.id',
+          payload: '= body',
+        },
+      },
     });
     assert.equal(created.status, 201, JSON.stringify(created.body));
     secret = created.body.secret;
@@ -56,12 +77,18 @@ describe('expressions that run inside the API process are bounded', () => {
   test('an event whose trigger filter runs away is answered 422 and starts nothing', async () => {
     const before = await stored();
     const token = await h.tokenFor('integrator');
-    const refused = await h.request('POST', '/api/v1/events', { token, body: { source: 'shop', type: 'order.counted', key: 'c-1', payload: { depth: 1e9 } } });
+    const refused = await h.request('POST', '/api/v1/events', {
+      token,
+      body: { source: 'shop', type: 'order.counted', key: 'c-1', payload: { depth: 1e9 } },
+    });
     assert.equal(refused.status, 422, JSON.stringify(refused.body));
     assert.equal(refused.body.error.code, 'EXPRESSION_LIMIT_EXCEEDED');
     assert.match(refused.body.error.message, /test-0\.yaml trigger\.filter/);
     assert.deepEqual(await stored(), before);
-    const fine = await h.request('POST', '/api/v1/events', { token, body: { source: 'shop', type: 'order.counted', key: 'c-2', payload: { depth: 2 } } });
+    const fine = await h.request('POST', '/api/v1/events', {
+      token,
+      body: { source: 'shop', type: 'order.counted', key: 'c-2', payload: { depth: 2 } },
+    });
     assert.equal(fine.status, 202, JSON.stringify(fine.body));
   });
 });

@@ -32,7 +32,10 @@ steps:
 `;
 
 /** A second workflow with the same shape, for the latency card's workflow parameter. */
-export const DISPATCH = ORDER_RELEASE.replace('id: order-release', 'id: dispatch').replace('order.confirmed', 'picking.ready');
+export const DISPATCH = ORDER_RELEASE.replace('id: order-release', 'id: dispatch').replace(
+  'order.confirmed',
+  'picking.ready',
+);
 
 /** Prints when `ok` is true; otherwise no case matches and the run fails (a dead letter). */
 export const LABEL_PRINT = `
@@ -116,59 +119,125 @@ export interface KpiInstance {
 
 export const VIEWER_PASSWORD = 'a long enough password';
 
-export async function startKpiInstance(options: { start: string; dashboardDir?: string }): Promise<KpiInstance> {
+export async function startKpiInstance(options: {
+  start: string;
+  dashboardDir?: string;
+}): Promise<KpiInstance> {
   const t = await openTestStore();
   const clock = new ManualClock(options.start);
   const now = () => clock.now();
   const db = t.store.db as never;
   const logger = silentLogger();
-  const approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => t.store.wake() });
+  const approvals = new ApprovalsService({
+    db,
+    now,
+    audit: new AuditLog(db, now),
+    wake: () => t.store.wake(),
+  });
   let engine: Engine | undefined;
-  const exceptions = new ExceptionsService({ db, now, audit: new AuditLog(db, now), runs: () => engine!.runs });
+  const exceptions = new ExceptionsService({
+    db,
+    now,
+    audit: new AuditLog(db, now),
+    runs: () => engine!.runs,
+  });
   // A chat channel to queue for; the dispatcher is never started, so messages stay pending.
-  const notifications = new Notifications({ db, config: { smtp: null, chatWebhooks: { ops: 'http://127.0.0.1:9/hooks/ops' }, pollIntervalMs: 600_000, maxAttempts: 5 }, clock, logger });
+  const notifications = new Notifications({
+    db,
+    config: {
+      smtp: null,
+      chatWebhooks: { ops: 'http://127.0.0.1:9/hooks/ops' },
+      pollIntervalMs: 600_000,
+      maxAttempts: 5,
+    },
+    clock,
+    logger,
+  });
   const stats = new ConnectorStats({ db: t.store.db, now, logger });
   const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals)]);
-  engine = await engineWith(t.store, [ORDER_RELEASE, DISPATCH, LABEL_PRINT, CARRIER_SYNC, PURCHASE_APPROVAL], { steps, clock, logger });
+  engine = await engineWith(
+    t.store,
+    [ORDER_RELEASE, DISPATCH, LABEL_PRINT, CARRIER_SYNC, PURCHASE_APPROVAL],
+    { steps, clock, logger },
+  );
   const running = engine;
   const services = servicesFor(engine, { keyring: testKeyring(), approvals, exceptions });
-  const api = await buildApi({ services, logger, maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 }, ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}) });
+  const api = await buildApi({
+    services,
+    logger,
+    maxBodyBytes: 64 * 1024,
+    rateLimit: { perMinute: 100_000, loginPerMinute: 1000 },
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
+  });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const people: Record<string, Decider> = {};
   for (const p of APPROVERS) {
     const user = await services.users.create({ email: p.email, role: 'approver' });
-    await approvals.directory.setProfile(user.id, { groups: p.groups, managerId: null, odooUserId: null }, now());
+    await approvals.directory.setProfile(
+      user.id,
+      { groups: p.groups, managerId: null, odooUserId: null },
+      now(),
+    );
     people[p.email] = { userId: user.id, email: p.email, actor: `user:${user.id} ${p.email}` };
   }
   const viewerEmail = 'viewer@acme.test';
-  const viewer = await services.users.create({ email: viewerEmail, role: 'viewer', password: VIEWER_PASSWORD });
-  const { token } = await services.tokens.create({ id: viewer.id, role: 'viewer' }, { name: 'kpi tests' }, null);
+  const viewer = await services.users.create({
+    email: viewerEmail,
+    role: 'viewer',
+    password: VIEWER_PASSWORD,
+  });
+  const { token } = await services.tokens.create(
+    { id: viewer.id, role: 'viewer' },
+    { name: 'kpi tests' },
+    null,
+  );
   engine.startWorkers(1);
   let keys = 0;
   const accept: KpiInstance['accept'] = async (type, payload = {}) => {
-    const { runIds } = await running.accept({ source: 'test', type, key: `kpi-${(keys += 1)}`, payload });
+    const { runIds } = await running.accept({
+      source: 'test',
+      type,
+      key: `kpi-${(keys += 1)}`,
+      payload,
+    });
     if (!runIds[0]) throw new Error(`no workflow started for ${type}`);
     return runIds[0];
   };
   return {
-    t, clock, engine, services, approvals, exceptions, notifications, stats, api, base, people, viewerEmail, accept,
+    t,
+    clock,
+    engine,
+    services,
+    approvals,
+    exceptions,
+    notifications,
+    stats,
+    api,
+    base,
+    people,
+    viewerEmail,
+    accept,
     async timedRun(ms, type = 'order.confirmed') {
       const runId = await accept(type);
       await waitForRun(running, runId, ['waiting']);
       clock.advance(ms);
       await running.runs.signal(runId, 'released', {});
       const done = await waitForRun(running, runId);
-      if (done.status !== 'completed') throw new Error(`run ${runId} ${done.status}: ${JSON.stringify(done.error)}`);
+      if (done.status !== 'completed')
+        throw new Error(`run ${runId} ${done.status}: ${JSON.stringify(done.error)}`);
       return runId;
     },
     async openCase(type, title) {
       return (await exceptions.openCase({ type, title }, { actor: 'test' })).case.id;
     },
     async kpis(query) {
-      const response = await fetch(`${base}/api/v1/kpis?${query}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${base}/api/v1/kpis?${query}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       const body = await response.json();
-      if (response.status !== 200) throw new Error(`GET /api/v1/kpis?${query}: ${response.status} ${JSON.stringify(body)}`);
+      if (response.status !== 200)
+        throw new Error(`GET /api/v1/kpis?${query}: ${response.status} ${JSON.stringify(body)}`);
       return body;
     },
     async close() {

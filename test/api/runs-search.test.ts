@@ -28,7 +28,12 @@ describe('searching runs by their input', () => {
       { key: 'c', payload: { name: 'S00007', customer: '100% Cotton_Co', ref: 'WH/OUT/00007' } },
     ];
     for (const o of orders) {
-      const { runIds } = await h.engine.accept({ source: 'odoo', type: 'order.noted', key: o.key, payload: o.payload });
+      const { runIds } = await h.engine.accept({
+        source: 'odoo',
+        type: 'order.noted',
+        key: o.key,
+        payload: o.payload,
+      });
       runOf[o.key] = runIds[0]!;
       await waitForRun(h.engine, runIds[0]!, ['completed']);
     }

@@ -24,20 +24,47 @@ export interface TestApi {
   base: string;
   /** A user of this role (created once) and a fresh token of theirs. */
   tokenFor(role: Role, options?: { scopes?: string[]; eventSources?: string[] }): Promise<string>;
-  request(method: string, path: string, options?: { token?: string | null; body?: unknown; raw?: string | Buffer; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  request(
+    method: string,
+    path: string,
+    options?: {
+      token?: string | null;
+      body?: unknown;
+      raw?: string | Buffer;
+      headers?: Record<string, string>;
+    },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
   count(table: string): Promise<number>;
   close(): Promise<void>;
 }
 
 /** An engine with the given workflows, its security services and the HTTP API on a free port. */
-export async function startTestApi(options: { workflows?: string[]; engine?: Partial<EngineOptions>; logger?: Logger; maxBodyBytes?: number; rateLimit?: { perMinute: number; loginPerMinute: number } } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: {
+    workflows?: string[];
+    engine?: Partial<EngineOptions>;
+    logger?: Logger;
+    maxBodyBytes?: number;
+    rateLimit?: { perMinute: number; loginPerMinute: number };
+  } = {},
+): Promise<TestApi> {
   const t = await openTestStore();
   const logger = options.logger ?? silentLogger();
   // As the product wires it: every intake batch is chained into the audit log in its own transaction.
-  const intakeAudit: EngineOptions['intakeAudit'] = (senderOf) => auditIntake(() => engine.clock.now(), senderOf);
-  const engine: Engine = await engineWith(t.store, options.workflows ?? [], { logger, intakeAudit, ...options.engine });
+  const intakeAudit: EngineOptions['intakeAudit'] = (senderOf) =>
+    auditIntake(() => engine.clock.now(), senderOf);
+  const engine: Engine = await engineWith(t.store, options.workflows ?? [], {
+    logger,
+    intakeAudit,
+    ...options.engine,
+  });
   const services = servicesFor(engine, { keyring: testKeyring() });
-  const api = await buildApi({ services, logger, maxBodyBytes: options.maxBodyBytes ?? 64 * 1024, rateLimit: options.rateLimit ?? { perMinute: 100_000, loginPerMinute: 1000 } });
+  const api = await buildApi({
+    services,
+    logger,
+    maxBodyBytes: options.maxBodyBytes ?? 64 * 1024,
+    rateLimit: options.rateLimit ?? { perMinute: 100_000, loginPerMinute: 1000 },
+  });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const users = new Map<Role, string>();
@@ -61,19 +88,42 @@ export async function startTestApi(options: { workflows?: string[]; engine?: Par
     return { status: response.status, body: parsed as any, headers: response.headers };
   };
   return {
-    t, engine, services, api, base, request,
+    t,
+    engine,
+    services,
+    api,
+    base,
+    request,
     async tokenFor(role, o = {}) {
       let userId = users.get(role);
       if (!userId) {
-        userId = (await services.users.create({ email: `${role}@test.example`, role, password: 'a long enough password' })).id;
+        userId = (
+          await services.users.create({
+            email: `${role}@test.example`,
+            role,
+            password: 'a long enough password',
+          })
+        ).id;
         users.set(role, userId);
       }
-      const { token } = await services.tokens.create({ id: userId, role }, { name: `${role} test`, ...(o.scopes ? { scopes: o.scopes as never } : {}), ...(o.eventSources ? { eventSources: o.eventSources } : {}) }, null);
+      const { token } = await services.tokens.create(
+        { id: userId, role },
+        {
+          name: `${role} test`,
+          ...(o.scopes ? { scopes: o.scopes as never } : {}),
+          ...(o.eventSources ? { eventSources: o.eventSources } : {}),
+        },
+        null,
+      );
       return token;
     },
     async count(table) {
       const { sql } = await import('kysely');
-      const row = (await sql<{ n: string | number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(t.store.db)).rows[0];
+      const row = (
+        await sql<{ n: string | number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(
+          t.store.db,
+        )
+      ).rows[0];
       return Number(row?.n ?? 0);
     },
     async close() {

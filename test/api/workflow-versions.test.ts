@@ -63,7 +63,12 @@ describe('workflow versions over the API', () => {
     return parsed.workflows[0]!.hash;
   };
   const send = async (key: string) => {
-    const { runIds } = await h.engine.accept({ source: 'erp', type: 'stock.low', key, payload: { sku: key, qty: 2 } });
+    const { runIds } = await h.engine.accept({
+      source: 'erp',
+      type: 'stock.low',
+      key,
+      payload: { sku: key, qty: 2 },
+    });
     const run = await h.engine.runs.show(runIds[0]!);
     (runsOf[run.workflowVersion] ??= []).push(run.id);
   };
@@ -94,8 +99,22 @@ describe('workflow versions over the API', () => {
     assert.deepEqual(answer.body, {
       id: 'restock',
       versions: [
-        { hash: v2, label: 2, createdAt: '2026-03-02T10:00:00.000Z', file: 'restock.yaml', current: true, runs: 1 },
-        { hash: v1, label: 1, createdAt: '2026-03-02T09:00:00.000Z', file: 'test-0.yaml', current: false, runs: 2 },
+        {
+          hash: v2,
+          label: 2,
+          createdAt: '2026-03-02T10:00:00.000Z',
+          file: 'restock.yaml',
+          current: true,
+          runs: 1,
+        },
+        {
+          hash: v1,
+          label: 1,
+          createdAt: '2026-03-02T09:00:00.000Z',
+          file: 'test-0.yaml',
+          current: false,
+          runs: 2,
+        },
       ],
     });
   });
@@ -104,9 +123,20 @@ describe('workflow versions over the API', () => {
     const old = await get(`/api/v1/workflows/restock/versions/${v1}`);
     assert.equal(old.status, 200, JSON.stringify(old.body));
     const { current, createdAt, runs, previous, changes, ...shape } = old.body;
-    assert.deepEqual(shape, currentWhileV1, 'the same fields and values the workflow answered while version 1 was current');
-    assert.deepEqual([current, createdAt, runs, previous, changes], [false, '2026-03-02T09:00:00.000Z', 2, null, null], 'the first version has nothing before it');
-    assert.deepEqual(old.body.graph.nodes.map((n: { id: string }) => n.id), ['check', 'note']);
+    assert.deepEqual(
+      shape,
+      currentWhileV1,
+      'the same fields and values the workflow answered while version 1 was current',
+    );
+    assert.deepEqual(
+      [current, createdAt, runs, previous, changes],
+      [false, '2026-03-02T09:00:00.000Z', 2, null, null],
+      'the first version has nothing before it',
+    );
+    assert.deepEqual(
+      old.body.graph.nodes.map((n: { id: string }) => n.id),
+      ['check', 'note'],
+    );
     assert.deepEqual(old.body.graph.edges, [{ from: 'check', to: 'note', kind: 'next' }]);
   });
 
@@ -116,9 +146,23 @@ describe('workflow versions over the API', () => {
     assert.equal(now.body.current, true);
     assert.equal(now.body.label, 2);
     assert.deepEqual(now.body.graph, (await get('/api/v1/workflows/restock')).body.graph);
-    assert.deepEqual(now.body.graph.nodes.map((n: { id: string }) => n.id), ['check', 'order', 'tell']);
-    assert.deepEqual(now.body.previous, { version: v1, label: 1, createdAt: '2026-03-02T09:00:00.000Z' });
-    assert.deepEqual(now.body.changes, { stepsAdded: ['order', 'tell'], stepsRemoved: ['note'], stepsChanged: ['check'], stepOrderChanged: false, triggerChanged: true, settingsChanged: [] });
+    assert.deepEqual(
+      now.body.graph.nodes.map((n: { id: string }) => n.id),
+      ['check', 'order', 'tell'],
+    );
+    assert.deepEqual(now.body.previous, {
+      version: v1,
+      label: 1,
+      createdAt: '2026-03-02T09:00:00.000Z',
+    });
+    assert.deepEqual(now.body.changes, {
+      stepsAdded: ['order', 'tell'],
+      stepsRemoved: ['note'],
+      stepsChanged: ['check'],
+      stepOrderChanged: false,
+      triggerChanged: true,
+      settingsChanged: [],
+    });
   });
 
   test('an unknown hash is a 404 naming the workflow and the hash; an unknown workflow is WORKFLOW_UNKNOWN', async () => {
@@ -126,7 +170,10 @@ describe('workflow versions over the API', () => {
     assert.equal(missing.status, 404);
     assert.equal(missing.body.error.code, 'WORKFLOW_VERSION_UNKNOWN');
     assert.match(missing.body.error.message, /"restock".*"0123456789abcdef"/);
-    for (const path of ['/api/v1/workflows/nosuch/versions', '/api/v1/workflows/nosuch/versions/0123456789abcdef']) {
+    for (const path of [
+      '/api/v1/workflows/nosuch/versions',
+      '/api/v1/workflows/nosuch/versions/0123456789abcdef',
+    ]) {
       const unknown = await get(path);
       assert.equal(unknown.status, 404, path);
       assert.equal(unknown.body.error.code, 'WORKFLOW_UNKNOWN', path);
@@ -137,9 +184,23 @@ describe('workflow versions over the API', () => {
     clock.advance(3_600_000);
     await load(OTHER, 'other.yaml');
     try {
-      assert.equal((await get('/api/v1/workflows/restock')).body.error.code, 'WORKFLOW_UNKNOWN', 'it is no longer current');
+      assert.equal(
+        (await get('/api/v1/workflows/restock')).body.error.code,
+        'WORKFLOW_UNKNOWN',
+        'it is no longer current',
+      );
       const list = await get('/api/v1/workflows/restock/versions');
-      assert.deepEqual(list.body.versions.map((v: { hash: string; current: boolean; runs: number }) => [v.hash, v.current, v.runs]), [[v2, false, 1], [v1, false, 2]]);
+      assert.deepEqual(
+        list.body.versions.map((v: { hash: string; current: boolean; runs: number }) => [
+          v.hash,
+          v.current,
+          v.runs,
+        ]),
+        [
+          [v2, false, 1],
+          [v1, false, 2],
+        ],
+      );
       const last = await get(`/api/v1/workflows/restock/versions/${v2}`);
       assert.equal(last.status, 200);
       assert.equal(last.body.current, false);
@@ -153,9 +214,16 @@ describe('workflow versions over the API', () => {
     clock.advance(3_600_000);
     await load(V1, 'restock.yaml');
     const list = (await get('/api/v1/workflows/restock/versions')).body.versions;
-    assert.deepEqual(list.map((v: { hash: string; current: boolean; createdAt: string }) => [v.hash, v.current, v.createdAt]), [
-      [v2, false, '2026-03-02T10:00:00.000Z'],
-      [v1, true, '2026-03-02T09:00:00.000Z'],
-    ]);
+    assert.deepEqual(
+      list.map((v: { hash: string; current: boolean; createdAt: string }) => [
+        v.hash,
+        v.current,
+        v.createdAt,
+      ]),
+      [
+        [v2, false, '2026-03-02T10:00:00.000Z'],
+        [v1, true, '2026-03-02T09:00:00.000Z'],
+      ],
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { ApprovalsService, approvalStep, type ApprovalNotice, type ApprovalsOptions, type Decider } from '../../src/approvals/index.ts';
+import {
+  ApprovalsService,
+  approvalStep,
+  type ApprovalNotice,
+  type ApprovalsOptions,
+  type Decider,
+} from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import { Users } from '../../src/auth/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
@@ -60,7 +66,12 @@ export interface Harness {
 
 /** People of the Acme test company, their groups and managers. */
 const PEOPLE: { email: string; groups: string[]; manager?: string; odooUserId?: number }[] = [
-  { email: 'maria@acme.test', groups: ['sales-manager', 'finance'], manager: 'dora@acme.test', odooUserId: 7 },
+  {
+    email: 'maria@acme.test',
+    groups: ['sales-manager', 'finance'],
+    manager: 'dora@acme.test',
+    odooUserId: 7,
+  },
   { email: 'sam@acme.test', groups: ['sales-manager'], manager: 'dora@acme.test' },
   { email: 'fiona@acme.test', groups: ['finance'] },
   { email: 'dora@acme.test', groups: ['director'] },
@@ -79,7 +90,10 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
   const audit = new AuditLog(db, now);
   const notices: ApprovalNotice[] = [];
   const approvals = new ApprovalsService({
-    db, now, audit, wake: () => t.store.wake(),
+    db,
+    now,
+    audit,
+    wake: () => t.store.wake(),
     notify: async (notice) => void notices.push(notice),
     linkBaseUrl: () => (options.links === false ? null : 'http://127.0.0.1:3000'),
   });
@@ -90,13 +104,27 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
     people[p.email] = { userId: user.id, email: p.email, actor: `user:${user.id} ${p.email}` };
   }
   for (const p of PEOPLE) {
-    await approvals.directory.setProfile(people[p.email]!.userId, { groups: p.groups, managerId: p.manager ? people[p.manager]!.userId : null, odooUserId: p.odooUserId ?? null }, now());
+    await approvals.directory.setProfile(
+      people[p.email]!.userId,
+      {
+        groups: p.groups,
+        managerId: p.manager ? people[p.manager]!.userId : null,
+        odooUserId: p.odooUserId ?? null,
+      },
+      now(),
+    );
   }
   const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals)]);
   const engine = await engineWith(t.store, [RELEASE], { clock, steps });
   engine.startWorkers(1);
   return {
-    t, engine, clock, approvals, notices, audit, people,
+    t,
+    engine,
+    clock,
+    approvals,
+    notices,
+    audit,
+    people,
     async close() {
       await engine.stopWorkers();
       await t.dispose();
@@ -107,16 +135,37 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
 let orderSeq = 0;
 
 /** Confirms an order needing approval; resolves once its run waits, with the run and request ids. */
-export async function review(h: Harness, payload: { tier: string; amount?: number; requester?: string; conflicts?: string[]; bulk?: boolean; policy?: unknown }) {
+export async function review(
+  h: Harness,
+  payload: {
+    tier: string;
+    amount?: number;
+    requester?: string;
+    conflicts?: string[];
+    bulk?: boolean;
+    policy?: unknown;
+  },
+) {
   const id = ++orderSeq;
   const { runIds } = await h.engine.accept({
-    source: 'odoo', type: 'order.review', key: `so-${id}-${Math.random()}`,
-    payload: { id, name: `S${String(id).padStart(5, '0')}`, amount: payload.amount ?? 25_000, policy: { tier: payload.tier, rule: 3 }, ...payload },
+    source: 'odoo',
+    type: 'order.review',
+    key: `so-${id}-${Math.random()}`,
+    payload: {
+      id,
+      name: `S${String(id).padStart(5, '0')}`,
+      amount: payload.amount ?? 25_000,
+      policy: { tier: payload.tier, rule: 3 },
+      ...payload,
+    },
   });
   const runId = runIds[0]!;
   const parked = await waitForRun(h.engine, runId, ['waiting', 'failed', 'completed']);
-  if (parked.status !== 'waiting') throw new Error(`run ${runId} did not wait: ${JSON.stringify(parked.error)}`);
-  const [request] = (await h.approvals.list({ status: 'pending' })).approvals.filter((a) => a.runId === runId);
+  if (parked.status !== 'waiting')
+    throw new Error(`run ${runId} did not wait: ${JSON.stringify(parked.error)}`);
+  const [request] = (await h.approvals.list({ status: 'pending' })).approvals.filter(
+    (a) => a.runId === runId,
+  );
   return { runId, requestId: request!.id };
 }
 
@@ -124,7 +173,10 @@ export async function review(h: Harness, payload: { tier: string; amount?: numbe
 export async function jump(h: Harness, runId: string, ms: number): Promise<void> {
   h.clock.advance(ms);
   const settled = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`run ${runId} did not look at its timers within 15 s`)), 15_000);
+    const timer = setTimeout(
+      () => finish(new Error(`run ${runId} did not look at its timers within 15 s`)),
+      15_000,
+    );
     const offs = (['run:waiting', 'run:completed', 'run:failed'] as const).map((name) =>
       h.engine.events.on(name, (p: { runId: string }) => p.runId === runId && finish(null)),
     );
@@ -154,19 +206,38 @@ export interface ApprovalsApi {
  * is bound once the store is open. Tokens of an admin, a viewer and an approver in
  * credit-control; the workers run.
  */
-export async function approvalsApi(workflow: string, clock: ManualClock, extra: (h: TestApi) => Partial<ApprovalsOptions> = () => ({})): Promise<ApprovalsApi> {
+export async function approvalsApi(
+  workflow: string,
+  clock: ManualClock,
+  extra: (h: TestApi) => Partial<ApprovalsOptions> = () => ({}),
+): Promise<ApprovalsApi> {
   let approvals: ApprovalsService | null = null;
-  const steps = new StepRegistry([...engineStepTypes(), approvalStep(new Proxy({} as ApprovalsService, { get: (_, k) => (approvals as any)[k].bind(approvals) }))]);
+  const steps = new StepRegistry([
+    ...engineStepTypes(),
+    approvalStep(
+      new Proxy({} as ApprovalsService, { get: (_, k) => (approvals as any)[k].bind(approvals) }),
+    ),
+  ]);
   const h = await startTestApi({ workflows: [workflow], engine: { clock, steps } });
   const db = h.t.store.db as never;
   const now = () => clock.now();
-  approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => h.t.store.wake(), ...extra(h) });
+  approvals = new ApprovalsService({
+    db,
+    now,
+    audit: new AuditLog(db, now),
+    wake: () => h.t.store.wake(),
+    ...extra(h),
+  });
   h.engine.startWorkers(1);
   const admin = await h.tokenFor('admin');
   const approver = await h.tokenFor('approver');
   const viewer = await h.tokenFor('viewer');
   const me = await h.request('GET', '/api/v1/auth/me', { token: approver });
-  const set = await h.request('PATCH', `/api/v1/approvers/${me.body.userId}`, { token: admin, body: { groups: ['credit-control'] } });
-  if (set.status !== 200) throw new Error(`the approver's profile was not set: ${JSON.stringify(set.body)}`);
+  const set = await h.request('PATCH', `/api/v1/approvers/${me.body.userId}`, {
+    token: admin,
+    body: { groups: ['credit-control'] },
+  });
+  if (set.status !== 200)
+    throw new Error(`the approver's profile was not set: ${JSON.stringify(set.body)}`);
   return { h, admin, approver, viewer };
 }

@@ -6,9 +6,28 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createCarrierRegistry, parseCarrierConfigs, ShipmentSchema, carrierStepTypes, type CarrierConfig, type CarrierRegistry, type Shipment, type ShipmentInput } from '../../src/connectors/carriers/index.ts';
-import { engineStepTypes, ManualClock, StepRegistry, type Engine, type RunDetail } from '../../src/engine/index.ts';
-import { startCarrierSimulator, type CarrierSimulator, type CarrierSimulatorOptions } from '../../sim/carriers/index.ts';
+import {
+  createCarrierRegistry,
+  parseCarrierConfigs,
+  ShipmentSchema,
+  carrierStepTypes,
+  type CarrierConfig,
+  type CarrierRegistry,
+  type Shipment,
+  type ShipmentInput,
+} from '../../src/connectors/carriers/index.ts';
+import {
+  engineStepTypes,
+  ManualClock,
+  StepRegistry,
+  type Engine,
+  type RunDetail,
+} from '../../src/engine/index.ts';
+import {
+  startCarrierSimulator,
+  type CarrierSimulator,
+  type CarrierSimulatorOptions,
+} from '../../sim/carriers/index.ts';
 import { engineWith } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
 
@@ -42,9 +61,13 @@ export interface Carriers {
 }
 
 /** The simulator and a registry over it; `config` adjusts a carrier's configuration (e.g. a short timeout). */
-export async function startCarriers(options: CarrierSimulatorOptions & { config?: Record<string, Record<string, unknown>> } = {}): Promise<Carriers> {
+export async function startCarriers(
+  options: CarrierSimulatorOptions & { config?: Record<string, Record<string, unknown>> } = {},
+): Promise<Carriers> {
   const sim = await startCarrierSimulator(options);
-  const configs = parseCarrierConfigs(sim.profiles.map((p) => ({ ...sim.carrierConfig(p.code), ...options.config?.[p.code] })));
+  const configs = parseCarrierConfigs(
+    sim.profiles.map((p) => ({ ...sim.carrierConfig(p.code), ...options.config?.[p.code] })),
+  );
   return { sim, configs, registry: createCarrierRegistry(configs), close: () => sim.close() };
 }
 
@@ -56,7 +79,9 @@ class RunStops {
   readonly #waiters = new Map<string, (stop: Stop) => void>();
 
   constructor(engine: Engine) {
-    engine.events.on('run:waiting', (p) => this.#push(p.runId, { kind: 'waiting', until: p.until }));
+    engine.events.on('run:waiting', (p) =>
+      this.#push(p.runId, { kind: 'waiting', until: p.until }),
+    );
     engine.events.on('run:completed', (p) => this.#push(p.runId, { kind: 'ended' }));
     engine.events.on('run:failed', (p) => this.#push(p.runId, { kind: 'ended' }));
   }
@@ -98,7 +123,10 @@ export interface EngineHarness extends Carriers {
   replay(runId: string, fromStep: string): Promise<{ run: RunDetail; waitsMs: number[] }>;
 }
 
-export async function startEngineHarness(workflows: string[], options: Parameters<typeof startCarriers>[0] = {}): Promise<EngineHarness> {
+export async function startEngineHarness(
+  workflows: string[],
+  options: Parameters<typeof startCarriers>[0] = {},
+): Promise<EngineHarness> {
   const carriers = await startCarriers(options);
   let store: TestStore | undefined;
   try {
@@ -125,10 +153,18 @@ export async function startEngineHarness(workflows: string[], options: Parameter
     };
     const testStore = store;
     return {
-      ...carriers, engine, clock, drive,
+      ...carriers,
+      engine,
+      clock,
+      drive,
       async start(type, payload) {
         events += 1;
-        const accepted = await engine.accept({ source: 'test', type, key: `event-${events}`, payload });
+        const accepted = await engine.accept({
+          source: 'test',
+          type,
+          key: `event-${events}`,
+          payload,
+        });
         const runId = accepted.runIds[0];
         if (runId === undefined) throw new Error(`no workflow started for ${type}`);
         return runId;

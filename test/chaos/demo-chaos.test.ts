@@ -29,8 +29,18 @@ describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', 
     const database = await createTestDatabase('crossdock_chaos');
     databases.push(database);
     const report = await runDemo({
-      orders: 60, ratePerSecond: 3, seed: 11, port: 0, dir, summaryEveryMs: 60_000, logger: silentLogger(), out: createOutput(false),
-      env: { DATABASE_URL: database }, workerProcesses: 2, randomCarrierFailures: false, settleTimeoutMs: 240_000,
+      orders: 60,
+      ratePerSecond: 3,
+      seed: 11,
+      port: 0,
+      dir,
+      summaryEveryMs: 60_000,
+      logger: silentLogger(),
+      out: createOutput(false),
+      env: { DATABASE_URL: database },
+      workerProcesses: 2,
+      randomCarrierFailures: false,
+      settleTimeoutMs: 240_000,
       ...(chaos ? { killEveryMs: 6_000 } : {}),
     });
     assert.ok(report, 'a bounded demo reports');
@@ -43,15 +53,29 @@ describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', 
     assert.ok(stormy.workers!.killed >= 2, `workers were killed (${stormy.workers!.killed})`);
     for (const report of [calm, stormy]) {
       assert.equal(report.accountedFor, true, report.problems.join('; '));
-      assert.equal(report.release.duplicated + report.release.missing + report.dispatch.duplicated + report.dispatch.missing + report.dispatch.doubleBooked, 0);
+      assert.equal(
+        report.release.duplicated +
+          report.release.missing +
+          report.dispatch.duplicated +
+          report.dispatch.missing +
+          report.dispatch.doubleBooked,
+        0,
+      );
       // Every delivered shipment's proof decided once: an invoice released or held, never two.
-      assert.equal(report.invoicing.released + report.invoicing.held, report.tracking.delivered, 'one invoice decision per delivered shipment');
+      assert.equal(
+        report.invoicing.released + report.invoicing.held,
+        report.tracking.delivered,
+        'one invoice decision per delivered shipment',
+      );
     }
     assert.deepEqual(stormy.release, calm.release);
     const { fallbacksUsed: _a, ...calmDispatch } = calm.dispatch;
     const { fallbacksUsed: _b, ...stormyDispatch } = stormy.dispatch;
     assert.deepEqual(stormyDispatch, calmDispatch);
     assert.deepEqual(stormy.approvals, calm.approvals);
-    assert.equal(stormy.tracking.delivered + stormy.tracking.shipmentCases, calm.tracking.delivered + calm.tracking.shipmentCases);
+    assert.equal(
+      stormy.tracking.delivered + stormy.tracking.shipmentCases,
+      calm.tracking.delivered + calm.tracking.shipmentCases,
+    );
   });
 });

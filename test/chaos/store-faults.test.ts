@@ -69,11 +69,23 @@ describe('chaos: PostgreSQL backends terminated, the server restarted and stoppe
     writeFileSync(join(dir, 'faults.yaml'), flow(counting.url));
     engine = await engineWith(store, [flow(counting.url)]); // intake and API only; the workers are processes
     services = servicesFor(engine, { keyring: testKeyring() });
-    api = await buildApi({ services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 1_000_000, loginPerMinute: 1000 }, dashboardDir: null });
+    api = await buildApi({
+      services,
+      logger: silentLogger(),
+      maxBodyBytes: 64 * 1024,
+      rateLimit: { perMinute: 1_000_000, loginPerMinute: 1000 },
+      dashboardDir: null,
+    });
     await api.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-    const user = await services.users.create({ email: 'feeder@test.example', role: 'integrator', password: 'a long enough password' });
-    token = (await services.tokens.create({ id: user.id, role: 'integrator' }, { name: 'feeder' }, null)).token;
+    const user = await services.users.create({
+      email: 'feeder@test.example',
+      role: 'integrator',
+      password: 'a long enough password',
+    });
+    token = (
+      await services.tokens.create({ id: user.id, role: 'integrator' }, { name: 'feeder' }, null)
+    ).token;
     // The faults begin once every worker runs (one that cannot reach the store at start exits 3, by design).
     await Promise.all(Array.from({ length: WORKERS }, (_, i) => spawnWorker(i)));
   });
@@ -81,7 +93,15 @@ describe('chaos: PostgreSQL backends terminated, the server restarted and stoppe
   /** A `crossdock worker` process; resolves once it says its workers started. */
   function spawnWorker(i: number): Promise<void> {
     const child = spawn(process.execPath, ['bin/crossdock.js', 'worker', '--workflows', dir], {
-      env: { ...process.env, DATABASE_URL: server.url, CROSSDOCK_LEASE_MS: '3000', CROSSDOCK_POLL_INTERVAL_MS: '100', CROSSDOCK_WORKER_CONCURRENCY: '20', LOG_LEVEL: 'info', CROSSDOCK_LOG_FORMAT: 'json' },
+      env: {
+        ...process.env,
+        DATABASE_URL: server.url,
+        CROSSDOCK_LEASE_MS: '3000',
+        CROSSDOCK_POLL_INTERVAL_MS: '100',
+        CROSSDOCK_WORKER_CONCURRENCY: '20',
+        LOG_LEVEL: 'info',
+        CROSSDOCK_LOG_FORMAT: 'json',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     workers.push(child);
@@ -113,8 +133,14 @@ describe('chaos: PostgreSQL backends terminated, the server restarted and stoppe
   async function deliver(n: number): Promise<string> {
     for (;;) {
       const answer = await fetch(`${base}/api/v1/events`, {
-        method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ source: 'shop', type: 'faults.order', key: `order-${n}`, payload: { n } }),
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          source: 'shop',
+          type: 'faults.order',
+          key: `order-${n}`,
+          payload: { n },
+        }),
       }).catch(() => null);
       if (!answer) continue;
       statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
@@ -132,7 +158,9 @@ describe('chaos: PostgreSQL backends terminated, the server restarted and stoppe
     admin.on('error', () => undefined);
     try {
       await admin.connect();
-      const killed = await admin.query(`SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres' AND pid <> pg_backend_pid() AND backend_type = 'client backend') t`);
+      const killed = await admin.query(
+        `SELECT count(*)::int AS n FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres' AND pid <> pg_backend_pid() AND backend_type = 'client backend') t`,
+      );
       return killed.rows[0].n as number;
     } catch {
       return 0; // the server is restarting
@@ -141,68 +169,119 @@ describe('chaos: PostgreSQL backends terminated, the server restarted and stoppe
     }
   }
 
-  test(`${EVENTS} events while backends are terminated, the server restarts and stops: nothing lost, nothing doubled`, { timeout: 300_000 }, async () => {
-    const accepted = new Set<string>();
-    let feedingDone = false;
-    const feeding = (async () => {
-      for (let n = 0; n < EVENTS; n += 10) {
-        const ids = await Promise.all(Array.from({ length: 20 }, (_, i) => deliver(n + (i % 10)))); // each event twice
-        ids.forEach((id) => accepted.add(id));
+  test(
+    `${EVENTS} events while backends are terminated, the server restarts and stops: nothing lost, nothing doubled`,
+    { timeout: 300_000 },
+    async () => {
+      const accepted = new Set<string>();
+      let feedingDone = false;
+      const feeding = (async () => {
+        for (let n = 0; n < EVENTS; n += 10) {
+          const ids = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => deliver(n + (i % 10))),
+          ); // each event twice
+          ids.forEach((id) => accepted.add(id));
+        }
+        feedingDone = true;
+      })();
+
+      let terminated = 0;
+      let rounds = 0;
+      while (!feedingDone || rounds < 12) {
+        rounds++;
+        await new Promise((r) => setTimeout(r, 300)); // between two faults: the load keeps running
+        if (rounds === 6) server.restart();
+        else if (rounds === 10) {
+          server.stop('immediate');
+          const refused = await fetch(`${base}/readyz`);
+          assert.equal(refused.status, 503, 'readiness says the store is away');
+          assert.equal(refused.headers.get('retry-after'), '5');
+          await new Promise((r) => setTimeout(r, 1_500)); // the outage lasts a moment, whatever the test does
+          server.start();
+        } else terminated += await terminateBackends();
+        if (rounds > 400) break;
       }
-      feedingDone = true;
-    })();
+      await feeding;
 
-    let terminated = 0;
-    let rounds = 0;
-    while (!feedingDone || rounds < 12) {
-      rounds++;
-      await new Promise((r) => setTimeout(r, 300)); // between two faults: the load keeps running
-      if (rounds === 6) server.restart();
-      else if (rounds === 10) {
-        server.stop('immediate');
-        const refused = await fetch(`${base}/readyz`);
-        assert.equal(refused.status, 503, 'readiness says the store is away');
-        assert.equal(refused.headers.get('retry-after'), '5');
-        await new Promise((r) => setTimeout(r, 1_500)); // the outage lasts a moment, whatever the test does
-        server.start();
-      } else terminated += await terminateBackends();
-      if (rounds > 400) break;
-    }
-    await feeding;
+      const deadline = Date.now() + 180_000;
+      let counts: Record<string, number> = {};
+      while (Date.now() < deadline) {
+        const rows = await sql<{
+          status: string;
+          n: number;
+        }>`SELECT status, count(*)::int AS n FROM runs GROUP BY status`
+          .execute(store.db)
+          .catch(() => null);
+        counts = Object.fromEntries((rows?.rows ?? []).map((r) => [r.status, r.n]));
+        if ((counts.completed ?? 0) + (counts.failed ?? 0) === EVENTS) break;
+        await new Promise((r) => setTimeout(r, 250)); // polling the outcome with a deadline
+      }
 
-    const deadline = Date.now() + 180_000;
-    let counts: Record<string, number> = {};
-    while (Date.now() < deadline) {
-      const rows = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM runs GROUP BY status`.execute(store.db).catch(() => null);
-      counts = Object.fromEntries((rows?.rows ?? []).map((r) => [r.status, r.n]));
-      if ((counts.completed ?? 0) + (counts.failed ?? 0) === EVENTS) break;
-      await new Promise((r) => setTimeout(r, 250)); // polling the outcome with a deadline
-    }
+      assert.deepEqual(exits, [], 'no worker process died');
+      assert.equal(statuses.get(500), undefined, 'the API never answered 500');
+      assert.ok(terminated > 0, 'backends were terminated');
+      assert.equal(accepted.size, EVENTS, 'each event id once, though every event was sent twice');
+      const perEvent = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM runs GROUP BY event_id`.execute(store.db);
+      assert.equal(perEvent.rows.length, EVENTS);
+      assert.ok(
+        perEvent.rows.every((r) => r.n === 1),
+        'exactly one run per event',
+      );
+      assert.deepEqual(
+        counts,
+        { completed: EVENTS * 0.9, failed: EVENTS / 10 },
+        'every run ended, and only the refused ones failed',
+      );
 
-    assert.deepEqual(exits, [], 'no worker process died');
-    assert.equal(statuses.get(500), undefined, 'the API never answered 500');
-    assert.ok(terminated > 0, 'backends were terminated');
-    assert.equal(accepted.size, EVENTS, 'each event id once, though every event was sent twice');
-    const perEvent = await sql<{ n: number }>`SELECT count(*)::int AS n FROM runs GROUP BY event_id`.execute(store.db);
-    assert.equal(perEvent.rows.length, EVENTS);
-    assert.ok(perEvent.rows.every((r) => r.n === 1), 'exactly one run per event');
-    assert.deepEqual(counts, { completed: EVENTS * 0.9, failed: EVENTS / 10 }, 'every run ended, and only the refused ones failed');
+      const runs = (
+        await sql<{
+          id: string;
+          status: string;
+          n: number;
+        }>`SELECT r.id, r.status, (r.input->>'n')::int AS n FROM runs r`.execute(store.db)
+      ).rows;
+      assert.ok(
+        runs.every((r) => (r.status === 'failed') === (r.n % 10 === 0)),
+        'a run failed only because its order was refused, never because the store blinked',
+      );
+      const finished = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM run_steps WHERE step_id = 'finish' AND status = 'completed' GROUP BY run_id`.execute(
+        store.db,
+      );
+      assert.equal(finished.rows.length, EVENTS * 0.9);
+      assert.ok(
+        finished.rows.every((r) => r.n === 1),
+        'each run completed once',
+      );
+      const expected = runs
+        .filter((r) => r.status === 'completed')
+        .map((r) => `${r.id}:reserve:0`)
+        .sort();
+      assert.deepEqual([...counting.applied].sort(), expected, 'each side effect took place once');
 
-    const runs = (await sql<{ id: string; status: string; n: number }>`SELECT r.id, r.status, (r.input->>'n')::int AS n FROM runs r`.execute(store.db)).rows;
-    assert.ok(runs.every((r) => (r.status === 'failed') === (r.n % 10 === 0)), 'a run failed only because its order was refused, never because the store blinked');
-    const finished = await sql<{ n: number }>`SELECT count(*)::int AS n FROM run_steps WHERE step_id = 'finish' AND status = 'completed' GROUP BY run_id`.execute(store.db);
-    assert.equal(finished.rows.length, EVENTS * 0.9);
-    assert.ok(finished.rows.every((r) => r.n === 1), 'each run completed once');
-    const expected = runs.filter((r) => r.status === 'completed').map((r) => `${r.id}:reserve:0`).sort();
-    assert.deepEqual([...counting.applied].sort(), expected, 'each side effect took place once');
-
-    const cases = await sql<{ run_id: string; n: number }>`SELECT run_id, count(*)::int AS n FROM exception_cases GROUP BY run_id`.execute(store.db);
-    assert.equal(cases.rows.length, EVENTS / 10);
-    assert.ok(cases.rows.every((c) => c.n === 1), 'one case per dead letter');
-    const opened = await sql<{ n: number }>`SELECT count(*)::int AS n FROM audit_log WHERE action = 'exception.open'`.execute(store.db);
-    assert.equal(opened.rows[0]!.n, EVENTS / 10, 'each case opening audited once');
-    const verified = await services.audit.verify();
-    assert.equal(verified.ok, true, JSON.stringify(verified));
-    console.log(`chaos (store): ${terminated} backends terminated, 1 restart, 1 stop; answers ${JSON.stringify(Object.fromEntries(statuses))}; ${EVENTS} runs, ${counting.duplicates} repeated calls recognised`);
-  });
+      const cases = await sql<{
+        run_id: string;
+        n: number;
+      }>`SELECT run_id, count(*)::int AS n FROM exception_cases GROUP BY run_id`.execute(store.db);
+      assert.equal(cases.rows.length, EVENTS / 10);
+      assert.ok(
+        cases.rows.every((c) => c.n === 1),
+        'one case per dead letter',
+      );
+      const opened = await sql<{
+        n: number;
+      }>`SELECT count(*)::int AS n FROM audit_log WHERE action = 'exception.open'`.execute(
+        store.db,
+      );
+      assert.equal(opened.rows[0]!.n, EVENTS / 10, 'each case opening audited once');
+      const verified = await services.audit.verify();
+      assert.equal(verified.ok, true, JSON.stringify(verified));
+      console.log(
+        `chaos (store): ${terminated} backends terminated, 1 restart, 1 stop; answers ${JSON.stringify(Object.fromEntries(statuses))}; ${EVENTS} runs, ${counting.duplicates} repeated calls recognised`,
+      );
+    },
+  );
 });

@@ -36,7 +36,12 @@ steps:
 `;
 
 async function statuses(t: TestStore, runIds: string[]): Promise<string[]> {
-  const rows = await t.store.db.selectFrom('runs').select(['id', 'status']).where('id', 'in', runIds as never[]).orderBy('id').execute();
+  const rows = await t.store.db
+    .selectFrom('runs')
+    .select(['id', 'status'])
+    .where('id', 'in', runIds as never[])
+    .orderBy('id')
+    .execute();
   return rows.map((r) => r.status);
 }
 
@@ -46,7 +51,10 @@ describe('concurrency keys, limits and lease takeover', () => {
   const clock = new ManualClock('2026-03-02T09:00:00Z');
   before(async () => {
     t = await openTestStore();
-    engine = await engineWith(t.store, [PICKING, LIMITED, TWO_STEPS], { clock, worker: { pollIntervalMs: 20, leaseMs: 5_000 } });
+    engine = await engineWith(t.store, [PICKING, LIMITED, TWO_STEPS], {
+      clock,
+      worker: { pollIntervalMs: 20, leaseMs: 5_000 },
+    });
   });
   after(async () => {
     await engine.stopWorkers();
@@ -56,8 +64,16 @@ describe('concurrency keys, limits and lease takeover', () => {
   test('runs with the same concurrency key run one at a time, in order; other keys are not held up', async () => {
     engine.startWorkers(1);
     const ids: string[] = [];
-    for (const [key, picking] of [['a', 7], ['b', 7], ['c', 7], ['d', 8]] as const) {
-      ids.push((await engine.accept({ source: 'wms', type: 'picking.ready', key, payload: { picking } })).runIds[0]!);
+    for (const [key, picking] of [
+      ['a', 7],
+      ['b', 7],
+      ['c', 7],
+      ['d', 8],
+    ] as const) {
+      ids.push(
+        (await engine.accept({ source: 'wms', type: 'picking.ready', key, payload: { picking } }))
+          .runIds[0]!,
+      );
     }
     await waitForRun(engine, ids[0]!, ['waiting']);
     await waitForRun(engine, ids[3]!, ['waiting']);
@@ -74,7 +90,11 @@ describe('concurrency keys, limits and lease takeover', () => {
 
   test('a workflow limit caps its active runs', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await engine.accept({ source: 'wms', type: 'batch.item', key: `i${i}`, payload: { i } })).runIds[0]!);
+    for (let i = 0; i < 5; i++)
+      ids.push(
+        (await engine.accept({ source: 'wms', type: 'batch.item', key: `i${i}`, payload: { i } }))
+          .runIds[0]!,
+      );
     await waitForRun(engine, ids[1]!, ['waiting']);
     assert.deepEqual(await statuses(t, ids), ['waiting', 'waiting', 'queued', 'queued', 'queued']);
     for (const id of ids) await engine.runs.signal(id, 'go', null);
@@ -83,17 +103,35 @@ describe('concurrency keys, limits and lease takeover', () => {
 
   test('a worker that dies loses its run when the lease expires; another resumes it from the last checkpoint', async () => {
     await engine.stopWorkers();
-    const { runIds } = await engine.accept({ source: 'x', type: 'two.steps', key: 'lease-1', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'x',
+      type: 'two.steps',
+      key: 'lease-1',
+      payload: {},
+    });
     const runId = runIds[0]!;
     // A worker claims the run, checkpoints its first step, and dies (never renews, never finishes).
     const [claimed] = await claimRuns(t.store.db, 'dead-worker', 10, clock.now(), 5_000);
     assert.equal(claimed?.id, runId);
     const now = clock.now();
-    const written = await writeCheckpoints(t.store.db, 'dead-worker', [{
-      runId, seq: 0, attempt: 1, stepId: 'first', stepType: 'transform', stepStatus: 'completed', output: { from: 'dead-worker' }, error: null,
-      startedAt: now, endedAt: now, openCase: false, parentRunId: null, parentSignal: null,
-      run: { status: 'running', cursor: 'second', seq: 1, stepAttempt: 0, availableAt: null },
-    }]);
+    const written = await writeCheckpoints(t.store.db, 'dead-worker', [
+      {
+        runId,
+        seq: 0,
+        attempt: 1,
+        stepId: 'first',
+        stepType: 'transform',
+        stepStatus: 'completed',
+        output: { from: 'dead-worker' },
+        error: null,
+        startedAt: now,
+        endedAt: now,
+        openCase: false,
+        parentRunId: null,
+        parentSignal: null,
+        run: { status: 'running', cursor: 'second', seq: 1, stepAttempt: 0, availableAt: null },
+      },
+    ]);
     assert.ok(written.has(runId));
 
     engine.startWorkers(1);
@@ -105,14 +143,37 @@ describe('concurrency keys, limits and lease takeover', () => {
     const done = await waitForRun(engine, runId);
     assert.equal(done.status, 'completed');
     assert.deepEqual(done.output, { saw: 'dead-worker' });
-    assert.deepEqual(done.steps.map((s) => s.stepId), ['first', 'second']);
+    assert.deepEqual(
+      done.steps.map((s) => s.stepId),
+      ['first', 'second'],
+    );
 
     // The dead worker comes back and tries to checkpoint: its write is fenced off.
-    const late = await writeCheckpoints(t.store.db, 'dead-worker', [{
-      runId, seq: 1, attempt: 1, stepId: 'second', stepType: 'transform', stepStatus: 'completed', output: { stale: true }, error: null,
-      startedAt: now, endedAt: now, openCase: false, parentRunId: null, parentSignal: null,
-      run: { status: 'completed', cursor: null, seq: 2, stepAttempt: 0, availableAt: null, output: { stale: true } },
-    }]);
+    const late = await writeCheckpoints(t.store.db, 'dead-worker', [
+      {
+        runId,
+        seq: 1,
+        attempt: 1,
+        stepId: 'second',
+        stepType: 'transform',
+        stepStatus: 'completed',
+        output: { stale: true },
+        error: null,
+        startedAt: now,
+        endedAt: now,
+        openCase: false,
+        parentRunId: null,
+        parentSignal: null,
+        run: {
+          status: 'completed',
+          cursor: null,
+          seq: 2,
+          stepAttempt: 0,
+          availableAt: null,
+          output: { stale: true },
+        },
+      },
+    ]);
     assert.equal(late.size, 0);
     assert.deepEqual((await engine.runs.show(runId)).output, { saw: 'dead-worker' });
   });

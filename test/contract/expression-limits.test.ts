@@ -54,7 +54,10 @@ describe('runaway expressions are stopped, and the worker keeps going', () => {
   before(async () => {
     t = await openTestStore();
     server = await startCountingServer();
-    engine = await engineWith(t.store, [RECURSION, HUGE_MAP, SLOW_CALL(server.url)], { expressionLimits: LIMITS, worker: { pollIntervalMs: 50, leaseMs: LEASE_MS } });
+    engine = await engineWith(t.store, [RECURSION, HUGE_MAP, SLOW_CALL(server.url)], {
+      expressionLimits: LIMITS,
+      worker: { pollIntervalMs: 50, leaseMs: LEASE_MS },
+    });
     engine.events.on('lease:lost', ({ runId }) => lostLeases.push(runId));
     engine.startWorkers(1);
   });
@@ -67,7 +70,12 @@ describe('runaway expressions are stopped, and the worker keeps going', () => {
 
   test('a self-recursive function ends with EXPRESSION_LIMIT_EXCEEDED naming the limit and where it is, once, dead-lettered', async () => {
     const started = Date.now();
-    const { runIds } = await engine.accept({ source: 'test', type: 'test.recursion', key: 'r-1', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'test',
+      type: 'test.recursion',
+      key: 'r-1',
+      payload: {},
+    });
     const run = await waitForRun(engine, runIds[0]!);
     assert.equal(run.status, 'failed');
     assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
@@ -78,28 +86,53 @@ describe('runaway expressions are stopped, and the worker keeps going', () => {
     assert.match(error.message, /longer than 300 ms|deeper than 2000 levels/);
     // Not retried, not handed to another attempt: one attempt, and an open dead-letter case.
     assert.equal(run.steps.filter((s) => s.stepId === 'compute').length, 1);
-    const cases = await t.store.db.selectFrom('exception_cases').select(['status', 'kind']).where('run_id', '=', runIds[0]!).execute();
-    assert.deepEqual(cases.map((c) => [c.status, c.kind]), [['open', 'run_failed']]);
+    const cases = await t.store.db
+      .selectFrom('exception_cases')
+      .select(['status', 'kind'])
+      .where('run_id', '=', runIds[0]!)
+      .execute();
+    assert.deepEqual(
+      cases.map((c) => [c.status, c.kind]),
+      [['open', 'run_failed']],
+    );
   });
 
   test('a map over five million items ends at the list limit within moments', async () => {
     const started = Date.now();
-    const { runIds } = await engine.accept({ source: 'test', type: 'test.huge', key: 'h-1', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'test',
+      type: 'test.huge',
+      key: 'h-1',
+      payload: {},
+    });
     const run = await waitForRun(engine, runIds[0]!);
     assert.equal(run.status, 'failed');
     assert.ok(Date.now() - started < 5_000, `took ${Date.now() - started} ms`);
     const error = run.error as { code: string; message: string };
     assert.equal(error.code, 'EXPRESSION_LIMIT_EXCEEDED');
-    assert.match(error.message, /test-1\.yaml steps\[1\]\.with\.doubled built a list of more than 10000 items .*CROSSDOCK_EXPRESSION_MAX_ITEMS/);
+    assert.match(
+      error.message,
+      /test-1\.yaml steps\[1\]\.with\.doubled built a list of more than 10000 items .*CROSSDOCK_EXPRESSION_MAX_ITEMS/,
+    );
     assert.equal(run.steps.filter((s) => s.stepId === 'compute').length, 1);
   });
 
   test('while runaways are stopped, another run completes and its lease keeps being renewed', async () => {
     server.holdAnswers = true; // the slow run's call stays in flight until the runaways are done
-    const slow = await engine.accept({ source: 'test', type: 'test.slow', key: 's-1', payload: { n: 1 } });
+    const slow = await engine.accept({
+      source: 'test',
+      type: 'test.slow',
+      key: 's-1',
+      payload: { n: 1 },
+    });
     const slowId = slow.runIds[0]!;
     await new Promise<void>((resolve) => (server.onApplied = () => resolve()));
-    const leaseAt = async () => (await sql<{ lease_expires_at: Date | null }>`SELECT lease_expires_at FROM runs WHERE id = ${slowId}`.execute(t.store.db)).rows[0]!.lease_expires_at;
+    const leaseAt = async () =>
+      (
+        await sql<{
+          lease_expires_at: Date | null;
+        }>`SELECT lease_expires_at FROM runs WHERE id = ${slowId}`.execute(t.store.db)
+      ).rows[0]!.lease_expires_at;
     const firstLease = new Date((await leaseAt())!).getTime();
 
     const loop = monitorEventLoopDelay({ resolution: 10 });
@@ -111,14 +144,20 @@ describe('runaway expressions are stopped, and the worker keeps going', () => {
       ]),
     );
     const ended = await Promise.all(runaways.map((a) => waitForRun(engine, a.runIds[0]!)));
-    assert.deepEqual(ended.map((r) => (r.error as { code: string }).code), Array(6).fill('EXPRESSION_LIMIT_EXCEEDED'));
+    assert.deepEqual(
+      ended.map((r) => (r.error as { code: string }).code),
+      Array(6).fill('EXPRESSION_LIMIT_EXCEEDED'),
+    );
     // The lease of the run in flight is renewed past its first expiry while the runaways are stopped.
     await waitUntil(async () => new Date((await leaseAt())!).getTime() > firstLease + LEASE_MS / 3);
     loop.disable();
     // No evaluation held the event loop long enough to lose the lease: renewals come every
     // third of it, so a hold under two thirds still leaves one in time. (A third was the bound
     // once, but a loaded machine's scheduler alone deschedules the process for 700 ms.)
-    assert.ok(loop.max / 1e6 < (LEASE_MS * 2) / 3, `event loop held for ${(loop.max / 1e6).toFixed(0)} ms`);
+    assert.ok(
+      loop.max / 1e6 < (LEASE_MS * 2) / 3,
+      `event loop held for ${(loop.max / 1e6).toFixed(0)} ms`,
+    );
 
     server.holdAnswers = false;
     const run = await waitForRun(engine, slowId);

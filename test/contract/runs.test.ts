@@ -45,18 +45,35 @@ describe('runs from events', () => {
   });
 
   test('an event starts a run that walks its steps and records each checkpoint', async () => {
-    const accepted = await engine.accept({ source: 'shop', type: 'order.created', key: 'o-1', payload: { total: 100, customer: 'Azure' } });
+    const accepted = await engine.accept({
+      source: 'shop',
+      type: 'order.created',
+      key: 'o-1',
+      payload: { total: 100, customer: 'Azure' },
+    });
     assert.equal(accepted.duplicate, false);
     assert.equal(accepted.runIds.length, 1);
     const run = await waitForRun(engine, accepted.runIds[0]!);
     assert.equal(run.status, 'completed');
     assert.deepEqual(run.output, { label: 'big', gross: 120 });
-    assert.deepEqual(run.steps.map((s) => [s.stepId, s.status]), [['price', 'completed'], ['size', 'completed'], ['big', 'completed']]);
+    assert.deepEqual(
+      run.steps.map((s) => [s.stepId, s.status]),
+      [
+        ['price', 'completed'],
+        ['size', 'completed'],
+        ['big', 'completed'],
+      ],
+    );
     assert.deepEqual(run.steps[0]!.output, { gross: 120, customer: 'Azure' });
   });
 
   test('the filter decides whether a run starts; the event is still accepted', async () => {
-    const accepted = await engine.accept({ source: 'shop', type: 'order.created', key: 'o-zero', payload: { total: 0 } });
+    const accepted = await engine.accept({
+      source: 'shop',
+      type: 'order.created',
+      key: 'o-zero',
+      payload: { total: 0 },
+    });
     assert.equal(accepted.runIds.length, 0);
     assert.match(accepted.eventId, /^\d+$/);
   });
@@ -68,14 +85,29 @@ describe('runs from events', () => {
     assert.equal(answers.filter((a) => !a.duplicate).length, 1);
     assert.equal(answers.flatMap((a) => a.runIds).length, 1);
     const again = await engine.accept(event);
-    assert.deepEqual(again, { eventId: answers[0]!.eventId, duplicate: true, conflict: false, runIds: [] });
+    assert.deepEqual(again, {
+      eventId: answers[0]!.eventId,
+      duplicate: true,
+      conflict: false,
+      runIds: [],
+    });
     const runs = await engine.runs.list({ eventId: answers[0]!.eventId });
     assert.equal(runs.length, 1);
   });
 
   test('a duplicate key from another source is a different event', async () => {
-    const a = await engine.accept({ source: 'shop', type: 'order.created', key: 'shared', payload: { total: 1 } });
-    const b = await engine.accept({ source: 'edi', type: 'order.created', key: 'shared', payload: { total: 1 } });
+    const a = await engine.accept({
+      source: 'shop',
+      type: 'order.created',
+      key: 'shared',
+      payload: { total: 1 },
+    });
+    const b = await engine.accept({
+      source: 'edi',
+      type: 'order.created',
+      key: 'shared',
+      payload: { total: 1 },
+    });
     assert.notEqual(a.eventId, b.eventId);
     assert.equal(b.duplicate, false);
   });

@@ -26,12 +26,24 @@ describe('scheduled workflows', () => {
   });
   after(() => t.dispose());
 
-  const runs = () => t.store.db.selectFrom('runs').select(['id', 'input']).where('workflow_id', '=', 'stalled-scan').orderBy('id').execute();
+  const runs = () =>
+    t.store.db
+      .selectFrom('runs')
+      .select(['id', 'input'])
+      .where('workflow_id', '=', 'stalled-scan')
+      .orderBy('id')
+      .execute();
 
   test('one slot fires once however many schedulers see it', async () => {
     const [fromA, fromB] = await Promise.all([a.scheduler.tick(), b.scheduler.tick()]);
-    assert.deepEqual([...fromA, ...fromB].map((s) => s.slot), ['2026-03-02T09:00:00.000Z', '2026-03-02T09:00:00.000Z']);
-    assert.deepEqual((await runs()).map((r) => (r.input as { slot: string }).slot), ['2026-03-02T09:00:00.000Z']);
+    assert.deepEqual(
+      [...fromA, ...fromB].map((s) => s.slot),
+      ['2026-03-02T09:00:00.000Z', '2026-03-02T09:00:00.000Z'],
+    );
+    assert.deepEqual(
+      (await runs()).map((r) => (r.input as { slot: string }).slot),
+      ['2026-03-02T09:00:00.000Z'],
+    );
     assert.deepEqual(await a.scheduler.tick(), [], 'the same slot is not sent again');
   });
 
@@ -43,14 +55,25 @@ describe('scheduled workflows', () => {
     clock.advance(60 * 60_000);
     await a.scheduler.tick();
     await b.scheduler.tick();
-    assert.deepEqual((await runs()).map((r) => (r.input as { slot: string }).slot), ['2026-03-02T09:00:00.000Z', '2026-03-02T09:05:00.000Z', '2026-03-02T10:05:00.000Z']);
+    assert.deepEqual(
+      (await runs()).map((r) => (r.input as { slot: string }).slot),
+      ['2026-03-02T09:00:00.000Z', '2026-03-02T09:05:00.000Z', '2026-03-02T10:05:00.000Z'],
+    );
   });
 
   test('a bad cron pattern, or a trigger with both event and schedule, is refused when the file loads', () => {
-    const bad = parseWorkflow(SCAN.replace('0 */5 * * * *', 'every five minutes'), 'scan.yaml', testSteps());
+    const bad = parseWorkflow(
+      SCAN.replace('0 */5 * * * *', 'every five minutes'),
+      'scan.yaml',
+      testSteps(),
+    );
     assert.equal(bad.ok, false);
     assert.equal(!bad.ok && bad.problems[0]!.path, 'trigger.schedule');
-    const both = parseWorkflow(SCAN.replace('{ schedule:', '{ event: x, schedule:'), 'scan.yaml', testSteps());
+    const both = parseWorkflow(
+      SCAN.replace('{ schedule:', '{ event: x, schedule:'),
+      'scan.yaml',
+      testSteps(),
+    );
     assert.equal(both.ok, false);
   });
 });

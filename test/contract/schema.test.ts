@@ -30,27 +30,42 @@ async function migratedColumns(db: Kysely<Database>): Promise<Map<string, Map<st
 }
 
 /** Every disagreement between the typed column map (src/store/tables.ts) and the database, one line each. */
-function disagreements(typed: Record<string, Record<string, { pgType: string; nullable: boolean; generated: boolean }>>, migrated: Map<string, Map<string, DbColumn>>): string[] {
+function disagreements(
+  typed: Record<string, Record<string, { pgType: string; nullable: boolean; generated: boolean }>>,
+  migrated: Map<string, Map<string, DbColumn>>,
+): string[] {
   const found: string[] = [];
-  for (const table of migrated.keys()) if (!(table in typed)) found.push(`${table}: created by the migrations but not typed in src/store/tables.ts`);
+  for (const table of migrated.keys())
+    if (!(table in typed))
+      found.push(`${table}: created by the migrations but not typed in src/store/tables.ts`);
   for (const [table, columns] of Object.entries(typed)) {
     const actual = migrated.get(table);
     if (!actual) {
       found.push(`${table}: typed but no migration creates it`);
       continue;
     }
-    for (const name of actual.keys()) if (!(name in columns)) found.push(`${table}.${name}: in the migrations but not typed`);
+    for (const name of actual.keys())
+      if (!(name in columns)) found.push(`${table}.${name}: in the migrations but not typed`);
     for (const [name, column] of Object.entries(columns)) {
       const db = actual.get(name);
       if (!db) {
         found.push(`${table}.${name}: typed but not in the migrations`);
         continue;
       }
-      if (db.data_type !== column.pgType) found.push(`${table}.${name}: typed ${column.pgType}, the migrations make it ${db.data_type}`);
+      if (db.data_type !== column.pgType)
+        found.push(
+          `${table}.${name}: typed ${column.pgType}, the migrations make it ${db.data_type}`,
+        );
       const nullable = db.is_nullable === 'YES';
-      if (nullable !== column.nullable) found.push(`${table}.${name}: typed ${column.nullable ? 'nullable' : 'NOT NULL'}, the migrations make it ${nullable ? 'nullable' : 'NOT NULL'}`);
+      if (nullable !== column.nullable)
+        found.push(
+          `${table}.${name}: typed ${column.nullable ? 'nullable' : 'NOT NULL'}, the migrations make it ${nullable ? 'nullable' : 'NOT NULL'}`,
+        );
       const generated = db.column_default !== null || db.is_identity === 'YES';
-      if (generated !== column.generated) found.push(`${table}.${name}: typed ${column.generated ? 'with' : 'without'} a default, the migrations give it ${generated ? 'one' : 'none'}`);
+      if (generated !== column.generated)
+        found.push(
+          `${table}.${name}: typed ${column.generated ? 'with' : 'without'} a default, the migrations give it ${generated ? 'one' : 'none'}`,
+        );
     }
   }
   return found;

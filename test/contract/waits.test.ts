@@ -64,12 +64,21 @@ describe('durable waits, signals and subflows', () => {
   });
 
   test('a run waiting for a signal holds no worker and continues with the signal payload', async () => {
-    const { runIds } = await engine.accept({ source: 'erp', type: 'credit.hold', key: 'c-1', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'erp',
+      type: 'credit.hold',
+      key: 'c-1',
+      payload: {},
+    });
     const runId = runIds[0]!;
     const waiting = await waitForRun(engine, runId, ['waiting']);
     assert.equal(waiting.cursor, 'ask');
     assert.equal(waiting.availableAt, '2026-03-04T09:00:00.000Z');
-    const parked = await t.store.db.selectFrom('runs').select(['lease_owner']).where('id', '=', runId as never).executeTakeFirstOrThrow();
+    const parked = await t.store.db
+      .selectFrom('runs')
+      .select(['lease_owner'])
+      .where('id', '=', runId as never)
+      .executeTakeFirstOrThrow();
     assert.equal(parked.lease_owner, null);
     await engine.runs.signal(runId, 'decision', { approved: true, by: 'maria' });
     const done = await waitForRun(engine, runId);
@@ -78,14 +87,24 @@ describe('durable waits, signals and subflows', () => {
   });
 
   test('a signal sent before the run reaches its wait is kept for it', async () => {
-    const { runIds } = await engine.accept({ source: 'erp', type: 'credit.hold', key: 'c-early', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'erp',
+      type: 'credit.hold',
+      key: 'c-early',
+      payload: {},
+    });
     await engine.runs.signal(runIds[0]!, 'decision', { approved: false });
     const done = await waitForRun(engine, runIds[0]!);
     assert.deepEqual(done.output, { approved: false });
   });
 
   test('no decision within 48 h: the timeout path runs, without waiting 48 real hours', async () => {
-    const { runIds } = await engine.accept({ source: 'erp', type: 'credit.hold', key: 'c-2', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'erp',
+      type: 'credit.hold',
+      key: 'c-2',
+      payload: {},
+    });
     await waitForRun(engine, runIds[0]!, ['waiting']);
     clock.advance(48 * 3600_000 + 1);
     engine.wake();
@@ -95,7 +114,12 @@ describe('durable waits, signals and subflows', () => {
   });
 
   test('a timed wait keeps its deadline across wake-ups and resumes once it is due', async () => {
-    const { runIds } = await engine.accept({ source: 'erp', type: 'pause.me', key: 'p-1', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'erp',
+      type: 'pause.me',
+      key: 'p-1',
+      payload: {},
+    });
     const waiting = await waitForRun(engine, runIds[0]!, ['waiting']);
     const deadline = waiting.availableAt;
     clock.advance(60_000);
@@ -110,16 +134,30 @@ describe('durable waits, signals and subflows', () => {
   });
 
   test('a subflow runs as a child run and its output flows back to the parent', async () => {
-    const { runIds } = await engine.accept({ source: 'erp', type: 'parent.go', key: 'g-1', payload: { n: 21 } });
+    const { runIds } = await engine.accept({
+      source: 'erp',
+      type: 'parent.go',
+      key: 'g-1',
+      payload: { n: 21 },
+    });
     const done = await waitForRun(engine, runIds[0]!);
     assert.equal(done.status, 'completed');
     assert.deepEqual(done.output, { doubled: 42 });
-    const children = await t.store.db.selectFrom('runs').select(['status', 'workflow_id']).where('parent_run_id', '=', runIds[0]!).execute();
+    const children = await t.store.db
+      .selectFrom('runs')
+      .select(['status', 'workflow_id'])
+      .where('parent_run_id', '=', runIds[0]!)
+      .execute();
     assert.deepEqual(children, [{ status: 'completed', workflow_id: 'child' }]);
   });
 
   test('a waiting run can be cancelled, and a cancelled run cannot be cancelled again', async () => {
-    const { runIds } = await engine.accept({ source: 'erp', type: 'credit.hold', key: 'c-3', payload: {} });
+    const { runIds } = await engine.accept({
+      source: 'erp',
+      type: 'credit.hold',
+      key: 'c-3',
+      payload: {},
+    });
     await waitForRun(engine, runIds[0]!, ['waiting']);
     await engine.runs.cancel(runIds[0]!, 'order withdrawn');
     const run = await engine.runs.show(runIds[0]!);

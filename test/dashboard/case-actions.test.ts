@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { waitForRun } from '../support/engine.ts';
-import { buildDashboard, launchBrowser, removeDir, signIn, startInstance, type Instance } from './support.ts';
+import {
+  buildDashboard,
+  launchBrowser,
+  removeDir,
+  signIn,
+  startInstance,
+  type Instance,
+} from './support.ts';
 
 /**
  * A business case in Debian's Chromium: an order held for a blocked customer offers the
@@ -28,26 +35,43 @@ describe('business case actions in the browser', () => {
     if (dist) removeDir(dist);
   });
 
-  test('an operator sees the hold\'s actions, not retry, and cancels the order from its case', async () => {
+  test("an operator sees the hold's actions, not retry, and cancels the order from its case", async () => {
     const { context, page } = await signIn(browser, x.base, x.users.operator);
     await page.goto('/app/exceptions');
     const groups = page.getByRole('list', { name: 'Root-cause groups' });
     await groups.getByText(/order-hold \/ hold \/ CUSTOMER_BLOCKED/).waitFor();
-    assert.equal(await groups.getByRole('button', { name: /Retry all/ }).count(), 0, 'nothing in the group can be retried');
+    assert.equal(
+      await groups.getByRole('button', { name: /Retry all/ }).count(),
+      0,
+      'nothing in the group can be retried',
+    );
     await page.locator('[data-case]').filter({ hasText: 'S00109' }).getByRole('link').click();
     const detail = page.locator('[data-case-detail]');
     const actions = detail.getByLabel('Case actions');
     await actions.waitFor();
-    assert.deepEqual(await actions.getByRole('button').allInnerTexts(), ['Check again now', 'Cancel the order']);
+    assert.deepEqual(await actions.getByRole('button').allInnerTexts(), [
+      'Check again now',
+      'Cancel the order',
+    ]);
     assert.equal(await detail.getByRole('button', { name: 'Retry as is' }).count(), 0);
     assert.equal(await detail.getByText('Replay with a corrected input').count(), 0);
     await detail.getByLabel('Note for the action (optional)').fill('customer withdrew the order');
     await actions.getByRole('button', { name: 'Cancel the order' }).click();
     await page.locator('[data-case-detail][data-case-status="resolved"]').waitFor();
-    assert.match(await page.getByRole('list', { name: 'Case history' }).innerText(), /action by .*operator@acme\.test/);
+    assert.match(
+      await page.getByRole('list', { name: 'Case history' }).innerText(),
+      /action by .*operator@acme\.test/,
+    );
     const run = await waitForRun(x.engine, heldRun, ['completed', 'failed']);
     assert.equal(run.status, 'completed');
-    assert.equal((run.steps.find((s) => s.stepId === 'wait')!.output as { payload: { action: string; note: string } }).payload.note, 'customer withdrew the order');
+    assert.equal(
+      (
+        run.steps.find((s) => s.stepId === 'wait')!.output as {
+          payload: { action: string; note: string };
+        }
+      ).payload.note,
+      'customer withdrew the order',
+    );
     await context.close();
   });
 });

@@ -4,7 +4,14 @@ import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { UndeliveredNotices } from '../../src/exceptions/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
-import { buildDashboard, launchBrowser, removeDir, signIn, startInstance, type Instance } from './support.ts';
+import {
+  buildDashboard,
+  launchBrowser,
+  removeDir,
+  signIn,
+  startInstance,
+  type Instance,
+} from './support.ts';
 
 /**
  * The operations dashboard in Debian's Chromium against a real Crossdock (embedded store,
@@ -23,12 +30,27 @@ describe('operations dashboard in the browser', () => {
     dist = await buildDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
-    approvalRun = await x.send('credit.review', 'so-1', { id: 101, name: 'S00101', amount: 48_500, requester: 'sales@acme.test' });
-    await x.send('credit.review', 'so-2', { id: 102, name: 'S00102', amount: 12_000, requester: 'sales@acme.test' });
-    for (const [i, weightKg] of [4, 55, 12].entries()) await x.send('shipment.ready', `ship-ok-${i}`, { ref: `WH/OUT/0000${i + 1}`, weightKg });
+    approvalRun = await x.send('credit.review', 'so-1', {
+      id: 101,
+      name: 'S00101',
+      amount: 48_500,
+      requester: 'sales@acme.test',
+    });
+    await x.send('credit.review', 'so-2', {
+      id: 102,
+      name: 'S00102',
+      amount: 12_000,
+      requester: 'sales@acme.test',
+    });
+    for (const [i, weightKg] of [4, 55, 12].entries())
+      await x.send('shipment.ready', `ship-ok-${i}`, { ref: `WH/OUT/0000${i + 1}`, weightKg });
     failedRun = await x.send('shipment.ready', 'ship-bad', { ref: 'WH/OUT/00042' });
     waitingRun = await x.send('credit.review', 'so-3', { id: 103, name: 'S00103', amount: 9_000 });
-    assert.equal((await x.engine.runs.show(failedRun)).status, 'failed', 'the shipment without a weight fails');
+    assert.equal(
+      (await x.engine.runs.show(failedRun)).status,
+      'failed',
+      'the shipment without a weight fails',
+    );
   });
   after(async () => {
     await browser?.close();
@@ -40,7 +62,10 @@ describe('operations dashboard in the browser', () => {
     const page = await fetch(`${x.base}/app/runs/1`);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<div id="root">/);
-    assert.equal((await fetch(`${x.base}/`, { redirect: 'manual' })).headers.get('location'), '/app/');
+    assert.equal(
+      (await fetch(`${x.base}/`, { redirect: 'manual' })).headers.get('location'),
+      '/app/',
+    );
     assert.equal((await fetch(`${x.base}/app/assets/nosuch.js`)).status, 404);
     const api = await fetch(`${x.base}/api/v1/nosuch`);
     assert.equal(api.status, 404);
@@ -55,18 +80,33 @@ describe('operations dashboard in the browser', () => {
     await inbox.getByRole('link', { name: 'Credit limit exceeded on S00101' }).click();
     const detail = page.locator('[data-approval-detail]');
     await detail.getByText('Why (the policy decision)').waitFor();
-    assert.match(await detail.getByLabel('Policy decision').innerText(), /"policy": "credit-limit"/);
+    assert.match(
+      await detail.getByLabel('Policy decision').innerText(),
+      /"policy": "credit-limit"/,
+    );
     assert.match(await inbox.locator('.countdown').first().innerText(), /left$/);
     await page.getByLabel('Reason (required to reject)').fill('Customer paid last week');
     await page.getByRole('button', { name: 'Approve' }).click();
     await detail.locator('.badge-approved').first().waitFor();
-    assert.match(await page.getByRole('list', { name: 'Request history' }).innerText(), /approved.*Customer paid last week/s);
+    assert.match(
+      await page.getByRole('list', { name: 'Request history' }).innerText(),
+      /approved.*Customer paid last week/s,
+    );
     await detail.getByRole('link', { name: `run ${approvalRun} (credit-release)` }).click();
     await page.locator('[data-run-status="completed"]').waitFor();
-    assert.equal(await page.locator('[data-step="approve"]').getAttribute('data-status'), 'completed');
-    assert.equal(await page.locator('[data-step="release"]').getAttribute('data-status'), 'completed');
+    assert.equal(
+      await page.locator('[data-step="approve"]').getAttribute('data-status'),
+      'completed',
+    );
+    assert.equal(
+      await page.locator('[data-step="release"]').getAttribute('data-status'),
+      'completed',
+    );
     assert.equal(await page.locator('[data-step="hold"]').getAttribute('data-status'), 'not-run');
-    assert.deepEqual((await x.engine.runs.show(approvalRun)).output, { released: true, decision: 'approved' });
+    assert.deepEqual((await x.engine.runs.show(approvalRun)).output, {
+      released: true,
+      decision: 'approved',
+    });
     await context.close();
   });
 
@@ -79,7 +119,10 @@ describe('operations dashboard in the browser', () => {
     await page.getByRole('link', { name: 'Exceptions' }).click();
     const row = page.locator('[data-case]').filter({ hasText: `run ${failedRun}` });
     await row.waitFor();
-    assert.match(await page.getByRole('list', { name: 'Root-cause groups' }).innerText(), /ship-order \/ route \/ SWITCH_NO_MATCH/);
+    assert.match(
+      await page.getByRole('list', { name: 'Root-cause groups' }).innerText(),
+      /ship-order \/ route \/ SWITCH_NO_MATCH/,
+    );
     await row.getByRole('link').click();
     const detail = page.locator('[data-case-detail]');
     await detail.getByText('Failed step: route').waitFor();
@@ -88,7 +131,10 @@ describe('operations dashboard in the browser', () => {
     await editor.fill('{ "ref": "WH/OUT/00042", "weightKg": 7, }');
     // A parse error shows next to the field and the replay cannot be sent.
     await detail.getByText(/Not valid JSON/).waitFor();
-    assert.equal(await detail.getByRole('button', { name: 'Replay', exact: true }).isDisabled(), true);
+    assert.equal(
+      await detail.getByRole('button', { name: 'Replay', exact: true }).isDisabled(),
+      true,
+    );
     await editor.fill('{ "ref": "WH/OUT/00042", "weightKg": 7 }');
     await detail.getByRole('button', { name: 'Replay', exact: true }).click();
     // The case closes when the replayed run completes.
@@ -97,9 +143,18 @@ describe('operations dashboard in the browser', () => {
 
     await detail.getByRole('link', { name: `run ${failedRun}` }).click();
     await page.locator('[data-run-status="completed"]').waitFor();
-    assert.equal(await page.locator('[data-step="parcel"]').getAttribute('data-status'), 'completed');
-    assert.equal(await page.locator('[data-step="freight"]').getAttribute('data-status'), 'not-run');
-    assert.equal(await page.locator('[data-edge="route>parcel"]').getAttribute('class'), 'edge edge-branch edge-taken');
+    assert.equal(
+      await page.locator('[data-step="parcel"]').getAttribute('data-status'),
+      'completed',
+    );
+    assert.equal(
+      await page.locator('[data-step="freight"]').getAttribute('data-status'),
+      'not-run',
+    );
+    assert.equal(
+      await page.locator('[data-edge="route>parcel"]').getAttribute('class'),
+      'edge edge-branch edge-taken',
+    );
     assert.match(await page.getByLabel('Run input').innerText(), /"weightKg": 7/);
 
     // A waiting run: cancel it from its page, then replay it from there (back to its approval).
@@ -116,20 +171,41 @@ describe('operations dashboard in the browser', () => {
 
     await page.getByRole('link', { name: 'Workflows' }).click();
     await page.getByRole('link', { name: 'ship-order' }).click();
-    await page.getByLabel('Event').fill(JSON.stringify({ source: 'dashboard', type: 'shipment.ready', key: 'dry-1', payload: { ref: 'WH/OUT/9', weightKg: 40 } }, null, 2));
+    await page.getByLabel('Event').fill(
+      JSON.stringify(
+        {
+          source: 'dashboard',
+          type: 'shipment.ready',
+          key: 'dry-1',
+          payload: { ref: 'WH/OUT/9', weightKg: 40 },
+        },
+        null,
+        2,
+      ),
+    );
     await page.getByRole('button', { name: 'Dry-run' }).click();
     await page.locator('[data-outcome="completed"]').waitFor();
     assert.match(await page.locator('[data-outcome]').innerText(), /freight/);
-    assert.equal(await page.locator('[data-step="freight"]').getAttribute('data-status'), 'completed', 'the graph shows the dry run\'s path');
+    assert.equal(
+      await page.locator('[data-step="freight"]').getAttribute('data-status'),
+      'completed',
+      "the graph shows the dry run's path",
+    );
     assert.equal(await page.locator('[data-step="parcel"]').getAttribute('data-status'), 'not-run');
     await context.close();
   });
 
   test('a viewer is offered no actions, and the API refuses them when asked directly', async () => {
     const { context, page } = await signIn(browser, x.base, x.users.viewer);
-    assert.deepEqual(await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts(), ['Overview', 'Approvals', 'Exceptions', 'Runs', 'Workflows', 'Policies', 'Notifications']);
+    assert.deepEqual(
+      await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts(),
+      ['Overview', 'Approvals', 'Exceptions', 'Runs', 'Workflows', 'Policies', 'Notifications'],
+    );
     await page.getByRole('link', { name: 'Approvals' }).click();
-    await page.getByRole('table', { name: 'Pending approval requests' }).getByRole('link', { name: 'Credit limit exceeded on S00102' }).click();
+    await page
+      .getByRole('table', { name: 'Pending approval requests' })
+      .getByRole('link', { name: 'Credit limit exceeded on S00102' })
+      .click();
     await page.locator('[data-approval-detail]').getByText('Why (the policy decision)').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Approve' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Waiting for me' }).count(), 0);
@@ -143,9 +219,21 @@ describe('operations dashboard in the browser', () => {
     const refused = await page.evaluate(async (runId) => {
       const me = (await (await fetch('/api/v1/auth/me')).json()) as { csrfToken: string };
       const headers = { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken };
-      const replay = await fetch(`/api/v1/runs/${runId}/replay`, { method: 'POST', headers, body: '{}' });
-      const decide = await fetch('/api/v1/approvals/1/decision', { method: 'POST', headers, body: JSON.stringify({ decision: 'approve' }) });
-      return { replay: replay.status, code: ((await replay.json()) as { error: { code: string } }).error.code, decide: decide.status };
+      const replay = await fetch(`/api/v1/runs/${runId}/replay`, {
+        method: 'POST',
+        headers,
+        body: '{}',
+      });
+      const decide = await fetch('/api/v1/approvals/1/decision', {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ decision: 'approve' }),
+      });
+      return {
+        replay: replay.status,
+        code: ((await replay.json()) as { error: { code: string } }).error.code,
+        decide: decide.status,
+      };
     }, waitingRun);
     assert.deepEqual(refused, { replay: 403, code: 'FORBIDDEN', decide: 403 });
     assert.equal((await x.engine.runs.show(waitingRun)).status, 'waiting');
@@ -153,26 +241,63 @@ describe('operations dashboard in the browser', () => {
   });
 
   test('an operator sends an undelivered e-mail again from its case: no run to retry, the message goes back to the outbox', async () => {
-    const inserted = await sql<{ id: string }>`INSERT INTO notifications (dedupe_key, channel, recipients, subject, body_text, status, attempts, next_attempt_at, last_error_code, last_error, message_id, created_at)
+    const inserted = await sql<{
+      id: string;
+    }>`INSERT INTO notifications (dedupe_key, channel, recipients, subject, body_text, status, attempts, next_attempt_at, last_error_code, last_error, message_id, created_at)
       VALUES ('delay:WH/OUT/00099', 'email', '["buyer@customer.test"]'::jsonb, 'Your delivery is delayed', 'x', 'failed', 1, now(), 'NOTIFY_SMTP_REJECTED', '550 5.1.1 user unknown', '<m99@acme.test>', now())
       RETURNING id`.execute(x.t.store.db);
     const id = String(inserted.rows[0]!.id);
-    assert.equal((await new UndeliveredNotices({ db: x.t.store.db as never, exceptions: x.services.exceptions, logger: silentLogger() }).sweep()).opened, 1);
+    assert.equal(
+      (
+        await new UndeliveredNotices({
+          db: x.t.store.db as never,
+          exceptions: x.services.exceptions,
+          logger: silentLogger(),
+        }).sweep()
+      ).opened,
+      1,
+    );
     const { context, page } = await signIn(browser, x.base, x.users.operator);
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Exceptions' }).click();
-    await page.locator('[data-case]').filter({ hasText: 'buyer@customer.test' }).getByRole('link').first().click();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('link', { name: 'Exceptions' })
+      .click();
+    await page
+      .locator('[data-case]')
+      .filter({ hasText: 'buyer@customer.test' })
+      .getByRole('link')
+      .first()
+      .click();
     const detail = page.locator('[data-case-detail]');
     await detail.getByRole('button', { name: 'Send the message again' }).waitFor();
-    assert.equal(await detail.getByRole('button', { name: 'Retry as is' }).count(), 0, 'no run to retry');
-    const answered = page.waitForResponse((r) => r.url().endsWith(`/api/v1/notifications/${id}/resend`));
+    assert.equal(
+      await detail.getByRole('button', { name: 'Retry as is' }).count(),
+      0,
+      'no run to retry',
+    );
+    const answered = page.waitForResponse((r) =>
+      r.url().endsWith(`/api/v1/notifications/${id}/resend`),
+    );
     await detail.getByRole('button', { name: 'Send the message again' }).click();
     const response = await answered;
     assert.equal(response.status(), 200, await response.text());
-    const row = (await sql<{ status: string; attempts: number }>`SELECT status, attempts FROM notifications WHERE id = ${id}`.execute(x.t.store.db)).rows[0]!;
+    const row = (
+      await sql<{
+        status: string;
+        attempts: number;
+      }>`SELECT status, attempts FROM notifications WHERE id = ${id}`.execute(x.t.store.db)
+    ).rows[0]!;
     assert.deepEqual(row, { status: 'pending', attempts: 0 });
     // The outbox screen shows it queued again (this instance has no mail server to send it).
-    await page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: 'Notifications' }).click();
-    await page.getByRole('table', { name: 'Notifications' }).locator(`[data-notification="${id}"][data-status="pending"]`).getByText('buyer@customer.test').waitFor();
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('link', { name: 'Notifications' })
+      .click();
+    await page
+      .getByRole('table', { name: 'Notifications' })
+      .locator(`[data-notification="${id}"][data-status="pending"]`)
+      .getByText('buyer@customer.test')
+      .waitFor();
     await context.close();
   });
 
@@ -189,7 +314,11 @@ describe('operations dashboard in the browser', () => {
           return { text: (el?.getAttribute('aria-label') ?? el?.labels?.[0]?.innerText ?? el?.innerText ?? '').trim(), outline: style ? style.outlineStyle + ' ' + style.outlineWidth : '' };
         })()`)) as { text: string; outline: string };
         if (typeof name === 'string' ? focused.text === name : name.test(focused.text)) {
-          assert.doesNotMatch(focused.outline, /^none|0px$/, `focus on "${focused.text}" is visible`);
+          assert.doesNotMatch(
+            focused.outline,
+            /^none|0px$/,
+            `focus on "${focused.text}" is visible`,
+          );
           return;
         }
       }
@@ -206,7 +335,10 @@ describe('operations dashboard in the browser', () => {
     await tabTo('Approve');
     await page.keyboard.press('Enter');
     await page.locator('[data-approval-detail]').locator('.badge-approved').first().waitFor();
-    assert.match(await page.getByRole('list', { name: 'Request history' }).innerText(), /approved.*Checked with credit control/s);
+    assert.match(
+      await page.getByRole('list', { name: 'Request history' }).innerText(),
+      /approved.*Checked with credit control/s,
+    );
     await context.close();
   });
 
@@ -217,7 +349,11 @@ describe('operations dashboard in the browser', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     const entries = page.getByRole('table', { name: 'Audit entries' });
     await entries.getByText('run.cancel').waitFor();
-    assert.equal(await entries.getByText('login.succeeded').count(), 0, 'the search shows only run.* entries');
+    assert.equal(
+      await entries.getByText('login.succeeded').count(),
+      0,
+      'the search shows only run.* entries',
+    );
     await page.getByLabel('Action (or prefix)').fill('');
     await page.getByRole('button', { name: 'Search' }).click();
     await entries.getByText('approval.approve').first().waitFor();

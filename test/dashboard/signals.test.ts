@@ -2,7 +2,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { waitForRun } from '../support/engine.ts';
-import { buildDashboard, CREDIT, launchBrowser, loadWorkflows, removeDir, SHIP, signIn, startInstance, type Instance } from './support.ts';
+import {
+  buildDashboard,
+  CREDIT,
+  launchBrowser,
+  loadWorkflows,
+  removeDir,
+  SHIP,
+  signIn,
+  startInstance,
+  type Instance,
+} from './support.ts';
 
 /** Waits up to an hour for the driver's pick-up signal. */
 const PICKUP = `
@@ -55,12 +65,17 @@ describe('signals and timers on the run page', () => {
     await page.goto(`/app/runs/${runId}`);
     const timer = page.locator('[data-timer="waiting"]');
     await timer.waitFor();
-    assert.match(await timer.innerText(), /^Waiting at step pickup \(wait\): its timer fires at .+ \((59 min \d+ s|1 h 0 min) left\)\.$/);
+    assert.match(
+      await timer.innerText(),
+      /^Waiting at step pickup \(wait\): its timer fires at .+ \((59 min \d+ s|1 h 0 min) left\)\.$/,
+    );
     await page.getByText('No signals were sent to this run.').waitFor();
 
     // The form names the signal the wait step listens for; the payload is checked as JSON.
     const form = page.getByRole('form', { name: 'Send a signal' });
-    await page.waitForFunction(`document.querySelector('form[aria-label="Send a signal"] input')?.value === 'picked-up'`);
+    await page.waitForFunction(
+      `document.querySelector('form[aria-label="Send a signal"] input')?.value === 'picked-up'`,
+    );
     await form.getByLabel('Payload (JSON; null for none)').fill('{ "by": "driver 17", }');
     await form.getByText(/Not valid JSON/).waitFor();
     assert.equal(await form.getByRole('button', { name: 'Send signal' }).isDisabled(), true);
@@ -69,9 +84,17 @@ describe('signals and timers on the run page', () => {
     await form.getByRole('button', { name: 'Send signal' }).click();
     // The page follows the run until it ends.
     await page.locator('[data-run-status="completed"]').waitFor();
-    await page.locator('[data-timer="completed"]').getByText('No timer: the run is completed.').waitFor();
-    const signal = page.getByRole('table', { name: 'Signals' }).locator('[data-signal="picked-up"]');
-    assert.match(await signal.innerText(), /picked-up\s.+\sstep pickup \(#0\)\s+\{"by":"driver 17"\}/);
+    await page
+      .locator('[data-timer="completed"]')
+      .getByText('No timer: the run is completed.')
+      .waitFor();
+    const signal = page
+      .getByRole('table', { name: 'Signals' })
+      .locator('[data-signal="picked-up"]');
+    assert.match(
+      await signal.innerText(),
+      /picked-up\s.+\sstep pickup \(#0\)\s+\{"by":"driver 17"\}/,
+    );
     assert.deepEqual((await x.engine.runs.show(runId)).output, { by: 'driver 17' });
     await context.close();
   });
@@ -82,10 +105,23 @@ describe('signals and timers on the run page', () => {
     await waitForRun(x.engine, runId, ['waiting']);
     const { context, page } = await signIn(browser, x.base, x.users.viewer);
     await page.goto(`/app/runs/${runId}`);
-    assert.match(await page.locator('[data-timer="waiting"]').innerText(), /^Waiting at step cool-off \(wait\): its timer fires at .+ \((23 h 59 min|1 d)/);
+    assert.match(
+      await page.locator('[data-timer="waiting"]').innerText(),
+      /^Waiting at step cool-off \(wait\): its timer fires at .+ \((23 h 59 min|1 d)/,
+    );
     assert.match(await page.getByLabel('What the waiting step keeps').innerText(), /"deadline": "/);
-    assert.match(await page.getByRole('table', { name: 'Signals' }).locator('[data-signal="picked-up"]').innerText(), /kept until a step takes it/);
-    assert.equal(await page.getByRole('form', { name: 'Send a signal' }).count(), 0, 'a viewer cannot signal');
+    assert.match(
+      await page
+        .getByRole('table', { name: 'Signals' })
+        .locator('[data-signal="picked-up"]')
+        .innerText(),
+      /kept until a step takes it/,
+    );
+    assert.equal(
+      await page.getByRole('form', { name: 'Send a signal' }).count(),
+      0,
+      'a viewer cannot signal',
+    );
     await context.close();
   });
 });

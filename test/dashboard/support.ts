@@ -10,7 +10,11 @@ import { servicesFor } from '../support/api-services.ts';
 import { ApprovalsService, approvalStep } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import type { Role } from '../../src/auth/index.ts';
-import { raiseExceptionStep, resolveCaseStep, type ExceptionsService } from '../../src/exceptions/index.ts';
+import {
+  raiseExceptionStep,
+  resolveCaseStep,
+  type ExceptionsService,
+} from '../../src/exceptions/index.ts';
 import { engineStepTypes, StepRegistry, systemClock, type Engine } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
@@ -96,7 +100,12 @@ export interface Instance {
 /** Builds the dashboard into a fresh folder (what a clean clone has: no built files committed). */
 export async function buildDashboard(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'crossdock-dashboard-'));
-  await build({ configFile: join(DASHBOARD, 'vite.config.ts'), root: DASHBOARD, logLevel: 'error', build: { outDir, emptyOutDir: true } });
+  await build({
+    configFile: join(DASHBOARD, 'vite.config.ts'),
+    root: DASHBOARD,
+    logLevel: 'error',
+    build: { outDir, emptyOutDir: true },
+  });
   return outDir;
 }
 
@@ -127,25 +136,56 @@ export async function startInstance(dashboardDir: string): Promise<Instance> {
   const logger = silentLogger();
   const db = t.store.db as never;
   const now = () => systemClock.now();
-  const approvals = new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => t.store.wake() });
+  const approvals = new ApprovalsService({
+    db,
+    now,
+    audit: new AuditLog(db, now),
+    wake: () => t.store.wake(),
+  });
   // The case steps use the API's own exceptions service, made with the API below: late-bound.
-  const cases = { openCase: (...args: Parameters<ExceptionsService['openCase']>) => services.exceptions.openCase(...args), resolve: (...args: Parameters<ExceptionsService['resolve']>) => services.exceptions.resolve(...args) } as unknown as ExceptionsService;
-  const steps = new StepRegistry([...engineStepTypes(), approvalStep(approvals), raiseExceptionStep(cases), resolveCaseStep(cases)]);
+  const cases = {
+    openCase: (...args: Parameters<ExceptionsService['openCase']>) =>
+      services.exceptions.openCase(...args),
+    resolve: (...args: Parameters<ExceptionsService['resolve']>) =>
+      services.exceptions.resolve(...args),
+  } as unknown as ExceptionsService;
+  const steps = new StepRegistry([
+    ...engineStepTypes(),
+    approvalStep(approvals),
+    raiseExceptionStep(cases),
+    resolveCaseStep(cases),
+  ]);
   const engine = await engineWith(t.store, [CREDIT, SHIP, HOLD], { steps, logger });
   const services = servicesFor(engine, { keyring: testKeyring(), approvals });
-  const api = await buildApi({ services, logger, maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 }, dashboardDir });
+  const api = await buildApi({
+    services,
+    logger,
+    maxBodyBytes: 64 * 1024,
+    rateLimit: { perMinute: 100_000, loginPerMinute: 1000 },
+    dashboardDir,
+  });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   const users = {} as Record<Role, string>;
   for (const role of ['admin', 'operator', 'approver', 'viewer', 'auditor'] as const) {
     const email = `${role}@acme.test`;
     const user = await services.users.create({ email, role, password: PASSWORD });
-    if (role === 'approver') await approvals.directory.setProfile(user.id, { groups: ['credit-control'], managerId: null, odooUserId: null }, now());
+    if (role === 'approver')
+      await approvals.directory.setProfile(
+        user.id,
+        { groups: ['credit-control'], managerId: null, odooUserId: null },
+        now(),
+      );
     users[role] = email;
   }
   engine.startWorkers(1);
   return {
-    t, engine, services, api, base, users,
+    t,
+    engine,
+    services,
+    api,
+    base,
+    users,
     async send(type, key, payload) {
       const { runIds } = await engine.accept({ source: 'odoo', type, key, payload });
       await waitForRun(engine, runIds[0]!, ['waiting', 'completed', 'failed']);
@@ -178,18 +218,36 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Debian's Chromium, headless; never a downloaded browser. */
 export async function launchBrowser(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser suite needs Debian's Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run installs it)`);
+    throw new Error(
+      `the browser suite needs Debian's Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run installs it)`,
+    );
   }
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 
 /** A fresh browser context (its own cookies) signed in through the login form. */
-export async function signIn(browser: Browser, base: string, email: string, password = PASSWORD): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, baseURL: base });
+export async function signIn(
+  browser: Browser,
+  base: string,
+  email: string,
+  password = PASSWORD,
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 900 },
+    baseURL: base,
+  });
   const page = await context.newPage();
   await page.goto('/app/');
   await page.getByLabel('Email').fill(email);

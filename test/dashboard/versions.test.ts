@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { buildDashboard, CREDIT, launchBrowser, loadWorkflows, removeDir, SHIP, signIn, startInstance, type Instance } from './support.ts';
+import {
+  buildDashboard,
+  CREDIT,
+  launchBrowser,
+  loadWorkflows,
+  removeDir,
+  SHIP,
+  signIn,
+  startInstance,
+  type Instance,
+} from './support.ts';
 
 /** ship-order, version 2: insures the shipment before booking it, and books with another message. */
 const SHIP_V2 = `
@@ -75,18 +85,39 @@ describe('dashboard: workflow versions and the audit search', () => {
     const note = page.locator('[data-version-note="older"]');
     await note.waitFor();
     // Version 1 of ship-order has no label, so it goes by its hash; version 2 is labelled 2.
-    assert.match(await note.innerText(), new RegExp(`pinned to version ${v1.slice(0, 12)}; current is version 2 \\(${v2.slice(0, 8)}\\)`));
-    assert.equal(await page.locator('[data-step="classify"]').getAttribute('data-status'), 'completed');
-    assert.equal(await page.locator('[data-step="insure"]').count(), 0, 'version 1 has no insure step');
+    assert.match(
+      await note.innerText(),
+      new RegExp(
+        `pinned to version ${v1.slice(0, 12)}; current is version 2 \\(${v2.slice(0, 8)}\\)`,
+      ),
+    );
+    assert.equal(
+      await page.locator('[data-step="classify"]').getAttribute('data-status'),
+      'completed',
+    );
+    assert.equal(
+      await page.locator('[data-step="insure"]').count(),
+      0,
+      'version 1 has no insure step',
+    );
 
     await page.goto(`/app/runs/${newRun}`);
     await page.locator('[data-version-note="current"]').waitFor();
-    assert.match(await page.locator('[data-version-note]').innerText(), /pinned to version 2 .*\(current\)/);
-    assert.equal(await page.locator('[data-step="insure"]').getAttribute('data-status'), 'completed');
+    assert.match(
+      await page.locator('[data-version-note]').innerText(),
+      /pinned to version 2 .*\(current\)/,
+    );
+    assert.equal(
+      await page.locator('[data-step="insure"]').getAttribute('data-status'),
+      'completed',
+    );
 
     // From the old run's note to the workflow's page.
     await page.goto(`/app/runs/${oldRun}`);
-    await page.locator('[data-version-note="older"]').getByRole('link', { name: `version ${v1.slice(0, 12)}` }).click();
+    await page
+      .locator('[data-version-note="older"]')
+      .getByRole('link', { name: `version ${v1.slice(0, 12)}` })
+      .click();
     await page.locator(`[data-version-shown="${v1}"]`).waitFor();
     await context.close();
   });
@@ -97,17 +128,29 @@ describe('dashboard: workflow versions and the audit search', () => {
     await page.getByRole('link', { name: 'ship-order' }).click();
     const versions = page.getByRole('table', { name: 'Versions' });
     await versions.locator(`[data-version="${v1}"]`).waitFor();
-    const rows = await Promise.all((await versions.locator('tbody tr').all()).map(async (tr) => [await tr.getAttribute('data-version'), (await tr.innerText()).replace(/\s+/g, ' ').trim()]));
+    const rows = await Promise.all(
+      (await versions.locator('tbody tr').all()).map(async (tr) => [
+        await tr.getAttribute('data-version'),
+        (await tr.innerText()).replace(/\s+/g, ' ').trim(),
+      ]),
+    );
     assert.equal(rows.length, 2);
     assert.equal(rows[0]![0], v2, 'newest first');
     assert.match(rows[0]![1]!, new RegExp(`^2 ${v2.slice(0, 12)} .* 1 current$`));
-    assert.match(rows[1]![1]!, new RegExp(`^${v1.slice(0, 12)} ${v1.slice(0, 12)} .* 1 no$`), 'no label: the hash names it');
+    assert.match(
+      rows[1]![1]!,
+      new RegExp(`^${v1.slice(0, 12)} ${v1.slice(0, 12)} .* 1 no$`),
+      'no label: the hash names it',
+    );
     // The current version is shown first, with the dry run.
     await page.locator(`[data-version-shown="${v2}"][data-current="yes"]`).waitFor();
     assert.equal(await page.getByRole('form', { name: 'Dry run' }).count(), 1);
     const changes = page.getByRole('list', { name: 'Changes from the previous version' });
     assert.equal(await changes.locator('[data-change="added"]').innerText(), 'Steps added: insure');
-    assert.equal(await changes.locator('[data-change="changed"]').innerText(), 'Steps changed: confirm');
+    assert.equal(
+      await changes.locator('[data-change="changed"]').innerText(),
+      'Steps changed: confirm',
+    );
     assert.equal(await changes.locator('[data-change="removed"]').count(), 0);
 
     await versions.getByRole('link', { name: v1.slice(0, 12), exact: true }).click();
@@ -116,24 +159,51 @@ describe('dashboard: workflow versions and the audit search', () => {
     await old.waitFor();
     assert.equal(await old.locator('[data-step="insure"]').count(), 0);
     assert.equal(await old.locator('[data-step="route"]').count(), 1);
-    assert.match(await old.getByLabel(`Workflow definition, version ${v1.slice(0, 12)}`).innerText(), /"message": "= 'booked ' & input.ref"/);
+    assert.match(
+      await old.getByLabel(`Workflow definition, version ${v1.slice(0, 12)}`).innerText(),
+      /"message": "= 'booked ' & input.ref"/,
+    );
     await old.locator('[data-changes="first"]').waitFor();
-    assert.equal(await page.getByRole('form', { name: 'Dry run' }).count(), 0, 'the dry run stays on the current version');
+    assert.equal(
+      await page.getByRole('form', { name: 'Dry run' }).count(),
+      0,
+      'the dry run stays on the current version',
+    );
     await context.close();
   });
 
   test('the auditor reads newest entries first, can turn the order round, and searches by target', async () => {
-    for (const target of ['approval:12', 'approval:120', 'approval:12']) await x.services.audit.append({ actor: 'user:9 eve@acme.test', action: 'approval.comment', target, details: { note: `on ${target}` } });
+    for (const target of ['approval:12', 'approval:120', 'approval:12'])
+      await x.services.audit.append({
+        actor: 'user:9 eve@acme.test',
+        action: 'approval.comment',
+        target,
+        details: { note: `on ${target}` },
+      });
     const { context, page } = await signIn(browser, x.base, x.users.auditor);
     await page.getByRole('link', { name: 'Audit' }).click();
     const entries = page.getByRole('table', { name: 'Audit entries' });
     await entries.locator('tbody tr').first().waitFor();
-    const seqs = async () => (await entries.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-seq')))));
+    const seqs = async () =>
+      await entries
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => Number(tr.getAttribute('data-seq'))));
     const newestFirst = await seqs();
-    const head = (await x.services.audit.list({ beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 }))[0]!;
+    const head = (
+      await x.services.audit.list({ beforeSeq: Number.MAX_SAFE_INTEGER, limit: 1 })
+    )[0]!;
     assert.equal(newestFirst[0], head.seq, 'the newest entry (this sign-in) is first');
-    assert.deepEqual(newestFirst, [...newestFirst].sort((a, b) => b - a));
-    assert.equal(await entries.locator(`[data-seq="${head.seq}"]`).innerText().then((t) => /login\.succeeded/.test(t)), true);
+    assert.deepEqual(
+      newestFirst,
+      [...newestFirst].sort((a, b) => b - a),
+    );
+    assert.equal(
+      await entries
+        .locator(`[data-seq="${head.seq}"]`)
+        .innerText()
+        .then((t) => /login\.succeeded/.test(t)),
+      true,
+    );
 
     await page.getByRole('button', { name: 'Oldest first' }).click();
     await page.getByRole('heading', { name: 'Entries, oldest first' }).waitFor();

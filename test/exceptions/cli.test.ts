@@ -32,10 +32,12 @@ describe('crossdock exceptions list | show | resolve | replay | act', () => {
     t = await openTestStore();
     const engine = await engineWith(t.store, [FAILING]);
     engine.startWorkers(1);
-    runId = (await engine.accept({ source: 'shop', type: 'charge', key: 'c-1', payload: { amount: -5 } })).runIds[0]!;
+    runId = (
+      await engine.accept({ source: 'shop', type: 'charge', key: 'c-1', payload: { amount: -5 } })
+    ).runIds[0]!;
     assert.equal((await waitForRun(engine, runId)).status, 'failed');
     await engine.stopWorkers();
-    env = { CROSSDOCK_STATE_DIR: state, CROSSDOCK_SECRETS_KEY: `${"A".repeat(43)}=` };
+    env = { CROSSDOCK_STATE_DIR: state, CROSSDOCK_SECRETS_KEY: `${'A'.repeat(43)}=` };
     if (t.connection.kind === 'pglite') {
       await t.store.close(); // the command opens the data directory itself
       env.CROSSDOCK_DATA_DIR = t.connection.dataDir;
@@ -44,7 +46,8 @@ describe('crossdock exceptions list | show | resolve | replay | act', () => {
     }
   });
   after(async () => {
-    if (t.connection.kind === 'pglite') rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
+    if (t.connection.kind === 'pglite')
+      rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
     else await t.dispose();
     rmSync(state, { recursive: true, force: true });
   });
@@ -54,7 +57,10 @@ describe('crossdock exceptions list | show | resolve | replay | act', () => {
     assert.equal(list.status, 0, list.stderr);
     const [only, ...others] = JSON.parse(list.stdout).cases;
     assert.equal(others.length, 0);
-    assert.deepEqual([only.runId, only.errorCode, only.title], [runId, 'AMOUNT_INVALID', 'charge failed at refuse']);
+    assert.deepEqual(
+      [only.runId, only.errorCode, only.title],
+      [runId, 'AMOUNT_INVALID', 'charge failed at refuse'],
+    );
 
     // A failed run's case offers retry and replay, not a business action: refused with its code.
     assert.deepEqual(only.actions, ['retry', 'replay']);
@@ -66,17 +72,33 @@ describe('crossdock exceptions list | show | resolve | replay | act', () => {
     const bad = await runCrossdock(['exceptions', 'resolve', only.id, 'because'], env);
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /fixed_in_source/);
-    const resolved = await runCrossdock(['exceptions', 'resolve', only.id, 'data_corrected', '--reason', 'amount fixed in the shop'], env);
+    const resolved = await runCrossdock(
+      ['exceptions', 'resolve', only.id, 'data_corrected', '--reason', 'amount fixed in the shop'],
+      env,
+    );
     assert.equal(resolved.status, 0, resolved.stderr);
     assert.match(resolved.stdout, /resolved \(data_corrected\)/);
 
-    const shown = JSON.parse((await runCrossdock(['exceptions', 'show', only.id, '--json'], env)).stdout);
+    const shown = JSON.parse(
+      (await runCrossdock(['exceptions', 'show', only.id, '--json'], env)).stdout,
+    );
     assert.equal(shown.errorMessage, 'amount -5 is not positive');
-    assert.deepEqual(shown.failedStep, { id: 'refuse', input: { code: 'AMOUNT_INVALID', message: 'amount -5 is not positive' }, error: shown.failedStep.error, attempts: 1 });
+    assert.deepEqual(shown.failedStep, {
+      id: 'refuse',
+      input: { code: 'AMOUNT_INVALID', message: 'amount -5 is not positive' },
+      error: shown.failedStep.error,
+      attempts: 1,
+    });
     const history = shown.history;
-    assert.deepEqual(history.map((e: { action: string }) => e.action), ['opened', 'resolved']);
+    assert.deepEqual(
+      history.map((e: { action: string }) => e.action),
+      ['opened', 'resolved'],
+    );
     assert.match(history[1].actor, /^cli:/);
-    assert.deepEqual(history[1].details, { reasonCode: 'data_corrected', note: 'amount fixed in the shop' });
+    assert.deepEqual(history[1].details, {
+      reasonCode: 'data_corrected',
+      note: 'amount fixed in the shop',
+    });
   });
 
   test('replay needs the corrected input as a file', async () => {

@@ -13,14 +13,18 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
   before(async () => (h = await startHarness()));
   after(() => h.close());
   const get = (path: string) => h.api.request('GET', path, { token: h.viewer });
-  const post = (path: string, body: unknown = {}) => h.api.request('POST', path, { token: h.operator, body });
+  const post = (path: string, body: unknown = {}) =>
+    h.api.request('POST', path, { token: h.operator, body });
 
   test('an Odoo UserError (retries configured) opens ONE odoo_refusal case; replay with a corrected input completes the run and resolves it', async () => {
     const unreserved = await delivery(h.sim, false);
     const { runId, status } = await h.run('ship', { picking: unreserved });
     assert.equal(status, 'failed');
     const cases = await h.caseOf(runId);
-    assert.deepEqual(cases.map((c) => [c.type, c.status]), [['odoo_refusal', 'open']]);
+    assert.deepEqual(
+      cases.map((c) => [c.type, c.status]),
+      [['odoo_refusal', 'open']],
+    );
     const id = cases[0]!.id;
 
     const shown = await get(`/api/v1/exceptions/${id}`);
@@ -29,15 +33,25 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
     assert.equal(shown.body.errorCode, 'ODOO_USER_ERROR');
     assert.match(shown.body.errorMessage, /no quantities are reserved/);
     assert.equal(shown.body.title, 'ship failed at validate');
-    assert.deepEqual([shown.body.workflowId, shown.body.runId, shown.body.stepId], ['ship', runId, 'validate']);
+    assert.deepEqual(
+      [shown.body.workflowId, shown.body.runId, shown.body.stepId],
+      ['ship', runId, 'validate'],
+    );
     assert.deepEqual(shown.body.owner, { team: null, userId: null });
     assert.equal(shown.body.severity, 'medium');
     assert.equal(shown.body.dueAt, '2026-03-03T09:00:00.000Z', 'the default SLA is 24 hours');
-    assert.deepEqual(shown.body.run, { id: runId, status: 'failed', input: { picking: unreserved } });
+    assert.deepEqual(shown.body.run, {
+      id: runId,
+      status: 'failed',
+      input: { picking: unreserved },
+    });
     assert.deepEqual(shown.body.failedStep.input, { picking_id: unreserved, backorder: 'none' });
     assert.equal(shown.body.failedStep.attempts, 1, 'a refusal is not retried');
     assert.equal(shown.body.failedStep.error.code, 'ODOO_USER_ERROR');
-    assert.deepEqual(shown.body.history.map((e: { action: string }) => e.action), ['opened']);
+    assert.deepEqual(
+      shown.body.history.map((e: { action: string }) => e.action),
+      ['opened'],
+    );
 
     const good = await delivery(h.sim, true);
     const replayed = await post(`/api/v1/exceptions/${id}/replay`, { input: { picking: good } });
@@ -45,21 +59,34 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
     assert.equal(replayed.body.status, 'retrying');
     const run = await waitForRun(h.engine, runId);
     assert.equal(run.status, 'completed');
-    assert.equal(h.sim.db.searchRead('stock.picking', [['id', '=', good]], ['state'])[0]?.state, 'done');
+    assert.equal(
+      h.sim.db.searchRead('stock.picking', [['id', '=', good]], ['state'])[0]?.state,
+      'done',
+    );
 
     const closed = await get(`/api/v1/exceptions/${id}`);
     assert.equal(closed.body.status, 'resolved');
     assert.equal(closed.body.reasonCode, 'fixed_by_retry');
     assert.notEqual(closed.body.closedAt, null);
-    const history = closed.body.history as { action: string; actor: string; details: { input?: unknown } }[];
-    assert.deepEqual(history.map((e) => e.action), ['opened', 'replayed', 'resolved']);
+    const history = closed.body.history as {
+      action: string;
+      actor: string;
+      details: { input?: unknown };
+    }[];
+    assert.deepEqual(
+      history.map((e) => e.action),
+      ['opened', 'replayed', 'resolved'],
+    );
     assert.deepEqual([history[0]!.actor, history[2]!.actor], ['engine', 'engine']);
     assert.match(history[1]!.actor, /operator@test\.example/);
     assert.deepEqual(closed.body.history[1].details.input, { picking: good });
     assert.deepEqual(closed.body.run, { id: runId, status: 'completed', input: { picking: good } });
     assert.equal((await h.caseOf(runId)).length, 1);
     const audit = await h.api.services.audit.list({ action: 'exception.replay' });
-    assert.deepEqual(audit.map((a) => a.target), [`exception:${id}`]);
+    assert.deepEqual(
+      audit.map((a) => a.target),
+      [`exception:${id}`],
+    );
   });
 
   test('a transient failure retried 3 times opens one case; a retry that fails again reopens the same case', async () => {
@@ -70,25 +97,47 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
     const [only, ...others] = await h.caseOf(runId);
     assert.equal(others.length, 0, 'one case per failed run, not one per attempt');
     const shown = await get(`/api/v1/exceptions/${only!.id}`);
-    assert.deepEqual([shown.body.type, shown.body.severity, shown.body.errorCode, shown.body.failedStep.attempts], ['dead_letter', 'high', 'WAREHOUSE_UNAVAILABLE', 3]);
-    assert.deepEqual(shown.body.failedStep.input, { sku: 'SKU-OUT', qty: 2 }, 'resolved from the checkpoint of the step before');
+    assert.deepEqual(
+      [shown.body.type, shown.body.severity, shown.body.errorCode, shown.body.failedStep.attempts],
+      ['dead_letter', 'high', 'WAREHOUSE_UNAVAILABLE', 3],
+    );
+    assert.deepEqual(
+      shown.body.failedStep.input,
+      { sku: 'SKU-OUT', qty: 2 },
+      'resolved from the checkpoint of the step before',
+    );
 
     assert.equal((await post(`/api/v1/exceptions/${only!.id}/retry`)).status, 200);
     assert.equal((await waitForRun(h.engine, runId)).status, 'failed');
     const again = await get(`/api/v1/exceptions/${only!.id}`);
     assert.equal(again.body.status, 'open');
-    assert.deepEqual(again.body.history.map((e: { action: string }) => e.action), ['opened', 'retried', 'failed_again']);
-    assert.deepEqual((await h.caseOf(runId)).map((c) => c.id), [only!.id]);
+    assert.deepEqual(
+      again.body.history.map((e: { action: string }) => e.action),
+      ['opened', 'retried', 'failed_again'],
+    );
+    assert.deepEqual(
+      (await h.caseOf(runId)).map((c) => c.id),
+      [only!.id],
+    );
 
     h.faults.delete('SKU-OUT');
     assert.equal((await post(`/api/v1/exceptions/${only!.id}/retry`)).status, 200);
     assert.equal((await waitForRun(h.engine, runId)).status, 'completed');
     assert.equal((await get(`/api/v1/exceptions/${only!.id}`)).body.status, 'resolved');
     // Every change of the case is in the audit log, the engine's (open, failed again, resolved by the retry) with the operator's.
-    const audit = (await h.api.services.audit.list({ action: 'exception', limit: 1000 })).filter((e) => e.target === `exception:${only!.id}`);
-    assert.deepEqual(audit.map((e) => [e.action, e.actor === 'engine' ? 'engine' : 'operator']), [
-      ['exception.open', 'engine'], ['exception.retry', 'operator'], ['exception.failed_again', 'engine'], ['exception.retry', 'operator'], ['exception.resolve', 'engine'],
-    ]);
+    const audit = (await h.api.services.audit.list({ action: 'exception', limit: 1000 })).filter(
+      (e) => e.target === `exception:${only!.id}`,
+    );
+    assert.deepEqual(
+      audit.map((e) => [e.action, e.actor === 'engine' ? 'engine' : 'operator']),
+      [
+        ['exception.open', 'engine'],
+        ['exception.retry', 'operator'],
+        ['exception.failed_again', 'engine'],
+        ['exception.retry', 'operator'],
+        ['exception.resolve', 'engine'],
+      ],
+    );
     assert.deepEqual(audit[0]!.details, { run: runId, code: 'WAREHOUSE_UNAVAILABLE' });
     assert.equal((await h.api.services.audit.verify()).ok, true);
   });
@@ -101,9 +150,15 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.details[0].path, 'body.reasonCode');
 
-    const resolved = await post(`/api/v1/exceptions/${id}/resolve`, { reasonCode: 'handled_manually', note: 'reserved by hand in Odoo' });
+    const resolved = await post(`/api/v1/exceptions/${id}/resolve`, {
+      reasonCode: 'handled_manually',
+      note: 'reserved by hand in Odoo',
+    });
     assert.equal(resolved.status, 200);
-    assert.deepEqual([resolved.body.status, resolved.body.reasonCode], ['resolved', 'handled_manually']);
+    assert.deepEqual(
+      [resolved.body.status, resolved.body.reasonCode],
+      ['resolved', 'handled_manually'],
+    );
     const conflicts = await Promise.all([
       post(`/api/v1/exceptions/${id}/resolve`, { reasonCode: 'duplicate' }),
       post(`/api/v1/exceptions/${id}/retry`),
@@ -115,12 +170,22 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
       assert.equal(answer.body.error.code, 'EXCEPTION_ILLEGAL_TRANSITION');
       assert.match(answer.body.error.message, new RegExp(`Exception case ${id} is resolved`));
     }
-    assert.equal((await waitForRun(h.engine, runId)).status, 'failed', 'a refused retry does not touch the run');
+    assert.equal(
+      (await waitForRun(h.engine, runId)).status,
+      'failed',
+      'a refused retry does not touch the run',
+    );
 
-    assert.equal((await post(`/api/v1/exceptions/${id}/reopen`, { reason: 'Odoo still shows it short' })).body.status, 'open');
+    assert.equal(
+      (await post(`/api/v1/exceptions/${id}/reopen`, { reason: 'Odoo still shows it short' })).body
+        .status,
+      'open',
+    );
     const twice = await post(`/api/v1/exceptions/${id}/reopen`, { reason: 'again' });
     assert.deepEqual([twice.status, twice.body.error.code], [409, 'EXCEPTION_ILLEGAL_TRANSITION']);
-    const history = (await get(`/api/v1/exceptions/${id}`)).body.history.map((e: { action: string }) => e.action);
+    const history = (await get(`/api/v1/exceptions/${id}`)).body.history.map(
+      (e: { action: string }) => e.action,
+    );
     assert.deepEqual(history, ['opened', 'resolved', 'reopened']);
     assert.equal((await get('/api/v1/exceptions/99999999')).status, 404);
   });
@@ -132,25 +197,60 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
     const caseId = (run.output as { case: string }).case;
     const shown = (await get(`/api/v1/exceptions/${caseId}`)).body;
     assert.deepEqual(
-      [shown.type, shown.status, shown.severity, shown.title, shown.errorCode, shown.subject, shown.owner, shown.dueAt],
-      ['raised', 'open', 'high', 'Credit hold on S00042', 'CREDIT_HOLD', { model: 'sale.order', id: 42, name: 'S00042' }, { team: 'finance', userId: null }, '2026-03-02T13:00:00.000Z'],
+      [
+        shown.type,
+        shown.status,
+        shown.severity,
+        shown.title,
+        shown.errorCode,
+        shown.subject,
+        shown.owner,
+        shown.dueAt,
+      ],
+      [
+        'raised',
+        'open',
+        'high',
+        'Credit hold on S00042',
+        'CREDIT_HOLD',
+        { model: 'sale.order', id: 42, name: 'S00042' },
+        { team: 'finance', userId: null },
+        '2026-03-02T13:00:00.000Z',
+      ],
     );
     assert.equal(shown.failedStep, null);
     assert.deepEqual(shown.details, { limit: 5000 });
     const notRetryable = await post(`/api/v1/exceptions/${caseId}/retry`);
-    assert.deepEqual([notRetryable.status, notRetryable.body.error.code], [409, 'EXCEPTION_NOT_RETRYABLE']);
+    assert.deepEqual(
+      [notRetryable.status, notRetryable.body.error.code],
+      [409, 'EXCEPTION_NOT_RETRYABLE'],
+    );
 
     const stopped = await h.run('credit-then-fail', { name: 'S00043' });
     assert.equal(stopped.status, 'failed');
-    assert.deepEqual((await h.caseOf(stopped.runId)).map((c) => [c.type, c.status]), [['raised', 'open'], ['dead_letter', 'open']]);
+    assert.deepEqual(
+      (await h.caseOf(stopped.runId)).map((c) => [c.type, c.status]),
+      [
+        ['raised', 'open'],
+        ['dead_letter', 'open'],
+      ],
+    );
   });
 
   test('openCase (a scheduled check) is idempotent by key', async () => {
-    const input = { type: 'check' as const, title: 'PO00012 is 3 days late', code: 'PO_LATE', key: 'po-late:12:2026-03-02', subject: { model: 'purchase.order', id: 12 } };
+    const input = {
+      type: 'check' as const,
+      title: 'PO00012 is 3 days late',
+      code: 'PO_LATE',
+      key: 'po-late:12:2026-03-02',
+      subject: { model: 'purchase.order', id: 12 },
+    };
     const first = await h.exceptions.openCase(input, { actor: 'schedule:supplier-delay' });
     const second = await h.exceptions.openCase(input, { actor: 'schedule:supplier-delay' });
     assert.deepEqual([first.created, second.created, second.case.id], [true, false, first.case.id]);
     assert.equal(first.case.type, 'check');
-    await assert.rejects(h.exceptions.openCase({ title: '' }, { actor: 'x' }), { code: 'EXCEPTION_CASE_INVALID' });
+    await assert.rejects(h.exceptions.openCase({ title: '' }, { actor: 'x' }), {
+      code: 'EXCEPTION_CASE_INVALID',
+    });
   });
 });

@@ -7,7 +7,11 @@ import { httpRequestStep } from '../../src/connectors/http/index.ts';
 import { createClientPool, odooStepTypes } from '../../src/connectors/odoo/steps/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
 import { CrossdockError } from '../../src/errors/index.ts';
-import { auditCaseEvents, ExceptionsService, raiseExceptionStep } from '../../src/exceptions/index.ts';
+import {
+  auditCaseEvents,
+  ExceptionsService,
+  raiseExceptionStep,
+} from '../../src/exceptions/index.ts';
 import { dynamic, type StepType } from '../../src/workflows/index.ts';
 import { z } from 'zod';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
@@ -118,16 +122,30 @@ export interface Harness {
 }
 
 /** A plugin step (a TypeScript step type, as users write them) that reserves stock somewhere the test controls. */
-function reserveStep(faults: Map<string, Fault>, calls: Map<string, number>): StepType<{ sku: string; qty: number }> {
+function reserveStep(
+  faults: Map<string, Fault>,
+  calls: Map<string, number>,
+): StepType<{ sku: string; qty: number }> {
   return {
-    type: 'test.reserve', description: 'reserves stock in the test warehouse', sideEffect: true,
+    type: 'test.reserve',
+    description: 'reserves stock in the test warehouse',
+    sideEffect: true,
     config: z.strictObject({ sku: dynamic(z.string()), qty: dynamic(z.number()) }) as never,
     async execute(_ctx, config) {
       const c = config as { sku: string; qty: number };
       calls.set(c.sku, (calls.get(c.sku) ?? 0) + 1);
       const fault = faults.get(c.sku);
-      if (fault === 'short') throw CrossdockError.foreign('STOCK_SHORT', `Only 0 of ${c.qty} ${c.sku} on hand`, { category: 'user', retryable: false });
-      if (fault === 'outage') throw CrossdockError.foreign('WAREHOUSE_UNAVAILABLE', 'The warehouse system did not answer', { category: 'transient', retryable: true });
+      if (fault === 'short')
+        throw CrossdockError.foreign('STOCK_SHORT', `Only 0 of ${c.qty} ${c.sku} on hand`, {
+          category: 'user',
+          retryable: false,
+        });
+      if (fault === 'outage')
+        throw CrossdockError.foreign(
+          'WAREHOUSE_UNAVAILABLE',
+          'The warehouse system did not answer',
+          { category: 'transient', retryable: true },
+        );
       return { kind: 'done', output: { reserved: c.qty, sku: c.sku } };
     },
   };
@@ -139,14 +157,36 @@ export async function startHarness(): Promise<Harness> {
   const faults = new Map<string, Fault>();
   const calls = new Map<string, number>();
   const pool = createClientPool(
-    [{ name: 'odoo', url: sim.url, database: sim.database, login: 'admin', apiKey: 'sim-admin-api-key', protocol: 'jsonrpc', timeoutMs: 5_000, retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 } }],
+    [
+      {
+        name: 'odoo',
+        url: sim.url,
+        database: sim.database,
+        login: 'admin',
+        apiKey: 'sim-admin-api-key',
+        protocol: 'jsonrpc',
+        timeoutMs: 5_000,
+        retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      },
+    ],
     { sleep: async () => undefined },
   );
   // The step uses the API's own service, made with the API below: a late-bound reference.
   let exceptions: ExceptionsService | undefined;
-  const raise = raiseExceptionStep({ openCase: (...args: Parameters<ExceptionsService['openCase']>) => exceptions!.openCase(...args) } as unknown as ExceptionsService);
-  const steps = new StepRegistry([...engineStepTypes(), httpRequestStep, ...odooStepTypes(pool), raise, reserveStep(faults, calls)]);
-  const api = await startTestApi({ workflows: WORKFLOWS, engine: { steps, clock, caseEvents: auditCaseEvents(() => clock.now()) } });
+  const raise = raiseExceptionStep({
+    openCase: (...args: Parameters<ExceptionsService['openCase']>) => exceptions!.openCase(...args),
+  } as unknown as ExceptionsService);
+  const steps = new StepRegistry([
+    ...engineStepTypes(),
+    httpRequestStep,
+    ...odooStepTypes(pool),
+    raise,
+    reserveStep(faults, calls),
+  ]);
+  const api = await startTestApi({
+    workflows: WORKFLOWS,
+    engine: { steps, clock, caseEvents: auditCaseEvents(() => clock.now()) },
+  });
   const engine = api.engine;
   exceptions = api.services.exceptions;
   engine.startWorkers(1);
@@ -154,16 +194,37 @@ export async function startHarness(): Promise<Harness> {
   const viewer = await api.tokenFor('viewer');
   let events = 0;
   return {
-    api, engine, sim, clock, exceptions, faults, calls, operator, viewer,
+    api,
+    engine,
+    sim,
+    clock,
+    exceptions,
+    faults,
+    calls,
+    operator,
+    viewer,
     async run(type, payload) {
-      const { runIds } = await engine.accept({ source: 'test', type, key: `e-${++events}`, payload });
+      const { runIds } = await engine.accept({
+        source: 'test',
+        type,
+        key: `e-${++events}`,
+        payload,
+      });
       const runId = runIds[0]!;
       const run = await waitForRun(engine, runId);
       return { runId, status: run.status };
     },
     async caseOf(runId) {
       const { sql } = await import('kysely');
-      return (await sql<{ id: string; status: string; type: string }>`SELECT id::text AS id, status, type FROM exception_cases WHERE run_id = ${runId} ORDER BY id`.execute(api.t.store.db)).rows;
+      return (
+        await sql<{
+          id: string;
+          status: string;
+          type: string;
+        }>`SELECT id::text AS id, status, type FROM exception_cases WHERE run_id = ${runId} ORDER BY id`.execute(
+          api.t.store.db,
+        )
+      ).rows;
     },
     async close() {
       await api.close();
@@ -174,9 +235,12 @@ export async function startHarness(): Promise<Harness> {
 
 /** A confirmed delivery of one unit, reserved or not. */
 export async function delivery(sim: OdooSimulator, reserved: boolean): Promise<number> {
-  const order = (await sim.db.call('sale.order', 'create', [{ partner_id: 12, order_line: [[0, 0, { product_id: 32, product_uom_qty: 1 }]] }])) as number;
+  const order = (await sim.db.call('sale.order', 'create', [
+    { partner_id: 12, order_line: [[0, 0, { product_id: 32, product_uom_qty: 1 }]] },
+  ])) as number;
   await sim.db.call('sale.order', 'action_confirm', [[order]]);
-  const picking = sim.db.searchRead('stock.picking', [['sale_id', '=', order]], ['id'])[0]!.id as number;
+  const picking = sim.db.searchRead('stock.picking', [['sale_id', '=', order]], ['id'])[0]!
+    .id as number;
   if (!reserved) await sim.db.call('stock.picking', 'do_unreserve', [[picking]]);
   return picking;
 }

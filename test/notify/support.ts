@@ -43,14 +43,28 @@ export class SmtpSink {
       authOptional: !options.login,
       allowInsecureAuth: true,
       onAuth: (auth, _session, callback) =>
-        auth.username === options.login?.user && auth.password === options.login?.pass ? callback(null, { user: auth.username }) : callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 })),
+        auth.username === options.login?.user && auth.password === options.login?.pass
+          ? callback(null, { user: auth.username })
+          : callback(
+              Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }),
+            ),
       onRcptTo: (address, _session, callback) =>
-        this.reject?.test(address.address) ? callback(Object.assign(new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`), { responseCode: 550 })) : callback(),
+        this.reject?.test(address.address)
+          ? callback(
+              Object.assign(
+                new Error(`5.1.1 <${address.address}>: Recipient address rejected: User unknown`),
+                { responseCode: 550 },
+              ),
+            )
+          : callback(),
       onData: (stream, session, callback) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
         stream.on('end', () => {
-          this.mails.push({ envelopeTo: session.envelope.rcptTo.map((r) => r.address), ...parseMime(Buffer.concat(chunks).toString('utf8')) });
+          this.mails.push({
+            envelopeTo: session.envelope.rcptTo.map((r) => r.address),
+            ...parseMime(Buffer.concat(chunks).toString('utf8')),
+          });
           this.#waiters.splice(0).forEach((w) => w());
           const queued = `Message queued as Q${this.mails.length}`;
           const hold = this.#hold;
@@ -82,7 +96,10 @@ export class SmtpSink {
   /** Resolves once `count` messages have arrived (event-driven; rejects after timeoutMs). */
   waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedMail[]> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`expected ${count} e-mails, got ${this.mails.length}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`expected ${count} e-mails, got ${this.mails.length}`)),
+        timeoutMs,
+      );
       const check = () => {
         if (this.mails.length >= count) {
           clearTimeout(timer);
@@ -110,8 +127,14 @@ export class ChatSink {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        this.posts.push({ path: req.url ?? '', body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'), headers: req.headers });
-        res.writeHead(this.status, { 'content-type': 'text/plain' }).end(this.status === 200 ? 'ok' : 'invalid_token');
+        this.posts.push({
+          path: req.url ?? '',
+          body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null'),
+          headers: req.headers,
+        });
+        res
+          .writeHead(this.status, { 'content-type': 'text/plain' })
+          .end(this.status === 200 ? 'ok' : 'invalid_token');
       });
     });
   }
@@ -128,9 +151,27 @@ export class ChatSink {
 }
 
 /** The local test servers speak plain SMTP (no STARTTLS), so TLS is not required unless a test asks. */
-export function notifyConfig(o: { smtpPort?: number; login?: { user: string; pass: string }; requireTls?: boolean; chat?: Record<string, string> } = {}): NotifyConfig {
+export function notifyConfig(
+  o: {
+    smtpPort?: number;
+    login?: { user: string; pass: string };
+    requireTls?: boolean;
+    chat?: Record<string, string>;
+  } = {},
+): NotifyConfig {
   return {
-    smtp: o.smtpPort === undefined ? null : { host: '127.0.0.1', port: o.smtpPort, secure: false, requireTls: o.requireTls ?? false, user: o.login?.user ?? null, password: o.login?.pass ?? null, from: 'Crossdock <crossdock@acme.test>' },
+    smtp:
+      o.smtpPort === undefined
+        ? null
+        : {
+            host: '127.0.0.1',
+            port: o.smtpPort,
+            secure: false,
+            requireTls: o.requireTls ?? false,
+            user: o.login?.user ?? null,
+            password: o.login?.pass ?? null,
+            from: 'Crossdock <crossdock@acme.test>',
+          },
     chatWebhooks: o.chat ?? {},
     pollIntervalMs: 60_000, // tests wake the dispatcher; the poll never decides an outcome
     maxAttempts: 5,
@@ -148,7 +189,11 @@ export interface NotifyHarness {
    * The row once `done` holds: a bounded loop over the dispatcher's own passes (each
    * awaited, none slept), because an enqueue may already have woken a pass of its own.
    */
-  until(dedupeKey: string, done: (row: NotificationRow) => boolean, passes?: number): Promise<NotificationRow>;
+  until(
+    dedupeKey: string,
+    done: (row: NotificationRow) => boolean,
+    passes?: number,
+  ): Promise<NotificationRow>;
   close(): Promise<void>;
 }
 
@@ -156,8 +201,13 @@ export async function notifyHarness(config: NotifyConfig): Promise<NotifyHarness
   const t = await openTestStore();
   const clock = new ManualClock('2026-06-01T08:00:00Z');
   const notifications = new Notifications({
-    db: t.store.db as never, config, clock, logger: silentLogger(), random: () => 0.5,
-    smtpTimeouts: { connectionTimeoutMs: 2_000, greetingTimeoutMs: 2_000, socketTimeoutMs: 5_000 }, chatTimeoutMs: 2_000,
+    db: t.store.db as never,
+    config,
+    clock,
+    logger: silentLogger(),
+    random: () => 0.5,
+    smtpTimeouts: { connectionTimeoutMs: 2_000, greetingTimeoutMs: 2_000, socketTimeoutMs: 5_000 },
+    chatTimeoutMs: 2_000,
   });
   notifications.start();
   const pass = () => {
@@ -166,17 +216,28 @@ export async function notifyHarness(config: NotifyConfig): Promise<NotifyHarness
     return next;
   };
   const row = async (dedupeKey: string) => {
-    const found = (await sql<NotificationRow>`SELECT * FROM notifications WHERE dedupe_key = ${dedupeKey}`.execute(t.store.db)).rows[0];
+    const found = (
+      await sql<NotificationRow>`SELECT * FROM notifications WHERE dedupe_key = ${dedupeKey}`.execute(
+        t.store.db,
+      )
+    ).rows[0];
     if (!found) throw new Error(`no notification ${dedupeKey}`);
     return found;
   };
   return {
-    t, clock, notifications, pass, row,
+    t,
+    clock,
+    notifications,
+    pass,
+    row,
     async until(dedupeKey, done, passes = 10) {
       for (let i = 0; ; i++) {
         const found = await row(dedupeKey);
         if (done(found)) return found;
-        if (i >= passes) throw new Error(`notification ${dedupeKey} is ${found.status} after ${passes} passes: ${found.last_error}`);
+        if (i >= passes)
+          throw new Error(
+            `notification ${dedupeKey} is ${found.status} after ${passes} passes: ${found.last_error}`,
+          );
         await pass();
       }
     },
@@ -216,7 +277,11 @@ function parseHeaders(head: string): Record<string, string> {
   return out;
 }
 
-function collectParts(headers: Record<string, string>, body: string, out: { type: string; content: string }[]): void {
+function collectParts(
+  headers: Record<string, string>,
+  body: string,
+  out: { type: string; content: string }[],
+): void {
   const type = headers['content-type'] ?? 'text/plain';
   const boundary = /boundary="?([^";]+)"?/i.exec(type)?.[1];
   if (type.startsWith('multipart/') && boundary) {
@@ -228,9 +293,17 @@ function collectParts(headers: Record<string, string>, body: string, out: { type
     return;
   }
   const encoding = (headers['content-transfer-encoding'] ?? '7bit').toLowerCase();
-  const content = encoding === 'base64' ? Buffer.from(body, 'base64').toString('utf8')
-    : encoding === 'quoted-printable' ? Buffer.from(body.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8')
-    : body;
+  const content =
+    encoding === 'base64'
+      ? Buffer.from(body, 'base64').toString('utf8')
+      : encoding === 'quoted-printable'
+        ? Buffer.from(
+            body
+              .replace(/=\r\n/g, '')
+              .replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16))),
+            'latin1',
+          ).toString('utf8')
+        : body;
   out.push({ type, content: content.replace(/\r\n/g, '\n') });
 }
 
@@ -245,32 +318,53 @@ export interface MailingInstance {
  * A whole Crossdock (createCrossdock: its dispatcher, approvals, exception queue) on a test
  * store, sending e-mail to `smtp`, with its API listening; `env` adds or overrides settings.
  */
-export async function mailingInstance(smtp: SmtpSink, env: Record<string, string> = {}, options: { clock?: Clock } = {}): Promise<MailingInstance> {
+export async function mailingInstance(
+  smtp: SmtpSink,
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+): Promise<MailingInstance> {
   const t = await openTestStore();
-  const store: Record<string, string> = t.connection.kind === 'postgres' ? { DATABASE_URL: t.connection.url } : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
+  const store: Record<string, string> =
+    t.connection.kind === 'postgres'
+      ? { DATABASE_URL: t.connection.url }
+      : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
   if (t.connection.kind === 'pglite') await t.store.close(); // one process, one PGlite: the instance opens it
   // A directory of the instance's own: the state directory is made owner-only.
-  const stateDir = t.connection.kind === 'pglite' ? dirname(t.connection.dataDir) : mkdtempSync(join(tmpdir(), 'crossdock-notify-state-'));
-  const crossdock = await createCrossdock(loadConfig({
-    ...store,
-    CROSSDOCK_STATE_DIR: stateDir,
-    CROSSDOCK_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
-    CROSSDOCK_SMTP_HOST: '127.0.0.1',
-    CROSSDOCK_SMTP_PORT: String(smtp.port),
-    CROSSDOCK_MAIL_FROM: 'Crossdock <crossdock@acme.test>',
-    LOG_LEVEL: 'silent',
-    ...env,
-  }), { logger: silentLogger(), migrate: false, ...(options.clock ? { clock: options.clock } : {}) });
-  const api = await buildApi({ services: crossdock.services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1_000 }, dashboardDir: null });
+  const stateDir =
+    t.connection.kind === 'pglite'
+      ? dirname(t.connection.dataDir)
+      : mkdtempSync(join(tmpdir(), 'crossdock-notify-state-'));
+  const crossdock = await createCrossdock(
+    loadConfig({
+      ...store,
+      CROSSDOCK_STATE_DIR: stateDir,
+      CROSSDOCK_SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+      CROSSDOCK_SMTP_HOST: '127.0.0.1',
+      CROSSDOCK_SMTP_PORT: String(smtp.port),
+      CROSSDOCK_MAIL_FROM: 'Crossdock <crossdock@acme.test>',
+      LOG_LEVEL: 'silent',
+      ...env,
+    }),
+    { logger: silentLogger(), migrate: false, ...(options.clock ? { clock: options.clock } : {}) },
+  );
+  const api = await buildApi({
+    services: crossdock.services,
+    logger: silentLogger(),
+    maxBodyBytes: 64 * 1024,
+    rateLimit: { perMinute: 100_000, loginPerMinute: 1_000 },
+    dashboardDir: null,
+  });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
   crossdock.engine.vars.apiUrl = base;
   return {
-    crossdock, base,
+    crossdock,
+    base,
     async close() {
       await api.close();
       await crossdock.close();
-      if (t.connection.kind === 'pglite') rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
+      if (t.connection.kind === 'pglite')
+        rmSync(dirname(t.connection.dataDir), { recursive: true, force: true });
       else {
         await t.dispose();
         rmSync(stateDir, { recursive: true, force: true });

@@ -28,11 +28,33 @@ describe('undelivered notifications in the exception queue', () => {
     }
   }
   const caseOf = (notificationId: string) =>
-    sql<{ id: string; status: string; type: string; severity: string; owner_team: string; error_code: string; title: string; subject: { model: string; id: string }; reason_code: string | null }>`
-      SELECT * FROM exception_cases WHERE open_key = ${undeliveredKey(notificationId)}`.execute(crossdock.store.db).then((r) => r.rows);
-  const status = (id: string) => sql<{ status: string }>`SELECT status FROM notifications WHERE id = ${id}`.execute(crossdock.store.db).then((r) => r.rows[0]!.status);
+    sql<{
+      id: string;
+      status: string;
+      type: string;
+      severity: string;
+      owner_team: string;
+      error_code: string;
+      title: string;
+      subject: { model: string; id: string };
+      reason_code: string | null;
+    }>`
+      SELECT * FROM exception_cases WHERE open_key = ${undeliveredKey(notificationId)}`
+      .execute(crossdock.store.db)
+      .then((r) => r.rows);
+  const status = (id: string) =>
+    sql<{ status: string }>`SELECT status FROM notifications WHERE id = ${id}`
+      .execute(crossdock.store.db)
+      .then((r) => r.rows[0]!.status);
   const call = async (method: string, path: string, role: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${tokens[role]}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${tokens[role]}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return { status: res.status, body: (await res.json()) as any };
   };
 
@@ -42,7 +64,9 @@ describe('undelivered notifications in the exception queue', () => {
     ({ crossdock, base } = x);
     for (const role of ['operator', 'viewer'] as const) {
       const user = await crossdock.services.users.create({ email: `${role}@acme.test`, role });
-      tokens[role] = (await crossdock.services.tokens.create({ id: user.id, role }, { name: 'test' }, null)).token;
+      tokens[role] = (
+        await crossdock.services.tokens.create({ id: user.id, role }, { name: 'test' }, null)
+      ).token;
     }
   });
   after(async () => {
@@ -51,48 +75,107 @@ describe('undelivered notifications in the exception queue', () => {
   });
 
   test('a refused e-mail opens one case for operations; sent again once the mailbox is fixed, it goes out and the case resolves', async () => {
-    const { id } = await crossdock.notifications.enqueue({ dedupeKey: 'delay:WH/OUT/00042', channel: 'email', to: ['nobody@acme.test'], template: 'generic', data: { subject: 'Your delivery is delayed', body: 'Sorry.' } });
+    const { id } = await crossdock.notifications.enqueue({
+      dedupeKey: 'delay:WH/OUT/00042',
+      channel: 'email',
+      to: ['nobody@acme.test'],
+      template: 'generic',
+      data: { subject: 'Your delivery is delayed', body: 'Sorry.' },
+    });
     const opened = await until('case', async () => (await caseOf(id))[0]);
     assert.equal(await status(id), 'failed');
     assert.deepEqual(
-      { type: opened.type, severity: opened.severity, owner: opened.owner_team, code: opened.error_code, status: opened.status, subject: opened.subject.model },
-      { type: 'raised', severity: 'medium', owner: 'operations', code: 'NOTIFY_SMTP_REJECTED', status: 'open', subject: 'notification' },
+      {
+        type: opened.type,
+        severity: opened.severity,
+        owner: opened.owner_team,
+        code: opened.error_code,
+        status: opened.status,
+        subject: opened.subject.model,
+      },
+      {
+        type: 'raised',
+        severity: 'medium',
+        owner: 'operations',
+        code: 'NOTIFY_SMTP_REJECTED',
+        status: 'open',
+        subject: 'notification',
+      },
     );
-    assert.equal(opened.title, 'E-mail "Your delivery is delayed" to nobody@acme.test not delivered (refused)');
-    assert.deepEqual(await crossdock.undelivered.sweep(), { opened: 0, resolved: 0 }, 'sweeping again opens nothing new');
+    assert.equal(
+      opened.title,
+      'E-mail "Your delivery is delayed" to nobody@acme.test not delivered (refused)',
+    );
+    assert.deepEqual(
+      await crossdock.undelivered.sweep(),
+      { opened: 0, resolved: 0 },
+      'sweeping again opens nothing new',
+    );
     assert.equal((await caseOf(id)).length, 1);
 
     const failed = await call('GET', '/api/v1/notifications?status=failed', 'viewer');
     assert.equal(failed.status, 200);
-    assert.deepEqual(failed.body.notifications.map((n: { id: string; to: string[]; lastErrorCode: string }) => [n.id, n.to, n.lastErrorCode]), [[id, ['nobody@acme.test'], 'NOTIFY_SMTP_REJECTED']]);
-    assert.equal('body_text' in failed.body.notifications[0] || 'bodyText' in failed.body.notifications[0], false, 'no message bodies over the API');
-    assert.equal((await call('POST', `/api/v1/notifications/${id}/resend`, 'viewer', {})).status, 403);
+    assert.deepEqual(
+      failed.body.notifications.map((n: { id: string; to: string[]; lastErrorCode: string }) => [
+        n.id,
+        n.to,
+        n.lastErrorCode,
+      ]),
+      [[id, ['nobody@acme.test'], 'NOTIFY_SMTP_REJECTED']],
+    );
+    assert.equal(
+      'body_text' in failed.body.notifications[0] || 'bodyText' in failed.body.notifications[0],
+      false,
+      'no message bodies over the API',
+    );
+    assert.equal(
+      (await call('POST', `/api/v1/notifications/${id}/resend`, 'viewer', {})).status,
+      403,
+    );
 
     smtp.reject = undefined; // the customer's mailbox works again
     const before = smtp.mails.length;
-    const resent = await call('POST', `/api/v1/notifications/${id}/resend`, 'operator', { reason: 'mailbox fixed' });
+    const resent = await call('POST', `/api/v1/notifications/${id}/resend`, 'operator', {
+      reason: 'mailbox fixed',
+    });
     assert.equal(resent.status, 200, JSON.stringify(resent.body));
     assert.equal(resent.body.status, 'pending');
     await smtp.waitFor(before + 1);
     assert.deepEqual(smtp.mails.at(-1)!.envelopeTo, ['nobody@acme.test']);
-    const closed = await until('resolved case', async () => (await caseOf(id)).find((c) => c.status === 'resolved'));
+    const closed = await until('resolved case', async () =>
+      (await caseOf(id)).find((c) => c.status === 'resolved'),
+    );
     assert.equal(closed.reason_code, 'fixed_by_retry');
     const again = await call('POST', `/api/v1/notifications/${id}/resend`, 'operator', {});
     assert.deepEqual([again.status, again.body.error.code], [409, 'NOTIFICATION_NOT_RESENDABLE']);
-    assert.deepEqual([(await call('POST', '/api/v1/notifications/999999/resend', 'operator', {})).status], [404]);
+    assert.deepEqual(
+      [(await call('POST', '/api/v1/notifications/999999/resend', 'operator', {})).status],
+      [404],
+    );
     const audit = await crossdock.services.audit.list({ action: 'notification' });
-    assert.deepEqual(audit.map((e) => [e.action, e.target]), [['notification.resend', `notification:${id}`]]);
+    assert.deepEqual(
+      audit.map((e) => [e.action, e.target]),
+      [['notification.resend', `notification:${id}`]],
+    );
     smtp.reject = /^nobody@/;
   });
 
   test('an undelivered approval notice is a high-severity case', async () => {
-    const { id } = await crossdock.notifications.enqueue({ dedupeKey: 'approval:77:level:0:request:0:user:9', channel: 'email', to: ['nobody@acme.test'], template: 'generic', data: { subject: 'Approval needed', body: 'Please decide.' } });
+    const { id } = await crossdock.notifications.enqueue({
+      dedupeKey: 'approval:77:level:0:request:0:user:9',
+      channel: 'email',
+      to: ['nobody@acme.test'],
+      template: 'generic',
+      data: { subject: 'Approval needed', body: 'Please decide.' },
+    });
     const opened = await until('case', async () => (await caseOf(id))[0]);
     assert.equal(opened.severity, 'high');
   });
 
   test('a message given up on while no sweep ran (the process was killed in between) gets its case at the next sweep', async () => {
-    const inserted = await sql<{ id: string }>`INSERT INTO notifications (dedupe_key, channel, recipients, subject, body_text, status, attempts, next_attempt_at, last_error_code, last_error, message_id, created_at)
+    const inserted = await sql<{
+      id: string;
+    }>`INSERT INTO notifications (dedupe_key, channel, recipients, subject, body_text, status, attempts, next_attempt_at, last_error_code, last_error, message_id, created_at)
       VALUES ('killed-between', 'email', '["ops@acme.test"]'::jsonb, 'Stock alert', 'x', 'dead', 8, now(), 'NOTIFY_SMTP_UNAVAILABLE', 'gave up after 8 attempts: connection refused', '<m@acme.test>', now())
       RETURNING id`.execute(crossdock.store.db);
     const id = String(inserted.rows[0]!.id);
@@ -100,7 +183,10 @@ describe('undelivered notifications in the exception queue', () => {
     const swept = await crossdock.undelivered.sweep();
     assert.equal(swept.opened, 1);
     const [opened] = await caseOf(id);
-    assert.equal(opened!.title, 'E-mail "Stock alert" to ops@acme.test not delivered (gave up after 8 attempts)');
+    assert.equal(
+      opened!.title,
+      'E-mail "Stock alert" to ops@acme.test not delivered (gave up after 8 attempts)',
+    );
     assert.equal(opened!.error_code, 'NOTIFY_SMTP_UNAVAILABLE');
   });
 });

@@ -56,7 +56,9 @@ describe('end to end: Odoo confirmation -> chatter note and activity, exactly on
     dir = mkdtempSync(join(tmpdir(), 'crossdock-e2e-'));
     mkdirSync(join(dir, 'workflows'));
     writeFileSync(join(dir, 'workflows', 'follow-up.yaml'), FOLLOW_UP);
-    writeFileSync(join(dir, 'odoo.yaml'), `
+    writeFileSync(
+      join(dir, 'odoo.yaml'),
+      `
 public_url: http://127.0.0.1:1
 connections:
   - { name: main, url: "${sim.url}", database: ${sim.database}, login: admin, api_key_env: E2E_ODOO_KEY, protocol: jsonrpc }
@@ -66,14 +68,17 @@ sources:
     token_env: E2E_HOOK_TOKEN
     watch:
       - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total], poll_interval_ms: 0 }
-`);
+`,
+    );
     process.env.E2E_ODOO_KEY = 'sim-admin-api-key';
     process.env.E2E_HOOK_TOKEN = TOKEN;
     const config = loadConfig({
       CROSSDOCK_WORKFLOWS_DIR: join(dir, 'workflows'),
       CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'),
       CROSSDOCK_POLL_INTERVAL_MS: '50',
-      ...(TEST_STORE_KIND === 'postgres' ? { DATABASE_URL: (database = await freshDatabase()) } : { CROSSDOCK_DATA_DIR: join(dir, 'data') }),
+      ...(TEST_STORE_KIND === 'postgres'
+        ? { DATABASE_URL: (database = await freshDatabase()) }
+        : { CROSSDOCK_DATA_DIR: join(dir, 'data') }),
     });
     crossdock = await createCrossdock(config, { logger: silentLogger() });
     await crossdock.engine.loadWorkflows(join(dir, 'workflows'));
@@ -98,7 +103,9 @@ sources:
 
   test('one note, one activity', { timeout: 60_000 }, async () => {
     const productId = (sim.db.searchRead('product.product', [], ['id'])[0] as { id: number }).id;
-    const orderId = (await sim.db.call('sale.order', 'create', [{ partner_id: 10, order_line: [[0, 0, { product_id: productId, product_uom_qty: 2 }]] }])) as number;
+    const orderId = (await sim.db.call('sale.order', 'create', [
+      { partner_id: 10, order_line: [[0, 0, { product_id: productId, product_uom_qty: 2 }]] },
+    ])) as number;
     const started = new Promise<string>((resolve) => {
       const off = crossdock.engine.events.on('run:started', (e) => {
         if (e.workflowId === 'confirmed-order-follow-up') {
@@ -112,7 +119,14 @@ sources:
     const hint = sim.webhooks.slice(sent).find((w) => (w.body as { _id?: number })._id === orderId);
     assert.ok(hint, 'Odoo sent the webhook');
     for (let i = 0; i < 2; i++) {
-      const answer = await fetch(`${base}${crossdock.odoo!.ingestion.webhookPath('odoo', 'sale.order.confirmed')}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(hint.body) });
+      const answer = await fetch(
+        `${base}${crossdock.odoo!.ingestion.webhookPath('odoo', 'sale.order.confirmed')}`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(hint.body),
+        },
+      );
       assert.equal(answer.status, 200);
     }
     const runId = await started;
@@ -123,9 +137,24 @@ sources:
 
     const runs = await crossdock.engine.runs.list({ workflowId: 'confirmed-order-follow-up' });
     assert.equal(runs.length, 1, 'one run for the confirmation');
-    const notes = sim.db.searchRead('mail.message', [['model', '=', 'sale.order'], ['res_id', '=', orderId], ['body', 'ilike', 'release checks started']], ['id']);
+    const notes = sim.db.searchRead(
+      'mail.message',
+      [
+        ['model', '=', 'sale.order'],
+        ['res_id', '=', orderId],
+        ['body', 'ilike', 'release checks started'],
+      ],
+      ['id'],
+    );
     assert.equal(notes.length, 1, 'one chatter note');
-    const activities = sim.db.searchRead('mail.activity', [['res_model', '=', 'sale.order'], ['res_id', '=', orderId]], ['id', 'summary']);
+    const activities = sim.db.searchRead(
+      'mail.activity',
+      [
+        ['res_model', '=', 'sale.order'],
+        ['res_id', '=', orderId],
+      ],
+      ['id', 'summary'],
+    );
     assert.equal(activities.length, 1, 'one activity');
   });
 });

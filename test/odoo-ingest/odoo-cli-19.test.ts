@@ -11,7 +11,9 @@ describe('crossdock odoo check against Odoo 19', () => {
   let sim: OdooSimulator;
   let dir: string;
   const configWith = (protocol: string) =>
-    writeFileSync(join(dir, 'odoo.yaml'), `
+    writeFileSync(
+      join(dir, 'odoo.yaml'),
+      `
 public_url: http://127.0.0.1:3999
 connections:
   - { name: main, url: "${sim.url}", database: ${sim.database}, login: admin, api_key_env: ODOO_API_KEY, protocol: ${protocol} }
@@ -21,9 +23,15 @@ sources:
     token_env: ODOO_HOOK_TOKEN
     watch:
       - { model: sale.order, event: sale.order.confirmed, domain: [[state, "=", sale]], fields: [name, state], rule: { state: sale } }
-`);
+`,
+    );
   const check = () =>
-    runCrossdock(['odoo', 'check'], { CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'), CROSSDOCK_DATA_DIR: join(dir, 'data'), ODOO_API_KEY: 'sim-admin-api-key', ODOO_HOOK_TOKEN: 'cli-test-token-0123456789abcdef' });
+    runCrossdock(['odoo', 'check'], {
+      CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'),
+      CROSSDOCK_DATA_DIR: join(dir, 'data'),
+      ODOO_API_KEY: 'sim-admin-api-key',
+      ODOO_HOOK_TOKEN: 'cli-test-token-0123456789abcdef',
+    });
 
   before(async () => {
     sim = await startOdooSimulator({ version: 19 });
@@ -40,7 +48,12 @@ sources:
       const result = await check();
       assert.match(result.stdout, /main: Odoo 19\.0\+e-20251227/);
       assert.match(result.stdout, /user: ok .*admin/);
-      assert.match(result.stdout, new RegExp(`protocol: WARNING  recommended: Odoo 19\\.0 deprecates /${protocol} \\(removed in Odoo 20\\): set "protocol: json2"`));
+      assert.match(
+        result.stdout,
+        new RegExp(
+          `protocol: WARNING  recommended: Odoo 19\\.0 deprecates /${protocol} \\(removed in Odoo 20\\): set "protocol: json2"`,
+        ),
+      );
       assert.match(result.stdout, /read sale\.order: ok/);
     });
   }

@@ -43,8 +43,14 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
   before(async () => (h = await startHarness(WORKFLOWS)));
   after(() => h.close());
 
-  const callsOn = (model: string, method: string, id: number) => h.sim.calls.count({ model, method, where: (e) => JSON.stringify(e.args) === JSON.stringify([[id]]) });
-  const pickingState = (id: number) => h.sim.db.searchRead('stock.picking', [['id', '=', id]], ['state'])[0]?.state;
+  const callsOn = (model: string, method: string, id: number) =>
+    h.sim.calls.count({
+      model,
+      method,
+      where: (e) => JSON.stringify(e.args) === JSON.stringify([[id]]),
+    });
+  const pickingState = (id: number) =>
+    h.sim.db.searchRead('stock.picking', [['id', '=', id]], ['state'])[0]?.state;
   const setPicked = async (picking: number, quantity: number) => {
     const [move] = h.sim.db.searchRead('stock.move', [['picking_id', '=', picking]], ['id']);
     await h.sim.db.call('stock.move', 'write', [[move?.id], { quantity, picked: true }]);
@@ -54,10 +60,17 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
   test('the SMS wizard is answered with dont_send_sms; replayed, the done picking is not validated again', async () => {
     const { picking } = await confirmedDelivery(h.sim, [[32, 2]]);
     const first = await h.run('ship', { picking, backorder: 'create' });
-    assert.deepEqual(outputsOf(first, 'validate'), [{ picking_id: picking, state: 'done', already: false, backorder_ids: [] }]);
+    assert.deepEqual(outputsOf(first, 'validate'), [
+      { picking_id: picking, state: 'done', already: false, backorder_ids: [] },
+    ]);
     assert.equal(h.sim.calls.count({ model: 'confirm.stock.sms', method: 'dont_send_sms' }), 1);
     const again = await h.replay(first.id, 'validate');
-    assert.deepEqual(outputsOf(again, 'validate')[1], { picking_id: picking, state: 'done', already: true, backorder_ids: [] });
+    assert.deepEqual(outputsOf(again, 'validate')[1], {
+      picking_id: picking,
+      state: 'done',
+      already: true,
+      backorder_ids: [],
+    });
     assert.equal(callsOn('stock.picking', 'button_validate', picking), 1);
     assert.equal(pickingState(picking), 'done');
   });
@@ -65,7 +78,9 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
   test('a fully reserved delivery validates with true', async () => {
     const { picking } = await confirmedDelivery(h.sim, [[32, 1]]);
     const run = await h.run('ship', { picking, backorder: 'none' });
-    assert.deepEqual(outputsOf(run, 'validate'), [{ picking_id: picking, state: 'done', already: false, backorder_ids: [] }]);
+    assert.deepEqual(outputsOf(run, 'validate'), [
+      { picking_id: picking, state: 'done', already: false, backorder_ids: [] },
+    ]);
     assert.equal(callsOn('stock.picking', 'button_validate', picking), 1);
     assert.equal(h.sim.calls.count({ model: 'stock.backorder.confirmation' }), 0);
   });
@@ -77,28 +92,56 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
     const [output] = outputsOf(run, 'validate') as { state: string; backorder_ids: number[] }[];
     assert.equal(output?.state, 'done');
     assert.equal(output?.backorder_ids.length, 1);
-    const backorder = h.sim.db.searchRead('stock.picking', [['backorder_id', '=', picking]], ['state', 'move_ids']);
-    assert.deepEqual(backorder.map((row) => row.id), output?.backorder_ids);
-    assert.equal(h.sim.calls.count({ model: 'stock.backorder.confirmation', method: 'process' }), 1);
+    const backorder = h.sim.db.searchRead(
+      'stock.picking',
+      [['backorder_id', '=', picking]],
+      ['state', 'move_ids'],
+    );
+    assert.deepEqual(
+      backorder.map((row) => row.id),
+      output?.backorder_ids,
+    );
+    assert.equal(
+      h.sim.calls.count({ model: 'stock.backorder.confirmation', method: 'process' }),
+      1,
+    );
   });
 
   test('below the demand, backorder "none" cancels the rest', async () => {
     const { picking } = await confirmedDelivery(h.sim, [[32, 4]]);
     await setPicked(picking, 1);
     const run = await h.run('ship', { picking, backorder: 'none' });
-    assert.deepEqual(outputsOf(run, 'validate'), [{ picking_id: picking, state: 'done', already: false, backorder_ids: [] }]);
-    assert.equal(h.sim.calls.count({ model: 'stock.backorder.confirmation', method: 'process_cancel_backorder' }), 1);
-    const moves = h.sim.db.searchRead('stock.move', [['sale_line_id.order_id.picking_ids', 'in', [picking]]], ['state', 'quantity']);
-    assert.deepEqual(moves.map((m) => [m.state, m.quantity]).sort(), [['cancel', 0], ['done', 1]]);
+    assert.deepEqual(outputsOf(run, 'validate'), [
+      { picking_id: picking, state: 'done', already: false, backorder_ids: [] },
+    ]);
+    assert.equal(
+      h.sim.calls.count({
+        model: 'stock.backorder.confirmation',
+        method: 'process_cancel_backorder',
+      }),
+      1,
+    );
+    const moves = h.sim.db.searchRead(
+      'stock.move',
+      [['sale_line_id.order_id.picking_ids', 'in', [picking]]],
+      ['state', 'quantity'],
+    );
+    assert.deepEqual(moves.map((m) => [m.state, m.quantity]).sort(), [
+      ['cancel', 0],
+      ['done', 1],
+    ]);
   });
 
-  test('nothing reserved: the UserError fails the run at once with Odoo\'s message', async () => {
+  test("nothing reserved: the UserError fails the run at once with Odoo's message", async () => {
     const { picking } = await confirmedDelivery(h.sim, [[32, 1]]);
     await h.sim.db.call('stock.picking', 'do_unreserve', [[picking]]);
     const run = await h.run('ship', { picking, backorder: 'create' });
     assert.equal(run.status, 'failed');
     assert.deepEqual(attemptsOf(run, 'validate'), [[1, 'failed', 'ODOO_USER_ERROR']]);
-    assert.match((run.error as { message: string }).message, /stock\.picking\.button_validate .*You cannot validate a transfer if no quantities are reserved/);
+    assert.match(
+      (run.error as { message: string }).message,
+      /stock\.picking\.button_validate .*You cannot validate a transfer if no quantities are reserved/,
+    );
     assert.notEqual(pickingState(picking), 'done');
   });
 
@@ -107,11 +150,34 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
     const first = await h.run('deliver-and-invoice', { order, picking });
     assert.equal(first.status, 'failed'); // at the stop step
     const again = await h.replay(first.id, 'invoice');
-    const [made, found] = outputsOf(again, 'invoice') as { invoice_id: number; invoice_ids: number[]; created: boolean }[];
+    const [made, found] = outputsOf(again, 'invoice') as {
+      invoice_id: number;
+      invoice_ids: number[];
+      created: boolean;
+    }[];
     assert.equal(made?.created, true);
-    assert.deepEqual(found, { invoice_id: made?.invoice_id, invoice_ids: [made?.invoice_id], created: false });
-    const invoices = h.sim.db.searchRead('account.move', [['invoice_origin', '=', h.sim.db.searchRead('sale.order', [['id', '=', order]], ['name'])[0]?.name]], ['move_type', 'state']);
-    assert.deepEqual(invoices, [{ id: made?.invoice_id, move_type: 'out_invoice', state: 'draft' }]);
-    assert.equal(h.sim.calls.count({ model: 'sale.advance.payment.inv', method: 'create_invoices' }), 1);
+    assert.deepEqual(found, {
+      invoice_id: made?.invoice_id,
+      invoice_ids: [made?.invoice_id],
+      created: false,
+    });
+    const invoices = h.sim.db.searchRead(
+      'account.move',
+      [
+        [
+          'invoice_origin',
+          '=',
+          h.sim.db.searchRead('sale.order', [['id', '=', order]], ['name'])[0]?.name,
+        ],
+      ],
+      ['move_type', 'state'],
+    );
+    assert.deepEqual(invoices, [
+      { id: made?.invoice_id, move_type: 'out_invoice', state: 'draft' },
+    ]);
+    assert.equal(
+      h.sim.calls.count({ model: 'sale.advance.payment.inv', method: 'create_invoices' }),
+      1,
+    );
   });
 });

@@ -61,14 +61,21 @@ describe('odoo.read and odoo.search_read', () => {
 
   test('read takes bare ids and [id, name] pairs', async () => {
     const run = await h.run('read', { ids: [[10, 'Deco Addict'], 12] });
-    const expected = h.sim.db.searchRead('res.partner', [['id', 'in', [10, 12]]], ['name', 'phone']);
+    const expected = h.sim.db.searchRead(
+      'res.partner',
+      [['id', 'in', [10, 12]]],
+      ['name', 'phone'],
+    );
     assert.deepEqual(outputsOf(run, 'read'), [expected]);
   });
 
   test('a missing id fails the read (Odoo drops it silently) unless missing is "skip"', async () => {
     const strict = await h.run('read', { ids: [10, 999999] });
     assert.deepEqual(attemptsOf(strict, 'read'), [[1, 'failed', 'ODOO_MISSING_RECORD']]);
-    assert.match((strict.error as { message: string }).message, /res\.partner 999999 does not exist/);
+    assert.match(
+      (strict.error as { message: string }).message,
+      /res\.partner 999999 does not exist/,
+    );
     const lenient = await h.run('read-lenient', { ids: [10, 999999] });
     assert.deepEqual(outputsOf(lenient, 'read'), [[{ id: 10, name: 'Deco Addict' }]]);
   });
@@ -81,7 +88,9 @@ describe('odoo.read and odoo.search_read', () => {
 
   test('search_read with an expression domain, order, limit and offset', async () => {
     const run = await h.run('search', { prefix: 'FURN' });
-    const all = h.sim.db.searchRead('product.product', [['default_code', '=like', 'FURN%']], ['default_code']).sort((a, b) => String(b.default_code).localeCompare(String(a.default_code)));
+    const all = h.sim.db
+      .searchRead('product.product', [['default_code', '=like', 'FURN%']], ['default_code'])
+      .sort((a, b) => String(b.default_code).localeCompare(String(a.default_code)));
     assert.ok(all.length >= 3);
     assert.deepEqual(outputsOf(run, 'search'), [{ records: all.slice(1, 3), count: 2 }]);
   });
@@ -89,17 +98,27 @@ describe('odoo.read and odoo.search_read', () => {
   test('all_pages reads page after page in id order until a short page', async () => {
     const pagesBefore = h.sim.calls.count({ model: 'product.product', method: 'search_read' });
     const run = await h.run('search-all', {});
-    const expected = h.sim.db.searchRead('product.product', [['default_code', '!=', false]], ['name']).sort((a, b) => Number(a.id) - Number(b.id));
+    const expected = h.sim.db
+      .searchRead('product.product', [['default_code', '!=', false]], ['name'])
+      .sort((a, b) => Number(a.id) - Number(b.id));
     assert.ok(expected.length > 3, 'more than one page');
     assert.deepEqual(outputsOf(run, 'search'), [{ records: expected, count: expected.length }]);
-    assert.equal(h.sim.calls.count({ model: 'product.product', method: 'search_read' }) - pagesBefore, Math.floor(expected.length / 3) + 1);
+    assert.equal(
+      h.sim.calls.count({ model: 'product.product', method: 'search_read' }) - pagesBefore,
+      Math.floor(expected.length / 3) + 1,
+    );
   });
 
   test('all_pages keeps the given order, with id to break ties', async () => {
     const run = await h.run('search-all-ordered', {});
     assert.equal(run.status, 'completed', JSON.stringify(run.error));
-    const expected = h.sim.db.searchRead('product.product', [['default_code', '!=', false]], ['default_code'])
-      .sort((a, b) => String(b.default_code).localeCompare(String(a.default_code)) || Number(a.id) - Number(b.id));
+    const expected = h.sim.db
+      .searchRead('product.product', [['default_code', '!=', false]], ['default_code'])
+      .sort(
+        (a, b) =>
+          String(b.default_code).localeCompare(String(a.default_code)) ||
+          Number(a.id) - Number(b.id),
+      );
     assert.ok(expected.length > 3, 'more than one page');
     assert.deepEqual(outputsOf(run, 'search'), [{ records: expected, count: expected.length }]);
   });

@@ -6,8 +6,17 @@
  */
 import { httpRequestStep } from '../../src/connectors/http/index.ts';
 import type { FetchLike } from '../../src/connectors/odoo/index.ts';
-import { createClientPool, odooStepTypes, type OdooClientPool } from '../../src/connectors/odoo/steps/index.ts';
-import { engineStepTypes, StepRegistry, type Engine, type RunDetail } from '../../src/engine/index.ts';
+import {
+  createClientPool,
+  odooStepTypes,
+  type OdooClientPool,
+} from '../../src/connectors/odoo/steps/index.ts';
+import {
+  engineStepTypes,
+  StepRegistry,
+  type Engine,
+  type RunDetail,
+} from '../../src/engine/index.ts';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
@@ -30,7 +39,9 @@ export interface Harness {
 function modelMethodOf(body: unknown): string | null {
   if (typeof body !== 'string') return null;
   const args = (JSON.parse(body) as { params?: { args?: unknown[] } }).params?.args;
-  return Array.isArray(args) && typeof args[3] === 'string' && typeof args[4] === 'string' ? `${args[3]}.${args[4]}` : null;
+  return Array.isArray(args) && typeof args[3] === 'string' && typeof args[4] === 'string'
+    ? `${args[3]}.${args[4]}`
+    : null;
 }
 
 export async function startHarness(workflows: string[]): Promise<Harness> {
@@ -44,10 +55,23 @@ export async function startHarness(workflows: string[]): Promise<Harness> {
     if (target === null || left === 0) return response;
     losses.set(target, left - 1);
     await response.text(); // Odoo has answered: the call is committed.
-    throw new TypeError('fetch failed', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    throw new TypeError('fetch failed', {
+      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
+    });
   };
   const pool = createClientPool(
-    [{ name: 'odoo', url: sim.url, database: sim.database, login: 'admin', apiKey: 'sim-admin-api-key', protocol: 'jsonrpc', timeoutMs: 5_000, retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 } }],
+    [
+      {
+        name: 'odoo',
+        url: sim.url,
+        database: sim.database,
+        login: 'admin',
+        apiKey: 'sim-admin-api-key',
+        protocol: 'jsonrpc',
+        timeoutMs: 5_000,
+        retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
+      },
+    ],
     { fetch: lossyFetch, sleep: async () => undefined },
   );
   const steps = new StepRegistry([...engineStepTypes(), httpRequestStep, ...odooStepTypes(pool)]);
@@ -55,7 +79,10 @@ export async function startHarness(workflows: string[]): Promise<Harness> {
   engine.startWorkers(1);
   let events = 0;
   return {
-    sim, engine, pool, steps,
+    sim,
+    engine,
+    pool,
+    steps,
     async run(type, payload, source = 'test') {
       events += 1;
       const accepted = await engine.accept({ source, type, key: `event-${events}`, payload });
@@ -78,21 +105,42 @@ export async function startHarness(workflows: string[]): Promise<Harness> {
 
 /** The outputs of the completed executions of one step, in order. */
 export function outputsOf(run: RunDetail, stepId: string): unknown[] {
-  return run.steps.filter((s) => s.stepId === stepId && s.status === 'completed').map((s) => s.output);
+  return run.steps
+    .filter((s) => s.stepId === stepId && s.status === 'completed')
+    .map((s) => s.output);
 }
 
 /** The attempts of one step as [attempt, status, error code]. */
 export function attemptsOf(run: RunDetail, stepId: string): [number, string, string | null][] {
-  return run.steps.filter((s) => s.stepId === stepId).map((s) => [s.attempt, s.status, (s.error as { code?: string } | null)?.code ?? null]);
+  return run.steps
+    .filter((s) => s.stepId === stepId)
+    .map((s) => [s.attempt, s.status, (s.error as { code?: string } | null)?.code ?? null]);
 }
 
 /** A sale order for partner 12 (Ready Mat, has a phone) with `lines` of [product id, quantity]. */
-export async function newOrder(sim: OdooSimulator, lines: [number, number][], extra: Record<string, unknown> = {}): Promise<number> {
-  return (await sim.db.call('sale.order', 'create', [{ partner_id: 12, order_line: lines.map(([product_id, product_uom_qty]) => [0, 0, { product_id, product_uom_qty }]), ...extra }])) as number;
+export async function newOrder(
+  sim: OdooSimulator,
+  lines: [number, number][],
+  extra: Record<string, unknown> = {},
+): Promise<number> {
+  return (await sim.db.call('sale.order', 'create', [
+    {
+      partner_id: 12,
+      order_line: lines.map(([product_id, product_uom_qty]) => [
+        0,
+        0,
+        { product_id, product_uom_qty },
+      ]),
+      ...extra,
+    },
+  ])) as number;
 }
 
 /** Confirms an order and returns its delivery's id. */
-export async function confirmedDelivery(sim: OdooSimulator, lines: [number, number][]): Promise<{ order: number; picking: number }> {
+export async function confirmedDelivery(
+  sim: OdooSimulator,
+  lines: [number, number][],
+): Promise<{ order: number; picking: number }> {
   const order = await newOrder(sim, lines);
   await sim.db.call('sale.order', 'action_confirm', [[order]]);
   const picking = sim.db.searchRead('stock.picking', [['sale_id', '=', order]], ['id'])[0]?.id;

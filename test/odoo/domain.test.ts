@@ -13,10 +13,13 @@ test('builds the prefix OR domain recorded in execute_kw-search_read-sale.order-
   assert.deepEqual(domain, recordedDomain('execute_kw-search_read-sale.order-or-domain'));
 });
 
-test('a top-level AND is Odoo\'s implicit AND, as in the customer query', () => {
+test("a top-level AND is Odoo's implicit AND, as in the customer query", () => {
   const domain = toDomain(and(where.gt('customer_rank', 0), where.eq('is_company', true)));
   assert.deepEqual(domain, recordedDomain('execute_kw-search_read-res.partner-customers'));
-  assert.deepEqual(toDomain(and(where.in('state', ['draft', 'sent']))), recordedDomain('execute_kw-search_read-sale.order-state-in'));
+  assert.deepEqual(
+    toDomain(and(where.in('state', ['draft', 'sent']))),
+    recordedDomain('execute_kw-search_read-sale.order-state-in'),
+  );
   assert.deepEqual(toDomain(and()), []);
 });
 
@@ -28,22 +31,35 @@ test('nested groups get explicit operators, n operands taking n-1 operators', ()
   );
   assert.deepEqual(toDomain(condition), [
     ['state', '=', 'sale'],
-    '|', '|', ['partner_id', '=', 10], ['partner_id', '=', 11], ['partner_id', '=', 12],
-    '!', ['name', 'ilike', 'test'],
+    '|',
+    '|',
+    ['partner_id', '=', 10],
+    ['partner_id', '=', 11],
+    ['partner_id', '=', 12],
+    '!',
+    ['name', 'ilike', 'test'],
   ]);
   assert.deepEqual(toDomain(or(and(where.eq('a', 1), where.eq('b', 2)), where.eq('c', 3))), [
-    '|', '&', ['a', '=', 1], ['b', '=', 2], ['c', '=', 3],
+    '|',
+    '&',
+    ['a', '=', 1],
+    ['b', '=', 2],
+    ['c', '=', 3],
   ]);
 });
 
 test('empty groups become Odoo\'s constant leaves; dotted paths and "any" are supported', () => {
   assert.deepEqual(toDomain(or()), [[0, '=', 1]]);
   assert.deepEqual(toDomain(not(and())), ['!', [1, '=', 1]]);
-  assert.deepEqual(toDomain(and(where.eq('location_id.usage', 'internal'))), [['location_id.usage', '=', 'internal']]);
+  assert.deepEqual(toDomain(and(where.eq('location_id.usage', 'internal'))), [
+    ['location_id.usage', '=', 'internal'],
+  ]);
   assert.deepEqual(toDomain(and(where.any('order_line', and(where.eq('product_id', 32))))), [
     ['order_line', 'any', [['product_id', '=', 32]]],
   ]);
-  assert.deepEqual(toDomain(and(where.isNotSet('commitment_date'))), [['commitment_date', '=', false]]);
+  assert.deepEqual(toDomain(and(where.isNotSet('commitment_date'))), [
+    ['commitment_date', '=', false],
+  ]);
 });
 
 test('invalid field paths and operators are refused before reaching Odoo', () => {

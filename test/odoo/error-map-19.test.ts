@@ -6,7 +6,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mapOdooFailure, ODOO_ERROR_CODES, type OdooErrorCode } from '../../src/connectors/odoo/index.ts';
+import {
+  mapOdooFailure,
+  ODOO_ERROR_CODES,
+  type OdooErrorCode,
+} from '../../src/connectors/odoo/index.ts';
 import { failureOf } from './support/failures.ts';
 import { loadFixture, loadFixtures, type Fixture } from './support/fixtures.ts';
 
@@ -51,10 +55,17 @@ function isErrorAnswer(fixture: Fixture): boolean {
   return status >= 400 || (typeof body === 'object' && body !== null && 'error' in body);
 }
 
-const codeOf = (fixture: Fixture) => mapOdooFailure(failureOf(fixture), { baseUrl: 'http://odoo.test', model: 'm.model', method: 'm' });
+const codeOf = (fixture: Fixture) =>
+  mapOdooFailure(failureOf(fixture), {
+    baseUrl: 'http://odoo.test',
+    model: 'm.model',
+    method: 'm',
+  });
 
 test('the table lists exactly the error answers of the Odoo 19 set', () => {
-  const errors = loadFixtures('odoo19').filter((fixture) => !fixture.name.startsWith('webhook-out-') && isErrorAnswer(fixture)).map((fixture) => fixture.name);
+  const errors = loadFixtures('odoo19')
+    .filter((fixture) => !fixture.name.startsWith('webhook-out-') && isErrorAnswer(fixture))
+    .map((fixture) => fixture.name);
   assert.deepEqual(errors.sort(), Object.keys(EQUIVALENT_17).sort());
 });
 
@@ -65,14 +76,26 @@ for (const [name19, name17] of Object.entries(EQUIVALENT_17)) {
     assert.equal(error19.code, error17.code);
     assert.equal(error19.category, ODOO_ERROR_CODES[error19.code as OdooErrorCode].category);
     assert.equal(error19.retryable, error17.retryable);
-    const body = loadFixture(name19, 'odoo19').response.body as { message?: unknown; error?: { data?: { message?: unknown } } };
+    const body = loadFixture(name19, 'odoo19').response.body as {
+      message?: unknown;
+      error?: { data?: { message?: unknown } };
+    };
     const odooMessage = body.message ?? body.error?.data?.message;
-    if (typeof odooMessage === 'string') assert.ok(error19.message.includes(odooMessage.trim()), error19.message);
+    if (typeof odooMessage === 'string')
+      assert.ok(error19.message.includes(odooMessage.trim()), error19.message);
     seen.set(error19.code as OdooErrorCode, (seen.get(error19.code as OdooErrorCode) ?? 0) + 1);
   });
 }
 
 test('report: the Odoo 19 errors by Crossdock code', (t) => {
-  t.diagnostic([...seen].sort().map(([code, count]) => `${code}: ${count}`).join(', '));
-  assert.equal([...seen.values()].reduce((sum, count) => sum + count, 0), Object.keys(EQUIVALENT_17).length);
+  t.diagnostic(
+    [...seen]
+      .sort()
+      .map(([code, count]) => `${code}: ${count}`)
+      .join(', '),
+  );
+  assert.equal(
+    [...seen.values()].reduce((sum, count) => sum + count, 0),
+    Object.keys(EQUIVALENT_17).length,
+  );
 });

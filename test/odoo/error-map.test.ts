@@ -13,7 +13,13 @@ import {
   type OdooFailure,
 } from '../../src/connectors/odoo/index.ts';
 import { failureOf } from './support/failures.ts';
-import { answerOf, loadFixture, loadFixtures, requestIdOf, type Fixture } from './support/fixtures.ts';
+import {
+  answerOf,
+  loadFixture,
+  loadFixtures,
+  requestIdOf,
+  type Fixture,
+} from './support/fixtures.ts';
 
 /** Expected code for every fixture whose answer is an error (envelope, fault or HTTP 4xx). */
 const EXPECTED: Record<string, OdooErrorCode> = {
@@ -92,9 +98,10 @@ function isErrorAnswer(fixture: Fixture): boolean {
   return typeof body === 'object' && body !== null && 'error' in body;
 }
 
-
 test('the expectation table lists exactly the client-facing error fixtures', () => {
-  const errorFixtures = loadFixtures().filter((f) => isClientFacing(f) && isErrorAnswer(f)).map((f) => f.name);
+  const errorFixtures = loadFixtures()
+    .filter((f) => isClientFacing(f) && isErrorAnswer(f))
+    .map((f) => f.name);
   // xmlrpc-fault-none-result is a fault on the wire but a successful call (see next tests).
   const expected = [...Object.keys(EXPECTED), 'xmlrpc-fault-none-result'].sort();
   assert.deepEqual(errorFixtures.sort(), expected);
@@ -103,13 +110,18 @@ test('the expectation table lists exactly the client-facing error fixtures', () 
 for (const [name, code] of Object.entries(EXPECTED)) {
   test(`${name} maps to ${code}`, () => {
     const fixture = loadFixture(name);
-    const error = mapOdooFailure(failureOf(fixture), { baseUrl: 'http://odoo.test', model: 'm.model', method: 'm' });
+    const error = mapOdooFailure(failureOf(fixture), {
+      baseUrl: 'http://odoo.test',
+      model: 'm.model',
+      method: 'm',
+    });
     assert.equal(error.code, code);
     assert.equal(error.category, ODOO_ERROR_CODES[code].category);
     assert.equal(error.retryable, ODOO_ERROR_CODES[code].retryable);
     const body = fixture.response.body as { error?: { data?: { message?: string } } };
     const odooMessage = body.error?.data?.message;
-    if (odooMessage !== undefined) assert.ok(error.message.includes(odooMessage.trim()), error.message);
+    if (odooMessage !== undefined)
+      assert.ok(error.message.includes(odooMessage.trim()), error.message);
     assert.ok(!error.message.includes('<API_KEY>'));
   });
 }
@@ -119,12 +131,21 @@ test('an XML-RPC "cannot marshal None" fault is the null result of a committed c
 });
 
 test('authenticate answering false (wrong key or unknown login) is read as false, not a fault', () => {
-  for (const name of ['jsonrpc-common-authenticate-wrong-password', 'jsonrpc-common-authenticate-unknown-login']) {
+  for (const name of [
+    'jsonrpc-common-authenticate-wrong-password',
+    'jsonrpc-common-authenticate-unknown-login',
+  ]) {
     const fixture = loadFixture(name);
     assert.equal(readJsonRpcAnswer(answerOf(fixture), requestIdOf(fixture)), false);
   }
-  assert.equal(readXmlRpcAnswer(answerOf(loadFixture('xmlrpc-common-authenticate-wrong-password'))), false);
-  const error = mapOdooFailure({ kind: 'login-refused', login: 'admin', database: 'odoo17' }, { baseUrl: 'http://odoo.test' });
+  assert.equal(
+    readXmlRpcAnswer(answerOf(loadFixture('xmlrpc-common-authenticate-wrong-password'))),
+    false,
+  );
+  const error = mapOdooFailure(
+    { kind: 'login-refused', login: 'admin', database: 'odoo17' },
+    { baseUrl: 'http://odoo.test' },
+  );
   assert.equal(error.code, 'ODOO_ACCESS_DENIED');
   assert.match(error.message, /rejected login "admin" on database "odoo17"/);
 });
@@ -137,17 +158,48 @@ test('a JSON-RPC answer without a result member reads as null', () => {
 test('transport failures map to transient codes', () => {
   const site = { baseUrl: 'http://odoo.test' };
   const cases: Array<[OdooFailure, OdooErrorCode]> = [
-    [{ kind: 'network', errorCode: 'ECONNREFUSED', detail: 'connect ECONNREFUSED' }, 'ODOO_UNAVAILABLE'],
-    [{ kind: 'http-status', httpStatus: 502, contentType: 'text/html', bodyExcerpt: 'Bad Gateway' }, 'ODOO_UNAVAILABLE'],
-    [{ kind: 'http-status', httpStatus: 503, contentType: 'text/html', bodyExcerpt: '' }, 'ODOO_UNAVAILABLE'],
-    [{ kind: 'http-status', httpStatus: 504, contentType: 'text/html', bodyExcerpt: '' }, 'ODOO_UNAVAILABLE'],
+    [
+      { kind: 'network', errorCode: 'ECONNREFUSED', detail: 'connect ECONNREFUSED' },
+      'ODOO_UNAVAILABLE',
+    ],
+    [
+      {
+        kind: 'http-status',
+        httpStatus: 502,
+        contentType: 'text/html',
+        bodyExcerpt: 'Bad Gateway',
+      },
+      'ODOO_UNAVAILABLE',
+    ],
+    [
+      { kind: 'http-status', httpStatus: 503, contentType: 'text/html', bodyExcerpt: '' },
+      'ODOO_UNAVAILABLE',
+    ],
+    [
+      { kind: 'http-status', httpStatus: 504, contentType: 'text/html', bodyExcerpt: '' },
+      'ODOO_UNAVAILABLE',
+    ],
     [{ kind: 'timeout', timeoutMs: 50 }, 'ODOO_TIMEOUT'],
     [
-      { kind: 'rpc-error', transport: 'jsonrpc', httpStatus: 200, code: 200, name: 'psycopg2.errors.SerializationFailure', message: 'could not serialize access due to concurrent update' },
+      {
+        kind: 'rpc-error',
+        transport: 'jsonrpc',
+        httpStatus: 200,
+        code: 200,
+        name: 'psycopg2.errors.SerializationFailure',
+        message: 'could not serialize access due to concurrent update',
+      },
       'ODOO_SERIALIZATION_FAILURE',
     ],
     [
-      { kind: 'rpc-error', transport: 'jsonrpc', httpStatus: 200, code: 200, name: 'psycopg2.OperationalError', message: 'server closed the connection unexpectedly' },
+      {
+        kind: 'rpc-error',
+        transport: 'jsonrpc',
+        httpStatus: 200,
+        code: 200,
+        name: 'psycopg2.OperationalError',
+        message: 'server closed the connection unexpectedly',
+      },
       'ODOO_UNAVAILABLE',
     ],
   ];
@@ -161,8 +213,12 @@ test('transport failures map to transient codes', () => {
 
 test('a secret echoed by Odoo is removed from the message', () => {
   const failure: OdooFailure = {
-    kind: 'rpc-error', transport: 'jsonrpc', httpStatus: 200, code: 200,
-    name: 'builtins.ValueError', message: "invalid literal for int() with base 10: 'sk-live-123'",
+    kind: 'rpc-error',
+    transport: 'jsonrpc',
+    httpStatus: 200,
+    code: 200,
+    name: 'builtins.ValueError',
+    message: "invalid literal for int() with base 10: 'sk-live-123'",
   };
   const error = mapOdooFailure(failure, { baseUrl: 'http://odoo.test' }, ['sk-live-123']);
   assert.ok(!error.message.includes('sk-live-123'));

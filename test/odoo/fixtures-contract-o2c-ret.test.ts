@@ -11,8 +11,18 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startOdooSimulator } from '../../sim/odoo/index.ts';
 import { loadFixture, loadFixtures } from './support/fixtures.ts';
-import { compareExchange, compareOutgoing, createReplayContext, mapBackOf, replayRequest } from './support/replay.ts';
-import { NOT_REPLAYED_O2C_RET, O2C_RET_FIXTURE, REPLAY_PLAN_O2C_RET } from './support/replay-plan-o2c-ret.ts';
+import {
+  compareExchange,
+  compareOutgoing,
+  createReplayContext,
+  mapBackOf,
+  replayRequest,
+} from './support/replay.ts';
+import {
+  NOT_REPLAYED_O2C_RET,
+  O2C_RET_FIXTURE,
+  REPLAY_PLAN_O2C_RET,
+} from './support/replay-plan-o2c-ret.ts';
 import { startWebhookListener } from './support/webhook-listener.ts';
 
 const LAB_START = Date.parse('2026-12-04T22:38:45Z');
@@ -21,23 +31,47 @@ const ownFixtures = () => loadFixtures().filter((fixture) => O2C_RET_FIXTURE.tes
 
 test('every invoicing and returns fixture is either replayed or listed with a reason', () => {
   const all = ownFixtures().map((fixture) => fixture.name);
-  assert.equal(all.length, 50, 'the recording has 17 o2c-, 30 ret- and 3 webhook-out-o2c/ret exchanges');
+  assert.equal(
+    all.length,
+    50,
+    'the recording has 17 o2c-, 30 ret- and 3 webhook-out-o2c/ret exchanges',
+  );
   const planned = REPLAY_PLAN_O2C_RET.flatMap((step) => (step.kind === 'setup' ? [] : [step.name]));
-  assert.deepEqual(planned.filter((name, index) => planned.indexOf(name) !== index), [], 'a fixture is replayed twice');
-  assert.deepEqual(planned.filter((name) => !all.includes(name)), [], 'the plan names fixtures that do not exist');
-  assert.deepEqual(all.filter((name) => !planned.includes(name) && !(name in NOT_REPLAYED_O2C_RET)), [], 'fixtures neither replayed nor listed');
+  assert.deepEqual(
+    planned.filter((name, index) => planned.indexOf(name) !== index),
+    [],
+    'a fixture is replayed twice',
+  );
+  assert.deepEqual(
+    planned.filter((name) => !all.includes(name)),
+    [],
+    'the plan names fixtures that do not exist',
+  );
+  assert.deepEqual(
+    all.filter((name) => !planned.includes(name) && !(name in NOT_REPLAYED_O2C_RET)),
+    [],
+    'fixtures neither replayed nor listed',
+  );
   const coverage = readFileSync(COVERAGE_FILE, 'utf8');
-  for (const name of Object.keys(NOT_REPLAYED_O2C_RET)) assert.ok(coverage.includes(name), `COVERAGE.md does not list ${name}`);
+  for (const name of Object.keys(NOT_REPLAYED_O2C_RET))
+    assert.ok(coverage.includes(name), `COVERAGE.md does not list ${name}`);
   for (const step of REPLAY_PLAN_O2C_RET) {
     if (step.kind === 'setup' || step.rule === undefined) continue;
-    if (step.rule.volatile !== undefined) assert.ok((step.rule.why ?? '') !== '', `${step.name}: volatile values need a reason`);
-    assert.ok(coverage.includes(step.name), `COVERAGE.md does not explain the comparison rule of ${step.name}`);
+    if (step.rule.volatile !== undefined)
+      assert.ok((step.rule.why ?? '') !== '', `${step.name}: volatile values need a reason`);
+    assert.ok(
+      coverage.includes(step.name),
+      `COVERAGE.md does not explain the comparison rule of ${step.name}`,
+    );
   }
 });
 
 test('the simulator answers every replayed invoicing and returns fixture as the recorded server did', async (t) => {
   const startedAt = Date.now();
-  const sim = await startOdooSimulator({ database: 'odoo17fx', clock: () => new Date(LAB_START + (Date.now() - startedAt)) });
+  const sim = await startOdooSimulator({
+    database: 'odoo17fx',
+    clock: () => new Date(LAB_START + (Date.now() - startedAt)),
+  });
   const listener = await startWebhookListener();
   const ctx = createReplayContext(sim, listener, 'http://127.0.0.1:3120');
   const results: Array<{ name: string; differences: string[] }> = [];
@@ -50,7 +84,12 @@ test('the simulator answers every replayed invoicing and returns fixture as the 
       const fixture = loadFixture(step.name);
       let differences: string[];
       if (step.kind === 'outgoing') {
-        differences = compareOutgoing(fixture, listener.take(fixture.request.path), step.rule, mapBackOf(ctx));
+        differences = compareOutgoing(
+          fixture,
+          listener.take(fixture.request.path),
+          step.rule,
+          mapBackOf(ctx),
+        );
       } else {
         const actual = await replayRequest(ctx, fixture);
         await step.after?.(ctx, actual);
@@ -63,9 +102,19 @@ test('the simulator answers every replayed invoicing and returns fixture as the 
     await listener.close();
   }
   const matching = results.filter((result) => result.differences.length === 0);
-  const relaxed = REPLAY_PLAN_O2C_RET.filter((step) => step.kind !== 'setup' && step.rule !== undefined).length;
-  t.diagnostic(`invoicing and returns fixtures: ${ownFixtures().length}; replayed: ${results.length}; matching the recorded shape and values: ${matching.length} (${relaxed} with a declared relaxation)`);
-  t.diagnostic(`not replayed: ${Object.keys(NOT_REPLAYED_O2C_RET).length}${Object.entries(NOT_REPLAYED_O2C_RET).map(([name, why]) => `\n  ${name}: ${why}`).join('')}`);
-  const failures = results.filter((result) => result.differences.length > 0).map((result) => `${result.name}:\n    ${result.differences.join('\n    ')}`);
+  const relaxed = REPLAY_PLAN_O2C_RET.filter(
+    (step) => step.kind !== 'setup' && step.rule !== undefined,
+  ).length;
+  t.diagnostic(
+    `invoicing and returns fixtures: ${ownFixtures().length}; replayed: ${results.length}; matching the recorded shape and values: ${matching.length} (${relaxed} with a declared relaxation)`,
+  );
+  t.diagnostic(
+    `not replayed: ${Object.keys(NOT_REPLAYED_O2C_RET).length}${Object.entries(NOT_REPLAYED_O2C_RET)
+      .map(([name, why]) => `\n  ${name}: ${why}`)
+      .join('')}`,
+  );
+  const failures = results
+    .filter((result) => result.differences.length > 0)
+    .map((result) => `${result.name}:\n    ${result.differences.join('\n    ')}`);
   assert.deepEqual(failures, [], `fixtures whose replay does not match:\n${failures.join('\n')}`);
 });

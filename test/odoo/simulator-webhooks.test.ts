@@ -20,11 +20,34 @@ describe('outgoing webhooks', () => {
     sim = await startOdooSimulator({ webhookTimeoutMs: 100 });
     listener = await startWebhookListener();
     // The rule of automation-01: sale.order state set to "sale" -> webhook with name and state.
-    await sim.db.call('base.automation', 'create', [{
-      name: 'confirmed', model_id: SALE_ORDER_MODEL, trigger: 'on_state_set', trigger_field_ids: [[6, 0, [7217]]], trg_selection_field_id: 1210,
-      action_server_ids: [[0, 0, { name: 'hook', model_id: SALE_ORDER_MODEL, state: 'webhook', webhook_url: `${listener.url}/confirmed`, webhook_field_ids: [[6, 0, [7214, 7217]]] }]],
-    }]);
-    listener.setProbe('/confirmed', (body) => sim.db.searchRead('sale.order', [['id', '=', (body as { id: number }).id]], ['state'])[0]?.state);
+    await sim.db.call('base.automation', 'create', [
+      {
+        name: 'confirmed',
+        model_id: SALE_ORDER_MODEL,
+        trigger: 'on_state_set',
+        trigger_field_ids: [[6, 0, [7217]]],
+        trg_selection_field_id: 1210,
+        action_server_ids: [
+          [
+            0,
+            0,
+            {
+              name: 'hook',
+              model_id: SALE_ORDER_MODEL,
+              state: 'webhook',
+              webhook_url: `${listener.url}/confirmed`,
+              webhook_field_ids: [[6, 0, [7214, 7217]]],
+            },
+          ],
+        ],
+      },
+    ]);
+    listener.setProbe(
+      '/confirmed',
+      (body) =>
+        sim.db.searchRead('sale.order', [['id', '=', (body as { id: number }).id]], ['state'])[0]
+          ?.state,
+    );
   });
   after(async () => {
     await sim.close();
@@ -36,7 +59,9 @@ describe('outgoing webhooks', () => {
   });
 
   async function newQuotation(): Promise<number> {
-    return (await sim.db.call('sale.order', 'create', [{ partner_id: 12, order_line: [[0, 0, { product_id: 32, product_uom_qty: 1 }]] }])) as number;
+    return (await sim.db.call('sale.order', 'create', [
+      { partner_id: 12, order_line: [[0, 0, { product_id: 32, product_uom_qty: 1 }]] },
+    ])) as number;
   }
 
   test('the hint arrives before the change is visible to reads, and the RPC then commits it', async () => {
@@ -48,7 +73,11 @@ describe('outgoing webhooks', () => {
     assert.deepEqual(Object.keys(body), ['_action', '_id', '_model', 'id', 'name', 'state']);
     assert.match(String(body._action), /^Send Webhook Notification\(#\d+\)$/);
     assert.deepEqual([body._id, body._model, body.id, body.state], [id, 'sale.order', id, 'sale']);
-    assert.equal(hint?.probe, 'draft', 'when the webhook arrived, the committed state was still draft');
+    assert.equal(
+      hint?.probe,
+      'draft',
+      'when the webhook arrived, the committed state was still draft',
+    );
     assert.equal(sim.db.searchRead('sale.order', [['id', '=', id]], ['state'])[0]?.state, 'sale');
   });
 
@@ -59,14 +88,25 @@ describe('outgoing webhooks', () => {
     assert.equal(await odoo.call('sale.order', 'action_confirm', [[id]]), true);
     const hints = listener.received.filter((entry) => (entry.body as { id: number }).id === id);
     assert.equal(hints.length, 2, 'the rolled-back attempt had already sent its webhook');
-    assert.deepEqual(hints.map((hint) => hint.probe), ['draft', 'draft']);
-    assert.equal(sim.calls.count({ method: 'action_confirm', where: (entry) => JSON.stringify(entry.args) === JSON.stringify([[id]]) }), 2);
+    assert.deepEqual(
+      hints.map((hint) => hint.probe),
+      ['draft', 'draft'],
+    );
+    assert.equal(
+      sim.calls.count({
+        method: 'action_confirm',
+        where: (entry) => JSON.stringify(entry.args) === JSON.stringify([[id]]),
+      }),
+      2,
+    );
   });
 
   test('a rolled-back call seen without retry: error for the caller, hint already delivered', async () => {
     const id = await newQuotation();
     sim.faults.rollbackAfterWebhooks(1);
-    await assert.rejects(sim.db.call('sale.order', 'action_confirm', [[id]]), { qualifiedName: 'psycopg2.errors.SerializationFailure' });
+    await assert.rejects(sim.db.call('sale.order', 'action_confirm', [[id]]), {
+      qualifiedName: 'psycopg2.errors.SerializationFailure',
+    });
     assert.equal(listener.received.length, 1);
     assert.equal(sim.db.searchRead('sale.order', [['id', '=', id]], ['state'])[0]?.state, 'draft');
   });
@@ -77,7 +117,12 @@ describe('outgoing webhooks', () => {
     assert.equal(await sim.db.call('sale.order', 'action_confirm', [[id]]), true);
     const [sent] = sim.webhooks.filter((webhook) => webhook.recordId === id);
     assert.equal(sent?.outcome, 'timeout');
-    assert.ok(sim.serverLog.some((line) => line.level === 'WARNING' && line.message.startsWith('Webhook call timed out after 0.1s')));
+    assert.ok(
+      sim.serverLog.some(
+        (line) =>
+          line.level === 'WARNING' && line.message.startsWith('Webhook call timed out after 0.1s'),
+      ),
+    );
     assert.equal(sim.webhooks.filter((webhook) => webhook.recordId === id).length, 1);
   });
 });
@@ -88,13 +133,34 @@ describe('call log', () => {
     try {
       const odoo = createOdooClient(profileFor(sim, 'xmlrpc'));
       for (const body of ['shipped 1Z999', 'shipped 1Z999', 'delivered']) {
-        await odoo.call('sale.order', 'message_post', [[21]], { body, message_type: 'comment', subtype_xmlid: 'mail.mt_note' });
+        await odoo.call('sale.order', 'message_post', [[21]], {
+          body,
+          message_type: 'comment',
+          subtype_xmlid: 'mail.mt_note',
+        });
       }
-      const posts = (body: string) => sim.calls.count({ model: 'sale.order', method: 'message_post', where: (entry) => entry.kwargs.body === body });
+      const posts = (body: string) =>
+        sim.calls.count({
+          model: 'sale.order',
+          method: 'message_post',
+          where: (entry) => entry.kwargs.body === body,
+        });
       assert.equal(posts('shipped 1Z999'), 2);
       assert.equal(posts('delivered'), 1);
-      assert.equal(sim.db.searchRead('mail.message', [['model', '=', 'sale.order'], ['res_id', '=', 21], ['body', '=', '<p>delivered</p>']]).length, 1);
-      assert.ok(sim.calls.entries.every((entry) => !JSON.stringify(entry).includes(sim.users[0]?.apiKeys[0] ?? '-')), 'no API key in the call log');
+      assert.equal(
+        sim.db.searchRead('mail.message', [
+          ['model', '=', 'sale.order'],
+          ['res_id', '=', 21],
+          ['body', '=', '<p>delivered</p>'],
+        ]).length,
+        1,
+      );
+      assert.ok(
+        sim.calls.entries.every(
+          (entry) => !JSON.stringify(entry).includes(sim.users[0]?.apiKeys[0] ?? '-'),
+        ),
+        'no API key in the call log',
+      );
     } finally {
       await sim.close();
     }

@@ -6,8 +6,13 @@ import { ChatSink } from '../notify/support.ts';
 import { fireSlot, HOUR, startOps, stepsOf, type OpsInstance } from './support.ts';
 
 type Aging = {
-  count: number; open: number; byTeam: Record<string, number>; byAge: Record<string, number>;
-  cases: { id: string }[]; newlyBreached: { id: string; team: string | null; overdueHours: number }[]; newlyBreachedCount: number;
+  count: number;
+  open: number;
+  byTeam: Record<string, number>;
+  byAge: Record<string, number>;
+  cases: { id: string }[];
+  newlyBreached: { id: string; team: string | null; overdueHours: number }[];
+  newlyBreachedCount: number;
 };
 
 /**
@@ -40,7 +45,16 @@ describe('exception-aging pack: age buckets, teams and one SLA alert per breach'
     if (t.connection.kind === 'pglite') await t.store.close();
     ops = await startOps(t, clock, { CROSSDOCK_CHAT_WEBHOOK_OPS: `${chat.url}/hooks/ops` });
     const open = async (name: string, slaHours: number, team?: string) => {
-      const opened = await ops.crossdock.services.exceptions.openCase({ title: `${name} needs a look`, severity: 'high', slaHours, key: name, ...(team ? { owner: { team } } : {}) }, { actor: 'test' });
+      const opened = await ops.crossdock.services.exceptions.openCase(
+        {
+          title: `${name} needs a look`,
+          severity: 'high',
+          slaHours,
+          key: name,
+          ...(team ? { owner: { team } } : {}),
+        },
+        { actor: 'test' },
+      );
       ids[name] = opened.case.id;
     };
     await open('a', 100, 'finance'); // opened 05-31 23:00, due 06-05 03:00
@@ -51,7 +65,9 @@ describe('exception-aging pack: age buckets, teams and one SLA alert per breach'
     clock.advance(10 * HOUR);
     await open('b', 1.5, 'dispatch'); // opened 06-03 22:00, due 06-03 23:30
     await open('resolved', 0.5, 'dispatch'); // due 22:30, but closed before: never counted
-    await ops.crossdock.services.exceptions.resolve(ids.resolved!, 'false_alarm', null, { actor: 'test' });
+    await ops.crossdock.services.exceptions.resolve(ids.resolved!, 'false_alarm', null, {
+      actor: 'test',
+    });
   });
   after(async () => {
     await ops?.close();
@@ -63,12 +79,23 @@ describe('exception-aging pack: age buckets, teams and one SLA alert per breach'
     clock.advance(HOUR);
     const run = await fireSlot(ops, 'exception-aging', '2026-06-03T23:00:00.000Z');
     const aging = run.output as Aging;
-    assert.deepEqual(aging.newlyBreached.map((c) => c.id), [ids.c]);
+    assert.deepEqual(
+      aging.newlyBreached.map((c) => c.id),
+      [ids.c],
+    );
     assert.equal(aging.count, 1);
     assert.deepEqual(stepsOf(run), ['aging', 'anything', 'route', 'channel', 'alert-chat', 'done']);
     const text = await nextPost(0);
-    assert.match(text, /^1 exception case\(s\) passed their SLA in the hour up to 2026-06-03T23:00:00.000Z:/);
-    assert.match(text, new RegExp(`- #${ids.c} \\[high\\] c needs a look - team finance, due 2026-06-03T22:30:00.000Z, 0.5 h overdue`));
+    assert.match(
+      text,
+      /^1 exception case\(s\) passed their SLA in the hour up to 2026-06-03T23:00:00.000Z:/,
+    );
+    assert.match(
+      text,
+      new RegExp(
+        `- #${ids.c} \\[high\\] c needs a look - team finance, due 2026-06-03T22:30:00.000Z, 0.5 h overdue`,
+      ),
+    );
   });
 
   test('00:00: four open cases, one per age bucket, by team; only b (due 23:30) is newly breached, c is not alerted again', async () => {
@@ -80,7 +107,10 @@ describe('exception-aging pack: age buckets, teams and one SLA alert per breach'
     assert.deepEqual(aging.byTeam, { finance: 2, dispatch: 1, unassigned: 1 });
     assert.equal(aging.count, 2, 'b and c are past their SLA');
     assert.deepEqual(aging.cases.map((c) => c.id).sort(), [ids.b, ids.c].sort());
-    assert.deepEqual(aging.newlyBreached.map((c) => [c.id, c.team, c.overdueHours]), [[ids.b, 'dispatch', 0.5]]);
+    assert.deepEqual(
+      aging.newlyBreached.map((c) => [c.id, c.team, c.overdueHours]),
+      [[ids.b, 'dispatch', 0.5]],
+    );
     const text = await nextPost(1);
     assert.match(text, new RegExp(`#${ids.b} \\[high\\] b needs a look - team dispatch`));
     assert.doesNotMatch(text, new RegExp(`#${ids.c} `));

@@ -24,9 +24,20 @@ export interface OpsInstance {
  * workflows installed and a worker running. Its own scheduler timer is stopped: the tests
  * fire slots with `scheduler.tick()` after moving the clock, so nothing depends on timing.
  */
-export async function startOps(t: TestStore, clock: ManualClock, env: Record<string, string>, extra: string[] = []): Promise<OpsInstance> {
-  const store: Record<string, string> = t.connection.kind === 'postgres' ? { DATABASE_URL: t.connection.url } : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
-  const stateDir = t.connection.kind === 'pglite' ? dirname(t.connection.dataDir) : mkdtempSync(join(tmpdir(), 'crossdock-ops-'));
+export async function startOps(
+  t: TestStore,
+  clock: ManualClock,
+  env: Record<string, string>,
+  extra: string[] = [],
+): Promise<OpsInstance> {
+  const store: Record<string, string> =
+    t.connection.kind === 'postgres'
+      ? { DATABASE_URL: t.connection.url }
+      : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
+  const stateDir =
+    t.connection.kind === 'pglite'
+      ? dirname(t.connection.dataDir)
+      : mkdtempSync(join(tmpdir(), 'crossdock-ops-'));
   const config = loadConfig({
     ...store,
     CROSSDOCK_STATE_DIR: stateDir,
@@ -36,12 +47,17 @@ export async function startOps(t: TestStore, clock: ManualClock, env: Record<str
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const crossdock = await createCrossdock(config, { clock, logger: silentLogger(), migrate: false });
+  const crossdock = await createCrossdock(config, {
+    clock,
+    logger: silentLogger(),
+    migrate: false,
+  });
   const pack = loadWorkflowDir(PACK_DIR, crossdock.engine.steps);
   if (!pack.ok) throw new Error(`the operations pack is invalid: ${JSON.stringify(pack.problems)}`);
   const extras = extra.flatMap((text, i) => {
     const loaded = parseWorkflow(text, `extra-${i}.yaml`, crossdock.engine.steps);
-    if (!loaded.ok) throw new Error(`extra workflow ${i} is invalid: ${JSON.stringify(loaded.problems)}`);
+    if (!loaded.ok)
+      throw new Error(`extra workflow ${i} is invalid: ${JSON.stringify(loaded.problems)}`);
     return loaded.workflows;
   });
   await crossdock.engine.installWorkflows([...pack.workflows, ...extras]); // one install: it replaces the catalog
@@ -59,10 +75,17 @@ export async function startOps(t: TestStore, clock: ManualClock, env: Record<str
 /** Fires the slot that is due now on this instance and resolves with its finished run (found by slot: another scheduler may have fired it). */
 export async function fireSlot(ops: OpsInstance, workflowId: string, slot: string) {
   await ops.crossdock.engine.scheduler.tick();
-  const row = (await sql<{ id: string }>`SELECT id::text AS id FROM runs WHERE workflow_id = ${workflowId} AND input->>'slot' = ${slot}`.execute(ops.crossdock.store.db)).rows[0];
+  const row = (
+    await sql<{
+      id: string;
+    }>`SELECT id::text AS id FROM runs WHERE workflow_id = ${workflowId} AND input->>'slot' = ${slot}`.execute(
+      ops.crossdock.store.db,
+    )
+  ).rows[0];
   if (!row) throw new Error(`no ${workflowId} run for slot ${slot}`);
   const run = await waitForRun(ops.crossdock.engine, row.id);
-  if (run.status !== 'completed') throw new Error(`${workflowId} run ${row.id} is ${run.status}: ${JSON.stringify(run.error)}`);
+  if (run.status !== 'completed')
+    throw new Error(`${workflowId} run ${row.id} is ${run.status}: ${JSON.stringify(run.error)}`);
   return run;
 }
 

@@ -16,15 +16,31 @@ describe('dispatch pack: a replay from before the booking', () => {
   after(() => h.close());
 
   const pickingName = async (orderId: number) =>
-    (await h.rpc<{ name: string }[]>('stock.picking', 'search_read', [[['sale_id', '=', orderId]]], { fields: ['name'] }))[0]!.name;
+    (
+      await h.rpc<{ name: string }[]>(
+        'stock.picking',
+        'search_read',
+        [[['sale_id', '=', orderId]]],
+        { fields: ['name'] },
+      )
+    )[0]!.name;
   const bookingsFor = (reference: string) =>
-    h.carriers.profiles.flatMap((p) => h.carriers.bookings(p.code).filter((b) => b.reference === reference).map((b) => ({ carrier: p.code, key: b.idempotency_key })));
+    h.carriers.profiles.flatMap((p) =>
+      h.carriers
+        .bookings(p.code)
+        .filter((b) => b.reference === reference)
+        .map((b) => ({ carrier: p.code, key: b.idempotency_key })),
+    );
 
   /** A dispatch run that booked its carrier and was then cancelled by an operator (so it can be replayed). */
-  const bookedThenCancelled = async (customer: string, product: string): Promise<{ run: RunDetail; picking: string }> => {
+  const bookedThenCancelled = async (
+    customer: string,
+    product: string,
+  ): Promise<{ run: RunDetail; picking: string }> => {
     const { engine } = h.crossdock;
     const off = engine.events.on('step:completed', ({ runId, workflowId, stepId }) => {
-      if (workflowId === 'dispatch' && stepId === 'book') void engine.runs.cancel(runId, 'stopped by the operator after booking');
+      if (workflowId === 'dispatch' && stepId === 'book')
+        void engine.runs.cancel(runId, 'stopped by the operator after booking');
     });
     try {
       const order = await h.placeOrder(customer, [[product, 1]]);
@@ -43,21 +59,42 @@ describe('dispatch pack: a replay from before the booking', () => {
     const { engine } = h.crossdock;
     const preview = await engine.runs.previewReplay(run.id, { fromStep: 'shipment' });
     const book = preview.effects.find((e) => e.stepId === 'book')!;
-    assert.deepEqual([book.outcome, book.message], ['repeat', 'same key: the external system will see a repeat and ignore it']);
+    assert.deepEqual(
+      [book.outcome, book.message],
+      ['repeat', 'same key: the external system will see a repeat and ignore it'],
+    );
     await engine.runs.replay(run.id, { fromStep: 'shipment' });
-    const replayed = await h.runFor('dispatch', Number((run.input as { order_id: number }).order_id), ['completed', 'failed']);
+    const replayed = await h.runFor(
+      'dispatch',
+      Number((run.input as { order_id: number }).order_id),
+      ['completed', 'failed'],
+    );
     assert.equal(replayed.status, 'completed', JSON.stringify(replayed.error));
-    assert.equal(replayed.steps.filter((s) => s.stepId === 'book' && s.status === 'completed').length, 2, 'the booking step ran again');
+    assert.equal(
+      replayed.steps.filter((s) => s.stepId === 'book' && s.status === 'completed').length,
+      2,
+      'the booking step ran again',
+    );
     assert.equal(bookingsFor(picking).length, 1, 'and the carrier booked once');
   });
 
   test('asked to act again, the booking books again, with a new key', async () => {
     const { run, picking } = await bookedThenCancelled('Van Dijk', 'LED Desk Lamp');
     const { engine } = h.crossdock;
-    const preview = await engine.runs.previewReplay(run.id, { fromStep: 'shipment', again: ['book'] });
-    assert.deepEqual(preview.effects.find((e) => e.stepId === 'book')!.message, 'new key: acts again');
+    const preview = await engine.runs.previewReplay(run.id, {
+      fromStep: 'shipment',
+      again: ['book'],
+    });
+    assert.deepEqual(
+      preview.effects.find((e) => e.stepId === 'book')!.message,
+      'new key: acts again',
+    );
     await engine.runs.replay(run.id, { fromStep: 'shipment', again: ['book'] });
-    const replayed = await h.runFor('dispatch', Number((run.input as { order_id: number }).order_id), ['completed', 'failed']);
+    const replayed = await h.runFor(
+      'dispatch',
+      Number((run.input as { order_id: number }).order_id),
+      ['completed', 'failed'],
+    );
     assert.equal(replayed.status, 'completed', JSON.stringify(replayed.error));
     const bookings = bookingsFor(picking);
     assert.equal(bookings.length, 2);

@@ -21,9 +21,17 @@ describe('held orders come back', () => {
   });
   after(() => h.close());
 
-  async function caseFor(orderId: number, status: 'open' | 'resolved' = 'open'): Promise<CaseView[]> {
-    const { cases } = await h.crossdock.services.exceptions.list({ status, workflowId: 'order-release' });
-    return cases.filter((c) => c.subject?.model === 'sale.order' && Number(c.subject.id) === orderId);
+  async function caseFor(
+    orderId: number,
+    status: 'open' | 'resolved' = 'open',
+  ): Promise<CaseView[]> {
+    const { cases } = await h.crossdock.services.exceptions.list({
+      status,
+      workflowId: 'order-release',
+    });
+    return cases.filter(
+      (c) => c.subject?.model === 'sale.order' && Number(c.subject.id) === orderId,
+    );
   }
 
   async function settled(runId: string, statuses: string[]): Promise<RunDetail> {
@@ -32,15 +40,42 @@ describe('held orders come back', () => {
 
   /** The Odoo source's event for a watched stock.picking in state done (a webhook or the poller). */
   const pickingDone = (picking: number, key: string) =>
-    h.crossdock.engine.accept({ source: 'odoo', type: 'stock.picking.done', key, payload: { model: 'stock.picking', id: picking, write_date: '2026-12-05 10:00:00', record: {}, via: 'webhook' } });
+    h.crossdock.engine.accept({
+      source: 'odoo',
+      type: 'stock.picking.done',
+      key,
+      payload: {
+        model: 'stock.picking',
+        id: picking,
+        write_date: '2026-12-05 10:00:00',
+        record: {},
+        via: 'webhook',
+      },
+    });
 
   /** A product with no stock at all, and a routine order for it confirmed in Odoo. */
   async function orderWithoutStock(name: string): Promise<{ product: number; orderId: number }> {
-    const template = (await h.odoo.db.call('product.template', 'create', [{ name, type: 'product', list_price: 40, standard_price: 22, weight: 6 }])) as number;
-    const product = (await h.odoo.db.call('product.product', 'create', [{ product_tmpl_id: template, standard_price: 22, default_code: `DEMO-${template}` }])) as number;
+    const template = (await h.odoo.db.call('product.template', 'create', [
+      { name, type: 'product', list_price: 40, standard_price: 22, weight: 6 },
+    ])) as number;
+    const product = (await h.odoo.db.call('product.product', 'create', [
+      { product_tmpl_id: template, standard_price: 22, default_code: `DEMO-${template}` },
+    ])) as number;
     const customer = h.catalog.customers.find((c) => c.name.startsWith('Nordhafen'))!.id;
     const uid = h.catalog.salespersonUid;
-    const orderId = (await h.odoo.db.call('sale.order', 'create', [{ partner_id: customer, user_id: uid, order_line: [[0, 0, { product_id: product, product_uom_qty: 4 }]] }], {}, uid)) as number;
+    const orderId = (await h.odoo.db.call(
+      'sale.order',
+      'create',
+      [
+        {
+          partner_id: customer,
+          user_id: uid,
+          order_line: [[0, 0, { product_id: product, product_uom_qty: 4 }]],
+        },
+      ],
+      {},
+      uid,
+    )) as number;
     await h.odoo.db.call('sale.order', 'action_confirm', [[orderId]], {}, uid);
     return { product, orderId };
   }
@@ -56,25 +91,53 @@ describe('held orders come back', () => {
     assert.equal(stockCase.errorCode, 'STOCK_HOLD');
     assert.deepEqual(stockCase.actions, ['check_again', 'cancel'], 'no release without the stock');
     // The actions a stock case does not offer are refused, each with its code.
-    const release = await h.crossdock.services.exceptions.act(stockCase.id, 'release', null, operator).catch((e: { code: string }) => e);
+    const release = await h.crossdock.services.exceptions
+      .act(stockCase.id, 'release', null, operator)
+      .catch((e: { code: string }) => e);
     assert.equal((release as { code: string }).code, 'EXCEPTION_ACTION_NOT_ALLOWED');
-    const retry = await h.crossdock.services.exceptions.retry(stockCase.id, operator).catch((e: { code: string }) => e);
+    const retry = await h.crossdock.services.exceptions
+      .retry(stockCase.id, operator)
+      .catch((e: { code: string }) => e);
     assert.equal((retry as { code: string }).code, 'EXCEPTION_NOT_RETRYABLE');
-    const bulk = await h.crossdock.services.exceptions.bulk({ ids: [stockCase.id], action: 'retry' }, operator);
-    assert.deepEqual(bulk.map((r) => [r.ok, r.error?.code]), [[false, 'EXCEPTION_NOT_RETRYABLE']]);
+    const bulk = await h.crossdock.services.exceptions.bulk(
+      { ids: [stockCase.id], action: 'retry' },
+      operator,
+    );
+    assert.deepEqual(
+      bulk.map((r) => [r.ok, r.error?.code]),
+      [[false, 'EXCEPTION_NOT_RETRYABLE']],
+    );
 
     // The goods are bought and received: a purchase order confirmed, its receipt validated in Odoo.
-    const vendor = (await h.odoo.db.call('res.partner', 'create', [{ name: 'Regalbau Nord GmbH', is_company: true }])) as number;
-    const purchase = (await h.odoo.db.call('purchase.order', 'create', [{ partner_id: vendor, order_line: [[0, 0, { product_id: product, product_qty: 10, price_unit: 22 }]] }])) as number;
+    const vendor = (await h.odoo.db.call('res.partner', 'create', [
+      { name: 'Regalbau Nord GmbH', is_company: true },
+    ])) as number;
+    const purchase = (await h.odoo.db.call('purchase.order', 'create', [
+      {
+        partner_id: vendor,
+        order_line: [[0, 0, { product_id: product, product_qty: 10, price_unit: 22 }]],
+      },
+    ])) as number;
     await h.rpc('purchase.order', 'button_confirm', [[purchase]]);
-    const [receipt] = await h.rpc<number[]>('stock.picking', 'search', [[['purchase_id', '=', purchase]]]);
-    assert.equal(await h.rpc('stock.picking', 'button_validate', [[receipt]], { context: { skip_sms: true } }), true);
+    const [receipt] = await h.rpc<number[]>('stock.picking', 'search', [
+      [['purchase_id', '=', purchase]],
+    ]);
+    assert.equal(
+      await h.rpc('stock.picking', 'button_validate', [[receipt]], { context: { skip_sms: true } }),
+      true,
+    );
 
     const first = await pickingDone(receipt!, `stock.picking.done:stock.picking:${receipt}`);
-    const recheck = (await Promise.all(first.runIds.map((id) => settled(id, ['completed', 'failed'])))).find((r) => r.workflowId === 'held-order-recheck');
+    const recheck = (
+      await Promise.all(first.runIds.map((id) => settled(id, ['completed', 'failed'])))
+    ).find((r) => r.workflowId === 'held-order-recheck');
     assert.ok(recheck, `the receipt started held-order-recheck: ${JSON.stringify(first.runIds)}`);
     assert.equal(recheck.status, 'completed', JSON.stringify(recheck.error));
-    assert.deepEqual((recheck.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] }).signalled, [held.id]);
+    assert.deepEqual(
+      (recheck.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] })
+        .signalled,
+      [held.id],
+    );
 
     const released = await settled(held.id, ['completed', 'failed']);
     assert.equal(released.status, 'completed', JSON.stringify(released.error));
@@ -85,18 +148,35 @@ describe('held orders come back', () => {
     assert.deepEqual(await caseFor(orderId), [], 'no case left open for the order');
     const dispatch = await h.runFor('dispatch', orderId, ['completed', 'failed']);
     assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
-    const [delivery] = await h.rpc<{ name: string; carrier_tracking_ref: string | false }[]>('stock.picking', 'search_read', [[['sale_id', '=', orderId]]], { fields: ['name', 'carrier_tracking_ref'] });
+    const [delivery] = await h.rpc<{ name: string; carrier_tracking_ref: string | false }[]>(
+      'stock.picking',
+      'search_read',
+      [[['sale_id', '=', orderId]]],
+      { fields: ['name', 'carrier_tracking_ref'] },
+    );
     assert.ok(delivery!.carrier_tracking_ref, 'the delivery is booked');
 
     // A second "done" for the receipt (the poller after the webhook) signals nothing and books nothing more.
     const second = await pickingDone(receipt!, `stock.picking.done:stock.picking:${receipt}:poll`);
-    const again = (await Promise.all(second.runIds.map((id) => settled(id, ['completed', 'failed'])))).find((r) => r.workflowId === 'held-order-recheck')!;
+    const again = (
+      await Promise.all(second.runIds.map((id) => settled(id, ['completed', 'failed'])))
+    ).find((r) => r.workflowId === 'held-order-recheck')!;
     assert.equal(again.status, 'completed');
-    assert.deepEqual((again.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] }).signalled, []);
-    const bookings = h.carriers.profiles.flatMap((p) => h.carriers.bookings(p.code)).filter((b) => b.reference === delivery!.name);
+    assert.deepEqual(
+      (again.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] })
+        .signalled,
+      [],
+    );
+    const bookings = h.carriers.profiles
+      .flatMap((p) => h.carriers.bookings(p.code))
+      .filter((b) => b.reference === delivery!.name);
     assert.equal(bookings.length, 1, 'one booking for the delivery');
     const notes = await h.chatter('sale.order', orderId);
-    assert.equal(notes.filter((n) => n.includes('Crossdock released this order')).length, 1, notes.join(' | '));
+    assert.equal(
+      notes.filter((n) => n.includes('Crossdock released this order')).length,
+      1,
+      notes.join(' | '),
+    );
   });
 
   test('a blocked customer: the case offers its actions; "check again" releases the order once the customer is unblocked in Odoo', async () => {
@@ -107,23 +187,63 @@ describe('held orders come back', () => {
     assert.ok(blocked, 'a case for credit control');
     assert.equal(blocked.errorCode, 'CUSTOMER_BLOCKED');
     assert.deepEqual(blocked.actions, ['check_again', 'release', 'cancel']);
-    assert.equal((await h.crossdock.services.exceptions.act(blocked.id, 'ship_anyway', null, operator).catch((e: { code: string }) => e) as { code: string }).code, 'EXCEPTION_ACTION_NOT_ALLOWED');
+    assert.equal(
+      (
+        (await h.crossdock.services.exceptions
+          .act(blocked.id, 'ship_anyway', null, operator)
+          .catch((e: { code: string }) => e)) as { code: string }
+      ).code,
+      'EXCEPTION_ACTION_NOT_ALLOWED',
+    );
 
     // Checked again while still blocked: the case closes and a new one opens for the same order.
-    await h.crossdock.services.exceptions.act(blocked.id, 'check_again', 'customer called', operator);
-    const second = await eventually('the order held again with a new case', async () => (await caseFor(order.id)).find((c) => c.id !== blocked.id));
+    await h.crossdock.services.exceptions.act(
+      blocked.id,
+      'check_again',
+      'customer called',
+      operator,
+    );
+    const second = await eventually('the order held again with a new case', async () =>
+      (await caseFor(order.id)).find((c) => c.id !== blocked.id),
+    );
     assert.deepEqual(second.actions, ['check_again', 'release', 'cancel']);
     const [first] = (await caseFor(order.id, 'resolved')).filter((c) => c.id === blocked.id);
     assert.equal(first?.reasonCode, 'fixed_in_source');
     // A closed case offers nothing any more.
     assert.deepEqual(first?.actions, []);
-    assert.equal((await h.crossdock.services.exceptions.act(blocked.id, 'check_again', null, operator).catch((e: { code: string }) => e) as { code: string }).code, 'EXCEPTION_ILLEGAL_TRANSITION');
-    assert.equal((await h.crossdock.services.exceptions.show(blocked.id)).history.filter((e) => e.action === 'action').length, 1, 'the action is in the case history');
+    assert.equal(
+      (
+        (await h.crossdock.services.exceptions
+          .act(blocked.id, 'check_again', null, operator)
+          .catch((e: { code: string }) => e)) as { code: string }
+      ).code,
+      'EXCEPTION_ILLEGAL_TRANSITION',
+    );
+    assert.equal(
+      (await h.crossdock.services.exceptions.show(blocked.id)).history.filter(
+        (e) => e.action === 'action',
+      ).length,
+      1,
+      'the action is in the case history',
+    );
 
     // Credit control unblocks the customer in Odoo, then checks again: the order is released.
-    const [row] = await h.rpc<{ partner_id: [number, string] }[]>('sale.order', 'read', [[order.id]], { fields: ['partner_id'] });
-    await h.rpc('res.partner', 'write', [[row!.partner_id[0]], { sale_warn: 'no-message', sale_warn_msg: false }]);
-    await h.crossdock.services.exceptions.act(second.id, 'check_again', 'unblocked in Odoo', operator);
+    const [row] = await h.rpc<{ partner_id: [number, string] }[]>(
+      'sale.order',
+      'read',
+      [[order.id]],
+      { fields: ['partner_id'] },
+    );
+    await h.rpc('res.partner', 'write', [
+      [row!.partner_id[0]],
+      { sale_warn: 'no-message', sale_warn_msg: false },
+    ]);
+    await h.crossdock.services.exceptions.act(
+      second.id,
+      'check_again',
+      'unblocked in Odoo',
+      operator,
+    );
     const released = await settled(held.id, ['completed', 'failed']);
     assert.equal(released.status, 'completed', JSON.stringify(released.error));
     assert.ok(h.path(released).includes('released'), h.path(released).join(' > '));
@@ -137,18 +257,47 @@ describe('held orders come back', () => {
     const held = await h.runFor('order-release', orderId);
     assert.equal(held.status, 'waiting', JSON.stringify(held.error));
     // The warehouse finds the goods (an inventory count) and reserves the delivery: Odoo's Check Availability.
-    await h.odoo.db.call('stock.quant', 'create', [{ product_id: product, location_id: 8, quantity: 4 }]);
-    const [delivery] = await h.rpc<number[]>('stock.picking', 'search', [[['sale_id', '=', orderId]]]);
+    await h.odoo.db.call('stock.quant', 'create', [
+      { product_id: product, location_id: 8, quantity: 4 },
+    ]);
+    const [delivery] = await h.rpc<number[]>('stock.picking', 'search', [
+      [['sale_id', '=', orderId]],
+    ]);
     await h.rpc('stock.picking', 'action_assign', [[delivery]]);
     const ready = (key: string) =>
-      h.crossdock.engine.accept({ source: 'odoo', type: 'stock.picking.ready', key, payload: { model: 'stock.picking', id: delivery, write_date: '2026-12-05 11:00:00', record: {}, via: 'webhook' } });
-    const first = await settled((await ready(`stock.picking.ready:stock.picking:${delivery}`)).runIds[0]!, ['completed', 'failed']);
+      h.crossdock.engine.accept({
+        source: 'odoo',
+        type: 'stock.picking.ready',
+        key,
+        payload: {
+          model: 'stock.picking',
+          id: delivery,
+          write_date: '2026-12-05 11:00:00',
+          record: {},
+          via: 'webhook',
+        },
+      });
+    const first = await settled(
+      (await ready(`stock.picking.ready:stock.picking:${delivery}`)).runIds[0]!,
+      ['completed', 'failed'],
+    );
     assert.equal(first.status, 'completed', JSON.stringify(first.error));
-    assert.deepEqual((first.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] }).signalled, [held.id]);
+    assert.deepEqual(
+      (first.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] })
+        .signalled,
+      [held.id],
+    );
     const released = await settled(held.id, ['completed', 'failed']);
     assert.ok(h.path(released).includes('released'), h.path(released).join(' > '));
-    const second = await settled((await ready(`stock.picking.ready:stock.picking:${delivery}:poll`)).runIds[0]!, ['completed', 'failed']);
-    assert.deepEqual((second.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] }).signalled, []);
+    const second = await settled(
+      (await ready(`stock.picking.ready:stock.picking:${delivery}:poll`)).runIds[0]!,
+      ['completed', 'failed'],
+    );
+    assert.deepEqual(
+      (second.steps.find((s) => s.stepId === 'recheck')!.output as { signalled: string[] })
+        .signalled,
+      [],
+    );
     const dispatch = await h.runFor('dispatch', orderId, ['completed', 'failed']);
     assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
   });

@@ -27,13 +27,25 @@ export const HOUR = 3_600_000;
 export interface PackHarness extends DemoSystem {
   /** Creates and confirms an order as the salesperson (Odoo uid 8); Odoo then sends its webhook. */
   /** `customer`: a demo customer's name (its start), or an Odoo partner id. */
-  placeOrder(customer: string | number, lines: [product: string, qty: number][]): Promise<{ id: number; name: string }>;
+  placeOrder(
+    customer: string | number,
+    lines: [product: string, qty: number][],
+  ): Promise<{ id: number; name: string }>;
   /** The run of a workflow for an order (order-release: the order id; dispatch: input.order_id), once it exists and reaches one of `statuses`. */
-  runFor(workflow: 'order-release' | 'dispatch', orderId: number, statuses?: string[]): Promise<RunDetail>;
+  runFor(
+    workflow: 'order-release' | 'dispatch',
+    orderId: number,
+    statuses?: string[],
+  ): Promise<RunDetail>;
   /** Step ids the run completed, in order. */
   path(run: RunDetail): string[];
   /** Reads over RPC, as an Odoo user would see it. */
-  rpc<T>(model: string, method: string, args: unknown[], kwargs?: Record<string, unknown>): Promise<T>;
+  rpc<T>(
+    model: string,
+    method: string,
+    args: unknown[],
+    kwargs?: Record<string, unknown>,
+  ): Promise<T>;
   /** Chatter bodies on a record, oldest first. */
   chatter(model: string, id: number): Promise<string[]>;
   pendingRequestFor(runId: string): Promise<{ id: string; level: string; assignees: string[] }>;
@@ -42,11 +54,19 @@ export interface PackHarness extends DemoSystem {
 
 const ENDED_OR_WAITING = ['completed', 'failed', 'cancelled', 'waiting'];
 
-export async function packHarness(options: { clock?: Clock; carrierProfiles?: readonly CarrierProfile[] } = {}): Promise<PackHarness> {
+export async function packHarness(
+  options: { clock?: Clock; carrierProfiles?: readonly CarrierProfile[] } = {},
+): Promise<PackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-packs-'));
   const database = TEST_STORE_KIND === 'postgres' ? await createTestDatabase() : null;
   const system = await startDemoSystem({
-    dir: join(dir, 'demo'), port: 0, logger: silentLogger(), out: createOutput(false), randomCarrierFailures: false, seed: 7, odoo: TEST_ODOO,
+    dir: join(dir, 'demo'),
+    port: 0,
+    logger: silentLogger(),
+    out: createOutput(false),
+    randomCarrierFailures: false,
+    seed: 7,
+    odoo: TEST_ODOO,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.carrierProfiles ? { carrierProfiles: options.carrierProfiles } : {}),
     ...(database ? { env: { DATABASE_URL: database } } : {}),
@@ -54,15 +74,23 @@ export async function packHarness(options: { clock?: Clock; carrierProfiles?: re
   const db = system.crossdock.store.db;
   const { engine } = system.crossdock;
   const client = system.crossdock.odoo!.clients('odoo');
-  if (system.odoo.version !== TEST_ODOO.version || client.protocol !== TEST_ODOO.protocol) fail(`the packs run on Odoo ${system.odoo.version} over ${client.protocol}, not as CROSSDOCK_TEST_ODOO asks`);
-  const product = (name: string) => system.catalog.products.find((p) => p.name.startsWith(name)) ?? fail(`no demo product ${name}`);
-  const customer = (name: string) => system.catalog.customers.find((c) => c.name.startsWith(name)) ?? fail(`no demo customer ${name}`);
+  if (system.odoo.version !== TEST_ODOO.version || client.protocol !== TEST_ODOO.protocol)
+    fail(
+      `the packs run on Odoo ${system.odoo.version} over ${client.protocol}, not as CROSSDOCK_TEST_ODOO asks`,
+    );
+  const product = (name: string) =>
+    system.catalog.products.find((p) => p.name.startsWith(name)) ?? fail(`no demo product ${name}`);
+  const customer = (name: string) =>
+    system.catalog.customers.find((c) => c.name.startsWith(name)) ??
+    fail(`no demo customer ${name}`);
 
   /** Resolves once `find` returns a run id; looked up again on every run event, and at most every 50 ms, for 30 s. */
   const runIdWhen = (find: () => Promise<string | undefined>) =>
     new Promise<string>((resolve, reject) => {
       let done = false;
-      const offs = (['run:started', 'run:completed', 'run:failed', 'run:waiting'] as const).map((name) => engine.events.on(name, () => void look()));
+      const offs = (['run:started', 'run:completed', 'run:failed', 'run:waiting'] as const).map(
+        (name) => engine.events.on(name, () => void look()),
+      );
       const timer = setInterval(() => void look(), 50);
       const deadline = setTimeout(() => finish(new Error('no such run within 30 s')), 30_000);
       function finish(error: Error | null, id?: string) {
@@ -84,8 +112,24 @@ export async function packHarness(options: { clock?: Clock; carrierProfiles?: re
     ...system,
     async placeOrder(customerName, lines) {
       const uid = system.catalog.salespersonUid;
-      const orderLines = lines.map(([name, qty]) => [0, 0, { product_id: product(name).id, product_uom_qty: qty }]);
-      const id = (await system.odoo.db.call('sale.order', 'create', [{ partner_id: typeof customerName === 'number' ? customerName : customer(customerName).id, user_id: uid, order_line: orderLines }], {}, uid)) as number;
+      const orderLines = lines.map(([name, qty]) => [
+        0,
+        0,
+        { product_id: product(name).id, product_uom_qty: qty },
+      ]);
+      const id = (await system.odoo.db.call(
+        'sale.order',
+        'create',
+        [
+          {
+            partner_id: typeof customerName === 'number' ? customerName : customer(customerName).id,
+            user_id: uid,
+            order_line: orderLines,
+          },
+        ],
+        {},
+        uid,
+      )) as number;
       await system.odoo.db.call('sale.order', 'action_confirm', [[id]], {}, uid);
       const [row] = system.odoo.db.searchRead('sale.order', [['id', '=', id]], ['name']);
       return { id, name: String(row!.name) };
@@ -93,7 +137,11 @@ export async function packHarness(options: { clock?: Clock; carrierProfiles?: re
     async runFor(workflow, orderId, statuses = ENDED_OR_WAITING) {
       const field = workflow === 'order-release' ? 'id' : 'order_id';
       const runId = await runIdWhen(async () => {
-        const r = await sql<{ id: string }>`SELECT id FROM runs WHERE workflow_id = ${workflow} AND input->>${field} = ${String(orderId)} ORDER BY id LIMIT 1`.execute(db);
+        const r = await sql<{
+          id: string;
+        }>`SELECT id FROM runs WHERE workflow_id = ${workflow} AND input->>${field} = ${String(orderId)} ORDER BY id LIMIT 1`.execute(
+          db,
+        );
         return r.rows[0] ? String(r.rows[0].id) : undefined;
       });
       return waitForRun(engine, runId, statuses, 60_000);
@@ -101,13 +149,30 @@ export async function packHarness(options: { clock?: Clock; carrierProfiles?: re
     path: (run) => run.steps.filter((s) => s.status === 'completed').map((s) => s.stepId),
     rpc: (model, method, args, kwargs = {}) => client.call(model, method, args, kwargs),
     async chatter(model, id) {
-      const messages = await client.call<{ body: string }[]>('mail.message', 'search_read', [[['model', '=', model], ['res_id', '=', id], ['message_type', '=', 'comment']]], { fields: ['body'], order: 'id asc' });
+      const messages = await client.call<{ body: string }[]>(
+        'mail.message',
+        'search_read',
+        [
+          [
+            ['model', '=', model],
+            ['res_id', '=', id],
+            ['message_type', '=', 'comment'],
+          ],
+        ],
+        { fields: ['body'], order: 'id asc' },
+      );
       return messages.map((m) => m.body.replace(/<[^>]+>/g, ''));
     },
     async pendingRequestFor(runId) {
       const { approvals } = await system.crossdock.services.approvals.list({ status: 'pending' });
-      const request = approvals.find((a) => a.runId === runId) ?? fail(`run ${runId} has no pending approval request`);
-      return { id: request.id, level: request.level.name, assignees: request.level.assignees.map((a) => a.email) };
+      const request =
+        approvals.find((a) => a.runId === runId) ??
+        fail(`run ${runId} has no pending approval request`);
+      return {
+        id: request.id,
+        level: request.level.name,
+        assignees: request.level.assignees.map((a) => a.email),
+      };
     },
     wake: () => engine.wake(),
     async close() {
@@ -119,7 +184,11 @@ export async function packHarness(options: { clock?: Clock; carrierProfiles?: re
 }
 
 /** Checks `check` every 50 ms until it returns a value other than undefined or false; fails after timeoutMs with `what`. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -9,7 +9,12 @@ import { loadConfig } from '../../src/config/index.ts';
 import { setupRules } from '../../src/connectors/odoo/ingest/index.ts';
 import { startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
 import type { RunDetail } from '../../src/engine/index.ts';
-import { createCrossdock, startInstance, type Crossdock, type RunningInstance } from '../../src/main.ts';
+import {
+  createCrossdock,
+  startInstance,
+  type Crossdock,
+  type RunningInstance,
+} from '../../src/main.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { createTestDatabase, dropTestDatabase, TEST_STORE_KIND } from '../support/stores.ts';
@@ -32,8 +37,14 @@ describe('switching a running configuration from jsonrpc to json2 on Odoo 19', (
     dir = mkdtempSync(join(tmpdir(), 'crossdock-switch-'));
     database = TEST_STORE_KIND === 'postgres' ? await createTestDatabase() : null;
     system = await startDemoSystem({
-      dir: join(dir, 'demo'), port: 0, logger: silentLogger(), out: createOutput(false), randomCarrierFailures: false, seed: 7,
-      odoo: { version: 19, protocol: 'jsonrpc' }, ...(database ? { env: { DATABASE_URL: database } } : {}),
+      dir: join(dir, 'demo'),
+      port: 0,
+      logger: silentLogger(),
+      out: createOutput(false),
+      randomCarrierFailures: false,
+      seed: 7,
+      odoo: { version: 19, protocol: 'jsonrpc' },
+      ...(database ? { env: { DATABASE_URL: database } } : {}),
     });
     crossdock = system.crossdock;
   });
@@ -45,28 +56,83 @@ describe('switching a running configuration from jsonrpc to json2 on Odoo 19', (
   });
 
   /** Places the same routine order as the order-release test, and returns what the packs did with it. */
-  async function routineOrder(): Promise<{ release: RunDetail; dispatch: RunDetail; notes: string[]; tracking: unknown; bookings: number }> {
-    const product = (name: string) => system.catalog.products.find((p) => p.name.startsWith(name))!.id;
+  async function routineOrder(): Promise<{
+    release: RunDetail;
+    dispatch: RunDetail;
+    notes: string[];
+    tracking: unknown;
+    bookings: number;
+  }> {
+    const product = (name: string) =>
+      system.catalog.products.find((p) => p.name.startsWith(name))!.id;
     const customer = system.catalog.customers.find((c) => c.name.startsWith('Nordhafen'))!.id;
     const uid = system.catalog.salespersonUid;
-    const lines = [[0, 0, { product_id: product('Ergonomic Office Chair'), product_uom_qty: 2 }], [0, 0, { product_id: product('LED Desk Lamp'), product_uom_qty: 2 }]];
-    const id = (await system.odoo.db.call('sale.order', 'create', [{ partner_id: customer, user_id: uid, order_line: lines }], {}, uid)) as number;
+    const lines = [
+      [0, 0, { product_id: product('Ergonomic Office Chair'), product_uom_qty: 2 }],
+      [0, 0, { product_id: product('LED Desk Lamp'), product_uom_qty: 2 }],
+    ];
+    const id = (await system.odoo.db.call(
+      'sale.order',
+      'create',
+      [{ partner_id: customer, user_id: uid, order_line: lines }],
+      {},
+      uid,
+    )) as number;
     await system.odoo.db.call('sale.order', 'action_confirm', [[id]], {}, uid);
     const runOf = (workflow: string, field: string) =>
       eventually(`a ${workflow} run for order ${id}`, async () => {
-        const rows = await sql<{ id: string }>`SELECT id FROM runs WHERE workflow_id = ${workflow} AND input->>${field} = ${String(id)}`.execute(crossdock.store.db);
+        const rows = await sql<{
+          id: string;
+        }>`SELECT id FROM runs WHERE workflow_id = ${workflow} AND input->>${field} = ${String(id)}`.execute(
+          crossdock.store.db,
+        );
         return rows.rows[0] ? String(rows.rows[0].id) : undefined;
       });
-    const release = await waitForRun(crossdock.engine, await runOf('order-release', 'id'), ['completed', 'failed'], 60_000);
-    const dispatch = await waitForRun(crossdock.engine, await runOf('dispatch', 'order_id'), ['completed', 'failed'], 60_000);
+    const release = await waitForRun(
+      crossdock.engine,
+      await runOf('order-release', 'id'),
+      ['completed', 'failed'],
+      60_000,
+    );
+    const dispatch = await waitForRun(
+      crossdock.engine,
+      await runOf('dispatch', 'order_id'),
+      ['completed', 'failed'],
+      60_000,
+    );
     const client = crossdock.odoo!.clients('odoo');
-    const messages = await client.call<{ body: string }[]>('mail.message', 'search_read', [[['model', '=', 'sale.order'], ['res_id', '=', id], ['message_type', '=', 'comment']]], { fields: ['body'] });
-    const [picking] = await client.call<{ name: string; carrier_tracking_ref: unknown }[]>('stock.picking', 'search_read', [[['sale_id', '=', id]]], { fields: ['name', 'carrier_tracking_ref'] });
-    const bookings = system.carriers.profiles.flatMap((p) => system.carriers.bookings(p.code)).filter((b) => b.reference === picking!.name).length;
-    return { release, dispatch, notes: messages.map((m) => m.body.replace(/<[^>]+>/g, '')), tracking: picking!.carrier_tracking_ref, bookings };
+    const messages = await client.call<{ body: string }[]>(
+      'mail.message',
+      'search_read',
+      [
+        [
+          ['model', '=', 'sale.order'],
+          ['res_id', '=', id],
+          ['message_type', '=', 'comment'],
+        ],
+      ],
+      { fields: ['body'] },
+    );
+    const [picking] = await client.call<{ name: string; carrier_tracking_ref: unknown }[]>(
+      'stock.picking',
+      'search_read',
+      [[['sale_id', '=', id]]],
+      { fields: ['name', 'carrier_tracking_ref'] },
+    );
+    const bookings = system.carriers.profiles
+      .flatMap((p) => system.carriers.bookings(p.code))
+      .filter((b) => b.reference === picking!.name).length;
+    return {
+      release,
+      dispatch,
+      notes: messages.map((m) => m.body.replace(/<[^>]+>/g, '')),
+      tracking: picking!.carrier_tracking_ref,
+      bookings,
+    };
   }
 
-  const path = (run: RunDetail) => run.steps.filter((s) => s.status === 'completed').map((s) => s.stepId);
+  const path = (run: RunDetail) =>
+    run.steps.filter((s) => s.status === 'completed').map((s) => s.stepId);
 
   test('a routine order takes the same path over jsonrpc and, after the switch, over json2', async () => {
     assert.equal(crossdock.odoo!.clients('odoo').protocol, 'jsonrpc');
@@ -81,22 +147,48 @@ describe('switching a running configuration from jsonrpc to json2 on Odoo 19', (
     const config = loadConfig(system.env);
     crossdock = await createCrossdock(config, { logger: silentLogger() });
     await crossdock.engine.loadWorkflows(config.workflowsDir);
-    restarted = await startInstance(crossdock, config, { api: true, workers: 1, port: 0 }, createOutput(false));
+    restarted = await startInstance(
+      crossdock,
+      config,
+      { api: true, workers: 1, port: 0 },
+      createOutput(false),
+    );
     system.carriers.setWebhookUrl((code) => `${restarted!.url}/hooks/carriers/${code}`);
     // Only the URL Odoo's rule posts to changes (this restart listens on a new port).
     const source = crossdock.odoo!.ingestion.sources[0]!;
-    assert.deepEqual((await setupRules(crossdock.odoo!.clients('odoo'), source, restarted.url!)).map((r) => r.state), source.watch.map(() => 'updated'));
+    assert.deepEqual(
+      (await setupRules(crossdock.odoo!.clients('odoo'), source, restarted.url!)).map(
+        (r) => r.state,
+      ),
+      source.watch.map(() => 'updated'),
+    );
     assert.equal(crossdock.odoo!.clients('odoo').protocol, 'json2');
-    assert.equal((await crossdock.engine.runs.show(before.release.id)).status, 'completed', 'the run from before the switch is in the same store');
+    assert.equal(
+      (await crossdock.engine.runs.show(before.release.id)).status,
+      'completed',
+      'the run from before the switch is in the same store',
+    );
 
     const afterSwitch = await routineOrder();
-    assert.equal(afterSwitch.release.status, 'completed', JSON.stringify(afterSwitch.release.error));
-    assert.equal(afterSwitch.dispatch.status, 'completed', JSON.stringify(afterSwitch.dispatch.error));
+    assert.equal(
+      afterSwitch.release.status,
+      'completed',
+      JSON.stringify(afterSwitch.release.error),
+    );
+    assert.equal(
+      afterSwitch.dispatch.status,
+      'completed',
+      JSON.stringify(afterSwitch.dispatch.error),
+    );
     assert.deepEqual(path(afterSwitch.release), path(before.release));
     assert.deepEqual(path(afterSwitch.dispatch), path(before.dispatch));
     for (const outcome of [before, afterSwitch]) {
       assert.ok(path(outcome.release).includes('released'));
-      assert.equal(outcome.notes.filter((n) => n.includes('Crossdock released this order')).length, 1, outcome.notes.join(' | '));
+      assert.equal(
+        outcome.notes.filter((n) => n.includes('Crossdock released this order')).length,
+        1,
+        outcome.notes.join(' | '),
+      );
       assert.ok(outcome.tracking, 'the tracking reference is on the delivery');
       assert.equal(outcome.bookings, 1, 'one booking for the delivery');
     }

@@ -1,21 +1,47 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { openStore } from '../../src/store/index.ts';
 
-const PGLITE_VERSION = JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version as string;
+const PGLITE_VERSION = JSON.parse(
+  readFileSync(
+    new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url),
+    'utf8',
+  ),
+).version as string;
 
 /** The cluster's system identifier: initdb draws a new one, a copy keeps its source's. */
-const systemIdentifier = (dataDir: string) => readFileSync(join(dataDir, 'global', 'pg_control')).subarray(0, 8).toString('hex');
+const systemIdentifier = (dataDir: string) =>
+  readFileSync(join(dataDir, 'global', 'pg_control'))
+    .subarray(0, 8)
+    .toString('hex');
 
 /** Opens the embedded store at each path in a child process whose home folder is `home`; the outcome per path. */
-function openWithHome(home: string, paths: string[]): { path: string; outcome: string; message?: string }[] {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/pglite/open-child.ts', ...paths], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: home } });
+function openWithHome(
+  home: string,
+  paths: string[],
+): { path: string; outcome: string; message?: string }[] {
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'test/pglite/open-child.ts', ...paths],
+    { encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: home } },
+  );
   assert.equal(child.status, 0, child.stderr);
-  return child.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  return child.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 // A new embedded data directory is a copy of a pristine cluster made once per PGlite version
@@ -29,12 +55,20 @@ describe('pristine cluster cache', () => {
     roots.push(root);
     const [a, b] = [join(root, 'a'), join(root, 'b')];
     for (const dataDir of [a, b]) {
-      const store = await openStore({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 });
+      const store = await openStore({
+        kind: 'pglite',
+        dataDir,
+        synchronous: false,
+        vacuumIntervalMs: 3_600_000,
+      });
       await store.migrate();
       await store.close();
     }
     const pristine = join(homedir(), '.cache', 'crossdock', `pglite-${PGLITE_VERSION}`);
-    assert.ok(existsSync(join(pristine, 'PG_VERSION')), `the pristine cluster is kept in ${pristine}`);
+    assert.ok(
+      existsSync(join(pristine, 'PG_VERSION')),
+      `the pristine cluster is kept in ${pristine}`,
+    );
     assert.equal(systemIdentifier(a), systemIdentifier(pristine));
     assert.equal(systemIdentifier(b), systemIdentifier(pristine));
     assert.equal(lstatSync(join(homedir(), '.cache', 'crossdock')).mode & 0o777, 0o700);
@@ -45,15 +79,30 @@ describe('pristine cluster cache', () => {
     const home = mkdtempSync(join(tmpdir(), 'crossdock-home-'));
     roots.push(home);
     const [first, second] = [join(home, 'first'), join(home, 'second')];
-    assert.deepEqual(openWithHome(home, [first]).map((r) => r.outcome), ['opened']);
+    assert.deepEqual(
+      openWithHome(home, [first]).map((r) => r.outcome),
+      ['opened'],
+    );
     const cache = join(home, '.cache', 'crossdock');
     const pristine = join(cache, `pglite-${PGLITE_VERSION}`);
     assert.equal(systemIdentifier(first), systemIdentifier(pristine));
-    for (const path of [cache, pristine, join(pristine, 'PG_VERSION')]) assert.equal(lstatSync(path).mode & 0o077, 0, `${path} is owner-only`);
-    assert.deepEqual(readdirSync(cache), [`pglite-${PGLITE_VERSION}`], 'no staging folder left behind');
+    for (const path of [cache, pristine, join(pristine, 'PG_VERSION')])
+      assert.equal(lstatSync(path).mode & 0o077, 0, `${path} is owner-only`);
+    assert.deepEqual(
+      readdirSync(cache),
+      [`pglite-${PGLITE_VERSION}`],
+      'no staging folder left behind',
+    );
 
     chmodSync(cache, 0o777); // anyone could have planted files here
-    assert.deepEqual(openWithHome(home, [second]).map((r) => r.outcome), ['opened']);
-    assert.notEqual(systemIdentifier(second), systemIdentifier(pristine), 'made by initdb, not copied from an unsafe cache');
+    assert.deepEqual(
+      openWithHome(home, [second]).map((r) => r.outcome),
+      ['opened'],
+    );
+    assert.notEqual(
+      systemIdentifier(second),
+      systemIdentifier(pristine),
+      'made by initdb, not copied from an unsafe cache',
+    );
   });
 });

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,7 +21,12 @@ import { listMigrations, openStore, type StoreConfig } from '../../src/store/ind
 import { describeFailure } from '../../src/store/pglite.ts';
 import { openTestStore } from '../support/stores.ts';
 
-const pglite = (dataDir: string): StoreConfig => ({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 });
+const pglite = (dataDir: string): StoreConfig => ({
+  kind: 'pglite',
+  dataDir,
+  synchronous: false,
+  vacuumIntervalMs: 3_600_000,
+});
 
 /** Every directory and file under root that group or others can reach, with its mode. */
 function openToOthers(root: string): string[] {
@@ -35,16 +51,40 @@ describe('embedded store data directory', () => {
     roots.push(root);
     mkdirSync(join(root, 'data'));
     writeFileSync(join(root, 'data', 'notes.txt'), 'mine');
-    await assert.rejects(openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: false, vacuumIntervalMs: 60_000 }), { code: 'STORE_DATA_DIR_INVALID' });
+    await assert.rejects(
+      openStore({
+        kind: 'pglite',
+        dataDir: join(root, 'data'),
+        synchronous: false,
+        vacuumIntervalMs: 60_000,
+      }),
+      { code: 'STORE_DATA_DIR_INVALID' },
+    );
   });
 
   test('a new directory is created and migrated; the synchronous option opens too', async () => {
     const root = mkdtempSync(join(tmpdir(), 'crossdock-fresh-'));
     roots.push(root);
-    const store = await openStore({ kind: 'pglite', dataDir: join(root, 'data'), synchronous: true, vacuumIntervalMs: 60_000 });
-    assert.deepEqual(await store.migrate(), listMigrations().map((m) => m.name));
-    const settings = await sql<{ name: string; setting: string }>`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'wal_sync_method') ORDER BY name`.execute(store.db);
-    assert.deepEqual(settings.rows, [{ name: 'fsync', setting: 'on' }, { name: 'wal_sync_method', setting: 'open_datasync' }]);
+    const store = await openStore({
+      kind: 'pglite',
+      dataDir: join(root, 'data'),
+      synchronous: true,
+      vacuumIntervalMs: 60_000,
+    });
+    assert.deepEqual(
+      await store.migrate(),
+      listMigrations().map((m) => m.name),
+    );
+    const settings = await sql<{
+      name: string;
+      setting: string;
+    }>`SELECT name, setting FROM pg_settings WHERE name IN ('fsync', 'wal_sync_method') ORDER BY name`.execute(
+      store.db,
+    );
+    assert.deepEqual(settings.rows, [
+      { name: 'fsync', setting: 'on' },
+      { name: 'wal_sync_method', setting: 'open_datasync' },
+    ]);
     assert.deepEqual(await store.migrate(), []);
     await store.close();
   });
@@ -73,7 +113,10 @@ describe('embedded store data directory', () => {
     chmodSync(join(dataDir, 'postgresql.conf'), 0o644);
     const store = await openStore(pglite(dataDir));
     assert.equal(store.notices?.length, 1);
-    assert.match(store.notices![0]!, /^4 path\(s\) under .* are now owner-only \(directories 0700, files 0600\)/);
+    assert.match(
+      store.notices![0]!,
+      /^4 path\(s\) under .* are now owner-only \(directories 0700, files 0600\)/,
+    );
     assert.match(store.notices![0]!, new RegExp(`${join(dataDir, 'PG_VERSION')} \\(was 666\\)`));
     assert.deepEqual(openToOthers(dataDir), []);
     await store.close();
@@ -88,10 +131,22 @@ describe('embedded store data directory', () => {
     writeFileSync(join(dataDir, 'PG_VERSION'), '17\n', { mode: 0o644 });
     chmodSync(join(dataDir, 'PG_VERSION'), 0o644); // owned by this test's user (root)
     chownSync(dataDir, 65534, 65534); // the directory is the other user's
-    const child = spawnSync(process.execPath, ['--import', 'tsx', 'test/pglite/open-child.ts', dataDir], { encoding: 'utf8', timeout: 60_000, uid: 65534, gid: 65534 });
-    const outcome = JSON.parse(child.stdout.trim() || '{}') as { outcome?: string; message?: string };
+    const child = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'test/pglite/open-child.ts', dataDir],
+      { encoding: 'utf8', timeout: 60_000, uid: 65534, gid: 65534 },
+    );
+    const outcome = JSON.parse(child.stdout.trim() || '{}') as {
+      outcome?: string;
+      message?: string;
+    };
     assert.equal(outcome.outcome, 'FILE_MODE_UNSAFE', child.stderr);
-    assert.match(outcome.message!, new RegExp(`${join(dataDir, 'PG_VERSION')} has mode 644 .* belongs to uid 0, this process runs as uid 65534`));
+    assert.match(
+      outcome.message!,
+      new RegExp(
+        `${join(dataDir, 'PG_VERSION')} has mode 644 .* belongs to uid 0, this process runs as uid 65534`,
+      ),
+    );
   });
 
   test('a symlinked data directory opens the database it points to', async () => {
@@ -106,7 +161,9 @@ describe('embedded store data directory', () => {
     await sql`INSERT INTO through VALUES (1)`.execute(byLink.db);
     await byLink.close();
     const direct = await openStore(pglite(dataDir));
-    assert.deepEqual((await sql<{ n: number }>`SELECT n FROM through`.execute(direct.db)).rows, [{ n: 1 }]);
+    assert.deepEqual((await sql<{ n: number }>`SELECT n FROM through`.execute(direct.db)).rows, [
+      { n: 1 },
+    ]);
     await direct.close();
   });
 
@@ -118,15 +175,29 @@ describe('embedded store data directory', () => {
     rmSync(join(dataDir, 'global', 'pg_control'));
     await assert.rejects(openStore(pglite(dataDir)), (error: Error & { code?: string }) => {
       assert.equal(error.code, 'STORE_OPEN_FAILED');
-      assert.match(error.message, new RegExp(`The embedded database in ${dataDir} could not be opened: .*global/pg_control.* is missing or damaged`));
+      assert.match(
+        error.message,
+        new RegExp(
+          `The embedded database in ${dataDir} could not be opened: .*global/pg_control.* is missing or damaged`,
+        ),
+      );
       return true;
     });
     // What PGlite itself throws for a path its file system cannot follow: a plain object.
     const link = join(dirname(dataDir), 'link');
     symlinkSync(dataDir, link);
-    const thrown = await new PGlite(link).waitReady.then(() => null, (error: unknown) => error);
-    assert.ok(thrown !== null && !(thrown instanceof Error), 'PGlite rejects with a plain object here');
+    const thrown = await new PGlite(link).waitReady.then(
+      () => null,
+      (error: unknown) => error,
+    );
+    assert.ok(
+      thrown !== null && !(thrown instanceof Error),
+      'PGlite rejects with a plain object here',
+    );
     assert.equal(String(thrown), '[object Object]');
-    assert.match(describeFailure(thrown), /^file system error 44 \(ENOENT, no such file or directory\)/);
+    assert.match(
+      describeFailure(thrown),
+      /^file system error 44 \(ENOENT, no such file or directory\)/,
+    );
   });
 });

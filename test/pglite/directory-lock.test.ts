@@ -24,7 +24,12 @@ interface Outcome {
 const CHILD = ['--import', 'tsx', 'test/pglite/open-child.ts'];
 
 function command(ownNamespace: boolean, args: string[]): [string, string[]] {
-  return ownNamespace ? ['unshare', ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...CHILD, ...args]] : [process.execPath, [...CHILD, ...args]];
+  return ownNamespace
+    ? [
+        'unshare',
+        ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...CHILD, ...args],
+      ]
+    : [process.execPath, [...CHILD, ...args]];
 }
 
 /** Another process tries each path once and reports what happened. */
@@ -40,14 +45,18 @@ function tryOpen(paths: string[], ownNamespace: boolean): Promise<Outcome[]> {
     child.on('close', (code) => {
       clearTimeout(timer);
       const lines = stdout.trim().split('\n').filter(Boolean);
-      if (code !== 0 || lines.length !== paths.length) reject(new Error(`child exited ${code}: ${stdout}\n${stderr}`));
+      if (code !== 0 || lines.length !== paths.length)
+        reject(new Error(`child exited ${code}: ${stdout}\n${stderr}`));
       else resolve(lines.map((l) => JSON.parse(l) as Outcome));
     });
   });
 }
 
 /** Another process that opens the store and keeps it until killed (or its stdin closes). */
-async function startHolder(path: string, ownNamespace: boolean): Promise<{ child: ChildProcessWithoutNullStreams; seenAs: Outcome }> {
+async function startHolder(
+  path: string,
+  ownNamespace: boolean,
+): Promise<{ child: ChildProcessWithoutNullStreams; seenAs: Outcome }> {
   const [cmd, args] = command(ownNamespace, ['--hold', path]);
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
@@ -71,9 +80,18 @@ async function openWhenFree(dataDir: string, boundMs: number): Promise<Store> {
   const deadline = Date.now() + boundMs;
   for (;;) {
     try {
-      return await openStore({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 });
+      return await openStore({
+        kind: 'pglite',
+        dataDir,
+        synchronous: false,
+        vacuumIntervalMs: 3_600_000,
+      });
     } catch (error) {
-      if (!(error instanceof CrossdockError && error.code === 'STORE_LOCKED') || Date.now() > deadline) throw error;
+      if (
+        !(error instanceof CrossdockError && error.code === 'STORE_LOCKED') ||
+        Date.now() > deadline
+      )
+        throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -86,7 +104,13 @@ async function openWhenFree(dataDir: string, boundMs: number): Promise<Store> {
 async function within<T>(promise: Promise<T>, boundMs: number): Promise<T> {
   let bound: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([promise, new Promise<never>((_, reject) => (bound = setTimeout(() => reject(new Error(`nothing within ${boundMs} ms`)), boundMs)))]);
+    return await Promise.race([
+      promise,
+      new Promise<never>(
+        (_, reject) =>
+          (bound = setTimeout(() => reject(new Error(`nothing within ${boundMs} ms`)), boundMs)),
+      ),
+    ]);
   } finally {
     clearTimeout(bound);
   }
@@ -106,13 +130,22 @@ describe('embedded data directory lock', () => {
 
     const here = await tryOpen([dataDir, link], false);
     const elsewhere = await tryOpen([dataDir, link], true);
-    assert.equal(elsewhere[0]!.pid, 1, 'the other process runs in a PID namespace of its own, where this process is not visible');
+    assert.equal(
+      elsewhere[0]!.pid,
+      1,
+      'the other process runs in a PID namespace of its own, where this process is not visible',
+    );
     for (const attempt of [...here, ...elsewhere]) {
       assert.equal(attempt.outcome, 'STORE_LOCKED', `${attempt.path}: ${attempt.message}`);
-      assert.match(attempt.message!, new RegExp(`in use by process ${process.pid} on host .*crossdock\\.lock`));
+      assert.match(
+        attempt.message!,
+        new RegExp(`in use by process ${process.pid} on host .*crossdock\\.lock`),
+      );
     }
     // The first one still serves.
-    assert.deepEqual((await sql<{ one: number }>`SELECT 1 AS one`.execute(t.store.db)).rows, [{ one: 1 }]);
+    assert.deepEqual((await sql<{ one: number }>`SELECT 1 AS one`.execute(t.store.db)).rows, [
+      { one: 1 },
+    ]);
     await t.dispose();
   });
 
@@ -121,14 +154,22 @@ describe('embedded data directory lock', () => {
     roots.push(root);
     const dataDir = join(root, 'data');
     const link = join(root, 'link');
-    const first = await openStore({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 });
+    const first = await openStore({
+      kind: 'pglite',
+      dataDir,
+      synchronous: false,
+      vacuumIntervalMs: 3_600_000,
+    });
     await sql`CREATE TABLE marks (who text)`.execute(first.db);
     await first.close();
     symlinkSync(dataDir, link);
 
     const holder = await startHolder(link, true);
     assert.equal(holder.seenAs.outcome, 'opened');
-    await assert.rejects(openStore({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 }), { code: 'STORE_LOCKED' });
+    await assert.rejects(
+      openStore({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 }),
+      { code: 'STORE_LOCKED' },
+    );
 
     const gone = new Promise((resolve) => holder.child.once('close', resolve));
     holder.child.kill('SIGKILL'); // unshare --kill-child takes the holder (pid 1 there) with it
@@ -137,11 +178,25 @@ describe('embedded data directory lock', () => {
     await sql`INSERT INTO marks VALUES ('after takeover')`.execute(taken.db);
     // The dead holder left nothing that frees this process's lock: others are still refused.
     const others = await tryOpen([dataDir, link], true);
-    assert.deepEqual(others.map((o) => o.outcome), ['STORE_LOCKED', 'STORE_LOCKED']);
+    assert.deepEqual(
+      others.map((o) => o.outcome),
+      ['STORE_LOCKED', 'STORE_LOCKED'],
+    );
     await taken.close();
-    assert.ok(existsSync(join(dataDir, 'crossdock.lock')), 'the lock file stays; only the OS lock on it comes and goes');
-    const reopened = await openStore({ kind: 'pglite', dataDir: link, synchronous: false, vacuumIntervalMs: 3_600_000 });
-    assert.deepEqual((await sql<{ who: string }>`SELECT who FROM marks`.execute(reopened.db)).rows, [{ who: 'after takeover' }]);
+    assert.ok(
+      existsSync(join(dataDir, 'crossdock.lock')),
+      'the lock file stays; only the OS lock on it comes and goes',
+    );
+    const reopened = await openStore({
+      kind: 'pglite',
+      dataDir: link,
+      synchronous: false,
+      vacuumIntervalMs: 3_600_000,
+    });
+    assert.deepEqual(
+      (await sql<{ who: string }>`SELECT who FROM marks`.execute(reopened.db)).rows,
+      [{ who: 'after takeover' }],
+    );
     await reopened.close();
   });
 
@@ -168,14 +223,16 @@ describe('embedded data directory lock', () => {
     const lost = new Promise<CrossdockError>((resolve) => (onLost = resolve));
     const lock = await lockDataDirectory(root, { onLost });
     // The flock(1) process holding this lock file, as `ps` would show it.
-    const helperPid = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).find((pid) => {
-      try {
-        const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-        return argv[0] === 'flock' && argv.includes(lock.path);
-      } catch {
-        return false;
-      }
-    });
+    const helperPid = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .find((pid) => {
+        try {
+          const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          return argv[0] === 'flock' && argv.includes(lock.path);
+        } catch {
+          return false;
+        }
+      });
     assert.ok(helperPid, 'the flock helper is running');
     process.kill(Number(helperPid), 'SIGKILL');
     const error = await within(lost, 10_000);

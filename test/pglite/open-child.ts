@@ -9,14 +9,26 @@ const paths = process.argv.slice(2).filter((a) => a !== '--hold');
 let held: Store | undefined;
 for (const path of paths) {
   try {
-    const store = await openStore({ kind: 'pglite', dataDir: path, synchronous: false, vacuumIntervalMs: 3_600_000 });
+    const store = await openStore({
+      kind: 'pglite',
+      dataDir: path,
+      synchronous: false,
+      vacuumIntervalMs: 3_600_000,
+    });
     await sql`SELECT 1`.execute(store.db);
     if (hold && !held) held = store;
     else await store.close();
     console.log(JSON.stringify({ pid: process.pid, path, outcome: 'opened' }));
   } catch (error) {
     const e = error as { code?: string; message?: string };
-    console.log(JSON.stringify({ pid: process.pid, path, outcome: e.code ?? 'NO_CODE', message: e.message ?? String(error) }));
+    console.log(
+      JSON.stringify({
+        pid: process.pid,
+        path,
+        outcome: e.code ?? 'NO_CODE',
+        message: e.message ?? String(error),
+      }),
+    );
   }
 }
 if (held) {

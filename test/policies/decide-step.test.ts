@@ -50,26 +50,56 @@ describe('the decide step', () => {
   });
 
   test('a dry run evaluates the policy for real and shows the decision', async () => {
-    const result = await engine.simulate('pick-carrier', { source: 'odoo', type: 'picking.ready', key: 'dry-1', payload: { region: 'domestic', service_level: 'economy', weight_kg: 4, hazardous: false } });
+    const result = await engine.simulate('pick-carrier', {
+      source: 'odoo',
+      type: 'picking.ready',
+      key: 'dry-1',
+      payload: { region: 'domestic', service_level: 'economy', weight_kg: 4, hazardous: false },
+    });
     assert.equal(result.outcome, 'completed');
     const choose = result.steps[0]!;
     assert.equal(choose.action, 'executed');
     assert.equal(choose.description, 'decides with policy carrier-choice');
-    const output = choose.output as { decision: { carriers: string[]; reason: string }; matched: { rule: number; ruleId: string }[] };
-    assert.deepEqual(output.decision, { carriers: ['parcelnow', 'swiftpost', 'euroline'], reason: 'light domestic economy parcel: cheapest first' });
-    assert.deepEqual(output.matched.map((m) => [m.rule, m.ruleId]), [[6, 'budget']]);
-    assert.equal((result.steps[1]!.output as { message: string }).message, 'book with parcelnow: light domestic economy parcel: cheapest first');
+    const output = choose.output as {
+      decision: { carriers: string[]; reason: string };
+      matched: { rule: number; ruleId: string }[];
+    };
+    assert.deepEqual(output.decision, {
+      carriers: ['parcelnow', 'swiftpost', 'euroline'],
+      reason: 'light domestic economy parcel: cheapest first',
+    });
+    assert.deepEqual(
+      output.matched.map((m) => [m.rule, m.ruleId]),
+      [[6, 'budget']],
+    );
+    assert.equal(
+      (result.steps[1]!.output as { message: string }).message,
+      'book with parcelnow: light domestic economy parcel: cheapest first',
+    );
   });
 
   test('dangerous goods go to the one carrier that takes them', async () => {
-    const { runIds } = await engine.accept({ source: 'odoo', type: 'picking.ready', key: 'haz-1', payload: { region: 'eu', service_level: 'standard', weight_kg: 12, hazardous: true } });
+    const { runIds } = await engine.accept({
+      source: 'odoo',
+      type: 'picking.ready',
+      key: 'haz-1',
+      payload: { region: 'eu', service_level: 'standard', weight_kg: 12, hazardous: true },
+    });
     const run = await waitForRun(engine, runIds[0]!);
     assert.equal(run.status, 'completed');
-    assert.deepEqual((run.steps[0]!.output as { decision: unknown }).decision, { carriers: ['cargoplus'], reason: 'dangerous goods: only CargoPlus carries them' });
+    assert.deepEqual((run.steps[0]!.output as { decision: unknown }).decision, {
+      carriers: ['cargoplus'],
+      reason: 'dangerous goods: only CargoPlus carries them',
+    });
   });
 
   test('no matching row fails the step with POLICY_NO_MATCH naming the policy and the input keys', async () => {
-    const { runIds } = await engine.accept({ source: 'odoo', type: 'picking.ready', key: 'mars-1', payload: { region: 'mars', service_level: 'standard', weight_kg: 3, hazardous: false } });
+    const { runIds } = await engine.accept({
+      source: 'odoo',
+      type: 'picking.ready',
+      key: 'mars-1',
+      payload: { region: 'mars', service_level: 'standard', weight_kg: 3, hazardous: false },
+    });
     const run = await waitForRun(engine, runIds[0]!);
     assert.equal(run.status, 'failed');
     const error = run.error as { code: string; message: string; category: string };
@@ -80,15 +110,28 @@ describe('the decide step', () => {
   });
 
   test('a policy named by an expression that does not exist fails with POLICY_NOT_FOUND', async () => {
-    const { runIds } = await engine.accept({ source: 't', type: 'decide.by.name', key: 'nf-1', payload: { policy: 'no-such-policy', facts: { a: 1 } } });
+    const { runIds } = await engine.accept({
+      source: 't',
+      type: 'decide.by.name',
+      key: 'nf-1',
+      payload: { policy: 'no-such-policy', facts: { a: 1 } },
+    });
     const run = await waitForRun(engine, runIds[0]!);
     assert.equal(run.status, 'failed');
     assert.equal((run.error as { code: string }).code, 'POLICY_NOT_FOUND');
-    assert.match((run.error as { message: string }).message, /No policy "no-such-policy"; this instance has carrier-choice, invoice-release, order-release-tier/);
+    assert.match(
+      (run.error as { message: string }).message,
+      /No policy "no-such-policy"; this instance has carrier-choice, invoice-release, order-release-tier/,
+    );
   });
 
   test('the whole input may be one expression', async () => {
-    const { runIds } = await engine.accept({ source: 't', type: 'decide.by.name', key: 'whole-1', payload: { policy: 'order-release-tier', facts: { customer_class: 'blocked' } } });
+    const { runIds } = await engine.accept({
+      source: 't',
+      type: 'decide.by.name',
+      key: 'whole-1',
+      payload: { policy: 'order-release-tier', facts: { customer_class: 'blocked' } },
+    });
     const run = await waitForRun(engine, runIds[0]!);
     assert.equal(run.status, 'completed');
     assert.equal((run.output as { decision: { tier: string } }).decision.tier, 'exception');
@@ -97,7 +140,17 @@ describe('the decide step', () => {
 
 describe('hit policies', () => {
   test('collect returns every matching row, in order, and matched lists each; an empty collect is no match', async () => {
-    const loaded = parsePolicy(oneTable({ hitPolicy: 'collect', rules: [{ _id: 'any', amount: '> 0', tier: '"a"' }, { _id: 'none', amount: '< 0', tier: '"b"' }, { _id: 'big', amount: '>= 100', tier: '"c"' }] }), 'c.json');
+    const loaded = parsePolicy(
+      oneTable({
+        hitPolicy: 'collect',
+        rules: [
+          { _id: 'any', amount: '> 0', tier: '"a"' },
+          { _id: 'none', amount: '< 0', tier: '"b"' },
+          { _id: 'big', amount: '>= 100', tier: '"c"' },
+        ],
+      }),
+      'c.json',
+    );
     assert.ok(loaded.ok);
     const registry = new PolicyRegistry();
     registry.install(loaded.policies);
@@ -105,15 +158,37 @@ describe('hit policies', () => {
     assert.equal(outcome.kind, 'decided');
     if (outcome.kind !== 'decided') return;
     assert.deepEqual(outcome.decision, [{ tier: 'a' }, { tier: 'c' }]);
-    assert.deepEqual(outcome.matched.map((m) => [m.rule, m.ruleId]), [[1, 'any'], [3, 'big']]);
-    assert.deepEqual(await registry.decide('c', { amount: 0 }), { kind: 'no-match', policy: outcome.policy, inputKeys: ['amount'] });
+    assert.deepEqual(
+      outcome.matched.map((m) => [m.rule, m.ruleId]),
+      [
+        [1, 'any'],
+        [3, 'big'],
+      ],
+    );
+    assert.deepEqual(await registry.decide('c', { amount: 0 }), {
+      kind: 'no-match',
+      policy: outcome.policy,
+      inputKeys: ['amount'],
+    });
   });
 });
 
 describe('evaluation errors', () => {
   test('a failing expression node is POLICY_EVALUATION_FAILED, category user', async () => {
-    const text = oneTable({ nodes: (n) => [n[0], { id: 'x', type: 'expressionNode', name: 'Calc', content: { expressions: [{ id: 'e', key: 'double', value: 'amount * 2' }] } }, n[2]] })
-      .replaceAll('"targetId": "t"', '"targetId": "x"').replaceAll('"sourceId": "t"', '"sourceId": "x"');
+    const text = oneTable({
+      nodes: (n) => [
+        n[0],
+        {
+          id: 'x',
+          type: 'expressionNode',
+          name: 'Calc',
+          content: { expressions: [{ id: 'e', key: 'double', value: 'amount * 2' }] },
+        },
+        n[2],
+      ],
+    })
+      .replaceAll('"targetId": "t"', '"targetId": "x"')
+      .replaceAll('"sourceId": "t"', '"sourceId": "x"');
     const loaded = parsePolicy(text, 'calc.json');
     assert.ok(loaded.ok, JSON.stringify(!loaded.ok && loaded.problems));
     const registry = new PolicyRegistry();
@@ -130,7 +205,7 @@ describe('evaluation errors', () => {
 });
 
 describe('policies loaded with the workflow folder', () => {
-  test('engine.loadWorkflows loads the folder\'s policies first; an unknown policy is WORKFLOWS_INVALID with file:line path', async () => {
+  test("engine.loadWorkflows loads the folder's policies first; an unknown policy is WORKFLOWS_INVALID with file:line path", async () => {
     const folder = tempFolder({
       'workflows/ok.yaml': CARRIER.replace('carrier-choice', 'tier'),
       'policies/tier.json': oneTable(),
@@ -140,16 +215,28 @@ describe('policies loaded with the workflow folder', () => {
       const registry = new PolicyRegistry();
       const engine = await policyEngine(t.store, registry, []);
       const loaded = await engine.loadWorkflows(`${folder.dir}/workflows`);
-      assert.deepEqual(loaded.map((w) => w.definition.id), ['pick-carrier']);
+      assert.deepEqual(
+        loaded.map((w) => w.definition.id),
+        ['pick-carrier'],
+      );
       assert.deepEqual(registry.ids(), ['tier']);
-      const bad = tempFolder({ 'workflows/bad.yaml': CARRIER.replace('carrier-choice', 'nope'), 'policies/tier.json': oneTable() });
+      const bad = tempFolder({
+        'workflows/bad.yaml': CARRIER.replace('carrier-choice', 'nope'),
+        'policies/tier.json': oneTable(),
+      });
       try {
-        await assert.rejects(engine.loadWorkflows(`${bad.dir}/workflows`), (error: CrossdockError) => {
-          assert.equal(error.code, 'WORKFLOWS_INVALID');
-          assert.match(error.details[0]!.path, /workflows\/bad\.yaml:8 steps\[0\]\.with\.policy$/);
-          assert.match(error.details[0]!.message, /no policy "nope"/);
-          return true;
-        });
+        await assert.rejects(
+          engine.loadWorkflows(`${bad.dir}/workflows`),
+          (error: CrossdockError) => {
+            assert.equal(error.code, 'WORKFLOWS_INVALID');
+            assert.match(
+              error.details[0]!.path,
+              /workflows\/bad\.yaml:8 steps\[0\]\.with\.policy$/,
+            );
+            assert.match(error.details[0]!.message, /no policy "nope"/);
+            return true;
+          },
+        );
       } finally {
         bad.dispose();
       }
@@ -166,26 +253,52 @@ describe('policies over HTTP (read-only)', () => {
     const policies = packPolicies();
     const engine = await policyEngine(t.store, policies, []);
     const services = servicesFor(engine, { keyring: testKeyring(), policies });
-    const api = await buildApi({ services, logger: silentLogger(), maxBodyBytes: 64 * 1024, rateLimit: { perMinute: 100_000, loginPerMinute: 1000 } });
+    const api = await buildApi({
+      services,
+      logger: silentLogger(),
+      maxBodyBytes: 64 * 1024,
+      rateLimit: { perMinute: 100_000, loginPerMinute: 1000 },
+    });
     await api.listen({ host: '127.0.0.1', port: 0 });
     try {
       const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-      const user = await services.users.create({ email: 'viewer@test.example', role: 'viewer', password: 'a long enough password' });
-      const { token } = await services.tokens.create({ id: user.id, role: 'viewer' }, { name: 'viewer' }, null);
+      const user = await services.users.create({
+        email: 'viewer@test.example',
+        role: 'viewer',
+        password: 'a long enough password',
+      });
+      const { token } = await services.tokens.create(
+        { id: user.id, role: 'viewer' },
+        { name: 'viewer' },
+        null,
+      );
       const get = async (path: string) => {
-        const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${base}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         return { status: response.status, body: (await response.json()) as any };
       };
       const list = await get('/api/v1/policies');
       assert.equal(list.status, 200);
-      assert.deepEqual(list.body.policies.map((p: { id: string }) => p.id), ['carrier-choice', 'invoice-release', 'order-release-tier', 'purchase-authorization']);
+      assert.deepEqual(
+        list.body.policies.map((p: { id: string }) => p.id),
+        ['carrier-choice', 'invoice-release', 'order-release-tier', 'purchase-authorization'],
+      );
       const one = await get('/api/v1/policies/order-release-tier');
       assert.equal(one.status, 200);
       assert.equal(one.body.version, policies.get('order-release-tier')!.version);
       assert.ok(Array.isArray(one.body.content.nodes));
       const rows = one.body.tables[0].rows;
       assert.equal(rows.length, 14);
-      assert.deepEqual({ rule: rows[0].rule, id: rows[0].id, class: rows[0].cells.customer_class, tier: rows[0].cells.tier }, { rule: 1, id: 'blocked', class: '"blocked"', tier: '"exception"' });
+      assert.deepEqual(
+        {
+          rule: rows[0].rule,
+          id: rows[0].id,
+          class: rows[0].cells.customer_class,
+          tier: rows[0].cells.tier,
+        },
+        { rule: 1, id: 'blocked', class: '"blocked"', tier: '"exception"' },
+      );
       const missing = await get('/api/v1/policies/nope');
       assert.equal(missing.status, 404);
       assert.equal(missing.body.error.code, 'POLICY_NOT_FOUND');
@@ -202,7 +315,10 @@ describe('crossdock validate, policies test', () => {
   test('validate lists the policies it checked next to the workflows', async () => {
     const result = await runCrossdock(['validate', 'examples/workflows']);
     assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /ok  examples\/policies\/order-intake-route\.json  policy order-intake-route@[0-9a-f]{16}/);
+    assert.match(
+      result.stdout,
+      /ok  examples\/policies\/order-intake-route\.json  policy order-intake-route@[0-9a-f]{16}/,
+    );
   });
 
   test('runs a table of cases against a policy and prints pass/fail; exit 1 on a failure', async () => {
@@ -222,12 +338,23 @@ describe('crossdock validate, policies test', () => {
       ].join('\n'),
     });
     try {
-      const result = await runCrossdock(['policies', 'test', 'order-release-tier', '--cases', `${folder.dir}/cases.yaml`, '--workflows', 'packs']);
+      const result = await runCrossdock([
+        'policies',
+        'test',
+        'order-release-tier',
+        '--cases',
+        `${folder.dir}/cases.yaml`,
+        '--workflows',
+        'packs',
+      ]);
       assert.equal(result.status, 1, result.stderr);
       assert.match(result.stdout, /pass +1\. exactly at the manager threshold +\(rule 9 medium\)/);
       assert.match(result.stdout, /pass +2\. blocked/);
       assert.match(result.stdout, /FAIL +3\. a wrong expectation/);
-      assert.match(result.stdout, /got +\{"bulk_approve":false,"reason":"within policy","tier":"auto"\}/);
+      assert.match(
+        result.stdout,
+        /got +\{"bulk_approve":false,"reason":"within policy","tier":"auto"\}/,
+      );
       assert.match(result.stdout, /order-release-tier@[0-9a-f]{16}: 2 passed, 1 failed/);
     } finally {
       folder.dispose();

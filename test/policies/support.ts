@@ -12,7 +12,8 @@ export const PACKS = 'packs';
 export function packPolicies(): PolicyRegistry {
   const registry = new PolicyRegistry();
   const problems = registry.loadFor(PACKS);
-  if (problems.length > 0) throw new Error(`the shipped policies are invalid: ${JSON.stringify(problems)}`);
+  if (problems.length > 0)
+    throw new Error(`the shipped policies are invalid: ${JSON.stringify(problems)}`);
   return registry;
 }
 
@@ -21,7 +22,11 @@ export function stepsWith(registry: PolicyRegistry): StepRegistry {
 }
 
 /** An engine whose `decide` steps use this registry, with these workflow texts installed. */
-export function policyEngine(store: Store, registry: PolicyRegistry, workflows: string[]): Promise<Engine> {
+export function policyEngine(
+  store: Store,
+  registry: PolicyRegistry,
+  workflows: string[],
+): Promise<Engine> {
   return engineWith(store, workflows, { steps: stepsWith(registry), companions: [registry] });
 }
 
@@ -37,16 +42,29 @@ export function tempFolder(files: Record<string, string>): { dir: string; dispos
 }
 
 /** A one-table JDM policy; rules are [cells by column id] with _id added. */
-export function oneTable(options: { hitPolicy?: string; inputs?: unknown[]; outputs?: unknown[]; rules?: Record<string, string>[]; nodes?: (nodes: unknown[]) => unknown[] } = {}): string {
+export function oneTable(
+  options: {
+    hitPolicy?: string;
+    inputs?: unknown[];
+    outputs?: unknown[];
+    rules?: Record<string, string>[];
+    nodes?: (nodes: unknown[]) => unknown[];
+  } = {},
+): string {
   const nodes = [
     { id: 'in', type: 'inputNode', name: 'Request' },
     {
-      id: 't', type: 'decisionTableNode', name: 'Table',
+      id: 't',
+      type: 'decisionTableNode',
+      name: 'Table',
       content: {
         hitPolicy: options.hitPolicy ?? 'first',
         inputs: options.inputs ?? [{ id: 'amount', name: 'Amount', field: 'amount' }],
         outputs: options.outputs ?? [{ id: 'tier', name: 'Tier', field: 'tier' }],
-        rules: options.rules ?? [{ _id: 'big', amount: '>= 100', tier: '"manager"' }, { _id: 'small', amount: '< 100', tier: '"auto"' }],
+        rules: options.rules ?? [
+          { _id: 'big', amount: '>= 100', tier: '"manager"' },
+          { _id: 'small', amount: '< 100', tier: '"auto"' },
+        ],
       },
     },
     { id: 'out', type: 'outputNode', name: 'Response' },

@@ -29,8 +29,17 @@ describe('competing workers on one PostgreSQL database', () => {
   before(async () => {
     t = await openPostgresTestStore();
     server = await startCountingServer();
-    second = await openStore({ kind: 'postgres', url: (t.connection as { url: string }).url, poolSize: 5 });
-    for (const store of [t.store, second]) engines.push(await engineWith(store, [flow(server.url)], { worker: { pollIntervalMs: 20, leaseMs: 10_000, claimBatch: 5, concurrency: 20 } }));
+    second = await openStore({
+      kind: 'postgres',
+      url: (t.connection as { url: string }).url,
+      poolSize: 5,
+    });
+    for (const store of [t.store, second])
+      engines.push(
+        await engineWith(store, [flow(server.url)], {
+          worker: { pollIntervalMs: 20, leaseMs: 10_000, claimBatch: 5, concurrency: 20 },
+        }),
+      );
   });
   after(async () => {
     for (const e of engines) await e.stopWorkers();
@@ -44,15 +53,25 @@ describe('competing workers on one PostgreSQL database', () => {
     const total = 300;
     const done = new Promise<void>((resolve) => {
       let completed = 0;
-      for (const engine of engines) engine.events.on('run:completed', () => ++completed === total && resolve());
+      for (const engine of engines)
+        engine.events.on('run:completed', () => ++completed === total && resolve());
     });
-    await Promise.all(Array.from({ length: total }, (_, n) => engines[n % 2]!.accept({ source: 'race', type: 'race.go', key: `k${n}`, payload: { n } })));
+    await Promise.all(
+      Array.from({ length: total }, (_, n) =>
+        engines[n % 2]!.accept({ source: 'race', type: 'race.go', key: `k${n}`, payload: { n } }),
+      ),
+    );
     await done;
-    const statuses = await sql<{ status: string; n: number }>`SELECT status, count(*)::int AS n FROM runs GROUP BY status`.execute(t.store.db);
+    const statuses = await sql<{
+      status: string;
+      n: number;
+    }>`SELECT status, count(*)::int AS n FROM runs GROUP BY status`.execute(t.store.db);
     assert.deepEqual(statuses.rows, [{ status: 'completed', n: total }]);
     assert.equal(server.applied.length, total);
     assert.equal(server.duplicates, 0, 'no run was executed twice');
-    const steps = await sql<{ n: number }>`SELECT count(*)::int AS n FROM run_steps`.execute(t.store.db);
+    const steps = await sql<{ n: number }>`SELECT count(*)::int AS n FROM run_steps`.execute(
+      t.store.db,
+    );
     assert.equal(steps.rows[0]!.n, total * 2);
   });
 });

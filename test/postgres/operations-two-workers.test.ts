@@ -40,9 +40,16 @@ describe('operations schedules on two workers (PostgreSQL server, whatever CROSS
   const settled = async (runId: string, statuses?: string[]) => {
     for (let look = 1; ; look++) {
       try {
-        return await Promise.any([waitForRun(a.crossdock.engine, runId, statuses, 5_000), waitForRun(b.crossdock.engine, runId, statuses, 5_000)]);
+        return await Promise.any([
+          waitForRun(a.crossdock.engine, runId, statuses, 5_000),
+          waitForRun(b.crossdock.engine, runId, statuses, 5_000),
+        ]);
       } catch (error) {
-        if (look === 24) throw new Error(`run ${runId} did not settle: ${(error as AggregateError).errors?.map((e: Error) => e.message).join('; ')}`, { cause: error });
+        if (look === 24)
+          throw new Error(
+            `run ${runId} did not settle: ${(error as AggregateError).errors?.map((e: Error) => e.message).join('; ')}`,
+            { cause: error },
+          );
         clock.advance(20_000);
         a.crossdock.engine.wake();
         b.crossdock.engine.wake();
@@ -54,9 +61,21 @@ describe('operations schedules on two workers (PostgreSQL server, whatever CROSS
     t = await openPostgresTestStore();
     a = await startOps(t, clock, {}, [QUICK]);
     b = await startOps(t, clock, {}, [QUICK]);
-    const user = await a.crossdock.services.users.create({ email: 'olga@acme.test', role: 'approver' });
-    await a.crossdock.services.approvals.directory.setProfile(user.id, { groups: ['ops'] }, clock.now());
-    const { runIds } = await a.crossdock.engine.accept({ source: 'test', type: 'quick.review', key: 'so-1', payload: { id: 1 } });
+    const user = await a.crossdock.services.users.create({
+      email: 'olga@acme.test',
+      role: 'approver',
+    });
+    await a.crossdock.services.approvals.directory.setProfile(
+      user.id,
+      { groups: ['ops'] },
+      clock.now(),
+    );
+    const { runIds } = await a.crossdock.engine.accept({
+      source: 'test',
+      type: 'quick.review',
+      key: 'so-1',
+      payload: { id: 1 },
+    });
     assert.equal((await settled(runIds[0]!, ['waiting', 'failed'])).status, 'waiting');
   });
   after(async () => {
@@ -69,22 +88,55 @@ describe('operations schedules on two workers (PostgreSQL server, whatever CROSS
     const sent: string[] = [];
     for (let i = 0; i < 3; i++) {
       clock.advance(15 * MINUTE);
-      const [fromA, fromB] = await Promise.all([a.crossdock.engine.scheduler.tick(), b.crossdock.engine.scheduler.tick()]);
-      sent.push(...[...fromA, ...fromB].filter((s) => s.workflowId === 'stalled-approvals').map((s) => s.slot));
+      const [fromA, fromB] = await Promise.all([
+        a.crossdock.engine.scheduler.tick(),
+        b.crossdock.engine.scheduler.tick(),
+      ]);
+      sent.push(
+        ...[...fromA, ...fromB]
+          .filter((s) => s.workflowId === 'stalled-approvals')
+          .map((s) => s.slot),
+      );
     }
     assert.equal(sent.length, 6, 'each scheduler sent each slot (the intake deduplicated them)');
-    const runs = (await sql<{ id: string; slot: string }>`SELECT id::text AS id, input->>'slot' AS slot FROM runs WHERE workflow_id = 'stalled-approvals' ORDER BY id`.execute(t.store.db)).rows;
-    assert.deepEqual(runs.map((r) => r.slot), ['2026-03-02T09:15:00.000Z', '2026-03-02T09:30:00.000Z', '2026-03-02T09:45:00.000Z']);
-    const aging = await sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE workflow_id = 'exception-aging'`.execute(t.store.db);
+    const runs = (
+      await sql<{
+        id: string;
+        slot: string;
+      }>`SELECT id::text AS id, input->>'slot' AS slot FROM runs WHERE workflow_id = 'stalled-approvals' ORDER BY id`.execute(
+        t.store.db,
+      )
+    ).rows;
+    assert.deepEqual(
+      runs.map((r) => r.slot),
+      ['2026-03-02T09:15:00.000Z', '2026-03-02T09:30:00.000Z', '2026-03-02T09:45:00.000Z'],
+    );
+    const aging = await sql<{
+      n: string;
+    }>`SELECT count(*) AS n FROM runs WHERE workflow_id = 'exception-aging'`.execute(t.store.db);
     assert.equal(Number(aging.rows[0]!.n), 1, 'the hourly scan fired its 09:00 slot once');
     for (const { id } of runs) {
       const run = await settled(id);
       assert.equal(run.status, 'completed');
-      assert.equal((run.output as { count: number }).count, 1, 'the breached request is in every scan');
-      assert.deepEqual(stepsOf(run), ['scan', 'anything', 'route', 'channel', 'not-sent', 'done'], 'no channel configured: the digest is skipped, the run completes');
-      const route = run.steps.find((s) => s.stepId === 'route')!.output as { channel: string; reason: string };
+      assert.equal(
+        (run.output as { count: number }).count,
+        1,
+        'the breached request is in every scan',
+      );
+      assert.deepEqual(
+        stepsOf(run),
+        ['scan', 'anything', 'route', 'channel', 'not-sent', 'done'],
+        'no channel configured: the digest is skipped, the run completes',
+      );
+      const route = run.steps.find((s) => s.stepId === 'route')!.output as {
+        channel: string;
+        reason: string;
+      };
       assert.equal(route.channel, 'none');
-      assert.match(route.reason, /no chat webhook "ops" \(CROSSDOCK_CHAT_WEBHOOK_OPS\); no address \(CROSSDOCK_OPS_EMAIL\); no e-mail \(CROSSDOCK_SMTP_HOST\)/);
+      assert.match(
+        route.reason,
+        /no chat webhook "ops" \(CROSSDOCK_CHAT_WEBHOOK_OPS\); no address \(CROSSDOCK_OPS_EMAIL\); no e-mail \(CROSSDOCK_SMTP_HOST\)/,
+      );
     }
   });
 });

@@ -10,11 +10,17 @@ import { openPostgresTestStore, type TestStore } from '../support/stores.ts';
 /** The backends of this database that are listening for wake-ups. */
 async function listeners(db: Store['db']): Promise<number[]> {
   const rows = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity
-    WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(db);
+    WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(
+    db,
+  );
   return rows.rows.map((r) => r.pid);
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -29,7 +35,11 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
   let other: Store;
   before(async () => {
     t = await openPostgresTestStore();
-    other = await openStore({ kind: 'postgres', url: (t.connection as { url: string }).url, poolSize: 2 });
+    other = await openStore({
+      kind: 'postgres',
+      url: (t.connection as { url: string }).url,
+      poolSize: 2,
+    });
   });
   after(async () => {
     await other.close();
@@ -39,18 +49,26 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
   test('terminated by the server, it comes back: wake-ups from another process arrive again, and the process was told to look for work', async () => {
     const heard: WakeReason[] = [];
     const off = t.store.onWake((reason) => heard.push(reason));
-    const [first] = await until('both stores to listen', async () => ((await listeners(t.store.db)).length === 2 ? await listeners(t.store.db) : undefined));
+    const [first] = await until('both stores to listen', async () =>
+      (await listeners(t.store.db)).length === 2 ? await listeners(t.store.db) : undefined,
+    );
     // Terminate every listener: this process's own and the other store's.
     await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-      WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(t.store.db);
+      WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(
+      t.store.db,
+    );
     await until('the listeners to come back', async () => {
       const now = await listeners(t.store.db);
       return now.length === 2 && !now.includes(first!) ? now : undefined;
     });
-    await until('the reconnection wake-up', async () => (heard.includes('admit') ? true : undefined));
+    await until('the reconnection wake-up', async () =>
+      heard.includes('admit') ? true : undefined,
+    );
     heard.length = 0;
     await other.wake('work');
-    await until('a wake-up sent by the other process', async () => (heard.includes('work') ? true : undefined));
+    await until('a wake-up sent by the other process', async () =>
+      heard.includes('work') ? true : undefined,
+    );
     off();
     assert.ok(heard.includes('work'));
   });

@@ -44,11 +44,15 @@ export interface Answer {
   body: any;
 }
 
-export async function startIngress(options: { workflows?: string[]; env?: Record<string, string> } = {}): Promise<Ingress> {
+export async function startIngress(
+  options: { workflows?: string[]; env?: Record<string, string> } = {},
+): Promise<Ingress> {
   const t: TestStore = await openTestStore();
   if (t.connection.kind === 'pglite') await t.store.close();
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-ingress-'));
-  writeFileSync(join(dir, 'odoo.yaml'), `
+  writeFileSync(
+    join(dir, 'odoo.yaml'),
+    `
 public_url: http://127.0.0.1:1
 connections:
   - { name: main, url: "http://127.0.0.1:9", database: none, login: admin, api_key_env: INGRESS_ODOO_KEY, protocol: jsonrpc }
@@ -58,42 +62,96 @@ sources:
     token_env: INGRESS_ODOO_TOKEN
     watch:
       - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state], poll_interval_ms: 0 }
-`);
+`,
+  );
   process.env.INGRESS_ODOO_KEY = 'unused-key';
   process.env.INGRESS_ODOO_TOKEN = ODOO_TOKEN;
   const config = loadConfig({
-    ...(t.connection.kind === 'postgres' ? { DATABASE_URL: t.connection.url } : { CROSSDOCK_DATA_DIR: t.connection.dataDir }),
+    ...(t.connection.kind === 'postgres'
+      ? { DATABASE_URL: t.connection.url }
+      : { CROSSDOCK_DATA_DIR: t.connection.dataDir }),
     CROSSDOCK_STATE_DIR: t.connection.kind === 'pglite' ? dirname(t.connection.dataDir) : dir,
     CROSSDOCK_SECRETS_KEY: Buffer.alloc(32, 9).toString('base64'),
     CROSSDOCK_ODOO_CONFIG: join(dir, 'odoo.yaml'),
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const carriers = parseCarrierConfigs([{ code: 'swift', base_url: 'http://127.0.0.1:9', auth: { api_key: 'k' }, webhook: { secret: CARRIER_SECRET, signature_header: 'X-Sig' } }]);
-  const crossdock = await createCrossdock(config, { logger: silentLogger(), migrate: false, carriers });
+  const carriers = parseCarrierConfigs([
+    {
+      code: 'swift',
+      base_url: 'http://127.0.0.1:9',
+      auth: { api_key: 'k' },
+      webhook: { secret: CARRIER_SECRET, signature_header: 'X-Sig' },
+    },
+  ]);
+  const crossdock = await createCrossdock(config, {
+    logger: silentLogger(),
+    migrate: false,
+    carriers,
+  });
   const extra = (options.workflows ?? []).flatMap((text, i) => {
     const loaded = parseWorkflow(text, `ingress-${i}.yaml`, crossdock.engine.steps);
     if (!loaded.ok) throw new Error(`workflow ${i} is invalid: ${JSON.stringify(loaded.problems)}`);
     return loaded.workflows;
   });
   await crossdock.engine.installWorkflows(extra);
-  const api: FastifyInstance = await buildApi({ services: crossdock.services, logger: silentLogger(), maxBodyBytes: 1024 * 1024, plugins: crossdock.webhookRoutes, dashboardDir: null });
+  const api: FastifyInstance = await buildApi({
+    services: crossdock.services,
+    logger: silentLogger(),
+    maxBodyBytes: 1024 * 1024,
+    plugins: crossdock.webhookRoutes,
+    dashboardDir: null,
+  });
   await api.listen({ host: '127.0.0.1', port: 0 });
   const base = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
-  const adminUser = await crossdock.services.users.create({ email: 'admin@ingress.test', role: 'admin', password: 'a long enough password' });
-  const admin = (await crossdock.services.tokens.create({ id: adminUser.id, role: 'admin' }, { name: 'admin' }, null)).token;
-  const post = async (path: string, body: string, headers: Record<string, string> = {}): Promise<Answer> => {
-    const response = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const adminUser = await crossdock.services.users.create({
+    email: 'admin@ingress.test',
+    role: 'admin',
+    password: 'a long enough password',
+  });
+  const admin = (
+    await crossdock.services.tokens.create(
+      { id: adminUser.id, role: 'admin' },
+      { name: 'admin' },
+      null,
+    )
+  ).token;
+  const post = async (
+    path: string,
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    });
     const text = await response.text();
     return { status: response.status, body: text === '' ? null : JSON.parse(text) };
   };
-  await crossdock.services.sources.create({ name: 'shop', verification: 'header-hmac', signatureHeader: 'X-Shop-Hmac', secret: HOOK_SECRET, mapping: { type: '= body.type', key: '= body.key', payload: '= body.payload' } });
+  await crossdock.services.sources.create({
+    name: 'shop',
+    verification: 'header-hmac',
+    signatureHeader: 'X-Shop-Hmac',
+    secret: HOOK_SECRET,
+    mapping: { type: '= body.type', key: '= body.key', payload: '= body.payload' },
+  });
   return {
-    crossdock, base, admin,
-    api: (body, token = admin) => post('/api/v1/events', body, { authorization: `Bearer ${token}` }),
-    hook: (body) => post('/hooks/shop', body, { 'x-shop-hmac': createHmac('sha256', HOOK_SECRET).update(body).digest('base64') }),
-    odoo: (body) => post(crossdock.odoo!.ingestion.webhookPath('odoo', 'sale.order.confirmed'), body),
-    carrier: (body) => post('/hooks/carriers/swift', body, { 'x-sig': createHmac('sha256', CARRIER_SECRET).update(body).digest('hex') }),
+    crossdock,
+    base,
+    admin,
+    api: (body, token = admin) =>
+      post('/api/v1/events', body, { authorization: `Bearer ${token}` }),
+    hook: (body) =>
+      post('/hooks/shop', body, {
+        'x-shop-hmac': createHmac('sha256', HOOK_SECRET).update(body).digest('base64'),
+      }),
+    odoo: (body) =>
+      post(crossdock.odoo!.ingestion.webhookPath('odoo', 'sale.order.confirmed'), body),
+    carrier: (body) =>
+      post('/hooks/carriers/swift', body, {
+        'x-sig': createHmac('sha256', CARRIER_SECRET).update(body).digest('hex'),
+      }),
     async cli(line) {
       try {
         const accepted = await crossdock.engine.accept(JSON.parse(line), 'cli');
@@ -104,7 +162,11 @@ sources:
       }
     },
     async count(table) {
-      const row = (await sql<{ n: string | number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(crossdock.store.db)).rows[0];
+      const row = (
+        await sql<{ n: string | number }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(
+          crossdock.store.db,
+        )
+      ).rows[0];
       return Number(row?.n ?? 0);
     },
     async close() {

@@ -35,7 +35,11 @@ steps:
 // process holds: with a PostgreSQL server the CLI opens the store itself and needs no token.
 describe('the CLI on the machine of a running embedded-store instance (docs/odoo-setup.md section 10)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-local-cli-'));
-  const env = { CROSSDOCK_DATA_DIR: join(dir, 'data'), CROSSDOCK_WORKFLOWS_DIR: join(dir, 'workflows'), LOG_LEVEL: 'silent' };
+  const env = {
+    CROSSDOCK_DATA_DIR: join(dir, 'data'),
+    CROSSDOCK_WORKFLOWS_DIR: join(dir, 'workflows'),
+    LOG_LEVEL: 'silent',
+  };
   let running: RunningInstance;
   let port: string;
   const runIds: Record<string, string> = {};
@@ -50,8 +54,16 @@ describe('the CLI on the machine of a running embedded-store instance (docs/odoo
     await crossdock.engine.loadWorkflows(config.workflowsDir);
     running = await startInstance(crossdock, config, { api: true, workers: 1 }, createOutput(true));
     port = new URL(running.url!).port;
-    for (const [type, name] of [['order.big', 'S00042'], ['order.check', 'S00043']] as const) {
-      const accepted = await crossdock.engine.accept({ source: 'odoo', type, key: name, payload: { id: 42, name } });
+    for (const [type, name] of [
+      ['order.big', 'S00042'],
+      ['order.check', 'S00043'],
+    ] as const) {
+      const accepted = await crossdock.engine.accept({
+        source: 'odoo',
+        type,
+        key: name,
+        payload: { id: 42, name },
+      });
       runIds[type] = accepted.runIds[0]!;
       await waitForRun(crossdock.engine, runIds[type], ['waiting', 'failed']);
     }
@@ -82,15 +94,17 @@ describe('the CLI on the machine of a running embedded-store instance (docs/odoo
     assert.match(cases.stdout, /CREDIT_HOLD/);
   });
 
-  test('a decision is a person\'s: the local token cannot approve, and says whose token to use', async () => {
-    const [request] = JSON.parse((await cli('approvals', 'list', '--json')).stdout).approvals as { id: string }[];
+  test("a decision is a person's: the local token cannot approve, and says whose token to use", async () => {
+    const [request] = JSON.parse((await cli('approvals', 'list', '--json')).stdout).approvals as {
+      id: string;
+    }[];
     const decided = await cli('approvals', 'approve', request!.id);
     assert.equal(decided.status, 1);
     assert.match(decided.stderr, /FORBIDDEN/);
     assert.match(decided.stderr, /set CROSSDOCK_TOKEN to your own API token/);
   });
 
-  test('the token has what the remote commands need, less what is a person\'s', () => {
+  test("the token has what the remote commands need, less what is a person's", () => {
     const scopes = localCliScopes();
     for (const [command, permission] of Object.entries(REMOTE_COMMAND_PERMISSIONS)) {
       assert.equal(scopes.includes(permission), !PERSON_ONLY.includes(permission), command);

@@ -5,7 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { keyId, loadKeyring, open, seal, SecretStore, type Keyring } from '../../src/secrets/index.ts';
+import {
+  keyId,
+  loadKeyring,
+  open,
+  seal,
+  SecretStore,
+  type Keyring,
+} from '../../src/secrets/index.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
 import { testKeyring } from '../api/support.ts';
 
@@ -25,7 +32,11 @@ describe('secrets at rest (AES-256-GCM)', () => {
     const keyring = testKeyring();
     const sealed = seal(keyring.current, 'odoo.main', 'the api key');
     assert.ok(!sealed.includes('the api key'));
-    assert.notEqual(seal(keyring.current, 'odoo.main', 'the api key'), sealed, 'a fresh IV each time');
+    assert.notEqual(
+      seal(keyring.current, 'odoo.main', 'the api key'),
+      sealed,
+      'a fresh IV each time',
+    );
     assert.equal(open(keyring, 'odoo.main', sealed), 'the api key');
     assert.throws(() => open(keyring, 'smtp.password', sealed), { code: 'SECRET_UNREADABLE' });
     const parts = sealed.split(':');
@@ -36,12 +47,29 @@ describe('secrets at rest (AES-256-GCM)', () => {
 
   test('the key file is generated once, readable by its owner only; bad keys are refused', () => {
     const file = join(dir, 'secrets.key');
-    assert.equal(loadKeyring({ key: null, keyFile: file, previousKeys: [] }, { generateIfMissing: false }), null);
-    const made = loadKeyring({ key: null, keyFile: file, previousKeys: [] }, { generateIfMissing: true })!;
+    assert.equal(
+      loadKeyring({ key: null, keyFile: file, previousKeys: [] }, { generateIfMissing: false }),
+      null,
+    );
+    const made = loadKeyring(
+      { key: null, keyFile: file, previousKeys: [] },
+      { generateIfMissing: true },
+    )!;
     assert.equal(statSync(file).mode & 0o777, 0o600);
-    assert.equal(loadKeyring({ key: null, keyFile: file, previousKeys: [] }, { generateIfMissing: true })!.current.id, made.current.id);
+    assert.equal(
+      loadKeyring({ key: null, keyFile: file, previousKeys: [] }, { generateIfMissing: true })!
+        .current.id,
+      made.current.id,
+    );
     assert.ok(readFileSync(file, 'utf8').includes(made.current.key.toString('base64')));
-    assert.throws(() => loadKeyring({ key: 'c2hvcnQ=', keyFile: null, previousKeys: [] }, { generateIfMissing: false }), { code: 'SECRETS_KEY_INVALID' });
+    assert.throws(
+      () =>
+        loadKeyring(
+          { key: 'c2hvcnQ=', keyFile: null, previousKeys: [] },
+          { generateIfMissing: false },
+        ),
+      { code: 'SECRETS_KEY_INVALID' },
+    );
   });
 
   test('the store keeps only ciphertext, lists no values, and re-encrypts everything under a new key', async () => {
@@ -53,11 +81,19 @@ describe('secrets at rest (AES-256-GCM)', () => {
     assert.ok(!raw.includes('dhl-key-123') && !raw.includes('smtp-pass-456'));
     assert.ok(!JSON.stringify(await store.list()).includes('dhl-key-123'));
     const fresh = randomBytes(32);
-    const rotated: Keyring = { current: { id: keyId(fresh), key: fresh }, previous: [old.current], origin: 'test' };
+    const rotated: Keyring = {
+      current: { id: keyId(fresh), key: fresh },
+      previous: [old.current],
+      origin: 'test',
+    };
     const next = new SecretStore(t.store.db as never, rotated, () => new Date());
     assert.deepEqual(await next.reencryptAll(), { reencrypted: 2, total: 2 });
     assert.deepEqual(await next.reencryptAll(), { reencrypted: 0, total: 2 });
-    const onlyNew = new SecretStore(t.store.db as never, { ...rotated, previous: [] }, () => new Date());
+    const onlyNew = new SecretStore(
+      t.store.db as never,
+      { ...rotated, previous: [] },
+      () => new Date(),
+    );
     assert.equal(await onlyNew.reveal('carrier.dhl'), 'dhl-key-123');
     assert.ok((await onlyNew.list()).every((s) => s.keyId === rotated.current.id));
     const noKey = new SecretStore(t.store.db as never, null, () => new Date());

@@ -13,15 +13,32 @@ import type { Keyring } from '../../src/secrets/index.ts';
  * store, with no notifier: these tests send no e-mail. An instance (createCrossdock) wires
  * its own, with its notifier.
  */
-export function servicesFor(engine: Engine, o: { keyring: Keyring | null; approvals?: ApprovalsService; exceptions?: ExceptionsService; policies?: PolicyRegistry }): ApiServices {
+export function servicesFor(
+  engine: Engine,
+  o: {
+    keyring: Keyring | null;
+    approvals?: ApprovalsService;
+    exceptions?: ExceptionsService;
+    policies?: PolicyRegistry;
+  },
+): ApiServices {
   const db = engine.store.db as never;
   const now = () => engine.clock.now();
   return createApiServices({
     engine,
     keyring: o.keyring,
     sessionTtlMs: 3_600_000,
-    approvals: o.approvals ?? new ApprovalsService({ db, now, audit: new AuditLog(db, now), wake: () => engine.store.wake() }),
-    exceptions: o.exceptions ?? new ExceptionsService({ db, now, audit: new AuditLog(db, now), runs: () => engine.runs }),
+    approvals:
+      o.approvals ??
+      new ApprovalsService({
+        db,
+        now,
+        audit: new AuditLog(db, now),
+        wake: () => engine.store.wake(),
+      }),
+    exceptions:
+      o.exceptions ??
+      new ExceptionsService({ db, now, audit: new AuditLog(db, now), runs: () => engine.runs }),
     policies: o.policies ?? new PolicyRegistry(),
   });
 }

@@ -17,9 +17,18 @@ export interface RunOptions {
  * Runs `crossdock` in a child process. Asynchronous on purpose: simulators and counting
  * servers live in the test process and must keep answering while the command runs.
  */
-export function runCrossdock(args: string[], env: Record<string, string> = {}, timeoutMs = 60_000, options: RunOptions = {}): Promise<CliResult> {
+export function runCrossdock(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 60_000,
+  options: RunOptions = {},
+): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'bin/crossdock.js', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+    const child = spawn(
+      process.execPath,
+      [...(options.nodeArgs ?? []), 'bin/crossdock.js', ...args],
+      { env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
+    );
     if (options.input !== undefined) child.stdin.end(options.input);
     let stdout = '';
     let stderr = '';
@@ -42,10 +51,14 @@ export interface RunningCli {
 
 /** Starts a long-running `crossdock` command (a simulator, a server) in a child process. */
 export function startCrossdock(args: string[], env: Record<string, string> = {}): RunningCli {
-  const child = spawn(process.execPath, ['bin/crossdock.js', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+  const child = spawn(process.execPath, ['bin/crossdock.js', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+  });
   let stdout = '';
   let stderr = '';
-  const ended = new Promise<CliResult>((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+  const ended = new Promise<CliResult>((resolve) =>
+    child.on('close', (status) => resolve({ status, stdout, stderr })),
+  );
   const watchers = new Set<() => void>();
   child.stdout.on('data', (d) => {
     stdout += d;
@@ -55,7 +68,15 @@ export function startCrossdock(args: string[], env: Record<string, string> = {})
   return {
     output(ready, timeoutMs = 60_000) {
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => finish(new Error(`no such output within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`)), timeoutMs);
+        const timer = setTimeout(
+          () =>
+            finish(
+              new Error(
+                `no such output within ${timeoutMs} ms; stdout: ${stdout}; stderr: ${stderr}`,
+              ),
+            ),
+          timeoutMs,
+        );
         const check = () => ready(stdout) && finish(null);
         function finish(error: Error | null) {
           clearTimeout(timer);
@@ -63,7 +84,13 @@ export function startCrossdock(args: string[], env: Record<string, string> = {})
           error ? reject(error) : resolve(stdout);
         }
         watchers.add(check);
-        void ended.then((r) => finish(new Error(`crossdock ${args.join(' ')} ended (${r.status}) before its output: ${r.stdout} ${r.stderr}`)));
+        void ended.then((r) =>
+          finish(
+            new Error(
+              `crossdock ${args.join(' ')} ended (${r.status}) before its output: ${r.stdout} ${r.stderr}`,
+            ),
+          ),
+        );
         check();
       });
     },

@@ -23,13 +23,23 @@ export interface CountingServer {
   close(): Promise<void>;
 }
 
-export async function startCountingServer(options: { delayMs?: number } = {}): Promise<CountingServer> {
+export async function startCountingServer(
+  options: { delayMs?: number } = {},
+): Promise<CountingServer> {
   const arrivals = new Map<string, number>();
   const answers = new Map<string, string>();
   const applied: string[] = [];
   const requests: CountingServer['requests'] = [];
-  let failures: { count: number; status: number; headers: Record<string, string> } = { count: 0, status: 500, headers: {} };
-  const state = { duplicates: 0, onApplied: undefined as ((key: string) => void) | undefined, holdAnswers: false };
+  let failures: { count: number; status: number; headers: Record<string, string> } = {
+    count: 0,
+    status: 500,
+    headers: {},
+  };
+  const state = {
+    duplicates: 0,
+    onApplied: undefined as ((key: string) => void) | undefined,
+    holdAnswers: false,
+  };
   const held: (() => void)[] = [];
   const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -37,16 +47,25 @@ export async function startCountingServer(options: { delayMs?: number } = {}): P
     const text = Buffer.concat(chunks).toString('utf8');
     const key = req.headers['idempotency-key'] as string | undefined;
     if (options.delayMs) await new Promise((r) => setTimeout(r, options.delayMs)); // a slow receiver widens the crash window
-    requests.push({ method: req.method ?? '', path: req.url ?? '', key, body: text ? JSON.parse(text) : null });
+    requests.push({
+      method: req.method ?? '',
+      path: req.url ?? '',
+      key,
+      body: text ? JSON.parse(text) : null,
+    });
     if (failures.count > 0) {
       failures.count--;
-      res.writeHead(failures.status, { 'content-type': 'application/json', ...failures.headers }).end('{"error":"injected"}');
+      res
+        .writeHead(failures.status, { 'content-type': 'application/json', ...failures.headers })
+        .end('{"error":"injected"}');
       return;
     }
     if (key !== undefined) arrivals.set(key, (arrivals.get(key) ?? 0) + 1);
     if (key !== undefined && answers.has(key)) {
       state.duplicates++;
-      res.writeHead(200, { 'content-type': 'application/json', 'idempotent-replay': 'true' }).end(answers.get(key));
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'idempotent-replay': 'true' })
+        .end(answers.get(key));
       return;
     }
     const answer = JSON.stringify({ accepted: true, id: applied.length + 1, path: req.url });

@@ -1,4 +1,13 @@
-import { Engine, engineStepTypes, ManualClock, StepRegistry, type EngineEventMap, type EngineEventName, type EngineOptions, type RunDetail } from '../../src/engine/index.ts';
+import {
+  Engine,
+  engineStepTypes,
+  ManualClock,
+  StepRegistry,
+  type EngineEventMap,
+  type EngineEventName,
+  type EngineOptions,
+  type RunDetail,
+} from '../../src/engine/index.ts';
 import { httpRequestStep } from '../../src/connectors/http/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -8,12 +17,22 @@ export function testSteps(): StepRegistry {
 }
 
 /** An engine over a test store with the given workflow texts installed. */
-export async function engineWith(store: Store, workflows: string[], options: Partial<EngineOptions> = {}): Promise<Engine> {
+export async function engineWith(
+  store: Store,
+  workflows: string[],
+  options: Partial<EngineOptions> = {},
+): Promise<Engine> {
   const steps = options.steps ?? testSteps();
-  const engine = new Engine({ store, steps, worker: { pollIntervalMs: 50, leaseMs: 5_000 }, ...options });
+  const engine = new Engine({
+    store,
+    steps,
+    worker: { pollIntervalMs: 50, leaseMs: 5_000 },
+    ...options,
+  });
   const loaded = workflows.flatMap((text, i) => {
     const result = parseWorkflow(text, `test-${i}.yaml`, steps);
-    if (!result.ok) throw new Error(`test workflow ${i} is invalid: ${JSON.stringify(result.problems)}`);
+    if (!result.ok)
+      throw new Error(`test workflow ${i} is invalid: ${JSON.stringify(result.problems)}`);
     return result.workflows;
   });
   await engine.installWorkflows(loaded);
@@ -26,7 +45,12 @@ const ENDED = new Set(['completed', 'failed', 'cancelled']);
  * Resolves with the run once it reaches one of `statuses` (default: any end). Driven by the
  * engine's own events, with a store check on each, so no sleeping; rejects after timeoutMs.
  */
-export async function waitForRun(engine: Engine, runId: string, statuses: string[] = [...ENDED], timeoutMs = 15_000): Promise<RunDetail> {
+export async function waitForRun(
+  engine: Engine,
+  runId: string,
+  statuses: string[] = [...ENDED],
+  timeoutMs = 15_000,
+): Promise<RunDetail> {
   return new Promise((resolve, reject) => {
     let done = false;
     const offs: (() => void)[] = [];
@@ -44,11 +68,23 @@ export async function waitForRun(engine: Engine, runId: string, statuses: string
       );
     const timer = setTimeout(async () => {
       const last = await engine.runs.show(runId).catch(() => undefined);
-      finish(new Error(`run ${runId} did not reach ${statuses.join('/')} in ${timeoutMs} ms (it is ${last?.status}, at ${last?.cursor})`));
+      finish(
+        new Error(
+          `run ${runId} did not reach ${statuses.join('/')} in ${timeoutMs} ms (it is ${last?.status}, at ${last?.cursor})`,
+        ),
+      );
     }, timeoutMs);
     // Listen first, then look: a change between the two is not missed.
     const onChange = (payload: { runId: string }) => payload.runId === runId && void check();
-    for (const name of ['run:started', 'run:completed', 'run:failed', 'run:waiting', 'run:cancelled', 'step:failed', 'step:completed'] as const) {
+    for (const name of [
+      'run:started',
+      'run:completed',
+      'run:failed',
+      'run:waiting',
+      'run:cancelled',
+      'step:failed',
+      'step:completed',
+    ] as const) {
       offs.push(engine.events.on(name, onChange));
     }
     void check();
@@ -56,7 +92,12 @@ export async function waitForRun(engine: Engine, runId: string, statuses: string
 }
 
 /** The next engine event of this name for this run. */
-export function nextEvent<K extends EngineEventName>(engine: Engine, name: K, runId: string, timeoutMs = 15_000): Promise<EngineEventMap[K]> {
+export function nextEvent<K extends EngineEventName>(
+  engine: Engine,
+  name: K,
+  runId: string,
+  timeoutMs = 15_000,
+): Promise<EngineEventMap[K]> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();

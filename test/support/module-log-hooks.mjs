@@ -3,6 +3,7 @@ import { appendFileSync } from 'node:fs';
 
 export async function resolve(specifier, context, next) {
   const resolved = await next(specifier, context);
-  if (process.env.CROSSDOCK_MODULE_LOG) appendFileSync(process.env.CROSSDOCK_MODULE_LOG, `${resolved.url}\n`);
+  if (process.env.CROSSDOCK_MODULE_LOG)
+    appendFileSync(process.env.CROSSDOCK_MODULE_LOG, `${resolved.url}\n`);
   return resolved;
 }

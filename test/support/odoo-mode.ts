@@ -6,7 +6,8 @@
 import type { DemoOdoo } from '../../src/demo/system.ts';
 
 function parseMode(value: string | undefined): DemoOdoo {
-  if (value === undefined || value === '' || value === '17') return { version: 17, protocol: 'jsonrpc' };
+  if (value === undefined || value === '' || value === '17')
+    return { version: 17, protocol: 'jsonrpc' };
   if (value === '19') return { version: 19, protocol: 'json2' };
   throw new Error(`CROSSDOCK_TEST_ODOO must be 17 or 19, not ${JSON.stringify(value)}`);
 }

@@ -10,8 +10,10 @@ import { listMigrations, openStore, type Store } from '../../src/store/index.ts'
  * migrated template (creating one from scratch costs seconds). With
  * CROSSDOCK_TEST_STORE=postgres each test gets its own database on TEST_DATABASE_URL.
  */
-export const TEST_STORE_KIND = process.env.CROSSDOCK_TEST_STORE === 'postgres' ? 'postgres' : 'pglite';
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const TEST_STORE_KIND =
+  process.env.CROSSDOCK_TEST_STORE === 'postgres' ? 'postgres' : 'pglite';
+export const TEST_DATABASE_URL =
+  process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestStore {
   store: Store;
@@ -25,8 +27,21 @@ export async function openTestStore(): Promise<TestStore> {
 }
 
 function templateDir(): string {
-  const pgliteVersion = JSON.parse(readFileSync(new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url), 'utf8')).version;
-  const hash = createHash('sha256').update(pgliteVersion).update(listMigrations().map((m) => m.sql).join('\n')).digest('hex').slice(0, 12);
+  const pgliteVersion = JSON.parse(
+    readFileSync(
+      new URL('../../node_modules/@electric-sql/pglite/package.json', import.meta.url),
+      'utf8',
+    ),
+  ).version;
+  const hash = createHash('sha256')
+    .update(pgliteVersion)
+    .update(
+      listMigrations()
+        .map((m) => m.sql)
+        .join('\n'),
+    )
+    .digest('hex')
+    .slice(0, 12);
   return join(tmpdir(), `crossdock-template-${hash}`);
 }
 
@@ -34,7 +49,12 @@ async function ensureTemplate(): Promise<string> {
   const dir = templateDir();
   if (existsSync(join(dir, 'PG_VERSION'))) return dir;
   const staging = `${dir}.building-${process.pid}-${randomUUID().slice(0, 6)}`;
-  const store = await openStore({ kind: 'pglite', dataDir: staging, synchronous: false, vacuumIntervalMs: 3_600_000 });
+  const store = await openStore({
+    kind: 'pglite',
+    dataDir: staging,
+    synchronous: false,
+    vacuumIntervalMs: 3_600_000,
+  });
   await store.migrate();
   await store.close();
   try {
@@ -50,7 +70,12 @@ async function openPgliteTestStore(): Promise<TestStore> {
   const root = mkdtempSync(join(tmpdir(), 'crossdock-test-'));
   const dataDir = join(root, 'data');
   cpSync(template, dataDir, { recursive: true });
-  const store = await openStore({ kind: 'pglite', dataDir, synchronous: false, vacuumIntervalMs: 3_600_000 });
+  const store = await openStore({
+    kind: 'pglite',
+    dataDir,
+    synchronous: false,
+    vacuumIntervalMs: 3_600_000,
+  });
   return {
     store,
     connection: { kind: 'pglite', dataDir },

@@ -15,7 +15,9 @@ describe('crossdock CLI without a database', () => {
     server = await startCountingServer();
     dir = mkdtempSync(join(tmpdir(), 'crossdock-cli-'));
     made.push(dir);
-    writeFileSync(join(dir, 'notify.yaml'), `id: notify
+    writeFileSync(
+      join(dir, 'notify.yaml'),
+      `id: notify
 trigger: { event: order.created }
 steps:
   - id: amount
@@ -24,8 +26,12 @@ steps:
   - id: call
     type: http.request
     with: { method: POST, url: "${server.url}/orders", body: { total: "= steps.amount.output.total" } }
-`);
-    writeFileSync(join(dir, 'event.json'), JSON.stringify({ source: 'shop', type: 'order.created', key: 'e1', payload: { total: 21 } }));
+`,
+    );
+    writeFileSync(
+      join(dir, 'event.json'),
+      JSON.stringify({ source: 'shop', type: 'order.created', key: 'e1', payload: { total: 21 } }),
+    );
   });
   const made: string[] = [];
   after(async () => {
@@ -34,10 +40,20 @@ steps:
   });
 
   test('simulate shows each step and the call it would make, and makes none', async () => {
-    const result = await crossdock(['simulate', 'notify', '--event', join(dir, 'event.json'), '--workflows', dir]);
+    const result = await crossdock([
+      'simulate',
+      'notify',
+      '--event',
+      join(dir, 'event.json'),
+      '--workflows',
+      dir,
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /amount \[transform\] executed: .*"total":42/);
-    assert.match(result.stdout, /call \[http.request\] would-call: would call POST http:\/\/127\.0\.0\.1:\d+\/orders with body \{"total":42\}/);
+    assert.match(
+      result.stdout,
+      /call \[http.request\] would-call: would call POST http:\/\/127\.0\.0\.1:\d+\/orders with body \{"total":42\}/,
+    );
     assert.equal(server.requests.length, 0);
   });
 
@@ -50,7 +66,12 @@ steps:
     writeFileSync(join(bad, 'broken.yaml'), 'id: broken\nsteps:\n  - id: a\n    type: teleport\n');
     const refused = await crossdock(['validate', bad, '--json']);
     assert.equal(refused.status, 1);
-    const problems = JSON.parse(refused.stdout).problems as { file: string; line: number; path: string; message: string }[];
+    const problems = JSON.parse(refused.stdout).problems as {
+      file: string;
+      line: number;
+      path: string;
+      message: string;
+    }[];
     assert.equal(problems.length, 1);
     assert.match(problems[0]!.file, /broken\.yaml$/);
     assert.deepEqual([problems[0]!.line, problems[0]!.path], [4, 'steps[0].type']);

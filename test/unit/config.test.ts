@@ -5,16 +5,34 @@ import { loadConfig } from '../../src/config/index.ts';
 describe('configuration', () => {
   test('defaults to embedded PGlite under ./.crossdock/data', () => {
     const config = loadConfig({});
-    assert.deepEqual(config.store, { kind: 'pglite', dataDir: './.crossdock/data', synchronous: false, vacuumIntervalMs: 600_000 });
+    assert.deepEqual(config.store, {
+      kind: 'pglite',
+      dataDir: './.crossdock/data',
+      synchronous: false,
+      vacuumIntervalMs: 600_000,
+    });
   });
 
   test('the state directory sits beside the data directory, in one home folder, unless set', () => {
     const byDefault = loadConfig({}).security;
-    assert.deepEqual([byDefault.stateDir, byDefault.secretsKeyFile, byDefault.legacyStateDir], ['.crossdock/state', '.crossdock/state/secrets.key', './.crossdock']);
+    assert.deepEqual(
+      [byDefault.stateDir, byDefault.secretsKeyFile, byDefault.legacyStateDir],
+      ['.crossdock/state', '.crossdock/state/secrets.key', './.crossdock'],
+    );
     const elsewhere = loadConfig({ CROSSDOCK_DATA_DIR: '/srv/crossdock/data' }).security;
-    assert.deepEqual([elsewhere.stateDir, elsewhere.legacyStateDir], ['/srv/crossdock/state', '/srv/crossdock']);
-    const chosen = loadConfig({ CROSSDOCK_DATA_DIR: '/srv/crossdock/data', CROSSDOCK_STATE_DIR: '/etc/crossdock' }).security;
-    assert.deepEqual([chosen.stateDir, chosen.legacyStateDir], ['/etc/crossdock', null], 'a chosen state directory is used as it is; nothing is moved into it');
+    assert.deepEqual(
+      [elsewhere.stateDir, elsewhere.legacyStateDir],
+      ['/srv/crossdock/state', '/srv/crossdock'],
+    );
+    const chosen = loadConfig({
+      CROSSDOCK_DATA_DIR: '/srv/crossdock/data',
+      CROSSDOCK_STATE_DIR: '/etc/crossdock',
+    }).security;
+    assert.deepEqual(
+      [chosen.stateDir, chosen.legacyStateDir],
+      ['/etc/crossdock', null],
+      'a chosen state directory is used as it is; nothing is moved into it',
+    );
   });
 
   test('DATABASE_URL selects the PostgreSQL server', () => {
@@ -23,10 +41,19 @@ describe('configuration', () => {
 
   test('bad values are never replaced by defaults: every one is listed', () => {
     assert.throws(
-      () => loadConfig({ CROSSDOCK_PORT: '80a', CROSSDOCK_SYNCHRONOUS: 'yes', DATABASE_URL: 'mysql://x' }),
+      () =>
+        loadConfig({
+          CROSSDOCK_PORT: '80a',
+          CROSSDOCK_SYNCHRONOUS: 'yes',
+          DATABASE_URL: 'mysql://x',
+        }),
       (error: { code: string; details: { path: string }[] }) => {
         assert.equal(error.code, 'CONFIG_INVALID');
-        assert.deepEqual(error.details.map((d) => d.path).sort(), ['CROSSDOCK_PORT', 'CROSSDOCK_SYNCHRONOUS', 'DATABASE_URL']);
+        assert.deepEqual(error.details.map((d) => d.path).sort(), [
+          'CROSSDOCK_PORT',
+          'CROSSDOCK_SYNCHRONOUS',
+          'DATABASE_URL',
+        ]);
         return true;
       },
     );

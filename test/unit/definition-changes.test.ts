@@ -27,7 +27,14 @@ describe('definitionChanges: what changed between two versions of a workflow', (
       version: 2,
       id: 'w',
     });
-    assert.deepEqual(definitionChanges(base, reordered), { stepsAdded: [], stepsRemoved: [], stepsChanged: [], stepOrderChanged: false, triggerChanged: false, settingsChanged: [] });
+    assert.deepEqual(definitionChanges(base, reordered), {
+      stepsAdded: [],
+      stepsRemoved: [],
+      stepsChanged: [],
+      stepOrderChanged: false,
+      triggerChanged: false,
+      settingsChanged: [],
+    });
   });
 
   test('steps added, removed, changed and moved; the trigger and other settings', () => {

@@ -6,10 +6,36 @@ import { formatReport, type DemoReport } from '../../src/demo/report.ts';
 function report(workers?: DemoReport['workers']): DemoReport {
   return {
     orders: 10,
-    release: { auto: 10, approved: 0, rejected: 0, held: 0, heldForStock: 0, failed: 0, missing: 0, duplicated: 0 },
-    dispatch: { booked: 10, alreadyBooked: 0, approvalGated: 0, refused: 0, freight: 0, notReady: 0, failed: 0, missing: 0, duplicated: 0, fallbacksUsed: 0, doubleBooked: 0 },
+    release: {
+      auto: 10,
+      approved: 0,
+      rejected: 0,
+      held: 0,
+      heldForStock: 0,
+      failed: 0,
+      missing: 0,
+      duplicated: 0,
+    },
+    dispatch: {
+      booked: 10,
+      alreadyBooked: 0,
+      approvalGated: 0,
+      refused: 0,
+      freight: 0,
+      notReady: 0,
+      failed: 0,
+      missing: 0,
+      duplicated: 0,
+      fallbacksUsed: 0,
+      doubleBooked: 0,
+    },
     tracking: { delivered: 10, shipmentCases: 0 },
-    invoicing: { released: 9, held: 1, noTouchShare: 0.9, deliveredToPostedS: { p50: 2, p99: 5, count: 9 } },
+    invoicing: {
+      released: 9,
+      held: 1,
+      noTouchShare: 0.9,
+      deliveredToPostedS: { p50: 2, p99: 5, count: 9 },
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -24,7 +50,10 @@ function report(workers?: DemoReport['workers']): DemoReport {
 
 describe('the demo report on invoicing', () => {
   test('prints invoices released and held, the share with no human touch and the delivered-to-posted time', () => {
-    assert.match(formatReport(report()), /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/);
+    assert.match(
+      formatReport(report()),
+      /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/,
+    );
   });
 });
 
@@ -37,6 +66,9 @@ describe('the demo report on e-mails still in flight', () => {
 
   test('a demo that killed workers names that as a possible cause', () => {
     const text = formatReport(report({ processes: 2, started: 5, killed: 3 }));
-    assert.match(text, /in flight 4 \(being sent, or claimed by a worker that was killed: sent again when the claim expires\)/);
+    assert.match(
+      text,
+      /in flight 4 \(being sent, or claimed by a worker that was killed: sent again when the claim expires\)/,
+    );
   });
 });

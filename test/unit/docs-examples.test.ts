@@ -9,7 +9,9 @@ describe('examples in the docs and examples/ are valid', () => {
     const files = readdirSync('docs').filter((f) => f.endsWith('.md'));
     let blocks = 0;
     for (const file of files) {
-      for (const match of readFileSync(`docs/${file}`, 'utf8').matchAll(/```yaml\n([\s\S]*?)```/g)) {
+      for (const match of readFileSync(`docs/${file}`, 'utf8').matchAll(
+        /```yaml\n([\s\S]*?)```/g,
+      )) {
         blocks++;
         const result = parseWorkflow(match[1]!, `docs/${file}`, builtInSteps());
         assert.ok(result.ok, `docs/${file}: ${JSON.stringify(!result.ok && result.problems)}`);
@@ -21,6 +23,9 @@ describe('examples in the docs and examples/ are valid', () => {
   test('examples/workflows validates', () => {
     const result = loadWorkflowDir('examples/workflows', builtInSteps());
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
-    assert.deepEqual(result.workflows.map((w) => w.definition.id).sort(), ['order-intake', 'order-released']);
+    assert.deepEqual(result.workflows.map((w) => w.definition.id).sort(), [
+      'order-intake',
+      'order-released',
+    ]);
   });
 });

@@ -74,11 +74,15 @@ function raisedCodes(): Site[] {
     const text = readFileSync(path, 'utf8');
     for (const m of text.matchAll(/new CrossdockError\(/g)) {
       const arg = firstArgument(text, m.index + m[0].length - 1);
-      for (const l of arg.matchAll(LITERAL)) if (CODE.test(l[1]!)) sites.push({ code: l[1]!, where: `${file}:${lineOf(text, m.index)}` });
+      for (const l of arg.matchAll(LITERAL))
+        if (CODE.test(l[1]!))
+          sites.push({ code: l[1]!, where: `${file}:${lineOf(text, m.index)}` });
     }
     collect(/\bcode: (?:[\w.]+ \?\? )?'([A-Z][A-Z0-9_]*)'/g, text, file, sites);
     for (const m of text.matchAll(/\bconst code = ([^;]*);/g)) {
-      for (const l of m[1]!.matchAll(LITERAL)) if (CODE.test(l[1]!)) sites.push({ code: l[1]!, where: `${file}:${lineOf(text, m.index)}` });
+      for (const l of m[1]!.matchAll(LITERAL))
+        if (CODE.test(l[1]!))
+          sites.push({ code: l[1]!, where: `${file}:${lineOf(text, m.index)}` });
     }
     collect(/^\s+([A-Z][A-Z0-9_]*): \{ category: /gm, text, file, sites);
   }
@@ -89,7 +93,9 @@ function foreignSites(): string[] {
   return sourceFiles(join(ROOT, 'src')).flatMap((path) => {
     const file = relative(ROOT, path);
     const text = readFileSync(path, 'utf8');
-    return [...text.matchAll(/CrossdockError\.foreign\(/g)].map((m) => `${file}:${lineOf(text, m.index)}`);
+    return [...text.matchAll(/CrossdockError\.foreign\(/g)].map(
+      (m) => `${file}:${lineOf(text, m.index)}`,
+    );
   });
 }
 
@@ -107,21 +113,31 @@ function documentedCodes(): Map<string, DocRow> {
     let columns: string[] = [];
     for (const line of readFileSync(join(ROOT, name), 'utf8').split('\n')) {
       if (!line.startsWith('|')) continue;
-      const cells = line.split(/(?<!\\)\|/).slice(1, -1).map((c) => c.trim());
+      const cells = line
+        .split(/(?<!\\)\|/)
+        .slice(1, -1)
+        .map((c) => c.trim());
       if (cells[0] === 'code') {
         columns = cells;
         continue;
       }
-      const cell = (column: string) => (columns.includes(column) ? cells[columns.indexOf(column)] : undefined);
+      const cell = (column: string) =>
+        columns.includes(column) ? cells[columns.indexOf(column)] : undefined;
       for (const m of (cells[0] ?? '').matchAll(/`([A-Z][A-Z0-9_]*)`/g)) {
-        rows.set(m[1]!, { status: cell('HTTP'), category: cell('category'), retryable: cell('retryable'), file: name });
+        rows.set(m[1]!, {
+          status: cell('HTTP'),
+          category: cell('category'),
+          retryable: cell('retryable'),
+          file: name,
+        });
       }
     }
   }
   return rows;
 }
 
-const statusesIn = (cell: string): number[] => [...cell.matchAll(/\b([1-5]\d\d)\b/g)].map((m) => Number(m[1]));
+const statusesIn = (cell: string): number[] =>
+  [...cell.matchAll(/\b([1-5]\d\d)\b/g)].map((m) => Number(m[1]));
 
 test('every code of the registry is documented with its category, retryability and HTTP status', () => {
   const documented = documentedCodes();
@@ -132,32 +148,66 @@ test('every code of the registry is documented with its category, retryability a
       wrong.push(`${code}: not documented (add a table row \`| \\\`${code}\\\` |\`)`);
       continue;
     }
-    if (row.category !== spec.category) wrong.push(`${code}: category ${spec.category}, documented "${row.category}"`);
-    if (row.retryable?.split(' ')[0] !== (spec.retryable ? 'yes' : 'no')) wrong.push(`${code}: retryable ${spec.retryable}, documented "${row.retryable}"`);
+    if (row.category !== spec.category)
+      wrong.push(`${code}: category ${spec.category}, documented "${row.category}"`);
+    if (row.retryable?.split(' ')[0] !== (spec.retryable ? 'yes' : 'no'))
+      wrong.push(`${code}: retryable ${spec.retryable}, documented "${row.retryable}"`);
     // "-": the code never reaches the API as an answer (a step's failure, a CLI refusal).
-    if (row.status !== undefined && row.status !== '-' && !statusesIn(row.status).includes(spec.httpStatus)) wrong.push(`${code}: answered ${spec.httpStatus}, documented "${row.status}"`);
+    if (
+      row.status !== undefined &&
+      row.status !== '-' &&
+      !statusesIn(row.status).includes(spec.httpStatus)
+    )
+      wrong.push(`${code}: answered ${spec.httpStatus}, documented "${row.status}"`);
   }
   assert.ok(Object.keys(ERROR_CODES).length > 150, 'the registry lost its codes');
   assert.deepEqual(wrong, [], wrong.join('\n'));
 });
 
 test('every documented error is a code of the registry', () => {
-  const stale = [...documentedCodes()].filter(([code, row]) => row.category !== '-' && !isErrorCode(code)).map(([code, row]) => `${code} (${row.file})`);
-  assert.deepEqual(stale, [], `documented as an error but not in ERROR_CODES (src/errors/codes.ts): nothing can raise them:\n${stale.join('\n')}`);
+  const stale = [...documentedCodes()]
+    .filter(([code, row]) => row.category !== '-' && !isErrorCode(code))
+    .map(([code, row]) => `${code} (${row.file})`);
+  assert.deepEqual(
+    stale,
+    [],
+    `documented as an error but not in ERROR_CODES (src/errors/codes.ts): nothing can raise them:\n${stale.join('\n')}`,
+  );
 });
 
 test('every error code named in src is documented in docs/error-codes.md or docs/error-codes-odoo.md', () => {
   const sites = raisedCodes();
   const documented = documentedCodes();
   const codes = new Set(sites.map((s) => s.code));
-  assert.ok(codes.size > 150, `only ${codes.size} codes found in src: the scan no longer sees how codes are raised`);
+  assert.ok(
+    codes.size > 150,
+    `only ${codes.size} codes found in src: the scan no longer sees how codes are raised`,
+  );
   const missing = sites.filter((s) => !documented.has(s.code));
-  const report = [...new Set(missing.map((s) => s.code))].sort().map((code) => `${code} (${missing.filter((s) => s.code === code).map((s) => s.where).join(', ')})`);
-  assert.deepEqual(report, [], `${report.length} of ${codes.size} codes named in src are not documented:\n${report.join('\n')}`);
+  const report = [...new Set(missing.map((s) => s.code))].sort().map(
+    (code) =>
+      `${code} (${missing
+        .filter((s) => s.code === code)
+        .map((s) => s.where)
+        .join(', ')})`,
+  );
+  assert.deepEqual(
+    report,
+    [],
+    `${report.length} of ${codes.size} codes named in src are not documented:\n${report.join('\n')}`,
+  );
 });
 
 test('codes outside the registry are raised only where FOREIGN says whose they are', () => {
   const unexpected = foreignSites().filter((site) => !(site.split(':')[0]! in FOREIGN));
-  assert.deepEqual(unexpected, [], `CrossdockError.foreign outside ${Object.keys(FOREIGN).join(', ')}: use a registry code, or say here whose code it is`);
-  for (const file of Object.keys(FOREIGN)) assert.ok(foreignSites().some((site) => site.startsWith(`${file}:`)), `${file} raises no foreign code any more; remove it from FOREIGN`);
+  assert.deepEqual(
+    unexpected,
+    [],
+    `CrossdockError.foreign outside ${Object.keys(FOREIGN).join(', ')}: use a registry code, or say here whose code it is`,
+  );
+  for (const file of Object.keys(FOREIGN))
+    assert.ok(
+      foreignSites().some((site) => site.startsWith(`${file}:`)),
+      `${file} raises no foreign code any more; remove it from FOREIGN`,
+    );
 });

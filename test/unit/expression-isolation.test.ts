@@ -14,11 +14,18 @@ describe('expressions that can run long inside one call are evaluated where they
     let ticks = 0;
     const ticker = setInterval(() => ticks++, 20);
     try {
-      await assert.rejects(evaluateExpression(BACKTRACKING, { text: `${'a'.repeat(40)}!` }, { limits: LIMITS, where: 'steps[1].with.ref' }), (error: Error & { code?: string }) => {
-        assert.equal(error.code, 'EXPRESSION_LIMIT_EXCEEDED');
-        assert.match(error.message, /steps\[1\]\.with\.ref ran longer than 300 ms/);
-        return true;
-      });
+      await assert.rejects(
+        evaluateExpression(
+          BACKTRACKING,
+          { text: `${'a'.repeat(40)}!` },
+          { limits: LIMITS, where: 'steps[1].with.ref' },
+        ),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, 'EXPRESSION_LIMIT_EXCEEDED');
+          assert.match(error.message, /steps\[1\]\.with\.ref ran longer than 300 ms/);
+          return true;
+        },
+      );
     } finally {
       clearInterval(ticker);
       loop.disable();
@@ -28,8 +35,18 @@ describe('expressions that can run long inside one call are evaluated where they
   });
 
   test('after a stopped one, regular expressions evaluate normally (in a fresh worker)', async () => {
-    assert.deepEqual(await evaluateExpression('$match(text, /b+/).match', { text: 'abbbc' }, { limits: LIMITS }), 'bbb');
-    assert.equal(await evaluateExpression('$replace(text, /[0-9]+/, "#")', { text: 'SO1234' }, { limits: LIMITS }), 'SO#');
+    assert.deepEqual(
+      await evaluateExpression('$match(text, /b+/).match', { text: 'abbbc' }, { limits: LIMITS }),
+      'bbb',
+    );
+    assert.equal(
+      await evaluateExpression(
+        '$replace(text, /[0-9]+/, "#")',
+        { text: 'SO1234' },
+        { limits: LIMITS },
+      ),
+      'SO#',
+    );
   });
 });
 
@@ -43,19 +60,36 @@ function holdThread(ms: number): void {
 
 describe('a timeout is charged to the expression, not to a busy process', () => {
   test('an evaluation that waited for the process longer than its limit completes, with its value', async () => {
-    const context = { order: { lines: [{ qty: 2, price: 10 }, { qty: 1, price: 5.5 }] } };
+    const context = {
+      order: {
+        lines: [
+          { qty: 2, price: 10 },
+          { qty: 1, price: 5.5 },
+        ],
+      },
+    };
     // The evaluation starts, then this thread is busy past the limit before its next step.
-    const pending = evaluateExpression('$sum(order.lines.(qty * price))', context, { limits: LIMITS, where: 'steps[0].with.total' });
+    const pending = evaluateExpression('$sum(order.lines.(qty * price))', context, {
+      limits: LIMITS,
+      where: 'steps[0].with.total',
+    });
     holdThread(LIMITS.timeoutMs + 200);
     assert.equal(await pending, 25.5);
   });
 
   test('a real runaway still ends with EXPRESSION_LIMIT_EXCEEDED for its time', async () => {
     const runaway = '($f := function($n) { $n > 0 ? $f($n - 1) + $f($n - 1) : 1 }; $f(40))';
-    await assert.rejects(evaluateExpression(runaway, {}, { limits: { ...LIMITS, maxDepth: 100_000 }, where: 'steps[2].with.n' }), (error: Error & { code?: string }) => {
-      assert.equal(error.code, 'EXPRESSION_LIMIT_EXCEEDED');
-      assert.match(error.message, /steps\[2\]\.with\.n ran longer than 300 ms/);
-      return true;
-    });
+    await assert.rejects(
+      evaluateExpression(
+        runaway,
+        {},
+        { limits: { ...LIMITS, maxDepth: 100_000 }, where: 'steps[2].with.n' },
+      ),
+      (error: Error & { code?: string }) => {
+        assert.equal(error.code, 'EXPRESSION_LIMIT_EXCEEDED');
+        assert.match(error.message, /steps\[2\]\.with\.n ran longer than 300 ms/);
+        return true;
+      },
+    );
   });
 });

@@ -3,20 +3,37 @@ import { test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { MAIL_CATCHER_KEEP, startMailCatcher } from '../../src/demo/mail-catcher.ts';
 
-test('the demo inbox keeps the newest messages and counts them all, so a demo left running does not grow without end', { timeout: 120_000 }, async () => {
-  const catcher = await startMailCatcher();
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port: catcher.port, secure: false, ignoreTLS: true, pool: true, maxConnections: 1, maxMessages: Infinity });
-  try {
-    const total = MAIL_CATCHER_KEEP + 20;
-    for (let n = 1; n <= total; n++) {
-      await transport.sendMail({ from: 'crossdock@demo.test', to: 'ops@demo.test', subject: `notice ${n}`, text: `body ${n}` });
+test(
+  'the demo inbox keeps the newest messages and counts them all, so a demo left running does not grow without end',
+  { timeout: 120_000 },
+  async () => {
+    const catcher = await startMailCatcher();
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: catcher.port,
+      secure: false,
+      ignoreTLS: true,
+      pool: true,
+      maxConnections: 1,
+      maxMessages: Infinity,
+    });
+    try {
+      const total = MAIL_CATCHER_KEEP + 20;
+      for (let n = 1; n <= total; n++) {
+        await transport.sendMail({
+          from: 'crossdock@demo.test',
+          to: 'ops@demo.test',
+          subject: `notice ${n}`,
+          text: `body ${n}`,
+        });
+      }
+      assert.equal(catcher.received, total);
+      assert.equal(catcher.mails.length, MAIL_CATCHER_KEEP);
+      assert.match(catcher.mails.at(-1)!.raw, new RegExp(`Subject: notice ${total}\\r?\\n`));
+      assert.match(catcher.mails[0]!.raw, /Subject: notice 21\r?\n/, 'the oldest kept is the 21st');
+    } finally {
+      transport.close();
+      await catcher.close();
     }
-    assert.equal(catcher.received, total);
-    assert.equal(catcher.mails.length, MAIL_CATCHER_KEEP);
-    assert.match(catcher.mails.at(-1)!.raw, new RegExp(`Subject: notice ${total}\\r?\\n`));
-    assert.match(catcher.mails[0]!.raw, /Subject: notice 21\r?\n/, 'the oldest kept is the 21st');
-  } finally {
-    transport.close();
-    await catcher.close();
-  }
-});
+  },
+);

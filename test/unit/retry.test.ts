@@ -4,22 +4,40 @@ import { retryDelayMs } from '../../src/engine/index.ts';
 import { backoffDelayMs, type Backoff } from '../../src/workflows/index.ts';
 import { parseRetryAfter } from '../../src/connectors/http/index.ts';
 
-const policy = { max_attempts: 5, initial_delay_ms: 100, max_delay_ms: 1_000, multiplier: 2, jitter: 0.2 };
+const policy = {
+  max_attempts: 5,
+  initial_delay_ms: 100,
+  max_delay_ms: 1_000,
+  multiplier: 2,
+  jitter: 0.2,
+};
 const error = { code: 'X', message: 'x', category: 'transient' as const, retryable: true };
 
 describe('retry backoff', () => {
   test('grows exponentially, is capped, and jitter only shortens within its fraction', () => {
-    assert.deepEqual([1, 2, 3, 4, 5].map((n) => retryDelayMs(policy, n, error, () => 1)), [100, 200, 400, 800, 1000]);
-    assert.deepEqual([1, 2, 3].map((n) => retryDelayMs(policy, n, error, () => 0)), [80, 160, 320]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5].map((n) => retryDelayMs(policy, n, error, () => 1)),
+      [100, 200, 400, 800, 1000],
+    );
+    assert.deepEqual(
+      [1, 2, 3].map((n) => retryDelayMs(policy, n, error, () => 0)),
+      [80, 160, 320],
+    );
   });
 
   test('a Retry-After from the other side is a floor', () => {
-    assert.equal(retryDelayMs(policy, 1, { ...error, retryAfterMs: 30_000 }, () => 0.5), 30_000);
+    assert.equal(
+      retryDelayMs(policy, 1, { ...error, retryAfterMs: 30_000 }, () => 0.5),
+      30_000,
+    );
   });
 
   test('Retry-After is read as seconds or as an HTTP date', () => {
     assert.equal(parseRetryAfter('7'), 7_000);
-    assert.equal(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')), 10_000);
+    assert.equal(
+      parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
+      10_000,
+    );
     assert.equal(parseRetryAfter('soon'), undefined);
     assert.equal(parseRetryAfter(null), undefined);
   });
@@ -41,29 +59,59 @@ describe('retry backoff', () => {
     ];
     for (const backoff of backoffs) {
       for (let failures = 1; failures <= 20; failures++) {
-        const capped = Math.min(backoff.max_delay_ms, backoff.initial_delay_ms * backoff.multiplier ** (failures - 1));
+        const capped = Math.min(
+          backoff.max_delay_ms,
+          backoff.initial_delay_ms * backoff.multiplier ** (failures - 1),
+        );
         for (let draw = 0; draw < 50; draw++) {
           const delay = backoffDelayMs(backoff, failures, random);
-          assert.ok(delay >= Math.round(capped * (1 - backoff.jitter)) && delay <= capped, `${JSON.stringify(backoff)} after ${failures}: ${delay} outside [${capped * (1 - backoff.jitter)}, ${capped}]`);
+          assert.ok(
+            delay >= Math.round(capped * (1 - backoff.jitter)) && delay <= capped,
+            `${JSON.stringify(backoff)} after ${failures}: ${delay} outside [${capped * (1 - backoff.jitter)}, ${capped}]`,
+          );
         }
       }
       // The cap is the longest wait, whatever the draw; the least is the cap less its jitter.
-      assert.equal(backoffDelayMs(backoff, 40, () => 0.9999999), backoff.max_delay_ms);
-      assert.equal(backoffDelayMs(backoff, 40, () => 0), Math.round(backoff.max_delay_ms * (1 - backoff.jitter)));
+      assert.equal(
+        backoffDelayMs(backoff, 40, () => 0.9999999),
+        backoff.max_delay_ms,
+      );
+      assert.equal(
+        backoffDelayMs(backoff, 40, () => 0),
+        Math.round(backoff.max_delay_ms * (1 - backoff.jitter)),
+      );
     }
   });
 
-  test("draws spread the retries of runs failing together; without jitter they coincide", () => {
+  test('draws spread the retries of runs failing together; without jitter they coincide', () => {
     const draws = [0, 0.25, 0.5, 0.75, 0.99];
-    const spread = draws.map((r) => backoffDelayMs({ initial_delay_ms: 1_000, max_delay_ms: 60_000, multiplier: 2, jitter: 1 }, 3, () => r));
+    const spread = draws.map((r) =>
+      backoffDelayMs(
+        { initial_delay_ms: 1_000, max_delay_ms: 60_000, multiplier: 2, jitter: 1 },
+        3,
+        () => r,
+      ),
+    );
     assert.deepEqual(spread, [0, 1000, 2000, 3000, 3960]);
-    const together = draws.map((r) => backoffDelayMs({ initial_delay_ms: 1_000, max_delay_ms: 60_000, multiplier: 2, jitter: 0 }, 3, () => r));
+    const together = draws.map((r) =>
+      backoffDelayMs(
+        { initial_delay_ms: 1_000, max_delay_ms: 60_000, multiplier: 2, jitter: 0 },
+        3,
+        () => r,
+      ),
+    );
     assert.deepEqual(new Set(together), new Set([4000]));
   });
 
   test('a Retry-After is a floor for every backoff, even above the cap', () => {
     const backoff = { initial_delay_ms: 100, max_delay_ms: 1_000, multiplier: 2, jitter: 0.5 };
-    assert.equal(backoffDelayMs(backoff, 1, () => 0, 30_000), 30_000);
-    assert.equal(backoffDelayMs(backoff, 1, () => 0, 10), 50);
+    assert.equal(
+      backoffDelayMs(backoff, 1, () => 0, 30_000),
+      30_000,
+    );
+    assert.equal(
+      backoffDelayMs(backoff, 1, () => 0, 10),
+      50,
+    );
   });
 });

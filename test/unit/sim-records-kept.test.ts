@@ -24,22 +24,49 @@ test('a record log keeps the newest entries and counts them all', () => {
 test('the Odoo simulator keeps its newest calls, numbered on, and its newest server log lines', async () => {
   const odoo = await startOdooSimulator({ keepRecords: 4, webhookTimeoutMs: 100 });
   try {
-    for (let n = 1; n <= 6; n++) await odoo.db.call('res.partner', 'search_count', [[['id', '>', n]]]);
-    assert.deepEqual(odoo.calls.entries.map((c) => c.seq), [3, 4, 5, 6]);
+    for (let n = 1; n <= 6; n++)
+      await odoo.db.call('res.partner', 'search_count', [[['id', '>', n]]]);
+    assert.deepEqual(
+      odoo.calls.entries.map((c) => c.seq),
+      [3, 4, 5, 6],
+    );
     assert.deepEqual(odoo.calls.entries.at(-1)?.args, [[['id', '>', 6]]]);
     assert.equal(odoo.calls.count({ method: 'search_count' }), 4);
 
     // Each confirmation sends a webhook to a closed port: one webhook and two log lines per order.
     const url = await closedPortUrl('/hook');
-    await odoo.db.call('base.automation', 'create', [{
-      name: 'confirmed', model_id: 560, trigger: 'on_state_set', trigger_field_ids: [[6, 0, [7217]]], trg_selection_field_id: 1210,
-      action_server_ids: [[0, 0, { name: 'hook', model_id: 560, state: 'webhook', webhook_url: url, webhook_field_ids: [[6, 0, [7214, 7217]]] }]],
-    }]);
+    await odoo.db.call('base.automation', 'create', [
+      {
+        name: 'confirmed',
+        model_id: 560,
+        trigger: 'on_state_set',
+        trigger_field_ids: [[6, 0, [7217]]],
+        trg_selection_field_id: 1210,
+        action_server_ids: [
+          [
+            0,
+            0,
+            {
+              name: 'hook',
+              model_id: 560,
+              state: 'webhook',
+              webhook_url: url,
+              webhook_field_ids: [[6, 0, [7214, 7217]]],
+            },
+          ],
+        ],
+      },
+    ]);
     for (let n = 1; n <= 6; n++) {
-      const id = await odoo.db.call('sale.order', 'create', [{ partner_id: 12, order_line: [[0, 0, { product_id: 32, product_uom_qty: n }]] }]);
+      const id = await odoo.db.call('sale.order', 'create', [
+        { partner_id: 12, order_line: [[0, 0, { product_id: 32, product_uom_qty: n }]] },
+      ]);
       await odoo.db.call('sale.order', 'action_confirm', [[id]]);
     }
-    assert.deepEqual(odoo.webhooks.map((w) => [w.seq, w.outcome]), [3, 4, 5, 6].map((seq) => [seq, 'connection-error']));
+    assert.deepEqual(
+      odoo.webhooks.map((w) => [w.seq, w.outcome]),
+      [3, 4, 5, 6].map((seq) => [seq, 'connection-error']),
+    );
     assert.equal(odoo.serverLog.length, 4);
     assert.match(odoo.serverLog.at(-1)!.message, /^Webhook call failed: .*ECONNREFUSED/);
   } finally {
@@ -51,16 +78,37 @@ test('the carrier simulator keeps its newest calls and webhook deliveries, numbe
   const carriers = await startCarrierSimulator({ keepRecords: 2 });
   try {
     const body = JSON.stringify({ shipment: shipment({ reference: 'WH/OUT/00777' }) });
-    const headers = { authorization: 'Bearer sim-swiftpost-key', 'content-type': 'application/json' };
+    const headers = {
+      authorization: 'Bearer sim-swiftpost-key',
+      'content-type': 'application/json',
+    };
     for (let n = 1; n <= 3; n++) {
-      const answer = await fetch(`${carriers.url('swiftpost')}/shipments`, { method: 'POST', headers: { ...headers, 'idempotency-key': `k-${n}` }, body });
+      const answer = await fetch(`${carriers.url('swiftpost')}/shipments`, {
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': `k-${n}` },
+        body,
+      });
       assert.equal(answer.status, 201, await answer.text());
     }
-    assert.deepEqual(carriers.calls.entries.map((c) => [c.seq, c.idempotencyKey]), [[2, 'k-2'], [3, 'k-3']]);
+    assert.deepEqual(
+      carriers.calls.entries.map((c) => [c.seq, c.idempotencyKey]),
+      [
+        [2, 'k-2'],
+        [3, 'k-3'],
+      ],
+    );
     const [booking] = carriers.bookings('swiftpost');
     const url = await closedPortUrl('/tracking');
-    for (const status of ['in_transit', 'delayed', 'delivered'] as const) await carriers.sendTracking('swiftpost', { tracking_ref: booking!.tracking_ref, status }, { url });
-    assert.deepEqual(carriers.webhooks.map((w) => w.seq), [2, 3]);
+    for (const status of ['in_transit', 'delayed', 'delivered'] as const)
+      await carriers.sendTracking(
+        'swiftpost',
+        { tracking_ref: booking!.tracking_ref, status },
+        { url },
+      );
+    assert.deepEqual(
+      carriers.webhooks.map((w) => w.seq),
+      [2, 3],
+    );
   } finally {
     await carriers.close();
   }

@@ -4,7 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { builtInSteps } from '../../src/main.ts';
-import { loadWorkflowDir, parseWorkflow, type DefinitionProblem } from '../../src/workflows/index.ts';
+import {
+  loadWorkflowDir,
+  parseWorkflow,
+  type DefinitionProblem,
+} from '../../src/workflows/index.ts';
 
 const steps = builtInSteps();
 const problemsOf = (text: string): DefinitionProblem[] => {
@@ -24,7 +28,11 @@ steps:
 describe('workflow files: precise errors naming file, line and path', () => {
   test('a valid file loads, with a content hash that ignores formatting and comments', () => {
     const a = parseWorkflow(GOOD, 'a.yaml', steps);
-    const b = parseWorkflow(`# comment\n${GOOD.replace('{ event: a.b }', '\n  event: a.b')}`, 'b.yaml', steps);
+    const b = parseWorkflow(
+      `# comment\n${GOOD.replace('{ event: a.b }', '\n  event: a.b')}`,
+      'b.yaml',
+      steps,
+    );
     assert.ok(a.ok && b.ok);
     assert.equal(a.workflows[0]!.hash, b.workflows[0]!.hash);
     const c = parseWorkflow(GOOD.replace('input.y', 'input.z'), 'c.yaml', steps);
@@ -43,7 +51,10 @@ describe('workflow files: precise errors naming file, line and path', () => {
     const [p] = problemsOf(GOOD.replace('type: transform', 'type: odoo.teleport'));
     assert.equal(p!.path, 'steps[0].type');
     assert.equal(p!.line, 5);
-    assert.match(p!.message, /unknown step type "odoo.teleport"; known types: .*http.request.*transform/);
+    assert.match(
+      p!.message,
+      /unknown step type "odoo.teleport"; known types: .*http.request.*transform/,
+    );
   });
 
   test('an expression that does not parse names where it is', () => {
@@ -101,7 +112,10 @@ steps:
     const dir = mkdtempSync(join(tmpdir(), 'crossdock-wf-'));
     writeFileSync(join(dir, 'a.yaml'), GOOD);
     writeFileSync(join(dir, 'b.yml'), GOOD);
-    writeFileSync(join(dir, 'c.yaml'), GOOD.replace('id: good', 'id: other').replace('transform', 'nope'));
+    writeFileSync(
+      join(dir, 'c.yaml'),
+      GOOD.replace('id: good', 'id: other').replace('transform', 'nope'),
+    );
     const result = loadWorkflowDir(dir, steps);
     rmSync(dir, { recursive: true, force: true });
     assert.equal(result.ok, false);
@@ -112,12 +126,21 @@ steps:
   });
 
   test('"= expr" is an expression; "=", "=like" and "=?" stay literal (Odoo domain operators)', () => {
-    const result = parseWorkflow(GOOD.replace('{ x: "= input.y" }', '{ x: "= input.y", domain: [["state", "=", "sale"], ["name", "=like", "S%"], ["ref", "=?", false]] }'), 'd.yaml', steps);
+    const result = parseWorkflow(
+      GOOD.replace(
+        '{ x: "= input.y" }',
+        '{ x: "= input.y", domain: [["state", "=", "sale"], ["name", "=like", "S%"], ["ref", "=?", false]] }',
+      ),
+      'd.yaml',
+      steps,
+    );
     assert.ok(result.ok, JSON.stringify(!result.ok && result.problems));
   });
 
   test('a trigger schema that is not JSON Schema is refused', () => {
-    const [p] = problemsOf(GOOD.replace('trigger: { event: a.b }', 'trigger: { event: a.b, schema: { type: 12 } }'));
+    const [p] = problemsOf(
+      GOOD.replace('trigger: { event: a.b }', 'trigger: { event: a.b, schema: { type: 12 } }'),
+    );
     assert.match(p!.path, /^trigger\.schema/);
   });
 });

@@ -40,7 +40,13 @@ interface Placed {
  * Layers by longest path from the start over the graph without its back edges (found by a
  * depth-first walk), then orders each layer by the mean position of its predecessors.
  */
-export function layout(graph: WorkflowGraph): { placed: Map<string, Placed>; back: Set<string>; width: number; height: number; vertical: boolean } {
+export function layout(graph: WorkflowGraph): {
+  placed: Map<string, Placed>;
+  back: Set<string>;
+  width: number;
+  height: number;
+  vertical: boolean;
+} {
   const ids = graph.nodes.map((n) => n.id);
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
   for (const e of graph.edges) if (out.has(e.from) && out.has(e.to)) out.get(e.from)!.push(e.to);
@@ -69,7 +75,10 @@ export function layout(graph: WorkflowGraph): { placed: Map<string, Placed>; bac
   const row = new Map<string, number>();
   layers.forEach((members, li) => {
     if (li > 0) {
-      const preds = (id: string) => graph.edges.filter((e) => e.to === id && row.has(e.from) && !back.has(`${e.from}>${e.to}`)).map((e) => row.get(e.from)!);
+      const preds = (id: string) =>
+        graph.edges
+          .filter((e) => e.to === id && row.has(e.from) && !back.has(`${e.from}>${e.to}`))
+          .map((e) => row.get(e.from)!);
       const score = (id: string) => {
         const p = preds(id);
         return p.length ? p.reduce((a, b) => a + b, 0) / p.length : Number.MAX_SAFE_INTEGER;
@@ -88,7 +97,12 @@ export function layout(graph: WorkflowGraph): { placed: Map<string, Placed>; bac
     const offset = ((widest - members.length) * side) / 2;
     members.forEach((id, i) => {
       const node = graph.nodes.find((n) => n.id === id)!;
-      placed.set(id, vertical ? { node, x: PAD + offset + i * side, y: PAD + li * along } : { node, x: PAD + li * along, y: PAD + offset + i * side });
+      placed.set(
+        id,
+        vertical
+          ? { node, x: PAD + offset + i * side, y: PAD + li * along }
+          : { node, x: PAD + li * along, y: PAD + offset + i * side },
+      );
     });
   });
   const flow = PAD * 2 + (layers.length - 1) * along + (vertical ? H : W);
@@ -97,7 +111,17 @@ export function layout(graph: WorkflowGraph): { placed: Map<string, Placed>; bac
   return { placed, back, width, height, vertical };
 }
 
-export function Graph({ graph, stepStatus = {}, taken = new Set<string>(), label }: { graph: WorkflowGraph; stepStatus?: Record<string, string>; taken?: Set<string>; label: string }) {
+export function Graph({
+  graph,
+  stepStatus = {},
+  taken = new Set<string>(),
+  label,
+}: {
+  graph: WorkflowGraph;
+  stepStatus?: Record<string, string>;
+  taken?: Set<string>;
+  label: string;
+}) {
   const { placed, back, width, height, vertical } = layout(graph);
   const edgePath = (e: GraphEdge) => {
     const a = placed.get(e.from);
@@ -128,10 +152,26 @@ export function Graph({ graph, stepStatus = {}, taken = new Set<string>(), label
   };
   return (
     <figure className="graph">
-      <svg viewBox={`0 0 ${width} ${height}`} width={width} height={height} role="img" aria-label={label}>
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        width={width}
+        height={height}
+        role="img"
+        aria-label={label}
+      >
         <defs>
           {(['next', 'branch', 'error', 'taken'] as const).map((k) => (
-            <marker key={k} id={`arrow-${k}`} viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+            <marker
+              key={k}
+              id={`arrow-${k}`}
+              viewBox="0 0 10 10"
+              refX="9"
+              refY="5"
+              markerWidth="9"
+              markerHeight="9"
+              markerUnits="userSpaceOnUse"
+              orient="auto-start-reverse"
+            >
               <path d="M 0 0 L 10 5 L 0 10 z" className={`arrow arrow-${k}`} />
             </marker>
           ))}
@@ -139,12 +179,26 @@ export function Graph({ graph, stepStatus = {}, taken = new Set<string>(), label
         {graph.edges.map((e) => {
           const d = edgePath(e);
           const isTaken = taken.has(`${e.from}>${e.to}`);
-          return d ? <path key={`${e.from}>${e.to}:${e.kind}`} d={d} className={`edge edge-${e.kind}${isTaken ? ' edge-taken' : ''}`} markerEnd={`url(#arrow-${isTaken ? 'taken' : e.kind})`} data-edge={`${e.from}>${e.to}`} /> : null;
+          return d ? (
+            <path
+              key={`${e.from}>${e.to}:${e.kind}`}
+              d={d}
+              className={`edge edge-${e.kind}${isTaken ? ' edge-taken' : ''}`}
+              markerEnd={`url(#arrow-${isTaken ? 'taken' : e.kind})`}
+              data-edge={`${e.from}>${e.to}`}
+            />
+          ) : null;
         })}
         {[...placed.values()].map(({ node, x, y }) => {
           const status = stepStatus[node.id];
           return (
-            <g key={node.id} transform={`translate(${x} ${y})`} className={`node${status ? ` node-${status}` : ''}${node.id === graph.start ? ' node-start' : ''}`} data-step={node.id} data-status={status ?? 'not-run'}>
+            <g
+              key={node.id}
+              transform={`translate(${x} ${y})`}
+              className={`node${status ? ` node-${status}` : ''}${node.id === graph.start ? ' node-start' : ''}`}
+              data-step={node.id}
+              data-status={status ?? 'not-run'}
+            >
               <title>{`${node.id} (${node.type})${node.description ? `: ${node.description}` : ''}${status ? ` — ${status}` : ''}`}</title>
               <rect width={W} height={H} rx="6" />
               <text x="10" y="19" className="node-id">
@@ -170,13 +224,18 @@ export function Graph({ graph, stepStatus = {}, taken = new Set<string>(), label
 }
 
 /** Step statuses and the edges a run took, from its step history (attempts in order). */
-export function pathTaken(steps: { seq: number; stepId: string; status: string }[]): { stepStatus: Record<string, string>; taken: Set<string> } {
+export function pathTaken(steps: { seq: number; stepId: string; status: string }[]): {
+  stepStatus: Record<string, string>;
+  taken: Set<string>;
+} {
   const stepStatus: Record<string, string> = {};
   const bySeq = new Map<number, { stepId: string; status: string }>();
   for (const s of steps) bySeq.set(s.seq, s);
   const sequence = [...bySeq.entries()].sort((a, b) => a[0] - b[0]).map(([, s]) => s);
   for (const s of sequence) stepStatus[s.stepId] = s.status;
   const taken = new Set<string>();
-  for (let i = 1; i < sequence.length; i++) if (sequence[i - 1]!.stepId !== sequence[i]!.stepId) taken.add(`${sequence[i - 1]!.stepId}>${sequence[i]!.stepId}`);
+  for (let i = 1; i < sequence.length; i++)
+    if (sequence[i - 1]!.stepId !== sequence[i]!.stepId)
+      taken.add(`${sequence[i - 1]!.stepId}>${sequence[i]!.stepId}`);
   return { stepStatus, taken };
 }

@@ -21,7 +21,12 @@ interface Conflict {
  */
 export function IntakeConflicts() {
   const can = useCan();
-  const list = useGet<{ conflicts: Conflict[]; total: number; deliveries: number; openCases: number }>(can('events:read') ? '/events/conflicts?limit=5' : null);
+  const list = useGet<{
+    conflicts: Conflict[];
+    total: number;
+    deliveries: number;
+    openCases: number;
+  }>(can('events:read') ? '/events/conflicts?limit=5' : null);
   if (!can('events:read')) return null;
   const d = list.data;
   return (
@@ -31,7 +36,9 @@ export function IntakeConflicts() {
       {d && d.total > 0 && (
         <>
           <p aria-label="Key conflict totals">
-            <strong>{d.total}</strong> conflicting {d.total === 1 ? 'payload' : 'payloads'} in {d.deliveries} {d.deliveries === 1 ? 'delivery' : 'deliveries'}, {d.openCases} with an open case
+            <strong>{d.total}</strong> conflicting {d.total === 1 ? 'payload' : 'payloads'} in{' '}
+            {d.deliveries} {d.deliveries === 1 ? 'delivery' : 'deliveries'}, {d.openCases} with an
+            open case
           </p>
           <table className="table small" aria-label="Latest key conflicts">
             <thead>
@@ -52,7 +59,9 @@ export function IntakeConflicts() {
                   <td>{c.door}</td>
                   <td>{c.deliveries}</td>
                   <td>{formatTime(c.lastSeenAt)}</td>
-                  <td>{c.caseId ? <Link to={`/exceptions/${c.caseId}`}>#{c.caseId}</Link> : '—'}</td>
+                  <td>
+                    {c.caseId ? <Link to={`/exceptions/${c.caseId}`}>#{c.caseId}</Link> : '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

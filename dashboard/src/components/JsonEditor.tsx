@@ -20,7 +20,17 @@ export function parseJson(text: string): JsonParse {
 }
 
 /** A textarea for JSON with its parse error shown next to it while the text is not valid JSON. */
-export function JsonEditor({ label, value, onChange, rows = 10 }: { label: string; value: string; onChange: (text: string) => void; rows?: number }) {
+export function JsonEditor({
+  label,
+  value,
+  onChange,
+  rows = 10,
+}: {
+  label: string;
+  value: string;
+  onChange: (text: string) => void;
+  rows?: number;
+}) {
   const id = useId();
   const parsed = parseJson(value);
   return (

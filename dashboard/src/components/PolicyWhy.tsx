@@ -10,8 +10,15 @@ interface DecideOutput {
 /** A `decide` step's output, as the approval step keeps it: the decision, the policy version and the rows that matched. */
 function isDecideOutput(value: unknown): value is DecideOutput {
   const v = value as Partial<DecideOutput> | null;
-  return typeof v === 'object' && v !== null && typeof v.decision === 'object' && v.decision !== null
-    && typeof v.policy?.id === 'string' && typeof v.policy.version === 'string' && Array.isArray(v.matched);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.decision === 'object' &&
+    v.decision !== null &&
+    typeof v.policy?.id === 'string' &&
+    typeof v.policy.version === 'string' &&
+    Array.isArray(v.matched)
+  );
 }
 
 const cell = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v));
@@ -28,7 +35,8 @@ export function PolicyWhy({ value }: { value: unknown }) {
       <dl className="facts" aria-label="Policy decision">
         <dt>Policy</dt>
         <dd>
-          <Link to="/policies">{value.policy.id}</Link> <code className="small">{value.policy.version.slice(0, 12)}</code>
+          <Link to="/policies">{value.policy.id}</Link>{' '}
+          <code className="small">{value.policy.version.slice(0, 12)}</code>
         </dd>
         {value.matched.map((m) => (
           <div key={`${m.node}:${m.rule}`} className="contents">
@@ -49,7 +57,11 @@ export function PolicyWhy({ value }: { value: unknown }) {
         ))}
       </dl>
       {value.matched.map((m) => (
-        <table key={`${m.node}:${m.rule}:inputs`} className="table compact" aria-label={`Values rule ${m.rule} of ${m.node} looked at`}>
+        <table
+          key={`${m.node}:${m.rule}:inputs`}
+          className="table compact"
+          aria-label={`Values rule ${m.rule} of ${m.node} looked at`}
+        >
           <thead>
             <tr>
               <th scope="col">Input</th>

@@ -4,7 +4,12 @@ import { pretty } from '../format.ts';
 
 export function ErrorNote({ error }: { error: unknown }) {
   if (!error) return null;
-  const text = error instanceof ApiError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  const text =
+    error instanceof ApiError
+      ? `${error.code}: ${error.message}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   const details = error instanceof ApiError ? error.body.details : [];
   return (
     <div className="error" role="alert">
@@ -47,7 +52,15 @@ export function Json({ value, label }: { value: unknown; label: string }) {
   );
 }
 
-export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+export function Section({
+  title,
+  children,
+  actions,
+}: {
+  title: string;
+  children: ReactNode;
+  actions?: ReactNode;
+}) {
   return (
     <section className="panel" aria-label={title}>
       <header className="panel-head">
@@ -59,7 +72,15 @@ export function Section({ title, children, actions }: { title: string; children:
   );
 }
 
-export function Pager({ hasMore, onMore, loading }: { hasMore: boolean; onMore: () => void; loading: boolean }) {
+export function Pager({
+  hasMore,
+  onMore,
+  loading,
+}: {
+  hasMore: boolean;
+  onMore: () => void;
+  loading: boolean;
+}) {
   if (!hasMore) return null;
   return (
     <button type="button" className="secondary" onClick={onMore} disabled={loading}>

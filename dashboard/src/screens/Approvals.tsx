@@ -22,7 +22,15 @@ export interface Approval {
   policy: unknown;
   requester: string | null;
   status: string;
-  level: { index: number; name: string; required: number | 'all'; slaHours: number; startedAt: string; dueAt: string | null; assignees: Assignee[] };
+  level: {
+    index: number;
+    name: string;
+    required: number | 'all';
+    slaHours: number;
+    startedAt: string;
+    dueAt: string | null;
+    assignees: Assignee[];
+  };
   levels: string[];
   escalations: number;
   breached: boolean;
@@ -46,7 +54,8 @@ type ApprovalDetail = Approval & { runStatus: string; actions: ApprovalAction[] 
 const subjectText = (s: Approval['subject']) => `${s.model} ${s.name ?? `#${s.id}`}`;
 /** Requests per page of the inbox; the server sorts by deadline and counts them all. */
 const PAGE = 100;
-const byDeadline = (a: Approval, b: Approval) => (a.level.dueAt ?? '9999').localeCompare(b.level.dueAt ?? '9999');
+const byDeadline = (a: Approval, b: Approval) =>
+  (a.level.dueAt ?? '9999').localeCompare(b.level.dueAt ?? '9999');
 
 export function ApprovalsScreen({ selected }: { selected: string | null }) {
   const can = useCan();
@@ -55,15 +64,32 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
   // on "Waiting for me" when something waits for them, everyone else (and a decider with an
   // empty inbox) on every pending request. A choice made by hand stays.
   const [chosen, setChosen] = useState<'mine' | 'all' | null>(null);
-  const mineCount = useGet<{ total: number }>(decides ? '/approvals?status=pending&mine=true&limit=1' : null);
+  const mineCount = useGet<{ total: number }>(
+    decides ? '/approvals?status=pending&mine=true&limit=1' : null,
+  );
   const allCount = useGet<{ total: number }>('/approvals?status=pending&limit=1');
-  const scope = chosen ?? (!decides ? 'all' : mineCount.data ? (mineCount.data.total > 0 ? 'mine' : 'all') : mineCount.error ? 'all' : null);
+  const scope =
+    chosen ??
+    (!decides
+      ? 'all'
+      : mineCount.data
+        ? mineCount.data.total > 0
+          ? 'mine'
+          : 'all'
+        : mineCount.error
+          ? 'all'
+          : null);
   const [offset, setOffset] = useState(0);
-  const list = useGet<{ approvals: Approval[]; total: number }>(scope === null ? null : `/approvals?status=pending&limit=${PAGE}&offset=${offset}${scope === 'mine' ? '&mine=true' : ''}`);
+  const list = useGet<{ approvals: Approval[]; total: number }>(
+    scope === null
+      ? null
+      : `/approvals?status=pending&limit=${PAGE}&offset=${offset}${scope === 'mine' ? '&mine=true' : ''}`,
+  );
   const total = list.data?.total ?? 0;
   // Decisions shrink the list: a page past its end goes back to the last page there is.
   useEffect(() => {
-    if (list.data && offset > 0 && offset >= list.data.total) setOffset(Math.max(0, Math.floor((list.data.total - 1) / PAGE) * PAGE));
+    if (list.data && offset > 0 && offset >= list.data.total)
+      setOffset(Math.max(0, Math.floor((list.data.total - 1) / PAGE) * PAGE));
   }, [list.data, offset]);
   const now = useNow();
   const rows = [...(list.data?.approvals ?? [])].sort(byDeadline);
@@ -72,7 +98,8 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
   const [round, setRound] = useState(0);
   const bulkColumn = decides && rows.some((a) => a.bulkGroup !== null);
   const choose = (next: 'mine' | 'all') => (setChosen(next), setOffset(0), selection.clear());
-  const counted = (loaded: { data: { total: number } | null }) => (loaded.data ? ` (${loaded.data.total})` : '');
+  const counted = (loaded: { data: { total: number } | null }) =>
+    loaded.data ? ` (${loaded.data.total})` : '';
   const turn = (to: number) => (setOffset(to), selection.clear());
   /** After a decision: the list and both counts change. */
   const reload = () => (list.reload(), mineCount.reload(), allCount.reload());
@@ -100,13 +127,24 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
               Nothing waits for your decision: these are the requests waiting for others.
             </p>
           )}
-          {list.data && rows.length === 0 && <Empty>Nothing is waiting{scope === 'mine' ? ' for you' : ''}.</Empty>}
+          {list.data && rows.length === 0 && (
+            <Empty>Nothing is waiting{scope === 'mine' ? ' for you' : ''}.</Empty>
+          )}
           {rows.length > 0 && (
             <p className="muted small" data-inbox-range>
-              {total > rows.length ? `Requests ${offset + 1}–${offset + rows.length} of ${total}` : `${total} request${total === 1 ? '' : 's'}`}, soonest deadline first
+              {total > rows.length
+                ? `Requests ${offset + 1}–${offset + rows.length} of ${total}`
+                : `${total} request${total === 1 ? '' : 's'}`}
+              , soonest deadline first
             </p>
           )}
-          {decides && <BulkApproveBar selection={selection} rows={rows} onDone={() => (reload(), setRound((r) => r + 1))} />}
+          {decides && (
+            <BulkApproveBar
+              selection={selection}
+              rows={rows}
+              onDone={() => (reload(), setRound((r) => r + 1))}
+            />
+          )}
           {rows.length > 0 && (
             <table className="table" aria-label="Pending approval requests">
               <thead>
@@ -125,7 +163,11 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
                 {rows.map((a) => {
                   const due = countdown(a.level.dueAt, now);
                   return (
-                    <tr key={a.id} className={a.id === selected ? 'selected' : undefined} data-approval={a.id}>
+                    <tr
+                      key={a.id}
+                      className={a.id === selected ? 'selected' : undefined}
+                      data-approval={a.id}
+                    >
                       {bulkColumn && (
                         <td className="select-cell">
                           <BulkCheckbox a={a} selection={selection} />
@@ -153,16 +195,32 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
           )}
           {total > PAGE && (
             <div className="actions">
-              <button type="button" className="secondary" disabled={offset === 0} onClick={() => turn(Math.max(0, offset - PAGE))}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={offset === 0}
+                onClick={() => turn(Math.max(0, offset - PAGE))}
+              >
                 Sooner deadlines
               </button>
-              <button type="button" className="secondary" disabled={offset + PAGE >= total} onClick={() => turn(offset + PAGE)}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={offset + PAGE >= total}
+                onClick={() => turn(offset + PAGE)}
+              >
                 Later deadlines
               </button>
             </div>
           )}
         </Section>
-        {selected ? <ApprovalDetailPanel key={`${selected}:${round}`} id={selected} onDecided={reload} /> : <Section title="Request">{<Empty>Choose a request to see why it was asked and to decide.</Empty>}</Section>}
+        {selected ? (
+          <ApprovalDetailPanel key={`${selected}:${round}`} id={selected} onDecided={reload} />
+        ) : (
+          <Section title="Request">
+            {<Empty>Choose a request to see why it was asked and to decide.</Empty>}
+          </Section>
+        )}
       </div>
     </>
   );
@@ -182,7 +240,8 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
           <dl className="facts">
             <dt>Status</dt>
             <dd>
-              <Status value={a.status} /> {a.breached && <span className="badge badge-failed">SLA breached</span>}
+              <Status value={a.status} />{' '}
+              {a.breached && <span className="badge badge-failed">SLA breached</span>}
             </dd>
             <dt>Subject</dt>
             <dd>{subjectText(a.subject)}</dd>
@@ -198,18 +257,23 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
             <dt>Level</dt>
             <dd>
               {a.levels.map((name, i) => (
-                <span key={name} className={`chain-step${i === a.level.index ? ' current' : i < a.level.index ? ' done' : ''}`}>
+                <span
+                  key={name}
+                  className={`chain-step${i === a.level.index ? ' current' : i < a.level.index ? ' done' : ''}`}
+                >
                   {name}
                 </span>
               ))}
             </dd>
             <dt>Approvers</dt>
             <dd>
-              {a.level.assignees.map((p) => p.name ?? p.email).join(', ') || '—'} (needs {a.level.required === 'all' ? 'all' : a.level.required})
+              {a.level.assignees.map((p) => p.name ?? p.email).join(', ') || '—'} (needs{' '}
+              {a.level.required === 'all' ? 'all' : a.level.required})
             </dd>
             <dt>Deadline</dt>
             <dd>
-              {a.status === 'pending' ? countdown(a.level.dueAt, now).text : '—'} ({formatTime(a.level.dueAt)}, SLA {a.level.slaHours} h)
+              {a.status === 'pending' ? countdown(a.level.dueAt, now).text : '—'} (
+              {formatTime(a.level.dueAt)}, SLA {a.level.slaHours} h)
             </dd>
             {a.decisionReason && (
               <>
@@ -220,7 +284,9 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
           </dl>
           <h3>Why (the policy decision)</h3>
           <PolicyWhy value={a.policy} />
-          {a.status === 'pending' && can('approvals:decide') && <DecisionForm id={a.id} onDone={() => (detail.reload(), onDecided())} />}
+          {a.status === 'pending' && can('approvals:decide') && (
+            <DecisionForm id={a.id} onDone={() => (detail.reload(), onDecided())} />
+          )}
           <h3>History</h3>
           {a.actions.length === 0 ? (
             <p className="muted">No actions yet.</p>
@@ -228,7 +294,8 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
             <ol className="history" aria-label="Request history">
               {a.actions.map((h, i) => (
                 <li key={i}>
-                  <time dateTime={h.at}>{formatTime(h.at)}</time> <strong>{h.action}</strong> by {h.actor}
+                  <time dateTime={h.at}>{formatTime(h.at)}</time> <strong>{h.action}</strong> by{' '}
+                  {h.actor}
                   {h.onBehalfOf ? ` for ${h.onBehalfOf}` : ''} via {h.via}
                   {h.reason ? <q>{h.reason}</q> : null}
                 </li>
@@ -267,7 +334,12 @@ function DecisionForm({ id, onDone }: { id: string; onDone: () => void }) {
     <form className="decision" onSubmit={(e) => e.preventDefault()} aria-label="Decision">
       <div className="field">
         <label htmlFor={reasonId}>Reason (required to reject)</label>
-        <textarea id={reasonId} rows={2} value={reason} onChange={(e) => setReason(e.target.value)} />
+        <textarea
+          id={reasonId}
+          rows={2}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+        />
       </div>
       <ErrorNote error={error} />
       <div className="actions">

@@ -22,7 +22,9 @@ interface AuditPage {
   /** Pass as `after` for newer entries; null when there are none. */
   newer: number | null;
 }
-type Verify = { ok: true; entries: number; headHash: string } | { ok: false; entries: number; seq: number; problem: string };
+type Verify =
+  | { ok: true; entries: number; headHash: string }
+  | { ok: false; entries: number; seq: number; problem: string };
 type Order = 'desc' | 'asc';
 type Cursor = { after: number } | { before: number } | null;
 
@@ -44,7 +46,9 @@ export function AuditScreen() {
   const [cursor, setCursor] = useState<Cursor>(null);
   const path = `/audit${qs({ action: filter.action, actor: filter.actor, target: filter.target, from: iso(filter.from), to: iso(filter.to), order, limit: 50, ...(cursor ?? {}) })}`;
   const log = useGet<AuditPage>(path);
-  const [verify, setVerify] = useState<{ result?: Verify; error?: unknown; busy: boolean }>({ busy: false });
+  const [verify, setVerify] = useState<{ result?: Verify; error?: unknown; busy: boolean }>({
+    busy: false,
+  });
   const ids = { action: useId(), actor: useId(), target: useId(), from: useId(), to: useId() };
   const search = (e: FormEvent) => {
     e.preventDefault();
@@ -63,7 +67,10 @@ export function AuditScreen() {
       setVerify({ busy: false, error });
     }
   };
-  const field = (key: keyof Filter) => ({ value: draft[key], onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value }) });
+  const field = (key: keyof Filter) => ({
+    value: draft[key],
+    onChange: (e: { target: { value: string } }) => setDraft({ ...draft, [key]: e.target.value }),
+  });
   const page = log.data;
   const newer = page?.newer != null && (
     <button type="button" className="secondary" onClick={() => setCursor({ after: page.newer! })}>
@@ -87,11 +94,22 @@ export function AuditScreen() {
       </div>
       <ErrorNote error={verify.error} />
       {verify.result && (
-        <p className={verify.result.ok ? 'verify ok' : 'verify bad'} role="status" data-verify={verify.result.ok ? 'ok' : 'broken'}>
-          {verify.result.ok ? `Chain intact: ${verify.result.entries} entries, head ${verify.result.headHash.slice(0, 16)}…` : `Chain broken at entry ${verify.result.seq}: ${verify.result.problem}`}
+        <p
+          className={verify.result.ok ? 'verify ok' : 'verify bad'}
+          role="status"
+          data-verify={verify.result.ok ? 'ok' : 'broken'}
+        >
+          {verify.result.ok
+            ? `Chain intact: ${verify.result.entries} entries, head ${verify.result.headHash.slice(0, 16)}…`
+            : `Chain broken at entry ${verify.result.seq}: ${verify.result.problem}`}
         </p>
       )}
-      <form className="filters audit-search" onSubmit={search} role="search" aria-label="Search the audit log">
+      <form
+        className="filters audit-search"
+        onSubmit={search}
+        role="search"
+        aria-label="Search the audit log"
+      >
         <div className="inline-field">
           <label htmlFor={ids.action}>Action (or prefix)</label>
           <input id={ids.action} size={14} {...field('action')} placeholder="run" />
@@ -102,7 +120,13 @@ export function AuditScreen() {
         </div>
         <div className="inline-field">
           <label htmlFor={ids.target}>Target</label>
-          <input id={ids.target} size={16} {...field('target')} placeholder="run: or approval:12" title='Exact ("approval:12"), or a prefix ending in ":" or "*" ("run:")' />
+          <input
+            id={ids.target}
+            size={16}
+            {...field('target')}
+            placeholder="run: or approval:12"
+            title='Exact ("approval:12"), or a prefix ending in ":" or "*" ("run:")'
+          />
         </div>
         <div className="inline-field">
           <label htmlFor={ids.from}>From</label>
@@ -115,7 +139,11 @@ export function AuditScreen() {
         <button type="submit" className="secondary small">
           Search
         </button>
-        <button type="button" className="linkish small" onClick={() => (setDraft(NO_FILTER), setFilter(NO_FILTER), setCursor(null))}>
+        <button
+          type="button"
+          className="linkish small"
+          onClick={() => (setDraft(NO_FILTER), setFilter(NO_FILTER), setCursor(null))}
+        >
           Clear
         </button>
       </form>
@@ -123,10 +151,20 @@ export function AuditScreen() {
         title={order === 'desc' ? 'Entries, newest first' : 'Entries, oldest first'}
         actions={
           <div className="segmented" role="group" aria-label="Order">
-            <button type="button" className="small" aria-pressed={order === 'desc'} onClick={() => reorder('desc')}>
+            <button
+              type="button"
+              className="small"
+              aria-pressed={order === 'desc'}
+              onClick={() => reorder('desc')}
+            >
               Newest first
             </button>
-            <button type="button" className="small" aria-pressed={order === 'asc'} onClick={() => reorder('asc')}>
+            <button
+              type="button"
+              className="small"
+              aria-pressed={order === 'asc'}
+              onClick={() => reorder('asc')}
+            >
               Oldest first
             </button>
           </div>
@@ -197,7 +235,15 @@ function EntryDetails({ entry }: { entry: AuditEntry }) {
           {items.map(([k, v]) => (
             <div key={k}>
               <dt>{k}</dt>
-              <dd>{v === null ? <span className="muted">none</span> : typeof v === 'object' ? <code>{JSON.stringify(v)}</code> : String(v)}</dd>
+              <dd>
+                {v === null ? (
+                  <span className="muted">none</span>
+                ) : typeof v === 'object' ? (
+                  <code>{JSON.stringify(v)}</code>
+                ) : (
+                  String(v)
+                )}
+              </dd>
             </div>
           ))}
         </dl>

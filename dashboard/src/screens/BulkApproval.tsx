@@ -3,7 +3,9 @@ import { post } from '../api.ts';
 import { ErrorNote } from '../components/ui.tsx';
 import type { Approval } from './Approvals.tsx';
 
-type Outcome = { id: string; outcome: 'approved'; request: Approval } | { id: string; outcome: 'refused'; error: { code: string; message: string } };
+type Outcome =
+  | { id: string; outcome: 'approved'; request: Approval }
+  | { id: string; outcome: 'refused'; error: { code: string; message: string } };
 type Shown = Outcome & { summary: string };
 
 export interface BulkSelection {
@@ -31,7 +33,9 @@ export function useBulkSelection(rows: Approval[]): BulkSelection {
   const byId = new Map(rows.map((r) => [r.id, r]));
   const first = picked.map((id) => byId.get(id)).find((r) => r?.bulkGroup);
   const group = first?.bulkGroup ?? null;
-  const ids = rows.filter((r) => group !== null && r.bulkGroup === group && picked.includes(r.id)).map((r) => r.id);
+  const ids = rows
+    .filter((r) => group !== null && r.bulkGroup === group && picked.includes(r.id))
+    .map((r) => r.id);
   const sizes = new Map<string, number>();
   for (const r of rows) if (r.bulkGroup) sizes.set(r.bulkGroup, (sizes.get(r.bulkGroup) ?? 0) + 1);
   return {
@@ -43,7 +47,8 @@ export function useBulkSelection(rows: Approval[]): BulkSelection {
     selectGroup: (g) => setPicked(rows.filter((r) => r.bulkGroup === g).map((r) => r.id)),
     clear: () => setPicked([]),
     size: (g) => sizes.get(g) ?? 0,
-    leads: (a) => a.bulkGroup !== null && rows.find((r) => r.bulkGroup === a.bulkGroup)?.id === a.id,
+    leads: (a) =>
+      a.bulkGroup !== null && rows.find((r) => r.bulkGroup === a.bulkGroup)?.id === a.id,
   };
 }
 
@@ -69,7 +74,11 @@ export function SelectAllLike({ a, selection }: { a: Approval; selection: BulkSe
   if (!a.bulkGroup || n < 2 || !selection.leads(a)) return null;
   return (
     <div>
-      <button type="button" className="linkish small" onClick={() => selection.selectGroup(a.bulkGroup!)}>
+      <button
+        type="button"
+        className="linkish small"
+        onClick={() => selection.selectGroup(a.bulkGroup!)}
+      >
         Select all {n} like this
       </button>
     </div>
@@ -77,7 +86,15 @@ export function SelectAllLike({ a, selection }: { a: Approval; selection: BulkSe
 }
 
 /** The selection's approve form (optional reason for all), and each request's outcome afterwards. */
-export function BulkApproveBar({ selection, rows, onDone }: { selection: BulkSelection; rows: Approval[]; onDone: () => void }) {
+export function BulkApproveBar({
+  selection,
+  rows,
+  onDone,
+}: {
+  selection: BulkSelection;
+  rows: Approval[];
+  onDone: () => void;
+}) {
   const reasonId = useId();
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -94,7 +111,11 @@ export function BulkApproveBar({ selection, rows, onDone }: { selection: BulkSel
     setBusy(true);
     setError(null);
     try {
-      const answer = await post<{ results: Outcome[] }>('/approvals/bulk-decision', { ids: selection.ids, decision: 'approve', reason: reason.trim() || null });
+      const answer = await post<{ results: Outcome[] }>('/approvals/bulk-decision', {
+        ids: selection.ids,
+        decision: 'approve',
+        reason: reason.trim() || null,
+      });
       setResults(answer.results.map((r) => ({ ...r, summary: summaries.get(r.id) ?? '' })));
       setReason('');
       selection.clear();
@@ -109,13 +130,26 @@ export function BulkApproveBar({ selection, rows, onDone }: { selection: BulkSel
   return (
     <>
       {n > 0 && (
-        <form className="bulk-bar" aria-label="Bulk approval" onSubmit={(e) => (e.preventDefault(), void approve())}>
+        <form
+          className="bulk-bar"
+          aria-label="Bulk approval"
+          onSubmit={(e) => (e.preventDefault(), void approve())}
+        >
           <p>
-            <strong>{n} selected</strong> <span className="muted small">identical requests: same workflow, chain, policy decision and level</span>
+            <strong>{n} selected</strong>{' '}
+            <span className="muted small">
+              identical requests: same workflow, chain, policy decision and level
+            </span>
           </p>
           <div className="field">
             <label htmlFor={reasonId}>Reason for all (optional)</label>
-            <input id={reasonId} type="text" maxLength={2000} value={reason} onChange={(e) => setReason(e.target.value)} />
+            <input
+              id={reasonId}
+              type="text"
+              maxLength={2000}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
           </div>
           <ErrorNote error={error} />
           <div className="actions">
@@ -130,7 +164,12 @@ export function BulkApproveBar({ selection, rows, onDone }: { selection: BulkSel
       )}
       {n === 0 && <ErrorNote error={error} />}
       {results && (
-        <section className="bulk-results" aria-label="Bulk approval results" tabIndex={-1} ref={resultsRef}>
+        <section
+          className="bulk-results"
+          aria-label="Bulk approval results"
+          tabIndex={-1}
+          ref={resultsRef}
+        >
           <p role="status">
             {approved} approved, {results.length - approved} refused
           </p>
@@ -139,7 +178,11 @@ export function BulkApproveBar({ selection, rows, onDone }: { selection: BulkSel
               <li key={r.id} data-bulk-result={r.id} data-outcome={r.outcome}>
                 Request {r.id} · {r.summary}:{' '}
                 {r.outcome === 'approved' ? (
-                  <strong className="good">{r.request.status === 'approved' ? 'approved' : `approved at this level, now at ${r.request.level.name}`}</strong>
+                  <strong className="good">
+                    {r.request.status === 'approved'
+                      ? 'approved'
+                      : `approved at this level, now at ${r.request.level.name}`}
+                  </strong>
                 ) : (
                   <>
                     <strong className="bad">refused</strong> ({r.error.code}: {r.error.message})

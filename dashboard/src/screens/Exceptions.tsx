@@ -47,18 +47,44 @@ interface Group {
 }
 
 /** The age filter's choices: hours (the API's olderThanHours) and how they read. */
-const AGES: [string, string][] = [['', 'any age'], ['1', '1 hour'], ['4', '4 hours'], ['24', '1 day'], ['72', '3 days'], ['168', '1 week']];
+const AGES: [string, string][] = [
+  ['', 'any age'],
+  ['1', '1 hour'],
+  ['4', '4 hours'],
+  ['24', '1 day'],
+  ['72', '3 days'],
+  ['168', '1 week'],
+];
 
-const notThere = (e: unknown) => e instanceof ApiError && e.status === 404 && e.code === 'ROUTE_NOT_FOUND';
+const notThere = (e: unknown) =>
+  e instanceof ApiError && e.status === 404 && e.code === 'ROUTE_NOT_FOUND';
 
 export function ExceptionsScreen({ selected }: { selected: string | null }) {
-  const [filters, setFilters] = useState({ status: 'open', type: '', severity: '', owner: '', workflow: '', code: '', olderThanHours: '' });
+  const [filters, setFilters] = useState({
+    status: 'open',
+    type: '',
+    severity: '',
+    owner: '',
+    workflow: '',
+    code: '',
+    olderThanHours: '',
+  });
   const [cursors, setCursors] = useState<string[]>([]);
-  const list = useGet<{ cases: CaseView[]; nextCursor: string | null }>(`/exceptions${qs({ ...filters, limit: 50, cursor: cursors.at(-1) })}`);
+  const list = useGet<{ cases: CaseView[]; nextCursor: string | null }>(
+    `/exceptions${qs({ ...filters, limit: 50, cursor: cursors.at(-1) })}`,
+  );
   const groups = useGet<{ groups: Group[] }>('/exceptions/groups');
   const works = useCan()('exceptions:operate');
   const bulk = useAction(() => (list.reload(), groups.reload()));
-  const ids = { status: useId(), type: useId(), severity: useId(), owner: useId(), workflow: useId(), code: useId(), olderThanHours: useId() };
+  const ids = {
+    status: useId(),
+    type: useId(),
+    severity: useId(),
+    owner: useId(),
+    workflow: useId(),
+    code: useId(),
+    olderThanHours: useId(),
+  };
   const set = (k: keyof typeof filters) => (v: string) => {
     setFilters((f) => ({ ...f, [k]: v }));
     setCursors([]);
@@ -100,12 +126,32 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
           <ul className="groups" aria-label="Root-cause groups">
             {groups.data.groups.map((g) => (
               <li key={g.key}>
-                <button type="button" className="linkish" onClick={() => setFilters((f) => ({ ...f, status: 'open', workflow: g.workflowId, code: g.errorCode ?? '' }))}>
-                  <strong>{g.count}</strong> × {g.workflowId} / {g.stepId ?? '—'} / {g.errorCode ?? 'no code'}
+                <button
+                  type="button"
+                  className="linkish"
+                  onClick={() =>
+                    setFilters((f) => ({
+                      ...f,
+                      status: 'open',
+                      workflow: g.workflowId,
+                      code: g.errorCode ?? '',
+                    }))
+                  }
+                >
+                  <strong>{g.count}</strong> × {g.workflowId} / {g.stepId ?? '—'} /{' '}
+                  {g.errorCode ?? 'no code'}
                 </button>
-                <span className="muted small"> oldest {formatTime(g.oldestOpenedAt)} · {g.sampleMessage}</span>{' '}
+                <span className="muted small">
+                  {' '}
+                  oldest {formatTime(g.oldestOpenedAt)} · {g.sampleMessage}
+                </span>{' '}
                 {works && g.retryable > 0 && (
-                  <button type="button" className="secondary small" disabled={bulk.busy} onClick={() => bulk.run('/exceptions/bulk', { action: 'retry', group: g.key })}>
+                  <button
+                    type="button"
+                    className="secondary small"
+                    disabled={bulk.busy}
+                    onClick={() => bulk.run('/exceptions/bulk', { action: 'retry', group: g.key })}
+                  >
                     Retry all {g.retryable}
                   </button>
                 )}
@@ -121,11 +167,22 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
           actions={
             <div className="filters">
               {select('status', 'Status', ['open', 'retrying', 'resolved', 'replayed'])}
-              {select('type', 'Type', ['dead_letter', 'odoo_refusal', 'raised', 'check', 'event_conflict', 'event_order'])}
+              {select('type', 'Type', [
+                'dead_letter',
+                'odoo_refusal',
+                'raised',
+                'check',
+                'event_conflict',
+                'event_order',
+              ])}
               {select('severity', 'Severity', ['low', 'medium', 'high', 'critical'])}
               <div className="inline-field">
                 <label htmlFor={ids.olderThanHours}>Open longer than</label>
-                <select id={ids.olderThanHours} value={filters.olderThanHours} onChange={(e) => set('olderThanHours')(e.target.value)}>
+                <select
+                  id={ids.olderThanHours}
+                  value={filters.olderThanHours}
+                  onChange={(e) => set('olderThanHours')(e.target.value)}
+                >
                   {AGES.map(([hours, label]) => (
                     <option key={hours} value={hours}>
                       {label}
@@ -155,7 +212,11 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
               </thead>
               <tbody>
                 {list.data.cases.map((c) => (
-                  <tr key={c.id} data-case={c.id} className={c.id === selected ? 'selected' : undefined}>
+                  <tr
+                    key={c.id}
+                    data-case={c.id}
+                    className={c.id === selected ? 'selected' : undefined}
+                  >
                     <td>
                       <Link to={`/exceptions/${c.id}`}>{c.title ?? `Case ${c.id}`}</Link>
                       <div className="muted small">
@@ -177,16 +238,34 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
           )}
           {(cursors.length > 0 || list.data?.nextCursor) && (
             <div className="actions">
-              <button type="button" className="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={cursors.length === 0}
+                onClick={() => setCursors((c) => c.slice(0, -1))}
+              >
                 Newer
               </button>
-              <button type="button" className="secondary" disabled={!list.data?.nextCursor} onClick={() => list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])}>
+              <button
+                type="button"
+                className="secondary"
+                disabled={!list.data?.nextCursor}
+                onClick={() =>
+                  list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])
+                }
+              >
                 Older
               </button>
             </div>
           )}
         </Section>
-        {selected ? <CasePanel id={selected} onChanged={() => (list.reload(), groups.reload())} /> : <Section title="Case">{<Empty>Choose a case to see its failed step, history and actions.</Empty>}</Section>}
+        {selected ? (
+          <CasePanel id={selected} onChanged={() => (list.reload(), groups.reload())} />
+        ) : (
+          <Section title="Case">
+            {<Empty>Choose a case to see its failed step, history and actions.</Empty>}
+          </Section>
+        )}
       </div>
     </>
   );
@@ -237,13 +316,21 @@ function CasePanel({ id, onChanged }: { id: string; onChanged: () => void }) {
               )
             )}
             <dt>Run</dt>
-            <dd>{c.run ? <Link to={`/runs/${c.run.id}`}>run {c.run.id}</Link> : '—'} {c.run && <Status value={c.run.status} />}</dd>
+            <dd>
+              {c.run ? <Link to={`/runs/${c.run.id}`}>run {c.run.id}</Link> : '—'}{' '}
+              {c.run && <Status value={c.run.status} />}
+            </dd>
             <dt>Opened</dt>
             <dd>
-              {formatTime(c.openedAt)} (due {formatTime(c.dueAt)}){c.slaBreached && <span className="badge badge-failed">SLA breached</span>}
+              {formatTime(c.openedAt)} (due {formatTime(c.dueAt)})
+              {c.slaBreached && <span className="badge badge-failed">SLA breached</span>}
             </dd>
             <dt>Owner</dt>
-            <dd>{[c.owner.team, c.owner.userId && `user ${c.owner.userId}`].filter(Boolean).join(', ') || 'nobody'}</dd>
+            <dd>
+              {[c.owner.team, c.owner.userId && `user ${c.owner.userId}`]
+                .filter(Boolean)
+                .join(', ') || 'nobody'}
+            </dd>
           </dl>
           {c.failedStep && (
             <>
@@ -258,8 +345,11 @@ function CasePanel({ id, onChanged }: { id: string; onChanged: () => void }) {
           <ol className="history" aria-label="Case history">
             {c.history.map((h, i) => (
               <li key={i}>
-                <time dateTime={h.at}>{formatTime(h.at)}</time> <strong>{h.action}</strong> by {h.actor}
-                {h.details && Object.keys(h.details).length > 0 ? <span className="muted small"> {JSON.stringify(h.details)}</span> : null}
+                <time dateTime={h.at}>{formatTime(h.at)}</time> <strong>{h.action}</strong> by{' '}
+                {h.actor}
+                {h.details && Object.keys(h.details).length > 0 ? (
+                  <span className="muted small"> {JSON.stringify(h.details)}</span>
+                ) : null}
               </li>
             ))}
           </ol>

@@ -31,7 +31,9 @@ export function NotificationsScreen() {
   const [status, setStatus] = useState('');
   const [pages, setPages] = useState<string[]>([]);
   const statusId = useId();
-  const list = useGet<{ notifications: NotificationView[]; next: string | null }>(`/notifications${qs({ status, before: pages.at(-1), limit: 50 })}`);
+  const list = useGet<{ notifications: NotificationView[]; next: string | null }>(
+    `/notifications${qs({ status, before: pages.at(-1), limit: 50 })}`,
+  );
   const operates = useCan()('exceptions:operate');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState<string | null>(null);
@@ -59,7 +61,11 @@ export function NotificationsScreen() {
           <div className="filters">
             <div className="inline-field">
               <label htmlFor={statusId}>Status</label>
-              <select id={statusId} value={status} onChange={(e) => (setStatus(e.target.value), setPages([]))}>
+              <select
+                id={statusId}
+                value={status}
+                onChange={(e) => (setStatus(e.target.value), setPages([]))}
+              >
                 <option value="">any</option>
                 {STATUSES.map((s) => (
                   <option key={s}>{s}</option>
@@ -96,17 +102,35 @@ export function NotificationsScreen() {
                   </td>
                   <td className="small">{n.to.join(', ')}</td>
                   <td>
-                    <Status value={n.status} /> <span className="muted small">{n.attempts} attempt{n.attempts === 1 ? '' : 's'}</span>
+                    <Status value={n.status} />{' '}
+                    <span className="muted small">
+                      {n.attempts} attempt{n.attempts === 1 ? '' : 's'}
+                    </span>
                   </td>
                   <td className="small">{formatTime(n.createdAt)}</td>
                   <td className="small">
-                    {n.sentAt ? formatTime(n.sentAt) : n.nextAttemptAt ? `next attempt ${formatTime(n.nextAttemptAt)}` : ''}
-                    {n.lastError && <div className={n.status === 'sent' ? 'muted' : 'bad'}>{n.lastErrorCode ? `${n.lastErrorCode}: ` : ''}{n.lastError}</div>}
+                    {n.sentAt
+                      ? formatTime(n.sentAt)
+                      : n.nextAttemptAt
+                        ? `next attempt ${formatTime(n.nextAttemptAt)}`
+                        : ''}
+                    {n.lastError && (
+                      <div className={n.status === 'sent' ? 'muted' : 'bad'}>
+                        {n.lastErrorCode ? `${n.lastErrorCode}: ` : ''}
+                        {n.lastError}
+                      </div>
+                    )}
                   </td>
                   {operates && (
                     <td>
                       {(n.status === 'failed' || n.status === 'dead') && (
-                        <button type="button" className="secondary small" disabled={busy !== null} onClick={() => void resend(n.id)} aria-label={`Send message ${n.id} again`}>
+                        <button
+                          type="button"
+                          className="secondary small"
+                          disabled={busy !== null}
+                          onClick={() => void resend(n.id)}
+                          aria-label={`Send message ${n.id} again`}
+                        >
                           Send again
                         </button>
                       )}
@@ -119,11 +143,21 @@ export function NotificationsScreen() {
         )}
         {(pages.length > 0 || list.data?.next) && (
           <div className="actions">
-            <button type="button" className="secondary" disabled={pages.length === 0} onClick={() => setPages((p) => p.slice(0, -1))}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={pages.length === 0}
+              onClick={() => setPages((p) => p.slice(0, -1))}
+            >
               Newer
             </button>
             <span className="muted">Page {pages.length + 1}</span>
-            <button type="button" className="secondary" disabled={!list.data?.next} onClick={() => list.data?.next && setPages((p) => [...p, list.data!.next!])}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={!list.data?.next}
+              onClick={() => list.data?.next && setPages((p) => [...p, list.data!.next!])}
+            >
               Older
             </button>
           </div>

@@ -24,7 +24,10 @@ export function PoliciesScreen() {
     return (
       <>
         <h1>Policies</h1>
-        <Empty>This server does not serve policies over the API yet. Policies live as files in git beside the workflows.</Empty>
+        <Empty>
+          This server does not serve policies over the API yet. Policies live as files in git beside
+          the workflows.
+        </Empty>
       </>
     );
   }
@@ -39,13 +42,19 @@ export function PoliciesScreen() {
           key={p.id}
           title={p.id}
           actions={
-            <button type="button" className="secondary small" aria-expanded={open === p.id} onClick={() => setOpen(open === p.id ? null : p.id)}>
+            <button
+              type="button"
+              className="secondary small"
+              aria-expanded={open === p.id}
+              onClick={() => setOpen(open === p.id ? null : p.id)}
+            >
               {open === p.id ? 'Hide rules' : 'Show rules'}
             </button>
           }
         >
           <p className="muted">
-            version <code>{p.version.slice(0, 12)}</code> · {p.file ?? 'no file'} · {p.tables.map((t) => `${t.node} (${t.hitPolicy}, ${t.rules} rules)`).join('; ')}
+            version <code>{p.version.slice(0, 12)}</code> · {p.file ?? 'no file'} ·{' '}
+            {p.tables.map((t) => `${t.node} (${t.hitPolicy}, ${t.rules} rules)`).join('; ')}
           </p>
           {open === p.id && <PolicyTables id={p.id} />}
         </Section>
@@ -56,12 +65,19 @@ export function PoliciesScreen() {
 
 function PolicyTables({ id }: { id: string }) {
   const policy = useGet<{ tables: TableView[] }>(`/policies/${encodeURIComponent(id)}`);
-  if (!policy.data) return policy.error ? <ErrorNote error={policy.error} /> : <Loading what="rules" />;
+  if (!policy.data)
+    return policy.error ? <ErrorNote error={policy.error} /> : <Loading what="rules" />;
   return (
     <>
       {policy.data.tables.map((t) => (
         // A wide table scrolls sideways; focusable so a keyboard can scroll it too.
-        <div key={t.nodeId} className="scroll-x" tabIndex={0} role="region" aria-label={`${t.node} (scrolls sideways)`}>
+        <div
+          key={t.nodeId}
+          className="scroll-x"
+          tabIndex={0}
+          role="region"
+          aria-label={`${t.node} (scrolls sideways)`}
+        >
           <h3>
             {t.node} <span className="muted small">hit policy: {t.hitPolicy}</span>
           </h3>

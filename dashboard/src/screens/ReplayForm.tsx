@@ -25,7 +25,15 @@ interface ReplayableRun {
  * it will do: a repeat its receiver ignores (same key), or act again (a new key, only when
  * its box is ticked).
  */
-export function ReplayForm({ run, stepIds, onDone }: { run: ReplayableRun; stepIds: string[]; onDone: () => void }) {
+export function ReplayForm({
+  run,
+  stepIds,
+  onDone,
+}: {
+  run: ReplayableRun;
+  stepIds: string[];
+  onDone: () => void;
+}) {
   const [text, setText] = useState(() => pretty(run.input));
   const [fromStep, setFromStep] = useState('');
   const [again, setAgain] = useState<string[]>([]);
@@ -35,14 +43,20 @@ export function ReplayForm({ run, stepIds, onDone }: { run: ReplayableRun; stepI
   const effects = useReplayPreview(run.id, fromStep, again);
   const ids = { from: useId(), reason: useId() };
   const parsed = parseJson(text);
-  const toggle = (stepId: string, on: boolean) => setAgain((list) => (on ? [...list, stepId] : list.filter((s) => s !== stepId)));
+  const toggle = (stepId: string, on: boolean) =>
+    setAgain((list) => (on ? [...list, stepId] : list.filter((s) => s !== stepId)));
   const replay = async () => {
     if (!parsed.ok) return;
     setBusy(true);
     setError(null);
     try {
       const changed = JSON.stringify(parsed.value) !== JSON.stringify(run.input);
-      await post(`/runs/${run.id}/replay`, { ...(changed ? { input: parsed.value } : {}), ...(fromStep ? { fromStep } : {}), again, ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      await post(`/runs/${run.id}/replay`, {
+        ...(changed ? { input: parsed.value } : {}),
+        ...(fromStep ? { fromStep } : {}),
+        again,
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+      });
       onDone();
     } catch (err) {
       setError(err);
@@ -51,12 +65,24 @@ export function ReplayForm({ run, stepIds, onDone }: { run: ReplayableRun; stepI
     }
   };
   return (
-    <form className="replay" onSubmit={(e) => (e.preventDefault(), void replay())} aria-label="Replay">
+    <form
+      className="replay"
+      onSubmit={(e) => (e.preventDefault(), void replay())}
+      aria-label="Replay"
+    >
       <h3>Replay</h3>
-      <JsonEditor label="Input for the replay (edit to correct it)" value={text} onChange={setText} />
+      <JsonEditor
+        label="Input for the replay (edit to correct it)"
+        value={text}
+        onChange={setText}
+      />
       <div className="field">
         <label htmlFor={ids.from}>From step</label>
-        <select id={ids.from} value={fromStep} onChange={(e) => (setFromStep(e.target.value), setAgain([]))}>
+        <select
+          id={ids.from}
+          value={fromStep}
+          onChange={(e) => (setFromStep(e.target.value), setAgain([]))}
+        >
           <option value="">where it stopped ({run.cursor ?? 'its end'})</option>
           {stepIds.map((s) => (
             <option key={s}>{s}</option>
@@ -79,11 +105,15 @@ export function ReplayForm({ run, stepIds, onDone }: { run: ReplayableRun; stepI
                   <strong>{e.stepId}</strong>
                 ) : (
                   <label>
-                    <input type="checkbox" checked={again.includes(e.stepId)} onChange={(ev) => toggle(e.stepId, ev.target.checked)} /> act again: <strong>{e.stepId}</strong>
+                    <input
+                      type="checkbox"
+                      checked={again.includes(e.stepId)}
+                      onChange={(ev) => toggle(e.stepId, ev.target.checked)}
+                    />{' '}
+                    act again: <strong>{e.stepId}</strong>
                   </label>
                 )}{' '}
-                ({e.type}){' '}
-                <span>{e.message}</span>
+                ({e.type}) <span>{e.message}</span>
               </li>
             ))}
           </ul>
@@ -102,14 +132,24 @@ export function ReplayForm({ run, stepIds, onDone }: { run: ReplayableRun; stepI
 }
 
 /** The preview for this start and these "act again" steps; asked again whenever either changes. */
-function useReplayPreview(runId: string, fromStep: string, again: string[]): { list: ReplayEffect[] | null; error: unknown } {
-  const [state, setState] = useState<{ list: ReplayEffect[] | null; error: unknown }>({ list: null, error: null });
+function useReplayPreview(
+  runId: string,
+  fromStep: string,
+  again: string[],
+): { list: ReplayEffect[] | null; error: unknown } {
+  const [state, setState] = useState<{ list: ReplayEffect[] | null; error: unknown }>({
+    list: null,
+    error: null,
+  });
   // Compared by its text: a new array with the same steps asks nothing new.
   const againKey = again.join(',');
   useEffect(() => {
     let current = true;
     const steps = againKey === '' ? [] : againKey.split(',');
-    post<{ effects: ReplayEffect[] }>(`/runs/${runId}/replay/preview`, { ...(fromStep ? { fromStep } : {}), again: steps }).then(
+    post<{ effects: ReplayEffect[] }>(`/runs/${runId}/replay/preview`, {
+      ...(fromStep ? { fromStep } : {}),
+      again: steps,
+    }).then(
       (preview) => current && setState({ list: preview.effects, error: null }),
       (error) => current && setState({ list: null, error }),
     );

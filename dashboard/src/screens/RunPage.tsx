@@ -7,14 +7,30 @@ import { ReplayForm } from './ReplayForm.tsx';
 import { countdown, elapsed, errorText, formatTime, pretty } from '../format.ts';
 import { useCan, useGet, useNow } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { versionName, versionPath, workflowPath, type StoredVersion, type VersionDetail } from '../versions.ts';
+import {
+  versionName,
+  versionPath,
+  workflowPath,
+  type StoredVersion,
+  type VersionDetail,
+} from '../versions.ts';
 import type { RunSummary } from './Runs.tsx';
 
 interface RunDetail extends RunSummary {
   input: unknown;
   output: unknown;
   availableAt: string | null;
-  steps: { seq: number; attempt: number; stepId: string; type: string; status: string; output: unknown; error: unknown; startedAt: string; endedAt: string }[];
+  steps: {
+    seq: number;
+    attempt: number;
+    stepId: string;
+    type: string;
+    status: string;
+    output: unknown;
+    error: unknown;
+    startedAt: string;
+    endedAt: string;
+  }[];
   signals: { name: string; payload: unknown; sentAt: string; consumedSeq: number | null }[];
 }
 const ENDED = new Set(['completed', 'failed', 'cancelled']);
@@ -24,7 +40,9 @@ export function RunPage({ id }: { id: string }) {
   const r = run.data;
   // The version the run is pinned to, which may no longer be current (or loaded at all).
   const workflow = useGet<VersionDetail>(r ? versionPath(r.workflowId, r.workflowVersion) : null);
-  const versions = useGet<{ versions: StoredVersion[] }>(r ? `${workflowPath(r.workflowId)}/versions` : null);
+  const versions = useGet<{ versions: StoredVersion[] }>(
+    r ? `${workflowPath(r.workflowId)}/versions` : null,
+  );
   const can = useCan();
   // Follows a run that has not ended (one request a second), so the page shows it finish.
   useEffect(() => {
@@ -49,7 +67,8 @@ export function RunPage({ id }: { id: string }) {
           <dl className="facts" data-run-status={r.status}>
             <dt>Workflow</dt>
             <dd>
-              <Link to={workflowPath(r.workflowId)}>{r.workflowId}</Link> <code className="small">{r.workflowVersion.slice(0, 12)}</code>
+              <Link to={workflowPath(r.workflowId)}>{r.workflowId}</Link>{' '}
+              <code className="small">{r.workflowVersion.slice(0, 12)}</code>
             </dd>
             <dt>Status</dt>
             <dd>
@@ -84,22 +103,46 @@ export function RunPage({ id }: { id: string }) {
         <Section title="Actions">
           {can('runs:operate') ? (
             <>
-              {(r.status === 'failed' || r.status === 'cancelled') && <ReplayForm run={r} stepIds={workflow.data?.graph.nodes.map((n) => n.id) ?? []} onDone={run.reload} />}
+              {(r.status === 'failed' || r.status === 'cancelled') && (
+                <ReplayForm
+                  run={r}
+                  stepIds={workflow.data?.graph.nodes.map((n) => n.id) ?? []}
+                  onDone={run.reload}
+                />
+              )}
               {!ENDED.has(r.status) && <CancelForm runId={r.id} onDone={run.reload} />}
-              {r.status === 'completed' && <p className="muted">The run has completed; nothing to do.</p>}
+              {r.status === 'completed' && (
+                <p className="muted">The run has completed; nothing to do.</p>
+              )}
             </>
           ) : (
             <p className="muted" data-no-actions>
-              Your role ({'runs:operate'} not included) can look at runs but not replay or cancel them.
+              Your role ({'runs:operate'} not included) can look at runs but not replay or cancel
+              them.
             </p>
           )}
-          {can('runs:signal') && !ENDED.has(r.status) && <SignalForm run={r} expected={expectedSignal(r, config)} onDone={run.reload} />}
+          {can('runs:signal') && !ENDED.has(r.status) && (
+            <SignalForm run={r} expected={expectedSignal(r, config)} onDone={run.reload} />
+          )}
         </Section>
       </div>
       <Section title="Workflow graph">
         <ErrorNote error={workflow.error} />
-        {workflow.data && <PinnedVersion run={r} pinned={workflow.data} versions={versions.data?.versions ?? null} />}
-        {workflow.data && <Graph graph={workflow.data.graph} stepStatus={stepStatus} taken={taken} label={`Step graph of ${r.workflowId} version ${versionName(workflow.data.label, workflow.data.version)} with the path run ${r.id} took`} />}
+        {workflow.data && (
+          <PinnedVersion
+            run={r}
+            pinned={workflow.data}
+            versions={versions.data?.versions ?? null}
+          />
+        )}
+        {workflow.data && (
+          <Graph
+            graph={workflow.data.graph}
+            stepStatus={stepStatus}
+            taken={taken}
+            label={`Step graph of ${r.workflowId} version ${versionName(workflow.data.label, workflow.data.version)} with the path run ${r.id} took`}
+          />
+        )}
       </Section>
       <SignalsAndTimers run={r} />
       <Section title="Steps">
@@ -130,7 +173,9 @@ export function RunPage({ id }: { id: string }) {
                 <td>{elapsed(s.startedAt, s.endedAt)}</td>
                 <td>
                   <details>
-                    <summary>{s.error ? <span className="bad">{errorText(s.error)}</span> : 'show'}</summary>
+                    <summary>
+                      {s.error ? <span className="bad">{errorText(s.error)}</span> : 'show'}
+                    </summary>
                     <h4>Input (the step's with:)</h4>
                     <pre className="json">{pretty(config.get(s.stepId) ?? null)}</pre>
                     <h4>Output</h4>
@@ -160,23 +205,34 @@ export function RunPage({ id }: { id: string }) {
 function SignalsAndTimers({ run }: { run: RunDetail }) {
   const now = useNow();
   const last = run.steps.at(-1);
-  const due = run.availableAt ? `${formatTime(run.availableAt)} (${countdown(run.availableAt, now).text})` : null;
+  const due = run.availableAt
+    ? `${formatTime(run.availableAt)} (${countdown(run.availableAt, now).text})`
+    : null;
   const stepAt = (seq: number) => run.steps.find((s) => s.seq === seq)?.stepId ?? `#${seq}`;
   let timer: string;
   if (run.status === 'waiting') {
     timer = `Waiting at step ${run.cursor}${last?.stepId === run.cursor ? ` (${last.type})` : ''}: ${due ? `its timer fires at ${due}` : 'no timer; it waits for a signal or a decision'}.`;
-  } else if ((run.status === 'ready' || run.status === 'queued') && run.availableAt && new Date(run.availableAt).getTime() > now) {
+  } else if (
+    (run.status === 'ready' || run.status === 'queued') &&
+    run.availableAt &&
+    new Date(run.availableAt).getTime() > now
+  ) {
     timer = `Step ${run.cursor} is tried again at ${due}${last?.status === 'failed' ? `, after attempt ${last.attempt} failed: ${errorText(last.error)}` : ''}.`;
   } else if (ENDED.has(run.status)) {
     timer = `No timer: the run is ${run.status}.`;
   } else {
-    timer = run.status === 'queued' ? 'Queued behind its concurrency limit.' : `Due now at step ${run.cursor}.`;
+    timer =
+      run.status === 'queued'
+        ? 'Queued behind its concurrency limit.'
+        : `Due now at step ${run.cursor}.`;
   }
   const waitingState = run.status === 'waiting' && last?.status === 'waiting' ? last.output : null;
   return (
     <Section title="Signals and timers">
       <p data-timer={run.status}>{timer}</p>
-      {waitingState !== null && waitingState !== undefined && <Json value={waitingState} label="What the waiting step keeps" />}
+      {waitingState !== null && waitingState !== undefined && (
+        <Json value={waitingState} label="What the waiting step keeps" />
+      )}
       {run.signals.length === 0 ? (
         <p className="muted">No signals were sent to this run.</p>
       ) : (
@@ -196,9 +252,17 @@ function SignalsAndTimers({ run }: { run: RunDetail }) {
                   <code>{g.name}</code>
                 </td>
                 <td>{formatTime(g.sentAt)}</td>
-                <td>{g.consumedSeq === null ? <span className="muted">kept until a step takes it</span> : `step ${stepAt(g.consumedSeq)} (#${g.consumedSeq})`}</td>
                 <td>
-                  <code className="small">{g.payload === null ? '—' : JSON.stringify(g.payload)}</code>
+                  {g.consumedSeq === null ? (
+                    <span className="muted">kept until a step takes it</span>
+                  ) : (
+                    `step ${stepAt(g.consumedSeq)} (#${g.consumedSeq})`
+                  )}
+                </td>
+                <td>
+                  <code className="small">
+                    {g.payload === null ? '—' : JSON.stringify(g.payload)}
+                  </code>
                 </td>
               </tr>
             ))}
@@ -210,16 +274,33 @@ function SignalsAndTimers({ run }: { run: RunDetail }) {
 }
 
 /** "version X (current)", or "version X; current is Y", or that the workflow is loaded no more. */
-function PinnedVersion({ run, pinned, versions }: { run: RunDetail; pinned: VersionDetail; versions: StoredVersion[] | null }) {
+function PinnedVersion({
+  run,
+  pinned,
+  versions,
+}: {
+  run: RunDetail;
+  pinned: VersionDetail;
+  versions: StoredVersion[] | null;
+}) {
   const current = versions?.find((v) => v.current) ?? null;
-  const self = <Link to={versionPath(run.workflowId, pinned.version)}>version {versionName(pinned.label, pinned.version)}</Link>;
-  if (pinned.current) return <p data-version-note="current">The run is pinned to {self} (current).</p>;
+  const self = (
+    <Link to={versionPath(run.workflowId, pinned.version)}>
+      version {versionName(pinned.label, pinned.version)}
+    </Link>
+  );
+  if (pinned.current)
+    return <p data-version-note="current">The run is pinned to {self} (current).</p>;
   return (
     <p data-version-note="older">
       The run is pinned to {self};{' '}
       {current ? (
         <>
-          current is <Link to={workflowPath(run.workflowId)}>version {versionName(current.label, current.hash)}</Link>.
+          current is{' '}
+          <Link to={workflowPath(run.workflowId)}>
+            version {versionName(current.label, current.hash)}
+          </Link>
+          .
         </>
       ) : versions ? (
         'the workflow is not loaded now.'
@@ -239,7 +320,15 @@ function expectedSignal(run: RunDetail, config: Map<string, unknown>): string {
 }
 
 /** Sends a named signal (with an optional JSON payload) to a run that has not ended: a wait for it resumes. */
-function SignalForm({ run, expected, onDone }: { run: RunDetail; expected: string; onDone: () => void }) {
+function SignalForm({
+  run,
+  expected,
+  onDone,
+}: {
+  run: RunDetail;
+  expected: string;
+  onDone: () => void;
+}) {
   const [name, setName] = useState(expected);
   // The workflow version (where the expected name comes from) may load after the form.
   useEffect(() => {
@@ -254,7 +343,10 @@ function SignalForm({ run, expected, onDone }: { run: RunDetail; expected: strin
   const send = async () => {
     setError(null);
     try {
-      await post(`/runs/${run.id}/signals/${encodeURIComponent(name.trim())}`, { ...(parsed.ok && parsed.value !== null ? { payload: parsed.value } : {}), ...(reason.trim() ? { reason: reason.trim() } : {}) });
+      await post(`/runs/${run.id}/signals/${encodeURIComponent(name.trim())}`, {
+        ...(parsed.ok && parsed.value !== null ? { payload: parsed.value } : {}),
+        ...(reason.trim() ? { reason: reason.trim() } : {}),
+      });
       setSent(name.trim());
       onDone();
     } catch (err) {
@@ -266,9 +358,19 @@ function SignalForm({ run, expected, onDone }: { run: RunDetail; expected: strin
       <h3>Send a signal</h3>
       <div className="field">
         <label htmlFor={ids.name}>Signal name</label>
-        <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} maxLength={200} />
+        <input
+          id={ids.name}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          maxLength={200}
+        />
       </div>
-      <JsonEditor label="Payload (JSON; null for none)" value={payload} onChange={setPayload} rows={3} />
+      <JsonEditor
+        label="Payload (JSON; null for none)"
+        value={payload}
+        onChange={setPayload}
+        rows={3}
+      />
       <div className="field">
         <label htmlFor={ids.reason}>Reason</label>
         <input id={ids.reason} value={reason} onChange={(e) => setReason(e.target.value)} />

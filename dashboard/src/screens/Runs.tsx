@@ -37,10 +37,19 @@ export function RunsScreen() {
   const [until, setUntil] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
   const [goTo, setGoTo] = useState('');
-  const ids = { text: useId(), status: useId(), workflow: useId(), since: useId(), until: useId(), goTo: useId() };
+  const ids = {
+    text: useId(),
+    status: useId(),
+    workflow: useId(),
+    since: useId(),
+    until: useId(),
+    goTo: useId(),
+  };
   const workflows = useGet<{ workflows: { id: string }[] }>('/workflows');
   const cursor = cursors.at(-1);
-  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(`/runs${qs({ q, status, workflow, since: isoOf(since), until: isoOf(until), limit: 50, cursor })}`);
+  const runs = useGet<{ runs: RunSummary[]; nextCursor: string | null }>(
+    `/runs${qs({ q, status, workflow, since: isoOf(since), until: isoOf(until), limit: 50, cursor })}`,
+  );
   const filter = (set: (v: string) => void) => (v: string) => {
     set(v);
     setCursors([]);
@@ -55,7 +64,14 @@ export function RunsScreen() {
         <h1>Runs</h1>
         <form className="inline-field" onSubmit={open} role="search" aria-label="Open a run by id">
           <label htmlFor={ids.goTo}>Run id</label>
-          <input id={ids.goTo} inputMode="numeric" pattern="\d+" size={8} value={goTo} onChange={(e) => setGoTo(e.target.value)} />
+          <input
+            id={ids.goTo}
+            inputMode="numeric"
+            pattern="\d+"
+            size={8}
+            value={goTo}
+            onChange={(e) => setGoTo(e.target.value)}
+          />
           <button type="submit" className="secondary small">
             Open
           </button>
@@ -67,11 +83,22 @@ export function RunsScreen() {
           <div className="filters">
             <div className="inline-field">
               <label htmlFor={ids.text}>Input contains</label>
-              <input id={ids.text} type="search" size={14} placeholder="S00042, WH/OUT/…" value={text} onChange={(e) => filter(setText)(e.target.value)} />
+              <input
+                id={ids.text}
+                type="search"
+                size={14}
+                placeholder="S00042, WH/OUT/…"
+                value={text}
+                onChange={(e) => filter(setText)(e.target.value)}
+              />
             </div>
             <div className="inline-field">
               <label htmlFor={ids.status}>Status</label>
-              <select id={ids.status} value={status} onChange={(e) => filter(setStatus)(e.target.value)}>
+              <select
+                id={ids.status}
+                value={status}
+                onChange={(e) => filter(setStatus)(e.target.value)}
+              >
                 <option value="">any</option>
                 {STATUSES.map((s) => (
                   <option key={s}>{s}</option>
@@ -80,7 +107,11 @@ export function RunsScreen() {
             </div>
             <div className="inline-field">
               <label htmlFor={ids.workflow}>Workflow</label>
-              <select id={ids.workflow} value={workflow} onChange={(e) => filter(setWorkflow)(e.target.value)}>
+              <select
+                id={ids.workflow}
+                value={workflow}
+                onChange={(e) => filter(setWorkflow)(e.target.value)}
+              >
                 <option value="">any</option>
                 {workflows.data?.workflows.map((w) => (
                   <option key={w.id}>{w.id}</option>
@@ -89,11 +120,21 @@ export function RunsScreen() {
             </div>
             <div className="inline-field">
               <label htmlFor={ids.since}>Started from</label>
-              <input id={ids.since} type="datetime-local" value={since} onChange={(e) => filter(setSince)(e.target.value)} />
+              <input
+                id={ids.since}
+                type="datetime-local"
+                value={since}
+                onChange={(e) => filter(setSince)(e.target.value)}
+              />
             </div>
             <div className="inline-field">
               <label htmlFor={ids.until}>until</label>
-              <input id={ids.until} type="datetime-local" value={until} onChange={(e) => filter(setUntil)(e.target.value)} />
+              <input
+                id={ids.until}
+                type="datetime-local"
+                value={until}
+                onChange={(e) => filter(setUntil)(e.target.value)}
+              />
             </div>
           </div>
         }
@@ -125,7 +166,13 @@ export function RunsScreen() {
                   </td>
                   <td>{formatTime(r.createdAt)}</td>
                   <td>{formatTime(r.endedAt)}</td>
-                  <td className="small">{r.error ? <span className="bad">{errorText(r.error)}</span> : (r.cursor ?? '—')}</td>
+                  <td className="small">
+                    {r.error ? (
+                      <span className="bad">{errorText(r.error)}</span>
+                    ) : (
+                      (r.cursor ?? '—')
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -133,11 +180,23 @@ export function RunsScreen() {
         )}
         {(cursors.length > 0 || runs.data?.nextCursor) && (
           <div className="actions">
-            <button type="button" className="secondary" disabled={cursors.length === 0} onClick={() => setCursors((c) => c.slice(0, -1))}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={cursors.length === 0}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+            >
               Newer
             </button>
             <span className="muted">Page {cursors.length + 1}</span>
-            <button type="button" className="secondary" disabled={!runs.data?.nextCursor} onClick={() => runs.data?.nextCursor && setCursors((c) => [...c, runs.data!.nextCursor!])}>
+            <button
+              type="button"
+              className="secondary"
+              disabled={!runs.data?.nextCursor}
+              onClick={() =>
+                runs.data?.nextCursor && setCursors((c) => [...c, runs.data!.nextCursor!])
+              }
+            >
               Older
             </button>
           </div>

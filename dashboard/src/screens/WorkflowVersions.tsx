@@ -4,7 +4,15 @@ import { Link } from '../router.tsx';
 import { versionName, versionPath, type StoredVersion, type VersionDetail } from '../versions.ts';
 
 /** Every stored version of a workflow, newest first; the one shown is highlighted. */
-export function VersionsTable({ id, versions, shown }: { id: string; versions: StoredVersion[]; shown: string | null }) {
+export function VersionsTable({
+  id,
+  versions,
+  shown,
+}: {
+  id: string;
+  versions: StoredVersion[];
+  shown: string | null;
+}) {
   return (
     <table className="table" aria-label="Versions">
       <thead>
@@ -18,9 +26,16 @@ export function VersionsTable({ id, versions, shown }: { id: string; versions: S
       </thead>
       <tbody>
         {versions.map((v) => (
-          <tr key={v.hash} data-version={v.hash} className={v.hash === shown ? 'selected' : undefined}>
+          <tr
+            key={v.hash}
+            data-version={v.hash}
+            className={v.hash === shown ? 'selected' : undefined}
+          >
             <td>
-              <Link to={versionPath(id, v.hash)} aria-current={v.hash === shown ? 'true' : undefined}>
+              <Link
+                to={versionPath(id, v.hash)}
+                aria-current={v.hash === shown ? 'true' : undefined}
+              >
                 {v.label ?? v.hash.slice(0, 12)}
               </Link>
             </td>
@@ -31,7 +46,9 @@ export function VersionsTable({ id, versions, shown }: { id: string; versions: S
             </td>
             <td className="small">{formatTime(v.createdAt)}</td>
             <td data-runs>{v.runs}</td>
-            <td>{v.current ? <Status value="current" /> : <span className="muted small">no</span>}</td>
+            <td>
+              {v.current ? <Status value="current" /> : <span className="muted small">no</span>}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -42,18 +59,37 @@ export function VersionsTable({ id, versions, shown }: { id: string; versions: S
 /** What the version changed from the one stored before it (the first version changed nothing). */
 export function ChangesSummary({ id, detail }: { id: string; detail: VersionDetail }) {
   const { previous, changes } = detail;
-  if (!previous || !changes) return <p className="muted" data-changes="first">The first stored version: there is nothing before it to compare with.</p>;
+  if (!previous || !changes)
+    return (
+      <p className="muted" data-changes="first">
+        The first stored version: there is nothing before it to compare with.
+      </p>
+    );
   const steps = (label: string, ids: string[], kind: string) =>
     ids.length > 0 && (
       <li data-change={kind}>
-        {label}: {ids.map((s) => <code key={s} className="chip">{s}</code>)}
+        {label}:{' '}
+        {ids.map((s) => (
+          <code key={s} className="chip">
+            {s}
+          </code>
+        ))}
       </li>
     );
-  const none = !changes.stepsAdded.length && !changes.stepsRemoved.length && !changes.stepsChanged.length && !changes.stepOrderChanged && !changes.triggerChanged && !changes.settingsChanged.length;
+  const none =
+    !changes.stepsAdded.length &&
+    !changes.stepsRemoved.length &&
+    !changes.stepsChanged.length &&
+    !changes.stepOrderChanged &&
+    !changes.triggerChanged &&
+    !changes.settingsChanged.length;
   return (
     <div className="changes" data-changes="compared">
       <h3>
-        Changes from version <Link to={versionPath(id, previous.version)}>{versionName(previous.label, previous.version)}</Link>
+        Changes from version{' '}
+        <Link to={versionPath(id, previous.version)}>
+          {versionName(previous.label, previous.version)}
+        </Link>
       </h3>
       {none ? (
         <p className="muted">Only the label changed.</p>
@@ -62,9 +98,15 @@ export function ChangesSummary({ id, detail }: { id: string; detail: VersionDeta
           {steps('Steps added', changes.stepsAdded, 'added')}
           {steps('Steps removed', changes.stepsRemoved, 'removed')}
           {steps('Steps changed', changes.stepsChanged, 'changed')}
-          {changes.stepOrderChanged && <li data-change="order">The steps are in another order (the default next step moved)</li>}
+          {changes.stepOrderChanged && (
+            <li data-change="order">
+              The steps are in another order (the default next step moved)
+            </li>
+          )}
           {changes.triggerChanged && <li data-change="trigger">The trigger changed</li>}
-          {changes.settingsChanged.length > 0 && <li data-change="settings">Also changed: {changes.settingsChanged.join(', ')}</li>}
+          {changes.settingsChanged.length > 0 && (
+            <li data-change="settings">Also changed: {changes.settingsChanged.join(', ')}</li>
+          )}
         </ul>
       )}
     </div>

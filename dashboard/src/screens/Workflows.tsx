@@ -6,7 +6,13 @@ import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/
 import { errorText, formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
-import { versionName, versionPath, workflowPath, type StoredVersion, type VersionDetail } from '../versions.ts';
+import {
+  versionName,
+  versionPath,
+  workflowPath,
+  type StoredVersion,
+  type VersionDetail,
+} from '../versions.ts';
 import { ChangesSummary, VersionsTable } from './WorkflowVersions.tsx';
 
 interface WorkflowSummary {
@@ -21,12 +27,31 @@ interface WorkflowSummary {
 interface Simulation {
   matchesTrigger: boolean;
   outcome: 'completed' | 'failed';
-  steps: { stepId: string; type: string; action: string; description: string; output: unknown; error?: unknown; next: string | null }[];
+  steps: {
+    stepId: string;
+    type: string;
+    action: string;
+    description: string;
+    output: unknown;
+    error?: unknown;
+    next: string | null;
+  }[];
 }
 
-const triggerText = (t: unknown) => (t && typeof t === 'object' ? Object.entries(t as Record<string, unknown>).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(', ') : '—');
+const triggerText = (t: unknown) =>
+  t && typeof t === 'object'
+    ? Object.entries(t as Record<string, unknown>)
+        .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+        .join(', ')
+    : '—';
 
-export function WorkflowsScreen({ selected, version }: { selected: string | null; version: string | null }) {
+export function WorkflowsScreen({
+  selected,
+  version,
+}: {
+  selected: string | null;
+  version: string | null;
+}) {
   const list = useGet<{ workflows: WorkflowSummary[] }>('/workflows');
   return (
     <>
@@ -67,7 +92,13 @@ export function WorkflowsScreen({ selected, version }: { selected: string | null
             </table>
           )}
         </Section>
-        {selected ? <WorkflowPanel key={selected} id={selected} hash={version} /> : <Section title="Workflow">{<Empty>Choose a workflow to see its versions and graph, and dry-run it.</Empty>}</Section>}
+        {selected ? (
+          <WorkflowPanel key={selected} id={selected} hash={version} />
+        ) : (
+          <Section title="Workflow">
+            {<Empty>Choose a workflow to see its versions and graph, and dry-run it.</Empty>}
+          </Section>
+        )}
       </div>
     </>
   );
@@ -79,8 +110,19 @@ export function WorkflowsScreen({ selected, version }: { selected: string | null
  */
 function WorkflowPanel({ id, hash }: { id: string; hash: string | null }) {
   const versions = useGet<{ versions: StoredVersion[] }>(`${workflowPath(id)}/versions`);
-  const runs = useGet<{ runs: { id: string; status: string; workflowVersion: string }[] }>(`/runs?workflow=${encodeURIComponent(id)}&limit=10`);
-  if (!versions.data) return <Section title={id}>{versions.error ? <ErrorNote error={versions.error} /> : <Loading what="the workflow's versions" />}</Section>;
+  const runs = useGet<{ runs: { id: string; status: string; workflowVersion: string }[] }>(
+    `/runs?workflow=${encodeURIComponent(id)}&limit=10`,
+  );
+  if (!versions.data)
+    return (
+      <Section title={id}>
+        {versions.error ? (
+          <ErrorNote error={versions.error} />
+        ) : (
+          <Loading what="the workflow's versions" />
+        )}
+      </Section>
+    );
   const all = versions.data.versions;
   const current = all.find((v) => v.current) ?? null;
   const shown = hash ?? current?.hash ?? all[0]?.hash ?? null;
@@ -99,7 +141,8 @@ function WorkflowPanel({ id, hash }: { id: string; hash: string | null }) {
           {(runs.data?.runs ?? []).length === 0 && '—'}
           {(runs.data?.runs ?? []).map((r) => (
             <Link key={r.id} to={`/runs/${r.id}`} className="chip">
-              #{r.id} <Status value={r.status} /> <code className="small">{r.workflowVersion.slice(0, 8)}</code>
+              #{r.id} <Status value={r.status} />{' '}
+              <code className="small">{r.workflowVersion.slice(0, 8)}</code>
             </Link>
           ))}
         </dd>
@@ -114,13 +157,23 @@ function VersionView({ id, hash, chosen }: { id: string; hash: string; chosen: b
   const v = useGet<VersionDetail>(versionPath(id, hash));
   const can = useCan();
   const [dryRun, setDryRun] = useState<Simulation | null>(null);
-  if (!v.data) return v.error ? <ErrorNote error={v.error} /> : <Loading what={`version ${hash.slice(0, 12)}`} />;
+  if (!v.data)
+    return v.error ? (
+      <ErrorNote error={v.error} />
+    ) : (
+      <Loading what={`version ${hash.slice(0, 12)}`} />
+    );
   const d = v.data;
   const name = versionName(d.label, d.version);
   return (
     <div className="version" data-version-shown={d.version} data-current={d.current ? 'yes' : 'no'}>
       <h3>
-        Version {name} {d.current ? <Status value="current" /> : <span className="muted small">(not current)</span>}
+        Version {name}{' '}
+        {d.current ? (
+          <Status value="current" />
+        ) : (
+          <span className="muted small">(not current)</span>
+        )}
       </h3>
       <dl className="facts">
         <dt>Hash</dt>
@@ -137,11 +190,31 @@ function VersionView({ id, hash, chosen }: { id: string; hash: string; chosen: b
         <dd>{d.runs}</dd>
       </dl>
       <ChangesSummary id={id} detail={d} />
-      <Graph graph={d.graph} label={dryRun ? `Step graph of ${id} version ${name} with the dry run's path` : `Step graph of ${id} version ${name}`} {...(dryRun ? pathTaken(dryRun.steps.map((s, seq) => ({ seq, stepId: s.stepId, status: s.action === 'failed' ? 'failed' : 'completed' }))) : {})} />
+      <Graph
+        graph={d.graph}
+        label={
+          dryRun
+            ? `Step graph of ${id} version ${name} with the dry run's path`
+            : `Step graph of ${id} version ${name}`
+        }
+        {...(dryRun
+          ? pathTaken(
+              dryRun.steps.map((s, seq) => ({
+                seq,
+                stepId: s.stepId,
+                status: s.action === 'failed' ? 'failed' : 'completed',
+              })),
+            )
+          : {})}
+      />
       {d.current ? (
-        can('workflows:simulate') && <SimulateForm key={id} id={id} trigger={d.trigger} onResult={setDryRun} />
+        can('workflows:simulate') && (
+          <SimulateForm key={id} id={id} trigger={d.trigger} onResult={setDryRun} />
+        )
       ) : (
-        <p className="muted small">Dry runs use the current version; this one is kept for the runs pinned to it.</p>
+        <p className="muted small">
+          Dry runs use the current version; this one is kept for the runs pinned to it.
+        </p>
       )}
       <details open={chosen}>
         <summary>Definition (read-only)</summary>
@@ -151,9 +224,23 @@ function VersionView({ id, hash, chosen }: { id: string; hash: string; chosen: b
   );
 }
 
-function SimulateForm({ id, trigger, onResult }: { id: string; trigger: unknown; onResult: (result: Simulation | null) => void }) {
+function SimulateForm({
+  id,
+  trigger,
+  onResult,
+}: {
+  id: string;
+  trigger: unknown;
+  onResult: (result: Simulation | null) => void;
+}) {
   const eventType = (trigger as { event?: string } | null)?.event ?? 'example.event';
-  const [text, setText] = useState(() => JSON.stringify({ source: 'dashboard', type: eventType, key: 'dry-run-1', payload: {} }, null, 2));
+  const [text, setText] = useState(() =>
+    JSON.stringify(
+      { source: 'dashboard', type: eventType, key: 'dry-run-1', payload: {} },
+      null,
+      2,
+    ),
+  );
   const [result, setResult] = useState<Simulation | null>(null);
   const [error, setError] = useState<unknown>(null);
   const parsed = parseJson(text);
@@ -161,7 +248,9 @@ function SimulateForm({ id, trigger, onResult }: { id: string; trigger: unknown;
     if (!parsed.ok) return;
     setError(null);
     try {
-      const simulated = await post<Simulation>(`/workflows/${encodeURIComponent(id)}/simulate`, { event: parsed.value });
+      const simulated = await post<Simulation>(`/workflows/${encodeURIComponent(id)}/simulate`, {
+        event: parsed.value,
+      });
       setResult(simulated);
       onResult(simulated);
     } catch (err) {
@@ -171,7 +260,11 @@ function SimulateForm({ id, trigger, onResult }: { id: string; trigger: unknown;
     }
   };
   return (
-    <form className="simulate" onSubmit={(e) => (e.preventDefault(), void simulate())} aria-label="Dry run">
+    <form
+      className="simulate"
+      onSubmit={(e) => (e.preventDefault(), void simulate())}
+      aria-label="Dry run"
+    >
       <h3>Dry run</h3>
       <JsonEditor label="Event" value={text} onChange={setText} rows={8} />
       <button type="submit" disabled={!parsed.ok}>
@@ -181,13 +274,15 @@ function SimulateForm({ id, trigger, onResult }: { id: string; trigger: unknown;
       {result && (
         <div className="simulation" data-outcome={result.outcome}>
           <p>
-            Outcome: <Status value={result.outcome} /> {result.matchesTrigger ? '' : '(the event does not match the trigger)'}
+            Outcome: <Status value={result.outcome} />{' '}
+            {result.matchesTrigger ? '' : '(the event does not match the trigger)'}
           </p>
           <ol>
             {result.steps.map((s, i) => (
               <li key={i}>
                 <strong>{s.stepId}</strong> <span className="muted">{s.type}</span> — {s.action}
-                {s.description && s.description !== s.type ? `: ${s.description}` : ''} {s.error ? <span className="bad">{errorText(s.error)}</span> : null}
+                {s.description && s.description !== s.type ? `: ${s.description}` : ''}{' '}
+                {s.error ? <span className="bad">{errorText(s.error)}</span> : null}
               </li>
             ))}
           </ol>

@@ -8,8 +8,10 @@ import type { Env } from '../orm/env.ts';
 import { postMessage } from '../models/mail.ts';
 import { pyJsonDumps } from './py-json.ts';
 
-const POST_PAYLOAD = /^record\.message_post\(body='([^']*)%s' % json\.dumps\(payload, sort_keys=True\)\)$/;
-const POST_PAYLOAD_AS_ADMIN = /^record\.with_user\(env\.ref\('base\.user_admin'\)\)\.message_post\(body='([^']*)%s' % json\.dumps\(payload, sort_keys=True\)\)$/;
+const POST_PAYLOAD =
+  /^record\.message_post\(body='([^']*)%s' % json\.dumps\(payload, sort_keys=True\)\)$/;
+const POST_PAYLOAD_AS_ADMIN =
+  /^record\.with_user\(env\.ref\('base\.user_admin'\)\)\.message_post\(body='([^']*)%s' % json\.dumps\(payload, sort_keys=True\)\)$/;
 const RAISE_USER_ERROR = /^raise UserError\((['"])(.*)\1\)$/;
 
 export interface CodeTarget {
@@ -21,7 +23,9 @@ export interface CodeTarget {
 /** Python's safe_eval wraps non-Odoo exceptions with the code that raised them. */
 function whileEvaluating(error: PyError, code: string): PyError {
   if (error.isOdooException()) return error;
-  return py.valueError(`<class '${error.shortName}'>: "${error.pyMessage}" while evaluating\n${JSON.stringify(code)}`);
+  return py.valueError(
+    `<class '${error.shortName}'>: "${error.pyMessage}" while evaluating\n${JSON.stringify(code)}`,
+  );
 }
 
 export async function runCodeAction(env: Env, code: string, target: CodeTarget): Promise<void> {
@@ -41,5 +45,7 @@ export async function runCodeAction(env: Env, code: string, target: CodeTarget):
     }
     return;
   }
-  throw py.exception(`The Crossdock Odoo simulator cannot run this Python code: ${trimmed.split('\n')[0] ?? ''}`);
+  throw py.exception(
+    `The Crossdock Odoo simulator cannot run this Python code: ${trimmed.split('\n')[0] ?? ''}`,
+  );
 }

@@ -51,7 +51,11 @@ export class WebhookSender {
     this.#log('INFO', LOGGER, `Webhook call to ${url} - cancelled due to a rollback`);
   }
 
-  async send(url: string, payload: Record<string, unknown>, meta: { actionId: number; model: string; recordId: number }): Promise<OutgoingWebhook> {
+  async send(
+    url: string,
+    payload: Record<string, unknown>,
+    meta: { actionId: number; model: string; recordId: number },
+  ): Promise<OutgoingWebhook> {
     const rawBody = pyJsonDumps(payload, { sortKeys: true });
     const headers = {
       'User-Agent': 'python-requests/2.28.1',
@@ -64,12 +68,22 @@ export class WebhookSender {
     this.#log('INFO', LOGGER, `Webhook call to ${url}`);
     const { outcome, status } = await this.#post(url, headers, rawBody);
     const record: OutgoingWebhook = {
-      seq: this.sent.total + 1, url, ...meta, headers, body: toPlainJson(payload) as Record<string, unknown>, outcome, status,
+      seq: this.sent.total + 1,
+      url,
+      ...meta,
+      headers,
+      body: toPlainJson(payload) as Record<string, unknown>,
+      outcome,
+      status,
     };
     return this.sent.add(record);
   }
 
-  #post(url: string, headers: Record<string, string>, body: string): Promise<{ outcome: WebhookOutcome; status: number | null }> {
+  #post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+  ): Promise<{ outcome: WebhookOutcome; status: number | null }> {
     return new Promise((resolve) => {
       let settled = false;
       const finish = (outcome: WebhookOutcome, status: number | null, warning?: string) => {
@@ -78,19 +92,34 @@ export class WebhookSender {
         if (warning !== undefined) this.#log('WARNING', LOGGER, warning);
         resolve({ outcome, status });
       };
-      const request = http.request(url, { method: 'POST', headers, agent: this.#agent }, (response) => {
-        response.resume();
-        response.on('end', () => {
-          const status = response.statusCode ?? 0;
-          if (status >= 400) finish('http-error', status, `Webhook call failed: ${status} ${response.statusMessage ?? ''} for url: ${url}`);
-          else finish('delivered', status);
-        });
-      });
+      const request = http.request(
+        url,
+        { method: 'POST', headers, agent: this.#agent },
+        (response) => {
+          response.resume();
+          response.on('end', () => {
+            const status = response.statusCode ?? 0;
+            if (status >= 400)
+              finish(
+                'http-error',
+                status,
+                `Webhook call failed: ${status} ${response.statusMessage ?? ''} for url: ${url}`,
+              );
+            else finish('delivered', status);
+          });
+        },
+      );
       request.setTimeout(this.#timeoutMs, () => {
-        finish('timeout', null, `Webhook call timed out after ${this.#timeoutMs / 1000}s - it may or may not have failed. If this happens often, it may be a sign that the system you're trying to reach is slow or non-functional.`);
+        finish(
+          'timeout',
+          null,
+          `Webhook call timed out after ${this.#timeoutMs / 1000}s - it may or may not have failed. If this happens often, it may be a sign that the system you're trying to reach is slow or non-functional.`,
+        );
         request.destroy();
       });
-      request.on('error', (error) => finish('connection-error', null, `Webhook call failed: ${error.message}`));
+      request.on('error', (error) =>
+        finish('connection-error', null, `Webhook call failed: ${error.message}`),
+      );
       request.end(body);
     });
   }

@@ -17,13 +17,19 @@ function fieldNames(env: Env, fieldIds: unknown): string[] {
 }
 
 /** Field values of one record as `read(load=None)` gives them. */
-export function rawFieldValues(env: Env, model: string, id: number, names: readonly string[]): Record<string, unknown> {
+export function rawFieldValues(
+  env: Env,
+  model: string,
+  id: number,
+  names: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   const sudo = env.sudo();
   for (const name of names) {
     const field = sudo.field(model, name);
     const value = sudo.value(model, id, name);
-    if (field.type === 'float' || field.type === 'monetary') out[name] = new PyFloat(typeof value === 'number' ? value : 0);
+    if (field.type === 'float' || field.type === 'monetary')
+      out[name] = new PyFloat(typeof value === 'number' ? value : 0);
     else if (field.type === 'one2many' || field.type === 'many2many') out[name] = toIds(value);
     else if (field.type === 'many2one') out[name] = typeof value === 'number' ? value : false;
     // A char stored as "" stays "" (webhook-out-o2c-01: the invoice's ref); other empty values are false.
@@ -33,7 +39,12 @@ export function rawFieldValues(env: Env, model: string, id: number, names: reado
   return out;
 }
 
-export function webhookPayload(env: Env, action: Row & { id: number }, model: string, id: number): Record<string, unknown> {
+export function webhookPayload(
+  env: Env,
+  action: Row & { id: number },
+  model: string,
+  id: number,
+): Record<string, unknown> {
   return {
     _action: `${String(action.name)}(#${action.id})`,
     _id: id,
@@ -50,6 +61,15 @@ export function samplePayload(env: Env, action: Row): string | false {
   if (typeof model !== 'string') return false;
   const sudo = env.sudo();
   const [latest] = sudo.search(model, [], { limit: 1, order: 'id desc' });
-  const values = latest === undefined ? {} : { ...rawFieldValues(env, model, latest, fieldNames(env, action.webhook_field_ids)), id: latest };
-  return pyJsonDumps({ _model: model, _name: action.name, ...values }, { indent: 4, sortKeys: true });
+  const values =
+    latest === undefined
+      ? {}
+      : {
+          ...rawFieldValues(env, model, latest, fieldNames(env, action.webhook_field_ids)),
+          id: latest,
+        };
+  return pyJsonDumps(
+    { _model: model, _name: action.name, ...values },
+    { indent: 4, sortKeys: true },
+  );
 }

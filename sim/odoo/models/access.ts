@@ -12,13 +12,25 @@ import type { AccessOperation, AccessPolicy } from '../runtime.ts';
 
 const SALESMAN_LOGINS = new Set(['salesuser']);
 
-const PRODUCT_ADMINS = ['Administration/Settings', 'Inventory/Administrator', 'Invoicing/Billing Administrator', 'Purchase/Administrator', 'Sales/Administrator'];
+const PRODUCT_ADMINS = [
+  'Administration/Settings',
+  'Inventory/Administrator',
+  'Invoicing/Billing Administrator',
+  'Purchase/Administrator',
+  'Sales/Administrator',
+];
 const SETTINGS = ['Administration/Settings'];
 
 /** Operations a salesman may not perform, with the groups Odoo names as allowed. */
-const SALESMAN_DENIED: Readonly<Record<string, Partial<Record<AccessOperation, readonly string[]>>>> = {
+const SALESMAN_DENIED: Readonly<
+  Record<string, Partial<Record<AccessOperation, readonly string[]>>>
+> = {
   'ir.config_parameter': { read: SETTINGS, write: SETTINGS, create: SETTINGS, unlink: SETTINGS },
-  'stock.location': { write: ['Inventory/Administrator'], create: ['Inventory/Administrator'], unlink: ['Inventory/Administrator'] },
+  'stock.location': {
+    write: ['Inventory/Administrator'],
+    create: ['Inventory/Administrator'],
+    unlink: ['Inventory/Administrator'],
+  },
   'product.product': { write: PRODUCT_ADMINS, create: PRODUCT_ADMINS, unlink: PRODUCT_ADMINS },
   'product.template': { write: PRODUCT_ADMINS, create: PRODUCT_ADMINS, unlink: PRODUCT_ADMINS },
   'res.partner': { unlink: ['Extra Rights/Contact Creation'] },
@@ -29,14 +41,23 @@ const SALESMAN_DENIED: Readonly<Record<string, Partial<Record<AccessOperation, r
 /** Models whose records a salesman sees only when they are his (user_id) or unassigned. */
 const OWN_DOCUMENTS = new Set(['sale.order']);
 
-const VERBS: Record<AccessOperation, string> = { read: 'access', write: 'modify', create: 'create', unlink: 'delete' };
+const VERBS: Record<AccessOperation, string> = {
+  read: 'access',
+  write: 'modify',
+  create: 'create',
+  unlink: 'delete',
+};
 
 function isSalesman(env: Env): boolean {
   const login = env.row('res.users', env.uid)?.login;
   return typeof login === 'string' && SALESMAN_LOGINS.has(login);
 }
 
-function deniedGroups(env: Env, model: string, operation: AccessOperation): readonly string[] | undefined {
+function deniedGroups(
+  env: Env,
+  model: string,
+  operation: AccessOperation,
+): readonly string[] | undefined {
   return isSalesman(env) ? SALESMAN_DENIED[model]?.[operation] : undefined;
 }
 

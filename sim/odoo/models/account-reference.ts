@@ -14,7 +14,17 @@ export const accountReferenceModels: ModelDef[] = [
     fields: {
       name: f.char('Journal Name', { required: true }),
       code: f.char('Short Code', { required: true }),
-      type: f.selection('Type', [['sale', 'Sales'], ['purchase', 'Purchase'], ['cash', 'Cash'], ['bank', 'Bank'], ['general', 'Miscellaneous']], { required: true }),
+      type: f.selection(
+        'Type',
+        [
+          ['sale', 'Sales'],
+          ['purchase', 'Purchase'],
+          ['cash', 'Cash'],
+          ['bank', 'Bank'],
+          ['general', 'Miscellaneous'],
+        ],
+        { required: true },
+      ),
       sequence: f.int('Sequence'),
       company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
     },

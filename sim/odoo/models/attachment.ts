@@ -19,7 +19,14 @@ export const attachmentModels: ModelDef[] = [
       description: f.text('Description'),
       res_model: f.char('Resource Model'),
       res_id: f.int('Resource ID'),
-      type: f.selection('Type', [['url', 'URL'], ['binary', 'File']], { required: true, default: () => 'binary' }),
+      type: f.selection(
+        'Type',
+        [
+          ['url', 'URL'],
+          ['binary', 'File'],
+        ],
+        { required: true, default: () => 'binary' },
+      ),
       url: f.char('Url'),
       datas: f.char('File Content (base64)'),
       mimetype: f.char('Mime Type'),

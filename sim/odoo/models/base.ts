@@ -9,14 +9,20 @@ import type { Row } from '../orm/store.ts';
 import { defineModel } from './define.ts';
 
 function named(name: string, description: string, extra: FieldMap = {}): ModelDef {
-  return defineModel({ name, description, order: 'name, id', fields: { name: f.char('Name', { required: true }), ...extra } });
+  return defineModel({
+    name,
+    description,
+    order: 'name, id',
+    fields: { name: f.char('Name', { required: true }), ...extra },
+  });
 }
 
 /** "Parent, Child" for contacts of a company, as Odoo's complete_name; the stored value wins. */
 function partnerDisplayName(env: Env, row: Row): string {
   if (typeof row.complete_name === 'string' && row.complete_name !== '') return row.complete_name;
   const name = typeof row.name === 'string' ? row.name : '';
-  if (row.is_company !== true && typeof row.parent_id === 'number') return `${env.displayName('res.partner', row.parent_id)}, ${name}`;
+  if (row.is_company !== true && typeof row.parent_id === 'number')
+    return `${env.displayName('res.partner', row.parent_id)}, ${name}`;
   return name;
 }
 
@@ -25,7 +31,8 @@ function checkNoRecursion(env: Env, ids: number[], vals: Record<string, unknown>
   let current: unknown = vals.parent_id;
   const seen = new Set<number>();
   while (typeof current === 'number' && !seen.has(current)) {
-    if (ids.includes(current)) throw py.validationError('You cannot create recursive Partner hierarchies.');
+    if (ids.includes(current))
+      throw py.validationError('You cannot create recursive Partner hierarchies.');
     seen.add(current);
     current = env.row('res.partner', current)?.parent_id;
   }
@@ -39,9 +46,18 @@ export const partnerModel = defineModel({
   fields: {
     name: f.char('Name'),
     complete_name: f.char('Complete Name', { compute: (env, row) => partnerDisplayName(env, row) }),
-    type: f.selection('Address Type', [['contact', 'Contact'], ['invoice', 'Invoice Address'], ['delivery', 'Delivery Address'], ['other', 'Other Address']], {
-      default: () => 'contact',
-    }),
+    type: f.selection(
+      'Address Type',
+      [
+        ['contact', 'Contact'],
+        ['invoice', 'Invoice Address'],
+        ['delivery', 'Delivery Address'],
+        ['other', 'Other Address'],
+      ],
+      {
+        default: () => 'contact',
+      },
+    ),
     parent_id: f.m2o('res.partner', 'Related Company'),
     child_ids: f.o2m('res.partner', 'parent_id', 'Contact'),
     is_company: f.bool('Is a Company'),
@@ -58,7 +74,15 @@ export const partnerModel = defineModel({
     credit_limit: f.float('Credit Limit'),
     // Partner tags and the sale module's "Sales Warnings" (Odoo 17: no-message / warning / block).
     category_id: f.m2m('res.partner.category', 'Tags'),
-    sale_warn: f.selection('Sales Warnings', [['no-message', 'No Message'], ['warning', 'Warning'], ['block', 'Blocking Message']], { default: () => 'no-message' }),
+    sale_warn: f.selection(
+      'Sales Warnings',
+      [
+        ['no-message', 'No Message'],
+        ['warning', 'Warning'],
+        ['block', 'Blocking Message'],
+      ],
+      { default: () => 'no-message' },
+    ),
     sale_warn_msg: f.text('Message for Sales Order'),
     property_payment_term_id: f.m2o('account.payment.term', 'Customer Payment Terms'),
     customer_rank: f.int('Customer Rank'),
@@ -74,7 +98,10 @@ export const userModel = defineModel({
   name: 'res.users',
   description: 'User',
   order: 'name, login',
-  displayName: (env, row) => (typeof row.partner_id === 'number' ? String(env.row('res.partner', row.partner_id)?.name ?? '') : ''),
+  displayName: (env, row) =>
+    typeof row.partner_id === 'number'
+      ? String(env.row('res.partner', row.partner_id)?.name ?? '')
+      : '',
   fields: {
     name: f.char('Name', { compute: (env, row) => env.displayName('res.users', Number(row.id)) }),
     login: f.char('Login', { required: true }),
@@ -103,8 +130,8 @@ export const baseReferenceModels: ModelDef[] = [
   named('res.currency', 'Currency', { symbol: f.char('Symbol') }),
   named('res.country', 'Country', { code: f.char('Country Code') }),
   named('uom.uom', 'Product Unit of Measure'),
-  named('account.payment.term', 'Payment Terms', { days: f.int('Days')}),
-  named('account.tax', 'Tax', { amount: f.float('Amount')}),
+  named('account.payment.term', 'Payment Terms', { days: f.int('Days') }),
+  named('account.tax', 'Tax', { amount: f.float('Amount') }),
   named('product.category', 'Product Category'),
   named('res.partner.category', 'Partner Tags'),
   defineModel({
@@ -131,7 +158,14 @@ export const baseReferenceModels: ModelDef[] = [
 /** env.ref(xmlid): the record id behind an external id, or undefined. */
 export function resolveXmlId(env: Env, xmlid: string): { model: string; id: number } | undefined {
   const [module, name] = xmlid.split('.');
-  const found = env.sudo().search('ir.model.data', [['module', '=', module], ['name', '=', name]], { limit: 1 })[0];
+  const found = env.sudo().search(
+    'ir.model.data',
+    [
+      ['module', '=', module],
+      ['name', '=', name],
+    ],
+    { limit: 1 },
+  )[0];
   if (found === undefined) return undefined;
   const row = env.row('ir.model.data', found);
   return { model: String(row?.model), id: Number(row?.res_id) };

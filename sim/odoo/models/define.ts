@@ -27,7 +27,8 @@ function fromRecorded(attributes: RecordedAttributes): FieldDef {
     recorded: attributes,
   };
   if (typeof attributes.relation === 'string') field.relation = attributes.relation;
-  if (Array.isArray(attributes.selection)) field.selection = attributes.selection as Array<[string, string]>;
+  if (Array.isArray(attributes.selection))
+    field.selection = attributes.selection as Array<[string, string]>;
   if (typeof attributes.help === 'string') field.help = attributes.help;
   return field;
 }
@@ -37,7 +38,10 @@ function fromRecorded(attributes: RecordedAttributes): FieldDef {
  * (computes, defaults, one2many inverses) merged into the matching fields. Overrides
  * for fields Odoo did not list are refused: the schema stays Odoo's.
  */
-export function recordedFields(model: string, overrides: Record<string, Partial<FieldDef>> = {}): FieldMap {
+export function recordedFields(
+  model: string,
+  overrides: Record<string, Partial<FieldDef>> = {},
+): FieldMap {
   const attributesByField = recorded[model];
   if (attributesByField === undefined) throw new Error(`no recorded fields for ${model}`);
   const fields: FieldMap = {};

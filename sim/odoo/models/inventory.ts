@@ -28,16 +28,34 @@ function num(value: unknown): number {
 }
 
 function onHand(env: Env, product: unknown, location: unknown): number {
-  return env.search('stock.quant', [['product_id', '=', product], ['location_id', '=', location]]).reduce((total, id) => total + num(env.row('stock.quant', id)?.quantity), 0);
+  return env
+    .search('stock.quant', [
+      ['product_id', '=', product],
+      ['location_id', '=', location],
+    ])
+    .reduce((total, id) => total + num(env.row('stock.quant', id)?.quantity), 0);
 }
 
 /** One done move of `quantity` between two locations, booked on the quants. */
 async function bookMove(env: Env, vals: Record<string, unknown>): Promise<number> {
   const sudo = env.sudo().withContext({ stock_internal_write: true });
-  const move = await sudo.create('stock.move', { product_uom: 1, picked: true, state: 'draft', date: env.nowString(), ...vals, quantity: vals.product_uom_qty });
+  const move = await sudo.create('stock.move', {
+    product_uom: 1,
+    picked: true,
+    state: 'draft',
+    date: env.nowString(),
+    ...vals,
+    quantity: vals.product_uom_qty,
+  });
   await sudo.create('stock.move.line', {
-    move_id: move, picking_id: false, product_id: vals.product_id, quantity: vals.product_uom_qty, picked: true,
-    location_id: vals.location_id, location_dest_id: vals.location_dest_id, state: 'assigned',
+    move_id: move,
+    picking_id: false,
+    product_id: vals.product_id,
+    quantity: vals.product_uom_qty,
+    picked: true,
+    location_id: vals.location_id,
+    location_dest_id: vals.location_dest_id,
+    state: 'assigned',
   });
   await executeMove(sudo, { ...(sudo.row('stock.move', move) ?? {}), id: move });
   return move;
@@ -49,24 +67,41 @@ async function applyInventory(env: Env, idsArgument: unknown): Promise<undefined
     if (quant.inventory_quantity_set !== true) continue;
     const diff = num(quant.inventory_quantity) - num(quant.quantity);
     if (diff !== 0) {
-      const [from, to] = diff < 0 ? [quant.location_id, INVENTORY_LOSS] : [INVENTORY_LOSS, quant.location_id];
-      await bookMove(env, { name: 'Product Quantity Updated', product_id: quant.product_id, product_uom_qty: Math.abs(diff), location_id: from, location_dest_id: to, is_inventory: true });
+      const [from, to] =
+        diff < 0 ? [quant.location_id, INVENTORY_LOSS] : [INVENTORY_LOSS, quant.location_id];
+      await bookMove(env, {
+        name: 'Product Quantity Updated',
+        product_id: quant.product_id,
+        product_uom_qty: Math.abs(diff),
+        location_id: from,
+        location_dest_id: to,
+        is_inventory: true,
+      });
     }
-    await env.sudo().write('stock.quant', [id], { inventory_quantity: 0, inventory_quantity_set: false });
+    await env
+      .sudo()
+      .write('stock.quant', [id], { inventory_quantity: 0, inventory_quantity_set: false });
   }
   return undefined;
 }
 
 /** A count written by a user marks the quant as counted (Odoo's inverse of inventory_quantity). */
 function markCounted(vals: Record<string, unknown>): Record<string, unknown> {
-  return typeof vals.inventory_quantity === 'number' && !('inventory_quantity_set' in vals) ? { ...vals, inventory_quantity_set: true } : vals;
+  return typeof vals.inventory_quantity === 'number' && !('inventory_quantity_set' in vals)
+    ? { ...vals, inventory_quantity_set: true }
+    : vals;
 }
 
 async function scrap(env: Env, id: number): Promise<void> {
   const row = env.row('stock.scrap', id) ?? {};
   await bookMove(env, {
-    name: String(row.name), origin: row.origin ?? false, product_id: row.product_id, product_uom_qty: row.scrap_qty,
-    location_id: row.location_id, location_dest_id: row.scrap_location_id, scrap_id: id,
+    name: String(row.name),
+    origin: row.origin ?? false,
+    product_id: row.product_id,
+    product_uom_qty: row.scrap_qty,
+    location_id: row.location_id,
+    location_dest_id: row.scrap_location_id,
+    scrap_id: id,
   });
   await env.sudo().write('stock.scrap', [id], { state: 'done', date_done: env.nowString() });
 }
@@ -77,9 +112,18 @@ async function validateScrap(env: Env, idsArgument: unknown): Promise<unknown> {
     if (num(row.scrap_qty) > onHand(env, row.product_id, row.location_id)) {
       const product = Number(row.product_id);
       return {
-        name: `${env.displayName('product.product', product)}: Insufficient Quantity To Scrap`, view_mode: 'form', res_model: 'stock.warn.insufficient.qty.scrap',
-        view_id: SCRAP_WARNING_VIEW, type: 'ir.actions.act_window',
-        context: { default_product_id: product, default_location_id: row.location_id, default_scrap_id: id, default_quantity: num(row.scrap_qty), default_product_uom_name: 'Units' },
+        name: `${env.displayName('product.product', product)}: Insufficient Quantity To Scrap`,
+        view_mode: 'form',
+        res_model: 'stock.warn.insufficient.qty.scrap',
+        view_id: SCRAP_WARNING_VIEW,
+        type: 'ir.actions.act_window',
+        context: {
+          default_product_id: product,
+          default_location_id: row.location_id,
+          default_scrap_id: id,
+          default_quantity: num(row.scrap_qty),
+          default_product_uom_name: 'Units',
+        },
         target: 'new',
       };
     }
@@ -89,14 +133,27 @@ async function validateScrap(env: Env, idsArgument: unknown): Promise<unknown> {
 }
 
 const quantFields = recordedFields('stock.quant', {
-  product_tmpl_id: { compute: (env, row) => env.value('product.product', Number(row.product_id), 'product_tmpl_id') },
+  product_tmpl_id: {
+    compute: (env, row) => env.value('product.product', Number(row.product_id), 'product_tmpl_id'),
+  },
   product_uom_id: { compute: () => 1 },
-  warehouse_id: { compute: (env, row) => (env.value('stock.location', Number(row.location_id), 'complete_name') === 'WH/Stock' ? 1 : false) },
+  warehouse_id: {
+    compute: (env, row) =>
+      env.value('stock.location', Number(row.location_id), 'complete_name') === 'WH/Stock'
+        ? 1
+        : false,
+  },
   available_quantity: { compute: (_env, row) => num(row.quantity) - num(row.reserved_quantity) },
-  inventory_diff_quantity: { compute: (_env, row) => (row.inventory_quantity_set === true ? num(row.inventory_quantity) - num(row.quantity) : 0) },
+  inventory_diff_quantity: {
+    compute: (_env, row) =>
+      row.inventory_quantity_set === true ? num(row.inventory_quantity) - num(row.quantity) : 0,
+  },
   inventory_date: { compute: (env) => `${env.today().slice(0, 4)}-12-31` },
   is_outdated: { compute: () => false },
-  on_hand: { compute: (env, row) => env.value('stock.location', Number(row.location_id), 'usage') === 'internal' },
+  on_hand: {
+    compute: (env, row) =>
+      env.value('stock.location', Number(row.location_id), 'usage') === 'internal',
+  },
   in_date: { default: (env) => env.nowString() },
   company_id: { default: () => 1 },
   currency_id: { compute: () => 1 },
@@ -107,15 +164,24 @@ export const inventoryModels: ModelDef[] = [
     name: 'stock.quant',
     description: 'Quants',
     order: 'id',
-    displayName: (env, row: Row) => (typeof row.product_id === 'number' ? env.displayName('product.product', row.product_id) : ''),
+    displayName: (env, row: Row) =>
+      typeof row.product_id === 'number' ? env.displayName('product.product', row.product_id) : '',
     fields: quantFields,
     hooks: {
-      prepareCreate: (_env, vals) => ({ quantity: 0, reserved_quantity: 0, inventory_quantity: 0, ...markCounted(vals) }),
+      prepareCreate: (_env, vals) => ({
+        quantity: 0,
+        reserved_quantity: 0,
+        inventory_quantity: 0,
+        ...markCounted(vals),
+      }),
       afterWrite(env, ids, vals) {
-        if (markCounted(vals) !== vals) for (const id of ids) env.tx.update('stock.quant', id, { inventory_quantity_set: true });
+        if (markCounted(vals) !== vals)
+          for (const id of ids) env.tx.update('stock.quant', id, { inventory_quantity_set: true });
       },
     },
-    methods: { action_apply_inventory: (env: Env, { args }: MethodCall) => applyInventory(env, args[0]) },
+    methods: {
+      action_apply_inventory: (env: Env, { args }: MethodCall) => applyInventory(env, args[0]),
+    },
   }),
   defineModel({
     name: 'stock.scrap',
@@ -124,11 +190,21 @@ export const inventoryModels: ModelDef[] = [
     fields: recordedFields('stock.scrap', { move_ids: { inverse: 'scrap_id' } }),
     hooks: {
       prepareCreate: (env, vals) => ({
-        state: 'draft', company_id: 1, product_uom_id: 1, scrap_location_id: SCRAP, ...vals,
-        name: typeof vals.name === 'string' ? vals.name : `SP/${String(env.runtime.store.nextSequenceNumber('stock.scrap')).padStart(5, '0')}`,
+        state: 'draft',
+        company_id: 1,
+        product_uom_id: 1,
+        scrap_location_id: SCRAP,
+        ...vals,
+        name:
+          typeof vals.name === 'string'
+            ? vals.name
+            : `SP/${String(env.runtime.store.nextSequenceNumber('stock.scrap')).padStart(5, '0')}`,
       }),
     },
-    methods: { ...mailThreadMethods('stock.scrap'), action_validate: (env: Env, { args }: MethodCall) => validateScrap(env, args[0]) },
+    methods: {
+      ...mailThreadMethods('stock.scrap'),
+      action_validate: (env: Env, { args }: MethodCall) => validateScrap(env, args[0]),
+    },
   }),
   defineModel({
     name: 'stock.warn.insufficient.qty.scrap',
@@ -136,11 +212,23 @@ export const inventoryModels: ModelDef[] = [
     order: 'id',
     transient: true,
     fields: {
-      product_id: f.m2o('product.product', 'Product', { required: true, default: (env) => env.context.default_product_id ?? false }),
-      location_id: f.m2o('stock.location', 'Location', { default: (env) => env.context.default_location_id ?? false }),
-      scrap_id: f.m2o('stock.scrap', 'Scrap', { default: (env) => env.context.default_scrap_id ?? false }),
-      quantity: f.float('Quantity', { required: true, default: (env) => env.context.default_quantity ?? 0 }),
-      product_uom_name: f.char('Unit of Measure', { default: (env) => env.context.default_product_uom_name ?? false }),
+      product_id: f.m2o('product.product', 'Product', {
+        required: true,
+        default: (env) => env.context.default_product_id ?? false,
+      }),
+      location_id: f.m2o('stock.location', 'Location', {
+        default: (env) => env.context.default_location_id ?? false,
+      }),
+      scrap_id: f.m2o('stock.scrap', 'Scrap', {
+        default: (env) => env.context.default_scrap_id ?? false,
+      }),
+      quantity: f.float('Quantity', {
+        required: true,
+        default: (env) => env.context.default_quantity ?? 0,
+      }),
+      product_uom_name: f.char('Unit of Measure', {
+        default: (env) => env.context.default_product_uom_name ?? false,
+      }),
     },
     methods: {
       async action_done(env: Env, { args }: MethodCall) {

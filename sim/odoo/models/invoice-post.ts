@@ -24,19 +24,26 @@ function postedName(env: Env, move: Row, invoiceDate: string): string {
 /** What is left to pay on a posted customer invoice once its posted credit notes are deducted. */
 export function residualOf(env: Env, move: Row): number {
   if (move.payment_state === 'paid') return 0;
-  const credited = env.tx.ids('account.move')
+  const credited = env.tx
+    .ids('account.move')
     .map((id) => env.row('account.move', id) ?? {})
     .filter((other) => other.reversed_entry_id === move.id && other.state === 'posted')
     .reduce((total, other) => total + Number(other.amount_total ?? 0), 0);
   return roundHalfUp(Number(move.amount_total ?? 0) - credited, 2);
 }
 
-async function reconcileWithReversed(env: Env, creditNoteId: number, invoiceId: number): Promise<void> {
+async function reconcileWithReversed(
+  env: Env,
+  creditNoteId: number,
+  invoiceId: number,
+): Promise<void> {
   const sudo = env.sudo();
   await sudo.write('account.move', [creditNoteId], { payment_state: 'paid' });
   const invoice = sudo.row('account.move', invoiceId);
   if (invoice?.state !== 'posted') return;
-  await sudo.write('account.move', [invoiceId], { payment_state: residualOf(sudo, invoice) <= 0 ? 'paid' : 'partial' });
+  await sudo.write('account.move', [invoiceId], {
+    payment_state: residualOf(sudo, invoice) <= 0 ? 'paid' : 'partial',
+  });
 }
 
 export async function actionPost(env: Env, { args }: MethodCall): Promise<boolean> {
@@ -45,8 +52,14 @@ export async function actionPost(env: Env, { args }: MethodCall): Promise<boolea
     const invoiceDate = typeof move.invoice_date === 'string' ? move.invoice_date : env.today();
     const name = postedName(env, move, invoiceDate);
     const reference = move.move_type === 'out_invoice' ? { payment_reference: name } : {};
-    await env.write('account.move', [id], { name, state: 'posted', invoice_date: invoiceDate, ...reference });
-    if (typeof move.reversed_entry_id === 'number') await reconcileWithReversed(env, id, move.reversed_entry_id);
+    await env.write('account.move', [id], {
+      name,
+      state: 'posted',
+      invoice_date: invoiceDate,
+      ...reference,
+    });
+    if (typeof move.reversed_entry_id === 'number')
+      await reconcileWithReversed(env, id, move.reversed_entry_id);
   }
   return false;
 }

@@ -30,7 +30,9 @@ function qtyOnHand(env: Env, row: Row): number {
   return env.tx.ids('stock.quant').reduce((total, id) => {
     const quant = env.row('stock.quant', id);
     if (quant === undefined) return total;
-    return quant.product_id === row.product_id && quant?.location_id === row.location_id ? total + num(quant.quantity) : total;
+    return quant.product_id === row.product_id && quant?.location_id === row.location_id
+      ? total + num(quant.quantity)
+      : total;
   }, 0);
 }
 
@@ -39,7 +41,12 @@ function qtyForecast(env: Env, row: Row): number {
   let forecast = qtyOnHand(env, row);
   for (const id of env.tx.ids('stock.move')) {
     const move = env.row('stock.move', id);
-    if (move === undefined || move.product_id !== row.product_id || ['done', 'cancel', 'draft'].includes(String(move.state))) continue;
+    if (
+      move === undefined ||
+      move.product_id !== row.product_id ||
+      ['done', 'cancel', 'draft'].includes(String(move.state))
+    )
+      continue;
     if (move.location_dest_id === row.location_id) forecast += num(move.product_uom_qty);
     if (move.location_id === row.location_id) forecast -= num(move.product_uom_qty);
   }
@@ -47,7 +54,8 @@ function qtyForecast(env: Env, row: Row): number {
     const line = env.row('purchase.order.line', id);
     if (line === undefined || line.product_id !== row.product_id) continue;
     const state = env.value('purchase.order', Number(line.order_id), 'state');
-    if (state === 'draft' || state === 'sent' || state === 'to approve') forecast += num(line.product_qty);
+    if (state === 'draft' || state === 'sent' || state === 'to approve')
+      forecast += num(line.product_qty);
   }
   return forecast;
 }
@@ -74,19 +82,46 @@ async function replenish(env: Env, id: number): Promise<Record<string, unknown>>
   const row: Row = { ...(env.row('stock.warehouse.orderpoint', id) ?? {}), id };
   const product = Number(row.product_id);
   const info = supplierInfoFor(env, product);
-  if (info === undefined) throw py.userError(`There is no matching vendor price to generate the purchase order for product ${env.displayName('product.product', product)} (no vendor defined, minimum quantity not reached, dates not valid, ...). Go on the product form and complete the list of vendors.`);
+  if (info === undefined)
+    throw py.userError(
+      `There is no matching vendor price to generate the purchase order for product ${env.displayName('product.product', product)} (no vendor defined, minimum quantity not reached, dates not valid, ...). Go on the product form and complete the list of vendors.`,
+    );
   const today = env.today();
   const planned = `${addDays(today, num(info.delay))} 12:00:00`;
   const order = await env.sudo().create('purchase.order', {
-    partner_id: info.partner_id, origin: row.name, user_id: false, date_order: `${today} 12:00:00`, date_planned: planned,
-    order_line: [[0, 0, { product_id: product, product_qty: qtyToOrder(env, row), price_unit: num(info.price), date_planned: planned, orderpoint_id: id }]],
+    partner_id: info.partner_id,
+    origin: row.name,
+    user_id: false,
+    date_order: `${today} 12:00:00`,
+    date_planned: planned,
+    order_line: [
+      [
+        0,
+        0,
+        {
+          product_id: product,
+          product_qty: qtyToOrder(env, row),
+          price_unit: num(info.price),
+          date_planned: planned,
+          orderpoint_id: id,
+        },
+      ],
+    ],
   });
   return {
-    type: 'ir.actions.client', tag: 'display_notification',
+    type: 'ir.actions.client',
+    tag: 'display_notification',
     params: {
-      title: 'The following replenishment order has been generated', message: '%s',
-      links: [{ label: env.displayName('purchase.order', order).replace(/ \(.*\)$/, ''), url: `#action=${PURCHASE_ACTION}&id=${order}&model=purchase.order` }],
-      sticky: false, next: { type: 'ir.actions.act_window_close' },
+      title: 'The following replenishment order has been generated',
+      message: '%s',
+      links: [
+        {
+          label: env.displayName('purchase.order', order).replace(/ \(.*\)$/, ''),
+          url: `#action=${PURCHASE_ACTION}&id=${order}&model=purchase.order`,
+        },
+      ],
+      sticky: false,
+      next: { type: 'ir.actions.act_window_close' },
     },
   };
 }
@@ -101,7 +136,10 @@ export const orderpointModel: ModelDef = defineModel({
     company_id: { default: () => 1 },
     qty_multiple: { default: () => 1 },
     product_uom: { compute: () => 1 },
-    product_tmpl_id: { compute: (env, row) => env.value('product.product', Number(row.product_id), 'product_tmpl_id') },
+    product_tmpl_id: {
+      compute: (env, row) =>
+        env.value('product.product', Number(row.product_id), 'product_tmpl_id'),
+    },
     qty_on_hand: { compute: qtyOnHand },
     qty_forecast: { compute: qtyForecast },
     qty_to_order: { compute: qtyToOrder },
@@ -112,7 +150,10 @@ export const orderpointModel: ModelDef = defineModel({
   hooks: {
     prepareCreate: (env, vals) => ({
       ...vals,
-      name: typeof vals.name === 'string' ? vals.name : `OP/${String(env.runtime.store.nextSequenceNumber('stock.warehouse.orderpoint')).padStart(5, '0')}`,
+      name:
+        typeof vals.name === 'string'
+          ? vals.name
+          : `OP/${String(env.runtime.store.nextSequenceNumber('stock.warehouse.orderpoint')).padStart(5, '0')}`,
     }),
   },
   methods: {

@@ -29,7 +29,9 @@ export const partnerBankModel: ModelDef = defineModel({
       const sensitive = 'acc_number' in vals || 'partner_id' in vals;
       if (!sensitive || vals.allow_out_payment === false) return;
       if (ids.some((id) => env.row('res.partner.bank', id)?.allow_out_payment === true)) {
-        throw py.userError('You cannot modify the account number or partner of an account that has been trusted.');
+        throw py.userError(
+          'You cannot modify the account number or partner of an account that has been trusted.',
+        );
       }
     },
   },

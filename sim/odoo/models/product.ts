@@ -19,18 +19,24 @@ export const VARIANT_LABELS: Readonly<Record<number, string>> = {
 };
 
 function templateValue(env: Env, row: Row, field: string): unknown {
-  return typeof row.product_tmpl_id === 'number' ? env.row('product.template', row.product_tmpl_id)?.[field] : undefined;
+  return typeof row.product_tmpl_id === 'number'
+    ? env.row('product.template', row.product_tmpl_id)?.[field]
+    : undefined;
 }
 
 function productDisplayName(env: Env, row: Row): string {
   const name = String(templateValue(env, row, 'name') ?? '');
   const label = VARIANT_LABELS[Number(row.id)];
   const withLabel = label === undefined ? name : `${name} (${label})`;
-  return typeof row.default_code === 'string' && row.default_code !== '' ? `[${row.default_code}] ${withLabel}` : withLabel;
+  return typeof row.default_code === 'string' && row.default_code !== ''
+    ? `[${row.default_code}] ${withLabel}`
+    : withLabel;
 }
 
 export function isInternalLocation(env: Env, locationId: unknown): boolean {
-  return typeof locationId === 'number' && env.row('stock.location', locationId)?.usage === 'internal';
+  return (
+    typeof locationId === 'number' && env.row('stock.location', locationId)?.usage === 'internal'
+  );
 }
 
 function onHand(env: Env, row: Row, reservedOnly = false): number {
@@ -39,8 +45,16 @@ function onHand(env: Env, row: Row, reservedOnly = false): number {
   const quants = sudo.tx.ids('stock.quant').map((id) => sudo.row('stock.quant', id) ?? {});
   return quants
     .filter((quant) => quant.product_id === row.id)
-    .filter((quant) => (typeof location === 'number' ? quant.location_id === location : isInternalLocation(env, quant.location_id)))
-    .reduce((total, quant) => total + Number(reservedOnly ? (quant.reserved_quantity ?? 0) : (quant.quantity ?? 0)), 0);
+    .filter((quant) =>
+      typeof location === 'number'
+        ? quant.location_id === location
+        : isInternalLocation(env, quant.location_id),
+    )
+    .reduce(
+      (total, quant) =>
+        total + Number(reservedOnly ? (quant.reserved_quantity ?? 0) : (quant.quantity ?? 0)),
+      0,
+    );
 }
 
 function pendingMoves(env: Env, row: Row, direction: 'in' | 'out'): number {
@@ -48,7 +62,13 @@ function pendingMoves(env: Env, row: Row, direction: 'in' | 'out'): number {
   return sudo.tx
     .ids('stock.move')
     .map((id) => sudo.row('stock.move', id) ?? {})
-    .filter((move) => move.product_id === row.id && move.state !== 'done' && move.state !== 'cancel' && move.state !== 'draft')
+    .filter(
+      (move) =>
+        move.product_id === row.id &&
+        move.state !== 'done' &&
+        move.state !== 'cancel' &&
+        move.state !== 'draft',
+    )
     .filter((move) => {
       const fromInside = isInternalLocation(env, move.location_id);
       const toInside = isInternalLocation(env, move.location_dest_id);
@@ -65,16 +85,29 @@ export const productTemplateModel = defineModel({
   description: 'Product',
   order: 'priority desc, name, id',
   // Single-variant templates carry the variant's reference: "[E-COM06] Corner Desk Right Sit".
-  displayName: (_env, row) => (typeof row.default_code === 'string' ? `[${row.default_code}] ${String(row.name)}` : String(row.name ?? '')),
+  displayName: (_env, row) =>
+    typeof row.default_code === 'string'
+      ? `[${row.default_code}] ${String(row.name)}`
+      : String(row.name ?? ''),
   fields: {
     name: f.char('Name', { required: true }),
     default_code: f.char('Internal Reference'),
-    type: f.selection('Product Type', [['consu', 'Consumable'], ['service', 'Service'], ['product', 'Storable Product']]),
+    type: f.selection('Product Type', [
+      ['consu', 'Consumable'],
+      ['service', 'Service'],
+      ['product', 'Storable Product'],
+    ]),
     list_price: f.float('Sales Price'),
     standard_price: f.float('Cost'),
-    invoice_policy: f.selection('Invoicing Policy', [['order', 'Ordered quantities'], ['delivery', 'Delivered quantities']]),
+    invoice_policy: f.selection('Invoicing Policy', [
+      ['order', 'Ordered quantities'],
+      ['delivery', 'Delivered quantities'],
+    ]),
     uom_id: f.m2o('uom.uom', 'Unit of Measure'),
-    priority: f.selection('Favorite', [['0', 'Normal'], ['1', 'Favorite']]),
+    priority: f.selection('Favorite', [
+      ['0', 'Normal'],
+      ['1', 'Favorite'],
+    ]),
     weight: f.float('Weight'),
     categ_id: f.m2o('product.category', 'Product Category'),
     product_variant_ids: f.o2m('product.product', 'product_tmpl_id', 'Products'),
@@ -92,22 +125,46 @@ export const productModel = defineModel({
     name: f.char('Name', { compute: (env, row) => templateValue(env, row, 'name') ?? false }),
     default_code: f.char('Internal Reference'),
     barcode: f.char('Barcode'),
-    type: f.selection('Product Type', [['consu', 'Consumable'], ['service', 'Service'], ['product', 'Storable Product']], {
-      compute: (env, row) => templateValue(env, row, 'type') ?? false,
-    }),
+    type: f.selection(
+      'Product Type',
+      [
+        ['consu', 'Consumable'],
+        ['service', 'Service'],
+        ['product', 'Storable Product'],
+      ],
+      {
+        compute: (env, row) => templateValue(env, row, 'type') ?? false,
+      },
+    ),
     // Variant price = template price + the variant's price_extra (attribute value extras).
-    list_price: f.float('Sales Price', { compute: (env, row) => Number(templateValue(env, row, 'list_price') ?? 0) + Number(row.price_extra ?? 0) }),
+    list_price: f.float('Sales Price', {
+      compute: (env, row) =>
+        Number(templateValue(env, row, 'list_price') ?? 0) + Number(row.price_extra ?? 0),
+    }),
     price_extra: f.float('Variant Price Extra'),
     standard_price: f.float('Cost'),
-    uom_id: f.m2o('uom.uom', 'Unit of Measure', { compute: (env, row) => templateValue(env, row, 'uom_id') ?? false }),
-    priority: f.selection('Favorite', [['0', 'Normal'], ['1', 'Favorite']], { compute: (env, row) => templateValue(env, row, 'priority') ?? '0' }),
+    uom_id: f.m2o('uom.uom', 'Unit of Measure', {
+      compute: (env, row) => templateValue(env, row, 'uom_id') ?? false,
+    }),
+    priority: f.selection(
+      'Favorite',
+      [
+        ['0', 'Normal'],
+        ['1', 'Favorite'],
+      ],
+      { compute: (env, row) => templateValue(env, row, 'priority') ?? '0' },
+    ),
     weight: f.float('Weight', { compute: (env, row) => templateValue(env, row, 'weight') ?? 0 }),
-    categ_id: f.m2o('product.category', 'Product Category', { compute: (env, row) => templateValue(env, row, 'categ_id') ?? false }),
+    categ_id: f.m2o('product.category', 'Product Category', {
+      compute: (env, row) => templateValue(env, row, 'categ_id') ?? false,
+    }),
     active: f.bool('Active', { default: () => true }),
     qty_available: quantity((env, row) => onHand(env, row)),
     free_qty: quantity((env, row) => onHand(env, row) - onHand(env, row, true)),
     incoming_qty: quantity((env, row) => pendingMoves(env, row, 'in')),
     outgoing_qty: quantity((env, row) => pendingMoves(env, row, 'out')),
-    virtual_available: quantity((env, row) => onHand(env, row) + pendingMoves(env, row, 'in') - pendingMoves(env, row, 'out')),
+    virtual_available: quantity(
+      (env, row) => onHand(env, row) + pendingMoves(env, row, 'in') - pendingMoves(env, row, 'out'),
+    ),
   },
 });

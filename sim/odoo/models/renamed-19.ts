@@ -11,14 +11,30 @@ import type { ModelDef } from '../orm/model.ts';
 
 const RENAMED: Readonly<Record<string, FieldMap>> = {
   'sale.order.line': {
-    product_uom_id: f.m2o('uom.uom', 'Unit', { readonly: true, store: false, compute: (_env, row) => row.product_uom ?? false }),
-    tax_ids: f.m2m('account.tax', 'Taxes', { readonly: true, store: false, compute: (_env, row) => row.tax_id ?? [] }),
+    product_uom_id: f.m2o('uom.uom', 'Unit', {
+      readonly: true,
+      store: false,
+      compute: (_env, row) => row.product_uom ?? false,
+    }),
+    tax_ids: f.m2m('account.tax', 'Taxes', {
+      readonly: true,
+      store: false,
+      compute: (_env, row) => row.tax_id ?? [],
+    }),
   },
   'product.product': {
-    is_storable: f.bool('Track Inventory', { readonly: true, store: false, compute: (env, row) => env.value('product.product', Number(row.id), 'type') === 'product' }),
+    is_storable: f.bool('Track Inventory', {
+      readonly: true,
+      store: false,
+      compute: (env, row) => env.value('product.product', Number(row.id), 'type') === 'product',
+    }),
   },
   'product.template': {
-    is_storable: f.bool('Track Inventory', { readonly: true, store: false, compute: (_env, row) => row.type === 'product' }),
+    is_storable: f.bool('Track Inventory', {
+      readonly: true,
+      store: false,
+      compute: (_env, row) => row.type === 'product',
+    }),
   },
 };
 

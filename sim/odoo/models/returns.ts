@@ -25,10 +25,16 @@ const OPPOSITE: Readonly<Record<string, string>> = { outgoing: 'incoming', incom
 async function computeLines(env: Env, wizardId: number): Promise<void> {
   const wizard = env.row('stock.return.picking', wizardId) ?? {};
   const pickingId = Number(wizard.picking_id);
-  if (env.row('stock.picking', pickingId)?.state !== 'done') throw py.userError('You may only return Done pickings.');
+  if (env.row('stock.picking', pickingId)?.state !== 'done')
+    throw py.userError('You may only return Done pickings.');
   for (const move of movesOf(env, pickingId).filter((candidate) => candidate.state === 'done')) {
     await env.create('stock.return.picking.line', {
-      wizard_id: wizardId, product_id: move.product_id, quantity: move.quantity ?? 0, uom_id: move.product_uom ?? 1, to_refund: true, move_id: move.id,
+      wizard_id: wizardId,
+      product_id: move.product_id,
+      quantity: move.quantity ?? 0,
+      uom_id: move.product_uom ?? 1,
+      to_refund: true,
+      move_id: move.id,
     });
   }
 }
@@ -38,30 +44,57 @@ function returnTypeOf(env: Env, picking: Row): number | false {
   const wanted = OPPOSITE[String(type.code)];
   const found = env.tx.ids('stock.picking.type').find((id) => {
     const candidate = env.row('stock.picking.type', id);
-    return candidate !== undefined && candidate.code === wanted && candidate.warehouse_id === type.warehouse_id;
+    return (
+      candidate !== undefined &&
+      candidate.code === wanted &&
+      candidate.warehouse_id === type.warehouse_id
+    );
   });
   return found ?? false;
 }
 
-async function createReturn(env: Env, wizardId: number): Promise<{ picking: number; partner: unknown; type: number | false }> {
+async function createReturn(
+  env: Env,
+  wizardId: number,
+): Promise<{ picking: number; partner: unknown; type: number | false }> {
   const sudo = env.sudo();
   const wizard = sudo.row('stock.return.picking', wizardId) ?? {};
   const original = sudo.row('stock.picking', Number(wizard.picking_id)) ?? {};
   const type = returnTypeOf(sudo, original);
   const picking = await sudo.create('stock.picking', {
-    picking_type_id: type, partner_id: original.partner_id ?? false, origin: `Return of ${String(original.name)}`, return_id: original.id,
-    location_id: original.location_dest_id, location_dest_id: original.location_id, sale_id: original.sale_id ?? false,
-    purchase_id: original.purchase_id ?? false, company_id: original.company_id ?? 1, move_type: 'direct',
+    picking_type_id: type,
+    partner_id: original.partner_id ?? false,
+    origin: `Return of ${String(original.name)}`,
+    return_id: original.id,
+    location_id: original.location_dest_id,
+    location_dest_id: original.location_id,
+    sale_id: original.sale_id ?? false,
+    purchase_id: original.purchase_id ?? false,
+    company_id: original.company_id ?? 1,
+    move_type: 'direct',
   });
-  const lines = sudo.tx.ids('stock.return.picking.line').map((id) => sudo.row('stock.return.picking.line', id) ?? {})
+  const lines = sudo.tx
+    .ids('stock.return.picking.line')
+    .map((id) => sudo.row('stock.return.picking.line', id) ?? {})
     .filter((line) => line.wizard_id === wizardId && Number(line.quantity ?? 0) > 0);
   for (const line of lines) {
     const move = sudo.row('stock.move', Number(line.move_id)) ?? {};
     await sudo.create('stock.move', {
-      name: move.name ?? false, origin: `Return of ${String(original.name)}`, picking_id: picking, product_id: line.product_id, product_uom_qty: line.quantity,
-      product_uom: line.uom_id ?? 1, quantity: 0, state: 'draft', location_id: original.location_dest_id, location_dest_id: original.location_id,
-      sale_line_id: move.sale_line_id ?? false, purchase_line_id: move.purchase_line_id ?? false, origin_returned_move_id: move.id ?? false,
-      to_refund: line.to_refund === true, company_id: move.company_id ?? 1,
+      name: move.name ?? false,
+      origin: `Return of ${String(original.name)}`,
+      picking_id: picking,
+      product_id: line.product_id,
+      product_uom_qty: line.quantity,
+      product_uom: line.uom_id ?? 1,
+      quantity: 0,
+      state: 'draft',
+      location_id: original.location_dest_id,
+      location_dest_id: original.location_id,
+      sale_line_id: move.sale_line_id ?? false,
+      purchase_line_id: move.purchase_line_id ?? false,
+      origin_returned_move_id: move.id ?? false,
+      to_refund: line.to_refund === true,
+      company_id: move.company_id ?? 1,
     });
   }
   await confirmPicking(sudo, picking);
@@ -73,10 +106,20 @@ async function createReturns(env: Env, { args }: MethodCall): Promise<Record<str
   let made: { picking: number; partner: unknown; type: number | false } | undefined;
   for (const wizardId of toIds(args[0])) made = await createReturn(env, wizardId);
   return {
-    name: 'Returned Picking', view_mode: 'form,tree,calendar', res_model: 'stock.picking', res_id: made?.picking ?? false, type: 'ir.actions.act_window',
+    name: 'Returned Picking',
+    view_mode: 'form,tree,calendar',
+    res_model: 'stock.picking',
+    res_id: made?.picking ?? false,
+    type: 'ir.actions.act_window',
     context: {
-      ...env.context, default_partner_id: made?.partner ?? false, search_default_picking_type_id: made?.type ?? false, search_default_draft: false,
-      search_default_assigned: false, search_default_confirmed: false, search_default_ready: false, search_default_planning_issues: false,
+      ...env.context,
+      default_partner_id: made?.partner ?? false,
+      search_default_picking_type_id: made?.type ?? false,
+      search_default_draft: false,
+      search_default_assigned: false,
+      search_default_confirmed: false,
+      search_default_ready: false,
+      search_default_planning_issues: false,
       search_default_available: false,
     },
   };
@@ -91,7 +134,12 @@ export const returnModels: ModelDef[] = [
     // Transient records without a name display as "model,id" (ret-03).
     displayName: (_env, row) => `stock.return.picking,${String(row.id)}`,
     fields: {
-      picking_id: f.m2o('stock.picking', 'Picking', { default: (env) => (env.context.active_model === 'stock.picking' && typeof env.context.active_id === 'number' ? env.context.active_id : undefined) }),
+      picking_id: f.m2o('stock.picking', 'Picking', {
+        default: (env) =>
+          env.context.active_model === 'stock.picking' && typeof env.context.active_id === 'number'
+            ? env.context.active_id
+            : undefined,
+      }),
       product_return_moves: f.o2m('stock.return.picking.line', 'wizard_id', 'Moves'),
       location_id: f.m2o('stock.location', 'Return Location'),
       original_location_id: f.m2o('stock.location', 'Original Location'),

@@ -12,29 +12,46 @@ import { defineModel, recordedAttributes } from './define.ts';
 import { adjustReservation } from './stock-moves.ts';
 
 const LOCATION_USAGES = [
-  ['supplier', 'Vendor Location'], ['view', 'View'], ['internal', 'Internal Location'], ['customer', 'Customer Location'],
-  ['inventory', 'Inventory Loss'], ['production', 'Production'], ['transit', 'Transit Location'],
+  ['supplier', 'Vendor Location'],
+  ['view', 'View'],
+  ['internal', 'Internal Location'],
+  ['customer', 'Customer Location'],
+  ['inventory', 'Inventory Loss'],
+  ['production', 'Production'],
+  ['transit', 'Transit Location'],
 ] as const;
 
 const MOVE_STATES = [
-  ['draft', 'New'], ['waiting', 'Waiting Another Move'], ['confirmed', 'Waiting Availability'],
-  ['partially_available', 'Partially Available'], ['assigned', 'Available'], ['done', 'Done'], ['cancel', 'Cancelled'],
+  ['draft', 'New'],
+  ['waiting', 'Waiting Another Move'],
+  ['confirmed', 'Waiting Availability'],
+  ['partially_available', 'Partially Available'],
+  ['assigned', 'Available'],
+  ['done', 'Done'],
+  ['cancel', 'Cancelled'],
 ] as const;
 
 function locationName(env: Env, row: Row): string {
   if (typeof row.complete_name === 'string') return row.complete_name;
-  const parent = typeof row.location_id === 'number' ? env.displayName('stock.location', row.location_id) : '';
+  const parent =
+    typeof row.location_id === 'number' ? env.displayName('stock.location', row.location_id) : '';
   return parent === '' ? String(row.name ?? '') : `${parent}/${String(row.name ?? '')}`;
 }
 
 /** stock.move fields whose fields_get was recorded keep Odoo's attributes. */
 /** Odoo 17's stock.move display name: "<picking origin>/<product code>: <source>><destination>" (ret-03, ret-07). */
 function moveDisplayName(env: Env, row: Row): string {
-  const picking = typeof row.picking_id === 'number' ? env.row('stock.picking', row.picking_id) : undefined;
-  const origin = typeof picking?.origin === 'string' && picking.origin !== '' ? `${picking.origin}/` : '';
-  const code = typeof row.product_id === 'number' ? env.row('product.product', row.product_id)?.default_code : undefined;
+  const picking =
+    typeof row.picking_id === 'number' ? env.row('stock.picking', row.picking_id) : undefined;
+  const origin =
+    typeof picking?.origin === 'string' && picking.origin !== '' ? `${picking.origin}/` : '';
+  const code =
+    typeof row.product_id === 'number'
+      ? env.row('product.product', row.product_id)?.default_code
+      : undefined;
   const product = typeof code === 'string' && code !== '' ? `${code}: ` : '';
-  const name = (location: unknown) => String(typeof location === 'number' ? (env.row('stock.location', location)?.name ?? '') : '');
+  const name = (location: unknown) =>
+    String(typeof location === 'number' ? (env.row('stock.location', location)?.name ?? '') : '');
   return `${origin}${product}${name(row.location_id)}>${name(row.location_dest_id)}`;
 }
 
@@ -43,12 +60,20 @@ function recordedMoveField<T extends object>(name: string, field: T): T {
   return recorded === undefined ? field : { ...field, recorded };
 }
 
-async function createWarehouseLocations(env: Env, id: number, vals: Record<string, unknown>): Promise<void> {
+async function createWarehouseLocations(
+  env: Env,
+  id: number,
+  vals: Record<string, unknown>,
+): Promise<void> {
   // As in Odoo, a warehouse creates its view and stock locations (so creating one needs
   // create rights on stock.location: see access-error-create-acl).
   const code = String(vals.code ?? 'WH');
   const view = await env.create('stock.location', { name: code, usage: 'view' });
-  const stock = await env.create('stock.location', { name: 'Stock', usage: 'internal', location_id: view });
+  const stock = await env.create('stock.location', {
+    name: 'Stock',
+    usage: 'internal',
+    location_id: view,
+  });
   await env.write('stock.warehouse', [id], { view_location_id: view, lot_stock_id: stock });
 }
 
@@ -60,8 +85,13 @@ export const stockModels: ModelDef[] = [
     displayName: locationName,
     fields: {
       name: f.char('Location Name', { required: true }),
-      complete_name: f.char('Full Location Name', { compute: (env, row) => locationName(env, row) }),
-      usage: f.selection('Location Type', LOCATION_USAGES, { required: true, default: () => 'internal' }),
+      complete_name: f.char('Full Location Name', {
+        compute: (env, row) => locationName(env, row),
+      }),
+      usage: f.selection('Location Type', LOCATION_USAGES, {
+        required: true,
+        default: () => 'internal',
+      }),
       location_id: f.m2o('stock.location', 'Parent Location'),
       company_id: f.m2o('res.company', 'Company'),
       active: f.bool('Active', { default: () => true }),
@@ -87,10 +117,16 @@ export const stockModels: ModelDef[] = [
     description: 'Picking Type',
     order: 'sequence, id',
     displayName: (env, row) =>
-      typeof row.warehouse_id === 'number' ? `${env.displayName('stock.warehouse', row.warehouse_id)}: ${String(row.name)}` : String(row.name),
+      typeof row.warehouse_id === 'number'
+        ? `${env.displayName('stock.warehouse', row.warehouse_id)}: ${String(row.name)}`
+        : String(row.name),
     fields: {
       name: f.char('Operation Type', { required: true }),
-      code: f.selection('Type of Operation', [['incoming', 'Receipt'], ['outgoing', 'Delivery'], ['internal', 'Internal Transfer']]),
+      code: f.selection('Type of Operation', [
+        ['incoming', 'Receipt'],
+        ['outgoing', 'Delivery'],
+        ['internal', 'Internal Transfer'],
+      ]),
       sequence: f.int('Sequence'),
       sequence_code: f.char('Sequence Prefix'),
       warehouse_id: f.m2o('stock.warehouse', 'Warehouse'),
@@ -98,7 +134,12 @@ export const stockModels: ModelDef[] = [
       default_location_dest_id: f.m2o('stock.location', 'Default Destination Location'),
     },
   }),
-  defineModel({ name: 'stock.lot', description: 'Lot/Serial', order: 'name, id', fields: { name: f.char('Lot/Serial Number'), product_id: f.m2o('product.product', 'Product') } }),
+  defineModel({
+    name: 'stock.lot',
+    description: 'Lot/Serial',
+    order: 'name, id',
+    fields: { name: f.char('Lot/Serial Number'), product_id: f.m2o('product.product', 'Product') },
+  }),
   defineModel({
     name: 'stock.move',
     description: 'Stock Move',
@@ -107,15 +148,26 @@ export const stockModels: ModelDef[] = [
     fields: {
       name: f.char('Description'),
       sequence: f.int('Sequence'),
-      reference: f.char('Reference', { compute: (env, row) => (typeof row.picking_id === 'number' ? env.displayName('stock.picking', row.picking_id) : (row.name ?? false)) }),
+      reference: f.char('Reference', {
+        compute: (env, row) =>
+          typeof row.picking_id === 'number'
+            ? env.displayName('stock.picking', row.picking_id)
+            : (row.name ?? false),
+      }),
       origin: f.char('Source Document'),
       picking_id: f.m2o('stock.picking', 'Transfer'),
-      product_id: recordedMoveField('product_id', f.m2o('product.product', 'Product', { required: true })),
+      product_id: recordedMoveField(
+        'product_id',
+        f.m2o('product.product', 'Product', { required: true }),
+      ),
       product_uom_qty: f.float('Demand'),
       quantity: recordedMoveField('quantity', f.float('Quantity')),
       picked: recordedMoveField('picked', f.bool('Picked')),
       product_uom: f.m2o('uom.uom', 'UoM', { default: () => 1 }),
-      state: recordedMoveField('state', f.selection('Status', MOVE_STATES, { readonly: true, default: () => 'draft' })),
+      state: recordedMoveField(
+        'state',
+        f.selection('Status', MOVE_STATES, { readonly: true, default: () => 'draft' }),
+      ),
       location_id: f.m2o('stock.location', 'Source Location', { required: true }),
       location_dest_id: f.m2o('stock.location', 'Destination Location', { required: true }),
       sale_line_id: f.m2o('sale.order.line', 'Sale Line'),

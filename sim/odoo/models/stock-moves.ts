@@ -18,7 +18,9 @@ function rowsOf(env: Env, model: string, ids: readonly number[]): Array<Row & { 
 }
 
 export function movesOf(env: Env, pickingId: number): Array<Row & { id: number }> {
-  const ids = env.tx.ids('stock.move').filter((id) => env.row('stock.move', id)?.picking_id === pickingId);
+  const ids = env.tx
+    .ids('stock.move')
+    .filter((id) => env.row('stock.move', id)?.picking_id === pickingId);
   return rowsOf(env, 'stock.move', ids);
 }
 
@@ -42,10 +44,19 @@ export async function reserveMove(callerEnv: Env, move: Row & { id: number }): P
   if (bypassesReservation(env, move.location_id)) {
     // Vendor stock is not tracked: a receipt move is ready at once for its whole demand.
     await env.create('stock.move.line', {
-      move_id: move.id, picking_id: move.picking_id ?? false, product_id: move.product_id, lot_id: false,
-      quantity: num(move.product_uom_qty), location_id: move.location_id, location_dest_id: move.location_dest_id, state: 'assigned',
+      move_id: move.id,
+      picking_id: move.picking_id ?? false,
+      product_id: move.product_id,
+      lot_id: false,
+      quantity: num(move.product_uom_qty),
+      location_id: move.location_id,
+      location_dest_id: move.location_dest_id,
+      state: 'assigned',
     });
-    await env.write('stock.move', [move.id], { quantity: num(move.product_uom_qty), state: 'assigned' });
+    await env.write('stock.move', [move.id], {
+      quantity: num(move.product_uom_qty),
+      state: 'assigned',
+    });
     return;
   }
   let missing = num(move.product_uom_qty) - num(move.quantity);
@@ -55,20 +66,35 @@ export async function reserveMove(callerEnv: Env, move: Row & { id: number }): P
     if (free <= 0) continue;
     const taken = Math.min(free, missing);
     missing -= taken;
-    await env.write('stock.quant', [quant.id], { reserved_quantity: num(quant.reserved_quantity) + taken });
+    await env.write('stock.quant', [quant.id], {
+      reserved_quantity: num(quant.reserved_quantity) + taken,
+    });
     await env.create('stock.move.line', {
-      move_id: move.id, picking_id: move.picking_id ?? false, product_id: move.product_id, lot_id: quant.lot_id ?? false,
-      quantity: taken, location_id: move.location_id, location_dest_id: move.location_dest_id, state: 'assigned',
+      move_id: move.id,
+      picking_id: move.picking_id ?? false,
+      product_id: move.product_id,
+      lot_id: quant.lot_id ?? false,
+      quantity: taken,
+      location_id: move.location_id,
+      location_dest_id: move.location_dest_id,
+      state: 'assigned',
     });
   }
   const reserved = num(move.product_uom_qty) - Math.max(missing, 0);
-  const state = reserved >= num(move.product_uom_qty) ? 'assigned' : reserved > 0 ? 'partially_available' : 'confirmed';
+  const state =
+    reserved >= num(move.product_uom_qty)
+      ? 'assigned'
+      : reserved > 0
+        ? 'partially_available'
+        : 'confirmed';
   await env.write('stock.move', [move.id], { quantity: reserved, state });
 }
 
 /** Vendor locations hold no quants: nothing is reserved nor taken from them. */
 export function bypassesReservation(env: Env, location: unknown): boolean {
-  return typeof location === 'number' && env.value('stock.location', location, 'usage') === 'supplier';
+  return (
+    typeof location === 'number' && env.value('stock.location', location, 'usage') === 'supplier'
+  );
 }
 
 /** Gives back the reservation of a move (do_unreserve). */
@@ -76,7 +102,9 @@ export async function unreserveMove(callerEnv: Env, move: Row & { id: number }):
   const env = internal(callerEnv);
   if (move.state === 'done' || move.state === 'cancel') return;
   await releaseQuants(env, move, num(move.quantity));
-  const lines = env.tx.ids('stock.move.line').filter((id) => env.row('stock.move.line', id)?.move_id === move.id);
+  const lines = env.tx
+    .ids('stock.move.line')
+    .filter((id) => env.row('stock.move.line', id)?.move_id === move.id);
   if (lines.length > 0) await env.unlink('stock.move.line', lines);
   await env.write('stock.move', [move.id], { quantity: 0, picked: false, state: 'confirmed' });
 }
@@ -88,7 +116,9 @@ async function releaseQuants(env: Env, move: Row, amount: number): Promise<void>
     const released = Math.min(num(quant.reserved_quantity), left);
     if (released <= 0) continue;
     left -= released;
-    await env.write('stock.quant', [quant.id], { reserved_quantity: num(quant.reserved_quantity) - released });
+    await env.write('stock.quant', [quant.id], {
+      reserved_quantity: num(quant.reserved_quantity) - released,
+    });
   }
 }
 
@@ -98,7 +128,9 @@ export async function executeMove(callerEnv: Env, move: Row & { id: number }): P
   const quantity = num(move.quantity);
   let left = quantity;
   let reservedLeft = quantity;
-  const sources = bypassesReservation(env, move.location_id) ? [] : quantsFor(env, move.product_id, move.location_id);
+  const sources = bypassesReservation(env, move.location_id)
+    ? []
+    : quantsFor(env, move.product_id, move.location_id);
   for (const [index, quant] of sources.entries()) {
     if (left <= 0) break;
     const isLast = index === sources.length - 1;
@@ -107,15 +139,26 @@ export async function executeMove(callerEnv: Env, move: Row & { id: number }): P
     const unreserved = Math.min(num(quant.reserved_quantity), reservedLeft);
     left -= taken;
     reservedLeft -= unreserved;
-    await env.write('stock.quant', [quant.id], { quantity: num(quant.quantity) - taken, reserved_quantity: num(quant.reserved_quantity) - unreserved });
+    await env.write('stock.quant', [quant.id], {
+      quantity: num(quant.quantity) - taken,
+      reserved_quantity: num(quant.reserved_quantity) - unreserved,
+    });
   }
   const [destination] = quantsFor(env, move.product_id, move.location_dest_id);
   if (destination === undefined) {
-    await env.create('stock.quant', { product_id: move.product_id, location_id: move.location_dest_id, quantity });
+    await env.create('stock.quant', {
+      product_id: move.product_id,
+      location_id: move.location_dest_id,
+      quantity,
+    });
   } else {
-    await env.write('stock.quant', [destination.id], { quantity: num(destination.quantity) + quantity });
+    await env.write('stock.quant', [destination.id], {
+      quantity: num(destination.quantity) + quantity,
+    });
   }
-  const lines = env.tx.ids('stock.move.line').filter((id) => env.row('stock.move.line', id)?.move_id === move.id);
+  const lines = env.tx
+    .ids('stock.move.line')
+    .filter((id) => env.row('stock.move.line', id)?.move_id === move.id);
   if (lines.length > 0) await env.write('stock.move.line', lines, { state: 'done', picked: true });
   await env.write('stock.move', [move.id], { state: 'done', picked: true });
 }
@@ -127,14 +170,16 @@ export function pickingStateFromMoves(moves: ReadonlyArray<Row>): string {
   if (states.every((state) => state === 'cancel')) return 'cancel';
   if (states.every((state) => state === 'done' || state === 'cancel')) return 'done';
   if (states.some((state) => state === 'draft')) return 'draft';
-  if (states.some((state) => state === 'assigned' || state === 'partially_available')) return 'assigned';
+  if (states.some((state) => state === 'assigned' || state === 'partially_available'))
+    return 'assigned';
   return 'confirmed';
 }
 
 /** Writes the picking state implied by its moves; on_state_set rules fire on the change. */
 export async function syncPickingState(env: Env, pickingId: number): Promise<void> {
   const state = pickingStateFromMoves(movesOf(env, pickingId));
-  if (env.row('stock.picking', pickingId)?.state !== state) await env.write('stock.picking', [pickingId], { state });
+  if (env.row('stock.picking', pickingId)?.state !== state)
+    await env.write('stock.picking', [pickingId], { state });
 }
 
 /**
@@ -149,15 +194,22 @@ export function adjustReservation(env: Env, ids: number[], vals: Record<string, 
     let delta = (vals.quantity as number) - num(move.quantity);
     for (const quant of quantsFor(env, move.product_id, move.location_id)) {
       if (delta === 0) break;
-      const change = delta < 0 ? Math.max(delta, -num(quant.reserved_quantity)) : Math.min(delta, num(quant.quantity) - num(quant.reserved_quantity));
+      const change =
+        delta < 0
+          ? Math.max(delta, -num(quant.reserved_quantity))
+          : Math.min(delta, num(quant.quantity) - num(quant.reserved_quantity));
       delta -= change;
-      env.tx.update('stock.quant', quant.id, { reserved_quantity: num(quant.reserved_quantity) + change });
+      env.tx.update('stock.quant', quant.id, {
+        reserved_quantity: num(quant.reserved_quantity) + change,
+      });
     }
   }
 }
 
 export async function confirmPicking(env: Env, id: number): Promise<void> {
-  const drafts = movesOf(env, id).filter((move) => move.state === 'draft').map((move) => move.id);
+  const drafts = movesOf(env, id)
+    .filter((move) => move.state === 'draft')
+    .map((move) => move.id);
   if (drafts.length > 0) await internal(env).write('stock.move', drafts, { state: 'confirmed' });
   await syncPickingState(env, id);
 }
@@ -169,7 +221,9 @@ export async function assignPicking(env: Env, id: number): Promise<void> {
 
 /** action_cancel: releases what not-done moves reserved and cancels them. */
 export async function cancelPicking(env: Env, id: number): Promise<void> {
-  for (const move of movesOf(env, id).filter((candidate) => candidate.state !== 'done' && candidate.state !== 'cancel')) {
+  for (const move of movesOf(env, id).filter(
+    (candidate) => candidate.state !== 'done' && candidate.state !== 'cancel',
+  )) {
     await unreserveMove(env, move);
     await internal(env).write('stock.move', [move.id], { state: 'cancel' });
   }

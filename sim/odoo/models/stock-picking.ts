@@ -9,7 +9,14 @@ import type { MethodCall } from '../orm/model.ts';
 import type { Row } from '../orm/store.ts';
 import { defineModel, recordedFields } from './define.ts';
 import { mailThreadMethods } from './mail.ts';
-import { assignPicking, cancelPicking, confirmPicking, movesOf, syncPickingState, unreserveMove } from './stock-moves.ts';
+import {
+  assignPicking,
+  cancelPicking,
+  confirmPicking,
+  movesOf,
+  syncPickingState,
+  unreserveMove,
+} from './stock-moves.ts';
 import { buttonValidate } from './stock-validate.ts';
 
 function pad(value: number): string {
@@ -17,12 +24,17 @@ function pad(value: number): string {
 }
 
 function typeOf(env: Env, row: Row): Row | undefined {
-  return typeof row.picking_type_id === 'number' ? env.row('stock.picking.type', row.picking_type_id) : undefined;
+  return typeof row.picking_type_id === 'number'
+    ? env.row('stock.picking.type', row.picking_type_id)
+    : undefined;
 }
 
 function weightOf(env: Env, row: Row): number {
   return movesOf(env, Number(row.id)).reduce((total, move) => {
-    const weight = typeof move.product_id === 'number' ? Number(env.value('product.product', move.product_id, 'weight')) : 0;
+    const weight =
+      typeof move.product_id === 'number'
+        ? Number(env.value('product.product', move.product_id, 'weight'))
+        : 0;
     return total + weight * Number(move.product_uom_qty ?? 0);
   }, 0);
 }
@@ -30,7 +42,9 @@ function weightOf(env: Env, row: Row): number {
 function availability(env: Env, row: Row): [string | false, string | false] {
   if (!['confirmed', 'waiting', 'assigned'].includes(String(row.state))) return [false, false];
   const moves = movesOf(env, Number(row.id));
-  return moves.every((move) => move.state === 'assigned') ? ['Available', 'available'] : ['Not Available', 'late'];
+  return moves.every((move) => move.state === 'assigned')
+    ? ['Available', 'available']
+    : ['Not Available', 'late'];
 }
 
 export const pickingModel = defineModel({
@@ -59,9 +73,15 @@ export const pickingModel = defineModel({
   hooks: {
     prepareCreate(env, vals) {
       if (typeof vals.name === 'string' && vals.name !== '/') return vals;
-      const type = typeof vals.picking_type_id === 'number' ? env.row('stock.picking.type', vals.picking_type_id) : undefined;
+      const type =
+        typeof vals.picking_type_id === 'number'
+          ? env.row('stock.picking.type', vals.picking_type_id)
+          : undefined;
       const code = String(type?.sequence_code ?? 'INT');
-      return { ...vals, name: `WH/${code}/${pad(env.runtime.store.nextSequenceNumber(`stock.picking.${code}`))}` };
+      return {
+        ...vals,
+        name: `WH/${code}/${pad(env.runtime.store.nextSequenceNumber(`stock.picking.${code}`))}`,
+      };
     },
   },
   methods: {

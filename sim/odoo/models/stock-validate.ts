@@ -11,7 +11,13 @@
 import { py } from '../errors.ts';
 import type { Env } from '../orm/env.ts';
 import type { Row } from '../orm/store.ts';
-import { assignPicking, executeMove, movesOf, syncPickingState, unreserveMove } from './stock-moves.ts';
+import {
+  assignPicking,
+  executeMove,
+  movesOf,
+  syncPickingState,
+  unreserveMove,
+} from './stock-moves.ts';
 
 type MoveRow = Row & { id: number };
 
@@ -28,15 +34,21 @@ function processedMoves(moves: MoveRow[]): MoveRow[] {
 function needsBackorder(env: Env, pickingId: number): boolean {
   const moves = activeMoves(env, pickingId);
   const processed = processedMoves(moves);
-  return processed.length < moves.length || processed.some((move) => Number(move.quantity ?? 0) < Number(move.product_uom_qty ?? 0));
+  return (
+    processed.length < moves.length ||
+    processed.some((move) => Number(move.quantity ?? 0) < Number(move.product_uom_qty ?? 0))
+  );
 }
 
 function needsSmsWarning(env: Env, pickingId: number): boolean {
   const picking = env.row('stock.picking', pickingId) ?? {};
   if (env.value('stock.picking', pickingId, 'picking_type_code') !== 'outgoing') return false;
-  const partner = typeof picking.partner_id === 'number' ? env.row('res.partner', picking.partner_id) : undefined;
+  const partner =
+    typeof picking.partner_id === 'number' ? env.row('res.partner', picking.partner_id) : undefined;
   if (partner === undefined || (!partner.phone && !partner.mobile)) return false;
-  return env.row('res.company', Number(picking.company_id ?? 1))?.has_received_warning_stock_sms !== true;
+  return (
+    env.row('res.company', Number(picking.company_id ?? 1))?.has_received_warning_stock_sms !== true
+  );
 }
 
 function backorderAction(ids: number[], pickings: number[]): Record<string, unknown> {
@@ -48,11 +60,19 @@ function backorderAction(ids: number[], pickings: number[]): Record<string, unkn
     views: [[848, 'form']],
     view_id: 848,
     target: 'new',
-    context: { button_validate_picking_ids: ids, default_show_transfers: false, default_pick_ids: pickings.map((id) => [4, id]) },
+    context: {
+      button_validate_picking_ids: ids,
+      default_show_transfers: false,
+      default_pick_ids: pickings.map((id) => [4, id]),
+    },
   };
 }
 
-async function smsAction(env: Env, ids: number[], pickings: number[]): Promise<Record<string, unknown>> {
+async function smsAction(
+  env: Env,
+  ids: number[],
+  pickings: number[],
+): Promise<Record<string, unknown>> {
   const wizard = await env.sudo().create('confirm.stock.sms', { pick_ids: [[6, 0, pickings]] });
   return {
     name: 'SMS',
@@ -70,7 +90,9 @@ async function smsAction(env: Env, ids: number[], pickings: number[]): Promise<R
 export async function buttonValidate(env: Env, ids: number[]): Promise<unknown> {
   for (const id of ids) {
     if (!activeMoves(env, id).some((move) => Number(move.quantity ?? 0) > 0)) {
-      throw py.userError('You cannot validate a transfer if no quantities are reserved. To force the transfer, encode quantities.');
+      throw py.userError(
+        'You cannot validate a transfer if no quantities are reserved. To force the transfer, encode quantities.',
+      );
     }
   }
   if (env.context.skip_backorder !== true) {
@@ -91,10 +113,20 @@ async function splitRemainder(env: Env, move: MoveRow): Promise<number> {
   const internal = env.sudo().withContext({ stock_internal_write: true });
   await internal.write('stock.move', [move.id], { product_uom_qty: move.quantity });
   return internal.create('stock.move', {
-    name: move.name ?? false, origin: move.origin ?? false, picking_id: move.picking_id, product_id: move.product_id,
-    product_uom_qty: remainder, quantity: 0, picked: false, state: 'confirmed', location_id: move.location_id,
-    location_dest_id: move.location_dest_id, sale_line_id: move.sale_line_id ?? false, date: move.date ?? false,
-    purchase_line_id: move.purchase_line_id ?? false, date_deadline: move.date_deadline ?? false,
+    name: move.name ?? false,
+    origin: move.origin ?? false,
+    picking_id: move.picking_id,
+    product_id: move.product_id,
+    product_uom_qty: remainder,
+    quantity: 0,
+    picked: false,
+    state: 'confirmed',
+    location_id: move.location_id,
+    location_dest_id: move.location_dest_id,
+    sale_line_id: move.sale_line_id ?? false,
+    date: move.date ?? false,
+    purchase_line_id: move.purchase_line_id ?? false,
+    date_deadline: move.date_deadline ?? false,
   });
 }
 
@@ -102,29 +134,49 @@ async function moveToBackorder(env: Env, pickingId: number, moveIds: number[]): 
   const picking = env.row('stock.picking', pickingId) ?? {};
   const sudo = env.sudo();
   const backorder = await sudo.create('stock.picking', {
-    picking_type_id: picking.picking_type_id, partner_id: picking.partner_id ?? false, origin: picking.origin ?? false,
-    location_id: picking.location_id, location_dest_id: picking.location_dest_id, sale_id: picking.sale_id ?? false, purchase_id: picking.purchase_id ?? false,
-    scheduled_date: picking.scheduled_date ?? false, date_deadline: picking.date_deadline ?? false, carrier_id: picking.carrier_id ?? false, backorder_id: pickingId,
+    picking_type_id: picking.picking_type_id,
+    partner_id: picking.partner_id ?? false,
+    origin: picking.origin ?? false,
+    location_id: picking.location_id,
+    location_dest_id: picking.location_dest_id,
+    sale_id: picking.sale_id ?? false,
+    purchase_id: picking.purchase_id ?? false,
+    scheduled_date: picking.scheduled_date ?? false,
+    date_deadline: picking.date_deadline ?? false,
+    carrier_id: picking.carrier_id ?? false,
+    backorder_id: pickingId,
   });
   const internal = sudo.withContext({ stock_internal_write: true });
   await internal.write('stock.move', moveIds, { picking_id: backorder });
-  const lines = env.tx.ids('stock.move.line').filter((id) => moveIds.includes(Number(env.row('stock.move.line', id)?.move_id)));
+  const lines = env.tx
+    .ids('stock.move.line')
+    .filter((id) => moveIds.includes(Number(env.row('stock.move.line', id)?.move_id)));
   if (lines.length > 0) await internal.write('stock.move.line', lines, { picking_id: backorder });
   await assignPicking(sudo, backorder);
 }
 
-async function processPicking(env: Env, pickingId: number, cancelBackorder: boolean): Promise<void> {
+async function processPicking(
+  env: Env,
+  pickingId: number,
+  cancelBackorder: boolean,
+): Promise<void> {
   const moves = activeMoves(env, pickingId);
   const processed = processedMoves(moves);
   const leftovers = moves.filter((move) => !processed.includes(move)).map((move) => move.id);
   for (const move of processed) {
-    if (Number(move.quantity ?? 0) < Number(move.product_uom_qty ?? 0)) leftovers.push(await splitRemainder(env, move));
+    if (Number(move.quantity ?? 0) < Number(move.product_uom_qty ?? 0))
+      leftovers.push(await splitRemainder(env, move));
   }
-  for (const move of processed) await executeMove(env, { ...(env.row('stock.move', move.id) ?? {}), id: move.id });
+  for (const move of processed)
+    await executeMove(env, { ...(env.row('stock.move', move.id) ?? {}), id: move.id });
   if (leftovers.length > 0) {
     if (cancelBackorder) {
-      for (const id of leftovers) await unreserveMove(env, { ...(env.row('stock.move', id) ?? {}), id });
-      await env.sudo().withContext({ stock_internal_write: true }).write('stock.move', leftovers, { state: 'cancel' });
+      for (const id of leftovers)
+        await unreserveMove(env, { ...(env.row('stock.move', id) ?? {}), id });
+      await env
+        .sudo()
+        .withContext({ stock_internal_write: true })
+        .write('stock.move', leftovers, { state: 'cancel' });
     } else {
       await moveToBackorder(env, pickingId, leftovers);
     }

@@ -20,13 +20,19 @@ async function answerSms(env: Env, { args }: MethodCall): Promise<unknown> {
   const ids = toIds(args[0]);
   // Odoo stores the answer on the company so later deliveries validate directly.
   await env.sudo().write('res.company', [1], { has_received_warning_stock_sms: true });
-  return buttonValidate(env.withContext({ skip_sms: true }), pickingsToValidate(env, 'confirm.stock.sms', ids));
+  return buttonValidate(
+    env.withContext({ skip_sms: true }),
+    pickingsToValidate(env, 'confirm.stock.sms', ids),
+  );
 }
 
 function processBackorder(cancelBackorder: boolean) {
   return (env: Env, { args }: MethodCall): Promise<unknown> => {
     const pickings = pickingsToValidate(env, 'stock.backorder.confirmation', toIds(args[0]));
-    return buttonValidate(env.withContext({ skip_backorder: true, cancel_backorder: cancelBackorder }), pickings);
+    return buttonValidate(
+      env.withContext({ skip_backorder: true, cancel_backorder: cancelBackorder }),
+      pickings,
+    );
   };
 }
 
@@ -36,7 +42,10 @@ export const stockWizardModels: ModelDef[] = [
     description: 'Confirm Stock SMS',
     order: 'id',
     transient: true,
-    fields: { pick_ids: f.m2m('stock.picking', 'Pick'), company_id: f.m2o('res.company', 'Company', { default: () => 1 }) },
+    fields: {
+      pick_ids: f.m2m('stock.picking', 'Pick'),
+      company_id: f.m2o('res.company', 'Company', { default: () => 1 }),
+    },
     methods: { dont_send_sms: answerSms, send_sms: answerSms },
   }),
   defineModel({

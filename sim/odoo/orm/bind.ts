@@ -16,9 +16,10 @@ export class BindError extends PyError {
   readonly unexpected: readonly string[];
 
   constructor(qualName: string, missing: string[], unexpected: string[]) {
-    const message = unexpected[0] !== undefined
-      ? `${qualName}() got an unexpected keyword argument '${unexpected[0]}'`
-      : `${qualName}() missing 1 required positional argument: '${missing[0] ?? ''}'`;
+    const message =
+      unexpected[0] !== undefined
+        ? `${qualName}() got an unexpected keyword argument '${unexpected[0]}'`
+        : `${qualName}() missing 1 required positional argument: '${missing[0] ?? ''}'`;
     super('builtins.TypeError', message);
     this.qualName = qualName;
     this.missing = missing;
@@ -27,7 +28,9 @@ export class BindError extends PyError {
 
   /** The message of Python's Signature.bind for the same arguments. */
   get signatureBindMessage(): string {
-    return this.missing[0] !== undefined ? `missing a required argument: '${this.missing[0]}'` : `got an unexpected keyword argument '${this.unexpected[0] ?? ''}'`;
+    return this.missing[0] !== undefined
+      ? `missing a required argument: '${this.missing[0]}'`
+      : `got an unexpected keyword argument '${this.unexpected[0] ?? ''}'`;
   }
 }
 
@@ -38,7 +41,10 @@ export interface Parameter {
 }
 
 /** Optional parameter (defaults to `defaultValue`, None when omitted). */
-export const opt = (name: string, defaultValue: unknown = null): Parameter => ({ name, default: defaultValue });
+export const opt = (name: string, defaultValue: unknown = null): Parameter => ({
+  name,
+  default: defaultValue,
+});
 export const req = (name: string): Parameter => ({ name });
 
 export interface BindOptions {
@@ -53,12 +59,19 @@ export interface Bound {
   extra: Record<string, unknown>;
 }
 
-export function bindArguments(parameters: readonly Parameter[], args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, options: BindOptions): Bound {
+export function bindArguments(
+  parameters: readonly Parameter[],
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+  options: BindOptions,
+): Bound {
   if (args.length > parameters.length) {
     const required = parameters.filter((p) => !('default' in p)).length + 1;
     const total = parameters.length + 1;
     const range = required === total ? `${total}` : `from ${required} to ${total}`;
-    throw py.typeError(`${options.qualName}() takes ${range} positional arguments but ${args.length + 1} were given`);
+    throw py.typeError(
+      `${options.qualName}() takes ${range} positional arguments but ${args.length + 1} were given`,
+    );
   }
   const values: Record<string, unknown> = {};
   parameters.forEach((parameter, index) => {
@@ -73,11 +86,15 @@ export function bindArguments(parameters: readonly Parameter[], args: readonly u
       else unexpected.push(name);
       continue;
     }
-    if (name in values) throw py.typeError(`${options.qualName}() got multiple values for argument '${name}'`);
+    if (name in values)
+      throw py.typeError(`${options.qualName}() got multiple values for argument '${name}'`);
     values[name] = value;
   }
-  const missing = parameters.filter((parameter) => !(parameter.name in values) && !('default' in parameter)).map((parameter) => parameter.name);
-  if (unexpected.length > 0 || missing.length > 0) throw new BindError(options.qualName, missing, unexpected);
+  const missing = parameters
+    .filter((parameter) => !(parameter.name in values) && !('default' in parameter))
+    .map((parameter) => parameter.name);
+  if (unexpected.length > 0 || missing.length > 0)
+    throw new BindError(options.qualName, missing, unexpected);
   for (const parameter of parameters) {
     if (!(parameter.name in values)) values[parameter.name] = parameter.default;
   }
@@ -87,6 +104,7 @@ export function bindArguments(parameters: readonly Parameter[], args: readonly u
 /** Record ids as execute_kw passes them: a list, a single id, or anything else (no records). */
 export function toIds(value: unknown): number[] {
   if (typeof value === 'number' && Number.isInteger(value)) return [value];
-  if (Array.isArray(value)) return value.filter((id): id is number => typeof id === 'number' && Number.isInteger(id));
+  if (Array.isArray(value))
+    return value.filter((id): id is number => typeof id === 'number' && Number.isInteger(id));
   return [];
 }

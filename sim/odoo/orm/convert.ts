@@ -21,7 +21,8 @@ export function toHtml(value: string): string {
 function toFloat(value: unknown): number {
   if (value === false || value === null) return 0;
   if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+  if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value)))
+    return Number(value);
   throw py.valueError(`could not convert string to float: ${pyStringRepr(String(value))}`);
 }
 
@@ -48,7 +49,9 @@ function toDatetime(value: unknown): string | false {
     const match = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}:\d{2}))?(?:\.\d+)?$/.exec(value);
     if (match !== null) return `${match[1]} ${match[2] ?? '00:00:00'}`;
   }
-  throw py.valueError(`time data ${pyStringRepr(String(value))} does not match format '%Y-%m-%d %H:%M:%S'`);
+  throw py.valueError(
+    `time data ${pyStringRepr(String(value))} does not match format '%Y-%m-%d %H:%M:%S'`,
+  );
 }
 
 function toDate(value: unknown): string | false {
@@ -63,7 +66,12 @@ function toText(value: unknown): string | false {
 }
 
 /** The stored form of a scalar field value (x2many values are handled as commands). */
-export function convertScalar(model: string, name: string, field: FieldDef, value: unknown): unknown {
+export function convertScalar(
+  model: string,
+  name: string,
+  field: FieldDef,
+  value: unknown,
+): unknown {
   switch (field.type) {
     case 'float':
     case 'monetary':
@@ -97,7 +105,8 @@ export function convertScalar(model: string, name: string, field: FieldDef, valu
 /** x2many values as a list of commands; a plain list of ids means "set". */
 export function toCommands(value: unknown): unknown[][] {
   if (value === false || value === null) return [[5, 0, 0]];
-  if (!Array.isArray(value)) throw py.valueError(`Wrong value for x2many field: ${JSON.stringify(value)}`);
+  if (!Array.isArray(value))
+    throw py.valueError(`Wrong value for x2many field: ${JSON.stringify(value)}`);
   if (value.every((item) => typeof item === 'number')) return [[6, 0, value]];
   return value.map((command) => {
     if (!Array.isArray(command) || typeof command[0] !== 'number') {

@@ -16,7 +16,13 @@ function positional(args: unknown): unknown[] {
   return [];
 }
 
-export async function callModelMethod(env: Env, modelName: string, method: string, args: unknown, kwargs: unknown): Promise<unknown> {
+export async function callModelMethod(
+  env: Env,
+  modelName: string,
+  method: string,
+  args: unknown,
+  kwargs: unknown,
+): Promise<unknown> {
   const model = env.model(modelName);
   if (method.startsWith('_')) {
     throw py.accessError(env.runtime.messages.privateMethod(modelName, method));
@@ -25,9 +31,15 @@ export async function callModelMethod(env: Env, modelName: string, method: strin
   if (implementation === undefined) {
     throw py.attributeError(`The method '${method}' does not exist on the model '${modelName}'`);
   }
-  const keywordArgs = typeof kwargs === 'object' && kwargs !== null && !Array.isArray(kwargs) ? { ...(kwargs as Record<string, unknown>) } : {};
+  const keywordArgs =
+    typeof kwargs === 'object' && kwargs !== null && !Array.isArray(kwargs)
+      ? { ...(kwargs as Record<string, unknown>) }
+      : {};
   const context = keywordArgs.context;
   delete keywordArgs.context;
-  const callEnv = typeof context === 'object' && context !== null ? env.withContext(context as Record<string, unknown>) : env;
+  const callEnv =
+    typeof context === 'object' && context !== null
+      ? env.withContext(context as Record<string, unknown>)
+      : env;
   return implementation(callEnv, { args: positional(args), kwargs: keywordArgs });
 }

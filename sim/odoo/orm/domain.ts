@@ -9,8 +9,26 @@ import type { Env } from './env.ts';
 import { fieldOf } from './model.ts';
 
 const OPERATORS = new Set([
-  '=', '!=', '<>', '<=', '<', '>', '>=', '=?', '=like', '=ilike', 'like', 'not like', 'ilike', 'not ilike',
-  'in', 'not in', 'child_of', 'parent_of', 'any', 'not any',
+  '=',
+  '!=',
+  '<>',
+  '<=',
+  '<',
+  '>',
+  '>=',
+  '=?',
+  '=like',
+  '=ilike',
+  'like',
+  'not like',
+  'ilike',
+  'not ilike',
+  'in',
+  'not in',
+  'child_of',
+  'parent_of',
+  'any',
+  'not any',
 ]);
 
 export type DomainNode =
@@ -22,11 +40,14 @@ export type DomainNode =
 const TRUE_NODE: DomainNode = { kind: 'constant', value: true };
 
 function parseLeaf(env: Env, model: string, term: unknown): DomainNode {
-  if (!Array.isArray(term) || term.length !== 3) throw py.valueError(`Invalid leaf ${JSON.stringify(term)}`);
+  if (!Array.isArray(term) || term.length !== 3)
+    throw py.valueError(`Invalid leaf ${JSON.stringify(term)}`);
   const [left, rawOperator, value] = term as [unknown, unknown, unknown];
-  if ((left === 1 || left === 0) && rawOperator === '=' && value === 1) return { kind: 'constant', value: left === 1 };
+  if ((left === 1 || left === 0) && rawOperator === '=' && value === 1)
+    return { kind: 'constant', value: left === 1 };
   const operator = typeof rawOperator === 'string' ? rawOperator.toLowerCase() : '';
-  if (typeof left !== 'string' || !OPERATORS.has(operator)) throw py.valueError(`Invalid leaf ${pyTupleRepr(term)}`);
+  if (typeof left !== 'string' || !OPERATORS.has(operator))
+    throw py.valueError(`Invalid leaf ${pyTupleRepr(term)}`);
   const path = left.split('.');
   const head = path[0] ?? '';
   if (head !== 'id' && fieldOf(env.model(model), head) === undefined) {
@@ -38,14 +59,17 @@ function parseLeaf(env: Env, model: string, term: unknown): DomainNode {
 /** Parses a domain; the top level is an implicit AND of complete expressions. */
 export function parseDomain(env: Env, model: string, domain: unknown): DomainNode {
   if (!Array.isArray(domain)) {
-    throw py.assertionError("Domains to normalize must have a 'domain' form: a list or tuple of domain components");
+    throw py.assertionError(
+      "Domains to normalize must have a 'domain' form: a list or tuple of domain components",
+    );
   }
   const terms: unknown[] = [...domain];
   let position = 0;
   const next = (): DomainNode => {
     if (position >= terms.length) throw py.valueError(`Invalid domain ${JSON.stringify(domain)}`);
     const term = terms[position++];
-    if (term === '&' || term === '|') return { kind: term === '&' ? 'and' : 'or', left: next(), right: next() };
+    if (term === '&' || term === '|')
+      return { kind: term === '&' ? 'and' : 'or', left: next(), right: next() };
     if (term === '!') return { kind: 'not', child: next() };
     return parseLeaf(env, model, term);
   };
@@ -80,12 +104,20 @@ function relatedIds(value: unknown): number[] {
   return [];
 }
 
-function matchPath(env: Env, model: string, id: number, path: string[], operator: string, value: unknown): boolean {
+function matchPath(
+  env: Env,
+  model: string,
+  id: number,
+  path: string[],
+  operator: string,
+  value: unknown,
+): boolean {
   const [head, ...rest] = path;
   if (head === undefined) return false;
   if (rest.length === 0) return compareField(env, model, id, head, operator, value);
   const field = env.field(model, head);
-  if (field.relation === undefined) throw py.valueError(`Invalid field ${model}.${head}: not a relation`);
+  if (field.relation === undefined)
+    throw py.valueError(`Invalid field ${model}.${head}: not a relation`);
   const relation = field.relation;
   // A path through a relation keeps a record when any related record matches.
   return relatedIds(env.value(model, id, head)).some((related) => {
@@ -97,22 +129,39 @@ function matchPath(env: Env, model: string, id: number, path: string[], operator
 }
 
 function likePattern(pattern: string, anchored: boolean, insensitive: boolean): RegExp {
-  const escaped = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+  const escaped = pattern
+    .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    .replace(/%/g, '.*')
+    .replace(/_/g, '.');
   return new RegExp(anchored ? `^${escaped}$` : escaped, insensitive ? 'is' : 's');
 }
 
-function compareField(env: Env, model: string, id: number, name: string, operator: string, value: unknown): boolean {
+function compareField(
+  env: Env,
+  model: string,
+  id: number,
+  name: string,
+  operator: string,
+  value: unknown,
+): boolean {
   if (name === 'id') return compareScalar(id, operator, value);
   const field = env.field(model, name);
   const raw = env.value(model, id, name);
   if (field.type === 'many2one' || field.type === 'one2many' || field.type === 'many2many') {
     return compareRelational(env, field.relation ?? '', relatedIds(raw), operator, value);
   }
-  if (operator === 'child_of' || operator === 'parent_of' || operator === 'any' || operator === 'not any') {
+  if (
+    operator === 'child_of' ||
+    operator === 'parent_of' ||
+    operator === 'any' ||
+    operator === 'not any'
+  ) {
     throw py.valueError(`Invalid operator ${operator} for ${model}.${name}`);
   }
   if (field.type !== 'datetime') return compareScalar(raw, operator, value);
-  const right = Array.isArray(value) ? value.map((item) => datetimeOperand(item, operator)) : datetimeOperand(value, operator);
+  const right = Array.isArray(value)
+    ? value.map((item) => datetimeOperand(item, operator))
+    : datetimeOperand(value, operator);
   return compareScalar(datetimeOperand(raw, operator), operator, right);
 }
 
@@ -123,12 +172,23 @@ function compareField(env: Env, model: string, id: number, name: string, operato
  */
 function datetimeOperand(value: unknown, operator: string): unknown {
   if (typeof value !== 'string') return value;
-  const text = value.length === 10 ? `${value} ${operator === '>' || operator === '<=' ? '23:59:59' : '00:00:00'}` : value.replace('T', ' ');
+  const text =
+    value.length === 10
+      ? `${value} ${operator === '>' || operator === '<=' ? '23:59:59' : '00:00:00'}`
+      : value.replace('T', ' ');
   const [whole, fraction = ''] = text.split('.');
-  return /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(whole ?? '') && /^\d{0,6}$/.test(fraction) ? `${whole}.${fraction.padEnd(6, '0')}` : text;
+  return /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(whole ?? '') && /^\d{0,6}$/.test(fraction)
+    ? `${whole}.${fraction.padEnd(6, '0')}`
+    : text;
 }
 
-function compareRelational(env: Env, relation: string, ids: number[], operator: string, value: unknown): boolean {
+function compareRelational(
+  env: Env,
+  relation: string,
+  ids: number[],
+  operator: string,
+  value: unknown,
+): boolean {
   if (operator === 'any' || operator === 'not any') {
     const node = parseDomain(env, relation, value);
     const found = ids.some((related) => matches(env, relation, node, related));
@@ -136,14 +196,22 @@ function compareRelational(env: Env, relation: string, ids: number[], operator: 
   }
   if (operator === 'child_of' || operator === 'parent_of') {
     const roots = relatedIds(value);
-    return ids.some((related) => hierarchy(env, relation, related, operator).some((other) => roots.includes(other)));
+    return ids.some((related) =>
+      hierarchy(env, relation, related, operator).some((other) => roots.includes(other)),
+    );
   }
-  if (typeof value === 'string' || (Array.isArray(value) && value.some((item) => typeof item === 'string'))) {
+  if (
+    typeof value === 'string' ||
+    (Array.isArray(value) && value.some((item) => typeof item === 'string'))
+  ) {
     const names = ids.map((related) => env.displayName(relation, related));
-    return names.length === 0 ? compareScalar(false, operator, value) : names.some((name) => compareScalar(name, operator, value));
+    return names.length === 0
+      ? compareScalar(false, operator, value)
+      : names.some((name) => compareScalar(name, operator, value));
   }
   if (ids.length === 0) return compareScalar(false, operator, value);
-  if (operator === '!=' || operator === 'not in') return ids.every((related) => compareScalar(related, operator, value));
+  if (operator === '!=' || operator === 'not in')
+    return ids.every((related) => compareScalar(related, operator, value));
   return ids.some((related) => compareScalar(related, operator, value));
 }
 
@@ -161,7 +229,8 @@ function hierarchy(env: Env, model: string, id: number, operator: string): numbe
   const descendants = [id];
   for (let index = 0; index < descendants.length; index += 1) {
     for (const other of env.tx.ids(model)) {
-      if (env.row(model, other)?.parent_id === descendants[index] && !descendants.includes(other)) descendants.push(other);
+      if (env.row(model, other)?.parent_id === descendants[index] && !descendants.includes(other))
+        descendants.push(other);
     }
   }
   return descendants;

@@ -23,7 +23,13 @@ export class Env {
   /** Superuser mode: access rights and record rules are not checked. */
   readonly su: boolean;
 
-  constructor(runtime: SimRuntime, tx: Transaction, uid: number, context: Context = {}, su = false) {
+  constructor(
+    runtime: SimRuntime,
+    tx: Transaction,
+    uid: number,
+    context: Context = {},
+    su = false,
+  ) {
     this.runtime = runtime;
     this.tx = tx;
     this.uid = uid;
@@ -72,13 +78,24 @@ export class Env {
       // Relations to models the simulator does not have (delivery.price.rule, ...) are empty.
       if (this.runtime.registry.get(field.relation) === undefined) return [];
       const inverse = field.inverse;
-      const related = this.tx.ids(field.relation).filter((other) => this.row(field.relation ?? '', other)?.[inverse] === id);
+      const related = this.tx
+        .ids(field.relation)
+        .filter((other) => this.row(field.relation ?? '', other)?.[inverse] === id);
       return orderIds(this, field.relation, related);
     }
     const value = row[name] ?? emptyValue(field.type);
     // Odoo reads a many2many in the order of the related model (ir.model.fields by name, ...).
-    if (field.type === 'many2many' && Array.isArray(value) && field.relation !== undefined && this.runtime.registry.get(field.relation) !== undefined) {
-      return orderIds(this, field.relation, value.filter((other): other is number => typeof other === 'number'));
+    if (
+      field.type === 'many2many' &&
+      Array.isArray(value) &&
+      field.relation !== undefined &&
+      this.runtime.registry.get(field.relation) !== undefined
+    ) {
+      return orderIds(
+        this,
+        field.relation,
+        value.filter((other): other is number => typeof other === 'number'),
+      );
     }
     return value;
   }
@@ -96,7 +113,11 @@ export class Env {
     return searchIds(this, model, domain, options);
   }
 
-  read(model: string, ids: readonly number[], fields?: readonly string[]): Record<string, unknown>[] {
+  read(
+    model: string,
+    ids: readonly number[],
+    fields?: readonly string[],
+  ): Record<string, unknown>[] {
     return readRecords(this, model, ids, fields);
   }
 

@@ -27,14 +27,21 @@ function fullAttributes(name: string, field: FieldDef): Record<string, unknown> 
     type: field.type,
   };
   if (field.relation !== undefined) out.relation = field.relation;
-  if (field.selection !== undefined) out.selection = field.selection.map(([value, label]) => [value, label]);
+  if (field.selection !== undefined)
+    out.selection = field.selection.map(([value, label]) => [value, label]);
   if (field.help !== undefined) out.help = field.help;
   return { ...out, ...field.recorded };
 }
 
-export function fieldsGet(env: Env, model: string, allfields?: string[], attributes?: string[]): Record<string, unknown> {
+export function fieldsGet(
+  env: Env,
+  model: string,
+  allfields?: string[],
+  attributes?: string[],
+): Record<string, unknown> {
   const definition = env.model(model);
-  const names = allfields === undefined || allfields.length === 0 ? Object.keys(definition.fields) : allfields;
+  const names =
+    allfields === undefined || allfields.length === 0 ? Object.keys(definition.fields) : allfields;
   const out: Record<string, unknown> = {};
   for (const name of names) {
     const field = definition.fields[name];
@@ -49,7 +56,12 @@ export function fieldsGet(env: Env, model: string, allfields?: string[], attribu
       if (attribute in full) picked[attribute] = full[attribute];
     }
     // A json field that cannot be searched says so even when `searchable` was not asked for (fg-purchase.order.line).
-    if (field.type === 'json' && field.recorded?.searchable === false && !attributes.includes('searchable')) picked.searchable = false;
+    if (
+      field.type === 'json' &&
+      field.recorded?.searchable === false &&
+      !attributes.includes('searchable')
+    )
+      picked.searchable = false;
     out[name] = picked;
   }
   return out;

@@ -11,8 +11,23 @@ import type { Env } from './env.ts';
 import type { Row } from './store.ts';
 
 export type FieldType =
-  | 'char' | 'text' | 'html' | 'integer' | 'float' | 'monetary' | 'boolean' | 'date' | 'datetime'
-  | 'selection' | 'many2one' | 'one2many' | 'many2many' | 'binary' | 'properties' | 'reference' | 'json';
+  | 'char'
+  | 'text'
+  | 'html'
+  | 'integer'
+  | 'float'
+  | 'monetary'
+  | 'boolean'
+  | 'date'
+  | 'datetime'
+  | 'selection'
+  | 'many2one'
+  | 'one2many'
+  | 'many2many'
+  | 'binary'
+  | 'properties'
+  | 'reference'
+  | 'json';
 
 export interface FieldDef {
   type: FieldType;
@@ -43,20 +58,61 @@ export const f = {
   char: (string: string, options: Options = {}): FieldDef => ({ type: 'char', string, ...options }),
   text: (string: string, options: Options = {}): FieldDef => ({ type: 'text', string, ...options }),
   html: (string: string, options: Options = {}): FieldDef => ({ type: 'html', string, ...options }),
-  int: (string: string, options: Options = {}): FieldDef => ({ type: 'integer', string, ...options }),
-  float: (string: string, options: Options = {}): FieldDef => ({ type: 'float', string, ...options }),
-  money: (string: string, options: Options = {}): FieldDef => ({ type: 'monetary', string, ...options }),
-  bool: (string: string, options: Options = {}): FieldDef => ({ type: 'boolean', string, ...options }),
+  int: (string: string, options: Options = {}): FieldDef => ({
+    type: 'integer',
+    string,
+    ...options,
+  }),
+  float: (string: string, options: Options = {}): FieldDef => ({
+    type: 'float',
+    string,
+    ...options,
+  }),
+  money: (string: string, options: Options = {}): FieldDef => ({
+    type: 'monetary',
+    string,
+    ...options,
+  }),
+  bool: (string: string, options: Options = {}): FieldDef => ({
+    type: 'boolean',
+    string,
+    ...options,
+  }),
   date: (string: string, options: Options = {}): FieldDef => ({ type: 'date', string, ...options }),
-  datetime: (string: string, options: Options = {}): FieldDef => ({ type: 'datetime', string, ...options }),
-  selection: (string: string, selection: ReadonlyArray<readonly [string, string]>, options: Options = {}): FieldDef => ({
-    type: 'selection', string, selection, ...options,
+  datetime: (string: string, options: Options = {}): FieldDef => ({
+    type: 'datetime',
+    string,
+    ...options,
   }),
-  m2o: (relation: string, string: string, options: Options = {}): FieldDef => ({ type: 'many2one', relation, string, ...options }),
+  selection: (
+    string: string,
+    selection: ReadonlyArray<readonly [string, string]>,
+    options: Options = {},
+  ): FieldDef => ({
+    type: 'selection',
+    string,
+    selection,
+    ...options,
+  }),
+  m2o: (relation: string, string: string, options: Options = {}): FieldDef => ({
+    type: 'many2one',
+    relation,
+    string,
+    ...options,
+  }),
   o2m: (relation: string, inverse: string, string: string, options: Options = {}): FieldDef => ({
-    type: 'one2many', relation, inverse, string, ...options,
+    type: 'one2many',
+    relation,
+    inverse,
+    string,
+    ...options,
   }),
-  m2m: (relation: string, string: string, options: Options = {}): FieldDef => ({ type: 'many2many', relation, string, ...options }),
+  m2m: (relation: string, string: string, options: Options = {}): FieldDef => ({
+    type: 'many2many',
+    relation,
+    string,
+    ...options,
+  }),
 };
 
 /** The automatic fields every model has. */

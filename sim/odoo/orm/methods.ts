@@ -12,37 +12,61 @@ import { readGroup } from './read-group.ts';
 type GenericMethod = (env: Env, model: string, call: MethodCall) => unknown;
 
 const limitOf = (value: unknown): number | null => (typeof value === 'number' ? value : null);
-const orderOf = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const fieldsOf = (value: unknown): string[] | undefined => (Array.isArray(value) ? (value as string[]) : undefined);
+const orderOf = (value: unknown): string | null =>
+  typeof value === 'string' && value !== '' ? value : null;
+const fieldsOf = (value: unknown): string[] | undefined =>
+  Array.isArray(value) ? (value as string[]) : undefined;
 
 const search: GenericMethod = (env, model, { args, kwargs }) => {
-  const { values } = bindArguments([req('domain'), opt('offset', 0), opt('limit'), opt('order')], args, kwargs, { qualName: 'BaseModel.search' });
-  return env.search(model, values.domain, { offset: Number(values.offset ?? 0), limit: limitOf(values.limit), order: orderOf(values.order) });
+  const { values } = bindArguments(
+    [req('domain'), opt('offset', 0), opt('limit'), opt('order')],
+    args,
+    kwargs,
+    { qualName: 'BaseModel.search' },
+  );
+  return env.search(model, values.domain, {
+    offset: Number(values.offset ?? 0),
+    limit: limitOf(values.limit),
+    order: orderOf(values.order),
+  });
 };
 
 const searchCount: GenericMethod = (env, model, { args, kwargs }) => {
-  const { values } = bindArguments([req('domain'), opt('limit')], args, kwargs, { qualName: 'BaseModel.search_count' });
+  const { values } = bindArguments([req('domain'), opt('limit')], args, kwargs, {
+    qualName: 'BaseModel.search_count',
+  });
   return env.search(model, values.domain, { limit: limitOf(values.limit) }).length;
 };
 
 const searchRead: GenericMethod = (env, model, { args, kwargs }) => {
   const parameters = [opt('domain'), opt('fields'), opt('offset', 0), opt('limit'), opt('order')];
-  const { values, extra } = bindArguments(parameters, args, kwargs, { qualName: 'BaseModel.search_read', extraKeywords: true });
+  const { values, extra } = bindArguments(parameters, args, kwargs, {
+    qualName: 'BaseModel.search_read',
+    extraKeywords: true,
+  });
   // Extra keywords go to _read_format, which only knows `load` (hence error-wrong-kwarg's message).
   bindArguments([opt('load', '_classic_read')], [], extra, { qualName: 'BaseModel._read_format' });
-  const ids = env.search(model, values.domain ?? [], { offset: Number(values.offset ?? 0), limit: limitOf(values.limit), order: orderOf(values.order) });
+  const ids = env.search(model, values.domain ?? [], {
+    offset: Number(values.offset ?? 0),
+    limit: limitOf(values.limit),
+    order: orderOf(values.order),
+  });
   return env.read(model, ids, fieldsOf(values.fields));
 };
 
 const read: GenericMethod = (env, model, { args, kwargs }) => {
   const [ids, ...rest] = args;
-  const { values } = bindArguments([opt('fields'), opt('load', '_classic_read')], rest, kwargs, { qualName: 'BaseModel.read' });
+  const { values } = bindArguments([opt('fields'), opt('load', '_classic_read')], rest, kwargs, {
+    qualName: 'BaseModel.read',
+  });
   return env.read(model, toIds(ids), fieldsOf(values.fields));
 };
 
 /** A dict of values gives an id; a list of dicts gives a list of ids (flow-b-01). */
 const create: GenericMethod = async (env, model, { args, kwargs }) => {
-  const { values } = bindArguments([req('vals_list')], args, kwargs, { qualName: 'BaseModel.create' });
+  const { values } = bindArguments([req('vals_list')], args, kwargs, {
+    qualName: 'BaseModel.create',
+  });
   const list = values.vals_list;
   if (!Array.isArray(list)) return env.create(model, (list ?? {}) as Record<string, unknown>);
   const ids: number[] = [];
@@ -65,7 +89,9 @@ const unlink: GenericMethod = async (env, model, { args, kwargs }) => {
 };
 
 const fieldsGetMethod: GenericMethod = (env, model, { args, kwargs }) => {
-  const { values } = bindArguments([opt('allfields'), opt('attributes')], args, kwargs, { qualName: 'BaseModel.fields_get' });
+  const { values } = bindArguments([opt('allfields'), opt('attributes')], args, kwargs, {
+    qualName: 'BaseModel.fields_get',
+  });
   return fieldsGet(env, model, fieldsOf(values.allfields), fieldsOf(values.attributes));
 };
 
@@ -74,18 +100,26 @@ const nameSearch: GenericMethod = (env, model, { args, kwargs }) => {
   const parameters = [opt('name', ''), opt('args'), opt('operator', 'ilike'), opt('limit', 100)];
   const { values } = bindArguments(parameters, args, kwargs, { qualName: 'BaseModel.name_search' });
   const name = String(values.name ?? '').toLowerCase();
-  const ids = env.search(model, Array.isArray(values.args) ? [...values.args] : [], {}).filter((id) => {
-    if (name === '') return true;
-    const row = env.row(model, id) ?? {};
-    const candidates = [env.displayName(model, id), row.email, row.default_code].filter((text): text is string => typeof text === 'string');
-    return candidates.some((text) => text.toLowerCase().includes(name));
-  });
-  return ids.slice(0, limitOf(values.limit) ?? undefined).map((id) => [id, env.displayName(model, id)]);
+  const ids = env
+    .search(model, Array.isArray(values.args) ? [...values.args] : [], {})
+    .filter((id) => {
+      if (name === '') return true;
+      const row = env.row(model, id) ?? {};
+      const candidates = [env.displayName(model, id), row.email, row.default_code].filter(
+        (text): text is string => typeof text === 'string',
+      );
+      return candidates.some((text) => text.toLowerCase().includes(name));
+    });
+  return ids
+    .slice(0, limitOf(values.limit) ?? undefined)
+    .map((id) => [id, env.displayName(model, id)]);
 };
 
 /** Only fields with a default answer (execute_kw-default_get-sale.order has no warehouse_id). */
 const defaultGet: GenericMethod = (env, model, { args, kwargs }) => {
-  const { values } = bindArguments([req('fields_list')], args, kwargs, { qualName: 'BaseModel.default_get' });
+  const { values } = bindArguments([req('fields_list')], args, kwargs, {
+    qualName: 'BaseModel.default_get',
+  });
   const out: Record<string, unknown> = {};
   for (const name of fieldsOf(values.fields_list) ?? []) {
     const field = env.model(model).fields[name];
@@ -95,13 +129,23 @@ const defaultGet: GenericMethod = (env, model, { args, kwargs }) => {
 };
 
 const readGroupMethod: GenericMethod = (env, model, { args, kwargs }) => {
-  const parameters = [req('domain'), req('fields'), req('groupby'), opt('offset', 0), opt('limit'), opt('orderby', false), opt('lazy', true)];
+  const parameters = [
+    req('domain'),
+    req('fields'),
+    req('groupby'),
+    opt('offset', 0),
+    opt('limit'),
+    opt('orderby', false),
+    opt('lazy', true),
+  ];
   const { values } = bindArguments(parameters, args, kwargs, { qualName: 'BaseModel.read_group' });
   return readGroup(env, model, values);
 };
 
 const checkAccessRights: GenericMethod = (env, model, { args, kwargs }) => {
-  const { values } = bindArguments([req('operation'), opt('raise_exception', true)], args, kwargs, { qualName: 'BaseModel.check_access_rights' });
+  const { values } = bindArguments([req('operation'), opt('raise_exception', true)], args, kwargs, {
+    qualName: 'BaseModel.check_access_rights',
+  });
   const operation = values.operation as 'read' | 'write' | 'create' | 'unlink';
   if (env.runtime.access.hasModelAccess(env, model, operation)) return true;
   if (values.raise_exception !== false) env.runtime.access.checkModel(env, model, operation);
@@ -125,5 +169,10 @@ const GENERIC: Readonly<Record<string, GenericMethod>> = {
 
 /** The generic methods bound to one model, as ModelMethods. */
 export function genericMethods(model: string): Record<string, ModelMethod> {
-  return Object.fromEntries(Object.entries(GENERIC).map(([name, method]) => [name, (env: Env, call: MethodCall) => method(env, model, call)]));
+  return Object.fromEntries(
+    Object.entries(GENERIC).map(([name, method]) => [
+      name,
+      (env: Env, call: MethodCall) => method(env, model, call),
+    ]),
+  );
 }

@@ -23,28 +23,45 @@ export function parseOrder(env: Env, model: string, spec: string): OrderTerm[] {
     .map((part) => part.trim())
     .filter((part) => part !== '')
     .map((part) => {
-      const match = /^([a-z_][a-z0-9_]*)(?:\s+(asc|desc))?(?:\s+nulls\s+(?:first|last))?$/i.exec(part);
+      const match = /^([a-z_][a-z0-9_]*)(?:\s+(asc|desc))?(?:\s+nulls\s+(?:first|last))?$/i.exec(
+        part,
+      );
       const field = match?.[1];
-      if (field === undefined || (field !== 'id' && fieldOf(definition, field) === undefined)) throw invalid();
+      if (field === undefined || (field !== 'id' && fieldOf(definition, field) === undefined))
+        throw invalid();
       return { field, descending: match?.[2]?.toLowerCase() === 'desc' };
     });
 }
 
-function sortKey(env: Env, model: string, id: number, field: string): string | number | boolean | null {
+function sortKey(
+  env: Env,
+  model: string,
+  id: number,
+  field: string,
+): string | number | boolean | null {
   if (field === 'id') return id;
   const value = env.value(model, id, field);
   if (value === false || value === null || value === undefined) {
     return env.field(model, field).type === 'boolean' ? false : null;
   }
   const definition = env.field(model, field);
-  if (definition.type === 'many2one' && typeof value === 'number' && definition.relation !== undefined) {
+  if (
+    definition.type === 'many2one' &&
+    typeof value === 'number' &&
+    definition.relation !== undefined
+  ) {
     return env.displayName(definition.relation, value);
   }
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+    return value;
   return JSON.stringify(value);
 }
 
-function compare(a: string | number | boolean | null, b: string | number | boolean | null, descending: boolean): number {
+function compare(
+  a: string | number | boolean | null,
+  b: string | number | boolean | null,
+  descending: boolean,
+): number {
   if (a === b) return 0;
   // NULLS LAST ascending, NULLS FIRST descending (PostgreSQL's default).
   if (a === null) return descending ? -1 : 1;
@@ -58,7 +75,10 @@ function compare(a: string | number | boolean | null, b: string | number | boole
 /** Sorts ids by `spec`, or by the model's default order. */
 export function orderIds(env: Env, model: string, ids: readonly number[], spec?: string): number[] {
   const terms = parseOrder(env, model, spec ?? env.model(model).order);
-  const keyed = ids.map((id) => ({ id, keys: terms.map((term) => sortKey(env, model, id, term.field)) }));
+  const keyed = ids.map((id) => ({
+    id,
+    keys: terms.map((term) => sortKey(env, model, id, term.field)),
+  }));
   keyed.sort((left, right) => {
     for (const [index, term] of terms.entries()) {
       const result = compare(left.keys[index] ?? null, right.keys[index] ?? null, term.descending);

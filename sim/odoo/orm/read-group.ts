@@ -24,7 +24,11 @@ function aggregate(values: number[], aggregator: string): number {
   return aggregator === 'avg' ? sum / values.length : sum;
 }
 
-export function readGroup(env: Env, model: string, values: Record<string, unknown>): Record<string, unknown>[] {
+export function readGroup(
+  env: Env,
+  model: string,
+  values: Record<string, unknown>,
+): Record<string, unknown>[] {
   const groupby = (Array.isArray(values.groupby) ? values.groupby : [values.groupby]).map(String);
   const [groupField, ...rest] = groupby;
   if (groupField === undefined) throw py.valueError('read_group needs a groupby field');

@@ -21,7 +21,9 @@ export function encodeFieldValue(env: Env, field: FieldDef, raw: unknown): unkno
   switch (field.type) {
     case 'many2one':
       if (typeof raw !== 'number' || field.relation === undefined) return false;
-      return env.row(field.relation, raw) === undefined ? false : [raw, env.displayName(field.relation, raw)];
+      return env.row(field.relation, raw) === undefined
+        ? false
+        : [raw, env.displayName(field.relation, raw)];
     case 'one2many':
     case 'many2many':
       return Array.isArray(raw) ? [...raw] : [];
@@ -46,17 +48,28 @@ export function allFieldNames(env: Env, model: string): string[] {
   return Object.keys(env.model(model).fields).filter((name) => name !== 'id');
 }
 
-export function readRecords(env: Env, model: string, ids: readonly number[], fields?: readonly string[]): Record<string, unknown>[] {
+export function readRecords(
+  env: Env,
+  model: string,
+  ids: readonly number[],
+  fields?: readonly string[],
+): Record<string, unknown>[] {
   const definition = env.model(model);
   if (!env.su) env.runtime.access.checkModel(env, model, 'read');
-  const names = fields === undefined || fields.length === 0 ? allFieldNames(env, model) : [...fields];
+  const names =
+    fields === undefined || fields.length === 0 ? allFieldNames(env, model) : [...fields];
   for (const name of names) {
     if (name !== 'id' && !Object.hasOwn(definition.fields, name)) {
       throw py.valueError(env.runtime.messages.invalidField(model, name));
     }
   }
   const existing = [...new Set(ids)].filter((id) => env.row(model, id) !== undefined);
-  if (!env.su && existing.some((id) => !env.runtime.access.recordAllowed(env, model, env.row(model, id) ?? {}, 'read'))) {
+  if (
+    !env.su &&
+    existing.some(
+      (id) => !env.runtime.access.recordAllowed(env, model, env.row(model, id) ?? {}, 'read'),
+    )
+  ) {
     throw recordRuleError(env, model, 'read');
   }
   return existing.map((id) => {

@@ -18,12 +18,19 @@ function mentionsField(domain: unknown, field: string): boolean {
   return Array.isArray(domain) && domain.some((term) => Array.isArray(term) && term[0] === field);
 }
 
-export function searchIds(env: Env, model: string, domain: unknown, options: SearchOptions = {}): number[] {
+export function searchIds(
+  env: Env,
+  model: string,
+  domain: unknown,
+  options: SearchOptions = {},
+): number[] {
   const definition = env.model(model);
   if (!env.su) env.runtime.access.checkModel(env, model, 'read');
   const node = parseDomain(env, model, domain);
   const skipArchived =
-    fieldOf(definition, 'active') !== undefined && env.context.active_test !== false && !mentionsField(domain, 'active');
+    fieldOf(definition, 'active') !== undefined &&
+    env.context.active_test !== false &&
+    !mentionsField(domain, 'active');
   const found = env.tx.ids(model).filter((id) => {
     const row = env.row(model, id);
     if (row === undefined) return false;
@@ -33,6 +40,7 @@ export function searchIds(env: Env, model: string, domain: unknown, options: Sea
   });
   const ordered = orderIds(env, model, found, options.order ?? undefined);
   const offset = options.offset ?? 0;
-  const end = options.limit === null || options.limit === undefined ? undefined : offset + options.limit;
+  const end =
+    options.limit === null || options.limit === undefined ? undefined : offset + options.limit;
   return ordered.slice(offset, end);
 }

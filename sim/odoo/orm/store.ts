@@ -57,7 +57,8 @@ export class Store {
    */
   setNextId(model: string, nextId: number): void {
     const highest = Math.max(0, ...this.table(model).keys());
-    if (nextId <= highest) throw new RangeError(`${model}: next id ${nextId} is not after record ${highest}`);
+    if (nextId <= highest)
+      throw new RangeError(`${model}: next id ${nextId} is not after record ${highest}`);
     this.#nextIds.set(model, nextId);
   }
 

@@ -41,7 +41,9 @@ export function toPlainJson(value: unknown): unknown {
   if (value instanceof Recordset) return [...value.ids];
   if (Array.isArray(value)) return value.map(toPlainJson);
   if (typeof value === 'object' && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, member]) => [key, toPlainJson(member)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, member]) => [key, toPlainJson(member)]),
+    );
   }
   return value;
 }

@@ -26,8 +26,10 @@ function splitValues(env: Env, definition: ModelDef, vals: Record<string, unknow
   const split: SplitValues = { scalars: {}, relations: [] };
   for (const [name, value] of Object.entries(vals)) {
     const field = fieldOf(definition, name);
-    if (field === undefined || name === 'id') throw py.valueError(env.runtime.messages.invalidField(definition.name, name));
-    if (field.type === 'one2many' || field.type === 'many2many') split.relations.push([name, field, toCommands(value)]);
+    if (field === undefined || name === 'id')
+      throw py.valueError(env.runtime.messages.invalidField(definition.name, name));
+    if (field.type === 'one2many' || field.type === 'many2many')
+      split.relations.push([name, field, toCommands(value)]);
     else split.scalars[name] = convertScalar(definition.name, name, field, value);
   }
   return split;
@@ -35,23 +37,42 @@ function splitValues(env: Env, definition: ModelDef, vals: Record<string, unknow
 
 function checkRequired(env: Env, definition: ModelDef, row: Row): void {
   for (const [name, field] of Object.entries(definition.fields)) {
-    if (field.required !== true || field.type === 'one2many' || field.compute !== undefined) continue;
+    if (field.required !== true || field.type === 'one2many' || field.compute !== undefined)
+      continue;
     const value = row[name];
     if (value === false || value === undefined || value === null || value === '') {
-      throw py.validationError(env.runtime.messages.missingRequired(definition.description, definition.name, field.string, name));
+      throw py.validationError(
+        env.runtime.messages.missingRequired(
+          definition.description,
+          definition.name,
+          field.string,
+          name,
+        ),
+      );
     }
   }
 }
 
-async function applyCommands(env: Env, model: string, id: number, name: string, field: FieldDef, commands: unknown[][]) {
+async function applyCommands(
+  env: Env,
+  model: string,
+  id: number,
+  name: string,
+  field: FieldDef,
+  commands: unknown[][],
+) {
   const relation = field.relation ?? '';
   const inverse = field.inverse;
   const current = (): number[] => (env.value(model, id, name) as number[]) ?? [];
   const setMany2many = (ids: number[]) => env.tx.update(model, id, { [name]: [...new Set(ids)] });
   const link = async (other: number) =>
-    inverse === undefined ? setMany2many([...current(), other]) : env.write(relation, [other], { [inverse]: id });
+    inverse === undefined
+      ? setMany2many([...current(), other])
+      : env.write(relation, [other], { [inverse]: id });
   const detach = async (other: number) =>
-    inverse === undefined ? setMany2many(current().filter((x) => x !== other)) : env.unlink(relation, [other]);
+    inverse === undefined
+      ? setMany2many(current().filter((x) => x !== other))
+      : env.unlink(relation, [other]);
   for (const [code, target, payload] of commands as Array<[number, number, unknown]>) {
     if (code === 0) {
       const values = { ...(payload as Record<string, unknown>) };
@@ -73,14 +94,22 @@ async function applyCommands(env: Env, model: string, id: number, name: string, 
   }
 }
 
-export async function createRecord(env: Env, model: string, input: Record<string, unknown>): Promise<number> {
+export async function createRecord(
+  env: Env,
+  model: string,
+  input: Record<string, unknown>,
+): Promise<number> {
   const definition = env.model(model);
   if (!env.su) env.runtime.access.checkModel(env, model, 'create');
   let vals = { ...input };
   // An unknown field is refused before any name is taken (p2p-01 left P00013 for the next order).
-  const unknown = Object.keys(vals).find((name) => fieldOf(definition, name) === undefined || name === 'id');
-  if (unknown !== undefined) throw py.valueError(env.runtime.messages.invalidField(definition.name, unknown));
-  if (definition.hooks?.prepareCreate !== undefined) vals = definition.hooks.prepareCreate(env, vals);
+  const unknown = Object.keys(vals).find(
+    (name) => fieldOf(definition, name) === undefined || name === 'id',
+  );
+  if (unknown !== undefined)
+    throw py.valueError(env.runtime.messages.invalidField(definition.name, unknown));
+  if (definition.hooks?.prepareCreate !== undefined)
+    vals = definition.hooks.prepareCreate(env, vals);
   for (const [name, field] of Object.entries(definition.fields)) {
     if (name in vals) continue;
     // Like Odoo, `default_<field>` in the context wins over the field's own default.
@@ -91,12 +120,26 @@ export async function createRecord(env: Env, model: string, input: Record<string
   const { scalars, relations } = splitValues(env, definition, vals);
   const id = env.runtime.store.allocateId(model);
   const stamp = env.nowWithMicroseconds();
-  const row: Row = { ...scalars, id, create_uid: env.uid, create_date: stamp, write_uid: env.uid, write_date: stamp };
+  const row: Row = {
+    ...scalars,
+    id,
+    create_uid: env.uid,
+    create_date: stamp,
+    write_uid: env.uid,
+    write_date: stamp,
+  };
   checkRequired(env, definition, row);
   env.tx.put(model, id, row);
-  for (const [name, field, commands] of relations) await applyCommands(env, model, id, name, field, commands);
+  for (const [name, field, commands] of relations)
+    await applyCommands(env, model, id, name, field, commands);
   await definition.hooks?.afterCreate?.(env, id, vals);
-  const event: WriteEvent = { model, ids: [id], fields: Object.keys(vals), before: new Map(), created: true };
+  const event: WriteEvent = {
+    model,
+    ids: [id],
+    fields: Object.keys(vals),
+    before: new Map(),
+    created: true,
+  };
   await env.runtime.automation.afterChange(env, event);
   return id;
 }
@@ -106,11 +149,20 @@ function ensureExisting(env: Env, model: string, ids: number[]): void {
   if (missing.length > 0) throw missingRecord(model, missing, env.uid);
 }
 
-export async function writeRecords(env: Env, model: string, ids: number[], vals: Record<string, unknown>): Promise<void> {
+export async function writeRecords(
+  env: Env,
+  model: string,
+  ids: number[],
+  vals: Record<string, unknown>,
+): Promise<void> {
   const definition = env.model(model);
   if (!env.su) {
     env.runtime.access.checkModel(env, model, 'write');
-    if (ids.some((id) => !env.runtime.access.recordAllowed(env, model, env.row(model, id) ?? {}, 'write'))) {
+    if (
+      ids.some(
+        (id) => !env.runtime.access.recordAllowed(env, model, env.row(model, id) ?? {}, 'write'),
+      )
+    ) {
       throw recordRuleError(env, model, 'write');
     }
   }
@@ -125,10 +177,18 @@ export async function writeRecords(env: Env, model: string, ids: number[], vals:
   const stampUser = env.uid > 0 ? { write_uid: env.uid } : {};
   for (const id of ids) env.tx.update(model, id, { ...scalars, ...stampUser, write_date: stamp });
   for (const id of ids) {
-    for (const [name, field, commands] of relations) await applyCommands(env, model, id, name, field, commands);
+    for (const [name, field, commands] of relations)
+      await applyCommands(env, model, id, name, field, commands);
   }
   await definition.hooks?.afterWrite?.(env, ids, vals);
-  await env.runtime.automation.afterChange(env, { model, ids, fields: Object.keys(vals), before, created: false, preFilter });
+  await env.runtime.automation.afterChange(env, {
+    model,
+    ids,
+    fields: Object.keys(vals),
+    before,
+    created: false,
+    preFilter,
+  });
 }
 
 export async function unlinkRecords(env: Env, model: string, ids: number[]): Promise<void> {

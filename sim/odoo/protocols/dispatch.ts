@@ -7,7 +7,13 @@ import type { SimProtocol } from '../call-log.ts';
 import { py } from '../errors.ts';
 import type { OdooService } from '../service.ts';
 
-export async function dispatchService(service: OdooService, protocol: SimProtocol, serviceName: unknown, method: unknown, args: unknown): Promise<unknown> {
+export async function dispatchService(
+  service: OdooService,
+  protocol: SimProtocol,
+  serviceName: unknown,
+  method: unknown,
+  args: unknown,
+): Promise<unknown> {
   const params = Array.isArray(args) ? args : [];
   service.logLegacyCall();
   switch (serviceName) {
@@ -23,7 +29,12 @@ export async function dispatchService(service: OdooService, protocol: SimProtoco
   }
 }
 
-function commonService(service: OdooService, protocol: SimProtocol, method: string, params: unknown[]): unknown {
+function commonService(
+  service: OdooService,
+  protocol: SimProtocol,
+  method: string,
+  params: unknown[],
+): unknown {
   switch (method) {
     case 'version':
       return service.serverVersion;
@@ -37,11 +48,24 @@ function commonService(service: OdooService, protocol: SimProtocol, method: stri
   }
 }
 
-async function objectService(service: OdooService, protocol: SimProtocol, method: string, params: unknown[]): Promise<unknown> {
+async function objectService(
+  service: OdooService,
+  protocol: SimProtocol,
+  method: string,
+  params: unknown[],
+): Promise<unknown> {
   const [database, uid, secret, model, modelMethod, ...rest] = params;
-  if (method !== 'execute_kw' && method !== 'execute') throw py.exception(`Method not found: ${method}`);
+  if (method !== 'execute_kw' && method !== 'execute')
+    throw py.exception(`Method not found: ${method}`);
   const checkedUid = service.checkCredentials(database, uid, secret);
   const args = method === 'execute_kw' ? (rest[0] ?? []) : rest;
   const kwargs = method === 'execute_kw' ? (rest[1] ?? {}) : {};
-  return service.execute({ protocol, uid: checkedUid, model: String(model), method: String(modelMethod), args, kwargs });
+  return service.execute({
+    protocol,
+    uid: checkedUid,
+    model: String(model),
+    method: String(modelMethod),
+    args,
+    kwargs,
+  });
 }

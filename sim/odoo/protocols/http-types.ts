@@ -21,7 +21,11 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
 export const HTML_TYPE = 'text/html; charset=utf-8';
 export const XML_TYPE = 'text/xml; charset=utf-8';
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): SimResponse {
+export function jsonResponse(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): SimResponse {
   return { status, headers: { 'content-type': JSON_TYPE, ...headers }, body: JSON.stringify(body) };
 }
 

@@ -22,15 +22,38 @@ import { htmlResponse, jsonResponse, type SimRequest, type SimResponse } from '.
 const ROUTE = /^\/json\/2\/([^/]+)\/([^/]+)$/;
 
 /** @api.model methods: they take no ids (66-error-ids-on-model-method). */
-const MODEL_METHODS = new Set(['search', 'search_count', 'search_read', 'create', 'fields_get', 'name_search', 'name_create', 'default_get', 'read_group', 'check_access_rights']);
+const MODEL_METHODS = new Set([
+  'search',
+  'search_count',
+  'search_read',
+  'create',
+  'fields_get',
+  'name_search',
+  'name_create',
+  'default_get',
+  'read_group',
+  'check_access_rights',
+]);
 
 /** Methods whose record id Odoo 17 returned through @api.returns; Odoo 19 returns the recordset, i.e. a list of ids. */
-const RETURNS_RECORDS = new Set(['create', 'copy', 'message_post', 'message_log', 'message_notify']);
+const RETURNS_RECORDS = new Set([
+  'create',
+  'copy',
+  'message_post',
+  'message_log',
+  'message_notify',
+]);
 
-const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 401: 'Unauthorized', 404: 'Not Found', 422: 'Unprocessable Entity' };
+const STATUS_TEXT: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  422: 'Unprocessable Entity',
+};
 
 const POST_HINT = 'Did you mean POST /json/2/<model>/<method>?';
-const NOT_AUTHENTICATED = 'User not authenticated, use an API Key with a Bearer Authorization header.';
+const NOT_AUTHENTICATED =
+  'User not authenticated, use an API Key with a Bearer Authorization header.';
 
 const UNKNOWN_DATABASE_PAGE =
   '<!DOCTYPE html>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>No database is selected and the requested URL was not found in the server-wide controllers.</p>\n<p>Please verify the hostname, <a href=/web/login>login</a> and try again.</p>\n\n<!-- Alternatively, use the X-Odoo-Database header. -->\n';
@@ -42,10 +65,19 @@ function traceback(exceptionLine: string): string {
   return `Traceback (most recent call last):\n  ... [simulated by the Crossdock Odoo simulator: no Python frames] ...\n${exceptionLine}\n`;
 }
 
-function werkzeug(status: number, name: string, message: string, headers: Record<string, string> = {}): SimResponse {
+function werkzeug(
+  status: number,
+  name: string,
+  message: string,
+  headers: Record<string, string> = {},
+): SimResponse {
   const qualified = `werkzeug.exceptions.${name}`;
   const debug = traceback(`${qualified}: ${status} ${STATUS_TEXT[status] ?? ''}: ${message}`);
-  return jsonResponse(status, { name: qualified, message, arguments: [message, status], context: {}, debug }, headers);
+  return jsonResponse(
+    status,
+    { name: qualified, message, arguments: [message, status], context: {}, debug },
+    headers,
+  );
 }
 
 function statusOf(error: PyError): number {
@@ -66,12 +98,23 @@ function statusOf(error: PyError): number {
 
 function errorResponse(error: PyError, model: string, method: string): SimResponse {
   // Only the called method's own binding is Signature.bind's 422; a TypeError further in is a 500 (64).
-  if (error instanceof BindError && error.qualName.endsWith(`.${method}`)) return werkzeug(422, 'UnprocessableEntity', error.signatureBindMessage);
-  if (error.qualifiedName === 'odoo.exceptions.UserError' && /^Object \S+ doesn't exist$/.test(error.pyMessage)) {
+  if (error instanceof BindError && error.qualName.endsWith(`.${method}`))
+    return werkzeug(422, 'UnprocessableEntity', error.signatureBindMessage);
+  if (
+    error.qualifiedName === 'odoo.exceptions.UserError' &&
+    /^Object \S+ doesn't exist$/.test(error.pyMessage)
+  ) {
     return werkzeug(404, 'NotFound', `the model '${model}' does not exist`);
   }
-  if (error.qualifiedName === 'builtins.AttributeError') return werkzeug(404, 'NotFound', `The method '${model}.${method}' does not exist`);
-  const body = { name: error.qualifiedName, message: error.pyMessage, arguments: error.pyArguments, context: error.context, debug: error.traceback };
+  if (error.qualifiedName === 'builtins.AttributeError')
+    return werkzeug(404, 'NotFound', `The method '${model}.${method}' does not exist`);
+  const body = {
+    name: error.qualifiedName,
+    message: error.pyMessage,
+    arguments: error.pyArguments,
+    context: error.context,
+    debug: error.traceback,
+  };
   return jsonResponse(statusOf(error), body);
 }
 
@@ -86,8 +129,12 @@ function pythonJsonError(text: string, error: Error): string {
 }
 
 /** The named arguments, or the response refusing the request before any method runs. */
-function readArguments(service: OdooService, request: SimRequest): { uid: number; body: Record<string, unknown> } | SimResponse {
-  if (request.body.trim() !== '' && request.mimeType !== 'application/json') return htmlResponse(415, WRONG_CONTENT_TYPE_PAGE);
+function readArguments(
+  service: OdooService,
+  request: SimRequest,
+): { uid: number; body: Record<string, unknown> } | SimResponse {
+  if (request.body.trim() !== '' && request.mimeType !== 'application/json')
+    return htmlResponse(415, WRONG_CONTENT_TYPE_PAGE);
   const authorization = String(request.headers.authorization ?? '');
   const key = /^bearer\s+(.+)$/i.exec(authorization)?.[1];
   const unauthorized = { 'www-authenticate': 'Bearer ' };
@@ -102,14 +149,21 @@ function readArguments(service: OdooService, request: SimRequest): { uid: number
     return werkzeug(400, 'BadRequest', pythonJsonError(request.body, error as Error));
   }
   // A JSON array or scalar is ignored: the method is called without arguments (14).
-  const body = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+  const body =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   return { uid, body };
 }
 
-export async function handleJson2(service: OdooService, request: SimRequest): Promise<SimResponse | null> {
+export async function handleJson2(
+  service: OdooService,
+  request: SimRequest,
+): Promise<SimResponse | null> {
   if (request.path !== '/json/2' && !request.path.startsWith('/json/2/')) return null;
   const database = request.headers['x-odoo-database'];
-  if (database !== undefined && database !== service.database) return htmlResponse(404, UNKNOWN_DATABASE_PAGE);
+  if (database !== undefined && database !== service.database)
+    return htmlResponse(404, UNKNOWN_DATABASE_PAGE);
   const route = ROUTE.exec(request.path);
   if (route === null || request.method !== 'POST') return werkzeug(404, 'NotFound', POST_HINT);
   const read = readArguments(service, request);
@@ -117,14 +171,27 @@ export async function handleJson2(service: OdooService, request: SimRequest): Pr
   const model = decodeURIComponent(route[1] ?? '');
   const method = decodeURIComponent(route[2] ?? '');
   const { ids, context, ...kwargs } = read.body;
-  if (MODEL_METHODS.has(method) && ids !== undefined) return werkzeug(422, 'UnprocessableEntity', `cannot call ${model}.${method} with ids`);
+  if (MODEL_METHODS.has(method) && ids !== undefined)
+    return werkzeug(422, 'UnprocessableEntity', `cannot call ${model}.${method} with ids`);
   const args = MODEL_METHODS.has(method) ? [] : [ids ?? []];
   try {
-    const result = await service.execute({ protocol: 'json2', uid: read.uid, model, method, args, kwargs: context === undefined ? kwargs : { ...kwargs, context } });
+    const result = await service.execute({
+      protocol: 'json2',
+      uid: read.uid,
+      model,
+      method,
+      args,
+      kwargs: context === undefined ? kwargs : { ...kwargs, context },
+    });
     if (result === undefined) return jsonResponse(200, null);
-    if (RETURNS_RECORDS.has(method) && typeof result === 'number') return jsonResponse(200, [result]);
+    if (RETURNS_RECORDS.has(method) && typeof result === 'number')
+      return jsonResponse(200, [result]);
     return jsonResponse(200, toPlainJson(result));
   } catch (error) {
-    return errorResponse(error instanceof PyError ? error : py.exception(String(error)), model, method);
+    return errorResponse(
+      error instanceof PyError ? error : py.exception(String(error)),
+      model,
+      method,
+    );
   }
 }

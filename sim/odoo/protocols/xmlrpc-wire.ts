@@ -13,14 +13,27 @@ export interface MethodCall {
   params: unknown[];
 }
 
-const parser = new XMLParser({ preserveOrder: true, trimValues: false, parseTagValue: false, processEntities: true, ignoreDeclaration: true, ignoreAttributes: true });
+const parser = new XMLParser({
+  preserveOrder: true,
+  trimValues: false,
+  parseTagValue: false,
+  processEntities: true,
+  ignoreDeclaration: true,
+  ignoreAttributes: true,
+});
 
 type XmlNode = Record<string, unknown>;
 
 const tagOf = (node: XmlNode): string => Object.keys(node)[0] ?? '';
-const children = (node: XmlNode): XmlNode[] => (Array.isArray(node[tagOf(node)]) ? (node[tagOf(node)] as XmlNode[]) : []);
-const elements = (node: XmlNode): XmlNode[] => children(node).filter((child) => tagOf(child) !== '#text');
-const text = (node: XmlNode): string => children(node).filter((c) => tagOf(c) === '#text').map((c) => String(c['#text'])).join('');
+const children = (node: XmlNode): XmlNode[] =>
+  Array.isArray(node[tagOf(node)]) ? (node[tagOf(node)] as XmlNode[]) : [];
+const elements = (node: XmlNode): XmlNode[] =>
+  children(node).filter((child) => tagOf(child) !== '#text');
+const text = (node: XmlNode): string =>
+  children(node)
+    .filter((c) => tagOf(c) === '#text')
+    .map((c) => String(c['#text']))
+    .join('');
 
 function decodeValue(node: XmlNode): unknown {
   const [typed] = elements(node);
@@ -62,7 +75,10 @@ function decodeValue(node: XmlNode): unknown {
 function expatError(xml: string): PyError {
   const lines = xml.split('\n');
   const column = (lines.at(-1) ?? '').length;
-  return new PyError('xml.parsers.expat.ExpatError', `no element found: line ${lines.length}, column ${column}`);
+  return new PyError(
+    'xml.parsers.expat.ExpatError',
+    `no element found: line ${lines.length}, column ${column}`,
+  );
 }
 
 export function parseMethodCall(xml: string): MethodCall {
@@ -72,7 +88,10 @@ export function parseMethodCall(xml: string): MethodCall {
   const parts = elements(root);
   const methodName = parts.find((part) => tagOf(part) === 'methodName');
   const params = parts.find((part) => tagOf(part) === 'params');
-  const values = params === undefined ? [] : elements(params).map((param) => decodeValue(elements(param)[0] ?? {}));
+  const values =
+    params === undefined
+      ? []
+      : elements(params).map((param) => decodeValue(elements(param)[0] ?? {}));
   return { method: methodName === undefined ? '' : text(methodName).trim(), params: values };
 }
 
@@ -85,15 +104,24 @@ function pyFloatRepr(value: number): string {
 }
 
 function dumpValue(value: unknown): string {
-  if (value === undefined || value === null) throw py.typeError('cannot marshal None unless allow_none is enabled');
-  if (value instanceof Recordset) throw py.typeError(`cannot marshal <class 'odoo.api.${value.model}'> objects`);
-  if (value instanceof PyFloat) return `<value><double>${pyFloatRepr(value.value)}</double></value>\n`;
+  if (value === undefined || value === null)
+    throw py.typeError('cannot marshal None unless allow_none is enabled');
+  if (value instanceof Recordset)
+    throw py.typeError(`cannot marshal <class 'odoo.api.${value.model}'> objects`);
+  if (value instanceof PyFloat)
+    return `<value><double>${pyFloatRepr(value.value)}</double></value>\n`;
   if (typeof value === 'boolean') return `<value><boolean>${value ? 1 : 0}</boolean></value>\n`;
-  if (typeof value === 'number') return Number.isInteger(value) ? `<value><int>${value}</int></value>\n` : `<value><double>${pyFloatRepr(value)}</double></value>\n`;
+  if (typeof value === 'number')
+    return Number.isInteger(value)
+      ? `<value><int>${value}</int></value>\n`
+      : `<value><double>${pyFloatRepr(value)}</double></value>\n`;
   if (typeof value === 'string') return `<value><string>${escape(value)}</string></value>\n`;
-  if (Array.isArray(value)) return `<value><array><data>\n${value.map(dumpValue).join('')}</data></array></value>\n`;
+  if (Array.isArray(value))
+    return `<value><array><data>\n${value.map(dumpValue).join('')}</data></array></value>\n`;
   if (typeof value === 'object') {
-    const members = Object.entries(value as Record<string, unknown>).map(([key, member]) => `<member>\n<name>${escape(key)}</name>\n${dumpValue(member)}</member>\n`);
+    const members = Object.entries(value as Record<string, unknown>).map(
+      ([key, member]) => `<member>\n<name>${escape(key)}</name>\n${dumpValue(member)}</member>\n`,
+    );
     return `<value><struct>\n${members.join('')}</struct></value>\n`;
   }
   throw py.typeError(`cannot marshal ${typeof value} objects`);
@@ -111,7 +139,10 @@ export function dumpFault(faultCode: number | string, faultString: string): stri
 /** Odoo's /xmlrpc/2 fault codes: 2 UserError family, 3 AccessDenied, 4 AccessError, 1 otherwise. */
 export function faultFor(error: PyError): { faultCode: number; faultString: string } {
   const name = error.shortName;
-  if (['UserError', 'ValidationError', 'MissingError', 'RedirectWarning'].includes(name) && error.isOdooException()) {
+  if (
+    ['UserError', 'ValidationError', 'MissingError', 'RedirectWarning'].includes(name) &&
+    error.isOdooException()
+  ) {
     return { faultCode: 2, faultString: error.pyMessage };
   }
   if (name === 'AccessDenied') return { faultCode: 3, faultString: error.pyMessage };
@@ -122,6 +153,7 @@ export function faultFor(error: PyError): { faultCode: number; faultString: stri
 /** Legacy /xmlrpc/object: a string faultCode "warning -- <Class>\n\n<message>" and an empty faultString. */
 export function legacyFaultFor(error: PyError): { faultCode: string; faultString: string } {
   if (error.shortName === 'AccessDenied') return { faultCode: 'AccessDenied', faultString: '' };
-  if (error.isOdooException()) return { faultCode: `warning -- ${error.shortName}\n\n${error.pyMessage}`, faultString: '' };
+  if (error.isOdooException())
+    return { faultCode: `warning -- ${error.shortName}\n\n${error.pyMessage}`, faultString: '' };
   return { faultCode: error.traceback, faultString: '' };
 }

@@ -8,7 +8,13 @@ import { PyError, py } from '../errors.ts';
 import type { OdooService } from '../service.ts';
 import { dispatchService } from './dispatch.ts';
 import { htmlResponse, XML_TYPE, type SimRequest, type SimResponse } from './http-types.ts';
-import { dumpFault, dumpResponse, faultFor, legacyFaultFor, parseMethodCall } from './xmlrpc-wire.ts';
+import {
+  dumpFault,
+  dumpResponse,
+  faultFor,
+  legacyFaultFor,
+  parseMethodCall,
+} from './xmlrpc-wire.ts';
 
 const ROUTE = /^\/xmlrpc\/(2\/)?(common|object|db)$/;
 
@@ -16,10 +22,17 @@ function xml(body: string): SimResponse {
   return { status: 200, headers: { 'content-type': XML_TYPE }, body };
 }
 
-export async function handleXmlRpc(service: OdooService, request: SimRequest): Promise<SimResponse | null> {
+export async function handleXmlRpc(
+  service: OdooService,
+  request: SimRequest,
+): Promise<SimResponse | null> {
   const route = ROUTE.exec(request.path);
   if (route === null) return null;
-  if (request.method !== 'POST') return htmlResponse(405, '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n');
+  if (request.method !== 'POST')
+    return htmlResponse(
+      405,
+      '<!doctype html>\n<html lang=en>\n<title>405 Method Not Allowed</title>\n<h1>Method Not Allowed</h1>\n<p>The method is not allowed for the requested URL.</p>\n',
+    );
   const legacy = route[1] === undefined;
   const protocol = legacy ? 'xmlrpc-legacy' : 'xmlrpc';
   try {
@@ -27,7 +40,10 @@ export async function handleXmlRpc(service: OdooService, request: SimRequest): P
     const result = await dispatchService(service, protocol, route[2], call.method, call.params);
     return xml(dumpResponse(result));
   } catch (error) {
-    const failure = error instanceof PyError ? error : py.exception(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    const failure =
+      error instanceof PyError
+        ? error
+        : py.exception(error instanceof Error ? (error.stack ?? error.message) : String(error));
     const fault = legacy ? legacyFaultFor(failure) : faultFor(failure);
     return xml(dumpFault(fault.faultCode, fault.faultString));
   }

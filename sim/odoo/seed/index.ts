@@ -44,7 +44,8 @@ export function loadSeed(store: Store, registry: Registry): void {
   ];
   for (const group of groups) {
     for (const [model, rows] of Object.entries(group)) {
-      if (registry.get(model) === undefined) throw new Error(`seed data for unknown model ${model}`);
+      if (registry.get(model) === undefined)
+        throw new Error(`seed data for unknown model ${model}`);
       for (const row of rows) store.seed(model, row);
     }
   }

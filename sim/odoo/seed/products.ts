@@ -5,7 +5,16 @@
  */
 import type { SeedRow, SeedRows } from './types.ts';
 
-type ProductSpec = [id: number, template: number, code: string, name: string, type: string, list: number, cost: number, weight?: number];
+type ProductSpec = [
+  id: number,
+  template: number,
+  code: string,
+  name: string,
+  type: string,
+  list: number,
+  cost: number,
+  weight?: number,
+];
 
 const PRODUCTS: ProductSpec[] = [
   [5, 17, 'FURN_7777', 'Office Chair', 'product', 70, 55],
@@ -39,8 +48,16 @@ function templates(): SeedRow[] {
   for (const [, template, code, name, type, list, , weight] of PRODUCTS) {
     if (seen.has(template)) continue;
     seen.set(template, {
-      id: template, name, type, list_price: list, standard_price: 0, uom_id: 1, priority: '0', weight: weight ?? 0,
-      invoice_policy: type === 'service' ? 'order' : 'delivery', default_code: MULTI_VARIANT_TEMPLATES.has(template) ? false : code,
+      id: template,
+      name,
+      type,
+      list_price: list,
+      standard_price: 0,
+      uom_id: 1,
+      priority: '0',
+      weight: weight ?? 0,
+      invoice_policy: type === 'service' ? 'order' : 'delivery',
+      default_code: MULTI_VARIANT_TEMPLATES.has(template) ? false : code,
     });
   }
   return [...seen.values()];
@@ -51,34 +68,110 @@ const PRICE_EXTRA: Readonly<Record<number, number>> = { 37: -50, 38: -50 };
 
 function products(): SeedRow[] {
   return PRODUCTS.map(([id, template, code, , , , cost]) => ({
-    id, product_tmpl_id: template, default_code: code, barcode: false, standard_price: cost, active: true, price_extra: PRICE_EXTRA[id] ?? 0,
+    id,
+    product_tmpl_id: template,
+    default_code: code,
+    barcode: false,
+    standard_price: cost,
+    active: true,
+    price_extra: PRICE_EXTRA[id] ?? 0,
     write_date: id === 37 || id === 38 ? '2026-11-22 04:22:16' : '2026-11-22 04:22:09',
   }));
 }
 
-function carrier(id: number, name: string, product: number, type: string, fixedPrice: number, sequence: number): SeedRow {
+function carrier(
+  id: number,
+  name: string,
+  product: number,
+  type: string,
+  fixedPrice: number,
+  sequence: number,
+): SeedRow {
   return {
-    id, name, active: true, sequence, delivery_type: type, integration_level: 'rate_and_ship', prod_environment: false,
-    debug_logging: false, company_id: false, product_id: product, currency_id: 1, invoice_policy: 'estimated',
-    country_ids: [], state_ids: [], zip_prefix_ids: [], carrier_description: false, margin: 0, fixed_margin: 0,
-    free_over: false, amount: 1000, can_generate_return: false, return_label_on_delivery: false,
-    get_return_label_from_portal: false, supports_shipping_insurance: false, shipping_insurance: 0, fixed_price: fixedPrice,
-    route_ids: [], create_uid: 1, create_date: '2026-11-22 04:22:14', write_uid: 1, write_date: '2026-11-22 04:22:14',
+    id,
+    name,
+    active: true,
+    sequence,
+    delivery_type: type,
+    integration_level: 'rate_and_ship',
+    prod_environment: false,
+    debug_logging: false,
+    company_id: false,
+    product_id: product,
+    currency_id: 1,
+    invoice_policy: 'estimated',
+    country_ids: [],
+    state_ids: [],
+    zip_prefix_ids: [],
+    carrier_description: false,
+    margin: 0,
+    fixed_margin: 0,
+    free_over: false,
+    amount: 1000,
+    can_generate_return: false,
+    return_label_on_delivery: false,
+    get_return_label_from_portal: false,
+    supports_shipping_insurance: false,
+    shipping_insurance: 0,
+    fixed_price: fixedPrice,
+    route_ids: [],
+    create_uid: 1,
+    create_date: '2026-11-22 04:22:14',
+    write_uid: 1,
+    write_date: '2026-11-22 04:22:14',
   };
 }
 
-function orderpoint(id: number, product: number, warehouse: number, location: number, min: number, max: number, forecast: number, toOrder: number): SeedRow {
+function orderpoint(
+  id: number,
+  product: number,
+  warehouse: number,
+  location: number,
+  min: number,
+  max: number,
+  forecast: number,
+  toOrder: number,
+): SeedRow {
   return {
-    id, name: `OP/${String(id).padStart(5, '0')}`, product_id: product, warehouse_id: warehouse, location_id: location, trigger: 'auto',
-    product_min_qty: min, product_max_qty: max, qty_multiple: 1, qty_forecast: forecast, qty_to_order: toOrder, route_id: false,
-    company_id: warehouse, active: true,
+    id,
+    name: `OP/${String(id).padStart(5, '0')}`,
+    product_id: product,
+    warehouse_id: warehouse,
+    location_id: location,
+    trigger: 'auto',
+    product_min_qty: min,
+    product_max_qty: max,
+    qty_multiple: 1,
+    qty_forecast: forecast,
+    qty_to_order: toOrder,
+    route_id: false,
+    company_id: warehouse,
+    active: true,
   };
 }
 
-function supplierInfo(id: number, partner: number, template: number, price: number, delay: number): SeedRow {
+function supplierInfo(
+  id: number,
+  partner: number,
+  template: number,
+  price: number,
+  delay: number,
+): SeedRow {
   return {
-    id, partner_id: partner, product_tmpl_id: template, product_id: false, product_name: false, product_code: false, min_qty: 1, price,
-    currency_id: 1, delay, sequence: 1, date_start: false, date_end: false, company_id: 1,
+    id,
+    partner_id: partner,
+    product_tmpl_id: template,
+    product_id: false,
+    product_name: false,
+    product_code: false,
+    min_qty: 1,
+    price,
+    currency_id: 1,
+    delay,
+    sequence: 1,
+    date_start: false,
+    date_end: false,
+    company_id: 1,
   };
 }
 
@@ -91,10 +184,7 @@ export const productRows: SeedRows = {
     carrier(3, 'Local Delivery', 42, 'fixed', 5, 3),
   ],
   // Vendor pricelists: Ready Mat sells the corner desk (p2p-13), Wood Corner the cabinet (p2p-23).
-  'product.supplierinfo': [
-    supplierInfo(10, 12, 18, 78, 5),
-    supplierInfo(11, 9, 15, 120.5, 3),
-  ],
+  'product.supplierinfo': [supplierInfo(10, 12, 18, 78, 5), supplierInfo(11, 9, 15, 120.5, 3)],
   'stock.warehouse.orderpoint': [
     orderpoint(1, 6, 1, 8, 5, 10, 50, 0),
     orderpoint(2, 28, 1, 8, 5, 12, 5, 0),

@@ -18,15 +18,24 @@ const SOURCES: ReadonlyArray<readonly [file: string, model: string]> = [
   ['automation-12-fields_get-base.automation-trigger.json', 'base.automation'],
   ['automation-13-fields_get-ir.actions.server-state.json', 'ir.actions.server'],
   ...[
-    'purchase.order', 'purchase.order.line', 'product.supplierinfo', 'stock.warehouse.orderpoint', 'stock.quant', 'stock.scrap',
-    'res.partner.bank', 'stock.picking', 'stock.move',
+    'purchase.order',
+    'purchase.order.line',
+    'product.supplierinfo',
+    'stock.warehouse.orderpoint',
+    'stock.quant',
+    'stock.scrap',
+    'res.partner.bank',
+    'stock.picking',
+    'stock.move',
   ].map((model) => [`fg-${model}.json`, model] as const),
 ];
 
 const fixturesDir = resolve(process.argv[2] ?? 'test/fixtures/odoo17');
 const out: Record<string, Record<string, Record<string, unknown>>> = {};
 for (const [file, model] of SOURCES) {
-  const fixture = JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')) as { response: { body: { result: Record<string, Record<string, unknown>> } } };
+  const fixture = JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')) as {
+    response: { body: { result: Record<string, Record<string, unknown>> } };
+  };
   const fields = (out[model] ??= {});
   for (const [name, attributes] of Object.entries(fixture.response.body.result)) {
     fields[name] = { ...fields[name], ...attributes };
@@ -34,8 +43,14 @@ for (const [file, model] of SOURCES) {
 }
 const target = resolve(import.meta.dirname, '../data/recorded-fields.json');
 const lines = Object.entries(out).map(([model, fields]) => {
-  const entries = Object.entries(fields).map(([name, attributes]) => `    ${JSON.stringify(name)}: ${JSON.stringify(attributes)}`);
+  const entries = Object.entries(fields).map(
+    ([name, attributes]) => `    ${JSON.stringify(name)}: ${JSON.stringify(attributes)}`,
+  );
   return `  ${JSON.stringify(model)}: {\n${entries.join(',\n')}\n  }`;
 });
 writeFileSync(target, `{\n${lines.join(',\n')}\n}\n`);
-console.log(`wrote ${target}: ${Object.entries(out).map(([model, fields]) => `${model} ${Object.keys(fields).length}`).join(', ')}`);
+console.log(
+  `wrote ${target}: ${Object.entries(out)
+    .map(([model, fields]) => `${model} ${Object.keys(fields).length}`)
+    .join(', ')}`,
+);

@@ -24,7 +24,10 @@ export interface KpiWindow {
 
 type Db = Kysely<Database>;
 type Num = number | string | bigint;
-interface Slotted { b: number; n: Num }
+interface Slotted {
+  b: number;
+  n: Num;
+}
 
 const HOUR_MS = 3_600_000;
 
@@ -56,11 +59,14 @@ function dense(rows: Slotted[], buckets: number): number[] {
 /** Names in the same order on every server, whatever its collation. */
 const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-const msSince = (now: Date, at: Date | string | null | undefined) => (at ? now.getTime() - new Date(at).getTime() : null);
+const msSince = (now: Date, at: Date | string | null | undefined) =>
+  at ? now.getTime() - new Date(at).getTime() : null;
 
 /** When the first event was received (events_received, read backwards from its end); null on an empty store. */
 export async function firstEventAt(db: Db): Promise<Date | null> {
-  const row = (await sql<{ at: Date | string | null }>`SELECT min(received_at) AS at FROM events`.execute(db)).rows[0];
+  const row = (
+    await sql<{ at: Date | string | null }>`SELECT min(received_at) AS at FROM events`.execute(db)
+  ).rows[0];
   return row?.at ? new Date(row.at) : null;
 }
 
@@ -74,21 +80,33 @@ export const LIVE_WINDOWS_MS = [60_000, 300_000] as const;
  */
 export async function liveKpis(db: Db, now: Date, firstEvent: Date | null) {
   const since = (ms: number) => new Date(now.getTime() - ms);
-  const row = (await sql<{ n0: Num; n1: Num }>`SELECT
+  const row = (
+    await sql<{ n0: Num; n1: Num }>`SELECT
       count(*) FILTER (WHERE received_at >= ${since(LIVE_WINDOWS_MS[0])}) AS n0, count(*) AS n1
-    FROM events WHERE received_at >= ${since(LIVE_WINDOWS_MS[1])} AND received_at <= ${now}`.execute(db)).rows[0];
+    FROM events WHERE received_at >= ${since(LIVE_WINDOWS_MS[1])} AND received_at <= ${now}`.execute(
+      db,
+    )
+  ).rows[0];
   const counts = [Number(row?.n0 ?? 0), Number(row?.n1 ?? 0)];
   const ageMs = firstEvent ? Math.max(1000, now.getTime() - firstEvent.getTime()) : null;
   return {
     events: LIVE_WINDOWS_MS.map((windowMs, i) => {
       const measuredMs = ageMs === null ? windowMs : Math.min(windowMs, ageMs);
-      return { windowMs, measuredMs, count: counts[i] ?? 0, perSecond: (counts[i] ?? 0) / (measuredMs / 1000) };
+      return {
+        windowMs,
+        measuredMs,
+        count: counts[i] ?? 0,
+        perSecond: (counts[i] ?? 0) / (measuredMs / 1000),
+      };
     }),
   };
 }
 
 export async function eventKpis(db: Db, w: KpiWindow) {
-  const rows = await sql<Slotted>`SELECT ${slot(w, 'received_at')} AS b, count(*) AS n FROM events WHERE received_at >= ${w.from} AND received_at < ${w.to} GROUP BY 1`.execute(db);
+  const rows =
+    await sql<Slotted>`SELECT ${slot(w, 'received_at')} AS b, count(*) AS n FROM events WHERE received_at >= ${w.from} AND received_at < ${w.to} GROUP BY 1`.execute(
+      db,
+    );
   const series = dense(rows.rows, w.buckets);
   const total = sum(series);
   return { total, perSecond: total / ((w.to.getTime() - w.from.getTime()) / 1000), series };
@@ -97,18 +115,49 @@ export async function eventKpis(db: Db, w: KpiWindow) {
 /** Runs active now (few, found through runs_status) plus those that ended in the range. */
 export async function runKpis(db: Db, w: KpiWindow) {
   const [ended, active] = await Promise.all([
-    sql<Slotted & { status: string }>`SELECT status, ${slot(w, 'updated_at')} AS b, count(*) AS n FROM runs
-      WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at >= ${w.from} AND updated_at < ${w.to} GROUP BY 1, 2`.execute(db),
-    sql<{ status: string; n: Num }>`SELECT status, count(*) AS n FROM runs WHERE status IN ('queued', 'ready', 'running', 'waiting') GROUP BY status`.execute(db),
+    sql<
+      Slotted & { status: string }
+    >`SELECT status, ${slot(w, 'updated_at')} AS b, count(*) AS n FROM runs
+      WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at >= ${w.from} AND updated_at < ${w.to} GROUP BY 1, 2`.execute(
+      db,
+    ),
+    sql<{
+      status: string;
+      n: Num;
+    }>`SELECT status, count(*) AS n FROM runs WHERE status IN ('queued', 'ready', 'running', 'waiting') GROUP BY status`.execute(
+      db,
+    ),
   ]);
-  const completed = dense(ended.rows.filter((r) => r.status === 'completed'), w.buckets);
-  const failed = dense(ended.rows.filter((r) => r.status === 'failed'), w.buckets);
-  const byStatus: Record<string, number> = { queued: 0, ready: 0, running: 0, waiting: 0, completed: 0, failed: 0, cancelled: 0 };
+  const completed = dense(
+    ended.rows.filter((r) => r.status === 'completed'),
+    w.buckets,
+  );
+  const failed = dense(
+    ended.rows.filter((r) => r.status === 'failed'),
+    w.buckets,
+  );
+  const byStatus: Record<string, number> = {
+    queued: 0,
+    ready: 0,
+    running: 0,
+    waiting: 0,
+    completed: 0,
+    failed: 0,
+    cancelled: 0,
+  };
   for (const r of active.rows) byStatus[r.status] = Number(r.n);
   for (const r of ended.rows) byStatus[r.status] = (byStatus[r.status] ?? 0) + Number(r.n);
   const completedTotal = sum(completed);
   const failedTotal = sum(failed);
-  return { byStatus, completed, failed, completedTotal, failedTotal, errorRate: completedTotal + failedTotal === 0 ? null : failedTotal / (completedTotal + failedTotal) };
+  return {
+    byStatus,
+    completed,
+    failed,
+    completedTotal,
+    failedTotal,
+    errorRate:
+      completedTotal + failedTotal === 0 ? null : failedTotal / (completedTotal + failedTotal),
+  };
 }
 
 /**
@@ -117,22 +166,39 @@ export async function runKpis(db: Db, w: KpiWindow) {
  * cancelled runs are not in it; a replayed run counts from its first creation.
  */
 export async function latencyKpis(db: Db, w: KpiWindow, workflowId: string) {
-  const rows = await sql<{ b: number | null; total: number; n: Num; p50: number | null; p90: number | null }>`
+  const rows = await sql<{
+    b: number | null;
+    total: number;
+    n: Num;
+    p50: number | null;
+    p90: number | null;
+  }>`
     SELECT b, GROUPING(b) AS total, count(*) AS n,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90
     FROM (SELECT ${slot(w, 'updated_at')} AS b, (extract(epoch FROM (coalesce(ended_at, updated_at) - created_at)) * 1000)::float8 AS ms
           FROM runs WHERE status = 'completed' AND updated_at >= ${w.from} AND updated_at < ${w.to} AND workflow_id = ${workflowId}) r
     GROUP BY GROUPING SETS ((b), ())`.execute(db);
-  const round = (v: number | null | undefined) => (v === null || v === undefined ? null : Math.round(Number(v)));
+  const round = (v: number | null | undefined) =>
+    v === null || v === undefined ? null : Math.round(Number(v));
   const overall = rows.rows.find((r) => Number(r.total) === 1);
-  const series = { count: new Array<number>(w.buckets).fill(0), p50Ms: new Array<number | null>(w.buckets).fill(null), p90Ms: new Array<number | null>(w.buckets).fill(null) };
+  const series = {
+    count: new Array<number>(w.buckets).fill(0),
+    p50Ms: new Array<number | null>(w.buckets).fill(null),
+    p90Ms: new Array<number | null>(w.buckets).fill(null),
+  };
   for (const r of rows.rows) {
     if (Number(r.total) === 1 || r.b === null || r.b < 0 || r.b >= w.buckets) continue;
     series.count[r.b] = Number(r.n);
     series.p50Ms[r.b] = round(r.p50);
     series.p90Ms[r.b] = round(r.p90);
   }
-  return { workflowId, completed: Number(overall?.n ?? 0), p50Ms: round(overall?.p50), p90Ms: round(overall?.p90), series };
+  return {
+    workflowId,
+    completed: Number(overall?.n ?? 0),
+    p50Ms: round(overall?.p50),
+    p90Ms: round(overall?.p90),
+    series,
+  };
 }
 
 /**
@@ -145,27 +211,63 @@ export async function approvalKpis(db: Db, w: KpiWindow) {
     SELECT coalesce(chain -> level ->> 'name', 'level ' || (level + 1)) AS level, count(*) AS waiting,
            count(*) FILTER (WHERE breached OR level_due_at < ${w.now}) AS breached, min(level_started_at) AS started
     FROM approval_requests WHERE status = 'pending' GROUP BY 1`.execute(db);
-  const byLevel = rows.rows.sort((a, b) => byCodePoint(a.level, b.level)).map((r) => ({ level: r.level, waiting: Number(r.waiting), breached: Number(r.breached), oldestWaitMs: msSince(w.now, r.started) ?? 0 }));
-  return { waiting: sum(byLevel.map((l) => l.waiting)), breached: sum(byLevel.map((l) => l.breached)), byLevel };
+  const byLevel = rows.rows
+    .sort((a, b) => byCodePoint(a.level, b.level))
+    .map((r) => ({
+      level: r.level,
+      waiting: Number(r.waiting),
+      breached: Number(r.breached),
+      oldestWaitMs: msSince(w.now, r.started) ?? 0,
+    }));
+  return {
+    waiting: sum(byLevel.map((l) => l.waiting)),
+    breached: sum(byLevel.map((l) => l.breached)),
+    byLevel,
+  };
 }
 
 /** Open cases (open or retrying) as a matrix: case type x age bucket (every known type, zeros included). */
 export async function exceptionKpis(db: Db, w: KpiWindow) {
   const age = ageMs(w, 'opened_at');
   const bounded = AGE_BUCKETS.filter((b) => b.underMs !== null);
-  const bucketOf = sql<number>`CASE ${sql.join(bounded.map((b, i) => sql`WHEN ${age} < ${sql.lit(b.underMs)} THEN ${sql.lit(i)}`), sql` `)} ELSE ${sql.lit(bounded.length)} END`;
+  const bucketOf = sql<number>`CASE ${sql.join(
+    bounded.map((b, i) => sql`WHEN ${age} < ${sql.lit(b.underMs)} THEN ${sql.lit(i)}`),
+    sql` `,
+  )} ELSE ${sql.lit(bounded.length)} END`;
   const rows = await sql<{ type: string; b: number; n: Num }>`
-    SELECT type, b, count(*) AS n FROM (SELECT type, ${bucketOf} AS b FROM exception_cases WHERE status IN ('open', 'retrying')) c GROUP BY 1, 2`.execute(db);
-  const types = [...CASE_TYPES, ...new Set(rows.rows.map((r) => r.type).filter((t) => !(CASE_TYPES as readonly string[]).includes(t)))];
+    SELECT type, b, count(*) AS n FROM (SELECT type, ${bucketOf} AS b FROM exception_cases WHERE status IN ('open', 'retrying')) c GROUP BY 1, 2`.execute(
+    db,
+  );
+  const types = [
+    ...CASE_TYPES,
+    ...new Set(
+      rows.rows.map((r) => r.type).filter((t) => !(CASE_TYPES as readonly string[]).includes(t)),
+    ),
+  ];
   const byType = types.map((type) => {
-    const byAge = AGE_BUCKETS.map((_, i) => Number(rows.rows.find((r) => r.type === type && Number(r.b) === i)?.n ?? 0));
+    const byAge = AGE_BUCKETS.map((_, i) =>
+      Number(rows.rows.find((r) => r.type === type && Number(r.b) === i)?.n ?? 0),
+    );
     return { type, open: sum(byAge), byAge };
   });
-  const byAge = AGE_BUCKETS.map(({ label }, i) => ({ label, count: sum(byType.map((t) => t.byAge[i] ?? 0)) }));
+  const byAge = AGE_BUCKETS.map(({ label }, i) => ({
+    label,
+    count: sum(byType.map((t) => t.byAge[i] ?? 0)),
+  }));
   // Cases opened in the range, whatever their status now: what "new cases" means on the error card.
   // A scan of exception_cases (one row per case, far fewer than runs); opened_at has no index over every status.
-  const opened = await sql<{ n: Num }>`SELECT count(*) AS n FROM exception_cases WHERE opened_at >= ${w.from} AND opened_at < ${w.to}`.execute(db);
-  return { open: sum(byAge.map((b) => b.count)), openedInRange: Number(opened.rows[0]?.n ?? 0), byAge, ageBuckets: AGE_BUCKETS.map((b) => b.label), byType };
+  const opened = await sql<{
+    n: Num;
+  }>`SELECT count(*) AS n FROM exception_cases WHERE opened_at >= ${w.from} AND opened_at < ${w.to}`.execute(
+    db,
+  );
+  return {
+    open: sum(byAge.map((b) => b.count)),
+    openedInRange: Number(opened.rows[0]?.n ?? 0),
+    byAge,
+    ageBuckets: AGE_BUCKETS.map((b) => b.label),
+    byType,
+  };
 }
 
 /**
@@ -174,16 +276,28 @@ export async function exceptionKpis(db: Db, w: KpiWindow) {
  * (concurrency limits), and messages pending in the outbox; with the oldest of each.
  */
 export async function queueKpis(db: Db, w: KpiWindow) {
-  const row = (await sql<{ due: Num; oldest_due: Date | string | null; queued: Num; pending: Num; oldest_pending: Date | string | null }>`SELECT
+  const row = (
+    await sql<{
+      due: Num;
+      oldest_due: Date | string | null;
+      queued: Num;
+      pending: Num;
+      oldest_pending: Date | string | null;
+    }>`SELECT
       (SELECT count(*) FROM runs WHERE status IN ('ready', 'waiting') AND available_at <= ${w.now}) AS due,
       (SELECT min(available_at) FROM runs WHERE status IN ('ready', 'waiting') AND available_at <= ${w.now}) AS oldest_due,
       (SELECT count(*) FROM runs WHERE status = 'queued') AS queued,
       (SELECT count(*) FROM notifications WHERE status = 'pending') AS pending,
-      (SELECT min(created_at) FROM notifications WHERE status = 'pending') AS oldest_pending`.execute(db)).rows[0];
+      (SELECT min(created_at) FROM notifications WHERE status = 'pending') AS oldest_pending`.execute(
+      db,
+    )
+  ).rows[0];
   return {
-    runsDue: Number(row?.due ?? 0), oldestDueMs: msSince(w.now, row?.oldest_due),
+    runsDue: Number(row?.due ?? 0),
+    oldestDueMs: msSince(w.now, row?.oldest_due),
     runsQueued: Number(row?.queued ?? 0),
-    notificationsPending: Number(row?.pending ?? 0), oldestNotificationMs: msSince(w.now, row?.oldest_pending),
+    notificationsPending: Number(row?.pending ?? 0),
+    oldestNotificationMs: msSince(w.now, row?.oldest_pending),
   };
 }
 
@@ -198,11 +312,23 @@ export async function connectorKpis(db: Db, w: KpiWindow) {
   const names = [...new Set(rows.rows.map((r) => r.connector))].sort(byCodePoint);
   return names.map((connector) => {
     const mine = rows.rows.filter((r) => r.connector === connector);
-    const calls = dense(mine.map((r) => ({ b: r.b, n: r.calls })), w.buckets);
-    const errors = dense(mine.map((r) => ({ b: r.b, n: r.errors })), w.buckets);
+    const calls = dense(
+      mine.map((r) => ({ b: r.b, n: r.calls })),
+      w.buckets,
+    );
+    const errors = dense(
+      mine.map((r) => ({ b: r.b, n: r.errors })),
+      w.buckets,
+    );
     const callsTotal = sum(calls);
     const errorsTotal = sum(errors);
-    return { connector, calls: callsTotal, errors: errorsTotal, errorRate: callsTotal === 0 ? null : errorsTotal / callsTotal, series: { calls, errors } };
+    return {
+      connector,
+      calls: callsTotal,
+      errors: errorsTotal,
+      errorRate: callsTotal === 0 ? null : errorsTotal / callsTotal,
+      series: { calls, errors },
+    };
   });
 }
 
@@ -216,7 +342,26 @@ type ConnectorKpi = Awaited<ReturnType<typeof connectorKpis>>[number];
 export function integrationKpis(connectors: ConnectorKpi[]) {
   const calls = sum(connectors.map((c) => c.calls));
   const errors = sum(connectors.map((c) => c.errors));
-  const failing = connectors.filter((c) => c.errors > 0).sort((a, b) => (b.errorRate ?? 0) - (a.errorRate ?? 0) || b.errors - a.errors || byCodePoint(a.connector, b.connector));
+  const failing = connectors
+    .filter((c) => c.errors > 0)
+    .sort(
+      (a, b) =>
+        (b.errorRate ?? 0) - (a.errorRate ?? 0) ||
+        b.errors - a.errors ||
+        byCodePoint(a.connector, b.connector),
+    );
   const worst = failing[0];
-  return { calls, errors, errorRate: calls === 0 ? null : errors / calls, worst: worst ? { connector: worst.connector, calls: worst.calls, errors: worst.errors, errorRate: worst.errorRate } : null };
+  return {
+    calls,
+    errors,
+    errorRate: calls === 0 ? null : errors / calls,
+    worst: worst
+      ? {
+          connector: worst.connector,
+          calls: worst.calls,
+          errors: worst.errors,
+          errorRate: worst.errorRate,
+        }
+      : null,
+  };
 }

@@ -6,9 +6,20 @@ import { definitionChanges, parseWorkflow } from '../../workflows/index.ts';
 import { route } from '../route.ts';
 
 const SimulateBody = z.strictObject({ event: z.unknown() });
-const ValidateBody = z.strictObject({ yaml: z.string().min(1).max(1_000_000), file: z.string().max(200).default('workflow.yaml') });
+const ValidateBody = z.strictObject({
+  yaml: z.string().min(1).max(1_000_000),
+  file: z.string().max(200).default('workflow.yaml'),
+});
 
-const summary = (w: CompiledWorkflow) => ({ id: w.id, version: w.hash, label: w.definition.version ?? null, description: w.definition.description ?? null, file: w.file, trigger: w.definition.trigger ?? null, steps: w.definition.steps.length });
+const summary = (w: CompiledWorkflow) => ({
+  id: w.id,
+  version: w.hash,
+  label: w.definition.version ?? null,
+  description: w.definition.description ?? null,
+  file: w.file,
+  trigger: w.definition.trigger ?? null,
+  steps: w.definition.steps.length,
+});
 
 /** The step graph as nodes and edges, for rendering: default flow, chosen branches, error edges. */
 function graph(engine: Engine, w: CompiledWorkflow) {
@@ -25,23 +36,39 @@ function graph(engine: Engine, w: CompiledWorkflow) {
       targets = [];
     }
     for (const to of new Set(targets)) edges.push({ from: step.id, to, kind: 'branch' });
-    if (type?.rawConfig && next && !targets.includes(next)) edges.push({ from: step.id, to: next, kind: 'next' });
+    if (type?.rawConfig && next && !targets.includes(next))
+      edges.push({ from: step.id, to: next, kind: 'next' });
     if (step.on_error) edges.push({ from: step.id, to: step.on_error, kind: 'error' });
-    return { id: step.id, type: step.type, description: step.description ?? type?.description ?? null, sideEffect: type?.sideEffect ?? false, end: step.end === true };
+    return {
+      id: step.id,
+      type: step.type,
+      description: step.description ?? type?.description ?? null,
+      sideEffect: type?.sideEffect ?? false,
+      end: step.end === true,
+    };
   });
   return { start: w.firstStepId, nodes, edges };
 }
 
 function current(engine: Engine, id: string): CompiledWorkflow {
   const w = engine.catalog.currentVersion(id);
-  if (!w) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${id}"`, { category: 'user', retryable: false });
+  if (!w)
+    throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${id}"`, {
+      category: 'user',
+      retryable: false,
+    });
   return w;
 }
 
 /** The stored versions, newest first; an id with none was never loaded here. */
 async function storedVersions(engine: Engine, id: string) {
   const versions = await engine.catalog.versions(id);
-  if (versions.length === 0) throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${id}": no version of it is stored`, { category: 'user', retryable: false });
+  if (versions.length === 0)
+    throw new CrossdockError(
+      'WORKFLOW_UNKNOWN',
+      `No workflow "${id}": no version of it is stored`,
+      { category: 'user', retryable: false },
+    );
   return versions;
 }
 
@@ -51,7 +78,11 @@ async function versionDetail(engine: Engine, id: string, hash: string) {
   const at = versions.findIndex((v) => v.hash === hash);
   const stored = versions[at];
   if (!stored) {
-    throw new CrossdockError('WORKFLOW_VERSION_UNKNOWN', `Workflow "${id}" has no stored version "${hash}"; GET /api/v1/workflows/${id}/versions lists them`, { category: 'user', retryable: false });
+    throw new CrossdockError(
+      'WORKFLOW_VERSION_UNKNOWN',
+      `Workflow "${id}" has no stored version "${hash}"; GET /api/v1/workflows/${id}/versions lists them`,
+      { category: 'user', retryable: false },
+    );
   }
   const w = await engine.catalog.get(id, hash);
   const before = versions[at + 1];
@@ -63,19 +94,29 @@ async function versionDetail(engine: Engine, id: string, hash: string) {
     current: stored.current,
     createdAt: stored.createdAt,
     runs: stored.runs,
-    previous: before ? { version: before.hash, label: before.label, createdAt: before.createdAt } : null,
+    previous: before
+      ? { version: before.hash, label: before.label, createdAt: before.createdAt }
+      : null,
     changes: previous ? definitionChanges(previous.definition, w.definition) : null,
   };
 }
 
 export const workflowRoutes = [
   route({
-    method: 'GET', path: '/api/v1/workflows', tag: 'workflows', access: Permission.workflowsRead,
+    method: 'GET',
+    path: '/api/v1/workflows',
+    tag: 'workflows',
+    access: Permission.workflowsRead,
     summary: 'The current version of each workflow',
-    handler: async ({ services }) => ({ workflows: services.engine.catalog.current().map(summary) }),
+    handler: async ({ services }) => ({
+      workflows: services.engine.catalog.current().map(summary),
+    }),
   }),
   route({
-    method: 'GET', path: '/api/v1/workflows/:id', tag: 'workflows', access: Permission.workflowsRead,
+    method: 'GET',
+    path: '/api/v1/workflows/:id',
+    tag: 'workflows',
+    access: Permission.workflowsRead,
     summary: 'One workflow: its definition and its step graph',
     handler: async ({ services, params }) => {
       const w = current(services.engine, params.id!);
@@ -83,26 +124,53 @@ export const workflowRoutes = [
     },
   }),
   route({
-    method: 'GET', path: '/api/v1/workflows/:id/versions', tag: 'workflows', access: Permission.workflowsRead,
-    summary: 'Every stored version of a workflow, newest first: hash, label, when stored, file, whether current, runs pinned to it (retired workflows too)',
-    handler: async ({ services, params }) => ({ id: params.id!, versions: await storedVersions(services.engine, params.id!) }),
+    method: 'GET',
+    path: '/api/v1/workflows/:id/versions',
+    tag: 'workflows',
+    access: Permission.workflowsRead,
+    summary:
+      'Every stored version of a workflow, newest first: hash, label, when stored, file, whether current, runs pinned to it (retired workflows too)',
+    handler: async ({ services, params }) => ({
+      id: params.id!,
+      versions: await storedVersions(services.engine, params.id!),
+    }),
   }),
   route({
-    method: 'GET', path: '/api/v1/workflows/:id/versions/:hash', tag: 'workflows', access: Permission.workflowsRead,
-    summary: 'One stored version: its definition and step graph, whether it is current, and what changed from the version before it',
-    handler: async ({ services, params }) => versionDetail(services.engine, params.id!, params.hash!),
+    method: 'GET',
+    path: '/api/v1/workflows/:id/versions/:hash',
+    tag: 'workflows',
+    access: Permission.workflowsRead,
+    summary:
+      'One stored version: its definition and step graph, whether it is current, and what changed from the version before it',
+    handler: async ({ services, params }) =>
+      versionDetail(services.engine, params.id!, params.hash!),
   }),
   route({
-    method: 'POST', path: '/api/v1/workflows/validate', tag: 'workflows', access: Permission.workflowsSimulate, body: ValidateBody,
-    summary: 'Check a workflow file (YAML text): ok with its version hash, or every problem with its line and path',
+    method: 'POST',
+    path: '/api/v1/workflows/validate',
+    tag: 'workflows',
+    access: Permission.workflowsSimulate,
+    body: ValidateBody,
+    summary:
+      'Check a workflow file (YAML text): ok with its version hash, or every problem with its line and path',
     handler: async ({ services, body }) => {
       const result = parseWorkflow(body.yaml, body.file, services.engine.steps);
-      return result.ok ? { ok: true, workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash })) } : { ok: false, problems: result.problems };
+      return result.ok
+        ? {
+            ok: true,
+            workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash })),
+          }
+        : { ok: false, problems: result.problems };
     },
   }),
   route({
-    method: 'POST', path: '/api/v1/workflows/:id/simulate', tag: 'workflows', access: Permission.workflowsSimulate, body: SimulateBody,
-    summary: 'Dry run of the current version against an event: the steps it would take; stores nothing, calls nothing',
+    method: 'POST',
+    path: '/api/v1/workflows/:id/simulate',
+    tag: 'workflows',
+    access: Permission.workflowsSimulate,
+    body: SimulateBody,
+    summary:
+      'Dry run of the current version against an event: the steps it would take; stores nothing, calls nothing',
     handler: async ({ services, params, body }) => services.engine.simulate(params.id!, body.event),
   }),
 ];

@@ -20,10 +20,22 @@
  */
 import { z } from 'zod';
 import { CrossdockError, toCrossdockError } from '../../errors/index.ts';
-import { backoffDelayMs, type RandomSource, type StepContext, type StepType } from '../../workflows/index.ts';
+import {
+  backoffDelayMs,
+  type RandomSource,
+  type StepContext,
+  type StepType,
+} from '../../workflows/index.ts';
 import type { Booking, Shipment } from './model.ts';
 import type { CarrierRegistry } from './registry.ts';
-import { carrierListConfig, carrierNames, choicesOf, shipmentConfig, shipmentSummary, type CarrierChoice } from './step-config.ts';
+import {
+  carrierListConfig,
+  carrierNames,
+  choicesOf,
+  shipmentConfig,
+  shipmentSummary,
+  type CarrierChoice,
+} from './step-config.ts';
 
 const BookConfig = z.strictObject({
   /** In order of preference: codes, or { carrier, service }. Each carrier at most once. */
@@ -72,39 +84,81 @@ export interface BookOutput extends Omit<Booking, 'label_url'> {
 export function bookStep(registry: CarrierRegistry): StepType<BookConfig> {
   return {
     type: 'carrier.book',
-    description: 'Books a shipment with the first carrier of a list that accepts it, with durable backoff and fallback; output { carrier, booking_id, tracking_ref, price, fallbacks_used, attempts }',
+    description:
+      'Books a shipment with the first carrier of a list that accepts it, with durable backoff and fallback; output { carrier, booking_id, tracking_ref, price, fallbacks_used, attempts }',
     config: BookConfig as z.ZodType<BookConfig>,
     sideEffect: true,
     async execute(ctx, config) {
       const choices = choicesOf(config.carriers);
       const shipment = config.shipment as Shipment;
       registry.require(choices.map((c) => c.carrier)); // an unknown code fails before anything is booked
-      let state = (ctx.resumeState as BookState | undefined) ?? { index: 0, failures: 0, attempts: [], until: null };
-      if (state.until !== null && ctx.now() < new Date(state.until)) return { kind: 'suspend', until: new Date(state.until), state };
+      let state = (ctx.resumeState as BookState | undefined) ?? {
+        index: 0,
+        failures: 0,
+        attempts: [],
+        until: null,
+      };
+      if (state.until !== null && ctx.now() < new Date(state.until))
+        return { kind: 'suspend', until: new Date(state.until), state };
       while (state.index < choices.length) {
         const choice = choices[state.index]!;
         const tried = await tryCarrier(ctx, registry, choice, shipment);
         if ('booking' in tried) {
-          const attempts = [...state.attempts, { carrier: choice.carrier, service: choice.service, at: tried.at, outcome: 'booked' as const }];
+          const attempts = [
+            ...state.attempts,
+            {
+              carrier: choice.carrier,
+              service: choice.service,
+              at: tried.at,
+              outcome: 'booked' as const,
+            },
+          ];
           return { kind: 'done', output: bookOutput(tried.booking, state.index, attempts) };
         }
         const { error } = tried;
-        const attempts = [...state.attempts, { carrier: choice.carrier, service: choice.service, at: tried.at, outcome: 'failed' as const, error: { code: error.code, message: error.message, retryable: error.retryable } }];
+        const attempts = [
+          ...state.attempts,
+          {
+            carrier: choice.carrier,
+            service: choice.service,
+            at: tried.at,
+            outcome: 'failed' as const,
+            error: { code: error.code, message: error.message, retryable: error.retryable },
+          },
+        ];
         const failures = state.failures + 1;
-        const delayMs = error.retryable && failures < config.attempts_per_carrier ? backoffMs(config.backoff, failures, error.retryAfterMs, ctx.random) : null;
+        const delayMs =
+          error.retryable && failures < config.attempts_per_carrier
+            ? backoffMs(config.backoff, failures, error.retryAfterMs, ctx.random)
+            : null;
         if (delayMs !== null) {
           const until = new Date(ctx.now().getTime() + delayMs);
-          return { kind: 'suspend', until, state: { index: state.index, failures, attempts, until: until.toISOString() } satisfies BookState };
+          return {
+            kind: 'suspend',
+            until,
+            state: {
+              index: state.index,
+              failures,
+              attempts,
+              until: until.toISOString(),
+            } satisfies BookState,
+          };
         }
         state = { index: state.index + 1, failures: 0, attempts, until: null };
       }
       throw allFailed(shipment, choices, state.attempts);
     },
-    describe: (c) => `would book ${shipmentSummary(c.shipment)} with ${carrierNames(c.carriers)} (up to ${c.attempts_per_carrier} tries each for transient failures)`,
+    describe: (c) =>
+      `would book ${shipmentSummary(c.shipment)} with ${carrierNames(c.carriers)} (up to ${c.attempts_per_carrier} tries each for transient failures)`,
   };
 }
 
-async function tryCarrier(ctx: StepContext, registry: CarrierRegistry, choice: CarrierChoice, shipment: Shipment): Promise<{ booking: Booking; at: string } | { error: CrossdockError; at: string }> {
+async function tryCarrier(
+  ctx: StepContext,
+  registry: CarrierRegistry,
+  choice: CarrierChoice,
+  shipment: Shipment,
+): Promise<{ booking: Booking; at: string } | { error: CrossdockError; at: string }> {
   const at = ctx.now().toISOString();
   try {
     const booking = await registry.get(choice.carrier).book(shipment, {
@@ -117,7 +171,10 @@ async function tryCarrier(ctx: StepContext, registry: CarrierRegistry, choice: C
     const error = toCrossdockError(thrown);
     // Lost lease or a defect: not the carrier's answer, so no reason to move on.
     if (ctx.signal.aborted || !error.code.startsWith('CARRIER_')) throw error;
-    ctx.log('warn', `carrier ${choice.carrier} did not book`, { code: error.code, retryable: error.retryable });
+    ctx.log('warn', `carrier ${choice.carrier} did not book`, {
+      code: error.code,
+      retryable: error.retryable,
+    });
     return { error, at };
   }
 }
@@ -126,24 +183,54 @@ async function tryCarrier(ctx: StepContext, registry: CarrierRegistry, choice: C
  * The wait before trying the same carrier again (backoffDelayMs); a Retry-After is a floor.
  * A Retry-After beyond max_delay_ms is longer than this step waits: null, move on.
  */
-export function backoffMs(backoff: BookConfig['backoff'], failures: number, retryAfterMs: number | undefined, random: RandomSource): number | null {
+export function backoffMs(
+  backoff: BookConfig['backoff'],
+  failures: number,
+  retryAfterMs: number | undefined,
+  random: RandomSource,
+): number | null {
   if (retryAfterMs !== undefined && retryAfterMs > backoff.max_delay_ms) return null;
   return backoffDelayMs(backoff, failures, random, retryAfterMs);
 }
 
-function bookOutput(booking: Booking, fallbacksUsed: number, attempts: BookingAttempt[]): BookOutput {
+function bookOutput(
+  booking: Booking,
+  fallbacksUsed: number,
+  attempts: BookingAttempt[],
+): BookOutput {
   return {
-    carrier: booking.carrier, service: booking.service, booking_id: booking.booking_id, tracking_ref: booking.tracking_ref,
-    label_url: booking.label_url ?? null, price: booking.price, currency: booking.currency, fallbacks_used: fallbacksUsed, attempts,
+    carrier: booking.carrier,
+    service: booking.service,
+    booking_id: booking.booking_id,
+    tracking_ref: booking.tracking_ref,
+    label_url: booking.label_url ?? null,
+    price: booking.price,
+    currency: booking.currency,
+    fallbacks_used: fallbacksUsed,
+    attempts,
   };
 }
 
-function allFailed(shipment: Shipment, choices: CarrierChoice[], attempts: BookingAttempt[]): CrossdockError {
-  const last = choices.map((choice) => ({ carrier: choice.carrier, error: attempts.filter((a) => a.carrier === choice.carrier).at(-1)?.error }));
+function allFailed(
+  shipment: Shipment,
+  choices: CarrierChoice[],
+  attempts: BookingAttempt[],
+): CrossdockError {
+  const last = choices.map((choice) => ({
+    carrier: choice.carrier,
+    error: attempts.filter((a) => a.carrier === choice.carrier).at(-1)?.error,
+  }));
   const summary = last.map((l) => `${l.carrier} ${l.error?.code ?? 'not tried'}`).join(', ');
-  return new CrossdockError('CARRIER_ALL_FAILED', `No carrier could book ${shipmentSummary(shipment)}: ${summary}. Fix the cause (see details) and replay the run from this step; it sends the same idempotency keys again.`, {
-    category: 'user',
-    retryable: false,
-    details: last.map((l) => ({ path: l.carrier, message: l.error ? `${l.error.code}: ${l.error.message}` : 'not tried' })),
-  });
+  return new CrossdockError(
+    'CARRIER_ALL_FAILED',
+    `No carrier could book ${shipmentSummary(shipment)}: ${summary}. Fix the cause (see details) and replay the run from this step; it sends the same idempotency keys again.`,
+    {
+      category: 'user',
+      retryable: false,
+      details: last.map((l) => ({
+        path: l.carrier,
+        message: l.error ? `${l.error.code}: ${l.error.message}` : 'not tried',
+      })),
+    },
+  );
 }

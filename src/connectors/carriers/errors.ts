@@ -26,12 +26,26 @@ const CARRIER_CODES = [
 export type CarrierErrorCode = (typeof CARRIER_CODES)[number];
 export const CARRIER_ERROR_CODES = pickErrorCodes(CARRIER_CODES);
 
-export const CarrierOperation = { rates: 'rates', book: 'book', cancel: 'cancel', track: 'track' } as const;
+export const CarrierOperation = {
+  rates: 'rates',
+  book: 'book',
+  cancel: 'cancel',
+  track: 'track',
+} as const;
 export type CarrierOperation = (typeof CarrierOperation)[keyof typeof CarrierOperation];
 
-const VERB: Record<CarrierOperation, string> = { rates: 'quoting', book: 'booking', cancel: 'cancelling', track: 'tracking' };
+const VERB: Record<CarrierOperation, string> = {
+  rates: 'quoting',
+  book: 'booking',
+  cancel: 'cancelling',
+  track: 'tracking',
+};
 
-export function carrierError(code: CarrierErrorCode, message: string, extra: { retryAfterMs?: number; reason?: string; cause?: unknown } = {}): CrossdockError {
+export function carrierError(
+  code: CarrierErrorCode,
+  message: string,
+  extra: { retryAfterMs?: number; reason?: string; cause?: unknown } = {},
+): CrossdockError {
   return new CrossdockError(code, message, {
     ...(extra.retryAfterMs === undefined ? {} : { retryAfterMs: extra.retryAfterMs }),
     ...(extra.reason === undefined ? {} : { details: [{ path: 'reason', message: extra.reason }] }),
@@ -66,20 +80,48 @@ export function codeForStatus(status: number, operation: CarrierOperation): Carr
 export function carrierStatusError(outcome: HttpOutcome): CrossdockError {
   const code = codeForStatus(outcome.status, outcome.operation);
   const reason = reasonOf(outcome.body);
-  const retryAfterMs = code === 'CARRIER_RATE_LIMITED' || code === 'CARRIER_SERVER_ERROR' ? parseRetryAfter(outcome.retryAfter, outcome.nowMs) : undefined;
-  const what = code === 'CARRIER_BOOKING_REJECTED' ? `Carrier ${outcome.carrier} rejected the booking` : `Carrier ${outcome.carrier} answered ${outcome.status} when ${VERB[outcome.operation]}`;
+  const retryAfterMs =
+    code === 'CARRIER_RATE_LIMITED' || code === 'CARRIER_SERVER_ERROR'
+      ? parseRetryAfter(outcome.retryAfter, outcome.nowMs)
+      : undefined;
+  const what =
+    code === 'CARRIER_BOOKING_REJECTED'
+      ? `Carrier ${outcome.carrier} rejected the booking`
+      : `Carrier ${outcome.carrier} answered ${outcome.status} when ${VERB[outcome.operation]}`;
   const message = `${what} (${outcome.method} ${safeUrl(outcome.url)})${reason ? `: ${reason}` : ''}`;
-  return carrierError(code, message, { ...(retryAfterMs === undefined ? {} : { retryAfterMs }), ...(reason ? { reason } : {}) });
+  return carrierError(code, message, {
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(reason ? { reason } : {}),
+  });
 }
 
 /** No answer: a timeout, or the connection failed. The request may or may not have been processed. */
-export function carrierTransportError(carrier: string, operation: CarrierOperation, method: string, url: string, cause: unknown, timeoutMs: number | null): CrossdockError {
+export function carrierTransportError(
+  carrier: string,
+  operation: CarrierOperation,
+  method: string,
+  url: string,
+  cause: unknown,
+  timeoutMs: number | null,
+): CrossdockError {
   if (timeoutMs !== null) {
-    return carrierError('CARRIER_UNAVAILABLE', `Carrier ${carrier} did not answer within ${timeoutMs} ms when ${VERB[operation]} (${method} ${safeUrl(url)})`, { cause });
+    return carrierError(
+      'CARRIER_UNAVAILABLE',
+      `Carrier ${carrier} did not answer within ${timeoutMs} ms when ${VERB[operation]} (${method} ${safeUrl(url)})`,
+      { cause },
+    );
   }
   const inner = (cause as { cause?: { code?: unknown; message?: unknown } } | null)?.cause;
-  const reason = [inner?.code, inner?.message, cause instanceof Error ? cause.message : String(cause)].find((r): r is string => typeof r === 'string' && r !== '');
-  return carrierError('CARRIER_UNAVAILABLE', `Carrier ${carrier} could not be reached when ${VERB[operation]} (${method} ${safeUrl(url)}): ${reason}`, { cause });
+  const reason = [
+    inner?.code,
+    inner?.message,
+    cause instanceof Error ? cause.message : String(cause),
+  ].find((r): r is string => typeof r === 'string' && r !== '');
+  return carrierError(
+    'CARRIER_UNAVAILABLE',
+    `Carrier ${carrier} could not be reached when ${VERB[operation]} (${method} ${safeUrl(url)}): ${reason}`,
+    { cause },
+  );
 }
 
 /** The carrier's own explanation: `{ error: { message } }`, `{ message }`, `{ reason }`, or short text. */
@@ -90,7 +132,9 @@ export function reasonOf(body: string): string {
     const parsed = JSON.parse(text) as Record<string, unknown>;
     const error = parsed?.error;
     const candidates = [
-      typeof error === 'object' && error !== null ? (error as Record<string, unknown>).message : error,
+      typeof error === 'object' && error !== null
+        ? (error as Record<string, unknown>).message
+        : error,
       parsed?.message,
       parsed?.reason,
     ];

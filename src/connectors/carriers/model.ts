@@ -14,10 +14,18 @@ export const TrackingStatus = {
   exception: 'exception',
 } as const;
 export type TrackingStatus = (typeof TrackingStatus)[keyof typeof TrackingStatus];
-export const TRACKING_STATUSES = Object.values(TrackingStatus) as [TrackingStatus, ...TrackingStatus[]];
+export const TRACKING_STATUSES = Object.values(TrackingStatus) as [
+  TrackingStatus,
+  ...TrackingStatus[],
+];
 
 /** Carrier codes name event sources (`carrier.<code>`) and URL segments: kept short and plain. */
-export const CarrierCodeSchema = z.string().regex(/^[a-z][a-z0-9_-]{1,31}$/, 'lower-case letters, digits, "_" and "-", 2 to 32, starting with a letter');
+export const CarrierCodeSchema = z
+  .string()
+  .regex(
+    /^[a-z][a-z0-9_-]{1,31}$/,
+    'lower-case letters, digits, "_" and "-", 2 to 32, starting with a letter',
+  );
 
 export const AddressSchema = z.strictObject({
   name: z.string().min(1).max(200).optional(),

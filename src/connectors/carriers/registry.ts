@@ -9,7 +9,12 @@ export class CarrierRegistry {
 
   constructor(ports: readonly CarrierPort[] = []) {
     for (const port of ports) {
-      if (this.#ports.has(port.code)) throw new CrossdockError('CARRIER_CONFIG_INVALID', `Carrier "${port.code}" is registered twice`, { category: 'user', retryable: false });
+      if (this.#ports.has(port.code))
+        throw new CrossdockError(
+          'CARRIER_CONFIG_INVALID',
+          `Carrier "${port.code}" is registered twice`,
+          { category: 'user', retryable: false },
+        );
       this.#ports.set(port.code, port);
     }
   }
@@ -34,14 +39,21 @@ export class CarrierRegistry {
 }
 
 function unknownCarriers(missing: string[], known: string[]): CrossdockError {
-  return new CrossdockError('CARRIER_UNKNOWN', `No carrier ${missing.map((c) => `"${c}"`).join(', ')} is configured; known: ${known.join(', ') || '(none)'}`, {
-    category: 'user',
-    retryable: false,
-    details: missing.map((code) => ({ path: code, message: 'not configured' })),
-  });
+  return new CrossdockError(
+    'CARRIER_UNKNOWN',
+    `No carrier ${missing.map((c) => `"${c}"`).join(', ')} is configured; known: ${known.join(', ') || '(none)'}`,
+    {
+      category: 'user',
+      retryable: false,
+      details: missing.map((code) => ({ path: code, message: 'not configured' })),
+    },
+  );
 }
 
 /** One REST adapter per configured carrier. */
-export function createCarrierRegistry(configs: readonly CarrierConfig[], deps: RestCarrierDeps = {}): CarrierRegistry {
+export function createCarrierRegistry(
+  configs: readonly CarrierConfig[],
+  deps: RestCarrierDeps = {},
+): CarrierRegistry {
   return new CarrierRegistry(configs.map((config) => createRestCarrier(config, deps)));
 }

@@ -14,8 +14,24 @@
 import { z } from 'zod';
 import type { ConnectorCallSink } from '../../observability/index.ts';
 import { trackingStatusOf, type CarrierConfig } from './config.ts';
-import { carrierError, carrierStatusError, carrierTransportError, type CarrierOperation } from './errors.ts';
-import { type Booking, type BookOptions, type CallOptions, type CancelOptions, type Cancellation, type CarrierPort, type Rate, type Shipment, type TrackingEvent, type TrackingStatus } from './model.ts';
+import {
+  carrierError,
+  carrierStatusError,
+  carrierTransportError,
+  type CarrierOperation,
+} from './errors.ts';
+import {
+  type Booking,
+  type BookOptions,
+  type CallOptions,
+  type CancelOptions,
+  type Cancellation,
+  type CarrierPort,
+  type Rate,
+  type Shipment,
+  type TrackingEvent,
+  type TrackingStatus,
+} from './model.ts';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -28,7 +44,14 @@ export interface RestCarrierDeps {
 }
 
 const RatesAnswer = z.object({
-  rates: z.array(z.object({ service: z.string().min(1), price: z.number().min(0), currency: z.string().min(3).max(3), transit_days: z.int().min(0) })),
+  rates: z.array(
+    z.object({
+      service: z.string().min(1),
+      price: z.number().min(0),
+      currency: z.string().min(3).max(3),
+      transit_days: z.int().min(0),
+    }),
+  ),
 });
 const BookingAnswer = z.object({
   booking_id: z.string().min(1),
@@ -40,7 +63,15 @@ const BookingAnswer = z.object({
 });
 const CancelAnswer = z.object({ booking_id: z.string().min(1), status: z.literal('cancelled') });
 const TrackingAnswer = z.object({
-  events: z.array(z.object({ id: z.string().min(1), status: z.string().min(1), at: z.string().min(1), reason: z.string().optional(), location: z.string().optional() })),
+  events: z.array(
+    z.object({
+      id: z.string().min(1),
+      status: z.string().min(1),
+      at: z.string().min(1),
+      reason: z.string().optional(),
+      location: z.string().optional(),
+    }),
+  ),
 });
 
 interface CarrierRequest {
@@ -74,7 +105,10 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
 
   async function send<T>(request: CarrierRequest, schema: z.ZodType<T>): Promise<T> {
     const url = `${base}${request.path}`;
-    const headers: Record<string, string> = { accept: 'application/json', [config.auth.header]: `${config.auth.prefix}${config.auth.api_key}` };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      [config.auth.header]: `${config.auth.prefix}${config.auth.api_key}`,
+    };
     if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const timeout = AbortSignal.timeout(request.timeoutMs);
@@ -89,10 +123,26 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
       });
       text = await response.text();
     } catch (cause) {
-      throw carrierTransportError(config.code, request.operation, request.method, url, cause, timeout.aborted ? request.timeoutMs : null);
+      throw carrierTransportError(
+        config.code,
+        request.operation,
+        request.method,
+        url,
+        cause,
+        timeout.aborted ? request.timeoutMs : null,
+      );
     }
     if (response.status < 200 || response.status > 299) {
-      throw carrierStatusError({ carrier: config.code, operation: request.operation, method: request.method, url, status: response.status, retryAfter: response.headers.get('retry-after'), body: text, nowMs: now().getTime() });
+      throw carrierStatusError({
+        carrier: config.code,
+        operation: request.operation,
+        method: request.method,
+        url,
+        status: response.status,
+        retryAfter: response.headers.get('retry-after'),
+        body: text,
+        nowMs: now().getTime(),
+      });
     }
     return readAnswer(text, schema, request.operation);
   }
@@ -102,12 +152,21 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
     try {
       json = JSON.parse(text);
     } catch {
-      throw carrierError('CARRIER_RESPONSE_INVALID', `Carrier ${config.code} answered ${operation} with a body that is not JSON`);
+      throw carrierError(
+        'CARRIER_RESPONSE_INVALID',
+        `Carrier ${config.code} answered ${operation} with a body that is not JSON`,
+      );
     }
     const parsed = schema.safeParse(json);
     if (!parsed.success) {
-      const problems = parsed.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
-      throw carrierError('CARRIER_RESPONSE_INVALID', `Carrier ${config.code} answered ${operation} with an unexpected body: ${problems}`);
+      const problems = parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
+        .join('; ');
+      throw carrierError(
+        'CARRIER_RESPONSE_INVALID',
+        `Carrier ${config.code} answered ${operation} with an unexpected body: ${problems}`,
+      );
     }
     return parsed.data;
   }
@@ -115,29 +174,66 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
   function statusOf(name: string): TrackingStatus {
     const mapped = trackingStatusOf(config, name);
     if (mapped === null) {
-      throw carrierError('CARRIER_RESPONSE_INVALID', `Carrier ${config.code} reported tracking status "${name}", which its configuration does not map; add it to statuses`);
+      throw carrierError(
+        'CARRIER_RESPONSE_INVALID',
+        `Carrier ${config.code} reported tracking status "${name}", which its configuration does not map; add it to statuses`,
+      );
     }
     return mapped;
   }
 
-  const fill = (template: string, name: string, value: string) => template.replace(`{${name}}`, encodeURIComponent(value));
+  const fill = (template: string, name: string, value: string) =>
+    template.replace(`{${name}}`, encodeURIComponent(value));
 
   return {
     code: config.code,
 
     async rates(shipment: Shipment, options: CallOptions = {}): Promise<Rate[]> {
-      const answer = await call({ operation: 'rates', method: 'POST', path: config.paths.rates, body: { shipment }, timeoutMs: config.timeout_ms, signal: options.signal }, RatesAnswer);
-      return answer.rates.map((r) => ({ carrier: config.code, service: r.service, price: r.price, currency: r.currency, transit_days: r.transit_days }));
+      const answer = await call(
+        {
+          operation: 'rates',
+          method: 'POST',
+          path: config.paths.rates,
+          body: { shipment },
+          timeoutMs: config.timeout_ms,
+          signal: options.signal,
+        },
+        RatesAnswer,
+      );
+      return answer.rates.map((r) => ({
+        carrier: config.code,
+        service: r.service,
+        price: r.price,
+        currency: r.currency,
+        transit_days: r.transit_days,
+      }));
     },
 
     async book(shipment: Shipment, options: BookOptions): Promise<Booking> {
       // Idempotency: the key goes with every attempt; the carrier answers a repeat with the
       // booking it already made (and refuses the key with a different request), so a retry
       // after a lost answer, a crash or a replay never books a second shipment.
-      const body = options.service === undefined ? { shipment } : { shipment, service: options.service };
-      const answer = await call({ operation: 'book', method: 'POST', path: config.paths.book, body, idempotencyKey: options.idempotencyKey, timeoutMs: bookTimeoutMs, signal: options.signal }, BookingAnswer);
+      const body =
+        options.service === undefined ? { shipment } : { shipment, service: options.service };
+      const answer = await call(
+        {
+          operation: 'book',
+          method: 'POST',
+          path: config.paths.book,
+          body,
+          idempotencyKey: options.idempotencyKey,
+          timeoutMs: bookTimeoutMs,
+          signal: options.signal,
+        },
+        BookingAnswer,
+      );
       return {
-        carrier: config.code, service: answer.service, booking_id: answer.booking_id, tracking_ref: answer.tracking_ref, price: answer.price, currency: answer.currency,
+        carrier: config.code,
+        service: answer.service,
+        booking_id: answer.booking_id,
+        tracking_ref: answer.tracking_ref,
+        price: answer.price,
+        currency: answer.currency,
         ...(answer.label_url === undefined ? {} : { label_url: answer.label_url }),
       };
     },
@@ -145,15 +241,37 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
     async cancel(bookingId: string, options: CancelOptions): Promise<Cancellation> {
       // Idempotency: cancelling a cancelled booking answers as the first time did.
       const path = fill(config.paths.cancel, 'booking_id', bookingId);
-      const answer = await call({ operation: 'cancel', method: 'DELETE', path, idempotencyKey: options.idempotencyKey, timeoutMs: config.timeout_ms, signal: options.signal }, CancelAnswer);
+      const answer = await call(
+        {
+          operation: 'cancel',
+          method: 'DELETE',
+          path,
+          idempotencyKey: options.idempotencyKey,
+          timeoutMs: config.timeout_ms,
+          signal: options.signal,
+        },
+        CancelAnswer,
+      );
       return { carrier: config.code, booking_id: answer.booking_id, status: 'cancelled' };
     },
 
     async track(trackingRef: string, options: CallOptions = {}): Promise<TrackingEvent[]> {
       const path = fill(config.paths.track, 'tracking_ref', trackingRef);
-      const answer = await call({ operation: 'track', method: 'GET', path, timeoutMs: config.timeout_ms, signal: options.signal }, TrackingAnswer);
+      const answer = await call(
+        {
+          operation: 'track',
+          method: 'GET',
+          path,
+          timeoutMs: config.timeout_ms,
+          signal: options.signal,
+        },
+        TrackingAnswer,
+      );
       return answer.events.map((e) => ({
-        event_id: e.id, tracking_ref: trackingRef, status: statusOf(e.status), at: e.at,
+        event_id: e.id,
+        tracking_ref: trackingRef,
+        status: statusOf(e.status),
+        at: e.at,
         ...(e.reason === undefined ? {} : { reason: e.reason }),
         ...(e.location === undefined ? {} : { location: e.location }),
       }));

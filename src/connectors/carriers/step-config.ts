@@ -14,7 +14,12 @@ export function templated<T extends z.ZodType>(schema: T): z.ZodType<z.output<T>
     if (collectExpressions(value).length > 0) return value as z.output<T>;
     const parsed = schema.safeParse(value);
     if (parsed.success) return parsed.data as z.output<T>;
-    for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path as (string | number)[] });
+    for (const issue of parsed.error.issues)
+      ctx.addIssue({
+        code: 'custom',
+        message: issue.message,
+        path: issue.path as (string | number)[],
+      });
     return z.NEVER;
   }) as unknown as z.ZodType<z.output<T>>;
 }
@@ -38,13 +43,22 @@ export const carrierListSchema = (max: number) =>
       const seen = new Set<string>();
       list.forEach((item, index) => {
         const code = typeof item === 'string' ? item : item.carrier;
-        if (seen.has(code)) ctx.addIssue({ code: 'custom', path: [index], message: `carrier "${code}" is listed twice` });
+        if (seen.has(code))
+          ctx.addIssue({
+            code: 'custom',
+            path: [index],
+            message: `carrier "${code}" is listed twice`,
+          });
         seen.add(code);
       });
     });
 
 export function choicesOf(list: z.output<ReturnType<typeof carrierListSchema>>): CarrierChoice[] {
-  return list.map((item) => (typeof item === 'string' ? { carrier: item, service: null } : { carrier: item.carrier, service: item.service ?? null }));
+  return list.map((item) =>
+    typeof item === 'string'
+      ? { carrier: item, service: null }
+      : { carrier: item.carrier, service: item.service ?? null },
+  );
 }
 
 export const shipmentConfig = () => templated(ShipmentSchema);
@@ -56,12 +70,21 @@ export const textConfig = () => templated(z.string().min(1).max(200));
 export function shipmentSummary(shipment: Shipment | unknown): string {
   const s = shipment as Partial<Shipment> | null;
   if (!s || typeof s !== 'object' || !Array.isArray(s.parcels)) return 'the shipment';
-  const kg = s.parcels.reduce((sum, p) => sum + (typeof p?.weight_kg === 'number' ? p.weight_kg : 0), 0);
+  const kg = s.parcels.reduce(
+    (sum, p) => sum + (typeof p?.weight_kg === 'number' ? p.weight_kg : 0),
+    0,
+  );
   return `shipment ${s.reference ?? '?'} (${s.from?.country ?? '?'} -> ${s.to?.country ?? '?'}, ${s.parcels.length} parcel(s), ${Math.round(kg * 100) / 100} kg${s.hazardous ? ', hazardous' : ''})`;
 }
 
 /** Carrier codes as text for dry runs. */
 export function carrierNames(list: unknown): string {
   if (!Array.isArray(list)) return String(list);
-  return list.map((item) => (typeof item === 'string' ? item : `${(item as CarrierChoice).carrier}${(item as CarrierChoice).service ? ` (${(item as CarrierChoice).service})` : ''}`)).join(', then ');
+  return list
+    .map((item) =>
+      typeof item === 'string'
+        ? item
+        : `${(item as CarrierChoice).carrier}${(item as CarrierChoice).service ? ` (${(item as CarrierChoice).service})` : ''}`,
+    )
+    .join(', then ');
 }

@@ -8,23 +8,52 @@ import { CrossdockError } from '../../errors/index.ts';
  */
 const RETRYABLE_STATUS = new Set([408, 425, 429, 500, 502, 503, 504]);
 
-export function httpStatusError(method: string, url: string, status: number, retryAfter: string | null, bodyText: string): CrossdockError {
+export function httpStatusError(
+  method: string,
+  url: string,
+  status: number,
+  retryAfter: string | null,
+  bodyText: string,
+): CrossdockError {
   const retryable = RETRYABLE_STATUS.has(status);
   const retryAfterMs = parseRetryAfter(retryAfter);
-  const code = status === 429 ? 'HTTP_RATE_LIMITED' : status >= 500 ? 'HTTP_SERVER_ERROR' : 'HTTP_CLIENT_ERROR';
-  return new CrossdockError(code, `${method} ${safeUrl(url)} answered ${status}${bodyText ? `: ${bodyText.slice(0, 300)}` : ''}`, {
-    category: retryable ? 'transient' : 'user',
-    retryable,
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-  });
+  const code =
+    status === 429
+      ? 'HTTP_RATE_LIMITED'
+      : status >= 500
+        ? 'HTTP_SERVER_ERROR'
+        : 'HTTP_CLIENT_ERROR';
+  return new CrossdockError(
+    code,
+    `${method} ${safeUrl(url)} answered ${status}${bodyText ? `: ${bodyText.slice(0, 300)}` : ''}`,
+    {
+      category: retryable ? 'transient' : 'user',
+      retryable,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    },
+  );
 }
 
-export function httpTransportError(method: string, url: string, cause: unknown, timedOut: boolean): CrossdockError {
+export function httpTransportError(
+  method: string,
+  url: string,
+  cause: unknown,
+  timedOut: boolean,
+): CrossdockError {
   if (timedOut) {
-    return new CrossdockError('HTTP_TIMEOUT', `${method} ${safeUrl(url)} did not answer in time`, { category: 'transient', cause });
+    return new CrossdockError('HTTP_TIMEOUT', `${method} ${safeUrl(url)} did not answer in time`, {
+      category: 'transient',
+      cause,
+    });
   }
-  const reason = (cause as { cause?: { code?: string }; message?: string })?.cause?.code ?? (cause as Error)?.message ?? String(cause);
-  return new CrossdockError('HTTP_UNREACHABLE', `${method} ${safeUrl(url)} failed: ${reason}`, { category: 'transient', cause });
+  const reason =
+    (cause as { cause?: { code?: string }; message?: string })?.cause?.code ??
+    (cause as Error)?.message ??
+    String(cause);
+  return new CrossdockError('HTTP_UNREACHABLE', `${method} ${safeUrl(url)} failed: ${reason}`, {
+    category: 'transient',
+    cause,
+  });
 }
 
 /** Retry-After is seconds or an HTTP date; undefined when absent or unreadable. */

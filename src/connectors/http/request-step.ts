@@ -24,27 +24,55 @@ export const httpRequestStep: StepType<RequestConfig> = {
   config: RequestConfig,
   sideEffect: true,
   unsafeToRepeat: (c) =>
-    c.idempotency_header === false ? 'idempotency_header is false: a repeat (a retry, a crash, a replay) sends the request again with nothing to recognise it by' : null,
+    c.idempotency_header === false
+      ? 'idempotency_header is false: a repeat (a retry, a crash, a replay) sends the request again with nothing to recognise it by'
+      : null,
   async execute(ctx, config) {
     const headers: Record<string, string> = { accept: 'application/json', ...config.headers };
-    if (config.idempotency_header !== false) headers[config.idempotency_header] = ctx.idempotencyKey;
+    if (config.idempotency_header !== false)
+      headers[config.idempotency_header] = ctx.idempotencyKey;
     let body: string | undefined;
     if (config.body !== undefined && config.method !== 'GET') {
       body = typeof config.body === 'string' ? config.body : JSON.stringify(config.body);
-      headers['content-type'] ??= typeof config.body === 'string' ? 'text/plain' : 'application/json';
+      headers['content-type'] ??=
+        typeof config.body === 'string' ? 'text/plain' : 'application/json';
     }
     const timeout = AbortSignal.timeout(config.timeout_ms);
     let response: Response;
     try {
-      response = await fetch(config.url, { method: config.method, headers, body, signal: AbortSignal.any([timeout, ctx.signal]) });
+      response = await fetch(config.url, {
+        method: config.method,
+        headers,
+        body,
+        signal: AbortSignal.any([timeout, ctx.signal]),
+      });
     } catch (cause) {
-      throw httpTransportError(config.method, config.url, cause, timeout.aborted || ctx.signal.aborted);
+      throw httpTransportError(
+        config.method,
+        config.url,
+        cause,
+        timeout.aborted || ctx.signal.aborted,
+      );
     }
     const text = await response.text();
-    if (!response.ok) throw httpStatusError(config.method, config.url, response.status, response.headers.get('retry-after'), text);
-    return { kind: 'done', output: { status: response.status, body: parseBody(text, response.headers.get('content-type')) } };
+    if (!response.ok)
+      throw httpStatusError(
+        config.method,
+        config.url,
+        response.status,
+        response.headers.get('retry-after'),
+        text,
+      );
+    return {
+      kind: 'done',
+      output: {
+        status: response.status,
+        body: parseBody(text, response.headers.get('content-type')),
+      },
+    };
   },
-  describe: (c) => `would call ${c.method} ${typeof c.url === 'string' ? safeUrl(c.url) : c.url}${c.body === undefined ? '' : ` with body ${JSON.stringify(c.body)}`}`,
+  describe: (c) =>
+    `would call ${c.method} ${typeof c.url === 'string' ? safeUrl(c.url) : c.url}${c.body === undefined ? '' : ` with body ${JSON.stringify(c.body)}`}`,
 };
 
 function parseBody(text: string, contentType: string | null): unknown {

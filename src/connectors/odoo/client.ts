@@ -20,7 +20,12 @@ import { createJsonRpcTransport } from './jsonrpc-transport.ts';
 import { backoffDelayMs } from '../../workflows/index.ts';
 import { odooBackoff, READ_ONLY_METHODS, shouldRetry } from './retry.ts';
 import { Semaphore } from './semaphore.ts';
-import type { OdooProtocol, OdooTransport, TransportCallContext, TransportOptions } from './transport.ts';
+import type {
+  OdooProtocol,
+  OdooTransport,
+  TransportCallContext,
+  TransportOptions,
+} from './transport.ts';
 import { readServerVersion, type OdooServerVersion } from './version.ts';
 import { toWireValue } from './wire-values.ts';
 import { createXmlRpcTransport } from './xmlrpc-transport.ts';
@@ -85,9 +90,16 @@ function createTransport(protocol: OdooProtocol, options: TransportOptions): Odo
  * (Json2ArgumentError) sent nothing and is not counted; an XML-RPC request that cannot be
  * encoded also sends nothing but is counted as a failed attempt (it is a caller's bug).
  */
-function countedTransport(transport: OdooTransport, sink: ConnectorCallSink | undefined, connector: string): OdooTransport {
+function countedTransport(
+  transport: OdooTransport,
+  sink: ConnectorCallSink | undefined,
+  connector: string,
+): OdooTransport {
   if (sink === undefined) return transport;
-  async function counted<T>(attempt: () => Promise<T>, succeeded: (value: T) => boolean = () => true): Promise<T> {
+  async function counted<T>(
+    attempt: () => Promise<T>,
+    succeeded: (value: T) => boolean = () => true,
+  ): Promise<T> {
     let value: T;
     try {
       value = await attempt();
@@ -102,22 +114,36 @@ function countedTransport(transport: OdooTransport, sink: ConnectorCallSink | un
     protocol: transport.protocol,
     needsUid: transport.needsUid,
     version: (ctx) => counted(() => transport.version(ctx)),
-    authenticate: (ctx, database, login, secret) => counted(() => transport.authenticate(ctx, database, login, secret), (uid) => uid !== false),
+    authenticate: (ctx, database, login, secret) =>
+      counted(
+        () => transport.authenticate(ctx, database, login, secret),
+        (uid) => uid !== false,
+      ),
     execute: (ctx, request) => counted(() => transport.execute(ctx, request)),
   };
 }
 
 function invalidCall(message: string): CrossdockError {
-  return new CrossdockError('ODOO_INVALID_ARGUMENT', message, { category: 'bug', retryable: false });
+  return new CrossdockError('ODOO_INVALID_ARGUMENT', message, {
+    category: 'bug',
+    retryable: false,
+  });
 }
 
 /** Merges the facade's `context` argument into kwargs, after checking every value. */
-function wireCall(args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>, context: OdooContext | undefined) {
+function wireCall(
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+  context: OdooContext | undefined,
+) {
   const wireArgs = toWireValue([...args], 'args') as unknown[];
   const wireKwargs = toWireValue({ ...kwargs }, 'kwargs') as Record<string, unknown>;
   if (context !== undefined) {
     const existing = (wireKwargs.context ?? {}) as Record<string, unknown>;
-    wireKwargs.context = { ...existing, ...(toWireValue({ ...context }, 'context') as Record<string, unknown>) };
+    wireKwargs.context = {
+      ...existing,
+      ...(toWireValue({ ...context }, 'context') as Record<string, unknown>),
+    };
   }
   return { wireArgs, wireKwargs };
 }
@@ -140,7 +166,9 @@ class OdooConnection implements OdooClient {
     this.profileName = profile.name;
     this.protocol = profile.protocol;
     this.#baseUrl = profile.url.replace(/\/+$/, '');
-    this.#sleep = dependencies.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+    this.#sleep =
+      dependencies.sleep ??
+      ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
     this.#random = dependencies.random ?? Math.random;
     this.#logger = dependencies.logger;
     this.#semaphore = new Semaphore(profile.maxConcurrency);
@@ -152,14 +180,25 @@ class OdooConnection implements OdooClient {
     this.#transport = countedTransport(transport, dependencies.calls, `odoo:${profile.name}`);
   }
 
-  async call<T = unknown>(model: string, method: string, args: readonly unknown[] = [], kwargs: Readonly<Record<string, unknown>> = {}, context?: OdooContext, options: OdooCallOptions = {}): Promise<T> {
-    if (!MODEL_NAME.test(model)) throw invalidCall(`invalid Odoo model name ${JSON.stringify(model)}`);
-    if (!METHOD_NAME.test(method)) throw invalidCall(`invalid Odoo method name ${JSON.stringify(method)}`);
+  async call<T = unknown>(
+    model: string,
+    method: string,
+    args: readonly unknown[] = [],
+    kwargs: Readonly<Record<string, unknown>> = {},
+    context?: OdooContext,
+    options: OdooCallOptions = {},
+  ): Promise<T> {
+    if (!MODEL_NAME.test(model))
+      throw invalidCall(`invalid Odoo model name ${JSON.stringify(model)}`);
+    if (!METHOD_NAME.test(method))
+      throw invalidCall(`invalid Odoo method name ${JSON.stringify(method)}`);
     const { wireArgs, wireKwargs } = wireCall(args, kwargs, context);
     const repeatable = options.idempotent === true || READ_ONLY_METHODS.has(method);
     const ctx = this.#transportContext(options);
     try {
-      return (await this.#withRetries({ baseUrl: this.#baseUrl, model, method }, repeatable, () => this.#execute(model, method, wireArgs, wireKwargs, ctx))) as T;
+      return (await this.#withRetries({ baseUrl: this.#baseUrl, model, method }, repeatable, () =>
+        this.#execute(model, method, wireArgs, wireKwargs, ctx),
+      )) as T;
     } catch (error) {
       if (error instanceof Json2ArgumentError) throw invalidCall(error.message);
       throw error;
@@ -168,7 +207,9 @@ class OdooConnection implements OdooClient {
 
   async version(options: OdooCallOptions = {}): Promise<OdooServerVersion> {
     const ctx = this.#transportContext(options);
-    return readServerVersion(await this.#withRetries({ baseUrl: this.#baseUrl }, true, () => this.#transport.version(ctx)));
+    return readServerVersion(
+      await this.#withRetries({ baseUrl: this.#baseUrl }, true, () => this.#transport.version(ctx)),
+    );
   }
 
   async authenticate(options: OdooCallOptions = {}): Promise<number | null> {
@@ -200,23 +241,42 @@ class OdooConnection implements OdooClient {
   }
 
   /** One call; on a session-expired answer: forget the uid, authenticate again, send once more. */
-  async #execute(model: string, method: string, args: unknown[], kwargs: Record<string, unknown>, ctx: TransportCallContext): Promise<unknown> {
+  async #execute(
+    model: string,
+    method: string,
+    args: unknown[],
+    kwargs: Record<string, unknown>,
+    ctx: TransportCallContext,
+  ): Promise<unknown> {
     const send = async () => {
       const uid = this.#transport.needsUid ? await this.#cachedUid(ctx) : null;
       const { database, apiKey } = this.#profile;
-      return this.#transport.execute(ctx, { database, uid, secret: apiKey, model, method, args, kwargs });
+      return this.#transport.execute(ctx, {
+        database,
+        uid,
+        secret: apiKey,
+        model,
+        method,
+        args,
+        kwargs,
+      });
     };
     try {
       return await send();
     } catch (error) {
-      if (!isOdooFailureError(error) || odooErrorCodeOf(error.failure) !== 'ODOO_SESSION_EXPIRED') throw error;
+      if (!isOdooFailureError(error) || odooErrorCodeOf(error.failure) !== 'ODOO_SESSION_EXPIRED')
+        throw error;
       this.#uidPromise = null;
       return send();
     }
   }
 
   /** Attempts hold a concurrency permit; the backoff sleep does not. */
-  async #withRetries<T>(site: OdooCallSite, repeatable: boolean, attemptOnce: () => Promise<T>): Promise<T> {
+  async #withRetries<T>(
+    site: OdooCallSite,
+    repeatable: boolean,
+    attemptOnce: () => Promise<T>,
+  ): Promise<T> {
     const policy = this.#profile.retry;
     for (let attempt = 1; ; attempt += 1) {
       try {
@@ -225,15 +285,29 @@ class OdooConnection implements OdooClient {
         if (!isOdooFailureError(error)) throw error;
         const failure: OdooFailure = error.failure;
         const code = odooErrorCodeOf(failure);
-        if (attempt >= policy.maxAttempts || !shouldRetry(failure, code, repeatable)) throw mapOdooFailure(failure, site, [this.#profile.apiKey]);
+        if (attempt >= policy.maxAttempts || !shouldRetry(failure, code, repeatable))
+          throw mapOdooFailure(failure, site, [this.#profile.apiKey]);
         const delayMs = backoffDelayMs(odooBackoff(policy), attempt, this.#random);
-        this.#logger?.warn({ profile: this.profileName, model: site.model, method: site.method, attempt, code, delayMs }, 'retrying Odoo call after a transient failure');
+        this.#logger?.warn(
+          {
+            profile: this.profileName,
+            model: site.model,
+            method: site.method,
+            attempt,
+            code,
+            delayMs,
+          },
+          'retrying Odoo call after a transient failure',
+        );
         await this.#sleep(delayMs);
       }
     }
   }
 }
 
-export function createOdooClient(profileInput: OdooProfileInput, dependencies: OdooClientDependencies = {}): OdooClient {
+export function createOdooClient(
+  profileInput: OdooProfileInput,
+  dependencies: OdooClientDependencies = {},
+): OdooClient {
   return new OdooConnection(parseOdooProfile(profileInput), dependencies);
 }

@@ -18,9 +18,11 @@ export const OdooProfileSchema = z.strictObject({
   /** Names the profile in logs and errors; also keys the uid cache. */
   name: z.string().min(1),
   /** Base URL of the Odoo server, without credentials, e.g. "https://erp.example.com". */
-  url: z.url({ protocol: /^https?$/ }).refine((value) => new URL(value).username === '' && new URL(value).password === '', {
-    message: 'the URL must not carry credentials; use login/apiKey',
-  }),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .refine((value) => new URL(value).username === '' && new URL(value).password === '', {
+      message: 'the URL must not carry credentials; use login/apiKey',
+    }),
   database: z.string().min(1),
   login: z.string().min(1),
   /** An Odoo API key (Preferences > Account Security). A password also works on JSON-RPC/XML-RPC. */
@@ -48,9 +50,13 @@ export function parseOdooProfile(input: unknown): OdooProfile {
 }
 
 function invalidProfile(details: { path: string; message: string }[]): never {
-  throw new CrossdockError('ODOO_CONFIG_INVALID', `invalid Odoo profile: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, {
-    category: 'user',
-    retryable: false,
-    details,
-  });
+  throw new CrossdockError(
+    'ODOO_CONFIG_INVALID',
+    `invalid Odoo profile: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
+    {
+      category: 'user',
+      retryable: false,
+      details,
+    },
+  );
 }

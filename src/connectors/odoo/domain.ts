@@ -10,9 +10,25 @@
 import { CrossdockError } from '../../errors/index.ts';
 
 export const DOMAIN_OPERATORS = [
-  '=', '!=', '>', '>=', '<', '<=', '=?',
-  '=like', '=ilike', 'like', 'not like', 'ilike', 'not ilike',
-  'in', 'not in', 'child_of', 'parent_of', 'any', 'not any',
+  '=',
+  '!=',
+  '>',
+  '>=',
+  '<',
+  '<=',
+  '=?',
+  '=like',
+  '=ilike',
+  'like',
+  'not like',
+  'ilike',
+  'not ilike',
+  'in',
+  'not in',
+  'child_of',
+  'parent_of',
+  'any',
+  'not any',
 ] as const;
 export type DomainOperator = (typeof DOMAIN_OPERATORS)[number];
 
@@ -20,7 +36,8 @@ export type DomainScalar = string | number | boolean;
 
 /** Odoo's constant leaves: (1, '=', 1) is always true, (0, '=', 1) always false. */
 export type ConstantLeaf = readonly [1 | 0, '=', 1];
-export type DomainLeaf = readonly [field: string, operator: DomainOperator, value: unknown] | ConstantLeaf;
+export type DomainLeaf =
+  readonly [field: string, operator: DomainOperator, value: unknown] | ConstantLeaf;
 export type DomainTerm = '&' | '|' | '!' | DomainLeaf;
 export type Domain = readonly DomainTerm[];
 
@@ -41,7 +58,12 @@ export type DomainValueFor<Op extends DomainOperator> = Op extends ListOperator
         : DomainScalar | false;
 
 export type Condition =
-  | { readonly kind: 'leaf'; readonly field: string; readonly operator: DomainOperator; readonly value: unknown }
+  | {
+      readonly kind: 'leaf';
+      readonly field: string;
+      readonly operator: DomainOperator;
+      readonly value: unknown;
+    }
   | { readonly kind: 'and'; readonly conditions: readonly Condition[] }
   | { readonly kind: 'or'; readonly conditions: readonly Condition[] }
   | { readonly kind: 'not'; readonly condition: Condition };
@@ -55,8 +77,13 @@ function invalidDomain(message: string): CrossdockError {
 }
 
 /** One condition `field operator value`; `field` may be a dotted path like "location_id.usage". */
-export function leaf<Op extends DomainOperator>(field: string, operator: Op, value: DomainValueFor<Op>): Condition {
-  if (!FIELD_PATH.test(field)) throw invalidDomain(`invalid field path in domain: ${JSON.stringify(field)}`);
+export function leaf<Op extends DomainOperator>(
+  field: string,
+  operator: Op,
+  value: DomainValueFor<Op>,
+): Condition {
+  if (!FIELD_PATH.test(field))
+    throw invalidDomain(`invalid field path in domain: ${JSON.stringify(field)}`);
   if (!(DOMAIN_OPERATORS as readonly string[]).includes(operator)) {
     throw invalidDomain(`unknown domain operator: ${JSON.stringify(operator)}`);
   }
@@ -105,7 +132,9 @@ function encodeLeafValue(operator: DomainOperator, value: unknown): unknown {
 function encode(condition: Condition): DomainTerm[] {
   switch (condition.kind) {
     case 'leaf':
-      return [[condition.field, condition.operator, encodeLeafValue(condition.operator, condition.value)]];
+      return [
+        [condition.field, condition.operator, encodeLeafValue(condition.operator, condition.value)],
+      ];
     case 'not':
       return ['!', ...encode(condition.condition)];
     case 'and':

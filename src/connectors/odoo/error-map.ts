@@ -59,12 +59,20 @@ const EXCEPTION_RULES: readonly ExceptionRule[] = [
   { code: 'ODOO_ACCESS_ERROR', classes: ['AccessError', 'Forbidden'] },
   { code: 'ODOO_MISSING_RECORD', classes: ['MissingError'] },
   // XML-RPC fault 2 hides the class: MissingError and "unknown model" arrive as UserError.
-  { code: 'ODOO_MISSING_RECORD', classes: ['UserError'], message: /^Record does not exist or has been deleted\./ },
+  {
+    code: 'ODOO_MISSING_RECORD',
+    classes: ['UserError'],
+    message: /^Record does not exist or has been deleted\./,
+  },
   { code: 'ODOO_UNKNOWN_MODEL', classes: ['UserError'], message: /^Object \S+ doesn't exist$/ },
   { code: 'ODOO_UNKNOWN_MODEL', classes: ['NotFound'], message: /^the model .+ does not exist$/ },
   { code: 'ODOO_VALIDATION_ERROR', classes: ['ValidationError'] },
   { code: 'ODOO_USER_ERROR', classes: ['UserError', 'RedirectWarning'] },
-  { code: 'ODOO_UNKNOWN_METHOD', classes: ['AttributeError'], message: /does not exist on the model/ },
+  {
+    code: 'ODOO_UNKNOWN_METHOD',
+    classes: ['AttributeError'],
+    message: /does not exist on the model/,
+  },
   { code: 'ODOO_UNKNOWN_METHOD', classes: ['Exception'], message: /^Method not found: / },
   // JSON-2 (19): a path without model and method, or GET/PUT instead of POST: our request is malformed.
   { code: 'ODOO_PROTOCOL_ERROR', classes: ['NotFound'], message: /^Did you mean POST / },
@@ -74,10 +82,23 @@ const EXCEPTION_RULES: readonly ExceptionRule[] = [
   { code: 'ODOO_INVALID_DOMAIN', classes: ['AssertionError'], message: /^Domains to normalize / },
   {
     code: 'ODOO_SERIALIZATION_FAILURE',
-    classes: ['SerializationFailure', 'TransactionRollbackError', 'DeadlockDetected', 'LockNotAvailable'],
+    classes: [
+      'SerializationFailure',
+      'TransactionRollbackError',
+      'DeadlockDetected',
+      'LockNotAvailable',
+    ],
   },
-  { code: 'ODOO_SERIALIZATION_FAILURE', classes: ['OperationalError'], message: /could not serialize access/ },
-  { code: 'ODOO_DATABASE_NOT_FOUND', classes: ['OperationalError'], message: /database ".*" does not exist/ },
+  {
+    code: 'ODOO_SERIALIZATION_FAILURE',
+    classes: ['OperationalError'],
+    message: /could not serialize access/,
+  },
+  {
+    code: 'ODOO_DATABASE_NOT_FOUND',
+    classes: ['OperationalError'],
+    message: /database ".*" does not exist/,
+  },
   { code: 'ODOO_UNAVAILABLE', classes: ['OperationalError', 'InterfaceError'] },
   { code: 'ODOO_RESULT_NOT_MARSHALLABLE', classes: ['TypeError'], message: /^cannot marshal / },
   { code: 'ODOO_PROTOCOL_ERROR', classes: ['ExpatError', 'BadRequest'] },
@@ -85,7 +106,14 @@ const EXCEPTION_RULES: readonly ExceptionRule[] = [
   { code: 'ODOO_SERVER_ERROR', classes: ['ValueError'], message: /^Expected singleton/ },
   {
     code: 'ODOO_INVALID_ARGUMENT',
-    classes: ['UnprocessableEntity', 'TypeError', 'ValueError', 'InvalidTextRepresentation', 'DataError', 'NotNullViolation'],
+    classes: [
+      'UnprocessableEntity',
+      'TypeError',
+      'ValueError',
+      'InvalidTextRepresentation',
+      'DataError',
+      'NotNullViolation',
+    ],
   },
 ];
 
@@ -105,7 +133,8 @@ function exceptionFromTraceback(traceback: string): OdooException {
   });
   const text = lines.slice(lastIndented + 1).join('\n');
   const match = /^([A-Za-z_][\w.]*)(?::\s?([\s\S]*))?$/.exec(text);
-  if (match === null || match[1] === undefined) return { qualifiedName: 'unknown', className: 'unknown', message: text };
+  if (match === null || match[1] === undefined)
+    return { qualifiedName: 'unknown', className: 'unknown', message: text };
   return { qualifiedName: match[1], className: lastSegment(match[1]), message: match[2] ?? '' };
 }
 
@@ -115,13 +144,20 @@ function exceptionFromFault(faultCode: number | string, faultString: string): Od
     // Legacy /xmlrpc/object: "warning -- UserError\n\n<message>" with an empty faultString.
     const match = /^\w+ -- (\w+)\n\n([\s\S]*)$/.exec(faultCode);
     if (match?.[1] !== undefined) {
-      return { qualifiedName: match[1], className: match[1], message: faultString || (match[2] ?? '') };
+      return {
+        qualifiedName: match[1],
+        className: match[1],
+        message: faultString || (match[2] ?? ''),
+      };
     }
     return { qualifiedName: 'unknown', className: 'unknown', message: faultString || faultCode };
   }
-  if (faultCode === 2) return { qualifiedName: 'UserError', className: 'UserError', message: faultString };
-  if (faultCode === 3) return { qualifiedName: 'AccessDenied', className: 'AccessDenied', message: faultString };
-  if (faultCode === 4) return { qualifiedName: 'AccessError', className: 'AccessError', message: faultString };
+  if (faultCode === 2)
+    return { qualifiedName: 'UserError', className: 'UserError', message: faultString };
+  if (faultCode === 3)
+    return { qualifiedName: 'AccessDenied', className: 'AccessDenied', message: faultString };
+  if (faultCode === 4)
+    return { qualifiedName: 'AccessError', className: 'AccessError', message: faultString };
   return exceptionFromTraceback(faultString);
 }
 
@@ -130,11 +166,20 @@ export function odooExceptionOf(failure: OdooFailure): OdooException | null {
   if (failure.kind === 'rpc-error') {
     // JSON-RPC code 100 is the session-expired envelope whatever the class says.
     if (failure.code === 100) {
-      return { qualifiedName: failure.name, className: 'SessionExpiredException', message: failure.message };
+      return {
+        qualifiedName: failure.name,
+        className: 'SessionExpiredException',
+        message: failure.message,
+      };
     }
-    return { qualifiedName: failure.name, className: lastSegment(failure.name), message: failure.message };
+    return {
+      qualifiedName: failure.name,
+      className: lastSegment(failure.name),
+      message: failure.message,
+    };
   }
-  if (failure.kind === 'xmlrpc-fault') return exceptionFromFault(failure.faultCode, failure.faultString);
+  if (failure.kind === 'xmlrpc-fault')
+    return exceptionFromFault(failure.faultCode, failure.faultString);
   return null;
 }
 
@@ -152,7 +197,9 @@ function isUnknownDatabasePage(failure: Extract<OdooFailure, { kind: 'http-statu
   return failure.httpStatus === 404 && failure.bodyExcerpt.includes('No database is selected');
 }
 
-function codeForTransportFailure(failure: Exclude<OdooFailure, { kind: 'rpc-error' | 'xmlrpc-fault' }>): OdooErrorCode {
+function codeForTransportFailure(
+  failure: Exclude<OdooFailure, { kind: 'rpc-error' | 'xmlrpc-fault' }>,
+): OdooErrorCode {
   switch (failure.kind) {
     case 'login-refused':
       return 'ODOO_ACCESS_DENIED';
@@ -196,7 +243,8 @@ function describeTransportFailure(failure: OdooFailure, site: OdooCallSite): str
     case 'malformed-response':
       return `Odoo at ${site.baseUrl} sent an unreadable response: ${failure.detail}`;
     case 'http-status':
-      if (isUnknownDatabasePage(failure)) return `Odoo at ${site.baseUrl} serves no database of the name the connection gives (HTTP 404 "No database is selected"); check its database`;
+      if (isUnknownDatabasePage(failure))
+        return `Odoo at ${site.baseUrl} serves no database of the name the connection gives (HTTP 404 "No database is selected"); check its database`;
       return `Odoo at ${site.baseUrl} answered HTTP ${failure.httpStatus}: ${failure.bodyExcerpt}`;
     default:
       return `Odoo at ${site.baseUrl} failed`;
@@ -209,22 +257,32 @@ function truncate(text: string, maxLength: number): string {
 }
 
 function redact(text: string, secrets: readonly string[]): string {
-  return secrets.filter((secret) => secret.length > 0).reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  return secrets
+    .filter((secret) => secret.length > 0)
+    .reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }
 
 /**
  * Maps a failure to a CrossdockError with the Odoo message preserved. `secrets` (the API
  * key, passwords) are removed from the message should Odoo ever echo one back.
  */
-export function mapOdooFailure(failure: OdooFailure, site: OdooCallSite, secrets: readonly string[] = []): CrossdockError {
+export function mapOdooFailure(
+  failure: OdooFailure,
+  site: OdooCallSite,
+  secrets: readonly string[] = [],
+): CrossdockError {
   const code = odooErrorCodeOf(failure);
   const exception = odooExceptionOf(failure);
-  const target = site.model !== undefined && site.method !== undefined ? `${site.model}.${site.method}` : 'the call';
+  const target =
+    site.model !== undefined && site.method !== undefined
+      ? `${site.model}.${site.method}`
+      : 'the call';
   const message =
     exception === null
       ? describeTransportFailure(failure, site)
       : `Odoo refused ${target} (${exception.qualifiedName}): ${truncate(exception.message.trim(), 4000)}`;
-  const details = exception === null ? [] : [{ path: 'odoo.exception', message: exception.qualifiedName }];
+  const details =
+    exception === null ? [] : [{ path: 'odoo.exception', message: exception.qualifiedName }];
   return new CrossdockError(code, redact(message, secrets), {
     details,
     cause: failure,

@@ -31,7 +31,8 @@ function socketErrorCode(error: unknown): string {
   for (let depth = 0; depth < 4 && current !== null && typeof current === 'object'; depth += 1) {
     const candidate = current as { code?: unknown; cause?: unknown; errors?: unknown };
     if (typeof candidate.code === 'string') return candidate.code;
-    if (Array.isArray(candidate.errors) && candidate.errors.length > 0) current = candidate.errors[0];
+    if (Array.isArray(candidate.errors) && candidate.errors.length > 0)
+      current = candidate.errors[0];
     else current = candidate.cause;
   }
   return 'UNKNOWN';
@@ -45,16 +46,26 @@ function socketErrorDetail(error: unknown): string {
 
 export async function exchange(fetchImpl: FetchLike, request: HttpRequest): Promise<HttpAnswer> {
   const timeout = AbortSignal.timeout(request.timeoutMs);
-  const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal]);
+  const signal =
+    request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal]);
   try {
     const init: RequestInit = { method: request.method, headers: request.headers, signal };
     if (request.body !== undefined) init.body = request.body;
     const response = await fetchImpl(request.url, init);
     const text = await response.text();
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text };
+    return {
+      status: response.status,
+      contentType: response.headers.get('content-type') ?? '',
+      text,
+    };
   } catch (error) {
     if (request.signal?.aborted === true) throw request.signal.reason;
-    if (timeout.aborted) throw new OdooFailureError({ kind: 'timeout', timeoutMs: request.timeoutMs });
-    throw new OdooFailureError({ kind: 'network', errorCode: socketErrorCode(error), detail: socketErrorDetail(error) });
+    if (timeout.aborted)
+      throw new OdooFailureError({ kind: 'timeout', timeoutMs: request.timeoutMs });
+    throw new OdooFailureError({
+      kind: 'network',
+      errorCode: socketErrorCode(error),
+      detail: socketErrorDetail(error),
+    });
   }
 }

@@ -3,7 +3,13 @@
  * helpers for Odoo's value encodings, domains and x2many commands.
  */
 export { createOdooClient } from './client.ts';
-export type { OdooCallOptions, OdooClient, OdooClientDependencies, OdooClientLogger, OdooContext } from './client.ts';
+export type {
+  OdooCallOptions,
+  OdooClient,
+  OdooClientDependencies,
+  OdooClientLogger,
+  OdooContext,
+} from './client.ts';
 export { OdooProfileSchema, parseOdooProfile } from './config.ts';
 export type { OdooProfile, OdooProfileInput, RetryPolicy } from './config.ts';
 export { ODOO_PROTOCOLS } from './transport.ts';
@@ -38,7 +44,14 @@ export {
 export type { Many2oneValue, RecordsetReference } from './values.ts';
 
 export { and, leaf, not, or, toDomain, where, DOMAIN_OPERATORS } from './domain.ts';
-export type { Condition, Domain, DomainLeaf, DomainOperator, DomainTerm, DomainValueFor } from './domain.ts';
+export type {
+  Condition,
+  Domain,
+  DomainLeaf,
+  DomainOperator,
+  DomainTerm,
+  DomainValueFor,
+} from './domain.ts';
 
 export { Command } from './commands.ts';
 export type { OdooValues, X2manyCommand } from './commands.ts';

@@ -9,7 +9,12 @@
 import { exchange } from './http.ts';
 import { OdooFailureError } from './failure.ts';
 import { readJson2Answer } from './readers.ts';
-import type { ExecuteRequest, OdooTransport, TransportCallContext, TransportOptions } from './transport.ts';
+import type {
+  ExecuteRequest,
+  OdooTransport,
+  TransportCallContext,
+  TransportOptions,
+} from './transport.ts';
 
 /** Positional parameter names of @api.model methods (called without ids). */
 const MODEL_METHOD_PARAMETERS: Readonly<Record<string, readonly string[]>> = {
@@ -45,7 +50,8 @@ const RETURNS_ONE_RECORD: Readonly<Record<string, (args: readonly unknown[]) => 
 /** The answer as the other transports give it (see RETURNS_ONE_RECORD). */
 export function json2Result(method: string, args: readonly unknown[], result: unknown): unknown {
   const single = RETURNS_ONE_RECORD[method]?.(args) === true;
-  if (single && Array.isArray(result) && result.length === 1 && typeof result[0] === 'number') return result[0];
+  if (single && Array.isArray(result) && result.length === 1 && typeof result[0] === 'number')
+    return result[0];
   return result;
 }
 
@@ -55,11 +61,17 @@ export class Json2ArgumentError extends Error {
 }
 
 function isIdList(value: unknown): value is number[] {
-  return Array.isArray(value) && value.every((id) => typeof id === 'number' && Number.isInteger(id));
+  return (
+    Array.isArray(value) && value.every((id) => typeof id === 'number' && Number.isInteger(id))
+  );
 }
 
 /** Builds the JSON-2 body from execute_kw-style arguments; exported for tests. */
-export function json2Body(method: string, args: readonly unknown[], kwargs: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function json2Body(
+  method: string,
+  args: readonly unknown[],
+  kwargs: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   let positional = [...args];
   let names = MODEL_METHOD_PARAMETERS[method];
@@ -68,20 +80,28 @@ export function json2Body(method: string, args: readonly unknown[], kwargs: Read
     if (ids !== undefined) {
       if (typeof ids === 'number' && Number.isInteger(ids)) body.ids = [ids];
       else if (isIdList(ids)) body.ids = ids;
-      else throw new Json2ArgumentError(`${method}: the first positional argument must be the record ids`);
+      else
+        throw new Json2ArgumentError(
+          `${method}: the first positional argument must be the record ids`,
+        );
     }
     positional = rest;
     names = RECORD_METHOD_PARAMETERS[method] ?? [];
   }
   if (positional.length > names.length) {
-    throw new Json2ArgumentError(`${method}: pass arguments by name (kwargs); JSON-2 has no positional parameters`);
+    throw new Json2ArgumentError(
+      `${method}: pass arguments by name (kwargs); JSON-2 has no positional parameters`,
+    );
   }
   positional.forEach((value, index) => {
     const name = names[index];
     if (name !== undefined) body[name] = value;
   });
   for (const [name, value] of Object.entries(kwargs)) {
-    if (name in body) throw new Json2ArgumentError(`${method}: parameter "${name}" given both by position and by name`);
+    if (name in body)
+      throw new Json2ArgumentError(
+        `${method}: parameter "${name}" given both by position and by name`,
+      );
     body[name] = value;
   }
   return body;
@@ -106,7 +126,12 @@ export function createJson2Transport(options: TransportOptions): OdooTransport {
       return readJson2Answer(answer);
     },
     authenticate() {
-      return Promise.reject(new OdooFailureError({ kind: 'malformed-response', detail: 'JSON-2 has no authenticate call' }));
+      return Promise.reject(
+        new OdooFailureError({
+          kind: 'malformed-response',
+          detail: 'JSON-2 has no authenticate call',
+        }),
+      );
     },
     async execute(ctx, request: ExecuteRequest) {
       const body = json2Body(request.method, request.args, request.kwargs);

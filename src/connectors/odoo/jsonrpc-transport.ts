@@ -15,9 +15,19 @@ import {
 } from './transport.ts';
 
 export function createJsonRpcTransport(options: TransportOptions): OdooTransport {
-  async function callService(ctx: TransportCallContext, service: string, method: string, args: unknown[]): Promise<unknown> {
+  async function callService(
+    ctx: TransportCallContext,
+    service: string,
+    method: string,
+    args: unknown[],
+  ): Promise<unknown> {
     const id = options.nextRequestId();
-    const body = JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id });
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      method: 'call',
+      params: { service, method, args },
+      id,
+    });
     const answer = await exchange(options.fetch, {
       method: 'POST',
       url: `${options.baseUrl}/jsonrpc`,
@@ -34,16 +44,32 @@ export function createJsonRpcTransport(options: TransportOptions): OdooTransport
     needsUid: true,
     version: (ctx) => callService(ctx, 'common', 'version', []),
     async authenticate(ctx, database, login, secret) {
-      const result = await callService(ctx, 'common', 'authenticate', [database, login, secret, {}]);
+      const result = await callService(ctx, 'common', 'authenticate', [
+        database,
+        login,
+        secret,
+        {},
+      ]);
       try {
         return readUid(result);
       } catch (error) {
-        throw new OdooFailureError({ kind: 'malformed-response', detail: (error as Error).message });
+        throw new OdooFailureError({
+          kind: 'malformed-response',
+          detail: (error as Error).message,
+        });
       }
     },
     execute(ctx, request: ExecuteRequest) {
       const { database, uid, secret, model, method, args, kwargs } = request;
-      return callService(ctx, 'object', 'execute_kw', [database, uid, secret, model, method, args, kwargs]);
+      return callService(ctx, 'object', 'execute_kw', [
+        database,
+        uid,
+        secret,
+        model,
+        method,
+        args,
+        kwargs,
+      ]);
     },
   };
 }

@@ -41,7 +41,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 export function readJsonRpcAnswer(answer: HttpAnswer, expectedId: number | null): unknown {
   if (answer.status !== 200) throw httpStatusFailure(answer);
   const body = parseJson(answer);
-  if (!isObject(body) || body.jsonrpc !== '2.0') throw malformed(`not a JSON-RPC 2.0 envelope: ${excerpt(answer.text)}`);
+  if (!isObject(body) || body.jsonrpc !== '2.0')
+    throw malformed(`not a JSON-RPC 2.0 envelope: ${excerpt(answer.text)}`);
   if ('error' in body) {
     const error = body.error;
     if (!isObject(error)) throw malformed('JSON-RPC error member is not an object');
@@ -56,7 +57,8 @@ export function readJsonRpcAnswer(answer: HttpAnswer, expectedId: number | null)
     });
   }
   // Odoo echoes our id; a mismatch means we are reading someone else's answer.
-  if (body.id !== expectedId) throw malformed(`JSON-RPC id ${JSON.stringify(body.id)} does not match ${expectedId}`);
+  if (body.id !== expectedId)
+    throw malformed(`JSON-RPC id ${JSON.stringify(body.id)} does not match ${expectedId}`);
   return 'result' in body ? body.result : null;
 }
 
@@ -66,7 +68,10 @@ export function readXmlRpcAnswer(answer: HttpAnswer): unknown {
   const response = decodeMethodResponse(answer.text);
   if (response.kind === 'result') return response.value;
   const { faultCode, faultString } = response;
-  if (faultCode === 1 && /TypeError: cannot marshal None unless allow_none is enabled\s*$/.test(faultString)) {
+  if (
+    faultCode === 1 &&
+    /TypeError: cannot marshal None unless allow_none is enabled\s*$/.test(faultString)
+  ) {
     return null;
   }
   throw new OdooFailureError({ kind: 'xmlrpc-fault', faultCode, faultString });

@@ -15,9 +15,21 @@ import type { RetryPolicy } from './config.ts';
 
 /** Methods that only read; repeating them cannot change anything in Odoo. */
 export const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
-  'search', 'search_read', 'search_count', 'read', 'read_group', 'fields_get', 'name_search',
-  'name_get', 'default_get', 'check_access_rights', 'check_access_rule', 'exists', 'get_metadata',
-  'web_search_read', 'web_read',
+  'search',
+  'search_read',
+  'search_count',
+  'read',
+  'read_group',
+  'fields_get',
+  'name_search',
+  'name_get',
+  'default_get',
+  'check_access_rights',
+  'check_access_rule',
+  'exists',
+  'get_metadata',
+  'web_search_read',
+  'web_read',
 ]);
 
 const TRANSIENT_CODES: ReadonlySet<OdooErrorCode> = new Set([
@@ -28,7 +40,12 @@ const TRANSIENT_CODES: ReadonlySet<OdooErrorCode> = new Set([
 
 /** Socket errors raised before a connection exists: the request never left. */
 const NOT_CONNECTED_ERRORS: ReadonlySet<string> = new Set([
-  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** True when Odoo cannot have committed the call that failed this way. */
@@ -39,7 +56,11 @@ export function certainlyNotCommitted(failure: OdooFailure, code: OdooErrorCode)
   return code === 'ODOO_SERIALIZATION_FAILURE' || code === 'ODOO_UNAVAILABLE';
 }
 
-export function shouldRetry(failure: OdooFailure, code: OdooErrorCode, repeatable: boolean): boolean {
+export function shouldRetry(
+  failure: OdooFailure,
+  code: OdooErrorCode,
+  repeatable: boolean,
+): boolean {
   if (!TRANSIENT_CODES.has(code)) return false;
   return repeatable || certainlyNotCommitted(failure, code);
 }
@@ -50,5 +71,10 @@ export function shouldRetry(failure: OdooFailure, code: OdooErrorCode, repeatabl
  * back off.
  */
 export function odooBackoff(policy: RetryPolicy): Backoff {
-  return { initial_delay_ms: policy.baseDelayMs, max_delay_ms: policy.maxDelayMs, multiplier: 2, jitter: 0.5 };
+  return {
+    initial_delay_ms: policy.baseDelayMs,
+    max_delay_ms: policy.maxDelayMs,
+    multiplier: 2,
+    jitter: 0.5,
+  };
 }

@@ -7,7 +7,8 @@ export class Semaphore {
   #available: number;
 
   constructor(permits: number) {
-    if (!Number.isInteger(permits) || permits < 1) throw new RangeError(`permits must be a positive integer, got ${permits}`);
+    if (!Number.isInteger(permits) || permits < 1)
+      throw new RangeError(`permits must be a positive integer, got ${permits}`);
     this.#available = permits;
   }
 

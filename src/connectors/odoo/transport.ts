@@ -31,7 +31,12 @@ export interface OdooTransport {
   /** The server's version object as the protocol returns it. */
   version(ctx: TransportCallContext): Promise<unknown>;
   /** common.authenticate: the uid, or false when Odoo refuses the login/key. */
-  authenticate(ctx: TransportCallContext, database: string, login: string, secret: string): Promise<number | false>;
+  authenticate(
+    ctx: TransportCallContext,
+    database: string,
+    login: string,
+    secret: string,
+  ): Promise<number | false>;
   execute(ctx: TransportCallContext, request: ExecuteRequest): Promise<unknown>;
 }
 

@@ -29,7 +29,12 @@ function isRecordId(value: unknown): value is number {
 
 /** True for `[id, "name"]`, the shape many2one fields have in `read` / `search_read`. */
 export function isMany2onePair(value: unknown): value is Many2oneValue {
-  return Array.isArray(value) && value.length === 2 && isRecordId(value[0]) && typeof value[1] === 'string';
+  return (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    isRecordId(value[0]) &&
+    typeof value[1] === 'string'
+  );
 }
 
 /** The id of a many2one in any of its wire forms (`[id, name]`, bare id); `false` means none. */
@@ -53,7 +58,8 @@ export function many2oneName(value: unknown): string | null {
  */
 export function fromOdooOptional<T>(value: T | false): Exclude<T, false> | null {
   if (value === false) return null;
-  if (value === null || value === undefined) throw invalidValue('Odoo encodes empty values as false', value);
+  if (value === null || value === undefined)
+    throw invalidValue('Odoo encodes empty values as false', value);
   return value as Exclude<T, false>;
 }
 
@@ -75,9 +81,18 @@ export function parseOdooDatetime(value: string): Date {
   const [, year, month, day, hour, minute, second, fraction] = match;
   const ms = fraction === undefined ? 0 : Math.floor(Number(fraction.padEnd(6, '0')) / 1000);
   const date = new Date(
-    Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), ms),
+    Date.UTC(
+      Number(year),
+      Number(month) - 1,
+      Number(day),
+      Number(hour),
+      Number(minute),
+      Number(second),
+      ms,
+    ),
   );
-  if (formatOdooDate(date) !== `${year}-${month}-${day}`) throw invalidValue('not a calendar datetime', value);
+  if (formatOdooDate(date) !== `${year}-${month}-${day}`)
+    throw invalidValue('not a calendar datetime', value);
   return date;
 }
 
@@ -92,7 +107,8 @@ export function parseOdooDate(value: string): Date {
   const match = DATE_PATTERN.exec(value);
   if (match === null) throw invalidValue('not an Odoo date "YYYY-MM-DD"', value);
   const date = new Date(`${value}T00:00:00Z`);
-  if (Number.isNaN(date.getTime()) || formatOdooDate(date) !== value) throw invalidValue('not a calendar date', value);
+  if (Number.isNaN(date.getTime()) || formatOdooDate(date) !== value)
+    throw invalidValue('not a calendar date', value);
   return date;
 }
 

@@ -19,7 +19,11 @@ export interface OdooServerVersion {
 }
 
 function isVersionInfo(value: unknown): value is Array<number | string> {
-  return Array.isArray(value) && value.length >= 2 && value.every((part) => typeof part === 'number' || typeof part === 'string');
+  return (
+    Array.isArray(value) &&
+    value.length >= 2 &&
+    value.every((part) => typeof part === 'number' || typeof part === 'string')
+  );
 }
 
 export function readServerVersion(raw: unknown): OdooServerVersion {
@@ -28,7 +32,8 @@ export function readServerVersion(raw: unknown): OdooServerVersion {
     const info = value.server_version_info ?? value.version_info;
     const version = value.server_version ?? value.version;
     if (isVersionInfo(info) && typeof version === 'string') {
-      const serie = typeof value.server_serie === 'string' ? value.server_serie : `${info[0]}.${info[1]}`;
+      const serie =
+        typeof value.server_serie === 'string' ? value.server_serie : `${info[0]}.${info[1]}`;
       return {
         serverVersion: version,
         serverVersionInfo: info,
@@ -37,10 +42,14 @@ export function readServerVersion(raw: unknown): OdooServerVersion {
       };
     }
   }
-  throw new CrossdockError('ODOO_PROTOCOL_ERROR', `Odoo returned an unrecognised version object: ${JSON.stringify(raw)}`, {
-    category: 'bug',
-    retryable: false,
-  });
+  throw new CrossdockError(
+    'ODOO_PROTOCOL_ERROR',
+    `Odoo returned an unrecognised version object: ${JSON.stringify(raw)}`,
+    {
+      category: 'bug',
+      retryable: false,
+    },
+  );
 }
 
 /** The major version, e.g. 19 for "19.0+e-20251227"; null when the server does not say. */

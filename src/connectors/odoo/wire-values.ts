@@ -17,12 +17,15 @@ function refuse(path: string, what: string): never {
 
 export function toWireValue(value: unknown, path: string): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') return Number.isFinite(value) ? value : refuse(path, String(value));
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? value : refuse(path, String(value));
   if (value instanceof Date) return formatOdooDatetime(value);
-  if (Array.isArray(value)) return value.map((item, index) => toWireValue(item, `${path}[${index}]`));
+  if (Array.isArray(value))
+    return value.map((item, index) => toWireValue(item, `${path}[${index}]`));
   if (typeof value === 'object') {
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) refuse(path, `an instance of ${value.constructor.name}`);
+    if (proto !== Object.prototype && proto !== null)
+      refuse(path, `an instance of ${value.constructor.name}`);
     const out: Record<string, unknown> = {};
     for (const [key, member] of Object.entries(value)) {
       if (member !== undefined) out[key] = toWireValue(member, `${path}.${key}`);

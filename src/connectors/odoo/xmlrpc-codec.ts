@@ -32,17 +32,25 @@ function encodeValue(value: unknown, path: string): string {
   if (isPlainObject(value)) {
     const members = Object.entries(value)
       .filter(([, member]) => member !== undefined)
-      .map(([name, member]) => `<member>\n<name>${escapeXml(name)}</name>\n${encodeValue(member, `${path}.${name}`)}\n</member>`)
+      .map(
+        ([name, member]) =>
+          `<member>\n<name>${escapeXml(name)}</name>\n${encodeValue(member, `${path}.${name}`)}\n</member>`,
+      )
       .join('\n');
     return `<value><struct>\n${members}\n</struct></value>`;
   }
-  throw new TypeError(`cannot encode ${Object.prototype.toString.call(value)} at ${path} as XML-RPC`);
+  throw new TypeError(
+    `cannot encode ${Object.prototype.toString.call(value)} at ${path} as XML-RPC`,
+  );
 }
 
 function encodeNumber(value: number, path: string): string {
-  if (!Number.isFinite(value)) throw new TypeError(`cannot encode non-finite number at ${path} as XML-RPC`);
+  if (!Number.isFinite(value))
+    throw new TypeError(`cannot encode non-finite number at ${path} as XML-RPC`);
   if (Number.isInteger(value)) {
-    return value >= INT32_MIN && value <= INT32_MAX ? `<value><int>${value}</int></value>` : `<value><i8>${value}</i8></value>`;
+    return value >= INT32_MIN && value <= INT32_MAX
+      ? `<value><int>${value}</int></value>`
+      : `<value><i8>${value}</i8></value>`;
   }
   return `<value><double>${value}</double></value>`;
 }
@@ -55,7 +63,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** A methodCall document. Throws TypeError for values XML-RPC cannot carry (functions, Dates, NaN). */
 export function encodeMethodCall(method: string, params: readonly unknown[]): string {
-  const body = params.map((param, index) => `<param>\n${encodeValue(param, `params[${index}]`)}\n</param>`).join('\n');
+  const body = params
+    .map((param, index) => `<param>\n${encodeValue(param, `params[${index}]`)}\n</param>`)
+    .join('\n');
   return `<?xml version="1.0"?>\n<methodCall>\n<methodName>${escapeXml(method)}</methodName>\n<params>\n${body}\n</params>\n</methodCall>\n`;
 }
 
@@ -155,7 +165,8 @@ function decodeValue(valueNode: XmlNode): unknown {
       const parts = elementsOf(member);
       const nameNode = parts.find((part) => tagOf(part) === 'name');
       const memberValue = parts.find((part) => tagOf(part) === 'value');
-      if (nameNode === undefined || memberValue === undefined) throw malformed('struct member without name/value');
+      if (nameNode === undefined || memberValue === undefined)
+        throw malformed('struct member without name/value');
       out[textOf(nameNode)] = decodeValue(memberValue);
     }
     return out;
@@ -168,19 +179,24 @@ export function decodeMethodResponse(xml: string): XmlRpcResponse {
   if (XMLValidator.validate(xml) !== true) throw malformed(`invalid XML: ${excerpt(xml)}`);
   const documentNodes = (parser.parse(xml) as XmlNode[]).filter((node) => tagOf(node) !== '#text');
   const root = documentNodes[0];
-  if (root === undefined || tagOf(root) !== 'methodResponse') throw malformed('no <methodResponse> element');
+  if (root === undefined || tagOf(root) !== 'methodResponse')
+    throw malformed('no <methodResponse> element');
   const [content] = elementsOf(root);
   if (content === undefined) throw malformed('empty <methodResponse>');
   if (tagOf(content) === 'fault') {
     const fault = decodeValue(onlyElement(content, 'value'));
     if (!isPlainObject(fault)) throw malformed('fault is not a struct');
     const { faultCode, faultString } = fault;
-    if ((typeof faultCode !== 'number' && typeof faultCode !== 'string') || typeof faultString !== 'string') {
+    if (
+      (typeof faultCode !== 'number' && typeof faultCode !== 'string') ||
+      typeof faultString !== 'string'
+    ) {
       throw malformed('fault without faultCode/faultString');
     }
     return { kind: 'fault', faultCode, faultString };
   }
-  if (tagOf(content) !== 'params') throw malformed(`unexpected <${tagOf(content)}> in <methodResponse>`);
+  if (tagOf(content) !== 'params')
+    throw malformed(`unexpected <${tagOf(content)}> in <methodResponse>`);
   const param = onlyElement(content, 'param');
   return { kind: 'result', value: decodeValue(onlyElement(param, 'value')) };
 }

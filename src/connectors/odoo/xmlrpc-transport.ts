@@ -25,7 +25,10 @@ export function createXmlRpcTransport(options: TransportOptions): OdooTransport 
     try {
       body = encodeMethodCall(method, params);
     } catch (error) {
-      throw new OdooFailureError({ kind: 'malformed-response', detail: `request not encodable: ${(error as Error).message}` });
+      throw new OdooFailureError({
+        kind: 'malformed-response',
+        detail: `request not encodable: ${(error as Error).message}`,
+      });
     }
     const answer = await exchange(options.fetch, {
       method: 'POST',
@@ -43,16 +46,32 @@ export function createXmlRpcTransport(options: TransportOptions): OdooTransport 
     needsUid: true,
     version: (ctx) => callEndpoint(ctx, 'common', 'version', []),
     async authenticate(ctx, database, login, secret) {
-      const result = await callEndpoint(ctx, 'common', 'authenticate', [database, login, secret, {}]);
+      const result = await callEndpoint(ctx, 'common', 'authenticate', [
+        database,
+        login,
+        secret,
+        {},
+      ]);
       try {
         return readUid(result);
       } catch (error) {
-        throw new OdooFailureError({ kind: 'malformed-response', detail: (error as Error).message });
+        throw new OdooFailureError({
+          kind: 'malformed-response',
+          detail: (error as Error).message,
+        });
       }
     },
     execute(ctx, request: ExecuteRequest) {
       const { database, uid, secret, model, method, args, kwargs } = request;
-      return callEndpoint(ctx, 'object', 'execute_kw', [database, uid, secret, model, method, [...args], { ...kwargs }]);
+      return callEndpoint(ctx, 'object', 'execute_kw', [
+        database,
+        uid,
+        secret,
+        model,
+        method,
+        [...args],
+        { ...kwargs },
+      ]);
     },
   };
 }

@@ -19,15 +19,18 @@ type CancelRunsConfig = z.infer<typeof CancelRunsConfig>;
  */
 export const cancelRunsStep: StepType<CancelRunsConfig> = {
   type: 'runs.cancel',
-  description: "Cancels another workflow's active runs for one business object (by concurrency key)",
+  description:
+    "Cancels another workflow's active runs for one business object (by concurrency key)",
   config: CancelRunsConfig as z.ZodType<CancelRunsConfig>,
   sideEffect: true,
   async execute(ctx, config) {
-    const reason = config.reason ?? `cancelled by ${ctx.workflowId} (run ${ctx.runId}, step ${ctx.stepId})`;
+    const reason =
+      config.reason ?? `cancelled by ${ctx.workflowId} (run ${ctx.runId}, step ${ctx.stepId})`;
     const cancelled = await ctx.cancelRuns(config.workflow, config.concurrency_key, reason);
     return { kind: 'done', output: { cancelled, count: cancelled.length } };
   },
-  describe: (c) => `would cancel the active runs of ${c.workflow} with concurrency key ${c.concurrency_key}`,
+  describe: (c) =>
+    `would cancel the active runs of ${c.workflow} with concurrency key ${c.concurrency_key}`,
 };
 
 const SignalRunsConfig = z.strictObject({
@@ -48,15 +51,19 @@ type SignalRunsConfig = z.infer<typeof SignalRunsConfig>;
  */
 export const signalRunsStep: StepType<SignalRunsConfig> = {
   type: 'runs.signal',
-  description: "Sends a signal to another workflow's active runs for some business objects (by concurrency key)",
+  description:
+    "Sends a signal to another workflow's active runs for some business objects (by concurrency key)",
   config: SignalRunsConfig as z.ZodType<SignalRunsConfig>,
   sideEffect: true,
   async execute(ctx, config) {
     const signalled: string[] = [];
     for (const key of new Set(config.concurrency_keys as unknown as string[])) {
-      signalled.push(...(await ctx.signalRuns(config.workflow, key, config.signal, config.payload ?? null)));
+      signalled.push(
+        ...(await ctx.signalRuns(config.workflow, key, config.signal, config.payload ?? null)),
+      );
     }
     return { kind: 'done', output: { signalled, count: signalled.length } };
   },
-  describe: (c) => `would send signal "${c.signal}" to the active runs of ${c.workflow} with concurrency keys ${String(c.concurrency_keys)}`,
+  describe: (c) =>
+    `would send signal "${c.signal}" to the active runs of ${c.workflow} with concurrency keys ${String(c.concurrency_keys)}`,
 };

@@ -40,13 +40,18 @@ export const switchStep: StepType<z.infer<typeof SwitchConfig>> = {
   targets: (c) => [...c.cases.map((k) => k.next), ...(c.default ? [c.default] : [])],
   async execute(ctx, config) {
     for (const [index, option] of config.cases.entries()) {
-      if (await ctx.evaluate(option.when)) return { kind: 'done', output: { case: index }, next: option.next };
+      if (await ctx.evaluate(option.when))
+        return { kind: 'done', output: { case: index }, next: option.next };
     }
     if (config.default) return { kind: 'done', output: { case: 'default' }, next: config.default };
-    throw new CrossdockError('SWITCH_NO_MATCH', `No case of step "${ctx.stepId}" matched and it has no default`, {
-      category: 'user',
-      retryable: false,
-    });
+    throw new CrossdockError(
+      'SWITCH_NO_MATCH',
+      `No case of step "${ctx.stepId}" matched and it has no default`,
+      {
+        category: 'user',
+        retryable: false,
+      },
+    );
   },
 };
 
@@ -62,8 +67,12 @@ export const failStep: StepType<z.infer<typeof FailConfig>> = {
   sideEffect: false,
   async execute(_ctx, config) {
     // The author's code, not one of ours: it is documented in the workflow, not in the registry.
-    if (config.code === 'WORKFLOW_FAILED') throw new CrossdockError('WORKFLOW_FAILED', config.message, { retryable: config.retryable });
-    throw CrossdockError.foreign(config.code, config.message, { category: 'user', retryable: config.retryable });
+    if (config.code === 'WORKFLOW_FAILED')
+      throw new CrossdockError('WORKFLOW_FAILED', config.message, { retryable: config.retryable });
+    throw CrossdockError.foreign(config.code, config.message, {
+      category: 'user',
+      retryable: config.retryable,
+    });
   },
 };
 

@@ -20,7 +20,12 @@ export const emitStep: StepType<z.infer<typeof EmitConfig>> = {
   sideEffect: true,
   ownIdempotency: 'deduplicated by its event key',
   async execute(ctx, config) {
-    const accepted = await ctx.emitEvent({ source: config.source, type: config.type, key: config.key, payload: config.payload });
+    const accepted = await ctx.emitEvent({
+      source: config.source,
+      type: config.type,
+      key: config.key,
+      payload: config.payload,
+    });
     return { kind: 'done', output: accepted };
   },
   describe: (c) => `would emit event ${c.type} from ${c.source} (key ${c.key})`,

@@ -10,7 +10,9 @@ const SubflowConfig = z.strictObject({
 
 type SubflowState = { childRunId: string };
 export const subflowSignalName = (childRunId: string) => `subflow:${childRunId}`;
-export type SubflowResult = { status: 'completed'; output: unknown } | { status: 'failed' | 'cancelled'; error: SerializedError | null };
+export type SubflowResult =
+  | { status: 'completed'; output: unknown }
+  | { status: 'failed' | 'cancelled'; error: SerializedError | null };
 
 /**
  * Starts a child run and waits for it. The child is created once per parent step
@@ -31,10 +33,14 @@ export const subflowStep: StepType<z.infer<typeof SubflowConfig>> = {
     if (!received) return { kind: 'suspend', state };
     const result = received.payload as SubflowResult;
     if (result.status === 'completed') return { kind: 'done', output: result.output };
-    throw new CrossdockError('SUBFLOW_FAILED', `Child run ${state.childRunId} of "${config.workflow}" ended ${result.status}: ${result.error?.message ?? ''}`, {
-      category: 'user',
-      retryable: false,
-    });
+    throw new CrossdockError(
+      'SUBFLOW_FAILED',
+      `Child run ${state.childRunId} of "${config.workflow}" ended ${result.status}: ${result.error?.message ?? ''}`,
+      {
+        category: 'user',
+        retryable: false,
+      },
+    );
   },
   describe: (c) => `would run workflow "${c.workflow}" as a child run`,
 };

@@ -16,7 +16,9 @@ const WaitConfig = z
   .refine((c) => c.duration_ms !== undefined || c.until !== undefined || c.signal !== undefined, {
     message: 'a wait needs duration_ms, until or signal',
   })
-  .refine((c) => !(c.duration_ms !== undefined && c.until !== undefined), { message: 'give duration_ms or until, not both' });
+  .refine((c) => !(c.duration_ms !== undefined && c.until !== undefined), {
+    message: 'give duration_ms or until, not both',
+  });
 
 type WaitState = { deadline: string | null };
 
@@ -33,28 +35,49 @@ export const waitStep: StepType<z.infer<typeof WaitConfig>> = {
   sideEffect: false,
   targets: (c) => (c.on_timeout ? [c.on_timeout] : []),
   async execute(ctx, config) {
-    const state = (ctx.resumeState as WaitState | undefined) ?? { deadline: firstDeadline(config, ctx.now()) };
+    const state = (ctx.resumeState as WaitState | undefined) ?? {
+      deadline: firstDeadline(config, ctx.now()),
+    };
     if (typeof config.signal === 'string') {
       const received = await ctx.takeSignal(config.signal);
-      if (received) return { kind: 'done', output: { signal: config.signal, payload: received.payload, timedOut: false } };
+      if (received)
+        return {
+          kind: 'done',
+          output: { signal: config.signal, payload: received.payload, timedOut: false },
+        };
     }
     const deadline = state.deadline === null ? null : new Date(state.deadline);
     if (deadline === null || ctx.now() < deadline) {
-      return deadline === null ? { kind: 'suspend', state } : { kind: 'suspend', until: deadline, state };
+      return deadline === null
+        ? { kind: 'suspend', state }
+        : { kind: 'suspend', until: deadline, state };
     }
-    if (typeof config.signal !== 'string') return { kind: 'done', output: { waitedUntil: state.deadline, timedOut: false } };
-    if (config.on_timeout) return { kind: 'done', output: { signal: config.signal, timedOut: true }, next: config.on_timeout };
-    throw new CrossdockError('WAIT_TIMED_OUT', `Signal "${config.signal}" did not arrive before ${state.deadline}`, {
-      category: 'user',
-      retryable: false,
-    });
+    if (typeof config.signal !== 'string')
+      return { kind: 'done', output: { waitedUntil: state.deadline, timedOut: false } };
+    if (config.on_timeout)
+      return {
+        kind: 'done',
+        output: { signal: config.signal, timedOut: true },
+        next: config.on_timeout,
+      };
+    throw new CrossdockError(
+      'WAIT_TIMED_OUT',
+      `Signal "${config.signal}" did not arrive before ${state.deadline}`,
+      {
+        category: 'user',
+        retryable: false,
+      },
+    );
   },
   describe: (c) =>
-    typeof c.signal === 'string' ? `would wait for signal "${c.signal}"` : `would wait ${c.duration_ms !== undefined ? `${c.duration_ms} ms` : `until ${c.until}`}`,
+    typeof c.signal === 'string'
+      ? `would wait for signal "${c.signal}"`
+      : `would wait ${c.duration_ms !== undefined ? `${c.duration_ms} ms` : `until ${c.until}`}`,
 };
 
 function firstDeadline(config: z.infer<typeof WaitConfig>, now: Date): string | null {
-  if (typeof config.duration_ms === 'number') return new Date(now.getTime() + config.duration_ms).toISOString();
+  if (typeof config.duration_ms === 'number')
+    return new Date(now.getTime() + config.duration_ms).toISOString();
   if (typeof config.until === 'string') return new Date(config.until).toISOString();
   return null;
 }

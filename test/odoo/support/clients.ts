@@ -1,8 +1,16 @@
 /** Test doubles for the client's injected dependencies, and profiles for a simulator. */
-import type { FetchLike, OdooProfileInput, OdooProtocol } from '../../../src/connectors/odoo/index.ts';
+import type {
+  FetchLike,
+  OdooProfileInput,
+  OdooProtocol,
+} from '../../../src/connectors/odoo/index.ts';
 import type { OdooSimulator } from '../../../sim/odoo/index.ts';
 
-export function profileFor(sim: OdooSimulator, protocol: OdooProtocol, overrides: Partial<OdooProfileInput> = {}): OdooProfileInput {
+export function profileFor(
+  sim: OdooSimulator,
+  protocol: OdooProtocol,
+  overrides: Partial<OdooProfileInput> = {},
+): OdooProfileInput {
   const admin = sim.users.find((user) => user.login === 'admin');
   if (admin === undefined) throw new Error('the simulator has no admin user');
   return {

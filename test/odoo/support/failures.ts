@@ -1,5 +1,11 @@
 /** The failure a transport raises on a recorded error answer, read by that protocol's reader. */
-import { isOdooFailureError, readJson2Answer, readJsonRpcAnswer, readXmlRpcAnswer, type OdooFailure } from '../../../src/connectors/odoo/index.ts';
+import {
+  isOdooFailureError,
+  readJson2Answer,
+  readJsonRpcAnswer,
+  readXmlRpcAnswer,
+  type OdooFailure,
+} from '../../../src/connectors/odoo/index.ts';
 import { answerOf, isXmlRpcFixture, requestIdOf, type Fixture } from './fixtures.ts';
 
 export function failureOf(fixture: Fixture): OdooFailure {

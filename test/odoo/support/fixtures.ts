@@ -37,7 +37,10 @@ export function loadFixtures(set: FixtureSet = 'odoo17'): Fixture[] {
     fixtures = readdirSync(dir)
       .filter((file) => file.endsWith('.json'))
       .sort()
-      .map((file) => ({ name: file.slice(0, -'.json'.length), ...(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Omit<Fixture, 'name'>) }));
+      .map((file) => ({
+        name: file.slice(0, -'.json'.length),
+        ...(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Omit<Fixture, 'name'>),
+      }));
     cache.set(set, fixtures);
   }
   return fixtures;
@@ -62,7 +65,8 @@ export function answerOf(fixture: Fixture): HttpAnswer {
 /** The JSON-RPC id the recorded request carried (null when absent). */
 export function requestIdOf(fixture: Fixture): number | null {
   const body = fixture.request.body;
-  if (typeof body === 'object' && body !== null && 'id' in body && typeof body.id === 'number') return body.id;
+  if (typeof body === 'object' && body !== null && 'id' in body && typeof body.id === 'number')
+    return body.id;
   return null;
 }
 

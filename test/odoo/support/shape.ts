@@ -27,7 +27,7 @@ function scalarListType(values: unknown[]): Scalar | '' | null {
 }
 
 function describe(value: unknown): string {
-  const type = Array.isArray(value) ? 'array' : scalarType(value) ?? 'object';
+  const type = Array.isArray(value) ? 'array' : (scalarType(value) ?? 'object');
   const text = JSON.stringify(value);
   return `${type} ${text === undefined ? '' : text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
 }
@@ -36,28 +36,45 @@ function describe(value: unknown): string {
 export function compareShapes(expected: unknown, actual: unknown, path = '$'): string[] {
   const expectedScalar = scalarType(expected);
   if (expectedScalar !== null || scalarType(actual) !== null) {
-    return expectedScalar === scalarType(actual) ? [] : [`${path}: expected ${describe(expected)}, got ${describe(actual)}`];
+    return expectedScalar === scalarType(actual)
+      ? []
+      : [`${path}: expected ${describe(expected)}, got ${describe(actual)}`];
   }
   if (Array.isArray(expected) || Array.isArray(actual)) {
-    if (!Array.isArray(expected) || !Array.isArray(actual)) return [`${path}: expected ${describe(expected)}, got ${describe(actual)}`];
+    if (!Array.isArray(expected) || !Array.isArray(actual))
+      return [`${path}: expected ${describe(expected)}, got ${describe(actual)}`];
     return compareArrays(expected, actual, path);
   }
-  return compareObjects(expected as Record<string, unknown>, actual as Record<string, unknown>, path);
+  return compareObjects(
+    expected as Record<string, unknown>,
+    actual as Record<string, unknown>,
+    path,
+  );
 }
 
 function compareArrays(expected: unknown[], actual: unknown[], path: string): string[] {
   const expectedList = scalarListType(expected);
   const actualList = scalarListType(actual);
-  const isTuple = (values: unknown[]) => values.length > 0 && values.every((value) => scalarType(value) !== null) && scalarListType(values) === null;
+  const isTuple = (values: unknown[]) =>
+    values.length > 0 &&
+    values.every((value) => scalarType(value) !== null) &&
+    scalarListType(values) === null;
   if (expectedList !== null && actualList !== null && !isTuple(expected) && !isTuple(actual)) {
     const compatible = expectedList === '' || actualList === '' || expectedList === actualList;
-    return compatible ? [] : [`${path}: expected a list of ${expectedList}, got a list of ${actualList}`];
+    return compatible
+      ? []
+      : [`${path}: expected a list of ${expectedList}, got a list of ${actualList}`];
   }
-  if (expected.length !== actual.length) return [`${path}: expected ${expected.length} items, got ${actual.length}`];
+  if (expected.length !== actual.length)
+    return [`${path}: expected ${expected.length} items, got ${actual.length}`];
   return expected.flatMap((item, index) => compareShapes(item, actual[index], `${path}[${index}]`));
 }
 
-function compareObjects(expected: Record<string, unknown>, actual: Record<string, unknown>, path: string): string[] {
+function compareObjects(
+  expected: Record<string, unknown>,
+  actual: Record<string, unknown>,
+  path: string,
+): string[] {
   const expectedKeys = Object.keys(expected).sort();
   const actualKeys = Object.keys(actual).sort();
   const missing = expectedKeys.filter((key) => !(key in actual));

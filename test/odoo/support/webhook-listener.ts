@@ -44,14 +44,17 @@ export async function startWebhookListener(): Promise<WebhookListener> {
           // Keep the raw text: the comparison will report it.
         }
         const headers: Record<string, string> = {};
-        for (let index = 0; index < request.rawHeaders.length; index += 2) headers[request.rawHeaders[index] ?? ''] = request.rawHeaders[index + 1] ?? '';
+        for (let index = 0; index < request.rawHeaders.length; index += 2)
+          headers[request.rawHeaders[index] ?? ''] = request.rawHeaders[index + 1] ?? '';
         const path = request.url ?? '/';
         const entry: ReceivedWebhook = { method: request.method ?? '', path, headers, body };
         const probe = probes.get(path);
         if (probe !== undefined) entry.probe = await probe(body);
         received.push(entry);
         const failing = path.endsWith('/status500');
-        response.writeHead(failing ? 500 : 200, { 'content-type': 'application/json' }).end(failing ? '{"ok": false}' : '{"ok": true}');
+        response
+          .writeHead(failing ? 500 : 200, { 'content-type': 'application/json' })
+          .end(failing ? '{"ok": false}' : '{"ok": true}');
       })();
     });
   });

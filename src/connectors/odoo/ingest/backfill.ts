@@ -36,20 +36,48 @@ export async function backfill(
   request: BackfillRequest,
 ): Promise<BackfillResult[]> {
   if (request.until !== null && request.until <= request.since) {
-    throw new CrossdockError('ODOO_BACKFILL_INVALID', `The backfill window is empty: until (${request.until}) must be after since (${request.since})`, { category: 'user' });
+    throw new CrossdockError(
+      'ODOO_BACKFILL_INVALID',
+      `The backfill window is empty: until (${request.until}) must be after since (${request.since})`,
+      { category: 'user' },
+    );
   }
   const chosen = sources
     .filter((s) => request.source === null || s.name === request.source)
-    .flatMap((source) => source.watch.filter((w) => request.event === null || w.event === request.event).map((watch) => ({ source, watch })));
+    .flatMap((source) =>
+      source.watch
+        .filter((w) => request.event === null || w.event === request.event)
+        .map((watch) => ({ source, watch })),
+    );
   if (chosen.length === 0) {
-    const known = sources.flatMap((s) => s.watch.map((w) => `${s.name} ${w.event}`)).join(', ') || 'none';
-    throw new CrossdockError('ODOO_BACKFILL_INVALID', `No watched event matches source ${request.source ?? '(any)'} and event ${request.event ?? '(any)'}; configured: ${known}`, { category: 'user' });
+    const known =
+      sources.flatMap((s) => s.watch.map((w) => `${s.name} ${w.event}`)).join(', ') || 'none';
+    throw new CrossdockError(
+      'ODOO_BACKFILL_INVALID',
+      `No watched event matches source ${request.source ?? '(any)'} and event ${request.event ?? '(any)'}; configured: ${known}`,
+      { category: 'user' },
+    );
   }
-  const range = [['write_date', '>=', request.since], ...(request.until === null ? [] : [['write_date', '<', request.until]])];
+  const range = [
+    ['write_date', '>=', request.since],
+    ...(request.until === null ? [] : [['write_date', '<', request.until]]),
+  ];
   const out: BackfillResult[] = [];
   for (const { source, watch } of chosen) {
-    const scan = await emitRecordVersions({ client: deps.clients(source.connection), accept: deps.accept }, source, watch, range, 'backfill', ALL_PAGES);
-    out.push({ source: source.name, event: watch.event, emitted: scan.emitted, duplicates: scan.duplicates });
+    const scan = await emitRecordVersions(
+      { client: deps.clients(source.connection), accept: deps.accept },
+      source,
+      watch,
+      range,
+      'backfill',
+      ALL_PAGES,
+    );
+    out.push({
+      source: source.name,
+      event: watch.event,
+      emitted: scan.emitted,
+      duplicates: scan.duplicates,
+    });
   }
   return out;
 }

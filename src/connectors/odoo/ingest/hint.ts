@@ -23,25 +23,50 @@ export interface OdooHint {
 export function parseHint(body: unknown): OdooHint {
   const problems: { path: string; message: string }[] = [];
   if (body === null || typeof body !== 'object' || Array.isArray(body)) {
-    throw new CrossdockError('ODOO_HINT_INVALID', 'An Odoo webhook body must be a JSON object', { category: 'user' });
+    throw new CrossdockError('ODOO_HINT_INVALID', 'An Odoo webhook body must be a JSON object', {
+      category: 'user',
+    });
   }
   const b = body as Record<string, unknown>;
   const model = b._model;
   const id = b._id ?? b.id;
-  if (typeof model !== 'string' || model === '') problems.push({ path: '_model', message: 'expected the model name' });
-  if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0) problems.push({ path: '_id', message: 'expected a positive integer record id' });
-  if (b.write_date !== undefined && b.write_date !== false && (typeof b.write_date !== 'string' || !HINT_WRITE_DATE.test(b.write_date))) {
-    problems.push({ path: 'write_date', message: 'expected an Odoo datetime "YYYY-MM-DD HH:MM:SS[.ffffff]"' });
+  if (typeof model !== 'string' || model === '')
+    problems.push({ path: '_model', message: 'expected the model name' });
+  if (typeof id !== 'number' || !Number.isInteger(id) || id <= 0)
+    problems.push({ path: '_id', message: 'expected a positive integer record id' });
+  if (
+    b.write_date !== undefined &&
+    b.write_date !== false &&
+    (typeof b.write_date !== 'string' || !HINT_WRITE_DATE.test(b.write_date))
+  ) {
+    problems.push({
+      path: 'write_date',
+      message: 'expected an Odoo datetime "YYYY-MM-DD HH:MM:SS[.ffffff]"',
+    });
   }
-  if (problems.length > 0) throw new CrossdockError('ODOO_HINT_INVALID', 'The Odoo webhook body is not a record notification', { category: 'user', details: problems });
-  return { model: model as string, id: id as number, writeDate: typeof b.write_date === 'string' ? b.write_date : null, action: typeof b._action === 'string' ? b._action : null };
+  if (problems.length > 0)
+    throw new CrossdockError(
+      'ODOO_HINT_INVALID',
+      'The Odoo webhook body is not a record notification',
+      { category: 'user', details: problems },
+    );
+  return {
+    model: model as string,
+    id: id as number,
+    writeDate: typeof b.write_date === 'string' ? b.write_date : null,
+    action: typeof b._action === 'string' ? b._action : null,
+  };
 }
 
 /** The watch rule a hint belongs to: the event named in the webhook URL, for the hint's model. */
 export function watchFor(source: OdooSource, event: string, hint: OdooHint): OdooWatch {
   const watch = source.watch.find((w) => w.event === event && w.model === hint.model);
   if (!watch) {
-    throw new CrossdockError('ODOO_HINT_UNEXPECTED', `Source ${source.name} does not watch ${hint.model} for event ${event}`, { category: 'user' });
+    throw new CrossdockError(
+      'ODOO_HINT_UNEXPECTED',
+      `Source ${source.name} does not watch ${hint.model} for event ${event}`,
+      { category: 'user' },
+    );
   }
   return watch;
 }
@@ -51,12 +76,20 @@ export function watchFor(source: OdooSource, event: string, hint: OdooHint): Odo
  * event: model, id and write_date (or, without write_date, a hash of the body).
  */
 export function hintEvent(source: OdooSource, watch: OdooWatch, hint: OdooHint, body: unknown) {
-  const version = hint.writeDate ?? createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
+  const version =
+    hint.writeDate ?? createHash('sha256').update(JSON.stringify(body)).digest('hex').slice(0, 16);
   return {
     source: source.name,
     type: HINT_EVENT_TYPE,
     key: `hint:${watch.event}:${hint.model}:${hint.id}:${version}`,
-    payload: { event: watch.event, model: hint.model, id: hint.id, write_date: hint.writeDate, action: hint.action, hint: body as Record<string, unknown> },
+    payload: {
+      event: watch.event,
+      model: hint.model,
+      id: hint.id,
+      write_date: hint.writeDate,
+      action: hint.action,
+      hint: body as Record<string, unknown>,
+    },
   };
 }
 

@@ -54,7 +54,10 @@ export class HookTokens {
   async accepted(source: OdooSource): Promise<string[]> {
     const rotated = await this.#rotated(source);
     if (!rotated) return [source.token];
-    const previousValid = rotated.previous !== null && rotated.previousUntil !== null && this.now().getTime() < Date.parse(rotated.previousUntil);
+    const previousValid =
+      rotated.previous !== null &&
+      rotated.previousUntil !== null &&
+      this.now().getTime() < Date.parse(rotated.previousUntil);
     return previousValid ? [rotated.current, rotated.previous!] : [rotated.current];
   }
 
@@ -71,13 +74,25 @@ export class HookTokens {
   async rotate(source: OdooSource, overlapMs: number): Promise<Rotation> {
     const secrets = this.secrets();
     if (!secrets?.available) {
-      throw new CrossdockError('SECRETS_KEY_MISSING', 'Rotating an Odoo webhook token keeps it encrypted in the store: set CROSSDOCK_SECRETS_KEY or CROSSDOCK_SECRETS_KEY_FILE (see docs/API.md)', { category: 'user', retryable: false });
+      throw new CrossdockError(
+        'SECRETS_KEY_MISSING',
+        'Rotating an Odoo webhook token keeps it encrypted in the store: set CROSSDOCK_SECRETS_KEY or CROSSDOCK_SECRETS_KEY_FILE (see docs/API.md)',
+        { category: 'user', retryable: false },
+      );
     }
     this.#cache.delete(source.name);
     const previous = await this.current(source);
     const previousUntil = new Date(this.now().getTime() + overlapMs).toISOString();
-    const next: RotatedToken = { current: randomBytes(24).toString('base64url'), previous, previousUntil };
-    await secrets.put(secretName(source.name), JSON.stringify(next), `webhook path token of Odoo source ${source.name}`);
+    const next: RotatedToken = {
+      current: randomBytes(24).toString('base64url'),
+      previous,
+      previousUntil,
+    };
+    await secrets.put(
+      secretName(source.name),
+      JSON.stringify(next),
+      `webhook path token of Odoo source ${source.name}`,
+    );
     this.#cache.set(source.name, { value: next, readAtMs: this.now().getTime() });
     return { source: source.name, previousUntil };
   }
@@ -85,7 +100,8 @@ export class HookTokens {
   async #rotated(source: OdooSource): Promise<RotatedToken | null> {
     const nowMs = this.now().getTime();
     const cached = this.#cache.get(source.name);
-    if (cached && nowMs - cached.readAtMs < TOKEN_CACHE_MS && nowMs >= cached.readAtMs) return cached.value;
+    if (cached && nowMs - cached.readAtMs < TOKEN_CACHE_MS && nowMs >= cached.readAtMs)
+      return cached.value;
     const secrets = this.secrets();
     let value: RotatedToken | null = null;
     if (secrets?.available && (await secrets.info(secretName(source.name))) !== undefined) {

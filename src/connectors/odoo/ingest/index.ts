@@ -24,7 +24,12 @@ export { hintTimingOf, type HintTiming } from './hint-timing.ts';
 export interface OdooIngestionDeps {
   store: Store;
   clients: (connection: string) => OdooClient;
-  accept: (event: { source: string; type: string; key: string; payload: Record<string, unknown> }) => Promise<{ eventId: string; duplicate: boolean }>;
+  accept: (event: {
+    source: string;
+    type: string;
+    key: string;
+    payload: Record<string, unknown>;
+  }) => Promise<{ eventId: string; duplicate: boolean }>;
   now: () => Date;
   logger: Logger;
   /** Where rotated webhook tokens are kept (the secret store); null: only the configured tokens. */
@@ -51,23 +56,48 @@ export interface OdooIngestion {
 }
 
 /** Event ingestion from Odoo: webhook hints, re-read into facts, and pollers for what hints miss. */
-export function createOdooIngestion(sourcesInput: unknown[], deps: OdooIngestionDeps): OdooIngestion {
+export function createOdooIngestion(
+  sourcesInput: unknown[],
+  deps: OdooIngestionDeps,
+): OdooIngestion {
   const sources = sourcesInput.map((s) => OdooSourceSchema.parse(s));
-  const pollers: { source: OdooSource; watch: OdooWatch; poller: OdooPoller }[] = sources.flatMap((source) =>
-    source.watch.map((watch) => ({ source, watch, poller: new OdooPoller({ store: deps.store, client: deps.clients(source.connection), accept: deps.accept, now: deps.now, logger: deps.logger }, source, watch) })),
+  const pollers: { source: OdooSource; watch: OdooWatch; poller: OdooPoller }[] = sources.flatMap(
+    (source) =>
+      source.watch.map((watch) => ({
+        source,
+        watch,
+        poller: new OdooPoller(
+          {
+            store: deps.store,
+            client: deps.clients(source.connection),
+            accept: deps.accept,
+            now: deps.now,
+            logger: deps.logger,
+          },
+          source,
+          watch,
+        ),
+      })),
   );
   const tokens = new HookTokens(deps.secrets ?? (() => null), deps.now);
   return {
     sources,
     tokens,
     steps: [rereadStep(deps.clients)],
-    workflows: sources.map((source) => ingestWorkflow(source, hintTimingOf(deps.clients(source.connection).protocol))),
+    workflows: sources.map((source) =>
+      ingestWorkflow(source, hintTimingOf(deps.clients(source.connection).protocol)),
+    ),
     routes: odooWebhookRoutes({ sources, accept: deps.accept, logger: deps.logger, tokens }),
     startPollers: () => pollers.forEach((p) => p.poller.start()),
     stopPollers: () => pollers.forEach((p) => p.poller.stop()),
     async pollAll() {
       const results = [];
-      for (const p of pollers) results.push({ source: p.source.name, event: p.watch.event, result: await p.poller.pollOnce() });
+      for (const p of pollers)
+        results.push({
+          source: p.source.name,
+          event: p.watch.event,
+          result: await p.poller.pollOnce(),
+        });
       return results;
     },
     backfill: (request) => backfill(sources, deps, request),

@@ -10,12 +10,21 @@ import { settleMsFor, type HintTiming } from './hint-timing.ts';
  * letter, and every decision (emitted, dropped and why) is in the run's history.
  * `hints` says whether the source's Odoo sends its hints before or after the commit.
  */
-export function ingestWorkflow(source: OdooSource, hints: HintTiming = 'before-commit'): LoadedWorkflow {
+export function ingestWorkflow(
+  source: OdooSource,
+  hints: HintTiming = 'before-commit',
+): LoadedWorkflow {
   const steps = [
     {
       id: 'route',
       type: 'switch',
-      with: { cases: source.watch.map((w, i) => ({ when: `input.event = ${JSON.stringify(w.event)}`, next: `reread_${i}` })), default: 'dropped' },
+      with: {
+        cases: source.watch.map((w, i) => ({
+          when: `input.event = ${JSON.stringify(w.event)}`,
+          next: `reread_${i}`,
+        })),
+        default: 'dropped',
+      },
     },
     ...source.watch.map((w, i) => ({
       id: `reread_${i}`,
@@ -30,13 +39,23 @@ export function ingestWorkflow(source: OdooSource, hints: HintTiming = 'before-c
         received_at: '= event.receivedAt',
         settle_ms: settleMsFor(hints, w),
       },
-      retry: { max_attempts: 40, initial_delay_ms: 250, max_delay_ms: 30_000, multiplier: 2, jitter: 0.2 },
+      retry: {
+        max_attempts: 40,
+        initial_delay_ms: 250,
+        max_delay_ms: 30_000,
+        multiplier: 2,
+        jitter: 0.2,
+      },
       next: `decide_${i}`,
     })),
     ...source.watch.map((w, i) => ({
       id: `decide_${i}`,
       type: 'branch',
-      with: { if: `steps.reread_${i}.output.visible and steps.reread_${i}.output.matches`, then: `emit_${i}`, else: 'dropped' },
+      with: {
+        if: `steps.reread_${i}.output.visible and steps.reread_${i}.output.matches`,
+        then: `emit_${i}`,
+        else: 'dropped',
+      },
     })),
     ...source.watch.map((w, i) => ({
       id: `emit_${i}`,
@@ -45,7 +64,13 @@ export function ingestWorkflow(source: OdooSource, hints: HintTiming = 'before-c
         source: source.name,
         type: w.event,
         key: `= '${w.event}:' & input.model & ':' & $string(input.id) & ':' & steps.reread_${i}.output.write_date`,
-        payload: { model: '= input.model', id: '= input.id', write_date: `= steps.reread_${i}.output.write_date`, record: `= steps.reread_${i}.output.record`, via: 'webhook' },
+        payload: {
+          model: '= input.model',
+          id: '= input.id',
+          write_date: `= steps.reread_${i}.output.write_date`,
+          record: `= steps.reread_${i}.output.record`,
+          via: 'webhook',
+        },
       },
       end: true as const,
     })),
@@ -53,7 +78,10 @@ export function ingestWorkflow(source: OdooSource, hints: HintTiming = 'before-c
       id: 'dropped',
       type: 'log',
       // The reason (missing, older than the hint, no longer matching) is in the re-read step's output.
-      with: { level: 'info', message: "= 'odoo hint dropped: ' & input.model & ' ' & $string(input.id)" },
+      with: {
+        level: 'info',
+        message: "= 'odoo hint dropped: ' & input.model & ' ' & $string(input.id)",
+      },
     },
   ];
   const definition = WorkflowSchema.parse({

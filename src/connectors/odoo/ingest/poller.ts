@@ -48,12 +48,26 @@ export class OdooPoller {
   async pollOnce(): Promise<PollResult> {
     const cursor = await this.#readCursor();
     if (!cursor) return this.#startAfterNewest();
-    const overlap = formatOdooDatetime(new Date(parseOdooDatetime(cursor.write_date).getTime() - this.watch.poll_overlap_ms));
+    const overlap = formatOdooDatetime(
+      new Date(parseOdooDatetime(cursor.write_date).getTime() - this.watch.poll_overlap_ms),
+    );
     // Datetimes in Odoo's format order as text; a floor with microseconds stays exact.
     const from = overlap > cursor.floor ? overlap : cursor.floor;
-    const scan = await emitRecordVersions(this.deps, this.source, this.watch, [['write_date', '>=', from]], 'poll', MAX_PAGES);
+    const scan = await emitRecordVersions(
+      this.deps,
+      this.source,
+      this.watch,
+      [['write_date', '>=', from]],
+      'poll',
+      MAX_PAGES,
+    );
     let last = { write_date: cursor.write_date, id: cursor.id };
-    if (scan.last && (scan.last.write_date > last.write_date || (scan.last.write_date === last.write_date && scan.last.id > last.id))) last = scan.last;
+    if (
+      scan.last &&
+      (scan.last.write_date > last.write_date ||
+        (scan.last.write_date === last.write_date && scan.last.id > last.id))
+    )
+      last = scan.last;
     await this.#writeCursor(last, cursor.floor);
     return { emitted: scan.emitted, duplicates: scan.duplicates, cursor: last };
   }
@@ -65,9 +79,16 @@ export class OdooPoller {
       this.#running = true;
       try {
         const result = await this.pollOnce();
-        if (result.emitted > 0) this.deps.logger.info({ source: this.source.name, event: this.watch.event, ...result }, 'odoo poll found changes the webhooks missed');
+        if (result.emitted > 0)
+          this.deps.logger.info(
+            { source: this.source.name, event: this.watch.event, ...result },
+            'odoo poll found changes the webhooks missed',
+          );
       } catch (error) {
-        this.deps.logger.warn({ source: this.source.name, event: this.watch.event, err: error }, 'odoo poll failed; will try again');
+        this.deps.logger.warn(
+          { source: this.source.name, event: this.watch.event, err: error },
+          'odoo poll failed; will try again',
+        );
       } finally {
         this.#running = false;
       }
@@ -83,7 +104,9 @@ export class OdooPoller {
   }
 
   async #startAfterNewest(): Promise<PollResult> {
-    const floor = (await instantAfterNewest(this.deps.client, this.watch.model, this.watch.domain)) ?? BEGINNING;
+    const floor =
+      (await instantAfterNewest(this.deps.client, this.watch.model, this.watch.domain)) ??
+      BEGINNING;
     const cursor = { write_date: floor, id: 0 };
     await this.#writeCursor(cursor, floor);
     return { emitted: 0, duplicates: 0, cursor };
@@ -92,15 +115,21 @@ export class OdooPoller {
   async #readCursor(): Promise<{ write_date: string; id: number; floor: string } | null> {
     const rows = await sql<{ write_date: string; record_id: number; floor_write_date: string }>`
       SELECT write_date, record_id, floor_write_date FROM odoo_poll_cursors
-      WHERE source = ${this.source.name} AND event = ${this.watch.event}`.execute(this.deps.store.db);
+      WHERE source = ${this.source.name} AND event = ${this.watch.event}`.execute(
+      this.deps.store.db,
+    );
     const row = rows.rows[0];
-    return row ? { write_date: row.write_date, id: row.record_id, floor: row.floor_write_date } : null;
+    return row
+      ? { write_date: row.write_date, id: row.record_id, floor: row.floor_write_date }
+      : null;
   }
 
   async #writeCursor(cursor: { write_date: string; id: number }, floor: string): Promise<void> {
     await sql`
       INSERT INTO odoo_poll_cursors (source, event, write_date, record_id, floor_write_date, updated_at)
       VALUES (${this.source.name}, ${this.watch.event}, ${cursor.write_date}, ${cursor.id}, ${floor}, ${this.deps.now()})
-      ON CONFLICT (source, event) DO UPDATE SET write_date = excluded.write_date, record_id = excluded.record_id, updated_at = excluded.updated_at`.execute(this.deps.store.db);
+      ON CONFLICT (source, event) DO UPDATE SET write_date = excluded.write_date, record_id = excluded.record_id, updated_at = excluded.updated_at`.execute(
+      this.deps.store.db,
+    );
   }
 }

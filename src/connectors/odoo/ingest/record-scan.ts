@@ -4,7 +4,12 @@ import { recordEventKey } from './hint.ts';
 
 const PAGE_SIZE = 200;
 
-export type AcceptRecordEvent = (event: { source: string; type: string; key: string; payload: Record<string, unknown> }) => Promise<{ duplicate: boolean }>;
+export type AcceptRecordEvent = (event: {
+  source: string;
+  type: string;
+  key: string;
+  payload: Record<string, unknown>;
+}) => Promise<{ duplicate: boolean }>;
 
 export interface ScanResult {
   emitted: number;
@@ -31,9 +36,19 @@ export async function emitRecordVersions(
   const domain = [...watch.domain, ...range];
   const result: ScanResult = { emitted: 0, duplicates: 0, last: null };
   for (let page = 0; page < maxPages; page++) {
-    const records = await deps.client.call<Record<string, unknown>[]>(watch.model, 'search_read', [domain], {
-      fields, order: 'write_date asc, id asc', limit: PAGE_SIZE, offset: page * PAGE_SIZE,
-    }, undefined, { idempotent: true });
+    const records = await deps.client.call<Record<string, unknown>[]>(
+      watch.model,
+      'search_read',
+      [domain],
+      {
+        fields,
+        order: 'write_date asc, id asc',
+        limit: PAGE_SIZE,
+        offset: page * PAGE_SIZE,
+      },
+      undefined,
+      { idempotent: true },
+    );
     for (const record of records) {
       const id = Number(record.id);
       const writeDate = String(record.write_date);
@@ -45,7 +60,8 @@ export async function emitRecordVersions(
       });
       answer.duplicate ? result.duplicates++ : result.emitted++;
       const last = result.last;
-      if (!last || writeDate > last.write_date || (writeDate === last.write_date && id > last.id)) result.last = { write_date: writeDate, id };
+      if (!last || writeDate > last.write_date || (writeDate === last.write_date && id > last.id))
+        result.last = { write_date: writeDate, id };
     }
     if (records.length < PAGE_SIZE) break;
   }
@@ -58,10 +74,29 @@ export async function emitRecordVersions(
  * the newest record's exact write_date is found by halving its second with search_count
  * (20 calls). Null when no record matches.
  */
-export async function instantAfterNewest(client: OdooClient, model: string, domain: unknown[]): Promise<string | null> {
-  const count = (from: string) => client.call<number>(model, 'search_count', [[...domain, ['write_date', '>=', from]]], {}, undefined, { idempotent: true });
+export async function instantAfterNewest(
+  client: OdooClient,
+  model: string,
+  domain: unknown[],
+): Promise<string | null> {
+  const count = (from: string) =>
+    client.call<number>(
+      model,
+      'search_count',
+      [[...domain, ['write_date', '>=', from]]],
+      {},
+      undefined,
+      { idempotent: true },
+    );
   for (;;) {
-    const newest = await client.call<{ write_date: string }[]>(model, 'search_read', [domain], { fields: ['write_date'], order: 'write_date desc, id desc', limit: 1 }, undefined, { idempotent: true });
+    const newest = await client.call<{ write_date: string }[]>(
+      model,
+      'search_read',
+      [domain],
+      { fields: ['write_date'], order: 'write_date desc, id desc', limit: 1 },
+      undefined,
+      { idempotent: true },
+    );
     if (!newest[0]) return null;
     const second = String(newest[0].write_date).slice(0, 19);
     const nextSecond = atMicros(second, 1_000_000);

@@ -18,7 +18,13 @@ const RereadConfig = z.strictObject({
 type RereadConfig = z.infer<typeof RereadConfig>;
 
 export type RereadOutcome =
-  | { visible: true; matches: boolean; record: Record<string, unknown>; write_date: string; reason?: string }
+  | {
+      visible: true;
+      matches: boolean;
+      record: Record<string, unknown>;
+      write_date: string;
+      reason?: string;
+    }
   | { visible: false; reason: string };
 
 /**
@@ -36,7 +42,8 @@ export type RereadOutcome =
 export function rereadStep(clients: (connection: string) => OdooClient): StepType<RereadConfig> {
   return {
     type: 'odoo.reread',
-    description: 'Re-reads the record an Odoo webhook hint is about, waiting briefly for its commit',
+    description:
+      'Re-reads the record an Odoo webhook hint is about, waiting briefly for its commit',
     config: RereadConfig as z.ZodType<RereadConfig>,
     sideEffect: false,
     async execute(ctx, config) {
@@ -47,21 +54,58 @@ export function rereadStep(clients: (connection: string) => OdooClient): StepTyp
       const waitedMs = ctx.now().getTime() - new Date(String(config.received_at)).getTime();
       const notYet = (reason: string): never => {
         if (waitedMs < config.settle_ms) {
-          throw new CrossdockError('ODOO_CHANGE_NOT_VISIBLE', `${model} ${id}: ${reason}; waiting for the commit`, { category: 'transient', retryable: true, retryAfterMs: 250 });
+          throw new CrossdockError(
+            'ODOO_CHANGE_NOT_VISIBLE',
+            `${model} ${id}: ${reason}; waiting for the commit`,
+            { category: 'transient', retryable: true, retryAfterMs: 250 },
+          );
         }
         throw new DroppedHint(reason);
       };
       try {
-        const record = await readCommitted(client, model, id, [...new Set([...config.fields, 'write_date'])], hintAt);
+        const record = await readCommitted(
+          client,
+          model,
+          id,
+          [...new Set([...config.fields, 'write_date'])],
+          hintAt,
+        );
         if (record === 'missing') return notYet('the record does not exist');
-        if (record === 'older') return notYet(`the committed record was last written before the hint's ${hintAt}`);
+        if (record === 'older')
+          return notYet(`the committed record was last written before the hint's ${hintAt}`);
         const writeDate = String(record.write_date);
-        const matches = config.domain.length === 0 || (await client.call<number>(model, 'search_count', [[['id', '=', id], ...config.domain]], {}, undefined, { idempotent: true })) > 0;
-        const reason = matches ? undefined : 'the committed record does not match the watch domain (the change was undone since)';
-        return { kind: 'done', output: { visible: true, matches, record, write_date: writeDate, ...(reason ? { reason } : {}) } satisfies RereadOutcome };
+        const matches =
+          config.domain.length === 0 ||
+          (await client.call<number>(
+            model,
+            'search_count',
+            [[['id', '=', id], ...config.domain]],
+            {},
+            undefined,
+            { idempotent: true },
+          )) > 0;
+        const reason = matches
+          ? undefined
+          : 'the committed record does not match the watch domain (the change was undone since)';
+        return {
+          kind: 'done',
+          output: {
+            visible: true,
+            matches,
+            record,
+            write_date: writeDate,
+            ...(reason ? { reason } : {}),
+          } satisfies RereadOutcome,
+        };
       } catch (error) {
         if (error instanceof DroppedHint) {
-          return { kind: 'done', output: { visible: false, reason: `${error.message} after ${config.settle_ms} ms: the change was rolled back or never happened` } satisfies RereadOutcome };
+          return {
+            kind: 'done',
+            output: {
+              visible: false,
+              reason: `${error.message} after ${config.settle_ms} ms: the change was rolled back or never happened`,
+            } satisfies RereadOutcome,
+          };
         }
         throw error;
       }
@@ -75,13 +119,36 @@ export function rereadStep(clients: (connection: string) => OdooClient): StepTyp
  * precision), else whether it is missing or older. The version test and the read are one
  * search, so the values returned are those of a version at least as new as the hint.
  */
-async function readCommitted(client: OdooClient, model: string, id: number, fields: string[], hintAt: string | null): Promise<Record<string, unknown> | 'missing' | 'older'> {
-  const read = (domain: unknown[]) => client.call<Record<string, unknown>[]>(model, 'search_read', [domain], { fields, context: { active_test: false } }, undefined, { idempotent: true });
+async function readCommitted(
+  client: OdooClient,
+  model: string,
+  id: number,
+  fields: string[],
+  hintAt: string | null,
+): Promise<Record<string, unknown> | 'missing' | 'older'> {
+  const read = (domain: unknown[]) =>
+    client.call<Record<string, unknown>[]>(
+      model,
+      'search_read',
+      [domain],
+      { fields, context: { active_test: false } },
+      undefined,
+      { idempotent: true },
+    );
   const byId: unknown[] = [['id', '=', id]];
   const [current] = await read(hintAt === null ? byId : [...byId, ['write_date', '>=', hintAt]]);
   if (current) return current;
   if (hintAt === null) return 'missing';
-  return (await client.call<number>(model, 'search_count', [byId], { context: { active_test: false } }, undefined, { idempotent: true })) > 0 ? 'older' : 'missing';
+  return (await client.call<number>(
+    model,
+    'search_count',
+    [byId],
+    { context: { active_test: false } },
+    undefined,
+    { idempotent: true },
+  )) > 0
+    ? 'older'
+    : 'missing';
 }
 
 class DroppedHint extends Error {}

@@ -21,44 +21,91 @@ export function odooApprovalMirror(pool: OdooClientPool): ApprovalMirror {
       const id = Number(request.subject.id);
       const on = { connection, model: request.subject.model, id };
       for (const stage of state.stages) {
-        if (stage.ended?.kind === 'approved') await note.execute(as(ctx, `level-decision:${stage.level}`), note.config.parse({ ...on, body: stage.ended.text }));
+        if (stage.ended?.kind === 'approved')
+          await note.execute(
+            as(ctx, `level-decision:${stage.level}`),
+            note.config.parse({ ...on, body: stage.ended.text }),
+          );
         if (stage.ended) await closeActivities(pool, ctx, { ...on, stage }, stage.ended.text);
       }
       if (state.decision) {
         const last = state.stages.at(-1);
-        const body = last?.ended?.text ?? `${state.decision.action} in Crossdock (request ${request.id})`;
+        const body =
+          last?.ended?.text ?? `${state.decision.action} in Crossdock (request ${request.id})`;
         await note.execute(as(ctx, 'decision'), note.config.parse({ ...on, body }));
         return;
       }
       const stage = `${request.level.index}.${request.escalations}`;
-      const due = request.level.dueAt ? ` Decide by ${request.level.dueAt.replace('T', ' ').slice(0, 16)} UTC.` : '';
-      const who = request.level.assignees.map((a) => a.name ?? a.email).join(', ') || 'nobody eligible';
+      const due = request.level.dueAt
+        ? ` Decide by ${request.level.dueAt.replace('T', ' ').slice(0, 16)} UTC.`
+        : '';
+      const who =
+        request.level.assignees.map((a) => a.name ?? a.email).join(', ') || 'nobody eligible';
       const escalated = request.escalations > 0 ? ' (escalated)' : '';
-      await note.execute(as(ctx, `note:${stage}`), note.config.parse({ ...on, body: `Approval requested in Crossdock (request ${request.id}), level ${request.level.name}${escalated}: ${request.summary} Approvers: ${who}.${due}` }));
+      await note.execute(
+        as(ctx, `note:${stage}`),
+        note.config.parse({
+          ...on,
+          body: `Approval requested in Crossdock (request ${request.id}), level ${request.level.name}${escalated}: ${request.summary} Approvers: ${who}.${due}`,
+        }),
+      );
       for (const assignee of request.level.assignees) {
         const odooUser = state.erpUsers[assignee.userId];
         if (odooUser === undefined) continue;
-        await activity.execute(as(ctx, activityKey(stage, assignee.userId)), activity.config.parse({
-          ...on, summary: `Approve in Crossdock: ${request.subject.name ?? request.subject.id}`.slice(0, 120), note: request.summary, user_id: odooUser,
-          ...(request.level.dueAt ? { date_deadline: request.level.dueAt.slice(0, 10) } : {}),
-        }));
+        await activity.execute(
+          as(ctx, activityKey(stage, assignee.userId)),
+          activity.config.parse({
+            ...on,
+            summary: `Approve in Crossdock: ${request.subject.name ?? request.subject.id}`.slice(
+              0,
+              120,
+            ),
+            note: request.summary,
+            user_id: odooUser,
+            ...(request.level.dueAt ? { date_deadline: request.level.dueAt.slice(0, 10) } : {}),
+          }),
+        );
       }
-
     },
   };
 }
 
-const as = (ctx: StepContext, suffix: string): StepContext => ({ ...ctx, idempotencyKey: `${ctx.idempotencyKey}:odoo:${suffix}` });
+const as = (ctx: StepContext, suffix: string): StepContext => ({
+  ...ctx,
+  idempotencyKey: `${ctx.idempotencyKey}:odoo:${suffix}`,
+});
 const activityKey = (stage: string, userId: string) => `activity:${stage}:${userId}`;
 
 /** Marks a stage's open activities done, with the stage's outcome as feedback. */
-async function closeActivities(pool: OdooClientPool, ctx: StepContext, on: { connection: string; model: string; id: number; stage: MirrorStage }, feedback: string): Promise<void> {
-  const refs = on.stage.assigneeIds.map((userId) => chatterRef(as(ctx, activityKey(on.stage.key, userId)).idempotencyKey));
+async function closeActivities(
+  pool: OdooClientPool,
+  ctx: StepContext,
+  on: { connection: string; model: string; id: number; stage: MirrorStage },
+  feedback: string,
+): Promise<void> {
+  const refs = on.stage.assigneeIds.map((userId) =>
+    chatterRef(as(ctx, activityKey(on.stage.key, userId)).idempotencyKey),
+  );
   if (refs.length === 0) return;
   const client = pool.get(on.connection);
   const anyRef = [...refs.slice(1).map(() => '|'), ...refs.map((ref) => ['note', 'ilike', ref])];
   // Open activities only (the default active_test): a done one is deleted, or archived.
-  const open = await client.call<number[]>('mail.activity', 'search', [[['res_model', '=', on.model], ['res_id', '=', on.id], ...anyRef]], {}, undefined, callOptions(ctx, true));
+  const open = await client.call<number[]>(
+    'mail.activity',
+    'search',
+    [[['res_model', '=', on.model], ['res_id', '=', on.id], ...anyRef]],
+    {},
+    undefined,
+    callOptions(ctx, true),
+  );
   // Idempotency: a repeat finds the activities done here no longer open, and does nothing.
-  if (open.length > 0) await client.call('mail.activity', 'action_feedback', [open], { feedback }, undefined, callOptions(ctx, false));
+  if (open.length > 0)
+    await client.call(
+      'mail.activity',
+      'action_feedback',
+      [open],
+      { feedback },
+      undefined,
+      callOptions(ctx, false),
+    );
 }

@@ -10,7 +10,18 @@ import { isCrossdockError } from '../../../errors/index.ts';
 import { dynamic, type StepContext, type StepType } from '../../../workflows/index.ts';
 import type { OdooClient } from '../client.ts';
 import { recordIdsFromResult } from '../values.ts';
-import { brief, callOptions, chatterRef, connection, modelName, onConnection, recordIdSchema, resolved, unexpectedResult, type OdooClientPool } from './shared.ts';
+import {
+  brief,
+  callOptions,
+  chatterRef,
+  connection,
+  modelName,
+  onConnection,
+  recordIdSchema,
+  resolved,
+  unexpectedResult,
+  type OdooClientPool,
+} from './shared.ts';
 
 const XMLID = /^[a-z0-9_]+\.[A-Za-z0-9_.]+$/;
 
@@ -27,32 +38,63 @@ const MessageConfig = z.strictObject({
 });
 type MessageConfig = z.output<typeof MessageConfig>;
 
-async function findByRef(ctx: StepContext, client: OdooClient, model: string, domain: unknown[]): Promise<number | undefined> {
-  const ids = await client.call<number[]>(model, 'search', [domain], { limit: 1, order: 'id', context: { active_test: false } }, undefined, callOptions(ctx, true));
+async function findByRef(
+  ctx: StepContext,
+  client: OdooClient,
+  model: string,
+  domain: unknown[],
+): Promise<number | undefined> {
+  const ids = await client.call<number[]>(
+    model,
+    'search',
+    [domain],
+    { limit: 1, order: 'id', context: { active_test: false } },
+    undefined,
+    callOptions(ctx, true),
+  );
   return ids[0];
 }
 
 export function messagePostStep(pool: OdooClientPool): StepType<MessageConfig> {
   return {
     type: 'odoo.message_post',
-    description: 'Posts a chatter message (an internal note by default) once per step position; output { message_id, posted, ref }',
+    description:
+      'Posts a chatter message (an internal note by default) once per step position; output { message_id, posted, ref }',
     config: MessageConfig as z.ZodType<MessageConfig>,
     sideEffect: true,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const id = resolved(config.id, 'id');
       const ref = chatterRef(ctx.idempotencyKey);
-      const mine = [['model', '=', config.model], ['res_id', '=', id], ['body', 'ilike', ref]];
+      const mine = [
+        ['model', '=', config.model],
+        ['res_id', '=', id],
+        ['body', 'ilike', ref],
+      ];
       const existing = await findByRef(ctx, client, 'mail.message', mine);
-      if (existing !== undefined) return { kind: 'done', output: { message_id: existing, posted: false, ref } };
+      if (existing !== undefined)
+        return { kind: 'done', output: { message_id: existing, posted: false, ref } };
       const body = config.body_is_html ? `${config.body}<p>${ref}</p>` : `${config.body}\n${ref}`;
-      const kwargs = { body, message_type: config.message_type, subtype_xmlid: config.subtype, ...(config.body_is_html ? { body_is_html: true } : {}) };
+      const kwargs = {
+        body,
+        message_type: config.message_type,
+        subtype_xmlid: config.subtype,
+        ...(config.body_is_html ? { body_is_html: true } : {}),
+      };
       // Idempotency: the body carries `ref`, found by the search above on any repeat.
-      const messageId = await client.call(config.model, 'message_post', [[id]], kwargs, undefined, callOptions(ctx, false));
+      const messageId = await client.call(
+        config.model,
+        'message_post',
+        [[id]],
+        kwargs,
+        undefined,
+        callOptions(ctx, false),
+      );
       const [posted] = recordIdsFromResult(messageId);
       return { kind: 'done', output: { message_id: posted, posted: true, ref } };
     },
-    describe: (c) => `would post on ${c.model} ${String(c.id)} (${c.subtype}): ${brief(c.body, 120)}${onConnection(c.connection)}`,
+    describe: (c) =>
+      `would post on ${c.model} ${String(c.id)} (${c.subtype}): ${brief(c.body, 120)}${onConnection(c.connection)}`,
   };
 }
 
@@ -60,7 +102,10 @@ const ActivityConfig = z.strictObject({
   connection,
   model: modelName(),
   id: dynamic(recordIdSchema),
-  activity_type_xmlid: z.string().regex(XMLID, 'an xml id like mail.mail_activity_data_todo').default('mail.mail_activity_data_todo'),
+  activity_type_xmlid: z
+    .string()
+    .regex(XMLID, 'an xml id like mail.mail_activity_data_todo')
+    .default('mail.mail_activity_data_todo'),
   summary: dynamic(z.string()).optional(),
   note: dynamic(z.string()).optional(),
   user_id: dynamic(recordIdSchema).optional(),
@@ -71,7 +116,8 @@ type ActivityConfig = z.output<typeof ActivityConfig>;
 export function activityScheduleStep(pool: OdooClientPool): StepType<ActivityConfig> {
   return {
     type: 'odoo.activity_schedule',
-    description: 'Schedules an activity on an Odoo record once per step position; output { activity_id, scheduled, ref }',
+    description:
+      'Schedules an activity on an Odoo record once per step position; output { activity_id, scheduled, ref }',
     config: ActivityConfig as z.ZodType<ActivityConfig>,
     sideEffect: true,
     async execute(ctx, config) {
@@ -79,17 +125,34 @@ export function activityScheduleStep(pool: OdooClientPool): StepType<ActivityCon
       const id = resolved(config.id, 'id');
       const ref = chatterRef(ctx.idempotencyKey);
       // Done activities Odoo keeps are archived: active_test false finds those too.
-      const mine = [['res_model', '=', config.model], ['res_id', '=', id], '|', ['note', 'ilike', ref], ['summary', 'ilike', ref]];
+      const mine = [
+        ['res_model', '=', config.model],
+        ['res_id', '=', id],
+        '|',
+        ['note', 'ilike', ref],
+        ['summary', 'ilike', ref],
+      ];
       const existing = await findByRef(ctx, client, 'mail.activity', mine);
-      if (existing !== undefined) return { kind: 'done', output: { activity_id: existing, scheduled: false, ref } };
-      const kwargs: Record<string, unknown> = { act_type_xmlid: config.activity_type_xmlid, note: config.note ? `${config.note}\n${ref}` : ref };
+      if (existing !== undefined)
+        return { kind: 'done', output: { activity_id: existing, scheduled: false, ref } };
+      const kwargs: Record<string, unknown> = {
+        act_type_xmlid: config.activity_type_xmlid,
+        note: config.note ? `${config.note}\n${ref}` : ref,
+      };
       if (config.summary !== undefined) kwargs.summary = config.summary;
       if (config.user_id !== undefined) kwargs.user_id = resolved(config.user_id, 'user_id');
       if (config.date_deadline !== undefined) kwargs.date_deadline = config.date_deadline;
       // Idempotency: the note carries `ref`, found by the search above on any repeat.
       let result: unknown;
       try {
-        result = await client.call(config.model, 'activity_schedule', [[id]], kwargs, undefined, callOptions(ctx, false));
+        result = await client.call(
+          config.model,
+          'activity_schedule',
+          [[id]],
+          kwargs,
+          undefined,
+          callOptions(ctx, false),
+        );
       } catch (error) {
         // XML-RPC cannot return the recordset, but the activity was created and committed.
         if (!isCrossdockError(error) || error.code !== 'ODOO_RESULT_NOT_MARSHALLABLE') throw error;
@@ -98,10 +161,11 @@ export function activityScheduleStep(pool: OdooClientPool): StepType<ActivityCon
         return { kind: 'done', output: { activity_id: created, scheduled: true, ref } };
       }
       const [activityId] = recordIdsFromResult(result);
-      if (activityId === undefined) throw unexpectedResult(`${config.model}.activity_schedule created no activity`, result);
+      if (activityId === undefined)
+        throw unexpectedResult(`${config.model}.activity_schedule created no activity`, result);
       return { kind: 'done', output: { activity_id: activityId, scheduled: true, ref } };
     },
-    describe: (c) => `would schedule ${c.activity_type_xmlid} on ${c.model} ${String(c.id)}${c.summary ? ` "${c.summary}"` : ''}${c.date_deadline ? ` due ${c.date_deadline}` : ''}${onConnection(c.connection)}`,
+    describe: (c) =>
+      `would schedule ${c.activity_type_xmlid} on ${c.model} ${String(c.id)}${c.summary ? ` "${c.summary}"` : ''}${c.date_deadline ? ` due ${c.date_deadline}` : ''}${onConnection(c.connection)}`,
   };
 }
-

@@ -6,7 +6,18 @@
 import { z } from 'zod';
 import { CrossdockError } from '../../../errors/index.ts';
 import { dynamic, type StepType } from '../../../workflows/index.ts';
-import { brief, callOptions, connection, fieldName, missingRecord, modelName, onConnection, recordIdsSchema, resolved, type OdooClientPool } from './shared.ts';
+import {
+  brief,
+  callOptions,
+  connection,
+  fieldName,
+  missingRecord,
+  modelName,
+  onConnection,
+  recordIdsSchema,
+  resolved,
+  type OdooClientPool,
+} from './shared.ts';
 
 type OdooRecord = Record<string, unknown> & { id: number };
 
@@ -24,20 +35,27 @@ type ReadConfig = z.output<typeof ReadConfig>;
 export function readStep(pool: OdooClientPool): StepType<ReadConfig> {
   return {
     type: 'odoo.read',
-    description: 'Reads Odoo records by id; output is the list of records (many2one as [id, "name"])',
+    description:
+      'Reads Odoo records by id; output is the list of records (many2one as [id, "name"])',
     config: ReadConfig as z.ZodType<ReadConfig>,
     sideEffect: false,
     async execute(ctx, config) {
       const ids = resolved(config.ids, 'ids');
       const kwargs = config.fields === undefined ? {} : { fields: config.fields };
-      const records = await pool.get(config.connection).call<OdooRecord[]>(config.model, 'read', [ids], kwargs, undefined, callOptions(ctx, true));
+      const records = await pool
+        .get(config.connection)
+        .call<OdooRecord[]>(config.model, 'read', [ids], kwargs, undefined, callOptions(ctx, true));
       if (config.missing === 'fail' && records.length < ids.length) {
         const found = new Set(records.map((record) => record.id));
-        throw missingRecord(config.model, ids.filter((id) => !found.has(id)));
+        throw missingRecord(
+          config.model,
+          ids.filter((id) => !found.has(id)),
+        );
       }
       return { kind: 'done', output: records };
     },
-    describe: (c) => `would read ${c.model} ${brief(c.ids)}${c.fields ? ` fields ${c.fields.join(', ')}` : ''}${onConnection(c.connection)}`,
+    describe: (c) =>
+      `would read ${c.model} ${brief(c.ids)}${c.fields ? ` fields ${c.fields.join(', ')}` : ''}${onConnection(c.connection)}`,
   };
 }
 
@@ -58,7 +76,11 @@ const SearchReadConfig = z
   })
   .superRefine((config, issues) => {
     if (config.all_pages && config.limit !== undefined) {
-      issues.addIssue({ code: 'custom', path: ['limit'], message: 'with all_pages, bound the result with max_records instead of limit' });
+      issues.addIssue({
+        code: 'custom',
+        path: ['limit'],
+        message: 'with all_pages, bound the result with max_records instead of limit',
+      });
     }
   });
 type SearchReadConfig = z.output<typeof SearchReadConfig>;
@@ -72,7 +94,8 @@ function pagingOrder(order: string | undefined): string {
 export function searchReadStep(pool: OdooClientPool): StepType<SearchReadConfig> {
   return {
     type: 'odoo.search_read',
-    description: 'Searches Odoo records by domain; output { records, count } (count = records returned)',
+    description:
+      'Searches Odoo records by domain; output { records, count } (count = records returned)',
     config: SearchReadConfig as z.ZodType<SearchReadConfig>,
     sideEffect: false,
     async execute(ctx, config) {
@@ -80,7 +103,15 @@ export function searchReadStep(pool: OdooClientPool): StepType<SearchReadConfig>
       const domain = resolved(config.domain, 'domain');
       const offset = resolved(config.offset, 'offset');
       const base = config.fields === undefined ? {} : { fields: config.fields };
-      const page = (kwargs: Record<string, unknown>) => client.call<OdooRecord[]>(config.model, 'search_read', [domain], { ...base, ...kwargs }, undefined, callOptions(ctx, true));
+      const page = (kwargs: Record<string, unknown>) =>
+        client.call<OdooRecord[]>(
+          config.model,
+          'search_read',
+          [domain],
+          { ...base, ...kwargs },
+          undefined,
+          callOptions(ctx, true),
+        );
       if (!config.all_pages) {
         const kwargs: Record<string, unknown> = { offset };
         if (config.order !== undefined) kwargs.order = config.order;
@@ -93,7 +124,11 @@ export function searchReadStep(pool: OdooClientPool): StepType<SearchReadConfig>
     },
     describe: (c) =>
       `would search_read ${c.model} where ${brief(c.domain)}${c.fields ? ` fields ${c.fields.join(', ')}` : ''}` +
-      (c.all_pages ? ` (all pages of ${c.page_size}, at most ${c.max_records})` : c.limit === undefined ? '' : ` limit ${c.limit}`) +
+      (c.all_pages
+        ? ` (all pages of ${c.page_size}, at most ${c.max_records})`
+        : c.limit === undefined
+          ? ''
+          : ` limit ${c.limit}`) +
       onConnection(c.connection),
   };
 }
@@ -102,7 +137,11 @@ export function searchReadStep(pool: OdooClientPool): StepType<SearchReadConfig>
  * Pages of `page_size` until one comes back short. Records that move between pages while
  * we read (another writer changes the sort key) can appear twice: they are kept once.
  */
-async function allPages(config: SearchReadConfig, page: (kwargs: Record<string, unknown>) => Promise<OdooRecord[]>, offset: number): Promise<OdooRecord[]> {
+async function allPages(
+  config: SearchReadConfig,
+  page: (kwargs: Record<string, unknown>) => Promise<OdooRecord[]>,
+  offset: number,
+): Promise<OdooRecord[]> {
   // An order is text once resolved (unlike domain or ids): it is used as it is.
   const order = pagingOrder(config.order);
   const seen = new Set<number>();
@@ -115,7 +154,11 @@ async function allPages(config: SearchReadConfig, page: (kwargs: Record<string, 
       records.push(row);
     }
     if (records.length > config.max_records) {
-      throw new CrossdockError('ODOO_TOO_MANY_RECORDS', `More than ${config.max_records} ${config.model} records match ${brief(config.domain)}; narrow the domain or raise max_records`, { category: 'user', retryable: false });
+      throw new CrossdockError(
+        'ODOO_TOO_MANY_RECORDS',
+        `More than ${config.max_records} ${config.model} records match ${brief(config.domain)}; narrow the domain or raise max_records`,
+        { category: 'user', retryable: false },
+      );
     }
     if (rows.length < config.page_size) return records;
   }

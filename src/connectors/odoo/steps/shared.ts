@@ -26,9 +26,11 @@ const MODEL_NAME = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/;
 const FIELD_NAME = /^[a-z_][a-z0-9_]*$/;
 
 /** An Odoo model name ("sale.order"), or an expression giving one. */
-export const modelName = () => dynamic(z.string().regex(MODEL_NAME, 'an Odoo model name like "sale.order"'));
+export const modelName = () =>
+  dynamic(z.string().regex(MODEL_NAME, 'an Odoo model name like "sale.order"'));
 
-export const fieldName = () => z.string().regex(FIELD_NAME, 'an Odoo field name like "client_order_ref"');
+export const fieldName = () =>
+  z.string().regex(FIELD_NAME, 'an Odoo field name like "client_order_ref"');
 
 /** A record id as a workflow may hold it: a bare id, or a many2one pair `[id, "name"]` from a read. */
 export const recordIdSchema = z
@@ -50,7 +52,11 @@ export const valuesSchema = z.record(fieldName(), z.unknown());
  */
 export function resolved<T>(value: T | string, field: string): T {
   if (typeof value === 'string') {
-    throw new CrossdockError('STEP_CONFIG_INVALID', `with.${field}: expected a resolved value, got the text ${JSON.stringify(value)}`, { category: 'user', retryable: false });
+    throw new CrossdockError(
+      'STEP_CONFIG_INVALID',
+      `with.${field}: expected a resolved value, got the text ${JSON.stringify(value)}`,
+      { category: 'user', retryable: false },
+    );
   }
   return value;
 }
@@ -69,20 +75,32 @@ export function toWriteValues(values: Readonly<Record<string, unknown>>): Record
 function toWriteValue(value: unknown): unknown {
   if (isMany2onePair(value)) return value[0];
   if (Array.isArray(value) && value.every(isCommandWithValues)) {
-    return value.map((command) => [command[0], command[1], toWriteValues(command[2] as Record<string, unknown>)]);
+    return value.map((command) => [
+      command[0],
+      command[1],
+      toWriteValues(command[2] as Record<string, unknown>),
+    ]);
   }
   return value;
 }
 
 /** An x2many create (0) or update (1) command carrying a values dict. */
 function isCommandWithValues(value: unknown): value is [0 | 1, number, Record<string, unknown>] {
-  return Array.isArray(value) && value.length === 3 && (value[0] === 0 || value[0] === 1) && typeof value[2] === 'object' && value[2] !== null && !Array.isArray(value[2]);
+  return (
+    Array.isArray(value) &&
+    value.length === 3 &&
+    (value[0] === 0 || value[0] === 1) &&
+    typeof value[2] === 'object' &&
+    value[2] !== null &&
+    !Array.isArray(value[2])
+  );
 }
 
 /** The first field whose x2many commands include a create (which creates again on every repeat), or null. */
 export function holdsCreateCommand(values: Readonly<Record<string, unknown>>): string | null {
   for (const [field, value] of Object.entries(values)) {
-    if (Array.isArray(value) && value.some((command) => Array.isArray(command) && command[0] === 0)) return field;
+    if (Array.isArray(value) && value.some((command) => Array.isArray(command) && command[0] === 0))
+      return field;
   }
   return null;
 }
@@ -99,12 +117,20 @@ export function chatterRef(idempotencyKey: string): string {
 /** Odoo answered something the step cannot interpret; repeating will not change that. */
 export function unexpectedResult(message: string, value: unknown): CrossdockError {
   const text = JSON.stringify(value) ?? String(value);
-  return new CrossdockError('ODOO_UNEXPECTED_RESULT', `${message}: ${text.length > 300 ? `${text.slice(0, 297)}...` : text}`, { category: 'bug', retryable: false });
+  return new CrossdockError(
+    'ODOO_UNEXPECTED_RESULT',
+    `${message}: ${text.length > 300 ? `${text.slice(0, 297)}...` : text}`,
+    { category: 'bug', retryable: false },
+  );
 }
 
 /** The same code the client maps Odoo's MissingError to: the record is not there. */
 export function missingRecord(model: string, ids: readonly number[]): CrossdockError {
-  return new CrossdockError('ODOO_MISSING_RECORD', `${model} ${ids.join(', ')} ${ids.length === 1 ? 'does' : 'do'} not exist (or this Odoo user cannot see ${ids.length === 1 ? 'it' : 'them'})`, { category: 'user', retryable: false });
+  return new CrossdockError(
+    'ODOO_MISSING_RECORD',
+    `${model} ${ids.join(', ')} ${ids.length === 1 ? 'does' : 'do'} not exist (or this Odoo user cannot see ${ids.length === 1 ? 'it' : 'them'})`,
+    { category: 'user', retryable: false },
+  );
 }
 
 /**

@@ -15,7 +15,16 @@ import { z } from 'zod';
 import { CrossdockError } from '../../../errors/index.ts';
 import { dynamic, type StepContext, type StepType } from '../../../workflows/index.ts';
 import type { OdooClient } from '../client.ts';
-import { callOptions, connection, missingRecord, onConnection, recordIdSchema, resolved, unexpectedResult, type OdooClientPool } from './shared.ts';
+import {
+  callOptions,
+  connection,
+  missingRecord,
+  onConnection,
+  recordIdSchema,
+  resolved,
+  unexpectedResult,
+  type OdooClientPool,
+} from './shared.ts';
 
 const ValidateConfig = z.strictObject({
   connection,
@@ -38,13 +47,19 @@ interface WindowAction {
 
 function isWindowAction(value: unknown): value is WindowAction {
   const action = value as Partial<WindowAction> | null;
-  return typeof action === 'object' && action !== null && action.type === 'ir.actions.act_window' && typeof action.res_model === 'string';
+  return (
+    typeof action === 'object' &&
+    action !== null &&
+    action.type === 'ir.actions.act_window' &&
+    typeof action.res_model === 'string'
+  );
 }
 
 export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConfig> {
   return {
     type: 'odoo.validate_picking',
-    description: 'Validates a stock.picking, answering the backorder and SMS wizards; output { picking_id, state, already, backorder_ids }',
+    description:
+      'Validates a stock.picking, answering the backorder and SMS wizards; output { picking_id, state, already, backorder_ids }',
     config: ValidateConfig as z.ZodType<ValidateConfig>,
     sideEffect: true,
     ownIdempotency: 'leaves a done picking as it is',
@@ -55,43 +70,121 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
       // the "nothing reserved" UserError). A repeat after a crash in the middle of the
       // wizards starts over from button_validate, which asks the open question again.
       const before = await readPicking(ctx, client, pickingId);
-      if (before.state === 'done') return { kind: 'done', output: { picking_id: pickingId, state: 'done', already: true, backorder_ids: before.backorder_ids } };
+      if (before.state === 'done')
+        return {
+          kind: 'done',
+          output: {
+            picking_id: pickingId,
+            state: 'done',
+            already: true,
+            backorder_ids: before.backorder_ids,
+          },
+        };
       await validate(ctx, client, pickingId, backorderChoice(config.backorder), config.sms);
       const after = await readPicking(ctx, client, pickingId);
-      return { kind: 'done', output: { picking_id: pickingId, state: after.state, already: false, backorder_ids: after.backorder_ids } };
+      return {
+        kind: 'done',
+        output: {
+          picking_id: pickingId,
+          state: after.state,
+          already: false,
+          backorder_ids: after.backorder_ids,
+        },
+      };
     },
-    describe: (c) => `would validate stock.picking ${String(c.picking_id)} (backorder: ${c.backorder}, sms: ${c.sms})${onConnection(c.connection)}`,
+    describe: (c) =>
+      `would validate stock.picking ${String(c.picking_id)} (backorder: ${c.backorder}, sms: ${c.sms})${onConnection(c.connection)}`,
   };
 }
 
 /** The resolved `backorder` choice; an expression that produced another text is refused. */
 function backorderChoice(value: string): 'create' | 'none' {
   if (value === 'create' || value === 'none') return value;
-  throw new CrossdockError('STEP_CONFIG_INVALID', `with.backorder: expected "create" or "none", got ${JSON.stringify(value)}`, { category: 'user', retryable: false });
+  throw new CrossdockError(
+    'STEP_CONFIG_INVALID',
+    `with.backorder: expected "create" or "none", got ${JSON.stringify(value)}`,
+    { category: 'user', retryable: false },
+  );
 }
 
-async function readPicking(ctx: StepContext, client: OdooClient, id: number): Promise<{ state: string; backorder_ids: number[] }> {
-  const [row] = await client.call<{ state: string; backorder_ids: number[] }[]>('stock.picking', 'read', [[id]], { fields: ['state', 'backorder_ids'] }, undefined, callOptions(ctx, true));
+async function readPicking(
+  ctx: StepContext,
+  client: OdooClient,
+  id: number,
+): Promise<{ state: string; backorder_ids: number[] }> {
+  const [row] = await client.call<{ state: string; backorder_ids: number[] }[]>(
+    'stock.picking',
+    'read',
+    [[id]],
+    { fields: ['state', 'backorder_ids'] },
+    undefined,
+    callOptions(ctx, true),
+  );
   if (row === undefined) throw missingRecord('stock.picking', [id]);
   return { state: row.state, backorder_ids: row.backorder_ids };
 }
 
 /** None of these calls is marked idempotent: after an ambiguous failure the engine retries the step, which re-reads the state first. */
-async function validate(ctx: StepContext, client: OdooClient, pickingId: number, backorder: 'create' | 'none', sms: 'skip' | 'send'): Promise<void> {
-  let answer: unknown = await client.call('stock.picking', 'button_validate', [[pickingId]], {}, undefined, callOptions(ctx, false));
+async function validate(
+  ctx: StepContext,
+  client: OdooClient,
+  pickingId: number,
+  backorder: 'create' | 'none',
+  sms: 'skip' | 'send',
+): Promise<void> {
+  let answer: unknown = await client.call(
+    'stock.picking',
+    'button_validate',
+    [[pickingId]],
+    {},
+    undefined,
+    callOptions(ctx, false),
+  );
   for (let round = 1; answer !== true; round += 1) {
-    if (round > MAX_ROUNDS) throw unexpectedResult(`stock.picking ${pickingId}: button_validate still asks after ${MAX_ROUNDS} answers`, answer);
-    if (!isWindowAction(answer)) throw unexpectedResult(`stock.picking ${pickingId}: button_validate returned neither true nor a wizard`, answer);
+    if (round > MAX_ROUNDS)
+      throw unexpectedResult(
+        `stock.picking ${pickingId}: button_validate still asks after ${MAX_ROUNDS} answers`,
+        answer,
+      );
+    if (!isWindowAction(answer))
+      throw unexpectedResult(
+        `stock.picking ${pickingId}: button_validate returned neither true nor a wizard`,
+        answer,
+      );
     const context = answer.context ?? {};
     if (answer.res_model === 'stock.backorder.confirmation') {
-      const wizard = await client.call<number>('stock.backorder.confirmation', 'create', [{}], {}, context, callOptions(ctx, false));
+      const wizard = await client.call<number>(
+        'stock.backorder.confirmation',
+        'create',
+        [{}],
+        {},
+        context,
+        callOptions(ctx, false),
+      );
       const method = backorder === 'create' ? 'process' : 'process_cancel_backorder';
-      answer = await client.call('stock.backorder.confirmation', method, [[wizard]], {}, context, callOptions(ctx, false));
+      answer = await client.call(
+        'stock.backorder.confirmation',
+        method,
+        [[wizard]],
+        {},
+        context,
+        callOptions(ctx, false),
+      );
     } else if (answer.res_model === 'confirm.stock.sms' && typeof answer.res_id === 'number') {
       const method = sms === 'send' ? 'send_sms' : 'dont_send_sms';
-      answer = await client.call('confirm.stock.sms', method, [[answer.res_id]], {}, context, callOptions(ctx, false));
+      answer = await client.call(
+        'confirm.stock.sms',
+        method,
+        [[answer.res_id]],
+        {},
+        context,
+        callOptions(ctx, false),
+      );
     } else {
-      throw unexpectedResult(`stock.picking ${pickingId}: button_validate opened a wizard this step does not answer`, { res_model: answer.res_model });
+      throw unexpectedResult(
+        `stock.picking ${pickingId}: button_validate opened a wizard this step does not answer`,
+        { res_model: answer.res_model },
+      );
     }
   }
 }

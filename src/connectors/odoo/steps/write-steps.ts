@@ -6,7 +6,20 @@
 import { z } from 'zod';
 import { CrossdockError } from '../../../errors/index.ts';
 import { dynamic, isExpressionString, type StepType } from '../../../workflows/index.ts';
-import { brief, callOptions, connection, fieldName, holdsCreateCommand, modelName, onConnection, recordIdsSchema, resolved, toWriteValues, valuesSchema, type OdooClientPool } from './shared.ts';
+import {
+  brief,
+  callOptions,
+  connection,
+  fieldName,
+  holdsCreateCommand,
+  modelName,
+  onConnection,
+  recordIdsSchema,
+  resolved,
+  toWriteValues,
+  valuesSchema,
+  type OdooClientPool,
+} from './shared.ts';
 
 const CreateConfig = z
   .strictObject({
@@ -14,13 +27,25 @@ const CreateConfig = z
     model: modelName(),
     values: dynamic(valuesSchema),
     /** The field that carries the caller's key for this record, and the key. Required: it is what makes a repeat find the record instead of creating another. */
-    external_ref: z.strictObject({ field: fieldName(), value: dynamic(z.union([z.string().min(1), z.int()])) }),
+    external_ref: z.strictObject({
+      field: fieldName(),
+      value: dynamic(z.union([z.string().min(1), z.int()])),
+    }),
   })
   .superRefine((config, issues) => {
     if (typeof config.values !== 'object') return;
     const given = config.values[config.external_ref.field];
-    if (given !== undefined && !isExpressionString(given) && !isExpressionString(config.external_ref.value) && given !== config.external_ref.value) {
-      issues.addIssue({ code: 'custom', path: ['values', config.external_ref.field], message: `differs from external_ref.value; set the key in external_ref only` });
+    if (
+      given !== undefined &&
+      !isExpressionString(given) &&
+      !isExpressionString(config.external_ref.value) &&
+      given !== config.external_ref.value
+    ) {
+      issues.addIssue({
+        code: 'custom',
+        path: ['values', config.external_ref.field],
+        message: `differs from external_ref.value; set the key in external_ref only`,
+      });
     }
   });
 type CreateConfig = z.output<typeof CreateConfig>;
@@ -37,21 +62,42 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
       const { field } = config.external_ref;
       const key = config.external_ref.value;
       // Archived records count too (active_test false): re-creating one would duplicate the key.
-      const find = () => client.call<number[]>(config.model, 'search', [[[field, '=', key]]], { limit: 2, context: { active_test: false } }, undefined, callOptions(ctx, true));
+      const find = () =>
+        client.call<number[]>(
+          config.model,
+          'search',
+          [[[field, '=', key]]],
+          { limit: 2, context: { active_test: false } },
+          undefined,
+          callOptions(ctx, true),
+        );
       const existing = await find();
       if (existing.length > 1) {
-        throw new CrossdockError('ODOO_EXTERNAL_REF_AMBIGUOUS', `${existing.length} or more ${config.model} records have ${field} = ${JSON.stringify(key)}; the step cannot tell which one is its own`, { category: 'user', retryable: false });
+        throw new CrossdockError(
+          'ODOO_EXTERNAL_REF_AMBIGUOUS',
+          `${existing.length} or more ${config.model} records have ${field} = ${JSON.stringify(key)}; the step cannot tell which one is its own`,
+          { category: 'user', retryable: false },
+        );
       }
-      if (existing[0] !== undefined) return { kind: 'done', output: { id: existing[0], created: false } };
+      if (existing[0] !== undefined)
+        return { kind: 'done', output: { id: existing[0], created: false } };
       // Idempotency: the record carries the key, so any repeat of this step finds it above.
       // Not marked idempotent: after a timeout the client does not send it again; the
       // engine's retry searches first. Two different runs creating the same key at the
       // same instant can still race; Odoo has no unique index on most reference fields.
       const values = { ...toWriteValues(resolved(config.values, 'values')), [field]: key };
-      const id = await client.call<number>(config.model, 'create', [values], {}, undefined, callOptions(ctx, false));
+      const id = await client.call<number>(
+        config.model,
+        'create',
+        [values],
+        {},
+        undefined,
+        callOptions(ctx, false),
+      );
       return { kind: 'done', output: { id, created: true } };
     },
-    describe: (c) => `would create ${c.model} with ${c.external_ref.field} = ${JSON.stringify(c.external_ref.value)} unless it exists, values ${brief(sentValues(c.values))}${onConnection(c.connection)}`,
+    describe: (c) =>
+      `would create ${c.model} with ${c.external_ref.field} = ${JSON.stringify(c.external_ref.value)} unless it exists, values ${brief(sentValues(c.values))}${onConnection(c.connection)}`,
   };
 }
 
@@ -60,13 +106,20 @@ const WriteConfig = z
     connection,
     model: modelName(),
     ids: dynamic(recordIdsSchema),
-    values: dynamic(valuesSchema.refine((values) => Object.keys(values).length > 0, 'nothing to write')),
+    values: dynamic(
+      valuesSchema.refine((values) => Object.keys(values).length > 0, 'nothing to write'),
+    ),
   })
   .superRefine((config, issues) => {
     if (typeof config.values !== 'object') return;
     const field = holdsCreateCommand(config.values);
     if (field !== null) {
-      issues.addIssue({ code: 'custom', path: ['values', field], message: 'an x2many create command [0, 0, {...}] would create again on every repeat of the step; create the line with odoo.create (external_ref) instead' });
+      issues.addIssue({
+        code: 'custom',
+        path: ['values', field],
+        message:
+          'an x2many create command [0, 0, {...}] would create again on every repeat of the step; create the line with odoo.create (external_ref) instead',
+      });
     }
   });
 type WriteConfig = z.output<typeof WriteConfig>;
@@ -74,7 +127,8 @@ type WriteConfig = z.output<typeof WriteConfig>;
 export function writeStep(pool: OdooClientPool): StepType<WriteConfig> {
   return {
     type: 'odoo.write',
-    description: 'Writes values on Odoo records; repeating the same write is harmless; output { ids }',
+    description:
+      'Writes values on Odoo records; repeating the same write is harmless; output { ids }',
     config: WriteConfig as z.ZodType<WriteConfig>,
     sideEffect: true,
     ownIdempotency: 'writes the same values again',
@@ -82,10 +136,20 @@ export function writeStep(pool: OdooClientPool): StepType<WriteConfig> {
       const ids = resolved(config.ids, 'ids');
       // Idempotency: writing the same values again leaves the records as they are (x2many
       // create commands are refused by the schema), so the client may repeat it by itself.
-      await pool.get(config.connection).call(config.model, 'write', [ids, toWriteValues(resolved(config.values, 'values'))], {}, undefined, callOptions(ctx, true));
+      await pool
+        .get(config.connection)
+        .call(
+          config.model,
+          'write',
+          [ids, toWriteValues(resolved(config.values, 'values'))],
+          {},
+          undefined,
+          callOptions(ctx, true),
+        );
       return { kind: 'done', output: { ids } };
     },
-    describe: (c) => `would write ${brief(sentValues(c.values))} on ${c.model} ${brief(c.ids)}${onConnection(c.connection)}`,
+    describe: (c) =>
+      `would write ${brief(sentValues(c.values))} on ${c.model} ${brief(c.ids)}${onConnection(c.connection)}`,
   };
 }
 
@@ -99,7 +163,12 @@ const PUBLIC_METHOD = /^[A-Za-z][A-Za-z0-9_]*$/;
 const CallConfig = z.strictObject({
   connection,
   model: modelName(),
-  method: z.string().regex(PUBLIC_METHOD, 'a public Odoo method name (methods starting with "_" cannot be called remotely)'),
+  method: z
+    .string()
+    .regex(
+      PUBLIC_METHOD,
+      'a public Odoo method name (methods starting with "_" cannot be called remotely)',
+    ),
   args: dynamic(z.array(z.unknown())).default([]),
   kwargs: dynamic(z.record(z.string(), z.unknown())).default({}),
   context: dynamic(z.record(z.string(), z.unknown())).optional(),
@@ -122,22 +191,46 @@ export function callStep(pool: OdooClientPool): StepType<CallConfig> {
     ownIdempotency: 'skips records that already match done_when, else calls the method again',
     // `idempotent: true` declares the method itself safe to repeat.
     unsafeToRepeat: (c) =>
-      c.done_when === undefined && !c.idempotent ? `odoo.call of ${c.model}.${c.method} has no done_when (nor idempotent: true): a repeat (a retry, a crash, a replay) calls the method again` : null,
+      c.done_when === undefined && !c.idempotent
+        ? `odoo.call of ${c.model}.${c.method} has no done_when (nor idempotent: true): a repeat (a retry, a crash, a replay) calls the method again`
+        : null,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const args = resolved(config.args, 'args');
-      const context = config.context === undefined ? undefined : resolved(config.context, 'context');
+      const context =
+        config.context === undefined ? undefined : resolved(config.context, 'context');
       if (config.done_when !== undefined) {
         const ids = recordIdsSchema.safeParse(args[0]);
-        if (!ids.success) throw new CrossdockError('STEP_CONFIG_INVALID', 'with.done_when needs the record ids as the first of args', { category: 'user', retryable: false });
+        if (!ids.success)
+          throw new CrossdockError(
+            'STEP_CONFIG_INVALID',
+            'with.done_when needs the record ids as the first of args',
+            { category: 'user', retryable: false },
+          );
         const domain = [['id', 'in', ids.data], ...resolved(config.done_when, 'done_when')];
-        const done = await client.call<number>(config.model, 'search_count', [domain], { context: { active_test: false } }, undefined, callOptions(ctx, true));
-        if (done === ids.data.length) return { kind: 'done', output: { result: null, skipped: true } };
+        const done = await client.call<number>(
+          config.model,
+          'search_count',
+          [domain],
+          { context: { active_test: false } },
+          undefined,
+          callOptions(ctx, true),
+        );
+        if (done === ids.data.length)
+          return { kind: 'done', output: { result: null, skipped: true } };
       }
       // Idempotency: only as good as the method's own (or done_when's); see the docs.
-      const result = await client.call(config.model, config.method, args, resolved(config.kwargs, 'kwargs'), context, callOptions(ctx, config.idempotent));
+      const result = await client.call(
+        config.model,
+        config.method,
+        args,
+        resolved(config.kwargs, 'kwargs'),
+        context,
+        callOptions(ctx, config.idempotent),
+      );
       return { kind: 'done', output: { result: result ?? null, skipped: false } };
     },
-    describe: (c) => `would call ${c.model}.${c.method}(${brief(c.args)}${Object.keys(c.kwargs).length > 0 ? `, ${brief(c.kwargs)}` : ''})${c.done_when ? ` unless already ${brief(c.done_when)}` : ''}${onConnection(c.connection)}`,
+    describe: (c) =>
+      `would call ${c.model}.${c.method}(${brief(c.args)}${Object.keys(c.kwargs).length > 0 ? `, ${brief(c.kwargs)}` : ''})${c.done_when ? ` unless already ${brief(c.done_when)}` : ''}${onConnection(c.connection)}`,
   };
 }
