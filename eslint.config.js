@@ -53,6 +53,8 @@ const LAYERS = [
       'notify',
     ],
   ],
+  // The composition root's parts: step registries, keyring, API services, starting an instance.
+  ['instance', 'above'],
   // The composition root: wires every folder above into one instance and starts it.
   ['main.ts', 'above'],
   // The demo on the simulators; it starts an instance as `crossdock start` does.

@@ -1,0 +1,59 @@
+/** The services the API and the CLI use, over one engine's store and clock. */
+import type { ApiServices } from '../api/index.ts';
+import { createMetrics } from '../api/metrics.ts';
+import type { ApprovalsService } from '../approvals/index.ts';
+import { AuditLog } from '../audit/index.ts';
+import { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
+import type { Engine } from '../engine/index.ts';
+import type { ExceptionsService } from '../exceptions/index.ts';
+import type { PolicyRegistry } from '../policies/index.ts';
+import { SecretStore, type Keyring } from '../secrets/index.ts';
+import { WebhookSources } from '../triggers/index.ts';
+
+export interface ServicesOptions {
+  engine: Engine;
+  keyring: Keyring | null;
+  sessionTtlMs: number;
+  setupCodeFile?: string | null;
+  processMetrics?: boolean;
+  odooConnections?: ApiServices['odooConnections'];
+  /** The instance the approval step uses (with its notifier): one service, so the API and the step agree. */
+  approvals: ApprovalsService;
+  /** The instance the raise_exception step uses. */
+  exceptions: ExceptionsService;
+  /** The decision tables loaded with the workflows. */
+  policies: PolicyRegistry;
+}
+
+/**
+ * The API's (and the CLI's) services: the security services over the engine's store and
+ * clock, beside the instance's own approvals, exceptions and policies. createCrossdock is
+ * its caller; tests of the API over an engine of their own call it too.
+ */
+export function createApiServices(options: ServicesOptions): ApiServices {
+  const { engine } = options;
+  const db = engine.store.db;
+  const now = () => engine.clock.now();
+  const users = new Users(db, now);
+  const secrets = new SecretStore(db, options.keyring, now);
+  const audit = new AuditLog(db, now);
+  return {
+    engine,
+    users,
+    tokens: new Tokens(db, now),
+    sessions: new Sessions(db, now, options.sessionTtlMs),
+    audit,
+    secrets,
+    sources: new WebhookSources(db, secrets, now),
+    metrics: createMetrics({
+      events: engine.events,
+      db,
+      processMetrics: options.processMetrics ?? false,
+    }),
+    setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
+    odooConnections: options.odooConnections ?? (() => []),
+    approvals: options.approvals,
+    exceptions: options.exceptions,
+    policies: options.policies,
+  };
+}

@@ -1,0 +1,65 @@
+/** The step types an instance (or a command without one) knows: the engine's, the capabilities' and the connectors'. */
+import { approvalStep, type ApprovalMirror, type ApprovalsService } from '../approvals/index.ts';
+import type { CrossdockConfig } from '../config/index.ts';
+import {
+  carrierStepTypes,
+  createCarrierRegistry,
+  loadCarrierSettings,
+} from '../connectors/carriers/index.ts';
+import { httpRequestStep } from '../connectors/http/index.ts';
+import { loadOdooSettings } from '../connectors/odoo/integration.ts';
+import { createClientPool, odooStepTypes } from '../connectors/odoo/steps/index.ts';
+import { engineStepTypes, StepRegistry } from '../engine/index.ts';
+import {
+  raiseExceptionStep,
+  resolveCaseStep,
+  type ExceptionsService,
+} from '../exceptions/index.ts';
+import { notifyStep, type Notifications } from '../notify/index.ts';
+import { operationsStepTypes, type AlertChannels } from '../operations/index.ts';
+import { decideStep, type PolicyRegistry } from '../policies/index.ts';
+import type { StepType } from '../workflows/index.ts';
+
+/**
+ * The step types every Crossdock has: the engine's own and the connectors'. Without a
+ * store (validate, dry runs) the stateful ones are known by their schema only.
+ */
+export function builtInSteps(
+  plugins: StepType<any>[] = [],
+  services: {
+    approvals?: ApprovalsService;
+    approvalMirror?: ApprovalMirror | null;
+    policies?: PolicyRegistry;
+    notifications?: Notifications | null;
+    exceptions?: ExceptionsService;
+    alertChannels?: AlertChannels;
+  } = {},
+): StepRegistry {
+  return new StepRegistry([
+    ...engineStepTypes(),
+    httpRequestStep,
+    approvalStep(services.approvals ?? null, services.approvalMirror ?? null),
+    decideStep(services.policies ?? null),
+    notifyStep(services.notifications ?? null),
+    raiseExceptionStep(services.exceptions ?? null),
+    resolveCaseStep(services.exceptions ?? null),
+    ...operationsStepTypes(services),
+    ...plugins,
+  ]);
+}
+
+/**
+ * The connectors' step types for commands without a running instance (validate, simulate):
+ * Odoo and carrier steps against the configured connections, if any. Without a configured
+ * Odoo they still validate; calling one fails with ODOO_CONNECTION_UNKNOWN.
+ */
+export function offlineConnectorSteps(config: CrossdockConfig): StepType<any>[] {
+  const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
+  const carrierConfigs = config.carriersConfigPath
+    ? loadCarrierSettings(config.carriersConfigPath, process.env)
+    : [];
+  return [
+    ...odooStepTypes(createClientPool(odooSettings?.profiles ?? [])),
+    ...carrierStepTypes(createCarrierRegistry(carrierConfigs)),
+  ];
+}
