@@ -1,21 +1,18 @@
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import type { RunsService } from '../engine/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { bulkAct, type BulkRequest, type BulkResult } from './bulk.ts';
+import { auditable, auditCaseChange, CLOSED, ownerUnknown, PAST } from './case-change.ts';
+import { OpenCaseInput, type Actor } from './case-input.ts';
+import { caseAgingReport, rootCauseGroups } from './case-reports.ts';
 import { runAndFailedStep, type FailedStep, type RunOfCase } from './detail.ts';
 import {
   CASE_ACTION_SIGNAL,
   CASE_ACTIONS,
-  CASE_TYPES,
   caseActions,
   DEFAULT_SLA_HOURS,
   exceptionErrors,
-  groupKey,
   HOUR_MS,
-  SEVERITIES,
-  Subject,
   toView,
   type CaseEvent,
   type CaseRow,
@@ -23,16 +20,10 @@ import {
   type CaseView,
   type ReasonCode,
 } from './model.ts';
-import {
-  caseAging,
-  caseGroups,
-  caseHistory,
-  insertCase,
-  listCases,
-  recordEvent,
-  updateCase,
-} from '../store/index.ts';
+import { caseHistory, insertCase, listCases, recordEvent, updateCase } from '../store/index.ts';
 import { checkedFilter, loadCase, type CaseFilter, type Db } from './queries.ts';
+
+export { OpenCaseInput, type Actor } from './case-input.ts';
 
 export interface ExceptionsOptions {
   db: Db;
@@ -41,46 +32,6 @@ export interface ExceptionsOptions {
   /** The engine's runs (retry and replay go through RunsService.replay); a getter, as the engine is built after the steps. */
   runs: () => RunsService;
 }
-
-/** Who acts, as the audit log names them ("user:3 ana@example.com", "cli:ana", "workflow:x run:5"). */
-export interface Actor {
-  actor: string;
-  requestId?: string | null;
-}
-
-/** A case opened by a `raise_exception` step or by a scheduled check (`openCase`). */
-export const OpenCaseInput = z.strictObject({
-  type: z.enum(CASE_TYPES).default('check'),
-  severity: z.enum(SEVERITIES).default('medium'),
-  title: z.string().trim().min(1).max(500),
-  subject: Subject.optional(),
-  owner: z
-    .strictObject({
-      team: z.string().trim().min(1).max(100).optional(),
-      userId: z
-        .string()
-        .regex(/^\d{1,18}$/)
-        .optional(),
-    })
-    .optional(),
-  slaHours: z
-    .number()
-    .positive()
-    .max(24 * 365)
-    .optional(),
-  /** Groups the case with others of the same cause (like an error code): CREDIT_HOLD, PO_LATE ... */
-  code: z.string().trim().min(1).max(100).optional(),
-  details: z.record(z.string(), z.unknown()).optional(),
-  /** Idempotency: opening again with the same key finds the case opened first. */
-  key: z.string().min(1).max(500).optional(),
-  runId: z
-    .string()
-    .regex(/^\d{1,18}$/)
-    .optional(),
-  workflowId: z.string().max(200).optional(),
-  stepId: z.string().max(200).optional(),
-});
-export type OpenCaseInput = z.input<typeof OpenCaseInput>;
 
 export type CaseDetail = CaseView & {
   history: CaseEvent[];
@@ -91,16 +42,6 @@ export type CaseDetail = CaseView & {
   /** The run's input when the case opened. */
   openedWithInput: unknown;
 };
-
-/** What the audit log keeps of a payload: itself when small, else its size and sha256. */
-function auditable(value: unknown): unknown {
-  const text = JSON.stringify(value ?? null);
-  return text.length <= 4096
-    ? (value ?? null)
-    : { bytes: text.length, sha256: createHash('sha256').update(text).digest('hex') };
-}
-
-const CLOSED: readonly CaseStatus[] = ['resolved', 'replayed'];
 
 /**
  * The exception queue. Dead letters are opened by the engine in the checkpoint transaction
@@ -193,48 +134,13 @@ export class ExceptionsService {
   async aging(
     filter: Pick<CaseFilter, 'severity' | 'owner' | 'type' | 'workflowId'>,
     ageBoundariesHours: number[],
-  ): Promise<{
-    total: number;
-    breached: number;
-    byTeam: { team: string | null; count: number }[];
-    byAge: number[];
-  }> {
-    const rows = await caseAging(
-      this.#o.db,
-      checkedFilter({ ...filter, status: 'open' }),
-      this.#o.now(),
-      ageBoundariesHours.map((h) => h * HOUR_MS),
-    );
-    const byAge = Array.from({ length: ageBoundariesHours.length + 1 }, () => 0);
-    const teams = new Map<string | null, number>();
-    let total = 0;
-    let breached = 0;
-    for (const r of rows) {
-      const n = Number(r.count);
-      total += n;
-      if (r.breached) breached += n;
-      byAge[Number(r.bucket)] = (byAge[Number(r.bucket)] ?? 0) + n;
-      teams.set(r.team, (teams.get(r.team) ?? 0) + n);
-    }
-    const byTeam = [...teams]
-      .map(([team, count]) => ({ team, count }))
-      .sort((a, b) => b.count - a.count || String(a.team).localeCompare(String(b.team)));
-    return { total, breached, byTeam, byAge };
+  ): ReturnType<typeof caseAgingReport> {
+    return caseAgingReport(this.#o.db, this.#o.now(), filter, ageBoundariesHours);
   }
 
   /** Root causes: cases of one status grouped by workflow, step and error code, biggest first. */
-  async groups(status: CaseStatus = 'open') {
-    const rows = await caseGroups(this.#o.db, status);
-    return rows.map((g) => ({
-      key: groupKey(g.workflow_id, g.step_id, g.error_code),
-      workflowId: g.workflow_id,
-      stepId: g.step_id,
-      errorCode: g.error_code,
-      count: Number(g.count),
-      retryable: Number(g.retryable),
-      oldestOpenedAt: new Date(g.oldest).toISOString(),
-      sampleMessage: g.sample,
-    }));
+  async groups(status: CaseStatus = 'open'): ReturnType<typeof rootCauseGroups> {
+    return rootCauseGroups(this.#o.db, status);
   }
 
   async show(id: string): Promise<CaseDetail> {
@@ -423,33 +329,6 @@ export class ExceptionsService {
     caseId: string,
     details: Record<string, unknown>,
   ): Promise<void> {
-    await this.#o.audit.append(
-      {
-        actor: who.actor,
-        action: `exception.${action}`,
-        target: `exception:${caseId}`,
-        details,
-        requestId: who.requestId ?? null,
-      },
-      tx,
-    );
+    await auditCaseChange(this.#o.audit, tx, who, action, caseId, details);
   }
-}
-
-const PAST: Record<string, string> = {
-  assign: 'assigned',
-  comment: 'commented',
-  resolve: 'resolved',
-  reopen: 'reopened',
-};
-
-function ownerUnknown(error: unknown): never {
-  if ((error as { code?: string }).code === '23503') {
-    throw new CrossdockError('EXCEPTION_OWNER_UNKNOWN', 'The owner user does not exist', {
-      category: 'user',
-      retryable: false,
-      details: [{ path: 'userId', message: 'no user with this id' }],
-    });
-  }
-  throw error;
 }
