@@ -1,6 +1,6 @@
 /**
  * The demo (`npm start`, `crossdock demo`): Crossdock on the embedded store with the Odoo
- * and carrier simulators, the order-release and dispatch packs, a stream of confirmed
+ * and carrier simulators, every pack, a stream of confirmed
  * orders, approvers answering their inbox and carriers reporting tracking. Everything
  * crosses the same boundaries as in production: Odoo's automation webhooks and the cursor
  * poller, RPC reads and writes, signed carrier webhooks, SMTP (to a local catcher).
