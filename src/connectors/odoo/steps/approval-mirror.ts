@@ -1,4 +1,5 @@
 import type { ApprovalMirror, MirrorStage, MirrorState } from '../../../approvals/index.ts';
+import { CrossdockError } from '../../../errors/index.ts';
 import type { StepContext } from '../../../workflows/index.ts';
 import { activityScheduleStep, messagePostStep } from './chatter-steps.ts';
 import { callOptions, chatterRef, type OdooClientPool } from './shared.ts';
@@ -90,22 +91,40 @@ async function closeActivities(
   const client = pool.get(on.connection);
   const anyRef = [...refs.slice(1).map(() => '|'), ...refs.map((ref) => ['note', 'ilike', ref])];
   // Open activities only (the default active_test): a done one is deleted, or archived.
-  const open = await client.call<number[]>(
-    'mail.activity',
-    'search',
-    [[['res_model', '=', on.model], ['res_id', '=', on.id], ...anyRef]],
-    {},
-    undefined,
-    callOptions(ctx, true),
-  );
-  // Idempotency: a repeat finds the activities done here no longer open, and does nothing.
-  if (open.length > 0)
-    await client.call(
+  const searchOpen = () =>
+    client.call<number[]>(
+      'mail.activity',
+      'search',
+      [[['res_model', '=', on.model], ['res_id', '=', on.id], ...anyRef]],
+      {},
+      undefined,
+      callOptions(ctx, true),
+    );
+  const markDone = (ids: number[]) =>
+    client.call(
       'mail.activity',
       'action_feedback',
-      [open],
+      [ids],
       { feedback },
       undefined,
       callOptions(ctx, false),
     );
+  // Idempotency: a repeat finds the activities done here no longer open, and does nothing.
+  const open = await searchOpen();
+  if (open.length === 0) return;
+  try {
+    await markDone(open);
+  } catch (error) {
+    // Between the search and this call another sync of the same request (the SLA timer and
+    // the run both sync) marked some of them done, and Odoo deleted them: those are closed.
+    // Close what is still open, one by one, so a second one gone meanwhile is no failure.
+    if (!isMissingRecord(error)) throw error;
+    for (const id of await searchOpen()) await markDone([id]).catch(ignoreMissingRecord);
+  }
 }
+
+const isMissingRecord = (error: unknown) =>
+  error instanceof CrossdockError && error.code === 'ODOO_MISSING_RECORD';
+const ignoreMissingRecord = (error: unknown) => {
+  if (!isMissingRecord(error)) throw error;
+};
