@@ -8,17 +8,10 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { startOdooSimulator } from '../../sim/odoo/index.ts';
-import { loadFixture, loadFixtures } from './support/fixtures.ts';
-import {
-  compareExchange,
-  compareOutgoing,
-  createReplayContext,
-  mapBackOf,
-  replayRequest,
-} from './support/replay.ts';
+import { loadFixtures } from './support/fixtures.ts';
+import { assertPlanAccountsFor, mismatches, replayPlan } from './support/contract.ts';
+import { createReplayContext } from './support/replay.ts';
 import {
   isProcurementFixture,
   NOT_REPLAYED_P2P,
@@ -27,7 +20,6 @@ import {
 import { startWebhookListener } from './support/webhook-listener.ts';
 
 const LAB_START = Date.parse('2026-12-04T22:38:40Z');
-const COVERAGE_FILE = resolve(import.meta.dirname, '../../sim/odoo/COVERAGE.md');
 
 function owned(): string[] {
   return loadFixtures()
@@ -42,30 +34,7 @@ test('every procurement and inventory fixture is either replayed or listed with 
     97,
     'the recording has 15 fg-, 62 p2p-, 16 inv- and 4 webhook-out-p2p- exchanges',
   );
-  const planned = REPLAY_PLAN_P2P.flatMap((step) => (step.kind === 'setup' ? [] : [step.name]));
-  assert.deepEqual(
-    planned.filter((name, index) => planned.indexOf(name) !== index),
-    [],
-    'a fixture is replayed twice',
-  );
-  assert.deepEqual(
-    planned.filter((name) => !all.includes(name)),
-    [],
-    'the plan names fixtures that do not exist',
-  );
-  assert.deepEqual(
-    planned.filter((name) => name in NOT_REPLAYED_P2P),
-    [],
-    'a fixture is both replayed and listed as not replayed',
-  );
-  assert.deepEqual(
-    all.filter((name) => !planned.includes(name) && !(name in NOT_REPLAYED_P2P)),
-    [],
-    'fixtures neither replayed nor listed',
-  );
-  const coverage = readFileSync(COVERAGE_FILE, 'utf8');
-  for (const name of Object.keys(NOT_REPLAYED_P2P))
-    assert.ok(coverage.includes(name), `COVERAGE.md does not list ${name}`);
+  assertPlanAccountsFor(all, REPLAY_PLAN_P2P, NOT_REPLAYED_P2P);
 });
 
 test('the simulator answers every replayed procurement and inventory fixture as recorded', async (t) => {
@@ -76,29 +45,9 @@ test('the simulator answers every replayed procurement and inventory fixture as 
   });
   const listener = await startWebhookListener();
   const ctx = createReplayContext(sim, listener, 'http://127.0.0.1:3120');
-  const results: Array<{ name: string; differences: string[] }> = [];
+  let results;
   try {
-    for (const step of REPLAY_PLAN_P2P) {
-      if (step.kind === 'setup') {
-        await step.run(ctx);
-        continue;
-      }
-      const fixture = loadFixture(step.name);
-      let differences: string[];
-      if (step.kind === 'outgoing') {
-        differences = compareOutgoing(
-          fixture,
-          listener.take(fixture.request.path),
-          step.rule,
-          mapBackOf(ctx),
-        );
-      } else {
-        const actual = await replayRequest(ctx, fixture);
-        await step.after?.(ctx, actual);
-        differences = compareExchange(fixture, actual, step.rule, mapBackOf(ctx));
-      }
-      results.push({ name: step.name, differences });
-    }
+    results = await replayPlan(REPLAY_PLAN_P2P, ctx, listener);
   } finally {
     await sim.close();
     await listener.close();
@@ -112,8 +61,6 @@ test('the simulator answers every replayed procurement and inventory fixture as 
       .map(([name, why]) => `\n  ${name}: ${why}`)
       .join('')}`,
   );
-  const failures = results
-    .filter((result) => result.differences.length > 0)
-    .map((result) => `${result.name}:\n    ${result.differences.join('\n    ')}`);
+  const failures = mismatches(results);
   assert.deepEqual(failures, [], `fixtures whose replay does not match:\n${failures.join('\n')}`);
 });
