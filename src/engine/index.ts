@@ -11,6 +11,7 @@ export {
   type Sender,
 } from './intake.ts';
 export type { ReplayOptions, RunDetail, RunSummary, RunsService } from './runs-service.ts';
+export { toRunSummary } from './runs-service.ts';
 export type { ReplayEffect, ReplayPreview } from './replay-plan.ts';
 export type { SimulationResult, SimulatedStep } from './simulate.ts';
 export type { WorkerOptions } from './worker.ts';

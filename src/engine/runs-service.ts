@@ -71,6 +71,23 @@ const iso = (d: Date | string | null) => {
   return Number.isFinite(date.getTime()) ? date.toISOString() : null;
 };
 
+/** A listed run as the API and the CLI show it. */
+export function toRunSummary(r: Awaited<ReturnType<typeof listRuns>>[number]): RunSummary {
+  return {
+    id: String(r.id),
+    workflowId: r.workflow_id,
+    workflowVersion: r.workflow_hash,
+    status: r.status,
+    eventId: r.event_id && String(r.event_id),
+    parentRunId: r.parent_run_id && String(r.parent_run_id),
+    cursor: r.cursor,
+    concurrencyKey: r.concurrency_key,
+    createdAt: iso(r.created_at)!,
+    endedAt: iso(r.ended_at),
+    error: r.error,
+  };
+}
+
 export interface ReplayOptions {
   input?: unknown;
   fromStep?: string;
@@ -107,19 +124,7 @@ export class RunsService {
   ): Promise<RunSummary[]> {
     const { limit, ...rest } = filter;
     const rows = await listRuns(this.store.db, { ...rest, limit: Math.min(limit ?? 50, 1000) });
-    return rows.map((r) => ({
-      id: String(r.id),
-      workflowId: r.workflow_id,
-      workflowVersion: r.workflow_hash,
-      status: r.status,
-      eventId: r.event_id && String(r.event_id),
-      parentRunId: r.parent_run_id && String(r.parent_run_id),
-      cursor: r.cursor,
-      concurrencyKey: r.concurrency_key,
-      createdAt: iso(r.created_at)!,
-      endedAt: iso(r.ended_at),
-      error: r.error,
-    }));
+    return rows.map(toRunSummary);
   }
 
   async show(runId: string): Promise<RunDetail> {

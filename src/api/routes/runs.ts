@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Permission } from '../../auth/index.ts';
+import { toRunSummary } from '../../engine/index.ts';
 import { listRuns, RunStatus } from '../../store/index.ts';
 import { decodeCursor, page } from '../pagination.ts';
 import { queryInt, queryTime, route } from '../route.ts';
@@ -39,8 +40,6 @@ const SignalBody = z
   .strictObject({ payload: z.unknown().optional(), reason: Reason.optional() })
   .default({});
 
-const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
 /** What the audit log keeps of a payload: itself when small, else its size and sha256. */
 function auditable(value: unknown): unknown {
   const text = JSON.stringify(value ?? null);
@@ -73,20 +72,7 @@ export const runRoutes = [
         ...(before ? { beforeId: before } : {}),
         ...(sources === null ? {} : { sources }),
       });
-      const runs = rows.map((r) => ({
-        id: String(r.id),
-        workflowId: r.workflow_id,
-        workflowVersion: r.workflow_hash,
-        status: r.status,
-        eventId: r.event_id && String(r.event_id),
-        parentRunId: r.parent_run_id && String(r.parent_run_id),
-        cursor: r.cursor,
-        concurrencyKey: r.concurrency_key,
-        createdAt: iso(r.created_at)!,
-        endedAt: iso(r.ended_at),
-        error: r.error,
-      }));
-      const { items, nextCursor } = page(runs, limit);
+      const { items, nextCursor } = page(rows.map(toRunSummary), limit);
       return { runs: items, nextCursor };
     },
   }),
