@@ -132,17 +132,7 @@ export class RunsService {
     if (!detail) throw notFound(runId);
     const { run, steps, signals } = detail;
     return {
-      id: String(run.id),
-      workflowId: run.workflow_id,
-      workflowVersion: run.workflow_hash,
-      status: run.status,
-      eventId: run.event_id && String(run.event_id),
-      parentRunId: run.parent_run_id && String(run.parent_run_id),
-      cursor: run.cursor,
-      concurrencyKey: run.concurrency_key,
-      createdAt: iso(run.created_at)!,
-      endedAt: iso(run.ended_at),
-      error: run.error,
+      ...toRunSummary(run),
       input: run.input,
       output: run.output,
       availableAt: iso(run.available_at),
