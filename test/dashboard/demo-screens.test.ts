@@ -151,6 +151,21 @@ describe('the dashboard on the demo data', () => {
       // The approvers have gone home: the next orders that need one wait in the inbox.
       bot.stop();
       for (let i = 0; i < 45; i++) await traffic.placeOne();
+      // Their deliveries are invoiced before the large orders come: a customer's credit check
+      // counts posted invoices, so a large order placed mid-invoicing could fail credit or not.
+      await until(
+        '78 orders released or waiting, their invoices posted',
+        async () =>
+          (await count(
+            sql<{ n: string }>`SELECT count(*) AS n FROM runs WHERE workflow_id = 'order-release'`,
+          )) >= 78 &&
+          (await count(
+            sql<{ n: string }>`SELECT count(*) AS n FROM runs
+              WHERE status IN ('queued', 'ready', 'running')
+                 OR (status = 'waiting' AND workflow_id <> 'order-release')`,
+          )) === 0,
+        player,
+      );
       // Three large orders from regular customers: identical low-risk requests, approvable together.
       for (let i = 0; i < 3; i++) await traffic.place(OrderKind.large);
       await until(
