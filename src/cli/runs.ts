@@ -6,8 +6,10 @@ import {
   cliToken,
   directOperations,
   openInstance,
+  openRunReads,
   remoteOperations,
   type Operations,
+  type RunReads,
 } from './operations.ts';
 import { findServer } from './server.ts';
 import { table, usageError, type Output } from './output.ts';
@@ -20,9 +22,29 @@ export function runsOrEventsCommand(
   flags: Flags,
   out: Output,
 ): Promise<number> {
+  const [sub] = rest;
+  if (command === 'runs' && (sub === 'list' || sub === 'show'))
+    return withRunReads(config, flags, out, (reads) => runReadCommand(reads, rest, flags, out));
   return withOperations(config, flags, out, command === 'events', (ops) =>
     command === 'runs' ? runsCommand(ops, rest, flags, out) : eventsCommand(ops, rest, flags, out),
   );
+}
+
+/** Reads through a running instance's API when one answers, else on the store alone. */
+async function withRunReads(
+  config: CrossdockConfig,
+  flags: Flags,
+  out: Output,
+  work: (reads: RunReads) => Promise<number>,
+): Promise<number> {
+  const url = await findServer(config, flags.api);
+  if (url && !flags.api) out.info(`using the running Crossdock at ${url}`);
+  const reads = url ? remoteOperations(url, cliToken(config)) : await openRunReads(config);
+  try {
+    return await work(reads);
+  } finally {
+    await reads.close();
+  }
 }
 
 /** Through a running instance's API when one answers (see findServer), else on the store directly. */
@@ -55,6 +77,31 @@ async function withOperations(
   }
 }
 
+/** `crossdock runs list` and `runs show`. */
+async function runReadCommand(
+  reads: RunReads,
+  rest: string[],
+  flags: Flags,
+  out: Output,
+): Promise<number> {
+  const [sub, id] = rest;
+  if (sub === 'show') {
+    if (!id) throw usageError('usage: crossdock runs show <id>');
+    const run = await reads.showRun(id);
+    out.result(run, () => showRun(run));
+    return 0;
+  }
+  const runs = await reads.listRuns({
+    status: flags.status,
+    workflow: flags.workflow,
+    limit: flags.limit ? Number(flags.limit) : undefined,
+  });
+  out.result({ runs }, () =>
+    table(runs, ['id', 'workflowId', 'status', 'cursor', 'eventId', 'createdAt', 'endedAt']),
+  );
+  return 0;
+}
+
 async function runsCommand(
   ops: Operations,
   rest: string[],
@@ -67,22 +114,6 @@ async function runsCommand(
     return id;
   };
   switch (sub) {
-    case 'list': {
-      const runs = await ops.listRuns({
-        status: flags.status,
-        workflow: flags.workflow,
-        limit: flags.limit ? Number(flags.limit) : undefined,
-      });
-      out.result({ runs }, () =>
-        table(runs, ['id', 'workflowId', 'status', 'cursor', 'eventId', 'createdAt', 'endedAt']),
-      );
-      return 0;
-    }
-    case 'show': {
-      const run = await ops.showRun(needId());
-      out.result(run, () => showRun(run));
-      return 0;
-    }
     case 'replay': {
       const again = flags.again
         ? flags.again

@@ -5,10 +5,8 @@ import {
   cancelRun,
   closeDeadLetterAsReplayed,
   insertReplayMarker,
-  listRuns,
   loadReplayable,
   loadReplayMarkers,
-  loadRunDetail,
   loadStepRows,
   REPLAY_SIGNAL,
   restartRun,
@@ -17,7 +15,6 @@ import {
   sendSignal,
   type Database,
   type ReplayableRow,
-  type RunStatus,
   type Store,
 } from '../store/index.ts';
 import type { WorkflowCatalog } from './catalog.ts';
@@ -26,67 +23,17 @@ import type { StepRegistry } from './step-registry.ts';
 import type { Clock } from './clock.ts';
 import type { EngineEvents } from './events.ts';
 import { subflowSignalName } from './steps/subflow.ts';
+import {
+  assertId,
+  listRunSummaries,
+  notFound,
+  showRunDetail,
+  type RunDetail,
+  type RunFilter,
+  type RunSummary,
+} from './run-reads.ts';
 
-export interface RunSummary {
-  id: string;
-  workflowId: string;
-  workflowVersion: string;
-  status: RunStatus;
-  eventId: string | null;
-  parentRunId: string | null;
-  cursor: string | null;
-  concurrencyKey: string | null;
-  createdAt: string;
-  endedAt: string | null;
-  error: unknown;
-}
-
-export interface RunDetail extends RunSummary {
-  input: unknown;
-  output: unknown;
-  /** When the run is next due; null when it waits with no deadline. */
-  availableAt: string | null;
-  steps: {
-    seq: number;
-    attempt: number;
-    stepId: string;
-    type: string;
-    status: string;
-    output: unknown;
-    error: unknown;
-    startedAt: string;
-    endedAt: string;
-  }[];
-  /**
-   * Signals sent to the run, oldest first: `consumedSeq` is the step position that took it,
-   * null while it waits for a step to take it (a signal that came early is kept).
-   */
-  signals: { name: string; payload: unknown; sentAt: string; consumedSeq: number | null }[];
-}
-
-/** ISO text, or null for no value and for 'infinity' (a wait with no deadline). */
-const iso = (d: Date | string | null) => {
-  if (d === null) return null;
-  const date = new Date(d);
-  return Number.isFinite(date.getTime()) ? date.toISOString() : null;
-};
-
-/** A listed run as the API and the CLI show it. */
-export function toRunSummary(r: Awaited<ReturnType<typeof listRuns>>[number]): RunSummary {
-  return {
-    id: String(r.id),
-    workflowId: r.workflow_id,
-    workflowVersion: r.workflow_hash,
-    status: r.status,
-    eventId: r.event_id && String(r.event_id),
-    parentRunId: r.parent_run_id && String(r.parent_run_id),
-    cursor: r.cursor,
-    concurrencyKey: r.concurrency_key,
-    createdAt: iso(r.created_at)!,
-    endedAt: iso(r.ended_at),
-    error: r.error,
-  };
-}
+export { toRunSummary, type RunDetail, type RunFilter, type RunSummary } from './run-reads.ts';
 
 export interface ReplayOptions {
   input?: unknown;
@@ -113,47 +60,12 @@ export class RunsService {
     private readonly steps: StepRegistry,
   ) {}
 
-  async list(
-    filter: {
-      status?: RunStatus;
-      workflowId?: string;
-      eventId?: string;
-      limit?: number;
-      beforeId?: string;
-    } = {},
-  ): Promise<RunSummary[]> {
-    const { limit, ...rest } = filter;
-    const rows = await listRuns(this.store.db, { ...rest, limit: Math.min(limit ?? 50, 1000) });
-    return rows.map(toRunSummary);
+  list(filter: RunFilter = {}): Promise<RunSummary[]> {
+    return listRunSummaries(this.store.db, filter);
   }
 
-  async show(runId: string): Promise<RunDetail> {
-    const detail = await loadRunDetail(this.store.db, assertId(runId));
-    if (!detail) throw notFound(runId);
-    const { run, steps, signals } = detail;
-    return {
-      ...toRunSummary(run),
-      input: run.input,
-      output: run.output,
-      availableAt: iso(run.available_at),
-      steps: steps.map((s) => ({
-        seq: s.seq,
-        attempt: s.attempt,
-        stepId: s.step_id,
-        type: s.step_type,
-        status: s.status,
-        output: s.output,
-        error: s.error,
-        startedAt: iso(s.started_at)!,
-        endedAt: iso(s.ended_at)!,
-      })),
-      signals: signals.map((g) => ({
-        name: g.name,
-        payload: g.payload,
-        sentAt: iso(g.sent_at)!,
-        consumedSeq: g.consumed_seq,
-      })),
-    };
+  show(runId: string): Promise<RunDetail> {
+    return showRunDetail(this.store.db, runId);
   }
 
   /**
@@ -342,20 +254,4 @@ function replayable(runId: string, row: ReplayableRow | undefined): ReplayableRo
     );
   }
   return row;
-}
-
-function assertId(runId: string): string {
-  if (!/^\d{1,18}$/.test(runId))
-    throw new CrossdockError('RUN_ID_INVALID', `"${runId}" is not a run id (digits only)`, {
-      category: 'user',
-      retryable: false,
-    });
-  return runId;
-}
-
-function notFound(runId: string): CrossdockError {
-  return new CrossdockError('RUN_NOT_FOUND', `No run ${runId}`, {
-    category: 'user',
-    retryable: false,
-  });
 }
