@@ -46,10 +46,8 @@ export function httpTransportError(
       cause,
     });
   }
-  const reason =
-    (cause as { cause?: { code?: string }; message?: string })?.cause?.code ??
-    (cause as Error)?.message ??
-    String(cause);
+  const failure = cause as { cause?: { code?: string }; code?: string; message?: string } | null;
+  const reason = failure?.cause?.code ?? failure?.code ?? failure?.message ?? String(cause);
   return new CrossdockError('HTTP_UNREACHABLE', `${method} ${safeUrl(url)} failed: ${reason}`, {
     category: 'transient',
     cause,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dynamic, type StepType } from '../../workflows/index.ts';
+import { httpCall, type HttpAnswer } from './client.ts';
 import { httpStatusError, httpTransportError, safeUrl } from './errors.ts';
 
 const RequestConfig = z.strictObject({
@@ -38,10 +39,11 @@ export const httpRequestStep: StepType<RequestConfig> = {
         typeof config.body === 'string' ? 'text/plain' : 'application/json';
     }
     const timeout = AbortSignal.timeout(config.timeout_ms);
-    let response: Response;
+    let response: HttpAnswer;
     try {
-      response = await fetch(config.url, {
+      response = await httpCall({
         method: config.method,
+        url: config.url,
         headers,
         body,
         signal: AbortSignal.any([timeout, ctx.signal]),
@@ -54,20 +56,19 @@ export const httpRequestStep: StepType<RequestConfig> = {
         timeout.aborted || ctx.signal.aborted,
       );
     }
-    const text = await response.text();
-    if (!response.ok)
+    if (response.status < 200 || response.status > 299)
       throw httpStatusError(
         config.method,
         config.url,
         response.status,
-        response.headers.get('retry-after'),
-        text,
+        response.header('retry-after'),
+        response.text,
       );
     return {
       kind: 'done',
       output: {
         status: response.status,
-        body: parseBody(text, response.headers.get('content-type')),
+        body: parseBody(response.text, response.header('content-type')),
       },
     };
   },
