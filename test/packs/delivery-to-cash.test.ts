@@ -207,6 +207,122 @@ describe('delivery-to-cash pack, end to end', () => {
     );
   });
 
+  test('a delivery no carrier took, validated in Odoo by the warehouse, is invoiced on that validation, once', async () => {
+    // Every carrier refuses the booking: dispatch fails, and the warehouse ships with its own van.
+    for (const p of h.carriers.profiles)
+      h.carriers.faults.failAlways(p.code, { kind: 'reject', reason: 'depot closed' }, 'book');
+    let order: { id: number; name: string };
+    try {
+      order = await h.placeOrder('Rheinland', [['Archive Box', 2]]);
+      const release = await h.runFor('order-release', order.id, ['completed', 'failed']);
+      assert.ok(h.path(release).includes('released'), h.path(release).join(' '));
+      const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
+      assert.equal(dispatch.status, 'failed', 'no carrier booked it');
+    } finally {
+      h.carriers.faults.clear();
+    }
+    const picking = await pickingOf(order.id);
+    assert.equal(picking.carrier_tracking_ref, false, 'no tracking reference');
+    assert.equal(await h.rpc('stock.picking', 'button_validate', [[picking.id]]), true);
+
+    // Odoo's webhook for the done delivery starts the release; the poller's later sighting and
+    // a second webhook for the same delivery start nothing more.
+    const releasesOf = async () =>
+      (
+        await sql<{
+          id: string;
+          status: string;
+        }>`SELECT id, status FROM runs WHERE workflow_id = 'invoice-release' AND input->>'picking_id' = ${String(picking.id)}`.execute(
+          h.crossdock.store.db,
+        )
+      ).rows;
+    const [ended] = await eventually(
+      'the invoice-release run of the validated delivery',
+      async () => {
+        const runs = await releasesOf();
+        return runs.some((r) => r.status === 'completed' || r.status === 'failed')
+          ? runs
+          : undefined;
+      },
+    );
+    const run = await h.crossdock.engine.runs.show(ended!.id);
+    assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    assert.ok(h.path(run).includes('released'), h.path(run).join(' '));
+    assert.ok(!h.path(run).includes('tracking'), 'no carrier history to read');
+    for (const via of ['poll', 'webhook-again'])
+      await h.crossdock.engine.accept({
+        source: 'odoo',
+        type: 'stock.picking.done',
+        key: `stock.picking.done:stock.picking:${picking.id}:${via}`,
+        payload: {
+          model: 'stock.picking',
+          id: picking.id,
+          write_date: '2026-12-06 10:00:00',
+          record: { name: picking.name, state: 'done', carrier_tracking_ref: false },
+          via,
+        },
+      });
+    await eventually('the repeats went through the gate', async () => {
+      const gates = await sql<{ n: string }>`
+        SELECT count(*) AS n FROM runs WHERE workflow_id = 'delivery-validated-gate'
+          AND input->>'id' = ${String(picking.id)} AND status = 'completed'`.execute(
+        h.crossdock.store.db,
+      );
+      return Number(gates.rows[0]!.n) >= 3 || undefined;
+    });
+    assert.equal((await releasesOf()).length, 1, 'one release for the delivery');
+
+    const invoices = await invoicesOf(order.id);
+    assert.deepEqual(
+      invoices.map((i) => [i.move_type, i.state]),
+      [['out_invoice', 'posted']],
+      'one posted invoice',
+    );
+    const notes = (await h.chatter('stock.picking', picking.id)).filter((n) =>
+      n.startsWith('Proof of delivery'),
+    );
+    assert.equal(notes.length, 1, notes.join(' | '));
+    assert.match(
+      notes[0]!,
+      /^Proof of delivery: validated in Odoo \d{4}-\d\d-\d\dT[\d:]+Z with no carrier; the validation is the proof\./,
+    );
+    assert.ok(
+      (await h.chatter('account.move', invoices[0]!.id)).some((n) =>
+        /^Crossdock released this invoice on proof of delivery: .* \(validated in Odoo, no carrier\); /.test(
+          n,
+        ),
+      ),
+    );
+  });
+
+  test('a carrier-shipped delivery, validated by Crossdock on its proof, is not released again by the "done" Odoo reports', async () => {
+    const { picking, booking } = await shipped('Atelier', [['Archive Box', 1]]);
+    await h.carriers.sendTracking(booking.carrier, {
+      tracking_ref: booking.tracking_ref,
+      status: 'delivered',
+      signed_by: 'C. Martin',
+      proof_ref: `https://pod.${booking.carrier}.test/${booking.tracking_ref}.jpg`,
+    });
+    const run = await releaseRun(booking.tracking_ref);
+    assert.ok(h.path(run).includes('released'), h.path(run).join(' '));
+    // Crossdock's validation of the delivery comes back from Odoo as a "done" change.
+    await eventually(
+      'the gate saw the carrier-shipped delivery and left it to the carrier',
+      async () => {
+        const gates = await sql<{ output_path: string[] }>`
+        SELECT array_agg(s.step_id ORDER BY s.seq) AS output_path FROM runs r JOIN run_steps s ON s.run_id = r.id
+        WHERE r.workflow_id = 'delivery-validated-gate' AND r.input->>'id' = ${String(picking.id)}
+          AND r.status = 'completed' GROUP BY r.id`.execute(h.crossdock.store.db);
+        return gates.rows.some((g) => g.output_path.includes('left-to-carrier')) || undefined;
+      },
+    );
+    const releases = await sql<{ n: string }>`
+      SELECT count(*) AS n FROM runs WHERE workflow_id = 'invoice-release' AND input->>'picking_id' = ${String(picking.id)}`.execute(
+      h.crossdock.store.db,
+    );
+    assert.equal(Number(releases.rows[0]!.n), 0, 'no release keyed by the picking');
+  });
+
   test('a shipment the carrier reported damaged is not invoiced: a case for finance with the reason', async () => {
     const { order, booking } = await shipped('Van Dijk', [['LED Desk Lamp', 1]]);
     await h.carriers.sendTracking(booking.carrier, {
