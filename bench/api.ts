@@ -16,6 +16,10 @@
  *   BENCH_API_REQUESTS  requests per point (default 300)
  *   BENCH_API_BUILDS    before=/a/bin/crossdock.js,after=/b/bin/crossdock.js: compare builds, alternating per configuration
  *   TEST_DATABASE_URL   the PostgreSQL server (default postgres://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_API_TARGET_DELAY_MS   how long the carrier stub takes to answer (default 0; bench:scale: 50)
+ *   BENCH_API_START_WORKERS     worker loops inside `crossdock start` (default: the product's, 1; 0: API only)
+ *   BENCH_API_WORKER_CONCURRENCY  runs in flight per `crossdock worker` process (default: the product's)
+ * `npm run bench:scale` (bench/scale.ts) sets these for the worker-count curve.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -45,6 +49,9 @@ const CONFIGS = list('BENCH_API_CONFIGS', 'embedded,pg,pg+1,pg+2');
 const DOORS = list('BENCH_API_DOORS', 'events,hooks');
 const CONCURRENCY = list('BENCH_API_C', '1,10,50').map(Number);
 const REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 300);
+const TARGET_DELAY_MS = Number(process.env.BENCH_API_TARGET_DELAY_MS ?? 0);
+const START_WORKERS = process.env.BENCH_API_START_WORKERS;
+const WORKER_CONCURRENCY = process.env.BENCH_API_WORKER_CONCURRENCY;
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ)
 
 const WORKFLOW = (carrier: string) => `
@@ -191,7 +198,7 @@ async function startProcesses(
     ) as { token: string }
   ).token;
   const start = spawn(process.execPath, [cliPath, 'start'], {
-    env,
+    env: START_WORKERS === undefined ? env : { ...env, CROSSDOCK_WORKERS: START_WORKERS },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   processes.push(start);
@@ -200,7 +207,10 @@ async function startProcesses(
   const workerCount = config.startsWith('pg+') ? Number(config.slice(3)) : 0;
   for (let i = 0; i < workerCount; i++) {
     const worker = spawn(process.execPath, [cliPath, 'worker'], {
-      env,
+      env:
+        WORKER_CONCURRENCY === undefined
+          ? env
+          : { ...env, CROSSDOCK_WORKER_CONCURRENCY: WORKER_CONCURRENCY },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     processes.push(worker);
@@ -363,6 +373,7 @@ const round = (x: number) => Math.round(x * 10) / 10;
 async function startCarrier(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'target-server.mjs')], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, TARGET_DELAY_MS: String(TARGET_DELAY_MS) },
   });
   const line = await new Promise<string>((r) =>
     createInterface({ input: child.stdout! }).once('line', r),
@@ -373,7 +384,7 @@ async function startCarrier(): Promise<{ url: string; child: ChildProcess }> {
 const carrier = await startCarrier();
 const points: Point[] = [];
 console.error(
-  `bench:api: ${CONFIGS.join(', ')} | ${DOORS.join(', ')} | c = ${CONCURRENCY.join(', ')} | ${REQUESTS} requests per point | load ${loadavg()
+  `bench:api: ${CONFIGS.join(', ')} | ${DOORS.join(', ')} | c = ${CONCURRENCY.join(', ')} | ${REQUESTS} requests per point | carrier answers in ${TARGET_DELAY_MS} ms | start's worker loops ${START_WORKERS ?? 'default'} | per-worker concurrency ${WORKER_CONCURRENCY ?? 'default'} | load ${loadavg()
     .map((l) => l.toFixed(1))
     .join(' ')}`,
 );
@@ -434,3 +445,15 @@ for (const p of points)
   console.log(
     `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.rssMb} | ${p.load.toFixed(1)} |`,
   );
+// The curve: each configuration's throughput against the first one's at the same door and c.
+const first = new Map(
+  points.filter((p) => p.config === points[0]?.config).map((p) => [`${p.door}:${p.c}`, p]),
+);
+console.log('\n| configuration | door | c | runs/s | / first configuration |');
+console.log('| --- | --- | ---: | ---: | ---: |');
+for (const p of points) {
+  const base = first.get(`${p.door}:${p.c}`);
+  console.log(
+    `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${base ? (p.runsPerSecond / base.runsPerSecond).toFixed(2) + 'x' : '-'} |`,
+  );
+}
