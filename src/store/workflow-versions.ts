@@ -10,6 +10,8 @@ export interface NewWorkflowVersion {
   hash: string;
   definition: unknown;
   sourceFile: string | null;
+  /** The YAML text it was saved as (versions saved from the editor). */
+  sourceText?: string;
 }
 
 /** Records each version once: loading the same content again keeps the first record (and its created_at). */
@@ -24,12 +26,13 @@ export async function saveWorkflowVersions(
     hash: v.hash,
     definition: v.definition,
     source_file: v.sourceFile,
+    source_text: v.sourceText ?? null,
   }));
   // One statement for any number of versions: the rows travel as one jsonb parameter.
   await sql`
-    INSERT INTO workflow_versions (workflow_id, hash, definition, source_file, created_at)
-    SELECT workflow_id, hash, definition, source_file, ${now}
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(workflow_id text, hash text, definition jsonb, source_file text)
+    INSERT INTO workflow_versions (workflow_id, hash, definition, source_file, created_at, source_text)
+    SELECT workflow_id, hash, definition, source_file, ${now}, source_text
+    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS x(workflow_id text, hash text, definition jsonb, source_file text, source_text text)
     ON CONFLICT (workflow_id, hash) DO NOTHING`.execute(db);
 }
 
@@ -37,10 +40,12 @@ export async function findWorkflowVersion(
   db: Db,
   workflowId: string,
   hash: string,
-): Promise<{ definition: unknown; source_file: string | null } | undefined> {
+): Promise<
+  { definition: unknown; source_file: string | null; source_text: string | null } | undefined
+> {
   return db
     .selectFrom('workflow_versions')
-    .select(['definition', 'source_file'])
+    .select(['definition', 'source_file', 'source_text'])
     .where('workflow_id', '=', workflowId)
     .where('hash', '=', hash)
     .executeTakeFirst();
@@ -52,6 +57,7 @@ export interface StoredVersionRow {
   source_file: string | null;
   created_at: Date | string;
   runs: string | number | null;
+  edited: boolean;
 }
 
 /**
@@ -64,10 +70,68 @@ export async function listWorkflowVersions(
   workflowId: string,
 ): Promise<StoredVersionRow[]> {
   const rows = await sql<StoredVersionRow>`
-    SELECT v.hash, v.definition->'version' AS label, v.source_file, v.created_at, r.runs
+    SELECT v.hash, v.definition->'version' AS label, v.source_file, v.created_at, r.runs, v.source_text IS NOT NULL AS edited
     FROM workflow_versions v
     LEFT JOIN (SELECT workflow_hash, count(*) AS runs FROM runs WHERE workflow_id = ${workflowId} GROUP BY workflow_hash) r ON r.workflow_hash = v.hash
     WHERE v.workflow_id = ${workflowId}
     ORDER BY v.created_at DESC, v.hash`.execute(db);
   return rows.rows;
+}
+
+export interface WorkflowEdit {
+  workflowId: string;
+  /** The version loaded from the files when the first edit was saved. */
+  baseHash: string;
+  /** The version saved last: current while the files still hold `baseHash`. */
+  hash: string;
+  savedBy: string;
+  savedAt: Date;
+}
+
+/**
+ * Stores a version saved from the editor and makes it the workflow's edited head, in one
+ * transaction with `alsoInTransaction` (the audit entry), so a saved version is never left
+ * without its entry nor an entry without its version. The version row keeps its first
+ * record if the same content was stored before.
+ */
+export async function saveWorkflowEdit(
+  db: Db,
+  version: NewWorkflowVersion & { sourceText: string },
+  edit: WorkflowEdit,
+  alsoInTransaction: (tx: Db) => Promise<void>,
+): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    await saveWorkflowVersions(tx, [version], edit.savedAt);
+    await tx
+      .insertInto('workflow_edits')
+      .values({
+        workflow_id: edit.workflowId,
+        base_hash: edit.baseHash,
+        hash: edit.hash,
+        saved_by: edit.savedBy,
+        saved_at: edit.savedAt,
+      })
+      .onConflict((oc) =>
+        oc.column('workflow_id').doUpdateSet({
+          base_hash: edit.baseHash,
+          hash: edit.hash,
+          saved_by: edit.savedBy,
+          saved_at: edit.savedAt,
+        }),
+      )
+      .execute();
+    await alsoInTransaction(tx);
+  });
+}
+
+/** Every workflow's edited head (a handful of rows: one per workflow ever edited). */
+export async function listWorkflowEdits(db: Db): Promise<WorkflowEdit[]> {
+  const rows = await db.selectFrom('workflow_edits').selectAll().execute();
+  return rows.map((r) => ({
+    workflowId: r.workflow_id,
+    baseHash: r.base_hash,
+    hash: r.hash,
+    savedBy: r.saved_by,
+    savedAt: new Date(r.saved_at),
+  }));
 }

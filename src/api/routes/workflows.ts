@@ -4,8 +4,13 @@ import type { CompiledWorkflow, Engine } from '../../engine/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { definitionChanges, parseWorkflow } from '../../workflows/index.ts';
 import { route } from '../route.ts';
+import { checkDraft, loaded, YamlText } from './workflow-edits.ts';
 
-const SimulateBody = z.strictObject({ event: z.unknown() });
+const SimulateBody = z.strictObject({
+  event: z.unknown(),
+  /** A workflow text not saved yet (the editor's): dry-run it instead of the current version. */
+  yaml: YamlText.optional(),
+});
 const ValidateBody = z.strictObject({
   yaml: z.string().min(1).max(1_000_000),
   file: z.string().max(200).default('workflow.yaml'),
@@ -170,7 +175,12 @@ export const workflowRoutes = [
     access: Permission.workflowsSimulate,
     body: SimulateBody,
     summary:
-      'Dry run of the current version against an event: the steps it would take; stores nothing, calls nothing',
-    handler: async ({ services, params, body }) => services.engine.simulate(params.id!, body.event),
+      'Dry run of the current version (or of `yaml`, a text not saved yet) against an event: the steps it would take; stores nothing, calls nothing. 400 WORKFLOWS_INVALID with line and path when `yaml` is not valid',
+    handler: async ({ services, params, body }) => {
+      if (body.yaml === undefined) return services.engine.simulate(params.id!, body.event);
+      const file = loaded(services.engine, params.id!).file ?? `${params.id}.yaml`;
+      const draft = checkDraft(services.engine, params.id!, body.yaml, file);
+      return services.engine.simulate(params.id!, body.event, draft);
+    },
   }),
 ];
