@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Permission } from '../../auth/index.ts';
-import type { CompiledWorkflow, Engine } from '../../engine/index.ts';
+import { CompiledWorkflow, type Engine } from '../../engine/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { definitionChanges, parseWorkflow } from '../../workflows/index.ts';
 import { route } from '../route.ts';
@@ -157,13 +157,17 @@ export const workflowRoutes = [
     access: Permission.workflowsSimulate,
     body: ValidateBody,
     summary:
-      'Check a workflow file (YAML text): ok with its version hash, or every problem with its line and path',
+      'Check a workflow file (YAML text) with the loader `crossdock validate` uses: ok with its version hash and step graph, or every problem with its line and path',
     handler: async ({ services, body }) => {
       const result = parseWorkflow(body.yaml, body.file, services.engine.steps);
       return result.ok
         ? {
             ok: true,
-            workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash })),
+            workflows: result.workflows.map((w) => ({
+              id: w.definition.id,
+              version: w.hash,
+              graph: graph(services.engine, new CompiledWorkflow(w.definition, w.hash, w.file)),
+            })),
           }
         : { ok: false, problems: result.problems };
     },
