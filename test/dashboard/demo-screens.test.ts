@@ -354,6 +354,14 @@ describe('the dashboard on the demo data', () => {
     await page.getByRole('link', { name: 'order-release', exact: true }).click();
     await page.locator('[data-step="approve"]').waitFor();
     await look('workflows');
+    // The editor opens the current version as YAML; the operations lead (an administrator) may save.
+    await page.getByRole('link', { name: 'Edit as YAML' }).click();
+    const yaml = page.getByLabel('Workflow order-release (YAML)');
+    await yaml.waitFor();
+    assert.match(await yaml.inputValue(), /^id: order-release$/m);
+    await page.locator('[data-check="unchanged"]').waitFor();
+    await page.locator('[data-step="approve"]').waitFor();
+    await look('workflow-editor');
     await nav('Policies');
     const policy = page.getByRole('region', { name: 'order-release-tier' });
     await policy.getByRole('button', { name: 'Show rules' }).click();
