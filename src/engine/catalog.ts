@@ -158,18 +158,25 @@ export class WorkflowCatalog {
         category: 'user',
         retryable: false,
       });
-    await saveWorkflowEdit(
-      this.db,
-      {
-        workflowId: id,
-        hash: workflow.hash,
-        definition: workflow.definition,
-        sourceFile: before.file,
-        sourceText,
-      },
-      { workflowId: id, baseHash: base, hash: workflow.hash, savedBy, savedAt: now },
-      alsoInTransaction,
-    );
+    try {
+      await saveWorkflowEdit(
+        this.db,
+        {
+          workflowId: id,
+          hash: workflow.hash,
+          definition: workflow.definition,
+          sourceFile: before.file,
+          sourceText,
+        },
+        { workflowId: id, baseHash: base, hash: workflow.hash, savedBy, savedAt: now },
+        before.hash,
+        alsoInTransaction,
+      );
+    } catch (error) {
+      // Saved elsewhere since: take that version, so the caller's reload shows it.
+      if ((error as { code?: string }).code === 'WORKFLOW_VERSION_CONFLICT') await this.syncEdits();
+      throw error;
+    }
     const compiled = new CompiledWorkflow(workflow.definition, workflow.hash, before.file);
     this.#byVersion.set(`${id}@${workflow.hash}`, compiled);
     this.#current.set(id, compiled);

@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { CrossdockError } from '../errors/index.ts';
 import type { Database } from './schema.ts';
 
 /** Every workflow definition a run has been pinned to, by content hash (workflow_versions). */
@@ -93,33 +94,35 @@ export interface WorkflowEdit {
  * transaction with `alsoInTransaction` (the audit entry), so a saved version is never left
  * without its entry nor an entry without its version. The version row keeps its first
  * record if the same content was stored before.
+ *
+ * `expectedHash` is the version the caller saw current: the head moves only from it (or, when
+ * the head belongs to an older file version, from the file's version), so of two saves from
+ * the same version in any processes, the second is refused with WORKFLOW_VERSION_CONFLICT. A
+ * first save of a workflow inserts the row; a concurrent one waits on the primary key, then
+ * finds the other's head and is refused as well.
  */
 export async function saveWorkflowEdit(
   db: Db,
   version: NewWorkflowVersion & { sourceText: string },
   edit: WorkflowEdit,
+  expectedHash: string,
   alsoInTransaction: (tx: Db) => Promise<void>,
 ): Promise<void> {
   await db.transaction().execute(async (tx) => {
     await saveWorkflowVersions(tx, [version], edit.savedAt);
-    await tx
-      .insertInto('workflow_edits')
-      .values({
-        workflow_id: edit.workflowId,
-        base_hash: edit.baseHash,
-        hash: edit.hash,
-        saved_by: edit.savedBy,
-        saved_at: edit.savedAt,
-      })
-      .onConflict((oc) =>
-        oc.column('workflow_id').doUpdateSet({
-          base_hash: edit.baseHash,
-          hash: edit.hash,
-          saved_by: edit.savedBy,
-          saved_at: edit.savedAt,
-        }),
-      )
-      .execute();
+    const moved = await sql`
+      INSERT INTO workflow_edits (workflow_id, base_hash, hash, saved_by, saved_at)
+      VALUES (${edit.workflowId}, ${edit.baseHash}, ${edit.hash}, ${edit.savedBy}, ${edit.savedAt})
+      ON CONFLICT (workflow_id) DO UPDATE
+        SET base_hash = EXCLUDED.base_hash, hash = EXCLUDED.hash, saved_by = EXCLUDED.saved_by, saved_at = EXCLUDED.saved_at
+        WHERE workflow_edits.base_hash <> EXCLUDED.base_hash OR workflow_edits.hash = ${expectedHash}
+      RETURNING workflow_id`.execute(tx);
+    if (moved.rows.length === 0)
+      throw new CrossdockError(
+        'WORKFLOW_VERSION_CONFLICT',
+        `Workflow "${edit.workflowId}" was saved elsewhere since version ${expectedHash.slice(0, 12)}: reload it and apply the change again`,
+        { category: 'user', retryable: false },
+      );
     await alsoInTransaction(tx);
   });
 }

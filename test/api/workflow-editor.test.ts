@@ -63,6 +63,7 @@ describe('workflow editor over the API: validate, dry-run a draft, save a new ve
   let v2 = '';
   let waitingRun = '';
   let other: Engine;
+  let stale: Engine;
 
   const send = async (key: string) => {
     const { runIds } = await h.engine.accept({
@@ -83,6 +84,7 @@ describe('workflow editor over the API: validate, dry-run a draft, save a new ve
     h = await startTestApi({ workflows: [V1] });
     // Another process on the same store, started before the save (a second worker, say).
     other = await engineWith(h.t.store, [V1]);
+    stale = await engineWith(h.t.store, [V1]);
     admin = await h.tokenFor('admin');
     integrator = await h.tokenFor('integrator');
     viewer = await h.tokenFor('viewer');
@@ -235,6 +237,15 @@ describe('workflow editor over the API: validate, dry-run a draft, save a new ve
     assert.equal(other.catalog.currentVersion('pack-ship')!.hash, v1);
     await other.catalog.syncEdits();
     assert.equal(other.catalog.currentVersion('pack-ship')!.hash, v2);
+    // A process that has not looked yet cannot save over the saved version: it is refused, then takes it.
+    const parsed = parseWorkflow(EDITED.replace('fast-co', 'stale-co'), 'x.yaml', h.engine.steps);
+    assert.ok(parsed.ok);
+    await assert.rejects(
+      stale.catalog.saveEdit(parsed.workflows[0]!, 'text', 'user:9 x', new Date(), async () => {}),
+      { code: 'WORKFLOW_VERSION_CONFLICT' },
+    );
+    assert.equal(stale.catalog.currentVersion('pack-ship')!.hash, v2);
+    assert.equal((await h.engine.catalog.versions('pack-ship')).length, 2, 'nothing stored');
     const restarted = await engineWith(h.t.store, [V1]);
     assert.equal(restarted.catalog.currentVersion('pack-ship')!.hash, v2);
     const deployed = await engineWith(h.t.store, [V1.replace('slow-co', 'new-co')]);
