@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Engine } from '../../src/engine/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
@@ -252,5 +255,27 @@ describe('workflow editor over the API: validate, dry-run a draft, save a new ve
     const fileVersion = deployed.catalog.currentVersion('pack-ship')!;
     assert.notEqual(fileVersion.hash, v2);
     assert.equal(fileVersion.stepsById.get('label')!.with.carrier, 'new-co');
+  });
+
+  test("a version loaded from a file shows the file's own text while the file holds it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crossdock-editor-'));
+    try {
+      const file = join(dir, 'pack-ship.yaml');
+      writeFileSync(file, `# packed and shipped\n${V1}`);
+      const parsed = parseWorkflow(`# packed and shipped\n${V1}`, file, h.engine.steps);
+      assert.ok(parsed.ok && parsed.workflows[0]!.hash === v1);
+      await h.engine.installWorkflows(parsed.workflows);
+      const yaml = () =>
+        h.request('GET', `/api/v1/workflows/pack-ship/versions/${v1}/yaml`, { token: viewer });
+      assert.deepEqual(
+        [(await yaml()).body.source, (await yaml()).body.yaml],
+        ['file', `# packed and shipped\n${V1}`],
+      );
+      // The file moved on: its text is another version's, so the stored definition is shown.
+      writeFileSync(file, V1.replace('slow-co', 'changed-co'));
+      assert.equal((await yaml()).body.source, 'definition');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

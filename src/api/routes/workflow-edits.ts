@@ -67,20 +67,13 @@ export function checkDraft(engine: Engine, id: string, text: string, file: strin
  * file still holds this version (comments kept); else the stored definition written as YAML.
  */
 async function versionYaml(engine: Engine, id: string, hash: string) {
-  const w = await engine.catalog.get(id, hash).catch(() => null);
-  if (!w)
-    throw new CrossdockError(
-      'WORKFLOW_VERSION_UNKNOWN',
-      `Workflow "${id}" has no version "${hash}"`,
-      {
-        category: 'user',
-        retryable: false,
-      },
-    );
+  const w = await engine.catalog.get(id, hash);
   const saved = await engine.catalog.sourceText(id, hash);
   if (saved !== null)
     return { id, version: hash, file: w.file, source: 'editor' as const, yaml: saved };
   if (w.file) {
+    // Only a file that still loads to this very version is shown: a path in the store can
+    // reveal no other file.
     const text = await readFile(w.file, 'utf8').catch(() => null);
     const parsed = text === null ? null : parseWorkflow(text, w.file, engine.steps);
     if (text !== null && parsed?.ok && parsed.workflows[0]?.hash === hash)
