@@ -11,6 +11,7 @@ import { OverviewScreen } from './screens/Overview.tsx';
 import { PoliciesScreen } from './screens/Policies.tsx';
 import { RunPage } from './screens/RunPage.tsx';
 import { RunsScreen } from './screens/Runs.tsx';
+import { WorkflowEditorScreen } from './screens/WorkflowEditor.tsx';
 import { WorkflowsScreen } from './screens/Workflows.tsx';
 
 interface Screen {
@@ -166,6 +167,7 @@ function Routes({ path }: { path: string }) {
     return <ExceptionsScreen selected={m.id ?? null} />;
   if (match('/runs', path)) return <RunsScreen />;
   if ((m = match('/runs/:id', path))) return <RunPage id={m.id!} />;
+  if ((m = match('/workflows/:id/edit', path))) return <WorkflowEditorScreen id={m.id!} />;
   if (
     (m = match('/workflows', path)) ||
     (m = match('/workflows/:id', path)) ||

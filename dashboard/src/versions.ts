@@ -21,6 +21,8 @@ export interface StoredVersion {
   file: string | null;
   current: boolean;
   runs: number;
+  /** Saved from the dashboard's editor rather than loaded from a file. */
+  edited: boolean;
 }
 
 export interface VersionChanges {

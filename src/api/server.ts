@@ -34,6 +34,7 @@ import { auditRoutes, secretRoutes } from './routes/secrets-audit.ts';
 import { sourceRoutes } from './routes/sources.ts';
 import { systemRoutes } from './routes/system.ts';
 import { userRoutes } from './routes/users.ts';
+import { workflowEditRoutes } from './routes/workflow-edits.ts';
 import { workflowRoutes } from './routes/workflows.ts';
 import type { ApiServices } from './services.ts';
 import { retryOnStoreFault } from '../engine/index.ts';
@@ -70,6 +71,7 @@ export const API_ROUTES: RouteSpec[] = [
   ...eventRoutes,
   ...runRoutes,
   ...workflowRoutes,
+  ...workflowEditRoutes,
   ...sourceRoutes,
   ...userRoutes,
   ...secretRoutes,

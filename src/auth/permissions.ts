@@ -18,6 +18,8 @@ export const Permission = {
   eventsSend: 'events:send',
   workflowsRead: 'workflows:read',
   workflowsSimulate: 'workflows:simulate',
+  /** Save a workflow text as a new version from the dashboard's editor (audited). */
+  workflowsWrite: 'workflows:write',
   runsRead: 'runs:read',
   /** Replay and cancel: the operator's exception work. */
   runsOperate: 'runs:operate',
@@ -61,6 +63,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     ...READ,
     P.eventsSend,
     P.workflowsSimulate,
+    P.workflowsWrite,
     P.sourcesWrite,
     P.secretsRead,
     P.secretsWrite,

@@ -8,7 +8,7 @@ import {
   type ExpressionLimits,
   type LoadedWorkflow,
 } from '../workflows/index.ts';
-import { WorkflowCatalog } from './catalog.ts';
+import { CompiledWorkflow, WorkflowCatalog } from './catalog.ts';
 import { systemClock, type Clock, type Random } from './clock.ts';
 import { EngineEvents } from './events.ts';
 import { EventIntake, type AcceptedEvent, type IntakeAudit, type Sender } from './intake.ts';
@@ -209,9 +209,18 @@ export class Engine {
     await Promise.all(this.#workers.splice(0).map((w) => w.stop()));
   }
 
-  /** A dry run of the current version of a workflow against an event. Stores nothing. */
-  async simulate(workflowId: string, eventInput: unknown): Promise<SimulationResult> {
-    const workflow = this.catalog.currentVersion(workflowId);
+  /**
+   * A dry run of the current version of a workflow against an event, or of `draft` (a checked
+   * definition not stored yet: the editor's text) when given. Stores nothing.
+   */
+  async simulate(
+    workflowId: string,
+    eventInput: unknown,
+    draft?: LoadedWorkflow,
+  ): Promise<SimulationResult> {
+    const workflow = draft
+      ? new CompiledWorkflow(draft.definition, draft.hash, draft.file)
+      : this.catalog.currentVersion(workflowId);
     if (!workflow)
       throw new CrossdockError('WORKFLOW_UNKNOWN', `No workflow "${workflowId}"`, {
         category: 'user',

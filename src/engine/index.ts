@@ -18,7 +18,7 @@ export type { WorkerOptions } from './worker.ts';
 export { retryDelayMs } from './retry.ts';
 export { retryOnStoreFault, STORE_RETRY } from './store-retry.ts';
 export { simulateWorkflow } from './simulate.ts';
-export { CompiledWorkflow, type StoredVersion } from './catalog.ts';
+export { CompiledWorkflow, type SavedEdit, type StoredVersion } from './catalog.ts';
 export { routeEvent } from './router.ts';
 export { DOORS, ENGINE_SOURCES, SourceOwners, type Door } from './source-owners.ts';
 export { sequenceText } from './ordering.ts';

@@ -12,8 +12,12 @@ export const SCHEDULE_EVENT = 'schedule.fired';
  * makes a slot fire once however many schedulers see it. A slot missed while nothing ran
  * fires once when a scheduler comes back (the latest one only, not every missed slot).
  */
+/** How often a worker process takes the workflow versions other processes saved from the editor. */
+export const EDITS_SYNC_MS = 5000;
+
 export class Scheduler {
   #timer: NodeJS.Timeout | undefined;
+  #editsTimer: NodeJS.Timeout | undefined;
   readonly #fired = new Map<string, string>();
 
   constructor(
@@ -33,11 +37,24 @@ export class Scheduler {
     if (this.#timer) return;
     this.#timer = setInterval(() => void this.tick(), this.tickMs);
     this.#timer.unref();
+    // Versions saved from the editor in another process become current here within this.
+    this.#editsTimer = setInterval(() => void this.#syncEdits(), EDITS_SYNC_MS);
+    this.#editsTimer.unref();
   }
 
   stop(): void {
     clearInterval(this.#timer);
+    clearInterval(this.#editsTimer);
     this.#timer = undefined;
+    this.#editsTimer = undefined;
+  }
+
+  async #syncEdits(): Promise<void> {
+    try {
+      await this.catalog.syncEdits();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not read the workflow versions saved elsewhere');
+    }
   }
 
   /** Fires what is due now; returns the (workflow, slot) pairs it sent. */

@@ -41,6 +41,7 @@ export const ERROR_CODES = {
   WORKFLOWS_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   WORKFLOW_UNKNOWN: { category: 'user', retryable: false, httpStatus: 404 },
   WORKFLOW_VERSION_UNKNOWN: { category: 'user', retryable: false, httpStatus: 404 },
+  WORKFLOW_VERSION_CONFLICT: { category: 'user', retryable: false, httpStatus: 409 },
   NOTIFICATION_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   NOTIFICATION_NOT_RESENDABLE: { category: 'user', retryable: false, httpStatus: 409 },
   EXPRESSION_INVALID: { category: 'user', retryable: false, httpStatus: 400 },

@@ -59,6 +59,7 @@ const engineTables = {
     definition: jsonb(),
     source_file: text().orNull(),
     created_at: timestamptz(),
+    source_text: text().orNull(),
   },
   runs: {
     id: identity(),
@@ -366,6 +367,13 @@ const workTables = {
     expires_at: timestamptz(),
     used_at: timestamptz().orNull(),
     created_at: timestamptz(),
+  },
+  workflow_edits: {
+    workflow_id: text(),
+    base_hash: text(),
+    hash: text(),
+    saved_by: text(),
+    saved_at: timestamptz(),
   },
 };
 

@@ -18,6 +18,7 @@ const EXPECTED: Record<Role, string[]> = {
     'events:send',
     'workflows:read',
     'workflows:simulate',
+    'workflows:write',
     'runs:read',
     'sources:read',
     'sources:write',

@@ -106,6 +106,7 @@ describe('workflow versions over the API', () => {
           file: 'restock.yaml',
           current: true,
           runs: 1,
+          edited: false,
         },
         {
           hash: v1,
@@ -114,6 +115,7 @@ describe('workflow versions over the API', () => {
           file: 'test-0.yaml',
           current: false,
           runs: 2,
+          edited: false,
         },
       ],
     });

@@ -58,10 +58,28 @@ describe('business case actions in the browser', () => {
     await detail.getByLabel('Note for the action (optional)').fill('customer withdrew the order');
     await actions.getByRole('button', { name: 'Cancel the order' }).click();
     await page.locator('[data-case-detail][data-case-status="resolved"]').waitFor();
-    assert.match(
-      await page.getByRole('list', { name: 'Case history' }).innerText(),
-      /action by .*operator@acme\.test/,
+    // The history reads as a timeline, oldest first: opened, the operator's choice, closed by the run.
+    const history = page.getByRole('list', { name: 'Case history' });
+    await history.locator('[data-history="resolved"]').waitFor();
+    assert.deepEqual(
+      await history
+        .getByRole('listitem')
+        .evaluateAll((items) => items.map((li) => li.getAttribute('data-history'))),
+      ['opened', 'action', 'resolved'],
     );
+    assert.match(
+      await history.locator('[data-history="opened"]').innerText(),
+      /Opened by .* case with code CUSTOMER_BLOCKED/,
+    );
+    assert.match(
+      await history.locator('[data-history="action"]').innerText(),
+      /operator@acme\.test chose cancel, sent to run \d+\s+customer withdrew the order$/,
+    );
+    assert.match(
+      await history.locator('[data-history="resolved"]').innerText(),
+      /Resolved by .* as handled manually/,
+    );
+    assert.doesNotMatch(await history.innerText(), /[{}]/, 'no raw JSON');
     const run = await waitForRun(x.engine, heldRun, ['completed', 'failed']);
     assert.equal(run.status, 'completed');
     assert.equal(

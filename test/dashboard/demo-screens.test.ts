@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Browser, Page } from 'playwright-core';
+import { accessibilityProblems } from './axe.ts';
 import { createOutput } from '../../src/cli/output.ts';
 import { ApproverBot, TrackingPlayer } from '../../src/demo/actors.ts';
 import { settled } from '../../src/demo/report.ts';
@@ -21,35 +21,7 @@ import {
   TAKE_SCREENSHOTS,
 } from './support.ts';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const CARRIERS = ['swiftpost', 'euroline', 'cargoplus', 'parcelnow'];
-
-/** axe-core's findings of impact serious or critical on the page as it is now (WCAG 2.x A and AA rules). */
-async function accessibilityProblems(page: Page): Promise<string[]> {
-  await page.evaluate(AXE); // evaluated over the DevTools protocol, so the page's strict CSP does not refuse it
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      globalThis as unknown as {
-        axe: {
-          run(o: unknown): Promise<{
-            violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-          }>;
-        };
-      }
-    ).axe;
-    const result = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      impact: v.impact,
-      targets: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
-    }));
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}): ${v.targets.join(', ')}`);
-}
 
 /**
  * Every screen of the dashboard on the demo's data (the packs on the Odoo and carrier
@@ -382,6 +354,14 @@ describe('the dashboard on the demo data', () => {
     await page.getByRole('link', { name: 'order-release', exact: true }).click();
     await page.locator('[data-step="approve"]').waitFor();
     await look('workflows');
+    // The editor opens the current version as YAML; the operations lead (an administrator) may save.
+    await page.getByRole('link', { name: 'Edit as YAML' }).click();
+    const yaml = page.getByLabel('Workflow order-release (YAML)');
+    await yaml.waitFor();
+    assert.match(await yaml.inputValue(), /^id: order-release$/m);
+    await page.locator('[data-check="unchanged"]').waitFor();
+    await page.locator('[data-step="approve"]').waitFor();
+    await look('workflow-editor');
     await nav('Policies');
     const policy = page.getByRole('region', { name: 'order-release-tier' });
     await policy.getByRole('button', { name: 'Show rules' }).click();

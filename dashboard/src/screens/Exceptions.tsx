@@ -1,5 +1,6 @@
 import { useEffect, useId, useState } from 'react';
 import { ApiError, qs } from '../api.ts';
+import { CaseTimeline, type CaseHistoryEntry } from '../components/CaseTimeline.tsx';
 import { IntakeConflicts } from '../components/IntakeConflicts.tsx';
 import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
 import { formatDuration, formatTime } from '../format.ts';
@@ -30,7 +31,7 @@ export interface CaseView {
   actions: string[];
 }
 export interface CaseDetail extends CaseView {
-  history: { at: string; actor: string; action: string; details?: Record<string, unknown> }[];
+  history: CaseHistoryEntry[];
   run: { id: string; status: string; input: unknown } | null;
   failedStep: { id: string; input: unknown; error: unknown; attempts: number } | null;
 }
@@ -342,17 +343,7 @@ function CasePanel({ id, onChanged }: { id: string; onChanged: () => void }) {
           {works && !c.closedAt && <CaseActions c={c} onDone={done} />}
           {works && c.closedAt && <Reopen id={c.id} onDone={done} />}
           <h3>History</h3>
-          <ol className="history" aria-label="Case history">
-            {c.history.map((h, i) => (
-              <li key={i}>
-                <time dateTime={h.at}>{formatTime(h.at)}</time> <strong>{h.action}</strong> by{' '}
-                {h.actor}
-                {h.details && Object.keys(h.details).length > 0 ? (
-                  <span className="muted small"> {JSON.stringify(h.details)}</span>
-                ) : null}
-              </li>
-            ))}
-          </ol>
+          <CaseTimeline history={c.history} />
         </div>
       )}
     </Section>

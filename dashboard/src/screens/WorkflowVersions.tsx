@@ -44,7 +44,10 @@ export function VersionsTable({
                 {v.hash.slice(0, 12)}
               </code>
             </td>
-            <td className="small">{formatTime(v.createdAt)}</td>
+            <td className="small">
+              {formatTime(v.createdAt)}
+              {v.edited && <div className="muted">saved in the editor</div>}
+            </td>
             <td data-runs>{v.runs}</td>
             <td>
               {v.current ? <Status value="current" /> : <span className="muted small">no</span>}

@@ -1,9 +1,7 @@
 import { useState } from 'react';
-import { post } from '../api.ts';
 import { Graph, pathTaken } from '../components/Graph.tsx';
-import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
 import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
-import { errorText, formatTime } from '../format.ts';
+import { formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import {
@@ -13,6 +11,7 @@ import {
   type StoredVersion,
   type VersionDetail,
 } from '../versions.ts';
+import { DryRunForm, type Simulation } from './DryRunForm.tsx';
 import { ChangesSummary, VersionsTable } from './WorkflowVersions.tsx';
 
 interface WorkflowSummary {
@@ -24,21 +23,8 @@ interface WorkflowSummary {
   trigger: unknown;
   steps: number;
 }
-interface Simulation {
-  matchesTrigger: boolean;
-  outcome: 'completed' | 'failed';
-  steps: {
-    stepId: string;
-    type: string;
-    action: string;
-    description: string;
-    output: unknown;
-    error?: unknown;
-    next: string | null;
-  }[];
-}
 
-const triggerText = (t: unknown) =>
+export const triggerText = (t: unknown) =>
   t && typeof t === 'object'
     ? Object.entries(t as Record<string, unknown>)
         .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
@@ -207,9 +193,16 @@ function VersionView({ id, hash, chosen }: { id: string; hash: string; chosen: b
             )
           : {})}
       />
+      {d.current && (
+        <p>
+          <Link to={`${workflowPath(id)}/edit`}>
+            {can('workflows:write') ? 'Edit as YAML' : 'View as YAML'}
+          </Link>
+        </p>
+      )}
       {d.current ? (
         can('workflows:simulate') && (
-          <SimulateForm key={id} id={id} trigger={d.trigger} onResult={setDryRun} />
+          <DryRunForm key={id} id={id} trigger={d.trigger} onResult={setDryRun} />
         )
       ) : (
         <p className="muted small">
@@ -221,73 +214,5 @@ function VersionView({ id, hash, chosen }: { id: string; hash: string; chosen: b
         <Json value={d.definition} label={`Workflow definition, version ${name}`} />
       </details>
     </div>
-  );
-}
-
-function SimulateForm({
-  id,
-  trigger,
-  onResult,
-}: {
-  id: string;
-  trigger: unknown;
-  onResult: (result: Simulation | null) => void;
-}) {
-  const eventType = (trigger as { event?: string } | null)?.event ?? 'example.event';
-  const [text, setText] = useState(() =>
-    JSON.stringify(
-      { source: 'dashboard', type: eventType, key: 'dry-run-1', payload: {} },
-      null,
-      2,
-    ),
-  );
-  const [result, setResult] = useState<Simulation | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const parsed = parseJson(text);
-  const simulate = async () => {
-    if (!parsed.ok) return;
-    setError(null);
-    try {
-      const simulated = await post<Simulation>(`/workflows/${encodeURIComponent(id)}/simulate`, {
-        event: parsed.value,
-      });
-      setResult(simulated);
-      onResult(simulated);
-    } catch (err) {
-      setResult(null);
-      onResult(null);
-      setError(err);
-    }
-  };
-  return (
-    <form
-      className="simulate"
-      onSubmit={(e) => (e.preventDefault(), void simulate())}
-      aria-label="Dry run"
-    >
-      <h3>Dry run</h3>
-      <JsonEditor label="Event" value={text} onChange={setText} rows={8} />
-      <button type="submit" disabled={!parsed.ok}>
-        Dry-run
-      </button>
-      <ErrorNote error={error} />
-      {result && (
-        <div className="simulation" data-outcome={result.outcome}>
-          <p>
-            Outcome: <Status value={result.outcome} />{' '}
-            {result.matchesTrigger ? '' : '(the event does not match the trigger)'}
-          </p>
-          <ol>
-            {result.steps.map((s, i) => (
-              <li key={i}>
-                <strong>{s.stepId}</strong> <span className="muted">{s.type}</span> — {s.action}
-                {s.description && s.description !== s.type ? `: ${s.description}` : ''}{' '}
-                {s.error ? <span className="bad">{errorText(s.error)}</span> : null}
-              </li>
-            ))}
-          </ol>
-        </div>
-      )}
-    </form>
   );
 }

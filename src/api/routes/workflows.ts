@@ -1,11 +1,16 @@
 import { z } from 'zod';
 import { Permission } from '../../auth/index.ts';
-import type { CompiledWorkflow, Engine } from '../../engine/index.ts';
+import { CompiledWorkflow, type Engine } from '../../engine/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { definitionChanges, parseWorkflow } from '../../workflows/index.ts';
 import { route } from '../route.ts';
+import { checkDraft, loaded, YamlText } from './workflow-edits.ts';
 
-const SimulateBody = z.strictObject({ event: z.unknown() });
+const SimulateBody = z.strictObject({
+  event: z.unknown(),
+  /** A workflow text not saved yet (the editor's): dry-run it instead of the current version. */
+  yaml: YamlText.optional(),
+});
 const ValidateBody = z.strictObject({
   yaml: z.string().min(1).max(1_000_000),
   file: z.string().max(200).default('workflow.yaml'),
@@ -152,13 +157,17 @@ export const workflowRoutes = [
     access: Permission.workflowsSimulate,
     body: ValidateBody,
     summary:
-      'Check a workflow file (YAML text): ok with its version hash, or every problem with its line and path',
+      'Check a workflow file (YAML text) with the loader `crossdock validate` uses: ok with its version hash and step graph, or every problem with its line and path',
     handler: async ({ services, body }) => {
       const result = parseWorkflow(body.yaml, body.file, services.engine.steps);
       return result.ok
         ? {
             ok: true,
-            workflows: result.workflows.map((w) => ({ id: w.definition.id, version: w.hash })),
+            workflows: result.workflows.map((w) => ({
+              id: w.definition.id,
+              version: w.hash,
+              graph: graph(services.engine, new CompiledWorkflow(w.definition, w.hash, w.file)),
+            })),
           }
         : { ok: false, problems: result.problems };
     },
@@ -170,7 +179,12 @@ export const workflowRoutes = [
     access: Permission.workflowsSimulate,
     body: SimulateBody,
     summary:
-      'Dry run of the current version against an event: the steps it would take; stores nothing, calls nothing',
-    handler: async ({ services, params, body }) => services.engine.simulate(params.id!, body.event),
+      'Dry run of the current version (or of `yaml`, a text not saved yet) against an event: the steps it would take; stores nothing, calls nothing. 400 WORKFLOWS_INVALID with line and path when `yaml` is not valid',
+    handler: async ({ services, params, body }) => {
+      if (body.yaml === undefined) return services.engine.simulate(params.id!, body.event);
+      const file = loaded(services.engine, params.id!).file ?? `${params.id}.yaml`;
+      const draft = checkDraft(services.engine, params.id!, body.yaml, file);
+      return services.engine.simulate(params.id!, body.event, draft);
+    },
   }),
 ];
