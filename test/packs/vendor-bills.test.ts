@@ -12,6 +12,7 @@ import { JumpingClock, packHarness, type PackHarness } from './support.ts';
  * name and chatter, the order's billing status) and in Crossdock (cases, approvals).
  */
 const MINUTE = 60_000;
+const BILL_DATE = '2026-12-01';
 
 interface BillRow {
   name: string;
@@ -70,11 +71,17 @@ describe('vendor-bills pack, end to end', () => {
     return { order, bill: action.res_id, billLines };
   }
 
-  /** Enters what the vendor billed, as accounts payable does on the draft bill. */
+  /** Enters the vendor's bill as accounts payable does on the draft: its number, its date, what it billed. */
   async function billAs(bill: number, edits: [line: number, values: Record<string, number>][]) {
     await h.odoo.db.call('account.move', 'write', [
       [bill],
-      { invoice_line_ids: edits.map(([line, values]) => [1, line, values]) },
+      {
+        ref: `HB-INV-${bill}`,
+        invoice_date: BILL_DATE,
+        ...(edits.length > 0
+          ? { invoice_line_ids: edits.map(([line, values]) => [1, line, values]) }
+          : {}),
+      },
     ]);
   }
 
@@ -127,7 +134,7 @@ describe('vendor-bills pack, end to end', () => {
     const posted = await readBill(bill);
     assert.equal(posted.state, 'posted');
     assert.match(posted.name, /^BILL\/\d{4}\/\d{2}\/\d{4}$/);
-    assert.equal(posted.invoice_date, new Date(run.createdAt).toISOString().slice(0, 10));
+    assert.equal(posted.invoice_date, BILL_DATE, "the vendor's bill date");
     assert.equal(posted.amount_total, 580.75, '10 x 50.50 and 15 % tax: what the vendor billed');
     const [po] = await h.rpc<{ invoice_status: string; invoice_ids: number[] }[]>(
       'purchase.order',
@@ -148,6 +155,7 @@ describe('vendor-bills pack, end to end', () => {
 
   test('a bill matched twice at once is posted once', async () => {
     const { bill } = await receivedAndBilled([['Archive Box', 4, 50]]);
+    await billAs(bill, []);
     // Two requests for the same bill (the scan and Odoo's webhook, say): different event keys.
     const accepted = await Promise.all(
       ['scan', 'webhook'].map((via) =>
@@ -287,8 +295,13 @@ describe('vendor-bills pack, end to end', () => {
     assert.equal(line!.qty_to_invoice, -1, "Odoo's own sign of over-billing");
   });
 
-  test('the scan asks once per draft bill version, and the bills it finds are matched', async () => {
+  test('the scan asks once per entered bill, and the bills it finds are matched', async () => {
     const { bill } = await receivedAndBilled([['Archive Box', 3, 50]]);
+    await billAs(bill, []);
+    // Made from its order and not entered yet: a copy of the order, which is not matched.
+    const { bill: copy } = await receivedAndBilled([['Archive Box', 2, 50]]);
+    const early = await match(copy, `bill:${copy}:early`);
+    assert.ok(h.path(early).includes('no-date'), h.path(early).join(' > '));
     const first = await fireScan();
     assert.equal(first.status, 'completed', JSON.stringify(first.error));
     const runs = await runsForBill(bill);
@@ -296,8 +309,10 @@ describe('vendor-bills pack, end to end', () => {
     const run = await settled(runs[0]!, ['completed', 'failed']);
     assert.ok(h.path(run).includes('post'), h.path(run).join(' > '));
     assert.equal((await readBill(bill)).state, 'posted');
+    assert.equal((await runsForBill(copy)).length, 1, 'the bill not entered is not scanned');
     await fireScan();
     assert.equal((await runsForBill(bill)).length, 1, 'a posted bill is not scanned again');
+    assert.equal((await readBill(copy)).state, 'draft');
   });
 
   async function runsForBill(bill: number): Promise<string[]> {
