@@ -106,7 +106,7 @@ function dueDate(env: Env, order: Row): string {
 /** Creates the draft bill of one order for its lines with a quantity to bill; undefined when none has. */
 async function billOrder(env: Env, orderId: number): Promise<number | undefined> {
   const sudo = env.sudo();
-  const order = { ...(sudo.row('purchase.order', orderId) ?? {}), id: orderId };
+  const order: Row = { ...(sudo.row('purchase.order', orderId) ?? {}), id: orderId };
   if (sudo.value('purchase.order', orderId, 'invoice_status') !== 'to invoice') return undefined;
   const lines = sudo
     .search('purchase.order.line', [['order_id', '=', orderId]])
