@@ -156,17 +156,27 @@ describe('vendor-bills pack, end to end', () => {
   test('a bill matched twice at once is posted once', async () => {
     const { bill } = await receivedAndBilled([['Archive Box', 4, 50]]);
     await billAs(bill, []);
-    // Two requests for the same bill (the scan and Odoo's webhook, say): different event keys.
-    const accepted = await Promise.all(
-      ['scan', 'webhook'].map((via) =>
-        h.crossdock.engine.accept({
-          source: via,
-          type: 'vendor-bill.received',
-          key: `bill:${bill}:${via}`,
-          payload: { bill_id: bill },
-        }),
-      ),
-    );
+    // Two requests for the same bill at once, with different keys: the scan's, and what an
+    // Odoo watch on account.move sends (the record's id, not bill_id; docs/odoo-setup.md).
+    const [{ write_date }] = h.odoo.db.searchRead(
+      'account.move',
+      [['id', '=', bill]],
+      ['write_date'],
+    ) as [{ write_date: string }];
+    const accepted = await Promise.all([
+      h.crossdock.engine.accept({
+        source: 'crossdock',
+        type: 'vendor-bill.received',
+        key: `vendor-bill:${bill}:${write_date}`,
+        payload: { bill_id: bill, via: 'scan' },
+      }),
+      h.crossdock.engine.accept({
+        source: 'odoo',
+        type: 'vendor-bill.received',
+        key: `vendor-bill.received:account.move:${bill}:${write_date}`,
+        payload: { model: 'account.move', id: bill, write_date, record: {}, via: 'webhook' },
+      }),
+    ]);
     const runs = await Promise.all(
       accepted.map((a) => settled(a.runIds[0]!, ['completed', 'failed'])),
     );
@@ -186,6 +196,49 @@ describe('vendor-bills pack, end to end', () => {
     assert.equal(postCalls(bill), 1);
     const notes = await h.chatter('account.move', bill);
     assert.equal(notes.filter((n) => n.startsWith('Crossdock posted this bill')).length, 1);
+  });
+
+  test('a bill with no line on a purchase order is held for accounts payable, with no approval', async () => {
+    const bill = (await h.odoo.db.call('account.move', 'create', [
+      {
+        move_type: 'in_invoice',
+        partner_id: vendor,
+        ref: 'HB-SERVICE-7',
+        invoice_date: BILL_DATE,
+        invoice_origin: 'phone order',
+        line_ids: [
+          [
+            0,
+            0,
+            { display_type: 'product', name: 'Assembly service', quantity: 1, price_unit: 300 },
+          ],
+        ],
+      },
+    ])) as number;
+    const run = await match(bill, `bill:${bill}:no-order`);
+    assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    assert.ok(h.path(run).includes('hold-case'), h.path(run).join(' > '));
+    assert.ok(!h.path(run).includes('approve'));
+    const held = await openCaseFor(bill);
+    assert.ok(held, 'a case on the bill');
+    assert.match(held.title, /not matched: no line of the bill is on a purchase order/);
+    assert.equal(held.owner.team, 'accounts-payable');
+    assert.equal((await readBill(bill)).state, 'draft');
+    const activities = await h.rpc<{ summary: string }[]>(
+      'mail.activity',
+      'search_read',
+      [
+        [
+          ['res_model', '=', 'account.move'],
+          ['res_id', '=', bill],
+        ],
+      ],
+      { fields: ['summary'] },
+    );
+    assert.deepEqual(
+      activities.map((a) => a.summary),
+      [`Vendor bill variance: case ${held.id}`],
+    );
   });
 
   test('a price above tolerance: a case for accounts payable lists the line, and the bill is posted after approval', async () => {
