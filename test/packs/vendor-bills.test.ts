@@ -114,6 +114,22 @@ describe('vendor-bills pack, end to end', () => {
       where: (entry) => JSON.stringify((entry.args as unknown[])[0]) === JSON.stringify([bill]),
     });
 
+  /** The summaries of the open activities on a bill. */
+  async function activitiesOn(bill: number): Promise<string[]> {
+    const activities = await h.rpc<{ summary: string }[]>(
+      'mail.activity',
+      'search_read',
+      [
+        [
+          ['res_model', '=', 'account.move'],
+          ['res_id', '=', bill],
+        ],
+      ],
+      { fields: ['summary'] },
+    );
+    return activities.map((a) => a.summary);
+  }
+
   async function openCaseFor(bill: number) {
     const { cases } = await h.crossdock.services.exceptions.list({
       status: 'open',
@@ -224,21 +240,7 @@ describe('vendor-bills pack, end to end', () => {
     assert.match(held.title, /not matched: no line of the bill is on a purchase order/);
     assert.equal(held.owner.team, 'accounts-payable');
     assert.equal((await readBill(bill)).state, 'draft');
-    const activities = await h.rpc<{ summary: string }[]>(
-      'mail.activity',
-      'search_read',
-      [
-        [
-          ['res_model', '=', 'account.move'],
-          ['res_id', '=', bill],
-        ],
-      ],
-      { fields: ['summary'] },
-    );
-    assert.deepEqual(
-      activities.map((a) => a.summary),
-      [`Vendor bill variance: case ${held.id}`],
-    );
+    assert.deepEqual(await activitiesOn(bill), [`Vendor bill variance: case ${held.id}`]);
   });
 
   test('a price above tolerance: a case for accounts payable lists the line, and the bill is posted after approval', async () => {
@@ -280,6 +282,11 @@ describe('vendor-bills pack, end to end', () => {
     assert.equal(posted.state, 'posted');
     assert.equal(posted.amount_total, 1986.63, 'the billed price is what is posted');
     assert.equal((await h.crossdock.services.exceptions.show(found.id)).status, 'resolved');
+    assert.deepEqual(
+      await activitiesOn(bill),
+      [],
+      'the variance activity is done: the bill is no longer held',
+    );
     const notes = await h.chatter('account.move', bill);
     assert.ok(
       notes.some((n) =>
