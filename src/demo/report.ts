@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
+import { billsReport, formatBills, type BillsReport } from './report-bills.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import type { PlacedOrder } from './traffic.ts';
 import type { Database } from '../store/index.ts';
@@ -91,6 +92,7 @@ export interface DemoReport {
   };
   tracking: { delivered: number; shipmentCases: number };
   invoicing: InvoicingReport;
+  bills: BillsReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -122,6 +124,7 @@ export async function finalReport(
   placed: PlacedOrder[],
   carriers: CarrierSimulator,
   emailsSent: number,
+  billsEntered = 0,
 ): Promise<DemoReport> {
   const runs = await runsWithPaths(db);
   const problems: string[] = [];
@@ -253,6 +256,8 @@ export async function finalReport(
   const { latencies, lastBookedAtMs } = await bookingLatencies(db, placed);
   const firstConfirmedAtMs = Math.min(...placed.map((o) => o.confirmedAtMs));
   const spanS = lastBookedAtMs === null ? null : (lastBookedAtMs - firstConfirmedAtMs) / 1000;
+  const bills = await billsReport(db, billsEntered);
+  problems.push(...bills.problems);
   const outcomes =
     release.auto +
     release.approved +
@@ -269,6 +274,7 @@ export async function finalReport(
       shipmentCases: Number(tracking.rows[0]?.cases ?? 0),
     },
     invoicing: await invoicingReport(db),
+    bills,
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -327,6 +333,7 @@ export function formatReport(r: DemoReport): string {
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     formatInvoicing(r.invoicing),
+    formatBills(r.bills),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

@@ -1,7 +1,8 @@
 /**
  * The demo (`npm start`, `crossdock demo`): Crossdock on the embedded store with the Odoo
  * and carrier simulators, every pack, a stream of confirmed
- * orders, approvers answering their inbox and carriers reporting tracking. Everything
+ * orders (and now and then a vendor bill), approvers answering their inbox and carriers
+ * reporting tracking. Everything
  * crosses the same boundaries as in production: Odoo's automation webhooks and the cursor
  * poller, RPC reads and writes, signed carrier webhooks, SMTP (to a local catcher).
  */
@@ -12,6 +13,7 @@ import type { Printer } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Database } from '../store/index.ts';
 import { ApproverBot, TrackingPlayer } from './actors.ts';
+import { BillTraffic } from './bills.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
 import { OPS_LEAD, startDemoSystem } from './system.ts';
 import { OrderTraffic } from './traffic.ts';
@@ -93,10 +95,19 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       : null;
     if (chaos) stoppers.unshift(() => clearInterval(chaos));
     const traffic = new OrderTraffic(odoo, system.catalog, o.seed);
+    const bills = new BillTraffic(odoo, system.catalog, (event) => crossdock.engine.accept(event));
     const started = Date.now();
     const summary = startSummary(crossdock.store.db, o, started);
     stoppers.unshift(() => summary.stop());
-    await placeOrders(traffic, o, (i) => carrierWeather(carriers, i));
+    await placeOrders(
+      traffic,
+      o,
+      (i) => carrierWeather(carriers, i),
+      async (i) => {
+        // One vendor bill every ten orders (the fifth, fifteenth, ...): accounts payable at work.
+        if (i % 10 === 4) await bills.placeOne();
+      },
+    );
     if (chaos) clearInterval(chaos);
     if (o.orders === null) return null;
     await waitUntilSettled(
@@ -111,6 +122,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       traffic.placed,
       carriers,
       system.mail.received,
+      bills.entered.length,
     );
     return {
       ...report,
@@ -140,6 +152,7 @@ async function placeOrders(
   traffic: OrderTraffic,
   o: DemoOptions,
   beforeEach: (index: number) => void,
+  afterEach: (index: number) => Promise<void>,
 ): Promise<void> {
   const intervalMs = 1_000 / o.ratePerSecond;
   let stopped = false;
@@ -149,6 +162,7 @@ async function placeOrders(
     if (stopped) return;
     beforeEach(i);
     await traffic.placeOne();
+    await afterEach(i);
     const due = begin + (i + 1) * intervalMs;
     const wait = due - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait)); // pacing the generator, not a test
@@ -197,7 +211,7 @@ function printWhereToLook(out: Printer, url: string, orders: number | null, dir:
       `Crossdock demo running: ${orders === null ? 'orders keep coming until you press Ctrl-C' : `${orders} orders`}.`,
       `  API            ${url}/api/v1 (OpenAPI: ${url}/api/docs), metrics ${url}/metrics`,
       `  dashboard      ${url}/app/  sign in as ${OPS_LEAD}, password in ${relative(process.cwd(), join(dir, 'ops.password'))}`,
-      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, dirk.dispatch@demo.crossdock.test; passwords beside it)`,
+      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, dirk.dispatch@, bea.buyer@, paul.procurement@, alex.payables@demo.crossdock.test; passwords beside it)`,
       '  Odoo           the simulator confirms orders; its automation rule posts to Crossdock, the poller catches what hints miss',
       '  carriers       swiftpost, euroline, cargoplus, parcelnow (simulated; parcelnow fails a quarter of its calls)',
       '  approvals      demo approvers answer within seconds; to decide one yourself, as the director:',

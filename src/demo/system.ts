@@ -66,6 +66,12 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
     groups: ['procurement-manager'],
     manager: 'dora.director@demo.crossdock.test',
   },
+  // Vendor-bill variances (packs/vendor-bills): accounts payable, then finance, then the director.
+  {
+    email: 'alex.payables@demo.crossdock.test',
+    groups: ['accounts-payable'],
+    manager: 'fiona.finance@demo.crossdock.test',
+  },
 ];
 
 export interface DemoSystem {

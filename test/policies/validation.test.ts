@@ -24,6 +24,8 @@ describe('policy files: refused at load time with file, line, rule row and colum
       'invoice-release',
       'order-release-tier',
       'purchase-authorization',
+      'vendor-bill-match',
+      'vendor-bill-tolerance',
     ]);
     for (const policy of registry.list()) assert.match(policy.version, /^[0-9a-f]{16}$/);
     const a = parsePolicy(oneTable(), 'a.json', 'x');

@@ -36,6 +36,15 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.9,
       deliveredToPostedS: { p50: 2, p99: 5, count: 9 },
     },
+    bills: {
+      entered: 4,
+      postedOnMatch: 2,
+      postedAfterApproval: 1,
+      rejected: 1,
+      held: 0,
+      noTouchShare: 0.5,
+      problems: [],
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -53,6 +62,15 @@ describe('the demo report on invoicing', () => {
     assert.match(
       formatReport(report()),
       /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/,
+    );
+  });
+});
+
+describe('the demo report on vendor bills', () => {
+  test('prints bills posted on a match and after approval, rejected and held, and the share with no human touch', () => {
+    assert.match(
+      formatReport(report()),
+      /vendor bills {4}entered 4: posted on a clean match 2, posted after an approved variance 1, variance rejected 1, held 0 \(no human touch: 50 %\)/,
     );
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Accounting reference models the invoices point at: journals (1 Customer Invoices "INV",
- * 2 Vendor Bills "BILL" in the lab) and accounts ("400000 Product Sales", id 24).
+ * 2 Vendor Bills "BILL" in the lab) and accounts ("400000 Product Sales", id 24; "600000
+ * Expenses", id 30, the vendor bills' lines in p2p-47).
  */
 import { f } from '../orm/fields.ts';
 import type { ModelDef } from '../orm/model.ts';

@@ -6,7 +6,12 @@
  * becomes its name. A credit note that reverses an invoice (reversed_entry_id) is reconciled
  * with it at once: the credit note is "paid", the invoice "partial" (or "paid" when nothing
  * is left) with its residual lowered by the credit note's total (ret-18).
+ * Vendor bills and refunds (p2p-50..53) are refused without invoice_date ("The Bill/Refund
+ * date is required ..."), are numbered from the Vendor Bills journal's monthly sequence
+ * (BILL/<year>/<month>/<number>, the lab's BILL/2026/12/0002), and keep their
+ * payment_reference.
  */
+import { py } from '../errors.ts';
 import { toIds } from '../orm/bind.ts';
 import type { Env } from '../orm/env.ts';
 import type { MethodCall } from '../orm/model.ts';
@@ -15,8 +20,17 @@ import { roundHalfUp } from '../orm/wire.ts';
 
 const PREFIX: Readonly<Record<string, string>> = { out_invoice: 'INV', out_refund: 'RINV' };
 
+const VENDOR_TYPES: ReadonlySet<unknown> = new Set(['in_invoice', 'in_refund']);
+
 function postedName(env: Env, move: Row, invoiceDate: string): string {
   const year = invoiceDate.slice(0, 4);
+  if (VENDOR_TYPES.has(move.move_type)) {
+    // Refunds share the bills' counter, as credit notes share the invoices' (RINV after INV).
+    const month = invoiceDate.slice(5, 7);
+    const number = env.runtime.store.nextSequenceNumber(`account.move.BILL.${year}.${month}`);
+    const prefix = move.move_type === 'in_refund' ? 'RBILL' : 'BILL';
+    return `${prefix}/${year}/${month}/${String(number).padStart(4, '0')}`;
+  }
   const number = env.runtime.store.nextSequenceNumber(`account.move.INV.${year}`);
   return `${PREFIX[String(move.move_type)] ?? 'INV'}/${year}/${String(number).padStart(5, '0')}`;
 }
@@ -47,7 +61,16 @@ async function reconcileWithReversed(
 }
 
 export async function actionPost(env: Env, { args }: MethodCall): Promise<boolean> {
-  for (const id of toIds(args[0])) {
+  const ids = toIds(args[0]);
+  for (const id of ids) {
+    const move = env.row('account.move', id) ?? {};
+    // Not in a fixture: Odoo 17's AccountMove._post refuses a move that is not a draft.
+    if (move.state === 'posted' || move.state === 'cancel')
+      throw py.userError(`The entry ${String(move.name)} (id ${id}) must be in draft.`);
+    if (VENDOR_TYPES.has(move.move_type) && typeof move.invoice_date !== 'string')
+      throw py.userError('The Bill/Refund date is required to validate this document.');
+  }
+  for (const id of ids) {
     const move = env.row('account.move', id) ?? {};
     const invoiceDate = typeof move.invoice_date === 'string' ? move.invoice_date : env.today();
     const name = postedName(env, move, invoiceDate);

@@ -18,6 +18,11 @@ export const VARIANT_LABELS: Readonly<Record<number, string>> = {
   38: 'Custom, Black',
 };
 
+const PURCHASE_METHODS: Array<[string, string]> = [
+  ['purchase', 'On ordered quantities'],
+  ['receive', 'On received quantities'],
+];
+
 function templateValue(env: Env, row: Row, field: string): unknown {
   return typeof row.product_tmpl_id === 'number'
     ? env.row('product.template', row.product_tmpl_id)?.[field]
@@ -103,6 +108,8 @@ export const productTemplateModel = defineModel({
       ['order', 'Ordered quantities'],
       ['delivery', 'Delivered quantities'],
     ]),
+    // The purchase "Control Policy": bills follow received quantities unless set to ordered ones.
+    purchase_method: f.selection('Control Policy', PURCHASE_METHODS, { default: () => 'receive' }),
     uom_id: f.m2o('uom.uom', 'Unit of Measure'),
     priority: f.selection('Favorite', [
       ['0', 'Normal'],
@@ -143,6 +150,9 @@ export const productModel = defineModel({
     }),
     price_extra: f.float('Variant Price Extra'),
     standard_price: f.float('Cost'),
+    purchase_method: f.selection('Control Policy', PURCHASE_METHODS, {
+      compute: (env, row) => templateValue(env, row, 'purchase_method') ?? 'receive',
+    }),
     uom_id: f.m2o('uom.uom', 'Unit of Measure', {
       compute: (env, row) => templateValue(env, row, 'uom_id') ?? false,
     }),

@@ -7,8 +7,8 @@
  *   not tracked);
  * - button_cancel returns None (no `result` member) and refuses an order with a done
  *   receipt;
- * - action_create_invoice refuses an order with nothing received to bill. Vendor bills
- *   themselves are not simulated: with something to bill the call says so.
+ * - action_create_invoice makes the vendor bill (purchase-bill.ts), or refuses an order
+ *   with nothing received to bill.
  * Writing date_planned on a line (a vendor's new date) moves the moves' date_deadline
  * and the picking's, never their date nor scheduled_date.
  */
@@ -16,6 +16,7 @@ import { py } from '../errors.ts';
 import { toIds } from '../orm/bind.ts';
 import type { Env } from '../orm/env.ts';
 import type { MethodCall, ModelMethod } from '../orm/model.ts';
+import { createBills } from './purchase-bill.ts';
 import { assignPicking, cancelPicking, confirmPicking } from './stock-moves.ts';
 
 const RECEIPTS_TYPE = 1;
@@ -107,22 +108,6 @@ async function cancelPurchases(env: Env, idsArgument: unknown): Promise<undefine
   return undefined;
 }
 
-function createInvoice(env: Env, idsArgument: unknown): never {
-  const lines = toIds(idsArgument).flatMap((id) =>
-    env.search('purchase.order.line', [['order_id', '=', id]]),
-  );
-  if (
-    lines.every((line) => Number(env.value('purchase.order.line', line, 'qty_to_invoice')) === 0)
-  ) {
-    throw py.userError(
-      'There is no invoiceable line. If a product has a control policy based on received quantity, please make sure that a quantity has been received.',
-    );
-  }
-  throw py.userError(
-    'Vendor bills are not simulated: this simulator does not create account.move records from purchase orders.',
-  );
-}
-
 /** A vendor's new date on lines: the receipt moves' deadline follows, their planned date does not. */
 export async function followLineDates(
   env: Env,
@@ -151,5 +136,5 @@ export async function followLineDates(
 export const purchaseOrderMethods: Record<string, ModelMethod> = {
   button_confirm: (env: Env, { args }: MethodCall) => confirmPurchases(env, args[0]),
   button_cancel: (env: Env, { args }: MethodCall) => cancelPurchases(env, args[0]),
-  action_create_invoice: (env: Env, { args }: MethodCall) => createInvoice(env, args[0]),
+  action_create_invoice: (env: Env, { args }: MethodCall) => createBills(env, args[0]),
 };

@@ -10,6 +10,7 @@ import type { ModelDef } from '../orm/model.ts';
 import type { Row } from '../orm/store.ts';
 import { defineModel, recordedFields } from './define.ts';
 import { mailThreadMethods } from './mail.ts';
+import { billsOf, qtyInvoiced } from './purchase-bill.ts';
 import { followLineDates, purchaseOrderMethods } from './purchase-flow.ts';
 
 /** The purchase tax of the demo chart ("15%", id 2): lines get it by default. */
@@ -43,10 +44,15 @@ export function qtyReceived(env: Env, lineId: number): number {
   }, 0);
 }
 
+/** What is left to bill: received (or, under the "ordered quantities" policy, ordered) less billed. */
 function qtyToInvoice(env: Env, line: Row): number {
   const state = env.value('purchase.order', Number(line.order_id), 'state');
   if (state !== 'purchase' && state !== 'done') return 0;
-  return qtyReceived(env, Number(line.id)) - num(line.qty_invoiced);
+  const onOrdered =
+    typeof line.product_id === 'number' &&
+    env.value('product.product', line.product_id, 'purchase_method') === 'purchase';
+  const billable = onOrdered ? num(line.product_qty) : qtyReceived(env, Number(line.id));
+  return billable - qtyInvoiced(env, Number(line.id));
 }
 
 function receiptStatus(env: Env, row: Row): string | false {
@@ -58,16 +64,12 @@ function receiptStatus(env: Env, row: Row): string | false {
   return states.some((state) => state === 'done') ? 'partial' : 'pending';
 }
 
+/** Odoo's _get_invoiced: something to bill (either sign) is "to invoice"; all billed with a bill is "invoiced". */
 function invoiceStatus(env: Env, row: Row): string {
   if (row.state !== 'purchase' && row.state !== 'done') return 'no';
   const lines = linesOf(env, Number(row.id));
-  if (lines.some((line) => qtyToInvoice(env, line) !== 0)) return 'to invoice';
-  const billed =
-    lines.length > 0 &&
-    lines.every(
-      (line) => num(line.qty_invoiced) > 0 && num(line.qty_invoiced) >= num(line.product_qty),
-    );
-  return billed ? 'invoiced' : 'no';
+  if (lines.some((line) => Math.abs(qtyToInvoice(env, line)) > 1e-9)) return 'to invoice';
+  return billsOf(env, row).length > 0 ? 'invoiced' : 'no';
 }
 
 /** The receipts (and backorders, vendor returns) of an order, in stock.picking's order. */
@@ -156,7 +158,6 @@ function prepareLine(env: Env, vals: Record<string, unknown>): Record<string, un
     product_uom: 1,
     taxes_id: [[6, 0, [PURCHASE_TAX]]],
     price_unit: price,
-    qty_invoiced: 0,
     qty_received_method: 'stock_moves',
     company_id: 1,
     sequence: 10,
@@ -181,9 +182,8 @@ export const purchaseModels: ModelDef[] = [
       invoice_status: { compute: invoiceStatus },
       incoming_picking_count: { compute: (env, row) => pickingsOf(env, row).length },
       effective_date: { compute: effectiveDate },
-      invoice_count: {
-        compute: (_env, row) => (Array.isArray(row.invoice_ids) ? row.invoice_ids.length : 0),
-      },
+      invoice_ids: { compute: billsOf },
+      invoice_count: { compute: (env, row) => billsOf(env, row).length },
     }),
     hooks: {
       prepareCreate: (env, vals) => ({
@@ -232,6 +232,8 @@ export const purchaseModels: ModelDef[] = [
       },
       product_uom_qty: { compute: (_env, row) => num(row.product_qty) },
       qty_received: { compute: (env, row) => qtyReceived(env, Number(row.id)) },
+      qty_invoiced: { compute: (env, row) => qtyInvoiced(env, Number(row.id)) },
+      invoice_lines: { inverse: 'purchase_line_id' },
       qty_to_invoice: { compute: qtyToInvoice },
     }),
     hooks: {

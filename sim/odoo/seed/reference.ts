@@ -27,7 +27,10 @@ export const referenceRows: SeedRows = {
     { id: 1, name: 'Customer Invoices', code: 'INV', type: 'sale', sequence: 5, company_id: 1 },
     { id: 2, name: 'Vendor Bills', code: 'BILL', type: 'purchase', sequence: 6, company_id: 1 },
   ],
-  'account.account': [{ id: 24, name: 'Product Sales', code: '400000', company_id: 1 }],
+  'account.account': [
+    { id: 24, name: 'Product Sales', code: '400000', company_id: 1 },
+    { id: 30, name: 'Expenses', code: '600000', company_id: 1 },
+  ],
   'product.category': [{ id: 1, name: 'All' }],
   'res.company': [
     {
