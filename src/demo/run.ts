@@ -197,7 +197,7 @@ function printWhereToLook(out: Printer, url: string, orders: number | null, dir:
       `Crossdock demo running: ${orders === null ? 'orders keep coming until you press Ctrl-C' : `${orders} orders`}.`,
       `  API            ${url}/api/v1 (OpenAPI: ${url}/api/docs), metrics ${url}/metrics`,
       `  dashboard      ${url}/app/  sign in as ${OPS_LEAD}, password in ${relative(process.cwd(), join(dir, 'ops.password'))}`,
-      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, dirk.dispatch@demo.crossdock.test; passwords beside it)`,
+      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, carl.controller@, dirk.dispatch@demo.crossdock.test; passwords beside it)`,
       '  Odoo           the simulator confirms orders; its automation rule posts to Crossdock, the poller catches what hints miss',
       '  carriers       swiftpost, euroline, cargoplus, parcelnow (simulated; parcelnow fails a quarter of its calls)',
       '  approvals      demo approvers answer within seconds; to decide one yourself, as the director:',
