@@ -282,7 +282,13 @@ describe('policies over HTTP (read-only)', () => {
       assert.equal(list.status, 200);
       assert.deepEqual(
         list.body.policies.map((p: { id: string }) => p.id),
-        ['carrier-choice', 'invoice-release', 'order-release-tier', 'purchase-authorization'],
+        [
+          'carrier-choice',
+          'invoice-release',
+          'order-release-tier',
+          'purchase-authorization',
+          'return-refund',
+        ],
       );
       const one = await get('/api/v1/policies/order-release-tier');
       assert.equal(one.status, 200);
