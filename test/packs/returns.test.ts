@@ -390,4 +390,107 @@ describe('returns pack, end to end', () => {
       ),
     );
   });
+  test('a return validated in Odoo counts as received (everything restocked, credited once); a return a person started in Odoo gets a case, not a credit note', async () => {
+    const { order, delivery } = await invoiced('Milano', [
+      ['Archive Box', 2],
+      ['LED Desk Lamp', 1],
+    ]);
+    await requestReturn('portal', 'portal-5001', {
+      order: order.name,
+      reference: 'RMA-5001',
+      lines: [{ product: productId('Archive Box'), quantity: 1 }],
+      reason: 'one too many',
+    });
+    assert.equal((await requestRun('RMA-5001')).status, 'completed');
+    const [ours] = await returnsOf(delivery.id);
+    // A person returns the lamp with Odoo's own Return button.
+    const admin = 2;
+    const context = {
+      active_id: delivery.id,
+      active_ids: [delivery.id],
+      active_model: 'stock.picking',
+    };
+    const wizard = (await h.odoo.db.call(
+      'stock.return.picking',
+      'create',
+      [{ picking_id: delivery.id }],
+      { context },
+      admin,
+    )) as number;
+    const wizardLines = (await h.odoo.db.call(
+      'stock.return.picking.line',
+      'search_read',
+      [[['wizard_id', '=', wizard]]],
+      { fields: ['product_id'] },
+      admin,
+    )) as { id: number; product_id: [number, string] }[];
+    await h.odoo.db.call(
+      'stock.return.picking',
+      'write',
+      [
+        [wizard],
+        {
+          product_return_moves: wizardLines.map((l) => [
+            1,
+            l.id,
+            { quantity: l.product_id[0] === productId('LED Desk Lamp') ? 1 : 0 },
+          ]),
+        },
+      ],
+      { context },
+      admin,
+    );
+    const action = (await h.odoo.db.call(
+      'stock.return.picking',
+      'create_returns',
+      [[wizard]],
+      { context },
+      admin,
+    )) as { res_id: number };
+    // The warehouse validates both returns in Odoo; the Odoo source reports each transfer done (twice for ours).
+    for (const id of [ours!.id, action.res_id])
+      assert.equal(
+        await h.odoo.db.call('stock.picking', 'button_validate', [[id]], {}, admin),
+        true,
+      );
+    for (const id of [ours!.id, action.res_id, ours!.id]) {
+      await h.crossdock.engine.accept({
+        source: 'odoo',
+        type: 'stock.picking.done',
+        key: `stock.picking.done:stock.picking:${id}`,
+        payload: {
+          model: 'stock.picking',
+          id,
+          write_date: '2026-12-05 10:00:00',
+          record: {},
+          via: 'webhook',
+        },
+      });
+    }
+    const credited = await runOf('return-receipt', (input) => input.return === ours!.name);
+    assert.equal(credited.status, 'completed', JSON.stringify(credited.error));
+    assert.ok(h.path(credited).includes('refunded'), h.path(credited).join(' '));
+    const [other] = (await returnsOf(delivery.id)).filter((r) => r.id === action.res_id);
+    const notOurs = await runOf('return-receipt', (input) => input.return === other!.name);
+    assert.ok(h.path(notOurs).includes('not-ours'), h.path(notOurs).join(' '));
+
+    const creditNotes = await movesOf(order.name, 'out_refund');
+    assert.equal(creditNotes.length, 1, 'one credit note: the checked return only');
+    assert.equal(creditNotes[0]!.state, 'posted');
+    assert.equal(creditNotes[0]!.amount_total, 27.6);
+    const { cases } = await h.crossdock.services.exceptions.list({ status: 'open' });
+    const started = cases.find(
+      (c) => c.subject?.model === 'stock.picking' && String(c.subject.id) === String(action.res_id),
+    );
+    assert.ok(started, 'a case on the return started in Odoo');
+    assert.equal(started.owner.team, 'finance');
+    assert.match(started.title, /was started in Odoo, not checked by Crossdock/);
+    const scraps = await h.rpc<unknown[]>(
+      'stock.scrap',
+      'search_read',
+      [[['picking_id', '=', ours!.id]]],
+      { fields: ['id'] },
+    );
+    assert.deepEqual(scraps, [], 'validated in Odoo without a scan: restocked');
+  });
 });
