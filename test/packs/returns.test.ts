@@ -493,4 +493,45 @@ describe('returns pack, end to end', () => {
     );
     assert.deepEqual(scraps, [], 'validated in Odoo without a scan: restocked');
   });
+  test('a third refund for one customer within 30 days is a fraud signal: finance reviews it, though small', async () => {
+    const { order, delivery } = await invoiced('Oficinas', [['Archive Box', 3]]);
+    const box = productId('Archive Box');
+    for (const reference of ['RMA-6001', 'RMA-6002']) {
+      await requestReturn('portal', reference, {
+        order: order.name,
+        reference,
+        lines: [{ product: box, quantity: 1 }],
+        reason: 'not needed',
+      });
+      const run = await requestRun(reference);
+      assert.ok(h.path(run).includes('accepted'), `${reference}: ${h.path(run).join(' ')}`);
+      assert.ok(!h.path(run).includes('review'), `${reference} needed no review`);
+      const ret = (await returnsOf(delivery.id)).find((r) => r.origin.endsWith(reference))!;
+      await h.crossdock.engine.accept({
+        source: 'scanner',
+        type: 'return.received',
+        key: `scan-${reference}`,
+        payload: { return: ret.name, lines: [] },
+      });
+      const received = await runOf('return-receipt', (input) => input.return === ret.name);
+      assert.ok(h.path(received).includes('refunded'), h.path(received).join(' '));
+    }
+    assert.equal(
+      (await movesOf(order.name, 'out_refund')).filter((m) => m.state === 'posted').length,
+      2,
+    );
+    await requestReturn('portal', 'RMA-6003', {
+      order: order.name,
+      reference: 'RMA-6003',
+      lines: [{ product: box, quantity: 1 }],
+      reason: 'not needed',
+    });
+    const waiting = await requestRun('RMA-6003', ['waiting', 'failed']);
+    assert.equal(waiting.status, 'waiting', JSON.stringify(waiting.error));
+    const request = await h.pendingRequestFor(waiting.id);
+    assert.equal(request.level, 'finance');
+    const shown = await h.crossdock.services.approvals.show(request.id);
+    assert.match(shown.summary, /several refunds for this customer within 30 days$/);
+    assert.equal((await returnsOf(delivery.id)).length, 2, 'no third return before the review');
+  });
 });
