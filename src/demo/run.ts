@@ -12,6 +12,7 @@ import type { Printer } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import type { Database } from '../store/index.ts';
 import { ApproverBot, TrackingPlayer } from './actors.ts';
+import { ReturnPlayer } from './returns-player.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
 import { OPS_LEAD, startDemoSystem } from './system.ts';
 import { OrderTraffic } from './traffic.ts';
@@ -79,11 +80,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
         odoo.db.searchRead('stock.picking', [['carrier_tracking_ref', '=', ref]], ['id']).length >
         0,
     });
+    const returns = new ReturnPlayer({
+      db: crossdock.store.db,
+      odoo,
+      accept: (event) => crossdock.engine.accept(event),
+      returnShare: 0.12,
+      overQuantityShare: 0.15,
+      damagedShare: 0.3,
+      logger: o.logger,
+    });
+    // Customers ask for returns once invoiced, and the warehouse scans them in, as time goes by.
+    const returning = setInterval(() => void returns.flush(), bounded ? 500 : 5_000);
     bot.start();
     player.start();
     stoppers.unshift(
       () => bot.stop(),
       () => player.stop(),
+      () => clearInterval(returning),
     );
     printWhereToLook(o.out, instance.url!, o.orders, resolve(o.dir));
 
@@ -99,9 +112,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     await placeOrders(traffic, o, (i) => carrierWeather(carriers, i));
     if (chaos) clearInterval(chaos);
     if (o.orders === null) return null;
+    clearInterval(returning); // from here the settling loop sends what is due, and counts it
     await waitUntilSettled(
       crossdock.store.db,
       player,
+      returns,
       traffic.placed.length,
       o.settleTimeoutMs ?? 300_000,
     );
@@ -158,6 +173,7 @@ async function placeOrders(
 async function waitUntilSettled(
   db: Kysely<Database>,
   player: TrackingPlayer,
+  returns: ReturnPlayer,
   orders: number,
   timeoutMs: number,
 ): Promise<void> {
@@ -165,8 +181,10 @@ async function waitUntilSettled(
   let quietRounds = 0;
   while (Date.now() < deadline) {
     await player.flush();
+    // A return request or scan sent now starts runs: not a quiet look.
+    const returnsSent = await returns.flush();
     // Two quiet looks in a row: a tracking event or a decision may have just started a run.
-    quietRounds = (await settled(db, orders)) ? quietRounds + 1 : 0;
+    quietRounds = returnsSent === 0 && (await settled(db, orders)) ? quietRounds + 1 : 0;
     if (quietRounds >= 2) return;
     await new Promise((r) => setTimeout(r, 250));
   }

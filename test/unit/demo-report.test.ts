@@ -36,6 +36,15 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.9,
       deliveredToPostedS: { p50: 2, p99: 5, count: 9 },
     },
+    returns: {
+      requested: 5,
+      accepted: 4,
+      refused: 1,
+      reviewed: 1,
+      credited: 3,
+      scrappedUnits: 1,
+      noTouchShare: 0.8,
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -53,6 +62,15 @@ describe('the demo report on invoicing', () => {
     assert.match(
       formatReport(report()),
       /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/,
+    );
+  });
+});
+
+describe('the demo report on returns', () => {
+  test('prints requests accepted and refused, credit notes, scrapped units and the share with no human touch', () => {
+    assert.match(
+      formatReport(report()),
+      /returns {9}requested 5: accepted 4 \(finance reviewed 1\), refused 1; credit notes posted 3, units scrapped 1 \(no human touch: 80 %\)/,
     );
   });
 });
