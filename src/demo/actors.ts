@@ -53,28 +53,34 @@ export class ApproverBot {
   async #scan(): Promise<void> {
     const { approvals } = await this.o.approvals.list({ status: 'pending', limit: 200 });
     for (const request of approvals) {
-      const seat = `${request.id}:${request.level.index}`;
-      if (this.#scheduled.has(seat)) continue;
-      this.#scheduled.add(seat);
-      const [min, max] = this.o.thinkMs;
-      const timer = setTimeout(
-        () => {
-          this.#timers.delete(timer);
-          void this.#decide(
-            request.id,
-            `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`,
-            request.level.assignees.map((a) => a.userId),
-          );
-        },
-        min + shareOf(seat) * (max - min),
-      );
-      this.#timers.add(timer);
+      // A level that needs n approvals (two distinct people for a large refund) gets n
+      // deciders, each a different assignee.
+      const seats = typeof request.level.required === 'number' ? request.level.required : 1;
+      for (let k = 0; k < seats; k++) {
+        const seat = `${request.id}:${request.level.index}${k === 0 ? '' : `:${k}`}`;
+        if (this.#scheduled.has(seat)) continue;
+        this.#scheduled.add(seat);
+        const [min, max] = this.o.thinkMs;
+        const timer = setTimeout(
+          () => {
+            this.#timers.delete(timer);
+            void this.#decide(
+              request.id,
+              `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`,
+              request.level.assignees.map((a) => a.userId),
+              k,
+            );
+          },
+          min + shareOf(seat) * (max - min),
+        );
+        this.#timers.add(timer);
+      }
     }
   }
 
   /** The answer depends on what is decided (the subject and level), so a rerun of the demo decides alike. */
-  async #decide(requestId: string, what: string, assignees: string[]): Promise<void> {
-    const who = assignees.map((id) => this.o.people.get(id)).find((p) => p !== undefined);
+  async #decide(requestId: string, what: string, assignees: string[], seat = 0): Promise<void> {
+    const who = assignees.map((id) => this.o.people.get(id)).filter((p) => p !== undefined)[seat];
     if (!who) return;
     const reject = shareOf(`reject:${what}`) < this.o.rejectShare;
     try {

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
 import { billsReport, formatBills, type BillsReport } from './report-bills.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
+import { formatReturns, returnsReport, type ReturnsReport } from './report-returns.ts';
 import type { PlacedOrder } from './traffic.ts';
 import type { Database } from '../store/index.ts';
 
@@ -93,6 +94,7 @@ export interface DemoReport {
   tracking: { delivered: number; shipmentCases: number };
   invoicing: InvoicingReport;
   bills: BillsReport;
+  returns: ReturnsReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -275,6 +277,7 @@ export async function finalReport(
     },
     invoicing: await invoicingReport(db),
     bills,
+    returns: await returnsReport(db),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -334,6 +337,7 @@ export function formatReport(r: DemoReport): string {
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     formatInvoicing(r.invoicing),
     formatBills(r.bills),
+    formatReturns(r.returns),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

@@ -14,6 +14,7 @@ import type { Logger } from '../observability/index.ts';
 import type { Database } from '../store/index.ts';
 import { ApproverBot, TrackingPlayer } from './actors.ts';
 import { BillTraffic } from './bills.ts';
+import { ReturnPlayer } from './returns-player.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
 import { OPS_LEAD, startDemoSystem } from './system.ts';
 import { OrderTraffic } from './traffic.ts';
@@ -81,11 +82,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
         odoo.db.searchRead('stock.picking', [['carrier_tracking_ref', '=', ref]], ['id']).length >
         0,
     });
+    const returns = new ReturnPlayer({
+      db: crossdock.store.db,
+      odoo,
+      accept: (event) => crossdock.engine.accept(event),
+      returnShare: 0.12,
+      overQuantityShare: 0.15,
+      damagedShare: 0.3,
+      logger: o.logger,
+    });
+    // Customers ask for returns once invoiced, and the warehouse scans them in, as time goes by.
+    const returning = setInterval(() => void returns.flush(), bounded ? 500 : 5_000);
     bot.start();
     player.start();
     stoppers.unshift(
       () => bot.stop(),
       () => player.stop(),
+      () => clearInterval(returning),
     );
     printWhereToLook(o.out, instance.url!, o.orders, resolve(o.dir));
 
@@ -110,9 +123,11 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     );
     if (chaos) clearInterval(chaos);
     if (o.orders === null) return null;
+    clearInterval(returning); // from here the settling loop sends what is due, and counts it
     await waitUntilSettled(
       crossdock.store.db,
       player,
+      returns,
       traffic.placed.length,
       o.settleTimeoutMs ?? 300_000,
     );
@@ -172,6 +187,7 @@ async function placeOrders(
 async function waitUntilSettled(
   db: Kysely<Database>,
   player: TrackingPlayer,
+  returns: ReturnPlayer,
   orders: number,
   timeoutMs: number,
 ): Promise<void> {
@@ -179,8 +195,10 @@ async function waitUntilSettled(
   let quietRounds = 0;
   while (Date.now() < deadline) {
     await player.flush();
+    // A return request or scan sent now starts runs: not a quiet look.
+    const returnsSent = await returns.flush();
     // Two quiet looks in a row: a tracking event or a decision may have just started a run.
-    quietRounds = (await settled(db, orders)) ? quietRounds + 1 : 0;
+    quietRounds = returnsSent === 0 && (await settled(db, orders)) ? quietRounds + 1 : 0;
     if (quietRounds >= 2) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -211,7 +229,7 @@ function printWhereToLook(out: Printer, url: string, orders: number | null, dir:
       `Crossdock demo running: ${orders === null ? 'orders keep coming until you press Ctrl-C' : `${orders} orders`}.`,
       `  API            ${url}/api/v1 (OpenAPI: ${url}/api/docs), metrics ${url}/metrics`,
       `  dashboard      ${url}/app/  sign in as ${OPS_LEAD}, password in ${relative(process.cwd(), join(dir, 'ops.password'))}`,
-      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, dirk.dispatch@, bea.buyer@, paul.procurement@, alex.payables@demo.crossdock.test; passwords beside it)`,
+      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, carl.controller@, dirk.dispatch@, bea.buyer@, paul.procurement@, alex.payables@demo.crossdock.test; passwords beside it)`,
       '  Odoo           the simulator confirms orders; its automation rule posts to Crossdock, the poller catches what hints miss',
       '  carriers       swiftpost, euroline, cargoplus, parcelnow (simulated; parcelnow fails a quarter of its calls)',
       '  approvals      demo approvers answer within seconds; to decide one yourself, as the director:',

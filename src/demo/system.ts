@@ -45,11 +45,17 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
   },
   {
     email: 'fiona.finance@demo.crossdock.test',
-    groups: ['finance'],
+    groups: ['finance', 'refunds'],
     manager: 'dora.director@demo.crossdock.test',
   },
   // The director is Odoo's administrator (uid 2): her approvals show as activities in Odoo.
-  { email: 'dora.director@demo.crossdock.test', groups: ['director'], odooUserId: 2 },
+  { email: 'dora.director@demo.crossdock.test', groups: ['director', 'refunds'], odooUserId: 2 },
+  // Refunds above the dual threshold (packs/returns): two distinct people of group refunds.
+  {
+    email: 'carl.controller@demo.crossdock.test',
+    groups: ['refunds'],
+    manager: 'dora.director@demo.crossdock.test',
+  },
   {
     email: 'dirk.dispatch@demo.crossdock.test',
     groups: ['dispatch-manager'],

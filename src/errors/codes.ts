@@ -104,6 +104,7 @@ export const ERROR_CODES = {
   ODOO_CONNECTION_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
   ODOO_EXTERNAL_REF_AMBIGUOUS: { category: 'user', retryable: false, httpStatus: 400 },
   ODOO_TOO_MANY_RECORDS: { category: 'user', retryable: false, httpStatus: 400 },
+  ODOO_RETURN_LINES_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   ODOO_UNEXPECTED_RESULT: { category: 'bug', retryable: false, httpStatus: 500 },
 
   // Approvals and delegations (src/approvals)

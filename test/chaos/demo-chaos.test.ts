@@ -67,7 +67,11 @@ describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', 
         report.tracking.delivered,
         'one invoice decision per delivered shipment',
       );
+      // Every accepted return is scanned in by the demo and credited once, never twice.
+      assert.equal(report.returns.credited, report.returns.accepted, 'one credit note per return');
     }
+    assert.ok(calm.returns.accepted > 0, 'the demo sent returns');
+    assert.deepEqual(stormy.returns, calm.returns);
     assert.deepEqual(stormy.release, calm.release);
     const { fallbacksUsed: _a, ...calmDispatch } = calm.dispatch;
     const { fallbacksUsed: _b, ...stormyDispatch } = stormy.dispatch;

@@ -289,6 +289,7 @@ describe('policies over HTTP (read-only)', () => {
           'purchase-authorization',
           'vendor-bill-match',
           'vendor-bill-tolerance',
+          'return-refund',
         ],
       );
       const one = await get('/api/v1/policies/order-release-tier');

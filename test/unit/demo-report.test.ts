@@ -45,6 +45,15 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.5,
       problems: [],
     },
+    returns: {
+      requested: 5,
+      accepted: 4,
+      refused: 1,
+      reviewed: 1,
+      credited: 3,
+      scrappedUnits: 1,
+      noTouchShare: 0.8,
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -71,6 +80,15 @@ describe('the demo report on vendor bills', () => {
     assert.match(
       formatReport(report()),
       /vendor bills {4}entered 4: posted on a clean match 2, posted after an approved variance 1, variance rejected 1, held 0 \(no human touch: 50 %\)/,
+    );
+  });
+});
+
+describe('the demo report on returns', () => {
+  test('prints requests accepted and refused, credit notes, scrapped units and the share with no human touch', () => {
+    assert.match(
+      formatReport(report()),
+      /returns {9}requested 5: accepted 4 \(finance reviewed 1\), refused 1; credit notes posted 3, units scrapped 1 \(no human touch: 80 %\)/,
     );
   });
 });

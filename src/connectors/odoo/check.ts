@@ -102,6 +102,11 @@ export function odooNeeds(workflows: readonly LoadedWorkflow[], connection: stri
           { model: 'sale.order', operation: 'read', by },
           { model: 'account.move', operation: 'write', by },
         );
+      if (step.type === 'odoo.return_picking')
+        needs.push({ model: 'stock.picking', operation: 'write', by });
+      if (step.type === 'odoo.credit_note')
+        needs.push({ model: 'account.move', operation: 'write', by });
+      if (step.type === 'odoo.scrap') needs.push({ model: 'stock.scrap', operation: 'write', by });
       if (!model) continue;
       if (READS.has(step.type)) needs.push({ model, operation: 'read', by });
       if (WRITES.has(step.type)) needs.push({ model, operation: 'write', by });
