@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { actorName, Permission } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
-import { route } from '../route.ts';
+import { eventCountsByField, FINDING_TYPES, listEvents } from '../../store/index.ts';
+import { queryInt, route } from '../route.ts';
 
 const MINUTE_MS = 60_000;
 const UNIT_MS = { m: MINUTE_MS, h: 60 * MINUTE_MS, d: 24 * 60 * MINUTE_MS } as const;
@@ -103,6 +104,45 @@ export const reconcileRoutes = [
         engine.wake();
         await new Promise((r) => setTimeout(r, POLL_MS));
       }
+    },
+  }),
+  route<undefined, { limit?: number }>({
+    method: 'GET',
+    path: '/api/v1/reconcile/findings',
+    tag: 'operations',
+    access: Permission.exceptionsRead,
+    query: z.strictObject({ limit: queryInt(1, 100).optional() }),
+    summary:
+      'What the reconciliation sweeps have found, each finding once: how many of each type (every type listed, 0 when none), and the latest, newest first, with what was done',
+    handler: async ({ services, query }) => {
+      const db = services.engine.store.db;
+      const [counts, latest] = await Promise.all([
+        eventCountsByField(db, 'crossdock', 'reconcile.finding', 'finding'),
+        listEvents(db, {
+          readableSources: null,
+          source: 'crossdock',
+          type: 'reconcile.finding',
+          limit: query.limit ?? 10,
+        }),
+      ]);
+      const byType = Object.fromEntries(FINDING_TYPES.map((t) => [t, counts.get(t) ?? 0]));
+      return {
+        byType,
+        total: Object.values(byType).reduce((a, b) => a + b, 0),
+        latest: latest.map((e) => {
+          const p = e.payload as Record<string, unknown>;
+          return {
+            type: p.finding,
+            model: p.model,
+            id: p.id,
+            name: p.name,
+            detail: p.detail,
+            action: p.action,
+            caseId: p.caseId ?? null,
+            foundAt: new Date(e.received_at).toISOString(),
+          };
+        }),
+      };
     },
   }),
 ];
