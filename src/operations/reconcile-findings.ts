@@ -143,7 +143,7 @@ export function classify(c: SweepCandidates, side: CrossdockSide): Finding[] {
       model: 'stock.picking',
       id: d.id,
       name: d.name,
-      detail: `${d.sale_id[1]} delivered ${d.date_done || ''} with ${missing}`.replace('  ', ' '),
+      detail: `${d.sale_id[1]} delivered${d.date_done ? ` ${d.date_done}` : ''} with ${missing}`,
       key: findingKey(FindingType.deliveryNotDispatched, 'stock.picking', d.id),
       orderId: d.sale_id[0],
     });
