@@ -135,6 +135,7 @@ export async function createCrossdock(
           policies,
           notifications,
           exceptions,
+          db: store.db,
           // Where the operations pack's alerts can go: names and addresses only, never a webhook URL.
           alertChannels: {
             chatWebhooks: Object.keys(config.notify.chatWebhooks),

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { EngineEvents } from '../engine/index.ts';
-import type { Database } from '../store/index.ts';
+import { eventCountsByField, FINDING_TYPES, type Database } from '../store/index.ts';
 
 export interface Metrics {
   readonly registry: Registry;
@@ -129,6 +129,18 @@ export function createMetrics(deps: {
     async collect() {
       const oldest = (await queue())?.oldest;
       this.set(oldest ? Math.max(0, (Date.now() - new Date(oldest).getTime()) / 1000) : 0);
+    },
+  });
+
+  // Each fall-through the reconciliation sweep found, once (its ledger: reconcile.finding events).
+  new Gauge({
+    name: 'crossdock_reconcile_findings',
+    help: 'Fall-throughs found by the reconciliation sweep (Odoo records the packs missed), each counted once, by finding type',
+    labelNames: ['type'],
+    registers: [registry],
+    async collect() {
+      const counts = await eventCountsByField(deps.db, 'crossdock', 'reconcile.finding', 'finding');
+      for (const type of FINDING_TYPES) this.set({ type }, counts.get(type) ?? 0);
     },
   });
 

@@ -29,6 +29,7 @@ import { exceptionRoutes } from './routes/exceptions.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { policyRoutes } from './routes/policies.ts';
+import { reconcileRoutes } from './routes/reconcile.ts';
 import { runRoutes } from './routes/runs.ts';
 import { auditRoutes, secretRoutes } from './routes/secrets-audit.ts';
 import { sourceRoutes } from './routes/sources.ts';
@@ -81,6 +82,7 @@ export const API_ROUTES: RouteSpec[] = [
   ...notificationRoutes,
   ...kpiRoutes,
   ...policyRoutes,
+  ...reconcileRoutes,
 ];
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -25,6 +25,7 @@ export const REMOTE_COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = 
   'exceptions replay': P.exceptionsOperate,
   'exceptions resolve': P.exceptionsOperate,
   'exceptions act': P.exceptionsOperate,
+  reconcile: P.exceptionsOperate,
   'audit verify': P.auditRead,
   'audit export': P.auditRead,
   'users list': P.usersRead,

@@ -52,6 +52,7 @@ export const OPTIONS = {
   'odoo-user': { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
+  settle: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 /** The parsed options: a string, or true for a boolean option. */

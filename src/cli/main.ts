@@ -34,6 +34,7 @@ const HELP = `crossdock <command> [options]
   approvals list [--status S] | show <id> | approve <id> [--reason R] | reject <id> --reason R   (direct: --as <email>)
   approvals approve <id> <id> ... --bulk [--reason R]   identical low-risk requests together (same bulk group in list)
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
+  reconcile [--since 7d|2026-01-05] [--settle 15m]   the running Crossdock compares Odoo with what it did: each fall-through restarted or cased, once
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
 
 Common options: --workflows dir, --data-dir dir, --state-dir dir, --port N, --json, --api URL (talk to a running instance)
@@ -113,6 +114,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./approvals.ts')).approvalsCommand(config, rest, flags, out);
       case 'exceptions':
         return await (await import('./exceptions.ts')).exceptionsCommand(config, rest, flags, out);
+      case 'reconcile':
+        return await (await import('./reconcile.ts')).reconcileCommand(config, flags, out);
       case 'approvers':
         return await (await import('./approvals.ts')).approversCommand(config, rest, flags, out);
       case 'audit':

@@ -188,4 +188,12 @@ async function overdueInvoice(
   await call('account.move', 'action_post', [ids]);
   const due = new Date(today.getTime() - 30 * 86_400_000).toISOString().slice(0, 10);
   await call('account.move', 'write', [ids, { invoice_date_due: due }]);
+  // Old: confirmed and delivered 60 days ago, before the demo's Crossdock was there (so the
+  // reconciliation sweep's window, the last 7 days, does not take it for a fall-through).
+  const long = new Date(today.getTime() - 60 * 86_400_000).toISOString().slice(0, 10);
+  await call('sale.order', 'write', [[order], { date_order: `${long} 09:00:00` }]);
+  await call('stock.picking', 'write', [
+    pickings.map((p) => p.id),
+    { date_done: `${long} 15:00:00` },
+  ]);
 }

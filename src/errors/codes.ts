@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   EVENT_SOURCE_RESERVED: { category: 'user', retryable: false, httpStatus: 403 },
   EVENT_SOURCE_FORBIDDEN: { category: 'user', retryable: false, httpStatus: 403 },
   EVENT_ORDER_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  RECONCILE_NOT_LOADED: { category: 'user', retryable: false, httpStatus: 409 },
+  RECONCILE_NEEDS_SERVER: { category: 'user', retryable: false, httpStatus: 400 },
   BODY_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   REQUEST_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   CONTENT_TYPE_UNSUPPORTED: { category: 'user', retryable: false, httpStatus: 415 },

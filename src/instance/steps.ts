@@ -1,4 +1,5 @@
 /** The step types an instance (or a command without one) knows: the engine's, the capabilities' and the connectors'. */
+import type { Kysely } from 'kysely';
 import { approvalStep, type ApprovalMirror, type ApprovalsService } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import {
@@ -18,6 +19,7 @@ import {
 import { notifyStep, type Notifications } from '../notify/index.ts';
 import { operationsStepTypes, type AlertChannels } from '../operations/index.ts';
 import { decideStep, type PolicyRegistry } from '../policies/index.ts';
+import type { Database } from '../store/index.ts';
 import type { StepType } from '../workflows/index.ts';
 
 /**
@@ -33,6 +35,8 @@ export function builtInSteps(
     notifications?: Notifications | null;
     exceptions?: ExceptionsService;
     alertChannels?: AlertChannels;
+    /** The store, for the steps that compare Odoo with what Crossdock did (reconcile.sweep). */
+    db?: Kysely<Database>;
   } = {},
 ): StepRegistry {
   return new StepRegistry([

@@ -27,3 +27,4 @@ export * from './run-control.ts';
 export * from './case-queries.ts';
 export * from './workflow-versions.ts';
 export * from './event-reads.ts';
+export * from './reconcile-reads.ts';

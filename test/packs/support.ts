@@ -55,7 +55,12 @@ export interface PackHarness extends DemoSystem {
 const ENDED_OR_WAITING = ['completed', 'failed', 'cancelled', 'waiting'];
 
 export async function packHarness(
-  options: { clock?: Clock; carrierProfiles?: readonly CarrierProfile[] } = {},
+  options: {
+    clock?: Clock;
+    carrierProfiles?: readonly CarrierProfile[];
+    /** How often the Odoo poller looks (default the demo's 5 s). */
+    odooPollIntervalMs?: number;
+  } = {},
 ): Promise<PackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-packs-'));
   const database = TEST_STORE_KIND === 'postgres' ? await createTestDatabase() : null;
@@ -69,6 +74,7 @@ export async function packHarness(
     odoo: TEST_ODOO,
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.carrierProfiles ? { carrierProfiles: options.carrierProfiles } : {}),
+    ...(options.odooPollIntervalMs ? { odooPollIntervalMs: options.odooPollIntervalMs } : {}),
     ...(database ? { env: { DATABASE_URL: database } } : {}),
   });
   const db = system.crossdock.store.db;

@@ -2,6 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { ApiError, qs } from '../api.ts';
 import { CaseTimeline, type CaseHistoryEntry } from '../components/CaseTimeline.tsx';
 import { IntakeConflicts } from '../components/IntakeConflicts.tsx';
+import { ReconcileFindings } from '../components/ReconcileFindings.tsx';
 import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
 import { formatDuration, formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
@@ -162,6 +163,7 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
         )}
       </Section>
       <IntakeConflicts />
+      <ReconcileFindings />
       <div className="split">
         <Section
           title="Cases"

@@ -6,6 +6,7 @@ import { useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { ApprovalAgingCard, ConnectorsCard, ExceptionMatrixCard } from './overview/DetailCards.tsx';
 import type { Kpis } from './overview/kpis.ts';
+import { StockCard } from './overview/StockCard.tsx';
 import { ErrorsCard, EventsCard, LatencyCard, QueueCard } from './overview/SummaryCards.tsx';
 
 const RANGES = {
@@ -120,6 +121,7 @@ export function OverviewScreen() {
             </article>
             <LatencyCard k={k} />
             <QueueCard queue={k.queue} />
+            <StockCard stock={k.stock} />
             <ConnectorsCard k={k} />
             <ApprovalAgingCard approvals={k.approvals} />
             <ExceptionMatrixCard exceptions={k.exceptions} />

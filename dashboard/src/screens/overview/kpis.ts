@@ -57,6 +57,16 @@ export interface Kpis {
     errorRate: number | null;
     series: { calls: number[]; errors: number[] };
   }[];
+  stock: {
+    reservationFailures: { inRange: number; heldNow: number };
+    replenishmentCycle: {
+      received: number;
+      needToConfirmedSeconds: { p50: number | null; mean: number | null };
+      confirmedToReceivedSeconds: { p50: number | null; mean: number | null };
+      needToReceivedSeconds: { p50: number | null; mean: number | null };
+    };
+    supplierOnTime: { receipts: number; onTime: number; rate: number | null };
+  };
 }
 
 export const percent = (rate: number | null) =>
