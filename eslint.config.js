@@ -28,7 +28,7 @@ const LAYERS = [
   ['state', ['errors', 'store']],
   // The engine imports no capability: it defines the ports (StepType, stores) they implement.
   ['engine', ['errors', 'store', 'workflows', 'observability']],
-  ['auth', core],
+  ['auth', [...core, 'secrets']],
   ['audit', core],
   ['policies', core],
   ['triggers', [...core, 'secrets']],
