@@ -34,6 +34,11 @@ export const ApprovalLevel = z
       .enum(Object.values(BreachAction) as [BreachAction, ...BreachAction[]])
       .default('escalate'),
     escalate_to: EscalationTarget.optional(),
+    /**
+     * Each decision at this level needs a valid code from the decider's TOTP authenticator
+     * (dashboard, e-mailed link and CLI alike); a decision without one is refused and recorded.
+     */
+    step_up: z.boolean().optional(),
   })
   .refine((l) => l.remind_before_hours === undefined || l.remind_before_hours < l.sla_hours, {
     message: 'remind_before_hours must be less than sla_hours',

@@ -23,6 +23,7 @@ const notice = (over: Partial<ApprovalNotice> = {}): ApprovalNotice => ({
       name: 'finance',
       required: 1,
       slaHours: 8,
+      stepUp: false,
       startedAt: '2026-06-01T08:00:00.000Z',
       dueAt: null,
       remindedAt: null,
