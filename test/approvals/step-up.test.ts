@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
-import { base32Decode, totpAt } from '../../src/auth/index.ts';
+import { base32Decode, totpAt, TotpFactors } from '../../src/auth/index.ts';
+import { sealedKeyCounts } from '../../src/secrets/index.ts';
+import { testKeyring } from '../api/support.ts';
 import { waitForRun } from '../support/engine.ts';
 import { harness, review, type Harness } from './support.ts';
 
@@ -199,6 +201,39 @@ describe('step-up approval levels: a TOTP code with each decision', () => {
       code: code('maria@acme.test'),
     });
     assert.equal(decided.level.name, 'director');
+  });
+
+  test('authenticator secrets count in the keyring check at start and move to a new key on rotation', async () => {
+    const before = await sealedKeyCounts(h.t.store.db);
+    const enrolled = Number(
+      (await sql<{ n: string }>`SELECT count(*) AS n FROM user_totp`.execute(h.t.store.db)).rows[0]!
+        .n,
+    );
+    assert.deepEqual(before, [{ keyId: h.keyring.current.id, count: enrolled }]);
+    const next = testKeyring();
+    const rotated = new TotpFactors(
+      h.t.store.db as never,
+      { ...next, previous: [h.keyring.current] },
+      () => h.clock.now(),
+    );
+    assert.deepEqual(await rotated.reseal(), { resealed: enrolled, total: enrolled });
+    assert.deepEqual(await sealedKeyCounts(h.t.store.db), [
+      { keyId: next.current.id, count: enrolled },
+    ]);
+    // The new key alone opens them: Maria's next code is accepted through it.
+    const alone = new TotpFactors(h.t.store.db as never, next, () => h.clock.now());
+    h.clock.advance(STEP_MS);
+    const check = await h.t.store.db
+      .transaction()
+      .execute((tx) =>
+        alone.check(tx as never, person('maria@acme.test').userId, code('maria@acme.test')),
+      );
+    assert.equal(check.outcome, 'accepted');
+    assert.deepEqual(await alone.reseal(), { resealed: 0, total: enrolled });
+    // Back under the harness's key for the tests after this one.
+    await new TotpFactors(h.t.store.db as never, { ...h.keyring, previous: [next.current] }, () =>
+      h.clock.now(),
+    ).reseal();
   });
 
   test('removing an authenticator takes a current code; afterwards the level says to enrol', async () => {

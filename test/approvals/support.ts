@@ -11,6 +11,7 @@ import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../s
 import { startTestApi, testKeyring, type TestApi } from '../api/support.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
+import type { Keyring } from '../../src/secrets/index.ts';
 
 /** The order-release approval chains the tests use: one workflow, the chain picked by the event. */
 export const RELEASE = `
@@ -62,8 +63,9 @@ export interface Harness {
   approvals: ApprovalsService;
   notices: ApprovalNotice[];
   audit: AuditLog;
-  /** The authenticators step-up levels check (sealed with a test keyring). */
+  /** The authenticators step-up levels check, sealed with `keyring`. */
   totp: TotpFactors;
+  keyring: Keyring;
   /** user email -> a Decider for it */
   people: Record<string, Decider>;
   close(): Promise<void>;
@@ -94,7 +96,8 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
   const db = t.store.db as never;
   const audit = new AuditLog(db, now);
   const notices: ApprovalNotice[] = [];
-  const totp = new TotpFactors(db, testKeyring(), now);
+  const keyring = testKeyring();
+  const totp = new TotpFactors(db, keyring, now);
   const approvals = new ApprovalsService({
     db,
     now,
@@ -132,6 +135,7 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
     notices,
     audit,
     totp,
+    keyring,
     people,
     async close() {
       await engine.stopWorkers();

@@ -21,11 +21,13 @@ export function servicesFor(
     approvals?: ApprovalsService;
     exceptions?: ExceptionsService;
     policies?: PolicyRegistry;
+    /** The authenticators `approvals` checks step-up codes with, when a test made both. */
+    totp?: TotpFactors;
   },
 ): ApiServices {
   const db = engine.store.db as never;
   const now = () => engine.clock.now();
-  const totp = new TotpFactors(db, o.keyring, now);
+  const totp = o.totp ?? new TotpFactors(db, o.keyring, now);
   return createApiServices({
     engine,
     keyring: o.keyring,
