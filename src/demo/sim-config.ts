@@ -20,7 +20,7 @@ export interface SimOdooConnection {
   apiKey: string;
 }
 
-/** The demo's Odoo configuration: the connection "odoo" and the confirmed-order source the packs need. */
+/** The demo's Odoo configuration: the connection "odoo" and the watches the packs need (orders, vendors' bank accounts). */
 export function simOdooConfig(o: {
   odoo: SimOdooConnection;
   publicUrl: string;
@@ -45,6 +45,7 @@ sources:
     watch:
       - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: ${o.pollIntervalMs} }
       - { model: sale.order, event: sale.order.cancelled, rule: { state: cancel }, domain: [[state, "=", cancel]], fields: [name, state], poll_interval_ms: ${o.pollIntervalMs} }
+      - { model: res.partner.bank, event: res.partner.bank.untrusted, domain: [[allow_out_payment, "=", false]], fields: [acc_number, partner_id, allow_out_payment], poll_interval_ms: ${o.pollIntervalMs} }
 `;
   return { yaml, env: { [o.apiKeyEnv]: o.odoo.apiKey, [o.tokenEnv]: o.token } };
 }
