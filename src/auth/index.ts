@@ -38,4 +38,4 @@ export {
   type TotpCheck,
   type TotpStatus,
 } from './totp-factors.ts';
-export { totpAt, base32Decode, CODE_SHAPE } from './totp.ts';
+export { totpAt, base32Decode, hotp, timeStep, TOTP_PERIOD_S, CODE_SHAPE } from './totp.ts';

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { base32Decode, totpAt, TotpFactors } from '../../src/auth/index.ts';
+import { DemoAuthenticators } from '../../src/demo/authenticators.ts';
 import { sealedKeyCounts } from '../../src/secrets/index.ts';
 import { testKeyring } from '../api/support.ts';
 import { waitForRun } from '../support/engine.ts';
@@ -253,5 +254,35 @@ describe('step-up approval levels: a TOTP code with each decision', () => {
       { code: 'APPROVAL_STEP_UP_NOT_ENROLLED' },
     );
     await assert.rejects(h.totp.remove(fiona.userId, '123456'), { code: 'TOTP_NOT_ENROLLED' });
+  });
+});
+
+describe("the demo approvers' authenticator apps", () => {
+  let h: Harness;
+  before(async () => {
+    h = await harness();
+  });
+  after(() => h.close());
+
+  test('each decision takes an unused code: two at once, the third at the next step', async () => {
+    const fiona = h.people['fiona@acme.test']!;
+    const apps = await DemoAuthenticators.enrol(h.totp, [fiona], () => h.clock.now());
+    assert.equal((await h.totp.status(fiona.userId)).enrolled, true);
+    const requests = [];
+    for (let i = 0; i < 3; i++) requests.push((await review(h, { tier: 'write-off' })).requestId);
+    const slots = requests.map(() => apps.next(fiona.userId)!);
+    assert.deepEqual(
+      slots.map((s) => s.waitMs > 0),
+      [false, false, true],
+    );
+    assert.ok(slots[2]!.waitMs <= STEP_MS);
+    for (const [i, requestId] of requests.entries()) {
+      if (slots[i]!.waitMs > 0) h.clock.advance(slots[i]!.waitMs);
+      const decided = await h.approvals.decide(requestId, fiona, 'approve', null, 'api', {
+        code: slots[i]!.code,
+      });
+      assert.equal(decided.level.name, 'director', `request ${i + 1}`);
+    }
+    assert.equal(apps.next('999'), null, 'someone without an app gets no code');
   });
 });
