@@ -59,7 +59,7 @@ function stepUpError(
     case 'not_enrolled':
       return new CrossdockError(
         'APPROVAL_STEP_UP_NOT_ENROLLED',
-        `Level "${level}" of request ${id} needs a second factor and you have no authenticator enrolled: enrol one (POST /api/v1/auth/totp, then POST /api/v1/auth/totp/confirm with its first code), then decide again`,
+        `Level "${level}" of request ${id} needs a second factor and you have no authenticator enrolled: enrol one (the dashboard's /app/authenticator page, or POST /api/v1/auth/totp then POST /api/v1/auth/totp/confirm with its first code), then decide again`,
         policy,
       );
     case 'invalid':

@@ -48,11 +48,6 @@ describe('approvals: a step-up level asks for the authenticator code', () => {
     x = await startInstance(dist);
     await loadWorkflows(x, [BANK]);
     browser = await launchBrowser();
-    const approver = await x.services.users.findByEmail(x.users.approver);
-    const started = await x.services.totp.start(approver!.id, x.users.approver);
-    secret = base32Decode(started.secret);
-    // Confirmed with the previous step's code (inside the window), so the current one is unspent.
-    await x.services.totp.confirm(approver!.id, totpAt(secret, new Date(Date.now() - 30_000)));
     runId = await x.send('vendor.bank_changed', 'bank-1', {
       id: 41,
       name: 'NL91 ABNA 0417 1643 00',
@@ -67,13 +62,32 @@ describe('approvals: a step-up level asks for the authenticator code', () => {
     if (dist) removeDir(dist);
   });
 
-  test('the approver is asked for the code, is refused a wrong one, and approves with the right one', async () => {
+  test('the approver enrols from the decision form, is refused a wrong code, and approves with the right one', async () => {
     const { context, page } = await signIn(browser, x.base, x.users.approver);
     await page.goto(`/app/approvals/${requestId}`);
     const form = page.getByRole('form', { name: 'Decision' });
     const code = form.getByLabel('Code from your authenticator app (this level needs it)');
     await code.waitFor();
     assert.equal(await code.getAttribute('autocomplete'), 'one-time-code');
+
+    // No authenticator yet: the form links to the enrolment page, which shows the key once.
+    await form.getByRole('link', { name: 'Enrol one' }).click();
+    await page.getByRole('button', { name: 'Enrol an authenticator' }).click();
+    secret = base32Decode(await page.locator('[data-totp-secret]').innerText());
+    assert.match(
+      await page.getByRole('link', { name: /^otpauth:\/\/totp\/Crossdock:/ }).innerText(),
+      /secret=[A-Z2-7]{32}&issuer=Crossdock/,
+    );
+    const confirm = page.getByRole('form', { name: 'Confirm' });
+    // The previous step's code (inside the window): the current one stays unspent for the decision.
+    await confirm
+      .getByLabel('The code your app shows now')
+      .fill(totpAt(secret, new Date(Date.now() - 30_000)));
+    await confirm.getByRole('button', { name: 'Confirm' }).click();
+    await page.locator('[data-totp-status="enrolled"]').waitFor();
+    assert.equal(await page.locator('[data-totp-secret]').count(), 0, 'the key is not shown again');
+    await page.goBack();
+    await code.waitFor();
 
     await form.getByRole('button', { name: 'Approve' }).click();
     await form

@@ -373,6 +373,9 @@ function DecisionForm({
       {stepUp && (
         <div className="field">
           <label htmlFor={codeId}>Code from your authenticator app (this level needs it)</label>
+          <span className="muted">
+            No authenticator yet? <Link to="/authenticator">Enrol one</Link>.
+          </span>
           <input
             id={codeId}
             className="otp"
