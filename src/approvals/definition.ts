@@ -47,6 +47,11 @@ export const ApprovalLevel = z
   .refine((l) => l.escalate_to === undefined || l.on_breach === 'escalate', {
     message: 'escalate_to only applies when on_breach is escalate',
     path: ['escalate_to'],
+  })
+  .refine((l) => !(l.step_up === true && l.on_breach === 'approve'), {
+    message:
+      'a step_up level cannot be approved by its deadline: nobody would confirm it with a second factor (use escalate or reject)',
+    path: ['on_breach'],
   });
 export type ApprovalLevel = z.infer<typeof ApprovalLevel>;
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
+import { ApprovalLevel } from '../../src/approvals/index.ts';
 import { base32Decode, totpAt, TotpFactors } from '../../src/auth/index.ts';
 import { DemoAuthenticators } from '../../src/demo/authenticators.ts';
 import { sealedKeyCounts } from '../../src/secrets/index.ts';
@@ -163,6 +164,22 @@ describe('step-up approval levels: a TOTP code with each decision', () => {
       code: code('fiona@acme.test'),
     });
     assert.equal(rejected.status, 'rejected');
+  });
+
+  test('a step-up level may not be approved by its deadline', () => {
+    const level = {
+      name: 'treasury',
+      approvers: { group: 'finance' },
+      sla_hours: 8,
+      step_up: true,
+    };
+    assert.equal(ApprovalLevel.safeParse({ ...level, on_breach: 'reject' }).success, true);
+    const refused = ApprovalLevel.safeParse({ ...level, on_breach: 'approve' });
+    assert.equal(refused.success, false);
+    assert.deepEqual(
+      refused.error!.issues.map((i) => i.path.join('.')),
+      ['on_breach'],
+    );
   });
 
   test('step-up requests are never approved in bulk', async () => {
