@@ -28,7 +28,7 @@ const LAYERS = [
   ['state', ['errors', 'store']],
   // The engine imports no capability: it defines the ports (StepType, stores) they implement.
   ['engine', ['errors', 'store', 'workflows', 'observability']],
-  ['auth', core],
+  ['auth', [...core, 'secrets']],
   ['audit', core],
   ['policies', core],
   ['triggers', [...core, 'secrets']],
@@ -58,7 +58,7 @@ const LAYERS = [
   // The composition root: wires every folder above into one instance and starts it.
   ['main.ts', 'above'],
   // The demo on the simulators; it starts an instance as `crossdock start` does.
-  ['demo', [...core, 'config', 'approvals', 'connectors/odoo', 'main.ts']],
+  ['demo', [...core, 'config', 'auth', 'approvals', 'connectors/odoo', 'main.ts']],
   // Argument parsing; `crossdock demo` and `crossdock sim` load the demo when they run.
   ['cli', 'above'],
 ];

@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import type { CrossdockConfig } from './config/index.ts';
 import { ApprovalsService } from './approvals/index.ts';
 import { auditIntake, AuditLog } from './audit/index.ts';
+import { TotpFactors } from './auth/index.ts';
 import {
   auditCaseEvents,
   ExceptionsService,
@@ -73,9 +74,12 @@ export async function createCrossdock(
     });
     // Every Odoo RPC and carrier call is counted here, in the minute the engine's clock says.
     const connectorStats = new ConnectorStats({ db: store.db, now, logger });
+    // Authenticators for step-up approval levels; their secrets are sealed with the keyring.
+    const totp = new TotpFactors(store.db, keyring, now);
     const approvals = new ApprovalsService({
       db: store.db,
       now,
+      secondFactor: totp,
       audit: new AuditLog(store.db, now),
       wake: () => store.wake(),
       // Decision links point where people reach Crossdock: CROSSDOCK_PUBLIC_URL, else the
@@ -176,6 +180,7 @@ export async function createCrossdock(
       keyring,
       sessionTtlMs: config.security.sessionHours * 3_600_000,
       processMetrics: true,
+      totp,
       setupCodeFile: join(config.security.stateDir, STATE_FILES.firstAdminCode),
       // Names and addresses only: the API never shows an Odoo credential.
       approvals,

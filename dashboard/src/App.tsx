@@ -5,6 +5,7 @@ import { MeContext } from './hooks.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { ApprovalsScreen } from './screens/Approvals.tsx';
 import { AuditScreen } from './screens/Audit.tsx';
+import { AuthenticatorScreen } from './screens/Authenticator.tsx';
 import { ExceptionsScreen } from './screens/Exceptions.tsx';
 import { NotificationsScreen } from './screens/Notifications.tsx';
 import { OverviewScreen } from './screens/Overview.tsx';
@@ -177,6 +178,8 @@ function Routes({ path }: { path: string }) {
   if (match('/policies', path)) return <PoliciesScreen />;
   if (match('/audit', path)) return <AuditScreen />;
   if (match('/notifications', path)) return <NotificationsScreen />;
+  // Reached from a step-up level's decision form (not a screen of the nav).
+  if (match('/authenticator', path)) return <AuthenticatorScreen />;
   return (
     <ErrorNote
       error={new ApiError(404, { code: 'PAGE_NOT_FOUND', message: `No page ${path}`, details: [] })}

@@ -24,6 +24,7 @@ import { openApiDocument } from './openapi.ts';
 import { parse, type RouteSpec } from './route.ts';
 import { approvalRoutes } from './routes/approvals.ts';
 import { authRoutes } from './routes/auth.ts';
+import { totpRoutes } from './routes/totp.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exceptionRoutes } from './routes/exceptions.ts';
 import { notificationRoutes } from './routes/notifications.ts';
@@ -69,6 +70,7 @@ export interface ApiOptions {
 export const API_ROUTES: RouteSpec[] = [
   ...systemRoutes,
   ...authRoutes,
+  ...totpRoutes,
   ...eventRoutes,
   ...runRoutes,
   ...workflowRoutes,

@@ -1,7 +1,7 @@
 import type { ApprovalsService } from '../approvals/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { ExceptionsService } from '../exceptions/index.ts';
-import type { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
+import type { FirstAdminSetup, Sessions, Tokens, TotpFactors, Users } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
 import type { Metrics } from './metrics.ts';
 import type { PolicyRegistry } from '../policies/index.ts';
@@ -14,6 +14,8 @@ export interface ApiServices {
   users: Users;
   tokens: Tokens;
   sessions: Sessions;
+  /** Each user's TOTP authenticator, for step-up approvals (enrolment, removal, checks). */
+  totp: TotpFactors;
   audit: AuditLog;
   secrets: SecretStore;
   sources: WebhookSources;

@@ -127,6 +127,12 @@ export function bulkProblems(ids: string[], rows: RequestRow[]): BulkProblem[] {
         'not bulk-approvable',
         `request ${id} may not be approved in bulk (its policy decision does not allow it); decide it on its own`,
       );
+    const level = r.chain[r.level]!;
+    if (level.step_up)
+      return problem(
+        'needs a second factor',
+        `request ${id} is at level "${level.name}", which needs a code from an authenticator for each decision; decide it on its own`,
+      );
     if (reference && bulkGroupOf(r) !== bulkGroupOf(reference)) {
       return problem(
         `not like ${reference.id}`,

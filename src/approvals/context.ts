@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { AuditLog } from '../audit/index.ts';
+import type { TotpCheck } from '../auth/index.ts';
 import type { ApprovalLevel, Subject } from './definition.ts';
 import type { ApproverDirectory, Assignee } from './directory.ts';
 import type { ApprovalLinks } from './links.ts';
@@ -35,6 +36,12 @@ export type NoEligibleApproverHandler = (
   tx: Db,
 ) => Promise<void>;
 
+/** Checks a decider's one-time code in the decision's transaction (auth's TotpFactors). */
+export interface SecondFactor {
+  status(userId: string, db: Db): Promise<{ enrolled: boolean }>;
+  check(tx: Db, userId: string, code: string): Promise<TotpCheck>;
+}
+
 export interface ApprovalsOptions {
   db: Db;
   now: () => Date;
@@ -47,6 +54,8 @@ export interface ApprovalsOptions {
   /** Where decision links point, e.g. http://crossdock.example.com; no links without it. */
   linkBaseUrl?: () => string | null;
   linkTtlHours?: number;
+  /** Checks the codes of levels with `step_up: true`; without it such levels cannot be decided. */
+  secondFactor?: SecondFactor;
 }
 
 export interface OpenRequest {

@@ -29,6 +29,7 @@ import {
   type RequestRow,
 } from './model.ts';
 import { sodRule } from './segregation.ts';
+import { stepUpRefusal } from './step-up.ts';
 
 /** One person's decision on one request, in its own transaction; refusals are thrown. */
 export async function decideOne(
@@ -38,20 +39,26 @@ export async function decideOne(
   decision: Decision,
   reason: string | null,
   via: DecisionVia,
-  o: { linkToken?: string; bulk?: BulkNote },
+  o: { linkToken?: string; bulk?: BulkNote; code?: string },
 ): Promise<ApprovalView> {
   if (decision === 'reject' && !reason?.trim()) throw approvalErrors.reasonRequired();
   const now = c.o.now();
   const outcome = await c.o.db.transaction().execute(async (tx) => {
-    if (o.linkToken !== undefined) await c.links.consume(tx, o.linkToken, id, who.userId, now);
     const r = await requestRow(tx, { id }, true);
     // Checked under the row lock: what was approved is what was selected.
     if (o.bulk && r.status === 'pending' && bulkGroupOf(r) !== o.bulk.group)
       return { refusal: bulkErrors.changed(id, r.chain[r.level]!.name) };
     const refusal = await check(c, tx, r, who, now);
     if (refusal instanceof Error) return { refusal };
+    const stepUp = await stepUpRefusal(c, tx, r, who, o.code);
+    if (stepUp) return { refusal: stepUp };
+    // Spent only by the decision it makes: a refused code leaves the link usable.
+    if (o.linkToken !== undefined) await c.links.consume(tx, o.linkToken, id, who.userId, now);
     const seat = refusal.seat;
-    const bulk = o.bulk ? { bulk: o.bulk } : {};
+    const noted = {
+      ...(o.bulk ? { bulk: o.bulk } : {}),
+      ...(r.chain[r.level]!.step_up ? { stepUp: 'totp' } : {}),
+    };
     await record(c, tx, r, {
       action: decision === 'approve' ? 'approved' : 'rejected',
       actor: who.actor,
@@ -59,7 +66,7 @@ export async function decideOne(
       onBehalfOf: seat === who.userId ? null : seat,
       via,
       reason,
-      details: bulk,
+      details: noted,
     });
     if (decision === 'reject') await closeRequest(tx, r, 'rejected', now, reason);
     else await advanceIfComplete(c, tx, r, now);
@@ -76,7 +83,7 @@ export async function decideOne(
           onBehalfOf: seat === who.userId ? null : `user:${seat}`,
           via,
           reason,
-          ...bulk,
+          ...noted,
         },
       },
       tx,

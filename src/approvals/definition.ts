@@ -34,6 +34,11 @@ export const ApprovalLevel = z
       .enum(Object.values(BreachAction) as [BreachAction, ...BreachAction[]])
       .default('escalate'),
     escalate_to: EscalationTarget.optional(),
+    /**
+     * Each decision at this level needs a valid code from the decider's TOTP authenticator
+     * (dashboard, e-mailed link and CLI alike); a decision without one is refused and recorded.
+     */
+    step_up: z.boolean().optional(),
   })
   .refine((l) => l.remind_before_hours === undefined || l.remind_before_hours < l.sla_hours, {
     message: 'remind_before_hours must be less than sla_hours',
@@ -42,6 +47,11 @@ export const ApprovalLevel = z
   .refine((l) => l.escalate_to === undefined || l.on_breach === 'escalate', {
     message: 'escalate_to only applies when on_breach is escalate',
     path: ['escalate_to'],
+  })
+  .refine((l) => !(l.step_up === true && l.on_breach === 'approve'), {
+    message:
+      'a step_up level cannot be approved by its deadline: nobody would confirm it with a second factor (use escalate or reject)',
+    path: ['on_breach'],
   });
 export type ApprovalLevel = z.infer<typeof ApprovalLevel>;
 

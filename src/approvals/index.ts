@@ -29,5 +29,6 @@ export {
   type ApprovalsOptions,
   type Decider,
   type OpenRequest,
+  type SecondFactor,
 } from './service.ts';
 export { approvalStep, type ApprovalMirror, type MirrorStage, type MirrorState } from './step.ts';

@@ -74,6 +74,8 @@ export interface ApprovalView {
     name: string;
     required: number | 'all';
     slaHours: number;
+    /** Each decision at this level needs a code from the decider's authenticator (TOTP). */
+    stepUp: boolean;
     startedAt: string;
     dueAt: string | null;
     remindedAt: string | null;
@@ -121,6 +123,7 @@ export function toView(r: RequestRow): ApprovalView {
       name: level.name,
       required: level.required,
       slaHours: level.sla_hours,
+      stepUp: level.step_up === true,
       startedAt: iso(r.level_started_at)!,
       dueAt: iso(r.level_due_at),
       remindedAt: iso(r.level_reminded_at),
@@ -170,9 +173,16 @@ export function noEligibleReason(level: string, candidates: number): string {
     : `level "${level}": all ${candidates} approver(s) are excluded by segregation of duties (requester, conflict of interest or an earlier level)`;
 }
 
-/** The bulk group at the request's current level; null unless pending and allowed. */
-export function bulkGroupOf(r: Pick<RequestRow, 'status' | 'bulk_group' | 'level'>): string | null {
-  return r.status === 'pending' && r.bulk_group ? `${r.bulk_group}:${r.level}` : null;
+/**
+ * The bulk group at the request's current level; null unless pending and allowed. A step-up
+ * level is never decided in bulk: each decision spends its own code.
+ */
+export function bulkGroupOf(
+  r: Pick<RequestRow, 'status' | 'bulk_group' | 'level' | 'chain'>,
+): string | null {
+  return r.status === 'pending' && r.bulk_group && !r.chain[r.level]?.step_up
+    ? `${r.bulk_group}:${r.level}`
+    : null;
 }
 
 /** The reminder time if one is still to be sent, else the deadline. */

@@ -38,6 +38,7 @@ export type {
   Decider,
   NoEligibleApproverHandler,
   OpenRequest,
+  SecondFactor,
 } from './context.ts';
 
 /**
@@ -97,24 +98,19 @@ export class ApprovalsService {
     });
   }
 
-  /** A person's decision. Refusals (SoD, escalated away) are recorded in the history, then thrown. */
+  /**
+   * A person's decision. Refusals (SoD, escalated away, a step-up level without a valid
+   * `code` from the decider's authenticator) are recorded in the history, then thrown.
+   */
   async decide(
     id: string,
     who: Decider,
     decision: Decision,
     reason: string | null,
     via: DecisionVia,
-    linkToken?: string,
+    proof: { linkToken?: string; code?: string } = {},
   ): Promise<ApprovalView> {
-    return decideOne(
-      this.#c,
-      id,
-      who,
-      decision,
-      reason,
-      via,
-      linkToken === undefined ? {} : { linkToken },
-    );
+    return decideOne(this.#c, id, who, decision, reason, via, proof);
   }
 
   /**
@@ -139,10 +135,14 @@ export class ApprovalsService {
     token: string,
     decision: Decision,
     reason: string | null,
+    code?: string,
   ): Promise<ApprovalView> {
     const link = await this.links.peek(token, this.#o.now());
     const who = await linkDecider(this.#c, link.userId, 'link');
-    return this.decide(link.requestId, who, decision, reason, 'link', token);
+    return this.decide(link.requestId, who, decision, reason, 'link', {
+      linkToken: token,
+      ...(code === undefined ? {} : { code }),
+    });
   }
 
   async show(id: string): Promise<ApprovalView & { runStatus: string; actions: ApprovalAction[] }> {

@@ -29,3 +29,13 @@ export {
 } from './engine-identity.ts';
 export { FirstAdminSetup } from './setup.ts';
 export { REMOTE_COMMAND_PERMISSIONS, localCliScopes } from './remote-permissions.ts';
+export {
+  TotpFactors,
+  totpRefusal,
+  lockedError,
+  TOTP_MAX_FAILURES,
+  TOTP_LOCK_MS,
+  type TotpCheck,
+  type TotpStatus,
+} from './totp-factors.ts';
+export { totpAt, base32Decode, hotp, timeStep, TOTP_PERIOD_S, CODE_SHAPE } from './totp.ts';

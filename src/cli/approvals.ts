@@ -12,6 +12,8 @@ export interface ApprovalFlags {
   limit?: string;
   reason?: string;
   as?: string;
+  /** The six digits of the decider's authenticator, at a step-up level. */
+  code?: string;
   bulk?: boolean;
   groups?: string;
   manager?: string;
@@ -19,7 +21,7 @@ export interface ApprovalFlags {
 }
 
 const USAGE =
-  'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] | approve <id> <id> ... --bulk [--reason R] | reject <id> --reason R  (on the store directly: --as <approver email>)';
+  'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] [--code C] | approve <id> <id> ... --bulk [--reason R] | reject <id> --reason R [--code C]  (on the store directly: --as <approver email>; --code: the six digits of your authenticator, at a step-up level)';
 
 /** `crossdock approvals ...`: the approver's inbox and decisions from a terminal. */
 export async function approvalsCommand(
@@ -77,6 +79,9 @@ export async function approvalsCommand(
   if ((sub === 'approve' || sub === 'reject') && id) {
     const decision = sub;
     const reason = flags.reason ?? null;
+    const code = flags.code?.replace(/\s/g, '');
+    if (code !== undefined && !/^\d{6}$/.test(code))
+      throw usageError(`--code takes the six digits your authenticator app shows\n${USAGE}`);
     return directOrRemote(
       config,
       flags.api,
@@ -88,6 +93,7 @@ export async function approvalsCommand(
             decision,
             reason,
             'cli',
+            code === undefined ? {} : { code },
           ),
           out,
         ),
@@ -96,6 +102,7 @@ export async function approvalsCommand(
           await call('POST', `/api/v1/approvals/${encodeURIComponent(id)}/decision`, {
             decision,
             reason,
+            ...(code === undefined ? {} : { code }),
           }),
           out,
         ),
@@ -256,7 +263,7 @@ function printOne(
     [
       `request ${a.id} (run ${a.runId}): ${a.status}`,
       `  ${a.subject.model} ${a.subject.name ?? a.subject.id}: ${a.summary}`,
-      `  level ${a.level.index + 1}/${a.levels.length} ${a.level.name}, due ${a.level.dueAt ?? '-'}, approvers ${a.level.assignees.map((x) => `${x.email}${x.unnotified ? ' (not notified)' : ''}`).join(', ') || '(none)'}`,
+      `  level ${a.level.index + 1}/${a.levels.length} ${a.level.name}${a.level.stepUp ? ' (step-up: decide with --code)' : ''}, due ${a.level.dueAt ?? '-'}, approvers ${a.level.assignees.map((x) => `${x.email}${x.unnotified ? ' (not notified)' : ''}`).join(', ') || '(none)'}`,
       ...(a.warnings ?? []).map((w) => `  WARNING ${w.code}: ${w.message}`),
       ...(a.actions ?? []).map(
         (x) => `  ${x.at} ${x.action} ${x.actor}${x.reason ? `: ${x.reason}` : ''}`,

@@ -46,6 +46,7 @@ export const OPTIONS = {
   'rotate-token': { type: 'boolean' },
   'overlap-s': { type: 'string' },
   as: { type: 'string' },
+  code: { type: 'string' },
   bulk: { type: 'boolean' },
   groups: { type: 'string' },
   manager: { type: 'string' },

@@ -94,6 +94,8 @@ async function rotateKey(config: CrossdockConfig, out: Output): Promise<number> 
     undefined,
     async (c) => {
       const result = await c.services.secrets.reencryptAll();
+      // Authenticator secrets are sealed with the same key: re-sealed before the old key goes.
+      const factors = await c.services.totp.reseal();
       const keyring = secretsKeyring(config)!;
       if (fromFile) writeKeyFile(s.secretsKeyFile, [keyring.current.key]);
       await c.services.audit.append({
@@ -104,12 +106,13 @@ async function rotateKey(config: CrossdockConfig, out: Output): Promise<number> 
           keyId: keyring.current.id,
           reencrypted: result.reencrypted,
           total: result.total,
+          authenticators: factors.resealed,
         },
       });
       out.result(
-        { keyId: keyring.current.id, ...result },
+        { keyId: keyring.current.id, ...result, authenticators: factors },
         () =>
-          `secrets re-encrypted under key ${keyring.current.id}: ${result.reencrypted} of ${result.total} changed key${fromFile ? `; ${s.secretsKeyFile} now holds only the new key` : '; you can now remove the old key from CROSSDOCK_SECRETS_PREVIOUS_KEYS'}`,
+          `secrets re-encrypted under key ${keyring.current.id}: ${result.reencrypted} of ${result.total} changed key, and ${factors.resealed} of ${factors.total} authenticator secret(s)${fromFile ? `; ${s.secretsKeyFile} now holds only the new key` : '; you can now remove the old key from CROSSDOCK_SECRETS_PREVIOUS_KEYS'}`,
       );
       return 0;
     },

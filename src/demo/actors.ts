@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { ApprovalsService, Decider } from '../approvals/index.ts';
 import type { CarrierSimulator } from './simulators.ts';
+import type { DemoAuthenticators } from './authenticators.ts';
 import type { Logger } from '../observability/index.ts';
 
 /** A stable share in [0, 1) for a string: the same request always gets the same answer. */
@@ -23,6 +24,8 @@ export interface ApproverBotOptions {
   thinkMs: [min: number, max: number];
   pollMs: number;
   logger: Logger;
+  /** The approvers' authenticator apps, for step-up levels; without them such decisions are refused. */
+  authenticators?: DemoAuthenticators;
 }
 
 /** Decides pending requests as their first assignee; counts what it did. */
@@ -68,6 +71,7 @@ export class ApproverBot {
               request.id,
               `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`,
               request.level.assignees.map((a) => a.userId),
+              request.level.stepUp,
               k,
             );
           },
@@ -79,10 +83,19 @@ export class ApproverBot {
   }
 
   /** The answer depends on what is decided (the subject and level), so a rerun of the demo decides alike. */
-  async #decide(requestId: string, what: string, assignees: string[], seat = 0): Promise<void> {
+  async #decide(
+    requestId: string,
+    what: string,
+    assignees: string[],
+    stepUp: boolean,
+    seat = 0,
+  ): Promise<void> {
     const who = assignees.map((id) => this.o.people.get(id)).filter((p) => p !== undefined)[seat];
     if (!who) return;
     const reject = shareOf(`reject:${what}`) < this.o.rejectShare;
+    // A step-up level: the next unused code of the approver's app, maybe at the next step.
+    const slot = stepUp ? (this.o.authenticators?.next(who.userId) ?? null) : null;
+    if (slot && slot.waitMs > 0) await this.#pause(slot.waitMs);
     try {
       await this.o.approvals.decide(
         requestId,
@@ -90,6 +103,7 @@ export class ApproverBot {
         reject ? 'reject' : 'approve',
         reject ? 'not justified by the customer history' : 'checked, fine',
         'api',
+        slot ? { code: slot.code } : {},
       );
       reject ? this.decided.rejected++ : this.decided.approved++;
     } catch (error) {
@@ -100,6 +114,17 @@ export class ApproverBot {
         'demo approver: decision refused',
       );
     }
+  }
+
+  /** Waits, unless the bot stops first (its timers are cleared on stop). */
+  #pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        resolve();
+      }, ms);
+      this.#timers.add(timer);
+    });
   }
 }
 

@@ -16,7 +16,8 @@ import { ApproverBot, TrackingPlayer } from './actors.ts';
 import { BillTraffic } from './bills.ts';
 import { ReturnPlayer } from './returns-player.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
-import { OPS_LEAD, startDemoSystem } from './system.ts';
+import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
+import { DemoAuthenticators } from './authenticators.ts';
 import { OrderTraffic } from './traffic.ts';
 
 export interface DemoOptions {
@@ -63,7 +64,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
   const stoppers: (() => Promise<void> | void)[] = [() => system.close()];
   try {
     const bounded = o.orders !== null;
+    const authenticators = await demoAuthenticators(system, o.logger);
     const bot = new ApproverBot({
+      ...(authenticators ? { authenticators } : {}),
       approvals: crossdock.services.approvals,
       people: system.people,
       rejectShare: 0.15,
@@ -238,4 +241,28 @@ function printWhereToLook(out: Printer, url: string, orders: number | null, dir:
       '',
     ].join('\n'),
   );
+}
+
+/**
+ * Each demo approver's authenticator app, for step-up levels. Without a secrets key (a
+ * PostgreSQL server with none configured) nobody can enrol: the bot's decisions at such
+ * levels are then refused and the log says why, once.
+ */
+async function demoAuthenticators(
+  system: DemoSystem,
+  logger: Logger,
+): Promise<DemoAuthenticators | null> {
+  try {
+    return await DemoAuthenticators.enrol(
+      system.crossdock.services.totp,
+      system.people.values(),
+      () => system.crossdock.engine.clock.now(),
+    );
+  } catch (error) {
+    logger.warn(
+      { code: (error as { code?: string }).code },
+      'demo approvers have no authenticator: step-up approval levels wait for a person',
+    );
+    return null;
+  }
 }

@@ -127,6 +127,10 @@ export const ERROR_CODES = {
   APPROVAL_LINK_EXPIRED: { category: 'user', retryable: false, httpStatus: 410 },
   APPROVAL_BULK_REFUSED: { category: 'user', retryable: false, httpStatus: 409 },
   APPROVAL_BULK_CHANGED: { category: 'user', retryable: false, httpStatus: 409 },
+  APPROVAL_STEP_UP_REQUIRED: { category: 'policy', retryable: false, httpStatus: 422 },
+  APPROVAL_STEP_UP_NOT_ENROLLED: { category: 'policy', retryable: false, httpStatus: 422 },
+  APPROVAL_STEP_UP_INVALID: { category: 'policy', retryable: false, httpStatus: 422 },
+  APPROVAL_STEP_UP_REPLAYED: { category: 'policy', retryable: false, httpStatus: 422 },
   APPROVAL_CHAIN_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
   APPROVAL_ODOO_UNAVAILABLE: { category: 'user', retryable: false, httpStatus: 400 },
   APPROVALS_UNAVAILABLE: { category: 'bug', retryable: false, httpStatus: 500 },
@@ -202,6 +206,10 @@ export const ERROR_CODES = {
   TOKEN_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   TOKEN_SCOPE_DENIED: { category: 'policy', retryable: false, httpStatus: 403 },
   TOKEN_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
+  TOTP_ALREADY_ENROLLED: { category: 'user', retryable: false, httpStatus: 409 },
+  TOTP_NOT_ENROLLED: { category: 'user', retryable: false, httpStatus: 404 },
+  TOTP_CODE_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  TOTP_LOCKED: { category: 'user', retryable: false, httpStatus: 429 },
 
   // Webhooks and the secret store (src/triggers, src/secrets)
   HOOK_UNAUTHORIZED: { category: 'user', retryable: false, httpStatus: 401 },

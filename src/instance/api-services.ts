@@ -3,7 +3,7 @@ import type { ApiServices } from '../api/index.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
 import { AuditLog } from '../audit/index.ts';
-import { FirstAdminSetup, Sessions, Tokens, Users } from '../auth/index.ts';
+import { FirstAdminSetup, Sessions, Tokens, TotpFactors, Users } from '../auth/index.ts';
 import type { Engine } from '../engine/index.ts';
 import type { ExceptionsService } from '../exceptions/index.ts';
 import type { PolicyRegistry } from '../policies/index.ts';
@@ -23,6 +23,8 @@ export interface ServicesOptions {
   exceptions: ExceptionsService;
   /** The decision tables loaded with the workflows. */
   policies: PolicyRegistry;
+  /** The authenticators the approvals check step-up codes with; made over the keyring when not given. */
+  totp?: TotpFactors;
 }
 
 /**
@@ -42,6 +44,7 @@ export function createApiServices(options: ServicesOptions): ApiServices {
     users,
     tokens: new Tokens(db, now),
     sessions: new Sessions(db, now, options.sessionTtlMs),
+    totp: options.totp ?? new TotpFactors(db, options.keyring, now),
     audit,
     secrets,
     sources: new WebhookSources(db, secrets, now),

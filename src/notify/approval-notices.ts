@@ -63,6 +63,8 @@ export function approvalNoticeData(n: ApprovalNotice): Record<string, unknown> {
       level_number: r.level.index + 1,
       levels_count: r.levels.length,
       due_at: r.level.dueAt,
+      /** The level asks for a code from the approver's authenticator with each decision. */
+      step_up: r.level.stepUp,
       escalations: r.escalations,
       breached: r.breached,
     },

@@ -20,7 +20,8 @@ const requestText = `{{ request.summary }}
 
 What: {{ request.subject }}
 Level: {{ request.level }} ({{ request.level_number }} of {{ request.levels_count }})
-Decide by: {{ request.due_at | default: "no deadline" }}`;
+Decide by: {{ request.due_at | default: "no deadline" }}{% if request.step_up %}
+This level needs the six-digit code from your authenticator app with your decision.{% endif %}`;
 const linksText = `{% if links %}
 Approve: {{ links.approve }}
 Reject:  {{ links.reject }}
@@ -31,6 +32,7 @@ Decide in the Crossdock approvals inbox.{% endif %}`;
 const requestHtml = `<p>${greeting}${behalf}</p>
 <p><strong>{{ request.subject }}</strong></p><p>{{ request.summary }}</p>
 <p style="color:#444">Level {{ request.level }} ({{ request.level_number }} of {{ request.levels_count }}); decide by {{ request.due_at | default: "no deadline" }}.</p>
+{% if request.step_up %}<p>This level needs the six-digit code from your authenticator app with your decision.</p>{% endif %}
 {% if links %}<p><a href="{{ links.approve }}">Approve</a> &nbsp; <a href="{{ links.reject }}">Reject</a></p>
 <p style="color:#555;font-size:13px">Each link works once, for you only, until the deadline. Opening it decides nothing: the page asks you to confirm.</p>{% else %}<p>Decide in the Crossdock approvals inbox.</p>{% endif %}`;
 

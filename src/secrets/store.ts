@@ -148,17 +148,28 @@ const toInfo = (r: Row): SecretInfo => ({
   updatedAt: new Date(r.updated_at).toISOString(),
 });
 
-/** How many secrets each key sealed: what a keyring must open. None before the table is migrated. */
+/**
+ * How many secrets each key sealed: what a keyring must open. None before the table is
+ * migrated. Counts the authenticator secrets too (user_totp, owned by auth/totp-factors.ts:
+ * read here, never written), sealed with the same keyring.
+ */
 export async function sealedKeyCounts<DB>(
   db: Kysely<DB>,
 ): Promise<{ keyId: string; count: number }[]> {
-  const table = await sql<{
-    present: boolean;
-  }>`SELECT to_regclass('secrets') IS NOT NULL AS present`.execute(db);
-  if (!table.rows[0]?.present) return [];
+  const tables = (
+    await sql<{
+      secrets: boolean;
+      totp: boolean;
+    }>`SELECT to_regclass('secrets') IS NOT NULL AS secrets, to_regclass('user_totp') IS NOT NULL AS totp`.execute(
+      db,
+    )
+  ).rows[0];
+  if (!tables?.secrets) return [];
   const rows = await sql<{
     key_id: string;
     n: string | number;
-  }>`SELECT key_id, count(*) AS n FROM secrets GROUP BY key_id ORDER BY key_id`.execute(db);
+  }>`SELECT key_id, count(*) AS n FROM (SELECT key_id FROM secrets
+       ${tables.totp ? sql`UNION ALL SELECT key_id FROM user_totp` : sql``}) sealed
+     GROUP BY key_id ORDER BY key_id`.execute(db);
   return rows.rows.map((r) => ({ keyId: r.key_id, count: Number(r.n) }));
 }

@@ -375,6 +375,18 @@ const workTables = {
     saved_by: text(),
     saved_at: timestamptz(),
   },
+  /** migrations/0015: one TOTP authenticator per user (auth/totp-factors.ts). */
+  user_totp: {
+    user_id: bigint(),
+    key_id: text(),
+    /** "v1:<key id>:<iv>:<tag>:<data>", AES-256-GCM with "totp:user:<id>" as additional data. */
+    secret_sealed: text(),
+    created_at: timestamptz(),
+    confirmed_at: timestamptz().orNull(),
+    last_step: bigint().orNull(),
+    failures: integer().defaulted(),
+    locked_until: timestamptz().orNull(),
+  },
 };
 
 /** The bookkeeping table migrate() itself creates before the first migration. */

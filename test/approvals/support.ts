@@ -6,11 +6,12 @@ import {
   type Decider,
 } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
-import { Users } from '../../src/auth/index.ts';
+import { TotpFactors, Users } from '../../src/auth/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
-import { startTestApi, type TestApi } from '../api/support.ts';
+import { startTestApi, testKeyring, type TestApi } from '../api/support.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
+import type { Keyring } from '../../src/secrets/index.ts';
 
 /** The order-release approval chains the tests use: one workflow, the chain picked by the event. */
 export const RELEASE = `
@@ -42,6 +43,9 @@ steps:
           - { name: buyer, approvers: { users: [lead@acme.test] }, sla_hours: 2, escalate_to: { group: director } }
         reject-late:
           - { name: manager, approvers: { group: sales-manager }, sla_hours: 4, on_breach: reject }
+        write-off:
+          - { name: controller, approvers: { group: finance }, sla_hours: 8, step_up: true }
+          - { name: director, approvers: { group: director }, sla_hours: 24, step_up: true }
       on_reject: refused
   - id: released
     type: transform
@@ -59,6 +63,9 @@ export interface Harness {
   approvals: ApprovalsService;
   notices: ApprovalNotice[];
   audit: AuditLog;
+  /** The authenticators step-up levels check, sealed with `keyring`. */
+  totp: TotpFactors;
+  keyring: Keyring;
   /** user email -> a Decider for it */
   people: Record<string, Decider>;
   close(): Promise<void>;
@@ -89,10 +96,13 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
   const db = t.store.db as never;
   const audit = new AuditLog(db, now);
   const notices: ApprovalNotice[] = [];
+  const keyring = testKeyring();
+  const totp = new TotpFactors(db, keyring, now);
   const approvals = new ApprovalsService({
     db,
     now,
     audit,
+    secondFactor: totp,
     wake: () => t.store.wake(),
     notify: async (notice) => void notices.push(notice),
     linkBaseUrl: () => (options.links === false ? null : 'http://127.0.0.1:3000'),
@@ -124,6 +134,8 @@ export async function harness(options: { links?: boolean } = {}): Promise<Harnes
     approvals,
     notices,
     audit,
+    totp,
+    keyring,
     people,
     async close() {
       await engine.stopWorkers();

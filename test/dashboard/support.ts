@@ -9,7 +9,7 @@ import { buildApi, type ApiServices } from '../../src/api/index.ts';
 import { servicesFor } from '../support/api-services.ts';
 import { ApprovalsService, approvalStep } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
-import type { Role } from '../../src/auth/index.ts';
+import { TotpFactors, type Role } from '../../src/auth/index.ts';
 import {
   raiseExceptionStep,
   resolveCaseStep,
@@ -136,11 +136,14 @@ export async function startInstance(dashboardDir: string): Promise<Instance> {
   const logger = silentLogger();
   const db = t.store.db as never;
   const now = () => systemClock.now();
+  const keyring = testKeyring();
+  const totp = new TotpFactors(db, keyring, now);
   const approvals = new ApprovalsService({
     db,
     now,
     audit: new AuditLog(db, now),
     wake: () => t.store.wake(),
+    secondFactor: totp,
   });
   // The case steps use the API's own exceptions service, made with the API below: late-bound.
   const cases = {
@@ -156,7 +159,7 @@ export async function startInstance(dashboardDir: string): Promise<Instance> {
     resolveCaseStep(cases),
   ]);
   const engine = await engineWith(t.store, [CREDIT, SHIP, HOLD], { steps, logger });
-  const services = servicesFor(engine, { keyring: testKeyring(), approvals });
+  const services = servicesFor(engine, { keyring, approvals, totp });
   const api = await buildApi({
     services,
     logger,

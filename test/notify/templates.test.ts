@@ -23,6 +23,7 @@ const notice = (over: Partial<ApprovalNotice> = {}): ApprovalNotice => ({
       name: 'finance',
       required: 1,
       slaHours: 8,
+      stepUp: false,
       startedAt: '2026-06-01T08:00:00.000Z',
       dueAt: null,
       remindedAt: null,
@@ -81,6 +82,17 @@ test('the approval templates render every shape of notice', async () => {
     approvalNoticeData(notice({ kind: 'escalated' })),
   );
   assert.match(escalated.text, /escalated to you: it was not decided in time \(escalation 1\)/);
+  assert.doesNotMatch(escalated.text, /authenticator/);
+  const base = notice({ kind: 'request' });
+  const stepUp = await templates.render(
+    'approval-request',
+    approvalNoticeData({
+      ...base,
+      request: { ...base.request, level: { ...base.request.level, stepUp: true } },
+    }),
+  );
+  assert.match(stepUp.text, /This level needs the six-digit code from your authenticator app/);
+  assert.ok(stepUp.html?.includes('code from your authenticator app'));
 });
 
 test('a line break in data cannot add a header to the subject', async () => {

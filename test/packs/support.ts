@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,7 +76,15 @@ export async function packHarness(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.carrierProfiles ? { carrierProfiles: options.carrierProfiles } : {}),
     ...(options.odooPollIntervalMs ? { odooPollIntervalMs: options.odooPollIntervalMs } : {}),
-    ...(database ? { env: { DATABASE_URL: database } } : {}),
+    // On a PostgreSQL server no secrets key is made on its own: the test gives one (step-up approvals seal with it).
+    ...(database
+      ? {
+          env: {
+            DATABASE_URL: database,
+            CROSSDOCK_SECRETS_KEY: randomBytes(32).toString('base64'),
+          },
+        }
+      : {}),
   });
   const db = system.crossdock.store.db;
   const { engine } = system.crossdock;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { after, before, describe, test } from 'node:test';
-import { EngineIdentity } from '../../src/auth/index.ts';
+import { base32Decode, EngineIdentity, totpAt } from '../../src/auth/index.ts';
 import { createLogger, silentLogger } from '../../src/observability/index.ts';
 import { signTimestamped } from '../../src/triggers/index.ts';
 import { waitForRun } from '../support/engine.ts';
@@ -78,6 +78,14 @@ describe('no secret reaches the logs', () => {
       body: { name: 'ci', scopes: ['events:send'] },
     });
     secrets.set('created token', made.body.token);
+    // An authenticator enrolled and confirmed: its secret is in one answer, never in a log line.
+    const enrolment = await h.request('POST', '/api/v1/auth/totp', { token: admin });
+    secrets.set('authenticator secret', enrolment.body.secret);
+    const confirmed = await h.request('POST', '/api/v1/auth/totp/confirm', {
+      token: admin,
+      body: { code: totpAt(base32Decode(enrolment.body.secret), h.engine.clock.now()) },
+    });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
     // A stored credential, and a webhook source with its secret, used well and badly.
     const odooKey = 'odoo-api-key-5f1c2e9a7b3d4c6e8f00';
     secrets.set('stored credential', odooKey);

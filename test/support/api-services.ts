@@ -2,6 +2,7 @@ import type { ApiServices } from '../../src/api/index.ts';
 import { createApiServices } from '../../src/main.ts';
 import { ApprovalsService } from '../../src/approvals/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
+import { TotpFactors } from '../../src/auth/index.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import { ExceptionsService } from '../../src/exceptions/index.ts';
 import { PolicyRegistry } from '../../src/policies/index.ts';
@@ -20,13 +21,17 @@ export function servicesFor(
     approvals?: ApprovalsService;
     exceptions?: ExceptionsService;
     policies?: PolicyRegistry;
+    /** The authenticators `approvals` checks step-up codes with, when a test made both. */
+    totp?: TotpFactors;
   },
 ): ApiServices {
   const db = engine.store.db as never;
   const now = () => engine.clock.now();
+  const totp = o.totp ?? new TotpFactors(db, o.keyring, now);
   return createApiServices({
     engine,
     keyring: o.keyring,
+    totp,
     sessionTtlMs: 3_600_000,
     approvals:
       o.approvals ??
@@ -35,6 +40,7 @@ export function servicesFor(
         now,
         audit: new AuditLog(db, now),
         wake: () => engine.store.wake(),
+        secondFactor: totp,
       }),
     exceptions:
       o.exceptions ??

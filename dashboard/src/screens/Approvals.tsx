@@ -27,6 +27,8 @@ export interface Approval {
     name: string;
     required: number | 'all';
     slaHours: number;
+    /** Each decision needs a code from the decider's authenticator (TOTP). */
+    stepUp?: boolean;
     startedAt: string;
     dueAt: string | null;
     assignees: Assignee[];
@@ -269,6 +271,11 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
             <dd>
               {a.level.assignees.map((p) => p.name ?? p.email).join(', ') || '—'} (needs{' '}
               {a.level.required === 'all' ? 'all' : a.level.required})
+              {a.level.stepUp && (
+                <span className="badge" title="Each decision needs a code from your authenticator">
+                  second factor
+                </span>
+              )}
             </dd>
             <dt>Deadline</dt>
             <dd>
@@ -285,7 +292,12 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
           <h3>Why (the policy decision)</h3>
           <PolicyWhy value={a.policy} />
           {a.status === 'pending' && can('approvals:decide') && (
-            <DecisionForm id={a.id} onDone={() => (detail.reload(), onDecided())} />
+            <DecisionForm
+              id={a.id}
+              stepUp={a.level.stepUp === true}
+              onDone={() => (detail.reload(), onDecided())}
+              onRefused={() => detail.reload()}
+            />
           )}
           <h3>History</h3>
           {a.actions.length === 0 ? (
@@ -308,9 +320,25 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
   );
 }
 
-function DecisionForm({ id, onDone }: { id: string; onDone: () => void }) {
+/** A step-up level's code: six digits, spaces allowed as some apps show them. */
+const codeOf = (text: string) => text.replace(/\s/g, '');
+
+function DecisionForm({
+  id,
+  stepUp,
+  onDone,
+  onRefused,
+}: {
+  id: string;
+  stepUp: boolean;
+  onDone: () => void;
+  /** A refusal is recorded in the history: show it. */
+  onRefused: () => void;
+}) {
   const reasonId = useId();
+  const codeId = useId();
   const [reason, setReason] = useState('');
+  const [code, setCode] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const decide = async (decision: 'approve' | 'reject') => {
@@ -318,20 +346,47 @@ function DecisionForm({ id, onDone }: { id: string; onDone: () => void }) {
       setError(new Error('A rejection needs a reason.'));
       return;
     }
+    if (stepUp && !/^\d{6}$/.test(codeOf(code))) {
+      setError(new Error('This level needs the six-digit code your authenticator app shows.'));
+      return;
+    }
     setBusy(true);
     setError(null);
     try {
-      await post(`/approvals/${id}/decision`, { decision, reason: reason.trim() || null });
+      await post(`/approvals/${id}/decision`, {
+        decision,
+        reason: reason.trim() || null,
+        ...(stepUp ? { code: codeOf(code) } : {}),
+      });
       onDone();
       navigate(`/approvals/${id}`, { replace: true });
     } catch (err) {
       setError(err);
+      setCode('');
+      if (stepUp) onRefused();
     } finally {
       setBusy(false);
     }
   };
   return (
     <form className="decision" onSubmit={(e) => e.preventDefault()} aria-label="Decision">
+      {stepUp && (
+        <div className="field">
+          <label htmlFor={codeId}>Code from your authenticator app (this level needs it)</label>
+          <span className="muted">
+            No authenticator yet? <Link to="/authenticator">Enrol one</Link>.
+          </span>
+          <input
+            id={codeId}
+            className="otp"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={7}
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+        </div>
+      )}
       <div className="field">
         <label htmlFor={reasonId}>Reason (required to reject)</label>
         <textarea

@@ -21,6 +21,12 @@ const ListQuery = z.strictObject({
 const DecisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   reason: z.string().trim().max(2000).nullable().optional(),
+  /** The six digits of the decider's authenticator, for a level with `step_up: true`. */
+  code: z
+    .string()
+    .transform((c) => c.replace(/\s/g, ''))
+    .pipe(z.string().regex(/^\d{6}$/, 'six digits from your authenticator app'))
+    .optional(),
 });
 const BulkDecisionBody = z.strictObject({
   ids: z
@@ -170,7 +176,7 @@ export const approvalRoutes = [
     access: Permission.approvalsDecide,
     body: DecisionBody,
     summary:
-      'Approve or reject (a reason is required to reject); 409 when already decided, 422 when segregation of duties forbids it',
+      'Approve or reject (a reason is required to reject; `code` from your authenticator at a step-up level); 409 when already decided, 422 when segregation of duties forbids it or a step-up code is missing or wrong',
     handler: async ({ services, params, body, principal }): Promise<ApprovalView> =>
       services.approvals.decide(
         params.id!,
@@ -178,6 +184,7 @@ export const approvalRoutes = [
         body.decision,
         body.reason ?? null,
         'api',
+        body.code === undefined ? {} : { code: body.code },
       ),
   }),
   route({
@@ -268,8 +275,8 @@ export const approvalRoutes = [
     access: 'public',
     body: DecisionBody,
     summary:
-      'Decide through a one-time link (the token is the credential: bound to one approver, one level, single use, expiring)',
+      'Decide through a one-time link (the token is the credential: bound to one approver, one level, single use, expiring; a step-up level also needs `code`, and a refused code leaves the link usable)',
     handler: async ({ services, params, body }) =>
-      services.approvals.decideByLink(params.token!, body.decision, body.reason ?? null),
+      services.approvals.decideByLink(params.token!, body.decision, body.reason ?? null, body.code),
   }),
 ];
