@@ -13,6 +13,7 @@ import { engineStepTypes, StepRegistry } from '../engine/index.ts';
 import {
   raiseExceptionStep,
   resolveCaseStep,
+  updateCaseStep,
   type ExceptionsService,
 } from '../exceptions/index.ts';
 import { notifyStep, type Notifications } from '../notify/index.ts';
@@ -43,6 +44,7 @@ export function builtInSteps(
     notifyStep(services.notifications ?? null),
     raiseExceptionStep(services.exceptions ?? null),
     resolveCaseStep(services.exceptions ?? null),
+    updateCaseStep(services.exceptions ?? null),
     ...operationsStepTypes(services),
     ...plugins,
   ]);
