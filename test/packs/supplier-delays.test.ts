@@ -182,6 +182,30 @@ describe('supplier-delay pack, end to end', () => {
     return rows.rows;
   }
 
+  interface SupplierKpis {
+    scannedAt: string | null;
+    openReceipts: number;
+    lateReceipts: number;
+    onTimeRate: number | null;
+    delaysFound: number;
+    delaysResolved: number;
+  }
+
+  /** The Overview's supplier card, as the dashboard reads it: GET /api/v1/kpis with a person's token. */
+  async function supplierKpis(): Promise<SupplierKpis> {
+    const bea = h.approver('bea.buyer@demo.crossdock.test');
+    const { token } = await h.crossdock.services.tokens.create(
+      { id: bea.userId, role: 'approver' },
+      { name: `kpis ${Date.now()}` },
+      null,
+    );
+    const response = await fetch(`${h.instance.url}/api/v1/kpis?last=24h`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    assert.equal(response.status, 200);
+    return ((await response.json()) as { supplier: SupplierKpis }).supplier;
+  }
+
   /** What the Odoo source emits for a watched stock.picking in state done. */
   const pickingDone = (picking: number) =>
     h.crossdock.engine.accept({
@@ -202,6 +226,7 @@ describe('supplier-delay pack, end to end', () => {
     const keyOrder = await saleOrder('A', product, 4, 3);
     const laterOrder = await saleOrder('B', product, 2, 30);
     const po = await purchase(product, 10, 2);
+    const onTime = await purchase(product, 5, 20);
     await vendorDate(po.line, 8);
 
     // The scan's slot of this hour ran when Crossdock started: the next hour's finds the delay.
@@ -209,6 +234,14 @@ describe('supplier-delay pack, end to end', () => {
     await fireScan();
     const waiting = await delayRun(po.receipt);
     assert.equal(waiting.status, 'waiting', h.path(waiting).join(' > '));
+    assert.deepEqual(await delayRuns(onTime.receipt), [], 'the receipt still on time has no case');
+    const { scannedAt, ...card } = await supplierKpis();
+    assert.ok(scannedAt !== null, 'the card names the scan it reads');
+    assert.deepEqual(
+      card,
+      { openReceipts: 2, lateReceipts: 1, onTimeRate: 0.5, delaysFound: 1, delaysResolved: 0 },
+      'the Overview: one of the two open receipts late at the last scan',
+    );
 
     const [opened, ...others] = await casesOf(po.receipt);
     assert.ok(opened, 'a case for the receipt');
@@ -292,6 +325,7 @@ describe('supplier-delay pack, end to end', () => {
     const [resolved] = await casesOf(po.receipt);
     assert.equal(resolved!.status, 'resolved');
     assert.equal(resolved!.reasonCode, 'fixed_in_source');
+    assert.equal((await supplierKpis()).delaysResolved, 1);
     assert.ok(
       (await h.chatter('purchase.order', po.id)).some((n) =>
         n.includes('closed the supplier-delay case'),

@@ -15,6 +15,7 @@ import {
   runKpis,
   type KpiWindow,
 } from './kpi-queries.ts';
+import { supplierKpis } from './kpi-supplier.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -58,7 +59,7 @@ export const kpiRoutes = [
     access: Permission.runsRead,
     query: KpiQuery,
     summary:
-      'Dashboard KPIs. Live, as of now: events per second over the last 1 and 5 minutes (from the first event when the system is younger). Over the range (fit=true: from the first event when the range starts before it), per bucket: events per second, ended runs and their error rate, p50/p90 creation-to-completion latency of `latencyWorkflow` (default order-release), calls and error rate per connector (odoo:<connection>, carrier:<code>; per minute, flushed every 5 s) and of all of them with the worst connector named, exception cases opened. As of now: runs by state, approvals waiting and past SLA by current level, open exceptions by type and age, queue depth (runs due and not claimed, queued runs, pending notifications)',
+      'Dashboard KPIs. Live, as of now: events per second over the last 1 and 5 minutes (from the first event when the system is younger). Over the range (fit=true: from the first event when the range starts before it), per bucket: events per second, ended runs and their error rate, p50/p90 creation-to-completion latency of `latencyWorkflow` (default order-release), calls and error rate per connector (odoo:<connection>, carrier:<code>; per minute, flushed every 5 s) and of all of them with the worst connector named, exception cases opened. As of now: runs by state, approvals waiting and past SLA by current level, open exceptions by type and age, queue depth (runs due and not claimed, queued runs, pending notifications). Supplier (packs/supplier-delays): the on-time rate of open purchase receipts at the last scan in the range, late receipts found and resolved in the range',
     handler: async ({ services, query }) => {
       const db = services.engine.store.db;
       const firstEvent = await firstEventAt(db);
@@ -67,7 +68,7 @@ export const kpiRoutes = [
         query,
         query.fit === 'true' ? firstEvent : null,
       );
-      const [live, events, runs, latency, approvals, exceptions, queue, connectors] =
+      const [live, events, runs, latency, approvals, exceptions, queue, connectors, supplier] =
         await Promise.all([
           liveKpis(db, w.now, firstEvent),
           eventKpis(db, w),
@@ -77,6 +78,7 @@ export const kpiRoutes = [
           exceptionKpis(db, w),
           queueKpis(db, w),
           connectorKpis(db, w),
+          supplierKpis(db, w),
         ]);
       return {
         from: w.from.toISOString(),
@@ -95,6 +97,7 @@ export const kpiRoutes = [
         queue,
         connectors,
         integration: integrationKpis(connectors),
+        supplier,
       };
     },
   }),
