@@ -6,6 +6,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
+import {
+  formatSupplierDelays,
+  supplierDelaysReport,
+  type SupplierDelaysReport,
+} from './report-supplier-delays.ts';
 import type { PlacedOrder } from './traffic.ts';
 import type { Database } from '../store/index.ts';
 
@@ -48,7 +53,7 @@ export async function settled(db: Db, expectedReleaseRuns: number): Promise<bool
   const r = await sql<{ release: string; active: string; waiting: string }>`
     SELECT count(*) FILTER (WHERE workflow_id = 'order-release') AS release,
            count(*) FILTER (WHERE status IN ('queued', 'ready', 'running')) AS active,
-           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id = 'order-release' AND cursor = 'wait-action')) AS waiting
+           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id = 'order-release' AND cursor = 'wait-action') AND NOT (workflow_id = 'supplier-delay' AND cursor IN ('wait-sla', 'wait-long'))) AS waiting
     FROM runs`.execute(db);
   const row = r.rows[0]!;
   // A message claimed by a killed worker stays 'sending' until its claim expires (minutes), then
@@ -91,6 +96,7 @@ export interface DemoReport {
   };
   tracking: { delivered: number; shipmentCases: number };
   invoicing: InvoicingReport;
+  supplierDelays: SupplierDelaysReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -269,6 +275,7 @@ export async function finalReport(
       shipmentCases: Number(tracking.rows[0]?.cases ?? 0),
     },
     invoicing: await invoicingReport(db),
+    supplierDelays: await supplierDelaysReport(db),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -327,6 +334,7 @@ export function formatReport(r: DemoReport): string {
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     formatInvoicing(r.invoicing),
+    formatSupplierDelays(r.supplierDelays),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

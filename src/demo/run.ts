@@ -15,6 +15,7 @@ import { ApproverBot, TrackingPlayer } from './actors.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
 import { OPS_LEAD, startDemoSystem } from './system.ts';
 import { OrderTraffic } from './traffic.ts';
+import { VendorPlayer } from './vendors.ts';
 
 export interface DemoOptions {
   /** A bounded demo places this many orders, waits for all of them and reports; null runs until stopped. */
@@ -52,6 +53,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     randomCarrierFailures: o.randomCarrierFailures ?? true,
     seed: o.seed,
     externalWorkers: o.workerProcesses ?? 0,
+    watchPurchaseReceipts: true,
     ...(o.env ? { env: o.env } : {}),
     ...(o.odooPollIntervalMs !== undefined ? { odooPollIntervalMs: o.odooPollIntervalMs } : {}),
     ...(o.odooCommitLagMs !== undefined ? { odooCommitLagMs: o.odooCommitLagMs } : {}),
@@ -79,11 +81,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
         odoo.db.searchRead('stock.picking', [['carrier_tracking_ref', '=', ref]], ['id']).length >
         0,
     });
+    const vendors = new VendorPlayer({
+      odoo,
+      report: (event) => crossdock.engine.accept(event),
+      onOrder: system.catalog.products.slice(0, 4),
+      delayedShare: 0.5,
+      arriveAfterMs: bounded ? 2_000 : 60_000,
+      stepMs: bounded ? 500 : 5_000,
+      logger: o.logger,
+    });
     bot.start();
     player.start();
+    await vendors.start();
     stoppers.unshift(
       () => bot.stop(),
       () => player.stop(),
+      () => vendors.stop(),
     );
     printWhereToLook(o.out, instance.url!, o.orders, resolve(o.dir));
 
@@ -102,6 +115,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     await waitUntilSettled(
       crossdock.store.db,
       player,
+      vendors,
       traffic.placed.length,
       o.settleTimeoutMs ?? 300_000,
     );
@@ -158,6 +172,7 @@ async function placeOrders(
 async function waitUntilSettled(
   db: Kysely<Database>,
   player: TrackingPlayer,
+  vendors: VendorPlayer,
   orders: number,
   timeoutMs: number,
 ): Promise<void> {
@@ -166,7 +181,7 @@ async function waitUntilSettled(
   while (Date.now() < deadline) {
     await player.flush();
     // Two quiet looks in a row: a tracking event or a decision may have just started a run.
-    quietRounds = (await settled(db, orders)) ? quietRounds + 1 : 0;
+    quietRounds = vendors.idle && (await settled(db, orders)) ? quietRounds + 1 : 0;
     if (quietRounds >= 2) return;
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -20,7 +20,11 @@ export interface SimOdooConnection {
   apiKey: string;
 }
 
-/** The demo's Odoo configuration: the connection "odoo" and the confirmed-order source the packs need. */
+/**
+ * The demo's Odoo configuration: the connection "odoo" and the source the packs need
+ * (confirmed and cancelled orders; with `purchaseReceipts`, receipts of purchase orders done,
+ * which close supplier-delay cases and bring held orders back).
+ */
 export function simOdooConfig(o: {
   odoo: SimOdooConnection;
   publicUrl: string;
@@ -31,7 +35,11 @@ export function simOdooConfig(o: {
   maxConcurrency?: number;
   protocol?: 'jsonrpc' | 'xmlrpc' | 'json2';
   version?: number;
+  purchaseReceipts?: boolean;
 }): { yaml: string; env: Record<string, string> } {
+  const receipts = o.purchaseReceipts
+    ? `      - { model: stock.picking, event: stock.picking.done, rule: { state: done }, domain: [[state, "=", done], [picking_type_code, "=", incoming], [purchase_id, "!=", false]], fields: [name, state], poll_interval_ms: ${o.pollIntervalMs} }\n`
+    : '';
   const concurrency = o.maxConcurrency === undefined ? '' : `, maxConcurrency: ${o.maxConcurrency}`;
   const protocol = o.protocol ?? 'jsonrpc';
   const yaml = `# The Odoo simulator (Odoo ${o.version ?? 17}), reached over ${protocol} like a real server.
@@ -45,7 +53,7 @@ sources:
     watch:
       - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: ${o.pollIntervalMs} }
       - { model: sale.order, event: sale.order.cancelled, rule: { state: cancel }, domain: [[state, "=", cancel]], fields: [name, state], poll_interval_ms: ${o.pollIntervalMs} }
-`;
+${receipts}`;
   return { yaml, env: { [o.apiKeyEnv]: o.odoo.apiKey, [o.tokenEnv]: o.token } };
 }
 

@@ -108,6 +108,8 @@ export interface DemoSystemOptions {
   odooCommitLagMs?: number;
   /** The Odoo release the simulator behaves as, and the protocol Crossdock's connection uses (default 17 over jsonrpc). */
   odoo?: DemoOdoo;
+  /** Odoo's source also watches receipts of purchase orders done (the demo's vendors deliver). */
+  watchPurchaseReceipts?: boolean;
 }
 
 export interface DemoOdoo {
@@ -154,6 +156,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
         o.port,
         o.odooPollIntervalMs ?? 5_000,
         o.odoo?.protocol ?? 'jsonrpc',
+        o.watchPurchaseReceipts ?? false,
       ),
       ...o.env,
     };
@@ -266,6 +269,7 @@ function demoEnvironment(
   port: number,
   pollIntervalMs: number,
   protocol: OdooProtocol,
+  purchaseReceipts: boolean,
 ): Record<string, string> {
   const odooFile = simOdooConfig({
     odoo: {
@@ -282,6 +286,7 @@ function demoEnvironment(
     maxConcurrency: 8,
     protocol,
     version: odoo.version,
+    purchaseReceipts,
   });
   const carriersFile = simCarriersConfig(
     carriers.profiles.map((p) => carriers.carrierConfig(p.code)),

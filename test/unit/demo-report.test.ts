@@ -36,6 +36,7 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.9,
       deliveredToPostedS: { p50: 2, p99: 5, count: 9 },
     },
+    supplierDelays: { found: 3, cases: 2, resolved: 1, escalated: 1 },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -53,6 +54,15 @@ describe('the demo report on invoicing', () => {
     assert.match(
       formatReport(report()),
       /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/,
+    );
+  });
+});
+
+describe('the demo report on supplier delays', () => {
+  test('prints the late receipts found, their cases, those resolved when received and those escalated', () => {
+    assert.match(
+      formatReport(report()),
+      /supplier delays late receipts found 3, cases 2, resolved when received 1, escalated 1/,
     );
   });
 });
