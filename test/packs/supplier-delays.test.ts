@@ -482,4 +482,35 @@ describe('supplier-delay pack, end to end', () => {
       return notes.length === 2;
     });
   });
+
+  test('a case a person closes is left closed: at the SLA the run looks again, stops, and escalates nothing', async () => {
+    const product = await newProduct('Ash Drawer Front');
+    await saleOrder('A', product, 2, 2);
+    const po = await purchase(product, 8, 1);
+    await vendorDate(po.line, 6);
+    clock.advance(HOUR);
+    await fireScan();
+    const waiting = await delayRun(po.receipt);
+    const [opened] = await casesOf(po.receipt);
+    assert.ok(opened, 'a case for the receipt');
+    await h.crossdock.services.exceptions.resolve(
+      opened.id,
+      'handled_manually',
+      'other source found',
+      {
+        actor: 'user:1 ops@demo.crossdock.test',
+      },
+    );
+    clock.advance(8 * HOUR);
+    h.wake();
+    const ended = await waitForRun(h.crossdock.engine, waiting.id, ['completed', 'failed'], 60_000);
+    assert.equal(ended.status, 'completed', JSON.stringify(ended.error));
+    assert.ok(h.path(ended).includes('closed-by-person'), h.path(ended).join(' > '));
+    assert.ok(!h.path(ended).includes('escalate'));
+    const [closed] = await casesOf(po.receipt);
+    assert.deepEqual([closed!.status, closed!.reasonCode], ['resolved', 'handled_manually']);
+    assert.ok(
+      !(await activities('purchase.order', po.id)).some((a) => a.summary.startsWith('Escalated')),
+    );
+  });
 });
