@@ -52,7 +52,7 @@ export async function demoCommand(
   const dir = join(dirname(config.security.stateDir), 'demo');
   // Starting takes a few seconds (a new embedded database, the simulators, the packs): say so first.
   out.info(
-    `Starting the demo: the Odoo and carrier simulators, a new embedded store in ${dir}, every pack (order release, dispatch, replenishment, delivery-to-cash, returns) ...`,
+    `Starting the demo: the Odoo and carrier simulators, a new embedded store in ${dir}, every pack (order release, dispatch, replenishment, supplier delays, delivery-to-cash, vendor bills, returns) ...`,
   );
   const report = await runDemo({
     orders,

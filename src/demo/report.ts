@@ -8,6 +8,11 @@ import type { CarrierSimulator } from './simulators.ts';
 import { billsReport, formatBills, type BillsReport } from './report-bills.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import { formatReturns, returnsReport, type ReturnsReport } from './report-returns.ts';
+import {
+  formatSupplierDelays,
+  supplierDelaysReport,
+  type SupplierDelaysReport,
+} from './report-supplier-delays.ts';
 import type { PlacedOrder } from './traffic.ts';
 import type { Database } from '../store/index.ts';
 
@@ -50,7 +55,7 @@ export async function settled(db: Db, expectedReleaseRuns: number): Promise<bool
   const r = await sql<{ release: string; active: string; waiting: string }>`
     SELECT count(*) FILTER (WHERE workflow_id = 'order-release') AS release,
            count(*) FILTER (WHERE status IN ('queued', 'ready', 'running')) AS active,
-           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id = 'order-release' AND cursor = 'wait-action')) AS waiting
+           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id = 'order-release' AND cursor = 'wait-action') AND NOT (workflow_id = 'supplier-delay' AND cursor IN ('wait-sla', 'wait-long'))) AS waiting
     FROM runs`.execute(db);
   const row = r.rows[0]!;
   // A message claimed by a killed worker stays 'sending' until its claim expires (minutes), then
@@ -95,6 +100,7 @@ export interface DemoReport {
   invoicing: InvoicingReport;
   bills: BillsReport;
   returns: ReturnsReport;
+  supplierDelays: SupplierDelaysReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -278,6 +284,7 @@ export async function finalReport(
     invoicing: await invoicingReport(db),
     bills,
     returns: await returnsReport(db),
+    supplierDelays: await supplierDelaysReport(db),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -338,6 +345,7 @@ export function formatReport(r: DemoReport): string {
     formatInvoicing(r.invoicing),
     formatBills(r.bills),
     formatReturns(r.returns),
+    formatSupplierDelays(r.supplierDelays),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

@@ -19,6 +19,7 @@ import { finalReport, formatSummary, liveSummary, settled, type DemoReport } fro
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
 import { DemoAuthenticators } from './authenticators.ts';
 import { OrderTraffic } from './traffic.ts';
+import { VendorPlayer } from './vendors.ts';
 
 export interface DemoOptions {
   /** A bounded demo places this many orders, waits for all of them and reports; null runs until stopped. */
@@ -96,12 +97,23 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     });
     // Customers ask for returns once invoiced, and the warehouse scans them in, as time goes by.
     const returning = setInterval(() => void returns.flush(), bounded ? 500 : 5_000);
+    const vendors = new VendorPlayer({
+      odoo,
+      report: (event) => crossdock.engine.accept(event),
+      onOrder: system.catalog.products.slice(0, 4),
+      delayedShare: 0.5,
+      arriveAfterMs: bounded ? 2_000 : 60_000,
+      stepMs: bounded ? 500 : 5_000,
+      logger: o.logger,
+    });
     bot.start();
     player.start();
+    await vendors.start();
     stoppers.unshift(
       () => bot.stop(),
       () => player.stop(),
       () => clearInterval(returning),
+      () => vendors.stop(),
     );
     printWhereToLook(o.out, instance.url!, o.orders, resolve(o.dir));
 
@@ -131,6 +143,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       crossdock.store.db,
       player,
       returns,
+      vendors,
       traffic.placed.length,
       o.settleTimeoutMs ?? 300_000,
     );
@@ -191,6 +204,7 @@ async function waitUntilSettled(
   db: Kysely<Database>,
   player: TrackingPlayer,
   returns: ReturnPlayer,
+  vendors: VendorPlayer,
   orders: number,
   timeoutMs: number,
 ): Promise<void> {
@@ -201,7 +215,8 @@ async function waitUntilSettled(
     // A return request or scan sent now starts runs: not a quiet look.
     const returnsSent = await returns.flush();
     // Two quiet looks in a row: a tracking event or a decision may have just started a run.
-    quietRounds = returnsSent === 0 && (await settled(db, orders)) ? quietRounds + 1 : 0;
+    quietRounds =
+      returnsSent === 0 && vendors.idle && (await settled(db, orders)) ? quietRounds + 1 : 0;
     if (quietRounds >= 2) return;
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -45,6 +45,7 @@ export const PAST: Record<string, string> = {
   comment: 'commented',
   resolve: 'resolved',
   reopen: 'reopened',
+  update: 'updated',
 };
 
 export function ownerUnknown(error: unknown): never {

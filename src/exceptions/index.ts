@@ -27,7 +27,12 @@ export {
   type CaseDetail,
   type ExceptionsOptions,
 } from './service.ts';
-export { raiseExceptionStep, RaiseExceptionConfig, resolveCaseStep } from './step.ts';
+export {
+  raiseExceptionStep,
+  RaiseExceptionConfig,
+  resolveCaseStep,
+  updateCaseStep,
+} from './step.ts';
 export { UndeliveredNotices, undeliveredKey } from './undelivered.ts';
 export { auditCaseEvents } from './case-audit.ts';
 export { noEligibleApproverCase, noEligibleApproverKey } from './unassigned-approvals.ts';

@@ -19,6 +19,7 @@ import {
   type CaseStatus,
   type CaseView,
   type ReasonCode,
+  type Severity,
 } from './model.ts';
 import { caseHistory, insertCase, listCases, recordEvent, updateCase } from '../store/index.ts';
 import { checkedFilter, loadCase, type CaseFilter, type Db } from './queries.ts';
@@ -201,6 +202,34 @@ export class ExceptionsService {
         closed_at: now,
       });
       return { reasonCode, note };
+    });
+  }
+
+  /**
+   * A run's new facts about the case it raised (a further supplier delay): severity, title
+   * and details replaced. A case in `retrying` (a person asked the run to check again) is
+   * open again once the run has looked. A closed case is refused: its run learns that a
+   * person closed it.
+   */
+  async update(
+    id: string,
+    changes: { severity?: Severity; title?: string; details?: Record<string, unknown> },
+    who: Actor,
+  ): Promise<CaseView> {
+    return this.#change(id, who, 'update', async (tx, row, now) => {
+      if (CLOSED.includes(row.status)) throw exceptionErrors.illegal(id, row.status, 'updated');
+      await updateCase(tx, row.id, now, {
+        status: 'open',
+        ...(changes.severity ? { severity: changes.severity } : {}),
+        ...(changes.title ? { title: changes.title } : {}),
+        ...(changes.details ? { details: JSON.stringify(changes.details) } : {}),
+      });
+      return {
+        ...(changes.severity && changes.severity !== row.severity
+          ? { severity: changes.severity, from: row.severity }
+          : {}),
+        ...(changes.title && changes.title !== row.title ? { title: changes.title } : {}),
+      };
     });
   }
 

@@ -1,7 +1,14 @@
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { dynamic, type StepType } from '../workflows/index.ts';
-import { CASE_ACTIONS, CASE_TYPES, REASON_CODES, SEVERITIES, type ReasonCode } from './model.ts';
+import {
+  CASE_ACTIONS,
+  CASE_TYPES,
+  REASON_CODES,
+  SEVERITIES,
+  type ReasonCode,
+  type Severity,
+} from './model.ts';
 import type { ExceptionsService } from './service.ts';
 
 const text = (max: number) => dynamic(z.string().trim().min(1).max(max));
@@ -140,5 +147,57 @@ export function resolveCaseStep(service: ExceptionsService | null): StepType<Res
       }
     },
     describe: (c) => `would resolve exception case ${String(c.case_id)} (${String(c.reason_code)})`,
+  };
+}
+
+export const UpdateCaseConfig = z.strictObject({
+  case_id: dynamic(z.union([z.string().regex(/^\d{1,18}$/), z.int().positive()])),
+  severity: dynamic(z.enum(SEVERITIES)).optional(),
+  title: text(500).optional(),
+  details: dynamic(z.record(z.string(), z.unknown())).optional(),
+});
+export type UpdateCaseConfig = z.infer<typeof UpdateCaseConfig>;
+
+/**
+ * The `exceptions.update` step: the run tells the case it raised what changed (a further
+ * delay: new severity, title, details). Writing the same values again changes nothing, so
+ * a repeat is harmless. A case a person closed meanwhile is not changed: the output says
+ * so (`updated: false`, its status) for the workflow to stop. Output: { caseId, updated, status }.
+ */
+export function updateCaseStep(service: ExceptionsService | null): StepType<UpdateCaseConfig> {
+  return {
+    type: 'exceptions.update',
+    description: 'Updates the severity, title and details of an open case the run raised',
+    config: UpdateCaseConfig as z.ZodType<UpdateCaseConfig>,
+    sideEffect: true,
+    ownIdempotency: 'writes the same values again',
+    async execute(ctx, config) {
+      if (!service)
+        throw new CrossdockError(
+          'EXCEPTIONS_UNAVAILABLE',
+          'exceptions.update steps run only in a Crossdock with a store',
+          { category: 'bug', retryable: false },
+        );
+      const id = String(config.case_id);
+      try {
+        const view = await service.update(
+          id,
+          {
+            ...(config.severity ? { severity: config.severity as Severity } : {}),
+            ...(config.title ? { title: config.title as string } : {}),
+            ...(config.details ? { details: config.details as Record<string, unknown> } : {}),
+          },
+          { actor: `workflow:${ctx.workflowId} run:${ctx.runId}` },
+        );
+        return { kind: 'done', output: { caseId: id, updated: true, status: view.status } };
+      } catch (error) {
+        if (error instanceof CrossdockError && error.code === 'EXCEPTION_ILLEGAL_TRANSITION') {
+          const current = await service.show(id);
+          return { kind: 'done', output: { caseId: id, updated: false, status: current.status } };
+        }
+        throw error;
+      }
+    },
+    describe: (c) => `would update exception case ${String(c.case_id)}`,
   };
 }

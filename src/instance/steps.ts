@@ -14,6 +14,7 @@ import { engineStepTypes, StepRegistry } from '../engine/index.ts';
 import {
   raiseExceptionStep,
   resolveCaseStep,
+  updateCaseStep,
   type ExceptionsService,
 } from '../exceptions/index.ts';
 import { notifyStep, type Notifications } from '../notify/index.ts';
@@ -47,6 +48,7 @@ export function builtInSteps(
     notifyStep(services.notifications ?? null),
     raiseExceptionStep(services.exceptions ?? null),
     resolveCaseStep(services.exceptions ?? null),
+    updateCaseStep(services.exceptions ?? null),
     ...operationsStepTypes(services),
     ...plugins,
   ]);

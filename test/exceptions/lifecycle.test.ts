@@ -253,4 +253,38 @@ describe('exception cases: open, show, replay, resolve, reopen', () => {
       code: 'EXCEPTION_CASE_INVALID',
     });
   });
+
+  test('update (a run telling its case what changed) keeps one case with its history; a closed case is refused', async () => {
+    const who = { actor: 'workflow:supplier-delay run:1' };
+    const { case: opened } = await h.exceptions.openCase(
+      { type: 'check', title: 'WH/IN/00007 late: expected 2026-03-05', key: 'receipt-late:7' },
+      who,
+    );
+    const updated = await h.exceptions.update(
+      opened.id,
+      {
+        severity: 'high',
+        title: 'WH/IN/00007 late: expected 2026-03-09',
+        details: { expected: '2026-03-09 10:00:00' },
+      },
+      who,
+    );
+    assert.deepEqual(
+      [updated.id, updated.status, updated.severity, updated.title],
+      [opened.id, 'open', 'high', 'WH/IN/00007 late: expected 2026-03-09'],
+    );
+    const shown = await h.exceptions.show(opened.id);
+    assert.deepEqual(shown.details, { expected: '2026-03-09 10:00:00' });
+    assert.deepEqual(
+      shown.history.map((e) => [e.action, e.details.severity ?? null, e.details.from ?? null]),
+      [
+        ['opened', 'medium', null],
+        ['updated', 'high', 'medium'],
+      ],
+    );
+    await h.exceptions.resolve(opened.id, 'fixed_in_source', null, { actor: 'test' });
+    await assert.rejects(h.exceptions.update(opened.id, { severity: 'low' }, who), {
+      code: 'EXCEPTION_ILLEGAL_TRANSITION',
+    });
+  });
 });

@@ -54,6 +54,7 @@ function report(workers?: DemoReport['workers']): DemoReport {
       scrappedUnits: 1,
       noTouchShare: 0.8,
     },
+    supplierDelays: { found: 3, cases: 2, resolved: 1, escalated: 1 },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -89,6 +90,15 @@ describe('the demo report on returns', () => {
     assert.match(
       formatReport(report()),
       /returns {9}requested 5: accepted 4 \(finance reviewed 1\), refused 1; credit notes posted 3, units scrapped 1 \(no human touch: 80 %\)/,
+    );
+  });
+});
+
+describe('the demo report on supplier delays', () => {
+  test('prints the late receipts found, their cases, those resolved when received and those escalated', () => {
+    assert.match(
+      formatReport(report()),
+      /supplier delays late receipts found 3, cases 2, resolved when received 1, escalated 1/,
     );
   });
 });

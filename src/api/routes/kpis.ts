@@ -16,6 +16,7 @@ import {
   type KpiWindow,
 } from './kpi-queries.ts';
 import { stockKpis } from './kpi-stock.ts';
+import { supplierKpis } from './kpi-supplier.ts';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -59,7 +60,7 @@ export const kpiRoutes = [
     access: Permission.runsRead,
     query: KpiQuery,
     summary:
-      'Dashboard KPIs. Live, as of now: events per second over the last 1 and 5 minutes (from the first event when the system is younger). Over the range (fit=true: from the first event when the range starts before it), per bucket: events per second, ended runs and their error rate, p50/p90 creation-to-completion latency of `latencyWorkflow` (default order-release), calls and error rate per connector (odoo:<connection>, carrier:<code>; per minute, flushed every 5 s) and of all of them with the worst connector named, exception cases opened. As of now: runs by state, approvals waiting and past SLA by current level, open exceptions by type and age, queue depth (runs due and not claimed, queued runs, pending notifications). Stock: reservation failures (STOCK_HOLD cases opened in the range, held now), replenishment cycle (need -> purchase order confirmed -> received, seconds, median and mean, over receipts in the range), supplier on-time rate (receipts in the range by their planned date)',
+      'Dashboard KPIs. Live, as of now: events per second over the last 1 and 5 minutes (from the first event when the system is younger). Over the range (fit=true: from the first event when the range starts before it), per bucket: events per second, ended runs and their error rate, p50/p90 creation-to-completion latency of `latencyWorkflow` (default order-release), calls and error rate per connector (odoo:<connection>, carrier:<code>; per minute, flushed every 5 s) and of all of them with the worst connector named, exception cases opened. As of now: runs by state, approvals waiting and past SLA by current level, open exceptions by type and age, queue depth (runs due and not claimed, queued runs, pending notifications). Stock: reservation failures (STOCK_HOLD cases opened in the range, held now), replenishment cycle (need -> purchase order confirmed -> received, seconds, median and mean, over receipts in the range), supplier on-time rate (receipts in the range by their planned date). Supplier (packs/supplier-delays): open purchase receipts on schedule at the last scan in the range, late receipts found and resolved in the range',
     handler: async ({ services, query }) => {
       const db = services.engine.store.db;
       const firstEvent = await firstEventAt(db);
@@ -68,7 +69,7 @@ export const kpiRoutes = [
         query,
         query.fit === 'true' ? firstEvent : null,
       );
-      const [live, events, runs, latency, approvals, exceptions, queue, connectors, stock] =
+      const [live, events, runs, latency, approvals, exceptions, queue, connectors, stock, supplier] =
         await Promise.all([
           liveKpis(db, w.now, firstEvent),
           eventKpis(db, w),
@@ -79,6 +80,7 @@ export const kpiRoutes = [
           queueKpis(db, w),
           connectorKpis(db, w),
           stockKpis(db, w),
+          supplierKpis(db, w),
         ]);
       return {
         from: w.from.toISOString(),
@@ -98,6 +100,7 @@ export const kpiRoutes = [
         connectors,
         integration: integrationKpis(connectors),
         stock,
+        supplier,
       };
     },
   }),
