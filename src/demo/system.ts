@@ -45,11 +45,21 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
   },
   {
     email: 'fiona.finance@demo.crossdock.test',
-    groups: ['finance'],
+    groups: ['finance', 'inventory-approver'],
     manager: 'dora.director@demo.crossdock.test',
   },
   // The director is Odoo's administrator (uid 2): her approvals show as activities in Odoo.
-  { email: 'dora.director@demo.crossdock.test', groups: ['director'], odooUserId: 2 },
+  {
+    email: 'dora.director@demo.crossdock.test',
+    groups: ['director', 'inventory-approver'],
+    odooUserId: 2,
+  },
+  // Inventory write-offs above tolerance (packs/inventory-control): two of these three.
+  {
+    email: 'wendy.warehouse@demo.crossdock.test',
+    groups: ['warehouse-manager', 'inventory-approver'],
+    manager: 'dora.director@demo.crossdock.test',
+  },
   {
     email: 'dirk.dispatch@demo.crossdock.test',
     groups: ['dispatch-manager'],
