@@ -25,7 +25,7 @@ export interface ApproverBotOptions {
   logger: Logger;
 }
 
-/** Decides pending requests as their first assignee; counts what it did. */
+/** Decides pending requests as their first assignee (as many of them as the level needs); counts what it did. */
 export class ApproverBot {
   readonly decided = { approved: 0, rejected: 0, refused: 0 };
   readonly #scheduled = new Set<string>();
@@ -53,22 +53,27 @@ export class ApproverBot {
   async #scan(): Promise<void> {
     const { approvals } = await this.o.approvals.list({ status: 'pending', limit: 200 });
     for (const request of approvals) {
-      const seat = `${request.id}:${request.level.index}`;
-      if (this.#scheduled.has(seat)) continue;
-      this.#scheduled.add(seat);
-      const [min, max] = this.o.thinkMs;
-      const timer = setTimeout(
-        () => {
-          this.#timers.delete(timer);
-          void this.#decide(
-            request.id,
-            `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`,
-            request.level.assignees.map((a) => a.userId),
-          );
-        },
-        min + shareOf(seat) * (max - min),
-      );
-      this.#timers.add(timer);
+      const { level } = request;
+      // A level of n distinct approvals (an inventory write-off's two) gets n votes, one per assignee.
+      const votes = level.required === 'all' ? level.assignees.length : level.required;
+      for (let vote = 0; vote < votes; vote++) {
+        const seat = `${request.id}:${level.index}${vote > 0 ? `:${vote}` : ''}`;
+        if (this.#scheduled.has(seat)) continue;
+        this.#scheduled.add(seat);
+        const [min, max] = this.o.thinkMs;
+        const timer = setTimeout(
+          () => {
+            this.#timers.delete(timer);
+            void this.#decide(
+              request.id,
+              `${request.subject.model}:${request.subject.name ?? request.subject.id}:${level.index}`,
+              level.assignees.slice(vote).map((a) => a.userId),
+            );
+          },
+          min + shareOf(seat) * (max - min) + vote * min,
+        );
+        this.#timers.add(timer);
+      }
     }
   }
 

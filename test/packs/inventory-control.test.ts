@@ -210,6 +210,24 @@ describe('inventory-control pack, end to end', () => {
     );
   });
 
+  test('a count worth little but far off the stock needs the two approvers too (the percentage rule)', async () => {
+    // The lab's storage box (product 18): 18 on hand at a cost of 14; counted 15 is 42 at cost, 16.67 %.
+    const waiting = await count(18, 15, 'carl.counter@demo.crossdock.test');
+    assert.equal(waiting.status, 'waiting', JSON.stringify(waiting.error));
+    const request = await h.pendingRequestFor(waiting.id);
+    const shown = await h.crossdock.services.approvals.show(request.id);
+    assert.match(
+      shown.summary,
+      /Storage Box in WH\/Stock: counted 15, on hand 18 \(-3, 16\.67%, 42\.00 at cost\): count variance above 5% of the stock$/,
+    );
+    assert.equal(shown.requester, 'carl.counter@demo.crossdock.test');
+    await decide(request.id, WENDY, 'approve');
+    await decide(request.id, DORA, 'approve');
+    const done = await settled(waiting.id, ['completed', 'failed']);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    assert.equal((await quantOf(18)).quantity, 15);
+  });
+
   test('a rejected count applies nothing: the count is cleared in Odoo and the warehouse is asked to count again', async () => {
     const table = product('Conference Table');
     const before = (await quantOf(table.id)).quantity;
