@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
+import { formatInventory, inventoryReport, type InventoryReport } from './report-inventory.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import type { PlacedOrder } from './traffic.ts';
 import type { Database } from '../store/index.ts';
@@ -91,6 +92,7 @@ export interface DemoReport {
   };
   tracking: { delivered: number; shipmentCases: number };
   invoicing: InvoicingReport;
+  inventory: InventoryReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -234,7 +236,7 @@ export async function finalReport(
     );
 
   const tracking = await sql<{ delivered: string; cases: string }>`
-    SELECT count(*) FILTER (WHERE s.step_id = 'delivered') AS delivered, count(*) FILTER (WHERE s.step_id = 'case') AS cases
+    SELECT count(*) FILTER (WHERE s.step_id = 'delivered') AS delivered, count(*) FILTER (WHERE s.step_id IN ('case', 'damage-case')) AS cases
     FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.workflow_id = 'shipment-tracking' AND s.status = 'completed'`.execute(
     db,
   );
@@ -269,6 +271,7 @@ export async function finalReport(
       shipmentCases: Number(tracking.rows[0]?.cases ?? 0),
     },
     invoicing: await invoicingReport(db),
+    inventory: await inventoryReport(db),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -327,6 +330,7 @@ export function formatReport(r: DemoReport): string {
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     formatInvoicing(r.invoicing),
+    formatInventory(r.inventory),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

@@ -36,6 +36,11 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.9,
       deliveredToPostedS: { p50: 2, p99: 5, count: 9 },
     },
+    inventory: {
+      counts: { auto: 3, approved: 1, rejected: 1 },
+      scraps: { auto: 2, approved: 1, rejected: 0 },
+      noTouchShare: 5 / 8,
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -53,6 +58,15 @@ describe('the demo report on invoicing', () => {
     assert.match(
       formatReport(report()),
       /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/,
+    );
+  });
+});
+
+describe('the demo report on inventory', () => {
+  test('prints counts and scraps applied at once, after two approvals and rejected, and the share with no human touch', () => {
+    assert.match(
+      formatReport(report()),
+      /inventory {7}counts 3 at once, 1 after two approvals, 1 rejected; scraps 2 at once, 1 after two approvals, 0 rejected \(no human touch: 63 %\)/,
     );
   });
 });
