@@ -200,4 +200,46 @@ describe('reship of a damaged shipment, end to end', () => {
       ),
     );
   });
+
+  test('a rejected reship creates nothing in Odoo: the damage case closes and customer service gets a case with the reason', async () => {
+    const { picking, booking, caseId } = await damaged('Milano', [['Standing Desk Frame', 1]]);
+    assert.equal((await api('POST', `/exceptions/${caseId}/actions/reship`)).status, 200);
+    const reship = await eventually('the reship run waiting', async () => {
+      const runs = await h.crossdock.engine.runs.list({ workflowId: 'reship' });
+      const details = await Promise.all(runs.map((r) => h.crossdock.engine.runs.show(r.id)));
+      return details.find(
+        (r) =>
+          (r.input as { picking_id: number }).picking_id === picking.id && r.status === 'waiting',
+      );
+    });
+    const request = await h.pendingRequestFor(reship.id);
+    await h.crossdock.services.approvals.decide(
+      request.id,
+      h.approver('dirk.dispatch@demo.crossdock.test'),
+      'reject',
+      'customer refused the delivery before; refund instead',
+      'api',
+    );
+    const run = await trackingRun(booking.tracking_ref, ['completed', 'failed']);
+    assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    assert.deepEqual(await pickingsWhere([['origin', '=', `Reship of ${picking.name}`]]), []);
+    const [original] = await pickingsWhere([['id', '=', picking.id]]);
+    assert.equal(original!.state, picking.state, 'the damaged delivery is left as it was');
+    assert.equal(bookingsOf(picking.name).length, 1);
+    const closed = await h.crossdock.services.exceptions.show(caseId);
+    assert.deepEqual([closed.status, closed.reasonCode], ['resolved', 'wont_fix']);
+    const { cases } = await h.crossdock.services.exceptions.list({
+      status: 'open',
+      workflowId: 'reship',
+    });
+    const followUp = cases.find((c) => Number(c.subject?.id) === picking.id);
+    assert.ok(followUp, 'a case for customer service');
+    assert.equal(followUp.owner.team, 'customer-service');
+    assert.match(followUp.title, /rejected: customer refused the delivery before; refund instead$/);
+    assert.ok(
+      (await h.chatter('stock.picking', picking.id)).some((n) =>
+        n.startsWith('Crossdock did not reship this damaged delivery: rejected (customer refused'),
+      ),
+    );
+  });
 });
