@@ -49,7 +49,11 @@ describe('reship of a damaged shipment, end to end', () => {
         .map((b) => ({ carrier: p.code, ...b })),
     );
   /** Places an order, lets order-release and dispatch ship it, and has the carrier report it damaged; resolves with its open case. */
-  const damaged = async (customer: string, lines: [string, number][]) => {
+  const damaged = async (
+    customer: string,
+    lines: [string, number][],
+    status: 'damaged' | 'lost' = 'damaged',
+  ) => {
     const order = await h.placeOrder(customer, lines);
     const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
     assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
@@ -61,8 +65,8 @@ describe('reship of a damaged shipment, end to end', () => {
     assert.ok(booking, `${picking!.name} booked`);
     await h.carriers.sendTracking(booking.carrier, {
       tracking_ref: booking.tracking_ref,
-      status: 'damaged',
-      reason: 'crushed carton',
+      status,
+      reason: status === 'lost' ? 'not found at the depot' : 'crushed carton',
     });
     const opened = await eventually('the damage case', async () => {
       const { cases } = await h.crossdock.services.exceptions.list({
@@ -239,6 +243,27 @@ describe('reship of a damaged shipment, end to end', () => {
     assert.ok(
       (await h.chatter('stock.picking', picking.id)).some((n) =>
         n.startsWith('Crossdock did not reship this damaged delivery: rejected (customer refused'),
+      ),
+    );
+  });
+
+  test('a shipment the carrier reports lost offers reship too, and the customer is told of the replacement', async () => {
+    const { picking, booking, caseId } = await damaged('Atelier', [['Archive Box', 3]], 'lost');
+    const shown = await api('GET', `/exceptions/${caseId}`);
+    assert.deepEqual(
+      [shown.body.actions, shown.body.title],
+      [['reship'], `Shipment ${picking.name} lost: not found at the depot`],
+    );
+    assert.equal((await api('POST', `/exceptions/${caseId}/actions/reship`)).status, 200);
+    const run = await trackingRun(booking.tracking_ref, ['completed', 'failed']);
+    assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    const [replacement] = await pickingsWhere([['origin', '=', `Reship of ${picking.name}`]]);
+    assert.ok(replacement && typeof replacement.carrier_tracking_ref === 'string');
+    await eventually('the replacement e-mail', async () =>
+      h.mail.mails.some(
+        (m) =>
+          m.raw.includes(`A replacement for your delivery ${picking.name}`) &&
+          m.raw.replace(/=\r?\n/g, '').includes('replacement for your lost delivery'),
       ),
     );
   });
