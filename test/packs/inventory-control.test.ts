@@ -170,6 +170,15 @@ describe('inventory-control pack, end to end', () => {
     assert.ok(!approvals.some((a) => a.runId === run.id), 'no approval asked');
   });
 
+  test('the same count from two scanners at once applies once', async () => {
+    const lacquer = product('Wood Finish Lacquer');
+    const before = (await quantOf(lacquer.id)).quantity;
+    const runs = await Promise.all([count(lacquer.id, before - 2), count(lacquer.id, before - 2)]);
+    for (const run of runs) assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    assert.equal((await quantOf(lacquer.id)).quantity, before - 2);
+    assert.equal((await adjustments(lacquer.id)).length, 1);
+  });
+
   test('a count above tolerance needs two distinct approvers: the counter and one approver twice are refused, and nothing is applied before the second', async () => {
     const dock = product('Laptop Docking Station');
     const before = (await quantOf(dock.id)).quantity;
