@@ -349,4 +349,38 @@ describe('inventory-control pack, end to end', () => {
     assert.equal((await quantOf(chair)).quantity, onHand - 500, 'the stock goes negative');
     assert.match((await activitiesOn(chair))[0]!.summary, /^Reconcile the scrap SP\/\d{5} of /);
   });
+
+  test('a rejected scrap leaves nothing in Odoo but a note on the product', async () => {
+    const chair = product('Ergonomic Office Chair');
+    const before = (await quantOf(chair.id)).quantity;
+    const [runId] = await submit('inventory.scrap-requested', {
+      product_id: chair.id,
+      quantity: 2,
+      reason: 'torn seat',
+      requested_by: WENDY,
+    });
+    const waiting = await settled(runId!);
+    assert.equal(waiting.status, 'waiting', JSON.stringify(waiting.error));
+    const request = await h.pendingRequestFor(waiting.id);
+    assert.match(
+      (await h.crossdock.services.approvals.show(request.id)).summary,
+      /: scrap of 250 or more in value$/,
+    );
+    await decide(request.id, FIONA, 'reject', 'send it back to the vendor instead');
+    const done = await settled(waiting.id, ['completed', 'failed']);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    assert.deepEqual(
+      await h.rpc('stock.scrap', 'search', [[['product_id', '=', chair.id]]]),
+      [],
+      'no scrap in Odoo',
+    );
+    assert.equal((await quantOf(chair.id)).quantity, before);
+    assert.ok(
+      (await notesOn(chair.id)).some(
+        (n) =>
+          n.includes('rejected (send it back to the vendor instead)') &&
+          n.includes('Nothing was scrapped.'),
+      ),
+    );
+  });
 });
