@@ -121,7 +121,7 @@ describe('the decide step', () => {
     assert.equal((run.error as { code: string }).code, 'POLICY_NOT_FOUND');
     assert.match(
       (run.error as { message: string }).message,
-      /No policy "no-such-policy"; this instance has carrier-choice, invoice-release, order-release-tier/,
+      /No policy "no-such-policy"; this instance has carrier-choice, inventory-adjustment, invoice-release, order-release-tier/,
     );
   });
 
@@ -282,7 +282,14 @@ describe('policies over HTTP (read-only)', () => {
       assert.equal(list.status, 200);
       assert.deepEqual(
         list.body.policies.map((p: { id: string }) => p.id),
-        ['carrier-choice', 'invoice-release', 'order-release-tier', 'purchase-authorization'],
+        [
+          'carrier-choice',
+          'inventory-adjustment',
+          'invoice-release',
+          'order-release-tier',
+          'purchase-authorization',
+          'reship-approval',
+        ],
       );
       const one = await get('/api/v1/policies/order-release-tier');
       assert.equal(one.status, 200);
