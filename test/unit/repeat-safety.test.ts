@@ -77,6 +77,7 @@ describe('validate refuses side-effect steps that a repeat would make act twice'
       'packs/dispatch/workflows',
       'packs/order-release/workflows',
       'packs/operations/workflows',
+      'packs/inventory-control/workflows',
       'examples/workflows',
     ]) {
       const result = await runCrossdock(['validate', dir]);
