@@ -5,12 +5,14 @@
  * configured differently for each, as with real carriers.
  */
 
-export type SimTrackingStatus = 'in_transit' | 'delivered' | 'delayed' | 'damaged' | 'exception';
+export type SimTrackingStatus =
+  'in_transit' | 'delivered' | 'delayed' | 'damaged' | 'lost' | 'exception';
 export const SIM_TRACKING_STATUSES: readonly SimTrackingStatus[] = [
   'in_transit',
   'delivered',
   'delayed',
   'damaged',
+  'lost',
   'exception',
 ];
 
@@ -63,6 +65,7 @@ const OWN_NAMES: Record<SimTrackingStatus, string> = {
   delivered: 'delivered',
   delayed: 'delayed',
   damaged: 'damaged',
+  lost: 'lost',
   exception: 'exception',
 };
 const EU = ['AT', 'BE', 'CZ', 'DE', 'DK', 'ES', 'FR', 'IT', 'NL', 'PL', 'PT', 'SE'];
@@ -138,6 +141,7 @@ export const EUROLINE: CarrierProfile = {
     delivered: 'delivered',
     delayed: 'late',
     damaged: 'damaged',
+    lost: 'missing',
     exception: 'problem',
   },
 };
@@ -182,6 +186,7 @@ export const CARGOPLUS: CarrierProfile = {
     delivered: 'DELIVERED',
     delayed: 'DELAYED',
     damaged: 'DAMAGED',
+    lost: 'LOST',
     exception: 'EXCEPTION',
   },
 };

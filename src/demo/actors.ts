@@ -28,7 +28,7 @@ export interface ApproverBotOptions {
   authenticators?: DemoAuthenticators;
 }
 
-/** Decides pending requests as their first assignee; counts what it did. */
+/** Decides pending requests as their first assignee (as many of them as the level needs); counts what it did. */
 export class ApproverBot {
   readonly decided = { approved: 0, rejected: 0, refused: 0 };
   readonly #scheduled = new Set<string>();
@@ -56,11 +56,11 @@ export class ApproverBot {
   async #scan(): Promise<void> {
     const { approvals } = await this.o.approvals.list({ status: 'pending', limit: 200 });
     for (const request of approvals) {
-      // A level that needs n approvals (two distinct people for a large refund) gets n
-      // deciders, each a different assignee.
-      const seats = typeof request.level.required === 'number' ? request.level.required : 1;
-      for (let k = 0; k < seats; k++) {
-        const seat = `${request.id}:${request.level.index}${k === 0 ? '' : `:${k}`}`;
+      const { level } = request;
+      // A level of n distinct approvals (an inventory write-off's two) gets n votes, one per assignee.
+      const votes = level.required === 'all' ? level.assignees.length : level.required;
+      for (let vote = 0; vote < votes; vote++) {
+        const seat = `${request.id}:${level.index}${vote > 0 ? `:${vote}` : ''}`;
         if (this.#scheduled.has(seat)) continue;
         this.#scheduled.add(seat);
         const [min, max] = this.o.thinkMs;
@@ -69,13 +69,13 @@ export class ApproverBot {
             this.#timers.delete(timer);
             void this.#decide(
               request.id,
-              `${request.subject.model}:${request.subject.name ?? request.subject.id}:${request.level.index}`,
-              request.level.assignees.map((a) => a.userId),
-              request.level.stepUp,
-              k,
+              `${request.subject.model}:${request.subject.name ?? request.subject.id}:${level.index}`,
+              level.assignees.map((a) => a.userId),
+              level.stepUp,
+              vote,
             );
           },
-          min + shareOf(seat) * (max - min),
+          min + shareOf(seat) * (max - min) + vote * min,
         );
         this.#timers.add(timer);
       }

@@ -6,6 +6,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
 import { billsReport, formatBills, type BillsReport } from './report-bills.ts';
+import { formatInventory, inventoryReport, type InventoryReport } from './report-inventory.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import { formatReturns, returnsReport, type ReturnsReport } from './report-returns.ts';
 import {
@@ -50,12 +51,12 @@ export function formatSummary(s: LiveSummary, eventsPerSecond: number, elapsedS:
   return `[${elapsedS.toFixed(0).padStart(4)} s] events ${s.events} (${eventsPerSecond.toFixed(1)}/s) | runs: ${s.runs.completed ?? 0} completed, ${active} active, ${s.runs.waiting ?? 0} waiting, ${s.runs.failed ?? 0} failed | approvals waiting ${s.approvalsWaiting} | exceptions open ${s.exceptionsOpen}`;
 }
 
-/** True when nothing is left to do: every run has ended or waits for a person (an order held, its case open, counts as ended). */
+/** True when nothing is left to do: every run has ended or waits for a person (an order held, or a damaged shipment offered a reship, its case open, counts as ended). */
 export async function settled(db: Db, expectedReleaseRuns: number): Promise<boolean> {
   const r = await sql<{ release: string; active: string; waiting: string }>`
     SELECT count(*) FILTER (WHERE workflow_id = 'order-release') AS release,
            count(*) FILTER (WHERE status IN ('queued', 'ready', 'running')) AS active,
-           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id = 'order-release' AND cursor = 'wait-action') AND NOT (workflow_id = 'supplier-delay' AND cursor IN ('wait-sla', 'wait-long'))) AS waiting
+           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id IN ('order-release', 'shipment-tracking') AND cursor = 'wait-action') AND NOT (workflow_id = 'supplier-delay' AND cursor IN ('wait-sla', 'wait-long'))) AS waiting
     FROM runs`.execute(db);
   const row = r.rows[0]!;
   // A message claimed by a killed worker stays 'sending' until its claim expires (minutes), then
@@ -101,6 +102,7 @@ export interface DemoReport {
   bills: BillsReport;
   returns: ReturnsReport;
   supplierDelays: SupplierDelaysReport;
+  inventory: InventoryReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -245,7 +247,7 @@ export async function finalReport(
     );
 
   const tracking = await sql<{ delivered: string; cases: string }>`
-    SELECT count(*) FILTER (WHERE s.step_id = 'delivered') AS delivered, count(*) FILTER (WHERE s.step_id = 'case') AS cases
+    SELECT count(*) FILTER (WHERE s.step_id = 'delivered') AS delivered, count(*) FILTER (WHERE s.step_id IN ('case', 'damage-case')) AS cases
     FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.workflow_id = 'shipment-tracking' AND s.status = 'completed'`.execute(
     db,
   );
@@ -285,6 +287,7 @@ export async function finalReport(
     bills,
     returns: await returnsReport(db),
     supplierDelays: await supplierDelaysReport(db),
+    inventory: await inventoryReport(db),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -346,6 +349,7 @@ export function formatReport(r: DemoReport): string {
     formatBills(r.bills),
     formatReturns(r.returns),
     formatSupplierDelays(r.supplierDelays),
+    formatInventory(r.inventory),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

@@ -18,6 +18,7 @@ import { ReturnPlayer } from './returns-player.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
 import { DemoAuthenticators } from './authenticators.ts';
+import { sendInventoryRound } from './traffic-inventory.ts';
 import { OrderTraffic } from './traffic.ts';
 import { VendorPlayer } from './vendors.ts';
 
@@ -122,6 +123,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       ? setInterval(() => system.fleet.killOldest(o.killEveryMs!), o.killEveryMs)
       : null;
     if (chaos) stoppers.unshift(() => clearInterval(chaos));
+    // The warehouse's counts and scraps of the day go in with the first orders.
+    await sendInventoryRound(crossdock.engine);
     const traffic = new OrderTraffic(odoo, system.catalog, o.seed);
     const bills = new BillTraffic(odoo, system.catalog, (event) => crossdock.engine.accept(event));
     const started = Date.now();
@@ -247,7 +250,7 @@ function printWhereToLook(out: Printer, url: string, orders: number | null, dir:
       `Crossdock demo running: ${orders === null ? 'orders keep coming until you press Ctrl-C' : `${orders} orders`}.`,
       `  API            ${url}/api/v1 (OpenAPI: ${url}/api/docs), metrics ${url}/metrics`,
       `  dashboard      ${url}/app/  sign in as ${OPS_LEAD}, password in ${relative(process.cwd(), join(dir, 'ops.password'))}`,
-      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, carl.controller@, dirk.dispatch@, bea.buyer@, paul.procurement@, alex.payables@demo.crossdock.test; passwords beside it)`,
+      `                 (approvers: sam.sales@, fiona.finance@, dora.director@, carl.controller@, dirk.dispatch@, bea.buyer@, paul.procurement@, alex.payables@, wendy.warehouse@demo.crossdock.test; passwords beside it)`,
       '  Odoo           the simulator confirms orders; its automation rule posts to Crossdock, the poller catches what hints miss',
       '  carriers       swiftpost, euroline, cargoplus, parcelnow (simulated; parcelnow fails a quarter of its calls)',
       '  approvals      demo approvers answer within seconds; to decide one yourself, as the director:',

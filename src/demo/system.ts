@@ -45,15 +45,25 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
   },
   {
     email: 'fiona.finance@demo.crossdock.test',
-    groups: ['finance', 'refunds'],
+    groups: ['finance', 'refunds', 'inventory-approver'],
     manager: 'dora.director@demo.crossdock.test',
   },
   // The director is Odoo's administrator (uid 2): her approvals show as activities in Odoo.
-  { email: 'dora.director@demo.crossdock.test', groups: ['director', 'refunds'], odooUserId: 2 },
+  {
+    email: 'dora.director@demo.crossdock.test',
+    groups: ['director', 'refunds', 'inventory-approver'],
+    odooUserId: 2,
+  },
   // Refunds above the dual threshold (packs/returns): two distinct people of group refunds.
   {
     email: 'carl.controller@demo.crossdock.test',
     groups: ['refunds'],
+    manager: 'dora.director@demo.crossdock.test',
+  },
+  // Inventory write-offs above tolerance (packs/inventory-control): two of these three.
+  {
+    email: 'wendy.warehouse@demo.crossdock.test',
+    groups: ['warehouse-manager', 'inventory-approver'],
     manager: 'dora.director@demo.crossdock.test',
   },
   {

@@ -303,7 +303,7 @@ export class ExceptionsService {
   }
 
   /**
-   * A business case's declared action (check_again, release, cancel): refused unless the
+   * A business case's declared action (check_again, release, cancel, reship): refused unless the
    * case is open and offers it. The case moves to `retrying` (its run now has the next move;
    * the run closes the case, or raises a new one if it holds again) with its history row and
    * audit entry, then the run gets the signal `case.action`.

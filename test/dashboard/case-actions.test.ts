@@ -4,17 +4,40 @@ import type { Browser } from 'playwright-core';
 import { waitForRun } from '../support/engine.ts';
 import {
   buildDashboard,
+  HOLD,
   launchBrowser,
+  loadWorkflows,
   removeDir,
   signIn,
   startInstance,
   type Instance,
 } from './support.ts';
 
+/** A damaged shipment's case, as shipment-tracking raises it: it offers reship. */
+const DAMAGED = `
+id: shipment-damaged
+trigger: { event: shipment.damaged }
+steps:
+  - id: case
+    type: raise_exception
+    with:
+      type: check
+      severity: high
+      title: "= 'Shipment ' & input.picking & ' damaged'"
+      actions: [reship]
+  - id: wait
+    type: wait
+    with: { signal: case.action }
+  - id: close
+    type: exceptions.resolve
+    with: { case_id: "= steps.case.output.caseId", reason_code: handled_manually, note: "= 'acted on: ' & steps.wait.output.payload.action" }
+`;
+
 /**
  * A business case in Debian's Chromium: an order held for a blocked customer offers the
  * actions its workflow declares, and none that would fail (no retry, no "Retry all" for its
- * group); the one chosen reaches the run, which closes the case.
+ * group); the one chosen reaches the run, which closes the case. A damaged shipment's case
+ * offers Reship.
  */
 describe('business case actions in the browser', () => {
   let dist: string;
@@ -89,6 +112,27 @@ describe('business case actions in the browser', () => {
         }
       ).payload.note,
       'customer withdrew the order',
+    );
+    await context.close();
+  });
+
+  test("a damaged shipment's case offers Reship, which reaches its run", async () => {
+    await loadWorkflows(x, [HOLD, DAMAGED]);
+    const runId = await x.send('shipment.damaged', 'sp-7', { picking: 'WH/OUT/00077' });
+    assert.equal((await x.engine.runs.show(runId)).status, 'waiting');
+    const { context, page } = await signIn(browser, x.base, x.users.operator);
+    await page.goto('/app/exceptions');
+    await page.locator('[data-case]').filter({ hasText: 'WH/OUT/00077' }).getByRole('link').click();
+    const actions = page.locator('[data-case-detail]').getByLabel('Case actions');
+    await actions.waitFor();
+    assert.deepEqual(await actions.getByRole('button').allInnerTexts(), ['Reship']);
+    await actions.getByRole('button', { name: 'Reship' }).click();
+    await page.locator('[data-case-detail][data-case-status="resolved"]').waitFor();
+    const run = await waitForRun(x.engine, runId, ['completed', 'failed']);
+    assert.equal(
+      (run.steps.find((s) => s.stepId === 'wait')!.output as { payload: { action: string } })
+        .payload.action,
+      'reship',
     );
     await context.close();
   });

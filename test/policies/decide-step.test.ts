@@ -121,7 +121,7 @@ describe('the decide step', () => {
     assert.equal((run.error as { code: string }).code, 'POLICY_NOT_FOUND');
     assert.match(
       (run.error as { message: string }).message,
-      /No policy "no-such-policy"; this instance has carrier-choice, invoice-release, order-release-tier/,
+      /No policy "no-such-policy"; this instance has carrier-choice, inventory-adjustment, invoice-release, order-release-tier/,
     );
   });
 
@@ -284,12 +284,14 @@ describe('policies over HTTP (read-only)', () => {
         list.body.policies.map((p: { id: string }) => p.id),
         [
           'carrier-choice',
+          'inventory-adjustment',
           'invoice-release',
           'order-release-tier',
           'purchase-authorization',
+          'reship-approval',
+          'return-refund',
           'vendor-bill-match',
           'vendor-bill-tolerance',
-          'return-refund',
         ],
       );
       const one = await get('/api/v1/policies/order-release-tier');

@@ -21,12 +21,14 @@ describe('policy files: refused at load time with file, line, rule row and colum
     const registry = packPolicies();
     assert.deepEqual(registry.ids(), [
       'carrier-choice',
+      'inventory-adjustment',
       'invoice-release',
       'order-release-tier',
       'purchase-authorization',
+      'reship-approval',
+      'return-refund',
       'vendor-bill-match',
       'vendor-bill-tolerance',
-      'return-refund',
     ]);
     for (const policy of registry.list()) assert.match(policy.version, /^[0-9a-f]{16}$/);
     const a = parsePolicy(oneTable(), 'a.json', 'x');
@@ -235,7 +237,7 @@ steps:
     );
     assert.match(
       result.problems[0]!.message,
-      /no policy "order-release-teir"; known policies: carrier-choice, invoice-release, order-release-tier/,
+      /no policy "order-release-teir"; known policies: carrier-choice, inventory-adjustment, invoice-release, order-release-tier/,
     );
   });
 

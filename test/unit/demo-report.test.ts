@@ -55,6 +55,11 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.8,
     },
     supplierDelays: { found: 3, cases: 2, resolved: 1, escalated: 1 },
+    inventory: {
+      counts: { auto: 3, approved: 1, rejected: 1 },
+      scraps: { auto: 2, approved: 1, rejected: 0 },
+      noTouchShare: 5 / 8,
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -99,6 +104,15 @@ describe('the demo report on supplier delays', () => {
     assert.match(
       formatReport(report()),
       /supplier delays late receipts found 3, cases 2, resolved when received 1, escalated 1/,
+    );
+  });
+});
+
+describe('the demo report on inventory', () => {
+  test('prints counts and scraps applied at once, after two approvals and rejected, and the share with no human touch', () => {
+    assert.match(
+      formatReport(report()),
+      /inventory {7}counts 3 at once, 1 after two approvals, 1 rejected; scraps 2 at once, 1 after two approvals, 0 rejected \(no human touch: 63 %\)/,
     );
   });
 });

@@ -78,6 +78,7 @@ describe('validate refuses side-effect steps that a repeat would make act twice'
       'packs/order-release/workflows',
       'packs/operations/workflows',
       'packs/supplier-delays/workflows',
+      'packs/inventory-control/workflows',
       'examples/workflows',
     ]) {
       const result = await runCrossdock(['validate', dir]);

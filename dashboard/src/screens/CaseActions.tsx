@@ -26,6 +26,10 @@ const BUSINESS_ACTIONS: Record<string, { label: string; hint: string }> = {
     hint: 'asks a sales manager to approve the release despite the hold',
   },
   cancel: { label: 'Cancel the order', hint: 'cancels the order in Odoo' },
+  reship: {
+    label: 'Reship',
+    hint: 'sends a replacement delivery (approved above a value), books a carrier and tells the customer',
+  },
 };
 
 function Action({ title, children }: { title: string; children: ReactNode }) {

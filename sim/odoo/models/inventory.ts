@@ -11,6 +11,7 @@
  *   (the quant may go negative).
  */
 import { toIds } from '../orm/bind.ts';
+import { genericMethods } from '../orm/methods.ts';
 import type { Env } from '../orm/env.ts';
 import { f } from '../orm/fields.ts';
 import type { MethodCall, ModelDef } from '../orm/model.ts';
@@ -132,6 +133,44 @@ async function validateScrap(env: Env, idsArgument: unknown): Promise<unknown> {
   return true;
 }
 
+/**
+ * stock.quant.create in inventory mode (context `inventory_mode`, as inv-07 sends it) with a
+ * count: like Odoo 17's StockQuant.create, a quant that already exists for the product and
+ * location (same lot, package, owner) is not duplicated; the count is written on it and its
+ * id returned. Either way the count is recorded, not applied, and the quant is assigned to
+ * the counting user (`user_id`, unless given). Repeating the call records the same count.
+ */
+async function createQuants(env: Env, call: MethodCall): Promise<unknown> {
+  const create = genericMethods('stock.quant').create!;
+  const list = call.args[0] ?? call.kwargs.vals_list;
+  if (env.context.inventory_mode !== true || typeof list !== 'object' || list === null)
+    return create(env, call);
+  const single = !Array.isArray(list);
+  const ids: number[] = [];
+  for (const vals of (single ? [list] : list) as Record<string, unknown>[]) {
+    if (!('inventory_quantity' in vals)) {
+      ids.push((await create(env, { args: [vals], kwargs: {} })) as number);
+      continue;
+    }
+    const { inventory_quantity: counted, ...rest } = vals;
+    const [existing] = env.sudo().search('stock.quant', [
+      ['product_id', '=', rest.product_id ?? false],
+      ['location_id', '=', rest.location_id ?? false],
+      ['lot_id', '=', rest.lot_id ?? false],
+      ['package_id', '=', rest.package_id ?? false],
+      ['owner_id', '=', rest.owner_id ?? false],
+    ]);
+    const id = existing ?? ((await create(env.sudo(), { args: [rest], kwargs: {} })) as number);
+    await env.sudo().write('stock.quant', [id], {
+      inventory_quantity: counted,
+      inventory_quantity_set: true,
+      user_id: rest.user_id ?? env.uid,
+    });
+    ids.push(id);
+  }
+  return single ? ids[0] : ids;
+}
+
 const quantFields = recordedFields('stock.quant', {
   product_tmpl_id: {
     compute: (env, row) => env.value('product.product', Number(row.product_id), 'product_tmpl_id'),
@@ -180,6 +219,7 @@ export const inventoryModels: ModelDef[] = [
       },
     },
     methods: {
+      create: createQuants,
       action_apply_inventory: (env: Env, { args }: MethodCall) => applyInventory(env, args[0]),
     },
   }),

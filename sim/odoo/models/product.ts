@@ -8,6 +8,7 @@ import { f } from '../orm/fields.ts';
 import type { Row } from '../orm/store.ts';
 import { roundHalfUp } from '../orm/wire.ts';
 import { defineModel } from './define.ts';
+import { mailThreadMethods } from './mail.ts';
 
 /** Variant attribute values shown after the name, e.g. "(Custom, White)". */
 export const VARIANT_LABELS: Readonly<Record<number, string>> = {
@@ -120,6 +121,9 @@ export const productTemplateModel = defineModel({
     product_variant_ids: f.o2m('product.product', 'product_tmpl_id', 'Products'),
     seller_ids: f.o2m('product.supplierinfo', 'product_tmpl_id', 'Vendors'),
   },
+  // product.template inherits mail.thread and mail.activity.mixin in Odoo 17 (the product
+  // form's chatter); no fixture records it, so only the chatter methods are modelled.
+  methods: mailThreadMethods('product.template'),
 });
 
 export const productModel = defineModel({

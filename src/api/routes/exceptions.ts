@@ -47,7 +47,7 @@ const ReopenBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) }
 const BulkBody = z
   .strictObject({
     action: z.enum(['retry', 'resolve', 'assign', 'act']),
-    /** For action `act`: the business action each case is asked (check_again, release, cancel). */
+    /** For action `act`: the business action each case is asked (check_again, release, cancel, reship). */
     caseAction: z.enum(CASE_ACTIONS).optional(),
     ids: z
       .array(z.string().regex(/^\d{1,18}$/))
@@ -198,7 +198,7 @@ export const exceptionRoutes = [
     access: Permission.exceptionsOperate,
     body: ActionBody,
     summary:
-      "Ask the case's run for one of the actions the case offers (its `actions`: check_again, release, cancel); 409 EXCEPTION_ACTION_NOT_ALLOWED for any other",
+      "Ask the case's run for one of the actions the case offers (its `actions`: check_again, release, cancel, reship); 409 EXCEPTION_ACTION_NOT_ALLOWED for any other",
     handler: async ({ services, params, body, principal, request }) =>
       services.exceptions.act(
         params.id!,

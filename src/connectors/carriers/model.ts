@@ -11,6 +11,7 @@ export const TrackingStatus = {
   delivered: 'delivered',
   delayed: 'delayed',
   damaged: 'damaged',
+  lost: 'lost',
   exception: 'exception',
 } as const;
 export type TrackingStatus = (typeof TrackingStatus)[keyof typeof TrackingStatus];
