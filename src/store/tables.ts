@@ -375,7 +375,7 @@ const workTables = {
     saved_by: text(),
     saved_at: timestamptz(),
   },
-  /** migrations/0015: one TOTP authenticator per user (auth/totp-factors.ts). */
+  /** migrations/0010: one TOTP authenticator per user (auth/totp-factors.ts). */
   user_totp: {
     user_id: bigint(),
     key_id: text(),
