@@ -69,19 +69,29 @@ export const kpiRoutes = [
         query,
         query.fit === 'true' ? firstEvent : null,
       );
-      const [live, events, runs, latency, approvals, exceptions, queue, connectors, stock, supplier] =
-        await Promise.all([
-          liveKpis(db, w.now, firstEvent),
-          eventKpis(db, w),
-          runKpis(db, w),
-          latencyKpis(db, w, query.latencyWorkflow),
-          approvalKpis(db, w),
-          exceptionKpis(db, w),
-          queueKpis(db, w),
-          connectorKpis(db, w),
-          stockKpis(db, w),
-          supplierKpis(db, w),
-        ]);
+      const [
+        live,
+        events,
+        runs,
+        latency,
+        approvals,
+        exceptions,
+        queue,
+        connectors,
+        stock,
+        supplier,
+      ] = await Promise.all([
+        liveKpis(db, w.now, firstEvent),
+        eventKpis(db, w),
+        runKpis(db, w),
+        latencyKpis(db, w, query.latencyWorkflow),
+        approvalKpis(db, w),
+        exceptionKpis(db, w),
+        queueKpis(db, w),
+        connectorKpis(db, w),
+        stockKpis(db, w),
+        supplierKpis(db, w),
+      ]);
       return {
         from: w.from.toISOString(),
         to: w.to.toISOString(),
