@@ -290,6 +290,8 @@ describe('policies over HTTP (read-only)', () => {
           'purchase-authorization',
           'reship-approval',
           'return-refund',
+          'supplier-delay-customer',
+          'supplier-delay-severity',
           'vendor-bill-match',
           'vendor-bill-tolerance',
         ],

@@ -27,6 +27,8 @@ describe('policy files: refused at load time with file, line, rule row and colum
       'purchase-authorization',
       'reship-approval',
       'return-refund',
+      'supplier-delay-customer',
+      'supplier-delay-severity',
       'vendor-bill-match',
       'vendor-bill-tolerance',
     ]);
