@@ -4,7 +4,12 @@
  * acknowledgments (997, TA1) and the documents (850 in, 855 out). Pure: no store, no I/O.
  */
 export * from './x12/model.ts';
-export { parseInterchange, readDelimiters, splitSegments, type ParsedInterchange } from './x12/parse.ts';
+export {
+  parseInterchange,
+  readDelimiters,
+  splitSegments,
+  type ParsedInterchange,
+} from './x12/parse.ts';
 export {
   FUNCTIONAL_IDS,
   X12_VERSIONS,
@@ -18,7 +23,15 @@ export {
   type SetToWrite,
   type X12Version,
 } from './x12/generate.ts';
-export { acknowledge, read997, ta1, write997, type AckStatus, type GroupAck, type SetAck } from './x12/ack.ts';
+export {
+  acknowledge,
+  read997,
+  ta1,
+  write997,
+  type AckStatus,
+  type GroupAck,
+  type SetAck,
+} from './x12/ack.ts';
 export {
   ITEM_QUALIFIERS,
   isoDate,
@@ -28,4 +41,10 @@ export {
   type PurchaseOrderLine,
   type ReadResult,
 } from './documents/po850.ts';
-export { LineStatus, ackType, write855, type AckLine, type PurchaseOrderAck } from './documents/po-ack855.ts';
+export {
+  LineStatus,
+  ackType,
+  write855,
+  type AckLine,
+  type PurchaseOrderAck,
+} from './documents/po-ack855.ts';

@@ -97,14 +97,19 @@ describe('reading an interchange', () => {
     const cases: [string, RegExp][] = [
       ['GS*PO*X~', /does not start with an ISA/],
       [SAMPLE.slice(0, 60), /106 characters/],
-      [SAMPLE.replace('*ZZ*NORTHWINDRETL  *', '*ZZ*NORTHWINDRETL *'), /ISA06: is 15 characters wide, found 14/],
+      [
+        SAMPLE.replace('*ZZ*NORTHWINDRETL  *', '*ZZ*NORTHWINDRETL *'),
+        /ISA06: is 15 characters wide, found 14/,
+      ],
       [SAMPLE.replace('*>~', '*A~'), /may not be a letter/],
     ];
     for (const [text, message] of cases) {
       assert.throws(
         () => parseInterchange(text),
         (e: unknown) =>
-          e instanceof CrossdockError && e.code === 'EDI_INTERCHANGE_UNREADABLE' && message.test(e.message),
+          e instanceof CrossdockError &&
+          e.code === 'EDI_INTERCHANGE_UNREADABLE' &&
+          message.test(e.message),
         String(message),
       );
     }
@@ -113,7 +118,9 @@ describe('reading an interchange', () => {
   test('several groups and sets; trailer counts and control numbers are checked at each level', () => {
     const lines = SAMPLE.trim().split('\n');
     const set = lines.slice(2, 16);
-    const second = set.map((l) => l.replace('*0001~', '*0002~').replace('NW-PO-88120', 'NW-PO-88121'));
+    const second = set.map((l) =>
+      l.replace('*0001~', '*0002~').replace('NW-PO-88120', 'NW-PO-88121'),
+    );
     const text = [
       lines[0],
       lines[1],
@@ -147,7 +154,9 @@ describe('reading an interchange', () => {
   });
 
   test('a missing SE, GE and IEA are named', () => {
-    const text = SAMPLE.split('\n').filter((l) => !/^(SE|GE|IEA)\*/.test(l)).join('\n');
+    const text = SAMPLE.split('\n')
+      .filter((l) => !/^(SE|GE|IEA)\*/.test(l))
+      .join('\n');
     const { errors } = parseInterchange(text);
     assert.deepEqual(
       errors.map((e) => [e.level, e.setCode ?? e.groupCode ?? e.interchangeNote]),
@@ -220,7 +229,9 @@ describe('writing', () => {
             sender: 'CROSSDOCKDIST',
             receiver: '123456789',
             control: 17,
-            transactions: [{ id: '855', control: '0001', segments: [['BAK', '00', 'AD', 'PO-1', '20261205']] }],
+            transactions: [
+              { id: '855', control: '0001', segments: [['BAK', '00', 'AD', 'PO-1', '20261205']] },
+            ],
           },
         ],
       });
@@ -229,7 +240,12 @@ describe('writing', () => {
       assert.equal(interchange.header.control, '000000042');
       assert.equal(interchange.header.version, version === '004010' ? '00401' : '00501');
       assert.equal(interchange.delimiters.repetition, version === '004010' ? null : '!');
-      assert.deepEqual(interchange.groups[0]!.transactions[0]!.body[0]!.elements, ['00', 'AD', 'PO-1', '20261205']);
+      assert.deepEqual(interchange.groups[0]!.transactions[0]!.body[0]!.elements, [
+        '00',
+        'AD',
+        'PO-1',
+        '20261205',
+      ]);
     }
   });
 
@@ -250,11 +266,14 @@ describe('writing', () => {
               sender: 'A',
               receiver: 'B',
               control: 1,
-              transactions: [{ id: '855', control: '0001', segments: [['PID', 'F', '', '', '', 'Desk*Chair']] }],
+              transactions: [
+                { id: '855', control: '0001', segments: [['PID', 'F', '', '', '', 'Desk*Chair']] },
+              ],
             },
           ],
         }),
-      (e: unknown) => e instanceof CrossdockError && e.code === 'EDI_VALUE_INVALID' && /^PID05:/.test(e.message),
+      (e: unknown) =>
+        e instanceof CrossdockError && e.code === 'EDI_VALUE_INVALID' && /^PID05:/.test(e.message),
     );
   });
 
@@ -282,7 +301,15 @@ describe('writing', () => {
       usage: 'T',
       ackRequested: false,
       at: AT,
-      groups: [{ functionalId: 'FA', sender: 'CROSSDOCKDIST', receiver: 'NORTHWINDRETL', control: 9, transactions: [{ id: '997', control: '0001', segments: body }] }],
+      groups: [
+        {
+          functionalId: 'FA',
+          sender: 'CROSSDOCKDIST',
+          receiver: 'NORTHWINDRETL',
+          control: 9,
+          transactions: [{ id: '997', control: '0001', segments: body }],
+        },
+      ],
     });
     const back = parseInterchange(reply);
     assert.deepEqual(back.errors, []);
@@ -296,15 +323,40 @@ describe('writing', () => {
 
   test('a TA1 answers an envelope fault; the 855 carries a status per line', () => {
     const { parsed } = only850(SAMPLE.replace('IEA*1*000004711', 'IEA*1*000004712'));
-    assert.deepEqual(ta1(parsed.interchange, parsed.errors), ['TA1', '000004711', '261205', '0930', 'R', '001']);
+    assert.deepEqual(ta1(parsed.interchange, parsed.errors), [
+      'TA1',
+      '000004711',
+      '261205',
+      '0930',
+      'R',
+      '001',
+    ]);
     const body = write855({
       poNumber: 'NW-PO-88120',
       poDate: '2026-12-05',
       orderName: 'S00140',
       at: AT,
       lines: [
-        { lineNumber: '1', quantityOrdered: 12, uom: 'EA', unitPrice: 14.5, items: { BP: 'NW-DESK-ORG' }, status: 'IA', quantity: 12, shipDate: '2026-12-12' },
-        { lineNumber: '2', quantityOrdered: 4, uom: 'EA', unitPrice: 95, items: { UP: '012345678905' }, status: 'IR', quantity: 0, shipDate: null },
+        {
+          lineNumber: '1',
+          quantityOrdered: 12,
+          uom: 'EA',
+          unitPrice: 14.5,
+          items: { BP: 'NW-DESK-ORG' },
+          status: 'IA',
+          quantity: 12,
+          shipDate: '2026-12-12',
+        },
+        {
+          lineNumber: '2',
+          quantityOrdered: 4,
+          uom: 'EA',
+          unitPrice: 95,
+          items: { UP: '012345678905' },
+          status: 'IR',
+          quantity: 0,
+          shipDate: null,
+        },
       ],
     });
     assert.deepEqual(body, [

@@ -32,8 +32,8 @@ export interface PurchaseOrderAck {
   poNumber: string;
   /** YYYY-MM-DD. */
   poDate: string;
-  /** Our sale order's name (BAK08). */
-  orderName: string;
+  /** Our sale order's name (BAK08); null when no order was made (BAK02 RJ). */
+  orderName: string | null;
   lines: AckLine[];
   at: Date;
 }
@@ -61,7 +61,7 @@ export function write855(ack: PurchaseOrderAck): SegmentData[] {
       '',
       '',
       '',
-      ack.orderName,
+      ack.orderName ?? '',
       x12Date(ack.at),
     ],
   ];

@@ -133,7 +133,12 @@ export function read850(group: FunctionalGroup, set: TransactionSet): ReadResult
     f.segment(beg, 'BEG', beg ? '7' : '3', 'BEG must be the first segment after ST');
   for (const s of set.body)
     if (!KNOWN_850.has(s.id))
-      f.segment(s, s.id, /^[A-Z][A-Z0-9]{1,2}$/.test(s.id) ? '6' : '1', `segment ${s.id} is not part of an 850`);
+      f.segment(
+        s,
+        s.id,
+        /^[A-Z][A-Z0-9]{1,2}$/.test(s.id) ? '6' : '1',
+        `segment ${s.id} is not part of an 850`,
+      );
   const purpose = beg ? f.required(beg, 1, 'the purpose code') : null;
   const orderType = beg ? f.required(beg, 2, 'the order type') : null;
   const poNumber = beg ? f.required(beg, 3, 'the purchase order number') : null;
@@ -149,7 +154,8 @@ export function read850(group: FunctionalGroup, set: TransactionSet): ReadResult
   if (n1) {
     const qualifier = f.required(n1, 3, 'the ship-to identification code qualifier');
     const code = f.required(n1, 4, 'the ship-to identification code');
-    if (qualifier !== null && code !== null) shipTo = { qualifier, code, name: n1.elements[1] ?? '' };
+    if (qualifier !== null && code !== null)
+      shipTo = { qualifier, code, name: n1.elements[1] ?? '' };
   }
   const dtm = set.body.find((s) => s.id === 'DTM' && s.elements[0] === '002');
   const requested = dtm ? isoDate(dtm.elements[1] ?? '') : null;
@@ -160,7 +166,12 @@ export function read850(group: FunctionalGroup, set: TransactionSet): ReadResult
     f.segment(null, 'PO1', '3', 'an 850 holds at least one PO1 line; none was sent');
   const ctt = set.body.find((s) => s.id === 'CTT');
   if (ctt && (ctt.elements[0] ?? '') !== String(lines.length))
-    f.element(ctt, 1, '7', `says ${ctt.elements[0] ?? 'nothing'} line item(s); the order holds ${lines.length}`);
+    f.element(
+      ctt,
+      1,
+      '7',
+      `says ${ctt.elements[0] ?? 'nothing'} line item(s); the order holds ${lines.length}`,
+    );
   if (f.list.length > 0) return { ok: false, errors: f.list };
   return {
     ok: true,

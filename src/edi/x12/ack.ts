@@ -94,11 +94,7 @@ export function acknowledge(interchange: Interchange, errors: X12Error[]): Group
     ];
     const accepted = sets.filter((s) => s.status !== 'R').length;
     const status: AckStatus =
-      groupCodes.length > 0 || accepted === 0
-        ? 'R'
-        : accepted < sets.length
-          ? 'P'
-          : 'A';
+      groupCodes.length > 0 || accepted === 0 ? 'R' : accepted < sets.length ? 'P' : 'A';
     return {
       functionalId: group.functionalId,
       groupControl: group.control,
@@ -154,7 +150,13 @@ export function read997(set: TransactionSet): GroupAck | null {
         codes: [],
       };
     else if (s.id === 'AK2' && group) {
-      current = { id: elementOf(s, 1), control: elementOf(s, 2), status: 'A', codes: [], errors: [] };
+      current = {
+        id: elementOf(s, 1),
+        control: elementOf(s, 2),
+        status: 'A',
+        codes: [],
+        errors: [],
+      };
       group.sets.push(current);
     } else if (s.id === 'AK3' && current)
       current.errors.push({

@@ -141,12 +141,8 @@ export function writeInterchange(x: InterchangeToWrite): string {
       lines.push(writeSegment(['ST', set.id, set.control], d), ...body);
       lines.push(writeSegment(['SE', String(body.length + 2), set.control], d));
     }
-    lines.push(
-      writeSegment(['GE', String(group.transactions.length), String(group.control)], d),
-    );
+    lines.push(writeSegment(['GE', String(group.transactions.length), String(group.control)], d));
   }
-  lines.push(
-    writeSegment(['IEA', String(x.groups.length), String(x.control).padStart(9, '0')], d),
-  );
+  lines.push(writeSegment(['IEA', String(x.groups.length), String(x.control).padStart(9, '0')], d));
   return lines.map((l) => `${l}${d.segment}\n`).join('');
 }
