@@ -138,12 +138,12 @@ const SendConfig = z.strictObject({
   partner: dynamic(z.string().min(1)),
   transaction_set: z.literal('855'),
   data: dynamic(
-    z.object({
-      po_number: z.string().min(1),
-      po_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    z.strictObject({
+      po_number: dynamic(z.string().min(1)),
+      po_date: dynamic(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')),
       /** Our sale order's name; null when the order was refused. */
-      order_name: z.string().min(1).nullable(),
-      lines: z.array(AckLineSchema).min(1),
+      order_name: dynamic(z.string().min(1).nullable()),
+      lines: dynamic(z.array(AckLineSchema).min(1)),
     }),
   ),
 });
@@ -180,7 +180,13 @@ export function sendDocumentStep(deps: {
             retryable: false,
           },
         );
-      const data = config.data as Exclude<z.output<typeof SendConfig>['data'], string>;
+      // Expressions are resolved before execute: every field holds its value by now.
+      const data = config.data as {
+        po_number: string;
+        po_date: string;
+        order_name: string | null;
+        lines: z.output<typeof AckLineSchema>[];
+      };
       const segments = write855({
         poNumber: data.po_number,
         poDate: data.po_date,

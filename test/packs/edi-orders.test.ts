@@ -1,0 +1,247 @@
+/**
+ * The EDI orders pack (packs/edi-orders) end to end, on the demo's simulators: the trading
+ * partner simulator posts X12 850s to /hooks/edi/<partner> and records what Crossdock sends
+ * back; the simulated Odoo holds the sale orders. One 850 gives a 997, a confirmed sale order
+ * and an 855 (which the partner's 997 acknowledges); the same interchange twice gives one
+ * order; a malformed one a 997 naming the segment and element, and a case.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { sql } from 'kysely';
+import { listDocuments } from '../../src/connectors/edi/index.ts';
+import { order850, writeSim, type SimInterchange } from '../../sim/edi/index.ts';
+import { eventually, packHarness, type PackHarness } from './support.ts';
+
+/** The segments of the first set of a received interchange, as arrays (id first). */
+const segmentsOf = (x: SimInterchange) =>
+  x.groups[0]!.sets[0]!.segments.map((s) => [s.id, ...s.el]);
+
+describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
+  let h: PackHarness;
+  before(async () => {
+    h = await packHarness();
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  const ordersWithRef = (ref: string) =>
+    h.rpc<
+      {
+        id: number;
+        name: string;
+        state: string;
+        partner_id: [number, string];
+        partner_shipping_id: [number, string];
+      }[]
+    >('sale.order', 'search_read', [[['client_order_ref', '=', ref]]], {
+      fields: ['name', 'state', 'partner_id', 'partner_shipping_id'],
+    });
+  const runsOf = async (po: string) =>
+    (
+      await sql<{
+        status: string;
+      }>`SELECT status FROM runs WHERE workflow_id = 'edi-purchase-order' AND input->>'po_number' = ${po}`.execute(
+        h.crossdock.store.db,
+      )
+    ).rows.map((r) => r.status);
+
+  test('an 850 is acknowledged by a 997, becomes a confirmed sale order, and is answered by an 855 the partner acknowledges', async () => {
+    const { partner, buyerParts, shipToId, customerId } = h.edi;
+    const chair = h.catalog.products[0]!;
+    const lamp = h.catalog.products.find((p) => p.name.startsWith('LED Desk Lamp'))!;
+    assert.equal(
+      buyerParts[lamp.name],
+      undefined,
+      'the lamp is found by its UPC, not a part number',
+    );
+    await h.rpc('product.product', 'write', [[lamp.id], { barcode: '040000123457' }]);
+
+    const sent = await partner.sendOrder({
+      poNumber: 'NH-PO-5001',
+      shipTo: { code: '0042', name: 'Store 0042' },
+      requested: new Date('2026-12-20T00:00:00Z'),
+      lines: [
+        { qty: 3, price: chair.price, ids: [['BP', buyerParts[chair.name]!]] },
+        { qty: 2, price: lamp.price + 1, ids: [['UP', '040000123457']] },
+      ],
+    });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    assert.equal(sent.body.status, 'accepted');
+    assert.equal(sent.body.duplicate, false);
+    assert.deepEqual(sent.body.orders, ['NH-PO-5001']);
+    const isa13: string = sent.body.interchange;
+
+    const ack = await eventually('the partner receives our 997', async () =>
+      partner.received.find(
+        (r) => r.kind === '997' && segmentsOf(r.interchange)[0]![2] === String(Number(isa13)),
+      ),
+    );
+    assert.deepEqual(ack.problems, []);
+    assert.deepEqual(segmentsOf(ack.interchange), [
+      ['AK1', 'PO', String(Number(isa13))],
+      ['AK2', '850', '0001'],
+      ['AK5', 'A'],
+      ['AK9', 'A', '1', '1', '1'],
+    ]);
+
+    const [order] = await eventually('the sale order is confirmed in Odoo', async () => {
+      const found = await ordersWithRef('NH-PO-5001');
+      return found[0]?.state === 'sale' && found;
+    });
+    assert.equal(order!.partner_id[0], customerId);
+    assert.equal(order!.partner_shipping_id[0], shipToId);
+    const lines = await h.rpc<
+      { product_id: [number, string]; product_uom_qty: number; price_unit: number }[]
+    >('sale.order.line', 'search_read', [[['order_id', '=', order!.id]]], {
+      fields: ['product_id', 'product_uom_qty', 'price_unit'],
+      order: 'id',
+    });
+    assert.deepEqual(
+      lines.map((l) => [l.product_id[0], l.product_uom_qty, l.price_unit]),
+      [
+        [chair.id, 3, chair.price],
+        [lamp.id, 2, lamp.price],
+      ],
+    );
+
+    const po855 = await eventually('the partner receives our 855', async () =>
+      partner.received.find(
+        (r) => r.kind === '855' && segmentsOf(r.interchange)[0]![3] === 'NH-PO-5001',
+      ),
+    );
+    assert.deepEqual(po855.problems, []);
+    const body = segmentsOf(po855.interchange);
+    assert.deepEqual(body[0]!.slice(0, 4), ['BAK', '00', 'AC', 'NH-PO-5001']);
+    assert.equal(body[0]![8], order!.name);
+    assert.deepEqual(
+      body.filter((s) => s[0] === 'ACK'),
+      [
+        ['ACK', 'IA', '3', 'EA', '068', '20261220'],
+        ['ACK', 'IP', '2', 'EA', '068', '20261220'],
+      ],
+    );
+    assert.deepEqual(
+      body.find((s) => s[0] === 'CTT'),
+      ['CTT', '2'],
+    );
+
+    // The partner's translator answers the 855 with a 997; Crossdock matches it to the 855.
+    const doc = await eventually('our 855 is marked acknowledged', async () =>
+      (await listDocuments(h.crossdock.store.db, 'nordhafen')).find(
+        (d) => d.transaction_set === '855' && d.reference === 'NH-PO-5001' && d.ack_status !== null,
+      ),
+    );
+    assert.equal(doc.ack_status, 'accepted');
+    assert.equal(doc.status, 'sent');
+    assert.deepEqual(
+      await eventually('its run completes', async () => {
+        const runs = await runsOf('NH-PO-5001');
+        return runs.every((r) => r === 'completed') && runs;
+      }),
+      ['completed'],
+    );
+  });
+
+  test('the same interchange twice gives one sale order and one 997', async () => {
+    const { partner, buyerParts } = h.edi;
+    const chair = h.catalog.products[0]!;
+    const first = await partner.sendOrder({
+      poNumber: 'NH-PO-5002',
+      lines: [{ qty: 1, price: chair.price, ids: [['BP', buyerParts[chair.name]!]] }],
+    });
+    const again = await partner.send(first.text);
+    assert.equal(first.body.duplicate, false);
+    assert.equal(again.status, 200);
+    assert.equal(again.body.duplicate, true);
+    assert.equal(again.body.interchange, first.body.interchange);
+    await eventually('the order is acknowledged', async () =>
+      partner.received.find(
+        (r) => r.kind === '855' && segmentsOf(r.interchange)[0]![3] === 'NH-PO-5002',
+      ),
+    );
+    assert.deepEqual(
+      await eventually('its run completes', async () => {
+        const runs = await runsOf('NH-PO-5002');
+        return runs.every((r) => r === 'completed') && runs;
+      }),
+      ['completed'],
+    );
+    assert.equal((await ordersWithRef('NH-PO-5002')).length, 1);
+    const group = String(Number(first.body.interchange));
+    assert.equal(
+      partner.received.filter((r) => r.kind === '997' && segmentsOf(r.interchange)[0]![2] === group)
+        .length,
+      1,
+    );
+    assert.equal(
+      partner.received.filter(
+        (r) => r.kind === '855' && segmentsOf(r.interchange)[0]![3] === 'NH-PO-5002',
+      ).length,
+      1,
+    );
+  });
+
+  test('a malformed 850 is rejected by a 997 naming the segment and element, and opens a case', async () => {
+    const { partner, buyerParts } = h.edi;
+    const text = writeSim(
+      {
+        senderId: 'NORDHAFENLOG',
+        receiverId: 'CROSSDOCKDEMO',
+        control: 777001,
+        usage: 'T',
+        version: '004010',
+        at: new Date(),
+      },
+      'PO',
+      '850',
+      order850({
+        poNumber: 'NH-PO-BAD',
+        date: new Date(),
+        lines: [{ qty: 1, ids: [['BP', buyerParts[h.catalog.products[0]!.name]!]] }],
+      }).map((s) => (s[0] === 'PO1' ? ['PO1', '1', 'abc', 'EA', '', '', 'BP', s[7]!] : s)),
+    );
+    const sent = await partner.send(text);
+    assert.equal(sent.status, 200);
+    assert.equal(sent.body.status, 'rejected');
+    assert.match(
+      sent.body.rejected[0].location,
+      /segment PO1 \(position 4 in transaction set 0001\), element PO102/,
+    );
+
+    const reject = await eventually('the partner receives the rejecting 997', async () =>
+      partner.received.find(
+        (r) => r.kind === '997' && segmentsOf(r.interchange)[0]![2] === '777001',
+      ),
+    );
+    assert.deepEqual(segmentsOf(reject.interchange), [
+      ['AK1', 'PO', '777001'],
+      ['AK2', '850', '0001'],
+      ['AK3', 'PO1', '4', '', '8'],
+      ['AK4', '2', '', '6', 'abc'],
+      ['AK5', 'R', '5'],
+      ['AK9', 'R', '1', '1', '0'],
+    ]);
+    const kase = await eventually(
+      'a case is opened',
+      async () =>
+        (
+          await sql<{
+            title: string;
+            status: string;
+            owner_team: string;
+          }>`SELECT title, status, owner_team FROM exception_cases WHERE error_code = 'EDI_DOCUMENT_REJECTED'`.execute(
+            h.crossdock.store.db,
+          )
+        ).rows[0],
+    );
+    assert.equal(kase.status, 'open');
+    assert.equal(kase.owner_team, 'edi');
+    assert.match(
+      kase.title,
+      /interchange 000777001, set 0001\): segment PO1 \(position 4 .*element PO102: PO102: "abc" is not a quantity above zero/,
+    );
+    assert.deepEqual(await ordersWithRef('NH-PO-BAD'), []);
+    assert.deepEqual(await runsOf('NH-PO-BAD'), []);
+  });
+});
