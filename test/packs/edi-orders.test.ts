@@ -244,4 +244,87 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
     assert.deepEqual(await ordersWithRef('NH-PO-BAD'), []);
     assert.deepEqual(await runsOf('NH-PO-BAD'), []);
   });
+
+  test('the door refuses a bad signature and a misaddressed interchange; a wrong envelope gets a TA1 and nothing else', async () => {
+    const { partner, buyerParts } = h.edi;
+    const db = h.crossdock.store.db;
+    const chair = h.catalog.products[0]!;
+    const interchangesBefore = (await db.selectFrom('edi_interchanges').select('id').execute())
+      .length;
+    const order = (po: string) =>
+      order850({
+        poNumber: po,
+        date: new Date(),
+        lines: [{ qty: 1, ids: [['BP', buyerParts[chair.name]!]] }],
+      });
+    const envelope = (control: number, receiverId = 'CROSSDOCKDEMO') =>
+      ({
+        senderId: 'NORDHAFENLOG',
+        receiverId,
+        control,
+        usage: 'T',
+        version: '004010',
+        at: new Date(),
+      }) as const;
+
+    const forged = await partner.send(
+      writeSim(envelope(888001), 'PO', '850', order('NH-PO-FORGED')),
+      {
+        badSignature: true,
+      },
+    );
+    assert.equal(forged.status, 401);
+    assert.equal(forged.body.error.code, 'HOOK_SIGNATURE_INVALID');
+    const misaddressed = await partner.send(
+      writeSim(envelope(888002, 'SOMEONEELSE'), 'PO', '850', order('NH-PO-ELSEWHERE')),
+    );
+    assert.equal(misaddressed.status, 400);
+    assert.equal(misaddressed.body.error.code, 'EDI_INTERCHANGE_MISADDRESSED');
+    assert.match(
+      misaddressed.body.error.message,
+      /ISA07\/08 is ZZ:SOMEONEELSE, we are ZZ:CROSSDOCKDEMO/,
+    );
+    assert.equal(
+      (await db.selectFrom('edi_interchanges').select('id').execute()).length,
+      interchangesBefore,
+    );
+
+    const wrongTrailer = writeSim(envelope(888003), 'PO', '850', order('NH-PO-TRAILER')).replace(
+      'IEA*1*000888003',
+      'IEA*1*000888004',
+    );
+    const sent = await partner.send(wrongTrailer);
+    assert.equal(sent.status, 200);
+    assert.equal(sent.body.status, 'rejected');
+    assert.deepEqual(
+      sent.body.replies.map((r: { transactionSet: string }) => r.transactionSet),
+      ['TA1'],
+    );
+    const ta1 = await eventually('the partner receives a TA1', async () =>
+      partner.received.find(
+        (r) => r.kind === 'TA1' && r.interchange.loose[0]!.el[0] === '000888003',
+      ),
+    );
+    assert.deepEqual(ta1.interchange.loose[0]!.el.slice(3), ['R', '001']);
+    assert.equal(ta1.interchange.groups.length, 0);
+    const kase = await eventually(
+      'a case names the IEA',
+      async () =>
+        (
+          await sql<{
+            title: string;
+          }>`SELECT title FROM exception_cases WHERE error_code = 'EDI_DOCUMENT_REJECTED' AND title LIKE '%000888003%'`.execute(
+            db,
+          )
+        ).rows[0],
+    );
+    assert.match(kase.title, /element IEA02: IEA02 "000888004" does not match ISA13 "000888003"/);
+    assert.deepEqual(await ordersWithRef('NH-PO-TRAILER'), []);
+    assert.equal(
+      partner.received.filter(
+        (r) => r.kind === '997' && segmentsOf(r.interchange)[0]![2] === '888003',
+      ).length,
+      0,
+    );
+  });
 });

@@ -4,7 +4,8 @@
  * (850 orders; 997 acknowledgments of our documents), and then
  *  - store it once per (partner, sender, ISA13): a repeat is a duplicate;
  *  - queue a 997 per functional group of documents (accepted, or rejected with AK3/AK4 naming
- *    each segment and element at fault) and a TA1 when the envelope is wrong or one is asked;
+ *    each segment and element at fault) and a TA1 when one is asked; an interchange whose
+ *    envelope is wrong gets a TA1 that rejects it, and nothing else is done with it;
  *  - mark our documents a 997 acknowledges;
  *  - accept one event per set: `edi.purchase_order` for an accepted 850, `edi.document.rejected`
  *    for a rejected set, group or envelope (its `level` says which).
@@ -95,7 +96,8 @@ function checkAddress(partner: EdiPartner, x: Interchange): void {
 function readSets(x: Interchange, envelopeErrors: X12Error[]): ReadSets {
   const out: ReadSets = { orders: [], acks: [], errors: [...envelopeErrors] };
   for (const group of x.groups) {
-    if (!(X12_VERSIONS as readonly string[]).includes(group.version))
+    // GS08 may carry an industry suffix (004010VICS, 005010UCS).
+    if (!X12_VERSIONS.some((v) => group.version.startsWith(v)))
       out.errors.push(
         x12Error({
           level: 'group',
@@ -157,7 +159,14 @@ export async function receiveInterchange(
   checkAddress(partner, x);
   const read = readSets(x, envelopeErrors);
   const isa13 = x.header.control;
+  // A wrong envelope rejects the whole interchange (TA1 R): nothing in it is acted on or
+  // acknowledged by a 997; the partner corrects it and sends it again under a new ISA13.
   const envelopeWrong = read.errors.some((e) => e.level === 'interchange');
+  if (envelopeWrong) {
+    read.orders = [];
+    read.acks = [];
+    read.errors = read.errors.filter((e) => e.level === 'interchange');
+  }
   const documentGroups = x.groups.filter((g) => g.functionalId !== 'FA');
   const groupAcks = acknowledge({ ...x, groups: documentGroups }, read.errors);
   const setsTotal = documentGroups.reduce((n, g) => n + g.transactions.length, 0);
@@ -201,7 +210,7 @@ export async function receiveInterchange(
     );
     replies.push({ id: doc.id, transactionSet: 'TA1' });
   }
-  for (const [i, group] of documentGroups.entries()) {
+  for (const [i, group] of (envelopeWrong ? [] : documentGroups).entries()) {
     const doc = await queueDocument(
       deps.db,
       partner,
