@@ -36,6 +36,12 @@ export async function startDemoEdi(
 ): Promise<DemoEdi> {
   const customer = catalog.customers.find((c) => c.customerClass === 'A' && !c.blocked)!;
   const uid = catalog.salespersonUid;
+  // The store is in the customer's city, so dispatch finds a complete address to ship to.
+  const [address] = odoo.db.searchRead(
+    'res.partner',
+    [['id', '=', customer.id]],
+    ['zip', 'city', 'country_id'],
+  );
   const shipToId = (await odoo.db.call(
     'res.partner',
     'create',
@@ -44,6 +50,12 @@ export async function startDemoEdi(
         name: `${customer.name}, Store ${DEMO_EDI_SHIP_TO}`,
         parent_id: customer.id,
         type: 'delivery',
+        street: 'Grosser Burstah 12',
+        zip: address!.zip,
+        city: address!.city,
+        country_id: Array.isArray(address!.country_id)
+          ? address!.country_id[0]
+          : address!.country_id,
       },
     ],
     {},

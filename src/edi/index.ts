@@ -41,6 +41,7 @@ export {
   type PurchaseOrderLine,
   type ReadResult,
 } from './documents/po850.ts';
+export { write810, type Invoice, type InvoiceLine } from './documents/invoice810.ts';
 export {
   LineStatus,
   ackType,

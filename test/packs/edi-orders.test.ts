@@ -143,6 +143,116 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
     );
   });
 
+  test('the order shipped and delivered is invoiced to the partner by an 810, which the partner acknowledges', async () => {
+    const { partner, buyerParts } = h.edi;
+    const [chair, desk] = [h.catalog.products[0]!, h.catalog.products[1]!];
+    const sent = await partner.sendOrder({
+      poNumber: 'NH-PO-5003',
+      shipTo: { code: '0042', name: 'Store 0042' },
+      lines: [
+        { qty: 2, price: chair.price, ids: [['BP', buyerParts[chair.name]!]] },
+        { qty: 1, price: desk.price, ids: [['BP', buyerParts[desk.name]!]] },
+      ],
+    });
+    assert.equal(sent.body.status, 'accepted');
+    const [order] = await eventually('the sale order is confirmed', async () => {
+      const found = await ordersWithRef('NH-PO-5003');
+      return found[0]?.state === 'sale' && found;
+    });
+    // The other packs take the confirmed order: release, dispatch, then the carrier's proof of delivery.
+    const release = await h.runFor('order-release', order!.id, ['completed', 'failed']);
+    assert.ok(h.path(release).includes('released'), h.path(release).join(' '));
+    const dispatch = await h.runFor('dispatch', order!.id, ['completed', 'failed']);
+    assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
+    const [picking] = await h.rpc<{ name: string }[]>(
+      'stock.picking',
+      'search_read',
+      [
+        [
+          ['sale_id', '=', order!.id],
+          ['picking_type_code', '=', 'outgoing'],
+        ],
+      ],
+      { fields: ['name'] },
+    );
+    const booking = h.carriers.profiles.flatMap((p) =>
+      h.carriers
+        .bookings(p.code)
+        .filter((b) => b.reference === picking!.name)
+        .map((b) => ({ carrier: p.code, ...b })),
+    )[0]!;
+    await h.carriers.sendTracking(booking.carrier, {
+      tracking_ref: booking.tracking_ref,
+      status: 'delivered',
+      signed_by: 'K. Store',
+      proof_ref: `https://pod.test/${booking.tracking_ref}.jpg`,
+    });
+    const invoice = await eventually('the partner receives our 810', async () =>
+      partner.received.find(
+        (r) => r.kind === '810' && segmentsOf(r.interchange)[0]![4] === 'NH-PO-5003',
+      ),
+    );
+    assert.deepEqual(invoice.problems, []);
+    const [posted] = await h.rpc<{ name: string; invoice_date: string; amount_total: number }[]>(
+      'account.move',
+      'search_read',
+      [
+        [
+          ['invoice_origin', '=', order!.name],
+          ['move_type', '=', 'out_invoice'],
+          ['state', '=', 'posted'],
+        ],
+      ],
+      { fields: ['name', 'invoice_date', 'amount_total'] },
+    );
+    const codes = await h.rpc<{ id: number; default_code: string }[]>(
+      'product.product',
+      'read',
+      [[chair.id, desk.id]],
+      {
+        fields: ['default_code'],
+      },
+    );
+    const codeOf = (id: number) => codes.find((c) => c.id === id)!.default_code;
+    const body = segmentsOf(invoice.interchange);
+    assert.deepEqual(body, [
+      ['BIG', posted!.invoice_date.replaceAll('-', ''), posted!.name, '', 'NH-PO-5003'],
+      ['REF', 'VN', order!.name],
+      [
+        'IT1',
+        '1',
+        '2',
+        'EA',
+        String(chair.price),
+        '',
+        'BP',
+        buyerParts[chair.name]!,
+        'VP',
+        codeOf(chair.id),
+      ],
+      [
+        'IT1',
+        '2',
+        '1',
+        'EA',
+        String(desk.price),
+        '',
+        'BP',
+        buyerParts[desk.name]!,
+        'VP',
+        codeOf(desk.id),
+      ],
+      ['TDS', String(Math.round(posted!.amount_total * 100))],
+      ['CTT', '2'],
+    ]);
+    const doc = await eventually('our 810 is marked acknowledged', async () =>
+      (await listDocuments(h.crossdock.store.db, 'nordhafen')).find(
+        (d) => d.transaction_set === '810' && d.reference === 'NH-PO-5003' && d.ack_status !== null,
+      ),
+    );
+    assert.equal(doc.ack_status, 'accepted');
+  });
+
   test('the same interchange twice gives one sale order and one 997', async () => {
     const { partner, buyerParts } = h.edi;
     const chair = h.catalog.products[0]!;

@@ -13,6 +13,7 @@ import {
   read850,
   read997,
   ta1,
+  write810,
   write855,
   write997,
   writeInterchange,
@@ -367,5 +368,32 @@ describe('writing', () => {
       ['ACK', 'IR', '0', 'EA'],
       ['CTT', '2'],
     ]);
+  });
+
+  test('the 810 carries the invoice, the PO number, each line with its ids, and the total in cents', () => {
+    assert.deepEqual(
+      write810({
+        invoiceNumber: 'INV/2026/00012',
+        invoiceDate: '2026-12-21',
+        poNumber: 'NW-PO-88120',
+        orderName: 'S00140',
+        total: 1234.5,
+        lines: [
+          {
+            quantity: 12,
+            uom: 'EA',
+            unitPrice: 14.5,
+            items: { BP: 'NW-DESK-ORG', VP: 'FURN_0001' },
+          },
+        ],
+      }),
+      [
+        ['BIG', '20261221', 'INV/2026/00012', '', 'NW-PO-88120'],
+        ['REF', 'VN', 'S00140'],
+        ['IT1', '1', '12', 'EA', '14.5', '', 'BP', 'NW-DESK-ORG', 'VP', 'FURN_0001'],
+        ['TDS', '123450'],
+        ['CTT', '1'],
+      ],
+    );
   });
 });

@@ -15,7 +15,8 @@ import type { EdiPartner } from './config.ts';
 import { EdiDispatcher } from './dispatcher.ts';
 import type { InboundDeps } from './inbound.ts';
 import { ediRoutes } from './routes.ts';
-import { planOrderStep, sendDocumentStep } from './steps.ts';
+import { sendDocumentStep } from './send-step.ts';
+import { planOrderStep } from './steps.ts';
 
 export { loadEdiPartners, parseEdiPartners, type EdiPartner } from './config.ts';
 export { EdiDispatcher, signEdiBody } from './dispatcher.ts';
@@ -23,7 +24,8 @@ export { receiveInterchange, type ReceiveOutcome } from './inbound.ts';
 export { queueDocument, type DocumentToSend, type QueuedDocument } from './outbound.ts';
 export { receiveEdiDelivery } from './routes.ts';
 export { lastControlNumbers, listDocuments, takeControlNumber } from './store.ts';
-export { planOrderStep, sendDocumentStep } from './steps.ts';
+export { planOrderStep } from './steps.ts';
+export { sendDocumentStep } from './send-step.ts';
 
 export interface EdiIntegration {
   partners: readonly EdiPartner[];

@@ -3,16 +3,11 @@
  *  - `edi.plan_order`: an order event's lines against the products read from Odoo: the sale
  *    order lines to create (at Odoo's price) and the 855 status of each line (accepted, price
  *    changed, rejected with the reason);
- *  - `edi.send`: queues an outbound document (855) for a partner, once per step key.
+ *  - `edi.send` (send-step.ts): queues an outbound document for a partner, once per step key.
  */
 import { z } from 'zod';
-import { LineStatus, write855, type AckLine } from '../../edi/index.ts';
-import { CrossdockError } from '../../errors/index.ts';
-import type { Database } from '../../store/index.ts';
+import { LineStatus, type AckLine } from '../../edi/index.ts';
 import { dynamic, type StepType } from '../../workflows/index.ts';
-import type { Kysely } from 'kysely';
-import type { EdiPartner } from './config.ts';
-import { queueDocument } from './outbound.ts';
 
 /** Units of measure the partner may order in that are Odoo's "Units". */
 const UNIT_CODES = new Set(['EA', 'PC', 'UN']);
@@ -120,104 +115,5 @@ export function planOrderStep(): StepType<PlanConfig> {
       };
     },
     describe: () => 'would match the order lines to the products read',
-  };
-}
-
-const AckLineSchema = z.object({
-  lineNumber: z.string(),
-  quantityOrdered: z.number(),
-  uom: z.string(),
-  unitPrice: z.number().nullable(),
-  items: z.record(z.string(), z.string()),
-  status: z.enum(Object.values(LineStatus) as [LineStatus, ...LineStatus[]]),
-  quantity: z.number(),
-  shipDate: z.string().nullable(),
-});
-
-const SendConfig = z.strictObject({
-  partner: dynamic(z.string().min(1)),
-  transaction_set: z.literal('855'),
-  data: dynamic(
-    z.strictObject({
-      po_number: dynamic(z.string().min(1)),
-      po_date: dynamic(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')),
-      /** Our sale order's name; null when the order was refused. */
-      order_name: dynamic(z.string().min(1).nullable()),
-      lines: dynamic(z.array(AckLineSchema).min(1)),
-    }),
-  ),
-});
-type SendConfig = z.output<typeof SendConfig>;
-
-export function sendDocumentStep(deps: {
-  db: () => Kysely<Database> | null;
-  partner(code: string): EdiPartner | undefined;
-  codes(): string[];
-  queued(): void;
-}): StepType<SendConfig> {
-  return {
-    type: 'edi.send',
-    description:
-      'Queues an EDI document (855) for a trading partner; output { document_id, interchange_control, group_control, duplicate }',
-    config: SendConfig as z.ZodType<SendConfig>,
-    sideEffect: true,
-    async execute(ctx, config) {
-      const code = config.partner as string;
-      const partner = deps.partner(code);
-      if (!partner)
-        throw new CrossdockError(
-          'EDI_PARTNER_UNKNOWN',
-          `No EDI partner "${code}"; the configured ones are ${deps.codes().join(', ') || 'none'}`,
-          { category: 'user', retryable: false },
-        );
-      const db = deps.db();
-      if (!db)
-        throw new CrossdockError(
-          'EDI_PARTNER_UNKNOWN',
-          'edi.send runs only in a Crossdock with a store',
-          {
-            category: 'user',
-            retryable: false,
-          },
-        );
-      // Expressions are resolved before execute: every field holds its value by now.
-      const data = config.data as {
-        po_number: string;
-        po_date: string;
-        order_name: string | null;
-        lines: z.output<typeof AckLineSchema>[];
-      };
-      const segments = write855({
-        poNumber: data.po_number,
-        poDate: data.po_date,
-        orderName: data.order_name,
-        lines: data.lines,
-        at: ctx.now(),
-      });
-      // Idempotency: queued once per step key; a repeat answers the first document (same numbers).
-      const doc = await queueDocument(
-        db,
-        partner,
-        {
-          dedupeKey: `855:${ctx.idempotencyKey}`,
-          transactionSet: '855',
-          reference: data.po_number,
-          segments,
-        },
-        ctx.now(),
-      );
-      if (!doc.duplicate) deps.queued();
-      return {
-        kind: 'done',
-        output: {
-          document_id: doc.id,
-          interchange_control: doc.interchangeControl,
-          group_control: doc.groupControl,
-          duplicate: doc.duplicate,
-        },
-      };
-    },
-    describe: (c) =>
-      `would queue an ${c.transaction_set} for ${typeof c.partner === 'string' ? c.partner : 'the partner'}`,
   };
 }
