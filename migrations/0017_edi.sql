@@ -57,9 +57,14 @@ CREATE TABLE edi_documents (
   ack_status          text        CHECK (ack_status IN ('accepted', 'accepted_with_errors', 'rejected')),
   acknowledged_at     timestamptz,
   ack_interchange_id  bigint      REFERENCES edi_interchanges (id),
-  ack_details         jsonb
+  ack_details         jsonb,
+  -- when the partner's ack window passed with no 997 and a case was asked for (once)
+  ack_overdue_at      timestamptz
 );
 -- The dispatcher's claim: due rows, oldest first.
 CREATE INDEX edi_documents_due ON edi_documents (next_attempt_at, id) WHERE status IN ('pending', 'sending');
+-- The sweep for documents whose 997 is late: sent, expected, not acknowledged, not yet flagged.
+CREATE INDEX edi_documents_unacknowledged ON edi_documents (partner, sent_at)
+  WHERE status = 'sent' AND ack_expected AND ack_status IS NULL AND ack_overdue_at IS NULL;
 -- A partner's 997 names our group control number (AK102): one document per group.
 CREATE UNIQUE INDEX edi_documents_group ON edi_documents (partner, group_control) WHERE group_control IS NOT NULL;

@@ -408,6 +408,7 @@ const ediTables = {
     acknowledged_at: timestamptz().orNull(),
     ack_interchange_id: bigint().orNull(),
     ack_details: jsonb().orNull(),
+    ack_overdue_at: timestamptz().orNull(),
   },
 };
 

@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { listDocuments } from '../../src/connectors/edi/index.ts';
+import { listDocuments, sweepOverdueAcks } from '../../src/connectors/edi/index.ts';
 import { order850, writeSim, type SimInterchange } from '../../sim/edi/index.ts';
-import { eventually, packHarness, type PackHarness } from './support.ts';
+import { HOUR, JumpingClock, eventually, packHarness, type PackHarness } from './support.ts';
 
 /** The segments of the first set of a received interchange, as arrays (id first). */
 const segmentsOf = (x: SimInterchange) =>
@@ -18,8 +18,9 @@ const segmentsOf = (x: SimInterchange) =>
 
 describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
   let h: PackHarness;
+  const clock = new JumpingClock();
   before(async () => {
-    h = await packHarness();
+    h = await packHarness({ clock });
   });
   after(async () => {
     await h?.close();
@@ -435,6 +436,58 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
         (r) => r.kind === '997' && segmentsOf(r.interchange)[0]![2] === '888003',
       ).length,
       0,
+    );
+  });
+
+  // Last: it moves the clock a day ahead.
+  test('a document the partner does not acknowledge within its window opens a case, once', async () => {
+    const { partner, buyerParts } = h.edi;
+    const chair = h.catalog.products[0]!;
+    partner.setAutoAck(false);
+    await partner.sendOrder({
+      poNumber: 'NH-PO-5004',
+      lines: [{ qty: 1, price: chair.price, ids: [['BP', buyerParts[chair.name]!]] }],
+    });
+    await eventually('the partner receives the 855', async () =>
+      partner.received.find(
+        (r) => r.kind === '855' && segmentsOf(r.interchange)[0]![3] === 'NH-PO-5004',
+      ),
+    );
+    const db = h.crossdock.store.db;
+    const overdueCases = async () =>
+      (
+        await sql<{
+          title: string;
+        }>`SELECT title FROM exception_cases WHERE error_code = 'EDI_ACK_OVERDUE'`.execute(db)
+      ).rows.map((r) => r.title);
+    const edi = h.crossdock.edi!;
+    // The dispatcher sweeps by itself; the test sweeps too, at the times it sets.
+    const sweep = () =>
+      sweepOverdueAcks({
+        db,
+        partners: edi.partners,
+        now: clock.now(),
+        accept: (event) => h.crossdock.engine.accept(event, 'edi'),
+      });
+    clock.advance(23 * HOUR);
+    await sweep();
+    assert.deepEqual(await overdueCases(), [], 'not within the 24 h window');
+    clock.advance(2 * HOUR);
+    await sweep();
+    const [title] = await eventually('a case for the missing 997', async () => {
+      const titles = await overdueCases();
+      return titles.length > 0 && titles;
+    });
+    assert.match(
+      title!,
+      /^No 997 from .* for our 855 NH-PO-5004 \(interchange \d{9}\) within 24 h$/,
+    );
+    clock.advance(2 * HOUR);
+    await sweep();
+    assert.equal(
+      (await overdueCases()).length,
+      1,
+      'one case per document; acknowledged documents have none',
     );
   });
 });

@@ -29,6 +29,9 @@ export interface EdiDispatcherOptions {
   random?: () => number;
   batch?: number;
   claimMs?: number;
+  /** Run after a pass at most every `sweepIntervalMs` of the clock (the overdue-997 sweep). */
+  sweep?: (now: Date) => Promise<unknown>;
+  sweepIntervalMs?: number;
 }
 
 const DEFAULT_RETRY: Backoff = {
@@ -97,6 +100,7 @@ export class EdiDispatcher {
   #loop: Promise<void> | undefined;
   #nudged = false;
   #nudge: (() => void) | undefined;
+  #lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: EdiDispatcherOptions) {
     this.#o = {
@@ -151,8 +155,21 @@ export class EdiDispatcher {
           'EDI delivery pass failed; retrying after the poll interval',
         );
       }
+      await this.#sweep();
       if (claimed === this.#o.batch) continue;
       await this.#sleep(this.#o.pollIntervalMs);
+    }
+  }
+
+  async #sweep(): Promise<void> {
+    const now = this.#o.clock.now();
+    if (!this.#o.sweep || now.getTime() - this.#lastSweepMs < (this.#o.sweepIntervalMs ?? 60_000))
+      return;
+    this.#lastSweepMs = now.getTime();
+    try {
+      await this.#o.sweep(now);
+    } catch (error) {
+      this.#o.logger.error({ err: error }, 'EDI acknowledgment sweep failed; trying again later');
     }
   }
 

@@ -12,6 +12,7 @@ import type { Logger } from '../../observability/index.ts';
 import type { Database } from '../../store/index.ts';
 import type { Backoff, StepType } from '../../workflows/index.ts';
 import type { EdiPartner } from './config.ts';
+import { sweepOverdueAcks } from './ack-watch.ts';
 import { EdiDispatcher } from './dispatcher.ts';
 import type { InboundDeps } from './inbound.ts';
 import { ediRoutes } from './routes.ts';
@@ -19,6 +20,7 @@ import { sendDocumentStep } from './send-step.ts';
 import { planOrderStep } from './steps.ts';
 
 export { loadEdiPartners, parseEdiPartners, type EdiPartner } from './config.ts';
+export { sweepOverdueAcks } from './ack-watch.ts';
 export { EdiDispatcher, signEdiBody } from './dispatcher.ts';
 export { receiveInterchange, type ReceiveOutcome } from './inbound.ts';
 export { queueDocument, type DocumentToSend, type QueuedDocument } from './outbound.ts';
@@ -73,6 +75,7 @@ export function createEdiIntegration(
     partner,
     pollIntervalMs: deps.pollIntervalMs,
     ...(deps.retry ? { retry: deps.retry } : {}),
+    sweep: (now) => sweepOverdueAcks({ db: deps.db, partners, now, accept: deps.accept }),
   });
   const queued = () => dispatcher.wake();
   return {

@@ -222,6 +222,34 @@ export async function recordAcknowledgment(
   return row ? { id: String(row.id), transactionSet: row.transaction_set } : null;
 }
 
+/** Sent documents of a partner still waiting for their 997 since before `cutoff`, not yet flagged. */
+export async function unacknowledgedBefore(db: Db, partner: string, cutoff: Date, limit: number) {
+  return db
+    .selectFrom('edi_documents')
+    .select([
+      'id',
+      'transaction_set',
+      'reference',
+      'interchange_control',
+      'group_control',
+      'sent_at',
+    ])
+    .where('partner', '=', partner)
+    .where('status', '=', 'sent')
+    .where('ack_expected', '=', true)
+    .where('ack_status', 'is', null)
+    .where('ack_overdue_at', 'is', null)
+    .where('sent_at', '<=', cutoff)
+    .orderBy('sent_at')
+    .limit(limit)
+    .execute();
+}
+
+/** Marks a document's missing 997 as reported, so the sweep asks for one case only. */
+export async function markAckOverdue(db: Db, id: string, now: Date): Promise<void> {
+  await db.updateTable('edi_documents').set({ ack_overdue_at: now }).where('id', '=', id).execute();
+}
+
 /** Documents of a partner, newest first, for people and tests. */
 export async function listDocuments(db: Db, partner: string, limit = 100) {
   return db
