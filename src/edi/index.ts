@@ -42,6 +42,7 @@ export {
   type ReadResult,
 } from './documents/po850.ts';
 export { write810, type Invoice, type InvoiceLine } from './documents/invoice810.ts';
+export { write856, type ShipNotice, type ShipNoticeItem } from './documents/ship-notice856.ts';
 export {
   LineStatus,
   ackType,

@@ -144,7 +144,7 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
     );
   });
 
-  test('the order shipped and delivered is invoiced to the partner by an 810, which the partner acknowledges', async () => {
+  test('the order in transit is announced by an 856, and once delivered invoiced by an 810 the partner acknowledges', async () => {
     const { partner, buyerParts } = h.edi;
     const [chair, desk] = [h.catalog.products[0]!, h.catalog.products[1]!];
     const sent = await partner.sendOrder({
@@ -182,6 +182,42 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
         .filter((b) => b.reference === picking!.name)
         .map((b) => ({ carrier: p.code, ...b })),
     )[0]!;
+    // Picked up: in transit twice (two events); one 856.
+    for (const location of ['Hamburg hub', 'Hannover hub'])
+      await h.carriers.sendTracking(booking.carrier, {
+        tracking_ref: booking.tracking_ref,
+        status: 'in_transit',
+        location,
+      });
+    const notice = await eventually('the partner receives our 856', async () =>
+      partner.received.find(
+        (r) => r.kind === '856' && segmentsOf(r.interchange)[0]![2] === picking!.name,
+      ),
+    );
+    assert.deepEqual(notice.problems, []);
+    const asn = segmentsOf(notice.interchange);
+    const codeOf856 = async (id: number) =>
+      (
+        await h.rpc<{ default_code: string }[]>('product.product', 'read', [[id]], {
+          fields: ['default_code'],
+        })
+      )[0]!.default_code;
+    assert.deepEqual(asn.slice(1), [
+      ['HL', '1', '', 'S'],
+      ['TD5', 'B', 'ZZ', booking.carrier],
+      ['REF', 'CN', booking.tracking_ref],
+      ['DTM', '011', asn[0]![3]!],
+      ['N1', 'ST', `${order!.partner_shipping_id[1]}`, '92', '0042'],
+      ['HL', '2', '1', 'O'],
+      ['PRF', 'NH-PO-5003'],
+      ['HL', '3', '2', 'I'],
+      ['LIN', '', 'BP', buyerParts[chair.name]!, 'VP', await codeOf856(chair.id)],
+      ['SN1', '', '2', 'EA'],
+      ['HL', '4', '2', 'I'],
+      ['LIN', '', 'BP', buyerParts[desk.name]!, 'VP', await codeOf856(desk.id)],
+      ['SN1', '', '1', 'EA'],
+      ['CTT', '4'],
+    ]);
     await h.carriers.sendTracking(booking.carrier, {
       tracking_ref: booking.tracking_ref,
       status: 'delivered',
@@ -246,6 +282,13 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
       ['TDS', String(Math.round(posted!.amount_total * 100))],
       ['CTT', '2'],
     ]);
+    assert.equal(
+      partner.received.filter(
+        (r) => r.kind === '856' && segmentsOf(r.interchange)[0]![2] === picking!.name,
+      ).length,
+      1,
+      'one ship notice for two in-transit reports',
+    );
     const doc = await eventually('our 810 is marked acknowledged', async () =>
       (await listDocuments(h.crossdock.store.db, 'nordhafen')).find(
         (d) => d.transaction_set === '810' && d.reference === 'NH-PO-5003' && d.ack_status !== null,

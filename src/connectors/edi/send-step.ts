@@ -1,12 +1,14 @@
 /**
- * `edi.send`: queues a document for a trading partner (855 acknowledgment, 810 invoice),
+ * `edi.send`: queues a document for a trading partner (855 acknowledgment, 856 ship notice,
+ * 810 invoice),
  * written from the step's `data` in the partner's version and separators, with the partner's
- * next control numbers. Queued once per step key: a retried or replayed step answers the
- * document it queued (same ISA13 and GS06), so the partner never gets it twice from us.
+ * next control numbers. Queued once per step key (or per `once_per`): a retried or replayed
+ * step answers the document it queued (same ISA13 and GS06), so the partner never gets it
+ * twice from us.
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { LineStatus, write810, write855, type SegmentData } from '../../edi/index.ts';
+import { LineStatus, write810, write855, write856, type SegmentData } from '../../edi/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Database } from '../../store/index.ts';
 import { dynamic, type StepType } from '../../workflows/index.ts';
@@ -56,9 +58,31 @@ const InvoiceData = z.strictObject({
     .min(1),
 });
 
+const ShipData = z.strictObject({
+  shipment_id: z.string().min(1),
+  carrier: z.string().min(1),
+  tracking_ref: z.string().min(1),
+  po_number: z.string().min(1),
+  /** The order's delivery address: its ship-to code is the partner's mapping read backwards. */
+  ship_to_id: z.int().nullable(),
+  ship_to_name: z.string().nullable(),
+  lines: z
+    .array(
+      z.object({
+        quantity: z.number(),
+        uom: z.string().default('EA'),
+        default_code: odooText,
+        barcode: odooText,
+      }),
+    )
+    .min(1),
+});
+
 const SendConfig = z.strictObject({
   partner: dynamic(z.string().min(1)),
-  transaction_set: z.enum(['855', '810']),
+  transaction_set: z.enum(['855', '856', '810']),
+  /** Queue the document once per this value (a delivery's name) instead of once per step. */
+  once_per: dynamic(z.string().min(1)).optional(),
   /** 855: { po_number, po_date, order_name, lines }; 810: { invoice_number, invoice_date, po_number, order_name, total, lines }. */
   data: dynamic(z.record(z.string(), z.unknown())),
 });
@@ -96,30 +120,49 @@ function documentOf(
     });
     return { segments, reference: d.po_number };
   }
-  const d = dataOf(InvoiceData, data, set);
   // The buyer's own part numbers, from the partner's cross-reference read backwards.
   const buyerPart = new Map(Object.entries(partner.odoo.items).map(([bp, code]) => [code, bp]));
+  const itemsOf = (defaultCode: string | false | null, barcodeValue: string | false | null) => {
+    const code = typeof defaultCode === 'string' ? defaultCode : null;
+    const barcode = typeof barcodeValue === 'string' ? barcodeValue : null;
+    const bp = code === null ? undefined : buyerPart.get(code);
+    return {
+      ...(bp === undefined ? {} : { BP: bp }),
+      ...(code === null ? {} : { VP: code }),
+      ...(barcode === null ? {} : barcode.length === 13 ? { EN: barcode } : { UP: barcode }),
+    };
+  };
+  if (set === '856') {
+    const d = dataOf(ShipData, data, set);
+    const code = Object.entries(partner.odoo.shipTo).find(([, id]) => id === d.ship_to_id)?.[0];
+    const segments = write856({
+      shipmentId: d.shipment_id,
+      shippedAt: now,
+      carrier: d.carrier,
+      trackingRef: d.tracking_ref,
+      shipTo: code === undefined ? null : { code, name: d.ship_to_name ?? '' },
+      poNumber: d.po_number,
+      items: d.lines.map((l) => ({
+        quantity: l.quantity,
+        uom: l.uom,
+        items: itemsOf(l.default_code, l.barcode),
+      })),
+    });
+    return { segments, reference: d.po_number };
+  }
+  const d = dataOf(InvoiceData, data, set);
   const segments = write810({
     invoiceNumber: d.invoice_number,
     invoiceDate: d.invoice_date,
     poNumber: d.po_number,
     orderName: d.order_name,
     total: d.total,
-    lines: d.lines.map((l) => {
-      const code = typeof l.default_code === 'string' ? l.default_code : null;
-      const barcode = typeof l.barcode === 'string' ? l.barcode : null;
-      const bp = code === null ? undefined : buyerPart.get(code);
-      return {
-        quantity: l.quantity,
-        uom: l.uom,
-        unitPrice: l.unit_price,
-        items: {
-          ...(bp === undefined ? {} : { BP: bp }),
-          ...(code === null ? {} : { VP: code }),
-          ...(barcode === null ? {} : barcode.length === 13 ? { EN: barcode } : { UP: barcode }),
-        },
-      };
-    }),
+    lines: d.lines.map((l) => ({
+      quantity: l.quantity,
+      uom: l.uom,
+      unitPrice: l.unit_price,
+      items: itemsOf(l.default_code, l.barcode),
+    })),
   });
   return { segments, reference: d.po_number };
 }
@@ -133,7 +176,7 @@ export function sendDocumentStep(deps: {
   return {
     type: 'edi.send',
     description:
-      'Queues an EDI document (855, 810) for a trading partner; output { document_id, interchange_control, group_control, duplicate }',
+      'Queues an EDI document (855, 856, 810) for a trading partner; output { document_id, interchange_control, group_control, duplicate }',
     config: SendConfig as z.ZodType<SendConfig>,
     sideEffect: true,
     async execute(ctx, config) {
@@ -157,7 +200,15 @@ export function sendDocumentStep(deps: {
       const doc = await queueDocument(
         db,
         partner,
-        { dedupeKey: `${set}:${ctx.idempotencyKey}`, transactionSet: set, reference, segments },
+        {
+          dedupeKey:
+            typeof config.once_per === 'string'
+              ? `${set}:${partner.code}:${config.once_per}`
+              : `${set}:${ctx.idempotencyKey}`,
+          transactionSet: set,
+          reference,
+          segments,
+        },
         ctx.now(),
       );
       if (!doc.duplicate) deps.queued();
