@@ -282,6 +282,16 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
       ['TDS', String(Math.round(posted!.amount_total * 100))],
       ['CTT', '2'],
     ]);
+    await eventually('both in-transit reports went through edi-ship-notice', async () => {
+      const runs = (
+        await sql<{
+          status: string;
+        }>`SELECT status FROM runs WHERE workflow_id = 'edi-ship-notice' AND input->>'tracking_ref' = ${booking.tracking_ref}`.execute(
+          h.crossdock.store.db,
+        )
+      ).rows;
+      return runs.length === 2 && runs.every((r) => r.status === 'completed');
+    });
     assert.equal(
       partner.received.filter(
         (r) => r.kind === '856' && segmentsOf(r.interchange)[0]![2] === picking!.name,

@@ -14,6 +14,7 @@ import {
   read997,
   ta1,
   write810,
+  write856,
   write855,
   write997,
   writeInterchange,
@@ -393,6 +394,34 @@ describe('writing', () => {
         ['IT1', '1', '12', 'EA', '14.5', '', 'BP', 'NW-DESK-ORG', 'VP', 'FURN_0001'],
         ['TDS', '123450'],
         ['CTT', '1'],
+      ],
+    );
+  });
+
+  test('the 856 nests shipment, order and items (HL S, O, I) and counts the levels', () => {
+    assert.deepEqual(
+      write856({
+        shipmentId: 'WH/OUT/00140',
+        shippedAt: AT,
+        carrier: 'swiftpost',
+        trackingRef: 'SP123',
+        shipTo: { code: '0042', name: 'Store 0042' },
+        poNumber: 'NW-PO-88120',
+        items: [{ quantity: 12, uom: 'EA', items: { BP: 'NW-DESK-ORG' } }],
+      }),
+      [
+        ['BSN', '00', 'WH/OUT/00140', '20261205', '0930', '0001'],
+        ['HL', '1', '', 'S'],
+        ['TD5', 'B', 'ZZ', 'swiftpost'],
+        ['REF', 'CN', 'SP123'],
+        ['DTM', '011', '20261205'],
+        ['N1', 'ST', 'Store 0042', '92', '0042'],
+        ['HL', '2', '1', 'O'],
+        ['PRF', 'NW-PO-88120'],
+        ['HL', '3', '2', 'I'],
+        ['LIN', '', 'BP', 'NW-DESK-ORG'],
+        ['SN1', '', '12', 'EA'],
+        ['CTT', '3'],
       ],
     );
   });
