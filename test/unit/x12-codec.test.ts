@@ -104,6 +104,7 @@ describe('reading an interchange', () => {
         /ISA06: is 15 characters wide, found 14/,
       ],
       [SAMPLE.replace('*>~', '*A~'), /may not be a letter/],
+      [SAMPLE.replace('NW-PO-88120', 'NW-PO\u0000'), /NUL character \(U\+0000\) at offset/],
     ];
     for (const [text, message] of cases) {
       assert.throws(

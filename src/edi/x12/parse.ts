@@ -85,6 +85,9 @@ export function splitSegments(text: string, d: Delimiters): Segment[] {
 export function parseInterchange(raw: string): ParsedInterchange {
   const text = raw.replace(/^\uFEFF/, '').replace(/^\s+/, '');
   const delimiters = readDelimiters(text);
+  // What is read becomes events, which may hold no U+0000 (nor may X12's character sets).
+  const nul = text.indexOf('\u0000');
+  if (nul >= 0) throw unreadable(`a NUL character (U+0000) at offset ${nul}`, null);
   const segments = splitSegments(text, delimiters);
   const isa = segments[0]!;
   const el = (i: number) => (isa.elements[i - 1] ?? '').trim();
