@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
+import { ediReport, formatEdi, type EdiReport } from './report-edi.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import type { PlacedOrder } from './traffic.ts';
 import type { Database } from '../store/index.ts';
@@ -91,6 +92,8 @@ export interface DemoReport {
   };
   tracking: { delivered: number; shipmentCases: number };
   invoicing: InvoicingReport;
+  /** The EDI customer's documents (packs/edi-orders). */
+  edi: EdiReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -269,6 +272,7 @@ export async function finalReport(
       shipmentCases: Number(tracking.rows[0]?.cases ?? 0),
     },
     invoicing: await invoicingReport(db),
+    edi: await ediReport(db),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -327,6 +331,7 @@ export function formatReport(r: DemoReport): string {
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     formatInvoicing(r.invoicing),
+    formatEdi(r.edi),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

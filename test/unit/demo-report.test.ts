@@ -36,6 +36,15 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.9,
       deliveredToPostedS: { p50: 2, p99: 5, count: 9 },
     },
+    edi: {
+      interchanges: 3,
+      rejected: 1,
+      orders: 2,
+      sent: { '997': 3, '855': 2, '856': 2, '810': 1 },
+      acknowledged: 4,
+      awaitingAck: 1,
+      undelivered: 0,
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -53,6 +62,15 @@ describe('the demo report on invoicing', () => {
     assert.match(
       formatReport(report()),
       /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/,
+    );
+  });
+});
+
+describe('the demo report on EDI', () => {
+  test("prints the EDI customer's interchanges, orders, documents sent and their acknowledgments", () => {
+    assert.match(
+      formatReport(report()),
+      /edi {13}interchanges received 3 \(rejected 1\), orders 2; sent 997 3, 855 2, 856 2, 810 1; acknowledged by the partner 4, awaiting a 997 1, undelivered 0/,
     );
   });
 });
