@@ -39,6 +39,9 @@ const LAYERS = [
   ['connectors/http', core],
   ['connectors/carriers', [...core, 'connectors/http', 'triggers']],
   ['connectors/odoo', [...core, 'approvals', 'triggers']],
+  // The X12 codec: pure, no store, no I/O.
+  ['edi', ['errors']],
+  ['connectors/edi', [...core, 'triggers', 'edi']],
   [
     'api',
     [

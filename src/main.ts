@@ -20,6 +20,7 @@ import { createOdooIntegration, loadOdooSettings } from './connectors/odoo/integ
 import { HINT_EVENT_TYPE } from './connectors/odoo/ingest/index.ts';
 import { keyConflictOpensCase } from './triggers/index.ts';
 import { createCarrierIntegration, loadCarrierSettings } from './connectors/carriers/index.ts';
+import { createEdiIntegration, ediStepTypes, loadEdiPartners } from './connectors/edi/index.ts';
 import { odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { ConnectorStats, createLogger } from './observability/index.ts';
 import { openStore } from './store/index.ts';
@@ -129,10 +130,27 @@ export async function createCrossdock(
           calls: connectorStats,
         })
       : null;
+    const ediPartners =
+      options.ediPartners ??
+      (config.ediConfigPath ? loadEdiPartners(config.ediConfigPath, process.env) : null);
+    const edi = ediPartners
+      ? createEdiIntegration(ediPartners, {
+          db: store.db,
+          clock: { now },
+          logger,
+          accept: (event) => engine!.accept(event, 'edi'),
+          pollIntervalMs: config.notify.pollIntervalMs,
+        })
+      : null;
     engine = new Engine({
       store,
       steps: builtInSteps(
-        [...(options.plugins ?? []), ...(odoo?.steps ?? []), ...(carriers?.steps ?? [])],
+        [
+          ...(options.plugins ?? []),
+          ...(odoo?.steps ?? []),
+          ...(carriers?.steps ?? []),
+          ...(edi?.steps ?? ediStepTypes(store.db)),
+        ],
         {
           approvals,
           approvalMirror: odoo ? odooApprovalMirror({ get: odoo.clients }) : null,
@@ -209,7 +227,13 @@ export async function createCrossdock(
       undelivered.soon();
     }
     connectorStats.start();
-    const webhookRoutes = [...(odoo ? [odoo.routes] : []), ...(carriers ? [carriers.routes] : [])]; // /hooks/odoo/..., /hooks/carriers/...
+    // Documents to trading partners go out as soon as they are queued, and are retried.
+    edi?.dispatcher.start();
+    const webhookRoutes = [
+      ...(odoo ? [odoo.routes] : []),
+      ...(carriers ? [carriers.routes] : []),
+      ...(edi ? [edi.routes] : []),
+    ]; // /hooks/odoo/..., /hooks/carriers/..., /hooks/edi/...
     return {
       config,
       store,
@@ -217,6 +241,7 @@ export async function createCrossdock(
       logger,
       odoo,
       carriers,
+      edi,
       webhookRoutes,
       services,
       policies,
@@ -248,6 +273,7 @@ export async function createCrossdock(
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages
+        await edi?.dispatcher.stop(); // after the workers: they may still queue documents
         await undelivered.settled();
         await connectorStats.close(); // after everything that calls Odoo or a carrier, before the store goes
         await store.close();

@@ -7,6 +7,7 @@ import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
 import { billsReport, formatBills, type BillsReport } from './report-bills.ts';
 import { formatInventory, inventoryReport, type InventoryReport } from './report-inventory.ts';
+import { ediReport, formatEdi, type EdiReport } from './report-edi.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import { formatReturns, returnsReport, type ReturnsReport } from './report-returns.ts';
 import {
@@ -103,6 +104,8 @@ export interface DemoReport {
   returns: ReturnsReport;
   supplierDelays: SupplierDelaysReport;
   inventory: InventoryReport;
+  /** The EDI customer's documents (packs/edi-orders). */
+  edi: EdiReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -288,6 +291,7 @@ export async function finalReport(
     returns: await returnsReport(db),
     supplierDelays: await supplierDelaysReport(db),
     inventory: await inventoryReport(db),
+    edi: await ediReport(db),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -350,6 +354,7 @@ export function formatReport(r: DemoReport): string {
     formatReturns(r.returns),
     formatSupplierDelays(r.supplierDelays),
     formatInventory(r.inventory),
+    formatEdi(r.edi),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

@@ -16,10 +16,11 @@ import { ApproverBot, TrackingPlayer } from './actors.ts';
 import { BillTraffic } from './bills.ts';
 import { ReturnPlayer } from './returns-player.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
+import { DEMO_EDI_SHIP_TO } from './edi-partner.ts';
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
 import { DemoAuthenticators } from './authenticators.ts';
 import { sendInventoryRound } from './traffic-inventory.ts';
-import { OrderTraffic } from './traffic.ts';
+import { OrderTraffic, type PlacedOrder } from './traffic.ts';
 import { VendorPlayer } from './vendors.ts';
 
 export interface DemoOptions {
@@ -130,15 +131,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     const started = Date.now();
     const summary = startSummary(crossdock.store.db, o, started);
     stoppers.unshift(() => summary.stop());
+    const ediSent: Promise<EdiSent | null>[] = [];
     await placeOrders(
       traffic,
       o,
-      (i) => carrierWeather(carriers, i),
+      (i) => {
+        carrierWeather(carriers, i);
+        const sent = ediOrder(system, i, o.logger);
+        if (sent) ediSent.push(sent);
+      },
       async (i) => {
         // One vendor bill every ten orders (the fifth, fifteenth, ...): accounts payable at work.
         if (i % 10 === 4) await bills.placeOne();
       },
     );
+    const ediOrders = await Promise.all(ediSent);
     if (chaos) clearInterval(chaos);
     if (o.orders === null) return null;
     clearInterval(returning); // from here the settling loop sends what is due, and counts it
@@ -151,9 +158,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       o.settleTimeoutMs ?? 300_000,
     );
     summary.stop();
+    // The EDI customer's orders are accounted for like the others, once Crossdock made them.
     const report = await finalReport(
       crossdock.store.db,
-      traffic.placed,
+      [...traffic.placed, ...ediPlaced(system, ediOrders)],
       carriers,
       system.mail.received,
       bills.entered.length,
@@ -179,6 +187,66 @@ function carrierWeather(carriers: CarrierSimulator, orderIndex: number): void {
   if (orderIndex % 15 !== 7) return;
   const code = orderIndex % 30 === 7 ? 'euroline' : 'swiftpost';
   carriers.faults.failNext(code, 3, { kind: 'server-error', status: 503 }, 'book');
+}
+
+/**
+ * The EDI customer orders too: every tenth order, its buyer's system sends an 850 for two of
+ * the products it has part numbers for, to its store; Crossdock answers with a 997 and an
+ * 855, and the order goes on through release, dispatch (856) and invoicing (810).
+ */
+interface EdiSent {
+  poNumber: string;
+  sentAtMs: number;
+}
+
+function ediOrder(
+  system: DemoSystem,
+  orderIndex: number,
+  logger: Logger,
+): Promise<EdiSent | null> | null {
+  if (orderIndex % 10 !== 5) return null;
+  const { partner, buyerParts } = system.edi;
+  const products = system.catalog.products.filter((p) => buyerParts[p.name] !== undefined);
+  const lines = [0, 1].map((k) => {
+    const product = products[(orderIndex + k) % products.length]!;
+    const ids: [string, string][] = [['BP', buyerParts[product.name]!]];
+    return { qty: 1 + ((orderIndex + k) % 4), price: product.price, ids };
+  });
+  const poNumber = `NH-PO-${10_000 + orderIndex}`;
+  const sentAtMs = Date.now();
+  return partner
+    .sendOrder({ poNumber, shipTo: { code: DEMO_EDI_SHIP_TO, name: 'Store' }, lines })
+    .then((answer) => {
+      if (answer.status === 200) return { poNumber, sentAtMs };
+      logger.warn({ status: answer.status, poNumber }, "the EDI customer's order was refused");
+      return null;
+    })
+    .catch((error: unknown) => {
+      logger.warn({ err: error, poNumber }, 'the EDI customer could not send its order');
+      return null;
+    });
+}
+
+/** The sale orders Crossdock made from the EDI customer's 850s, as placed orders for the report. */
+function ediPlaced(system: DemoSystem, sent: (EdiSent | null)[]): PlacedOrder[] {
+  return sent.flatMap((s) => {
+    if (!s) return [];
+    const [order] = system.odoo.db.searchRead(
+      'sale.order',
+      [['client_order_ref', '=', s.poNumber]],
+      ['name'],
+    );
+    if (!order) return [];
+    return [
+      {
+        id: Number(order.id),
+        name: String(order.name),
+        kind: 'edi',
+        customer: 'EDI',
+        confirmedAtMs: s.sentAtMs,
+      },
+    ];
+  });
 }
 
 /** Places orders at the configured rate: all N of a bounded demo, or until stopped. */

@@ -15,3 +15,4 @@ export {
   type OdooSimulator,
   type SimOdooVersion,
 } from '../../sim/odoo/index.ts';
+export { startEdiPartnerSimulator, type EdiPartnerSimulator } from '../../sim/edi/index.ts';

@@ -21,6 +21,7 @@ import {
   type RunningInstance,
 } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
+import { DEMO_EDI_PARTNER, startDemoEdi, type DemoEdi } from './edi-partner.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 import { SIM_RECORDS_KEEP, simCarriersConfig, simOdooConfig } from './sim-config.ts';
 import {
@@ -93,6 +94,8 @@ const APPROVERS: { email: string; groups: string[]; manager?: string; odooUserId
 export interface DemoSystem {
   odoo: OdooSimulator;
   carriers: CarrierSimulator;
+  /** The EDI customer: a trading partner simulator and its mapping. */
+  edi: DemoEdi;
   mail: MailCatcher;
   crossdock: Crossdock;
   instance: RunningInstance;
@@ -167,7 +170,10 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
+    const edi = await startDemoEdi(dir, odoo, catalog);
+    stoppers.unshift(() => edi.partner.close());
     const env = {
+      ...edi.env,
       ...demoEnvironment(
         dir,
         odoo,
@@ -219,6 +225,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     fleet.start(external);
     stoppers.unshift(() => fleet.stop());
     carriers.setWebhookUrl((code) => `${instance.url}/hooks/carriers/${code}`);
+    edi.partner.setCrossdockUrl(`${instance.url}/hooks/edi/${DEMO_EDI_PARTNER}`);
     await setupRules(
       crossdock.odoo!.clients('odoo'),
       crossdock.odoo!.ingestion.sources[0]!,
@@ -228,6 +235,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     return {
       odoo,
       carriers,
+      edi,
       mail,
       crossdock,
       instance,

@@ -36,7 +36,8 @@ const MIX: [OrderKind, number][] = [
 export interface PlacedOrder {
   id: number;
   name: string;
-  kind: OrderKind;
+  /** `edi`: sent by the EDI customer as an 850, created and confirmed by Crossdock. */
+  kind: OrderKind | 'edi';
   customer: string;
   /** When action_confirm returned (ms since the epoch). */
   confirmedAtMs: number;

@@ -165,6 +165,15 @@ export const ERROR_CODES = {
   CARRIER_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   CARRIER_WEBHOOK_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
 
+  // EDI X12 (src/edi, src/connectors/edi)
+  EDI_INTERCHANGE_UNREADABLE: { category: 'user', retryable: false, httpStatus: 400 },
+  EDI_INTERCHANGE_MISADDRESSED: { category: 'user', retryable: false, httpStatus: 400 },
+  EDI_VALUE_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  EDI_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  EDI_PARTNER_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
+  EDI_DELIVERY_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
+  EDI_DELIVERY_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
+
   // Policies and the decide step (src/policies)
   POLICY_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   POLICY_NO_MATCH: { category: 'user', retryable: false, httpStatus: 400 },

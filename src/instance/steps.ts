@@ -7,6 +7,7 @@ import {
   createCarrierRegistry,
   loadCarrierSettings,
 } from '../connectors/carriers/index.ts';
+import { ediStepTypes } from '../connectors/edi/index.ts';
 import { httpRequestStep } from '../connectors/http/index.ts';
 import { loadOdooSettings } from '../connectors/odoo/integration.ts';
 import { createClientPool, odooStepTypes } from '../connectors/odoo/steps/index.ts';
@@ -67,5 +68,6 @@ export function offlineConnectorSteps(config: CrossdockConfig): StepType<any>[] 
   return [
     ...odooStepTypes(createClientPool(odooSettings?.profiles ?? [])),
     ...carrierStepTypes(createCarrierRegistry(carrierConfigs)),
+    ...ediStepTypes(),
   ];
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ApiServices } from '../api/index.ts';
 import type { CarrierConfig, CarrierIntegration } from '../connectors/carriers/index.ts';
+import type { EdiIntegration, EdiPartner } from '../connectors/edi/index.ts';
 import type { OdooIntegration } from '../connectors/odoo/integration.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import type { Clock, Engine } from '../engine/index.ts';
@@ -21,6 +22,8 @@ export interface Crossdock {
   odoo: OdooIntegration | null;
   /** Present when carriers are configured (CROSSDOCK_CARRIERS_CONFIG or the carriers option). */
   carriers: CarrierIntegration | null;
+  /** Present when EDI trading partners are configured (CROSSDOCK_EDI_CONFIG or the edi option). */
+  edi: EdiIntegration | null;
   /** The connectors' webhook routes (/hooks/odoo/..., /hooks/carriers/...), for the API. */
   webhookRoutes: FastifyPluginAsync[];
   /** Users, tokens, sessions, audit log, secrets, webhook sources, metrics: what the API and CLI use. */
@@ -52,6 +55,8 @@ export interface CrossdockOptions {
   plugins?: StepType<any>[];
   /** Carriers given in code (the demo's simulated ones); otherwise CROSSDOCK_CARRIERS_CONFIG is read. */
   carriers?: CarrierConfig[];
+  /** EDI trading partners given in code; otherwise CROSSDOCK_EDI_CONFIG is read. */
+  ediPartners?: EdiPartner[];
   /** Apply pending migrations on open (the default); `crossdock worker` on a server says no. */
   migrate?: boolean;
 }

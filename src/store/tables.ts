@@ -389,6 +389,49 @@ const workTables = {
   },
 };
 
+/** 0012: EDI with trading partners (src/connectors/edi). */
+const ediTables = {
+  edi_control_numbers: {
+    partner: text(),
+    kind: text<'interchange' | 'group'>(),
+    last_value: bigintCount(),
+    updated_at: timestamptz(),
+  },
+  edi_interchanges: {
+    id: identity(),
+    partner: text(),
+    sender: text(),
+    control: text(),
+    received_at: timestamptz(),
+    body: text(),
+    status: text<'accepted' | 'partial' | 'rejected'>(),
+    summary: jsonb(),
+  },
+  edi_documents: {
+    id: identity(),
+    partner: text(),
+    dedupe_key: text(),
+    transaction_set: text(),
+    reference: text().orNull(),
+    interchange_control: bigintCount(),
+    group_control: bigintCount().orNull(),
+    body: text(),
+    status: text<'pending' | 'sending' | 'sent' | 'failed' | 'dead'>().defaulted(),
+    attempts: integer().defaulted(),
+    next_attempt_at: timestamptz(),
+    last_error_code: text().orNull(),
+    last_error: text().orNull(),
+    created_at: timestamptz(),
+    sent_at: timestamptz().orNull(),
+    ack_expected: boolean(),
+    ack_status: text<'accepted' | 'accepted_with_errors' | 'rejected'>().orNull(),
+    acknowledged_at: timestamptz().orNull(),
+    ack_interchange_id: bigint().orNull(),
+    ack_details: jsonb().orNull(),
+    ack_overdue_at: timestamptz().orNull(),
+  },
+};
+
 /** The bookkeeping table migrate() itself creates before the first migration. */
 const migrationTables = {
   schema_migrations: {
@@ -403,5 +446,6 @@ export const tables = {
   ...intakeTables,
   ...securityTables,
   ...workTables,
+  ...ediTables,
   ...migrationTables,
 };

@@ -60,6 +60,15 @@ function report(workers?: DemoReport['workers']): DemoReport {
       scraps: { auto: 2, approved: 1, rejected: 0 },
       noTouchShare: 5 / 8,
     },
+    edi: {
+      interchanges: 3,
+      rejected: 1,
+      orders: 2,
+      sent: { '997': 3, '855': 2, '856': 2, '810': 1 },
+      acknowledged: 4,
+      awaitingAck: 1,
+      undelivered: 0,
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -113,6 +122,15 @@ describe('the demo report on inventory', () => {
     assert.match(
       formatReport(report()),
       /inventory {7}counts 3 at once, 1 after two approvals, 1 rejected; scraps 2 at once, 1 after two approvals, 0 rejected \(no human touch: 63 %\)/,
+    );
+  });
+});
+
+describe('the demo report on EDI', () => {
+  test("prints the EDI customer's interchanges, orders, documents sent and their acknowledgments", () => {
+    assert.match(
+      formatReport(report()),
+      /edi {13}interchanges received 3 \(rejected 1\), orders 2; sent 997 3, 855 2, 856 2, 810 1; acknowledged by the partner 4, awaiting a 997 1, undelivered 0/,
     );
   });
 });

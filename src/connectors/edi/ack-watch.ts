@@ -1,0 +1,46 @@
+/**
+ * Our documents whose 997 is late: once a sent document has waited longer than its partner's
+ * `ack_window_hours`, the event `edi.ack.overdue` is accepted (key: the document), which the
+ * packs turn into a case for the EDI coordinator. The event is accepted before the document is
+ * marked, so a crash in between repeats the event, which its key makes a duplicate.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/index.ts';
+import type { EdiPartner } from './config.ts';
+import type { InboundDeps } from './inbound.ts';
+import { markAckOverdue, unacknowledgedBefore } from './store.ts';
+
+const BATCH = 100;
+
+export async function sweepOverdueAcks(deps: {
+  db: Kysely<Database>;
+  partners: readonly EdiPartner[];
+  now: Date;
+  accept: InboundDeps['accept'];
+}): Promise<number> {
+  let flagged = 0;
+  for (const partner of deps.partners) {
+    const cutoff = new Date(deps.now.getTime() - partner.ackWindowHours * 3_600_000);
+    for (const doc of await unacknowledgedBefore(deps.db, partner.code, cutoff, BATCH)) {
+      await deps.accept({
+        source: `edi.${partner.code}`,
+        type: 'edi.ack.overdue',
+        key: `ack-overdue:${doc.id}`,
+        payload: {
+          partner: partner.code,
+          partner_name: partner.name,
+          document_id: doc.id,
+          transaction_set: doc.transaction_set,
+          reference: doc.reference,
+          interchange_control: String(doc.interchange_control).padStart(9, '0'),
+          group_control: doc.group_control,
+          sent_at: doc.sent_at?.toISOString() ?? null,
+          window_hours: partner.ackWindowHours,
+        },
+      });
+      await markAckOverdue(deps.db, doc.id, deps.now);
+      flagged++;
+    }
+  }
+  return flagged;
+}
