@@ -6,6 +6,11 @@
 import { sql, type Kysely } from 'kysely';
 import type { CarrierSimulator } from './simulators.ts';
 import { billsReport, formatBills, type BillsReport } from './report-bills.ts';
+import {
+  formatReplenishment,
+  replenishmentReport,
+  type ReplenishmentReport,
+} from './report-replenishment.ts';
 import { formatInventory, inventoryReport, type InventoryReport } from './report-inventory.ts';
 import { ediReport, formatEdi, type EdiReport } from './report-edi.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
@@ -100,6 +105,7 @@ export interface DemoReport {
   };
   tracking: { delivered: number; shipmentCases: number };
   invoicing: InvoicingReport;
+  replenishment: ReplenishmentReport;
   bills: BillsReport;
   returns: ReturnsReport;
   supplierDelays: SupplierDelaysReport;
@@ -271,6 +277,8 @@ export async function finalReport(
   const spanS = lastBookedAtMs === null ? null : (lastBookedAtMs - firstConfirmedAtMs) / 1000;
   const bills = await billsReport(db, billsEntered);
   problems.push(...bills.problems);
+  const replenishment = await replenishmentReport(db);
+  problems.push(...replenishment.problems);
   const outcomes =
     release.auto +
     release.approved +
@@ -287,6 +295,7 @@ export async function finalReport(
       shipmentCases: Number(tracking.rows[0]?.cases ?? 0),
     },
     invoicing: await invoicingReport(db),
+    replenishment,
     bills,
     returns: await returnsReport(db),
     supplierDelays: await supplierDelaysReport(db),
@@ -334,6 +343,13 @@ async function bookingLatencies(
   };
 }
 
+/** Orders released with no one's approval, of every order with a release decision. */
+function releaseNoTouch(r: DemoReport): string {
+  const { auto, approved, rejected, held, heldForStock } = r.release;
+  const decided = auto + approved + rejected + held + heldForStock;
+  return decided === 0 ? '-' : `${Math.round((auto / decided) * 100)} %`;
+}
+
 /** Why messages are still in flight: only a demo that killed workers can blame them. */
 function inFlightReason(r: DemoReport): string {
   return (r.workers?.killed ?? 0) > 0
@@ -346,10 +362,11 @@ export function formatReport(r: DemoReport): string {
   return [
     '',
     `Crossdock demo: ${r.orders} orders`,
-    `  order release   auto ${r.release.auto}, approved ${r.release.approved}, rejected ${r.release.rejected}, held as exception ${r.release.held}, held for stock ${r.release.heldForStock}, failed ${r.release.failed}`,
+    `  order release   auto ${r.release.auto}, approved ${r.release.approved}, rejected ${r.release.rejected}, held as exception ${r.release.held}, held for stock ${r.release.heldForStock}, failed ${r.release.failed} (no human touch: ${releaseNoTouch(r)})`,
     `  dispatch        booked ${r.dispatch.booked} (carrier fallbacks used: ${r.dispatch.fallbacksUsed}), approval-gated ${r.dispatch.approvalGated}, refused ${r.dispatch.refused}, freight by hand ${r.dispatch.freight}, not ready ${r.dispatch.notReady}, failed ${r.dispatch.failed}`,
     `  tracking        delivered ${r.tracking.delivered}, shipment exception cases ${r.tracking.shipmentCases}`,
     formatInvoicing(r.invoicing),
+    formatReplenishment(r.replenishment),
     formatBills(r.bills),
     formatReturns(r.returns),
     formatSupplierDelays(r.supplierDelays),

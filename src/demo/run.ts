@@ -103,6 +103,12 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       odoo,
       report: (event) => crossdock.engine.accept(event),
       onOrder: system.catalog.products.slice(0, 4),
+      // Replenishment: a draft RFQ for the lamps (below 1 000), an authorized order for the
+      // docking stations (buyer and procurement manager) once a few have shipped.
+      reorder: [
+        { ...product(system, 'LED Desk Lamp'), span: 20, multiple: 5 },
+        { ...product(system, 'Laptop Docking Station'), span: 6, multiple: 1 },
+      ],
       delayedShare: 0.5,
       arriveAfterMs: bounded ? 2_000 : 60_000,
       stepMs: bounded ? 500 : 5_000,
@@ -351,4 +357,10 @@ async function demoAuthenticators(
     );
     return null;
   }
+}
+
+function product(system: DemoSystem, name: string): { id: number; cost: number } {
+  const found = system.catalog.products.find((p) => p.name.startsWith(name));
+  if (!found) throw new Error(`the demo catalog has no product ${name}`);
+  return { id: found.id, cost: found.cost };
 }

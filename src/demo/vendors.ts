@@ -20,6 +20,12 @@ export interface VendorPlayerOptions {
   }) => Promise<unknown>;
   /** Demo products the buyer has on order at the start (one purchase order each). */
   onOrder: { id: number; cost: number }[];
+  /**
+   * Demo products with a vendor price and a manual reordering rule set just under their
+   * forecast: after a few units ship, the replenishment pack finds them under their minimum
+   * (`span` units to reach the maximum, ordered in multiples of `multiple`).
+   */
+  reorder?: { id: number; cost: number; span: number; multiple: number }[];
   /** Share of confirmed purchase orders whose vendor reports a delay. */
   delayedShare: number;
   /** How long after the report the goods arrive. */
@@ -30,6 +36,9 @@ export interface VendorPlayerOptions {
 
 const ADMIN = 2;
 const DAY_MS = 86_400_000;
+/** The simulator's WH warehouse and its WH/Stock location (as in the demo's seed). */
+const WAREHOUSE = 1;
+const WH_STOCK = 8;
 
 export class VendorPlayer {
   readonly sent = { delays: 0, received: 0 };
@@ -51,6 +60,7 @@ export class VendorPlayer {
       {},
       ADMIN,
     )) as number;
+    for (const product of this.o.reorder ?? []) await this.#reorderingRule(vendor, product);
     const planned = new Date(Date.now() + 2 * DAY_MS).toISOString().slice(0, 10);
     for (const product of this.o.onOrder) {
       const order = (await db.call(
@@ -84,6 +94,65 @@ export class VendorPlayer {
           this.o.logger.warn({ error: String(error) }, 'demo vendor: scan failed'),
         ),
       this.o.stepMs,
+    );
+  }
+
+  /** A vendor line (its price, 3 days' lead time) and a manual rule two units under the forecast. */
+  async #reorderingRule(
+    vendor: number,
+    product: { id: number; cost: number; span: number; multiple: number },
+  ): Promise<void> {
+    const db = this.o.odoo.db;
+    const [variant] = db.searchRead(
+      'product.product',
+      [['id', '=', product.id]],
+      ['product_tmpl_id'],
+    );
+    const template = (variant!.product_tmpl_id as [number, string])[0];
+    await db.call(
+      'product.supplierinfo',
+      'create',
+      [
+        {
+          partner_id: vendor,
+          product_tmpl_id: template,
+          price: product.cost,
+          min_qty: 1,
+          delay: 3,
+        },
+      ],
+      {},
+      ADMIN,
+    );
+    const rule = (await db.call(
+      'stock.warehouse.orderpoint',
+      'create',
+      [
+        {
+          product_id: product.id,
+          warehouse_id: WAREHOUSE,
+          location_id: WH_STOCK,
+          product_min_qty: 0,
+          product_max_qty: 0,
+          qty_multiple: product.multiple,
+          trigger: 'manual',
+        },
+      ],
+      {},
+      ADMIN,
+    )) as number;
+    const [row] = db.searchRead(
+      'stock.warehouse.orderpoint',
+      [['id', '=', rule]],
+      ['qty_forecast'],
+    );
+    const minimum = Number(row!.qty_forecast) - 2;
+    await db.call(
+      'stock.warehouse.orderpoint',
+      'write',
+      [[rule], { product_min_qty: minimum, product_max_qty: minimum + product.span }],
+      {},
+      ADMIN,
     );
   }
 

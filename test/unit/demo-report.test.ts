@@ -36,6 +36,17 @@ function report(workers?: DemoReport['workers']): DemoReport {
       noTouchShare: 0.9,
       deliveredToPostedS: { p50: 2, p99: 5, count: 9 },
     },
+    replenishment: {
+      needs: 5,
+      drafts: 1,
+      confirmed: 1,
+      rejected: 0,
+      waiting: 1,
+      held: 0,
+      covered: 2,
+      noTouchShare: 1 / 3,
+      problems: [],
+    },
     bills: {
       entered: 4,
       postedOnMatch: 2,
@@ -86,6 +97,21 @@ describe('the demo report on invoicing', () => {
     assert.match(
       formatReport(report()),
       /invoicing {7}released on proof of delivery 9, held for finance 1 \(no human touch: 90 %\); delivered -> invoice posted: p50 2 s, p99 5 s/,
+    );
+  });
+});
+
+describe('the demo report on order release', () => {
+  test("prints the share of orders released with no one's approval", () => {
+    assert.match(formatReport(report()), /order release {3}auto 10, .*\(no human touch: \d+ %\)/);
+  });
+});
+
+describe('the demo report on replenishment', () => {
+  test('prints what became of each need and the share of purchase orders created with no approval', () => {
+    assert.match(
+      formatReport(report()),
+      /replenishment {3}needs 5: draft RFQs for the buyer 1, confirmed after authorization 1, authorization rejected 0, waiting 1, held 0, already covered 2 \(purchase orders with no approval: 33 %\)/,
     );
   });
 });
