@@ -189,9 +189,15 @@ describe('returns pack, end to end', () => {
       key: 'scan-2',
       payload: scan,
     });
-    await eventually('both scans handled', async () => {
+    // Both scans, and Odoo's own report of the return validated by the first (the source
+    // watches transfers done: return-receipt-hint), meet in return-receipt.
+    await eventually("both scans and Odoo's report handled", async () => {
       const runs = await runsOf('return-receipt', (input) => input.return === ret.name);
-      return runs.length === 2 && runs.every((r) => r.status === 'completed') ? runs : undefined;
+      const from = (via: string) =>
+        runs.filter((r) => ((r.input as { via?: string }).via ?? 'scan') === via).length;
+      return from('scan') === 2 && from('odoo') === 1 && runs.every((r) => r.status === 'completed')
+        ? runs
+        : undefined;
     });
 
     assert.equal(
