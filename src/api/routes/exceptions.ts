@@ -42,7 +42,11 @@ const ResolveBody = z.strictObject({
   reasonCode: z.enum(REASON_CODES),
   note: z.string().trim().max(5000).optional(),
 });
-const ActionBody = z.strictObject({ note: z.string().trim().max(5000).optional() });
+const ActionBody = z.strictObject({
+  note: z.string().trim().max(5000).optional(),
+  /** The action's typed inputs (book_by_hand: carrier, tracking_ref); checked by the service. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
 const ReopenBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 const BulkBody = z
   .strictObject({
@@ -198,13 +202,14 @@ export const exceptionRoutes = [
     access: Permission.exceptionsOperate,
     body: ActionBody,
     summary:
-      "Ask the case's run for one of the actions the case offers (its `actions`: check_again, release, cancel, reship); 409 EXCEPTION_ACTION_NOT_ALLOWED for any other",
+      "Ask the case's run for one of the actions the case offers (its `actions`: check_again, release, cancel, reship, book_by_hand with `inputs` carrier and tracking_ref); 409 EXCEPTION_ACTION_NOT_ALLOWED for any other, 400 EXCEPTION_ACTION_INPUT_INVALID for bad inputs, 409 TRACKING_REF_IN_USE",
     handler: async ({ services, params, body, principal, request }) =>
       services.exceptions.act(
         params.id!,
         params.action!,
         body.note ?? null,
         actor(principal, request.id),
+        body.inputs ?? {},
       ),
   }),
   route({
