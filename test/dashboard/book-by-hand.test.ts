@@ -100,6 +100,10 @@ describe('book by hand in the browser', () => {
       .locator('[data-case-detail][data-case-status="resolved"]')
       .waitFor({ timeout: 30_000 });
     assert.match(await page.locator('[data-case-detail]').innerText(), /handled_manually/);
+    assert.match(
+      await page.locator('[data-history="action"]').innerText(),
+      /olga\.ops@acme\.test chose book by hand: euroline, tracking EL4000001234, sent to run \d+\s+booked on the Euroline portal$/,
+    );
     assert.deepEqual(await accessibilityProblems(page), [], 'accessibility of the resolved case');
     const picking = await eventually('the delivery carries the reference', async () => {
       const [p] = await h.rpc<{ carrier_tracking_ref: string | false }[]>(

@@ -77,7 +77,7 @@ export function ActionForm({
       noValidate
       onSubmit={(e) => (e.preventDefault(), void submit())}
     >
-      <p className="muted small">{hint}</p>
+      <p className="muted small">{hint.charAt(0).toUpperCase() + hint.slice(1)}.</p>
       {inputs.map((input) => {
         const fieldId = `${id}-${input.name}`;
         const problem = fieldErrors.get(input.name);
