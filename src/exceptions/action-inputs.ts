@@ -36,7 +36,9 @@ export function actionInputs(
       kind: 'text',
       required: true,
       maxLength: 100,
-      hint: 'a configured carrier, or the name of the one you booked with',
+      // Odoo's shipping method is found by this name with =ilike, where % matches anything.
+      pattern: '^[^%]+$',
+      hint: 'a configured carrier, or the name of the one you booked with (without %)',
       suggestions: [...carrierCodes],
     },
     {

@@ -114,6 +114,20 @@ describe('dispatch pack: book by hand when every carrier fails', () => {
       invalid.details.map((d) => d.path),
       ['inputs.carrier', 'inputs.tracking_ref'],
     );
+    const wildcard = await refusal(
+      h.crossdock.services.exceptions.act(caseId, 'book_by_hand', null, operator, {
+        carrier: '%',
+        tracking_ref: 'EL4000000001',
+        service: 'express',
+      }),
+    );
+    assert.deepEqual(
+      wildcard.details.map((d) => `${d.path}: ${d.message}`),
+      [
+        'inputs.service: "book_by_hand" takes no input "service" (it takes carrier, tracking_ref)',
+        'inputs.carrier: Carrier must be a configured carrier, or the name of the one you booked with (without %)',
+      ],
+    );
     assert.equal((await h.crossdock.services.exceptions.show(caseId)).status, 'open');
 
     const trackingRef = await bookOnPortal('euroline', run, 'portal-atelier');
@@ -139,6 +153,16 @@ describe('dispatch pack: book by hand when every carrier fails', () => {
     assert.equal(picking.carrier_tracking_ref, trackingRef);
     assert.equal(picking.carrier_id && picking.carrier_id[1], 'Euroline');
     // (Each note ends with Crossdock's reference, [cd:...], that finds it again on a repeat.)
+    assert.equal(
+      h.odoo.calls.count({
+        model: 'stock.picking',
+        method: 'write',
+        outcome: 'ok',
+        where: (e) => JSON.stringify([e.args, e.kwargs]).includes(trackingRef),
+      }),
+      1,
+      'the tracking reference is written once',
+    );
     const notes = (await h.chatter('stock.picking', picking.id))
       .filter((n) => n.startsWith('Booked by hand'))
       .map((n) => n.replace(/\[cd:[0-9a-f]+\]$/, ''));
