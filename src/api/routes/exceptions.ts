@@ -51,7 +51,7 @@ const ReopenBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) }
 const BulkBody = z
   .strictObject({
     action: z.enum(['retry', 'resolve', 'assign', 'act']),
-    /** For action `act`: the business action each case is asked (check_again, release, cancel, reship). */
+    /** For action `act`: the business action each case is asked (check_again, release, cancel, reship; book_by_hand needs inputs, so it is refused per case here). */
     caseAction: z.enum(CASE_ACTIONS).optional(),
     ids: z
       .array(z.string().regex(/^\d{1,18}$/))
