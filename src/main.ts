@@ -21,6 +21,7 @@ import { HINT_EVENT_TYPE } from './connectors/odoo/ingest/index.ts';
 import { keyConflictOpensCase } from './triggers/index.ts';
 import { createCarrierIntegration, loadCarrierSettings } from './connectors/carriers/index.ts';
 import { createEdiIntegration, ediStepTypes, loadEdiPartners } from './connectors/edi/index.ts';
+import { trackingRefCheck } from './instance/case-checks.ts';
 import { odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { ConnectorStats, createLogger } from './observability/index.ts';
 import { openStore } from './store/index.ts';
@@ -99,6 +100,8 @@ export async function createCrossdock(
       now,
       audit: new AuditLog(store.db, now),
       runs: () => engine!.runs,
+      carrierCodes: () => carrierConfigs?.map((c) => c.code) ?? [],
+      checkAction: trackingRefCheck(() => odoo?.clients('odoo') ?? null),
     });
     const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;

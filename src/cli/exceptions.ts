@@ -23,8 +23,20 @@ export interface ExceptionFlags {
 
 const USAGE = `usage: crossdock exceptions list [--status S] [--type T] [--workflow W] [--limit N] | show <id> | retry <id>
        | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
-       | act <id> <action> [--reason note]   (an action the case offers, see its "actions")
+       | act <id> <action> [name=value ...] [--reason note]   (an action the case offers, see its "actions";
+         book_by_hand takes carrier=<code or name> tracking_ref=<reference>)
   reason codes: ${REASON_CODES.join(', ')}`;
+
+/** An action's inputs as `name=value` arguments (the value may hold '='). */
+function actionInputArgs(args: string[]): Record<string, string> {
+  const inputs: Record<string, string> = {};
+  for (const arg of args) {
+    const at = arg.indexOf('=');
+    if (at <= 0) throw usageError(`"${arg}" is not an action input: give name=value`);
+    inputs[arg.slice(0, at)] = arg.slice(at + 1);
+  }
+  return inputs;
+}
 
 /** `crossdock exceptions ...`: the operator's queue from a terminal, on the store or through --api. */
 export async function exceptionsCommand(
@@ -129,13 +141,17 @@ export async function exceptionsCommand(
         `act needs an action: one the case offers (${CASE_ACTIONS.join(', ')}), see \`crossdock exceptions show ${id}\``,
       );
     const note = flags.reason ?? null;
+    const inputs = actionInputArgs(rest.slice(3));
     return directOrRemote(
       config,
       flags.api,
-      async (c) => printCase(await c.services.exceptions.act(id, code, note, who), out),
+      async (c) => printCase(await c.services.exceptions.act(id, code, note, who, inputs), out),
       async (call) =>
         printCase(
-          await call('POST', path(`/actions/${encodeURIComponent(code)}`), note ? { note } : {}),
+          await call('POST', path(`/actions/${encodeURIComponent(code)}`), {
+            inputs,
+            ...(note ? { note } : {}),
+          }),
           out,
         ),
       via,
@@ -194,6 +210,13 @@ function printOne(c: CaseDetail, out: Output): number {
       `case ${c.id}: ${c.status} ${c.type} ${c.severity}, ${c.title}`,
       `  run ${c.run?.id ?? '-'} (${c.run?.status ?? '-'}) step ${c.stepId ?? '-'}: ${c.errorCode ?? ''} ${c.errorMessage ?? ''}`.trimEnd(),
       `  actions: ${c.actions.length > 0 ? c.actions.join(', ') : '-'} (besides resolve, assign, comment while open)`,
+      ...Object.entries(c.actionInputs ?? {}).map(
+        ([action, inputs]) =>
+          `  ${action} takes ${inputs
+            .filter((i) => i.name !== 'note')
+            .map((i) => `${i.name}=${i.required ? '...' : '[...]'}`)
+            .join(' ')} (note: --reason)`,
+      ),
       `  owner ${c.owner.team ?? '-'} / ${c.owner.userId ?? '-'}; opened ${c.openedAt}, due ${c.dueAt ?? '-'}${c.slaBreached ? ' (SLA breached)' : ''}`,
       ...(c.failedStep
         ? [

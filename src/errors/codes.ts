@@ -144,6 +144,8 @@ export const ERROR_CODES = {
   EXCEPTION_ILLEGAL_TRANSITION: { category: 'user', retryable: false, httpStatus: 409 },
   EXCEPTION_NOT_RETRYABLE: { category: 'user', retryable: false, httpStatus: 409 },
   EXCEPTION_ACTION_NOT_ALLOWED: { category: 'user', retryable: false, httpStatus: 409 },
+  EXCEPTION_ACTION_INPUT_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  TRACKING_REF_IN_USE: { category: 'user', retryable: false, httpStatus: 409 },
   EXCEPTION_GROUP_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   EXCEPTION_BULK_TARGET: { category: 'user', retryable: false, httpStatus: 400 },
   EXCEPTION_OWNER_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },

@@ -1,9 +1,12 @@
+export { actionInputs, checkActionInputs, type ActionInput } from './action-inputs.ts';
+export type { ActionCheck } from './case-act.ts';
 export { bulkAct, BULK_MAX, type BulkRequest, type BulkResult } from './bulk.ts';
 export type { FailedStep, RunOfCase } from './detail.ts';
 export {
   CASE_ACTION_SIGNAL,
   CASE_ACTIONS,
   type CaseAction,
+  DEAD_LETTER_ACTIONS,
   CASE_STATUSES,
   CASE_TYPES,
   CaseStatus,

@@ -56,19 +56,38 @@ export const REASON_CODES = Object.values(ReasonCode) as [ReasonCode, ...ReasonC
  * workflow declares which of them a case offers (raise_exception's `actions`); each is sent
  * to the run as the signal `case.action`.
  */
-export const CASE_ACTIONS = ['check_again', 'release', 'cancel', 'reship'] as const;
+export const CASE_ACTIONS = ['check_again', 'release', 'cancel', 'reship', 'book_by_hand'] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 /** The signal a case action is delivered as; its payload is { action, case_id, by, note }. */
 export const CASE_ACTION_SIGNAL = 'case.action';
+
+/**
+ * Actions a failed run's case offers besides retry and replay, by the error its run failed
+ * with. Its run has ended, so such an action is not a signal: the run is replayed from the
+ * workflow's step `fromStep` with `case_action` ({ action, case_id, by, note, ...inputs })
+ * added to its input, and that step's branch does the work. A workflow without the step
+ * refuses the action (RUN_NOT_REPLAYABLE names the step).
+ */
+export const DEAD_LETTER_ACTIONS: Readonly<
+  Record<string, { action: CaseAction; fromStep: string }>
+> = {
+  // Every carrier refused the booking: the operator booked by phone or on a carrier's portal.
+  CARRIER_ALL_FAILED: { action: 'book_by_hand', fromStep: 'booked-by-hand' },
+};
 
 /**
  * The actions a case offers while it is open: retry and replay for a failed run, the
  * workflow's declared actions for a business case, none once closed. Resolve, assign and
  * comment are always there for an open case and are not listed.
  */
-export function caseActions(r: Pick<CaseRow, 'kind' | 'run_id' | 'status' | 'details'>): string[] {
+export function caseActions(
+  r: Pick<CaseRow, 'kind' | 'run_id' | 'status' | 'details' | 'error_code'>,
+): string[] {
   if (r.status !== 'open') return [];
-  if (r.kind === 'run_failed' && r.run_id !== null) return ['retry', 'replay'];
+  if (r.kind === 'run_failed' && r.run_id !== null) {
+    const more = r.error_code === null ? undefined : DEAD_LETTER_ACTIONS[r.error_code];
+    return more ? ['retry', 'replay', more.action] : ['retry', 'replay'];
+  }
   const declared = (r.details as { actions?: unknown } | null)?.actions;
   if (r.run_id === null || !Array.isArray(declared)) return [];
   return CASE_ACTIONS.filter((a) => declared.includes(a));

@@ -1,14 +1,14 @@
 import type { AuditLog } from '../audit/index.ts';
 import type { RunsService } from '../engine/index.ts';
 import { CrossdockError } from '../errors/index.ts';
+import { actionInputs, type ActionInput } from './action-inputs.ts';
+import { actOnCase, type ActionCheck } from './case-act.ts';
 import { bulkAct, type BulkRequest, type BulkResult } from './bulk.ts';
 import { auditable, auditCaseChange, CLOSED, ownerUnknown, PAST } from './case-change.ts';
 import { OpenCaseInput, type Actor } from './case-input.ts';
 import { caseAgingReport, rootCauseGroups } from './case-reports.ts';
 import { runAndFailedStep, type FailedStep, type RunOfCase } from './detail.ts';
 import {
-  CASE_ACTION_SIGNAL,
-  CASE_ACTIONS,
   caseActions,
   DEFAULT_SLA_HOURS,
   exceptionErrors,
@@ -32,9 +32,15 @@ export interface ExceptionsOptions {
   audit: AuditLog;
   /** The engine's runs (retry and replay go through RunsService.replay); a getter, as the engine is built after the steps. */
   runs: () => RunsService;
+  /** The configured carriers' codes, offered by book by hand (a getter: carriers are built later). */
+  carrierCodes?: () => readonly string[];
+  /** Checks an action's inputs against the outside world before it is taken (see ActionCheck). */
+  checkAction?: ActionCheck;
 }
 
 export type CaseDetail = CaseView & {
+  /** The fields each offered action asks for (absent: none besides the note). */
+  actionInputs: Record<string, ActionInput[]>;
   history: CaseEvent[];
   run: RunOfCase | null;
   failedStep: FailedStep | null;
@@ -158,6 +164,7 @@ export class ExceptionsService {
       resolution: row.resolution,
       details: row.details,
       openedWithInput: row.input ?? null,
+      actionInputs: this.#actionInputs(caseActions(row)),
     };
   }
 
@@ -303,35 +310,44 @@ export class ExceptionsService {
   }
 
   /**
-   * A business case's declared action (check_again, release, cancel, reship): refused unless the
-   * case is open and offers it. The case moves to `retrying` (its run now has the next move;
-   * the run closes the case, or raises a new one if it holds again) with its history row and
-   * audit entry, then the run gets the signal `case.action`.
+   * An action the case offers (check_again, release, cancel, reship for a business case;
+   * book_by_hand for a run whose carriers all failed), with its inputs: see actOnCase.
    */
-  async act(id: string, action: string, note: string | null, who: Actor): Promise<CaseView> {
-    const now = this.#o.now();
-    const runId = await this.#o.db.transaction().execute(async (tx) => {
-      const row = await loadCase(tx, id, true);
-      const allowed = caseActions(row);
-      if (row.status !== 'open')
-        throw exceptionErrors.illegal(id, row.status, `acted on (${action})`);
-      if (!(CASE_ACTIONS as readonly string[]).includes(action) || !allowed.includes(action))
-        throw exceptionErrors.actionNotAllowed(id, row.type, action, allowed);
-      await updateCase(tx, row.id, now, { status: 'retrying', closed_at: null });
-      const details = { action, note, run: String(row.run_id) };
-      await recordEvent(tx, row.id, now, who.actor, 'action', details);
-      await this.#audit(tx, who, 'action', row.id, details);
-      return String(row.run_id);
-    });
-    await this.#o
-      .runs()
-      .signal(runId, CASE_ACTION_SIGNAL, { action, case_id: id, by: who.actor, note });
+  async act(
+    id: string,
+    action: string,
+    note: string | null,
+    who: Actor,
+    inputs: Record<string, unknown> = {},
+  ): Promise<CaseView> {
+    await actOnCase(
+      {
+        ...this.#o,
+        carrierCodes: this.#o.carrierCodes ?? (() => []),
+        check: this.#o.checkAction ?? null,
+      },
+      id,
+      action,
+      note,
+      inputs,
+      who,
+    );
     return toView(await loadCase(this.#o.db, id), this.#o.now());
   }
 
   /** retry / resolve / assign over a list of ids or a root-cause group; a result per case. */
   async bulk(request: BulkRequest, who: Actor): Promise<BulkResult[]> {
     return bulkAct(this, this.#o.db, request, who);
+  }
+
+  #actionInputs(actions: string[]): Record<string, ActionInput[]> {
+    const codes = this.#o.carrierCodes?.() ?? [];
+    const forms: Record<string, ActionInput[]> = {};
+    for (const action of actions) {
+      const inputs = actionInputs(action, codes);
+      if (inputs) forms[action] = inputs;
+    }
+    return forms;
   }
 
   /** One change under the case's row lock, with its history row and audit entry. */

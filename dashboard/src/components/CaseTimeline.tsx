@@ -61,6 +61,7 @@ function describe(e: CaseHistoryEntry): { what: ReactNode; note?: string } {
         what: (
           <>
             {who} chose <strong>{words(d.action)}</strong>
+            {d.carrier ? `: ${text(d.carrier)}, tracking ${text(d.tracking_ref)}` : ''}
             {d.run ? `, sent to run ${text(d.run)}` : ''}
           </>
         ),

@@ -3,6 +3,7 @@ import { post } from '../api.ts';
 import { JsonEditor, parseJson } from '../components/JsonEditor.tsx';
 import { ErrorNote } from '../components/ui.tsx';
 import { pretty } from '../format.ts';
+import { ActionForm } from './ActionForm.tsx';
 import type { CaseDetail } from './Exceptions.tsx';
 
 /** Why a case was closed: the API's closed set (src/exceptions/model.ts); fixed_by_retry is the engine's own. */
@@ -29,6 +30,10 @@ const BUSINESS_ACTIONS: Record<string, { label: string; hint: string }> = {
   reship: {
     label: 'Reship',
     hint: 'sends a replacement delivery (approved above a value), books a carrier and tells the customer',
+  },
+  book_by_hand: {
+    label: 'Book by hand',
+    hint: 'you booked the shipment yourself (by phone, on a carrier portal): Crossdock writes the carrier and tracking reference to the delivery in Odoo, notes it, tells the customer and resolves the case',
   },
 };
 
@@ -76,7 +81,8 @@ export function CaseActions({ c, onDone }: { c: CaseDetail; onDone: () => void }
     team: useId(),
     actionNote: useId(),
   };
-  const business = c.actions.filter((name) => name in BUSINESS_ACTIONS);
+  const business = c.actions.filter((name) => name in BUSINESS_ACTIONS && !c.actionInputs?.[name]);
+  const withInputs = c.actions.filter((name) => name in BUSINESS_ACTIONS && c.actionInputs?.[name]);
   const parsed = parseJson(input);
   const base = `/exceptions/${c.id}`;
   // A message the outbox gave up on: no run to retry, the message itself is sent again.
@@ -134,6 +140,18 @@ export function CaseActions({ c, onDone }: { c: CaseDetail; onDone: () => void }
           </div>
         </div>
       )}
+      {withInputs.map((name) => (
+        <Action key={name} title={BUSINESS_ACTIONS[name]!.label}>
+          <ActionForm
+            caseId={c.id}
+            action={name}
+            label={BUSINESS_ACTIONS[name]!.label}
+            hint={BUSINESS_ACTIONS[name]!.hint}
+            inputs={c.actionInputs![name]!}
+            onDone={onDone}
+          />
+        </Action>
+      ))}
       {c.actions.includes('retry') && (
         <div className="actions">
           <button type="button" disabled={a.busy} onClick={() => a.run(`${base}/retry`, {})}>

@@ -7,6 +7,7 @@ import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/
 import { formatDuration, formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
+import type { ActionInput } from './ActionForm.tsx';
 import { CaseActions, Reopen, useAction } from './CaseActions.tsx';
 
 export interface CaseView {
@@ -35,6 +36,8 @@ export interface CaseDetail extends CaseView {
   history: CaseHistoryEntry[];
   run: { id: string; status: string; input: unknown } | null;
   failedStep: { id: string; input: unknown; error: unknown; attempts: number } | null;
+  /** The fields each offered action asks for (book_by_hand: carrier, tracking_ref, note). */
+  actionInputs?: Record<string, ActionInput[]>;
 }
 interface Group {
   key: string;

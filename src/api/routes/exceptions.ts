@@ -42,12 +42,16 @@ const ResolveBody = z.strictObject({
   reasonCode: z.enum(REASON_CODES),
   note: z.string().trim().max(5000).optional(),
 });
-const ActionBody = z.strictObject({ note: z.string().trim().max(5000).optional() });
+const ActionBody = z.strictObject({
+  note: z.string().trim().max(5000).optional(),
+  /** The action's typed inputs (book_by_hand: carrier, tracking_ref); checked by the service. */
+  inputs: z.record(z.string(), z.unknown()).optional(),
+});
 const ReopenBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 const BulkBody = z
   .strictObject({
     action: z.enum(['retry', 'resolve', 'assign', 'act']),
-    /** For action `act`: the business action each case is asked (check_again, release, cancel, reship). */
+    /** For action `act`: the business action each case is asked (check_again, release, cancel, reship; book_by_hand needs inputs, so it is refused per case here). */
     caseAction: z.enum(CASE_ACTIONS).optional(),
     ids: z
       .array(z.string().regex(/^\d{1,18}$/))
@@ -198,13 +202,14 @@ export const exceptionRoutes = [
     access: Permission.exceptionsOperate,
     body: ActionBody,
     summary:
-      "Ask the case's run for one of the actions the case offers (its `actions`: check_again, release, cancel, reship); 409 EXCEPTION_ACTION_NOT_ALLOWED for any other",
+      "Ask the case's run for one of the actions the case offers (its `actions`: check_again, release, cancel, reship, book_by_hand with `inputs` carrier and tracking_ref); 409 EXCEPTION_ACTION_NOT_ALLOWED for any other, 400 EXCEPTION_ACTION_INPUT_INVALID for bad inputs, 409 TRACKING_REF_IN_USE",
     handler: async ({ services, params, body, principal, request }) =>
       services.exceptions.act(
         params.id!,
         params.action!,
         body.note ?? null,
         actor(principal, request.id),
+        body.inputs ?? {},
       ),
   }),
   route({
