@@ -61,6 +61,8 @@ export async function packHarness(
     carrierProfiles?: readonly CarrierProfile[];
     /** How often the Odoo poller looks (default the demo's 5 s). */
     odooPollIntervalMs?: number;
+    /** The built dashboard to serve (browser tests build their own). */
+    dashboardDir?: string;
   } = {},
 ): Promise<PackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-packs-'));
@@ -76,6 +78,7 @@ export async function packHarness(
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.carrierProfiles ? { carrierProfiles: options.carrierProfiles } : {}),
     ...(options.odooPollIntervalMs ? { odooPollIntervalMs: options.odooPollIntervalMs } : {}),
+    ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
     // On a PostgreSQL server no secrets key is made on its own: the test gives one (step-up approvals seal with it).
     ...(database
       ? {
