@@ -1,7 +1,7 @@
 /**
  * What the business packs decided, read off the steps each run completed: the one place that
  * says which path is which outcome, for the Overview's business KPIs (GET /api/v1/kpis,
- * `outcomes`) and the demo's report alike. A read that reaches past the owners of `runs`,
+ * `invoiceRelease` and `noTouch`) and the demo's report alike. A read that reaches past the owners of `runs`,
  * `run_steps` and `events` (docs/ARCHITECTURE.md, "Data layer"); it writes nothing.
  *
  * A range counts a run when its last completed step ended in [from, to) (when it reached the

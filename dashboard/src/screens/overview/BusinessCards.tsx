@@ -52,7 +52,7 @@ export function NoTouchCard({ noTouch: n }: { noTouch: Kpis['noTouch'] }) {
     <article className="card" aria-label="No human touch">
       <h2>No human touch</h2>
       <p className="muted small">of what each pack decided in the range</p>
-      <dl className="facts">
+      <dl className="facts stacked">
         <dt>Orders released at once</dt>
         <dd>
           <strong data-kpi="no-touch-orders">{percent(o.share)}</strong>{' '}
@@ -97,7 +97,7 @@ export function SupplierCard({ k }: { k: Kpis }) {
   return (
     <article className="card" aria-label="Suppliers">
       <h2>Suppliers</h2>
-      <dl className="facts">
+      <dl className="facts stacked">
         <dt>Receipts on time (received in range)</dt>
         <dd data-kpi="supplier-on-time">
           {received.rate === null

@@ -12,7 +12,7 @@ export function StockCard({ stock: s }: { stock: Kpis['stock'] }) {
   return (
     <article className="card" aria-label="Stock and replenishment">
       <h2>Stock and replenishment</h2>
-      <dl className="facts">
+      <dl className="facts stacked">
         <dt>Stock reservation failures</dt>
         <dd>
           <strong data-kpi="reservation-failures">{s.reservationFailures.inRange}</strong> in the
