@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
+import { RunStatus } from './tables.ts';
 
 export type Db = Kysely<Database>;
 export type Num = number | string | bigint;
@@ -15,17 +16,17 @@ export interface OutcomeRange {
 
 /**
  * The runs of one workflow with the step ids they completed (`p.steps`) and when the last
- * ended (`p.at`), as `r` and `p` for the caller's select list. runs_workflow narrows a range
- * to the runs created before its end; a checkpoint sets a run's updated_at to its step's
- * ended_at, so a run last touched before the range starts is passed over before its steps are
- * read.
+ * ended (`p.at`), as `r` and `p` for the caller's select list. A checkpoint sets a run's
+ * updated_at to its step's ended_at, so a run last touched before the range starts reached no
+ * outcome in it: runs_status (status, updated_at), walked for every status from the range's
+ * start, passes it over before its steps are read.
  */
 export function runsWithSteps(
   workflowId: string,
   range: OutcomeRange | undefined,
 ): RawBuilder<unknown> {
   const inRange = range
-    ? sql`AND r.created_at < ${range.to} AND r.updated_at >= ${range.from} AND p.at >= ${range.from} AND p.at < ${range.to}`
+    ? sql`AND r.status = ANY(${Object.values(RunStatus)}::text[]) AND r.updated_at >= ${range.from} AND p.at >= ${range.from} AND p.at < ${range.to}`
     : sql``;
   return sql`runs r
     CROSS JOIN LATERAL (SELECT coalesce(array_agg(s.step_id), ARRAY[]::text[]) AS steps, max(s.ended_at) AS at
