@@ -8,7 +8,7 @@ import { packHarness, type PackHarness } from './support.ts';
  * The Overview's business KPIs (GET /api/v1/kpis: `invoiceRelease`, `noTouch`) against what
  * the store holds after a morning of the packs on the simulators. Each figure is worked out
  * again here from the runs' completed steps and the packs' events, as the packs define their
- * paths (packs/*\/workflows), not through the code the API uses.
+ * paths in their workflow files, not through the code the API uses.
  */
 interface RunPath {
   workflow: string;

@@ -5,6 +5,7 @@
  */
 import { formatTime } from '../../format.ts';
 import { duration, percent, type Kpis } from './kpis.ts';
+import { Percentiles } from './SummaryCards.tsx';
 
 const seconds = (s: number | null) => duration(s === null ? null : s * 1000);
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
@@ -15,18 +16,7 @@ export function InvoiceReleaseCard({ invoices: i }: { invoices: Kpis['invoiceRel
   return (
     <article className="card" aria-label="Invoice release time">
       <h2>Invoice release time</h2>
-      <p>
-        <span className="big" data-kpi="invoice-release-p50">
-          {seconds(t.p50)}
-        </span>{' '}
-        <span className="muted">p50</span>
-      </p>
-      <p>
-        <span className="big" data-kpi="invoice-release-p90">
-          {seconds(t.p90)}
-        </span>{' '}
-        <span className="muted">p90</span>
-      </p>
+      <Percentiles kpi="invoice-release" p50={seconds(t.p50)} p90={seconds(t.p90)} />
       <p className="muted" data-kpi="invoice-release-count">
         delivered to invoice posted, over {plural(t.count, 'invoice', 'invoices')} posted in the
         range
