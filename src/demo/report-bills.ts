@@ -4,8 +4,8 @@
  * posted with no human touch, and whether every entered bill has one outcome and none was
  * posted twice.
  */
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/index.ts';
+import type { Kysely } from 'kysely';
+import { vendorBillOutcomes, type Database } from '../store/index.ts';
 
 export interface BillsReport {
   entered: number;
@@ -18,41 +18,18 @@ export interface BillsReport {
   problems: string[];
 }
 
-type BillRun = { bill: string; steps: string[] };
-
 export async function billsReport(db: Kysely<Database>, entered: number): Promise<BillsReport> {
-  const runs = await sql<BillRun>`
-    SELECT r.input->>'bill_id' AS bill,
-           coalesce((SELECT array_agg(DISTINCT s.step_id) FROM run_steps s WHERE s.run_id = r.id AND s.status = 'completed'), ARRAY[]::text[]) AS steps
-    FROM runs r WHERE r.workflow_id = 'vendor-bill-match'`.execute(db);
-  const outcomes = new Map<string, string[]>();
-  for (const run of runs.rows) {
-    const outcome = run.steps.includes('released')
-      ? run.steps.includes('approve')
-        ? 'approved'
-        : 'matched'
-      : run.steps.includes('rejected-note')
-        ? 'rejected'
-        : run.steps.includes('hold-activity')
-          ? 'held'
-          : null;
-    if (outcome !== null) outcomes.set(run.bill, [...(outcomes.get(run.bill) ?? []), outcome]);
-  }
-  const count = (what: string) =>
-    [...outcomes.values()].filter((list) => list.includes(what)).length;
-  const problems = [...outcomes.entries()]
-    .filter(([, list]) => list.filter((o) => o === 'matched' || o === 'approved').length > 1)
-    .map(([bill]) => `vendor bill ${bill} posted by more than one run`);
-  if (outcomes.size !== entered)
-    problems.push(`vendor bills: ${entered} entered, ${outcomes.size} with an outcome`);
-  const postedOnMatch = count('matched');
+  const o = await vendorBillOutcomes(db);
+  const problems = o.postedTwice.map((bill) => `vendor bill ${bill} posted by more than one run`);
+  if (o.decided !== entered)
+    problems.push(`vendor bills: ${entered} entered, ${o.decided} with an outcome`);
   return {
     entered,
-    postedOnMatch,
-    postedAfterApproval: count('approved'),
-    rejected: count('rejected'),
-    held: count('held'),
-    noTouchShare: outcomes.size === 0 ? null : postedOnMatch / outcomes.size,
+    postedOnMatch: o.postedOnMatch,
+    postedAfterApproval: o.postedAfterApproval,
+    rejected: o.rejected,
+    held: o.held,
+    noTouchShare: o.noTouchShare,
     problems,
   };
 }

@@ -4,14 +4,8 @@
  * a scrap never made), and the share that went through with no human touch. Each run's
  * outcome is read off the steps it completed.
  */
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/index.ts';
-
-export interface InventoryOutcomes {
-  auto: number;
-  approved: number;
-  rejected: number;
-}
+import type { Kysely } from 'kysely';
+import { inventoryOutcomes, type Database, type InventoryOutcomes } from '../store/index.ts';
 
 export interface InventoryReport {
   counts: InventoryOutcomes;
@@ -21,32 +15,8 @@ export interface InventoryReport {
 }
 
 export async function inventoryReport(db: Kysely<Database>): Promise<InventoryReport> {
-  const r = await sql<{ workflow_id: string; auto: string; approved: string; rejected: string }>`
-    SELECT r.workflow_id,
-      count(*) FILTER (WHERE 'apply' = ANY(p.steps) OR ('scrap' = ANY(p.steps) AND NOT 'approve' = ANY(p.steps))) AS auto,
-      count(*) FILTER (WHERE 'apply-approved' = ANY(p.steps) OR ('scrap' = ANY(p.steps) AND 'approve' = ANY(p.steps))) AS approved,
-      count(*) FILTER (WHERE 'clear' = ANY(p.steps) OR 'rejected-note' = ANY(p.steps)) AS rejected
-    FROM runs r
-    CROSS JOIN LATERAL (SELECT coalesce(array_agg(s.step_id), ARRAY[]::text[]) AS steps
-                        FROM run_steps s WHERE s.run_id = r.id AND s.status = 'completed') p
-    WHERE r.workflow_id IN ('inventory-count', 'inventory-scrap')
-    GROUP BY r.workflow_id`.execute(db);
-  const of = (workflow: string): InventoryOutcomes => {
-    const row = r.rows.find((x) => x.workflow_id === workflow);
-    return {
-      auto: Number(row?.auto ?? 0),
-      approved: Number(row?.approved ?? 0),
-      rejected: Number(row?.rejected ?? 0),
-    };
-  };
-  const counts = of('inventory-count');
-  const scraps = of('inventory-scrap');
-  const all = [counts, scraps].reduce((n, o) => n + o.auto + o.approved + o.rejected, 0);
-  return {
-    counts,
-    scraps,
-    noTouchShare: all === 0 ? null : (counts.auto + scraps.auto) / all,
-  };
+  const { counts, scraps, noTouchShare } = await inventoryOutcomes(db);
+  return { counts, scraps, noTouchShare };
 }
 
 export function formatInventory(r: InventoryReport): string {

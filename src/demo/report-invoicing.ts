@@ -3,8 +3,8 @@
  * delivery, invoices held for finance, the share released with no human touch, and the
  * release time from delivered to posted (the `release_seconds` of each invoice.released).
  */
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/index.ts';
+import { invoiceReleaseOutcomes, type Database } from '../store/index.ts';
+import type { Kysely } from 'kysely';
 
 export interface InvoicingReport {
   released: number;
@@ -15,30 +15,13 @@ export interface InvoicingReport {
 }
 
 export async function invoicingReport(db: Kysely<Database>): Promise<InvoicingReport> {
-  const outcomes = await sql<{ released: string; held: string }>`
-    SELECT count(*) FILTER (WHERE s.step_id = 'released') AS released, count(*) FILTER (WHERE s.step_id = 'hold-case') AS held
-    FROM run_steps s JOIN runs r ON r.id = s.run_id WHERE r.workflow_id = 'invoice-release' AND s.status = 'completed'`.execute(
-    db,
-  );
-  const times = await sql<{ s: number | string }>`
-    SELECT (payload->>'release_seconds')::numeric AS s FROM events WHERE source = 'crossdock' AND type = 'invoice.released'`.execute(
-    db,
-  );
-  const released = Number(outcomes.rows[0]?.released ?? 0);
-  const held = Number(outcomes.rows[0]?.held ?? 0);
-  const values = times.rows
-    .map((row) => Number(row.s))
-    .filter((v) => Number.isFinite(v))
-    .sort((a, b) => a - b);
-  const at = (q: number) =>
-    values.length === 0
-      ? null
-      : values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)]!;
+  const o = await invoiceReleaseOutcomes(db);
+  const { count, p50, p99 } = o.releaseSeconds;
   return {
-    released,
-    held,
-    noTouchShare: released + held === 0 ? null : released / (released + held),
-    deliveredToPostedS: { p50: at(0.5), p99: at(0.99), count: values.length },
+    released: o.released,
+    held: o.held,
+    noTouchShare: o.noTouchShare,
+    deliveredToPostedS: { p50, p99, count },
   };
 }
 

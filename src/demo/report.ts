@@ -21,7 +21,7 @@ import {
   type SupplierDelaysReport,
 } from './report-supplier-delays.ts';
 import type { PlacedOrder } from './traffic.ts';
-import type { Database } from '../store/index.ts';
+import { orderReleaseRuns, type Database } from '../store/index.ts';
 
 type Db = Kysely<Database>;
 
@@ -126,16 +126,22 @@ export interface DemoReport {
   workers?: { processes: number; started: number; killed: number };
 }
 
-type RunRow = { id: string; workflow_id: string; status: string; key: string; steps: string[] };
+type RunRow = { id: string; status: string; key: string; steps: string[] };
 
-/** Which steps each run of the packs went through: the outcome is read off its path. */
-async function runsWithPaths(db: Db): Promise<RunRow[]> {
+/** Which steps each dispatch run went through: the outcome is read off its path. */
+async function dispatchRuns(db: Db): Promise<RunRow[]> {
   const r = await sql<RunRow>`
-    SELECT r.id, r.workflow_id, r.status,
-           CASE WHEN r.workflow_id = 'order-release' THEN r.input->>'id' ELSE r.input->>'order_id' END AS key,
+    SELECT r.id, r.status, r.input->>'order_id' AS key,
            coalesce((SELECT array_agg(DISTINCT s.step_id) FROM run_steps s WHERE s.run_id = r.id AND s.status = 'completed'), ARRAY[]::text[]) AS steps
-    FROM runs r WHERE r.workflow_id IN ('order-release', 'dispatch')`.execute(db);
+    FROM runs r WHERE r.workflow_id = 'dispatch'`.execute(db);
   return r.rows;
+}
+
+/** Runs grouped by the order they are for. */
+function byOrder<T>(runs: T[], key: (run: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const run of runs) map.set(key(run), [...(map.get(key(run)) ?? []), run]);
+  return map;
 }
 
 export async function finalReport(
@@ -145,16 +151,10 @@ export async function finalReport(
   emailsSent: number,
   billsEntered = 0,
 ): Promise<DemoReport> {
-  const runs = await runsWithPaths(db);
   const problems: string[] = [];
-  const byKey = (workflow: string) => {
-    const map = new Map<string, RunRow[]>();
-    for (const run of runs.filter((r) => r.workflow_id === workflow))
-      map.set(run.key, [...(map.get(run.key) ?? []), run]);
-    return map;
-  };
-  const releaseRuns = byKey('order-release');
-  const dispatchRuns = byKey('dispatch');
+  // Each order-release run's outcome as the Overview's KPIs read it (store/pack-outcomes.ts).
+  const releaseRuns = byOrder(await orderReleaseRuns(db), (run) => run.orderId);
+  const dispatchRunsByOrder = byOrder(await dispatchRuns(db), (run) => run.key);
   const has = (run: RunRow, step: string) => run.steps.includes(step);
 
   const release = {
@@ -180,17 +180,12 @@ export async function finalReport(
       problems.push(`order ${order.name} has ${found.length} order-release runs`);
     }
     const run = found[0]!;
-    if (run.status === 'failed') release.failed++;
-    else if (has(run, 'released')) {
-      has(run, 'approve') ? release.approved++ : release.auto++;
-      releasedIds.push(String(order.id));
-    } else if (has(run, 'tell-salesperson')) release.rejected++;
-    else if (has(run, 'hold-case')) release.held++;
-    else if (has(run, 'hold-stock')) release.heldForStock++;
-    else
+    if (run.outcome === null)
       problems.push(
         `order ${order.name}: order-release run ${run.id} is ${run.status} at no known outcome`,
       );
+    else release[run.outcome]++;
+    if (run.outcome === 'auto' || run.outcome === 'approved') releasedIds.push(String(order.id));
   }
 
   const dispatch = {
@@ -207,7 +202,7 @@ export async function finalReport(
     doubleBooked: 0,
   };
   for (const id of releasedIds) {
-    const found = dispatchRuns.get(id) ?? [];
+    const found = dispatchRunsByOrder.get(id) ?? [];
     if (found.length === 0) {
       dispatch.missing++;
       problems.push(`released order ${id} has no dispatch run`);

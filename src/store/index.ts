@@ -28,3 +28,6 @@ export * from './case-queries.ts';
 export * from './workflow-versions.ts';
 export * from './event-reads.ts';
 export * from './reconcile-reads.ts';
+export * from './pack-outcomes.ts';
+export * from './pack-outcomes-goods.ts';
+export type { OutcomeRange } from './pack-outcome-runs.ts';

@@ -4,6 +4,7 @@ import { ErrorNote, Loading } from '../components/ui.tsx';
 import { formatTime } from '../format.ts';
 import { useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
+import { InvoiceReleaseCard, NoTouchCard, SupplierCard } from './overview/BusinessCards.tsx';
 import { ApprovalAgingCard, ConnectorsCard, ExceptionMatrixCard } from './overview/DetailCards.tsx';
 import type { Kpis } from './overview/kpis.ts';
 import { StockCard } from './overview/StockCard.tsx';
@@ -121,7 +122,10 @@ export function OverviewScreen() {
             </article>
             <LatencyCard k={k} />
             <QueueCard queue={k.queue} />
+            <InvoiceReleaseCard invoices={k.invoiceRelease} />
+            <NoTouchCard noTouch={k.noTouch} />
             <StockCard stock={k.stock} />
+            <SupplierCard k={k} />
             <ConnectorsCard k={k} />
             <ApprovalAgingCard approvals={k.approvals} />
             <ExceptionMatrixCard exceptions={k.exceptions} />

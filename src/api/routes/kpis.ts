@@ -15,6 +15,7 @@ import {
   runKpis,
   type KpiWindow,
 } from './kpi-queries.ts';
+import { outcomeKpis } from './kpi-outcomes.ts';
 import { stockKpis } from './kpi-stock.ts';
 import { supplierKpis } from './kpi-supplier.ts';
 
@@ -60,7 +61,7 @@ export const kpiRoutes = [
     access: Permission.runsRead,
     query: KpiQuery,
     summary:
-      'Dashboard KPIs. Live, as of now: events per second over the last 1 and 5 minutes (from the first event when the system is younger). Over the range (fit=true: from the first event when the range starts before it), per bucket: events per second, ended runs and their error rate, p50/p90 creation-to-completion latency of `latencyWorkflow` (default order-release), calls and error rate per connector (odoo:<connection>, carrier:<code>; per minute, flushed every 5 s) and of all of them with the worst connector named, exception cases opened. As of now: runs by state, approvals waiting and past SLA by current level, open exceptions by type and age, queue depth (runs due and not claimed, queued runs, pending notifications). Stock: reservation failures (STOCK_HOLD cases opened in the range, held now), replenishment cycle (need -> purchase order confirmed -> received, seconds, median and mean, over receipts in the range), supplier on-time rate (receipts in the range by their planned date). Supplier (packs/supplier-delays): open purchase receipts on schedule at the last scan in the range, late receipts found and resolved in the range',
+      'Dashboard KPIs. Live, as of now: events per second over the last 1 and 5 minutes (from the first event when the system is younger). Over the range (fit=true: from the first event when the range starts before it), per bucket: events per second, ended runs and their error rate, p50/p90 creation-to-completion latency of `latencyWorkflow` (default order-release), calls and error rate per connector (odoo:<connection>, carrier:<code>; per minute, flushed every 5 s) and of all of them with the worst connector named, exception cases opened. As of now: runs by state, approvals waiting and past SLA by current level, open exceptions by type and age, queue depth (runs due and not claimed, queued runs, pending notifications). Stock: reservation failures (STOCK_HOLD cases opened in the range, held now), replenishment cycle (need -> purchase order confirmed -> received, seconds, median and mean, over receipts in the range), supplier on-time rate (receipts in the range by their planned date). Supplier (packs/supplier-delays): open purchase receipts on schedule at the last scan in the range, late receipts found and resolved in the range. Invoice release (packs/delivery-to-cash): invoices posted on a proof of delivery in the range, delivered to posted (`release_seconds`) p50/p90 at nearest rank, released with no human touch vs held for finance (invoice-release runs that ended in `hold-case`). No touch (a run counts in the range its last step ended in): order releases auto vs approved vs held, vendor bills posted on a match vs after an approved variance, returns accepted with no review or case, inventory counts applied at once vs after two approvals',
     handler: async ({ services, query }) => {
       const db = services.engine.store.db;
       const firstEvent = await firstEventAt(db);
@@ -80,6 +81,7 @@ export const kpiRoutes = [
         connectors,
         stock,
         supplier,
+        outcomes,
       ] = await Promise.all([
         liveKpis(db, w.now, firstEvent),
         eventKpis(db, w),
@@ -91,6 +93,7 @@ export const kpiRoutes = [
         connectorKpis(db, w),
         stockKpis(db, w),
         supplierKpis(db, w),
+        outcomeKpis(db, w),
       ]);
       return {
         from: w.from.toISOString(),
@@ -111,6 +114,7 @@ export const kpiRoutes = [
         integration: integrationKpis(connectors),
         stock,
         supplier,
+        ...outcomes,
       };
     },
   }),

@@ -4,15 +4,15 @@ const seconds = (s: number | null) => duration(s === null ? null : s * 1000);
 
 /**
  * Stock and procurement: orders held because their stock was not reserved, the replenishment
- * cycle (need found, purchase order confirmed, received) over the receipts in the range, and
- * the share of purchase receipts that came by their planned date.
+ * cycle (need found, purchase order confirmed, received) over the receipts in the range. The
+ * suppliers' on-time figures are on their own card (BusinessCards.tsx).
  */
 export function StockCard({ stock: s }: { stock: Kpis['stock'] }) {
   const c = s.replenishmentCycle;
   return (
     <article className="card" aria-label="Stock and replenishment">
       <h2>Stock and replenishment</h2>
-      <dl className="facts">
+      <dl className="facts stacked">
         <dt>Stock reservation failures</dt>
         <dd>
           <strong data-kpi="reservation-failures">{s.reservationFailures.inRange}</strong> in the
@@ -30,12 +30,6 @@ export function StockCard({ stock: s }: { stock: Kpis['stock'] }) {
               {c.received === 1 ? 'receipt' : 'receipts'}
             </>
           )}
-        </dd>
-        <dt>Supplier on time</dt>
-        <dd data-kpi="supplier-on-time">
-          {s.supplierOnTime.rate === null
-            ? '—'
-            : `${s.supplierOnTime.rate.toFixed(1)} % (${s.supplierOnTime.onTime} of ${s.supplierOnTime.receipts})`}
         </dd>
       </dl>
     </article>

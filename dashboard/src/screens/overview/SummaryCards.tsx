@@ -105,6 +105,27 @@ export function ErrorsCard({ k }: { k: Kpis }) {
   );
 }
 
+/** A p50 and a p90 in large type; `data-kpi` is `<kpi>-p50` and `<kpi>-p90`. */
+export function Percentiles({ kpi, p50, p90 }: { kpi: string; p50: string; p90: string }) {
+  return (
+    <>
+      {(
+        [
+          ['p50', p50],
+          ['p90', p90],
+        ] as const
+      ).map(([name, value]) => (
+        <p key={name}>
+          <span className="big" data-kpi={`${kpi}-${name}`}>
+            {value}
+          </span>{' '}
+          <span className="muted">{name}</span>
+        </p>
+      ))}
+    </>
+  );
+}
+
 /** p50 and p90 from run creation to completion, over the range and per bucket. */
 export function LatencyCard({ k }: { k: Kpis }) {
   const l = k.latency;
@@ -114,18 +135,7 @@ export function LatencyCard({ k }: { k: Kpis }) {
   return (
     <article className="card" aria-label={title}>
       <h2>{title}</h2>
-      <p>
-        <span className="big" data-kpi="release-p50">
-          {duration(l.p50Ms)}
-        </span>{' '}
-        <span className="muted">p50</span>
-      </p>
-      <p>
-        <span className="big" data-kpi="release-p90">
-          {duration(l.p90Ms)}
-        </span>{' '}
-        <span className="muted">p90</span>
-      </p>
+      <Percentiles kpi="release" p50={duration(l.p50Ms)} p90={duration(l.p90Ms)} />
       <p className="muted" data-kpi="release-completed">
         {l.completed} runs of {l.workflowId} completed in range (created to completed)
       </p>

@@ -65,7 +65,57 @@ export interface Kpis {
       confirmedToReceivedSeconds: { p50: number | null; mean: number | null };
       needToReceivedSeconds: { p50: number | null; mean: number | null };
     };
+    /** Purchase receipts done in the range by their planned date; `rate` in percent. */
     supplierOnTime: { receipts: number; onTime: number; rate: number | null };
+  };
+  /** packs/supplier-delays: open receipts as the last scan in the range found them. */
+  supplier: {
+    scannedAt: string | null;
+    openReceipts: number;
+    lateReceipts: number;
+    onTimeRate: number | null;
+    delaysFound: number;
+    delaysResolved: number;
+  };
+  /** packs/delivery-to-cash: invoices posted on a proof of delivery, or held for finance. */
+  invoiceRelease: {
+    released: number;
+    held: number;
+    noTouchShare: number | null;
+    releaseSeconds: { count: number; p50: number | null; p90: number | null };
+  };
+  /** What the packs decided with no approval, case or review, of all they decided in the range. */
+  noTouch: {
+    orderRelease: {
+      auto: number;
+      approved: number;
+      held: number;
+      rejected: number;
+      failed: number;
+      decided: number;
+      share: number | null;
+    };
+    vendorBills: {
+      postedOnMatch: number;
+      postedAfterApproval: number;
+      rejected: number;
+      held: number;
+      decided: number;
+      share: number | null;
+    };
+    returns: {
+      accepted: number;
+      acceptedNoTouch: number;
+      reviewed: number;
+      refused: number;
+      share: number | null;
+    };
+    inventoryCounts: {
+      atOnce: number;
+      afterApproval: number;
+      rejected: number;
+      share: number | null;
+    };
   };
 }
 
