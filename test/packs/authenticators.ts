@@ -17,9 +17,9 @@ export function testAuthenticators(h: PackHarness, clock: JumpingClock) {
   const lastStep = new Map<string, number>();
   const idle = () =>
     eventually('no run is being worked on', async () => {
-      const leased = await sql<{ n: string }>`SELECT count(*) AS n FROM runs
-        WHERE lease_owner IS NOT NULL`.execute(h.crossdock.store.db);
-      return Number(leased.rows[0]!.n) === 0;
+      const running = await sql<{ n: string }>`SELECT count(*) AS n FROM runs
+        WHERE status = 'running'`.execute(h.crossdock.store.db);
+      return Number(running.rows[0]!.n) === 0;
     });
   const next = async (email: string) => {
     const secret = secrets.get(email);
