@@ -131,7 +131,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       : null;
     if (chaos) stoppers.unshift(() => clearInterval(chaos));
     // The warehouse's counts and scraps of the day go in with the first orders.
-    await sendInventoryRound(crossdock.engine);
+    await sendInventoryRound(crossdock.engine, { stepUp: authenticators !== null });
     const traffic = new OrderTraffic(odoo, system.catalog, o.seed);
     const bills = new BillTraffic(odoo, system.catalog, (event) => crossdock.engine.accept(event));
     const started = Date.now();

@@ -3,7 +3,8 @@
  * Odoo simulator's own demo data (not the order stream's, whose stock moves all the time),
  * sent as a scanner would, once per demo. Some are within tolerance and applied at once,
  * some need the two write-off approvers (a large share of the stock, a large value, a scrap
- * beyond the stock on hand). The same demo sends the same events (fixed keys).
+ * beyond the stock on hand), one of 5 000 at cost their second factor too. The same demo
+ * sends the same events (fixed keys).
  */
 import type { Engine } from '../engine/index.ts';
 
@@ -19,6 +20,14 @@ const COUNTS: [product: number, counted: number][] = [
   [12, 43], // customizable desk, 45 on hand at 500: 1 000 at cost: two approvers
 ];
 
+/**
+ * Counts whose approvers must confirm with a second factor: sent only when the demo
+ * approvers have authenticator apps (else nobody could decide them and the demo would wait).
+ */
+const STEP_UP_COUNTS: [product: number, counted: number][] = [
+  [17, 493], // large cabinet, 500 on hand at 800: -7 is 5 600 at cost: two approvers, step-up
+];
+
 /** [product id, quantity, reason] from WH/Stock. */
 const SCRAPS: [product: number, quantity: number, reason: string][] = [
   [24, 2, 'scratched in the showroom'], // conference chair, no cost: at once
@@ -32,8 +41,12 @@ export interface InventoryTrafficResult {
 }
 
 /** Sends the round of counts and scraps; duplicates of an earlier round start nothing. */
-export async function sendInventoryRound(engine: Engine): Promise<InventoryTrafficResult> {
-  for (const [product, counted] of COUNTS)
+export async function sendInventoryRound(
+  engine: Engine,
+  o: { stepUp: boolean },
+): Promise<InventoryTrafficResult> {
+  const counts = o.stepUp ? [...COUNTS, ...STEP_UP_COUNTS] : COUNTS;
+  for (const [product, counted] of counts)
     await engine.accept({
       source: 'scanner',
       type: 'inventory.count-submitted',
@@ -58,5 +71,5 @@ export async function sendInventoryRound(engine: Engine): Promise<InventoryTraff
         requested_by: COUNTER,
       },
     });
-  return { counts: COUNTS.length, scraps: SCRAPS.length };
+  return { counts: counts.length, scraps: SCRAPS.length };
 }

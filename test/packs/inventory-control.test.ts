@@ -324,12 +324,13 @@ describe('inventory-control pack, end to end', () => {
     assert.equal(smallScraps.length, 1);
     assert.equal(smallScraps[0]!.state, 'done');
 
-    // 500 chairs, far beyond the few in stock (the lab's product 25, as in inv-12).
+    // 20 chairs, beyond the 10 in stock (the lab's product 25, as in inv-12), 3 600 at cost:
+    // under the step-up threshold.
     const chair = 25;
     const onHand = (await quantOf(chair)).quantity;
     const [bigRun] = await submit(
       'inventory.scrap-requested',
-      { product_id: chair, quantity: 500, reason: 'water damage', requested_by: WENDY },
+      { product_id: chair, quantity: 20, reason: 'water damage', requested_by: WENDY },
       'scrap-chairs',
     );
     const waiting = await settled(bigRun!);
@@ -346,7 +347,7 @@ describe('inventory-control pack, end to end', () => {
     const chairs = await scrapsOf(chair);
     assert.equal(chairs.length, 1);
     assert.equal(chairs[0]!.state, 'done');
-    assert.equal((await quantOf(chair)).quantity, onHand - 500, 'the stock goes negative');
+    assert.equal((await quantOf(chair)).quantity, onHand - 20, 'the stock goes negative');
     assert.match((await activitiesOn(chair))[0]!.summary, /^Reconcile the scrap SP\/\d{5} of /);
   });
 

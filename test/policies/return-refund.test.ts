@@ -71,10 +71,24 @@ const CASES: Case[] = [
   ],
   [
     'a large refund with a fraud signal still needs two approvers',
-    { refund_amount: 5000, above_order_value: true },
+    { refund_amount: 4999.99, above_order_value: true },
     'accept',
     'dual',
     'dual',
+  ],
+  [
+    'exactly 5000: two approvers, each with a second factor',
+    { refund_amount: 5000 },
+    'accept',
+    'dual-step-up',
+    'dual-step-up',
+  ],
+  [
+    'a very large refund with a fraud signal still needs the second factor',
+    { refund_amount: 12000, recent_refunds: 3 },
+    'accept',
+    'dual-step-up',
+    'dual-step-up',
   ],
 ];
 
