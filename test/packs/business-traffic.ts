@@ -61,7 +61,7 @@ export async function runBusinessMorning(
   bot.start();
   player.start();
   try {
-    await sendInventoryRound(crossdock.engine);
+    await sendInventoryRound(crossdock.engine, { stepUp: false });
     for (let i = 0; i < orders; i++) {
       await traffic.placeOne();
       if (i % 3 === 1) await bills.placeOne();
