@@ -58,6 +58,7 @@ const LAYERS = [
       'approvals',
       'exceptions',
       'notify',
+      'ai',
     ],
   ],
   // The composition root's parts: step registries, keyring, API services, starting an instance.

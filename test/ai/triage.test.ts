@@ -285,3 +285,37 @@ test('the simulator received no e-mail, phone, name or address of the case, and 
   assert.match(last, /DELIVERY_REFUSED/);
   assert.deepEqual(h.sim.scriptErrors, []);
 });
+
+test('a repeated triage of one step position asks the provider once and writes one note', async () => {
+  const r = await h.incident();
+  const row = await h.reviews.show(String(r.output.recommendationId));
+  const before = h.sim.requests.total;
+  // The step again after a crash between its log row and its checkpoint: same key.
+  const { AiTriage } = await import('../../src/ai/index.ts');
+  const again = await new AiTriage({
+    db: h.api.t.store.db,
+    exceptions: h.exceptions,
+    client: null,
+    now: () => new Date(),
+  }).triage({
+    caseId: r.caseId,
+    threshold: 0.8,
+    categories: ['carrier_delay', 'address_problem'],
+    teams: ['customer_service'],
+    examples: 0,
+    openKey: (
+      await h.api.t.store.db
+        .selectFrom('ai_recommendations')
+        .select('open_key')
+        .where('id', '=', row.id)
+        .executeTakeFirstOrThrow()
+    ).open_key,
+    runId: r.runId,
+    workflowId: 'incident-triage',
+  });
+  assert.equal(again.recommendationId, row.id);
+  assert.equal(again.outcome, 'applied');
+  assert.equal(h.sim.requests.total, before);
+  const c = await h.caseDetail(r.caseId);
+  assert.equal(c.history.filter((e) => e.actor === 'ai-gate').length, 2); // one assignment, one note
+});
