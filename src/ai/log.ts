@@ -4,7 +4,7 @@
  * one, is a row here, apart from the case it was about; what was finally done is written
  * beside it.
  */
-import type { Kysely, Selectable, Transaction } from 'kysely';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { Database } from '../store/index.ts';
 
 export type Db = Kysely<Database> | Transaction<Database>;
@@ -180,4 +180,49 @@ export async function latestExamples(db: Db, use: string, limit: number): Promis
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+export interface OutcomeCounts {
+  use: string;
+  /** The category the model answered; null for fallbacks (no answer). */
+  category: string | null;
+  total: number;
+  applied: number;
+  review: number;
+  fallback: number;
+  pending: number;
+  accepted: number;
+  overridden: number;
+  /** Applied by the gate, then overridden by a person: the gate's mistakes found so far. */
+  appliedOverridden: number;
+}
+
+/** Recommendations since a time, counted by use and answered category (an aggregate: raw SQL). */
+export async function outcomeCounts(db: Db, since: Date): Promise<OutcomeCounts[]> {
+  const rows = await sql<Record<string, string | null>>`
+    SELECT use, answer->>'category' AS category,
+      count(*) AS total,
+      count(*) FILTER (WHERE outcome = 'applied') AS applied,
+      count(*) FILTER (WHERE outcome = 'review') AS review,
+      count(*) FILTER (WHERE outcome = 'fallback') AS fallback,
+      count(*) FILTER (WHERE review_status = 'pending') AS pending,
+      count(*) FILTER (WHERE review_status = 'accepted') AS accepted,
+      count(*) FILTER (WHERE review_status = 'overridden') AS overridden,
+      count(*) FILTER (WHERE outcome = 'applied' AND review_status = 'overridden') AS applied_overridden
+    FROM ai_recommendations
+    WHERE created_at >= ${since}
+    GROUP BY 1, 2
+    ORDER BY 1, 2 NULLS LAST`.execute(db);
+  return rows.rows.map((r) => ({
+    use: r.use!,
+    category: r.category ?? null,
+    total: Number(r.total),
+    applied: Number(r.applied),
+    review: Number(r.review),
+    fallback: Number(r.fallback),
+    pending: Number(r.pending),
+    accepted: Number(r.accepted),
+    overridden: Number(r.overridden),
+    appliedOverridden: Number(r.applied_overridden),
+  }));
 }

@@ -14,10 +14,12 @@ import type { Database } from '../store/index.ts';
 import {
   latestExamples,
   listRecommendations,
+  outcomeCounts,
   recommendationById,
   recordDecision,
   recordExample,
   type ExampleRow,
+  type OutcomeCounts,
   type RecommendationRow,
 } from './log.ts';
 import { applyToCase } from './triage.ts';
@@ -83,6 +85,18 @@ export class AiReviews {
 
   async show(id: string): Promise<RecommendationView> {
     return toView(await this.#load(this.#o.db, id));
+  }
+
+  /**
+   * Outcomes and overrides by use and answered category since a time. The override rate is
+   * overridden / (applied + accepted + overridden): of the recommendations that were acted
+   * on or decided, how many a person found wrong; `appliedOverridden` counts the gate's own.
+   */
+  async summary(since: Date): Promise<(OutcomeCounts & { overrideRate: number | null })[]> {
+    return (await outcomeCounts(this.#o.db, since)).map((c) => {
+      const decided = c.applied + c.accepted + c.overridden - c.appliedOverridden;
+      return { ...c, overrideRate: decided === 0 ? null : c.overridden / decided };
+    });
   }
 
   /** The newest labelled examples of a use, for a retraining or a prompt. */

@@ -73,6 +73,24 @@ test('a person reads the pending review, overrides it over the API, and cannot d
   });
   assert.equal(examples.body.examples[0].source, 'overridden');
 
+  const summary = await h.api.request('GET', '/api/v1/ai/summary?days=7', { token: viewer });
+  assert.equal(summary.status, 200);
+  assert.deepEqual(summary.body.classes, [
+    {
+      use: 'exception_triage',
+      category: 'carrier_delay',
+      total: 1,
+      applied: 0,
+      review: 1,
+      fallback: 0,
+      pending: 0,
+      accepted: 0,
+      overridden: 1,
+      appliedOverridden: 0,
+      overrideRate: 1,
+    },
+  ]);
+
   const missing = await h.api.request('GET', '/api/v1/ai/recommendations/999999', {
     token: viewer,
   });

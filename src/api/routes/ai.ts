@@ -13,6 +13,8 @@ const ListQuery = z.strictObject({
   reviewStatus: z.enum(['pending', 'accepted', 'overridden']).optional(),
   limit: queryInt(1, 500).optional(),
 });
+const SummaryQuery = z.strictObject({ days: queryInt(1, 3650).optional() });
+const DAY_MS = 86_400_000;
 const ExamplesQuery = z.strictObject({ use: Name, limit: queryInt(1, 1000).optional() });
 
 /**
@@ -57,6 +59,19 @@ export const aiRoutes = [
       'Accept a recommendation left for review, or override one (category, team, reason); recorded as a labelled example, then the case follows (409 once decided)',
     handler: async ({ services, params, body, principal, request }) =>
       services.ai.decide(params.id!, body, { actor: actorName(principal!), requestId: request.id }),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/ai/summary',
+    tag: 'ai',
+    access: Permission.exceptionsRead,
+    query: SummaryQuery,
+    summary:
+      'Recommendations of the last `days` (default 30) by use and answered category: applied, review, fallback, pending, accepted, overridden, and the override rate',
+    handler: async ({ services, query }) => {
+      const since = new Date(services.engine.clock.now().getTime() - (query.days ?? 30) * DAY_MS);
+      return { since: since.toISOString(), classes: await services.ai.summary(since) };
+    },
   }),
   route({
     method: 'GET',
