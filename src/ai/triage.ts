@@ -57,10 +57,6 @@ export class AiTriage {
     this.#o = options;
   }
 
-  get exceptions(): ExceptionsService {
-    return this.#o.exceptions;
-  }
-
   /**
    * Triage one case once per step position: a repeat finds its recommendation by key and
    * finishes what the first attempt may not have (the assignment, the note), both of which
