@@ -37,11 +37,15 @@ const LAYERS = [
   ['notify', [...core, 'config', 'approvals']],
   ['operations', [...core, 'approvals', 'exceptions']],
   ['connectors/http', core],
+  // OpenAI-compatible providers: the chat client, its error map and settings.
+  ['connectors/ai', [...core, 'connectors/http']],
   ['connectors/carriers', [...core, 'connectors/http', 'triggers']],
   ['connectors/odoo', [...core, 'approvals', 'triggers']],
   // The X12 codec: pure, no store, no I/O.
   ['edi', ['errors']],
   ['connectors/edi', [...core, 'triggers', 'edi']],
+  // AI behind confidence gates: redaction, the recommendation log, ai.classify, reviews.
+  ['ai', [...core, 'audit', 'exceptions', 'connectors/ai']],
   [
     'api',
     [
@@ -54,6 +58,7 @@ const LAYERS = [
       'approvals',
       'exceptions',
       'notify',
+      'ai',
     ],
   ],
   // The composition root's parts: step registries, keyring, API services, starting an instance.

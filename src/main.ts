@@ -31,6 +31,8 @@ import { approvalNotifier, Notifications } from './notify/index.ts';
 import { createApiServices } from './instance/api-services.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
+import { AiTriage } from './ai/index.ts';
+import { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 
 export type { Crossdock, CrossdockOptions } from './instance/types.ts';
@@ -103,6 +105,27 @@ export async function createCrossdock(
       carrierCodes: () => carrierConfigs?.map((c) => c.code) ?? [],
       checkAction: trackingRefCheck(() => odoo?.clients('odoo') ?? null),
     });
+    // Exception triage through the configured AI provider; without one, every triage falls back.
+    const aiTriage = new AiTriage({
+      db: store.db,
+      exceptions,
+      client: config.ai
+        ? new AiClient(
+            aiProviderSettings({
+              baseUrl: config.ai.baseUrl,
+              model: config.ai.model,
+              apiKey: config.ai.apiKey,
+              timeoutMs: config.ai.timeoutMs,
+              retry: {
+                ...DEFAULT_AI_RETRY,
+                maxAttempts: config.ai.maxAttempts,
+                maxRetryAfterMs: config.ai.maxRetryAfterMs,
+              },
+            }),
+          )
+        : null,
+      now,
+    });
     const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings
@@ -161,6 +184,7 @@ export async function createCrossdock(
           notifications,
           exceptions,
           db: store.db,
+          ai: aiTriage,
           // Where the operations pack's alerts can go: names and addresses only, never a webhook URL.
           alertChannels: {
             chatWebhooks: Object.keys(config.notify.chatWebhooks),

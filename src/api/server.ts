@@ -27,6 +27,7 @@ import { authRoutes } from './routes/auth.ts';
 import { totpRoutes } from './routes/totp.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exceptionRoutes } from './routes/exceptions.ts';
+import { aiRoutes } from './routes/ai.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { policyRoutes } from './routes/policies.ts';
@@ -81,6 +82,7 @@ export const API_ROUTES: RouteSpec[] = [
   ...auditRoutes,
   ...approvalRoutes,
   ...exceptionRoutes,
+  ...aiRoutes,
   ...notificationRoutes,
   ...kpiRoutes,
   ...policyRoutes,

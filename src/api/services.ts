@@ -1,3 +1,4 @@
+import type { AiReviews } from '../ai/index.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
 import type { AuditLog } from '../audit/index.ts';
 import type { ExceptionsService } from '../exceptions/index.ts';
@@ -28,6 +29,8 @@ export interface ApiServices {
   approvals: ApprovalsService;
   /** The exception queue: cases, their history, retry / replay / resolve. */
   exceptions: ExceptionsService;
+  /** The AI recommendation log and people's reviews of it. */
+  ai: AiReviews;
   /** The decision tables the `decide` step uses (read-only over the API). */
   policies: PolicyRegistry;
 }

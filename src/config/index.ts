@@ -60,6 +60,15 @@ const EnvSchema = z.object({
   CROSSDOCK_CARRIERS_CONFIG: z.string().min(1).optional(),
   /** YAML file of EDI trading partners ({ partners: [...] }, see docs/EDI.md); secrets come from the environment. */
   CROSSDOCK_EDI_CONFIG: z.string().min(1).optional(),
+  /** An OpenAI-compatible provider for the ai.* steps (docs/AI.md): base URL up to /v1, and the model. */
+  CROSSDOCK_AI_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CROSSDOCK_AI_MODEL: z.string().trim().min(1).max(200).optional(),
+  /** The provider's key; sent only in its Authorization header, never logged or shown. */
+  CROSSDOCK_AI_API_KEY: z.string().min(1).optional(),
+  CROSSDOCK_AI_TIMEOUT_MS: int(100, 300_000).default(20_000),
+  CROSSDOCK_AI_MAX_ATTEMPTS: int(1, 10).default(3),
+  /** A longer Retry-After is not waited for: the step falls back at once. */
+  CROSSDOCK_AI_MAX_RETRY_AFTER_MS: int(0, 300_000).default(10_000),
   /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
   CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Where Crossdock keeps files of its own (0700): the secrets key, the CLI token, the first-admin setup code. Default: `state` beside the data directory. */
@@ -144,6 +153,15 @@ export interface CrossdockConfig {
   notify: NotifyConfig;
   /** The operations pack's alerts (packs/operations): who gets them by e-mail. */
   operations?: { alertEmail: string[] };
+  /** The AI provider of the ai.* steps; null when CROSSDOCK_AI_URL is unset (they fall back). */
+  ai?: {
+    baseUrl: string;
+    model: string;
+    apiKey: string | null;
+    timeoutMs: number;
+    maxAttempts: number;
+    maxRetryAfterMs: number;
+  } | null;
 }
 
 export interface NotifyConfig {
@@ -191,7 +209,7 @@ export function loadConfig(
   const merged = { ...pick(env), ...overrides };
   const parsed = EnvSchema.safeParse(merged);
   const chat = chatWebhooks(env);
-  const notifyProblems = [...chat.problems, ...smtpProblems(merged)];
+  const notifyProblems = [...chat.problems, ...smtpProblems(merged), ...aiProblems(merged)];
   if (!parsed.success || notifyProblems.length > 0) {
     throw new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {
       category: 'user',
@@ -244,6 +262,17 @@ export function loadConfig(
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
     carriersConfigPath: e.CROSSDOCK_CARRIERS_CONFIG ?? null,
     ediConfigPath: e.CROSSDOCK_EDI_CONFIG ?? null,
+    ai:
+      e.CROSSDOCK_AI_URL && e.CROSSDOCK_AI_MODEL
+        ? {
+            baseUrl: e.CROSSDOCK_AI_URL,
+            model: e.CROSSDOCK_AI_MODEL,
+            apiKey: e.CROSSDOCK_AI_API_KEY ?? null,
+            timeoutMs: e.CROSSDOCK_AI_TIMEOUT_MS,
+            maxAttempts: e.CROSSDOCK_AI_MAX_ATTEMPTS,
+            maxRetryAfterMs: e.CROSSDOCK_AI_MAX_RETRY_AFTER_MS,
+          }
+        : null,
     security: {
       stateDir,
       legacyStateDir: e.CROSSDOCK_STATE_DIR === undefined ? dirname(e.CROSSDOCK_DATA_DIR) : null,
@@ -340,6 +369,20 @@ function chatWebhooks(env: Record<string, string | undefined>): {
 }
 
 /** Only our own variables, and empty strings count as unset. */
+/** The provider's URL and model go together; a key without them would be sent nowhere. */
+function aiProblems(v: Record<string, string | undefined>): { path: string; message: string }[] {
+  if (v.CROSSDOCK_AI_URL !== undefined && v.CROSSDOCK_AI_MODEL === undefined)
+    return [{ path: 'CROSSDOCK_AI_MODEL', message: 'required with CROSSDOCK_AI_URL' }];
+  if (v.CROSSDOCK_AI_URL === undefined)
+    return ['CROSSDOCK_AI_MODEL', 'CROSSDOCK_AI_API_KEY']
+      .filter((key) => v[key] !== undefined)
+      .map((path) => ({
+        path,
+        message: 'set CROSSDOCK_AI_URL too (without it there is no provider)',
+      }));
+  return [];
+}
+
 function pick(env: Record<string, string | undefined>): Record<string, string> {
   const keys = Object.keys(EnvSchema.shape);
   return Object.fromEntries(

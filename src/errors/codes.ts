@@ -176,6 +176,20 @@ export const ERROR_CODES = {
   EDI_DELIVERY_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
   EDI_DELIVERY_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
 
+  // AI providers, the ai.classify step and the recommendation log (src/connectors/ai, src/ai)
+  AI_AUTH_FAILED: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_RATE_LIMITED: { category: 'transient', retryable: true, httpStatus: 503 },
+  AI_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
+  AI_TIMEOUT: { category: 'transient', retryable: true, httpStatus: 503 },
+  AI_REQUEST_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_ANSWER_INVALID: { category: 'bug', retryable: false, httpStatus: 500 },
+  AI_NOT_CONFIGURED: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_RECOMMENDATION_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
+  AI_REVIEW_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_REVIEW_ILLEGAL: { category: 'user', retryable: false, httpStatus: 409 },
+  AI_TRIAGE_UNAVAILABLE: { category: 'bug', retryable: false, httpStatus: 500 },
+
   // Policies and the decide step (src/policies)
   POLICY_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   POLICY_NO_MATCH: { category: 'user', retryable: false, httpStatus: 400 },

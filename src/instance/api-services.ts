@@ -1,4 +1,5 @@
 /** The services the API and the CLI use, over one engine's store and clock. */
+import { AiReviews } from '../ai/index.ts';
 import type { ApiServices } from '../api/index.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
@@ -57,6 +58,7 @@ export function createApiServices(options: ServicesOptions): ApiServices {
     odooConnections: options.odooConnections ?? (() => []),
     approvals: options.approvals,
     exceptions: options.exceptions,
+    ai: new AiReviews({ db, exceptions: options.exceptions, audit, now }),
     policies: options.policies,
   };
 }

@@ -1,5 +1,6 @@
 /** The step types an instance (or a command without one) knows: the engine's, the capabilities' and the connectors'. */
 import type { Kysely } from 'kysely';
+import { aiClassifyStep, type AiTriage } from '../ai/index.ts';
 import { approvalStep, type ApprovalMirror, type ApprovalsService } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import {
@@ -39,6 +40,8 @@ export function builtInSteps(
     alertChannels?: AlertChannels;
     /** The store, for the steps that compare Odoo with what Crossdock did (reconcile.sweep). */
     db?: Kysely<Database>;
+    /** Exception triage through the configured AI provider (the `ai.classify` step). */
+    ai?: AiTriage | null;
   } = {},
 ): StepRegistry {
   return new StepRegistry([
@@ -50,6 +53,7 @@ export function builtInSteps(
     raiseExceptionStep(services.exceptions ?? null),
     resolveCaseStep(services.exceptions ?? null),
     updateCaseStep(services.exceptions ?? null),
+    aiClassifyStep(services.ai ?? null),
     ...operationsStepTypes(services),
     ...plugins,
   ]);

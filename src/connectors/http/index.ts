@@ -1,2 +1,3 @@
 export { httpRequestStep } from './request-step.ts';
+export { httpCall, type HttpAnswer } from './client.ts';
 export { httpStatusError, httpTransportError, parseRetryAfter, safeUrl } from './errors.ts';

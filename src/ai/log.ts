@@ -1,0 +1,228 @@
+/**
+ * The recommendation log and the labelled examples: the owner of `ai_recommendations` and
+ * `ai_examples` (docs/ARCHITECTURE.md, "Data layer"). Every AI answer, or failure to get
+ * one, is a row here, apart from the case it was about; what was finally done is written
+ * beside it.
+ */
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { Database } from '../store/index.ts';
+
+export type Db = Kysely<Database> | Transaction<Database>;
+export type RecommendationRow = Selectable<Database['ai_recommendations']>;
+export type ExampleRow = Selectable<Database['ai_examples']>;
+
+export interface NewRecommendation {
+  openKey: string;
+  use: string;
+  caseId: string | null;
+  runId: string | null;
+  workflowId: string | null;
+  inputHash: string;
+  prompt: unknown;
+  model: string;
+  answeredModel: string | null;
+  responseId: string | null;
+  answer: unknown;
+  confidence: number | null;
+  threshold: number;
+  outcome: 'applied' | 'review' | 'fallback';
+  errorCode: string | null;
+  errorMessage: string | null;
+  latencyMs: number;
+  attempts: number;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  reviewStatus: 'pending' | null;
+  final: unknown;
+  decidedBy: string | null;
+  at: Date;
+}
+
+/**
+ * Records one recommendation once per step position: a second insert with the same key
+ * (a retried or recovered step) keeps the first row and returns it, so the provider's
+ * first answer is the one acted on.
+ */
+export async function recordRecommendation(
+  db: Db,
+  r: NewRecommendation,
+): Promise<{ row: RecommendationRow; created: boolean }> {
+  const inserted = await db
+    .insertInto('ai_recommendations')
+    .values({
+      open_key: r.openKey,
+      use: r.use,
+      case_id: r.caseId,
+      run_id: r.runId,
+      workflow_id: r.workflowId,
+      input_hash: r.inputHash,
+      prompt: JSON.stringify(r.prompt),
+      model: r.model,
+      answered_model: r.answeredModel,
+      response_id: r.responseId,
+      answer: r.answer === null ? null : JSON.stringify(r.answer),
+      confidence: r.confidence,
+      threshold: r.threshold,
+      outcome: r.outcome,
+      error_code: r.errorCode,
+      error_message: r.errorMessage,
+      latency_ms: Math.round(r.latencyMs),
+      attempts: r.attempts,
+      prompt_tokens: r.promptTokens,
+      completion_tokens: r.completionTokens,
+      created_at: r.at,
+      review_status: r.reviewStatus,
+      final: r.final === null ? null : JSON.stringify(r.final),
+      decided_by: r.decidedBy,
+      decided_at: r.decidedBy === null ? null : r.at,
+    })
+    .onConflict((oc) => oc.column('open_key').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return { row: inserted, created: true };
+  return { row: (await recommendationByKey(db, r.openKey))!, created: false };
+}
+
+export async function recommendationByKey(
+  db: Db,
+  openKey: string,
+): Promise<RecommendationRow | undefined> {
+  return db
+    .selectFrom('ai_recommendations')
+    .selectAll()
+    .where('open_key', '=', openKey)
+    .executeTakeFirst();
+}
+
+export async function recommendationById(
+  db: Db,
+  id: string,
+  forUpdate = false,
+): Promise<RecommendationRow | undefined> {
+  let query = db.selectFrom('ai_recommendations').selectAll().where('id', '=', id);
+  if (forUpdate) query = query.forUpdate();
+  return query.executeTakeFirst();
+}
+
+export async function listRecommendations(
+  db: Db,
+  filter: { use?: string; caseId?: string; reviewStatus?: 'pending' | 'accepted' | 'overridden' },
+  limit: number,
+): Promise<RecommendationRow[]> {
+  let query = db.selectFrom('ai_recommendations').selectAll();
+  if (filter.use) query = query.where('use', '=', filter.use);
+  if (filter.caseId) query = query.where('case_id', '=', filter.caseId);
+  if (filter.reviewStatus) query = query.where('review_status', '=', filter.reviewStatus);
+  return query.orderBy('id', 'desc').limit(limit).execute();
+}
+
+/** A person's decision on a recommendation, in the caller's transaction (the row is locked). */
+export async function recordDecision(
+  db: Db,
+  id: string,
+  d: {
+    status: 'accepted' | 'overridden';
+    final: unknown;
+    by: string;
+    reason: string | null;
+    at: Date;
+  },
+): Promise<void> {
+  await db
+    .updateTable('ai_recommendations')
+    .set({
+      review_status: d.status,
+      final: JSON.stringify(d.final),
+      decided_by: d.by,
+      decided_at: d.at,
+      decision_reason: d.reason,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** The label a person gave, once per recommendation (the unique key keeps the first). */
+export async function recordExample(
+  db: Db,
+  e: {
+    use: string;
+    recommendationId: string;
+    inputHash: string;
+    input: string;
+    label: unknown;
+    source: 'accepted' | 'overridden';
+    by: string;
+    at: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('ai_examples')
+    .values({
+      use: e.use,
+      recommendation_id: e.recommendationId,
+      input_hash: e.inputHash,
+      input: e.input,
+      label: JSON.stringify(e.label),
+      source: e.source,
+      labelled_by: e.by,
+      created_at: e.at,
+    })
+    .onConflict((oc) => oc.column('recommendation_id').doNothing())
+    .execute();
+}
+
+/** The newest labelled examples of a use: the next prompts' examples, a retraining's set. */
+export async function latestExamples(db: Db, use: string, limit: number): Promise<ExampleRow[]> {
+  return db
+    .selectFrom('ai_examples')
+    .selectAll()
+    .where('use', '=', use)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+export interface OutcomeCounts {
+  use: string;
+  /** The category the model answered; null for fallbacks (no answer). */
+  category: string | null;
+  total: number;
+  applied: number;
+  review: number;
+  fallback: number;
+  pending: number;
+  accepted: number;
+  overridden: number;
+  /** Applied by the gate, then overridden by a person: the gate's mistakes found so far. */
+  appliedOverridden: number;
+}
+
+/** Recommendations since a time, counted by use and answered category (an aggregate: raw SQL). */
+export async function outcomeCounts(db: Db, since: Date): Promise<OutcomeCounts[]> {
+  const rows = await sql<Record<string, string | null>>`
+    SELECT use, answer->>'category' AS category,
+      count(*) AS total,
+      count(*) FILTER (WHERE outcome = 'applied') AS applied,
+      count(*) FILTER (WHERE outcome = 'review') AS review,
+      count(*) FILTER (WHERE outcome = 'fallback') AS fallback,
+      count(*) FILTER (WHERE review_status = 'pending') AS pending,
+      count(*) FILTER (WHERE review_status = 'accepted') AS accepted,
+      count(*) FILTER (WHERE review_status = 'overridden') AS overridden,
+      count(*) FILTER (WHERE outcome = 'applied' AND review_status = 'overridden') AS applied_overridden
+    FROM ai_recommendations
+    WHERE created_at >= ${since}
+    GROUP BY 1, 2
+    ORDER BY 1, 2 NULLS LAST`.execute(db);
+  return rows.rows.map((r) => ({
+    use: r.use!,
+    category: r.category ?? null,
+    total: Number(r.total),
+    applied: Number(r.applied),
+    review: Number(r.review),
+    fallback: Number(r.fallback),
+    pending: Number(r.pending),
+    accepted: Number(r.accepted),
+    overridden: Number(r.overridden),
+    appliedOverridden: Number(r.applied_overridden),
+  }));
+}

@@ -1,0 +1,238 @@
+/**
+ * People's decisions on recommendations: accept a recommendation the gate left for review,
+ * or override one (left for review, or applied by the gate). The decision, its audit entry
+ * and the labelled example commit together; then the case follows it (assigned to the team
+ * decided, with a note). Every decision becomes a labelled example: the next prompts carry
+ * the newest, and a retraining reads them all.
+ */
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { AuditLog } from '../audit/index.ts';
+import { CrossdockError } from '../errors/index.ts';
+import type { Actor, ExceptionsService } from '../exceptions/index.ts';
+import type { Database } from '../store/index.ts';
+import {
+  latestExamples,
+  listRecommendations,
+  outcomeCounts,
+  recommendationById,
+  recordDecision,
+  recordExample,
+  type ExampleRow,
+  type OutcomeCounts,
+  type RecommendationRow,
+} from './log.ts';
+import { applyToCase } from './triage.ts';
+
+export const ReviewDecision = z.discriminatedUnion('decision', [
+  z.strictObject({ decision: z.literal('accept'), reason: z.string().trim().max(1000).optional() }),
+  z.strictObject({
+    decision: z.literal('override'),
+    category: z.string().trim().min(1).max(100),
+    team: z.string().trim().min(1).max(100),
+    reason: z.string().trim().min(1, 'say why the recommendation was wrong').max(1000),
+  }),
+]);
+export type ReviewDecision = z.infer<typeof ReviewDecision>;
+
+export interface RecommendationView {
+  id: string;
+  use: string;
+  caseId: string | null;
+  runId: string | null;
+  model: string;
+  answeredModel: string | null;
+  inputHash: string;
+  /** The messages sent, after redaction. */
+  prompt: unknown;
+  answer: unknown;
+  confidence: number | null;
+  threshold: number;
+  outcome: 'applied' | 'review' | 'fallback';
+  errorCode: string | null;
+  errorMessage: string | null;
+  latencyMs: number;
+  attempts: number;
+  tokens: { prompt: number | null; completion: number | null };
+  createdAt: string;
+  reviewStatus: 'pending' | 'accepted' | 'overridden' | null;
+  final: unknown;
+  decidedBy: string | null;
+  decidedAt: string | null;
+  decisionReason: string | null;
+}
+
+export interface AiReviewsOptions {
+  db: Kysely<Database>;
+  exceptions: ExceptionsService;
+  audit: AuditLog;
+  now: () => Date;
+}
+
+export class AiReviews {
+  readonly #o: AiReviewsOptions;
+
+  constructor(options: AiReviewsOptions) {
+    this.#o = options;
+  }
+
+  async list(
+    filter: { use?: string; caseId?: string; reviewStatus?: 'pending' | 'accepted' | 'overridden' },
+    limit = 50,
+  ): Promise<RecommendationView[]> {
+    return (await listRecommendations(this.#o.db, filter, Math.min(limit, 500))).map(toView);
+  }
+
+  async show(id: string): Promise<RecommendationView> {
+    return toView(await this.#load(this.#o.db, id));
+  }
+
+  /**
+   * Outcomes and overrides by use and answered category since a time. The override rate is
+   * overridden / (applied + accepted + overridden): of the recommendations that were acted
+   * on or decided, how many a person found wrong; `appliedOverridden` counts the gate's own.
+   */
+  async summary(since: Date): Promise<(OutcomeCounts & { overrideRate: number | null })[]> {
+    return (await outcomeCounts(this.#o.db, since)).map((c) => {
+      const decided = c.applied + c.accepted + c.overridden - c.appliedOverridden;
+      return { ...c, overrideRate: decided === 0 ? null : c.overridden / decided };
+    });
+  }
+
+  /** The newest labelled examples of a use, for a retraining or a prompt. */
+  async examples(use: string, limit = 100): Promise<ExampleRow[]> {
+    return latestExamples(this.#o.db, use, limit);
+  }
+
+  async decide(id: string, input: unknown, who: Actor): Promise<RecommendationView> {
+    const parsed = ReviewDecision.safeParse(input);
+    if (!parsed.success)
+      throw new CrossdockError('AI_REVIEW_INVALID', 'The review decision is not valid', {
+        details: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+      });
+    const decision = parsed.data;
+    const now = this.#o.now();
+    const { row, final } = await this.#o.db.transaction().execute(async (tx) => {
+      const row = await this.#load(tx, id, true);
+      const final = finalOf(row, decision);
+      const status = decision.decision === 'accept' ? 'accepted' : 'overridden';
+      await recordDecision(tx, row.id, {
+        status,
+        final,
+        by: who.actor,
+        reason: decision.reason ?? null,
+        at: now,
+      });
+      const prompt = row.prompt as { messages: { role: string; content: string }[] };
+      await recordExample(tx, {
+        use: row.use,
+        recommendationId: row.id,
+        inputHash: row.input_hash,
+        input: prompt.messages.find((m) => m.role === 'user')?.content ?? '',
+        label: final,
+        source: status,
+        by: who.actor,
+        at: now,
+      });
+      await this.#o.audit.append(
+        {
+          actor: who.actor,
+          action: `ai.${status === 'accepted' ? 'accept' : 'override'}`,
+          target: `ai_recommendation:${row.id}`,
+          details: {
+            case: row.case_id,
+            answer: row.answer,
+            final,
+            reason: decision.reason ?? null,
+          },
+          requestId: who.requestId ?? null,
+        },
+        tx,
+      );
+      return { row, final };
+    });
+    if (row.case_id !== null) {
+      const f = final;
+      const note =
+        decision.decision === 'accept'
+          ? `AI recommendation ${row.id} accepted: category ${f.category}, team ${f.team}.`
+          : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team} (was ${String((row.answer as { team?: string }).team)}). Reason: ${decision.reason}`;
+      await applyToCase(this.#o.exceptions, row.case_id, f, who.actor, note);
+    }
+    return this.show(id);
+  }
+
+  async #load(db: Kysely<Database>, id: string, forUpdate = false): Promise<RecommendationRow> {
+    const row = /^\d{1,18}$/.test(id) ? await recommendationById(db, id, forUpdate) : undefined;
+    if (!row) throw new CrossdockError('AI_RECOMMENDATION_NOT_FOUND', `No AI recommendation ${id}`);
+    return row;
+  }
+}
+
+/** What the decision makes of the recommendation; refuses what cannot be decided. */
+function finalOf(
+  row: RecommendationRow,
+  decision: ReviewDecision,
+): { category: string; team: string } {
+  if (row.outcome === 'fallback' || row.answer === null)
+    throw new CrossdockError(
+      'AI_REVIEW_ILLEGAL',
+      `AI recommendation ${row.id} is a fallback (${row.error_code}): there is nothing to review`,
+    );
+  if (row.review_status === 'accepted' || row.review_status === 'overridden')
+    throw new CrossdockError(
+      'AI_REVIEW_ILLEGAL',
+      `AI recommendation ${row.id} was already ${row.review_status} by ${row.decided_by}`,
+    );
+  const answer = row.answer as { category: string; team: string };
+  if (decision.decision === 'accept') {
+    if (row.outcome === 'applied')
+      throw new CrossdockError(
+        'AI_REVIEW_ILLEGAL',
+        `AI recommendation ${row.id} was applied by the gate: override it, or leave it`,
+      );
+    return { category: answer.category, team: answer.team };
+  }
+  const lists = row.prompt as { categories: string[]; teams: string[] };
+  const problems = [
+    ...(lists.categories.includes(decision.category)
+      ? []
+      : [{ path: 'category', message: `must be one of ${lists.categories.join(', ')}` }]),
+    ...(lists.teams.includes(decision.team)
+      ? []
+      : [{ path: 'team', message: `must be one of ${lists.teams.join(', ')}` }]),
+  ];
+  if (problems.length > 0)
+    throw new CrossdockError('AI_REVIEW_INVALID', 'The override is not valid', {
+      details: problems,
+    });
+  return { category: decision.category, team: decision.team };
+}
+
+function toView(r: RecommendationRow): RecommendationView {
+  return {
+    id: r.id,
+    use: r.use,
+    caseId: r.case_id,
+    runId: r.run_id,
+    model: r.model,
+    answeredModel: r.answered_model,
+    inputHash: r.input_hash,
+    prompt: r.prompt,
+    answer: r.answer,
+    confidence: r.confidence === null ? null : Number(r.confidence),
+    threshold: Number(r.threshold),
+    outcome: r.outcome,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    latencyMs: r.latency_ms,
+    attempts: r.attempts,
+    tokens: { prompt: r.prompt_tokens, completion: r.completion_tokens },
+    createdAt: r.created_at.toISOString(),
+    reviewStatus: r.review_status,
+    final: r.final,
+    decidedBy: r.decided_by,
+    decidedAt: r.decided_at === null ? null : r.decided_at.toISOString(),
+    decisionReason: r.decision_reason,
+  };
+}

@@ -1,0 +1,52 @@
+/** The AI provider's configuration: read from the environment, checked at start, the key never shown. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { loadConfig } from '../../src/config/index.ts';
+
+const KEY = 'sk-config-test-abcdefghijklmnop';
+
+test('no provider unless CROSSDOCK_AI_URL is set', () => {
+  assert.equal(loadConfig({}).ai, null);
+});
+
+test('a provider: URL, model, key and the defaults', () => {
+  const config = loadConfig({
+    CROSSDOCK_AI_URL: 'http://127.0.0.1:11434/v1',
+    CROSSDOCK_AI_MODEL: 'llama3.1:8b',
+    CROSSDOCK_AI_API_KEY: KEY,
+  });
+  assert.deepEqual(config.ai, {
+    baseUrl: 'http://127.0.0.1:11434/v1',
+    model: 'llama3.1:8b',
+    apiKey: KEY,
+    timeoutMs: 20_000,
+    maxAttempts: 3,
+    maxRetryAfterMs: 10_000,
+  });
+});
+
+test('a URL without a model, or a key without a URL, is refused naming the variable', () => {
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      const e = error as { code: string; details: { path: string; message: string }[] };
+      assert.equal(e.code, 'CONFIG_INVALID');
+      assert.doesNotMatch(JSON.stringify(e), new RegExp(KEY));
+      return e.details.map((d) => d.path);
+    }
+    assert.fail('the configuration was accepted');
+  };
+  assert.deepEqual(problems({ CROSSDOCK_AI_URL: 'https://api.example.test/v1' }), [
+    'CROSSDOCK_AI_MODEL',
+  ]);
+  assert.deepEqual(problems({ CROSSDOCK_AI_API_KEY: KEY }), ['CROSSDOCK_AI_API_KEY']);
+  assert.deepEqual(
+    problems({
+      CROSSDOCK_AI_URL: 'ftp://x',
+      CROSSDOCK_AI_MODEL: 'm',
+      CROSSDOCK_AI_TIMEOUT_MS: '5',
+    }),
+    ['CROSSDOCK_AI_URL', 'CROSSDOCK_AI_TIMEOUT_MS'],
+  );
+});
