@@ -15,6 +15,7 @@ import { createRegistry } from './models/index.ts';
 import { Env } from './orm/env.ts';
 import { Store } from './orm/store.ts';
 import { toPlainJson } from './orm/wire.ts';
+import { PyError } from './errors.ts';
 import {
   jsonResponse,
   notFoundPage,
@@ -94,6 +95,19 @@ export interface SimDatabase {
   searchRead(model: string, domain?: unknown[], fields?: string[]): Record<string, unknown>[];
   /** Calls a model method in-process as `uid` (default 2, admin), in its own transaction. */
   call(
+    model: string,
+    method: string,
+    args?: unknown[],
+    kwargs?: Record<string, unknown>,
+    uid?: number,
+  ): Promise<unknown>;
+  /**
+   * `call` as a person working in Odoo's own screens makes it: a transaction that meets a
+   * concurrent update is tried again, up to five times in all after a short random wait,
+   * as Odoo's request handling does (`odoo.service.model.retrying`), before the error
+   * reaches anyone. `call` shows the failure at once, for tests of what a caller sees.
+   */
+  callAsUser(
     model: string,
     method: string,
     args?: unknown[],
@@ -258,9 +272,28 @@ function databaseHandle(core: SimCore): SimDatabase {
     },
     call: (model, method, args = [], kwargs = {}, uid = 2) =>
       core.service.execute({ protocol: 'internal', uid, model, method, args, kwargs }),
+    callAsUser: (model, method, args = [], kwargs = {}, uid = 2) =>
+      retryingOnConcurrency(() =>
+        core.service.execute({ protocol: 'internal', uid, model, method, args, kwargs }),
+      ),
     setNextId: (model, nextId) => core.store.setNextId(model, nextId),
     setSequence: (code, next) => core.store.setSequence(code, next),
   };
+}
+
+/** Odoo's `retrying`: up to five tries of a transaction that met a concurrent update. */
+async function retryingOnConcurrency<T>(work: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const conflict =
+        error instanceof PyError && error.qualifiedName === 'psycopg2.errors.SerializationFailure';
+      if (!conflict || attempt >= 5) throw error;
+      // A random wait, as Odoo's is, so that the two users do not meet again.
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 2 ** attempt * 10));
+    }
+  }
 }
 
 export async function startOdooSimulator(

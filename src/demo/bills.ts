@@ -48,7 +48,7 @@ export class BillTraffic {
     const number = this.entered.length + 1;
     const kind = kindOf(number);
     const products = this.#productsFor(number);
-    const order = (await this.sim.db.call('purchase.order', 'create', [
+    const order = (await this.sim.db.callAsUser('purchase.order', 'create', [
       {
         partner_id: await this.#vendorId(),
         partner_ref: `NM-SO-${String(number).padStart(4, '0')}`,
@@ -59,10 +59,10 @@ export class BillTraffic {
         ]),
       },
     ])) as number;
-    await this.sim.db.call('purchase.order', 'button_confirm', [[order]]);
+    await this.sim.db.callAsUser('purchase.order', 'button_confirm', [[order]]);
     const receipts = this.sim.db.searchRead('stock.picking', [['purchase_id', '=', order]], ['id']);
-    await this.sim.db.call('stock.picking', 'button_validate', [receipts.map((r) => r.id)]);
-    const action = (await this.sim.db.call('purchase.order', 'action_create_invoice', [
+    await this.sim.db.callAsUser('stock.picking', 'button_validate', [receipts.map((r) => r.id)]);
+    const action = (await this.sim.db.callAsUser('purchase.order', 'action_create_invoice', [
       [order],
     ])) as { res_id: number };
     await this.#enter(action.res_id, number, kind);
@@ -93,7 +93,7 @@ export class BillTraffic {
         : kind === BillKind.overBilled
           ? { quantity: Number(first!.quantity) + 1 }
           : null;
-    await this.sim.db.call('account.move', 'write', [
+    await this.sim.db.callAsUser('account.move', 'write', [
       [bill],
       {
         ref: `NM-INV-${String(number).padStart(4, '0')}`,
@@ -109,7 +109,7 @@ export class BillTraffic {
   }
 
   async #vendorId(): Promise<number> {
-    this.#vendor ??= (await this.sim.db.call('res.partner', 'create', [
+    this.#vendor ??= (await this.sim.db.callAsUser('res.partner', 'create', [
       { name: VENDOR, is_company: true },
     ])) as number;
     return this.#vendor;

@@ -42,7 +42,7 @@ export async function startDemoEdi(
     [['id', '=', customer.id]],
     ['zip', 'city', 'country_id'],
   );
-  const shipToId = (await odoo.db.call(
+  const shipToId = (await odoo.db.callAsUser(
     'res.partner',
     'create',
     [

@@ -35,7 +35,7 @@ export async function seedDemo(sim: OdooSimulator, options: { today: Date }): Pr
     method: string,
     args: unknown[],
     kwargs: Record<string, unknown> = {},
-  ) => sim.db.call(model, method, args, kwargs) as Promise<T>;
+  ) => sim.db.callAsUser(model, method, args, kwargs) as Promise<T>;
   const countryIds: Record<string, number> = {};
   for (const [code, name] of Object.entries(COUNTRIES))
     countryIds[code] = await call<number>('res.country', 'create', [{ name, code }]);

@@ -83,14 +83,14 @@ export class OrderTraffic {
       { product_id: l.product.id, product_uom_qty: l.qty },
     ]);
     const uid = this.catalog.salespersonUid;
-    const id = (await this.sim.db.call(
+    const id = (await this.sim.db.callAsUser(
       'sale.order',
       'create',
       [{ partner_id: customer.id, user_id: uid, order_line: orderLines }],
       {},
       uid,
     )) as number;
-    await this.sim.db.call('sale.order', 'action_confirm', [[id]], {}, uid);
+    await this.sim.db.callAsUser('sale.order', 'action_confirm', [[id]], {}, uid);
     const [row] = this.sim.db.searchRead('sale.order', [['id', '=', id]], ['name']);
     const order: PlacedOrder = {
       id,

@@ -53,7 +53,7 @@ export class VendorPlayer {
   /** Places and confirms the buyer's purchase orders, then watches receipts. */
   async start(): Promise<void> {
     const db = this.o.odoo.db;
-    const vendor = (await db.call(
+    const vendor = (await db.callAsUser(
       'res.partner',
       'create',
       [{ name: 'Nordic Office Supply AB', is_company: true, email: 'orders@nordic-supply.test' }],
@@ -63,7 +63,7 @@ export class VendorPlayer {
     for (const product of this.o.reorder ?? []) await this.#reorderingRule(vendor, product);
     const planned = new Date(Date.now() + 2 * DAY_MS).toISOString().slice(0, 10);
     for (const product of this.o.onOrder) {
-      const order = (await db.call(
+      const order = (await db.callAsUser(
         'purchase.order',
         'create',
         [
@@ -86,7 +86,7 @@ export class VendorPlayer {
         {},
         ADMIN,
       )) as number;
-      await db.call('purchase.order', 'button_confirm', [[order]], {}, ADMIN);
+      await db.callAsUser('purchase.order', 'button_confirm', [[order]], {}, ADMIN);
     }
     this.#poller = setInterval(
       () =>
@@ -109,7 +109,7 @@ export class VendorPlayer {
       ['product_tmpl_id'],
     );
     const template = (variant!.product_tmpl_id as [number, string])[0];
-    await db.call(
+    await db.callAsUser(
       'product.supplierinfo',
       'create',
       [
@@ -124,7 +124,7 @@ export class VendorPlayer {
       {},
       ADMIN,
     );
-    const rule = (await db.call(
+    const rule = (await db.callAsUser(
       'stock.warehouse.orderpoint',
       'create',
       [
@@ -147,7 +147,7 @@ export class VendorPlayer {
       ['qty_forecast'],
     );
     const minimum = Number(row!.qty_forecast) - 2;
-    await db.call(
+    await db.callAsUser(
       'stock.warehouse.orderpoint',
       'write',
       [[rule], { product_min_qty: minimum, product_max_qty: minimum + product.span }],
@@ -220,7 +220,7 @@ export class VendorPlayer {
 
   /** The goods arrive: the warehouse validates the receipt in Odoo (every quantity pre-filled). */
   async #receive(receipt: number): Promise<void> {
-    await this.o.odoo.db.call('stock.picking', 'button_validate', [[receipt]], {}, ADMIN);
+    await this.o.odoo.db.callAsUser('stock.picking', 'button_validate', [[receipt]], {}, ADMIN);
     this.sent.received += 1;
   }
 }
