@@ -42,6 +42,7 @@ const LAYERS = [
   // The X12 codec: pure, no store, no I/O.
   ['edi', ['errors']],
   ['connectors/edi', [...core, 'triggers', 'edi']],
+  ['connectors/shop', [...core, 'triggers']],
   [
     'api',
     [

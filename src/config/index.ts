@@ -60,6 +60,7 @@ const EnvSchema = z.object({
   CROSSDOCK_CARRIERS_CONFIG: z.string().min(1).optional(),
   /** YAML file of EDI trading partners ({ partners: [...] }, see docs/EDI.md); secrets come from the environment. */
   CROSSDOCK_EDI_CONFIG: z.string().min(1).optional(),
+  CROSSDOCK_SHOP_CONFIG: z.string().min(1).optional(),
   /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
   CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Where Crossdock keeps files of its own (0700): the secrets key, the CLI token, the first-admin setup code. Default: `state` beside the data directory. */
@@ -140,6 +141,7 @@ export interface CrossdockConfig {
   odooConfigPath: string | null;
   carriersConfigPath: string | null;
   ediConfigPath: string | null;
+  shopConfigPath: string | null;
   security: SecurityConfig;
   notify: NotifyConfig;
   /** The operations pack's alerts (packs/operations): who gets them by e-mail. */
@@ -244,6 +246,7 @@ export function loadConfig(
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
     carriersConfigPath: e.CROSSDOCK_CARRIERS_CONFIG ?? null,
     ediConfigPath: e.CROSSDOCK_EDI_CONFIG ?? null,
+    shopConfigPath: e.CROSSDOCK_SHOP_CONFIG ?? null,
     security: {
       stateDir,
       legacyStateDir: e.CROSSDOCK_STATE_DIR === undefined ? dirname(e.CROSSDOCK_DATA_DIR) : null,

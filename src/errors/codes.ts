@@ -174,6 +174,13 @@ export const ERROR_CODES = {
   EDI_DELIVERY_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
   EDI_DELIVERY_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
 
+  // Shops (src/connectors/shop)
+  SHOP_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  SHOP_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
+  SHOP_WEBHOOK_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  SHOP_PUSH_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
+  SHOP_PUSH_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
+
   // Policies and the decide step (src/policies)
   POLICY_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   POLICY_NO_MATCH: { category: 'user', retryable: false, httpStatus: 400 },
