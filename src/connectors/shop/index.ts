@@ -18,7 +18,7 @@ import { queueStockStep, stockLocationsStep } from './steps.ts';
 export { loadShops, parseShops, type Shop } from './config.ts';
 export { INVENTORY_SET_PATH, StockPusher } from './pusher.ts';
 export { receiveShopWebhook, type ShopDeliveryOutcome } from './routes.ts';
-export { listLevels } from './stock-store.ts';
+export { listLevels, queueLevels, type StockLevel } from './stock-store.ts';
 export { levelsAt } from './steps.ts';
 
 export interface ShopIntegration {
