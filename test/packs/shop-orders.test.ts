@@ -237,6 +237,59 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     assert.deepEqual(h.path(detail).slice(-2), ['cancel', 'note']);
   });
 
+  test('a cancellation after shipping leaves the sale order and opens a case', async () => {
+    const shop = h.shop.shop;
+    const box = h.catalog.products.find((p) => p.name.startsWith('Archive Box'))!;
+    const placed = shop.placeOrder(
+      anOrder('nora.vogel@example.com', [
+        { sku: sku(box.name), title: box.name, quantity: 2, price: box.price.toFixed(2) },
+      ]),
+    );
+    assert.equal((await shop.sendWebhook('orders/create', placed)).status, 200);
+    const [order] = await eventually('the sale order is confirmed', async () => {
+      const found = await ordersWithRef(`WEB${placed.name}`);
+      return found[0]?.state === 'sale' && found;
+    });
+    const [picking] = await h.rpc<{ id: number; name: string }[]>(
+      'stock.picking',
+      'search_read',
+      [
+        [
+          ['sale_id', '=', order!.id],
+          ['picking_type_code', '=', 'outgoing'],
+        ],
+      ],
+      { fields: ['name'], limit: 1 },
+    );
+    // The warehouse ships it.
+    assert.equal(
+      await h.rpc('stock.picking', 'button_validate', [[picking!.id]], {
+        context: { skip_sms: true },
+      }),
+      true,
+    );
+    const sent = await shop.sendWebhook('orders/cancelled', shop.cancelOrder(placed, 'fraud'));
+    assert.equal(sent.status, 200);
+    const [run] = await eventually('the cancellation run ends', async () => {
+      const r = await runsOf('shop-order-cancel', String(placed.id));
+      return r[0] && ['completed', 'failed'].includes(r[0].status) && r;
+    });
+    assert.equal(run!.status, 'completed');
+    const cases = await sql<{
+      code: string;
+      title: string;
+      subject: { model: string; id: string | number };
+    }>`SELECT error_code AS code, title, subject FROM exception_cases WHERE run_id = ${run!.id}`.execute(
+      db(),
+    );
+    assert.deepEqual(
+      cases.rows.map((c) => [c.code, c.subject.model, Number(c.subject.id)]),
+      [['SHOP_CANCEL_AFTER_SHIPPING', 'sale.order', order!.id]],
+    );
+    assert.match(cases.rows[0]!.title, /after it shipped/);
+    assert.equal((await ordersWithRef(`WEB${placed.name}`))[0]!.state, 'sale', 'left as it is');
+  });
+
   test('a stock push under forced 429s converges to Odoo free quantities, with no update lost', async () => {
     const shop = h.shop.shop;
     // Odoo's free quantities per SKU, as a stock person reads them (on hand less reserved in WH/Stock).
