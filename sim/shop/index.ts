@@ -43,7 +43,14 @@ export interface ShopOrderInput {
   email: string;
   customer: { first_name: string; last_name: string };
   shipping_address: ShopAddress;
-  line_items: { sku: string; title: string; quantity: number; price: string }[];
+  /** `total_discount`: the line's share of the order's discounts (a code, an automatic discount). */
+  line_items: {
+    sku: string;
+    title: string;
+    quantity: number;
+    price: string;
+    total_discount?: string;
+  }[];
   shipping?: { title: string; price: string };
   financial_status?: 'paid' | 'pending' | 'authorized';
 }

@@ -77,7 +77,13 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     const chair = h.catalog.products[0]!;
     const placed = shop.placeOrder(
       anOrder('greta.hansen@example.com', [
-        { sku: sku(chair.name), title: chair.name, quantity: 2, price: '99.50' },
+        {
+          sku: sku(chair.name),
+          title: chair.name,
+          quantity: 2,
+          price: '99.50',
+          total_discount: '19.90',
+        },
       ]),
     );
     const webhookId = 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043';
@@ -120,13 +126,26 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
       [customer!.id, 'delivery', 'Mönckebergstraße 7', 'Hamburg'],
     );
     const lines = await h.rpc<
-      { product_id: [number, string]; product_uom_qty: number; price_unit: number }[]
+      {
+        product_id: [number, string];
+        product_uom_qty: number;
+        price_unit: number;
+        discount: number;
+        price_subtotal: number;
+      }[]
     >('sale.order.line', 'search_read', [[['order_id', '=', order!.id]]], {
-      fields: ['product_id', 'product_uom_qty', 'price_unit'],
+      fields: ['product_id', 'product_uom_qty', 'price_unit', 'discount', 'price_subtotal'],
     });
+    // 2 x 99.50 less the shop's 19.90 discount: 179.10, as the customer paid.
     assert.deepEqual(
-      lines.map((l) => [l.product_id[0], l.product_uom_qty, l.price_unit]),
-      [[chair.id, 2, 99.5]],
+      lines.map((l) => [
+        l.product_id[0],
+        l.product_uom_qty,
+        l.price_unit,
+        l.discount,
+        l.price_subtotal,
+      ]),
+      [[chair.id, 2, 99.5, 10, 179.1]],
     );
     const runs = await runsOf('shop-order', String(placed.id));
     assert.equal(runs.length, 1, 'one run for six deliveries');

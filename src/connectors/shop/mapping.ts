@@ -45,6 +45,8 @@ export const ShopOrderSchema = z.object({
         title: z.string().max(300).nullish(),
         quantity: z.int().positive(),
         price: money,
+        /** The line's share of the order's discounts, as an amount. */
+        total_discount: money.nullish(),
       }),
     )
     .min(1),
@@ -112,6 +114,7 @@ export function orderEventPayload(shop: Shop, order: ShopOrder): Record<string, 
       title: l.title ?? l.sku,
       quantity: l.quantity,
       price_unit: l.price,
+      discount_amount: l.total_discount ?? 0,
     })),
     shipping: order.shipping
       ? { title: order.shipping.title ?? 'Shipping', price: order.shipping.price }

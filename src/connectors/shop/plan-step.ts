@@ -1,7 +1,7 @@
 /**
  * `shop.plan_order`: a shop order's lines against the products read from Odoo by SKU
  * (internal reference): the sale order lines to create, at the shop's prices (what the
- * customer paid), and the SKUs no product has. The shipping charge becomes a line of the
+ * customer paid, its discounts as the line's discount percentage), and the SKUs no product has. The shipping charge becomes a line of the
  * shop's shipping product when one is configured and found.
  */
 import { z } from 'zod';
@@ -12,6 +12,7 @@ const Line = z.object({
   title: z.string(),
   quantity: z.number().positive(),
   price_unit: z.number().nonnegative(),
+  discount_amount: z.number().nonnegative().default(0),
 });
 const Product = z.object({
   id: z.int(),
@@ -25,6 +26,16 @@ const PlanConfig = z.strictObject({
   shipping_product: dynamic(z.string().nullable()),
 });
 type PlanConfig = z.output<typeof PlanConfig>;
+
+/**
+ * A line's discount as Odoo's percentage (two decimals, Odoo's "Discount" precision): the
+ * line total stays within a cent or so of what the shop charged.
+ */
+function discountOf(l: z.output<typeof Line>): { discount?: number } {
+  const gross = l.price_unit * l.quantity;
+  if (l.discount_amount <= 0 || gross <= 0) return {};
+  return { discount: Math.min(100, Math.round((l.discount_amount / gross) * 10_000) / 100) };
+}
 
 export function planShopOrderStep(): StepType<PlanConfig> {
   return {
@@ -48,7 +59,18 @@ export function planShopOrderStep(): StepType<PlanConfig> {
         const id = bySku.get(l.sku);
         return id === undefined
           ? []
-          : [[0, 0, { product_id: id, product_uom_qty: l.quantity, price_unit: l.price_unit }]];
+          : [
+              [
+                0,
+                0,
+                {
+                  product_id: id,
+                  product_uom_qty: l.quantity,
+                  price_unit: l.price_unit,
+                  ...discountOf(l),
+                },
+              ],
+            ];
       });
       const problems = missing.map((sku) => `no product has the internal reference ${sku}`);
       if (shipping && shipping.price > 0) {
