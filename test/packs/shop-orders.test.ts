@@ -170,6 +170,24 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     assert.equal((await runsOf('shop-order', String(placed.id))).length, 0);
   });
 
+  test('a signed webhook that is not an order we can read is refused with 400 naming the field, and nothing is stored', async () => {
+    const before = await shopEvents();
+    const placed = h.shop.shop.placeOrder(
+      anOrder('blank.sku@example.com', [{ sku: 'X', title: 'x', quantity: 1, price: '1.00' }]),
+    );
+    const sent = await h.shop.shop.sendWebhook('orders/create', {
+      ...placed,
+      line_items: [{ ...placed.line_items[0]!, sku: '' }],
+    });
+    assert.equal(sent.status, 400);
+    assert.equal(sent.body.error.code, 'SHOP_WEBHOOK_INVALID');
+    assert.deepEqual(
+      sent.body.error.details.map((d: { path: string }) => d.path),
+      ['line_items.0.sku'],
+    );
+    assert.equal(await shopEvents(), before);
+  });
+
   test('a SKU Odoo does not know opens a case and creates nothing in Odoo', async () => {
     const placed = h.shop.shop.placeOrder(
       anOrder('new.customer@example.com', [

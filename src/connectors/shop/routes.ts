@@ -8,6 +8,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
+import { assertStorableJson, MAX_JSON_DEPTH } from '../../store/index.ts';
 import { verifyBodyHmac, webhookRefused, type Verdict } from '../../triggers/index.ts';
 import type { Shop } from './config.ts';
 import { orderEventPayload, readShopOrder, SHOP_TOPICS, type ShopTopic } from './mapping.ts';
@@ -71,6 +72,8 @@ export async function receiveShopWebhook(
       retryable: false,
     });
   }
+  // As at every door: only what the store can hold (no U+0000, no lone surrogate, bounded depth).
+  assertStorableJson(body, 'shop webhook body', MAX_JSON_DEPTH, 'body');
   const order = readShopOrder(body);
   const type = SHOP_TOPICS[topic as ShopTopic];
   const accepted = await deps.accept({
