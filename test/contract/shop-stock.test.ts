@@ -96,11 +96,35 @@ describe('shop stock levels', () => {
       ),
       1,
     );
-    const [level] = await listLevels(db(), 'a');
+    let [level] = await listLevels(db(), 'a');
     assert.deepEqual(
       [level!.available, level!.version, level!.pushed_available],
       [4, '2026-12-05 10:00:03', null],
     );
+    // Odoo wrote the quant again without changing the quantity; a read from between the two
+    // writes, arriving late, still loses.
+    assert.equal(
+      await queueLevels(
+        db(),
+        'a',
+        LOCATION,
+        [{ sku: 'CHAIR', available: 4, version: '2026-12-05 10:00:05' }],
+        now(),
+      ),
+      1,
+    );
+    assert.equal(
+      await queueLevels(
+        db(),
+        'a',
+        LOCATION,
+        [{ sku: 'CHAIR', available: 8, version: '2026-12-05 10:00:04' }],
+        now(),
+      ),
+      0,
+    );
+    [level] = await listLevels(db(), 'a');
+    assert.deepEqual([level!.available, level!.version], [4, '2026-12-05 10:00:05']);
   });
 
   test('through forced 429s the shop ends showing the newest levels, each Retry-After waited, none lost', async () => {

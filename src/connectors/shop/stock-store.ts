@@ -17,7 +17,7 @@ export interface StockLevel {
   version: string;
 }
 
-/** Stores the levels read for a shop's location; returns how many changed. */
+/** Stores the levels read for a shop's location; returns how many rows it inserted or moved on. */
 export async function queueLevels(
   db: Kysely<Database>,
   shop: string,
@@ -55,7 +55,12 @@ export async function queueLevels(
               // An equal version is the same Odoo state read again (or a change within the same
               // second of write_date): the later read stands.
               eb('shop_stock_levels.version', '<=', eb.ref('excluded.version')),
-              eb('shop_stock_levels.available', '<>', eb.ref('excluded.available')),
+              // A newer version with the same quantity still moves the version on, so a read
+              // older than it cannot land afterwards.
+              eb.or([
+                eb('shop_stock_levels.available', '<>', eb.ref('excluded.available')),
+                eb('shop_stock_levels.version', '<>', eb.ref('excluded.version')),
+              ]),
             ]),
           ),
       )
