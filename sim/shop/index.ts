@@ -66,6 +66,20 @@ export interface ShopOrder extends ShopOrderInput {
   cancel_reason: string | null;
 }
 
+/** A refund as the shop's `refunds/create` webhook shows it. */
+export interface ShopRefund {
+  id: number;
+  order_id: number;
+  created_at: string;
+  note: string | null;
+  refund_line_items: {
+    quantity: number;
+    subtotal: string;
+    line_item: { sku: string; title: string };
+  }[];
+  transactions: { kind: 'refund'; status: 'success'; amount: string; currency: string }[];
+}
+
 export interface InventoryCall {
   at: Date;
   status: number;
@@ -81,14 +95,20 @@ export interface ShopSimulator {
   setCrossdockUrl(url: string): void;
   /** Places an order in the shop; returns it as its webhook will show it (not sent). */
   placeOrder(o: ShopOrderInput): ShopOrder;
-  /** Sends a webhook for an order (`orders/create`, `orders/cancelled`), signed (or wrongly). */
+  /** Sends a webhook (`orders/create`, `orders/cancelled` with an order, `refunds/create` with a refund), signed (or wrongly). */
   sendWebhook(
-    topic: 'orders/create' | 'orders/cancelled',
-    order: ShopOrder,
+    topic: 'orders/create' | 'orders/cancelled' | 'refunds/create',
+    body: ShopOrder | ShopRefund,
     o?: { webhookId?: string; badSignature?: boolean },
   ): Promise<{ status: number; body: any; webhookId: string }>;
   /** Marks the order cancelled in the shop and returns it (send its webhook with sendWebhook). */
   cancelOrder(order: ShopOrder, reason?: string): ShopOrder;
+  /** Refunds lines of an order (by SKU) at the prices paid; returns the refund (send its webhook with sendWebhook). */
+  refundOrder(
+    order: ShopOrder,
+    lines: { sku: string; quantity: number }[],
+    note?: string,
+  ): ShopRefund;
   /** The next `n` inventory calls find the bucket full (429) whatever its level. */
   throttleNext(n: number, retryAfterS?: number): void;
   close(): Promise<void>;
@@ -239,9 +259,37 @@ export async function startShopSimulator(options: ShopSimulatorOptions): Promise
       cancelled_at: new Date().toISOString(),
       cancel_reason: reason,
     }),
-    async sendWebhook(topic, order, o = {}) {
+    refundOrder(order, lines, note) {
+      const refundLines = lines.map((l) => {
+        const item = order.line_items.find((i) => i.sku === l.sku)!;
+        const paidEach =
+          (Number(item.price) * item.quantity - Number(item.total_discount ?? 0)) / item.quantity;
+        return {
+          quantity: l.quantity,
+          subtotal: (paidEach * l.quantity).toFixed(2),
+          line_item: { sku: item.sku, title: item.title },
+        };
+      });
+      const amount = refundLines.reduce((sum, l) => sum + Number(l.subtotal), 0);
+      return {
+        id: nextId++,
+        order_id: order.id,
+        created_at: new Date().toISOString(),
+        note: note ?? null,
+        refund_line_items: refundLines,
+        transactions: [
+          {
+            kind: 'refund',
+            status: 'success',
+            amount: amount.toFixed(2),
+            currency: order.currency,
+          },
+        ],
+      };
+    },
+    async sendWebhook(topic, body, o = {}) {
       const webhookId = o.webhookId ?? randomUUID();
-      const raw = JSON.stringify(order);
+      const raw = JSON.stringify(body);
       const secret = o.badSignature ? `${options.webhookSecret}-not` : options.webhookSecret;
       const res = await fetch(crossdockUrl, {
         method: 'POST',
@@ -255,13 +303,13 @@ export async function startShopSimulator(options: ShopSimulatorOptions): Promise
         body: raw,
       });
       const text = await res.text();
-      let body: any = text;
+      let answer: any = text;
       try {
-        body = JSON.parse(text);
+        answer = JSON.parse(text);
       } catch {
         // not JSON: kept as text
       }
-      return { status: res.status, body, webhookId };
+      return { status: res.status, body: answer, webhookId };
     },
     throttleNext(n, retryAfterS = 1) {
       throttled = n;

@@ -327,6 +327,60 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     assert.equal((await ordersWithRef(`WEB${placed.name}`))[0]!.state, 'sale', 'left as it is');
   });
 
+  test('a refund in the shop is noted on the sale order and asks finance for the credit note', async () => {
+    const shop = h.shop.shop;
+    const chair = h.catalog.products[0]!;
+    const placed = shop.placeOrder(
+      anOrder('ida.krause@example.com', [
+        {
+          sku: sku(chair.name),
+          title: chair.name,
+          quantity: 3,
+          price: '100.00',
+          total_discount: '30.00',
+        },
+      ]),
+    );
+    assert.equal((await shop.sendWebhook('orders/create', placed)).status, 200);
+    const [order] = await eventually('the sale order is confirmed', async () => {
+      const found = await ordersWithRef(`WEB${placed.name}`);
+      return found[0]?.state === 'sale' && found;
+    });
+    const refund = shop.refundOrder(placed, [{ sku: sku(chair.name), quantity: 1 }], 'scratched');
+    const sent = await shop.sendWebhook('refunds/create', refund);
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    assert.equal(sent.body.type, 'shop.order.refunded');
+    assert.equal((await shop.sendWebhook('refunds/create', refund)).body.duplicate, true);
+    const [run] = await eventually('the refund run ends', async () => {
+      const r = await runsOf('shop-order-refund', String(placed.id));
+      return r[0] && ['completed', 'failed'].includes(r[0].status) && r;
+    });
+    assert.equal(run!.status, 'completed');
+    const cases = await sql<{
+      code: string;
+      title: string;
+      owner_team: string;
+    }>`SELECT error_code AS code, title, owner_team FROM exception_cases WHERE run_id = ${run!.id}`.execute(
+      db(),
+    );
+    assert.deepEqual(
+      cases.rows.map((c) => [c.code, c.owner_team]),
+      [['SHOP_ORDER_REFUNDED', 'finance']],
+    );
+    // One chair of three at 100 less its share of the 30 discount: 90 paid, 90 refunded.
+    assert.equal(
+      cases.rows[0]!.title,
+      `Shop refund of 90 EUR on ${order!.name} (WEB${placed.name}): issue the credit note`,
+    );
+    const notes = await h.chatter('sale.order', order!.id);
+    assert.ok(
+      notes.some((n) =>
+        n.includes(`Refunded in Demo web shop: 90 EUR for 1 x ${sku(chair.name)} (scratched)`),
+      ),
+      notes.join(' | '),
+    );
+  });
+
   test('a stock push under forced 429s converges to Odoo free quantities, with no update lost', async () => {
     const shop = h.shop.shop;
     // Odoo's free quantities per SKU, as a stock person reads them (on hand less reserved in WH/Stock).

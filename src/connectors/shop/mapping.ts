@@ -56,19 +56,50 @@ export const ShopOrderSchema = z.object({
 });
 type ShopOrder = z.output<typeof ShopOrderSchema>;
 
+export const ShopRefundSchema = z.object({
+  id: z.union([z.int().positive(), z.string().regex(/^\d{1,20}$/)]).transform(String),
+  order_id: z.union([z.int().positive(), z.string().regex(/^\d{1,20}$/)]).transform(String),
+  created_at: z.string().min(1),
+  note: z.string().max(1000).nullish(),
+  refund_line_items: z
+    .array(
+      z.object({
+        quantity: z.int().nonnegative(),
+        subtotal: money,
+        line_item: z.object({
+          sku: z.string().max(64).nullish(),
+          title: z.string().max(300).nullish(),
+        }),
+      }),
+    )
+    .default([]),
+  transactions: z
+    .array(
+      z.object({
+        kind: z.string(),
+        status: z.string(),
+        amount: money,
+        currency: z.string().nullish(),
+      }),
+    )
+    .default([]),
+});
+type ShopRefund = z.output<typeof ShopRefundSchema>;
+
 /** The topics a shop's webhooks may carry, and the event type each becomes. */
 export const SHOP_TOPICS = {
   'orders/create': 'shop.order.created',
   'orders/cancelled': 'shop.order.cancelled',
+  'refunds/create': 'shop.order.refunded',
 } as const;
 export type ShopTopic = keyof typeof SHOP_TOPICS;
 
-export function readShopOrder(body: unknown): ShopOrder {
-  const parsed = ShopOrderSchema.safeParse(body);
+function readOr400<T extends z.ZodType>(schema: T, body: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(body);
   if (!parsed.success)
     throw new CrossdockError(
       'SHOP_WEBHOOK_INVALID',
-      `The order webhook is not an order we can read: ${parsed.error.issues
+      `The webhook is not ${what} we can read: ${parsed.error.issues
         .slice(0, 5)
         .map((i) => `${i.path.join('.')}: ${i.message}`)
         .join('; ')}`,
@@ -79,6 +110,32 @@ export function readShopOrder(body: unknown): ShopOrder {
       },
     );
   return parsed.data;
+}
+
+export const readShopOrder = (body: unknown): ShopOrder =>
+  readOr400(ShopOrderSchema, body, 'an order');
+export const readShopRefund = (body: unknown): ShopRefund =>
+  readOr400(ShopRefundSchema, body, 'a refund');
+
+/** The payload of `shop.order.refunded`: what was refunded, in money and by SKU. */
+export function refundEventPayload(shop: Shop, refund: ShopRefund): Record<string, unknown> {
+  const paid = refund.transactions.filter((t) => t.kind === 'refund' && t.status === 'success');
+  return {
+    shop: shop.code,
+    shop_name: shop.name,
+    refund_id: refund.id,
+    order_id: refund.order_id,
+    created_at: refund.created_at,
+    note: refund.note ?? null,
+    amount: Math.round(paid.reduce((sum, t) => sum + t.amount, 0) * 100) / 100,
+    currency: paid[0]?.currency ?? null,
+    lines: refund.refund_line_items.map((l) => ({
+      sku: l.line_item.sku ?? null,
+      title: l.line_item.title ?? null,
+      quantity: l.quantity,
+      subtotal: l.subtotal,
+    })),
+  };
 }
 
 const personName = (first?: string | null, last?: string | null) =>

@@ -2,8 +2,8 @@
  * POST /hooks/shop/:shop: a shop's order webhooks. Order: authenticate the raw bytes (the
  * project's webhook verifier: base64 HMAC-SHA256 of the body, the shop's secret), then read
  * the order and accept one event for it. A refused delivery stores nothing; 200 only after
- * the event is stored. The event's key is the order (and the topic), so the same order sent
- * five times, or under a new webhook id, is one event and starts one run.
+ * the event is stored. The event's key is the order (and the topic; a refund's own id), so the
+ * same order sent five times, or under a new webhook id, is one event and starts one run.
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { CrossdockError } from '../../errors/index.ts';
@@ -11,7 +11,14 @@ import type { Logger } from '../../observability/index.ts';
 import { assertStorableJson, MAX_JSON_DEPTH } from '../../store/index.ts';
 import { verifyBodyHmac, webhookRefused, type Verdict } from '../../triggers/index.ts';
 import type { Shop } from './config.ts';
-import { orderEventPayload, readShopOrder, SHOP_TOPICS, type ShopTopic } from './mapping.ts';
+import {
+  orderEventPayload,
+  readShopOrder,
+  readShopRefund,
+  refundEventPayload,
+  SHOP_TOPICS,
+  type ShopTopic,
+} from './mapping.ts';
 
 type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
@@ -74,19 +81,33 @@ export async function receiveShopWebhook(
   }
   // As at every door: only what the store can hold (no U+0000, no lone surrogate, bounded depth).
   assertStorableJson(body, 'shop webhook body', MAX_JSON_DEPTH, 'body');
-  const order = readShopOrder(body);
   const type = SHOP_TOPICS[topic as ShopTopic];
+  // A refund is keyed by its own id (an order may be refunded more than once).
+  const read =
+    topic === 'refunds/create'
+      ? (() => {
+          const refund = readShopRefund(body);
+          return {
+            id: refund.id,
+            order: refund.order_id,
+            payload: refundEventPayload(shop!, refund),
+          };
+        })()
+      : (() => {
+          const order = readShopOrder(body);
+          return { id: order.id, order: order.name, payload: orderEventPayload(shop!, order) };
+        })();
   const accepted = await deps.accept({
     source: `shop.${shop!.code}`,
     type,
-    key: `${topic}:${order.id}`,
-    payload: orderEventPayload(shop!, order),
+    key: `${topic}:${read.id}`,
+    payload: read.payload,
   });
   deps.logger.info(
-    { shop: shop!.code, topic, order: order.name, duplicate: accepted.duplicate },
+    { shop: shop!.code, topic, order: read.order, duplicate: accepted.duplicate },
     'shop webhook received',
   );
-  return { event: accepted.eventId, type, order: order.name, duplicate: accepted.duplicate };
+  return { event: accepted.eventId, type, order: read.order, duplicate: accepted.duplicate };
 }
 
 export function shopRoutes(deps: ShopRouteDeps): FastifyPluginAsync {
