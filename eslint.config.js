@@ -46,6 +46,7 @@ const LAYERS = [
   ['connectors/edi', [...core, 'triggers', 'edi']],
   // AI behind confidence gates: redaction, the recommendation log, ai.classify, reviews.
   ['ai', [...core, 'audit', 'exceptions', 'connectors/ai']],
+  ['connectors/shop', [...core, 'triggers']],
   [
     'api',
     [

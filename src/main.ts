@@ -22,6 +22,7 @@ import { keyConflictOpensCase } from './triggers/index.ts';
 import { createCarrierIntegration, loadCarrierSettings } from './connectors/carriers/index.ts';
 import { createEdiIntegration, ediStepTypes, loadEdiPartners } from './connectors/edi/index.ts';
 import { trackingRefCheck } from './instance/case-checks.ts';
+import { createShopIntegration, loadShops, shopStepTypes } from './connectors/shop/index.ts';
 import { odooApprovalMirror, odooStepTypes } from './connectors/odoo/steps/index.ts';
 import { ConnectorStats, createLogger } from './observability/index.ts';
 import { openStore } from './store/index.ts';
@@ -168,6 +169,18 @@ export async function createCrossdock(
           pollIntervalMs: config.notify.pollIntervalMs,
         })
       : null;
+    const shopConfigs =
+      options.shops ??
+      (config.shopConfigPath ? loadShops(config.shopConfigPath, process.env) : null);
+    const shop = shopConfigs
+      ? createShopIntegration(shopConfigs, {
+          db: store.db,
+          clock: { now },
+          logger,
+          accept: (event) => engine!.accept(event, 'shop'),
+          pollIntervalMs: config.notify.pollIntervalMs,
+        })
+      : null;
     engine = new Engine({
       store,
       steps: builtInSteps(
@@ -176,6 +189,7 @@ export async function createCrossdock(
           ...(odoo?.steps ?? []),
           ...(carriers?.steps ?? []),
           ...(edi?.steps ?? ediStepTypes(store.db)),
+          ...(shop?.steps ?? shopStepTypes(store.db)),
         ],
         {
           approvals,
@@ -256,11 +270,14 @@ export async function createCrossdock(
     connectorStats.start();
     // Documents to trading partners go out as soon as they are queued, and are retried.
     edi?.dispatcher.start();
+    // Stock levels go to the shops as soon as they are queued, within each shop's rate limit.
+    shop?.pusher.start();
     const webhookRoutes = [
       ...(odoo ? [odoo.routes] : []),
       ...(carriers ? [carriers.routes] : []),
       ...(edi ? [edi.routes] : []),
-    ]; // /hooks/odoo/..., /hooks/carriers/..., /hooks/edi/...
+      ...(shop ? [shop.routes] : []),
+    ]; // /hooks/odoo/..., /hooks/carriers/..., /hooks/edi/..., /hooks/shop/...
     return {
       config,
       store,
@@ -269,6 +286,7 @@ export async function createCrossdock(
       odoo,
       carriers,
       edi,
+      shop,
       webhookRoutes,
       services,
       policies,
@@ -301,6 +319,7 @@ export async function createCrossdock(
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages
         await edi?.dispatcher.stop(); // after the workers: they may still queue documents
+        await shop?.pusher.stop(); // after the workers: they may still queue levels
         await undelivered.settled();
         await connectorStats.close(); // after everything that calls Odoo or a carrier, before the store goes
         await store.close();

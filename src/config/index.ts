@@ -69,6 +69,7 @@ const EnvSchema = z.object({
   CROSSDOCK_AI_MAX_ATTEMPTS: int(1, 10).default(3),
   /** A longer Retry-After is not waited for: the step falls back at once. */
   CROSSDOCK_AI_MAX_RETRY_AFTER_MS: int(0, 300_000).default(10_000),
+  CROSSDOCK_SHOP_CONFIG: z.string().min(1).optional(),
   /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
   CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Where Crossdock keeps files of its own (0700): the secrets key, the CLI token, the first-admin setup code. Default: `state` beside the data directory. */
@@ -149,6 +150,7 @@ export interface CrossdockConfig {
   odooConfigPath: string | null;
   carriersConfigPath: string | null;
   ediConfigPath: string | null;
+  shopConfigPath: string | null;
   security: SecurityConfig;
   notify: NotifyConfig;
   /** The operations pack's alerts (packs/operations): who gets them by e-mail. */
@@ -273,6 +275,7 @@ export function loadConfig(
             maxRetryAfterMs: e.CROSSDOCK_AI_MAX_RETRY_AFTER_MS,
           }
         : null,
+    shopConfigPath: e.CROSSDOCK_SHOP_CONFIG ?? null,
     security: {
       stateDir,
       legacyStateDir: e.CROSSDOCK_STATE_DIR === undefined ? dirname(e.CROSSDOCK_DATA_DIR) : null,

@@ -13,6 +13,7 @@ import {
 } from './report-replenishment.ts';
 import { formatInventory, inventoryReport, type InventoryReport } from './report-inventory.ts';
 import { ediReport, formatEdi, type EdiReport } from './report-edi.ts';
+import { formatShop, shopReport, type ShopReport } from './report-shop.ts';
 import { formatInvoicing, invoicingReport, type InvoicingReport } from './report-invoicing.ts';
 import { formatReturns, returnsReport, type ReturnsReport } from './report-returns.ts';
 import {
@@ -112,6 +113,8 @@ export interface DemoReport {
   inventory: InventoryReport;
   /** The EDI customer's documents (packs/edi-orders). */
   edi: EdiReport;
+  /** The shop's orders and stock levels (packs/shop-orders). */
+  shop: ShopReport;
   approvals: { approved: number; rejected: number; pending: number };
   exceptionsOpen: number;
   emailsSent: number;
@@ -150,6 +153,7 @@ export async function finalReport(
   carriers: CarrierSimulator,
   emailsSent: number,
   billsEntered = 0,
+  shopCalls: readonly { status: number }[] = [],
 ): Promise<DemoReport> {
   const problems: string[] = [];
   // Each order-release run's outcome as the Overview's KPIs read it (store/pack-outcomes.ts).
@@ -296,6 +300,7 @@ export async function finalReport(
     supplierDelays: await supplierDelaysReport(db),
     inventory: await inventoryReport(db),
     edi: await ediReport(db),
+    shop: await shopReport(db, shopCalls),
     approvals: {
       approved: approvalCount('approved'),
       rejected: approvalCount('rejected'),
@@ -367,6 +372,7 @@ export function formatReport(r: DemoReport): string {
     formatSupplierDelays(r.supplierDelays),
     formatInventory(r.inventory),
     formatEdi(r.edi),
+    formatShop(r.shop),
     `  approvals       approved ${r.approvals.approved}, rejected ${r.approvals.rejected}, pending ${r.approvals.pending}`,
     `  exceptions open ${r.exceptionsOpen}; e-mails sent ${r.emailsSent}${r.emailsInFlight > 0 ? `, in flight ${r.emailsInFlight} (${inFlightReason(r)})` : ''}`,
     `  order confirmed -> carrier booked: p50 ${ms(r.latencyMs.confirmedToBooked.p50)}, p99 ${ms(r.latencyMs.confirmedToBooked.p99)} (${r.latencyMs.confirmedToBooked.count} bookings); ${r.throughput.ordersPerSecond === null ? '-' : r.throughput.ordersPerSecond.toFixed(2)} orders/s from the first confirmation to the last booking`,

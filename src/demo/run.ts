@@ -17,6 +17,7 @@ import { BillTraffic } from './bills.ts';
 import { ReturnPlayer } from './returns-player.ts';
 import { finalReport, formatSummary, liveSummary, settled, type DemoReport } from './report.ts';
 import { DEMO_EDI_SHIP_TO } from './edi-partner.ts';
+import { shopOrder, shopPlaced, type ShopSent } from './shop-traffic.ts';
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
 import { DemoAuthenticators } from './authenticators.ts';
 import { sendInventoryRound } from './traffic-inventory.ts';
@@ -138,6 +139,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     const summary = startSummary(crossdock.store.db, o, started);
     stoppers.unshift(() => summary.stop());
     const ediSent: Promise<EdiSent | null>[] = [];
+    const shopSent: Promise<ShopSent | null>[] = [];
     await placeOrders(
       traffic,
       o,
@@ -145,6 +147,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
         carrierWeather(carriers, i);
         const sent = ediOrder(system, i, o.logger);
         if (sent) ediSent.push(sent);
+        const online = shopOrder(system, i, o.logger);
+        if (online) shopSent.push(online);
       },
       async (i) => {
         // One vendor bill every ten orders (the fifth, fifteenth, ...): accounts payable at work.
@@ -152,6 +156,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       },
     );
     const ediOrders = await Promise.all(ediSent);
+    const shopOrders = await Promise.all(shopSent);
     if (chaos) clearInterval(chaos);
     if (o.orders === null) return null;
     clearInterval(returning); // from here the settling loop sends what is due, and counts it
@@ -164,13 +169,14 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       o.settleTimeoutMs ?? 300_000,
     );
     summary.stop();
-    // The EDI customer's orders are accounted for like the others, once Crossdock made them.
+    // The EDI customer's and the shop's orders are accounted for like the others, once Crossdock made them.
     const report = await finalReport(
       crossdock.store.db,
-      [...traffic.placed, ...ediPlaced(system, ediOrders)],
+      [...traffic.placed, ...ediPlaced(system, ediOrders), ...shopPlaced(system, shopOrders)],
       carriers,
       system.mail.received,
       bills.entered.length,
+      system.shop.shop.calls,
     );
     return {
       ...report,

@@ -16,3 +16,9 @@ export {
   type SimOdooVersion,
 } from '../../sim/odoo/index.ts';
 export { startEdiPartnerSimulator, type EdiPartnerSimulator } from '../../sim/edi/index.ts';
+export {
+  startShopSimulator,
+  type ShopOrder,
+  type ShopOrderInput,
+  type ShopSimulator,
+} from '../../sim/shop/index.ts';

@@ -22,6 +22,7 @@ import {
 } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { DEMO_EDI_PARTNER, startDemoEdi, type DemoEdi } from './edi-partner.ts';
+import { DEMO_SHOP, startDemoShop, type DemoShop } from './shop.ts';
 import { startMailCatcher, type MailCatcher } from './mail-catcher.ts';
 import { SIM_RECORDS_KEEP, simCarriersConfig, simOdooConfig } from './sim-config.ts';
 import {
@@ -96,6 +97,8 @@ export interface DemoSystem {
   carriers: CarrierSimulator;
   /** The EDI customer: a trading partner simulator and its mapping. */
   edi: DemoEdi;
+  /** The shop: a storefront simulator and its SKUs. */
+  shop: DemoShop;
   mail: MailCatcher;
   crossdock: Crossdock;
   instance: RunningInstance;
@@ -172,8 +175,11 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
     const edi = await startDemoEdi(dir, odoo, catalog);
     stoppers.unshift(() => edi.partner.close());
+    const shop = await startDemoShop(dir, odoo, catalog);
+    stoppers.unshift(() => shop.shop.close());
     const env = {
       ...edi.env,
+      ...shop.env,
       ...demoEnvironment(
         dir,
         odoo,
@@ -226,6 +232,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     stoppers.unshift(() => fleet.stop());
     carriers.setWebhookUrl((code) => `${instance.url}/hooks/carriers/${code}`);
     edi.partner.setCrossdockUrl(`${instance.url}/hooks/edi/${DEMO_EDI_PARTNER}`);
+    shop.shop.setCrossdockUrl(`${instance.url}/hooks/shop/${DEMO_SHOP}`);
     await setupRules(
       crossdock.odoo!.clients('odoo'),
       crossdock.odoo!.ingestion.sources[0]!,
@@ -236,6 +243,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
       odoo,
       carriers,
       edi,
+      shop,
       mail,
       crossdock,
       instance,

@@ -36,8 +36,8 @@ const MIX: [OrderKind, number][] = [
 export interface PlacedOrder {
   id: number;
   name: string;
-  /** `edi`: sent by the EDI customer as an 850, created and confirmed by Crossdock. */
-  kind: OrderKind | 'edi';
+  /** `edi`: sent by the EDI customer as an 850; `shop`: placed in the shop; both created and confirmed by Crossdock. */
+  kind: OrderKind | 'edi' | 'shop';
   customer: string;
   /** When action_confirm returned (ms since the epoch). */
   confirmedAtMs: number;

@@ -6,7 +6,7 @@ import { CrossdockError } from '../errors/index.ts';
  * `api` (POST /api/v1/events), `webhook` (/hooks/:source), `odoo` (Odoo's webhook hints),
  * `carrier` (carrier tracking hooks), `edi` (trading partners' X12 interchanges), `cli` (`crossdock start --feed`).
  */
-export const DOORS = ['engine', 'api', 'webhook', 'odoo', 'carrier', 'edi', 'cli'] as const;
+export const DOORS = ['engine', 'api', 'webhook', 'odoo', 'carrier', 'edi', 'shop', 'cli'] as const;
 export type Door = (typeof DOORS)[number];
 
 /** Sources the engine itself emits under: the packs' `crossdock` events, schedule slots. */
@@ -19,10 +19,11 @@ export const ENGINE_SOURCES = ['crossdock', 'schedule'] as const;
  */
 export class SourceOwners {
   readonly #exact = new Map<string, Door>(ENGINE_SOURCES.map((s) => [s, 'engine']));
-  /** Carriers' tracking events are `carrier.<code>`, trading partners' EDI documents `edi.<partner>`, whether or not one is configured yet. */
+  /** Carriers' tracking events are `carrier.<code>`, trading partners' EDI documents `edi.<partner>`, shops' orders `shop.<code>`, whether or not one is configured yet. */
   readonly #prefixes: [string, Door][] = [
     ['carrier.', 'carrier'],
     ['edi.', 'edi'],
+    ['shop.', 'shop'],
   ];
 
   reserve(door: Door, names: readonly string[]): void {

@@ -189,6 +189,12 @@ export const ERROR_CODES = {
   AI_REVIEW_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   AI_REVIEW_ILLEGAL: { category: 'user', retryable: false, httpStatus: 409 },
   AI_TRIAGE_UNAVAILABLE: { category: 'bug', retryable: false, httpStatus: 500 },
+  // Shops (src/connectors/shop)
+  SHOP_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  SHOP_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
+  SHOP_WEBHOOK_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  SHOP_PUSH_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
+  SHOP_PUSH_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
 
   // Policies and the decide step (src/policies)
   POLICY_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },

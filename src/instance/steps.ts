@@ -9,6 +9,7 @@ import {
   loadCarrierSettings,
 } from '../connectors/carriers/index.ts';
 import { ediStepTypes } from '../connectors/edi/index.ts';
+import { shopStepTypes } from '../connectors/shop/index.ts';
 import { httpRequestStep } from '../connectors/http/index.ts';
 import { loadOdooSettings } from '../connectors/odoo/integration.ts';
 import { createClientPool, odooStepTypes } from '../connectors/odoo/steps/index.ts';
@@ -73,5 +74,6 @@ export function offlineConnectorSteps(config: CrossdockConfig): StepType<any>[] 
     ...odooStepTypes(createClientPool(odooSettings?.profiles ?? [])),
     ...carrierStepTypes(createCarrierRegistry(carrierConfigs)),
     ...ediStepTypes(),
+    ...shopStepTypes(),
   ];
 }

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { ApiServices } from '../api/index.ts';
 import type { CarrierConfig, CarrierIntegration } from '../connectors/carriers/index.ts';
 import type { EdiIntegration, EdiPartner } from '../connectors/edi/index.ts';
+import type { Shop, ShopIntegration } from '../connectors/shop/index.ts';
 import type { OdooIntegration } from '../connectors/odoo/integration.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import type { Clock, Engine } from '../engine/index.ts';
@@ -24,6 +25,8 @@ export interface Crossdock {
   carriers: CarrierIntegration | null;
   /** Present when EDI trading partners are configured (CROSSDOCK_EDI_CONFIG or the edi option). */
   edi: EdiIntegration | null;
+  /** Present when shops are configured (CROSSDOCK_SHOP_CONFIG or the shops option). */
+  shop: ShopIntegration | null;
   /** The connectors' webhook routes (/hooks/odoo/..., /hooks/carriers/...), for the API. */
   webhookRoutes: FastifyPluginAsync[];
   /** Users, tokens, sessions, audit log, secrets, webhook sources, metrics: what the API and CLI use. */
@@ -57,6 +60,8 @@ export interface CrossdockOptions {
   carriers?: CarrierConfig[];
   /** EDI trading partners given in code; otherwise CROSSDOCK_EDI_CONFIG is read. */
   ediPartners?: EdiPartner[];
+  /** Shops given in code; otherwise CROSSDOCK_SHOP_CONFIG is read. */
+  shops?: Shop[];
   /** Apply pending migrations on open (the default); `crossdock worker` on a server says no. */
   migrate?: boolean;
 }

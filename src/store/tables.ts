@@ -472,6 +472,23 @@ const ediTables = {
   },
 };
 
+const shopTables = {
+  shop_stock_levels: {
+    shop: text(),
+    location: text(),
+    sku: text(),
+    available: integer(),
+    version: text(),
+    queued_at: timestamptz(),
+    pushed_available: integer().orNull(),
+    pushed_version: text().orNull(),
+    pushed_at: timestamptz().orNull(),
+    attempts: integer().defaulted(),
+    next_attempt_at: timestamptz(),
+    last_error: text().orNull(),
+  },
+};
+
 /** The bookkeeping table migrate() itself creates before the first migration. */
 const migrationTables = {
   schema_migrations: {
@@ -487,5 +504,6 @@ export const tables = {
   ...securityTables,
   ...workTables,
   ...ediTables,
+  ...shopTables,
   ...migrationTables,
 };

@@ -80,6 +80,17 @@ function report(workers?: DemoReport['workers']): DemoReport {
       awaitingAck: 1,
       undelivered: 0,
     },
+    shop: {
+      orders: 4,
+      saleOrders: 3,
+      unknownSku: 1,
+      cancelled: 0,
+      levels: 12,
+      inSync: 12,
+      due: 0,
+      throttled: 2,
+      calls: 9,
+    },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
     emailsSent: 6,
@@ -157,6 +168,15 @@ describe('the demo report on EDI', () => {
     assert.match(
       formatReport(report()),
       /edi {13}interchanges received 3 \(rejected 1\), orders 2; sent 997 3, 855 2, 856 2, 810 1; acknowledged by the partner 4, awaiting a 997 1, undelivered 0/,
+    );
+  });
+});
+
+describe('the demo report on the shop', () => {
+  test("prints the shop's orders, the sale orders made, and its stock levels in sync", () => {
+    assert.match(
+      formatReport(report()),
+      /shop {12}orders received 4, sale orders made 3, unknown SKU 1, cancelled 0; stock levels 12 SKUs, in sync 12, due 0; inventory calls 9 \(answered 429 2\)/,
     );
   });
 });

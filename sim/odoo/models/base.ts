@@ -65,6 +65,7 @@ export const partnerModel = defineModel({
     phone: f.char('Phone'),
     mobile: f.char('Mobile'),
     street: f.char('Street'),
+    street2: f.char('Street2'),
     city: f.char('City'),
     zip: f.char('Zip'),
     country_id: f.m2o('res.country', 'Country'),
