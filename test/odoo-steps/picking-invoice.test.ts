@@ -36,6 +36,21 @@ steps:
     with: { order_id: "= input.order" }
     retry: ${RETRY}${STOP}
 `,
+  `
+id: invoice-and-post
+trigger: { event: invoice-and-post }
+steps:
+  - id: invoice
+    type: odoo.invoice_from_order
+    with: { order_id: "= input.order" }
+  - id: post
+    type: odoo.call
+    with:
+      model: account.move
+      method: action_post
+      args: "= [[steps.invoice.output.invoice_id]]"
+      done_when: [[state, "=", posted]]
+`,
 ];
 
 describe('odoo.validate_picking and odoo.invoice_from_order', () => {
@@ -179,5 +194,55 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
       h.sim.calls.count({ model: 'sale.advance.payment.inv', method: 'create_invoices' }),
       1,
     );
+  });
+
+  test('a backorder delivered after the first invoice was posted gets an invoice of its own, once', async () => {
+    const { order, picking } = await confirmedDelivery(h.sim, [[32, 5]]);
+    await setPicked(picking, 3);
+    const shipped = await h.run('ship', { picking, backorder: 'create' });
+    const [first] = outputsOf(shipped, 'validate') as { backorder_ids: number[] }[];
+    const backorder = first!.backorder_ids[0]!;
+    const invoiced = await h.run('invoice-and-post', { order });
+    assert.equal(invoiced.status, 'completed', JSON.stringify(invoiced.error));
+    // Nothing more delivered: a second request finds the posted invoice and makes none.
+    const repeat = await h.run('invoice-and-post', { order });
+    const [again] = outputsOf(repeat, 'invoice') as { created: boolean }[];
+    assert.equal(again?.created, false);
+    // The backorder ships: its two units get an invoice of their own.
+    const rest = await h.run('ship', { picking: backorder, backorder: 'none' });
+    assert.equal(outputsOf(rest, 'validate').length, 1);
+    const second = await h.run('invoice-and-post', { order });
+    const [made] = outputsOf(second, 'invoice') as { created: boolean; invoice_ids: number[] }[];
+    assert.equal(made?.created, true);
+    assert.equal(made?.invoice_ids.length, 2);
+    const name = h.sim.db.searchRead('sale.order', [['id', '=', order]], ['name'])[0]?.name;
+    const invoices = h.sim.db
+      .searchRead('account.move', [['invoice_origin', '=', name]], ['state'])
+      .sort((a, b) => Number(a.id) - Number(b.id));
+    const quantities = invoices.map((invoice) =>
+      h.sim.db
+        .searchRead(
+          'account.move.line',
+          [
+            ['move_id', '=', invoice.id],
+            ['display_type', '=', 'product'],
+          ],
+          ['quantity'],
+        )
+        .map((line) => line.quantity),
+    );
+    assert.deepEqual(
+      invoices.map((invoice, i) => [invoice.state, quantities[i]]),
+      [
+        ['posted', [3]],
+        ['posted', [2]],
+      ],
+    );
+    const [line] = h.sim.db.searchRead(
+      'sale.order.line',
+      [['order_id', '=', order]],
+      ['qty_invoiced', 'qty_to_invoice'],
+    );
+    assert.deepEqual([line?.qty_invoiced, line?.qty_to_invoice], [5, 0]);
   });
 });

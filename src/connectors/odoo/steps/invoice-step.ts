@@ -24,12 +24,12 @@ const InvoiceConfig = z.strictObject({
 });
 type InvoiceConfig = z.output<typeof InvoiceConfig>;
 
-/** The order's customer invoices that still count: not cancelled, not credit notes. */
+/** The order's customer invoices that still count (not cancelled, not credit notes), oldest first. */
 async function liveInvoices(
   ctx: StepContext,
   client: OdooClient,
   orderId: number,
-): Promise<number[]> {
+): Promise<{ id: number; state: string }[]> {
   const [order] = await client.call<{ invoice_ids: number[] }[]>(
     'sale.order',
     'read',
@@ -50,30 +50,54 @@ async function liveInvoices(
   );
   return moves
     .filter((move) => move.move_type === 'out_invoice' && move.state !== 'cancel')
-    .map((move) => move.id)
-    .sort((a, b) => a - b);
+    .map((move) => ({ id: move.id, state: move.state }))
+    .sort((a, b) => a.id - b.id);
+}
+
+/** Whether any line of the order has delivered quantities not invoiced yet (a backorder shipped since). */
+async function somethingToInvoice(
+  ctx: StepContext,
+  client: OdooClient,
+  orderId: number,
+): Promise<boolean> {
+  const lines = await client.call<{ qty_to_invoice: number }[]>(
+    'sale.order.line',
+    'search_read',
+    [[['order_id', '=', orderId]]],
+    { fields: ['qty_to_invoice'] },
+    undefined,
+    callOptions(ctx, true),
+  );
+  return lines.some((line) => line.qty_to_invoice > 0);
 }
 
 export function invoiceFromOrderStep(pool: OdooClientPool): StepType<InvoiceConfig> {
   return {
     type: 'odoo.invoice_from_order',
     description:
-      'Creates the draft invoice of a sale order unless it has one; output { invoice_id, invoice_ids, created }',
+      'Creates the draft invoice of what a sale order delivered and has not invoiced, unless a draft invoice of it exists; output { invoice_id, invoice_ids, created }',
     config: InvoiceConfig as z.ZodType<InvoiceConfig>,
     sideEffect: true,
-    ownIdempotency: 'returns the invoice the order already has',
+    ownIdempotency:
+      'returns the draft invoice the order has, or its latest when nothing is left to invoice',
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const orderId = resolved(config.order_id, 'order_id');
-      // Idempotency: an order that already has a (non-cancelled) customer invoice is not
-      // invoiced again; a repeat after a crash finds the invoice the first attempt made.
+      // Idempotency: a draft invoice of the order is the one to post (a repeat after a crash
+      // finds the invoice the first attempt made); posted ones are invoiced already, and a new
+      // invoice is made only for what was delivered since (the backorder of a partial delivery).
       const existing = await liveInvoices(ctx, client, orderId);
-      if (existing.length > 0)
+      const ids = existing.map((invoice) => invoice.id);
+      const draft = existing.filter((invoice) => invoice.state === 'draft').at(-1);
+      if (
+        draft !== undefined ||
+        (ids.length > 0 && !(await somethingToInvoice(ctx, client, orderId)))
+      )
         return {
           kind: 'done',
           output: {
-            invoice_id: existing[existing.length - 1],
-            invoice_ids: existing,
+            invoice_id: draft?.id ?? ids[ids.length - 1],
+            invoice_ids: ids,
             created: false,
           },
         };
@@ -95,7 +119,7 @@ export function invoiceFromOrderStep(pool: OdooClientPool): StepType<InvoiceConf
         context,
         callOptions(ctx, false),
       );
-      const invoices = await liveInvoices(ctx, client, orderId);
+      const invoices = (await liveInvoices(ctx, client, orderId)).map((invoice) => invoice.id);
       const invoiceId =
         typeof action?.res_id === 'number' && invoices.includes(action.res_id)
           ? action.res_id
@@ -111,6 +135,6 @@ export function invoiceFromOrderStep(pool: OdooClientPool): StepType<InvoiceConf
       };
     },
     describe: (c) =>
-      `would create the invoice of sale.order ${String(c.order_id)} (sale.advance.payment.inv, delivered quantities) unless it has one${onConnection(c.connection)}`,
+      `would create the invoice of sale.order ${String(c.order_id)} for what it delivered and has not invoiced (sale.advance.payment.inv, delivered quantities), unless it has a draft invoice${onConnection(c.connection)}`,
   };
 }
