@@ -56,9 +56,12 @@ describe('vendor bank account changes: held, dual approval with a second factor'
       )
     )[0]!;
   async function waitingRun(accountId: number, after = 0) {
+    // The change reaches Crossdock through Odoo's webhook or the poller, behind whatever
+    // the test clock's jumps made due; on a loaded machine that can take longer than 30 s.
     const runId = await eventually(
       `a run for bank account ${accountId}`,
       async () => (await runsFor(accountId))[after],
+      90_000,
     );
     return waitForRun(h.crossdock.engine, runId, ['waiting', 'failed', 'completed'], 60_000);
   }
