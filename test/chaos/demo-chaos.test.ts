@@ -71,7 +71,11 @@ describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', 
       assert.equal(report.returns.credited, report.returns.accepted, 'one credit note per return');
     }
     assert.ok(calm.returns.accepted > 0, 'the demo sent returns');
-    assert.deepEqual(stormy.returns, calm.returns);
+    // Chaos must not lose or double a return; why one is refused (a note, or a case) and so the
+    // no-touch share can follow the order things happened in, and is not compared.
+    const { noTouchShare: _c, ...calmReturns } = calm.returns;
+    const { noTouchShare: _d, ...stormyReturns } = stormy.returns;
+    assert.deepEqual(stormyReturns, calmReturns);
     assert.deepEqual(stormy.release, calm.release);
     const { fallbacksUsed: _a, ...calmDispatch } = calm.dispatch;
     const { fallbacksUsed: _b, ...stormyDispatch } = stormy.dispatch;
