@@ -69,13 +69,16 @@ describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', 
       );
       // Every accepted return is scanned in by the demo and credited once, never twice.
       assert.equal(report.returns.credited, report.returns.accepted, 'one credit note per return');
+      assert.equal(
+        report.returns.accepted + report.returns.refused,
+        report.returns.requested,
+        'every return request accepted or refused',
+      );
     }
     assert.ok(calm.returns.accepted > 0, 'the demo sent returns');
-    // Chaos must not lose or double a return; why one is refused (a note, or a case) and so the
-    // no-touch share can follow the order things happened in, and is not compared.
-    const { noTouchShare: _c, ...calmReturns } = calm.returns;
-    const { noTouchShare: _d, ...stormyReturns } = stormy.returns;
-    assert.deepEqual(stormyReturns, calmReturns);
+    // Returns are asked for as orders get invoiced, so which ones are asked for, and whether
+    // they are still within the rules when they come, follows the timing of each demo: the
+    // two demos are not compared on them. Each one settles every return exactly once (above).
     assert.deepEqual(stormy.release, calm.release);
     const { fallbacksUsed: _a, ...calmDispatch } = calm.dispatch;
     const { fallbacksUsed: _b, ...stormyDispatch } = stormy.dispatch;
