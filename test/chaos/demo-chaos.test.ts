@@ -11,9 +11,10 @@ import { createTestDatabase, dropTestDatabase } from '../support/stores.ts';
 
 /**
  * The bounded demo twice with the same seed on PostgreSQL: once undisturbed, once with two
- * worker processes of which one is SIGKILLed every few seconds while orders come in. The
- * totals must be the same and every order accounted for: nothing lost, nothing done twice,
- * no delivery booked twice. (PostgreSQL only: worker processes cannot share the embedded store.)
+ * worker processes of which one is SIGKILLed every few seconds while orders come in. Every
+ * order accounted for in both: nothing lost, nothing done twice, no delivery booked twice,
+ * one invoice decision per delivery, one credit note per accepted return, and the decisions
+ * that do not depend on timing the same. (PostgreSQL only: worker processes cannot share the embedded store.)
  */
 describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', () => {
   const dirs: string[] = [];
@@ -79,14 +80,22 @@ describe('demo under chaos (PostgreSQL, worker processes killed with SIGKILL)', 
     // Returns are asked for as orders get invoiced, so which ones are asked for, and whether
     // they are still within the rules when they come, follows the timing of each demo: the
     // two demos are not compared on them. Each one settles every return exactly once (above).
-    assert.deepEqual(stormy.release, calm.release);
-    const { fallbacksUsed: _a, ...calmDispatch } = calm.dispatch;
-    const { fallbacksUsed: _b, ...stormyDispatch } = stormy.dispatch;
-    assert.deepEqual(stormyDispatch, calmDispatch);
-    assert.deepEqual(stormy.approvals, calm.approvals);
-    assert.equal(
-      stormy.tracking.delivered + stormy.tracking.shipmentCases,
-      calm.tracking.delivered + calm.tracking.shipmentCases,
-    );
+    // The same orders, each decided once in both demos, and what the orders' own data decides
+    // (blocked customers, missing data: held) is the same. A credit check counts the invoices
+    // posted by then, and those follow the deliveries' timing, which killed workers change:
+    // an order can move between auto, approved and rejected (59/6/3 undisturbed against
+    // 57/7/4 in one run), and its dispatch and approvals with it, so those are not compared.
+    const decided = (r: DemoReport) =>
+      r.release.auto +
+      r.release.approved +
+      r.release.rejected +
+      r.release.held +
+      r.release.heldForStock +
+      r.release.failed;
+    assert.equal(stormy.orders, calm.orders);
+    assert.equal(decided(stormy), stormy.orders, 'every order decided once, killed workers or not');
+    assert.equal(decided(calm), calm.orders);
+    assert.equal(stormy.release.held, calm.release.held);
+    assert.equal(stormy.release.failed + calm.release.failed, 0);
   });
 });
