@@ -89,7 +89,7 @@ export function reconcileSweepStep(
     type: 'reconcile.sweep',
     description:
       'Finds Odoo records the packs should have acted on and did not; restarts the workflow or opens a case, once per finding',
-    config: ReconcileSweepConfig as never,
+    config: ReconcileSweepConfig as z.ZodType<ReconcileSweepConfig>,
     sideEffect: true,
     ownIdempotency: 'each finding is recorded under its own event key and acted on once',
     async execute(ctx, config) {
