@@ -9,6 +9,8 @@ import {
   text,
   timestamptz,
 } from './columns.ts';
+import { integrationTables } from './tables-integrations.ts';
+import { securityTables } from './tables-security.ts';
 
 /**
  * Every table migrations/ creates, column by column, in migration order. A column added by a
@@ -205,83 +207,6 @@ const intakeTables = {
   },
 };
 
-/** 0003: identity and access, the audit log, secrets and webhook sources. */
-const securityTables = {
-  users: {
-    id: identity(),
-    email: text(),
-    name: text().orNull(),
-    role: text<'admin' | 'integrator' | 'operator' | 'approver' | 'viewer' | 'auditor'>(),
-    kind: text<'person' | 'service'>().defaulted(),
-    password_hash: text().orNull(),
-    disabled_at: timestamptz().orNull(),
-    created_at: timestamptz(),
-  },
-  api_tokens: {
-    id: identity(),
-    user_id: bigint(),
-    name: text(),
-    token_hash: text(),
-    scopes: jsonb<string[]>(),
-    event_sources: jsonb<string[]>().orNull(),
-    expires_at: timestamptz().orNull(),
-    revoked_at: timestamptz().orNull(),
-    last_used_at: timestamptz().orNull(),
-    created_at: timestamptz(),
-    created_by: bigint().orNull(),
-  },
-  sessions: {
-    id_hash: text(),
-    user_id: bigint(),
-    created_at: timestamptz(),
-    expires_at: timestamptz(),
-    revoked_at: timestamptz().orNull(),
-  },
-  audit_log: {
-    seq: bigint(),
-    at: timestamptz(),
-    actor: text(),
-    action: text(),
-    target: text().orNull(),
-    details: jsonb(),
-    request_id: text().orNull(),
-    prev_hash: text(),
-    hash: text(),
-  },
-  /** One row: the newest (seq, hash) of audit_log. */
-  audit_head: {
-    id: boolean().defaulted(),
-    seq: bigint(),
-    hash: text(),
-  },
-  secrets: {
-    name: text(),
-    key_id: text(),
-    /** "v1:<key id>:<iv>:<tag>:<data>", AES-256-GCM with the name as additional data. */
-    ciphertext: text(),
-    description: text().orNull(),
-    created_at: timestamptz(),
-    updated_at: timestamptz(),
-  },
-  webhook_sources: {
-    name: text(),
-    verification: text<'hmac-sha256' | 'header-hmac' | 'path-token'>(),
-    secret_name: text(),
-    signature_header: text().orNull(),
-    tolerance_s: integer().defaulted(),
-    mapping: jsonb(),
-    enabled: boolean().defaulted(),
-    created_at: timestamptz(),
-    updated_at: timestamptz(),
-    key_conflict: text<'record' | 'case'>().defaulted(),
-  },
-  webhook_deliveries: {
-    source: text(),
-    signature: text(),
-    seen_at: timestamptz(),
-  },
-};
-
 /** 0005, 0006, 0008: the notification outbox and governed approvals. */
 const workTables = {
   notifications: {
@@ -375,118 +300,6 @@ const workTables = {
     saved_by: text(),
     saved_at: timestamptz(),
   },
-  /** migrations/0010: one TOTP authenticator per user (auth/totp-factors.ts). */
-  user_totp: {
-    user_id: bigint(),
-    key_id: text(),
-    /** "v1:<key id>:<iv>:<tag>:<data>", AES-256-GCM with "totp:user:<id>" as additional data. */
-    secret_sealed: text(),
-    created_at: timestamptz(),
-    confirmed_at: timestamptz().orNull(),
-    last_step: bigint().orNull(),
-    failures: integer().defaulted(),
-    locked_until: timestamptz().orNull(),
-  },
-};
-
-/** 0012: EDI with trading partners (src/connectors/edi). */
-const ediTables = {
-  edi_control_numbers: {
-    partner: text(),
-    kind: text<'interchange' | 'group'>(),
-    last_value: bigintCount(),
-    updated_at: timestamptz(),
-  },
-  edi_interchanges: {
-    id: identity(),
-    partner: text(),
-    sender: text(),
-    control: text(),
-    received_at: timestamptz(),
-    body: text(),
-    status: text<'accepted' | 'partial' | 'rejected'>(),
-    summary: jsonb(),
-  },
-  edi_documents: {
-    id: identity(),
-    partner: text(),
-    dedupe_key: text(),
-    transaction_set: text(),
-    reference: text().orNull(),
-    interchange_control: bigintCount(),
-    group_control: bigintCount().orNull(),
-    body: text(),
-    status: text<'pending' | 'sending' | 'sent' | 'failed' | 'dead'>().defaulted(),
-    attempts: integer().defaulted(),
-    next_attempt_at: timestamptz(),
-    last_error_code: text().orNull(),
-    last_error: text().orNull(),
-    created_at: timestamptz(),
-    sent_at: timestamptz().orNull(),
-    ack_expected: boolean(),
-    ack_status: text<'accepted' | 'accepted_with_errors' | 'rejected'>().orNull(),
-    acknowledged_at: timestamptz().orNull(),
-    ack_interchange_id: bigint().orNull(),
-    ack_details: jsonb().orNull(),
-    ack_overdue_at: timestamptz().orNull(),
-  },
-  ai_recommendations: {
-    id: identity(),
-    open_key: text(),
-    use: text(),
-    case_id: bigint().orNull(),
-    run_id: bigint().orNull(),
-    workflow_id: text().orNull(),
-    input_hash: text(),
-    prompt: jsonb(),
-    model: text(),
-    answered_model: text().orNull(),
-    response_id: text().orNull(),
-    answer: jsonb().orNull(),
-    confidence: numeric().orNull(),
-    threshold: numeric(),
-    outcome: text<'applied' | 'review' | 'fallback'>(),
-    error_code: text().orNull(),
-    error_message: text().orNull(),
-    latency_ms: integer(),
-    attempts: integer(),
-    prompt_tokens: integer().orNull(),
-    completion_tokens: integer().orNull(),
-    created_at: timestamptz(),
-    review_status: text<'pending' | 'accepted' | 'overridden'>().orNull(),
-    final: jsonb().orNull(),
-    decided_by: text().orNull(),
-    decided_at: timestamptz().orNull(),
-    decision_reason: text().orNull(),
-  },
-  ai_examples: {
-    id: identity(),
-    use: text(),
-    recommendation_id: bigint(),
-    input_hash: text(),
-    input: text(),
-    label: jsonb(),
-    source: text<'accepted' | 'overridden'>(),
-    labelled_by: text(),
-    created_at: timestamptz(),
-  },
-};
-
-const shopTables = {
-  shop_stock_levels: {
-    shop: text(),
-    location: text(),
-    sku: text(),
-    available: integer(),
-    version: text(),
-    queued_at: timestamptz(),
-    pushed_available: integer().orNull(),
-    pushed_version: text().orNull(),
-    pushed_at: timestamptz().orNull(),
-    attempts: integer().defaulted(),
-    next_attempt_at: timestamptz(),
-    last_error: text().orNull(),
-  },
 };
 
 /** The bookkeeping table migrate() itself creates before the first migration. */
@@ -503,7 +316,6 @@ export const tables = {
   ...intakeTables,
   ...securityTables,
   ...workTables,
-  ...ediTables,
-  ...shopTables,
+  ...integrationTables,
   ...migrationTables,
 };

@@ -1,0 +1,122 @@
+/**
+ * The tables of Crossdock's integrations with other systems: EDI trading partners, the AI
+ * provider's answers and the shops' stock levels. Part of the one typed map in tables.ts.
+ */
+import {
+  bigint,
+  bigintCount,
+  boolean,
+  identity,
+  integer,
+  jsonb,
+  numeric,
+  text,
+  timestamptz,
+} from './columns.ts';
+
+/** 0012: EDI with trading partners (src/connectors/edi). */
+const ediTables = {
+  edi_control_numbers: {
+    partner: text(),
+    kind: text<'interchange' | 'group'>(),
+    last_value: bigintCount(),
+    updated_at: timestamptz(),
+  },
+  edi_interchanges: {
+    id: identity(),
+    partner: text(),
+    sender: text(),
+    control: text(),
+    received_at: timestamptz(),
+    body: text(),
+    status: text<'accepted' | 'partial' | 'rejected'>(),
+    summary: jsonb(),
+  },
+  edi_documents: {
+    id: identity(),
+    partner: text(),
+    dedupe_key: text(),
+    transaction_set: text(),
+    reference: text().orNull(),
+    interchange_control: bigintCount(),
+    group_control: bigintCount().orNull(),
+    body: text(),
+    status: text<'pending' | 'sending' | 'sent' | 'failed' | 'dead'>().defaulted(),
+    attempts: integer().defaulted(),
+    next_attempt_at: timestamptz(),
+    last_error_code: text().orNull(),
+    last_error: text().orNull(),
+    created_at: timestamptz(),
+    sent_at: timestamptz().orNull(),
+    ack_expected: boolean(),
+    ack_status: text<'accepted' | 'accepted_with_errors' | 'rejected'>().orNull(),
+    acknowledged_at: timestamptz().orNull(),
+    ack_interchange_id: bigint().orNull(),
+    ack_details: jsonb().orNull(),
+    ack_overdue_at: timestamptz().orNull(),
+  },
+};
+
+/** 0013: what the AI provider answered, and people's labelled examples (src/ai). */
+const aiTables = {
+  ai_recommendations: {
+    id: identity(),
+    open_key: text(),
+    use: text(),
+    case_id: bigint().orNull(),
+    run_id: bigint().orNull(),
+    workflow_id: text().orNull(),
+    input_hash: text(),
+    prompt: jsonb(),
+    model: text(),
+    answered_model: text().orNull(),
+    response_id: text().orNull(),
+    answer: jsonb().orNull(),
+    confidence: numeric().orNull(),
+    threshold: numeric(),
+    outcome: text<'applied' | 'review' | 'fallback'>(),
+    error_code: text().orNull(),
+    error_message: text().orNull(),
+    latency_ms: integer(),
+    attempts: integer(),
+    prompt_tokens: integer().orNull(),
+    completion_tokens: integer().orNull(),
+    created_at: timestamptz(),
+    review_status: text<'pending' | 'accepted' | 'overridden'>().orNull(),
+    final: jsonb().orNull(),
+    decided_by: text().orNull(),
+    decided_at: timestamptz().orNull(),
+    decision_reason: text().orNull(),
+  },
+  ai_examples: {
+    id: identity(),
+    use: text(),
+    recommendation_id: bigint(),
+    input_hash: text(),
+    input: text(),
+    label: jsonb(),
+    source: text<'accepted' | 'overridden'>(),
+    labelled_by: text(),
+    created_at: timestamptz(),
+  },
+};
+
+/** 0014: stock levels to push to each shop (src/connectors/shop). */
+const shopTables = {
+  shop_stock_levels: {
+    shop: text(),
+    location: text(),
+    sku: text(),
+    available: integer(),
+    version: text(),
+    queued_at: timestamptz(),
+    pushed_available: integer().orNull(),
+    pushed_version: text().orNull(),
+    pushed_at: timestamptz().orNull(),
+    attempts: integer().defaulted(),
+    next_attempt_at: timestamptz(),
+    last_error: text().orNull(),
+  },
+};
+
+export const integrationTables = { ...ediTables, ...aiTables, ...shopTables };
