@@ -1,10 +1,10 @@
-import { useEffect, useId, useState } from 'react';
-import { post } from '../api.ts';
+import { useEffect, useState } from 'react';
 import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
 import { countdown, formatTime } from '../format.ts';
 import { useCan, useGet, useNow } from '../hooks.ts';
-import { Link, navigate } from '../router.tsx';
+import { Link } from '../router.tsx';
 import { PolicyWhy } from '../components/PolicyWhy.tsx';
+import { DecisionForm } from './DecisionForm.tsx';
 import { BulkApproveBar, BulkCheckbox, SelectAllLike, useBulkSelection } from './BulkApproval.tsx';
 
 interface Assignee {
@@ -317,94 +317,5 @@ function ApprovalDetailPanel({ id, onDecided }: { id: string; onDecided: () => v
         </div>
       )}
     </Section>
-  );
-}
-
-/** A step-up level's code: six digits, spaces allowed as some apps show them. */
-const codeOf = (text: string) => text.replace(/\s/g, '');
-
-function DecisionForm({
-  id,
-  stepUp,
-  onDone,
-  onRefused,
-}: {
-  id: string;
-  stepUp: boolean;
-  onDone: () => void;
-  /** A refusal is recorded in the history: show it. */
-  onRefused: () => void;
-}) {
-  const reasonId = useId();
-  const codeId = useId();
-  const [reason, setReason] = useState('');
-  const [code, setCode] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-  const decide = async (decision: 'approve' | 'reject') => {
-    if (decision === 'reject' && !reason.trim()) {
-      setError(new Error('A rejection needs a reason.'));
-      return;
-    }
-    if (stepUp && !/^\d{6}$/.test(codeOf(code))) {
-      setError(new Error('This level needs the six-digit code your authenticator app shows.'));
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      await post(`/approvals/${id}/decision`, {
-        decision,
-        reason: reason.trim() || null,
-        ...(stepUp ? { code: codeOf(code) } : {}),
-      });
-      onDone();
-      navigate(`/approvals/${id}`, { replace: true });
-    } catch (err) {
-      setError(err);
-      setCode('');
-      if (stepUp) onRefused();
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <form className="decision" onSubmit={(e) => e.preventDefault()} aria-label="Decision">
-      {stepUp && (
-        <div className="field">
-          <label htmlFor={codeId}>Code from your authenticator app (this level needs it)</label>
-          <span className="muted">
-            No authenticator yet? <Link to="/authenticator">Enrol one</Link>.
-          </span>
-          <input
-            id={codeId}
-            className="otp"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            maxLength={7}
-            value={code}
-            onChange={(e) => setCode(e.target.value)}
-          />
-        </div>
-      )}
-      <div className="field">
-        <label htmlFor={reasonId}>Reason (required to reject)</label>
-        <textarea
-          id={reasonId}
-          rows={2}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-        />
-      </div>
-      <ErrorNote error={error} />
-      <div className="actions">
-        <button type="button" onClick={() => decide('approve')} disabled={busy}>
-          Approve
-        </button>
-        <button type="button" className="danger" onClick={() => decide('reject')} disabled={busy}>
-          Reject
-        </button>
-      </div>
-    </form>
   );
 }
