@@ -18,3 +18,4 @@ export {
 } from './loader.ts';
 export { definitionChanges, type DefinitionChanges } from './changes.ts';
 export { backoffDelayMs, type Backoff, type RandomSource } from './backoff.ts';
+export { readYamlFile } from './yaml-file.ts';

@@ -4,9 +4,8 @@
  * An invalid file is refused with every bad path listed; secrets come from environment
  * variables the file names, never from the file.
  */
-import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { readYamlFile } from '../../workflows/index.ts';
 import { CrossdockError, type ErrorDetail } from '../../errors/index.ts';
 
 const envName = z
@@ -136,24 +135,11 @@ export function parseShops(value: unknown, env: Env, where = 'shop configuration
 }
 
 export function loadShops(path: string, env: Env): Shop[] {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    invalid(path, [
-      {
-        path,
-        message: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-      },
-    ]);
-  }
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    invalid(path, [{ path, message: `not YAML: ${(error as Error).message}` }]);
-  }
-  return parseShops(value, env, path);
+  return parseShops(
+    readYamlFile(path, (details) => invalid(path, details)),
+    env,
+    path,
+  );
 }
 
 function invalid(where: string, details: ErrorDetail[]): never {
