@@ -111,4 +111,24 @@ describe('hints of orders created and confirmed in the same second', () => {
       );
     },
   );
+
+  test('a confirmed order changed again within the same second is a second event, found by the poller', async () => {
+    odooNowMs = Date.parse('2026-12-02T08:02:00.100Z');
+    const id = await h.createAndConfirm();
+    await h.settleIngest();
+    assert.equal((await h.confirmedEvents(id)).length, 1);
+    // The same Odoo second: RPC reads show the same write_date for both versions.
+    odooNowMs = Date.parse('2026-12-02T08:02:00.600Z');
+    await h.client.call('sale.order', 'write', [[id], { name: `S-RENAMED-${id}` }]);
+    const polled = await h.ingestion.pollAll();
+    assert.equal(polled[0]!.result.emitted, 1, 'the rename is a new version');
+    const events = await h.confirmedEvents(id);
+    assert.deepEqual(
+      events.map((e) => e.payload.record.name),
+      [events[0]!.payload.record.name, `S-RENAMED-${id}`],
+    );
+    assert.equal(events[0]!.payload.write_date, events[1]!.payload.write_date);
+    // Polled again: the same two versions, nothing new.
+    assert.equal((await h.ingestion.pollAll())[0]!.result.emitted, 0);
+  });
 });

@@ -41,10 +41,11 @@ export interface IngestHarness {
   /** Creates an order over RPC and confirms it in a second call; Odoo sends the webhook during the confirmation. */
   createAndConfirm(): Promise<number>;
   /** sale.order.confirmed events for the order, oldest first. */
-  confirmedEvents(
-    orderId: number,
-  ): Promise<
-    { id: string; payload: { via: string; record: { state: string }; write_date: string } }[]
+  confirmedEvents(orderId: number): Promise<
+    {
+      id: string;
+      payload: { via: string; record: { state: string; name: string }; write_date: string };
+    }[]
   >;
   /** Runs of on-confirmed for the order. */
   consumerRuns(orderId: number): Promise<{ id: string; status: string }[]>;

@@ -93,7 +93,31 @@ export function hintEvent(source: OdooSource, watch: OdooWatch, hint: OdooHint, 
   };
 }
 
+/**
+ * A record version as RPC reads show it: its write_date (whole seconds) and a digest of the
+ * values read. Two writes within one second read the same write_date, so the write_date alone
+ * would make the second change a duplicate of the first and lose it; the values tell them
+ * apart, and the same version read twice (by a hint's re-read and by the poller) digests the
+ * same. A many2one counts by its id: a renamed partner is not a new version of the order.
+ */
+export function recordVersion(record: Record<string, unknown>): string {
+  const values = Object.keys(record)
+    .sort()
+    .map((field) => [field, versionValue(record[field])]);
+  const digest = createHash('sha256').update(JSON.stringify(values)).digest('hex').slice(0, 12);
+  return `${String(record.write_date)}:${digest}`;
+}
+
+function versionValue(value: unknown): unknown {
+  const many2one =
+    Array.isArray(value) &&
+    value.length === 2 &&
+    typeof value[0] === 'number' &&
+    typeof value[1] === 'string';
+  return many2one ? value[0] : value;
+}
+
 /** The key of a trustworthy record event: hints and polls of the same record version share it. */
-export function recordEventKey(watch: OdooWatch, id: number, writeDate: string): string {
-  return `${watch.event}:${watch.model}:${id}:${writeDate}`;
+export function recordEventKey(watch: OdooWatch, id: number, version: string): string {
+  return `${watch.event}:${watch.model}:${id}:${version}`;
 }

@@ -63,7 +63,7 @@ export function ingestWorkflow(
       with: {
         source: source.name,
         type: w.event,
-        key: `= '${w.event}:' & input.model & ':' & $string(input.id) & ':' & steps.reread_${i}.output.write_date`,
+        key: `= '${w.event}:' & input.model & ':' & $string(input.id) & ':' & steps.reread_${i}.output.version`,
         payload: {
           model: '= input.model',
           id: '= input.id',

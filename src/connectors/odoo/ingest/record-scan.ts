@@ -1,6 +1,6 @@
 import type { OdooClient } from '../client.ts';
 import type { OdooSource, OdooWatch } from './config.ts';
-import { recordEventKey } from './hint.ts';
+import { recordEventKey, recordVersion } from './hint.ts';
 
 const PAGE_SIZE = 200;
 
@@ -21,7 +21,7 @@ export interface ScanResult {
 /**
  * Emits one record event per record matching the watch domain and `range` (extra domain
  * terms on write_date), oldest first, `maxPages` pages at most. The event key is the one
- * hints and polls use (event:model:id:write_date), so a record version is one event however
+ * hints and polls use (event:model:id:write_date:digest of the values), so a record version is one event however
  * it was found, and scanning a range again emits nothing new.
  */
 export async function emitRecordVersions(
@@ -55,7 +55,7 @@ export async function emitRecordVersions(
       const answer = await deps.accept({
         source: source.name,
         type: watch.event,
-        key: recordEventKey(watch, id, writeDate),
+        key: recordEventKey(watch, id, recordVersion(record)),
         payload: { model: watch.model, id, write_date: writeDate, record, via },
       });
       answer.duplicate ? result.duplicates++ : result.emitted++;

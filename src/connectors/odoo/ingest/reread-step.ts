@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CrossdockError } from '../../../errors/index.ts';
 import { dynamic, type StepType } from '../../../workflows/index.ts';
 import type { OdooClient } from '../client.ts';
+import { recordVersion } from './hint.ts';
 
 const RereadConfig = z.strictObject({
   connection: z.string().min(1),
@@ -23,6 +24,8 @@ export type RereadOutcome =
       matches: boolean;
       record: Record<string, unknown>;
       write_date: string;
+      /** write_date and a digest of the values: the event key's version (see recordVersion). */
+      version: string;
       reason?: string;
     }
   | { visible: false; reason: string };
@@ -94,6 +97,7 @@ export function rereadStep(clients: (connection: string) => OdooClient): StepTyp
             matches,
             record,
             write_date: writeDate,
+            version: recordVersion(record),
             ...(reason ? { reason } : {}),
           } satisfies RereadOutcome,
         };
