@@ -87,7 +87,7 @@ export interface TrackingUpdate {
   location?: string;
   /** ISO time; default the simulator's clock. */
   at?: string;
-  /** Default a new id per event. */
+  /** Default a new id per event. The id of an event already sent sends that event again, unchanged (a webhook retry). */
   event_id?: string;
   /** Proof of delivery: who signed, and the photo or document reference. */
   signed_by?: string;

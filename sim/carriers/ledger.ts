@@ -178,7 +178,11 @@ export class CarrierLedger {
     return this.#tracking.get(trackingRef);
   }
 
-  /** Adds a tracking event (to a booked shipment's history, if there is one) and returns it. */
+  /**
+   * Adds a tracking event (to a booked shipment's history, if there is one) and returns it. An
+   * id already in the shipment's history is the same event sent again (a carrier retrying its
+   * webhook): the recorded event is returned as it was, not recorded twice.
+   */
   recordEvent(
     trackingRef: string,
     event: {
@@ -191,6 +195,8 @@ export class CarrierLedger {
       proof_ref?: string;
     },
   ): SimTrackingRecord {
+    const known = this.#tracking.get(trackingRef)?.find((e) => e.id === event.id);
+    if (event.id !== undefined && known) return known;
     this.#events += 1;
     const record: SimTrackingRecord = {
       id: event.id ?? `${this.profile.prefix}-EV-${String(this.#events).padStart(6, '0')}`,

@@ -249,13 +249,16 @@ export class TrackingPlayer {
     reference: string,
   ): Promise<void> {
     const twice = shareOf(`dup:${reference}:${update.status}`) < this.o.duplicateShare;
-    // A carrier sends its webhook again until it is taken (2xx), as real carriers do.
+    // A carrier sends its webhook again until it is taken (2xx), as real carriers do: the same
+    // event, under the same id, however often it is retried.
+    let eventId: string | undefined;
     for (let attempt = 1; ; attempt++) {
       const deliveries = await this.o.carriers.sendTracking(
         code,
-        update,
+        eventId === undefined ? update : { ...update, event_id: eventId },
         twice && attempt === 1 ? { deliveries: 2 } : {},
       );
+      eventId ??= deliveries[0]?.eventId;
       if (deliveries.some((d) => d.status !== null && d.status >= 200 && d.status < 300)) break;
       if (attempt === 8)
         throw new Error(

@@ -284,6 +284,28 @@ steps:
     assert.equal((await engine.runs.list({ workflowId: 'shipment-delayed' })).length, 1);
   });
 
+  test('a carrier retrying its webhook later sends the same event under the same id: one event, one history entry', async () => {
+    const booking = await c.registry
+      .get('swiftpost')
+      .book(shipment({ reference: 'WH/OUT/00302' }), { idempotencyKey: 'hook-retry' });
+    const update = {
+      tracking_ref: booking.tracking_ref,
+      status: 'delayed' as const,
+      reason: 'road closed',
+    };
+    const [first] = await c.sim.sendTracking('swiftpost', update);
+    const [retry] = await c.sim.sendTracking('swiftpost', { ...update, event_id: first!.eventId });
+    assert.equal(retry!.eventId, first!.eventId);
+    assert.equal(retry!.body, first!.body, 'the same event, unchanged');
+    assert.equal(JSON.parse(retry!.response).duplicate, true);
+    const history = c.sim.tracking('swiftpost', booking.tracking_ref);
+    assert.equal(history.filter((e) => e.id === first!.eventId).length, 1);
+    const events = (await eventsFrom('carrier.swiftpost')).filter(
+      (e) => e.dedupe_key === first!.eventId,
+    );
+    assert.equal(events.length, 1);
+  });
+
   test("each carrier's own signature scheme and body shape: euroline (base64, legacy fields), cargoplus (sha256=, nested, UPPER_CASE)", async () => {
     const euro = await c.registry
       .get('euroline')
