@@ -1,7 +1,7 @@
 /**
  * The return to the vendor beyond the one the lab recorded (ret-20..29), as Odoo 17's code
  * does it: a second return wizard on the same receipt offers only what is left to return,
- * a wizard with every line at 0 is refused, and a return without "Update quantities on
+ * a wizard with every line at 0 (at the unit's precision) is refused, and a return without "Update quantities on
  * SO/PO" (to_refund) leaves the order's received quantity alone.
  */
 import assert from 'node:assert/strict';
@@ -114,6 +114,22 @@ describe('simulated return to the vendor', () => {
       [['return_id', '=', receipt]],
     ]);
     assert.deepEqual(returns, []);
+  });
+
+  test('a quantity below the unit precision is stored as 0: the wizard is refused as if every line were 0', async () => {
+    const { receipt } = await received();
+    await assert.rejects(returnQuantity(receipt, 0.004), {
+      code: 'ODOO_USER_ERROR',
+      message: /Please specify at least one non-zero quantity\./,
+    });
+    const back = await returnQuantity(receipt, 1.005);
+    const [move] = await odoo.call<{ product_uom_qty: number }[]>(
+      'stock.move',
+      'search_read',
+      [[['picking_id', '=', back]]],
+      { fields: ['product_uom_qty'] },
+    );
+    assert.equal(move?.product_uom_qty, 1.01);
   });
 
   test('a return without "Update quantities on SO/PO" leaves the received quantity', async () => {

@@ -5,7 +5,8 @@
  *   is taken, as the lab's next wizard id shows) and computes the lines: one per done move,
  *   quantity = the moved quantity less what its returns already took (ret-21 for a
  *   receipt), to_refund true;
- * - lines are changed through the wizard with [1, line_id, {quantity}] commands;
+ * - lines are changed through the wizard with [1, line_id, {quantity}] commands; the
+ *   quantity is kept at the unit of measure's precision (2 digits);
  * - create_returns makes the return picking: the opposite operation type of the same
  *   warehouse (a customer return is a Receipt, a return to the vendor a Delivery Order that
  *   keeps purchase_id, ret-24), locations swapped, every line at 0 refused ("Please specify
@@ -177,6 +178,17 @@ export const returnModels: ModelDef[] = [
     order: 'id',
     transient: true,
     displayName: (_env, row) => `stock.return.picking.line,${String(row.id)}`,
+    // The quantity is a float of the "Product Unit of Measure" precision (2 digits): Odoo
+    // stores what is written rounded to it, so 0.004 is 0 and the line is skipped.
+    hooks: {
+      afterWrite: (env, ids, vals) => {
+        if (typeof vals.quantity !== 'number') return;
+        for (const id of ids)
+          env.tx.update('stock.return.picking.line', id, {
+            quantity: roundHalfUp(vals.quantity, 2),
+          });
+      },
+    },
     fields: {
       product_id: f.m2o('product.product', 'Product', { required: true }),
       quantity: f.float('Quantity'),
