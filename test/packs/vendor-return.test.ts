@@ -237,6 +237,35 @@ describe('return to vendor (returns pack), end to end', () => {
     assert.equal(line!.qty_received, 2, 'only the first return counted');
   });
 
+  test('goods of a receipt not validated yet cannot go back: refused with a case, nothing returned', async () => {
+    const order = (await h.odoo.db.call('purchase.order', 'create', [
+      {
+        partner_id: vendor,
+        order_line: [
+          [0, 0, { product_id: productId('Archive Box'), product_qty: 4, price_unit: 10 }],
+        ],
+      },
+    ])) as number;
+    await h.odoo.db.call('purchase.order', 'button_confirm', [[order]]);
+    const [receipt] = h.odoo.db.searchRead(
+      'stock.picking',
+      [['purchase_id', '=', order]],
+      ['id', 'name', 'state'],
+    );
+    assert.equal(receipt!.state, 'assigned');
+    await request('warehouse', 'wh-401', {
+      receipt: receipt!.name,
+      reference: 'NCR-401',
+      lines: [{ product: productId('Archive Box'), quantity: 1 }],
+      reason: 'wrong item',
+    });
+    const run = await runOf('NCR-401');
+    assert.ok(h.path(run).includes('refused'), h.path(run).join(' '));
+    const [cased] = await openCasesOn(order);
+    assert.match(cased!.title, /NCR-401 .* refused: the receipt is not done$/);
+    assert.deepEqual(await returnsOf(receipt!.id as number), []);
+  });
+
   test('a return of 1 000 or more needs a purchasing manager, never the requester; approved, the refund waits in draft for accounts payable', async () => {
     const mine = await receivedAndBilled([['Standing Desk Frame', 6, 400]]);
     const paul = h.approver('paul.procurement@demo.crossdock.test');
