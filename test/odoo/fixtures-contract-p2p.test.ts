@@ -2,7 +2,8 @@
  * Contract between the Odoo simulator and the procurement and inventory exchanges of the
  * second Odoo 17 recording (test/fixtures/odoo17, database "odoo17fx", recorded on
  * 2026-12-04): fields_get (fg-*), procure-to-pay (p2p-*), inventory (inv-*) and their
- * outgoing webhooks. Same machinery and comparison rules as fixtures-contract.test.ts;
+ * outgoing webhooks, and the return to the vendor of the purchase order those exchanges
+ * receive and bill (ret-20..29). Same machinery and comparison rules as fixtures-contract.test.ts;
  * the lab's webhook listener was 127.0.0.1:3120, and JSON-RPC ids count across the
  * whole run (the simulator echoes each request's id, so they compare as recorded).
  */
@@ -31,8 +32,8 @@ test('every procurement and inventory fixture is either replayed or listed with 
   const all = owned();
   assert.equal(
     all.length,
-    97,
-    'the recording has 15 fg-, 62 p2p-, 16 inv- and 4 webhook-out-p2p- exchanges',
+    107,
+    'the recording has 15 fg-, 62 p2p-, 16 inv-, 4 webhook-out-p2p- and 10 vendor return (ret-20..29) exchanges',
   );
   assertPlanAccountsFor(all, REPLAY_PLAN_P2P, NOT_REPLAYED_P2P);
 });

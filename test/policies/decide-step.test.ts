@@ -294,6 +294,7 @@ describe('policies over HTTP (read-only)', () => {
           'supplier-delay-severity',
           'vendor-bill-match',
           'vendor-bill-tolerance',
+          'vendor-return',
         ],
       );
       const one = await get('/api/v1/policies/order-release-tier');

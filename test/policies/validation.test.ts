@@ -31,6 +31,7 @@ describe('policy files: refused at load time with file, line, rule row and colum
       'supplier-delay-severity',
       'vendor-bill-match',
       'vendor-bill-tolerance',
+      'vendor-return',
     ]);
     for (const policy of registry.list()) assert.match(policy.version, /^[0-9a-f]{16}$/);
     const a = parsePolicy(oneTable(), 'a.json', 'x');

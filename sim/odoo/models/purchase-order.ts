@@ -33,14 +33,18 @@ function linesOf(env: Env, orderId: number): Array<Row & { id: number }> {
     .map((id) => ({ ...(env.row('purchase.order.line', id) ?? {}), id }));
 }
 
-/** Received quantity of a line: its done receipt moves, less what went back to the vendor. */
+/**
+ * Received quantity of a line: its done receipt moves, less what went back to the vendor with
+ * "Update quantities on SO/PO" (to_refund), as Odoo 17's _compute_qty_received (ret-26).
+ */
 export function qtyReceived(env: Env, lineId: number): number {
   return env.tx.ids('stock.move').reduce((total, id) => {
     const move = env.row('stock.move', id);
     if (move?.purchase_line_id !== lineId || move.state !== 'done') return total;
     const outgoing =
       env.value('stock.location', Number(move.location_dest_id), 'usage') === 'supplier';
-    return total + (outgoing ? -num(move.quantity) : num(move.quantity));
+    if (!outgoing) return total + num(move.quantity);
+    return move.to_refund === true ? total - num(move.quantity) : total;
   }, 0);
 }
 

@@ -3,10 +3,14 @@
  * - default_get fills only picking_id, from the context's active_id;
  * - create checks the picking is done ("You may only return Done pickings.", after the id
  *   is taken, as the lab's next wizard id shows) and computes the lines: one per done move,
- *   quantity = the moved quantity, to_refund true;
- * - lines are changed through the wizard with [1, line_id, {quantity}] commands;
+ *   quantity = the moved quantity less what its returns already took (ret-21 for a
+ *   receipt), to_refund true;
+ * - lines are changed through the wizard with [1, line_id, {quantity}] commands; the
+ *   quantity is kept at the unit of measure's precision (2 digits);
  * - create_returns makes the return picking: the opposite operation type of the same
- *   warehouse (a customer return is a Receipt), locations swapped, origin "Return of
+ *   warehouse (a customer return is a Receipt, a return to the vendor a Delivery Order that
+ *   keeps purchase_id, ret-24), locations swapped, every line at 0 refused ("Please specify
+ *   at least one non-zero quantity.", as Odoo 17's _create_returns), origin "Return of
  *   <name>", return_id = the picking, one move per line with a quantity (lines at 0 are
  *   skipped) carrying origin_returned_move_id, to_refund and the sale/purchase line; it is
  *   confirmed and reserved, and the answer is a small act_window on it.
@@ -15,6 +19,7 @@ import { py } from '../errors.ts';
 import { toIds } from '../orm/bind.ts';
 import type { Env } from '../orm/env.ts';
 import { f } from '../orm/fields.ts';
+import { roundHalfUp } from '../orm/wire.ts';
 import type { MethodCall, ModelDef } from '../orm/model.ts';
 import type { Row } from '../orm/store.ts';
 import { defineModel } from './define.ts';
@@ -31,12 +36,30 @@ async function computeLines(env: Env, wizardId: number): Promise<void> {
     await env.create('stock.return.picking.line', {
       wizard_id: wizardId,
       product_id: move.product_id,
-      quantity: move.quantity ?? 0,
+      quantity: returnable(env, move),
       uom_id: move.product_uom ?? 1,
       to_refund: true,
       move_id: move.id,
     });
   }
+}
+
+/**
+ * What is left to return of a done move: its quantity less what its returns took or hold
+ * (done, or reserved), as Odoo 17's _prepare_stock_return_picking_line_vals_from_move
+ * computes it; returns still draft or waiting do not count.
+ */
+function returnable(env: Env, move: Row): number {
+  const taken = env.tx
+    .ids('stock.move')
+    .map((id) => env.row('stock.move', id) ?? {})
+    .filter(
+      (other) =>
+        other.origin_returned_move_id === move.id &&
+        ['done', 'assigned', 'partially_available'].includes(String(other.state)),
+    )
+    .reduce((total, other) => total + Number(other.quantity ?? 0), 0);
+  return roundHalfUp(Number(move.quantity ?? 0) - taken, 2);
 }
 
 function returnTypeOf(env: Env, picking: Row): number | false {
@@ -60,6 +83,11 @@ async function createReturn(
   const sudo = env.sudo();
   const wizard = sudo.row('stock.return.picking', wizardId) ?? {};
   const original = sudo.row('stock.picking', Number(wizard.picking_id)) ?? {};
+  const lines = sudo.tx
+    .ids('stock.return.picking.line')
+    .map((id) => sudo.row('stock.return.picking.line', id) ?? {})
+    .filter((line) => line.wizard_id === wizardId && Number(line.quantity ?? 0) > 0);
+  if (lines.length === 0) throw py.userError('Please specify at least one non-zero quantity.');
   const type = returnTypeOf(sudo, original);
   const picking = await sudo.create('stock.picking', {
     picking_type_id: type,
@@ -73,10 +101,6 @@ async function createReturn(
     company_id: original.company_id ?? 1,
     move_type: 'direct',
   });
-  const lines = sudo.tx
-    .ids('stock.return.picking.line')
-    .map((id) => sudo.row('stock.return.picking.line', id) ?? {})
-    .filter((line) => line.wizard_id === wizardId && Number(line.quantity ?? 0) > 0);
   for (const line of lines) {
     const move = sudo.row('stock.move', Number(line.move_id)) ?? {};
     await sudo.create('stock.move', {
@@ -154,6 +178,17 @@ export const returnModels: ModelDef[] = [
     order: 'id',
     transient: true,
     displayName: (_env, row) => `stock.return.picking.line,${String(row.id)}`,
+    // The quantity is a float of the "Product Unit of Measure" precision (2 digits): Odoo
+    // stores what is written rounded to it, so 0.004 is 0 and the line is skipped.
+    hooks: {
+      afterWrite: (env, ids, vals) => {
+        if (typeof vals.quantity !== 'number') return;
+        for (const id of ids)
+          env.tx.update('stock.return.picking.line', id, {
+            quantity: roundHalfUp(vals.quantity, 2),
+          });
+      },
+    },
     fields: {
       product_id: f.m2o('product.product', 'Product', { required: true }),
       quantity: f.float('Quantity'),

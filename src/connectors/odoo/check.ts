@@ -106,6 +106,11 @@ export function odooNeeds(workflows: readonly LoadedWorkflow[], connection: stri
         needs.push({ model: 'stock.picking', operation: 'write', by });
       if (step.type === 'odoo.credit_note')
         needs.push({ model: 'account.move', operation: 'write', by });
+      if (step.type === 'odoo.vendor_refund')
+        needs.push(
+          { model: 'purchase.order', operation: 'write', by },
+          { model: 'account.move', operation: 'write', by },
+        );
       if (step.type === 'odoo.scrap') needs.push({ model: 'stock.scrap', operation: 'write', by });
       if (!model) continue;
       if (READS.has(step.type)) needs.push({ model, operation: 'read', by });

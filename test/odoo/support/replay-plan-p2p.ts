@@ -150,7 +150,55 @@ const INVENTORY: PlanStep[] = [
   fx('inv-16-search_read-stock.quant-negative-after-scrap'),
 ];
 
-export const REPLAY_PLAN_P2P: PlanStep[] = [...FIELDS_GET, ...PROCURE_TO_PAY, ...INVENTORY];
+/**
+ * The return to the vendor (ret-20..29): two of the ten cabinets of receipt 138 go back to
+ * Wood Corner, then the order is billed again, which makes a vendor refund. In the lab it
+ * ran after the customer invoicing and return (o2c-*, ret-01..19), which took delivery
+ * 140-142 "WH/OUT/00124-125", return wizards 1-2, moves up to 167 and moves 29-30: the ids
+ * and names are moved past them.
+ */
+const VENDOR_RETURN: PlanStep[] = [
+  labIds(
+    'return wizard 3 with lines 3-4, vendor return 143 "WH/OUT/00126" with move 168, refund 31 with lines 87-88',
+    {
+      'stock.return.picking': 3,
+      'stock.return.picking.line': 3,
+      'stock.picking': 143,
+      'stock.move': 168,
+      'account.move': 31,
+      'account.move.line': 87,
+    },
+    { 'stock.picking.OUT': 126 },
+  ),
+  setup(
+    "the company has answered the SMS question of its first delivery (o2c-04/05 did, in the lab's customer invoicing run, which ret-25's description names)",
+    async (ctx) => {
+      await ctx.sim.db.call('res.company', 'write', [
+        [1],
+        { has_received_warning_stock_sms: true },
+      ]);
+    },
+  ),
+  ...[
+    '20-create-stock.return.picking-vendor',
+    '21-search_read-stock.return.picking.line-vendor',
+    '22-write-stock.return.picking-vendor-line-quantities',
+    '23-create_returns-vendor',
+    '24-read-stock.picking-vendor-return',
+    '25-button_validate-vendor-return',
+    '26-read-purchase.order.line-after-vendor-return',
+    '27-action_create_invoice-vendor-refund',
+    '28-read-account.move-vendor-refund-draft',
+    '29-search_read-account.move.line-vendor-refund-lines',
+  ].map((step) => fx(`ret-${step}`)),
+];
+
+export const REPLAY_PLAN_P2P: PlanStep[] = [
+  ...FIELDS_GET,
+  ...PROCURE_TO_PAY,
+  ...VENDOR_RETURN,
+  ...INVENTORY,
+];
 
 const WHOLE_DATABASE =
   "lists records of the fx lab's whole database (demo receipts, demo sale orders and their forecasts), which the seed does not hold";
@@ -179,7 +227,10 @@ export const NOT_REPLAYED_P2P: Readonly<Record<string, string>> = {
     "the partner's chatter log of bank account changes (notes with tracking values) is not simulated",
 };
 
-/** The fixtures this plan is responsible for (the invoicing and returns ones have their own). */
+/** The return to the vendor (ret-20..29): it returns goods of the p2p-* purchase order, so it is replayed here. */
+export const VENDOR_RETURN_FIXTURE = /^ret-2\d-/;
+
+/** The fixtures this plan is responsible for (the invoicing and customer returns ones have their own). */
 export function isProcurementFixture(name: string): boolean {
-  return /^(fg-|p2p-|inv-|webhook-out-p2p-)/.test(name);
+  return /^(fg-|p2p-|inv-|webhook-out-p2p-)/.test(name) || VENDOR_RETURN_FIXTURE.test(name);
 }

@@ -1,6 +1,6 @@
 /**
  * Workflow step types for Odoo: reads, idempotent writes, method calls, picking
- * validation, chatter, invoicing, returns, credit notes and scrap. Every step's `with:` takes an optional `connection`
+ * validation, chatter, invoicing, returns, credit notes, vendor refunds and scrap. Every step's `with:` takes an optional `connection`
  * (default "odoo"), resolved through the pool the steps are built with.
  */
 import type { StepType } from '../../../workflows/index.ts';
@@ -12,6 +12,7 @@ import { returnPickingStep } from './return-step.ts';
 import { scrapStep } from './scrap-step.ts';
 import type { OdooClientPool } from './shared.ts';
 import { validatePickingStep } from './validate-picking-step.ts';
+import { vendorRefundStep } from './vendor-refund-step.ts';
 import { callStep, createStep, writeStep } from './write-steps.ts';
 
 export { createClientPool } from './pool.ts';
@@ -32,5 +33,6 @@ export function odooStepTypes(clients: OdooClientPool): StepType<any>[] {
     returnPickingStep(clients),
     creditNoteStep(clients),
     scrapStep(clients),
+    vendorRefundStep(clients),
   ];
 }

@@ -6,7 +6,9 @@
  * pickings."), the lines set to the quantities to return with [1, line_id, {quantity}]
  * commands (lines left at 0 are skipped), then create_returns, whose window action names the
  * return picking. A customer return is a Receipt (WH/IN/...) whose origin Odoo sets to
- * "Return of <delivery>"; the step then writes its own origin, naming the request.
+ * "Return of <delivery>"; the step then writes its own origin, naming the request. On a done
+ * receipt the same calls make a return to the vendor (ret-20..24): an outgoing picking to
+ * Partners/Vendors that keeps the purchase order.
  */
 import { z } from 'zod';
 import { CrossdockError } from '../../../errors/index.ts';
