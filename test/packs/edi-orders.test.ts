@@ -534,7 +534,7 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
         const titles = await overdueCases();
         return titles.length > 0 && titles;
       },
-      90_000,
+      180_000,
     );
     assert.match(
       title!,

@@ -232,7 +232,7 @@ describe('reconciliation sweep', () => {
     const cli = await runCrossdock(
       ['reconcile', '--since', since, '--settle', '0m', '--api', h.instance.url!],
       { CROSSDOCK_TOKEN: token },
-      90_000,
+      180_000,
     );
     assert.equal(cli.status, 0, cli.stderr + cli.stdout);
     const lines = cli.stdout.trim().split('\n');

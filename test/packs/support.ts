@@ -205,7 +205,9 @@ export async function packHarness(
 export async function eventually<T>(
   what: string,
   check: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
+  // A wait on a condition ends as soon as it holds; the limit only bounds a failure, and a
+  // shared, loaded CI machine can be ten times slower than a quiet one.
+  timeoutMs = 120_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

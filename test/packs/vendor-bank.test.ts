@@ -61,7 +61,7 @@ describe('vendor bank account changes: held, dual approval with a second factor'
     const runId = await eventually(
       `a run for bank account ${accountId}`,
       async () => (await runsFor(accountId))[after],
-      90_000,
+      180_000,
     );
     return waitForRun(h.crossdock.engine, runId, ['waiting', 'failed', 'completed'], 60_000);
   }
