@@ -101,6 +101,23 @@ const aiTables = {
   },
 };
 
+/** 0015: the built-in offline models, one row per training (src/ai/models.ts). */
+const aiModelTables = {
+  ai_models: {
+    id: identity(),
+    use: text(),
+    version: integer(),
+    kind: text(),
+    trained_at: timestamptz(),
+    trained_by: text(),
+    examples: integer(),
+    sources: jsonb(),
+    classes: jsonb(),
+    calibration: jsonb(),
+    params: jsonb(),
+  },
+};
+
 /** 0014: stock levels to push to each shop (src/connectors/shop). */
 const shopTables = {
   shop_stock_levels: {
@@ -119,4 +136,4 @@ const shopTables = {
   },
 };
 
-export const integrationTables = { ...ediTables, ...aiTables, ...shopTables };
+export const integrationTables = { ...ediTables, ...aiTables, ...aiModelTables, ...shopTables };

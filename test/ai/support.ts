@@ -4,7 +4,7 @@
  * and the reviews service. The client's waits are recorded and skipped, so a Retry-After of
  * seconds costs the test nothing and the test still sees how long it would have waited.
  */
-import { AiReviews, AiTriage } from '../../src/ai/index.ts';
+import { AiReviews, AiTriage, chatTriageProvider } from '../../src/ai/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import { AiClient, aiProviderSettings } from '../../src/connectors/ai/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
@@ -139,7 +139,7 @@ export async function startHarness(
   exceptions = api.services.exceptions;
   const db = api.t.store.db;
   const now = () => clock.now();
-  triage = new AiTriage({ db, exceptions, client, now });
+  triage = new AiTriage({ db, exceptions, provider: chatTriageProvider(client), now });
   const reviews = new AiReviews({ db, exceptions, audit: new AuditLog(db, now), now });
   const engine = api.engine;
   engine.startWorkers(1);

@@ -1,0 +1,99 @@
+/**
+ * Retraining the built-in offline triage model from the site's own history. The labels are
+ * people's decisions: every override and accepted review (`ai_examples`), and every case the
+ * gate routed that a person then resolved, with the team it was resolved by. Optionally, a
+ * labelled set from a file (a new site's start). Each training is stored as a new version;
+ * the offline provider takes it at its next triage.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/index.ts';
+import type { LabelledCase } from './labelled-set.ts';
+import { allExamples, resolvedTriages } from './log.ts';
+import { saveModel } from './models.ts';
+import { fitCalibrated, type LabelledText } from './offline/naive-bayes.ts';
+import { classKey, classOf, MIN_EXAMPLES } from './offline/offline-provider.ts';
+import { TRIAGE_USE } from './triage-prompt.ts';
+
+export type ExampleSource = 'overridden' | 'accepted' | 'resolved' | 'file';
+
+export interface TrainingSummary {
+  use: string;
+  version: number;
+  trainedAt: string;
+  trainedBy: string;
+  examples: number;
+  sources: Record<ExampleSource, number>;
+  classes: { category: string; team: string; examples: number }[];
+  calibration: { method: string; temperature: number; folds: number };
+  /** False while the model abstains on every case (too few examples or classes). */
+  answers: boolean;
+}
+
+interface Example extends LabelledText {
+  source: ExampleSource;
+}
+
+const userText = (prompt: unknown) =>
+  (prompt as { messages?: { role: string; content: string }[] }).messages?.find(
+    (m) => m.role === 'user',
+  )?.content ?? null;
+
+/** The labelled examples of the history, oldest first within each source. */
+export async function historyExamples(db: Kysely<Database>, use = TRIAGE_USE): Promise<Example[]> {
+  const out: Example[] = [];
+  for (const e of await allExamples(db, use)) {
+    const label = e.label as { category?: string; team?: string };
+    if (!label.category || !label.team) continue;
+    out.push({ text: e.input, label: classKey(label.category, label.team), source: e.source });
+  }
+  for (const r of await resolvedTriages(db, use)) {
+    const text = userText(r.prompt);
+    if (text !== null) out.push({ text, label: classKey(r.category, r.team), source: 'resolved' });
+  }
+  return out;
+}
+
+export async function trainTriageModel(
+  db: Kysely<Database>,
+  options: { now: Date; by: string; extra?: LabelledCase[] },
+): Promise<TrainingSummary> {
+  const examples = [
+    ...(await historyExamples(db)),
+    ...(options.extra ?? []).map((c) => ({
+      text: c.text,
+      label: classKey(c.category, c.team),
+      source: 'file' as const,
+    })),
+  ];
+  const { params, calibration } = fitCalibrated(examples);
+  const sources: Record<ExampleSource, number> = {
+    overridden: 0,
+    accepted: 0,
+    resolved: 0,
+    file: 0,
+  };
+  for (const e of examples) sources[e.source]++;
+  const classes = params.classes.map((key, i) => ({ ...classOf(key), examples: params.docs[i]! }));
+  const row = await saveModel(db, {
+    use: TRIAGE_USE,
+    kind: 'naive_bayes',
+    trainedAt: options.now,
+    trainedBy: options.by,
+    examples: examples.length,
+    sources,
+    classes,
+    calibration,
+    params,
+  });
+  return {
+    use: TRIAGE_USE,
+    version: row.version,
+    trainedAt: options.now.toISOString(),
+    trainedBy: options.by,
+    examples: examples.length,
+    sources,
+    classes,
+    calibration,
+    answers: examples.length >= MIN_EXAMPLES && classes.length >= 2,
+  };
+}
