@@ -22,3 +22,20 @@ CREATE TABLE ai_models (
   params      jsonb       NOT NULL,
   UNIQUE (use, version)
 );
+
+-- Labelled cases imported from a file (`crossdock ai train --set`): a new site's start, kept
+-- so that every later retraining (the schedule's too) still learns from them. Once per
+-- redacted input and use; importing the file again adds nothing.
+CREATE TABLE ai_seed_examples (
+  id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  use         text        NOT NULL,
+  input_hash  text        NOT NULL,
+  -- the redacted case, as a provider is given it
+  input       text        NOT NULL,
+  label       jsonb       NOT NULL,
+  -- the file it came from, as named on the command line
+  source_file text        NOT NULL,
+  added_by    text        NOT NULL,
+  created_at  timestamptz NOT NULL,
+  UNIQUE (use, input_hash)
+);

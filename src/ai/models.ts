@@ -1,6 +1,7 @@
 /**
- * The owner of `ai_models` (docs/ARCHITECTURE.md, "Data layer"): the built-in offline models,
- * one row per training, never changed. The current model of a use is its highest version.
+ * The owner of `ai_models` and `ai_seed_examples` (docs/ARCHITECTURE.md, "Data layer"): the
+ * built-in offline models, one row per training, never changed (the current model of a use is
+ * its highest version), and the labelled cases imported from files.
  */
 import { sql, type Selectable } from 'kysely';
 import type { Database } from '../store/index.ts';
@@ -84,5 +85,46 @@ export async function listModels(
     .where('use', '=', use)
     .orderBy('version', 'desc')
     .limit(limit)
+    .execute();
+}
+
+export type SeedExampleRow = Selectable<Database['ai_seed_examples']>;
+
+/** Imports labelled cases once per redacted input; returns how many were new. */
+export async function addSeedExamples(
+  db: Db,
+  use: string,
+  rows: { inputHash: string; input: string; label: unknown }[],
+  from: { file: string; by: string; at: Date },
+): Promise<number> {
+  let added = 0;
+  for (let i = 0; i < rows.length; i += 500) {
+    const inserted = await db
+      .insertInto('ai_seed_examples')
+      .values(
+        rows.slice(i, i + 500).map((r) => ({
+          use,
+          input_hash: r.inputHash,
+          input: r.input,
+          label: JSON.stringify(r.label),
+          source_file: from.file,
+          added_by: from.by,
+          created_at: from.at,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['use', 'input_hash']).doNothing())
+      .returning('id')
+      .execute();
+    added += inserted.length;
+  }
+  return added;
+}
+
+export async function seedExamples(db: Db, use: string): Promise<SeedExampleRow[]> {
+  return db
+    .selectFrom('ai_seed_examples')
+    .selectAll()
+    .where('use', '=', use)
+    .orderBy('id')
     .execute();
 }

@@ -1,15 +1,17 @@
 /**
  * Retraining the built-in offline triage model from the site's own history. The labels are
  * people's decisions: every override and accepted review (`ai_examples`), and every case the
- * gate routed that a person then resolved, with the team it was resolved by. Optionally, a
- * labelled set from a file (a new site's start). Each training is stored as a new version;
- * the offline provider takes it at its next triage.
+ * gate routed that a person then resolved, with the team it was resolved by; and the labelled
+ * cases imported from files (a new site's start, `ai_seed_examples`), which every later
+ * retraining keeps learning from. Each training is stored as a new version; the offline
+ * provider takes it at its next triage.
  */
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { LabelledCase } from './labelled-set.ts';
 import { allExamples, resolvedTriages } from './log.ts';
-import { saveModel } from './models.ts';
+import { addSeedExamples, saveModel, seedExamples } from './models.ts';
+import { sha256 } from '../connectors/ai/index.ts';
 import { fitCalibrated, type LabelledText } from './offline/naive-bayes.ts';
 import { classKey, classOf, MIN_EXAMPLES } from './offline/offline-provider.ts';
 import { TRIAGE_USE } from './triage-prompt.ts';
@@ -50,21 +52,30 @@ export async function historyExamples(db: Kysely<Database>, use = TRIAGE_USE): P
     const text = userText(r.prompt);
     if (text !== null) out.push({ text, label: classKey(r.category, r.team), source: 'resolved' });
   }
+  for (const s of await seedExamples(db, use)) {
+    const label = s.label as { category: string; team: string };
+    out.push({ text: s.input, label: classKey(label.category, label.team), source: 'file' });
+  }
   return out;
 }
 
 export async function trainTriageModel(
   db: Kysely<Database>,
-  options: { now: Date; by: string; extra?: LabelledCase[] },
-): Promise<TrainingSummary> {
-  const examples = [
-    ...(await historyExamples(db)),
-    ...(options.extra ?? []).map((c) => ({
-      text: c.text,
-      label: classKey(c.category, c.team),
-      source: 'file' as const,
-    })),
-  ];
+  options: { now: Date; by: string; imported?: { file: string; cases: LabelledCase[] } },
+): Promise<TrainingSummary & { imported: number }> {
+  const imported = options.imported
+    ? await addSeedExamples(
+        db,
+        TRIAGE_USE,
+        options.imported.cases.map((c) => ({
+          inputHash: sha256(c.text),
+          input: c.text,
+          label: { category: c.category, team: c.team },
+        })),
+        { file: options.imported.file, by: options.by, at: options.now },
+      )
+    : 0;
+  const examples = await historyExamples(db);
   const { params, calibration } = fitCalibrated(examples);
   const sources: Record<ExampleSource, number> = {
     overridden: 0,
@@ -95,5 +106,6 @@ export async function trainTriageModel(
     classes,
     calibration,
     answers: examples.length >= MIN_EXAMPLES && classes.length >= 2,
+    imported,
   };
 }

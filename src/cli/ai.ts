@@ -31,8 +31,14 @@ export async function aiCommand(
     if (use !== undefined) throw usageError(USAGE);
     return withStore(config, async (db) => {
       const { readLabelledSet, trainTriageModel } = await import('../ai/index.ts');
-      const extra = flags.set ? readLabelledSet(flags.set) : [];
-      const summary = await trainTriageModel(db, { now: new Date(), by: cliActor(), extra });
+      const imported = flags.set
+        ? { file: flags.set, cases: readLabelledSet(flags.set) }
+        : undefined;
+      const summary = await trainTriageModel(db, {
+        now: new Date(),
+        by: cliActor(),
+        ...(imported ? { imported } : {}),
+      });
       out.result(summary, () => describeTraining(summary));
       return 0;
     });
@@ -98,12 +104,15 @@ async function chatProvider(ai: NonNullable<CrossdockConfig['ai']>): Promise<Tri
 
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
 
-function describeTraining(s: TrainingSummary): string {
+function describeTraining(s: TrainingSummary & { imported: number }): string {
   const from = Object.entries(s.sources)
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${n} ${k}`)
     .join(', ');
   return [
+    ...(s.imported > 0
+      ? [`${s.imported} labelled case(s) imported; later retrainings learn from them too`]
+      : []),
     `${s.use} model version ${s.version}, trained ${s.trainedAt} from ${s.examples} example(s)${from ? ` (${from})` : ''}`,
     `calibration: ${s.calibration.method}, T = ${s.calibration.temperature.toFixed(3)} over ${s.calibration.folds} fold(s)`,
     s.answers

@@ -101,7 +101,7 @@ const aiTables = {
   },
 };
 
-/** 0015: the built-in offline models, one row per training (src/ai/models.ts). */
+/** 0015: the built-in offline models, one row per training, and the labelled cases imported from files (src/ai/models.ts). */
 const aiModelTables = {
   ai_models: {
     id: identity(),
@@ -115,6 +115,16 @@ const aiModelTables = {
     classes: jsonb(),
     calibration: jsonb(),
     params: jsonb(),
+  },
+  ai_seed_examples: {
+    id: identity(),
+    use: text(),
+    input_hash: text(),
+    input: text(),
+    label: jsonb(),
+    source_file: text(),
+    added_by: text(),
+    created_at: timestamptz(),
   },
 };
 

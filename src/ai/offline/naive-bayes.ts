@@ -39,14 +39,18 @@ const STOP = new Set(
 
 /**
  * Words of a redacted case: lower case, letters and digits; digit runs become `#` (order
- * numbers and dates say nothing of the class, their shape may), placeholders ([person]) and
- * the `code:` line's value are kept as words of their own.
+ * numbers and dates say nothing of the class, their shape may); the `code:` line's value is
+ * a word of its own. Placeholders of removed personal data ([person], [email]) are dropped:
+ * that a person was named says nothing of what went wrong.
  */
 export function tokens(text: string): string[] {
   const out = new Set<string>();
   const code = /^code: (.+)$/m.exec(text)?.[1]?.trim();
   if (code && code !== '(none)') out.add(`code=${code.toLowerCase()}`);
-  for (const raw of text.toLowerCase().match(/\[[a-z]+\]|[a-z0-9_]+/g) ?? []) {
+  for (const raw of text
+    .toLowerCase()
+    .replace(/\[[a-z]+\]/g, ' ')
+    .match(/[a-z0-9_]+/g) ?? []) {
     const word = raw.replace(/\d+/g, '#');
     if (word.length < 2 || STOP.has(word) || /^[#_]+$/.test(word)) continue;
     if (word === 'title' || word === 'code' || word === 'severity' || word === 'details') continue;
