@@ -29,6 +29,8 @@ export interface TrainingSummary {
   calibration: { method: string; temperature: number; folds: number };
   /** False while the model abstains on every case (too few examples or classes). */
   answers: boolean;
+  /** The examples it needs before it answers. */
+  minExamples: number;
 }
 
 interface Example extends LabelledText {
@@ -106,6 +108,7 @@ export async function trainTriageModel(
     classes,
     calibration,
     answers: examples.length >= MIN_EXAMPLES && classes.length >= 2,
+    minExamples: MIN_EXAMPLES,
     imported,
   };
 }

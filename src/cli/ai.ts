@@ -117,7 +117,7 @@ function describeTraining(s: TrainingSummary & { imported: number }): string {
     `calibration: ${s.calibration.method}, T = ${s.calibration.temperature.toFixed(3)} over ${s.calibration.folds} fold(s)`,
     s.answers
       ? "it answers; below a step's threshold a person still decides"
-      : 'it abstains on every case until it has 20 examples in 2 classes: each case goes to a person',
+      : `it abstains on every case until it has ${s.minExamples} examples in 2 classes: each case goes to a person`,
     table(s.classes, ['category', 'team', 'examples']),
   ].join('\n');
 }
