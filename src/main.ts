@@ -32,7 +32,7 @@ import { approvalNotifier, Notifications } from './notify/index.ts';
 import { createApiServices } from './instance/api-services.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
-import { AiTriage } from './ai/index.ts';
+import { AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
 import { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 
@@ -106,25 +106,28 @@ export async function createCrossdock(
       carrierCodes: () => carrierConfigs?.map((c) => c.code) ?? [],
       checkAction: trackingRefCheck(() => odoo?.clients('odoo') ?? null),
     });
-    // Exception triage through the configured AI provider; without one, every triage falls back.
+    // Exception triage through the configured AI provider; without one, the built-in offline
+    // model trained on this site's history (it abstains until it has enough examples).
     const aiTriage = new AiTriage({
       db: store.db,
       exceptions,
-      client: config.ai
-        ? new AiClient(
-            aiProviderSettings({
-              baseUrl: config.ai.baseUrl,
-              model: config.ai.model,
-              apiKey: config.ai.apiKey,
-              timeoutMs: config.ai.timeoutMs,
-              retry: {
-                ...DEFAULT_AI_RETRY,
-                maxAttempts: config.ai.maxAttempts,
-                maxRetryAfterMs: config.ai.maxRetryAfterMs,
-              },
-            }),
+      provider: config.ai
+        ? chatTriageProvider(
+            new AiClient(
+              aiProviderSettings({
+                baseUrl: config.ai.baseUrl,
+                model: config.ai.model,
+                apiKey: config.ai.apiKey,
+                timeoutMs: config.ai.timeoutMs,
+                retry: {
+                  ...DEFAULT_AI_RETRY,
+                  maxAttempts: config.ai.maxAttempts,
+                  maxRetryAfterMs: config.ai.maxRetryAfterMs,
+                },
+              }),
+            ),
           )
-        : null,
+        : new OfflineTriageModel(store.db),
       now,
     });
     const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });

@@ -3,3 +3,16 @@ export { AiTriage, GATE_ACTOR, type AiTriageOptions, type TriageResult } from '.
 export { AiReviews, ReviewDecision, type RecommendationView } from './reviews.ts';
 export { redactCase, personalKey, type CaseForPrompt, type Redacted } from './redact.ts';
 export { TRIAGE_USE } from './triage-prompt.ts';
+export {
+  chatTriageProvider,
+  isAbstention,
+  type TriageAsk,
+  type TriageProvider,
+  type TriageReply,
+} from './provider.ts';
+export { OfflineTriageModel, OFFLINE_MODEL, MIN_EXAMPLES } from './offline/offline-provider.ts';
+export { aiTrainStep, AiTrainConfig } from './train-step.ts';
+export { trainTriageModel, type TrainingSummary } from './training.ts';
+export { evaluate, type EvalReport, type ClassFigures } from './eval.ts';
+export { readLabelledSet, type LabelledCase } from './labelled-set.ts';
+export { listModels, type ModelRow } from './models.ts';

@@ -226,3 +226,42 @@ export async function outcomeCounts(db: Db, since: Date): Promise<OutcomeCounts[
     appliedOverridden: Number(r.applied_overridden),
   }));
 }
+
+/** A case the gate routed, resolved by a person: the gate's category, the team that resolved it. */
+export interface ResolvedTriage {
+  recommendationId: string;
+  prompt: unknown;
+  category: string;
+  team: string;
+}
+
+/**
+ * Recommendations the gate applied that no person decided on, whose case a person resolved
+ * (a machine's resolution, `engine`, `ai-gate`, `workflow:` or `system:`, confirms nothing):
+ * the case's team at resolution is a person's decision, even when it is not the team the
+ * gate chose (the case was assigned again). Reads exception_cases and exception_events
+ * without writing them (docs/ARCHITECTURE.md, "Reads that still reach past an owner").
+ */
+export async function resolvedTriages(db: Db, use: string): Promise<ResolvedTriage[]> {
+  const rows = await sql<{ id: string; prompt: unknown; category: string; team: string }>`
+    SELECT r.id, r.prompt, r.final->>'category' AS category, c.owner_team AS team
+    FROM ai_recommendations r JOIN exception_cases c ON c.id = r.case_id
+    WHERE r.use = ${use} AND r.outcome = 'applied' AND r.review_status IS NULL
+      AND r.final->>'category' IS NOT NULL
+      AND c.status = 'resolved' AND c.owner_team IS NOT NULL
+      AND EXISTS (SELECT 1 FROM exception_events e
+        WHERE e.case_id = c.id AND e.action = 'resolved'
+          AND e.actor !~ '^(engine$|ai-gate$|workflow:|system:)')
+    ORDER BY r.id`.execute(db);
+  return rows.rows.map((r) => ({
+    recommendationId: r.id,
+    prompt: r.prompt,
+    category: r.category,
+    team: r.team,
+  }));
+}
+
+/** Every labelled example of a use, oldest first: a retraining's set. */
+export async function allExamples(db: Db, use: string): Promise<ExampleRow[]> {
+  return db.selectFrom('ai_examples').selectAll().where('use', '=', use).orderBy('id').execute();
+}

@@ -22,6 +22,7 @@ import {
   type OutcomeCounts,
   type RecommendationRow,
 } from './log.ts';
+import { isAbstention } from './provider.ts';
 import { applyToCase } from './triage.ts';
 
 export const ReviewDecision = z.discriminatedUnion('decision', [
@@ -156,7 +157,7 @@ export class AiReviews {
       const note =
         decision.decision === 'accept'
           ? `AI recommendation ${row.id} accepted: category ${f.category}, team ${f.team}.`
-          : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team} (was ${String((row.answer as { team?: string }).team)}). Reason: ${decision.reason}`;
+          : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team} (was ${(row.answer as { team: string | null }).team ?? 'no answer: the model abstained'}). Reason: ${decision.reason}`;
       await applyToCase(this.#o.exceptions, row.case_id, f, who.actor, note);
     }
     return this.show(id);
@@ -184,14 +185,19 @@ function finalOf(
       'AI_REVIEW_ILLEGAL',
       `AI recommendation ${row.id} was already ${row.review_status} by ${row.decided_by}`,
     );
-  const answer = row.answer as { category: string; team: string };
+  const answer = row.answer as { category: string | null; team: string | null };
   if (decision.decision === 'accept') {
+    if (isAbstention(row.answer))
+      throw new CrossdockError(
+        'AI_REVIEW_ILLEGAL',
+        `AI recommendation ${row.id}: the model abstained (${row.answer.reason}); override it with a category and team`,
+      );
     if (row.outcome === 'applied')
       throw new CrossdockError(
         'AI_REVIEW_ILLEGAL',
         `AI recommendation ${row.id} was applied by the gate: override it, or leave it`,
       );
-    return { category: answer.category, team: answer.team };
+    return { category: answer.category!, team: answer.team! };
   }
   const lists = row.prompt as { categories: string[]; teams: string[] };
   const problems = [

@@ -9,13 +9,14 @@
  * and the run goes on.
  */
 import type { Kysely } from 'kysely';
-import { AiClient, sha256 } from '../connectors/ai/index.ts';
+import { sha256 } from '../connectors/ai/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import type { ExceptionsService } from '../exceptions/index.ts';
 import type { Database } from '../store/index.ts';
 import { latestExamples, recordRecommendation, type RecommendationRow } from './log.ts';
+import { isAbstention, type TriageProvider } from './provider.ts';
 import { redactCase } from './redact.ts';
-import { TRIAGE_USE, triageMessages, triageSchema, type TriageAnswer } from './triage-prompt.ts';
+import { TRIAGE_USE, type TriageAnswer } from './triage-prompt.ts';
 
 /** The actor of what the gate does on its own, in the case history and the audit log. */
 export const GATE_ACTOR = 'ai-gate';
@@ -45,8 +46,11 @@ export interface TriageResult {
 export interface AiTriageOptions {
   db: Kysely<Database>;
   exceptions: ExceptionsService;
-  /** Null when no provider is configured: every triage falls back (AI_NOT_CONFIGURED). */
-  client: AiClient | null;
+  /**
+   * The configured OpenAI-compatible provider, else the built-in offline model. Null only
+   * where neither can be had (no store): every triage falls back (AI_NOT_CONFIGURED).
+   */
+  provider: TriageProvider | null;
   now: () => Date;
 }
 
@@ -79,7 +83,7 @@ export class AiTriage {
   }
 
   async #ask(request: TriageRequest): Promise<{ row: RecommendationRow }> {
-    const { db, exceptions, client, now } = this.#o;
+    const { db, exceptions, provider, now } = this.#o;
     const detail = await exceptions.show(request.caseId);
     const redacted = redactCase({
       title: detail.title,
@@ -88,7 +92,6 @@ export class AiTriage {
       details: withoutActions(detail.details),
     });
     const examples = await latestExamples(db, TRIAGE_USE, request.examples);
-    const messages = triageMessages(redacted.text, request.categories, request.teams, examples);
     const base = {
       openKey: request.openKey,
       use: TRIAGE_USE,
@@ -96,41 +99,46 @@ export class AiTriage {
       runId: request.runId,
       workflowId: request.workflowId,
       inputHash: sha256(redacted.text),
-      prompt: {
-        messages,
-        categories: request.categories,
-        teams: request.teams,
-        redacted: redacted.counts,
-      },
-      model: client?.model ?? '(none)',
+      model: provider?.model ?? '(none)',
       threshold: request.threshold,
+    };
+    const ask = {
+      text: redacted.text,
+      categories: request.categories,
+      teams: request.teams,
+      examples,
+    };
+    const prompt = {
+      messages: provider ? provider.messages(ask) : [{ role: 'user', content: redacted.text }],
+      categories: request.categories,
+      teams: request.teams,
+      redacted: redacted.counts,
     };
     const started = Date.now();
     try {
-      if (!client)
+      if (!provider)
         throw new CrossdockError(
           'AI_NOT_CONFIGURED',
           'No AI provider is configured (CROSSDOCK_AI_URL, CROSSDOCK_AI_MODEL)',
         );
-      const answer = await client.complete(
-        messages,
-        triageSchema(request.categories, request.teams),
-      );
-      const v: TriageAnswer = answer.value;
-      const applied = v.confidence >= request.threshold;
+      const reply = await provider.triage(ask);
+      const v = reply.answer;
+      // An abstention goes to a person whatever the threshold (even 0): nothing is guessed.
+      const applied = !isAbstention(v) && v.confidence >= request.threshold;
       return await recordRecommendation(db, {
         ...base,
-        answeredModel: answer.model,
-        responseId: answer.responseId,
+        prompt,
+        answeredModel: reply.answeredModel,
+        responseId: reply.responseId,
         answer: v,
         confidence: v.confidence,
         outcome: applied ? 'applied' : 'review',
         errorCode: null,
         errorMessage: null,
-        latencyMs: answer.latencyMs,
-        attempts: answer.attempts,
-        promptTokens: answer.promptTokens,
-        completionTokens: answer.completionTokens,
+        latencyMs: reply.latencyMs,
+        attempts: reply.attempts,
+        promptTokens: reply.promptTokens,
+        completionTokens: reply.completionTokens,
         reviewStatus: applied ? null : 'pending',
         final: applied ? { category: v.category, team: v.team } : null,
         decidedBy: applied ? GATE_ACTOR : null,
@@ -140,6 +148,7 @@ export class AiTriage {
       if (!(error instanceof CrossdockError) || !error.code.startsWith('AI_')) throw error;
       return recordRecommendation(db, {
         ...base,
+        prompt,
         answeredModel: null,
         responseId: null,
         answer: null,
@@ -189,6 +198,11 @@ function gateNote(r: TriageResult, row: RecommendationRow): string {
 }
 
 function reviewNote(r: TriageResult, row: RecommendationRow): string {
+  if (isAbstention(row.answer))
+    return (
+      `AI triage (recommendation ${r.recommendationId}, ${row.answered_model ?? row.model}) ` +
+      `abstains: ${row.answer.reason}. Choose the category and team (override); the case keeps its owner until then.`
+    );
   return (
     `AI triage (recommendation ${r.recommendationId}, ${row.answered_model ?? row.model}) ` +
     `awaits review: category ${r.category}, team ${r.team}, confidence ${r.confidence} < ${Number(row.threshold)}. ` +

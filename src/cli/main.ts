@@ -35,6 +35,9 @@ const HELP = `crossdock <command> [options]
   approvals approve <id> <id> ... --bulk [--reason R]   identical low-risk requests together (same bulk group in list)
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
   reconcile [--since 7d|2026-01-05] [--settle 15m]   the running Crossdock compares Odoo with what it did: each fall-through restarted or cased, once
+  ai train [--set labelled.jsonl]   retrain the offline triage model from resolved cases and people's decisions (a new version)
+  ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   the configured provider (the offline model by default) on a labelled set:
+                                accuracy, precision and recall per class, coverage and error rate at the threshold
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
 
 Common options: --workflows dir, --data-dir dir, --state-dir dir, --port N, --json, --api URL (talk to a running instance)
@@ -116,6 +119,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./exceptions.ts')).exceptionsCommand(config, rest, flags, out);
       case 'reconcile':
         return await (await import('./reconcile.ts')).reconcileCommand(config, flags, out);
+      case 'ai':
+        return await (await import('./ai.ts')).aiCommand(config, rest, flags, out);
       case 'approvers':
         return await (await import('./approvals.ts')).approversCommand(config, rest, flags, out);
       case 'audit':

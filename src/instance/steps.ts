@@ -1,6 +1,6 @@
 /** The step types an instance (or a command without one) knows: the engine's, the capabilities' and the connectors'. */
 import type { Kysely } from 'kysely';
-import { aiClassifyStep, type AiTriage } from '../ai/index.ts';
+import { aiClassifyStep, aiTrainStep, type AiTriage } from '../ai/index.ts';
 import { approvalStep, type ApprovalMirror, type ApprovalsService } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import {
@@ -55,6 +55,7 @@ export function builtInSteps(
     resolveCaseStep(services.exceptions ?? null),
     updateCaseStep(services.exceptions ?? null),
     aiClassifyStep(services.ai ?? null),
+    aiTrainStep(services.db ?? null),
     ...operationsStepTypes(services),
     ...plugins,
   ]);

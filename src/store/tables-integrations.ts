@@ -101,6 +101,33 @@ const aiTables = {
   },
 };
 
+/** 0015: the built-in offline models, one row per training, and the labelled cases imported from files (src/ai/models.ts). */
+const aiModelTables = {
+  ai_models: {
+    id: identity(),
+    use: text(),
+    version: integer(),
+    kind: text(),
+    trained_at: timestamptz(),
+    trained_by: text(),
+    examples: integer(),
+    sources: jsonb(),
+    classes: jsonb(),
+    calibration: jsonb(),
+    params: jsonb(),
+  },
+  ai_seed_examples: {
+    id: identity(),
+    use: text(),
+    input_hash: text(),
+    input: text(),
+    label: jsonb(),
+    source_file: text(),
+    added_by: text(),
+    created_at: timestamptz(),
+  },
+};
+
 /** 0014: stock levels to push to each shop (src/connectors/shop). */
 const shopTables = {
   shop_stock_levels: {
@@ -119,4 +146,4 @@ const shopTables = {
   },
 };
 
-export const integrationTables = { ...ediTables, ...aiTables, ...shopTables };
+export const integrationTables = { ...ediTables, ...aiTables, ...aiModelTables, ...shopTables };

@@ -4,7 +4,7 @@
  * and the reviews service. The client's waits are recorded and skipped, so a Retry-After of
  * seconds costs the test nothing and the test still sees how long it would have waited.
  */
-import { AiReviews, AiTriage } from '../../src/ai/index.ts';
+import { AiReviews, AiTriage, chatTriageProvider, OfflineTriageModel } from '../../src/ai/index.ts';
 import { AuditLog } from '../../src/audit/index.ts';
 import { AiClient, aiProviderSettings } from '../../src/connectors/ai/index.ts';
 import { engineStepTypes, ManualClock, StepRegistry, type Engine } from '../../src/engine/index.ts';
@@ -97,7 +97,13 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { apiKey?: string; url?: string; timeoutMs?: number } = {},
+  options: {
+    apiKey?: string;
+    url?: string;
+    timeoutMs?: number;
+    /** Triage with the built-in offline model (the default without CROSSDOCK_AI_URL), not the simulator. */
+    offline?: boolean;
+  } = {},
 ): Promise<Harness> {
   const sim = await startAiSimulator({ apiKey: SIM_KEY, models: ['sim-triage-1'] });
   const clock = new ManualClock('2026-03-02T09:00:00Z');
@@ -139,7 +145,12 @@ export async function startHarness(
   exceptions = api.services.exceptions;
   const db = api.t.store.db;
   const now = () => clock.now();
-  triage = new AiTriage({ db, exceptions, client, now });
+  triage = new AiTriage({
+    db,
+    exceptions,
+    provider: options.offline ? new OfflineTriageModel(db) : chatTriageProvider(client),
+    now,
+  });
   const reviews = new AiReviews({ db, exceptions, audit: new AuditLog(db, now), now });
   const engine = api.engine;
   engine.startWorkers(1);

@@ -295,7 +295,7 @@ test('a repeated triage of one step position asks the provider once and writes o
   const again = await new AiTriage({
     db: h.api.t.store.db,
     exceptions: h.exceptions,
-    client: null,
+    provider: null,
     now: () => new Date(),
   }).triage({
     caseId: r.caseId,

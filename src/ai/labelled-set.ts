@@ -1,0 +1,78 @@
+/**
+ * Labelled sets of cases, for `crossdock ai eval` and for training from a file: JSON lines,
+ * one case a line, `{ "title", "code", "severity", "details", "category", "team" }` (code,
+ * severity and details optional). Each case is redacted exactly as a triage redacts a case
+ * before its provider sees it, so a set is judged on what the model would be given.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { CrossdockError } from '../errors/index.ts';
+import { redactCase } from './redact.ts';
+
+const NAME = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower case letters, digits, _ and -');
+
+const LabelledCase = z.strictObject({
+  title: z.string().trim().min(1).max(500),
+  code: z.string().trim().min(1).max(100).nullable().default(null),
+  severity: z.enum(['low', 'medium', 'high', 'critical']).default('medium'),
+  details: z.record(z.string(), z.unknown()).nullable().default(null),
+  category: NAME,
+  team: NAME,
+});
+
+export interface LabelledCase {
+  /** The redacted text, as a provider is given it. */
+  text: string;
+  category: string;
+  team: string;
+  /** 1-based line of the file. */
+  line: number;
+}
+
+/** Reads a labelled set; every bad line is named (file, line, field) before anything is used. */
+export function readLabelledSet(file: string): LabelledCase[] {
+  let body: string;
+  try {
+    body = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CrossdockError('AI_SET_INVALID', `Cannot read the labelled set ${file}`, {
+      cause: error,
+    });
+  }
+  const cases: LabelledCase[] = [];
+  const problems: { path: string; message: string }[] = [];
+  body.split('\n').forEach((raw, i) => {
+    const line = i + 1;
+    if (raw.trim() === '' || raw.trimStart().startsWith('//')) return;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      problems.push({ path: `${file}:${line}`, message: 'not a JSON object' });
+      return;
+    }
+    const parsed = LabelledCase.safeParse(json);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues)
+        problems.push({ path: `${file}:${line} ${issue.path.join('.')}`, message: issue.message });
+      return;
+    }
+    const c = parsed.data;
+    const { text } = redactCase({
+      title: c.title,
+      code: c.code,
+      severity: c.severity,
+      details: c.details,
+    });
+    cases.push({ text, category: c.category, team: c.team, line });
+  });
+  if (problems.length > 0)
+    throw new CrossdockError(
+      'AI_SET_INVALID',
+      `The labelled set ${file} has ${problems.length} problem(s)`,
+      { details: problems.slice(0, 50) },
+    );
+  if (cases.length === 0)
+    throw new CrossdockError('AI_SET_INVALID', `The labelled set ${file} holds no case`);
+  return cases;
+}
