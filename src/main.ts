@@ -32,7 +32,8 @@ import { approvalNotifier, Notifications } from './notify/index.ts';
 import { createApiServices } from './instance/api-services.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
-import { AiTriage } from './ai/index.ts';
+import { AiExtraction, AiTriage } from './ai/index.ts';
+import { startMailIntake, type MailIntake } from './connectors/mail/index.ts';
 import { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 
@@ -106,27 +107,24 @@ export async function createCrossdock(
       carrierCodes: () => carrierConfigs?.map((c) => c.code) ?? [],
       checkAction: trackingRefCheck(() => odoo?.clients('odoo') ?? null),
     });
-    // Exception triage through the configured AI provider; without one, every triage falls back.
-    const aiTriage = new AiTriage({
-      db: store.db,
-      exceptions,
-      client: config.ai
-        ? new AiClient(
-            aiProviderSettings({
-              baseUrl: config.ai.baseUrl,
-              model: config.ai.model,
-              apiKey: config.ai.apiKey,
-              timeoutMs: config.ai.timeoutMs,
-              retry: {
-                ...DEFAULT_AI_RETRY,
-                maxAttempts: config.ai.maxAttempts,
-                maxRetryAfterMs: config.ai.maxRetryAfterMs,
-              },
-            }),
-          )
-        : null,
-      now,
-    });
+    // The configured AI provider; without one, triage falls back and extraction uses its rules.
+    const aiClient = config.ai
+      ? new AiClient(
+          aiProviderSettings({
+            baseUrl: config.ai.baseUrl,
+            model: config.ai.model,
+            apiKey: config.ai.apiKey,
+            timeoutMs: config.ai.timeoutMs,
+            retry: {
+              ...DEFAULT_AI_RETRY,
+              maxAttempts: config.ai.maxAttempts,
+              maxRetryAfterMs: config.ai.maxRetryAfterMs,
+            },
+          }),
+        )
+      : null;
+    const aiTriage = new AiTriage({ db: store.db, exceptions, client: aiClient, now });
+    const aiExtraction = new AiExtraction({ db: store.db, client: aiClient, now });
     const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings
@@ -199,6 +197,7 @@ export async function createCrossdock(
           exceptions,
           db: store.db,
           ai: aiTriage,
+          extract: aiExtraction,
           // Where the operations pack's alerts can go: names and addresses only, never a webhook URL.
           alertChannels: {
             chatWebhooks: Object.keys(config.notify.chatWebhooks),
@@ -268,6 +267,8 @@ export async function createCrossdock(
       undelivered.soon();
     }
     connectorStats.start();
+    // Crossdock's SMTP endpoint (CROSSDOCK_MAIL_INTAKE_PORT) opens with the API, in listen().
+    let mailIntake: MailIntake | null = null;
     // Documents to trading partners go out as soon as they are queued, and are retried.
     edi?.dispatcher.start();
     // Stock levels go to the shops as soon as they are queued, within each shop's rate limit.
@@ -293,6 +294,7 @@ export async function createCrossdock(
       notifications,
       undelivered,
       connectorStats,
+      mailIntakePort: () => mailIntake?.port ?? null,
       async listen(o = {}) {
         // The HTTP server (fastify, every route) is loaded only by an instance that serves it.
         const { buildApi } = await import('./api/index.ts');
@@ -311,10 +313,26 @@ export async function createCrossdock(
         await api.listen({ host: config.http.host, port: o.port ?? config.http.port });
         const url = `http://${config.http.host}:${(api.server.address() as AddressInfo).port}`;
         engine.vars.apiUrl = url;
+        if (config.mailIntake && !mailIntake)
+          mailIntake = await startMailIntake(config.mailIntake, {
+            db: store.db,
+            now,
+            logger,
+            accept: (event) => engine.accept(event, 'mail'),
+          }).catch(async (error: unknown) => {
+            await api.close();
+            throw error;
+          });
+        if (mailIntake)
+          logger.info(
+            { host: config.mailIntake!.host, port: mailIntake.port },
+            'Crossdock SMTP endpoint listening (inbound e-mail)',
+          );
         return { api, url };
       },
       async close() {
         services.metrics.close();
+        await mailIntake?.close(); // no message is taken once the store may go
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages
