@@ -1,6 +1,6 @@
 /** The step types an instance (or a command without one) knows: the engine's, the capabilities' and the connectors'. */
 import type { Kysely } from 'kysely';
-import { aiClassifyStep, type AiTriage } from '../ai/index.ts';
+import { aiClassifyStep, aiExtractStep, type AiExtraction, type AiTriage } from '../ai/index.ts';
 import { approvalStep, type ApprovalMirror, type ApprovalsService } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import {
@@ -43,6 +43,8 @@ export function builtInSteps(
     db?: Kysely<Database>;
     /** Exception triage through the configured AI provider (the `ai.classify` step). */
     ai?: AiTriage | null;
+    /** Reference extraction from inbound e-mail (the `ai.extract` step). */
+    extract?: AiExtraction | null;
   } = {},
 ): StepRegistry {
   return new StepRegistry([
@@ -55,6 +57,7 @@ export function builtInSteps(
     resolveCaseStep(services.exceptions ?? null),
     updateCaseStep(services.exceptions ?? null),
     aiClassifyStep(services.ai ?? null),
+    aiExtractStep(services.extract ?? null),
     ...operationsStepTypes(services),
     ...plugins,
   ]);
