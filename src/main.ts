@@ -33,7 +33,7 @@ import { createApiServices } from './instance/api-services.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
 import { AiExtraction, AiTriage } from './ai/index.ts';
-import { startMailIntake, type MailIntake } from './connectors/mail/index.ts';
+import type { MailIntake } from './connectors/mail/index.ts';
 import { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 
@@ -313,7 +313,11 @@ export async function createCrossdock(
         await api.listen({ host: config.http.host, port: o.port ?? config.http.port });
         const url = `http://${config.http.host}:${(api.server.address() as AddressInfo).port}`;
         engine.vars.apiUrl = url;
-        if (config.mailIntake && !mailIntake)
+        // The SMTP server (smtp-server) is loaded only by an instance that serves it, as the API is.
+        const { startMailIntake } = config.mailIntake
+          ? await import('./connectors/mail/index.ts')
+          : { startMailIntake: null };
+        if (config.mailIntake && startMailIntake && !mailIntake)
           mailIntake = await startMailIntake(config.mailIntake, {
             db: store.db,
             now,

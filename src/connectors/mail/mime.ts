@@ -220,7 +220,11 @@ function decodeCharset(bytes: Buffer, charset: string | undefined): string {
 
 /** RFC 2047 encoded words (`=?utf-8?B?...?=`, `=?iso-8859-1?Q?...?=`); the header arrives as latin1. */
 function decodeWords(value: string): string {
-  const decoded = value
+  // Bytes outside ASCII in a header are UTF-8 sent raw (RFC 6532); the rest is encoded words.
+  const raw = /[\u0080-\u00ff]/.test(value)
+    ? decodeCharset(Buffer.from(value, 'latin1'), 'utf-8')
+    : value;
+  return raw
     .replace(/(=\?[^?]+\?[BbQq]\?[^?]*\?=)\s+(?==\?)/g, '$1')
     .replace(
       /=\?([^?*]+)(?:\*[^?]*)?\?([BbQq])\?([^?]*)\?=/g,
@@ -232,10 +236,6 @@ function decodeWords(value: string): string {
         return decodeCharset(bytes, charset);
       },
     );
-  // Bytes outside ASCII in a header are most often UTF-8 sent raw (RFC 6532).
-  return /[\u0080-\u00ff]/.test(decoded) && !/[\u0100-\uffff]/.test(decoded)
-    ? decodeCharset(Buffer.from(decoded, 'latin1'), 'utf-8')
-    : decoded;
 }
 
 /** `Name <a@b>, "Last, First" <c@d>, e@f` to addresses; what is not an address is skipped. */
