@@ -132,6 +132,31 @@ describe('the SMTP endpoint', () => {
     assert.equal(ipAllowed(['10.0.0.0/8'], '11.0.0.1'), false);
   });
 
+  test('a message the intake refuses as invalid (a trigger schema) is refused for good: 554', async () => {
+    const strict = await openTestStore();
+    const strictEngine = await engineWith(strict.store, [
+      `
+id: wants-tracking
+trigger:
+  event: mail.received
+  source: mail.carriers
+  schema: { type: object, required: [tracking], properties: { tracking: { type: string } } }
+steps:
+  - { id: noop, type: log, with: { message: x } }
+`,
+    ]);
+    const door = await open(strict, strictEngine);
+    try {
+      await assert.rejects(
+        send(door.port, { from: 'x@y.test', to: 'desk@tracking.crossdock.test', text: 'late' }),
+        (e: any) => e.responseCode === 554 && /EVENT_/.test(e.response),
+      );
+    } finally {
+      await door.close();
+      await strict.dispose().catch(() => undefined);
+    }
+  });
+
   test('a store that cannot take the message answers 451 (try again later)', async () => {
     const broken = await openTestStore();
     const brokenEngine = await engineWith(broken.store, []);

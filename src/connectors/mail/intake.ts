@@ -6,7 +6,8 @@
  * (source `mail.<mailbox>`), and any other recipient is refused (550) at RCPT TO, so the
  * endpoint relays nothing. A message over the size limit is refused (552). Each message is
  * stored (attachments, then its event) before the 250; a store that fails gets 451 and the
- * sending server tries again later (receive.ts). No AUTH and no STARTTLS: put it behind the
+ * sending server tries again later (receive.ts); a message the intake refuses as invalid
+ * (a trigger's schema) gets 554, a bounce to the sender. No AUTH and no STARTTLS: put it behind the
  * mail server that faces the Internet (docs/OPERATIONS.md).
  */
 import type { AddressInfo } from 'node:net';
@@ -100,7 +101,10 @@ export async function startMailIntake(
           (error: unknown) => {
             const e = toCrossdockError(error);
             deps.logger.error({ code: e.code, err: e.message }, 'mail intake: message not stored');
-            callback(reply(451, '4.3.0 Message not stored, try again later'));
+            // A message no workflow can take (a trigger's schema refuses it) is refused for
+            // good: the sender gets a bounce naming why. Anything else may pass: try again.
+            if (e.category === 'user') callback(reply(554, `5.6.0 Message refused: ${e.code}`));
+            else callback(reply(451, '4.3.0 Message not stored, try again later'));
           },
         );
       });
