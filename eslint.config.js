@@ -47,6 +47,8 @@ const LAYERS = [
   // AI behind confidence gates: redaction, the recommendation log, ai.classify, reviews.
   ['ai', [...core, 'audit', 'exceptions', 'connectors/ai']],
   ['connectors/shop', [...core, 'triggers']],
+  // Inbound e-mail: the SMTP endpoint, the message reader, the attachments' table.
+  ['connectors/mail', core],
   [
     'api',
     [

@@ -32,7 +32,8 @@ import { approvalNotifier, Notifications } from './notify/index.ts';
 import { createApiServices } from './instance/api-services.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
-import { AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
+import { AiExtraction, AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
+import type { MailIntake } from './connectors/mail/index.ts';
 import { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 
@@ -106,30 +107,30 @@ export async function createCrossdock(
       carrierCodes: () => carrierConfigs?.map((c) => c.code) ?? [],
       checkAction: trackingRefCheck(() => odoo?.clients('odoo') ?? null),
     });
-    // Exception triage through the configured AI provider; without one, the built-in offline
-    // model trained on this site's history (it abstains until it has enough examples).
+    // The configured AI provider; without one, triage asks the built-in offline model trained
+    // on this site's history (it abstains until it has enough examples) and extraction uses its rules.
+    const aiClient = config.ai
+      ? new AiClient(
+          aiProviderSettings({
+            baseUrl: config.ai.baseUrl,
+            model: config.ai.model,
+            apiKey: config.ai.apiKey,
+            timeoutMs: config.ai.timeoutMs,
+            retry: {
+              ...DEFAULT_AI_RETRY,
+              maxAttempts: config.ai.maxAttempts,
+              maxRetryAfterMs: config.ai.maxRetryAfterMs,
+            },
+          }),
+        )
+      : null;
     const aiTriage = new AiTriage({
       db: store.db,
       exceptions,
-      provider: config.ai
-        ? chatTriageProvider(
-            new AiClient(
-              aiProviderSettings({
-                baseUrl: config.ai.baseUrl,
-                model: config.ai.model,
-                apiKey: config.ai.apiKey,
-                timeoutMs: config.ai.timeoutMs,
-                retry: {
-                  ...DEFAULT_AI_RETRY,
-                  maxAttempts: config.ai.maxAttempts,
-                  maxRetryAfterMs: config.ai.maxRetryAfterMs,
-                },
-              }),
-            ),
-          )
-        : new OfflineTriageModel(store.db),
+      provider: aiClient ? chatTriageProvider(aiClient) : new OfflineTriageModel(store.db),
       now,
     });
+    const aiExtraction = new AiExtraction({ db: store.db, client: aiClient, now });
     const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings
@@ -202,6 +203,7 @@ export async function createCrossdock(
           exceptions,
           db: store.db,
           ai: aiTriage,
+          extract: aiExtraction,
           // Where the operations pack's alerts can go: names and addresses only, never a webhook URL.
           alertChannels: {
             chatWebhooks: Object.keys(config.notify.chatWebhooks),
@@ -271,6 +273,8 @@ export async function createCrossdock(
       undelivered.soon();
     }
     connectorStats.start();
+    // Crossdock's SMTP endpoint (CROSSDOCK_MAIL_INTAKE_PORT) opens with the API, in listen().
+    let mailIntake: MailIntake | null = null;
     // Documents to trading partners go out as soon as they are queued, and are retried.
     edi?.dispatcher.start();
     // Stock levels go to the shops as soon as they are queued, within each shop's rate limit.
@@ -296,6 +300,7 @@ export async function createCrossdock(
       notifications,
       undelivered,
       connectorStats,
+      mailIntakePort: () => mailIntake?.port ?? null,
       async listen(o = {}) {
         // The HTTP server (fastify, every route) is loaded only by an instance that serves it.
         const { buildApi } = await import('./api/index.ts');
@@ -314,10 +319,30 @@ export async function createCrossdock(
         await api.listen({ host: config.http.host, port: o.port ?? config.http.port });
         const url = `http://${config.http.host}:${(api.server.address() as AddressInfo).port}`;
         engine.vars.apiUrl = url;
+        // The SMTP server (smtp-server) is loaded only by an instance that serves it, as the API is.
+        const { startMailIntake } = config.mailIntake
+          ? await import('./connectors/mail/index.ts')
+          : { startMailIntake: null };
+        if (config.mailIntake && startMailIntake && !mailIntake)
+          mailIntake = await startMailIntake(config.mailIntake, {
+            db: store.db,
+            now,
+            logger,
+            accept: (event) => engine.accept(event, 'mail'),
+          }).catch(async (error: unknown) => {
+            await api.close();
+            throw error;
+          });
+        if (mailIntake)
+          logger.info(
+            { host: config.mailIntake!.host, port: mailIntake.port },
+            'Crossdock SMTP endpoint listening (inbound e-mail)',
+          );
         return { api, url };
       },
       async close() {
         services.metrics.close();
+        await mailIntake?.close(); // no message is taken once the store may go
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages

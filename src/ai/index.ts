@@ -16,3 +16,14 @@ export { trainTriageModel, type TrainingSummary } from './training.ts';
 export { evaluate, type EvalReport, type ClassFigures } from './eval.ts';
 export { readLabelledSet, type LabelledCase } from './labelled-set.ts';
 export { listModels, type ModelRow } from './models.ts';
+export {
+  AiExtraction,
+  aiExtractStep,
+  AiExtractConfig,
+  REVIEW_SIGNAL,
+  RULES_MODEL,
+  type ExtractResult,
+} from './extract.ts';
+export { extractByRules, EXTRACT_FIELDS, type Extraction } from './extract-rules.ts';
+export { EXTRACT_USE } from './extract-prompt.ts';
+export { redactMail } from './redact.ts';

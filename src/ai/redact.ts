@@ -98,6 +98,40 @@ export function redactCase(input: CaseForPrompt): Redacted {
   return { text: lines.join('\n'), counts };
 }
 
+/**
+ * An e-mail as it is sent to a provider: its subject and text, with the sender's name (and
+ * its parts) and address blanked wherever they appear (a signature), and e-mail addresses,
+ * phone numbers, titled names, street addresses and tokens blanked as in a case. The
+ * sender's address and the recipients are never sent.
+ */
+export function redactMail(input: {
+  subject: string;
+  text: string;
+  people: string[];
+  addresses: string[];
+}): Redacted {
+  const counts: Record<Placeholder, number> = {
+    person: 0,
+    email: 0,
+    phone: 0,
+    address: 0,
+    secret: 0,
+  };
+  const known: { text: string; as: Placeholder }[] = [];
+  for (const a of input.addresses)
+    if (a.trim().length >= 3) known.push({ text: a.trim(), as: 'email' });
+  for (const name of input.people) {
+    if (name.trim().length < 3) continue;
+    known.push({ text: name.trim(), as: 'person' });
+    for (const part of name.trim().split(/\s+/))
+      if (/^\p{Lu}[\p{L}'’-]{2,}$/u.test(part)) known.push({ text: part, as: 'person' });
+  }
+  known.sort((a, b) => b.text.length - a.text.length);
+  const subject = scrubText(input.subject, known, counts);
+  const text = scrubText(input.text, known, counts);
+  return { text: `subject: ${subject}\n\n${text}`, counts };
+}
+
 function stripKeys(
   value: unknown,
   counts: Record<Placeholder, number>,

@@ -23,14 +23,19 @@ import {
   type RecommendationRow,
 } from './log.ts';
 import { isAbstention } from './provider.ts';
+import { EXTRACT_USE, ExtractedValues } from './extract-prompt.ts';
+import { REVIEW_SIGNAL } from './extract.ts';
 import { applyToCase } from './triage.ts';
 
 export const ReviewDecision = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('accept'), reason: z.string().trim().max(1000).optional() }),
   z.strictObject({
     decision: z.literal('override'),
-    category: z.string().trim().min(1).max(100),
-    team: z.string().trim().min(1).max(100),
+    /** Exception triage: the category and team decided. */
+    category: z.string().trim().min(1).max(100).optional(),
+    team: z.string().trim().min(1).max(100).optional(),
+    /** Mail extraction: the values that replace the extracted ones (the others are kept). */
+    values: ExtractedValues.optional(),
     reason: z.string().trim().min(1, 'say why the recommendation was wrong').max(1000),
   }),
 ]);
@@ -68,6 +73,8 @@ export interface AiReviewsOptions {
   exceptions: ExceptionsService;
   audit: AuditLog;
   now: () => Date;
+  /** Tells a run waiting on an extraction's review (`ai.review`) what the person decided. */
+  signal?: (runId: string, name: string, payload: unknown) => Promise<void>;
 }
 
 export class AiReviews {
@@ -152,8 +159,17 @@ export class AiReviews {
       );
       return { row, final };
     });
-    if (row.case_id !== null) {
-      const f = final;
+    if (row.use === EXTRACT_USE) {
+      // Only a review holds a run waiting; an applied extraction's run went on at once.
+      if (row.outcome === 'review' && row.run_id !== null && this.#o.signal)
+        await this.#o.signal(row.run_id, REVIEW_SIGNAL, {
+          recommendationId: row.id,
+          status: decision.decision === 'accept' ? 'accepted' : 'overridden',
+          by: who.actor,
+          values: final,
+        });
+    } else if (row.case_id !== null) {
+      const f = final as { category: string; team: string };
       const note =
         decision.decision === 'accept'
           ? `AI recommendation ${row.id} accepted: category ${f.category}, team ${f.team}.`
@@ -171,10 +187,7 @@ export class AiReviews {
 }
 
 /** What the decision makes of the recommendation; refuses what cannot be decided. */
-function finalOf(
-  row: RecommendationRow,
-  decision: ReviewDecision,
-): { category: string; team: string } {
+function finalOf(row: RecommendationRow, decision: ReviewDecision): Record<string, unknown> {
   if (row.outcome === 'fallback' || row.answer === null)
     throw new CrossdockError(
       'AI_REVIEW_ILLEGAL',
@@ -185,6 +198,7 @@ function finalOf(
       'AI_REVIEW_ILLEGAL',
       `AI recommendation ${row.id} was already ${row.review_status} by ${row.decided_by}`,
     );
+  if (row.use === EXTRACT_USE) return extractionFinal(row, decision);
   const answer = row.answer as { category: string | null; team: string | null };
   if (decision.decision === 'accept') {
     if (isAbstention(row.answer))
@@ -200,6 +214,12 @@ function finalOf(
     return { category: answer.category!, team: answer.team! };
   }
   const lists = row.prompt as { categories: string[]; teams: string[] };
+  if (decision.category === undefined || decision.team === undefined)
+    throw new CrossdockError('AI_REVIEW_INVALID', 'The override is not valid', {
+      details: (['category', 'team'] as const)
+        .filter((k) => decision[k] === undefined)
+        .map((path) => ({ path, message: 'required' })),
+    });
   const problems = [
     ...(lists.categories.includes(decision.category)
       ? []
@@ -213,6 +233,30 @@ function finalOf(
       details: problems,
     });
   return { category: decision.category, team: decision.team };
+}
+
+/** An extraction's values as decided: the extracted ones, with a person's override over them. */
+function extractionFinal(
+  row: RecommendationRow,
+  decision: ReviewDecision,
+): Record<string, unknown> {
+  const answer = row.answer as Record<string, { value: string }>;
+  const extracted = Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, v.value]));
+  if (decision.decision === 'accept') {
+    if (row.outcome === 'applied')
+      throw new CrossdockError(
+        'AI_REVIEW_ILLEGAL',
+        `AI recommendation ${row.id} was applied by the gate: override it, or leave it`,
+      );
+    return extracted;
+  }
+  if (decision.values === undefined)
+    throw new CrossdockError('AI_REVIEW_INVALID', 'The override is not valid', {
+      details: [
+        { path: 'values', message: 'required: the values that replace the extracted ones' },
+      ],
+    });
+  return { ...extracted, ...decision.values };
 }
 
 function toView(r: RecommendationRow): RecommendationView {

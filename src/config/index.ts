@@ -2,6 +2,10 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { StoreConfig } from '../store/index.ts';
+import { chatWebhooks } from './chat-webhooks.ts';
+import { mailInboxes, type MailIntakeConfig } from './mail-inboxes.ts';
+
+export type { MailIntakeConfig } from './mail-inboxes.ts';
 
 /**
  * The one reader of process.env. Every value is checked; a bad one is never replaced by a
@@ -70,6 +74,21 @@ const EnvSchema = z.object({
   /** A longer Retry-After is not waited for: the step falls back at once. */
   CROSSDOCK_AI_MAX_RETRY_AFTER_MS: int(0, 300_000).default(10_000),
   CROSSDOCK_SHOP_CONFIG: z.string().min(1).optional(),
+  /** Inbound e-mail (docs/OPERATIONS.md): the port of Crossdock's SMTP endpoint; unset, there is none. 0: any free port. */
+  CROSSDOCK_MAIL_INTAKE_PORT: int(0, 65_535).optional(),
+  CROSSDOCK_MAIL_INTAKE_HOST: z.string().min(1).default('127.0.0.1'),
+  /** A larger message is refused (552). */
+  CROSSDOCK_MAIL_INTAKE_MAX_BYTES: int(1_024, 100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** A larger attachment is named and measured in the event, its content not kept. */
+  CROSSDOCK_MAIL_INTAKE_MAX_ATTACHMENT_BYTES: int(0, 100 * 1024 * 1024).default(5 * 1024 * 1024),
+  /** Who may connect: comma-separated IP addresses and IPv4 ranges (your mail server). */
+  CROSSDOCK_MAIL_INTAKE_ALLOW_IPS: z
+    .string()
+    .regex(
+      /^[0-9A-Fa-f.:]+(\/\d{1,2})?(,\s*[0-9A-Fa-f.:]+(\/\d{1,2})?)*$/,
+      'must be IP addresses or IPv4 ranges (10.0.0.0/8), comma-separated',
+    )
+    .default('127.0.0.1,::1'),
   /** json (for log collectors) or pretty (one readable line per entry); default: pretty on a terminal. */
   CROSSDOCK_LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
   /** Where Crossdock keeps files of its own (0700): the secrets key, the CLI token, the first-admin setup code. Default: `state` beside the data directory. */
@@ -132,9 +151,6 @@ const EnvSchema = z.object({
     .optional(),
 });
 
-/** Chat incoming webhooks: CROSSDOCK_CHAT_WEBHOOK_<NAME>=https://... (the URL is a secret). */
-const CHAT_WEBHOOK_PREFIX = 'CROSSDOCK_CHAT_WEBHOOK_';
-
 export interface CrossdockConfig {
   store: StoreConfig;
   workflowsDir: string;
@@ -151,6 +167,8 @@ export interface CrossdockConfig {
   carriersConfigPath: string | null;
   ediConfigPath: string | null;
   shopConfigPath: string | null;
+  /** Crossdock's SMTP endpoint for inbound e-mail; null when CROSSDOCK_MAIL_INTAKE_PORT is unset. */
+  mailIntake?: MailIntakeConfig | null;
   security: SecurityConfig;
   notify: NotifyConfig;
   /** The operations pack's alerts (packs/operations): who gets them by e-mail. */
@@ -211,7 +229,13 @@ export function loadConfig(
   const merged = { ...pick(env), ...overrides };
   const parsed = EnvSchema.safeParse(merged);
   const chat = chatWebhooks(env);
-  const notifyProblems = [...chat.problems, ...smtpProblems(merged), ...aiProblems(merged)];
+  const inboxes = mailInboxes(env, merged.CROSSDOCK_MAIL_INTAKE_PORT !== undefined);
+  const notifyProblems = [
+    ...chat.problems,
+    ...smtpProblems(merged),
+    ...aiProblems(merged),
+    ...inboxes.problems,
+  ];
   if (!parsed.success || notifyProblems.length > 0) {
     throw new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {
       category: 'user',
@@ -276,6 +300,17 @@ export function loadConfig(
           }
         : null,
     shopConfigPath: e.CROSSDOCK_SHOP_CONFIG ?? null,
+    mailIntake:
+      e.CROSSDOCK_MAIL_INTAKE_PORT === undefined
+        ? null
+        : {
+            host: e.CROSSDOCK_MAIL_INTAKE_HOST,
+            port: e.CROSSDOCK_MAIL_INTAKE_PORT,
+            maxMessageBytes: e.CROSSDOCK_MAIL_INTAKE_MAX_BYTES,
+            maxAttachmentBytes: e.CROSSDOCK_MAIL_INTAKE_MAX_ATTACHMENT_BYTES,
+            allowIps: e.CROSSDOCK_MAIL_INTAKE_ALLOW_IPS.split(',').map((a) => a.trim()),
+            mailboxes: inboxes.mailboxes,
+          },
     security: {
       stateDir,
       legacyStateDir: e.CROSSDOCK_STATE_DIR === undefined ? dirname(e.CROSSDOCK_DATA_DIR) : null,
@@ -341,37 +376,6 @@ function smtpProblems(v: Record<string, string>): { path: string; message: strin
   return problems;
 }
 
-/** CROSSDOCK_CHAT_WEBHOOK_<NAME> variables; a problem names the variable, never its URL. */
-function chatWebhooks(env: Record<string, string | undefined>): {
-  webhooks: Record<string, string>;
-  problems: { path: string; message: string }[];
-} {
-  const webhooks: Record<string, string> = {};
-  const problems: { path: string; message: string }[] = [];
-  for (const [key, value] of Object.entries(env)) {
-    if (!key.startsWith(CHAT_WEBHOOK_PREFIX) || value === undefined || value === '') continue;
-    const suffix = key.slice(CHAT_WEBHOOK_PREFIX.length);
-    if (!/^[A-Z0-9][A-Z0-9_]*$/.test(suffix)) {
-      problems.push({
-        path: key,
-        message: 'the name after CROSSDOCK_CHAT_WEBHOOK_ must be upper-case letters, digits and _',
-      });
-      continue;
-    }
-    let url: URL | null;
-    try {
-      url = new URL(value);
-    } catch {
-      url = null;
-    }
-    if (!url || !['https:', 'http:'].includes(url.protocol))
-      problems.push({ path: key, message: 'must be an http(s) URL' });
-    else webhooks[suffix.toLowerCase().replaceAll('_', '-')] = value;
-  }
-  return { webhooks, problems };
-}
-
-/** Only our own variables, and empty strings count as unset. */
 /** The provider's URL and model go together; a key without them would be sent nowhere. */
 function aiProblems(v: Record<string, string | undefined>): { path: string; message: string }[] {
   if (v.CROSSDOCK_AI_URL !== undefined && v.CROSSDOCK_AI_MODEL === undefined)
@@ -386,6 +390,7 @@ function aiProblems(v: Record<string, string | undefined>): { path: string; mess
   return [];
 }
 
+/** Only our own variables, and empty strings count as unset. */
 function pick(env: Record<string, string | undefined>): Record<string, string> {
   const keys = Object.keys(EnvSchema.shape);
   return Object.fromEntries(

@@ -336,6 +336,9 @@ function demoEnvironment(
     CROSSDOCK_CARRIERS_CONFIG: join(dir, 'carriers.yaml'),
     CROSSDOCK_PORT: String(port),
     CROSSDOCK_POLL_INTERVAL_MS: '200',
+    // Suppliers' e-mails to delays@ become supplier.delay.reported (packs/supplier-delays).
+    CROSSDOCK_MAIL_INTAKE_PORT: '0',
+    CROSSDOCK_MAIL_INBOX_SUPPLIERS: 'delays@demo.crossdock.test',
     CROSSDOCK_SMTP_HOST: '127.0.0.1',
     CROSSDOCK_SMTP_PORT: String(smtpPort),
     CROSSDOCK_MAIL_FROM: 'Crossdock Demo <crossdock@demo.crossdock.test>',

@@ -4,9 +4,20 @@ import { CrossdockError } from '../errors/index.ts';
  * The ingress an event came through. `engine` is code inside this process: workflow steps
  * (`event.emit`), schedules, a connector's poller and re-read. The rest are outside senders:
  * `api` (POST /api/v1/events), `webhook` (/hooks/:source), `odoo` (Odoo's webhook hints),
- * `carrier` (carrier tracking hooks), `edi` (trading partners' X12 interchanges), `cli` (`crossdock start --feed`).
+ * `carrier` (carrier tracking hooks), `edi` (trading partners' X12 interchanges), `mail`
+ * (messages received on the SMTP endpoint), `cli` (`crossdock start --feed`).
  */
-export const DOORS = ['engine', 'api', 'webhook', 'odoo', 'carrier', 'edi', 'shop', 'cli'] as const;
+export const DOORS = [
+  'engine',
+  'api',
+  'webhook',
+  'odoo',
+  'carrier',
+  'edi',
+  'shop',
+  'mail',
+  'cli',
+] as const;
 export type Door = (typeof DOORS)[number];
 
 /** Sources the engine itself emits under: the packs' `crossdock` events, schedule slots. */
@@ -19,11 +30,12 @@ export const ENGINE_SOURCES = ['crossdock', 'schedule'] as const;
  */
 export class SourceOwners {
   readonly #exact = new Map<string, Door>(ENGINE_SOURCES.map((s) => [s, 'engine']));
-  /** Carriers' tracking events are `carrier.<code>`, trading partners' EDI documents `edi.<partner>`, shops' orders `shop.<code>`, whether or not one is configured yet. */
+  /** Carriers' tracking events are `carrier.<code>`, trading partners' EDI documents `edi.<partner>`, shops' orders `shop.<code>`, inbound e-mail `mail.<mailbox>`, whether or not one is configured yet. */
   readonly #prefixes: [string, Door][] = [
     ['carrier.', 'carrier'],
     ['edi.', 'edi'],
     ['shop.', 'shop'],
+    ['mail.', 'mail'],
   ];
 
   reserve(door: Door, names: readonly string[]): void {

@@ -190,6 +190,7 @@ export const ERROR_CODES = {
   AI_REVIEW_ILLEGAL: { category: 'user', retryable: false, httpStatus: 409 },
   AI_TRIAGE_UNAVAILABLE: { category: 'bug', retryable: false, httpStatus: 500 },
   AI_SET_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_EXTRACT_UNAVAILABLE: { category: 'bug', retryable: false, httpStatus: 500 },
   // Shops (src/connectors/shop)
   SHOP_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   SHOP_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },

@@ -58,7 +58,13 @@ export function createApiServices(options: ServicesOptions): ApiServices {
     odooConnections: options.odooConnections ?? (() => []),
     approvals: options.approvals,
     exceptions: options.exceptions,
-    ai: new AiReviews({ db, exceptions: options.exceptions, audit, now }),
+    ai: new AiReviews({
+      db,
+      exceptions: options.exceptions,
+      audit,
+      now,
+      signal: (runId, name, payload) => engine.runs.signal(runId, name, payload),
+    }),
     policies: options.policies,
   };
 }

@@ -1,6 +1,12 @@
 /** The step types an instance (or a command without one) knows: the engine's, the capabilities' and the connectors'. */
 import type { Kysely } from 'kysely';
-import { aiClassifyStep, aiTrainStep, type AiTriage } from '../ai/index.ts';
+import {
+  aiClassifyStep,
+  aiExtractStep,
+  aiTrainStep,
+  type AiExtraction,
+  type AiTriage,
+} from '../ai/index.ts';
 import { approvalStep, type ApprovalMirror, type ApprovalsService } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import {
@@ -43,6 +49,8 @@ export function builtInSteps(
     db?: Kysely<Database>;
     /** Exception triage through the configured AI provider (the `ai.classify` step). */
     ai?: AiTriage | null;
+    /** Reference extraction from inbound e-mail (the `ai.extract` step). */
+    extract?: AiExtraction | null;
   } = {},
 ): StepRegistry {
   return new StepRegistry([
@@ -56,6 +64,7 @@ export function builtInSteps(
     updateCaseStep(services.exceptions ?? null),
     aiClassifyStep(services.ai ?? null),
     aiTrainStep(services.db ?? null),
+    aiExtractStep(services.extract ?? null),
     ...operationsStepTypes(services),
     ...plugins,
   ]);

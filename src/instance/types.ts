@@ -39,10 +39,13 @@ export interface Crossdock {
   undelivered: UndeliveredNotices;
   /** This process's count of Odoo and carrier calls, flushed to connector_stats every few seconds and on close. */
   connectorStats: ConnectorStats;
+  /** The port of the SMTP endpoint for inbound e-mail, once listen() opened it; null without one. */
+  mailIntakePort(): number | null;
   /**
    * Builds the HTTP API over these services (with the connectors' webhook routes) and listens
    * on CROSSDOCK_HOST and `port` (default CROSSDOCK_PORT; 0 picks a free one). From then on
-   * `vars.apiUrl` and approval links name the address it actually listens on. The caller closes it.
+   * `vars.apiUrl` and approval links name the address it actually listens on. With
+   * CROSSDOCK_MAIL_INTAKE_PORT it also opens the SMTP endpoint (closed by close()). The caller closes the API.
    */
   listen(options?: {
     port?: number;

@@ -19,6 +19,7 @@ export const PgType = {
   boolean: 'boolean',
   jsonb: 'jsonb',
   timestamptz: 'timestamp with time zone',
+  bytea: 'bytea',
 } as const;
 export type PgType = (typeof PgType)[keyof typeof PgType];
 
@@ -59,6 +60,8 @@ export const numeric = () => new Column<string, string | number, string | number
 export const text = <T extends string = string>() => new Column<T, T, T>(PgType.text);
 export const boolean = () => new Column<boolean, boolean, boolean>(PgType.boolean);
 export const jsonb = <T = unknown>() => new Column<T, string, string>(PgType.jsonb);
+/** Bytes: read as a Uint8Array (a Buffer on `pg`), written as a Buffer. */
+export const bytea = () => new Column<Uint8Array, Uint8Array, Uint8Array>(PgType.bytea);
 export const timestamptz = () => new Column<Date, Date | string, Date | string>(PgType.timestamptz);
 
 /** Kysely's table interface for a map of columns. */

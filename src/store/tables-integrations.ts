@@ -1,11 +1,12 @@
 /**
  * The tables of Crossdock's integrations with other systems: EDI trading partners, the AI
- * provider's answers and the shops' stock levels. Part of the one typed map in tables.ts.
+ * provider's answers, the shops' stock levels and the attachments of inbound e-mail. Part of the one typed map in tables.ts.
  */
 import {
   bigint,
   bigintCount,
   boolean,
+  bytea,
   identity,
   integer,
   jsonb,
@@ -146,4 +147,20 @@ const shopTables = {
   },
 };
 
-export const integrationTables = { ...ediTables, ...aiTables, ...aiModelTables, ...shopTables };
+/** 0016: the attachments of inbound e-mail (src/connectors/mail). */
+const mailTables = {
+  mail_attachments: {
+    id: identity(),
+    source: text(),
+    message_key: text(),
+    part: integer(),
+    filename: text(),
+    content_type: text(),
+    size_bytes: integer(),
+    sha256: text(),
+    content: bytea().orNull(),
+    received_at: timestamptz(),
+  },
+};
+
+export const integrationTables = { ...ediTables, ...aiTables, ...aiModelTables, ...shopTables, ...mailTables };
