@@ -74,7 +74,8 @@ export async function orderReleaseOutcomes(db: Db, range?: OutcomeRange) {
 
 /**
  * packs/delivery-to-cash: invoice-release runs that posted the invoice on the proof of
- * delivery (`released`) or held it for finance (`hold-case`), and the release time of each
+ * delivery (`released`) or held it (for finance, `hold-case`; for the warehouse, a delivery
+ * Odoo holds nothing reserved on, `unreserved-case`), and the release time of each
  * invoice posted (the `release_seconds` of its invoice.released event: delivered to posted),
  * at nearest rank (percentile_disc: a time some invoice really took).
  */
@@ -82,7 +83,7 @@ export async function invoiceReleaseOutcomes(db: Db, range?: OutcomeRange) {
   const outcomes = (
     await sql<{ released: Num; held: Num }>`
       SELECT count(*) FILTER (WHERE 'released' = ANY(p.steps)) AS released,
-             count(*) FILTER (WHERE 'hold-case' = ANY(p.steps)) AS held
+             count(*) FILTER (WHERE 'hold-case' = ANY(p.steps) OR 'unreserved-case' = ANY(p.steps)) AS held
       FROM ${runsWithSteps('invoice-release', range)}`.execute(db)
   ).rows[0];
   const times = (

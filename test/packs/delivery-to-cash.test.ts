@@ -353,6 +353,67 @@ describe('delivery-to-cash pack, end to end', () => {
     );
   });
 
+  test('a delivered shipment Odoo holds nothing reserved on (its stock counted away since) is not invoiced: a case for the warehouse', async () => {
+    const { order, picking, booking } = await shipped('Nordhafen', [['Archive Box', 2]]);
+    // After the goods left, the shelf was counted empty and the count applied: Odoo took the
+    // delivery's reservation back, and checking availability finds nothing to reserve.
+    await h.odoo.db.call('stock.picking', 'do_unreserve', [[picking.id]], {}, 2);
+    const [move] = (await h.odoo.db.call(
+      'stock.move',
+      'search_read',
+      [[['picking_id', '=', picking.id]]],
+      { fields: ['product_id', 'location_id'] },
+      2,
+    )) as { product_id: [number, string]; location_id: [number, string] }[];
+    const quants = (await h.odoo.db.call(
+      'stock.quant',
+      'search',
+      [
+        [
+          ['product_id', '=', move!.product_id[0]],
+          ['location_id', '=', move!.location_id[0]],
+        ],
+      ],
+      {},
+      2,
+    )) as number[];
+    const count = async (quantity: number) => {
+      await h.odoo.db.call(
+        'stock.quant',
+        'write',
+        [quants, { inventory_quantity: quantity }],
+        {},
+        2,
+      );
+      await h.odoo.db.call('stock.quant', 'action_apply_inventory', [quants], {}, 2);
+    };
+    const [shelf] = await h.rpc<{ quantity: number }[]>('stock.quant', 'read', [quants], {
+      fields: ['quantity'],
+    });
+    await count(0);
+    await h.carriers.sendTracking(booking.carrier, {
+      tracking_ref: booking.tracking_ref,
+      status: 'delivered',
+      signed_by: 'J. Petersen',
+      proof_ref: 'https://pod.test/unreserved.pdf',
+    });
+    const run = await releaseRun(booking.tracking_ref);
+    assert.equal(run.status, 'completed', JSON.stringify(run.error));
+    assert.ok(h.path(run).includes('unreserved-case'), h.path(run).join(' '));
+    assert.deepEqual(await invoicesOf(order.id), [], 'no invoice');
+    assert.notEqual((await pickingOf(order.id)).state, 'done', 'not validated');
+    const [held] = await casesOf('stock.picking', picking.id);
+    assert.ok(held, 'a case on the delivery');
+    assert.equal(held.owner.team, 'warehouse');
+    assert.match(held.title, /held: delivered by .*, but nothing is reserved on it in Odoo/);
+    assert.ok(
+      (await h.chatter('stock.picking', picking.id)).some(
+        (n) => n.includes('nothing is reserved on this delivery') && n.includes(held.id),
+      ),
+    );
+    await count(shelf!.quantity); // the shelf restocked for the tests that follow
+  });
+
   test('a delivery reported without a signer or a document is not invoiced, and its note says no proof was given', async () => {
     const { order, picking, booking } = await shipped('Nordhafen', [['LED Desk Lamp', 1]]);
     await h.carriers.sendTracking(booking.carrier, {

@@ -8,6 +8,11 @@
  * - the confirm.stock.sms wizard action: `dont_send_sms` or `send_sms` on its res_id with
  *   the returned context (flow-a-08/08b);
  * - UserError "no quantities are reserved": ODOO_USER_ERROR from the client, not retryable.
+ * A picking not Ready is first reserved (action_assign, Odoo's "Check availability"), as the
+ * warehouse would before validating: its reservation may have been taken back since it was
+ * Ready (a stock count applied, a scrap). With `on_unreserved: report`, a picking that still
+ * holds nothing reserved is not sent to button_validate: the step answers `validated: false`
+ * and the workflow decides (a case for the warehouse), instead of failing on Odoo's refusal.
  * Answering one wizard re-runs button_validate, which may ask the next question, so the
  * answers loop, at most MAX_ROUNDS times.
  */
@@ -33,6 +38,8 @@ const ValidateConfig = z.strictObject({
   backorder: dynamic(z.enum(['create', 'none'])),
   /** Odoo's one-time question whether to text the customer: answer no (default) or yes. */
   sms: z.enum(['skip', 'send']).default('skip'),
+  /** A picking with nothing reserved, even after reserving: fail on Odoo's refusal (default), or report it. */
+  on_unreserved: z.enum(['fail', 'report']).default('fail'),
 });
 type ValidateConfig = z.output<typeof ValidateConfig>;
 
@@ -59,7 +66,7 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
   return {
     type: 'odoo.validate_picking',
     description:
-      'Validates a stock.picking, answering the backorder and SMS wizards; output { picking_id, state, already, backorder_ids }',
+      'Validates a stock.picking, answering the backorder and SMS wizards; output { picking_id, state, validated, already, backorder_ids }',
     config: ValidateConfig as z.ZodType<ValidateConfig>,
     sideEffect: true,
     ownIdempotency: 'leaves a done picking as it is',
@@ -76,10 +83,38 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
           output: {
             picking_id: pickingId,
             state: 'done',
+            validated: true,
             already: true,
             backorder_ids: before.backorder_ids,
           },
         };
+      if (before.state !== 'assigned') {
+        await client.call(
+          'stock.picking',
+          'action_assign',
+          [[pickingId]],
+          {},
+          undefined,
+          callOptions(ctx, true),
+        );
+        if (
+          config.on_unreserved === 'report' &&
+          (await reservedQuantity(ctx, client, pickingId)) === 0
+        ) {
+          const now = await readPicking(ctx, client, pickingId);
+          return {
+            kind: 'done',
+            output: {
+              picking_id: pickingId,
+              state: now.state,
+              validated: false,
+              already: false,
+              reason: 'nothing is reserved on it in Odoo, even after checking availability',
+              backorder_ids: now.backorder_ids,
+            },
+          };
+        }
+      }
       await validate(ctx, client, pickingId, backorderChoice(config.backorder), config.sms);
       const after = await readPicking(ctx, client, pickingId);
       return {
@@ -87,6 +122,7 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
         output: {
           picking_id: pickingId,
           state: after.state,
+          validated: true,
           already: false,
           backorder_ids: after.backorder_ids,
         },
@@ -122,6 +158,28 @@ async function readPicking(
   );
   if (row === undefined) throw missingRecord('stock.picking', [id]);
   return { state: row.state, backorder_ids: row.backorder_ids };
+}
+
+/** What the picking's open moves hold reserved (Odoo 17+ `stock.move.quantity`). */
+async function reservedQuantity(
+  ctx: StepContext,
+  client: OdooClient,
+  pickingId: number,
+): Promise<number> {
+  const moves = await client.call<{ quantity: number }[]>(
+    'stock.move',
+    'search_read',
+    [
+      [
+        ['picking_id', '=', pickingId],
+        ['state', 'not in', ['done', 'cancel']],
+      ],
+    ],
+    { fields: ['quantity'] },
+    undefined,
+    callOptions(ctx, true),
+  );
+  return moves.reduce((sum, move) => sum + Number(move.quantity ?? 0), 0);
 }
 
 /** None of these calls is marked idempotent: after an ambiguous failure the engine retries the step, which re-reads the state first. */
