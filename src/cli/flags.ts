@@ -54,6 +54,7 @@ export const OPTIONS = {
   since: { type: 'string' },
   until: { type: 'string' },
   settle: { type: 'string' },
+  base: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 /** The parsed options: a string, or true for a boolean option. */
