@@ -142,9 +142,10 @@ export interface ActionInputHolder {
  * Serialises every action that gives `value` to the input `input`, across processes, until
  * the caller's transaction ends (a transaction-scoped advisory lock keyed by both: on
  * PostgreSQL concurrent transactions wait here; the embedded store runs one at a time), then
- * returns the first case other than `exceptCaseId` whose history records `action` with that
- * value, newest first. A caller that finds none and records its own action in the same
- * transaction is the only one to have given the value: the next waiter sees its row.
+ * returns the cases other than `exceptCaseId` whose history records `action` with that value
+ * (newest first, at most 20). A caller that finds none and records its own action in the same
+ * transaction is the only one to have given the value: the next waiter sees its row. The
+ * history is scanned (no index on the details): an operator's action, taken by hand, pays it.
  */
 export async function lockActionInputValue(
   tx: Db,
