@@ -23,6 +23,7 @@ const ANSWER_AND_EXIT = new Set([
   'secrets',
   'policies',
   'validate',
+  'workflows',
   'schema',
   'simulate',
 ]);

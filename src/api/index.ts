@@ -4,3 +4,8 @@ export type { ApiServices } from './services.ts';
 export { openApiDocument } from './openapi.ts';
 export type { RouteSpec, Access } from './route.ts';
 export { startSecurity, type SecurityStartup } from './startup.ts';
+export {
+  saveWorkflowVersion,
+  type SaveVersionRequest,
+  type SavedVersion,
+} from './workflow-drafts.ts';

@@ -15,6 +15,7 @@ export const REMOTE_COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = 
   'runs cancel': P.runsOperate,
   'runs signal': P.runsSignal,
   'events send': P.eventsSend,
+  'workflows save': P.workflowsWrite,
   'approvals list': P.approvalsRead,
   'approvals show': P.approvalsRead,
   'approvals approve': P.approvalsDecide,

@@ -56,6 +56,7 @@ export const OPTIONS = {
   settle: { type: 'string' },
   set: { type: 'string' },
   threshold: { type: 'string' },
+  base: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 /** The parsed options: a string, or true for a boolean option. */

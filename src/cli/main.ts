@@ -11,6 +11,9 @@ const HELP = `crossdock <command> [options]
   migrate                       apply database migrations
   validate [dir]                check workflow and policy files (file, line, path of each problem)
   schema                        JSON Schema of workflow files, for editors
+  workflows save <file.yaml> [--base <version>] [--workflow <id>]   save the file as a new version of its workflow, as the
+                                dashboard's editor does: checked (line, path), audited, current for new runs; --base refuses it
+                                if another version became current since
   simulate <workflow | pack folder> --event file.json   dry run: the steps it would take, executing no side effect
   runs list [--status S] [--workflow W] [--limit N]
   runs show <id> | replay <id> [--input file.json] [--from step] [--again step,...] [--dry-run] | cancel <id> [--reason text]
@@ -99,6 +102,8 @@ export async function main(argv: string[]): Promise<number> {
           rest[0] ?? config.workflowsDir,
           out,
         );
+      case 'workflows':
+        return await (await import('./workflows.ts')).workflowsCommand(config, rest, flags, out);
       case 'schema':
         return (await import('./workflow-files.ts')).schemaCommand(out);
       case 'simulate':

@@ -148,6 +148,7 @@ export const ERROR_CODES = {
   TRACKING_REF_IN_USE: { category: 'user', retryable: false, httpStatus: 409 },
   EXCEPTION_GROUP_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   EXCEPTION_BULK_TARGET: { category: 'user', retryable: false, httpStatus: 400 },
+  EXCEPTION_BULK_NEEDS_CASE_INPUTS: { category: 'user', retryable: false, httpStatus: 400 },
   EXCEPTION_OWNER_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
   EXCEPTION_CASE_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   EXCEPTIONS_UNAVAILABLE: { category: 'bug', retryable: false, httpStatus: 500 },

@@ -1,4 +1,4 @@
-import { CrossdockError } from '../errors/index.ts';
+import { CrossdockError, type ErrorCode } from '../errors/index.ts';
 
 /**
  * The typed fields an action asks for before it can be taken (book by hand: the carrier and
@@ -18,6 +18,12 @@ export interface ActionInput {
   hint?: string;
   /** Values to pick from, free text allowed besides them (the configured carriers). */
   suggestions?: string[];
+  /**
+   * A value given to one case may not be given to another (a tracking reference belongs to
+   * one parcel): checked under a lock on the value in the action's transaction, refused
+   * with this code.
+   */
+  unique?: ErrorCode;
 }
 
 /** A tracking reference as carriers print them: letters, digits, '-', '_', '.', '/', 4 to 40. */
@@ -48,6 +54,7 @@ export function actionInputs(
       required: true,
       maxLength: 40,
       pattern: TRACKING_REF,
+      unique: 'TRACKING_REF_IN_USE',
       hint: "as the carrier gave it: 4 to 40 letters, digits, '-', '_', '.', '/', no spaces",
     },
     { name: 'note', label: 'Note', kind: 'note', required: false, maxLength: 2000 },

@@ -1,4 +1,5 @@
 import { CrossdockError } from '../errors/index.ts';
+import { actionInputs } from './action-inputs.ts';
 import { exceptionErrors, parseGroupKey, type ReasonCode } from './model.ts';
 import { groupCaseIds } from '../store/index.ts';
 import type { Db } from './queries.ts';
@@ -26,6 +27,9 @@ export interface BulkResult {
  * One action over many cases: the ids given, or the open cases of a root-cause group.
  * Each case is its own transaction (with its own history row and audit entry), so one
  * refusal (a case closed meanwhile) does not undo the others; each result says which.
+ * A business action that takes inputs of its own for each case (book by hand: each
+ * parcel's tracking reference) is refused before any case is touched: a bulk request
+ * carries no inputs, and one set shared by many cases would be wrong for all but one.
  */
 export async function bulkAct(
   service: ExceptionsService,
@@ -35,6 +39,14 @@ export async function bulkAct(
 ): Promise<BulkResult[]> {
   if ((request.ids === undefined) === (request.group === undefined))
     throw exceptionErrors.bulkTarget();
+  if (request.action === 'act') {
+    const needed = (actionInputs(request.caseAction, []) ?? []).filter((i) => i.required);
+    if (needed.length > 0)
+      throw exceptionErrors.bulkNeedsCaseInputs(
+        request.caseAction,
+        needed.map((i) => i.name),
+      );
+  }
   const ids = request.ids ?? (await groupCaseIds(db, parseGroupKey(request.group!), BULK_MAX));
   const results: BulkResult[] = [];
   for (const id of [...new Set(ids)].slice(0, BULK_MAX)) {

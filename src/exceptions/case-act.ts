@@ -1,8 +1,10 @@
 import type { AuditLog } from '../audit/index.ts';
 import type { RunsService } from '../engine/index.ts';
-import { recordEvent, updateCase } from '../store/index.ts';
-import { actionInputs, checkActionInputs } from './action-inputs.ts';
+import { CrossdockError } from '../errors/index.ts';
+import { lockActionInputValue, recordEvent, updateCase } from '../store/index.ts';
+import { actionInputs, checkActionInputs, type ActionInput } from './action-inputs.ts';
 import { auditCaseChange } from './case-change.ts';
+import { runAndFailedStep } from './detail.ts';
 import type { Actor } from './case-input.ts';
 import {
   CASE_ACTION_SIGNAL,
@@ -52,7 +54,10 @@ export async function actOnCase(
   who: Actor,
 ): Promise<void> {
   const first = await loadCase(deps.db, id);
-  const inputs = await checkedInputs(deps, first, id, action, given);
+  const { inputs, specs } = await checkedInputs(deps, first, id, action, given);
+  const own = specs.some((s) => s.unique && inputs[s.name] !== undefined)
+    ? await caseAbout(deps.db, first)
+    : null;
   const lockAndRecord = async (tx: Db): Promise<CaseRow> => {
     const row = await loadCase(tx, id, true);
     const allowed = caseActions(row);
@@ -60,6 +65,7 @@ export async function actOnCase(
       throw exceptionErrors.illegal(id, row.status, `acted on (${action})`);
     if (!allowed.includes(action))
       throw exceptionErrors.actionNotAllowed(id, row.type, action, allowed);
+    await claimUniqueInputs(tx, row, own, action, specs, inputs);
     const now = deps.now();
     await updateCase(tx, row.id, now, { status: 'retrying', closed_at: null });
     const details = { action, note, run: String(row.run_id), ...inputs };
@@ -95,27 +101,71 @@ function deadLetterAction(row: CaseRow, action: string) {
   return offered?.action === action ? offered : undefined;
 }
 
-/** The action's inputs checked (before any lock: the check may ask Odoo). */
+/**
+ * What a case is about, by name: its subject's; else, for a dead letter of carrier.book,
+ * the reference of the shipment the failed step was given, which that step's contract makes
+ * the Odoo delivery's name.
+ */
+async function caseAbout(db: Db, row: CaseRow): Promise<string | null> {
+  if (row.subject) return row.subject.name ?? `${row.subject.model} ${row.subject.id}`;
+  if (row.error_code !== 'CARRIER_ALL_FAILED') return null;
+  const { failedStep } = await runAndFailedStep(db, row);
+  const shipment = (failedStep?.input as { shipment?: { reference?: unknown } } | null)?.shipment;
+  return typeof shipment?.reference === 'string' ? shipment.reference : null;
+}
+
+/**
+ * Refuses a value of a unique input (a tracking reference) that another case's action was
+ * given already, unless that case is about the same thing as this one (`own`: a later case
+ * of the same delivery). Runs in the action's transaction under a lock on the value, before
+ * the action is recorded: of two cases given one new value at once, the second waits for
+ * the first to commit, then finds its history row, so exactly one takes it. (The check
+ * against Odoo, before the lock, cannot see a value whose write to Odoo is still to come.)
+ */
+async function claimUniqueInputs(
+  tx: Db,
+  row: CaseRow,
+  own: string | null,
+  action: string,
+  specs: ActionInput[],
+  inputs: Record<string, string>,
+): Promise<void> {
+  for (const spec of specs) {
+    const value = inputs[spec.name];
+    if (!spec.unique || value === undefined) continue;
+    for (const other of await lockActionInputValue(tx, action, spec.name, value, row.id)) {
+      const what = await caseAbout(tx, other.case);
+      if (own !== null && what === own) continue;
+      const to = what === null ? `exception case ${other.case.id}` : `delivery ${what}`;
+      throw new CrossdockError(
+        spec.unique,
+        `${spec.label} ${value} was already given to ${to} (exception case ${other.case.id}, ${action} by ${other.actor} at ${other.at.toISOString()}); check it with the carrier`,
+        {
+          category: 'user',
+          retryable: false,
+          details: [{ path: `inputs.${spec.name}`, message: `already given to ${to}` }],
+        },
+      );
+    }
+  }
+}
+
+/** The action's inputs checked (before any lock: the check may ask Odoo), and their specs. */
 async function checkedInputs(
   deps: ActDeps,
   row: CaseRow,
   id: string,
   action: string,
   given: Record<string, unknown>,
-): Promise<Record<string, string>> {
+): Promise<{ inputs: Record<string, string>; specs: ActionInput[] }> {
   const allowed = caseActions(row);
   if (!(CASE_ACTIONS as readonly string[]).includes(action) || !allowed.includes(action)) {
     if (row.status !== 'open')
       throw exceptionErrors.illegal(id, row.status, `acted on (${action})`);
     throw exceptionErrors.actionNotAllowed(id, row.type, action, allowed);
   }
-  const specs = actionInputs(action, deps.carrierCodes()) ?? [];
-  const inputs = checkActionInputs(
-    id,
-    action,
-    specs.filter((s) => s.name !== 'note'),
-    given,
-  );
+  const specs = (actionInputs(action, deps.carrierCodes()) ?? []).filter((s) => s.name !== 'note');
+  const inputs = checkActionInputs(id, action, specs, given);
   if (deps.check) await deps.check(action as CaseAction, row, inputs);
-  return inputs;
+  return { inputs, specs };
 }

@@ -225,6 +225,12 @@ export const exceptionErrors = {
       `"${key}" is not a root-cause group key (workflow:step:code, as GET /api/v1/exceptions/groups gives)`,
       [{ path: 'group', message: 'use a key from groups()' }],
     ),
+  bulkNeedsCaseInputs: (action: string, inputs: string[]) =>
+    user(
+      'EXCEPTION_BULK_NEEDS_CASE_INPUTS',
+      `"${action}" cannot be taken in bulk: it needs inputs of its own for each case (${inputs.join(', ')}); take it case by case. No case was changed`,
+      [{ path: 'caseAction', message: `"${action}" needs per-case inputs: ${inputs.join(', ')}` }],
+    ),
   bulkTarget: () =>
     user('EXCEPTION_BULK_TARGET', 'Name the cases: either ids or group (not both, not neither)', [
       { path: 'ids', message: 'ids or group' },

@@ -131,6 +131,45 @@ export async function caseGroups(db: Db, status: CaseStatus): Promise<GroupRow[]
   return rows.rows;
 }
 
+/** A case whose recorded action gave a value to one of its inputs (book by hand's tracking reference). */
+export interface ActionInputHolder {
+  case: CaseRow;
+  at: Date;
+  actor: string;
+}
+
+/**
+ * Serialises every action that gives `value` to the input `input`, across processes, until
+ * the caller's transaction ends (a transaction-scoped advisory lock keyed by both: on
+ * PostgreSQL concurrent transactions wait here; the embedded store runs one at a time), then
+ * returns the cases other than `exceptCaseId` whose history records `action` with that value
+ * (newest first, at most 20). A caller that finds none and records its own action in the same
+ * transaction is the only one to have given the value: the next waiter sees its row. The
+ * history is scanned (no index on the details): an operator's action, taken by hand, pays it.
+ */
+export async function lockActionInputValue(
+  tx: Db,
+  action: string,
+  input: string,
+  value: string,
+  exceptCaseId: string,
+): Promise<ActionInputHolder[]> {
+  await sql`SELECT pg_advisory_xact_lock(hashtext(${`case-action-input:${action}:${input}`}), hashtext(${value}))`.execute(
+    tx,
+  );
+  const rows = await sql<{ case_id: string; at: Date | string; actor: string }>`
+    SELECT case_id, at, actor FROM exception_events
+    WHERE action = 'action' AND details->>'action' = ${action} AND details->>${input} = ${value}
+      AND case_id <> ${exceptCaseId}::bigint
+    ORDER BY id DESC LIMIT 20`.execute(tx);
+  const holders: ActionInputHolder[] = [];
+  for (const r of rows.rows) {
+    const found = await findCase(tx, String(r.case_id));
+    if (found) holders.push({ case: found, at: new Date(r.at), actor: r.actor });
+  }
+  return holders;
+}
+
 /** One case; `lock` takes its row lock for the caller's transaction. */
 export async function findCase(db: Db, id: string, lock = false): Promise<CaseRow | undefined> {
   const query = db.selectFrom('exception_cases').selectAll().where('id', '=', id);

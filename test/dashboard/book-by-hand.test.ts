@@ -44,6 +44,17 @@ describe('book by hand in the browser', () => {
 
     const { context, page } = await signIn(browser, h.instance.url!, OPERATOR);
     await page.goto('/app/exceptions');
+    // The root-cause group's bulk control offers what a bulk request can do, retry the failed
+    // runs; book by hand needs each parcel's own tracking reference, so only each case offers it.
+    const group = page
+      .getByRole('list', { name: 'Root-cause groups' })
+      .getByRole('listitem')
+      .filter({ hasText: 'CARRIER_ALL_FAILED' });
+    await group.getByRole('button', { name: /^Retry all \d+$/ }).waitFor();
+    assert.deepEqual(
+      (await group.getByRole('button').allInnerTexts()).filter((b) => !b.includes('×')),
+      ['Retry all 1'],
+    );
     await page
       .locator('[data-case]')
       .filter({ hasText: 'CARRIER_ALL_FAILED' })

@@ -6,6 +6,7 @@ import { waitForRun } from '../support/engine.ts';
 import {
   buildDashboard,
   launchBrowser,
+  PASSWORD,
   removeDir,
   signIn,
   startInstance,
@@ -143,6 +144,13 @@ describe('the approvals inbox opens on what the role can act on or oversee', () 
   let x: Instance;
   before(async () => {
     x = await startInstance(dist);
+    // An integrator too: every role that may read approvals opens the inbox below.
+    await x.services.users.create({
+      email: 'integrator@acme.test',
+      role: 'integrator',
+      password: PASSWORD,
+    });
+    x.users.integrator = 'integrator@acme.test';
     for (const i of [1, 2, 3])
       await x.send('credit.review', `so-${i}`, {
         id: 500 + i,
@@ -187,7 +195,7 @@ describe('the approvals inbox opens on what the role can act on or oversee', () 
     });
   });
 
-  for (const role of ['operator', 'viewer', 'auditor'] as const) {
+  for (const role of ['integrator', 'operator', 'viewer', 'auditor'] as const) {
     test(`${role}: oversees every pending request`, async () => {
       assert.deepEqual(await open(role), {
         pressed: ['All pending (3)'],

@@ -90,6 +90,17 @@ steps:
     end: true
 `,
   `
+id: ship-by-hand
+trigger: { event: ship-by-hand }
+steps:
+  - id: book
+    type: fail
+    with: { code: CARRIER_ALL_FAILED, message: "every carrier refused the booking" }
+  - id: booked-by-hand
+    type: transform
+    with: { tracking_ref: "= input.case_action.tracking_ref" }
+`,
+  `
 id: credit-then-fail
 trigger: { event: credit-then-fail }
 steps:

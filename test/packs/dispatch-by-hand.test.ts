@@ -250,4 +250,64 @@ describe('dispatch pack: book by hand when every carrier fails', () => {
     const closed = await h.crossdock.services.exceptions.show(caseId);
     assert.equal(closed.reasonCode, 'handled_manually');
   });
+  test('two cases given one new tracking reference at the same instant: one takes it, the other is refused naming that delivery, and Odoo holds it once', async () => {
+    const first = await refusedEverywhere('Atelier');
+    const second = await refusedEverywhere('Van Dijk');
+    const trackingRef = 'EL-SAME-0001';
+    const give = (caseId: string) =>
+      h.crossdock.services.exceptions.act(caseId, 'book_by_hand', null, operator, {
+        carrier: 'euroline',
+        tracking_ref: trackingRef,
+      });
+    const outcomes = await Promise.allSettled([give(first.caseId), give(second.caseId)]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+    const [winner, loser] = outcomes[0].status === 'fulfilled' ? [first, second] : [second, first];
+    const refused = (outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult)
+      .reason as CrossdockError;
+    assert.ok(refused instanceof CrossdockError, String(refused));
+    assert.equal(refused.code, 'TRACKING_REF_IN_USE', refused.message);
+    const winnerPicking = await pickingOf(winner.order.id);
+    assert.ok(
+      refused.message.includes(
+        `already given to delivery ${winnerPicking.name} (exception case ${winner.caseId},`,
+      ),
+      refused.message,
+    );
+    assert.deepEqual(refused.details, [
+      { path: 'inputs.tracking_ref', message: `already given to delivery ${winnerPicking.name}` },
+    ]);
+    // Nothing changed on the refused case: still open, no action in its history.
+    const untouched = await h.crossdock.services.exceptions.show(loser.caseId);
+    assert.equal(untouched.status, 'open');
+    assert.equal(
+      untouched.history.filter((e) => e.action === 'action').length,
+      0,
+      'no action recorded on the refused case',
+    );
+
+    const done = await h.runFor('dispatch', winner.order.id, ['completed', 'failed']);
+    assert.equal(done.status, 'completed', JSON.stringify(done.error));
+    const holders = await h.rpc<{ id: number; name: string }[]>(
+      'stock.picking',
+      'search_read',
+      [[['carrier_tracking_ref', '=', trackingRef]]],
+      { fields: ['name'] },
+    );
+    assert.deepEqual(
+      holders.map((p) => p.name),
+      [winnerPicking.name],
+      'Odoo holds the reference on one delivery',
+    );
+    // A later attempt on the refused case with the same reference is refused too (by Odoo's
+    // record now); with its own reference it goes through.
+    const later = await refusal(give(loser.caseId));
+    assert.equal(later.code, 'TRACKING_REF_IN_USE');
+    await h.crossdock.services.exceptions.act(loser.caseId, 'book_by_hand', null, operator, {
+      carrier: 'euroline',
+      tracking_ref: 'EL-SAME-0002',
+    });
+    const other = await h.runFor('dispatch', loser.order.id, ['completed', 'failed']);
+    assert.equal(other.status, 'completed', JSON.stringify(other.error));
+    assert.equal((await pickingOf(loser.order.id)).carrier_tracking_ref, 'EL-SAME-0002');
+  });
 });

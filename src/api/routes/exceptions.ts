@@ -51,7 +51,7 @@ const ReopenBody = z.strictObject({ reason: z.string().trim().min(1).max(2000) }
 const BulkBody = z
   .strictObject({
     action: z.enum(['retry', 'resolve', 'assign', 'act']),
-    /** For action `act`: the business action each case is asked (check_again, release, cancel, reship; book_by_hand needs inputs, so it is refused per case here). */
+    /** For action `act`: the business action each case is asked (check_again, release, cancel, reship); one that takes inputs of its own per case (book_by_hand) is refused whole, 400 EXCEPTION_BULK_NEEDS_CASE_INPUTS. */
     caseAction: z.enum(CASE_ACTIONS).optional(),
     ids: z
       .array(z.string().regex(/^\d{1,18}$/))
@@ -244,7 +244,7 @@ export const exceptionRoutes = [
     access: Permission.exceptionsOperate,
     body: BulkBody,
     summary:
-      'retry, resolve, assign or act on many cases: a list of ids or the open cases of a root-cause group; one result per case, and how many were done and refused',
+      'retry, resolve, assign or act on many cases: a list of ids or the open cases of a root-cause group; one result per case, and how many were done and refused. An action that takes inputs of its own per case (book_by_hand) is refused whole before any case is touched: 400 EXCEPTION_BULK_NEEDS_CASE_INPUTS',
     handler: async ({ services, body, principal, request }) => {
       const target = body.ids ? { ids: body.ids } : { group: body.group! };
       const who = actor(principal, request.id);

@@ -4,7 +4,8 @@ import { CompiledWorkflow, type Engine } from '../../engine/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { definitionChanges, parseWorkflow } from '../../workflows/index.ts';
 import { route } from '../route.ts';
-import { checkDraft, loaded, YamlText } from './workflow-edits.ts';
+import { checkDraft, loaded } from '../workflow-drafts.ts';
+import { YamlText } from './workflow-edits.ts';
 
 const SimulateBody = z.strictObject({
   event: z.unknown(),
