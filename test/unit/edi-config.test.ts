@@ -42,7 +42,7 @@ describe('EDI partner configuration', () => {
       repetition: '^',
     });
     assert.deepEqual([p!.partnerGs, p!.ourGs], ['NORTHWINDRETL', '123456789']);
-    assert.equal(p!.inbound.secret, ENV.EDI_NW_IN);
+    assert.equal(p!.inbound?.secret, ENV.EDI_NW_IN);
     assert.deepEqual(p!.odoo.items, { 'NW-1': 'FURN_0001' });
     assert.equal(p!.ackWindowHours, 24);
   });
