@@ -78,6 +78,47 @@ describe('EDI orders through a mailbox folder', () => {
     );
   });
 
+  test('a line beyond the free quantity is acknowledged in part and backordered (IB); the sale order takes it whole', async () => {
+    const { partner, buyerParts } = h.edi.folder;
+    const product = h.catalog.products[2]!;
+    const [read] = await h.rpc<{ free_qty: number }[]>('product.product', 'read', [[product.id]], {
+      fields: ['free_qty'],
+    });
+    const free = Math.floor(read!.free_qty);
+    assert.ok(free > 0, `${product.name} has free stock in the demo`);
+    partner.dropOrder({
+      poNumber: 'WB-PO-7002',
+      lines: [{ qty: free + 5, price: product.price, ids: [['BP', buyerParts[product.name]!]] }],
+    });
+    const [order] = await eventually('the sale order is confirmed', async () => {
+      const found = await ordersWithRef('WB-PO-7002');
+      return found[0]?.state === 'sale' && found;
+    });
+    const lines = await h.rpc<{ product_uom_qty: number }[]>(
+      'sale.order.line',
+      'search_read',
+      [[['order_id', '=', order!.id]]],
+      { fields: ['product_uom_qty'] },
+    );
+    assert.deepEqual(
+      lines.map((l) => l.product_uom_qty),
+      [free + 5],
+    );
+    const po855 = await outboxFile(
+      (f) => f.kind === '855' && segmentsOf(f.interchange)[0]![3] === 'WB-PO-7002',
+      'the 855 file',
+    );
+    const body = segmentsOf(po855.interchange);
+    assert.deepEqual(body[0]!.slice(0, 3), ['BAK', '00', 'AC']);
+    assert.deepEqual(
+      body.filter((s) => s[0] === 'ACK'),
+      [
+        ['ACK', 'IA', String(free), 'EA'],
+        ['ACK', 'IB', '5', 'EA'],
+      ],
+    );
+  });
+
   test('two partners sending the same PO number get a sale order each; a resend finds its own', async () => {
     const chair = h.catalog.products[0]!;
     const http = h.edi;
