@@ -177,6 +177,26 @@ describe('EDI orders through a mailbox folder', () => {
     );
   });
 
+  test('a file in the inbox that is not an interchange goes to the error folder and opens a case', async () => {
+    const { partner } = h.edi.folder;
+    partner.drop('ORDERS_NOV.csv', 'po;item;qty\n4500009;WB-7001;3\n');
+    const kase = await eventually(
+      'a case names the file',
+      async () =>
+        (
+          await sql<{ title: string; owner_team: string }>`
+            SELECT title, owner_team FROM exception_cases WHERE error_code = 'EDI_FILE_REJECTED'`.execute(
+            h.crossdock.store.db,
+          )
+        ).rows[0],
+    );
+    assert.equal(kase.owner_team, 'edi');
+    assert.match(kase.title, /^EDI file ORDERS_NOV\.csv from .+ could not be read: .*ISA/);
+    const errors = join(dirname(partner.inbox), 'error');
+    assert.ok(readdirSync(errors).some((n) => n.endsWith('-ORDERS_NOV.csv')));
+    assert.deepEqual(readdirSync(partner.inbox), []);
+  });
+
   test('a document the partner refuses opens a case for the EDI coordinator; its action sends it again', async () => {
     const { partner, buyerParts } = h.edi;
     const chair = h.catalog.products[0]!;
