@@ -277,6 +277,8 @@ export async function createCrossdock(
     let mailIntake: MailIntake | null = null;
     // Documents to trading partners go out as soon as they are queued, and are retried.
     edi?.dispatcher.start();
+    // Partners' inbox folders are scanned at their intervals (a file taken twice is a duplicate).
+    edi?.folders.start();
     // Stock levels go to the shops as soon as they are queued, within each shop's rate limit.
     shop?.pusher.start();
     const webhookRoutes = [
@@ -346,6 +348,7 @@ export async function createCrossdock(
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages
+        await edi?.folders.stop();
         await edi?.dispatcher.stop(); // after the workers: they may still queue documents
         await shop?.pusher.stop(); // after the workers: they may still queue levels
         await undelivered.settled();

@@ -196,3 +196,4 @@ export async function startEdiPartnerSimulator(o: EdiPartnerOptions): Promise<Ed
       }),
   };
 }
+export { ediFolderPartner, type CollectedFile, type EdiFolderPartner } from './folder.ts';

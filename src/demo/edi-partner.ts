@@ -1,8 +1,10 @@
 /**
- * The demo's EDI customer: a trading partner simulator that orders for one of the demo's
- * customers by X12 850, with its partner configuration for Crossdock (CROSSDOCK_EDI_CONFIG):
- * a store's ship-to code mapped to a delivery address, and the buyer's part numbers mapped to
- * our internal references. Secrets go to the environment, never into the file.
+ * The demo's EDI customers: a trading partner simulator that orders for one of the demo's
+ * customers by X12 850 over HTTPS, with its partner configuration for Crossdock
+ * (CROSSDOCK_EDI_CONFIG): a store's ship-to code mapped to a delivery address, and the buyer's
+ * part numbers mapped to our internal references; and a second customer that exchanges files
+ * through a mailbox folder (inbox and outbox under the demo's directory), as over SFTP or a
+ * VAN. Secrets go to the environment, never into the file.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -10,12 +12,15 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { DemoCatalog } from './catalog.ts';
 import {
+  ediFolderPartner,
   startEdiPartnerSimulator,
+  type EdiFolderPartner,
   type EdiPartnerSimulator,
   type OdooSimulator,
 } from './simulators.ts';
 
 export const DEMO_EDI_PARTNER = 'nordhafen';
+export const DEMO_EDI_FOLDER_PARTNER = 'westfalen';
 export const DEMO_EDI_SHIP_TO = '0042';
 
 export interface DemoEdi {
@@ -27,6 +32,12 @@ export interface DemoEdi {
   customerId: number;
   env: Record<string, string>;
   configFile: string;
+  /** The customer that drops its 850s into its inbox folder and collects our documents. */
+  folder: {
+    partner: EdiFolderPartner;
+    customerId: number;
+    buyerParts: Record<string, string>;
+  };
 }
 
 export async function startDemoEdi(
@@ -82,6 +93,22 @@ export async function startDemoEdi(
     partnerSecret: secrets.CROSSDOCK_DEMO_EDI_INBOUND_SECRET,
     autoAck: true,
   });
+  const folderCustomer = catalog.customers.find(
+    (c) => c.customerClass === 'A' && !c.blocked && c.id !== customer.id,
+  )!;
+  const folderParts: Record<string, string> = {};
+  const folderItems = items.map((item, i) => {
+    const name = Object.keys(buyerParts)[i]!;
+    folderParts[name] = `WB-${String(7001 + i)}`;
+    return { buyer_part: folderParts[name]!, default_code: item.default_code };
+  });
+  const mailbox = (name: string) => join(dir, 'edi-mailbox', DEMO_EDI_FOLDER_PARTNER, name);
+  const folderPartner = ediFolderPartner({
+    inbox: mailbox('inbox'),
+    outbox: mailbox('outbox'),
+    partnerId: 'WESTFALENBAU',
+    crossdockId: 'CROSSDOCKDEMO',
+  });
   const configFile = join(dir, 'edi.yaml');
   const config = {
     partners: [
@@ -95,6 +122,23 @@ export async function startDemoEdi(
         inbound: { secret_env: 'CROSSDOCK_DEMO_EDI_INBOUND_SECRET' },
         outbound: { url: partner.url, secret_env: 'CROSSDOCK_DEMO_EDI_OUTBOUND_SECRET' },
         odoo: { customer_id: customer.id, ship_to: { [DEMO_EDI_SHIP_TO]: shipToId }, items },
+      },
+      {
+        code: DEMO_EDI_FOLDER_PARTNER,
+        name: folderCustomer.name,
+        version: '004010',
+        usage: 'T',
+        partner_isa: { qualifier: 'ZZ', id: 'WESTFALENBAU' },
+        our_isa: { qualifier: 'ZZ', id: 'CROSSDOCKDEMO' },
+        folder: {
+          inbox: mailbox('inbox'),
+          outbox: mailbox('outbox'),
+          archive: mailbox('archive'),
+          error: mailbox('error'),
+          poll_interval_ms: 250,
+          settle_ms: 500,
+        },
+        odoo: { customer_id: folderCustomer.id, items: folderItems },
       },
     ],
   };
@@ -110,5 +154,6 @@ export async function startDemoEdi(
     customerId: customer.id,
     env: { CROSSDOCK_EDI_CONFIG: configFile },
     configFile,
+    folder: { partner: folderPartner, customerId: folderCustomer.id, buyerParts: folderParts },
   };
 }

@@ -15,7 +15,12 @@ export {
   type OdooSimulator,
   type SimOdooVersion,
 } from '../../sim/odoo/index.ts';
-export { startEdiPartnerSimulator, type EdiPartnerSimulator } from '../../sim/edi/index.ts';
+export {
+  ediFolderPartner,
+  startEdiPartnerSimulator,
+  type EdiFolderPartner,
+  type EdiPartnerSimulator,
+} from '../../sim/edi/index.ts';
 export {
   startShopSimulator,
   type ShopOrder,

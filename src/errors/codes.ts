@@ -176,6 +176,7 @@ export const ERROR_CODES = {
   EDI_PARTNER_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
   EDI_DELIVERY_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
   EDI_DELIVERY_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
+  EDI_DOCUMENT_UNKNOWN: { category: 'user', retryable: false, httpStatus: 404 },
 
   // AI providers, the ai.classify step and the recommendation log (src/connectors/ai, src/ai)
   AI_AUTH_FAILED: { category: 'user', retryable: false, httpStatus: 400 },

@@ -52,11 +52,19 @@ export const REASON_CODES = Object.values(ReasonCode) as [ReasonCode, ...ReasonC
 
 /**
  * What a business case (a hold a workflow raised) can ask of its run: look again now, go on
- * with an approval, cancel the order, or send a replacement for a damaged shipment. A
+ * with an approval, cancel the order, send a replacement for a damaged shipment, or send an
+ * EDI document the partner never got again. A
  * workflow declares which of them a case offers (raise_exception's `actions`); each is sent
  * to the run as the signal `case.action`.
  */
-export const CASE_ACTIONS = ['check_again', 'release', 'cancel', 'reship', 'book_by_hand'] as const;
+export const CASE_ACTIONS = [
+  'check_again',
+  'release',
+  'cancel',
+  'reship',
+  'book_by_hand',
+  'resend',
+] as const;
 export type CaseAction = (typeof CASE_ACTIONS)[number];
 /** The signal a case action is delivered as; its payload is { action, case_id, by, note }. */
 export const CASE_ACTION_SIGNAL = 'case.action';

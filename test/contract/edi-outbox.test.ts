@@ -161,7 +161,7 @@ describe('EDI control numbers and outbox', () => {
     // Our secret is wrong for the partner: a 401 is a refusal, not retried.
     const wrong = {
       ...partner,
-      outbound: { ...partner.outbound, secret: 'not-what-the-partner-knows' },
+      outbound: { ...partner.outbound!, secret: 'not-what-the-partner-knows' },
     };
     const refusing = new EdiDispatcher({
       db: store.db,

@@ -59,6 +59,17 @@ steps:
     retry: ${RETRY}
 `,
   `
+id: create-in-scope
+trigger: { event: contact.create }
+steps:
+  - id: create
+    type: odoo.create
+    with:
+      model: res.partner
+      values: { name: "= input.name", email: "= input.email" }
+      external_ref: { field: ref, value: "= input.ref", scope: { parent_id: "= input.company" } }
+`,
+  `
 id: elsewhere
 trigger: { event: elsewhere }
 steps:
@@ -98,6 +109,30 @@ describe('odoo.create, odoo.write, odoo.call', () => {
       { id: made?.id, name: 'Crossdock Test Co', parent_id: [10, 'Deco Addict'] },
     ]);
     assert.equal(h.sim.calls.count({ model: 'res.partner', method: 'create' }), 1);
+  });
+
+  test('create with a scope: the same key in two scopes makes two records, again in one finds its own', async () => {
+    const make = async (company: number, email: string) => {
+      const run = await h.run('contact.create', { name: 'Buyer', email, ref: 'BUY-1', company });
+      assert.equal(run.status, 'completed', JSON.stringify(run.error));
+      return outputsOf(run, 'create')[0] as { id: number; created: boolean };
+    };
+    const a = await make(10, 'a@example.com');
+    const b = await make(11, 'b@example.com');
+    const againA = await make(10, 'a2@example.com');
+    assert.equal(a.created, true);
+    assert.equal(b.created, true);
+    assert.notEqual(a.id, b.id);
+    assert.deepEqual(againA, { id: a.id, created: false });
+    assert.deepEqual(
+      h.sim.db
+        .searchRead('res.partner', [['ref', '=', 'BUY-1']], ['parent_id', 'email'])
+        .map((r) => [r.id, (r.parent_id as [number, string])[0], r.email]),
+      [
+        [a.id, 10, 'a@example.com'],
+        [b.id, 11, 'b@example.com'],
+      ],
+    );
   });
 
   test('write run twice leaves the same values: repeating a write is harmless', async () => {

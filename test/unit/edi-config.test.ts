@@ -42,7 +42,7 @@ describe('EDI partner configuration', () => {
       repetition: '^',
     });
     assert.deepEqual([p!.partnerGs, p!.ourGs], ['NORTHWINDRETL', '123456789']);
-    assert.equal(p!.inbound.secret, ENV.EDI_NW_IN);
+    assert.equal(p!.inbound?.secret, ENV.EDI_NW_IN);
     assert.deepEqual(p!.odoo.items, { 'NW-1': 'FURN_0001' });
     assert.equal(p!.ackWindowHours, 24);
   });
@@ -69,5 +69,54 @@ describe('EDI partner configuration', () => {
     const message = refusal({ partners: [partner(), partner()] });
     assert.match(message, /partners\.1\.code: "northwind" is used twice/);
     assert.match(message, /partners\.1\.partner_isa: the same ISA id as partners\.0/);
+  });
+
+  test('a mailbox folder: four absolute, different folders; our documents go to one place', () => {
+    const folder = {
+      inbox: '/srv/edi/nw/in',
+      outbox: '/srv/edi/nw/out',
+      archive: '/var/lib/crossdock/edi/nw/archive',
+      error: '/var/lib/crossdock/edi/nw/error',
+    };
+    const [p] = parseEdiPartners(
+      { partners: [partner({ inbound: undefined, outbound: undefined, folder })] },
+      {},
+    );
+    assert.deepEqual(p!.folder, {
+      ...folder,
+      pollIntervalMs: 5_000,
+      settleMs: 2_000,
+      maxAttempts: 8,
+    });
+    assert.equal(p!.inbound, null);
+    assert.equal(p!.outbound, null);
+
+    const both = refusal({ partners: [partner({ folder })] });
+    assert.match(both, /partners\.0\.outbound: our documents go to one place/);
+    const neither = refusal({ partners: [partner({ inbound: undefined, outbound: undefined })] });
+    assert.match(neither, /partners\.0\.inbound: give inbound \(the HTTP door\) or folder/);
+    const bad = refusal({
+      partners: [
+        partner({
+          inbound: undefined,
+          outbound: undefined,
+          folder: { ...folder, inbox: 'relative/in', archive: folder.error },
+        }),
+      ],
+    });
+    assert.match(bad, /partners\.0\.folder\.inbox: an absolute path/);
+    const shared = refusal({
+      partners: [
+        partner({ inbound: undefined, outbound: undefined, folder }),
+        partner({
+          code: 'other',
+          partner_isa: { qualifier: 'ZZ', id: 'OTHER' },
+          inbound: undefined,
+          outbound: undefined,
+          folder: { ...folder, outbox: '/srv/edi/other/out', archive: '/a', error: '/e' },
+        }),
+      ],
+    });
+    assert.match(shared, /partners\.1\.folder\.inbox: the same inbox as partners\.0/);
   });
 });

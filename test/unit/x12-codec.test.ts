@@ -324,7 +324,7 @@ describe('writing', () => {
     ]);
   });
 
-  test('a TA1 answers an envelope fault; the 855 carries a status per line', () => {
+  test('a TA1 answers an envelope fault; the 855 carries a status per line, a backordered rest as a second ACK', () => {
     const { parsed } = only850(SAMPLE.replace('IEA*1*000004711', 'IEA*1*000004712'));
     assert.deepEqual(ta1(parsed.interchange, parsed.errors), [
       'TA1',
@@ -334,22 +334,23 @@ describe('writing', () => {
       'R',
       '001',
     ]);
+    const line1 = {
+      lineNumber: '1',
+      quantityOrdered: 15,
+      uom: 'EA',
+      unitPrice: 14.5,
+      items: { BP: 'NW-DESK-ORG' },
+      status: 'IA',
+      quantity: 12,
+      shipDate: '2026-12-12',
+    } as const;
     const body = write855({
       poNumber: 'NW-PO-88120',
       poDate: '2026-12-05',
       orderName: 'S00140',
       at: AT,
       lines: [
-        {
-          lineNumber: '1',
-          quantityOrdered: 12,
-          uom: 'EA',
-          unitPrice: 14.5,
-          items: { BP: 'NW-DESK-ORG' },
-          status: 'IA',
-          quantity: 12,
-          shipDate: '2026-12-12',
-        },
+        { ...line1, backordered: 3 },
         {
           lineNumber: '2',
           quantityOrdered: 4,
@@ -364,12 +365,21 @@ describe('writing', () => {
     });
     assert.deepEqual(body, [
       ['BAK', '00', 'AC', 'NW-PO-88120', '20261205', '', '', '', 'S00140', '20261205'],
-      ['PO1', '1', '12', 'EA', '14.5', '', 'BP', 'NW-DESK-ORG'],
+      ['PO1', '1', '15', 'EA', '14.5', '', 'BP', 'NW-DESK-ORG'],
       ['ACK', 'IA', '12', 'EA', '068', '20261212'],
+      ['ACK', 'IB', '3', 'EA'],
       ['PO1', '2', '4', 'EA', '95', '', 'UP', '012345678905'],
       ['ACK', 'IR', '0', 'EA'],
       ['CTT', '2'],
     ]);
+    const shipsInPart = write855({
+      poNumber: 'NW-PO-88121',
+      poDate: '2026-12-05',
+      orderName: 'S00141',
+      at: AT,
+      lines: [{ ...line1, backordered: 3 }],
+    });
+    assert.equal(shipsInPart[0]![2], 'AC', 'a backordered part is a change');
   });
 
   test('the 810 carries the invoice, the PO number, each line with its ids, and the total in cents', () => {

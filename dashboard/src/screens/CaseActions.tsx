@@ -31,6 +31,10 @@ const BUSINESS_ACTIONS: Record<string, { label: string; hint: string }> = {
     label: 'Reship',
     hint: 'sends a replacement delivery (approved above a value), books a carrier and tells the customer',
   },
+  resend: {
+    label: 'Send again',
+    hint: "queues the EDI document again as it was (same control numbers) with a fresh count of attempts; fix the cause first (the partner's address, credentials, the outbox folder)",
+  },
   book_by_hand: {
     label: 'Book by hand',
     hint: 'you booked the shipment yourself (by phone, on a carrier portal): Crossdock writes the carrier and tracking reference to the delivery in Odoo, notes it, tells the customer and resolves the case',

@@ -5,6 +5,7 @@
  * An invalid file is refused with every bad path listed; secrets come from environment
  * variables the file names, never from the file.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { readYamlFile } from '../../workflows/index.ts';
 import { X12_VERSIONS, type Delimiters } from '../../edi/index.ts';
@@ -36,6 +37,34 @@ const SecretSchema = z
     message: 'give secret_env (or, in code, secret), not both',
   });
 
+const absolutePath = z
+  .string()
+  .min(1)
+  .refine((p) => isAbsolute(p), 'an absolute path, e.g. /srv/edi/northwind/in');
+
+/**
+ * The partner's mailbox as an SFTP server or a VAN presents it: files dropped into `inbox`
+ * are read (once complete), kept in `archive` (or `error`), and our documents are written into
+ * `outbox` for the partner to collect.
+ */
+const FolderSchema = z
+  .strictObject({
+    inbox: absolutePath,
+    outbox: absolutePath,
+    archive: absolutePath,
+    error: absolutePath,
+    /** How often the inbox is scanned. */
+    poll_interval_ms: z.int().min(100).max(3_600_000).default(5_000),
+    /** How long a file's size and modification time must stay the same before it is read. */
+    settle_ms: z.int().min(0).max(3_600_000).default(2_000),
+    /** Attempts to write a document into the outbox before it is dead. */
+    max_attempts: z.int().min(1).max(50).default(8),
+  })
+  .refine(
+    (f) => new Set([f.inbox, f.outbox, f.archive, f.error].map((p) => resolve(p))).size === 4,
+    'inbox, outbox, archive and error must be four different folders',
+  );
+
 const PartnerSchema = z.strictObject({
   /** Used in /hooks/edi/<code>, event sources (edi.<code>) and steps. */
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and "-"'),
@@ -61,7 +90,7 @@ const PartnerSchema = z.strictObject({
   /** The first ISA13 and GS06 when none is stored yet (continuing a sequence another system used). */
   control_number_start: z.int().min(1).max(999_999_999).default(1),
   /** How the partner signs what it posts to /hooks/edi/<code>: HMAC-SHA256 of the body. */
-  inbound: SecretSchema,
+  inbound: SecretSchema.optional(),
   /** Where we post our documents, signed the same way with our secret for them. */
   outbound: z
     .strictObject({
@@ -69,7 +98,10 @@ const PartnerSchema = z.strictObject({
       timeout_ms: z.int().min(100).max(120_000).default(10_000),
       max_attempts: z.int().min(1).max(50).default(8),
     })
-    .and(SecretSchema),
+    .and(SecretSchema)
+    .optional(),
+  /** The watched folders (SFTP / VAN mailbox) instead of, or besides, the HTTP door. */
+  folder: FolderSchema.optional(),
   /** How long a document may wait for the partner's 997. */
   ack_window_hours: z
     .number()
@@ -97,7 +129,37 @@ const PartnerSchema = z.strictObject({
 });
 type PartnerInput = z.output<typeof PartnerSchema>;
 
-const FileSchema = z.strictObject({ partners: z.array(PartnerSchema).min(1) });
+const FileSchema = z.strictObject({
+  partners: z
+    .array(
+      PartnerSchema.superRefine((p, ctx) => {
+        if (p.inbound === undefined && p.folder === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['inbound'],
+            message: 'give inbound (the HTTP door) or folder (an inbox), or both',
+          });
+        if ((p.outbound === undefined) === (p.folder === undefined))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['outbound'],
+            message:
+              'our documents go to one place: give outbound (HTTP) or folder (its outbox), not both',
+          });
+      }),
+    )
+    .min(1),
+});
+
+export interface EdiFolders {
+  inbox: string;
+  outbox: string;
+  archive: string;
+  error: string;
+  pollIntervalMs: number;
+  settleMs: number;
+  maxAttempts: number;
+}
 
 export interface EdiPartner {
   code: string;
@@ -110,14 +172,17 @@ export interface EdiPartner {
   ourGs: string;
   delimiters: Delimiters;
   controlNumberStart: number;
-  inbound: { secret: string; signatureHeader: string };
+  /** The HTTP door /hooks/edi/<code>; null when the partner uses the folder only. */
+  inbound: { secret: string; signatureHeader: string } | null;
+  /** Where our documents are posted; null when they go to the folder's outbox. */
   outbound: {
     url: string;
     secret: string;
     signatureHeader: string;
     timeoutMs: number;
     maxAttempts: number;
-  };
+  } | null;
+  folder: EdiFolders | null;
   ackWindowHours: number;
   odoo: {
     connection: string;
@@ -161,17 +226,32 @@ function toPartner(
     ourGs: p.our_gs ?? p.our_isa.id,
     delimiters: p.separators,
     controlNumberStart: p.control_number_start,
-    inbound: {
-      secret: secretOf(p.inbound, `partners.${i}.inbound.secret_env`, env, problems),
-      signatureHeader: p.inbound.signature_header,
-    },
-    outbound: {
-      url: p.outbound.url,
-      secret: secretOf(p.outbound, `partners.${i}.outbound.secret_env`, env, problems),
-      signatureHeader: p.outbound.signature_header,
-      timeoutMs: p.outbound.timeout_ms,
-      maxAttempts: p.outbound.max_attempts,
-    },
+    inbound: p.inbound
+      ? {
+          secret: secretOf(p.inbound, `partners.${i}.inbound.secret_env`, env, problems),
+          signatureHeader: p.inbound.signature_header,
+        }
+      : null,
+    outbound: p.outbound
+      ? {
+          url: p.outbound.url,
+          secret: secretOf(p.outbound, `partners.${i}.outbound.secret_env`, env, problems),
+          signatureHeader: p.outbound.signature_header,
+          timeoutMs: p.outbound.timeout_ms,
+          maxAttempts: p.outbound.max_attempts,
+        }
+      : null,
+    folder: p.folder
+      ? {
+          inbox: resolve(p.folder.inbox),
+          outbox: resolve(p.folder.outbox),
+          archive: resolve(p.folder.archive),
+          error: resolve(p.folder.error),
+          pollIntervalMs: p.folder.poll_interval_ms,
+          settleMs: p.folder.settle_ms,
+          maxAttempts: p.folder.max_attempts,
+        }
+      : null,
     ackWindowHours: p.ack_window_hours,
     odoo: {
       connection: p.odoo.connection,
@@ -213,6 +293,14 @@ export function parseEdiPartners(
         message: `the same ISA id as partners.${same}`,
       });
   });
+  partners.forEach((p, i) => {
+    const same = partners.findIndex((q) => q.folder?.inbox === p.folder?.inbox);
+    if (p.folder && same !== i)
+      problems.push({
+        path: `partners.${i}.folder.inbox`,
+        message: `the same inbox as partners.${same}`,
+      });
+  });
   if (problems.length > 0) invalid(where, problems);
   return partners;
 }
@@ -234,4 +322,9 @@ function invalid(where: string, details: ErrorDetail[]): never {
     `Invalid EDI configuration (${where}): ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
     { category: 'user', retryable: false, details },
   );
+}
+
+/** How many times a document is handed to the partner's transport before it is dead. */
+export function deliveryAttempts(partner: EdiPartner): number {
+  return partner.folder?.maxAttempts ?? partner.outbound?.maxAttempts ?? 1;
 }

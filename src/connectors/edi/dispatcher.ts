@@ -1,23 +1,25 @@
 /**
- * Delivers the EDI outbox to each partner's endpoint: an HTTP POST of the interchange
- * (`application/edi-x12`), signed with an HMAC-SHA256 of the body under our secret for that
- * partner. 2xx is sent; 408, 429, 5xx and network failures come back with the one backoff
- * (a Retry-After is a floor); another 4xx is `failed`; attempts exhausted is `dead`.
+ * Delivers the EDI outbox through each partner's transport (transport.ts: an HTTP POST, or a
+ * file written into its outbox folder). Delivered is `sent`; a retryable failure comes back
+ * with the one backoff (a Retry-After is a floor); a refusal is `failed`; attempts exhausted
+ * is `dead`. A pass that gave a document up runs the sweep at once, so its case opens now.
  *
- * Idempotency: the outcome is recorded after the POST. A crash in between leaves the row
- * `sending` until its claim expires and it is posted again, byte for byte the same (same
- * ISA13 and GS06), with the same X-Crossdock-Document header, so the partner can drop the
- * repeat as a duplicate interchange.
+ * Idempotency: the outcome is recorded after the hand-over. A crash in between leaves the
+ * row `sending` until its claim expires and it is handed over again, byte for byte the same
+ * (same ISA13 and GS06) under the same name, so the partner can drop the repeat as a
+ * duplicate interchange.
  */
-import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Clock } from '../../engine/index.ts';
 import { CrossdockError, toCrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Database } from '../../store/index.ts';
 import { backoffDelayMs, type Backoff } from '../../workflows/index.ts';
-import type { EdiPartner } from './config.ts';
+import { deliveryAttempts, type EdiPartner } from './config.ts';
 import { claimDocuments, settleDocument, type DocumentRow } from './store.ts';
+import { transportFor } from './transport.ts';
+
+export { signEdiBody } from './transport.ts';
 
 export interface EdiDispatcherOptions {
   db: Kysely<Database>;
@@ -29,7 +31,10 @@ export interface EdiDispatcherOptions {
   random?: () => number;
   batch?: number;
   claimMs?: number;
-  /** Run after a pass at most every `sweepIntervalMs` of the clock (the overdue-997 sweep). */
+  /**
+   * Run after a pass at most every `sweepIntervalMs` of the clock, and right after a pass that
+   * gave a document up (the overdue-997 and undeliverable-document sweeps).
+   */
   sweep?: (now: Date) => Promise<unknown>;
   sweepIntervalMs?: number;
 }
@@ -40,54 +45,6 @@ const DEFAULT_RETRY: Backoff = {
   max_delay_ms: 3_600_000,
   jitter: 0.2,
 };
-
-export function signEdiBody(secret: string, body: string): string {
-  return createHmac('sha256', secret).update(body).digest('hex');
-}
-
-/** POSTs one document; throws a CrossdockError saying whether a retry can help. */
-async function post(partner: EdiPartner, row: DocumentRow): Promise<void> {
-  const where = `partner ${partner.code} (${new URL(partner.outbound.url).host})`;
-  let response: Response;
-  try {
-    response = await fetch(partner.outbound.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/edi-x12',
-        [partner.outbound.signatureHeader]: signEdiBody(partner.outbound.secret, row.body),
-        'x-crossdock-document': row.dedupe_key,
-      },
-      body: row.body,
-      signal: AbortSignal.timeout(partner.outbound.timeoutMs),
-    });
-    await response.arrayBuffer().catch(() => undefined);
-  } catch (cause) {
-    throw new CrossdockError(
-      'EDI_DELIVERY_UNAVAILABLE',
-      `${where} could not be reached: ${(cause as Error).name === 'TimeoutError' ? `no answer within ${partner.outbound.timeoutMs} ms` : (cause as Error).message}`,
-      { category: 'transient', retryable: true, cause },
-    );
-  }
-  if (response.ok) return;
-  const status = response.status;
-  const retryAfterS = Number(response.headers.get('retry-after'));
-  if (status === 408 || status === 429 || status >= 500)
-    throw new CrossdockError('EDI_DELIVERY_UNAVAILABLE', `${where} answered HTTP ${status}`, {
-      category: 'transient',
-      retryable: true,
-      ...(Number.isFinite(retryAfterS) && retryAfterS > 0
-        ? { retryAfterMs: retryAfterS * 1000 }
-        : {}),
-    });
-  throw new CrossdockError(
-    'EDI_DELIVERY_REJECTED',
-    `${where} refused the document: HTTP ${status}`,
-    {
-      category: 'user',
-      retryable: false,
-    },
-  );
-}
 
 export class EdiDispatcher {
   readonly #o: EdiDispatcherOptions & {
@@ -131,7 +88,7 @@ export class EdiDispatcher {
     this.#nudge?.();
   }
 
-  /** One pass: claim, post, settle. Answers how many documents it claimed. */
+  /** One pass: claim, hand over, settle. Answers how many documents it claimed. */
   async runOnce(): Promise<number> {
     const rows = await claimDocuments(
       this.#o.db,
@@ -139,7 +96,9 @@ export class EdiDispatcher {
       this.#o.batch,
       this.#o.claimMs,
     );
-    await Promise.all(rows.map((row) => this.#deliver(row)));
+    const outcomes = await Promise.all(rows.map((row) => this.#deliver(row)));
+    // A document given up on is reported by the next sweep, which runs now.
+    if (outcomes.includes('gave_up')) this.#lastSweepMs = Number.NEGATIVE_INFINITY;
     return rows.length;
   }
 
@@ -173,7 +132,7 @@ export class EdiDispatcher {
     }
   }
 
-  async #deliver(row: DocumentRow): Promise<void> {
+  async #deliver(row: DocumentRow): Promise<'sent' | 'retry' | 'gave_up'> {
     const partner = this.#o.partner(row.partner);
     let error: CrossdockError;
     try {
@@ -183,13 +142,19 @@ export class EdiDispatcher {
           `Partner ${row.partner} is no longer configured; the document cannot be sent`,
           { category: 'user', retryable: false },
         );
-      await post(partner, row);
+      await transportFor(partner).deliver({
+        id: row.id,
+        dedupeKey: row.dedupe_key,
+        transactionSet: row.transaction_set,
+        interchangeControl: Number(row.interchange_control),
+        body: row.body,
+      });
       await settleDocument(this.#o.db, row, { status: 'sent', at: this.#o.clock.now() });
-      return;
+      return 'sent';
     } catch (thrown) {
       error = toCrossdockError(thrown);
     }
-    const maxAttempts = partner?.outbound.maxAttempts ?? 1;
+    const maxAttempts = partner ? deliveryAttempts(partner) : 1;
     const log = {
       document: row.id,
       partner: row.partner,
@@ -209,7 +174,7 @@ export class EdiDispatcher {
         { ...log, retryAt: retryAt.toISOString() },
         'EDI document not delivered; will retry',
       );
-      return;
+      return 'retry';
     }
     const status = error.retryable ? 'dead' : 'failed';
     const message =
@@ -218,6 +183,7 @@ export class EdiDispatcher {
         : error.message;
     await settleDocument(this.#o.db, row, { status, code: error.code, error: message });
     this.#o.logger.warn({ ...log, status }, `EDI document ${status}: ${message}`);
+    return 'gave_up';
   }
 
   #sleep(ms: number): Promise<void> {

@@ -34,12 +34,14 @@ export async function receiveEdiDelivery(
   headers: HeaderBag,
 ): Promise<ReceiveOutcome> {
   const partner = deps.partner(code);
-  const header = partner?.inbound.signatureHeader.toLowerCase();
+  // A partner that uses its folder only has no HTTP door: refused like an unknown one.
+  const door = partner?.inbound ?? null;
+  const header = door?.signatureHeader.toLowerCase();
   const value = header === undefined ? undefined : headers[header];
-  const verdict: Verdict = partner
-    ? verifyBodyHmac(rawBody, partner.inbound.secret, {
+  const verdict: Verdict = door
+    ? verifyBodyHmac(rawBody, door.secret, {
         value: typeof value === 'string' ? value : undefined,
-        header: partner.inbound.signatureHeader,
+        header: door.signatureHeader,
         encoding: 'hex-or-base64',
       })
     : { ok: false, code: 'HOOK_UNAUTHORIZED', message: 'Unknown partner or wrong signature' };

@@ -34,6 +34,7 @@ const AckData = z.strictObject({
         status: z.enum(Object.values(LineStatus) as [LineStatus, ...LineStatus[]]),
         quantity: z.number(),
         shipDate: z.string().nullable(),
+        backordered: z.number().min(0).optional(),
       }),
     )
     .min(1),

@@ -2,7 +2,8 @@
  * The EDI step types the packs use:
  *  - `edi.plan_order`: an order event's lines against the products read from Odoo: the sale
  *    order lines to create (at Odoo's price) and the 855 status of each line (accepted, price
- *    changed, rejected with the reason);
+ *    changed, rejected with the reason), split into what ships now and what is backordered
+ *    (IB) when the product's free quantity cannot cover it;
  *  - `edi.send` (send-step.ts): queues an outbound document for a partner, once per step key.
  */
 import { z } from 'zod';
@@ -27,6 +28,8 @@ const Product = z.object({
   default_code: z.union([z.string(), z.literal(false)]),
   barcode: z.union([z.string(), z.literal(false)]),
   list_price: z.number(),
+  /** Odoo's free quantity (on hand, not reserved); when read, a line above it is backordered. */
+  free_qty: z.number().optional(),
 });
 
 const PlanConfig = z.strictObject({
@@ -45,7 +48,7 @@ export function planOrderStep(): StepType<PlanConfig> {
   return {
     type: 'edi.plan_order',
     description:
-      "Matches an EDI order's lines to Odoo products; output { order_lines, ack_lines, accepted, rejected }",
+      "Matches an EDI order's lines to Odoo products; output { order_lines, ack_lines, accepted, rejected, backordered }",
     config: PlanConfig as z.ZodType<PlanConfig>,
     sideEffect: false,
     async execute(_ctx, config) {
@@ -53,6 +56,7 @@ export function planOrderStep(): StepType<PlanConfig> {
       const products = config.products as z.output<typeof Product>[];
       const shipDate = typeof config.ship_date === 'string' ? config.ship_date : null;
       const orderLines: unknown[] = [];
+      const freeLeft = new Map<number, number>();
       const ackLines: PlannedLine[] = lines.map((line) => {
         const base = {
           lineNumber: line.line,
@@ -89,15 +93,36 @@ export function planOrderStep(): StepType<PlanConfig> {
         const priceDiffers =
           line.unit_price !== null &&
           Math.abs(line.unit_price - product.list_price) > PRICE_TOLERANCE;
+        // What can be promised now: the free quantity, taken line by line in the order's order
+        // (two lines of one product share it); the rest is backordered (ACK IB, no date). The
+        // sale order still takes the whole line: Odoo's delivery backorder ships the rest.
+        const free =
+          product.free_qty === undefined
+            ? Infinity
+            : (freeLeft.get(product.id) ?? Math.max(0, product.free_qty));
+        const promised = Math.min(line.quantity, free);
+        freeLeft.set(product.id, free - promised);
+        const backordered = line.quantity - promised;
+        const reason = priceDiffers
+          ? `ordered at ${line.unit_price}, our price is ${product.list_price}`
+          : null;
+        if (promised === 0)
+          return {
+            ...base,
+            unitPrice: priceDiffers ? product.list_price : line.unit_price,
+            status: LineStatus.backordered,
+            quantity: line.quantity,
+            shipDate: null,
+            reason,
+          };
         return {
           ...base,
           unitPrice: priceDiffers ? product.list_price : line.unit_price,
           status: priceDiffers ? LineStatus.priceChanged : LineStatus.accepted,
-          quantity: line.quantity,
+          quantity: promised,
           shipDate,
-          reason: priceDiffers
-            ? `ordered at ${line.unit_price}, our price is ${product.list_price}`
-            : null,
+          ...(backordered > 0 ? { backordered } : {}),
+          reason,
         };
       });
       const rejected = ackLines.filter((l) => l.status === LineStatus.rejected);
@@ -108,6 +133,9 @@ export function planOrderStep(): StepType<PlanConfig> {
           ack_lines: ackLines,
           accepted: ackLines.length - rejected.length,
           rejected: rejected.length,
+          backordered: ackLines.filter(
+            (l) => l.status === LineStatus.backordered || (l.backordered ?? 0) > 0,
+          ).length,
           problems: ackLines
             .filter((l) => l.reason !== null)
             .map((l) => `line ${l.lineNumber}: ${l.reason}`),

@@ -150,12 +150,15 @@ export async function claimDocuments(db: Db, now: Date, limit: number, claimMs: 
       transaction_set: string;
       body: string;
       attempts: number;
+      interchange_control: string;
     }>`
     UPDATE edi_documents d SET status = 'sending', attempts = d.attempts + 1, next_attempt_at = ${until}
     FROM (SELECT id FROM edi_documents WHERE status IN ('pending', 'sending') AND next_attempt_at <= ${now}
           ORDER BY next_attempt_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED) due
     WHERE d.id = due.id
-    RETURNING d.id, d.partner, d.dedupe_key, d.transaction_set, d.body, d.attempts`.execute(db)
+    RETURNING d.id, d.partner, d.dedupe_key, d.transaction_set, d.body, d.attempts, d.interchange_control`.execute(
+      db,
+    )
   ).rows;
   return rows.map((r) => ({ ...r, id: String(r.id) }));
 }
@@ -273,4 +276,77 @@ export async function listDocuments(db: Db, partner: string, limit = 100) {
     .orderBy('id', 'desc')
     .limit(limit)
     .execute();
+}
+
+/**
+ * The key of the event that reports a document given up on: the document and the end of its
+ * last claim (`next_attempt_at`, set by each claim and left by the settle that gave up), so
+ * each end of a document, after every resend, has a key of its own.
+ */
+export const undeliverableKey = (id: string, lastClaimUntil: Date) =>
+  `undeliverable:${id}:${lastClaimUntil.getTime()}`;
+
+/**
+ * Documents of a partner given up on (dead, or refused) whose end has no event yet. The
+ * event itself is the mark (events are kept, and are unique per source and key), so a crash
+ * between the report and anything after it reports nothing twice; this read reaches into
+ * `events` for that, by its unique (source, dedupe_key) index.
+ */
+export async function undeliverableUnreported(db: Db, partner: string, limit: number) {
+  const rows = (
+    await sql<{
+      id: string;
+      transaction_set: string;
+      reference: string | null;
+      interchange_control: string;
+      group_control: string | null;
+      status: 'failed' | 'dead';
+      attempts: number;
+      next_attempt_at: Date;
+      last_error_code: string | null;
+      last_error: string | null;
+    }>`
+    SELECT d.id, d.transaction_set, d.reference, d.interchange_control, d.group_control, d.status,
+           d.attempts, d.next_attempt_at, d.last_error_code, d.last_error
+      FROM edi_documents d
+     WHERE d.partner = ${partner} AND d.status IN ('failed', 'dead')
+       AND NOT EXISTS (
+         SELECT 1 FROM events e
+          WHERE e.source = 'edi.' || d.partner
+            AND e.dedupe_key = 'undeliverable:' || d.id || ':'
+                               || (extract(epoch FROM d.next_attempt_at) * 1000)::bigint)
+     ORDER BY d.id LIMIT ${limit}`.execute(db)
+  ).rows;
+  return rows.map((r) => ({
+    ...r,
+    id: String(r.id),
+    next_attempt_at: new Date(r.next_attempt_at),
+  }));
+}
+
+/**
+ * Queues a document given up on again, as it was (same bytes, same ISA13 and GS06: a partner
+ * that did get it after all drops it as a duplicate), with a fresh count of attempts. Only a
+ * `failed` or `dead` document is changed; answers its status after the call, so a repeat
+ * (the step run again) finds it `pending` or `sent` and changes nothing.
+ */
+export async function resendDocument(
+  db: Db,
+  id: string,
+  now: Date,
+): Promise<{ status: DocumentStatus; resent: boolean; partner: string } | null> {
+  const changed = await db
+    .updateTable('edi_documents')
+    .set({ status: 'pending', attempts: 0, next_attempt_at: now })
+    .where('id', '=', id)
+    .where('status', 'in', ['failed', 'dead'])
+    .returning(['status', 'partner'])
+    .executeTakeFirst();
+  if (changed) return { status: changed.status, resent: true, partner: changed.partner };
+  const row = await db
+    .selectFrom('edi_documents')
+    .select(['status', 'partner'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ? { status: row.status, resent: false, partner: row.partner } : null;
 }

@@ -26,6 +26,11 @@ export interface AckLine {
   /** What we will ship (ACK02), and when (ACK05, qualifier 068 current schedule ship). */
   quantity: number;
   shipDate: string | null;
+  /**
+   * The rest of the line that cannot be promised now (a second ACK, IB, without a date):
+   * the line is split into what ships and what is backordered.
+   */
+  backordered?: number;
 }
 
 export interface PurchaseOrderAck {
@@ -40,10 +45,10 @@ export interface PurchaseOrderAck {
 
 const compact = (iso: string) => iso.replaceAll('-', '');
 
-/** BAK02: AD all lines as ordered; AC with changes; RJ nothing accepted. */
+/** BAK02: AD all lines as ordered; AC with changes (a backordered part is one); RJ nothing accepted. */
 export function ackType(lines: AckLine[]): 'AD' | 'AC' | 'RJ' {
   if (lines.every((l) => l.status === 'IR')) return 'RJ';
-  return lines.every((l) => l.status === 'IA') ? 'AD' : 'AC';
+  return lines.every((l) => l.status === 'IA' && !(l.backordered ?? 0)) ? 'AD' : 'AC';
 }
 
 function amount(n: number): string {
@@ -83,6 +88,8 @@ export function write855(ack: PurchaseOrderAck): SegmentData[] {
       line.uom,
       ...(line.shipDate ? ['068', compact(line.shipDate)] : []),
     ]);
+    if (line.backordered !== undefined && line.backordered > 0)
+      out.push(['ACK', 'IB', amount(line.backordered), line.uom]);
   }
   out.push(['CTT', String(ack.lines.length)]);
   return out;

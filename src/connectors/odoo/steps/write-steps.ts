@@ -30,6 +30,12 @@ const CreateConfig = z
     external_ref: z.strictObject({
       field: fieldName(),
       value: dynamic(z.union([z.string().min(1), z.int()])),
+      /**
+       * Fields the key is unique within (a customer's PO number: `{ partner_id: 14 }`): the
+       * search matches them too, and the record is created with them. Two customers may then
+       * use the same key without meeting on one record.
+       */
+      scope: dynamic(z.record(fieldName(), z.union([z.string().min(1), z.int()]))).optional(),
     }),
   })
   .superRefine((config, issues) => {
@@ -61,12 +67,13 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
       const client = pool.get(config.connection);
       const { field } = config.external_ref;
       const key = config.external_ref.value;
+      const scope = scopeOf(config);
       // Archived records count too (active_test false): re-creating one would duplicate the key.
       const find = () =>
         client.call<number[]>(
           config.model,
           'search',
-          [[[field, '=', key]]],
+          [[[field, '=', key], ...Object.entries(scope).map(([f, v]) => [f, '=', v])]],
           { limit: 2, context: { active_test: false } },
           undefined,
           callOptions(ctx, true),
@@ -75,7 +82,7 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
       if (existing.length > 1) {
         throw new CrossdockError(
           'ODOO_EXTERNAL_REF_AMBIGUOUS',
-          `${existing.length} or more ${config.model} records have ${field} = ${JSON.stringify(key)}; the step cannot tell which one is its own`,
+          `${existing.length} or more ${config.model} records have ${field} = ${JSON.stringify(key)}${describeScope(scope)}; the step cannot tell which one is its own`,
           { category: 'user', retryable: false },
         );
       }
@@ -85,7 +92,11 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
       // Not marked idempotent: after a timeout the client does not send it again; the
       // engine's retry searches first. Two different runs creating the same key at the
       // same instant can still race; Odoo has no unique index on most reference fields.
-      const values = { ...toWriteValues(resolved(config.values, 'values')), [field]: key };
+      const values = {
+        ...toWriteValues(resolved(config.values, 'values')),
+        ...scope,
+        [field]: key,
+      };
       const id = await client.call<number>(
         config.model,
         'create',
@@ -97,9 +108,42 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
       return { kind: 'done', output: { id, created: true } };
     },
     describe: (c) =>
-      `would create ${c.model} with ${c.external_ref.field} = ${JSON.stringify(c.external_ref.value)} unless it exists, values ${brief(sentValues(c.values))}${onConnection(c.connection)}`,
+      `would create ${c.model} with ${c.external_ref.field} = ${JSON.stringify(c.external_ref.value)}${c.external_ref.scope && typeof c.external_ref.scope === 'object' ? describeScope(c.external_ref.scope) : ''} unless it exists, values ${brief(sentValues(c.values))}${onConnection(c.connection)}`,
   };
 }
+
+/**
+ * The scope's fields and values; a value the step's `values` also sets must be the same (the
+ * record is created with the scope, so a differing value could never be found again).
+ */
+function scopeOf(config: CreateConfig): Record<string, string | number> {
+  const scope = (config.external_ref.scope ?? {}) as Record<string, string | number>;
+  const values = resolved(config.values, 'values') as Record<string, unknown>;
+  const clash = Object.keys(scope).filter(
+    (f) => values[f] !== undefined && JSON.stringify(values[f]) !== JSON.stringify(scope[f]),
+  );
+  if (clash.length > 0)
+    throw new CrossdockError(
+      'STEP_CONFIG_INVALID',
+      `odoo.create ${config.model}: values ${clash.join(', ')} differ from external_ref.scope; set them in the scope only`,
+      {
+        category: 'user',
+        retryable: false,
+        details: clash.map((f) => ({
+          path: `values.${f}`,
+          message: 'differs from external_ref.scope',
+        })),
+      },
+    );
+  return scope;
+}
+
+const describeScope = (scope: Record<string, unknown>) =>
+  Object.keys(scope).length === 0
+    ? ''
+    : ` within ${Object.entries(scope)
+        .map(([f, v]) => `${f} = ${JSON.stringify(v)}`)
+        .join(', ')}`;
 
 const WriteConfig = z
   .strictObject({
