@@ -163,4 +163,10 @@ const mailTables = {
   },
 };
 
-export const integrationTables = { ...ediTables, ...aiTables, ...aiModelTables, ...shopTables, ...mailTables };
+export const integrationTables = {
+  ...ediTables,
+  ...aiTables,
+  ...aiModelTables,
+  ...shopTables,
+  ...mailTables,
+};
