@@ -54,6 +54,8 @@ export const OPTIONS = {
   since: { type: 'string' },
   until: { type: 'string' },
   settle: { type: 'string' },
+  use: { type: 'string' },
+  category: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 /** The parsed options: a string, or true for a boolean option. */
