@@ -4,7 +4,6 @@
  * go through the same reviews service as the API (recorded, audited, the case follows).
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { runCrossdock } from '../support/cli.ts';
 import { answer, startTriageInstance, type TriageInstance } from './triage-instance.ts';
@@ -26,8 +25,7 @@ describe('crossdock ai ...', () => {
   after(async () => x?.close());
 
   test('through a running instance: the waiting reviews listed, one accepted with the operator token', async () => {
-    const { api } = await x.crossdock.listen({ port: 0 });
-    const url = `http://127.0.0.1:${(api.server.address() as AddressInfo).port}`;
+    const url = await x.listen();
     const { users, tokens } = x.crossdock.services;
     const operator = await users.create({
       email: 'operator@acme.test',

@@ -48,7 +48,9 @@ export interface TriageInstance {
     code: string,
     key: string,
   ): Promise<{ recommendationId: string; caseId: string; outcome: string }>;
-  /** Closes the instance, keeps the store and the simulator. */
+  /** Serves the API (and the dashboard from `dashboardDir`) on a free port; closed by stop(). */
+  listen(dashboardDir?: string): Promise<string>;
+  /** Closes the API and the instance, keeps the store and the simulator. */
   stop(): Promise<void>;
   close(): Promise<void>;
 }
@@ -96,9 +98,11 @@ export async function startTriageInstance(): Promise<TriageInstance> {
   await crossdock.engine.installWorkflows(parsed.workflows);
   crossdock.engine.startWorkers(1);
   let stopped = false;
+  const servers: { close(): Promise<unknown> }[] = [];
   const stop = async () => {
     if (stopped) return;
     stopped = true;
+    for (const server of servers) await server.close();
     await crossdock.close();
   };
   return {
@@ -121,6 +125,14 @@ export async function startTriageInstance(): Promise<TriageInstance> {
       };
       const raised = run.steps.find((s) => s.stepId === 'raise')!.output as { caseId: string };
       return { ...output, caseId: String(raised.caseId) };
+    },
+    async listen(dashboardDir) {
+      const { api, url } = await crossdock.listen({
+        port: 0,
+        ...(dashboardDir ? { dashboardDir } : {}),
+      });
+      servers.push(api);
+      return url;
     },
     stop,
     async close() {

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
@@ -45,8 +44,7 @@ describe('AI recommendations on the dashboard', () => {
       [applied, toAccept, toOverride].map((r) => (r as { outcome?: string }).outcome),
       ['applied', 'review', 'review'],
     );
-    const { api: server } = await x.crossdock.listen({ port: 0, dashboardDir: dist });
-    base = `http://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+    base = await x.listen(dist);
     const { users, tokens } = x.crossdock.services;
     for (const role of ['operator', 'viewer', 'approver'] as const)
       await users.create({ email: `${role}@acme.test`, role, password: PASSWORD });
