@@ -3,6 +3,7 @@ import { ApiError, get, post, setCsrfToken, SIGNED_OUT, type Me } from './api.ts
 import { ErrorNote, Loading } from './components/ui.tsx';
 import { MeContext } from './hooks.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
+import { AiRecommendationsScreen } from './screens/AiRecommendations.tsx';
 import { ApprovalsScreen } from './screens/Approvals.tsx';
 import { AuditScreen } from './screens/Audit.tsx';
 import { AuthenticatorScreen } from './screens/Authenticator.tsx';
@@ -26,6 +27,7 @@ const NAV: Screen[] = [
   { path: '/', label: 'Overview', needs: 'runs:read' },
   { path: '/approvals', label: 'Approvals', needs: 'approvals:read' },
   { path: '/exceptions', label: 'Exceptions', needs: 'exceptions:read' },
+  { path: '/ai', label: 'AI recommendations', needs: 'exceptions:read' },
   { path: '/runs', label: 'Runs', needs: 'runs:read' },
   { path: '/workflows', label: 'Workflows', needs: 'workflows:read' },
   { path: '/policies', label: 'Policies', needs: 'workflows:read' },
@@ -166,6 +168,7 @@ function Routes({ path }: { path: string }) {
     return <ApprovalsScreen selected={m.id ?? null} />;
   if ((m = match('/exceptions', path)) || (m = match('/exceptions/:id', path)))
     return <ExceptionsScreen selected={m.id ?? null} />;
+  if (match('/ai', path)) return <AiRecommendationsScreen />;
   if (match('/runs', path)) return <RunsScreen />;
   if ((m = match('/runs/:id', path))) return <RunPage id={m.id!} />;
   if ((m = match('/workflows/:id/edit', path))) return <WorkflowEditorScreen id={m.id!} />;

@@ -104,15 +104,26 @@ export async function recommendationById(
   return query.executeTakeFirst();
 }
 
+export interface RecommendationFilter {
+  use?: string;
+  caseId?: string;
+  outcome?: 'applied' | 'review' | 'fallback';
+  reviewStatus?: 'pending' | 'accepted' | 'overridden';
+  /** Rows older than this id only: the page after one that ended there. */
+  beforeId?: string;
+}
+
 export async function listRecommendations(
   db: Db,
-  filter: { use?: string; caseId?: string; reviewStatus?: 'pending' | 'accepted' | 'overridden' },
+  filter: RecommendationFilter,
   limit: number,
 ): Promise<RecommendationRow[]> {
   let query = db.selectFrom('ai_recommendations').selectAll();
   if (filter.use) query = query.where('use', '=', filter.use);
   if (filter.caseId) query = query.where('case_id', '=', filter.caseId);
+  if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
   if (filter.reviewStatus) query = query.where('review_status', '=', filter.reviewStatus);
+  if (filter.beforeId) query = query.where('id', '<', filter.beforeId);
   return query.orderBy('id', 'desc').limit(limit).execute();
 }
 
@@ -197,8 +208,8 @@ export interface OutcomeCounts {
   appliedOverridden: number;
 }
 
-/** Recommendations since a time, counted by use and answered category (an aggregate: raw SQL). */
-export async function outcomeCounts(db: Db, since: Date): Promise<OutcomeCounts[]> {
+/** Recommendations made from since to until (both included), counted by use and answered category (an aggregate: raw SQL). */
+export async function outcomeCounts(db: Db, since: Date, until: Date): Promise<OutcomeCounts[]> {
   const rows = await sql<Record<string, string | null>>`
     SELECT use, answer->>'category' AS category,
       count(*) AS total,
@@ -210,7 +221,7 @@ export async function outcomeCounts(db: Db, since: Date): Promise<OutcomeCounts[
       count(*) FILTER (WHERE review_status = 'overridden') AS overridden,
       count(*) FILTER (WHERE outcome = 'applied' AND review_status = 'overridden') AS applied_overridden
     FROM ai_recommendations
-    WHERE created_at >= ${since}
+    WHERE created_at >= ${since} AND created_at <= ${until}
     GROUP BY 1, 2
     ORDER BY 1, 2 NULLS LAST`.execute(db);
   return rows.rows.map((r) => ({

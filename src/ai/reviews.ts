@@ -20,6 +20,7 @@ import {
   recordExample,
   type ExampleRow,
   type OutcomeCounts,
+  type RecommendationFilter,
   type RecommendationRow,
 } from './log.ts';
 import { isAbstention } from './provider.ts';
@@ -84,11 +85,9 @@ export class AiReviews {
     this.#o = options;
   }
 
-  async list(
-    filter: { use?: string; caseId?: string; reviewStatus?: 'pending' | 'accepted' | 'overridden' },
-    limit = 50,
-  ): Promise<RecommendationView[]> {
-    return (await listRecommendations(this.#o.db, filter, Math.min(limit, 500))).map(toView);
+  /** Newest first; `limit` is capped at 1000 (a page of 500 and the row that says another follows). */
+  async list(filter: RecommendationFilter, limit = 50): Promise<RecommendationView[]> {
+    return (await listRecommendations(this.#o.db, filter, Math.min(limit, 1000))).map(toView);
   }
 
   async show(id: string): Promise<RecommendationView> {
@@ -96,12 +95,16 @@ export class AiReviews {
   }
 
   /**
-   * Outcomes and overrides by use and answered category since a time. The override rate is
+   * Outcomes and overrides by use and answered category, of the recommendations made in
+   * [since, until] (until: now when not given). The override rate is
    * overridden / (applied + accepted + overridden): of the recommendations that were acted
    * on or decided, how many a person found wrong; `appliedOverridden` counts the gate's own.
    */
-  async summary(since: Date): Promise<(OutcomeCounts & { overrideRate: number | null })[]> {
-    return (await outcomeCounts(this.#o.db, since)).map((c) => {
+  async summary(
+    since: Date,
+    until: Date = this.#o.now(),
+  ): Promise<(OutcomeCounts & { overrideRate: number | null })[]> {
+    return (await outcomeCounts(this.#o.db, since, until)).map((c) => {
       const decided = c.applied + c.accepted + c.overridden - c.appliedOverridden;
       return { ...c, overrideRate: decided === 0 ? null : c.overridden / decided };
     });

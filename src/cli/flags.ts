@@ -57,6 +57,8 @@ export const OPTIONS = {
   set: { type: 'string' },
   threshold: { type: 'string' },
   base: { type: 'string' },
+  use: { type: 'string' },
+  category: { type: 'string' },
 } satisfies ParseArgsConfig['options'];
 
 /** The parsed options: a string, or true for a boolean option. */

@@ -42,6 +42,7 @@ const HELP = `crossdock <command> [options]
   ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   the configured provider (the offline model by default) on a labelled set:
                                 accuracy, precision and recall per class, coverage and error rate at the threshold
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
+  ai reviews [--use U] | show <id> | accept <id> [--reason R] | override <id> <team> [--category C] --reason R   AI recommendations waiting for a person's review
 
 Common options: --workflows dir, --data-dir dir, --state-dir dir, --port N, --json, --api URL (talk to a running instance)
 Configuration comes from the environment (DATABASE_URL, CROSSDOCK_DATA_DIR, ...); see docs/OPERATIONS.md.`;
@@ -122,10 +123,10 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./approvals.ts')).approvalsCommand(config, rest, flags, out);
       case 'exceptions':
         return await (await import('./exceptions.ts')).exceptionsCommand(config, rest, flags, out);
-      case 'reconcile':
-        return await (await import('./reconcile.ts')).reconcileCommand(config, flags, out);
       case 'ai':
         return await (await import('./ai.ts')).aiCommand(config, rest, flags, out);
+      case 'reconcile':
+        return await (await import('./reconcile.ts')).reconcileCommand(config, flags, out);
       case 'approvers':
         return await (await import('./approvals.ts')).approversCommand(config, rest, flags, out);
       case 'audit':

@@ -97,3 +97,65 @@ test('a person reads the pending review, overrides it over the API, and cannot d
   assert.equal(missing.status, 404);
   assert.equal(missing.body.error.code, 'AI_RECOMMENDATION_NOT_FOUND');
 });
+
+test('the log pages with a cursor and filters by outcome; the summary takes a range', async () => {
+  const viewer = await h.api.tokenFor('viewer');
+  h.sim.rules.push({
+    match: /code: SHORT_PICK/,
+    answer: {
+      category: 'stock_shortage',
+      team: 'purchasing',
+      action: 'Expedite the purchase order.',
+      confidence: 0.95,
+      reason: 'Short stock.',
+    },
+  });
+  const applied = await h.incident({ code: 'SHORT_PICK' });
+  assert.equal(applied.output.outcome, 'applied');
+  await h.incident({ code: 'LATE_TRUCK' });
+  const get = async (path: string) => h.api.request('GET', path, { token: viewer });
+
+  const first = await get('/api/v1/ai/recommendations?limit=2');
+  assert.equal(first.status, 200);
+  assert.equal(first.body.recommendations.length, 2);
+  assert.equal(typeof first.body.nextCursor, 'string');
+  const second = await get(`/api/v1/ai/recommendations?limit=2&cursor=${first.body.nextCursor}`);
+  assert.equal(second.body.recommendations.length, 1);
+  assert.equal(second.body.nextCursor, null);
+  const ids = [...first.body.recommendations, ...second.body.recommendations].map(
+    (r: { id: string }) => Number(r.id),
+  );
+  assert.deepEqual(
+    ids,
+    [...ids].sort((a, b) => b - a),
+  );
+  assert.equal(new Set(ids).size, 3);
+  const bad = await get('/api/v1/ai/recommendations?cursor=nonsense');
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.details[0].path, 'query.cursor');
+
+  const onlyApplied = await get('/api/v1/ai/recommendations?outcome=applied');
+  assert.deepEqual(
+    onlyApplied.body.recommendations.map((r: { id: string }) => r.id),
+    [String(applied.output.recommendationId)],
+  );
+
+  // Every recommendation here was made at the harness clock's 09:00:00Z.
+  const range = (from: string, to: string) => get(`/api/v1/ai/summary?from=${from}&to=${to}`);
+  const inside = await range('2026-03-02T08:00:00Z', '2026-03-02T09:00:00Z');
+  assert.equal(inside.status, 200);
+  assert.deepEqual(
+    inside.body.classes.map((c: { category: string; total: number }) => [c.category, c.total]),
+    [
+      ['carrier_delay', 2],
+      ['stock_shortage', 1],
+    ],
+  );
+  const later = await range('2026-03-02T09:00:01Z', '2026-03-02T10:00:00Z');
+  assert.deepEqual(later.body.classes, []);
+  const backwards = await range('2026-03-02T10:00:00Z', '2026-03-02T09:00:00Z');
+  assert.equal(backwards.status, 400);
+  assert.equal(backwards.body.error.details[0].path, 'query.to');
+  const both = await get('/api/v1/ai/summary?days=2&from=2026-03-02T08:00:00Z');
+  assert.equal(both.status, 400);
+});

@@ -2,8 +2,9 @@ import { useId, useState } from 'react';
 import { BarList } from '../components/charts.tsx';
 import { ErrorNote, Loading } from '../components/ui.tsx';
 import { formatTime } from '../format.ts';
-import { useGet } from '../hooks.ts';
+import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
+import { AiOverrideCard } from './overview/AiCard.tsx';
 import { InvoiceReleaseCard, NoTouchCard, SupplierCard } from './overview/BusinessCards.tsx';
 import { ApprovalAgingCard, ConnectorsCard, ExceptionMatrixCard } from './overview/DetailCards.tsx';
 import type { Kpis } from './overview/kpis.ts';
@@ -42,6 +43,7 @@ export function OverviewScreen() {
       : `last=${range}&fit=true`;
   const kpis = useGet<Kpis>(custom === null ? null : `/kpis?${custom}`);
   const k = custom === null ? null : kpis.data;
+  const readsCases = useCan()('exceptions:read');
   return (
     <>
       <div className="page-head">
@@ -126,6 +128,7 @@ export function OverviewScreen() {
             <NoTouchCard noTouch={k.noTouch} />
             <StockCard stock={k.stock} />
             <SupplierCard k={k} />
+            {readsCases && <AiOverrideCard from={k.requestedFrom} to={k.to} />}
             <ConnectorsCard k={k} />
             <ApprovalAgingCard approvals={k.approvals} />
             <ExceptionMatrixCard exceptions={k.exceptions} />

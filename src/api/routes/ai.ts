@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { ReviewDecision } from '../../ai/index.ts';
 import { actorName, Permission } from '../../auth/index.ts';
-import { queryInt, route } from '../route.ts';
+import { CrossdockError } from '../../errors/index.ts';
+import { decodeCursor, page } from '../pagination.ts';
+import { queryInt, queryTime, route } from '../route.ts';
 
 const Name = z.string().trim().min(1).max(200);
 const ListQuery = z.strictObject({
@@ -10,10 +12,17 @@ const ListQuery = z.strictObject({
     .string()
     .regex(/^\d{1,18}$/, 'a case id')
     .optional(),
+  outcome: z.enum(['applied', 'review', 'fallback']).optional(),
   reviewStatus: z.enum(['pending', 'accepted', 'overridden']).optional(),
   limit: queryInt(1, 500).optional(),
+  cursor: z.string().max(200).optional(),
 });
-const SummaryQuery = z.strictObject({ days: queryInt(1, 3650).optional() });
+/** `days` before now, or the range `from` .. `to` (to: now), as the Overview's range gives it. */
+const SummaryQuery = z.strictObject({
+  days: queryInt(1, 3650).optional(),
+  from: queryTime.optional(),
+  to: queryTime.optional(),
+});
 const DAY_MS = 86_400_000;
 const ExamplesQuery = z.strictObject({ use: Name, limit: queryInt(1, 1000).optional() });
 
@@ -29,17 +38,23 @@ export const aiRoutes = [
     access: Permission.exceptionsRead,
     query: ListQuery,
     summary:
-      'AI recommendations, newest first: the redacted prompt, the answer, confidence and threshold, the outcome (applied, review, fallback) and what was finally done',
-    handler: async ({ services, query }) => ({
-      recommendations: await services.ai.list(
+      'AI recommendations, newest first: the redacted prompt, the answer, confidence and threshold, the outcome (applied, review, fallback) and what was finally done; filter by use, case, outcome and review state; cursor pagination',
+    handler: async ({ services, query }) => {
+      const limit = query.limit ?? 50;
+      const before = decodeCursor(query.cursor);
+      const rows = await services.ai.list(
         {
           ...(query.use ? { use: query.use } : {}),
           ...(query.case ? { caseId: query.case } : {}),
+          ...(query.outcome ? { outcome: query.outcome } : {}),
           ...(query.reviewStatus ? { reviewStatus: query.reviewStatus } : {}),
+          ...(before ? { beforeId: before } : {}),
         },
-        query.limit ?? 50,
-      ),
-    }),
+        limit + 1,
+      );
+      const { items, nextCursor } = page(rows, limit);
+      return { recommendations: items, nextCursor };
+    },
   }),
   route({
     method: 'GET',
@@ -67,10 +82,28 @@ export const aiRoutes = [
     access: Permission.exceptionsRead,
     query: SummaryQuery,
     summary:
-      'Recommendations of the last `days` (default 30) by use and answered category: applied, review, fallback, pending, accepted, overridden, and the override rate',
+      'Recommendations of the last `days` (default 30), or made from `from` to `to` (default now), by use and answered category: applied, review, fallback, pending, accepted, overridden, and the override rate',
     handler: async ({ services, query }) => {
-      const since = new Date(services.engine.clock.now().getTime() - (query.days ?? 30) * DAY_MS);
-      return { since: since.toISOString(), classes: await services.ai.summary(since) };
+      const now = services.engine.clock.now();
+      if (query.days !== undefined && query.from !== undefined)
+        throw new CrossdockError('REQUEST_INVALID', 'Give days or from, not both', {
+          category: 'user',
+          retryable: false,
+          details: [{ path: 'query.from', message: 'not with days' }],
+        });
+      const until = query.to ?? now;
+      const since = query.from ?? new Date(until.getTime() - (query.days ?? 30) * DAY_MS);
+      if (since >= until)
+        throw new CrossdockError('REQUEST_INVALID', 'The range ends before it starts', {
+          category: 'user',
+          retryable: false,
+          details: [{ path: 'query.to', message: 'must be later than from' }],
+        });
+      return {
+        since: since.toISOString(),
+        until: until.toISOString(),
+        classes: await services.ai.summary(since, until),
+      };
     },
   }),
   route({

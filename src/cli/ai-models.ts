@@ -1,0 +1,152 @@
+import type { ClassFigures, EvalReport, TrainingSummary, TriageProvider } from '../ai/index.ts';
+import type { Kysely } from 'kysely';
+import type { CrossdockConfig } from '../config/index.ts';
+import type { Database } from '../store/index.ts';
+import { cliActor } from './operations.ts';
+import { table, usageError, type Output } from './output.ts';
+
+export interface AiModelFlags {
+  set?: string;
+  threshold?: string;
+}
+
+/** The model commands' lines of `crossdock ai`'s usage. */
+export const AI_MODEL_USAGE = `       | ai train [--set labelled.jsonl]                  retrain the offline triage model
+       | ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   measure the configured provider`;
+
+const USAGE =
+  'usage: crossdock ai train [--set labelled.jsonl] | eval exception_triage --set labelled.jsonl [--threshold 0.8]';
+
+/**
+ * `crossdock ai train [--set file]`: retrains the built-in offline triage model from the
+ * store's history (and the file's labelled cases, if given) as its next version.
+ * `crossdock ai eval <use> --set file [--threshold t]`: the configured provider (the offline
+ * model unless CROSSDOCK_AI_URL is set) on a labelled set. Both open the store themselves:
+ * with the embedded store, not while a Crossdock runs on it (its lock says so).
+ */
+export async function aiModelCommand(
+  config: CrossdockConfig,
+  rest: string[],
+  flags: AiModelFlags,
+  out: Output,
+): Promise<number> {
+  const [sub, use] = rest;
+  if (sub === 'train') {
+    if (use !== undefined) throw usageError(USAGE);
+    return withStore(config, async (db) => {
+      const { readLabelledSet, trainTriageModel } = await import('../ai/index.ts');
+      const imported = flags.set
+        ? { file: flags.set, cases: readLabelledSet(flags.set) }
+        : undefined;
+      const summary = await trainTriageModel(db, {
+        now: new Date(),
+        by: cliActor(),
+        ...(imported ? { imported } : {}),
+      });
+      out.result(summary, () => describeTraining(summary));
+      return 0;
+    });
+  }
+  if (sub === 'eval') {
+    if (use !== 'exception_triage')
+      throw usageError(`${USAGE}\n(the one use so far is exception_triage)`);
+    if (!flags.set) throw usageError(`--set is required\n${USAGE}`);
+    const raw = flags.threshold ?? '0.8';
+    if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw))
+      throw usageError(`--threshold must be a number from 0 to 1, not "${raw}"`);
+    const threshold = Number(raw);
+    const { evaluate, readLabelledSet } = await import('../ai/index.ts');
+    const cases = readLabelledSet(flags.set);
+    const run = async (provider: TriageProvider) => {
+      const report = await evaluate(provider, cases, threshold, use);
+      out.result(report, () => describeEval(report, flags.set!));
+      return 0;
+    };
+    if (config.ai) return run(await chatProvider(config.ai));
+    return withStore(config, async (db) => {
+      const { OfflineTriageModel } = await import('../ai/index.ts');
+      return run(new OfflineTriageModel(db));
+    });
+  }
+  throw usageError(USAGE);
+}
+
+async function withStore(
+  config: CrossdockConfig,
+  body: (db: Kysely<Database>) => Promise<number>,
+): Promise<number> {
+  const { openStore } = await import('../store/index.ts');
+  const store = await openStore(config.store);
+  try {
+    await store.migrate();
+    return await body(store.db);
+  } finally {
+    await store.close();
+  }
+}
+
+async function chatProvider(ai: NonNullable<CrossdockConfig['ai']>): Promise<TriageProvider> {
+  const { chatTriageProvider } = await import('../ai/index.ts');
+  const { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } =
+    await import('../connectors/ai/index.ts');
+  return chatTriageProvider(
+    new AiClient(
+      aiProviderSettings({
+        baseUrl: ai.baseUrl,
+        model: ai.model,
+        apiKey: ai.apiKey,
+        timeoutMs: ai.timeoutMs,
+        retry: {
+          ...DEFAULT_AI_RETRY,
+          maxAttempts: ai.maxAttempts,
+          maxRetryAfterMs: ai.maxRetryAfterMs,
+        },
+      }),
+    ),
+  );
+}
+
+const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);
+
+function describeTraining(s: TrainingSummary & { imported: number }): string {
+  const from = Object.entries(s.sources)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`)
+    .join(', ');
+  return [
+    ...(s.imported > 0
+      ? [`${s.imported} labelled case(s) imported; later retrainings learn from them too`]
+      : []),
+    `${s.use} model version ${s.version}, trained ${s.trainedAt} from ${s.examples} example(s)${from ? ` (${from})` : ''}`,
+    `calibration: ${s.calibration.method}, T = ${s.calibration.temperature.toFixed(3)} over ${s.calibration.folds} fold(s)`,
+    s.answers
+      ? "it answers; below a step's threshold a person still decides"
+      : `it abstains on every case until it has ${s.minExamples} examples in 2 classes: each case goes to a person`,
+    table(s.classes, ['category', 'team', 'examples']),
+  ].join('\n');
+}
+
+function describeEval(r: EvalReport, file: string): string {
+  const rows = (list: ClassFigures[]) =>
+    list.map((c) => ({ ...c, precision: pct(c.precision), recall: pct(c.recall) }));
+  const columns = ['label', 'support', 'predicted', 'correct', 'precision', 'recall'];
+  return [
+    `${r.use} on ${file}: ${r.cases} case(s), model ${r.model}`,
+    `accuracy ${pct(r.accuracy)} (${r.correct}/${r.cases} with category and team right; ${r.abstained} abstained, ${r.failed} failed)`,
+    `at threshold ${r.threshold}: coverage ${pct(r.coverage)} (${r.automatic}/${r.cases} decided automatically), ` +
+      `error rate ${pct(r.errorRate)} (${r.automaticWrong} wrong), precision ${pct(r.precisionAtThreshold)}`,
+    '',
+    'categories',
+    table(rows(r.categories), columns),
+    '',
+    'teams',
+    table(rows(r.teams), columns),
+    ...(r.automaticMistakes.length
+      ? [
+          '',
+          'decided automatically and wrong',
+          table(r.automaticMistakes, ['line', 'label', 'answer', 'confidence']),
+        ]
+      : []),
+  ].join('\n');
+}
