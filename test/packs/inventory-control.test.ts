@@ -351,6 +351,24 @@ describe('inventory-control pack, end to end', () => {
     assert.match((await activitiesOn(chair))[0]!.summary, /^Reconcile the scrap SP\/\d{5} of /);
   });
 
+  test('a small scrap of a product with none on hand is held for the approvers, not done at once', async () => {
+    const template = (await h.odoo.db.call('product.template', 'create', [
+      { name: 'Cable Tie Pack', type: 'product', list_price: 4, standard_price: 2 },
+    ])) as number;
+    const ties = (await h.odoo.db.call('product.product', 'create', [
+      { product_tmpl_id: template, standard_price: 2, default_code: 'TIES-100' },
+    ])) as number;
+    const [runId] = await submit('inventory.scrap-requested', {
+      product_id: ties,
+      quantity: 1,
+      reason: 'torn bag',
+      requested_by: WENDY,
+    });
+    const waiting = await settled(runId!);
+    assert.equal(waiting.status, 'waiting', JSON.stringify(waiting.error));
+    assert.deepEqual(await h.rpc('stock.scrap', 'search', [[['product_id', '=', ties]]]), []);
+  });
+
   test('a rejected scrap leaves nothing in Odoo but a note on the product', async () => {
     const chair = product('Ergonomic Office Chair');
     const before = (await quantOf(chair.id)).quantity;

@@ -483,6 +483,32 @@ describe('supplier-delay pack, end to end', () => {
     });
   });
 
+  test('a late receipt no sale order waits for still gets its case and a note on the purchase order saying nothing is affected', async () => {
+    const product = await newProduct('Spare Shelf Bracket');
+    const po = await purchase(product, 20, 2);
+    await h.crossdock.engine.accept({
+      source: 'vendor-portal',
+      type: 'supplier.delay.reported',
+      key: 'portal-no-demand',
+      payload: {
+        purchase_order: po.name,
+        product_id: product,
+        new_date: odooDate(6).slice(0, 10),
+        reason: 'machine down',
+      },
+    });
+    const run = await delayRun(po.receipt);
+    assert.notEqual(run.status, 'failed', JSON.stringify(run.error));
+    const [opened] = await casesOf(po.receipt);
+    assert.ok(opened, 'a case for the receipt');
+    assert.deepEqual(opened.details!.affected_orders, []);
+    await eventually('the note on the purchase order', async () =>
+      (await h.chatter('purchase.order', po.id)).find((n) =>
+        n.includes('0 sale order(s) affected, 0.00: no open sale order is affected'),
+      ),
+    );
+  });
+
   test('a case a person closes is left closed: at the SLA the run looks again, stops, and escalates nothing', async () => {
     const product = await newProduct('Ash Drawer Front');
     await saleOrder('A', product, 2, 2);
