@@ -69,7 +69,15 @@ export async function executeStep(
       abort,
       idempotencyKey(run.id, step.id, memory, type.decidesAgainOnReplay === true),
     );
-    return await withTimeout(type.execute(ctx, config.data), step.timeout_ms, step.id);
+    const execute = () => type.execute(ctx, config.data);
+    // A declared key is held until execute settles, also past a timeout, so the next holder
+    // never overlaps a late Odoo call of this one.
+    const key = type.serializeOn?.(config.data, ctx) ?? null;
+    const work =
+      key === null
+        ? execute()
+        : deps.store.stepLocks.hold(key, { waitMs: deps.stepLockWaitMs, signal: abort }, execute);
+    return await withTimeout(work, step.timeout_ms, step.id);
   } catch (error) {
     return { error: toCrossdockError(error).toJSON() };
   }
