@@ -20,6 +20,17 @@ steps:
     type: odoo.return_picking
     with: { picking_id: "= input.picking", reference: "= input.reference", lines: "= input.lines" }
 `,
+  `
+id: vendor-order
+trigger: { event: vendor-order }
+steps:
+  - id: order
+    type: odoo.create
+    with:
+      model: purchase.order
+      external_ref: { field: origin, value: "= input.origin" }
+      values: { partner_id: 12 }
+`,
 ];
 
 /** Far beyond the test's length, so no heartbeat renews a lease the test lets expire. */
@@ -107,5 +118,40 @@ describe('a look-then-act step executed twice at once (its run claimed again whi
       [[1, 'completed', null]],
       'the busy wait did not use up an attempt (its row was taken by the attempt that ran)',
     );
+  });
+
+  test('two runs create the purchase order of one origin at once (odoo.create): one order in Odoo, both runs end with it', async () => {
+    const slow = h.sim.faults.holdNextCall('purchase.order', 'create');
+    const first = await h.engine.accept({
+      source: 'test',
+      type: 'vendor-order',
+      key: 'reorder-a',
+      payload: { origin: 'Reorder FURN_0269 2026-01-05' },
+    });
+    await slow.reached; // the first run looked, found no order, and is creating it
+    const firstId = first.runIds[0]!;
+    const second = await h.engine.accept({
+      source: 'test',
+      type: 'vendor-order',
+      key: 'reorder-b',
+      payload: { origin: 'Reorder FURN_0269 2026-01-05' },
+    });
+    const secondId = second.runIds[0]!;
+    const secondEnd = await nextStepEnd(h.engine, secondId, 'order');
+    slow.release();
+    const firstRun = await waitForRun(h.engine, firstId);
+    clock.advance(60_000); // the run parked by a busy key is due again
+    h.engine.wake();
+    const secondRun = await waitForRun(h.engine, secondId);
+
+    const orders = h.sim.db.searchRead(
+      'purchase.order',
+      [['origin', '=', 'Reorder FURN_0269 2026-01-05']],
+      ['id'],
+    );
+    assert.equal(orders.length, 1, `one purchase order in Odoo, not ${orders.length}`);
+    assert.deepEqual(outputsOf(firstRun, 'order'), [{ id: orders[0]!.id, created: true }]);
+    assert.deepEqual(outputsOf(secondRun, 'order'), [{ id: orders[0]!.id, created: false }]);
+    assert.equal(secondEnd, 'failed STEP_LOCK_BUSY', 'the second run waited for the first');
   });
 });
