@@ -11,11 +11,15 @@ import { eventually, JumpingClock, packHarness, type PackHarness } from './suppo
  * executes the same `return` step while the first is still inside it. The customer must still
  * get one return.
  */
+const LEASE_MS = 600_000;
+
 describe('returns pack: the worker creating the return stalls past its lease', () => {
   const clock = new JumpingClock();
   let h: PackHarness;
   before(async () => {
-    h = await packHarness({ clock });
+    // A lease far beyond the test's length: no heartbeat renews the lease the test lets expire,
+    // nor aborts the stalled execution's call to Odoo (which Odoo would still carry out).
+    h = await packHarness({ clock, env: { CROSSDOCK_LEASE_MS: String(LEASE_MS) } });
     // A second worker in this process, as a second worker process would claim the run.
     h.crossdock.engine.startWorkers(1, { stepLockWaitMs: 200 });
   });
@@ -99,13 +103,13 @@ describe('returns pack: the worker creating the return stalls past its lease', (
     const firstOwner = await leaseOwner(runId);
     const secondEnd = nextStepEnd(h.crossdock.engine, runId, 'return');
     const firstLost = nextEvent(h.crossdock.engine, 'lease:lost', runId, 60_000);
-    // The first worker is stalled: its lease runs out and the other worker claims the run. (Its
-    // heartbeat may renew the lease on the moved clock first; then the clock moves again.)
-    await eventually('another worker claims the run', async () => {
-      clock.advance(31_000);
-      h.wake();
-      return (await leaseOwner(runId)) !== firstOwner;
-    });
+    // The first worker is stalled: its lease runs out and the other worker claims the run.
+    clock.advance(LEASE_MS + 1_000);
+    h.wake();
+    await eventually(
+      'another worker claims the run',
+      async () => (await leaseOwner(runId)) !== firstOwner,
+    );
     const second = await secondEnd;
     slow.release(); // the stalled worker comes back and finishes its execution
     await firstLost;
