@@ -11,6 +11,12 @@ export type DownMode = false | 'refuse' | 'reset' | 502 | 503 | 504;
 export type RequestFault = 'reset' | 502 | 503 | 504;
 export type CallFault = 'serialization' | 'session-expired';
 
+/** A call held on its way in (a slow Odoo): `reached` resolves when it arrives, `release` lets it run. */
+export interface CallHold {
+  readonly reached: Promise<void>;
+  release(): void;
+}
+
 export class FaultInjector {
   down: DownMode = false;
   latencyMs = 0;
@@ -20,6 +26,7 @@ export class FaultInjector {
   rollbackAfterWebhooks = 0;
   readonly #requestFaults: RequestFault[] = [];
   readonly #callFaults: CallFault[] = [];
+  readonly #holds = new Map<string, { arrived: () => void; gate: Promise<void> }>();
   readonly #random: () => number;
 
   constructor(random: () => number) {
@@ -44,6 +51,25 @@ export class FaultInjector {
     return null;
   }
 
+  /** The next remote call of model.method waits, before it runs, until released. */
+  holdNextCall(model: string, method: string): CallHold {
+    let arrived = () => {};
+    let release = () => {};
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.#holds.set(`${model}.${method}`, { arrived, gate });
+    return { reached, release };
+  }
+
+  /** Waits if a hold is set for this call (taking it: the call after runs at once). */
+  async waitIfHeld(model: string, method: string): Promise<void> {
+    const hold = this.#holds.get(`${model}.${method}`);
+    if (hold === undefined) return;
+    this.#holds.delete(`${model}.${method}`);
+    hold.arrived();
+    await hold.gate;
+  }
+
   takeCallFault(): CallFault | null {
     return this.#callFaults.shift() ?? null;
   }
@@ -55,5 +81,6 @@ export class FaultInjector {
     this.rollbackAfterWebhooks = 0;
     this.#requestFaults.length = 0;
     this.#callFaults.length = 0;
+    this.#holds.clear();
   }
 }

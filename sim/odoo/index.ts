@@ -6,7 +6,13 @@
  */
 import { RecordLog } from '../record-log.ts';
 import { CallLog, type CallFilter, type CallLogEntry } from './call-log.ts';
-import { FaultInjector, type CallFault, type DownMode, type RequestFault } from './faults.ts';
+import {
+  FaultInjector,
+  type CallFault,
+  type CallHold,
+  type DownMode,
+  type RequestFault,
+} from './faults.ts';
 import { createAutomationEngine } from './automation/engine.ts';
 import { handleIncomingWebhook } from './automation/incoming.ts';
 import { WebhookSender, type OutgoingWebhook } from './automation/outgoing.ts';
@@ -87,6 +93,8 @@ export interface SimFaults {
   failNextCalls(count: number, fault: CallFault): void;
   /** The next `count` calls that send webhooks fail after sending them (rolled back). */
   rollbackAfterWebhooks(count: number): void;
+  /** The next remote (RPC) call of model.method waits before it runs until `release()`; `reached` resolves when it arrives. */
+  holdNextCall(model: string, method: string): CallHold;
   reset(): Promise<void>;
 }
 
@@ -254,6 +262,7 @@ function faultControls(faults: FaultInjector, server: SimServer): SimFaults {
     failNextRequests: (count, fault) => faults.failNextRequests(count, fault),
     failNextCalls: (count, fault) => faults.failNextCalls(count, fault),
     rollbackAfterWebhooks: (count) => void (faults.rollbackAfterWebhooks = count),
+    holdNextCall: (model, method) => faults.holdNextCall(model, method),
     async reset() {
       faults.reset();
       await server.acceptConnections();

@@ -169,6 +169,8 @@ export class OdooService {
       uid: call.uid,
       kwargs: (call.kwargs ?? {}) as Record<string, unknown>,
     };
+    // A held call has not begun: nothing of it is in a transaction while it waits.
+    if (call.protocol !== 'internal') await this.#faults.waitIfHeld(call.model, call.method);
     const tx = this.#runtime.store.begin();
     const webhooksBefore = this.#webhooksSent();
     try {

@@ -20,6 +20,8 @@ export interface DriverDeps {
   vars: Record<string, unknown>;
   /** Bounds on every expression a step evaluates; a breach fails the step, not retryable. */
   expressionLimits: ExpressionLimits;
+  /** How long a step waits for the key it declares (`serializeOn`) before STEP_LOCK_BUSY. */
+  stepLockWaitMs: number;
   /** The engine's intake, for steps that emit events. */
   accept: StepContext['emitEvent'];
 }

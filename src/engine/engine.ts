@@ -57,6 +57,7 @@ export const DEFAULT_WORKER: WorkerOptions = {
   checkpointBatch: 500,
   checkpointLingerMs: 2,
   drainTimeoutMs: 5_000,
+  stepLockWaitMs: 5_000,
 };
 
 /** The engine of one Crossdock instance: intake, runs, workers. Several may live in one process. */

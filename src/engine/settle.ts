@@ -71,9 +71,10 @@ export async function settleStep(
     return completeRun(deps, run, workflow, base, outcome.output, scope, memory);
   }
   const error = outcome.error;
-  if (isStoreFaultCode(error.code)) {
-    // The store failed under the step, not the step: it runs again (same attempt number, same
-    // idempotency key) once the store is back, and never uses up its retries or dead-letters.
+  if (isStoreFaultCode(error.code) || error.code === 'STEP_LOCK_BUSY') {
+    // The store failed under the step, or its record was busy with another execution (its
+    // key, serializeOn), not the step: it runs again (same attempt number, same idempotency
+    // key) once the store is back or the key free, and never uses up its retries or dead-letters.
     return {
       ...base,
       stepStatus: 'failed',

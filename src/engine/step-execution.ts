@@ -69,7 +69,23 @@ export async function executeStep(
       abort,
       idempotencyKey(run.id, step.id, memory, type.decidesAgainOnReplay === true),
     );
-    return await withTimeout(type.execute(ctx, config.data), step.timeout_ms, step.id);
+    const execute = () => type.execute(ctx, config.data);
+    // A declared key is held until execute settles, also past a timeout, so the next holder
+    // never overlaps a late call of this one. Waiting for it ends with the step's timeout: a
+    // key obtained after the step was settled must not start an execution nobody awaits.
+    const key = type.serializeOn?.(config.data, ctx) ?? null;
+    const timedOut = new AbortController();
+    const waitSignal =
+      step.timeout_ms === undefined ? abort : AbortSignal.any([abort, timedOut.signal]);
+    const work =
+      key === null
+        ? execute()
+        : deps.store.stepLocks.hold(
+            key,
+            { waitMs: deps.stepLockWaitMs, signal: waitSignal },
+            execute,
+          );
+    return await withTimeout(work, step.timeout_ms, step.id, () => timedOut.abort());
   } catch (error) {
     return { error: toCrossdockError(error).toJSON() };
   }
@@ -154,25 +170,28 @@ function stepContext(
   };
 }
 
+/** Rejects with STEP_TIMEOUT after `timeoutMs`, then calls `onTimeout` (the step's outcome is the timeout). */
 async function withTimeout<T>(
   work: Promise<T>,
   timeoutMs: number | undefined,
   stepId: string,
+  onTimeout: () => void,
 ): Promise<T> {
   if (timeoutMs === undefined) return work;
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new CrossdockError(
-            'STEP_TIMEOUT',
-            `Step "${stepId}" did not finish within ${timeoutMs} ms`,
-            { category: 'transient' },
-          ),
+    timer = setTimeout(() => {
+      reject(
+        new CrossdockError(
+          'STEP_TIMEOUT',
+          `Step "${stepId}" did not finish within ${timeoutMs} ms`,
+          {
+            category: 'transient',
+          },
         ),
-      timeoutMs,
-    );
+      );
+      onTimeout();
+    }, timeoutMs);
   });
   try {
     return await Promise.race([work, timeout]);

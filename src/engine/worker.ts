@@ -31,6 +31,8 @@ export interface WorkerOptions {
   checkpointLingerMs: number;
   /** How long stop() waits for in-flight steps before abandoning them to lease expiry. */
   drainTimeoutMs: number;
+  /** How long a step waits for the record key it declares (`serializeOn`) before STEP_LOCK_BUSY. */
+  stepLockWaitMs: number;
 }
 
 /**
@@ -61,7 +63,7 @@ export class Worker {
   #admissionWanted = true;
 
   constructor(
-    deps: Omit<DriverDeps, 'checkpointer'> & { caseEvents?: CaseEventSink },
+    deps: Omit<DriverDeps, 'checkpointer' | 'stepLockWaitMs'> & { caseEvents?: CaseEventSink },
     private readonly options: WorkerOptions,
     id = `w-${randomUUID().slice(0, 8)}`,
   ) {
@@ -72,6 +74,7 @@ export class Worker {
     this.#events = deps.events;
     this.#driver = new RunDriver({
       ...deps,
+      stepLockWaitMs: options.stepLockWaitMs,
       logger: this.#logger,
       checkpointer: new Checkpointer(
         deps.store,
@@ -145,6 +148,7 @@ export class Worker {
                 want,
                 this.#clock.now(),
                 this.options.leaseMs,
+                [...this.#inFlight.keys()],
               )
             : [];
         if (claimed.length > 0) await this.#dispatch(claimed);

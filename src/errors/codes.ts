@@ -53,6 +53,7 @@ export const ERROR_CODES = {
   EXPRESSION_LIMIT_EXCEEDED: { category: 'user', retryable: false, httpStatus: 422 },
   STEP_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   STEP_TIMEOUT: { category: 'transient', retryable: true, httpStatus: 503 },
+  STEP_LOCK_BUSY: { category: 'transient', retryable: true, httpStatus: 503 },
   SWITCH_NO_MATCH: { category: 'user', retryable: false, httpStatus: 400 },
   WAIT_TIMED_OUT: { category: 'user', retryable: false, httpStatus: 400 },
   WORKFLOW_FAILED: { category: 'user', retryable: false, httpStatus: 400 },

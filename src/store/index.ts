@@ -8,6 +8,7 @@ export {
   type ModeRepair,
 } from './private-files.ts';
 export { LOCK_FILE } from './lock-file.ts';
+export type { LockWait, StepLocks } from './step-locks.ts';
 export * from './schema.ts';
 export * from './event-queries.ts';
 export * from './run-queries.ts';

@@ -19,7 +19,10 @@ export interface ClaimedRun {
 /**
  * Leases up to `limit` runs that are due: ready or waiting with available_at <= now, or
  * running under a lease that expired (its worker died). SKIP LOCKED lets many workers
- * claim at once without blocking on each other's rows.
+ * claim at once without blocking on each other's rows. `driving` are the runs this worker
+ * is still driving: never claimed again by it, whatever their lease says (its checkpoints
+ * are fenced on the worker, so a second driver of its own would not be fenced out); its
+ * heartbeat renews them instead.
  */
 export async function claimRuns(
   db: Kysely<Database>,
@@ -27,6 +30,7 @@ export async function claimRuns(
   limit: number,
   now: Date,
   leaseMs: number,
+  driving: readonly string[] = [],
 ): Promise<ClaimedRun[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
   const result = await sql<ClaimedRun>`
@@ -34,8 +38,9 @@ export async function claimRuns(
                       started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
     FROM (
       SELECT id FROM runs
-      WHERE (status IN ('ready', 'waiting') AND available_at <= ${now})
-         OR (status = 'running' AND lease_expires_at < ${now})
+      WHERE ((status IN ('ready', 'waiting') AND available_at <= ${now})
+         OR (status = 'running' AND lease_expires_at < ${now}))
+        AND id <> ALL(${[...driving]}::bigint[])
       ORDER BY available_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED

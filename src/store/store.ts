@@ -8,6 +8,7 @@ import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { pgliteDialect } from './pglite-dialect.ts';
 import { securePrivateTree } from './private-files.ts';
+import { processStepLocks, serverStepLocks, type StepLocks } from './step-locks.ts';
 import { WakeListener } from './wake-listener.ts';
 import type { Database } from './schema.ts';
 
@@ -38,6 +39,8 @@ export interface Store {
   migrate(): Promise<string[]>;
   /** Runs a multi-statement SQL script on one connection (simple query protocol). */
   execScript(script: string): Promise<void>;
+  /** Keys a step holds for its whole execution, across every process on this database (step-locks.ts). */
+  readonly stepLocks: StepLocks;
   close(): Promise<void>;
 }
 
@@ -58,6 +61,7 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
     kind: 'pglite',
     db,
     notices,
+    stepLocks: processStepLocks(),
     async wake(reason: WakeReason = 'work') {
       wakes.emit('wake', reason);
     },
@@ -117,9 +121,11 @@ async function openPostgresStore(
       },
     );
   }
+  const stepLocks = serverStepLocks(config.url);
   return {
     kind: 'postgres',
     db,
+    stepLocks,
     async wake(reason: WakeReason = 'work') {
       wakes.emit('wake', reason);
       // A hint only: with the server away, the other processes find the work by polling.
@@ -136,6 +142,7 @@ async function openPostgresStore(
     migrate: () => migrate(db, (script) => postgresScript(pool, script)),
     execScript: (script) => postgresScript(pool, script),
     async close() {
+      await stepLocks.close();
       await listener.close();
       await db.destroy();
     },

@@ -33,6 +33,15 @@ export interface StepType<C = unknown> {
    * with a new key, instead of taking the earlier answer.
    */
   readonly decidesAgainOnReplay?: boolean;
+  /**
+   * For a step that looks for what an earlier execution made and acts if it finds nothing
+   * (search, then create): the record it acts on, as a key ("odoo:<connection>:stock.picking:42"),
+   * or null for none. The engine holds the key for the step's whole execution, across every
+   * worker and process, so a second execution of the same step (its run claimed again after a
+   * lease expired while the first was still inside it) or another run acting on the same
+   * record starts only once the first has finished, and its look finds what the first made.
+   */
+  serializeOn?(config: C, ctx: StepContext): string | null;
   /** Step ids this configuration can jump to, for the static graph check. */
   targets?(config: C): string[];
   /** Further static checks when the workflow loads (a `decide` step's policy exists); paths are inside `with:`. */

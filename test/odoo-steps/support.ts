@@ -14,8 +14,10 @@ import {
 import {
   engineStepTypes,
   StepRegistry,
+  type Clock,
   type Engine,
   type RunDetail,
+  type WorkerOptions,
 } from '../../src/engine/index.ts';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
@@ -44,7 +46,19 @@ function modelMethodOf(body: unknown): string | null {
     : null;
 }
 
-export async function startHarness(workflows: string[]): Promise<Harness> {
+export interface HarnessOptions {
+  clock?: Clock;
+  /** Workers started (default 1). */
+  workers?: number;
+  worker?: Partial<WorkerOptions>;
+  /** The Odoo client's timeout per call (default 5 s). */
+  odooTimeoutMs?: number;
+}
+
+export async function startHarness(
+  workflows: string[],
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const sim = await startOdooSimulator();
   const store: TestStore = await openTestStore();
   const losses = new Map<string, number>();
@@ -68,15 +82,21 @@ export async function startHarness(workflows: string[]): Promise<Harness> {
         login: 'admin',
         apiKey: 'sim-admin-api-key',
         protocol: 'jsonrpc',
-        timeoutMs: 5_000,
+        timeoutMs: options.odooTimeoutMs ?? 5_000,
         retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
       },
     ],
     { fetch: lossyFetch, sleep: async () => undefined },
   );
   const steps = new StepRegistry([...engineStepTypes(), httpRequestStep, ...odooStepTypes(pool)]);
-  const engine = await engineWith(store.store, workflows, { steps });
-  engine.startWorkers(1);
+  const engine = await engineWith(store.store, workflows, {
+    steps,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.worker
+      ? { worker: { pollIntervalMs: 50, leaseMs: 5_000, ...options.worker } }
+      : {}),
+  });
+  engine.startWorkers(options.workers ?? 1);
   let events = 0;
   return {
     sim,

@@ -63,6 +63,8 @@ export async function packHarness(
     odooPollIntervalMs?: number;
     /** A built dashboard for the instance to serve (browser tests). */
     dashboardDir?: string;
+    /** More of Crossdock's configuration (CROSSDOCK_LEASE_MS, ...). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<PackHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-packs-'));
@@ -80,14 +82,12 @@ export async function packHarness(
     ...(options.odooPollIntervalMs ? { odooPollIntervalMs: options.odooPollIntervalMs } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
     // On a PostgreSQL server no secrets key is made on its own: the test gives one (step-up approvals seal with it).
-    ...(database
-      ? {
-          env: {
-            DATABASE_URL: database,
-            CROSSDOCK_SECRETS_KEY: randomBytes(32).toString('base64'),
-          },
-        }
-      : {}),
+    env: {
+      ...(database
+        ? { DATABASE_URL: database, CROSSDOCK_SECRETS_KEY: randomBytes(32).toString('base64') }
+        : {}),
+      ...options.env,
+    },
   });
   const db = system.crossdock.store.db;
   const { engine } = system.crossdock;

@@ -62,6 +62,8 @@ export function messagePostStep(pool: OdooClientPool): StepType<MessageConfig> {
       'Posts a chatter message (an internal note by default) once per step position; output { message_id, posted, ref }',
     config: MessageConfig as z.ZodType<MessageConfig>,
     sideEffect: true,
+    // Keyed on the step position's reference: a second execution looks after the first posted.
+    serializeOn: (c, ctx) => `odoo:${c.connection}:chatter:${chatterRef(ctx.idempotencyKey)}`,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const id = resolved(config.id, 'id');
@@ -120,6 +122,8 @@ export function activityScheduleStep(pool: OdooClientPool): StepType<ActivityCon
       'Schedules an activity on an Odoo record once per step position; output { activity_id, scheduled, ref }',
     config: ActivityConfig as z.ZodType<ActivityConfig>,
     sideEffect: true,
+    // Keyed on the step position's reference: a second execution looks after the first posted.
+    serializeOn: (c, ctx) => `odoo:${c.connection}:chatter:${chatterRef(ctx.idempotencyKey)}`,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const id = resolved(config.id, 'id');

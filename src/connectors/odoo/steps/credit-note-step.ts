@@ -18,6 +18,7 @@ import {
   connection,
   missingRecord,
   onConnection,
+  recordKey,
   recordIdSchema,
   resolved,
   unexpectedResult,
@@ -49,6 +50,7 @@ export function creditNoteStep(pool: OdooClientPool): StepType<CreditNoteConfig>
     config: CreditNoteConfig as z.ZodType<CreditNoteConfig>,
     sideEffect: true,
     ownIdempotency: 'finds the credit note of the invoice whose ref names the reason',
+    serializeOn: (c) => recordKey(c.connection, 'account.move', c.invoice_id),
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const invoiceId = resolved(config.invoice_id, 'invoice_id');

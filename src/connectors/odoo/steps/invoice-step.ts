@@ -12,6 +12,7 @@ import {
   connection,
   missingRecord,
   onConnection,
+  recordKey,
   recordIdSchema,
   resolved,
   unexpectedResult,
@@ -80,6 +81,7 @@ export function invoiceFromOrderStep(pool: OdooClientPool): StepType<InvoiceConf
     sideEffect: true,
     ownIdempotency:
       'returns the draft invoice the order has, or its latest when nothing is left to invoice',
+    serializeOn: (c) => recordKey(c.connection, 'sale.order', c.order_id),
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const orderId = resolved(config.order_id, 'order_id');

@@ -20,6 +20,7 @@ import {
   connection,
   missingRecord,
   onConnection,
+  recordKey,
   recordIdSchema,
   resolved,
   unexpectedResult,
@@ -58,6 +59,9 @@ export function returnPickingStep(pool: OdooClientPool): StepType<ReturnConfig> 
     config: ReturnConfig as z.ZodType<ReturnConfig>,
     sideEffect: true,
     ownIdempotency: 'finds the return whose origin names the reference',
+    // Two executions for one delivery (its run claimed again while the first was inside) would
+    // both find no return and both create one: they run one at a time.
+    serializeOn: (c) => recordKey(c.connection, 'stock.picking', c.picking_id),
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const deliveryId = resolved(config.picking_id, 'picking_id');

@@ -44,6 +44,11 @@ export function scrapStep(pool: OdooClientPool): StepType<ScrapConfig> {
     config: ScrapConfig as z.ZodType<ScrapConfig>,
     sideEffect: true,
     ownIdempotency: 'finds each scrap by origin and product; validates only scraps not done',
+    // Keyed on the Source Documents the scraps are found by (one origin per request in the packs).
+    serializeOn: (c) =>
+      Array.isArray(c.scraps) && c.scraps.length > 0
+        ? `odoo:${c.connection}:stock.scrap:origin=${[...new Set(c.scraps.map((x) => x.origin))].sort().join('|')}`
+        : null,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const ids: number[] = [];

@@ -141,6 +141,16 @@ export function callOptions(ctx: StepContext, idempotent: boolean): OdooCallOpti
   return { idempotent, signal: ctx.signal };
 }
 
+/**
+ * The key a "look, then act" step holds while it runs (StepType.serializeOn): the Odoo record
+ * it acts on, on one connection. Executions under one key run one at a time, so the second
+ * one looks only after the first has made what it looks for. Null when the id is not resolved
+ * (the step then fails on its own configuration).
+ */
+export function recordKey(connection: string, model: string, id: unknown): string | null {
+  return typeof id === 'number' ? `odoo:${connection}:${model}:${id}` : null;
+}
+
 /** Short JSON for dry-run descriptions. */
 export function brief(value: unknown, maxLength = 200): string {
   const text = JSON.stringify(value) ?? String(value);

@@ -25,6 +25,7 @@ import {
   connection,
   missingRecord,
   onConnection,
+  recordKey,
   recordIdSchema,
   resolved,
   unexpectedResult,
@@ -70,6 +71,8 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
     config: ValidateConfig as z.ZodType<ValidateConfig>,
     sideEffect: true,
     ownIdempotency: 'leaves a done picking as it is',
+    // A second validation racing the first would find it not done and meet Odoo's UserError.
+    serializeOn: (c) => recordKey(c.connection, 'stock.picking', c.picking_id),
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const pickingId = resolved(config.picking_id, 'picking_id');

@@ -63,6 +63,10 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
     config: CreateConfig as z.ZodType<CreateConfig>,
     sideEffect: true,
     ownIdempotency: 'finds its record by external_ref',
+    // Two executions with one key (a run claimed again while the first was inside, or two runs
+    // creating one reference) would both find nothing and both create: they run one at a time.
+    serializeOn: (c) =>
+      `odoo:${c.connection}:${String(c.model)}:${c.external_ref.field}=${JSON.stringify(c.external_ref.value)}`,
     async execute(ctx, config) {
       const client = pool.get(config.connection);
       const { field } = config.external_ref;
@@ -90,8 +94,9 @@ export function createStep(pool: OdooClientPool): StepType<CreateConfig> {
         return { kind: 'done', output: { id: existing[0], created: false } };
       // Idempotency: the record carries the key, so any repeat of this step finds it above.
       // Not marked idempotent: after a timeout the client does not send it again; the
-      // engine's retry searches first. Two different runs creating the same key at the
-      // same instant can still race; Odoo has no unique index on most reference fields.
+      // engine's retry searches first. Odoo has no unique index on most reference fields, so
+      // executions with the same key do not overlap (serializeOn): the next one looks after
+      // this one has created.
       const values = {
         ...toWriteValues(resolved(config.values, 'values')),
         ...scope,
@@ -233,6 +238,15 @@ export function callStep(pool: OdooClientPool): StepType<CallConfig> {
     config: CallConfig as z.ZodType<CallConfig>,
     sideEffect: true,
     ownIdempotency: 'skips records that already match done_when, else calls the method again',
+    // With done_when it looks, then acts: a second call racing the first would find the records
+    // not done yet and call again (action_post twice is Odoo's UserError), so the records' key is held.
+    serializeOn(c) {
+      if (c.done_when === undefined || !Array.isArray(c.args)) return null;
+      const ids = recordIdsSchema.safeParse(c.args[0]);
+      return ids.success
+        ? `odoo:${c.connection}:${String(c.model)}:${[...ids.data].sort((a, b) => a - b).join(',')}`
+        : null;
+    },
     // `idempotent: true` declares the method itself safe to repeat.
     unsafeToRepeat: (c) =>
       c.done_when === undefined && !c.idempotent
