@@ -8,11 +8,13 @@
  * - the confirm.stock.sms wizard action: `dont_send_sms` or `send_sms` on its res_id with
  *   the returned context (flow-a-08/08b);
  * - UserError "no quantities are reserved": ODOO_USER_ERROR from the client, not retryable.
- * A picking not Ready is first reserved (action_assign, Odoo's "Check availability"), as the
- * warehouse would before validating: its reservation may have been taken back since it was
- * Ready (a stock count applied, a scrap). With `on_unreserved: report`, a picking that still
- * holds nothing reserved is not sent to button_validate: the step answers `validated: false`
- * and the workflow decides (a case for the warehouse), instead of failing on Odoo's refusal.
+ * With `on_unreserved: report` (for goods known to have left: a carrier's proof), a picking
+ * not Ready is first reserved (action_assign, Odoo's "Check availability"), as the warehouse
+ * would before validating: its reservation may have been taken back since it was Ready (a
+ * stock count applied, a scrap). One that still holds nothing reserved is not sent to
+ * button_validate: the step answers `validated: false` and the workflow decides (a case for
+ * the warehouse), instead of failing on Odoo's refusal. The default (`fail`) leaves the
+ * picking's reservation as it is and fails on that refusal.
  * Answering one wizard re-runs button_validate, which may ask the next question, so the
  * answers loop, at most MAX_ROUNDS times.
  */
@@ -39,7 +41,7 @@ const ValidateConfig = z.strictObject({
   backorder: dynamic(z.enum(['create', 'none'])),
   /** Odoo's one-time question whether to text the customer: answer no (default) or yes. */
   sms: z.enum(['skip', 'send']).default('skip'),
-  /** A picking with nothing reserved, even after reserving: fail on Odoo's refusal (default), or report it. */
+  /** A picking with nothing reserved: fail on Odoo's refusal (default), or reserve it and report what still cannot be. */
   on_unreserved: z.enum(['fail', 'report']).default('fail'),
 });
 type ValidateConfig = z.output<typeof ValidateConfig>;
@@ -91,7 +93,7 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
             backorder_ids: before.backorder_ids,
           },
         };
-      if (before.state !== 'assigned') {
+      if (config.on_unreserved === 'report' && before.state !== 'assigned') {
         await client.call(
           'stock.picking',
           'action_assign',
@@ -100,10 +102,7 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
           undefined,
           callOptions(ctx, true),
         );
-        if (
-          config.on_unreserved === 'report' &&
-          (await reservedQuantity(ctx, client, pickingId)) === 0
-        ) {
+        if ((await reservedQuantity(ctx, client, pickingId)) === 0) {
           const now = await readPicking(ctx, client, pickingId);
           return {
             kind: 'done',
