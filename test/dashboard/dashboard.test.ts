@@ -199,7 +199,16 @@ describe('operations dashboard in the browser', () => {
     const { context, page } = await signIn(browser, x.base, x.users.viewer);
     assert.deepEqual(
       await page.getByRole('navigation', { name: 'Screens' }).getByRole('link').allInnerTexts(),
-      ['Overview', 'Approvals', 'Exceptions', 'Runs', 'Workflows', 'Policies', 'Notifications'],
+      [
+        'Overview',
+        'Approvals',
+        'Exceptions',
+        'AI recommendations',
+        'Runs',
+        'Workflows',
+        'Policies',
+        'Notifications',
+      ],
     );
     await page.getByRole('link', { name: 'Approvals' }).click();
     await page
