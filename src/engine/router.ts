@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CrossdockError, type ErrorDetail } from '../errors/index.ts';
 import {
+  compileJsonSchema,
   DEFAULT_EXPRESSION_LIMITS,
   evaluateExpression,
   type ExpressionLimits,
@@ -62,7 +63,7 @@ const schemaCache = new WeakMap<object, z.ZodType>();
 function payloadSchema(schema: Record<string, unknown>): z.ZodType {
   let compiled = schemaCache.get(schema);
   if (!compiled) {
-    compiled = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+    compiled = compileJsonSchema(schema);
     schemaCache.set(schema, compiled);
   }
   return compiled;

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { z } from 'zod';
+import { compileJsonSchema } from './json-schema.ts';
 import { expression } from './step-type.ts';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'use letters, digits, "_", "-" and "."');
@@ -70,7 +71,7 @@ export const TriggerSchema = z
       .record(z.string(), z.unknown())
       .superRefine((schema, ctx) => {
         try {
-          z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
+          compileJsonSchema(schema);
         } catch (error) {
           ctx.addIssue({
             code: 'custom',

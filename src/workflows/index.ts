@@ -19,3 +19,4 @@ export {
 export { definitionChanges, type DefinitionChanges } from './changes.ts';
 export { backoffDelayMs, type Backoff, type RandomSource } from './backoff.ts';
 export { readYamlFile } from './yaml-file.ts';
+export { compileJsonSchema } from './json-schema.ts';
