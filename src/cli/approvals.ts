@@ -1,6 +1,7 @@
 import type { ApprovalView, BulkDecision } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
+import { isFactorCode, normalizeFactorCode } from '../auth/index.ts';
 import type { Crossdock } from '../main.ts';
 import { cliActor, directOrRemote } from './operations.ts';
 import { table, usageError, type Output } from './output.ts';
@@ -79,9 +80,11 @@ export async function approvalsCommand(
   if ((sub === 'approve' || sub === 'reject') && id) {
     const decision = sub;
     const reason = flags.reason ?? null;
-    const code = flags.code?.replace(/\s/g, '');
-    if (code !== undefined && !/^\d{6}$/.test(code))
-      throw usageError(`--code takes the six digits your authenticator app shows\n${USAGE}`);
+    const code = flags.code === undefined ? undefined : normalizeFactorCode(flags.code);
+    if (code !== undefined && !isFactorCode(code))
+      throw usageError(
+        `--code takes the six digits your authenticator app shows, or one of your recovery codes\n${USAGE}`,
+      );
     return directOrRemote(
       config,
       flags.api,
