@@ -13,7 +13,7 @@ export interface ApprovalFlags {
   limit?: string;
   reason?: string;
   as?: string;
-  /** The six digits of the decider's authenticator, at a step-up level. */
+  /** The six digits of the decider's authenticator (or a recovery code), at a step-up level. */
   code?: string;
   bulk?: boolean;
   groups?: string;
@@ -22,7 +22,7 @@ export interface ApprovalFlags {
 }
 
 const USAGE =
-  'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] [--code C] | approve <id> <id> ... --bulk [--reason R] | reject <id> --reason R [--code C]  (on the store directly: --as <approver email>; --code: the six digits of your authenticator, at a step-up level)';
+  'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] [--code C] | approve <id> <id> ... --bulk [--reason R] | reject <id> --reason R [--code C]  (on the store directly: --as <approver email>; --code: the six digits of your authenticator, or one of your recovery codes, at a step-up level)';
 
 /** `crossdock approvals ...`: the approver's inbox and decisions from a terminal. */
 export async function approvalsCommand(
