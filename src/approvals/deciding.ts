@@ -51,13 +51,13 @@ export async function decideOne(
     const refusal = await check(c, tx, r, who, now);
     if (refusal instanceof Error) return { refusal };
     const stepUp = await stepUpRefusal(c, tx, r, who, o.code);
-    if (stepUp) return { refusal: stepUp };
+    if (stepUp instanceof Error) return { refusal: stepUp };
     // Spent only by the decision it makes: a refused code leaves the link usable.
     if (o.linkToken !== undefined) await c.links.consume(tx, o.linkToken, id, who.userId, now);
     const seat = refusal.seat;
     const noted = {
       ...(o.bulk ? { bulk: o.bulk } : {}),
-      ...(r.chain[r.level]!.step_up ? { stepUp: 'totp' } : {}),
+      ...(stepUp ?? {}),
     };
     await record(c, tx, r, {
       action: decision === 'approve' ? 'approved' : 'rejected',

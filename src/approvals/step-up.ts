@@ -3,9 +3,13 @@ import { CrossdockError } from '../errors/index.ts';
 import { record, type ApprovalsContext, type Decider } from './context.ts';
 import type { Db, RequestRow } from './model.ts';
 
+/** How an accepted step-up was proven, for the decision's history and audit entry. */
+export type StepUpProof =
+  { stepUp: 'totp' } | { stepUp: 'recovery_code'; recoveryCodesRemaining: number };
+
 /**
- * For a level with `step_up: true`: null when the decider's code is valid (and now spent),
- * else the refusal, recorded in the request's history (action `step_up_refused`, the code
+ * For a level with `step_up: true`: how the decider proved it when the code is valid (and
+ * now spent: a TOTP code, or one of their recovery codes), else the refusal, recorded in the request's history (action `step_up_refused`, the code
  * of the refusal in its details) before the caller returns it. The code is the decider's
  * own, also when they decide for someone else (a delegation): it proves who is acting.
  */
@@ -15,7 +19,7 @@ export async function stepUpRefusal(
   r: RequestRow,
   who: Decider,
   code: string | undefined,
-): Promise<CrossdockError | null> {
+): Promise<CrossdockError | StepUpProof | null> {
   const level = r.chain[r.level]!;
   if (!level.step_up) return null;
   const factor = c.o.secondFactor;
@@ -26,7 +30,10 @@ export async function stepUpRefusal(
       : code === undefined || code.trim() === ''
         ? null
         : await factor.check(tx, who.userId, code);
-  if (check?.outcome === 'accepted') return null;
+  if (check?.outcome === 'accepted')
+    return check.via === 'totp'
+      ? { stepUp: 'totp' }
+      : { stepUp: 'recovery_code', recoveryCodesRemaining: check.remaining };
   const error = stepUpError(check, String(r.id), level.name);
   await record(c, tx, r, {
     action: 'step_up_refused',
@@ -52,7 +59,7 @@ function stepUpError(
   if (check === null)
     return new CrossdockError(
       'APPROVAL_STEP_UP_REQUIRED',
-      `Level "${level}" of request ${id} needs a second factor: send the six-digit code your authenticator app shows`,
+      `Level "${level}" of request ${id} needs a second factor: send the six-digit code your authenticator app shows (or one of your recovery codes)`,
       codeDetail('required at this level'),
     );
   switch (check.outcome) {
@@ -73,6 +80,12 @@ function stepUpError(
         'APPROVAL_STEP_UP_REPLAYED',
         `That code was already used; wait for the next one. Your decision on request ${id} was not recorded`,
         codeDetail('already used'),
+      );
+    case 'recovery_used':
+      return new CrossdockError(
+        'APPROVAL_STEP_UP_RECOVERY_USED',
+        `That recovery code was already used: each counts once. Use another one, or a code from your authenticator. Your decision on request ${id} was not recorded`,
+        codeDetail('recovery code already used'),
       );
     case 'locked':
       return lockedError(check.until);

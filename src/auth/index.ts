@@ -38,4 +38,10 @@ export {
   type TotpCheck,
   type TotpStatus,
 } from './totp-factors.ts';
+export {
+  isFactorCode,
+  normalizeFactorCode,
+  RECOVERY_CODE_COUNT,
+  RECOVERY_CODE_SHAPE,
+} from './totp-recovery.ts';
 export { totpAt, base32Decode, hotp, timeStep, TOTP_PERIOD_S, CODE_SHAPE } from './totp.ts';

@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import { CrossdockError } from '../errors/index.ts';
 import { open, seal, type Keyring } from '../secrets/index.ts';
 import type { Database } from '../store/index.ts';
+import { normalizeFactorCode, RECOVERY_CODE_SHAPE, recoveryCodes } from './totp-recovery.ts';
 import { base32Decode, base32Encode, matchingStep, newTotpSecret, otpauthUri } from './totp.ts';
 
 type Db = Kysely<Database>;
@@ -10,12 +11,17 @@ type Db = Kysely<Database>;
 export const TOTP_MAX_FAILURES = 5;
 export const TOTP_LOCK_MS = 15 * 60_000;
 
-/** What checking a code found; `accepted` has spent it. */
+/**
+ * What checking a code found; `accepted` has spent it (a TOTP code, or a recovery code
+ * where one is allowed: `remaining` then counts the unused codes left).
+ */
 export type TotpCheck =
-  | { outcome: 'accepted'; step: number }
+  | { outcome: 'accepted'; via: 'totp'; step: number }
+  | { outcome: 'accepted'; via: 'recovery_code'; remaining: number }
   | { outcome: 'not_enrolled' }
   | { outcome: 'invalid'; failures: number }
   | { outcome: 'replayed' }
+  | { outcome: 'recovery_used' }
   | { outcome: 'locked'; until: string };
 
 export interface TotpStatus {
@@ -24,6 +30,8 @@ export interface TotpStatus {
   pending: boolean;
   confirmedAt: string | null;
   lockedUntil: string | null;
+  /** Unused recovery codes of the confirmed authenticator (0 when none is enrolled). */
+  recoveryCodesRemaining: number;
 }
 
 interface Row {
@@ -63,6 +71,7 @@ export class TotpFactors {
         row?.locked_until && new Date(row.locked_until) > now
           ? new Date(row.locked_until).toISOString()
           : null,
+      recoveryCodesRemaining: row?.confirmed_at ? await recoveryCodes.remaining(db, userId) : 0,
     };
   }
 
@@ -91,34 +100,59 @@ export class TotpFactors {
     });
   }
 
-  /** Confirms a started enrolment with a first valid code; from then on the factor steps up. */
-  async confirm(userId: string, code: string): Promise<TotpStatus> {
+  /**
+   * Confirms a started enrolment with a first valid code; from then on the factor steps up.
+   * Returns the ten recovery codes of the new factor, this once.
+   */
+  async confirm(userId: string, code: string): Promise<TotpStatus & { recoveryCodes: string[] }> {
+    let codes: string[] = [];
     const check = await this.db.transaction().execute(async (tx) => {
       const row = await this.#row(tx, userId, true);
       if (!row) return { outcome: 'not_enrolled' } as const;
       if (row.confirmed_at) throw alreadyEnrolled();
-      const result = await this.#spend(tx, row, code);
-      if (result.outcome === 'accepted')
+      const result = await this.#spend(tx, row, code, false);
+      if (result.outcome === 'accepted') {
         await sql`UPDATE user_totp SET confirmed_at = ${this.now()} WHERE user_id = ${userId}`.execute(
           tx,
         );
+        codes = await recoveryCodes.replace(tx, userId, this.now());
+      }
       return result;
     });
     throwUnlessAccepted(check);
-    return this.status(userId);
+    return { ...(await this.status(userId)), recoveryCodes: codes };
   }
 
-  /** Removes one's own authenticator, proven by a valid code from it. */
-  async remove(userId: string, code: string): Promise<void> {
+  /**
+   * A new set of recovery codes, proven by a current code of the authenticator itself (not a
+   * recovery code); the old set stops working. The codes are returned this once.
+   */
+  async regenerateRecoveryCodes(userId: string, code: string): Promise<string[]> {
+    let codes: string[] = [];
     const check = await this.db.transaction().execute(async (tx) => {
       const row = await this.#row(tx, userId, true);
       if (!row?.confirmed_at) return { outcome: 'not_enrolled' } as const;
-      const result = await this.#spend(tx, row, code);
+      const result = await this.#spend(tx, row, code, false);
+      if (result.outcome === 'accepted')
+        codes = await recoveryCodes.replace(tx, userId, this.now());
+      return result;
+    });
+    throwUnlessAccepted(check);
+    return codes;
+  }
+
+  /** Removes one's own authenticator, proven by a valid code from it or a recovery code. */
+  async remove(userId: string, code: string): Promise<{ via: 'totp' | 'recovery_code' }> {
+    const check = await this.db.transaction().execute(async (tx) => {
+      const row = await this.#row(tx, userId, true);
+      if (!row?.confirmed_at) return { outcome: 'not_enrolled' } as const;
+      const result = await this.#spend(tx, row, code, true);
       if (result.outcome === 'accepted')
         await sql`DELETE FROM user_totp WHERE user_id = ${userId}`.execute(tx);
       return result;
     });
     throwUnlessAccepted(check);
+    return { via: check.via };
   }
 
   /** An administrator's reset (a lost phone): the user enrols again. False when there was none. */
@@ -130,12 +164,12 @@ export class TotpFactors {
   /**
    * Checks a code of a confirmed authenticator inside the caller's transaction (a decision):
    * the row is locked, an accepted code is spent and a wrong one counted, both committing
-   * with the caller's transaction.
+   * with the caller's transaction. A recovery code is accepted in place of a TOTP code.
    */
   async check(tx: Db, userId: string, code: string): Promise<TotpCheck> {
     const row = await this.#row(tx, userId, true);
     if (!row?.confirmed_at) return { outcome: 'not_enrolled' };
-    return this.#spend(tx, row, code);
+    return this.#spend(tx, row, code, true);
   }
 
   /** Re-seals every secret under the current key (after a key rotation). */
@@ -165,28 +199,43 @@ export class TotpFactors {
     });
   }
 
-  async #spend(tx: Db, row: Row, code: string): Promise<TotpCheck> {
+  /**
+   * Checks one code against a locked row. A wrong code, TOTP or recovery, counts toward the
+   * lock alike; a used one (replayed TOTP code, spent recovery code) is refused uncounted.
+   */
+  async #spend(tx: Db, row: Row, typed: string, allowRecovery: boolean): Promise<TotpCheck> {
     const now = this.now();
     if (row.locked_until && new Date(row.locked_until) > now)
       return { outcome: 'locked', until: new Date(row.locked_until).toISOString() };
-    const secret = base32Decode(
-      open(this.#keyring(), sealName(String(row.user_id)), row.secret_sealed),
-    );
-    const step = matchingStep(secret, code.replace(/\s/g, ''), now);
-    if (step === null) {
-      const failures = row.failures + 1;
-      const lockedUntil =
-        failures >= TOTP_MAX_FAILURES ? new Date(now.getTime() + TOTP_LOCK_MS) : null;
-      await sql`UPDATE user_totp SET failures = ${lockedUntil ? 0 : failures}, locked_until = ${lockedUntil}
-        WHERE user_id = ${row.user_id}`.execute(tx);
-      return lockedUntil
-        ? { outcome: 'locked', until: lockedUntil.toISOString() }
-        : { outcome: 'invalid', failures };
+    const code = normalizeFactorCode(typed);
+    const userId = String(row.user_id);
+    if (allowRecovery && RECOVERY_CODE_SHAPE.test(code)) {
+      const use = await recoveryCodes.use(tx, userId, code, now);
+      if (use.outcome === 'unknown') return this.#fail(tx, row, now);
+      if (use.outcome === 'already_used') return { outcome: 'recovery_used' };
+      await sql`UPDATE user_totp SET failures = 0, locked_until = NULL WHERE user_id = ${row.user_id}`.execute(
+        tx,
+      );
+      return { outcome: 'accepted', via: 'recovery_code', remaining: use.remaining };
     }
+    const secret = base32Decode(open(this.#keyring(), sealName(userId), row.secret_sealed));
+    const step = matchingStep(secret, code, now);
+    if (step === null) return this.#fail(tx, row, now);
     if (row.last_step !== null && step <= Number(row.last_step)) return { outcome: 'replayed' };
     await sql`UPDATE user_totp SET last_step = ${step}, failures = 0, locked_until = NULL
       WHERE user_id = ${row.user_id}`.execute(tx);
-    return { outcome: 'accepted', step };
+    return { outcome: 'accepted', via: 'totp', step };
+  }
+
+  async #fail(tx: Db, row: Row, now: Date): Promise<TotpCheck> {
+    const failures = row.failures + 1;
+    const lockedUntil =
+      failures >= TOTP_MAX_FAILURES ? new Date(now.getTime() + TOTP_LOCK_MS) : null;
+    await sql`UPDATE user_totp SET failures = ${lockedUntil ? 0 : failures}, locked_until = ${lockedUntil}
+      WHERE user_id = ${row.user_id}`.execute(tx);
+    return lockedUntil
+      ? { outcome: 'locked', until: lockedUntil.toISOString() }
+      : { outcome: 'invalid', failures };
   }
 
   async #row(db: Db, userId: string, lock: boolean): Promise<Row | undefined> {
@@ -226,13 +275,23 @@ export function totpRefusal(check: Exclude<TotpCheck, { outcome: 'accepted' }>):
       );
     case 'locked':
       return lockedError(check.until);
+    case 'recovery_used':
+      return new CrossdockError(
+        'TOTP_RECOVERY_CODE_USED',
+        'That recovery code was already used: each counts once. Use another one of the set, or a code from the authenticator',
+        {
+          category: 'user',
+          retryable: false,
+          details: [{ path: 'code', message: 'recovery code already used' }],
+        },
+      );
     case 'invalid':
     case 'replayed':
       return new CrossdockError(
         'TOTP_CODE_INVALID',
         check.outcome === 'replayed'
           ? 'That code was already used; wait for the next one'
-          : 'The code does not match the authenticator (use the six digits it shows now)',
+          : 'The code does not match the authenticator (use the six digits it shows now) nor, where accepted, an unused recovery code',
         {
           category: 'user',
           retryable: false,
@@ -249,6 +308,8 @@ export const lockedError = (until: string) =>
     { category: 'user', retryable: false },
   );
 
-function throwUnlessAccepted(check: TotpCheck): void {
+function throwUnlessAccepted(
+  check: TotpCheck,
+): asserts check is Extract<TotpCheck, { outcome: 'accepted' }> {
   if (check.outcome !== 'accepted') throw totpRefusal(check);
 }

@@ -1,6 +1,7 @@
 import type { ApprovalView, BulkDecision } from '../approvals/index.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import { CrossdockError } from '../errors/index.ts';
+import { isFactorCode, normalizeFactorCode } from '../auth/index.ts';
 import type { Crossdock } from '../main.ts';
 import { cliActor, directOrRemote } from './operations.ts';
 import { table, usageError, type Output } from './output.ts';
@@ -12,7 +13,7 @@ export interface ApprovalFlags {
   limit?: string;
   reason?: string;
   as?: string;
-  /** The six digits of the decider's authenticator, at a step-up level. */
+  /** The six digits of the decider's authenticator (or a recovery code), at a step-up level. */
   code?: string;
   bulk?: boolean;
   groups?: string;
@@ -21,7 +22,7 @@ export interface ApprovalFlags {
 }
 
 const USAGE =
-  'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] [--code C] | approve <id> <id> ... --bulk [--reason R] | reject <id> --reason R [--code C]  (on the store directly: --as <approver email>; --code: the six digits of your authenticator, at a step-up level)';
+  'usage: crossdock approvals list [--status S] [--workflow W] | show <id> | approve <id> [--reason R] [--code C] | approve <id> <id> ... --bulk [--reason R] | reject <id> --reason R [--code C]  (on the store directly: --as <approver email>; --code: the six digits of your authenticator, or one of your recovery codes, at a step-up level)';
 
 /** `crossdock approvals ...`: the approver's inbox and decisions from a terminal. */
 export async function approvalsCommand(
@@ -79,9 +80,11 @@ export async function approvalsCommand(
   if ((sub === 'approve' || sub === 'reject') && id) {
     const decision = sub;
     const reason = flags.reason ?? null;
-    const code = flags.code?.replace(/\s/g, '');
-    if (code !== undefined && !/^\d{6}$/.test(code))
-      throw usageError(`--code takes the six digits your authenticator app shows\n${USAGE}`);
+    const code = flags.code === undefined ? undefined : normalizeFactorCode(flags.code);
+    if (code !== undefined && !isFactorCode(code))
+      throw usageError(
+        `--code takes the six digits your authenticator app shows, or one of your recovery codes\n${USAGE}`,
+      );
     return directOrRemote(
       config,
       flags.api,

@@ -34,7 +34,7 @@ const HELP = `crossdock <command> [options]
   audit verify | export [--out file.jsonl]    check the hash chain; JSON lines for auditors
   secrets set <name> (value on stdin) | list | rotate-key
   policies list | show <id> | test [<id>] --cases cases.yaml   the decision tables of the workflow folder
-  approvals list [--status S] | show <id> | approve <id> [--reason R] [--code C] | reject <id> --reason R [--code C]   (direct: --as <email>; --code: your authenticator's six digits, at a step-up level)
+  approvals list [--status S] | show <id> | approve <id> [--reason R] [--code C] | reject <id> --reason R [--code C]   (direct: --as <email>; --code: your authenticator's six digits or a recovery code, at a step-up level)
   approvals approve <id> <id> ... --bulk [--reason R]   identical low-risk requests together (same bulk group in list)
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
   reconcile [--since 7d|2026-01-05] [--settle 15m]   the running Crossdock compares Odoo with what it did: each fall-through restarted or cased, once

@@ -132,6 +132,7 @@ export const ERROR_CODES = {
   APPROVAL_STEP_UP_NOT_ENROLLED: { category: 'policy', retryable: false, httpStatus: 422 },
   APPROVAL_STEP_UP_INVALID: { category: 'policy', retryable: false, httpStatus: 422 },
   APPROVAL_STEP_UP_REPLAYED: { category: 'policy', retryable: false, httpStatus: 422 },
+  APPROVAL_STEP_UP_RECOVERY_USED: { category: 'policy', retryable: false, httpStatus: 422 },
   APPROVAL_CHAIN_UNKNOWN: { category: 'user', retryable: false, httpStatus: 400 },
   APPROVAL_ODOO_UNAVAILABLE: { category: 'user', retryable: false, httpStatus: 400 },
   APPROVALS_UNAVAILABLE: { category: 'bug', retryable: false, httpStatus: 500 },
@@ -246,6 +247,7 @@ export const ERROR_CODES = {
   TOTP_NOT_ENROLLED: { category: 'user', retryable: false, httpStatus: 404 },
   TOTP_CODE_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   TOTP_LOCKED: { category: 'user', retryable: false, httpStatus: 429 },
+  TOTP_RECOVERY_CODE_USED: { category: 'user', retryable: false, httpStatus: 400 },
 
   // Webhooks and the secret store (src/triggers, src/secrets)
   HOOK_UNAUTHORIZED: { category: 'user', retryable: false, httpStatus: 401 },

@@ -13,6 +13,7 @@ const REDACT = [
   'authorization',
   'Authorization',
   'cookie',
+  'recoveryCodes',
 ].flatMap((k) => [k, `*.${k}`, `*.*.${k}`]);
 
 export function createLogger(options: {

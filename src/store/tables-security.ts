@@ -1,7 +1,7 @@
 /** The security tables, part of the one typed map in tables.ts. */
 import { bigint, boolean, identity, integer, jsonb, text, timestamptz } from './columns.ts';
 
-/** 0003 and 0010: identity and access, second factors, the audit log, secrets and webhook sources. */
+/** 0003, 0010 and 0017: identity and access, second factors, the audit log, secrets and webhook sources. */
 export const securityTables = {
   users: {
     id: identity(),
@@ -87,5 +87,16 @@ export const securityTables = {
     last_step: bigint().orNull(),
     failures: integer().defaulted(),
     locked_until: timestamptz().orNull(),
+  },
+  /** migrations/0017: the single-use recovery codes of a TOTP authenticator (auth/totp-recovery.ts). */
+  user_totp_recovery: {
+    user_id: bigint(),
+    slot: integer(),
+    /** 16 random bytes, hex: the HMAC key of this code's digest. */
+    salt: text(),
+    /** HMAC-SHA-256(salt, code), hex; the code itself is never stored. */
+    code_hash: text(),
+    created_at: timestamptz(),
+    used_at: timestamptz().orNull(),
   },
 };

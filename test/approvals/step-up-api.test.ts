@@ -79,6 +79,7 @@ describe('step-up approvals over HTTP, e-mailed links and the command line', () 
       pending: false,
       confirmedAt: null,
       lockedUntil: null,
+      recoveryCodesRemaining: 0,
     });
     const started = await h.request('POST', '/api/v1/auth/totp', { token: approver });
     assert.equal(started.status, 201, JSON.stringify(started.body));

@@ -54,6 +54,7 @@ describe('step-up approval levels: a TOTP code with each decision', () => {
       pending: true,
       confirmedAt: null,
       lockedUntil: null,
+      recoveryCodesRemaining: 0,
     });
     const wrong = totpAt(
       base32Decode(started.secret),

@@ -12,6 +12,7 @@ import { startTestApi, testKeyring, type TestApi } from '../api/support.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
 import type { Keyring } from '../../src/secrets/index.ts';
+import type { Logger } from '../../src/observability/logger.ts';
 
 /** The order-release approval chains the tests use: one workflow, the chain picked by the event. */
 export const RELEASE = `
@@ -222,6 +223,7 @@ export async function approvalsApi(
   workflow: string,
   clock: ManualClock,
   extra: (h: TestApi) => Partial<ApprovalsOptions> = () => ({}),
+  api: { logger?: Logger } = {},
 ): Promise<ApprovalsApi> {
   let approvals: ApprovalsService | null = null;
   const steps = new StepRegistry([
@@ -230,7 +232,7 @@ export async function approvalsApi(
       new Proxy({} as ApprovalsService, { get: (_, k) => (approvals as any)[k].bind(approvals) }),
     ),
   ]);
-  const h = await startTestApi({ workflows: [workflow], engine: { clock, steps } });
+  const h = await startTestApi({ workflows: [workflow], engine: { clock, steps }, ...api });
   const db = h.t.store.db as never;
   const now = () => clock.now();
   approvals = new ApprovalsService({

@@ -86,7 +86,19 @@ describe('approvals: a step-up level asks for the authenticator code', () => {
     await confirm.getByRole('button', { name: 'Confirm' }).click();
     await page.locator('[data-totp-status="enrolled"]').waitFor();
     assert.equal(await page.locator('[data-totp-secret]').count(), 0, 'the key is not shown again');
-    await page.goBack();
+    // The recovery codes are shown this once, then only their count.
+    const shown = page.locator('[data-recovery-codes] li');
+    assert.equal(await shown.count(), 10);
+    for (const c of await shown.allInnerTexts())
+      assert.match(c, /^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/);
+    await page.getByRole('button', { name: 'I have kept them' }).click();
+    assert.equal(await page.locator('[data-recovery-codes]').count(), 0);
+    await page.getByText('Recovery codes left: 10 of 10.').waitFor();
+    await page.reload();
+    await page.locator('[data-totp-status="enrolled"]').waitFor();
+    assert.equal(await page.locator('[data-recovery-codes]').count(), 0, 'not shown again');
+    await page.getByText('Recovery codes left: 10 of 10.').waitFor();
+    await page.goto(`/app/approvals/${requestId}`);
     await code.waitFor();
 
     await form.getByRole('button', { name: 'Approve' }).click();

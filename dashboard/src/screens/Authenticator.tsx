@@ -9,6 +9,10 @@ interface TotpStatus {
   pending: boolean;
   confirmedAt: string | null;
   lockedUntil: string | null;
+  recoveryCodesRemaining: number;
+}
+interface RecoveryCodes {
+  recoveryCodes: string[];
 }
 interface Enrolment {
   secret: string;
@@ -18,12 +22,15 @@ interface Enrolment {
 /**
  * The signed-in person's authenticator app, for approval levels that ask for a second
  * factor: enrol (the secret is shown once, here), confirm with a first code, or remove it.
+ * Confirming (or renewing them with a code) shows the ten recovery codes, this once.
  */
 export function AuthenticatorScreen() {
   const status = useGet<TotpStatus>('/auth/totp');
   const [enrolment, setEnrolment] = useState<Enrolment | null>(null);
+  const [recovery, setRecovery] = useState<string[] | null>(null);
   const [error, setError] = useState<unknown>(null);
   const s = status.data;
+  const showRecovery = (answer: unknown) => setRecovery((answer as RecoveryCodes).recoveryCodes);
   const start = async () => {
     setError(null);
     try {
@@ -37,6 +44,25 @@ export function AuthenticatorScreen() {
     <Section title="Authenticator">
       <ErrorNote error={status.error ?? error} />
       {!s && status.loading && <Loading what="your authenticator" />}
+      {recovery && (
+        <div data-recovery-codes>
+          <p>
+            Your recovery codes, shown this once: keep them somewhere safe, apart from the phone.
+            Each one works once in place of a code from the app (to decide, or to remove the
+            authenticator) if the phone is lost.
+          </p>
+          <ol className="recovery-codes">
+            {recovery.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ol>
+          <button type="button" onClick={() => setRecovery(null)}>
+            I have kept them
+          </button>
+        </div>
+      )}
       {s && s.enrolled && (
         <>
           <p data-totp-status="enrolled">
@@ -44,8 +70,17 @@ export function AuthenticatorScreen() {
             ask for a second factor take the code it shows.
             {s.lockedUntil && ` Locked after wrong codes until ${formatTime(s.lockedUntil)}.`}
           </p>
+          <p data-recovery-remaining={s.recoveryCodesRemaining}>
+            Recovery codes left: {s.recoveryCodesRemaining} of 10.
+          </p>
           <CodeForm
-            label="Remove it: a code from it"
+            label="New recovery codes (the old ones stop working): a code from the app"
+            action="Renew recovery codes"
+            send={async (code) => showRecovery(await post('/auth/totp/recovery-codes', { code }))}
+            onDone={done}
+          />
+          <CodeForm
+            label="Remove it: a code from it, or a recovery code"
             action="Remove"
             send={(code) => api('DELETE', '/auth/totp', { code })}
             onDone={done}
@@ -82,7 +117,7 @@ export function AuthenticatorScreen() {
           <CodeForm
             label="The code your app shows now"
             action="Confirm"
-            send={(code) => post('/auth/totp/confirm', { code })}
+            send={async (code) => showRecovery(await post('/auth/totp/confirm', { code }))}
             onDone={done}
           />
         </>
@@ -131,9 +166,8 @@ function CodeForm({
         <input
           id={id}
           className="otp"
-          inputMode="numeric"
           autoComplete="one-time-code"
-          maxLength={7}
+          maxLength={24}
           value={code}
           onChange={(e) => setCode(e.target.value)}
         />

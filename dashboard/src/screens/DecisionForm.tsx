@@ -58,14 +58,14 @@ export function DecisionForm({
         <div className="field">
           <label htmlFor={codeId}>Code from your authenticator app (this level needs it)</label>
           <span className="muted">
-            No authenticator yet? <Link to="/authenticator">Enrol one</Link>.
+            No authenticator yet? <Link to="/authenticator">Enrol one</Link>. Phone lost? One of
+            your recovery codes works once in its place.
           </span>
           <input
             id={codeId}
             className="otp"
-            inputMode="numeric"
             autoComplete="one-time-code"
-            maxLength={7}
+            maxLength={24}
             value={code}
             onChange={(e) => setCode(e.target.value)}
           />

@@ -37,7 +37,7 @@ function decisionForm({
 <p class="muted">Level ${escape(request.level.name)}; decide by ${escape(request.level.dueAt ?? 'no deadline')}. This link works once and expires at ${escape(expiresAt)}.</p>
 ${
   request.level.stepUp
-    ? '<label for="code">Code from your authenticator app (this level needs it)</label><input id="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]{6}" maxlength="6" required>'
+    ? '<label for="code">Code from your authenticator app (this level needs it)</label><input id="code" autocomplete="one-time-code" pattern="[0-9]{6}|[A-Za-z2-7 \\-]{16,24}" maxlength="24" required><span class="muted">Phone lost? One of your recovery codes works once in its place.</span>'
     : ''
 }
 <label for="reason">Reason (required to reject)</label><textarea id="reason"></textarea>

@@ -5,7 +5,13 @@ import {
   type ApprovalView,
   type BulkDecision,
 } from '../../approvals/index.ts';
-import { actorName, Permission, type Principal } from '../../auth/index.ts';
+import {
+  actorName,
+  isFactorCode,
+  normalizeFactorCode,
+  Permission,
+  type Principal,
+} from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { queryInt, queryTime, route } from '../route.ts';
 import { linkPage } from './approval-link-page.ts';
@@ -21,11 +27,14 @@ const ListQuery = z.strictObject({
 const DecisionBody = z.strictObject({
   decision: z.enum(['approve', 'reject']),
   reason: z.string().trim().max(2000).nullable().optional(),
-  /** The six digits of the decider's authenticator, for a level with `step_up: true`. */
+  /**
+   * The six digits of the decider's authenticator, or one of their recovery codes, for a
+   * level with `step_up: true`.
+   */
   code: z
     .string()
-    .transform((c) => c.replace(/\s/g, ''))
-    .pipe(z.string().regex(/^\d{6}$/, 'six digits from your authenticator app'))
+    .transform(normalizeFactorCode)
+    .refine(isFactorCode, 'six digits from your authenticator app, or one of your recovery codes')
     .optional(),
 });
 const BulkDecisionBody = z.strictObject({

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Permission, type Principal } from '../../auth/index.ts';
+import { isFactorCode, normalizeFactorCode, Permission, type Principal } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { route } from '../route.ts';
 
@@ -8,6 +8,13 @@ const CodeBody = z.strictObject({
     .string()
     .transform((c) => c.replace(/\s/g, ''))
     .pipe(z.string().regex(/^\d{6}$/, 'six digits from your authenticator app')),
+});
+/** Removal also takes a recovery code (the phone may be the thing that is lost). */
+const RemoveBody = z.strictObject({
+  code: z
+    .string()
+    .transform(normalizeFactorCode)
+    .refine(isFactorCode, 'six digits from your authenticator app, or one of your recovery codes'),
 });
 const ResetBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 const Id = z.string().regex(/^\d{1,18}$/, 'a numeric id');
@@ -31,7 +38,7 @@ async function refusalsAudited<T>(
     details: Record<string, unknown>;
   }) => Promise<void>,
   p: Principal,
-  doing: 'confirm' | 'remove',
+  doing: 'confirm' | 'remove' | 'regenerate_recovery_codes',
   act: () => Promise<T>,
 ): Promise<T> {
   try {
@@ -84,14 +91,41 @@ export const totpRoutes = [
     access: 'authenticated',
     body: CodeBody,
     summary:
-      'Confirm an enrolment with the code the authenticator shows: from then on step-up levels accept its codes',
-    handler: async ({ services, principal, body, audit }) => {
+      'Confirm an enrolment with the code the authenticator shows: from then on step-up levels accept its codes. Returns ten single-use recovery codes, this once',
+    handler: async ({ services, principal, body, audit, reply }) => {
       const p = person(principal);
       const status = await refusalsAudited(audit, p, 'confirm', () =>
         services.totp.confirm(p.userId, body.code),
       );
-      await audit({ action: 'totp.confirm', target: `user:${p.userId}` });
+      await audit({
+        action: 'totp.confirm',
+        target: `user:${p.userId}`,
+        details: { recoveryCodes: status.recoveryCodes.length },
+      });
+      reply.header('cache-control', 'no-store');
       return status;
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/auth/totp/recovery-codes',
+    tag: 'auth',
+    access: 'authenticated',
+    body: CodeBody,
+    summary:
+      'A new set of ten recovery codes, proven by a current code from the authenticator (not a recovery code); the old set stops working. The codes are returned this once',
+    handler: async ({ services, principal, body, audit, reply }) => {
+      const p = person(principal);
+      const recoveryCodes = await refusalsAudited(audit, p, 'regenerate_recovery_codes', () =>
+        services.totp.regenerateRecoveryCodes(p.userId, body.code),
+      );
+      await audit({
+        action: 'totp.recovery_codes_regenerate',
+        target: `user:${p.userId}`,
+        details: { recoveryCodes: recoveryCodes.length },
+      });
+      reply.header('cache-control', 'no-store');
+      return { recoveryCodes, recoveryCodesRemaining: recoveryCodes.length };
     },
   }),
   route({
@@ -99,12 +133,15 @@ export const totpRoutes = [
     path: '/api/v1/auth/totp',
     tag: 'auth',
     access: 'authenticated',
-    body: CodeBody,
-    summary: 'Remove your authenticator, proven by a current code from it',
+    body: RemoveBody,
+    summary:
+      'Remove your authenticator, proven by a current code from it or one of its recovery codes',
     handler: async ({ services, principal, body, audit }) => {
       const p = person(principal);
-      await refusalsAudited(audit, p, 'remove', () => services.totp.remove(p.userId, body.code));
-      await audit({ action: 'totp.remove', target: `user:${p.userId}` });
+      const { via } = await refusalsAudited(audit, p, 'remove', () =>
+        services.totp.remove(p.userId, body.code),
+      );
+      await audit({ action: 'totp.remove', target: `user:${p.userId}`, details: { via } });
       return { removed: true };
     },
   }),
