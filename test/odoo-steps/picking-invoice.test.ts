@@ -76,13 +76,14 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
     const { picking } = await confirmedDelivery(h.sim, [[32, 2]]);
     const first = await h.run('ship', { picking, backorder: 'create' });
     assert.deepEqual(outputsOf(first, 'validate'), [
-      { picking_id: picking, state: 'done', already: false, backorder_ids: [] },
+      { picking_id: picking, state: 'done', validated: true, already: false, backorder_ids: [] },
     ]);
     assert.equal(h.sim.calls.count({ model: 'confirm.stock.sms', method: 'dont_send_sms' }), 1);
     const again = await h.replay(first.id, 'validate');
     assert.deepEqual(outputsOf(again, 'validate')[1], {
       picking_id: picking,
       state: 'done',
+      validated: true,
       already: true,
       backorder_ids: [],
     });
@@ -94,7 +95,7 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
     const { picking } = await confirmedDelivery(h.sim, [[32, 1]]);
     const run = await h.run('ship', { picking, backorder: 'none' });
     assert.deepEqual(outputsOf(run, 'validate'), [
-      { picking_id: picking, state: 'done', already: false, backorder_ids: [] },
+      { picking_id: picking, state: 'done', validated: true, already: false, backorder_ids: [] },
     ]);
     assert.equal(callsOn('stock.picking', 'button_validate', picking), 1);
     assert.equal(h.sim.calls.count({ model: 'stock.backorder.confirmation' }), 0);
@@ -127,7 +128,7 @@ describe('odoo.validate_picking and odoo.invoice_from_order', () => {
     await setPicked(picking, 1);
     const run = await h.run('ship', { picking, backorder: 'none' });
     assert.deepEqual(outputsOf(run, 'validate'), [
-      { picking_id: picking, state: 'done', already: false, backorder_ids: [] },
+      { picking_id: picking, state: 'done', validated: true, already: false, backorder_ids: [] },
     ]);
     assert.equal(
       h.sim.calls.count({
