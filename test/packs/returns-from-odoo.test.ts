@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunDetail } from '../../src/engine/index.ts';
-import { eventually, packHarness, type PackHarness } from './support.ts';
+import { eventually, packHarness, type PackHarness, invoicedOrder } from './support.ts';
 
 /**
  * A customer return a person makes in Odoo with its Return button (the wizard, as fixtures
@@ -38,41 +38,8 @@ describe('returns pack, a return made in Odoo', () => {
       { fields: ['name', 'state', 'amount_total', 'amount_residual'] },
     );
 
-  /** Places an order and lets the packs ship it, deliver it and post its invoice. */
-  const invoiced = async (customer: string, lines: [string, number][]) => {
-    const order = await h.placeOrder(customer, lines);
-    const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
-    assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
-    const [delivery] = await h.rpc<{ id: number; name: string }[]>(
-      'stock.picking',
-      'search_read',
-      [
-        [
-          ['sale_id', '=', order.id],
-          ['picking_type_code', '=', 'outgoing'],
-        ],
-      ],
-      { fields: ['name'] },
-    );
-    const booking = h.carriers.profiles
-      .flatMap((p) =>
-        h.carriers
-          .bookings(p.code)
-          .filter((b) => b.reference === delivery!.name)
-          .map((b) => ({ carrier: p.code, ...b })),
-      )
-      .at(0)!;
-    await h.carriers.sendTracking(booking.carrier, {
-      tracking_ref: booking.tracking_ref,
-      status: 'delivered',
-      signed_by: 'R. Receiver',
-      proof_ref: `https://pod.test/${booking.tracking_ref}.jpg`,
-    });
-    const invoice = await eventually(`the posted invoice of ${order.name}`, async () =>
-      (await movesOf(order.name, 'out_invoice')).find((m) => m.state === 'posted'),
-    );
-    return { order, delivery: delivery!, invoice };
-  };
+  const invoiced = (customer: string, lines: [string, number][]) =>
+    invoicedOrder(h, customer, lines);
 
   /** A person returns `quantity` of `product` with Odoo's Return button and validates the return. */
   const returnInOdoo = async (deliveryId: number, product: string, quantity: number) => {

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunDetail } from '../../src/engine/index.ts';
 import { testAuthenticators } from './authenticators.ts';
-import { eventually, JumpingClock, packHarness, type PackHarness } from './support.ts';
+import {
+  eventually,
+  JumpingClock,
+  packHarness,
+  type PackHarness,
+  invoicedOrder,
+} from './support.ts';
 
 /**
  * The returns pack's step-up tier end to end: a refund of 5 000 or more needs two distinct
@@ -25,52 +31,8 @@ describe('returns pack: refunds of 5 000 and more need a second factor', () => {
 
   const productId = (name: string) => h.catalog.products.find((p) => p.name.startsWith(name))!.id;
 
-  /** Places an order and lets the packs ship it, deliver it with its proof and post its invoice. */
-  const invoiced = async (customer: string, lines: [string, number][]) => {
-    const order = await h.placeOrder(customer, lines);
-    const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
-    assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
-    const [picking] = await h.rpc<{ id: number; name: string }[]>(
-      'stock.picking',
-      'search_read',
-      [
-        [
-          ['sale_id', '=', order.id],
-          ['picking_type_code', '=', 'outgoing'],
-        ],
-      ],
-      { fields: ['name'] },
-    );
-    const booking = h.carriers.profiles
-      .flatMap((p) =>
-        h.carriers
-          .bookings(p.code)
-          .filter((b) => b.reference === picking!.name)
-          .map((b) => ({ carrier: p.code, ...b })),
-      )
-      .at(0)!;
-    await h.carriers.sendTracking(booking.carrier, {
-      tracking_ref: booking.tracking_ref,
-      status: 'delivered',
-      signed_by: 'R. Receiver',
-      proof_ref: `https://pod.test/${booking.tracking_ref}.jpg`,
-    });
-    await eventually(`the posted invoice of ${order.name}`, async () => {
-      const found = await h.rpc<{ state: string }[]>(
-        'account.move',
-        'search_read',
-        [
-          [
-            ['invoice_origin', '=', order.name],
-            ['move_type', '=', 'out_invoice'],
-          ],
-        ],
-        { fields: ['state'] },
-      );
-      return found.some((m) => m.state === 'posted');
-    });
-    return { order, delivery: picking! };
-  };
+  const invoiced = (customer: string, lines: [string, number][]) =>
+    invoicedOrder(h, customer, lines);
   const returnsOf = (deliveryId: number) =>
     h.rpc<{ id: number; name: string; origin: string }[]>(
       'stock.picking',

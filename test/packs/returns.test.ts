@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunDetail } from '../../src/engine/index.ts';
-import { eventually, packHarness, type PackHarness } from './support.ts';
+import { eventually, packHarness, type PackHarness, invoicedOrder } from './support.ts';
 
 /**
  * The returns pack end to end: orders are released, shipped, delivered with their proof and
@@ -20,42 +20,8 @@ describe('returns pack, end to end', () => {
   type Move = { id: number; name: string; state: string; move_type: string; amount_total: number };
   const productId = (name: string) => h.catalog.products.find((p) => p.name.startsWith(name))!.id;
 
-  /** Places an order and lets the packs ship it, deliver it with its proof and post its invoice. */
-  const invoiced = async (customer: string, lines: [string, number][]) => {
-    const order = await h.placeOrder(customer, lines);
-    const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
-    assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
-    const [picking] = await h.rpc<{ id: number; name: string }[]>(
-      'stock.picking',
-      'search_read',
-      [
-        [
-          ['sale_id', '=', order.id],
-          ['picking_type_code', '=', 'outgoing'],
-        ],
-      ],
-      { fields: ['name'] },
-    );
-    const booking = h.carriers.profiles
-      .flatMap((p) =>
-        h.carriers
-          .bookings(p.code)
-          .filter((b) => b.reference === picking!.name)
-          .map((b) => ({ carrier: p.code, ...b })),
-      )
-      .at(0)!;
-    await h.carriers.sendTracking(booking.carrier, {
-      tracking_ref: booking.tracking_ref,
-      status: 'delivered',
-      signed_by: 'R. Receiver',
-      proof_ref: `https://pod.test/${booking.tracking_ref}.jpg`,
-    });
-    const invoice = await eventually(`the posted invoice of ${order.name}`, async () => {
-      const found = await movesOf(order.name, 'out_invoice');
-      return found.find((m) => m.state === 'posted');
-    });
-    return { order, delivery: picking!, invoice };
-  };
+  const invoiced = (customer: string, lines: [string, number][]) =>
+    invoicedOrder(h, customer, lines);
   const movesOf = (origin: string, moveType: string) =>
     h.rpc<Move[]>(
       'account.move',

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -220,4 +221,63 @@ export async function eventually<T>(
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+/**
+ * Places an order and lets the packs ship it, deliver it with its proof (the carrier's
+ * "delivered") and post its invoice; returns the order, its delivery and the posted invoice.
+ */
+export async function invoicedOrder(
+  h: PackHarness,
+  customer: string,
+  lines: [string, number][],
+): Promise<{
+  order: { id: number; name: string };
+  delivery: { id: number; name: string };
+  invoice: { id: number; name: string; amount_total: number };
+}> {
+  const order = await h.placeOrder(customer, lines);
+  const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
+  assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
+  const [delivery] = await h.rpc<{ id: number; name: string }[]>(
+    'stock.picking',
+    'search_read',
+    [
+      [
+        ['sale_id', '=', order.id],
+        ['picking_type_code', '=', 'outgoing'],
+      ],
+    ],
+    { fields: ['name'] },
+  );
+  const booking = h.carriers.profiles
+    .flatMap((p) =>
+      h.carriers
+        .bookings(p.code)
+        .filter((b) => b.reference === delivery!.name)
+        .map((b) => ({ carrier: p.code, ...b })),
+    )
+    .at(0)!;
+  await h.carriers.sendTracking(booking.carrier, {
+    tracking_ref: booking.tracking_ref,
+    status: 'delivered',
+    signed_by: 'R. Receiver',
+    proof_ref: `https://pod.test/${booking.tracking_ref}.jpg`,
+  });
+  const invoice = await eventually(`the posted invoice of ${order.name}`, async () =>
+    (
+      await h.rpc<{ id: number; name: string; state: string; amount_total: number }[]>(
+        'account.move',
+        'search_read',
+        [
+          [
+            ['invoice_origin', '=', order.name],
+            ['move_type', '=', 'out_invoice'],
+          ],
+        ],
+        { fields: ['name', 'state', 'amount_total'] },
+      )
+    ).find((m) => m.state === 'posted'),
+  );
+  return { order, delivery: delivery!, invoice };
 }
