@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import type { Dispatch, ReactNode, SetStateAction } from 'react';
 import { ApiError } from '../api.ts';
 import { pretty } from '../format.ts';
 
@@ -86,5 +86,44 @@ export function Pager({
     <button type="button" className="secondary" onClick={onMore} disabled={loading}>
       {loading ? 'Loading…' : 'Load more'}
     </button>
+  );
+}
+
+/**
+ * Newer / Older over a cursor-paged list: `cursors` is the stack of cursors of the pages
+ * behind the one shown (empty: the newest page), `next` the cursor of the next older page.
+ */
+export function CursorPages({
+  cursors,
+  setCursors,
+  next,
+  showPage = false,
+}: {
+  cursors: string[];
+  setCursors: Dispatch<SetStateAction<string[]>>;
+  next: string | null | undefined;
+  showPage?: boolean;
+}) {
+  if (cursors.length === 0 && !next) return null;
+  return (
+    <div className="actions">
+      <button
+        type="button"
+        className="secondary"
+        disabled={cursors.length === 0}
+        onClick={() => setCursors((c) => c.slice(0, -1))}
+      >
+        Newer
+      </button>
+      {showPage && <span className="muted">Page {cursors.length + 1}</span>}
+      <button
+        type="button"
+        className="secondary"
+        disabled={!next}
+        onClick={() => next && setCursors((c) => [...c, next])}
+      >
+        Older
+      </button>
+    </div>
   );
 }

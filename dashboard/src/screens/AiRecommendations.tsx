@@ -4,7 +4,7 @@
  */
 import { useEffect, useId, useState } from 'react';
 import { qs } from '../api.ts';
-import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
+import { CursorPages, Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
 import { formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -156,28 +156,7 @@ function RecommendationLog({ changed }: { changed: number }) {
           </tbody>
         </table>
       )}
-      {(cursors.length > 0 || list.data?.nextCursor) && (
-        <div className="actions">
-          <button
-            type="button"
-            className="secondary"
-            disabled={cursors.length === 0}
-            onClick={() => setCursors((c) => c.slice(0, -1))}
-          >
-            Newer
-          </button>
-          <button
-            type="button"
-            className="secondary"
-            disabled={!list.data?.nextCursor}
-            onClick={() =>
-              list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])
-            }
-          >
-            Older
-          </button>
-        </div>
-      )}
+      <CursorPages cursors={cursors} setCursors={setCursors} next={list.data?.nextCursor} />
     </Section>
   );
 }

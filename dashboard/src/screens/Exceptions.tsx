@@ -3,7 +3,15 @@ import { ApiError, qs } from '../api.ts';
 import { CaseTimeline, type CaseHistoryEntry } from '../components/CaseTimeline.tsx';
 import { IntakeConflicts } from '../components/IntakeConflicts.tsx';
 import { ReconcileFindings } from '../components/ReconcileFindings.tsx';
-import { Empty, ErrorNote, Json, Loading, Section, Status } from '../components/ui.tsx';
+import {
+  CursorPages,
+  Empty,
+  ErrorNote,
+  Json,
+  Loading,
+  Section,
+  Status,
+} from '../components/ui.tsx';
 import { formatDuration, formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
@@ -242,28 +250,7 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
               </tbody>
             </table>
           )}
-          {(cursors.length > 0 || list.data?.nextCursor) && (
-            <div className="actions">
-              <button
-                type="button"
-                className="secondary"
-                disabled={cursors.length === 0}
-                onClick={() => setCursors((c) => c.slice(0, -1))}
-              >
-                Newer
-              </button>
-              <button
-                type="button"
-                className="secondary"
-                disabled={!list.data?.nextCursor}
-                onClick={() =>
-                  list.data?.nextCursor && setCursors((c) => [...c, list.data!.nextCursor!])
-                }
-              >
-                Older
-              </button>
-            </div>
-          )}
+          <CursorPages cursors={cursors} setCursors={setCursors} next={list.data?.nextCursor} />
         </Section>
         {selected ? (
           <CasePanel id={selected} onChanged={() => (list.reload(), groups.reload())} />

@@ -1,6 +1,6 @@
 import { useId, useState } from 'react';
 import { post, qs } from '../api.ts';
-import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
+import { CursorPages, Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
 import { formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 
@@ -141,27 +141,7 @@ export function NotificationsScreen() {
             </tbody>
           </table>
         )}
-        {(pages.length > 0 || list.data?.next) && (
-          <div className="actions">
-            <button
-              type="button"
-              className="secondary"
-              disabled={pages.length === 0}
-              onClick={() => setPages((p) => p.slice(0, -1))}
-            >
-              Newer
-            </button>
-            <span className="muted">Page {pages.length + 1}</span>
-            <button
-              type="button"
-              className="secondary"
-              disabled={!list.data?.next}
-              onClick={() => list.data?.next && setPages((p) => [...p, list.data!.next!])}
-            >
-              Older
-            </button>
-          </div>
-        )}
+        <CursorPages cursors={pages} setCursors={setPages} next={list.data?.next} showPage />
       </Section>
     </>
   );

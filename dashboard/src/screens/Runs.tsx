@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { qs } from '../api.ts';
-import { Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
+import { CursorPages, Empty, ErrorNote, Loading, Section, Status } from '../components/ui.tsx';
 import { errorText, formatTime } from '../format.ts';
 import { useGet } from '../hooks.ts';
 import { Link, navigate } from '../router.tsx';
@@ -178,29 +178,12 @@ export function RunsScreen() {
             </tbody>
           </table>
         )}
-        {(cursors.length > 0 || runs.data?.nextCursor) && (
-          <div className="actions">
-            <button
-              type="button"
-              className="secondary"
-              disabled={cursors.length === 0}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              Newer
-            </button>
-            <span className="muted">Page {cursors.length + 1}</span>
-            <button
-              type="button"
-              className="secondary"
-              disabled={!runs.data?.nextCursor}
-              onClick={() =>
-                runs.data?.nextCursor && setCursors((c) => [...c, runs.data!.nextCursor!])
-              }
-            >
-              Older
-            </button>
-          </div>
-        )}
+        <CursorPages
+          cursors={cursors}
+          setCursors={setCursors}
+          next={runs.data?.nextCursor}
+          showPage
+        />
       </Section>
     </>
   );
