@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Clock, Random } from '../engine/index.ts';
 import { toCrossdockError, type CrossdockError } from '../errors/index.ts';
 import type { Logger } from '../observability/index.ts';
-import { backoffDelayMs, type Backoff } from '../workflows/index.ts';
+import { backoffDelayMs, type Backoff, WakeableSleep } from '../workflows/index.ts';
 import type { ChannelSender } from './channels.ts';
 import { notifyErrors } from './errors.ts';
 import {
@@ -87,8 +87,7 @@ export class NotificationDispatcher {
   readonly #events = new EventEmitter().setMaxListeners(100);
   #running = false;
   #loop: Promise<void> | undefined;
-  #nudged = false;
-  #nudge: (() => void) | undefined;
+  readonly #pause = new WakeableSleep();
   #passWaiters: ((result: PassResult) => void)[] = [];
   #unsubscribe: (() => void)[] = [];
 
@@ -119,8 +118,7 @@ export class NotificationDispatcher {
 
   /** Look for due messages now (after an enqueue, or after moving a test clock). */
   wake(): void {
-    this.#nudged = true;
-    this.#nudge?.();
+    this.#pause.wake();
   }
 
   /** Resolves with the next pass that starts after this call (wake the dispatcher to hurry it). */
@@ -157,7 +155,7 @@ export class NotificationDispatcher {
 
   async #run(): Promise<void> {
     while (this.#running) {
-      this.#nudged = false; // wake-ups from here on make the next sleep return at once
+      this.#pause.clear(); // wake-ups from here on make the next pause return at once
       const waiters = this.#passWaiters.splice(0);
       let result: PassResult;
       try {
@@ -171,7 +169,7 @@ export class NotificationDispatcher {
       }
       waiters.forEach((resolve) => resolve(result));
       if (result.claimed === this.#o.batch) continue;
-      await this.#sleep(this.#o.pollIntervalMs);
+      await this.#pause.sleep(this.#o.pollIntervalMs);
     }
     const result: PassResult = { claimed: 0, sent: 0, retried: 0, failed: 0, error: null };
     this.#passWaiters.splice(0).forEach((resolve) => resolve(result));
@@ -236,20 +234,5 @@ export class NotificationDispatcher {
       `notification ${status}: ${message}`,
     );
     return 'failed';
-  }
-
-  #sleep(ms: number): Promise<void> {
-    if (this.#nudged || !this.#running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#nudge = () => {
-        this.#nudge = undefined;
-        done();
-      };
-    });
   }
 }

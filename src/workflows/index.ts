@@ -20,3 +20,4 @@ export { definitionChanges, type DefinitionChanges } from './changes.ts';
 export { backoffDelayMs, type Backoff, type RandomSource } from './backoff.ts';
 export { readYamlFile } from './yaml-file.ts';
 export { compileJsonSchema } from './json-schema.ts';
+export { WakeableSleep } from './wakeable-sleep.ts';

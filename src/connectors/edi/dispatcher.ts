@@ -14,7 +14,7 @@ import type { Clock } from '../../engine/index.ts';
 import { CrossdockError, toCrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Database } from '../../store/index.ts';
-import { backoffDelayMs, type Backoff } from '../../workflows/index.ts';
+import { backoffDelayMs, type Backoff, WakeableSleep } from '../../workflows/index.ts';
 import { deliveryAttempts, type EdiPartner } from './config.ts';
 import { claimDocuments, settleDocument, type DocumentRow } from './store.ts';
 import { transportFor } from './transport.ts';
@@ -55,8 +55,7 @@ export class EdiDispatcher {
   };
   #running = false;
   #loop: Promise<void> | undefined;
-  #nudged = false;
-  #nudge: (() => void) | undefined;
+  readonly #pause = new WakeableSleep();
   #lastSweepMs = Number.NEGATIVE_INFINITY;
 
   constructor(options: EdiDispatcherOptions) {
@@ -84,8 +83,7 @@ export class EdiDispatcher {
 
   /** Look for due documents now (after a queue, or after moving a test clock). */
   wake(): void {
-    this.#nudged = true;
-    this.#nudge?.();
+    this.#pause.wake();
   }
 
   /** One pass: claim, hand over, settle. Answers how many documents it claimed. */
@@ -104,7 +102,7 @@ export class EdiDispatcher {
 
   async #run(): Promise<void> {
     while (this.#running) {
-      this.#nudged = false;
+      this.#pause.clear();
       let claimed = 0;
       try {
         claimed = await this.runOnce();
@@ -116,7 +114,7 @@ export class EdiDispatcher {
       }
       await this.#sweep();
       if (claimed === this.#o.batch) continue;
-      await this.#sleep(this.#o.pollIntervalMs);
+      await this.#pause.sleep(this.#o.pollIntervalMs);
     }
   }
 
@@ -184,20 +182,5 @@ export class EdiDispatcher {
     await settleDocument(this.#o.db, row, { status, code: error.code, error: message });
     this.#o.logger.warn({ ...log, status }, `EDI document ${status}: ${message}`);
     return 'gave_up';
-  }
-
-  #sleep(ms: number): Promise<void> {
-    if (this.#nudged || !this.#running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#nudge = () => {
-        this.#nudge = undefined;
-        done();
-      };
-    });
   }
 }

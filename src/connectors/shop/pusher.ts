@@ -16,7 +16,7 @@ import type { Clock } from '../../engine/index.ts';
 import { CrossdockError, toCrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import type { Database } from '../../store/index.ts';
-import { backoffDelayMs, type Backoff } from '../../workflows/index.ts';
+import { backoffDelayMs, type Backoff, WakeableSleep } from '../../workflows/index.ts';
 import type { Shop } from './config.ts';
 import { claimDueLevels, markFailed, markPushed, type ClaimedLevel } from './stock-store.ts';
 
@@ -88,8 +88,7 @@ export class StockPusher {
   readonly #pausedUntil = new Map<string, number>();
   #running = false;
   #loop: Promise<void> | undefined;
-  #nudged = false;
-  #nudge: (() => void) | undefined;
+  readonly #pause = new WakeableSleep();
 
   constructor(options: StockPusherOptions) {
     this.#o = { retry: DEFAULT_RETRY, random: Math.random, ...options };
@@ -111,8 +110,7 @@ export class StockPusher {
 
   /** Look for due levels now (after levels were queued). */
   wake(): void {
-    this.#nudged = true;
-    this.#nudge?.();
+    this.#pause.wake();
   }
 
   /** One pass over every shop; answers how many levels the shops took. */
@@ -166,7 +164,7 @@ export class StockPusher {
 
   async #run(): Promise<void> {
     while (this.#running) {
-      this.#nudged = false;
+      this.#pause.clear();
       try {
         await this.runOnce();
       } catch (error) {
@@ -175,22 +173,7 @@ export class StockPusher {
           'stock push pass failed; retrying after the poll interval',
         );
       }
-      await this.#sleep(this.#idleMs());
+      await this.#pause.sleep(Math.max(10, this.#idleMs()));
     }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    if (this.#nudged || !this.#running) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(10, ms));
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#nudge = () => {
-        this.#nudge = undefined;
-        done();
-      };
-    });
   }
 }
