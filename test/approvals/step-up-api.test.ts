@@ -11,23 +11,8 @@ import { ManualClock } from '../../src/engine/index.ts';
 import type { TestApi } from '../api/support.ts';
 import { runCrossdock } from '../support/cli.ts';
 import { waitForRun } from '../support/engine.ts';
-import { approvalsApi } from './support.ts';
+import { approvalsApi, STEP_UP_WORKFLOW } from './support.ts';
 
-const WORKFLOW = `
-id: bank-change
-trigger: { event: vendor.bank_changed }
-steps:
-  - id: approve
-    type: approval
-    with:
-      subject: { model: res.partner.bank, id: "= event.payload.id", name: "= event.payload.name" }
-      summary: "= 'New bank account for ' & event.payload.name"
-      levels:
-        - { name: treasury, approvers: { group: credit-control }, sla_hours: 8, step_up: true }
-  - id: done
-    type: transform
-    with: { decision: "= steps.approve.output.decision" }
-`;
 const STEP_MS = 30_000;
 
 describe('step-up approvals over HTTP, e-mailed links and the command line', () => {
@@ -46,7 +31,7 @@ describe('step-up approvals over HTTP, e-mailed links and the command line', () 
   };
 
   before(async () => {
-    ({ h, admin, approver } = await approvalsApi(WORKFLOW, clock, (api) => ({
+    ({ h, admin, approver } = await approvalsApi(STEP_UP_WORKFLOW, clock, (api) => ({
       notify: async (n) => void notices.push(n),
       linkBaseUrl: () => api.base,
       secondFactor: api.services.totp,

@@ -13,23 +13,8 @@ import { ManualClock } from '../../src/engine/index.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { TestApi } from '../api/support.ts';
 import { waitForRun } from '../support/engine.ts';
-import { approvalsApi } from './support.ts';
+import { approvalsApi, STEP_UP_WORKFLOW } from './support.ts';
 
-const WORKFLOW = `
-id: bank-change
-trigger: { event: vendor.bank_changed }
-steps:
-  - id: approve
-    type: approval
-    with:
-      subject: { model: res.partner.bank, id: "= event.payload.id", name: "= event.payload.name" }
-      summary: "= 'New bank account for ' & event.payload.name"
-      levels:
-        - { name: treasury, approvers: { group: credit-control }, sla_hours: 8, step_up: true }
-  - id: done
-    type: transform
-    with: { decision: "= steps.approve.output.decision" }
-`;
 const STEP_MS = 30_000;
 const SHOWN = /^[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{4}$/;
 
@@ -57,7 +42,7 @@ describe('recovery codes of a step-up authenticator', () => {
 
   before(async () => {
     ({ h, admin, approver } = await approvalsApi(
-      WORKFLOW,
+      STEP_UP_WORKFLOW,
       clock,
       (api) => ({ secondFactor: api.services.totp }),
       { logger: createLogger({ level: 'trace', destination: sink }) },

@@ -15,6 +15,23 @@ import type { Keyring } from '../../src/secrets/index.ts';
 import type { Logger } from '../../src/observability/logger.ts';
 
 /** The order-release approval chains the tests use: one workflow, the chain picked by the event. */
+/** A bank-account change approved by one level that needs a second factor (step-up). */
+export const STEP_UP_WORKFLOW = `
+id: bank-change
+trigger: { event: vendor.bank_changed }
+steps:
+  - id: approve
+    type: approval
+    with:
+      subject: { model: res.partner.bank, id: "= event.payload.id", name: "= event.payload.name" }
+      summary: "= 'New bank account for ' & event.payload.name"
+      levels:
+        - { name: treasury, approvers: { group: credit-control }, sla_hours: 8, step_up: true }
+  - id: done
+    type: transform
+    with: { decision: "= steps.approve.output.decision" }
+`;
+
 export const RELEASE = `
 id: release
 trigger: { event: order.review }
