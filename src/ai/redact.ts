@@ -76,14 +76,17 @@ function looksLikePhone(candidate: string): boolean {
   return /^\d{2,5}([ .\-/]\d{2,5}){1,4}$/.test(candidate);
 }
 
+/** How many values of each kind were blanked: none yet. */
+const noneRemoved = (): Record<Placeholder, number> => ({
+  person: 0,
+  email: 0,
+  phone: 0,
+  address: 0,
+  secret: 0,
+});
+
 export function redactCase(input: CaseForPrompt): Redacted {
-  const counts: Record<Placeholder, number> = {
-    person: 0,
-    email: 0,
-    phone: 0,
-    address: 0,
-    secret: 0,
-  };
+  const counts = noneRemoved();
   const known: { text: string; as: Placeholder }[] = [];
   const details = input.details === null ? null : stripKeys(input.details, counts, known);
   // Longest first, so "Jane Smith" goes before "Jane".
@@ -110,13 +113,7 @@ export function redactMail(input: {
   people: string[];
   addresses: string[];
 }): Redacted {
-  const counts: Record<Placeholder, number> = {
-    person: 0,
-    email: 0,
-    phone: 0,
-    address: 0,
-    secret: 0,
-  };
+  const counts = noneRemoved();
   const known: { text: string; as: Placeholder }[] = [];
   for (const a of input.addresses)
     if (a.trim().length >= 3) known.push({ text: a.trim(), as: 'email' });
