@@ -82,17 +82,19 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
       // the "nothing reserved" UserError). A repeat after a crash in the middle of the
       // wizards starts over from button_validate, which asks the open question again.
       const before = await readPicking(ctx, client, pickingId);
-      if (before.state === 'done')
-        return {
-          kind: 'done',
-          output: {
-            picking_id: pickingId,
-            state: 'done',
-            validated: true,
-            already: true,
-            backorder_ids: before.backorder_ids,
-          },
-        };
+      const answer = (
+        picking: { state: string; backorder_ids: number[] },
+        outcome: { validated: boolean; already: boolean; reason?: string },
+      ) => ({
+        kind: 'done' as const,
+        output: {
+          picking_id: pickingId,
+          state: picking.state,
+          ...outcome,
+          backorder_ids: picking.backorder_ids,
+        },
+      });
+      if (before.state === 'done') return answer(before, { validated: true, already: true });
       if (config.on_unreserved === 'report' && before.state !== 'assigned') {
         await client.call(
           'stock.picking',
@@ -102,33 +104,15 @@ export function validatePickingStep(pool: OdooClientPool): StepType<ValidateConf
           undefined,
           callOptions(ctx, true),
         );
-        if ((await reservedQuantity(ctx, client, pickingId)) === 0) {
-          const now = await readPicking(ctx, client, pickingId);
-          return {
-            kind: 'done',
-            output: {
-              picking_id: pickingId,
-              state: now.state,
-              validated: false,
-              already: false,
-              reason: 'nothing is reserved on it in Odoo, even after checking availability',
-              backorder_ids: now.backorder_ids,
-            },
-          };
-        }
+        if ((await reservedQuantity(ctx, client, pickingId)) === 0)
+          return answer(await readPicking(ctx, client, pickingId), {
+            validated: false,
+            already: false,
+            reason: 'nothing is reserved on it in Odoo, even after checking availability',
+          });
       }
       await validate(ctx, client, pickingId, backorderChoice(config.backorder), config.sms);
-      const after = await readPicking(ctx, client, pickingId);
-      return {
-        kind: 'done',
-        output: {
-          picking_id: pickingId,
-          state: after.state,
-          validated: true,
-          already: false,
-          backorder_ids: after.backorder_ids,
-        },
-      };
+      return answer(await readPicking(ctx, client, pickingId), { validated: true, already: false });
     },
     describe: (c) =>
       `would validate stock.picking ${String(c.picking_id)} (backorder: ${c.backorder}, sms: ${c.sms})${onConnection(c.connection)}`,
