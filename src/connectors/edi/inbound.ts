@@ -34,16 +34,12 @@ import type { EdiPartner } from './config.ts';
 import { errorList, orderEventPayload } from './mapping.ts';
 import { queueDocument } from './outbound.ts';
 import { recordAcknowledgment, recordInterchange, type AckOutcome } from './store.ts';
+import type { MappedEvent } from '../../triggers/index.ts';
 
 export interface InboundDeps {
   db: Kysely<Database>;
   now(): Date;
-  accept(event: {
-    source: string;
-    type: string;
-    key: string;
-    payload: Record<string, unknown>;
-  }): Promise<{ duplicate: boolean }>;
+  accept(event: MappedEvent): Promise<{ duplicate: boolean }>;
   /** Tells the dispatcher there are documents to send. */
   queued(): void;
 }

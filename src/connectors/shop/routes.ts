@@ -9,7 +9,12 @@ import type { FastifyPluginAsync } from 'fastify';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Logger } from '../../observability/index.ts';
 import { assertStorableJson, MAX_JSON_DEPTH } from '../../store/index.ts';
-import { verifyBodyHmac, webhookRefused, type Verdict } from '../../triggers/index.ts';
+import {
+  verifyBodyHmac,
+  webhookRefused,
+  type Verdict,
+  type MappedEvent,
+} from '../../triggers/index.ts';
 import type { Shop } from './config.ts';
 import {
   orderEventPayload,
@@ -24,12 +29,7 @@ type HeaderBag = Readonly<Record<string, string | string[] | undefined>>;
 
 export interface ShopRouteDeps {
   shop(code: string): Shop | undefined;
-  accept(event: {
-    source: string;
-    type: string;
-    key: string;
-    payload: Record<string, unknown>;
-  }): Promise<{ eventId: string; duplicate: boolean }>;
+  accept(event: MappedEvent): Promise<{ eventId: string; duplicate: boolean }>;
   logger: Logger;
 }
 
