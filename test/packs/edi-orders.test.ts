@@ -506,6 +506,13 @@ describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
         (r) => r.kind === '855' && segmentsOf(r.interchange)[0]![3] === 'NH-PO-5004',
       ),
     );
+    // The window counts from when Crossdock recorded the 855 as sent, which can come a moment
+    // after the partner has it: the test clock moves only once it is recorded.
+    await eventually('our 855 is recorded as sent', async () =>
+      (await listDocuments(h.crossdock.store.db, 'nordhafen')).find(
+        (d) => d.transaction_set === '855' && d.reference === 'NH-PO-5004' && d.status === 'sent',
+      ),
+    );
     const db = h.crossdock.store.db;
     const overdueCases = async () =>
       (
