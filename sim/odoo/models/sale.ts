@@ -85,10 +85,22 @@ function qtyInvoiced(env: Env, line: Row): number {
   );
 }
 
+/** A product invoiced on ordered quantities (a service such as a shipping charge), not on delivered ones. */
+function invoicedAsOrdered(env: Env, line: Row): boolean {
+  if (typeof line.product_id !== 'number') return false;
+  const template = env.row('product.product', line.product_id)?.product_tmpl_id;
+  return (
+    typeof template === 'number' &&
+    env.row('product.template', template)?.invoice_policy === 'order'
+  );
+}
+
+/** As Odoo's _compute_qty_to_invoice: ordered (invoice policy "order") or delivered, less invoiced. */
 function qtyToInvoice(env: Env, line: Row): number {
   const order = env.row('sale.order', Number(line.order_id));
   if (order?.state !== 'sale') return 0;
-  return qtyDelivered(env, line) - qtyInvoiced(env, line);
+  const due = invoicedAsOrdered(env, line) ? num(line.product_uom_qty) : qtyDelivered(env, line);
+  return due - qtyInvoiced(env, line);
 }
 
 function lineInvoiceStatus(env: Env, line: Row): string {
