@@ -6,12 +6,14 @@
  * "You can only reverse posted moves."), refund_moves, whose window action names the draft
  * credit note (a full copy of the invoice's product lines, ref "Reversal of: <invoice>,
  * <reason>"), then the lines cut to what is credited: [2, id] for a line not credited, [1,
- * id, {quantity}] for the others. Posting is left to the workflow (action_post).
+ * id, {quantity}] for the others. A line may also name the `price_unit` to credit at (a
+ * shipping charge given back in part): it goes into the same [1, id, {...}] command, and Odoo
+ * recomputes the line and the totals. Posting is left to the workflow (action_post).
  */
 import { z } from 'zod';
 import { dynamic, type StepContext, type StepType } from '../../../workflows/index.ts';
 import type { OdooClient } from '../client.ts';
-import { lineCommands, returnLinesSchema, type ReturnLine } from './return-step.ts';
+import { lineCommands, lineSchema } from './return-step.ts';
 import {
   brief,
   callOptions,
@@ -25,12 +27,15 @@ import {
   type OdooClientPool,
 } from './shared.ts';
 
+const creditLineSchema = lineSchema.extend({ price_unit: z.number().nonnegative().optional() });
+type CreditLine = z.output<typeof creditLineSchema>;
+
 const CreditNoteConfig = z.strictObject({
   connection,
   invoice_id: dynamic(recordIdSchema),
   /** Shown on the credit note ("Reversal of: <invoice>, <reason>"); one credit note per reason and invoice, so make it name what is credited (the return). */
   reason: dynamic(z.string().min(1).max(200)),
-  lines: dynamic(returnLinesSchema),
+  lines: dynamic(z.array(creditLineSchema).min(1)),
 });
 type CreditNoteConfig = z.output<typeof CreditNoteConfig>;
 
@@ -148,7 +153,7 @@ async function cutLines(
   ctx: StepContext,
   client: OdooClient,
   creditNoteId: number,
-  lines: readonly ReturnLine[],
+  lines: readonly CreditLine[],
 ): Promise<void> {
   const current = await client.call<
     { id: number; product_id: [number, string] | false; quantity: number }[]
@@ -168,9 +173,15 @@ async function cutLines(
   const withProduct = current.flatMap((line) =>
     line.product_id === false ? [] : [{ ...line, product_id: line.product_id }],
   );
-  const commands: unknown[] = lineCommands(withProduct, lines).map(([, id, { quantity }]) =>
-    quantity > 0 ? [1, id, { quantity }] : [2, id],
+  const priceOf = new Map(
+    lines.flatMap((l) => (l.price_unit === undefined ? [] : [[l.product_id, l.price_unit]])),
   );
+  const productOf = new Map(withProduct.map((line) => [line.id, line.product_id[0]]));
+  const commands: unknown[] = lineCommands(withProduct, lines).map(([, id, { quantity }]) => {
+    if (quantity <= 0) return [2, id];
+    const price = priceOf.get(productOf.get(id) ?? 0);
+    return [1, id, price === undefined ? { quantity } : { quantity, price_unit: price }];
+  });
   for (const line of current) if (line.product_id === false) commands.push([2, line.id]);
   // Setting the same quantities and deleting lines already gone is what a repeat does.
   await client.call(

@@ -27,7 +27,7 @@ import {
   type OdooClientPool,
 } from './shared.ts';
 
-const lineSchema = z.strictObject({
+export const lineSchema = z.strictObject({
   product_id: recordIdSchema,
   quantity: z.number().positive(),
 });
