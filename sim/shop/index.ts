@@ -77,6 +77,8 @@ export interface ShopRefund {
     subtotal: string;
     line_item: { sku: string; title: string };
   }[];
+  /** The shipping charge given back, when it is. */
+  shipping?: { amount: string };
   transactions: { kind: 'refund'; status: 'success'; amount: string; currency: string }[];
 }
 
@@ -103,11 +105,15 @@ export interface ShopSimulator {
   ): Promise<{ status: number; body: any; webhookId: string }>;
   /** Marks the order cancelled in the shop and returns it (send its webhook with sendWebhook). */
   cancelOrder(order: ShopOrder, reason?: string): ShopOrder;
-  /** Refunds lines of an order (by SKU) at the prices paid; returns the refund (send its webhook with sendWebhook). */
+  /**
+   * Refunds lines of an order (by SKU) at the prices paid, and `shipping` (an amount) when
+   * given; returns the refund (send its webhook with sendWebhook).
+   */
   refundOrder(
     order: ShopOrder,
     lines: { sku: string; quantity: number }[],
     note?: string,
+    o?: { shipping?: string },
   ): ShopRefund;
   /** The next `n` inventory calls find the bucket full (429) whatever its level. */
   throttleNext(n: number, retryAfterS?: number): void;
@@ -259,7 +265,7 @@ export async function startShopSimulator(options: ShopSimulatorOptions): Promise
       cancelled_at: new Date().toISOString(),
       cancel_reason: reason,
     }),
-    refundOrder(order, lines, note) {
+    refundOrder(order, lines, note, o = {}) {
       const refundLines = lines.map((l) => {
         const item = order.line_items.find((i) => i.sku === l.sku)!;
         const paidEach =
@@ -270,13 +276,15 @@ export async function startShopSimulator(options: ShopSimulatorOptions): Promise
           line_item: { sku: item.sku, title: item.title },
         };
       });
-      const amount = refundLines.reduce((sum, l) => sum + Number(l.subtotal), 0);
+      const amount =
+        refundLines.reduce((sum, l) => sum + Number(l.subtotal), 0) + Number(o.shipping ?? 0);
       return {
         id: nextId++,
         order_id: order.id,
         created_at: new Date().toISOString(),
         note: note ?? null,
         refund_line_items: refundLines,
+        ...(o.shipping === undefined ? {} : { shipping: { amount: o.shipping } }),
         transactions: [
           {
             kind: 'refund',

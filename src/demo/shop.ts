@@ -16,6 +16,10 @@ export const DEMO_SHOP = 'webshop';
 /** The shop's location the levels are set at, and the Odoo location it shows (WH/Stock). */
 export const DEMO_SHOP_LOCATION = 'gid://shop/Location/1';
 export const DEMO_SHOP_ODOO_LOCATION = 8;
+/** The service product (internal reference) shipping charges are invoiced with. */
+export const DEMO_SHIP_PRODUCT = 'Delivery_007';
+/** Refunds up to this amount get their credit note posted at once; larger ones wait for finance. */
+export const DEMO_REFUND_POST_UP_TO = 500;
 
 export interface DemoShop {
   shop: ShopSimulator;
@@ -60,7 +64,8 @@ export async function startDemoShop(
           odoo_location_id: DEMO_SHOP_ODOO_LOCATION,
           shop_location_id: DEMO_SHOP_LOCATION,
         },
-        odoo: { salesperson_id: catalog.salespersonUid },
+        odoo: { salesperson_id: catalog.salespersonUid, shipping_product: DEMO_SHIP_PRODUCT },
+        refunds: { post_up_to: DEMO_REFUND_POST_UP_TO },
       },
     ],
   };

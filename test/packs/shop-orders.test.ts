@@ -11,7 +11,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { levelsAt, listLevels } from '../../src/connectors/shop/index.ts';
-import { DEMO_SHOP, DEMO_SHOP_LOCATION, DEMO_SHOP_ODOO_LOCATION } from '../../src/demo/shop.ts';
+import {
+  DEMO_SHIP_PRODUCT,
+  DEMO_SHOP,
+  DEMO_SHOP_LOCATION,
+  DEMO_SHOP_ODOO_LOCATION,
+} from '../../src/demo/shop.ts';
 import type { ShopOrderInput } from '../../sim/shop/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { eventually, packHarness, type PackHarness } from './support.ts';
@@ -136,7 +141,11 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     >('sale.order.line', 'search_read', [[['order_id', '=', order!.id]]], {
       fields: ['product_id', 'product_uom_qty', 'price_unit', 'discount', 'price_subtotal'],
     });
-    // 2 x 99.50 less the shop's 19.90 discount: 179.10, as the customer paid.
+    // 2 x 99.50 less the shop's 19.90 discount: 179.10, as the customer paid; and the
+    // shipping charged, as a line of the shop's shipping product.
+    const [ship] = await h.rpc<number[]>('product.product', 'search', [
+      [['default_code', '=', DEMO_SHIP_PRODUCT]],
+    ]);
     assert.deepEqual(
       lines.map((l) => [
         l.product_id[0],
@@ -145,7 +154,10 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
         l.discount,
         l.price_subtotal,
       ]),
-      [[chair.id, 2, 99.5, 10, 179.1]],
+      [
+        [chair.id, 2, 99.5, 10, 179.1],
+        [ship, 1, 4.9, 0, 4.9],
+      ],
     );
     const runs = await runsOf('shop-order', String(placed.id));
     assert.equal(runs.length, 1, 'one run for six deliveries');
@@ -327,7 +339,7 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     assert.equal((await ordersWithRef(`WEB${placed.name}`))[0]!.state, 'sale', 'left as it is');
   });
 
-  test('a refund in the shop is noted on the sale order and asks finance for the credit note', async () => {
+  test('a refund of an order not invoiced yet is noted on the sale order and opens a case saying why, with no credit note', async () => {
     const shop = h.shop.shop;
     const chair = h.catalog.products[0]!;
     const placed = shop.placeOrder(
@@ -355,7 +367,8 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
       const r = await runsOf('shop-order-refund', String(placed.id));
       return r[0] && ['completed', 'failed'].includes(r[0].status) && r;
     });
-    assert.equal(run!.status, 'completed');
+    const detail = await h.crossdock.engine.runs.show(run!.id);
+    assert.equal(detail.status, 'completed', JSON.stringify(detail.error));
     const cases = await sql<{
       code: string;
       title: string;
@@ -365,12 +378,17 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     );
     assert.deepEqual(
       cases.rows.map((c) => [c.code, c.owner_team]),
-      [['SHOP_ORDER_REFUNDED', 'finance']],
+      [['SHOP_REFUND_NOT_INVOICED', 'finance']],
     );
     // One chair of three at 100 less its share of the 30 discount: 90 paid, 90 refunded.
     assert.equal(
       cases.rows[0]!.title,
-      `Shop refund of 90 EUR on ${order!.name} (WEB${placed.name}): issue the credit note`,
+      `Shop refund of 90 EUR on ${order!.name} (WEB${placed.name}), which is not invoiced yet (invoice status to invoice): lower what will be invoiced, or credit it once invoiced`,
+    );
+    assert.deepEqual(
+      await h.rpc('account.move', 'search', [[['invoice_origin', '=', order!.name]]]),
+      [],
+      'nothing invoiced, nothing credited',
     );
     const notes = await h.chatter('sale.order', order!.id);
     assert.ok(

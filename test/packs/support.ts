@@ -236,7 +236,18 @@ export async function invoicedOrder(
   delivery: { id: number; name: string };
   invoice: { id: number; name: string; amount_total: number };
 }> {
-  const order = await h.placeOrder(customer, lines);
+  return deliverAndInvoice(h, await h.placeOrder(customer, lines));
+}
+
+/** A confirmed order (its release under way) dispatched, delivered and so invoiced by the packs. */
+export async function deliverAndInvoice(
+  h: PackHarness,
+  order: { id: number; name: string },
+): Promise<{
+  order: { id: number; name: string };
+  delivery: { id: number; name: string };
+  invoice: { id: number; name: string; amount_total: number };
+}> {
   const dispatch = await h.runFor('dispatch', order.id, ['completed', 'failed']);
   assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
   const [delivery] = await h.rpc<{ id: number; name: string }[]>(

@@ -39,6 +39,17 @@ describe('shop configuration', () => {
     assert.equal(s!.api!.url, 'https://shop.example');
     assert.equal(s!.api!.tokenHeader, 'x-shop-access-token');
     assert.deepEqual(s!.odoo, { connection: 'odoo', salespersonId: null, shippingProduct: null });
+    assert.deepEqual(s!.refunds, { postUpTo: null }, 'every credit note posted');
+  });
+
+  test('refunds: a posting limit is taken; a negative one or an unknown key is refused by path', () => {
+    const [s] = parseShops({ shops: [shop({ refunds: { post_up_to: 250 } })] }, ENV);
+    assert.deepEqual(s!.refunds, { postUpTo: 250 });
+    assert.match(
+      refusal({ shops: [shop({ refunds: { post_up_to: -1 } })] }),
+      /shops\.0\.refunds\.post_up_to/,
+    );
+    assert.match(refusal({ shops: [shop({ refunds: { post: true } })] }), /shops\.0\.refunds/);
   });
 
   test('every bad path is named: a missing secret variable, stock without an api, a code used twice, one prefix for two shops', () => {

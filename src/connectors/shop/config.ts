@@ -54,6 +54,13 @@ const ShopSchema = z.strictObject({
       shipping_product: z.string().min(1).max(64).optional(),
     })
     .default({ connection: 'odoo' }),
+  /** What a refund in the shop does in Odoo: a credit note of the invoice, posted up to an amount. */
+  refunds: z
+    .strictObject({
+      /** The largest refund whose credit note is posted at once; above it the credit note stays draft for finance. Absent: every one is posted. */
+      post_up_to: z.number().nonnegative().optional(),
+    })
+    .default({}),
 });
 type ShopInput = z.output<typeof ShopSchema>;
 
@@ -67,6 +74,8 @@ export interface Shop {
   api: { url: string; token: string; tokenHeader: string; timeoutMs: number } | null;
   stock: { odooLocationId: number; shopLocationId: string } | null;
   odoo: { connection: string; salespersonId: number | null; shippingProduct: string | null };
+  /** `postUpTo`: the largest refund whose credit note is posted at once (null: every one). */
+  refunds: { postUpTo: number | null };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -106,6 +115,7 @@ function toShop(s: ShopInput, i: number, env: Env, problems: ErrorDetail[]): Sho
       salespersonId: s.odoo.salesperson_id ?? null,
       shippingProduct: s.odoo.shipping_product ?? null,
     },
+    refunds: { postUpTo: s.refunds.post_up_to ?? null },
   };
 }
 

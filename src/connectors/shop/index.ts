@@ -13,6 +13,7 @@ import type { Shop } from './config.ts';
 import { StockPusher } from './pusher.ts';
 import { shopRoutes, type ShopRouteDeps } from './routes.ts';
 import { planShopOrderStep } from './plan-step.ts';
+import { planShopRefundStep } from './plan-refund-step.ts';
 import { queueStockStep, stockLocationsStep } from './steps.ts';
 
 export { loadShops, parseShops, type Shop } from './config.ts';
@@ -20,6 +21,7 @@ export { INVENTORY_SET_PATH, StockPusher } from './pusher.ts';
 export { receiveShopWebhook, type ShopDeliveryOutcome } from './routes.ts';
 export { listLevels, queueLevels, type StockLevel } from './stock-store.ts';
 export { levelsAt } from './steps.ts';
+export { planRefund, type RefundPlan } from './plan-refund-step.ts';
 
 export interface ShopIntegration {
   shops: readonly Shop[];
@@ -41,7 +43,12 @@ export interface ShopDeps {
 /** The shop step types without shops (validate, dry runs, an instance with no shop configured). */
 export function shopStepTypes(db: Kysely<Database> | null = null): StepType<any>[] {
   const deps = { db: () => db, shops: () => [], now: () => new Date(), queued: () => undefined };
-  return [planShopOrderStep(), stockLocationsStep(deps), queueStockStep(deps)];
+  return [
+    planShopOrderStep(),
+    planShopRefundStep(),
+    stockLocationsStep(deps),
+    queueStockStep(deps),
+  ];
 }
 
 export function createShopIntegration(shops: readonly Shop[], deps: ShopDeps): ShopIntegration {
@@ -63,7 +70,12 @@ export function createShopIntegration(shops: readonly Shop[], deps: ShopDeps): S
   return {
     shops,
     pusher,
-    steps: [planShopOrderStep(), stockLocationsStep(stepDeps), queueStockStep(stepDeps)],
+    steps: [
+      planShopOrderStep(),
+      planShopRefundStep(),
+      stockLocationsStep(stepDeps),
+      queueStockStep(stepDeps),
+    ],
     routes: shopRoutes({
       shop: (code) => byCode.get(code),
       accept: deps.accept,

@@ -73,6 +73,8 @@ export const ShopRefundSchema = z.object({
       }),
     )
     .default([]),
+  /** The shipping charge given back, when it is. */
+  shipping: z.object({ amount: money }).nullish(),
   transactions: z
     .array(
       z.object({
@@ -135,6 +137,9 @@ export function refundEventPayload(shop: Shop, refund: ShopRefund): Record<strin
       quantity: l.quantity,
       subtotal: l.subtotal,
     })),
+    shipping_amount: refund.shipping?.amount ?? 0,
+    shipping_product: shop.odoo.shippingProduct,
+    post_up_to: shop.refunds.postUpTo,
   };
 }
 
