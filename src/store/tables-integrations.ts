@@ -145,6 +145,13 @@ const shopTables = {
     next_attempt_at: timestamptz(),
     last_error: text().orNull(),
   },
+  /** 0018: when each shop's API may be called again, shared by every process. */
+  shop_push_pauses: {
+    shop: text(),
+    not_before: timestamptz(),
+    reason: text(),
+    updated_at: timestamptz(),
+  },
 };
 
 /** 0016: the attachments of inbound e-mail (src/connectors/mail). */

@@ -2,7 +2,9 @@
  * Shop stock levels on the store under test, pushed to the shop simulator on 127.0.0.1: a
  * level read from an older Odoo state never replaces a newer one; a level stored while its
  * push is in flight stays due and goes next; through forced 429s the shop ends showing the
- * newest levels, the pusher waiting each Retry-After; a refused token leaves the levels due.
+ * newest levels, the pusher waiting each Retry-After; a refused token leaves the levels due;
+ * a 429 one pusher meets makes another pusher (on PostgreSQL: its own connection pool, as a
+ * second process has) wait as well.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -14,6 +16,7 @@ import {
   type Shop,
 } from '../../src/connectors/shop/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
 import { startShopSimulator, type ShopSimulator } from '../../sim/shop/index.ts';
 import { eventually } from '../packs/support.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
@@ -227,5 +230,72 @@ describe('shop stock levels', () => {
       'tried again later, not at once',
     );
     assert.equal(sim.inventory.has(`${LOCATION}:DESK`), false);
+  });
+
+  test('a 429 one pusher meets holds every pusher of that shop until its Retry-After, then they go on', async () => {
+    // A shop of its own with room in its bucket: only the forced 429 refuses.
+    const own = await startShopSimulator({
+      webhookSecret: 'hook-secret-0123456789',
+      accessToken: TOKEN,
+      bucketSize: 40,
+      leakPerSecond: 2,
+    });
+    // A second instance: on PostgreSQL its own pool, as another worker process has; PGlite
+    // belongs to one process, so there both pushers share it.
+    const second: Store =
+      store.connection.kind === 'postgres'
+        ? await openStore({ kind: 'postgres', url: store.connection.url, poolSize: 2 })
+        : store.store;
+    try {
+      const shop = shopFor(own.url, 'd');
+      const t0 = new Date();
+      const pusherAt = (at: Date, on: Store) =>
+        new StockPusher({
+          db: on.db,
+          clock: { now: () => at },
+          logger: silentLogger(),
+          shops: [shop],
+          pollIntervalMs: 50,
+        });
+      const skus = Array.from({ length: 100 }, (_, i) => `SKU-${String(i).padStart(3, '0')}`);
+      await queueLevels(
+        db(),
+        'd',
+        LOCATION,
+        skus.map((sku, i) => ({ sku, available: i, version: '2026-12-05 10:00:00' })),
+        t0,
+      );
+      own.throttleNext(1, 2);
+      assert.equal(await pusherAt(t0, store.store).runOnce(), 0);
+      assert.deepEqual(
+        own.calls.map((c) => [c.status, c.levels.length]),
+        [[429, 50]],
+      );
+      const [pause] = await second.db
+        .selectFrom('shop_push_pauses')
+        .selectAll()
+        .where('shop', '=', 'd')
+        .execute();
+      assert.equal(pause!.reason, 'SHOP_PUSH_UNAVAILABLE');
+      const notBefore = new Date(pause!.not_before);
+      assert.ok(notBefore.getTime() >= t0.getTime() + 2_000, 'at least the Retry-After');
+
+      // One second on, the other instance has 50 levels due it never tried: it does not call.
+      assert.equal(await pusherAt(new Date(t0.getTime() + 1_000), second).runOnce(), 0);
+      assert.equal(own.calls.length, 1, 'no call while the shop asked to wait');
+      const untried = (await listLevels(db(), 'd')).filter((l) => l.attempts === 0);
+      assert.equal(untried.length, 50);
+
+      // Past the pause, it sends everything.
+      assert.equal(await pusherAt(new Date(notBefore.getTime() + 1), second).runOnce(), 100);
+      assert.deepEqual(
+        own.calls.map((c) => c.status),
+        [429, 200, 200],
+      );
+      assert.ok(skus.every((sku, i) => own.inventory.get(`${LOCATION}:${sku}`) === i));
+    } finally {
+      if (second !== store.store) await second.close();
+      await own.close();
+    }
   });
 });

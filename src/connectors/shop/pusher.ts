@@ -3,8 +3,9 @@
  * to 50 SKUs (`{ location_id, levels: [{ sku, available }] }`), the access token in a header.
  * 2xx records the values as sent. 429 (the shop's leaky-bucket rate limit) waits its
  * Retry-After (a floor under the backoff), and 408, 5xx and network failures back off; the
- * levels stay due, so none is lost, and the shop's next call waits too. Another 4xx is logged
- * and tried again after the longest backoff.
+ * levels stay due, so none is lost, and the shop's next call waits too, from every process:
+ * the wait is stored per shop (shop_push_pauses) and read before each claim. Another 4xx is
+ * logged and tried again after the longest backoff.
  *
  * Idempotency: setting a level is absolute (the quantity, not a change), so a call repeated
  * after a crash sets the same values again. Order: a level is claimed (FOR UPDATE SKIP LOCKED,
@@ -18,7 +19,14 @@ import type { Logger } from '../../observability/index.ts';
 import type { Database } from '../../store/index.ts';
 import { backoffDelayMs, type Backoff, WakeableSleep } from '../../workflows/index.ts';
 import type { Shop } from './config.ts';
-import { claimDueLevels, markFailed, markPushed, type ClaimedLevel } from './stock-store.ts';
+import {
+  claimDueLevels,
+  markFailed,
+  markPushed,
+  pauseShop,
+  shopPausedUntil,
+  type ClaimedLevel,
+} from './stock-store.ts';
 
 /** The path of the inventory endpoint under the shop's `api.url`. */
 export const INVENTORY_SET_PATH = '/admin/api/2024-01/inventory_levels/set.json';
@@ -125,6 +133,12 @@ export class StockPusher {
     while (this.#running || this.#loop === undefined) {
       const now = this.#o.clock.now();
       if ((this.#pausedUntil.get(shop.code) ?? 0) > now.getTime()) return pushed;
+      // Another process may have met the shop's limit: its wait is ours.
+      const shared = await shopPausedUntil(this.#o.db, shop.code, now);
+      if (shared !== null) {
+        this.#pausedUntil.set(shop.code, shared.getTime());
+        return pushed;
+      }
       const lease = new Date(now.getTime() + shop.api!.timeoutMs + 30_000);
       const levels = await claimDueLevels(this.#o.db, shop.code, now, lease, BATCH);
       if (levels.length === 0) return pushed;
@@ -149,6 +163,7 @@ export class StockPusher {
       : this.#o.retry.max_delay_ms;
     const retryAt = new Date(this.#o.clock.now().getTime() + delay);
     this.#pausedUntil.set(shop.code, retryAt.getTime());
+    await pauseShop(this.#o.db, shop.code, retryAt, error.code, this.#o.clock.now());
     await markFailed(this.#o.db, shop.code, levels, retryAt, `${error.code}: ${error.message}`);
     const log = { shop: shop.code, levels: levels.length, code: error.code, retryAt };
     if (error.retryable) this.#o.logger.info(log, 'stock levels not taken by the shop; will retry');

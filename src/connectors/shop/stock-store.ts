@@ -7,6 +7,9 @@
  * was not sent its current `available`; a pusher claims due rows FOR UPDATE SKIP LOCKED and
  * moves `next_attempt_at` past its call's timeout, so no two calls carry one SKU at once and
  * an older value cannot reach the shop after a newer one.
+ *
+ * shop_push_pauses (migration 0018): when each shop may be called again, one row per shop
+ * shared by every process; it only moves forward, and no level of a paused shop is claimed.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/index.ts';
@@ -92,6 +95,17 @@ export async function claimDueLevels(
       .where('shop', '=', shop)
       .where('next_attempt_at', '<=', now)
       .where(sql<boolean>`pushed_available IS DISTINCT FROM available`)
+      // A pause another process set since this one read it is honoured here too.
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('shop_push_pauses')
+              .select('shop')
+              .where('shop', '=', shop)
+              .where('not_before', '>', now),
+          ),
+        ),
+      )
       .orderBy('location')
       .orderBy('sku')
       .limit(limit)
@@ -164,6 +178,42 @@ export async function markFailed(
       'sku',
       'in',
       levels.map((l) => l.sku),
+    )
+    .execute();
+}
+
+/** Until when no process may call the shop (null: it may now). */
+export async function shopPausedUntil(
+  db: Kysely<Database>,
+  shop: string,
+  now: Date,
+): Promise<Date | null> {
+  const row = await db
+    .selectFrom('shop_push_pauses')
+    .select('not_before')
+    .where('shop', '=', shop)
+    .where('not_before', '>', now)
+    .executeTakeFirst();
+  return row ? new Date(row.not_before) : null;
+}
+
+/** No process calls the shop before `until`; a later pause already stored stands. */
+export async function pauseShop(
+  db: Kysely<Database>,
+  shop: string,
+  until: Date,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  await db
+    .insertInto('shop_push_pauses')
+    .values({ shop, not_before: until, reason: reason.slice(0, 500), updated_at: now })
+    .onConflict((oc) =>
+      oc.column('shop').doUpdateSet((eb) => ({
+        not_before: sql<Date>`greatest(${eb.ref('shop_push_pauses.not_before')}, ${eb.ref('excluded.not_before')})`,
+        reason: eb.ref('excluded.reason'),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
     )
     .execute();
 }
