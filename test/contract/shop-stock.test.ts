@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import {
+  createShopIntegration,
   listLevels,
   parseShops,
   queueLevels,
@@ -24,7 +25,12 @@ import { openTestStore, type TestStore } from '../support/stores.ts';
 const LOCATION = 'gid://shop/Location/1';
 const TOKEN = 'shpat_0123456789abcdef0123';
 
-function shopFor(url: string, code: string, tokenEnv = 'TOKEN'): Shop {
+function shopFor(
+  url: string,
+  code: string,
+  tokenEnv = 'TOKEN',
+  stock: unknown = { odoo_location_id: 8, shop_location_id: LOCATION },
+): Shop {
   return parseShops(
     {
       shops: [
@@ -33,7 +39,7 @@ function shopFor(url: string, code: string, tokenEnv = 'TOKEN'): Shop {
           name: code,
           webhook: { secret_env: 'HOOK' },
           api: { url, token_env: tokenEnv },
-          stock: { odoo_location_id: 8, shop_location_id: LOCATION },
+          stock,
         },
       ],
     },
@@ -297,5 +303,72 @@ describe('shop stock levels', () => {
       if (second !== store.store) await second.close();
       await own.close();
     }
+  });
+
+  test('a shop with two locations: each (SKU, location) has its own level from its own Odoo location, the newest read of each winning', async () => {
+    const OUTLET = 'gid://shop/Location/2';
+    const shop = shopFor(sim.url, 'e', 'TOKEN', [
+      { odoo_location_id: 8, shop_location_id: LOCATION },
+      { odoo_location_id: 20, shop_location_id: OUTLET },
+    ]);
+    const shops = createShopIntegration([shop], {
+      db: db(),
+      clock: { now },
+      logger: silentLogger(),
+      accept: () => Promise.reject(new Error('no webhook in this test')),
+      pollIntervalMs: 50,
+    });
+    const queue = shops.steps.find((t) => t.type === 'shop.queue_stock')!;
+    const locate = shops.steps.find((t) => t.type === 'shop.stock_locations')!;
+    assert.deepEqual(
+      ((await locate.execute({} as never, {})) as { output: { location_ids: number[] } }).output
+        .location_ids,
+      [8, 20],
+    );
+    const locations = [
+      { id: 8, location_id: [7, 'WH'] },
+      { id: 20, location_id: [7, 'WH'] },
+      { id: 21, location_id: [20, 'WH/Outlet'] },
+    ];
+    const products = [
+      { id: 1, default_code: 'CHAIR' },
+      { id: 2, default_code: 'DESK' },
+    ];
+    const quant = (product: number, location: number, quantity: number, at: string) => ({
+      product_id: [product, 'p'],
+      location_id: [location, 'l'],
+      quantity,
+      reserved_quantity: 0,
+      write_date: at,
+    });
+    const read = (quants: unknown[]) => queue.execute({} as never, { quants, locations, products });
+    await read([
+      quant(1, 8, 5, '2026-12-05 10:00:00'),
+      quant(1, 20, 3, '2026-12-05 10:00:00'),
+      quant(2, 21, 2, '2026-12-05 10:00:00'),
+    ]);
+    // A newer read in which only the outlet's chair moved; then an older read of everything.
+    await read([
+      quant(1, 8, 5, '2026-12-05 10:00:00'),
+      quant(1, 20, 1, '2026-12-05 10:10:00'),
+      quant(2, 21, 2, '2026-12-05 10:00:00'),
+    ]);
+    await read([quant(1, 8, 9, '2026-12-05 09:00:00'), quant(1, 20, 9, '2026-12-05 09:00:00')]);
+    const levels = (await listLevels(db(), 'e')).map((l) => [l.location, l.sku, l.available]);
+    assert.deepEqual(levels, [
+      [LOCATION, 'CHAIR', 5],
+      [LOCATION, 'DESK', 0],
+      [OUTLET, 'CHAIR', 1],
+      [OUTLET, 'DESK', 2],
+    ]);
+    await eventually('the shop shows each location its own levels', async () => {
+      await shops.pusher.runOnce();
+      return (
+        sim.inventory.get(`${LOCATION}:CHAIR`) === 5 &&
+        sim.inventory.get(`${LOCATION}:DESK`) === 0 &&
+        sim.inventory.get(`${OUTLET}:CHAIR`) === 1 &&
+        sim.inventory.get(`${OUTLET}:DESK`) === 2
+      );
+    });
   });
 });

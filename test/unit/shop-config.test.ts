@@ -42,6 +42,27 @@ describe('shop configuration', () => {
     assert.deepEqual(s!.refunds, { postUpTo: null }, 'every credit note posted');
   });
 
+  test('stock at several locations: a list, each shop location once', () => {
+    const [one] = parseShops({ shops: [shop()] }, ENV);
+    assert.deepEqual(one!.stock, [{ odooLocationId: 8, shopLocationId: 'gid://shop/Location/1' }]);
+    const two = [
+      { odoo_location_id: 8, shop_location_id: 'gid://shop/Location/1' },
+      { odoo_location_id: 20, shop_location_id: 'gid://shop/Location/2' },
+    ];
+    assert.deepEqual(parseShops({ shops: [shop({ stock: two })] }, ENV)[0]!.stock, [
+      { odooLocationId: 8, shopLocationId: 'gid://shop/Location/1' },
+      { odooLocationId: 20, shopLocationId: 'gid://shop/Location/2' },
+    ]);
+    assert.match(
+      refusal({
+        shops: [
+          shop({ stock: [two[0], { ...two[1], shop_location_id: 'gid://shop/Location/1' }] }),
+        ],
+      }),
+      /shops\.0\.stock\.1\.shop_location_id: "gid:\/\/shop\/Location\/1" is also stock\.0/,
+    );
+  });
+
   test('refunds: a posting limit is taken; a negative one or an unknown key is refused by path', () => {
     const [s] = parseShops({ shops: [shop({ refunds: { post_up_to: 250 } })] }, ENV);
     assert.deepEqual(s!.refunds, { postUpTo: 250 });

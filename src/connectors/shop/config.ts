@@ -13,6 +13,13 @@ const envName = z
   .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name, e.g. SHOP_WEBHOOK_SECRET');
 const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'an HTTP header name');
 
+const StockLocationSchema = z.strictObject({
+  /** The Odoo location whose free quantity (on hand less reserved, its children included) the shop shows. */
+  odoo_location_id: z.int().positive(),
+  /** The shop's location the levels are set at. */
+  shop_location_id: z.string().min(1).max(200),
+});
+
 const ShopSchema = z.strictObject({
   /** Used in /hooks/shop/<code>, event sources (shop.<code>) and steps. */
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and "-"'),
@@ -37,14 +44,8 @@ const ShopSchema = z.strictObject({
       timeout_ms: z.int().min(100).max(120_000).default(10_000),
     })
     .optional(),
-  stock: z
-    .strictObject({
-      /** The Odoo location whose free quantity (on hand less reserved, its children included) the shop shows. */
-      odoo_location_id: z.int().positive(),
-      /** The shop's location the levels are set at. */
-      shop_location_id: z.string().min(1).max(200),
-    })
-    .optional(),
+  /** One location, or a list: each shop location shows the free quantity of its Odoo location. */
+  stock: z.union([StockLocationSchema, z.array(StockLocationSchema).min(1).max(50)]).optional(),
   odoo: z
     .strictObject({
       connection: z.string().min(1).default('odoo'),
@@ -72,7 +73,8 @@ export interface Shop {
   webhook: { secret: string; signatureHeader: string; topicHeader: string };
   orderRefPrefix: string;
   api: { url: string; token: string; tokenHeader: string; timeoutMs: number } | null;
-  stock: { odooLocationId: number; shopLocationId: string } | null;
+  /** Each shop location and the Odoo location whose stock it shows (null: no stock pushed). */
+  stock: { odooLocationId: number; shopLocationId: string }[] | null;
   odoo: { connection: string; salespersonId: number | null; shippingProduct: string | null };
   /** `postUpTo`: the largest refund whose credit note is posted at once (null: every one). */
   refunds: { postUpTo: number | null };
@@ -107,9 +109,7 @@ function toShop(s: ShopInput, i: number, env: Env, problems: ErrorDetail[]): Sho
           timeoutMs: s.api.timeout_ms,
         }
       : null,
-    stock: s.stock
-      ? { odooLocationId: s.stock.odoo_location_id, shopLocationId: s.stock.shop_location_id }
-      : null,
+    stock: s.stock ? stockLocations(s.stock, i, problems) : null,
     odoo: {
       connection: s.odoo.connection,
       salespersonId: s.odoo.salesperson_id ?? null,
@@ -117,6 +117,27 @@ function toShop(s: ShopInput, i: number, env: Env, problems: ErrorDetail[]): Sho
     },
     refunds: { postUpTo: s.refunds.post_up_to ?? null },
   };
+}
+
+/** One entry or a list, as a list; a shop location named twice would take two quantities for one SKU. */
+function stockLocations(
+  stock: NonNullable<ShopInput['stock']>,
+  i: number,
+  problems: ErrorDetail[],
+): { odooLocationId: number; shopLocationId: string }[] {
+  const list = Array.isArray(stock) ? stock : [stock];
+  list.forEach((l, j) => {
+    const first = list.findIndex((o) => o.shop_location_id === l.shop_location_id);
+    if (first !== j)
+      problems.push({
+        path: `shops.${i}.stock.${j}.shop_location_id`,
+        message: `"${l.shop_location_id}" is also stock.${first}: one shop location shows one Odoo location`,
+      });
+  });
+  return list.map((l) => ({
+    odooLocationId: l.odoo_location_id,
+    shopLocationId: l.shop_location_id,
+  }));
 }
 
 /** Reads the shops from a parsed file (or an object given in code). */

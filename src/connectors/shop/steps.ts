@@ -2,8 +2,8 @@
  * The shop step types the packs use:
  *  - `shop.stock_locations`: the Odoo locations the configured shops show stock from;
  *  - `shop.queue_stock`: Odoo's quants and products read by the pack become each shop's
- *    levels per SKU (free quantity: on hand less reserved, in the shop's location and its
- *    children, whole units), stored last-writer-wins by the quants' write_date, and the
+ *    levels per SKU and shop location (free quantity: on hand less reserved, in the Odoo
+ *    location that shop location shows and its children, whole units), stored last-writer-wins by the quants' write_date, and the
  *    pusher woken. Setting a level is absolute and older reads never replace newer ones, so a
  *    retried or replayed step changes nothing a newer read stored.
  */
@@ -103,7 +103,7 @@ export function stockLocationsStep(
       return {
         kind: 'done',
         output: {
-          location_ids: [...new Set(shops.map((s) => s.stock!.odooLocationId))],
+          location_ids: [...new Set(shops.flatMap((s) => s.stock!.map((l) => l.odooLocationId)))],
           shops: shops.map((s) => s.code),
         },
       };
@@ -116,7 +116,7 @@ export function queueStockStep(deps: ShopStepDeps): StepType<QueueConfig> {
   return {
     type: 'shop.queue_stock',
     description:
-      "Stores each shop's stock levels per SKU from Odoo's quants (newest write_date wins) for the pusher; output { shops: [{ shop, levels, changed }] }",
+      "Stores each shop's stock levels per SKU and shop location from Odoo's quants (newest write_date wins) for the pusher; output { shops: [{ shop, location, levels, changed }] }",
     config: QueueConfig as z.ZodType<QueueConfig>,
     sideEffect: true,
     ownIdempotency: 'levels are absolute and an older read never replaces a newer one',
@@ -126,18 +126,20 @@ export function queueStockStep(deps: ShopStepDeps): StepType<QueueConfig> {
       const quants = config.quants as z.output<typeof Quant>[];
       const locations = config.locations as z.output<typeof Location>[];
       const products = config.products as z.output<typeof Product>[];
-      const out: { shop: string; levels: number; changed: number }[] = [];
+      const out: { shop: string; location: string; levels: number; changed: number }[] = [];
       for (const shop of deps.shops()) {
         if (!shop.stock || !shop.api) continue;
-        const levels = levelsAt(shop.stock.odooLocationId, quants, locations, products);
-        const changed = await queueLevels(
-          db,
-          shop.code,
-          shop.stock.shopLocationId,
-          levels,
-          deps.now(),
-        );
-        out.push({ shop: shop.code, levels: levels.length, changed });
+        // Each (SKU, shop location) is its own level, from its own Odoo location.
+        for (const at of shop.stock) {
+          const levels = levelsAt(at.odooLocationId, quants, locations, products);
+          const changed = await queueLevels(db, shop.code, at.shopLocationId, levels, deps.now());
+          out.push({
+            shop: shop.code,
+            location: at.shopLocationId,
+            levels: levels.length,
+            changed,
+          });
+        }
       }
       if (out.some((s) => s.changed > 0)) deps.queued();
       return { kind: 'done', output: { shops: out } };
