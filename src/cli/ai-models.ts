@@ -20,7 +20,7 @@ export interface AiModelFlags {
 /** The model commands' lines of `crossdock ai`'s usage. */
 export const AI_MODEL_USAGE = `       | ai train [delay_risk] [--set labelled.jsonl]     retrain the offline triage (or delay-risk) model
        | ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   measure the configured provider
-       | ai eval delay_risk --set deliveries.jsonl [--threshold 0.6]        measure the delay-risk model`;
+       | ai eval delay_risk --set deliveries.jsonl [--threshold 0.4]        measure the delay-risk model`;
 
 const USAGE =
   'usage: crossdock ai train [exception_triage|delay_risk] [--set labelled.jsonl] | eval exception_triage|delay_risk --set labelled.jsonl [--threshold t]';
@@ -72,7 +72,7 @@ export async function aiModelCommand(
     if (use !== 'exception_triage' && use !== 'delay_risk')
       throw usageError(`${USAGE}\n(the uses are exception_triage and delay_risk)`);
     if (!flags.set) throw usageError(`--set is required\n${USAGE}`);
-    const raw = flags.threshold ?? (use === 'delay_risk' ? '0.6' : '0.8');
+    const raw = flags.threshold ?? (use === 'delay_risk' ? '0.4' : '0.8');
     if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw))
       throw usageError(`--threshold must be a number from 0 to 1, not "${raw}"`);
     const threshold = Number(raw);

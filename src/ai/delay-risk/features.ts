@@ -43,8 +43,10 @@ const word = (value: string) =>
     .replace(/^_+|_+$/g, '') || 'unknown';
 
 /**
- * The features as the model's words, one a line. The lane is given twice, by country and by
- * country and zip prefix: a region late more often shows in the second, a country in the first.
+ * The features as the model's words, one a line. The lane is the warehouse and the
+ * destination's country and zip prefix together (the country alone when there is no zip):
+ * given twice, by country and by zip, naive Bayes would count one fact twice and grow
+ * overconfident (docs/decisions/0057-delay-risk-model.md).
  */
 export function featureText(f: DeliveryFeatures): string {
   const warehouse = word(f.warehouse);
@@ -52,8 +54,7 @@ export function featureText(f: DeliveryFeatures): string {
   const zip = f.zip ? word(f.zip.slice(0, 2)) : null;
   return [
     `carrier=${f.carrier ? word(f.carrier) : 'none'}`,
-    `lane=${warehouse}>${country}`,
-    ...(zip ? [`lane=${warehouse}>${country}-${zip}`] : []),
+    `lane=${warehouse}>${country}${zip ? `-${zip}` : ''}`,
     `weekday=${WEEKDAYS[f.promised.getUTCDay()]}`,
     `class=${f.productClass ? word(f.productClass) : 'unknown'}`,
     `backlog=${backlogBand(f.backlog)}`,

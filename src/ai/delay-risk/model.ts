@@ -30,6 +30,11 @@ import type { LabelledDelivery } from './labelled-set.ts';
 
 /** Fewer examples than this, or no late one and no on-time one, and the model abstains. */
 export const MIN_DELIVERIES = 30;
+/**
+ * Laplace smoothing of the counts: heavier than triage's 1, as a delivery has five words
+ * whose values recur hundreds of times, and a lane seen a few times must not decide alone.
+ */
+export const DELAY_ALPHA = 10;
 
 export interface DelayTrainingSummary {
   use: typeof DELAY_RISK_USE;
@@ -93,7 +98,7 @@ export async function trainDelayRiskModel(
     examples.push({ text: s.input, label: labelOf((s.label as { late: boolean }).late) });
     sources[s.source_file] = (sources[s.source_file] ?? 0) + 1;
   }
-  const { params, calibration } = fitCalibrated(examples, 5, 1, featureTokens);
+  const { params, calibration } = fitCalibrated(examples, 5, DELAY_ALPHA, featureTokens);
   const classes = params.classes.map((label, i) => ({ label, examples: params.docs[i]! }));
   const row = await saveModel(db, {
     use: DELAY_RISK_USE,
