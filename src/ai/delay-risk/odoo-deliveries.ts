@@ -96,7 +96,8 @@ export async function readDeliveries(
         'partner_id',
         'picking_type_id',
       ],
-      order: 'id',
+      // The newest first: past the limit, the oldest history is what is left out.
+      order: 'id desc',
       limit: MAX_DELIVERIES,
     },
   );
