@@ -204,6 +204,7 @@ export async function createCrossdock(
           db: store.db,
           ai: aiTriage,
           extract: aiExtraction,
+          odoo: odoo ? odoo.clients : null,
           // Where the operations pack's alerts can go: names and addresses only, never a webhook URL.
           alertChannels: {
             chatWebhooks: Object.keys(config.notify.chatWebhooks),

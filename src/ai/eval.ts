@@ -125,11 +125,12 @@ export async function evaluate(
   };
 }
 
-function perClass(
+/** Precision and recall of each label (delay risk's evaluation counts its two classes with it too). */
+export function perClass<T>(
   labels: string[],
-  outcomes: Outcome[],
-  truth: (o: Outcome) => string,
-  answer: (o: Outcome) => string | null,
+  outcomes: T[],
+  truth: (o: T) => string,
+  answer: (o: T) => string | null,
 ): ClassFigures[] {
   return labels.map((label) => {
     const support = outcomes.filter((o) => truth(o) === label).length;

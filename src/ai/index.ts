@@ -27,3 +27,17 @@ export {
 export { extractByRules, EXTRACT_FIELDS, type Extraction } from './extract-rules.ts';
 export { EXTRACT_USE } from './extract-prompt.ts';
 export { redactMail } from './redact.ts';
+export {
+  aiDelayRiskStep,
+  AiDelayRiskConfig,
+  DelayRiskModel,
+  DELAY_RISK_USE,
+  evaluateDelayRisk,
+  priorityList,
+  readDelaySet,
+  trainDelayRiskModel,
+  type DelayEvalReport,
+  type DelayTrainingSummary,
+  type PriorityList,
+  type ScoredDelivery,
+} from './delay-risk/index.ts';

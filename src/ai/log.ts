@@ -276,3 +276,50 @@ export async function resolvedTriages(db: Db, use: string): Promise<ResolvedTria
 export async function allExamples(db: Db, use: string): Promise<ExampleRow[]> {
   return db.selectFrom('ai_examples').selectAll().where('use', '=', use).orderBy('id').execute();
 }
+
+/**
+ * The rows of a use's newest pass: those of the run that logged its newest row (a scoring
+ * workflow's run logs one row per delivery it scored).
+ */
+export async function latestPass(db: Db, use: string): Promise<RecommendationRow[]> {
+  const newest = await db
+    .selectFrom('ai_recommendations')
+    .select('run_id')
+    .where('use', '=', use)
+    .where('run_id', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!newest?.run_id) return [];
+  return db
+    .selectFrom('ai_recommendations')
+    .selectAll()
+    .where('use', '=', use)
+    .where('run_id', '=', newest.run_id)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Which of `values` (of the answer's field `key`) an earlier run of the use already acted
+ * on (outcome `applied`): a delivery flagged before is not raised again.
+ */
+export async function appliedBefore(
+  db: Db,
+  use: string,
+  key: string,
+  values: string[],
+  exceptRunId: string,
+): Promise<Set<string>> {
+  if (values.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('ai_recommendations')
+    .select(sql<string>`answer->>${key}`.as('value'))
+    .distinct()
+    .where('use', '=', use)
+    .where('outcome', '=', 'applied')
+    .where('run_id', '!=', exceptRunId)
+    .where(sql<string>`answer->>${key}`, 'in', values)
+    .execute();
+  return new Set(rows.map((r) => r.value));
+}

@@ -16,7 +16,8 @@ export interface NewModel {
   trainedBy: string;
   examples: number;
   sources: Record<string, number>;
-  classes: { category: string; team: string; examples: number }[];
+  /** The classes it can answer: triage's `{ category, team, examples }`, delay risk's `{ label, examples }`. */
+  classes: readonly unknown[];
   calibration: unknown;
   params: unknown;
 }

@@ -27,6 +27,8 @@ import { isAbstention } from './provider.ts';
 import { EXTRACT_USE, ExtractedValues } from './extract-prompt.ts';
 import { REVIEW_SIGNAL } from './extract.ts';
 import { applyToCase } from './triage.ts';
+import { DELAY_RISK_USE } from './delay-risk/features.ts';
+import { priorityList, type PriorityList } from './delay-risk/scoring.ts';
 
 export const ReviewDecision = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('accept'), reason: z.string().trim().max(1000).optional() }),
@@ -99,15 +101,26 @@ export class AiReviews {
    * [since, until] (until: now when not given). The override rate is
    * overridden / (applied + accepted + overridden): of the recommendations that were acted
    * on or decided, how many a person found wrong; `appliedOverridden` counts the gate's own.
+   * Delay-risk scores are left out.
    */
   async summary(
     since: Date,
     until: Date = this.#o.now(),
   ): Promise<(OutcomeCounts & { overrideRate: number | null })[]> {
-    return (await outcomeCounts(this.#o.db, since, until)).map((c) => {
-      const decided = c.applied + c.accepted + c.overridden - c.appliedOverridden;
-      return { ...c, overrideRate: decided === 0 ? null : c.overridden / decided };
-    });
+    // Delay-risk scores are not decided by people (the delivery's outcome labels them): they
+    // have no override rate, and their flags would read as decisions no one overrode.
+    const counts = await outcomeCounts(this.#o.db, since, until);
+    return counts
+      .filter((c) => c.use !== DELAY_RISK_USE)
+      .map((c) => {
+        const decided = c.applied + c.accepted + c.overridden - c.appliedOverridden;
+        return { ...c, overrideRate: decided === 0 ? null : c.overridden / decided };
+      });
+  }
+
+  /** The open deliveries of the newest delay-risk pass, riskiest first (docs/AI.md, "Delay risk"). */
+  async delayRisk(limit = 50): Promise<PriorityList> {
+    return priorityList(this.#o.db, Math.min(limit, 500));
   }
 
   /** The newest labelled examples of a use, for a retraining or a prompt. */
@@ -200,6 +213,11 @@ function finalOf(row: RecommendationRow, decision: ReviewDecision): Record<strin
     throw new CrossdockError(
       'AI_REVIEW_ILLEGAL',
       `AI recommendation ${row.id} was already ${row.review_status} by ${row.decided_by}`,
+    );
+  if (row.use === DELAY_RISK_USE)
+    throw new CrossdockError(
+      'AI_REVIEW_ILLEGAL',
+      `AI recommendation ${row.id} is a delay-risk score: the delivery's outcome labels it, not a review`,
     );
   if (row.use === EXTRACT_USE) return extractionFinal(row, decision);
   const answer = row.answer as { category: string | null; team: string | null };

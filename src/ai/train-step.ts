@@ -3,17 +3,19 @@ import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { Database } from '../store/index.ts';
 import type { StepType } from '../workflows/index.ts';
+import { trainDelayRiskModel } from './delay-risk/model.ts';
 import { trainTriageModel } from './training.ts';
 
 export const AiTrainConfig = z.strictObject({
-  /** The model retrained; `exception_triage` is the one use so far. */
-  use: z.literal('exception_triage'),
+  /** The model retrained: exception triage's, or delay risk's. */
+  use: z.enum(['exception_triage', 'delay_risk']),
 });
 export type AiTrainConfig = z.infer<typeof AiTrainConfig>;
 
 /**
  * The `ai.train` step: retrains the built-in offline model of a use from the site's history
- * (people's overrides and accepted reviews, cases resolved by people) and stores it as the
+ * (triage: people's overrides and accepted reviews, cases resolved by people; delay risk:
+ * the deliveries the scoring passes kept, and imported files) and stores it as the
  * next version, which the next triage uses. A repeat trains again from the same history: one
  * more version of the same model, harmless. Output: the training's summary (version,
  * examples by source, classes, calibration, whether it answers yet).
@@ -26,16 +28,17 @@ export function aiTrainStep(db: Kysely<Database> | null): StepType<AiTrainConfig
     config: AiTrainConfig as z.ZodType<AiTrainConfig>,
     sideEffect: true,
     ownIdempotency: 'a repeat stores the same model again as a new version',
-    async execute(ctx) {
+    async execute(ctx, config) {
       if (!db)
         throw new CrossdockError(
           'AI_TRIAGE_UNAVAILABLE',
           'ai.train steps run only in a Crossdock with a store',
         );
-      const summary = await trainTriageModel(db, {
-        now: ctx.now(),
-        by: `workflow:${ctx.workflowId} run:${ctx.runId}`,
-      });
+      const by = `workflow:${ctx.workflowId} run:${ctx.runId}`;
+      const summary =
+        config.use === 'delay_risk'
+          ? await trainDelayRiskModel(db, { now: ctx.now(), by })
+          : await trainTriageModel(db, { now: ctx.now(), by });
       ctx.log('info', `ai.train: version ${summary.version} from ${summary.examples} example(s)`, {
         sources: summary.sources,
         answers: summary.answers,

@@ -28,6 +28,7 @@ export const REMOTE_COMMAND_PERMISSIONS: Readonly<Record<string, Permission>> = 
   'exceptions act': P.exceptionsOperate,
   'ai reviews': P.exceptionsRead,
   'ai show': P.exceptionsRead,
+  'ai risk': P.exceptionsRead,
   'ai accept': P.exceptionsOperate,
   'ai override': P.exceptionsOperate,
   reconcile: P.exceptionsOperate,

@@ -1,4 +1,11 @@
-import type { ClassFigures, EvalReport, TrainingSummary, TriageProvider } from '../ai/index.ts';
+import type {
+  ClassFigures,
+  DelayEvalReport,
+  DelayTrainingSummary,
+  EvalReport,
+  TrainingSummary,
+  TriageProvider,
+} from '../ai/index.ts';
 import type { Kysely } from 'kysely';
 import type { CrossdockConfig } from '../config/index.ts';
 import type { Database } from '../store/index.ts';
@@ -11,11 +18,12 @@ export interface AiModelFlags {
 }
 
 /** The model commands' lines of `crossdock ai`'s usage. */
-export const AI_MODEL_USAGE = `       | ai train [--set labelled.jsonl]                  retrain the offline triage model
-       | ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   measure the configured provider`;
+export const AI_MODEL_USAGE = `       | ai train [delay_risk] [--set labelled.jsonl]     retrain the offline triage (or delay-risk) model
+       | ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   measure the configured provider
+       | ai eval delay_risk --set deliveries.jsonl [--threshold 0.4]        measure the delay-risk model`;
 
 const USAGE =
-  'usage: crossdock ai train [--set labelled.jsonl] | eval exception_triage --set labelled.jsonl [--threshold 0.8]';
+  'usage: crossdock ai train [exception_triage|delay_risk] [--set labelled.jsonl] | eval exception_triage|delay_risk --set labelled.jsonl [--threshold t]';
 
 /**
  * `crossdock ai train [--set file]`: retrains the built-in offline triage model from the
@@ -31,8 +39,21 @@ export async function aiModelCommand(
   out: Output,
 ): Promise<number> {
   const [sub, use] = rest;
+  if (sub === 'train' && use === 'delay_risk') {
+    return withStore(config, async (db) => {
+      const { readDelaySet, trainDelayRiskModel } = await import('../ai/index.ts');
+      const imported = flags.set ? { file: flags.set, cases: readDelaySet(flags.set) } : undefined;
+      const summary = await trainDelayRiskModel(db, {
+        now: new Date(),
+        by: cliActor(),
+        ...(imported ? { imported } : {}),
+      });
+      out.result(summary, () => describeDelayTraining(summary));
+      return 0;
+    });
+  }
   if (sub === 'train') {
-    if (use !== undefined) throw usageError(USAGE);
+    if (use !== undefined && use !== 'exception_triage') throw usageError(USAGE);
     return withStore(config, async (db) => {
       const { readLabelledSet, trainTriageModel } = await import('../ai/index.ts');
       const imported = flags.set
@@ -48,13 +69,14 @@ export async function aiModelCommand(
     });
   }
   if (sub === 'eval') {
-    if (use !== 'exception_triage')
-      throw usageError(`${USAGE}\n(the one use so far is exception_triage)`);
+    if (use !== 'exception_triage' && use !== 'delay_risk')
+      throw usageError(`${USAGE}\n(the uses are exception_triage and delay_risk)`);
     if (!flags.set) throw usageError(`--set is required\n${USAGE}`);
-    const raw = flags.threshold ?? '0.8';
+    const raw = flags.threshold ?? (use === 'delay_risk' ? '0.4' : '0.8');
     if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw))
       throw usageError(`--threshold must be a number from 0 to 1, not "${raw}"`);
     const threshold = Number(raw);
+    if (use === 'delay_risk') return evalDelayRisk(config, flags.set, threshold, out);
     const { evaluate, readLabelledSet } = await import('../ai/index.ts');
     const cases = readLabelledSet(flags.set);
     const run = async (provider: TriageProvider) => {
@@ -69,6 +91,22 @@ export async function aiModelCommand(
     });
   }
   throw usageError(USAGE);
+}
+
+/** Delay risk is always the built-in model's: no provider answers it. */
+async function evalDelayRisk(
+  config: CrossdockConfig,
+  file: string,
+  threshold: number,
+  out: Output,
+): Promise<number> {
+  const { DelayRiskModel, evaluateDelayRisk, readDelaySet } = await import('../ai/index.ts');
+  const cases = readDelaySet(file);
+  return withStore(config, async (db) => {
+    const report = evaluateDelayRisk(await new DelayRiskModel(db).current(), cases, threshold);
+    out.result(report, () => describeDelayEval(report, file));
+    return 0;
+  });
 }
 
 async function withStore(
@@ -148,5 +186,50 @@ function describeEval(r: EvalReport, file: string): string {
           table(r.automaticMistakes, ['line', 'label', 'answer', 'confidence']),
         ]
       : []),
+  ].join('\n');
+}
+
+function describeDelayTraining(s: DelayTrainingSummary): string {
+  const from = Object.entries(s.sources)
+    .map(([k, n]) => `${n} from ${k}`)
+    .join(', ');
+  return [
+    ...(s.imported > 0
+      ? [`${s.imported} labelled delivery(ies) imported; later retrainings learn from them too`]
+      : []),
+    `delay_risk model version ${s.version}, trained ${s.trainedAt} from ${s.examples} delivery(ies)${from ? ` (${from})` : ''}`,
+    `calibration: ${s.calibration.method}, T = ${s.calibration.temperature.toFixed(3)} over ${s.calibration.folds} fold(s)`,
+    s.answers
+      ? 'it scores open deliveries'
+      : `it abstains on every delivery until it has ${s.minExamples} in history, late and on-time ones`,
+    table(s.classes, ['label', 'examples']),
+  ].join('\n');
+}
+
+function describeDelayEval(r: DelayEvalReport, file: string): string {
+  const rows = r.classes.map((c) => ({
+    ...c,
+    precision: pct(c.precision),
+    recall: pct(c.recall),
+  }));
+  const bands = r.calibration.map((b) => ({
+    risk: b.band,
+    deliveries: b.cases,
+    'mean risk': pct(b.meanRisk),
+    'late share': pct(b.lateShare),
+  }));
+  return [
+    `${r.use} on ${file}: ${r.cases} delivery(ies), ${r.late} late, model ${r.model}`,
+    `accuracy ${pct(r.accuracy)} (${r.correct}/${r.cases} right at risk 0.5; ${r.abstained} abstained)`,
+    `at threshold ${r.threshold}: coverage ${pct(r.coverage)} (${r.automatic}/${r.cases} answered at that confidence), ` +
+      `error rate ${pct(r.errorRate)} (${r.automaticWrong} wrong), precision ${pct(r.precisionAtThreshold)}`,
+    `flagged at risk >= ${r.threshold}: ${r.flagged.count}, of them late ${r.flagged.late} ` +
+      `(precision ${pct(r.flagged.precision)}, recall of late ones ${pct(r.flagged.recall)})`,
+    `Brier score ${r.brier === null ? '-' : r.brier.toFixed(3)}`,
+    '',
+    table(rows, ['label', 'support', 'predicted', 'correct', 'precision', 'recall']),
+    '',
+    'calibration',
+    table(bands, ['risk', 'deliveries', 'mean risk', 'late share']),
   ].join('\n');
 }

@@ -39,8 +39,11 @@ const HELP = `crossdock <command> [options]
   approvers set <email> [--groups a,b] [--manager <email>] [--odoo-user <id>]
   reconcile [--since 7d|2026-01-05] [--settle 15m]   the running Crossdock compares Odoo with what it did: each fall-through restarted or cased, once
   ai train [--set labelled.jsonl]   retrain the offline triage model from resolved cases and people's decisions (a new version)
+  ai train delay_risk [--set deliveries.jsonl]   retrain the delay-risk model from the deliveries kept by the scoring passes (and the file's)
   ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   the configured provider (the offline model by default) on a labelled set:
                                 accuracy, precision and recall per class, coverage and error rate at the threshold
+  ai eval delay_risk --set deliveries.jsonl [--threshold 0.4]   the delay-risk model on labelled deliveries (and its calibration)
+  ai risk [--limit N]             open deliveries by risk of missing their promised date, from the newest scoring pass
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
   ai reviews [--use U] | show <id> | accept <id> [--reason R] | override <id> <team> [--category C] --reason R   AI recommendations waiting for a person's review
 

@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import {
   aiClassifyStep,
+  aiDelayRiskStep,
   aiExtractStep,
   aiTrainStep,
   type AiExtraction,
@@ -17,6 +18,7 @@ import {
 import { ediStepTypes } from '../connectors/edi/index.ts';
 import { shopStepTypes } from '../connectors/shop/index.ts';
 import { httpRequestStep } from '../connectors/http/index.ts';
+import type { OdooClient } from '../connectors/odoo/index.ts';
 import { loadOdooSettings } from '../connectors/odoo/integration.ts';
 import { createClientPool, odooStepTypes } from '../connectors/odoo/steps/index.ts';
 import { engineStepTypes, StepRegistry } from '../engine/index.ts';
@@ -51,6 +53,8 @@ export function builtInSteps(
     ai?: AiTriage | null;
     /** Reference extraction from inbound e-mail (the `ai.extract` step). */
     extract?: AiExtraction | null;
+    /** The Odoo connections, for the steps that read Odoo beside the connector's (ai.delay_risk). */
+    odoo?: ((connection: string) => OdooClient) | null;
   } = {},
 ): StepRegistry {
   return new StepRegistry([
@@ -65,6 +69,7 @@ export function builtInSteps(
     aiClassifyStep(services.ai ?? null),
     aiTrainStep(services.db ?? null),
     aiExtractStep(services.extract ?? null),
+    aiDelayRiskStep(services.db ?? null, services.odoo ?? null),
     ...operationsStepTypes(services),
     ...plugins,
   ]);

@@ -1,6 +1,8 @@
 /** The recommendation log and reviews over the HTTP API, with the roles that may read and decide. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { DelayRiskModel, readDelaySet, trainDelayRiskModel } from '../../src/ai/index.ts';
+import { scoreDeliveries } from '../../src/ai/delay-risk/scoring.ts';
 import { startHarness, type Harness } from './support.ts';
 
 let h: Harness;
@@ -158,4 +160,74 @@ test('the log pages with a cursor and filters by outcome; the summary takes a ra
   assert.equal(backwards.body.error.details[0].path, 'query.to');
   const both = await get('/api/v1/ai/summary?days=2&from=2026-03-02T08:00:00Z');
   assert.equal(both.status, 400);
+});
+
+test('the delay-risk priority list is read like the other AI reads; its scores are not decided and not in the override rate', async () => {
+  const viewer = await h.api.tokenFor('viewer');
+  const approver = await h.api.tokenFor('approver');
+  const get = (token: string) => h.api.request('GET', '/api/v1/ai/delay-risk?limit=10', { token });
+  const before = await get(viewer);
+  assert.equal(before.status, 200);
+  assert.deepEqual(before.body, { scoredAt: null, threshold: null, runId: null, deliveries: [] });
+
+  const db = h.api.t.store.db;
+  const now = new Date('2026-12-07T09:00:00Z');
+  await trainDelayRiskModel(db, {
+    now,
+    by: 'test',
+    imported: {
+      file: 'ai/eval/delay-risk-train.jsonl',
+      cases: readDelaySet('ai/eval/delay-risk-train.jsonl'),
+    },
+  });
+  const open = (pickingId: number, carrier: string, promised: string) => ({
+    pickingId,
+    picking: `WH/OUT/${pickingId}`,
+    order: `S${pickingId}`,
+    promised: new Date(`${promised}T16:00:00Z`),
+    promisedFrom: 'deadline' as const,
+    createdAt: now,
+    done: null,
+    late: null,
+    carrier,
+    warehouse: 'WH',
+    country: 'IT',
+    zip: '20100',
+    productClass: 'Furniture',
+    backlog: 45,
+  });
+  await scoreDeliveries(
+    db,
+    new DelayRiskModel(db),
+    [open(1, 'swiftpost', '2026-12-08'), open(2, 'cargoplus', '2026-12-11')],
+    { runId: '900001', workflowId: 'delay-risk', key: 'delay-risk:test', threshold: 0.6, now },
+  );
+
+  const list = await get(viewer);
+  assert.equal(list.status, 200);
+  assert.equal(list.body.scoredAt, now.toISOString());
+  assert.equal(list.body.threshold, 0.6);
+  assert.deepEqual(
+    list.body.deliveries.map((d: { order: string }) => d.order),
+    ['S2', 'S1'],
+  );
+  const [risky] = list.body.deliveries;
+  assert.equal(risky.promisedDate, '2026-12-11');
+  assert.equal(risky.flagged, risky.risk >= 0.6);
+  assert.ok(risky.reasons.includes('carrier=cargoplus'));
+  assert.equal((await get(approver)).status, 403);
+
+  const decided = await h.api.request(
+    'POST',
+    `/api/v1/ai/recommendations/${risky.recommendationId}/decision`,
+    { token: await h.api.tokenFor('operator'), body: { decision: 'accept' } },
+  );
+  assert.equal(decided.status, 409);
+  assert.equal(decided.body.error.code, 'AI_REVIEW_ILLEGAL');
+  const summary = await h.api.request(
+    'GET',
+    '/api/v1/ai/summary?from=2026-12-07T00:00:00Z&to=2026-12-08T00:00:00Z',
+    { token: viewer },
+  );
+  assert.deepEqual(summary.body.classes, []);
 });

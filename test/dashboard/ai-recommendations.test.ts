@@ -3,14 +3,19 @@
  * triage asks the OpenAI-compatible simulator: the log shows a recommendation the gate
  * applied, an operator accepts one review task and overrides another from the page (the
  * override refused without a reason, the error under its field), the Overview's card shows
- * the override rate the API gives for the same range, and axe-core finds no serious problem.
+ * the override rate the API gives for the same range, the delivery delay-risk list shows the
+ * newest scoring pass riskiest first, and axe-core finds no serious problem.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { scoreDeliveries } from '../../src/ai/delay-risk/scoring.ts';
+import { DelayRiskModel, readDelaySet, trainDelayRiskModel } from '../../src/ai/index.ts';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
 import { buildDashboard, launchBrowser, PASSWORD, removeDir, signIn } from './support.ts';
+
+const TRAIN = 'ai/eval/delay-risk-train.jsonl';
 
 describe('AI recommendations on the dashboard', () => {
   let dist: string;
@@ -214,6 +219,78 @@ describe('AI recommendations on the dashboard', () => {
     await task.waitFor();
     assert.match(await task.innerText(), /Deciding needs the exceptions:operate permission\./);
     assert.equal(await page.getByRole('button', { name: 'Accept' }).count(), 0);
+    await context.close();
+  });
+
+  test('a viewer reads the delivery delay-risk list: riskiest first, the flagged one marked, its reasons', async () => {
+    const { context, page } = await signIn(browser, base, 'viewer@acme.test');
+    const goToScreen = () =>
+      page
+        .getByRole('navigation', { name: 'Screens' })
+        .getByRole('link', { name: 'AI recommendations' })
+        .click();
+    await goToScreen();
+    const section = page.getByRole('region', { name: 'Delivery delay risk' });
+    await section.getByText('No scoring pass has run yet').waitFor();
+
+    // A pass as the operations pack's delay-risk workflow makes it, on a model trained from the shipped history.
+    const db = x.crossdock.store.db;
+    const now = new Date();
+    await trainDelayRiskModel(db, {
+      now,
+      by: 'test',
+      imported: { file: TRAIN, cases: readDelaySet(TRAIN) },
+    });
+    const open = (id: number, carrier: string, promised: string, country: string) => ({
+      pickingId: id,
+      picking: `WH/OUT/000${id}`,
+      order: `S000${id}`,
+      promised: new Date(`${promised}T16:00:00Z`),
+      promisedFrom: 'deadline' as const,
+      createdAt: now,
+      done: null,
+      late: null,
+      carrier,
+      warehouse: 'WH',
+      country,
+      zip: country === 'IT' ? '20100' : '10115',
+      productClass: 'Furniture',
+      backlog: country === 'IT' ? 45 : 3,
+    });
+    // A Friday next year and a Tuesday: neither is overdue whenever the test runs.
+    await scoreDeliveries(
+      db,
+      new DelayRiskModel(db),
+      [open(41, 'swiftpost', '2099-12-08', 'DE'), open(42, 'cargoplus', '2099-12-11', 'IT')],
+      { runId: '900002', workflowId: 'delay-risk', key: 'delay-risk:ui', threshold: 0.6, now },
+    );
+    const listed = (await api('/ai/delay-risk')).deliveries as {
+      picking: string;
+      risk: number;
+      flagged: boolean;
+      reasons: string[];
+    }[];
+
+    await page.reload();
+    const table = section.getByRole('table', { name: 'Deliveries by delay risk' });
+    await table.waitFor();
+    const rows = table.locator('tbody tr');
+    assert.equal(await rows.count(), 2);
+    assert.deepEqual(
+      await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-delivery'))),
+      listed.map((d) => d.picking),
+    );
+    assert.equal(listed[0]!.picking, 'WH/OUT/00042');
+    const risky = table.locator('tr[data-delivery="WH/OUT/00042"]');
+    assert.equal(await risky.locator('[data-col="promised"]').innerText(), '2099-12-11');
+    assert.match(
+      await risky.locator('[data-col="risk"]').innerText(),
+      new RegExp(`^${Math.round(listed[0]!.risk * 100)} %${listed[0]!.flagged ? ' flagged' : ''}$`),
+    );
+    assert.match(await risky.locator('[data-col="why"]').innerText(), /carrier=cargoplus/);
+    const calm = table.locator('tr[data-delivery="WH/OUT/00041"]');
+    assert.doesNotMatch(await calm.locator('[data-col="risk"]').innerText(), /flagged/);
+    assert.deepEqual(await accessibilityProblems(page), []);
     await context.close();
   });
 

@@ -1,6 +1,7 @@
 /**
- * The AI recommendations screen (docs/AI.md): the review tasks waiting for a person, and the
- * recommendation log, filterable by use, outcome and review state, paged as the other lists.
+ * The AI recommendations screen (docs/AI.md): the review tasks waiting for a person, the
+ * delay-risk priority list, and the recommendation log, filterable by use, outcome and review
+ * state, paged as the other lists.
  */
 import { useEffect, useId, useState } from 'react';
 import { qs } from '../api.ts';
@@ -8,6 +9,7 @@ import { CursorPages, Empty, ErrorNote, Loading, Section, Status } from '../comp
 import { formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
+import { DelayRiskList } from './ai/DelayRisk.tsx';
 import { ReviewForm } from './ai/ReviewForm.tsx';
 import { routed, share, type Recommendation } from './ai/types.ts';
 
@@ -24,6 +26,7 @@ export function AiRecommendationsScreen() {
         <h1>AI recommendations</h1>
       </div>
       <ReviewTasks onDecided={() => setChanged((n) => n + 1)} />
+      <DelayRiskList />
       <RecommendationLog changed={changed} />
     </>
   );
@@ -182,7 +185,7 @@ function LogRow({ r }: { r: Recommendation }) {
         )}
       </td>
       <td data-col="answer">
-        {routed(r.answer)}
+        {r.use === 'delay_risk' ? riskOf(r.answer) : routed(r.answer)}
         {r.answer?.reason && <div className="muted small">{r.answer.reason}</div>}
       </td>
       <td data-col="confidence">
@@ -203,7 +206,7 @@ function LogRow({ r }: { r: Recommendation }) {
           <Status value="pending" />
         ) : (
           <>
-            {routed(r.final)}
+            {r.use === 'delay_risk' ? (r.final ? 'flagged for operations' : '—') : routed(r.final)}
             {r.reviewStatus && (
               <>
                 {' '}
@@ -211,7 +214,11 @@ function LogRow({ r }: { r: Recommendation }) {
               </>
             )}
             <div className="muted small">
-              {r.decidedBy ? `by ${r.decidedBy}` : 'nothing: the default owner'}
+              {r.decidedBy
+                ? `by ${r.decidedBy}`
+                : r.use === 'delay_risk'
+                  ? 'nothing: on the list'
+                  : 'nothing: the default owner'}
               {r.decisionReason && `: ${r.decisionReason}`}
             </div>
           </>
@@ -219,4 +226,11 @@ function LogRow({ r }: { r: Recommendation }) {
       </td>
     </tr>
   );
+}
+
+/** A delay-risk score in the log: the delivery and its risk ("WH/OUT/00012: 72 % late"). */
+function riskOf(answer: Recommendation['answer']) {
+  const a = answer as { picking?: string; risk?: number | null } | null;
+  if (!a) return '—';
+  return `${a.picking ?? '—'}: ${a.risk === null || a.risk === undefined ? 'abstains' : `${Math.round(a.risk * 100)} % late`}`;
 }

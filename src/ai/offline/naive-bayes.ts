@@ -3,8 +3,23 @@
  * redacted text (each word counted once per case), with Laplace smoothing, and its
  * probabilities calibrated by one temperature fitted on out-of-fold predictions
  * (docs/decisions/0049-offline-triage-model.md). Pure: no store, no clock, no randomness;
- * the same examples in the same order give the same model.
+ * the same examples in the same order give the same model. What a word is belongs to the use:
+ * triage reads words of a case (`tokens`), delay risk its features (`featureTokens`); the same
+ * tokenizer must train and predict.
  */
+
+/** The words of an example; each counted once. */
+export type Tokenizer = (text: string) => string[];
+
+/** Features written one a line (`carrier=dhl`): each line is a word of its own. */
+export const featureTokens: Tokenizer = (text) => [
+  ...new Set(
+    text
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  ),
+];
 
 export interface LabelledText {
   text: string;
@@ -59,7 +74,11 @@ export function tokens(text: string): string[] {
   return [...out];
 }
 
-export function fit(examples: LabelledText[], alpha = 1): NaiveBayesParams {
+export function fit(
+  examples: LabelledText[],
+  alpha = 1,
+  tokenize: Tokenizer = tokens,
+): NaiveBayesParams {
   const classes = [...new Set(examples.map((e) => e.label))].sort();
   const index = new Map(classes.map((c, i) => [c, i]));
   const docs = classes.map(() => 0);
@@ -68,7 +87,7 @@ export function fit(examples: LabelledText[], alpha = 1): NaiveBayesParams {
   for (const e of examples) {
     const c = index.get(e.label)!;
     docs[c]!++;
-    for (const w of tokens(e.text)) {
+    for (const w of tokenize(e.text)) {
       (words[w] ??= classes.map(() => 0))[c]!++;
       totals[c]!++;
     }
@@ -77,14 +96,18 @@ export function fit(examples: LabelledText[], alpha = 1): NaiveBayesParams {
 }
 
 /** Log-score per class (unnormalised) and each known word's pull towards each class. */
-function scores(m: NaiveBayesParams, text: string): { logits: number[]; known: string[] } {
+function scores(
+  m: NaiveBayesParams,
+  text: string,
+  tokenize: Tokenizer,
+): { logits: number[]; known: string[] } {
   const vocabulary = Object.keys(m.words).length;
   const n = m.docs.reduce((a, b) => a + b, 0);
   const logits = m.classes.map((_, c) =>
     Math.log((m.docs[c]! + m.alpha) / (n + m.alpha * m.classes.length)),
   );
   const known: string[] = [];
-  for (const w of tokens(text)) {
+  for (const w of tokenize(text)) {
     const counts = m.words[w];
     if (!counts) continue;
     known.push(w);
@@ -102,13 +125,22 @@ function softmax(logits: number[], temperature: number): number[] {
   return exp.map((e) => e / sum);
 }
 
-export function predict(m: NaiveBayesParams, text: string): Prediction {
-  const { logits, known } = scores(m, text);
+/**
+ * The calibrated probabilities and the evidence: the known words pulling most towards
+ * `towards` (default the top class), e.g. a delay-risk order's reasons for `late` whichever
+ * class wins.
+ */
+export function predict(
+  m: NaiveBayesParams,
+  text: string,
+  options: { tokenize?: Tokenizer; towards?: string } = {},
+): Prediction {
+  const { logits, known } = scores(m, text, options.tokenize ?? tokens);
   const p = softmax(logits, m.temperature);
   const ranked = m.classes
     .map((label, i) => ({ label, p: p[i]! }))
     .sort((a, b) => b.p - a.p || a.label.localeCompare(b.label));
-  const top = m.classes.indexOf(ranked[0]!.label);
+  const top = m.classes.indexOf(options.towards ?? ranked[0]!.label);
   const pull = (w: string) => {
     const counts = m.words[w]!;
     const share = (c: number) => (counts[c]! + m.alpha) / (m.totals[c]! + m.alpha);
@@ -142,17 +174,22 @@ export interface Calibrated {
  * and the temperature minimising the log loss of those predictions is kept. A temperature
  * changes no ranking, only how sure the model says it is.
  */
-export function fitCalibrated(examples: LabelledText[], folds = 5, alpha = 1): Calibrated {
-  const params = fit(examples, alpha);
+export function fitCalibrated(
+  examples: LabelledText[],
+  folds = 5,
+  alpha = 1,
+  tokenize: Tokenizer = tokens,
+): Calibrated {
+  const params = fit(examples, alpha, tokenize);
   const k = Math.min(folds, examples.length);
   const held: { logits: number[]; truth: number }[] = [];
   if (params.classes.length >= 2 && k >= 2) {
     for (let f = 0; f < k; f++) {
       const train = examples.filter((_, i) => i % k !== f);
-      const model = fit(train, alpha);
+      const model = fit(train, alpha, tokenize);
       examples.forEach((e, i) => {
         if (i % k !== f) return;
-        const { logits } = scores(model, e.text);
+        const { logits } = scores(model, e.text, tokenize);
         // A class the fold never saw: its log-score is the floor (the model cannot name it).
         const full = params.classes.map((c) => {
           const j = model.classes.indexOf(c);

@@ -24,6 +24,7 @@ const SummaryQuery = z.strictObject({
   to: queryTime.optional(),
 });
 const DAY_MS = 86_400_000;
+const DelayRiskQuery = z.strictObject({ limit: queryInt(1, 500).optional() });
 const ExamplesQuery = z.strictObject({ use: Name, limit: queryInt(1, 1000).optional() });
 
 /**
@@ -105,6 +106,16 @@ export const aiRoutes = [
         classes: await services.ai.summary(since, until),
       };
     },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/v1/ai/delay-risk',
+    tag: 'ai',
+    access: Permission.exceptionsRead,
+    query: DelayRiskQuery,
+    summary:
+      'Open deliveries of the newest delay-risk pass, riskiest first: order, transfer, promised date, risk (null when the model abstained), the features that pull most towards late, and whether it was flagged for the operations lead',
+    handler: async ({ services, query }) => services.ai.delayRisk(query.limit ?? 50),
   }),
   route({
     method: 'GET',
