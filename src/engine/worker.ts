@@ -4,9 +4,7 @@ import {
   admitQueuedRuns,
   claimRuns,
   isStoreFault,
-  loadEvents,
   loadReplayMarkers,
-  loadStepRows,
   nextDueAt,
   renewLeases,
   type CaseEventSink,
@@ -240,15 +238,10 @@ export class Worker {
   }
 
   async #dispatch(claimed: ClaimedRun[]): Promise<void> {
-    const ids = claimed.map((r) => r.id);
-    // Reads only: safe to ask again. Given up, the claimed runs wait for their leases to expire.
-    const [rows, events] = await retryOnStoreFault(
-      () => Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]),
-      this.#random,
-    );
     // Replay markers are read only for runs whose history allows a replay (most have none).
+    // Reads only: safe to ask again. Given up, the claimed runs wait for their leases to expire.
     const replayed = claimed
-      .filter((run) => mayHaveBeenReplayed(rows.get(run.id) ?? [], run.seq))
+      .filter((run) => mayHaveBeenReplayed(run.steps, run.seq))
       .map((run) => run.id);
     const replays = await retryOnStoreFault(
       () => loadReplayMarkers(this.#store.db, replayed),
@@ -257,14 +250,9 @@ export class Worker {
     for (const run of claimed) {
       const controller = new AbortController();
       this.#inFlight.set(run.id, controller);
-      const memory = memoryFromCheckpoints(rows.get(run.id) ?? [], run.seq, replays.get(run.id));
+      const memory = memoryFromCheckpoints(run.steps, run.seq, replays.get(run.id));
       this.#driver
-        .drive(
-          run,
-          memory,
-          run.event_id ? (events.get(run.event_id) ?? null) : null,
-          controller.signal,
-        )
+        .drive(run, memory, run.event, controller.signal)
         .then((result) => {
           if (
             result === 'ended' &&
@@ -285,23 +273,6 @@ export class Worker {
           this.#slotFreed();
         });
     }
-  }
-
-  async #loadEvents(claimed: ClaimedRun[]): Promise<Map<string, unknown>> {
-    const ids = [...new Set(claimed.flatMap((r) => (r.event_id ? [r.event_id] : [])))];
-    const out = new Map<string, unknown>();
-    if (ids.length === 0) return out;
-    for (const e of await loadEvents(this.#store.db, ids)) {
-      out.set(String(e.id), {
-        id: String(e.id),
-        source: e.source,
-        type: e.type,
-        key: e.dedupe_key,
-        payload: e.payload,
-        receivedAt: new Date(e.received_at).toISOString(),
-      });
-    }
-    return out;
   }
 
   /**
