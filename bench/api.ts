@@ -19,6 +19,8 @@
  *   BENCH_API_TARGET_DELAY_MS   how long the carrier stub takes to answer (default 0; bench:scale: 50)
  *   BENCH_API_START_WORKERS     worker loops inside `crossdock start` (default: the product's, 1; 0: API only)
  *   BENCH_API_WORKER_CONCURRENCY  runs in flight per `crossdock worker` process (default: the product's)
+ *   BENCH_API_NODE_ARGS  extra node flags for the Crossdock processes, space-separated
+ *                        (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles each of them)
  * `npm run bench:scale` (bench/scale.ts) sets these for the worker-count curve.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -52,6 +54,7 @@ const REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 300);
 const TARGET_DELAY_MS = Number(process.env.BENCH_API_TARGET_DELAY_MS ?? 0);
 const START_WORKERS = process.env.BENCH_API_START_WORKERS;
 const WORKER_CONCURRENCY = process.env.BENCH_API_WORKER_CONCURRENCY;
+const NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ)
 
 const WORKFLOW = (carrier: string) => `
@@ -197,7 +200,7 @@ async function startProcesses(
       ),
     ) as { token: string }
   ).token;
-  const start = spawn(process.execPath, [cliPath, 'start'], {
+  const start = spawn(process.execPath, [...NODE_ARGS, cliPath, 'start'], {
     env: START_WORKERS === undefined ? env : { ...env, CROSSDOCK_WORKERS: START_WORKERS },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -206,7 +209,7 @@ async function startProcesses(
   const url = (JSON.parse(line) as { url: string }).url.replace('localhost', '127.0.0.1');
   const workerCount = config.startsWith('pg+') ? Number(config.slice(3)) : 0;
   for (let i = 0; i < workerCount; i++) {
-    const worker = spawn(process.execPath, [cliPath, 'worker'], {
+    const worker = spawn(process.execPath, [...NODE_ARGS, cliPath, 'worker'], {
       env:
         WORKER_CONCURRENCY === undefined
           ? env

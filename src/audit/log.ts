@@ -111,11 +111,14 @@ export class AuditLog {
       prevHash: head.hash,
     };
     const hash = entryHash(entry);
-    await sql`INSERT INTO audit_log (seq, at, actor, action, target, details, request_id, prev_hash, hash)
-              VALUES (${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${JSON.stringify(details)}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash})`.execute(
+    // The entry and the head that names it, in one statement (one round trip under the head's lock).
+    await sql`WITH entry AS (
+                INSERT INTO audit_log (seq, at, actor, action, target, details, request_id, prev_hash, hash)
+                VALUES (${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${JSON.stringify(details)}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash})
+                RETURNING seq)
+              UPDATE audit_head SET seq = (SELECT seq FROM entry), hash = ${hash} WHERE id`.execute(
       tx,
     );
-    await sql`UPDATE audit_head SET seq = ${entry.seq}, hash = ${hash} WHERE id`.execute(tx);
     return { ...entry, hash };
   }
 

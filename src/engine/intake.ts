@@ -196,8 +196,6 @@ export class EventIntake {
       unique.some((p) =>
         p.routes.some((r) => r.concurrencyKey !== null || r.concurrencyLimit !== null),
       );
-    if (results.some((r) => r.runIds.length > 0) || outcome.ordering.released.length > 0)
-      await this.store.wake(queued ? 'admit' : 'work');
     batch.forEach((p, i) => {
       const result = results[slot[i]!]!;
       const isFirst = unique[slot[i]!] === p;
@@ -229,6 +227,9 @@ export class EventIntake {
         });
       p.resolve(answer);
     });
+    // The wake-up is a hint (workers also poll): the senders have their answers without waiting for it.
+    if (results.some((r) => r.runIds.length > 0) || outcome.ordering.released.length > 0)
+      void this.store.wake(queued ? 'admit' : 'work').catch(() => undefined);
     for (const r of outcome.ordering.released) this.events.emit('event:released', r);
     for (const h of outcome.ordering.held) this.events.emit('event:held', h);
     // A conflicting delivery that met its original in this batch is recorded by one more pass
@@ -250,7 +251,6 @@ function toNewRun(p: Pending, route: Route, eventIndex: number): NewRun {
     workflowId: route.workflow.id,
     workflowHash: route.workflow.hash,
     firstStepId: route.workflow.firstStepId,
-    input: p.event.payload,
     concurrencyKey: route.concurrencyKey,
     concurrencyLimit: route.concurrencyLimit,
     ...(route.order ? { order: route.order } : {}),

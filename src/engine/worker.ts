@@ -4,9 +4,7 @@ import {
   admitQueuedRuns,
   claimRuns,
   isStoreFault,
-  loadEvents,
   loadReplayMarkers,
-  loadStepRows,
   nextDueAt,
   renewLeases,
   type CaseEventSink,
@@ -61,6 +59,19 @@ export class Worker {
   readonly #events: DriverDeps['events'];
   #lastAdmission = 0;
   #admissionWanted = true;
+  /**
+   * Something may have become due since the last claim: a wake-up from an intake, a signal,
+   * another process, a timer or the poll. Only a run of this worker ending (which frees a
+   * slot, and makes nothing due) does not set it.
+   */
+  #workHinted = true;
+  /** The last claim found fewer due runs than it asked for: the store had no more then. */
+  #drained = false;
+  /** When the next parked run is due, as the store last said, and when it was asked. */
+  #nextDue: Date | null = null;
+  #nextDueAskedAt = -Infinity;
+  /** A claim ran or a run was parked since the store was asked: ask again before sleeping. */
+  #nextDueStale = true;
 
   constructor(
     deps: Omit<DriverDeps, 'checkpointer' | 'stepLockWaitMs'> & { caseEvents?: CaseEventSink },
@@ -111,6 +122,16 @@ export class Worker {
   /** Asks the loop to look for work now (new events, signals, a timer that fired). */
   wake(admit = false): void {
     if (admit) this.#admissionWanted = true;
+    this.#workHinted = true;
+    this.#nudge_();
+  }
+
+  /** A run of this worker let go: a slot is free, but nothing new is due because of it. */
+  #slotFreed(): void {
+    this.#nudge_();
+  }
+
+  #nudge_(): void {
     this.#nudged = true;
     this.#nudge?.();
   }
@@ -133,13 +154,17 @@ export class Worker {
     while (this.#running) {
       this.#nudged = false; // wake-ups from here on make the next sleep return at once
       try {
-        await this.#admitIfDue();
+        if (await this.#admitIfDue()) this.#workHinted = true;
         // Refill in batches, not one slot at a time: one claim statement per batch of runs.
         const free = this.options.concurrency - this.#inFlight.size;
         const refill =
           free >= Math.max(1, Math.floor(this.options.concurrency / 4)) ||
           this.#inFlight.size === 0;
-        const want = refill ? Math.min(free, this.options.claimBatch) : 0;
+        // A slot freed by a run of ours makes nothing due: when the last claim emptied the
+        // store and nothing has hinted at work since, asking again would find nothing.
+        const ask = refill && (this.#workHinted || !this.#drained);
+        const want = ask ? Math.min(free, this.options.claimBatch) : 0;
+        this.#workHinted = false;
         const claimed =
           want > 0
             ? await claimRuns(
@@ -151,11 +176,19 @@ export class Worker {
                 [...this.#inFlight.keys()],
               )
             : [];
+        if (want > 0) {
+          this.#drained = claimed.length < want;
+          this.#nextDueStale = true;
+        }
         if (claimed.length > 0) await this.#dispatch(claimed);
         this.#storeBack();
-        if (claimed.length === want && want > 0) continue;
-        await this.#idle(want === 0);
+        if (claimed.length === want && want > 0) {
+          this.#workHinted = true; // a full claim: more may be due
+          continue;
+        }
+        await this.#idle(!refill);
       } catch (error) {
+        this.#workHinted = true; // the pass did not finish: look again after the pause
         await this.#sleep(this.#loopFailed(error));
       }
     }
@@ -194,24 +227,21 @@ export class Worker {
     this.#storeFaults = 0;
   }
 
-  async #admitIfDue(): Promise<void> {
+  /** True when queued runs were made ready (so there is work to claim). */
+  async #admitIfDue(): Promise<boolean> {
     const now = Date.now();
-    if (!this.#admissionWanted && now - this.#lastAdmission < this.options.pollIntervalMs) return;
+    if (!this.#admissionWanted && now - this.#lastAdmission < this.options.pollIntervalMs)
+      return false;
     this.#admissionWanted = false;
     this.#lastAdmission = now;
-    await admitQueuedRuns(this.#store.db, this.#clock.now());
+    return (await admitQueuedRuns(this.#store.db, this.#clock.now())) > 0;
   }
 
   async #dispatch(claimed: ClaimedRun[]): Promise<void> {
-    const ids = claimed.map((r) => r.id);
-    // Reads only: safe to ask again. Given up, the claimed runs wait for their leases to expire.
-    const [rows, events] = await retryOnStoreFault(
-      () => Promise.all([loadStepRows(this.#store.db, ids), this.#loadEvents(claimed)]),
-      this.#random,
-    );
     // Replay markers are read only for runs whose history allows a replay (most have none).
+    // Reads only: safe to ask again. Given up, the claimed runs wait for their leases to expire.
     const replayed = claimed
-      .filter((run) => mayHaveBeenReplayed(rows.get(run.id) ?? [], run.seq))
+      .filter((run) => mayHaveBeenReplayed(run.steps, run.seq))
       .map((run) => run.id);
     const replays = await retryOnStoreFault(
       () => loadReplayMarkers(this.#store.db, replayed),
@@ -220,20 +250,17 @@ export class Worker {
     for (const run of claimed) {
       const controller = new AbortController();
       this.#inFlight.set(run.id, controller);
-      const memory = memoryFromCheckpoints(rows.get(run.id) ?? [], run.seq, replays.get(run.id));
+      const memory = memoryFromCheckpoints(run.steps, run.seq, replays.get(run.id));
       this.#driver
-        .drive(
-          run,
-          memory,
-          run.event_id ? (events.get(run.event_id) ?? null) : null,
-          controller.signal,
-        )
+        .drive(run, memory, run.event, controller.signal)
         .then((result) => {
           if (
             result === 'ended' &&
             (run.concurrency_key !== null || run.concurrency_limit !== null)
           )
             this.#admissionWanted = true;
+          // Parked until later (a retry, a wait): the next sleep asks the store when that is.
+          if (result === 'parked') this.#nextDueStale = true;
         })
         .catch((error) =>
           this.#logger.warn(
@@ -243,49 +270,42 @@ export class Worker {
         )
         .finally(() => {
           this.#inFlight.delete(run.id);
-          this.wake();
+          this.#slotFreed();
         });
     }
   }
 
-  async #loadEvents(claimed: ClaimedRun[]): Promise<Map<string, unknown>> {
-    const ids = [...new Set(claimed.flatMap((r) => (r.event_id ? [r.event_id] : [])))];
-    const out = new Map<string, unknown>();
-    if (ids.length === 0) return out;
-    for (const e of await loadEvents(this.#store.db, ids)) {
-      out.set(String(e.id), {
-        id: String(e.id),
-        source: e.source,
-        type: e.type,
-        key: e.dedupe_key,
-        payload: e.payload,
-        receivedAt: new Date(e.received_at).toISOString(),
-      });
-    }
-    return out;
-  }
-
-  /** Sleeps until woken, a run finishes, the next parked run is due, or the poll interval passes. */
+  /**
+   * Sleeps until woken, a run finishes, the next parked run is due, or the poll interval
+   * passes. The store is asked when the next run is due only after a claim or a park changed
+   * it, and at least once per poll interval (a run another process parks is found by then,
+   * as before); a slot freed in between reuses the answer.
+   */
   async #idle(full: boolean): Promise<void> {
     let delay = this.options.pollIntervalMs;
     if (!full) {
-      const due = await nextDueAt(this.#store.db);
+      if (this.#nextDueStale || Date.now() - this.#nextDueAskedAt >= this.options.pollIntervalMs) {
+        this.#nextDueStale = false;
+        this.#nextDueAskedAt = Date.now();
+        this.#nextDue = await nextDueAt(this.#store.db);
+      }
+      const due = this.#nextDue;
       if (due) delay = Math.max(0, Math.min(delay, due.getTime() - this.#clock.now().getTime()));
     }
-    await this.#sleep(delay);
+    if (await this.#sleep(delay)) this.#workHinted = true; // a timer or the poll: look again
   }
 
-  /** Returns at once if a wake-up came since the loop last looked for work. */
-  #sleep(ms: number): Promise<void> {
-    if (this.#nudged) return Promise.resolve();
+  /** Returns at once if a wake-up came since the loop last looked for work; true if the time ran out. */
+  #sleep(ms: number): Promise<boolean> {
+    if (this.#nudged) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const finish = () => {
+      const finish = (timedOut: boolean) => {
         clearTimeout(timer);
         this.#nudge = undefined;
-        resolve();
+        resolve(timedOut);
       };
-      const timer = setTimeout(finish, ms);
-      this.#nudge = finish;
+      const timer = setTimeout(() => finish(true), ms);
+      this.#nudge = () => finish(false);
     });
   }
 

@@ -16,13 +16,13 @@ export interface NewEvent {
   conflict: ConflictCheck | null;
 }
 
+/** A run an event starts; its input is the event's payload. */
 export interface NewRun {
   /** Index of the event in the batch that starts this run. */
   eventIndex: number;
   workflowId: string;
   workflowHash: string;
   firstStepId: string;
-  input: unknown;
   concurrencyKey: string | null;
   concurrencyLimit: number | null;
   /** The workflow orders its events by business key: the run may be held (event-order.ts). */
@@ -63,39 +63,46 @@ export interface InsertOutcome {
  * Inserts a batch of events and the runs they start, in one transaction.
  * Events must have distinct (source, dedupeKey) within the batch. A key that already
  * exists is a duplicate: it returns the original id and starts nothing. Runs with a
- * concurrency key or limit start `queued`; the admitter makes them ready.
+ * concurrency key or limit start `queued`; the admitter makes them ready. `runsFor` is
+ * asked once, for every event of the batch; only the runs of events stored now start.
  */
 export async function insertEventsWithRuns(
   db: Kysely<Database>,
   events: NewEvent[],
-  runsFor: (inserted: boolean[]) => NewRun[],
+  runsFor: () => NewRun[],
   now: Date,
   caseEvents?: CaseEventSink,
   audit?: IntakeAuditSink,
 ): Promise<InsertOutcome> {
+  const candidates = runsFor();
+  // Without ordered runs, the events and their runs go in one statement.
+  const ordered = candidates.some((r) => r.order !== undefined);
   return db.transaction().execute(async (tx) => {
-    const rows = events.map((e, idx) => ({
-      idx,
-      source: e.source,
-      type: e.type,
-      dedupe_key: e.dedupeKey,
-      payload: e.payload,
-      payload_hash: e.payloadHash,
-      received_at: e.receivedAt.toISOString(),
-    }));
-    const inserted = await sql<{ idx: number; id: string }>`
-      WITH input AS (
-        SELECT * FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-          AS x(idx int, source text, type text, dedupe_key text, payload jsonb, payload_hash text, received_at timestamptz)
-      ), ins AS (
-        INSERT INTO events (source, type, dedupe_key, payload, payload_hash, received_at)
-        SELECT source, type, dedupe_key, payload, payload_hash, received_at FROM input ORDER BY idx
-        ON CONFLICT (source, dedupe_key) DO NOTHING
-        RETURNING id, source, dedupe_key
-      )
-      SELECT input.idx, ins.id FROM input JOIN ins USING (source, dedupe_key)`.execute(tx);
     const ids: (string | undefined)[] = new Array(events.length);
-    for (const row of inserted.rows) ids[row.idx] = String(row.id);
+    let runIds: Map<number, string[]>;
+    let ordering: OrderingResult = {
+      go: new Set(),
+      released: [],
+      held: [],
+      caseEvents: [],
+      advanced: [],
+    };
+    if (!ordered) {
+      runIds = await insertEventsAndRuns(tx, events, candidates, ids, now);
+    } else {
+      await insertEventRows(tx, events, ids);
+      const wasInserted = ids.map((id) => id !== undefined);
+      const started = await orderRuns(
+        tx,
+        candidates.filter((r) => wasInserted[r.eventIndex]),
+        events,
+        ids as string[],
+        now,
+      );
+      ordering = started.ordering;
+      runIds = await insertRuns(tx, started.runs, ids as string[], now);
+      await releaseParked(tx, ordering, now);
+    }
     const wasInserted = ids.map((id) => id !== undefined);
     await findDuplicates(tx, events, ids);
     const { conflicts, caseEvents: conflictCases } = await recordKeyConflicts(
@@ -117,15 +124,6 @@ export async function insertEventsWithRuns(
       ),
       now,
     );
-    const { runs, ordering } = await orderRuns(
-      tx,
-      runsFor(wasInserted).filter((r) => wasInserted[r.eventIndex]),
-      events,
-      ids as string[],
-      now,
-    );
-    const runIds = await insertRuns(tx, runs, ids as string[], now);
-    await releaseParked(tx, ordering, now);
     const opened: CaseEvent[] = [...conflictCases, ...ordering.caseEvents];
     if (caseEvents && opened.length > 0) await caseEvents(tx, opened);
     if (audit) {
@@ -155,6 +153,108 @@ export async function insertEventsWithRuns(
     };
   });
 }
+
+const eventRows = (events: NewEvent[], runsOf: (index: number) => number) =>
+  JSON.stringify(
+    events.map((e, idx) => ({
+      idx,
+      source: e.source,
+      type: e.type,
+      dedupe_key: e.dedupeKey,
+      payload: e.payload,
+      payload_hash: e.payloadHash,
+      received_at: e.receivedAt.toISOString(),
+      runs: runsOf(idx),
+    })),
+  );
+
+/** Inserts the events that are new (a stored key is left alone); fills `ids` for those. */
+async function insertEventRows(
+  tx: Transaction<Database>,
+  events: NewEvent[],
+  ids: (string | undefined)[],
+): Promise<void> {
+  const inserted = await sql<{ idx: number; id: string }>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${eventRows(events, () => 0)}::jsonb)
+        AS x(idx int, source text, type text, dedupe_key text, payload jsonb, payload_hash text, received_at timestamptz)
+    ), ins AS (
+      INSERT INTO events (source, type, dedupe_key, payload, payload_hash, received_at)
+      SELECT source, type, dedupe_key, payload, payload_hash, received_at FROM input ORDER BY idx
+      ON CONFLICT (source, dedupe_key) DO NOTHING
+      RETURNING id, source, dedupe_key
+    )
+    SELECT input.idx, ins.id FROM input JOIN ins USING (source, dedupe_key)`.execute(tx);
+  for (const row of inserted.rows) ids[row.idx] = String(row.id);
+}
+
+/**
+ * The events and the runs of those that are new, in one statement: each new event is stored
+ * with its run count, and its runs take its payload as input (sent once). Fills `ids` for
+ * the events stored; returns the run ids per event index.
+ */
+async function insertEventsAndRuns(
+  tx: Transaction<Database>,
+  events: NewEvent[],
+  runs: NewRun[],
+  ids: (string | undefined)[],
+  now: Date,
+): Promise<Map<number, string[]>> {
+  const perEvent = new Array<number>(events.length).fill(0);
+  for (const r of runs) perEvent[r.eventIndex]!++;
+  const result = await sql<{ idx: number | null; id: string; run_id: string | null }>`
+    WITH input AS (
+      SELECT * FROM jsonb_to_recordset(${eventRows(events, (i) => perEvent[i]!)}::jsonb)
+        AS x(idx int, source text, type text, dedupe_key text, payload jsonb, payload_hash text, received_at timestamptz, runs int)
+    ), ins AS (
+      INSERT INTO events (source, type, dedupe_key, payload, payload_hash, received_at, runs_started)
+      SELECT source, type, dedupe_key, payload, payload_hash, received_at, runs FROM input ORDER BY idx
+      ON CONFLICT (source, dedupe_key) DO NOTHING
+      RETURNING id, source, dedupe_key
+    ), stored AS (
+      SELECT input.idx, ins.id, input.payload FROM input JOIN ins USING (source, dedupe_key)
+    ), started AS (
+      INSERT INTO runs (workflow_id, workflow_hash, event_id, status, input, cursor, concurrency_key,
+                        concurrency_limit, available_at, created_at, updated_at)
+      SELECT x.workflow_id, x.workflow_hash, s.id,
+             CASE WHEN x.concurrency_key IS NULL AND x.concurrency_limit IS NULL THEN 'ready' ELSE 'queued' END,
+             s.payload, x.cursor, x.concurrency_key, x.concurrency_limit, ${now}, ${now}, ${now}
+      FROM jsonb_to_recordset(${runRows(runs)}::jsonb)
+        AS x(event_index int, workflow_id text, workflow_hash text, cursor text, concurrency_key text, concurrency_limit int)
+      JOIN stored s ON s.idx = x.event_index
+      ORDER BY x.event_index
+      ON CONFLICT (event_id, workflow_id) DO NOTHING
+      RETURNING id, event_id
+    )
+    SELECT idx, id::text AS id, NULL::text AS run_id FROM stored
+    UNION ALL
+    SELECT NULL, event_id::text, id::text FROM started`.execute(tx);
+  const indexOf = new Map<string, number>();
+  for (const row of result.rows)
+    if (row.idx !== null) {
+      ids[row.idx] = String(row.id);
+      indexOf.set(String(row.id), row.idx);
+    }
+  const byEvent = new Map<number, string[]>();
+  for (const row of result.rows) {
+    if (row.run_id === null) continue;
+    const index = indexOf.get(String(row.id))!;
+    byEvent.set(index, [...(byEvent.get(index) ?? []), String(row.run_id)]);
+  }
+  return byEvent;
+}
+
+const runRows = (runs: NewRun[]) =>
+  JSON.stringify(
+    runs.map((r) => ({
+      event_index: r.eventIndex,
+      workflow_id: r.workflowId,
+      workflow_hash: r.workflowHash,
+      cursor: r.firstStepId,
+      concurrency_key: r.concurrencyKey,
+      concurrency_limit: r.concurrencyLimit,
+    })),
+  );
 
 /** Runs of workflows that order their events go through applyOrdering; the rest start as they are. */
 async function orderRuns(
@@ -204,6 +304,7 @@ async function findDuplicates(
   for (const row of found.rows) ids[row.idx] = String(row.id);
 }
 
+/** Runs of events stored earlier in this transaction (the ordered path), with each event's run count. */
 async function insertRuns(
   tx: Transaction<Database>,
   runs: NewRun[],
@@ -218,29 +319,33 @@ async function insertRuns(
     workflow_id: r.workflowId,
     workflow_hash: r.workflowHash,
     cursor: r.firstStepId,
-    input: r.input,
     concurrency_key: r.concurrencyKey,
     concurrency_limit: r.concurrencyLimit,
   }));
   const result = await sql<{ id: string; event_id: string }>`
-    INSERT INTO runs (workflow_id, workflow_hash, event_id, status, input, cursor, concurrency_key,
-                      concurrency_limit, available_at, created_at, updated_at)
-    SELECT workflow_id, workflow_hash, event_id,
-           CASE WHEN concurrency_key IS NULL AND concurrency_limit IS NULL THEN 'ready' ELSE 'queued' END,
-           input, cursor, concurrency_key, concurrency_limit, ${now}, ${now}, ${now}
-    FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
-      AS x(event_index int, event_id bigint, workflow_id text, workflow_hash text, cursor text, input jsonb,
-           concurrency_key text, concurrency_limit int)
-    ORDER BY event_index
-    ON CONFLICT (event_id, workflow_id) DO NOTHING
-    RETURNING id, event_id`.execute(tx);
+    WITH started AS (
+      INSERT INTO runs (workflow_id, workflow_hash, event_id, status, input, cursor, concurrency_key,
+                        concurrency_limit, available_at, created_at, updated_at)
+      SELECT x.workflow_id, x.workflow_hash, x.event_id,
+             CASE WHEN x.concurrency_key IS NULL AND x.concurrency_limit IS NULL THEN 'ready' ELSE 'queued' END,
+             e.payload, x.cursor, x.concurrency_key, x.concurrency_limit, ${now}, ${now}, ${now}
+      FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+        AS x(event_index int, event_id bigint, workflow_id text, workflow_hash text, cursor text,
+             concurrency_key text, concurrency_limit int)
+      JOIN events e ON e.id = x.event_id
+      ORDER BY x.event_index
+      ON CONFLICT (event_id, workflow_id) DO NOTHING
+      RETURNING id, event_id
+    ), counted AS (
+      UPDATE events SET runs_started = c.n
+      FROM (SELECT event_id, count(*)::int AS n FROM started GROUP BY event_id) c
+      WHERE events.id = c.event_id
+    )
+    SELECT id, event_id FROM started`.execute(tx);
   const indexOfEvent = new Map(eventIds.map((id, i) => [id, i]));
   for (const row of result.rows) {
     const index = indexOfEvent.get(String(row.event_id))!;
     byEvent.set(index, [...(byEvent.get(index) ?? []), String(row.id)]);
   }
-  await sql`UPDATE events SET runs_started = c.n FROM (
-      SELECT event_id, count(*)::int AS n FROM runs WHERE id = ANY(${result.rows.map((r) => r.id)}::bigint[]) GROUP BY event_id) c
-    WHERE events.id = c.event_id`.execute(tx);
   return byEvent;
 }

@@ -14,6 +14,20 @@ export interface ClaimedRun {
   step_attempt: number;
   concurrency_key: string | null;
   concurrency_limit: number | null;
+  /** The event that started the run (null for a child run), read by the claim itself. */
+  event: ClaimedEvent | null;
+  /** The run's checkpoints, oldest first (none for a run that has not run a step). */
+  steps: StepRow[];
+}
+
+/** An event as a run's expressions see it (`event`). */
+export interface ClaimedEvent {
+  id: string;
+  source: string;
+  type: string;
+  key: string;
+  payload: unknown;
+  receivedAt: string;
 }
 
 /**
@@ -33,22 +47,43 @@ export async function claimRuns(
   driving: readonly string[] = [],
 ): Promise<ClaimedRun[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
-  const result = await sql<ClaimedRun>`
-    UPDATE runs r SET status = 'running', lease_owner = ${workerId}, lease_expires_at = ${leaseUntil},
-                      started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
-    FROM (
-      SELECT id FROM runs
-      WHERE ((status IN ('ready', 'waiting') AND available_at <= ${now})
-         OR (status = 'running' AND lease_expires_at < ${now}))
-        AND id <> ALL(${[...driving]}::bigint[])
-      ORDER BY available_at, id
-      LIMIT ${limit}
-      FOR UPDATE SKIP LOCKED
-    ) due
-    WHERE r.id = due.id
-    RETURNING r.id, r.workflow_id, r.workflow_hash, r.event_id, r.parent_run_id, r.status, r.input,
-              r.cursor, r.seq, r.step_attempt, r.concurrency_key, r.concurrency_limit`.execute(db);
-  return result.rows.map((row) => ({ ...row, id: String(row.id) }));
+  // The run's event and checkpoints come with the claim: one round trip to start a batch.
+  const result = await sql<
+    Omit<ClaimedRun, 'steps' | 'event'> & {
+      steps: StepRow[] | null;
+      event: (Omit<ClaimedEvent, 'receivedAt'> & { receivedAt: string }) | null;
+    }
+  >`
+    WITH claimed AS (
+      UPDATE runs r SET status = 'running', lease_owner = ${workerId}, lease_expires_at = ${leaseUntil},
+                        started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
+      FROM (
+        SELECT id FROM runs
+        WHERE ((status IN ('ready', 'waiting') AND available_at <= ${now})
+           OR (status = 'running' AND lease_expires_at < ${now}))
+          AND id <> ALL(${[...driving]}::bigint[])
+        ORDER BY available_at, id
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      ) due
+      WHERE r.id = due.id
+      RETURNING r.id, r.workflow_id, r.workflow_hash, r.event_id, r.parent_run_id, r.status, r.input,
+                r.cursor, r.seq, r.step_attempt, r.concurrency_key, r.concurrency_limit
+    )
+    SELECT c.*,
+           CASE WHEN e.id IS NULL THEN NULL ELSE jsonb_build_object(
+             'id', e.id::text, 'source', e.source, 'type', e.type, 'key', e.dedupe_key,
+             'payload', e.payload, 'receivedAt', e.received_at) END AS event,
+           (SELECT jsonb_agg(jsonb_build_object('seq', s.seq, 'attempt', s.attempt, 'step_id', s.step_id,
+                     'status', s.status, 'output', s.output, 'error', s.error) ORDER BY s.seq, s.attempt)
+            FROM run_steps s WHERE s.run_id = c.id) AS steps
+    FROM claimed c LEFT JOIN events e ON e.id = c.event_id`.execute(db);
+  return result.rows.map((row) => ({
+    ...row,
+    id: String(row.id),
+    steps: row.steps ?? [],
+    event: row.event && { ...row.event, receivedAt: new Date(row.event.receivedAt).toISOString() },
+  }));
 }
 
 /** Extends the leases this worker holds; returns how many it still holds. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
@@ -99,10 +100,16 @@ async function openPostgresStore(
   pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool })) });
   const wakes = new EventEmitter();
+  // A wake-up names the store that sent it: this store's own come back through LISTEN too,
+  // and were already told to its listeners when sent (one wake-up each, not two).
+  const origin = randomUUID();
   const listener = new WakeListener({
     url: config.url,
     channel: WAKE_CHANNEL,
-    onNotify: (payload) => wakes.emit('wake', payload === 'admit' ? 'admit' : 'work'),
+    onNotify: (payload) => {
+      const [reason, from] = (payload ?? '').split(':');
+      if (from !== origin) wakes.emit('wake', reason === 'admit' ? 'admit' : 'work');
+    },
     // Wake-ups sent while the connection was down are lost: look for work of both kinds.
     onReconnected: () => wakes.emit('wake', 'admit'),
   });
@@ -129,7 +136,7 @@ async function openPostgresStore(
     async wake(reason: WakeReason = 'work') {
       wakes.emit('wake', reason);
       // A hint only: with the server away, the other processes find the work by polling.
-      await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${reason})`
+      await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${`${reason}:${origin}`})`
         .execute(db)
         .catch((error: unknown) => {
           if (!isStoreFault(error)) throw error;

@@ -72,4 +72,19 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
     off();
     assert.ok(heard.includes('work'));
   });
+
+  test("a store's own wake-up reaches its listeners once (not again through LISTEN); another store's arrives", async () => {
+    await until('both stores to listen', async () =>
+      (await listeners(t.store.db)).length === 2 ? true : undefined,
+    );
+    const heard: WakeReason[] = [];
+    const off = t.store.onWake((reason) => heard.push(reason));
+    await t.store.wake('admit');
+    await other.wake('work'); // sent after ours: delivered after any echo of ours would be
+    await until("the other store's wake-up", async () =>
+      heard.includes('work') ? true : undefined,
+    );
+    off();
+    assert.deepEqual(heard, ['admit', 'work']);
+  });
 });
