@@ -4,9 +4,9 @@
  * refused as a whole (no such order, a delivery done or announced by our 856, a cancellation
  * of the whole order), and the 865's answer per line.
  *
- * Idempotency: the write carries a mark of the change (`origin` gains " 860 <ISA13>/<GS06>/
- * <ST02>") in the same Odoo write as the lines, so the mark and the change commit together;
- * an order already marked is answered `applied` and the pack does not write again.
+ * Idempotency: the write carries a mark of the change (`origin` gains " | 860 <ISA13>/<GS06>/
+ * <ST02>", output `mark`) in the same Odoo write as the lines, so the mark and the change
+ * commit together; the pack's write is skipped on an order that bears the mark (done_when).
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
@@ -100,7 +100,7 @@ export function planChangeStep(deps: {
   return {
     type: 'edi.plan_change',
     description:
-      'Plans an EDI 860 against its sale order; output { refused, applied, values, ack_lines, order_name, problems }',
+      'Plans an EDI 860 against its sale order; output { refused, mark, values, ack_lines, order_name, problems }',
     config: ChangeConfig as z.ZodType<ChangeConfig>,
     sideEffect: false,
     async execute(_ctx, config) {
@@ -149,7 +149,7 @@ export function planChangeStep(deps: {
         kind: 'done',
         output: {
           refused,
-          applied: origin.split(' | ').includes(mark),
+          mark,
           order_id: order[0]?.id ?? null,
           order_name: order[0]?.name ?? null,
           values: {

@@ -65,10 +65,21 @@ const FolderSchema = z
     'inbox, outbox, archive and error must be four different folders',
   );
 
-/** X12 unit of measure codes (PO103): CA case, BX box, DZ dozen, PL pallet, PK pack ... */
-const unitCode = z.string().regex(/^[A-Z0-9]{2}$/, 'a two-character X12 unit code, e.g. CA');
-/** How many of the Odoo product's unit one of the partner's unit is (1 CA = 12 Units). */
-const unitTable = z.record(unitCode, z.number().positive().max(1_000_000));
+/**
+ * How many of the Odoo product's unit one of the partner's unit is (1 CA = 12 Units), by X12
+ * unit code (PO103): CA case, BX box, DZ dozen, PL pallet, PK pack ...
+ */
+const unitTable = z
+  .record(z.string(), z.number().positive().max(1_000_000))
+  .superRefine((units, ctx) => {
+    for (const code of Object.keys(units))
+      if (!/^[A-Z0-9]{2}$/.test(code))
+        ctx.addIssue({
+          code: 'custom',
+          path: [code],
+          message: `"${code}" is not a two-character X12 unit code, e.g. CA`,
+        });
+  });
 
 /** Units every partner may order in without configuring them. */
 export const BUILT_IN_UNITS: Readonly<Record<string, number>> = { EA: 1, PC: 1, UN: 1, DZ: 12 };
