@@ -9,13 +9,16 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   accept997,
+  change860,
   order850,
   readSim,
   writeSim,
   type SimInterchange,
+  type SimChangeLine,
   type SimOrderLine,
 } from './x12.ts';
 
+export { change860, type SimChangeLine } from './x12.ts';
 export { order850, readSim, writeSim, type SimInterchange, type SimOrderLine } from './x12.ts';
 
 export interface EdiPartnerOptions {
@@ -57,6 +60,16 @@ export interface EdiPartnerSimulator {
     lines: SimOrderLine[];
     shipTo?: { code: string; name: string };
     requested?: Date;
+    control?: number;
+  }): Promise<{ status: number; body: any; text: string }>;
+  /** Sends an 860 changing an order; answers Crossdock's HTTP status and JSON. */
+  sendChange(c: {
+    poNumber: string;
+    poDate: Date;
+    purpose?: '01' | '04';
+    sequence?: string;
+    requested?: Date;
+    lines: SimChangeLine[];
     control?: number;
   }): Promise<{ status: number; body: any; text: string }>;
   /** Sends any text as the partner, signed (or with a wrong signature). */
@@ -181,6 +194,10 @@ export async function startEdiPartnerSimulator(o: EdiPartnerOptions): Promise<Ed
       const c = order.control ?? control++;
       const text = writeSim(envelope(c), 'PO', '850', order850({ ...order, date: new Date() }));
       return post(text);
+    },
+    async sendChange(change) {
+      const c = change.control ?? control++;
+      return post(writeSim(envelope(c), 'PC', '860', change860(change)));
     },
     send: (text, opts = {}) => post(text, opts.badSignature ?? false),
     failNext: (n, status) => {

@@ -171,6 +171,51 @@ export function order850(o: {
   ];
 }
 
+export interface SimChangeLine {
+  /** The line's number in the order (PO101), or a new one for an added line. */
+  line: string;
+  /** POC02: AI add, DI delete, QI / QD quantity up / down, PC price, CA changes, NC none. */
+  change: string;
+  /** The line's quantity after the change (POC03); not sent on a deleted line. */
+  qty?: number;
+  uom?: string;
+  price?: number;
+  ids?: [string, string][];
+}
+
+/**
+ * An 860 purchase order change as a buyer's system writes it: BCH (04 change or 01
+ * cancellation, the PO number, the change's sequence number, the PO date), a new requested
+ * delivery date, and a POC per line changed (line, change code, new quantity, quantity left to
+ * receive, unit, price, basis, product ids).
+ */
+export function change860(o: {
+  poNumber: string;
+  poDate: Date;
+  purpose?: '01' | '04';
+  sequence?: string;
+  requested?: Date;
+  lines: SimChangeLine[];
+}): string[][] {
+  const ymd = (d: Date) => d.toISOString().slice(0, 10).replaceAll('-', '');
+  return [
+    ['BCH', o.purpose ?? '04', 'SA', o.poNumber, '', o.sequence ?? '', ymd(o.poDate)],
+    ...(o.requested ? [['DTM', '002', ymd(o.requested)]] : []),
+    ...o.lines.map((l) => [
+      'POC',
+      l.line,
+      l.change,
+      l.qty === undefined ? '' : String(l.qty),
+      '',
+      l.uom ?? '',
+      l.price === undefined ? '' : String(l.price),
+      l.price === undefined ? '' : 'PE',
+      ...(l.ids ?? []).flat(),
+    ]),
+    ['CTT', String(o.lines.length)],
+  ];
+}
+
 /** The 997 a partner's translator answers a received group with: every set accepted. */
 export function accept997(group: SimGroup): string[][] {
   return [

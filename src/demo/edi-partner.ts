@@ -121,7 +121,14 @@ export async function startDemoEdi(
         our_isa: { qualifier: 'ZZ', id: 'CROSSDOCKDEMO' },
         inbound: { secret_env: 'CROSSDOCK_DEMO_EDI_INBOUND_SECRET' },
         outbound: { url: partner.url, secret_env: 'CROSSDOCK_DEMO_EDI_OUTBOUND_SECRET' },
-        odoo: { customer_id: customer.id, ship_to: { [DEMO_EDI_SHIP_TO]: shipToId }, items },
+        odoo: {
+          customer_id: customer.id,
+          ship_to: { [DEMO_EDI_SHIP_TO]: shipToId },
+          // A case of anything is 12 units, but the archive boxes (fourth item) come in cases of 5.
+          items: items.map((item, i) => (i === 3 ? { ...item, units: { CA: 5 } } : item)),
+          units: { CA: 12 },
+          price_tolerance_percent: 1,
+        },
       },
       {
         code: DEMO_EDI_FOLDER_PARTNER,

@@ -1,7 +1,7 @@
 /**
  * ASC X12 (004010, 005010): the codec (read an interchange with the separators its ISA
  * names, check envelopes, control numbers and counts; write interchanges), functional
- * acknowledgments (997, TA1) and the documents (850 in, 855 out). Pure: no store, no I/O.
+ * acknowledgments (997, TA1) and the documents (850 and 860 in; 855, 865, 856, 810 out). Pure: no store, no I/O.
  */
 export * from './x12/model.ts';
 export {
@@ -41,6 +41,19 @@ export {
   type PurchaseOrderLine,
   type ReadResult,
 } from './documents/po850.ts';
+export {
+  CHANGE_CODES,
+  read860,
+  type ChangeCode,
+  type PurchaseOrderChange,
+  type PurchaseOrderChangeLine,
+} from './documents/po-change860.ts';
+export {
+  changeAckType,
+  write865,
+  type ChangeAckLine,
+  type PurchaseOrderChangeAck,
+} from './documents/po-change-ack865.ts';
 export { write810, type Invoice, type InvoiceLine } from './documents/invoice810.ts';
 export { write856, type ShipNotice, type ShipNoticeItem } from './documents/ship-notice856.ts';
 export {

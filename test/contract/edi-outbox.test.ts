@@ -2,9 +2,10 @@
  * EDI control numbers and the outbox on the store under test: numbers distinct under
  * concurrency and continuing after a restart (the store closed and opened again), a document
  * queued once per key, and delivery to a partner simulator on 127.0.0.1: signed, retried on
- * 503 by the test clock, failed on a refusal.
+ * 503 by the test clock, failed on a refusal; an 860 change received once, answered by a 997.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   EdiDispatcher,
@@ -12,10 +13,12 @@ import {
   listDocuments,
   parseEdiPartners,
   queueDocument,
+  receiveInterchange,
   type EdiPartner,
 } from '../../src/connectors/edi/index.ts';
 import { parseInterchange } from '../../src/edi/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
+import type { MappedEvent } from '../../src/triggers/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { startEdiPartnerSimulator, type EdiPartnerSimulator } from '../../sim/edi/index.ts';
 import { JumpingClock, eventually } from '../packs/support.ts';
@@ -179,6 +182,51 @@ describe('EDI control numbers and outbox', () => {
     );
     assert.equal(failed.last_error_code, 'EDI_DELIVERY_REJECTED');
     assert.equal(failed.attempts, 1);
+  });
+
+  test('an 860 change is acknowledged by a 997 and becomes one change event; the same interchange again is a duplicate', async () => {
+    const change = readFileSync(new URL('../fixtures/edi/860-004010.edi', import.meta.url), 'utf8');
+    const events: MappedEvent[] = [];
+    const deps = {
+      db: store.db,
+      now: () => clock.now(),
+      accept: async (e: MappedEvent) => {
+        const duplicate = events.some((x) => x.key === e.key);
+        if (!duplicate) events.push(e);
+        return { duplicate };
+      },
+      queued: () => undefined,
+    };
+    const partner = partnerFor(sim.url);
+    const first = await receiveInterchange(deps, partner, change);
+    assert.equal(first.status, 'accepted');
+    assert.deepEqual(first.changes, ['NW-PO-88120']);
+    assert.deepEqual(
+      first.replies.map((r) => r.transactionSet),
+      ['997'],
+    );
+    assert.deepEqual(
+      events.map((e) => [e.type, e.key]),
+      [['edi.purchase_order_change', '000004733:4733:0001']],
+    );
+    const payload = events[0]!.payload as {
+      lines: { line: string; default_code: string | null }[];
+    };
+    assert.deepEqual(
+      payload.lines.map((l) => [l.line, l.default_code]),
+      [
+        ['1', 'FURN_0001'],
+        ['2', null],
+        ['3', null],
+      ],
+    );
+    const again = await receiveInterchange(deps, partner, change);
+    assert.equal(again.duplicate, true);
+    assert.equal(events.length, 1);
+    const acks = (await listDocuments(store.db, 'northwind')).filter(
+      (d) => d.transaction_set === '997' && d.reference === 'group 4733 of interchange 000004733',
+    );
+    assert.equal(acks.length, 1);
   });
 });
 

@@ -119,4 +119,30 @@ describe('EDI partner configuration', () => {
     });
     assert.match(shared, /partners\.1\.folder\.inbox: the same inbox as partners\.0/);
   });
+
+  test("units: the built-in ones, the partner's, an item's own; a unit code or factor that is not one is named", () => {
+    const [p] = parseEdiPartners(
+      {
+        partners: [
+          partner({
+            odoo: {
+              customer_id: 14,
+              units: { CA: 12, PL: 480 },
+              price_tolerance_percent: 1.5,
+              items: [{ buyer_part: 'NW-1', default_code: 'FURN_0001', units: { CA: 24 } }],
+            },
+          }),
+        ],
+      },
+      ENV,
+    );
+    assert.deepEqual(p!.odoo.units, { EA: 1, PC: 1, UN: 1, DZ: 12, CA: 12, PL: 480 });
+    assert.deepEqual(p!.odoo.itemUnits, { FURN_0001: { CA: 24 } });
+    assert.equal(p!.odoo.priceTolerancePercent, 1.5);
+    const message = refusal({
+      partners: [partner({ odoo: { customer_id: 14, units: { case: 12, BX: 0 } } })],
+    });
+    assert.match(message, /partners\.0\.odoo\.units\.case: .*two-character X12 unit code/);
+    assert.match(message, /partners\.0\.odoo\.units\.BX: /);
+  });
 });

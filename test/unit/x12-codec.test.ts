@@ -1,7 +1,7 @@
 /**
  * The X12 codec (src/edi): separators read from the ISA, envelopes and their control numbers
- * and counts, the 850 reader's faults by segment and element, and the 997 / TA1 / 855 it
- * writes, read back by the same parser.
+ * and counts, the 850 and 860 readers' faults by segment and element, and the 997 / TA1 / 855 /
+ * 865 it writes, read back by the same parser.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -11,11 +11,13 @@ import {
   describeLocation,
   parseInterchange,
   read850,
+  read860,
   read997,
   ta1,
   write810,
   write856,
   write855,
+  write865,
   write997,
   writeInterchange,
   type Delimiters,
@@ -435,5 +437,109 @@ describe('writing', () => {
         ['CTT', '3'],
       ],
     );
+  });
+});
+
+describe('the 860 purchase order change and the 865 answer', () => {
+  const CHANGE = readFileSync(new URL('../fixtures/edi/860-004010.edi', import.meta.url), 'utf8');
+
+  test('the sample 860: the PO, its change sequence and date, each POC line read', () => {
+    const { parsed, group, set } = only850(CHANGE);
+    assert.deepEqual(parsed.errors, []);
+    assert.equal(group.functionalId, 'PC');
+    const read = read860(group, set);
+    assert.ok(read.ok, JSON.stringify(!read.ok && read.errors));
+    assert.deepEqual(
+      { ...read.document, lines: read.document.lines.map((l) => ({ ...l, positionInSet: 0 })) },
+      {
+        purpose: '04',
+        poNumber: 'NW-PO-88120',
+        changeSequence: '2',
+        poDate: '2026-12-05',
+        requestedDelivery: '2026-12-19',
+        lines: [
+          {
+            lineNumber: '1',
+            change: 'QI',
+            quantity: 18,
+            uom: 'EA',
+            unitPrice: 14.5,
+            items: { BP: 'NW-DESK-ORG', VP: 'FURN_0001' },
+            positionInSet: 0,
+          },
+          {
+            lineNumber: '2',
+            change: 'DI',
+            quantity: 0,
+            uom: 'EA',
+            unitPrice: null,
+            items: { UP: '012345678905' },
+            positionInSet: 0,
+          },
+          {
+            lineNumber: '3',
+            change: 'AI',
+            quantity: 2,
+            uom: 'CA',
+            unitPrice: 120,
+            items: { BP: 'NW-BOX-10' },
+            positionInSet: 0,
+          },
+        ],
+      },
+    );
+  });
+
+  test('an unknown change code, a missing quantity, a purpose we do not act on and a wrong CTT are named', () => {
+    const bad = CHANGE.replace('BCH*04*', 'BCH*02*')
+      .replace('POC*1*QI*18*', 'POC*1*XX*18*')
+      .replace('POC*3*AI*2*', 'POC*3*AI**')
+      .replace('CTT*3~', 'CTT*4~');
+    const { group, set } = only850(bad);
+    const read = read860(group, set);
+    assert.ok(!read.ok);
+    assert.deepEqual(read.errors.map(brief), [
+      'transaction BCH@2.1 7',
+      'transaction POC@6.2 7',
+      'transaction POC@9.3 1',
+      'transaction CTT@11.1 7',
+    ]);
+  });
+
+  test('the 865 says AT, AC or RJ with our order, and a POC and ACK per line', () => {
+    const line = {
+      lineNumber: '1',
+      change: 'QI' as const,
+      quantity: 18,
+      uom: 'EA',
+      unitPrice: null,
+      items: { BP: 'NW-DESK-ORG' },
+    };
+    const ack = {
+      purpose: '04' as const,
+      poNumber: 'NW-PO-88120',
+      poDate: '2026-12-05',
+      changeSequence: '2',
+      orderName: 'S00042',
+      refused: false,
+      requestedDelivery: '2026-12-19',
+      lines: [
+        { ...line, status: 'IA' as const },
+        { ...line, lineNumber: '9', status: 'IR' as const },
+      ],
+      at: AT,
+    };
+    assert.deepEqual(write865(ack), [
+      ['BCA', '04', 'AC', 'NW-PO-88120', '', '2', '20261205', '', '', 'S00042', '20261205'],
+      ['DTM', '002', '20261219'],
+      ['POC', '1', 'QI', '18', '', 'EA', '', '', 'BP', 'NW-DESK-ORG'],
+      ['ACK', 'IA', '18', 'EA'],
+      ['POC', '9', 'QI', '18', '', 'EA', '', '', 'BP', 'NW-DESK-ORG'],
+      ['ACK', 'IR', '0', 'EA'],
+      ['CTT', '2'],
+    ]);
+    assert.equal(write865({ ...ack, lines: [ack.lines[0]!] })[0]![2], 'AT');
+    assert.deepEqual(write865({ ...ack, refused: true })[0]![2], 'RJ');
+    assert.equal(write865({ ...ack, refused: true })[1]![0], 'POC');
   });
 });

@@ -65,6 +65,25 @@ const FolderSchema = z
     'inbox, outbox, archive and error must be four different folders',
   );
 
+/**
+ * How many of the Odoo product's unit one of the partner's unit is (1 CA = 12 Units), by X12
+ * unit code (PO103): CA case, BX box, DZ dozen, PL pallet, PK pack ...
+ */
+const unitTable = z
+  .record(z.string(), z.number().positive().max(1_000_000))
+  .superRefine((units, ctx) => {
+    for (const code of Object.keys(units))
+      if (!/^[A-Z0-9]{2}$/.test(code))
+        ctx.addIssue({
+          code: 'custom',
+          path: [code],
+          message: `"${code}" is not a two-character X12 unit code, e.g. CA`,
+        });
+  });
+
+/** Units every partner may order in without configuring them. */
+export const BUILT_IN_UNITS: Readonly<Record<string, number>> = { EA: 1, PC: 1, UN: 1, DZ: 12 };
+
 const PartnerSchema = z.strictObject({
   /** Used in /hooks/edi/<code>, event sources (edi.<code>) and steps. */
   code: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'lower-case letters, digits and "-"'),
@@ -120,11 +139,20 @@ const PartnerSchema = z.strictObject({
         z.strictObject({
           buyer_part: z.string().min(1).max(48),
           default_code: z.string().min(1).max(64),
+          /** This item's own conversions, before the partner's (a case of this one holds 24). */
+          units: unitTable.optional(),
         }),
       )
       .default([]),
     /** Match UPC (UP) and EAN (EN) identifiers to the product's barcode. */
     match_barcode: z.boolean().default(true),
+    /** The partner's units (CA, BX, PL ...) in the product's unit, for every item. */
+    units: unitTable.default({}),
+    /**
+     * How far (in percent of our price) the buyer's price may be from Odoo's before the line is
+     * answered as changed (our price); within it, the buyer's price is taken.
+     */
+    price_tolerance_percent: z.number().min(0).max(100).default(0),
   }),
 });
 type PartnerInput = z.output<typeof PartnerSchema>;
@@ -190,6 +218,11 @@ export interface EdiPartner {
     shipTo: Record<string, number>;
     items: Record<string, string>;
     matchBarcode: boolean;
+    /** Built-in units and the partner's, in the product's unit. */
+    units: Record<string, number>;
+    /** Per internal reference (default_code), an item's own units. */
+    itemUnits: Record<string, Record<string, number>>;
+    priceTolerancePercent: number;
   };
 }
 
@@ -259,6 +292,11 @@ function toPartner(
       shipTo: p.odoo.ship_to,
       items: Object.fromEntries(p.odoo.items.map((x) => [x.buyer_part, x.default_code])),
       matchBarcode: p.odoo.match_barcode,
+      units: { ...BUILT_IN_UNITS, ...p.odoo.units },
+      itemUnits: Object.fromEntries(
+        p.odoo.items.flatMap((x) => (x.units ? [[x.default_code, x.units]] : [])),
+      ),
+      priceTolerancePercent: p.odoo.price_tolerance_percent,
     },
   };
 }

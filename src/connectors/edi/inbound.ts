@@ -1,13 +1,14 @@
 /**
  * What a partner's interchange does, once its signature is verified: read it (separators
  * from its ISA), check it is addressed from this partner to us, read each transaction set
- * (850 orders; 997 acknowledgments of our documents), and then
+ * (850 orders, 860 order changes; 997 acknowledgments of our documents), and then
  *  - store it once per (partner, sender, ISA13): a repeat is a duplicate;
  *  - queue a 997 per functional group of documents (accepted, or rejected with AK3/AK4 naming
  *    each segment and element at fault) and a TA1 when one is asked; an interchange whose
  *    envelope is wrong gets a TA1 that rejects it, and nothing else is done with it;
  *  - mark our documents a 997 acknowledges;
- *  - accept one event per set: `edi.purchase_order` for an accepted 850, `edi.document.rejected`
+ *  - accept one event per set: `edi.purchase_order` for an accepted 850,
+ *    `edi.purchase_order_change` for an accepted 860, `edi.document.rejected`
  *    for a rejected set, group or envelope (its `level` says which).
  * Every effect is idempotent (the 997 by its dedupe key, the events by their keys, the
  * acknowledgments by the group they name), so a duplicate interchange redoes them harmlessly:
@@ -18,6 +19,7 @@ import {
   acknowledge,
   parseInterchange,
   read850,
+  read860,
   read997,
   ta1,
   write997,
@@ -26,12 +28,13 @@ import {
   type GroupAck,
   type Interchange,
   type PurchaseOrder,
+  type PurchaseOrderChange,
   type X12Error,
 } from '../../edi/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Database } from '../../store/index.ts';
 import type { EdiPartner } from './config.ts';
-import { errorList, orderEventPayload } from './mapping.ts';
+import { changeEventPayload, errorList, orderEventPayload } from './mapping.ts';
 import { queueDocument } from './outbound.ts';
 import { recordAcknowledgment, recordInterchange, type AckOutcome } from './store.ts';
 import type { MappedEvent } from '../../triggers/index.ts';
@@ -49,6 +52,8 @@ export interface ReceiveOutcome {
   duplicate: boolean;
   status: 'accepted' | 'partial' | 'rejected';
   orders: string[];
+  /** The PO numbers an 860 in it changes. */
+  changes: string[];
   rejected: { location: string; message: string }[];
   /** The 997 / TA1 documents queued in reply. */
   replies: { id: string; transactionSet: string }[];
@@ -58,6 +63,7 @@ export interface ReceiveOutcome {
 
 interface ReadSets {
   orders: { po: PurchaseOrder; group: string; set: string; version: string }[];
+  changes: { change: PurchaseOrderChange; group: string; set: string; version: string }[];
   acks: GroupAck[];
   errors: X12Error[];
 }
@@ -90,7 +96,7 @@ function checkAddress(partner: EdiPartner, x: Interchange): void {
 }
 
 function readSets(x: Interchange, envelopeErrors: X12Error[]): ReadSets {
-  const out: ReadSets = { orders: [], acks: [], errors: [...envelopeErrors] };
+  const out: ReadSets = { orders: [], changes: [], acks: [], errors: [...envelopeErrors] };
   for (const group of x.groups) {
     // GS08 may carry an industry suffix (004010VICS, 005010UCS).
     if (!X12_VERSIONS.some((v) => group.version.startsWith(v)))
@@ -119,11 +125,21 @@ function readSets(x: Interchange, envelopeErrors: X12Error[]): ReadSets {
             version: group.version,
           });
         else out.errors.push(...read.errors);
+      } else if (set.id === '860' && group.functionalId === 'PC') {
+        const read = read860(group, set);
+        if (read.ok)
+          out.changes.push({
+            change: read.document,
+            group: group.control,
+            set: set.control,
+            version: group.version,
+          });
+        else out.errors.push(...read.errors);
       } else
         out.errors.push(
           x12Error({
             level: 'transaction',
-            message: `transaction set ${set.id} in a ${group.functionalId} group is not one we accept (850 in PO, 997 in FA)`,
+            message: `transaction set ${set.id} in a ${group.functionalId} group is not one we accept (850 in PO, 860 in PC, 997 in FA)`,
             segment: 'ST',
             segmentIndex: set.st.index,
             positionInSet: 1,
@@ -160,16 +176,18 @@ export async function receiveInterchange(
   const envelopeWrong = read.errors.some((e) => e.level === 'interchange');
   if (envelopeWrong) {
     read.orders = [];
+    read.changes = [];
     read.acks = [];
     read.errors = read.errors.filter((e) => e.level === 'interchange');
   }
   const documentGroups = x.groups.filter((g) => g.functionalId !== 'FA');
   const groupAcks = acknowledge({ ...x, groups: documentGroups }, read.errors);
   const setsTotal = documentGroups.reduce((n, g) => n + g.transactions.length, 0);
+  const taken = read.orders.length + read.changes.length;
   const status: ReceiveOutcome['status'] =
-    envelopeWrong || (setsTotal > 0 && read.orders.length === 0)
+    envelopeWrong || (setsTotal > 0 && taken === 0)
       ? 'rejected'
-      : read.orders.length < setsTotal
+      : taken < setsTotal
         ? 'partial'
         : 'accepted';
   const now = deps.now();
@@ -248,6 +266,7 @@ export async function receiveInterchange(
     duplicate: stored.duplicate,
     status,
     orders: read.orders.map((o) => o.po.poNumber),
+    changes: read.changes.map((c) => c.change.poNumber),
     rejected: errorList(read.errors).map((e) => ({
       location: String(e.location),
       message: String(e.message),
@@ -279,6 +298,19 @@ async function acceptEvents(
         group: order.group,
         set: order.set,
         version: order.version,
+      }),
+    });
+  }
+  for (const c of read.changes) {
+    await deps.accept({
+      source,
+      type: 'edi.purchase_order_change',
+      key: `${isa13}:${c.group}:${c.set}`,
+      payload: changeEventPayload(partner, c.change, {
+        interchange: isa13,
+        group: c.group,
+        set: c.set,
+        version: c.version,
       }),
     });
   }

@@ -20,6 +20,7 @@ import { ediRoutes } from './routes.ts';
 import { resendDocumentStep } from './resend-step.ts';
 import { sendDocumentStep } from './send-step.ts';
 import { planOrderStep } from './steps.ts';
+import { planChangeStep } from './change-step.ts';
 
 export { loadEdiPartners, parseEdiPartners, type EdiPartner } from './config.ts';
 export { sweepOverdueAcks, sweepUndeliverable } from './ack-watch.ts';
@@ -31,6 +32,7 @@ export { queueDocument, type DocumentToSend, type QueuedDocument } from './outbo
 export { receiveEdiDelivery } from './routes.ts';
 export { lastControlNumbers, listDocuments, takeControlNumber } from './store.ts';
 export { planOrderStep } from './steps.ts';
+export { planChangeStep } from './change-step.ts';
 export { sendDocumentStep } from './send-step.ts';
 export { resendDocumentStep } from './resend-step.ts';
 
@@ -60,6 +62,7 @@ export interface EdiDeps {
 export function ediStepTypes(db: Kysely<Database> | null = null): StepType<any>[] {
   return [
     planOrderStep(),
+    planChangeStep({ db: () => db, partner: () => undefined }),
     sendDocumentStep({
       db: () => db,
       partner: () => undefined,
@@ -103,6 +106,7 @@ export function createEdiIntegration(
     folders,
     steps: [
       planOrderStep(),
+      planChangeStep({ db: () => deps.db, partner }),
       sendDocumentStep({ db: () => deps.db, partner, codes: () => [...byCode.keys()], queued }),
       resendDocumentStep({ db: () => deps.db, queued }),
     ],

@@ -3,7 +3,7 @@
  * Odoo, and for each line the product's internal reference (from the partner's item
  * cross-reference, else the vendor part number we gave them) and barcode (UPC or EAN).
  */
-import type { PurchaseOrder, X12Error } from '../../edi/index.ts';
+import type { PurchaseOrder, PurchaseOrderChange, X12Error } from '../../edi/index.ts';
 import { describeLocation } from '../../edi/index.ts';
 import type { EdiPartner } from './config.ts';
 
@@ -31,6 +31,10 @@ export function orderEventPayload(
     currency: po.currency,
     requested_delivery: po.requestedDelivery,
     customer_id: map.customerId,
+    // The partner's units in the product's unit, and an item's own (by internal reference).
+    units: map.units,
+    item_units: map.itemUnits,
+    price_tolerance_percent: map.priceTolerancePercent,
     ship_to: po.shipTo
       ? {
           code: po.shipTo.code,
@@ -39,20 +43,57 @@ export function orderEventPayload(
           partner_id: map.shipTo[po.shipTo.code] ?? null,
         }
       : null,
-    lines: po.lines.map((line) => {
-      const buyerPart = line.items.BP ?? line.items.IN ?? line.items.SK;
-      const crossRef = buyerPart === undefined ? undefined : map.items[buyerPart];
-      const barcode = map.matchBarcode ? (line.items.UP ?? line.items.EN ?? null) : null;
-      return {
-        line: line.lineNumber,
-        quantity: line.quantity,
-        uom: line.uom,
-        unit_price: line.unitPrice,
-        items: line.items,
-        default_code: crossRef ?? line.items.VP ?? null,
-        barcode,
-      };
-    }),
+    lines: po.lines.map((line) => ({
+      line: line.lineNumber,
+      quantity: line.quantity,
+      uom: line.uom,
+      unit_price: line.unitPrice,
+      items: line.items,
+      ...productKeys(partner, line.items),
+    })),
+  };
+}
+
+/** A line's internal reference (the partner's cross-reference, else our VP) and barcode. */
+function productKeys(partner: EdiPartner, items: PurchaseOrder['lines'][number]['items']) {
+  const map = partner.odoo;
+  const buyerPart = items.BP ?? items.IN ?? items.SK;
+  const crossRef = buyerPart === undefined ? undefined : map.items[buyerPart];
+  return {
+    default_code: crossRef ?? items.VP ?? null,
+    barcode: map.matchBarcode ? (items.UP ?? items.EN ?? null) : null,
+  };
+}
+
+/** An 860 as the event the change workflow acts on. */
+export function changeEventPayload(
+  partner: EdiPartner,
+  change: PurchaseOrderChange,
+  ref: EnvelopeRef,
+): Record<string, unknown> {
+  const map = partner.odoo;
+  return {
+    partner: partner.code,
+    partner_name: partner.name,
+    ...ref,
+    po_number: change.poNumber,
+    po_date: change.poDate,
+    purpose: change.purpose,
+    change_sequence: change.changeSequence,
+    requested_delivery: change.requestedDelivery,
+    customer_id: map.customerId,
+    units: map.units,
+    item_units: map.itemUnits,
+    price_tolerance_percent: map.priceTolerancePercent,
+    lines: change.lines.map((line) => ({
+      line: line.lineNumber,
+      change: line.change,
+      quantity: line.quantity,
+      uom: line.uom,
+      unit_price: line.unitPrice,
+      items: line.items,
+      ...productKeys(partner, line.items),
+    })),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
- * `edi.send`: queues a document for a trading partner (855 acknowledgment, 856 ship notice,
- * 810 invoice),
+ * `edi.send`: queues a document for a trading partner (855 acknowledgment, 865 change
+ * acknowledgment, 856 ship notice, 810 invoice),
  * written from the step's `data` in the partner's version and separators, with the partner's
  * next control numbers. Queued once per step key (or per `once_per`): a retried or replayed
  * step answers the document it queued (same ISA13 and GS06), so the partner never gets it
@@ -8,15 +8,26 @@
  */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import { LineStatus, write810, write855, write856, type SegmentData } from '../../edi/index.ts';
+import {
+  CHANGE_CODES,
+  LineStatus,
+  write810,
+  write855,
+  write856,
+  write865,
+  type ChangeCode,
+  type SegmentData,
+} from '../../edi/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Database } from '../../store/index.ts';
 import { dynamic, type StepType } from '../../workflows/index.ts';
 import type { EdiPartner } from './config.ts';
+import { acknowledgedLines, lineIsOf, unitFactor, type AcknowledgedLine } from './order-lines.ts';
 import { queueDocument } from './outbound.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const odooText = z.union([z.string(), z.literal(false), z.null()]);
+type OdooText = z.output<typeof odooText>;
 
 const AckData = z.strictObject({
   po_number: z.string().min(1),
@@ -35,9 +46,33 @@ const AckData = z.strictObject({
         quantity: z.number(),
         shipDate: z.string().nullable(),
         backordered: z.number().min(0).optional(),
+        backorderDate: z.string().nullable().optional(),
       }),
     )
     .min(1),
+});
+
+const ChangeAckData = z.strictObject({
+  purpose: z.enum(['01', '04']),
+  po_number: z.string().min(1),
+  po_date: isoDate,
+  change_sequence: z.string().nullable(),
+  /** Our sale order's name; null when there is none. */
+  order_name: z.string().min(1).nullable(),
+  /** The whole change refused (BCA02 RJ). */
+  refused: z.boolean(),
+  requested_delivery: isoDate.nullable(),
+  lines: z.array(
+    z.object({
+      lineNumber: z.string(),
+      change: z.enum(Object.keys(CHANGE_CODES) as [ChangeCode, ...ChangeCode[]]),
+      quantity: z.number(),
+      uom: z.string().nullable(),
+      unitPrice: z.number().nullable(),
+      items: z.record(z.string(), z.string()),
+      status: z.enum(['IA', 'IR']),
+    }),
+  ),
 });
 
 const InvoiceData = z.strictObject({
@@ -81,7 +116,7 @@ const ShipData = z.strictObject({
 
 const SendConfig = z.strictObject({
   partner: dynamic(z.string().min(1)),
-  transaction_set: z.enum(['855', '856', '810']),
+  transaction_set: z.enum(['855', '856', '810', '865']),
   /** Queue the document once per this value (a delivery's name) instead of once per step. */
   once_per: dynamic(z.string().min(1)).optional(),
   /** 855: { po_number, po_date, order_name, lines }; 810: { invoice_number, invoice_date, po_number, order_name, total, lines }. */
@@ -103,13 +138,36 @@ function dataOf<T extends z.ZodType>(schema: T, data: unknown, set: string): z.o
   );
 }
 
+/**
+ * A quantity and price in the product's unit given back in the partner's: in the unit the
+ * partner ordered the product in on this PO (the lines we acknowledged); as given otherwise.
+ */
+function inPartnerUnit(partner: EdiPartner, lines: AcknowledgedLine[]) {
+  return (
+    l: { quantity: number; uom: string; default_code: OdooText; barcode: OdooText },
+    price = 0,
+  ) => {
+    const code = typeof l.default_code === 'string' ? l.default_code : null;
+    const barcode = typeof l.barcode === 'string' ? l.barcode : null;
+    const ordered = lines.find((x) => lineIsOf(partner, x, code, barcode));
+    const factor = ordered ? unitFactor(partner, code, ordered.uom) : null;
+    if (!ordered || factor === null) return { quantity: l.quantity, uom: l.uom, unitPrice: price };
+    return {
+      quantity: Math.round((l.quantity / factor) * 10_000) / 10_000,
+      uom: ordered.uom,
+      unitPrice: Math.round(price * factor * 10_000) / 10_000,
+    };
+  };
+}
+
 /** The document's segments and what it is about (the PO number). */
-function documentOf(
+async function documentOf(
+  db: Kysely<Database>,
   partner: EdiPartner,
   set: SendConfig['transaction_set'],
   data: unknown,
   now: Date,
-): { segments: SegmentData[]; reference: string } {
+): Promise<{ segments: SegmentData[]; reference: string }> {
   if (set === '855') {
     const d = dataOf(AckData, data, set);
     const segments = write855({
@@ -133,8 +191,24 @@ function documentOf(
       ...(barcode === null ? {} : barcode.length === 13 ? { EN: barcode } : { UP: barcode }),
     };
   };
+  if (set === '865') {
+    const d = dataOf(ChangeAckData, data, set);
+    const segments = write865({
+      purpose: d.purpose,
+      poNumber: d.po_number,
+      poDate: d.po_date,
+      changeSequence: d.change_sequence,
+      orderName: d.order_name,
+      refused: d.refused,
+      requestedDelivery: d.requested_delivery,
+      lines: d.lines,
+      at: now,
+    });
+    return { segments, reference: d.po_number };
+  }
   if (set === '856') {
     const d = dataOf(ShipData, data, set);
+    const unit = inPartnerUnit(partner, await acknowledgedLines(db, partner.code, d.po_number));
     const code = Object.entries(partner.odoo.shipTo).find(([, id]) => id === d.ship_to_id)?.[0];
     const segments = write856({
       shipmentId: d.shipment_id,
@@ -143,15 +217,15 @@ function documentOf(
       trackingRef: d.tracking_ref,
       shipTo: code === undefined ? null : { code, name: d.ship_to_name ?? '' },
       poNumber: d.po_number,
-      items: d.lines.map((l) => ({
-        quantity: l.quantity,
-        uom: l.uom,
-        items: itemsOf(l.default_code, l.barcode),
-      })),
+      items: d.lines.map((l) => {
+        const { quantity, uom } = unit(l);
+        return { quantity, uom, items: itemsOf(l.default_code, l.barcode) };
+      }),
     });
     return { segments, reference: d.po_number };
   }
   const d = dataOf(InvoiceData, data, set);
+  const unit = inPartnerUnit(partner, await acknowledgedLines(db, partner.code, d.po_number));
   const segments = write810({
     invoiceNumber: d.invoice_number,
     invoiceDate: d.invoice_date,
@@ -159,9 +233,7 @@ function documentOf(
     orderName: d.order_name,
     total: d.total,
     lines: d.lines.map((l) => ({
-      quantity: l.quantity,
-      uom: l.uom,
-      unitPrice: l.unit_price,
+      ...unit(l, l.unit_price),
       items: itemsOf(l.default_code, l.barcode),
     })),
   });
@@ -177,7 +249,7 @@ export function sendDocumentStep(deps: {
   return {
     type: 'edi.send',
     description:
-      'Queues an EDI document (855, 856, 810) for a trading partner; output { document_id, interchange_control, group_control, duplicate }',
+      'Queues an EDI document (855, 865, 856, 810) for a trading partner; output { document_id, interchange_control, group_control, duplicate }',
     config: SendConfig as z.ZodType<SendConfig>,
     sideEffect: true,
     async execute(ctx, config) {
@@ -196,7 +268,7 @@ export function sendDocumentStep(deps: {
           retryable: false,
         });
       const set = config.transaction_set;
-      const { segments, reference } = documentOf(partner, set, config.data, ctx.now());
+      const { segments, reference } = await documentOf(db, partner, set, config.data, ctx.now());
       // Idempotency: queued once per step key; a repeat answers the first document (same numbers).
       const doc = await queueDocument(
         db,

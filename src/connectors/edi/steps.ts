@@ -1,19 +1,19 @@
 /**
  * The EDI step types the packs use:
- *  - `edi.plan_order`: an order event's lines against the products read from Odoo: the sale
- *    order lines to create (at Odoo's price) and the 855 status of each line (accepted, price
- *    changed, rejected with the reason), split into what ships now and what is backordered
- *    (IB) when the product's free quantity cannot cover it;
+ *  - `edi.plan_order`: an order event's lines against the products read from Odoo
+ *    (plan-order.ts): the sale order lines to create (in the product's unit, at the price
+ *    taken) and the 855 status of each line (accepted, price changed, rejected with the
+ *    reason), split into what ships now and what is backordered (IB, with the date the rest
+ *    is expected) when the product's free quantity cannot cover it;
  *  - `edi.send` (send-step.ts): queues an outbound document for a partner, once per step key.
  */
 import { z } from 'zod';
-import { LineStatus, type AckLine } from '../../edi/index.ts';
+import { LineStatus } from '../../edi/index.ts';
 import { dynamic, type StepType } from '../../workflows/index.ts';
+import { BUILT_IN_UNITS } from './config.ts';
+import { planOrderLines, saleOrderLine, type PlanInput } from './plan-order.ts';
 
-/** Units of measure the partner may order in that are Odoo's "Units". */
-const UNIT_CODES = new Set(['EA', 'PC', 'UN']);
-const PRICE_TOLERANCE = 0.005;
-
+const odooRef = z.union([z.tuple([z.int(), z.string()]), z.literal(false)]);
 const OrderLine = z.object({
   line: z.string(),
   quantity: z.number().positive(),
@@ -30,100 +30,56 @@ const Product = z.object({
   list_price: z.number(),
   /** Odoo's free quantity (on hand, not reserved); when read, a line above it is backordered. */
   free_qty: z.number().optional(),
+  product_tmpl_id: odooRef.optional(),
 });
+const Receipt = z.object({
+  product_id: odooRef,
+  product_uom_qty: z.number(),
+  date: z.union([z.string(), z.literal(false)]),
+});
+const Supplier = z.object({ product_tmpl_id: odooRef, delay: z.number().min(0) });
+const Units = z.record(z.string(), z.number().positive());
 
 const PlanConfig = z.strictObject({
   lines: dynamic(z.array(OrderLine).min(1)),
   products: dynamic(z.array(Product)),
   /** YYYY-MM-DD the lines are promised for (the 855's ACK05), when known. */
   ship_date: dynamic(z.string().nullable()).optional(),
+  /** The partner's units in the product's unit (the built-in EA, PC, UN, DZ when not given). */
+  units: dynamic(Units).optional(),
+  /** An item's own units, by internal reference. */
+  item_units: dynamic(z.record(z.string(), Units)).optional(),
+  price_tolerance_percent: dynamic(z.number().min(0).max(100)).optional(),
+  /** Incoming receipt moves (stock.move of confirmed purchases): when backorders are expected. */
+  receipts: dynamic(z.array(Receipt)).optional(),
+  /** product.supplierinfo rows: the vendor's lead time when no receipt covers a backorder. */
+  suppliers: dynamic(z.array(Supplier)).optional(),
 });
 type PlanConfig = z.output<typeof PlanConfig>;
-
-interface PlannedLine extends AckLine {
-  reason: string | null;
-}
 
 export function planOrderStep(): StepType<PlanConfig> {
   return {
     type: 'edi.plan_order',
     description:
-      "Matches an EDI order's lines to Odoo products; output { order_lines, ack_lines, accepted, rejected, backordered }",
+      "Matches an EDI order's lines to Odoo products; output { order_lines, ack_lines, accepted, rejected, backordered, problems }",
     config: PlanConfig as z.ZodType<PlanConfig>,
     sideEffect: false,
-    async execute(_ctx, config) {
-      const lines = config.lines as z.output<typeof OrderLine>[];
-      const products = config.products as z.output<typeof Product>[];
-      const shipDate = typeof config.ship_date === 'string' ? config.ship_date : null;
-      const orderLines: unknown[] = [];
-      const freeLeft = new Map<number, number>();
-      const ackLines: PlannedLine[] = lines.map((line) => {
-        const base = {
-          lineNumber: line.line,
-          quantityOrdered: line.quantity,
-          uom: line.uom,
-          unitPrice: line.unit_price,
-          items: line.items,
-        };
-        const product =
-          products.find(
-            (p) => line.default_code !== null && p.default_code === line.default_code,
-          ) ?? products.find((p) => line.barcode !== null && p.barcode === line.barcode);
-        const reject = (reason: string): PlannedLine => ({
-          ...base,
-          status: LineStatus.rejected,
-          quantity: 0,
-          shipDate: null,
-          reason,
-        });
-        if (!product)
-          return reject(
-            `no product has ${[line.default_code && `internal reference ${line.default_code}`, line.barcode && `barcode ${line.barcode}`].filter(Boolean).join(' or ') || 'an identifier we map'}`,
-          );
-        if (!UNIT_CODES.has(line.uom)) return reject(`unit ${line.uom} is not one we sell in (EA)`);
-        orderLines.push([
-          0,
-          0,
-          {
-            product_id: product.id,
-            product_uom_qty: line.quantity,
-            price_unit: product.list_price,
-          },
-        ]);
-        const priceDiffers =
-          line.unit_price !== null &&
-          Math.abs(line.unit_price - product.list_price) > PRICE_TOLERANCE;
-        // What can be promised now: the free quantity, taken line by line in the order's order
-        // (two lines of one product share it); the rest is backordered (ACK IB, no date). The
-        // sale order still takes the whole line: Odoo's delivery backorder ships the rest.
-        const free =
-          product.free_qty === undefined
-            ? Infinity
-            : (freeLeft.get(product.id) ?? Math.max(0, product.free_qty));
-        const promised = Math.min(line.quantity, free);
-        freeLeft.set(product.id, free - promised);
-        const backordered = line.quantity - promised;
-        const reason = priceDiffers
-          ? `ordered at ${line.unit_price}, our price is ${product.list_price}`
-          : null;
-        if (promised === 0)
-          return {
-            ...base,
-            unitPrice: priceDiffers ? product.list_price : line.unit_price,
-            status: LineStatus.backordered,
-            quantity: line.quantity,
-            shipDate: null,
-            reason,
-          };
-        return {
-          ...base,
-          unitPrice: priceDiffers ? product.list_price : line.unit_price,
-          status: priceDiffers ? LineStatus.priceChanged : LineStatus.accepted,
-          quantity: promised,
-          shipDate,
-          ...(backordered > 0 ? { backordered } : {}),
-          reason,
-        };
+    async execute(ctx, config) {
+      const input: PlanInput = {
+        lines: config.lines as PlanInput['lines'],
+        products: config.products as PlanInput['products'],
+        units: (config.units as PlanInput['units'] | undefined) ?? { ...BUILT_IN_UNITS },
+        itemUnits: (config.item_units as PlanInput['itemUnits'] | undefined) ?? {},
+        priceTolerancePercent: (config.price_tolerance_percent as number | undefined) ?? 0,
+        shipDate: typeof config.ship_date === 'string' ? config.ship_date : null,
+        receipts: (config.receipts as PlanInput['receipts'] | undefined) ?? [],
+        suppliers: (config.suppliers as PlanInput['suppliers'] | undefined) ?? [],
+        today: ctx.now().toISOString().slice(0, 10),
+      };
+      const ackLines = planOrderLines(input);
+      const orderLines = ackLines.flatMap((l, i) => {
+        const product = input.products.find((p) => p.id === l.productId);
+        return product ? [[0, 0, saleOrderLine(l, input.lines[i]!, product.list_price)]] : [];
       });
       const rejected = ackLines.filter((l) => l.status === LineStatus.rejected);
       return {

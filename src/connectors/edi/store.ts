@@ -278,6 +278,24 @@ export async function listDocuments(db: Db, partner: string, limit = 100) {
     .execute();
 }
 
+/** The bodies of our documents of some sets about one reference (a PO number), oldest first. */
+export async function documentBodiesAbout(
+  db: Db,
+  partner: string,
+  sets: string[],
+  reference: string,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('edi_documents')
+    .select('body')
+    .where('partner', '=', partner)
+    .where('transaction_set', 'in', sets)
+    .where('reference', '=', reference)
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => r.body);
+}
+
 /**
  * The key of the event that reports a document given up on: the document and the end of its
  * last claim (`next_attempt_at`, set by each claim and left by the settle that gave up), so

@@ -27,10 +27,12 @@ export interface AckLine {
   quantity: number;
   shipDate: string | null;
   /**
-   * The rest of the line that cannot be promised now (a second ACK, IB, without a date):
-   * the line is split into what ships and what is backordered.
+   * The rest of the line that cannot be promised now (a second ACK, IB): the line is split
+   * into what ships and what is backordered.
    */
   backordered?: number;
+  /** When the backordered rest is expected to ship (the second ACK's 068 date), when known. */
+  backorderDate?: string | null;
 }
 
 export interface PurchaseOrderAck {
@@ -89,7 +91,13 @@ export function write855(ack: PurchaseOrderAck): SegmentData[] {
       ...(line.shipDate ? ['068', compact(line.shipDate)] : []),
     ]);
     if (line.backordered !== undefined && line.backordered > 0)
-      out.push(['ACK', 'IB', amount(line.backordered), line.uom]);
+      out.push([
+        'ACK',
+        'IB',
+        amount(line.backordered),
+        line.uom,
+        ...(line.backorderDate ? ['068', compact(line.backorderDate)] : []),
+      ]);
   }
   out.push(['CTT', String(ack.lines.length)]);
   return out;

@@ -64,10 +64,10 @@ export function isoDate(value: string): string | null {
   return Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== iso ? null : iso;
 }
 
-const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)$/;
+export const DECIMAL = /^-?(\d+(\.\d*)?|\.\d+)$/;
 
 /** Collects faults of one set, each named by its segment and element. */
-class Faults {
+export class Faults {
   readonly list: X12Error[] = [];
   constructor(
     private readonly group: FunctionalGroup,
@@ -200,19 +200,7 @@ function readLine(f: Faults, s: Segment, ordinal: number): PurchaseOrderLine | n
   const priceText = (s.elements[3] ?? '').trim();
   if (priceText !== '' && !DECIMAL.test(priceText))
     f.element(s, 4, '6', `"${priceText}" is not a price`);
-  const items: PurchaseOrderLine['items'] = {};
-  for (let e = 6; e <= s.elements.length; e += 2) {
-    const qualifier = (s.elements[e - 1] ?? '').trim();
-    const id = (s.elements[e] ?? '').trim();
-    if (qualifier === '' && id === '') continue;
-    if (id === '') f.element(s, e + 1, '2', `the product id for qualifier ${qualifier} is missing`);
-    else if (qualifier === '') f.element(s, e, '2', `product id "${id}" has no qualifier`);
-    else if (qualifier in ITEM_QUALIFIERS) items[qualifier as ItemQualifier] = id;
-  }
-  if (items.UP !== undefined && !/^\d{12}$/.test(items.UP)) {
-    const e = s.elements.indexOf('UP') + 2;
-    f.element(s, e, '6', `UPC "${items.UP}" is not 12 digits`);
-  }
+  const items = readItemIds(f, s, 6);
   if (Object.keys(items).length === 0 && f.list.length === before)
     f.element(s, 7, '1', 'the line names no product (BP, VP, UP, EN, IN or SK)');
   if (f.list.length > before) return null;
@@ -224,4 +212,26 @@ function readLine(f: Faults, s: Segment, ordinal: number): PurchaseOrderLine | n
     items,
     positionInSet: s.positionInSet ?? 0,
   };
+}
+
+/**
+ * The product ids of a line: qualifier and id pairs from element `from` on (PO106, POC08),
+ * each fault (an id without qualifier, a UPC not 12 digits) named.
+ */
+export function readItemIds(f: Faults, s: Segment, from: number): PurchaseOrderLine['items'] {
+  const items: PurchaseOrderLine['items'] = {};
+  const fault = f.element.bind(f);
+  for (let e = from; e <= s.elements.length; e += 2) {
+    const qualifier = (s.elements[e - 1] ?? '').trim();
+    const id = (s.elements[e] ?? '').trim();
+    if (qualifier === '' && id === '') continue;
+    if (id === '') fault(s, e + 1, '2', `the product id for qualifier ${qualifier} is missing`);
+    else if (qualifier === '') fault(s, e, '2', `product id "${id}" has no qualifier`);
+    else if (qualifier in ITEM_QUALIFIERS) items[qualifier as ItemQualifier] = id;
+  }
+  if (items.UP !== undefined && !/^\d{12}$/.test(items.UP)) {
+    const e = s.elements.indexOf('UP') + 2;
+    fault(s, e, '6', `UPC "${items.UP}" is not 12 digits`);
+  }
+  return items;
 }

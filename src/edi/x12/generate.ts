@@ -12,6 +12,8 @@ export const FUNCTIONAL_IDS: Record<string, string> = {
   '855': 'PR',
   '856': 'SH',
   '810': 'IN',
+  '860': 'PC',
+  '865': 'CA',
   '997': 'FA',
 };
 
