@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import type { Actor, ExceptionsService } from '../exceptions/index.ts';
+import type { Actor, ExceptionsService, Severity } from '../exceptions/index.ts';
 import type { Database } from '../store/index.ts';
 import {
   latestExamples,
@@ -177,7 +177,20 @@ export class AiReviews {
         decision.decision === 'accept'
           ? `AI recommendation ${row.id} accepted: category ${f.category}, team ${f.team}.`
           : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team} (was ${(row.answer as { team: string | null }).team ?? 'no answer: the model abstained'}). Reason: ${decision.reason}`;
-      await applyToCase(this.#o.exceptions, row.case_id, f, who.actor, note);
+      const answer = row.answer as { severity?: Severity | null; summary?: string };
+      await applyToCase(
+        this.#o.exceptions,
+        row.case_id,
+        {
+          ...f,
+          // The severity the model assessed goes with an accepted answer, not with an override.
+          severity: decision.decision === 'accept' ? (answer.severity ?? null) : null,
+          summary: answer.summary ?? null,
+          recommendationId: row.id,
+        },
+        who.actor,
+        note,
+      );
     }
     return this.show(id);
   }

@@ -4,6 +4,7 @@ import {
   aiClassifyStep,
   aiExtractStep,
   aiTrainStep,
+  aiTriageQueueStep,
   type AiExtraction,
   type AiTriage,
 } from '../ai/index.ts';
@@ -64,6 +65,7 @@ export function builtInSteps(
     updateCaseStep(services.exceptions ?? null),
     aiClassifyStep(services.ai ?? null),
     aiTrainStep(services.db ?? null),
+    aiTriageQueueStep(services.db ?? null),
     aiExtractStep(services.extract ?? null),
     ...operationsStepTypes(services),
     ...plugins,
