@@ -129,8 +129,14 @@ export async function createCrossdock(
       exceptions,
       provider: aiClient ? chatTriageProvider(aiClient) : new OfflineTriageModel(store.db),
       now,
+      prices: config.aiPrices ?? {},
     });
-    const aiExtraction = new AiExtraction({ db: store.db, client: aiClient, now });
+    const aiExtraction = new AiExtraction({
+      db: store.db,
+      client: aiClient,
+      now,
+      prices: config.aiPrices ?? {},
+    });
     const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings

@@ -9,6 +9,7 @@
  * workflow requires is present with a confidence at or above the threshold (`applied`), else
  * a person reviews it (`review`, pending in the log); a decision signals the run (reviews.ts).
  */
+import { costOf, type AiPrices } from './cost.ts';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AiClient, sha256 } from '../connectors/ai/index.ts';
@@ -56,7 +57,13 @@ export interface ExtractResult {
 
 export class AiExtraction {
   constructor(
-    private readonly o: { db: Kysely<Database>; client: AiClient | null; now: () => Date },
+    private readonly o: {
+      db: Kysely<Database>;
+      client: AiClient | null;
+      now: () => Date;
+      /** Dollars per 1M tokens by model (CROSSDOCK_AI_PRICES); absent: none configured. */
+      prices?: AiPrices;
+    },
   ) {}
 
   /** Once per step position: a repeat finds its row by key and the provider is not asked again. */
@@ -126,6 +133,12 @@ export class AiExtraction {
       attempts: provider?.attempts ?? 0,
       promptTokens: provider?.promptTokens ?? null,
       completionTokens: provider?.completionTokens ?? null,
+      costUsd: costOf(this.o.prices ?? {}, {
+        model: client?.model ?? '(none)',
+        answeredModel: provider?.model ?? RULES_MODEL,
+        promptTokens: provider?.promptTokens ?? null,
+        completionTokens: provider?.completionTokens ?? null,
+      }),
       reviewStatus: applied ? null : 'pending',
       final: applied ? values : null,
       decidedBy: applied ? GATE_ACTOR : null,

@@ -13,6 +13,7 @@ import { sha256 } from '../connectors/ai/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import type { ExceptionsService, Severity } from '../exceptions/index.ts';
 import type { Database } from '../store/index.ts';
+import { costOf, type AiPrices } from './cost.ts';
 import { latestExamples, recordRecommendation, type RecommendationRow } from './log.ts';
 import { isAbstention, type TriageProvider } from './provider.ts';
 import { redactCase } from './redact.ts';
@@ -60,6 +61,8 @@ export interface AiTriageOptions {
    */
   provider: TriageProvider | null;
   now: () => Date;
+  /** Dollars per 1M tokens by model (CROSSDOCK_AI_PRICES); absent: none configured. */
+  prices?: AiPrices;
 }
 
 export class AiTriage {
@@ -156,6 +159,12 @@ export class AiTriage {
         attempts: reply.attempts,
         promptTokens: reply.promptTokens,
         completionTokens: reply.completionTokens,
+        costUsd: costOf(this.#o.prices ?? {}, {
+          model: base.model,
+          answeredModel: reply.answeredModel,
+          promptTokens: reply.promptTokens,
+          completionTokens: reply.completionTokens,
+        }),
         reviewStatus: applied ? null : 'pending',
         final: applied ? finalOfApplied(v, request.wants ?? NO_EXTRAS) : null,
         decidedBy: applied ? GATE_ACTOR : null,
@@ -179,6 +188,7 @@ export class AiTriage {
         attempts: 0,
         promptTokens: null,
         completionTokens: null,
+        costUsd: 0, // no answer, no tokens counted
         reviewStatus: null,
         final: routed
           ? { team: request.defaultTeam, fallback: 'default team', routed: true }

@@ -46,6 +46,8 @@ before(async () => {
       CROSSDOCK_AI_MODEL: 'sim-triage-1',
       CROSSDOCK_AI_API_KEY: KEY,
       CROSSDOCK_AI_MAX_ATTEMPTS: '1',
+      // Dollars per 1M tokens: input 2.50, output 10.00.
+      CROSSDOCK_AI_PRICES: 'sim-triage-1=2.5/10,other-model=0.15/0.6',
     },
     [RAISE],
   );
@@ -114,6 +116,21 @@ test("the model's team, category, severity and summary are applied at the gate",
     recommendation: out.recommendationId,
     by: 'ai-gate',
   });
+  // Its cost: the tokens the provider reported at the configured price.
+  const row = await ops.crossdock.services.ai.show(String(out.recommendationId));
+  const { prompt, completion } = row.tokens;
+  assert.ok(prompt! > 0 && completion! > 0);
+  assert.equal(row.costUsd, Math.round((prompt! * 2.5 + completion! * 10) * 100) / 1e8);
+  const cost = await ops.crossdock.services.ai.cost(new Date('2026-03-01T00:00:00Z'));
+  assert.equal(cost.costUsd, row.costUsd);
+  assert.deepEqual(
+    cost.byUse.map((u) => [u.use, u.calls, u.costUsd, u.unpriced]),
+    [['exception_triage', 1, row.costUsd, 0]],
+  );
+  assert.deepEqual(
+    cost.byDay.map((d) => [d.day, d.use, d.promptTokens, d.completionTokens]),
+    [['2026-03-02', 'exception_triage', prompt, completion]],
+  );
   const updated = c.history.find((h) => h.action === 'updated');
   assert.equal(updated?.actor, 'ai-gate');
   assert.deepEqual(updated?.details, { severity: 'high', from: 'low' });
@@ -143,6 +160,12 @@ test('the provider down: the run completes, an owned case keeps its owner, one w
   assert.equal(kept.owner.team, 'warehouse');
   assert.equal(kept.severity, 'low');
   assert.ok(!kept.history.some((h) => h.actor === 'ai-gate'));
+  const fallbacks = await ops.crossdock.services.ai.list({ outcome: 'fallback' });
+  assert.deepEqual(
+    fallbacks.map((f) => f.costUsd),
+    [0, 0],
+    'no answer, no tokens: nothing to pay',
+  );
   const routed = await ops.crossdock.services.exceptions.show(unowned);
   assert.equal(routed.owner.team, 'operations');
   const note = routed.history.find((h) => h.action === 'commented');

@@ -122,12 +122,18 @@ test('a new case like the ones the model learnt is routed by the gate, with its 
   assert.equal(row.caseId, caseId);
   assert.equal(row.decidedBy, 'ai-gate');
   assert.deepEqual(row.final, { category: 'carrier_delay', team: 'logistics' });
+  assert.equal(row.costUsd, 0, 'the offline model costs nothing');
 });
 
 test('a case the model is unsure of keeps its owner and waits in the review tasks', async () => {
-  const caseId = await raise('odd-1', 'Something is wrong with the thing we talked about', 'OTHER', {
-    note: 'Please look.',
-  });
+  const caseId = await raise(
+    'odd-1',
+    'Something is wrong with the thing we talked about',
+    'OTHER',
+    {
+      note: 'Please look.',
+    },
+  );
   const out = (await sweep()).get(caseId);
   assert.ok(out);
   assert.equal(out.outcome, 'review');

@@ -9,7 +9,8 @@ import { formatTime } from '../format.ts';
 import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { ReviewForm } from './ai/ReviewForm.tsx';
-import { routed, share, type Recommendation } from './ai/types.ts';
+import { AiCost } from './ai/AiCost.tsx';
+import { routed, share, usd, type Recommendation } from './ai/types.ts';
 
 interface Page {
   recommendations: Recommendation[];
@@ -24,6 +25,7 @@ export function AiRecommendationsScreen() {
         <h1>AI recommendations</h1>
       </div>
       <ReviewTasks onDecided={() => setChanged((n) => n + 1)} />
+      <AiCost />
       <RecommendationLog changed={changed} />
     </>
   );
@@ -145,7 +147,7 @@ function RecommendationLog({ changed }: { changed: number }) {
               <th scope="col">Answer</th>
               <th scope="col">Confidence / threshold</th>
               <th scope="col">Outcome</th>
-              <th scope="col">Latency · tokens</th>
+              <th scope="col">Latency · tokens · cost</th>
               <th scope="col">Finally done</th>
             </tr>
           </thead>
@@ -196,6 +198,9 @@ function LogRow({ r }: { r: Recommendation }) {
         {r.latencyMs} ms
         <div className="muted small">
           {tokens}, {r.attempts} attempt{r.attempts === 1 ? '' : 's'}
+        </div>
+        <div className="small" data-col="cost">
+          {usd(r.costUsd)}
         </div>
       </td>
       <td data-col="final">
