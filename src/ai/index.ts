@@ -19,6 +19,7 @@ export {
   TRIAGE_WORKFLOW,
 } from './triage-queue.ts';
 export { extractiveSummary } from './summary.ts';
+export { evaluateMail, readMailSet, type MailEvalReport } from './mail-eval.ts';
 export { trainTriageModel, type TrainingSummary } from './training.ts';
 export { evaluate, type EvalReport, type ClassFigures } from './eval.ts';
 export { readLabelledSet, type LabelledCase } from './labelled-set.ts';
