@@ -41,6 +41,7 @@ const HELP = `crossdock <command> [options]
   ai train [--set labelled.jsonl]   retrain the offline triage model from resolved cases and people's decisions (a new version)
   ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   the configured provider (the offline model by default) on a labelled set:
                                 accuracy, precision and recall per class, coverage and error rate at the threshold
+  ai eval mail_extraction --set mails.jsonl [--threshold 0.8]   e-mail extraction on a labelled set: precision and recall per field, coverage and error rate
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
   ai reviews [--use U] | show <id> | accept <id> [--reason R] | override <id> <team> [--category C] --reason R   AI recommendations waiting for a person's review
 
