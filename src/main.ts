@@ -40,6 +40,7 @@ import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 export type { Crossdock, CrossdockOptions } from './instance/types.ts';
 export { builtInSteps, offlineConnectorSteps } from './instance/steps.ts';
 export { secretsKeyring } from './instance/keyring.ts';
+export { ensureTriageModel, type TriageModelStart } from './instance/triage-model.ts';
 export { createApiServices, type ServicesOptions } from './instance/api-services.ts';
 export {
   startInstance,
