@@ -40,6 +40,7 @@ import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 export type { Crossdock, CrossdockOptions } from './instance/types.ts';
 export { builtInSteps, offlineConnectorSteps } from './instance/steps.ts';
 export { secretsKeyring } from './instance/keyring.ts';
+export { ensureTriageModel, type TriageModelStart } from './instance/triage-model.ts';
 export { createApiServices, type ServicesOptions } from './instance/api-services.ts';
 export {
   startInstance,
@@ -129,8 +130,14 @@ export async function createCrossdock(
       exceptions,
       provider: aiClient ? chatTriageProvider(aiClient) : new OfflineTriageModel(store.db),
       now,
+      prices: config.aiPrices ?? {},
     });
-    const aiExtraction = new AiExtraction({ db: store.db, client: aiClient, now });
+    const aiExtraction = new AiExtraction({
+      db: store.db,
+      client: aiClient,
+      now,
+      prices: config.aiPrices ?? {},
+    });
     const undelivered = new UndeliveredNotices({ db: store.db, exceptions, logger });
     const odooSettings = config.odooConfigPath ? loadOdooSettings(config.odooConfigPath) : null;
     const odoo = odooSettings

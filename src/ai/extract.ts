@@ -9,6 +9,7 @@
  * workflow requires is present with a confidence at or above the threshold (`applied`), else
  * a person reviews it (`review`, pending in the log); a decision signals the run (reviews.ts).
  */
+import { costOf, type AiPrices } from './cost.ts';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { AiClient, sha256 } from '../connectors/ai/index.ts';
@@ -16,7 +17,12 @@ import { CrossdockError } from '../errors/index.ts';
 import type { Database } from '../store/index.ts';
 import { dynamic, type StepType } from '../workflows/index.ts';
 import { EXTRACT_USE, extractMessages, extractSchema } from './extract-prompt.ts';
-import { EXTRACT_FIELDS, extractByRules, type Extraction } from './extract-rules.ts';
+import {
+  EXTRACT_FIELDS,
+  extractByRules,
+  type ExtractField,
+  type Extraction,
+} from './extract-rules.ts';
 import { recordRecommendation, recommendationByKey, type RecommendationRow } from './log.ts';
 import { redactMail } from './redact.ts';
 import { GATE_ACTOR } from './triage.ts';
@@ -56,7 +62,13 @@ export interface ExtractResult {
 
 export class AiExtraction {
   constructor(
-    private readonly o: { db: Kysely<Database>; client: AiClient | null; now: () => Date },
+    private readonly o: {
+      db: Kysely<Database>;
+      client: AiClient | null;
+      now: () => Date;
+      /** Dollars per 1M tokens by model (CROSSDOCK_AI_PRICES); absent: none configured. */
+      prices?: AiPrices;
+    },
   ) {}
 
   /** Once per step position: a repeat finds its row by key and the provider is not asked again. */
@@ -74,35 +86,12 @@ export class AiExtraction {
 
   async #ask(request: Parameters<AiExtraction['extract']>[0]): Promise<RecommendationRow> {
     const { db, client, now } = this.o;
-    const m = request.message;
-    const redacted = redactMail({
-      subject: m.subject,
-      text: m.text,
-      people: m.from?.name ? [m.from.name] : [],
-      addresses: m.from?.address ? [m.from.address] : [],
-    });
-    const messages = extractMessages(redacted.text);
     const started = Date.now();
-    let answer: Extraction;
-    let provider: Awaited<ReturnType<AiClient['complete']>> | null = null;
-    let error: CrossdockError | null = null;
-    try {
-      if (!client)
-        throw new CrossdockError(
-          'AI_NOT_CONFIGURED',
-          'No AI provider is configured (CROSSDOCK_AI_URL, CROSSDOCK_AI_MODEL)',
-        );
-      provider = await client.complete(messages, extractSchema());
-      answer = provider.value as Extraction;
-    } catch (e) {
-      if (!(e instanceof CrossdockError) || !e.code.startsWith('AI_')) throw e;
-      error = e;
-      // The rules read the message here, in this process: nothing of it leaves.
-      answer = extractByRules({ subject: m.subject, text: m.text });
-    }
-    const gate = Math.min(
-      ...request.require.map((f) => (answer[f].value === '' ? 0 : answer[f].confidence)),
+    const { redacted, messages, answer, provider, error } = await extractMail(
+      client,
+      request.message,
     );
+    const gate = gateConfidence(answer, request.require);
     const applied = gate >= request.threshold;
     const values = valuesOf(answer);
     const { row } = await recordRecommendation(db, {
@@ -126,6 +115,12 @@ export class AiExtraction {
       attempts: provider?.attempts ?? 0,
       promptTokens: provider?.promptTokens ?? null,
       completionTokens: provider?.completionTokens ?? null,
+      costUsd: costOf(this.o.prices ?? {}, {
+        model: client?.model ?? '(none)',
+        answeredModel: provider?.model ?? RULES_MODEL,
+        promptTokens: provider?.promptTokens ?? null,
+        completionTokens: provider?.completionTokens ?? null,
+      }),
       reviewStatus: applied ? null : 'pending',
       final: applied ? values : null,
       decidedBy: applied ? GATE_ACTOR : null,
@@ -133,6 +128,45 @@ export class AiExtraction {
     });
     return row;
   }
+}
+
+export type MailMessage = z.infer<typeof Message>;
+
+/**
+ * One message asked as the step asks it: redacted, to the provider, else (no provider, or no
+ * usable answer from it) to the rules. Records nothing: `crossdock ai eval` uses it too.
+ */
+export async function extractMail(client: AiClient | null, m: MailMessage) {
+  const redacted = redactMail({
+    subject: m.subject,
+    text: m.text,
+    people: m.from?.name ? [m.from.name] : [],
+    addresses: m.from?.address ? [m.from.address] : [],
+  });
+  const messages = extractMessages(redacted.text);
+  let answer: Extraction;
+  let provider: Awaited<ReturnType<AiClient['complete']>> | null = null;
+  let error: CrossdockError | null = null;
+  try {
+    if (!client)
+      throw new CrossdockError(
+        'AI_NOT_CONFIGURED',
+        'No AI provider is configured (CROSSDOCK_AI_URL, CROSSDOCK_AI_MODEL)',
+      );
+    provider = await client.complete(messages, extractSchema());
+    answer = provider.value as Extraction;
+  } catch (e) {
+    if (!(e instanceof CrossdockError) || !e.code.startsWith('AI_')) throw e;
+    error = e;
+    // The rules read the message here, in this process: nothing of it leaves.
+    answer = extractByRules({ subject: m.subject, text: m.text });
+  }
+  return { redacted, messages, answer, provider, error };
+}
+
+/** What the gate compares: the lowest confidence of the required values, 0 for a missing one. */
+export function gateConfidence(answer: Extraction, require: readonly ExtractField[]): number {
+  return Math.min(...require.map((f) => (answer[f].value === '' ? 0 : answer[f].confidence)));
 }
 
 function valuesOf(answer: Extraction): ExtractResult['values'] {

@@ -12,10 +12,19 @@ export {
 } from './provider.ts';
 export { OfflineTriageModel, OFFLINE_MODEL, MIN_EXAMPLES } from './offline/offline-provider.ts';
 export { aiTrainStep, AiTrainConfig } from './train-step.ts';
+export {
+  aiTriageQueueStep,
+  AiTriageQueueConfig,
+  CASE_OPENED_EVENT,
+  TRIAGE_WORKFLOW,
+} from './triage-queue.ts';
+export { extractiveSummary } from './summary.ts';
+export { evaluateMail, readMailSet, type MailEvalReport } from './mail-eval.ts';
 export { trainTriageModel, type TrainingSummary } from './training.ts';
 export { evaluate, type EvalReport, type ClassFigures } from './eval.ts';
 export { readLabelledSet, type LabelledCase } from './labelled-set.ts';
 export { listModels, type ModelRow } from './models.ts';
+export { currentTriageModelVersion } from './training.ts';
 export {
   AiExtraction,
   aiExtractStep,

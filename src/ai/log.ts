@@ -32,6 +32,8 @@ export interface NewRecommendation {
   attempts: number;
   promptTokens: number | null;
   completionTokens: number | null;
+  /** Dollars (costOf); null: the model has no configured price. */
+  costUsd: number | null;
   reviewStatus: 'pending' | null;
   final: unknown;
   decidedBy: string | null;
@@ -70,6 +72,7 @@ export async function recordRecommendation(
       attempts: r.attempts,
       prompt_tokens: r.promptTokens,
       completion_tokens: r.completionTokens,
+      cost_usd: r.costUsd,
       created_at: r.at,
       review_status: r.reviewStatus,
       final: r.final === null ? null : JSON.stringify(r.final),
@@ -235,6 +238,43 @@ export async function outcomeCounts(db: Db, since: Date, until: Date): Promise<O
     accepted: Number(r.accepted),
     overridden: Number(r.overridden),
     appliedOverridden: Number(r.applied_overridden),
+  }));
+}
+
+export interface CostRow {
+  use: string;
+  /** The UTC day, YYYY-MM-DD. */
+  day: string;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Dollars of the priced calls. */
+  costUsd: number;
+  /** Calls whose model had no price: their cost is unknown, not in costUsd. */
+  unpriced: number;
+}
+
+/** Calls, tokens and dollars from since to until (both included), by use and UTC day (an aggregate: raw SQL). */
+export async function costByUseAndDay(db: Db, since: Date, until: Date): Promise<CostRow[]> {
+  const rows = await sql<Record<string, string | null>>`
+    SELECT use, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+      count(*) AS calls,
+      coalesce(sum(prompt_tokens), 0) AS prompt_tokens,
+      coalesce(sum(completion_tokens), 0) AS completion_tokens,
+      coalesce(sum(cost_usd), 0) AS cost_usd,
+      count(*) FILTER (WHERE cost_usd IS NULL) AS unpriced
+    FROM ai_recommendations
+    WHERE created_at >= ${since} AND created_at <= ${until}
+    GROUP BY 1, 2
+    ORDER BY 2, 1`.execute(db);
+  return rows.rows.map((r) => ({
+    use: r.use!,
+    day: r.day!,
+    calls: Number(r.calls),
+    promptTokens: Number(r.prompt_tokens),
+    completionTokens: Number(r.completion_tokens),
+    costUsd: Number(r.cost_usd),
+    unpriced: Number(r.unpriced),
   }));
 }
 

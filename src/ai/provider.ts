@@ -6,7 +6,13 @@
  */
 import type { AiClient, ChatMessage } from '../connectors/ai/index.ts';
 import type { ExampleRow } from './log.ts';
-import { triageMessages, triageSchema, type TriageAnswer } from './triage-prompt.ts';
+import {
+  NO_EXTRAS,
+  triageMessages,
+  triageSchema,
+  type TriageAnswer,
+  type TriageWants,
+} from './triage-prompt.ts';
 
 export interface TriageAsk {
   /** The redacted case, as redactCase writes it. */
@@ -15,6 +21,8 @@ export interface TriageAsk {
   teams: string[];
   /** People's decisions the chat provider's prompt carries (the offline model is trained on them). */
   examples: ExampleRow[];
+  /** Asked beyond the category and team (severity, a drafted summary); none when absent. */
+  wants?: TriageWants;
 }
 
 /** The model declined to answer: it has too few examples, or none of the step's classes. */
@@ -58,11 +66,12 @@ export function abstain(reason: string): Abstention {
 export function chatTriageProvider(client: AiClient): TriageProvider {
   return {
     model: client.model,
-    messages: (ask) => triageMessages(ask.text, ask.categories, ask.teams, ask.examples),
+    messages: (ask) =>
+      triageMessages(ask.text, ask.categories, ask.teams, ask.examples, ask.wants ?? NO_EXTRAS),
     async triage(ask) {
       const answer = await client.complete(
         this.messages(ask),
-        triageSchema(ask.categories, ask.teams),
+        triageSchema(ask.categories, ask.teams, ask.wants ?? NO_EXTRAS),
       );
       return {
         answer: answer.value,

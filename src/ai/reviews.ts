@@ -9,15 +9,17 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import type { Actor, ExceptionsService } from '../exceptions/index.ts';
+import type { Actor, ExceptionsService, Severity } from '../exceptions/index.ts';
 import type { Database } from '../store/index.ts';
 import {
+  costByUseAndDay,
   latestExamples,
   listRecommendations,
   outcomeCounts,
   recommendationById,
   recordDecision,
   recordExample,
+  type CostRow,
   type ExampleRow,
   type OutcomeCounts,
   type RecommendationFilter,
@@ -63,6 +65,8 @@ export interface RecommendationView {
   latencyMs: number;
   attempts: number;
   tokens: { prompt: number | null; completion: number | null };
+  /** Dollars at the model's configured price; null: no price was configured for it. */
+  costUsd: number | null;
   createdAt: string;
   reviewStatus: 'pending' | 'accepted' | 'overridden' | null;
   final: unknown;
@@ -121,6 +125,35 @@ export class AiReviews {
   /** The open deliveries of the newest delay-risk pass, riskiest first (docs/AI.md, "Delay risk"). */
   async delayRisk(limit = 50): Promise<PriorityList> {
     return priorityList(this.#o.db, Math.min(limit, 500));
+  }
+
+  /**
+   * What the recommendations made in [since, until] cost: the total, by use and by UTC day
+   * (each day's row by use). Calls of a model without a configured price count in `unpriced`,
+   * never as 0 dollars.
+   */
+  async cost(since: Date, until: Date = this.#o.now()): Promise<CostSummary> {
+    const rows = await costByUseAndDay(this.#o.db, since, until);
+    const add = (into: CostTotals, r: CostRow) => {
+      into.calls += r.calls;
+      into.promptTokens += r.promptTokens;
+      into.completionTokens += r.completionTokens;
+      into.costUsd = roundUsd(into.costUsd + r.costUsd);
+      into.unpriced += r.unpriced;
+    };
+    const total = emptyTotals();
+    const byUse = new Map<string, CostTotals & { use: string }>();
+    for (const r of rows) {
+      add(total, r);
+      const u = byUse.get(r.use) ?? { use: r.use, ...emptyTotals() };
+      add(u, r);
+      byUse.set(r.use, u);
+    }
+    return {
+      ...total,
+      byUse: [...byUse.values()],
+      byDay: rows.map((r) => ({ ...r, costUsd: roundUsd(r.costUsd) })),
+    };
   }
 
   /** The newest labelled examples of a use, for a retraining or a prompt. */
@@ -190,7 +223,20 @@ export class AiReviews {
         decision.decision === 'accept'
           ? `AI recommendation ${row.id} accepted: category ${f.category}, team ${f.team}.`
           : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team} (was ${(row.answer as { team: string | null }).team ?? 'no answer: the model abstained'}). Reason: ${decision.reason}`;
-      await applyToCase(this.#o.exceptions, row.case_id, f, who.actor, note);
+      const answer = row.answer as { severity?: Severity | null; summary?: string };
+      await applyToCase(
+        this.#o.exceptions,
+        row.case_id,
+        {
+          ...f,
+          // The severity the model assessed goes with an accepted answer, not with an override.
+          severity: decision.decision === 'accept' ? (answer.severity ?? null) : null,
+          summary: answer.summary ?? null,
+          recommendationId: row.id,
+        },
+        who.actor,
+        note,
+      );
     }
     return this.show(id);
   }
@@ -280,6 +326,30 @@ function extractionFinal(
   return { ...extracted, ...decision.values };
 }
 
+export interface CostTotals {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  costUsd: number;
+  unpriced: number;
+}
+
+export interface CostSummary extends CostTotals {
+  byUse: (CostTotals & { use: string })[];
+  byDay: CostRow[];
+}
+
+const emptyTotals = (): CostTotals => ({
+  calls: 0,
+  promptTokens: 0,
+  completionTokens: 0,
+  costUsd: 0,
+  unpriced: 0,
+});
+
+/** Dollars to the hundred-millionth: sums of numerics read as floats drift otherwise. */
+const roundUsd = (usd: number) => Math.round(usd * 1e8) / 1e8;
+
 function toView(r: RecommendationRow): RecommendationView {
   return {
     id: r.id,
@@ -299,6 +369,7 @@ function toView(r: RecommendationRow): RecommendationView {
     latencyMs: r.latency_ms,
     attempts: r.attempts,
     tokens: { prompt: r.prompt_tokens, completion: r.completion_tokens },
+    costUsd: r.cost_usd === null ? null : Number(r.cost_usd),
     createdAt: r.created_at.toISOString(),
     reviewStatus: r.review_status,
     final: r.final,

@@ -17,6 +17,12 @@ export const AiClassifyConfig = z.strictObject({
   teams: z.array(NAME).min(1).max(50).refine(distinct, 'teams repeat'),
   /** Labelled examples (people's decisions) put in the prompt, newest first. */
   examples: z.int().min(0).max(20).default(5),
+  /** Ask for a severity too (low ... critical); applied with the rest at the gate. */
+  severity: z.boolean().default(false),
+  /** Ask for a drafted summary of the case, put in the case's note. */
+  summary: z.boolean().default(false),
+  /** Where a case with no owner goes when no usable answer comes; without it, it stays unassigned. */
+  default_team: NAME.optional(),
 });
 export type AiClassifyConfig = z.infer<typeof AiClassifyConfig>;
 
@@ -47,6 +53,8 @@ export function aiClassifyStep(triage: AiTriage | null): StepType<AiClassifyConf
         categories: config.categories,
         teams: config.teams,
         examples: config.examples,
+        wants: { severity: config.severity, summary: config.summary },
+        defaultTeam: config.default_team ?? null,
         openKey: ctx.idempotencyKey,
         runId: ctx.runId,
         workflowId: ctx.workflowId,

@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { LabelledCase } from './labelled-set.ts';
 import { allExamples, resolvedTriages } from './log.ts';
-import { addSeedExamples, saveModel, seedExamples } from './models.ts';
+import { addSeedExamples, currentModelVersion, saveModel, seedExamples } from './models.ts';
 import { sha256 } from '../connectors/ai/index.ts';
 import { fitCalibrated, type LabelledText } from './offline/naive-bayes.ts';
 import { classKey, classOf, MIN_EXAMPLES } from './offline/offline-provider.ts';
@@ -111,4 +111,9 @@ export async function trainTriageModel(
     minExamples: MIN_EXAMPLES,
     imported,
   };
+}
+
+/** The newest version of the offline triage model; null before the first training. */
+export async function currentTriageModelVersion(db: Kysely<Database>): Promise<number | null> {
+  return currentModelVersion(db, TRIAGE_USE);
 }

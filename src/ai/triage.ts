@@ -11,12 +11,13 @@
 import type { Kysely } from 'kysely';
 import { sha256 } from '../connectors/ai/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import type { ExceptionsService } from '../exceptions/index.ts';
+import type { ExceptionsService, Severity } from '../exceptions/index.ts';
 import type { Database } from '../store/index.ts';
+import { costOf, type AiPrices } from './cost.ts';
 import { latestExamples, recordRecommendation, type RecommendationRow } from './log.ts';
 import { isAbstention, type TriageProvider } from './provider.ts';
 import { redactCase } from './redact.ts';
-import { TRIAGE_USE, type TriageAnswer } from './triage-prompt.ts';
+import { NO_EXTRAS, TRIAGE_USE, type TriageAnswer, type TriageWants } from './triage-prompt.ts';
 
 /** The actor of what the gate does on its own, in the case history and the audit log. */
 export const GATE_ACTOR = 'ai-gate';
@@ -28,6 +29,10 @@ export interface TriageRequest {
   teams: string[];
   /** How many labelled examples (people's decisions) the prompt carries, newest first. */
   examples: number;
+  /** Severity and a drafted summary asked for too (the `ai.classify` step's `severity`, `summary`). */
+  wants?: TriageWants;
+  /** Where a case with no owner goes when no usable answer comes (the fallback). */
+  defaultTeam?: string | null;
   openKey: string;
   runId: string | null;
   workflowId: string | null;
@@ -40,6 +45,10 @@ export interface TriageResult {
   team: string | null;
   action: string | null;
   confidence: number | null;
+  /** The severity the provider assessed (null: the case keeps its own, or not asked). */
+  severity: Severity | null;
+  /** The drafted summary, when asked and answered. */
+  summary: string | null;
   errorCode: string | null;
 }
 
@@ -52,6 +61,8 @@ export interface AiTriageOptions {
    */
   provider: TriageProvider | null;
   now: () => Date;
+  /** Dollars per 1M tokens by model (CROSSDOCK_AI_PRICES); absent: none configured. */
+  prices?: AiPrices;
 }
 
 export class AiTriage {
@@ -79,6 +90,14 @@ export class AiTriage {
       await applyToCase(exceptions, request.caseId, result, GATE_ACTOR, gateNote(result, row));
     else if (row.outcome === 'review')
       await ensureNote(exceptions, request.caseId, reviewNote(result, row), GATE_ACTOR);
+    else if ((row.final as { routed?: boolean } | null)?.routed === true)
+      await applyToCase(
+        exceptions,
+        request.caseId,
+        { team: (row.final as { team: string }).team },
+        GATE_ACTOR,
+        fallbackNote(row),
+      );
     return result;
   }
 
@@ -107,6 +126,7 @@ export class AiTriage {
       categories: request.categories,
       teams: request.teams,
       examples,
+      wants: request.wants ?? NO_EXTRAS,
     };
     const prompt = {
       messages: provider ? provider.messages(ask) : [{ role: 'user', content: redacted.text }],
@@ -139,13 +159,21 @@ export class AiTriage {
         attempts: reply.attempts,
         promptTokens: reply.promptTokens,
         completionTokens: reply.completionTokens,
+        costUsd: costOf(this.#o.prices ?? {}, {
+          model: base.model,
+          answeredModel: reply.answeredModel,
+          promptTokens: reply.promptTokens,
+          completionTokens: reply.completionTokens,
+        }),
         reviewStatus: applied ? null : 'pending',
-        final: applied ? { category: v.category, team: v.team } : null,
+        final: applied ? finalOfApplied(v, request.wants ?? NO_EXTRAS) : null,
         decidedBy: applied ? GATE_ACTOR : null,
         at: now(),
       });
     } catch (error) {
       if (!(error instanceof CrossdockError) || !error.code.startsWith('AI_')) throw error;
+      // The fallback: the case's own owner; a case with none goes to the step's default team.
+      const routed = detail.owner.team === null && (request.defaultTeam ?? null) !== null;
       return recordRecommendation(db, {
         ...base,
         prompt,
@@ -160,8 +188,11 @@ export class AiTriage {
         attempts: 0,
         promptTokens: null,
         completionTokens: null,
+        costUsd: 0, // no answer, no tokens counted
         reviewStatus: null,
-        final: { team: detail.owner.team, fallback: 'default owner' },
+        final: routed
+          ? { team: request.defaultTeam, fallback: 'default team', routed: true }
+          : { team: detail.owner.team, fallback: 'default owner' },
         decidedBy: null,
         at: now(),
       });
@@ -178,22 +209,48 @@ function resultOf(row: RecommendationRow): TriageResult {
     team: answer?.team ?? null,
     action: answer?.action ?? null,
     confidence: row.confidence === null ? null : Number(row.confidence),
+    severity: answer?.severity ?? null,
+    summary: answer?.summary ?? null,
     errorCode: row.error_code,
+  };
+}
+
+/** What the gate does with an answer at or above the threshold, as the log's `final` says it. */
+function finalOfApplied(v: TriageAnswer, wants: TriageWants): Record<string, unknown> {
+  return {
+    category: v.category,
+    team: v.team,
+    ...(wants.severity && v.severity ? { severity: v.severity } : {}),
   };
 }
 
 /** Business actions a workflow declared on the case are not the case's facts: not sent. */
 function withoutActions(details: Record<string, unknown> | null): Record<string, unknown> | null {
   if (details === null) return null;
-  const { actions: _actions, ...rest } = details;
+  // A triage's own record on the case (TRIAGE_DETAIL) is not a fact of the case either.
+  const { actions: _actions, [TRIAGE_DETAIL]: _triage, ...rest } = details;
   return rest;
 }
+
+/** Where the gate records on the case what it decided: category, severity, summary, recommendation. */
+export const TRIAGE_DETAIL = 'ai_triage';
 
 function gateNote(r: TriageResult, row: RecommendationRow): string {
   return (
     `AI triage (recommendation ${r.recommendationId}, ${row.answered_model ?? row.model}): ` +
-    `category ${r.category}, team ${r.team}, confidence ${r.confidence} >= ${Number(row.threshold)}; ` +
-    `assigned to ${r.team}. Suggested action: ${r.action}`
+    `category ${r.category}, team ${r.team}` +
+    (r.severity ? `, severity ${r.severity}` : '') +
+    `, confidence ${r.confidence} >= ${Number(row.threshold)}; ` +
+    `assigned to ${r.team}. Suggested action: ${r.action}` +
+    (r.summary ? `\nSummary (drafted): ${r.summary}` : '')
+  );
+}
+
+function fallbackNote(row: RecommendationRow): string {
+  const team = (row.final as { team: string }).team;
+  return (
+    `AI triage (recommendation ${row.id}) had no answer (${row.error_code}): ` +
+    `the case had no owner, so it goes to the default team ${team}.`
   );
 }
 
@@ -206,15 +263,28 @@ function reviewNote(r: TriageResult, row: RecommendationRow): string {
   return (
     `AI triage (recommendation ${r.recommendationId}, ${row.answered_model ?? row.model}) ` +
     `awaits review: category ${r.category}, team ${r.team}, confidence ${r.confidence} < ${Number(row.threshold)}. ` +
-    `Suggested action: ${r.action}. Accept or override it; the case keeps its owner until then.`
+    `Suggested action: ${r.action}. Accept or override it; the case keeps its owner until then.` +
+    (r.summary ? `\nSummary (drafted): ${r.summary}` : '')
   );
 }
 
-/** Assigns the case to the team unless it is closed or already theirs, and notes why. */
+/**
+ * Assigns the case to the team unless it is closed or already theirs, and notes why. With a
+ * category (a triage's answer or a person's decision) the case's details record it under
+ * TRIAGE_DETAIL with the recommendation, and the severity given replaces the case's; both
+ * only while the case is open (an update reopens a case in `retrying`), and each is
+ * harmless to repeat: the same values change nothing.
+ */
 export async function applyToCase(
   exceptions: ExceptionsService,
   caseId: string,
-  r: { team: string | null },
+  r: {
+    team: string | null;
+    category?: string | null;
+    severity?: Severity | null;
+    summary?: string | null;
+    recommendationId?: string;
+  },
   actor: string,
   note: string,
 ): Promise<void> {
@@ -222,7 +292,34 @@ export async function applyToCase(
   if (detail.status === 'resolved' || detail.status === 'replayed') return;
   if (r.team !== null && detail.owner.team !== r.team)
     await exceptions.assign(caseId, { team: r.team }, { actor });
+  if (r.category && r.recommendationId && detail.status === 'open') {
+    const recorded = {
+      category: r.category,
+      ...(r.severity ? { severity: r.severity } : {}),
+      ...(r.summary ? { summary: r.summary } : {}),
+      recommendation: r.recommendationId,
+      by: actor,
+    };
+    const before = detail.details?.[TRIAGE_DETAIL] as Record<string, unknown> | undefined;
+    const severityChanges = r.severity && r.severity !== detail.severity;
+    if (severityChanges || !sameRecord(before, recorded))
+      await exceptions.update(
+        caseId,
+        {
+          ...(r.severity ? { severity: r.severity } : {}),
+          details: { ...(detail.details ?? {}), [TRIAGE_DETAIL]: recorded },
+        },
+        { actor },
+      );
+  }
   await ensureNote(exceptions, caseId, note, actor);
+}
+
+/** Whether the case already holds this record (a jsonb column keeps its own key order). */
+function sameRecord(a: Record<string, unknown> | undefined, b: Record<string, unknown>): boolean {
+  if (a === undefined) return false;
+  const keys = Object.keys(b);
+  return Object.keys(a).length === keys.length && keys.every((k) => a[k] === b[k]);
 }
 
 /** A case note written once: a repeat finds the same text in the case's history. */

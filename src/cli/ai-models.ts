@@ -3,6 +3,7 @@ import type {
   DelayEvalReport,
   DelayTrainingSummary,
   EvalReport,
+  MailEvalReport,
   TrainingSummary,
   TriageProvider,
 } from '../ai/index.ts';
@@ -19,11 +20,11 @@ export interface AiModelFlags {
 
 /** The model commands' lines of `crossdock ai`'s usage. */
 export const AI_MODEL_USAGE = `       | ai train [delay_risk] [--set labelled.jsonl]     retrain the offline triage (or delay-risk) model
-       | ai eval exception_triage --set labelled.jsonl [--threshold 0.8]   measure the configured provider
+       | ai eval exception_triage|mail_extraction --set labelled.jsonl [--threshold 0.8]   measure the configured provider
        | ai eval delay_risk --set deliveries.jsonl [--threshold 0.4]        measure the delay-risk model`;
 
 const USAGE =
-  'usage: crossdock ai train [exception_triage|delay_risk] [--set labelled.jsonl] | eval exception_triage|delay_risk --set labelled.jsonl [--threshold t]';
+  'usage: crossdock ai train [exception_triage|delay_risk] [--set labelled.jsonl] | eval exception_triage|mail_extraction|delay_risk --set labelled.jsonl [--threshold t]';
 
 /**
  * `crossdock ai train [--set file]`: retrains the built-in offline triage model from the
@@ -69,14 +70,22 @@ export async function aiModelCommand(
     });
   }
   if (sub === 'eval') {
-    if (use !== 'exception_triage' && use !== 'delay_risk')
-      throw usageError(`${USAGE}\n(the uses are exception_triage and delay_risk)`);
+    if (use !== 'exception_triage' && use !== 'mail_extraction' && use !== 'delay_risk')
+      throw usageError(`${USAGE}\n(the uses are exception_triage, mail_extraction and delay_risk)`);
     if (!flags.set) throw usageError(`--set is required\n${USAGE}`);
     const raw = flags.threshold ?? (use === 'delay_risk' ? '0.4' : '0.8');
     if (!/^(0(\.\d+)?|1(\.0+)?)$/.test(raw))
       throw usageError(`--threshold must be a number from 0 to 1, not "${raw}"`);
     const threshold = Number(raw);
     if (use === 'delay_risk') return evalDelayRisk(config, flags.set, threshold, out);
+    if (use === 'mail_extraction') {
+      const { evaluateMail, readMailSet } = await import('../ai/index.ts');
+      const mails = readMailSet(flags.set);
+      const client = config.ai ? await chatClient(config.ai) : null;
+      const report = await evaluateMail(client, mails, threshold);
+      out.result(report, () => describeMailEval(report, flags.set!));
+      return 0;
+    }
     const { evaluate, readLabelledSet } = await import('../ai/index.ts');
     const cases = readLabelledSet(flags.set);
     const run = async (provider: TriageProvider) => {
@@ -125,23 +134,45 @@ async function withStore(
 
 async function chatProvider(ai: NonNullable<CrossdockConfig['ai']>): Promise<TriageProvider> {
   const { chatTriageProvider } = await import('../ai/index.ts');
+  return chatTriageProvider(await chatClient(ai));
+}
+
+async function chatClient(ai: NonNullable<CrossdockConfig['ai']>) {
   const { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } =
     await import('../connectors/ai/index.ts');
-  return chatTriageProvider(
-    new AiClient(
-      aiProviderSettings({
-        baseUrl: ai.baseUrl,
-        model: ai.model,
-        apiKey: ai.apiKey,
-        timeoutMs: ai.timeoutMs,
-        retry: {
-          ...DEFAULT_AI_RETRY,
-          maxAttempts: ai.maxAttempts,
-          maxRetryAfterMs: ai.maxRetryAfterMs,
-        },
-      }),
-    ),
+  return new AiClient(
+    aiProviderSettings({
+      baseUrl: ai.baseUrl,
+      model: ai.model,
+      apiKey: ai.apiKey,
+      timeoutMs: ai.timeoutMs,
+      retry: {
+        ...DEFAULT_AI_RETRY,
+        maxAttempts: ai.maxAttempts,
+        maxRetryAfterMs: ai.maxRetryAfterMs,
+      },
+    }),
   );
+}
+
+function describeMailEval(r: MailEvalReport, file: string): string {
+  const rows = r.fields.map((f) => ({
+    field: f.field,
+    labelled: f.labelled,
+    answered: f.answered,
+    correct: f.correct,
+    precision: pct(f.precision),
+    recall: pct(f.recall),
+  }));
+  return [
+    `mail_extraction on ${file}: ${r.messages} message(s), model ${r.model}${r.fellBack > 0 ? ` (${r.fellBack} answered by the rules: the provider failed)` : ''}`,
+    `at threshold ${r.threshold}: coverage ${pct(r.coverage)} (${r.automatic}/${r.messages} applied by the gate), ` +
+      `error rate ${pct(r.errorRate)} (${r.automaticWrong} wrong)`,
+    table(rows, ['field', 'labelled', 'answered', 'correct', 'precision', 'recall']),
+    ...r.mistakes.map(
+      (m) => `  line ${m.line}: ${m.field} "${m.answered}", labelled "${m.expected}"`,
+    ),
+  ].join('\n');
 }
 
 const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(1)}%`);

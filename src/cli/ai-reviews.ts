@@ -128,6 +128,12 @@ const routed = (v: unknown) => {
   return a ? `${a.category ?? '-'} -> ${a.team ?? '-'}` : '-';
 };
 const share = (n: number | null) => (n === null ? '-' : `${Math.round(n * 1000) / 10} %`);
+/** Dollars; a model without a configured price is said so, never shown as free. */
+const usd = (n: number | null) => (n === null ? 'no price configured' : `$${n}`);
+const tokens = (r: RecommendationView) =>
+  r.tokens.prompt === null && r.tokens.completion === null
+    ? 'no tokens'
+    : `${r.tokens.prompt ?? 0} + ${r.tokens.completion ?? 0} tokens`;
 
 function printReviews(recommendations: RecommendationView[], out: Output): number {
   const rows = recommendations.map((r) => ({
@@ -137,12 +143,13 @@ function printReviews(recommendations: RecommendationView[], out: Output): numbe
     answer: routed(r.answer),
     confidence: `${share(r.confidence)} < ${share(r.threshold)}`,
     created: r.createdAt,
+    cost: usd(r.costUsd),
     why: (r.answer as Answer | null)?.reason ?? '-',
   }));
   out.result({ recommendations }, () =>
     rows.length === 0
       ? 'no recommendation waits for a review'
-      : table(rows, ['id', 'use', 'case', 'answer', 'confidence', 'created', 'why']),
+      : table(rows, ['id', 'use', 'case', 'answer', 'confidence', 'created', 'cost', 'why']),
   );
   return 0;
 }
@@ -162,6 +169,7 @@ function printOne(r: RecommendationView, out: Output): number {
     [
       `recommendation ${r.id} (${r.use}, case ${r.caseId ?? '-'}, run ${r.runId ?? '-'}): ${r.outcome}${r.errorCode ? ` ${r.errorCode}: ${r.errorMessage}` : ''}`,
       `  answer ${routed(a)}, confidence ${share(r.confidence)} (threshold ${share(r.threshold)}), model ${r.answeredModel ?? r.model}, ${r.latencyMs} ms`,
+      `  ${tokens(r)}, ${r.attempts} attempt(s), cost ${usd(r.costUsd)}`,
       ...(a?.reason ? [`  why: ${a.reason}`] : []),
       ...(a?.action ? [`  suggested action: ${a.action}`] : []),
       r.reviewStatus === 'pending'

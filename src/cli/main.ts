@@ -44,6 +44,7 @@ const HELP = `crossdock <command> [options]
                                 accuracy, precision and recall per class, coverage and error rate at the threshold
   ai eval delay_risk --set deliveries.jsonl [--threshold 0.4]   the delay-risk model on labelled deliveries (and its calibration)
   ai risk [--limit N]             open deliveries by risk of missing their promised date, from the newest scoring pass
+  ai eval mail_extraction --set mails.jsonl [--threshold 0.8]   e-mail extraction on a labelled set: precision and recall per field, coverage and error rate
   exceptions list [--status S] [--type T] [--workflow W] | show <id> | retry <id> | replay <id> --input file.json [--from step] | resolve <id> <reason code> [--reason note]
   ai reviews [--use U] | show <id> | accept <id> [--reason R] | override <id> <team> [--category C] --reason R   AI recommendations waiting for a person's review
 

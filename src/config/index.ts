@@ -2,6 +2,7 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { StoreConfig } from '../store/index.ts';
+import { AiPricesText, type ModelPrice } from './ai-prices.ts';
 import { chatWebhooks } from './chat-webhooks.ts';
 import { mailInboxes, type MailIntakeConfig } from './mail-inboxes.ts';
 
@@ -73,6 +74,8 @@ const EnvSchema = z.object({
   CROSSDOCK_AI_MAX_ATTEMPTS: int(1, 10).default(3),
   /** A longer Retry-After is not waited for: the step falls back at once. */
   CROSSDOCK_AI_MAX_RETRY_AFTER_MS: int(0, 300_000).default(10_000),
+  /** Dollars per 1M tokens by model, `model=input/output,...` (docs/AI.md, "Cost"); unset, only the built-in models are priced (0). */
+  CROSSDOCK_AI_PRICES: AiPricesText.optional(),
   CROSSDOCK_SHOP_CONFIG: z.string().min(1).optional(),
   /** Inbound e-mail (docs/OPERATIONS.md): the port of Crossdock's SMTP endpoint; unset, there is none. 0: any free port. */
   CROSSDOCK_MAIL_INTAKE_PORT: int(0, 65_535).optional(),
@@ -182,6 +185,8 @@ export interface CrossdockConfig {
     maxAttempts: number;
     maxRetryAfterMs: number;
   } | null;
+  /** Price per 1M tokens by model name (CROSSDOCK_AI_PRICES); empty: none configured. */
+  aiPrices?: Readonly<Record<string, ModelPrice>>;
 }
 
 export interface NotifyConfig {
@@ -299,6 +304,7 @@ export function loadConfig(
             maxRetryAfterMs: e.CROSSDOCK_AI_MAX_RETRY_AFTER_MS,
           }
         : null,
+    aiPrices: e.CROSSDOCK_AI_PRICES ?? {},
     shopConfigPath: e.CROSSDOCK_SHOP_CONFIG ?? null,
     mailIntake:
       e.CROSSDOCK_MAIL_INTAKE_PORT === undefined

@@ -20,6 +20,7 @@ import { DEMO_EDI_SHIP_TO } from './edi-partner.ts';
 import { shopOrder, shopPlaced, type ShopSent } from './shop-traffic.ts';
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
 import { DemoAuthenticators } from './authenticators.ts';
+import { startTriageModel } from './ai-model.ts';
 import { sendInventoryRound } from './traffic-inventory.ts';
 import { OrderTraffic, type PlacedOrder } from './traffic.ts';
 import { VendorPlayer } from './vendors.ts';
@@ -67,6 +68,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
   const { odoo, carriers, crossdock, instance } = system;
   const stoppers: (() => Promise<void> | void)[] = [() => system.close()];
   try {
+    await startTriageModel(crossdock, o.out);
     const bounded = o.orders !== null;
     const authenticators = await demoAuthenticators(system, o.logger);
     const bot = new ApproverBot({

@@ -339,6 +339,8 @@ function demoEnvironment(
     // Suppliers' e-mails to delays@ become supplier.delay.reported (packs/supplier-delays).
     CROSSDOCK_MAIL_INTAKE_PORT: '0',
     CROSSDOCK_MAIL_INBOX_SUPPLIERS: 'delays@demo.crossdock.test',
+    // Carriers' exception e-mails to exceptions@ become shipment events (packs/dispatch).
+    CROSSDOCK_MAIL_INBOX_CARRIERS: 'exceptions@demo.crossdock.test',
     CROSSDOCK_SMTP_HOST: '127.0.0.1',
     CROSSDOCK_SMTP_PORT: String(smtpPort),
     CROSSDOCK_MAIL_FROM: 'Crossdock Demo <crossdock@demo.crossdock.test>',

@@ -5,6 +5,7 @@ import {
   aiDelayRiskStep,
   aiExtractStep,
   aiTrainStep,
+  aiTriageQueueStep,
   type AiExtraction,
   type AiTriage,
 } from '../ai/index.ts';
@@ -68,6 +69,7 @@ export function builtInSteps(
     updateCaseStep(services.exceptions ?? null),
     aiClassifyStep(services.ai ?? null),
     aiTrainStep(services.db ?? null),
+    aiTriageQueueStep(services.db ?? null),
     aiExtractStep(services.extract ?? null),
     aiDelayRiskStep(services.db ?? null, services.odoo ?? null),
     ...operationsStepTypes(services),

@@ -58,7 +58,7 @@ const ediTables = {
   },
 };
 
-/** 0013: what the AI provider answered, and people's labelled examples (src/ai). */
+/** 0013 and 0019: what the AI provider answered, and people's labelled examples (src/ai). */
 const aiTables = {
   ai_recommendations: {
     id: identity(),
@@ -82,6 +82,8 @@ const aiTables = {
     attempts: integer(),
     prompt_tokens: integer().orNull(),
     completion_tokens: integer().orNull(),
+    /** migrations/0019: dollars, from the tokens and the model's configured price; null: no price. */
+    cost_usd: numeric().orNull(),
     created_at: timestamptz(),
     review_status: text<'pending' | 'accepted' | 'overridden'>().orNull(),
     final: jsonb().orNull(),

@@ -50,3 +50,23 @@ test('a URL without a model, or a key without a URL, is refused naming the varia
     ['CROSSDOCK_AI_URL', 'CROSSDOCK_AI_TIMEOUT_MS'],
   );
 });
+
+test('prices per model: dollars per 1M tokens, input and output; a bad entry is refused naming the variable', () => {
+  assert.deepEqual(loadConfig({}).aiPrices, {});
+  assert.deepEqual(
+    loadConfig({ CROSSDOCK_AI_PRICES: 'gpt-4o-mini=0.15/0.60, llama3.1:8b=0/0' }).aiPrices,
+    {
+      'gpt-4o-mini': { inputPerMTok: 0.15, outputPerMTok: 0.6 },
+      'llama3.1:8b': { inputPerMTok: 0, outputPerMTok: 0 },
+    },
+  );
+  for (const bad of ['gpt-4o-mini=0.15', 'gpt-4o-mini=-1/2', 'a=1/2,a=1/3']) {
+    assert.throws(
+      () => loadConfig({ CROSSDOCK_AI_PRICES: bad }),
+      (error: { code?: string; details?: { path: string; message: string }[] }) =>
+        error.code === 'CONFIG_INVALID' &&
+        error.details?.some((d) => d.path === 'CROSSDOCK_AI_PRICES') === true,
+      bad,
+    );
+  }
+});

@@ -168,7 +168,7 @@ describe('dry run of a pack', () => {
     assert.notEqual(result.status, 0);
     assert.match(
       result.stderr + result.stdout,
-      /No workflow in packs\/dispatch is triggered by a cart.abandoned event from shop; it has dispatch, reship, shipment-tracking/,
+      /No workflow in packs\/dispatch is triggered by a cart.abandoned event from shop; it has carrier-exception-mail, dispatch, reship, shipment-tracking/,
     );
   });
 });

@@ -11,7 +11,8 @@ import { useCan, useGet } from '../hooks.ts';
 import { Link } from '../router.tsx';
 import { DelayRiskList } from './ai/DelayRisk.tsx';
 import { ReviewForm } from './ai/ReviewForm.tsx';
-import { routed, share, type Recommendation } from './ai/types.ts';
+import { AiCost } from './ai/AiCost.tsx';
+import { routed, share, usd, type Recommendation } from './ai/types.ts';
 
 interface Page {
   recommendations: Recommendation[];
@@ -27,6 +28,7 @@ export function AiRecommendationsScreen() {
       </div>
       <ReviewTasks onDecided={() => setChanged((n) => n + 1)} />
       <DelayRiskList />
+      <AiCost />
       <RecommendationLog changed={changed} />
     </>
   );
@@ -148,7 +150,7 @@ function RecommendationLog({ changed }: { changed: number }) {
               <th scope="col">Answer</th>
               <th scope="col">Confidence / threshold</th>
               <th scope="col">Outcome</th>
-              <th scope="col">Latency · tokens</th>
+              <th scope="col">Latency · tokens · cost</th>
               <th scope="col">Finally done</th>
             </tr>
           </thead>
@@ -199,6 +201,9 @@ function LogRow({ r }: { r: Recommendation }) {
         {r.latencyMs} ms
         <div className="muted small">
           {tokens}, {r.attempts} attempt{r.attempts === 1 ? '' : 's'}
+        </div>
+        <div className="small" data-col="cost">
+          {usd(r.costUsd)}
         </div>
       </td>
       <td data-col="final">

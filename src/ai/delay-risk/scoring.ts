@@ -111,6 +111,8 @@ export async function scoreDeliveries(
       attempts: 1,
       promptTokens: null,
       completionTokens: null,
+      // The built-in model and the rules ask no provider: they cost nothing.
+      costUsd: 0,
       reviewStatus: null,
       final: flagged ? { flagged: true } : null,
       decidedBy: flagged ? GATE_ACTOR : null,

@@ -14,6 +14,7 @@ import type { ChatMessage } from '../../connectors/ai/index.ts';
 import type { Database } from '../../store/index.ts';
 import { currentModelVersion, modelByVersion } from '../models.ts';
 import { abstain, type TriageAsk, type TriageProvider, type TriageReply } from '../provider.ts';
+import { extractiveSummary } from '../summary.ts';
 import { TRIAGE_USE } from '../triage-prompt.ts';
 import { predict, type NaiveBayesParams } from './naive-bayes.ts';
 
@@ -103,6 +104,9 @@ export class OfflineTriageModel implements TriageProvider {
         action: `Route to ${team} as ${category}.`,
         confidence,
         reason: `Most like the ${category}/${team} cases of version ${model.version} (${model.examples} examples); words: ${words}.`,
+        // It learnt no severity: the case keeps its own. Its summary is taken from the case's text.
+        ...(ask.wants?.severity ? { severity: null } : {}),
+        ...(ask.wants?.summary ? { summary: extractiveSummary(ask.text) } : {}),
       },
       model.version,
     );

@@ -17,6 +17,8 @@ export interface Recommendation {
   latencyMs: number;
   attempts: number;
   tokens: { prompt: number | null; completion: number | null };
+  /** Dollars at the model's configured price; null: no price configured for it. */
+  costUsd: number | null;
   createdAt: string;
   reviewStatus: 'pending' | 'accepted' | 'overridden' | null;
   final: { category?: string; team?: string } | null;
@@ -41,3 +43,11 @@ export const share = (value: number | null) =>
 /** "carrier_delay → logistics". */
 export const routed = (v: { category?: string; team?: string } | null) =>
   v ? `${v.category ?? '—'} → ${v.team ?? '—'}` : '—';
+
+/** "$0.0042" of a cost in dollars; "no price" when the model had none configured. */
+export const usd = (value: number | null) =>
+  value === null
+    ? 'no price'
+    : value === 0
+      ? '$0'
+      : `$${value < 0.01 ? value.toPrecision(2) : value.toFixed(2)}`;
