@@ -11,7 +11,7 @@
  * on the lines of an earlier run instead of running)
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -25,10 +25,13 @@ const out = process.env.FROM ?? join(dir, 'processes.jsonl'); // FROM=<file>: on
 const probe = new URL('./test-costs/probe.mjs', import.meta.url).pathname;
 const loadBefore = loadavg();
 const started = Date.now();
+// The runner's report (TAP) is kept in a file; its failures and totals are printed at the end.
+const reportFile = join(dir, 'report.tap');
+const report = openSync(reportFile, 'w');
 const run = process.env.FROM
   ? { status: null }
   : spawnSync(process.execPath, ['scripts/run-tests.mjs', ...targets], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', report, 'inherit'],
       env: {
         ...process.env,
         CROSSDOCK_TEST_COSTS_OUT: out,
@@ -36,6 +39,10 @@ const run = process.env.FROM
       },
     });
 const wallS = (Date.now() - started) / 1000;
+closeSync(report);
+const reportLines = readFileSync(reportFile, 'utf8').split('\n');
+const failures = reportLines.filter((line) => /^\s*not ok /.test(line));
+const totals = reportLines.filter((line) => /^# (tests|pass|fail|cancelled) /.test(line));
 const processes = readFileSync(out, 'utf8')
   .trim()
   .split('\n')
@@ -43,12 +50,13 @@ const processes = readFileSync(out, 'utf8')
 rmSync(dir, { recursive: true, force: true });
 
 const byPid = new Map(processes.map((p) => [p.pid, p]));
-// The runner starts each file's process with its absolute path (the runner itself got them as given).
-const isTestFile = (p) =>
-  p.argv.length === 1 && p.argv[0].startsWith('/') && p.argv[0].endsWith('.test.ts');
+// The runner starts each file's process with its absolute path: the file's bundle (test/x.test.mjs
+// under the run's folder in node_modules/.cache), or the file itself with TEST_LOADER=tsx.
+const TEST_FILE = /^\/.*\/(test\/.+\.test)\.(ts|mjs)$/;
+const isTestFile = (p) => p.argv.length === 1 && TEST_FILE.test(p.argv[0]);
 const testFileOf = (p) => {
   for (let at = p, hops = 0; at && hops < 10; at = byPid.get(at.ppid), hops++)
-    if (isTestFile(at)) return at.argv[0].slice(at.argv[0].indexOf('test/'));
+    if (isTestFile(at)) return `${TEST_FILE.exec(at.argv[0])[1]}.ts`;
   return '(runner)';
 };
 const kindOf = (p) =>
@@ -105,3 +113,5 @@ for (const [file, f] of [...files]
   .slice(0, Number(process.env.TOP ?? 40)))
   console.log(`${file.padEnd(50)} ${fmt(f.cpu)} ${fmt(f.wall)} ${String(f.children).padStart(9)}`);
 process.exitCode = run.status ?? 1;
+console.log(`\n${totals.join('; ')}`);
+for (const line of failures) console.log(line.trim());
