@@ -117,6 +117,9 @@ export async function createCrossdock(
             model: config.ai.model,
             apiKey: config.ai.apiKey,
             timeoutMs: config.ai.timeoutMs,
+            ...(config.ai.requestsPerMinute === undefined
+              ? {}
+              : { requestsPerMinute: config.ai.requestsPerMinute }),
             retry: {
               ...DEFAULT_AI_RETRY,
               maxAttempts: config.ai.maxAttempts,

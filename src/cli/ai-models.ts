@@ -146,6 +146,7 @@ async function chatClient(ai: NonNullable<CrossdockConfig['ai']>) {
       model: ai.model,
       apiKey: ai.apiKey,
       timeoutMs: ai.timeoutMs,
+      ...(ai.requestsPerMinute === undefined ? {} : { requestsPerMinute: ai.requestsPerMinute }),
       retry: {
         ...DEFAULT_AI_RETRY,
         maxAttempts: ai.maxAttempts,

@@ -74,6 +74,8 @@ const EnvSchema = z.object({
   CROSSDOCK_AI_MAX_ATTEMPTS: int(1, 10).default(3),
   /** A longer Retry-After is not waited for: the step falls back at once. */
   CROSSDOCK_AI_MAX_RETRY_AFTER_MS: int(0, 300_000).default(10_000),
+  /** Crossdock's own limit on calls to the provider, per process; unset: none (docs/AI.md). */
+  CROSSDOCK_AI_REQUESTS_PER_MINUTE: int(1, 100_000).optional(),
   /** Dollars per 1M tokens by model, `model=input/output,...` (docs/AI.md, "Cost"); unset, only the built-in models are priced (0). */
   CROSSDOCK_AI_PRICES: AiPricesText.optional(),
   CROSSDOCK_SHOP_CONFIG: z.string().min(1).optional(),
@@ -184,6 +186,8 @@ export interface CrossdockConfig {
     timeoutMs: number;
     maxAttempts: number;
     maxRetryAfterMs: number;
+    /** CROSSDOCK_AI_REQUESTS_PER_MINUTE; absent: no limit of Crossdock's own. */
+    requestsPerMinute?: number;
   } | null;
   /** Price per 1M tokens by model name (CROSSDOCK_AI_PRICES); empty: none configured. */
   aiPrices?: Readonly<Record<string, ModelPrice>>;
@@ -302,6 +306,9 @@ export function loadConfig(
             timeoutMs: e.CROSSDOCK_AI_TIMEOUT_MS,
             maxAttempts: e.CROSSDOCK_AI_MAX_ATTEMPTS,
             maxRetryAfterMs: e.CROSSDOCK_AI_MAX_RETRY_AFTER_MS,
+            ...(e.CROSSDOCK_AI_REQUESTS_PER_MINUTE === undefined
+              ? {}
+              : { requestsPerMinute: e.CROSSDOCK_AI_REQUESTS_PER_MINUTE }),
           }
         : null,
     aiPrices: e.CROSSDOCK_AI_PRICES ?? {},

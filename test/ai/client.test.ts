@@ -178,3 +178,41 @@ test('settings are checked, every bad value named, the key never shown', () => {
     },
   );
 });
+
+test("Crossdock's own rate limit spaces calls evenly and refuses one whose turn is too far, before the provider hears of it", async () => {
+  // A clock that stands still: four calls asked at once, 120 a minute allowed.
+  let now = 0;
+  const slept: number[] = [];
+  const limited = new AiClient(
+    aiProviderSettings({
+      baseUrl: sim.url,
+      model: 'sim-triage-1',
+      apiKey: KEY,
+      timeoutMs: 2_000,
+      requestsPerMinute: 120,
+      retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1_000, maxRetryAfterMs: 1_000 },
+    }),
+    {
+      now: () => now,
+      sleep: async (ms) => {
+        slept.push(ms);
+      },
+    },
+  );
+  const results = await Promise.allSettled([1, 2, 3, 4].map(() => ask(limited)));
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled', 'fulfilled', 'rejected'],
+  );
+  // One call every 500 ms: the second waits 500, the third 1,000 (the most a call may wait).
+  assert.deepEqual(slept, [500, 1_000]);
+  const refused = (results[3] as PromiseRejectedResult).reason;
+  assert.equal(refused.code, 'AI_RATE_LIMITED');
+  assert.match(refused.message, /own limit of 120 calls a minute .* 1500 ms/);
+  assert.equal(sim.requests.entries.length, 3, 'the refused call never reached the provider');
+  // Once the time has passed, a call goes out again without waiting.
+  now = 10_000;
+  await ask(limited);
+  assert.deepEqual(slept, [500, 1_000]);
+  assert.equal(sim.requests.entries.length, 4);
+});

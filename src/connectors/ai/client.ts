@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrossdockError } from '../../errors/index.ts';
 import { backoffDelayMs, type Backoff, type RandomSource } from '../../workflows/index.ts';
-import { httpCall } from '../http/index.ts';
+import { httpCall, safeUrl } from '../http/index.ts';
 import { answerInvalid, providerStatusError, providerTransportError } from './errors.ts';
 import type { AiProviderSettings } from './settings.ts';
 
@@ -71,6 +71,8 @@ export class AiClient {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: RandomSource;
   readonly #now: () => number;
+  /** When the next call may go out under `requestsPerMinute`; taken before any wait. */
+  #nextCallAt = 0;
 
   constructor(settings: AiProviderSettings, deps: AiClientDeps = {}) {
     this.#s = settings;
@@ -119,6 +121,7 @@ export class AiClient {
 
   async #send(body: string) {
     const url = `${this.#s.baseUrl.replace(/\/+$/, '')}/chat/completions`;
+    await this.#turn(url);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       accept: 'application/json',
@@ -134,6 +137,26 @@ export class AiClient {
     if (answer.status < 200 || answer.status > 299)
       throw providerStatusError(url, answer.status, answer, answer.text, this.#s.apiKey);
     return answer.text;
+  }
+
+  /**
+   * Waits for this call's turn under `requestsPerMinute`. The turn is taken before the wait, so
+   * calls made together go out one spacing apart, in the order they asked.
+   */
+  async #turn(url: string): Promise<void> {
+    const perMinute = this.#s.requestsPerMinute;
+    if (perMinute === undefined) return;
+    const now = this.#now();
+    const at = Math.max(now, this.#nextCallAt);
+    const waitMs = at - now;
+    if (waitMs > this.#s.retry.maxRetryAfterMs)
+      throw new CrossdockError(
+        'AI_RATE_LIMITED',
+        `Crossdock's own limit of ${perMinute} calls a minute to ${safeUrl(url)} leaves no turn for ${Math.ceil(waitMs)} ms, longer than the ${this.#s.retry.maxRetryAfterMs} ms a call may wait (CROSSDOCK_AI_REQUESTS_PER_MINUTE, CROSSDOCK_AI_MAX_RETRY_AFTER_MS)`,
+        { retryAfterMs: Math.ceil(waitMs) },
+      );
+    this.#nextCallAt = at + 60_000 / perMinute;
+    if (waitMs > 0) await this.#sleep(waitMs);
   }
 }
 

@@ -13,6 +13,12 @@ export const AiProviderSettings = z.strictObject({
   /** Null for a local server that asks for none. */
   apiKey: z.string().min(1).nullable(),
   timeoutMs: z.int().min(100).max(300_000),
+  /**
+   * Crossdock's own limit on calls to the provider, per process (each retry counts): calls are
+   * spaced evenly, and one whose turn is further away than `retry.maxRetryAfterMs` is not made
+   * (AI_RATE_LIMITED), so the step falls back instead of holding a worker. Absent: no limit.
+   */
+  requestsPerMinute: z.int().min(1).max(100_000).optional(),
   retry: z.strictObject({
     maxAttempts: z.int().min(1).max(10),
     initialDelayMs: z.int().min(0).max(60_000),
