@@ -31,6 +31,27 @@ export interface LabelledCase {
 
 /** Reads a labelled set; every bad line is named (file, line, field) before anything is used. */
 export function readLabelledSet(file: string): LabelledCase[] {
+  return readLabelledLines(file, LabelledCase, 'case').map(({ value: c, line }) => {
+    const { text } = redactCase({
+      title: c.title,
+      code: c.code,
+      severity: c.severity,
+      details: c.details,
+    });
+    return { text, category: c.category, team: c.team, line };
+  });
+}
+
+/**
+ * The lines of a labelled set (JSON lines; blank lines and `//` comments are skipped), each
+ * checked against `schema`. Every bad line is named by file, line and field before anything is
+ * used, and a set with nothing in it is refused (`what` names one item: "case", "delivery").
+ */
+export function readLabelledLines<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  what: string,
+): { value: z.output<S>; line: number }[] {
   let body: string;
   try {
     body = readFileSync(file, 'utf8');
@@ -39,7 +60,7 @@ export function readLabelledSet(file: string): LabelledCase[] {
       cause: error,
     });
   }
-  const cases: LabelledCase[] = [];
+  const items: { value: z.output<S>; line: number }[] = [];
   const problems: { path: string; message: string }[] = [];
   body.split('\n').forEach((raw, i) => {
     const line = i + 1;
@@ -51,20 +72,13 @@ export function readLabelledSet(file: string): LabelledCase[] {
       problems.push({ path: `${file}:${line}`, message: 'not a JSON object' });
       return;
     }
-    const parsed = LabelledCase.safeParse(json);
+    const parsed = schema.safeParse(json);
     if (!parsed.success) {
       for (const issue of parsed.error.issues)
         problems.push({ path: `${file}:${line} ${issue.path.join('.')}`, message: issue.message });
       return;
     }
-    const c = parsed.data;
-    const { text } = redactCase({
-      title: c.title,
-      code: c.code,
-      severity: c.severity,
-      details: c.details,
-    });
-    cases.push({ text, category: c.category, team: c.team, line });
+    items.push({ value: parsed.data, line });
   });
   if (problems.length > 0)
     throw new CrossdockError(
@@ -72,7 +86,7 @@ export function readLabelledSet(file: string): LabelledCase[] {
       `The labelled set ${file} has ${problems.length} problem(s)`,
       { details: problems.slice(0, 50) },
     );
-  if (cases.length === 0)
-    throw new CrossdockError('AI_SET_INVALID', `The labelled set ${file} holds no case`);
-  return cases;
+  if (items.length === 0)
+    throw new CrossdockError('AI_SET_INVALID', `The labelled set ${file} holds no ${what}`);
+  return items;
 }

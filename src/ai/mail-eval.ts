@@ -11,11 +11,10 @@
  * (every required value present at or above it) / messages; error rate = those with a
  * required value wrong.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { AiClient } from '../connectors/ai/index.ts';
-import { CrossdockError } from '../errors/index.ts';
 import { extractMail, gateConfidence } from './extract.ts';
+import { readLabelledLines } from './labelled-set.ts';
 import { EXTRACT_FIELDS, type ExtractField } from './extract-rules.ts';
 
 const Field = z.enum(EXTRACT_FIELDS);
@@ -33,39 +32,12 @@ const LabelledMail = z.strictObject({
 });
 type LabelledMail = z.infer<typeof LabelledMail> & { line: number };
 
+/** Reads a labelled set of e-mails; every bad line is named (file, line, field) before anything is used. */
 export function readMailSet(file: string): LabelledMail[] {
-  const lines = readFileSync(file, 'utf8').split('\n');
-  const mails: LabelledMail[] = [];
-  lines.forEach((text, i) => {
-    if (text.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw setInvalid(file, i + 1, [{ path: '', message: 'not JSON' }]);
-    }
-    const parsed = LabelledMail.safeParse(json);
-    if (!parsed.success)
-      throw setInvalid(
-        file,
-        i + 1,
-        parsed.error.issues.map((x) => ({ path: x.path.join('.'), message: x.message })),
-      );
-    mails.push({ ...parsed.data, line: i + 1 });
-  });
-  if (mails.length === 0) throw setInvalid(file, 0, [{ path: '', message: 'no e-mail in it' }]);
-  return mails;
-}
-
-function setInvalid(file: string, line: number, details: { path: string; message: string }[]) {
-  return new CrossdockError('AI_SET_INVALID', `${file}:${line} is not a labelled e-mail`, {
-    category: 'user',
-    retryable: false,
-    details: details.map((d) => ({
-      path: `line ${line}${d.path ? `.${d.path}` : ''}`,
-      message: d.message,
-    })),
-  });
+  return readLabelledLines(file, LabelledMail, 'e-mail').map(({ value, line }) => ({
+    ...value,
+    line,
+  }));
 }
 
 export interface FieldFigures {

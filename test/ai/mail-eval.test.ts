@@ -56,8 +56,8 @@ test('a bad line is refused with the file, the line and the field', () => {
       () => readMailSet(file),
       (e: { code?: string; message?: string; details?: { path: string }[] }) =>
         e.code === 'AI_SET_INVALID' &&
-        e.message === `${file}:1 is not a labelled e-mail` &&
-        e.details!.some((d) => d.path === 'line 1.expected.new_date'),
+        e.message!.startsWith(`The labelled set ${file} has `) &&
+        e.details!.some((d) => d.path === `${file}:1 expected.new_date`),
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
