@@ -78,7 +78,8 @@ export async function insertEventsWithRuns(
   // Without ordered runs, the events and their runs go in one statement.
   const ordered = candidates.some((r) => r.order !== undefined);
   return db.transaction().execute(async (tx) => {
-    const ids: (string | undefined)[] = new Array(events.length);
+    // Dense: a duplicate's slot holds undefined (a hole would be skipped by map and forEach).
+    const ids: (string | undefined)[] = Array.from({ length: events.length }, () => undefined);
     let runIds: Map<number, string[]>;
     let ordering: OrderingResult = {
       go: new Set(),
@@ -100,7 +101,7 @@ export async function insertEventsWithRuns(
         now,
       );
       ordering = started.ordering;
-      runIds = await insertRuns(tx, started.runs, ids as string[], now);
+      runIds = await insertRuns(tx, started.runs, ids, now);
       await releaseParked(tx, ordering, now);
     }
     const wasInserted = ids.map((id) => id !== undefined);
@@ -308,7 +309,7 @@ async function findDuplicates(
 async function insertRuns(
   tx: Transaction<Database>,
   runs: NewRun[],
-  eventIds: string[],
+  eventIds: (string | undefined)[],
   now: Date,
 ): Promise<Map<number, string[]>> {
   const byEvent = new Map<number, string[]>();
@@ -342,7 +343,11 @@ async function insertRuns(
       WHERE events.id = c.event_id
     )
     SELECT id, event_id FROM started`.execute(tx);
-  const indexOfEvent = new Map(eventIds.map((id, i) => [id, i]));
+  // Only stored events have an id: a duplicate's slot is undefined.
+  const indexOfEvent = new Map<string, number>();
+  eventIds.forEach((id, i) => {
+    if (id !== undefined) indexOfEvent.set(id, i);
+  });
   for (const row of result.rows) {
     const index = indexOfEvent.get(String(row.event_id))!;
     byEvent.set(index, [...(byEvent.get(index) ?? []), String(row.id)]);

@@ -138,6 +138,21 @@ describe('events ordered by business key', () => {
     assert.equal((await held('parker')).at(-1)!.status, 'skipped');
   });
 
+  test('a batch holding a duplicate of a stored event and a new one: the new one starts, the duplicate nothing', async () => {
+    const first = await send('skip.confirmed', 7, '2026-01-06 08:00:00', 'skip-7-first');
+    assert.equal(first.runIds.length, 1);
+    // Sent together: the first commits alone while the other two queue, then go in one batch,
+    // a duplicate of a stored event beside a new one.
+    const [other, again, next] = await Promise.all([
+      send('skip.confirmed', 8, '2026-01-06 08:00:00', 'skip-8-first'),
+      send('skip.confirmed', 7, '2026-01-06 08:00:00', 'skip-7-first'),
+      send('skip.updated', 7, '2026-01-06 09:00:00', 'skip-7-second'),
+    ]);
+    assert.equal(other.runIds.length, 1);
+    assert.deepEqual([again.duplicate, again.eventId, again.runIds], [true, first.eventId, []]);
+    assert.deepEqual([next.duplicate, next.runIds.length], [false, 1]);
+  });
+
   test('a sequence that is neither a number nor a time is refused before anything is stored', async () => {
     const before = Number(
       (await sql<{ n: string }>`SELECT count(*) AS n FROM events`.execute(t.store.db)).rows[0]!.n,
