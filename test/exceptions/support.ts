@@ -232,7 +232,7 @@ export async function startHarness(): Promise<Harness> {
           id: string;
           status: string;
           type: string;
-        }>`SELECT id::text AS id, status, type FROM exception_cases WHERE run_id = ${runId} ORDER BY id`.execute(
+        }>`SELECT id::text AS id, status, type FROM exception_cases WHERE run_id = ${runId} ORDER BY exception_cases.id`.execute(
           api.t.store.db,
         )
       ).rows;

@@ -76,7 +76,7 @@ describe('replenishment pack, end to end', () => {
   async function runsFor(product: number): Promise<string[]> {
     const rows = await sql<{
       id: string;
-    }>`SELECT id::text AS id FROM runs WHERE workflow_id = 'replenishment' AND input->>'product_id' = ${String(product)} ORDER BY id`.execute(
+    }>`SELECT id::text AS id FROM runs WHERE workflow_id = 'replenishment' AND input->>'product_id' = ${String(product)} ORDER BY runs.id`.execute(
       h.crossdock.store.db,
     );
     return rows.rows.map((r) => r.id);

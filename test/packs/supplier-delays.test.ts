@@ -131,7 +131,7 @@ describe('supplier-delay pack, end to end', () => {
   async function delayRuns(receipt: number): Promise<string[]> {
     const rows = await sql<{
       id: string;
-    }>`SELECT id::text AS id FROM runs WHERE workflow_id = 'supplier-delay' AND input->>'picking_id' = ${String(receipt)} ORDER BY id`.execute(
+    }>`SELECT id::text AS id FROM runs WHERE workflow_id = 'supplier-delay' AND input->>'picking_id' = ${String(receipt)} ORDER BY runs.id`.execute(
       h.crossdock.store.db,
     );
     return rows.rows.map((r) => r.id);

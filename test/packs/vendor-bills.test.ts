@@ -378,7 +378,7 @@ describe('vendor-bills pack, end to end', () => {
   async function runsForBill(bill: number): Promise<string[]> {
     const rows = await sql<{
       id: string;
-    }>`SELECT id::text AS id FROM runs WHERE workflow_id = 'vendor-bill-match' AND input->>'bill_id' = ${String(bill)} ORDER BY id`.execute(
+    }>`SELECT id::text AS id FROM runs WHERE workflow_id = 'vendor-bill-match' AND input->>'bill_id' = ${String(bill)} ORDER BY runs.id`.execute(
       h.crossdock.store.db,
     );
     return rows.rows.map((r) => r.id);

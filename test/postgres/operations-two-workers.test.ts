@@ -103,7 +103,7 @@ describe('operations schedules on two workers (PostgreSQL server, whatever CROSS
       await sql<{
         id: string;
         slot: string;
-      }>`SELECT id::text AS id, input->>'slot' AS slot FROM runs WHERE workflow_id = 'stalled-approvals' ORDER BY id`.execute(
+      }>`SELECT id::text AS id, input->>'slot' AS slot FROM runs WHERE workflow_id = 'stalled-approvals' ORDER BY runs.id`.execute(
         t.store.db,
       )
     ).rows;
