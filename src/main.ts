@@ -34,7 +34,7 @@ import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
 import { AiExtraction, AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
 import type { MailIntake } from './connectors/mail/index.ts';
-import { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } from './connectors/ai/index.ts';
+import { aiClientFor } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 
 export type { Crossdock, CrossdockOptions } from './instance/types.ts';
@@ -110,24 +110,7 @@ export async function createCrossdock(
     });
     // The configured AI provider; without one, triage asks the built-in offline model trained
     // on this site's history (it abstains until it has enough examples) and extraction uses its rules.
-    const aiClient = config.ai
-      ? new AiClient(
-          aiProviderSettings({
-            baseUrl: config.ai.baseUrl,
-            model: config.ai.model,
-            apiKey: config.ai.apiKey,
-            timeoutMs: config.ai.timeoutMs,
-            ...(config.ai.requestsPerMinute === undefined
-              ? {}
-              : { requestsPerMinute: config.ai.requestsPerMinute }),
-            retry: {
-              ...DEFAULT_AI_RETRY,
-              maxAttempts: config.ai.maxAttempts,
-              maxRetryAfterMs: config.ai.maxRetryAfterMs,
-            },
-          }),
-        )
-      : null;
+    const aiClient = config.ai ? aiClientFor(config.ai) : null;
     const aiTriage = new AiTriage({
       db: store.db,
       exceptions,

@@ -138,22 +138,8 @@ async function chatProvider(ai: NonNullable<CrossdockConfig['ai']>): Promise<Tri
 }
 
 async function chatClient(ai: NonNullable<CrossdockConfig['ai']>) {
-  const { AiClient, aiProviderSettings, DEFAULT_AI_RETRY } =
-    await import('../connectors/ai/index.ts');
-  return new AiClient(
-    aiProviderSettings({
-      baseUrl: ai.baseUrl,
-      model: ai.model,
-      apiKey: ai.apiKey,
-      timeoutMs: ai.timeoutMs,
-      ...(ai.requestsPerMinute === undefined ? {} : { requestsPerMinute: ai.requestsPerMinute }),
-      retry: {
-        ...DEFAULT_AI_RETRY,
-        maxAttempts: ai.maxAttempts,
-        maxRetryAfterMs: ai.maxRetryAfterMs,
-      },
-    }),
-  );
+  const { aiClientFor } = await import('../connectors/ai/index.ts');
+  return aiClientFor(ai);
 }
 
 function describeMailEval(r: MailEvalReport, file: string): string {

@@ -2,8 +2,10 @@ import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import type { StoreConfig } from '../store/index.ts';
-import { AiPricesText, type ModelPrice } from './ai-prices.ts';
+import { aiConfigOf, AiEnv, aiProblems, type AiConfig } from './ai.ts';
+import type { ModelPrice } from './ai-prices.ts';
 import { chatWebhooks } from './chat-webhooks.ts';
+import { bool, int } from './env-values.ts';
 import { mailInboxes, type MailIntakeConfig } from './mail-inboxes.ts';
 
 export type { MailIntakeConfig } from './mail-inboxes.ts';
@@ -12,15 +14,6 @@ export type { MailIntakeConfig } from './mail-inboxes.ts';
  * The one reader of process.env. Every value is checked; a bad one is never replaced by a
  * default: startup fails listing every bad value at once.
  */
-const int = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, 'must be a whole number')
-    .transform(Number)
-    .pipe(z.int().min(min).max(max));
-const bool = z
-  .enum(['true', 'false'], { message: 'must be "true" or "false"' })
-  .transform((v) => v === 'true');
 
 const EnvSchema = z.object({
   DATABASE_URL: z
@@ -65,19 +58,7 @@ const EnvSchema = z.object({
   CROSSDOCK_CARRIERS_CONFIG: z.string().min(1).optional(),
   /** YAML file of EDI trading partners ({ partners: [...] }, see docs/EDI.md); secrets come from the environment. */
   CROSSDOCK_EDI_CONFIG: z.string().min(1).optional(),
-  /** An OpenAI-compatible provider for the ai.* steps (docs/AI.md): base URL up to /v1, and the model. */
-  CROSSDOCK_AI_URL: z.url({ protocol: /^https?$/ }).optional(),
-  CROSSDOCK_AI_MODEL: z.string().trim().min(1).max(200).optional(),
-  /** The provider's key; sent only in its Authorization header, never logged or shown. */
-  CROSSDOCK_AI_API_KEY: z.string().min(1).optional(),
-  CROSSDOCK_AI_TIMEOUT_MS: int(100, 300_000).default(20_000),
-  CROSSDOCK_AI_MAX_ATTEMPTS: int(1, 10).default(3),
-  /** A longer Retry-After is not waited for: the step falls back at once. */
-  CROSSDOCK_AI_MAX_RETRY_AFTER_MS: int(0, 300_000).default(10_000),
-  /** Crossdock's own limit on calls to the provider, per process; unset: none (docs/AI.md). */
-  CROSSDOCK_AI_REQUESTS_PER_MINUTE: int(1, 100_000).optional(),
-  /** Dollars per 1M tokens by model, `model=input/output,...` (docs/AI.md, "Cost"); unset, only the built-in models are priced (0). */
-  CROSSDOCK_AI_PRICES: AiPricesText.optional(),
+  ...AiEnv,
   CROSSDOCK_SHOP_CONFIG: z.string().min(1).optional(),
   /** Inbound e-mail (docs/OPERATIONS.md): the port of Crossdock's SMTP endpoint; unset, there is none. 0: any free port. */
   CROSSDOCK_MAIL_INTAKE_PORT: int(0, 65_535).optional(),
@@ -179,16 +160,7 @@ export interface CrossdockConfig {
   /** The operations pack's alerts (packs/operations): who gets them by e-mail. */
   operations?: { alertEmail: string[] };
   /** The AI provider of the ai.* steps; null when CROSSDOCK_AI_URL is unset (they fall back). */
-  ai?: {
-    baseUrl: string;
-    model: string;
-    apiKey: string | null;
-    timeoutMs: number;
-    maxAttempts: number;
-    maxRetryAfterMs: number;
-    /** CROSSDOCK_AI_REQUESTS_PER_MINUTE; absent: no limit of Crossdock's own. */
-    requestsPerMinute?: number;
-  } | null;
+  ai?: AiConfig | null;
   /** Price per 1M tokens by model name (CROSSDOCK_AI_PRICES); empty: none configured. */
   aiPrices?: Readonly<Record<string, ModelPrice>>;
 }
@@ -297,20 +269,7 @@ export function loadConfig(
     odooConfigPath: e.CROSSDOCK_ODOO_CONFIG ?? null,
     carriersConfigPath: e.CROSSDOCK_CARRIERS_CONFIG ?? null,
     ediConfigPath: e.CROSSDOCK_EDI_CONFIG ?? null,
-    ai:
-      e.CROSSDOCK_AI_URL && e.CROSSDOCK_AI_MODEL
-        ? {
-            baseUrl: e.CROSSDOCK_AI_URL,
-            model: e.CROSSDOCK_AI_MODEL,
-            apiKey: e.CROSSDOCK_AI_API_KEY ?? null,
-            timeoutMs: e.CROSSDOCK_AI_TIMEOUT_MS,
-            maxAttempts: e.CROSSDOCK_AI_MAX_ATTEMPTS,
-            maxRetryAfterMs: e.CROSSDOCK_AI_MAX_RETRY_AFTER_MS,
-            ...(e.CROSSDOCK_AI_REQUESTS_PER_MINUTE === undefined
-              ? {}
-              : { requestsPerMinute: e.CROSSDOCK_AI_REQUESTS_PER_MINUTE }),
-          }
-        : null,
+    ai: aiConfigOf(e),
     aiPrices: e.CROSSDOCK_AI_PRICES ?? {},
     shopConfigPath: e.CROSSDOCK_SHOP_CONFIG ?? null,
     mailIntake:
@@ -387,20 +346,6 @@ function smtpProblems(v: Record<string, string>): { path: string; message: strin
     });
   }
   return problems;
-}
-
-/** The provider's URL and model go together; a key without them would be sent nowhere. */
-function aiProblems(v: Record<string, string | undefined>): { path: string; message: string }[] {
-  if (v.CROSSDOCK_AI_URL !== undefined && v.CROSSDOCK_AI_MODEL === undefined)
-    return [{ path: 'CROSSDOCK_AI_MODEL', message: 'required with CROSSDOCK_AI_URL' }];
-  if (v.CROSSDOCK_AI_URL === undefined)
-    return ['CROSSDOCK_AI_MODEL', 'CROSSDOCK_AI_API_KEY']
-      .filter((key) => v[key] !== undefined)
-      .map((path) => ({
-        path,
-        message: 'set CROSSDOCK_AI_URL too (without it there is no provider)',
-      }));
-  return [];
 }
 
 /** Only our own variables, and empty strings count as unset. */

@@ -4,7 +4,7 @@ import { CrossdockError } from '../../errors/index.ts';
 import { backoffDelayMs, type Backoff, type RandomSource } from '../../workflows/index.ts';
 import { httpCall, safeUrl } from '../http/index.ts';
 import { answerInvalid, providerStatusError, providerTransportError } from './errors.ts';
-import type { AiProviderSettings } from './settings.ts';
+import { aiProviderSettings, DEFAULT_AI_RETRY, type AiProviderSettings } from './settings.ts';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -199,4 +199,30 @@ function readAnswer<T>(
 /** sha256 of a text, hex: the input hash of the recommendation log. */
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+/** The provider as Crossdock's configuration names it (CROSSDOCK_AI_*), checked, as a client. */
+export function aiClientFor(ai: {
+  baseUrl: string;
+  model: string;
+  apiKey: string | null;
+  timeoutMs: number;
+  maxAttempts: number;
+  maxRetryAfterMs: number;
+  requestsPerMinute?: number;
+}): AiClient {
+  return new AiClient(
+    aiProviderSettings({
+      baseUrl: ai.baseUrl,
+      model: ai.model,
+      apiKey: ai.apiKey,
+      timeoutMs: ai.timeoutMs,
+      ...(ai.requestsPerMinute === undefined ? {} : { requestsPerMinute: ai.requestsPerMinute }),
+      retry: {
+        ...DEFAULT_AI_RETRY,
+        maxAttempts: ai.maxAttempts,
+        maxRetryAfterMs: ai.maxRetryAfterMs,
+      },
+    }),
+  );
 }

@@ -1,5 +1,6 @@
 export {
   AiClient,
+  aiClientFor,
   sha256,
   type AiClientDeps,
   type AnswerSchema,
