@@ -38,6 +38,32 @@ export async function saveModel(db: Db, m: NewModel): Promise<ModelRow> {
   return result.rows[0]!;
 }
 
+/**
+ * A fitted naive Bayes stored as the use's next version, and what every training reports of
+ * it (each use adds whether it answers, and how many examples a file brought).
+ */
+export async function saveNaiveBayes<U extends string, C, S extends Record<string, number>, K>(
+  db: Db,
+  m: Omit<NewModel, 'use' | 'kind' | 'classes' | 'sources' | 'calibration'> & {
+    use: U;
+    classes: C[];
+    sources: S;
+    calibration: K;
+  },
+) {
+  const row = await saveModel(db, { ...m, kind: 'naive_bayes' });
+  return {
+    use: m.use,
+    version: row.version,
+    trainedAt: m.trainedAt.toISOString(),
+    trainedBy: m.trainedBy,
+    examples: m.examples,
+    sources: m.sources,
+    classes: m.classes,
+    calibration: m.calibration,
+  };
+}
+
 /** The version of the use's current model, without its parameters (a cheap check). */
 export async function currentModelVersion(db: Db, use: string): Promise<number | null> {
   const row = await db

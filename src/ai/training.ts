@@ -10,7 +10,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
 import type { LabelledCase } from './labelled-set.ts';
 import { allExamples, resolvedTriages } from './log.ts';
-import { addSeedExamples, currentModelVersion, saveModel, seedExamples } from './models.ts';
+import { addSeedExamples, currentModelVersion, saveNaiveBayes, seedExamples } from './models.ts';
 import { sha256 } from '../connectors/ai/index.ts';
 import { fitCalibrated, type LabelledText } from './offline/naive-bayes.ts';
 import { classKey, classOf, MIN_EXAMPLES } from './offline/offline-provider.ts';
@@ -87,9 +87,8 @@ export async function trainTriageModel(
   };
   for (const e of examples) sources[e.source]++;
   const classes = params.classes.map((key, i) => ({ ...classOf(key), examples: params.docs[i]! }));
-  const row = await saveModel(db, {
+  const saved = await saveNaiveBayes(db, {
     use: TRIAGE_USE,
-    kind: 'naive_bayes',
     trainedAt: options.now,
     trainedBy: options.by,
     examples: examples.length,
@@ -99,14 +98,7 @@ export async function trainTriageModel(
     params,
   });
   return {
-    use: TRIAGE_USE,
-    version: row.version,
-    trainedAt: options.now.toISOString(),
-    trainedBy: options.by,
-    examples: examples.length,
-    sources,
-    classes,
-    calibration,
+    ...saved,
     answers: examples.length >= MIN_EXAMPLES && classes.length >= 2,
     minExamples: MIN_EXAMPLES,
     imported,

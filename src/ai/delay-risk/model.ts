@@ -13,7 +13,7 @@ import {
   addSeedExamples,
   currentModelVersion,
   modelByVersion,
-  saveModel,
+  saveNaiveBayes,
   seedExamples,
 } from '../models.ts';
 import {
@@ -100,9 +100,8 @@ export async function trainDelayRiskModel(
   }
   const { params, calibration } = fitCalibrated(examples, 5, DELAY_ALPHA, featureTokens);
   const classes = params.classes.map((label, i) => ({ label, examples: params.docs[i]! }));
-  const row = await saveModel(db, {
+  const saved = await saveNaiveBayes(db, {
     use: DELAY_RISK_USE,
-    kind: 'naive_bayes',
     trainedAt: options.now,
     trainedBy: options.by,
     examples: examples.length,
@@ -112,14 +111,7 @@ export async function trainDelayRiskModel(
     params,
   });
   return {
-    use: DELAY_RISK_USE,
-    version: row.version,
-    trainedAt: options.now.toISOString(),
-    trainedBy: options.by,
-    examples: examples.length,
-    sources,
-    classes,
-    calibration,
+    ...saved,
     answers: answers(examples.length, params),
     minExamples: MIN_DELIVERIES,
     imported,
