@@ -7,11 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { SimInterchange } from '../../sim/edi/index.ts';
 import { JumpingClock, eventually, packHarness, type PackHarness } from './support.ts';
-
-const segmentsOf = (x: SimInterchange) =>
-  x.groups[0]!.sets[0]!.segments.map((s) => [s.id, ...s.el]);
+import { confirmedOrder, segmentsOf } from './edi-support.ts';
 
 describe('EDI order changes: 860 in, 997 and 865 out', () => {
   let h: PackHarness;
@@ -23,16 +20,7 @@ describe('EDI order changes: 860 in, 997 and 865 out', () => {
     await h?.close();
   });
 
-  const orderOf = (ref: string) =>
-    eventually(`the sale order ${ref} is confirmed`, async () => {
-      const found = await h.rpc<{ id: number; name: string; state: string }[]>(
-        'sale.order',
-        'search_read',
-        [[['client_order_ref', '=', ref]]],
-        { fields: ['name', 'state'] },
-      );
-      return found[0]?.state === 'sale' && found[0];
-    });
+  const orderOf = (ref: string) => confirmedOrder(h, ref);
   const linesOf = async (orderId: number) =>
     (
       await h.rpc<{ product_id: [number, string]; product_uom_qty: number }[]>(

@@ -11,11 +11,9 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { listDocuments } from '../../src/connectors/edi/index.ts';
-import type { CollectedFile, SimInterchange } from '../../sim/edi/index.ts';
+import type { CollectedFile } from '../../sim/edi/index.ts';
 import { JumpingClock, eventually, packHarness, type PackHarness } from './support.ts';
-
-const segmentsOf = (x: SimInterchange) =>
-  x.groups[0]!.sets[0]!.segments.map((s) => [s.id, ...s.el]);
+import { segmentsOf } from './edi-support.ts';
 
 describe('EDI orders through a mailbox folder', () => {
   let h: PackHarness;

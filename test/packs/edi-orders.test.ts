@@ -9,12 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { listDocuments, sweepOverdueAcks } from '../../src/connectors/edi/index.ts';
-import { order850, writeSim, type SimInterchange } from '../../sim/edi/index.ts';
+import { order850, writeSim } from '../../sim/edi/index.ts';
 import { HOUR, JumpingClock, eventually, packHarness, type PackHarness } from './support.ts';
-
-/** The segments of the first set of a received interchange, as arrays (id first). */
-const segmentsOf = (x: SimInterchange) =>
-  x.groups[0]!.sets[0]!.segments.map((s) => [s.id, ...s.el]);
+import { segmentsOf } from './edi-support.ts';
 
 describe('EDI orders: 850 in, 997 and 855 out, a sale order in Odoo', () => {
   let h: PackHarness;

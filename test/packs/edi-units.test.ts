@@ -8,11 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import type { SimInterchange } from '../../sim/edi/index.ts';
 import { JumpingClock, eventually, packHarness, type PackHarness } from './support.ts';
+import { confirmedOrder, segmentsOf } from './edi-support.ts';
 
-const segmentsOf = (x: SimInterchange) =>
-  x.groups[0]!.sets[0]!.segments.map((s) => [s.id, ...s.el]);
 const ymd = (iso: string) => iso.slice(0, 10).replaceAll('-', '');
 /** A price as the partner writes it (cents), and an amount as our documents write it. */
 const money = (n: number) => Math.round(n * 100) / 100;
@@ -28,16 +26,7 @@ describe('EDI orders in cases, dozens and pallets; line-level answers', () => {
     await h?.close();
   });
 
-  const orderOf = (ref: string) =>
-    eventually(`the sale order ${ref} is confirmed`, async () => {
-      const found = await h.rpc<{ id: number; name: string; state: string }[]>(
-        'sale.order',
-        'search_read',
-        [[['client_order_ref', '=', ref]]],
-        { fields: ['name', 'state'] },
-      );
-      return found[0]?.state === 'sale' && found[0];
-    });
+  const orderOf = (ref: string) => confirmedOrder(h, ref);
   const linesOf = (orderId: number) =>
     h.rpc<{ product_id: [number, string]; product_uom_qty: number; price_unit: number }[]>(
       'sale.order.line',
