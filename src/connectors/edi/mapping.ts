@@ -21,8 +21,7 @@ export function orderEventPayload(
 ): Record<string, unknown> {
   const map = partner.odoo;
   return {
-    partner: partner.code,
-    partner_name: partner.name,
+    ...partnerFields(partner),
     ...ref,
     po_number: po.poNumber,
     po_date: po.poDate,
@@ -30,11 +29,6 @@ export function orderEventPayload(
     order_type: po.orderType,
     currency: po.currency,
     requested_delivery: po.requestedDelivery,
-    customer_id: map.customerId,
-    // The partner's units in the product's unit, and an item's own (by internal reference).
-    units: map.units,
-    item_units: map.itemUnits,
-    price_tolerance_percent: map.priceTolerancePercent,
     ship_to: po.shipTo
       ? {
           code: po.shipTo.code,
@@ -51,6 +45,20 @@ export function orderEventPayload(
       items: line.items,
       ...productKeys(partner, line.items),
     })),
+  };
+}
+
+/** What the order and change workflows need of the partner: who it is, its customer in Odoo, and how its units and prices are read. */
+function partnerFields(partner: EdiPartner) {
+  const map = partner.odoo;
+  return {
+    partner: partner.code,
+    partner_name: partner.name,
+    customer_id: map.customerId,
+    // The partner's units in the product's unit, and an item's own (by internal reference).
+    units: map.units,
+    item_units: map.itemUnits,
+    price_tolerance_percent: map.priceTolerancePercent,
   };
 }
 
@@ -71,20 +79,14 @@ export function changeEventPayload(
   change: PurchaseOrderChange,
   ref: EnvelopeRef,
 ): Record<string, unknown> {
-  const map = partner.odoo;
   return {
-    partner: partner.code,
-    partner_name: partner.name,
+    ...partnerFields(partner),
     ...ref,
     po_number: change.poNumber,
     po_date: change.poDate,
     purpose: change.purpose,
     change_sequence: change.changeSequence,
     requested_delivery: change.requestedDelivery,
-    customer_id: map.customerId,
-    units: map.units,
-    item_units: map.itemUnits,
-    price_tolerance_percent: map.priceTolerancePercent,
     lines: change.lines.map((line) => ({
       line: line.lineNumber,
       change: line.change,
