@@ -10,11 +10,12 @@
 //   the same as under tsx;
 // - function and class names (`keepNames`), which errors and logs print;
 // - source maps, so a failure's stack names the TypeScript file and line.
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
+import { removeAbandonedRuns } from './run-folders.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'crossdock-tests');
@@ -43,7 +44,7 @@ const ownImportMeta = {
  * deletes them once the run has ended.
  */
 export async function bundleTests(files) {
-  removeAbandonedRuns();
+  removeAbandonedRuns(CACHE, 'run-');
   const outdir = join(CACHE, `run-${process.pid}`);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
@@ -73,21 +74,4 @@ export async function bundleTests(files) {
     return resolve(ROOT, found[0]);
   });
   return { paths, remove: () => rmSync(outdir, { recursive: true, force: true }) };
-}
-
-function removeAbandonedRuns() {
-  if (!existsSync(CACHE)) return;
-  for (const name of readdirSync(CACHE)) {
-    const pid = Number(/^run-(\d+)$/.exec(name)?.[1]);
-    if (pid && !alive(pid)) rmSync(join(CACHE, name), { recursive: true, force: true });
-  }
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return error.code === 'EPERM';
-  }
 }

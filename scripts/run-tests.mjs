@@ -6,12 +6,14 @@
 // The files are first bundled, all at once, by esbuild (scripts/bundle-tests.mjs says
 // how), and node runs the bundles: a TypeScript loader in every test process cost about 1.3 s
 // of CPU per file, a fifth of `npm test` (docs/decisions/0059). TEST_LOADER=tsx runs the
-// sources through tsx instead, as before.
+// sources through tsx instead, as before. Temporary files go to a folder of the run's own,
+// in memory where the machine allows (scripts/test-tmpdir.mjs says why).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { bundleTests } from './bundle-tests.mjs';
+import { testTmpdir } from './test-tmpdir.mjs';
 
 function listTests(dir) {
   const found = [];
@@ -36,6 +38,7 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const viaTsx = process.env.TEST_LOADER === 'tsx';
 const bundles = viaTsx ? null : await bundleTests(files);
+const temporary = testTmpdir();
 const child = spawn(
   process.execPath,
   [
@@ -44,11 +47,12 @@ const child = spawn(
     `--test-concurrency=${concurrency}`,
     ...(bundles?.paths ?? files),
   ],
-  { stdio: 'inherit' },
+  { stdio: 'inherit', env: { ...process.env, TMPDIR: temporary.path } },
 );
 // Stopping the runner stops the tests; the bundles are removed once they have ended.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));
 child.on('exit', (code, signal) => {
   bundles?.remove();
+  temporary.remove();
   process.exit(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1));
 });
