@@ -7,7 +7,8 @@
 // how), and node runs the bundles: a TypeScript loader in every test process cost about 1.3 s
 // of CPU per file, a fifth of `npm test` (docs/decisions/0059). TEST_LOADER=tsx runs the
 // sources through tsx instead, as before. Temporary files go to a folder of the run's own,
-// in memory where the machine allows (scripts/test-tmpdir.mjs says why).
+// in memory where the machine allows (scripts/test-tmpdir.mjs says why), and the embedded
+// database's WebAssembly stays on V8's baseline compiler (below).
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -43,6 +44,11 @@ const child = spawn(
   process.execPath,
   [
     ...(viaTsx ? ['--import', 'tsx'] : ['--enable-source-maps']),
+    // The embedded database's WebAssembly is compiled once, by V8's baseline compiler: its
+    // optimising tier costs more CPU in background threads than short test processes win back
+    // (0.76x the CPU on two test files side by side, docs/decisions/0064). Test files pass the
+    // flag on to the `crossdock` commands they start (test/support/cli.ts).
+    '--liftoff-only',
     '--test',
     `--test-concurrency=${concurrency}`,
     ...(bundles?.paths ?? files),

@@ -1,5 +1,11 @@
 import { spawn } from 'node:child_process';
 
+/**
+ * The V8 flags of this test process that its `crossdock` commands get too: the test runner
+ * keeps the embedded database's WebAssembly on the baseline compiler (scripts/run-tests.mjs).
+ */
+const INHERITED_FLAGS = process.execArgv.filter((flag) => flag === '--liftoff-only');
+
 export interface CliResult {
   status: number | null;
   stdout: string;
@@ -26,7 +32,7 @@ export function runCrossdock(
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [...(options.nodeArgs ?? []), 'bin/crossdock.js', ...args],
+      [...INHERITED_FLAGS, ...(options.nodeArgs ?? []), 'bin/crossdock.js', ...args],
       { env: { ...process.env, LOG_LEVEL: 'silent', ...env } },
     );
     if (options.input !== undefined) child.stdin.end(options.input);
@@ -51,7 +57,7 @@ export interface RunningCli {
 
 /** Starts a long-running `crossdock` command (a simulator, a server) in a child process. */
 export function startCrossdock(args: string[], env: Record<string, string> = {}): RunningCli {
-  const child = spawn(process.execPath, ['bin/crossdock.js', ...args], {
+  const child = spawn(process.execPath, [...INHERITED_FLAGS, 'bin/crossdock.js', ...args], {
     env: { ...process.env, LOG_LEVEL: 'silent', ...env },
   });
   let stdout = '';
