@@ -35,9 +35,12 @@ export interface ClaimedEvent {
 /**
  * Leases up to `limit` runs that are due: ready or waiting with available_at <= now, or
  * running under a lease that expired (its worker died). Runs with a priority (`due_by`) go
- * first, the earliest due first; the rest follow by available_at. Each half walks its own
- * partial index (runs_claimable_due, runs_claimable) and stops at its limit, so the claim
- * never sorts the whole backlog; the second half takes only what the first left of `limit`.
+ * first, the earliest due first; the rest follow by available_at. Each part (prioritized,
+ * plain, lease expired) walks its own partial index in claim order (runs_claimable_due,
+ * runs_claimable, runs_leases) and stops at `limit`, so the claim never sorts the backlog.
+ * Each part locks up to `limit` rows and the first `limit` of them are taken: the rows locked
+ * beyond it are left as they were and freed when the statement commits (other claimers skip
+ * them meanwhile).
  * SKIP LOCKED lets many workers claim at once without blocking on each other's rows.
  * `driving` are the runs this worker is still driving: never claimed again by it, whatever
  * their lease says (its checkpoints are fenced on the worker, so a second driver of its own
@@ -61,23 +64,29 @@ export async function claimRuns(
     }
   >`
     WITH urgent AS (
-      SELECT id FROM runs
+      SELECT id, due_by, available_at FROM runs
       WHERE status IN ('ready', 'waiting') AND due_by IS NOT NULL AND available_at <= ${now} AND ${notDriving}
       ORDER BY due_by, available_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
-    ), rest AS (
-      SELECT id FROM runs
-      WHERE ((status IN ('ready', 'waiting') AND due_by IS NULL AND available_at <= ${now})
-         OR (status = 'running' AND lease_expires_at < ${now}))
-        AND ${notDriving}
+    ), plain AS (
+      SELECT id, due_by, available_at FROM runs
+      WHERE status IN ('ready', 'waiting') AND due_by IS NULL AND available_at <= ${now} AND ${notDriving}
       ORDER BY available_at, id
-      LIMIT greatest(${limit} - (SELECT count(*) FROM urgent), 0)
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), expired AS (
+      SELECT id, NULL::timestamptz AS due_by, available_at FROM runs
+      WHERE status = 'running' AND lease_expires_at < ${now} AND ${notDriving}
+      ORDER BY lease_expires_at, id
+      LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
     ), claimed AS (
       UPDATE runs r SET status = 'running', lease_owner = ${workerId}, lease_expires_at = ${leaseUntil},
                         started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
-      FROM (SELECT id FROM urgent UNION ALL SELECT id FROM rest) due
+      FROM (SELECT id FROM (SELECT 0 AS half, * FROM urgent UNION ALL SELECT 1, * FROM plain
+                            UNION ALL SELECT 1, * FROM expired) candidates
+            ORDER BY half, due_by, available_at, id LIMIT ${limit}) due
       WHERE r.id = due.id
       RETURNING r.id, r.workflow_id, r.workflow_hash, r.event_id, r.parent_run_id, r.status, r.input,
                 r.cursor, r.seq, r.step_attempt, r.concurrency_key, r.concurrency_limit, r.due_by
