@@ -53,6 +53,8 @@ export interface ShopOrderInput {
   }[];
   shipping?: { title: string; price: string };
   financial_status?: 'paid' | 'pending' | 'authorized';
+  /** A marketplace's latest ship date (ISO 8601 with an offset); storefronts send none. */
+  latest_ship_date?: string;
 }
 
 /** An order as the shop's webhook shows it. */

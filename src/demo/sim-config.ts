@@ -43,7 +43,7 @@ sources:
     connection: odoo
     token_env: ${o.tokenEnv}
     watch:
-      - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order], poll_interval_ms: ${o.pollIntervalMs} }
+      - { model: sale.order, event: sale.order.confirmed, rule: { state: sale }, domain: [[state, "=", sale]], fields: [name, state, partner_id, amount_total, date_order, commitment_date], poll_interval_ms: ${o.pollIntervalMs} }
       - { model: sale.order, event: sale.order.cancelled, rule: { state: cancel }, domain: [[state, "=", cancel]], fields: [name, state], poll_interval_ms: ${o.pollIntervalMs} }
       - { model: stock.picking, event: stock.picking.done, rule: { state: done }, domain: [[state, "=", done]], fields: [name, state, picking_type_code, carrier_tracking_ref, date_done, origin], poll_interval_ms: ${o.pollIntervalMs} }
       - { model: res.partner.bank, event: res.partner.bank.untrusted, domain: [[allow_out_payment, "=", false]], fields: [acc_number, partner_id, allow_out_payment], poll_interval_ms: ${o.pollIntervalMs} }

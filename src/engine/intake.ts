@@ -253,6 +253,7 @@ function toNewRun(p: Pending, route: Route, eventIndex: number): NewRun {
     firstStepId: route.workflow.firstStepId,
     concurrencyKey: route.concurrencyKey,
     concurrencyLimit: route.concurrencyLimit,
+    dueBy: route.dueBy,
     ...(route.order ? { order: route.order } : {}),
   };
 }

@@ -24,6 +24,8 @@ export interface Route {
   workflow: CompiledWorkflow;
   concurrencyKey: string | null;
   concurrencyLimit: number | null;
+  /** When the run's work is due by (its priority), from the workflow's `priority.due_by`. */
+  dueBy: Date | null;
   /** Null: the workflow does not order its events (or this event has no business key). */
   order: RunOrder | null;
 }
@@ -123,6 +125,7 @@ export async function routeEvent(
     routes.push({
       workflow,
       ...(await concurrencyOf(workflow, scope, limits)),
+      dueBy: await dueByOf(workflow, scope, limits),
       order: await orderOf(workflow, scope, limits),
     });
   }
@@ -144,4 +147,41 @@ export async function concurrencyOf(
     concurrencyKey = value === null || value === '' ? null : String(value);
   }
   return { concurrencyKey, concurrencyLimit: concurrency?.limit ?? null };
+}
+
+/** An ISO 8601 date-time with its offset (Z or +hh:mm): a due-by never depends on the server's zone. */
+const DATE_TIME_WITH_OFFSET =
+  /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** The run's priority: when its work is due by, or null (no `priority`, or the expression gave null). */
+export async function dueByOf(
+  workflow: CompiledWorkflow,
+  scope: Record<string, unknown>,
+  limits: ExpressionLimits = DEFAULT_EXPRESSION_LIMITS,
+): Promise<Date | null> {
+  const expression = workflow.definition.priority?.due_by;
+  if (expression === undefined) return null;
+  const value = await evaluateExpression(expression, scope, {
+    limits,
+    where: workflow.where('priority.due_by'),
+  });
+  if (value === null || value === undefined) return null;
+  const at =
+    typeof value === 'string' && DATE_TIME_WITH_OFFSET.test(value) ? new Date(value) : null;
+  if (at === null || !Number.isFinite(at.getTime()))
+    throw new CrossdockError(
+      'RUN_PRIORITY_INVALID',
+      `Workflow ${workflow.id}: priority.due_by gave ${JSON.stringify(value)?.slice(0, 80)}, not a date-time with an offset (e.g. 2026-03-02T17:00:00Z)`,
+      {
+        category: 'user',
+        retryable: false,
+        details: [
+          {
+            path: 'priority.due_by',
+            message: `workflow ${workflow.id}: not a date-time with an offset`,
+          },
+        ],
+      },
+    );
+  return at;
 }

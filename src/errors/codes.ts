@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   NOTIFICATION_NOT_RESENDABLE: { category: 'user', retryable: false, httpStatus: 409 },
   EXPRESSION_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   EXPRESSION_FAILED: { category: 'user', retryable: false, httpStatus: 400 },
+  RUN_PRIORITY_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   REPLAY_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   SIGNAL_RESERVED: { category: 'user', retryable: false, httpStatus: 400 },
   EXPRESSION_LIMIT_EXCEEDED: { category: 'user', retryable: false, httpStatus: 422 },

@@ -25,6 +25,8 @@ export interface NewRun {
   firstStepId: string;
   concurrencyKey: string | null;
   concurrencyLimit: number | null;
+  /** The run's priority: when its work is due by (null: none). */
+  dueBy?: Date | null;
   /** The workflow orders its events by business key: the run may be held (event-order.ts). */
   order?: RunOrder;
 }
@@ -216,12 +218,13 @@ async function insertEventsAndRuns(
       SELECT input.idx, ins.id, input.payload FROM input JOIN ins USING (source, dedupe_key)
     ), started AS (
       INSERT INTO runs (workflow_id, workflow_hash, event_id, status, input, cursor, concurrency_key,
-                        concurrency_limit, available_at, created_at, updated_at)
+                        concurrency_limit, due_by, available_at, created_at, updated_at)
       SELECT x.workflow_id, x.workflow_hash, s.id,
              CASE WHEN x.concurrency_key IS NULL AND x.concurrency_limit IS NULL THEN 'ready' ELSE 'queued' END,
-             s.payload, x.cursor, x.concurrency_key, x.concurrency_limit, ${now}, ${now}, ${now}
+             s.payload, x.cursor, x.concurrency_key, x.concurrency_limit, x.due_by, ${now}, ${now}, ${now}
       FROM jsonb_to_recordset(${runRows(runs)}::jsonb)
-        AS x(event_index int, workflow_id text, workflow_hash text, cursor text, concurrency_key text, concurrency_limit int)
+        AS x(event_index int, workflow_id text, workflow_hash text, cursor text, concurrency_key text, concurrency_limit int,
+             due_by timestamptz)
       JOIN stored s ON s.idx = x.event_index
       ORDER BY x.event_index
       ON CONFLICT (event_id, workflow_id) DO NOTHING
@@ -254,6 +257,7 @@ const runRows = (runs: NewRun[]) =>
       cursor: r.firstStepId,
       concurrency_key: r.concurrencyKey,
       concurrency_limit: r.concurrencyLimit,
+      due_by: r.dueBy?.toISOString() ?? null,
     })),
   );
 
@@ -322,17 +326,18 @@ async function insertRuns(
     cursor: r.firstStepId,
     concurrency_key: r.concurrencyKey,
     concurrency_limit: r.concurrencyLimit,
+    due_by: r.dueBy?.toISOString() ?? null,
   }));
   const result = await sql<{ id: string; event_id: string }>`
     WITH started AS (
       INSERT INTO runs (workflow_id, workflow_hash, event_id, status, input, cursor, concurrency_key,
-                        concurrency_limit, available_at, created_at, updated_at)
+                        concurrency_limit, due_by, available_at, created_at, updated_at)
       SELECT x.workflow_id, x.workflow_hash, x.event_id,
              CASE WHEN x.concurrency_key IS NULL AND x.concurrency_limit IS NULL THEN 'ready' ELSE 'queued' END,
-             e.payload, x.cursor, x.concurrency_key, x.concurrency_limit, ${now}, ${now}, ${now}
+             e.payload, x.cursor, x.concurrency_key, x.concurrency_limit, x.due_by, ${now}, ${now}, ${now}
       FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
         AS x(event_index int, event_id bigint, workflow_id text, workflow_hash text, cursor text,
-             concurrency_key text, concurrency_limit int)
+             concurrency_key text, concurrency_limit int, due_by timestamptz)
       JOIN events e ON e.id = x.event_id
       ORDER BY x.event_index
       ON CONFLICT (event_id, workflow_id) DO NOTHING

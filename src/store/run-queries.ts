@@ -14,6 +14,8 @@ export interface ClaimedRun {
   step_attempt: number;
   concurrency_key: string | null;
   concurrency_limit: number | null;
+  /** When the run's work is due by (its priority); null: none. */
+  due_by: Date | null;
   /** The event that started the run (null for a child run), read by the claim itself. */
   event: ClaimedEvent | null;
   /** The run's checkpoints, oldest first (none for a run that has not run a step). */
@@ -32,11 +34,17 @@ export interface ClaimedEvent {
 
 /**
  * Leases up to `limit` runs that are due: ready or waiting with available_at <= now, or
- * running under a lease that expired (its worker died). SKIP LOCKED lets many workers
- * claim at once without blocking on each other's rows. `driving` are the runs this worker
- * is still driving: never claimed again by it, whatever their lease says (its checkpoints
- * are fenced on the worker, so a second driver of its own would not be fenced out); its
- * heartbeat renews them instead.
+ * running under a lease that expired (its worker died). Runs with a priority (`due_by`) go
+ * first, the earliest due first; the rest follow by available_at. Each part (prioritized,
+ * plain, lease expired) walks its own partial index in claim order (runs_claimable_due,
+ * runs_claimable, runs_leases) and stops at `limit`, so the claim never sorts the backlog.
+ * Each part locks up to `limit` rows and the first `limit` of them are taken: the rows locked
+ * beyond it are left as they were and freed when the statement commits (other claimers skip
+ * them meanwhile).
+ * SKIP LOCKED lets many workers claim at once without blocking on each other's rows.
+ * `driving` are the runs this worker is still driving: never claimed again by it, whatever
+ * their lease says (its checkpoints are fenced on the worker, so a second driver of its own
+ * would not be fenced out); its heartbeat renews them instead.
  */
 export async function claimRuns(
   db: Kysely<Database>,
@@ -47,6 +55,7 @@ export async function claimRuns(
   driving: readonly string[] = [],
 ): Promise<ClaimedRun[]> {
   const leaseUntil = new Date(now.getTime() + leaseMs);
+  const notDriving = sql`id <> ALL(${[...driving]}::bigint[])`;
   // The run's event and checkpoints come with the claim: one round trip to start a batch.
   const result = await sql<
     Omit<ClaimedRun, 'steps' | 'event'> & {
@@ -54,21 +63,33 @@ export async function claimRuns(
       event: (Omit<ClaimedEvent, 'receivedAt'> & { receivedAt: string }) | null;
     }
   >`
-    WITH claimed AS (
+    WITH urgent AS (
+      SELECT id, due_by, available_at FROM runs
+      WHERE status IN ('ready', 'waiting') AND due_by IS NOT NULL AND available_at <= ${now} AND ${notDriving}
+      ORDER BY due_by, available_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), plain AS (
+      SELECT id, due_by, available_at FROM runs
+      WHERE status IN ('ready', 'waiting') AND due_by IS NULL AND available_at <= ${now} AND ${notDriving}
+      ORDER BY available_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), expired AS (
+      SELECT id, NULL::timestamptz AS due_by, available_at FROM runs
+      WHERE status = 'running' AND lease_expires_at < ${now} AND ${notDriving}
+      ORDER BY lease_expires_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ), claimed AS (
       UPDATE runs r SET status = 'running', lease_owner = ${workerId}, lease_expires_at = ${leaseUntil},
                         started_at = coalesce(r.started_at, ${now}), updated_at = ${now}
-      FROM (
-        SELECT id FROM runs
-        WHERE ((status IN ('ready', 'waiting') AND available_at <= ${now})
-           OR (status = 'running' AND lease_expires_at < ${now}))
-          AND id <> ALL(${[...driving]}::bigint[])
-        ORDER BY available_at, id
-        LIMIT ${limit}
-        FOR UPDATE SKIP LOCKED
-      ) due
+      FROM (SELECT id FROM (SELECT 0 AS half, * FROM urgent UNION ALL SELECT 1, * FROM plain
+                            UNION ALL SELECT 1, * FROM expired) candidates
+            ORDER BY half, due_by, available_at, id LIMIT ${limit}) due
       WHERE r.id = due.id
       RETURNING r.id, r.workflow_id, r.workflow_hash, r.event_id, r.parent_run_id, r.status, r.input,
-                r.cursor, r.seq, r.step_attempt, r.concurrency_key, r.concurrency_limit
+                r.cursor, r.seq, r.step_attempt, r.concurrency_key, r.concurrency_limit, r.due_by
     )
     SELECT c.*,
            CASE WHEN e.id IS NULL THEN NULL ELSE jsonb_build_object(
@@ -77,7 +98,8 @@ export async function claimRuns(
            (SELECT jsonb_agg(jsonb_build_object('seq', s.seq, 'attempt', s.attempt, 'step_id', s.step_id,
                      'status', s.status, 'output', s.output, 'error', s.error) ORDER BY s.seq, s.attempt)
             FROM run_steps s WHERE s.run_id = c.id) AS steps
-    FROM claimed c LEFT JOIN events e ON e.id = c.event_id`.execute(db);
+    FROM claimed c LEFT JOIN events e ON e.id = c.event_id
+    ORDER BY c.due_by, c.id`.execute(db);
   return result.rows.map((row) => ({
     ...row,
     id: String(row.id),

@@ -80,6 +80,7 @@ const engineTables = {
     error: jsonb().orNull(),
     concurrency_key: text().orNull(),
     concurrency_limit: integer().orNull(),
+    due_by: timestamptz().orNull(),
     available_at: timestamptz(),
     lease_owner: text().orNull(),
     lease_expires_at: timestamptz().orNull(),

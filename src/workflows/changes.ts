@@ -13,13 +13,14 @@ export interface DefinitionChanges {
   /** The steps both versions have are in another order (which moves the default `next` edges). */
   stepOrderChanged: boolean;
   triggerChanged: boolean;
-  /** Other top-level fields that differ (description, concurrency, output, retry); the label `version` is left out. */
+  /** Other top-level fields that differ (description, concurrency, priority, output, retry); the label `version` is left out. */
   settingsChanged: string[];
 }
 
 const SETTINGS = [
   'description',
   'concurrency',
+  'priority',
   'output',
   'retry',
 ] as const satisfies readonly (keyof WorkflowDefinition)[];

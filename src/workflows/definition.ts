@@ -122,6 +122,12 @@ export const WorkflowSchema = z.strictObject({
       limit: z.int().min(1).optional(),
     })
     .optional(),
+  /**
+   * How a run's priority is derived at intake. `due_by`: JSONata over the event (`input`,
+   * `event`) giving the time the run's work is due by (an ISO 8601 date-time with an offset,
+   * or null for none): among due runs, workers take the earliest due first.
+   */
+  priority: z.strictObject({ due_by: expression() }).optional(),
   /** JSONata over the final scope; defaults to the last step's output. */
   output: expression().optional(),
   retry: RetryPolicySchema.optional(),

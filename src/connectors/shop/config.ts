@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { readYamlFile } from '../../workflows/index.ts';
 import { CrossdockError, type ErrorDetail } from '../../errors/index.ts';
+import { ShipByConfigSchema, type ShipByPolicy } from './ship-by.ts';
 
 const envName = z
   .string()
@@ -62,6 +63,8 @@ const ShopSchema = z.strictObject({
       post_up_to: z.number().nonnegative().optional(),
     })
     .default({}),
+  /** Ship-by: the SLA for orders that carry no latest_ship_date, and when a delivery is urgent or at risk. */
+  ship_by: ShipByConfigSchema.default({ urgent_within_hours: 24, at_risk_hours: 4 }),
 });
 type ShopInput = z.output<typeof ShopSchema>;
 
@@ -78,6 +81,7 @@ export interface Shop {
   odoo: { connection: string; salespersonId: number | null; shippingProduct: string | null };
   /** `postUpTo`: the largest refund whose credit note is posted at once (null: every one). */
   refunds: { postUpTo: number | null };
+  shipBy: ShipByPolicy;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -92,6 +96,11 @@ function secretOf(name: string, path: string, env: Env, problems: ErrorDetail[])
 function toShop(s: ShopInput, i: number, env: Env, problems: ErrorDetail[]): Shop {
   if (s.stock && !s.api)
     problems.push({ path: `shops.${i}.stock`, message: 'stock needs the shop api to push to' });
+  if (s.ship_by.at_risk_hours > s.ship_by.urgent_within_hours)
+    problems.push({
+      path: `shops.${i}.ship_by.at_risk_hours`,
+      message: `${s.ship_by.at_risk_hours} is more than urgent_within_hours (${s.ship_by.urgent_within_hours}): an order at risk is urgent already`,
+    });
   return {
     code: s.code,
     name: s.name,
@@ -116,6 +125,11 @@ function toShop(s: ShopInput, i: number, env: Env, problems: ErrorDetail[]): Sho
       shippingProduct: s.odoo.shipping_product ?? null,
     },
     refunds: { postUpTo: s.refunds.post_up_to ?? null },
+    shipBy: {
+      sla: s.ship_by.sla ?? null,
+      urgentWithinHours: s.ship_by.urgent_within_hours,
+      atRiskHours: s.ship_by.at_risk_hours,
+    },
   };
 }
 

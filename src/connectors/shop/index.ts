@@ -22,6 +22,7 @@ export { receiveShopWebhook, type ShopDeliveryOutcome } from './routes.ts';
 export { listLevels, queueLevels, type StockLevel } from './stock-store.ts';
 export { levelsAt } from './steps.ts';
 export { planRefund, type RefundPlan } from './plan-refund-step.ts';
+export { shipByFromSla, type ShipBySla } from './ship-by.ts';
 
 export interface ShopIntegration {
   shops: readonly Shop[];

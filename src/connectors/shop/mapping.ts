@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { CrossdockError } from '../../errors/index.ts';
 import type { Shop } from './config.ts';
+import { shipByFields } from './ship-by.ts';
 
 /** Money as the platforms send it: a decimal string ("12.50"), or a number. */
 const money = z.union([
@@ -53,6 +54,15 @@ export const ShopOrderSchema = z.object({
   shipping: z.object({ title: z.string().max(200).nullish(), price: money }).nullish(),
   cancelled_at: z.string().nullish(),
   cancel_reason: z.string().max(200).nullish(),
+  /** A marketplace's latest ship date: the order must leave the warehouse by then. */
+  latest_ship_date: z
+    .string()
+    .regex(
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
+      'a date-time with an offset, e.g. 2026-03-04T17:00:00Z',
+    )
+    .refine((v) => Number.isFinite(new Date(v).getTime()), 'not a real date and time')
+    .nullish(),
 });
 type ShopOrder = z.output<typeof ShopOrderSchema>;
 
@@ -185,5 +195,6 @@ export function orderEventPayload(shop: Shop, order: ShopOrder): Record<string, 
     salesperson_id: shop.odoo.salespersonId,
     cancelled_at: order.cancelled_at ?? null,
     cancel_reason: order.cancel_reason ?? null,
+    ...shipByFields(shop.shipBy, order.latest_ship_date, order.created_at),
   };
 }
