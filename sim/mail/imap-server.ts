@@ -48,7 +48,7 @@ export class ImapSimulator {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   #validity = 1_000;
-  #drops: string[] = [];
+  #drops: { command: string; skip: number }[] = [];
   refuseLogins = false;
   logins = 0;
 
@@ -97,9 +97,12 @@ export class ImapSimulator {
     return f.uidValidity;
   }
 
-  /** The next command of this name (FETCH, STORE, SELECT, ...) gets half its answer, then the socket closes. */
-  dropOn(command: string): void {
-    this.#drops.push(command.toUpperCase());
+  /**
+   * A later command of this name (FETCH, STORE, SELECT, ...; UID FETCH counts as FETCH),
+   * after `skip` more of them were answered, gets half its answer, then the socket closes.
+   */
+  dropOn(command: string, skip = 0): void {
+    this.#drops.push({ command: command.toUpperCase(), skip });
   }
 
   /** Shuts every open connection with an untagged BYE. */
@@ -140,9 +143,11 @@ export class ImapSimulator {
       user: this.#o.user,
       password: this.#o.password,
       takeDrop: (cmd) => {
-        const i = this.#drops.indexOf(cmd);
-        if (i >= 0) this.#drops.splice(i, 1);
-        return i >= 0;
+        const i = this.#drops.findIndex((d) => d.command === cmd);
+        if (i < 0) return false;
+        if (this.#drops[i]!.skip-- > 0) return false;
+        this.#drops.splice(i, 1);
+        return true;
       },
       folder: (name) => this.folders.get(name.toUpperCase() === 'INBOX' ? 'INBOX' : name),
       folderNames: () => [...this.folders.keys()],

@@ -166,16 +166,28 @@ async function takeOne(
   }
 }
 
-/** Flags or moves a message whose event is stored; repeating it is harmless. */
+/**
+ * Flags or moves a message whose event is stored; repeating it is harmless. imapflow answers
+ * false rather than throwing when either fails: the connection gone, or the server said NO.
+ */
 async function afterIntake(client: ImapFlow, m: ImapMailbox, uid: number): Promise<void> {
-  if (m.afterIntake.action === 'seen') {
-    await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true });
-    return;
-  }
-  const moved = await client.messageMove(String(uid), m.afterIntake.folder, { uid: true });
-  if (moved === false)
-    throw imapError(
-      { code: 'NotFound', message: `message ${uid} not moved to ${m.afterIntake.folder}` },
-      { mailbox: m.name, host: m.host, folder: m.afterIntake.folder },
-    );
+  const done =
+    m.afterIntake.action === 'seen'
+      ? await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true })
+      : await client.messageMove(String(uid), m.afterIntake.folder, { uid: true });
+  if (done !== false) return;
+  const what =
+    m.afterIntake.action === 'seen'
+      ? `message ${uid} not flagged \\Seen`
+      : `message ${uid} not moved to "${m.afterIntake.folder}" (does the folder exist?)`;
+  throw imapError(
+    !client.usable
+      ? { code: 'NoConnection', message: what }
+      : { code: m.afterIntake.action === 'move' ? 'NotFound' : 'StoreRefused', message: what },
+    {
+      mailbox: m.name,
+      host: m.host,
+      folder: m.afterIntake.action === 'move' ? m.afterIntake.folder : m.folder,
+    },
+  );
 }
