@@ -3,10 +3,11 @@
  * bad file refused with every bad path named.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { parse } from 'yaml';
 import { loadImapMailboxes, parseImapMailboxes } from '../../src/connectors/mail/index.ts';
 import type { CrossdockError } from '../../src/errors/index.ts';
 
@@ -86,4 +87,15 @@ test('a file that cannot be read or parsed is refused naming it', () => {
     },
   );
   assert.throws(() => loadImapMailboxes(join(dir, 'missing.yaml')), /cannot read: ENOENT/);
+});
+
+test("OPERATIONS.md's example file is a valid configuration", () => {
+  const doc = readFileSync('docs/OPERATIONS.md', 'utf8');
+  const block = /```yml\n(mailboxes:[\s\S]*?)```/.exec(doc)?.[1];
+  assert.ok(block, 'the example is in OPERATIONS.md');
+  const [m] = parseImapMailboxes(parse(block));
+  assert.deepEqual(
+    [m!.name, m!.port, m!.afterIntake],
+    ['suppliers', 993, { action: 'move', folder: 'Crossdock' }],
+  );
 });
