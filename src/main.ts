@@ -12,7 +12,6 @@ import { TotpFactors } from './auth/index.ts';
 import {
   auditCaseEvents,
   ExceptionsService,
-  MailboxCases,
   noEligibleApproverCase,
   UndeliveredNotices,
 } from './exceptions/index.ts';
@@ -36,6 +35,7 @@ import { builtInSteps } from './instance/steps.ts';
 import { AiExtraction, AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
 import type { MailIntake } from './connectors/mail/index.ts';
 import { imapPollerFor } from './instance/imap.ts';
+import { MailboxCases } from './instance/mailbox-cases.ts';
 import { aiClientFor } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 

@@ -39,4 +39,3 @@ export {
 export { UndeliveredNotices, undeliveredKey } from './undelivered.ts';
 export { auditCaseEvents } from './case-audit.ts';
 export { noEligibleApproverCase, noEligibleApproverKey } from './unassigned-approvals.ts';
-export { MailboxCases, type MailboxFailing, type MessageRefused } from './mailbox-cases.ts';

@@ -18,7 +18,7 @@ import {
   type PollResult,
 } from '../../src/connectors/mail/index.ts';
 import { ManualClock, type Engine } from '../../src/engine/index.ts';
-import { MailboxCases } from '../../src/exceptions/index.ts';
+import { MailboxCases } from '../../src/instance/mailbox-cases.ts';
 import { createLogger } from '../../src/observability/index.ts';
 import { ImapSimulator } from '../../sim/mail/index.ts';
 import { testKeyring } from '../api/support.ts';

@@ -114,6 +114,18 @@ describe('supplier delay by e-mail, end to end', () => {
     return mine ? h.crossdock.services.exceptions.show(mine.id) : undefined;
   }
 
+  /** Waits for the supplier-delay case of the order's receipt, and checks its PO and new date. */
+  async function caseWithDate(po: { name: string; receipt: number }, date: string) {
+    const opened = await eventually(
+      `a supplier-delay case for ${po.name}`,
+      () => caseOf(po.receipt),
+      60_000,
+    );
+    assert.equal(opened.details!.purchase_order, po.name);
+    assert.equal(opened.details!.expected, `${date} 12:00:00`);
+    return opened;
+  }
+
   const mailEvents = (messageId: string) =>
     sql<{
       id: string;
@@ -153,13 +165,7 @@ describe('supplier delay by e-mail, end to end', () => {
     const sent = await transport.sendMail(message);
     assert.match(sent.response ?? '', /^250/);
 
-    const opened = await eventually(
-      `a supplier-delay case for ${po.name}`,
-      () => caseOf(po.receipt),
-      60_000,
-    );
-    assert.equal(opened.details!.purchase_order, po.name);
-    assert.equal(opened.details!.expected, `${newDate} 12:00:00`);
+    await caseWithDate(po, newDate);
     assert.ok(
       (await h.chatter('purchase.order', po.id)).some((n) =>
         n.includes('Delay reported by mail.suppliers (a kiln breakdown)'),
@@ -221,13 +227,7 @@ describe('supplier delay by e-mail, end to end', () => {
       },
       { actor: 'bea.buyer@demo.crossdock.test', requestId: null },
     );
-    const opened = await eventually(
-      `a supplier-delay case for ${po.name}`,
-      () => caseOf(po.receipt),
-      60_000,
-    );
-    assert.equal(opened.details!.purchase_order, po.name);
-    assert.equal(opened.details!.expected, `${later} 12:00:00`);
+    await caseWithDate(po, later);
   });
 
   test("a supplier's delay e-mail delivered to the polled IMAP mailbox opens the supplier-delay case with its PO and new date, once", async () => {
@@ -250,13 +250,7 @@ describe('supplier delay by e-mail, end to end', () => {
     );
     const polled = await h.crossdock.imap!.pollNow('suppliers');
     assert.equal(polled.status, 'polled', JSON.stringify(polled));
-    const opened = await eventually(
-      `a supplier-delay case for ${po.name}`,
-      () => caseOf(po.receipt),
-      60_000,
-    );
-    assert.equal(opened.details!.purchase_order, po.name);
-    assert.equal(opened.details!.expected, `${newDate} 12:00:00`);
+    await caseWithDate(po, newDate);
     assert.ok(imap.folders.get('INBOX')!.messages.at(-1)!.flags.has('\\Seen'));
     const failing = (await h.crossdock.services.exceptions.list({})).cases.filter(
       (c) => c.subject?.model === 'mailbox',

@@ -1,33 +1,9 @@
-import { sql, type Kysely } from 'kysely';
-import type { Database } from '../store/index.ts';
-import { ReasonCode } from './model.ts';
-import type { ExceptionsService } from './service.ts';
+import type { Kysely } from 'kysely';
+import type { MailboxCasePort } from '../connectors/mail/index.ts';
+import { ReasonCode, type ExceptionsService } from '../exceptions/index.ts';
+import { openCaseIdsByKeyPrefix, type Database } from '../store/index.ts';
 
 const ACTOR = { actor: 'system:mail' };
-
-/** A mailbox Crossdock cannot read: one case per run of failures (its key names when it began). */
-export interface MailboxFailing {
-  mailbox: string;
-  host: string;
-  user: string;
-  folder: string;
-  failingSince: Date;
-  failures: number;
-  code: string;
-  message: string;
-}
-
-/** A message refused for good (a trigger's schema, too large): one case per message. */
-export interface MessageRefused {
-  mailbox: string;
-  folder: string;
-  uidValidity: number;
-  uid: number;
-  subject: string;
-  messageKey: string;
-  code: string;
-  message: string;
-}
 
 const failingPrefix = (mailbox: string) => `imap:${mailbox}:failing:`;
 
@@ -37,10 +13,10 @@ const failingPrefix = (mailbox: string) => `imap:${mailbox}:failing:`;
  * as fixed by retry when a poll succeeds again; a message that can never become an event,
  * left in the mailbox unflagged for a person to read.
  */
-export class MailboxCases {
+export class MailboxCases implements MailboxCasePort {
   constructor(private readonly o: { db: Kysely<Database>; exceptions: ExceptionsService }) {}
 
-  async failing(f: MailboxFailing): Promise<void> {
+  async failing(f: Parameters<MailboxCasePort['failing']>[0]): Promise<void> {
     const auth = f.code === 'IMAP_AUTH_FAILED';
     await this.o.exceptions.openCase(
       {
@@ -70,15 +46,10 @@ export class MailboxCases {
 
   /** Resolves the mailbox's open failure cases: a poll succeeded. */
   async recovered(mailbox: string): Promise<number> {
-    const open = (
-      await sql<{ id: string }>`SELECT id::text AS id FROM exception_cases
-        WHERE starts_with(open_key, ${failingPrefix(mailbox)}) AND status IN ('open', 'retrying')`.execute(
-        this.o.db,
-      )
-    ).rows;
-    for (const c of open)
+    const open = await openCaseIdsByKeyPrefix(this.o.db, failingPrefix(mailbox));
+    for (const id of open)
       await this.o.exceptions.resolve(
-        c.id,
+        id,
         ReasonCode.fixedByRetry,
         `mailbox ${mailbox} was read again`,
         ACTOR,
@@ -86,7 +57,7 @@ export class MailboxCases {
     return open.length;
   }
 
-  async refused(m: MessageRefused): Promise<void> {
+  async refused(m: Parameters<MailboxCasePort['refused']>[0]): Promise<void> {
     await this.o.exceptions.openCase(
       {
         type: 'raised',
