@@ -14,6 +14,7 @@ import type { ApiServices } from '../../src/api/index.ts';
 import {
   ImapPoller,
   parseImapMailboxes,
+  registerImapMetrics,
   type ImapMailbox,
   type PollResult,
 } from '../../src/connectors/mail/index.ts';
@@ -263,6 +264,10 @@ describe('polling an IMAP mailbox', () => {
     const open = (await mailboxCases()).filter((c) => c.status === 'open');
     assert.equal(open.length, 1);
     assert.equal(open[0]!.errorCode, 'IMAP_UNREACHABLE');
+    registerImapMetrics(services.metrics.registry, p.states);
+    const metrics = await services.metrics.render();
+    assert.match(metrics, /^crossdock_imap_mailbox_failures\{mailbox="suppliers"\} 3$/m);
+    assert.match(metrics, /^crossdock_imap_messages_taken\{mailbox="suppliers"\} 0$/m);
     sim = await ImapSimulator.start({ user: USER, password: PASSWORD, port });
   });
 
