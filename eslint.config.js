@@ -47,8 +47,9 @@ const LAYERS = [
   // AI behind confidence gates: redaction, the recommendation log, ai.classify, reviews.
   ['ai', [...core, 'audit', 'exceptions', 'connectors/ai']],
   ['connectors/shop', [...core, 'triggers']],
-  // Inbound e-mail: the SMTP endpoint, the message reader, the attachments' table.
-  ['connectors/mail', core],
+  // Inbound e-mail: the SMTP endpoint, the IMAP poller, the message reader, the attachments'
+  // table (secrets: the name rule of an IMAP mailbox's password_secret).
+  ['connectors/mail', [...core, 'secrets']],
   [
     'api',
     [

@@ -34,6 +34,8 @@ import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
 import { AiExtraction, AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
 import type { MailIntake } from './connectors/mail/index.ts';
+import { imapPollerFor } from './instance/imap.ts';
+import { MailboxCases } from './instance/mailbox-cases.ts';
 import { aiClientFor } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
 
@@ -267,6 +269,16 @@ export async function createCrossdock(
       undelivered.soon();
     }
     connectorStats.start();
+    // IMAP mailboxes (CROSSDOCK_MAIL_IMAP_CONFIG): polled once startInstance starts it, in every process, under a lease.
+    const imap = await imapPollerFor(config, options, {
+      db: store.db,
+      now,
+      logger,
+      accept: (event) => engine!.accept(event, 'mail'),
+      revealSecret: (name) => services!.secrets.reveal(name),
+      cases: new MailboxCases({ db: store.db, exceptions }),
+      metrics: services.metrics.registry,
+    });
     // Crossdock's SMTP endpoint (CROSSDOCK_MAIL_INTAKE_PORT) opens with the API, in listen().
     let mailIntake: MailIntake | null = null;
     // Documents to trading partners go out as soon as they are queued, and are retried.
@@ -296,6 +308,7 @@ export async function createCrossdock(
       notifications,
       undelivered,
       connectorStats,
+      imap,
       mailIntakePort: () => mailIntake?.port ?? null,
       async listen(o = {}) {
         // The HTTP server (fastify, every route) is loaded only by an instance that serves it.
@@ -339,6 +352,7 @@ export async function createCrossdock(
       async close() {
         services.metrics.close();
         await mailIntake?.close(); // no message is taken once the store may go
+        await imap?.stop(); // a poll under way ends (its lease given back) before the store goes
         odoo?.ingestion.stopPollers();
         await engine.stopWorkers();
         await notifications.stop(); // after the workers: they may still queue messages

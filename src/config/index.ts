@@ -60,6 +60,8 @@ const EnvSchema = z.object({
   CROSSDOCK_EDI_CONFIG: z.string().min(1).optional(),
   ...AiEnv,
   CROSSDOCK_SHOP_CONFIG: z.string().min(1).optional(),
+  /** YAML file of IMAP mailboxes to poll ({ mailboxes: [...] }, see docs/OPERATIONS.md); passwords come from the secrets store. */
+  CROSSDOCK_MAIL_IMAP_CONFIG: z.string().min(1).optional(),
   /** Inbound e-mail (docs/OPERATIONS.md): the port of Crossdock's SMTP endpoint; unset, there is none. 0: any free port. */
   CROSSDOCK_MAIL_INTAKE_PORT: int(0, 65_535).optional(),
   CROSSDOCK_MAIL_INTAKE_HOST: z.string().min(1).default('127.0.0.1'),
@@ -153,6 +155,8 @@ export interface CrossdockConfig {
   carriersConfigPath: string | null;
   ediConfigPath: string | null;
   shopConfigPath: string | null;
+  /** The IMAP mailboxes file; null when CROSSDOCK_MAIL_IMAP_CONFIG is unset (no mailbox is polled). */
+  mailImapConfigPath?: string | null;
   /** Crossdock's SMTP endpoint for inbound e-mail; null when CROSSDOCK_MAIL_INTAKE_PORT is unset. */
   mailIntake?: MailIntakeConfig | null;
   security: SecurityConfig;
@@ -272,6 +276,7 @@ export function loadConfig(
     ai: aiConfigOf(e),
     aiPrices: e.CROSSDOCK_AI_PRICES ?? {},
     shopConfigPath: e.CROSSDOCK_SHOP_CONFIG ?? null,
+    mailImapConfigPath: e.CROSSDOCK_MAIL_IMAP_CONFIG ?? null,
     mailIntake:
       e.CROSSDOCK_MAIL_INTAKE_PORT === undefined
         ? null

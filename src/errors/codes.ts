@@ -203,6 +203,14 @@ export const ERROR_CODES = {
   SHOP_PUSH_UNAVAILABLE: { category: 'transient', retryable: true, httpStatus: 503 },
   SHOP_PUSH_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
 
+  // Inbound e-mail polled over IMAP (src/connectors/mail)
+  IMAP_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
+  IMAP_UNREACHABLE: { category: 'transient', retryable: true, httpStatus: 503 },
+  IMAP_AUTH_FAILED: { category: 'user', retryable: false, httpStatus: 400 },
+  IMAP_FOLDER_MISSING: { category: 'user', retryable: false, httpStatus: 400 },
+  IMAP_CONNECTION_LOST: { category: 'transient', retryable: true, httpStatus: 503 },
+  IMAP_PROTOCOL_ERROR: { category: 'transient', retryable: true, httpStatus: 503 },
+
   // Policies and the decide step (src/policies)
   POLICY_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   POLICY_NO_MATCH: { category: 'user', retryable: false, httpStatus: 400 },

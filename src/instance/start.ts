@@ -93,6 +93,8 @@ export async function startInstance(
     engine.startWorkers(options.workers);
     // Pollers run in the API process only, so several workers never poll the same cursor.
     if (api && crossdock.odoo) crossdock.odoo.ingestion.startPollers();
+    // IMAP mailboxes are polled in every process: each mailbox's lease lets one poll it at a time.
+    crossdock.imap?.start();
     logger.info({ workers: options.workers, store: crossdock.store.kind }, 'workers started');
     return { crossdock, url, stop };
   } catch (error) {

@@ -4,6 +4,7 @@ import type { ApiServices } from '../api/index.ts';
 import type { CarrierConfig, CarrierIntegration } from '../connectors/carriers/index.ts';
 import type { EdiIntegration, EdiPartner } from '../connectors/edi/index.ts';
 import type { Shop, ShopIntegration } from '../connectors/shop/index.ts';
+import type { ImapMailbox, ImapPoller } from '../connectors/mail/index.ts';
 import type { OdooIntegration } from '../connectors/odoo/integration.ts';
 import type { CrossdockConfig } from '../config/index.ts';
 import type { Clock, Engine } from '../engine/index.ts';
@@ -39,6 +40,8 @@ export interface Crossdock {
   undelivered: UndeliveredNotices;
   /** This process's count of Odoo and carrier calls, flushed to connector_stats every few seconds and on close. */
   connectorStats: ConnectorStats;
+  /** The IMAP mailboxes polled for inbound e-mail (CROSSDOCK_MAIL_IMAP_CONFIG or the imapMailboxes option); started by startInstance. */
+  imap: ImapPoller | null;
   /** The port of the SMTP endpoint for inbound e-mail, once listen() opened it; null without one. */
   mailIntakePort(): number | null;
   /**
@@ -65,6 +68,8 @@ export interface CrossdockOptions {
   ediPartners?: EdiPartner[];
   /** Shops given in code; otherwise CROSSDOCK_SHOP_CONFIG is read. */
   shops?: Shop[];
+  /** IMAP mailboxes given in code (the demo's simulated one); otherwise CROSSDOCK_MAIL_IMAP_CONFIG is read. */
+  imapMailboxes?: ImapMailbox[];
   /** Apply pending migrations on open (the default); `crossdock worker` on a server says no. */
   migrate?: boolean;
 }

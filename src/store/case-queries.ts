@@ -276,3 +276,14 @@ export async function insertCase(
     .executeTakeFirstOrThrow();
   return { row: found, created: false };
 }
+
+/** The ids of the open (or retrying) cases whose open key starts with `prefix`. */
+export async function openCaseIdsByKeyPrefix(db: Db, prefix: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('exception_cases')
+    .select('id')
+    .where(sql<boolean>`starts_with(open_key, ${prefix})`)
+    .where('status', 'in', ['open', 'retrying'])
+    .execute();
+  return rows.map((r) => String(r.id));
+}

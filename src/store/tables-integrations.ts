@@ -1,6 +1,6 @@
 /**
  * The tables of Crossdock's integrations with other systems: EDI trading partners, the AI
- * provider's answers, the shops' stock levels and the attachments of inbound e-mail. Part of the one typed map in tables.ts.
+ * provider's answers, the shops' stock levels, the attachments of inbound e-mail and the IMAP mailboxes it polls. Part of the one typed map in tables.ts.
  */
 import {
   bigint,
@@ -169,6 +169,22 @@ const mailTables = {
     sha256: text(),
     content: bytea().orNull(),
     received_at: timestamptz(),
+  },
+  /** 0021: each IMAP mailbox's UIDVALIDITY, last UID taken, lease and health (connectors/mail/imap-state.ts). */
+  imap_mailboxes: {
+    mailbox: text(),
+    uid_validity: bigintCount().orNull(),
+    last_uid: bigintCount().defaulted(),
+    messages_taken: bigintCount().defaulted(),
+    lease_owner: text().orNull(),
+    lease_until: timestamptz().orNull(),
+    failures: integer().defaulted(),
+    failing_since: timestamptz().orNull(),
+    last_error_code: text().orNull(),
+    last_error: text().orNull(),
+    next_attempt_at: timestamptz().orNull(),
+    last_success_at: timestamptz().orNull(),
+    updated_at: timestamptz(),
   },
 };
 

@@ -1,27 +1,53 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { readAttachment } from '../../src/connectors/mail/index.ts';
 import type { CaseDetail } from '../../src/exceptions/index.ts';
+import { ImapSimulator } from '../../sim/mail/index.ts';
 import { eventually, HOUR, JumpingClock, packHarness, type PackHarness } from './support.ts';
 
 /**
  * Inbound e-mail end to end on the simulators: a supplier's delay e-mail sent over SMTP (a
- * real client, nodemailer) to Crossdock's SMTP endpoint becomes a `mail.received` event,
+ * real client, nodemailer) to Crossdock's SMTP endpoint, or delivered to a mailbox Crossdock
+ * polls over IMAP (sim/mail), becomes a `mail.received` event,
  * the extraction (the deterministic rules: the demo has no AI provider) reads its purchase
  * order and new date, and the supplier-delay pack opens its case with that order and date;
  * an unsure extraction waits for a person, whose decision continues it.
  */
 const DAY = 24 * HOUR;
+const IMAP_USER = 'supplier-delays@demo.crossdock.test';
+const IMAP_PASSWORD = 'imap-demo-Passw0rd-41c7';
 
 describe('supplier delay by e-mail, end to end', () => {
   let h: PackHarness;
   const clock = new JumpingClock();
   let vendor = 0;
   let transport: Transporter;
+  let imap: ImapSimulator;
   before(async () => {
-    h = await packHarness({ clock });
+    imap = await ImapSimulator.start({ user: IMAP_USER, password: IMAP_PASSWORD });
+    const imapConfig = join(mkdtempSync(join(tmpdir(), 'crossdock-imap-')), 'imap.yaml');
+    writeFileSync(
+      imapConfig,
+      [
+        'mailboxes:',
+        '  - name: suppliers',
+        '    host: 127.0.0.1',
+        `    port: ${imap.port}`,
+        '    tls: none',
+        `    user: ${IMAP_USER}`,
+        '    password_secret: imap.suppliers',
+        '    poll_interval_ms: 3600000',
+      ].join('\n'),
+    );
+    h = await packHarness({ clock, env: { CROSSDOCK_MAIL_IMAP_CONFIG: imapConfig } });
+    // The mailbox is configured before its password is set, as an operator would: a poll
+    // before this fails (IMAP_AUTH_FAILED) and the good poll below resolves its case.
+    await h.crossdock.services.secrets.put('imap.suppliers', IMAP_PASSWORD);
     vendor = (await h.odoo.db.call('res.partner', 'create', [
       { name: 'Holzwerk Nord GmbH', is_company: true, email: 'orders@holzwerk-nord.test' },
     ])) as number;
@@ -37,6 +63,7 @@ describe('supplier delay by e-mail, end to end', () => {
   after(async () => {
     transport?.close();
     await h?.close();
+    await imap?.close();
   });
 
   const odooDate = (days: number) =>
@@ -87,6 +114,18 @@ describe('supplier delay by e-mail, end to end', () => {
     return mine ? h.crossdock.services.exceptions.show(mine.id) : undefined;
   }
 
+  /** Waits for the supplier-delay case of the order's receipt, and checks its PO and new date. */
+  async function caseWithDate(po: { name: string; receipt: number }, date: string) {
+    const opened = await eventually(
+      `a supplier-delay case for ${po.name}`,
+      () => caseOf(po.receipt),
+      60_000,
+    );
+    assert.equal(opened.details!.purchase_order, po.name);
+    assert.equal(opened.details!.expected, `${date} 12:00:00`);
+    return opened;
+  }
+
   const mailEvents = (messageId: string) =>
     sql<{
       id: string;
@@ -126,13 +165,7 @@ describe('supplier delay by e-mail, end to end', () => {
     const sent = await transport.sendMail(message);
     assert.match(sent.response ?? '', /^250/);
 
-    const opened = await eventually(
-      `a supplier-delay case for ${po.name}`,
-      () => caseOf(po.receipt),
-      60_000,
-    );
-    assert.equal(opened.details!.purchase_order, po.name);
-    assert.equal(opened.details!.expected, `${newDate} 12:00:00`);
+    await caseWithDate(po, newDate);
     assert.ok(
       (await h.chatter('purchase.order', po.id)).some((n) =>
         n.includes('Delay reported by mail.suppliers (a kiln breakdown)'),
@@ -194,12 +227,41 @@ describe('supplier delay by e-mail, end to end', () => {
       },
       { actor: 'bea.buyer@demo.crossdock.test', requestId: null },
     );
-    const opened = await eventually(
-      `a supplier-delay case for ${po.name}`,
-      () => caseOf(po.receipt),
-      60_000,
+    await caseWithDate(po, later);
+  });
+
+  test("a supplier's delay e-mail delivered to the polled IMAP mailbox opens the supplier-delay case with its PO and new date, once", async () => {
+    const po = await purchase(4);
+    const newDate = odooDate(11).slice(0, 10);
+    const messageId = `imap-delay-${po.name}@holzwerk-nord.test`;
+    imap.append(
+      'INBOX',
+      [
+        'From: Jane Whitfield <jane.whitfield@holzwerk-nord.test>',
+        `To: ${IMAP_USER}`,
+        `Subject: Revised delivery for ${po.name}`,
+        `Message-ID: <${messageId}>`,
+        'Date: Mon, 02 Mar 2026 09:00:00 +0000',
+        '',
+        `Dear buyer, the goods of purchase order ${po.name} are delayed due to a late raw material delivery.`,
+        `New delivery date: ${newDate}.`,
+        '',
+      ].join('\n'),
     );
-    assert.equal(opened.details!.purchase_order, po.name);
-    assert.equal(opened.details!.expected, `${later} 12:00:00`);
+    const polled = await h.crossdock.imap!.pollNow('suppliers');
+    assert.equal(polled.status, 'polled', JSON.stringify(polled));
+    await caseWithDate(po, newDate);
+    assert.ok(imap.folders.get('INBOX')!.messages.at(-1)!.flags.has('\\Seen'));
+    const failing = (await h.crossdock.services.exceptions.list({})).cases.filter(
+      (c) => c.subject?.model === 'mailbox',
+    );
+    assert.ok(
+      failing.every((c) => c.status === 'resolved'),
+      'a case of a first poll made before the password was set is resolved by the good one',
+    );
+
+    await h.crossdock.imap!.pollNow('suppliers');
+    assert.equal((await mailEvents(messageId)).length, 1);
+    assert.equal((await runsOf('supplier-delay-mail', messageId)).length, 1);
   });
 });

@@ -1,8 +1,9 @@
 /**
- * Inbound e-mail: Crossdock's SMTP endpoint (intake.ts), the reader of the messages it
- * takes (mime.ts), what a message becomes (receive.ts: attachments stored, one
- * `mail.received` event) and the owner of the attachments' table (store.ts). Polling a
- * mailbox over IMAP is not available yet (docs/OPERATIONS.md).
+ * Inbound e-mail, by two doors: Crossdock's SMTP endpoint (intake.ts) and the IMAP mailboxes
+ * it polls (imap-config.ts, imap-poller.ts, imap-session.ts; their state is imap-state.ts,
+ * the owner of `imap_mailboxes`). Both read messages with mime.ts and hand them to
+ * receive.ts (attachments stored, one `mail.received` event keyed by the Message-ID);
+ * store.ts owns the attachments' table.
  */
 export {
   ipAllowed,
@@ -18,10 +19,32 @@ export {
   type MailPart,
   type ParsedMail,
 } from './mime.ts';
-export { MAIL_EVENT_TYPE, MAIL_TEXT_MAX_CHARS, receiveMail, type ReceivedMail } from './receive.ts';
+export {
+  MAIL_EVENT_TYPE,
+  MAIL_TEXT_MAX_CHARS,
+  messageKeyOf,
+  receiveMail,
+  type ReceivedMail,
+} from './receive.ts';
 export {
   readAttachment,
   storeAttachments,
   type AttachmentContent,
   type StoredAttachment,
 } from './store.ts';
+export {
+  loadImapMailboxes,
+  parseImapMailboxes,
+  AfterIntake,
+  type ImapMailbox,
+} from './imap-config.ts';
+export { imapError } from './imap-errors.ts';
+export { registerImapMetrics } from './imap-metrics.ts';
+export {
+  ImapPoller,
+  type ImapPollerDeps,
+  type MailboxCasePort,
+  type PollResult,
+} from './imap-poller.ts';
+export { headerRecipients, type SessionOutcome } from './imap-session.ts';
+export { ImapMailboxStates, type MailboxState } from './imap-state.ts';

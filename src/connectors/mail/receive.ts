@@ -41,14 +41,17 @@ export async function receiveMail(
   message: {
     mailbox: string;
     raw: Buffer;
-    /** The envelope's recipients that belong to this mailbox. */
-    recipients: string[];
+    /**
+     * The envelope's recipients that belong to this mailbox (SMTP); a message read from a
+     * mailbox (IMAP) has no envelope, and names them from its own headers.
+     */
+    recipients: string[] | ((mail: ParsedMail) => string[]);
     maxAttachmentBytes: number;
   },
 ): Promise<ReceivedMail> {
   const mail = parseMail(message.raw);
   const source = `mail.${message.mailbox}`;
-  const key = mail.messageId ?? `sha256:${createHash('sha256').update(message.raw).digest('hex')}`;
+  const key = messageKeyOf(mail, message.raw);
   const attachments = await storeAttachments(deps.db, {
     source,
     key,
@@ -60,7 +63,12 @@ export async function receiveMail(
     source,
     type: MAIL_EVENT_TYPE,
     key,
-    payload: mailPayload(message.mailbox, mail, message.recipients, attachments),
+    payload: mailPayload(
+      message.mailbox,
+      mail,
+      typeof message.recipients === 'function' ? message.recipients(mail) : message.recipients,
+      attachments,
+    ),
   });
   return {
     source,
@@ -69,6 +77,11 @@ export async function receiveMail(
     duplicate: accepted.duplicate,
     attachments: attachments.length,
   };
+}
+
+/** The event's key: the Message-ID, or for a message without one the sha256 of its bytes. */
+export function messageKeyOf(mail: ParsedMail, raw: Buffer): string {
+  return mail.messageId ?? `sha256:${createHash('sha256').update(raw).digest('hex')}`;
 }
 
 /**
