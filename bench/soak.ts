@@ -121,7 +121,8 @@ async function soak(s: Scenario): Promise<Series[]> {
     return [...series.values()];
   } finally {
     await stop(demo);
-    rmSync(dir, { recursive: true, force: true });
+    // A worker process may still be writing as it ends: retry instead of losing the figures.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     if (database) await dropTestDatabase(database);
   }
 }
