@@ -8,6 +8,8 @@
  *   orders placed at BENCH_DEMO_RATE (default 20/s), so latency includes queueing when the
  *   system is slower than the stream.
  * Environment: BENCH_DEMO_ORDERS (default 200), BENCH_DEMO_RATE, BENCH_DEMO_ONLY=pglite|postgres,
+ * BENCH_DEMO_WORKER_HEAP_MB (e.g. "256,4096": the PostgreSQL scenario once per heap limit of
+ * the worker processes, in that order; default: CROSSDOCK_WORKER_HEAP_MB's default),
  * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,14 +25,27 @@ const orders = Number(process.env.BENCH_DEMO_ORDERS ?? 200);
 const rate = Number(process.env.BENCH_DEMO_RATE ?? 20);
 const only = process.env.BENCH_DEMO_ONLY;
 
+const workerHeaps = (process.env.BENCH_DEMO_WORKER_HEAP_MB ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((mb) => Number(mb));
+
 interface Scenario {
   name: string;
   workerProcesses: number;
   postgres: boolean;
+  workerHeapMb?: number;
 }
 const scenarios: Scenario[] = [
   { name: 'PGlite, one process (npm start)', workerProcesses: 0, postgres: false },
-  { name: 'PostgreSQL, 2 worker processes', workerProcesses: 2, postgres: true },
+  ...(workerHeaps.length === 0
+    ? [{ name: 'PostgreSQL, 2 worker processes', workerProcesses: 2, postgres: true }]
+    : workerHeaps.map((mb) => ({
+        name: `PostgreSQL, 2 worker processes, heap limit ${mb} MB`,
+        workerProcesses: 2,
+        postgres: true,
+        workerHeapMb: mb,
+      }))),
 ].filter((s) => !only || (only === 'postgres') === s.postgres);
 
 async function scenario(s: Scenario): Promise<{ report: DemoReport; seconds: number }> {
@@ -49,7 +64,14 @@ async function scenario(s: Scenario): Promise<{ report: DemoReport; seconds: num
       out: createOutput(false),
       workerProcesses: s.workerProcesses,
       settleTimeoutMs: 1_800_000,
-      ...(database ? { env: { DATABASE_URL: database } } : {}),
+      ...(database
+        ? {
+            env: {
+              DATABASE_URL: database,
+              ...(s.workerHeapMb ? { CROSSDOCK_WORKER_HEAP_MB: String(s.workerHeapMb) } : {}),
+            },
+          }
+        : {}),
     });
     if (!report) throw new Error('a bounded demo reports');
     return { report, seconds: (Date.now() - started) / 1000 };

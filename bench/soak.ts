@@ -21,7 +21,7 @@
  * (default 10000), SOAK_SERIES_FILE (appends every sample as JSON), TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, dropTestDatabase } from '../test/support/stores.ts';
@@ -98,6 +98,7 @@ async function soak(s: Scenario): Promise<Series[]> {
   const series = new Map<string, Series>();
   const started = Date.now();
   const snapshotsDue = snapshots ? [...snapshotMinutes] : [];
+  const workerPids = new Set<number>();
   try {
     while (Date.now() - started < minutes * 60_000 && demo.exitCode === null) {
       await new Promise((r) => setTimeout(r, sampleMs)); // the sampling period itself
@@ -105,7 +106,10 @@ async function soak(s: Scenario): Promise<Series[]> {
       record(series, 'demo', atS, rssBreakdown(demo.pid!), v8.last);
       descendants(demo.pid!)
         .filter((p) => p.command.includes(' worker'))
-        .forEach((p, i) => record(series, `worker ${i + 1}`, atS, rssBreakdown(p.pid), null));
+        .forEach((p, i) => {
+          workerPids.add(p.pid);
+          record(series, `worker ${i + 1}`, atS, rssBreakdown(p.pid), null);
+        });
       if (snapshotsDue.length > 0 && atS >= snapshotsDue[0]! * 60) {
         snapshotsDue.shift();
         demo.kill('SIGUSR2');
@@ -121,7 +125,10 @@ async function soak(s: Scenario): Promise<Series[]> {
     return [...series.values()];
   } finally {
     await stop(demo);
-    rmSync(dir, { recursive: true, force: true });
+    // A demo killed after 15 s leaves its worker processes behind (seen on a loaded machine).
+    for (const pid of workerPids) if (stillWorker(pid)) process.kill(pid, 'SIGTERM');
+    // A worker process may still be writing as it ends: retry instead of losing the figures.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 500 });
     if (database) await dropTestDatabase(database);
   }
 }
@@ -196,6 +203,15 @@ async function stop(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Whether `pid` is still a `crossdock worker` (and not a process that took its number since). */
+function stillWorker(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('\0worker');
+  } catch {
+    return false;
+  }
 }
 
 const mb = (bytes: number) => Math.round(bytes / MB);

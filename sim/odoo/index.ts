@@ -19,6 +19,7 @@ import { WebhookSender, type OutgoingWebhook } from './automation/outgoing.ts';
 import { createAccessPolicy } from './models/access.ts';
 import { createRegistry } from './models/index.ts';
 import { Env } from './orm/env.ts';
+import { forgetCreated } from './orm/forget.ts';
 import { Store } from './orm/store.ts';
 import { toPlainJson } from './orm/wire.ts';
 import { PyError } from './errors.ts';
@@ -126,6 +127,12 @@ export interface SimDatabase {
   setNextId(model: string, nextId: number): void;
   /** Moves a named sequence ("purchase.order", "stock.picking.IN") to `next`. */
   setSequence(code: string, next: number): void;
+  /**
+   * Forgets the business documents created from `since` (after the seed data) to `before`,
+   * and what hangs on them (orm/forget.ts), for a simulator left running for hours; answers
+   * how many records of each model went. Never done unless called.
+   */
+  forget(since: Date, before: Date): Record<string, number>;
 }
 
 export interface OdooSimulator {
@@ -287,8 +294,13 @@ function databaseHandle(core: SimCore): SimDatabase {
       ),
     setNextId: (model, nextId) => core.store.setNextId(model, nextId),
     setSequence: (code, next) => core.store.setSequence(code, next),
+    forget: (since, before) =>
+      forgetCreated(core.store, core.runtime.registry, odooStamp(since), odooStamp(before)),
   };
 }
+
+/** "YYYY-MM-DD HH:MM:SS.mmm", naive UTC: ordered as create_date is stored. */
+const odooStamp = (at: Date) => at.toISOString().slice(0, 23).replace('T', ' ');
 
 /** Odoo's `retrying`: up to five tries of a transaction that met a concurrent update. */
 async function retryingOnConcurrency<T>(work: () => Promise<T>): Promise<T> {

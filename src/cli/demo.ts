@@ -67,8 +67,16 @@ export async function demoCommand(
     logger,
     out,
     ...(until ? { until } : {}),
-    // On a PostgreSQL server (DATABASE_URL) the demo uses that database, which must be empty.
-    ...(config.store.kind === 'postgres' ? { env: { DATABASE_URL: config.store.url } } : {}),
+    // On a PostgreSQL server (DATABASE_URL) the demo uses that database, which must be empty;
+    // its worker processes get the heap limit asked for here.
+    ...(config.store.kind === 'postgres'
+      ? {
+          env: {
+            DATABASE_URL: config.store.url,
+            CROSSDOCK_WORKER_HEAP_MB: String(config.workers.heapMb),
+          },
+        }
+      : {}),
   });
   if (report === null) return 0;
   out.result(report, () => formatReport(report));

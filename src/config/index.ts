@@ -36,6 +36,8 @@ const EnvSchema = z.object({
     .optional(),
   CROSSDOCK_WORKERS: int(0, 64).default(1),
   CROSSDOCK_WORKER_CONCURRENCY: int(1, 10_000).default(200),
+  /** The V8 heap limit (--max-old-space-size) of the worker processes the demo starts, as `npm start` gives its own. */
+  CROSSDOCK_WORKER_HEAP_MB: int(64, 65_536).default(256),
   CROSSDOCK_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   CROSSDOCK_POLL_INTERVAL_MS: int(10, 60_000).default(500),
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
@@ -144,7 +146,14 @@ export interface CrossdockConfig {
   workflowsDir: string;
   /** publicUrl: where people reach the API and dashboard (approval links); null: the listen address. */
   http: { host: string; port: number; publicUrl: string | null };
-  workers: { count: number; concurrency: number; leaseMs: number; pollIntervalMs: number };
+  /** heapMb: the V8 heap limit of worker processes started by Crossdock itself (the demo's). */
+  workers: {
+    count: number;
+    concurrency: number;
+    leaseMs: number;
+    pollIntervalMs: number;
+    heapMb: number;
+  };
   maxEventBytes: number;
   /** Sources whose key conflicts open no exception case (recorded, counted and shown only). */
   keyConflictRecordOnly: string[];
@@ -257,6 +266,7 @@ export function loadConfig(
       concurrency: e.CROSSDOCK_WORKER_CONCURRENCY,
       leaseMs: e.CROSSDOCK_LEASE_MS,
       pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS,
+      heapMb: e.CROSSDOCK_WORKER_HEAP_MB,
     },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
     keyConflictRecordOnly: e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY

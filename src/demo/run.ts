@@ -20,6 +20,7 @@ import { DEMO_EDI_SHIP_TO } from './edi-partner.ts';
 import { shopOrder, shopPlaced, type ShopSent } from './shop-traffic.ts';
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
 import { DemoAuthenticators } from './authenticators.ts';
+import { startForgetting } from './forget-ended.ts';
 import { startTriageModel } from './ai-model.ts';
 import { sendInventoryRound } from './traffic-inventory.ts';
 import { OrderTraffic, type PlacedOrder } from './traffic.ts';
@@ -140,6 +141,10 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     const started = Date.now();
     const summary = startSummary(crossdock.store.db, o, started);
     stoppers.unshift(() => summary.stop());
+    if (!bounded) {
+      const forgetting = startForgetting(crossdock.store.db, odoo, o.out, o.logger);
+      stoppers.unshift(() => forgetting.stop());
+    }
     const ediSent: Promise<EdiSent | null>[] = [];
     const shopSent: Promise<ShopSent | null>[] = [];
     await placeOrders(

@@ -227,6 +227,7 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
       { ...env, CROSSDOCK_PORT: new URL(instance.url!).port, CROSSDOCK_LEASE_MS: '3000' },
       dir,
       o.logger,
+      config.workers.heapMb,
     );
     fleet.start(external);
     stoppers.unshift(() => fleet.stop());

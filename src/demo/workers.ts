@@ -16,11 +16,16 @@ export class WorkerFleet {
   kills = 0;
   started = 0;
 
-  /** Each worker's output goes to <logDir>/worker-<n>.log. */
+  /**
+   * Each worker's output goes to <logDir>/worker-<n>.log. Each runs with a V8 heap limit of
+   * `heapMb` (CROSSDOCK_WORKER_HEAP_MB): without one, Node sizes it from the machine's memory
+   * and lets garbage pile up (bench/RESULTS.md, "soak").
+   */
   constructor(
     private readonly env: Record<string, string>,
     private readonly logDir: string,
     private readonly logger: Logger,
+    private readonly heapMb: number,
   ) {}
 
   start(count: number): void {
@@ -59,7 +64,7 @@ export class WorkerFleet {
   #spawn(): void {
     const log = join(this.logDir, `worker-${this.started + 1}.log`);
     const fd = openSync(log, 'a');
-    const child = spawn(process.execPath, [CLI, 'worker'], {
+    const child = spawn(process.execPath, [`--max-old-space-size=${this.heapMb}`, CLI, 'worker'], {
       env: { ...process.env, ...this.env },
       stdio: ['ignore', fd, fd],
     });

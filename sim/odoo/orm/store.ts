@@ -44,6 +44,18 @@ export class Store {
     if ((this.#nextIds.get(model) ?? 1) <= row.id) this.#nextIds.set(model, row.id + 1);
   }
 
+  /**
+   * Removes committed rows outright, with their row versions (orm/forget.ts): a transaction
+   * that changed one of them meanwhile fails to commit, as if it had been deleted.
+   */
+  drop(model: string, ids: Iterable<number>): void {
+    const table = this.table(model);
+    for (const id of ids) {
+      table.delete(id);
+      this.#versions.delete(`${model}:${id}`);
+    }
+  }
+
   allocateId(model: string): number {
     const id = this.#nextIds.get(model) ?? 1;
     this.#nextIds.set(model, id + 1);

@@ -1,0 +1,104 @@
+/**
+ * Forgetting old business documents, for a simulator left running for hours (the demo):
+ * kept whole, its orders, transfers, invoices and their chatter grow without end (about
+ * 0.6 MB a minute at the demo's 2 orders/s), where a real Odoo keeps them in its own
+ * database. Only the caller decides when (`SimDatabase.forget`); a simulator is never told to
+ * by default, so tests see every record.
+ *
+ * What goes: records of the document models (and of every wizard) created in the window
+ * given; then, until nothing more goes, document records that point at a forgotten one
+ * (a return created later for a forgotten delivery) and the chatter, activities and
+ * attachments of forgotten records. Master data (partners, products, stock levels,
+ * locations) stays. Forgotten rows leave the store outright, row versions included.
+ */
+import type { Registry } from './model.ts';
+import type { Row, Store } from './store.ts';
+
+/** The business documents a running demo creates without end. */
+export const DOCUMENT_MODELS: readonly string[] = [
+  'sale.order',
+  'sale.order.line',
+  'purchase.order',
+  'purchase.order.line',
+  'stock.picking',
+  'stock.move',
+  'stock.move.line',
+  'stock.scrap',
+  'account.move',
+  'account.move.line',
+  'mail.message',
+  'mail.tracking.value',
+  'mail.activity',
+  'ir.attachment',
+];
+
+/** Models that hang on any record by (model, res_id) rather than by a many2one. */
+const ATTACHED: readonly { model: string; modelField: string }[] = [
+  { model: 'mail.message', modelField: 'model' },
+  { model: 'mail.activity', modelField: 'res_model' },
+  { model: 'ir.attachment', modelField: 'res_model' },
+];
+
+/**
+ * Removes what was created from `since` to `before` ("YYYY-MM-DD HH:MM:SS.mmm", naive UTC as
+ * create_date is stored) and what hangs on it; answers how many records of each model went.
+ * Records from before `since` (the seed data: overdue invoices, earlier orders) stay.
+ */
+export function forgetCreated(
+  store: Store,
+  registry: Registry,
+  since: string,
+  before: string,
+): Record<string, number> {
+  const models = [
+    ...DOCUMENT_MODELS,
+    ...registry.names().filter((name) => registry.get(name)!.transient === true),
+  ].filter((name) => registry.get(name) !== undefined);
+  const gone = new Map<string, Set<number>>(models.map((m) => [m, new Set<number>()]));
+  for (const model of models)
+    for (const [id, row] of store.table(model))
+      if (
+        typeof row.create_date === 'string' &&
+        row.create_date >= since &&
+        row.create_date < before
+      )
+        gone.get(model)!.add(id);
+  for (let added = true; added;) {
+    added = false;
+    for (const model of models)
+      for (const [id, row] of store.table(model)) {
+        if (gone.get(model)!.has(id) || !hangsOnForgotten(registry, model, row, gone)) continue;
+        gone.get(model)!.add(id);
+        added = true;
+      }
+  }
+  const counts: Record<string, number> = {};
+  for (const [model, ids] of gone) {
+    if (ids.size === 0) continue;
+    store.drop(model, ids);
+    counts[model] = ids.size;
+  }
+  return counts;
+}
+
+function hangsOnForgotten(
+  registry: Registry,
+  model: string,
+  row: Row,
+  gone: Map<string, Set<number>>,
+): boolean {
+  const attached = ATTACHED.find((a) => a.model === model);
+  if (attached) {
+    const owner = row[attached.modelField];
+    if (typeof owner === 'string' && gone.get(owner)?.has(Number(row.res_id)) === true) return true;
+  }
+  for (const [name, field] of Object.entries(registry.get(model)!.fields)) {
+    const targets = gone.get(field.relation ?? '');
+    if (!targets || targets.size === 0) continue;
+    const value = row[name];
+    if (field.type === 'many2one' && typeof value === 'number' && targets.has(value)) return true;
+    if (field.type === 'many2many' && Array.isArray(value) && value.some((id) => targets.has(id)))
+      return true;
+  }
+  return false;
+}
