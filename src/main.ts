@@ -32,7 +32,13 @@ import { approvalNotifier, Notifications } from './notify/index.ts';
 import { createApiServices } from './instance/api-services.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
-import { AiExtraction, AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
+import {
+  AiExtraction,
+  AiSpendingLimit,
+  AiTriage,
+  chatTriageProvider,
+  OfflineTriageModel,
+} from './ai/index.ts';
 import type { MailIntake } from './connectors/mail/index.ts';
 import { aiClientFor } from './connectors/ai/index.ts';
 import type { Crossdock, CrossdockOptions } from './instance/types.ts';
@@ -110,7 +116,13 @@ export async function createCrossdock(
     });
     // The configured AI provider; without one, triage asks the built-in offline model trained
     // on this site's history (it abstains until it has enough examples) and extraction uses its rules.
-    const aiClient = config.ai ? aiClientFor(config.ai) : null;
+    // The spending limit (CROSSDOCK_AI_BUDGET_*) is asked before each call to the provider.
+    const aiBudget = config.ai?.budget
+      ? new AiSpendingLimit({ db: store.db, exceptions, now, budget: config.ai.budget })
+      : null;
+    const aiClient = config.ai
+      ? aiClientFor(config.ai, aiBudget ? { admit: () => aiBudget.admit() } : {})
+      : null;
     const aiTriage = new AiTriage({
       db: store.db,
       exceptions,
@@ -244,6 +256,7 @@ export async function createCrossdock(
       approvals,
       exceptions,
       policies,
+      aiBudget,
       odooConnections: () =>
         (odooSettings?.profiles ?? []).map((p) => ({
           name: p.name,

@@ -278,6 +278,16 @@ export async function costByUseAndDay(db: Db, since: Date, until: Date): Promise
   }));
 }
 
+/** Dollars of the priced recommendations made since `since`: the spend a budget counts. */
+export async function spentSince(db: Db, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('ai_recommendations')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('cost_usd'), sql<string>`0`).as('usd'))
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.usd);
+}
+
 /** A case the gate routed, resolved by a person: the gate's category, the team that resolved it. */
 export interface ResolvedTriage {
   recommendationId: string;

@@ -31,6 +31,7 @@ import { REVIEW_SIGNAL } from './extract.ts';
 import { applyToCase } from './triage.ts';
 import { DELAY_RISK_USE } from './delay-risk/features.ts';
 import { priorityList, type PriorityList } from './delay-risk/scoring.ts';
+import type { AiSpendingLimit, BudgetStatus } from './budget.ts';
 
 export const ReviewDecision = z.discriminatedUnion('decision', [
   z.strictObject({ decision: z.literal('accept'), reason: z.string().trim().max(1000).optional() }),
@@ -82,6 +83,8 @@ export interface AiReviewsOptions {
   now: () => Date;
   /** Tells a run waiting on an extraction's review (`ai.review`) what the person decided. */
   signal?: (runId: string, name: string, payload: unknown) => Promise<void>;
+  /** The provider's spending limit; null or absent: none configured. */
+  budget?: AiSpendingLimit | null;
 }
 
 export class AiReviews {
@@ -154,6 +157,11 @@ export class AiReviews {
       byUse: [...byUse.values()],
       byDay: rows.map((r) => ({ ...r, costUsd: roundUsd(r.costUsd) })),
     };
+  }
+
+  /** Spend of the UTC day and month against the provider's limits; null without a limit. */
+  async budget(): Promise<BudgetStatus | null> {
+    return this.#o.budget ? this.#o.budget.status() : null;
   }
 
   /** The newest labelled examples of a use, for a retraining or a prompt. */

@@ -188,6 +188,7 @@ export const ERROR_CODES = {
   AI_REQUEST_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
   AI_ANSWER_INVALID: { category: 'bug', retryable: false, httpStatus: 500 },
   AI_NOT_CONFIGURED: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_BUDGET_SPENT: { category: 'policy', retryable: false, httpStatus: 422 },
   AI_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   AI_RECOMMENDATION_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   AI_REVIEW_INVALID: { category: 'user', retryable: false, httpStatus: 400 },

@@ -1,5 +1,5 @@
 /** The services the API and the CLI use, over one engine's store and clock. */
-import { AiReviews } from '../ai/index.ts';
+import { AiReviews, type AiSpendingLimit } from '../ai/index.ts';
 import type { ApiServices } from '../api/index.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
@@ -26,6 +26,8 @@ export interface ServicesOptions {
   policies: PolicyRegistry;
   /** The authenticators the approvals check step-up codes with; made over the keyring when not given. */
   totp?: TotpFactors;
+  /** The provider's spending limit, when one is configured: the Overview shows it. */
+  aiBudget?: AiSpendingLimit | null;
 }
 
 /**
@@ -64,6 +66,7 @@ export function createApiServices(options: ServicesOptions): ApiServices {
       audit,
       now,
       signal: (runId, name, payload) => engine.runs.signal(runId, name, payload),
+      budget: options.aiBudget ?? null,
     }),
     policies: options.policies,
   };

@@ -83,7 +83,7 @@ export const aiRoutes = [
     access: Permission.exceptionsRead,
     query: SummaryQuery,
     summary:
-      'Recommendations of the last `days` (default 30), or made from `from` to `to` (default now), by use and answered category: applied, review, fallback, pending, accepted, overridden, and the override rate; and `cost`: calls, tokens and dollars in total, by use and by UTC day (`unpriced`: calls of a model without a configured price)',
+      'Recommendations of the last `days` (default 30), or made from `from` to `to` (default now), by use and answered category: applied, review, fallback, pending, accepted, overridden, and the override rate; and `cost`: calls, tokens and dollars in total, by use and by UTC day (`unpriced`: calls of a model without a configured price); and `budget`: the spend of the UTC day and month against the provider spending limit (null without one)',
     handler: async ({ services, query }) => {
       const now = services.engine.clock.now();
       if (query.days !== undefined && query.from !== undefined)
@@ -105,6 +105,7 @@ export const aiRoutes = [
         until: until.toISOString(),
         classes: await services.ai.summary(since, until),
         cost: await services.ai.cost(since, until),
+        budget: await services.ai.budget(),
       };
     },
   }),
