@@ -9,7 +9,12 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import { CrossdockError } from '../errors/index.ts';
-import type { Actor, ExceptionsService, Severity } from '../exceptions/index.ts';
+import {
+  SEVERITIES,
+  type Actor,
+  type ExceptionsService,
+  type Severity,
+} from '../exceptions/index.ts';
 import type { Database } from '../store/index.ts';
 import {
   costByUseAndDay,
@@ -40,6 +45,8 @@ export const ReviewDecision = z.discriminatedUnion('decision', [
     /** Exception triage: the category and team decided. */
     category: z.string().trim().min(1).max(100).optional(),
     team: z.string().trim().min(1).max(100).optional(),
+    /** Exception triage: the case's severity decided; absent, the case keeps the severity it has. */
+    severity: z.enum(SEVERITIES).optional(),
     /** Mail extraction: the values that replace the extracted ones (the others are kept). */
     values: ExtractedValues.optional(),
     reason: z.string().trim().min(1, 'say why the recommendation was wrong').max(1000),
@@ -226,19 +233,21 @@ export class AiReviews {
           values: final,
         });
     } else if (row.case_id !== null) {
-      const f = final as { category: string; team: string };
+      const f = final as { category: string; team: string; severity?: Severity };
       const note =
         decision.decision === 'accept'
           ? `AI recommendation ${row.id} accepted: category ${f.category}, team ${f.team}.`
-          : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team} (was ${(row.answer as { team: string | null }).team ?? 'no answer: the model abstained'}). Reason: ${decision.reason}`;
+          : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team}${f.severity ? `, severity ${f.severity}` : ''} (was ${(row.answer as { team: string | null }).team ?? 'no answer: the model abstained'}). Reason: ${decision.reason}`;
       const answer = row.answer as { severity?: Severity | null; summary?: string };
       await applyToCase(
         this.#o.exceptions,
         row.case_id,
         {
           ...f,
-          // The severity the model assessed goes with an accepted answer, not with an override.
-          severity: decision.decision === 'accept' ? (answer.severity ?? null) : null,
+          // The severity the model assessed goes with an accepted answer; an override sets the
+          // one the person chose, or leaves the case's as it is.
+          severity:
+            decision.decision === 'accept' ? (answer.severity ?? null) : (f.severity ?? null),
           summary: answer.summary ?? null,
           recommendationId: row.id,
         },
@@ -307,7 +316,11 @@ function finalOf(row: RecommendationRow, decision: ReviewDecision): Record<strin
     throw new CrossdockError('AI_REVIEW_INVALID', 'The override is not valid', {
       details: problems,
     });
-  return { category: decision.category, team: decision.team };
+  return {
+    category: decision.category,
+    team: decision.team,
+    ...(decision.severity ? { severity: decision.severity } : {}),
+  };
 }
 
 /** An extraction's values as decided: the extracted ones, with a person's override over them. */
