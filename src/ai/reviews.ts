@@ -24,6 +24,7 @@ import {
   recommendationById,
   recordDecision,
   recordExample,
+  waitingReviews,
   type CostRow,
   type ExampleRow,
   type OutcomeCounts,
@@ -164,6 +165,11 @@ export class AiReviews {
       byUse: [...byUse.values()],
       byDay: rows.map((r) => ({ ...r, costUsd: roundUsd(r.costUsd) })),
     };
+  }
+
+  /** How many recommendations wait for a person's review (the review tasks), all uses. */
+  async waiting(): Promise<number> {
+    return waitingReviews(this.#o.db);
   }
 
   /** Spend of the UTC day and month against the provider's limits; null without a limit. */

@@ -1,12 +1,14 @@
 /**
  * The operations lead's controls over AI in Debian's Chromium, on a whole Crossdock whose
- * triage asks the OpenAI-compatible simulator: the override of a triage the gate applied from the recommendation log (refused on the page
+ * triage asks the OpenAI-compatible simulator: the count of review tasks waiting in the
+ * navigation (read again after a decision, and on its own while the page stays open), the
+ * override of a triage the gate applied from the recommendation log (refused on the page
  * without a reason; the case corrected), and the provider's spend against its spending limit
  * on the Overview, as the API gives it.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
 import { buildDashboard, launchBrowser, PASSWORD, removeDir, signIn } from './support.ts';
@@ -25,6 +27,12 @@ describe("the operations lead's controls over AI on the dashboard", () => {
     assert.equal(response.status, 200, path);
     return (await response.json()) as any;
   };
+  const badge = (page: Page) =>
+    page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('link', { name: /AI recommendations/ })
+      .locator('[data-badge="ai-reviews"]');
+
   before(async () => {
     dist = await buildDashboard();
     x = await startTriageInstance({
@@ -52,6 +60,35 @@ describe("the operations lead's controls over AI on the dashboard", () => {
     await browser?.close();
     await x?.close();
     if (dist) removeDir(dist);
+  });
+
+  test('the navigation counts the review tasks waiting, live', async () => {
+    const { context, page } = await signIn(browser, base, 'operator@acme.test');
+    await badge(page).waitFor();
+    assert.equal(await badge(page).textContent(), '1 review task waiting');
+    assert.equal((await api('/ai/reviews/waiting')).waiting, 1);
+
+    // The engine leaves another task while the page stays open: the count follows without a reload.
+    const second = await x.incident('LATE_TRUCK', 'c-3');
+    assert.equal(second.outcome, 'review');
+    // The badge is read again every 15 s: wait for it at most 25 s.
+    await badge(page)
+      .filter({ hasText: /^2 review tasks waiting$/ })
+      .waitFor({ timeout: 25_000 });
+
+    // A decision on the page takes one off at once.
+    await page
+      .getByRole('navigation', { name: 'Screens' })
+      .getByRole('link', { name: /AI recommendations/ })
+      .click();
+    const task = page.getByRole('article', { name: `Review task ${second.recommendationId}` });
+    await task.getByRole('button', { name: 'Accept' }).click();
+    await page.getByRole('region', { name: 'Review tasks: 1 waiting' }).waitFor();
+    await badge(page)
+      .filter({ hasText: /^1 review task waiting$/ })
+      .waitFor({ timeout: 5_000 });
+    assert.deepEqual(await accessibilityProblems(page), []);
+    await context.close();
   });
 
   test('an operator overrides a triage the gate applied, from its row in the log', async () => {

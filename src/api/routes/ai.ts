@@ -78,6 +78,15 @@ export const aiRoutes = [
   }),
   route({
     method: 'GET',
+    path: '/api/v1/ai/reviews/waiting',
+    tag: 'ai',
+    access: Permission.exceptionsRead,
+    summary:
+      'How many recommendations wait for a person (the review tasks, all uses): the count the navigation shows',
+    handler: async ({ services }) => ({ waiting: await services.ai.waiting() }),
+  }),
+  route({
+    method: 'GET',
     path: '/api/v1/ai/summary',
     tag: 'ai',
     access: Permission.exceptionsRead,

@@ -8,6 +8,7 @@
  */
 import { useId, useState } from 'react';
 import { ApiError, post } from '../../api.ts';
+import { AI_DECIDED } from './ReviewBadge.tsx';
 import type { Recommendation } from './types.ts';
 
 type Field = 'category' | 'team' | 'severity' | 'reason';
@@ -72,6 +73,7 @@ export function ReviewForm({
               reason,
             },
       );
+      window.dispatchEvent(new Event(AI_DECIDED));
       onDone();
     } catch (error) {
       const named: Partial<Record<Field, string>> = {};
