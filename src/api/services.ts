@@ -9,6 +9,18 @@ import type { PolicyRegistry } from '../policies/index.ts';
 import type { SecretStore } from '../secrets/index.ts';
 import type { WebhookSources } from '../triggers/index.ts';
 
+/** An attachment as the mail intake kept it: content null when it was over the size limit. */
+export interface MailAttachment {
+  id: string;
+  source: string;
+  messageKey: string;
+  filename: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  content: Buffer | null;
+}
+
 /** What the API (and the CLI) work with: the engine and the security services around it. */
 export interface ApiServices {
   engine: Engine;
@@ -31,6 +43,8 @@ export interface ApiServices {
   exceptions: ExceptionsService;
   /** The AI recommendation log and people's reviews of it. */
   ai: AiReviews;
+  /** An inbound e-mail's attachment by id (src/connectors/mail), or null when there is none. */
+  mailAttachment: (id: string) => Promise<MailAttachment | null>;
   /** The decision tables the `decide` step uses (read-only over the API). */
   policies: PolicyRegistry;
 }

@@ -180,6 +180,10 @@ export const ERROR_CODES = {
   EDI_DELIVERY_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
   EDI_DOCUMENT_UNKNOWN: { category: 'user', retryable: false, httpStatus: 404 },
 
+  // Inbound e-mail's attachments over the API (src/api/routes/mail.ts)
+  MAIL_ATTACHMENT_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
+  MAIL_ATTACHMENT_NOT_KEPT: { category: 'user', retryable: false, httpStatus: 410 },
+
   // AI providers, the ai.classify step and the recommendation log (src/connectors/ai, src/ai)
   AI_AUTH_FAILED: { category: 'user', retryable: false, httpStatus: 400 },
   AI_RATE_LIMITED: { category: 'transient', retryable: true, httpStatus: 503 },

@@ -1,5 +1,6 @@
 /** The services the API and the CLI use, over one engine's store and clock. */
 import { AiReviews, type AiSpendingLimit } from '../ai/index.ts';
+import { readAttachment } from '../connectors/mail/index.ts';
 import type { ApiServices } from '../api/index.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
@@ -69,5 +70,6 @@ export function createApiServices(options: ServicesOptions): ApiServices {
       budget: options.aiBudget ?? null,
     }),
     policies: options.policies,
+    mailAttachment: (id) => readAttachment(db, id),
   };
 }
