@@ -30,6 +30,7 @@ import { PolicyRegistry } from './policies/index.ts';
 import { prepareStateDir, STATE_FILES } from './state/index.ts';
 import { approvalNotifier, Notifications } from './notify/index.ts';
 import { createApiServices } from './instance/api-services.ts';
+import { aiModels } from './instance/ai-models.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
 import {
@@ -257,6 +258,13 @@ export async function createCrossdock(
       exceptions,
       policies,
       aiBudget,
+      aiModels: aiModels({
+        db: store.db,
+        now,
+        client: aiClient,
+        provider: () =>
+          aiClient ? chatTriageProvider(aiClient) : new OfflineTriageModel(store.db),
+      }),
       odooConnections: () =>
         (odooSettings?.profiles ?? []).map((p) => ({
           name: p.name,

@@ -1,7 +1,8 @@
 /** The services the API and the CLI use, over one engine's store and clock. */
-import { AiReviews, type AiSpendingLimit } from '../ai/index.ts';
+import { AiReviews, OfflineTriageModel, type AiSpendingLimit } from '../ai/index.ts';
+import { aiModels } from './ai-models.ts';
 import { readAttachment } from '../connectors/mail/index.ts';
-import type { ApiServices } from '../api/index.ts';
+import type { AiModels, ApiServices } from '../api/index.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
 import { AuditLog } from '../audit/index.ts';
@@ -27,6 +28,8 @@ export interface ServicesOptions {
   policies: PolicyRegistry;
   /** The authenticators the approvals check step-up codes with; made over the keyring when not given. */
   totp?: TotpFactors;
+  /** Training and evaluation over the API, on this instance's store and provider. */
+  aiModels?: AiModels;
   /** The provider's spending limit, when one is configured: the Overview shows it. */
   aiBudget?: AiSpendingLimit | null;
 }
@@ -71,5 +74,9 @@ export function createApiServices(options: ServicesOptions): ApiServices {
     }),
     policies: options.policies,
     mailAttachment: (id) => readAttachment(db, id),
+    // Without a provider of the instance's own, the built-in offline model answers.
+    aiModels:
+      options.aiModels ??
+      aiModels({ db, now, client: null, provider: () => new OfflineTriageModel(db) }),
   };
 }
