@@ -30,9 +30,16 @@ import { PolicyRegistry } from './policies/index.ts';
 import { prepareStateDir, STATE_FILES } from './state/index.ts';
 import { approvalNotifier, Notifications } from './notify/index.ts';
 import { createApiServices } from './instance/api-services.ts';
+import { aiModels } from './instance/ai-models.ts';
 import { startKeyring } from './instance/keyring.ts';
 import { builtInSteps } from './instance/steps.ts';
-import { AiExtraction, AiTriage, chatTriageProvider, OfflineTriageModel } from './ai/index.ts';
+import {
+  AiExtraction,
+  AiSpendingLimit,
+  AiTriage,
+  chatTriageProvider,
+  OfflineTriageModel,
+} from './ai/index.ts';
 import type { MailIntake } from './connectors/mail/index.ts';
 import { imapPollerFor } from './instance/imap.ts';
 import { MailboxCases } from './instance/mailbox-cases.ts';
@@ -112,7 +119,13 @@ export async function createCrossdock(
     });
     // The configured AI provider; without one, triage asks the built-in offline model trained
     // on this site's history (it abstains until it has enough examples) and extraction uses its rules.
-    const aiClient = config.ai ? aiClientFor(config.ai) : null;
+    // The spending limit (CROSSDOCK_AI_BUDGET_*) is asked before each call to the provider.
+    const aiBudget = config.ai?.budget
+      ? new AiSpendingLimit({ db: store.db, exceptions, now, budget: config.ai.budget })
+      : null;
+    const aiClient = config.ai
+      ? aiClientFor(config.ai, aiBudget ? { admit: () => aiBudget.admit() } : {})
+      : null;
     const aiTriage = new AiTriage({
       db: store.db,
       exceptions,
@@ -246,6 +259,14 @@ export async function createCrossdock(
       approvals,
       exceptions,
       policies,
+      aiBudget,
+      aiModels: aiModels({
+        db: store.db,
+        now,
+        client: aiClient,
+        provider: () =>
+          aiClient ? chatTriageProvider(aiClient) : new OfflineTriageModel(store.db),
+      }),
       odooConnections: () =>
         (odooSettings?.profiles ?? []).map((p) => ({
           name: p.name,

@@ -4,6 +4,7 @@ import { ErrorNote, Loading } from './components/ui.tsx';
 import { MeContext } from './hooks.ts';
 import { Link, match, navigate, useLocation } from './router.tsx';
 import { AiRecommendationsScreen } from './screens/AiRecommendations.tsx';
+import { ReviewBadge } from './screens/ai/ReviewBadge.tsx';
 import { ApprovalsScreen } from './screens/Approvals.tsx';
 import { AuditScreen } from './screens/Audit.tsx';
 import { AuthenticatorScreen } from './screens/Authenticator.tsx';
@@ -142,6 +143,7 @@ function Shell({ me, onSignedOut }: { me: Me; onSignedOut: () => void }) {
               <li key={s.path}>
                 <Link to={s.path} aria-current={active(s.path) ? 'page' : undefined}>
                   {s.label}
+                  {s.path === '/ai' && <ReviewBadge />}
                 </Link>
               </li>
             ))}

@@ -50,3 +50,4 @@ export {
   type PriorityList,
   type ScoredDelivery,
 } from './delay-risk/index.ts';
+export { AiSpendingLimit, BUDGET_ACTOR, type AiBudget, type BudgetStatus } from './budget.ts';

@@ -278,6 +278,26 @@ export async function costByUseAndDay(db: Db, since: Date, until: Date): Promise
   }));
 }
 
+/** Recommendations waiting for a person's review, all uses (the navigation's badge). */
+export async function waitingReviews(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('ai_recommendations')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('review_status', '=', 'pending')
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Dollars of the priced recommendations made since `since`: the spend a budget counts. */
+export async function spentSince(db: Db, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('ai_recommendations')
+    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('cost_usd'), sql<string>`0`).as('usd'))
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.usd);
+}
+
 /** A case the gate routed, resolved by a person: the gate's category, the team that resolved it. */
 export interface ResolvedTriage {
   recommendationId: string;

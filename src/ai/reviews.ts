@@ -6,7 +6,6 @@
  * the newest, and a retraining reads them all.
  */
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
 import type { AuditLog } from '../audit/index.ts';
 import { CrossdockError } from '../errors/index.ts';
 import type { Actor, ExceptionsService, Severity } from '../exceptions/index.ts';
@@ -19,32 +18,22 @@ import {
   recommendationById,
   recordDecision,
   recordExample,
+  waitingReviews,
   type CostRow,
   type ExampleRow,
   type OutcomeCounts,
   type RecommendationFilter,
   type RecommendationRow,
 } from './log.ts';
-import { isAbstention } from './provider.ts';
-import { EXTRACT_USE, ExtractedValues } from './extract-prompt.ts';
+import { EXTRACT_USE } from './extract-prompt.ts';
 import { REVIEW_SIGNAL } from './extract.ts';
 import { applyToCase } from './triage.ts';
 import { DELAY_RISK_USE } from './delay-risk/features.ts';
 import { priorityList, type PriorityList } from './delay-risk/scoring.ts';
+import type { AiSpendingLimit, BudgetStatus } from './budget.ts';
+import { finalOf, ReviewDecision } from './review-decision.ts';
 
-export const ReviewDecision = z.discriminatedUnion('decision', [
-  z.strictObject({ decision: z.literal('accept'), reason: z.string().trim().max(1000).optional() }),
-  z.strictObject({
-    decision: z.literal('override'),
-    /** Exception triage: the category and team decided. */
-    category: z.string().trim().min(1).max(100).optional(),
-    team: z.string().trim().min(1).max(100).optional(),
-    /** Mail extraction: the values that replace the extracted ones (the others are kept). */
-    values: ExtractedValues.optional(),
-    reason: z.string().trim().min(1, 'say why the recommendation was wrong').max(1000),
-  }),
-]);
-export type ReviewDecision = z.infer<typeof ReviewDecision>;
+export { ReviewDecision } from './review-decision.ts';
 
 export interface RecommendationView {
   id: string;
@@ -82,6 +71,8 @@ export interface AiReviewsOptions {
   now: () => Date;
   /** Tells a run waiting on an extraction's review (`ai.review`) what the person decided. */
   signal?: (runId: string, name: string, payload: unknown) => Promise<void>;
+  /** The provider's spending limit; null or absent: none configured. */
+  budget?: AiSpendingLimit | null;
 }
 
 export class AiReviews {
@@ -156,6 +147,16 @@ export class AiReviews {
     };
   }
 
+  /** How many recommendations wait for a person's review (the review tasks), all uses. */
+  async waiting(): Promise<number> {
+    return waitingReviews(this.#o.db);
+  }
+
+  /** Spend of the UTC day and month against the provider's limits; null without a limit. */
+  async budget(): Promise<BudgetStatus | null> {
+    return this.#o.budget ? this.#o.budget.status() : null;
+  }
+
   /** The newest labelled examples of a use, for a retraining or a prompt. */
   async examples(use: string, limit = 100): Promise<ExampleRow[]> {
     return latestExamples(this.#o.db, use, limit);
@@ -218,19 +219,21 @@ export class AiReviews {
           values: final,
         });
     } else if (row.case_id !== null) {
-      const f = final as { category: string; team: string };
+      const f = final as { category: string; team: string; severity?: Severity };
       const note =
         decision.decision === 'accept'
           ? `AI recommendation ${row.id} accepted: category ${f.category}, team ${f.team}.`
-          : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team} (was ${(row.answer as { team: string | null }).team ?? 'no answer: the model abstained'}). Reason: ${decision.reason}`;
+          : `AI recommendation ${row.id} overridden: category ${f.category}, team ${f.team}${f.severity ? `, severity ${f.severity}` : ''} (was ${(row.answer as { team: string | null }).team ?? 'no answer: the model abstained'}). Reason: ${decision.reason}`;
       const answer = row.answer as { severity?: Severity | null; summary?: string };
       await applyToCase(
         this.#o.exceptions,
         row.case_id,
         {
           ...f,
-          // The severity the model assessed goes with an accepted answer, not with an override.
-          severity: decision.decision === 'accept' ? (answer.severity ?? null) : null,
+          // The severity the model assessed goes with an accepted answer; an override sets the
+          // one the person chose, or leaves the case's as it is.
+          severity:
+            decision.decision === 'accept' ? (answer.severity ?? null) : (f.severity ?? null),
           summary: answer.summary ?? null,
           recommendationId: row.id,
         },
@@ -246,84 +249,6 @@ export class AiReviews {
     if (!row) throw new CrossdockError('AI_RECOMMENDATION_NOT_FOUND', `No AI recommendation ${id}`);
     return row;
   }
-}
-
-/** What the decision makes of the recommendation; refuses what cannot be decided. */
-function finalOf(row: RecommendationRow, decision: ReviewDecision): Record<string, unknown> {
-  if (row.outcome === 'fallback' || row.answer === null)
-    throw new CrossdockError(
-      'AI_REVIEW_ILLEGAL',
-      `AI recommendation ${row.id} is a fallback (${row.error_code}): there is nothing to review`,
-    );
-  if (row.review_status === 'accepted' || row.review_status === 'overridden')
-    throw new CrossdockError(
-      'AI_REVIEW_ILLEGAL',
-      `AI recommendation ${row.id} was already ${row.review_status} by ${row.decided_by}`,
-    );
-  if (row.use === DELAY_RISK_USE)
-    throw new CrossdockError(
-      'AI_REVIEW_ILLEGAL',
-      `AI recommendation ${row.id} is a delay-risk score: the delivery's outcome labels it, not a review`,
-    );
-  if (row.use === EXTRACT_USE) return extractionFinal(row, decision);
-  const answer = row.answer as { category: string | null; team: string | null };
-  if (decision.decision === 'accept') {
-    if (isAbstention(row.answer))
-      throw new CrossdockError(
-        'AI_REVIEW_ILLEGAL',
-        `AI recommendation ${row.id}: the model abstained (${row.answer.reason}); override it with a category and team`,
-      );
-    if (row.outcome === 'applied')
-      throw new CrossdockError(
-        'AI_REVIEW_ILLEGAL',
-        `AI recommendation ${row.id} was applied by the gate: override it, or leave it`,
-      );
-    return { category: answer.category!, team: answer.team! };
-  }
-  const lists = row.prompt as { categories: string[]; teams: string[] };
-  if (decision.category === undefined || decision.team === undefined)
-    throw new CrossdockError('AI_REVIEW_INVALID', 'The override is not valid', {
-      details: (['category', 'team'] as const)
-        .filter((k) => decision[k] === undefined)
-        .map((path) => ({ path, message: 'required' })),
-    });
-  const problems = [
-    ...(lists.categories.includes(decision.category)
-      ? []
-      : [{ path: 'category', message: `must be one of ${lists.categories.join(', ')}` }]),
-    ...(lists.teams.includes(decision.team)
-      ? []
-      : [{ path: 'team', message: `must be one of ${lists.teams.join(', ')}` }]),
-  ];
-  if (problems.length > 0)
-    throw new CrossdockError('AI_REVIEW_INVALID', 'The override is not valid', {
-      details: problems,
-    });
-  return { category: decision.category, team: decision.team };
-}
-
-/** An extraction's values as decided: the extracted ones, with a person's override over them. */
-function extractionFinal(
-  row: RecommendationRow,
-  decision: ReviewDecision,
-): Record<string, unknown> {
-  const answer = row.answer as Record<string, { value: string }>;
-  const extracted = Object.fromEntries(Object.entries(answer).map(([k, v]) => [k, v.value]));
-  if (decision.decision === 'accept') {
-    if (row.outcome === 'applied')
-      throw new CrossdockError(
-        'AI_REVIEW_ILLEGAL',
-        `AI recommendation ${row.id} was applied by the gate: override it, or leave it`,
-      );
-    return extracted;
-  }
-  if (decision.values === undefined)
-    throw new CrossdockError('AI_REVIEW_INVALID', 'The override is not valid', {
-      details: [
-        { path: 'values', message: 'required: the values that replace the extracted ones' },
-      ],
-    });
-  return { ...extracted, ...decision.values };
 }
 
 export interface CostTotals {

@@ -28,6 +28,7 @@ import { totpRoutes } from './routes/totp.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exceptionRoutes } from './routes/exceptions.ts';
 import { aiRoutes } from './routes/ai.ts';
+import { mailRoutes } from './routes/mail.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { policyRoutes } from './routes/policies.ts';
@@ -83,6 +84,7 @@ export const API_ROUTES: RouteSpec[] = [
   ...approvalRoutes,
   ...exceptionRoutes,
   ...aiRoutes,
+  ...mailRoutes,
   ...notificationRoutes,
   ...kpiRoutes,
   ...policyRoutes,

@@ -41,6 +41,8 @@ export const Permission = {
   exceptionsRead: 'exceptions:read',
   /** Work the exception queue: assign, comment, retry, replay, resolve, reopen. */
   exceptionsOperate: 'exceptions:operate',
+  /** Retrain and evaluate the AI models over the API (what `crossdock ai train` / `ai eval` do): administrators only. */
+  aiTrain: 'ai:train',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 export const PERMISSIONS = Object.values(Permission) as [Permission, ...Permission[]];

@@ -181,6 +181,10 @@ export const ERROR_CODES = {
   EDI_DELIVERY_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
   EDI_DOCUMENT_UNKNOWN: { category: 'user', retryable: false, httpStatus: 404 },
 
+  // Inbound e-mail's attachments over the API (src/api/routes/mail.ts)
+  MAIL_ATTACHMENT_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
+  MAIL_ATTACHMENT_NOT_KEPT: { category: 'user', retryable: false, httpStatus: 410 },
+
   // AI providers, the ai.classify step and the recommendation log (src/connectors/ai, src/ai)
   AI_AUTH_FAILED: { category: 'user', retryable: false, httpStatus: 400 },
   AI_RATE_LIMITED: { category: 'transient', retryable: true, httpStatus: 503 },
@@ -189,6 +193,7 @@ export const ERROR_CODES = {
   AI_REQUEST_REJECTED: { category: 'user', retryable: false, httpStatus: 400 },
   AI_ANSWER_INVALID: { category: 'bug', retryable: false, httpStatus: 500 },
   AI_NOT_CONFIGURED: { category: 'user', retryable: false, httpStatus: 400 },
+  AI_BUDGET_SPENT: { category: 'policy', retryable: false, httpStatus: 422 },
   AI_CONFIG_INVALID: { category: 'user', retryable: false, httpStatus: 400 },
   AI_RECOMMENDATION_NOT_FOUND: { category: 'user', retryable: false, httpStatus: 404 },
   AI_REVIEW_INVALID: { category: 'user', retryable: false, httpStatus: 400 },

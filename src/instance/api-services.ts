@@ -1,6 +1,8 @@
 /** The services the API and the CLI use, over one engine's store and clock. */
-import { AiReviews } from '../ai/index.ts';
-import type { ApiServices } from '../api/index.ts';
+import { AiReviews, OfflineTriageModel, type AiSpendingLimit } from '../ai/index.ts';
+import { aiModels } from './ai-models.ts';
+import { readAttachment } from '../connectors/mail/index.ts';
+import type { AiModels, ApiServices } from '../api/index.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
 import { AuditLog } from '../audit/index.ts';
@@ -26,6 +28,10 @@ export interface ServicesOptions {
   policies: PolicyRegistry;
   /** The authenticators the approvals check step-up codes with; made over the keyring when not given. */
   totp?: TotpFactors;
+  /** Training and evaluation over the API, on this instance's store and provider. */
+  aiModels?: AiModels;
+  /** The provider's spending limit, when one is configured: the Overview shows it. */
+  aiBudget?: AiSpendingLimit | null;
 }
 
 /**
@@ -64,7 +70,13 @@ export function createApiServices(options: ServicesOptions): ApiServices {
       audit,
       now,
       signal: (runId, name, payload) => engine.runs.signal(runId, name, payload),
+      budget: options.aiBudget ?? null,
     }),
     policies: options.policies,
+    mailAttachment: (id) => readAttachment(db, id),
+    // Without a provider of the instance's own, the built-in offline model answers.
+    aiModels:
+      options.aiModels ??
+      aiModels({ db, now, client: null, provider: () => new OfflineTriageModel(db) }),
   };
 }

@@ -70,3 +70,49 @@ test('prices per model: dollars per 1M tokens, input and output; a bad entry is 
     );
   }
 });
+
+test('a spending limit: dollars per UTC day and month, only with a provider whose model has a price', () => {
+  const provider = {
+    CROSSDOCK_AI_URL: 'https://api.example.test/v1',
+    CROSSDOCK_AI_MODEL: 'gpt-4o-mini',
+    CROSSDOCK_AI_PRICES: 'gpt-4o-mini=0.15/0.60',
+  };
+  assert.equal(loadConfig(provider).ai?.budget, undefined, 'no limit unless one is set');
+  assert.deepEqual(loadConfig({ ...provider, CROSSDOCK_AI_BUDGET_DAILY_USD: '12.50' }).ai?.budget, {
+    dailyUsd: 12.5,
+    monthlyUsd: null,
+  });
+  assert.deepEqual(loadConfig({ ...provider, CROSSDOCK_AI_BUDGET_MONTHLY_USD: '200' }).ai?.budget, {
+    dailyUsd: null,
+    monthlyUsd: 200,
+  });
+  const refused = (env: Record<string, string>) => {
+    try {
+      loadConfig(env);
+    } catch (error) {
+      const e = error as { code: string; details: { path: string; message: string }[] };
+      assert.equal(e.code, 'CONFIG_INVALID');
+      return e.details.map((d) => `${d.path}: ${d.message}`);
+    }
+    assert.fail('the configuration was accepted');
+  };
+  for (const bad of ['0', '-3', 'ten', '1.234', '1e3'])
+    assert.match(
+      refused({ ...provider, CROSSDOCK_AI_BUDGET_DAILY_USD: bad }).join('\n'),
+      /^CROSSDOCK_AI_BUDGET_DAILY_USD: must be/,
+      bad,
+    );
+  assert.deepEqual(refused({ CROSSDOCK_AI_BUDGET_MONTHLY_USD: '5' }), [
+    'CROSSDOCK_AI_BUDGET_MONTHLY_USD: set CROSSDOCK_AI_URL too (without it there is no provider)',
+  ]);
+  assert.deepEqual(
+    refused({
+      ...provider,
+      CROSSDOCK_AI_PRICES: 'other-model=1/2',
+      CROSSDOCK_AI_BUDGET_DAILY_USD: '5',
+    }),
+    [
+      'CROSSDOCK_AI_PRICES: must price gpt-4o-mini when CROSSDOCK_AI_BUDGET_DAILY_USD is set (a limit in dollars cannot count an unpriced model)',
+    ],
+  );
+});

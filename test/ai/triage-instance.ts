@@ -69,7 +69,10 @@ export function answer(
   };
 }
 
-export async function startTriageInstance(): Promise<TriageInstance> {
+/** `extraEnv`: more configuration (prices, a spending limit) for the instance. */
+export async function startTriageInstance(
+  extraEnv: Record<string, string> = {},
+): Promise<TriageInstance> {
   const [sim, t] = await Promise.all([
     startAiSimulator({ apiKey: SIM_KEY, models: ['sim-triage-1'] }),
     openTestStore(),
@@ -90,6 +93,7 @@ export async function startTriageInstance(): Promise<TriageInstance> {
       CROSSDOCK_AI_MODEL: 'sim-triage-1',
       CROSSDOCK_AI_API_KEY: SIM_KEY,
       LOG_LEVEL: 'silent',
+      ...extraEnv,
     }),
     { logger: silentLogger(), migrate: false },
   );

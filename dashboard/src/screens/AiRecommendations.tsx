@@ -29,7 +29,7 @@ export function AiRecommendationsScreen() {
       <ReviewTasks onDecided={() => setChanged((n) => n + 1)} />
       <DelayRiskList />
       <AiCost />
-      <RecommendationLog changed={changed} />
+      <RecommendationLog changed={changed} onDecided={() => setChanged((n) => n + 1)} />
     </>
   );
 }
@@ -89,8 +89,11 @@ function ReviewTasks({ onDecided }: { onDecided: () => void }) {
   );
 }
 
-/** `changed` counts the decisions made on this page: the log is read again after each. */
-function RecommendationLog({ changed }: { changed: number }) {
+/**
+ * `changed` counts the decisions made on this page: the log is read again after each. A
+ * triage the gate applied can be overridden from its row (`exceptions:operate`).
+ */
+function RecommendationLog({ changed, onDecided }: { changed: number; onDecided: () => void }) {
   const [filters, setFilters] = useState({ use: '', outcome: '', reviewStatus: '' });
   const [cursors, setCursors] = useState<string[]>([]);
   const ids = { use: useId(), outcome: useId(), reviewStatus: useId() };
@@ -98,6 +101,7 @@ function RecommendationLog({ changed }: { changed: number }) {
     `/ai/recommendations${qs({ ...filters, limit: 50, cursor: cursors.at(-1) })}`,
   );
   const { reload } = list;
+  const works = useCan()('exceptions:operate');
   useEffect(() => {
     if (changed > 0) reload();
   }, [changed, reload]);
@@ -156,7 +160,7 @@ function RecommendationLog({ changed }: { changed: number }) {
           </thead>
           <tbody>
             {list.data.recommendations.map((r) => (
-              <LogRow key={r.id} r={r} />
+              <LogRow key={r.id} r={r} works={works} onDecided={onDecided} />
             ))}
           </tbody>
         </table>
@@ -166,7 +170,18 @@ function RecommendationLog({ changed }: { changed: number }) {
   );
 }
 
-function LogRow({ r }: { r: Recommendation }) {
+function LogRow({
+  r,
+  works,
+  onDecided,
+}: {
+  r: Recommendation;
+  works: boolean;
+  onDecided: () => void;
+}) {
+  // A triage the gate acted on that no person decided yet: a person may override it.
+  const overridable =
+    works && r.outcome === 'applied' && r.reviewStatus === null && !!r.prompt?.categories;
   const tokens =
     r.tokens.prompt === null && r.tokens.completion === null
       ? 'no tokens'
@@ -212,6 +227,7 @@ function LogRow({ r }: { r: Recommendation }) {
         ) : (
           <>
             {r.use === 'delay_risk' ? (r.final ? 'flagged for operations' : '—') : routed(r.final)}
+            {r.final?.severity && `, severity ${r.final.severity}`}
             {r.reviewStatus && (
               <>
                 {' '}
@@ -226,6 +242,12 @@ function LogRow({ r }: { r: Recommendation }) {
                   : 'nothing: the default owner'}
               {r.decisionReason && `: ${r.decisionReason}`}
             </div>
+            {overridable && (
+              <details className="override">
+                <summary>Override the gate</summary>
+                <ReviewForm r={r} applied onDone={onDecided} />
+              </details>
+            )}
           </>
         )}
       </td>

@@ -13,6 +13,7 @@ import {
   type VersionDetail,
 } from '../versions.ts';
 import { ENDED, type RunDetail } from './run/detail.ts';
+import { MailAttachments } from './run/MailAttachments.tsx';
 import { PinnedVersion } from './run/PinnedVersion.tsx';
 import { CancelForm, SignalForm, expectedSignal } from './run/RunActions.tsx';
 import { SignalsAndTimers } from './run/SignalsAndTimers.tsx';
@@ -76,6 +77,7 @@ export function RunPage({ id }: { id: string }) {
           </dl>
           <h3>Input</h3>
           <Json value={r.input} label="Run input" />
+          <MailAttachments input={r.input} />
           {r.output !== null && r.output !== undefined && (
             <>
               <h3>Output</h3>

@@ -3,6 +3,7 @@ import { ReviewDecision } from '../../ai/index.ts';
 import { actorName, Permission } from '../../auth/index.ts';
 import { CrossdockError } from '../../errors/index.ts';
 import { decodeCursor, page } from '../pagination.ts';
+import { EVALUATED_USES, TRAINABLE_USES } from '../services.ts';
 import { queryInt, queryTime, route } from '../route.ts';
 
 const Name = z.string().trim().min(1).max(200);
@@ -31,7 +32,59 @@ const ExamplesQuery = z.strictObject({ use: Name, limit: queryInt(1, 1000).optio
  * The recommendation log and people's reviews (docs/AI.md). Reading needs what reading the
  * exception queue needs (a recommendation is about a case); deciding, what working it needs.
  */
+const TrainBody = z.strictObject({
+  use: z.enum(TRAINABLE_USES).default('exception_triage'),
+  /** A labelled set shipped in ai/eval/ (its file name), imported before training. */
+  set: z.string().max(200).optional(),
+});
+const EvalBody = z.strictObject({
+  use: z.enum(EVALUATED_USES),
+  set: z.string().max(200),
+  threshold: z.number().min(0).max(1).optional(),
+});
+
 export const aiRoutes = [
+  route({
+    method: 'POST',
+    path: '/api/v1/ai/train',
+    tag: 'ai',
+    access: Permission.aiTrain,
+    body: TrainBody,
+    summary:
+      "Retrain a use's built-in offline model (exception_triage, delay_risk) from the store's history, with a shipped labelled set imported first when `set` names one: a new version, as `crossdock ai train`; audited",
+    handler: async ({ services, body, principal, request }) => {
+      const actor = actorName(principal!);
+      const summary = await services.aiModels.train(body.use, body.set, actor);
+      await services.audit.append({
+        actor,
+        action: 'ai.train',
+        target: `ai_model:${body.use}`,
+        details: { use: body.use, set: body.set ?? null, summary },
+        requestId: request.id,
+      });
+      return summary;
+    },
+  }),
+  route({
+    method: 'POST',
+    path: '/api/v1/ai/eval',
+    tag: 'ai',
+    access: Permission.aiTrain,
+    body: EvalBody,
+    summary:
+      'Evaluate a use (exception_triage, mail_extraction, delay_risk) on a shipped labelled set at a threshold, with the configured provider (else the built-in model): the report of `crossdock ai eval`; audited',
+    handler: async ({ services, body, principal, request }) => {
+      const report = await services.aiModels.evaluate(body.use, body.set, body.threshold);
+      await services.audit.append({
+        actor: actorName(principal!),
+        action: 'ai.eval',
+        target: `ai_model:${body.use}`,
+        details: { use: body.use, set: body.set, threshold: body.threshold ?? null },
+        requestId: request.id,
+      });
+      return report;
+    },
+  }),
   route({
     method: 'GET',
     path: '/api/v1/ai/recommendations',
@@ -78,12 +131,21 @@ export const aiRoutes = [
   }),
   route({
     method: 'GET',
+    path: '/api/v1/ai/reviews/waiting',
+    tag: 'ai',
+    access: Permission.exceptionsRead,
+    summary:
+      'How many recommendations wait for a person (the review tasks, all uses): the count the navigation shows',
+    handler: async ({ services }) => ({ waiting: await services.ai.waiting() }),
+  }),
+  route({
+    method: 'GET',
     path: '/api/v1/ai/summary',
     tag: 'ai',
     access: Permission.exceptionsRead,
     query: SummaryQuery,
     summary:
-      'Recommendations of the last `days` (default 30), or made from `from` to `to` (default now), by use and answered category: applied, review, fallback, pending, accepted, overridden, and the override rate; and `cost`: calls, tokens and dollars in total, by use and by UTC day (`unpriced`: calls of a model without a configured price)',
+      'Recommendations of the last `days` (default 30), or made from `from` to `to` (default now), by use and answered category: applied, review, fallback, pending, accepted, overridden, and the override rate; and `cost`: calls, tokens and dollars in total, by use and by UTC day (`unpriced`: calls of a model without a configured price); and `budget`: the spend of the UTC day and month against the provider spending limit (null without one)',
     handler: async ({ services, query }) => {
       const now = services.engine.clock.now();
       if (query.days !== undefined && query.from !== undefined)
@@ -105,6 +167,7 @@ export const aiRoutes = [
         until: until.toISOString(),
         classes: await services.ai.summary(since, until),
         cost: await services.ai.cost(since, until),
+        budget: await services.ai.budget(),
       };
     },
   }),

@@ -34,6 +34,11 @@ export interface AiClientDeps {
   sleep?: (ms: number) => Promise<void>;
   random?: RandomSource;
   now?: () => number;
+  /**
+   * Asked before each call (once, not per attempt): throws to refuse it, as the spending
+   * limit does (AI_BUDGET_SPENT). Absent: every call is made.
+   */
+  admit?: () => Promise<void>;
 }
 
 /** The envelope of a chat completion, as much of it as this client reads. */
@@ -71,6 +76,7 @@ export class AiClient {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #random: RandomSource;
   readonly #now: () => number;
+  readonly #admit: (() => Promise<void>) | null;
   /** When the next call may go out under `requestsPerMinute`; taken before any wait. */
   #nextCallAt = 0;
 
@@ -79,6 +85,7 @@ export class AiClient {
     this.#sleep = deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.#random = deps.random ?? Math.random;
     this.#now = deps.now ?? Date.now;
+    this.#admit = deps.admit ?? null;
   }
 
   get model(): string {
@@ -86,6 +93,7 @@ export class AiClient {
   }
 
   async complete<T>(messages: ChatMessage[], schema: AnswerSchema<T>): Promise<Completion<T>> {
+    await this.#admit?.();
     const started = this.#now();
     const body = JSON.stringify({
       model: this.#s.model,
@@ -202,15 +210,18 @@ export function sha256(text: string): string {
 }
 
 /** The provider as Crossdock's configuration names it (CROSSDOCK_AI_*), checked, as a client. */
-export function aiClientFor(ai: {
-  baseUrl: string;
-  model: string;
-  apiKey: string | null;
-  timeoutMs: number;
-  maxAttempts: number;
-  maxRetryAfterMs: number;
-  requestsPerMinute?: number;
-}): AiClient {
+export function aiClientFor(
+  ai: {
+    baseUrl: string;
+    model: string;
+    apiKey: string | null;
+    timeoutMs: number;
+    maxAttempts: number;
+    maxRetryAfterMs: number;
+    requestsPerMinute?: number;
+  },
+  deps: AiClientDeps = {},
+): AiClient {
   return new AiClient(
     aiProviderSettings({
       baseUrl: ai.baseUrl,
@@ -224,5 +235,6 @@ export function aiClientFor(ai: {
         maxRetryAfterMs: ai.maxRetryAfterMs,
       },
     }),
+    deps,
   );
 }

@@ -1,22 +1,37 @@
 /**
  * A person's decision on a recommendation left for review: accept it, or override it with
- * another category and team from the lists the model had to choose from, saying why. The
+ * another category and team from the lists the model had to choose from, saying why. On one
+ * the gate applied (`applied`) there is nothing to accept: the override corrects the case
+ * (its team, category and, when chosen, its severity) and counts in the override rate. The
  * decision goes through POST /ai/recommendations/:id/decision (recorded, audited, kept as a
  * labelled example); each refusal the server names is shown under its field.
  */
 import { useId, useState } from 'react';
 import { ApiError, post } from '../../api.ts';
+import { AI_DECIDED } from './ReviewBadge.tsx';
 import type { Recommendation } from './types.ts';
 
-type Field = 'category' | 'team' | 'reason';
+type Field = 'category' | 'team' | 'severity' | 'reason';
 
-export function ReviewForm({ r, onDone }: { r: Recommendation; onDone: () => void }) {
+const SEVERITIES = ['low', 'medium', 'high', 'critical'];
+
+export function ReviewForm({
+  r,
+  onDone,
+  applied = false,
+}: {
+  r: Recommendation;
+  onDone: () => void;
+  /** The gate applied it: override only, with a severity to set on the case. */
+  applied?: boolean;
+}) {
   const id = useId();
   const categories = r.prompt?.categories ?? [];
   const teams = r.prompt?.teams ?? [];
   const [values, setValues] = useState({
     category: r.answer?.category ?? '',
     team: r.answer?.team ?? '',
+    severity: '',
     reason: '',
   });
   const [problems, setProblems] = useState<Partial<Record<Field, string>>>({});
@@ -28,8 +43,14 @@ export function ReviewForm({ r, onDone }: { r: Recommendation; onDone: () => voi
     if (decision === 'override') {
       const mine: Partial<Record<Field, string>> = {};
       if (!reason) mine.reason = 'Say why the recommendation was wrong.';
-      if (values.category === r.answer?.category && values.team === r.answer?.team)
-        mine.team = 'Choose another team or category than the recommendation (or accept it).';
+      if (
+        values.category === r.answer?.category &&
+        values.team === r.answer?.team &&
+        values.severity === ''
+      )
+        mine.team = applied
+          ? 'Choose another team, category or severity than the gate applied.'
+          : 'Choose another team or category than the recommendation (or accept it).';
       if (Object.keys(mine).length > 0) {
         setProblems(mine);
         setGeneral(null);
@@ -44,15 +65,27 @@ export function ReviewForm({ r, onDone }: { r: Recommendation; onDone: () => voi
         `/ai/recommendations/${r.id}/decision`,
         decision === 'accept'
           ? { decision, ...(reason ? { reason } : {}) }
-          : { decision, category: values.category, team: values.team, reason },
+          : {
+              decision,
+              category: values.category,
+              team: values.team,
+              ...(values.severity ? { severity: values.severity } : {}),
+              reason,
+            },
       );
+      window.dispatchEvent(new Event(AI_DECIDED));
       onDone();
     } catch (error) {
       const named: Partial<Record<Field, string>> = {};
       if (error instanceof ApiError)
         for (const d of error.body.details) {
           const field = d.path.replace(/^body\./, '');
-          if (field === 'category' || field === 'team' || field === 'reason')
+          if (
+            field === 'category' ||
+            field === 'team' ||
+            field === 'severity' ||
+            field === 'reason'
+          )
             named[field] = d.message;
         }
       setProblems(named);
@@ -76,7 +109,7 @@ export function ReviewForm({ r, onDone }: { r: Recommendation; onDone: () => voi
         {problems[field]}
       </p>
     );
-  const choice = (field: 'category' | 'team', label: string, options: string[]) => (
+  const choice = (field: 'category' | 'team' | 'severity', label: string, options: string[]) => (
     <div className="field">
       <label htmlFor={`${id}-${field}`}>{label}</label>
       <select
@@ -85,10 +118,15 @@ export function ReviewForm({ r, onDone }: { r: Recommendation; onDone: () => voi
         onChange={(e) => setValues((v) => ({ ...v, [field]: e.target.value }))}
         {...describe(field)}
       >
+        {field === 'severity' && <option value="">keep the case's</option>}
         {options.map((o) => (
           <option key={o} value={o}>
             {o}
-            {o === r.answer?.[field] ? ' (recommended)' : ''}
+            {field !== 'severity' && o === r.answer?.[field]
+              ? applied
+                ? ' (applied)'
+                : ' (recommended)'
+              : ''}
           </option>
         ))}
       </select>
@@ -98,13 +136,14 @@ export function ReviewForm({ r, onDone }: { r: Recommendation; onDone: () => voi
   return (
     <form
       className="decision"
-      aria-label={`Review of recommendation ${r.id}`}
+      aria-label={`${applied ? 'Override' : 'Review'} of recommendation ${r.id}`}
       noValidate
       onSubmit={(e) => e.preventDefault()}
     >
       <div className="filters">
         {choice('category', 'Category', categories)}
         {choice('team', 'Team', teams)}
+        {applied && choice('severity', 'Severity', SEVERITIES)}
       </div>
       <div className="field">
         <label htmlFor={`${id}-reason`}>Reason (required to override)</label>
@@ -124,9 +163,11 @@ export function ReviewForm({ r, onDone }: { r: Recommendation; onDone: () => voi
         </div>
       )}
       <div className="actions">
-        <button type="button" onClick={() => decide('accept')} disabled={busy}>
-          Accept
-        </button>
+        {!applied && (
+          <button type="button" onClick={() => decide('accept')} disabled={busy}>
+            Accept
+          </button>
+        )}
         <button type="button" className="danger" onClick={() => decide('override')} disabled={busy}>
           Override
         </button>

@@ -21,7 +21,7 @@ export interface Recommendation {
   costUsd: number | null;
   createdAt: string;
   reviewStatus: 'pending' | 'accepted' | 'overridden' | null;
-  final: { category?: string; team?: string } | null;
+  final: { category?: string; team?: string; severity?: string } | null;
   decidedBy: string | null;
   decidedAt: string | null;
   decisionReason: string | null;

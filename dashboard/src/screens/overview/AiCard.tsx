@@ -2,11 +2,13 @@
  * The override rate of AI recommendations on the Overview, per use and answered class, over
  * the Overview's range (GET /ai/summary?from&to). The rate is overridden / (applied +
  * accepted + overridden, each recommendation once): of what the gate acted on or a person
- * decided, how much a person found wrong. Shown to those who may read the exception queue.
+ * decided, how much a person found wrong. With a spending limit on the provider, its spend
+ * against the limit. Shown to those who may read the exception queue.
  */
 import { ErrorNote, Loading } from '../../components/ui.tsx';
 import { useGet } from '../../hooks.ts';
 import { Link } from '../../router.tsx';
+import { AiBudgetLine, type AiBudgetStatus } from './AiBudget.tsx';
 import { percent } from './kpis.ts';
 
 interface AiClass {
@@ -26,7 +28,7 @@ interface AiClass {
 const decided = (c: AiClass) => c.applied + c.accepted + c.overridden - c.appliedOverridden;
 
 export function AiOverrideCard({ from, to }: { from: string; to: string }) {
-  const summary = useGet<{ classes: AiClass[] }>(
+  const summary = useGet<{ classes: AiClass[]; budget: AiBudgetStatus | null }>(
     `/ai/summary?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
   );
   const classes = summary.data?.classes ?? [];
@@ -55,6 +57,7 @@ export function AiOverrideCard({ from, to }: { from: string; to: string }) {
               waiting for review, {all.fallback} fallbacks
             </span>
           </p>
+          {summary.data.budget && <AiBudgetLine budget={summary.data.budget} />}
           {classes.length > 0 && (
             <table className="table compact" aria-label="Override rate by use and class">
               <thead>
