@@ -288,12 +288,17 @@ export async function waitingReviews(db: Db): Promise<number> {
   return Number(row.n);
 }
 
-/** Dollars of the priced recommendations made since `since`: the spend a budget counts. */
+/**
+ * Dollars of the priced recommendations made since `since`: the spend a budget counts. Rows
+ * that cost nothing add nothing; leaving them out lets the sum read the partial index of paid
+ * rows alone (migration 0022).
+ */
 export async function spentSince(db: Db, since: Date): Promise<number> {
   const row = await db
     .selectFrom('ai_recommendations')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('cost_usd'), sql<string>`0`).as('usd'))
     .where('created_at', '>=', since)
+    .where(sql<boolean>`cost_usd > 0`) // a literal, so the planner can match the index's predicate
     .executeTakeFirstOrThrow();
   return Number(row.usd);
 }
