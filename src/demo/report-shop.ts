@@ -2,7 +2,8 @@
  * The demo report's shop line (packs/shop-orders, the demo's shop): orders received by
  * webhook and the sale orders made of them, SKUs the shop did not know of, cancellations, and
  * the stock levels: how many SKUs, how many show Odoo's current free quantity in the shop, how
- * many are still due, and how often the shop's rate limit answered 429.
+ * many are still due, and how often the shop's rate limit answered 429; and the orders with a
+ * ship-by (their watch runs), how many of them were made urgent, flagged at risk, or missed it.
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/index.ts';
@@ -18,6 +19,7 @@ export interface ShopReport {
   /** Inventory calls the shop answered 429 (its leaky bucket full), and all its calls. */
   throttled: number;
   calls: number;
+  shipBy: { orders: number; urgent: number; atRisk: number; missed: number };
 }
 
 export async function shopReport(
@@ -35,6 +37,13 @@ export async function shopReport(
   const levels = await sql<{ n: string; synced: string }>`
     SELECT count(*) AS n, count(*) FILTER (WHERE pushed_available = available) AS synced
     FROM shop_stock_levels`.execute(db);
+  const watch = await sql<{ n: string; urgent: string; at_risk: string; missed: string }>`
+    SELECT count(*) AS n,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM run_steps s WHERE s.run_id = r.id AND s.step_id = 'urgent' AND s.status = 'completed')) AS urgent,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM run_steps s WHERE s.run_id = r.id AND s.step_id = 'flag' AND s.status = 'completed')) AS at_risk,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM run_steps s WHERE s.run_id = r.id AND s.step_id = 'late' AND s.status = 'completed')) AS missed
+    FROM runs r WHERE r.workflow_id = 'shop-order-ship-by'`.execute(db);
+  const w = watch.rows[0];
   const n = Number(levels.rows[0]?.n ?? 0);
   const inSync = Number(levels.rows[0]?.synced ?? 0);
   return {
@@ -47,9 +56,15 @@ export async function shopReport(
     due: n - inSync,
     throttled: calls.filter((c) => c.status === 429).length,
     calls: calls.length,
+    shipBy: {
+      orders: Number(w?.n ?? 0),
+      urgent: Number(w?.urgent ?? 0),
+      atRisk: Number(w?.at_risk ?? 0),
+      missed: Number(w?.missed ?? 0),
+    },
   };
 }
 
 export function formatShop(r: ShopReport): string {
-  return `  shop            orders received ${r.orders}, sale orders made ${r.saleOrders}, unknown SKU ${r.unknownSku}, cancelled ${r.cancelled}; stock levels ${r.levels} SKUs, in sync ${r.inSync}, due ${r.due}; inventory calls ${r.calls} (answered 429 ${r.throttled})`;
+  return `  shop            orders received ${r.orders}, sale orders made ${r.saleOrders}, unknown SKU ${r.unknownSku}, cancelled ${r.cancelled}; stock levels ${r.levels} SKUs, in sync ${r.inSync}, due ${r.due}; inventory calls ${r.calls} (answered 429 ${r.throttled}); with a ship-by ${r.shipBy.orders} (made urgent ${r.shipBy.urgent}, at risk ${r.shipBy.atRisk}, missed ${r.shipBy.missed})`;
 }

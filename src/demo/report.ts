@@ -58,12 +58,12 @@ export function formatSummary(s: LiveSummary, eventsPerSecond: number, elapsedS:
   return `[${elapsedS.toFixed(0).padStart(4)} s] events ${s.events} (${eventsPerSecond.toFixed(1)}/s) | runs: ${s.runs.completed ?? 0} completed, ${active} active, ${s.runs.waiting ?? 0} waiting, ${s.runs.failed ?? 0} failed | approvals waiting ${s.approvalsWaiting} | exceptions open ${s.exceptionsOpen}`;
 }
 
-/** True when nothing is left to do: every run has ended or waits for a person (an order held, or a damaged shipment offered a reship, its case open, counts as ended). */
+/** True when nothing is left to do: every run has ended or waits for a person (an order held, or a damaged shipment offered a reship, its case open, counts as ended) or for a time hours away (a supplier delay's, a shop order's ship-by). */
 export async function settled(db: Db, expectedReleaseRuns: number): Promise<boolean> {
   const r = await sql<{ release: string; active: string; waiting: string }>`
     SELECT count(*) FILTER (WHERE workflow_id = 'order-release') AS release,
            count(*) FILTER (WHERE status IN ('queued', 'ready', 'running')) AS active,
-           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id IN ('order-release', 'shipment-tracking') AND cursor = 'wait-action') AND NOT (workflow_id = 'supplier-delay' AND cursor IN ('wait-sla', 'wait-long'))) AS waiting
+           count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id IN ('order-release', 'shipment-tracking') AND cursor = 'wait-action') AND NOT (workflow_id = 'supplier-delay' AND cursor IN ('wait-sla', 'wait-long')) AND NOT (workflow_id = 'shop-order-ship-by' AND cursor LIKE 'until-%')) AS waiting
     FROM runs`.execute(db);
   const row = r.rows[0]!;
   // A message claimed by a killed worker stays 'sending' until its claim expires (minutes), then

@@ -2,7 +2,10 @@
  * The demo's shop at work: every tenth order (the ninth, nineteenth, ...) is placed in the
  * shop by an online customer and reaches Crossdock as its signed order webhook, sent twice
  * as shops do when an answer is slow; Crossdock makes one confirmed sale order of it, which
- * goes on through release, dispatch and invoicing like the others.
+ * goes on through release, dispatch and invoicing like the others. Two shop orders in three
+ * come from a marketplace with a latest ship date: one in two days (watched, urgent the day
+ * before), one in two hours (urgent and at risk at once); the third, from the storefront, has
+ * none.
  */
 import type { Logger } from '../observability/index.ts';
 import type { DemoSystem } from './system.ts';
@@ -12,6 +15,10 @@ export interface ShopSent {
   orderRef: string;
   sentAtMs: number;
 }
+
+const HOUR_MS = 3_600_000;
+/** Hours to the ship-by, by the shop order's number (null: a storefront order, none). */
+const SHIP_BY_IN_HOURS = [null, 48, 2] as const;
 
 const BUYERS = [
   ['Greta', 'Hansen', 'Mönckebergstraße 7', '20095', 'Hamburg'],
@@ -31,7 +38,11 @@ export function shopOrder(
   );
   const [first, last, street, zip, city] = BUYERS[orderIndex % BUYERS.length]!;
   const product = products[orderIndex % products.length]!;
+  const shipByIn = SHIP_BY_IN_HOURS[Math.floor(orderIndex / 10) % SHIP_BY_IN_HOURS.length]!;
   const placed = shop.placeOrder({
+    ...(shipByIn === null
+      ? {}
+      : { latest_ship_date: new Date(Date.now() + shipByIn * HOUR_MS).toISOString() }),
     email: `${first}.${last}@shop-customer.example`.toLowerCase(),
     customer: { first_name: first, last_name: last },
     shipping_address: {

@@ -29,9 +29,11 @@ export const HOUR = 3_600_000;
 export interface PackHarness extends DemoSystem {
   /** Creates and confirms an order as the salesperson (Odoo uid 8); Odoo then sends its webhook. */
   /** `customer`: a demo customer's name (its start), or an Odoo partner id. */
+  /** `fields`: more of the sale order's fields (commitment_date: naive UTC, as Odoo writes it). */
   placeOrder(
     customer: string | number,
     lines: [product: string, qty: number][],
+    fields?: Record<string, unknown>,
   ): Promise<{ id: number; name: string }>;
   /** The run of a workflow for an order (order-release: the order id; dispatch: input.order_id), once it exists and reaches one of `statuses`. */
   runFor(
@@ -129,7 +131,7 @@ export async function packHarness(
 
   return {
     ...system,
-    async placeOrder(customerName, lines) {
+    async placeOrder(customerName, lines, fields = {}) {
       const uid = system.catalog.salespersonUid;
       const orderLines = lines.map(([name, qty]) => [
         0,
@@ -144,6 +146,7 @@ export async function packHarness(
             partner_id: typeof customerName === 'number' ? customerName : customer(customerName).id,
             user_id: uid,
             order_line: orderLines,
+            ...fields,
           },
         ],
         {},

@@ -90,6 +90,7 @@ function report(workers?: DemoReport['workers']): DemoReport {
       due: 0,
       throttled: 2,
       calls: 9,
+      shipBy: { orders: 4, urgent: 3, atRisk: 2, missed: 1 },
     },
     approvals: { approved: 0, rejected: 0, pending: 0 },
     exceptionsOpen: 0,
@@ -177,6 +178,12 @@ describe('the demo report on the shop', () => {
     assert.match(
       formatReport(report()),
       /shop {12}orders received 4, sale orders made 3, unknown SKU 1, cancelled 0; stock levels 12 SKUs, in sync 12, due 0; inventory calls 9 \(answered 429 2\)/,
+    );
+  });
+  test('prints how many shop orders had a ship-by, and how many were made urgent, flagged at risk or missed it', () => {
+    assert.match(
+      formatReport(report()),
+      /inventory calls 9 \(answered 429 2\); with a ship-by 4 \(made urgent 3, at risk 2, missed 1\)$/m,
     );
   });
 });
