@@ -1,7 +1,6 @@
 /** The services the API and the CLI use, over one engine's store and clock. */
 import { AiReviews, OfflineTriageModel, type AiSpendingLimit } from '../ai/index.ts';
 import { aiModels } from './ai-models.ts';
-import { readAttachment } from '../connectors/mail/index.ts';
 import type { AiModels, ApiServices } from '../api/index.ts';
 import { createMetrics } from '../api/metrics.ts';
 import type { ApprovalsService } from '../approvals/index.ts';
@@ -73,7 +72,10 @@ export function createApiServices(options: ServicesOptions): ApiServices {
       budget: options.aiBudget ?? null,
     }),
     policies: options.policies,
-    mailAttachment: (id) => readAttachment(db, id),
+    // Loaded when first asked: the mail connector brings the SMTP server with it, which a
+    // command that serves no mail must not load (test/unit/cli-imports.test.ts).
+    mailAttachment: async (id) =>
+      (await import('../connectors/mail/index.ts')).readAttachment(db, id),
     // Without a provider of the instance's own, the built-in offline model answers.
     aiModels:
       options.aiModels ??
