@@ -8,10 +8,11 @@
  *  - at the threshold: coverage = cases the gate would have decided alone (an answer, not an
  *    abstention, with confidence >= threshold) / cases, and the error rate = wrong among them;
  *    precision at threshold = 1 - error rate;
- *  - severity, asked of the offline model (a chat provider's set is judged on category and
- *    team; its scripted answers carry no severity): the label is the case's severity in the set; an answer of
- *    no severity (the case keeps its own) is not right. Accuracy = right / cases, coverage =
- *    cases given a severity / cases, precision = right / given; per class as above.
+ *  - severity, asked of the offline model only (a chat provider is judged on the category
+ *    and team it is asked for, with the prompt a step without `severity` sends): the label is
+ *    the case's severity in the set; no severity given (the case keeps its own) is not right.
+ *    Accuracy = right / cases, coverage = cases given a severity / cases, precision = right /
+ *    given; per class as above.
  */
 import { CrossdockError } from '../errors/index.ts';
 import type { LabelledCase } from './labelled-set.ts';

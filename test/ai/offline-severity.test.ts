@@ -11,7 +11,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { readLabelledSet, trainTriageModel } from '../../src/ai/index.ts';
+import { evaluate, readLabelledSet, trainTriageModel } from '../../src/ai/index.ts';
+import { OfflineTriageModel } from '../../src/ai/offline/offline-provider.ts';
 import { modelByVersion, saveModel } from '../../src/ai/models.ts';
 import { startHarness, type Harness, type Incident } from './support.ts';
 
@@ -69,33 +70,36 @@ const kinds = {
   },
 };
 
-/** A history whose severity follows the kind of case, though every case was opened `high`. */
-function historyFile(count: number): string {
-  const labels = {
-    late: ['carrier_delay', 'logistics', 'low'],
-    refused: ['address_problem', 'customer_service', 'medium'],
-    credit: ['credit_hold', 'finance', 'critical'],
-  } as const;
-  const lines: string[] = [];
-  for (let i = 0; i < count; i++)
-    for (const kind of ['late', 'refused', 'credit'] as const) {
-      const c = kinds[kind]();
-      const [category, team, severity] = labels[kind];
-      lines.push(
-        JSON.stringify({
-          title: c.title,
-          code: c.code,
-          severity,
-          details: { order: c.order, note: c.note },
-          category,
-          team,
-        }),
-      );
-    }
-  const file = join(dir, 'history.jsonl');
+type Row = [keyof typeof kinds, string, string, string];
+
+/** A labelled set: a new case of each row's kind, with its category, team and severity. */
+function setFile(name: string, rows: Row[]): string {
+  const lines = rows.map(([kind, category, team, severity]) => {
+    const c = kinds[kind]();
+    return JSON.stringify({
+      title: c.title,
+      code: c.code,
+      severity,
+      details: { order: c.order, note: c.note },
+      category,
+      team,
+    });
+  });
+  const file = join(dir, name);
   writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }
+
+/** A history whose severity follows the kind of case, though every case is raised `high`. */
+const historyFile = (count: number) =>
+  setFile(
+    'history.jsonl',
+    Array.from({ length: count }).flatMap((): Row[] => [
+      ['late', 'carrier_delay', 'logistics', 'low'],
+      ['refused', 'address_problem', 'customer_service', 'medium'],
+      ['credit', 'credit_hold', 'finance', 'critical'],
+    ]),
+  );
 
 const train = (file?: string) =>
   trainTriageModel(h.api.t.store.db, {
@@ -189,4 +193,34 @@ test("a person's override of the severity is learnt at the next retraining", asy
   const afterwards = await h.incident(kinds.pallet());
   assert.equal(afterwards.output.severity, 'critical');
   assert.equal((await h.caseDetail(afterwards.caseId)).severity, 'critical');
+});
+
+test('ai eval reports the severity: accuracy, coverage, precision, and per severity', async () => {
+  const rows: Row[] = [
+    ['credit', 'credit_hold', 'finance', 'critical'],
+    ['late', 'carrier_delay', 'logistics', 'low'],
+    ['refused', 'address_problem', 'customer_service', 'medium'],
+    // Labelled low, as the model was never shown: it answers critical, wrongly.
+    ['pallet', 'stock_shortage', 'purchasing', 'low'],
+  ];
+  const file = setFile('eval.jsonl', [...rows, ...rows]);
+  const report = await evaluate(
+    new OfflineTriageModel(h.api.t.store.db),
+    readLabelledSet(file),
+    0.8,
+  );
+  assert.deepEqual(
+    { ...report.severity, classes: undefined },
+    { answered: 8, correct: 6, accuracy: 6 / 8, coverage: 1, precision: 6 / 8, classes: undefined },
+  );
+  const byLabel = Object.fromEntries(report.severity!.classes.map((c) => [c.label, c]));
+  assert.deepEqual(
+    [
+      byLabel.critical!.predicted,
+      byLabel.critical!.correct,
+      byLabel.low!.support,
+      byLabel.low!.recall,
+    ],
+    [4, 2, 4, 0.5],
+  );
 });
