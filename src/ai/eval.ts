@@ -7,11 +7,17 @@
  *    recall = right / labelled that class;
  *  - at the threshold: coverage = cases the gate would have decided alone (an answer, not an
  *    abstention, with confidence >= threshold) / cases, and the error rate = wrong among them;
- *    precision at threshold = 1 - error rate.
+ *    precision at threshold = 1 - error rate;
+ *  - severity, asked of the offline model only (a chat provider is judged on the category
+ *    and team it is asked for, with the prompt a step without `severity` sends): the label is
+ *    the case's severity in the set; no severity given (the case keeps its own) is not right.
+ *    Accuracy = right / cases, coverage = cases given a severity / cases, precision = right /
+ *    given; per class as above.
  */
 import { CrossdockError } from '../errors/index.ts';
 import type { LabelledCase } from './labelled-set.ts';
 import { isAbstention, type TriageProvider } from './provider.ts';
+import { OFFLINE_MODEL } from './offline/offline-provider.ts';
 
 export interface ClassFigures {
   label: string;
@@ -42,6 +48,15 @@ export interface EvalReport {
   precisionAtThreshold: number | null;
   categories: ClassFigures[];
   teams: ClassFigures[];
+  /** Null when the provider was not asked for severity. */
+  severity: {
+    answered: number;
+    correct: number;
+    accuracy: number;
+    coverage: number;
+    precision: number | null;
+    classes: ClassFigures[];
+  } | null;
   /** The cases the gate would have applied wrongly: line, label and answer. */
   automaticMistakes: { line: number; label: string; answer: string; confidence: number }[];
 }
@@ -51,8 +66,11 @@ interface Outcome {
   category: string | null;
   team: string | null;
   confidence: number;
+  severity: string | null;
   kind: 'answered' | 'abstained' | 'failed';
 }
+
+const NONE = { category: null, team: null, confidence: 0, severity: null } as const;
 
 export async function evaluate(
   provider: TriageProvider,
@@ -67,21 +85,36 @@ export async function evaluate(
       'AI_SET_INVALID',
       'A labelled set needs cases of 2 categories or more',
     );
+  const askSeverity = provider.model === OFFLINE_MODEL;
   const outcomes: Outcome[] = [];
   let answeredBy = provider.model;
   for (const c of cases) {
     try {
-      const reply = await provider.triage({ text: c.text, categories, teams, examples: [] });
+      const reply = await provider.triage({
+        text: c.text,
+        categories,
+        teams,
+        examples: [],
+        wants: { severity: askSeverity, summary: false },
+        threshold,
+      });
       answeredBy = reply.answeredModel;
       const a = reply.answer;
       outcomes.push(
         isAbstention(a)
-          ? { c, category: null, team: null, confidence: 0, kind: 'abstained' }
-          : { c, category: a.category, team: a.team, confidence: a.confidence, kind: 'answered' },
+          ? { c, ...NONE, kind: 'abstained' }
+          : {
+              c,
+              category: a.category,
+              team: a.team,
+              confidence: a.confidence,
+              severity: a.severity ?? null,
+              kind: 'answered',
+            },
       );
     } catch (error) {
       if (!(error instanceof CrossdockError) || !error.code.startsWith('AI_')) throw error;
-      outcomes.push({ c, category: null, team: null, confidence: 0, kind: 'failed' });
+      outcomes.push({ c, ...NONE, kind: 'failed' });
     }
   }
   const right = (o: Outcome) => o.category === o.c.category && o.team === o.c.team;
@@ -89,6 +122,8 @@ export async function evaluate(
   const wrong = automatic.filter((o) => !right(o));
   const correct = outcomes.filter(right).length;
   const errorRate = automatic.length === 0 ? null : wrong.length / automatic.length;
+  const severityGiven = outcomes.filter((o) => o.severity !== null).length;
+  const severityRight = outcomes.filter((o) => o.severity === o.c.severity).length;
   return {
     use,
     model: answeredBy,
@@ -116,6 +151,21 @@ export async function evaluate(
       (o) => o.c.team,
       (o) => o.team,
     ),
+    severity: !askSeverity
+      ? null
+      : {
+          answered: severityGiven,
+          correct: severityRight,
+          accuracy: severityRight / cases.length,
+          coverage: severityGiven / cases.length,
+          precision: severityGiven === 0 ? null : severityRight / severityGiven,
+          classes: perClass(
+            [...new Set(cases.map((c) => c.severity))].sort(),
+            outcomes,
+            (o) => o.c.severity,
+            (o) => o.severity,
+          ),
+        },
     automaticMistakes: wrong.map((o) => ({
       line: o.c.line,
       label: `${o.c.category}/${o.c.team}`,

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
 import { redactCase } from './redact.ts';
+import type { Severity } from '../exceptions/index.ts';
 
 const NAME = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'lower case letters, digits, _ and -');
 
@@ -25,6 +26,8 @@ export interface LabelledCase {
   text: string;
   category: string;
   team: string;
+  /** The case's severity: the severity head's label (and a line of the text). */
+  severity: Severity;
   /** 1-based line of the file. */
   line: number;
 }
@@ -38,7 +41,7 @@ export function readLabelledSet(file: string): LabelledCase[] {
       severity: c.severity,
       details: c.details,
     });
-    return { text, category: c.category, team: c.team, line };
+    return { text, category: c.category, team: c.team, severity: c.severity, line };
   });
 }
 

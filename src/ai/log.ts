@@ -309,6 +309,8 @@ export interface ResolvedTriage {
   prompt: unknown;
   category: string;
   team: string;
+  /** The case's severity when a person resolved it. */
+  severity: string;
 }
 
 /**
@@ -319,8 +321,14 @@ export interface ResolvedTriage {
  * without writing them (docs/ARCHITECTURE.md, "Reads that still reach past an owner").
  */
 export async function resolvedTriages(db: Db, use: string): Promise<ResolvedTriage[]> {
-  const rows = await sql<{ id: string; prompt: unknown; category: string; team: string }>`
-    SELECT r.id, r.prompt, r.final->>'category' AS category, c.owner_team AS team
+  const rows = await sql<{
+    id: string;
+    prompt: unknown;
+    category: string;
+    team: string;
+    severity: string;
+  }>`
+    SELECT r.id, r.prompt, r.final->>'category' AS category, c.owner_team AS team, c.severity
     FROM ai_recommendations r JOIN exception_cases c ON c.id = r.case_id
     WHERE r.use = ${use} AND r.outcome = 'applied' AND r.review_status IS NULL
       AND r.final->>'category' IS NOT NULL
@@ -334,6 +342,7 @@ export async function resolvedTriages(db: Db, use: string): Promise<ResolvedTria
     prompt: r.prompt,
     category: r.category,
     team: r.team,
+    severity: r.severity,
   }));
 }
 

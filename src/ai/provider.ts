@@ -23,6 +23,11 @@ export interface TriageAsk {
   examples: ExampleRow[];
   /** Asked beyond the category and team (severity, a drafted summary); none when absent. */
   wants?: TriageWants;
+  /**
+   * The step's threshold. The offline model answers a severity only when its probability
+   * reaches it (absent: only when sure); the category and team are gated by the caller.
+   */
+  threshold?: number;
 }
 
 /** The model declined to answer: it has too few examples, or none of the step's classes. */

@@ -14,6 +14,13 @@ import { addSeedExamples, currentModelVersion, saveNaiveBayes, seedExamples } fr
 import { sha256 } from '../connectors/ai/index.ts';
 import { fitCalibrated, type LabelledText } from './offline/naive-bayes.ts';
 import { classKey, classOf, MIN_EXAMPLES } from './offline/offline-provider.ts';
+import {
+  fitSeverity,
+  SEVERITY_MIN_EXAMPLES,
+  severityInText,
+  severityOf,
+} from './offline/severity.ts';
+import type { Severity } from '../exceptions/index.ts';
 import { TRIAGE_USE } from './triage-prompt.ts';
 
 export type ExampleSource = 'overridden' | 'accepted' | 'resolved' | 'file';
@@ -31,10 +38,19 @@ export interface TrainingSummary {
   answers: boolean;
   /** The examples it needs before it answers. */
   minExamples: number;
+  /** The severity head: the examples per severity, and whether it answers (docs/AI.md). */
+  severity: {
+    classes: { severity: string; examples: number }[];
+    temperature: number;
+    answers: boolean;
+    minExamples: number;
+  };
 }
 
 interface Example extends LabelledText {
   source: ExampleSource;
+  /** The severity the case ended with; null when the example does not say. */
+  severity: Severity | null;
 }
 
 const userText = (prompt: unknown) =>
@@ -42,21 +58,42 @@ const userText = (prompt: unknown) =>
     (m) => m.role === 'user',
   )?.content ?? null;
 
-/** The labelled examples of the history, oldest first within each source. */
+/**
+ * The labelled examples of the history, oldest first within each source. Their severity is
+ * the one the case ended with: a person's override's, the case's own when a person resolved
+ * it, a file's; an example that names none (an override that left it, an acceptance) keeps
+ * the severity the case was triaged with, which the case kept.
+ */
 export async function historyExamples(db: Kysely<Database>, use = TRIAGE_USE): Promise<Example[]> {
   const out: Example[] = [];
   for (const e of await allExamples(db, use)) {
-    const label = e.label as { category?: string; team?: string };
+    const label = e.label as { category?: string; team?: string; severity?: string };
     if (!label.category || !label.team) continue;
-    out.push({ text: e.input, label: classKey(label.category, label.team), source: e.source });
+    out.push({
+      text: e.input,
+      label: classKey(label.category, label.team),
+      source: e.source,
+      severity: severityOf(label.severity) ?? severityInText(e.input),
+    });
   }
   for (const r of await resolvedTriages(db, use)) {
     const text = userText(r.prompt);
-    if (text !== null) out.push({ text, label: classKey(r.category, r.team), source: 'resolved' });
+    if (text !== null)
+      out.push({
+        text,
+        label: classKey(r.category, r.team),
+        source: 'resolved',
+        severity: severityOf(r.severity),
+      });
   }
   for (const s of await seedExamples(db, use)) {
-    const label = s.label as { category: string; team: string };
-    out.push({ text: s.input, label: classKey(label.category, label.team), source: 'file' });
+    const label = s.label as { category: string; team: string; severity?: string };
+    out.push({
+      text: s.input,
+      label: classKey(label.category, label.team),
+      source: 'file',
+      severity: severityOf(label.severity) ?? severityInText(s.input),
+    });
   }
   return out;
 }
@@ -72,13 +109,21 @@ export async function trainTriageModel(
         options.imported.cases.map((c) => ({
           inputHash: sha256(c.text),
           input: c.text,
-          label: { category: c.category, team: c.team },
+          label: { category: c.category, team: c.team, severity: c.severity },
         })),
         { file: options.imported.file, by: options.by, at: options.now },
       )
     : 0;
   const examples = await historyExamples(db);
   const { params, calibration } = fitCalibrated(examples);
+  const severity = fitSeverity(
+    examples.flatMap((e) => (e.severity ? [{ text: e.text, label: e.severity }] : [])),
+  );
+  const severityClasses = (severity?.params.classes ?? []).map((s, i) => ({
+    severity: s,
+    examples: severity!.params.docs[i]!,
+  }));
+  const severityExamples = severityClasses.reduce((n, c) => n + c.examples, 0);
   const sources: Record<ExampleSource, number> = {
     overridden: 0,
     accepted: 0,
@@ -95,12 +140,18 @@ export async function trainTriageModel(
     sources,
     classes,
     calibration,
-    params,
+    params: severity ? { ...params, severity: severity.params } : params,
   });
   return {
     ...saved,
     answers: examples.length >= MIN_EXAMPLES && classes.length >= 2,
     minExamples: MIN_EXAMPLES,
+    severity: {
+      classes: severityClasses,
+      temperature: severity?.params.temperature ?? 1,
+      answers: severityExamples >= SEVERITY_MIN_EXAMPLES && severityClasses.length >= 2,
+      minExamples: SEVERITY_MIN_EXAMPLES,
+    },
     imported,
   };
 }

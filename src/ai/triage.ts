@@ -127,6 +127,7 @@ export class AiTriage {
       teams: request.teams,
       examples,
       wants: request.wants ?? NO_EXTRAS,
+      threshold: request.threshold,
     };
     const prompt = {
       messages: provider ? provider.messages(ask) : [{ role: 'user', content: redacted.text }],

@@ -179,6 +179,10 @@ function describeTraining(s: TrainingSummary & { imported: number }): string {
       ? "it answers; below a step's threshold a person still decides"
       : `it abstains on every case until it has ${s.minExamples} examples in 2 classes: each case goes to a person`,
     table(s.classes, ['category', 'team', 'examples']),
+    s.severity.answers
+      ? `severity: learnt (T = ${s.severity.temperature.toFixed(3)}); applied when its own probability reaches the step's threshold`
+      : `severity: none until ${s.severity.minExamples} examples in 2 severities: each case keeps its own`,
+    ...(s.severity.classes.length ? [table(s.severity.classes, ['severity', 'examples'])] : []),
   ].join('\n');
 }
 
@@ -197,6 +201,15 @@ function describeEval(r: EvalReport, file: string): string {
     '',
     'teams',
     table(rows(r.teams), columns),
+    ...(r.severity
+      ? [
+          '',
+          `severity: accuracy ${pct(r.severity.accuracy)} (${r.severity.correct}/${r.cases} right), ` +
+            `coverage ${pct(r.severity.coverage)} (${r.severity.answered} given one; the others keep their own), ` +
+            `precision ${pct(r.severity.precision)}`,
+          table(rows(r.severity.classes), columns),
+        ]
+      : []),
     ...(r.automaticMistakes.length
       ? [
           '',

@@ -14,6 +14,7 @@ import {
   type LabelledText,
   type NaiveBayesParams,
 } from '../../src/ai/offline/naive-bayes.ts';
+import { assessSeverity, fitSeverity } from '../../src/ai/offline/severity.ts';
 
 test('the words of a redacted case: code as a word of its own, digits folded, labels of the lines dropped', () => {
   const text =
@@ -104,4 +105,28 @@ test('what the model learnt is what it was shown: each class with its examples, 
   assert.deepEqual(fit(examples), m);
   assert.equal(predict(m, 'title: carton torn').ranked[0]!.label, 'damage/customer_service');
   assert.deepEqual(predict(m, 'title: carton torn').evidence, ['carton']);
+});
+
+test('the severity head answers from 20 examples in 2 severities, and not from the case severity line', () => {
+  // Cases opened with the severity they ended with, as most are.
+  const examples = (n: number) =>
+    Array.from({ length: n }, (_, i) =>
+      i % 2
+        ? { text: 'title: credit limit exceeded\nseverity: critical', label: 'critical' }
+        : { text: 'title: carton label faded\nseverity: low', label: 'low' },
+    );
+  // Opened low, with a word only critical cases had: the head reads the word, not the line.
+  const case_ = 'title: credit\nseverity: low';
+  const few = assessSeverity(fitSeverity(examples(19))!.params, case_, 0.8);
+  assert.equal(few.severity, null);
+  assert.match(few.why, /from 19 example\(s\) in 2 class\(es\); it answers from 20 in 2/);
+  const lows = examples(40).filter((e) => e.label === 'low');
+  assert.equal(
+    assessSeverity(fitSeverity(lows)!.params, case_, 0.8).severity,
+    null,
+    'one severity',
+  );
+  const enough = assessSeverity(fitSeverity(examples(20))!.params, case_, 0.8);
+  assert.equal(enough.severity, 'critical', enough.why);
+  assert.equal(assessSeverity(undefined, case_, 0.8).severity, null, 'a model without the head');
 });

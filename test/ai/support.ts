@@ -50,6 +50,7 @@ steps:
       categories: [${CATEGORIES.join(', ')}]
       teams: [${TEAMS.join(', ')}]
       examples: 5
+      severity: SEVERITY
   - id: after
     type: transform
     with: { outcome: "= steps.triage.output.outcome" }
@@ -103,6 +104,8 @@ export async function startHarness(
     timeoutMs?: number;
     /** Triage with the built-in offline model (the default without CROSSDOCK_AI_URL), not the simulator. */
     offline?: boolean;
+    /** The step asks for a severity too. */
+    severity?: boolean;
   } = {},
 ): Promise<Harness> {
   const sim = await startAiSimulator({ apiKey: SIM_KEY, models: ['sim-triage-1'] });
@@ -139,7 +142,7 @@ export async function startHarness(
     aiClassifyStep(lateTriage),
   ]);
   const api = await startTestApi({
-    workflows: [WORKFLOW],
+    workflows: [WORKFLOW.replace('SEVERITY', String(options.severity ?? false))],
     engine: { steps, clock, caseEvents: auditCaseEvents(() => clock.now()) },
   });
   exceptions = api.services.exceptions;

@@ -2,8 +2,8 @@
  * The operations pack triages every newly opened exception case: `exception-triage-queue`
  * announces each new case once, `exception-triage` runs `ai.classify` on it. Here with the
  * built-in offline model (no CROSSDOCK_AI_URL), trained from the shipped set as the demo
- * trains it: a case like the ones it learnt is routed by the gate (team, category, summary,
- * a note naming the recommendation, actor ai-gate); a case it is unsure of waits for a person
+ * trains it: a case like the ones it learnt is routed by the gate (team, category, severity,
+ * summary, a note naming the recommendation, actor ai-gate); a case it is unsure of waits for a person
  * and keeps its owner. Both stores.
  */
 import assert from 'node:assert/strict';
@@ -100,9 +100,12 @@ test('a new case like the ones the model learnt is routed by the gate, with its 
 
   const c = await ops.crossdock.services.exceptions.show(caseId);
   assert.equal(c.owner.team, 'logistics');
-  assert.equal(c.severity, 'medium', 'the offline model keeps the case its severity');
+  // Raised medium; the shipped set's late trucks ended mostly high, and the model is sure of it.
+  assert.equal(out.severity, 'high');
+  assert.equal(c.severity, 'high', "the offline model's severity replaces the case's");
   assert.deepEqual(c.details?.ai_triage, {
     category: 'carrier_delay',
+    severity: 'high',
     summary:
       'Truck for SO8560 half a day late at the dock (LATE_TRUCK). No truck came for the pickup. carrier swiftpost.',
     recommendation: out.recommendationId,
@@ -121,7 +124,7 @@ test('a new case like the ones the model learnt is routed by the gate, with its 
   const row = await ops.crossdock.services.ai.show(String(out.recommendationId));
   assert.equal(row.caseId, caseId);
   assert.equal(row.decidedBy, 'ai-gate');
-  assert.deepEqual(row.final, { category: 'carrier_delay', team: 'logistics' });
+  assert.deepEqual(row.final, { category: 'carrier_delay', team: 'logistics', severity: 'high' });
   assert.equal(row.costUsd, 0, 'the offline model costs nothing');
 });
 

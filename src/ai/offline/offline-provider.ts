@@ -17,6 +17,7 @@ import { abstain, type TriageAsk, type TriageProvider, type TriageReply } from '
 import { extractiveSummary } from '../summary.ts';
 import { TRIAGE_USE } from '../triage-prompt.ts';
 import { predict, type NaiveBayesParams } from './naive-bayes.ts';
+import { assessSeverity } from './severity.ts';
 
 export const OFFLINE_MODEL = 'crossdock-offline';
 /** Fewer labelled examples than this and the model abstains. */
@@ -29,10 +30,13 @@ export function classOf(key: string): { category: string; team: string } {
   return { category: key.slice(0, at), team: key.slice(at + 1) };
 }
 
+/** The stored parameters: the category and team, and the severity head (absent before it). */
+export type TriageModelParams = NaiveBayesParams & { severity?: NaiveBayesParams };
+
 interface Loaded {
   version: number;
   examples: number;
-  params: NaiveBayesParams;
+  params: TriageModelParams;
 }
 
 export class OfflineTriageModel implements TriageProvider {
@@ -53,7 +57,7 @@ export class OfflineTriageModel implements TriageProvider {
     if (this.#loaded?.version === version) return this.#loaded;
     const row = await modelByVersion(this.#db, this.#use, version);
     if (!row) return null;
-    this.#loaded = { version, examples: row.examples, params: row.params as NaiveBayesParams };
+    this.#loaded = { version, examples: row.examples, params: row.params as TriageModelParams };
     return this.#loaded;
   }
 
@@ -97,15 +101,20 @@ export class OfflineTriageModel implements TriageProvider {
     const { category, team } = classOf(best.label);
     const confidence = Math.round(best.p * 1000) / 1000;
     const words = prediction.evidence.length ? prediction.evidence.join(', ') : 'no known words';
+    // A severity only when its own probability clears the step's threshold; else (null) the
+    // case keeps its own. The answer's confidence stays the category and team's.
+    const severity = ask.wants?.severity
+      ? assessSeverity(model.params.severity, ask.text, ask.threshold ?? 1)
+      : null;
     return reply(
       {
         category,
         team,
         action: `Route to ${team} as ${category}.`,
         confidence,
-        reason: `Most like the ${category}/${team} cases of version ${model.version} (${model.examples} examples); words: ${words}.`,
-        // It learnt no severity: the case keeps its own. Its summary is taken from the case's text.
-        ...(ask.wants?.severity ? { severity: null } : {}),
+        reason: `Most like the ${category}/${team} cases of version ${model.version} (${model.examples} examples); words: ${words}${severity ? `; ${severity.why}` : ''}.`,
+        // Its summary is taken from the case's text.
+        ...(severity ? { severity: severity.severity } : {}),
         ...(ask.wants?.summary ? { summary: extractiveSummary(ask.text) } : {}),
       },
       model.version,
