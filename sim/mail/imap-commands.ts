@@ -3,7 +3,8 @@
  * with their literals, and answers each command as RFC 3501 says, by connection state.
  */
 import type { Socket } from 'node:net';
-import { asText, imapDate, inSet, quote, tokenize, type Token } from './imap-protocol.ts';
+import { asText, imapDate, quote, tokenize, type Token } from './imap-protocol.ts';
+import { messagesIn, searchMessages } from './imap-search.ts';
 import type { SimFolder, SimMessage } from './imap-server.ts';
 
 type State = 'not-authenticated' | 'authenticated' | 'selected' | 'logout';
@@ -37,6 +38,15 @@ class Refusal extends Error {
   }
 }
 const bad = (message: string) => new Refusal('BAD', message);
+
+/** What a selection or search refuses is a BAD answer to the command that asked for it. */
+function refusedAsBad<T>(pick: () => T): T {
+  try {
+    return pick();
+  } catch (error) {
+    throw bad((error as Error).message);
+  }
+}
 
 export class Session {
   state: State = 'not-authenticated';
@@ -246,68 +256,11 @@ export class Session {
 
   /** The messages a set names: by UID, or by sequence number. */
   #messages(set: string | null, uid: boolean): SimMessage[] {
-    if (set === null) throw bad('a sequence set is missing');
-    const all = this.selected!.folder.messages;
-    try {
-      if (uid) {
-        const picked = new Set(
-          inSet(
-            set,
-            all.map((m) => m.uid),
-          ),
-        );
-        return all.filter((m) => picked.has(m.uid));
-      }
-      return inSet(
-        set,
-        all.map((_, i) => i + 1),
-      ).map((n) => all[n - 1]!);
-    } catch (error) {
-      throw bad((error as Error).message);
-    }
+    return refusedAsBad(() => messagesIn(this.selected!.folder.messages, set, uid));
   }
 
   #search(args: Token[], uid: boolean): number[] {
-    const all = this.selected!.folder.messages;
-    const tests: ((m: SimMessage) => boolean)[] = [];
-    const key = (i: number): [(m: SimMessage) => boolean, number] => {
-      const word = (asText(args[i]) ?? '').toUpperCase();
-      switch (word) {
-        case 'ALL':
-          return [() => true, i + 1];
-        case 'SEEN':
-        case 'UNSEEN':
-        case 'DELETED':
-        case 'UNDELETED': {
-          const flag = `\\${word.replace(/^UN/, '').charAt(0)}${word.replace(/^UN/, '').slice(1).toLowerCase()}`;
-          const on = !word.startsWith('UN');
-          return [(m) => m.flags.has(flag) === on, i + 1];
-        }
-        case 'UID': {
-          const picked = new Set(this.#messages(asText(args[i + 1]), true));
-          return [(m) => picked.has(m), i + 2];
-        }
-        case 'NOT': {
-          const [inner, next] = key(i + 1);
-          return [(m) => !inner(m), next];
-        }
-      }
-      if (/^[\d*:,]+$/.test(word)) {
-        const picked = new Set(this.#messages(word, false));
-        return [(m) => picked.has(m), i + 1];
-      }
-      throw bad(`Unsupported search key ${word || '(none)'}`);
-    };
-    for (let i = 0; i < args.length;) {
-      const [test, next] = key(i);
-      tests.push(test);
-      i = next;
-    }
-    if (tests.length === 0) throw bad('SEARCH needs a key');
-    return all
-      .map((m, i) => ({ m, n: uid ? m.uid : i + 1 }))
-      .filter(({ m }) => tests.every((t) => t(m)))
-      .map(({ n }) => n);
+    return refusedAsBad(() => searchMessages(this.selected!.folder.messages, args, uid));
   }
 
   #fetch(args: Token[], uid: boolean): void {

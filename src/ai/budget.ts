@@ -3,7 +3,7 @@
  * CROSSDOCK_AI_BUDGET_MONTHLY_USD; docs/AI.md, "Spending limit"). Before each provider call
  * the spend of the UTC day and month is read from the recommendation log (what each
  * recommendation cost, priced when it was made); once a limit is reached, the call is not
- * made: it fails AI_BUDGET_SPENT, which the steps treat as any provider failure (triage falls
+ * made: it fails AI_BUDGET_SPENT, which the steps treat like any provider failure (triage falls
  * back to the case's default owner, extraction to its rules, the log row says why). The
  * built-in offline model and the rules cost nothing and are never limited.
  *
