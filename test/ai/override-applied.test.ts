@@ -9,10 +9,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { trainTriageModel } from '../../src/ai/index.ts';
 import { ManualClock } from '../../src/engine/index.ts';
-import { startAiSimulator, type AiSimulator } from '../../sim/ai/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
-import { fireSlot, MINUTE, startOps, type OpsInstance } from '../operations/support.ts';
+import { fireSlot, MINUTE, type OpsInstance } from '../operations/support.ts';
+import { REFUSED_DELIVERY, startProviderOps, type ProviderOps } from './provider-ops.ts';
 
 const RAISE = `
 id: raise-case
@@ -23,43 +22,18 @@ steps:
     end: true
     with: { title: "= input.title", code: "= input.code", severity: low, owner: { team: warehouse } }
 `;
-const KEY = 'sk-sim-0123456789abcdefghijklmnop';
 const PASSWORD = 'correct horse battery staple 42';
 
-let t: TestStore;
-let sim: AiSimulator;
 let ops: OpsInstance;
+let started: ProviderOps | undefined;
 let base: string;
 let close: () => Promise<unknown>;
 const tokens: Record<string, string> = {};
 const clock = new ManualClock('2026-03-02T09:00:10Z');
 
 before(async () => {
-  [sim, t] = await Promise.all([startAiSimulator({ apiKey: KEY }), openTestStore()]);
-  if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
-  sim.rules.push({
-    match: /Customer refused the delivery/,
-    answer: {
-      category: 'address_problem',
-      team: 'customer_service',
-      action: 'Call the customer to agree a new delivery.',
-      confidence: 0.93,
-      reason: 'A refused delivery is settled with the customer.',
-      severity: 'high',
-      summary: 'The customer refused the delivery; agree a new one.',
-    },
-  });
-  ops = await startOps(
-    t,
-    clock,
-    {
-      CROSSDOCK_AI_URL: sim.url,
-      CROSSDOCK_AI_MODEL: 'sim-triage-1',
-      CROSSDOCK_AI_API_KEY: KEY,
-      CROSSDOCK_AI_MAX_ATTEMPTS: '1',
-    },
-    [RAISE],
-  );
+  started = await startProviderOps(clock, {}, [RAISE], [REFUSED_DELIVERY]);
+  ({ ops } = started);
   const { api, url } = await ops.crossdock.listen({ port: 0 });
   base = url;
   close = () => api.close();
@@ -72,9 +46,7 @@ before(async () => {
 });
 after(async () => {
   await close?.();
-  await ops?.close();
-  await sim?.close();
-  await t?.dispose().catch(() => undefined);
+  await started?.close();
 });
 
 async function call(role: string, method: string, path: string, body?: unknown) {

@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../src/engine/index.ts';
-import { startAiSimulator, type AiSimulator } from '../../sim/ai/index.ts';
+import type { AiSimulator } from '../../sim/ai/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
-import { fireSlot, MINUTE, startOps, type OpsInstance } from '../operations/support.ts';
+import { fireSlot, MINUTE, type OpsInstance } from '../operations/support.ts';
+import { startProviderOps, type ProviderOps } from './provider-ops.ts';
 
 const RAISE = `
 id: raise-case
@@ -28,34 +28,25 @@ steps:
     end: true
     with: { title: "= input.title", code: "= input.code", severity: low }
 `;
-const KEY = 'sk-sim-0123456789abcdefghijklmnop';
 
-let t: TestStore;
 let sim: AiSimulator;
 let ops: OpsInstance;
+let started: ProviderOps | undefined;
 const clock = new ManualClock('2026-03-02T09:00:10Z');
 
 before(async () => {
-  [sim, t] = await Promise.all([startAiSimulator({ apiKey: KEY }), openTestStore()]);
-  if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
-  ops = await startOps(
-    t,
+  started = await startProviderOps(
     clock,
     {
-      CROSSDOCK_AI_URL: sim.url,
-      CROSSDOCK_AI_MODEL: 'sim-triage-1',
-      CROSSDOCK_AI_API_KEY: KEY,
-      CROSSDOCK_AI_MAX_ATTEMPTS: '1',
       // Dollars per 1M tokens: input 2.50, output 10.00.
       CROSSDOCK_AI_PRICES: 'sim-triage-1=2.5/10,other-model=0.15/0.6',
     },
     [RAISE],
   );
+  ({ sim, ops } = started);
 });
 after(async () => {
-  await ops?.close();
-  await sim?.close();
-  await t?.dispose().catch(() => undefined);
+  await started?.close();
 });
 
 async function raise(key: string, title: string, owned: boolean) {
