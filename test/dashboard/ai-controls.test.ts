@@ -11,7 +11,13 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
-import { buildDashboard, launchBrowser, PASSWORD, removeDir, signIn } from './support.ts';
+import {
+  buildDashboard,
+  launchBrowser,
+  removeDir,
+  signIn,
+  usersAndViewerToken,
+} from './support.ts';
 
 describe("the operations lead's controls over AI on the dashboard", () => {
   let dist: string;
@@ -48,12 +54,7 @@ describe("the operations lead's controls over AI on the dashboard", () => {
     applied = await x.incident('STOCK_SHORT', 'c-1');
     assert.equal((await x.incident('LATE_TRUCK', 'c-2')).outcome, 'review');
     base = await x.listen(dist);
-    const { users, tokens } = x.crossdock.services;
-    for (const role of ['operator', 'viewer'] as const)
-      await users.create({ email: `${role}@acme.test`, role, password: PASSWORD });
-    const viewer = (await users.findByEmail('viewer@acme.test'))!;
-    viewerToken = (await tokens.create({ id: viewer.id, role: 'viewer' }, { name: 'read' }, null))
-      .token;
+    viewerToken = await usersAndViewerToken(x.crossdock.services, ['operator', 'viewer']);
     browser = await launchBrowser();
   });
   after(async () => {

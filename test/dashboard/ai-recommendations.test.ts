@@ -13,7 +13,13 @@ import { scoreDeliveries } from '../../src/ai/delay-risk/scoring.ts';
 import { DelayRiskModel, readDelaySet, trainDelayRiskModel } from '../../src/ai/index.ts';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
-import { buildDashboard, launchBrowser, PASSWORD, removeDir, signIn } from './support.ts';
+import {
+  buildDashboard,
+  launchBrowser,
+  removeDir,
+  signIn,
+  usersAndViewerToken,
+} from './support.ts';
 
 const TRAIN = 'ai/eval/delay-risk-train.jsonl';
 
@@ -50,12 +56,11 @@ describe('AI recommendations on the dashboard', () => {
       ['applied', 'review', 'review'],
     );
     base = await x.listen(dist);
-    const { users, tokens } = x.crossdock.services;
-    for (const role of ['operator', 'viewer', 'approver'] as const)
-      await users.create({ email: `${role}@acme.test`, role, password: PASSWORD });
-    const viewer = (await users.findByEmail('viewer@acme.test'))!;
-    viewerToken = (await tokens.create({ id: viewer.id, role: 'viewer' }, { name: 'read' }, null))
-      .token;
+    viewerToken = await usersAndViewerToken(x.crossdock.services, [
+      'operator',
+      'viewer',
+      'approver',
+    ]);
     browser = await launchBrowser();
   });
   after(async () => {

@@ -263,3 +263,18 @@ export async function signIn(
 export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
+
+/**
+ * Makes a user of each role (`<role>@acme.test`, PASSWORD) and returns an API token of the
+ * viewer's, for a test that reads the API as the screens do.
+ */
+export async function usersAndViewerToken(
+  services: Pick<ApiServices, 'users' | 'tokens'>,
+  roles: readonly Role[],
+): Promise<string> {
+  for (const role of roles)
+    await services.users.create({ email: `${role}@acme.test`, role, password: PASSWORD });
+  const viewer = (await services.users.findByEmail('viewer@acme.test'))!;
+  return (await services.tokens.create({ id: viewer.id, role: 'viewer' }, { name: 'read' }, null))
+    .token;
+}
