@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { evaluate, readLabelledSet, trainTriageModel } from '../../src/ai/index.ts';
 import { OfflineTriageModel } from '../../src/ai/offline/offline-provider.ts';
 import { modelByVersion, saveModel } from '../../src/ai/models.ts';
-import { startHarness, type Harness, type Incident } from './support.ts';
+import { caseKinds, orderNames, startHarness, type Harness } from './support.ts';
 
 let h: Harness;
 let dir: string;
@@ -28,47 +28,8 @@ after(async () => {
 });
 
 const PERSON = { actor: 'user:7 ana@example.com' };
-let n = 500;
-const SO = () => `SO0${++n}`;
 
-const kinds = {
-  late: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Truck for ${so} late at the dock`,
-      code: 'LATE_TRUCK',
-      order: so,
-      note: 'pickup slot missed',
-    };
-  },
-  refused: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Delivery for ${so} refused: the address is wrong`,
-      code: 'DELIVERY_REFUSED',
-      order: so,
-      note: 'consignee unknown at the address',
-    };
-  },
-  credit: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Order ${so} held: credit limit exceeded`,
-      code: 'CREDIT_HOLD',
-      order: so,
-      note: 'exposure above the limit',
-    };
-  },
-  pallet: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Pallet label missing on inbound receipt for ${so}`,
-      code: 'PALLET_LABEL_MISSING',
-      order: so,
-      note: 'supplier shipped without labels',
-    };
-  },
-};
+const kinds = caseKinds(orderNames(500));
 
 type Row = [keyof typeof kinds, string, string, string];
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { readLabelledSet, trainTriageModel } from '../../src/ai/index.ts';
-import { startHarness, type Harness, type Incident } from './support.ts';
+import { caseKinds, orderNames, startHarness, type Harness } from './support.ts';
 
 let h: Harness;
 let dir: string;
@@ -26,48 +26,9 @@ after(async () => {
 });
 
 const PERSON = { actor: 'user:7 ana@example.com' };
-let n = 100;
-const SO = () => `SO0${++n}`;
 
-/** A case of a kind, with no personal data beyond the harness's placeholders. */
-const kinds = {
-  late: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Truck for ${so} late at the dock`,
-      code: 'LATE_TRUCK',
-      order: so,
-      note: 'pickup slot missed',
-    };
-  },
-  refused: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Delivery for ${so} refused: the address is wrong`,
-      code: 'DELIVERY_REFUSED',
-      order: so,
-      note: 'consignee unknown at the address',
-    };
-  },
-  credit: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Order ${so} held: credit limit exceeded`,
-      code: 'CREDIT_HOLD',
-      order: so,
-      note: 'exposure above the limit',
-    };
-  },
-  pallet: (): Partial<Incident> => {
-    const so = SO();
-    return {
-      title: `Pallet label missing on inbound receipt for ${so}`,
-      code: 'PALLET_LABEL_MISSING',
-      order: so,
-      note: 'supplier shipped without labels',
-    };
-  },
-};
+const SO = orderNames(100);
+const kinds = caseKinds(SO);
 
 /** The harness's cases carry these (redacted to placeholders): the history's do too. */
 const PERSONAL = {

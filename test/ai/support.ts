@@ -189,3 +189,51 @@ export async function startHarness(
     },
   };
 }
+
+/** Order names for new cases: SO0<first + 1>, SO0<first + 2>, ... */
+export function orderNames(first: number): () => string {
+  let n = first;
+  return () => `SO0${++n}`;
+}
+
+/** A case of a kind, each on a new order, with no personal data beyond the harness's placeholders. */
+export function caseKinds(SO: () => string) {
+  return {
+    late: (): Partial<Incident> => {
+      const so = SO();
+      return {
+        title: `Truck for ${so} late at the dock`,
+        code: 'LATE_TRUCK',
+        order: so,
+        note: 'pickup slot missed',
+      };
+    },
+    refused: (): Partial<Incident> => {
+      const so = SO();
+      return {
+        title: `Delivery for ${so} refused: the address is wrong`,
+        code: 'DELIVERY_REFUSED',
+        order: so,
+        note: 'consignee unknown at the address',
+      };
+    },
+    credit: (): Partial<Incident> => {
+      const so = SO();
+      return {
+        title: `Order ${so} held: credit limit exceeded`,
+        code: 'CREDIT_HOLD',
+        order: so,
+        note: 'exposure above the limit',
+      };
+    },
+    pallet: (): Partial<Incident> => {
+      const so = SO();
+      return {
+        title: `Pallet label missing on inbound receipt for ${so}`,
+        code: 'PALLET_LABEL_MISSING',
+        order: so,
+        note: 'supplier shipped without labels',
+      };
+    },
+  };
+}
