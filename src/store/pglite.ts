@@ -205,9 +205,25 @@ function isAlive(pid: number): boolean {
  */
 export const PGLITE_SHARED_BUFFERS = '32MB';
 
+/**
+ * ANALYZE holds a sample of 300 rows per unit of the statistics target in memory, for each
+ * table in turn: at the default 100 that is 30,000 rows, and the WebAssembly memory it
+ * touches stays resident. A store vacuumed every 10 minutes (store.ts) grew by about 30 MB in
+ * steps as its tables passed 30,000 rows (bench/RESULTS.md, 2026-12-06). At 10 the sample
+ * is 3,000 rows and the growth about 5 MB; the store's queries go by index and key, and do
+ * not need finer histograms than that.
+ */
+export const PGLITE_STATISTICS_TARGET = '10';
+
 function startParams(synchronous: boolean): string[] {
   const base = synchronous ? synchronousStartParams() : defaultStartParams();
-  return [...base, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`];
+  return [
+    ...base,
+    '-c',
+    `shared_buffers=${PGLITE_SHARED_BUFFERS}`,
+    '-c',
+    `default_statistics_target=${PGLITE_STATISTICS_TARGET}`,
+  ];
 }
 
 function defaultStartParams(): string[] {
