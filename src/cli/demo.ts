@@ -11,10 +11,11 @@ export interface DemoFlags {
   port?: string;
   'worker-processes'?: string;
   'kill-every'?: string;
+  'max-backlog'?: string;
 }
 
 const USAGE =
-  'usage: crossdock demo [--orders N] [--rate orders/s] [--seed S] [--port P] [--worker-processes N [--kill-every seconds]] (worker processes need DATABASE_URL)';
+  'usage: crossdock demo [--orders N] [--rate orders/s] [--max-backlog runs] [--seed S] [--port P] [--worker-processes N [--kill-every seconds]] (worker processes need DATABASE_URL)';
 
 function whole(
   value: string | undefined,
@@ -57,6 +58,10 @@ export async function demoCommand(
   const report = await runDemo({
     orders,
     ratePerSecond: whole(flags.rate, 'rate', 0.1, 1_000, orders === null ? 2 : 50),
+    // Orders wait while this many runs wait to be worked (0: never), so that a demo left
+    // running holds its pace on a small machine (src/demo/pacing.ts).
+    maxBacklog:
+      whole(flags['max-backlog'], 'max-backlog', 0, 1_000_000, orders === null ? 200 : 0) || null,
     seed: whole(flags.seed, 'seed', 0, 2 ** 31, 42),
     port: whole(flags.port, 'port', 0, 65_535, config.http.port),
     // Beside data/ and state/ (./.crossdock/demo): the demo's own store, state and people's files.

@@ -40,6 +40,7 @@ export const OPTIONS = {
   seed: { type: 'string' },
   'worker-processes': { type: 'string' },
   'kill-every': { type: 'string' },
+  'max-backlog': { type: 'string' },
   'carriers-file': { type: 'string' },
   'write-config': { type: 'string' },
   'tracking-to': { type: 'string' },

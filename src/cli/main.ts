@@ -5,7 +5,8 @@ import { createOutput, usageError } from './output.ts';
 
 const HELP = `crossdock <command> [options]
 
-  demo [--orders N] [--rate R]  the whole system on the Odoo and carrier simulators (npm start); with --orders, a bounded run and its report
+  demo [--orders N] [--rate R] [--max-backlog B]
+                                the whole system on the Odoo and carrier simulators (npm start); with --orders, a bounded run and its report
   start [--feed events.jsonl]   API and workers (the main process)
   worker [--workers N]          workers only, to scale out on PostgreSQL
   migrate                       apply database migrations

@@ -53,9 +53,21 @@ export async function liveSummary(db: Db): Promise<LiveSummary> {
   };
 }
 
-export function formatSummary(s: LiveSummary, eventsPerSecond: number, elapsedS: number): string {
+export function formatSummary(
+  s: LiveSummary,
+  eventsPerSecond: number,
+  elapsedS: number,
+  held?: { times: number; seconds: number; sinceMs: number | null },
+): string {
   const active = (s.runs.ready ?? 0) + (s.runs.running ?? 0) + (s.runs.queued ?? 0);
-  return `[${elapsedS.toFixed(0).padStart(4)} s] events ${s.events} (${eventsPerSecond.toFixed(1)}/s) | runs: ${s.runs.completed ?? 0} completed, ${active} active, ${s.runs.waiting ?? 0} waiting, ${s.runs.failed ?? 0} failed | approvals waiting ${s.approvalsWaiting} | exceptions open ${s.exceptionsOpen}`;
+  const now = held?.sinceMs
+    ? ` (holding for ${((Date.now() - held.sinceMs) / 1000).toFixed(0)} s)`
+    : '';
+  const holding =
+    held && held.times > 0
+      ? ` | orders held ${held.times} times, ${held.seconds.toFixed(0)} s in all${now}: Crossdock was behind`
+      : '';
+  return `[${elapsedS.toFixed(0).padStart(4)} s] events ${s.events} (${eventsPerSecond.toFixed(1)}/s) | runs: ${s.runs.completed ?? 0} completed, ${active} active, ${s.runs.waiting ?? 0} waiting, ${s.runs.failed ?? 0} failed | approvals waiting ${s.approvalsWaiting} | exceptions open ${s.exceptionsOpen}${holding}`;
 }
 
 /** True when nothing is left to do: every run has ended or waits for a person (an order held, or a damaged shipment offered a reship, its case open, counts as ended) or for a time hours away (a supplier delay's, a shop order's ship-by). */

@@ -24,12 +24,15 @@ import { startForgetting } from './forget-ended.ts';
 import { startTriageModel } from './ai-model.ts';
 import { sendInventoryRound } from './traffic-inventory.ts';
 import { OrderTraffic, type PlacedOrder } from './traffic.ts';
+import { placeAtPace, runBacklog, type Held } from './pacing.ts';
 import { VendorPlayer } from './vendors.ts';
 
 export interface DemoOptions {
   /** A bounded demo places this many orders, waits for all of them and reports; null runs until stopped. */
   orders: number | null;
   ratePerSecond: number;
+  /** Hold new orders while more runs than this wait to be worked (src/demo/pacing.ts); null or absent never holds. */
+  maxBacklog?: number | null;
   /** Everything the demo keeps (store, configuration) goes here, fresh each time. */
   dir: string;
   port: number;
@@ -139,7 +142,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     const traffic = new OrderTraffic(odoo, system.catalog, o.seed);
     const bills = new BillTraffic(odoo, system.catalog, (event) => crossdock.engine.accept(event));
     const started = Date.now();
-    const summary = startSummary(crossdock.store.db, o, started);
+    const held: Held = { times: 0, seconds: 0, sinceMs: null };
+    const summary = startSummary(crossdock.store.db, o, started, held);
     stoppers.unshift(() => summary.stop());
     if (!bounded) {
       const forgetting = startForgetting(crossdock.store.db, odoo, o.out, o.logger);
@@ -147,20 +151,26 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     }
     const ediSent: Promise<EdiSent | null>[] = [];
     const shopSent: Promise<ShopSent | null>[] = [];
-    await placeOrders(
-      traffic,
-      o,
-      (i) => {
+    const pace = {
+      ratePerSecond: o.ratePerSecond,
+      maxBacklog: o.maxBacklog ?? null,
+      backlog: () => runBacklog(crossdock.store.db),
+      ...(o.until ? { until: o.until } : {}),
+    };
+    await placeAtPace(
+      pace,
+      o.orders,
+      async (i) => {
         carrierWeather(carriers, i);
         const sent = ediOrder(system, i, o.logger);
         if (sent) ediSent.push(sent);
         const online = shopOrder(system, i, o.logger);
         if (online) shopSent.push(online);
-      },
-      async (i) => {
+        await traffic.placeOne();
         // One vendor bill every ten orders (the fifth, fifteenth, ...): accounts payable at work.
         if (i % 10 === 4) await bills.placeOne();
       },
+      held,
     );
     const ediOrders = await Promise.all(ediSent);
     const shopOrders = await Promise.all(shopSent);
@@ -268,28 +278,6 @@ function ediPlaced(system: DemoSystem, sent: (EdiSent | null)[]): PlacedOrder[] 
   });
 }
 
-/** Places orders at the configured rate: all N of a bounded demo, or until stopped. */
-async function placeOrders(
-  traffic: OrderTraffic,
-  o: DemoOptions,
-  beforeEach: (index: number) => void,
-  afterEach: (index: number) => Promise<void>,
-): Promise<void> {
-  const intervalMs = 1_000 / o.ratePerSecond;
-  let stopped = false;
-  void o.until?.then(() => (stopped = true));
-  const begin = Date.now();
-  for (let i = 0; o.orders === null || i < o.orders; i++) {
-    if (stopped) return;
-    beforeEach(i);
-    await traffic.placeOne();
-    await afterEach(i);
-    const due = begin + (i + 1) * intervalMs;
-    const wait = due - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait)); // pacing the generator, not a test
-  }
-}
-
 async function waitUntilSettled(
   db: Kysely<Database>,
   player: TrackingPlayer,
@@ -313,7 +301,12 @@ async function waitUntilSettled(
   throw new Error(`the demo did not settle within ${timeoutMs} ms`);
 }
 
-function startSummary(db: Kysely<Database>, o: DemoOptions, started: number): { stop(): void } {
+function startSummary(
+  db: Kysely<Database>,
+  o: DemoOptions,
+  started: number,
+  held: Held,
+): { stop(): void } {
   let lastEvents = 0;
   let lastAt = started;
   const timer = setInterval(() => {
@@ -323,7 +316,7 @@ function startSummary(db: Kysely<Database>, o: DemoOptions, started: number): { 
         const rate = ((s.events - lastEvents) * 1000) / Math.max(1, now - lastAt);
         lastEvents = s.events;
         lastAt = now;
-        o.out.info(formatSummary(s, rate, (now - started) / 1000));
+        o.out.info(formatSummary(s, rate, (now - started) / 1000, held));
       })
       .catch(() => undefined);
   }, o.summaryEveryMs);
