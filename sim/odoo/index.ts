@@ -19,7 +19,7 @@ import { WebhookSender, type OutgoingWebhook } from './automation/outgoing.ts';
 import { createAccessPolicy } from './models/access.ts';
 import { createRegistry } from './models/index.ts';
 import { Env } from './orm/env.ts';
-import { forgetCreated } from './orm/forget.ts';
+import { forgetCreated, type ForgetKeep } from './orm/forget.ts';
 import { Store } from './orm/store.ts';
 import { toPlainJson } from './orm/wire.ts';
 import { PyError } from './errors.ts';
@@ -39,7 +39,7 @@ import { SimServer } from './server.ts';
 import { OdooService, type SimUserCredentials } from './service.ts';
 import { messagesOf, webhookTimingOf, type SimOdooVersion } from './version.ts';
 
-export type { SimOdooVersion };
+export type { SimOdooVersion, ForgetKeep };
 export type {
   CallFilter,
   CallLogEntry,
@@ -130,9 +130,10 @@ export interface SimDatabase {
   /**
    * Forgets the business documents created from `since` (after the seed data) to `before`,
    * and what hangs on them (orm/forget.ts), for a simulator left running for hours; answers
-   * how many records of each model went. Never done unless called.
+   * how many records of each model went. Never done unless called. Documents that `keep`
+   * names stay, with every document linked to them (ForgetKeep).
    */
-  forget(since: Date, before: Date): Record<string, number>;
+  forget(since: Date, before: Date, keep?: ForgetKeep): Record<string, number>;
 }
 
 export interface OdooSimulator {
@@ -294,8 +295,8 @@ function databaseHandle(core: SimCore): SimDatabase {
       ),
     setNextId: (model, nextId) => core.store.setNextId(model, nextId),
     setSequence: (code, next) => core.store.setSequence(code, next),
-    forget: (since, before) =>
-      forgetCreated(core.store, core.runtime.registry, odooStamp(since), odooStamp(before)),
+    forget: (since, before, keep) =>
+      forgetCreated(core.store, core.runtime.registry, odooStamp(since), odooStamp(before), keep),
   };
 }
 

@@ -1,35 +1,62 @@
 /**
  * A demo left running (`npm start`, orders until stopped) keeps its simulated Odoo from
- * growing without end: once a minute the simulator forgets the documents created before
- * every run that has not ended yet, and at least SIM_FORGET_AFTER_MS ago (orders,
- * transfers, invoices and their chatter; see sim/odoo/orm/forget.ts). In a deployment those
- * records live in Odoo's own database, not in Crossdock's process. A run still going holds
- * back the cutoff, so nothing Crossdock may still read or write is forgotten. A bounded demo
- * (`--orders N`) forgets nothing: its report reads every order back.
+ * growing without end: once a minute the simulator forgets the documents created at least
+ * SIM_FORGET_AFTER_MS ago (orders, transfers, invoices and their chatter; see
+ * sim/odoo/orm/forget.ts). In a deployment those records live in Odoo's own database, not in
+ * Crossdock's process. Nothing Crossdock may still read or write is forgotten:
+ * - a run being worked (queued, ready or running) holds back the cutoff to its creation;
+ * - a run not ended keeps the documents its input names (ids, names, references) and every
+ *   document linked to them. Runs that wait for hours (a shop order's ship-by, a damaged
+ *   delivery waiting for a person, a supplier's delay) would otherwise hold the cutoff at the
+ *   demo's first minutes, and the simulator would keep everything.
+ * A bounded demo (`--orders N`) forgets nothing: its report reads every order back.
  */
 import type { Kysely } from 'kysely';
 import type { Printer } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { ENDED_STATUSES, type Database } from '../store/index.ts';
-import type { OdooSimulator } from './simulators.ts';
+import type { ForgetKeep, OdooSimulator } from './simulators.ts';
 
 /** How old a document must be, at least, before the simulated Odoo of a running demo forgets it. */
 export const SIM_FORGET_AFTER_MS = 10 * 60_000;
 const EVERY_MS = 60_000;
 
-/** The cutoff: `afterMs` ago, or the creation of the oldest run not ended, whichever is earlier. */
-export async function forgetCutoff(
+/** What may go: documents created before `before`, but for those `keep` names. */
+export interface ForgetPlan {
+  before: Date;
+  keep: ForgetKeep;
+}
+
+/** The cutoff (`afterMs` ago, or the creation of the oldest run being worked, whichever is earlier) and what runs not ended name. */
+export async function forgetPlan(
   db: Kysely<Database>,
   now: Date,
   afterMs: number,
-): Promise<Date> {
+): Promise<ForgetPlan> {
   const { oldest } = await db
     .selectFrom('runs')
     .select((eb) => eb.fn.min('created_at').as('oldest'))
-    .where('status', 'not in', ENDED_STATUSES)
+    .where('status', 'in', ['queued', 'ready', 'running'])
     .executeTakeFirstOrThrow();
   const limit = now.getTime() - afterMs;
-  return new Date(oldest === null ? limit : Math.min(limit, new Date(oldest).getTime()));
+  const before = new Date(oldest === null ? limit : Math.min(limit, new Date(oldest).getTime()));
+  const open = await db
+    .selectFrom('runs')
+    .select('input')
+    .where('status', 'not in', ENDED_STATUSES)
+    .execute();
+  const keep = { ids: new Set<number>(), names: new Set<string>() };
+  for (const run of open) named(run.input, keep);
+  return { before, keep };
+}
+
+/** Every whole number and string in a run's input, as ids and names it may refer to. */
+function named(value: unknown, keep: { ids: Set<number>; names: Set<string> }): void {
+  if (typeof value === 'number' && Number.isInteger(value) && value > 0) keep.ids.add(value);
+  else if (typeof value === 'string') keep.names.add(value);
+  else if (Array.isArray(value)) for (const item of value) named(item, keep);
+  else if (value !== null && typeof value === 'object')
+    for (const item of Object.values(value)) named(item, keep);
 }
 
 export function startForgetting(
@@ -41,9 +68,9 @@ export function startForgetting(
 ): { stop(): void } {
   const since = new Date(); // what the seed made stays
   const timer = setInterval(() => {
-    void forgetCutoff(db, new Date(), afterMs)
-      .then((before) => {
-        const forgotten = odoo.db.forget(since, before);
+    void forgetPlan(db, new Date(), afterMs)
+      .then(({ before, keep }) => {
+        const forgotten = odoo.db.forget(since, before, keep);
         const total = Object.values(forgotten).reduce((a, b) => a + b, 0);
         if (total > 0)
           out.info(

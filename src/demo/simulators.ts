@@ -12,6 +12,7 @@ export {
 } from '../../sim/carriers/index.ts';
 export {
   startOdooSimulator,
+  type ForgetKeep,
   type OdooSimulator,
   type SimOdooVersion,
 } from '../../sim/odoo/index.ts';

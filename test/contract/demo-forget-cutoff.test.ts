@@ -1,10 +1,11 @@
 /**
- * How far back a running demo lets its simulated Odoo forget: at least ten minutes, and never
- * past the creation of a run that has not ended (it may still read or write those records).
+ * How far back a running demo lets its simulated Odoo forget: at least ten minutes, never past
+ * the creation of a run being worked (it may read or write anything), and never the documents
+ * a run not ended names in its input (a run parked for hours keeps its order, not the cutoff).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { forgetCutoff } from '../../src/demo/forget-ended.ts';
+import { forgetPlan } from '../../src/demo/forget-ended.ts';
 import { ManualClock, type Engine } from '../../src/engine/index.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
@@ -12,6 +13,7 @@ import { openTestStore, type TestStore } from '../support/stores.ts';
 const HELD = `
 id: held
 trigger: { event: order.confirmed }
+concurrency: { key: "input.customer" }
 steps:
   - id: hold
     type: wait
@@ -35,21 +37,37 @@ after(async () => {
   await t.dispose();
 });
 
-test('a run not ended holds back what the simulated Odoo forgets; once it ends, ten minutes do', async () => {
-  const [runId] = (
-    await engine.accept({ source: 'odoo', type: 'order.confirmed', key: 'so-1', payload: {} })
-  ).runIds;
-  await waitForRun(engine, runId!, ['waiting']);
-  clock.advance(30 * MINUTE);
-  const now = clock.now();
-  assert.equal(
-    (await forgetCutoff(t.store.db, now, 10 * MINUTE)).toISOString(),
-    '2026-03-02T09:00:00.000Z',
-  );
-  await engine.runs.signal(runId!, 'go', null);
-  await waitForRun(engine, runId!);
-  assert.equal(
-    (await forgetCutoff(t.store.db, now, 10 * MINUTE)).toISOString(),
-    '2026-03-02T09:20:00.000Z',
-  );
+test('a run being worked holds back the cutoff; a parked run keeps only what its input names', async () => {
+  const plan = async () => {
+    const { before, keep } = await forgetPlan(t.store.db, clock.now(), 10 * MINUTE);
+    return { before: before.toISOString(), ids: [...keep.ids], names: [...keep.names].sort() };
+  };
+  const accept = async (key: string, payload: Record<string, unknown>) =>
+    (await engine.accept({ source: 'odoo', type: 'order.confirmed', key, payload })).runIds[0]!;
+  const first = await accept('so-1', { customer: 'acme', order: 'S00001', picking_id: 7 });
+  await waitForRun(engine, first, ['waiting']);
+  clock.advance(5 * MINUTE);
+  // The same customer's next order queues behind the first: it waits to be worked.
+  const second = await accept('so-2', { customer: 'acme', order: 'S00002' });
+  await waitForRun(engine, second, ['queued']);
+  clock.advance(25 * MINUTE);
+  assert.deepEqual(await plan(), {
+    before: '2026-03-02T09:05:00.000Z',
+    ids: [7],
+    names: ['S00001', 'S00002', 'acme'],
+  });
+
+  await engine.runs.signal(first, 'go', null);
+  await waitForRun(engine, first);
+  await waitForRun(engine, second, ['waiting']);
+  // Parked for its signal, the second run holds back nothing but its own order.
+  assert.deepEqual(await plan(), {
+    before: '2026-03-02T09:20:00.000Z',
+    ids: [],
+    names: ['S00002', 'acme'],
+  });
+
+  await engine.runs.signal(second, 'go', null);
+  await waitForRun(engine, second);
+  assert.deepEqual(await plan(), { before: '2026-03-02T09:20:00.000Z', ids: [], names: [] });
 });

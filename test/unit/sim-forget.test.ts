@@ -61,3 +61,47 @@ test('the Odoo simulator forgets the documents created before a cutoff only when
     await odoo.close();
   }
 });
+
+test('documents a caller keeps stay however old, with every document linked to them', async () => {
+  let now = Date.parse('2026-12-06T08:00:00Z');
+  const odoo = await startOdooSimulator({ clock: () => new Date(now) });
+  try {
+    const catalog = await seedDemo(odoo, { today: new Date(now) });
+    const traffic = new OrderTraffic(odoo, catalog, 7);
+    now += MINUTE;
+    const since = new Date(now);
+    const byName = await traffic.place('routine');
+    const byId = await traffic.place('routine');
+    const neither = await traffic.place('routine');
+    now += 20 * MINUTE;
+    const [delivery] = odoo.db.searchRead('stock.picking', [['origin', '=', byId.name]], ['id']);
+    const count = (model: string, domain: unknown[]) => odoo.db.searchRead(model, domain).length;
+    const documents = (order: { id: number; name: string }) => ({
+      orders: count('sale.order', [['id', '=', order.id]]),
+      lines: count('sale.order.line', [['order_id', '=', order.id]]),
+      deliveries: count('stock.picking', [['origin', '=', order.name]]),
+      moves: count('stock.move', [['origin', '=', order.name]]),
+      messages: count('mail.message', [
+        ['model', '=', 'sale.order'],
+        ['res_id', '=', order.id],
+      ]),
+    });
+    const keptBefore = [documents(byName), documents(byId)];
+
+    // One order is named; of the other, only its delivery's id is given (as a run's picking_id).
+    odoo.db.forget(since, new Date(now), {
+      names: new Set([byName.name, 'webshop']),
+      ids: new Set([Number(delivery!.id)]),
+    });
+    assert.deepEqual([documents(byName), documents(byId)], keptBefore);
+    assert.deepEqual(documents(neither), {
+      orders: 0,
+      lines: 0,
+      deliveries: 0,
+      moves: 0,
+      messages: 0,
+    });
+  } finally {
+    await odoo.close();
+  }
+});

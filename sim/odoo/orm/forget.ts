@@ -10,6 +10,11 @@
  * (a return created later for a forgotten delivery) and the chatter, activities and
  * attachments of forgotten records. Master data (partners, products, stock levels,
  * locations) stays. Forgotten rows leave the store outright, row versions included.
+ *
+ * Documents the caller still needs stay, however old (`keep`: a demo's runs that wait for
+ * hours name their order or delivery): those it names, and every document linked to one of
+ * them, either way, until no more are linked (an order's lines, deliveries, moves, invoices
+ * and chatter; a delivery's order).
  */
 import type { Registry } from './model.ts';
 import type { Row, Store } from './store.ts';
@@ -39,6 +44,16 @@ const ATTACHED: readonly { model: string; modelField: string }[] = [
   { model: 'ir.attachment', modelField: 'res_model' },
 ];
 
+/** What a caller still needs: documents whose id, or whose name or reference, it gives. */
+export interface ForgetKeep {
+  /** Record ids (any document model: an id kept in one model keeps that id in each). */
+  ids: ReadonlySet<number>;
+  /** Matched against a document's name, client_order_ref, origin and ref. */
+  names: ReadonlySet<string>;
+}
+
+const NAMED_BY: readonly string[] = ['name', 'client_order_ref', 'origin', 'ref'];
+
 /**
  * Removes what was created from `since` to `before` ("YYYY-MM-DD HH:MM:SS.mmm", naive UTC as
  * create_date is stored) and what hangs on it; answers how many records of each model went.
@@ -49,25 +64,29 @@ export function forgetCreated(
   registry: Registry,
   since: string,
   before: string,
+  keep?: ForgetKeep,
 ): Record<string, number> {
   const models = [
     ...DOCUMENT_MODELS,
     ...registry.names().filter((name) => registry.get(name)!.transient === true),
   ].filter((name) => registry.get(name) !== undefined);
+  const kept = keep ? keptDocuments(store, registry, models, keep) : null;
   const gone = new Map<string, Set<number>>(models.map((m) => [m, new Set<number>()]));
   for (const model of models)
     for (const [id, row] of store.table(model))
       if (
         typeof row.create_date === 'string' &&
         row.create_date >= since &&
-        row.create_date < before
+        row.create_date < before &&
+        kept?.get(model)?.has(id) !== true
       )
         gone.get(model)!.add(id);
   for (let added = true; added;) {
     added = false;
     for (const model of models)
       for (const [id, row] of store.table(model)) {
-        if (gone.get(model)!.has(id) || !hangsOnForgotten(registry, model, row, gone)) continue;
+        if (gone.get(model)!.has(id) || !hangsOn(registry, model, row, gone)) continue;
+        if (kept?.get(model)?.has(id) === true) continue;
         gone.get(model)!.add(id);
         added = true;
       }
@@ -81,7 +100,55 @@ export function forgetCreated(
   return counts;
 }
 
-function hangsOnForgotten(
+/** The documents `keep` names, and every document linked to one of them, either way. */
+function keptDocuments(
+  store: Store,
+  registry: Registry,
+  models: readonly string[],
+  keep: ForgetKeep,
+): Map<string, Set<number>> {
+  const kept = new Map<string, Set<number>>(models.map((m) => [m, new Set<number>()]));
+  for (const model of models)
+    for (const [id, row] of store.table(model))
+      if (keep.ids.has(id) || NAMED_BY.some((f) => keep.names.has(row[f] as string)))
+        kept.get(model)!.add(id);
+  for (let added = true; added;) {
+    added = false;
+    for (const model of models)
+      for (const [id, row] of store.table(model)) {
+        const mine = kept.get(model)!;
+        if (!mine.has(id)) {
+          if (hangsOn(registry, model, row, kept)) {
+            mine.add(id);
+            added = true;
+          }
+          continue;
+        }
+        for (const [target, targetId] of pointsAt(registry, model, row)) {
+          const theirs = kept.get(target);
+          if (theirs && !theirs.has(targetId)) {
+            theirs.add(targetId);
+            added = true;
+          }
+        }
+      }
+  }
+  return kept;
+}
+
+/** The (model, id) pairs a row points at through its many2one fields. */
+function pointsAt(registry: Registry, model: string, row: Row): [string, number][] {
+  const pairs: [string, number][] = [];
+  for (const [name, field] of Object.entries(registry.get(model)!.fields))
+    if (field.type === 'many2one' && field.relation && typeof row[name] === 'number')
+      pairs.push([field.relation, row[name]]);
+  const attached = ATTACHED.find((a) => a.model === model);
+  if (attached && typeof row[attached.modelField] === 'string')
+    pairs.push([row[attached.modelField] as string, Number(row.res_id)]);
+  return pairs;
+}
+
+function hangsOn(
   registry: Registry,
   model: string,
   row: Row,
