@@ -89,14 +89,17 @@ async function soak(s: Scenario): Promise<Series[]> {
     env: { ...process.env, ...(database ? { DATABASE_URL: database } : {}), LOG_LEVEL: 'error' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const started = Date.now();
   const v8 = traceV8Heap(demo);
   let lastLine = '';
-  demo.stderr!.on(
-    'data',
-    (chunk: Buffer) => (lastLine = chunk.toString().trim().split('\n').at(-1) ?? lastLine),
-  );
+  demo.stderr!.on('data', (chunk: Buffer) => {
+    const lines = chunk.toString().trim().split('\n');
+    lastLine = lines.at(-1) ?? lastLine;
+    // What the simulated Odoo forgot (once a minute), shown as it comes.
+    for (const line of lines.filter((l) => l.includes('the simulated Odoo forgot')))
+      console.error(`[${s.name} ${Math.round((Date.now() - started) / 1000)} s] ${line}`);
+  });
   const series = new Map<string, Series>();
-  const started = Date.now();
   const snapshotsDue = snapshots ? [...snapshotMinutes] : [];
   const workerPids = new Set<number>();
   try {
