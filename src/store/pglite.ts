@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import v8 from 'node:v8';
 import { PGlite } from '@electric-sql/pglite';
 import { CrossdockError } from '../errors/index.ts';
 import { LOCK_FILE, lockDataDirectory, type DirectoryLock } from './lock-file.ts';
@@ -110,7 +111,19 @@ function initialiseDataDir(dataDir: string, staging: string): void {
   rmSync(staging, { recursive: true, force: true });
 }
 
+/**
+ * PostgreSQL's WebAssembly runs on V8's baseline compiler (Liftoff) only. The optimising tier
+ * keeps a second copy of the code of every hot function: a long-running embedded process held
+ * about 130 MB of compiled WebAssembly, and over 75,000 statements the optimised code saved no
+ * CPU (`npm run bench:pglite-tier`, bench/RESULTS.md). A V8 flag is process-wide; it applies
+ * to modules compiled after it is set, and PGlite is the process's only WebAssembly.
+ */
+function baselineCompilerOnly(): void {
+  v8.setFlagsFromString('--liftoff-only');
+}
+
 async function startPglite(dataDir: string, synchronous: boolean): Promise<PGlite> {
+  baselineCompilerOnly();
   try {
     const pglite = new PGlite(dataDir, {
       // int8 ids stay strings, as the pg driver returns them.
