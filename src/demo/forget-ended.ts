@@ -45,18 +45,42 @@ export async function forgetPlan(
     .select('input')
     .where('status', 'not in', ENDED_STATUSES)
     .execute();
-  const keep = { ids: new Set<number>(), names: new Set<string>() };
+  const keep: Kept = { ids: new Map(), names: new Set() };
   for (const run of open) named(run.input, keep);
   return { before, keep };
 }
 
-/** Every whole number and string in a run's input, as ids and names it may refer to. */
-function named(value: unknown, keep: { ids: Set<number>; names: Set<string> }): void {
-  if (typeof value === 'number' && Number.isInteger(value) && value > 0) keep.ids.add(value);
-  else if (typeof value === 'string') keep.names.add(value);
+type Kept = { ids: Map<string, Set<number>>; names: Set<string> };
+
+/** The document model an id under this key of a run's input belongs to (the packs' inputs). */
+const ID_OF: Record<string, string> = {
+  order_id: 'sale.order',
+  sale_id: 'sale.order',
+  picking_id: 'stock.picking',
+  purchase_id: 'purchase.order',
+  purchase_order: 'purchase.order',
+  bill_id: 'account.move',
+  invoice_id: 'account.move',
+};
+
+/**
+ * The documents a run's input names: every string (matched against names and references), and
+ * the ids under a key that says their model (`picking_id`, or `id` beside `model`). Other
+ * numbers (quantities, partner and product ids) name no document.
+ */
+function named(value: unknown, keep: Kept): void {
+  if (typeof value === 'string') keep.names.add(value);
   else if (Array.isArray(value)) for (const item of value) named(item, keep);
-  else if (value !== null && typeof value === 'object')
-    for (const item of Object.values(value)) named(item, keep);
+  else if (value !== null && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    for (const [key, item] of Object.entries(record)) {
+      const model = key === 'id' && typeof record.model === 'string' ? record.model : ID_OF[key];
+      if (model && typeof item === 'number' && Number.isInteger(item)) {
+        const ids = keep.ids.get(model) ?? keep.ids.set(model, new Set()).get(model)!;
+        ids.add(item);
+      } else named(item, keep);
+    }
+  }
 }
 
 export function startForgetting(

@@ -40,11 +40,20 @@ after(async () => {
 test('a run being worked holds back the cutoff; a parked run keeps only what its input names', async () => {
   const plan = async () => {
     const { before, keep } = await forgetPlan(t.store.db, clock.now(), 10 * MINUTE);
-    return { before: before.toISOString(), ids: [...keep.ids], names: [...keep.names].sort() };
+    const ids = Object.fromEntries([...keep.ids].map(([model, set]) => [model, [...set]]));
+    return { before: before.toISOString(), ids, names: [...keep.names].sort() };
   };
   const accept = async (key: string, payload: Record<string, unknown>) =>
     (await engine.accept({ source: 'odoo', type: 'order.confirmed', key, payload })).runIds[0]!;
-  const first = await accept('so-1', { customer: 'acme', order: 'S00001', picking_id: 7 });
+  // Ids count where their key says their model; a quantity or a partner's id names no document.
+  const first = await accept('so-1', {
+    customer: 'acme',
+    order: 'S00001',
+    picking_id: 7,
+    quantity: 3,
+    partner_id: 12,
+    record: { model: 'stock.move', id: 40 },
+  });
   await waitForRun(engine, first, ['waiting']);
   clock.advance(5 * MINUTE);
   // The same customer's next order queues behind the first: it waits to be worked.
@@ -53,8 +62,8 @@ test('a run being worked holds back the cutoff; a parked run keeps only what its
   clock.advance(25 * MINUTE);
   assert.deepEqual(await plan(), {
     before: '2026-03-02T09:05:00.000Z',
-    ids: [7],
-    names: ['S00001', 'S00002', 'acme'],
+    ids: { 'stock.picking': [7], 'stock.move': [40] },
+    names: ['S00001', 'S00002', 'acme', 'stock.move'],
   });
 
   await engine.runs.signal(first, 'go', null);
@@ -63,11 +72,11 @@ test('a run being worked holds back the cutoff; a parked run keeps only what its
   // Parked for its signal, the second run holds back nothing but its own order.
   assert.deepEqual(await plan(), {
     before: '2026-03-02T09:20:00.000Z',
-    ids: [],
+    ids: {},
     names: ['S00002', 'acme'],
   });
 
   await engine.runs.signal(second, 'go', null);
   await waitForRun(engine, second);
-  assert.deepEqual(await plan(), { before: '2026-03-02T09:20:00.000Z', ids: [], names: [] });
+  assert.deepEqual(await plan(), { before: '2026-03-02T09:20:00.000Z', ids: {}, names: [] });
 });

@@ -91,7 +91,7 @@ test('documents a caller keeps stay however old, with every document linked to t
     // One order is named; of the other, only its delivery's id is given (as a run's picking_id).
     odoo.db.forget(since, new Date(now), {
       names: new Set([byName.name, 'webshop']),
-      ids: new Set([Number(delivery!.id)]),
+      ids: new Map([['stock.picking', new Set([Number(delivery!.id)])]]),
     });
     assert.deepEqual([documents(byName), documents(byId)], keptBefore);
     assert.deepEqual(documents(neither), {

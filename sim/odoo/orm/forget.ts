@@ -46,8 +46,8 @@ const ATTACHED: readonly { model: string; modelField: string }[] = [
 
 /** What a caller still needs: documents whose id, or whose name or reference, it gives. */
 export interface ForgetKeep {
-  /** Record ids (any document model: an id kept in one model keeps that id in each). */
-  ids: ReadonlySet<number>;
+  /** Record ids by model ("stock.picking" -> its ids). */
+  ids: ReadonlyMap<string, ReadonlySet<number>>;
   /** Matched against a document's name, client_order_ref, origin and ref. */
   names: ReadonlySet<string>;
 }
@@ -110,7 +110,7 @@ function keptDocuments(
   const kept = new Map<string, Set<number>>(models.map((m) => [m, new Set<number>()]));
   for (const model of models)
     for (const [id, row] of store.table(model))
-      if (keep.ids.has(id) || NAMED_BY.some((f) => keep.names.has(row[f] as string)))
+      if (keep.ids.get(model)?.has(id) || NAMED_BY.some((f) => keep.names.has(row[f] as string)))
         kept.get(model)!.add(id);
   for (let added = true; added;) {
     added = false;
