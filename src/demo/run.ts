@@ -21,6 +21,7 @@ import { shopOrder, shopPlaced, type ShopSent } from './shop-traffic.ts';
 import { OPS_LEAD, startDemoSystem, type DemoSystem } from './system.ts';
 import { DemoAuthenticators } from './authenticators.ts';
 import { startForgetting } from './forget-ended.ts';
+import { CaseWorker, teamActors } from './case-worker.ts';
 import { startTriageModel } from './ai-model.ts';
 import { sendInventoryRound } from './traffic-inventory.ts';
 import { OrderTraffic, type PlacedOrder } from './traffic.ts';
@@ -123,8 +124,22 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     });
     bot.start();
     player.start();
+    // A demo left running also works its exception queue (case-worker.ts); a bounded one
+    // leaves every case open, for its report.
+    const caseWorker = bounded
+      ? null
+      : new CaseWorker({
+          exceptions: crossdock.services.exceptions,
+          actorFor: teamActors(system.people.values()),
+          afterMs: 3 * 60_000,
+          pollMs: 10_000,
+          now: () => crossdock.engine.clock.now(),
+          logger: o.logger,
+        });
+    caseWorker?.start();
     await vendors.start();
     stoppers.unshift(
+      () => caseWorker?.stop(),
       () => bot.stop(),
       () => player.stop(),
       () => clearInterval(returning),

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { RunDetail } from '../../src/engine/index.ts';
 import type { CaseView } from '../../src/exceptions/index.ts';
+import { CaseWorker, teamActors } from '../../src/demo/case-worker.ts';
+import { silentLogger } from '../../src/observability/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { eventually, packHarness, type PackHarness } from './support.ts';
 
@@ -312,5 +314,48 @@ describe('held orders come back', () => {
     );
     const dispatch = await h.runFor('dispatch', orderId, ['completed', 'failed']);
     assert.equal(dispatch.status, 'completed', JSON.stringify(dispatch.error));
+  });
+
+  test("a running demo's people work the queue: a held order is cancelled, a case with no action resolved, a stock hold left to the stock", async () => {
+    // Blocked again in Odoo (the test above unblocked the customer).
+    const brussels = h.catalog.customers.find((c) => c.name.startsWith('Brussels'))!.id;
+    await h.rpc('res.partner', 'write', [
+      [brussels],
+      { sale_warn: 'block', sale_warn_msg: 'Account on hold' },
+    ]);
+    const order = await h.placeOrder('Brussels', [['Archive Box', 1]]);
+    const held = await h.runFor('order-release', order.id);
+    assert.equal(held.status, 'waiting', JSON.stringify(held.error));
+    const { orderId: waiting } = await orderWithoutStock('Mezzanine Floor Panel');
+    const stockHeld = await h.runFor('order-release', waiting);
+    const { case: noAction } = await h.crossdock.services.exceptions.openCase(
+      { title: 'Freight delivery booked by hand', owner: { team: 'dispatch' } },
+      operator,
+    );
+    const worker = new CaseWorker({
+      exceptions: h.crossdock.services.exceptions,
+      actorFor: teamActors(h.people.values()),
+      afterMs: 0,
+      pollMs: 60_000,
+      now: () => new Date(Date.now() + 1_000),
+      logger: silentLogger(),
+    });
+
+    assert.ok((await worker.scan()) >= 2);
+    // The run ends on its own path, or is stopped by order-cancellation once Odoo says so.
+    const cancelled = await settled(held.id, ['completed', 'failed', 'cancelled']);
+    assert.notEqual(cancelled.status, 'failed', JSON.stringify(cancelled.error));
+    const [inOdoo] = await h.rpc<{ state: string }[]>('sale.order', 'read', [[order.id]], {
+      fields: ['state'],
+    });
+    assert.equal(inOdoo?.state, 'cancel', 'the order is cancelled in Odoo');
+    assert.deepEqual(await caseFor(order.id), []);
+    const resolved = await h.crossdock.services.exceptions.show(noAction.id);
+    assert.equal(resolved.status, 'resolved');
+    assert.equal(resolved.reasonCode, 'handled_manually');
+    assert.match(resolved.history.at(-1)!.actor, /dirk\.dispatch@/);
+    const [stockCase] = await caseFor(waiting);
+    assert.equal(stockCase?.errorCode, 'STOCK_HOLD', 'the stock hold stays open');
+    assert.equal((await h.crossdock.engine.runs.show(stockHeld.id)).status, 'waiting');
   });
 });
