@@ -1,10 +1,12 @@
 /**
  * What a new embedded data directory costs before the store answers: the cluster made, PGlite
  * started, the migrations applied (what `crossdock start` does on a directory that is new).
- * Two ways, alternated round by round in one process:
+ * Three ways, alternated round by round in one process:
  *   initdb   PGlite's initdb run for this directory (in its child process), as before the cache
- *   cached   the cluster copied from the pristine one kept per PGlite version (what openStore
- *            does now; the first round of the run fills the cache if it is empty)
+ *   pristine the cluster copied from the pristine one kept per PGlite version, then migrated
+ *            (as before the schema was kept too)
+ *   schema   the cluster copied from the one kept with this code's migrations applied (what
+ *            openStore does now; the first round of the run fills the cache if it is empty)
  * CPU includes the initdb child's (from /proc/self/stat).
  * Usage: node --import tsx bench/fresh-start.ts
  * (BENCH_ROUNDS=5 to change the count).
@@ -13,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.ts';
-import { createCluster } from '../src/store/pglite-cluster.ts';
+import { createCluster, defaultClusterCache } from '../src/store/pglite-cluster.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
@@ -24,13 +26,15 @@ function cpuSeconds(): number {
   return ticks / 100;
 }
 
-async function freshStart(mode: 'initdb' | 'cached'): Promise<{ wallMs: number; cpuS: number }> {
+type Mode = 'initdb' | 'pristine' | 'schema';
+
+async function freshStart(mode: Mode): Promise<{ wallMs: number; cpuS: number }> {
   const root = mkdtempSync(join(tmpdir(), 'crossdock-bench-fresh-'));
   const dataDir = join(root, 'data');
   const cpu = cpuSeconds();
   const started = performance.now();
-  if (mode === 'initdb') {
-    const failure = createCluster(dataDir, null);
+  if (mode !== 'schema') {
+    const failure = await createCluster(dataDir, mode === 'initdb' ? null : defaultClusterCache());
     if (failure) throw new Error(failure);
   }
   const store = await openStore({
@@ -53,15 +57,15 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-await freshStart('cached'); // fills the cache if it is empty; not counted
-const results = {
-  initdb: [] as { wallMs: number; cpuS: number }[],
-  cached: [] as { wallMs: number; cpuS: number }[],
+await freshStart('schema'); // fills the cache if it is empty; not counted
+const results: Record<Mode, { wallMs: number; cpuS: number }[]> = {
+  initdb: [],
+  pristine: [],
+  schema: [],
 };
-for (let i = 0; i < ROUNDS; i++) {
-  results.initdb.push(await freshStart('initdb'));
-  results.cached.push(await freshStart('cached'));
-}
+for (let i = 0; i < ROUNDS; i++)
+  for (const mode of ['initdb', 'pristine', 'schema'] as const)
+    results[mode].push(await freshStart(mode));
 for (const [mode, rounds] of Object.entries(results)) {
   console.log(
     `${mode.padEnd(7)} wall p50 ${median(rounds.map((r) => r.wallMs)).toFixed(0)} ms (${rounds.map((r) => r.wallMs.toFixed(0)).join(', ')}); CPU p50 ${median(rounds.map((r) => r.cpuS)).toFixed(2)} s`,

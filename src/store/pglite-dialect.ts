@@ -180,3 +180,16 @@ class Turn {
     release?.();
   }
 }
+
+/** Runs a multi-statement script (simple query protocol); a failure rolls back what it began. */
+export async function pgliteScript(
+  pglite: { exec(q: string): Promise<unknown> },
+  script: string,
+): Promise<void> {
+  try {
+    await pglite.exec(script);
+  } catch (error) {
+    await pglite.exec('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,10 +1,15 @@
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import v8 from 'node:v8';
+import { Kysely } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { CrossdockError } from '../errors/index.ts';
 import { LOCK_FILE, lockDataDirectory, type DirectoryLock } from './lock-file.ts';
-import { createCluster } from './pglite-cluster.ts';
+import { createCluster, defaultClusterCache, type ClusterSchema } from './pglite-cluster.ts';
+import { listMigrations, migrate } from './migrate.ts';
+import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
 import {
   describeRepairs,
   privateDirectory,
@@ -48,7 +53,7 @@ export async function openPglite(options: PgliteOptions): Promise<OpenedPglite> 
   refuseLegacyHolder([given, dataDir]);
   const lock = await lockDataDirectory(dataDir);
   try {
-    const created = prepareDataDir(dataDir);
+    const created = await prepareDataDir(dataDir);
     const repaired = securePrivateTree(dataDir);
     const pglite = await startPglite(dataDir, options.synchronous);
     securePrivateTree(dataDir); // files PostgreSQL rewrote at start (pg_internal.init comes out 0644)
@@ -59,6 +64,29 @@ export async function openPglite(options: PgliteOptions): Promise<OpenedPglite> 
     throw error;
   }
 }
+
+/**
+ * This code's migrations, applied once to a copy of the pristine cluster: a new data directory
+ * starts at the current schema (its migrations recorded as applied), and `migrate` finds
+ * nothing to do there.
+ */
+const CURRENT_SCHEMA: ClusterSchema = {
+  get key() {
+    const migrations = listMigrations();
+    const hash = createHash('sha256');
+    for (const m of migrations) hash.update(`${m.name}\n${m.sql}\n`);
+    return hash.digest('hex').slice(0, 16);
+  },
+  async apply(dir) {
+    const pglite = await startPglite(dir, false);
+    try {
+      const db = new Kysely<Database>({ dialect: pgliteDialect(pglite) });
+      await migrate(db, (script) => pgliteScript(pglite, script));
+    } finally {
+      await pglite.close();
+    }
+  },
+};
 
 function realDataDir(given: string): string {
   try {
@@ -73,7 +101,7 @@ function realDataDir(given: string): string {
 }
 
 /** Makes the database if the directory has none yet; true if it did. */
-function prepareDataDir(dataDir: string): boolean {
+async function prepareDataDir(dataDir: string): Promise<boolean> {
   const staging = join(dataDir, STAGING);
   if (existsSync(join(dataDir, 'PG_VERSION'))) {
     rmSync(staging, { recursive: true, force: true }); // left by an initialisation that had finished
@@ -90,12 +118,12 @@ function prepareDataDir(dataDir: string): boolean {
       { category: 'user', retryable: false },
     );
   }
-  initialiseDataDir(dataDir, staging);
+  await initialiseDataDir(dataDir, staging);
   return true;
 }
 
-function initialiseDataDir(dataDir: string, staging: string): void {
-  const failure = createCluster(staging);
+async function initialiseDataDir(dataDir: string, staging: string): Promise<void> {
+  const failure = await createCluster(staging, defaultClusterCache(), CURRENT_SCHEMA);
   if (failure !== null) {
     rmSync(staging, { recursive: true, force: true });
     throw new CrossdockError(

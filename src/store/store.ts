@@ -7,7 +7,7 @@ import { faultMappingDialect } from './fault-dialect.ts';
 import { isStoreFault, mapStoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
-import { pgliteDialect } from './pglite-dialect.ts';
+import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
 import { securePrivateTree } from './private-files.ts';
 import { processStepLocks, serverStepLocks, type StepLocks } from './step-locks.ts';
 import { WakeListener } from './wake-listener.ts';
@@ -164,18 +164,6 @@ export function redactUrl(url: string): string {
     return parsed.toString();
   } catch {
     return '<invalid url>';
-  }
-}
-
-async function pgliteScript(
-  pglite: { exec(q: string): Promise<unknown> },
-  script: string,
-): Promise<void> {
-  try {
-    await pglite.exec(script);
-  } catch (error) {
-    await pglite.exec('ROLLBACK').catch(() => undefined);
-    throw error;
   }
 }
 

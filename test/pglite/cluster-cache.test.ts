@@ -61,7 +61,7 @@ describe('pristine cluster cache', () => {
         synchronous: false,
         vacuumIntervalMs: 3_600_000,
       });
-      await store.migrate();
+      assert.deepEqual(await store.migrate(), [], 'a new directory starts at the current schema');
       await store.close();
     }
     const pristine = join(homedir(), '.cache', 'crossdock', `pglite-${PGLITE_VERSION}`);
@@ -88,11 +88,21 @@ describe('pristine cluster cache', () => {
     assert.equal(systemIdentifier(first), systemIdentifier(pristine));
     for (const path of [cache, pristine, join(pristine, 'PG_VERSION')])
       assert.equal(lstatSync(path).mode & 0o077, 0, `${path} is owner-only`);
+    const [schemaCopy, ...others] = readdirSync(cache).filter((n) => n.includes('-schema-'));
     assert.deepEqual(
-      readdirSync(cache),
-      [`pglite-${PGLITE_VERSION}`],
-      'no staging folder left behind',
+      readdirSync(cache).sort(),
+      [`pglite-${PGLITE_VERSION}`, schemaCopy].sort(),
+      'the pristine cluster and the one with the migrations applied; no staging folder left behind',
     );
+    assert.deepEqual(others, []);
+    const schema = join(cache, schemaCopy!);
+    assert.equal(
+      systemIdentifier(schema),
+      systemIdentifier(pristine),
+      'a copy of the pristine one',
+    );
+    for (const path of [schema, join(schema, 'PG_VERSION')])
+      assert.equal(lstatSync(path).mode & 0o077, 0, `${path} is owner-only`);
 
     chmodSync(cache, 0o777); // anyone could have planted files here
     assert.deepEqual(
