@@ -92,11 +92,14 @@ async function soak(s: Scenario): Promise<Series[]> {
   const started = Date.now();
   const v8 = traceV8Heap(demo);
   let lastLine = '';
+  const lastLines: string[] = []; // shown if the demo ends early
   demo.stderr!.on('data', (chunk: Buffer) => {
     const lines = chunk.toString().trim().split('\n');
     lastLine = lines.at(-1) ?? lastLine;
-    // What the simulated Odoo forgot (once a minute), shown as it comes.
-    for (const line of lines.filter((l) => l.includes('the simulated Odoo forgot')))
+    lastLines.push(...lines);
+    lastLines.splice(0, lastLines.length - 40);
+    // What the simulated Odoo forgot (once a minute) and orders not placed, shown as they come.
+    for (const line of lines.filter((l) => /the simulated Odoo forgot|could not be placed/.test(l)))
       console.error(`[${s.name} ${Math.round((Date.now() - started) / 1000)} s] ${line}`);
   });
   const series = new Map<string, Series>();
@@ -124,7 +127,7 @@ async function soak(s: Scenario): Promise<Series[]> {
         );
     }
     if (demo.exitCode !== null)
-      throw new Error(`the demo exited early (${demo.exitCode}): ${lastLine}`);
+      throw new Error(`the demo exited early (${demo.exitCode}):\n${lastLines.join('\n')}`);
     return [...series.values()];
   } finally {
     await stop(demo);

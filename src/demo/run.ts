@@ -176,14 +176,21 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       pace,
       o.orders,
       async (i) => {
-        carrierWeather(carriers, i);
-        const sent = ediOrder(system, i, o.logger);
-        if (sent) ediSent.push(sent);
-        const online = shopOrder(system, i, o.logger);
-        if (online) shopSent.push(online);
-        await traffic.placeOne();
-        // One vendor bill every ten orders (the fifth, fifteenth, ...): accounts payable at work.
-        if (i % 10 === 4) await bills.placeOne();
+        try {
+          carrierWeather(carriers, i);
+          const sent = ediOrder(system, i, o.logger);
+          if (sent && bounded) ediSent.push(sent); // for the report
+          const online = shopOrder(system, i, o.logger);
+          if (online && bounded) shopSent.push(online);
+          await traffic.placeOne();
+          // One vendor bill every ten orders (the fifth, fifteenth, ...): accounts payable at work.
+          if (i % 10 === 4) await bills.placeOne();
+        } catch (error) {
+          // A bounded demo accounts for every order; one left running says so and goes on.
+          if (bounded) throw error;
+          o.out.info(`order ${i + 1} could not be placed: ${(error as Error).message}`);
+          o.logger.error({ err: error }, 'demo: an order could not be placed');
+        }
       },
       held,
     );

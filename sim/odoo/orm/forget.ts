@@ -14,7 +14,8 @@
  * Documents the caller still needs stay, however old (`keep`: a demo's runs that wait for
  * hours name their order or delivery): those it names, and every document linked to one of
  * them, either way, until no more are linked (an order's lines, deliveries, moves, invoices
- * and chatter; a delivery's order).
+ * and chatter; a delivery's order; a kept move's origin moves), so that nothing kept points
+ * at a record that went.
  */
 import type { Registry } from './model.ts';
 import type { Row, Store } from './store.ts';
@@ -136,12 +137,16 @@ function keptDocuments(
   return kept;
 }
 
-/** The (model, id) pairs a row points at through its many2one fields. */
+/** The (model, id) pairs a row points at through its many2one and many2many fields. */
 function pointsAt(registry: Registry, model: string, row: Row): [string, number][] {
   const pairs: [string, number][] = [];
-  for (const [name, field] of Object.entries(registry.get(model)!.fields))
-    if (field.type === 'many2one' && field.relation && typeof row[name] === 'number')
-      pairs.push([field.relation, row[name]]);
+  for (const [name, field] of Object.entries(registry.get(model)!.fields)) {
+    const value = row[name];
+    if (!field.relation) continue;
+    if (field.type === 'many2one' && typeof value === 'number') pairs.push([field.relation, value]);
+    if (field.type === 'many2many' && Array.isArray(value))
+      for (const id of value) if (typeof id === 'number') pairs.push([field.relation, id]);
+  }
   const attached = ATTACHED.find((a) => a.model === model);
   if (attached && typeof row[attached.modelField] === 'string')
     pairs.push([row[attached.modelField] as string, Number(row.res_id)]);
