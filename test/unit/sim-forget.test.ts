@@ -7,9 +7,26 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { seedDemo } from '../../src/demo/seed.ts';
 import { OrderTraffic } from '../../src/demo/traffic.ts';
-import { startOdooSimulator } from '../../sim/odoo/index.ts';
+import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
 
 const MINUTE = 60_000;
+
+type Order = { id: number; name: string };
+
+/** How many of each kind of record an order has in the simulated Odoo. */
+function documentsOf(odoo: OdooSimulator, order: Order) {
+  const count = (model: string, domain: unknown[]) => odoo.db.searchRead(model, domain).length;
+  return {
+    orders: count('sale.order', [['id', '=', order.id]]),
+    lines: count('sale.order.line', [['order_id', '=', order.id]]),
+    deliveries: count('stock.picking', [['origin', '=', order.name]]),
+    moves: count('stock.move', [['origin', '=', order.name]]),
+    messages: count('mail.message', [
+      ['model', '=', 'sale.order'],
+      ['res_id', '=', order.id],
+    ]),
+  };
+}
 
 test('the Odoo simulator forgets the documents created before a cutoff only when told to', async () => {
   let now = Date.parse('2026-12-06T08:00:00Z');
@@ -23,16 +40,7 @@ test('the Odoo simulator forgets the documents created before a cutoff only when
     now += 20 * MINUTE;
     const recent = await traffic.place('routine');
     const count = (model: string, domain: unknown[]) => odoo.db.searchRead(model, domain).length;
-    const documents = (order: { id: number; name: string }) => ({
-      orders: count('sale.order', [['id', '=', order.id]]),
-      lines: count('sale.order.line', [['order_id', '=', order.id]]),
-      deliveries: count('stock.picking', [['origin', '=', order.name]]),
-      moves: count('stock.move', [['origin', '=', order.name]]),
-      messages: count('mail.message', [
-        ['model', '=', 'sale.order'],
-        ['res_id', '=', order.id],
-      ]),
-    });
+    const documents = (order: Order) => documentsOf(odoo, order);
     const oldBefore = documents(old);
     assert.ok(
       Object.values(oldBefore).every((n) => n > 0),
@@ -75,17 +83,7 @@ test('documents a caller keeps stay however old, with every document linked to t
     const neither = await traffic.place('routine');
     now += 20 * MINUTE;
     const [delivery] = odoo.db.searchRead('stock.picking', [['origin', '=', byId.name]], ['id']);
-    const count = (model: string, domain: unknown[]) => odoo.db.searchRead(model, domain).length;
-    const documents = (order: { id: number; name: string }) => ({
-      orders: count('sale.order', [['id', '=', order.id]]),
-      lines: count('sale.order.line', [['order_id', '=', order.id]]),
-      deliveries: count('stock.picking', [['origin', '=', order.name]]),
-      moves: count('stock.move', [['origin', '=', order.name]]),
-      messages: count('mail.message', [
-        ['model', '=', 'sale.order'],
-        ['res_id', '=', order.id],
-      ]),
-    });
+    const documents = (order: Order) => documentsOf(odoo, order);
     const keptBefore = [documents(byName), documents(byId)];
 
     // One order is named; of the other, only its delivery's id is given (as a run's picking_id).
