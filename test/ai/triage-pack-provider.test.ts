@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/engine/index.ts';
 import type { AiSimulator } from '../../sim/ai/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { fireSlot, MINUTE, type OpsInstance } from '../operations/support.ts';
-import { startProviderOps, type ProviderOps } from './provider-ops.ts';
+import { REFUSED_DELIVERY, startProviderOps, type ProviderOps } from './provider-ops.ts';
 
 const RAISE = `
 id: raise-case
@@ -76,18 +76,7 @@ async function triageOf(caseId: string) {
 }
 
 test("the model's team, category, severity and summary are applied at the gate", async () => {
-  sim.rules.push({
-    match: /Customer refused the delivery/,
-    answer: {
-      category: 'address_problem',
-      team: 'customer_service',
-      action: 'Call the customer to agree a new delivery.',
-      confidence: 0.93,
-      reason: 'A refused delivery is settled with the customer.',
-      severity: 'high',
-      summary: 'The customer refused the delivery; agree a new one.',
-    },
-  });
+  sim.rules.push(REFUSED_DELIVERY);
   const caseId = await raise('refused-1', 'Customer refused the delivery of SO0042', true);
   const out = await triageOf(caseId);
   assert.equal(out.outcome, 'applied');
