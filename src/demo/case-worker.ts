@@ -50,7 +50,6 @@ export interface CaseWorkerOptions {
 }
 
 export class CaseWorker {
-  readonly settled = { acted: 0, resolved: 0, failed: 0 };
   #poller: NodeJS.Timeout | null = null;
   #scanning = false;
 
@@ -86,15 +85,12 @@ export class CaseWorker {
     try {
       if (action) {
         await this.o.exceptions.act(c.id, action, 'settled by the demo team', who);
-        this.settled.acted += 1;
       } else if (c.actions.length === 0) {
         await this.o.exceptions.resolve(c.id, 'handled_manually', 'settled by the demo team', who);
-        this.settled.resolved += 1;
       } else return false;
       return true;
     } catch (error) {
       // A run may have closed the case meanwhile: the next look no longer finds it.
-      this.settled.failed += 1;
       this.o.logger.debug({ err: error, caseId: c.id }, 'demo case worker: not settled');
       return false;
     }
