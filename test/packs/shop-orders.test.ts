@@ -400,6 +400,9 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
   });
 
   test('a stock push under forced 429s converges to Odoo free quantities, with no update lost', async () => {
+    // The earlier tests' orders are released and shipped first: their reservations change the
+    // free quantities this test reads.
+    await h.settled();
     const shop = h.shop.shop;
     // Odoo's free quantities per SKU, as a stock person reads them (on hand less reserved in WH/Stock).
     const expected = async () => {
@@ -491,14 +494,23 @@ describe('shop orders: webhooks to sale orders, cancellations, stock to the shop
     );
     const want = await expected();
     assert.equal(want.get(code), (first.get(code) ?? 0) + 7);
+    // Named on a failure: each SKU the shop shows otherwise, and what Odoo holds by then.
+    let differs: [sku: string, want: number, shows: number | undefined][] = [];
     await eventually(
       'the shop shows Odoo free quantities',
       async () => {
         const shows = shopShows();
-        return [...want].every(([s, q]) => shows.get(s) === q);
+        differs = [...want].flatMap(([s, q]) => (shows.get(s) === q ? [] : [[s, q, shows.get(s)]]));
+        return differs.length === 0;
       },
       45_000,
-    );
+    ).catch(async (error: Error) => {
+      const now = await expected();
+      const named = differs.map(
+        ([s, q, v]) => `${s}: read ${q}, shop ${v}, Odoo now ${now.get(s)}`,
+      );
+      throw new Error(`${error.message} (${named.join('; ')})`);
+    });
     const during = shop.calls.slice(calls);
     assert.equal(
       during.filter((c) => c.status === 429).length,

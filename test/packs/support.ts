@@ -54,6 +54,8 @@ export interface PackHarness extends DemoSystem {
   chatter(model: string, id: number): Promise<string[]>;
   pendingRequestFor(runId: string): Promise<{ id: string; level: string; assignees: string[] }>;
   wake(): void;
+  /** Resolves once no run is being worked and none is due within a minute, twice in a row a poll apart: the simulators' state then moves only by what the test does. */
+  settled(): Promise<void>;
 }
 
 const ENDED_OR_WAITING = ['completed', 'failed', 'cancelled', 'waiting'];
@@ -197,6 +199,31 @@ export async function packHarness(
       };
     },
     wake: () => engine.wake(),
+    async settled() {
+      const now = () => (options.clock ?? { now: () => new Date() }).now();
+      const busy = async () =>
+        Number(
+          (
+            await sql<{ n: string }>`SELECT count(*) AS n FROM runs
+              WHERE status IN ('queued', 'ready', 'running')
+                 OR (status = 'waiting' AND available_at < ${new Date(now().getTime() + 60_000)})`.execute(
+              db,
+            )
+          ).rows[0]!.n,
+        ) > 0;
+      // An Odoo poll may still start a run for a change an earlier step made: quiet, then every
+      // poller has looked since, then still quiet.
+      await eventually('no run being worked or due within a minute', async () => {
+        if (await busy()) return false;
+        const quietAt = now();
+        await eventually('every Odoo poller looked again', async () => {
+          const stale = await sql<{ n: string }>`SELECT count(*) AS n FROM odoo_poll_cursors
+            WHERE updated_at <= ${quietAt}`.execute(db);
+          return Number(stale.rows[0]!.n) === 0;
+        });
+        return !(await busy());
+      });
+    },
     async close() {
       await system.close();
       if (database) await dropTestDatabase(database);
