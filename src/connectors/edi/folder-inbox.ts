@@ -62,7 +62,8 @@ export class EdiFolderInbox {
   readonly #deps: FolderInboxDeps;
   readonly #partners: (EdiPartner & { folder: EdiFolders })[];
   readonly #seen = new Map<string, Sighting>();
-  #timers: NodeJS.Timeout[] = [];
+  /** Each partner's next scan: one pending timer per partner, replaced at each scan. */
+  readonly #timers = new Map<string, NodeJS.Timeout>();
   #running = false;
   #scans = new Set<Promise<unknown>>();
 
@@ -91,7 +92,7 @@ export class EdiFolderInbox {
           )
           .finally(() => {
             this.#scans.delete(scan);
-            if (this.#running) this.#timers.push(setTimeout(tick, p.folder.pollIntervalMs));
+            if (this.#running) this.#timers.set(p.code, setTimeout(tick, p.folder.pollIntervalMs));
           });
         this.#scans.add(scan);
       };
@@ -101,7 +102,8 @@ export class EdiFolderInbox {
 
   async stop(): Promise<void> {
     this.#running = false;
-    for (const t of this.#timers.splice(0)) clearTimeout(t);
+    for (const t of this.#timers.values()) clearTimeout(t);
+    this.#timers.clear();
     await Promise.all([...this.#scans]);
   }
 
