@@ -99,8 +99,10 @@ export interface CarrierSimulator {
   readonly baseUrl: string;
   readonly profiles: readonly CarrierProfile[];
   url(code: string): string;
-  /** Every booking this carrier made (cancelled ones included), in order. */
+  /** Every booking this carrier made (cancelled ones included), in order, less those forgotten. */
   bookings(code: string): readonly SimBooking[];
+  /** Every carrier forgets its bookings made before `before` but for those `keep` names (CarrierLedger.forget); answers how many went. */
+  forget(before: Date, keep: ReadonlySet<string>): number;
   tracking(code: string, trackingRef: string): readonly SimTrackingRecord[];
   readonly calls: {
     readonly entries: readonly CallRecord[];
@@ -207,6 +209,8 @@ export async function startCarrierSimulator(
     profiles,
     url: (code) => `${baseUrl}/${ledgerOf(code).profile.code}`,
     bookings: (code) => ledgerOf(code).bookings,
+    forget: (before, keep) =>
+      profiles.reduce((gone, p) => gone + ledgerOf(p.code).forget(before, keep), 0),
     tracking: (code, ref) => ledgerOf(code).history(ref) ?? [],
     calls: {
       get entries() {

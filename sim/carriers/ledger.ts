@@ -49,6 +49,7 @@ export class CarrierLedger {
   readonly bookings: SimBooking[] = [];
   readonly #byKey = new Map<string, { fingerprint: string; booking: SimBooking }>();
   readonly #tracking = new Map<string, SimTrackingRecord[]>();
+  #booked = 0;
   #events = 0;
 
   constructor(
@@ -142,7 +143,7 @@ export class CarrierLedger {
         code: 'service_unknown',
         refused: `${this.profile.code} has no service "${serviceCode}"; it has ${this.profile.services.map((s) => s.code).join(', ')}`,
       };
-    const seq = this.bookings.length + 1;
+    const seq = ++this.#booked;
     const quote = this.#quote(service, shipment);
     const booking: SimBooking = {
       booking_id: `${this.profile.prefix}-${String(seq).padStart(6, '0')}`,
@@ -213,6 +214,28 @@ export class CarrierLedger {
 
   bookingByTrackingRef(trackingRef: string): SimBooking | undefined {
     return this.bookings.find((b) => b.tracking_ref === trackingRef);
+  }
+
+  /**
+   * Forgets the bookings made before `before` (their idempotency keys and tracking histories
+   * with them), but for those `keep` names by booking id, tracking reference, shipment reference
+   * or key; answers how many went. A long-running demo calls it, as it makes its simulated Odoo
+   * forget: a carrier keeps its bookings elsewhere, not in Crossdock's process. Numbers go on.
+   */
+  forget(before: Date, keep: ReadonlySet<string>): number {
+    const cutoff = before.toISOString();
+    const kept = this.bookings.filter(
+      (b) =>
+        b.created_at >= cutoff ||
+        [b.booking_id, b.tracking_ref, b.reference, b.idempotency_key].some((n) => keep.has(n)),
+    );
+    const gone = this.bookings.length - kept.length;
+    if (gone === 0) return 0;
+    const live = new Set(kept);
+    for (const [key, { booking }] of this.#byKey) if (!live.has(booking)) this.#byKey.delete(key);
+    for (const b of this.bookings) if (!live.has(b)) this.#tracking.delete(b.tracking_ref);
+    this.bookings.splice(0, this.bookings.length, ...kept);
+    return gone;
   }
 }
 

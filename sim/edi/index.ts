@@ -4,6 +4,7 @@
  * receives, answers them with a 997 when asked to, and sends 850 orders (or any text) to
  * Crossdock's /hooks/edi/<partner>, signed with its own secret.
  */
+import { RecordLog } from '../record-log.ts';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,6 +36,8 @@ export interface EdiPartnerOptions {
   autoAck?: boolean;
   /** The partner's first ISA13. */
   firstControl?: number;
+  /** How many of the newest documents received to keep (default: all, for tests); see RecordLog. */
+  keepReceived?: number;
 }
 
 export interface ReceivedDocument {
@@ -106,7 +109,8 @@ function envelopeProblems(x: SimInterchange, o: EdiPartnerOptions): string[] {
 
 export async function startEdiPartnerSimulator(o: EdiPartnerOptions): Promise<EdiPartnerSimulator> {
   const header = (o.signatureHeader ?? 'x-edi-signature').toLowerCase();
-  const received: ReceivedDocument[] = [];
+  const receivedLog = new RecordLog<ReceivedDocument>(o.keepReceived);
+  const received = receivedLog.entries;
   let crossdockUrl: string | null = null;
   let control = o.firstControl ?? 1000;
   let failures = { n: 0, status: 503 };
@@ -165,7 +169,7 @@ export async function startEdiPartnerSimulator(o: EdiPartnerOptions): Promise<Ed
       }
       const kind = interchange.groups[0]?.sets[0]?.id ?? interchange.loose[0]?.id ?? '?';
       const documentHeader = req.headers['x-crossdock-document'];
-      received.push({
+      receivedLog.add({
         at: new Date(),
         body,
         interchange,

@@ -9,6 +9,7 @@
  * answered 429 with `Retry-After` (seconds) and changes nothing. Every answer carries
  * `x-shop-api-call-limit: <used>/<size>`.
  */
+import { RecordLog } from '../record-log.ts';
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,8 @@ export interface ShopSimulatorOptions {
   leakPerSecond?: number;
   /** The shop's domain, sent in `x-shop-domain`. */
   domain?: string;
+  /** How many of the newest inventory calls to keep (default: all, for tests); see RecordLog. */
+  keepCalls?: number;
 }
 
 export interface ShopAddress {
@@ -94,7 +97,7 @@ export interface ShopSimulator {
   url: string;
   /** The levels the shop shows, by `<location>:<sku>`. */
   inventory: Map<string, number>;
-  /** Every inventory call, 429s included, oldest first. */
+  /** Every inventory call, 429s included, oldest first (the newest `keepCalls` of them). */
   calls: InventoryCall[];
   setCrossdockUrl(url: string): void;
   /** Places an order in the shop; returns it as its webhook will show it (not sent). */
@@ -162,7 +165,8 @@ export async function startShopSimulator(options: ShopSimulatorOptions): Promise
   const bucket = new LeakyBucket(options.bucketSize ?? 40, options.leakPerSecond ?? 2);
   const domain = options.domain ?? 'demo-shop.example';
   const inventory = new Map<string, number>();
-  const calls: InventoryCall[] = [];
+  const callLog = new RecordLog<InventoryCall>(options.keepCalls);
+  const calls = callLog.entries;
   let crossdockUrl = '';
   let throttled = 0;
   let throttleS = 1;
@@ -215,7 +219,7 @@ export async function startShopSimulator(options: ShopSimulatorOptions): Promise
       const typed = levels as { sku: string; available: number }[];
       const wait = throttled > 0 ? (throttled--, throttleS) : bucket.take();
       if (wait !== null) {
-        calls.push({ at: new Date(), status: 429, levels: typed });
+        callLog.add({ at: new Date(), status: 429, levels: typed });
         return answer(
           res,
           429,
@@ -227,7 +231,7 @@ export async function startShopSimulator(options: ShopSimulatorOptions): Promise
         );
       }
       for (const l of typed) inventory.set(`${parsed.location_id}:${l.sku}`, l.available);
-      calls.push({ at: new Date(), status: 200, levels: typed });
+      callLog.add({ at: new Date(), status: 200, levels: typed });
       return answer(res, 200, {
         inventory_levels: typed.map((l) => ({
           location_id: parsed.location_id,

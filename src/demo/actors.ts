@@ -174,8 +174,10 @@ export class TrackingPlayer {
   }
 
   #scan(): void {
+    const booked = new Set<string>();
     for (const profile of this.o.carriers.profiles) {
       for (const booking of this.o.carriers.bookings(profile.code)) {
+        booked.add(booking.tracking_ref);
         if (
           booking.status !== 'booked' ||
           this.#seen.has(booking.tracking_ref) ||
@@ -196,6 +198,8 @@ export class TrackingPlayer {
         void work.finally(() => this.#pending.delete(work));
       }
     }
+    // A booking the carrier simulator has forgotten (a running demo's old ones) is not seen again.
+    for (const ref of this.#seen) if (!booked.has(ref)) this.#seen.delete(ref);
   }
 
   /** The outcome depends on the delivery (its picking name), so a rerun of the demo has the same ones. */

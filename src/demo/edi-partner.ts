@@ -44,6 +44,7 @@ export async function startDemoEdi(
   dir: string,
   odoo: OdooSimulator,
   catalog: DemoCatalog,
+  keepReceived?: number,
 ): Promise<DemoEdi> {
   const customer = catalog.customers.find((c) => c.customerClass === 'A' && !c.blocked)!;
   const uid = catalog.salespersonUid;
@@ -92,6 +93,7 @@ export async function startDemoEdi(
     crossdockSecret: secrets.CROSSDOCK_DEMO_EDI_OUTBOUND_SECRET,
     partnerSecret: secrets.CROSSDOCK_DEMO_EDI_INBOUND_SECRET,
     autoAck: true,
+    ...(keepReceived === undefined ? {} : { keepReceived }),
   });
   const folderCustomer = catalog.customers.find(
     (c) => c.customerClass === 'A' && !c.blocked && c.id !== customer.id,

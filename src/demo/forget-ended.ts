@@ -2,7 +2,7 @@
  * A demo left running (`npm start`, orders until stopped) keeps its simulated Odoo from
  * growing without end: once a minute the simulator forgets the documents created at least
  * SIM_FORGET_AFTER_MS ago (orders, transfers, invoices and their chatter; see
- * sim/odoo/orm/forget.ts). In a deployment those records live in Odoo's own database, not in
+ * sim/odoo/orm/forget.ts), and the simulated carriers their bookings. In a deployment those records live in Odoo's own database, not in
  * Crossdock's process. Nothing Crossdock may still read or write is forgotten:
  * - a run being worked (queued, ready or running) holds back the cutoff to its creation;
  * - a run not ended keeps the documents its input names (ids, names, references) and every
@@ -15,7 +15,7 @@ import type { Kysely } from 'kysely';
 import type { Printer } from '../main.ts';
 import type { Logger } from '../observability/index.ts';
 import { ENDED_STATUSES, type Database } from '../store/index.ts';
-import type { ForgetKeep, OdooSimulator } from './simulators.ts';
+import type { CarrierSimulator, ForgetKeep, OdooSimulator } from './simulators.ts';
 
 /**
  * How old a document must be, at least, before the simulated Odoo of a running demo forgets it.
@@ -89,7 +89,7 @@ function named(value: unknown, keep: Kept): void {
 
 export function startForgetting(
   db: Kysely<Database>,
-  odoo: OdooSimulator,
+  sims: { odoo: OdooSimulator; carriers: CarrierSimulator },
   out: Printer,
   logger: Logger,
   afterMs: number = SIM_FORGET_AFTER_MS,
@@ -98,11 +98,13 @@ export function startForgetting(
   const timer = setInterval(() => {
     void forgetPlan(db, new Date(), afterMs)
       .then(({ before, keep }) => {
-        const forgotten = odoo.db.forget(since, before, keep);
+        const forgotten = sims.odoo.db.forget(since, before, keep);
         const total = Object.values(forgotten).reduce((a, b) => a + b, 0);
-        if (total > 0)
+        // The carriers' bookings go by the same cutoff; a run not ended keeps those its input names.
+        const bookings = sims.carriers.forget(before, keep.names);
+        if (total > 0 || bookings > 0)
           out.info(
-            `the simulated Odoo forgot ${total} records created before ${before.toISOString()} (${forgotten['sale.order'] ?? 0} sale orders)`,
+            `the simulated Odoo forgot ${total} records created before ${before.toISOString()} (${forgotten['sale.order'] ?? 0} sale orders), the carriers ${bookings} bookings`,
           );
       })
       .catch((error: unknown) =>

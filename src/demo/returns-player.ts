@@ -33,9 +33,16 @@ export interface ReturnPlayerOptions {
   logger: Logger;
 }
 
+/** How far below the newest event id read each read starts again (ids a server commits late). */
+const READ_OVERLAP = 1_000;
+
 export class ReturnPlayer {
   readonly sent = { requests: 0, duplicates: 0, scans: 0, scrapped: 0 };
-  readonly #seen = new Set<string>();
+  /** Per kind, the events already acted on (by event id) and the newest id read. */
+  readonly #read = {
+    request: { seen: new Map<string, number>(), newest: 0 },
+    scan: { seen: new Map<string, number>(), newest: 0 },
+  };
 
   constructor(private readonly o: ReturnPlayerOptions) {}
 
@@ -51,15 +58,34 @@ export class ReturnPlayer {
     return sent;
   }
 
-  async #requests(): Promise<number> {
-    const invoiced = await sql<{ order: string }>`
-      SELECT payload->>'order' AS order FROM events WHERE source = 'crossdock' AND type = 'invoice.released'`.execute(
+  /**
+   * The values of `field` in Crossdock's events of `type` not acted on yet. Each read starts a
+   * little below the newest event id read before (on a server, ids may commit slightly out of
+   * order), and only what was acted on within that overlap is remembered: a demo left running
+   * reads and keeps the same amount each time, however long it has run.
+   */
+  async #fresh(kind: 'request' | 'scan', type: string, field: string): Promise<string[]> {
+    const read = this.#read[kind];
+    const floor = Math.max(0, read.newest - READ_OVERLAP);
+    const rows = await sql<{ id: string; value: string }>`
+      SELECT id, payload->>${field} AS value FROM events
+      WHERE source = 'crossdock' AND type = ${type} AND id > ${floor} ORDER BY id`.execute(
       this.o.db,
     );
+    for (const [value, id] of read.seen) if (id <= floor) read.seen.delete(value);
+    const fresh: string[] = [];
+    for (const { id, value } of rows.rows) {
+      read.newest = Math.max(read.newest, Number(id));
+      if (read.seen.has(value)) continue;
+      read.seen.set(value, Number(id));
+      fresh.push(value);
+    }
+    return fresh;
+  }
+
+  async #requests(): Promise<number> {
     let sent = 0;
-    for (const { order } of invoiced.rows) {
-      if (this.#seen.has(`request:${order}`)) continue;
-      this.#seen.add(`request:${order}`);
+    for (const order of await this.#fresh('request', 'invoice.released', 'order')) {
       if (shareOf(`return:${order}`) >= this.o.returnShare) continue;
       const [sale] = this.o.odoo.db.searchRead('sale.order', [['name', '=', order]], ['id']);
       const [line] = this.o.odoo.db.searchRead(
@@ -108,14 +134,8 @@ export class ReturnPlayer {
   }
 
   async #scans(): Promise<number> {
-    const accepted = await sql<{ ret: string }>`
-      SELECT payload->>'return' AS ret FROM events WHERE source = 'crossdock' AND type = 'return.accepted'`.execute(
-      this.o.db,
-    );
     let sent = 0;
-    for (const { ret } of accepted.rows) {
-      if (this.#seen.has(`scan:${ret}`)) continue;
-      this.#seen.add(`scan:${ret}`);
+    for (const ret of await this.#fresh('scan', 'return.accepted', 'return')) {
       const [picking] = this.o.odoo.db.searchRead('stock.picking', [['name', '=', ret]], ['id']);
       const moves = this.o.odoo.db.searchRead(
         'stock.move',

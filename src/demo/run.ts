@@ -26,6 +26,7 @@ import { startTriageModel } from './ai-model.ts';
 import { sendInventoryRound } from './traffic-inventory.ts';
 import { OrderTraffic, type PlacedOrder } from './traffic.ts';
 import { placeAtPace, runBacklog, type Held } from './pacing.ts';
+import { SIM_RECORDS_KEEP } from './sim-config.ts';
 import { VendorPlayer } from './vendors.ts';
 
 export interface DemoOptions {
@@ -69,6 +70,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     ...(o.env ? { env: o.env } : {}),
     ...(o.odooPollIntervalMs !== undefined ? { odooPollIntervalMs: o.odooPollIntervalMs } : {}),
     ...(o.odooCommitLagMs !== undefined ? { odooCommitLagMs: o.odooCommitLagMs } : {}),
+    ...(o.orders === null ? { keepRecords: SIM_RECORDS_KEEP } : {}),
   });
   const { odoo, carriers, crossdock, instance } = system;
   const stoppers: (() => Promise<void> | void)[] = [() => system.close()];
@@ -154,14 +156,17 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
     if (chaos) stoppers.unshift(() => clearInterval(chaos));
     // The warehouse's counts and scraps of the day go in with the first orders.
     await sendInventoryRound(crossdock.engine, { stepUp: authenticators !== null });
-    const traffic = new OrderTraffic(odoo, system.catalog, o.seed);
-    const bills = new BillTraffic(odoo, system.catalog, (event) => crossdock.engine.accept(event));
+    // A demo left running keeps no list of what it placed: only a bounded one reports on it.
+    const traffic = new OrderTraffic(odoo, system.catalog, o.seed, bounded);
+    const accept = (event: Parameters<typeof crossdock.engine.accept>[0]) =>
+      crossdock.engine.accept(event);
+    const bills = new BillTraffic(odoo, system.catalog, accept, bounded);
     const started = Date.now();
     const held: Held = { times: 0, seconds: 0, sinceMs: null };
     const summary = startSummary(crossdock.store.db, o, started, held);
     stoppers.unshift(() => summary.stop());
     if (!bounded) {
-      const forgetting = startForgetting(crossdock.store.db, odoo, o.out, o.logger);
+      const forgetting = startForgetting(crossdock.store.db, system, o.out, o.logger);
       stoppers.unshift(() => forgetting.stop());
     }
     const ediSent: Promise<EdiSent | null>[] = [];

@@ -33,6 +33,7 @@ export async function startDemoShop(
   dir: string,
   odoo: OdooSimulator,
   catalog: DemoCatalog,
+  keepCalls?: number,
 ): Promise<DemoShop> {
   const skus: Record<string, string> = {};
   for (const product of catalog.products) {
@@ -50,6 +51,7 @@ export async function startDemoShop(
   const shop = await startShopSimulator({
     webhookSecret: secrets.CROSSDOCK_DEMO_SHOP_WEBHOOK_SECRET,
     accessToken: secrets.CROSSDOCK_DEMO_SHOP_API_TOKEN,
+    ...(keepCalls === undefined ? {} : { keepCalls }),
   });
   const configFile = join(dir, 'shops.yaml');
   const config = {

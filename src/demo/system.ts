@@ -136,6 +136,8 @@ export interface DemoSystemOptions {
   odooCommitLagMs?: number;
   /** The Odoo release the simulator behaves as, and the protocol Crossdock's connection uses (default 17 over jsonrpc). */
   odoo?: DemoOdoo;
+  /** How many of their newest inventory calls and documents received the shop and EDI partner simulators keep (default all: a bounded demo's report counts them; a demo left running keeps SIM_RECORDS_KEEP). */
+  keepRecords?: number;
 }
 
 export interface DemoOdoo {
@@ -173,9 +175,9 @@ export async function startDemoSystem(o: DemoSystemOptions): Promise<DemoSystem>
     });
     stoppers.unshift(() => carriers.close());
     const catalog = await seedDemo(odoo, { today: (o.clock ?? systemClock).now() });
-    const edi = await startDemoEdi(dir, odoo, catalog);
+    const edi = await startDemoEdi(dir, odoo, catalog, o.keepRecords);
     stoppers.unshift(() => edi.partner.close());
-    const shop = await startDemoShop(dir, odoo, catalog);
+    const shop = await startDemoShop(dir, odoo, catalog, o.keepRecords);
     stoppers.unshift(() => shop.shop.close());
     const env = {
       ...edi.env,

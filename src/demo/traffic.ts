@@ -58,6 +58,7 @@ export function seededRandom(seed: number): () => number {
 type Line = { product: DemoProduct; qty: number };
 
 export class OrderTraffic {
+  /** The orders placed, for a bounded demo's report; empty when made with `keepPlaced: false` (a demo left running). */
   readonly placed: PlacedOrder[] = [];
   readonly #random: () => number;
 
@@ -65,6 +66,7 @@ export class OrderTraffic {
     private readonly sim: OdooSimulator,
     private readonly catalog: DemoCatalog,
     seed = 42,
+    private readonly keepPlaced = true,
   ) {
     this.#random = seededRandom(seed);
   }
@@ -99,7 +101,7 @@ export class OrderTraffic {
       customer: customer.name,
       confirmedAtMs: Date.now(),
     };
-    this.placed.push(order);
+    if (this.keepPlaced) this.placed.push(order);
     return order;
   }
 

@@ -175,6 +175,9 @@ export class VendorPlayer {
       ],
       ['purchase_id', 'scheduled_date'],
     );
+    // A receipt no longer waiting (received, or forgotten by a running demo) is not seen again.
+    const waiting = new Set(receipts.map((r) => Number(r.id)));
+    for (const id of this.#seen) if (!waiting.has(id)) this.#seen.delete(id);
     for (const receipt of receipts) {
       const id = Number(receipt.id);
       if (this.#seen.has(id)) continue;

@@ -1,11 +1,13 @@
 /**
  * The simulators keep what they answered and sent for tests to count. The demo runs them for
  * hours, so it tells them to keep only the newest records: each log stays at its limit,
- * numbering goes on, and a test that sets no limit still sees everything.
+ * numbering goes on, and a test that sets no limit still sees everything. The carriers forget
+ * old bookings as the simulated Odoo forgets old documents, but for those a run still names.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { startCarrierSimulator } from '../../sim/carriers/index.ts';
+import { SHOP_INVENTORY_PATH, startShopSimulator } from '../../sim/shop/index.ts';
 import { startOdooSimulator } from '../../sim/odoo/index.ts';
 import { RecordLog } from '../../sim/record-log.ts';
 import { closedPortUrl, shipment } from '../carriers/support.ts';
@@ -109,6 +111,65 @@ test('the carrier simulator keeps its newest calls and webhook deliveries, numbe
       carriers.webhooks.map((w) => w.seq),
       [2, 3],
     );
+  } finally {
+    await carriers.close();
+  }
+});
+
+test('the shop simulator keeps its newest inventory calls', async () => {
+  const shop = await startShopSimulator({
+    webhookSecret: 'secret',
+    accessToken: 'shpat_test',
+    keepCalls: 2,
+  });
+  try {
+    for (let n = 1; n <= 3; n++) {
+      const answer = await fetch(`${shop.url}${SHOP_INVENTORY_PATH}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-shop-access-token': 'shpat_test' },
+        body: JSON.stringify({ location_id: 'loc-1', levels: [{ sku: 'SKU-1', available: n }] }),
+      });
+      assert.equal(answer.status, 200, await answer.text());
+    }
+    assert.deepEqual(
+      shop.calls.map((c) => c.levels[0]!.available),
+      [2, 3],
+    );
+  } finally {
+    await shop.close();
+  }
+});
+
+test('the carriers forget bookings made before a time, but for those named; numbers go on', async () => {
+  let now = new Date('2026-03-02T09:00:00Z');
+  const carriers = await startCarrierSimulator({ clock: () => now });
+  try {
+    const book = async (reference: string) => {
+      const answer = await fetch(`${carriers.url('swiftpost')}/shipments`, {
+        method: 'POST',
+        headers: {
+          authorization: 'Bearer sim-swiftpost-key',
+          'content-type': 'application/json',
+          'idempotency-key': `key-${reference}`,
+        },
+        body: JSON.stringify({ shipment: shipment({ reference }) }),
+      });
+      const body = await answer.text();
+      assert.equal(answer.status, 201, body);
+      return JSON.parse(body) as { booking_id: string; tracking_ref: string };
+    };
+    const old = [await book('WH/OUT/00001'), await book('WH/OUT/00002')];
+    now = new Date('2026-03-02T09:05:00Z');
+    await book('WH/OUT/00003');
+    const gone = carriers.forget(new Date('2026-03-02T09:04:00Z'), new Set(['WH/OUT/00002']));
+    assert.equal(gone, 1);
+    assert.deepEqual(
+      carriers.bookings('swiftpost').map((b) => b.reference),
+      ['WH/OUT/00002', 'WH/OUT/00003'],
+    );
+    assert.deepEqual(carriers.tracking('swiftpost', old[0]!.tracking_ref), []);
+    const next = await book('WH/OUT/00004');
+    assert.match(next.booking_id, /0+4$/, 'the fourth booking, though two are kept');
   } finally {
     await carriers.close();
   }
