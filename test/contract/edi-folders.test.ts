@@ -23,7 +23,6 @@ import {
   EdiDispatcher,
   EdiFolderInbox,
   listDocuments,
-  parseEdiPartners,
   resendDocumentStep,
   sweepUndeliverable,
   type EdiPartner,
@@ -32,6 +31,7 @@ import type { Engine } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import type { Store } from '../../src/store/index.ts';
 import { ediFolderPartner, type EdiFolderPartner } from '../../sim/edi/index.ts';
+import { westfalenByFolder } from '../support/edi.ts';
 import { engineWith, ManualClock } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
 
@@ -53,30 +53,10 @@ describe('EDI watched folders', () => {
     store = test_.store;
     engine = await engineWith(store, []);
     root = mkdtempSync(join(tmpdir(), 'crossdock-edi-folders-'));
-    const dir = (name: string) => join(root, 'westfalen', name);
-    partner = parseEdiPartners(
-      {
-        partners: [
-          {
-            code: 'westfalen',
-            name: 'Westfalen Bau',
-            usage: 'T',
-            partner_isa: { qualifier: 'ZZ', id: 'WESTFALENBAU' },
-            our_isa: { qualifier: 'ZZ', id: 'CROSSDOCKDIST' },
-            folder: {
-              inbox: dir('in'),
-              outbox: dir('out'),
-              archive: dir('archive'),
-              error: dir('error'),
-              settle_ms: SETTLE_MS,
-              max_attempts: 2,
-            },
-            odoo: { customer_id: 21 },
-          },
-        ],
-      },
-      {},
-    )[0]!;
+    partner = westfalenByFolder(join(root, 'westfalen'), {
+      settle_ms: SETTLE_MS,
+      max_attempts: 2,
+    });
     const deps = {
       db: store.db,
       now: () => clock.now(),

@@ -27,6 +27,8 @@ describe('business KPIs: invoice release time and the no-touch shares', () => {
     const viewer = await users.create({ email: 'finance-kpi@demo.crossdock.test', role: 'viewer' });
     token = (await tokens.create({ id: viewer.id, role: 'viewer' }, { name: 'kpi' }, null)).token;
     await runBusinessMorning(h, 15);
+    // Each figure is compared with the store: nothing may still be moving when both are read.
+    await h.settled();
   });
   after(() => h?.close());
 

@@ -12,9 +12,10 @@ import { test } from 'node:test';
 import { getHeapSnapshot } from 'node:v8';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { EdiFolderInbox, parseEdiPartners } from '../../src/connectors/edi/index.ts';
+import { EdiFolderInbox } from '../../src/connectors/edi/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import type { Database } from '../../src/store/index.ts';
+import { westfalenByFolder } from '../support/edi.ts';
 
 /** Node's timer objects (`Timeout`) still reachable in this process. */
 async function reachableTimeouts(): Promise<number> {
@@ -35,29 +36,7 @@ async function reachableTimeouts(): Promise<number> {
 
 test('an EDI inbox scanning for a while holds one timer per partner, not one per scan', async () => {
   const root = mkdtempSync(join(tmpdir(), 'crossdock-edi-timers-'));
-  const folder = (name: string) => join(root, name);
-  const [partner] = parseEdiPartners(
-    {
-      partners: [
-        {
-          code: 'westfalen',
-          name: 'Westfalen Bau',
-          usage: 'T',
-          partner_isa: { qualifier: 'ZZ', id: 'WESTFALENBAU' },
-          our_isa: { qualifier: 'ZZ', id: 'CROSSDOCKDIST' },
-          folder: {
-            inbox: folder('in'),
-            outbox: folder('out'),
-            archive: folder('archive'),
-            error: folder('error'),
-            poll_interval_ms: 100,
-          },
-          odoo: { customer_id: 21 },
-        },
-      ],
-    },
-    {},
-  );
+  const partner = westfalenByFolder(root, { poll_interval_ms: 100 });
   // Every scan reads the clock; the test counts scans by it. An empty inbox touches no store:
   // this one has no server behind it.
   const db = new Kysely<Database>({
@@ -66,7 +45,7 @@ test('an EDI inbox scanning for a while holds one timer per partner, not one per
   let scans = 0;
   let scanned: () => void = () => undefined;
   const enough = new Promise<void>((resolve) => (scanned = resolve));
-  const inbox = new EdiFolderInbox([partner!], {
+  const inbox = new EdiFolderInbox([partner], {
     db,
     now: () => new Date(),
     clock: {
