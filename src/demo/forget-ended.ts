@@ -2,8 +2,9 @@
  * A demo left running (`npm start`, orders until stopped) keeps its simulated Odoo from
  * growing without end: once a minute the simulator forgets the documents created at least
  * SIM_FORGET_AFTER_MS ago (orders, transfers, invoices and their chatter; see
- * sim/odoo/orm/forget.ts), and the simulated carriers their bookings. In a deployment those records live in Odoo's own database, not in
- * Crossdock's process. Nothing Crossdock may still read or write is forgotten:
+ * sim/odoo/orm/forget.ts), and the simulated carriers their bookings. In a deployment those
+ * records live in Odoo's and the carriers' own databases, not in Crossdock's process. Nothing
+ * Crossdock may still read or write is forgotten:
  * - a run being worked (queued, ready or running) holds back the cutoff to its creation;
  * - a run not ended keeps the documents its input names (ids, names, references) and every
  *   document linked to them. Runs that wait for hours (a shop order's ship-by, a damaged
