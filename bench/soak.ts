@@ -9,7 +9,8 @@
  * "Flat" means: after the warm-up, the median RSS of the last quarter of the samples is at
  * most 5 % (and at most 25 MB) above the median of the first quarter.
  *
- * The demo runs with the V8 heap limit `npm start` gives it (SOAK_HEAP_MB, default 256) and
+ * The demo runs with the V8 heap limits `npm start` gives it (SOAK_HEAP_MB, default 256, and a
+ * young generation of at most 4 MB semi-spaces) and
  * `--trace-gc`: after every full collection its V8 heap (live after the collection, and what
  * V8 holds for it) is read from that output, so a rise in RSS can be told apart into the
  * V8 heap, the C heap and PGlite's WebAssembly memory.
@@ -26,6 +27,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createTestDatabase, dropTestDatabase } from '../test/support/stores.ts';
 import { descendants, rssBreakdown, type RssSample } from './soak-proc.ts';
+import { SEMI_SPACE_MB } from '../src/demo/workers.ts';
 
 const minutes = Number(process.env.SOAK_MINUTES ?? 30);
 const warmupMinutes = Number(process.env.SOAK_WARMUP_MINUTES ?? Math.min(5, minutes / 3));
@@ -74,6 +76,7 @@ async function soak(s: Scenario): Promise<Series[]> {
   const snapshots = !s.postgres && snapshotMinutes.length > 0;
   const args = [
     `--max-old-space-size=${heapMb}`,
+    `--max-semi-space-size=${SEMI_SPACE_MB}`,
     '--trace-gc',
     ...(snapshots ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${snapshotDir}`] : []),
     CLI,

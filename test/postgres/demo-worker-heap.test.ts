@@ -37,6 +37,7 @@ test('demo worker processes get a heap limit of 256 MB by default', async () => 
     const commands = await workerCommands(1, 10_000);
     assert.equal(commands.length, 1, `one worker process (${commands.join('; ')})`);
     assert.match(commands[0]!, / --max-old-space-size=256 /);
+    assert.match(commands[0]!, / --max-semi-space-size=4 /);
   } finally {
     await fleet.stop();
     rmSync(dir, { recursive: true, force: true });
