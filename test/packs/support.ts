@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { createOutput } from '../../src/cli/output.ts';
 import { startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
-import type { Clock, RunDetail } from '../../src/engine/index.ts';
+import { systemClock, type Clock, type RunDetail } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import type { CarrierProfile } from '../../sim/carriers/index.ts';
 import { waitForRun } from '../support/engine.ts';
@@ -54,7 +54,7 @@ export interface PackHarness extends DemoSystem {
   chatter(model: string, id: number): Promise<string[]>;
   pendingRequestFor(runId: string): Promise<{ id: string; level: string; assignees: string[] }>;
   wake(): void;
-  /** Resolves once no run is being worked and none is due within a minute, twice in a row a poll apart: the simulators' state then moves only by what the test does. */
+  /** Resolves once no run is being worked and none is due within a minute, before and after a round of the Odoo pollers: the simulators' state then moves only by what the test does. */
   settled(): Promise<void>;
 }
 
@@ -200,7 +200,8 @@ export async function packHarness(
     },
     wake: () => engine.wake(),
     async settled() {
-      const now = () => (options.clock ?? { now: () => new Date() }).now();
+      const clock = options.clock ?? systemClock;
+      const now = () => clock.now();
       const busy = async () =>
         Number(
           (
