@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { Agent, request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { API_ROUTES } from '../../src/api/index.ts';
 import { ManualClock, waitForRun } from '../support/engine.ts';
@@ -105,6 +106,48 @@ describe('REST API v1', () => {
       'query.limit',
       'query.since',
     ]);
+  });
+
+  test('events that arrive together over HTTP are committed together: fewer intake transactions than events', async () => {
+    // Forty connections opened first, then one request on each, all written at once.
+    const agent = new Agent({ keepAlive: true, maxSockets: 40 });
+    const send = (method: string, path: string, body?: unknown) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${h.base}${path}`, {
+          method,
+          agent,
+          headers: { authorization: `Bearer ${operator}`, 'content-type': 'application/json' },
+        });
+        req.on('error', reject);
+        req.on('response', (res) => {
+          let text = '';
+          res.on('data', (d) => (text += d));
+          res.on('end', () => resolve({ status: res.statusCode!, body: text }));
+        });
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      });
+    try {
+      await Promise.all(Array.from({ length: 40 }, () => send('GET', '/healthz')));
+      const sent = await Promise.all(
+        Array.from({ length: 40 }, (_, n) =>
+          send('POST', '/api/v1/events', {
+            source: 'erp',
+            type: 'invoice.posted',
+            key: `AT-ONCE-${n}`,
+            payload: { amount: n },
+          }),
+        ),
+      );
+      assert.deepEqual([...new Set(sent.map((s) => s.status))], [202]);
+      const ids = new Set(sent.map((s) => String(JSON.parse(s.body).eventId)));
+      const entries = (await h.services.audit.list({ action: 'event.intake', limit: 1000 })).filter(
+        (e) => (e.details as { events: { id: string }[] }).events.some((x) => ids.has(x.id)),
+      );
+      // Each intake transaction writes one entry: committed one by one, there would be 40.
+      assert.ok(entries.length <= 10, `${entries.length} intake transactions for 40 events`);
+    } finally {
+      agent.destroy();
+    }
   });
 
   test('workflows: the step graph, validation with line numbers, a dry run', async () => {
