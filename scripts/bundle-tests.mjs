@@ -10,9 +10,13 @@
 //   the same as under tsx;
 // - function and class names (`keepNames`), which errors and logs print;
 // - source maps, so a failure's stack names the TypeScript file and line.
+//
+// The expression isolation worker is bundled too, and the sources start that bundle: the
+// worker beside the sources would load them through tsx, about a second of CPU in each test
+// process that evaluates a regular expression (WORKERS below).
 import { mkdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { removeAbandonedRuns } from './run-folders.mjs';
@@ -20,13 +24,36 @@ import { removeAbandonedRuns } from './run-folders.mjs';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'crossdock-tests');
 
-/** Source files keep their own import.meta; packages are not bundled. */
-const ownImportMeta = {
+/**
+ * Worker scripts that test runs start as bundles: the script a source names
+ * (`new URL('./<script>', import.meta.url)`), and the module and function that serve it.
+ */
+const WORKERS = [
+  {
+    script: 'src/workflows/expression-worker.mjs',
+    serve: 'src/workflows/expression-serve.ts',
+    entry: 'serveExpressions',
+  },
+];
+
+/**
+ * Source files keep their own import.meta, except that a worker script in `bundled` (source
+ * path -> bundle path) is started from its bundle; packages are not bundled.
+ */
+const ownImportMeta = (bundled = new Map()) => ({
   name: 'own-import-meta',
   setup(build) {
     build.onLoad({ filter: /\.(ts|tsx|mts|js|mjs)$/ }, async (args) => {
       if (args.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
       let contents = await readFile(args.path, 'utf8');
+      for (const [script, bundle] of bundled) {
+        const named = `new URL('./${basename(script)}', import.meta.url)`;
+        if (dirname(script) === dirname(args.path) && contents.includes(named))
+          contents = contents.replaceAll(
+            named,
+            `new URL(${JSON.stringify(pathToFileURL(bundle).href)})`,
+          );
+      }
       if (contents.includes('import.meta.')) {
         contents = contents
           .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
@@ -37,7 +64,44 @@ const ownImportMeta = {
       return { contents, loader };
     });
   },
+});
+
+const COMMON = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  keepNames: true,
+  sourcemap: 'linked',
+  logLevel: 'warning',
 };
+
+/** Bundles each of WORKERS into `outdir`; returns source script path -> bundle path. */
+async function bundleWorkers(outdir) {
+  const bundled = new Map();
+  for (const worker of WORKERS) {
+    const outfile = join(outdir, 'workers', basename(worker.script));
+    await esbuild.build({
+      ...COMMON,
+      stdin: {
+        contents: [
+          `import { parentPort } from 'node:worker_threads';`,
+          `import { ${worker.entry} } from ${JSON.stringify(join(ROOT, worker.serve))};`,
+          `${worker.entry}(parentPort);`,
+        ].join('\n'),
+        resolveDir: ROOT,
+        sourcefile: worker.script,
+        loader: 'js',
+      },
+      outfile,
+      plugins: [ownImportMeta()],
+    });
+    bundled.set(join(ROOT, worker.script), outfile);
+  }
+  return bundled;
+}
 
 /**
  * Bundles `files` (paths of *.test.ts): `paths` are the bundles, in the same order; `remove()`
@@ -49,23 +113,16 @@ export async function bundleTests(files) {
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
   const entryPoints = files.map((file) => resolve(file));
+  const workers = await bundleWorkers(outdir);
   const result = await esbuild.build({
+    ...COMMON,
     entryPoints,
-    absWorkingDir: ROOT,
     outdir,
     outbase: ROOT,
     outExtension: { '.js': '.mjs' },
-    bundle: true,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    keepNames: true,
-    sourcemap: 'linked',
     metafile: true,
-    logLevel: 'warning',
-    plugins: [ownImportMeta],
+    plugins: [ownImportMeta(workers)],
   });
   const outputs = Object.entries(result.metafile.outputs);
   const paths = entryPoints.map((entry) => {

@@ -9,7 +9,7 @@ import {
 
 /**
  * Compiling and evaluating one JSONata expression under limits. Pure: no Crossdock state,
- * so the isolation worker (expression-worker.mjs) runs exactly this code too.
+ * so the isolation worker (expression-serve.ts) runs exactly this code too.
  */
 type Compiled = ReturnType<typeof jsonata>;
 

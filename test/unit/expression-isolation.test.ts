@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { evaluateExpression } from '../../src/workflows/index.ts';
 
 const LIMITS = { timeoutMs: 300, maxDepth: 2_000, maxItems: 10_000, maxOutputBytes: 64 * 1024 };
@@ -48,6 +49,42 @@ describe('expressions that can run long inside one call are evaluated where they
       'SO#',
     );
   });
+});
+
+describe('the isolation worker script', () => {
+  // Test runs start a bundled copy of the worker (scripts/bundle-tests.mjs); the product
+  // starts this script, beside the compiled modules or beside the sources.
+  for (const [where, script] of [
+    [
+      'compiled (dist/, as `crossdock` runs it; `npm run build` makes it)',
+      '../../dist/src/workflows/expression-worker.mjs',
+    ],
+    ['beside the sources (through tsx)', '../../src/workflows/expression-worker.mjs'],
+  ] as const) {
+    test(`starts ${where} and evaluates a regular expression`, async () => {
+      const worker = new Worker(new URL(script, import.meta.url));
+      try {
+        const replies: unknown[] = [];
+        await new Promise<void>((resolve, reject) => {
+          worker.on('error', reject);
+          worker.on('message', (reply: { ready?: boolean }) => {
+            replies.push(reply);
+            if (reply.ready)
+              worker.postMessage({
+                id: 1,
+                source: '$match(text, /b+/).match',
+                context: { text: 'abbbc' },
+                limits: LIMITS,
+              });
+            else resolve();
+          });
+        });
+        assert.deepEqual(replies, [{ ready: true }, { id: 1, value: 'bbb' }]);
+      } finally {
+        await worker.terminate();
+      }
+    });
+  }
 });
 
 /** Holds this thread for `ms`, as a long synchronous query or another run's step would. */
