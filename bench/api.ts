@@ -19,6 +19,7 @@
  *   BENCH_API_TARGET_DELAY_MS   how long the carrier stub takes to answer (default 0; bench:scale: 50)
  *   BENCH_API_START_WORKERS     worker loops inside `crossdock start` (default: the product's, 1; 0: API only)
  *   BENCH_API_WORKER_CONCURRENCY  runs in flight per `crossdock worker` process (default: the product's)
+ *   BENCH_API_IDLE_S    seconds of idle CPU measured after each start, before the points (default 10; 0: none)
  *   BENCH_API_NODE_ARGS  extra node flags for the Crossdock processes, space-separated
  *                        (`--cpu-prof --cpu-prof-dir=/tmp/prof` profiles each of them)
  * `npm run bench:scale` (bench/scale.ts) sets these for the worker-count curve.
@@ -54,6 +55,7 @@ const REQUESTS = Number(process.env.BENCH_API_REQUESTS ?? 300);
 const TARGET_DELAY_MS = Number(process.env.BENCH_API_TARGET_DELAY_MS ?? 0);
 const START_WORKERS = process.env.BENCH_API_START_WORKERS;
 const WORKER_CONCURRENCY = process.env.BENCH_API_WORKER_CONCURRENCY;
+const IDLE_S = Number(process.env.BENCH_API_IDLE_S ?? 10);
 const NODE_ARGS = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts CPU in clock ticks of 10 ms (USER_HZ)
 
@@ -384,8 +386,24 @@ async function startCarrier(): Promise<{ url: string; child: ChildProcess }> {
   return { url: `http://127.0.0.1:${line.trim()}`, child };
 }
 
+/**
+ * CPU of an instance with nothing to do (its processes and PostgreSQL's backends), in ms per
+ * second, over IDLE_S seconds after 3 s to settle: what polling costs a site with no traffic.
+ */
+async function idleCpu(instance: Instance): Promise<{ crossdock: number; postgres: number }> {
+  await new Promise((r) => setTimeout(r, 3_000));
+  const pgPids = await backendPids(instance.databaseUrl);
+  const ticks = () => instance.processes.reduce((s, p) => s + cpuTicks(p.pid!), 0);
+  const pgTicks = () => pgPids.reduce((s, pid) => s + cpuTicks(pid), 0);
+  const [t0, pg0] = [ticks(), pgTicks()];
+  await new Promise((r) => setTimeout(r, IDLE_S * 1_000));
+  const perSecond = (n: number) => Math.round((n * TICK_MS) / IDLE_S);
+  return { crossdock: perSecond(ticks() - t0), postgres: perSecond(pgTicks() - pg0) };
+}
+
 const carrier = await startCarrier();
 const points: Point[] = [];
+const idle: { config: string; crossdock: number; postgres: number; load: number }[] = [];
 console.error(
   `bench:api: ${CONFIGS.join(', ')} | ${DOORS.join(', ')} | c = ${CONCURRENCY.join(', ')} | ${REQUESTS} requests per point | carrier answers in ${TARGET_DELAY_MS} ms | start's worker loops ${START_WORKERS ?? 'default'} | per-worker concurrency ${WORKER_CONCURRENCY ?? 'default'} | load ${loadavg()
     .map((l) => l.toFixed(1))
@@ -398,6 +416,10 @@ try {
       const instance = await startInstance(configName, carrier.url, cliPath);
       const measured: Awaited<ReturnType<typeof point>>[] = [];
       try {
+        if (IDLE_S > 0) {
+          const load = loadavg()[0]!;
+          idle.push({ config, ...(await idleCpu(instance)), load });
+        }
         let base = await completedRuns(instance);
         for (const door of DOORS) {
           for (const c of CONCURRENCY) {
@@ -448,6 +470,16 @@ for (const p of points)
   console.log(
     `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.rssMb} | ${p.load.toFixed(1)} |`,
   );
+if (idle.length > 0) {
+  console.log(
+    `\n| configuration | idle CPU ms/s (Crossdock) | idle CPU ms/s (PostgreSQL) | load (1 min) |`,
+  );
+  console.log('| --- | ---: | ---: | ---: |');
+  for (const i of idle)
+    console.log(
+      `| ${i.config} | ${i.crossdock} | ${i.config.startsWith('embedded') ? '-' : i.postgres} | ${i.load.toFixed(1)} |`,
+    );
+}
 // The curve: each configuration's throughput against the first one's at the same door and c.
 const first = new Map(
   points.filter((p) => p.config === points[0]?.config).map((p) => [`${p.door}:${p.c}`, p]),

@@ -5,7 +5,7 @@ import {
   claimRuns,
   isStoreFault,
   loadReplayMarkers,
-  nextDueAt,
+  idleState,
   renewLeases,
   type CaseEventSink,
   type ClaimedRun,
@@ -57,7 +57,6 @@ export class Worker {
   #unsubscribe: (() => void) | undefined;
   #offCancelled: (() => void) | undefined;
   readonly #events: DriverDeps['events'];
-  #lastAdmission = 0;
   #admissionWanted = true;
   /**
    * Something may have become due since the last claim: a wake-up from an intake, a signal,
@@ -227,13 +226,14 @@ export class Worker {
     this.#storeFaults = 0;
   }
 
-  /** True when queued runs were made ready (so there is work to claim). */
+  /**
+   * True when queued runs were made ready (so there is work to claim). Asked for by a wake-up
+   * of the admitter, a run with a concurrency key ending here, or an idle look that found
+   * runs queued.
+   */
   async #admitIfDue(): Promise<boolean> {
-    const now = Date.now();
-    if (!this.#admissionWanted && now - this.#lastAdmission < this.options.pollIntervalMs)
-      return false;
+    if (!this.#admissionWanted) return false;
     this.#admissionWanted = false;
-    this.#lastAdmission = now;
     return (await admitQueuedRuns(this.#store.db, this.#clock.now())) > 0;
   }
 
@@ -277,22 +277,36 @@ export class Worker {
 
   /**
    * Sleeps until woken, a run finishes, the next parked run is due, or the poll interval
-   * passes. The store is asked when the next run is due only after a claim or a park changed
-   * it, and at least once per poll interval (a run another process parks is found by then,
-   * as before); a slot freed in between reuses the answer.
+   * passes. The store is asked what is due only after a claim or a park changed it, and at
+   * least once per poll interval (a run another process parks is found by then); a slot
+   * freed in between reuses the answer. When the time runs out, the loop claims only if
+   * something is due by then: an idle worker reads one statement per poll interval, not an
+   * admission, a claim and this read.
    */
   async #idle(full: boolean): Promise<void> {
     let delay = this.options.pollIntervalMs;
     if (!full) {
-      if (this.#nextDueStale || Date.now() - this.#nextDueAskedAt >= this.options.pollIntervalMs) {
-        this.#nextDueStale = false;
-        this.#nextDueAskedAt = Date.now();
-        this.#nextDue = await nextDueAt(this.#store.db);
-      }
+      if (this.#nextDueStale || this.#lookedLongAgo()) await this.#look();
       const due = this.#nextDue;
       if (due) delay = Math.max(0, Math.min(delay, due.getTime() - this.#clock.now().getTime()));
     }
-    if (await this.#sleep(delay)) this.#workHinted = true; // a timer or the poll: look again
+    if (!(await this.#sleep(delay))) return; // woken: the loop looks for work
+    if (this.#lookedLongAgo()) await this.#look();
+    const due = this.#nextDue;
+    if (due !== null && due.getTime() <= this.#clock.now().getTime()) this.#workHinted = true;
+  }
+
+  #lookedLongAgo(): boolean {
+    return Date.now() - this.#nextDueAskedAt >= this.options.pollIntervalMs;
+  }
+
+  /** Asks the store when the next run is due and whether runs wait for admission. */
+  async #look(): Promise<void> {
+    this.#nextDueStale = false;
+    this.#nextDueAskedAt = Date.now();
+    const state = await idleState(this.#store.db);
+    this.#nextDue = state.nextDue;
+    if (state.queued) this.#admissionWanted = true;
   }
 
   /** Returns at once if a wake-up came since the loop last looked for work; true if the time ran out. */

@@ -125,13 +125,24 @@ export async function renewLeases(
 }
 
 /** The next time a parked run is due, so an idle worker can sleep until then. */
-export async function nextDueAt(db: Kysely<Database>): Promise<Date | null> {
-  const result = await sql<{ at: Date | null }>`
+/**
+ * What a worker with nothing to do needs to know, in one read: when the next parked run is
+ * due or a lease runs out (null: nothing is), and whether runs wait for admission.
+ */
+export async function idleState(
+  db: Kysely<Database>,
+): Promise<{ nextDue: Date | null; queued: boolean }> {
+  const result = await sql<{ at: Date | null; queued: boolean }>`
     SELECT least(
       (SELECT min(available_at) FROM runs WHERE status IN ('ready', 'waiting')),
-      (SELECT min(lease_expires_at) FROM runs WHERE status = 'running')) AS at`.execute(db);
-  const at = result.rows[0]?.at ?? null;
-  return at === null || !Number.isFinite(new Date(at).getTime()) ? null : new Date(at);
+      (SELECT min(lease_expires_at) FROM runs WHERE status = 'running')) AS at,
+      EXISTS (SELECT 1 FROM runs WHERE status = 'queued') AS queued`.execute(db);
+  const row = result.rows[0];
+  const at = row?.at ?? null;
+  return {
+    nextDue: at === null || !Number.isFinite(new Date(at).getTime()) ? null : new Date(at),
+    queued: row?.queued === true,
+  };
 }
 
 const ADMISSION_LOCK = 7_401_002;
