@@ -124,7 +124,6 @@ export async function renewLeases(
   return result.rows.map((r) => String(r.id));
 }
 
-/** The next time a parked run is due, so an idle worker can sleep until then. */
 /**
  * What a worker with nothing to do needs to know, in one read: when the next parked run is
  * due or a lease runs out (null: nothing is), and whether runs wait for admission.
