@@ -91,11 +91,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'start':
         return await (
           await import('./serve.ts')
-        ).serve(
-          config,
-          { api: true, workers: Math.max(1, config.workers.count), feed: flags.feed },
-          out,
-        );
+        ).serve(config, { api: true, workers: config.workers.count, feed: flags.feed }, out);
       case 'worker':
         return await (
           await import('./serve.ts')

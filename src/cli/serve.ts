@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { CrossdockConfig } from '../config/index.ts';
 import { createCrossdock, startInstance, type Crossdock, type InstanceOptions } from '../main.ts';
-import { toCrossdockError } from '../errors/index.ts';
+import { CrossdockError, toCrossdockError } from '../errors/index.ts';
 import type { Output } from './output.ts';
 
 export interface ServeOptions extends Omit<InstanceOptions, 'port'> {
@@ -9,12 +9,30 @@ export interface ServeOptions extends Omit<InstanceOptions, 'port'> {
   feed?: string;
 }
 
-/** `crossdock start` (API + workers) and `crossdock worker` (workers only). Resolves when stopped by a signal. */
+/**
+ * `crossdock start` (API + workers) and `crossdock worker` (workers only). Resolves when
+ * stopped by a signal. `start` with no worker loops serves the API only, beside `crossdock
+ * worker` processes: that needs PostgreSQL, since the embedded store opens in one process.
+ */
 export async function serve(
   config: CrossdockConfig,
   options: ServeOptions,
   out: Output,
 ): Promise<number> {
+  if (options.workers === 0 && config.store.kind !== 'postgres')
+    return out.error(
+      new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {
+        category: 'user',
+        retryable: false,
+        details: [
+          {
+            path: 'CROSSDOCK_WORKERS',
+            message:
+              '0 worker loops serves the API only, beside `crossdock worker` processes, which need PostgreSQL (DATABASE_URL); the embedded store opens in one process, so nothing would run its workflows',
+          },
+        ],
+      }),
+    );
   const crossdock = await createCrossdock(config, { migrate: true });
   try {
     const workflows = await crossdock.engine.loadWorkflows(config.workflowsDir);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -90,5 +90,13 @@ steps:
     const config = await crossdock(['runs', 'list'], { CROSSDOCK_PORT: 'eighty' });
     assert.equal(config.status, 1);
     assert.match(config.stderr, /CONFIG_INVALID[\s\S]*CROSSDOCK_PORT/);
+  });
+
+  test('`start` with no worker loops (API only) is refused on the embedded store, before it opens', async () => {
+    const dataDir = join(dir, 'never-made');
+    const start = await crossdock(['start', '--workers', '0'], { CROSSDOCK_DATA_DIR: dataDir });
+    assert.equal(start.status, 1);
+    assert.match(start.stderr, /CONFIG_INVALID[\s\S]*CROSSDOCK_WORKERS[\s\S]*PostgreSQL/);
+    assert.equal(existsSync(dataDir), false, 'no data directory made');
   });
 });
