@@ -70,10 +70,10 @@ export function formatSummary(
   return `[${elapsedS.toFixed(0).padStart(4)} s] events ${s.events} (${eventsPerSecond.toFixed(1)}/s) | runs: ${s.runs.completed ?? 0} completed, ${active} active, ${s.runs.waiting ?? 0} waiting, ${s.runs.failed ?? 0} failed | approvals waiting ${s.approvalsWaiting} | exceptions open ${s.exceptionsOpen}${holding}`;
 }
 
-/** True when nothing is left to do: every run has ended or waits for a person (an order held, or a damaged shipment offered a reship, its case open, counts as ended) or for a time hours away (a supplier delay's, a shop order's ship-by). */
-export async function settled(db: Db, expectedReleaseRuns: number): Promise<boolean> {
-  const r = await sql<{ release: string; active: string; waiting: string }>`
-    SELECT count(*) FILTER (WHERE workflow_id = 'order-release') AS release,
+/** True when nothing is left to do: each of `orders` (Odoo sale order ids; named, since EDI and shop orders have release runs too) has its order-release run, and every run has ended or waits for a person (an order held, or a damaged shipment offered a reship, its case open, counts as ended) or for a time hours away (a supplier delay's, a shop order's ship-by). */
+export async function settled(db: Db, orders: readonly number[]): Promise<boolean> {
+  const r = await sql<{ released: string; active: string; waiting: string }>`
+    SELECT (SELECT count(DISTINCT input->>'id') FROM runs WHERE workflow_id = 'order-release' AND input->>'id' = ANY(${orders.map(String)}::text[])) AS released,
            count(*) FILTER (WHERE status IN ('queued', 'ready', 'running')) AS active,
            count(*) FILTER (WHERE status = 'waiting' AND NOT (workflow_id IN ('order-release', 'shipment-tracking') AND cursor = 'wait-action') AND NOT (workflow_id = 'supplier-delay' AND cursor IN ('wait-sla', 'wait-long')) AND NOT (workflow_id = 'shop-order-ship-by' AND cursor LIKE 'until-%')) AS waiting
     FROM runs`.execute(db);
@@ -84,7 +84,7 @@ export async function settled(db: Db, expectedReleaseRuns: number): Promise<bool
     n: string;
   }>`SELECT count(*) AS n FROM notifications WHERE status = 'pending'`.execute(db);
   return (
-    Number(row.release) >= expectedReleaseRuns &&
+    Number(row.released) === orders.length &&
     Number(row.active) === 0 &&
     Number(row.waiting) === 0 &&
     Number(outbox.rows[0]?.n ?? 0) === 0

@@ -209,7 +209,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport | null> {
       player,
       returns,
       vendors,
-      traffic.placed.length,
+      traffic.placed.map((order) => order.id),
       o.settleTimeoutMs ?? 300_000,
     );
     summary.stop();
@@ -310,7 +310,7 @@ async function waitUntilSettled(
   player: TrackingPlayer,
   returns: ReturnPlayer,
   vendors: VendorPlayer,
-  orders: number,
+  orders: readonly number[],
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;

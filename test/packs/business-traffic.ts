@@ -73,7 +73,8 @@ export async function runBusinessMorning(
         throw new Error(`the business morning did not settle within ${timeoutMs} ms`);
       await player.flush();
       const sent = await returns.flush();
-      quiet = sent === 0 && (await settled(crossdock.store.db, orders)) ? quiet + 1 : 0;
+      const placed = traffic.placed.map((order) => order.id);
+      quiet = sent === 0 && (await settled(crossdock.store.db, placed)) ? quiet + 1 : 0;
       await new Promise((r) => setTimeout(r, 250)); // polling a condition, bounded by the deadline
     }
   } finally {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { formatReport, type DemoReport } from '../../src/demo/report.ts';
+import { formatReport, settled, type DemoReport } from '../../src/demo/report.ts';
+import { engineWith, waitForRun } from '../support/engine.ts';
+import { openTestStore } from '../support/stores.ts';
 
 /** A settled demo of 10 orders whose report is taken while 4 e-mails are still being sent. */
 function report(workers?: DemoReport['workers']): DemoReport {
@@ -201,5 +203,40 @@ describe('the demo report on e-mails still in flight', () => {
       text,
       /in flight 4 \(being sent, or claimed by a worker that was killed: sent again when the claim expires\)/,
     );
+  });
+});
+
+describe('a bounded demo is settled only when each order it placed has its release run', () => {
+  const RELEASE = `
+id: order-release
+trigger: { event: sale.order.confirmed }
+steps:
+  - id: note
+    type: transform
+    with: { order: "= input.id" }
+`;
+
+  test('release runs of other orders (EDI, shop) do not stand in for a placed order still on its way', async () => {
+    const t = await openTestStore();
+    const engine = await engineWith(t.store, [RELEASE]);
+    engine.startWorkers(1);
+    try {
+      // Order 1 was placed in Odoo; order 2 came from the EDI customer. Order 3 was placed too,
+      // and its event has not arrived yet.
+      for (const id of [1, 2]) {
+        const { runIds } = await engine.accept({
+          source: 'odoo',
+          type: 'sale.order.confirmed',
+          key: `so-${id}`,
+          payload: { id },
+        });
+        await waitForRun(engine, runIds[0]!);
+      }
+      assert.equal(await settled(t.store.db, [1, 3]), false);
+      assert.equal(await settled(t.store.db, [1]), true);
+    } finally {
+      await engine.stopWorkers();
+      await t.dispose();
+    }
   });
 });
