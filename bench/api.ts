@@ -107,6 +107,9 @@ const cpuTicks = (pid: number): number => {
     return 0;
   }
 };
+/** CPU ticks of the processes `pids`, together. */
+const ticksOf = (pids: number[]) => pids.reduce((s, pid) => s + cpuTicks(pid), 0);
+const pidsOf = (instance: Instance) => instance.processes.map((p) => p.pid!);
 const rssMb = (pid: number) => {
   try {
     return Math.round(
@@ -313,8 +316,8 @@ async function point(
   base: number,
 ): Promise<Omit<Point, 'p50Ms' | 'p99Ms'> & { prefix: string }> {
   const pgPids = await backendPids(instance.databaseUrl);
-  const ticks0 = instance.processes.reduce((s, p) => s + cpuTicks(p.pid!), 0);
-  const pgTicks0 = pgPids.reduce((s, pid) => s + cpuTicks(pid), 0);
+  const ticks0 = ticksOf(pidsOf(instance));
+  const pgTicks0 = ticksOf(pgPids);
   const load = loadavg()[0]!;
   const started = performance.now();
   let next = 0;
@@ -343,9 +346,8 @@ async function point(
     await new Promise((r) => setTimeout(r, 25)); // polling the store, not a timing assumption
   }
   const seconds = (performance.now() - started) / 1000;
-  const ticks = instance.processes.reduce((s, p) => s + cpuTicks(p.pid!), 0) - ticks0;
-  const pgTicks =
-    (await backendPids(instance.databaseUrl)).reduce((s, pid) => s + cpuTicks(pid), 0) - pgTicks0;
+  const ticks = ticksOf(pidsOf(instance)) - ticks0;
+  const pgTicks = ticksOf(await backendPids(instance.databaseUrl)) - pgTicks0;
   return {
     config,
     door,
@@ -393,12 +395,13 @@ async function startCarrier(): Promise<{ url: string; child: ChildProcess }> {
 async function idleCpu(instance: Instance): Promise<{ crossdock: number; postgres: number }> {
   await new Promise((r) => setTimeout(r, 3_000));
   const pgPids = await backendPids(instance.databaseUrl);
-  const ticks = () => instance.processes.reduce((s, p) => s + cpuTicks(p.pid!), 0);
-  const pgTicks = () => pgPids.reduce((s, pid) => s + cpuTicks(pid), 0);
-  const [t0, pg0] = [ticks(), pgTicks()];
+  const [t0, pg0] = [ticksOf(pidsOf(instance)), ticksOf(pgPids)];
   await new Promise((r) => setTimeout(r, IDLE_S * 1_000));
   const perSecond = (n: number) => Math.round((n * TICK_MS) / IDLE_S);
-  return { crossdock: perSecond(ticks() - t0), postgres: perSecond(pgTicks() - pg0) };
+  return {
+    crossdock: perSecond(ticksOf(pidsOf(instance)) - t0),
+    postgres: perSecond(ticksOf(pgPids) - pg0),
+  };
 }
 
 const carrier = await startCarrier();
