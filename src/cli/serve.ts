@@ -22,8 +22,6 @@ export async function serve(
   if (options.workers === 0 && config.store.kind !== 'postgres')
     return out.error(
       new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {
-        category: 'user',
-        retryable: false,
         details: [
           {
             path: 'CROSSDOCK_WORKERS',
