@@ -40,6 +40,16 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 const viaTsx = process.env.TEST_LOADER === 'tsx';
 const bundles = viaTsx ? null : await bundleTests(files);
 const temporary = testTmpdir();
+// Off a terminal the report is TAP, and its failures' errors are printed again at the end
+// (scripts/test-failures.mjs), where a log cut to its last lines still shows them.
+const reporters = process.stdout.isTTY
+  ? []
+  : [
+      '--test-reporter=tap',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${new URL('./test-failures.mjs', import.meta.url).pathname}`,
+      '--test-reporter-destination=stderr',
+    ];
 const child = spawn(
   process.execPath,
   [
@@ -50,6 +60,7 @@ const child = spawn(
     // flag on to the `crossdock` commands they start (test/support/cli.ts).
     '--liftoff-only',
     '--test',
+    ...reporters,
     `--test-concurrency=${concurrency}`,
     ...(bundles?.paths ?? files),
   ],
