@@ -85,14 +85,25 @@ const TOUCH_EVERY_MS = 60_000;
 /**
  * How long a token's principal is reused without asking the store again. A revocation or a
  * disabled user in this process clears it at once (`forget`); one made by another process
- * (the CLI on the store) takes effect here within this time.
+ * (the CLI on the store) takes effect here within this time. Requests that miss the cache
+ * together share one lookup; a lookup begun before `forget` is neither kept nor believed.
  */
 const CACHE_MS = 1_000;
 const CACHE_MAX = 10_000;
 
+interface Looked {
+  principal: Principal;
+  /** When the token expires (ms since the epoch), if it does. */
+  expiresAt: number | null;
+}
+
 /** API tokens for machines: shown once at creation, stored as sha256, scoped, expiring, revocable. */
 export class Tokens {
   readonly #cache = new Map<string, { principal: Principal; until: number }>();
+  /** Lookups under way, by token hash: a burst of requests with one token asks the store once. */
+  readonly #lookups = new Map<string, Promise<Looked | undefined>>();
+  /** Bumped by `forget`: an answer read under an older generation may predate a revocation. */
+  #generation = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -201,28 +212,43 @@ export class Tokens {
     const hash = hashToken(token);
     const cached = this.#cache.get(hash);
     if (cached && now.getTime() < cached.until) return cached.principal;
-    const principal = await this.#lookup(hash, now);
-    if (principal === undefined) {
+    const generation = this.#generation;
+    const found = await this.#shared(hash, now);
+    // Forgotten while the store was asked: the answer may be from before a revocation.
+    if (generation !== this.#generation) return this.authenticate(token);
+    if (found === undefined) {
       this.#cache.delete(hash);
       return undefined;
     }
     if (this.#cache.size >= CACHE_MAX) this.#cache.clear();
     this.#cache.set(hash, {
-      principal: principal.principal,
-      until: Math.min(now.getTime() + CACHE_MS, principal.expiresAt ?? Infinity),
+      principal: found.principal,
+      until: Math.min(now.getTime() + CACHE_MS, found.expiresAt ?? Infinity),
     });
-    return principal.principal;
+    return found.principal;
   }
 
-  /** Drops every cached principal: after a revocation or a disabled user, the next request asks the store. */
+  /**
+   * Drops every cached principal and every lookup under way: after a revocation or a disabled
+   * user, the next request asks the store, and a request waiting on an earlier answer asks again.
+   */
   forget(): void {
+    this.#generation++;
     this.#cache.clear();
+    this.#lookups.clear();
   }
 
-  async #lookup(
-    hash: string,
-    now: Date,
-  ): Promise<{ principal: Principal; expiresAt: number | null } | undefined> {
+  #shared(hash: string, now: Date): Promise<Looked | undefined> {
+    const running = this.#lookups.get(hash);
+    if (running) return running;
+    const lookup = this.#lookup(hash, now).finally(() => {
+      if (this.#lookups.get(hash) === lookup) this.#lookups.delete(hash);
+    });
+    this.#lookups.set(hash, lookup);
+    return lookup;
+  }
+
+  async #lookup(hash: string, now: Date): Promise<Looked | undefined> {
     const row = (
       await sql<Row & { email: string; role: Role; kind: 'person' | 'service' }>`
       SELECT t.*, u.email, u.role, u.kind FROM api_tokens t JOIN users u ON u.id = t.user_id

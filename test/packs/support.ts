@@ -10,8 +10,11 @@ import { systemClock, type Clock, type RunDetail } from '../../src/engine/index.
 import { silentLogger } from '../../src/observability/index.ts';
 import type { CarrierProfile } from '../../sim/carriers/index.ts';
 import { waitForRun } from '../support/engine.ts';
+import { eventually } from '../support/eventually.ts';
 import { TEST_ODOO } from '../support/odoo-mode.ts';
 import { createTestDatabase, dropTestDatabase, TEST_STORE_KIND } from '../support/stores.ts';
+
+export { eventually };
 
 /** Real time that a test can move ahead ("4 hours later") without waiting for it. */
 export class JumpingClock implements Clock {
@@ -234,23 +237,6 @@ export async function packHarness(
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** Checks `check` every 50 ms until it returns a value other than undefined or false; fails after timeoutMs with `what`. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined | false>,
-  // A wait on a condition ends as soon as it holds; the limit only bounds a failure, and a
-  // shared, loaded CI machine can be ten times slower than a quiet one.
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 function fail(message: string): never {
