@@ -179,7 +179,10 @@ describe('dispatch pack: book by hand when every carrier fails', () => {
     assert.equal(closed.status, 'resolved');
     assert.equal(closed.reasonCode, 'handled_manually');
     assert.deepEqual(closed.actions, []);
-    assert.deepEqual(closed.history.map((e) => [e.actor, e.action]).slice(-2), [
+    // The demo's AI triage (every minute) may comment on the case at any moment: what is
+    // asserted is the hand-off, the operator's action and then the workflow's resolution.
+    const handOff = closed.history.filter((e) => e.actor !== 'ai-gate');
+    assert.deepEqual(handOff.map((e) => [e.actor, e.action]).slice(-2), [
       [operator.actor, 'action'],
       [`workflow:dispatch run:${run.id}`, 'resolved'],
     ]);
