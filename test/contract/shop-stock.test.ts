@@ -19,7 +19,7 @@ import {
 import { silentLogger } from '../../src/observability/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { startShopSimulator, type ShopSimulator } from '../../sim/shop/index.ts';
-import { eventually } from '../packs/support.ts';
+import { eventually } from '../support/eventually.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
 
 const LOCATION = 'gid://shop/Location/1';
