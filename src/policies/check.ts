@@ -38,11 +38,16 @@ export function checkPolicyText(text: string, file: string): PolicyCheck {
       ],
     };
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines });
+  // The text again as a document with positions, read only when a problem needs its line.
+  let positions: { doc: Document; lines: LineCounter } | undefined;
+  const located = () => {
+    if (positions) return positions;
+    const lines = new LineCounter();
+    return (positions = { doc: parseDocument(text, { lineCounter: lines }), lines });
+  };
   const locate = (found: Found): PolicyProblem => ({
     file,
-    line: lineOf(doc, lines, found.path),
+    line: lineOf(located(), found.path),
     path: formatPath(found.path),
     message: found.message,
     ...(found.row === undefined ? {} : { row: found.row }),
@@ -235,7 +240,10 @@ function zenGraphProblem(jdm: JdmContent): string | null {
 }
 
 /** The line of the deepest node on `path` that exists (JSON is YAML, so yaml's ranges serve). */
-function lineOf(doc: Document, counter: LineCounter, path: Path): number | null {
+function lineOf(
+  { doc, lines: counter }: { doc: Document; lines: LineCounter },
+  path: Path,
+): number | null {
   for (let depth = path.length; depth >= 0; depth--) {
     const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth), true);
     const range = (node as { range?: [number, number, number] } | undefined)?.range;
