@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { compileExpression, collectExpressions } from './expressions.ts';
 import { WorkflowSchema, type LoadedWorkflow, type WorkflowDefinition } from './definition.ts';
 import type { StepType } from './step-type.ts';
+import { quickYaml } from './yaml-quick.ts';
 
 export interface DefinitionProblem {
   file: string;
@@ -81,6 +82,14 @@ function listYamlFiles(dir: string): string[] {
 
 /** Parses and checks one workflow file's text. */
 export function parseWorkflow(text: string, file: string, stepTypes: StepTypeLookup): LoadResult {
+  // A valid file is read once, by the faster parser; one with a problem, or one it cannot
+  // vouch for, again by `yaml`, which gives each problem its line.
+  const quick = quickYaml(text);
+  if (quick !== undefined) {
+    const parsed = WorkflowSchema.safeParse(quick);
+    if (parsed.success && checkSteps(parsed.data, stepTypes).length === 0)
+      return loaded(parsed.data, file);
+  }
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -104,11 +113,13 @@ export function parseWorkflow(text: string, file: string, stepTypes: StepTypeLoo
     message: p.message,
   }));
   if (problems.length > 0) return { ok: false, problems };
-  return {
-    ok: true,
-    workflows: [{ definition: parsed.data, hash: contentHash(parsed.data), file }],
-  };
+  return loaded(parsed.data, file);
 }
+
+const loaded = (definition: WorkflowDefinition, file: string): LoadResult => ({
+  ok: true,
+  workflows: [{ definition, hash: contentHash(definition), file }],
+});
 
 /** Step types, step `with:` blocks, expressions and the graph's edges. */
 function checkSteps(
