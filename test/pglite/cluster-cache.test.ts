@@ -12,6 +12,7 @@ import {
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { sql } from 'kysely';
 import { openStore } from '../../src/store/index.ts';
 
 const PGLITE_VERSION = JSON.parse(
@@ -62,6 +63,14 @@ describe('pristine cluster cache', () => {
         vacuumIntervalMs: 3_600_000,
       });
       assert.deepEqual(await store.migrate(), [], 'a new directory starts at the current schema');
+      // Only the database Crossdock uses is copied: the templates were a third of every copy.
+      const databases = await sql<{ datname: string }>`SELECT datname FROM pg_database`.execute(
+        store.db,
+      );
+      assert.deepEqual(
+        databases.rows.map((r) => r.datname),
+        ['postgres'],
+      );
       await store.close();
     }
     const pristine = join(homedir(), '.cache', 'crossdock', `pglite-${PGLITE_VERSION}`);
