@@ -130,6 +130,7 @@ describe('the fast YAML reader for workflow files', () => {
       'a: \'it\'\'s\'\nb: "say \\"hi\\""\n',
       'a: 1 # c\n# c2\nb:\n',
       '# only a comment\n',
+      '<<: {a: 1}\nb: 2\n', // a merge key is a plain key in YAML 1.2, to both
       '# a comment, { with: braces }, [and: brackets]\nv: 1\n',
     ])
       assert.equal(agrees(text), 'same', JSON.stringify(text));
