@@ -32,14 +32,17 @@ test('a lookup begun before a revocation neither authenticates nor is cached onc
   );
 
   const holder = new pg.Client({ connectionString: url });
+  const observer = new pg.Client({ connectionString: url });
   await holder.connect();
+  await observer.connect();
   try {
     await holder.query('BEGIN');
     await holder.query('SELECT id FROM api_tokens WHERE id = $1 FOR UPDATE', [info.id]);
     // The request reads the token (not revoked yet), then waits to write its last-use time.
     const request = tokens.authenticate(token);
     await eventually('the lookup waits on the held row', async () => {
-      const r = await holder.query(
+      // From outside the holder's transaction: pg_stat_activity is read once per transaction.
+      const r = await observer.query(
         `SELECT count(*) AS n FROM pg_stat_activity
          WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE api_tokens%'`,
       );
@@ -54,5 +57,6 @@ test('a lookup begun before a revocation neither authenticates nor is cached onc
     assert.equal(await tokens.authenticate(token), undefined, 'the next request is refused');
   } finally {
     await holder.end();
+    await observer.end();
   }
 });
