@@ -13,9 +13,9 @@ export async function recordDeployments(
   workflows: { id: string; version: string; file: string | null }[],
   actor: string,
 ): Promise<number> {
-  // One transaction for them all (a first start records every pack's workflows: one commit
-  // each was a fifth of a second on the embedded store), holding the chain's head throughout,
-  // so two processes starting together do not both record the same deployment.
+  // One transaction for them all (a first start records every pack's workflows, 59 commits
+  // before), holding the chain's head throughout, so two processes starting together do not
+  // both record the same deployment.
   return db.transaction().execute(async (tx) => {
     await sql`SELECT seq FROM audit_head WHERE id FOR UPDATE`.execute(tx);
     const last = await sql<{ target: string; version: string }>`
