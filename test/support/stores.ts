@@ -105,9 +105,7 @@ async function ensurePostgresTemplate(admin: pg.Client): Promise<string> {
   if (found.rowCount === 1) return name;
   const staging = `${name}_building_${randomUUID().replaceAll('-', '').slice(0, 8)}`;
   await admin.query(`CREATE DATABASE ${staging}`);
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${staging}`;
-  const store = await openStore({ kind: 'postgres', url: url.toString(), poolSize: 2 });
+  const store = await openStore({ kind: 'postgres', url: databaseUrl(staging), poolSize: 2 });
   try {
     await store.migrate();
   } finally {
@@ -137,13 +135,12 @@ export async function openPostgresTestStore(): Promise<TestStore> {
   } finally {
     await admin.end();
   }
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
-  const store = await openStore({ kind: 'postgres', url: url.toString(), poolSize: 10 });
+  const url = databaseUrl(name);
+  const store = await openStore({ kind: 'postgres', url, poolSize: 10 });
   await store.migrate(); // nothing to do on a copy of the template; kept so the test store proves it
   return {
     store,
-    connection: { kind: 'postgres', url: url.toString() },
+    connection: { kind: 'postgres', url },
     async dispose() {
       await store.close();
       const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -161,6 +158,11 @@ export async function createTestDatabase(prefix = 'crossdock_e2e'): Promise<stri
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
+  return databaseUrl(name);
+}
+
+/** The URL of database `name` on the test server. */
+function databaseUrl(name: string): string {
   const url = new URL(TEST_DATABASE_URL);
   url.pathname = `/${name}`;
   return url.toString();
