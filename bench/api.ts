@@ -7,7 +7,8 @@
  *
  * Per point: runs/s (first request sent -> last run completed), p50/p99 from event accepted
  * to run completed, CPU ms per run of the Crossdock processes and of PostgreSQL's backends
- * for the bench database (from /proc), and the RSS of the Crossdock processes at the end.
+ * for the bench database (from /proc), of the load itself (this client and the carrier stub, on
+ * the same cores), and the RSS of the Crossdock processes at the end.
  *
  * Environment:
  *   BENCH_API_CONFIGS   embedded,pg,pg+1,pg+2 (default all): the store and worker processes
@@ -84,6 +85,8 @@ interface Point {
   p99Ms: number;
   cpuMsPerRun: number;
   pgCpuMsPerRun: number | null;
+  /** The load itself: this client and the carrier stub, which share the machine's cores. */
+  loadCpuMsPerRun: number;
   rssMb: number;
   load: number;
 }
@@ -318,6 +321,8 @@ async function point(
   const pgPids = await backendPids(instance.databaseUrl);
   const ticks0 = ticksOf(pidsOf(instance));
   const pgTicks0 = ticksOf(pgPids);
+  const client0 = process.cpuUsage();
+  const carrierTicks0 = cpuTicks(carrier.child.pid!);
   const load = loadavg()[0]!;
   const started = performance.now();
   let next = 0;
@@ -348,6 +353,9 @@ async function point(
   const seconds = (performance.now() - started) / 1000;
   const ticks = ticksOf(pidsOf(instance)) - ticks0;
   const pgTicks = ticksOf(await backendPids(instance.databaseUrl)) - pgTicks0;
+  const client = process.cpuUsage(client0);
+  const loadMs =
+    (client.user + client.system) / 1000 + (cpuTicks(carrier.child.pid!) - carrierTicks0) * TICK_MS;
   return {
     config,
     door,
@@ -356,8 +364,9 @@ async function point(
     prefix,
     load,
     runsPerSecond: Math.round(REQUESTS / seconds),
-    cpuMsPerRun: round((ticks * TICK_MS) / REQUESTS),
-    pgCpuMsPerRun: instance.databaseUrl ? round((pgTicks * TICK_MS) / REQUESTS) : null,
+    cpuMsPerRun: round2((ticks * TICK_MS) / REQUESTS),
+    pgCpuMsPerRun: instance.databaseUrl ? round2((pgTicks * TICK_MS) / REQUESTS) : null,
+    loadCpuMsPerRun: round2(loadMs / REQUESTS),
     rssMb: instance.processes.reduce((s, p) => s + rssMb(p.pid!), 0),
   };
 }
@@ -376,6 +385,8 @@ async function latencies(store: Store, prefix: string): Promise<{ p50: number; p
 }
 
 const round = (x: number) => Math.round(x * 10) / 10;
+/** CPU per run: a tenth of a millisecond is a tenth of the budget, too coarse to compare builds. */
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 async function startCarrier(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [join(import.meta.dirname, 'target-server.mjs')], {
@@ -430,7 +441,7 @@ try {
             base += REQUESTS;
             measured.push(m);
             console.error(
-              `  ${config} ${door} c=${c}: ${m.runsPerSecond} runs/s, ${m.cpuMsPerRun} ms CPU/run${m.pgCpuMsPerRun === null ? '' : ` + ${m.pgCpuMsPerRun} ms PostgreSQL`}, RSS ${m.rssMb} MB, load ${m.load.toFixed(1)}`,
+              `  ${config} ${door} c=${c}: ${m.runsPerSecond} runs/s, ${m.cpuMsPerRun} ms CPU/run${m.pgCpuMsPerRun === null ? '' : ` + ${m.pgCpuMsPerRun} ms PostgreSQL`} + ${m.loadCpuMsPerRun} ms the load, RSS ${m.rssMb} MB, load ${m.load.toFixed(1)}`,
             );
           }
         }
@@ -466,12 +477,12 @@ console.log(
   `\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} x ${cpus()[0]?.model}  ${Math.round(totalmem() / 2 ** 30)} GiB  ${REQUESTS} requests per point`,
 );
 console.log(
-  '| configuration | door | c | runs/s | p50 ms | p99 ms | CPU ms/run (Crossdock) | CPU ms/run (PostgreSQL) | RSS MB | load (1 min) |',
+  '| configuration | door | c | runs/s | p50 ms | p99 ms | CPU ms/run (Crossdock) | CPU ms/run (PostgreSQL) | CPU ms/run (the load) | RSS MB | load (1 min) |',
 );
-console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const p of points)
   console.log(
-    `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.rssMb} | ${p.load.toFixed(1)} |`,
+    `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.loadCpuMsPerRun} | ${p.rssMb} | ${p.load.toFixed(1)} |`,
   );
 if (idle.length > 0) {
   console.log(
