@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
+import { getEventListeners } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { httpCall } from '../../src/connectors/http/client.ts';
+import { httpCall, HttpCallTimedOut } from '../../src/connectors/http/client.ts';
 import { httpStatusError, httpTransportError } from '../../src/connectors/http/errors.ts';
 
 /** What the http.request step's client sends and reads, against a local server that records it. */
@@ -149,6 +150,49 @@ describe('http.request: the keep-alive client', () => {
     assert.equal(error.code, 'HTTP_UNREACHABLE');
     assert.match(error.message, /ECONNREFUSED/);
     assert.doesNotMatch(error.message, /secret/, 'the query string (tokens) stays out of messages');
+  });
+
+  test("a deadline (timeoutMs) ends the call as HttpCallTimedOut; the caller's signal ends it as cancelled; neither leaves a listener", async () => {
+    const run = new AbortController();
+    const timedOut = await httpCall({
+      method: 'GET',
+      url: `${base}/slow`,
+      headers: {},
+      signal: run.signal,
+      timeoutMs: 100,
+    }).catch((e: unknown) => e);
+    assert.ok(timedOut instanceof HttpCallTimedOut, `timed out, got ${String(timedOut)}`);
+    assert.match(timedOut.message, /100 ms/);
+    assert.equal(httpTransportError('GET', base, timedOut, true).code, 'HTTP_TIMEOUT');
+
+    const cancelled = httpCall({
+      method: 'GET',
+      url: `${base}/slow`,
+      headers: {},
+      signal: run.signal,
+      timeoutMs: 60_000,
+    }).catch((e: unknown) => e);
+    run.abort(new Error('run cancelled'));
+    const reason = await cancelled;
+    assert.ok(
+      reason instanceof Error && !(reason instanceof HttpCallTimedOut),
+      'cancelled, not timed out',
+    );
+
+    const kept = new AbortController();
+    const answer = await httpCall({
+      method: 'GET',
+      url: `${base}/ok`,
+      headers: {},
+      signal: kept.signal,
+      timeoutMs: 5_000,
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(
+      getEventListeners(kept.signal, 'abort').length,
+      0,
+      'a finished call forgets the signal',
+    );
   });
 
   test('an answer cut before its announced length is a transport error, not a short body', async () => {

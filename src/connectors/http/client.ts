@@ -32,6 +32,16 @@ export interface HttpCall {
   headers: Record<string, string>;
   body?: string;
   signal: AbortSignal;
+  /** How long the whole call may take, redirects included; past it the call fails with HttpCallTimedOut. */
+  timeoutMs?: number;
+}
+
+/** A call that did not end within its `timeoutMs`. */
+export class HttpCallTimedOut extends Error {
+  constructor(timeoutMs: number, cause: unknown) {
+    super(`no answer within ${timeoutMs} ms`, { cause });
+    this.name = 'HttpCallTimedOut';
+  }
 }
 
 export interface HttpAnswer {
@@ -48,6 +58,30 @@ export interface HttpAnswer {
  * POST), 307 and 308 repeat the method and body; at most five.
  */
 export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
+  if (call.timeoutMs === undefined) return follow(call);
+  // One controller for the caller's signal and the deadline. AbortSignal.timeout and
+  // AbortSignal.any would do the same with weak references and finalizers per call, which a
+  // worker making a thousand calls a second pays for in garbage collection.
+  const controller = new AbortController();
+  const forward = () => controller.abort(call.signal.reason);
+  if (call.signal.aborted) forward();
+  else call.signal.addEventListener('abort', forward, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, call.timeoutMs);
+  try {
+    return await follow({ ...call, signal: controller.signal });
+  } catch (error) {
+    throw timedOut ? new HttpCallTimedOut(call.timeoutMs, error) : error;
+  } finally {
+    clearTimeout(timer);
+    call.signal.removeEventListener('abort', forward);
+  }
+}
+
+async function follow(call: HttpCall): Promise<HttpAnswer> {
   let current = { ...call };
   for (let hop = 0; ; hop++) {
     const answer = await exchange(current);

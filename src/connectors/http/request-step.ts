@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { dynamic, type StepType } from '../../workflows/index.ts';
-import { httpCall, type HttpAnswer } from './client.ts';
+import { httpCall, HttpCallTimedOut, type HttpAnswer } from './client.ts';
 import { httpStatusError, httpTransportError, safeUrl } from './errors.ts';
 
 const RequestConfig = z.strictObject({
@@ -38,7 +38,6 @@ export const httpRequestStep: StepType<RequestConfig> = {
       headers['content-type'] ??=
         typeof config.body === 'string' ? 'text/plain' : 'application/json';
     }
-    const timeout = AbortSignal.timeout(config.timeout_ms);
     let response: HttpAnswer;
     try {
       response = await httpCall({
@@ -46,14 +45,15 @@ export const httpRequestStep: StepType<RequestConfig> = {
         url: config.url,
         headers,
         body,
-        signal: AbortSignal.any([timeout, ctx.signal]),
+        signal: ctx.signal,
+        timeoutMs: config.timeout_ms,
       });
     } catch (cause) {
       throw httpTransportError(
         config.method,
         config.url,
         cause,
-        timeout.aborted || ctx.signal.aborted,
+        cause instanceof HttpCallTimedOut || ctx.signal.aborted,
       );
     }
     if (response.status < 200 || response.status > 299)
