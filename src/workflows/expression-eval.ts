@@ -65,8 +65,49 @@ export async function evaluateGuarded(
   context: unknown,
   limits: ExpressionLimits,
 ): Promise<unknown> {
-  const value = await compileGuarded(source, limits).evaluate(context);
+  const names = plainPath(source);
+  const direct = names === null ? TO_JSONATA : readPlainPath(context, names, limits);
+  const value =
+    direct === TO_JSONATA ? await compileGuarded(source, limits).evaluate(context) : direct;
   return normalise(value, limits);
+}
+
+/**
+ * A path of field names (`input.n`, `steps.book.output.body.score`) is read directly when
+ * every value on the way is a plain object and the value found is not a list: JSONata's
+ * answer in that case (it looks names up as own properties, and a missing one is undefined),
+ * without the generator and promises JSONata spends per step. Such paths are most of a
+ * workflow's expressions. A list on the way or at the end (JSONata maps over lists and
+ * flattens them) goes to JSONata.
+ */
+const PLAIN_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+/** Words JSONata reads as operators or values, not as field names. */
+const NOT_NAMES = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function']);
+const TO_JSONATA = Symbol('to JSONata');
+const paths = new Map<string, string[] | null>();
+
+function plainPath(source: string): string[] | null {
+  let names = paths.get(source);
+  if (names === undefined) {
+    const parts = PLAIN_PATH.test(source) ? source.split('.') : [];
+    names = parts.length > 0 && !parts.some((n) => NOT_NAMES.has(n)) ? parts : null;
+    if (paths.size >= CACHE_LIMIT) paths.clear();
+    paths.set(source, names);
+  }
+  return names;
+}
+
+/** Checks each value found, as JSONata's exit hook does after each step (a text past its limit). */
+function readPlainPath(context: unknown, names: string[], limits: ExpressionLimits): unknown {
+  let value = context;
+  for (const name of names) {
+    if (Array.isArray(value)) return TO_JSONATA;
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, name))
+      return undefined;
+    value = (value as Record<string, unknown>)[name];
+    checkStepResult(value, limits);
+  }
+  return Array.isArray(value) || typeof value === 'function' ? TO_JSONATA : value;
 }
 
 /**
