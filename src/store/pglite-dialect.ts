@@ -10,6 +10,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { PgliteStatements, statementsOf } from './pglite-statements.ts';
 
 /**
  * Kysely over one PGlite instance. Kysely 0.29 ships this dialect, but it (and every 0.29)
@@ -105,11 +106,11 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { affectedRows, rows } = await (this.#open?.tx ?? this.pglite).query<R>(
-      query.sql,
-      [...query.parameters],
-      { rowMode: 'object' },
-    );
+    const { affectedRows, rows } = PgliteStatements.nameable(query.sql)
+      ? await statementsOf(this.pglite).query<R>(query.sql, query.parameters, this.#open !== null)
+      : await (this.#open?.tx ?? this.pglite).query<R>(query.sql, [...query.parameters], {
+          rowMode: 'object',
+        });
     return {
       numAffectedRows: affectedRows == null ? undefined : BigInt(affectedRows),
       rows: rows ?? [],
@@ -181,15 +182,17 @@ class Turn {
   }
 }
 
-/** Runs a multi-statement script (simple query protocol); a failure rolls back what it began. */
-export async function pgliteScript(
-  pglite: { exec(q: string): Promise<unknown> },
-  script: string,
-): Promise<void> {
+/**
+ * Runs a multi-statement script (simple query protocol); a failure rolls back what it began.
+ * A script may change tables under the named statements, so they are parsed anew after it.
+ */
+export async function pgliteScript(pglite: PGlite, script: string): Promise<void> {
   try {
     await pglite.exec(script);
   } catch (error) {
     await pglite.exec('ROLLBACK').catch(() => undefined);
     throw error;
+  } finally {
+    await statementsOf(pglite).forgetAll();
   }
 }
