@@ -88,6 +88,8 @@ interface Point {
   /** The load itself: this client and the carrier stub, which share the machine's cores. */
   loadCpuMsPerRun: number;
   rssMb: number;
+  /** RSS of each process: `start` first, then the workers. */
+  rssEachMb: number[];
   load: number;
 }
 
@@ -368,6 +370,7 @@ async function point(
     pgCpuMsPerRun: instance.databaseUrl ? round2((pgTicks * TICK_MS) / REQUESTS) : null,
     loadCpuMsPerRun: round2(loadMs / REQUESTS),
     rssMb: instance.processes.reduce((s, p) => s + rssMb(p.pid!), 0),
+    rssEachMb: instance.processes.map((p) => rssMb(p.pid!)),
   };
 }
 
@@ -441,7 +444,7 @@ try {
             base += REQUESTS;
             measured.push(m);
             console.error(
-              `  ${config} ${door} c=${c}: ${m.runsPerSecond} runs/s, ${m.cpuMsPerRun} ms CPU/run${m.pgCpuMsPerRun === null ? '' : ` + ${m.pgCpuMsPerRun} ms PostgreSQL`} + ${m.loadCpuMsPerRun} ms the load, RSS ${m.rssMb} MB, load ${m.load.toFixed(1)}`,
+              `  ${config} ${door} c=${c}: ${m.runsPerSecond} runs/s, ${m.cpuMsPerRun} ms CPU/run${m.pgCpuMsPerRun === null ? '' : ` + ${m.pgCpuMsPerRun} ms PostgreSQL`} + ${m.loadCpuMsPerRun} ms the load, RSS ${m.rssEachMb.join(' + ')} MB, load ${m.load.toFixed(1)}`,
             );
           }
         }
@@ -477,12 +480,12 @@ console.log(
   `\n${new Date().toISOString()}  node ${process.version}  ${cpus().length} x ${cpus()[0]?.model}  ${Math.round(totalmem() / 2 ** 30)} GiB  ${REQUESTS} requests per point`,
 );
 console.log(
-  '| configuration | door | c | runs/s | p50 ms | p99 ms | CPU ms/run (Crossdock) | CPU ms/run (PostgreSQL) | CPU ms/run (the load) | RSS MB | load (1 min) |',
+  '| configuration | door | c | runs/s | p50 ms | p99 ms | CPU ms/run (Crossdock) | CPU ms/run (PostgreSQL) | CPU ms/run (the load) | RSS MB (start + workers) | load (1 min) |',
 );
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const p of points)
   console.log(
-    `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.loadCpuMsPerRun} | ${p.rssMb} | ${p.load.toFixed(1)} |`,
+    `| ${p.config} | ${p.door} | ${p.c} | ${p.runsPerSecond} | ${p.p50Ms} | ${p.p99Ms} | ${p.cpuMsPerRun} | ${p.pgCpuMsPerRun ?? '-'} | ${p.loadCpuMsPerRun} | ${p.rssEachMb.length > 1 ? `${p.rssMb} (${p.rssEachMb.join(' + ')})` : p.rssMb} | ${p.load.toFixed(1)} |`,
   );
 if (idle.length > 0) {
   console.log(
