@@ -40,7 +40,7 @@ const LAYERS = [
   // OpenAI-compatible providers: the chat client, its error map and settings.
   ['connectors/ai', [...core, 'connectors/http']],
   ['connectors/carriers', [...core, 'connectors/http', 'triggers']],
-  ['connectors/odoo', [...core, 'approvals', 'triggers']],
+  ['connectors/odoo', [...core, 'connectors/http', 'approvals', 'triggers']],
   // The X12 codec: pure, no store, no I/O.
   ['edi', ['errors']],
   ['connectors/edi', [...core, 'triggers', 'edi']],

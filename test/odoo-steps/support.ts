@@ -5,7 +5,8 @@
  * the simulator has committed them (a connection lost on the way back).
  */
 import { httpRequestStep } from '../../src/connectors/http/index.ts';
-import type { FetchLike } from '../../src/connectors/odoo/index.ts';
+import { httpCall } from '../../src/connectors/http/client.ts';
+import type { HttpExchange } from '../../src/connectors/odoo/index.ts';
 import {
   createClientPool,
   odooStepTypes,
@@ -62,16 +63,14 @@ export async function startHarness(
   const sim = await startOdooSimulator();
   const store: TestStore = await openTestStore();
   const losses = new Map<string, number>();
-  const lossyFetch: FetchLike = async (input, init) => {
-    const response = await fetch(input, init);
-    const target = modelMethodOf(init.body);
+  // Loses the answer of a call Odoo has already carried out, as a connection reset would.
+  const lossyHttp: HttpExchange = async (call) => {
+    const answer = await httpCall(call);
+    const target = modelMethodOf(call.body);
     const left = target === null ? 0 : (losses.get(target) ?? 0);
-    if (target === null || left === 0) return response;
+    if (target === null || left === 0) return answer;
     losses.set(target, left - 1);
-    await response.text(); // Odoo has answered: the call is committed.
-    throw new TypeError('fetch failed', {
-      cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }),
-    });
+    throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
   };
   const pool = createClientPool(
     [
@@ -86,7 +85,7 @@ export async function startHarness(
         retry: { maxAttempts: 2, baseDelayMs: 0, maxDelayMs: 0 },
       },
     ],
-    { fetch: lossyFetch, sleep: async () => undefined },
+    { http: lossyHttp, sleep: async () => undefined },
   );
   const steps = new StepRegistry([...engineStepTypes(), httpRequestStep, ...odooStepTypes(pool)]);
   const engine = await engineWith(store.store, workflows, {

@@ -15,7 +15,7 @@ import {
   type OdooProtocol,
 } from '../../src/connectors/odoo/index.ts';
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
-import { observingFetch, profileFor } from './support/clients.ts';
+import { observingHttp, profileFor } from './support/clients.ts';
 
 const PROTOCOLS: OdooProtocol[] = ['jsonrpc', 'xmlrpc', 'json2'];
 
@@ -146,9 +146,9 @@ for (const protocol of PROTOCOLS) {
     });
 
     test('bounded concurrency and counter-based request ids', async () => {
-      const observed = observingFetch();
+      const observed = observingHttp();
       const client = createOdooClient(profileFor(sim, protocol, { maxConcurrency: 2 }), {
-        fetch: observed.fetch,
+        http: observed.http,
       });
       sim.faults.setLatencyMs(20);
       try {

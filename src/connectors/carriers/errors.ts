@@ -115,6 +115,7 @@ export function carrierTransportError(
   const reason = [
     inner?.code,
     inner?.message,
+    (cause as { code?: unknown } | null)?.code,
     cause instanceof Error ? cause.message : String(cause),
   ].find((r): r is string => typeof r === 'string' && r !== '');
   return carrierError(

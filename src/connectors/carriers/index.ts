@@ -7,7 +7,6 @@ import type { ConnectorCallSink, Logger } from '../../observability/index.ts';
 import type { StepType } from '../../workflows/index.ts';
 import type { CarrierConfig } from './config.ts';
 import { createCarrierRegistry, type CarrierRegistry } from './registry.ts';
-import type { FetchLike } from './rest-adapter.ts';
 import { carrierStepTypes } from './steps.ts';
 import { carrierWebhookRoutes, type CarrierTrackingEvent } from './webhooks.ts';
 
@@ -51,7 +50,7 @@ export {
   type CarrierConfigInput,
   type CarrierWebhookConfig,
 } from './config.ts';
-export { createRestCarrier, type FetchLike, type RestCarrierDeps } from './rest-adapter.ts';
+export { createRestCarrier, type RestCarrierDeps } from './rest-adapter.ts';
 export { CarrierRegistry, createCarrierRegistry } from './registry.ts';
 export { carrierStepTypes, ratesStep, cancelStep, trackStep, type RateError } from './steps.ts';
 export { bookStep, backoffMs, type BookOutput, type BookingAttempt } from './book-step.ts';
@@ -72,7 +71,6 @@ export interface CarrierIntegrationDeps {
   ) => Promise<{ eventId: string; duplicate: boolean; conflict: boolean }>;
   now: () => Date;
   logger: Logger;
-  fetch?: FetchLike;
   /** Counts each carrier's HTTP calls (the dashboard's error rate per carrier). */
   calls?: ConnectorCallSink;
 }
@@ -94,7 +92,6 @@ export function createCarrierIntegration(
 ): CarrierIntegration {
   const registry = createCarrierRegistry(configs, {
     now: deps.now,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
     ...(deps.calls ? { calls: deps.calls } : {}),
   });
   return {

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import type { ConnectorCallSink } from '../../observability/index.ts';
+import { httpCall, HttpCallTimedOut, type HttpAnswer } from '../http/client.ts';
 import { trackingStatusOf, type CarrierConfig } from './config.ts';
 import {
   carrierError,
@@ -33,10 +34,7 @@ import {
   type TrackingStatus,
 } from './model.ts';
 
-export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
-
 export interface RestCarrierDeps {
-  fetch?: FetchLike;
   /** For Retry-After given as an HTTP date. */
   now?: () => Date;
   /** Told of every HTTP call and whether it succeeded. */
@@ -85,7 +83,6 @@ interface CarrierRequest {
 }
 
 export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps = {}): CarrierPort {
-  const fetchImpl: FetchLike = deps.fetch ?? ((input, init) => fetch(input, init));
   const now = deps.now ?? (() => new Date());
   const base = config.base_url.replace(/\/+$/, '');
   const bookTimeoutMs = config.book_timeout_ms ?? config.timeout_ms;
@@ -111,17 +108,16 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
     };
     if (request.idempotencyKey !== undefined) headers['idempotency-key'] = request.idempotencyKey;
     if (request.body !== undefined) headers['content-type'] = 'application/json';
-    const timeout = AbortSignal.timeout(request.timeoutMs);
-    let response: Response;
-    let text: string;
+    let answer: HttpAnswer;
     try {
-      response = await fetchImpl(url, {
+      answer = await httpCall({
         method: request.method,
+        url,
         headers,
         ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
-        signal: request.signal ? AbortSignal.any([timeout, request.signal]) : timeout,
+        ...(request.signal ? { signal: request.signal } : {}),
+        timeoutMs: request.timeoutMs,
       });
-      text = await response.text();
     } catch (cause) {
       throw carrierTransportError(
         config.code,
@@ -129,22 +125,22 @@ export function createRestCarrier(config: CarrierConfig, deps: RestCarrierDeps =
         request.method,
         url,
         cause,
-        timeout.aborted ? request.timeoutMs : null,
+        cause instanceof HttpCallTimedOut ? request.timeoutMs : null,
       );
     }
-    if (response.status < 200 || response.status > 299) {
+    if (answer.status < 200 || answer.status > 299) {
       throw carrierStatusError({
         carrier: config.code,
         operation: request.operation,
         method: request.method,
         url,
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        body: text,
+        status: answer.status,
+        retryAfter: answer.header('retry-after'),
+        body: answer.text,
         nowMs: now().getTime(),
       });
     }
-    return readAnswer(text, schema, request.operation);
+    return readAnswer(answer.text, schema, request.operation);
   }
 
   function readAnswer<T>(text: string, schema: z.ZodType<T>, operation: CarrierOperation): T {

@@ -31,7 +31,7 @@ export interface HttpCall {
   url: string;
   headers: Record<string, string>;
   body?: string;
-  signal: AbortSignal;
+  signal?: AbortSignal;
   /** How long the whole call may take, redirects included; past it the call fails with HttpCallTimedOut. */
   timeoutMs?: number;
 }
@@ -63,9 +63,9 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
   // AbortSignal.any would do the same with weak references and finalizers per call, which a
   // worker making a thousand calls a second pays for in garbage collection.
   const controller = new AbortController();
-  const forward = () => controller.abort(call.signal.reason);
-  if (call.signal.aborted) forward();
-  else call.signal.addEventListener('abort', forward, { once: true });
+  const forward = () => controller.abort(call.signal?.reason);
+  if (call.signal?.aborted) forward();
+  else call.signal?.addEventListener('abort', forward, { once: true });
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -77,7 +77,7 @@ export async function httpCall(call: HttpCall): Promise<HttpAnswer> {
     throw timedOut ? new HttpCallTimedOut(call.timeoutMs, error) : error;
   } finally {
     clearTimeout(timer);
-    call.signal.removeEventListener('abort', forward);
+    call.signal?.removeEventListener('abort', forward);
   }
 }
 

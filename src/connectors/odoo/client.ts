@@ -14,7 +14,8 @@ import type { ConnectorCallSink } from '../../observability/index.ts';
 import { parseOdooProfile, type OdooProfile, type OdooProfileInput } from './config.ts';
 import { mapOdooFailure, odooErrorCodeOf, type OdooCallSite } from './error-map.ts';
 import { isOdooFailureError, OdooFailureError, type OdooFailure } from './failure.ts';
-import type { FetchLike } from './http.ts';
+import { httpCall } from '../http/client.ts';
+import type { HttpExchange } from './http.ts';
 import { createJson2Transport, Json2ArgumentError } from './json2-transport.ts';
 import { createJsonRpcTransport } from './jsonrpc-transport.ts';
 import { backoffDelayMs } from '../../workflows/index.ts';
@@ -46,7 +47,8 @@ export interface OdooClientLogger {
 }
 
 export interface OdooClientDependencies {
-  fetch?: FetchLike;
+  /** How calls reach Odoo; tests wrap the HTTP client to lose or watch calls. */
+  http?: HttpExchange;
   /** Waits between retries; tests pass a recorder that returns at once. */
   sleep?: (ms: number) => Promise<void>;
   /** Uniform in [0, 1); drives the backoff jitter. */
@@ -174,7 +176,7 @@ class OdooConnection implements OdooClient {
     this.#semaphore = new Semaphore(profile.maxConcurrency);
     const transport = createTransport(profile.protocol, {
       baseUrl: this.#baseUrl,
-      fetch: dependencies.fetch ?? ((input, init) => fetch(input, init)),
+      http: dependencies.http ?? httpCall,
       nextRequestId: () => (this.#requestCounter += 1),
     });
     this.#transport = countedTransport(transport, dependencies.calls, `odoo:${profile.name}`);

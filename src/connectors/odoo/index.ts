@@ -15,7 +15,7 @@ export type { OdooProfile, OdooProfileInput, RetryPolicy } from './config.ts';
 export { ODOO_PROTOCOLS } from './transport.ts';
 export type { OdooProtocol } from './transport.ts';
 export type { OdooServerVersion } from './version.ts';
-export type { FetchLike } from './http.ts';
+export type { HttpExchange } from './http.ts';
 
 export { ODOO_ERROR_CODES, mapOdooFailure, odooErrorCodeOf, odooExceptionOf } from './error-map.ts';
 export type { OdooCallSite, OdooErrorCode, OdooException } from './error-map.ts';

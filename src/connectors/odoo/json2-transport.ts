@@ -116,7 +116,7 @@ export function createJson2Transport(options: TransportOptions): OdooTransport {
     protocol: 'json2',
     needsUid: false,
     async version(ctx) {
-      const answer = await exchange(options.fetch, {
+      const answer = await exchange(options.http, {
         method: 'GET',
         url: `${options.baseUrl}/web/version`,
         headers: { Accept: 'application/json' },
@@ -135,7 +135,7 @@ export function createJson2Transport(options: TransportOptions): OdooTransport {
     },
     async execute(ctx, request: ExecuteRequest) {
       const body = json2Body(request.method, request.args, request.kwargs);
-      const answer = await exchange(options.fetch, {
+      const answer = await exchange(options.http, {
         method: 'POST',
         url: `${options.baseUrl}/json/2/${encodeURIComponent(request.model)}/${encodeURIComponent(request.method)}`,
         headers: {

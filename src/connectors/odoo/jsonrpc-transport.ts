@@ -28,7 +28,7 @@ export function createJsonRpcTransport(options: TransportOptions): OdooTransport
       params: { service, method, args },
       id,
     });
-    const answer = await exchange(options.fetch, {
+    const answer = await exchange(options.http, {
       method: 'POST',
       url: `${options.baseUrl}/jsonrpc`,
       headers: { 'Content-Type': 'application/json', Accept: 'application/json' },

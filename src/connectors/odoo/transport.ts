@@ -3,7 +3,7 @@
  * throw OdooFailureError; retries, concurrency, authentication caching and error mapping
  * live in the client facade.
  */
-import type { FetchLike } from './http.ts';
+import type { HttpExchange } from './http.ts';
 
 export const ODOO_PROTOCOLS = ['jsonrpc', 'xmlrpc', 'json2'] as const;
 export type OdooProtocol = (typeof ODOO_PROTOCOLS)[number];
@@ -43,7 +43,7 @@ export interface OdooTransport {
 export interface TransportOptions {
   /** Base URL without a trailing slash, e.g. "https://erp.example.com". */
   baseUrl: string;
-  fetch: FetchLike;
+  http: HttpExchange;
   /** Counter-based JSON-RPC ids, owned by the client (never random). */
   nextRequestId: () => number;
 }

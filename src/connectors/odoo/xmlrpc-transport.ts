@@ -30,7 +30,7 @@ export function createXmlRpcTransport(options: TransportOptions): OdooTransport 
         detail: `request not encodable: ${(error as Error).message}`,
       });
     }
-    const answer = await exchange(options.fetch, {
+    const answer = await exchange(options.http, {
       method: 'POST',
       url: `${options.baseUrl}/xmlrpc/2/${endpoint}`,
       headers: { 'Content-Type': 'text/xml', Accept: 'text/xml' },

@@ -1,9 +1,10 @@
 /** Test doubles for the client's injected dependencies, and profiles for a simulator. */
 import type {
-  FetchLike,
+  HttpExchange,
   OdooProfileInput,
   OdooProtocol,
 } from '../../../src/connectors/odoo/index.ts';
+import { httpCall } from '../../../src/connectors/http/client.ts';
 import type { OdooSimulator } from '../../../sim/odoo/index.ts';
 
 export function profileFor(
@@ -39,22 +40,22 @@ export function recordingSleep(onSleep?: (delayMs: number, count: number) => voi
   };
 }
 
-/** Wraps fetch to record request bodies and the largest number of requests in flight. */
-export function observingFetch() {
+/** Wraps the HTTP client to record request bodies and the largest number of requests in flight. */
+export function observingHttp() {
   const bodies: string[] = [];
   let inFlight = 0;
   const state = { bodies, maxInFlight: 0 };
-  const fetchImpl: FetchLike = async (input, init) => {
-    bodies.push(typeof init.body === 'string' ? init.body : '');
+  const http: HttpExchange = async (call) => {
+    bodies.push(call.body ?? '');
     inFlight += 1;
     state.maxInFlight = Math.max(state.maxInFlight, inFlight);
     try {
-      return await fetch(input, init);
+      return await httpCall(call);
     } finally {
       inFlight -= 1;
     }
   };
-  return { fetch: fetchImpl, state };
+  return { http, state };
 }
 
 /** A fixed sequence of "random" numbers, repeated. */
