@@ -1,6 +1,8 @@
 /** The carrier error map, as a table; and docs/error-codes.md documents every CARRIER_ code as it is. */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { test } from 'node:test';
 import {
@@ -160,6 +162,32 @@ test('no answer at all: a timeout or a refused connection is CARRIER_UNAVAILABLE
       return true;
     },
   );
+});
+
+test('a carrier that takes the call and never answers: CARRIER_UNAVAILABLE after the timeout', async () => {
+  const silent = createServer(() => undefined); // reads the request, never answers
+  await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+  const [config] = parseCarrierConfigs([
+    {
+      code: 'silent',
+      base_url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      auth: { api_key: 'k-123456' },
+      timeout_ms: 150,
+    },
+  ]);
+  try {
+    await assert.rejects(
+      createRestCarrier(config!).rates(shipment()),
+      (error: Error & { code?: string; retryable?: boolean }) => {
+        assert.deepEqual([error.code, error.retryable], ['CARRIER_UNAVAILABLE', true]);
+        assert.match(error.message, /did not answer within 150 ms when quoting/);
+        return true;
+      },
+    );
+  } finally {
+    silent.closeAllConnections();
+    await new Promise((r) => silent.close(r));
+  }
 });
 
 const DOC = readFileSync(resolve(import.meta.dirname, '../../docs/error-codes.md'), 'utf8');
