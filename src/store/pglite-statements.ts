@@ -3,7 +3,7 @@ import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite
 /**
  * Named prepared statements on PGlite. `pglite.query()` sends every statement as a new unnamed
  * one: PostgreSQL parses and plans it again each time, in WebAssembly, and the exchange takes
- * five calls into it. Planning alone was most of a small query's cost (the idle worker's
+ * six calls into it. Planning alone was most of a small query's cost (the idle worker's
  * "next due" read: 0.53 ms of planning, 0.16 ms of execution). Here a statement is parsed once
  * and named; later runs are one call (bind, describe, execute, sync) on a plan PostgreSQL
  * keeps (a generic plan once it is no worse than the custom ones, as on any server).
