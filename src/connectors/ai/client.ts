@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { CrossdockError } from '../../errors/index.ts';
 import { backoffDelayMs, type Backoff, type RandomSource } from '../../workflows/index.ts';
-import { httpCall, safeUrl } from '../http/index.ts';
+import { httpCall, HttpCallTimedOut, safeUrl } from '../http/index.ts';
 import { answerInvalid, providerStatusError, providerTransportError } from './errors.ts';
 import { aiProviderSettings, DEFAULT_AI_RETRY, type AiProviderSettings } from './settings.ts';
 
@@ -135,12 +135,11 @@ export class AiClient {
       accept: 'application/json',
     };
     if (this.#s.apiKey) headers.authorization = `Bearer ${this.#s.apiKey}`;
-    const signal = AbortSignal.timeout(this.#s.timeoutMs);
     let answer;
     try {
-      answer = await httpCall({ method: 'POST', url, headers, body, signal });
+      answer = await httpCall({ method: 'POST', url, headers, body, timeoutMs: this.#s.timeoutMs });
     } catch (error) {
-      throw providerTransportError(url, error, signal.aborted);
+      throw providerTransportError(url, error, error instanceof HttpCallTimedOut);
     }
     if (answer.status < 200 || answer.status > 299)
       throw providerStatusError(url, answer.status, answer, answer.text, this.#s.apiKey);

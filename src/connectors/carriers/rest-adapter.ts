@@ -13,7 +13,7 @@
  */
 import { z } from 'zod';
 import type { ConnectorCallSink } from '../../observability/index.ts';
-import { httpCall, HttpCallTimedOut, type HttpAnswer } from '../http/client.ts';
+import { httpCall, HttpCallTimedOut, type HttpAnswer } from '../http/index.ts';
 import { trackingStatusOf, type CarrierConfig } from './config.ts';
 import {
   carrierError,

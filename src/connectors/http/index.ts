@@ -1,3 +1,3 @@
 export { httpRequestStep } from './request-step.ts';
-export { httpCall, type HttpAnswer } from './client.ts';
+export { httpCall, HttpCallTimedOut, type HttpAnswer, type HttpCall } from './client.ts';
 export { httpStatusError, httpTransportError, parseRetryAfter, safeUrl } from './errors.ts';

@@ -14,7 +14,7 @@ import type { ConnectorCallSink } from '../../observability/index.ts';
 import { parseOdooProfile, type OdooProfile, type OdooProfileInput } from './config.ts';
 import { mapOdooFailure, odooErrorCodeOf, type OdooCallSite } from './error-map.ts';
 import { isOdooFailureError, OdooFailureError, type OdooFailure } from './failure.ts';
-import { httpCall } from '../http/client.ts';
+import { httpCall } from '../http/index.ts';
 import type { HttpExchange } from './http.ts';
 import { createJson2Transport, Json2ArgumentError } from './json2-transport.ts';
 import { createJsonRpcTransport } from './jsonrpc-transport.ts';

@@ -5,7 +5,7 @@
  * Through Crossdock's HTTP client (connectors/http/client.ts): node:http with keep-alive
  * pools, so consecutive calls to one Odoo share sockets, at a fraction of fetch's CPU.
  */
-import { HttpCallTimedOut, httpCall } from '../http/client.ts';
+import { HttpCallTimedOut, httpCall } from '../http/index.ts';
 import { OdooFailureError } from './failure.ts';
 
 /** How a call reaches Odoo: the HTTP client, or a test's wrapper around it. */
