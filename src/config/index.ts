@@ -24,6 +24,8 @@ const EnvSchema = z.object({
   CROSSDOCK_SYNCHRONOUS: bool.default(false),
   CROSSDOCK_VACUUM_INTERVAL_MS: int(1_000, 86_400_000).default(600_000),
   CROSSDOCK_DB_POOL: int(1, 200).default(10),
+  /** Named prepared statements on the server; false behind a pooler that does not keep them. */
+  CROSSDOCK_DB_PREPARED_STATEMENTS: bool.default(true),
   CROSSDOCK_WORKFLOWS_DIR: z.string().min(1).default('./workflows'),
   CROSSDOCK_HOST: z.string().min(1).default('127.0.0.1'),
   CROSSDOCK_PORT: int(0, 65_535).default(3000),
@@ -248,7 +250,12 @@ export function loadConfig(
   const stateDir = e.CROSSDOCK_STATE_DIR ?? join(dirname(e.CROSSDOCK_DATA_DIR), 'state');
   return {
     store: e.DATABASE_URL
-      ? { kind: 'postgres', url: e.DATABASE_URL, poolSize: e.CROSSDOCK_DB_POOL }
+      ? {
+          kind: 'postgres',
+          url: e.DATABASE_URL,
+          poolSize: e.CROSSDOCK_DB_POOL,
+          preparedStatements: e.CROSSDOCK_DB_PREPARED_STATEMENTS,
+        }
       : {
           kind: 'pglite',
           dataDir: e.CROSSDOCK_DATA_DIR,

@@ -8,6 +8,7 @@ import { isStoreFault, mapStoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
+import { nameStatements } from './postgres-statements.ts';
 import { securePrivateTree } from './private-files.ts';
 import { processStepLocks, serverStepLocks, type StepLocks } from './step-locks.ts';
 import { WakeListener } from './wake-listener.ts';
@@ -17,7 +18,13 @@ export type WakeReason = 'work' | 'admit';
 
 export type StoreConfig =
   | { kind: 'pglite'; dataDir: string; synchronous: boolean; vacuumIntervalMs: number }
-  | { kind: 'postgres'; url: string; poolSize: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      /** Named prepared statements (postgres-statements.ts); off behind a pooler that drops them. Default on. */
+      preparedStatements?: boolean;
+    };
 
 const WAKE_CHANNEL = 'crossdock_wake';
 
@@ -97,7 +104,10 @@ async function openPostgresStore(
 ): Promise<Store> {
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
   pool.on('error', () => undefined);
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    if (config.preparedStatements !== false) nameStatements(client);
+  });
   const db = new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool })) });
   const wakes = new EventEmitter();
   // A wake-up names the store that sent it: this store's own come back through LISTEN too,
