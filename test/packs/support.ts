@@ -134,7 +134,7 @@ export async function packHarness(
       void look();
     });
 
-  return {
+  const harness: PackHarness = {
     ...system,
     async placeOrder(customerName, lines, fields = {}) {
       const uid = system.catalog.salespersonUid;
@@ -237,6 +237,16 @@ export async function packHarness(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  // On start the scheduler fires the latest slot of each schedule once (a slot missed while
+  // nothing ran: the hourly reconciliation sweep among them), a second or so later. Fire them
+  // now and let what they start end: no test's own changes race a start-up run.
+  await engine.scheduler.tick();
+  await eventually('the runs the start-up schedule began have ended', async () => {
+    const active = await sql<{ n: string }>`SELECT count(*) AS n FROM runs
+      WHERE status IN ('queued', 'ready', 'running')`.execute(db);
+    return Number(active.rows[0]!.n) === 0;
+  });
+  return harness;
 }
 
 function fail(message: string): never {
