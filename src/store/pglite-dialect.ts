@@ -10,7 +10,8 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
-import { PgliteStatements, statementsOf } from './pglite-statements.ts';
+import { statementsOf } from './pglite-statements.ts';
+import { nameable } from './statement-names.ts';
 
 /**
  * Kysely over one PGlite instance. Kysely 0.29 ships this dialect, but it (and every 0.29)
@@ -106,7 +107,7 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    const { affectedRows, rows } = PgliteStatements.nameable(query.sql)
+    const { affectedRows, rows } = nameable(query.sql)
       ? await statementsOf(this.pglite).query<R>(query.sql, query.parameters, this.#open !== null)
       : await (this.#open?.tx ?? this.pglite).query<R>(query.sql, [...query.parameters], {
           rowMode: 'object',

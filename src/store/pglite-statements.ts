@@ -1,4 +1,5 @@
 import { parse, protocol, type PGlite, type Results } from '@electric-sql/pglite';
+import { nextStatementName, planOutdated } from './statement-names.ts';
 
 /**
  * Named prepared statements on PGlite. `pglite.query()` sends every statement as a new unnamed
@@ -26,11 +27,6 @@ export class PgliteStatements {
     private readonly pglite: PGlite,
     private readonly limit = 500,
   ) {}
-
-  /** Whether `sql` is run as a named statement (queries and data changes). */
-  static nameable(sql: string): boolean {
-    return NAMEABLE.test(sql);
-  }
 
   /**
    * Runs one statement. `inTransaction`: the caller holds PGlite's transaction (its queries
@@ -76,7 +72,7 @@ export class PgliteStatements {
       this.#named.set(sql, named);
     } else {
       if (this.#named.size >= this.limit) this.#drop(this.#named.keys().next().value!);
-      const name = `crossdock_${++counter}`;
+      const name = nextStatementName();
       const described = await this.#exchange(
         [serialize.parse({ name, text: sql }), serialize.describe({ type: 'S', name })],
         sql,
@@ -141,11 +137,6 @@ interface Named {
   types: number[];
 }
 
-/** "cached plan must not change result type": the statement's columns are no longer the table's. */
-const planOutdated = (error: unknown) => (error as { code?: string } | null)?.code === '0A000';
-
-const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
-
 function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -156,9 +147,6 @@ function concat(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
-
-/** Statement names are unique in the process, whichever instance of this class made them. */
-let counter = 0;
 
 const instances = new WeakMap<PGlite, PgliteStatements>();
 

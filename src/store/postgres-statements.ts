@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { nameable, nextStatementName, planOutdated } from './statement-names.ts';
 
 /**
  * Named prepared statements on a server connection. node-postgres sends a statement without a
@@ -42,7 +43,7 @@ export function nameStatements(client: pg.ClientBase, limit = 100): void {
       named.set(text, entry);
     } else {
       if (named.size >= limit) forget(named.keys().next().value!);
-      entry = { name: `crossdock_${++counter}`, parsed: false };
+      entry = { name: nextStatementName(), parsed: false };
       named.set(text, entry);
     }
     try {
@@ -51,7 +52,7 @@ export function nameStatements(client: pg.ClientBase, limit = 100): void {
       return result;
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
-      if (code === '0A000') {
+      if (planOutdated(error)) {
         forget(text);
         if (!inTransaction && !again) return run(text, values, true);
       } else if (!entry.parsed && typeof code === 'string' && code.startsWith('42')) {
@@ -71,15 +72,11 @@ export function nameStatements(client: pg.ClientBase, limit = 100): void {
     if (typeof config === 'string' && Array.isArray(values) && callback === undefined) {
       const boundary = TRANSACTION.exec(config)?.[1]?.toLowerCase();
       if (boundary !== undefined) inTransaction = boundary === 'begin' || boundary === 'start';
-      else if (NAMEABLE.test(config)) return run(config, values);
+      else if (nameable(config)) return run(config, values);
     }
     return query(config, values, callback);
   };
 }
 
-const NAMEABLE = /^\s*(select|insert|update|delete|with)\b/i;
 /** A transaction begins or ends (Kysely sends these as plain statements). */
 const TRANSACTION = /^\s*(begin|start|commit|rollback|end|abort)\b(?!\s+to\b)/i;
-
-/** Names are unique in the process, whichever connection made them. */
-let counter = 0;
