@@ -17,9 +17,10 @@
  * Environment: BENCH_DEMO_ORDERS (default 200), BENCH_DEMO_RATE, BENCH_DEMO_ONLY=pglite|postgres,
  * BENCH_DEMO_WORKER_HEAP_MB (e.g. "256,4096": the PostgreSQL scenario once per heap limit of
  * the worker processes, in that order; default: CROSSDOCK_WORKER_HEAP_MB's default),
- * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+ * TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), BENCH_DEMO_PROFILE=<file>
+ * (the profile behind the CPU split, written for a profiler's viewer).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,6 +33,8 @@ import { createTestDatabase, dropTestDatabase } from '../test/support/stores.ts'
 const orders = Number(process.env.BENCH_DEMO_ORDERS ?? 200);
 const rate = Number(process.env.BENCH_DEMO_RATE ?? 20);
 const only = process.env.BENCH_DEMO_ONLY;
+/** BENCH_DEMO_PROFILE=<file>: the last scenario's CPU profile is kept there (.cpuprofile, for a profiler's viewer). */
+const profileOut = process.env.BENCH_DEMO_PROFILE;
 
 const workerHeaps = (process.env.BENCH_DEMO_WORKER_HEAP_MB ?? '')
   .split(',')
@@ -80,6 +83,7 @@ async function profiled<T>(work: () => Promise<T>): Promise<{ result: T; cpu: Cp
     profile = (await stop()).profile;
     session.disconnect();
   }
+  if (profileOut) writeFileSync(profileOut, JSON.stringify(profile));
   const used = process.cpuUsage(before);
   const parent = new Map<number, number>();
   for (const node of profile.nodes)

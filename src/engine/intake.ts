@@ -232,8 +232,12 @@ export class EventIntake {
       p.resolve(answer);
     });
     // The wake-up is a hint (workers also poll): the senders have their answers without waiting for it.
-    if (results.some((r) => r.runIds.length > 0) || outcome.ordering.released.length > 0)
-      void this.store.wake(queued ? 'admit' : 'work').catch(() => undefined);
+    // Runs made ready are named, so that this process's workers may keep them (store.wake).
+    const started = results.reduce((n, r) => n + r.runIds.length, 0);
+    if (started > 0 || outcome.ordering.released.length > 0)
+      void (queued ? this.store.wake('admit') : this.store.wake('work', started)).catch(
+        () => undefined,
+      );
     for (const r of outcome.ordering.released) this.events.emit('event:released', r);
     for (const h of outcome.ordering.held) this.events.emit('event:held', h);
     // A conflicting delivery that met its original in this batch is recorded by one more pass

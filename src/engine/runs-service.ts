@@ -109,7 +109,7 @@ export class RunsService {
       await closeDeadLetterAsReplayed(tx, runId, now);
       return { workflowId: row.workflow_id, cursor, queued };
     });
-    await this.store.wake(replayed.queued ? 'admit' : 'work');
+    await (replayed.queued ? this.store.wake('admit') : this.store.wake('work', 1));
     this.events.emit('run:replayed', {
       runId,
       workflowId: replayed.workflowId,
@@ -240,7 +240,7 @@ export class RunsService {
       );
     if (!(await sendSignal(this.store.db, assertId(runId), name, payload, this.clock.now())))
       throw notFound(runId);
-    await this.store.wake();
+    await this.store.wake('work', 1); // the run, if it was waiting for it
   }
 }
 

@@ -158,11 +158,9 @@ function stepContext(
         },
         clock.now(),
       );
-      await store.wake(
-        concurrency.concurrencyKey !== null || concurrency.concurrencyLimit !== null
-          ? 'admit'
-          : 'work',
-      );
+      if (concurrency.concurrencyKey !== null || concurrency.concurrencyLimit !== null)
+        await store.wake('admit');
+      else await store.wake('work', 1);
       return id;
     },
     log: (level, message, data) =>

@@ -71,6 +71,9 @@ export class Worker {
   #nextDueAskedAt = -Infinity;
   /** A claim ran or a run was parked since the store was asked: ask again before sleeping. */
   #nextDueStale = true;
+  /** Runs taken on wake-ups since the last claim started, and the size of a claim in flight (#take). */
+  #promised = 0;
+  #claiming = 0;
 
   constructor(
     deps: Omit<DriverDeps, 'checkpointer' | 'stepLockWaitMs'> & { caseEvents?: CaseEventSink },
@@ -106,7 +109,10 @@ export class Worker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#unsubscribe = this.#store.onWake((reason) => this.wake(reason === 'admit'));
+    this.#unsubscribe = this.#store.onWake((reason, runs) => {
+      this.wake(reason === 'admit');
+      return runs === undefined ? 0 : this.#take(runs);
+    });
     // A run cancelled in this process stops its step in flight now, not at the next renewal.
     this.#offCancelled = this.#events.on('run:cancelled', ({ runId }) =>
       this.#inFlight.get(runId)?.abort(),
@@ -123,6 +129,19 @@ export class Worker {
     if (admit) this.#admissionWanted = true;
     this.#workHinted = true;
     this.#nudge_();
+  }
+
+  /**
+   * Of `runs` just made ready, how many this worker will claim: its free slots, less those
+   * promised to earlier wake-ups and those a claim in flight may fill. The rest the store
+   * offers to other processes. (A worker that takes none is still woken: it claims as slots
+   * free.)
+   */
+  #take(runs: number): number {
+    const room = this.options.concurrency - this.#inFlight.size - this.#claiming - this.#promised;
+    const take = Math.max(0, Math.min(runs, room));
+    this.#promised += take;
+    return take;
   }
 
   /** A run of this worker let go: a slot is free, but nothing new is due because of it. */
@@ -164,22 +183,26 @@ export class Worker {
         const ask = refill && (this.#workHinted || !this.#drained);
         const want = ask ? Math.min(free, this.options.claimBatch) : 0;
         this.#workHinted = false;
-        const claimed =
-          want > 0
-            ? await claimRuns(
-                this.#store.db,
-                this.id,
-                want,
-                this.#clock.now(),
-                this.options.leaseMs,
-                [...this.#inFlight.keys()],
-              )
-            : [];
-        if (want > 0) {
-          this.#drained = claimed.length < want;
-          this.#nextDueStale = true;
+        if (want > 0) [this.#promised, this.#claiming] = [0, want];
+        let claimed: ClaimedRun[] = [];
+        try {
+          if (want > 0)
+            claimed = await claimRuns(
+              this.#store.db,
+              this.id,
+              want,
+              this.#clock.now(),
+              this.options.leaseMs,
+              [...this.#inFlight.keys()],
+            );
+          if (want > 0) {
+            this.#drained = claimed.length < want;
+            this.#nextDueStale = true;
+          }
+          if (claimed.length > 0) await this.#dispatch(claimed);
+        } finally {
+          this.#claiming = 0; // the claimed runs are in flight now
         }
-        if (claimed.length > 0) await this.#dispatch(claimed);
         this.#storeBack();
         if (claimed.length === want && want > 0) {
           this.#workHinted = true; // a full claim: more may be due

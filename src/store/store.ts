@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { CrossdockError } from '../errors/index.ts';
@@ -11,6 +10,7 @@ import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
 import { nameStatements } from './postgres-statements.ts';
 import { securePrivateTree } from './private-files.ts';
 import { processStepLocks, serverStepLocks, type StepLocks } from './step-locks.ts';
+import { LocalWakes, type WakeHandler } from './local-wakes.ts';
 import { WakeListener } from './wake-listener.ts';
 import type { Database } from './schema.ts';
 
@@ -39,11 +39,13 @@ export interface Store {
   readonly notices?: readonly string[];
   /**
    * Tells every worker on this database that there is work (NOTIFY on a server).
-   * `reason` 'admit' means queued runs are waiting for admission.
+   * `reason` 'admit' means queued runs are waiting for admission. `runs`: the wake-up is
+   * about this many runs made ready; the other processes are told only of those this
+   * process's workers have no room for (local-wakes.ts).
    */
-  wake(reason?: WakeReason): Promise<void>;
-  /** Called when any process has woken the workers. */
-  onWake(listener: (reason: WakeReason) => void): () => void;
+  wake(reason?: WakeReason, runs?: number): Promise<void>;
+  /** Called when any process has woken the workers; a worker answers how many of `runs` it takes. */
+  onWake(listener: WakeHandler): () => void;
   migrate(): Promise<string[]>;
   /** Runs a multi-statement SQL script on one connection (simple query protocol). */
   execScript(script: string): Promise<void>;
@@ -59,7 +61,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>): Promise<Store> {
   const { pglite, lock, notices, dataDir } = await openPglite(config);
   const db = new Kysely<Database>({ dialect: faultMappingDialect(pgliteDialect(pglite)) });
-  const wakes = new EventEmitter();
+  const wakes = new LocalWakes();
   // PGlite has no autovacuum; without this, dead tuples from run updates pile up.
   const vacuum = setInterval(() => {
     sql`VACUUM ANALYZE`.execute(db).catch(() => undefined);
@@ -70,13 +72,10 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
     db,
     notices,
     stepLocks: processStepLocks(),
-    async wake(reason: WakeReason = 'work') {
-      wakes.emit('wake', reason);
+    async wake(reason: WakeReason = 'work', runs?: number) {
+      wakes.emit(reason, runs);
     },
-    onWake(listener) {
-      wakes.on('wake', listener);
-      return () => wakes.off('wake', listener);
-    },
+    onWake: (listener) => wakes.on(listener),
     migrate: () => migrate(db, (script) => pgliteScript(pglite, script)),
     execScript: (script) => pgliteScript(pglite, script),
     async close() {
@@ -109,7 +108,7 @@ async function openPostgresStore(
     if (config.preparedStatements !== false) nameStatements(client);
   });
   const db = new Kysely<Database>({ dialect: faultMappingDialect(new PostgresDialect({ pool })) });
-  const wakes = new EventEmitter();
+  const wakes = new LocalWakes();
   // A wake-up names the store that sent it: this store's own come back through LISTEN too,
   // and were already told to its listeners when sent (one wake-up each, not two).
   const origin = randomUUID();
@@ -118,10 +117,10 @@ async function openPostgresStore(
     channel: WAKE_CHANNEL,
     onNotify: (payload) => {
       const [reason, from] = (payload ?? '').split(':');
-      if (from !== origin) wakes.emit('wake', reason === 'admit' ? 'admit' : 'work');
+      if (from !== origin) wakes.emit(reason === 'admit' ? 'admit' : 'work');
     },
     // Wake-ups sent while the connection was down are lost: look for work of both kinds.
-    onReconnected: () => wakes.emit('wake', 'admit'),
+    onReconnected: () => wakes.emit('admit'),
   });
   try {
     await sql`SELECT 1`.execute(db);
@@ -143,8 +142,9 @@ async function openPostgresStore(
     kind: 'postgres',
     db,
     stepLocks,
-    async wake(reason: WakeReason = 'work') {
-      wakes.emit('wake', reason);
+    async wake(reason: WakeReason = 'work', runs?: number) {
+      const taken = wakes.emit(reason, runs);
+      if (runs !== undefined && taken >= runs) return; // this process's workers claim them all
       // A hint only: with the server away, the other processes find the work by polling.
       await sql`SELECT pg_notify(${WAKE_CHANNEL}, ${`${reason}:${origin}`})`
         .execute(db)
@@ -152,10 +152,7 @@ async function openPostgresStore(
           if (!isStoreFault(error)) throw error;
         });
     },
-    onWake(fn) {
-      wakes.on('wake', fn);
-      return () => wakes.off('wake', fn);
-    },
+    onWake: (listener) => wakes.on(listener),
     migrate: () => migrate(db, (script) => postgresScript(pool, script)),
     execScript: (script) => postgresScript(pool, script),
     async close() {
