@@ -51,16 +51,17 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
       const name = request.params.source;
       let known = false;
       try {
-        const source = await deps.sources.find(name);
-        known = source !== undefined;
-        if (!source || !source.enabled)
+        const found = await deps.sources.verifier(name);
+        known = found !== undefined;
+        if (!found || found.secret === null)
           throw webhookRefused({
             ok: false,
             code: 'HOOK_UNAUTHORIZED',
             message: 'Unknown source or wrong token',
           });
+        const { source, secret } = found;
         const body = request.body instanceof Buffer ? request.body : Buffer.alloc(0);
-        const verdict = await verify(source, request, body);
+        const verdict = verify(source, secret, request, body);
         if (!verdict.ok) throw webhookRefused(verdict);
         const event = await mapPayload(
           source.mapping,
@@ -78,12 +79,12 @@ export function webhookIngress(deps: IngressDeps): FastifyPluginAsync {
       }
     };
 
-    async function verify(
+    function verify(
       source: WebhookSource,
+      secret: string,
       request: FastifyRequest<{ Params: { token?: string } }>,
       body: Buffer,
-    ): Promise<Verdict> {
-      const secret = await deps.sources.secretOf(source.name);
+    ): Verdict {
       const header = source.signatureHeader
         ? request.headers[source.signatureHeader.toLowerCase()]
         : undefined;

@@ -96,13 +96,72 @@ function invalid(error: z.ZodError, what: string): CrossdockError {
   });
 }
 
+/**
+ * How long the ingress reuses a source and its secret without asking the store again (two
+ * reads and an unsealing per delivery otherwise). A change made through this process (a new
+ * source, an update, a new secret, a removal) clears it at once; one made by another process
+ * takes effect here within this time, as a token's revocation does (auth/tokens.ts).
+ */
+const VERIFIER_CACHE_MS = 1_000;
+const VERIFIER_CACHE_MAX = 1_000;
+
+/** What a delivery to a source is checked against; the secret is read only for an enabled source. */
+export interface Verifier {
+  source: WebhookSource;
+  secret: string | null;
+}
+
 /** Webhook sources: configuration in webhook_sources, each one's secret sealed in the secret store. */
 export class WebhookSources {
+  /** By source name: the lookup (shared by the deliveries that arrive while it runs) and until when it stands. */
+  readonly #verifiers = new Map<string, { found: Promise<Verifier | undefined>; until: number }>();
+  /** Bumped by every change: a lookup begun before one is neither kept nor believed. */
+  #generation = 0;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretStore,
     private readonly now: () => Date,
   ) {}
+
+  /** The source a delivery names and its secret, for the ingress; undefined for an unknown name. */
+  async verifier(name: string): Promise<Verifier | undefined> {
+    const now = this.now().getTime();
+    const cached = this.#verifiers.get(name);
+    const generation = this.#generation;
+    let found = cached && now < cached.until ? cached.found : undefined;
+    if (!found) {
+      found = this.#readVerifier(name);
+      if (this.#verifiers.size >= VERIFIER_CACHE_MAX) this.#verifiers.clear();
+      const entry = { found, until: now + VERIFIER_CACHE_MS };
+      this.#verifiers.set(name, entry);
+      found.catch(() => this.#verifiers.get(name) === entry && this.#verifiers.delete(name));
+    }
+    const verifier = await found;
+    // Changed while the store was asked: the answer may be from before the change.
+    return generation === this.#generation ? verifier : this.verifier(name);
+  }
+
+  async #readVerifier(name: string): Promise<Verifier | undefined> {
+    const source = await this.find(name);
+    if (!source) return undefined;
+    return { source, secret: source.enabled ? await this.secretOf(name) : null };
+  }
+
+  /** Runs a change; the ingress reads the source again for the next delivery (see VERIFIER_CACHE_MS). */
+  async #changing<T>(work: () => Promise<T>): Promise<T> {
+    this.#forget();
+    try {
+      return await work();
+    } finally {
+      this.#forget();
+    }
+  }
+
+  #forget(): void {
+    this.#generation++;
+    this.#verifiers.clear();
+  }
 
   /** Returns the secret only when Crossdock generated it (the one time it is shown). */
   async create(
@@ -134,7 +193,9 @@ export class WebhookSources {
       );
       return toSource(inserted.rows[0]);
     };
-    const source = executor ? await work(executor) : await this.db.transaction().execute(work);
+    const source = await this.#changing(() =>
+      executor ? work(executor) : this.db.transaction().execute(work),
+    );
     return { source, secret: generated };
   }
 
@@ -151,9 +212,11 @@ export class WebhookSources {
       Object.entries(parsed.data).filter(([k]) => Object.hasOwn(input as object, k)),
     );
     const next = { ...current, ...given };
-    await sql`UPDATE webhook_sources SET signature_header = ${next.signatureHeader}, tolerance_s = ${next.toleranceSeconds}, mapping = ${JSON.stringify(next.mapping)}::jsonb,
+    await this.#changing(() =>
+      sql`UPDATE webhook_sources SET signature_header = ${next.signatureHeader}, tolerance_s = ${next.toleranceSeconds}, mapping = ${JSON.stringify(next.mapping)}::jsonb,
                 enabled = ${next.enabled}, key_conflict = ${next.keyConflict}, updated_at = ${this.now()} WHERE name = ${name}`.execute(
-      executor,
+        executor,
+      ),
     );
     return this.get(name, executor);
   }
@@ -162,7 +225,7 @@ export class WebhookSources {
   async rotateSecret(name: string, executor?: Kysely<Database>): Promise<string> {
     await this.get(name);
     const secret = randomBytes(32).toString('base64url');
-    await this.secrets.put(secretName(name), secret, null, executor);
+    await this.#changing(() => this.secrets.put(secretName(name), secret, null, executor));
     return secret;
   }
 
@@ -172,7 +235,7 @@ export class WebhookSources {
       await sql`DELETE FROM webhook_sources WHERE name = ${name}`.execute(tx);
       await this.secrets.remove(secretName(name), tx);
     };
-    executor ? await work(executor) : await this.db.transaction().execute(work);
+    await this.#changing(() => (executor ? work(executor) : this.db.transaction().execute(work)));
   }
 
   async list(): Promise<WebhookSource[]> {

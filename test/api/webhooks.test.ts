@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { signTimestamped } from '../../src/triggers/index.ts';
+import { signTimestamped, WebhookSources } from '../../src/triggers/index.ts';
 import { ManualClock } from '../support/engine.ts';
 import { startTestApi, type TestApi } from './support.ts';
 
@@ -258,5 +258,23 @@ describe('webhook ingress: POST /hooks/:source', () => {
       /crossdock_events_rejected_total\{source="\(unknown\)",code="HOOK_UNAUTHORIZED"\} [1-9]/,
     );
     assert.match(metrics.body, /crossdock_events_accepted_total\{source="carrier"\} [1-9]/);
+  });
+
+  test('a source disabled by another process (the CLI on the same store) is refused here within a second, and enabled again likewise', async () => {
+    const delivery = (id: string) => {
+      const body = JSON.stringify({ id, kind: 'shipment.delivered', shipment: `SH-${id}` });
+      return post('/hooks/carrier', body, signed(body));
+    };
+    assert.equal((await delivery('evt_20')).status, 202);
+    const elsewhere = new WebhookSources(h.t.store.db, h.services.secrets, () => clock.now());
+    await elsewhere.update('carrier', { enabled: false });
+    // This process read the source less than a second ago and may still believe it.
+    clock.advance(1_000);
+    const refused = await delivery('evt_21');
+    assert.equal(refused.status, 401);
+    assert.equal(refused.body.error.code, 'HOOK_UNAUTHORIZED');
+    await elsewhere.update('carrier', { enabled: true });
+    clock.advance(1_000);
+    assert.equal((await delivery('evt_22')).status, 202);
   });
 });
