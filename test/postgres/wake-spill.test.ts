@@ -114,14 +114,13 @@ steps:
       here = await engineWith(t.store, [flow(server.url)], { worker });
       there = await engineWith(other, [flow(server.url)], { worker });
       there.events.on('run:started', ({ runId }) => void startedThere.push(runId));
-      here.startWorkers(1);
-      there.startWorkers(1);
-      // A worker's first pass claims whatever is due: once a run of its own has ended, that
-      // pass is behind it, and from then on only wake-ups bring it to claim.
+      // A worker's first pass claims whatever is due: each starts alone and runs a run of its
+      // own, so that pass is behind it, and from then on only wake-ups bring it to claim.
       for (const [engine, key] of [
         [here, 'warm-here'],
         [there, 'warm-there'],
       ] as const) {
+        engine.startWorkers(1);
         const warm = await engine.accept({ source: 'spill', type: 'spill.go', key, payload: {} });
         await waitForRun(engine, warm.runIds[0]!);
       }
