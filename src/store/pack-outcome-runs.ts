@@ -4,7 +4,6 @@
  */
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from './schema.ts';
-import { RunStatus } from './tables.ts';
 
 export type Db = Kysely<Database>;
 export type Num = number | string | bigint;
@@ -16,17 +15,18 @@ export interface OutcomeRange {
 
 /**
  * The runs of one workflow with the step ids they completed (`p.steps`) and when the last
- * ended (`p.at`), as `r` and `p` for the caller's select list. A checkpoint sets a run's
- * updated_at to its step's ended_at, so a run last touched before the range starts reached no
- * outcome in it: runs_status (status, updated_at), walked for every status from the range's
- * start, passes it over before its steps are read.
+ * ended (`p.at`), as `r` and `p` for the caller's select list. A run that ended before the
+ * range starts completed no step in it: only runs still active (runs_active) and those that
+ * ended in or after the range's start (runs_ended) have their steps read.
  */
 export function runsWithSteps(
   workflowId: string,
   range: OutcomeRange | undefined,
 ): RawBuilder<unknown> {
   const inRange = range
-    ? sql`AND r.status = ANY(${Object.values(RunStatus)}::text[]) AND r.updated_at >= ${range.from} AND p.at >= ${range.from} AND p.at < ${range.to}`
+    ? sql`AND (r.status IN ('queued', 'ready', 'running', 'waiting')
+           OR (r.status IN ('completed', 'failed', 'cancelled') AND r.ended_at >= ${range.from}))
+         AND p.at >= ${range.from} AND p.at < ${range.to}`
     : sql``;
   return sql`runs r
     CROSS JOIN LATERAL (SELECT coalesce(array_agg(s.step_id), ARRAY[]::text[]) AS steps, max(s.ended_at) AS at

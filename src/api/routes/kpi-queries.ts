@@ -4,8 +4,8 @@ import type { Database } from '../../store/index.ts';
 
 /**
  * The overview's aggregates, one function per card, each one SQL query with an index to
- * walk: events by received_at (events_received); ended runs by (status, updated_at)
- * (runs_status; a terminal run's updated_at is when it ended); pending approvals
+ * walk: events by received_at (events_received); ended runs by (status, ended_at)
+ * (runs_ended); runs active now by status (runs_active); pending approvals
  * (approval_requests_pending); open cases (exception_cases_open / _status_id); due runs
  * (runs_claimable, runs_queued); the outbox (notifications_due); connector_stats by its key.
  * Never a count over every run ever made.
@@ -112,13 +112,13 @@ export async function eventKpis(db: Db, w: KpiWindow) {
   return { total, perSecond: total / ((w.to.getTime() - w.from.getTime()) / 1000), series };
 }
 
-/** Runs active now (few, found through runs_status) plus those that ended in the range. */
+/** Runs active now (few, found through runs_active) plus those that ended in the range. */
 export async function runKpis(db: Db, w: KpiWindow) {
   const [ended, active] = await Promise.all([
     sql<
       Slotted & { status: string }
-    >`SELECT status, ${slot(w, 'updated_at')} AS b, count(*) AS n FROM runs
-      WHERE status IN ('completed', 'failed', 'cancelled') AND updated_at >= ${w.from} AND updated_at < ${w.to} GROUP BY 1, 2`.execute(
+    >`SELECT status, ${slot(w, 'ended_at')} AS b, count(*) AS n FROM runs
+      WHERE status IN ('completed', 'failed', 'cancelled') AND ended_at >= ${w.from} AND ended_at < ${w.to} GROUP BY 1, 2`.execute(
       db,
     ),
     sql<{
@@ -175,8 +175,8 @@ export async function latencyKpis(db: Db, w: KpiWindow, workflowId: string) {
   }>`
     SELECT b, GROUPING(b) AS total, count(*) AS n,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY ms) AS p90
-    FROM (SELECT ${slot(w, 'updated_at')} AS b, (extract(epoch FROM (coalesce(ended_at, updated_at) - created_at)) * 1000)::float8 AS ms
-          FROM runs WHERE status = 'completed' AND updated_at >= ${w.from} AND updated_at < ${w.to} AND workflow_id = ${workflowId}) r
+    FROM (SELECT ${slot(w, 'ended_at')} AS b, (extract(epoch FROM (ended_at - created_at)) * 1000)::float8 AS ms
+          FROM runs WHERE status = 'completed' AND ended_at >= ${w.from} AND ended_at < ${w.to} AND workflow_id = ${workflowId}) r
     GROUP BY GROUPING SETS ((b), ())`.execute(db);
   const round = (v: number | null | undefined) =>
     v === null || v === undefined ? null : Math.round(Number(v));

@@ -9,15 +9,15 @@ type Num = number | string | bigint;
  * latest supplier-delay scan in the range found them (open receipts not late / open receipts;
  * null when no scan ran in the range or no receipt was open), and the late receipts found
  * (supplier-delay cases opened) and resolved (their receipt done) in the range. One scan run
- * an hour and one case per late receipt: both reads are small (runs_status, a scan of
+ * an hour and one case per late receipt: both reads are small (runs_ended, a scan of
  * exception_cases as the error card does).
  */
 export async function supplierKpis(db: Kysely<Database>, w: KpiWindow) {
   const scan = (
     await sql<{ output: { open?: unknown; late_count?: unknown } | null; ended_at: Date | string }>`
       SELECT output, ended_at FROM runs
-      WHERE status = 'completed' AND workflow_id = 'supplier-delay-scan' AND updated_at >= ${w.from} AND updated_at < ${w.to}
-      ORDER BY updated_at DESC LIMIT 1`.execute(db)
+      WHERE status = 'completed' AND workflow_id = 'supplier-delay-scan' AND ended_at >= ${w.from} AND ended_at < ${w.to}
+      ORDER BY ended_at DESC LIMIT 1`.execute(db)
   ).rows[0];
   const open = Number(scan?.output?.open ?? 0);
   const late = Number(scan?.output?.late_count ?? 0);
