@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { openStore, type Store } from '../../src/store/index.ts';
+import type { Store } from '../../src/store/index.ts';
 import type { Engine } from '../../src/engine/index.ts';
 import { startCountingServer, type CountingServer } from '../support/counting-server.ts';
 import { engineWith } from '../support/engine.ts';
-import { openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import { openOtherProcessStore, openPostgresTestStore, type TestStore } from '../support/stores.ts';
 
 // PostgreSQL only: several workers with their own connection pools race for the same runs
 // (SKIP LOCKED claims). PGlite has one connection in one process, so it cannot race.
@@ -29,11 +29,7 @@ describe('competing workers on one PostgreSQL database', () => {
   before(async () => {
     t = await openPostgresTestStore();
     server = await startCountingServer();
-    second = await openStore({
-      kind: 'postgres',
-      url: (t.connection as { url: string }).url,
-      poolSize: 5,
-    });
+    second = await openOtherProcessStore(t, 5);
     for (const store of [t.store, second])
       engines.push(
         await engineWith(store, [flow(server.url)], {

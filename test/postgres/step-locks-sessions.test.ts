@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { openStore, type Store } from '../../src/store/index.ts';
-import { openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import type { Store } from '../../src/store/index.ts';
+import { openOtherProcessStore, openPostgresTestStore, type TestStore } from '../support/stores.ts';
 
 // PostgreSQL only: two processes (two stores, each with its own lock session) on one server.
 // The embedded store belongs to one process, so its locks never meet another's.
@@ -11,11 +11,7 @@ describe('step locks across processes on one PostgreSQL server', () => {
   let other: Store;
   before(async () => {
     t = await openPostgresTestStore();
-    other = await openStore({
-      kind: 'postgres',
-      url: (t.connection as { url: string }).url,
-      poolSize: 2,
-    });
+    other = await openOtherProcessStore(t);
   });
   after(async () => {
     await other.close();

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { openStore, type Store, type WakeReason } from '../../src/store/index.ts';
-import { openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import type { Store, WakeReason } from '../../src/store/index.ts';
+import { openOtherProcessStore, openPostgresTestStore, type TestStore } from '../support/stores.ts';
 
 // PostgreSQL only: wake-ups between processes travel by LISTEN/NOTIFY, which PGlite (one
 // process) does not need. The LISTEN connection is cut as an administrator would cut it.
@@ -35,11 +35,7 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
   let other: Store;
   before(async () => {
     t = await openPostgresTestStore();
-    other = await openStore({
-      kind: 'postgres',
-      url: (t.connection as { url: string }).url,
-      poolSize: 2,
-    });
+    other = await openOtherProcessStore(t);
   });
   after(async () => {
     await other.close();

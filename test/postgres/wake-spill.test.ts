@@ -2,27 +2,18 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Engine } from '../../src/engine/index.ts';
-import { openStore, type Store, type WakeReason } from '../../src/store/index.ts';
+import type { Store, WakeReason } from '../../src/store/index.ts';
 import { startCountingServer, type CountingServer } from '../support/counting-server.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
-import { openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import { eventually } from '../support/eventually.ts';
+import { openOtherProcessStore, openPostgresTestStore, type TestStore } from '../support/stores.ts';
 
 // PostgreSQL only: which wake-ups reach the other processes (LISTEN/NOTIFY). A process whose
 // own workers have room for the runs it just made ready keeps them; only the rest wake the
 // others, each of which would otherwise claim and find nothing.
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50)); // polling a condition with a deadline
-  }
-}
-
 async function bothListening(db: Store['db']): Promise<void> {
-  await until('both stores to listen', async () => {
+  await eventually('both stores to listen', async () => {
     const rows = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
       WHERE datname = current_database() AND query ILIKE 'LISTEN%'`.execute(db);
     return rows.rows[0]!.n >= 2 ? true : undefined;
@@ -39,7 +30,9 @@ async function heardBy(other: Store, sender: Store, send: () => Promise<void>) {
   try {
     await send();
     await sender.wake('admit');
-    await until('the marker wake-up', async () => (heard.includes('admit') ? true : undefined));
+    await eventually('the marker wake-up', async () =>
+      heard.includes('admit') ? true : undefined,
+    );
     return heard;
   } finally {
     off();
@@ -51,11 +44,7 @@ describe('wake-ups between processes on PostgreSQL', () => {
   let other: Store;
   before(async () => {
     t = await openPostgresTestStore();
-    other = await openStore({
-      kind: 'postgres',
-      url: (t.connection as { url: string }).url,
-      poolSize: 2,
-    });
+    other = await openOtherProcessStore(t);
     await bothListening(t.store.db);
   });
   after(async () => {
@@ -146,11 +135,11 @@ steps:
       server.holdAnswers = true; // both slots of this process stay busy
       const calls = server.requests.length;
       const first = await Promise.all([accept(2), accept(3)]);
-      await until('both runs to call the carrier', async () =>
+      await eventually('both runs to call the carrier', async () =>
         server.requests.length === calls + 2 ? true : undefined,
       );
       const third = (await accept(4)).runIds[0]!;
-      await until('the other process to start it', async () =>
+      await eventually('the other process to start it', async () =>
         startedThere.includes(third) ? true : undefined,
       );
       server.holdAnswers = false;

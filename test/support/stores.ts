@@ -125,6 +125,13 @@ async function ensurePostgresTemplate(admin: pg.Client): Promise<string> {
   return name;
 }
 
+/** A second store on a PostgreSQL test store's database, as another process would open it (its own pool and LISTEN). */
+export function openOtherProcessStore(t: TestStore, poolSize = 2): Promise<Store> {
+  if (t.connection.kind !== 'postgres')
+    throw new Error('another process needs a PostgreSQL test store');
+  return openStore({ kind: 'postgres', url: t.connection.url, poolSize });
+}
+
 /** A fresh database on the PostgreSQL server, whatever CROSSDOCK_TEST_STORE says (multi-process tests need one). */
 export async function openPostgresTestStore(): Promise<TestStore> {
   const name = `crossdock_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
