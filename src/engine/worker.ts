@@ -138,10 +138,20 @@ export class Worker {
    * free.)
    */
   #take(runs: number): number {
-    const room = this.options.concurrency - this.#inFlight.size - this.#claiming - this.#promised;
+    const free = this.options.concurrency - this.#inFlight.size;
+    // Not claiming until more slots free up: the runs would wait here for them.
+    if (!this.#refills(free)) return 0;
+    const room = free - this.#claiming - this.#promised;
     const take = Math.max(0, Math.min(runs, room));
     this.#promised += take;
     return take;
+  }
+
+  /** Refill in batches, not one slot at a time: one claim statement per batch of runs. */
+  #refills(free: number): boolean {
+    return (
+      free >= Math.max(1, Math.floor(this.options.concurrency / 4)) || this.#inFlight.size === 0
+    );
   }
 
   /** A run of this worker let go: a slot is free, but nothing new is due because of it. */
@@ -173,11 +183,8 @@ export class Worker {
       this.#nudged = false; // wake-ups from here on make the next sleep return at once
       try {
         if (await this.#admitIfDue()) this.#workHinted = true;
-        // Refill in batches, not one slot at a time: one claim statement per batch of runs.
         const free = this.options.concurrency - this.#inFlight.size;
-        const refill =
-          free >= Math.max(1, Math.floor(this.options.concurrency / 4)) ||
-          this.#inFlight.size === 0;
+        const refill = this.#refills(free);
         // A slot freed by a run of ours makes nothing due: when the last claim emptied the
         // store and nothing has hinted at work since, asking again would find nothing.
         const ask = refill && (this.#workHinted || !this.#drained);
