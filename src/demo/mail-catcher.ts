@@ -47,6 +47,10 @@ export async function startMailCatcher(): Promise<MailCatcher> {
       });
     },
   });
+  // A sender that goes away mid-session (a worker process killed by the chaos demo, a client
+  // that gave up) is its connection's error, which smtp-server emits on the server: without a
+  // listener of its own the second one would end the process (the one below is used up once).
+  server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

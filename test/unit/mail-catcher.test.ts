@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
+import { once } from 'node:events';
 import { test } from 'node:test';
 import nodemailer from 'nodemailer';
 import { MAIL_CATCHER_KEEP, startMailCatcher } from '../../src/demo/mail-catcher.ts';
@@ -37,3 +39,34 @@ test(
     }
   },
 );
+
+test('senders that vanish mid-session (connections reset) do not end the demo, and the inbox takes the next message', async () => {
+  const catcher = await startMailCatcher();
+  try {
+    for (let n = 0; n < 3; n++) {
+      const socket = connect(catcher.port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      await once(socket, 'data'); // the greeting
+      socket.write('EHLO gone.test\r\nMAIL FROM:<a@gone.test>\r\n');
+      await once(socket, 'data');
+      socket.resetAndDestroy(); // as a killed process's connection ends: RST, not FIN
+      await once(socket, 'close');
+    }
+    const transport = nodemailer.createTransport({
+      host: '127.0.0.1',
+      port: catcher.port,
+      secure: false,
+      ignoreTLS: true,
+    });
+    await transport.sendMail({
+      from: 'a@demo.test',
+      to: 'b@demo.test',
+      subject: 'after',
+      text: 'x',
+    });
+    transport.close();
+    assert.equal(catcher.received, 1);
+  } finally {
+    await catcher.close();
+  }
+});
