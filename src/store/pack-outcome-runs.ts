@@ -17,7 +17,9 @@ export interface OutcomeRange {
  * The runs of one workflow with the step ids they completed (`p.steps`) and when the last
  * ended (`p.at`), as `r` and `p` for the caller's select list. A run that ended before the
  * range starts completed no step in it: only runs still active (runs_active) and those that
- * ended in or after the range's start (runs_ended) have their steps read.
+ * ended in or after the range's start (runs_ended) have their steps read. The statuses are
+ * written out, not bound: the planner uses a partial index only for a condition it can see
+ * implies the index's own.
  */
 export function runsWithSteps(
   workflowId: string,

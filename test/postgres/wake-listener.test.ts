@@ -2,19 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Store, WakeReason } from '../../src/store/index.ts';
-import { openOtherProcessStore, openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import {
+  openOtherProcessStore,
+  openPostgresTestStore,
+  wakeListeners,
+  type TestStore,
+} from '../support/stores.ts';
 
 // PostgreSQL only: wake-ups between processes travel by LISTEN/NOTIFY, which PGlite (one
 // process) does not need. The LISTEN connection is cut as an administrator would cut it.
-
-/** The backends of this database that are listening for wake-ups. */
-async function listeners(db: Store['db']): Promise<number[]> {
-  const rows = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity
-    WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(
-    db,
-  );
-  return rows.rows.map((r) => r.pid);
-}
 
 async function until<T>(
   what: string,
@@ -46,7 +42,7 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
     const heard: WakeReason[] = [];
     const off = t.store.onWake((reason) => heard.push(reason));
     const [first] = await until('both stores to listen', async () =>
-      (await listeners(t.store.db)).length === 2 ? await listeners(t.store.db) : undefined,
+      (await wakeListeners(t.store.db)).length === 2 ? await wakeListeners(t.store.db) : undefined,
     );
     // Terminate every listener: this process's own and the other store's.
     await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -54,7 +50,7 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
       t.store.db,
     );
     await until('the listeners to come back', async () => {
-      const now = await listeners(t.store.db);
+      const now = await wakeListeners(t.store.db);
       return now.length === 2 && !now.includes(first!) ? now : undefined;
     });
     await until('the reconnection wake-up', async () =>
@@ -71,7 +67,7 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
 
   test("a store's own wake-up reaches its listeners once (not again through LISTEN); another store's arrives", async () => {
     await until('both stores to listen', async () =>
-      (await listeners(t.store.db)).length === 2 ? true : undefined,
+      (await wakeListeners(t.store.db)).length === 2 ? true : undefined,
     );
     const heard: WakeReason[] = [];
     const off = t.store.onWake((reason) => heard.push(reason));

@@ -1,23 +1,23 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { sql } from 'kysely';
 import type { Engine } from '../../src/engine/index.ts';
 import type { Store, WakeReason } from '../../src/store/index.ts';
 import { startCountingServer, type CountingServer } from '../support/counting-server.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
-import { openOtherProcessStore, openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import {
+  openOtherProcessStore,
+  openPostgresTestStore,
+  wakeListeners,
+  type TestStore,
+} from '../support/stores.ts';
 
 // PostgreSQL only: which wake-ups reach the other processes (LISTEN/NOTIFY). A process whose
 // own workers have room for the runs it just made ready keeps them; only the rest wake the
 // others, each of which would otherwise claim and find nothing.
 
 async function bothListening(db: Store['db']): Promise<void> {
-  await eventually('both stores to listen', async () => {
-    const rows = await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity
-      WHERE datname = current_database() AND query ILIKE 'LISTEN%'`.execute(db);
-    return rows.rows[0]!.n >= 2 ? true : undefined;
-  });
+  await eventually('both stores to listen', async () => (await wakeListeners(db)).length >= 2);
 }
 
 /**

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import pg from 'pg';
 import { listMigrations, openStore, type Store } from '../../src/store/index.ts';
 
@@ -130,6 +131,15 @@ export function openOtherProcessStore(t: TestStore, poolSize = 2): Promise<Store
   if (t.connection.kind !== 'postgres')
     throw new Error('another process needs a PostgreSQL test store');
   return openStore({ kind: 'postgres', url: t.connection.url, poolSize });
+}
+
+/** The backends of this store's database that listen for wake-ups (one per open store). */
+export async function wakeListeners(db: Store['db']): Promise<number[]> {
+  const rows = await sql<{ pid: number }>`SELECT pid FROM pg_stat_activity
+    WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(
+    db,
+  );
+  return rows.rows.map((r) => r.pid);
 }
 
 /** A fresh database on the PostgreSQL server, whatever CROSSDOCK_TEST_STORE says (multi-process tests need one). */
