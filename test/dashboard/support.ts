@@ -246,11 +246,15 @@ export async function signIn(
   base: string,
   email: string,
   password = PASSWORD,
+  options: { clock?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({
     viewport: { width: 1366, height: 900 },
     baseURL: base,
   });
+  // The page's own timers on a clock the test can move ahead (`page.clock.fastForward`): it
+  // runs with real time until moved.
+  if (options.clock) await context.clock.install();
   const page = await context.newPage();
   await page.goto('/app/');
   await page.getByLabel('Email').fill(email);
