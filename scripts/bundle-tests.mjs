@@ -1,8 +1,8 @@
 // Bundles test files for scripts/run-tests.mjs: one esbuild build of every file given, with the
 // modules they share split into common chunks, written under node_modules/.cache so that the
-// bundles resolve packages from the project's node_modules like the sources do. Each run has
-// its own folder (worktrees and parallel runs share one node_modules), removed when the run
-// ends; folders of runs that did not end are removed by the next one.
+// bundles resolve the packages left out of them (EXTERNAL) from the project's node_modules.
+// Each run has its own folder (worktrees and parallel runs share one node_modules), removed
+// when the run ends; folders of runs that did not end are removed by the next one.
 //
 // What a bundle keeps of the sources it was made from:
 // - `import.meta.url`, `import.meta.dirname` and `import.meta.filename` are replaced by the
@@ -10,6 +10,13 @@
 //   the same as under tsx;
 // - function and class names (`keepNames`), which errors and logs print;
 // - source maps, so a failure's stack names the TypeScript file and line.
+//
+// Packages are bundled too, but for those that find files beside their own module (a
+// WebAssembly build, a native addon, a browser, worker scripts) or are only built with:
+// EXTERNAL. Loading a demo system's modules took 0.96 s of CPU with every package imported
+// from node_modules (each CommonJS one read, resolved and scanned for its exports by node),
+// 0.74 s bundled (six runs each, alternated). A package added to the project is bundled
+// unless it is listed here.
 //
 // The expression isolation worker is bundled too, and the sources start that bundle: the
 // worker beside the sources would load them through tsx, about a second of CPU in each test
@@ -38,7 +45,7 @@ const WORKERS = [
 
 /**
  * Source files keep their own import.meta, except that a worker script in `bundled` (source
- * path -> bundle path) is started from its bundle; packages are not bundled.
+ * path -> bundle path) is started from its bundle; packages are bundled as they are.
  */
 const ownImportMeta = (bundled = new Map()) => ({
   name: 'own-import-meta',
@@ -66,13 +73,37 @@ const ownImportMeta = (bundled = new Map()) => ({
   },
 });
 
+const EXTERNAL = [
+  '@electric-sql/pglite', // its WebAssembly and data files, beside its module
+  '@node-rs/*', // native addons
+  '@gorules/*',
+  'pg-native', // pg's optional native binding, not installed
+  'pino', // transports start worker scripts beside the module
+  'pino-*',
+  'thread-stream',
+  'imapflow', // it carries its own pino
+  'playwright-core', // the browser driver and its assets
+  'axe-core', // read as a file into the browser's page
+  'esbuild', // the dashboard's build
+  'vite',
+  '@vitejs/*',
+  'react',
+  'react-dom',
+  'typescript',
+];
+
 const COMMON = {
   absWorkingDir: ROOT,
   bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: EXTERNAL,
+  // A bundled CommonJS package that requires a node module (or another external) needs a
+  // `require` in the ES module it is bundled into.
+  banner: {
+    js: "import { createRequire as __crossdockRequire } from 'node:module'; const require = __crossdockRequire(import.meta.url);",
+  },
   keepNames: true,
   sourcemap: 'linked',
   logLevel: 'warning',

@@ -59,6 +59,9 @@ const child = spawn(
     // (0.76x the CPU on two test files side by side, docs/decisions/0064). Test files pass the
     // flag on to the `crossdock` commands they start (test/support/cli.ts).
     '--liftoff-only',
+    // More options for the runner and every test file's process, which node refuses in
+    // NODE_OPTIONS: TEST_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/profiles" profiles each.
+    ...(process.env.TEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
     '--test',
     ...reporters,
     `--test-concurrency=${concurrency}`,
