@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `crossdock` command. It runs the compiled JavaScript in dist/, which `npm ci` builds
+// The `crossdock` command. It runs the compiled JavaScript in dist/cli/, which `npm ci` builds
 // (`npm run build` builds it again). When that build is missing or older than the sources,
 // a development checkout (tsx installed) runs the TypeScript sources through tsx instead,
 // which starts several times slower; anywhere else the command says how to build and stops.
@@ -7,7 +7,7 @@ import { buildNeeded } from '../scripts/build-state.mjs';
 
 const stale = buildNeeded('cli');
 if (stale === null) {
-  const { main } = await import('../dist/src/cli/main.js');
+  const { main } = await import('../dist/cli/main.js');
   process.exitCode = await main(process.argv.slice(2));
 } else {
   let tsx;

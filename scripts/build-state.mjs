@@ -12,9 +12,16 @@ export const STAMPS = join(ROOT, 'dist', 'build.json');
 
 export const PARTS = {
   cli: {
-    title: 'the CLI and server: src/ and sim/ compiled into dist/ (tsc)',
-    inputs: ['src', 'sim', 'tsconfig.json', 'tsconfig.build.json', 'package-lock.json'],
-    output: 'dist/src/cli/main.js',
+    title: 'the CLI and server: src/ and sim/ compiled into dist/ (tsc), bundled into dist/cli/',
+    inputs: [
+      'src',
+      'sim',
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'package-lock.json',
+      'scripts/esbuild-shared.mjs',
+    ],
+    output: 'dist/cli/main.js',
   },
   dashboard: {
     title: 'the dashboard: dashboard/src built into dashboard/dist (vite)',

@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative } from 'node:path';
 import { buildNeeded, PARTS, readStamps, ROOT, STAMPS } from './build-state.mjs';
+import { BANNER, EXTERNAL, ownImportMeta } from './esbuild-shared.mjs';
 
 const args = process.argv.slice(2);
 const ifChanged = args.includes('--if-changed');
@@ -25,7 +26,7 @@ for (const part of parts) {
   process.stdout.write(
     `crossdock build: ${PARTS[part].title}${ifChanged ? ` (${reason})` : ''} ...\n`,
   );
-  if (part === 'cli') buildCli();
+  if (part === 'cli') await buildCli();
   else await buildDashboard();
   mkdirSync(dirname(STAMPS), { recursive: true });
   writeFileSync(STAMPS, `${JSON.stringify({ ...readStamps(), [part]: startedAt })}\n`);
@@ -34,10 +35,13 @@ for (const part of parts) {
   );
 }
 
-/** tsc emits (no type check: `npm run typecheck` does that), then the runtime files that are not TypeScript are copied beside the output. */
-function buildCli() {
-  rmSync(join(ROOT, 'dist', 'src'), { recursive: true, force: true });
-  rmSync(join(ROOT, 'dist', 'sim'), { recursive: true, force: true });
+/**
+ * tsc emits (no type check: `npm run typecheck` does that), then the runtime files that are not
+ * TypeScript are copied beside the output, then esbuild bundles the CLI from it (bundleCli).
+ */
+async function buildCli() {
+  for (const folder of ['src', 'sim', 'cli'])
+    rmSync(join(ROOT, 'dist', folder), { recursive: true, force: true });
   const tsc = spawnSync(
     process.execPath,
     [resolveTool('typescript/bin/tsc', 'typescript'), '-p', join(ROOT, 'tsconfig.build.json')],
@@ -45,6 +49,45 @@ function buildCli() {
   );
   if (tsc.status !== 0) fail('tsc could not compile the sources (see above)');
   for (const folder of ['src', 'sim']) copyAssets(join(ROOT, folder));
+  await bundleCli();
+}
+
+/**
+ * The command `bin/crossdock.js` runs: dist/src/cli/main.js and what it imports, packages
+ * included (but for EXTERNAL), bundled into dist/cli/, each command's code in a chunk of its
+ * own that loads when the command runs (dist/cli/modules.json lists the modules in each). Node resolved, read and compiled the compiled sources
+ * and the packages file by file: `crossdock runs list` took 0.78 s of CPU that way and 0.57 s
+ * bundled (docs/decisions/0031). Every module keeps its own `import.meta`, so files found
+ * beside it (worker scripts, the simulators' data) are read from dist/ as before.
+ */
+async function bundleCli() {
+  resolveTool('esbuild', 'esbuild');
+  const esbuild = await import('esbuild');
+  const outdir = join(ROOT, 'dist', 'cli');
+  const { metafile } = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: [join(ROOT, 'dist', 'src', 'cli', 'main.js')],
+    outdir,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: EXTERNAL,
+    banner: BANNER,
+    keepNames: true,
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    metafile: true,
+    plugins: [ownImportMeta({ outdir })],
+  });
+  // Which modules each file of the bundle holds, for a reader of what a command loaded.
+  const modules = Object.fromEntries(
+    Object.entries(metafile.outputs)
+      .filter(([file]) => file.endsWith('.js'))
+      .map(([file, output]) => [relative(outdir, join(ROOT, file)), Object.keys(output.inputs)]),
+  );
+  writeFileSync(join(outdir, 'modules.json'), `${JSON.stringify(modules)}\n`);
 }
 
 /** The worker and child-process scripts (.mjs) and the simulators' data (.json): loaded by path, so they sit beside the compiled modules. */

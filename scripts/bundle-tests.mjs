@@ -11,21 +11,20 @@
 // - function and class names (`keepNames`), which errors and logs print;
 // - source maps, so a failure's stack names the TypeScript file and line.
 //
-// Packages are bundled too, but for those that find files beside their own module (a
-// WebAssembly build, a native addon, a browser, worker scripts) or are only built with:
-// EXTERNAL. Loading a demo system's modules took 0.96 s of CPU with every package imported
-// from node_modules (each CommonJS one read, resolved and scanned for its exports by node),
-// 0.74 s bundled (six runs each, alternated). A package added to the project is bundled
-// unless it is listed here.
+// Packages are bundled too, but for those that find files beside their own module or are only
+// built with (EXTERNAL, scripts/esbuild-shared.mjs). Loading a demo system's modules took
+// 0.96 s of CPU with every package imported from node_modules (each of their files resolved,
+// read and compiled by node, each CommonJS one scanned for its exports), 0.74 s bundled (six
+// runs each, alternated).
 //
 // The expression isolation worker is bundled too, and the sources start that bundle: the
 // worker beside the sources would load them through tsx, about a second of CPU in each test
 // process that evaluates a regular expression (WORKERS below).
 import { mkdirSync, rmSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { BANNER, EXTERNAL, ownImportMeta } from './esbuild-shared.mjs';
 import { removeAbandonedRuns } from './run-folders.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -43,55 +42,6 @@ const WORKERS = [
   },
 ];
 
-/**
- * Source files keep their own import.meta, except that a worker script in `bundled` (source
- * path -> bundle path) is started from its bundle; packages are bundled as they are.
- */
-const ownImportMeta = (bundled = new Map()) => ({
-  name: 'own-import-meta',
-  setup(build) {
-    build.onLoad({ filter: /\.(ts|tsx|mts|js|mjs)$/ }, async (args) => {
-      if (args.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
-      let contents = await readFile(args.path, 'utf8');
-      for (const [script, bundle] of bundled) {
-        const named = `new URL('./${basename(script)}', import.meta.url)`;
-        if (dirname(script) === dirname(args.path) && contents.includes(named))
-          contents = contents.replaceAll(
-            named,
-            `new URL(${JSON.stringify(pathToFileURL(bundle).href)})`,
-          );
-      }
-      if (contents.includes('import.meta.')) {
-        contents = contents
-          .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
-          .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
-          .replaceAll('import.meta.filename', JSON.stringify(args.path));
-      }
-      const loader = args.path.endsWith('.tsx') ? 'tsx' : /\.m?ts$/.test(args.path) ? 'ts' : 'js';
-      return { contents, loader };
-    });
-  },
-});
-
-const EXTERNAL = [
-  '@electric-sql/pglite', // its WebAssembly and data files, beside its module
-  '@node-rs/*', // native addons
-  '@gorules/*',
-  'pg-native', // pg's optional native binding, not installed
-  'pino', // transports start worker scripts beside the module
-  'pino-*',
-  'thread-stream',
-  'imapflow', // it carries its own pino
-  'playwright-core', // the browser driver and its assets
-  'axe-core', // read as a file into the browser's page
-  'esbuild', // the dashboard's build
-  'vite',
-  '@vitejs/*',
-  'react',
-  'react-dom',
-  'typescript',
-];
-
 const COMMON = {
   absWorkingDir: ROOT,
   bundle: true,
@@ -99,11 +49,7 @@ const COMMON = {
   platform: 'node',
   target: 'node20',
   external: EXTERNAL,
-  // A bundled CommonJS package that requires a node module (or another external) needs a
-  // `require` in the ES module it is bundled into.
-  banner: {
-    js: "import { createRequire as __crossdockRequire } from 'node:module'; const require = __crossdockRequire(import.meta.url);",
-  },
+  banner: BANNER,
   keepNames: true,
   sourcemap: 'linked',
   logLevel: 'warning',
@@ -153,7 +99,7 @@ export async function bundleTests(files) {
     outExtension: { '.js': '.mjs' },
     splitting: true,
     metafile: true,
-    plugins: [ownImportMeta(workers)],
+    plugins: [ownImportMeta({ bundled: workers })],
   });
   const outputs = Object.entries(result.metafile.outputs);
   const paths = entryPoints.map((entry) => {

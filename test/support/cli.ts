@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * The V8 flags of this test process that its `crossdock` commands get too: the test runner
@@ -118,4 +121,28 @@ export function completeJson(text: string): boolean {
   } catch {
     return false;
   }
+}
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const BUNDLE = join(ROOT, 'dist', 'cli');
+
+/**
+ * The modules a command loaded, from the log test/support/module-log.mjs wrote: each URL it
+ * resolved, where a file of the compiled CLI's bundle (dist/cli/) stands for the modules it
+ * holds (`file:///.../dist/src/cli/server.js`, `file:///.../node_modules/kysely/...`), as
+ * dist/cli/modules.json lists them.
+ */
+export function loadedModules(log: string): string[] {
+  const modulesFile = join(BUNDLE, 'modules.json');
+  const held: Record<string, string[]> = existsSync(modulesFile)
+    ? JSON.parse(readFileSync(modulesFile, 'utf8'))
+    : {};
+  return readFileSync(log, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((url) => {
+      if (!url.startsWith('file:')) return [url];
+      const inBundle = held[relative(BUNDLE, fileURLToPath(url))];
+      return inBundle ? inBundle.map((input) => `file://${join(ROOT, input)}`) : [url];
+    });
 }

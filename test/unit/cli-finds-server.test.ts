@@ -24,7 +24,7 @@ import { loadConfig } from '../../src/config/index.ts';
 import { createCrossdock, startInstance, type RunningInstance } from '../../src/main.ts';
 import { createOutput } from '../../src/cli/output.ts';
 import { silentLogger } from '../../src/observability/index.ts';
-import { runCrossdock } from '../support/cli.ts';
+import { loadedModules, runCrossdock } from '../support/cli.ts';
 
 const WORKFLOW = `
 id: tag-order
@@ -107,7 +107,7 @@ describe('the CLI finds its server', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, new RegExp(`${runId}\\s+tag-order`));
     assert.match(result.stderr, new RegExp(`using the running Crossdock at ${running.url}`));
-    const loaded = readFileSync(log, 'utf8').split('\n');
+    const loaded = loadedModules(log);
     assert.ok(
       loaded.some((url) => /\/cli\/server\.(ts|js)$/.test(url)),
       'the log records the CLI modules',
@@ -167,9 +167,7 @@ describe('the CLI finds its server', () => {
       ),
     );
     assert.ok(
-      readFileSync(log, 'utf8')
-        .split('\n')
-        .some((url) => INSTANCE_MODULE.test(url)),
+      loadedModules(log).some((url) => INSTANCE_MODULE.test(url)),
       'the direct path opens the store: the module log sees it',
     );
     assert.ok(
