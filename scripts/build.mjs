@@ -77,6 +77,7 @@ async function bundleCli() {
     banner: BANNER,
     keepNames: true,
     sourcemap: 'linked',
+    sourcesContent: false, // the compiled modules they map to sit in dist/src/
     logLevel: 'warning',
     metafile: true,
     plugins: [ownImportMeta({ outdir })],

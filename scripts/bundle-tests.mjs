@@ -51,7 +51,11 @@ const COMMON = {
   external: EXTERNAL,
   banner: BANNER,
   keepNames: true,
+  // The maps name the sources' files and lines, not their text: node reads and parses every
+  // map when it loads a bundle (0.69 s of CPU against 0.64 s for a test file that loads a
+  // demo system's modules, eight runs each, alternated).
   sourcemap: 'linked',
+  sourcesContent: false,
   logLevel: 'warning',
 };
 
