@@ -9,7 +9,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative } from 'node:path';
 import { buildNeeded, PARTS, readStamps, ROOT, STAMPS } from './build-state.mjs';
-import { BANNER, EXTERNAL, ownImportMeta } from './esbuild-shared.mjs';
+import { NODE_BUNDLE, ownImportMeta } from './esbuild-shared.mjs';
 
 const args = process.argv.slice(2);
 const ifChanged = args.includes('--if-changed');
@@ -68,17 +68,8 @@ async function bundleCli() {
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, 'dist', 'src', 'cli', 'main.js')],
     outdir,
-    bundle: true,
+    ...NODE_BUNDLE,
     splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    external: EXTERNAL,
-    banner: BANNER,
-    keepNames: true,
-    sourcemap: 'linked',
-    sourcesContent: false, // the compiled modules they map to sit in dist/src/
-    logLevel: 'warning',
     metafile: true,
     plugins: [ownImportMeta({ outdir })],
   });

@@ -24,7 +24,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { BANNER, EXTERNAL, ownImportMeta } from './esbuild-shared.mjs';
+import { NODE_BUNDLE, ownImportMeta } from './esbuild-shared.mjs';
 import { removeAbandonedRuns } from './run-folders.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -42,22 +42,7 @@ const WORKERS = [
   },
 ];
 
-const COMMON = {
-  absWorkingDir: ROOT,
-  bundle: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: EXTERNAL,
-  banner: BANNER,
-  keepNames: true,
-  // The maps name the sources' files and lines, not their text: node reads and parses every
-  // map when it loads a bundle (0.69 s of CPU against 0.64 s for a test file that loads a
-  // demo system's modules, eight runs each, alternated).
-  sourcemap: 'linked',
-  sourcesContent: false,
-  logLevel: 'warning',
-};
+const COMMON = { ...NODE_BUNDLE, absWorkingDir: ROOT };
 
 /** Bundles each of WORKERS into `outdir`; returns source script path -> bundle path. */
 async function bundleWorkers(outdir) {

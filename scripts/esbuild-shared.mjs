@@ -43,6 +43,23 @@ export const BANNER = {
   ].join(' '),
 };
 
+/** The options both builds give esbuild: ES modules for this Node, packages but EXTERNAL. */
+export const NODE_BUNDLE = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  banner: BANNER,
+  keepNames: true, // errors and logs print functions' and classes' names
+  // The maps name the files and lines of what was bundled, not their text: node reads and
+  // parses every map when it loads a bundle (0.69 s of CPU against 0.64 s for a test file
+  // that loads a demo system's modules, eight runs each, alternated).
+  sourcemap: 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+};
+
 /**
  * Each of Crossdock's modules keeps its own `import.meta.url`, `dirname` and `filename`, so
  * the files it finds from them (migrations, packs, worker scripts, the simulators' data) are
