@@ -103,8 +103,10 @@ steps:
       here = await engineWith(t.store, [flow(server.url)], { worker });
       there = await engineWith(other, [flow(server.url)], { worker });
       there.events.on('run:started', ({ runId }) => void startedThere.push(runId));
-      // A worker's first pass claims whatever is due: each starts alone and runs a run of its
-      // own, so that pass is behind it, and from then on only wake-ups bring it to claim.
+      // A worker's first pass claims whatever is due: each starts, then a first run is
+      // accepted and ends (in either process: one accepted while that first claim is in
+      // flight is offered to the other), so that pass is behind it, and from then on only
+      // wake-ups bring it to claim.
       for (const [engine, key] of [
         [here, 'warm-here'],
         [there, 'warm-there'],
@@ -132,19 +134,24 @@ steps:
     });
 
     test('a process whose slots are taken wakes the other, which runs the new event', async () => {
-      server.holdAnswers = true; // both slots of this process stay busy
+      server.holdAnswers = true; // the runs started from here on keep their slots
       const calls = server.requests.length;
-      const first = await Promise.all([accept(2), accept(3)]);
-      await eventually('both runs to call the carrier', async () =>
-        server.requests.length === calls + 2 ? true : undefined,
-      );
+      // One at a time: an event accepted while this process's claim is in flight is offered
+      // to the other process (that claim may fill the free slots), as it should be.
+      const first: string[] = [];
+      for (const n of [2, 3]) {
+        first.push((await accept(n)).runIds[0]!);
+        await eventually(`run ${n} to call the carrier`, async () =>
+          server.requests.length === calls + first.length ? true : undefined,
+        );
+      }
+      assert.equal(startedThere.length, 0, "both slots are this process's");
       const third = (await accept(4)).runIds[0]!;
       await eventually('the other process to start it', async () =>
         startedThere.includes(third) ? true : undefined,
       );
       server.holdAnswers = false;
-      for (const id of first.map((a) => a.runIds[0]!))
-        assert.equal((await waitForRun(here, id)).status, 'completed');
+      for (const id of first) assert.equal((await waitForRun(here, id)).status, 'completed');
       assert.equal((await waitForRun(there, third)).status, 'completed');
     });
   });

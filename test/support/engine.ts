@@ -43,7 +43,9 @@ const ENDED = new Set(['completed', 'failed', 'cancelled']);
 
 /**
  * Resolves with the run once it reaches one of `statuses` (default: any end). Driven by the
- * engine's own events, with a store check on each, so no sleeping; rejects after timeoutMs.
+ * engine's own events, with a store check on each, and a store check every 250 ms besides: a
+ * run that another process on the same store takes never raises this engine's events.
+ * Rejects after timeoutMs.
  */
 export async function waitForRun(
   engine: Engine,
@@ -59,6 +61,7 @@ export async function waitForRun(
       done = true;
       offs.forEach((off) => off());
       clearTimeout(timer);
+      clearInterval(poll);
       error ? reject(error) : resolve(run!);
     };
     const check = () =>
@@ -87,6 +90,7 @@ export async function waitForRun(
     ] as const) {
       offs.push(engine.events.on(name, onChange));
     }
+    const poll = setInterval(() => void check(), 250);
     void check();
   });
 }
