@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
  * project is bundled unless it is listed here; if it looks for a file beside its module, its
  * tests fail at once, and it goes on the list.
  */
-export const EXTERNAL = [
+const EXTERNAL = [
   '@electric-sql/pglite', // its WebAssembly and data files, beside its module
   '@node-rs/*', // native addons
   '@gorules/*',
@@ -35,7 +35,7 @@ export const EXTERNAL = [
  * A bundled CommonJS package that requires a node module (or an external package) needs a
  * `require` in the ES module it is bundled into; `__crossdockPath` serves ownImportMeta.
  */
-export const BANNER = {
+const BANNER = {
   js: [
     "import { createRequire as __crossdockRequire } from 'node:module';",
     "import { fileURLToPath as __crossdockPath } from 'node:url';",

@@ -8,23 +8,10 @@ import {
   wakeListeners,
   type TestStore,
 } from '../support/stores.ts';
+import { eventually } from '../support/eventually.ts';
 
 // PostgreSQL only: wake-ups between processes travel by LISTEN/NOTIFY, which PGlite (one
 // process) does not need. The LISTEN connection is cut as an administrator would cut it.
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50)); // polling a condition with a deadline
-  }
-}
 
 describe('the LISTEN connection of a PostgreSQL store', () => {
   let t: TestStore;
@@ -41,7 +28,7 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
   test('terminated by the server, it comes back: wake-ups from another process arrive again, and the process was told to look for work', async () => {
     const heard: WakeReason[] = [];
     const off = t.store.onWake((reason) => heard.push(reason));
-    const [first] = await until('both stores to listen', async () =>
+    const [first] = await eventually('both stores to listen', async () =>
       (await wakeListeners(t.store.db)).length === 2 ? await wakeListeners(t.store.db) : undefined,
     );
     // Terminate every listener: this process's own and the other store's.
@@ -49,16 +36,16 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
       WHERE datname = current_database() AND query ILIKE 'LISTEN%' AND pid <> pg_backend_pid()`.execute(
       t.store.db,
     );
-    await until('the listeners to come back', async () => {
+    await eventually('the listeners to come back', async () => {
       const now = await wakeListeners(t.store.db);
       return now.length === 2 && !now.includes(first!) ? now : undefined;
     });
-    await until('the reconnection wake-up', async () =>
+    await eventually('the reconnection wake-up', async () =>
       heard.includes('admit') ? true : undefined,
     );
     heard.length = 0;
     await other.wake('work');
-    await until('a wake-up sent by the other process', async () =>
+    await eventually('a wake-up sent by the other process', async () =>
       heard.includes('work') ? true : undefined,
     );
     off();
@@ -66,14 +53,14 @@ describe('the LISTEN connection of a PostgreSQL store', () => {
   });
 
   test("a store's own wake-up reaches its listeners once (not again through LISTEN); another store's arrives", async () => {
-    await until('both stores to listen', async () =>
+    await eventually('both stores to listen', async () =>
       (await wakeListeners(t.store.db)).length === 2 ? true : undefined,
     );
     const heard: WakeReason[] = [];
     const off = t.store.onWake((reason) => heard.push(reason));
     await t.store.wake('admit');
     await other.wake('work'); // sent after ours: delivered after any echo of ours would be
-    await until("the other store's wake-up", async () =>
+    await eventually("the other store's wake-up", async () =>
       heard.includes('work') ? true : undefined,
     );
     off();

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /**
  * The V8 flags of this test process that its `crossdock` commands get too: the test runner
@@ -143,6 +143,6 @@ export function loadedModules(log: string): string[] {
     .flatMap((url) => {
       if (!url.startsWith('file:')) return [url];
       const inBundle = held[relative(BUNDLE, fileURLToPath(url))];
-      return inBundle ? inBundle.map((input) => `file://${join(ROOT, input)}`) : [url];
+      return inBundle ? inBundle.map((input) => pathToFileURL(join(ROOT, input)).href) : [url];
     });
 }
