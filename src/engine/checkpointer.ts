@@ -8,7 +8,8 @@ import type { Random } from './clock.ts';
 import { retryOnStoreFault } from './store-retry.ts';
 
 interface Pending {
-  record: CheckpointRecord;
+  /** One run's records, oldest first. */
+  records: CheckpointRecord[];
   resolve: (written: boolean) => void;
   reject: (error: unknown) => void;
 }
@@ -35,10 +36,13 @@ export class Checkpointer {
     private readonly random: Random = Math.random,
   ) {}
 
-  /** Resolves true once committed, false if the run's lease was lost (the record was not written). */
-  write(record: CheckpointRecord): Promise<boolean> {
+  /**
+   * Writes one run's records (its steps since the last commit, oldest first) in one commit.
+   * Resolves true once committed, false if the run's lease was lost (nothing was written).
+   */
+  write(records: CheckpointRecord[]): Promise<boolean> {
     return new Promise((resolve, reject) => {
-      this.#queue.push({ record, resolve, reject });
+      this.#queue.push({ records, resolve, reject });
       if (!this.#flushing) void this.#flush();
     });
   }
@@ -57,12 +61,12 @@ export class Checkpointer {
           // moved its run on is re-applied unchanged (same row, same values), and one that
           // released its run (parked, ended) finds the fence shut and reports lease lost, so
           // no case, signal or audit entry is written twice.
-          const records = batch.map((p) => p.record);
+          const records = batch.flatMap((p) => p.records);
           const written = await retryOnStoreFault(
             () => writeCheckpoints(this.store.db, this.workerId, records, this.caseEvents),
             this.random,
           );
-          for (const p of batch) p.resolve(written.has(p.record.runId));
+          for (const p of batch) p.resolve(written.has(p.records[0]!.runId));
         } catch (error) {
           for (const p of batch) p.reject(error);
         }

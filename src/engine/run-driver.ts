@@ -1,6 +1,5 @@
 import { CrossdockError, type SerializedError } from '../errors/index.ts';
 import type { CheckpointRecord, ClaimedRun } from '../store/index.ts';
-import type { StepOutcome } from '../workflows/index.ts';
 import type { CompiledWorkflow } from './catalog.ts';
 import type { DriverDeps, Position } from './driver-deps.ts';
 import type { RunMemory } from './scope.ts';
@@ -12,10 +11,14 @@ export type { DriverDeps } from './driver-deps.ts';
 /** What became of a run when the driver let go of it. */
 export type DriveResult = 'ended' | 'parked' | 'lease-lost';
 
+/** How many pure steps in a row may wait for a commit: a long chain still shows its progress. */
+const MAX_DEFERRED = 16;
+
 /**
  * Drives one leased run from its cursor until it ends, parks (wait, retry backoff) or
  * loses its lease. Invariant: a step's checkpoint is committed before the next step
- * starts, and a step with a completed checkpoint is never executed again.
+ * starts, but for a pure step (StepType.pure), whose checkpoint goes into the same commit as
+ * the next step's; a step with a completed checkpoint is never executed again.
  */
 export class RunDriver {
   constructor(private readonly deps: DriverDeps) {}
@@ -35,6 +38,8 @@ export class RunDriver {
         ? null
         : { cursor: run.cursor, seq: run.seq, stepAttempt: run.step_attempt };
     let resumeState = memory.resumeState;
+    /** Completed pure steps whose checkpoints go with the next step's. */
+    const deferred: CheckpointRecord[] = [];
     while (position !== null) {
       if (abort.aborted) return 'lease-lost';
       const step = workflow.stepsById.get(position.cursor);
@@ -70,11 +75,21 @@ export class RunDriver {
         memory,
         startedAt,
       );
-      if (!(await this.deps.checkpointer.write(record))) {
-        this.deps.events.emit('lease:lost', { runId: run.id, workerId: 'self' });
-        return 'lease-lost';
+      const waits =
+        step !== undefined &&
+        this.deps.steps.get(step.type)?.pure === true &&
+        record.run.status === 'running' &&
+        record.stepStatus === 'completed' &&
+        deferred.length < MAX_DEFERRED;
+      if (waits) deferred.push(record);
+      else {
+        const records = [...deferred.splice(0), record];
+        if (!(await this.deps.checkpointer.write(records))) {
+          this.deps.events.emit('lease:lost', { runId: run.id, workerId: 'self' });
+          return 'lease-lost';
+        }
+        for (const written of records) this.#announce(run, workflow, written);
       }
-      this.#announce(run, workflow, record, outcome);
       if (record.run.status !== 'running')
         return record.run.status === 'completed' || record.run.status === 'failed'
           ? 'ended'
@@ -104,12 +119,7 @@ export class RunDriver {
     };
   }
 
-  #announce(
-    run: ClaimedRun,
-    workflow: CompiledWorkflow,
-    record: CheckpointRecord,
-    outcome: StepOutcome | { error: SerializedError },
-  ): void {
+  #announce(run: ClaimedRun, workflow: CompiledWorkflow, record: CheckpointRecord): void {
     const events = this.deps.events;
     const ids = { runId: run.id, workflowId: workflow.id };
     const durationMs = record.endedAt.getTime() - record.startedAt.getTime();
@@ -121,13 +131,13 @@ export class RunDriver {
         attempt: record.attempt,
         durationMs,
       });
-    if (record.stepStatus === 'failed' && 'error' in outcome) {
+    if (record.stepStatus === 'failed') {
       events.emit('step:failed', {
         ...ids,
         stepId: record.stepId,
         seq: record.seq,
         attempt: record.attempt,
-        error: outcome.error,
+        error: record.error as SerializedError,
         willRetry: record.run.status === 'ready',
       });
     }

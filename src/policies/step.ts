@@ -25,6 +25,7 @@ export function decideStep(registry: PolicyRegistry | null): StepType<DecideConf
       'Decides with a policy (a decision table): its output object, the policy version and the rules that matched',
     config: DecideConfig as never,
     sideEffect: false,
+    pure: true,
     check(config) {
       if (
         !registry ||

@@ -49,7 +49,8 @@ export interface CheckpointRecord {
  * writes nothing when one has, and the batch is written again in a transaction that closes
  * the case and tells `caseEvents` (the audit log) in the same commit.
  *
- * Invariant: a run's next step is scheduled only after its checkpoint is in this commit.
+ * Invariant: a run's next step is scheduled only after its checkpoint is in this commit, but
+ * for a pure step's (StepType.pure), which may be in the next step's.
  */
 export async function writeCheckpoints(
   db: Kysely<Database>,
@@ -57,7 +58,7 @@ export async function writeCheckpoints(
   records: CheckpointRecord[],
   caseEvents?: CaseEventSink,
 ): Promise<Set<string>> {
-  const rows = records.map(checkpointRow);
+  const rows = lastOfEachRun(records.map(checkpointRow));
   const json = JSON.stringify(rows);
   if (!rows.some((r) => r.open_case || r.parent_signal !== null)) {
     const alone = await checkpointStatement(db, workerId, json, true);
@@ -78,7 +79,22 @@ export async function writeCheckpoints(
   });
 }
 
-type CheckpointRow = ReturnType<typeof checkpointRow>;
+type CheckpointRow = ReturnType<typeof checkpointRow> & { last: boolean };
+
+/**
+ * A run may have several records in a batch, its steps since its last commit (a pure step's
+ * goes with the next one's): each is a step row, and the last says where the run stands.
+ */
+function lastOfEachRun(rows: ReturnType<typeof checkpointRow>[]): CheckpointRow[] {
+  const seen = new Set<string>();
+  const marked: CheckpointRow[] = new Array(rows.length);
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const row = rows[i]!;
+    marked[i] = { ...row, last: !seen.has(row.run_id) };
+    seen.add(row.run_id);
+  }
+  return marked;
+}
 
 function checkpointRow(r: CheckpointRecord) {
   return {
@@ -130,10 +146,10 @@ async function checkpointStatement(
         run_id bigint, seq int, attempt int, step_id text, step_type text, step_status text,
         output jsonb, error jsonb, started_at timestamptz, ended_at timestamptz,
         run_status text, cursor text, new_seq int, step_attempt int, available_at timestamptz,
-        run_output jsonb, run_error jsonb, release boolean, ended boolean)
+        run_output jsonb, run_error jsonb, release boolean, ended boolean, last boolean)
     ), blocked AS (
       SELECT 1 FROM input i JOIN exception_cases c ON c.run_id = i.run_id
-      WHERE ${alone} AND i.run_status = 'completed' AND c.kind = 'run_failed' AND c.status = 'retrying'
+      WHERE ${alone} AND i.last AND i.run_status = 'completed' AND c.kind = 'run_failed' AND c.status = 'retrying'
       LIMIT 1
     ), fenced AS (
       UPDATE runs r SET
@@ -149,7 +165,7 @@ async function checkpointStatement(
         ended_at = CASE WHEN i.ended THEN i.ended_at ELSE NULL END,
         updated_at = i.ended_at
       FROM input i
-      WHERE r.id = i.run_id AND r.lease_owner = ${workerId} AND r.status = 'running'
+      WHERE r.id = i.run_id AND i.last AND r.lease_owner = ${workerId} AND r.status = 'running'
         AND NOT EXISTS (SELECT 1 FROM blocked)
       RETURNING r.id
     ), steps AS (

@@ -17,6 +17,13 @@ export interface StepType<C = unknown> {
   /** True if the step acts on the outside world; a dry run reports it instead of running it. */
   readonly sideEffect: boolean;
   /**
+   * The step computes from the run's own scope alone: no call out, no read of the store, the
+   * same answer when it runs again (a transform, a branch, a decision table). Its checkpoint
+   * is committed with the next step's, not before it starts: after a crash in between it runs
+   * again, which nobody outside the run can tell (docs/decisions/0070).
+   */
+  readonly pure?: boolean;
+  /**
    * For a side-effect step: why this configuration is NOT safe to repeat, or null when it is
    * (a key, a `done_when`). Loading refuses such a step unless it says `safe_to_repeat: true`.
    * Absent: the type makes every repeat harmless with `ctx.idempotencyKey`.

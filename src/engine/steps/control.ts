@@ -8,6 +8,7 @@ export const transformStep: StepType<Record<string, unknown>> = {
   description: 'Builds a value from the scope with JSONata mappings',
   config: z.record(z.string(), z.unknown()),
   sideEffect: false,
+  pure: true,
   async execute(_ctx, config) {
     return { kind: 'done', output: config };
   },
@@ -19,6 +20,7 @@ export const branchStep: StepType<z.infer<typeof BranchConfig>> = {
   description: 'Goes to `then` when the condition is truthy, else to `else`',
   config: BranchConfig,
   sideEffect: false,
+  pure: true,
   rawConfig: true,
   targets: (c) => [c.then, c.else],
   async execute(ctx, config) {
@@ -36,6 +38,7 @@ export const switchStep: StepType<z.infer<typeof SwitchConfig>> = {
   description: 'Goes to the first case whose `when` is truthy, else to `default`',
   config: SwitchConfig,
   sideEffect: false,
+  pure: true,
   rawConfig: true,
   targets: (c) => [...c.cases.map((k) => k.next), ...(c.default ? [c.default] : [])],
   async execute(ctx, config) {
@@ -86,6 +89,7 @@ export const logStep: StepType<z.infer<typeof LogConfig>> = {
   description: 'Writes a line to the log; its output is the message and data',
   config: LogConfig,
   sideEffect: false,
+  pure: true,
   async execute(ctx, config) {
     ctx.log(config.level, config.message, config.data);
     return { kind: 'done', output: { message: config.message, data: config.data ?? null } };
