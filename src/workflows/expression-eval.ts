@@ -2,6 +2,7 @@ import jsonata from 'jsonata';
 import { CrossdockError } from '../errors/index.ts';
 import {
   checkStepResult,
+  DEFAULT_EXPRESSION_LIMITS,
   LimitBreach,
   limitsKey,
   type ExpressionLimits,
@@ -86,7 +87,7 @@ const NOT_NAMES = new Set(['and', 'or', 'in', 'true', 'false', 'null', 'function
 const TO_JSONATA = Symbol('to JSONata');
 const paths = new Map<string, string[] | null>();
 
-function plainPath(source: string): string[] | null {
+export function plainPath(source: string): string[] | null {
   let names = paths.get(source);
   if (names === undefined) {
     const parts = PLAIN_PATH.test(source) ? source.split('.') : [];
@@ -136,7 +137,10 @@ const isolationCache = new Map<string, boolean>();
 export function needsIsolation(source: string): boolean {
   let answer = isolationCache.get(source);
   if (answer === undefined) {
-    answer = containsUnboundedCall(parse(source).ast());
+    // A plain path has no call; any other expression was parsed when its workflow loaded.
+    answer =
+      plainPath(source) === null &&
+      containsUnboundedCall(compileGuarded(source, DEFAULT_EXPRESSION_LIMITS).ast());
     if (isolationCache.size >= CACHE_LIMIT) isolationCache.clear();
     isolationCache.set(source, answer);
   }
