@@ -9,6 +9,7 @@ export {
 } from './private-files.ts';
 export { LOCK_FILE } from './lock-file.ts';
 export type { LockWait, StepLocks } from './step-locks.ts';
+export { loadPgDriver, type PgDriver } from './pg-driver.ts';
 export * from './schema.ts';
 export * from './event-queries.ts';
 export * from './run-queries.ts';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import type { PgDriver } from './pg-driver.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { mapStoreFault } from './faults.ts';
 
@@ -56,9 +57,9 @@ export function processStepLocks(): StepLocks {
  * would tie up the connection) every 10 ms doubling to 200 ms until the wait is over. The
  * engine's pool is not used: a step that holds a key for seconds takes no connection from it.
  */
-export function serverStepLocks(url: string): StepLocks {
+export function serverStepLocks(driver: PgDriver, url: string): StepLocks {
   const local = new KeyedMutex();
-  const session = new LockSession(url);
+  const session = new LockSession(driver, url);
   return {
     async hold(key, wait, work) {
       const deadline = Date.now() + wait.waitMs;
@@ -93,7 +94,10 @@ class LockSession {
   #client: Promise<pg.Client> | undefined;
   #closed = false;
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly driver: PgDriver,
+    private readonly url: string,
+  ) {}
 
   /** Takes `key` on the session; resolves with the connection that holds it. */
   async take(key: string, deadline: number, wait: LockWait): Promise<pg.Client> {
@@ -139,7 +143,7 @@ class LockSession {
         new CrossdockError('STORE_UNAVAILABLE', 'The store is closed', { category: 'transient' }),
       );
     if (this.#client === undefined) {
-      const client = new pg.Client({
+      const client = new this.driver.Client({
         connectionString: this.url,
         application_name: 'crossdock step locks',
       });

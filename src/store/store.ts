@@ -1,18 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import { CrossdockError } from '../errors/index.ts';
 import { faultMappingDialect } from './fault-dialect.ts';
 import { isStoreFault, mapStoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
 import { openPglite } from './pglite.ts';
 import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
+import { loadPgDriver } from './pg-driver.ts';
 import { nameStatements } from './postgres-statements.ts';
 import { securePrivateTree } from './private-files.ts';
 import { processStepLocks, serverStepLocks, type StepLocks } from './step-locks.ts';
 import { LocalWakes, type WakeHandler } from './local-wakes.ts';
 import { WakeListener } from './wake-listener.ts';
 import type { Database } from './schema.ts';
+import type { Pool } from 'pg';
 
 export type WakeReason = 'work' | 'admit';
 
@@ -101,6 +102,7 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
 async function openPostgresStore(
   config: Extract<StoreConfig, { kind: 'postgres' }>,
 ): Promise<Store> {
+  const pg = await loadPgDriver();
   const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
   pool.on('error', () => undefined);
   pool.on('connect', (client) => {
@@ -113,6 +115,7 @@ async function openPostgresStore(
   // and were already told to its listeners when sent (one wake-up each, not two).
   const origin = randomUUID();
   const listener = new WakeListener({
+    driver: pg,
     url: config.url,
     channel: WAKE_CHANNEL,
     onNotify: (payload) => {
@@ -137,7 +140,7 @@ async function openPostgresStore(
       },
     );
   }
-  const stepLocks = serverStepLocks(config.url);
+  const stepLocks = serverStepLocks(pg, config.url);
   return {
     kind: 'postgres',
     db,
@@ -174,7 +177,7 @@ export function redactUrl(url: string): string {
   }
 }
 
-async function postgresScript(pool: pg.Pool, script: string): Promise<void> {
+async function postgresScript(pool: Pool, script: string): Promise<void> {
   const client = await pool.connect().catch((error: unknown) => {
     throw mapStoreFault(error);
   });

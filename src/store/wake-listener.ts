@@ -1,7 +1,10 @@
-import pg from 'pg';
+import type pg from 'pg';
+import type { PgDriver } from './pg-driver.ts';
 import { mapStoreFault } from './faults.ts';
 
 export interface WakeListenerOptions {
+  /** node-postgres, as the store loaded it (pg-driver.ts). */
+  driver: PgDriver;
   url: string;
   channel: string;
   onNotify(payload: string | undefined): void;
@@ -47,7 +50,7 @@ export class WakeListener {
   }
 
   async #connect(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.options.url });
+    const client = new this.options.driver.Client({ connectionString: this.options.url });
     // Registered before connect: an 'error' event without a listener would end the process.
     client.on('error', () => this.#lost(client));
     client.on('end', () => this.#lost(client));

@@ -3,8 +3,8 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
-import { listMigrations, openStore, type Store } from '../../src/store/index.ts';
+import type pg from 'pg';
+import { listMigrations, loadPgDriver, openStore, type Store } from '../../src/store/index.ts';
 
 /**
  * Test stores. By default each test gets its own file-backed PGlite, copied from a
@@ -145,7 +145,7 @@ export async function wakeListeners(db: Store['db']): Promise<number[]> {
 /** A fresh database on the PostgreSQL server, whatever CROSSDOCK_TEST_STORE says (multi-process tests need one). */
 export async function openPostgresTestStore(): Promise<TestStore> {
   const name = `crossdock_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${await ensurePostgresTemplate(admin)}`);
@@ -160,7 +160,7 @@ export async function openPostgresTestStore(): Promise<TestStore> {
     connection: { kind: 'postgres', url },
     async dispose() {
       await store.close();
-      const cleanup = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      const cleanup = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
@@ -171,7 +171,7 @@ export async function openPostgresTestStore(): Promise<TestStore> {
 /** An empty database on the PostgreSQL server for a whole Crossdock instance (which migrates it); returns its URL. */
 export async function createTestDatabase(prefix = 'crossdock_e2e'): Promise<string> {
   const name = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
@@ -186,7 +186,7 @@ function databaseUrl(name: string): string {
 }
 
 export async function dropTestDatabase(url: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  const admin = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
   await admin.end();
