@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { bundleTests } from './bundle-tests.mjs';
+import { buildDashboardInto, servesDashboard } from './test-dashboard.mjs';
 import { testTmpdir } from './test-tmpdir.mjs';
 
 function listTests(dir) {
@@ -41,8 +42,13 @@ if (files.length === 0) {
 // wall of two in the whole suite, for 1 % and 4 % more CPU; bench/RESULTS.md).
 const concurrency = process.env.TEST_CONCURRENCY ?? String(os.availableParallelism() + 1);
 const viaTsx = process.env.TEST_LOADER === 'tsx';
-const bundles = viaTsx ? null : await bundleTests(files);
 const temporary = testTmpdir();
+// The browser tests' dashboard is built once, beside the bundling (scripts/test-dashboard.mjs).
+const dashboard = files.some(servesDashboard) ? join(temporary.path, 'dashboard') : null;
+const [bundles] = await Promise.all([
+  viaTsx ? null : bundleTests(files),
+  dashboard ? buildDashboardInto(dashboard) : null,
+]);
 // Off a terminal the report is TAP, and its failures' errors are printed again at the end
 // (scripts/test-failures.mjs), where a log cut to its last lines still shows them.
 const reporters = process.stdout.isTTY
@@ -70,7 +76,14 @@ const child = spawn(
     `--test-concurrency=${concurrency}`,
     ...(bundles?.paths ?? files),
   ],
-  { stdio: 'inherit', env: { ...process.env, TMPDIR: temporary.path } },
+  {
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      TMPDIR: temporary.path,
+      ...(dashboard ? { CROSSDOCK_TEST_DASHBOARD: dashboard } : {}),
+    },
+  },
 );
 // Stopping the runner stops the tests; the bundles are removed once they have ended.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => child.kill(signal));

@@ -11,13 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
-import {
-  buildDashboard,
-  launchBrowser,
-  removeDir,
-  signIn,
-  usersAndViewerToken,
-} from './support.ts';
+import { builtDashboard, launchBrowser, signIn, usersAndViewerToken } from './support.ts';
 
 describe("the operations lead's controls over AI on the dashboard", () => {
   let dist: string;
@@ -40,7 +34,7 @@ describe("the operations lead's controls over AI on the dashboard", () => {
       .locator('[data-badge="ai-reviews"]');
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startTriageInstance({
       // A dollar per 1000 tokens either way; limits far above what the test spends.
       CROSSDOCK_AI_PRICES: 'sim-triage-1=1000/1000',
@@ -60,7 +54,6 @@ describe("the operations lead's controls over AI on the dashboard", () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('the navigation counts the review tasks waiting, live', async () => {

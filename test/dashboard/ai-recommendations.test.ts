@@ -13,13 +13,7 @@ import { scoreDeliveries } from '../../src/ai/delay-risk/scoring.ts';
 import { DelayRiskModel, readDelaySet, trainDelayRiskModel } from '../../src/ai/index.ts';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
-import {
-  buildDashboard,
-  launchBrowser,
-  removeDir,
-  signIn,
-  usersAndViewerToken,
-} from './support.ts';
+import { builtDashboard, launchBrowser, signIn, usersAndViewerToken } from './support.ts';
 
 const TRAIN = 'ai/eval/delay-risk-train.jsonl';
 
@@ -41,7 +35,7 @@ describe('AI recommendations on the dashboard', () => {
   };
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startTriageInstance();
     x.sim.rules.push(
       answer('STOCK_SHORT', 'stock_shortage', 'purchasing', 0.92, 'The bin count is short.'),
@@ -66,7 +60,6 @@ describe('AI recommendations on the dashboard', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('an operator reads the log, accepts one review task and overrides another', async () => {

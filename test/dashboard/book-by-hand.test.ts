@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { eventually, packHarness, type PackHarness } from '../packs/support.ts';
 import { accessibilityProblems } from './axe.ts';
-import { buildDashboard, launchBrowser, PASSWORD, removeDir, signIn } from './support.ts';
+import { builtDashboard, launchBrowser, PASSWORD, signIn } from './support.ts';
 
 /**
  * Book by hand in Debian's Chromium, on the demo system (the dispatch pack on the Odoo and
@@ -18,7 +18,7 @@ describe('book by hand in the browser', () => {
   const OPERATOR = 'olga.ops@acme.test';
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     h = await packHarness({ dashboardDir: dist });
     await h.crossdock.services.users.create({
       email: OPERATOR,
@@ -30,7 +30,6 @@ describe('book by hand in the browser', () => {
   after(async () => {
     await browser?.close();
     await h?.close();
-    if (dist) removeDir(dist);
   });
 
   test('the form asks for the carrier and tracking reference, shows a refusal at its field, and resolves the case', async () => {

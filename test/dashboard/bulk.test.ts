@@ -4,10 +4,9 @@ import type { Browser } from 'playwright-core';
 import { parseWorkflow } from '../../src/workflows/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import {
-  buildDashboard,
+  builtDashboard,
   CREDIT,
   launchBrowser,
-  removeDir,
   SHIP,
   signIn,
   startInstance,
@@ -56,7 +55,7 @@ describe('approvals inbox: approving identical requests together', () => {
   const requests: Record<string, string> = {};
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     const parsed = [CREDIT, SHIP, RESTOCK].map((text, i) =>
       parseWorkflow(text, `bulk-${i}.yaml`, x.engine.steps),
@@ -95,7 +94,6 @@ describe('approvals inbox: approving identical requests together', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('an approver selects all requests like one, approves them, sees each outcome, and the runs complete', async () => {

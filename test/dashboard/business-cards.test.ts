@@ -4,7 +4,7 @@ import type { Browser } from 'playwright-core';
 import { accessibilityProblems } from './axe.ts';
 import { runBusinessMorning } from '../packs/business-traffic.ts';
 import { packHarness, type PackHarness } from '../packs/support.ts';
-import { buildDashboard, launchBrowser, PASSWORD, removeDir, signIn } from './support.ts';
+import { builtDashboard, launchBrowser, PASSWORD, signIn } from './support.ts';
 
 /**
  * The Overview's business cards in Debian's Chromium after a morning of the packs on the
@@ -31,7 +31,7 @@ describe('business cards on the Overview', () => {
   let token: string;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     h = await packHarness({ dashboardDir: dist });
     const { users, tokens } = h.crossdock.services;
     const viewer = await users.create({ email: FINANCE, role: 'viewer', password: PASSWORD });
@@ -42,7 +42,6 @@ describe('business cards on the Overview', () => {
   after(async () => {
     await browser?.close();
     await h?.close();
-    if (dist) removeDir(dist);
   });
 
   test('a finance controller sees invoice release time, the no-touch shares and both supplier figures as the API gives them', async () => {

@@ -3,11 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { waitForRun } from '../support/engine.ts';
 import {
-  buildDashboard,
+  builtDashboard,
   HOLD,
   launchBrowser,
   loadWorkflows,
-  removeDir,
   signIn,
   startInstance,
   type Instance,
@@ -46,7 +45,7 @@ describe('business case actions in the browser', () => {
   let heldRun: string;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
     heldRun = await x.send('order.held', 'so-9', { name: 'S00109' });
@@ -55,7 +54,6 @@ describe('business case actions in the browser', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test("an operator sees the hold's actions, not retry, and cancels the order from its case", async () => {

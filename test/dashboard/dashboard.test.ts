@@ -4,14 +4,7 @@ import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { UndeliveredNotices } from '../../src/exceptions/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
-import {
-  buildDashboard,
-  launchBrowser,
-  removeDir,
-  signIn,
-  startInstance,
-  type Instance,
-} from './support.ts';
+import { builtDashboard, launchBrowser, signIn, startInstance, type Instance } from './support.ts';
 
 /**
  * The operations dashboard in Debian's Chromium against a real Crossdock (embedded store,
@@ -27,7 +20,7 @@ describe('operations dashboard in the browser', () => {
   let waitingRun: string;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
     approvalRun = await x.send('credit.review', 'so-1', {
@@ -55,7 +48,6 @@ describe('operations dashboard in the browser', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('the server serves the app under /app/ (any client route) and never shadows the API', async () => {

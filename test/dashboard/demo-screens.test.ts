@@ -13,7 +13,7 @@ import { OPS_LEAD, startDemoSystem, type DemoSystem } from '../../src/demo/syste
 import { OrderKind, OrderTraffic } from '../../src/demo/traffic.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import {
-  buildDashboard,
+  builtDashboard,
   launchBrowser,
   removeDir,
   SCREENSHOTS,
@@ -71,7 +71,7 @@ describe('the dashboard on the demo data', () => {
   }
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     dir = mkdtempSync(join(tmpdir(), 'crossdock-demo-screens-'));
     const logger = silentLogger();
     system = await startDemoSystem({
@@ -170,7 +170,6 @@ describe('the dashboard on the demo data', () => {
     await closeContext?.();
     await browser?.close();
     await system?.close();
-    if (dist) removeDir(dist);
     if (dir) removeDir(dir);
   });
 

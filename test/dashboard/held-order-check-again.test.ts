@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { packHarness, type PackHarness } from '../packs/support.ts';
 import { waitForRun } from '../support/engine.ts';
-import { buildDashboard, launchBrowser, PASSWORD, removeDir, signIn } from './support.ts';
+import { builtDashboard, launchBrowser, PASSWORD, signIn } from './support.ts';
 
 /**
  * A blocked customer's held order in Debian's Chromium, on the demo system (the packs on the
@@ -18,7 +18,7 @@ describe('a blocked customer in the browser: check again releases the order', ()
   const OPERATOR = 'olga.ops@acme.test';
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     h = await packHarness({ dashboardDir: dist });
     await h.crossdock.services.users.create({
       email: OPERATOR,
@@ -30,7 +30,6 @@ describe('a blocked customer in the browser: check again releases the order', ()
   after(async () => {
     await browser?.close();
     await h?.close();
-    if (dist) removeDir(dist);
   });
 
   test("the case offers its workflow's actions, none that fail; after the unblock in Odoo, Check again now releases and books the order", async () => {

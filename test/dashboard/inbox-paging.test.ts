@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { waitForRun } from '../support/engine.ts';
-import {
-  buildDashboard,
-  launchBrowser,
-  removeDir,
-  signIn,
-  startInstance,
-  type Instance,
-} from './support.ts';
+import { builtDashboard, launchBrowser, signIn, startInstance, type Instance } from './support.ts';
 
 /** An inbox longer than a page: every request is reachable, in deadline order, and the count is the server's. */
 describe('an approvals inbox of more than one page', () => {
@@ -19,7 +12,7 @@ describe('an approvals inbox of more than one page', () => {
   const REQUESTS = 130;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     const runs: string[] = [];
     for (let i = 0; i < REQUESTS; i++) {
@@ -42,7 +35,6 @@ describe('an approvals inbox of more than one page', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('the approver pages through all of them: 100, then the 30 with later deadlines', async () => {

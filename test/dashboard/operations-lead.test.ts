@@ -4,10 +4,9 @@ import type { Browser } from 'playwright-core';
 import { HOUR, startKpiInstance, type KpiInstance } from '../api/kpi-support.ts';
 import { waitForRun } from '../support/engine.ts';
 import {
-  buildDashboard,
+  builtDashboard,
   launchBrowser,
   PASSWORD,
-  removeDir,
   signIn,
   startInstance,
   type Instance,
@@ -17,12 +16,11 @@ import {
 let dist: string;
 let browser: Browser;
 before(async () => {
-  dist = await buildDashboard();
+  dist = await builtDashboard();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
-  if (dist) removeDir(dist);
 });
 
 /**

@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import {
-  buildDashboard,
-  launchBrowser,
-  removeDir,
-  signIn,
-  startInstance,
-  type Instance,
-} from './support.ts';
+import { builtDashboard, launchBrowser, signIn, startInstance, type Instance } from './support.ts';
 
 /**
  * The Exceptions screen's reconciliation panel in Debian's Chromium: what the sweep recorded
@@ -22,7 +15,7 @@ describe('reconciliation panel in the browser', () => {
   let caseId: string;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
     const opened = await x.services.exceptions.openCase(
@@ -63,7 +56,6 @@ describe('reconciliation panel in the browser', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('a viewer sees the findings by type and the latest, the case one click away', async () => {

@@ -2,14 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { waitForRun } from '../support/engine.ts';
-import {
-  buildDashboard,
-  launchBrowser,
-  removeDir,
-  signIn,
-  startInstance,
-  type Instance,
-} from './support.ts';
+import { builtDashboard, launchBrowser, signIn, startInstance, type Instance } from './support.ts';
 
 /** The run page's replay form: before replaying, each side effect says whether it repeats or acts again. */
 describe('the replay form lists the side effects a replay re-runs', () => {
@@ -18,14 +11,13 @@ describe('the replay form lists the side effects a replay re-runs', () => {
   let browser: Browser;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('a cancelled run waiting on its approval: the approval repeats unless its box is ticked; the replay goes back to it', async () => {

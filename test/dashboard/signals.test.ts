@@ -3,11 +3,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { waitForRun } from '../support/engine.ts';
 import {
-  buildDashboard,
+  builtDashboard,
   CREDIT,
   launchBrowser,
   loadWorkflows,
-  removeDir,
   SHIP,
   signIn,
   startInstance,
@@ -47,7 +46,7 @@ describe('signals and timers on the run page', () => {
   let browser: Browser;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     await loadWorkflows(x, [CREDIT, SHIP, PICKUP, LATER]);
     browser = await launchBrowser();
@@ -55,7 +54,6 @@ describe('signals and timers on the run page', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('a run parked on a signal shows its timeout; the signal sent from outside is taken and the run completes', async () => {

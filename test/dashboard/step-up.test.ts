@@ -4,10 +4,9 @@ import type { Browser } from 'playwright-core';
 import { base32Decode, totpAt } from '../../src/auth/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import {
-  buildDashboard,
+  builtDashboard,
   launchBrowser,
   loadWorkflows,
-  removeDir,
   signIn,
   startInstance,
   type Instance,
@@ -44,7 +43,7 @@ describe('approvals: a step-up level asks for the authenticator code', () => {
   let requestId: string;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     await loadWorkflows(x, [BANK]);
     browser = await launchBrowser();
@@ -59,7 +58,6 @@ describe('approvals: a step-up level asks for the authenticator code', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('the approver enrols from the decision form, is refused a wrong code, and approves with the right one', async () => {

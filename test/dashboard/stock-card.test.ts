@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import {
-  buildDashboard,
-  launchBrowser,
-  removeDir,
-  signIn,
-  startInstance,
-  type Instance,
-} from './support.ts';
+import { builtDashboard, launchBrowser, signIn, startInstance, type Instance } from './support.ts';
 
 /**
  * The Overview's stock card in Debian's Chromium, against what the store holds: two orders
@@ -21,7 +14,7 @@ describe('stock and replenishment card in the browser', () => {
   let browser: Browser;
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
     const hold = (order: number) =>
@@ -70,7 +63,6 @@ describe('stock and replenishment card in the browser', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('a viewer sees the reservation failures, the held orders and the receipts on time', async () => {

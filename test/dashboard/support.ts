@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
 import { buildApi, type ApiServices } from '../../src/api/index.ts';
 import { servicesFor } from '../support/api-services.ts';
 import { ApprovalsService, approvalStep } from '../../src/approvals/index.ts';
@@ -21,8 +20,8 @@ import { parseWorkflow } from '../../src/workflows/index.ts';
 import { testKeyring } from '../api/support.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
+import { buildDashboardInto } from '../../scripts/test-dashboard.mjs';
 
-const DASHBOARD = join(import.meta.dirname, '..', '..', 'dashboard');
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 /**
  * The README's pictures are retaken only when asked (`npm run screenshots`), so that a test
@@ -97,16 +96,17 @@ export interface Instance {
   close(): Promise<void>;
 }
 
-/** Builds the dashboard into a fresh folder (what a clean clone has: no built files committed). */
-export async function buildDashboard(): Promise<string> {
+/**
+ * The built dashboard the tests serve and leave in place: the one scripts/run-tests.mjs built
+ * for the whole run (CROSSDOCK_TEST_DASHBOARD), or for a file run on its own, one built now,
+ * removed when the process exits.
+ */
+export async function builtDashboard(): Promise<string> {
+  const shared = process.env.CROSSDOCK_TEST_DASHBOARD;
+  if (shared) return shared;
   const outDir = mkdtempSync(join(tmpdir(), 'crossdock-dashboard-'));
-  await build({
-    configFile: join(DASHBOARD, 'vite.config.ts'),
-    root: DASHBOARD,
-    logLevel: 'error',
-    build: { outDir, emptyOutDir: true },
-  });
-  return outDir;
+  process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
+  return buildDashboardInto(outDir);
 }
 
 /** Holds an order for credit control; the case offers check again and cancel, and the run closes it when acted on. */

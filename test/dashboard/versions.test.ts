@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import {
-  buildDashboard,
+  builtDashboard,
   CREDIT,
   launchBrowser,
   loadWorkflows,
-  removeDir,
   SHIP,
   signIn,
   startInstance,
@@ -61,7 +60,7 @@ describe('dashboard: workflow versions and the audit search', () => {
   let v2 = '';
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
     v1 = x.engine.catalog.currentVersion('ship-order')!.hash;
@@ -75,7 +74,6 @@ describe('dashboard: workflow versions and the audit search', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test("a run pinned to the older version shows that version's graph and names the current one", async () => {

@@ -3,10 +3,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { accessibilityProblems } from './axe.ts';
 import {
-  buildDashboard,
+  builtDashboard,
   launchBrowser,
   PASSWORD,
-  removeDir,
   signIn,
   startInstance,
   type Instance,
@@ -33,7 +32,7 @@ describe('dashboard: the workflow editor', () => {
   const editor = (page: Page) => page.getByLabel('Workflow ship-order (YAML)');
 
   before(async () => {
-    dist = await buildDashboard();
+    dist = await builtDashboard();
     x = await startInstance(dist);
     browser = await launchBrowser();
     v1 = x.engine.catalog.currentVersion('ship-order')!.hash;
@@ -42,7 +41,6 @@ describe('dashboard: the workflow editor', () => {
   after(async () => {
     await browser?.close();
     await x?.close();
-    if (dist) removeDir(dist);
   });
 
   test('the workflow page opens the current version in the editor, as YAML', async () => {
