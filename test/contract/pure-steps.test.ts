@@ -122,15 +122,20 @@ describe('a batch with several records of one run', () => {
     run: { status: 'running', cursor: next, seq: seq + 1, stepAttempt: 0, availableAt: null },
   });
 
-  test('writes every step and leaves the run where the last one says', async () => {
+  /** A new run of SHIP, claimed by worker-a. */
+  async function claimedRun(key: string): Promise<string> {
     const { runIds } = await engine.accept({
       source: 'shop',
       type: 'order.ready',
-      key: 'batch-1',
+      key,
       payload: { total: 100 },
     });
-    const runId = runIds[0]!;
     await claimRuns(t.store.db, 'worker-a', 10, clock.now(), 5_000);
+    return runIds[0]!;
+  }
+
+  test('writes every step and leaves the run where the last one says', async () => {
+    const runId = await claimedRun('batch-1');
     const written = await writeCheckpoints(t.store.db, 'worker-a', [
       record(runId, 0, 'price', 'size'),
       record(runId, 1, 'size', 'book'),
@@ -154,14 +159,7 @@ describe('a batch with several records of one run', () => {
   });
 
   test('writes none of them when the lease is lost', async () => {
-    const { runIds } = await engine.accept({
-      source: 'shop',
-      type: 'order.ready',
-      key: 'batch-2',
-      payload: { total: 100 },
-    });
-    const runId = runIds[0]!;
-    await claimRuns(t.store.db, 'worker-a', 10, clock.now(), 5_000);
+    const runId = await claimedRun('batch-2');
     const written = await writeCheckpoints(t.store.db, 'worker-b', [
       record(runId, 0, 'price', 'size'),
       record(runId, 1, 'size', 'book'),
