@@ -9,6 +9,7 @@ import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { dirname, extname, join, relative } from 'node:path';
 import { buildNeeded, PARTS, readStamps, ROOT, STAMPS } from './build-state.mjs';
+import { buildDashboard } from './dashboard-build.mjs';
 import { NODE_BUNDLE, ownImportMeta } from './esbuild-shared.mjs';
 
 const args = process.argv.slice(2);
@@ -27,7 +28,10 @@ for (const part of parts) {
     `crossdock build: ${PARTS[part].title}${ifChanged ? ` (${reason})` : ''} ...\n`,
   );
   if (part === 'cli') await buildCli();
-  else await buildDashboard();
+  else {
+    resolveTool('vite', 'vite');
+    await buildDashboard();
+  }
   mkdirSync(dirname(STAMPS), { recursive: true });
   writeFileSync(STAMPS, `${JSON.stringify({ ...readStamps(), [part]: startedAt })}\n`);
   process.stdout.write(
@@ -94,13 +98,6 @@ function copyAssets(folder) {
       copyFileSync(path, target);
     }
   }
-}
-
-async function buildDashboard() {
-  resolveTool('vite', 'vite');
-  const { build } = await import('vite');
-  const dir = join(ROOT, 'dashboard');
-  await build({ configFile: join(dir, 'vite.config.ts'), root: dir });
 }
 
 function resolveTool(module, dependency) {

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { bundleTests } from './bundle-tests.mjs';
-import { buildDashboardInto, servesDashboard } from './test-dashboard.mjs';
+import { buildDashboard } from './dashboard-build.mjs';
 import { testTmpdir } from './test-tmpdir.mjs';
 
 function listTests(dir) {
@@ -43,11 +43,12 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? String(os.availableParallelism() + 1);
 const viaTsx = process.env.TEST_LOADER === 'tsx';
 const temporary = testTmpdir();
-// The browser tests' dashboard is built once, beside the bundling (scripts/test-dashboard.mjs).
+// The browser tests' dashboard is built once, beside the bundling (scripts/dashboard-build.mjs).
+const servesDashboard = (file) => /(^|[\\/])test[\\/]dashboard[\\/]/.test(file);
 const dashboard = files.some(servesDashboard) ? join(temporary.path, 'dashboard') : null;
 const [bundles] = await Promise.all([
   viaTsx ? null : bundleTests(files),
-  dashboard ? buildDashboardInto(dashboard) : null,
+  dashboard ? buildDashboard({ outDir: dashboard, quiet: true }) : null,
 ]);
 // Off a terminal the report is TAP, and its failures' errors are printed again at the end
 // (scripts/test-failures.mjs), where a log cut to its last lines still shows them.

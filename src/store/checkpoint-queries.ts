@@ -58,7 +58,10 @@ export async function writeCheckpoints(
   records: CheckpointRecord[],
   caseEvents?: CaseEventSink,
 ): Promise<Set<string>> {
-  const rows = lastOfEachRun(records.map(checkpointRow));
+  // A run may have several records, its steps since its last commit (a pure step's goes with
+  // the next one's): each is a step row, and its last says where the run stands.
+  const lastOfRun = new Map(records.map((r, i) => [r.runId, i]));
+  const rows = records.map((r, i) => checkpointRow(r, lastOfRun.get(r.runId) === i));
   const json = JSON.stringify(rows);
   if (!rows.some((r) => r.open_case || r.parent_signal !== null)) {
     const alone = await checkpointStatement(db, workerId, json, true);
@@ -79,24 +82,9 @@ export async function writeCheckpoints(
   });
 }
 
-type CheckpointRow = ReturnType<typeof checkpointRow> & { last: boolean };
+type CheckpointRow = ReturnType<typeof checkpointRow>;
 
-/**
- * A run may have several records in a batch, its steps since its last commit (a pure step's
- * goes with the next one's): each is a step row, and the last says where the run stands.
- */
-function lastOfEachRun(rows: ReturnType<typeof checkpointRow>[]): CheckpointRow[] {
-  const seen = new Set<string>();
-  const marked: CheckpointRow[] = new Array(rows.length);
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const row = rows[i]!;
-    marked[i] = { ...row, last: !seen.has(row.run_id) };
-    seen.add(row.run_id);
-  }
-  return marked;
-}
-
-function checkpointRow(r: CheckpointRecord) {
+function checkpointRow(r: CheckpointRecord, last: boolean) {
   return {
     run_id: r.runId,
     seq: r.seq,
@@ -126,6 +114,7 @@ function checkpointRow(r: CheckpointRecord) {
     parent_run_id: r.parentRunId,
     parent_signal: r.parentSignal?.name ?? null,
     parent_payload: r.parentSignal?.payload ?? null,
+    last,
   };
 }
 

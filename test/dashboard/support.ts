@@ -20,7 +20,7 @@ import { parseWorkflow } from '../../src/workflows/index.ts';
 import { testKeyring } from '../api/support.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
 import { openTestStore, type TestStore } from '../support/stores.ts';
-import { buildDashboardInto } from '../../scripts/test-dashboard.mjs';
+import { buildDashboard } from '../../scripts/dashboard-build.mjs';
 
 export const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 /**
@@ -106,7 +106,7 @@ export async function builtDashboard(): Promise<string> {
   if (shared) return shared;
   const outDir = mkdtempSync(join(tmpdir(), 'crossdock-dashboard-'));
   process.once('exit', () => rmSync(outDir, { recursive: true, force: true }));
-  return buildDashboardInto(outDir);
+  return buildDashboard({ outDir, quiet: true });
 }
 
 /** Holds an order for credit control; the case offers check again and cancel, and the run closes it when acted on. */

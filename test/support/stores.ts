@@ -145,7 +145,7 @@ export async function wakeListeners(db: Store['db']): Promise<number[]> {
 /** A fresh database on the PostgreSQL server, whatever CROSSDOCK_TEST_STORE says (multi-process tests need one). */
 export async function openPostgresTestStore(): Promise<TestStore> {
   const name = `crossdock_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
+  const admin = await serverClient();
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name} TEMPLATE ${await ensurePostgresTemplate(admin)}`);
@@ -160,7 +160,7 @@ export async function openPostgresTestStore(): Promise<TestStore> {
     connection: { kind: 'postgres', url },
     async dispose() {
       await store.close();
-      const cleanup = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
+      const cleanup = await serverClient();
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await cleanup.end();
@@ -171,11 +171,17 @@ export async function openPostgresTestStore(): Promise<TestStore> {
 /** An empty database on the PostgreSQL server for a whole Crossdock instance (which migrates it); returns its URL. */
 export async function createTestDatabase(prefix = 'crossdock_e2e'): Promise<string> {
   const name = `${prefix}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
+  const admin = await serverClient();
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
   return databaseUrl(name);
+}
+
+/** A new client of the test server's administrative database, not yet connected. */
+async function serverClient(): Promise<pg.Client> {
+  const { Client } = await loadPgDriver();
+  return new Client({ connectionString: TEST_DATABASE_URL });
 }
 
 /** The URL of database `name` on the test server. */
@@ -186,7 +192,7 @@ function databaseUrl(name: string): string {
 }
 
 export async function dropTestDatabase(url: string): Promise<void> {
-  const admin = new (await loadPgDriver()).Client({ connectionString: TEST_DATABASE_URL });
+  const admin = await serverClient();
   await admin.connect();
   await admin.query(`DROP DATABASE IF EXISTS ${new URL(url).pathname.slice(1)} WITH (FORCE)`);
   await admin.end();
