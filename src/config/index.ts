@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
+import { IN_MEMORY } from '../store/in-memory.ts';
 import type { StoreConfig } from '../store/index.ts';
 import { aiConfigOf, AiEnv, aiProblems, type AiConfig } from './ai.ts';
 import type { ModelPrice } from './ai-prices.ts';
@@ -231,6 +232,16 @@ export function loadConfig(
     ...smtpProblems(merged),
     ...aiProblems(merged),
     ...inboxes.problems,
+    ...(merged.CROSSDOCK_DATA_DIR === IN_MEMORY &&
+    !merged.DATABASE_URL &&
+    !merged.CROSSDOCK_STATE_DIR
+      ? [
+          {
+            path: 'CROSSDOCK_STATE_DIR',
+            message: `is needed with CROSSDOCK_DATA_DIR=${IN_MEMORY}: the state files (the secrets key) have no data folder to live beside`,
+          },
+        ]
+      : []),
   ];
   if (!parsed.success || notifyProblems.length > 0) {
     throw new CrossdockError('CONFIG_INVALID', 'The configuration is not valid', {

@@ -1,5 +1,6 @@
 export { openStore, redactUrl, type Store, type StoreConfig, type WakeReason } from './store.ts';
 export { migrate, listMigrations } from './migrate.ts';
+export { IN_MEMORY } from './in-memory.ts';
 export {
   describeRepairs,
   privateDirectory,

@@ -5,8 +5,14 @@ import v8 from 'node:v8';
 import { Kysely } from 'kysely';
 import { PGlite } from '@electric-sql/pglite';
 import { CrossdockError } from '../errors/index.ts';
+import { IN_MEMORY } from './in-memory.ts';
 import { LOCK_FILE, lockDataDirectory, type DirectoryLock } from './lock-file.ts';
-import { createCluster, defaultClusterCache, type ClusterSchema } from './pglite-cluster.ts';
+import {
+  clusterImage,
+  createCluster,
+  defaultClusterCache,
+  type ClusterSchema,
+} from './pglite-cluster.ts';
 import { listMigrations, migrate } from './migrate.ts';
 import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -96,6 +102,34 @@ const CURRENT_SCHEMA: ClusterSchema = {
   },
 };
 
+let memoryImage: Promise<Uint8Array> | undefined;
+
+/**
+ * A database kept in memory, nothing of it on disk: it starts at the current schema from an
+ * image of a migrated cluster (pglite-cluster.ts, `clusterImage`), read once per process, and
+ * is gone when it closes. For throwaway instances: a test's store, a trial.
+ */
+export async function openMemoryPglite(): Promise<PGlite> {
+  memoryImage ??= clusterImage(defaultClusterCache(), CURRENT_SCHEMA, dumpCluster);
+  const image = await memoryImage.catch((error: unknown) => {
+    memoryImage = undefined; // the next open tries again
+    throw error;
+  });
+  return startPglite(IN_MEMORY, false, image);
+}
+
+/** A tar archive of the cluster in `dir`, migrated to the current schema if it is not. */
+async function dumpCluster(dir: string): Promise<Uint8Array> {
+  const pglite = await startPglite(dir, false);
+  try {
+    const db = new Kysely<Database>({ dialect: pgliteDialect(pglite) });
+    await migrate(db, (script) => pgliteScript(pglite, script)); // the schema's cluster: nothing to do
+    return new Uint8Array(await (await pglite.dumpDataDir('none')).arrayBuffer());
+  } finally {
+    await pglite.close();
+  }
+}
+
 function realDataDir(given: string): string {
   try {
     return privateDirectory(given);
@@ -158,14 +192,21 @@ function baselineCompilerOnly(): void {
   v8.setFlagsFromString('--liftoff-only');
 }
 
-async function startPglite(dataDir: string, synchronous: boolean): Promise<PGlite> {
+async function startPglite(
+  dataDir: string,
+  synchronous: boolean,
+  image?: Uint8Array,
+): Promise<PGlite> {
   baselineCompilerOnly();
   try {
-    const pglite = new PGlite(dataDir, {
+    const options = {
       // int8 ids stay strings, as the pg driver returns them.
       parsers: { [INT8]: (value: string) => value },
       startParams: startParams(synchronous),
-    });
+    };
+    const pglite = image
+      ? new PGlite({ ...options, loadDataDir: new Blob([image]) })
+      : new PGlite(dataDir, options);
     await pglite.waitReady;
     return pglite;
   } catch (cause) {

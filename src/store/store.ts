@@ -4,7 +4,8 @@ import { CrossdockError } from '../errors/index.ts';
 import { faultMappingDialect } from './fault-dialect.ts';
 import { isStoreFault, mapStoreFault } from './faults.ts';
 import { migrate } from './migrate.ts';
-import { openPglite } from './pglite.ts';
+import { IN_MEMORY } from './in-memory.ts';
+import { openMemoryPglite, openPglite } from './pglite.ts';
 import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
 import { loadPgDriver } from './pg-driver.ts';
 import { nameStatements } from './postgres-statements.ts';
@@ -18,7 +19,13 @@ import type { Pool } from 'pg';
 export type WakeReason = 'work' | 'admit';
 
 export type StoreConfig =
-  | { kind: 'pglite'; dataDir: string; synchronous: boolean; vacuumIntervalMs: number }
+  | {
+      kind: 'pglite';
+      /** Its folder, or IN_MEMORY: kept in memory, gone when the store closes (pglite.ts). */
+      dataDir: string;
+      synchronous: boolean;
+      vacuumIntervalMs: number;
+    }
   | {
       kind: 'postgres';
       url: string;
@@ -60,7 +67,8 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 }
 
 async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>): Promise<Store> {
-  const { pglite, lock, notices, dataDir } = await openPglite(config);
+  const opened = config.dataDir === IN_MEMORY ? null : await openPglite(config);
+  const pglite = opened?.pglite ?? (await openMemoryPglite());
   const db = new Kysely<Database>({ dialect: faultMappingDialect(pgliteDialect(pglite)) });
   const wakes = new LocalWakes();
   // PGlite has no autovacuum; without this, dead tuples from run updates pile up.
@@ -71,7 +79,7 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
   return {
     kind: 'pglite',
     db,
-    notices,
+    notices: opened?.notices ?? [],
     stepLocks: processStepLocks(),
     async wake(reason: WakeReason = 'work', runs?: number) {
       wakes.emit(reason, runs);
@@ -84,10 +92,11 @@ async function openPgliteStore(config: Extract<StoreConfig, { kind: 'pglite' }>)
       await db.destroy();
       // Kysely closes PGlite only if it ever ran a query; an unused store must close it too.
       if (!pglite.closed) await pglite.close();
+      if (!opened) return;
       try {
-        securePrivateTree(dataDir); // what PostgreSQL wrote at shutdown, before another process opens it
+        securePrivateTree(opened.dataDir); // what PostgreSQL wrote at shutdown, before another process opens it
       } finally {
-        await lock.release();
+        await opened.lock.release();
       }
     },
   };

@@ -10,16 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCrossdock } from '../support/cli.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
-let t: TestStore;
+let t: TestStore<Reachable>;
 let dir: string;
 let env: Record<string, string>;
 const TRAIN = 'ai/eval/delay-risk-train.jsonl';
 const CASES = 'ai/eval/delay-risk-cases.jsonl';
 
 before(async () => {
-  t = await openTestStore();
+  t = await openTestStore({ onDisk: true });
   if (t.connection.kind === 'pglite') await t.store.close(); // the commands open the directory
   dir = mkdtempSync(join(tmpdir(), 'crossdock-delay-cli-'));
   env = {

@@ -17,10 +17,10 @@ import { seedDemo, type DemoCatalog } from '../../src/demo/seed.ts';
 import { simOdooConfig } from '../../src/demo/sim-config.ts';
 import { ManualClock } from '../../src/engine/index.ts';
 import { TEST_ODOO } from '../support/odoo-mode.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { fireSlot, HOUR, startOps, type OpsInstance } from '../operations/support.ts';
 
-let t: TestStore;
+let t: TestStore<Reachable>;
 let ops: OpsInstance;
 let odoo: OdooSimulator;
 let catalog: DemoCatalog;
@@ -93,7 +93,7 @@ const plusDays = (day: string, n: number) =>
   new Date(Date.parse(`${day}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 before(async () => {
-  t = await openTestStore();
+  t = await openTestStore({ onDisk: true });
   if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
   odoo = await startOdooSimulator({ version: TEST_ODOO.version });
   catalog = await seedDemo(odoo, { today: clock.now() });

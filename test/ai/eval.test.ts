@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startAiSimulator, type AiSimulator } from '../../sim/ai/index.ts';
 import { runCrossdock } from '../support/cli.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 const KEY = 'sk-eval-test-0123456789abcdef';
 let sim: AiSimulator;
-let t: TestStore;
+let t: TestStore<Reachable>;
 let dir: string;
 
 /** What the simulated provider answers, by the case's code. */
@@ -53,7 +53,10 @@ const storeEnv = (): Record<string, string> =>
     : { CROSSDOCK_DATA_DIR: t.connection.dataDir };
 
 before(async () => {
-  [sim, t] = await Promise.all([startAiSimulator({ apiKey: KEY }), openTestStore()]);
+  [sim, t] = await Promise.all([
+    startAiSimulator({ apiKey: KEY }),
+    openTestStore({ onDisk: true }),
+  ]);
   if (t.connection.kind === 'pglite') await t.store.close(); // the commands open the directory
   dir = mkdtempSync(join(tmpdir(), 'crossdock-ai-eval-'));
   for (const [code, [category, team, confidence]] of Object.entries(ANSWERS))

@@ -15,16 +15,19 @@ import { silentLogger } from '../../src/observability/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
 import { startAiSimulator, type AiSimulator } from '../../sim/ai/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 const KEY = 'sk-instance-test-0123456789abcdef';
 let sim: AiSimulator;
-let t: TestStore;
+let t: TestStore<Reachable>;
 let crossdock: Crossdock;
 let dir: string;
 
 before(async () => {
-  [sim, t] = await Promise.all([startAiSimulator({ apiKey: KEY }), openTestStore()]);
+  [sim, t] = await Promise.all([
+    startAiSimulator({ apiKey: KEY }),
+    openTestStore({ onDisk: true }),
+  ]);
   if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
   dir = mkdtempSync(join(tmpdir(), 'crossdock-ai-'));
   const config = loadConfig({

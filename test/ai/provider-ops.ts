@@ -5,7 +5,7 @@
 import type { ManualClock } from '../../src/engine/index.ts';
 import { startAiSimulator, type AiSimulator } from '../../sim/ai/index.ts';
 import { startOps, type OpsInstance } from '../operations/support.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 export const KEY = 'sk-sim-0123456789abcdefghijklmnop';
 
@@ -24,7 +24,7 @@ export const REFUSED_DELIVERY: AiSimulator['rules'][number] = {
 };
 
 export interface ProviderOps {
-  t: TestStore;
+  t: TestStore<Reachable>;
   sim: AiSimulator;
   ops: OpsInstance;
   close(): Promise<void>;
@@ -37,7 +37,10 @@ export async function startProviderOps(
   workflows: string[],
   rules: AiSimulator['rules'] = [],
 ): Promise<ProviderOps> {
-  const [sim, t] = await Promise.all([startAiSimulator({ apiKey: KEY }), openTestStore()]);
+  const [sim, t] = await Promise.all([
+    startAiSimulator({ apiKey: KEY }),
+    openTestStore({ onDisk: true }),
+  ]);
   if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
   sim.rules.push(...rules);
   const ops = await startOps(

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../src/engine/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { fireSlot, HOUR, startOps, type OpsInstance } from '../operations/support.ts';
 
 const TRIAGE = `
@@ -28,12 +28,12 @@ steps:
       teams: [purchasing, warehouse]
 `;
 
-let t: TestStore;
+let t: TestStore<Reachable>;
 let ops: OpsInstance;
 const clock = new ManualClock('2026-03-02T02:00:00Z');
 
 before(async () => {
-  t = await openTestStore();
+  t = await openTestStore({ onDisk: true });
   if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
   ops = await startOps(t, clock, {}, [TRIAGE]);
 });

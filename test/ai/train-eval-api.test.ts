@@ -7,17 +7,17 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ManualClock } from '../../src/engine/index.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { startOps, type OpsInstance } from '../operations/support.ts';
 
-let t: TestStore;
+let t: TestStore<Reachable>;
 let ops: OpsInstance;
 let base: string;
 let close: () => Promise<unknown>;
 const tokens: Record<string, string> = {};
 
 before(async () => {
-  t = await openTestStore();
+  t = await openTestStore({ onDisk: true });
   if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
   ops = await startOps(t, new ManualClock('2026-03-02T09:00:00Z'), {});
   const { api, url } = await ops.crossdock.listen({ port: 0 });

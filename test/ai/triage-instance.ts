@@ -13,7 +13,7 @@ import { silentLogger } from '../../src/observability/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
 import { startAiSimulator, type AiSimulator } from '../../sim/ai/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { CATEGORIES, INCIDENT, SIM_KEY, TEAMS } from './support.ts';
 
 const WORKFLOW = `
@@ -39,7 +39,7 @@ steps:
 
 export interface TriageInstance {
   sim: AiSimulator;
-  t: TestStore;
+  t: TestStore<Reachable>;
   crossdock: Crossdock;
   /** The environment a `crossdock` command needs to open this store (once the instance is closed, on PGlite). */
   env: Record<string, string>;
@@ -75,7 +75,7 @@ export async function startTriageInstance(
 ): Promise<TriageInstance> {
   const [sim, t] = await Promise.all([
     startAiSimulator({ apiKey: SIM_KEY, models: ['sim-triage-1'] }),
-    openTestStore(),
+    openTestStore({ onDisk: true }),
   ]);
   if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
   const state = mkdtempSync(join(tmpdir(), 'crossdock-ai-state-'));

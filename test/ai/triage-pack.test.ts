@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { readLabelledSet, trainTriageModel } from '../../src/ai/index.ts';
 import { ManualClock } from '../../src/engine/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { fireSlot, MINUTE, startOps, type OpsInstance } from '../operations/support.ts';
 
 const RAISE = `
@@ -34,12 +34,12 @@ steps:
         note: "= input.details.note"
 `;
 
-let t: TestStore;
+let t: TestStore<Reachable>;
 let ops: OpsInstance;
 const clock = new ManualClock('2026-03-02T09:00:10Z');
 
 before(async () => {
-  t = await openTestStore();
+  t = await openTestStore({ onDisk: true });
   if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
   ops = await startOps(t, clock, {}, [RAISE]);
   const set = new URL('../../ai/eval/triage-train.jsonl', import.meta.url).pathname;

@@ -23,7 +23,7 @@ import { startCarrierSimulator, type CarrierSimulator } from '../../sim/carriers
 import { startOdooSimulator, type OdooSimulator } from '../../sim/odoo/index.ts';
 import { shipment } from '../carriers/support.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { HOUR, MINUTE, startKpiInstance, type KpiInstance } from './kpi-support.ts';
 
 describe('KPIs: latency, exceptions by type and age, queue depth, connector stats', () => {
@@ -296,7 +296,7 @@ describe('KPIs: approvals waiting by level, past their SLA, longest wait', () =>
 describe('KPIs: integration error rate per connector, from real calls wired by createCrossdock', () => {
   let odooSim: OdooSimulator;
   let carrierSim: CarrierSimulator;
-  let t: TestStore;
+  let t: TestStore<Reachable>;
   let crossdock: Crossdock;
   let api: FastifyInstance;
   let dir: string;
@@ -307,7 +307,7 @@ describe('KPIs: integration error rate per connector, from real calls wired by c
     [odooSim, carrierSim, t] = await Promise.all([
       startOdooSimulator(),
       startCarrierSimulator(),
-      openTestStore(),
+      openTestStore({ onDisk: true }),
     ]);
     if (t.connection.kind === 'pglite') await t.store.close(); // the Crossdock opens the directory itself
     dir = mkdtempSync(join(tmpdir(), 'crossdock-kpi-'));

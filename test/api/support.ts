@@ -46,9 +46,11 @@ export async function startTestApi(
     logger?: Logger;
     maxBodyBytes?: number;
     rateLimit?: { perMinute: number; loginPerMinute: number };
+    /** A store that the test or another process opens again (openTestStore). */
+    onDisk?: boolean;
   } = {},
 ): Promise<TestApi> {
-  const t = await openTestStore();
+  const t = options.onDisk ? await openTestStore({ onDisk: true }) : await openTestStore();
   const logger = options.logger ?? silentLogger();
   // As the product wires it: every intake batch is chained into the audit log in its own transaction.
   const intakeAudit: EngineOptions['intakeAudit'] = (senderOf) =>

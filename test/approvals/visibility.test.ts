@@ -47,7 +47,7 @@ describe('approvals nobody may decide, and approvals nobody is told about', () =
   const logLines: Record<string, unknown>[] = [];
 
   before(async () => {
-    const t = await openTestStore();
+    const t = await openTestStore({ onDisk: true });
     const store: Record<string, string> =
       t.connection.kind === 'postgres'
         ? { DATABASE_URL: t.connection.url }

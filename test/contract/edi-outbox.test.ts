@@ -22,7 +22,7 @@ import type { MappedEvent } from '../../src/triggers/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { startEdiPartnerSimulator, type EdiPartnerSimulator } from '../../sim/edi/index.ts';
 import { JumpingClock, eventually } from '../packs/support.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 const SECRETS = {
   ours: 'our-outbound-secret-0123456789',
@@ -58,13 +58,13 @@ const ack855 = (key: string) => ({
 });
 
 describe('EDI control numbers and outbox', () => {
-  let test_: TestStore;
+  let test_: TestStore<Reachable>;
   let store: Store;
   let sim: EdiPartnerSimulator;
   const clock = new JumpingClock();
 
   before(async () => {
-    test_ = await openTestStore();
+    test_ = await openTestStore({ onDisk: true });
     store = test_.store;
     sim = await startEdiPartnerSimulator({
       partnerId: 'NORTHWINDRETL',

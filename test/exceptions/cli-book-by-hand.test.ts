@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCrossdock } from '../support/cli.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 /** A booking every carrier refused (the code carrier.book fails with), and the step book by hand replays from. */
 const BOOKING = `
@@ -22,12 +22,12 @@ steps:
 `;
 
 describe('crossdock exceptions act ... book_by_hand', () => {
-  let t: TestStore;
+  let t: TestStore<Reachable>;
   let env: Record<string, string>;
   let runId: string;
   const state = mkdtempSync(join(tmpdir(), 'crossdock-book-by-hand-cli-'));
   before(async () => {
-    t = await openTestStore();
+    t = await openTestStore({ onDisk: true });
     const engine = await engineWith(t.store, [BOOKING]);
     engine.startWorkers(1);
     runId = (

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCrossdock } from '../support/cli.ts';
 import { engineWith, waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 const FAILING = `
 id: charge
@@ -24,12 +24,12 @@ steps:
 `;
 
 describe('crossdock exceptions list | show | resolve | replay | act', () => {
-  let t: TestStore;
+  let t: TestStore<Reachable>;
   let env: Record<string, string>;
   let runId: string;
   const state = mkdtempSync(join(tmpdir(), 'crossdock-exceptions-cli-'));
   before(async () => {
-    t = await openTestStore();
+    t = await openTestStore({ onDisk: true });
     const engine = await engineWith(t.store, [FAILING]);
     engine.startWorkers(1);
     runId = (

@@ -11,7 +11,7 @@ import { ManualClock, type Clock } from '../../src/engine/index.ts';
 import { createCrossdock, type Crossdock } from '../../src/main.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { Notifications, type NotificationRow, type PassResult } from '../../src/notify/index.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 export interface ReceivedMail {
   envelopeTo: string[];
@@ -179,7 +179,7 @@ export function notifyConfig(
 }
 
 export interface NotifyHarness {
-  t: TestStore;
+  t: TestStore<Reachable>;
   clock: ManualClock;
   notifications: Notifications;
   /** Wakes the dispatcher and resolves with the pass it ran. */
@@ -198,7 +198,7 @@ export interface NotifyHarness {
 }
 
 export async function notifyHarness(config: NotifyConfig): Promise<NotifyHarness> {
-  const t = await openTestStore();
+  const t = await openTestStore({ onDisk: true });
   const clock = new ManualClock('2026-06-01T08:00:00Z');
   const notifications = new Notifications({
     db: t.store.db as never,
@@ -323,7 +323,7 @@ export async function mailingInstance(
   env: Record<string, string> = {},
   options: { clock?: Clock } = {},
 ): Promise<MailingInstance> {
-  const t = await openTestStore();
+  const t = await openTestStore({ onDisk: true });
   const store: Record<string, string> =
     t.connection.kind === 'postgres'
       ? { DATABASE_URL: t.connection.url }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ManualClock } from '../../src/engine/index.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { ChatSink } from '../notify/support.ts';
 import { fireSlot, HOUR, startOps, stepsOf, type OpsInstance } from './support.ts';
 
@@ -21,7 +21,7 @@ type Aging = {
  * open cases, and an SLA-breach alert that names each case once, in the slot its SLA passed.
  */
 describe('exception-aging pack: age buckets, teams and one SLA alert per breach', () => {
-  let t: TestStore;
+  let t: TestStore<Reachable>;
   let chat: ChatSink;
   let ops: OpsInstance;
   const clock = new ManualClock('2026-05-31T23:00:00Z');
@@ -41,7 +41,7 @@ describe('exception-aging pack: age buckets, teams and one SLA alert per breach'
 
   before(async () => {
     chat = await new ChatSink().listen();
-    t = await openTestStore();
+    t = await openTestStore({ onDisk: true });
     if (t.connection.kind === 'pglite') await t.store.close();
     ops = await startOps(t, clock, { CROSSDOCK_CHAT_WEBHOOK_OPS: `${chat.url}/hooks/ops` });
     const open = async (name: string, slaHours: number, team?: string) => {

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { ManualClock } from '../../src/engine/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { SmtpSink, type ReceivedMail } from '../notify/support.ts';
 import { fireSlot, HOUR, MINUTE, startOps, stepsOf, type OpsInstance } from './support.ts';
 
@@ -33,7 +33,7 @@ steps:
  * address at a local SMTP server.
  */
 describe('stalled-approvals pack: the scan and its e-mail digest', () => {
-  let t: TestStore;
+  let t: TestStore<Reachable>;
   let smtp: SmtpSink;
   let ops: OpsInstance;
   const clock = new ManualClock('2026-06-01T08:00:00Z');
@@ -51,7 +51,7 @@ describe('stalled-approvals pack: the scan and its e-mail digest', () => {
 
   before(async () => {
     smtp = await new SmtpSink().listen();
-    t = await openTestStore();
+    t = await openTestStore({ onDisk: true });
     if (t.connection.kind === 'pglite') await t.store.close(); // one process, one PGlite: the instance opens it
     ops = await startOps(
       t,

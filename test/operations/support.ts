@@ -8,7 +8,7 @@ import { createCrossdock, type Crossdock } from '../../src/main.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { loadWorkflowDir, parseWorkflow } from '../../src/workflows/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import type { TestStore } from '../support/stores.ts';
+import type { Reachable, TestStore } from '../support/stores.ts';
 
 /** The shipped pack, loaded as `crossdock demo` and `start` load it. */
 export const PACK_DIR = new URL('../../packs/operations/workflows', import.meta.url).pathname;
@@ -25,7 +25,7 @@ export interface OpsInstance {
  * fire slots with `scheduler.tick()` after moving the clock, so nothing depends on timing.
  */
 export async function startOps(
-  t: TestStore,
+  t: TestStore<Reachable>,
   clock: ManualClock,
   env: Record<string, string>,
   extra: string[] = [],

@@ -8,6 +8,7 @@ import { createOutput } from '../../src/cli/output.ts';
 import { startDemoSystem, type DemoSystem } from '../../src/demo/system.ts';
 import { systemClock, type Clock, type RunDetail } from '../../src/engine/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
+import { IN_MEMORY } from '../../src/store/index.ts';
 import type { CarrierProfile } from '../../sim/carriers/index.ts';
 import { waitForRun } from '../support/engine.ts';
 import { eventually } from '../support/eventually.ts';
@@ -89,11 +90,13 @@ export async function packHarness(
     ...(options.carrierProfiles ? { carrierProfiles: options.carrierProfiles } : {}),
     ...(options.odooPollIntervalMs ? { odooPollIntervalMs: options.odooPollIntervalMs } : {}),
     ...(options.dashboardDir ? { dashboardDir: options.dashboardDir } : {}),
-    // On a PostgreSQL server no secrets key is made on its own: the test gives one (step-up approvals seal with it).
+    // On a PostgreSQL server no secrets key is made on its own: the test gives one (step-up
+    // approvals seal with it). The embedded store is kept in memory, as test stores are
+    // (test/support/stores.ts); `npm start`'s own, on disk, is the demo screens test's.
     env: {
       ...(database
         ? { DATABASE_URL: database, CROSSDOCK_SECRETS_KEY: randomBytes(32).toString('base64') }
-        : {}),
+        : { CROSSDOCK_DATA_DIR: IN_MEMORY }),
       ...options.env,
     },
   });

@@ -108,7 +108,7 @@ describe('embedded store data directory', () => {
   });
 
   test('a directory open to other users (made by an earlier version) is narrowed at start, and the store says so', async () => {
-    const t = await openTestStore();
+    const t = await openTestStore({ onDisk: true });
     const dataDir = (t.connection as { dataDir: string }).dataDir;
     roots.push(dirname(dataDir));
     await t.store.close();
@@ -155,7 +155,7 @@ describe('embedded store data directory', () => {
   });
 
   test('a symlinked data directory opens the database it points to', async () => {
-    const t = await openTestStore();
+    const t = await openTestStore({ onDisk: true });
     const dataDir = (t.connection as { dataDir: string }).dataDir;
     roots.push(dirname(dataDir));
     await sql`CREATE TABLE through (n int)`.execute(t.store.db);
@@ -173,7 +173,7 @@ describe('embedded store data directory', () => {
   });
 
   test('a database that cannot be opened gives an error naming the directory and the cause, never [object Object]', async () => {
-    const t = await openTestStore();
+    const t = await openTestStore({ onDisk: true });
     const dataDir = (t.connection as { dataDir: string }).dataDir;
     roots.push(dirname(dataDir));
     await t.store.close();

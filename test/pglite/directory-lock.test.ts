@@ -121,7 +121,7 @@ describe('embedded data directory lock', () => {
   after(() => roots.forEach((r) => rmSync(r, { recursive: true, force: true })));
 
   test('a second process is refused while the first serves: same path, a symlink, and its own PID namespace', async () => {
-    const t = await openTestStore();
+    const t = await openTestStore({ onDisk: true });
     assert.equal(t.connection.kind, 'pglite');
     const dataDir = (t.connection as { dataDir: string }).dataDir;
     const link = join(mkdtempSync(join(tmpdir(), 'crossdock-link-')), 'data');

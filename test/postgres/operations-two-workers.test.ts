@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { ManualClock } from '../../src/engine/index.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import { openPostgresTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 import { MINUTE, startOps, stepsOf, type OpsInstance } from '../operations/support.ts';
 
 /** An approval whose 15-minute SLA passes at the first slot, so every scan finds it. */
@@ -27,7 +27,7 @@ steps:
  * digest goes nowhere and its runs must still complete, recording what they found.
  */
 describe('operations schedules on two workers (PostgreSQL server, whatever CROSSDOCK_TEST_STORE says)', () => {
-  let t: TestStore;
+  let t: TestStore<Reachable>;
   let a: OpsInstance;
   let b: OpsInstance;
   const clock = new ManualClock('2026-03-02T09:01:00Z');

@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { waitForRun } from '../support/engine.ts';
+import { reachable } from '../support/stores.ts';
 import { startTestApi, type TestApi } from '../api/support.ts';
 
 const FLOW = `
@@ -41,15 +42,17 @@ function verifyCli(env: Record<string, string>): {
 describe('crossdock audit verify', () => {
   let h: TestApi;
   let env: Record<string, string>;
-  const reopen = (): Promise<Store> =>
-    h.t.connection.kind === 'pglite'
+  const reopen = (): Promise<Store> => {
+    const where = reachable(h.t);
+    return where.kind === 'pglite'
       ? openStore({
           kind: 'pglite',
-          dataDir: h.t.connection.dataDir,
+          dataDir: where.dataDir,
           synchronous: false,
           vacuumIntervalMs: 3_600_000,
         })
-      : openStore({ kind: 'postgres', url: h.t.connection.url, poolSize: 2 });
+      : openStore({ kind: 'postgres', url: where.url, poolSize: 2 });
+  };
   /** A superuser's edit behind the application's back: the trigger is bypassed for this transaction only. */
   const tamper = async (statement: (tx: Store['db']) => Promise<unknown>) => {
     const store = await reopen();
@@ -64,7 +67,7 @@ describe('crossdock audit verify', () => {
   };
 
   before(async () => {
-    h = await startTestApi({ workflows: [FLOW] });
+    h = await startTestApi({ workflows: [FLOW], onDisk: true });
     h.engine.startWorkers(1);
     // A real history: people and tokens, a sign-in, a refused sign-in, an approval, a replay.
     const admin = await h.tokenFor('admin');
@@ -140,10 +143,9 @@ describe('crossdock audit verify', () => {
     h.services.metrics.close();
     await h.engine.stopWorkers();
     await h.t.store.close();
+    const where = reachable(h.t);
     env =
-      h.t.connection.kind === 'pglite'
-        ? { CROSSDOCK_DATA_DIR: h.t.connection.dataDir }
-        : { DATABASE_URL: h.t.connection.url };
+      where.kind === 'pglite' ? { CROSSDOCK_DATA_DIR: where.dataDir } : { DATABASE_URL: where.url };
   });
   after(async () => {
     await h.t.dispose().catch(() => undefined);

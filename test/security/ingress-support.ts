@@ -12,7 +12,7 @@ import { createCrossdock, type Crossdock } from '../../src/main.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import { signTimestamped } from '../../src/triggers/index.ts';
 import { parseWorkflow } from '../../src/workflows/index.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 export const HOOK_SECRET = 'shop-secret-0123456789-abcdefghij';
 export const CARRIER_SECRET = 'carrier-secret-0123456789abcdef';
@@ -47,7 +47,7 @@ export interface Answer {
 export async function startIngress(
   options: { workflows?: string[]; env?: Record<string, string> } = {},
 ): Promise<Ingress> {
-  const t: TestStore = await openTestStore();
+  const t: TestStore<Reachable> = await openTestStore({ onDisk: true });
   if (t.connection.kind === 'pglite') await t.store.close();
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-ingress-'));
   writeFileSync(

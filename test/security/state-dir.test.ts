@@ -57,7 +57,7 @@ async function newSite(): Promise<Site> {
       },
     };
   }
-  const t = await openTestStore(); // a migrated data directory, copied from the template
+  const t = await openTestStore({ onDisk: true }); // a migrated data directory, copied from the template
   const dataDir = (t.connection as { dataDir: string }).dataDir;
   await t.store.close();
   return {

@@ -4,27 +4,59 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type pg from 'pg';
-import { listMigrations, loadPgDriver, openStore, type Store } from '../../src/store/index.ts';
+import {
+  IN_MEMORY,
+  listMigrations,
+  loadPgDriver,
+  openStore,
+  type Store,
+} from '../../src/store/index.ts';
 
 /**
- * Test stores. By default each test gets its own file-backed PGlite, copied from a
- * migrated template (creating one from scratch costs seconds). With
- * CROSSDOCK_TEST_STORE=postgres each test gets its own database on TEST_DATABASE_URL.
+ * Test stores. By default each test gets its own PGlite kept in memory, started from an image
+ * of the current schema (the store's IN_MEMORY). A test whose store another process or a
+ * later open must reach asks for one on disk: a data directory copied from a migrated
+ * template (creating one from scratch costs seconds). With CROSSDOCK_TEST_STORE=postgres each
+ * test gets its own database on TEST_DATABASE_URL.
  */
 export const TEST_STORE_KIND =
   process.env.CROSSDOCK_TEST_STORE === 'postgres' ? 'postgres' : 'pglite';
 export const TEST_DATABASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-export interface TestStore {
+type ServerConnection = { kind: 'postgres'; url: string };
+/** Where a second process (or a later open) can reach the same database. */
+export type Reachable = { kind: 'pglite'; dataDir: string } | ServerConnection;
+
+export interface TestStore<Connection = Reachable | { kind: 'memory' }> {
   store: Store;
-  /** Where a second process can reach the same database. */
-  connection: { kind: 'pglite'; dataDir: string } | { kind: 'postgres'; url: string };
+  connection: Connection;
   dispose(): Promise<void>;
 }
 
-export async function openTestStore(): Promise<TestStore> {
-  return TEST_STORE_KIND === 'postgres' ? openPostgresTestStore() : openPgliteTestStore();
+/** A store for one test; `onDisk`: one that another process can open too (a data directory on the embedded store). */
+export async function openTestStore(): Promise<TestStore>;
+export async function openTestStore(options: { onDisk: true }): Promise<TestStore<Reachable>>;
+export async function openTestStore(options: { onDisk?: boolean } = {}): Promise<TestStore> {
+  if (TEST_STORE_KIND === 'postgres') return openPostgresTestStore();
+  return options.onDisk ? openPgliteTestStore() : openMemoryTestStore();
+}
+
+/** Where another process can reach `t`'s database; a store kept in memory has no such place. */
+export function reachable(t: TestStore): Reachable {
+  if (t.connection.kind === 'memory')
+    throw new Error('this test opens its database again: give it openTestStore({ onDisk: true })');
+  return t.connection;
+}
+
+async function openMemoryTestStore(): Promise<TestStore> {
+  const store = await openStore({
+    kind: 'pglite',
+    dataDir: IN_MEMORY,
+    synchronous: false,
+    vacuumIntervalMs: 3_600_000,
+  });
+  return { store, connection: { kind: 'memory' }, dispose: () => store.close() };
 }
 
 function migrationsHash(): string {
@@ -73,7 +105,7 @@ async function ensureTemplate(): Promise<string> {
   return dir;
 }
 
-async function openPgliteTestStore(): Promise<TestStore> {
+async function openPgliteTestStore(): Promise<TestStore<Reachable>> {
   const template = await ensureTemplate();
   const root = mkdtempSync(join(tmpdir(), 'crossdock-test-'));
   const dataDir = join(root, 'data');
@@ -143,7 +175,7 @@ export async function wakeListeners(db: Store['db']): Promise<number[]> {
 }
 
 /** A fresh database on the PostgreSQL server, whatever CROSSDOCK_TEST_STORE says (multi-process tests need one). */
-export async function openPostgresTestStore(): Promise<TestStore> {
+export async function openPostgresTestStore(): Promise<TestStore<ServerConnection>> {
   const name = `crossdock_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = await serverClient();
   await admin.connect();

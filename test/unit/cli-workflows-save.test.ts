@@ -16,7 +16,7 @@ import { createCrossdock, startInstance, type Crossdock } from '../../src/main.t
 import { silentLogger } from '../../src/observability/index.ts';
 import { runCrossdock } from '../support/cli.ts';
 import { waitForRun } from '../support/engine.ts';
-import { openTestStore, type TestStore } from '../support/stores.ts';
+import { openTestStore, type Reachable, type TestStore } from '../support/stores.ts';
 
 const V1 = `id: pack-ship
 version: 1
@@ -33,7 +33,7 @@ const BROKEN = `${V1.replace('version: 1', 'version: 4')}    next: nowhere
 `;
 
 describe('crossdock workflows save', () => {
-  let t: TestStore;
+  let t: TestStore<Reachable>;
   let config: CrossdockConfig;
   let env: Record<string, string>;
   const dir = mkdtempSync(join(tmpdir(), 'crossdock-workflows-save-'));
@@ -67,7 +67,7 @@ describe('crossdock workflows save', () => {
     });
 
   before(async () => {
-    t = await openTestStore();
+    t = await openTestStore({ onDisk: true });
     mkdirSync(join(dir, 'workflows'));
     writeFileSync(join(dir, 'workflows', 'pack-ship.yaml'), V1);
     env = {
