@@ -1,7 +1,6 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { CrossdockError } from '../errors/index.ts';
-import { IN_MEMORY } from '../store/in-memory.ts';
 import type { StoreConfig } from '../store/index.ts';
 import { aiConfigOf, AiEnv, aiProblems, type AiConfig } from './ai.ts';
 import type { ModelPrice } from './ai-prices.ts';
@@ -218,6 +217,13 @@ export interface SecurityConfig {
   /** The CLI's API token for remote operations; never logged. */
   cliToken: string | null;
 }
+
+/**
+ * The store's IN_MEMORY (src/store/in-memory.ts), spelled here: imported, it would load a
+ * store module into every command that reads the configuration (test/unit/config.test.ts
+ * checks that the two agree).
+ */
+const IN_MEMORY = 'memory://';
 
 export function loadConfig(
   env: Record<string, string | undefined> = process.env,

@@ -13,7 +13,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
-import { openStore } from '../../src/store/index.ts';
+import { IN_MEMORY, openStore } from '../../src/store/index.ts';
 
 const PGLITE_VERSION = JSON.parse(
   readFileSync(
@@ -89,21 +89,28 @@ describe('pristine cluster cache', () => {
     roots.push(home);
     const [first, second] = [join(home, 'first'), join(home, 'second')];
     assert.deepEqual(
-      openWithHome(home, [first]).map((r) => r.outcome),
-      ['opened'],
+      openWithHome(home, [first, IN_MEMORY]).map((r) => r.outcome),
+      ['opened', 'opened'],
     );
     const cache = join(home, '.cache', 'crossdock');
     const pristine = join(cache, `pglite-${PGLITE_VERSION}`);
     assert.equal(systemIdentifier(first), systemIdentifier(pristine));
     for (const path of [cache, pristine, join(pristine, 'PG_VERSION')])
       assert.equal(lstatSync(path).mode & 0o077, 0, `${path} is owner-only`);
-    const [schemaCopy, ...others] = readdirSync(cache).filter((n) => n.includes('-schema-'));
+    const [schemaCopy, ...others] = readdirSync(cache).filter(
+      (n) => n.includes('-schema-') && !n.endsWith('.tar'),
+    );
     assert.deepEqual(
       readdirSync(cache).sort(),
-      [`pglite-${PGLITE_VERSION}`, schemaCopy].sort(),
-      'the pristine cluster and the one with the migrations applied; no staging folder left behind',
+      [`pglite-${PGLITE_VERSION}`, schemaCopy, `${schemaCopy}.tar`].sort(),
+      'the pristine cluster, the one with the migrations applied and its image for stores kept in memory; no staging folder left behind',
     );
     assert.deepEqual(others, []);
+    assert.equal(
+      lstatSync(join(cache, `${schemaCopy}.tar`)).mode & 0o077,
+      0,
+      'the image is owner-only',
+    );
     const schema = join(cache, schemaCopy!);
     assert.equal(
       systemIdentifier(schema),
@@ -115,8 +122,9 @@ describe('pristine cluster cache', () => {
 
     chmodSync(cache, 0o777); // anyone could have planted files here
     assert.deepEqual(
-      openWithHome(home, [second]).map((r) => r.outcome),
-      ['opened'],
+      openWithHome(home, [second, IN_MEMORY]).map((r) => r.outcome),
+      ['opened', 'opened'],
+      'a store kept in memory is made without the cache too',
     );
     assert.notEqual(
       systemIdentifier(second),

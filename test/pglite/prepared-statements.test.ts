@@ -22,7 +22,7 @@ describe('embedded store: named prepared statements', () => {
     );
 
   before(async () => {
-    const made = await openTestStore();
+    const made = await openTestStore({ onDisk: true });
     if (made.connection.kind !== 'pglite')
       throw new Error('this suite is about the embedded store');
     const dataDir = made.connection.dataDir;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { loadConfig } from '../../src/config/index.ts';
+import { IN_MEMORY } from '../../src/store/index.ts';
 
 describe('configuration', () => {
   test('defaults to embedded PGlite under ./.crossdock/data', () => {
@@ -56,6 +57,26 @@ describe('configuration', () => {
         ]);
         return true;
       },
+    );
+  });
+
+  test('an embedded store kept in memory needs a state directory, named when missing', () => {
+    assert.throws(
+      () => loadConfig({ CROSSDOCK_DATA_DIR: IN_MEMORY }),
+      (error: { code: string; details: { path: string; message: string }[] }) => {
+        assert.equal(error.code, 'CONFIG_INVALID');
+        assert.deepEqual(
+          error.details.map((d) => d.path),
+          ['CROSSDOCK_STATE_DIR'],
+        );
+        assert.match(error.details[0]!.message, /CROSSDOCK_DATA_DIR=memory:\/\//);
+        return true;
+      },
+    );
+    const config = loadConfig({ CROSSDOCK_DATA_DIR: IN_MEMORY, CROSSDOCK_STATE_DIR: '/srv/x' });
+    assert.deepEqual(
+      [config.store.kind === 'pglite' && config.store.dataDir, config.security.stateDir],
+      [IN_MEMORY, '/srv/x'],
     );
   });
 });
