@@ -20,8 +20,8 @@
 // The expression isolation worker is bundled too, and the sources start that bundle: the
 // worker beside the sources would load them through tsx, about a second of CPU in each test
 // process that evaluates a regular expression (WORKERS below).
-import { mkdirSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { NODE_BUNDLE, ownImportMeta } from './esbuild-shared.mjs';
@@ -70,15 +70,22 @@ async function bundleWorkers(outdir) {
 }
 
 /**
- * Bundles `files` (paths of *.test.ts): `paths` are the bundles, in the same order; `remove()`
- * deletes them once the run has ended.
+ * Bundles `tests`: each is the path of a *.test.ts, or a list of them that become one bundle
+ * importing each in turn (scripts/test-groups.mjs says which). `paths` are the bundles, in the
+ * same order; `remove()` deletes them once the run has ended.
  */
-export async function bundleTests(files) {
+export async function bundleTests(tests) {
   removeAbandonedRuns(CACHE, 'run-');
+  removeAbandonedRuns(CACHE, 'groups-');
   const outdir = join(CACHE, `run-${process.pid}`);
-  rmSync(outdir, { recursive: true, force: true });
-  mkdirSync(outdir, { recursive: true });
-  const entryPoints = files.map((file) => resolve(file));
+  const groups = join(CACHE, `groups-${process.pid}`);
+  for (const dir of [outdir, groups]) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+  }
+  const entryPoints = tests.map((test, i) =>
+    typeof test === 'string' ? resolve(test) : groupEntry(groups, test, i),
+  );
   const workers = await bundleWorkers(outdir);
   const result = await esbuild.build({
     ...COMMON,
@@ -96,5 +103,16 @@ export async function bundleTests(files) {
     if (!found) throw new Error(`esbuild made no bundle for ${entry}`);
     return resolve(ROOT, found[0]);
   });
-  return { paths, remove: () => rmSync(outdir, { recursive: true, force: true }) };
+  return {
+    paths,
+    remove: () => [outdir, groups].forEach((dir) => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+/** A module that imports each file of a group, in order: node's test runner runs their tests one file after another. */
+function groupEntry(dir, files, index) {
+  const name = `${basename(dirname(resolve(files[0])))}-${index}.test.mjs`;
+  const path = join(dir, name);
+  writeFileSync(path, files.map((file) => `import ${JSON.stringify(resolve(file))};\n`).join(''));
+  return path;
 }
