@@ -20,7 +20,7 @@
 // The expression isolation worker is bundled too, and the sources start that bundle: the
 // worker beside the sources would load them through tsx, about a second of CPU in each test
 // process that evaluates a regular expression (WORKERS below).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -114,5 +114,5 @@ function groupEntry(dir, files, index) {
   const name = `${basename(dirname(resolve(files[0])))}-${index}.test.mjs`;
   const path = join(dir, name);
   writeFileSync(path, files.map((file) => `import ${JSON.stringify(resolve(file))};\n`).join(''));
-  return path;
+  return realpathSync(path); // as esbuild names it where node_modules is a link (a worktree's)
 }
