@@ -20,8 +20,8 @@
 // The expression isolation worker is bundled too, and the sources start that bundle: the
 // worker beside the sources would load them through tsx, about a second of CPU in each test
 // process that evaluates a regular expression (WORKERS below).
-import { mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { NODE_BUNDLE, ownImportMeta } from './esbuild-shared.mjs';
@@ -70,22 +70,15 @@ async function bundleWorkers(outdir) {
 }
 
 /**
- * Bundles `tests`: each is the path of a *.test.ts, or a list of them that become one bundle
- * importing each in turn (scripts/test-groups.mjs says which). `paths` are the bundles, in the
- * same order; `remove()` deletes them once the run has ended.
+ * Bundles `files` (paths of *.test.ts): `paths` are the bundles, in the same order; `remove()`
+ * deletes them once the run has ended.
  */
-export async function bundleTests(tests) {
+export async function bundleTests(files) {
   removeAbandonedRuns(CACHE, 'run-');
-  removeAbandonedRuns(CACHE, 'groups-');
   const outdir = join(CACHE, `run-${process.pid}`);
-  const groups = join(CACHE, `groups-${process.pid}`);
-  for (const dir of [outdir, groups]) {
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-  }
-  const entryPoints = tests.map((test, i) =>
-    typeof test === 'string' ? resolve(test) : groupEntry(groups, test, i),
-  );
+  rmSync(outdir, { recursive: true, force: true });
+  mkdirSync(outdir, { recursive: true });
+  const entryPoints = files.map((file) => resolve(file));
   const workers = await bundleWorkers(outdir);
   const result = await esbuild.build({
     ...COMMON,
@@ -103,16 +96,5 @@ export async function bundleTests(tests) {
     if (!found) throw new Error(`esbuild made no bundle for ${entry}`);
     return resolve(ROOT, found[0]);
   });
-  return {
-    paths,
-    remove: () => [outdir, groups].forEach((dir) => rmSync(dir, { recursive: true, force: true })),
-  };
-}
-
-/** A module that imports each file of a group, in order: node's test runner runs their tests one file after another. */
-function groupEntry(dir, files, index) {
-  const name = `${basename(dirname(resolve(files[0])))}-${index}.test.mjs`;
-  const path = join(dir, name);
-  writeFileSync(path, files.map((file) => `import ${JSON.stringify(resolve(file))};\n`).join(''));
-  return realpathSync(path); // as esbuild names it where node_modules is a link (a worktree's)
+  return { paths, remove: () => rmSync(outdir, { recursive: true, force: true }) };
 }

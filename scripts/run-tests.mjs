@@ -15,7 +15,6 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { bundleTests } from './bundle-tests.mjs';
 import { buildDashboard } from './dashboard-build.mjs';
-import { groupTests } from './test-groups.mjs';
 import { testTmpdir } from './test-tmpdir.mjs';
 
 function listTests(dir) {
@@ -47,11 +46,8 @@ const temporary = testTmpdir();
 // The browser tests' dashboard is built once, beside the bundling (scripts/dashboard-build.mjs).
 const servesDashboard = (file) => /(^|[\\/])test[\\/]dashboard[\\/]/.test(file);
 const dashboard = files.some(servesDashboard) ? join(temporary.path, 'dashboard') : null;
-// Light files of one folder share a process (scripts/test-groups.mjs); TEST_ISOLATE=1 gives
-// every file its own, as under tsx.
-const tests = process.env.TEST_ISOLATE === '1' ? files : groupTests(files);
 const [bundles] = await Promise.all([
-  viaTsx ? null : bundleTests(tests),
+  viaTsx ? null : bundleTests(files),
   dashboard ? buildDashboard({ outDir: dashboard, quiet: true }) : null,
 ]);
 // Off a terminal the report is TAP, and its failures' errors are printed again at the end
