@@ -66,8 +66,8 @@ export async function createCluster(
  * A cluster at `schema` as one tar archive, for a database kept in memory (PGlite's
  * `loadDataDir`). `dump` starts a copy of the cluster and archives it. The archive is kept
  * beside the schema's cluster in `cacheRoot`, made once per schema like the cluster itself;
- * loading it took a third of the CPU of copying the cluster's 617 files for a data directory
- * and removing them again. Without a usable cache it is made anew, from a cluster made where
+ * starting from it took about a third of the time of copying the cluster's 617 files into a
+ * data directory and starting there (bench/RESULTS.md). Without a usable cache it is made anew, from a cluster made where
  * `createCluster` would make one.
  */
 export async function clusterImage(
@@ -82,7 +82,7 @@ export async function clusterImage(
   const work = mkdtempSync(join(tmpdir(), 'crossdock-image-'));
   try {
     const failure = await createCluster(join(work, 'cluster'), cacheRoot, schema);
-    if (failure !== null) throw new Error(`the embedded database could not be made: ${failure}`);
+    if (failure !== null) throw new Error(failure);
     const image = await dump(join(work, 'cluster'));
     if (file) {
       // Written aside and renamed into place, as the clusters are.

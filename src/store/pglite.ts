@@ -111,9 +111,13 @@ let memoryImage: Promise<Uint8Array> | undefined;
  */
 export async function openMemoryPglite(): Promise<PGlite> {
   memoryImage ??= clusterImage(defaultClusterCache(), CURRENT_SCHEMA, dumpCluster);
-  const image = await memoryImage.catch((error: unknown) => {
+  const image = await memoryImage.catch((cause: unknown) => {
     memoryImage = undefined; // the next open tries again
-    throw error;
+    throw new CrossdockError(
+      'STORE_INIT_FAILED',
+      `Could not create the embedded database in memory: ${describeFailure(cause)}`,
+      { category: 'bug', retryable: false, cause },
+    );
   });
   return startPglite(IN_MEMORY, false, image);
 }
