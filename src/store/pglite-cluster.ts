@@ -70,15 +70,21 @@ export async function createCluster(
  * data directory and starting there (bench/RESULTS.md). Without a usable cache it is made anew, from a cluster made where
  * `createCluster` would make one.
  */
+export interface ClusterImage {
+  bytes: Uint8Array;
+  /** The cache's file it was read from; null if it was made now. */
+  cached: string | null;
+}
+
 export async function clusterImage(
   cacheRoot: string | null,
   schema: ClusterSchema,
   dump: (dir: string) => Promise<Uint8Array>,
-): Promise<Uint8Array> {
+): Promise<ClusterImage> {
   const pristine = cacheRoot === null ? null : pristineCluster(cacheRoot);
   const cluster = pristine && (await schemaCluster(pristine, schema));
   const file = cluster && `${cluster}.tar`;
-  if (file && privateFile(file)) return readFileSync(file);
+  if (file && privateFile(file)) return { bytes: readFileSync(file), cached: file };
   const work = mkdtempSync(join(tmpdir(), 'crossdock-image-'));
   try {
     const failure = await createCluster(join(work, 'cluster'), cacheRoot, schema);
@@ -94,7 +100,7 @@ export async function clusterImage(
         rmSync(staging, { force: true }); // the cache is full or gone: the next one makes it again
       }
     }
-    return image;
+    return { bytes: image, cached: null };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

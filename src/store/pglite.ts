@@ -11,6 +11,7 @@ import {
   clusterImage,
   createCluster,
   defaultClusterCache,
+  type ClusterImage,
   type ClusterSchema,
 } from './pglite-cluster.ts';
 import { listMigrations, migrate } from './migrate.ts';
@@ -102,16 +103,29 @@ const CURRENT_SCHEMA: ClusterSchema = {
   },
 };
 
-let memoryImage: Promise<Uint8Array> | undefined;
+let memoryImage: Promise<ClusterImage> | undefined;
 
 /**
  * A database kept in memory, nothing of it on disk: it starts at the current schema from an
  * image of a migrated cluster (pglite-cluster.ts, `clusterImage`), read once per process, and
- * is gone when it closes. For throwaway instances: a test's store, a trial.
+ * is gone when it closes. For throwaway instances: a test's store, a trial. An image in the
+ * cache that PostgreSQL cannot start from (cut short, changed) is removed and made again, once.
  */
 export async function openMemoryPglite(): Promise<PGlite> {
+  const image = await currentImage();
+  try {
+    return await startPglite(IN_MEMORY, false, image.bytes);
+  } catch (error) {
+    if (image.cached === null) throw error;
+    rmSync(image.cached, { force: true });
+    memoryImage = undefined;
+    return startPglite(IN_MEMORY, false, (await currentImage()).bytes);
+  }
+}
+
+async function currentImage(): Promise<ClusterImage> {
   memoryImage ??= clusterImage(defaultClusterCache(), CURRENT_SCHEMA, dumpCluster);
-  const image = await memoryImage.catch((cause: unknown) => {
+  return memoryImage.catch((cause: unknown) => {
     memoryImage = undefined; // the next open tries again
     throw new CrossdockError(
       'STORE_INIT_FAILED',
@@ -119,7 +133,6 @@ export async function openMemoryPglite(): Promise<PGlite> {
       { category: 'bug', retryable: false, cause },
     );
   });
-  return startPglite(IN_MEMORY, false, image);
 }
 
 /** A tar archive of the cluster in `dir`, migrated to the current schema if it is not. */

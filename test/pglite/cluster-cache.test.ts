@@ -8,6 +8,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  truncateSync,
 } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,11 +107,16 @@ describe('pristine cluster cache', () => {
       'the pristine cluster, the one with the migrations applied and its image for stores kept in memory; no staging folder left behind',
     );
     assert.deepEqual(others, []);
-    assert.equal(
-      lstatSync(join(cache, `${schemaCopy}.tar`)).mode & 0o077,
-      0,
-      'the image is owner-only',
+    const image = join(cache, `${schemaCopy}.tar`);
+    assert.equal(lstatSync(image).mode & 0o077, 0, 'the image is owner-only');
+    const whole = readFileSync(image);
+    truncateSync(image, Math.floor(whole.length / 3)); // cut short, as by a full disk
+    assert.deepEqual(
+      openWithHome(home, [IN_MEMORY]).map((r) => r.outcome),
+      ['opened'],
+      'a damaged image is made again',
     );
+    assert.equal(lstatSync(image).size, whole.length);
     const schema = join(cache, schemaCopy!);
     assert.equal(
       systemIdentifier(schema),
