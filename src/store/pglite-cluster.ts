@@ -62,20 +62,21 @@ export async function createCluster(
   }
 }
 
-/**
- * A cluster at `schema` as one tar archive, for a database kept in memory (PGlite's
- * `loadDataDir`). `dump` starts a copy of the cluster and archives it. The archive is kept
- * beside the schema's cluster in `cacheRoot`, made once per schema like the cluster itself;
- * starting from it took about a third of the time of copying the cluster's 617 files into a
- * data directory and starting there (bench/RESULTS.md). Without a usable cache it is made anew, from a cluster made where
- * `createCluster` would make one.
- */
+/** A cluster as one tar archive (below). */
 export interface ClusterImage {
   bytes: Uint8Array;
   /** The cache's file it was read from; null if it was made now. */
   cached: string | null;
 }
 
+/**
+ * A cluster at `schema` as one tar archive, for a database kept in memory (PGlite's
+ * `loadDataDir`). `dump` starts a copy of the cluster and archives it. The archive is kept
+ * beside the schema's cluster in `cacheRoot`, made once per schema like the cluster itself;
+ * starting from it took about a third of the time of copying the cluster's 617 files into a
+ * data directory and starting there (bench/RESULTS.md). Without a usable cache it is made
+ * anew, from a cluster made where `createCluster` would make one.
+ */
 export async function clusterImage(
   cacheRoot: string | null,
   schema: ClusterSchema,
@@ -84,7 +85,8 @@ export async function clusterImage(
   const pristine = cacheRoot === null ? null : pristineCluster(cacheRoot);
   const cluster = pristine && (await schemaCluster(pristine, schema));
   const file = cluster && `${cluster}.tar`;
-  if (file && privateFile(file)) return { bytes: readFileSync(file), cached: file };
+  if (file && existsSync(file) && ownedAndPrivate(file, 'file'))
+    return { bytes: readFileSync(file), cached: file };
   const work = mkdtempSync(join(tmpdir(), 'crossdock-image-'));
   try {
     const failure = await createCluster(join(work, 'cluster'), cacheRoot, schema);
@@ -103,15 +105,6 @@ export async function clusterImage(
     return { bytes: image, cached: null };
   } finally {
     rmSync(work, { recursive: true, force: true });
-  }
-}
-
-function privateFile(path: string): boolean {
-  try {
-    const stat = lstatSync(path);
-    return stat.isFile() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
-  } catch {
-    return false;
   }
 }
 
@@ -166,9 +159,10 @@ function pristineCluster(cacheRoot: string): string | null {
   return ownedAndPrivate(dir) ? dir : null;
 }
 
-function ownedAndPrivate(path: string): boolean {
+function ownedAndPrivate(path: string, kind: 'directory' | 'file' = 'directory'): boolean {
   const stat = lstatSync(path);
-  return stat.isDirectory() && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
+  const isKind = kind === 'directory' ? stat.isDirectory() : stat.isFile();
+  return isKind && stat.uid === process.getuid?.() && (stat.mode & 0o077) === 0;
 }
 
 function pgliteVersion(): string {

@@ -140,7 +140,8 @@ async function dumpCluster(dir: string): Promise<Uint8Array> {
   const pglite = await startPglite(dir, false);
   try {
     const db = new Kysely<Database>({ dialect: pgliteDialect(pglite) });
-    await migrate(db, (script) => pgliteScript(pglite, script)); // the schema's cluster: nothing to do
+    // Nothing to do on the schema's cluster; the pristine one (no cache) is migrated here.
+    await migrate(db, (script) => pgliteScript(pglite, script));
     return new Uint8Array(await (await pglite.dumpDataDir('none')).arrayBuffer());
   } finally {
     await pglite.close();
