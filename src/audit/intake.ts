@@ -12,13 +12,14 @@ export interface EventSender {
  * One chain entry per intake batch, appended in the intake transaction (the events and their
  * entry commit together or not at all). It lists every event of the batch by id with its
  * payload hash, so `verify` finds a stored event that was later changed or removed. The
- * batch takes the audit head's lock once, not once per event.
+ * batch takes the audit head's lock once, not once per event: in the intake's own statement
+ * when it gives the head it read.
  */
 export function auditIntake(
   now: () => Date,
   senderOf: (index: number) => EventSender,
 ): IntakeAuditSink {
-  return async (tx, records) => {
+  return async (tx, records, head) => {
     if (records.length === 0) return;
     const events: CoveredEvent[] = records.map((r) => {
       const sender = senderOf(r.index);
@@ -45,6 +46,7 @@ export function auditIntake(
         requestId: single?.requestId ?? null,
       },
       tx,
+      head,
     );
   };
 }

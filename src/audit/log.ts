@@ -1,7 +1,7 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import { canonicalJson, entryHash, GENESIS_HASH } from './chain.ts';
 import { checkIntakeEntry, INTAKE_ACTION } from './intake-check.ts';
-import type { Database } from '../store/index.ts';
+import type { AuditHead, Database } from '../store/index.ts';
 
 export interface AuditInput {
   /** Who: "user:3 ana@example.com", "token:7 ci (user:3 ana@example.com)", "system", "cli:ana". */
@@ -86,22 +86,50 @@ export class AuditLog {
     private readonly now: () => Date,
   ) {}
 
-  /** Appends one entry; inside the caller's transaction when given one (atomic with the change it records). */
-  async append(input: AuditInput, executor?: Kysely<Database>): Promise<AuditEntry> {
-    if (executor) return this.#append(input, executor);
+  /**
+   * Appends one entry; inside the caller's transaction when given one (atomic with the change it
+   * records). `lockedHead`: the head as that transaction already read it under its lock.
+   */
+  async append(
+    input: AuditInput,
+    executor?: Kysely<Database>,
+    lockedHead?: AuditHead,
+  ): Promise<AuditEntry> {
+    if (executor) return this.#append(input, executor, lockedHead);
     return this.db.transaction().execute((tx) => this.#append(input, tx));
   }
 
-  async #append(input: AuditInput, tx: Kysely<Database>): Promise<AuditEntry> {
+  async #append(
+    input: AuditInput,
+    tx: Kysely<Database>,
+    lockedHead?: AuditHead,
+  ): Promise<AuditEntry> {
+    // A head read earlier in the transaction is still the head unless the transaction appended
+    // since (a case it opened, say): then the guarded write changes nothing, and the head is
+    // read again. The lock is the transaction's either way.
+    if (lockedHead) {
+      const written = await this.#write(input, tx, lockedHead, true);
+      if (written) return written;
+    }
     const head = (
       await sql<{
         seq: string | number;
         hash: string;
       }>`SELECT seq, hash FROM audit_head WHERE id FOR UPDATE`.execute(tx)
     ).rows[0]!;
+    return (await this.#write(input, tx, { seq: Number(head.seq), hash: head.hash }, false))!;
+  }
+
+  /** The entry after `head` and the head that names it, in one statement (one round trip under the head's lock). */
+  async #write(
+    input: AuditInput,
+    tx: Kysely<Database>,
+    head: AuditHead,
+    guarded: boolean,
+  ): Promise<AuditEntry | null> {
     const details = JSON.parse(canonicalJson(input.details ?? {})) as Record<string, unknown>;
     const entry = {
-      seq: Number(head.seq) + 1,
+      seq: head.seq + 1,
       at: this.now().toISOString(),
       actor: input.actor,
       action: input.action,
@@ -111,15 +139,18 @@ export class AuditLog {
       prevHash: head.hash,
     };
     const hash = entryHash(entry);
-    // The entry and the head that names it, in one statement (one round trip under the head's lock).
-    await sql`WITH entry AS (
+    const current = guarded
+      ? sql`WHERE EXISTS (SELECT 1 FROM audit_head WHERE id AND seq = ${head.seq} AND hash = ${head.hash})`
+      : sql``;
+    const result = await sql`WITH entry AS (
                 INSERT INTO audit_log (seq, at, actor, action, target, details, request_id, prev_hash, hash)
-                VALUES (${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${JSON.stringify(details)}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash})
+                SELECT ${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${JSON.stringify(details)}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash}
+                ${current}
                 RETURNING seq)
-              UPDATE audit_head SET seq = (SELECT seq FROM entry), hash = ${hash} WHERE id`.execute(
+              UPDATE audit_head SET seq = entry.seq, hash = ${hash} FROM entry WHERE id`.execute(
       tx,
     );
-    return { ...entry, hash };
+    return Number(result.numAffectedRows ?? 0) === 1 ? { ...entry, hash } : null;
   }
 
   async list(

@@ -53,8 +53,22 @@ export interface IntakeRecord {
   runIds: string[];
 }
 
-/** Told of the batch's events in the intake transaction (the audit log chains them there: both commit or neither). */
-export type IntakeAuditSink = (tx: Kysely<Database>, events: IntakeRecord[]) => Promise<void>;
+/** The audit chain's head, read under its lock (held until the transaction ends). */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Told of the batch's events in the intake transaction (the audit log chains them there: both
+ * commit or neither). `head` is the chain's head when the intake's statement already locked
+ * and read it (one round trip fewer); without it the sink locks it itself.
+ */
+export type IntakeAuditSink = (
+  tx: Kysely<Database>,
+  events: IntakeRecord[],
+  head?: AuditHead,
+) => Promise<void>;
 
 export interface InsertOutcome {
   events: InsertedEvent[];
@@ -90,8 +104,9 @@ export async function insertEventsWithRuns(
       caseEvents: [],
       advanced: [],
     };
+    let head: AuditHead | undefined;
     if (!ordered) {
-      runIds = await insertEventsAndRuns(tx, events, candidates, ids, now);
+      ({ runIds, head } = await insertEventsAndRuns(tx, events, candidates, ids, now, !!audit));
     } else {
       await insertEventRows(tx, events, ids);
       const wasInserted = ids.map((id) => id !== undefined);
@@ -143,6 +158,7 @@ export async function insertEventsWithRuns(
           outcome: wasInserted[i] ? 'stored' : conflicts.has(i) ? 'conflict' : 'duplicate',
           runIds: runIds.get(i) ?? [],
         })),
+        head,
       );
     }
     return {
@@ -194,7 +210,8 @@ async function insertEventRows(
 /**
  * The events and the runs of those that are new, in one statement: each new event is stored
  * with its run count, and its runs take its payload as input (sent once). Fills `ids` for
- * the events stored; returns the run ids per event index.
+ * the events stored; returns the run ids per event index. With `lockHead`, the same statement
+ * locks and reads the audit chain's head, last (the lock is held for the shortest time).
  */
 async function insertEventsAndRuns(
   tx: Transaction<Database>,
@@ -202,10 +219,16 @@ async function insertEventsAndRuns(
   runs: NewRun[],
   ids: (string | undefined)[],
   now: Date,
-): Promise<Map<number, string[]>> {
+  lockHead: boolean,
+): Promise<{ runIds: Map<number, string[]>; head: AuditHead | undefined }> {
   const perEvent = new Array<number>(events.length).fill(0);
   for (const r of runs) perEvent[r.eventIndex]!++;
-  const result = await sql<{ idx: number | null; id: string; run_id: string | null }>`
+  const result = await sql<{
+    kind: 'event' | 'run' | 'head';
+    idx: number | null;
+    id: string;
+    run_id: string | null;
+  }>`
     WITH input AS (
       SELECT * FROM jsonb_to_recordset(${eventRows(events, (i) => perEvent[i]!)}::jsonb)
         AS x(idx int, source text, type text, dedupe_key text, payload jsonb, payload_hash text, received_at timestamptz, runs int)
@@ -230,22 +253,26 @@ async function insertEventsAndRuns(
       ON CONFLICT (event_id, workflow_id) DO NOTHING
       RETURNING id, event_id
     )
-    SELECT idx, id::text AS id, NULL::text AS run_id FROM stored
+    SELECT 'event' AS kind, idx, id::text AS id, NULL::text AS run_id FROM stored
     UNION ALL
-    SELECT NULL, event_id::text, id::text FROM started`.execute(tx);
+    SELECT 'run', NULL, event_id::text, id::text FROM started
+    ${lockHead ? sql`UNION ALL SELECT 'head', NULL, seq::text, hash FROM (SELECT seq, hash FROM audit_head WHERE id FOR UPDATE) head` : sql``}`.execute(
+    tx,
+  );
   const indexOf = new Map<string, number>();
+  let head: AuditHead | undefined;
   for (const row of result.rows)
-    if (row.idx !== null) {
-      ids[row.idx] = String(row.id);
-      indexOf.set(String(row.id), row.idx);
-    }
+    if (row.kind === 'event') {
+      ids[row.idx!] = String(row.id);
+      indexOf.set(String(row.id), row.idx!);
+    } else if (row.kind === 'head') head = { seq: Number(row.id), hash: row.run_id! };
   const byEvent = new Map<number, string[]>();
   for (const row of result.rows) {
-    if (row.run_id === null) continue;
+    if (row.kind !== 'run') continue;
     const index = indexOf.get(String(row.id))!;
     byEvent.set(index, [...(byEvent.get(index) ?? []), String(row.run_id)]);
   }
-  return byEvent;
+  return { runIds: byEvent, head };
 }
 
 const runRows = (runs: NewRun[]) =>
