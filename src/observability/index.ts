@@ -1,4 +1,4 @@
-export { createLogger, silentLogger, type Logger } from './logger.ts';
+export { createLogger, redactKeys, silentLogger, type Logger } from './logger.ts';
 export {
   ConnectorStats,
   CONNECTOR_STATS_BUCKET_MS,
