@@ -184,6 +184,49 @@ describe('held orders come back', () => {
     );
   });
 
+  test('a transfer done starts the workflows its type concerns: a delivery none of the receipt ones, a receipt all of them', async () => {
+    // The record as the stock.picking watch sends it (docs/odoo-setup.md: its fields).
+    const done = async (id: number, type: string | undefined) => {
+      const record = {
+        id,
+        name: `WH/X/${id}`,
+        state: 'done',
+        origin: false,
+        date_done: '2026-12-05 10:00:00',
+        write_date: '2026-12-05 10:00:00',
+        carrier_tracking_ref: false,
+        ...(type === undefined ? {} : { picking_type_code: type }),
+      };
+      const accepted = await h.crossdock.engine.accept({
+        source: 'odoo',
+        type: 'stock.picking.done',
+        key: `stock.picking.done:stock.picking:${id}:filters`,
+        payload: {
+          model: 'stock.picking',
+          id,
+          write_date: record.write_date,
+          record,
+          via: 'webhook',
+        },
+      });
+      const runs = await Promise.all(accepted.runIds.map((r) => h.crossdock.engine.runs.show(r)));
+      await Promise.all(accepted.runIds.map((r) => settled(r, ['completed', 'failed'])));
+      return runs.map((r) => r!.workflowId).sort();
+    };
+    const receiptOnly = ['purchase-received', 'return-receipt-hint', 'supplier-delay-received'];
+    const delivery = await done(900_001, 'outgoing');
+    for (const id of [...receiptOnly, 'held-order-recheck'])
+      assert.ok(!delivery.includes(id), `a delivery starts no ${id}: ${delivery.join(', ')}`);
+    assert.ok(delivery.includes('replenishment-hint'), `stock went out: ${delivery.join(', ')}`);
+    const receipt = await done(900_002, 'incoming');
+    for (const id of [...receiptOnly, 'held-order-recheck', 'replenishment-hint'])
+      assert.ok(receipt.includes(id), `a receipt starts ${id}: ${receipt.join(', ')}`);
+    // A watch that does not send the type: every transfer starts them all, as before.
+    const unknown = await done(900_003, undefined);
+    for (const id of [...receiptOnly, 'held-order-recheck'])
+      assert.ok(unknown.includes(id), `an untyped transfer starts ${id}: ${unknown.join(', ')}`);
+  });
+
   test('a blocked customer: the case offers its actions; "check again" releases the order once the customer is unblocked in Odoo', async () => {
     const order = await h.placeOrder('Brussels', [['Archive Box', 2]]);
     const held = await h.runFor('order-release', order.id);
