@@ -18,7 +18,6 @@ import {
 import { Engine, systemClock } from './engine/index.ts';
 import { createOdooIntegration, loadOdooSettings } from './connectors/odoo/integration.ts';
 import { HINT_EVENT_TYPE } from './connectors/odoo/ingest/index.ts';
-import { keyConflictOpensCase } from './triggers/index.ts';
 import { createCarrierIntegration, loadCarrierSettings } from './connectors/carriers/index.ts';
 import { createEdiIntegration, ediStepTypes, loadEdiPartners } from './connectors/edi/index.ts';
 import { trackingRefCheck } from './instance/case-checks.ts';
@@ -227,7 +226,8 @@ export async function createCrossdock(
       // A key conflict opens a case unless its source says otherwise (a webhook source's own setting, else the configuration).
       keyConflictCase: async (source, door) =>
         door === 'webhook'
-          ? await keyConflictOpensCase(store.db, source)
+          ? // The services are made below, before the API can take a delivery.
+            await services!.sources.keyConflictOpensCase(source)
           : !config.keyConflictRecordOnly.includes(source),
       logger,
       ...(options.clock ? { clock: options.clock } : {}),

@@ -15,7 +15,6 @@ export {
   WebhookSources,
   NewSourceSchema,
   SourceUpdateSchema,
-  keyConflictOpensCase,
   KEY_CONFLICT_POLICIES,
   type WebhookSource,
 } from './sources.ts';

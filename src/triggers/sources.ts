@@ -142,6 +142,14 @@ export class WebhookSources {
     return generation === this.#generation ? verifier : this.verifier(name);
   }
 
+  /**
+   * Whether a key conflict on this source opens a case (an unknown source: yes, the default).
+   * From the ingress's reading of the source: a delivery's conflict costs no read of its own.
+   */
+  async keyConflictOpensCase(name: string): Promise<boolean> {
+    return (await this.verifier(name))?.source.keyConflict !== 'record';
+  }
+
   async #readVerifier(name: string): Promise<Verifier | undefined> {
     const source = await this.find(name);
     if (!source) return undefined;
@@ -269,14 +277,4 @@ export class WebhookSources {
   secretOf(name: string): Promise<string> {
     return this.secrets.reveal(secretName(name));
   }
-}
-
-/** A webhook source's key-conflict policy (an unknown source: open a case, the default). */
-export async function keyConflictOpensCase(db: Kysely<Database>, source: string): Promise<boolean> {
-  const row = (
-    await sql<{
-      key_conflict: string;
-    }>`SELECT key_conflict FROM webhook_sources WHERE name = ${source}`.execute(db)
-  ).rows[0];
-  return row?.key_conflict !== 'record';
 }
