@@ -16,7 +16,6 @@ import os from 'node:os';
 import { bundleTests } from './bundle-tests.mjs';
 import { buildDashboard } from './dashboard-build.mjs';
 import { testTmpdir } from './test-tmpdir.mjs';
-import { longestFirst } from './test-order.mjs';
 
 function listTests(dir) {
   const found = [];
@@ -33,9 +32,7 @@ if (dirs.length === 0) {
   console.error('usage: run-tests.mjs <dir> [<dir> ...]');
   process.exit(2);
 }
-const files = longestFirst(
-  dirs.flatMap((path) => (statSync(path).isDirectory() ? listTests(path) : [path])),
-);
+const files = dirs.flatMap((path) => (statSync(path).isDirectory() ? listTests(path) : [path]));
 if (files.length === 0) {
   console.error(`no *.test.ts files under ${dirs.join(', ')}`);
   process.exit(2);
@@ -54,20 +51,15 @@ const [bundles] = await Promise.all([
   dashboard ? buildDashboard({ outDir: dashboard, quiet: true }) : null,
 ]);
 // Off a terminal the report is TAP, and its failures' errors are printed again at the end
-// (scripts/test-failures.mjs), where a log cut to its last lines still shows them. Each file's
-// time is recorded for the next run's order (scripts/test-order.mjs).
-const reporters = [
-  ...(process.stdout.isTTY
-    ? ['--test-reporter=spec', '--test-reporter-destination=stdout']
-    : [
-        '--test-reporter=tap',
-        '--test-reporter-destination=stdout',
-        `--test-reporter=${new URL('./test-failures.mjs', import.meta.url).pathname}`,
-        '--test-reporter-destination=stderr',
-      ]),
-  `--test-reporter=${new URL('./test-order.mjs', import.meta.url).pathname}`,
-  '--test-reporter-destination=stderr',
-];
+// (scripts/test-failures.mjs), where a log cut to its last lines still shows them.
+const reporters = process.stdout.isTTY
+  ? []
+  : [
+      '--test-reporter=tap',
+      '--test-reporter-destination=stdout',
+      `--test-reporter=${new URL('./test-failures.mjs', import.meta.url).pathname}`,
+      '--test-reporter-destination=stderr',
+    ];
 const child = spawn(
   process.execPath,
   [
