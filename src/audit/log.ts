@@ -127,7 +127,9 @@ export class AuditLog {
     head: AuditHead,
     guarded: boolean,
   ): Promise<AuditEntry | null> {
-    const details = JSON.parse(canonicalJson(input.details ?? {})) as Record<string, unknown>;
+    // The canonical text is stored as it is: JSON.stringify of its parse would give it again.
+    const detailsJson = canonicalJson(input.details ?? {});
+    const details = JSON.parse(detailsJson) as Record<string, unknown>;
     const entry = {
       seq: head.seq + 1,
       at: this.now().toISOString(),
@@ -144,7 +146,7 @@ export class AuditLog {
       : sql``;
     const result = await sql`WITH entry AS (
                 INSERT INTO audit_log (seq, at, actor, action, target, details, request_id, prev_hash, hash)
-                SELECT ${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${JSON.stringify(details)}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash}
+                SELECT ${entry.seq}, ${entry.at}, ${entry.actor}, ${entry.action}, ${entry.target}, ${detailsJson}::jsonb, ${entry.requestId}, ${entry.prevHash}, ${hash}
                 ${current}
                 RETURNING seq)
               UPDATE audit_head SET seq = entry.seq, hash = ${hash} FROM entry WHERE id`.execute(
