@@ -20,12 +20,13 @@
 // The expression isolation worker is bundled too, and the sources start that bundle: the
 // worker beside the sources would load them through tsx, about a second of CPU in each test
 // process that evaluates a regular expression (WORKERS below).
-import { mkdirSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { NODE_BUNDLE, ownImportMeta } from './esbuild-shared.mjs';
 import { removeAbandonedRuns } from './run-folders.mjs';
+import { DEFAULT_GROUP_SIZE, groupFiles } from './test-groups.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CACHE = join(ROOT, 'node_modules', '.cache', 'crossdock-tests');
@@ -70,31 +71,45 @@ async function bundleWorkers(outdir) {
 }
 
 /**
- * Bundles `files` (paths of *.test.ts): `paths` are the bundles, in the same order; `remove()`
- * deletes them once the run has ended.
+ * Bundles `files` (paths of *.test.ts), a few to a bundle (scripts/test-groups.mjs): `paths`
+ * are the bundles, each running its files in their order; `remove()` deletes them once the
+ * run has ended.
  */
 export async function bundleTests(files) {
   removeAbandonedRuns(CACHE, 'run-');
   const outdir = join(CACHE, `run-${process.pid}`);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const entryPoints = files.map((file) => resolve(file));
+  const size = Number(process.env.TEST_GROUP_SIZE ?? DEFAULT_GROUP_SIZE);
+  const { groups, wrapped } = groupFiles(
+    files.map((file) => resolve(file)),
+    size,
+    ROOT,
+  );
+  const entryPoints = groups.map((group) => groupEntry(outdir, group));
   const workers = await bundleWorkers(outdir);
-  const result = await esbuild.build({
+  await esbuild.build({
     ...COMMON,
     entryPoints,
     outdir,
-    outbase: ROOT,
     outExtension: { '.js': '.mjs' },
     splitting: true,
-    metafile: true,
-    plugins: [ownImportMeta({ bundled: workers })],
+    plugins: [ownImportMeta({ bundled: workers, sources: wrapped })],
   });
-  const outputs = Object.entries(result.metafile.outputs);
-  const paths = entryPoints.map((entry) => {
-    const found = outputs.find(([, o]) => o.entryPoint && resolve(ROOT, o.entryPoint) === entry);
-    if (!found) throw new Error(`esbuild made no bundle for ${entry}`);
-    return resolve(ROOT, found[0]);
-  });
+  const paths = entryPoints.map((entry) => join(outdir, `${entry.out}.mjs`));
   return { paths, remove: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+/**
+ * The entry of a group's bundle: the file itself when it is alone, else a module importing
+ * each, written into `outdir` and named after the first (`test/unit/cli+3.test`).
+ */
+function groupEntry(outdir, group) {
+  const first = relative(ROOT, group[0]).replace(/\.ts$/, '');
+  if (group.length === 1) return { in: group[0], out: first };
+  const out = first.replace(/\.test$/, `+${group.length - 1}.test`);
+  const entry = join(outdir, 'groups', `${out}.mjs`);
+  mkdirSync(dirname(entry), { recursive: true });
+  writeFileSync(entry, group.map((file) => `import ${JSON.stringify(file)};\n`).join(''));
+  return { in: entry, out };
 }

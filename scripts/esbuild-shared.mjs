@@ -66,9 +66,11 @@ export const NODE_BUNDLE = {
  * the ones beside its source or compiled file. `outdir`: every output file is written there,
  * and the paths are made relative to it, so the build can be moved; without it (the test
  * bundles, at several depths) they are absolute. `bundled` (script path -> bundle path): a
- * worker script that is started from a bundle of its own. Packages keep theirs.
+ * worker script that is started from a bundle of its own. `sources` (path -> text): what to
+ * bundle in place of a file's own text (test files wrapped in a suite, scripts/test-groups.mjs).
+ * Packages keep theirs.
  */
-export function ownImportMeta({ outdir, bundled = new Map() } = {}) {
+export function ownImportMeta({ outdir, bundled = new Map(), sources = new Map() } = {}) {
   const url = (file) =>
     outdir
       ? `new URL(${JSON.stringify(relative(outdir, file))}, import.meta.url).href`
@@ -78,7 +80,7 @@ export function ownImportMeta({ outdir, bundled = new Map() } = {}) {
     setup(build) {
       build.onLoad({ filter: /\.(ts|tsx|mts|js|mjs)$/ }, async (args) => {
         if (args.path.includes(`${'/'}node_modules${'/'}`)) return undefined;
-        let contents = await readFile(args.path, 'utf8');
+        let contents = sources.get(args.path) ?? (await readFile(args.path, 'utf8'));
         for (const [script, bundle] of bundled) {
           const named = `new URL('./${basename(script)}', import.meta.url)`;
           if (dirname(script) === dirname(args.path) && contents.includes(named))
