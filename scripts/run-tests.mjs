@@ -5,8 +5,10 @@
 //
 // The files are first bundled, all at once, by esbuild (scripts/bundle-tests.mjs says
 // how), and node runs the bundles: a TypeScript loader in every test process cost about 1.3 s
-// of CPU per file, a fifth of `npm test` (docs/decisions/0059). TEST_LOADER=tsx runs the
-// sources through tsx instead, as before. Temporary files go to a folder of the run's own,
+// of CPU per file, a fifth of `npm test` (docs/decisions/0059). A bundle runs several files,
+// one after the other, each in a suite of its own (scripts/test-groups.mjs, docs/decisions/0073;
+// TEST_GROUP_SIZE=1 for a process per file). TEST_LOADER=tsx runs the sources through tsx
+// instead, a process per file. Temporary files go to a folder of the run's own,
 // in memory where the machine allows (scripts/test-tmpdir.mjs says why), and the embedded
 // database's WebAssembly stays on V8's baseline compiler (below).
 import { readdirSync, statSync } from 'node:fs';

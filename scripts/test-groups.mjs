@@ -13,14 +13,15 @@ export const DEFAULT_GROUP_SIZE = 8;
 
 /**
  * `files` in groups of at most `size`, in their order, and the text each grouped file is
- * bundled from (`suiteWrapped`). A file that cannot be wrapped is a group of its own.
+ * bundled from (`suiteWrapped`). A file that cannot be wrapped, or asks to be alone (ALONE),
+ * is a group of its own.
  */
 export function groupFiles(files, size, root) {
   const groups = [];
   const wrapped = new Map();
   let open = [];
   for (const file of files) {
-    const text = size > 1 ? suiteWrapped(file, readFileSync(file, 'utf8'), root) : null;
+    const text = size > 1 ? groupable(file, readFileSync(file, 'utf8'), root) : null;
     if (text === null) {
       groups.push([file]);
       continue;
@@ -34,6 +35,16 @@ export function groupFiles(files, size, root) {
   }
   if (open.length > 0) groups.push(open);
   return { groups, wrapped };
+}
+
+/**
+ * A file that says at the start of a line `// Runs in a process of its own: <why>` does:
+ * one that measures its whole process (a heap snapshot, say) must not find other files there.
+ */
+export const ALONE = /^\/\/ Runs in a process of its own\b/m;
+
+function groupable(file, contents, root) {
+  return ALONE.test(contents) ? null : suiteWrapped(file, contents, root);
 }
 
 /**

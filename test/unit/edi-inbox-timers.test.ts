@@ -3,6 +3,8 @@
  * process polling its partners' folders for weeks keeps the same memory. Counted in a heap
  * snapshot (reachable objects only) before the inbox starts and after 15 scans.
  */
+// Runs in a process of its own: the heap snapshot would hold every module other test files
+// loaded, and take seconds to write and read.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -45,3 +45,11 @@ test('files are grouped in order, a size at a time; size 1 leaves every file alo
   );
   assert.equal(alone.wrapped.size, 0);
 });
+
+test('a file that asks for a process of its own gets one', () => {
+  const here = new URL(import.meta.url).pathname;
+  const alone = new URL('./edi-inbox-timers.test.ts', import.meta.url).pathname;
+  const { groups, wrapped } = groupFiles([here, alone, here], 2, '/');
+  assert.deepEqual(groups, [[alone], [here, here]]);
+  assert.equal(wrapped.has(alone), false);
+});
