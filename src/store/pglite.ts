@@ -220,7 +220,10 @@ async function startPglite(
     const options = {
       // int8 ids stay strings, as the pg driver returns them.
       parsers: { [INT8]: (value: string) => value },
-      startParams: startParams(synchronous),
+      startParams: startParams(
+        synchronous,
+        image ? PGLITE_MEMORY_SHARED_BUFFERS : PGLITE_SHARED_BUFFERS,
+      ),
     };
     const pglite = image
       ? new PGlite({ ...options, loadDataDir: new Blob([image]) })
@@ -314,6 +317,14 @@ function isAlive(pid: number): boolean {
 export const PGLITE_SHARED_BUFFERS = '32MB';
 
 /**
+ * A database kept in memory (IN_MEMORY) has its files in Emscripten's in-memory file system,
+ * in the same process: a page missing from the shared buffers is a copy away, not a read from
+ * disk. Its buffers are kept small, which also makes its start cheaper: PostgreSQL allocates
+ * and sets up all of them when it starts (bench/RESULTS.md, "Test files sharing a process").
+ */
+export const PGLITE_MEMORY_SHARED_BUFFERS = '8MB';
+
+/**
  * ANALYZE holds a sample of 300 rows per unit of the statistics target in memory, for each
  * table in turn: at the default 100 that is 30,000 rows, and the WebAssembly memory it
  * touches stays resident. A store vacuumed every 10 minutes (store.ts) grew by about 30 MB in
@@ -323,12 +334,12 @@ export const PGLITE_SHARED_BUFFERS = '32MB';
  */
 export const PGLITE_STATISTICS_TARGET = '10';
 
-function startParams(synchronous: boolean): string[] {
+function startParams(synchronous: boolean, sharedBuffers: string): string[] {
   const base = synchronous ? synchronousStartParams() : defaultStartParams();
   return [
     ...base,
     '-c',
-    `shared_buffers=${PGLITE_SHARED_BUFFERS}`,
+    `shared_buffers=${sharedBuffers}`,
     '-c',
     `default_statistics_target=${PGLITE_STATISTICS_TARGET}`,
   ];

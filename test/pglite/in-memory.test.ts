@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { IN_MEMORY, listMigrations, openStore, type Store } from '../../src/store/index.ts';
+import { PGLITE_MEMORY_SHARED_BUFFERS } from '../../src/store/pglite.ts';
 
 const openInMemory = () =>
   openStore({
@@ -42,6 +43,13 @@ describe('embedded store kept in memory', () => {
     assert.equal(inB.rows[0]!.t, null, 'the other store has no such table');
 
     assert.equal(existsSync('memory:'), false, 'no folder named after it');
+  });
+
+  test('keeps small shared buffers: its files are in memory already', async () => {
+    const store = await openInMemory();
+    open.push(store);
+    const shown = await sql<{ shared_buffers: string }>`SHOW shared_buffers`.execute(store.db);
+    assert.equal(shown.rows[0]!.shared_buffers, PGLITE_MEMORY_SHARED_BUFFERS);
   });
 
   test('a closed one is gone: opening again starts from the schema, without what was written', async () => {
