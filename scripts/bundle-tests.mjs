@@ -76,11 +76,15 @@ async function bundleWorkers(outdir) {
  * run has ended.
  */
 export async function bundleTests(files) {
+  const size = Number(process.env.TEST_GROUP_SIZE ?? DEFAULT_GROUP_SIZE);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(
+      `TEST_GROUP_SIZE must be a whole number of files, 1 or more; it is "${process.env.TEST_GROUP_SIZE}"`,
+    );
   removeAbandonedRuns(CACHE, 'run-');
   const outdir = join(CACHE, `run-${process.pid}`);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
-  const size = Number(process.env.TEST_GROUP_SIZE ?? DEFAULT_GROUP_SIZE);
   const { groups, wrapped } = groupFiles(
     files.map((file) => resolve(file)),
     size,
