@@ -39,8 +39,10 @@ export interface LockOptions {
   watchIntervalMs?: number;
 }
 
+// `--close`: the lock is held by flock alone, not by the `cat` it runs. Without it `cat` held it
+// too, and a killed helper left the directory locked until `cat` read the end of its input.
 const HELPER_SCRIPT =
-  'trap "" INT TERM HUP; exec flock --exclusive --nonblock --conflict-exit-code 75 "$0" sh -c "echo locked; exec cat >/dev/null"';
+  'trap "" INT TERM HUP; exec flock --exclusive --nonblock --close --conflict-exit-code 75 "$0" sh -c "echo locked; exec cat >/dev/null"';
 
 export async function lockDataDirectory(
   dataDir: string,

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -234,6 +243,22 @@ describe('embedded data directory lock', () => {
         }
       });
     assert.ok(helperPid, 'the flock helper is running');
+    // Only the helper holds the lock: a process it started would keep it after the helper died.
+    const children = readFileSync(`/proc/${helperPid}/task/${helperPid}/children`, 'utf8')
+      .split(' ')
+      .filter(Boolean);
+    assert.ok(children.length > 0, 'the helper waits on the process it runs');
+    for (const child of children)
+      assert.ok(
+        !readdirSync(`/proc/${child}/fd`).some((fd) => {
+          try {
+            return readlinkSync(`/proc/${child}/fd/${fd}`) === realpathSync(lock.path);
+          } catch {
+            return false;
+          }
+        }),
+        `process ${child}, started by the helper, has the lock file open`,
+      );
     process.kill(Number(helperPid), 'SIGKILL');
     const error = await within(lost, 10_000);
     assert.equal(error.code, 'STORE_LOCK_LOST');
