@@ -41,7 +41,7 @@ export function groupFiles(files, size, root) {
  * A file that says at the start of a line `// Runs in a process of its own: <why>` does:
  * one that measures its whole process (a heap snapshot, say) must not find other files there.
  */
-export const ALONE = /^\/\/ Runs in a process of its own\b/m;
+const ALONE = /^\/\/ Runs in a process of its own\b/m;
 
 function groupable(file, contents, root) {
   return ALONE.test(contents) ? null : suiteWrapped(file, contents, root);
@@ -61,9 +61,9 @@ export function suiteWrapped(path, contents, root) {
     if (isImport && seenOther) return null;
     if (isImport) importsEnd = statement.end;
     else seenOther = true;
-    const exported = ts
-      .getModifiers?.(statement)
-      ?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
+    const exported =
+      ts.canHaveModifiers(statement) &&
+      ts.getModifiers(statement)?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
     if (exported || ts.isExportDeclaration(statement) || ts.isExportAssignment(statement))
       return null;
   }

@@ -248,11 +248,12 @@ describe('embedded data directory lock', () => {
       .split(' ')
       .filter(Boolean);
     assert.ok(children.length > 0, 'the helper waits on the process it runs');
+    const lockFile = realpathSync(lock.path);
     for (const child of children)
       assert.ok(
         !readdirSync(`/proc/${child}/fd`).some((fd) => {
           try {
-            return readlinkSync(`/proc/${child}/fd/${fd}`) === realpathSync(lock.path);
+            return readlinkSync(`/proc/${child}/fd/${fd}`) === lockFile;
           } catch {
             return false;
           }
