@@ -70,8 +70,8 @@ export interface ClusterImage {
 }
 
 /**
- * A cluster at `schema` as one tar archive, for a database kept in memory (PGlite's
- * `loadDataDir`). `dump` starts a copy of the cluster and archives it. The archive is kept
+ * A cluster at `schema` as one tar archive, for a database kept in memory (laid out by
+ * pglite-image-fs.ts). `dump` starts a copy of the cluster and archives it. The archive is kept
  * beside the schema's cluster in `cacheRoot`, made once per schema like the cluster itself;
  * starting from it took about a third of the time of copying the cluster's 617 files into a
  * data directory and starting there (bench/RESULTS.md). Without a usable cache it is made

@@ -14,6 +14,7 @@ import {
   type ClusterImage,
   type ClusterSchema,
 } from './pglite-cluster.ts';
+import { ClusterImageFiles } from './pglite-image-fs.ts';
 import { listMigrations, migrate } from './migrate.ts';
 import { pgliteDialect, pgliteScript } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -103,7 +104,14 @@ const CURRENT_SCHEMA: ClusterSchema = {
   },
 };
 
-let memoryImage: Promise<ClusterImage> | undefined;
+let memoryImage: Promise<MemoryImage> | undefined;
+
+/** The image databases in memory start from, and the cache's file it was read from. */
+interface MemoryImage {
+  /** Its files, read on first use; throws if the archive is not a whole cluster (cut short). */
+  files(): ClusterImageFiles;
+  cached: ClusterImage['cached'];
+}
 
 /**
  * A database kept in memory, nothing of it on disk: it starts at the current schema from an
@@ -114,17 +122,22 @@ let memoryImage: Promise<ClusterImage> | undefined;
 export async function openMemoryPglite(): Promise<PGlite> {
   const image = await currentImage();
   try {
-    return await startPglite(IN_MEMORY, false, image.bytes);
+    return await startPglite(IN_MEMORY, false, image.files());
   } catch (error) {
     if (image.cached === null) throw error;
     rmSync(image.cached, { force: true });
     memoryImage = undefined;
-    return startPglite(IN_MEMORY, false, (await currentImage()).bytes);
+    return startPglite(IN_MEMORY, false, (await currentImage()).files());
   }
 }
 
-async function currentImage(): Promise<ClusterImage> {
-  memoryImage ??= clusterImage(defaultClusterCache(), CURRENT_SCHEMA, dumpCluster);
+async function currentImage(): Promise<MemoryImage> {
+  memoryImage ??= clusterImage(defaultClusterCache(), CURRENT_SCHEMA, dumpCluster).then(
+    ({ bytes, cached }) => {
+      let files: ClusterImageFiles | undefined;
+      return { files: () => (files ??= new ClusterImageFiles(bytes)), cached };
+    },
+  );
   return memoryImage.catch((cause: unknown) => {
     memoryImage = undefined; // the next open tries again
     throw new CrossdockError(
@@ -213,7 +226,7 @@ function baselineCompilerOnly(): void {
 async function startPglite(
   dataDir: string,
   synchronous: boolean,
-  image?: Uint8Array,
+  image?: ClusterImageFiles,
 ): Promise<PGlite> {
   baselineCompilerOnly();
   try {
@@ -226,7 +239,7 @@ async function startPglite(
       ),
     };
     const pglite = image
-      ? new PGlite({ ...options, loadDataDir: new Blob([image]) })
+      ? new PGlite({ ...options, fs: image.fileSystem() })
       : new PGlite(dataDir, options);
     await pglite.waitReady;
     return pglite;

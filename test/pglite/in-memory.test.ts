@@ -63,4 +63,19 @@ describe('embedded store kept in memory', () => {
     );
     assert.equal(found.rows[0]!.t, null);
   });
+
+  test('what one writes to its files stays its own: another started after it sees the image as it was', async () => {
+    const writer = await openInMemory();
+    open.push(writer);
+    // Into a table the image holds, then out of the buffers into the files and the WAL.
+    await writer.execScript(
+      "INSERT INTO schema_migrations (version, name) VALUES (99999, 'written-after-start'); CHECKPOINT",
+    );
+    const later = await openInMemory();
+    open.push(later);
+    const found = await sql<{ n: number }>`
+      SELECT count(*)::int AS n FROM schema_migrations WHERE name = 'written-after-start'
+    `.execute(later.db);
+    assert.equal(found.rows[0]!.n, 0);
+  });
 });
