@@ -27,22 +27,10 @@ export class ClusterImageFiles {
 
   /** Throws when `archive` is not a whole tar archive of folders and files (cut short, say). */
   constructor(archive: Uint8Array) {
-    // An archive with a buffer of its own: the offsets below are into that buffer.
-    const whole = archive.byteOffset === 0 && archive.byteLength === archive.buffer.byteLength;
-    this.#archive = whole ? archive : archive.slice();
-    this.#entries = parseTar(this.#archive).map((item) => {
-      const path = item.name.replace(/\/+$/, '');
-      const mode = Number.parseInt(item.attrs?.mode ?? '', 8);
-      if (!path || Number.isNaN(mode))
-        throw new Error(`the image has an entry without a name or mode`);
-      if (item.type === 'directory') return { path, mode };
-      if (item.type !== 'file') throw new Error(`the image's ${path} is a ${item.type}`);
-      const { byteOffset: offset = 0, byteLength: length = 0 } = item.data ?? {};
-      if (length !== item.size) throw new Error(`the image ends inside ${path}`);
-      return { path, mode, bytes: { offset, length } };
-    });
-    if (!this.#entries.some((e) => e.path === 'PG_VERSION'))
-      throw new Error('the image has no PG_VERSION: it is not a whole cluster');
+    // A copy with a buffer of its own: the offsets below are into that buffer, and its
+    // `slice` copies (a Node Buffer's `slice` is a view: databases would share their files).
+    this.#archive = new Uint8Array(archive);
+    this.#entries = imageEntries(this.#archive);
   }
 
   /** A file system for one new PGlite instance, holding this image in its data directory. */
@@ -82,4 +70,33 @@ class ImageMemoryFs extends MemoryFS {
       emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), layOut] },
     };
   }
+}
+
+/** The archive's folders and files, in its order (each folder before what it holds). */
+function imageEntries(archive: Uint8Array): ImageEntry[] {
+  let items: ReturnType<typeof parseTar>;
+  try {
+    items = parseTar(archive);
+  } catch (cause) {
+    // A header promising more bytes than are left: the archive was cut short.
+    throw new Error(`the image is not a whole tar archive: ${(cause as Error).message}`, {
+      cause,
+    });
+  }
+  const entries = items.map((item): ImageEntry => {
+    const path = item.name.replace(/\/+$/, '');
+    const mode = Number.parseInt(item.attrs?.mode ?? '', 8);
+    if (!path || Number.isNaN(mode))
+      throw new Error('the image has an entry without a name or mode');
+    if (item.type === 'directory') return { path, mode };
+    if (item.type !== 'file') throw new Error(`the image's ${path} is a ${item.type}`);
+    const data = 'data' in item ? item.data : undefined;
+    const { byteOffset: offset = 0, byteLength: length = 0 } = data ?? {};
+    if (length !== item.size) throw new Error(`the image ends inside ${path}`);
+    return { path, mode, bytes: { offset, length } };
+  });
+  for (const needed of ['PG_VERSION', 'global/pg_control'])
+    if (!entries.some((e) => e.path === needed))
+      throw new Error(`the image has no ${needed}: it is not a whole cluster`);
+  return entries;
 }

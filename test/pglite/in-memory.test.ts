@@ -64,18 +64,28 @@ describe('embedded store kept in memory', () => {
     assert.equal(found.rows[0]!.t, null);
   });
 
-  test('what one writes to its files stays its own: another started after it sees the image as it was', async () => {
+  test('what one writes stays its own: another started while it is open, or after, sees the image as it was', async () => {
+    const written = async (store: Store) =>
+      (
+        await sql<{ n: number }>`
+          SELECT count(*)::int AS n FROM schema_migrations WHERE version IN (99998, 99999)
+        `.execute(store.db)
+      ).rows[0]!.n;
+    // Into a table the image holds: one row committed (in the WAL), one checkpointed too (in
+    // the table's file).
     const writer = await openInMemory();
-    open.push(writer);
-    // Into a table the image holds, then out of the buffers into the files and the WAL.
     await writer.execScript(
-      "INSERT INTO schema_migrations (version, name) VALUES (99999, 'written-after-start'); CHECKPOINT",
+      "INSERT INTO schema_migrations (version, name) VALUES (99998, 'in the WAL')",
     );
-    const later = await openInMemory();
-    open.push(later);
-    const found = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM schema_migrations WHERE name = 'written-after-start'
-    `.execute(later.db);
-    assert.equal(found.rows[0]!.n, 0);
+    const during = await openInMemory();
+    open.push(during);
+    await writer.execScript(
+      "INSERT INTO schema_migrations (version, name) VALUES (99999, 'in the file'); CHECKPOINT",
+    );
+    await writer.close();
+    const after = await openInMemory();
+    open.push(after);
+    assert.equal(await written(during), 0, 'one started while the other was open');
+    assert.equal(await written(after), 0, 'one started after the other had checkpointed');
   });
 });
