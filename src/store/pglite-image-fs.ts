@@ -64,8 +64,11 @@ class ImageMemoryFs extends MemoryFS {
     const { emscriptenOpts } = await super.init(pg, options);
     // PGlite's own steps before this one set PGDATA; finding PG_VERSION there, it starts
     // the cluster instead of running initdb.
-    const layOut = (mod: { FS: EmscriptenFs; ENV: Record<string, string> }) =>
-      this.layOut(mod.FS, mod.ENV.PGDATA!);
+    const layOut = (mod: { FS: EmscriptenFs; ENV: Record<string, string | undefined> }) => {
+      const dataDir = mod.ENV.PGDATA;
+      if (!dataDir) throw new Error('PGlite named no data directory (PGDATA) before starting');
+      this.layOut(mod.FS, dataDir);
+    };
     return {
       emscriptenOpts: { ...emscriptenOpts, preRun: [...(emscriptenOpts.preRun ?? []), layOut] },
     };
