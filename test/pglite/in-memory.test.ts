@@ -83,9 +83,9 @@ describe('embedded store kept in memory', () => {
       "INSERT INTO schema_migrations (version, name) VALUES (99999, 'in the file'); CHECKPOINT",
     );
     await writer.close();
-    const after = await openInMemory();
-    open.push(after);
+    const later = await openInMemory();
+    open.push(later);
     assert.equal(await written(during), 0, 'one started while the other was open');
-    assert.equal(await written(after), 0, 'one started after the other had checkpointed');
+    assert.equal(await written(later), 0, 'one started after the other had checkpointed');
   });
 });
