@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import { IN_MEMORY, openStore } from '../../src/store/index.ts';
+import { nodeScript } from '../support/node-script.ts';
 
 const PGLITE_VERSION = JSON.parse(
   readFileSync(
@@ -36,7 +37,7 @@ function openWithHome(
 ): { path: string; outcome: string; message?: string }[] {
   const child = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'test/pglite/open-child.ts', ...paths],
+    [...nodeScript(new URL('./open-child.ts', import.meta.url)), ...paths],
     { encoding: 'utf8', timeout: 120_000, env: { ...process.env, HOME: home } },
   );
   assert.equal(child.status, 0, child.stderr);

@@ -19,6 +19,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'kysely';
 import { listMigrations, openStore, type StoreConfig } from '../../src/store/index.ts';
 import { describeFailure } from '../../src/store/pglite.ts';
+import { nodeScript } from '../support/node-script.ts';
 import { openTestStore } from '../support/stores.ts';
 
 const pglite = (dataDir: string): StoreConfig => ({
@@ -138,7 +139,7 @@ describe('embedded store data directory', () => {
     chownSync(dataDir, 65534, 65534); // the directory is the other user's
     const child = spawnSync(
       process.execPath,
-      ['--import', 'tsx', 'test/pglite/open-child.ts', dataDir],
+      [...nodeScript(new URL('./open-child.ts', import.meta.url)), dataDir],
       { encoding: 'utf8', timeout: 60_000, uid: 65534, gid: 65534 },
     );
     const outcome = JSON.parse(child.stdout.trim() || '{}') as {

@@ -17,6 +17,7 @@ import { sql } from 'kysely';
 import { CrossdockError } from '../../src/errors/index.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { lockDataDirectory } from '../../src/store/lock-file.ts';
+import { nodeScript } from '../support/node-script.ts';
 import { openTestStore } from '../support/stores.ts';
 
 // One embedded data directory, one process: whatever PID namespace the others run in (two
@@ -30,7 +31,7 @@ interface Outcome {
   message?: string;
 }
 
-const CHILD = ['--import', 'tsx', 'test/pglite/open-child.ts'];
+const CHILD = nodeScript(new URL('./open-child.ts', import.meta.url));
 
 function command(ownNamespace: boolean, args: string[]): [string, string[]] {
   return ownNamespace
