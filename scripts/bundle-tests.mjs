@@ -48,7 +48,7 @@ const WORKERS = [
  * (`new URL('./<script>', import.meta.url)`, its arguments from test/support/node-script.ts):
  * bundled, each starts in about half the CPU it takes through tsx (1.0 against 2.1-2.6 s).
  */
-const CHILD_SCRIPTS = ['test/pglite/open-child.ts'];
+const CHILD_SCRIPTS = ['test/pglite/open-child.ts', 'test/postgres/step-locks-child.ts'];
 
 const COMMON = { ...NODE_BUNDLE, absWorkingDir: ROOT };
 

@@ -93,6 +93,12 @@ function objectId(key: string): number {
 class LockSession {
   #client: Promise<pg.Client> | undefined;
   #closed = false;
+  /**
+   * The session's statements go one at a time: executions holding different keys take and
+   * give them at once, and a pg client handed a query while another is in flight only queues
+   * it, which pg 8 deprecates and pg 9 refuses. The order is the same as pg's queue.
+   */
+  #turn: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly driver: PgDriver,
@@ -103,15 +109,14 @@ class LockSession {
   async take(key: string, deadline: number, wait: LockWait): Promise<pg.Client> {
     for (let pauseMs = 10; ; pauseMs = Math.min(pauseMs * 2, 200)) {
       const client = await this.#connection();
-      const result = await client
-        .query<{ held: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS held', [
-          STEP_LOCK_CLASS,
-          objectId(key),
-        ])
-        .catch((error: unknown) => {
-          this.#drop(client);
-          throw mapStoreFault(error);
-        });
+      const result = await this.#query<{ held: boolean }>(
+        client,
+        'SELECT pg_try_advisory_lock($1, $2) AS held',
+        [STEP_LOCK_CLASS, objectId(key)],
+      ).catch((error: unknown) => {
+        this.#drop(client);
+        throw mapStoreFault(error);
+      });
       if (result.rows[0]?.held === true) return client;
       const left = deadline - Date.now();
       if (left <= 0 || wait.signal?.aborted === true) throw lockBusy(key, wait.waitMs);
@@ -124,7 +129,10 @@ class LockSession {
     const current = this.#client === undefined ? undefined : await this.#client.catch(() => null);
     if (current !== client) return; // that session is gone, and its locks with it
     try {
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [STEP_LOCK_CLASS, objectId(key)]);
+      await this.#query(client, 'SELECT pg_advisory_unlock($1, $2)', [
+        STEP_LOCK_CLASS,
+        objectId(key),
+      ]);
     } catch {
       this.#drop(client);
     }
@@ -135,6 +143,16 @@ class LockSession {
     const client = await this.#client?.catch(() => null);
     this.#client = undefined;
     await client?.end().catch(() => undefined);
+  }
+
+  #query<R extends pg.QueryResultRow>(
+    client: pg.Client,
+    text: string,
+    values: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const result = this.#turn.then(() => client.query<R>(text, values));
+    this.#turn = result.catch(() => undefined);
+    return result;
   }
 
   #connection(): Promise<pg.Client> {

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { sql } from 'kysely';
 import type { Store } from '../../src/store/index.ts';
-import { openOtherProcessStore, openPostgresTestStore, type TestStore } from '../support/stores.ts';
+import { nodeScript } from '../support/node-script.ts';
+import {
+  openOtherProcessStore,
+  openPostgresTestStore,
+  TEST_DATABASE_URL,
+  type TestStore,
+} from '../support/stores.ts';
 
 // PostgreSQL only: two processes (two stores, each with its own lock session) on one server.
 // The embedded store belongs to one process, so its locks never meet another's.
@@ -94,5 +101,22 @@ describe('step locks across processes on one PostgreSQL server', () => {
       ),
       'again',
     );
+  });
+
+  test('keys held at once by one process take turns on its lock connection: never two statements in flight on it', () => {
+    // In a process of its own, where pg's deprecation of a second query on a busy connection
+    // (one warning a process) is thrown instead of printed.
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--throw-deprecation',
+        ...nodeScript(new URL('./step-locks-child.ts', import.meta.url)),
+        TEST_DATABASE_URL,
+        '6',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stdout.trim(), 'held 6');
   });
 });
