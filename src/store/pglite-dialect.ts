@@ -12,6 +12,7 @@ import {
 } from 'kysely';
 import { statementsOf } from './pglite-statements.ts';
 import { nameable } from './statement-names.ts';
+import { Turn } from './turn.ts';
 
 /**
  * Kysely over one PGlite instance. Kysely 0.29 ships this dialect, but it (and every 0.29)
@@ -163,24 +164,6 @@ class PGliteConnection implements DatabaseConnection {
 
 function identifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** One holder at a time; a waiter takes its turn once the holder gives it back. */
-class Turn {
-  #held: Promise<void> | null = null;
-  #release: (() => void) | null = null;
-
-  async take(): Promise<void> {
-    while (this.#held) await this.#held;
-    this.#held = new Promise((resolve) => (this.#release = resolve));
-  }
-
-  give(): void {
-    const release = this.#release;
-    this.#held = null;
-    this.#release = null;
-    release?.();
-  }
 }
 
 /**

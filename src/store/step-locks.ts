@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { PgDriver } from './pg-driver.ts';
 import { CrossdockError } from '../errors/index.ts';
 import { mapStoreFault } from './faults.ts';
+import { Turn } from './turn.ts';
 
 /**
  * Keyed locks that a step holds for its whole execution (a step type's `serializeOn`): while
@@ -96,9 +97,9 @@ class LockSession {
   /**
    * The session's statements go one at a time: executions holding different keys take and
    * give them at once, and a pg client handed a query while another is in flight only queues
-   * it, which pg 8 deprecates and pg 9 refuses. The order is the same as pg's queue.
+   * it, which pg 8 deprecates and pg 9 refuses.
    */
-  #turn: Promise<unknown> = Promise.resolve();
+  readonly #turn = new Turn();
 
   constructor(
     private readonly driver: PgDriver,
@@ -145,14 +146,17 @@ class LockSession {
     await client?.end().catch(() => undefined);
   }
 
-  #query<R extends pg.QueryResultRow>(
+  async #query<R extends pg.QueryResultRow>(
     client: pg.Client,
     text: string,
     values: unknown[],
   ): Promise<pg.QueryResult<R>> {
-    const result = this.#turn.then(() => client.query<R>(text, values));
-    this.#turn = result.catch(() => undefined);
-    return result;
+    await this.#turn.take();
+    try {
+      return await client.query<R>(text, values);
+    } finally {
+      this.#turn.give();
+    }
   }
 
   #connection(): Promise<pg.Client> {
