@@ -27,13 +27,18 @@ export function nameStatements(client: pg.ClientBase, limit = 100): void {
   const named = new Map<string, { name: string; parsed: boolean }>();
   let inTransaction = false;
 
-  const forget = (text: string) => {
+  /**
+   * Drops `text`'s name and closes its statement on the server. The caller awaits it before
+   * the connection's next statement: pg 8 queues a query sent while another is in flight (and
+   * warns that this is deprecated); pg 9 refuses it.
+   */
+  const forget = async (text: string): Promise<void> => {
     const entry = named.get(text);
     if (!entry) return;
     named.delete(text);
     // Best effort: in an aborted transaction this fails, and the statement lasts as long as
-    // the connection. The result is not awaited by anyone: it queues behind what runs now.
-    if (entry.parsed) query(`DEALLOCATE ${entry.name}`).catch(() => undefined);
+    // the connection.
+    if (entry.parsed) await query(`DEALLOCATE ${entry.name}`).catch(() => undefined);
   };
 
   const run = async (text: string, values: unknown[], again = false): Promise<pg.QueryResult> => {
@@ -42,9 +47,9 @@ export function nameStatements(client: pg.ClientBase, limit = 100): void {
       named.delete(text);
       named.set(text, entry);
     } else {
-      if (named.size >= limit) forget(named.keys().next().value!);
       entry = { name: nextStatementName(), parsed: false };
       named.set(text, entry);
+      if (named.size > limit) await forget(named.keys().next().value!);
     }
     try {
       const result = await query({ name: entry.name, text, values });
@@ -53,7 +58,7 @@ export function nameStatements(client: pg.ClientBase, limit = 100): void {
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       if (planOutdated(error)) {
-        forget(text);
+        await forget(text);
         if (!inTransaction && !again) return run(text, values, true);
       } else if (!entry.parsed && typeof code === 'string' && code.startsWith('42')) {
         named.delete(text); // refused while parsing (syntax, a missing table): never named
