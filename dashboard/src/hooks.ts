@@ -2,34 +2,46 @@ import { createContext, useCallback, useContext, useEffect, useState } from 'rea
 import { ApiError, get, type Me } from './api.ts';
 
 export interface Loaded<T> {
+  /** The last answer, kept on screen while a newer one loads. */
   data: T | null;
   error: ApiError | Error | null;
+  /** True until `data` answers the current path (and the last reload). */
   loading: boolean;
   reload(): void;
 }
 
-/** GET a path; reloads when the path changes or on reload(). A null path loads nothing. */
+/**
+ * GET a path; reloads when the path changes or on reload(). A null path loads nothing.
+ * `loading` is true from the render that changes the path, not from the effect after it, so
+ * a screen never shows an earlier path's answer as if it were the current one.
+ */
 export function useGet<T>(path: string | null): Loaded<T> {
+  const [tick, setTick] = useState(0);
   const [state, setState] = useState<{
     data: T | null;
     error: ApiError | Error | null;
-    loading: boolean;
-  }>({ data: null, error: null, loading: path !== null });
-  const [tick, setTick] = useState(0);
+    /** The path and tick that `data` or `error` answer. */
+    answers: string | null;
+  }>({ data: null, error: null, answers: null });
+  const asked = `${tick} ${path}`;
   useEffect(() => {
     if (path === null) return;
     let live = true;
-    setState((s) => ({ ...s, loading: true }));
     get<T>(path).then(
-      (data) => live && setState({ data, error: null, loading: false }),
-      (error: Error) => live && setState({ data: null, error, loading: false }),
+      (data) => live && setState({ data, error: null, answers: asked }),
+      (error: Error) => live && setState({ data: null, error, answers: asked }),
     );
     return () => {
       live = false;
     };
-  }, [path, tick]);
+  }, [path, asked]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+  return {
+    data: state.data,
+    error: state.error,
+    loading: path !== null && state.answers !== asked,
+    reload,
+  };
 }
 
 /** The current time, ticking every `everyMs` (for countdowns). */

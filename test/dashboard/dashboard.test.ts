@@ -347,9 +347,24 @@ describe('operations dashboard in the browser', () => {
     const { context, page } = await signIn(browser, x.base, x.users.auditor);
     await page.getByRole('link', { name: 'Audit' }).click();
     await page.getByLabel('Action (or prefix)').fill('run');
+    // The search's answer is held back: until it comes, the table shows the last answer,
+    // marked busy, and a test (or a screen reader) that waits for it to settle sees the new one.
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    await page.route(/\/api\/v1\/audit\?action=run&/, async (route) => {
+      await answered;
+      await route.continue();
+    });
     await page.getByRole('button', { name: 'Search' }).click();
-    const entries = page.getByRole('table', { name: 'Audit entries' });
-    await entries.getByText('run.cancel').waitFor();
+    const table = page.getByRole('table', { name: 'Audit entries' });
+    await table
+      .and(page.locator('[aria-busy="true"]'))
+      .getByText('login.succeeded')
+      .first()
+      .waitFor();
+    answer();
+    const entries = table.and(page.locator('[aria-busy="false"]'));
+    await entries.getByText('run.cancel').first().waitFor();
     assert.equal(
       await entries.getByText('login.succeeded').count(),
       0,

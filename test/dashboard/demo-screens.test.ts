@@ -428,7 +428,9 @@ describe('the dashboard on the demo data', () => {
     await nav('Audit');
     await page.getByLabel('Action (or prefix)').fill('approval');
     await page.getByRole('button', { name: 'Search' }).click();
-    const entries = page.getByRole('table', { name: 'Audit entries' });
+    const entries = page
+      .getByRole('table', { name: 'Audit entries' })
+      .and(page.locator('[aria-busy="false"]'));
     await entries
       .locator(`tr[data-seq="${newest.seq}"]`)
       .getByText(/^approval\./)

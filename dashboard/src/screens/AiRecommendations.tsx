@@ -145,7 +145,7 @@ function RecommendationLog({ changed, onDecided }: { changed: number; onDecided:
         <Empty>No recommendation matches.</Empty>
       )}
       {list.data && list.data.recommendations.length > 0 && (
-        <table className="table" aria-label="AI recommendations">
+        <table className="table" aria-label="AI recommendations" aria-busy={list.loading}>
           <thead>
             <tr>
               <th scope="col">When</th>

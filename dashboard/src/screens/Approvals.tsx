@@ -148,7 +148,11 @@ export function ApprovalsScreen({ selected }: { selected: string | null }) {
             />
           )}
           {rows.length > 0 && (
-            <table className="table" aria-label="Pending approval requests">
+            <table
+              className="table"
+              aria-label="Pending approval requests"
+              aria-busy={list.loading}
+            >
               <thead>
                 <tr>
                   {bulkColumn && (

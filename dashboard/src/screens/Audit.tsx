@@ -174,7 +174,12 @@ export function AuditScreen() {
         {log.loading && !page && <Loading what="the audit log" />}
         {page && page.entries.length === 0 && <Empty>No entries match.</Empty>}
         {page && page.entries.length > 0 && (
-          <table className="table" aria-label="Audit entries" data-order={page.order}>
+          <table
+            className="table"
+            aria-label="Audit entries"
+            aria-busy={log.loading}
+            data-order={page.order}
+          >
             <thead>
               <tr>
                 <th scope="col">#</th>

@@ -214,7 +214,7 @@ export function ExceptionsScreen({ selected }: { selected: string | null }) {
           {list.loading && !list.data && <Loading what="cases" />}
           {list.data && list.data.cases.length === 0 && <Empty>No cases match.</Empty>}
           {list.data && list.data.cases.length > 0 && (
-            <table className="table" aria-label="Exception cases">
+            <table className="table" aria-label="Exception cases" aria-busy={list.loading}>
               <thead>
                 <tr>
                   <th scope="col">Case</th>

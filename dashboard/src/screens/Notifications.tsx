@@ -79,7 +79,7 @@ export function NotificationsScreen() {
         {list.loading && !list.data && <Loading what="the outbox" />}
         {list.data && rows.length === 0 && <Empty>No messages match.</Empty>}
         {rows.length > 0 && (
-          <table className="table" aria-label="Notifications">
+          <table className="table" aria-label="Notifications" aria-busy={list.loading}>
             <thead>
               <tr>
                 <th scope="col">Message</th>

@@ -143,7 +143,7 @@ export function RunsScreen() {
         {runs.loading && !runs.data && <Loading what="runs" />}
         {runs.data && runs.data.runs.length === 0 && <Empty>No runs match.</Empty>}
         {runs.data && runs.data.runs.length > 0 && (
-          <table className="table" aria-label="Runs">
+          <table className="table" aria-label="Runs" aria-busy={runs.loading}>
             <thead>
               <tr>
                 <th scope="col">Run</th>
