@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import type { CrossdockConfig } from '../config/index.ts';
 import { createLogger } from '../observability/index.ts';
+import { limitHeapGrowth } from './heap.ts';
 import { untilSignal } from './serve.ts';
 import { usageError, type Output } from './output.ts';
 
@@ -41,6 +42,7 @@ export async function demoCommand(
   out: Output,
 ): Promise<number> {
   // The demo runs on the simulators: loaded only when it runs, so no other command loads sim/.
+  limitHeapGrowth(config.workers.heapGrowthPercent);
   const { runDemo } = await import('../demo/run.ts');
   const { formatReport } = await import('../demo/report.ts');
   const orders = flags.orders === undefined ? null : whole(flags.orders, 'orders', 1, 100_000, 0);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { CrossdockConfig } from '../config/index.ts';
 import { createCrossdock, startInstance, type Crossdock, type InstanceOptions } from '../main.ts';
 import { CrossdockError, toCrossdockError } from '../errors/index.ts';
+import { limitHeapGrowth } from './heap.ts';
 import type { Output } from './output.ts';
 
 export interface ServeOptions extends Omit<InstanceOptions, 'port'> {
@@ -31,6 +32,7 @@ export async function serve(
         ],
       }),
     );
+  limitHeapGrowth(config.workers.heapGrowthPercent);
   const crossdock = await createCrossdock(config, { migrate: true });
   try {
     const workflows = await crossdock.engine.loadWorkflows(config.workflowsDir);

@@ -40,6 +40,8 @@ const EnvSchema = z.object({
   CROSSDOCK_WORKER_CONCURRENCY: int(1, 10_000).default(200),
   /** The V8 heap limit (--max-old-space-size) of the worker processes the demo starts, as `npm start` gives its own. */
   CROSSDOCK_WORKER_HEAP_MB: int(64, 65_536).default(256),
+  /** `start`, `worker` and `demo`: how far the JavaScript heap grows past what a full collection kept, in percent (0: V8's own). */
+  CROSSDOCK_HEAP_GROWTH_PERCENT: int(0, 1_000).default(100),
   CROSSDOCK_LEASE_MS: int(1_000, 3_600_000).default(30_000),
   CROSSDOCK_POLL_INTERVAL_MS: int(10, 60_000).default(500),
   CROSSDOCK_MAX_EVENT_BYTES: int(1_024, 16 * 1024 * 1024).default(256 * 1024),
@@ -155,6 +157,8 @@ export interface CrossdockConfig {
     leaseMs: number;
     pollIntervalMs: number;
     heapMb: number;
+    /** start, worker, demo: V8's heap growing factor, in percent over what a full collection kept (0: V8's own). */
+    heapGrowthPercent: number;
   };
   maxEventBytes: number;
   /** Sources whose key conflicts open no exception case (recorded, counted and shown only). */
@@ -291,6 +295,7 @@ export function loadConfig(
       leaseMs: e.CROSSDOCK_LEASE_MS,
       pollIntervalMs: e.CROSSDOCK_POLL_INTERVAL_MS,
       heapMb: e.CROSSDOCK_WORKER_HEAP_MB,
+      heapGrowthPercent: e.CROSSDOCK_HEAP_GROWTH_PERCENT,
     },
     maxEventBytes: e.CROSSDOCK_MAX_EVENT_BYTES,
     keyConflictRecordOnly: e.CROSSDOCK_KEY_CONFLICT_RECORD_ONLY

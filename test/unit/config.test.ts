@@ -40,6 +40,19 @@ describe('configuration', () => {
     assert.equal(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/x' }).store.kind, 'postgres');
   });
 
+  test("the long-running commands' heap growth: twice what a full collection kept unless set; 0 keeps V8's own", () => {
+    assert.equal(loadConfig({}).workers.heapGrowthPercent, 100);
+    assert.equal(loadConfig({ CROSSDOCK_HEAP_GROWTH_PERCENT: '0' }).workers.heapGrowthPercent, 0);
+    for (const wrong of ['-5', '1001', 'half'])
+      assert.throws(
+        () => loadConfig({ CROSSDOCK_HEAP_GROWTH_PERCENT: wrong }),
+        (error: { code: string; details: { path: string }[] }) =>
+          error.code === 'CONFIG_INVALID' &&
+          error.details.some((d) => d.path === 'CROSSDOCK_HEAP_GROWTH_PERCENT'),
+        wrong,
+      );
+  });
+
   test('bad values are never replaced by defaults: every one is listed', () => {
     assert.throws(
       () =>
