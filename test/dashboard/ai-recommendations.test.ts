@@ -69,7 +69,10 @@ describe('AI recommendations on the dashboard', () => {
       .getByRole('link', { name: 'AI recommendations' })
       .click();
     await page.getByRole('heading', { name: 'AI recommendations', level: 1 }).waitFor();
-    const log = page.getByRole('table', { name: 'AI recommendations' });
+    // Not busy: the list answers the filters it shows (before the answer, the last one stays).
+    const log = page
+      .getByRole('table', { name: 'AI recommendations' })
+      .and(page.locator('[aria-busy="false"]'));
     await log.waitFor();
     assert.equal(await log.locator('tbody tr').count(), 3);
 

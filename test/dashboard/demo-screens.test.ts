@@ -280,7 +280,8 @@ describe('the dashboard on the demo data', () => {
       await sql<{ id: string }>`SELECT id FROM runs ORDER BY id DESC LIMIT 1`.execute(db())
     ).rows[0]!;
     await nav('Runs');
-    const runs = page.getByRole('table', { name: 'Runs' });
+    // Not busy: the list answers the filters it shows (before the answer, the last one stays).
+    const runs = page.getByRole('table', { name: 'Runs' }).and(page.locator('[aria-busy="false"]'));
     await runs
       .locator(`[data-run="${newest.id}"]`)
       .getByRole('link', { name: `#${newest.id}` })
