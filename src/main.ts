@@ -252,7 +252,6 @@ export async function createCrossdock(
       engine,
       keyring,
       sessionTtlMs: config.security.sessionHours * 3_600_000,
-      processMetrics: true,
       totp,
       setupCodeFile: join(config.security.stateDir, STATE_FILES.firstAdminCode),
       // Names and addresses only: the API never shows an Odoo credential.
@@ -347,6 +346,7 @@ export async function createCrossdock(
           ...(o.dashboardDir ? { dashboardDir: o.dashboardDir } : {}),
         });
         await api.listen({ host: config.http.host, port: o.port ?? config.http.port });
+        services.metrics.serveProcessMetrics();
         const url = `http://${config.http.host}:${(api.server.address() as AddressInfo).port}`;
         engine.vars.apiUrl = url;
         // The SMTP server (smtp-server) is loaded only by an instance that serves it, as the API

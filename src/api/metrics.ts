@@ -7,10 +7,29 @@ export interface Metrics {
   readonly registry: Registry;
   /** A refused event or webhook delivery (bad input, bad signature, ...). */
   eventRejected(source: string, code: string): void;
-  /** Prometheus text exposition. */
+  /** Prometheus text exposition: this instance's metrics, and the process's once served. */
   render(): Promise<string>;
   readonly contentType: string;
+  /** From now on render() includes the process's metrics (CPU, memory, event loop lag, GC). */
+  serveProcessMetrics(): void;
   close(): void;
+}
+
+/**
+ * The process's own metrics, one set per process however many instances it runs (they
+ * describe the process, not an instance), made when the first instance starts serving
+ * /metrics. prom-client's collectors cannot be stopped: its event-loop monitor wakes the
+ * process every 10 ms, and it and its GC observer were made by every instance, served or
+ * not, and lasted as long as the process (a `crossdock worker` at rest: 14-24 ms of CPU a
+ * second with them, 6-12 without; bench/RESULTS.md).
+ */
+let processRegistry: Registry | undefined;
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: 'crossdock_process_' });
+  }
+  return processRegistry;
 }
 
 /**
@@ -19,14 +38,9 @@ export interface Metrics {
  * events; run counts by state and the queue's depth and age are read from the store at
  * scrape time, so they are right across every worker process.
  */
-export function createMetrics(deps: {
-  events: EngineEvents;
-  db: Kysely<Database>;
-  processMetrics?: boolean;
-}): Metrics {
+export function createMetrics(deps: { events: EngineEvents; db: Kysely<Database> }): Metrics {
   const registry = new Registry();
-  if (deps.processMetrics)
-    collectDefaultMetrics({ register: registry, prefix: 'crossdock_process_' });
+  let ofProcess: Registry | undefined;
   const accepted = new Counter({
     name: 'crossdock_events_accepted_total',
     help: 'Events durably accepted, by source',
@@ -206,8 +220,10 @@ export function createMetrics(deps: {
   return {
     registry,
     eventRejected: (source, code) => rejected.inc({ source: source.slice(0, 64), code }),
-    render: () => registry.metrics(),
+    render: async () =>
+      ofProcess ? `${await registry.metrics()}\n${await ofProcess.metrics()}` : registry.metrics(),
     contentType: registry.contentType,
+    serveProcessMetrics: () => void (ofProcess = processMetrics()),
     close: () => offs.forEach((off) => off()),
   };
 }

@@ -17,7 +17,6 @@ export interface ServicesOptions {
   keyring: Keyring | null;
   sessionTtlMs: number;
   setupCodeFile?: string | null;
-  processMetrics?: boolean;
   odooConnections?: ApiServices['odooConnections'];
   /** The instance the approval step uses (with its notifier): one service, so the API and the step agree. */
   approvals: ApprovalsService;
@@ -54,11 +53,7 @@ export function createApiServices(options: ServicesOptions): ApiServices {
     audit,
     secrets,
     sources: new WebhookSources(db, secrets, now),
-    metrics: createMetrics({
-      events: engine.events,
-      db,
-      processMetrics: options.processMetrics ?? false,
-    }),
+    metrics: createMetrics({ events: engine.events, db }),
     setup: options.setupCodeFile ? new FirstAdminSetup(users, options.setupCodeFile) : null,
     odooConnections: options.odooConnections ?? (() => []),
     approvals: options.approvals,
