@@ -32,7 +32,11 @@ describe('the process metrics in /metrics', () => {
     );
     const workerMetrics = await worker.crossdock.services.metrics.render();
     await worker.stop();
-    assert.match(workerMetrics, /^# TYPE crossdock_runs_ended_total counter$/m, "the instance's own metrics");
+    assert.match(
+      workerMetrics,
+      /^# TYPE crossdock_runs_ended_total counter$/m,
+      "the instance's own metrics",
+    );
     assert.doesNotMatch(workerMetrics, /crossdock_process_/);
 
     const served = await startInstance(
@@ -67,5 +71,32 @@ describe('the process metrics in /metrics', () => {
     } finally {
       await served.stop();
     }
+  });
+
+  test('an instance stopped leaves no timer, socket or process listener behind', async () => {
+    const start = async () =>
+      (
+        await startInstance(
+          await createCrossdock(config, { logger: silentLogger() }),
+          config,
+          { api: true, workers: 1 },
+          createOutput(true),
+        )
+      ).stop();
+    const processState = () => ({
+      resources: process.getActiveResourcesInfo().sort(),
+      // Not 'exit': pino's log destinations share one exit hook (on-exit-leak-free), held
+      // until the last of them is garbage collected, whenever that is.
+      listeners: Object.fromEntries(
+        process
+          .eventNames()
+          .filter((n) => n !== 'exit')
+          .map((n) => [n, process.listenerCount(n)]),
+      ),
+    });
+    await start(); // what a process makes once (modules' own) is made by the first
+    const before = processState();
+    await start();
+    assert.deepEqual(processState(), before);
   });
 });
