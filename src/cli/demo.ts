@@ -41,8 +41,8 @@ export async function demoCommand(
   flags: DemoFlags,
   out: Output,
 ): Promise<number> {
-  // The demo runs on the simulators: loaded only when it runs, so no other command loads sim/.
   limitHeapGrowth(config.workers.heapGrowthPercent);
+  // The demo runs on the simulators: loaded only when it runs, so no other command loads sim/.
   const { runDemo } = await import('../demo/run.ts');
   const { formatReport } = await import('../demo/report.ts');
   const orders = flags.orders === undefined ? null : whole(flags.orders, 'orders', 1, 100_000, 0);
