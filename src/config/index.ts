@@ -150,14 +150,13 @@ export interface CrossdockConfig {
   workflowsDir: string;
   /** publicUrl: where people reach the API and dashboard (approval links); null: the listen address. */
   http: { host: string; port: number; publicUrl: string | null };
-  /** heapMb: the V8 heap limit of worker processes started by Crossdock itself (the demo's). */
+  /** heapMb: the V8 heap limit of worker processes the demo starts; heapGrowthPercent: CROSSDOCK_HEAP_GROWTH_PERCENT. */
   workers: {
     count: number;
     concurrency: number;
     leaseMs: number;
     pollIntervalMs: number;
     heapMb: number;
-    /** start, worker, demo: V8's heap growing factor, in percent over what a full collection kept (0: V8's own). */
     heapGrowthPercent: number;
   };
   maxEventBytes: number;
