@@ -13,7 +13,13 @@ import { scoreDeliveries } from '../../src/ai/delay-risk/scoring.ts';
 import { DelayRiskModel, readDelaySet, trainDelayRiskModel } from '../../src/ai/index.ts';
 import { answer, startTriageInstance, type TriageInstance } from '../ai/triage-instance.ts';
 import { accessibilityProblems } from './axe.ts';
-import { builtDashboard, launchBrowser, signIn, usersAndViewerToken } from './support.ts';
+import {
+  answeredTable,
+  builtDashboard,
+  launchBrowser,
+  signIn,
+  usersAndViewerToken,
+} from './support.ts';
 
 const TRAIN = 'ai/eval/delay-risk-train.jsonl';
 
@@ -69,10 +75,7 @@ describe('AI recommendations on the dashboard', () => {
       .getByRole('link', { name: 'AI recommendations' })
       .click();
     await page.getByRole('heading', { name: 'AI recommendations', level: 1 }).waitFor();
-    // Not busy: the list answers the filters it shows (before the answer, the last one stays).
-    const log = page
-      .getByRole('table', { name: 'AI recommendations' })
-      .and(page.locator('[aria-busy="false"]'));
+    const log = answeredTable(page, 'AI recommendations');
     await log.waitFor();
     assert.equal(await log.locator('tbody tr').count(), 3);
 

@@ -4,7 +4,14 @@ import { sql } from 'kysely';
 import type { Browser } from 'playwright-core';
 import { UndeliveredNotices } from '../../src/exceptions/index.ts';
 import { silentLogger } from '../../src/observability/index.ts';
-import { builtDashboard, launchBrowser, signIn, startInstance, type Instance } from './support.ts';
+import {
+  answeredTable,
+  builtDashboard,
+  launchBrowser,
+  signIn,
+  startInstance,
+  type Instance,
+} from './support.ts';
 
 /**
  * The operations dashboard in Debian's Chromium against a real Crossdock (embedded store,
@@ -363,7 +370,7 @@ describe('operations dashboard in the browser', () => {
       .first()
       .waitFor();
     answer();
-    const entries = table.and(page.locator('[aria-busy="false"]'));
+    const entries = answeredTable(page, 'Audit entries');
     await entries.getByText('run.cancel').first().waitFor();
     assert.equal(
       await entries.getByText('login.succeeded').count(),

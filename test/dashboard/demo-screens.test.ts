@@ -13,6 +13,7 @@ import { OPS_LEAD, startDemoSystem, type DemoSystem } from '../../src/demo/syste
 import { OrderKind, OrderTraffic } from '../../src/demo/traffic.ts';
 import { silentLogger } from '../../src/observability/index.ts';
 import {
+  answeredTable,
   builtDashboard,
   launchBrowser,
   removeDir,
@@ -280,8 +281,7 @@ describe('the dashboard on the demo data', () => {
       await sql<{ id: string }>`SELECT id FROM runs ORDER BY id DESC LIMIT 1`.execute(db())
     ).rows[0]!;
     await nav('Runs');
-    // Not busy: the list answers the filters it shows (before the answer, the last one stays).
-    const runs = page.getByRole('table', { name: 'Runs' }).and(page.locator('[aria-busy="false"]'));
+    const runs = answeredTable(page, 'Runs');
     await runs
       .locator(`[data-run="${newest.id}"]`)
       .getByRole('link', { name: `#${newest.id}` })
@@ -429,9 +429,7 @@ describe('the dashboard on the demo data', () => {
     await nav('Audit');
     await page.getByLabel('Action (or prefix)').fill('approval');
     await page.getByRole('button', { name: 'Search' }).click();
-    const entries = page
-      .getByRole('table', { name: 'Audit entries' })
-      .and(page.locator('[aria-busy="false"]'));
+    const entries = answeredTable(page, 'Audit entries');
     await entries
       .locator(`tr[data-seq="${newest.seq}"]`)
       .getByText(/^approval\./)

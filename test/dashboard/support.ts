@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { buildApi, type ApiServices } from '../../src/api/index.ts';
 import { servicesFor } from '../support/api-services.ts';
 import { ApprovalsService, approvalStep } from '../../src/approvals/index.ts';
@@ -262,6 +268,15 @@ export async function signIn(
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Screens' }).waitFor();
   return { context, page };
+}
+
+/**
+ * A list table once it shows the answer to what the screen asks now: while a newer answer
+ * loads, the last one stays on screen marked busy (`aria-busy`), and reading it then would
+ * read the earlier answer.
+ */
+export function answeredTable(page: Page, name: string): Locator {
+  return page.getByRole('table', { name }).and(page.locator('[aria-busy="false"]'));
 }
 
 export function removeDir(dir: string): void {
